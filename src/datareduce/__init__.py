@@ -1,0 +1,27 @@
+"""datareduce: make training sets smaller while keeping them representative.
+
+Reducers follow the scikit-learn estimator API (``fit``, ``fit_resample``,
+``fit_transform``); :mod:`datareduce.metrics` measures how representative a reduced set is.
+Heavy dependencies (torch, ultralytics, matplotlib) are imported only when used.
+"""
+
+from ._registry import available_reducers, get_reducer, register_reducer, reducer_class
+from .base import BaseReducer, allocate_quotas
+from .pipeline import Pipeline, make_pipeline
+from .reducers import RandomReducer, StratifiedRandomReducer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BaseReducer",
+    "Pipeline",
+    "RandomReducer",
+    "StratifiedRandomReducer",
+    "allocate_quotas",
+    "available_reducers",
+    "get_reducer",
+    "make_pipeline",
+    "reducer_class",
+    "register_reducer",
+    "__version__",
+]

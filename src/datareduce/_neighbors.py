@@ -1,0 +1,107 @@
+"""Chunked distances and nearest-neighbour queries shared by methods and metrics.
+
+Nothing here builds an n x m matrix for the whole data: queries are processed in row blocks
+whose size is bounded by ``working_memory`` (MiB, as in scikit-learn).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "SUPPORTED_METRICS",
+    "check_metric",
+    "pairwise_block",
+    "nearest",
+    "row_chunks",
+]
+
+SUPPORTED_METRICS = ("euclidean", "chebyshev", "manhattan")
+_ALIASES = {"l2": "euclidean", "linf": "chebyshev", "infinity": "chebyshev", "max": "chebyshev",
+            "l1": "manhattan", "cityblock": "manhattan"}
+
+
+def check_metric(metric: str, *, name: str = "metric") -> str:
+    """Normalise a metric name; raise a clear error for an unsupported one."""
+    key = _ALIASES.get(str(metric).lower(), str(metric).lower())
+    if key not in SUPPORTED_METRICS:
+        raise ValueError(
+            f"{name}={metric!r} is not supported; use one of {', '.join(SUPPORTED_METRICS)}."
+        )
+    return key
+
+
+def row_chunks(n_rows: int, row_bytes: int, working_memory: float = 64.0):
+    """Yield slices of at most ``working_memory`` MiB when each row costs ``row_bytes``."""
+    step = max(1, int(working_memory * 2**20 // max(row_bytes, 1)))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(n_rows, start + step))
+
+
+def pairwise_block(A: np.ndarray, B: np.ndarray, metric: str, B_sq=None) -> np.ndarray:
+    """Distances between all rows of A and B (a block: callers bound its size).
+
+    Euclidean distances use the dot-product expansion in float64 and are clipped at 0;
+    ``B_sq`` (squared row norms of B) may be passed to avoid recomputing them.
+    """
+    if metric == "euclidean":
+        A64 = np.asarray(A, dtype=np.float64)
+        B64 = np.asarray(B, dtype=np.float64)
+        if B_sq is None:
+            B_sq = np.einsum("ij,ij->i", B64, B64)
+        d2 = np.einsum("ij,ij->i", A64, A64)[:, None] - 2.0 * (A64 @ B64.T) + B_sq[None, :]
+        np.maximum(d2, 0.0, out=d2)
+        return np.sqrt(d2, out=d2)
+    diff = np.abs(A[:, None, :] - B[None, :, :])
+    if metric == "chebyshev":
+        return diff.max(axis=2)
+    if metric == "manhattan":
+        return diff.sum(axis=2)
+    raise ValueError(f"unsupported metric {metric!r}")
+
+
+def nearest(X: np.ndarray, Y: np.ndarray, *, metric: str = "euclidean",
+            working_memory: float = 64.0):
+    """For each row of X, the index of and distance to its nearest row of Y.
+
+    Blocks of X are compared with all of Y (and Y in blocks too for the elementwise
+    metrics), so memory stays within ``working_memory`` MiB whatever the sizes.
+
+    Returns
+    -------
+    idx : ndarray of int, shape (n_X,)
+    dist : ndarray of float64, shape (n_X,)
+    """
+    metric = check_metric(metric)
+    X = np.asarray(X)
+    Y = np.asarray(Y)
+    n, m = X.shape[0], Y.shape[0]
+    if m == 0:
+        raise ValueError("Y is empty: there is no nearest neighbour.")
+    idx = np.empty(n, dtype=np.intp)
+    dist = np.empty(n, dtype=np.float64)
+    if metric == "euclidean":
+        Y64 = np.asarray(Y, dtype=np.float64)
+        Y_sq = np.einsum("ij,ij->i", Y64, Y64)
+        for sl in row_chunks(n, 8 * m, working_memory):
+            D = pairwise_block(X[sl], Y64, metric, B_sq=Y_sq)
+            j = D.argmin(axis=1)
+            idx[sl] = j
+            dist[sl] = D[np.arange(len(j)), j]
+        return idx, dist
+    d = X.shape[1]
+    # elementwise metrics materialise (rows_X, rows_Y, d): bound both block sizes
+    y_step = max(1, min(m, int(np.sqrt(working_memory * 2**20 / 8 / d))))
+    for sl in row_chunks(n, 8 * y_step * d, working_memory):
+        best = np.full(sl.stop - sl.start, np.inf)
+        arg = np.zeros(sl.stop - sl.start, dtype=np.intp)
+        for ys in range(0, m, y_step):
+            D = pairwise_block(X[sl], Y[ys:ys + y_step], metric)
+            j = D.argmin(axis=1)
+            dj = D[np.arange(len(j)), j]
+            better = dj < best
+            best[better] = dj[better]
+            arg[better] = j[better] + ys
+        idx[sl] = arg
+        dist[sl] = best
+    return idx, dist

@@ -1,0 +1,81 @@
+"""Registry of reducers by short name: ``get_reducer("srs", keep=0.1)``.
+
+Entries are "module:Class" strings so that importing datareduce stays light: a method's
+module (and any heavy dependency it has, e.g. torch for ``flow``) is imported only when
+the method is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+__all__ = ["available_reducers", "get_reducer", "register_reducer", "reducer_class"]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    target: str  # "package.module:ClassName"
+    summary: str
+    extra: str | None = None  # the optional extra it needs, if any
+
+
+_REGISTRY: dict[str, _Entry] = {}
+
+
+def register_reducer(name: str, target: str, summary: str, *, extra: str | None = None) -> None:
+    """Register a reducer class under ``name`` (lower-case short name)."""
+    key = name.lower()
+    _REGISTRY[key] = _Entry(key, target, summary, extra)
+
+
+def available_reducers(*, with_summary: bool = False):
+    """Names of the registered reducers (or ``{name: summary}`` with ``with_summary``).
+
+    Examples
+    --------
+    >>> "srs" in available_reducers()
+    True
+    """
+    if with_summary:
+        return {k: e.summary + (f" [extra: {e.extra}]" if e.extra else "")
+                for k, e in _REGISTRY.items()}
+    return list(_REGISTRY)
+
+
+def reducer_class(name: str):
+    """The class registered under ``name``."""
+    key = str(name).lower()
+    if key not in _REGISTRY:
+        raise ValueError(
+            f"Unknown method {name!r}. Available: {', '.join(available_reducers())}."
+        )
+    entry = _REGISTRY[key]
+    module_name, cls_name = entry.target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        if entry.extra:
+            raise ImportError(
+                f"Method {key!r} needs the '{entry.extra}' extra: "
+                f"pip install 'datareduce[{entry.extra}]' ({exc})."
+            ) from exc
+        raise
+    return getattr(module, cls_name)
+
+
+def get_reducer(name: str, **params):
+    """Instantiate the reducer registered under ``name`` with ``params``.
+
+    Examples
+    --------
+    >>> get_reducer("srs", keep=0.1, random_state=0)
+    StratifiedRandomReducer(random_state=0)
+    """
+    return reducer_class(name)(**params)
+
+
+_M = "datareduce.reducers"
+register_reducer("random", f"{_M}.random:RandomReducer", "uniform random sample (stratify=True by default)")
+register_reducer("srs", f"{_M}.random:StratifiedRandomReducer", "stratified random sampling")

@@ -1,0 +1,186 @@
+"""Input validation shared by reducers, metrics and the CLI.
+
+Every error names the argument and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+__all__ = [
+    "check_X",
+    "check_y",
+    "check_keep",
+    "check_random_generator",
+    "is_dataframe",
+    "is_series",
+]
+
+
+def is_dataframe(obj) -> bool:
+    """True for a pandas DataFrame, without importing pandas when it is absent."""
+    return type(obj).__name__ == "DataFrame" and hasattr(obj, "columns") and hasattr(obj, "iloc")
+
+
+def is_series(obj) -> bool:
+    """True for a pandas Series."""
+    return type(obj).__name__ == "Series" and hasattr(obj, "iloc") and hasattr(obj, "index")
+
+
+def check_X(X, *, name: str = "X", allow_empty: bool = False) -> np.ndarray:
+    """Return X as a finite 2-D floating array (float32 stays float32).
+
+    Accepts numpy arrays, pandas DataFrames (numeric or boolean columns) and nested lists.
+    The input is never modified: a float array is returned as a read-only view when no
+    conversion is needed.
+    """
+    if X is None:
+        raise TypeError(f"{name} is None: pass a 2-D array-like of shape (n_samples, n_features).")
+    if is_dataframe(X):
+        bad = [c for c, dt in X.dtypes.items() if not (_is_numeric_dtype(dt))]
+        if bad:
+            shown = ", ".join(repr(c) for c in bad[:5]) + (" ..." if len(bad) > 5 else "")
+            raise TypeError(
+                f"{name} has non-numeric columns ({shown}): encode them first "
+                "(e.g. sklearn.preprocessing.OneHotEncoder or OrdinalEncoder) or drop them."
+            )
+        arr = X.to_numpy()
+        if arr.dtype == object:  # e.g. nullable extension dtypes
+            arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        try:
+            arr = np.asarray(X)
+        except Exception as exc:  # pragma: no cover - exotic containers
+            raise TypeError(f"{name} could not be converted to an array: {exc}") from exc
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} must be numeric; got values of dtype {arr.dtype} that are not numbers. "
+                "Encode categorical features before reducing."
+            ) from exc
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} is complex; pass real-valued features.")
+    if arr.ndim == 1:
+        raise ValueError(
+            f"{name} is 1-D (shape {arr.shape}); reducers need a 2-D array. "
+            "Use X.reshape(-1, 1) for a single feature or X.reshape(1, -1) for a single row."
+        )
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got an array with {arr.ndim} dimensions.")
+    if arr.shape[0] == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty (0 rows): there is nothing to reduce.")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} has 0 features: pass at least one column.")
+    if arr.dtype.kind not in "f":
+        arr = arr.astype(np.float64)
+    elif arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        n_bad = int((~np.isfinite(arr)).any(axis=1).sum())
+        raise ValueError(
+            f"{name} contains NaN or infinite values in {n_bad} row(s): impute them "
+            "(e.g. sklearn.impute.SimpleImputer) or drop those rows before reducing."
+        )
+    return arr
+
+
+def _is_numeric_dtype(dtype) -> bool:
+    kind = getattr(dtype, "kind", None)
+    if kind in ("b", "i", "u", "f"):
+        return True
+    # pandas extension dtypes (Int64, Float64, boolean)
+    return getattr(dtype, "_is_numeric", False) or str(dtype).lower() in ("boolean",)
+
+
+def check_y(y, n_samples: int, *, name: str = "y") -> np.ndarray:
+    """Return y as a 1-D array of length ``n_samples``."""
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per row), got shape {arr.shape}.")
+    if arr.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} labels but X has {n_samples} rows: pass one label per row."
+        )
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite labels: drop or fill those rows.")
+    if arr.dtype == object:
+        try:
+            import pandas as pd
+
+            if pd.isna(arr).any():
+                raise ValueError(f"{name} contains missing labels: drop or fill those rows.")
+        except ImportError:  # pragma: no cover
+            pass
+    return arr
+
+
+def check_keep(keep, n_samples: int, *, name: str = "keep") -> int:
+    """Turn ``keep`` (fraction in (0, 1] or count >= 1) into a number of rows.
+
+    A fraction keeps ``round(keep * n)`` rows (half rounds up), and always at least one.
+    """
+    if isinstance(keep, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a float in (0, 1] or an int >= 1, got a bool ({keep}).")
+    if isinstance(keep, numbers.Integral):
+        keep = int(keep)
+        if keep < 1:
+            raise ValueError(f"{name}={keep}: an int keep is a number of rows and must be >= 1.")
+        if keep > n_samples:
+            raise ValueError(
+                f"{name}={keep} is larger than the data ({n_samples} rows): pass at most "
+                f"{n_samples}, or a fraction such as 0.1."
+            )
+        return keep
+    if isinstance(keep, numbers.Real):
+        keep = float(keep)
+        if not (0.0 < keep <= 1.0) or not np.isfinite(keep):
+            raise ValueError(
+                f"{name}={keep}: a float keep is the fraction of rows kept and must be in (0, 1]; "
+                "pass an int for a number of rows."
+            )
+        return int(min(n_samples, max(1, np.floor(keep * n_samples + 0.5))))
+    raise TypeError(
+        f"{name} must be a float in (0, 1] or an int >= 1, got {type(keep).__name__}."
+    )
+
+
+def check_random_generator(random_state) -> np.random.Generator:
+    """A numpy Generator from None, an int, a Generator or a legacy RandomState."""
+    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
+        if random_state is not None and int(random_state) < 0:
+            raise ValueError(f"random_state={random_state} must be a non-negative int or None.")
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, np.random.SeedSequence):
+        return np.random.default_rng(random_state)
+    raise TypeError(
+        "random_state must be None, an int, a numpy Generator or RandomState; "
+        f"got {type(random_state).__name__}."
+    )
+
+
+def warn_if_duplicates(X: np.ndarray, *, name: str = "X") -> None:
+    """Warn (not fail) when X has duplicate rows: they are valid but degenerate."""
+    if X.shape[0] < 2:
+        return
+    import pandas as pd
+
+    hashed = pd.util.hash_pandas_object(pd.DataFrame(X), index=False)
+    n_dup = int(hashed.duplicated().sum())
+    if n_dup:
+        warnings.warn(
+            f"{name} has {n_dup} duplicate row(s); several methods treat duplicates as one point "
+            "(zero distance), so the kept set may contain copies of the same row.",
+            UserWarning,
+            stacklevel=3,
+        )

@@ -1,0 +1,19 @@
+import os
+
+import numpy as np
+import pytest
+
+# Keep BLAS from oversubscribing the 2 cores when tests run next to other work.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture
+def blobs():
+    """Small 3-class data with unequal class sizes (30 / 20 / 10 rows, 4 features)."""
+    rng = np.random.default_rng(0)
+    centers = np.array([[0, 0, 0, 0], [5, 5, 0, 0], [0, 5, 5, 5]], dtype=float)
+    sizes = [30, 20, 10]
+    X = np.vstack([rng.normal(c, 1.0, size=(s, 4)) for c, s in zip(centers, sizes)])
+    y = np.repeat([0, 1, 2], sizes)
+    return X, y
