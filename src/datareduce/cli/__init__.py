@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("methods", "reduce", "demo")
+SUBCOMMANDS = ("methods", "reduce", "demo", "compare")
 
 
 class CLIError(Exception):

@@ -1,0 +1,269 @@
+"""VQ, vector-quantization guided selection.
+
+A codebook (k-means) summarises the distribution of a pool. Every row is assigned to its
+nearest code vector; the kept rows match the code distribution (each code keeps a number of
+rows proportional to its mass) and, inside a code, are chosen by quantization error (the
+distance to the code vector): spread over error strata as in coverage-centric selection
+(Zheng et al., "Coverage-centric coreset selection for high pruning rates", ICLR 2023), the
+easiest (most typical) rows, or the hardest.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .._kmeans import fit_kmeans
+from .._neighbors import nearest
+from ..base import BaseReducer, Selection, allocate_quotas
+
+__all__ = ["VectorQuantizationReducer", "spread_over_strata"]
+
+_WITHIN = ("spread", "easy", "hard")
+
+
+def spread_over_strata(values, n_select: int, n_strata: int, rng) -> np.ndarray:
+    """Choose ``n_select`` positions spread evenly over equal-width strata of ``values``.
+
+    The range of ``values`` is cut into ``min(n_strata, n_select)`` equal-width strata. The
+    budget is shared as in coverage-centric selection: strata are visited from the smallest
+    to the largest, each takes ``min(size, remaining // strata_left)`` rows, uniformly at
+    random. Small strata (sparse score regions) are kept whole, and the rows they cannot
+    use go to the larger strata, which are thinned the most. The total is exactly
+    ``n_select``.
+
+    Parameters
+    ----------
+    values : array-like of float, shape (n,)
+        Scores to stratify (quantization errors, log-densities, ...).
+    n_select : int
+        Number of positions to choose, ``0 <= n_select <= n``.
+    n_strata : int
+        Maximum number of strata.
+    rng : numpy Generator
+        Source of the random choice inside strata.
+
+    Returns
+    -------
+    ndarray of int, shape (n_select,)
+        Positions into ``values``, grouped by stratum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v = np.r_[np.zeros(90), np.ones(10)]  # 90 rows in one stratum, 10 in another
+    >>> pos = spread_over_strata(v, 20, 2, np.random.default_rng(0))
+    >>> int((v[pos] == 0).sum()), int((v[pos] == 1).sum())
+    (10, 10)
+    """
+    values = np.asarray(values, dtype=np.float64)
+    n = values.shape[0]
+    if not 0 <= n_select <= n:
+        raise ValueError(f"n_select={n_select} must be between 0 and {n}.")
+    if n_select == n:
+        return np.arange(n)
+    n_strata = max(1, min(int(n_strata), n_select))
+    lo, hi = values.min(initial=0.0), values.max(initial=0.0)
+    if n_select == 0:
+        return np.zeros(0, dtype=np.intp)
+    if n_strata == 1 or not hi > lo:
+        return np.sort(rng.choice(n, size=n_select, replace=False))
+    edges = np.linspace(lo, hi, n_strata + 1)
+    bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, n_strata - 1)
+    sizes = np.bincount(bins, minlength=n_strata)
+    strata = [b for b in np.argsort(sizes, kind="stable") if sizes[b] > 0]
+    remaining = n_select
+    chosen = []
+    for i, b in enumerate(strata):
+        take = min(int(sizes[b]), remaining // (len(strata) - i))
+        members = np.flatnonzero(bins == b)
+        chosen.append(np.sort(rng.choice(members, size=take, replace=False)))
+        remaining -= take
+    # remaining is 0 here: the smallest-first order lets the larger strata absorb the rest
+    return np.concatenate(chosen)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+class VectorQuantizationReducer(BaseReducer):
+    """VQ: keep rows that match a k-means codebook's distribution.
+
+    For each pool (each class when stratifying):
+
+    1. learn a codebook of ``n_codes`` code vectors with k-means (the package's
+       :func:`~datareduce._kmeans.fit_kmeans`, seeded with random distinct rows; on more than
+       ``fit_size`` rows it is learned on a seeded random subset and every row is then
+       assigned to its nearest code);
+    2. give code ``c`` of ``m_c`` rows the quota ``q_c`` from
+       :func:`~datareduce.allocate_quotas` (proportional to ``m_c``, largest remainder,
+       exact total). Every non-empty code keeps at least one row (``min_one``): the
+       codebook's coverage is preserved, at the price of at most one extra row per small
+       code; ``sample_weight_ = m_c / q_c`` corrects the mass exactly;
+    3. inside a code, with ``e`` the Euclidean quantization errors, drop the
+       ``floor(drop_hardest * m_c)`` rows of largest error (noise; never below ``q_c`` rows),
+       then keep ``q_c`` rows: ``within="spread"`` spreads them over equal-width strata of
+       ``e`` (:func:`spread_over_strata`, at most ``n_strata`` strata), ``"easy"`` keeps the
+       smallest errors, ``"hard"`` the largest.
+
+    Only real rows are returned.
+
+    Parameters
+    ----------
+    keep : float in (0, 1] or int >= 1, default=0.1
+        Fraction of rows kept, or number of rows kept.
+    n_codes : int >= 1, optional
+        Codebook size per pool. Default ``min(q, ceil(sqrt(n)))`` for a pool of ``n`` rows
+        with quota ``q``. Always capped at the quota, so that every code can keep a row.
+    within : {"spread", "easy", "hard"}, default="spread"
+        How rows are chosen inside a code.
+    drop_hardest : float in [0, 1), default=0.0
+        Fraction of each code's rows with the largest quantization error dropped first.
+    n_strata : int >= 1, default=10
+        Maximum number of error strata per code for ``within="spread"``.
+    fit_size : int, optional
+        Rows the codebook is learned on (a seeded random subset). Default
+        ``max(20000, 20 * n_codes)``.
+    max_iter : int, default=50
+        Lloyd iterations of k-means.
+    kmeans_engine : {"auto", "sklearn", "sklearn++", "faiss"}, default="auto"
+        Passed to :func:`~datareduce._kmeans.fit_kmeans`.
+    stratify : bool, default=True
+        Per-class quotas and codebooks when ``y`` is given.
+    random_state : None, int or numpy Generator, default=None
+        Seed of k-means, the subset and the choice inside strata.
+
+    Attributes
+    ----------
+    sample_indices_ : ndarray of shape (n_kept,)
+        Kept positions, grouped by code.
+    sample_weight_ : ndarray of shape (n_kept,)
+        Code mass / rows kept in the code (sums to n).
+    scores_ : ndarray of shape (n_samples,)
+        Quantization error of every row (distance to its code vector; lower = more typical).
+    cluster_centers_ : ndarray of shape (n_codes_total, n_features)
+        Code vectors of all pools, stacked.
+    code_labels_ : ndarray of int, shape (n_samples,)
+        Row of ``cluster_centers_`` each row is assigned to.
+    code_quotas_ : ndarray of int, shape (n_codes_total,)
+        Rows kept per code.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (300, 2)), rng.normal(8, 1, (100, 2))])
+    >>> vq = VectorQuantizationReducer(keep=40, n_codes=2, random_state=0).fit(X)
+    >>> sorted(np.bincount(vq.code_labels_[vq.sample_indices_]).tolist())
+    [10, 30]
+    >>> sorted(set(vq.sample_weight_.tolist()))  # each kept row stands for 10 rows
+    [10.0]
+    """
+
+    _ranking = True
+
+    def __init__(self, keep=0.1, *, n_codes=None, within="spread", drop_hardest=0.0,
+                 n_strata=10, fit_size=None, max_iter=50, kmeans_engine="auto",
+                 stratify=True, random_state=None):
+        self.keep = keep
+        self.n_codes = n_codes
+        self.within = within
+        self.drop_hardest = drop_hardest
+        self.n_strata = n_strata
+        self.fit_size = fit_size
+        self.max_iter = max_iter
+        self.kmeans_engine = kmeans_engine
+        self.stratify = stratify
+        self.random_state = random_state
+
+    def _validate_params_extra(self, X, y):
+        if self.n_codes is not None and (not _is_int(self.n_codes) or self.n_codes < 1):
+            raise ValueError(f"n_codes={self.n_codes!r} must be None or an integer >= 1.")
+        if self.within not in _WITHIN:
+            raise ValueError(f"within={self.within!r} is not supported; use one of "
+                             f"{', '.join(map(repr, _WITHIN))}.")
+        if (not isinstance(self.drop_hardest, numbers.Real) or isinstance(self.drop_hardest, bool)
+                or not 0.0 <= self.drop_hardest < 1.0):
+            raise ValueError(f"drop_hardest={self.drop_hardest!r} must be a fraction in [0, 1).")
+        if not _is_int(self.n_strata) or self.n_strata < 1:
+            raise ValueError(f"n_strata={self.n_strata!r} must be an integer >= 1.")
+        if self.fit_size is not None and (not _is_int(self.fit_size) or self.fit_size < 1):
+            raise ValueError(f"fit_size={self.fit_size!r} must be None or an integer >= 1.")
+        if not _is_int(self.max_iter) or self.max_iter < 1:
+            raise ValueError(f"max_iter={self.max_iter!r} must be an integer >= 1.")
+
+    # ------------------------------------------------------------- codebook
+    def _codebook(self, X, n_select, rng):
+        n = X.shape[0]
+        k = self.n_codes if self.n_codes is not None else int(np.ceil(np.sqrt(n)))
+        k = max(1, min(k, n_select, n))
+        fit_size = self.fit_size if self.fit_size is not None else max(20_000, 20 * k)
+        fit_size = max(fit_size, k)
+        if n > fit_size:
+            sub = np.sort(rng.choice(n, size=fit_size, replace=False))
+            res = fit_kmeans(X[sub], k, random_state=rng, max_iter=self.max_iter,
+                             engine=self.kmeans_engine)
+            labels, errors = nearest(X, res.centers)
+        else:
+            res = fit_kmeans(X, k, random_state=rng, max_iter=self.max_iter,
+                             engine=self.kmeans_engine)
+            labels = res.labels
+            errors = np.empty(n)
+            for start in range(0, n, 65536):
+                sl = slice(start, start + 65536)
+                diff = np.asarray(X[sl], dtype=np.float64) - res.centers[labels[sl]]
+                errors[sl] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        return res.centers, np.asarray(labels, dtype=np.intp), errors
+
+    # ------------------------------------------------------------ selection
+    def _select(self, X, n_select, rng):
+        centers, labels, errors = self._codebook(X, n_select, rng)
+        k = centers.shape[0]
+        sizes = np.bincount(labels, minlength=k)
+        quotas = allocate_quotas(sizes, n_select, min_one=True)
+        order = np.argsort(labels, kind="stable")
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        kept, weights = [], []
+        for c in np.flatnonzero(quotas):
+            rows = order[bounds[c]:bounds[c + 1]]
+            q = int(quotas[c])
+            e = errors[rows]
+            n_drop = min(int(np.floor(self.drop_hardest * len(rows))), len(rows) - q)
+            if n_drop > 0:
+                survivors = np.argsort(e, kind="stable")[: len(rows) - n_drop]
+                rows, e = rows[survivors], e[survivors]
+            if self.within == "easy":
+                pick = np.argsort(e, kind="stable")[:q]
+            elif self.within == "hard":
+                pick = np.argsort(-e, kind="stable")[:q]
+            else:
+                pick = spread_over_strata(e, q, self.n_strata, rng)
+            kept.append(rows[pick])
+            weights.append(np.full(q, sizes[c] / q))
+        self._pool_codebooks.append((centers, labels, quotas))
+        return Selection(indices=np.concatenate(kept), weights=np.concatenate(weights),
+                         scores=errors)
+
+    def _reduce(self, X, y, n_keep, rng):
+        self._pool_codebooks = []
+        sel = super()._reduce(X, y, n_keep, rng)
+        if y is None or not self._stratify_enabled():
+            pools = [np.arange(X.shape[0])]
+        else:
+            pools = [p for p, q in zip(self._class_pools(y), self.class_quotas_.values(),
+                                       strict=True) if q > 0]
+        centers, quotas = [], []
+        code_labels = np.full(X.shape[0], -1, dtype=np.intp)
+        offset = 0
+        for pool, (c, lab, q) in zip(pools, self._pool_codebooks, strict=True):
+            code_labels[pool] = lab + offset
+            centers.append(c)
+            quotas.append(q)
+            offset += c.shape[0]
+        self.cluster_centers_ = np.vstack(centers)
+        self.code_quotas_ = np.concatenate(quotas)
+        self.code_labels_ = code_labels
+        del self._pool_codebooks
+        return sel
