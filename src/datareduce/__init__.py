@@ -7,10 +7,20 @@ Heavy dependencies (torch, ultralytics, matplotlib) are imported only when used.
 
 from ._registry import available_reducers, get_reducer, register_reducer, reducer_class
 from .base import BaseReducer, allocate_quotas
-from .pipeline import Pipeline, make_pipeline
 from .reducers import RandomReducer, StratifiedRandomReducer
 
 __version__ = "0.1.0"
+
+_LAZY = {"Pipeline": "pipeline", "make_pipeline": "pipeline"}
+
+
+def __getattr__(name):
+    # imbalanced-learn is imported only when a pipeline is asked for
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'datareduce' has no attribute {name!r}")
 
 __all__ = [
     "BaseReducer",

@@ -120,10 +120,13 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         epsilon all happen in the scaled space (the paper used min-max scaling).
     method_params : dict of {method: dict}, optional
         Extra parameters per method name, e.g. ``{"fes": {"epochs": 5}}``.
-    topology : bool, default=False
-        Also compute the bottleneck distances between the persistence diagrams of the full and
-        the reduced training split (:func:`datareduce.metrics.topological_distance`); one
-        column per homology dimension (``bottleneck_h0``, ``bottleneck_h1``).
+    topology : bool or dict, default=False
+        Also compute the distances between the persistence diagrams of the full and the
+        reduced training split (``datareduce.metrics.topological_distance``, without
+        labels, Euclidean Rips filtrations, inputs above ``max_points=500`` rows subsampled
+        by a greedy permutation); one column per homology dimension (``bottleneck_h0``,
+        ``bottleneck_h1``). A dict overrides those parameters, e.g.
+        ``{"distance": "wasserstein", "max_points": 1000}``.
     energy : bool, default=False
         Measure energy (kWh) and emissions (kg CO2-eq) of each reduction + training with
         codecarbon's offline tracker. Without codecarbon installed a warning is issued and
@@ -190,7 +193,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         raise TypeError(f"estimator must be a scikit-learn estimator, got {type(estimator)}.")
     reducers = _resolve_methods(methods, method_params or {})
     tracker = _start_tracker() if energy else None
-    topo = _topology_function() if topology else None
+    topo = _topology_function(topology) if topology else None
 
     from .metrics import epsilon_representativeness
 
@@ -411,24 +414,27 @@ def _progress(total, enabled):
 class _Topology:
     """Bottleneck distance per homology dimension between full and reduced training data."""
 
-    def __init__(self, fn):
+    def __init__(self, fn, params):
         self.fn = fn
+        self.params = {"distance": "bottleneck", "per_class": False, "max_points": 500,
+                       **params}
         self.columns = None
 
     def __call__(self, X, X_red):
-        res = self.fn(X, X_red, distance="bottleneck", per_class=False)
+        res = self.fn(X, X_red, **self.params)
         values = _distances_by_dim(res)
         if self.columns is None:
-            self.columns = [f"bottleneck_h{d}" for d in values]
-        return {f"bottleneck_h{d}": float(v) for d, v in values.items()}
+            self.columns = [f"{self.params['distance']}_h{d}" for d in values]
+        return {f"{self.params['distance']}_h{d}": float(v) for d, v in values.items()}
 
     def zero(self):
-        return {c: 0.0 for c in (self.columns or ["bottleneck_h0", "bottleneck_h1"])}
+        dims = self.params.get("homology_dimensions", (0, 1))
+        return {f"{self.params['distance']}_h{d}": 0.0 for d in dims}
 
 
 def _distances_by_dim(res):
     """{dimension: distance} from what topological_distance returns."""
-    for attr in ("by_dimension", "distances", "per_dimension", "values"):
+    for attr in ("value", "by_dimension", "distances", "per_dimension"):
         val = getattr(res, attr, None)
         if isinstance(val, Mapping):
             res = val
@@ -446,13 +452,20 @@ def _distances_by_dim(res):
     raise TypeError(f"cannot read distances per homology dimension from {type(res).__name__}")
 
 
-def _topology_function():
+def _topology_function(topology):
     try:
-        from .metrics import topological_distance
+        from .metrics.topology import topological_distance
     except ImportError as exc:  # pragma: no cover - depends on the metrics module
         raise ImportError(f"topology=True needs datareduce.metrics.topological_distance "
                           f"({exc}).") from exc
-    return _Topology(topological_distance)
+    if topology is True:
+        params = {}
+    elif isinstance(topology, Mapping):
+        params = dict(topology)
+    else:
+        raise TypeError(f"topology must be a bool or a dict of topological_distance "
+                        f"parameters, got {topology!r}.")
+    return _Topology(topological_distance, params)
 
 
 def _start_tracker():

@@ -22,8 +22,8 @@ import time
 
 import numpy as np
 
-from ..base import BaseReducer, Selection, allocate_quotas
 from .._validation import check_keep, check_random_generator
+from ..base import BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ForgettingEventsReducer", "ForgettingTracker"]
 

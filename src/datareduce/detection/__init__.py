@@ -1,0 +1,51 @@
+"""Object-detection datasets: load, embed, reduce, and write a dataset ``yolo train`` accepts.
+
+>>> from datareduce.detection import load_yolo, DetectionReducer   # doctest: +SKIP
+>>> ds = load_yolo("data.yaml")                                     # doctest: +SKIP
+>>> DetectionReducer("mms", keep=0.3).fit(ds).write("reduced/")     # doctest: +SKIP
+
+Importing this package never imports torch or ultralytics; only
+:class:`UltralyticsEmbedder` does, when it embeds.
+"""
+
+from .categories import image_categories
+from .dataset import (
+    IMG_FORMATS,
+    DetectionDataset,
+    LabelIssue,
+    image_to_label_path,
+    load_coco,
+    load_yolo,
+)
+from .embedders import (
+    BaseEmbedder,
+    LabelEmbedder,
+    ThumbnailEmbedder,
+    UltralyticsEmbedder,
+    get_embedder,
+)
+from .reducer import DetectionReducer
+from .report import DetectionReport
+from .synthetic import SHAPE_NAMES, make_shapes_dataset
+from .writer import LAYOUTS, write_yolo_subset
+
+__all__ = [
+    "IMG_FORMATS",
+    "LAYOUTS",
+    "SHAPE_NAMES",
+    "BaseEmbedder",
+    "DetectionDataset",
+    "DetectionReducer",
+    "DetectionReport",
+    "LabelEmbedder",
+    "LabelIssue",
+    "ThumbnailEmbedder",
+    "UltralyticsEmbedder",
+    "get_embedder",
+    "image_categories",
+    "image_to_label_path",
+    "load_coco",
+    "load_yolo",
+    "make_shapes_dataset",
+    "write_yolo_subset",
+]

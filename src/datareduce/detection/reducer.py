@@ -1,0 +1,281 @@
+"""DetectionReducer: reduce a detection dataset with any registered reducer."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import time
+import warnings
+
+import numpy as np
+
+from .categories import image_categories
+from .embedders import get_embedder
+from .report import DetectionReport
+from .writer import write_yolo_subset
+
+__all__ = ["DetectionReducer"]
+
+
+class DetectionReducer:
+    """Reduce a detection dataset: embed images, categorise them, run a reducer, write.
+
+    ``fit(dataset)`` embeds every image with ``embedder``, gives each image a category
+    (``categories``) used as the reducer's ``y`` (stratification), and runs the reducer on
+    the embeddings. ``write(out_dir)`` writes the kept images as a dataset ``yolo train``
+    accepts (see :func:`~datareduce.detection.write_yolo_subset`) with a manifest.
+
+    Parameters
+    ----------
+    reducer : str or BaseReducer, default="srs"
+        A registered method name (see ``datareduce.available_reducers()``) or a reducer
+        instance (cloned before fitting).
+    keep : float or int, optional
+        Fraction or number of images kept; passed to the reducer (default: the reducer's).
+    embedder : str or embedder, default="thumbnail"
+        ``"thumbnail"``, ``"label"``, ``"ultralytics"`` or an embedder instance.
+    categories : "auto", None, array-like or callable, default="auto"
+        ``"auto"``: :func:`~datareduce.detection.image_categories`; None: no labels (no
+        stratification); an array of one category per image; or ``f(dataset) -> array``.
+    random_state : int, optional
+        Seed passed to the reducer when it takes one.
+    reducer_params : dict, optional
+        More parameters of a named reducer. Unless given here, ``stratify=True`` is set for
+        reducers that have it when categories are used.
+    embedder_params : dict, optional
+        Parameters of a named embedder.
+    min_count : int or "auto", default="auto"
+        Passed to :func:`~datareduce.detection.image_categories`; ``"auto"`` with a fraction
+        ``keep`` merges mixed class combinations with fewer than ``max(2, 1% of the images,
+        1 / keep)`` images (smaller ones could not keep an image of their own).
+    epsilon_metric : str, default="chebyshev"
+        Norm of the epsilon representativeness in the manifest.
+    progress : bool, default=False
+        Progress bars while embedding.
+
+    Attributes
+    ----------
+    sample_indices_ : ndarray of int
+        Positions of the kept images (in the reducer's selection order).
+    kept_images_ : list of Path
+        The kept images, in dataset order.
+    embeddings_ : ndarray of shape (n_images, n_features)
+    categories_ : ndarray of str or None
+    reducer_ : BaseReducer
+        The fitted reducer.
+    report_ : DetectionReport
+        Boxes and images per class, images per category, before and after.
+    epsilon_ : EpsilonResult or None
+        Epsilon representativeness of the kept embeddings (per category).
+    embed_time_, reduce_time_ : float
+        Seconds spent embedding and reducing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from datareduce.detection import DetectionReducer, load_yolo, make_shapes_dataset
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     ds = load_yolo(make_shapes_dataset(f"{tmp}/src", n_train=30, n_val=4))
+    ...     dr = DetectionReducer("srs", keep=0.3, embedder="label", random_state=0).fit(ds)
+    ...     out_yaml = dr.write(f"{tmp}/out")
+    ...     n_written = len(load_yolo(out_yaml))
+    >>> len(dr.sample_indices_), n_written
+    (9, 9)
+    """
+
+    def __init__(self, reducer="srs", *, keep=None, embedder="thumbnail", categories="auto",
+                 random_state=None, reducer_params=None, embedder_params=None,
+                 min_count="auto", epsilon_metric="chebyshev", progress=False):
+        self.reducer = reducer
+        self.keep = keep
+        self.embedder = embedder
+        self.categories = categories
+        self.random_state = random_state
+        self.reducer_params = reducer_params
+        self.embedder_params = embedder_params
+        self.min_count = min_count
+        self.epsilon_metric = epsilon_metric
+        self.progress = progress
+
+    def __repr__(self) -> str:
+        return (f"DetectionReducer(reducer={self.reducer!r}, keep={self.keep!r}, "
+                f"embedder={self.embedder!r}, random_state={self.random_state!r})")
+
+    # ------------------------------------------------------------------ pieces
+    def _make_reducer(self, use_y: bool):
+        from sklearn.base import clone
+
+        from .._registry import reducer_class
+
+        params = dict(self.reducer_params or {})
+        if isinstance(self.reducer, str):
+            cls = reducer_class(self.reducer)
+            accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
+            unknown = set(params) - accepted
+            if unknown:
+                raise ValueError(f"reducer_params {sorted(unknown)} are not parameters of "
+                                 f"{self.reducer!r} (it takes {sorted(accepted)}).")
+            if self.keep is not None:
+                params["keep"] = self.keep
+            if self.random_state is not None and "random_state" in accepted:
+                params.setdefault("random_state", self.random_state)
+            if use_y and "stratify" in accepted:
+                params.setdefault("stratify", True)
+            return cls(**params)
+        if not hasattr(self.reducer, "fit") or not hasattr(self.reducer, "get_params"):
+            raise TypeError(f"reducer={self.reducer!r}: pass a method name or a datareduce "
+                            "reducer instance.")
+        if params:
+            raise ValueError("reducer_params are only accepted with a method name; set them on "
+                             "the reducer instance.")
+        est = clone(self.reducer)
+        own = est.get_params()
+        if self.keep is not None:
+            est.set_params(keep=self.keep)
+        if self.random_state is not None and "random_state" in own:
+            est.set_params(random_state=self.random_state)
+        return est
+
+    def _categories(self, dataset):
+        c = self.categories
+        if c is None:
+            return None
+        if isinstance(c, str):
+            if c != "auto":
+                raise ValueError(f"categories={c!r}: use 'auto', None, an array of one category "
+                                 "per image, or a function of the dataset.")
+            min_count = self.min_count
+            if min_count == "auto" and isinstance(self.keep, float) and 0 < self.keep <= 1:
+                # a combination smaller than 1 / keep images would get no image of its own
+                min_count = max(2, math.ceil(0.01 * len(dataset)), math.ceil(1 / self.keep))
+            return image_categories(dataset, min_count=min_count)
+        if callable(c):
+            c = c(dataset)
+        arr = np.asarray(c)
+        if arr.shape != (len(dataset),):
+            raise ValueError(f"categories has shape {arr.shape}: pass one category per image "
+                             f"({len(dataset)}).")
+        return arr
+
+    # --------------------------------------------------------------------- fit
+    def fit(self, dataset, embeddings=None):
+        """Embed (unless ``embeddings`` are given), categorise and reduce ``dataset``.
+
+        Parameters
+        ----------
+        dataset : DetectionDataset
+        embeddings : ndarray of shape (n_images, n_features), optional
+            Precomputed embeddings (the embedder is then not used).
+
+        Returns
+        -------
+        self
+        """
+        if len(dataset) == 0:
+            raise ValueError("the dataset has no images.")
+        embedder = get_embedder(self.embedder, **(self.embedder_params or {}))
+        # build (and so check) the reducer before the costly embedding
+        est = self._make_reducer(use_y=self.categories is not None)
+        t0 = time.perf_counter()
+        if embeddings is None:
+            X = embedder.embed(dataset, progress=self.progress)
+        else:
+            X = np.asarray(embeddings, dtype=np.float64)
+            if X.ndim != 2 or X.shape[0] != len(dataset):
+                raise ValueError(f"embeddings has shape {X.shape}: pass one row per image "
+                                 f"({len(dataset)}, n_features).")
+        self.embed_time_ = time.perf_counter() - t0
+        y = self._categories(dataset)
+        t0 = time.perf_counter()
+        est.fit(X, y)
+        self.reduce_time_ = time.perf_counter() - t0
+        idx = np.asarray(est.sample_indices_, dtype=np.intp)
+        self.reducer_ = est
+        self.embedder_ = embedder
+        self.dataset_ = dataset
+        self.embeddings_ = X
+        self.categories_ = y
+        self.sample_indices_ = idx
+        self.kept_images_ = [dataset.images[i] for i in np.sort(idx)]
+        self.report_ = DetectionReport.from_selection(dataset, idx, y)
+        self.epsilon_ = self._epsilon(X, idx, y)
+        if self.report_.lost_classes:
+            warnings.warn(
+                f"the reduction keeps no box of classes {self.report_.lost_classes}: increase "
+                "keep, or stratify by categories (categories='auto' with a reducer that "
+                "stratifies) so that rare classes keep their images.",
+                UserWarning, stacklevel=2,
+            )
+        return self
+
+    def _epsilon(self, X, idx, y):
+        from ..metrics import epsilon_representativeness
+
+        # as the reference: features min-max scaled to [0, 1] before measuring
+        lo, span = X.min(axis=0), np.ptp(X, axis=0)
+        Xs = (X - lo) / np.where(span > 0, span, 1.0)
+        try:
+            return epsilon_representativeness(
+                Xs, Xs[idx], y, None if y is None else y[idx], metric=self.epsilon_metric)
+        except ValueError as exc:
+            warnings.warn(f"epsilon representativeness not computed: {exc}", UserWarning,
+                          stacklevel=3)
+            return None
+
+    # ------------------------------------------------------------------- write
+    def _check_fitted(self):
+        if not hasattr(self, "sample_indices_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This DetectionReducer is not fitted yet: call fit(dataset).")
+
+    def manifest(self) -> dict:
+        """What the reduction did, JSON-ready: method, parameters, seed, embedder, timing,
+        boxes and images per class and category before/after, and epsilon (on the min-max
+        scaled embeddings, per category)."""
+        self._check_fitted()
+        eps = self.epsilon_
+        return {
+            "method": self.reducer if isinstance(self.reducer, str) else type(self.reducer_).__name__,
+            "reducer_class": type(self.reducer_).__name__,
+            "reducer_params": self.reducer_.get_params(),
+            "keep": self.keep if self.keep is not None else self.reducer_.get_params().get("keep"),
+            "random_state": self.random_state,
+            "embedder": self.embedder_.describe() if hasattr(self.embedder_, "describe")
+            else repr(self.embedder_),
+            "embedding_dim": int(self.embeddings_.shape[1]),
+            "embed_time_s": self.embed_time_,
+            "reduce_time_s": self.reduce_time_,
+            "categories": "none" if self.categories_ is None else (
+                self.categories if isinstance(self.categories, str) else "user"),
+            "epsilon": None if eps is None else {
+                "value": float(eps.value), "metric": getattr(eps, "metric", self.epsilon_metric),
+                "scaling": "min-max of the embeddings",
+                "per_class": {str(k): float(v) for k, v in (getattr(eps, "per_class", None)
+                                                             or {}).items()},
+            },
+            "report": self.report_.to_dict(),
+        }
+
+    def write(self, out_dir, *, layout: str = "symlink", overwrite: bool = False):
+        """Write the kept images as a dataset ``yolo train`` accepts; returns its data YAML.
+
+        Parameters
+        ----------
+        out_dir : str or Path
+            Output folder: created, must be empty (or a previous datareduce output with
+            ``overwrite=True``) and outside the source dataset.
+        layout : {"symlink", "copy", "list"}, default="symlink"
+            See :func:`~datareduce.detection.write_yolo_subset`: ``symlink`` and ``copy``
+            keep everything (including Ultralytics' label caches) inside ``out_dir``;
+            ``list`` writes only a list of source paths.
+        overwrite : bool, default=False
+            Replace a previous datareduce output.
+
+        Returns
+        -------
+        Path
+        """
+        self._check_fitted()
+        return write_yolo_subset(self.dataset_, self.sample_indices_, out_dir, layout=layout,
+                                 overwrite=overwrite, manifest=self.manifest())

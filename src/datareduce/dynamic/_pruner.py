@@ -1,0 +1,595 @@
+"""Per-epoch dynamic data pruning policies (plain numpy).
+
+A :class:`DynamicPruner` decides, at the start of each epoch, which training rows are
+used and with which loss weight, from running statistics of the per-sample losses it is
+told about through :meth:`DynamicPruner.update`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .._validation import check_keep
+
+__all__ = ["DynamicPruner", "POLICIES"]
+
+POLICIES = ("uniform", "epsilon_greedy", "ucb", "infobatch")
+
+# Policy defaults: (ema, delta). InfoBatch's reference code scores a row by its latest loss
+# (ema=1) and anneals the last 12.5% of epochs (delta=0.875).
+_DEFAULT_EMA = {"uniform": 0.5, "epsilon_greedy": 0.5, "ucb": 0.5, "infobatch": 1.0}
+_DEFAULT_DELTA = {"uniform": 1.0, "epsilon_greedy": 1.0, "ucb": 1.0, "infobatch": 0.875}
+
+
+def _check_int(value, name, *, minimum, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}.")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name}={value} must be an int >= {minimum}.")
+    return value
+
+
+def _check_real(value, name, *, low, high, low_open=False, high_open=False, hint=""):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}.")
+    value = float(value)
+    ok_low = value > low if low_open else value >= low
+    ok_high = value < high if high_open else value <= high
+    if not (math.isfinite(value) and ok_low and ok_high):
+        interval = ("(" if low_open else "[") + f"{low}, {high}" + (")" if high_open else "]")
+        raise ValueError(f"{name}={value} must be in {interval}.{(' ' + hint) if hint else ''}")
+    return value
+
+
+def _to_numpy(values):
+    """numpy view of an array-like or a torch tensor (detached, on the CPU)."""
+    if hasattr(values, "detach") and hasattr(values, "cpu"):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values)
+
+
+class DynamicPruner:
+    """Choose the training rows of every epoch from running per-sample loss statistics.
+
+    Dynamic pruning (Raju, Daruwalla and Lipasti 2021, arXiv 2111.12621; Qin et al.,
+    InfoBatch, ICLR 2024) trains each epoch on a subset of the rows, chosen anew every
+    epoch. Each epoch: call :meth:`indices` for the rows to train on, train with the
+    per-sample losses multiplied by :meth:`weights`, and report those losses with
+    :meth:`update`.
+
+    Policies (``K`` is the number of rows set by ``keep``):
+
+    - ``"uniform"``: a fresh uniform random subset of ``K`` rows each epoch.
+    - ``"epsilon_greedy"``: the score is an exponential moving average (EMA) of the row's
+      loss; keep the ``K - round(eps * K)`` highest-scored rows plus ``round(eps * K)``
+      rows drawn uniformly from the rest.
+    - ``"ucb"``: the score is EMA mean + ``c`` * EMA standard deviation of the loss; keep
+      the ``K`` highest.
+    - ``"infobatch"``: rows whose score is below the mean score are "well learned"; a
+      random ``round((1 - r) * n_wl)`` of those ``n_wl`` rows is kept (at least one) with
+      weight ``n_wl / n_kept`` (``1 / (1 - r)`` when ``(1 - r) * n_wl`` is whole), every
+      other row is kept with weight 1. The weight is the inverse of the inclusion
+      probability, so the expected weighted loss sum equals the full-data loss sum. Epochs
+      from ``stop_epoch`` (by default ``round(delta * n_epochs)``) on use every row with
+      weight 1 (annealing). The number of rows kept varies with the losses.
+
+    Rows never seen by :meth:`update` rank above every seen row (they are picked first by
+    the top-K policies and never count as well learned), unless ``initial_score`` is set.
+    Epochs before ``start_epoch`` and from ``stop_epoch`` on use every row with weight 1.
+
+    Parameters
+    ----------
+    n_samples : int >= 1
+        Number of training rows.
+    keep : float in (0, 1] or int >= 1, default=0.5
+        Rows used per pruned epoch by the fixed-size policies: a fraction (``round(keep * n)``
+        rows) or a count. For ``"infobatch"`` it sets ``r = 1 - keep`` when ``r`` is None.
+    policy : {"uniform", "epsilon_greedy", "ucb", "infobatch"}, default="uniform"
+        Selection rule (see above).
+    ema : float in (0, 1] or None, default=None
+        Weight of the newest loss in the moving average: ``s <- (1 - ema) * s + ema * loss``.
+        None means 1.0 for ``"infobatch"`` (the reference code scores a row by its latest
+        loss) and 0.5 for the other policies (our choice; see docs/dynamic.md).
+    eps : float in [0, 1], default=0.1
+        ``"epsilon_greedy"`` only: fraction of the ``K`` rows drawn uniformly at random;
+        ``eps=0`` is pure top-K by score, ``eps=1`` is uniform.
+    c : float >= 0, default=1.0
+        ``"ucb"`` only: weight of the EMA standard deviation in the score.
+    r : float in [0, 1) or None, default=None
+        ``"infobatch"`` only: fraction of the well-learned rows dropped (InfoBatch's
+        ``prune_ratio``, 0.5 in the reference code). None means ``1 - keep``.
+    delta : float in (0, 1] or None, default=None
+        Pruning stops at ``stop_epoch = round(delta * n_epochs)`` when ``stop_epoch`` is not
+        given. None means 0.875 for ``"infobatch"`` (the reference default: the last 12.5% of
+        epochs use all rows) and 1.0 (never stop) for the others.
+    n_epochs : int >= 1 or None, default=None
+        Planned number of epochs. Needed by ``delta < 1`` and :meth:`total_steps`;
+        :meth:`indices` refuses epochs ``>= n_epochs`` when it is set.
+    start_epoch : int >= 0, default=0
+        Epochs before it use every row with weight 1 (warm-up; their losses are recorded).
+    stop_epoch : int or None, default=None
+        First epoch that uses every row again; None derives it from ``delta``.
+    initial_score : float or None, default=None
+        Score of rows never seen. None ranks them above every seen row.
+    random_state : None, int, numpy Generator or RandomState, default=None
+        Seed. An epoch's random draws depend only on the seed, the epoch number and the
+        scores, so the same seed and losses give the same subsets.
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_samples,)
+        EMA of each row's loss (NaN for rows never seen).
+    variances_ : ndarray of shape (n_samples,)
+        Exponentially weighted variance of each row's loss (0 after one observation).
+    n_seen_ : ndarray of shape (n_samples,)
+        How many losses each row has reported.
+    epoch_sizes_ : dict
+        Rows planned for each epoch planned so far; ``sum(epoch_sizes_.values())`` is the
+        number of sample-steps of one pass over each planned epoch.
+    stop_epoch_ : int or None
+        The resolved first non-pruned epoch after the pruning phase (None: never).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from datareduce.dynamic import DynamicPruner
+    >>> pruner = DynamicPruner(10, keep=0.3, policy="epsilon_greedy", eps=0.0, random_state=0)
+    >>> pruner.update(np.arange(10), np.arange(10.0))   # losses 0, 1, ..., 9
+    >>> pruner.indices(epoch=0).tolist()                  # pure top-3 by loss
+    [7, 8, 9]
+    >>> pruner.weights([7, 8, 9]).tolist()
+    [1.0, 1.0, 1.0]
+    >>> ib = DynamicPruner(8, policy="infobatch", r=0.5, n_epochs=8, random_state=0)
+    >>> ib.update(np.arange(8), [0.1, 0.1, 0.1, 0.1, 2.0, 2.0, 2.0, 2.0])
+    >>> kept = ib.indices(epoch=0)
+    >>> len(kept), ib.weights(kept).sum()   # 4 hard rows + 2 of 4 easy rows (weight 2 each)
+    (6, np.float64(8.0))
+    >>> len(ib.indices(epoch=7))              # last 12.5% of epochs: every row
+    8
+    """
+
+    def __init__(
+        self,
+        n_samples,
+        keep=0.5,
+        policy="uniform",
+        *,
+        ema=None,
+        eps=0.1,
+        c=1.0,
+        r=None,
+        delta=None,
+        n_epochs=None,
+        start_epoch=0,
+        stop_epoch=None,
+        initial_score=None,
+        random_state=None,
+    ):
+        self.n_samples = _check_int(n_samples, "n_samples", minimum=1)
+        if policy not in POLICIES:
+            raise ValueError(f"policy={policy!r} is unknown: pick one of {', '.join(POLICIES)}.")
+        self.policy = policy
+        self.keep = keep
+        self.n_keep = check_keep(keep, self.n_samples)
+        self.ema = _check_real(
+            _DEFAULT_EMA[policy] if ema is None else ema, "ema", low=0.0, high=1.0, low_open=True,
+            hint="It is the weight of the newest loss in the moving average.",
+        )
+        self.eps = _check_real(eps, "eps", low=0.0, high=1.0)
+        self.c = _check_real(c, "c", low=0.0, high=math.inf, high_open=True)
+        if r is None:
+            r = 1.0 - self.n_keep / self.n_samples
+        self.r = _check_real(
+            r, "r", low=0.0, high=1.0, high_open=True,
+            hint="r is the fraction of well-learned rows dropped; r=1 would drop them all.",
+        )
+        self.delta = _check_real(
+            _DEFAULT_DELTA[policy] if delta is None else delta, "delta", low=0.0, high=1.0,
+            low_open=True,
+        )
+        self.n_epochs = _check_int(n_epochs, "n_epochs", minimum=1, allow_none=True)
+        self.start_epoch = _check_int(start_epoch, "start_epoch", minimum=0)
+        self.stop_epoch = _check_int(stop_epoch, "stop_epoch", minimum=1, allow_none=True)
+        if initial_score is not None:
+            initial_score = _check_real(
+                initial_score, "initial_score", low=-math.inf, high=math.inf,
+                low_open=True, high_open=True,
+            )
+        self.initial_score = initial_score
+        self.random_state = random_state
+        self.stop_epoch_ = self._resolve_stop_epoch()
+        self._entropy = self._seed_entropy(random_state)
+
+        self.scores_ = np.full(self.n_samples, np.nan)
+        self.variances_ = np.zeros(self.n_samples)
+        self.n_seen_ = np.zeros(self.n_samples, dtype=np.int64)
+        self.epoch_sizes_ = {}
+        self._weights = np.ones(self.n_samples)
+        self._plan_epoch = None
+        self._plan = None
+
+    # ------------------------------------------------------------------ set-up helpers
+    def _resolve_stop_epoch(self):
+        if self.stop_epoch is not None:
+            if self.stop_epoch <= self.start_epoch:
+                raise ValueError(
+                    f"stop_epoch={self.stop_epoch} must be larger than start_epoch="
+                    f"{self.start_epoch}, or None."
+                )
+            if self.n_epochs is not None and self.stop_epoch > self.n_epochs:
+                raise ValueError(
+                    f"stop_epoch={self.stop_epoch} is after the last epoch (n_epochs="
+                    f"{self.n_epochs}); pass at most n_epochs."
+                )
+            return self.stop_epoch
+        if self.delta < 1.0:
+            if self.n_epochs is None:
+                raise ValueError(
+                    f"delta={self.delta} stops pruning at delta * n_epochs, but n_epochs is "
+                    "None: pass n_epochs (the planned number of epochs), or delta=1.0."
+                )
+            return max(self.start_epoch + 1, int(math.floor(self.delta * self.n_epochs + 0.5)))
+        return self.n_epochs
+
+    @staticmethod
+    def _seed_entropy(random_state):
+        if isinstance(random_state, np.random.Generator):
+            return int(random_state.integers(2**63))
+        if isinstance(random_state, np.random.RandomState):
+            return int(random_state.randint(0, 2**31 - 1))
+        if isinstance(random_state, np.random.SeedSequence):
+            return random_state.entropy
+        if random_state is None:
+            return np.random.SeedSequence().entropy
+        if isinstance(random_state, (bool, np.bool_)) or not isinstance(
+            random_state, numbers.Integral
+        ):
+            raise TypeError(
+                "random_state must be None, an int, a numpy Generator or RandomState; got "
+                f"{type(random_state).__name__}."
+            )
+        if int(random_state) < 0:
+            raise ValueError(f"random_state={random_state} must be a non-negative int or None.")
+        return int(random_state)
+
+    def _epoch_rng(self, epoch):
+        return np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(epoch,)))
+
+    def _check_epoch(self, epoch):
+        epoch = _check_int(epoch, "epoch", minimum=0)
+        if self.n_epochs is not None and epoch >= self.n_epochs:
+            raise ValueError(
+                f"epoch={epoch} is past the planned epochs (n_epochs={self.n_epochs}, epochs "
+                "count from 0): raise n_epochs."
+            )
+        return epoch
+
+    # ------------------------------------------------------------------ public API
+    def is_pruning_epoch(self, epoch):
+        """Whether ``epoch`` trains on a subset (False during warm-up and annealing).
+
+        Parameters
+        ----------
+        epoch : int >= 0
+            Epoch number, counted from 0.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> p = DynamicPruner(100, policy="infobatch", n_epochs=8, start_epoch=1)
+        >>> [p.is_pruning_epoch(e) for e in range(8)]
+        [False, True, True, True, True, True, True, False]
+        """
+        epoch = self._check_epoch(epoch)
+        if epoch < self.start_epoch:
+            return False
+        return self.stop_epoch_ is None or epoch < self.stop_epoch_
+
+    def indices(self, epoch):
+        """Rows to train on in ``epoch`` (sorted; shuffle them for training).
+
+        The plan of an epoch is made the first time it is asked for and then fixed: asking
+        again for the same epoch returns the same rows even after :meth:`update`. It also
+        sets the weights returned by :meth:`weights`.
+
+        Parameters
+        ----------
+        epoch : int >= 0
+            Epoch number, counted from 0.
+
+        Returns
+        -------
+        ndarray of int64
+            Sorted row positions, without repeats.
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> p = DynamicPruner(10, keep=0.4, random_state=0)
+        >>> len(p.indices(0)), bool((p.indices(0) == p.indices(0)).all())
+        (4, True)
+        """
+        epoch = self._check_epoch(epoch)
+        if self._plan_epoch == epoch:
+            return self._plan.copy()
+        n = self.n_samples
+        rng = self._epoch_rng(epoch)
+        weights = np.zeros(n)
+        if not self.is_pruning_epoch(epoch):
+            idx = np.arange(n)
+        elif self.policy == "uniform":
+            idx = rng.choice(n, size=self.n_keep, replace=False)
+        elif self.policy == "epsilon_greedy":
+            n_random = int(math.floor(self.eps * self.n_keep + 0.5))
+            order = self._ranked(self._priority(self.scores_), rng)
+            greedy = order[: self.n_keep - n_random]
+            random = rng.choice(order[self.n_keep - n_random :], size=n_random, replace=False)
+            idx = np.concatenate([greedy, random])
+        elif self.policy == "ucb":
+            std = np.sqrt(self.variances_)
+            idx = self._ranked(self._priority(self.scores_ + self.c * std), rng)[: self.n_keep]
+        else:  # infobatch
+            idx, weights = self._infobatch(rng)
+        idx = np.sort(np.asarray(idx, dtype=np.int64))
+        if self.policy != "infobatch" or not self.is_pruning_epoch(epoch):
+            weights[idx] = 1.0
+        self._weights = weights
+        self._plan_epoch, self._plan = epoch, idx
+        self.epoch_sizes_[epoch] = int(idx.size)
+        return idx.copy()
+
+    def weights(self, indices):
+        """Loss weights of ``indices`` in the epoch planned last by :meth:`indices`.
+
+        A row used in that epoch has weight 1 (or ``n_wl / n_kept`` for an InfoBatch row
+        kept from the well-learned group); a row not used has weight 0. Before any plan
+        every weight is 1. Multiply the per-sample losses by these weights before averaging.
+
+        Parameters
+        ----------
+        indices : array-like of int (or a torch tensor)
+            Row positions, e.g. the rows of the current mini-batch.
+
+        Returns
+        -------
+        ndarray of float64, same length as ``indices``
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> p = DynamicPruner(6, keep=0.5, random_state=1)
+        >>> used = p.indices(0)
+        >>> float(p.weights(used).sum()), float(p.weights(range(6)).sum())
+        (3.0, 3.0)
+        """
+        idx = self._check_indices(indices)
+        return self._weights[idx].copy()
+
+    def update(self, indices, losses):
+        """Record the per-sample losses of ``indices`` (the rows just trained on).
+
+        The score moves by ``s <- (1 - ema) * s + ema * loss`` (the first loss of a row sets
+        it), and the variance by the matching exponentially weighted rule. Any rows may be
+        scored, including rows outside the current plan (e.g. from an evaluation pass). If
+        a row appears twice, its last loss counts.
+
+        Parameters
+        ----------
+        indices : array-like of int (or a torch tensor)
+            Row positions.
+        losses : array-like of float (or a torch tensor), same length
+            Unweighted per-sample losses (``reduction="none"``), finite.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> p = DynamicPruner(3, policy="ucb", ema=0.5)
+        >>> p.update([0], [2.0]); p.update([0], [4.0])
+        >>> float(p.scores_[0]), float(p.variances_[0])
+        (3.0, 1.0)
+        """
+        idx = self._check_indices(indices)
+        loss = _to_numpy(losses)
+        if loss.ndim != 1:
+            loss = loss.reshape(-1) if loss.size == idx.size else loss
+        if loss.ndim != 1 or loss.shape[0] != idx.shape[0]:
+            raise ValueError(
+                f"losses has shape {np.shape(loss)} but indices has {idx.shape[0]} rows: pass "
+                "one unreduced loss per row (e.g. loss_fn(..., reduction='none'))."
+            )
+        try:
+            loss = loss.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError("losses must be numeric.") from exc
+        if not np.isfinite(loss).all():
+            raise ValueError(
+                "losses contains NaN or infinite values: the training diverged or a loss is "
+                "undefined; fix the loss (e.g. clip probabilities) before calling update."
+            )
+        if idx.size == 0:
+            return
+        # keep the last occurrence of each row
+        rev_unique, rev_pos = np.unique(idx[::-1], return_index=True)
+        pos = idx.size - 1 - rev_pos
+        idx, loss = rev_unique, loss[pos]
+        first = self.n_seen_[idx] == 0
+        a = self.ema
+        old = self.scores_[idx]
+        diff = loss - np.where(first, loss, old)
+        new_mean = np.where(first, loss, old + a * diff)
+        new_var = np.where(first, 0.0, (1.0 - a) * (self.variances_[idx] + a * diff**2))
+        self.scores_[idx] = new_mean
+        self.variances_[idx] = new_var
+        self.n_seen_[idx] += 1
+
+    def epoch_size(self, epoch):
+        """Number of rows ``epoch`` trains on.
+
+        Exact before training for the fixed-size policies and for non-pruned epochs. An
+        InfoBatch pruned epoch's size depends on the losses, so it is known only once the
+        epoch is planned (after :meth:`indices` was called for it).
+
+        Parameters
+        ----------
+        epoch : int >= 0
+            Epoch number, counted from 0.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> p = DynamicPruner(1000, keep=0.3, start_epoch=1)
+        >>> p.epoch_size(0), p.epoch_size(1)
+        (1000, 300)
+        """
+        epoch = self._check_epoch(epoch)
+        if epoch in self.epoch_sizes_:
+            return self.epoch_sizes_[epoch]
+        if not self.is_pruning_epoch(epoch):
+            return self.n_samples
+        if self.policy == "infobatch":
+            raise ValueError(
+                f"the size of InfoBatch epoch {epoch} depends on the losses seen until then: "
+                "call indices(epoch) first, or drive the learning-rate schedule by training "
+                "progress (see docs/dynamic.md, 'Learning-rate schedules')."
+            )
+        return self.n_keep
+
+    def steps_per_epoch(self, batch_size, epoch, *, drop_last=False):
+        """Optimizer steps (mini-batches) of ``epoch`` for a given batch size.
+
+        Parameters
+        ----------
+        batch_size : int >= 1
+            Mini-batch size of the DataLoader.
+        epoch : int >= 0
+            Epoch number, counted from 0.
+        drop_last : bool, default=False
+            As in ``torch.utils.data.DataLoader``.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> DynamicPruner(1000, keep=0.3).steps_per_epoch(64, epoch=0)
+        5
+        """
+        batch_size = _check_int(batch_size, "batch_size", minimum=1)
+        size = self.epoch_size(epoch)
+        return size // batch_size if drop_last else -(-size // batch_size)
+
+    def total_steps(self, batch_size, *, drop_last=False):
+        """Optimizer steps over all ``n_epochs`` epochs, e.g. for ``OneCycleLR(total_steps=...)``.
+
+        Counts the smaller pruned epochs, which a schedule built from
+        ``len(full_loader) * n_epochs`` would not. Not available for InfoBatch while its
+        epoch sizes are unknown (see :meth:`epoch_size`).
+
+        Parameters
+        ----------
+        batch_size : int >= 1
+            Mini-batch size of the DataLoader.
+        drop_last : bool, default=False
+            As in ``torch.utils.data.DataLoader``.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> p = DynamicPruner(1000, keep=0.5, n_epochs=10, start_epoch=2)
+        >>> p.total_steps(100)   # 2 full epochs of 10 steps + 8 epochs of 5 steps
+        60
+        """
+        if self.n_epochs is None:
+            raise ValueError(
+                "total_steps needs the planned number of epochs: create the pruner with "
+                "n_epochs=..."
+            )
+        return sum(
+            self.steps_per_epoch(batch_size, e, drop_last=drop_last) for e in range(self.n_epochs)
+        )
+
+    # ------------------------------------------------------------------ internals
+    def _check_indices(self, indices):
+        idx = _to_numpy(indices)
+        if idx.ndim == 0:
+            idx = idx.reshape(1)
+        if idx.ndim != 1:
+            raise ValueError(f"indices must be 1-D, got shape {idx.shape}.")
+        if idx.size == 0:
+            return idx.astype(np.int64)
+        if idx.dtype.kind not in "iu":
+            if idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0):
+                idx = idx.astype(np.int64)
+            else:
+                raise TypeError(f"indices must be integer row positions, got dtype {idx.dtype}.")
+        idx = idx.astype(np.int64)
+        if idx.min() < 0 or idx.max() >= self.n_samples:
+            raise ValueError(
+                f"indices must be in [0, {self.n_samples - 1}] (n_samples={self.n_samples}); "
+                f"got values from {int(idx.min())} to {int(idx.max())}."
+            )
+        return idx
+
+    def _priority(self, values):
+        unseen = self.n_seen_ == 0
+        fill = np.inf if self.initial_score is None else self.initial_score
+        return np.where(unseen, fill, values)
+
+    @staticmethod
+    def _ranked(priority, rng):
+        """Row positions by decreasing priority, ties broken at random."""
+        perm = rng.permutation(priority.shape[0])
+        return perm[np.argsort(-priority[perm], kind="stable")]
+
+    def _infobatch(self, rng):
+        n = self.n_samples
+        seen = self.n_seen_ > 0
+        if self.initial_score is None:
+            if not seen.any():
+                return np.arange(n), np.ones(n)
+            threshold = self.scores_[seen].mean()
+            well = seen & (self.scores_ < threshold)
+        else:
+            s = np.where(seen, self.scores_, self.initial_score)
+            well = s < s.mean()
+        wl = np.flatnonzero(well)
+        weights = np.zeros(n)
+        weights[~well] = 1.0
+        if wl.size == 0:
+            return np.flatnonzero(~well), weights
+        m = max(1, int(math.floor((1.0 - self.r) * wl.size + 0.5)))
+        chosen = rng.choice(wl, size=m, replace=False)
+        weights[chosen] = wl.size / m
+        return np.concatenate([np.flatnonzero(~well), chosen]), weights
+
+    def __repr__(self):
+        return (
+            f"DynamicPruner(n_samples={self.n_samples}, keep={self.keep!r}, "
+            f"policy={self.policy!r}, ema={self.ema}, eps={self.eps}, c={self.c}, r={self.r}, "
+            f"delta={self.delta}, n_epochs={self.n_epochs}, start_epoch={self.start_epoch}, "
+            f"stop_epoch={self.stop_epoch})"
+        )

@@ -1,0 +1,184 @@
+"""Dynamic pruning for scikit-learn estimators that learn incrementally (``partial_fit``)."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+
+from .._validation import check_X, check_y
+from ._pruner import DynamicPruner
+
+__all__ = ["fit_dynamic"]
+
+
+def _accepts_sample_weight(method):
+    try:
+        params = inspect.signature(method).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without signatures
+        return False
+    return "sample_weight" in params or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+    )
+
+
+def _log_loss_per_sample(estimator, X, y):
+    proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    classes = np.asarray(estimator.classes_)
+    col = np.searchsorted(classes, y)
+    col = np.clip(col, 0, classes.size - 1)
+    if not np.array_equal(classes[col], y):
+        raise ValueError(
+            "y has labels the estimator does not know: pass every label in classes=..."
+        )
+    p = proba[np.arange(y.shape[0]), col]
+    return -np.log(np.clip(p, 1e-15, 1.0))
+
+
+def fit_dynamic(
+    estimator,
+    X,
+    y,
+    *,
+    epochs=10,
+    pruner=None,
+    classes=None,
+    batch_size=None,
+    loss=None,
+    random_state=None,
+):
+    """Train ``estimator`` with ``partial_fit`` for ``epochs`` epochs on dynamically pruned rows.
+
+    Each epoch: ask ``pruner`` for the rows, shuffle them, call ``partial_fit`` on them (in
+    mini-batches of ``batch_size``, passing the pruner's weights as ``sample_weight`` when
+    ``partial_fit`` accepts it), then compute the per-sample losses of those rows with the
+    updated model and report them with ``pruner.update``. The default loss is the log loss
+    from ``predict_proba`` for classifiers and the squared error from ``predict`` for
+    regressors.
+
+    Parameters
+    ----------
+    estimator : scikit-learn estimator with ``partial_fit``
+        Trained in place (e.g. ``SGDClassifier(loss="log_loss")``, ``MLPClassifier``,
+        ``Perceptron`` with a custom ``loss``).
+    X : array-like of shape (n_samples, n_features)
+        Training rows.
+    y : array-like of shape (n_samples,)
+        Targets.
+    epochs : int >= 1, default=10
+        Number of epochs.
+    pruner : DynamicPruner or None, default=None
+        Selection policy, created for ``len(X)`` rows; None uses
+        ``DynamicPruner(len(X), keep=0.5, policy="uniform", n_epochs=epochs)``.
+    classes : array-like or None, default=None
+        All class labels for classifiers (``partial_fit``'s ``classes``); None uses the
+        labels of ``y``.
+    batch_size : int >= 1 or None, default=None
+        Rows per ``partial_fit`` call; None passes the whole epoch's subset at once.
+    loss : callable or None, default=None
+        ``loss(estimator, X_rows, y_rows) -> ndarray`` of per-sample losses; None uses the
+        default described above.
+    random_state : None or int, default=None
+        Seed of the shuffling and of the default pruner.
+
+    Returns
+    -------
+    estimator
+        The trained estimator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from datareduce.dynamic import DynamicPruner, fit_dynamic
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = (X - X.mean(0)) / X.std(0)
+    >>> pruner = DynamicPruner(len(X), keep=0.5, policy="infobatch", n_epochs=20, random_state=0)
+    >>> clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y,
+    ...                   epochs=20, pruner=pruner, random_state=0)
+    >>> clf.score(X, y) > 0.8
+    True
+    >>> sum(pruner.epoch_sizes_.values()) < 20 * len(X)
+    True
+    """
+    from sklearn.base import is_classifier, is_regressor
+
+    if not hasattr(estimator, "partial_fit"):
+        raise TypeError(
+            f"{type(estimator).__name__} has no partial_fit: fit_dynamic trains incrementally; "
+            "use e.g. SGDClassifier, SGDRegressor or MLPClassifier."
+        )
+    X = check_X(X)
+    y = check_y(y, X.shape[0])
+    n = X.shape[0]
+    if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
+        raise TypeError(f"epochs must be an int >= 1, got {epochs!r}.")
+    if epochs < 1:
+        raise ValueError(f"epochs={epochs} must be >= 1.")
+    if batch_size is not None and (
+        isinstance(batch_size, (bool, np.bool_))
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1 or None.")
+    if pruner is None:
+        pruner = DynamicPruner(n, keep=0.5, policy="uniform", n_epochs=int(epochs),
+                               random_state=random_state)
+    if not isinstance(pruner, DynamicPruner):
+        raise TypeError(f"pruner must be a DynamicPruner, got {type(pruner).__name__}.")
+    if pruner.n_samples != n:
+        raise ValueError(
+            f"pruner was made for {pruner.n_samples} rows but X has {n}: create it with "
+            f"DynamicPruner({n}, ...)."
+        )
+    if pruner.n_epochs is not None and pruner.n_epochs < epochs:
+        raise ValueError(
+            f"epochs={epochs} is more than the pruner's n_epochs={pruner.n_epochs}: create the "
+            "pruner with n_epochs=epochs."
+        )
+    if loss is not None and not callable(loss):
+        raise TypeError("loss must be a callable loss(estimator, X, y) -> per-sample losses.")
+
+    classifier = is_classifier(estimator)
+    fit_kwargs = {}
+    if classifier:
+        fit_kwargs["classes"] = np.unique(y) if classes is None else np.asarray(classes)
+    if loss is None:
+        if classifier and hasattr(estimator, "predict_proba"):
+            loss = _log_loss_per_sample
+        elif is_regressor(estimator):
+            def loss(est, Xb, yb):
+                return (np.asarray(est.predict(Xb), dtype=np.float64) - yb) ** 2
+        elif pruner.policy != "uniform":
+            raise ValueError(
+                f"{type(estimator).__name__} has no predict_proba for the default log loss: "
+                "pass loss=callable(estimator, X, y) returning per-sample losses (or use "
+                "SGDClassifier(loss='log_loss'))."
+            )
+    weighted = _accepts_sample_weight(estimator.partial_fit)
+    warned = False
+    rng = np.random.default_rng(random_state)
+    for epoch in range(int(epochs)):
+        rows = pruner.indices(epoch)
+        rows = rows[rng.permutation(rows.size)]
+        w = pruner.weights(rows)
+        if not weighted and not warned and not np.allclose(w, 1.0):
+            warnings.warn(
+                f"{type(estimator).__name__}.partial_fit takes no sample_weight: the pruner's "
+                "loss weights are ignored, so InfoBatch's rescaling is lost.",
+                UserWarning,
+                stacklevel=2,
+            )
+            warned = True
+        step = rows.size if batch_size is None else int(batch_size)
+        for start in range(0, rows.size, step):
+            b = rows[start : start + step]
+            kwargs = dict(fit_kwargs)
+            if weighted:
+                kwargs["sample_weight"] = w[start : start + step]
+            estimator.partial_fit(X[b], y[b], **kwargs)
+        if loss is not None:
+            pruner.update(rows, loss(estimator, X[rows], y[rows]))
+    return estimator

@@ -1,0 +1,175 @@
+"""PyTorch side of dynamic pruning: a Sampler driven by a :class:`DynamicPruner`.
+
+Imported on demand (``datareduce.dynamic`` itself does not import torch).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, Sampler
+
+from ._pruner import DynamicPruner
+
+__all__ = ["IndexedDataset", "PrunedSampler", "weighted_loss"]
+
+
+class IndexedDataset(Dataset):
+    """Wrap a map-style dataset so each item also carries its row position.
+
+    ``IndexedDataset(ds)[i] == (i, ds[i])``, so a DataLoader batch is ``(indices, item)``
+    and the training loop knows which rows it is training on.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        Any map-style dataset with ``__len__``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from datareduce.dynamic import IndexedDataset
+    >>> ds = IndexedDataset(TensorDataset(torch.arange(3.0), torch.tensor([0, 1, 0])))
+    >>> i, (x, y) = ds[2]
+    >>> i, float(x), int(y)
+    (2, 2.0, 0)
+    """
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        return index, self.dataset[index]
+
+
+class PrunedSampler(Sampler):
+    """Yield each epoch's rows chosen by a :class:`DynamicPruner`, shuffled.
+
+    Iterating the sampler (i.e. a DataLoader over it) yields the rows of epoch
+    ``self.epoch`` planned by ``pruner.indices``; once an epoch has been iterated to its
+    end, the next iteration moves on to the next epoch, so a plain
+    ``for epoch in range(n): for batch in loader:`` loop walks through the epochs. Call
+    :meth:`set_epoch` to choose the epoch explicitly (as with ``DistributedSampler``).
+    ``len(sampler)`` is the size of the epoch being iterated, or of the next one once the
+    current one is finished, so ``len(loader)`` at the top of an epoch is its number of
+    batches (InfoBatch included: asking plans the epoch).
+
+    Parameters
+    ----------
+    pruner : DynamicPruner
+        The selection policy; its ``n_samples`` must equal the dataset length.
+    shuffle : bool, default=True
+        Shuffle the epoch's rows (otherwise they come in increasing order).
+    seed : int, default=0
+        Seed of the shuffling; epoch ``e`` uses ``seed + e``.
+
+    Examples
+    --------
+    >>> from datareduce.dynamic import DynamicPruner, PrunedSampler
+    >>> sampler = PrunedSampler(DynamicPruner(10, keep=0.3, random_state=0))
+    >>> first = list(sampler); second = list(sampler)   # epochs 0 and 1
+    >>> len(first), len(second), sampler.epoch
+    (3, 3, 1)
+    """
+
+    def __init__(self, pruner, *, shuffle=True, seed=0):
+        if not isinstance(pruner, DynamicPruner):
+            raise TypeError(f"pruner must be a DynamicPruner, got {type(pruner).__name__}.")
+        self.pruner = pruner
+        self.shuffle = bool(shuffle)
+        self.seed = int(seed)
+        self.epoch = 0
+        self._finished = None  # last epoch iterated to its end
+
+    def set_epoch(self, epoch):
+        """Make the next iteration yield epoch ``epoch``.
+
+        Parameters
+        ----------
+        epoch : int >= 0
+            Epoch number, counted from 0.
+
+        Returns
+        -------
+        None
+        """
+        if int(epoch) < 0:
+            raise ValueError(f"epoch={epoch} must be >= 0.")
+        self.epoch = int(epoch)
+        self._finished = None
+
+    def _upcoming_epoch(self):
+        if self._finished == self.epoch:
+            nxt = self.epoch + 1
+            if self.pruner.n_epochs is None or nxt < self.pruner.n_epochs:
+                return nxt
+        return self.epoch
+
+    def __len__(self):
+        return len(self.pruner.indices(self._upcoming_epoch()))
+
+    def __iter__(self):
+        if self._finished == self.epoch:
+            self.epoch += 1
+        epoch = self.epoch
+        rows = self.pruner.indices(epoch)
+        if self.shuffle:
+            g = torch.Generator()
+            g.manual_seed(self.seed + epoch)
+            rows = rows[torch.randperm(rows.size, generator=g).numpy()]
+        return self._generate(rows.tolist(), epoch)
+
+    def _generate(self, rows, epoch):
+        yield from rows
+        if self.epoch == epoch:
+            self._finished = epoch
+
+
+def weighted_loss(pruner, indices, losses):
+    """Report per-sample ``losses`` to ``pruner`` and return their weighted mean.
+
+    The one-liner of the training loop: ``loss = weighted_loss(pruner, idx, loss_fn(out, y))``
+    with ``loss_fn`` built with ``reduction="none"``. The losses are recorded detached (no
+    gradient flows into the pruner); the returned scalar is
+    ``mean(weights * losses)`` and carries the gradient.
+
+    Parameters
+    ----------
+    pruner : DynamicPruner
+        The pruner that planned the current epoch.
+    indices : torch.Tensor or array-like of int
+        Row positions of the batch.
+    losses : torch.Tensor of shape (batch,)
+        Unreduced per-sample losses.
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar weighted mean loss.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from datareduce.dynamic import DynamicPruner, weighted_loss
+    >>> pruner = DynamicPruner(4, keep=1.0)
+    >>> rows = pruner.indices(0)
+    >>> loss = weighted_loss(pruner, torch.as_tensor(rows), torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    >>> float(loss), pruner.scores_.tolist()
+    (2.5, [1.0, 2.0, 3.0, 4.0])
+    """
+    if not isinstance(losses, torch.Tensor):
+        raise TypeError("losses must be a torch.Tensor of per-sample losses (reduction='none').")
+    if losses.ndim != 1:
+        raise ValueError(
+            f"losses has shape {tuple(losses.shape)}: pass one loss per row "
+            "(build the loss with reduction='none')."
+        )
+    idx = indices.detach().cpu().numpy() if isinstance(indices, torch.Tensor) else indices
+    idx = np.asarray(idx)
+    pruner.update(idx, losses.detach())
+    w = torch.as_tensor(pruner.weights(idx), dtype=losses.dtype, device=losses.device)
+    return (losses * w).mean()

@@ -1,0 +1,340 @@
+"""MMS: max-min (greedy farthest-point) selection, exact and fast.
+
+The greedy rule: start from one row, then repeatedly add the row whose distance to the
+kept set is largest. The result is the 2-approximation of k-center (Gonzalez 1985), so it
+makes the covering radius ``epsilon`` small, and every prefix of the selection order is
+itself a max-min selection of that size.
+
+Speed comes from a lazy, blocked evaluation that stays exact: rows live in blocks of
+``block_size``; each block remembers up to which pick its distances are up to date and the
+largest (stale) distance of its rows, which can only be an upper bound of the true one. At
+each step the block with the largest bound is brought up to date with one matrix product
+against the picks it has not seen (BLAS-3 instead of a matrix-vector product per pick),
+until the top block is current: its farthest row is then the exact global farthest row.
+Distances are float64 throughout (float32 picks drift from the exact ones after a few
+hundred picks), so the picks equal gudhi's exact ``choose_n_farthest_points``. BLAS runs
+on one thread inside the loop (threadpoolctl), which is also the fastest setting when other
+processes share the cores.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .._neighbors import check_metric
+from ..base import BaseReducer, Selection
+
+__all__ = ["MaxMinReducer", "farthest_point_order"]
+
+_STARTS = ("random", "medoid", "first")
+
+
+def _blas_single_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _start_index(X, start, rng, metric):
+    n = X.shape[0]
+    if isinstance(start, numbers.Integral) and not isinstance(start, bool):
+        if not 0 <= int(start) < n:
+            raise ValueError(f"start={start} is not a row position of X (0 <= start < {n}).")
+        return int(start)
+    if start == "random":
+        return int(rng.integers(n))
+    if start == "first":
+        return 0
+    if start == "medoid":
+        from .._neighbors import nearest
+
+        idx, _ = nearest(X.mean(axis=0, keepdims=True), X, metric=metric)
+        return int(idx[0])
+    raise ValueError(
+        f"start={start!r} is not supported; use 'random', 'medoid', 'first' or a row position."
+    )
+
+
+def farthest_point_order(X, n_select, *, start=0, metric="euclidean", block_size=512,
+                         rng=None, return_distances=False):
+    """Exact greedy farthest-point (max-min) order of ``n_select`` rows of ``X``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+        Finite numeric data.
+    n_select : int
+        Number of rows to pick, ``1 <= n_select <= n``.
+    start : int, 'random', 'medoid' or 'first', default=0
+        First pick: a row position, a seeded random row, the row nearest the mean, or row 0.
+    metric : {'euclidean', 'chebyshev'}, default='euclidean'
+        Distance between rows.
+    block_size : int, default=512
+        Rows per lazily updated block (a speed knob; the picks do not depend on it).
+    rng : numpy Generator, optional
+        Used by ``start='random'``.
+    return_distances : bool, default=False
+        Also return every row's final distance to, and position in ``picks`` of, its
+        nearest pick (ties go to the earlier pick).
+
+    Returns
+    -------
+    picks : ndarray of int, shape (n_select,)
+        Row positions in selection order.
+    radii : ndarray of float64, shape (n_select,)
+        Distance of each pick to the previously picked rows when it was picked (``inf`` for
+        the first pick): the covering-radius sequence, non-increasing.
+    dist : ndarray of float64, shape (n,)
+        Only with ``return_distances``: each row's distance to its nearest pick. Its
+        maximum is the covering radius (epsilon) of the selection.
+    cell : ndarray of int, shape (n,)
+        Only with ``return_distances``: position in ``picks`` of each row's nearest pick.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0], [10.0]])
+    >>> picks, radii = farthest_point_order(X, 3, start=0)
+    >>> picks.tolist(), radii.tolist()
+    ([0, 3, 2], [inf, 10.0, 2.0])
+    """
+    metric = check_metric(metric)
+    if metric not in ("euclidean", "chebyshev"):
+        raise ValueError(f"metric={metric!r} is not supported by max-min selection; "
+                         "use 'euclidean' or 'chebyshev'.")
+    X = np.asarray(X)
+    if X.dtype != np.float64:
+        X = X.astype(np.float64)
+    n, d = X.shape
+    k = int(n_select)
+    if not 1 <= k <= n:
+        raise ValueError(f"n_select={n_select} must be between 1 and the number of rows ({n}).")
+    if rng is None:
+        rng = np.random.default_rng()
+    s = _start_index(X, start, rng, metric)
+    with _blas_single_thread():
+        picks, radii, dist, cell = _lazy_fps(X, k, s, metric, int(block_size),
+                                             return_distances)
+    if return_distances:
+        return picks, radii, dist, cell
+    return picks, radii
+
+
+def _lazy_fps(X, k, s, metric, B, final_pass):
+    n, d = X.shape
+    euclid = metric == "euclidean"
+    picks = np.empty(k, dtype=np.intp)
+    radii = np.empty(k, dtype=np.float64)
+    P = np.empty((k, d), dtype=np.float64)  # picked rows
+    if euclid:
+        sq = np.einsum("ij,ij->i", X, X)
+        # augmented picks: [-2 p, |p|^2] so that [x, 1] . pa = |x - p|^2 - |x|^2
+        PA = np.empty((k, d + 1), dtype=np.float64)
+        # an augmented copy of X makes each block update a single matrix product; skip it
+        # (and add |p|^2 separately) when it would cost more than ~256 MiB
+        XA = None
+        if n * (d + 1) * 8 <= 256 * 2**20:
+            XA = np.empty((n, d + 1), dtype=np.float64)
+            XA[:, :d] = X
+            XA[:, d] = 1.0
+
+    def add_pick(i, p):
+        picks[i] = p
+        P[i] = X[p]
+        if euclid:
+            PA[i, :d] = -2.0 * X[p]
+            PA[i, d] = sq[p]
+
+    def block_min(lo, hi, a, b):
+        """Nearest of picks a..b-1 for rows lo..hi-1: (distance, pick) (squared if euclidean)."""
+        if euclid:
+            if XA is not None:
+                D = XA[lo:hi] @ PA[a:b].T
+            else:
+                D = X[lo:hi] @ PA[a:b, :d].T
+                D += PA[a:b, d]
+        else:  # chebyshev; callers keep (rows x picks x d) small
+            D = np.abs(X[lo:hi, None, :] - P[None, a:b, :]).max(axis=2)
+        j = D.argmin(axis=1)
+        m = D[np.arange(hi - lo), j]
+        if euclid:
+            m += sq[lo:hi]
+            np.maximum(m, 0.0, out=m)
+        return m, j + a
+
+    # chunk very stale updates so the (rows x picks) block stays small
+    pick_chunk = 4096 if euclid else max(1, 2**21 // (B * max(d, 1)))
+
+    def refresh(b, i):
+        lo, hi = bounds[b], bounds[b + 1]
+        for a in range(upto[b], i, pick_chunk):
+            m, j = block_min(lo, hi, a, min(i, a + pick_chunk))
+            better = m < mind[lo:hi]
+            mind[lo:hi][better] = m[better]
+            assign[lo:hi][better] = j[better]
+        upto[b] = i
+        ub[b] = mind[lo:hi].max()
+
+    nb = (n + B - 1) // B
+    bounds = np.minimum(np.arange(nb + 1) * B, n)
+    add_pick(0, s)
+    radii[0] = np.inf
+    mind = np.empty(n, dtype=np.float64)  # squared distances for euclidean; -1 once picked
+    assign = np.zeros(n, dtype=np.intp)  # nearest pick seen so far
+    for b in range(nb):
+        lo, hi = bounds[b], bounds[b + 1]
+        mind[lo:hi] = block_min(lo, hi, 0, 1)[0]
+    mind[s] = -1.0
+    upto = np.ones(nb, dtype=np.intp)
+    ub = np.maximum.reduceat(mind, bounds[:-1])
+
+    for i in range(1, k):
+        while True:
+            b = int(np.argmax(ub))
+            if upto[b] == i:
+                break
+            refresh(b, i)
+        top = ub[b]
+        tied = np.flatnonzero(ub >= top)
+        if len(tied) > 1:  # exact ties across blocks: the lowest row position wins
+            for t in tied:
+                if upto[t] != i:
+                    refresh(t, i)
+            tied = np.flatnonzero(ub >= top)
+            b = int(tied[0])
+        lo = bounds[b]
+        p = lo + int(np.argmax(mind[lo:bounds[b + 1]]))
+        radii[i] = mind[p]
+        add_pick(i, p)
+        # a picked row is never picked again, even when only duplicates (distance 0) remain
+        mind[p] = -1.0
+
+    dist = None
+    if final_pass:
+        for b in range(nb):
+            if upto[b] != k:
+                refresh(b, k)
+        mind[picks] = 0.0
+        dist = np.sqrt(mind) if euclid else mind
+        assign[picks] = np.arange(k)
+    if euclid:
+        radii[1:] = np.sqrt(radii[1:])
+    return picks, radii, dist, assign
+
+
+class MaxMinReducer(BaseReducer):
+    """MMS: keep rows by exact greedy farthest-point (max-min) selection.
+
+    Starting from one row, repeatedly keep the row farthest from the rows kept so far. This
+    is the 2-approximation of k-center: the kept set covers the pool with a small radius
+    epsilon. With ``stratify=True`` and labels, each class is selected separately with its
+    quota.
+
+    Parameters
+    ----------
+    keep : float in (0, 1] or int >= 1, default=0.1
+        Fraction of rows kept, or number of rows kept.
+    start : 'random', 'medoid', 'first' or int, default='random'
+        First pick of each pool: a seeded random row, the row nearest the pool mean, the
+        pool's first row, or (only without stratification) a row position in X.
+    metric : {'euclidean', 'chebyshev'}, default='euclidean'
+        Distance between rows.
+    stratify : bool, default=True
+        Per-class quotas proportional to class sizes when ``y`` is given.
+    block_size : int, default=512
+        Rows per lazily updated block; a speed knob that never changes the picks.
+    random_state : None, int or numpy Generator, default=None
+        Seed of ``start='random'``.
+
+    Attributes
+    ----------
+    sample_indices_ : ndarray of shape (n_kept,)
+        Kept rows in selection order within each class; classes follow each other in the
+        order of ``classes_`` (one block per class), so each class's block is a max-min
+        order and any prefix of it is a max-min selection of that class.
+    sample_weight_ : ndarray of shape (n_kept,)
+        Rows of the pool nearest to each kept row (its Voronoi cell size); sums to n.
+    scores_ : ndarray of shape (n_samples,)
+        For kept rows, the distance to the previously kept rows of their pool when they
+        were picked (the covering-radius sequence; ``inf`` for each pool's first pick).
+        For the other rows, the distance to the nearest kept row at the end, which is never
+        larger than any kept row's score; the highest of them is the next row the greedy
+        rule would pick. Higher is kept first.
+    covering_radius_ : dict
+        Per pool (class label, or ``None`` without stratification), the covering radius
+        of the kept set: the largest distance of a pool row to its nearest kept row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from datareduce.reducers import MaxMinReducer
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 0.0], [0.0, 5.0], [5.1, 0.0]])
+    >>> r = MaxMinReducer(keep=3, start="first").fit(X)
+    >>> r.sample_indices_.tolist()
+    [0, 4, 3]
+    >>> r.sample_weight_.tolist()
+    [2.0, 2.0, 1.0]
+    """
+
+    _ranking = True
+
+    def __init__(self, keep=0.1, *, start="random", metric="euclidean", stratify=True,
+                 block_size=512, random_state=None):
+        self.keep = keep
+        self.start = start
+        self.metric = metric
+        self.stratify = stratify
+        self.block_size = block_size
+        self.random_state = random_state
+
+    def _validate_params_extra(self, X, y):
+        metric = check_metric(self.metric)
+        if metric not in ("euclidean", "chebyshev"):
+            raise ValueError(f"metric={self.metric!r} is not supported by MaxMinReducer; "
+                             "use 'euclidean' or 'chebyshev'.")
+        if isinstance(self.start, numbers.Integral) and not isinstance(self.start, bool):
+            if not 0 <= int(self.start) < X.shape[0]:
+                raise ValueError(f"start={self.start} is not a row position of X "
+                                 f"(0 <= start < {X.shape[0]}).")
+            if y is not None and self._stratify_enabled() and len(np.unique(y)) > 1:
+                raise ValueError(
+                    "start as a row position needs a single pool: pass stratify=False or use "
+                    "start='random' / 'medoid' / 'first' with stratification.")
+        elif self.start not in _STARTS:
+            raise ValueError(f"start={self.start!r} is not supported; use 'random', 'medoid', "
+                             "'first' or a row position.")
+        if (not isinstance(self.block_size, numbers.Integral) or isinstance(self.block_size, bool)
+                or self.block_size < 1):
+            raise ValueError(f"block_size={self.block_size!r} must be a positive integer.")
+
+    def _select(self, X, n_select, rng):
+        picks, radii, dist, cell = farthest_point_order(
+            X, n_select, start=self.start, metric=self.metric, block_size=self.block_size,
+            rng=rng, return_distances=True)
+        scores = dist.copy()
+        scores[picks] = radii
+        # Voronoi cell sizes: each row counts for its nearest pick
+        weights = np.bincount(cell, minlength=n_select).astype(np.float64)
+        return Selection(indices=picks, weights=weights, scores=scores)
+
+    def _reduce(self, X, y, n_keep, rng):
+        sel = super()._reduce(X, y, n_keep, rng)
+        kept = np.zeros(X.shape[0], dtype=bool)
+        kept[sel.indices] = True
+        if y is None or not self._stratify_enabled():
+            pools = {None: np.arange(X.shape[0])}
+        else:
+            labels, y_enc = np.unique(y, return_inverse=True)
+            pools = {lab: np.flatnonzero(y_enc == c) for c, lab in enumerate(labels.tolist())}
+        self.covering_radius_ = {}
+        for lab, pool in pools.items():
+            if kept[pool].any():
+                rest = sel.scores[pool][~kept[pool]]
+                self.covering_radius_[lab] = float(rest.max()) if len(rest) else 0.0
+        return sel

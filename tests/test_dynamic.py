@@ -1,0 +1,495 @@
+"""Dynamic pruning policies (numpy only) and fit_dynamic for scikit-learn estimators."""
+
+import math
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from datareduce.dynamic import DynamicPruner, fit_dynamic
+
+FIXED_SIZE = ("uniform", "epsilon_greedy", "ucb")
+
+
+def _seen(pruner, losses):
+    pruner.update(np.arange(len(losses)), losses)
+    return pruner
+
+
+# ---------------------------------------------------------------- subset sizes
+@pytest.mark.parametrize("policy", FIXED_SIZE)
+@pytest.mark.parametrize("keep, expected", [(0.3, 30), (0.5, 50), (0.255, 26), (7, 7), (1.0, 100)])
+def test_exact_subset_sizes(policy, keep, expected):
+    rng = np.random.default_rng(0)
+    p = DynamicPruner(100, keep=keep, policy=policy, random_state=0)
+    for epoch in range(6):
+        idx = p.indices(epoch)
+        assert idx.size == expected
+        assert np.unique(idx).size == idx.size
+        assert np.all(np.diff(idx) > 0)
+        assert idx.min() >= 0 and idx.max() < 100
+        assert p.epoch_size(epoch) == expected
+        p.update(idx, rng.random(idx.size))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    frac=st.floats(0.01, 1.0),
+    policy=st.sampled_from(FIXED_SIZE),
+    eps=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_sizes_property(n, frac, policy, eps, seed):
+    p = DynamicPruner(n, keep=frac, policy=policy, eps=eps, random_state=seed)
+    k = int(min(n, max(1, math.floor(frac * n + 0.5))))
+    rng = np.random.default_rng(seed)
+    for epoch in range(3):
+        idx = p.indices(epoch)
+        assert idx.size == k and np.unique(idx).size == k
+        w = p.weights(np.arange(n))
+        assert np.array_equal(np.flatnonzero(w), idx) and np.all(w[idx] == 1.0)
+        p.update(idx, rng.exponential(size=k))
+
+
+# ---------------------------------------------------------------- epsilon-greedy / UCB
+def test_eps_zero_is_pure_top_k():
+    rng = np.random.default_rng(3)
+    losses = rng.permutation(50).astype(float)  # distinct
+    for seed in range(5):
+        p = _seen(DynamicPruner(50, keep=0.2, policy="epsilon_greedy", eps=0.0,
+                                random_state=seed), losses)
+        assert set(p.indices(0)) == set(np.argsort(-losses)[:10])
+
+
+def test_eps_greedy_mixes_top_and_random():
+    losses = np.arange(100.0)
+    p = _seen(DynamicPruner(100, keep=20, policy="epsilon_greedy", eps=0.25, random_state=0),
+              losses)
+    seen_random = set()
+    for epoch in range(30):
+        idx = p.indices(epoch)
+        assert set(range(85, 100)) <= set(idx)  # 20 - round(0.25 * 20) = 15 greedy rows
+        rest = set(idx) - set(range(85, 100))
+        assert len(rest) == 5 and max(rest) < 85
+        seen_random |= rest
+    assert len(seen_random) > 40  # the 5 exploration rows change from epoch to epoch
+
+
+def test_eps_one_is_uniform_over_rows():
+    p = _seen(DynamicPruner(40, keep=10, policy="epsilon_greedy", eps=1.0, random_state=0),
+              np.arange(40.0))
+    counts = np.zeros(40)
+    for epoch in range(400):
+        counts[p.indices(epoch)] += 1
+    # each row is used with probability 1/4: 100 expected, sd ~8.7
+    assert counts.min() > 60 and counts.max() < 140
+
+
+def test_unseen_rows_are_picked_first():
+    p = DynamicPruner(20, keep=5, policy="epsilon_greedy", eps=0.0, random_state=0)
+    p.update(np.arange(10), np.full(10, 1e6))
+    assert set(p.indices(0)) <= set(range(10, 20))
+    # with an explicit low initial score, the seen high-loss rows win instead
+    q = DynamicPruner(20, keep=5, policy="epsilon_greedy", eps=0.0, initial_score=0.0,
+                      random_state=0)
+    q.update(np.arange(10), np.full(10, 1e6))
+    assert set(q.indices(0)) <= set(range(10))
+
+
+def test_first_epochs_cycle_through_unseen_rows():
+    p = DynamicPruner(30, keep=10, policy="ucb", random_state=0)
+    used = []
+    for epoch in range(3):
+        idx = p.indices(epoch)
+        used.extend(idx.tolist())
+        p.update(idx, np.ones(idx.size))
+    assert sorted(used) == list(range(30))
+
+
+def test_ema_and_variance_hand_computed():
+    a = 0.3
+    p = DynamicPruner(2, policy="ucb", ema=a)
+    seq = [2.0, 5.0, 1.0, 4.0]
+    m, v = None, 0.0
+    for x in seq:
+        p.update([1], [x])
+        if m is None:
+            m = x
+        else:
+            d = x - m
+            m, v = m + a * d, (1 - a) * (v + a * d * d)
+    assert p.scores_[1] == pytest.approx(m) and p.variances_[1] == pytest.approx(v)
+    assert np.isnan(p.scores_[0]) and p.n_seen_.tolist() == [0, 4]
+    # ema=1: the score is the latest loss (InfoBatch's rule), variance 0
+    q = DynamicPruner(1, policy="infobatch", ema=1.0, delta=1.0)
+    for x in seq:
+        q.update([0], [x])
+    assert q.scores_[0] == 4.0 and q.variances_[0] == 0.0
+
+
+def test_ema_weights_converge_to_constant_loss():
+    p = DynamicPruner(1, policy="ucb", ema=0.5)
+    p.update([0], [10.0])
+    for _ in range(60):
+        p.update([0], [1.0])
+    assert p.scores_[0] == pytest.approx(1.0) and p.variances_[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_ucb_top_k_of_mean_plus_c_std():
+    p = DynamicPruner(4, keep=2, policy="ucb", ema=0.5, c=2.0, random_state=0)
+    # row 0: steady 3; row 1: 1 then 4 (mean 2.5, var 2.25 -> std 1.5); row 2: steady 2.9;
+    # row 3: 0 then 4 (mean 2, var 4 -> std 2)
+    p.update([0, 1, 2, 3], [3.0, 1.0, 2.9, 0.0])
+    p.update([0, 1, 2, 3], [3.0, 4.0, 2.9, 4.0])
+    assert p.scores_.tolist() == [3.0, 2.5, 2.9, 2.0]
+    assert p.variances_.tolist() == [0.0, 2.25, 0.0, 4.0]
+    assert p.indices(0).tolist() == [1, 3]  # 2.5 + 3 and 2 + 4 beat 3 and 2.9
+    q = DynamicPruner(4, keep=2, policy="ucb", ema=0.5, c=0.0, random_state=0)
+    q.update([0, 1, 2, 3], [3.0, 1.0, 2.9, 0.0])
+    q.update([0, 1, 2, 3], [3.0, 4.0, 2.9, 4.0])
+    assert q.indices(0).tolist() == [0, 2]  # c=0: top-2 by mean
+
+
+# ---------------------------------------------------------------- InfoBatch
+def test_infobatch_hand_example():
+    losses = np.array([0.1, 0.2, 0.3, 0.4, 5.0, 6.0])  # mean 2.0 -> rows 0-3 well learned
+    p = _seen(DynamicPruner(6, policy="infobatch", r=0.5, n_epochs=10, random_state=0), losses)
+    idx = p.indices(0)
+    assert {4, 5} <= set(idx) and len(idx) == 4
+    w = p.weights(np.arange(6))
+    assert w[4] == w[5] == 1.0
+    easy = w[:4]
+    assert sorted(easy.tolist()) == [0.0, 0.0, 2.0, 2.0]  # 1 / (1 - r)
+    assert np.array_equal(np.flatnonzero(w), idx)
+
+
+def test_infobatch_weight_when_fraction_not_whole():
+    # 5 well-learned rows, r=0.5: round(2.5) = 3 kept with weight 5/3 (unbiased)
+    losses = np.array([0.0] * 5 + [10.0] * 5)
+    p = _seen(DynamicPruner(10, policy="infobatch", r=0.5, delta=1.0, random_state=0), losses)
+    p.indices(0)
+    w = p.weights(np.arange(10))
+    assert np.count_nonzero(w[:5]) == 3
+    assert np.allclose(w[:5][w[:5] > 0], 5 / 3)
+    assert w[:5].sum() == pytest.approx(5.0)
+
+
+def test_infobatch_expected_weighted_loss_equals_full_loss():
+    rng = np.random.default_rng(0)
+    losses = rng.gamma(0.7, 1.0, size=40)
+    full = losses.sum()
+    n_draws = 4000
+    totals = np.empty(n_draws)
+    mean_w = np.zeros(40)
+    for seed in range(n_draws):
+        p = _seen(DynamicPruner(40, policy="infobatch", r=0.7, delta=1.0, random_state=seed), losses)
+        p.indices(0)
+        w = p.weights(np.arange(40))
+        totals[seed] = (w * losses).sum()
+        mean_w += w / n_draws
+        assert w.sum() == pytest.approx(40.0)  # exact in every draw
+    # E[w_i] = 1 for every row, so E[sum w l] = sum l; Monte-Carlo error is ~0.3% here
+    se = totals.std(ddof=1) / np.sqrt(n_draws)
+    assert abs(totals.mean() - full) < 4 * se
+    assert abs(totals.mean() - full) / full < 0.01
+    assert np.all(np.abs(mean_w - 1.0) < 0.1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    losses=st.lists(st.floats(0.0, 50.0), min_size=1, max_size=80),
+    r=st.floats(0.0, 0.95),
+    seed=st.integers(0, 1000),
+)
+def test_infobatch_weights_property(losses, r, seed):
+    losses = np.asarray(losses)
+    n = losses.size
+    p = _seen(DynamicPruner(n, policy="infobatch", r=r, delta=1.0, random_state=seed), losses)
+    idx = p.indices(0)
+    w = p.weights(np.arange(n))
+    well = losses < losses.mean()
+    assert w.sum() == pytest.approx(n)  # Horvitz-Thompson weights add up to n
+    assert np.all(w[~well] == 1.0)  # rows at or above the mean are always kept, weight 1
+    assert np.array_equal(np.flatnonzero(w), idx)
+    if well.any():
+        kept = np.count_nonzero(w[well])
+        assert kept == max(1, math.floor((1 - r) * well.sum() + 0.5))
+
+
+def test_infobatch_first_epoch_uses_all_unseen_rows():
+    p = DynamicPruner(12, policy="infobatch", n_epochs=4, random_state=0)
+    assert p.indices(0).tolist() == list(range(12))
+    assert np.all(p.weights(np.arange(12)) == 1.0)
+
+
+def test_infobatch_unseen_rows_never_well_learned():
+    p = DynamicPruner(10, policy="infobatch", r=0.9, n_epochs=5, random_state=0)
+    p.update(np.arange(5), [0.0, 0.0, 0.0, 1.0, 1.0])
+    idx = p.indices(0)
+    assert set(range(5, 10)) <= set(idx)
+    assert np.all(p.weights(np.arange(5, 10)) == 1.0)
+
+
+@pytest.mark.parametrize("n_epochs, stop", [(8, 7), (16, 14), (200, 175), (10, 9)])
+def test_infobatch_annealing_default_delta(n_epochs, stop):
+    losses = np.linspace(0, 1, 50)
+    p = DynamicPruner(50, policy="infobatch", n_epochs=n_epochs, random_state=0)
+    assert p.stop_epoch_ == stop and p.delta == 0.875 and p.r == 0.5
+    _seen(p, losses)
+    assert p.indices(stop - 1).size < 50  # still pruning
+    for epoch in range(stop, n_epochs):
+        assert p.indices(epoch).tolist() == list(range(50))
+        assert np.all(p.weights(np.arange(50)) == 1.0)
+
+
+@pytest.mark.parametrize("policy", FIXED_SIZE)
+def test_warmup_and_annealing_for_all_policies(policy):
+    p = DynamicPruner(20, keep=0.25, policy=policy, n_epochs=10, start_epoch=2, delta=0.8,
+                      random_state=0)
+    sizes = [p.indices(e).size for e in range(10)]
+    assert sizes == [20, 20, 5, 5, 5, 5, 5, 5, 20, 20]
+    assert p.total_steps(4) == 4 * 5 + 6 * 2
+    assert p.total_steps(4, drop_last=True) == 4 * 5 + 6 * 1
+
+
+# ---------------------------------------------------------------- planning, repeatability
+@pytest.mark.parametrize("policy", ("uniform", "epsilon_greedy", "ucb", "infobatch"))
+def test_seeded_repeatability(policy):
+    def run(seed):
+        p = DynamicPruner(60, keep=0.4, policy=policy, n_epochs=6, random_state=seed)
+        out = []
+        for epoch in range(6):
+            idx = p.indices(epoch)
+            out.append((idx.tolist(), p.weights(idx).tolist()))
+            p.update(idx, np.sin(idx * (epoch + 1.0)) ** 2)
+        return out
+
+    assert run(5) == run(5)
+    if policy != "ucb":  # ucb is deterministic once every row has been seen
+        assert run(5) != run(6)
+
+
+def test_plan_fixed_within_epoch():
+    p = DynamicPruner(30, keep=10, policy="epsilon_greedy", eps=0.0, random_state=0)
+    first = p.indices(0)
+    p.update(np.arange(30), np.arange(30.0))
+    assert np.array_equal(p.indices(0), first)
+    assert set(p.indices(1)) == set(range(20, 30))  # the next epoch sees the new scores
+
+
+def test_generator_random_state():
+    a = DynamicPruner(30, random_state=np.random.default_rng(1)).indices(0)
+    b = DynamicPruner(30, random_state=np.random.default_rng(1)).indices(0)
+    assert np.array_equal(a, b)
+
+
+def test_steps_and_infobatch_epoch_size():
+    p = DynamicPruner(1000, keep=0.3, n_epochs=5)
+    assert p.steps_per_epoch(64, 0) == math.ceil(300 / 64)
+    assert p.steps_per_epoch(64, 0, drop_last=True) == 300 // 64
+    assert p.total_steps(100) == 15
+    ib = DynamicPruner(10, policy="infobatch", n_epochs=8, random_state=0)
+    assert ib.epoch_size(7) == 10  # annealed epochs are known
+    with pytest.raises(ValueError, match="depends on the losses"):
+        ib.epoch_size(1)
+    with pytest.raises(ValueError, match="depends on the losses"):
+        ib.total_steps(2)
+    ib.update(np.arange(10), np.arange(10.0))
+    n1 = ib.indices(1).size
+    assert ib.epoch_size(1) == n1 and ib.steps_per_epoch(2, 1) == math.ceil(n1 / 2)
+
+
+def test_update_duplicates_last_wins_and_torchless_inputs():
+    p = DynamicPruner(3, policy="infobatch", n_epochs=2)
+    p.update(np.array([0, 1, 0]), [5.0, 1.0, 2.0])
+    assert p.scores_[0] == 2.0 and p.n_seen_[0] == 1
+    p.update([], [])  # empty batch is a no-op
+    p.update(np.array([2.0]), np.array([[3.0]]))  # float indices that are whole, (1,1) loss
+    assert p.scores_[2] == 3.0
+
+
+# ---------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        ({"n_samples": 0}, ValueError, "n_samples"),
+        ({"n_samples": 2.5}, TypeError, "n_samples"),
+        ({"policy": "greedy"}, ValueError, "policy"),
+        ({"keep": 1.5}, ValueError, "keep"),
+        ({"keep": 0}, ValueError, "keep"),
+        ({"keep": 11}, ValueError, "keep"),
+        ({"ema": 0.0}, ValueError, "ema"),
+        ({"ema": 1.2}, ValueError, "ema"),
+        ({"eps": -0.1}, ValueError, "eps"),
+        ({"c": -1.0}, ValueError, "c="),
+        ({"c": float("nan")}, ValueError, "c="),
+        ({"r": 1.0}, ValueError, "r="),
+        ({"delta": 0.0}, ValueError, "delta"),
+        ({"policy": "infobatch"}, ValueError, "n_epochs"),
+        ({"delta": 0.5}, ValueError, "n_epochs"),
+        ({"start_epoch": 3, "stop_epoch": 3}, ValueError, "stop_epoch"),
+        ({"stop_epoch": 12, "n_epochs": 10}, ValueError, "stop_epoch"),
+        ({"n_epochs": 0}, ValueError, "n_epochs"),
+        ({"initial_score": float("inf")}, ValueError, "initial_score"),
+        ({"random_state": "seed"}, TypeError, "random_state"),
+        ({"random_state": -1}, ValueError, "random_state"),
+    ],
+)
+def test_bad_parameters(kwargs, exc, match):
+    args = {"n_samples": 10, **kwargs}
+    with pytest.raises(exc, match=match):
+        DynamicPruner(**args)
+
+
+def test_bad_calls():
+    p = DynamicPruner(10, n_epochs=3)
+    with pytest.raises(ValueError, match="n_epochs"):
+        p.indices(3)
+    with pytest.raises(ValueError, match="epoch"):
+        p.indices(-1)
+    with pytest.raises(ValueError, match="one unreduced loss per row"):
+        p.update([0, 1], [1.0])
+    with pytest.raises(ValueError, match="NaN"):
+        p.update([0], [float("nan")])
+    with pytest.raises(ValueError, match=r"\[0, 9\]"):
+        p.update([10], [1.0])
+    with pytest.raises(TypeError, match="integer"):
+        p.weights([0.5])
+    with pytest.raises(ValueError, match="n_epochs"):
+        DynamicPruner(10).total_steps(4)
+
+
+# ---------------------------------------------------------------- scikit-learn driver
+class _Spy:
+    """partial_fit estimator recording its calls; predicts uniform probabilities."""
+
+    _estimator_type = "classifier"
+
+    def __init__(self, with_weight=True):
+        self.calls = []
+        if not with_weight:
+            self.partial_fit = self._partial_fit_no_weight
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import ClassifierTags, Tags, TargetTags
+
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags())
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        self.classes_ = np.asarray(classes)
+        self.calls.append((len(X), None if sample_weight is None else np.array(sample_weight)))
+        return self
+
+    def _partial_fit_no_weight(self, X, y, classes=None):
+        self.classes_ = np.asarray(classes)
+        self.calls.append((len(X), None))
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), self.classes_.size), 1.0 / self.classes_.size)
+
+
+def test_fit_dynamic_passes_weights_and_reports_losses():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.repeat([0, 1], 20)
+    pruner = DynamicPruner(40, keep=0.5, policy="infobatch", n_epochs=4, random_state=0)
+    spy = fit_dynamic(_Spy(), X, y, epochs=4, pruner=pruner, batch_size=8, random_state=0)
+    assert sum(n for n, _ in spy.calls) == sum(pruner.epoch_sizes_.values())
+    assert all(w is not None for _, w in spy.calls)
+    # uniform probabilities: every log loss is log(2)
+    assert np.allclose(pruner.scores_, np.log(2)) and np.all(pruner.n_seen_ >= 1)
+
+
+def test_fit_dynamic_warns_without_sample_weight():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.repeat([0, 1], 20)
+    pruner = DynamicPruner(40, policy="infobatch", n_epochs=4, random_state=0)
+    pruner.update(np.arange(40), np.r_[np.zeros(20), np.ones(20)])
+    with pytest.warns(UserWarning, match="sample_weight"):
+        fit_dynamic(_Spy(with_weight=False), X, y, epochs=4, pruner=pruner)
+
+
+def test_fit_dynamic_sgd_digits_learns_with_fewer_sample_steps():
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import SGDClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    Xtr, ytr, Xte, yte = X[:1200], y[:1200], X[1200:], y[1200:]
+    pruner = DynamicPruner(len(Xtr), keep=0.5, policy="epsilon_greedy", n_epochs=10,
+                           random_state=0)
+    clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), Xtr, ytr, epochs=10,
+                      pruner=pruner, random_state=0)
+    assert clf.score(Xte, yte) > 0.85
+    assert sum(pruner.epoch_sizes_.values()) == 10 * 600
+
+
+def test_fit_dynamic_regressor_and_default_pruner():
+    from sklearn.linear_model import SGDRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    reg = fit_dynamic(SGDRegressor(random_state=0), X, y, epochs=15, random_state=0)
+    assert reg.score(X, y) > 0.95
+
+
+def test_fit_dynamic_errors():
+    from sklearn.linear_model import LogisticRegression, Perceptron
+
+    X = np.zeros((10, 2))
+    y = np.r_[np.zeros(5), np.ones(5)]
+    with pytest.raises(TypeError, match="partial_fit"):
+        fit_dynamic(LogisticRegression(), X, y)
+    with pytest.raises(ValueError, match="made for 20 rows"):
+        fit_dynamic(Perceptron(), X, y, pruner=DynamicPruner(20))
+    with pytest.raises(ValueError, match="n_epochs"):
+        fit_dynamic(Perceptron(), X, y, epochs=5, pruner=DynamicPruner(10, n_epochs=3))
+    with pytest.raises(ValueError, match="predict_proba"):
+        fit_dynamic(Perceptron(), X, y, pruner=DynamicPruner(10, policy="ucb"))
+    with pytest.raises(ValueError, match="epochs"):
+        fit_dynamic(Perceptron(), X, y, epochs=0)
+    # uniform needs no loss: a Perceptron (no predict_proba) trains fine
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_dynamic(Perceptron(), np.r_[X, X + 1], np.r_[y, y], epochs=2, random_state=0)
+
+
+def test_fit_dynamic_custom_loss():
+    from sklearn.linear_model import Perceptron
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] > 0).astype(int)
+    pruner = DynamicPruner(60, keep=0.5, policy="ucb", random_state=0)
+
+    def hinge(est, Xb, yb):
+        margin = est.decision_function(Xb) * np.where(yb == 1, 1.0, -1.0)
+        return np.maximum(0.0, 1.0 - margin)
+
+    fit_dynamic(Perceptron(random_state=0), X, y, epochs=4, pruner=pruner, loss=hinge)
+    assert pruner.n_seen_.sum() == 4 * 30
+
+
+def test_import_without_torch():
+    code = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'torch' or name.startswith('torch.'):\n"
+        "            raise ImportError('torch blocked')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import datareduce.dynamic as d\n"
+        "p = d.DynamicPruner(5, random_state=0); p.indices(0)\n"
+        "assert 'torch' not in sys.modules\n"
+        "try:\n    d.PrunedSampler\nexcept ImportError:\n    print('lazy-ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "lazy-ok" in out.stdout

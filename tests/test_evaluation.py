@@ -1,0 +1,352 @@
+"""The evaluation harness: datareduce.evaluation.compare, its summaries, plots and CLI."""
+
+import importlib.util
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+
+from datareduce import evaluation as ev
+from datareduce._registry import _REGISTRY, _Entry
+from datareduce.base import BaseReducer, Selection
+from datareduce.metrics import epsilon_representativeness
+
+# ------------------------------------------------------------------ helpers
+SEEN = []  # (label, X seen by the reducer, y seen, kept positions)
+
+
+class SpyReducer(BaseReducer):
+    """Keeps the first rows of each pool and records what it was given."""
+
+    def __init__(self, keep=0.5, stratify=True, random_state=None, label="spy"):
+        self.keep = keep
+        self.stratify = stratify
+        self.random_state = random_state
+        self.label = label
+
+    def _select(self, X, n_select, rng):
+        return Selection(indices=np.arange(n_select))
+
+    def fit(self, X, y=None):
+        super().fit(X, y)
+        SEEN.append((self.label, np.array(X, copy=True), np.array(y, copy=True),
+                     self.sample_indices_.copy()))
+        return self
+
+
+class FailingReducer(SpyReducer):
+    def _select(self, X, n_select, rng):
+        raise RuntimeError("boom")
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(1)
+    centers = np.array([[0, 0, 0], [4, 4, 0], [0, 4, 4]], dtype=float)
+    X = np.vstack([rng.normal(c, 1.0, size=(40, 3)) for c in centers]) * [1.0, 10.0, 0.1] + 5
+    y = np.repeat(["a", "b", "c"], 40)
+    return X, y
+
+
+def small(**kw):
+    params = dict(keeps=(0.2, 0.5), estimator=KNeighborsClassifier(3), repeats=2,
+                  random_state=0)
+    params.update(kw)
+    return params
+
+
+# ------------------------------------------------------------------ compare
+def test_table_shape_columns_and_baseline(data):
+    X, y = data
+    res = ev.compare(X, y, methods=["srs", "random"], **small())
+    assert len(res) == 2 * (1 + 2 * 2)
+    assert list(res.columns[:11]) == [
+        "method", "keep", "repeat", "n_train", "n_kept", "reduction_seconds",
+        "training_seconds", "total_seconds", "time_ratio", "accuracy", "f1_macro"]
+    assert "epsilon" in res.columns
+    assert not any(c in res.columns for c in ("energy_kwh", "emissions_kg"))
+    full = res[res.method == "full"]
+    assert full.keep.tolist() == [1.0, 1.0] and (full.epsilon == 0).all()
+    assert (full.n_kept == 90).all() and (res.n_train == 90).all()  # 120 rows, 25% test
+    assert np.allclose(full.time_ratio, 1.0)
+    runs = res[res.method != "full"]
+    assert sorted(set(runs.n_kept)) == [18, 45]
+    assert (runs.epsilon > 0).all()
+    assert ((res[["accuracy", "f1_macro"]] >= 0) & (res[["accuracy", "f1_macro"]] <= 1)).all().all()
+    # time ratio is total time over the same repeat's full training time
+    for _, grp in res.groupby("repeat"):
+        full_t = grp.loc[grp.method == "full", "training_seconds"].iloc[0]
+        assert np.allclose(grp.time_ratio, grp.total_seconds / full_t)
+        assert np.allclose(grp.total_seconds, grp.reduction_seconds + grp.training_seconds)
+
+
+def test_same_seed_same_table(data):
+    X, y = data
+    cols = ["method", "keep", "n_kept", "accuracy", "f1_macro", "epsilon"]
+    a = ev.compare(X, y, methods=["srs"], **small())[cols]
+    b = ev.compare(X, y, methods=["srs"], **small())[cols]
+    pd.testing.assert_frame_equal(a, b)
+    c = ev.compare(X, y, methods=["srs"], **small(random_state=5))[cols]
+    assert not a.equals(c)
+
+
+def test_protocol_same_splits_scaling_on_training_split_and_epsilon(data):
+    X, y = data
+    SEEN.clear()
+    methods = {"one": SpyReducer(label="one"), "two": SpyReducer(label="two")}
+    res = ev.compare(X, y, methods=methods, keeps=[0.2], estimator=KNeighborsClassifier(3),
+                     repeats=3, random_state=0)
+    assert [s[0] for s in SEEN] == ["one", "two"] * 3
+    for r in range(3):
+        (_, X1, y1, _), (_, X2, y2, _) = SEEN[2 * r], SEEN[2 * r + 1]
+        # the same training split for every method within a repeat
+        np.testing.assert_array_equal(X1, X2)
+        np.testing.assert_array_equal(y1, y2)
+        # min-max scaling fitted on the training split only: exactly [0, 1] on it
+        np.testing.assert_allclose(X1.min(axis=0), 0.0, atol=1e-12)
+        np.testing.assert_allclose(X1.max(axis=0), 1.0, atol=1e-12)
+        assert len(X1) == 90  # the test rows never reach the reducer
+    # different repeats use different splits
+    assert not np.array_equal(SEEN[0][1], SEEN[2][1])
+    # epsilon is computed between the scaled training split and the kept rows
+    runs = res[res.method == "one"].reset_index(drop=True)
+    for r in range(3):
+        _, Xs, ys, idx = SEEN[2 * r]
+        expected = epsilon_representativeness(Xs, Xs[idx], ys, ys[idx]).value
+        assert runs.loc[r, "epsilon"] == pytest.approx(expected)
+
+
+def test_scores_match_a_manual_fit(data):
+    X, y = data
+    SEEN.clear()
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import MinMaxScaler
+
+    res = ev.compare(X, y, methods={"spy": SpyReducer()}, keeps=[0.5],
+                     estimator=KNeighborsClassifier(1), repeats=1, random_state=3,
+                     scoring="accuracy")
+    seed = int(np.random.default_rng(3).integers(0, 2**31 - 1, size=1)[0])
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=y)
+    sc = MinMaxScaler().fit(Xtr)
+    np.testing.assert_allclose(SEEN[0][1], sc.transform(Xtr))
+    full = KNeighborsClassifier(1).fit(sc.transform(Xtr), ytr).score(sc.transform(Xte), yte)
+    idx = SEEN[0][3]
+    red = KNeighborsClassifier(1).fit(sc.transform(Xtr)[idx], ytr[idx]).score(
+        sc.transform(Xte), yte)
+    assert res.loc[res.method == "full", "accuracy"].item() == pytest.approx(full)
+    assert res.loc[res.method == "spy", "accuracy"].item() == pytest.approx(red)
+
+
+def test_estimator_random_state_set_per_repeat(data):
+    X, y = data
+    # with random_state=None the estimator is seeded per repeat, so runs are reproducible
+    est = LogisticRegression(max_iter=200)
+    a = ev.compare(X, y, methods=["srs"], **small(estimator=est))
+    b = ev.compare(X, y, methods=["srs"], **small(estimator=est))
+    np.testing.assert_array_equal(a.accuracy, b.accuracy)
+
+
+def test_all_methods_and_missing_extras_are_skipped(data, monkeypatch):
+    X, y = data
+    registry = {k: _REGISTRY[k] for k in ("random", "srs")}
+    registry["ghost"] = _Entry("ghost", "datareduce_no_such_module:Ghost", "needs an extra",
+                               "flow")
+    monkeypatch.setattr("datareduce._registry._REGISTRY", registry)
+    with pytest.warns(UserWarning, match="skipping method 'ghost'"):
+        res = ev.compare(X, y, methods="all", **small(keeps=[0.3], repeats=1))
+    assert list(dict.fromkeys(res.method)) == ["full", "random", "srs"]
+
+
+def test_method_params_reach_the_reducer(data):
+    X, y = data
+    res = ev.compare(X, y, methods=["random"], method_params={"random": {"stratify": False}},
+                     **small(keeps=[3], repeats=1))
+    assert res.loc[res.method == "random", "n_kept"].item() == 3
+    with pytest.raises(ValueError, match="method_params"):
+        ev.compare(X, y, methods=["srs"], method_params={"mms": {}}, **small())
+
+
+def test_on_error(data):
+    X, y = data
+    methods = {"ok": SpyReducer(), "bad": FailingReducer()}
+    with pytest.raises(RuntimeError, match="boom"):
+        ev.compare(X, y, methods=methods, **small())
+    with pytest.warns(RuntimeWarning, match=r"bad at keep=0\.\d, repeat \d failed") as rec:
+        res = ev.compare(X, y, methods=methods, on_error="warn", **small())
+    assert len(rec) == 4  # 2 keeps x 2 repeats
+    assert set(res.method) == {"full", "ok"}
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"keeps": [1.0]}, "keeps"),
+    ({"keeps": [0]}, "keeps"),
+    ({"keeps": ["a"]}, "keeps"),
+    ({"keeps": []}, "keeps"),
+    ({"repeats": 0}, "repeats"),
+    ({"scoring": "no_such_score"}, "scoring"),
+    ({"scoring": ()}, "scoring"),
+    ({"methods": ["no_such_method"]}, "Unknown method"),
+    ({"methods": []}, "methods"),
+    ({"methods": ["full"]}, "baseline"),
+    ({"scaler": "robust"}, "scaler"),
+    ({"on_error": "ignore"}, "on_error"),
+])
+def test_bad_arguments(data, kwargs, match):
+    X, y = data
+    params = {"methods": ["srs"], **small(), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        ev.compare(X, y, **params)
+
+
+def test_bad_input_data(data):
+    X, y = data
+    with pytest.raises(ValueError):
+        ev.compare(X, y[:-1], methods=["srs"], **small())
+    Xn = X.copy()
+    Xn[0, 0] = np.nan
+    with pytest.raises(ValueError):
+        ev.compare(Xn, y, methods=["srs"], **small())
+
+
+def test_energy_columns_absent_without_codecarbon(data, monkeypatch):
+    X, y = data
+    monkeypatch.setitem(sys.modules, "codecarbon", None)  # import fails
+    with pytest.warns(UserWarning, match="codecarbon"):
+        res = ev.compare(X, y, methods=["srs"], energy=True, **small(keeps=[0.5], repeats=1))
+    assert "energy_kwh" not in res.columns and "emissions_kg" not in res.columns
+
+
+@pytest.mark.skipif(importlib.util.find_spec("codecarbon") is None, reason="needs codecarbon")
+def test_energy_columns_with_codecarbon(data, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ev.compare(X, y, methods=["srs"], energy=True, **small(keeps=[0.5], repeats=1))
+    assert (res.energy_kwh > 0).all() and (res.emissions_kg > 0).all()
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_topology_columns(data):
+    topology = pytest.importorskip("datareduce.metrics.topology")
+    if not hasattr(topology, "topological_distance"):
+        pytest.skip("datareduce.metrics.topological_distance not available yet")
+    X, y = data
+    SEEN.clear()
+    res = ev.compare(X, y, methods={"spy": SpyReducer()}, topology=True,
+                     **small(keeps=[0.5], repeats=1))
+    cols = [c for c in res.columns if c.startswith("bottleneck_h")]
+    assert cols == ["bottleneck_h0", "bottleneck_h1"]
+    assert (res.loc[res.method == "full", cols] == 0).all().all()
+    _, Xs, _, idx = SEEN[0]
+    expected = topology.topological_distance(Xs, Xs[idx], per_class=False).value
+    got = res.loc[res.method == "spy", cols].iloc[0].tolist()
+    np.testing.assert_allclose(got, [expected[0], expected[1]])
+    assert got[0] > 0
+    with pytest.raises(TypeError, match="topology"):
+        ev.compare(X, y, methods=["srs"], topology="yes", **small())
+
+
+# ---------------------------------------------------------------- summaries
+def _fake_results():
+    rows = []
+    for r in range(3):
+        rows.append(("full", 1.0, r, 0.9 + 0.01 * r, 0.0))
+        for m, base in (("srs", 0.7), ("mms", 0.6)):
+            for k in (0.1, 0.5):
+                rows.append((m, k, r, base + k / 10 + 0.01 * r, 1 - k - (0.1 if m == "mms" else 0)))
+    return pd.DataFrame(rows, columns=["method", "keep", "repeat", "accuracy", "epsilon"])
+
+
+def test_medians_table_by_hand():
+    res = _fake_results()
+    table = ev.medians(res, "accuracy")
+    assert list(table.columns) == ["srs", "mms"]  # order of first appearance
+    assert table.index.tolist() == [0.1, 0.5, 1.0]
+    assert table.loc[0.1, "srs"] == pytest.approx(0.71 + 0.01)  # median of 0.71, .72, .73
+    assert table.loc[0.5, "mms"] == pytest.approx(0.65 + 0.01)
+    np.testing.assert_allclose(table.loc[1.0], 0.91)
+    long = ev.medians(res)
+    assert len(long) == 5 and set(long.columns) == {"method", "keep", "accuracy", "epsilon"}
+    assert long.method.tolist() == ["srs", "srs", "mms", "mms", "full"]
+    with pytest.raises(ValueError, match="not a column"):
+        ev.medians(res, "f1")
+    with pytest.raises(ValueError, match="compare"):
+        ev.medians(pd.DataFrame({"x": [1]}))
+
+
+def test_epsilon_correlation_matches_scipy():
+    res = _fake_results()
+    rng = np.random.default_rng(0)
+    res["accuracy"] = rng.random(len(res))
+    corr = ev.epsilon_correlation(res)
+    assert list(corr.columns) == [0.1, 0.5] and list(corr.index) == ["rho", "p-value"]
+    runs = res[(res.method != "full") & (res.keep == 0.5)]
+    expected = spearmanr(runs.epsilon, runs.accuracy)
+    assert corr.loc["rho", 0.5] == pytest.approx(expected.statistic)
+    assert corr.loc["p-value", 0.5] == pytest.approx(expected.pvalue)
+
+
+def test_to_markdown():
+    table = ev.medians(_fake_results(), "epsilon")
+    md = ev.to_markdown(table).splitlines()
+    assert md[0] == "| keep | srs | mms |"
+    assert md[2] == "| 0.1 | 0.900 | 0.800 |"
+    assert md[-1] == "| 1.0 | 0.000 | 0.000 |"
+
+
+def test_plots():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    res = _fake_results()
+    res["time_ratio"] = np.where(res.method == "full", 1.0, res.keep)
+    res["total_seconds"] = res.time_ratio * 2
+    ax = ev.plot_scores(res)
+    assert len(ax.lines) == 3  # two methods and the full-data line
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.72, 0.76])
+    assert ax.lines[2].get_ydata()[0] == pytest.approx(0.91)
+    fig = ev.plot_comparison(res)
+    assert len(fig.axes) == 3
+    assert len(fig.axes[2].collections) == 2  # one scatter per method
+    plt.close("all")
+
+
+# ----------------------------------------------------------------------- CLI
+def test_cli_compare(data, tmp_path, capsys):
+    from datareduce.cli import main
+
+    X, y = data
+    df = pd.DataFrame(X, columns=["f1", "f2", "f3"]).assign(label=y)
+    path = tmp_path / "data.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "out"
+    args = ["compare", str(path), "--target", "label", "--methods", "srs", "random",
+            "--keep", "0.2", "10", "--repeats", "2", "--estimator", "knn", "--output", str(out),
+            "--quiet"]
+    if importlib.util.find_spec("matplotlib") is None:
+        args.append("--no-plots")
+    assert main(args) == 0
+    res = pd.read_csv(out / "results.csv")
+    assert len(res) == 2 * (1 + 2 * 2)
+    assert set(res.loc[res.method != "full", "n_kept"]) == {18, 10}
+    md = (out / "results.md").read_text()
+    assert "## accuracy" in md and "## epsilon" in md and "| keep | srs | random |" in md
+    if importlib.util.find_spec("matplotlib") is not None:
+        for name in ("scores", "time", "epsilon"):
+            assert (out / f"{name}.png").stat().st_size > 1000
+    assert "| keep |" in capsys.readouterr().out
+
+    assert main(["compare", str(path), "--target", "nope", "--output", str(out)]) == 2
+    assert "--target 'nope'" in capsys.readouterr().err
+    assert main(["compare", str(path), "--target", "label", "--keep", "1.5",
+                 "--output", str(out), "--quiet"]) == 2
+    assert "keeps" in capsys.readouterr().err

@@ -1,0 +1,170 @@
+"""MMS: exact greedy farthest-point selection."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from datareduce._neighbors import nearest
+from datareduce.reducers import MaxMinReducer
+from datareduce.reducers.maxmin import farthest_point_order
+
+
+def brute_fps(X, k, start, metric="euclidean"):
+    """The definition, written plainly (float64, direct differences)."""
+    def dist(i):
+        diff = X - X[i]
+        return np.sqrt((diff**2).sum(1)) if metric == "euclidean" else np.abs(diff).max(1)
+
+    picks, radii = [start], [np.inf]
+    mind = dist(start)
+    for _ in range(k - 1):
+        avail = np.where(np.isin(np.arange(len(X)), picks), -1.0, mind)  # never pick twice
+        p = int(np.argmax(avail))
+        picks.append(p)
+        radii.append(mind[p])
+        mind = np.minimum(mind, dist(p))
+    return np.array(picks), np.array(radii), mind
+
+
+def test_hand_example():
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [4.0]])
+    picks, radii = farthest_point_order(X, 4, start=0)
+    # 0 -> 10 (dist 10) -> 4 (dist 4: min(4, 6)) -> 2 (min(2, 8, 2) = 2)
+    assert picks.tolist() == [0, 3, 4, 2]
+    assert radii.tolist() == [np.inf, 10.0, 4.0, 2.0]
+
+
+@pytest.mark.parametrize("start", [0, 17, 399])
+def test_identical_to_gudhi_exact(start):
+    gs = pytest.importorskip("gudhi.subsampling")
+    rng = np.random.default_rng(start)
+    X = rng.standard_normal((400, 6))
+    picks, _ = farthest_point_order(X, 150, start=start, block_size=32)
+    ref = np.asarray(gs.choose_n_farthest_points(points=X, nb_points=150, starting_point=start,
+                                                 fast=False))
+    np.testing.assert_array_equal(X[picks], ref)
+
+
+def test_identical_to_gudhi_float32_input():
+    gs = pytest.importorskip("gudhi.subsampling")
+    X = np.random.default_rng(5).random((300, 3)).astype(np.float32)
+    picks, _ = farthest_point_order(X, 120, start=3, block_size=16)
+    X64 = X.astype(np.float64)
+    ref = np.asarray(gs.choose_n_farthest_points(points=X64, nb_points=120, starting_point=3,
+                                                 fast=False))
+    np.testing.assert_array_equal(X64[picks], ref)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "chebyshev"])
+def test_matches_definition_and_radii(metric):
+    X = np.random.default_rng(1).normal(size=(500, 4))
+    picks, radii, dist, cell = farthest_point_order(X, 60, start=11, metric=metric,
+                                                    block_size=50, return_distances=True)
+    ref_p, ref_r, ref_d = brute_fps(X, 60, 11, metric)
+    np.testing.assert_array_equal(picks, ref_p)
+    np.testing.assert_allclose(radii, ref_r, rtol=1e-12)
+    np.testing.assert_allclose(dist, ref_d, atol=1e-12)
+    assert np.all(np.diff(radii[1:]) <= 1e-12)  # covering radii never grow
+    idx, _ = nearest(X, X[picks], metric=metric)
+    np.testing.assert_array_equal(cell, idx)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(2, 80), d=st.integers(1, 4), frac=st.floats(0.05, 1.0),
+       block=st.integers(1, 40), seed=st.integers(0, 10_000))
+def test_block_size_never_changes_picks(n, d, frac, block, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-3, 4, size=(n, d)).astype(float)  # many ties and duplicates
+    k = max(1, int(frac * n))
+    a, ra = farthest_point_order(X, k, start=0, block_size=block)
+    ref, rr, _ = brute_fps(X, k, 0)
+    np.testing.assert_array_equal(a, ref)  # ties go to the lower row position, as argmax
+    np.testing.assert_allclose(ra[1:], rr[1:], atol=1e-9)
+    assert len(np.unique(a)) == k
+
+
+def test_prefix_is_a_maxmin_selection():
+    X = np.random.default_rng(2).normal(size=(300, 3))
+    long = MaxMinReducer(keep=40, start="first").fit(X).sample_indices_
+    short = MaxMinReducer(keep=12, start="first").fit(X).sample_indices_
+    np.testing.assert_array_equal(long[:12], short)
+
+
+def test_scores_epsilon_and_weights():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 5))
+    r = MaxMinReducer(keep=30, random_state=0).fit(X)
+    kept = r.sample_indices_
+    _, d = nearest(X, X[kept])
+    eps = d.max()
+    assert r.covering_radius_[None] == pytest.approx(eps, rel=1e-12)
+    rest = np.delete(r.scores_, kept)
+    np.testing.assert_allclose(rest, np.delete(d, kept), atol=1e-12)
+    # picked rows outrank the others; the best other row is the next greedy pick
+    assert r.scores_[kept].min() >= rest.max()
+    assert np.isinf(r.scores_[kept[0]])
+    nxt = MaxMinReducer(keep=31, random_state=0).fit(X).sample_indices_[-1]
+    assert nxt == np.delete(np.arange(400), kept)[np.argmax(rest)]
+    # weights: Voronoi cell sizes
+    idx, _ = nearest(X, X[kept])
+    np.testing.assert_allclose(r.sample_weight_, np.bincount(idx, minlength=30))
+
+
+def test_stratified_blocks_are_per_class_orders():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(200, 3))
+    y = np.repeat(["a", "b"], [120, 80])
+    r = MaxMinReducer(keep=0.25, start="first").fit(X, y)
+    first = r.sample_indices_[:30]
+    second = r.sample_indices_[30:]
+    assert (y[first] == "a").all() and (y[second] == "b").all()
+    pa, _ = farthest_point_order(X[:120], 30, start=0)
+    pb, _ = farthest_point_order(X[120:], 20, start=0)
+    np.testing.assert_array_equal(first, pa)
+    np.testing.assert_array_equal(second, 120 + pb)
+    assert set(r.covering_radius_) == {"a", "b"}
+
+
+def test_starts():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [-1.0, 1.0], [9.0, 0.0]])
+    assert MaxMinReducer(keep=1, start="medoid").fit(X).sample_indices_.tolist() == [1]
+    assert MaxMinReducer(keep=1, start=3).fit(X).sample_indices_.tolist() == [3]
+    seeded = [MaxMinReducer(keep=2, random_state=7).fit(X).sample_indices_[0] for _ in range(2)]
+    assert seeded[0] == seeded[1]
+
+
+def test_duplicates_more_picks_than_distinct_rows():
+    X = np.repeat(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 3.0]]), 10, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = MaxMinReducer(keep=7, start="first").fit(X)
+    kept = r.sample_indices_
+    assert len(np.unique(kept)) == 7
+    assert {tuple(X[i]) for i in kept[:3]} == {(0.0, 0.0), (1.0, 0.0), (0.0, 3.0)}
+    assert r.covering_radius_[None] == 0.0
+    assert r.sample_weight_.sum() == pytest.approx(30) and (r.sample_weight_ > 0).all()
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"metric": "cosine"}, "metric"),
+    ({"metric": "manhattan"}, "metric"),
+    ({"start": "middle"}, "start"),
+    ({"start": 99}, "start"),
+    ({"block_size": 0}, "block_size"),
+])
+def test_bad_params(params, match):
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match=match):
+        MaxMinReducer(keep=3, **params).fit(X)
+
+
+def test_int_start_needs_single_pool():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.repeat([0, 1], 10)
+    with pytest.raises(ValueError, match="stratify=False"):
+        MaxMinReducer(keep=4, start=2).fit(X, y)
+    r = MaxMinReducer(keep=4, start=2, stratify=False).fit(X, y)
+    assert r.sample_indices_[0] == 2

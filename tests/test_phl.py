@@ -1,0 +1,135 @@
+"""PHL: outlier scores vs a plain per-point implementation of Stolz's definition."""
+
+import warnings
+
+import numpy as np
+import pytest
+from ripser import ripser
+from scipy.spatial import KDTree
+
+from datareduce import get_reducer
+from datareduce.reducers.phl import (
+    PHLandmarksReducer,
+    auto_radius,
+    landmark_order,
+    neighbourhood_score,
+    phl_outlier_scores,
+)
+
+
+def plain_scores(X, radius, dimension, scoring):
+    """Per point: drop it, rebuild a KD-tree, ball query, ripser (the reference's loop)."""
+    out = np.empty(len(X))
+    for i in range(len(X)):
+        rest = np.delete(X, i, axis=0)
+        idx = KDTree(rest).query_ball_point(X[i], r=radius)
+        if len(idx) < 2:
+            out[i] = np.inf
+            continue
+        with warnings.catch_warnings():  # a square neighbourhood looks like a matrix
+            warnings.simplefilter("ignore", UserWarning)
+            dgms = ripser(rest[idx], maxdim=dimension)["dgms"]
+
+        def maxpers(d):
+            d = d[np.isfinite(d[:, 1])] if d.size else d
+            return float((d[:, 1] - d[:, 0]).max()) if d.size else 0.0
+
+        dims = [dimension] if scoring == "restricted" else range(dimension + 1)
+        out[i] = max(maxpers(dgms[k]) for k in dims)
+    return out
+
+
+def circle_with_noise(seed=0, n_circle=120, n_noise=6):
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, 2 * np.pi, n_circle)
+    circle = np.c_[np.cos(t), np.sin(t)] + rng.normal(0, 0.03, (n_circle, 2))
+    noise = np.array([[0.0, 0.0], [0.1, 0.3], [2.5, 2.5], [-2.2, 1.9], [0.3, -0.2],
+                      [-0.3, 0.05]])[:n_noise]
+    return np.vstack([circle, noise])
+
+
+@pytest.mark.parametrize("dimension, scoring", [(1, "multi"), (1, "restricted"), (0, "multi"),
+                                                (2, "restricted")])
+def test_scores_equal_plain_per_point_implementation(dimension, scoring):
+    X = circle_with_noise(1)
+    X = np.vstack([X, np.random.default_rng(2).uniform(-1.5, 1.5, (20, 2))])
+    r = auto_radius(X, k=8)
+    ours, counts = phl_outlier_scores(X, r, dimension=dimension, scoring=scoring,
+                                      max_neighbors=10**6)
+    ref = plain_scores(X, r, dimension, scoring)
+    np.testing.assert_array_equal(np.isinf(ours), np.isinf(ref))
+    fin = np.isfinite(ref)
+    np.testing.assert_allclose(ours[fin], ref[fin], rtol=1e-6, atol=1e-7)
+    assert np.all((counts < 2) == np.isinf(ours))
+
+
+def test_circle_noise_scored_as_outliers_and_picked_last():
+    X = circle_with_noise(0)
+    n_circle = 120
+    r = PHLandmarksReducer(keep=n_circle, radius=0.3, random_state=0).fit(X)
+    # all noise rows are super-outliers or score above every circle row
+    noise = r.scores_[n_circle:]
+    assert np.all(noise > np.max(r.scores_[:n_circle]))
+    assert set(r.sample_indices_) == set(range(n_circle))
+    # vital landmarks take them first
+    v = PHLandmarksReducer(keep=6, radius=0.3, landmark_type="vital", random_state=0).fit(X)
+    assert set(v.sample_indices_) == set(range(n_circle, n_circle + 6))
+
+
+def test_hand_checked_square_neighbourhood():
+    # unit square: H0 deaths 1, 1, 1; H1 born at 1, dies at sqrt(2)
+    sq = np.array([[0.0, 0], [1, 0], [1, 1], [0, 1]])
+    assert neighbourhood_score(sq, 1, "restricted") == pytest.approx(np.sqrt(2) - 1, rel=1e-6)
+    assert neighbourhood_score(sq, 1, "multi") == pytest.approx(1.0, rel=1e-6)
+    assert neighbourhood_score(sq, 0, "restricted") == pytest.approx(1.0, rel=1e-6)
+
+
+def test_super_outliers_order_is_seeded_and_last():
+    s = np.array([0.2, np.inf, 0.1, np.inf, np.inf, 0.3])
+    a = landmark_order(s, rng=np.random.default_rng(5))
+    b = landmark_order(s, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(a, b)
+    assert a[:3].tolist() == [2, 0, 5] and set(a[3:]) == {1, 3, 4}
+    v = landmark_order(s, "vital", rng=np.random.default_rng(5))
+    assert set(v[:3]) == {1, 3, 4} and v[3:].tolist() == [5, 0, 2]
+    last = landmark_order(s, "vital", "last", rng=np.random.default_rng(5))
+    assert last[:3].tolist() == [5, 0, 2]
+
+
+def test_max_neighbors_cap_is_seeded_and_job_independent():
+    X = np.random.default_rng(3).normal(size=(400, 2))
+    kw = dict(radius=0.8, max_neighbors=8, random_state=7)
+    a = PHLandmarksReducer(keep=50, **kw).fit(X)
+    b = PHLandmarksReducer(keep=50, n_jobs=2, **kw).fit(X)
+    np.testing.assert_array_equal(a.scores_, b.scores_)
+    np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
+    assert a.n_neighbors_.max() > 8
+    c = PHLandmarksReducer(keep=50, radius=0.8, max_neighbors=8, random_state=8).fit(X)
+    assert not np.array_equal(a.scores_, c.scores_)
+    uncapped, _ = phl_outlier_scores(X, 0.8, max_neighbors=10**6)
+    assert not np.array_equal(a.scores_, uncapped)
+
+
+def test_auto_radius_reported_per_class():
+    X = np.vstack([np.random.default_rng(0).normal(0, 1, (50, 2)),
+                   np.random.default_rng(1).normal(0, 5, (30, 2))])
+    y = np.repeat([0, 1], [50, 30])
+    r = get_reducer("phl", keep=0.2, random_state=0).fit(X, y)
+    assert r.radius_.shape == (2,) and r.radius_[1] > r.radius_[0]
+    assert r.radius_[0] == pytest.approx(auto_radius(X[:50]))
+    assert np.bincount(y[r.sample_indices_]).tolist() == [10, 6]
+    assert r.n_neighbors_.shape == (80,) and r.scores_.shape == (80,)
+
+
+def test_auto_radius_hand_checked():
+    assert auto_radius(np.array([[0.0], [1.0], [3.0]]), k=1) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("param, value", [("radius", 0), ("radius", -1.0), ("dimension", -1),
+                                          ("scoring", "max"), ("landmark_type", "x"),
+                                          ("max_neighbors", 1), ("super_outliers", "middle"),
+                                          ("radius_k", 0), ("n_jobs", 0)])
+def test_bad_params(param, value, blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match=param):
+        PHLandmarksReducer(keep=5, **{param: value}).fit(X, y)

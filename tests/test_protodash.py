@@ -1,0 +1,142 @@
+"""ProtoDash (PRD): equal picks and weights vs a brute-force greedy written from the paper."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import nnls
+
+from datareduce import get_reducer
+from datareduce.reducers.protodash import (
+    ProtoDashReducer,
+    _ActiveSetQP,
+    _pool_weights,
+    protodash,
+)
+
+
+def brute_force_protodash(X, m, sigma=1.0, kernel="gaussian"):
+    """Plain ProtoDash: dense kernel, gradient argmax, exact NNQP by nnls on a Cholesky form."""
+    if kernel == "gaussian":
+        D2 = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+        K = np.exp(-D2 / (2 * sigma**2))
+    else:
+        K = X @ X.T
+    mu = K.mean(axis=1)
+    S, w = [], np.zeros(0)
+    for _ in range(m):
+        g = mu - K[:, S] @ w
+        g[S] = -np.inf
+        S.append(int(np.argmax(g)))
+        L = np.linalg.cholesky(K[np.ix_(S, S)])
+        # 1/2 w'Kw - mu'w = 1/2 ||L'w - L^{-1} mu||^2 + const
+        w, _ = nnls(L.T, np.linalg.solve(L, mu[S]))
+    return np.array(S), w
+
+
+@pytest.mark.parametrize("n, d, m, sigma", [(60, 3, 15, 1.0), (150, 5, 40, 2.0),
+                                            (120, 2, 60, 0.5), (100, 4, 90, 3.0)])
+def test_equal_picks_and_weights_vs_brute_force(n, d, m, sigma):
+    X = np.random.default_rng(n + m).normal(size=(n, d))
+    picks, w, gains = protodash(X, m, sigma=sigma, working_memory=0.01)  # many small blocks
+    ref_picks, ref_w = brute_force_protodash(X, m, sigma)
+    np.testing.assert_array_equal(picks, ref_picks)
+    np.testing.assert_allclose(w, ref_w, atol=1e-8)
+    assert np.all(w >= 0)
+
+
+def test_mean_embedding_blocks_match_dense():
+    from datareduce.reducers.protodash import _mean_embedding
+
+    X = np.random.default_rng(0).normal(size=(97, 4))
+    sq = (X**2).sum(1)
+    D2 = ((X[:, None] - X[None]) ** 2).sum(-1)
+    dense = np.exp(-0.3 * D2).mean(1)
+    for wm in (0.001, 0.05, 100):
+        np.testing.assert_allclose(_mean_embedding(X, "gaussian", 0.3, sq, wm), dense, rtol=1e-12)
+
+
+def test_linear_kernel_matches_brute_force():
+    X = np.random.default_rng(3).normal(size=(80, 6)) + 1.0
+    picks, w, _ = protodash(X, 6, kernel="linear")
+    ref_picks, ref_w = brute_force_protodash(X, 6, kernel="linear")
+    np.testing.assert_array_equal(picks, ref_picks)
+    np.testing.assert_allclose(w, ref_w, atol=1e-8)
+
+
+def test_first_pick_is_the_densest_row():
+    # the gradient at w = 0 is mu: the first prototype maximises the kernel mean
+    X = np.array([[0.0], [0.1], [0.2], [5.0]])
+    picks, w, _ = protodash(X, 1, sigma=1.0)
+    assert picks[0] == 1
+    mu = np.exp(-((X - X.T) ** 2) / 2).mean(1)
+    assert w[0] == pytest.approx(mu[1])  # w = mu_j / k(x_j, x_j)
+
+
+def test_two_clusters_one_prototype_each_with_mass():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.1, (30, 2)), rng.normal(10, 0.1, (10, 2))])
+    r = ProtoDashReducer(keep=2, sigma=1.0, stratify=False).fit(X)
+    assert sorted(r.sample_indices_ >= 30) == [False, True]
+    # weights follow the cluster masses (30 vs 10)
+    big = r.sample_weight_[r.sample_indices_ < 30][0]
+    assert big == pytest.approx(30, rel=0.05)
+    assert r.sample_weight_.sum() == pytest.approx(40)
+    np.testing.assert_allclose(r.weights_ / r.weights_.sum() * 40, r.sample_weight_)
+
+
+def test_duplicates_and_exhausted_gradient_keep_positive_weights():
+    X = np.repeat(np.random.default_rng(1).normal(size=(5, 2)), 4, axis=0)  # 5 distinct rows
+    with pytest.warns(UserWarning):
+        r = ProtoDashReducer(keep=12, sigma=1.0, stratify=False).fit(X)
+    assert len(set(r.sample_indices_.tolist())) == 12
+    assert (r.weights_ == 0).sum() >= 7  # copies of chosen rows add nothing
+    assert np.all(r.sample_weight_ > 0) and r.sample_weight_.sum() == pytest.approx(20)
+
+
+def test_pool_weights_floor_and_all_zero():
+    np.testing.assert_allclose(_pool_weights(np.array([0.0, 0.0]), 10), [5, 5])
+    sw = _pool_weights(np.array([1.0, 0.0, 3.0]), 8)
+    assert np.all(sw > 0) and sw.sum() == pytest.approx(8) and sw[1] < 1e-4
+
+
+def test_per_class_quotas_sigma_and_median_heuristic():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (40, 3)), rng.normal(5, 3, (20, 3))])
+    y = np.repeat([0, 1], [40, 20])
+    r = get_reducer("prd", keep=0.25, random_state=0).fit(X, y)
+    assert np.bincount(y[r.sample_indices_]).tolist() == [10, 5]
+    assert r.sigma_.shape == (2,) and r.sigma_[1] > r.sigma_[0]
+    for c in (0, 1):
+        assert r.sample_weight_[y[r.sample_indices_] == c].sum() == pytest.approx((y == c).sum())
+    from scipy.spatial.distance import pdist
+
+    assert r.sigma_[0] == pytest.approx(np.median(pdist(X[:40])))
+
+
+@pytest.mark.parametrize("param, value", [("kernel", "rbf"), ("sigma", 0), ("sigma", "mean"),
+                                          ("sigma", -1.0), ("working_memory", 0)])
+def test_bad_params(param, value, blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match=param):
+        ProtoDashReducer(keep=5, **{param: value}).fit(X, y)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 10_000))
+def test_active_set_qp_is_kkt_optimal(k, seed):
+    """The warm-started active-set solution satisfies the KKT conditions of the NNQP."""
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(k + 2, k))
+    Q = A.T @ A + 1e-3 * np.eye(k)
+    c = rng.normal(size=k)
+    qp = _ActiveSetQP(k, 1e-12)
+    for t in range(k):
+        g = c[t] - Q[t, :t] @ qp.w[:t]
+        if g > 1e-12:
+            qp.enter(t, Q, c)
+    w = qp.w
+    grad = c - Q @ w
+    assert np.all(w >= 0)
+    assert np.all(grad <= 1e-8)
+    assert np.all(np.abs(grad[w > 0]) <= 1e-8)
