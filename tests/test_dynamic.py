@@ -132,6 +132,39 @@ def test_ema_and_variance_hand_computed():
     assert q.scores_[0] == 4.0 and q.variances_[0] == 0.0
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.tuples(st.integers(0, 7), st.floats(0.0, 10.0)), min_size=1, max_size=12),
+        min_size=1, max_size=6,
+    ),
+    a=st.floats(0.05, 1.0),
+)
+def test_ema_matches_scalar_reference(batches, a):
+    p = DynamicPruner(8, policy="ucb", ema=a)
+    ref = {}
+    for batch in batches:
+        last = {}
+        for i, x in batch:  # within a batch the last loss of a row counts
+            last[i] = x
+        for i, x in last.items():
+            if i not in ref:
+                ref[i] = (x, 0.0, 1)
+            else:
+                m, v, k = ref[i]
+                d = x - m
+                ref[i] = (m + a * d, (1 - a) * (v + a * d * d), k + 1)
+        p.update([i for i, _ in batch], [x for _, x in batch])
+    for i in range(8):
+        if i in ref:
+            m, v, k = ref[i]
+            assert p.scores_[i] == pytest.approx(m, abs=1e-9)
+            assert p.variances_[i] == pytest.approx(v, abs=1e-9)
+            assert p.n_seen_[i] == k
+        else:
+            assert np.isnan(p.scores_[i]) and p.n_seen_[i] == 0
+
+
 def test_ema_weights_converge_to_constant_loss():
     p = DynamicPruner(1, policy="ucb", ema=0.5)
     p.update([0], [10.0])

@@ -13,7 +13,9 @@ def parse_keep(text: str):
         try:
             value = float(text)
         except ValueError:
-            raise CLIError(f"--keep {text!r}: pass a fraction in (0, 1] or a number of rows.")
+            raise CLIError(
+                f"--keep {text!r}: pass a fraction in (0, 1] or a number of rows."
+            ) from None
     if isinstance(value, float) and not 0 < value <= 1:
         raise CLIError(f"--keep {text}: a fraction must be in (0, 1]; pass an int for rows.")
     if isinstance(value, int) and value < 1:

@@ -21,7 +21,7 @@ def add_parser(sub):
     p.add_argument("input", help="input table (.csv or .parquet)")
     p.add_argument("--target", help="label column (stratifies the reduction)")
     p.add_argument("--method", default="srs", help="reduction method (see `datareduce methods`)")
-    p.add_argument("--keep", type=parse_keep, required=True,
+    p.add_argument("--keep", required=True,
                    help="fraction in (0, 1] or number of rows to keep")
     p.add_argument("--output", "-o", required=True, help="output table (.csv or .parquet)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -43,6 +43,8 @@ def run(args) -> int:
     table_format(out)
     if out.exists() and not args.overwrite:
         raise CLIError(f"{out} exists: pass --overwrite to replace it, or choose another --output.")
+    keep = parse_keep(args.keep)
+    extra_params = parse_params(args.param)
     reducer_class(args.method)  # unknown method: clear error before reading data
     df = read_table(args.input)
     features, target = split_target(df, args.target)
@@ -51,7 +53,7 @@ def run(args) -> int:
         print(f"note: non-numeric columns not used as features: {', '.join(map(str, ignored))}",
               file=sys.stderr)
     X = scale(features.to_numpy(), args.scale)
-    params = {"keep": args.keep, **parse_params(args.param)}
+    params = {"keep": keep, **extra_params}
     reducer = get_reducer(args.method, **params)
     if "random_state" in reducer.get_params():
         reducer.set_params(random_state=args.seed)

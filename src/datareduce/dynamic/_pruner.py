@@ -209,6 +209,7 @@ class DynamicPruner:
         self.scores_ = np.full(self.n_samples, np.nan)
         self.variances_ = np.zeros(self.n_samples)
         self.n_seen_ = np.zeros(self.n_samples, dtype=np.int64)
+        self._mark = np.zeros(self.n_samples, dtype=np.int64)
         self.epoch_sizes_ = {}
         self._weights = np.ones(self.n_samples)
         self._plan_epoch = None
@@ -422,10 +423,12 @@ class DynamicPruner:
             )
         if idx.size == 0:
             return
-        # keep the last occurrence of each row
-        rev_unique, rev_pos = np.unique(idx[::-1], return_index=True)
-        pos = idx.size - 1 - rev_pos
-        idx, loss = rev_unique, loss[pos]
+        # keep the last occurrence of each row (numpy assigns repeated indices in order)
+        order = np.arange(idx.size)
+        self._mark[idx] = order
+        last = self._mark[idx] == order
+        if not last.all():
+            idx, loss = idx[last], loss[last]
         first = self.n_seen_[idx] == 0
         a = self.ema
         old = self.scores_[idx]

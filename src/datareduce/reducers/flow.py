@@ -122,6 +122,9 @@ class NormalizingFlowReducer(BaseReducer):
         Note: higher means denser, which ``"drop_dense"`` keeps last.
     n_epochs_ : list of int
         Epochs trained by each flow.
+    validation_loglik_ : list of float
+        Best mean held-out log-likelihood of each flow, in standardised units (NaN without
+        a held-out part).
     train_time_ : float
         Seconds spent training flows and scoring rows.
 
@@ -200,6 +203,7 @@ class NormalizingFlowReducer(BaseReducer):
         active = std > 1e-9 * scale
         if n < 2 or not active.any():
             self.n_epochs_.append(0)
+            self.validation_loglik_.append(float("nan"))
             return np.zeros(n)
         Z = ((X[:, active] - mean[active]) / std[active]).astype(np.float32)
         offset = float(np.log(std[active]).sum())
@@ -213,10 +217,11 @@ class NormalizingFlowReducer(BaseReducer):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)
                 gen = torch.Generator().manual_seed(seed)
-                logp, epochs = self._train(torch, zuko, Z, context, d, n_ctx, gen)
+                logp, epochs, best = self._train(torch, zuko, Z, context, d, n_ctx, gen)
         finally:
             torch.set_num_threads(old_threads)
         self.n_epochs_.append(epochs)
+        self.validation_loglik_.append(-best)
         logp = logp.astype(np.float64) - offset
         bad = ~np.isfinite(logp)
         if bad.any():
@@ -287,7 +292,7 @@ class NormalizingFlowReducer(BaseReducer):
             for start in range(0, n, 8192):
                 idx = torch.arange(start, min(n, start + 8192))
                 out[start:start + len(idx)] = (-nll(idx)).numpy()
-        return out, epochs
+        return out, epochs, (best if np.isfinite(best) else float("nan"))
 
     # ------------------------------------------------------------- selection
     def _choose(self, logp, n_select, rng):
@@ -303,7 +308,7 @@ class NormalizingFlowReducer(BaseReducer):
     def _reduce(self, X, y, n_keep, rng):
         _import_torch()
         start = time.perf_counter()
-        self.n_epochs_ = []
+        self.n_epochs_, self.validation_loglik_ = [], []
         n = X.shape[0]
         scores = np.full(n, np.nan)
         labelled = y is not None

@@ -101,7 +101,7 @@ def neighbourhood_score(P, dimension: int = 1, scoring: str = "multi") -> float:
     return max(pers)
 
 
-def _batch_cap(dimension: int, limit: int = 20_000) -> int:
+def _batch_cap(dimension: int, limit: int = 2048) -> int:
     """Largest vertex count whose (dimension+1)-simplices ripser can index in int64."""
     n = limit
     while n > 64 and math.comb(n, dimension + 2) >= 2**62:

@@ -1,0 +1,113 @@
+"""The datareduce command, run as a user would: in a subprocess."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "datareduce.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def table(tmp_path):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    df["name"] = [f"row{i}" for i in range(200)]
+    df["label"] = np.repeat(["x", "y"], [150, 50])
+    path = tmp_path / "data.csv"
+    df.to_csv(path, index=False)
+    return path, df
+
+
+def test_methods_lists_registry():
+    import datareduce
+
+    out = cli("methods")
+    assert out.returncode == 0
+    names = [line.split()[0] for line in out.stdout.splitlines()]
+    assert names == datareduce.available_reducers()
+
+
+def test_reduce_csv_keeps_all_columns(table, tmp_path):
+    path, df = table
+    out_path = tmp_path / "out.csv"
+    res = cli("reduce", path, "--target", "label", "--method", "srs", "--keep", "0.1",
+              "--output", out_path, "--seed", "3")
+    assert res.returncode == 0, res.stderr
+    assert "kept 20 of 200" in res.stdout
+    out = pd.read_csv(out_path)
+    assert list(out.columns) == list(df.columns)
+    assert out["label"].value_counts().to_dict() == {"x": 15, "y": 5}
+    # the kept rows are rows of the input, unchanged
+    merged = out.merge(df, on=list(df.columns), how="left", indicator=True)
+    assert (merged["_merge"] == "both").all()
+    again = tmp_path / "again.csv"
+    cli("reduce", path, "--target", "label", "--method", "srs", "--keep", "0.1",
+        "--output", again, "--seed", "3")
+    pd.testing.assert_frame_equal(out, pd.read_csv(again))
+
+
+def test_reduce_parquet_and_count_keep(table, tmp_path):
+    path, df = table
+    pq = tmp_path / "data.parquet"
+    df.to_parquet(pq)
+    out_path = tmp_path / "out.parquet"
+    res = cli("reduce", pq, "--method", "random", "--keep", "30", "--output", out_path, "-q")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == ""
+    assert len(pd.read_parquet(out_path)) == 30
+
+
+def test_reduce_report_json(table, tmp_path):
+    import json
+
+    path, _ = table
+    res = cli("reduce", path, "--target", "label", "--keep", "0.2", "--output",
+              tmp_path / "o.csv", "--report", tmp_path / "r.json", "-q")
+    assert res.returncode == 0, res.stderr
+    assert "epsilon" in json.loads((tmp_path / "r.json").read_text())
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.csv", "--keep", "0.1"], "input file not found"),
+    (["{data}", "--target", "nope", "--keep", "0.1"], "--target 'nope' is not a column"),
+    (["{data}", "--method", "nope", "--keep", "0.1"], "Unknown method 'nope'"),
+    (["{data}", "--keep", "1.5"], "--keep 1.5"),
+    (["{data}", "--keep", "0"], "--keep 0"),
+    (["{data}", "--keep", "500"], "larger than the data"),
+    (["{data}", "--keep", "0.1", "--param", "nonsense"], "NAME=VALUE"),
+])
+def test_reduce_errors(args, message, table, tmp_path):
+    path, _ = table
+    args = [a.format(data=path) for a in args]
+    res = cli("reduce", *args, "--output", tmp_path / "o.csv")
+    assert res.returncode == 2
+    assert message in res.stderr
+    assert "Traceback" not in res.stderr
+    assert res.stderr.strip().splitlines()[-1].startswith("datareduce reduce: error:")
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_reduce_refuses_to_overwrite(table, tmp_path):
+    path, _ = table
+    out = tmp_path / "o.csv"
+    out.write_text("precious")
+    res = cli("reduce", path, "--keep", "0.1", "--output", out)
+    assert res.returncode == 2 and "--overwrite" in res.stderr
+    assert out.read_text() == "precious"
+
+
+def test_demo_small():
+    res = cli("demo", "--methods", "random", "srs", "--keep", "0.1", "-q")
+    assert res.returncode == 0, res.stderr
+    lines = [line for line in res.stdout.splitlines() if line.startswith("| ")]
+    assert lines[0].startswith("| method")
+    assert [line.split("|")[1].strip() for line in lines[1:]] == ["full", "random", "srs"]
+    full_acc = float(lines[1].split("|")[-2])
+    assert full_acc > 0.9
+    assert int(lines[2].split("|")[3]) == 135
