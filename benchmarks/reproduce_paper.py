@@ -39,6 +39,8 @@ import datareduce  # noqa: E402
 from datareduce import evaluation as ev  # noqa: E402
 
 PAPER_KEEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+# the paper's methods in its table order, then the methods it did not have
+PAPER_ORDER = ("srs", "prd", "clc", "mms", "des", "nrmd", "phl", "fes", "random", "vq", "flow")
 DATASETS = ("digits", "breast_cancer", "wine", "generated")
 
 
@@ -77,7 +79,20 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--output", default=None, help="folder for CSV and PNG files")
     p.add_argument("--progress", action="store_true")
+    p.add_argument("--from-csv", nargs="+", default=None, metavar="CSV",
+                   help="re-render the tables (and, with --output, the plots) of earlier runs "
+                        "from their CSV files instead of running")
     args = p.parse_args(argv)
+
+    if args.from_csv:
+        import pandas as pd
+
+        for path in args.from_csv:
+            res = pd.read_csv(path)
+            name = Path(path).stem
+            render(name, _desc(name, res), order_methods(res), None,
+                   Path(args.output) if args.output else None)
+        return 0
 
     if args.quick:
         names = args.datasets or ["wine", "breast_cancer"]
@@ -118,31 +133,56 @@ def main(argv=None) -> int:
                              method_params=method_params, on_error="warn",
                              random_state=args.seed, progress=args.progress)
         elapsed = time.perf_counter() - start
-        print(f"## {name}\n\n{desc}; {len(keeps)} kept fractions x "
-              f"{res.method.nunique() - 1} methods x {repeats} repeats in {elapsed:.0f} s.\n")
-        for col, title in (("accuracy", "accuracy"), ("f1_macro", "macro F1"),
-                           ("epsilon", "epsilon (L-infinity, min-max scaled)"),
-                           ("time_ratio", "reduction + training time / full training time"),
-                           ("reduction_seconds", "reduction seconds")):
-            print(f"### {title} (median)\n")
-            print(ev.to_markdown(ev.medians(res, col)))
-            print()
-        corr = ev.epsilon_correlation(res, "accuracy")
-        corr.columns = [f"{k:g}" for k in corr.columns]
-        corr.index.name = ""
-        print("### Spearman(epsilon, accuracy) per kept fraction, pooled over methods x repeats\n")
-        print(ev.to_markdown(corr, floatfmt=".2f"))
-        print()
         if out is not None:
             res.to_csv(out / f"{name}.csv", index=False)
-            import matplotlib.pyplot as plt
-
-            fig = ev.plot_comparison(res)
-            fig.suptitle(name, y=1.02)
-            fig.savefig(out / f"{name}.png", dpi=90, bbox_inches="tight")
-            plt.close(fig)
-        sys.stdout.flush()
+        render(name, desc, order_methods(res), elapsed, out)
     return 0
+
+
+def order_methods(res):
+    """Rows in the paper's method order (tables and plots follow the row order)."""
+    rank = {m: i for i, m in enumerate(("full", *PAPER_ORDER))}
+    key = res["method"].map(lambda m: rank.get(m, len(rank)))
+    return res.assign(_k=key).sort_values(["repeat", "_k", "keep"], kind="stable").drop(
+        columns="_k").reset_index(drop=True)
+
+
+def _desc(name, res):
+    n_train = int(res["n_train"].iloc[0])
+    if name in DATASETS:
+        n_rows = int(round(n_train / 0.75)) if name == "generated" else None
+        return load(name, n_rows)[2] + f", {n_train} training rows per split"
+    return f"{name}: {n_train} training rows per split"
+
+
+def render(name, desc, res, elapsed, out):
+    """Print the Markdown tables of one data set; write its plot with ``out``."""
+    keeps = sorted(res.loc[res.method != "full", "keep"].unique())
+    repeats = res["repeat"].nunique()
+    took = "" if elapsed is None else f" in {elapsed:.0f} s"
+    print(f"## {name}\n\n{desc}; {len(keeps)} kept fractions x "
+          f"{res.method.nunique() - 1} methods x {repeats} repeats{took}.\n")
+    for col, title in (("accuracy", "accuracy"), ("f1_macro", "macro F1"),
+                       ("epsilon", "epsilon (L-infinity, min-max scaled)"),
+                       ("time_ratio", "reduction + training time / full training time"),
+                       ("reduction_seconds", "reduction seconds")):
+        print(f"### {title} (median)\n")
+        print(ev.to_markdown(ev.medians(res, col)))
+        print()
+    corr = ev.epsilon_correlation(res, "accuracy")
+    corr.columns = [f"{k:g}" for k in corr.columns]
+    corr.index.name = ""
+    print("### Spearman(epsilon, accuracy) per kept fraction, pooled over methods x repeats\n")
+    print(ev.to_markdown(corr, floatfmt=".2f"))
+    print()
+    if out is not None:
+        import matplotlib.pyplot as plt
+
+        fig = ev.plot_comparison(res)
+        fig.suptitle(name, y=1.02)
+        fig.savefig(out / f"{name}.png", dpi=90, bbox_inches="tight")
+        plt.close(fig)
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ from datareduce.reducers.entropy import distance_entropy
 
 def data(seed=0, sizes=(60, 30, 10)):
     rng = np.random.default_rng(seed)
-    centers = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
-    X = np.vstack([rng.normal(c, 1.0, size=(s, 2)) for c, s in zip(centers, sizes)])
+    centers = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])[: len(sizes)]
+    X = np.vstack([rng.normal(c, 1.0, size=(s, 2)) for c, s in zip(centers, sizes, strict=True)])
     return X, np.repeat(np.arange(len(sizes)), sizes)
 
 

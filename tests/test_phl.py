@@ -96,17 +96,23 @@ def test_super_outliers_order_is_seeded_and_last():
     assert last[:3].tolist() == [5, 0, 2]
 
 
-def test_max_neighbors_cap_is_seeded_and_job_independent():
-    X = np.random.default_rng(3).normal(size=(400, 2))
-    kw = dict(radius=0.8, max_neighbors=8, random_state=7)
+def test_max_neighbors_cap_is_seeded_and_job_independent(monkeypatch):
+    import joblib
+
+    from datareduce.reducers import phl
+
+    X = np.random.default_rng(3).normal(size=(200, 2))
+    kw = dict(radius=0.6, max_neighbors=8, random_state=7)
     a = PHLandmarksReducer(keep=50, **kw).fit(X)
-    b = PHLandmarksReducer(keep=50, n_jobs=2, **kw).fit(X)
+    monkeypatch.setattr(phl, "_CHUNK", 64)  # several blocks, spread over the workers
+    with joblib.parallel_config(backend="threading"):  # no process start-up in the tests
+        b = PHLandmarksReducer(keep=50, n_jobs=2, **kw).fit(X)
     np.testing.assert_array_equal(a.scores_, b.scores_)
     np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
     assert a.n_neighbors_.max() > 8
-    c = PHLandmarksReducer(keep=50, radius=0.8, max_neighbors=8, random_state=8).fit(X)
+    c = PHLandmarksReducer(keep=50, radius=0.6, max_neighbors=8, random_state=8).fit(X)
     assert not np.array_equal(a.scores_, c.scores_)
-    uncapped, _ = phl_outlier_scores(X, 0.8, max_neighbors=10**6)
+    uncapped, _ = phl_outlier_scores(X, 0.6, max_neighbors=10**6)
     assert not np.array_equal(a.scores_, uncapped)
 
 
@@ -133,3 +139,19 @@ def test_bad_params(param, value, blobs):
     X, y = blobs
     with pytest.raises(ValueError, match=param):
         PHLandmarksReducer(keep=5, **{param: value}).fit(X, y)
+
+
+def test_batching_does_not_change_scores(monkeypatch):
+    """Many small ripser batches (disjoint unions) give the same scores as one per row."""
+    from datareduce.reducers import phl
+
+    X = circle_with_noise(4)
+    r = auto_radius(X, k=8)
+    one_batch, _ = phl_outlier_scores(X, r, dimension=2, max_neighbors=10**6)
+    monkeypatch.setattr(phl, "_batch_cap", lambda dimension: 12)
+    small, _ = phl_outlier_scores(X, r, dimension=2, max_neighbors=10**6)
+    single = np.array([neighbourhood_score(X[np.flatnonzero(
+        (np.linalg.norm(X - x, axis=1) <= r) & (np.arange(len(X)) != i))], 2, "multi")
+        if np.isfinite(one_batch[i]) else np.inf for i, x in enumerate(X)])
+    np.testing.assert_array_equal(one_batch, small)
+    np.testing.assert_allclose(one_batch, single, rtol=1e-6)

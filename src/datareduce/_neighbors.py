@@ -7,6 +7,7 @@ whose size is bounded by ``working_memory`` (MiB, as in scikit-learn).
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial.distance import cdist
 
 __all__ = [
     "SUPPORTED_METRICS",
@@ -52,19 +53,11 @@ def pairwise_block(A: np.ndarray, B: np.ndarray, metric: str, B_sq=None) -> np.n
         d2 = np.einsum("ij,ij->i", A64, A64)[:, None] - 2.0 * (A64 @ B64.T) + B_sq[None, :]
         np.maximum(d2, 0.0, out=d2)
         return np.sqrt(d2, out=d2)
-    if metric not in ("chebyshev", "manhattan"):
-        raise ValueError(f"unsupported metric {metric!r}")
-    # one feature at a time: no (rows_A, rows_B, d) temporary, in-place reductions
-    out = np.empty((A.shape[0], B.shape[0]), dtype=np.float64)
-    tmp = np.empty_like(out)
-    reduce = np.maximum if metric == "chebyshev" else np.add
-    for k in range(A.shape[1]):
-        target = out if k == 0 else tmp
-        np.subtract.outer(A[:, k], B[:, k], out=target)
-        np.abs(target, out=target)
-        if k:
-            reduce(out, tmp, out=out)
-    return out
+    if metric == "chebyshev":
+        return cdist(A, B, "chebyshev")
+    if metric == "manhattan":
+        return cdist(A, B, "cityblock")
+    raise ValueError(f"unsupported metric {metric!r}")
 
 
 def nearest(X: np.ndarray, Y: np.ndarray, *, metric: str = "euclidean",
