@@ -56,10 +56,10 @@ def main(argv=None):
             Xr = X[rng.choice(n, n // 10, replace=False)]
             with threadpool_limits(1):
                 ours, t_ours, m_ours = timed(
-                    lambda: epsilon_representativeness(X, Xr, metric=args.metric).value)
+                    lambda X=X, Xr=Xr: epsilon_representativeness(X, Xr, metric=args.metric).value)
                 if n * d**2 / 1e3 <= args.kdtree_limit:
                     ref, t_ref, m_ref = timed(
-                        lambda: cKDTree(Xr).query(X, k=1, p=pnorm)[0].max())
+                        lambda X=X, Xr=Xr: cKDTree(Xr).query(X, k=1, p=pnorm)[0].max())
                     cells = (f"{t_ref:.2f} | {m_ref:.0f} | {t_ref / t_ours:.1f}x | "
                              f"{'yes' if ref == ours else f'NO ({ref} vs {ours})'}")
                 else:

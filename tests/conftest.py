@@ -14,6 +14,6 @@ def blobs():
     rng = np.random.default_rng(0)
     centers = np.array([[0, 0, 0, 0], [5, 5, 0, 0], [0, 5, 5, 5]], dtype=float)
     sizes = [30, 20, 10]
-    X = np.vstack([rng.normal(c, 1.0, size=(s, 4)) for c, s in zip(centers, sizes)])
+    X = np.vstack([rng.normal(c, 1.0, size=(s, 4)) for c, s in zip(centers, sizes, strict=True)])
     y = np.repeat([0, 1, 2], sizes)
     return X, y

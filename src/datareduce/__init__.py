@@ -5,7 +5,7 @@ Reducers follow the scikit-learn estimator API (``fit``, ``fit_resample``,
 Heavy dependencies (torch, ultralytics, matplotlib) are imported only when used.
 """
 
-from ._registry import available_reducers, get_reducer, register_reducer, reducer_class
+from ._registry import available_reducers, get_reducer, reducer_class, register_reducer
 from .base import BaseReducer, allocate_quotas
 from .reducers import RandomReducer, StratifiedRandomReducer
 

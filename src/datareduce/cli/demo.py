@@ -24,7 +24,6 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    import numpy as np
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split

@@ -133,11 +133,12 @@ def _early_break(A, B, rows, metric, rng, working_memory):
     # a lower bound of the answer first: the exact nearest distances of a few random rows
     seed_rows = rows[: min(rows.size, 64)]
     cmax, arg = -1.0, -1
-    for s in range(0, m, max(1, budget // seed_rows.size)):
-        sl = slice(s, s + max(1, budget // seed_rows.size))
+    seed_best = np.full(seed_rows.size, np.inf)
+    step = max(1, budget // seed_rows.size)
+    for s in range(0, m, step):
+        sl = slice(s, s + step)
         Db = pairwise_block(A[seed_rows], B[sl], metric, B_sq=None if B_sq is None else B_sq[sl])
-        part = Db.min(axis=1)
-        seed_best = part if s == 0 else np.minimum(seed_best, part)
+        np.minimum(seed_best, Db.min(axis=1), out=seed_best)
     j = int(np.argmax(seed_best))
     cmax, arg = float(seed_best[j]), int(seed_rows[j])
     rows = rows[seed_rows.size:]
