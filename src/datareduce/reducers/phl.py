@@ -210,8 +210,8 @@ def auto_radius(X, k: int = 10, quantile: float = 0.5) -> float:
     Examples
     --------
     >>> import numpy as np
-    >>> auto_radius(np.arange(10.0).reshape(-1, 1), k=2)
-    2.0
+    >>> auto_radius(np.arange(10.0).reshape(-1, 1), k=2)  # 2nd neighbour: 1 inside, 2 at ends
+    1.0
     """
     X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]

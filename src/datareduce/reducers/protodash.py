@@ -243,7 +243,7 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
     >>> import numpy as np
     >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
     >>> picks, w, _ = protodash(X, 2, sigma=1.0)
-    >>> sorted(X[picks, 0] // 5)
+    >>> sorted((X[picks, 0] // 5).tolist())
     [0.0, 1.0]
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
