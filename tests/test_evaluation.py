@@ -169,6 +169,8 @@ def test_method_params_reach_the_reducer(data):
     assert res.loc[res.method == "random", "n_kept"].item() == 3
     with pytest.raises(ValueError, match="method_params"):
         ev.compare(X, y, methods=["srs"], method_params={"mms": {}}, **small())
+    with pytest.raises(ValueError, match="method_params"):
+        ev.compare(X, y, methods={"spy": SpyReducer()}, method_params={"spy": {}}, **small())
 
 
 def test_on_error(data):

@@ -20,7 +20,9 @@ def _execute(name, tmp_path):
         nb, timeout=900, kernel_name="python3", allow_errors=False,
         resources={"metadata": {"path": str(tmp_path)}})
     env_backup = dict(os.environ)
-    os.environ.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", MPLCONFIGDIR=str(tmp_path / "mpl"))
+    # the kernel's own inline backend draws figures into the outputs (not the tests' Agg)
+    os.environ.pop("MPLBACKEND", None)
+    os.environ.update(OMP_NUM_THREADS="1", MPLCONFIGDIR=str(tmp_path / "mpl"))
     try:
         client.execute()
     finally:

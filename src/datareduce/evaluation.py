@@ -333,6 +333,9 @@ def _resolve_methods(methods, method_params):
     from .base import BaseReducer
 
     if isinstance(methods, Mapping):
+        if method_params:
+            raise ValueError("method_params only applies to method names; set the parameters "
+                             "on the reducer instances given in methods.")
         out = {}
         for label, red in methods.items():
             if not isinstance(red, BaseReducer):

@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo")
+SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo", "score")
 
 
 class CLIError(Exception):

@@ -3,3 +3,30 @@
 from .epsilon import EpsilonResult, epsilon_representativeness
 
 __all__ = ["EpsilonResult", "epsilon_representativeness"]
+from .report import (  # noqa: E402
+    RepresentativenessReport,
+    representativeness_report,
+    representativeness_scorer,
+)
+from .topology import (  # noqa: E402
+    PersistenceDiagrams,
+    TopologicalDistance,
+    diagram_distance,
+    greedy_permutation,
+    minimum_spanning_tree_lengths,
+    persistence_diagrams,
+    topological_distance,
+)
+
+__all__ += [
+    "PersistenceDiagrams",
+    "RepresentativenessReport",
+    "TopologicalDistance",
+    "diagram_distance",
+    "greedy_permutation",
+    "minimum_spanning_tree_lengths",
+    "persistence_diagrams",
+    "representativeness_report",
+    "representativeness_scorer",
+    "topological_distance",
+]

@@ -58,6 +58,8 @@ _BACKENDS = ("ripser", "giotto")
 _DISTANCES = ("bottleneck", "wasserstein")
 # exact Wasserstein (assignment problem) up to this many diagram points in total
 _EXACT_WASSERSTEIN_MAX = 1500
+# neighbour lists of the exact MST: KD-tree up to this many features, brute force (BLAS) above
+_KDTREE_MAX_DIM = 6
 
 
 # ----------------------------------------------------------------------------- results
@@ -158,6 +160,8 @@ class TopologicalDistance:
         diagrams because of subsampling (sum of both sides' ``2 r``; 0.0 when exact).
     full, reduced : PersistenceDiagrams
         The diagrams of all rows of each side.
+    per_class_error_bound : dict
+        class label -> {homology dimension -> subsampling slack of that class's distance}.
     """
 
     value: dict
@@ -168,6 +172,7 @@ class TopologicalDistance:
     error_bound: dict
     full: PersistenceDiagrams
     reduced: PersistenceDiagrams
+    per_class_error_bound: dict = field(default_factory=dict)
 
     @property
     def max(self) -> float:
@@ -268,7 +273,9 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
     Duplicate rows are merged first (they only add zero-length edges, which are returned).
 
     Method: Boruvka's algorithm. Each round every component needs its shortest edge to
-    another component; the candidates come from a k-nearest-neighbour list (KD-tree). A
+    another component; the candidates come from a k-nearest-neighbour list (a KD-tree up
+    to 6 features, scikit-learn's chunked brute-force search above, where KD-trees are
+    slower than brute force). A
     point whose ``n_neighbors`` nearest neighbours all lie in its own component is resolved
     only when its k-th neighbour distance (a lower bound for any other edge from it) is at
     least its component's best candidate; otherwise its list is extended (8x, 64x larger k)
@@ -309,12 +316,22 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
     zeros = np.zeros(n_all - n)
     if n == 1:
         return zeros
-    p = _P[metric]
-    tree = cKDTree(U)
+    if U.shape[1] <= _KDTREE_MAX_DIM:
+        tree = cKDTree(U)
+
+        def query(A, k):
+            return tree.query(A, k=k, p=_P[metric])
+    else:  # KD-trees degrade to worse than brute force in higher dimension
+        from sklearn.neighbors import NearestNeighbors
+
+        nn = NearestNeighbors(algorithm="brute", metric=metric).fit(U)
+
+        def query(A, k):
+            return nn.kneighbors(A, n_neighbors=k)
 
     def knn(rows, k):
         k = min(k, n - 1)
-        d, j = tree.query(U[rows], k=k + 1, p=p)
+        d, j = query(U[rows], k + 1)
         d, j = np.atleast_2d(d), np.atleast_2d(j)
         self_mask = j == rows[:, None]
         missing = ~self_mask.any(axis=1)  # self not listed (exact ties): drop the last column
@@ -429,7 +446,9 @@ def _rips(X, dims, metric, backend):
     if backend == "ripser":
         from ripser import ripser
 
-        dgms = ripser(X, maxdim=maxdim, metric=metric)["dgms"]
+        with warnings.catch_warnings():  # "square input" warning when n == n_features
+            warnings.simplefilter("ignore", UserWarning)
+            dgms = ripser(X, maxdim=maxdim, metric=metric)["dgms"]
         return {k: _clean(dgms[k]) for k in dims}
     try:
         from gtda.homology import VietorisRipsPersistence
@@ -571,8 +590,10 @@ def diagram_distance(D1, D2, *, distance: str = "bottleneck", order: float = 1.0
 
     Examples
     --------
-    >>> diagram_distance([[0.0, 2.0]], [[0.0, 1.0]])
+    >>> diagram_distance([[0.0, 2.0]], [[0.0, 1.5]])   # match the two points
     0.5
+    >>> round(diagram_distance([[0.0, 2.0], [1.0, 1.2]], [[0.0, 2.0]]), 12)  # (1, 1.2) to diagonal
+    0.1
     >>> diagram_distance([[0.0, 2.0]], [], distance="wasserstein")
     1.0
     """
@@ -585,7 +606,11 @@ def diagram_distance(D1, D2, *, distance: str = "bottleneck", order: float = 1.0
     if distance == "bottleneck":
         import gudhi
 
-        return float(gudhi.bottleneck_distance(A, B)) if len(A) + len(B) else 0.0
+        if len(A) + len(B) == 0:
+            return 0.0
+        value = float(gudhi.bottleneck_distance(A, B))
+        # gudhi's default additive error is the smallest positive double: snap it to 0
+        return 0.0 if value < 1e-300 else value
     order = float(order)
     if not order >= 1:
         raise ValueError(f"order={order} must be >= 1 for the Wasserstein distance.")
@@ -652,8 +677,8 @@ def topological_distance(X, X_reduced, y=None, y_reduced=None, *, distance: str 
     >>> import numpy as np
     >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 0.0], [5.1, 0.0]])
     >>> res = topological_distance(X, X[[0, 2]], homology_dimensions=(0,))
-    >>> round(res.value[0], 6)   # the two short bars (0.1) matched to the diagonal
-    0.05
+    >>> round(res.value[0], 6)   # the bar dying at 4.9 is matched to the one dying at 5.0
+    0.1
     """
     if distance not in _DISTANCES:
         raise ValueError(f"distance={distance!r} is not supported; use one of {_DISTANCES}.")
@@ -675,7 +700,7 @@ def topological_distance(X, X_reduced, y=None, y_reduced=None, *, distance: str 
         return val, err, da, db
 
     value, err, dfull, dred = compare(Xa, Xr)
-    classes = {}
+    classes, class_err = {}, {}
     if y is not None and per_class:
         if y_reduced is None:
             raise ValueError("y is given but y_reduced is not: pass the labels of the reduced rows.")
@@ -686,5 +711,6 @@ def topological_distance(X, X_reduced, y=None, y_reduced=None, *, distance: str 
             if not np.any(yr == c):
                 warnings.warn(f"class {key!r} has no row in the reduced set; its distance is "
                               "computed against an empty diagram.", stacklevel=2)
-            classes[key] = compare(Xa[ya == c], Xr[yr == c])[0]
-    return TopologicalDistance(value, classes, distance, float(order), metric, err, dfull, dred)
+            classes[key], class_err[key] = compare(Xa[ya == c], Xr[yr == c])[:2]
+    return TopologicalDistance(value, classes, distance, float(order), metric, err, dfull, dred,
+                               class_err)

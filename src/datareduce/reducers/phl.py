@@ -109,62 +109,103 @@ def _batch_cap(dimension: int, limit: int = 2048) -> int:
     return n
 
 
-def _batch_scores(X, hoods, dimension, scoring):
-    """Scores of many neighbourhoods from ONE ripser call on their disjoint union.
+def _prim_bounds(D: np.ndarray):
+    """Per cloud of a stack ``D`` (m, k, k): longest MST edge, and a bound on higher bars.
 
-    The Vietoris-Rips filtration of a disjoint union (no edges between the pieces) is the
-    disjoint union of the filtrations, so its diagram is the union of the pieces' diagrams.
-    H0: the deaths of a piece are the edge lengths of its minimum spanning tree, so its
-    largest finite H0 persistence is its longest MST edge (scipy, one call per batch).
-    H1 and up: each bar is attributed to its piece through ripser's representative
-    cocycle, whose support lies in one piece (cohomology reduction never mixes pieces).
-    Distances are rounded to float32 exactly as ripser does.
+    Vietoris-Rips H0 deaths are the minimum-spanning-tree edge lengths, so the largest finite
+    H0 persistence is the longest MST edge (Prim's algorithm, vectorised over the stack).
+    Every bar of dimension >= 1 dies by ``e = min_v max_u D[v, u]`` (from that scale on the
+    complex is a cone on ``v``) and is born at a simplex containing a non-MST edge, so its
+    persistence is at most ``e - b`` with ``b`` the shortest non-MST edge.
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import minimum_spanning_tree
+    m, k, _ = D.shape
+    rows = np.arange(m)
+    in_tree = np.zeros((m, k), dtype=bool)
+    in_tree[:, 0] = True
+    best = D[:, 0, :].copy()
+    parent = np.zeros((m, k), dtype=np.intp)
+    best[:, 0] = np.inf
+    longest = np.zeros(m)
+    nonmst = D.copy()
+    idx = np.arange(k)
+    nonmst[:, idx, idx] = np.inf
+    for _ in range(k - 1):
+        j = np.argmin(best, axis=1)
+        length = best[rows, j]
+        np.maximum(longest, length, out=longest)
+        pj = parent[rows, j]
+        nonmst[rows, j, pj] = np.inf
+        nonmst[rows, pj, j] = np.inf
+        in_tree[rows, j] = True
+        cand = D[rows, j, :]
+        better = (cand < best) & ~in_tree
+        best = np.where(better, cand, best)
+        parent = np.where(better, j[:, None], parent)
+        best[in_tree] = np.inf
+    shortest_nonmst = nonmst.reshape(m, -1).min(axis=1)
+    cone = D.max(axis=2).min(axis=1)
+    return longest, cone - shortest_nonmst
 
+
+def _batch_scores(X, hoods, dimension, scoring):
+    """Scores of many neighbourhoods, with ONE ripser call on the disjoint union of those
+    that need it.
+
+    H0 comes from the minimum spanning trees (:func:`_prim_bounds`), on the same float32
+    distances ripser uses. Higher dimensions are computed only when the bound of
+    :func:`_prim_bounds` leaves them undecided (for ``multi`` scoring: when they could beat
+    the H0 value; pieces of at most 3 points have none). The Vietoris-Rips filtration of a
+    disjoint union (no edges between pieces) is the disjoint union of the filtrations, so
+    its diagram is the union of the pieces' diagrams; each bar is attributed to its piece
+    through ripser's representative cocycle, whose support lies in one piece (cohomology
+    reduction never mixes pieces).
+    """
     sizes = np.fromiter((h.shape[0] for h in hoods), dtype=np.int64, count=len(hoods))
-    voff = np.concatenate([[0], np.cumsum(sizes)])
-    V = X[np.concatenate(hoods)]
-    rows, cols = [], []
+    best = np.zeros((dimension + 1, len(hoods)))
+    need = np.zeros(len(hoods), dtype=bool)
+    dists = {}
     for k in np.unique(sizes):
         ids = np.flatnonzero(sizes == k)
+        P = X[np.stack([hoods[i] for i in ids])]  # (m, k, d)
         iu = _TRIU.get(int(k))
         if iu is None:
             iu = _TRIU[int(k)] = np.triu_indices(int(k), 1)
-        rows.append((voff[ids][:, None] + iu[0][None, :]).ravel())
-        cols.append((voff[ids][:, None] + iu[1][None, :]).ravel())
-    rows = np.concatenate(rows)
-    cols = np.concatenate(cols)
-    diff = V[rows] - V[cols]
-    dist32 = np.sqrt(np.einsum("ij,ij->i", diff, diff)).astype(np.float32)
-    n_v = V.shape[0]
-    owner_edges = np.searchsorted(voff, rows, side="right") - 1
-
-    best = np.zeros((dimension + 1, len(hoods)))
-    # H0: longest edge of each piece's minimum spanning tree (zero lengths kept as tiny)
-    w = np.maximum(dist32.astype(np.float64), 1e-300)
-    mst = minimum_spanning_tree(csr_matrix((w, (rows, cols)), shape=(n_v, n_v))).tocoo()
-    h0 = np.where(mst.data > 1e-200, mst.data, 0.0)
-    np.maximum.at(best[0], np.searchsorted(voff, mst.row, side="right") - 1, h0)
-    if dimension >= 1:
-        # pieces of <= 3 points have no higher homology: leave them out of ripser
-        big = sizes >= 4
-        if big.any():
-            keep = big[owner_edges]
-            res = _rips_dm_sparse(rows[keep].astype(np.int32), cols[keep].astype(np.int32),
-                                  np.ascontiguousarray(dist32[keep]), n_v,
-                                  dimension, np.inf, 2, 1)
-            for dim in range(1, dimension + 1):
-                bd = np.asarray(res["births_and_deaths_by_dim"][dim], dtype=np.float64)
-                if bd.size == 0:
-                    continue
-                pers = bd[1::2] - bd[0::2]
-                first_vertex = np.fromiter((c[0] for c in res["cocycles_by_dim"][dim]),
-                                           dtype=np.int64, count=pers.size)
-                owner = np.searchsorted(voff, first_vertex, side="right") - 1
-                fin = np.isfinite(pers)
-                np.maximum.at(best[dim], owner[fin], pers[fin])
+        diff = P[:, iu[0], :] - P[:, iu[1], :]
+        d32 = np.sqrt(np.einsum("mpd,mpd->mp", diff, diff)).astype(np.float32)
+        D = np.zeros((len(ids), int(k), int(k)))
+        D[:, iu[0], iu[1]] = d32
+        D[:, iu[1], iu[0]] = d32
+        h0, bound = _prim_bounds(D)
+        best[0, ids] = h0
+        if dimension >= 1 and k >= 4:
+            threshold = h0 if scoring == "multi" else 0.0
+            undecided = bound > threshold
+            need[ids[undecided]] = True
+            for local in np.flatnonzero(undecided):
+                dists[int(ids[local])] = d32[local]
+    if need.any():
+        todo = np.flatnonzero(need)
+        voff = np.concatenate([[0], np.cumsum(sizes[todo])])
+        rows, cols, vals = [], [], []
+        for o, i in zip(voff[:-1], todo, strict=True):
+            iu = _TRIU[int(sizes[i])]
+            rows.append(iu[0] + o)
+            cols.append(iu[1] + o)
+            vals.append(dists[int(i)])
+        res = _rips_dm_sparse(np.concatenate(rows).astype(np.int32),
+                              np.concatenate(cols).astype(np.int32),
+                              np.ascontiguousarray(np.concatenate(vals)), int(voff[-1]),
+                              dimension, np.inf, 2, 1)
+        for dim in range(1, dimension + 1):
+            bd = np.asarray(res["births_and_deaths_by_dim"][dim], dtype=np.float64)
+            if bd.size == 0:
+                continue
+            pers = bd[1::2] - bd[0::2]
+            first_vertex = np.fromiter((c[0] for c in res["cocycles_by_dim"][dim]),
+                                       dtype=np.int64, count=pers.size)
+            owner = todo[np.searchsorted(voff, first_vertex, side="right") - 1]
+            fin = np.isfinite(pers)
+            np.maximum.at(best[dim], owner[fin], pers[fin])
     if scoring == "restricted":
         return best[dimension]
     return best.max(axis=0)

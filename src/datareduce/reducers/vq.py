@@ -146,7 +146,8 @@ class VectorQuantizationReducer(BaseReducer):
     cluster_centers_ : ndarray of shape (n_codes_total, n_features)
         Code vectors of all pools, stacked.
     code_labels_ : ndarray of int, shape (n_samples,)
-        Row of ``cluster_centers_`` each row is assigned to.
+        Row of ``cluster_centers_`` each row is assigned to (-1 for the rows of a class
+        whose quota is 0, which gets no codebook; their ``scores_`` are NaN).
     code_quotas_ : ndarray of int, shape (n_codes_total,)
         Rows kept per code.
 

@@ -1,0 +1,154 @@
+"""Benchmark persistence diagrams and diagram distances; prints Markdown tables.
+
+    python benchmarks/bench_topology.py [--quick]
+    .venv-giotto/bin/python benchmarks/bench_topology.py --quick --only diagrams  # giotto rows
+
+Each case runs in a fresh subprocess so that the peak resident memory (ru_maxrss) is its
+own. Data: a mixture of 10 Gaussian clusters (sd 1, centres uniform in [0, 10]^d).
+Sections: (1) diagrams: exact H0 via the minimum spanning tree, H0+H1 with greedy-permutation
+subsampling to 1,000 points (exact H0 by MST), exact Rips H1 on all points, per backend;
+(2) bottleneck / Wasserstein libraries side by side on the same pair of diagrams.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def make_data(n, d, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 10, size=(10, d))
+    return centres[rng.integers(10, size=n)] + rng.normal(size=(n, d))
+
+
+def run_case(spec):
+    import resource
+
+    import numpy as np
+
+    from datareduce.metrics import persistence_diagrams
+
+    X = make_data(spec["n"], spec["d"])
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    if spec["mode"] == "exact H0 (MST)":
+        dg = persistence_diagrams(X, homology_dimensions=(0,), h0="mst", max_points=10**9,
+                                  backend=spec["backend"])
+    elif spec["mode"] == "H0+H1, subsampled":
+        dg = persistence_diagrams(X, homology_dimensions=(0, 1), max_points=1000,
+                                  backend=spec["backend"])
+    else:  # exact H0+H1 by the backend
+        dg = persistence_diagrams(X, homology_dimensions=(0, 1), max_points=10**9,
+                                  backend=spec["backend"], h0="rips")
+    sec = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": sec, "peak_mib": peak / 1024, "delta_mib": (peak - base) / 1024,
+            "cover_radius": dg.cover_radius, "n_h1": int(len(dg.diagrams.get(1, np.empty(0))))}
+
+
+def bench_diagrams(quick, backends):
+    ns = [1000, 10_000] if quick else [1000, 10_000, 100_000]
+    ds = [8] if quick else [8, 16]
+    specs = []
+    for backend in backends:
+        for d in ds:
+            for n in ns:
+                if backend == "ripser":
+                    specs.append(dict(n=n, d=d, backend=backend, mode="exact H0 (MST)"))
+                specs.append(dict(n=n, d=d, backend=backend, mode="H0+H1, subsampled"))
+            for n in ([1000] if quick else [1000, 2000]):
+                specs.append(dict(n=n, d=d, backend=backend, mode="exact H0+H1"))
+    print("| backend | mode | n | d | seconds | peak RSS MiB (+ over data) | cover radius r | H1 pairs |")
+    print("|---|---|---|---|---|---|---|---|")
+    for spec in specs:
+        out = subprocess.run([sys.executable, __file__, "--case", json.dumps(spec)],
+                             capture_output=True, text=True)
+        if out.returncode:
+            print(f"| {spec['backend']} | {spec['mode']} | {spec['n']} | {spec['d']} | failed: "
+                  f"{out.stderr.strip().splitlines()[-1][:80]} | | | |")
+            continue
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"| {spec['backend']} | {spec['mode']} | {spec['n']:,} | {spec['d']} | "
+              f"{r['seconds']:.2f} | {r['peak_mib']:.0f} (+{r['delta_mib']:.0f}) | "
+              f"{r['cover_radius']:.3g} | {r['n_h1']} |", flush=True)
+
+
+def bench_distances(quick):
+    import numpy as np
+
+    from datareduce.metrics import diagram_distance, persistence_diagrams
+
+    sizes = [300, 1000] if quick else [300, 1000, 2000]
+    print()
+    print("| diagram pair (points each) | gudhi bottleneck s | persim bottleneck s | "
+          "hera bottleneck s | W1 (ours: exact LSA / hera) s | persim W s | |d_gudhi - d_persim| |")
+    print("|---|---|---|---|---|---|---|")
+    for m in sizes:
+        A = persistence_diagrams(make_data(m, 8, 1), homology_dimensions=(0,))[0]
+        B = persistence_diagrams(make_data(m, 8, 2), homology_dimensions=(0,))[0]
+        row = [f"H0 of two {m}-point clouds ({len(A)}, {len(B)})"]
+        t = time.perf_counter(); dg = diagram_distance(A, B); row.append(time.perf_counter() - t)
+        try:
+            import persim
+
+            if quick and m > 300 or m > 1000:
+                raise ImportError
+            t = time.perf_counter(); dp = persim.bottleneck(A, B)
+            row.append(time.perf_counter() - t)
+        except ImportError:
+            dp = None
+            row.append(None)
+        import gudhi.hera
+
+        t = time.perf_counter(); gudhi.hera.bottleneck_distance(A, B)
+        row.append(time.perf_counter() - t)
+        t = time.perf_counter(); diagram_distance(A, B, distance="wasserstein")
+        row.append(time.perf_counter() - t)
+        try:
+            import persim
+
+            if m > 1000:
+                raise ImportError
+            t = time.perf_counter(); persim.wasserstein(A, B)
+            row.append(time.perf_counter() - t)
+        except ImportError:
+            row.append(None)
+        row.append(None if dp is None else abs(dg - dp))
+        print("| " + " | ".join(c if isinstance(c, str) else ("skipped" if c is None else
+                                                                f"{c:.3g}") for c in row) + " |",
+              flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--case")
+    ap.add_argument("--only", choices=("diagrams", "distances"))
+    args = ap.parse_args()
+    if args.case:
+        print(json.dumps(run_case(json.loads(args.case))))
+        return
+    backends = ["ripser"]
+    try:
+        import gtda  # noqa: F401
+
+        backends.append("giotto")
+    except ImportError:
+        pass
+    if args.only in (None, "diagrams"):
+        bench_diagrams(args.quick, backends)
+    if args.only in (None, "distances"):
+        bench_distances(args.quick)
+
+
+if __name__ == "__main__":
+    main()
