@@ -6,7 +6,8 @@ Usage::
     python benchmarks/bench_prototypes.py --quick    # < 1 min
 
 Prints a Markdown table: wall and CPU seconds, peak traced memory (tracemalloc, numpy
-allocations included) and whether the selections agree with the reference algorithm.
+allocations included; only for the large PRD and NRMD runs, whose times then include the
+tracing overhead) and whether the selections agree with the reference algorithm.
 
 The reference implementations below are *plain reimplementations written for this
 benchmark* (AIX360 does not install here, and the survey's PHL code is a loop), labelled
@@ -44,7 +45,7 @@ from datareduce.reducers.phl import auto_radius, phl_outlier_scores  # noqa: E40
 from datareduce.reducers.protodash import protodash  # noqa: E402
 
 
-def measure(fn, *args, trace=True, **kwargs):
+def measure(fn, *args, trace=False, **kwargs):
     if trace:
         tracemalloc.start()
     w0, c0 = time.perf_counter(), time.process_time()
@@ -133,7 +134,7 @@ def main(argv=None):
     X = rng.normal(size=(n, d))
     sigma = float(np.sqrt(2 * d))  # ~ the median pairwise distance of this data
     (pk, w, _), tw, tc, pm = measure(protodash, X, m, sigma=sigma)
-    (rk, rw), rwall, rcpu, rpm = measure(aix360_style_protodash, X, m, sigma, trace=False)
+    (rk, rw), rwall, rcpu, rpm = measure(aix360_style_protodash, X, m, sigma)
     same = bool(np.array_equal(pk, rk)) and bool(np.allclose(w, rw, atol=1e-8))
     rows.append((f"PRD n={n} d={d} m={m}", "datareduce", tw, tc, pm, f"equal picks+weights: {same}"))
     rows.append((f"PRD n={n} d={d} m={m}", "AIX360-style plain reimpl.", rwall, rcpu, rpm,
@@ -142,7 +143,7 @@ def main(argv=None):
     # PRD at scale
     n, d, m = (10_000, 64, 300) if q else (50_000, 64, 1000)
     X = rng.normal(size=(n, d))
-    _, tw, tc, pm = measure(protodash, X, m, sigma=float(np.sqrt(2 * d)))
+    _, tw, tc, pm = measure(protodash, X, m, sigma=float(np.sqrt(2 * d)), trace=True)
     rows.append((f"PRD n={n} d={d} m={m}", "datareduce", tw, tc, pm, ""))
 
     # NRMD at scale, with labels (within-class x label-augmented scores)
@@ -150,7 +151,7 @@ def main(argv=None):
     X = rng.normal(size=(n, d)) + 1.0
     y = rng.integers(0, 5, n)
     red = MatrixDecompositionReducer(keep=0.1)
-    _, tw, tc, pm = measure(red.fit, X, y)
+    _, tw, tc, pm = measure(red.fit, X, y, trace=True)
     rows.append((f"NRMD n={n} d={d}, 5 classes", "datareduce", tw, tc, pm, "global ranking"))
 
     # PHL vs per-point KD-tree rebuild
@@ -158,7 +159,7 @@ def main(argv=None):
     X = rng.normal(size=(n, 2))
     r = auto_radius(X)
     (s, counts), tw, tc, pm = measure(phl_outlier_scores, X, r, max_neighbors=10**6)
-    ref, rwall, rcpu, rpm = measure(per_point_phl, X, r, trace=False)
+    ref, rwall, rcpu, rpm = measure(per_point_phl, X, r)
     fin = np.isfinite(ref)
     agree = bool(np.array_equal(np.isinf(s), np.isinf(ref))
                  and np.allclose(s[fin], ref[fin], rtol=1e-6, atol=1e-7))

@@ -82,9 +82,13 @@ def bench_diagrams(quick, backends):
               f"{r['cover_radius']:.3g} | {r['n_h1']} |", flush=True)
 
 
-def bench_distances(quick):
-    import numpy as np
+def _timed(fn, *args, **kw):
+    t = time.perf_counter()
+    value = fn(*args, **kw)
+    return value, time.perf_counter() - t
 
+
+def bench_distances(quick):
     from datareduce.metrics import diagram_distance, persistence_diagrams
 
     sizes = [300, 1000] if quick else [300, 1000, 2000]
@@ -96,30 +100,28 @@ def bench_distances(quick):
         A = persistence_diagrams(make_data(m, 8, 1), homology_dimensions=(0,))[0]
         B = persistence_diagrams(make_data(m, 8, 2), homology_dimensions=(0,))[0]
         row = [f"H0 of two {m}-point clouds ({len(A)}, {len(B)})"]
-        t = time.perf_counter(); dg = diagram_distance(A, B); row.append(time.perf_counter() - t)
+        dg, sec = _timed(diagram_distance, A, B)
+        row.append(sec)
         try:
             import persim
 
             if quick and m > 300 or m > 1000:
                 raise ImportError
-            t = time.perf_counter(); dp = persim.bottleneck(A, B)
-            row.append(time.perf_counter() - t)
+            dp, sec = _timed(persim.bottleneck, A, B)
+            row.append(sec)
         except ImportError:
             dp = None
             row.append(None)
         import gudhi.hera
 
-        t = time.perf_counter(); gudhi.hera.bottleneck_distance(A, B)
-        row.append(time.perf_counter() - t)
-        t = time.perf_counter(); diagram_distance(A, B, distance="wasserstein")
-        row.append(time.perf_counter() - t)
+        row.append(_timed(gudhi.hera.bottleneck_distance, A, B)[1])
+        row.append(_timed(diagram_distance, A, B, distance="wasserstein")[1])
         try:
             import persim
 
             if m > 1000:
                 raise ImportError
-            t = time.perf_counter(); persim.wasserstein(A, B)
-            row.append(time.perf_counter() - t)
+            row.append(_timed(persim.wasserstein, A, B)[1])
         except ImportError:
             row.append(None)
         row.append(None if dp is None else abs(dg - dp))

@@ -39,7 +39,7 @@ def test_report_numbers_match_the_metric_functions(blobs):
         assert st["bottleneck"][k] == td.value[k] and st["holds"][k]
     for c, dims in st["per_class"].items():
         e_c = epsilon_representativeness(X[y == c], X[idx][y[idx] == c], metric="euclidean")
-        for k, d in dims.items():
+        for d in dims.values():
             assert d["bound"] == pytest.approx(2 * e_c.value) and d["holds"]
     assert rep.timings["reduction"] == red.fit_time_ and rep.timings["total"] > 0
     assert rep.subsampling["full"] == 0.0 and rep.subsampling["reduced"] == 0.0

@@ -106,6 +106,10 @@ class BaseReducer(BaseEstimator):
         the method cannot run without labels;
     ``_ranking``
         the method sets ``scores_`` (one per row, higher kept first).
+    ``_global_selection``
+        the method's definition spans classes (it overrides ``_reduce`` without running
+        ``_select`` per class pool), so it cannot be split into per-class pools, e.g. by
+        :func:`datareduce.distributed.reduce_blocks`.
 
     Parameters common to all reducers
     ---------------------------------
@@ -121,6 +125,7 @@ class BaseReducer(BaseEstimator):
 
     _requires_y = False
     _ranking = False
+    _global_selection = False
 
     # ------------------------------------------------------------------ hooks
     def _validate_params_extra(self, X: np.ndarray, y) -> None:

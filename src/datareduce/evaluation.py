@@ -628,6 +628,19 @@ def epsilon_correlation(results, score="accuracy"):
 
 
 # ------------------------------------------------------------------------ plots
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h")
+
+
+def _styles(methods):
+    """A distinct (colour, marker) per method, the same in every plot."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
+    n = cmap.N
+    return {m: {"color": cmap(i % n), "marker": _MARKERS[i % len(_MARKERS)]}
+            for i, m in enumerate(methods)}
+
+
 def _axes(ax):
     if ax is not None:
         return ax
@@ -666,8 +679,9 @@ def plot_scores(results, score="accuracy", ax=None):
     table = medians(results, score)
     full = table.loc[1.0].iloc[0] if 1.0 in table.index else None
     parts = table.drop(index=1.0, errors="ignore")
+    styles = _styles(_method_order(results))
     for method in parts.columns:
-        ax.plot(parts.index, parts[method], marker="o", label=method)
+        ax.plot(parts.index, parts[method], label=method, **styles[method])
     if full is not None and np.isfinite(full):
         ax.axhline(full, color="black", linestyle="--", linewidth=1, label="full data")
     ax.set_xlabel("kept fraction")
@@ -686,7 +700,8 @@ def plot_time(results, ax=None, relative: bool = True):
     ax : matplotlib Axes, optional
         Where to draw.
     relative : bool, default=True
-        Plot ``time_ratio`` (1.0 = training on the full split) instead of seconds.
+        Plot ``time_ratio`` (1.0 = training on the full split, log scale) instead of
+        seconds.
 
     Returns
     -------
@@ -705,10 +720,13 @@ def plot_time(results, ax=None, relative: bool = True):
     table = medians(results, col)
     full = table.loc[1.0].iloc[0] if 1.0 in table.index else None
     parts = table.drop(index=1.0, errors="ignore")
+    styles = _styles(_method_order(results))
     for method in parts.columns:
-        ax.plot(parts.index, parts[method], marker="o", label=method)
+        ax.plot(parts.index, parts[method], label=method, **styles[method])
     if full is not None and np.isfinite(full):
         ax.axhline(full, color="black", linestyle="--", linewidth=1, label="full data")
+    if relative:
+        ax.set_yscale("log")
     ax.set_xlabel("kept fraction")
     ax.set_ylabel("time / full-data training time (median)" if relative
                   else "reduction + training seconds (median)")
@@ -746,10 +764,12 @@ def plot_epsilon(results, score="accuracy", ax=None):
     runs = results[results["method"] != FULL]
     keeps = runs["keep"].astype(float)
     kmax = float(keeps.max()) if len(keeps) else 1.0
+    styles = _styles(_method_order(results))
     for method in _method_order(results):
         grp = runs[runs["method"] == method]
         size = 15 + 60 * grp["keep"].astype(float) / (kmax or 1.0)
-        ax.scatter(grp["epsilon"], grp[score], s=size, alpha=0.7, label=method)
+        ax.scatter(grp["epsilon"], grp[score], s=size, alpha=0.7, label=method,
+                   **styles[method])
     full = results.loc[results["method"] == FULL, score]
     if len(full):
         ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,

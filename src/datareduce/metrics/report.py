@@ -201,7 +201,7 @@ class RepresentativenessReport:
         if len(axes) < len(dims) + 1:
             raise ValueError(f"axes: need {len(dims) + 1} axes, got {len(axes)}.")
         fig = axes[0].figure
-        for ax, k in zip(axes, dims):
+        for ax, k in zip(axes, dims, strict=False):
             full, red = topo.full[k], topo.reduced[k]
             hi = max([1e-12] + [float(d[:, 1].max()) for d in (full, red) if len(d)])
             ax.plot([0, hi * 1.05], [0, hi * 1.05], color="0.6", lw=1)

@@ -278,7 +278,7 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
     slower than brute force). A
     point whose ``n_neighbors`` nearest neighbours all lie in its own component is resolved
     only when its k-th neighbour distance (a lower bound for any other edge from it) is at
-    least its component's best candidate; otherwise its list is extended (8x, 64x larger k)
+    least its component's best candidate; otherwise its list is extended (8x larger k)
     and, if still unresolved, the point is compared by brute force (chunked) with every row
     of the other components. Every chosen edge is therefore a minimum edge across a cut,
     and the final tree is the minimum spanning tree of the union of chosen edges, so the
@@ -352,7 +352,7 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
             np.minimum.at(best, labels, cand_d)
             lower = dist[:, -1].copy()
             need = np.flatnonzero(unresolved & (lower < best[labels]))
-            for factor in (8, 64):
+            for factor in (8,):
                 if need.size == 0 or dist.shape[1] >= n - 1:
                     break
                 kk = dist.shape[1] * factor
@@ -406,30 +406,49 @@ def _first_outside(dist, nbr, labels, rows=None):
 
 
 def _brute_outside(U, rows, labels, metric, working_memory):
-    """Exact nearest row of another component for each of ``rows`` (chunked brute force)."""
+    """Exact nearest row of another component for each of ``rows`` (chunked brute force).
+
+    Rows are grouped by component and compared only with the rows of the other components
+    (two contiguous slices once the data is ordered by component), so a large component's
+    points are compared with the few rows outside it.
+    """
     n, d = U.shape
+    order = np.argsort(labels, kind="stable")
+    Us = U[order]
+    ls = labels[order]
+    Us_sq = np.einsum("ij,ij->i", Us, Us) if metric == "euclidean" else None
     per = 8 * (1 if metric == "euclidean" else d)
-    b_step = max(1, min(n, int(np.sqrt(working_memory * 2**20 / per))))
-    a_step = max(1, int(working_memory * 2**20 / per / b_step))
-    U_sq = np.einsum("ij,ij->i", U, U) if metric == "euclidean" else None
+    budget = max(1, int(working_memory * 2**20 / per))  # distance entries per block
     best_d = np.full(rows.size, np.inf)
     best_j = np.full(rows.size, -1)
-    for a in range(0, rows.size, a_step):
-        ra = rows[a:a + a_step]
-        la = labels[ra]
-        bd = np.full(ra.size, np.inf)
-        bj = np.full(ra.size, -1)
-        for b in range(0, n, b_step):
-            sl = slice(b, min(n, b + b_step))
-            D = pairwise_block(U[ra], U[sl], metric, B_sq=None if U_sq is None else U_sq[sl])
-            D[la[:, None] == labels[sl][None, :]] = np.inf
-            j = D.argmin(axis=1)
-            dj = D[np.arange(ra.size), j]
-            better = dj < bd
-            bd[better], bj[better] = dj[better], j[better] + b
-        if metric == "euclidean":  # recompute the winners' lengths without the expansion
-            bd = np.sqrt(((U[ra] - U[bj]) ** 2).sum(axis=1))
-        best_d[a:a + a_step], best_j[a:a + a_step] = bd, bj
+    rl = labels[rows]
+    by_comp = np.argsort(rl, kind="stable")
+    comps, starts = np.unique(rl[by_comp], return_index=True)
+    ends = np.r_[starts[1:], rows.size]
+    lo = np.searchsorted(ls, comps, side="left")
+    hi = np.searchsorted(ls, comps, side="right")
+    for c_lo, c_hi, s0, s1 in zip(lo, hi, starts, ends, strict=True):
+        members = by_comp[s0:s1]  # positions in rows
+        for sl in (slice(0, c_lo), slice(c_hi, n)):
+            m = sl.stop - sl.start
+            if m == 0:
+                continue
+            b_step = max(1, min(m, budget))
+            a_step = max(1, budget // b_step)
+            for a in range(0, members.size, a_step):
+                pos = members[a:a + a_step]
+                A = U[rows[pos]]
+                for b in range(sl.start, sl.stop, b_step):
+                    bs = slice(b, min(sl.stop, b + b_step))
+                    D = pairwise_block(A, Us[bs], metric,
+                                       B_sq=None if Us_sq is None else Us_sq[bs])
+                    j = D.argmin(axis=1)
+                    dj = D[np.arange(pos.size), j]
+                    better = dj < best_d[pos]
+                    best_d[pos[better]] = dj[better]
+                    best_j[pos[better]] = order[j[better] + b]
+    if metric == "euclidean":  # recompute the winners' lengths without the expansion
+        best_d = np.sqrt(((U[rows] - U[best_j]) ** 2).sum(axis=1))
     return best_d, best_j
 
 

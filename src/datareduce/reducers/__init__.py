@@ -6,12 +6,11 @@ from .vq import VectorQuantizationReducer
 from .maxmin import MaxMinReducer
 from .clustering import ClusterCentroidsReducer
 from .entropy import DistanceEntropyReducer
+from .nrmd import MatrixDecompositionReducer
+from .phl import PHLandmarksReducer
+from .protodash import ProtoDashReducer
 
 __all__ = ["RandomReducer", "StratifiedRandomReducer"]
 __all__ += ["ForgettingEventsReducer", "ForgettingTracker", "VectorQuantizationReducer"]
 __all__ += ["ClusterCentroidsReducer", "DistanceEntropyReducer", "MaxMinReducer"]
-from .protodash import ProtoDashReducer
-from .nrmd import MatrixDecompositionReducer
-from .phl import PHLandmarksReducer
-
 __all__ += ["MatrixDecompositionReducer", "PHLandmarksReducer", "ProtoDashReducer"]

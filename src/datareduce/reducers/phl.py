@@ -27,7 +27,7 @@ from ..base import BaseReducer, Selection
 
 __all__ = ["PHLandmarksReducer", "neighbourhood_score", "phl_outlier_scores"]
 
-_CHUNK = 2048
+_CHUNK = 4096
 
 try:  # ripser's compiled core: skips ripser.py's per-call overhead (~20x for tiny clouds)
     from pyRipser import doRipsFiltrationDM as _rips_dm
@@ -109,7 +109,7 @@ def _batch_cap(dimension: int, limit: int = 2048) -> int:
     return n
 
 
-def _prim_bounds(D: np.ndarray):
+def _prim_bounds(D: np.ndarray, covered: bool = False):
     """Per cloud of a stack ``D`` (m, k, k): longest MST edge, and a bound on higher bars.
 
     Vietoris-Rips H0 deaths are the minimum-spanning-tree edge lengths, so the largest finite
@@ -142,9 +142,20 @@ def _prim_bounds(D: np.ndarray):
         best = np.where(better, cand, best)
         parent = np.where(better, j[:, None], parent)
         best[in_tree] = np.inf
+    if covered:
+        # an edge uv with a witness w (max(D[u, w], D[v, w]) <= D[u, v]) enters together with
+        # the triangle uvw, which fills its cycle: it gives birth to no H1 class
+        step = max(1, 4_000_000 // max(k**3, 1))
+        for a in range(0, m, step):
+            Da = D[a:a + step]
+            wit = np.maximum(Da[:, :, None, :], Da[:, None, :, :])  # (s, u, v, w)
+            wit[:, idx, :, idx] = np.inf
+            wit[:, :, idx, idx] = np.inf
+            has = (wit <= Da[:, :, :, None]).any(axis=3)
+            nonmst[a:a + step][has] = np.inf
     shortest_nonmst = nonmst.reshape(m, -1).min(axis=1)
     cone = D.max(axis=2).min(axis=1)
-    return longest, cone - shortest_nonmst
+    return longest, cone - shortest_nonmst, cone
 
 
 def _batch_scores(X, hoods, dimension, scoring):
@@ -175,23 +186,31 @@ def _batch_scores(X, hoods, dimension, scoring):
         D = np.zeros((len(ids), int(k), int(k)))
         D[:, iu[0], iu[1]] = d32
         D[:, iu[1], iu[0]] = d32
-        h0, bound = _prim_bounds(D)
+        h0, bound, cone = _prim_bounds(D, covered=dimension == 1)
         best[0, ids] = h0
         if dimension >= 1 and k >= 4:
             threshold = h0 if scoring == "multi" else 0.0
             undecided = bound > threshold
             need[ids[undecided]] = True
             for local in np.flatnonzero(undecided):
-                dists[int(ids[local])] = d32[local]
-    if need.any():
-        todo = np.flatnonzero(need)
+                # every bar of dimension >= 1 dies by `cone`: longer edges cannot matter
+                dists[int(ids[local])] = (d32[local], d32[local] <= cone[local])
+    todo_all = np.flatnonzero(need)
+    cap = _batch_cap(dimension)
+    start = 0
+    while start < todo_all.size:  # ripser batches of at most `cap` vertices
+        csum = np.cumsum(sizes[todo_all[start:]])
+        stop = start + max(1, int(np.searchsorted(csum, cap, side="right")))
+        todo = todo_all[start:stop]
+        start = stop
         voff = np.concatenate([[0], np.cumsum(sizes[todo])])
         rows, cols, vals = [], [], []
         for o, i in zip(voff[:-1], todo, strict=True):
             iu = _TRIU[int(sizes[i])]
-            rows.append(iu[0] + o)
-            cols.append(iu[1] + o)
-            vals.append(dists[int(i)])
+            d32, short = dists[int(i)]
+            rows.append(iu[0][short] + o)
+            cols.append(iu[1][short] + o)
+            vals.append(d32[short])
         res = _rips_dm_sparse(np.concatenate(rows).astype(np.int32),
                               np.concatenate(cols).astype(np.int32),
                               np.ascontiguousarray(np.concatenate(vals)), int(voff[-1]),
@@ -232,16 +251,7 @@ def _chunk_scores(X, flat, offsets, dimension, scoring, max_neighbors, seed, fir
         for r, nb in zip(which, hoods, strict=True):
             out[r] = neighbourhood_score(X[nb], dimension, scoring)
         return out
-    cap = _batch_cap(dimension)
-    which = np.asarray(which)
-    start, total = 0, 0
-    for i, nb in enumerate(hoods + [None]):
-        if nb is not None and total + nb.shape[0] <= cap:
-            total += nb.shape[0]
-            continue
-        if i > start:
-            out[which[start:i]] = _batch_scores(X, hoods[start:i], dimension, scoring)
-        start, total = i, (nb.shape[0] if nb is not None else 0)
+    out[np.asarray(which)] = _batch_scores(X, hoods, dimension, scoring)
     return out
 
 
