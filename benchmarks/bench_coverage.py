@@ -8,7 +8,7 @@ MMS: datareduce's exact farthest-point order vs gudhi's exact ``choose_n_farthes
 and fpsample (vanilla ``fps_sampling`` and the kd-tree "QuickFPS"); agreement = length of
 the common prefix of picks / k. CLC: ``fit_kmeans`` (default and faiss engines) vs
 scikit-learn KMeans (k-means++, the reference for the inertia ratio; init="random") and
-MiniBatchKMeans. DES: one fit of DistanceEntropyReducer.
+MiniBatchKMeans; ``auto`` is faiss when installed and k >= 1000. DES: one fit of DistanceEntropyReducer.
 
 Usage::
 
@@ -93,10 +93,11 @@ def _kmeans(method, n, d, k):
         from datareduce._kmeans import fit_kmeans
 
         inertia = fit_kmeans(X, k, random_state=0).inertia
-    elif method == "fit_kmeans (faiss)":
+    elif method in ("fit_kmeans (faiss)", "fit_kmeans (sklearn)"):
         from datareduce._kmeans import fit_kmeans
 
-        inertia = fit_kmeans(X, k, random_state=0, engine="faiss", max_iter=25).inertia
+        engine = method.split("(")[1].rstrip(")")
+        inertia = fit_kmeans(X, k, random_state=0, engine=engine).inertia
     elif method.startswith("sklearn KMeans"):
         from sklearn.cluster import KMeans
 
@@ -194,7 +195,8 @@ def bench_clc(cases):
         (w0, t0), m0, i0 = ref
         print(f"| {n:,} | {d} | {k:,} | sklearn KMeans (k-means++) | {w0:.2f} | {t0:.2f} "
               f"| {m0:.0f} | 1 | 1 |", flush=True)
-        for method in ("fit_kmeans (auto)", "fit_kmeans (faiss)", "sklearn KMeans (random)",
+        for method in ("fit_kmeans (auto)", "fit_kmeans (sklearn)", "fit_kmeans (faiss)",
+                       "sklearn KMeans (random)",
                        "sklearn MiniBatchKMeans"):
             res, err = run(_kmeans, method, n, d, k)
             if err:

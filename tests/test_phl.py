@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ripser import ripser
 from scipy.spatial import KDTree
 
@@ -105,6 +107,7 @@ def test_max_neighbors_cap_is_seeded_and_job_independent(monkeypatch):
     kw = dict(radius=0.6, max_neighbors=8, random_state=7)
     a = PHLandmarksReducer(keep=50, **kw).fit(X)
     monkeypatch.setattr(phl, "_CHUNK", 64)  # several blocks, spread over the workers
+    monkeypatch.setattr(phl, "_MAX_PAIRS", 500)
     with joblib.parallel_config(backend="threading"):  # no process start-up in the tests
         b = PHLandmarksReducer(keep=50, n_jobs=2, **kw).fit(X)
     np.testing.assert_array_equal(a.scores_, b.scores_)
@@ -155,3 +158,20 @@ def test_batching_does_not_change_scores(monkeypatch):
         if np.isfinite(one_batch[i]) else np.inf for i, x in enumerate(X)])
     np.testing.assert_array_equal(one_batch, small)
     np.testing.assert_allclose(one_batch, single, rtol=1e-6)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([(1, "multi"), (1, "restricted"),
+                                                (2, "multi"), (2, "restricted")]))
+def test_bounds_and_union_equal_single_ripser_calls(seed, case):
+    """The MST / cone bounds and the disjoint-union ripser call never change a score."""
+    from datareduce.reducers.phl import _batch_scores
+
+    dimension, scoring = case
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(60, 3)) * rng.uniform(0.2, 2, 3)
+    X[:5] = X[5:10]  # some exact duplicates
+    hoods = [rng.choice(60, size=int(rng.integers(2, 14)), replace=False) for _ in range(25)]
+    got = _batch_scores(X, hoods, dimension, scoring)
+    ref = [neighbourhood_score(X[h], dimension, scoring) for h in hoods]
+    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-7)

@@ -60,6 +60,8 @@ _DISTANCES = ("bottleneck", "wasserstein")
 _EXACT_WASSERSTEIN_MAX = 1500
 # neighbour lists of the exact MST: KD-tree up to this many features, brute force (BLAS) above
 _KDTREE_MAX_DIM = 6
+# optional larger-k passes before brute force (measured slower than going straight to it)
+_REFINE = ()
 
 
 # ----------------------------------------------------------------------------- results
@@ -278,9 +280,9 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
     slower than brute force). A
     point whose ``n_neighbors`` nearest neighbours all lie in its own component is resolved
     only when its k-th neighbour distance (a lower bound for any other edge from it) is at
-    least its component's best candidate; otherwise its list is extended (8x larger k)
-    and, if still unresolved, the point is compared by brute force (chunked) with every row
-    of the other components. Every chosen edge is therefore a minimum edge across a cut,
+    least its component's best candidate; otherwise it is compared by brute force (chunked)
+    with every row of the other components (rows ordered by component, so only those rows
+    are read). Every chosen edge is therefore a minimum edge across a cut,
     and the final tree is the minimum spanning tree of the union of chosen edges, so the
     result is exact (ties included: the multiset of MST lengths is unique). No n x n
     matrix is formed; memory is O(n * k) plus blocks of ``working_memory`` MiB.
@@ -352,7 +354,7 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
             np.minimum.at(best, labels, cand_d)
             lower = dist[:, -1].copy()
             need = np.flatnonzero(unresolved & (lower < best[labels]))
-            for factor in (8,):
+            for factor in _REFINE:
                 if need.size == 0 or dist.shape[1] >= n - 1:
                     break
                 kk = dist.shape[1] * factor

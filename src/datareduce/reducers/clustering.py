@@ -90,8 +90,9 @@ class ClusterCentroidsReducer(BaseReducer):
     holds those real rows, so files can be selected either way.
 
     The k-means is :func:`datareduce._kmeans.fit_kmeans`: scikit-learn's Lloyd iterations
-    seeded with distinct random rows, which stays practical at large k (k-means++ seeding
-    dominates scikit-learn's time there) at nearly the same inertia.
+    seeded with distinct random rows (faiss-cpu instead from 1,000 clusters on, when it is
+    installed), which stays practical at large k (k-means++ seeding dominates
+    scikit-learn's time there) at nearly the same inertia.
 
     Parameters
     ----------
@@ -101,8 +102,8 @@ class ClusterCentroidsReducer(BaseReducer):
         Synthetic centroids (the paper) or the nearest real rows.
     stratify : bool, default=True
         Per-class quotas (and clusters) when ``y`` is given.
-    max_iter : int, default=100
-        Lloyd iterations at most.
+    max_iter : int, optional
+        Lloyd iterations at most (default: the engine's, 100 for scikit-learn, 25 for faiss).
     engine : {'auto', 'sklearn', 'sklearn++', 'faiss'}, default='auto'
         k-means engine (see :func:`datareduce._kmeans.fit_kmeans`).
     random_state : None, int or numpy Generator, default=None
@@ -132,7 +133,7 @@ class ClusterCentroidsReducer(BaseReducer):
     [0, 3]
     """
 
-    def __init__(self, keep=0.1, *, output="centroids", stratify=True, max_iter=100,
+    def __init__(self, keep=0.1, *, output="centroids", stratify=True, max_iter=None,
                  engine="auto", random_state=None):
         self.keep = keep
         self.output = output
@@ -145,8 +146,8 @@ class ClusterCentroidsReducer(BaseReducer):
         if self.output not in ("centroids", "medoids"):
             raise ValueError(f"output={self.output!r} is not supported; use 'centroids' or "
                              "'medoids'.")
-        if (not isinstance(self.max_iter, numbers.Integral) or isinstance(self.max_iter, bool)
-                or self.max_iter < 1):
+        if self.max_iter is not None and (not isinstance(self.max_iter, numbers.Integral)
+                                          or isinstance(self.max_iter, bool) or self.max_iter < 1):
             raise ValueError(f"max_iter={self.max_iter!r} must be a positive integer.")
         if self.engine not in _ENGINES:
             raise ValueError(f"engine={self.engine!r} is not supported; use one of "

@@ -137,9 +137,9 @@ def _lazy_fps(X, k, s, metric, B, final_pass):
         # augmented picks: [-2 p, |p|^2] so that [x, 1] . pa = |x - p|^2 - |x|^2
         PA = np.empty((k, d + 1), dtype=np.float64)
         # an augmented copy of X makes each block update a single matrix product; skip it
-        # (and add |p|^2 separately) when it would cost more than ~256 MiB
+        # (and add |p|^2 separately) when it would cost more than 64 MiB
         XA = None
-        if n * (d + 1) * 8 <= 256 * 2**20:
+        if n * (d + 1) * 8 <= 64 * 2**20:
             XA = np.empty((n, d + 1), dtype=np.float64)
             XA[:, :d] = X
             XA[:, d] = 1.0

@@ -10,9 +10,11 @@ persistence (death - birth) of the Vietoris-Rips diagram of ``N(x)``: in homolog
 lowest scores (super-outliers last); vital landmarks the highest.
 
 Unlike the reference implementation, which rebuilds a KD-tree without the row for every row
-(``O(n^2 log n)``), one KD-tree is built per pool and queried in blocks of rows, and each
-neighbourhood's Vietoris-Rips diagram is computed by ripser's C++ core directly from its
-condensed distance matrix.
+(``O(n^2 log n)``), one KD-tree is built per pool and queried in blocks of rows. H0 comes
+from minimum spanning trees, an exact bound settles most rows without ripser, and the
+remaining neighbourhoods go to ripser's C++ core together, as one disjoint union per batch
+(see :func:`_batch_scores` and docs/prototypes.md). The scores equal the per-row
+definition.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from ..base import BaseReducer, Selection
 
 __all__ = ["PHLandmarksReducer", "neighbourhood_score", "phl_outlier_scores"]
 
-_CHUNK = 4096
+_CHUNK = 8192  # rows per block
+_MAX_PAIRS = 2**22  # neighbour indices per block (bounds memory for large radii)
 
 try:  # ripser's compiled core: skips ripser.py's per-call overhead (~20x for tiny clouds)
     from pyRipser import doRipsFiltrationDM as _rips_dm
@@ -315,9 +318,17 @@ def phl_outlier_scores(X, radius: float, *, dimension: int = 1, scoring: str = "
     scores = np.empty(n)
     counts = np.empty(n, dtype=np.int64)
 
+    # neighbour counts first (cheap), so that a block never holds more than _MAX_PAIRS
+    # neighbour indices whatever the radius
+    ball = tree.query_ball_point(X, r=radius, return_length=True)
+    csum = np.cumsum(ball)
+
     def blocks():
-        for start in range(0, n, _CHUNK):
-            stop = min(n, start + _CHUNK)
+        start = 0
+        while start < n:
+            base = csum[start - 1] if start else 0
+            stop = int(np.searchsorted(csum, base + _MAX_PAIRS, side="right"))
+            stop = min(n, start + _CHUNK, max(stop, start + 1))
             lists = tree.query_ball_point(X[start:stop], r=radius)
             nbrs = [np.asarray([j for j in lst if j != start + i], dtype=np.intp)
                     for i, lst in enumerate(lists)]
@@ -326,6 +337,7 @@ def phl_outlier_scores(X, radius: float, *, dimension: int = 1, scoring: str = "
             offsets = np.concatenate([[0], np.cumsum(sizes)])
             flat = np.concatenate(nbrs) if len(nbrs) else np.empty(0, dtype=np.intp)
             yield start, stop, flat, offsets
+            start = stop
 
     if n_jobs is None or n_jobs == 1:
         for start, stop, flat, offsets in blocks():
