@@ -300,6 +300,8 @@ def test_to_markdown():
     assert md[0] == "| keep | srs | mms |"
     assert md[2] == "| 0.1 | 0.900 | 0.800 |"
     assert md[-1] == "| 1.0 | 0.000 | 0.000 |"
+    table.iloc[0, 0], table.iloc[0, 1] = np.inf, np.nan  # a class without kept rows: inf
+    assert ev.to_markdown(table).splitlines()[2] == "| 0.1 | inf | nan |"
 
 
 def test_plots():

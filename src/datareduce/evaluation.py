@@ -837,7 +837,7 @@ def to_markdown(table, floatfmt: str = ".3f") -> str:
     """
     def fmt(v):
         if isinstance(v, (float, np.floating)):
-            return "nan" if not np.isfinite(v) else format(float(v), floatfmt)
+            return str(float(v)) if not np.isfinite(v) else format(float(v), floatfmt)
         return str(v)
 
     index_name = table.index.name if table.index.name is not None else ""
