@@ -5,7 +5,9 @@ scikit-learn's ``KMeans`` with k-means++ spends most of its time seeding when k 
 random rows instead and runs scikit-learn's Lloyd iterations in float32, which reached the
 k-means++ inertia within 1% several times faster on the issue's case (n = 50,000, d = 32,
 k = 5,000; see docs/coverage.md for the measurements). faiss-cpu, when installed, is used
-as an optional accelerator at large k (``engine="auto"``) or on request (``"faiss"``).
+as an optional accelerator on request (``engine="faiss"``, or ``"auto"``: faiss at large k when
+installed); the default engine is scikit-learn so that results do not depend on whether faiss
+is installed.
 
 Degenerate inputs never crash: ``k == n`` makes every row its own centre, ``k == 1`` is the
 mean, and data with fewer distinct rows than ``k`` gets one centre per distinct row (the
@@ -128,7 +130,7 @@ def _cluster_means(X, labels, k):
 
 
 def fit_kmeans(X, n_clusters, *, random_state=None, max_iter=None, tol=1e-4,
-               engine="auto", n_init=1, verbose=False) -> KMeansResult:
+               engine="sklearn", n_init=1, verbose=False) -> KMeansResult:
     """k-means clustering with a seeding that stays fast at large ``n_clusters``.
 
     Parameters
@@ -144,12 +146,14 @@ def fit_kmeans(X, n_clusters, *, random_state=None, max_iter=None, tol=1e-4,
         (faiss's own default).
     tol : float, default=1e-4
         Relative tolerance on the centre shift (scikit-learn's definition).
-    engine : {"auto", "sklearn", "sklearn++", "faiss"}, default="auto"
+    engine : {"sklearn", "auto", "sklearn++", "faiss"}, default="sklearn"
         ``"sklearn"``: scikit-learn's Lloyd iterations (float32, centred data) seeded with
         ``n_clusters`` distinct random rows. ``"sklearn++"``: the same with k-means++
         seeding (slow at large k, the reference). ``"faiss"``: faiss-cpu's k-means, then
         one assignment step in float64 (needs faiss installed). ``"auto"``: faiss when it
-        is installed and ``n_clusters >= 1000`` (where it is fastest), else ``"sklearn"``.
+        is installed and ``n_clusters >= 1000`` (where it is fastest), else ``"sklearn"``;
+        the default stays ``"sklearn"`` so that a seed gives the same result whether or not
+        faiss happens to be installed.
         Every engine ends with a float64 update of the centres (the mean of their rows).
     n_init : int, default=1
         Number of initialisations; the best inertia is kept.

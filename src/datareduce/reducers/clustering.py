@@ -104,7 +104,7 @@ class ClusterCentroidsReducer(BaseReducer):
         Per-class quotas (and clusters) when ``y`` is given.
     max_iter : int, optional
         Lloyd iterations at most (default: the engine's, 100 for scikit-learn, 25 for faiss).
-    engine : {'auto', 'sklearn', 'sklearn++', 'faiss'}, default='auto'
+    engine : {'sklearn', 'auto', 'sklearn++', 'faiss'}, default='sklearn'
         k-means engine (see :func:`datareduce._kmeans.fit_kmeans`).
     random_state : None, int or numpy Generator, default=None
         Seed of the k-means initialisation.
@@ -134,7 +134,7 @@ class ClusterCentroidsReducer(BaseReducer):
     """
 
     def __init__(self, keep=0.1, *, output="centroids", stratify=True, max_iter=None,
-                 engine="auto", random_state=None):
+                 engine="sklearn", random_state=None):
         self.keep = keep
         self.output = output
         self.stratify = stratify

@@ -104,6 +104,7 @@ class DistanceEntropyReducer(BaseReducer):
     """
 
     _requires_y = True
+    _global_selection = True  # prototypes and additions span classes
     _ranking = True
 
     def __init__(self, keep=0.1, *, base_fraction=None, stratified_additions=False,
