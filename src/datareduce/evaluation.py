@@ -129,8 +129,9 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         ``{"distance": "wasserstein", "max_points": 1000}``.
     energy : bool, default=False
         Measure energy (kWh) and emissions (kg CO2-eq) of each reduction + training with
-        codecarbon's offline tracker. Without codecarbon installed a warning is issued and
-        the columns are absent.
+        codecarbon's offline tracker (one tracker task per run; codecarbon's power models,
+        or RAPL counters when readable; the USA grid's carbon intensity). Without codecarbon
+        installed a warning is issued and the columns are absent.
     metric : str, default="chebyshev"
         Norm of epsilon (the paper: L-infinity on min-max scaled data).
     on_error : {"raise", "warn"}, default="raise"
@@ -478,6 +479,7 @@ def _start_tracker():
         warnings.warn("energy=True needs codecarbon (pip install 'datareduce[carbon]'); the "
                       "energy columns are left out.", UserWarning, stacklevel=3)
         return None
+    # codecarbon logs every measurement at INFO: keep it quiet until the tracker stops
     cc_logger = logging.getLogger("codecarbon")
     old_level = cc_logger.level
     cc_logger.setLevel(logging.ERROR)
@@ -485,19 +487,20 @@ def _start_tracker():
         tracker = OfflineEmissionsTracker(country_iso_code="USA", save_to_file=False,
                                           log_level="error", measure_power_secs=1)
         tracker.start()
-    finally:
+    except Exception:
         cc_logger.setLevel(old_level)
+        raise
+    tracker._datareduce_log_level = old_level
+    cc_logger.setLevel(logging.ERROR)  # codecarbon may have reset it while starting
     return tracker
 
 
 def _stop_tracker(tracker):
     cc_logger = logging.getLogger("codecarbon")
-    old_level = cc_logger.level
-    cc_logger.setLevel(logging.ERROR)
     try:
         tracker.stop()
     finally:
-        cc_logger.setLevel(old_level)
+        cc_logger.setLevel(getattr(tracker, "_datareduce_log_level", logging.NOTSET))
 
 
 def _task_start(tracker):
