@@ -165,6 +165,8 @@ class MatrixDecompositionReducer(BaseReducer):
     """
 
     _ranking = True
+    # the label-augmented score uses every row, whatever per_class says
+    _global_selection = True
 
     def __init__(self, keep=0.1, *, per_class=False, n_components=None, random_state=None,
                  working_memory=64.0):

@@ -146,17 +146,41 @@ def _prim_bounds(D: np.ndarray, covered: bool = False):
         parent = np.where(better, j[:, None], parent)
         best[in_tree] = np.inf
     if covered:
-        # an edge uv with a witness w (max(D[u, w], D[v, w]) <= D[u, v]) enters together with
-        # the triangle uvw, which fills its cycle: it gives birth to no H1 class
-        step = max(1, 4_000_000 // max(k**3, 1))
+        # An edge uv with a witness w, max(D[u, w], D[v, w]) < D[u, v] (strictly: both other
+        # edges already present), enters with the triangle uvw, which makes its cycle a
+        # boundary plus a cycle of older edges: H1 classes are born only at the length of an
+        # edge without a witness. A birth value is also the length of a non-MST edge (the
+        # number of MST edges up to any length does not depend on the tree). So a birth is
+        # at the length of an uncovered edge that is not in the MST, or that ties with one.
+        births = np.full(m, np.inf)
+        step = max(1, 2_000_000 // max(k**3, 1))
         for a in range(0, m, step):
             Da = D[a:a + step]
+            s_ = Da.shape[0]
             wit = np.maximum(Da[:, :, None, :], Da[:, None, :, :])  # (s, u, v, w)
             wit[:, idx, :, idx] = np.inf
             wit[:, :, idx, idx] = np.inf
-            has = (wit <= Da[:, :, :, None]).any(axis=3)
-            nonmst[a:a + step][has] = np.inf
-    shortest_nonmst = nonmst.reshape(m, -1).min(axis=1)
+            has = (wit < Da[:, :, :, None]).any(axis=3)
+            del wit
+            has[:, idx, idx] = True
+            nm = nonmst[a:a + step]  # non-MST lengths, inf elsewhere
+            cand = np.where(has, np.inf, nm).reshape(s_, -1).min(axis=1)
+            # uncovered MST edges whose length equals a non-MST length (ties)
+            mst_len = np.where(has | np.isfinite(nm), np.inf, Da)  # uncovered MST edges
+            mst_len[:, idx, idx] = np.inf
+            flat_m = mst_len.reshape(s_, -1)
+            flat_m = np.where(flat_m < cand[:, None], flat_m, np.inf)  # only smaller ones matter
+            hm, em = np.nonzero(np.isfinite(flat_m))
+            if hm.size:
+                hn, en = np.nonzero(np.isfinite(nm.reshape(s_, -1)))
+                # (hood, length) pairs as complex keys: ties within the same hood
+                tied = np.isin(hm + 1j * flat_m[hm, em], hn + 1j * nm.reshape(s_, -1)[hn, en])
+                if tied.any():
+                    np.minimum.at(cand, hm[tied], flat_m[hm[tied], em[tied]])
+            births[a:a + step] = cand
+        shortest_nonmst = births
+    else:
+        shortest_nonmst = nonmst.reshape(m, -1).min(axis=1)
     cone = D.max(axis=2).min(axis=1)
     return longest, cone - shortest_nonmst, cone
 

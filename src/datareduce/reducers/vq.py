@@ -202,20 +202,12 @@ class VectorQuantizationReducer(BaseReducer):
         k = max(1, min(k, n_select, n))
         fit_size = self.fit_size if self.fit_size is not None else max(20_000, 20 * k)
         fit_size = max(fit_size, k)
-        if n > fit_size:
-            sub = np.sort(rng.choice(n, size=fit_size, replace=False))
-            res = fit_kmeans(X[sub], k, random_state=rng, max_iter=self.max_iter,
-                             engine=self.kmeans_engine)
-            labels, errors = nearest(X, res.centers)
-        else:
-            res = fit_kmeans(X, k, random_state=rng, max_iter=self.max_iter,
-                             engine=self.kmeans_engine)
-            labels = res.labels
-            errors = np.empty(n)
-            for start in range(0, n, 65536):
-                sl = slice(start, start + 65536)
-                diff = np.asarray(X[sl], dtype=np.float64) - res.centers[labels[sl]]
-                errors[sl] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        sub = np.sort(rng.choice(n, size=fit_size, replace=False)) if n > fit_size else None
+        res = fit_kmeans(X if sub is None else X[sub], k, random_state=rng,
+                         max_iter=self.max_iter, engine=self.kmeans_engine)
+        # assign every row to its nearest final code (k-means may stop before its labels
+        # and centres agree); the distance is the quantization error
+        labels, errors = nearest(X, res.centers)
         return res.centers, np.asarray(labels, dtype=np.intp), errors
 
     # ------------------------------------------------------------ selection
