@@ -7,7 +7,18 @@ Heavy dependencies (torch, ultralytics, matplotlib) are imported only when used.
 
 from ._registry import available_reducers, get_reducer, reducer_class, register_reducer
 from .base import BaseReducer, allocate_quotas
-from .reducers import RandomReducer, StratifiedRandomReducer
+from .reducers import (
+    ClusterCentroidsReducer,
+    DistanceEntropyReducer,
+    ForgettingEventsReducer,
+    MatrixDecompositionReducer,
+    MaxMinReducer,
+    PHLandmarksReducer,
+    ProtoDashReducer,
+    RandomReducer,
+    StratifiedRandomReducer,
+    VectorQuantizationReducer,
+)
 
 __version__ = "0.1.0"
 
@@ -24,6 +35,14 @@ def __getattr__(name):
 
 __all__ = [
     "BaseReducer",
+    "ClusterCentroidsReducer",
+    "DistanceEntropyReducer",
+    "ForgettingEventsReducer",
+    "MatrixDecompositionReducer",
+    "MaxMinReducer",
+    "PHLandmarksReducer",
+    "ProtoDashReducer",
+    "VectorQuantizationReducer",
     "Pipeline",
     "RandomReducer",
     "StratifiedRandomReducer",

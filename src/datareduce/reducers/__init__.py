@@ -1,16 +1,29 @@
-"""One module per reduction method. Each implements selection on one pool of rows."""
+"""One module per reduction method. Each implements selection on one pool of rows.
 
-from .random import RandomReducer, StratifiedRandomReducer
-from .forgetting import ForgettingEventsReducer, ForgettingTracker
-from .vq import VectorQuantizationReducer
-from .maxmin import MaxMinReducer
+The normalizing-flow reducer (:mod:`datareduce.reducers.flow`, needs torch) is not imported
+here; ``datareduce.get_reducer("flow")`` loads it on demand.
+"""
+
 from .clustering import ClusterCentroidsReducer
 from .entropy import DistanceEntropyReducer
+from .forgetting import ForgettingEventsReducer, ForgettingTracker
+from .maxmin import MaxMinReducer
 from .nrmd import MatrixDecompositionReducer
 from .phl import PHLandmarksReducer
 from .protodash import ProtoDashReducer
+from .random import RandomReducer, StratifiedRandomReducer
+from .vq import VectorQuantizationReducer
 
-__all__ = ["RandomReducer", "StratifiedRandomReducer"]
-__all__ += ["ForgettingEventsReducer", "ForgettingTracker", "VectorQuantizationReducer"]
-__all__ += ["ClusterCentroidsReducer", "DistanceEntropyReducer", "MaxMinReducer"]
-__all__ += ["MatrixDecompositionReducer", "PHLandmarksReducer", "ProtoDashReducer"]
+__all__ = [
+    "ClusterCentroidsReducer",
+    "DistanceEntropyReducer",
+    "ForgettingEventsReducer",
+    "ForgettingTracker",
+    "MatrixDecompositionReducer",
+    "MaxMinReducer",
+    "PHLandmarksReducer",
+    "ProtoDashReducer",
+    "RandomReducer",
+    "StratifiedRandomReducer",
+    "VectorQuantizationReducer",
+]
