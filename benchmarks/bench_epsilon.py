@@ -39,9 +39,11 @@ def main(argv=None):
     p.add_argument("--metric", default="chebyshev", choices=("chebyshev", "euclidean"))
     p.add_argument("--kdtree-limit", type=float, default=2e6,
                    help="skip cKDTree when n * d**2 / 1e3 exceeds this (default 2e6)")
+    p.add_argument("--n", type=int, nargs="+", help="row counts (overrides the default list)")
+    p.add_argument("--d", type=int, nargs="+", help="feature counts (overrides the default)")
     args = p.parse_args(argv)
-    ns = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
-    ds = [8, 32] if args.quick else [8, 32, 128]
+    ns = args.n or ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    ds = args.d or ([8, 32] if args.quick else [8, 32, 128])
     pnorm = np.inf if args.metric == "chebyshev" else 2
     print(f"metric={args.metric}, reduced set = random 10% subset, uniform data, "
           "1 BLAS thread")

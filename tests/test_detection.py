@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("PIL")
+yaml = pytest.importorskip("yaml")
 
 from _detection_data import tree_hash  # noqa: E402
 from datareduce import BaseReducer, available_reducers  # noqa: E402
