@@ -20,7 +20,7 @@ install-core: $(PY)
 
 $(VENV)/.all-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q $(TORCH_PINS)
-	$(PY) -m pip install -q -e ".[dev,plot,detection,flow,bench,parquet,dask]"
+	$(PY) -m pip install -q -e ".[dev,plot,detection,flow,bench,parquet,dask,carbon]"
 	touch $@
 
 install-all: $(VENV)/.all-installed
@@ -39,6 +39,7 @@ demo: install-core
 	$(VENV)/bin/datareduce demo
 
 test: install-all install-giotto
+	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest -q -m "not giotto" tests
 	$(GPY) -m pytest -q -m giotto tests
 

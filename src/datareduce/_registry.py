@@ -77,14 +77,15 @@ def get_reducer(name: str, **params):
 
 
 _M = "datareduce.reducers"
+# the paper's methods first, in its order, then the distribution-guided ones
 register_reducer("random", f"{_M}.random:RandomReducer", "uniform random sample (stratify=True by default)")
 register_reducer("srs", f"{_M}.random:StratifiedRandomReducer", "stratified random sampling")
-register_reducer("vq", f"{_M}.vq:VectorQuantizationReducer", "vector-quantization (k-means codebook) guided selection")
-register_reducer("flow", f"{_M}.flow:NormalizingFlowReducer", "normalizing-flow log-density guided selection", extra="flow")
-register_reducer("fes", f"{_M}.forgetting:ForgettingEventsReducer", "forgetting events: keep the most forgotten rows")
-register_reducer("mms", f"{_M}.maxmin:MaxMinReducer", "max-min (greedy farthest point) selection, exact")
 register_reducer("clc", f"{_M}.clustering:ClusterCentroidsReducer", "clustering centroids: k-means per class (centroids or medoids)")
+register_reducer("mms", f"{_M}.maxmin:MaxMinReducer", "max-min (greedy farthest point) selection, exact")
 register_reducer("des", f"{_M}.entropy:DistanceEntropyReducer", "distance-entropy selection: base split plus highest-entropy rows")
 register_reducer("prd", f"{_M}.protodash:ProtoDashReducer", "ProtoDash: greedy weighted prototypes matching the kernel mean embedding")
 register_reducer("nrmd", f"{_M}.nrmd:MatrixDecompositionReducer", "numerosity reduction by matrix decomposition (SVD score ranking)")
 register_reducer("phl", f"{_M}.phl:PHLandmarksReducer", "persistent-homology landmarks (Stolz): outlier-robust ranking")
+register_reducer("vq", f"{_M}.vq:VectorQuantizationReducer", "vector-quantization (k-means codebook) guided selection")
+register_reducer("flow", f"{_M}.flow:NormalizingFlowReducer", "normalizing-flow log-density guided selection", extra="flow")
+register_reducer("fes", f"{_M}.forgetting:ForgettingEventsReducer", "forgetting events: keep the most forgotten rows")
