@@ -13,6 +13,7 @@ __all__ = [
     "SUPPORTED_METRICS",
     "check_metric",
     "pairwise_block",
+    "argmin_block",
     "nearest",
     "row_chunks",
 ]
@@ -60,6 +61,30 @@ def pairwise_block(A: np.ndarray, B: np.ndarray, metric: str, B_sq=None) -> np.n
     raise ValueError(f"unsupported metric {metric!r}")
 
 
+def argmin_block(A: np.ndarray, B: np.ndarray, metric: str, B_sq=None):
+    """For each row of A (one block), the index of and distance to its nearest row of B.
+
+    For the Euclidean metric the argmin is taken on ``|b|^2 - 2 a.b`` (the row's own norm
+    does not change it), so the block needs one matrix product and one pass, and square
+    roots are taken only of the winners.
+    """
+    rows = np.arange(A.shape[0])
+    if metric == "euclidean":
+        A64 = np.asarray(A, dtype=np.float64)
+        B64 = np.asarray(B, dtype=np.float64)
+        if B_sq is None:
+            B_sq = np.einsum("ij,ij->i", B64, B64)
+        G = A64 @ B64.T
+        G *= -2.0
+        G += B_sq[None, :]
+        j = G.argmin(axis=1)
+        d2 = np.einsum("ij,ij->i", A64, A64) + G[rows, j]
+        return j, np.sqrt(np.maximum(d2, 0.0))
+    D = pairwise_block(A, B, metric)
+    j = D.argmin(axis=1)
+    return j, D[rows, j]
+
+
 def nearest(X: np.ndarray, Y: np.ndarray, *, metric: str = "euclidean",
             working_memory: float = 64.0):
     """For each row of X, the index of and distance to its nearest row of Y.
@@ -84,10 +109,7 @@ def nearest(X: np.ndarray, Y: np.ndarray, *, metric: str = "euclidean",
         Y64 = np.asarray(Y, dtype=np.float64)
         Y_sq = np.einsum("ij,ij->i", Y64, Y64)
         for sl in row_chunks(n, 8 * m, working_memory):
-            D = pairwise_block(X[sl], Y64, metric, B_sq=Y_sq)
-            j = D.argmin(axis=1)
-            idx[sl] = j
-            dist[sl] = D[np.arange(len(j)), j]
+            idx[sl], dist[sl] = argmin_block(X[sl], Y64, metric, B_sq=Y_sq)
         return idx, dist
     d = X.shape[1]
     # elementwise metrics materialise (rows_X, rows_Y, d): bound both block sizes
@@ -96,9 +118,7 @@ def nearest(X: np.ndarray, Y: np.ndarray, *, metric: str = "euclidean",
         best = np.full(sl.stop - sl.start, np.inf)
         arg = np.zeros(sl.stop - sl.start, dtype=np.intp)
         for ys in range(0, m, y_step):
-            D = pairwise_block(X[sl], Y[ys:ys + y_step], metric)
-            j = D.argmin(axis=1)
-            dj = D[np.arange(len(j)), j]
+            j, dj = argmin_block(X[sl], Y[ys:ys + y_step], metric)
             better = dj < best
             best[better] = dj[better]
             arg[better] = j[better] + ys

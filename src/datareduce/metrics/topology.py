@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._neighbors import check_metric, pairwise_block
+from .._neighbors import argmin_block, check_metric
 from .._validation import check_random_generator, check_X, check_y
 
 __all__ = [
@@ -442,10 +442,8 @@ def _brute_outside(U, rows, labels, metric, working_memory):
                 A = U[rows[pos]]
                 for b in range(sl.start, sl.stop, b_step):
                     bs = slice(b, min(sl.stop, b + b_step))
-                    D = pairwise_block(A, Us[bs], metric,
-                                       B_sq=None if Us_sq is None else Us_sq[bs])
-                    j = D.argmin(axis=1)
-                    dj = D[np.arange(pos.size), j]
+                    j, dj = argmin_block(A, Us[bs], metric,
+                                         B_sq=None if Us_sq is None else Us_sq[bs])
                     better = dj < best_d[pos]
                     best_d[pos[better]] = dj[better]
                     best_j[pos[better]] = order[j[better] + b]
