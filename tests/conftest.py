@@ -1,4 +1,7 @@
+import atexit
 import os
+import shutil
+import tempfile
 
 import numpy as np
 import pytest
@@ -6,6 +9,15 @@ import pytest
 # Keep BLAS from oversubscribing the 2 cores when tests run next to other work.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Nothing lands in the user's home: importing ultralytics creates its settings folder,
+# matplotlib its cache and IPython kernels a profile, so all point into a temporary folder.
+_SCRATCH = tempfile.mkdtemp(prefix="datareduce-tests-")
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+os.environ.setdefault("YOLO_CONFIG_DIR", os.path.join(_SCRATCH, "ultralytics"))
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("MPLCONFIGDIR", os.path.join(_SCRATCH, "matplotlib"))
+os.environ.setdefault("IPYTHONDIR", os.path.join(_SCRATCH, "ipython"))  # notebook kernels
+os.environ.setdefault("JUPYTER_RUNTIME_DIR", os.path.join(_SCRATCH, "jupyter-runtime"))
 
 
 @pytest.fixture
