@@ -235,9 +235,7 @@ def test_energy_columns_with_codecarbon(data, tmp_path, monkeypatch):
 
 
 def test_topology_columns(data):
-    topology = pytest.importorskip("datareduce.metrics.topology")
-    if not hasattr(topology, "topological_distance"):
-        pytest.skip("datareduce.metrics.topological_distance not available yet")
+    from datareduce.metrics import topology
     X, y = data
     SEEN.clear()
     res = ev.compare(X, y, methods={"spy": SpyReducer()}, topology=True,
