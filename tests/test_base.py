@@ -113,3 +113,13 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split(maxsplit=1)
     assert out[1].strip() == "[]"
+
+
+def test_missing_extra_is_named_before_fitting(monkeypatch):
+    from datareduce import _registry
+
+    monkeypatch.setattr(_registry, "_importable", lambda module: module != "torch")
+    with pytest.raises(ImportError, match=r"'flow' extra: pip install 'datareduce\[flow\]' "
+                                          r"\(missing: torch\)"):
+        datareduce.get_reducer("flow")
+    assert datareduce.get_reducer("srs").keep == 0.1  # core methods unaffected

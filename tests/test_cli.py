@@ -111,3 +111,25 @@ def test_demo_small():
     full_acc = float(lines[1].split("|")[-2])
     assert full_acc > 0.9
     assert int(lines[2].split("|")[3]) == 135
+
+
+def test_demo_skips_methods_whose_extra_is_missing(tmp_path):
+    # a sitecustomize that hides torch, as on a core-only install
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class _Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('torch', 'zuko'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+        "sys.meta_path.insert(0, _Hide())\n")
+    import os
+
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    res = subprocess.run([sys.executable, "-m", "datareduce.cli", "demo", "--methods", "srs",
+                          "flow", "--keep", "0.1", "-q"], capture_output=True, text=True,
+                         env=env)
+    assert res.returncode == 0, res.stderr
+    assert "skipping flow" in res.stderr and "'flow' extra" in res.stderr
+    methods = [line.split("|")[1].strip() for line in res.stdout.splitlines()
+               if line.startswith("| ")][1:]
+    assert methods == ["full", "srs"]

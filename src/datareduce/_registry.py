@@ -8,6 +8,7 @@ the method is asked for.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass
 
 __all__ = ["available_reducers", "get_reducer", "register_reducer", "reducer_class"]
@@ -22,6 +23,16 @@ class _Entry:
 
 
 _REGISTRY: dict[str, _Entry] = {}
+
+# what each optional extra must make importable (checked without importing it)
+_EXTRA_MODULES = {"flow": ("torch", "zuko"), "detection": ("ultralytics",), "dask": ("dask",)}
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def register_reducer(name: str, target: str, summary: str, *, extra: str | None = None) -> None:
@@ -52,6 +63,13 @@ def reducer_class(name: str):
             f"Unknown method {name!r}. Available: {', '.join(available_reducers())}."
         )
     entry = _REGISTRY[key]
+    if entry.extra:
+        missing = [m for m in _EXTRA_MODULES.get(entry.extra, ()) if not _importable(m)]
+        if missing:
+            raise ImportError(
+                f"Method {key!r} needs the '{entry.extra}' extra: "
+                f"pip install 'datareduce[{entry.extra}]' (missing: {', '.join(missing)})."
+            )
     module_name, cls_name = entry.target.split(":")
     try:
         module = importlib.import_module(module_name)
