@@ -17,6 +17,7 @@ __all__ = [
     "check_random_generator",
     "is_dataframe",
     "is_series",
+    "minmax_ranges",
 ]
 
 
@@ -184,3 +185,14 @@ def warn_if_duplicates(X: np.ndarray, *, name: str = "X") -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def minmax_ranges(X):
+    """Column minima and spans for min-max scaling (``(X - lo) / span``).
+
+    A constant column gets span 1, so it scales to 0 instead of dividing by zero. Apply the
+    ranges of the full data to other tables (e.g. a reduced set) to compare them.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    return lo, np.where(hi > lo, hi - lo, 1.0)

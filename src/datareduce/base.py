@@ -179,9 +179,7 @@ class BaseReducer(BaseEstimator):
                 continue
             sel = self._select_checked(X[pool], int(q), rng)
             indices.append(pool[sel.indices])
-            weights.append(
-                sel.weights if sel.weights is not None else np.full(q, len(pool) / q)
-            )
+            weights.append(sel.weights)  # _select_checked fills the default
             if scores is not None and sel.scores is not None:
                 scores[pool] = sel.scores
             if sel.synthetic is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._validation import minmax_ranges
 from . import CLIError
 
 
@@ -65,8 +66,7 @@ def scale(X, how: str):
     if how == "none":
         return X
     if how == "minmax":
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        span = np.where(hi > lo, hi - lo, 1.0)
+        lo, span = minmax_ranges(X)
         return (X - lo) / span
     if how == "standard":
         sd = X.std(axis=0)

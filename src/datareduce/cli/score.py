@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 
+from .._validation import minmax_ranges
 from . import CLIError
 from ._common import numeric_features
 from ._io import read_table, split_target
@@ -66,8 +67,7 @@ def run(args) -> int:
     A = Xf.to_numpy(dtype=np.float64)
     B = Xr[list(Xf.columns)].to_numpy(dtype=np.float64)
     if args.scale == "minmax":
-        lo, hi = A.min(axis=0), A.max(axis=0)
-        span = np.where(hi > lo, hi - lo, 1.0)
+        lo, span = minmax_ranges(A)
         A, B = (A - lo) / span, (B - lo) / span
     report = representativeness_report(
         A, B, None if yf is None else yf.to_numpy(), None if yr is None else yr.to_numpy(),

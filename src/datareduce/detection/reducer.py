@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .._validation import minmax_ranges
 from .categories import image_categories
 from .embedders import get_embedder
 from .report import DetectionReport
@@ -212,8 +213,8 @@ class DetectionReducer:
         from ..metrics import epsilon_representativeness
 
         # as the reference: features min-max scaled to [0, 1] before measuring
-        lo, span = X.min(axis=0), np.ptp(X, axis=0)
-        Xs = (X - lo) / np.where(span > 0, span, 1.0)
+        lo, span = minmax_ranges(X)
+        Xs = (X - lo) / span
         try:
             return epsilon_representativeness(
                 Xs, Xs[idx], y, None if y is None else y[idx], metric=self.epsilon_metric)
