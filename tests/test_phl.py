@@ -70,8 +70,8 @@ def test_circle_noise_scored_as_outliers_and_picked_last():
     n_circle = 120
     r = PHLandmarksReducer(keep=n_circle, radius=0.3, random_state=0).fit(X)
     # all noise rows are super-outliers or score above every circle row
-    noise = r.scores_[n_circle:]
-    assert np.all(noise > np.max(r.scores_[:n_circle]))
+    noise = r.outlier_scores_[n_circle:]
+    assert np.all(noise > np.max(r.outlier_scores_[:n_circle]))
     assert set(r.sample_indices_) == set(range(n_circle))
     # vital landmarks take them first
     v = PHLandmarksReducer(keep=6, radius=0.3, landmark_type="vital", random_state=0).fit(X)

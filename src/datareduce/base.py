@@ -161,6 +161,11 @@ def reduced_set(reducer, X, y=None):
     rows' original index and columns, a Series its name).
     """
     reducer._check_fitted()
+    if isinstance(X, list) or isinstance(y, list):
+        Xr, yr = reduced_set(reducer, np.asarray(X) if isinstance(X, list) else X,
+                             np.asarray(y) if isinstance(y, list) else y)
+        return (Xr.tolist() if isinstance(X, list) else Xr,
+                yr.tolist() if isinstance(y, list) else yr)
     idx = reducer.sample_indices_
     synthetic = getattr(reducer, "synthetic_", None)
     if synthetic is not None:
@@ -379,14 +384,8 @@ class BaseReducer(BaseEstimator):
         n = Xs.shape[0]
         n_keep = check_keep(self.keep, n)
         strata = self._validate_y(y, n, n_keep)
-        rng = check_random_generator(self.random_state)
+        rng = check_random_generator(getattr(self, "random_state", None))
         self._check_params(Xs, strata)
-        if self._emits_synthetic() and transformer is not None:
-            raise ValueError(
-                f"{type(self).__name__} emits synthetic rows (centroids) in the features as "
-                f"given, but this X needs the selection space ({self.space_}): use "
-                "output='medoids' (real rows), or prepare X yourself and pass "
-                "space='passthrough'.")
         if isinstance(Xs, np.ndarray):
             warn_if_duplicates(Xs)
 
@@ -446,15 +445,25 @@ class BaseReducer(BaseEstimator):
         if not self._reads_X:
             _validate_data(self, X, reset=True, skip_check_array=True)
             shape = getattr(X, "shape", None) or np.asarray(X, dtype=object).shape
-            if len(shape) != 2 or shape[0] == 0:
-                raise ValueError(f"X must be a non-empty 2-D table, got shape {tuple(shape)}.")
+            if len(shape) != 2:
+                raise ValueError(f"Expected a 2-D X (rows x columns), got shape {tuple(shape)}"
+                                 ". Use X.reshape(-1, 1) for a single feature.")
+            if shape[0] == 0 or shape[1] == 0:
+                what = "sample(s)" if shape[0] == 0 else "feature(s)"
+                raise ValueError(f"Found array with 0 {what} (shape={tuple(shape)}) while a "
+                                 "minimum of 1 is required: X is empty.")
             self.n_features_in_ = shape[1]
             self.space_ = "not used (the method does not read the values)"
             return _RowsOnly(shape), None
-        transformer = None if sp.issparse(X) else resolve_space(self.space, X)
+        if is_dataframe(X) and any(str(dt).startswith("Sparse") for dt in X.dtypes):
+            X = X.sparse.to_dense()  # pandas sparse columns: dense for the selection only
+        space = getattr(self, "space", "auto")
+        if self._emits_synthetic():
+            space = "passthrough"  # synthetic rows live in X's own numeric columns
+        transformer = None if sp.issparse(X) else resolve_space(space, X)
         if transformer is None:
             if not sp.issparse(X):
-                _check_finite(X)
+                _check_finite(X, synthetic=self._emits_synthetic())
             Xa = _validate_data(self, X, reset=True, accept_sparse="csr",
                                 dtype=[np.float64, np.float32], ensure_min_samples=1)
             self.space_ = describe_space(None, Xa.shape[1])
@@ -476,12 +485,16 @@ class BaseReducer(BaseEstimator):
         """Stratum codes (or None); sets ``classes_`` or ``strata_edges_``."""
         if y is None:
             if self._requires_y:
-                raise ValueError(f"{type(self).__name__} needs labels: call fit(X, y) with y.")
+                raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
+                                 "y is None: call fit(X, y) with labels.")
             return None
         from sklearn.utils.multiclass import type_of_target
 
-        ya = check_y(y, n)
-        kind = type_of_target(ya, input_name="y")
+        ya = _one_hot_to_labels(y, n)
+        try:
+            kind = type_of_target(ya, input_name="y", raise_unknown=True)
+        except TypeError:  # pragma: no cover - scikit-learn < 1.6
+            kind = type_of_target(ya, input_name="y")
         if kind == "continuous":
             if self._requires_classes:
                 raise ValueError(
@@ -626,6 +639,13 @@ class BaseReducer(BaseEstimator):
         mask[self.sample_indices_] = True
         return mask
 
+    def get_feature_names_out(self, input_features=None):
+        """Column names of the reduced X: the input's (rows are selected, not columns)."""
+        from sklearn.utils.validation import _check_feature_names_in
+
+        self._check_fitted()
+        return _check_feature_names_in(self, input_features)
+
     def _check_fitted(self):
         if not hasattr(self, "sample_indices_"):
             from sklearn.exceptions import NotFittedError
@@ -635,13 +655,24 @@ class BaseReducer(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        try:  # imbalanced-learn's sampler tags (a subclass of scikit-learn's)
+            from imblearn.utils._tags import InputTags, SamplerTags, Tags
+
+            tags = Tags(estimator_type="sampler", target_tags=tags.target_tags,
+                        transformer_tags=None, regressor_tags=None, classifier_tags=None,
+                        sampler_tags=SamplerTags(sample_indices=True))
+            tags.input_tags = InputTags()
+            tags.input_tags.dataframe = True
+        except ImportError:  # pragma: no cover - imbalanced-learn without tag classes
+            pass
         tags.requires_fit = True
-        tags.input_tags.allow_nan = True
+        tags.input_tags.two_d_array = True
+        # synthetic centroids live in X's own columns, so they need numeric complete X
+        tags.input_tags.allow_nan = not self._emits_synthetic()
         tags.input_tags.sparse = bool(self._accepts_sparse)
-        tags.input_tags.string = True
+        tags.input_tags.string = not self._emits_synthetic()
         tags.input_tags.categorical = True
-        if self._requires_y:
-            tags.target_tags.required = True
+        tags.target_tags.required = bool(self._requires_y)
         tags.non_deterministic = False
         return tags
 
@@ -656,12 +687,21 @@ class _RowsOnly:
         return _RowsOnly((len(np.arange(self.shape[0])[rows]), self.shape[1]))
 
 
+def _one_hot_to_labels(y, n):
+    """y as a 1-D label array; a one-hot (one-vs-all) indicator matrix becomes its labels."""
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if arr.ndim == 2 and arr.shape[1] > 1 and arr.shape[0] == n and np.isin(arr, (0, 1)).all() \
+            and (arr.sum(axis=1) == 1).all():
+        return arr.argmax(axis=1)
+    return check_y(arr, n)
+
+
 def _plain(v):
     """numpy scalars as plain Python values (readable in messages and dict keys)."""
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _check_finite(X):
+def _check_finite(X, synthetic=False):
     """NaN / inf in numeric X used as given: a message counting the rows concerned."""
     try:
         arr = X.to_numpy(dtype=np.float64, na_value=np.nan) if is_dataframe(X) \
@@ -674,11 +714,15 @@ def _check_finite(X):
     if bad.any():
         rows = np.flatnonzero(bad.any(axis=1))
         cols = np.flatnonzero(bad.any(axis=0))
+        how = ("synthetic centroids (output='centroids') are computed in X's own columns: "
+               "use output='medoids' (real rows; missing values are then imputed for the "
+               "selection only)" if synthetic else
+               "with space='passthrough' the features are used as given: use space='auto' "
+               "(missing values imputed for the selection only, rows returned unchanged)")
         raise ValueError(
             f"X contains NaN or infinite values in {len(rows)} row(s) (e.g. rows "
-            f"{rows[:5].tolist()}) and {len(cols)} column(s): with space='passthrough' the "
-            "features are used as given. Use space='auto' (missing values imputed for "
-            "selection only, rows returned unchanged) or impute / drop them first.")
+            f"{rows[:5].tolist()}) and {len(cols)} column(s): {how}, or impute / drop "
+            "them first.")
 
 
 def _check_no_inf(X):
