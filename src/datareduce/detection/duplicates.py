@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 KEEP_POLICIES = ("first", "most_boxes", "central")
-DEFAULT_THRESHOLD = 6  # bits of a 64-bit pHash
+DEFAULT_THRESHOLD = 10  # bits of a 64-bit pHash (as imagededup's default)
 
 
 # ------------------------------------------------------------------------------ hashes
@@ -254,11 +254,11 @@ class Deduplicator:
     ----------
     method : {"exact", "near", "embedding", "none"}, default="exact"
         ``"exact"``: identical file bytes. ``"near"``: perceptual hashes within
-        ``threshold`` bits (exact duplicates included). ``"embedding"``: embedding rows
+        ``threshold`` bits (default 10; exact duplicates included). ``"embedding"``: embedding rows
         within Euclidean ``threshold`` (pass ``embeddings`` to :meth:`fit`). ``"none"``:
         no duplicate search (only the per-group cap).
     threshold : float, optional
-        ``"near"``: Hamming bits (default 6 of 64); ``"embedding"``: a distance (required).
+        ``"near"``: Hamming bits (default 10 of 64); ``"embedding"``: a distance (required).
     keep : {"first", "most_boxes", "central"}, default="first"
         Which image of a duplicate group stays: the first in dataset order (file names
         sorted); the one with the most boxes (ties: the first); the one closest to the
@@ -557,7 +557,7 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
     train : DetectionDataset
     others : dict of str to DetectionDataset
         E.g. ``{"val": load_yolo(yaml, "val")}``.
-    threshold : int, default=6
+    threshold : int, default=10
         Hamming bits of the ``hash_size**2``-bit perceptual hash.
     within_train : bool, default=True
         Also count exact and near duplicate groups inside the training split.
