@@ -29,7 +29,10 @@ def _fit_plain_warnings(est, X, y) -> None:
         est.fit(X, y)
     for w in caught:
         msg = _NP_STR.sub(lambda m: repr(m.group(2)), str(w.message))
-        msg = msg.replace("rows for", "images for").replace("keep no rows", "keep no image")
+        msg = re.sub(r"rows for (\d+) classes: classes", r"images for \1 image categories: "
+                     "categories", msg)
+        msg = msg.replace("keep no rows", "keep no image").replace(
+            "Increase keep to keep every class.", "Increase keep to keep every category.")
         warnings.warn(msg, w.category, stacklevel=3)
 
 
