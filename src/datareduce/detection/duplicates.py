@@ -181,15 +181,17 @@ def hamming_pairs(A, B=None, *, threshold: int = DEFAULT_THRESHOLD,
     ii_all, jj_all, dd_all = [], [], []
     for s in range(0, A.shape[0], step):
         blk = A[s: s + step]
-        d = np.zeros((len(blk), nB), dtype=np.uint16)
+        lo = s if same else 0  # within one set only j > i is needed: compare with B[s:]
+        Bs = B[lo:]
+        d = np.zeros((len(blk), len(Bs)), dtype=np.uint16)
         for w in range(words):
-            d += np.bitwise_count(blk[:, w, None] ^ B[None, :, w]).astype(np.uint16)
+            d += np.bitwise_count(blk[:, w, None] ^ Bs[None, :, w]).astype(np.uint16)
         hit = d <= threshold
         if same:
-            hit &= np.arange(nB)[None, :] > (s + np.arange(len(blk)))[:, None]
+            hit &= np.arange(len(Bs))[None, :] > np.arange(len(blk))[:, None]
         ii, jj = np.nonzero(hit)
         ii_all.append(ii + s)
-        jj_all.append(jj)
+        jj_all.append(jj + lo)
         dd_all.append(d[ii, jj])
     return _cat(ii_all, np.int64), _cat(jj_all, np.int64), _cat(dd_all, np.int64)
 
