@@ -71,8 +71,8 @@ def hashing(n_images):
     with tempfile.TemporaryDirectory() as tmp:
         make_shapes_dataset(tmp, n_train=n_images, n_val=2, image_size=96, image_format="jpg",
                             n_near_duplicates=0)
-        paths = sorted((os.path.join(tmp, "images", "train", p)
-                        for p in os.listdir(os.path.join(tmp, "images", "train"))))
+        paths = sorted(os.path.join(tmp, "images", "train", p)
+                        for p in os.listdir(os.path.join(tmp, "images", "train")))
         print("\n| step | images | seconds | images/s |")
         print("|---|---:|---:|---:|")
         for name, f in (("perceptual hash (pHash 64 bits)", lambda: perceptual_hashes(paths)),

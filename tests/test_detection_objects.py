@@ -147,3 +147,47 @@ def test_cli_coco_input(src, tmp_path, capsys):
     assert rc == 0
     back = load_yolo(tmp_path / "o" / "data.yaml")
     assert len(back) == 4
+
+
+class _FakeTensor:
+    def __init__(self, a):
+        self.a = a
+
+    def detach(self):
+        return self
+
+    def cpu(self):
+        return self
+
+    def numpy(self):
+        return self.a
+
+
+class _FakeYOLO:
+    """Stands in for a trained ultralytics.YOLO: embeds a crop by its mean BGR colour."""
+
+    def __init__(self):
+        self.calls = []
+
+    def embed(self, arrays, **kw):
+        self.calls.append(kw)
+        return [_FakeTensor(np.asarray(a, float).reshape(-1, 3).mean(0)) for a in arrays]
+
+
+def test_crop_embedder_with_a_model(src):
+    ds = load_yolo(src / "data.yaml")
+    fake = _FakeYOLO()
+    emb = CropEmbedder(n_components=2, model=fake, imgsz=32)
+    F, owner, cls = emb.crop_features(ds)
+    assert F.shape == (ds.n_boxes, 3) and fake.calls[0]["imgsz"] == 32
+    # the first box's crop: its mean colour (BGR), as the fake model computes it
+    from PIL import Image
+
+    from datareduce.detection.objects import _pixel_box
+
+    with Image.open(ds.images[owner[0]]) as im:
+        crop = np.asarray(im.convert("RGB").crop(_pixel_box(im.size, ds.boxes[owner[0]][0], 0.1)))
+    np.testing.assert_allclose(F[0], crop.reshape(-1, 3).mean(0)[::-1], rtol=1e-5)
+    assert emb.embed(ds).shape == (len(ds), ds.n_classes * 2)
+    with pytest.raises(FileNotFoundError, match="weights file not found"):
+        CropEmbedder(model=src / "missing.pt")
