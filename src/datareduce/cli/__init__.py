@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo", "score")
+SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo", "yolo_audit", "score")
 
 
 class CLIError(Exception):
