@@ -28,12 +28,14 @@ directed Hausdorff distances to an in-memory reduced set.
 
 from ._blocks import BlockReduction, epsilon_blocks, reduce_blocks
 from ._cluster import use_scheduler, worker_peak_memory
-from ._parquet import ParquetReduction, reduce_parquet
+from ._parquet import ParquetBlocks, ParquetReduction, read_parquet_blocks, reduce_parquet
 
 __all__ = [
     "BlockReduction",
+    "ParquetBlocks",
     "ParquetReduction",
     "epsilon_blocks",
+    "read_parquet_blocks",
     "reduce_blocks",
     "reduce_parquet",
     "use_scheduler",

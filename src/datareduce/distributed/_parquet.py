@@ -14,7 +14,7 @@ from ..base import BaseReducer
 from ._blocks import BlockReduction, _reduce_blocks
 from ._cluster import use_scheduler
 
-__all__ = ["ParquetReduction", "reduce_parquet"]
+__all__ = ["ParquetBlocks", "ParquetReduction", "read_parquet_blocks", "reduce_parquet"]
 
 logger = logging.getLogger(__name__)
 
@@ -229,10 +229,6 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     ...                      scheduler="local", output="kept.parquet")  # doctest: +SKIP
     >>> res.kept.head()  # doctest: +SKIP
     """
-    import dask
-    import dask.array as da
-    import dask.dataframe as dd
-
     from .._registry import get_reducer
 
     if scale not in _SCALES:
@@ -258,43 +254,21 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     timings = {}
     with use_scheduler(scheduler, n_workers=n_workers, memory_limit=memory_limit):
         t0 = time.perf_counter()
-        ddf = dd.read_parquet(files)
-        columns = list(ddf.columns)
-        for name, col in (("target", target), ("id_column", id_column)):
-            if col is not None and col not in columns:
-                raise ValueError(f"{name}={col!r} is not a column of the input (columns: "
-                                 f"{', '.join(map(str, columns[:20]))}).")
-        features = _feature_columns(ddf, features, target, id_column)
-        if weight_column in columns:
+        data = read_parquet_blocks(files, target=target, id_column=id_column,
+                                   features=features, scale=scale)
+        if weight_column in data.columns:
             raise ValueError(f"weight_column={weight_column!r} is already a column of the input:"
                              " choose another name.")
-        parts = ddf.to_delayed()
-        scans = dask.compute(*[dask.delayed(_scan)(p, features, target) for p in parts])
-        _check_scans(scans, features, target)
-        shift, span = _merge_scale(scans, scale)
         timings["scan"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        sizes = [s["n"] for s in scans]
-        X = da.concatenate([
-            da.from_delayed(dask.delayed(_features)(p, features, shift, span),
-                            shape=(n, len(features)), dtype=np.float64)
-            for p, n in zip(parts, sizes, strict=True)])
-        y = None
-        if target is not None:
-            dtype = ddf[target].dtype
-            dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(object)
-            y = da.concatenate([da.from_delayed(dask.delayed(_labels)(p, target), shape=(n,),
-                                                dtype=dtype)
-                                for p, n in zip(parts, sizes, strict=True)])
         blocks = _reduce_blocks(
-            X, y, reducer=reducer, oversample=oversample, random_state=random_state,
-            radius_metric=radius_metric,
-            block_classes=None if target is None else [s["classes"] for s in scans])
+            data.X, data.y, reducer=reducer, oversample=oversample, random_state=random_state,
+            radius_metric=radius_metric, block_classes=data.block_classes)
         timings["reduce"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        kept = _gather(parts, sizes, blocks.sample_indices)
+        kept = _gather(data.parts, data.sizes, blocks.sample_indices)
         timings["gather"] = time.perf_counter() - t0
     if weight_column is not None:
         kept[weight_column] = blocks.sample_weight
@@ -306,7 +280,93 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     logger.info("kept %d of %d rows from %d files (%s)", len(kept), blocks.n_samples,
                 len(files), ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return ParquetReduction(kept, blocks.sample_indices, blocks.sample_weight,
-                            blocks.n_samples, features, files, out, blocks, timings)
+                            blocks.n_samples, data.features, files, out, blocks, timings)
+
+
+@dataclass
+class ParquetBlocks:
+    """Parquet files as row blocks: what :func:`read_parquet_blocks` returns.
+
+    Attributes
+    ----------
+    X : dask array of float64, shape (n_samples, n_features)
+        The scaled features, one block per partition (computed lazily, never gathered).
+    y : dask array or None
+        The labels.
+    features, columns : list of str
+        The feature columns; all the columns.
+    files : list of str
+        The input files, in row order.
+    sizes : ndarray of int
+        Rows per partition.
+    shift, span : ndarray
+        The scaling: ``X = (features - shift) / span``.
+    parts : list of dask.delayed
+        The partitions (pandas DataFrames with every column).
+    block_classes : list of (labels, counts) or None
+        Class counts per partition.
+    """
+
+    X: object
+    y: object
+    features: list
+    columns: list
+    files: list
+    sizes: np.ndarray
+    shift: np.ndarray
+    span: np.ndarray
+    parts: list = field(repr=False)
+    block_classes: list | None = field(default=None, repr=False)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.sizes.sum())
+
+    def scale(self, frame) -> np.ndarray:
+        """The features of ``frame`` (e.g. the kept rows) scaled as ``X``."""
+        return (frame[self.features].to_numpy(dtype=np.float64) - self.shift) / self.span
+
+
+def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
+                        scale="minmax") -> ParquetBlocks:
+    """Open Parquet files with ``dask.dataframe`` as a blocked, scaled feature array.
+
+    Runs the scan (one pass: partition lengths, missing values, feature ranges or moments,
+    class counts) on the current scheduler and returns lazy arrays over the partitions.
+    Arguments as in :func:`reduce_parquet`.
+    """
+    import dask
+    import dask.array as da
+    import dask.dataframe as dd
+
+    if scale not in _SCALES:
+        raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
+    files = _resolve_paths(paths)
+    ddf = dd.read_parquet(files)
+    columns = list(ddf.columns)
+    for name, col in (("target", target), ("id_column", id_column)):
+        if col is not None and col not in columns:
+            raise ValueError(f"{name}={col!r} is not a column of the input (columns: "
+                             f"{', '.join(map(str, columns[:20]))}).")
+    features = _feature_columns(ddf, features, target, id_column)
+    parts = ddf.to_delayed()
+    scans = dask.compute(*[dask.delayed(_scan)(p, features, target) for p in parts])
+    _check_scans(scans, features, target)
+    shift, span = _merge_scale(scans, scale)
+    sizes = np.array([s["n"] for s in scans], dtype=np.int64)
+    X = da.concatenate([
+        da.from_delayed(dask.delayed(_features)(p, features, shift, span),
+                        shape=(int(n), len(features)), dtype=np.float64)
+        for p, n in zip(parts, sizes, strict=True)])
+    y = None
+    if target is not None:
+        dtype = ddf[target].dtype
+        dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(object)
+        y = da.concatenate([da.from_delayed(dask.delayed(_labels)(p, target), shape=(int(n),),
+                                            dtype=dtype)
+                            for p, n in zip(parts, sizes, strict=True)])
+    return ParquetBlocks(X, y, features, columns, files, sizes, shift, span, parts,
+                         None if target is None else [s["classes"] for s in scans])
 
 
 def _feature_columns(ddf, features, target, id_column):
