@@ -429,7 +429,7 @@ class ReductionSearchCV(BaseEstimator):
             Xtr, ytr = _take(X, tr), _take(y, tr)
             red = self._seeded(reducer, keep, seed)
             t0 = time.perf_counter()
-            Xr, yr = _reduce(red, Xtr, ytr, Xs, task, self.n_bins,
+            Xr, yr = _reduce(red, Xtr, ytr, Xtr if Xs is None else Xs, task, self.n_bins,
                              real_rows=self.space is not None)
             red_t.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
@@ -441,23 +441,36 @@ class ReductionSearchCV(BaseEstimator):
             float(np.mean(kept))
 
     def _probe(self, label, reducer, X, y, Xs_fold, tr, keep, seed, task, n_fold):
-        """Predicted reduction seconds on one training fold at ``keep`` (timed subsample)."""
-        n_probe = int(min(self.n_probe, n_fold))
+        """Predicted reduction seconds on one training fold at ``keep``.
+
+        Two timed runs on random subsamples of ``n_probe / 2`` and ``n_probe`` rows separate a
+        fixed overhead ``c`` from the part that grows with the rows; with the method's cost
+        model, ``t(n, keep) = c + v * (n / n_probe) ** a * (keep / k) ** b`` where ``v`` is
+        the growing part at the probe (``k``: the probe's kept fraction).
+        """
+        n2 = int(min(self.n_probe, n_fold))
+        n1 = max(2, n2 // 2)
         rng = np.random.default_rng(seed)
-        sub = np.sort(rng.choice(n_fold, size=n_probe, replace=False))
+        sub = rng.permutation(n_fold)[:n2]
         labels = quantile_strata(_take(y, tr), self.n_bins) if task == "regression" \
             else np.asarray(_take(y, tr))
+        Xf = Xs_fold if Xs_fold is not None else _take(X, tr)
         # a probe large enough that every class keeps a row
-        k = max(keep, min(0.5, 2 * len(np.unique(labels[sub])) / n_probe))
-        red = self._seeded(reducer, k, seed)
-        Xp = _take(Xs_fold if Xs_fold is not None else _take(X, tr), sub)
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            red.fit(Xp, labels[sub])
-        t = time.perf_counter() - t0
+        k = max(keep, min(0.5, 2 * len(np.unique(labels[sub])) / n1))
+        times = []
+        for m in (n1, n2):
+            idx = np.sort(sub[:m])
+            red = self._seeded(reducer, k, seed)
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                red.fit(_take(Xf, idx), labels[idx])
+            times.append(time.perf_counter() - t0)
         a, b = COST_MODELS.get(label, _DEFAULT_COST)
-        return t * (n_fold / n_probe) ** a * (keep / k) ** b, t
+        growth = (n2 / n1) ** a - 1
+        v = max(times[1] - times[0], 0.0) / growth if growth > 0 else times[1]
+        c = max(times[1] - v, 0.0)
+        return c + v * (n_fold / n2) ** a * (keep / k) ** b, sum(times)
 
     def fit(self, X, y):
         """Run the search on ``(X, y)`` (the training data only) and refit the choice."""
