@@ -56,7 +56,7 @@ def test_planted_method_is_found():
     methods = {"srs": get_reducer("srs"), "flipped": FlippedRows(), "clean": CleanRows(),
                "random": get_reducer("random")}
     search = ReductionSearchCV(KNeighborsClassifier(1), methods=methods, keeps=(0.05, 0.1, 0.3),
-                               scoring="accuracy", tolerance=0.0, budget=None,
+                               scoring="accuracy", tolerance=0.0, budget=None, min_rows=5,
                                random_state=0).fit(X, y)
     # a 1-NN on 30 % flipped labels: only the clean rows match the full set, at 5 % already
     assert search.best_method_ == "clean" and search.best_keep_ == 0.05
@@ -75,7 +75,8 @@ def test_successive_halving_keeps_the_best_half_and_the_reference():
     methods = {"srs": get_reducer("srs"), "flipped": FlippedRows(), "clean": CleanRows(),
                "mms": get_reducer("mms")}
     search = ReductionSearchCV(KNeighborsClassifier(1), methods=methods, keeps=(0.02, 0.05, 0.1),
-                               scoring="accuracy", tolerance=0.0, budget=None, random_state=0)
+                               scoring="accuracy", tolerance=0.0, budget=None, min_rows=5,
+                               random_state=0)
     with pytest.warns(UserWarning, match="no kept fraction"):
         search.fit(X, y)  # nothing at 10 % matches a 1-NN on all rows of noise-free data
     res = search.results_frame()
@@ -232,10 +233,15 @@ def test_budget_skips_methods_with_a_line(caplog):
 def test_budget_as_multiple_and_bad_values():
     X, y = noisy_labels(n=300, noise=0.0)
     search = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2,),
-                               tolerance=0.5, budget="50x", random_state=0).fit(X, y)
+                               tolerance=0.5, budget="50x", min_budget=0.0,
+                               random_state=0).fit(X, y)
     assert search.budget_seconds_ == pytest.approx(50 * search.full_fit_seconds_)
+    floor = clone(search).set_params(budget="1x", min_budget=30.0).fit(X, y)
+    assert floor.budget_seconds_ == 30.0
     assert search.cost_ratio_ == pytest.approx(search.search_seconds_
                                                / search.full_fit_seconds_)
+    with pytest.raises(ValueError, match="n_repeats"):
+        clone(search).set_params(n_repeats=0).fit(X, y)
     for bad in ("fast", "0x", -1, True):
         with pytest.raises(ValueError, match="budget"):
             clone(search).set_params(budget=bad).fit(X, y)

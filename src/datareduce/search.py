@@ -247,8 +247,18 @@ class ReductionSearchCV(BaseEstimator):
     use_weights : bool, default=False
         Train the estimator with the reducer's ``sample_weight_`` (scaled to mean 1) as
         ``sample_weight`` (for weighted reducers).
+    n_repeats : int, default=2
+        Samples drawn per fold for each (method, kept fraction), with different seeds; a
+        fold's score is their mean. Small kept sets are noisy and cheap to train on, so
+        repeating them is what makes the comparison between methods reliable.
     n_probe : int, default=300
-        Rows of the timed probe run of each method.
+        Rows of the timed probe runs of each method (two runs: half, then all of them).
+    min_budget : float, default=2.0
+        Seconds: a budget given as a multiple never goes below this (on small data one
+        training takes milliseconds and every method's fixed overhead would exceed it).
+    min_rows : int, default=20
+        Kept fractions that keep fewer rows of a training fold than
+        ``max(min_rows, 2 * number of classes)`` are left out (with a log line).
     random_state : int or None
         Seed of the folds and of every reducer.
     verbose : bool, default=False
@@ -300,7 +310,8 @@ class ReductionSearchCV(BaseEstimator):
     def __init__(self, estimator, *, methods="auto", keeps=(0.02, 0.05, 0.1, 0.2, 0.3, 0.5),
                  scoring=None, tolerance=0.01, budget="5x", cv=3, factor=2, reference="srs",
                  method_params=None, space=None, task="auto", n_bins=5, use_weights=False,
-                 n_probe=300, random_state=None, verbose=False):
+                 n_repeats=2, n_probe=300, min_budget=2.0, min_rows=20, random_state=None,
+                 verbose=False):
         self.estimator = estimator
         self.methods = methods
         self.keeps = keeps
@@ -315,7 +326,10 @@ class ReductionSearchCV(BaseEstimator):
         self.task = task
         self.n_bins = n_bins
         self.use_weights = use_weights
+        self.n_repeats = n_repeats
         self.n_probe = n_probe
+        self.min_budget = min_budget
+        self.min_rows = min_rows
         self.random_state = random_state
         self.verbose = verbose
 
@@ -342,6 +356,10 @@ class ReductionSearchCV(BaseEstimator):
         if isinstance(self.factor, bool) or not isinstance(self.factor, numbers.Integral) \
                 or self.factor < 2:
             raise ValueError(f"factor={self.factor!r} must be an integer >= 2.")
+        for name in ("n_repeats", "n_probe", "min_rows"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+                raise ValueError(f"{name}={v!r} must be an integer >= 1.")
         return task, scoring, scorer, _check_keeps(self.keeps), _parse_budget(self.budget)
 
     def _folds(self, X, strata, seed):
@@ -423,24 +441,31 @@ class ReductionSearchCV(BaseEstimator):
         return est
 
     def _run(self, reducer, keep, seed, X, y, Xs_folds, folds, scorer, task):
-        """CV one (method, keep): per-fold scores, times, kept counts."""
+        """CV one (method, keep): per-fold scores (mean over the reducer's repeats), mean
+        reduction and fit seconds per fold, kept counts."""
         scores, red_t, fit_t, kept = [], [], [], []
         for (tr, te), Xs in zip(folds, Xs_folds, strict=True):
             Xtr, ytr = _take(X, tr), _take(y, tr)
-            red = self._seeded(reducer, keep, seed)
-            t0 = time.perf_counter()
-            Xr, yr = _reduce(red, Xtr, ytr, Xtr if Xs is None else Xs, task, self.n_bins,
-                             real_rows=self.space is not None)
-            red_t.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            model = self._fit_estimator(Xr, yr, getattr(red, "sample_weight_", None))
-            fit_t.append(time.perf_counter() - t0)
-            scores.append(float(scorer(model, _take(X, te), _take(y, te))))
-            kept.append(len(yr))
-        return np.array(scores), float(np.mean(red_t)), float(np.mean(fit_t)), \
+            Xte, yte = _take(X, te), _take(y, te)
+            fold = []
+            for rep in range(int(self.n_repeats)):
+                red = self._seeded(reducer, keep, seed + rep)
+                t0 = time.perf_counter()
+                Xr, yr = _reduce(red, Xtr, ytr, Xtr if Xs is None else Xs, task, self.n_bins,
+                                 real_rows=self.space is not None)
+                red_t.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                model = self._fit_estimator(Xr, yr, getattr(red, "sample_weight_", None))
+                fit_t.append(time.perf_counter() - t0)
+                fold.append(float(scorer(model, Xte, yte)))
+                kept.append(len(yr))
+            scores.append(float(np.mean(fold)))
+        n = int(self.n_repeats)
+        return np.array(scores), n * float(np.mean(red_t)), n * float(np.mean(fit_t)), \
             float(np.mean(kept))
 
-    def _probe(self, label, reducer, X, y, Xs_fold, tr, keep, seed, task, n_fold):
+    def _probe(self, label, reducer, X, y, Xs_fold, tr, keep, seed, task, n_fold,
+               room=None):
         """Predicted reduction seconds on one training fold at ``keep``.
 
         Two timed runs on random subsamples of ``n_probe / 2`` and ``n_probe`` rows separate a
@@ -458,6 +483,7 @@ class ReductionSearchCV(BaseEstimator):
         # a probe large enough that every class keeps a row
         k = max(keep, min(0.5, 2 * len(np.unique(labels[sub])) / n1))
         times = []
+        a, b = COST_MODELS.get(label, _DEFAULT_COST)
         for m in (n1, n2):
             idx = np.sort(sub[:m])
             red = self._seeded(reducer, k, seed)
@@ -466,7 +492,8 @@ class ReductionSearchCV(BaseEstimator):
                 warnings.simplefilter("ignore")
                 red.fit(_take(Xf, idx), labels[idx])
             times.append(time.perf_counter() - t0)
-        a, b = COST_MODELS.get(label, _DEFAULT_COST)
+            if room is not None and times[0] > room:  # the small probe alone is too slow
+                return np.inf, times[0]
         growth = (n2 / n1) ** a - 1
         v = max(times[1] - times[0], 0.0) / growth if growth > 0 else times[1]
         c = max(times[1] - v, 0.0)
@@ -485,6 +512,7 @@ class ReductionSearchCV(BaseEstimator):
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         self.task_, self.scoring_ = task, scoring
         seed = int(np.random.default_rng(self.random_state).integers(2**31 - 1))
+        self.seed_ = seed  # the folds' and every reducer's random_state
         strata = quantile_strata(y_arr, self.n_bins) if task == "regression" else y_arr
         folds = self._folds(X, strata, seed)
         n = len(y_arr)
@@ -502,6 +530,12 @@ class ReductionSearchCV(BaseEstimator):
             base_fit.append(time.perf_counter() - t0)
             base_scores.append(float(scorer(model, _take(X, te), _take(y, te))))
         n_fold = int(np.mean([len(tr) for tr, _ in folds]))
+        floor = max(int(self.min_rows), 2 * len(np.unique(strata)))
+        small = [k for k in keeps if round(k * n_fold) < floor]
+        if small:
+            keeps = [k for k in keeps if k not in small] or [max(keeps)]
+            logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows of a "
+                        "%d-row training fold; trying %s.", small, floor, n_fold, keeps)
         fold_fit = float(np.mean(base_fit))
         self.full_fit_seconds_ = fold_fit * n / n_fold
         base_scores = np.array(base_scores)
@@ -509,7 +543,7 @@ class ReductionSearchCV(BaseEstimator):
         rows.append(self._row(FULL, 1.0, -1, base_scores, 0.0, fold_fit, n_fold, True))
         threshold = self.baseline_score_ - float(self.tolerance)
         if budget_x is not None:
-            budget_s = budget_x * self.full_fit_seconds_
+            budget_s = max(budget_x * self.full_fit_seconds_, float(self.min_budget))
         self.budget_seconds_ = budget_s
 
         def left():
@@ -536,13 +570,19 @@ class ReductionSearchCV(BaseEstimator):
                 logger.warning("ReductionSearchCV: skipping %r: %s.", m, skipped[m])
                 continue
             try:
+                room = allowance - probing - used
                 pred, _ = self._probe(m, cands[m], X, y, Xs_folds[0], folds[0][0], keeps[0],
-                                      seed, task, n_fold)
+                                      seed, task, n_fold, room=room if alive else None)
             except Exception as exc:  # noqa: BLE001 - a method that cannot run is skipped
                 skipped[m] = f"failed on a probe: {type(exc).__name__}: {exc}"
                 logger.warning("ReductionSearchCV: skipping %r: %s.", m, skipped[m])
                 continue
-            rung_cost[m] = n_folds * (pred + fold_fit * keeps[0])
+            rung_cost[m] = n_folds * int(self.n_repeats) * (pred + fold_fit * keeps[0])
+            if not np.isfinite(pred):
+                skipped[m] = (f"its probe on {max(2, min(self.n_probe, n_fold) // 2)} rows alone "
+                              f"took more than the {max(room, 0):.2g} s left in the budget")
+                logger.warning("ReductionSearchCV: skipping %r: %s.", m, skipped[m])
+                continue
             room = allowance - (time.perf_counter() - t_adm) - used
             if rung_cost[m] <= room or (m == self.reference and not alive):
                 alive.append(m)
