@@ -82,7 +82,8 @@ def one_run(name, X, y, seed, args):
     full = clone(model).fit(Xtr, ytr)
     full_s = time.perf_counter() - t0
     keeps = tuple(k for k in (0.02, 0.05, 0.1, 0.2, 0.3) if k <= args.max_keep)
-    search = ReductionSearchCV(model, keeps=keeps, tolerance=args.tolerance,
+    methods = "auto" if args.methods == ["auto"] else args.methods
+    search = ReductionSearchCV(model, methods=methods, keeps=keeps, tolerance=args.tolerance,
                                budget=args.budget, cv=args.cv, space=make_preprocessor(X),
                                min_budget=args.min_budget,
                                random_state=seed)
@@ -123,11 +124,20 @@ def main(argv=None):
     p.add_argument("--model", default="forest", help="logistic, knn, forest, hgb, mlp")
     p.add_argument("--max-keep", type=float, default=0.1)
     p.add_argument("--tolerance", type=float, default=0.01)
-    p.add_argument("--budget", default="5x")
+    p.add_argument("--budget", default="5x", help="seconds, a multiple such as 5x, or none")
     p.add_argument("--cv", type=int, default=3)
     p.add_argument("--min-budget", type=float, default=2.0, help="seconds (see min_budget)")
+    p.add_argument("--methods", nargs="+", default=["auto"],
+                   help="registered method names (default: every installed method)")
     p.add_argument("--csv", help="write the per-run table here")
     args = p.parse_args(argv)
+    if str(args.budget).lower() == "none":
+        args.budget = None
+    else:
+        try:
+            args.budget = float(args.budget)
+        except ValueError:
+            pass
     names = args.tables or (QUICK if args.quick else list(TABLES))
     rows = []
     for name in names:
@@ -150,7 +160,8 @@ def main(argv=None):
             f"{m}@{k}" for m, k in zip(s, df.loc[s.index, "keep"], strict=True))),
         cost_ratio=("cost_ratio", "median"), max_cost=("cost_ratio", "max"))
     print()
-    print(f"model={args.model}, tolerance={args.tolerance}, budget={args.budget} "
+    print(f"model={args.model}, methods={' '.join(args.methods)}, tolerance={args.tolerance}, "
+          f"budget={args.budget} "
           f"(at least {args.min_budget} s), "
           f"cv={args.cv}, keeps <= {args.max_keep}, {args.seeds} seeds "
           "(medians; diff = search - SRS in points; cost = search time / one full training)")

@@ -27,7 +27,7 @@ def _axes(ax):
         return ax
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=(5.5, 4))
+    _, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
     return ax
 
 
@@ -76,9 +76,13 @@ def plot_curves(curves, *, ax=None, reference=None, reference_band=None,
         ax.plot(c["x"], c["y"], label=method, **styles[method])
         if "low" in c and "high" in c:
             ok = np.isfinite(c["low"].to_numpy(float)) & np.isfinite(c["high"].to_numpy(float))
-            if ok.any():
+            if ok.sum() >= 2:
                 ax.fill_between(c["x"][ok], c["low"][ok], c["high"][ok], alpha=0.15,
                                 color=styles[method]["color"], linewidth=0)
+            elif ok.any():  # a single point: its band as an error bar
+                y, lo, hi = (c[k][ok].to_numpy(float) for k in ("y", "low", "high"))
+                ax.errorbar(c["x"][ok], y, yerr=[y - lo, hi - y], fmt="none", capsize=3,
+                            color=styles[method]["color"], alpha=0.6)
     if reference is not None and np.isfinite(reference):
         ax.axhline(reference, color="black", linestyle="--", linewidth=1, label=reference_label)
     if reference_band is not None:
