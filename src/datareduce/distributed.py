@@ -16,7 +16,7 @@ the threads of the local scheduler, or on the workers of a ``dask.distributed`` 
    cover of every block, so the final cover radius is at most the stage-one radius plus the
    stage-two radius on the union.
 
-Methods whose definition is global over classes (``_global_selection``, e.g. NRMD's
+Methods whose definition is global over classes (``reducer_tags(r).pool_wise`` false, e.g. NRMD's
 label-augmented ranking or DES's prototypes) run per block on all of the block's rows with the
 block's quota instead; their class counts then follow the method, as in memory.
 
@@ -33,7 +33,7 @@ from sklearn.base import clone
 
 from ._neighbors import nearest
 from ._validation import check_keep, check_y
-from .base import BaseReducer, allocate_quotas
+from .base import BaseReducer, allocate_quotas, reducer_tags
 
 __all__ = ["BlockReduction", "reduce_blocks", "epsilon_blocks"]
 
@@ -165,7 +165,7 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
     if n == 0:
         raise ValueError("X is empty (0 rows): there is nothing to reduce.")
     n_keep = check_keep(reducer.keep, n)
-    per_class = not reducer._global_selection
+    per_class = reducer_tags(reducer).pool_wise
     sizes = np.asarray(X.chunks[0])
     if y is not None and per_class:
         classes = np.unique(y.compute())

@@ -325,7 +325,7 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
         idx = np.asarray(reduced.sample_indices_)
         kept = np.zeros(Xa.shape[0], dtype=bool)
         kept[idx] = True
-        syn = getattr(reduced, "_synthetic", None)
+        syn = getattr(reduced, "synthetic_", None)
         synthetic = syn is not None
         Xr = _as_float(syn) if synthetic else Xa[idx]
         yr = None if ya is None else ya[idx]
@@ -451,7 +451,7 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
 
             estimator = clone(estimator).fit(X, y)
         idx = estimator.sample_indices_
-        syn = getattr(estimator, "_synthetic", None)
+        syn = getattr(estimator, "synthetic_", None)
         Xr = Xa[idx] if syn is None else syn
         yr = None if y is None else np.asarray(y)[idx]
         if score == "epsilon":

@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 from scipy.spatial import cKDTree
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseReducer, Selection
 
@@ -429,8 +430,11 @@ class PHLandmarksReducer(BaseReducer):
     Attributes
     ----------
     scores_ : ndarray of shape (n_samples,)
-        Outlier scores (lower = more representative); ``inf`` for super-outliers. Note the
-        direction: for representative landmarks the *lowest* scores are kept first.
+        Keep priority in landmark order (higher is kept first; ``-inf`` for rows of a class
+        that keeps no rows).
+    outlier_scores_ : ndarray of shape (n_samples,)
+        Outlier scores (lower = more representative); ``inf`` for super-outliers, NaN for
+        rows of a class that keeps no rows.
     radius_ : float or ndarray
         Radius used (one per pool when stratifying).
     n_neighbors_ : ndarray of shape (n_samples,)
@@ -446,15 +450,29 @@ class PHLandmarksReducer(BaseReducer):
     >>> X = np.c_[np.cos(t), np.sin(t)] + rng.normal(0, 0.02, (200, 2))
     >>> X = np.vstack([X, [[3.0, 3.0], [-3.0, 2.0]]])   # two far outliers
     >>> r = get_reducer("phl", keep=0.5, random_state=0).fit(X)
-    >>> bool(np.isinf(r.scores_[200:]).all()), bool(np.isin([200, 201], r.sample_indices_).any())
-    (True, False)
+    >>> bool(np.isinf(r.outlier_scores_[200:]).all())
+    True
+    >>> bool(np.isin([200, 201], r.sample_indices_).any())
+    False
     """
 
-    _ranking = True
+    _selection = "score"
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "radius": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "radius_k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dimension": [Interval(numbers.Integral, 0, None, closed="left")],
+        "scoring": [StrOptions({"multi", "restricted"})],
+        "landmark_type": [StrOptions({"representative", "vital"})],
+        "super_outliers": [StrOptions({"auto", "last", "first"})],
+        "max_neighbors": [Interval(numbers.Integral, 2, None, closed="left")],
+        "n_jobs": [None, Interval(numbers.Integral, None, -1, closed="right"),
+                   Interval(numbers.Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, keep=0.1, *, radius=None, radius_k=10, dimension=1, scoring="multi",
                  landmark_type="representative", super_outliers="auto", max_neighbors=64,
-                 stratify=True, random_state=None, n_jobs=None):
+                 stratify=True, random_state=None, n_jobs=None, space="auto"):
         self.keep = keep
         self.radius = radius
         self.radius_k = radius_k
@@ -466,65 +484,31 @@ class PHLandmarksReducer(BaseReducer):
         self.stratify = stratify
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.space = space
 
-    def _validate_params_extra(self, X, y):
-        def _int(name, value, low):
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name}={value!r} must be an int >= {low}.")
-
-        if self.radius is not None and (
-                not isinstance(self.radius, numbers.Real) or isinstance(self.radius, bool)
-                or not np.isfinite(self.radius) or self.radius <= 0):
-            raise ValueError(f"radius={self.radius!r} must be None (automatic) or a positive "
-                             "number.")
-        _int("radius_k", self.radius_k, 1)
-        _int("dimension", self.dimension, 0)
-        _int("max_neighbors", self.max_neighbors, 2)
-        if self.scoring not in ("multi", "restricted"):
-            raise ValueError(f"scoring={self.scoring!r}: use 'multi' or 'restricted'.")
-        if self.landmark_type not in ("representative", "vital"):
-            raise ValueError(f"landmark_type={self.landmark_type!r}: use 'representative' "
-                             "or 'vital'.")
-        if self.super_outliers not in ("auto", "last", "first"):
-            raise ValueError(f"super_outliers={self.super_outliers!r}: use 'auto', 'last' or "
-                             "'first'.")
-        if self.n_jobs is not None and (not isinstance(self.n_jobs, numbers.Integral)
-                                        or self.n_jobs == 0):
-            raise ValueError(f"n_jobs={self.n_jobs!r} must be None or a non-zero int.")
-
-    def _reduce(self, X, y, n_keep, rng):
-        self._radii, self._counts = [], []
-        try:
-            sel = super()._reduce(X, y, n_keep, rng)
-            self.radius_ = self._radii[0] if len(self._radii) == 1 else np.array(self._radii)
-            counts = np.full(X.shape[0], -1, dtype=np.int64)
-            for pool_rows, c in self._counts:
-                counts[pool_rows] = c
-            self.n_neighbors_ = counts
-            return sel
-        finally:
-            del self._radii, self._counts
-
-    def _select_pools(self, X, pools, quotas, rng):
-        self._current_pools = iter([p for p, q in zip(pools, quotas, strict=True) if q])
-        try:
-            return super()._select_pools(X, pools, quotas, rng)
-        finally:
-            del self._current_pools
-
-    def _select(self, X, n_select, rng):
+    def _score(self, X, y, rng):
         n = X.shape[0]
-        pool_rows = next(self._current_pools) if hasattr(self, "_current_pools") \
-            else np.arange(n)
         radius = float(self.radius) if self.radius is not None else auto_radius(X, self.radius_k)
         seed = int(rng.integers(2**63 - 1))
-        scores, counts = phl_outlier_scores(
+        outlier, counts = phl_outlier_scores(
             X, radius, dimension=self.dimension, scoring=self.scoring,
             max_neighbors=self.max_neighbors, seed=seed, n_jobs=self.n_jobs)
-        self._radii.append(radius)
-        self._counts.append((pool_rows, counts))
-        order = landmark_order(scores, self.landmark_type, self.super_outliers, rng)
-        return Selection(indices=order[:n_select], scores=scores)
+        order = landmark_order(outlier, self.landmark_type, self.super_outliers, rng)
+        priority = np.empty(n)
+        priority[order] = np.arange(n, 0, -1, dtype=np.float64)  # first in order = highest
+        return Selection(scores=priority, info={"radius": radius, "counts": counts,
+                                                "outlier_scores": outlier})
+
+    def _store_info(self, infos):
+        n = self.n_samples_in_
+        radii = [info["radius"] for _, info in infos]
+        self.radius_ = radii[0] if len(radii) == 1 else np.array(radii)
+        self.n_neighbors_ = np.full(n, -1, dtype=np.int64)
+        self.outlier_scores_ = np.full(n, np.nan)
+        for _, info in infos:
+            rows = info.get("rows", slice(None))
+            self.n_neighbors_[rows] = info["counts"]
+            self.outlier_scores_[rows] = info["outlier_scores"]
 
 
 def landmark_order(scores, landmark_type="representative", super_outliers="auto", rng=None):

@@ -23,6 +23,7 @@ import numbers
 
 import numpy as np
 from scipy.linalg import solve_triangular
+from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseReducer, Selection
@@ -319,6 +320,8 @@ class ProtoDashReducer(BaseReducer):
         MiB for one kernel block of the mean embedding.
     verbose : bool, default=False
         Progress bar over the picks.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
 
     Attributes
     ----------
@@ -349,8 +352,16 @@ class ProtoDashReducer(BaseReducer):
     ([4, 2], 60)
     """
 
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "kernel": [StrOptions({"gaussian", "linear"})],
+        "sigma": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
+        "verbose": ["verbose"],
+    }
+
     def __init__(self, keep=0.1, *, kernel="gaussian", sigma="median", stratify=True,
-                 random_state=None, working_memory=256.0, verbose=False):
+                 random_state=None, working_memory=256.0, verbose=False, space="auto"):
         self.keep = keep
         self.kernel = kernel
         self.sigma = sigma
@@ -358,28 +369,7 @@ class ProtoDashReducer(BaseReducer):
         self.random_state = random_state
         self.working_memory = working_memory
         self.verbose = verbose
-
-    def _validate_params_extra(self, X, y):
-        if self.kernel not in ("gaussian", "linear"):
-            raise ValueError(f"kernel={self.kernel!r}: use 'gaussian' or 'linear'.")
-        if isinstance(self.sigma, str):
-            if self.sigma != "median":
-                raise ValueError(f"sigma={self.sigma!r}: use 'median' or a positive number.")
-        elif (not isinstance(self.sigma, numbers.Real) or isinstance(self.sigma, bool)
-              or not np.isfinite(self.sigma) or self.sigma <= 0):
-            raise ValueError(f"sigma={self.sigma!r} must be 'median' or a positive number.")
-        if not (isinstance(self.working_memory, numbers.Real) and self.working_memory > 0):
-            raise ValueError(f"working_memory={self.working_memory!r} must be a positive "
-                             "number of MiB.")
-
-    def _reduce(self, X, y, n_keep, rng):
-        self._sigmas, self._raw, self._gains = [], [], []
-        sel = super()._reduce(X, y, n_keep, rng)
-        self.weights_ = np.concatenate(self._raw)
-        self.gains_ = np.concatenate(self._gains)
-        self.sigma_ = self._sigmas[0] if len(self._sigmas) == 1 else np.array(self._sigmas)
-        del self._sigmas, self._raw, self._gains
-        return sel
+        self.space = space
 
     def _select(self, X, n_select, rng):
         if self.kernel == "linear":
@@ -391,10 +381,14 @@ class ProtoDashReducer(BaseReducer):
         picks, w, gains = protodash(X, n_select, kernel=self.kernel,
                                     sigma=sigma if self.kernel == "gaussian" else 1.0,
                                     working_memory=self.working_memory, verbose=self.verbose)
-        self._sigmas.append(sigma)
-        self._raw.append(w)
-        self._gains.append(gains)
-        return Selection(indices=picks, weights=_pool_weights(w, X.shape[0]))
+        return Selection(indices=picks, weights=_pool_weights(w, X.shape[0]),
+                         info={"sigma": sigma, "weights": w, "gains": gains})
+
+    def _store_info(self, infos):
+        self.weights_ = np.concatenate([info["weights"] for _, info in infos])
+        self.gains_ = np.concatenate([info["gains"] for _, info in infos])
+        sigmas = [info["sigma"] for _, info in infos]
+        self.sigma_ = sigmas[0] if len(sigmas) == 1 else np.array(sigmas)
 
 
 def _pool_weights(w: np.ndarray, n: int) -> np.ndarray:
