@@ -1,9 +1,20 @@
-"""Argument helpers shared by subcommands."""
+"""Argument helpers shared by subcommands: keeps, method parameters, seeds, columns."""
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+
 from .._validation import minmax_ranges
 from . import CLIError
+
+
+def say(args, text: str) -> None:
+    """A progress or summary line on stderr (silenced by --quiet)."""
+    if not getattr(args, "quiet", False):
+        print(text, file=sys.stderr, flush=True)
 
 
 def parse_keep(text: str):
@@ -31,7 +42,10 @@ def parse_params(items) -> dict:
         if "=" not in item:
             raise CLIError(f"--param {item!r}: write NAME=VALUE.")
         key, raw = item.split("=", 1)
-        params[key.strip()] = _literal(raw.strip())
+        key = key.strip()
+        if not key:
+            raise CLIError(f"--param {item!r}: the NAME before '=' is empty; write NAME=VALUE.")
+        params[key] = _literal(raw.strip())
     return params
 
 
@@ -47,6 +61,209 @@ def _literal(raw: str):
         except ValueError:
             pass
     return raw
+
+
+def did_you_mean(name, choices) -> str:
+    """' (did you mean 'x'?)' for the closest of ``choices``, or ''."""
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    if not close:
+        lowered = {str(c).lower(): str(c) for c in choices}
+        if str(name).lower() in lowered:
+            close = [lowered[str(name).lower()]]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def compact_list(names, limit: int = 60) -> str:
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... (+{len(names) - limit} more)" if len(names) > limit else "")
+
+
+def unknown_column(option: str, name, columns) -> str:
+    columns = list(columns)
+    return (f"{option} {name!r} is not a column of the input{did_you_mean(name, columns)}; "
+            f"its {len(columns)} columns are: {compact_list(columns)}.")
+
+
+# ------------------------------------------------------------------ method parameters
+def method_parameters(method: str) -> dict:
+    """The default parameters of a registered method (raises a one-line error if unknown)."""
+    from .._registry import reducer_class
+
+    try:
+        cls = reducer_class(method)
+    except ValueError:
+        from .._registry import available_reducers
+
+        raise CLIError(f"--method {method!r} is not a method"
+                       f"{did_you_mean(method, available_reducers())}; available: "
+                       f"{', '.join(available_reducers())}.") from None
+    return cls().get_params(deep=False)
+
+
+def check_method_params(method: str, params: dict, *, option: str = "--param") -> dict:
+    """Refuse parameters the method does not have, and ``keep`` (it has its own option)."""
+    valid = method_parameters(method)
+    if "keep" in params:
+        raise CLIError(f"{option} keep=...: use the --keep option instead.")
+    for key in params:
+        if key not in valid:
+            raise CLIError(f"{option} {key}=...: method {method!r} has no parameter {key!r}"
+                           f"{did_you_mean(key, valid)}; its parameters are "
+                           f"{compact_list(sorted(valid))}.")
+    return valid
+
+
+def resolve_seed(seed, params: dict, valid: dict, default: int = 0) -> dict:
+    """``--seed`` and ``--param random_state=...`` name the same thing: giving both is an error.
+
+    Returns the parameters with ``random_state`` set (when the method has one).
+    """
+    params = dict(params)
+    if "random_state" in params:
+        if seed is not None and params["random_state"] != seed:
+            raise CLIError(f"--seed {seed} and --param random_state={params['random_state']} "
+                           "disagree: give only one of them.")
+        return params
+    if "random_state" in valid:
+        params["random_state"] = default if seed is None else seed
+    return params
+
+
+# ----------------------------------------------------------------------------- columns
+_ID_NAMES = ("id", "rownames", "row_id", "rowid", "index", "unnamed: 0")
+
+
+@dataclass
+class Columns:
+    """Which columns of a table are features, the target, the id, and which are left out."""
+
+    features: list
+    target: object = None
+    id: object = None
+    unused: dict = field(default_factory=dict)  # name -> reason
+
+    def summary(self) -> str:
+        parts = [f"{len(self.features)} feature column(s): {compact_list(self.features, 12)}"]
+        if self.target is not None:
+            parts.append(f"target: {self.target}")
+        if self.id is not None:
+            parts.append(f"id: {self.id} (carried through, not a feature)")
+        if self.unused:
+            by_reason = {}
+            for name, reason in self.unused.items():
+                by_reason.setdefault(reason, []).append(name)
+            parts += [f"not used ({reason}): {compact_list(names, 12)}"
+                      for reason, names in by_reason.items()]
+        return "columns: " + "; ".join(parts)
+
+
+def _match(option: str, patterns, columns) -> list:
+    out = []
+    for pat in patterns or ():
+        pat = str(pat)
+        if pat in columns:
+            hits = [pat]
+        else:
+            hits = [c for c in columns if fnmatch.fnmatchcase(str(c), pat)]
+        if not hits:
+            raise CLIError(f"{option} {pat!r} matches no column{did_you_mean(pat, columns)}; "
+                           f"the {len(columns)} columns are: {compact_list(columns)}.")
+        out += [h for h in hits if h not in out]
+    return out
+
+
+def _looks_like_id(name, series) -> bool:
+    if str(name).strip().lower() in _ID_NAMES or str(name).lower().endswith("_id"):
+        return True
+    if series.dtype.kind not in "iu" or len(series) < 3:
+        return False
+    values = series.to_numpy()
+    step = values[1:] - values[:-1]
+    return bool((step == 1).all())
+
+
+def resolve_columns(df, *, target=None, features=None, exclude=None, id=None,
+                    numeric_only: bool = True) -> Columns:
+    """Resolve ``--target``, ``--features``, ``--exclude`` and ``--id`` against a table.
+
+    Names or shell-style globs (``'x_*'``). Features default to every column but the
+    target, the id and the excluded ones. With ``numeric_only``, non-numeric columns are
+    left out (named in the summary) unless listed in ``--features``, which is an error.
+    """
+    columns = list(df.columns)
+    if target is not None and target not in columns:
+        raise CLIError(unknown_column("--target", target, columns))
+    if id is not None and id not in columns:
+        raise CLIError(unknown_column("--id", id, columns))
+    if id is not None and id == target:
+        raise CLIError(f"--id {id!r} is also the --target: give different columns.")
+    chosen = _match("--features", features, columns) if features else None
+    dropped = _match("--exclude", exclude, columns) if exclude else []
+    for special, option in ((target, "--target"), (id, "--id")):
+        if special is not None and chosen is not None and special in chosen and \
+                str(special) in map(str, features):
+            raise CLIError(f"--features lists {special!r}, which is the {option} column: "
+                           "leave it out of --features.")
+    unused = {}
+    base = chosen if chosen is not None else columns
+    feats = []
+    for c in base:
+        if c in (target, id):
+            continue
+        if c in dropped:
+            unused[c] = "--exclude"
+            continue
+        if numeric_only and getattr(df[c].dtype, "kind", "O") not in "biuf":
+            if chosen is not None and c in map(str, features):
+                raise CLIError(f"--features {c!r} is not numeric (dtype {df[c].dtype}); this "
+                               "command needs numeric features: leave it out.")
+            unused[c] = "not numeric"
+            continue
+        feats.append(c)
+    if chosen is not None:
+        for c in columns:
+            if c not in chosen and c not in (target, id) and c not in unused:
+                unused[c] = "not in --features"
+    if not feats:
+        what = "numeric " if numeric_only else ""
+        raise CLIError(f"no {what}feature columns are left (columns: {compact_list(columns)}); "
+                       "choose them with --features, or check --exclude / --target / --id.")
+    return Columns(features=feats, target=target, id=id, unused=unused)
+
+
+def warn_id_like(cols: Columns, df, explicit_features: bool) -> None:
+    """Warn about feature columns that look like row ids (they distort every distance)."""
+    if explicit_features:
+        return
+    import warnings
+
+    for c in cols.features:
+        if _looks_like_id(c, df[c]):
+            warnings.warn(f"column {c!r} looks like a row id and is used as a feature: pass "
+                          f"--id {c} (kept in the output, not a feature) or --exclude {c}.",
+                          UserWarning, stacklevel=2)
+
+
+def feature_matrix(df, cols: Columns, label: str = "the input"):
+    """The feature columns as a float array; missing or infinite values are a one-line error
+    counting the affected rows and naming the columns."""
+    import numpy as np
+
+    F = df[cols.features]
+    missing = F.isna()
+    if missing.to_numpy().any():
+        rows = int(missing.any(axis=1).sum())
+        named = ", ".join(f"{c} ({int(k)})" for c, k in missing.sum().items() if k)
+        raise CLIError(f"{rows} row(s) of {label} have missing feature values, in {named}: "
+                       "drop those rows or leave the columns out with --exclude.")
+    X = F.to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(X)
+    if bad.any():
+        named = ", ".join(str(c) for c, k in zip(cols.features, bad.sum(axis=0), strict=True) if k)
+        raise CLIError(f"{int(bad.any(axis=1).sum())} row(s) of {label} have infinite feature "
+                       f"values, in {named}: drop them or leave the columns out with --exclude.")
+    return X
 
 
 def numeric_features(df):
@@ -72,3 +289,16 @@ def scale(X, how: str):
         sd = X.std(axis=0)
         return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     raise CLIError(f"--scale {how!r}: use minmax, standard or none.")
+
+
+def add_column_options(p, *, target_required: bool = False, target_help: str | None = None):
+    """--target, --features, --exclude and --id, the same for every table subcommand."""
+    p.add_argument("--target", required=target_required,
+                   help=target_help or "label column (stratifies the reduction)")
+    p.add_argument("--features", nargs="+", action="extend", metavar="COL",
+                   help="feature columns, names or globs such as 'x_*' (default: every column "
+                        "but the target and the id)")
+    p.add_argument("--exclude", nargs="+", action="extend", metavar="COL",
+                   help="columns never used as features, names or globs")
+    p.add_argument("--id", metavar="COL",
+                   help="a row id column: carried through untouched, never a feature")
