@@ -36,14 +36,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._validation import (
-    check_keep,
-    check_random_generator,
-    check_y,
-    is_dataframe,
-    is_series,
-    warn_if_duplicates,
-)
+from ._input import _check_finite, _check_no_inf, _one_hot_to_labels, _plain, _RowsOnly
+from ._output import reduced_set
+from ._strata import allocate_quotas, quantile_strata
+from ._validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
 from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
 
 try:  # scikit-learn >= 1.6
@@ -151,110 +147,6 @@ def reducer_tags(reducer) -> ReducerTags:
         synthetic_output=bool(cls._synthetic_output),
         accepts_sparse=bool(cls._accepts_sparse),
     )
-
-
-def reduced_set(reducer, X, y=None):
-    """``(X_reduced, y_reduced)`` of a reducer fitted on ``(X, y)``.
-
-    Synthetic rows (``synthetic_``, e.g. cluster centroids) replace the real rows when the
-    reducer emitted them; containers come back as they went in (a DataFrame keeps the kept
-    rows' original index and columns, a Series its name).
-    """
-    reducer._check_fitted()
-    if isinstance(X, list) or isinstance(y, list):
-        Xr, yr = reduced_set(reducer, np.asarray(X) if isinstance(X, list) else X,
-                             np.asarray(y) if isinstance(y, list) else y)
-        return (Xr.tolist() if isinstance(X, list) else Xr,
-                yr.tolist() if isinstance(y, list) else yr)
-    idx = reducer.sample_indices_
-    synthetic = getattr(reducer, "synthetic_", None)
-    if synthetic is not None:
-        Xr = _synthetic_like(X, synthetic)
-    elif is_dataframe(X):
-        Xr = X.iloc[idx]
-    elif hasattr(X, "tocsr"):  # scipy.sparse
-        Xr = X.tocsr()[idx]
-    else:
-        Xr = np.asarray(X)[idx] if not isinstance(X, np.ndarray) else X[idx]
-    if y is None:
-        return Xr, None
-    if is_series(y) or is_dataframe(y):
-        if synthetic is not None and is_series(y):
-            import pandas as pd
-
-            return Xr, pd.Series(np.asarray(y)[idx], name=y.name)
-        return Xr, y.iloc[idx]
-    return Xr, np.asarray(y)[idx]
-
-
-def allocate_quotas(counts, total: int, *, min_one: bool = True) -> np.ndarray:
-    """Split ``total`` rows over groups proportionally to ``counts`` (largest remainder).
-
-    The result sums to ``total`` exactly and never exceeds a group's size. With
-    ``min_one=True`` every group keeps at least one row whenever ``total >= len(counts)``;
-    the rows needed for that are taken from the groups furthest above their ideal share.
-    Ties are broken by group order, so the result is deterministic.
-
-    Examples
-    --------
-    >>> allocate_quotas([50, 30, 20], 10).tolist()
-    [5, 3, 2]
-    >>> allocate_quotas([97, 2, 1], 10).tolist()
-    [8, 1, 1]
-    """
-    counts = np.asarray(counts, dtype=np.int64)
-    if counts.ndim != 1 or (counts < 0).any():
-        raise ValueError("counts must be a 1-D array of non-negative group sizes.")
-    n = int(counts.sum())
-    total = int(total)
-    if total < 0 or total > n:
-        raise ValueError(f"total={total} must be between 0 and the number of rows ({n}).")
-    if n == 0:
-        return np.zeros_like(counts)
-    ideal = total * counts / n
-    quotas = np.floor(ideal).astype(np.int64)
-    remainder = total - int(quotas.sum())
-    if remainder:
-        frac = ideal - quotas
-        # largest fractional part first; stable sort keeps group order for ties
-        order = np.argsort(-frac, kind="stable")
-        order = [g for g in order if quotas[g] < counts[g]]
-        for g in order[:remainder]:
-            quotas[g] += 1
-    if min_one and total >= int((counts > 0).sum()):
-        for g in np.flatnonzero((quotas == 0) & (counts > 0)):
-            # take one row from the group that is furthest above its ideal share
-            surplus = np.where(quotas > 1, quotas - ideal, -np.inf)
-            donor = int(np.argmax(surplus))
-            quotas[donor] -= 1
-            quotas[g] += 1
-    return quotas
-
-
-def quantile_strata(y, n_bins: int = 10):
-    """Stratum codes of a continuous target: ``n_bins`` quantile bins (equal-count).
-
-    Bins whose edges coincide (many tied values) are merged, so there may be fewer bins.
-
-    Returns
-    -------
-    codes : ndarray of int, shape (n_samples,)
-        Bin of each row, 0 for the lowest values.
-    edges : ndarray of float
-        The bin edges (``len(edges) == n_used_bins + 1``).
-
-    Examples
-    --------
-    >>> codes, edges = quantile_strata(np.arange(10.0), n_bins=2)
-    >>> codes.tolist()
-    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
-    """
-    y = np.asarray(y, dtype=np.float64)
-    edges = np.unique(np.quantile(y, np.linspace(0.0, 1.0, int(n_bins) + 1)))
-    if len(edges) < 2:
-        return np.zeros(y.shape[0], dtype=np.intp), np.array([y.min(), y.max()])
-    codes = np.searchsorted(edges[1:-1], y, side="right").astype(np.intp)
-    return codes, edges
 
 
 def _keep_constraint():
@@ -675,81 +567,3 @@ class BaseReducer(BaseEstimator):
         tags.target_tags.required = bool(self._requires_y)
         tags.non_deterministic = False
         return tags
-
-
-class _RowsOnly:
-    """Stands in for X for methods that never read the values: only its shape and rows."""
-
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-
-    def __getitem__(self, rows):
-        return _RowsOnly((len(np.arange(self.shape[0])[rows]), self.shape[1]))
-
-
-def _one_hot_to_labels(y, n):
-    """y as a 1-D label array; a one-hot (one-vs-all) indicator matrix becomes its labels."""
-    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-    if arr.ndim == 2 and arr.shape[1] > 1 and arr.shape[0] == n and np.isin(arr, (0, 1)).all() \
-            and (arr.sum(axis=1) == 1).all():
-        return arr.argmax(axis=1)
-    return check_y(arr, n)
-
-
-def _plain(v):
-    """numpy scalars as plain Python values (readable in messages and dict keys)."""
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _check_finite(X, synthetic=False):
-    """NaN / inf in numeric X used as given: a message counting the rows concerned."""
-    try:
-        arr = X.to_numpy(dtype=np.float64, na_value=np.nan) if is_dataframe(X) \
-            else np.asarray(X)
-    except (TypeError, ValueError):
-        return  # not numeric: validate_data gives its message
-    if arr.dtype.kind != "f" or arr.ndim != 2:
-        return
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        rows = np.flatnonzero(bad.any(axis=1))
-        cols = np.flatnonzero(bad.any(axis=0))
-        how = ("synthetic centroids (output='centroids') are computed in X's own columns: "
-               "use output='medoids' (real rows; missing values are then imputed for the "
-               "selection only)" if synthetic else
-               "with space='passthrough' the features are used as given: use space='auto' "
-               "(missing values imputed for the selection only, rows returned unchanged)")
-        raise ValueError(
-            f"X contains NaN or infinite values in {len(rows)} row(s) (e.g. rows "
-            f"{rows[:5].tolist()}) and {len(cols)} column(s): {how}, or impute / drop "
-            "them first.")
-
-
-def _check_no_inf(X):
-    """Infinite values cannot be imputed; name the rows."""
-    import pandas as pd
-
-    frame = X if is_dataframe(X) else pd.DataFrame(np.asarray(X, dtype=object))
-    num = frame.select_dtypes(include="number")
-    if num.shape[1]:
-        vals = num.to_numpy(dtype=np.float64, na_value=np.nan)
-        inf = np.isinf(vals)
-        if inf.any():
-            rows = np.flatnonzero(inf.any(axis=1))
-            raise ValueError(f"X contains infinite values in {len(rows)} row(s) (e.g. rows "
-                             f"{rows[:5].tolist()}): replace them (missing values are fine).")
-
-
-def _synthetic_like(X, synthetic: np.ndarray):
-    """Synthetic rows in X's container and dtype (DataFrames get a fresh RangeIndex)."""
-    if is_dataframe(X):
-        import pandas as pd
-
-        out = pd.DataFrame(synthetic, columns=X.columns)
-        for col, dt in X.dtypes.items():
-            if getattr(dt, "kind", None) == "f":
-                out[col] = out[col].astype(dt)
-        return out
-    arr = np.asarray(X)
-    dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
-    return np.asarray(synthetic, dtype=dtype)
