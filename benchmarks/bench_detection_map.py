@@ -23,8 +23,8 @@ method, the mean paired difference to SRS with its spread (same seed, same budge
 
 Usage::
 
-    python benchmarks/bench_detection_map.py --quick   # 3 seeds, small task (~15 min, 2 cores)
-    python benchmarks/bench_detection_map.py           # 5 seeds, larger task
+    python benchmarks/bench_detection_map.py --quick   # 3 seeds (~25 min on 2 busy cores)
+    python benchmarks/bench_detection_map.py           # longer pretraining and fine-tuning
 
 Ultralytics runs offline: ``YOLO_OFFLINE=1``, ``YOLO_CONFIG_DIR`` holding a TTF font as
 ``Ultralytics/Arial.ttf``, runs written to a temporary folder.
@@ -57,10 +57,13 @@ from datareduce.detection import (  # noqa: E402
 )
 
 CONFIGS = {
+    # fine-tuning optimiser "auto": Ultralytics' choice (AdamW, lr 0.00111 for 5 classes)
     "quick": dict(n_source=300, source_epochs=25, n_base=100, n_near=60, n_exact=20,
-                  n_val=80, epochs=3, keep=0.25, seeds=(0, 1, 2), imgsz=64, batch=16),
-    "full": dict(n_source=600, source_epochs=40, n_base=300, n_near=200, n_exact=60,
-                 n_val=200, epochs=5, keep=0.25, seeds=(0, 1, 2, 3, 4), imgsz=64, batch=16),
+                  n_val=80, epochs=3, keep=0.25, seeds=(0, 1, 2), imgsz=64, batch=16,
+                  ft_optimizer="auto", ft_lr0=0.01),
+    "full": dict(n_source=400, source_epochs=40, n_base=100, n_near=60, n_exact=20,
+                 n_val=80, epochs=6, keep=0.25, seeds=(0, 1, 2), imgsz=64, batch=16,
+                 ft_optimizer="AdamW", ft_lr0=0.002),
 }
 METHODS = ("fraction", "random", "srs", "dedup+srs", "mms", "object-level")
 
@@ -123,7 +126,8 @@ def finetune(weights, data_yaml, val_yaml, cfg, *, epochs, seed, fraction=1.0, n
     model.train(data=str(data_yaml), epochs=epochs, imgsz=cfg["imgsz"], batch=cfg["batch"],
                 device="cpu", workers=0, seed=seed, deterministic=True, fraction=fraction,
                 project=str(TMP / "runs"), name=name, exist_ok=True, val=False, plots=False,
-                verbose=False, amp=False, warmup_epochs=0, mosaic=0.0)
+                verbose=False, amp=False, warmup_epochs=0, mosaic=0.0,
+                optimizer=cfg["ft_optimizer"], lr0=cfg["ft_lr0"])
     train_s = time.perf_counter() - t0
     m = YOLO(str(model.trainer.last)).val(data=str(val_yaml), imgsz=cfg["imgsz"], batch=32,
                                           device="cpu", workers=0, plots=False, verbose=False,
@@ -173,8 +177,9 @@ def mean_sd(v):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="small task, 3 seeds")
-    ap.add_argument("--seeds", type=int, help="number of training seeds (default 3 / 5)")
+    ap.add_argument("--quick", action="store_true",
+                    help="shorter pretraining, 3 fine-tuning epochs with Ultralytics' defaults")
+    ap.add_argument("--seeds", type=int, help="number of training seeds (default 3)")
     args = ap.parse_args(argv)
     cfg = dict(CONFIGS["quick" if args.quick else "full"])
     if args.seeds:
@@ -190,7 +195,8 @@ def main(argv=None):
           f"weights in {pre_s:.0f} s; target: {n} training images "
           f"({cfg['n_near']} near-duplicate frames, {cfg['n_exact']} byte copies), "
           f"{cfg['n_val']} validation images; keep {keep_n} ({cfg['keep']:.0%}); "
-          f"imgsz {cfg['imgsz']}, batch {cfg['batch']}", flush=True)
+          f"imgsz {cfg['imgsz']}, batch {cfg['batch']}; fine-tuning optimizer "
+          f"{cfg['ft_optimizer']}", flush=True)
     from ultralytics import YOLO
 
     m = YOLO(str(weights)).val(data=str(tgt_yaml), imgsz=cfg["imgsz"], batch=32, device="cpu",
