@@ -11,8 +11,9 @@ Every method trains the same number of epochs with the same Ultralytics settings
 seed. Reported per method (median and min-max over seeds): mAP50 and mAP50-95 of the final
 model on the validation set, images seen (forward + backward passes), the training loop's
 wall time (from the first epoch's start to the last epoch's end, including the pruner's
-scoring and planning and the last epoch's validation, which every method shares) and its
-ratio to full training's median, and the seconds spent scoring + planning.
+scoring and planning, excluding validation) and its ratio to full training's median, and
+the seconds spent scoring + planning. ``--val-every-epoch`` also records each run's mAP50
+after every epoch against its training time (in the ``--json`` output).
 
 Usage::
 
@@ -58,20 +59,36 @@ def run_one(method, seed, data, args, workdir):
 
     torch.set_num_threads(args.threads)
     model = YOLO("yolov8n.yaml")
-    marks = {}
+    marks = {"val": 0.0, "curve": []}
 
     def start(trainer):
         marks.setdefault("t0", time.perf_counter())
 
+    def val_start(validator):
+        marks["v0"] = time.perf_counter()
+
+    def val_end(validator):
+        if "v0" in marks:
+            marks["val"] += time.perf_counter() - marks.pop("v0")
+
     def end(trainer):
         marks["t1"] = time.perf_counter()
+        m = trainer.metrics or {}
+        marks["curve"].append((trainer.epoch + 1,
+                               round(marks["t1"] - marks["t0"] - marks["val"], 2),
+                               round(float(m.get("metrics/mAP50(B)", float("nan"))), 4),
+                               round(float(m.get("metrics/mAP50-95(B)", float("nan"))), 4)))
 
     model.add_callback("on_train_epoch_start", start)
+    model.add_callback("on_val_start", val_start)
+    model.add_callback("on_val_end", val_end)
     model.add_callback("on_fit_epoch_end", end)
     train_args = dict(data=str(data), epochs=args.epochs, imgsz=args.imgsz, batch=args.batch,
                       workers=0, device="cpu", seed=seed, deterministic=False, plots=False,
-                      verbose=False, amp=False, val=False, project=str(workdir),
-                      name=f"{method}-s{seed}", exist_ok=True, close_mosaic=args.close_mosaic)
+                      verbose=False, amp=False, val=args.val_every_epoch, project=str(workdir),
+                      name=f"{method}-s{seed}", exist_ok=True, close_mosaic=args.close_mosaic,
+                      mosaic=args.mosaic, optimizer=args.optimizer, lr0=args.lr0,
+                      warmup_epochs=args.warmup_epochs)
     trainer_cls = None if method == "full" else pruned_trainer(keep=args.keep, policy=method)
     t0 = time.perf_counter()
     metrics = model.train(trainer=trainer_cls, **train_args)
@@ -83,9 +100,14 @@ def run_one(method, seed, data, args, workdir):
     else:
         seen = sum(s["images"] for s in tr.pruning_log)
         scoring = sum(s["scoring_s"] + s["planning_s"] for s in tr.pruning_log)
-    return {"method": method, "seed": seed, "map50": float(metrics.box.map50),
-            "map": float(metrics.box.map), "seen": int(seen), "loop_s": marks["t1"] - marks["t0"],
-            "wall_s": wall, "scoring_s": scoring}
+    # the final epoch's model (with validation every epoch Ultralytics' own final metrics are
+    # those of the best epoch's checkpoint, chosen on the validation set)
+    m50, m5095 = float(metrics.box.map50), float(metrics.box.map)
+    if args.val_every_epoch:
+        m50, m5095 = marks["curve"][-1][2], marks["curve"][-1][3]
+    return {"method": method, "seed": seed, "map50": m50, "map": m5095, "seen": int(seen),
+            "loop_s": marks["t1"] - marks["t0"] - marks["val"], "val_s": marks["val"],
+            "wall_s": wall, "scoring_s": scoring, "curve": marks["curve"]}
 
 
 def _fmt(values, digits=3):
@@ -119,6 +141,26 @@ def table(results, methods):
         )
     lines.append("")
     lines.append(f"full training's seed-to-seed mAP50 spread (max - min): {spread:.3f}")
+    if all(r.get("curve") and len(r["curve"]) > 1 for r in results):
+        target = 0.9 * statistics.median(full_map)
+        lines.append("")
+        lines.append(f"training time (s, excluding validation) until mAP50 first reaches "
+                     f"{target:.3f} (90% of full training's final median), median over seeds; "
+                     "'-' = not reached by a seed:")
+        lines.append("")
+        lines.append("| method | time to 90% of full mAP50 (s) | epochs |")
+        lines.append("|---|---|---|")
+        for m in methods:
+            rs = [r for r in results if r["method"] == m]
+            hits = [next(((t, e) for e, t, a, _ in r["curve"] if a >= target), None) for r in rs]
+            if not rs:
+                continue
+            if any(h is None for h in hits):
+                n_hit = sum(h is not None for h in hits)
+                lines.append(f"| {m} | - ({n_hit}/{len(rs)} seeds reached it) | - |")
+            else:
+                lines.append(f"| {m} | {statistics.median(h[0] for h in hits):.1f} | "
+                             f"{statistics.median(h[1] for h in hits):g} |")
     return "\n".join(lines)
 
 
@@ -133,8 +175,16 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--keep", type=float, default=0.5)
     p.add_argument("--close-mosaic", type=int, default=5)
+    p.add_argument("--mosaic", type=float, default=0.0,
+                   help="Ultralytics mosaic probability (0: small images learn faster)")
+    p.add_argument("--optimizer", default="AdamW")
+    p.add_argument("--lr0", type=float, default=0.003)
+    p.add_argument("--warmup-epochs", type=float, default=1.0)
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument("--methods", default="full,uniform,rs2,epsilon_greedy,infobatch")
+    p.add_argument("--val-every-epoch", action="store_true",
+                   help="validate after every epoch (mAP50 curve in the JSON; validation time "
+                        "is excluded from the loop time)")
     p.add_argument("--json", default=None, help="also write the raw results here")
     args = p.parse_args(argv)
     if args.quick:
@@ -157,7 +207,8 @@ def main(argv=None):
             for m in methods:  # interleaved, so load changes hit every method alike
                 r = run_one(m, seed, data, args, scratch / "runs")
                 results.append(r)
-                print(json.dumps(r), file=sys.stderr, flush=True)
+                print(json.dumps({k: v for k, v in r.items() if k != "curve"}), file=sys.stderr,
+                      flush=True)
         load = os.getloadavg()
         print(f"\n{args.n_train} training / {args.n_val} validation images, imgsz {args.imgsz}, "
               f"{args.epochs} epochs, batch {args.batch}, keep {args.keep}, seeds "

@@ -254,7 +254,7 @@ def test_end_to_end_with_class_budgets_kept_partners_log_and_resume(tmp_path):
 
     model.add_callback("on_model_save", stop_after_second_epoch)
     with pytest.raises(_Interrupt):
-        model.train(data=str(data), trainer=trainer_cls, epochs=3, workers=0,
+        model.train(data=str(data), trainer=trainer_cls, epochs=3, workers=0, close_mosaic=0,
                     project=str(tmp_path / "runs"), name="r", val=False, **TRAIN)
     first = model.trainer
     pruner = first.pruner
@@ -271,6 +271,10 @@ def test_end_to_end_with_class_budgets_kept_partners_log_and_resume(tmp_path):
                 got = {g: int((groups[rows] == g).sum()) for g in pruner.groups_}
                 assert list(got.values()) == pruner.group_budgets_.tolist()
     assert [s["epoch"] for s in first.pruning_log] == [1, 2]
+    # partners="kept": every image mosaic could draw a partner from in epoch 2 was kept then
+    kept_pos = set(first._pos_of_row[first._plans[1][0]].tolist())
+    assert first._train_dataset.buffer  # (mosaic stays on: close_mosaic=0)
+    assert set(first._train_dataset.buffer) <= kept_pos
     assert first.pruning_log[0]["images"] == 8 and first.pruning_log[0]["scored"] == 8
     with open(first.save_dir / "pruning.csv") as fh:
         rows_csv = list(csv.DictReader(fh))

@@ -58,6 +58,10 @@ class PrunedSampler(Sampler):
     current one is finished, so ``len(loader)`` at the top of an epoch is its number of
     batches (InfoBatch included: asking plans the epoch).
 
+    RS2 and class-aware budgets come with the pruner: e.g.
+    ``PrunedSampler(DynamicPruner(n, keep=0.3, policy="rs2", groups=labels))`` yields every
+    row once per round of ``ceil(n / K)`` epochs and each class its share of every epoch.
+
     Parameters
     ----------
     pruner : DynamicPruner
@@ -66,10 +70,6 @@ class PrunedSampler(Sampler):
         Shuffle the epoch's rows (otherwise they come in increasing order).
     seed : int, default=0
         Seed of the shuffling; epoch ``e`` uses ``seed + e``.
-
-    RS2 and class-aware budgets come with the pruner: e.g.
-    ``PrunedSampler(DynamicPruner(n, keep=0.3, policy="rs2", groups=labels))`` yields every
-    row once per round of ``ceil(n / K)`` epochs and each class its share of every epoch.
 
     Examples
     --------

@@ -669,7 +669,7 @@ def train_pruned(model, data, keep=0.5, policy="infobatch", *, groups=None, part
         The model (or a model file / YAML, e.g. ``"yolov8n.yaml"``).
     data : str or Path
         The data YAML.
-    keep, policy, groups, partners
+    keep, policy, groups, partners : see :func:`pruned_trainer`
         As in :func:`pruned_trainer`.
     pruner_params : dict or None
         Other :class:`DynamicPruner` options (see :func:`pruned_trainer`).
