@@ -235,13 +235,3 @@ def test_mismatched_metric_is_violated():
     assert db > 2 * eps_cheb  # euclidean diagrams vs. chebyshev epsilon breaks the bound
     db_same, eps_same = _stability_terms(X, [0, 2], "euclidean", "euclidean")
     assert db_same <= 2 * eps_same * (1 + 1e-6)
-
-
-def test_mst_with_the_optional_larger_k_pass(monkeypatch):
-    from datareduce.metrics import topology
-
-    monkeypatch.setattr(topology, "_REFINE", (2, 8))
-    rng = np.random.default_rng(6)
-    X = np.vstack([rng.normal(c, 0.3, (40, 7)) for c in (0.0, 4.0)])
-    got = minimum_spanning_tree_lengths(X, n_neighbors=2)
-    assert np.allclose(got, np.sort(minimum_spanning_tree(cdist(X, X)).data), rtol=1e-9)
