@@ -29,7 +29,7 @@ _DISTANCES = ("bottleneck", "wasserstein")
 _EXACT_WASSERSTEIN_MAX = 1500
 
 
-@dataclass
+@dataclass(repr=False)
 class TopologicalDistance:
     """Distances between the diagrams of a full and a reduced point cloud.
 
@@ -53,6 +53,10 @@ class TopologicalDistance:
         The diagrams of all rows of each side.
     per_class_error_bound : dict
         class label -> {homology dimension -> subsampling slack of that class's distance}.
+
+    A value whose ``error_bound`` is positive and at least the value itself is
+    *uninformative*: the exact distance may be anywhere from 0 to ``value + error_bound``.
+    :attr:`informative` flags it per dimension; the repr and the report say so.
     """
 
     value: dict
@@ -70,6 +74,32 @@ class TopologicalDistance:
         """Largest distance over homology dimensions (global, not per class)."""
         return max(self.value.values()) if self.value else 0.0
 
+    @property
+    def informative(self) -> dict:
+        """homology dimension -> False when the subsampling bound is >= the value it bounds."""
+        return {k: _informative(v, self.error_bound.get(k, 0.0)) for k, v in self.value.items()}
+
+    @property
+    def per_class_informative(self) -> dict:
+        """class label -> {homology dimension -> informative?} (see :attr:`informative`)."""
+        return {c: {k: _informative(v, self.per_class_error_bound.get(c, {}).get(k, 0.0))
+                    for k, v in d.items()} for c, d in self.per_class.items()}
+
+    def __repr__(self) -> str:
+        sides = f"full {self.full.n_samples} rows, reduced {self.reduced.n_samples} rows"
+        name = self.distance if self.distance == "bottleneck" else \
+            f"wasserstein q={self.order:g}"
+        lines = [f"TopologicalDistance({name}, {self.metric} Rips; {sides})"]
+        for k, v in self.value.items():
+            lines.append(f"  H{k}: {_describe(v, self.error_bound.get(k, 0.0))}")
+        if self.per_class:
+            worst = {k: max(d[k] for d in self.per_class.values()) for k in self.value}
+            bad = sum(not ok for d in self.per_class_informative.values() for ok in d.values())
+            text = ", ".join(f"H{k} {v:.4g}" for k, v in worst.items())
+            lines.append(f"  per class ({len(self.per_class)} classes): largest {text}"
+                         + (f"; {bad} uninformative" if bad else ""))
+        return "\n".join(lines)
+
     def to_dict(self) -> dict:
         """Plain-Python dictionary (labels as strings)."""
         return {
@@ -80,9 +110,23 @@ class TopologicalDistance:
             "per_class": {str(c): {str(k): float(v) for k, v in d.items()}
                           for c, d in self.per_class.items()},
             "error_bound": {str(k): float(v) for k, v in self.error_bound.items()},
+            "informative": {str(k): bool(v) for k, v in self.informative.items()},
             "full": self.full.to_dict(),
             "reduced": self.reduced.to_dict(),
         }
+
+
+def _informative(value, bound) -> bool:
+    return not (bound > 0 and bound >= value)
+
+
+def _describe(value, bound) -> str:
+    if bound <= 0:
+        return f"{value:.6g} (exact)"
+    if bound >= value:
+        return (f"{value:.6g} +/- {bound:.4g} (uninformative: the subsampling bound is not "
+                "smaller than the value)")
+    return f"{value:.6g} +/- {bound:.4g}"
 
 
 # ---------------------------------------------------------------------- distances
@@ -204,8 +248,22 @@ def topological_distance(X, X_reduced, y=None, y_reduced=None, *, distance: str 
     >>> round(res.value[0], 6)   # the bar dying at 4.9 is matched to the one dying at 5.0
     0.1
     """
-    if distance not in _DISTANCES:
-        raise ValueError(f"distance={distance!r} is not supported; use one of {_DISTANCES}.")
+    return _topological_distances(X, X_reduced, y, y_reduced, distances=(distance,),
+                                  homology_dimensions=homology_dimensions, metric=metric,
+                                  per_class=per_class, max_points=max_points, backend=backend,
+                                  order=order)[distance]
+
+
+def _topological_distances(X, X_reduced, y=None, y_reduced=None, *, distances=("bottleneck",),
+                           homology_dimensions=(0, 1), metric="euclidean", per_class=True,
+                           max_points=None, backend="ripser", order=1.0) -> dict:
+    """:func:`topological_distance` for several distances, computing each diagram once.
+
+    Returns a dict distance name -> :class:`TopologicalDistance`.
+    """
+    for distance in distances:
+        if distance not in _DISTANCES:
+            raise ValueError(f"distance={distance!r} is not supported; use one of {_DISTANCES}.")
     metric = check_metric(metric)
     dims = _check_dims(homology_dimensions)
     Xa = check_X(X)
@@ -219,12 +277,13 @@ def topological_distance(X, X_reduced, y=None, y_reduced=None, *, distance: str 
 
     def compare(A, B):
         da, db = persistence_diagrams(A, **kw), persistence_diagrams(B, **kw)
-        val = {k: diagram_distance(da[k], db[k], distance=distance, order=order) for k in dims}
+        vals = {name: {k: diagram_distance(da[k], db[k], distance=name, order=order)
+                       for k in dims} for name in distances}
         err = {k: da.error_bound[k] + db.error_bound[k] for k in dims}
-        return val, err, da, db
+        return vals, err, da, db
 
-    value, err, dfull, dred = compare(Xa, Xr)
-    classes, class_err = {}, {}
+    values, err, dfull, dred = compare(Xa, Xr)
+    classes, class_err = {name: {} for name in distances}, {}
     if y is not None and per_class:
         if y_reduced is None:
             raise ValueError("y is given but y_reduced is not: pass the labels of the reduced rows.")
@@ -234,7 +293,10 @@ def topological_distance(X, X_reduced, y=None, y_reduced=None, *, distance: str 
             key = c.item() if hasattr(c, "item") else c
             if not np.any(yr == c):
                 warnings.warn(f"class {key!r} has no row in the reduced set; its distance is "
-                              "computed against an empty diagram.", stacklevel=2)
-            classes[key], class_err[key] = compare(Xa[ya == c], Xr[yr == c])[:2]
-    return TopologicalDistance(value, classes, distance, float(order), metric, err, dfull, dred,
-                               class_err)
+                              "computed against an empty diagram.", stacklevel=3)
+            vals, class_err[key] = compare(Xa[ya == c], Xr[yr == c])[:2]
+            for name in distances:
+                classes[name][key] = vals[name]
+    return {name: TopologicalDistance(values[name], classes[name], name, float(order), metric,
+                                      dict(err), dfull, dred, dict(class_err))
+            for name in distances}
