@@ -173,3 +173,13 @@ def test_local_scheduler_starts_and_stops_its_own_cluster(tmp_path):
                            n_workers=1, memory_limit="1GiB")
     np.testing.assert_array_equal(local.sample_indices, threads.sample_indices)
     assert distributed.client._get_global_client() is None  # nothing left running
+
+
+def test_reducer_instance_is_not_modified(tmp_path):
+    full = _write_files(tmp_path / "data")
+    mms = get_reducer("mms", keep=0.5, metric="chebyshev")
+    res = reduce_parquet(tmp_path / "data", mms, 25, target="label", features=["a", "b"],
+                         scale="none", oversample=1)
+    assert mms.keep == 0.5 and not hasattr(mms, "sample_indices_")
+    assert len(res.kept) == 25 and res.features == ["a", "b"]
+    assert set(res.kept["label"]) == set(full["label"])  # every class keeps a row
