@@ -135,12 +135,7 @@ def _self_peak():
 
 
 def run_method(client, folder, method, args):
-    from datareduce.distributed import (
-        epsilon_blocks,
-        read_parquet_blocks,
-        reduce_parquet,
-        worker_peak_memory,
-    )
+    from datareduce.distributed import reduce_parquet, worker_peak_memory
 
     restart(client)
     load0 = _load()
@@ -153,16 +148,22 @@ def run_method(client, folder, method, args):
            "blocks": int(res.blocks.info["n_blocks"]), "load_start": load0,
            **{f"t_{k}": v for k, v in res.timings.items()}, "worker_peak_mib": _mib(peak),
            "r1": res.blocks.stage_one_radius, "r2": res.blocks.stage_two_radius,
-           "bound": res.blocks.radius_bound}
+           "bound": res.blocks.radius_bound, "load_end": _load()}
     row["t_total"] = sum(res.timings.values())
-    if not args.no_epsilon:
-        t0 = time.perf_counter()
-        data = read_parquet_blocks(folder, target="label", id_column="id")
-        eps = epsilon_blocks(data.X, data.scale(res.kept), data.y,
-                             res.kept["label"].to_numpy(), metric="euclidean")
-        row["epsilon"], row["t_epsilon"] = eps.value, time.perf_counter() - t0
-    row["load_end"] = _load()
     return row, res
+
+
+def run_epsilon(client, folder, row, res):
+    """Exact blocked epsilon of a reduction (Euclidean, per class, min-max scaled)."""
+    from datareduce.distributed import epsilon_blocks, read_parquet_blocks
+
+    restart(client)
+    t0 = time.perf_counter()
+    data = read_parquet_blocks(folder, target="label", id_column="id")
+    eps = epsilon_blocks(data.X, data.scale(res.kept), data.y, res.kept["label"].to_numpy(),
+                         metric="euclidean")
+    row["epsilon"], row["t_epsilon"], row["load_epsilon"] = (
+        eps.value, time.perf_counter() - t0, _load())
 
 
 def in_memory_peer(folder, method, args):
@@ -208,8 +209,7 @@ def block_scaling(client, args, methods):
             rows.append({"method": method, "blocks": n_blocks, "rows_per_block": block_rows,
                          "t": t, "r1": res.stage_one_radius, "r2": res.stage_two_radius,
                          "load": _load()})
-            print(f"  scaling {method} {n_blocks} blocks: {t:.1f} s (load {_load()})",
-                  flush=True)
+            _show(rows[-1], "scaling: ")
     return rows
 
 
@@ -234,8 +234,12 @@ def main(argv=None):
                     help="also fit in memory (the peer) up to this many rows")
     ap.add_argument("--no-epsilon", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--json", help="also write the results to this JSON file")
+    ap.add_argument("--json", help="also write the results to this JSON file (after each step)")
+    ap.add_argument("--report", metavar="JSON", help="print the tables of a (partial) JSON file")
     args = ap.parse_args(argv)
+    if args.report:
+        report(json.loads(Path(args.report).read_text()))
+        return 0
     args.rows = args.rows or (1_000_000 if args.quick else 10_000_000)
     if args.rows % args.file_rows:
         ap.error("--rows must be a multiple of --file-rows")
@@ -262,6 +266,10 @@ def main(argv=None):
           f"memory limit {args.memory_limit}; load {_load()}, {os.cpu_count()} cores",
           flush=True)
     results = {"args": vars(args), "methods": [], "in_memory": [], "scaling": []}
+
+    def save():
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2, default=str))
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       memory_limit=args.memory_limit, dashboard_address=None) as cluster, \
             Client(cluster) as client:
@@ -269,24 +277,36 @@ def main(argv=None):
         size = sum(f.stat().st_size for f in folder.glob("*.parquet"))
         print(f"data: {folder} ({_mib(size):.0f} MiB on disk, written in {t_write:.1f} s; "
               "0 = reused)", flush=True)
+        kept = {}
         for m in methods:
-            row, _ = run_method(client, folder, m, args)
+            row, kept[m] = run_method(client, folder, m, args)
             results["methods"].append(row)
-            print("  " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
-                                     for k, v in row.items()}), flush=True)
-        if args.rows <= args.in_memory_max:
-            for m in methods:
-                results["in_memory"].append(in_memory_peer(folder, m, args))
-                print("  in memory: " + json.dumps(results["in_memory"][-1]), flush=True)
+            _show(row)
+            save()
         if args.scaling:
             scaling_methods = [m for m in args.scaling_methods.split(",") if m in methods]
             results["scaling"] = block_scaling(client, args, scaling_methods)
+            save()
+        if args.rows <= args.in_memory_max:
+            for m in methods:
+                results["in_memory"].append(in_memory_peer(folder, m, args))
+                _show(results["in_memory"][-1], "in memory: ")
+                save()
+        if not args.no_epsilon:
+            for row in results["methods"]:
+                run_epsilon(client, folder, row, kept[row["method"]])
+                _show(row)
+                save()
     if not args.keep_data and args.data is None:
         shutil.rmtree(folder, ignore_errors=True)
     results["client_peak_mib"] = _mib(_self_peak())
+    save()
     report(results)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+
+
+def _show(row, prefix=""):
+    print("  " + prefix + json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                                      for k, v in row.items()}), flush=True)
 
 
 def report(results):
@@ -307,6 +327,10 @@ def report(results):
               f"| {m['epsilon'] if m else float('nan'):.3f} "
               f"| {m['t_fit'] if m else float('nan'):.1f} "
               f"| {r['load_start']} - {r['load_end']} |")
+    if any("t_epsilon" in r for r in results["methods"]):
+        print("\nexact blocked epsilon took " + ", ".join(
+            f"{r['method']} {r['t_epsilon']:.0f} s (load {r['load_epsilon']})"
+            for r in results["methods"] if "t_epsilon" in r))
     if results["scaling"]:
         print("\n(raw features, no files: the data generated per block)")
         print("\n| method | blocks | rows / block | reduce s | r1 | r2 | load |")
@@ -314,8 +338,9 @@ def report(results):
         for r in results["scaling"]:
             print(f"| {r['method']} | {r['blocks']} | {r['rows_per_block']:,} | {r['t']:.1f} "
                   f"| {r['r1']:.3f} | {r['r2']:.3f} | {r['load']} |")
-    print(f"\nthis process (client, in-memory peers included): peak "
-          f"{results['client_peak_mib']:.0f} MiB")
+    if "client_peak_mib" in results:
+        print(f"\nthis process (client, in-memory peers included): peak "
+              f"{results['client_peak_mib']:.0f} MiB")
 
 
 if __name__ == "__main__":

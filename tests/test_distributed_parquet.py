@@ -163,3 +163,23 @@ def test_worker_killed_mid_run_gives_the_same_result(tmp_path, cluster):
     assert after != before  # and replaced by a new one
     np.testing.assert_array_equal(res.sample_indices, undisturbed.sample_indices)
     np.testing.assert_allclose(res.sample_weight, undisturbed.sample_weight)
+
+
+@pytest.mark.slow  # starts its own cluster process: ~5 s on a quiet machine, 60 s under load
+def test_local_scheduler_starts_and_stops_its_own_cluster(tmp_path):
+    _write_files(tmp_path / "data")
+    threads = reduce_parquet(tmp_path / "data", "srs", 0.02, target="label")
+    local = reduce_parquet(tmp_path / "data", "srs", 0.02, target="label", scheduler="local",
+                           n_workers=1, memory_limit="1GiB")
+    np.testing.assert_array_equal(local.sample_indices, threads.sample_indices)
+    assert distributed.client._get_global_client() is None  # nothing left running
+
+
+def test_reducer_instance_is_not_modified(tmp_path):
+    full = _write_files(tmp_path / "data")
+    mms = get_reducer("mms", keep=0.5, metric="chebyshev")
+    res = reduce_parquet(tmp_path / "data", mms, 25, target="label", features=["a", "b"],
+                         scale="none", oversample=1)
+    assert mms.keep == 0.5 and not hasattr(mms, "sample_indices_")
+    assert len(res.kept) == 25 and res.features == ["a", "b"]
+    assert set(res.kept["label"]) == set(full["label"])  # every class keeps a row

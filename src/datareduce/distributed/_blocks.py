@@ -176,21 +176,19 @@ def _stage_one(block, yblock, quotas, classes, reducer, seed, per_class, radius_
             "y": None if yblock is None else yblock[idx], "radius": radius}
 
 
-def _stage_two(parts, offsets, class_quota, classes, reducer, random_state, per_class,
-               radius_metric):
-    """Reduce the union of the stage-one picks in memory to the exact quotas; each union
-    row's mass moves to its nearest final pick of the same class."""
+def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radius_metric):
+    """Reduce the union of the stage-one picks (of ``classes``, when per class) in memory to
+    the exact quotas; each union row's mass moves to its nearest final pick of the same
+    class. One task per class, so the classes' second stages run in parallel."""
     idx = np.concatenate([off + p["idx"] for off, p in zip(offsets, parts, strict=True)])
     w = np.concatenate([p["w"] for p in parts])
     Xu = np.concatenate([p["X"] for p in parts])
     yu = None if parts[0]["y"] is None else np.concatenate([p["y"] for p in parts])
     if per_class:
         groups = [np.flatnonzero(yu == c) for c in classes]
-        quotas = class_quota
     else:
-        groups, quotas = [np.arange(len(idx))], [int(np.sum(class_quota))]
+        groups = [np.arange(len(idx))]
     final, final_w, radius = [], [], 0.0
-    seeds = np.random.SeedSequence(random_state).generate_state(len(groups))
     for rows, q, seed in zip(groups, quotas, seeds, strict=True):
         if q == 0:
             continue
@@ -216,6 +214,8 @@ def _stage_two(parts, offsets, class_quota, classes, reducer, random_state, per_
                 radius = max(radius, float(dist.max()))
             final_w.append(kw)
         final.append(kept)
+    if not final:
+        return np.empty(0, dtype=np.intp), np.empty(0), None if yu is None else yu[:0], 0.0
     kept = np.concatenate(final)
     return idx[kept], np.concatenate(final_w), None if yu is None else yu[kept], radius
 
@@ -325,10 +325,20 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
                                                  per_class, radius_metric, two_stage)
              for i, (xb, yb) in enumerate(zip(x_blocks, y_blocks, strict=True))]
     if two_stage:
-        last = dask.delayed(_stage_two, pure=True)(parts, offsets, class_quota, classes,
-                                                   reducer, random_state, per_class,
-                                                   radius_metric)
-        (idx, w, labels, r2), r1 = dask.compute(last, [p["radius"] for p in parts])
+        seeds2 = [int(s) for s in
+                  np.random.SeedSequence(random_state).generate_state(len(class_quota))]
+        if per_class:  # one task per class
+            lasts = [dask.delayed(_stage_two, pure=True)(
+                parts, offsets, class_quota[c:c + 1], classes[c:c + 1], reducer,
+                seeds2[c:c + 1], True, radius_metric) for c in range(len(classes))]
+        else:
+            lasts = [dask.delayed(_stage_two, pure=True)(
+                parts, offsets, [n_keep], None, reducer, seeds2, False, radius_metric)]
+        finals, r1 = dask.compute(lasts, [p["radius"] for p in parts])
+        idx = np.concatenate([f[0] for f in finals])
+        w = np.concatenate([f[1] for f in finals])
+        labels = None if y is None else np.concatenate([f[2] for f in finals])
+        r2 = max(f[3] for f in finals)
     else:
         results = dask.compute(*parts)
         idx = np.concatenate([off + r["idx"] for off, r in zip(offsets, results, strict=True)])

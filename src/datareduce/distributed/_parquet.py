@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 
 from ..base import BaseReducer
 from ._blocks import BlockReduction, _reduce_blocks
@@ -238,7 +239,9 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     files = _resolve_paths(paths)
     out = _check_output(output, overwrite, files)
     if isinstance(method, BaseReducer):
-        reducer = method if keep is None else method.set_params(keep=keep)
+        reducer = clone(method)  # the caller's reducer is left as it is
+        if keep is not None:
+            reducer.set_params(keep=keep)
         if params:
             reducer.set_params(**params)
     else:
