@@ -306,3 +306,21 @@ def test_failure_modes_in_subprocesses(data):
         assert_refused(res, needle)
         assert len(stderr.strip().splitlines()) <= 3, stderr
     assert snapshot(tmp) == before
+
+
+def test_docs_page_lists_every_option():
+    """docs/cli.md has every option of every subcommand (with an example in its table)."""
+    from pathlib import Path
+
+    from datareduce.cli import SUBCOMMANDS, build_parser
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    missing = []
+    for name in SUBCOMMANDS:
+        assert f"## `datareduce {name}`" in page, name
+        for action in sub.choices[name]._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag not in ("--help",) and flag not in page:
+                    missing.append(f"{name} {flag}")
+    assert not missing, missing

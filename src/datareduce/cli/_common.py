@@ -260,6 +260,7 @@ SPACES = ("minmax", "standard", "auto", "none")
 
 def add_space_option(p, default: str = "minmax"):
     p.add_argument("--space", "--scale", dest="space", default=default, choices=SPACES,
+                   metavar="SPACE",
                    help="the space rows are compared in (datareduce.preprocessing): numeric "
                         "columns median-imputed (with missing indicators) and min-max "
                         "(default, as the paper) or standard scaled, categorical columns "
