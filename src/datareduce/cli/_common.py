@@ -7,7 +7,6 @@ import fnmatch
 import sys
 from dataclasses import dataclass, field
 
-from .._validation import minmax_ranges
 from . import CLIError
 
 
@@ -104,8 +103,9 @@ def method_parameters(method: str) -> dict:
 def check_method_params(method: str, params: dict, *, option: str = "--param") -> dict:
     """Refuse parameters the method does not have, and ``keep`` (it has its own option)."""
     valid = method_parameters(method)
-    if "keep" in params:
-        raise CLIError(f"{option} keep=...: use the --keep option instead.")
+    for own in ("keep", "space"):
+        if own in params:
+            raise CLIError(f"{option} {own}=...: use the --{own} option instead.")
     for key in params:
         if key not in valid:
             raise CLIError(f"{option} {key}=...: method {method!r} has no parameter {key!r}"
@@ -173,6 +173,10 @@ def _match(option: str, patterns, columns) -> list:
     return out
 
 
+def _distinct_text(series) -> bool:
+    return series.dtype.kind == "O" and len(series) >= 20 and series.nunique() == len(series)
+
+
 def _looks_like_id(name, series) -> bool:
     if str(name).strip().lower() in _ID_NAMES or str(name).lower().endswith("_id"):
         return True
@@ -184,12 +188,14 @@ def _looks_like_id(name, series) -> bool:
 
 
 def resolve_columns(df, *, target=None, features=None, exclude=None, id=None,
-                    numeric_only: bool = True) -> Columns:
+                    numeric_only: bool = False) -> Columns:
     """Resolve ``--target``, ``--features``, ``--exclude`` and ``--id`` against a table.
 
     Names or shell-style globs (``'x_*'``). Features default to every column but the
-    target, the id and the excluded ones. With ``numeric_only``, non-numeric columns are
-    left out (named in the summary) unless listed in ``--features``, which is an error.
+    target, the id, the excluded ones and text columns with a different value on every row
+    (an id or free text; named in the summary, usable through ``--features``). With
+    ``numeric_only``, non-numeric columns are left out too (listing one in ``--features``
+    is an error).
     """
     columns = list(df.columns)
     if target is not None and target not in columns:
@@ -213,6 +219,10 @@ def resolve_columns(df, *, target=None, features=None, exclude=None, id=None,
             continue
         if c in dropped:
             unused[c] = "--exclude"
+            continue
+        explicit = chosen is not None and c in map(str, features)
+        if not explicit and _distinct_text(df[c]):
+            unused[c] = "text with a different value on every row: an id or free text"
             continue
         if numeric_only and getattr(df[c].dtype, "kind", "O") not in "biuf":
             if chosen is not None and c in map(str, features):
@@ -245,50 +255,152 @@ def warn_id_like(cols: Columns, df, explicit_features: bool) -> None:
                           UserWarning, stacklevel=2)
 
 
-def feature_matrix(df, cols: Columns, label: str = "the input"):
-    """The feature columns as a float array; missing or infinite values are a one-line error
-    counting the affected rows and naming the columns."""
+SPACES = ("minmax", "standard", "auto", "none")
+
+
+def add_space_option(p, default: str = "minmax"):
+    p.add_argument("--space", "--scale", dest="space", default=default, choices=SPACES,
+                   metavar="SPACE",
+                   help="the space rows are compared in (datareduce.preprocessing): numeric "
+                        "columns median-imputed (with missing indicators) and min-max "
+                        "(default, as the paper) or standard scaled, categorical columns "
+                        "one-hot encoded; 'auto' is the Python default (features as given "
+                        "when numeric and complete); 'none' uses the numbers as given. "
+                        "--scale is an old name of this option.")
+
+
+def make_space(name: str, F):
+    """The library's unfitted selection-space transformer for ``--space NAME`` (None: the
+    features as given)."""
+    from ..preprocessing import make_selection_space, resolve_space
+
+    if name == "none":
+        return None
+    if name == "auto":
+        return resolve_space("auto", F)
+    return make_selection_space(F, scale=name)
+
+
+def space_matrix(space, F, *, fit_on=None, label: str = "the input"):
+    """F in the space (fitted on ``fit_on``, default F) as a float array, and its one-line
+    description; infinite values are a one-line error counting rows and naming columns."""
     import numpy as np
 
-    F = df[cols.features]
-    missing = F.isna()
-    if missing.to_numpy().any():
-        rows = int(missing.any(axis=1).sum())
-        named = ", ".join(f"{c} ({int(k)})" for c, k in missing.sum().items() if k)
-        raise CLIError(f"{rows} row(s) of {label} have missing feature values, in {named}: "
-                       "drop those rows or leave the columns out with --exclude.")
-    X = F.to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(X)
+    from ..preprocessing import describe_space
+
+    _check_no_inf(F, label)
+    if space is None:
+        if fit_on is not None and fit_on is not F:
+            _check_no_inf(fit_on, "FULL")
+        missing = F.isna()
+        if missing.to_numpy().any():
+            named = ", ".join(f"{c} ({int(k)})" for c, k in missing.sum().items() if k)
+            raise CLIError(f"{int(missing.any(axis=1).sum())} row(s) of {label} have missing "
+                           f"values, in {named}, and --space none uses the values as given: "
+                           "use --space minmax (imputes them) or drop those rows.")
+        try:
+            Z = F.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            bad = [c for c in F.columns if F[c].dtype.kind not in "biuf"]
+            raise CLIError(f"--space none needs numeric features; {compact_list(bad)} are "
+                           "not: use --space minmax (encodes them) or --exclude them.") from None
+        return Z, describe_space(None, F.shape[1])
+    if fit_on is None or fit_on is F:
+        Z = space.fit_transform(F)
+    else:
+        _check_no_inf(fit_on, "FULL")
+        space.fit(fit_on)
+        Z = space.transform(F)
+    return np.ascontiguousarray(Z, dtype=np.float64), describe_space(space)
+
+
+def _check_no_inf(F, label):
+    import numpy as np
+
+    num = F.select_dtypes(include="number")
+    if num.shape[1] == 0:
+        return
+    bad = np.isinf(num.to_numpy(dtype=np.float64, na_value=np.nan))
     if bad.any():
-        named = ", ".join(str(c) for c, k in zip(cols.features, bad.sum(axis=0), strict=True) if k)
-        raise CLIError(f"{int(bad.any(axis=1).sum())} row(s) of {label} have infinite feature "
-                       f"values, in {named}: drop them or leave the columns out with --exclude.")
-    return X
+        named = ", ".join(str(c) for c, k in zip(num.columns, bad.sum(axis=0), strict=True)
+                          if k)
+        raise CLIError(f"{int(bad.any(axis=1).sum())} row(s) of {label} have infinite values, "
+                       f"in {named}: drop them or leave the columns out with --exclude.")
 
 
-def numeric_features(df):
-    """The numeric (and boolean) columns of a table, and the names of those left out."""
-    numeric = [c for c, dt in df.dtypes.items() if getattr(dt, "kind", "O") in "biuf"]
-    other = [c for c in df.columns if c not in numeric]
-    if not numeric:
-        raise CLIError("the input has no numeric feature columns to reduce on.")
-    return df[numeric], other
+# -------------------------------------------------------------------------------- task
+TASKS = ("auto", "classification", "regression")
 
 
-def scale(X, how: str):
-    """Scale features for the reduction only (the output keeps the original values)."""
+def add_task_options(p, *, bins: bool = True):
+    p.add_argument("--task", choices=TASKS, default="auto",
+                   help="what the target is: classes (stratified per class), a continuous "
+                        "value (regression: stratified by quantile bins), or auto "
+                        "(scikit-learn's type_of_target; default)")
+    p.add_argument("--drop-missing-target", action="store_true",
+                   help="leave out the rows whose target is missing (they are not in the "
+                        "output); without it such rows are an error")
+    if bins:
+        p.add_argument("--bins", type=int, default=10,
+                       help="quantile bins of a regression target (default 10; never more "
+                            "than the kept rows)")
+
+
+def target_strata(series, task: str, *, n_bins: int = 10, n_keep: int | None = None,
+                  method: str | None = None):
+    """The labels the reducer stratifies on, and the task: classes as they are, or the
+    quantile-bin codes of a continuous target (the library's own binning).
+
+    ``auto`` follows scikit-learn's ``type_of_target`` (as the Python API does), except that
+    a numeric target with more than ``max(20, n / 10)`` distinct values is a regression
+    target even when its values are whole numbers (grams, prices read from a CSV); a line
+    says so.
+    """
+    import warnings
+
     import numpy as np
+    import pandas as pd
+    from sklearn.utils.multiclass import type_of_target
 
-    X = np.asarray(X, dtype=np.float64)
-    if how == "none":
-        return X
-    if how == "minmax":
-        lo, span = minmax_ranges(X)
-        return (X - lo) / span
-    if how == "standard":
-        sd = X.std(axis=0)
-        return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-    raise CLIError(f"--scale {how!r}: use minmax, standard or none.")
+    name = series.name
+    if series.isna().any():
+        raise CLIError(f"--target {name!r} is missing in {int(series.isna().sum())} row(s): "
+                       "pass --drop-missing-target to leave those rows out, or choose another "
+                       "target.")
+    numeric = pd.api.types.is_numeric_dtype(series.dtype) and \
+        not pd.api.types.is_bool_dtype(series.dtype)
+    if task == "auto":
+        kind = type_of_target(series.to_numpy()) if numeric else "multiclass"
+        task = "regression" if kind == "continuous" else "classification"
+        n_distinct = series.nunique()
+        if task == "classification" and numeric and n_distinct > max(20, len(series) // 10):
+            task = "regression"  # e.g. integer grams or prices read from a CSV
+            warnings.warn(f"--target {name!r} has {n_distinct} distinct numbers: treated as a "
+                          "regression target (quantile bins); pass --task classification to "
+                          "treat them as classes.", UserWarning, stacklevel=2)
+    if task == "classification":
+        y = series.to_numpy()
+        if numeric and type_of_target(y) == "continuous":
+            y = series.astype(str).to_numpy()  # classes, as asked
+        return y, task
+    if not numeric:
+        raise CLIError(f"--task regression needs a numeric --target; {name!r} has "
+                       f"{series.dtype} values (e.g. {series.iloc[0]!r}).")
+    if n_bins < 1:
+        raise CLIError(f"--bins {n_bins}: give an integer >= 1.")
+    if method is not None:
+        from .._registry import reducer_class
+        from ..base import reducer_tags
+
+        if reducer_tags(reducer_class(method)).requires_classes:
+            raise CLIError(f"--method {method} needs class labels and --target {name!r} is a "
+                           "regression target: use a method without classes (e.g. srs, mms, "
+                           "clc), or --task classification if the values are classes.")
+    from ..base import quantile_strata
+
+    bins = n_bins if n_keep is None else max(1, min(n_bins, n_keep))
+    codes, _ = quantile_strata(series.to_numpy(dtype=np.float64), bins)
+    return codes, task
 
 
 def add_column_options(p, *, target_required: bool = False, target_help: str | None = None):

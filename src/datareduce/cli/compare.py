@@ -21,7 +21,6 @@ from ._common import (
     add_column_options,
     compact_list,
     did_you_mean,
-    feature_matrix,
     resolve_columns,
     say,
     warn_id_like,
@@ -203,7 +202,7 @@ def run(args) -> int:
     if df[cols.target].isna().any():
         raise CLIError(f"--target {cols.target!r} is missing in "
                        f"{int(df[cols.target].isna().sum())} row(s): drop them first.")
-    X = feature_matrix(df, cols)
+    X = _encoded(args, df[cols.features])
     y = _labels(args, df[cols.target].to_numpy())
     _, counts = np.unique(y, return_counts=True)
     n_test = int(np.ceil(args.test_size * len(y)))
@@ -228,6 +227,22 @@ def run(args) -> int:
         raise CLIError(str(exc)) from exc
     _write(args, out, results, inp, len(y))
     return 0
+
+
+def _encoded(args, F):
+    """Numeric features as they are; a table with categorical columns or missing values is
+    encoded first (the library's selection space without scaling: median imputation with
+    missing indicators, one-hot categories), fitted on the whole table, before the splits'
+    own --scaler."""
+    from ..preprocessing import make_selection_space, resolve_space
+    from ._common import space_matrix
+
+    if resolve_space("auto", F) is None:
+        return space_matrix(None, F)[0]
+    Z, text = space_matrix(make_selection_space(F, scale=None), F)
+    say(args, f"space: {text} (imputation and categories fitted on the whole table; "
+              f"--scaler {args.scaler} fitted on each training split)")
+    return Z
 
 
 def _plan(args, X, y, methods, n_train, clock):

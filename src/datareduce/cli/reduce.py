@@ -13,14 +13,17 @@ import json
 from . import CLIError
 from ._common import (
     add_column_options,
+    add_space_option,
+    add_task_options,
     check_method_params,
-    feature_matrix,
+    make_space,
     parse_keep,
     parse_params,
     resolve_columns,
     resolve_seed,
     say,
-    scale,
+    space_matrix,
+    target_strata,
     warn_id_like,
 )
 from ._io import check_input, check_output_file, read_table, write_table, write_text
@@ -35,20 +38,21 @@ def add_parser(sub):
         "reduce",
         help="reduce a CSV/Parquet table; write the kept rows with all their columns",
         description="Reduce the rows of a table. The feature columns (by default every "
-                    "numeric column but the target and the id) are scaled for the reduction "
-                    "only; the output keeps every column of the kept rows, unchanged, in the "
-                    "input's format.",
+                    "column but the target and the id; numeric, categorical, with missing "
+                    "values) are put in the selection space for the reduction only; the "
+                    "output keeps every column of the kept rows, unchanged, in the input's "
+                    "format.",
     )
     p.add_argument("input", help="input table (.csv or .parquet)")
     add_column_options(p)
+    add_task_options(p)
     p.add_argument("--method", default="srs", help="reduction method (see `datareduce methods`)")
     p.add_argument("--keep", required=True,
                    help="fraction in (0, 1] or number of rows to keep")
     p.add_argument("--output", "-o", required=True, help="output table (.csv or .parquet)")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed (default 0; same as --param random_state=..., give one)")
-    p.add_argument("--scale", default="minmax", choices=("minmax", "standard", "none"),
-                   help="feature scaling used for the reduction (default minmax, as the paper)")
+    add_space_option(p)
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="extra method parameter, repeatable (e.g. --param output=medoids)")
     p.add_argument("--report", metavar="JSON",
@@ -67,6 +71,7 @@ def add_parser(sub):
 
 def run(args) -> int:
     from .._registry import get_reducer
+    from .._validation import check_keep
 
     clock = Clock(check_budget(args.budget))
     # ------------------------------------------------ everything checkable before reading
@@ -74,8 +79,16 @@ def run(args) -> int:
     params = parse_params(args.param)
     valid = check_method_params(args.method, params)
     params = resolve_seed(args.seed, params, valid)
+    if "output" in valid and "output" not in params:
+        params["output"] = "medoids"  # the command writes real rows of the table
     if args.max_points is not None and args.max_points < 2:
         raise CLIError(f"--max-points {args.max_points}: give an integer >= 2.")
+    if args.bins < 1:
+        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
+    if args.task != "auto" and args.target is None:
+        raise CLIError(f"--task {args.task} needs a --target column.")
+    if args.drop_missing_target and args.target is None:
+        raise CLIError("--drop-missing-target needs a --target column.")
     out = check_output_file(args.output, "--output", overwrite=args.overwrite)
     report_path = None
     if args.report:
@@ -92,34 +105,49 @@ def run(args) -> int:
     cols = resolve_columns(df, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     say(args, cols.summary())
+    if cols.target is not None and args.drop_missing_target:
+        missing = df[cols.target].isna()
+        if missing.any():
+            say(args, f"leaving out {int(missing.sum())} row(s) whose --target "
+                      f"{cols.target!r} is missing (--drop-missing-target)")
+            df = df.loc[~missing]
     warn_id_like(cols, df, bool(args.features))
-    y = None if cols.target is None else df[cols.target].to_numpy()
-    if y is not None and df[cols.target].isna().any():
-        bad = int(df[cols.target].isna().sum())
-        raise CLIError(f"--target {cols.target!r} is missing in {bad} row(s): drop them or "
-                       "choose another target.")
-    X = _features(df, cols, args.scale)
     if isinstance(keep, int) and keep > len(df):
         raise CLIError(f"--keep {keep} is larger than the data ({len(df)} rows).")
+    n_keep = check_keep(keep, len(df))
+    y = None
+    if cols.target is not None:
+        y, task = target_strata(df[cols.target], args.task, n_bins=args.bins, n_keep=n_keep,
+                                method=args.method)
+        if task == "regression":
+            say(args, f"target: {cols.target} is a regression target, stratified by "
+                      f"{len(set(y.tolist()))} quantile bins")
+    F = df[cols.features]
+    space = make_space(args.space, F)
+    if space is None:
+        space_matrix(None, F)  # missing or non-numeric values: a one-line CLI error first
 
     def make(m=None):
         k = keep if m is None or isinstance(keep, float) else max(1, round(keep * m / len(df)))
-        return get_reducer(args.method, keep=k, **params)
+        return get_reducer(args.method, keep=k, **params,
+                           space="passthrough" if space is None else space)
 
     reducer = make()
-    est, _ = estimate_reduction(make, X, y, probe_limit=min(5.0, clock.left / 4))
+    est, _ = estimate_reduction(make, F, y, probe_limit=min(5.0, clock.left / 4))
     if est > ANNOUNCE:
         say(args, f"estimate: ~{fmt_seconds(est)} for {args.method} on {len(df)} rows")
     with stage(f"reduce ({args.method})", quiet=args.quiet):
-        reducer.fit(X, y)
-    if getattr(reducer, "output", None) == "centroids":
+        reducer.fit(F, y)
+    say(args, f"space: {reducer.space_}")
+    if getattr(reducer, "synthetic_", None) is not None:
         say(args, "note: writing the real rows nearest each centroid (output=medoids "
                   "semantics); synthetic rows have no values for the other columns.")
     kept = df.iloc[reducer.sample_indices_]
 
     report_text = None
     if report_path is not None:
-        report_text = _report(args, X, y, reducer, clock)
+        Z, described = space_matrix(make_space(args.space, F), F)
+        report_text = _report(args, Z, y, reducer, clock, described)
     write_table(kept, out)
     if report_text is not None:
         write_text(report_text, report_path)
@@ -130,11 +158,7 @@ def run(args) -> int:
     return 0
 
 
-def _features(df, cols, how):
-    return scale(feature_matrix(df, cols), how)
-
-
-def _report(args, X, y, reducer, clock) -> str:
+def _report(args, X, y, reducer, clock, described) -> str:
     import numpy as np
 
     from ..metrics import epsilon_representativeness, representativeness_report
@@ -154,7 +178,7 @@ def _report(args, X, y, reducer, clock) -> str:
                   " left); the report has epsilon only.")
         with stage("report: epsilon", quiet=args.quiet):
             res = epsilon_representativeness(X, reducer=reducer, y=y)
-        return json.dumps({"epsilon": res.to_dict(),
+        return json.dumps({"epsilon": res.to_dict(), "space": described,
                            "skipped": {"topology": f"estimated {est:.0f} s > budget"}},
                           indent=2)
     if est > ANNOUNCE:
@@ -162,4 +186,6 @@ def _report(args, X, y, reducer, clock) -> str:
                   "(--max-points lowers it; --budget skips it)")
     with stage("report", quiet=args.quiet):
         report = representativeness_report(X, reducer, y=y, max_points=args.max_points)
-    return report.to_json()
+    data = json.loads(report.to_json())
+    data["space"] = described
+    return json.dumps(data, indent=2)

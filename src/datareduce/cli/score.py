@@ -6,7 +6,9 @@ Example::
 
 The feature columns are chosen on FULL (``--features``, ``--exclude``, ``--id``, as in
 ``reduce``) and must all be in REDUCED. Features are min-max scaled with the full table's
-ranges (the reference's convention) before measuring, unless ``--scale none``. REDUCED must
+ranges (the reference's convention) before measuring: the selection space of
+``datareduce.preprocessing`` (``--space``), fitted on FULL and applied to both tables.
+REDUCED must
 have at most as many rows as FULL, and its rows must be rows of FULL (``--allow-new-rows``
 accepts synthetic rows).
 """
@@ -18,10 +20,12 @@ import warnings
 from . import CLIError
 from ._common import (
     add_column_options,
+    add_space_option,
     compact_list,
-    feature_matrix,
+    make_space,
     resolve_columns,
     say,
+    space_matrix,
     warn_id_like,
 )
 from ._io import check_input, check_output_file, read_table, write_text
@@ -56,8 +60,7 @@ def add_parser(sub):
                         "otherwise)")
     p.add_argument("--max-points", type=int, default=None,
                    help="subsample diagrams above this many rows (default 1000)")
-    p.add_argument("--scale", choices=("minmax", "none"), default="minmax",
-                   help="min-max scale both tables with the full table's ranges (default)")
+    add_space_option(p)
     p.add_argument("--backend", choices=("ripser", "giotto"), default="ripser",
                    help="persistence backend (default ripser)")
     p.add_argument("--allow-new-rows", action="store_true",
@@ -119,28 +122,23 @@ def run(args) -> int:
     if len(red) > len(full):
         raise CLIError(f"REDUCED has more rows ({len(red)}) than FULL ({len(full)}): pass the "
                        "full table first, then the reduced one.")
-    A = feature_matrix(full, cols, "FULL")
-    B = feature_matrix(red, cols, "REDUCED")
+    space = make_space(args.space, full[cols.features])
+    A, space_text = space_matrix(space, full[cols.features], label="FULL")
+    B, _ = space_matrix(space, red[cols.features], fit_on=full[cols.features],
+                        label="REDUCED")
     if not args.allow_new_rows:
-        _check_subset(full, red, A, B, cols)
+        _check_subset(full, red, cols)
     yf = yr = None
     if cols.target is not None:
-        yf, yr = full[cols.target].to_numpy(), red[cols.target].to_numpy()
         for lab, table in (("FULL", full), ("REDUCED", red)):
             if table[cols.target].isna().any():
                 raise CLIError(f"--target {cols.target!r} is missing in rows of {lab}: drop "
                                "them first.")
+        yf, yr = full[cols.target].to_numpy(), red[cols.target].to_numpy()
         new = sorted(set(yr.tolist()) - set(yf.tolist()), key=str)
         if new:
             raise CLIError(f"REDUCED has labels that FULL has not: {compact_list(new, 10)}.")
-    if args.scale == "minmax":
-        from .._validation import minmax_ranges
-
-        lo, span = minmax_ranges(A)
-        A, B = (A - lo) / span, (B - lo) / span
-        space = "min-max scaled with FULL's ranges"
-    else:
-        space = "raw feature values"
+    space = space_text if space is None else f"{space_text}, fitted on FULL"
     say(args, f"space: {space}")
 
     if yf is None:
@@ -183,16 +181,22 @@ def run(args) -> int:
     return 0
 
 
-def _check_subset(full, red, A, B, cols):
+def _check_subset(full, red, cols):
+    import numpy as np
     import pandas as pd
 
-    def rows(df, X):
-        frame = pd.DataFrame(X)
-        if cols.id is not None:
-            frame["id"] = df[cols.id].astype(str).to_numpy()
+    key = list(cols.features) + ([cols.id] if cols.id is not None else [])
+
+    def rows(df):
+        # numbers as float64 and everything else as text, so that an int column in one file
+        # and a float column in the other (or Parquet vs CSV) compare equal
+        frame = pd.DataFrame({
+            str(c): (df[c].to_numpy(dtype=np.float64, na_value=np.nan)
+                     if df[c].dtype.kind in "biuf" else df[c].astype(str).to_numpy())
+            for c in key})
         return pd.util.hash_pandas_object(frame, index=False)
 
-    hf, hr = rows(full, A), rows(red, B)
+    hf, hr = rows(full), rows(red)
     outside = ~hr.isin(set(hf.to_numpy().tolist())).to_numpy()
     if outside.any():
         first = [int(i) for i in outside.nonzero()[0][:5]]
