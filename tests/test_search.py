@@ -291,7 +291,8 @@ def test_plot():
     with pytest.warns(UserWarning):
         search.fit(X, y)
     ax = search.plot()
-    assert len(ax.lines) == 3  # two methods + the full-data line
+    labelled = [ln.get_label() for ln in ax.lines if not ln.get_label().startswith("_")]
+    assert labelled == ["srs", "mms", "full training set"]
     curves = search.learning_curves()
     assert set(curves.method) == {"srs", "mms"}
     assert (curves.low <= curves.y).all() and (curves.y <= curves.high).all()

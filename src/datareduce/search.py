@@ -649,7 +649,7 @@ class ReductionSearchCV(BaseEstimator):
             if not alive:
                 break
             means = {m: results[(m, keep)][0].mean() for m in alive}
-            if any(v >= threshold for v in means.values()):
+            if any(means[m] >= threshold and self._credible(results, m, keep) for m in alive):
                 stop_keep = keep
                 break
             n_next = max(1, math.ceil(len(alive) / self.factor))
@@ -675,16 +675,13 @@ class ReductionSearchCV(BaseEstimator):
                           f"({self.baseline_score_:.4f}); the choice is the best method at "
                           f"keep={stop_keep}.", UserWarning, stacklevel=2)
         at = {m: res for (m, k), res in results.items() if k == stop_keep}
-        ok = [m for m in at if at[m][0].mean() >= threshold] or list(at)
+        ok = [m for m in at if at[m][0].mean() >= threshold
+              and self._credible(results, m, stop_keep)] or list(at)
         best = max(ok, key=lambda m: at[m][0].mean())
-        ref = self.reference
-        if ref is not None and ref in ok and ref != best:
-            d = at[best][0] - at[ref][0]
-            se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else np.inf
-            if d.mean() <= se:
-                logger.info("ReductionSearchCV: %r beats %r by %.4f <= one SE (%.4f): "
-                            "keeping %r.", best, ref, d.mean(), se, ref)
-                best = ref
+        if not self._credible(results, best, stop_keep):
+            logger.info("ReductionSearchCV: %r does not beat %r by more than one standard "
+                        "error: keeping %r.", best, self.reference, self.reference)
+            best = self.reference
         self.best_method_, self.best_keep_ = best, stop_keep
         self.best_score_ = float(at[best][0].mean())
 
@@ -707,6 +704,17 @@ class ReductionSearchCV(BaseEstimator):
         self.search_seconds_ = time.perf_counter() - start
         self.cost_ratio_ = self.search_seconds_ / self.full_fit_seconds_
         return self
+
+    def _credible(self, results, method, keep):
+        """Whether ``method`` may be chosen over the reference at ``keep``: it is the
+        reference, the reference was not run there, or it beats the reference by more than
+        one standard error of their paired fold differences."""
+        ref = self.reference
+        if ref is None or method == ref or (ref, keep) not in results:
+            return True
+        d = results[(method, keep)][0] - results[(ref, keep)][0]
+        se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else np.inf
+        return bool(d.mean() > se)
 
     def _row(self, method, keep, rung, scores, red_t, fit_t, kept, within):
         mean, sd, lo, hi = _interval(scores)
