@@ -340,3 +340,30 @@ def test_in_datareduce_pipeline(method, blobs):
         pipe.fit(X, y)
     assert pipe.predict(X).shape == (60,)
     assert pipe[-1].n_samples_fit_ == 30
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_reweight_mmd_never_worse_than_class_uniform_weights(method, blobs):
+    """reweight='mmd' keeps the rows and fits their weights: MMD not above the same rows
+    with class-proportional uniform weights, and the class masses stay exact."""
+    from datareduce.metrics import mmd
+
+    X, y = blobs
+    r = make(method, keep=0.3)
+    if r._emits_synthetic():
+        r.set_params(output="medoids")
+    if "reweight" not in r.get_params():
+        pytest.skip("the method fits its own weights")
+    base = fit_quiet(clone(r), X, y)
+    rw = fit_quiet(clone(r).set_params(reweight="mmd"), X, y)
+    np.testing.assert_array_equal(base.sample_indices_, rw.sample_indices_)
+    idx, ky = rw.sample_indices_, y[rw.sample_indices_]
+    uniform = np.array([(y == c).sum() / (ky == c).sum() for c in ky])
+    for c in np.unique(ky):
+        assert rw.sample_weight_[ky == c].sum() == pytest.approx((y == c).sum())
+    bw = 2.0
+    fitted = mmd(X, X[idx], rw.sample_weight_, bandwidth=bw).value
+    flat = mmd(X, X[idx], uniform, bandwidth=bw).value
+    assert fitted <= flat + 1e-9
+    if method in ("random", "srs"):  # the weights were really fitted
+        assert fitted < 0.9 * flat

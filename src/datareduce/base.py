@@ -199,6 +199,13 @@ class BaseReducer(BaseEstimator):
     space : "auto", "standard", "minmax", "passthrough", None or a transformer
         The space the method measures rows in (see :mod:`datareduce.preprocessing`);
         the returned rows are always the original ones.
+    reweight : None, "mmd" or callable
+        Fit ``sample_weight_`` to the data after selecting: ``"mmd"`` gives, per class, the
+        non-negative weights of the kept rows that minimise the MMD (Gaussian kernel,
+        median-heuristic bandwidth) to all rows of the class
+        (:func:`datareduce._weights.mmd_weights`); a callable ``f(X_pool, kept_positions)``
+        returns its own. Weights still sum to each class's size. Not used with synthetic
+        output (centroids).
     """
 
     _parameter_constraints: dict = {
@@ -207,6 +214,7 @@ class BaseReducer(BaseEstimator):
         "random_state": [None, Interval(numbers.Integral, 0, None, closed="left"),
                          np.random.RandomState, np.random.Generator],
         "space": [StrOptions(set(SPACE_OPTIONS)), None, HasMethods(["fit_transform"])],
+        "reweight": [None, StrOptions({"mmd"}), callable],
     }
 
     _selection = "pool"  # "pool" | "score" | "global"
@@ -309,7 +317,11 @@ class BaseReducer(BaseEstimator):
                     f"{[_plain(v) for v in self.strata_labels_[lost][:10]]}: a model trained on "
                     "the subset cannot learn them. Pass stratify=True to keep every class.",
                     UserWarning, stacklevel=3)
-        self.sample_weight_ = self._normalised_weights(indices, sel.weights, strata, n)
+        weights = sel.weights
+        reweight = getattr(self, "reweight", None)
+        if reweight is not None and sel.synthetic is None:
+            weights = self._reweighted(Xs, indices, strata, reweight, rng)
+        self.sample_weight_ = self._normalised_weights(indices, weights, strata, n)
         if sel.scores is not None:
             self.scores_ = np.asarray(sel.scores, dtype=np.float64)
         self.synthetic_ = sel.synthetic
@@ -334,7 +346,7 @@ class BaseReducer(BaseEstimator):
                 f"X is a scipy.sparse matrix, which {type(self).__name__} does not accept "
                 f"(sparse input is supported by: {accepting}). Convert it with X.toarray() "
                 "if it fits in memory, or reduce it with a method that accepts it.")
-        if not self._reads_X:
+        if not (self._reads_X or getattr(self, "reweight", None) is not None):
             _validate_data(self, X, reset=True, skip_check_array=True)
             shape = getattr(X, "shape", None) or np.asarray(X, dtype=object).shape
             if len(shape) != 2:
@@ -480,6 +492,37 @@ class BaseReducer(BaseEstimator):
         ranked = type(self)._choose is BaseReducer._choose
         return Selection(indices=np.concatenate(indices), weights=np.concatenate(weights),
                          scores=scores if ranked else None), infos
+
+    @staticmethod
+    def _reweighted(X, indices, strata, reweight, rng):
+        """Weights fitted to the data: per class, the kept rows' weights minimising the MMD
+        to all rows of the class (``"mmd"``), or a user function of (pool, kept positions).
+        A zero weight is floored at 1e-6 of a uniform share so every kept row keeps a say."""
+        from ._weights import mmd_weights
+
+        pools = ([np.arange(X.shape[0])] if strata is None
+                 else [np.flatnonzero(strata == c) for c in range(int(strata.max()) + 1)])
+        where = np.full(X.shape[0], -1, dtype=np.intp)
+        where[indices] = np.arange(len(indices))
+        out = np.empty(len(indices))
+        for pool in pools:
+            kept = pool[where[pool] >= 0]
+            if not len(kept):
+                continue
+            pos = np.searchsorted(pool, kept)
+            if reweight == "mmd":
+                w = mmd_weights(X[pool], pos, random_state=rng)
+            else:
+                w = np.asarray(reweight(X[pool], pos), dtype=np.float64)
+                if w.shape != (len(kept),) or not np.all(np.isfinite(w)) or (w < 0).any():
+                    raise ValueError(
+                        f"reweight={getattr(reweight, '__name__', reweight)!r} returned "
+                        f"{w.shape} weights for {len(kept)} kept rows: it must return one "
+                        "finite non-negative weight per kept row.")
+            total = w.sum()
+            floor = 1e-6 * (total if total > 0 else 1.0) / len(kept)
+            out[where[kept]] = np.maximum(w, floor)
+        return out
 
     @staticmethod
     def _normalised_weights(indices, weights, strata, n):

@@ -170,7 +170,7 @@ class NormalizingFlowReducer(BaseReducer):
                  conditional=False, flow="nsf", transforms=3, hidden_features=(32, 32),
                  max_epochs=50, batch_size=512, fit_size=2000, learning_rate=1e-3, patience=5,
                  validation_fraction=0.1, n_threads=None, stratify=True, random_state=None,
-                 verbose=False, space="auto"):
+                 verbose=False, space="auto", reweight=None):
         self.keep = keep
         self.strategy = strategy
         self.outlier_fraction = outlier_fraction
@@ -190,6 +190,7 @@ class NormalizingFlowReducer(BaseReducer):
         self.random_state = random_state
         self.verbose = verbose
         self.space = space
+        self.reweight = reweight
 
     def _check_params(self, X, y):
         hidden = self.hidden_features

@@ -291,7 +291,7 @@ class MaxMinReducer(BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, start="random", metric="euclidean", stratify=True,
-                 block_size=512, random_state=None, space="auto"):
+                 block_size=512, random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.start = start
         self.metric = metric
@@ -299,6 +299,7 @@ class MaxMinReducer(BaseReducer):
         self.block_size = block_size
         self.random_state = random_state
         self.space = space
+        self.reweight = reweight
 
     def _check_params(self, X, y):
         if isinstance(self.start, numbers.Integral) and not isinstance(self.start, bool):

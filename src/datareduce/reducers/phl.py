@@ -121,7 +121,7 @@ class PHLandmarksReducer(BaseReducer):
 
     def __init__(self, keep=0.1, *, radius=None, radius_k=10, dimension=1, scoring="multi",
                  landmark_type="representative", super_outliers="auto", max_neighbors=64,
-                 stratify=True, random_state=None, n_jobs=None, space="auto"):
+                 stratify=True, random_state=None, n_jobs=None, space="auto", reweight=None):
         self.keep = keep
         self.radius = radius
         self.radius_k = radius_k
@@ -134,6 +134,7 @@ class PHLandmarksReducer(BaseReducer):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.space = space
+        self.reweight = reweight
 
     def _score(self, X, y, rng):
         n = X.shape[0]

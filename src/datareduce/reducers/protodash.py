@@ -377,7 +377,7 @@ class ProtoDashReducer(BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, kernel="gaussian", sigma="median", stratify=True,
-                 random_state=None, working_memory=256.0, verbose=False, space="auto",
+                 random_state=None, working_memory=256.0, verbose=False, space="auto", reweight=None,
                  partition="auto"):
         self.keep = keep
         self.kernel = kernel
@@ -387,6 +387,7 @@ class ProtoDashReducer(BaseReducer):
         self.working_memory = working_memory
         self.verbose = verbose
         self.space = space
+        self.reweight = reweight
         self.partition = partition
 
     def _select(self, X, n_select, rng):
