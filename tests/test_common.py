@@ -39,7 +39,7 @@ def _estimators():
     out = []
     for name in datareduce.available_reducers():
         extra = _REGISTRY[name].extra
-        if extra and importlib.util.find_spec({"flow": "torch"}.get(extra, extra)) is None:
+        if extra and importlib.util.find_spec({"flow": "torch", "kt": "goodpoints"}.get(extra, extra)) is None:
             continue
         out.append(datareduce.get_reducer(name, keep=0.5, random_state=0,
                                           **FAST.get(name, {})))

@@ -27,7 +27,7 @@ def _available(name):
     extra = _REGISTRY[name].extra
     if extra is None:
         return True
-    module = {"flow": "torch", "detection": "ultralytics", "dask": "dask"}.get(extra, extra)
+    module = {"flow": "torch", "detection": "ultralytics", "dask": "dask", "kt": "goodpoints"}.get(extra, extra)
     return importlib.util.find_spec(module) is not None
 
 

@@ -123,6 +123,8 @@ class KernelHerdingReducer(BaseReducer):
         a seeded random subsample of this many rows (``O(n * max_exact)`` kernel values).
     stratify : bool, default=True
         With ``y``, run per class with proportional quotas.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
     random_state : None, int or numpy Generator, default=None
         Seed of the subsamples.
     working_memory : float, default=64
@@ -150,7 +152,7 @@ class KernelHerdingReducer(BaseReducer):
     """
 
     def __init__(self, keep=0.1, *, bandwidth="median", max_exact=20000, stratify=True,
-                 random_state=None, working_memory=64.0, verbose=False):
+                 random_state=None, working_memory=64.0, verbose=False, space="auto"):
         self.keep = keep
         self.bandwidth = bandwidth
         self.max_exact = max_exact
@@ -158,8 +160,9 @@ class KernelHerdingReducer(BaseReducer):
         self.random_state = random_state
         self.working_memory = working_memory
         self.verbose = verbose
+        self.space = space
 
-    def _validate_params_extra(self, X, y):
+    def _check_params(self, X, y):
         _check_bandwidth(self.bandwidth)
         if self.max_exact is not None and (not isinstance(self.max_exact, numbers.Integral)
                                            or self.max_exact < 2):

@@ -224,6 +224,8 @@ class KernelThinningReducer(BaseReducer):
         Rows of the pool (seeded subsample) the final swap step matches; None: all.
     stratify : bool, default=True
         With ``y``, run per class with proportional quotas.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
     random_state : None, int or numpy Generator, default=None
         Seed of the shuffle, of KT's random splits and of the subsamples.
     working_memory : float, default=256
@@ -248,7 +250,7 @@ class KernelThinningReducer(BaseReducer):
     """
 
     def __init__(self, keep=0.1, *, bandwidth="median", g=4, delta=0.5, max_target=200_000,
-                 stratify=True, random_state=None, working_memory=256.0):
+                 stratify=True, random_state=None, working_memory=256.0, space="auto"):
         self.keep = keep
         self.bandwidth = bandwidth
         self.g = g
@@ -257,8 +259,9 @@ class KernelThinningReducer(BaseReducer):
         self.stratify = stratify
         self.random_state = random_state
         self.working_memory = working_memory
+        self.space = space
 
-    def _validate_params_extra(self, X, y):
+    def _check_params(self, X, y):
         _check_bandwidth(self.bandwidth)
         if not isinstance(self.g, numbers.Integral) or isinstance(self.g, bool) or self.g < 0:
             raise ValueError(f"g={self.g!r} must be a non-negative integer.")
