@@ -171,3 +171,21 @@ def test_perceptual_hashes_threads_agree(planted):
     a = perceptual_hashes(train.images[:70])
     b = perceptual_hashes(train.images[:70], n_jobs=2)
     np.testing.assert_array_equal(a, b)
+
+
+def test_uniform_images_of_different_colours_are_not_near_duplicates(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    colours = [(10, 10, 10), (200, 30, 30), (30, 200, 30), (12, 9, 11), (30, 30, 200)]
+    for k, c in enumerate(colours):
+        Image.new("RGB", (32, 32), c).save(tmp_path / "images" / f"{k}.png")
+    ds = DetectionDataset(images=sorted((tmp_path / "images").iterdir()),
+                          boxes=[np.zeros((0, 5))] * 5, names={0: "a"})
+    H = perceptual_hashes(ds.images)
+    assert len(np.unique(H, axis=0)) == 1  # a pHash alone calls them all duplicates
+    d = Deduplicator("near").fit(ds)
+    assert np.flatnonzero(~d.keep_mask_).tolist() == [3]  # only the near-black twin
+    assert d.duplicate_of_[3] == 0
+    rep = find_leakage(ds.subset([0, 1]), {"val": ds.subset([2, 3, 4])})
+    assert [(p["train"][-5:], p["other"][-5:]) for p in rep.pairs] == [("0.png", "3.png")]
