@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("PIL")
 pytest.importorskip("imagehash")
@@ -171,3 +173,49 @@ def test_perceptual_hashes_threads_agree(planted):
     a = perceptual_hashes(train.images[:70])
     b = perceptual_hashes(train.images[:70], n_jobs=2)
     np.testing.assert_array_equal(a, b)
+
+
+def test_uniform_images_of_different_colours_are_not_near_duplicates(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    colours = [(10, 10, 10), (200, 30, 30), (30, 200, 30), (12, 9, 11), (30, 30, 200)]
+    for k, c in enumerate(colours):
+        Image.new("RGB", (32, 32), c).save(tmp_path / "images" / f"{k}.png")
+    ds = DetectionDataset(images=sorted((tmp_path / "images").iterdir()),
+                          boxes=[np.zeros((0, 5))] * 5, names={0: "a"})
+    H = perceptual_hashes(ds.images)
+    assert len(np.unique(H, axis=0)) == 1  # a pHash alone calls them all duplicates
+    d = Deduplicator("near").fit(ds)
+    assert np.flatnonzero(~d.keep_mask_).tolist() == [3]  # only the near-black twin
+    assert d.duplicate_of_[3] == 0
+    rep = find_leakage(ds.subset([0, 1]), {"val": ds.subset([2, 3, 4])})
+    assert [(p["train"][-5:], p["other"][-5:]) for p in rep.pairs] == [("0.png", "3.png")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=25),
+       st.lists(st.integers(0, 2), min_size=25, max_size=25),
+       st.sampled_from(["first", "most_boxes", "central"]),
+       st.one_of(st.none(), st.integers(1, 4)))
+def test_dedup_invariants(points, videos, keep, cap):
+    n = len(points)
+    emb = np.array(points, dtype=float).reshape(-1, 1)
+    ds = DetectionDataset(images=[f"/d/{i:03d}.png" for i in range(n)],
+                          boxes=[np.zeros((i % 3, 5)) for i in range(n)], names={0: "a"})
+    groups = np.array(videos[:n])
+    d = Deduplicator("embedding", threshold=0.5, keep=keep,
+                     groups=None if cap is None else groups, max_per_group=cap).fit(ds, emb)
+    kept = np.flatnonzero(d.keep_mask_ | d.capped_)  # kept before the cap
+    # exactly one image per distinct embedding value (threshold 0.5 < the unit spacing)
+    assert sorted(emb[kept, 0].tolist()) == sorted(set(points))
+    for i in np.flatnonzero(d.duplicate_of_ >= 0):
+        j = d.duplicate_of_[i]
+        assert d.keep_mask_[j] or d.capped_[j]
+        assert emb[i, 0] == emb[j, 0] and j != i
+    if cap is not None:
+        for g in np.unique(groups):
+            assert (d.keep_mask_ & (groups == g)).sum() <= cap
+    if keep == "most_boxes":
+        for i in np.flatnonzero(d.duplicate_of_ >= 0):
+            assert len(ds.boxes[d.duplicate_of_[i]]) >= len(ds.boxes[i])

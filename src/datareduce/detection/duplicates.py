@@ -9,8 +9,9 @@ report training images that leak into validation or test splits.
   when their hashes differ in at most ``threshold`` bits. Identical hashes are collapsed
   first; the remaining distinct hashes are compared block by block (XOR and popcount on
   packed 64-bit words), so memory stays below ``block_bytes`` whatever the number of
-  images. Time is quadratic in the number of distinct hashes: measured about 20 s for
-  100,000 images on one core (see docs/detection.md).
+  images. Time is quadratic in the number of distinct hashes: measured about 25 CPU
+  seconds for 100,000 images (see docs/detection.md). A pHash ignores overall colour,
+  so near duplicates must also have mean colours within ``colour_tol`` levels.
 - **Near duplicates (embeddings)**: rows of an embedding closer than ``threshold``
   (Euclidean), found with scikit-learn's radius neighbours, one block of queries at a
   time (never an n x n matrix).
@@ -44,6 +45,7 @@ __all__ = [
 
 KEEP_POLICIES = ("first", "most_boxes", "central")
 DEFAULT_THRESHOLD = 10  # bits of a 64-bit pHash (as imagededup's default)
+DEFAULT_COLOUR_TOL = 24.0  # mean-colour difference (0-255 levels, any channel) of near pairs
 
 
 # ------------------------------------------------------------------------------ hashes
@@ -102,19 +104,26 @@ def exact_duplicate_groups(paths) -> np.ndarray:
     return labels
 
 
-def _phash_one(path, hash_size: int) -> np.ndarray:
+def _phash_one(path, hash_size: int):
     import imagehash
     from PIL import Image
 
     with Image.open(path) as im:
-        im.draft("L", (hash_size * 8, hash_size * 8))  # JPEG: decode at a reduced scale
+        im.draft("RGB", (hash_size * 8, hash_size * 8))  # JPEG: decode at a reduced scale
+        im = im.convert("RGB")
         bits = imagehash.phash(im, hash_size=hash_size).hash.reshape(-1)
-    return np.packbits(bits)
+        colour = np.asarray(im.resize((16, 16), Image.Resampling.BOX), np.float32).reshape(
+            -1, 3).mean(axis=0)
+    return np.packbits(bits), colour
 
 
 def perceptual_hashes(paths, *, hash_size: int = 8, n_jobs: int = 1,
-                      progress: bool = False) -> np.ndarray:
+                      progress: bool = False, return_colour: bool = False):
     """DCT perceptual hashes (``imagehash.phash``) packed as uint64 words, shape (n, words).
+
+    With ``return_colour``, also each image's mean RGB colour (0-255), shape (n, 3): a
+    pHash ignores overall colour (every uniform image has the same hash), so near
+    duplicates are also required to have close mean colours.
 
     Needs the ``imagehash`` package (in the ``detection`` extra).
     """
@@ -128,6 +137,7 @@ def perceptual_hashes(paths, *, hash_size: int = 8, n_jobs: int = 1,
     paths = [Path(p) for p in paths]
     words = hash_size * hash_size // 64
     out = np.empty((len(paths), words), dtype=np.uint64)
+    colours = np.empty((len(paths), 3), dtype=np.float32)
 
     def one(p):
         try:
@@ -148,9 +158,10 @@ def perceptual_hashes(paths, *, hash_size: int = 8, n_jobs: int = 1,
             rows = list(pool.map(one, it, chunksize=64))
     else:
         rows = [one(p) for p in it]
-    for i, r in enumerate(rows):
+    for i, (r, c) in enumerate(rows):
         out[i] = np.frombuffer(r.tobytes(), dtype=">u8").astype(np.uint64)
-    return out
+        colours[i] = c
+    return (out, colours) if return_colour else out
 
 
 def _cat(parts, dtype):
@@ -214,26 +225,25 @@ def _embedding_pairs(X, Y=None, *, threshold: float, block: int = 2048):
     return _cat(ii_all, np.int64), _cat(jj_all, np.int64), _cat(dd_all, np.float64)
 
 
-def _near_pairs_hashes(H, threshold: int):
-    """Near pairs within H, collapsing identical hashes before the block comparison."""
-    uniq, inverse = np.unique(H, axis=0, return_inverse=True)
+def _near_pairs_hashes(H, threshold: int, colours=None, colour_tol: float = DEFAULT_COLOUR_TOL):
+    """Near pairs within H (and, with ``colours``, mean colours within ``colour_tol`` on
+    every channel). Rows with the same hash (and colour bin) are collapsed before the
+    block comparison; each is linked to its group's first row."""
+    key = H if colours is None else np.hstack([
+        H, np.floor(np.asarray(colours) / max(colour_tol, 1e-9)).astype(np.uint64)])
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
-    ui, uj, ud = hamming_pairs(uniq, threshold=threshold)
-    members = defaultdict(list)
-    for i, u in enumerate(inverse):
-        members[u].append(i)
-    ii_all, jj_all, dd_all = [], [], []
-    for m in members.values():  # identical hashes: distance 0, chained to the first
-        for k in m[1:]:
-            ii_all.append(m[0])
-            jj_all.append(k)
-            dd_all.append(0)
-    for a, b, d in zip(ui, uj, ud, strict=True):  # distinct hashes: link their first members
-        ii_all.append(members[a][0])
-        jj_all.append(members[b][0])
-        dd_all.append(int(d))
-    return (np.array(ii_all, np.int64), np.array(jj_all, np.int64),
-            np.array(dd_all, np.int64))
+    ui, uj, ud = hamming_pairs(H[first], threshold=threshold)
+    if colours is not None and len(ui):
+        C = np.asarray(colours, dtype=np.float64)
+        close = np.abs(C[first[ui]] - C[first[uj]]).max(axis=1) <= colour_tol
+        ui, uj, ud = ui[close], uj[close], ud[close]
+    rep = first[inverse]  # the first row of each row's group
+    dup = np.flatnonzero(rep != np.arange(len(H)))
+    ii_all = np.concatenate([rep[dup], first[ui]]).astype(np.int64)
+    jj_all = np.concatenate([dup, first[uj]]).astype(np.int64)
+    dd_all = np.concatenate([np.zeros(len(dup), np.int64), ud]).astype(np.int64)
+    return ii_all, jj_all, dd_all
 
 
 def _components(n: int, i, j) -> np.ndarray:
@@ -276,6 +286,11 @@ class Deduplicator:
         over time); otherwise ranked by ``keep``.
     hash_size : int, default=8
         Perceptual-hash side (``hash_size**2`` bits).
+    colour_tol : float, default=24
+        ``"near"``: the mean colours of near duplicates differ by at most this many levels
+        (0-255) on every channel. A perceptual hash ignores overall colour (every uniform
+        image has the same hash), so without this check two empty frames of different
+        colours would be near duplicates.
     n_jobs : int, default=1
         Threads computing perceptual hashes.
     progress : bool, default=False
@@ -305,7 +320,8 @@ class Deduplicator:
     """
 
     def __init__(self, method: str = "exact", *, threshold=None, keep: str = "first",
-                 groups=None, max_per_group=None, hash_size: int = 8, n_jobs: int = 1,
+                 groups=None, max_per_group=None, hash_size: int = 8,
+                 colour_tol: float = DEFAULT_COLOUR_TOL, n_jobs: int = 1,
                  progress: bool = False):
         self.method = method
         self.threshold = threshold
@@ -313,6 +329,7 @@ class Deduplicator:
         self.groups = groups
         self.max_per_group = max_per_group
         self.hash_size = hash_size
+        self.colour_tol = colour_tol
         self.n_jobs = n_jobs
         self.progress = progress
 
@@ -383,10 +400,11 @@ class Deduplicator:
         if self.method == "exact":
             self.group_ = exact_duplicate_groups(dataset.images)
         elif self.method == "near":
-            H = perceptual_hashes(dataset.images, hash_size=self.hash_size, n_jobs=self.n_jobs,
-                                  progress=self.progress)
+            H, C = perceptual_hashes(dataset.images, hash_size=self.hash_size,
+                                     n_jobs=self.n_jobs, progress=self.progress,
+                                     return_colour=True)
             thr = DEFAULT_THRESHOLD if self.threshold is None else int(self.threshold)
-            i, j, _ = _near_pairs_hashes(H, thr)
+            i, j, _ = _near_pairs_hashes(H, thr, C, self.colour_tol)
             pairs = (i, j)
             feats = _bits(H)
             self.group_ = _components(n, *pairs)
@@ -456,7 +474,8 @@ class Deduplicator:
 
         return {
             "method": self.method, "threshold": self.threshold, "keep": self.keep,
-            "hash_size": self.hash_size, "max_per_group": self.max_per_group,
+            "hash_size": self.hash_size, "colour_tol": self.colour_tol,
+            "max_per_group": self.max_per_group,
             "groups": self.groups if isinstance(self.groups, str) or self.groups is None
             else "user",
             "n_images": self.n_images_, "n_duplicates_removed": self.n_duplicates_,
@@ -549,8 +568,8 @@ class LeakageReport:
 
 
 def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
-                 hash_size: int = 8, n_jobs: int = 1, within_train: bool = True,
-                 progress: bool = False) -> LeakageReport:
+                 hash_size: int = 8, colour_tol: float = DEFAULT_COLOUR_TOL, n_jobs: int = 1,
+                 within_train: bool = True, progress: bool = False) -> LeakageReport:
     """Training images that duplicate (same bytes) or nearly duplicate (perceptual hashes
     within ``threshold`` bits) images of other splits.
 
@@ -561,15 +580,20 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
         E.g. ``{"val": load_yolo(yaml, "val")}``.
     threshold : int, default=10
         Hamming bits of the ``hash_size**2``-bit perceptual hash.
+    colour_tol : float, default=24
+        Near pairs also have mean colours within this many levels on every channel.
     within_train : bool, default=True
         Also count exact and near duplicate groups inside the training split.
     """
-    Ht = perceptual_hashes(train.images, hash_size=hash_size, n_jobs=n_jobs, progress=progress)
+    Ht, Ct = perceptual_hashes(train.images, hash_size=hash_size, n_jobs=n_jobs,
+                               progress=progress, return_colour=True)
     pairs = []
     for split, other in others.items():
-        Ho = perceptual_hashes(other.images, hash_size=hash_size, n_jobs=n_jobs,
-                               progress=progress)
+        Ho, Co = perceptual_hashes(other.images, hash_size=hash_size, n_jobs=n_jobs,
+                                   progress=progress, return_colour=True)
         i, j, d = hamming_pairs(Ht, Ho, threshold=threshold)
+        close = np.abs(Ct[i].astype(np.float64) - Co[j]).max(axis=1) <= colour_tol
+        i, j, d = i[close], j[close], d[close]
         if len(i):
             ti = np.unique(i)
             oj = np.unique(j)
@@ -585,7 +609,7 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
     groups = {}
     if within_train:
         ex = exact_duplicate_groups(train.images)
-        near = _components(len(train), *_near_pairs_hashes(Ht, threshold)[:2])
+        near = _components(len(train), *_near_pairs_hashes(Ht, threshold, Ct, colour_tol)[:2])
         groups = {"exact_groups": int(sum(np.bincount(ex) > 1)),
                   "exact_removable": int(len(ex) - len(np.unique(ex))),
                   "near_groups": int(sum(np.bincount(near) > 1)),
