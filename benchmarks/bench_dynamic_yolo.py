@@ -88,7 +88,7 @@ def run_one(method, seed, data, args, workdir):
                       verbose=False, amp=False, val=args.val_every_epoch, project=str(workdir),
                       name=f"{method}-s{seed}", exist_ok=True, close_mosaic=args.close_mosaic,
                       mosaic=args.mosaic, optimizer=args.optimizer, lr0=args.lr0,
-                      warmup_epochs=args.warmup_epochs)
+                      warmup_epochs=args.warmup_epochs, nbs=args.nbs)
     trainer_cls = None if method == "full" else pruned_trainer(keep=args.keep, policy=method)
     t0 = time.perf_counter()
     metrics = model.train(trainer=trainer_cls, **train_args)
@@ -180,6 +180,9 @@ def main(argv=None):
     p.add_argument("--optimizer", default="AdamW")
     p.add_argument("--lr0", type=float, default=0.003)
     p.add_argument("--warmup-epochs", type=float, default=1.0)
+    p.add_argument("--nbs", type=int, default=16,
+                   help="Ultralytics' nominal batch size: gradients are accumulated over "
+                        "nbs / batch batches (16 with batch 16: one optimizer step per batch)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument("--methods", default="full,uniform,rs2,epsilon_greedy,infobatch")
     p.add_argument("--val-every-epoch", action="store_true",

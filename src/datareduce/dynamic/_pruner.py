@@ -73,9 +73,12 @@ class DynamicPruner:
     - ``"uniform"``: a fresh uniform random subset of ``K`` rows each epoch.
     - ``"rs2"``: repeated random sampling without replacement (Okanovic et al., ICLR 2024):
       the pruned epochs are grouped in rounds of ``R = ceil(n / K)`` epochs; each round
-      draws one random permutation of the rows and splits it into ``R`` consecutive parts
-      of near-equal size (``floor`` or ``ceil`` of ``n / R``, never more than ``K``), one
-      part per epoch. Every row is used exactly once per round; no loss is needed.
+      draws one random permutation of the rows and each epoch takes the next ``K`` rows of
+      it, so no row is used twice before every row was used once. The last epoch of a
+      round takes the rows left (``n - (R - 1) K``) and tops them up to ``K`` with rows
+      drawn at random from those used earlier in the round. Every row is used once per
+      round (exactly once when ``K`` divides ``n``; otherwise ``R K - n`` rows twice); no
+      loss is needed.
     - ``"epsilon_greedy"``: the score is an exponential moving average (EMA) of the row's
       loss; keep the ``K - round(eps * K)`` highest-scored rows plus ``round(eps * K)``
       rows drawn uniformly from the rest.
@@ -544,8 +547,6 @@ class DynamicPruner:
                 "call indices(epoch) first, or drive the learning-rate schedule by training "
                 "progress (see docs/dynamic.md, 'Learning-rate schedules')."
             )
-        if self.policy == "rs2":
-            return self._rs2_size(epoch)
         return self.n_keep
 
     def steps_per_epoch(self, batch_size, epoch, *, drop_last=False):
@@ -707,17 +708,15 @@ class DynamicPruner:
             np.random.SeedSequence(self._entropy, spawn_key=(_RS2_TAG, g, rnd))
         )
         perm = rng.permutation(rows)
-        # R near-equal consecutive parts: part p is perm[floor(p n / R) : floor((p+1) n / R)]
-        lo, hi = (pos * rows.size) // length, ((pos + 1) * rows.size) // length
-        return perm[lo:hi]
-
-    def _rs2_size(self, epoch):
-        size = 0
-        for g, (rows, k) in enumerate(zip(self._members, self.group_budgets_, strict=True)):
-            if rows.size and k:
-                length, _, pos = self._rs2_round(g, rows.size, int(k), epoch)
-                size += ((pos + 1) * rows.size) // length - (pos * rows.size) // length
-        return size
+        if pos < length - 1:
+            return perm[pos * k_g : (pos + 1) * k_g]
+        # last epoch of the round: the rows not used yet, topped up to k_g with rows drawn
+        # at random from the ones used earlier in the round
+        rest = perm[pos * k_g :]
+        fill = k_g - rest.size
+        if fill == 0:
+            return rest
+        return np.concatenate([rest, rng.choice(perm[: pos * k_g], size=fill, replace=False)])
 
     @staticmethod
     def _ranked(priority, rng):
