@@ -137,7 +137,8 @@ def run(args) -> int:
                        "or use a faster method or a smaller --keep.")
     if est > ANNOUNCE:
         say(args, f"estimate: ~{fmt_seconds(est)} for {args.method} on {len(df)} rows")
-    with stage(f"reduce ({args.method})", quiet=args.quiet):
+    with stage(f"reduce ({args.method}" + (f", estimate ~{fmt_seconds(est)})" if est else ")"),
+               quiet=args.quiet):
         reducer.fit(F, y)
     say(args, f"space: {reducer.space_}")
     if getattr(reducer, "synthetic_", None) is not None:
@@ -185,7 +186,7 @@ def _report(args, X, y, reducer, clock, described) -> str:
     if est > ANNOUNCE:
         say(args, f"estimate: ~{fmt_seconds(est)} for the report's persistence diagrams "
                   "(--max-points lowers it; --budget skips it)")
-    with stage("report", quiet=args.quiet):
+    with stage(f"report (estimate ~{fmt_seconds(est)})", quiet=args.quiet):
         report = representativeness_report(X, reducer, y=y, max_points=args.max_points)
     data = json.loads(report.to_json())
     data["space"] = described

@@ -192,7 +192,7 @@ def run(args) -> int:
     if est > 5:
         say(args, f"estimate: ~{fmt_seconds(est)} for the persistence diagrams "
                   "(--max-points lowers it; --budget skips it)")
-    with stage("score", quiet=args.quiet):
+    with stage(f"score (estimate ~{fmt_seconds(est)})", quiet=args.quiet):
         report = representativeness_report(
             A, B, yf, yr, metric=args.metric, diagram_metric=args.diagram_metric,
             homology_dimensions=dims, max_points=max_points, backend=args.backend)
