@@ -20,7 +20,7 @@ install-core: $(PY)
 
 $(VENV)/.all-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q $(TORCH_PINS)
-	$(PY) -m pip install -q -e ".[dev,plot,detection,flow,bench,parquet,dask,carbon]"
+	$(PY) -m pip install -q -e ".[dev,plot,detection,flow,bench,parquet,dask,carbon,kt]"
 	touch $@
 
 install-all: $(VENV)/.all-installed

@@ -25,7 +25,8 @@ class _Entry:
 _REGISTRY: dict[str, _Entry] = {}
 
 # what each optional extra must make importable (checked without importing it)
-_EXTRA_MODULES = {"flow": ("torch", "zuko"), "detection": ("ultralytics",), "dask": ("dask",)}
+_EXTRA_MODULES = {"flow": ("torch", "zuko"), "detection": ("ultralytics",), "dask": ("dask",),
+                  "kt": ("goodpoints",)}
 
 
 def _importable(module: str) -> bool:
@@ -107,3 +108,5 @@ register_reducer("phl", f"{_M}.phl:PHLandmarksReducer", "persistent-homology lan
 register_reducer("vq", f"{_M}.vq:VectorQuantizationReducer", "vector-quantization (k-means codebook) guided selection")
 register_reducer("flow", f"{_M}.flow:NormalizingFlowReducer", "normalizing-flow log-density guided selection", extra="flow")
 register_reducer("fes", f"{_M}.forgetting:ForgettingEventsReducer", "forgetting events: keep the most forgotten rows")
+register_reducer("herding", f"{_M}.herding:KernelHerdingReducer", "kernel herding: greedy weighted coreset matching the kernel mean embedding")
+register_reducer("kt", f"{_M}.kt:KernelThinningReducer", "kernel thinning (Compress++, goodpoints): near-linear weighted coreset", extra="kt")

@@ -36,14 +36,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._validation import (
-    check_keep,
-    check_random_generator,
-    check_y,
-    is_dataframe,
-    is_series,
-    warn_if_duplicates,
-)
+from ._input import _check_finite, _check_no_inf, _one_hot_to_labels, _plain, _RowsOnly
+from ._output import reduced_set
+from ._strata import allocate_quotas, quantile_strata
+from ._validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
 from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
 
 try:  # scikit-learn >= 1.6
@@ -153,105 +149,6 @@ def reducer_tags(reducer) -> ReducerTags:
     )
 
 
-def reduced_set(reducer, X, y=None):
-    """``(X_reduced, y_reduced)`` of a reducer fitted on ``(X, y)``.
-
-    Synthetic rows (``synthetic_``, e.g. cluster centroids) replace the real rows when the
-    reducer emitted them; containers come back as they went in (a DataFrame keeps the kept
-    rows' original index and columns, a Series its name).
-    """
-    reducer._check_fitted()
-    idx = reducer.sample_indices_
-    synthetic = getattr(reducer, "synthetic_", None)
-    if synthetic is not None:
-        Xr = _synthetic_like(X, synthetic)
-    elif is_dataframe(X):
-        Xr = X.iloc[idx]
-    elif hasattr(X, "tocsr"):  # scipy.sparse
-        Xr = X.tocsr()[idx]
-    else:
-        Xr = np.asarray(X)[idx] if not isinstance(X, np.ndarray) else X[idx]
-    if y is None:
-        return Xr, None
-    if is_series(y) or is_dataframe(y):
-        if synthetic is not None and is_series(y):
-            import pandas as pd
-
-            return Xr, pd.Series(np.asarray(y)[idx], name=y.name)
-        return Xr, y.iloc[idx]
-    return Xr, np.asarray(y)[idx]
-
-
-def allocate_quotas(counts, total: int, *, min_one: bool = True) -> np.ndarray:
-    """Split ``total`` rows over groups proportionally to ``counts`` (largest remainder).
-
-    The result sums to ``total`` exactly and never exceeds a group's size. With
-    ``min_one=True`` every group keeps at least one row whenever ``total >= len(counts)``;
-    the rows needed for that are taken from the groups furthest above their ideal share.
-    Ties are broken by group order, so the result is deterministic.
-
-    Examples
-    --------
-    >>> allocate_quotas([50, 30, 20], 10).tolist()
-    [5, 3, 2]
-    >>> allocate_quotas([97, 2, 1], 10).tolist()
-    [8, 1, 1]
-    """
-    counts = np.asarray(counts, dtype=np.int64)
-    if counts.ndim != 1 or (counts < 0).any():
-        raise ValueError("counts must be a 1-D array of non-negative group sizes.")
-    n = int(counts.sum())
-    total = int(total)
-    if total < 0 or total > n:
-        raise ValueError(f"total={total} must be between 0 and the number of rows ({n}).")
-    if n == 0:
-        return np.zeros_like(counts)
-    ideal = total * counts / n
-    quotas = np.floor(ideal).astype(np.int64)
-    remainder = total - int(quotas.sum())
-    if remainder:
-        frac = ideal - quotas
-        # largest fractional part first; stable sort keeps group order for ties
-        order = np.argsort(-frac, kind="stable")
-        order = [g for g in order if quotas[g] < counts[g]]
-        for g in order[:remainder]:
-            quotas[g] += 1
-    if min_one and total >= int((counts > 0).sum()):
-        for g in np.flatnonzero((quotas == 0) & (counts > 0)):
-            # take one row from the group that is furthest above its ideal share
-            surplus = np.where(quotas > 1, quotas - ideal, -np.inf)
-            donor = int(np.argmax(surplus))
-            quotas[donor] -= 1
-            quotas[g] += 1
-    return quotas
-
-
-def quantile_strata(y, n_bins: int = 10):
-    """Stratum codes of a continuous target: ``n_bins`` quantile bins (equal-count).
-
-    Bins whose edges coincide (many tied values) are merged, so there may be fewer bins.
-
-    Returns
-    -------
-    codes : ndarray of int, shape (n_samples,)
-        Bin of each row, 0 for the lowest values.
-    edges : ndarray of float
-        The bin edges (``len(edges) == n_used_bins + 1``).
-
-    Examples
-    --------
-    >>> codes, edges = quantile_strata(np.arange(10.0), n_bins=2)
-    >>> codes.tolist()
-    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
-    """
-    y = np.asarray(y, dtype=np.float64)
-    edges = np.unique(np.quantile(y, np.linspace(0.0, 1.0, int(n_bins) + 1)))
-    if len(edges) < 2:
-        return np.zeros(y.shape[0], dtype=np.intp), np.array([y.min(), y.max()])
-    codes = np.searchsorted(edges[1:-1], y, side="right").astype(np.intp)
-    return codes, edges
-
-
 def _keep_constraint():
     from sklearn.utils._param_validation import RealNotInt
 
@@ -302,6 +199,13 @@ class BaseReducer(BaseEstimator):
     space : "auto", "standard", "minmax", "passthrough", None or a transformer
         The space the method measures rows in (see :mod:`datareduce.preprocessing`);
         the returned rows are always the original ones.
+    reweight : None, "mmd" or callable
+        Fit ``sample_weight_`` to the data after selecting: ``"mmd"`` gives, per class, the
+        non-negative weights of the kept rows that minimise the MMD (Gaussian kernel,
+        median-heuristic bandwidth) to all rows of the class
+        (:func:`datareduce._weights.mmd_weights`); a callable ``f(X_pool, kept_positions)``
+        returns its own. Weights still sum to each class's size. Not used with synthetic
+        output (centroids).
     """
 
     _parameter_constraints: dict = {
@@ -310,6 +214,7 @@ class BaseReducer(BaseEstimator):
         "random_state": [None, Interval(numbers.Integral, 0, None, closed="left"),
                          np.random.RandomState, np.random.Generator],
         "space": [StrOptions(set(SPACE_OPTIONS)), None, HasMethods(["fit_transform"])],
+        "reweight": [None, StrOptions({"mmd"}), callable],
     }
 
     _selection = "pool"  # "pool" | "score" | "global"
@@ -379,14 +284,8 @@ class BaseReducer(BaseEstimator):
         n = Xs.shape[0]
         n_keep = check_keep(self.keep, n)
         strata = self._validate_y(y, n, n_keep)
-        rng = check_random_generator(self.random_state)
+        rng = check_random_generator(getattr(self, "random_state", None))
         self._check_params(Xs, strata)
-        if self._emits_synthetic() and transformer is not None:
-            raise ValueError(
-                f"{type(self).__name__} emits synthetic rows (centroids) in the features as "
-                f"given, but this X needs the selection space ({self.space_}): use "
-                "output='medoids' (real rows), or prepare X yourself and pass "
-                "space='passthrough'.")
         if isinstance(Xs, np.ndarray):
             warn_if_duplicates(Xs)
 
@@ -418,7 +317,11 @@ class BaseReducer(BaseEstimator):
                     f"{[_plain(v) for v in self.strata_labels_[lost][:10]]}: a model trained on "
                     "the subset cannot learn them. Pass stratify=True to keep every class.",
                     UserWarning, stacklevel=3)
-        self.sample_weight_ = self._normalised_weights(indices, sel.weights, strata, n)
+        weights = sel.weights
+        reweight = getattr(self, "reweight", None)
+        if reweight is not None and sel.synthetic is None:
+            weights = self._reweighted(Xs, indices, strata, reweight, rng)
+        self.sample_weight_ = self._normalised_weights(indices, weights, strata, n)
         if sel.scores is not None:
             self.scores_ = np.asarray(sel.scores, dtype=np.float64)
         self.synthetic_ = sel.synthetic
@@ -443,18 +346,28 @@ class BaseReducer(BaseEstimator):
                 f"X is a scipy.sparse matrix, which {type(self).__name__} does not accept "
                 f"(sparse input is supported by: {accepting}). Convert it with X.toarray() "
                 "if it fits in memory, or reduce it with a method that accepts it.")
-        if not self._reads_X:
+        if not (self._reads_X or getattr(self, "reweight", None) is not None):
             _validate_data(self, X, reset=True, skip_check_array=True)
             shape = getattr(X, "shape", None) or np.asarray(X, dtype=object).shape
-            if len(shape) != 2 or shape[0] == 0:
-                raise ValueError(f"X must be a non-empty 2-D table, got shape {tuple(shape)}.")
+            if len(shape) != 2:
+                raise ValueError(f"Expected a 2-D X (rows x columns), got shape {tuple(shape)}"
+                                 ". Use X.reshape(-1, 1) for a single feature.")
+            if shape[0] == 0 or shape[1] == 0:
+                what = "sample(s)" if shape[0] == 0 else "feature(s)"
+                raise ValueError(f"Found array with 0 {what} (shape={tuple(shape)}) while a "
+                                 "minimum of 1 is required: X is empty.")
             self.n_features_in_ = shape[1]
             self.space_ = "not used (the method does not read the values)"
             return _RowsOnly(shape), None
-        transformer = None if sp.issparse(X) else resolve_space(self.space, X)
+        if is_dataframe(X) and any(str(dt).startswith("Sparse") for dt in X.dtypes):
+            X = X.sparse.to_dense()  # pandas sparse columns: dense for the selection only
+        space = getattr(self, "space", "auto")
+        if self._emits_synthetic():
+            space = "passthrough"  # synthetic rows live in X's own numeric columns
+        transformer = None if sp.issparse(X) else resolve_space(space, X)
         if transformer is None:
             if not sp.issparse(X):
-                _check_finite(X)
+                _check_finite(X, synthetic=self._emits_synthetic())
             Xa = _validate_data(self, X, reset=True, accept_sparse="csr",
                                 dtype=[np.float64, np.float32], ensure_min_samples=1)
             self.space_ = describe_space(None, Xa.shape[1])
@@ -476,12 +389,16 @@ class BaseReducer(BaseEstimator):
         """Stratum codes (or None); sets ``classes_`` or ``strata_edges_``."""
         if y is None:
             if self._requires_y:
-                raise ValueError(f"{type(self).__name__} needs labels: call fit(X, y) with y.")
+                raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
+                                 "y is None: call fit(X, y) with labels.")
             return None
         from sklearn.utils.multiclass import type_of_target
 
-        ya = check_y(y, n)
-        kind = type_of_target(ya, input_name="y")
+        ya = _one_hot_to_labels(y, n)
+        try:
+            kind = type_of_target(ya, input_name="y", raise_unknown=True)
+        except TypeError:  # pragma: no cover - scikit-learn < 1.6
+            kind = type_of_target(ya, input_name="y")
         if kind == "continuous":
             if self._requires_classes:
                 raise ValueError(
@@ -577,6 +494,37 @@ class BaseReducer(BaseEstimator):
                          scores=scores if ranked else None), infos
 
     @staticmethod
+    def _reweighted(X, indices, strata, reweight, rng):
+        """Weights fitted to the data: per class, the kept rows' weights minimising the MMD
+        to all rows of the class (``"mmd"``), or a user function of (pool, kept positions).
+        A zero weight is floored at 1e-6 of a uniform share so every kept row keeps a say."""
+        from ._weights import mmd_weights
+
+        pools = ([np.arange(X.shape[0])] if strata is None
+                 else [np.flatnonzero(strata == c) for c in range(int(strata.max()) + 1)])
+        where = np.full(X.shape[0], -1, dtype=np.intp)
+        where[indices] = np.arange(len(indices))
+        out = np.empty(len(indices))
+        for pool in pools:
+            kept = pool[where[pool] >= 0]
+            if not len(kept):
+                continue
+            pos = np.searchsorted(pool, kept)
+            if reweight == "mmd":
+                w = mmd_weights(X[pool], pos, random_state=rng)
+            else:
+                w = np.asarray(reweight(X[pool], pos), dtype=np.float64)
+                if w.shape != (len(kept),) or not np.all(np.isfinite(w)) or (w < 0).any():
+                    raise ValueError(
+                        f"reweight={getattr(reweight, '__name__', reweight)!r} returned "
+                        f"{w.shape} weights for {len(kept)} kept rows: it must return one "
+                        "finite non-negative weight per kept row.")
+            total = w.sum()
+            floor = 1e-6 * (total if total > 0 else 1.0) / len(kept)
+            out[where[kept]] = np.maximum(w, floor)
+        return out
+
+    @staticmethod
     def _normalised_weights(indices, weights, strata, n):
         """Weights rescaled so each stratum's kept rows stand for the stratum's size."""
         w = (np.ones(len(indices)) if weights is None
@@ -626,6 +574,13 @@ class BaseReducer(BaseEstimator):
         mask[self.sample_indices_] = True
         return mask
 
+    def get_feature_names_out(self, input_features=None):
+        """Column names of the reduced X: the input's (rows are selected, not columns)."""
+        from sklearn.utils.validation import _check_feature_names_in
+
+        self._check_fitted()
+        return _check_feature_names_in(self, input_features)
+
     def _check_fitted(self):
         if not hasattr(self, "sample_indices_"):
             from sklearn.exceptions import NotFittedError
@@ -635,77 +590,23 @@ class BaseReducer(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        try:  # imbalanced-learn's sampler tags (a subclass of scikit-learn's)
+            from imblearn.utils._tags import InputTags, SamplerTags, Tags
+
+            tags = Tags(estimator_type="sampler", target_tags=tags.target_tags,
+                        transformer_tags=None, regressor_tags=None, classifier_tags=None,
+                        sampler_tags=SamplerTags(sample_indices=True))
+            tags.input_tags = InputTags()
+            tags.input_tags.dataframe = True
+        except ImportError:  # pragma: no cover - imbalanced-learn without tag classes
+            pass
         tags.requires_fit = True
-        tags.input_tags.allow_nan = True
+        tags.input_tags.two_d_array = True
+        # synthetic centroids live in X's own columns, so they need numeric complete X
+        tags.input_tags.allow_nan = not self._emits_synthetic()
         tags.input_tags.sparse = bool(self._accepts_sparse)
-        tags.input_tags.string = True
+        tags.input_tags.string = not self._emits_synthetic()
         tags.input_tags.categorical = True
-        if self._requires_y:
-            tags.target_tags.required = True
+        tags.target_tags.required = bool(self._requires_y)
         tags.non_deterministic = False
         return tags
-
-
-class _RowsOnly:
-    """Stands in for X for methods that never read the values: only its shape and rows."""
-
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-
-    def __getitem__(self, rows):
-        return _RowsOnly((len(np.arange(self.shape[0])[rows]), self.shape[1]))
-
-
-def _plain(v):
-    """numpy scalars as plain Python values (readable in messages and dict keys)."""
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _check_finite(X):
-    """NaN / inf in numeric X used as given: a message counting the rows concerned."""
-    try:
-        arr = X.to_numpy(dtype=np.float64, na_value=np.nan) if is_dataframe(X) \
-            else np.asarray(X)
-    except (TypeError, ValueError):
-        return  # not numeric: validate_data gives its message
-    if arr.dtype.kind != "f" or arr.ndim != 2:
-        return
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        rows = np.flatnonzero(bad.any(axis=1))
-        cols = np.flatnonzero(bad.any(axis=0))
-        raise ValueError(
-            f"X contains NaN or infinite values in {len(rows)} row(s) (e.g. rows "
-            f"{rows[:5].tolist()}) and {len(cols)} column(s): with space='passthrough' the "
-            "features are used as given. Use space='auto' (missing values imputed for "
-            "selection only, rows returned unchanged) or impute / drop them first.")
-
-
-def _check_no_inf(X):
-    """Infinite values cannot be imputed; name the rows."""
-    import pandas as pd
-
-    frame = X if is_dataframe(X) else pd.DataFrame(np.asarray(X, dtype=object))
-    num = frame.select_dtypes(include="number")
-    if num.shape[1]:
-        vals = num.to_numpy(dtype=np.float64, na_value=np.nan)
-        inf = np.isinf(vals)
-        if inf.any():
-            rows = np.flatnonzero(inf.any(axis=1))
-            raise ValueError(f"X contains infinite values in {len(rows)} row(s) (e.g. rows "
-                             f"{rows[:5].tolist()}): replace them (missing values are fine).")
-
-
-def _synthetic_like(X, synthetic: np.ndarray):
-    """Synthetic rows in X's container and dtype (DataFrames get a fresh RangeIndex)."""
-    if is_dataframe(X):
-        import pandas as pd
-
-        out = pd.DataFrame(synthetic, columns=X.columns)
-        for col, dt in X.dtypes.items():
-            if getattr(dt, "kind", None) == "f":
-                out[col] = out[col].astype(dt)
-        return out
-    arr = np.asarray(X)
-    dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
-    return np.asarray(synthetic, dtype=dtype)

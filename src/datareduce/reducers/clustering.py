@@ -143,7 +143,7 @@ class ClusterCentroidsReducer(BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, output="centroids", stratify=True, max_iter=None,
-                 engine="sklearn", random_state=None, space="auto"):
+                 engine="sklearn", random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.output = output
         self.stratify = stratify
@@ -151,6 +151,7 @@ class ClusterCentroidsReducer(BaseReducer):
         self.engine = engine
         self.random_state = random_state
         self.space = space
+        self.reweight = reweight
 
     def _emits_synthetic(self):
         return self.output == "centroids"

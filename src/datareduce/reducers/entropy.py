@@ -121,12 +121,13 @@ class DistanceEntropyReducer(BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, base_fraction=None, stratify=False, random_state=None,
-                 space="auto", stratified_additions=None):
+                 space="auto", reweight=None, stratified_additions=None):
         self.keep = keep
         self.base_fraction = base_fraction
         self.stratify = stratify
         self.random_state = random_state
         self.space = space
+        self.reweight = reweight
         self.stratified_additions = stratified_additions
 
     def _stratify_value(self):

@@ -95,8 +95,12 @@ class NormalizingFlowReducer(BaseReducer):
         Hidden layer sizes of each transform's network (small: CPU-friendly).
     max_epochs : int >= 1, default=50
         Epoch budget per flow.
-    batch_size : int >= 1, default=256
+    batch_size : int >= 1, default=512
         Mini-batch size.
+    fit_size : int >= 2 or None, default=2000
+        Rows each flow is trained on (a seeded random subset of its pool; None: all).
+        Every row is scored. This bounds the training cost per flow whatever the pool size:
+        about ``max_epochs * fit_size / batch_size`` steps at most.
     learning_rate : float > 0, default=1e-3
         Adam learning rate.
     patience : int >= 1, default=5
@@ -154,6 +158,7 @@ class NormalizingFlowReducer(BaseReducer):
         "hidden_features": [tuple, list],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "fit_size": [None, Interval(numbers.Integral, 2, None, closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "patience": [Interval(numbers.Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(numbers.Real, 0, 0.5, closed="both")],
@@ -163,9 +168,9 @@ class NormalizingFlowReducer(BaseReducer):
 
     def __init__(self, keep=0.1, *, strategy="strata", outlier_fraction=0.01, n_strata=10,
                  conditional=False, flow="nsf", transforms=3, hidden_features=(32, 32),
-                 max_epochs=50, batch_size=256, learning_rate=1e-3, patience=5,
+                 max_epochs=50, batch_size=512, fit_size=2000, learning_rate=1e-3, patience=5,
                  validation_fraction=0.1, n_threads=None, stratify=True, random_state=None,
-                 verbose=False, space="auto"):
+                 verbose=False, space="auto", reweight=None):
         self.keep = keep
         self.strategy = strategy
         self.outlier_fraction = outlier_fraction
@@ -176,6 +181,7 @@ class NormalizingFlowReducer(BaseReducer):
         self.hidden_features = hidden_features
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.fit_size = fit_size
         self.learning_rate = learning_rate
         self.patience = patience
         self.validation_fraction = validation_fraction
@@ -184,6 +190,7 @@ class NormalizingFlowReducer(BaseReducer):
         self.random_state = random_state
         self.verbose = verbose
         self.space = space
+        self.reweight = reweight
 
     def _check_params(self, X, y):
         hidden = self.hidden_features
@@ -246,8 +253,12 @@ class NormalizingFlowReducer(BaseReducer):
             dist = flow() if Ct is None else flow(Ct[idx])
             return -dist.log_prob(Zt[idx])
 
-        n_val = int(round(self.validation_fraction * n)) if n >= 20 else 0
+        # training sees a seeded subsample of at most fit_size rows; every row is scored
         perm = torch.randperm(n, generator=gen)
+        if self.fit_size is not None and n > self.fit_size:
+            perm = perm[:self.fit_size]
+        n_fit = len(perm)
+        n_val = int(round(self.validation_fraction * n_fit)) if n_fit >= 20 else 0
         val_idx, train_idx = perm[:n_val], perm[n_val:]
         opt = torch.optim.Adam(flow.parameters(), lr=float(self.learning_rate))
         best, best_state, stale, epochs = np.inf, None, 0, 0

@@ -264,7 +264,7 @@ class ForgettingEventsReducer(BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, estimator=None, epochs=10, standardize=True,
-                 stratify=True, random_state=None, space="auto"):
+                 stratify=True, random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.estimator = estimator
         self.epochs = epochs
@@ -272,6 +272,7 @@ class ForgettingEventsReducer(BaseReducer):
         self.stratify = stratify
         self.random_state = random_state
         self.space = space
+        self.reweight = reweight
 
     def _make_estimator(self, rng):
         from sklearn.base import clone

@@ -184,13 +184,14 @@ class MatrixDecompositionReducer(BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, stratify=True, n_components=None, random_state=None,
-                 working_memory=64.0, space="auto", per_class=None):
+                 working_memory=64.0, space="auto", reweight=None, per_class=None):
         self.keep = keep
         self.stratify = stratify
         self.n_components = n_components
         self.random_state = random_state
         self.working_memory = working_memory
         self.space = space
+        self.reweight = reweight
         self.per_class = per_class
 
     def _stratify_value(self):

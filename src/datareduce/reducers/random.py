@@ -44,11 +44,12 @@ class RandomReducer(BaseReducer):
     _accepts_sparse = True
     _reads_X = False
 
-    def __init__(self, keep=0.1, *, stratify=False, random_state=None, space="auto"):
+    def __init__(self, keep=0.1, *, stratify=False, random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.stratify = stratify
         self.random_state = random_state
         self.space = space
+        self.reweight = reweight
 
     def _select(self, X, n_select, rng):
         return Selection(indices=rng.choice(X.shape[0], size=n_select, replace=False))
@@ -60,5 +61,6 @@ class StratifiedRandomReducer(RandomReducer):
     Registered as ``"srs"``.
     """
 
-    def __init__(self, keep=0.1, *, stratify=True, random_state=None, space="auto"):
-        super().__init__(keep, stratify=stratify, random_state=random_state, space=space)
+    def __init__(self, keep=0.1, *, stratify=True, random_state=None, space="auto", reweight=None):
+        super().__init__(keep, stratify=stratify, random_state=random_state, space=space,
+                         reweight=reweight)

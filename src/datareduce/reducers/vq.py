@@ -184,7 +184,7 @@ class VectorQuantizationReducer(BaseReducer):
 
     def __init__(self, keep=0.1, *, n_codes=None, within="spread", drop_hardest=0.0,
                  n_strata=10, fit_size=None, max_iter=50, engine="auto",
-                 stratify=True, random_state=None, space="auto", kmeans_engine=None):
+                 stratify=True, random_state=None, space="auto", reweight=None, kmeans_engine=None):
         self.keep = keep
         self.n_codes = n_codes
         self.within = within
@@ -196,6 +196,7 @@ class VectorQuantizationReducer(BaseReducer):
         self.stratify = stratify
         self.random_state = random_state
         self.space = space
+        self.reweight = reweight
         self.kmeans_engine = kmeans_engine
 
     def _engine(self):
