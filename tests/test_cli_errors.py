@@ -310,17 +310,20 @@ def test_failure_modes_in_subprocesses(data):
 
 
 def test_docs_page_lists_every_option():
-    """docs/cli.md has every option of every subcommand (with an example in its table)."""
+    """docs/cli.md has every option of every table subcommand (with an example in its
+    table); the yolo subcommands, documented in detection.md, need their section."""
     from pathlib import Path
 
-    from datareduce.cli import SUBCOMMANDS, build_parser
+    from datareduce.cli import build_parser
 
     page = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     missing = []
-    for name in SUBCOMMANDS:
+    for name, parser in sub.choices.items():
         assert f"## `datareduce {name}`" in page, name
-        for action in sub.choices[name]._actions:
+        if name.startswith("yolo"):
+            continue
+        for action in parser._actions:
             for flag in action.option_strings:
                 if flag.startswith("--") and flag not in ("--help",) and flag not in page:
                     missing.append(f"{name} {flag}")
