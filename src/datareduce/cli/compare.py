@@ -234,7 +234,7 @@ def run(args) -> int:
             repeats=args.repeats, test_size=args.test_size, scoring=args.scoring,
             scaler=None if args.scaler == "none" else args.scaler, topology=args.topology,
             energy=args.energy, on_error=args.on_error, random_state=args.seed,
-            progress=not args.quiet)
+            progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
         raise CLIError(str(exc)) from exc
     _write(args, out, results, inp, len(y))
@@ -288,6 +288,17 @@ def _plan(args, X, y, methods, n_train, clock):
         clone(est).fit(Xs[rows], y[rows])
 
     train_law, _ = probe(fit_model, sizes, exponent=(1.0, 2.0), probe_limit=5.0)
+
+    def topo(k):
+        return 0.0
+
+    if args.topology:  # diagrams of the training split and of the kept rows (<= 500 rows)
+        from ._progress import topology_law
+
+        law, _ = topology_law(Xs, dims=(0, 1), probe_limit=5.0)
+
+        def topo(k):
+            return law(min(n_train, 500)) + law(min(k, 500))
     reps, keeps = args.repeats, args.keep
     kept = [k if isinstance(k, int) else max(1, round(k * n_train)) for k in keeps]
     baseline = reps * train_law(n_train)
@@ -304,7 +315,7 @@ def _plan(args, X, y, methods, n_train, clock):
 
         one, _ = estimate_reduction(make, Xs, y, sizes=sizes,
                                     probe_limit=min(5.0, max(clock.left, 0) / 10))
-        cost = reps * sum(one + train_law(k) for k in kept)
+        cost = reps * sum(one + train_law(k) + topo(k) for k in kept)
         if clock.budget is not None and not clock.fits(total + cost):
             say(args, f"skipping {m}: estimated ~{fmt_seconds(cost)} for {reps} repeat(s) x "
                       f"{len(keeps)} keep(s) would exceed --budget {args.budget:g} s "
