@@ -328,3 +328,22 @@ def test_docs_page_lists_every_option():
                 if flag.startswith("--") and flag not in ("--help",) and flag not in page:
                     missing.append(f"{name} {flag}")
     assert not missing, missing
+
+
+def test_unreadable_input_and_unwritable_output(data, monkeypatch):
+    """Permissions (simulated: the tests may run as root, who can read anything)."""
+    import os
+
+    tmp, path, _ = data
+    real = os.access
+    monkeypatch.setattr(os, "access",
+                        lambda p, mode: False if str(p) in (str(path), str(tmp / "ro"))
+                        else real(p, mode))
+    before = snapshot(tmp)
+    assert_refused(cli("reduce", path, "--keep", "0.1", "-o", tmp / "o.csv"),
+                   "not readable (permission denied)")
+    (tmp / "ro").mkdir()
+    before = snapshot(tmp)
+    assert_refused(cli("score", tmp / "small.csv", path, "--json", tmp / "ro" / "r.json"),
+                   "--json", "cannot write in")
+    assert snapshot(tmp) == before
