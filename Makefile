@@ -41,7 +41,7 @@ demo: install-core
 test: install-all install-giotto
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest -q -m "not giotto" tests
-	$(GPY) -m pytest -q -m giotto tests
+	$(GPY) -m pytest -q -m giotto tests/test_giotto_backend.py
 
 test-core: install-all
 	$(PY) -m pytest -q -m "not giotto" tests

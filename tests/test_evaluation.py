@@ -332,14 +332,14 @@ def test_cli_compare(data, tmp_path, capsys):
     df.to_csv(path, index=False)
     out = tmp_path / "out"
     args = ["compare", str(path), "--target", "label", "--methods", "srs", "random",
-            "--keep", "0.2", "10", "--repeats", "2", "--estimator", "knn", "--output", str(out),
+            "--keep", "0.2", "0.1", "--repeats", "2", "--estimator", "knn", "--output", str(out),
             "--quiet"]
     if importlib.util.find_spec("matplotlib") is None:
         args.append("--no-plots")
     assert main(args) == 0
     res = pd.read_csv(out / "results.csv")
     assert len(res) == 2 * (1 + 2 * 2)
-    assert set(res.loc[res.method != "full", "n_kept"]) == {18, 10}
+    assert set(res.loc[res.method != "full", "n_kept"]) == {18, 9}
     md = (out / "results.md").read_text()
     assert "## accuracy" in md and "## epsilon" in md and "| keep | srs | random |" in md
     if importlib.util.find_spec("matplotlib") is not None:
@@ -347,11 +347,11 @@ def test_cli_compare(data, tmp_path, capsys):
             assert (out / f"{name}.png").stat().st_size > 1000
     assert "| keep |" in capsys.readouterr().out
 
-    assert main(["compare", str(path), "--target", "nope", "--output", str(out)]) == 2
+    assert main(["compare", str(path), "--target", "nope", "--output", str(tmp_path / "o2")]) == 2
     assert "--target 'nope'" in capsys.readouterr().err
     assert main(["compare", str(path), "--target", "label", "--keep", "1.5",
                  "--output", str(out), "--quiet"]) == 2
-    assert "keeps" in capsys.readouterr().err
+    assert "--keep 1.5" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- regression
