@@ -116,6 +116,10 @@ def test_auto_task_treats_many_whole_numbers_as_regression(penguins, tmp_path):
 @pytest.mark.parametrize("method", [m for m in datareduce.available_reducers()
                                     if m not in ("flow", "fes")])
 def test_stratify_false_works_for_every_method(penguins, tmp_path, method):
+    try:
+        datareduce.reducer_class(method)
+    except ImportError as exc:
+        pytest.skip(str(exc))
     path, _ = penguins
     res = cli("reduce", path, "--target", "species", "--id", "rowid", "--method", method,
               "--keep", "0.3", "--param", "stratify=False", "--output",
@@ -145,3 +149,65 @@ def test_score_on_mixed_tables_uses_the_same_space(penguins, tmp_path):
 
     report = json.loads((tmp_path / "s.json").read_text())
     assert report["epsilon"]["value"] == pytest.approx(eps.value)
+
+
+def test_score_regression_target_per_quantile_bin(penguins, tmp_path):
+    path, df = penguins
+    out = tmp_path / "reg.csv"
+    assert cli("reduce", path, "--target", "body_mass_g", "--task", "regression",
+               "--drop-missing-target", "--id", "rowid", "--method", "mms", "--keep", "0.2",
+               "--output", out, "-q").returncode == 0
+    res = cli("score", path, out, "--target", "body_mass_g", "--bins", "4", "--id", "rowid",
+              "--drop-missing-target", "--dims", "0", "--json", tmp_path / "s.json")
+    assert res.returncode == 0, res.stderr
+    assert "per-bin results over 4 quantile bins" in res.stderr
+    import json
+
+    per = json.loads((tmp_path / "s.json").read_text())["epsilon"]["per_class"]
+    assert sorted(map(str, per)) == ["0", "1", "2", "3"]
+    # compare trains classifiers: a regression target is refused with the reason
+    res = cli("compare", path, "--target", "body_mass_g", "--drop-missing-target",
+              "--output", tmp_path / "c")
+    assert res.returncode == 2 and "regression target" in res.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def _fixed_estimates(monkeypatch, module, name, costs):
+    def fake(make, X, y, **kw):
+        method = type(make(100)).__name__
+        return costs.get(method, 0.001), 0.0
+
+    monkeypatch.setattr(f"datareduce.cli.{module}.{name}", fake)
+
+
+def test_compare_budget_skips_what_does_not_fit(penguins, tmp_path, monkeypatch):
+    path, _ = penguins
+    _fixed_estimates(monkeypatch, "compare", "estimate_reduction",
+                     {"MaxMinReducer": 1000.0, "StratifiedRandomReducer": 0.001})
+    res = cli("compare", path, "--target", "species", "--id", "rowid", "--methods", "mms",
+              "srs", "--keep", "0.2", "--repeats", "1", "--estimator", "knn", "--test-size",
+              "0.25", "--budget", "60", "--output", tmp_path / "c", "--no-plots")
+    assert res.returncode == 0, res.stderr
+    assert "skipping mms: estimated" in res.stderr and "--budget 60" in res.stderr
+    methods = set(pd.read_csv(tmp_path / "c" / "results.csv")["method"])
+    assert methods == {"full", "srs"}
+
+
+def test_reduce_budget_skips_the_report_topology_or_refuses(penguins, tmp_path, monkeypatch):
+    import json
+
+    path, _ = penguins
+    monkeypatch.setattr("datareduce.cli.reduce.estimate_report",
+                        lambda *a, **k: (1000.0, 0.0))
+    res = cli("reduce", path, "--target", "species", "--id", "rowid", "--keep", "0.2",
+              "--output", tmp_path / "o.csv", "--report", tmp_path / "r.json",
+              "--budget", "60")
+    assert res.returncode == 0, res.stderr
+    assert "skipping the report's persistence-diagram distances" in res.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert "epsilon" in report and "topology" in report["skipped"]
+    _fixed_estimates(monkeypatch, "reduce", "estimate_reduction", {"MaxMinReducer": 1000.0})
+    res = cli("reduce", path, "--method", "mms", "--keep", "0.2", "--output",
+              tmp_path / "m.csv", "--budget", "60")
+    assert res.returncode == 2 and "the reduction alone is estimated" in res.stderr
+    assert not (tmp_path / "m.csv").exists()

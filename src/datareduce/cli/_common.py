@@ -332,14 +332,36 @@ def _check_no_inf(F, label):
 TASKS = ("auto", "classification", "regression")
 
 
+def add_drop_missing_target(p):
+    p.add_argument("--drop-missing-target", action="store_true",
+                   help="leave out the rows whose target is missing (they are not in the "
+                        "output); without it such rows are an error")
+
+
+def drop_missing_target(args, df, target, label: str = "the input"):
+    """The table without the rows whose target is missing, with --drop-missing-target."""
+    if target is None:
+        if getattr(args, "drop_missing_target", False):
+            raise CLIError("--drop-missing-target needs a --target column.")
+        return df
+    missing = df[target].isna()
+    if not missing.any():
+        return df
+    if not getattr(args, "drop_missing_target", False):
+        raise CLIError(f"--target {target!r} is missing in {int(missing.sum())} row(s) of "
+                       f"{label}: pass --drop-missing-target to leave those rows out, or "
+                       "choose another target.")
+    say(args, f"leaving out {int(missing.sum())} row(s) of {label} whose --target {target!r} "
+              "is missing (--drop-missing-target)")
+    return df.loc[~missing]
+
+
 def add_task_options(p, *, bins: bool = True):
     p.add_argument("--task", choices=TASKS, default="auto",
                    help="what the target is: classes (stratified per class), a continuous "
                         "value (regression: stratified by quantile bins), or auto "
                         "(scikit-learn's type_of_target; default)")
-    p.add_argument("--drop-missing-target", action="store_true",
-                   help="leave out the rows whose target is missing (they are not in the "
-                        "output); without it such rows are an error")
+    add_drop_missing_target(p)
     if bins:
         p.add_argument("--bins", type=int, default=10,
                        help="quantile bins of a regression target (default 10; never more "

@@ -19,8 +19,10 @@ from pathlib import Path
 from . import CLIError
 from ._common import (
     add_column_options,
+    add_drop_missing_target,
     compact_list,
     did_you_mean,
+    drop_missing_target,
     resolve_columns,
     say,
     warn_id_like,
@@ -43,6 +45,7 @@ def add_parser(sub):
     )
     p.add_argument("data", help="input table (.csv or .parquet)")
     add_column_options(p, target_required=True, target_help="name of the class column")
+    add_drop_missing_target(p)
     p.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",
                    help="method names (see `datareduce methods`) or 'all' (default)")
     p.add_argument("--keep", nargs="+", type=_number, default=[0.1, 0.3, 0.5], metavar="KEEP",
@@ -199,10 +202,19 @@ def run(args) -> int:
                            exclude=args.exclude, id=args.id)
     say(args, cols.summary())
     warn_id_like(cols, df, bool(args.features))
-    if df[cols.target].isna().any():
-        raise CLIError(f"--target {cols.target!r} is missing in "
-                       f"{int(df[cols.target].isna().sum())} row(s): drop them first.")
+    df = drop_missing_target(args, df, cols.target)
     X = _encoded(args, df[cols.features])
+    import warnings
+
+    from ._common import target_strata
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, task = target_strata(df[cols.target], "auto")
+    if task == "regression":
+        raise CLIError(f"--target {cols.target!r} looks like a regression target (numbers "
+                       "with many distinct values): compare trains and scores classifiers; "
+                       "give a class column.")
     y = _labels(args, df[cols.target].to_numpy())
     _, counts = np.unique(y, return_counts=True)
     n_test = int(np.ceil(args.test_size * len(y)))
@@ -222,7 +234,7 @@ def run(args) -> int:
             repeats=args.repeats, test_size=args.test_size, scoring=args.scoring,
             scaler=None if args.scaler == "none" else args.scaler, topology=args.topology,
             energy=args.energy, on_error=args.on_error, random_state=args.seed,
-            progress=not args.quiet)
+            progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
         raise CLIError(str(exc)) from exc
     _write(args, out, results, inp, len(y))
@@ -266,7 +278,9 @@ def _plan(args, X, y, methods, n_train, clock):
     Xs = (X - lo) / np.where(span > 0, span, 1.0)
     sizes = (min(500, n_train // 4), min(1000, n_train // 2))
     if sizes[0] < 100:
-        return runnable  # a small table: every run is quick, nothing to estimate
+        if clock.budget is None:
+            return runnable  # a small table: every run is quick, nothing to estimate
+        sizes = (max(10, n_train // 4), max(20, n_train // 2))
     est = _estimator(args.estimator)
 
     def fit_model(m):
@@ -274,6 +288,17 @@ def _plan(args, X, y, methods, n_train, clock):
         clone(est).fit(Xs[rows], y[rows])
 
     train_law, _ = probe(fit_model, sizes, exponent=(1.0, 2.0), probe_limit=5.0)
+
+    def topo(k):
+        return 0.0
+
+    if args.topology:  # diagrams of the training split and of the kept rows (<= 500 rows)
+        from ._progress import topology_law
+
+        law, _ = topology_law(Xs, dims=(0, 1), probe_limit=5.0)
+
+        def topo(k):
+            return law(min(n_train, 500)) + law(min(k, 500))
     reps, keeps = args.repeats, args.keep
     kept = [k if isinstance(k, int) else max(1, round(k * n_train)) for k in keeps]
     baseline = reps * train_law(n_train)
@@ -290,7 +315,7 @@ def _plan(args, X, y, methods, n_train, clock):
 
         one, _ = estimate_reduction(make, Xs, y, sizes=sizes,
                                     probe_limit=min(5.0, max(clock.left, 0) / 10))
-        cost = reps * sum(one + train_law(k) for k in kept)
+        cost = reps * sum(one + train_law(k) + topo(k) for k in kept)
         if clock.budget is not None and not clock.fits(total + cost):
             say(args, f"skipping {m}: estimated ~{fmt_seconds(cost)} for {reps} repeat(s) x "
                       f"{len(keeps)} keep(s) would exceed --budget {args.budget:g} s "

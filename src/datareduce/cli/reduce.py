@@ -16,6 +16,7 @@ from ._common import (
     add_space_option,
     add_task_options,
     check_method_params,
+    drop_missing_target,
     make_space,
     parse_keep,
     parse_params,
@@ -62,7 +63,8 @@ def add_parser(sub):
                         "(default 1000)")
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="time budget: report parts estimated to exceed it are skipped "
-                        "(with a line saying so)")
+                        "(with a line saying so); a reduction estimated to exceed it alone is "
+                        "refused before it starts")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing --output / --report files")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
@@ -105,12 +107,7 @@ def run(args) -> int:
     cols = resolve_columns(df, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     say(args, cols.summary())
-    if cols.target is not None and args.drop_missing_target:
-        missing = df[cols.target].isna()
-        if missing.any():
-            say(args, f"leaving out {int(missing.sum())} row(s) whose --target "
-                      f"{cols.target!r} is missing (--drop-missing-target)")
-            df = df.loc[~missing]
+    df = drop_missing_target(args, df, cols.target)
     warn_id_like(cols, df, bool(args.features))
     if isinstance(keep, int) and keep > len(df):
         raise CLIError(f"--keep {keep} is larger than the data ({len(df)} rows).")
@@ -134,9 +131,14 @@ def run(args) -> int:
 
     reducer = make()
     est, _ = estimate_reduction(make, F, y, probe_limit=min(5.0, clock.left / 4))
+    if not clock.fits(est):
+        raise CLIError(f"--budget {args.budget:g} s: the reduction alone is estimated at "
+                       f"~{fmt_seconds(est)} ({args.method} on {len(df)} rows); raise --budget, "
+                       "or use a faster method or a smaller --keep.")
     if est > ANNOUNCE:
         say(args, f"estimate: ~{fmt_seconds(est)} for {args.method} on {len(df)} rows")
-    with stage(f"reduce ({args.method})", quiet=args.quiet):
+    with stage(f"reduce ({args.method}" + (f", estimate ~{fmt_seconds(est)})" if est else ")"),
+               quiet=args.quiet):
         reducer.fit(F, y)
     say(args, f"space: {reducer.space_}")
     if getattr(reducer, "synthetic_", None) is not None:
@@ -184,7 +186,7 @@ def _report(args, X, y, reducer, clock, described) -> str:
     if est > ANNOUNCE:
         say(args, f"estimate: ~{fmt_seconds(est)} for the report's persistence diagrams "
                   "(--max-points lowers it; --budget skips it)")
-    with stage("report", quiet=args.quiet):
+    with stage(f"report (estimate ~{fmt_seconds(est)})", quiet=args.quiet):
         report = representativeness_report(X, reducer, y=y, max_points=args.max_points)
     data = json.loads(report.to_json())
     data["space"] = described

@@ -20,12 +20,15 @@ import warnings
 from . import CLIError
 from ._common import (
     add_column_options,
+    add_drop_missing_target,
     add_space_option,
     compact_list,
+    drop_missing_target,
     make_space,
     resolve_columns,
     say,
     space_matrix,
+    target_strata,
     warn_id_like,
 )
 from ._io import check_input, check_output_file, read_table, write_text
@@ -61,6 +64,12 @@ def add_parser(sub):
     p.add_argument("--max-points", type=int, default=None,
                    help="subsample diagrams above this many rows (default 1000)")
     add_space_option(p)
+    p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
+                   help="classes (per-class results) or a regression target (per quantile "
+                        "bin of FULL, --bins of them); auto as in reduce")
+    p.add_argument("--bins", type=int, default=10,
+                   help="quantile bins of a regression target (default 10)")
+    add_drop_missing_target(p)
     p.add_argument("--backend", choices=("ripser", "giotto"), default="ripser",
                    help="persistence backend (default ripser)")
     p.add_argument("--allow-new-rows", action="store_true",
@@ -96,6 +105,10 @@ def run(args) -> int:
 
     clock = Clock(check_budget(args.budget))
     dims, max_points = check_dims(args.dims, args.max_points)
+    if args.bins < 1:
+        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
+    if args.drop_missing_target and args.target is None:
+        raise CLIError("--drop-missing-target needs a --target column.")
     if max_points is not None and max_points < 2:
         raise CLIError(f"--max-points {max_points}: give an integer >= 2.")
     json_path = None
@@ -123,6 +136,8 @@ def run(args) -> int:
         raise CLIError(f"REDUCED has more rows ({len(red)}) than FULL ({len(full)}): pass the "
                        "full table first, then the reduced one.")
     space = make_space(args.space, full[cols.features])
+    full = drop_missing_target(args, full, cols.target, "FULL")
+    red = drop_missing_target(args, red, cols.target, "REDUCED")
     A, space_text = space_matrix(space, full[cols.features], label="FULL")
     B, _ = space_matrix(space, red[cols.features], fit_on=full[cols.features],
                         label="REDUCED")
@@ -130,14 +145,26 @@ def run(args) -> int:
         _check_subset(full, red, cols)
     yf = yr = None
     if cols.target is not None:
-        for lab, table in (("FULL", full), ("REDUCED", red)):
-            if table[cols.target].isna().any():
-                raise CLIError(f"--target {cols.target!r} is missing in rows of {lab}: drop "
-                               "them first.")
-        yf, yr = full[cols.target].to_numpy(), red[cols.target].to_numpy()
-        new = sorted(set(yr.tolist()) - set(yf.tolist()), key=str)
-        if new:
-            raise CLIError(f"REDUCED has labels that FULL has not: {compact_list(new, 10)}.")
+        yf, task = target_strata(full[cols.target], args.task, n_bins=args.bins)
+        if task == "regression":
+            import numpy as np
+            import pandas as pd
+
+            from ..base import quantile_strata
+
+            if not pd.api.types.is_numeric_dtype(red[cols.target].dtype):
+                raise CLIError(f"--target {cols.target!r} is not numeric in REDUCED.")
+            _, edges = quantile_strata(full[cols.target].to_numpy(dtype=np.float64), args.bins)
+            yr = np.searchsorted(edges[1:-1], red[cols.target].to_numpy(dtype=np.float64),
+                                 side="right")
+            say(args, f"target: {cols.target} is a regression target: per-bin results over "
+                      f"{len(edges) - 1} quantile bins of FULL")
+        else:
+            yr = red[cols.target].to_numpy()
+            new = sorted(set(yr.tolist()) - set(yf.tolist()), key=str)
+            if new:
+                raise CLIError(f"REDUCED has labels that FULL has not: "
+                               f"{compact_list(new, 10)}.")
     space = space_text if space is None else f"{space_text}, fitted on FULL"
     say(args, f"space: {space}")
 
@@ -165,7 +192,7 @@ def run(args) -> int:
     if est > 5:
         say(args, f"estimate: ~{fmt_seconds(est)} for the persistence diagrams "
                   "(--max-points lowers it; --budget skips it)")
-    with stage("score", quiet=args.quiet):
+    with stage(f"score (estimate ~{fmt_seconds(est)})", quiet=args.quiet):
         report = representativeness_report(
             A, B, yf, yr, metric=args.metric, diagram_metric=args.diagram_metric,
             homology_dimensions=dims, max_points=max_points, backend=args.backend)
