@@ -106,12 +106,11 @@ def _kernel_block(A, B, kernel, gamma, A_sq, B_sq):
         G = cdist(A, B)
         G *= -1.0
         return G
-    G = A @ B.T
-    G *= -2.0
-    G += A_sq[:, None]
-    G += B_sq[None, :]
-    np.maximum(G, 0.0, out=G)  # squared distances
-    G *= -gamma
+    # -gamma ||a - b||^2 = (2 gamma a) . b - gamma |a|^2 - gamma |b|^2, clipped at 0
+    G = (2.0 * gamma * A) @ B.T
+    G -= gamma * A_sq[:, None]
+    G -= gamma * B_sq[None, :]
+    np.minimum(G, 0.0, out=G)
     return np.exp(G, out=G)
 
 
@@ -120,7 +119,7 @@ def _diag(kernel) -> float:
 
 
 def _block_rows(working_memory: float, width: int) -> int:
-    return int(max(1, min(8192, working_memory * 2**20 / 8 / max(width, 1))))
+    return int(max(1, min(8192, working_memory * 2**20 / 8 / max(width, 1), 2**20 / max(width, 1))))
 
 
 def _weighted_pair_sum(A, B, wA, wB, kernel, gamma, working_memory, symmetric=False):
@@ -134,7 +133,7 @@ def _weighted_pair_sum(A, B, wA, wB, kernel, gamma, working_memory, symmetric=Fa
     out = np.zeros((wA.shape[1], wB.shape[1]))
     if symmetric:
         step = max(1, int(math.sqrt(working_memory * 2**20 / 8)))
-        step = min(step, 4096)
+        step = min(step, 1024)  # cache-sized tiles
         n = A.shape[0]
         for i0 in range(0, n, step):
             i1 = min(n, i0 + step)
