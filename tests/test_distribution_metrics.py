@@ -196,3 +196,20 @@ def test_coverage_curve_plot_and_reducer(data):
     assert cc.fraction.shape == (3,)
     ax = cc.plot()
     assert len(ax.lines) >= 3
+
+
+def test_report_has_mmd_and_energy_columns(data):
+    from datareduce.metrics import representativeness_report
+
+    X, y = data
+    r = get_reducer("prd", keep=0.2, random_state=0).fit(X, y)
+    rep = representativeness_report(X, r, y, homology_dimensions=(0,), distances="bottleneck")
+    assert rep.distribution["mmd"].value == pytest.approx(mmd(X, y=y, reducer=r).value)
+    assert rep.distribution["energy"].value == pytest.approx(
+        energy_distance(X, y=y, reducer=r).value)
+    frame = rep.to_frame()
+    assert set(frame.loc[frame.quantity == "mmd", "scope"]) == {"all", "a", "b"}
+    assert "MMD (Gaussian" in str(rep) and "energy distance" in str(rep)
+    assert rep.to_dict()["distribution"]["mmd"]["per_class"].keys() == {"a", "b"}
+    none = representativeness_report(X, r, y, homology_dimensions=(0,), distribution=False)
+    assert none.distribution == {} and "distribution" not in none.timings
