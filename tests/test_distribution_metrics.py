@@ -196,3 +196,40 @@ def test_coverage_curve_plot_and_reducer(data):
     assert cc.fraction.shape == (3,)
     ax = cc.plot()
     assert len(ax.lines) >= 3
+
+
+def test_report_has_mmd_and_energy_columns(data):
+    from datareduce.metrics import representativeness_report
+
+    X, y = data
+    r = get_reducer("prd", keep=0.2, random_state=0).fit(X, y)
+    rep = representativeness_report(X, r, y, homology_dimensions=(0,), distances="bottleneck")
+    assert rep.distribution["mmd"].value == pytest.approx(mmd(X, y=y, reducer=r).value)
+    assert rep.distribution["energy"].value == pytest.approx(
+        energy_distance(X, y=y, reducer=r).value)
+    frame = rep.to_frame()
+    assert set(frame.loc[frame.quantity == "mmd", "scope"]) == {"all", "a", "b"}
+    assert "MMD (Gaussian" in str(rep) and "energy distance" in str(rep)
+    assert rep.to_dict()["distribution"]["mmd"]["per_class"].keys() == {"a", "b"}
+    none = representativeness_report(X, r, y, homology_dimensions=(0,), distribution=False)
+    assert none.distribution == {} and "distribution" not in none.timings
+
+
+def test_mmd_test_flags_a_biased_subset_and_not_a_random_one(data):
+    from datareduce.metrics import mmd_test
+
+    X, y = data
+    corner = np.argsort(X[:, 0])[:20]
+    res = mmd_test(X, X[corner], n_permutations=49)
+    assert res.p_value == pytest.approx(1 / 50) and res.null.shape == (49,)
+    rng = np.random.default_rng(5)
+    ps = [mmd_test(X, X[idx], None, y, y[idx], n_permutations=39, random_state=s).p_value
+          for s, idx in enumerate(np.sort(np.concatenate([rng.choice(60, 12, replace=False),
+                                                          60 + rng.choice(40, 8, replace=False)]))
+                                  for _ in range(5))]
+    # p-values of random subsets are uniform: not all small
+    assert np.median(ps) > 0.15 and sum(p <= 0.05 for p in ps) <= 1
+    r = get_reducer("prd", keep=0.2, random_state=0).fit(X, y)
+    assert mmd_test(X, y=y, reducer=r, n_permutations=39).p_value > 0.9  # closer than random
+    with pytest.raises(ValueError, match="n_permutations"):
+        mmd_test(X, X[:5], n_permutations=0)

@@ -35,7 +35,7 @@ def test_first_pick_is_closest_to_the_mean_embedding(blobs):
     dist_to_mean = np.diag(K) - 2 * K.mean(axis=1)
     picks, mu = kernel_herding(X, 5, bandwidth=bw)
     assert picks[0] == int(np.argmin(dist_to_mean))
-    np.testing.assert_allclose(mu, K.mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(mu, K.mean(axis=1), rtol=1e-5)  # float32 tiles
 
 
 def test_greedy_rule_matches_brute_force(blobs):

@@ -68,22 +68,41 @@ def _rows_per_block(working_memory: float, width: int) -> int:
 
 
 def mean_embedding(X, targets, gamma, *, working_memory: float = 64.0, X_sq=None,
-                   targets_sq=None):
+                   targets_sq=None, dtype=np.float64):
     """``mu[j] = mean_i k(X[i], targets[j])`` for the Gaussian kernel, in bounded memory.
 
-    ``len(X) * len(targets)`` kernel values, computed in blocks of ``working_memory`` MiB.
+    ``len(X) * len(targets)`` kernel values, computed in cache-sized tiles (at most 512 x 2048
+    values, and never more than ``working_memory`` MiB). ``dtype=np.float32`` halves the cost
+    (relative error about 1e-7, enough to rank rows).
     """
-    X = np.asarray(X, dtype=np.float64)
-    T = np.asarray(targets, dtype=np.float64)
+    X = np.asarray(X, dtype=dtype)
+    T = np.asarray(targets, dtype=dtype)
+    g = dtype(gamma)
     if X_sq is None:
         X_sq = np.einsum("ij,ij->i", X, X)
     if targets_sq is None:
         targets_sq = np.einsum("ij,ij->i", T, T)
+    # -gamma ||x - t||^2 = (2 gamma x) . t - gamma |x|^2 - gamma |t|^2
+    xs = (-g * np.asarray(X_sq, dtype=dtype))
+    ts = (-g * np.asarray(targets_sq, dtype=dtype))
+    X2 = (2 * g) * X
+    per = max(1, int(working_memory * 2**20 / np.dtype(dtype).itemsize))
+    bt = int(min(2048, T.shape[0], max(1, per)))
+    bx = int(max(1, min(512, per // bt)))
+    buf = np.empty((bx, bt), dtype=dtype)
     mu = np.zeros(T.shape[0])
-    step = _rows_per_block(working_memory, T.shape[0])
-    for i0 in range(0, X.shape[0], step):
-        i1 = min(X.shape[0], i0 + step)
-        mu += gaussian_block(X[i0:i1], T, gamma, X_sq[i0:i1], targets_sq).sum(axis=0)
+    for j0 in range(0, T.shape[0], bt):
+        j1 = min(T.shape[0], j0 + bt)
+        acc = np.zeros(j1 - j0)
+        for i0 in range(0, X.shape[0], bx):
+            i1 = min(X.shape[0], i0 + bx)
+            G = np.matmul(X2[i0:i1], T[j0:j1].T, out=buf[:i1 - i0, :j1 - j0])
+            G += xs[i0:i1, None]
+            G += ts[None, j0:j1]
+            np.minimum(G, 0.0, out=G)
+            np.exp(G, out=G)
+            acc += G.sum(axis=0)
+        mu[j0:j1] = acc
     return mu / X.shape[0]
 
 

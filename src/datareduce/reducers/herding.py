@@ -82,8 +82,9 @@ def kernel_herding(X, m: int, *, bandwidth: float, max_exact: int | None = 20000
             ref = np.arange(n)
         else:
             ref = np.sort(rng.choice(n, size=int(max_exact), replace=False))
+        # float32 tiles: half the cost, ~1e-7 relative error (ample for the argmax)
         mu = mean_embedding(X[ref], X, gamma, working_memory=working_memory, X_sq=sq[ref],
-                            targets_sq=sq)
+                            targets_sq=sq, dtype=np.float32)
         picks = np.empty(m, dtype=np.intp)
         acc = np.zeros(n)  # sum over picks of k(x, x_s)
         chosen = np.zeros(n, dtype=bool)
