@@ -366,6 +366,8 @@ def reg_data():
 def test_task_and_strata():
     assert ev.infer_task(np.array([0.5, 1.5, 2.25])) == "regression"
     assert ev.infer_task(np.array([0.0, 1.0, 1.0])) == "classification"
+    assert ev.infer_task(np.arange(200) * 1000) == "regression"  # integer prices
+    assert ev.infer_task(np.arange(200) % 10) == "classification"  # 10 integer classes
     assert ev.infer_task(np.array([0.5, 1.5]), "classification") == "classification"
     with pytest.raises(ValueError, match="task"):
         ev.infer_task([1.0], "ranking")

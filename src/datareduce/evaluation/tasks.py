@@ -31,12 +31,17 @@ def infer_task(y, task: str = "auto") -> str:
     y : array-like of shape (n_samples,)
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"``: regression when scikit-learn's ``type_of_target`` says "continuous"
-        (floats that are not all integers), classification otherwise.
+        (floats that are not all integers), or for numbers with more than
+        ``max(50, 5 % of the rows)`` distinct values (integer prices, counts);
+        classification otherwise.
 
     Examples
     --------
     >>> infer_task([0.5, 1.25, 3.0]), infer_task(["a", "b"]), infer_task([1.0, 2.0, 1.0])
     ('regression', 'classification', 'classification')
+    >>> infer_task(list(range(1000, 1100)))   # 100 distinct integers
+    'regression'
+
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}.")
@@ -44,8 +49,16 @@ def infer_task(y, task: str = "auto") -> str:
         return task
     from sklearn.utils.multiclass import type_of_target
 
-    kind = type_of_target(np.asarray(y))
-    return "regression" if kind.startswith("continuous") else "classification"
+    y = np.asarray(y)
+    kind = type_of_target(y)
+    if kind.startswith("continuous"):
+        return "regression"
+    if y.dtype.kind in "iuf" and y.ndim == 1:
+        # integer-valued numbers with very many distinct values (prices, counts): regression
+        n_values = len(np.unique(y))
+        if n_values > max(50, 0.05 * len(y)):
+            return "regression"
+    return "classification"
 
 
 def quantile_strata(y, n_bins: int = 5) -> np.ndarray:
