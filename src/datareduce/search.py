@@ -523,12 +523,15 @@ class ReductionSearchCV(BaseEstimator):
         rows = []
 
         # 1. baseline on every fold (all rows)
-        base_scores, base_fit = [], []
+        base_scores, base_fit, base_score_t = [], [], []
         for tr, te in folds:
             t0 = time.perf_counter()
             model = clone(self.estimator).fit(_take(X, tr), _take(y, tr))
             base_fit.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
             base_scores.append(float(scorer(model, _take(X, te), _take(y, te))))
+            base_score_t.append(time.perf_counter() - t0)
+        fold_score = float(np.mean(base_score_t))  # scoring a validation fold
         n_fold = int(np.mean([len(tr) for tr, _ in folds]))
         floor = max(int(self.min_rows), 2 * len(np.unique(strata)))
         small = [k for k in keeps if round(k * n_fold) < floor]
@@ -577,7 +580,8 @@ class ReductionSearchCV(BaseEstimator):
                 skipped[m] = f"failed on a probe: {type(exc).__name__}: {exc}"
                 logger.warning("ReductionSearchCV: skipping %r: %s.", m, skipped[m])
                 continue
-            rung_cost[m] = n_folds * int(self.n_repeats) * (pred + fold_fit * keeps[0])
+            rung_cost[m] = n_folds * int(self.n_repeats) * (pred + fold_fit * keeps[0]
+                                                             + fold_score)
             if not np.isfinite(pred):
                 skipped[m] = (f"its probe on {max(2, min(self.n_probe, n_fold) // 2)} rows alone "
                               f"took more than the {max(room, 0):.2g} s left in the budget")
@@ -614,7 +618,11 @@ class ReductionSearchCV(BaseEstimator):
                 else:
                     pred[m] = rung_cost[m] * (keep / keeps[0]) ** max(b, 1.0)
             if r > 0:
-                reserve = fold_fit * keep * n / n_fold  # the refit's training
+                # the refit: a reduction of all rows and a training at this fraction
+                prev_red = [results[(m, keeps[r - 1])][1] / self.n_repeats for m in alive
+                            if (m, keeps[r - 1]) in results]
+                reserve = fold_fit * keep * n / n_fold + max(prev_red, default=0.0) * (
+                    keep / keeps[r - 1]) * (n / n_fold) ** 2
                 for m in sorted(alive, key=lambda m: -pred[m]):
                     if sum(pred[x] for x in alive) + reserve <= left():
                         break
