@@ -7,6 +7,7 @@ from scipy.spatial.distance import cdist
 da = pytest.importorskip("dask.array")
 
 from datareduce import get_reducer  # noqa: E402
+from datareduce.base import allocate_quotas  # noqa: E402
 from datareduce.distributed import epsilon_blocks, reduce_blocks  # noqa: E402
 from datareduce.metrics import epsilon_representativeness  # noqa: E402
 
@@ -19,7 +20,7 @@ def data():
     return X, y
 
 
-@pytest.mark.parametrize("method", ["srs", "mms", "clc"])
+@pytest.mark.parametrize("method", ["srs", "mms", "clc", "vq"])
 def test_exact_global_quotas(method, data):
     X, y = data
     Xd = da.from_array(X, chunks=(700, 5))  # uneven last block
@@ -31,6 +32,59 @@ def test_exact_global_quotas(method, data):
                                   np.bincount(y[in_memory.sample_indices_], minlength=3))
     assert res.sample_weight.sum() == pytest.approx(3000)
     assert res.block_quotas.sum() == 150
+    np.testing.assert_array_equal(res.class_counts, np.bincount(y[res.sample_indices]))
+    for c in range(3):  # each class's mass is the class's size
+        assert res.sample_weight[y[res.sample_indices] == c].sum() == pytest.approx((y == c).sum())
+
+
+@pytest.mark.parametrize("method", ["srs", "mms", "clc", "vq"])
+def test_one_block_is_the_in_memory_fit(method, data):
+    """A single block and one stage: the quotas are the reducer's own, so the block's fit is
+    the in-memory fit with the same seed (rows and weights)."""
+    X, y = data
+    res = reduce_blocks(X, y, reducer=get_reducer(method, keep=0.05), random_state=7,
+                        chunk_rows=len(X))
+    in_memory = get_reducer(method, keep=0.05, random_state=7).fit(X, y)
+    order = np.argsort(in_memory.sample_indices_)
+    np.testing.assert_array_equal(res.sample_indices, in_memory.sample_indices_[order])
+    np.testing.assert_allclose(res.sample_weight, in_memory.sample_weight_[order])
+
+
+def test_srs_quotas_per_block_and_class(data):
+    """SRS per block: each (block, class) keeps exactly the largest-remainder share of the
+    class's quota, so the sample is a stratified uniform sample (strata: class x block)."""
+    X, y = data
+    chunks = (700, 700, 700, 700, 200)
+    res = reduce_blocks(da.from_array(X, chunks=(chunks, 5)), y,
+                        reducer=get_reducer("srs", keep=0.1), random_state=1)
+    bounds = np.cumsum((0,) + chunks)
+    counts = np.array([[(y[a:b] == c).sum() for c in range(3)]
+                       for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    class_quota = allocate_quotas(counts.sum(axis=0), 300)
+    kept_block = np.searchsorted(bounds, res.sample_indices, side="right") - 1
+    for c in range(3):
+        expected = allocate_quotas(counts[:, c], class_quota[c], min_one=False)
+        got = np.bincount(kept_block[y[res.sample_indices] == c], minlength=5)
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_cover_radii_bound_epsilon(data):
+    X, y = data
+    Xd = da.from_array(X, chunks=(600, 5))
+    mms = get_reducer("mms", keep=0.03)
+    two = reduce_blocks(Xd, y, reducer=mms, oversample=3, random_state=0,
+                        radius_metric="euclidean")
+    eps = epsilon_blocks(Xd, X[two.sample_indices], y, y[two.sample_indices],
+                         metric="euclidean").value
+    assert 0 < two.stage_two_radius and 0 < two.stage_one_radius
+    assert eps <= two.radius_bound
+    # one block, one stage: the stage-one radius is the epsilon itself
+    one = reduce_blocks(X, y, reducer=mms, random_state=0, chunk_rows=len(X),
+                        radius_metric="euclidean")
+    direct = epsilon_representativeness(X, X[one.sample_indices], y, y[one.sample_indices],
+                                        metric="euclidean").value
+    assert one.stage_one_radius == pytest.approx(direct) and one.stage_two_radius == 0
+    assert one.radius_bound == pytest.approx(direct)
 
 
 def test_deterministic_and_numpy_input(data):
@@ -81,6 +135,8 @@ def test_errors(data):
         reduce_blocks(X, y, reducer=get_reducer("srs"), oversample=0.5)
     with pytest.raises(ValueError, match="labels but X has"):
         reduce_blocks(da.from_array(X), da.from_array(y[:-1]), reducer=get_reducer("srs"))
+    with pytest.raises(ValueError, match="radius_metric"):
+        reduce_blocks(X, y, reducer=get_reducer("srs"), radius_metric="cosine")
 
 
 def test_on_a_distributed_cluster(data):

@@ -96,7 +96,7 @@ def get_reducer(name: str, **params):
 
 _M = "datareduce.reducers"
 # the paper's methods first, in its order, then the distribution-guided ones
-register_reducer("random", f"{_M}.random:RandomReducer", "uniform random sample (stratify=True by default)")
+register_reducer("random", f"{_M}.random:RandomReducer", "uniform random sample (stratify=False by default)")
 register_reducer("srs", f"{_M}.random:StratifiedRandomReducer", "stratified random sampling")
 register_reducer("clc", f"{_M}.clustering:ClusterCentroidsReducer", "clustering centroids: k-means per class (centroids or medoids)")
 register_reducer("mms", f"{_M}.maxmin:MaxMinReducer", "max-min (greedy farthest point) selection, exact")

@@ -41,6 +41,14 @@ def run(args) -> int:
     X_tr, X_te = scaler.transform(X_tr), scaler.transform(X_te)
     keeps = [parse_keep(str(k)) for k in args.keep]
     methods = args.methods or available_reducers()
+    for m in methods:
+        if m.lower() not in available_reducers():
+            from . import CLIError
+            from ._common import did_you_mean
+
+            raise CLIError(f"--methods {m!r} is not a method"
+                           f"{did_you_mean(m, available_reducers())}; available: "
+                           f"{', '.join(available_reducers())}.")
 
     def model():
         return LogisticRegression(max_iter=2000)

@@ -1,8 +1,18 @@
-"""Representativeness of a reduced data set: epsilon and topological distances."""
+"""Representativeness of a reduced data set: epsilon, distribution distances, topology."""
 
 from .epsilon import EpsilonResult, epsilon_representativeness
 
 __all__ = ["EpsilonResult", "epsilon_representativeness"]
+from .distribution import (  # noqa: E402
+    CoverageCurve,
+    DistributionDistance,
+    MMDReference,
+    coverage_curve,
+    energy_distance,
+    median_bandwidth,
+    mmd,
+    mmd_reference,
+)
 from .report import (  # noqa: E402
     RepresentativenessReport,
     representativeness_report,
@@ -19,6 +29,14 @@ from .topology import (  # noqa: E402
 )
 
 __all__ += [
+    "CoverageCurve",
+    "DistributionDistance",
+    "MMDReference",
+    "coverage_curve",
+    "energy_distance",
+    "median_bandwidth",
+    "mmd",
+    "mmd_reference",
     "PersistenceDiagrams",
     "RepresentativenessReport",
     "TopologicalDistance",

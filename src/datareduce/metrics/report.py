@@ -25,6 +25,7 @@ import numpy as np
 
 from .._neighbors import check_metric
 from .._validation import check_X, check_y
+from .distances import _describe, _topological_distances
 from .epsilon import EpsilonResult, directed_hausdorff, epsilon_representativeness
 from .topology import TopologicalDistance, topological_distance
 
@@ -151,7 +152,8 @@ class RepresentativenessReport:
             per = ", ".join(f"{c}: {v:.4g}" for c, v in self.epsilon.per_class.items())
             yield f"    per class: {per}"
         for name, res in self.topology.items():
-            vals = ", ".join(f"H{k} {v:.6g}" for k, v in res.value.items())
+            vals = "; ".join(f"H{k} {_describe(v, res.error_bound.get(k, 0.0))}"
+                             for k, v in res.value.items())
             extra = f" (order {res.order:g}, L-inf ground metric)" if name == "wasserstein" else ""
             yield f"  {name} ({res.metric} Rips){extra}: {vals}"
         checks = ", ".join(
@@ -285,7 +287,7 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     per_class : bool, default=True
         Also compare each class's diagrams.
     max_points : int or None
-        Greedy-permutation subsampling threshold of the diagrams (None: 1000).
+        Greedy-permutation subsampling threshold of the diagrams (None: 2000).
     backend : {"ripser", "giotto"}
     reduction_time : float, optional
         Seconds the reduction took (read from a fitted reducer's ``fit_time_`` otherwise).
@@ -325,7 +327,7 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
         idx = np.asarray(reduced.sample_indices_)
         kept = np.zeros(Xa.shape[0], dtype=bool)
         kept[idx] = True
-        syn = getattr(reduced, "_synthetic", None)
+        syn = getattr(reduced, "synthetic_", None)
         synthetic = syn is not None
         Xr = _as_float(syn) if synthetic else Xa[idx]
         yr = None if ya is None else ya[idx]
@@ -347,12 +349,10 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     t_eps = time.perf_counter() - t
 
     t = time.perf_counter()
-    topo = {}
-    for name in names:
-        topo[name] = topological_distance(
-            Xa, Xr, ya, yr, distance=name, homology_dimensions=homology_dimensions,
-            metric=diagram_metric, per_class=per_class, max_points=max_points,
-            backend=backend, order=order)
+    topo = _topological_distances(  # each diagram computed once for all distances
+        Xa, Xr, ya, yr, distances=names, homology_dimensions=homology_dimensions,
+        metric=diagram_metric, per_class=per_class, max_points=max_points,
+        backend=backend, order=order)
     t_topo = time.perf_counter() - t
 
     # ------------------------------------------------ stability check, diagram metric
@@ -451,7 +451,7 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
 
             estimator = clone(estimator).fit(X, y)
         idx = estimator.sample_indices_
-        syn = getattr(estimator, "_synthetic", None)
+        syn = getattr(estimator, "synthetic_", None)
         Xr = Xa[idx] if syn is None else syn
         yr = None if y is None else np.asarray(y)[idx]
         if score == "epsilon":

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._neighbors import check_metric
 from ..base import BaseReducer, Selection
@@ -282,36 +283,33 @@ class MaxMinReducer(BaseReducer):
     [2.0, 2.0, 1.0]
     """
 
-    _ranking = True
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "start": [StrOptions(set(_STARTS)), Interval(numbers.Integral, 0, None, closed="left")],
+        "metric": [StrOptions({"euclidean", "chebyshev", "l2", "linf", "infinity", "max"})],
+        "block_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, keep=0.1, *, start="random", metric="euclidean", stratify=True,
-                 block_size=512, random_state=None):
+                 block_size=512, random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.start = start
         self.metric = metric
         self.stratify = stratify
         self.block_size = block_size
         self.random_state = random_state
+        self.space = space
+        self.reweight = reweight
 
-    def _validate_params_extra(self, X, y):
-        metric = check_metric(self.metric)
-        if metric not in ("euclidean", "chebyshev"):
-            raise ValueError(f"metric={self.metric!r} is not supported by MaxMinReducer; "
-                             "use 'euclidean' or 'chebyshev'.")
+    def _check_params(self, X, y):
         if isinstance(self.start, numbers.Integral) and not isinstance(self.start, bool):
             if not 0 <= int(self.start) < X.shape[0]:
                 raise ValueError(f"start={self.start} is not a row position of X "
                                  f"(0 <= start < {X.shape[0]}).")
-            if y is not None and self._stratify_enabled() and len(np.unique(y)) > 1:
+            if y is not None and self.stratify and len(np.unique(y)) > 1:
                 raise ValueError(
                     "start as a row position needs a single pool: pass stratify=False or use "
                     "start='random' / 'medoid' / 'first' with stratification.")
-        elif self.start not in _STARTS:
-            raise ValueError(f"start={self.start!r} is not supported; use 'random', 'medoid', "
-                             "'first' or a row position.")
-        if (not isinstance(self.block_size, numbers.Integral) or isinstance(self.block_size, bool)
-                or self.block_size < 1):
-            raise ValueError(f"block_size={self.block_size!r} must be a positive integer.")
 
     def _select(self, X, n_select, rng):
         picks, radii, dist, cell = farthest_point_order(
@@ -321,20 +319,9 @@ class MaxMinReducer(BaseReducer):
         scores[picks] = radii
         # Voronoi cell sizes: each row counts for its nearest pick
         weights = np.bincount(cell, minlength=n_select).astype(np.float64)
-        return Selection(indices=picks, weights=weights, scores=scores)
+        rest = np.delete(dist, picks)
+        return Selection(indices=picks, weights=weights, scores=scores,
+                         info={"covering_radius": float(rest.max()) if len(rest) else 0.0})
 
-    def _reduce(self, X, y, n_keep, rng):
-        sel = super()._reduce(X, y, n_keep, rng)
-        kept = np.zeros(X.shape[0], dtype=bool)
-        kept[sel.indices] = True
-        if y is None or not self._stratify_enabled():
-            pools = {None: np.arange(X.shape[0])}
-        else:
-            labels, y_enc = np.unique(y, return_inverse=True)
-            pools = {lab: np.flatnonzero(y_enc == c) for c, lab in enumerate(labels.tolist())}
-        self.covering_radius_ = {}
-        for lab, pool in pools.items():
-            if kept[pool].any():
-                rest = sel.scores[pool][~kept[pool]]
-                self.covering_radius_[lab] = float(rest.max()) if len(rest) else 0.0
-        return sel
+    def _store_info(self, infos):
+        self.covering_radius_ = {label: info["covering_radius"] for label, info in infos}

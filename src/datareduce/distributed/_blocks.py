@@ -1,0 +1,403 @@
+"""Block-wise reduction of a dask array with exact global quotas, and exact blocked epsilon."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+
+from .._neighbors import check_metric, nearest
+from .._validation import check_keep, check_y
+from ..base import BaseReducer, allocate_quotas
+
+__all__ = ["BlockReduction", "reduce_blocks", "epsilon_blocks"]
+
+
+@dataclass
+class BlockReduction:
+    """The result of :func:`reduce_blocks`.
+
+    Attributes
+    ----------
+    sample_indices : ndarray of int
+        Global positions of the kept rows (sorted).
+    sample_weight : ndarray of float
+        Rows each kept row stands for; sums to ``n_samples`` (and, per class, to the class's
+        size when the quotas are per class).
+    n_samples : int
+        Rows of the input.
+    block_quotas : ndarray of int
+        Stage-one rows kept per block.
+    classes : ndarray or None
+        The class labels (sorted) when the quotas are per class.
+    class_counts : ndarray of int or None
+        Rows kept per class, aligned with ``classes``.
+    stage_one_radius, stage_two_radius : float or None
+        With ``radius_metric``: the largest distance from a row to the nearest stage-one pick
+        of its class in its block, and from a stage-one pick to the nearest final pick of its
+        class. Their sum bounds the epsilon of the result (triangle inequality: the
+        composable-coreset bound). ``stage_two_radius`` is 0 for a one-stage run.
+    """
+
+    sample_indices: np.ndarray
+    sample_weight: np.ndarray
+    n_samples: int
+    block_quotas: np.ndarray
+    classes: np.ndarray | None = None
+    class_counts: np.ndarray | None = None
+    stage_one_radius: float | None = None
+    stage_two_radius: float | None = None
+    info: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def radius_bound(self) -> float | None:
+        """``stage_one_radius + stage_two_radius``: an upper bound on the result's epsilon."""
+        if self.stage_one_radius is None:
+            return None
+        return self.stage_one_radius + (self.stage_two_radius or 0.0)
+
+    def take(self, X):
+        """The kept rows of ``X`` (numpy or dask), computed into memory."""
+        rows = X[self.sample_indices]
+        return rows.compute() if hasattr(rows, "compute") else rows
+
+
+# ---------------------------------------------------------------- reducer introspection
+def _is_global(reducer) -> bool:
+    """True when the method cannot run per class pool (its selection uses every class)."""
+    from ..base import reducer_tags
+
+    return not reducer_tags(reducer).pool_wise
+
+
+def _stratifies(reducer) -> bool:
+    return bool(reducer._stratify_value())
+
+
+def _seeded(reducer, keep, seed):
+    r = clone(reducer).set_params(keep=int(keep))
+    if "random_state" in r.get_params():
+        r.set_params(random_state=seed)
+    return r
+
+
+# ------------------------------------------------------------------------- helpers
+def _as_dask(X, y, chunk_rows):
+    import dask.array as da
+
+    if not isinstance(X, da.Array):
+        X = np.asarray(X)
+        X = da.from_array(X, chunks=(chunk_rows or max(1, len(X) // 4), -1))
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got {X.ndim} dimensions.")
+    if any(np.isnan(c) for c in X.chunks[0]):
+        raise ValueError("X has blocks of unknown length: call X.compute_chunk_sizes() first.")
+    if X.numblocks[1] != 1:
+        X = X.rechunk({1: -1})
+    if y is not None:
+        if not isinstance(y, da.Array):
+            y = da.from_array(check_y(y, X.shape[0]), chunks=(X.chunks[0],))
+        elif y.shape[0] != X.shape[0]:
+            raise ValueError(f"y has {y.shape[0]} labels but X has {X.shape[0]} rows.")
+        else:
+            y = y.rechunk((X.chunks[0],))
+    return X, y
+
+
+def _block_classes(yb):
+    labels, counts = np.unique(np.asarray(yb), return_counts=True)
+    return labels, counts
+
+
+def class_count_matrix(per_block):
+    """Merge per-block ``(labels, counts)`` into (sorted classes, blocks x classes counts)."""
+    classes = np.unique(np.concatenate([lab for lab, _ in per_block]))
+    counts = np.zeros((len(per_block), len(classes)), dtype=np.int64)
+    for b, (lab, cnt) in enumerate(per_block):
+        counts[b, np.searchsorted(classes, lab)] = cnt
+    return classes, counts
+
+
+def _radius(Xp, Xk, metric):
+    if metric is None or len(Xp) == 0:
+        return 0.0
+    return float(nearest(Xp, Xk, metric=metric)[1].max())
+
+
+def _stage_one(block, yblock, quotas, classes, reducer, seed, per_class, radius_metric,
+               with_rows):
+    """Reduce one block. Returns local positions, weights, the picked rows' labels (and
+    values with ``with_rows``) and, with ``radius_metric``, the block's cover radius."""
+    block = np.asarray(block, dtype=np.float64)
+    if not np.isfinite(block).all():
+        raise ValueError("X contains NaN or infinite values: impute or drop them first.")
+    yblock = None if yblock is None else np.asarray(yblock)
+    quotas = np.asarray(quotas)
+    picks, weights, radius = [], [], 0.0
+    if per_class:
+        groups = [np.flatnonzero(yblock == c) for c in classes]
+        sizes = np.array([len(g) for g in groups])
+        if np.array_equal(quotas, allocate_quotas(sizes, int(quotas.sum()))) and quotas.sum():
+            # the reducer would choose these quotas itself: one stratified fit, exactly as
+            # in memory (a single block then gives the in-memory result)
+            r = _seeded(reducer, quotas.sum(), seed)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="keep allows")
+                r.fit(block, yblock)
+            picks.append(np.asarray(r.sample_indices_))
+            weights.append(r.sample_weight_)
+        else:
+            rng = np.random.default_rng(seed)
+            for rows, q in zip(groups, quotas, strict=True):
+                if q == 0:
+                    continue
+                r = _seeded(reducer, q, int(rng.integers(2**31 - 1)))
+                r.fit(block[rows])
+                picks.append(rows[r.sample_indices_])
+                weights.append(r.sample_weight_)
+    elif int(quotas.sum()):
+        r = _seeded(reducer, quotas.sum(), seed)
+        r.fit(block, yblock)
+        picks.append(np.asarray(r.sample_indices_))
+        weights.append(r.sample_weight_)
+    idx = np.concatenate(picks) if picks else np.empty(0, dtype=np.intp)
+    w = np.concatenate(weights) if weights else np.empty(0)
+    if radius_metric is not None and len(idx):
+        if per_class:
+            for c in classes:
+                rows, kept = yblock == c, yblock[idx] == c
+                if rows.any():
+                    radius = max(radius, _radius(block[rows], block[idx[kept]], radius_metric))
+        else:
+            radius = _radius(block, block[idx], radius_metric)
+    return {"idx": idx, "w": w, "X": block[idx] if with_rows else None,
+            "y": None if yblock is None else yblock[idx], "radius": radius}
+
+
+def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radius_metric):
+    """Reduce the union of the stage-one picks (of ``classes``, when per class) in memory to
+    the exact quotas; each union row's mass moves to its nearest final pick of the same
+    class. One task per class, so the classes' second stages run in parallel."""
+    idx = np.concatenate([off + p["idx"] for off, p in zip(offsets, parts, strict=True)])
+    w = np.concatenate([p["w"] for p in parts])
+    Xu = np.concatenate([p["X"] for p in parts])
+    yu = None if parts[0]["y"] is None else np.concatenate([p["y"] for p in parts])
+    if per_class:
+        groups = [np.flatnonzero(yu == c) for c in classes]
+    else:
+        groups = [np.arange(len(idx))]
+    final, final_w, radius = [], [], 0.0
+    for rows, q, seed in zip(groups, quotas, seeds, strict=True):
+        if q == 0:
+            continue
+        r = _seeded(reducer, q, int(seed))
+        if per_class:
+            r.fit(Xu[rows])
+        else:
+            r.fit(Xu[rows], None if yu is None else yu[rows])
+        kept = rows[r.sample_indices_]
+        if per_class or yu is None:
+            owner, dist = nearest(Xu[rows], Xu[kept], metric=radius_metric or "euclidean")
+            final_w.append(np.bincount(owner, weights=w[rows], minlength=len(kept)))
+            radius = max(radius, float(dist.max()))
+        else:  # global method with labels: mass stays within each class
+            kw = np.zeros(len(kept))
+            for c in np.unique(yu):
+                src, dst = np.flatnonzero(yu == c), np.flatnonzero(yu[kept] == c)
+                if len(dst) == 0:
+                    continue
+                owner, dist = nearest(Xu[src], Xu[kept[dst]],
+                                      metric=radius_metric or "euclidean")
+                kw[dst] += np.bincount(owner, weights=w[src], minlength=len(dst))
+                radius = max(radius, float(dist.max()))
+            final_w.append(kw)
+        final.append(kept)
+    if not final:
+        return np.empty(0, dtype=np.intp), np.empty(0), None if yu is None else yu[:0], 0.0
+    kept = np.concatenate(final)
+    return idx[kept], np.concatenate(final_w), None if yu is None else yu[kept], radius
+
+
+def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=None,
+                  chunk_rows: int | None = None, radius_metric: str | None = None,
+                  ) -> BlockReduction:
+    """Reduce a dask array block by block, with exact global quotas.
+
+    Parameters
+    ----------
+    X : dask array of shape (n_samples, n_features), or array-like
+        The data; numpy input is split into blocks of ``chunk_rows`` rows.
+    y : dask array or array-like, optional
+        Labels; with them (and a stratifying method) every class keeps exactly its
+        in-memory quota.
+    reducer : BaseReducer
+        Any datareduce reducer; its ``keep`` is the global fraction or count.
+    oversample : float, default=1.0
+        Stage one keeps ``oversample`` times the quota per block; values above 1 add a second
+        stage that reduces the union of the stage-one picks (in one task, on a worker when a
+        cluster is active) to the exact quota: better coverage for max-min and clustering.
+    random_state : int, optional
+        Seeds of the per-block reducers (derived deterministically per block; with a single
+        block and ``oversample=1`` the block's reducer gets ``random_state`` itself, so the
+        result is the in-memory fit's).
+    chunk_rows : int, optional
+        Rows per block for numpy input.
+    radius_metric : {"euclidean", "chebyshev", "manhattan"}, optional
+        Also measure the cover radii of both stages (see :class:`BlockReduction`); costs one
+        nearest-neighbour pass of every block against its picks.
+
+    Returns
+    -------
+    BlockReduction
+
+    Notes
+    -----
+    Cost: one pass over the labels (class counts per block), then one task per block running
+    the reducer on that block's rows (for max-min, ``O(q_b n_b d)`` per block and class, so
+    more blocks cost less in total), then the second stage on ``oversample * keep`` rows.
+    Memory per task: one block plus the reducer's working set; only the picked rows travel.
+
+    Examples
+    --------
+    >>> import numpy as np, dask.array as da
+    >>> from datareduce import get_reducer
+    >>> from datareduce.distributed import reduce_blocks
+    >>> X = da.random.default_rng(0).random((1000, 3), chunks=(250, 3))
+    >>> y = np.repeat([0, 1], [800, 200])
+    >>> res = reduce_blocks(X, y, reducer=get_reducer("srs", keep=0.1), random_state=0)
+    >>> len(res.sample_indices), np.bincount(y[res.sample_indices]).tolist()
+    (100, [80, 20])
+    """
+    return _reduce_blocks(X, y, reducer=reducer, oversample=oversample,
+                          random_state=random_state, chunk_rows=chunk_rows,
+                          radius_metric=radius_metric)
+
+
+def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chunk_rows=None,
+                   radius_metric=None, block_classes=None):
+    """:func:`reduce_blocks`; ``block_classes`` may carry per-block (labels, counts) already
+    computed (the Parquet reader counts them in its first pass)."""
+    import dask
+
+    if not isinstance(reducer, BaseReducer):
+        raise TypeError("reducer must be a datareduce reducer, e.g. get_reducer('mms', keep=0.1).")
+    if not oversample >= 1:
+        raise ValueError(f"oversample={oversample} must be >= 1.")
+    if radius_metric is not None:
+        radius_metric = check_metric(radius_metric, name="radius_metric")
+    if random_state is not None and not isinstance(random_state, (int, np.integer)):
+        raise TypeError(f"random_state must be None or an int, got {type(random_state).__name__}.")
+    X, y = _as_dask(X, y, chunk_rows)
+    n = X.shape[0]
+    if n == 0:
+        raise ValueError("X is empty (0 rows): there is nothing to reduce.")
+    n_keep = check_keep(reducer.keep, n)
+    per_class = y is not None and not _is_global(reducer) and _stratifies(reducer)
+    sizes = np.asarray(X.chunks[0], dtype=np.int64)
+    if per_class:
+        if block_classes is None:
+            block_classes = dask.compute(*[dask.delayed(_block_classes)(b)
+                                           for b in y.to_delayed()])
+        classes, counts = class_count_matrix(block_classes)  # blocks x classes
+        class_quota = allocate_quotas(counts.sum(axis=0), n_keep)
+        if (class_quota == 0).any():
+            warnings.warn(f"keep allows {n_keep} rows for {len(classes)} classes: classes "
+                          f"{classes[class_quota == 0][:10].tolist()} keep no rows. Increase "
+                          "keep to keep every class.", UserWarning, stacklevel=3)
+    else:
+        classes, counts, class_quota = None, sizes[:, None], np.array([n_keep])
+    stage_quota = np.minimum(np.ceil(class_quota * oversample).astype(np.int64),
+                             counts.sum(axis=0))
+    quotas = np.stack([allocate_quotas(counts[:, c], stage_quota[c], min_one=False)
+                       for c in range(counts.shape[1])], axis=1)
+
+    if len(sizes) == 1 and oversample == 1 and random_state is not None:
+        seeds = [int(random_state)]
+    else:
+        seeds = [int(s) for s in np.random.SeedSequence(random_state).generate_state(len(sizes))]
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    x_blocks = X.to_delayed().ravel()
+    y_blocks = y.to_delayed() if y is not None else [None] * len(sizes)
+    two_stage = oversample > 1 and int(stage_quota.sum()) > n_keep
+    parts = [dask.delayed(_stage_one, pure=True)(xb, yb, quotas[i], classes, reducer, seeds[i],
+                                                 per_class, radius_metric, two_stage)
+             for i, (xb, yb) in enumerate(zip(x_blocks, y_blocks, strict=True))]
+    if two_stage:
+        seeds2 = [int(s) for s in
+                  np.random.SeedSequence(random_state).generate_state(len(class_quota))]
+        if per_class:  # one task per class
+            lasts = [dask.delayed(_stage_two, pure=True)(
+                parts, offsets, class_quota[c:c + 1], classes[c:c + 1], reducer,
+                seeds2[c:c + 1], True, radius_metric) for c in range(len(classes))]
+        else:
+            lasts = [dask.delayed(_stage_two, pure=True)(
+                parts, offsets, [n_keep], None, reducer, seeds2, False, radius_metric)]
+        finals, r1 = dask.compute(lasts, [p["radius"] for p in parts])
+        idx = np.concatenate([f[0] for f in finals])
+        w = np.concatenate([f[1] for f in finals])
+        labels = None if y is None else np.concatenate([f[2] for f in finals])
+        r2 = max(f[3] for f in finals)
+    else:
+        results = dask.compute(*parts)
+        idx = np.concatenate([off + r["idx"] for off, r in zip(offsets, results, strict=True)])
+        w = np.concatenate([r["w"] for r in results])
+        labels = None if y is None else np.concatenate([r["y"] for r in results])
+        r1, r2 = [r["radius"] for r in results], 0.0
+    order = np.argsort(idx)
+    idx, w = idx[order], w[order]
+    class_counts = None
+    if per_class:
+        class_counts = np.array([(labels == c).sum() for c in classes])
+    return BlockReduction(
+        idx, w * (n / w.sum()), n, quotas.sum(axis=1), classes, class_counts,
+        stage_one_radius=None if radius_metric is None else float(max(r1)),
+        stage_two_radius=None if radius_metric is None else float(r2),
+        info={"oversample": oversample, "per_class": per_class, "n_blocks": len(sizes)},
+    )
+
+
+def epsilon_blocks(X, X_reduced, y=None, y_reduced=None, *, metric: str = "chebyshev"):
+    """Exact epsilon representativeness of an in-memory reduced set against blocked data.
+
+    Each block computes its per-class directed Hausdorff distance to ``X_reduced``; the
+    result is the maximum, identical to
+    :func:`datareduce.metrics.epsilon_representativeness` on the whole data.
+
+    Returns
+    -------
+    EpsilonResult
+        ``worst_index`` is a global row position.
+
+    Examples
+    --------
+    >>> import numpy as np, dask.array as da
+    >>> X = da.from_array(np.arange(10.0).reshape(5, 2), chunks=(2, 2))
+    >>> round(epsilon_blocks(X, np.array([[0.0, 1.0]]), metric="euclidean").value, 6)
+    11.313708
+    """
+    import dask
+
+    from ..metrics.epsilon import EpsilonResult, epsilon_representativeness
+
+    X, y = _as_dask(X, y, None)
+    Xr = np.asarray(X_reduced, dtype=np.float64)
+    yr = None if y_reduced is None else np.asarray(y_reduced)
+    if (y is None) != (yr is None):
+        raise ValueError("pass both y and y_reduced, or neither.")
+
+    def block_eps(xb, yb):
+        return epsilon_representativeness(xb, Xr, yb, yr, metric=metric)
+
+    y_blocks = y.to_delayed() if y is not None else [None] * X.numblocks[0]
+    parts = dask.compute(*[dask.delayed(block_eps)(xb, yb)
+                           for xb, yb in zip(X.to_delayed().ravel(), y_blocks, strict=True)])
+    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
+    per_class, value, worst = {}, -1.0, -1
+    for off, part in zip(offsets, parts, strict=True):
+        for c, v in part.per_class.items():
+            per_class[c] = max(per_class.get(c, 0.0), v)
+        if part.value > value:
+            value, worst = part.value, off + part.worst_index
+    return EpsilonResult(float(value), per_class, parts[0].metric, int(worst))

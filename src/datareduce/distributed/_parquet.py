@@ -1,0 +1,430 @@
+"""Reduce a folder of Parquet files through dask.dataframe and write the kept rows back."""
+
+from __future__ import annotations
+
+import glob
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+
+from ..base import BaseReducer
+from ._blocks import BlockReduction, _reduce_blocks
+from ._cluster import use_scheduler
+
+__all__ = ["ParquetBlocks", "ParquetReduction", "read_parquet_blocks", "reduce_parquet"]
+
+logger = logging.getLogger(__name__)
+
+_SUFFIXES = (".parquet", ".pq")
+_SCALES = ("minmax", "standard", "none")
+
+
+@dataclass
+class ParquetReduction:
+    """The result of :func:`reduce_parquet`.
+
+    Attributes
+    ----------
+    kept : pandas.DataFrame
+        The kept rows with all their columns, in input order. The index is the input's
+        index when the files store one, otherwise ``row``: the row's position in the
+        concatenation of the files (in the order of ``files``).
+    sample_indices : ndarray of int
+        Positions of the kept rows in that concatenation.
+    sample_weight : ndarray of float
+        Rows each kept row stands for (sums to ``n_samples``).
+    n_samples : int
+        Rows read.
+    features : list of str
+        Columns the reduction used.
+    files : list of str
+        The input files, in the order their rows were numbered.
+    output : Path or None
+        Where ``kept`` was written.
+    blocks : BlockReduction
+        The block-level result (quotas per block, cover radii).
+    timings : dict
+        Seconds spent scanning, reducing, gathering and writing.
+    """
+
+    kept: object
+    sample_indices: np.ndarray
+    sample_weight: np.ndarray
+    n_samples: int
+    features: list
+    files: list
+    output: Path | None
+    blocks: BlockReduction = field(repr=False)
+    timings: dict = field(default_factory=dict)
+
+
+def _resolve_paths(paths) -> list[str]:
+    """Files from a folder, a glob, a file, or a list of them (sorted within each entry)."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files: list[str] = []
+    for entry in paths:
+        text = str(entry)
+        if "://" in text:  # remote storage: let dask / fsspec list it
+            files.append(text)
+            continue
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(str(p) for p in path.iterdir() if p.suffix.lower() in _SUFFIXES)
+            if not found:
+                raise FileNotFoundError(f"{path} holds no .parquet files.")
+            files.extend(found)
+        elif any(ch in text for ch in "*?["):
+            found = sorted(glob.glob(text))
+            if not found:
+                raise FileNotFoundError(f"no file matches {text!r}.")
+            files.extend(found)
+        elif path.is_file():
+            files.append(str(path))
+        else:
+            raise FileNotFoundError(f"input not found: {path} (pass Parquet files, a folder "
+                                    "of them, or a glob such as 'data/*.parquet').")
+    if not files:
+        raise FileNotFoundError("no input files given.")
+    return files
+
+
+def _scan(part, features, target):
+    """Pass one over a partition: its length, missing values, ranges, moments, classes."""
+    X = part[features].to_numpy(dtype=np.float64, na_value=np.nan)
+    out = {"n": len(part), "missing": np.isnan(X).sum(axis=0) + np.isinf(X).sum(axis=0)}
+    if len(part):
+        finite = np.where(np.isfinite(X), X, np.nan)
+        out["lo"], out["hi"] = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
+        out["mean"] = np.nanmean(finite, axis=0)
+        out["m2"] = np.nansum((finite - out["mean"]) ** 2, axis=0)
+    if target is not None:
+        labels = part[target]
+        out["missing_labels"] = int(labels.isna().sum())
+        out["classes"] = np.unique(labels.dropna().to_numpy(), return_counts=True)
+    return out
+
+
+def _features(part, features, shift, span):
+    X = part[features].to_numpy(dtype=np.float64, na_value=np.nan)
+    return (X - shift) / span
+
+
+def _labels(part, target):
+    return part[target].to_numpy()
+
+
+def _take(part, local, offset):
+    import pandas as pd
+
+    rows = part.iloc[local]
+    if isinstance(part.index, pd.RangeIndex) and part.index.name is None:
+        # no stored index: number the rows by their position over all files
+        rows = rows.set_axis(pd.Index(offset + local, name="row"), axis=0)
+    return rows
+
+
+def _merge_scale(scans, scale):
+    """Global shift and span of the scaling from the per-partition scans."""
+    scans = [s for s in scans if s["n"]]
+    if scale == "none":
+        d = len(scans[0]["lo"])
+        return np.zeros(d), np.ones(d)
+    if scale == "minmax":
+        lo = np.min([s["lo"] for s in scans], axis=0)
+        hi = np.max([s["hi"] for s in scans], axis=0)
+        return lo, np.where(hi > lo, hi - lo, 1.0)
+    # standard: merge (count, mean, M2) pairwise (Chan et al.), population sd as in memory
+    n, mean, m2 = 0, np.zeros_like(scans[0]["mean"]), np.zeros_like(scans[0]["mean"])
+    for s in scans:
+        nb = s["n"]
+        delta = s["mean"] - mean
+        tot = n + nb
+        mean = mean + delta * nb / tot
+        m2 = m2 + s["m2"] + delta**2 * n * nb / tot
+        n = tot
+    sd = np.sqrt(m2 / n)
+    return mean, np.where(sd > 0, sd, 1.0)
+
+
+def _check_output(output, overwrite, files):
+    if output is None:
+        return None
+    out = Path(output)
+    if out.suffix.lower() not in _SUFFIXES:
+        raise ValueError(f"output={str(output)!r}: name a .parquet file (the kept rows are "
+                         "written as one file).")
+    if out.exists() and not overwrite:
+        raise FileExistsError(f"{out} exists: pass overwrite=True (--overwrite) to replace it, "
+                              "or choose another output.")
+    if str(out.resolve()) in {str(Path(f).resolve()) for f in files if "://" not in f}:
+        raise ValueError(f"output={str(output)!r} is one of the input files: choose another.")
+    return out
+
+
+def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=None,
+                   features=None, scale="minmax", params=None, oversample=None,
+                   random_state=0, scheduler=None, n_workers=None, memory_limit="auto",
+                   output=None, overwrite=False, weight_column=None, radius_metric=None,
+                   ) -> ParquetReduction:
+    """Reduce the rows of Parquet files block by block and write the kept rows.
+
+    The files are read with ``dask.dataframe.read_parquet`` (one block per partition). Three
+    passes, each reading the data once: a scan (lengths, missing values, feature ranges,
+    class counts), the block-wise reduction (:func:`reduce_blocks`: exact global quotas per
+    class), and the gathering of the kept rows with all their columns. Only kept rows travel
+    to this process; the data is never gathered.
+
+    Parameters
+    ----------
+    paths : str, Path or list of them
+        Parquet files, folders of ``.parquet`` files, or globs (``"data/*.parquet"``); remote
+        URLs (``s3://...``) are passed to dask as they are.
+    method : str or BaseReducer, default="srs"
+        A registered method name (see :func:`datareduce.available_reducers`) or a reducer.
+    keep : float or int
+        Fraction in (0, 1] or number of rows kept over all files. Required with a method
+        name; with a reducer, its own ``keep`` is used when omitted.
+    target : str, optional
+        Label column: every class keeps exactly its in-memory quota.
+    id_column : str, optional
+        A row identifier column: never used as a feature (it is kept in the output).
+    features : list of str, optional
+        Feature columns; default every numeric or boolean column except ``target`` and
+        ``id_column``.
+    scale : {"minmax", "standard", "none"}, default="minmax"
+        Feature scaling used for the reduction only (global ranges or moments from the scan,
+        as ``datareduce reduce`` does in memory); the output keeps the original values.
+    params : dict, optional
+        Extra parameters of the method (e.g. ``{"output": "medoids"}``).
+    oversample : float, optional
+        Stage-one oversampling (see :func:`reduce_blocks`). Default 1 for uniform sampling
+        (``srs``, ``random``: a second stage gains nothing) and 4 otherwise (two stages).
+    random_state : int, default=0
+        Seed; the same files, partitions and seed give the same rows on any scheduler.
+    scheduler : None, "local", a scheduler address or a Client
+        Where the work runs (see :func:`use_scheduler`): ``"local"`` starts a cluster of
+        ``n_workers`` processes on this machine; ``"tcp://host:8786"`` uses a running cluster.
+    n_workers, memory_limit
+        Size of the ``"local"`` cluster.
+    output : str or Path, optional
+        A ``.parquet`` file to write the kept rows to (their index is written too).
+    overwrite : bool, default=False
+        Replace an existing ``output``.
+    weight_column : str, optional
+        Also write each kept row's ``sample_weight`` in this column.
+    radius_metric : str, optional
+        Measure the two stages' cover radii (see :func:`reduce_blocks`).
+
+    Returns
+    -------
+    ParquetReduction
+
+    Examples
+    --------
+    >>> res = reduce_parquet("data/", "mms", 0.01, target="label", id_column="id",
+    ...                      scheduler="local", output="kept.parquet")  # doctest: +SKIP
+    >>> res.kept.head()  # doctest: +SKIP
+    """
+    from .._registry import get_reducer
+
+    if scale not in _SCALES:
+        raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
+    if weight_column is not None and not isinstance(weight_column, str):
+        raise TypeError("weight_column must be a column name (str) or None.")
+    files = _resolve_paths(paths)
+    out = _check_output(output, overwrite, files)
+    if isinstance(method, BaseReducer):
+        reducer = clone(method)  # the caller's reducer is left as it is
+        if keep is not None:
+            reducer.set_params(keep=keep)
+        if params:
+            reducer.set_params(**params)
+    else:
+        if keep is None:
+            raise TypeError("keep is required with a method name: a fraction in (0, 1] or a "
+                            "number of rows.")
+        reducer = get_reducer(method, keep=keep, **(params or {}))
+    if oversample is None:
+        from ..reducers.random import RandomReducer
+
+        oversample = 1.0 if isinstance(reducer, RandomReducer) else 4.0
+
+    timings = {}
+    with use_scheduler(scheduler, n_workers=n_workers, memory_limit=memory_limit):
+        t0 = time.perf_counter()
+        data = read_parquet_blocks(files, target=target, id_column=id_column,
+                                   features=features, scale=scale)
+        if weight_column in data.columns:
+            raise ValueError(f"weight_column={weight_column!r} is already a column of the input:"
+                             " choose another name.")
+        timings["scan"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        blocks = _reduce_blocks(
+            data.X, data.y, reducer=reducer, oversample=oversample, random_state=random_state,
+            radius_metric=radius_metric, block_classes=data.block_classes)
+        timings["reduce"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        kept = _gather(data.parts, data.sizes, blocks.sample_indices)
+        timings["gather"] = time.perf_counter() - t0
+    if weight_column is not None:
+        kept[weight_column] = blocks.sample_weight
+    if out is not None:
+        t0 = time.perf_counter()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        kept.to_parquet(out)
+        timings["write"] = time.perf_counter() - t0
+    logger.info("kept %d of %d rows from %d files (%s)", len(kept), blocks.n_samples,
+                len(files), ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+    return ParquetReduction(kept, blocks.sample_indices, blocks.sample_weight,
+                            blocks.n_samples, data.features, files, out, blocks, timings)
+
+
+@dataclass
+class ParquetBlocks:
+    """Parquet files as row blocks: what :func:`read_parquet_blocks` returns.
+
+    Attributes
+    ----------
+    X : dask array of float64, shape (n_samples, n_features)
+        The scaled features, one block per partition (computed lazily, never gathered).
+    y : dask array or None
+        The labels.
+    features, columns : list of str
+        The feature columns; all the columns.
+    files : list of str
+        The input files, in row order.
+    sizes : ndarray of int
+        Rows per partition.
+    shift, span : ndarray
+        The scaling: ``X = (features - shift) / span``.
+    parts : list of dask.delayed
+        The partitions (pandas DataFrames with every column).
+    block_classes : list of (labels, counts) or None
+        Class counts per partition.
+    """
+
+    X: object
+    y: object
+    features: list
+    columns: list
+    files: list
+    sizes: np.ndarray
+    shift: np.ndarray
+    span: np.ndarray
+    parts: list = field(repr=False)
+    block_classes: list | None = field(default=None, repr=False)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.sizes.sum())
+
+    def scale(self, frame) -> np.ndarray:
+        """The features of ``frame`` (e.g. the kept rows) scaled as ``X``."""
+        return (frame[self.features].to_numpy(dtype=np.float64) - self.shift) / self.span
+
+
+def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
+                        scale="minmax") -> ParquetBlocks:
+    """Open Parquet files with ``dask.dataframe`` as a blocked, scaled feature array.
+
+    Runs the scan (one pass: partition lengths, missing values, feature ranges or moments,
+    class counts) on the current scheduler and returns lazy arrays over the partitions.
+    Arguments as in :func:`reduce_parquet`.
+    """
+    import dask
+    import dask.array as da
+    import dask.dataframe as dd
+
+    if scale not in _SCALES:
+        raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
+    files = _resolve_paths(paths)
+    ddf = dd.read_parquet(files)
+    columns = list(ddf.columns)
+    for name, col in (("target", target), ("id_column", id_column)):
+        if col is not None and col not in columns:
+            raise ValueError(f"{name}={col!r} is not a column of the input (columns: "
+                             f"{', '.join(map(str, columns[:20]))}).")
+    features = _feature_columns(ddf, features, target, id_column)
+    parts = ddf.to_delayed()
+    scans = dask.compute(*[dask.delayed(_scan)(p, features, target) for p in parts])
+    _check_scans(scans, features, target)
+    shift, span = _merge_scale(scans, scale)
+    sizes = np.array([s["n"] for s in scans], dtype=np.int64)
+    X = da.concatenate([
+        da.from_delayed(dask.delayed(_features)(p, features, shift, span),
+                        shape=(int(n), len(features)), dtype=np.float64)
+        for p, n in zip(parts, sizes, strict=True)])
+    y = None
+    if target is not None:
+        dtype = ddf[target].dtype
+        dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(object)
+        y = da.concatenate([da.from_delayed(dask.delayed(_labels)(p, target), shape=(int(n),),
+                                            dtype=dtype)
+                            for p, n in zip(parts, sizes, strict=True)])
+    return ParquetBlocks(X, y, features, columns, files, sizes, shift, span, parts,
+                         None if target is None else [s["classes"] for s in scans])
+
+
+def _feature_columns(ddf, features, target, id_column):
+    columns = list(ddf.columns)
+    if features is not None:
+        features = [features] if isinstance(features, str) else list(features)
+        missing = [c for c in features if c not in columns]
+        if missing:
+            raise ValueError(f"features {missing} are not columns of the input (columns: "
+                             f"{', '.join(map(str, columns[:20]))}).")
+        bad = [c for c in features if c in (target, id_column)]
+        if bad:
+            raise ValueError(f"features {bad} include the target or the id column.")
+    else:
+        features = [c for c in columns if c not in (target, id_column)]
+    numeric = [c for c in features if getattr(ddf.dtypes[c], "kind", "O") in "biuf"]
+    other = [c for c in features if c not in numeric]
+    if not numeric:
+        raise ValueError("the input has no numeric feature columns to reduce on "
+                         f"(columns: {', '.join(map(str, columns[:20]))}).")
+    if other:
+        logger.info("non-numeric columns not used as features: %s", ", ".join(map(str, other)))
+    return numeric
+
+
+def _check_scans(scans, features, target):
+    sizes = np.array([s["n"] for s in scans])
+    if sizes.sum() == 0:
+        raise ValueError("the input has 0 rows: there is nothing to reduce.")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    missing = np.sum([s["missing"] for s in scans], axis=0)
+    if missing.any():
+        bad = [f"{c} ({m} rows)" for c, m in zip(features, missing, strict=True) if m]
+        where = [f"rows {a}-{a + n - 1}" for a, n, s in zip(starts, sizes, scans, strict=True)
+                 if s["missing"].any()][:3]
+        raise ValueError(f"feature columns have missing or infinite values: {', '.join(bad)}, "
+                         f"in {', '.join(where)}. Impute or drop them first, or leave those "
+                         "columns out with features=[...].")
+    if target is not None:
+        n_missing = sum(s["missing_labels"] for s in scans)
+        if n_missing:
+            raise ValueError(f"target={target!r} is missing in {n_missing} rows: drop or label "
+                             "them first.")
+
+
+def _gather(parts, sizes, idx):
+    """The kept rows with all their columns: one task per partition holding kept rows."""
+    import dask
+    import pandas as pd
+
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    tasks = []
+    for b, part in enumerate(parts):
+        local = idx[(idx >= bounds[b]) & (idx < bounds[b + 1])] - bounds[b]
+        if len(local):
+            tasks.append(dask.delayed(_take)(part, local, int(bounds[b])))
+    frames = dask.compute(*tasks)
+    return pd.concat(frames) if len(frames) > 1 else frames[0].copy()
