@@ -38,12 +38,8 @@ import pandas as pd  # noqa: E402
 
 from datareduce import get_reducer  # noqa: E402
 from datareduce.evaluation import infer_task, quantile_strata, to_markdown  # noqa: E402
-from datareduce.search import (  # noqa: E402
-    ReductionSearchCV,
-    RowReducer,
-    make_model,
-    make_preprocessor,
-)
+from datareduce.preprocessing import make_selection_space  # noqa: E402
+from datareduce.search import ReductionSearchCV, RowReducer, make_model  # noqa: E402
 
 # (R package, item, target, columns to drop (leaks / identifiers))
 TABLES = {
@@ -84,7 +80,7 @@ def one_run(name, X, y, seed, args):
     keeps = tuple(k for k in (0.02, 0.05, 0.1, 0.2, 0.3) if k <= args.max_keep)
     methods = "auto" if args.methods == ["auto"] else args.methods
     search = ReductionSearchCV(model, methods=methods, keeps=keeps, tolerance=args.tolerance,
-                               budget=args.budget, cv=args.cv, space=make_preprocessor(X),
+                               budget=args.budget, cv=args.cv, space=make_selection_space(X),
                                min_budget=args.min_budget,
                                random_state=seed)
     t0 = time.perf_counter()
@@ -94,7 +90,7 @@ def one_run(name, X, y, seed, args):
     search_s = time.perf_counter() - t0
     score = search.score
     srs = RowReducer(get_reducer("srs", keep=search.best_keep_, random_state=search.seed_),
-                     make_preprocessor(X), task)
+                     make_selection_space(X), task)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         Xs, ys = srs.fit_resample(Xtr, ytr)

@@ -344,3 +344,18 @@ def test_search_table_mixed_types_returns_original_rows(tmp_path):
     bad.loc[[3, 5], "label"] = None
     with pytest.raises(ValueError, match="missing in 2 row"):
         search_table(bad, "label")
+
+
+def test_credibility_rule_by_hand():
+    # paired fold differences vs the reference: mean 0.02, SE = std(ddof=1) / sqrt(3)
+    search = ReductionSearchCV(LogisticRegression())
+    ref = np.array([0.70, 0.80, 0.75])
+    results = {("srs", 0.1): (ref,), ("steady", 0.1): (ref + [0.02, 0.021, 0.019],),
+               ("lucky", 0.1): (ref + [0.10, -0.05, 0.01],)}
+    assert search._credible(results, "srs", 0.1)
+    assert search._credible(results, "steady", 0.1)  # 0.02 > 0.0006
+    d = np.array([0.10, -0.05, 0.01])
+    assert d.mean() < d.std(ddof=1) / np.sqrt(3)
+    assert not search._credible(results, "lucky", 0.1)
+    assert search._credible(results, "lucky", 0.2) is True  # no reference run there
+    assert search.set_params(reference=None)._credible(results, "lucky", 0.1)

@@ -55,8 +55,7 @@ from .evaluation.tasks import (
     real_rows_reducer,
 )
 
-__all__ = ["COST_MODELS", "ReductionSearchCV", "RowReducer", "make_model", "make_preprocessor",
-           "search_table"]
+__all__ = ["COST_MODELS", "ReductionSearchCV", "RowReducer", "make_model", "search_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +81,7 @@ def _take(data, idx):
 
 
 def _synthetic(reducer):
-    return getattr(reducer, "synthetic_", getattr(reducer, "_synthetic", None))
+    return reducer.synthetic_
 
 
 class RowReducer(BaseEstimator):
@@ -523,12 +522,15 @@ class ReductionSearchCV(BaseEstimator):
         rows = []
 
         # 1. baseline on every fold (all rows)
-        base_scores, base_fit = [], []
+        base_scores, base_fit, base_score_t = [], [], []
         for tr, te in folds:
             t0 = time.perf_counter()
             model = clone(self.estimator).fit(_take(X, tr), _take(y, tr))
             base_fit.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
             base_scores.append(float(scorer(model, _take(X, te), _take(y, te))))
+            base_score_t.append(time.perf_counter() - t0)
+        fold_score = float(np.mean(base_score_t))  # scoring a validation fold
         n_fold = int(np.mean([len(tr) for tr, _ in folds]))
         floor = max(int(self.min_rows), 2 * len(np.unique(strata)))
         small = [k for k in keeps if round(k * n_fold) < floor]
@@ -577,7 +579,8 @@ class ReductionSearchCV(BaseEstimator):
                 skipped[m] = f"failed on a probe: {type(exc).__name__}: {exc}"
                 logger.warning("ReductionSearchCV: skipping %r: %s.", m, skipped[m])
                 continue
-            rung_cost[m] = n_folds * int(self.n_repeats) * (pred + fold_fit * keeps[0])
+            rung_cost[m] = n_folds * int(self.n_repeats) * (pred + fold_fit * keeps[0]
+                                                             + fold_score)
             if not np.isfinite(pred):
                 skipped[m] = (f"its probe on {max(2, min(self.n_probe, n_fold) // 2)} rows alone "
                               f"took more than the {max(room, 0):.2g} s left in the budget")
@@ -614,7 +617,11 @@ class ReductionSearchCV(BaseEstimator):
                 else:
                     pred[m] = rung_cost[m] * (keep / keeps[0]) ** max(b, 1.0)
             if r > 0:
-                reserve = fold_fit * keep * n / n_fold  # the refit's training
+                # the refit: a reduction of all rows and a training at this fraction
+                prev_red = [results[(m, keeps[r - 1])][1] / self.n_repeats for m in alive
+                            if (m, keeps[r - 1]) in results]
+                reserve = fold_fit * keep * n / n_fold + max(prev_red, default=0.0) * (
+                    keep / keeps[r - 1]) * (n / n_fold) ** 2
                 for m in sorted(alive, key=lambda m: -pred[m]):
                     if sum(pred[x] for x in alive) + reserve <= left():
                         break
@@ -816,40 +823,12 @@ class ReductionSearchCV(BaseEstimator):
 MODELS = ("logistic", "knn", "forest", "hgb", "mlp")
 
 
-def make_preprocessor(X, max_categories: int = 20):
-    """Numeric columns imputed (median, with missing indicators) and scaled; the others
-    imputed (most frequent) and one-hot encoded (at most ``max_categories`` per column).
+def make_model(name: str, task: str, X, random_state=None):
+    """The estimator behind ``--model``: the default preparation + a model.
 
-    Built from scikit-learn's ColumnTransformer, used both as the model's preprocessing and as
-    the selection space of :func:`search_table`.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"a": [1.0, None, 3.0], "b": ["x", "y", None]})
-    >>> make_preprocessor(df).fit_transform(df).shape   # a, a missing, b=x, b=y
-    (3, 4)
-    """
-    from sklearn.compose import ColumnTransformer, make_column_selector
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import make_pipeline as sk_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-    numeric = sk_pipeline(SimpleImputer(strategy="median", add_indicator=True),
-                          StandardScaler())
-    categorical = sk_pipeline(
-        SimpleImputer(strategy="most_frequent"),
-        OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=max_categories,
-                      sparse_output=False))
-    if not hasattr(X, "columns"):
-        return numeric
-    return ColumnTransformer(
-        [("numeric", numeric, make_column_selector(dtype_include="number")),
-         ("categorical", categorical, make_column_selector(dtype_exclude="number"))])
-
-
-def make_model(name: str, task: str, X=None, random_state=None):
-    """The estimator behind ``--model``: preprocessing (see :func:`make_preprocessor`) + model.
+    The preparation is :func:`datareduce.preprocessing.make_selection_space` of ``X``
+    (numeric columns imputed with missing indicators and scaled, the others one-hot
+    encoded), fitted with the model on the training rows.
 
     ``name`` is one of ``logistic`` (logistic regression / ridge for regression), ``knn``,
     ``forest`` (random forest), ``hgb`` (histogram gradient boosting), ``mlp`` (the
@@ -859,6 +838,7 @@ def make_model(name: str, task: str, X=None, random_state=None):
     from sklearn.pipeline import make_pipeline as sk_pipeline
 
     from .evaluation import paper_mlp
+    from .preprocessing import make_selection_space
 
     reg = task == "regression"
     if name == "logistic":
@@ -876,7 +856,7 @@ def make_model(name: str, task: str, X=None, random_state=None):
         model = paper_mlp(random_state=random_state, regression=reg)
     else:
         raise ValueError(f"model={name!r}: choose one of {', '.join(MODELS)}.")
-    return sk_pipeline(make_preprocessor(X), model)
+    return sk_pipeline(make_selection_space(X), model)
 
 
 def search_table(data, target: str, *, model="logistic", scoring=None, tolerance=0.01,
@@ -887,8 +867,9 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
     ``datareduce search DATA.csv --target COL --model logistic --scoring f1_macro
     --tolerance 0.01 --budget 5x`` is ``search_table("DATA.csv", "COL", model="logistic",
     scoring="f1_macro", tolerance=0.01, budget="5x")``. Non-numeric columns are one-hot
-    encoded and missing values imputed (:func:`make_preprocessor`), both for the model and
-    for the selection space; the kept rows are the table's own rows.
+    encoded and missing values imputed
+    (:func:`datareduce.preprocessing.make_selection_space`), both for the model and for the
+    selection space; the kept rows are the table's own rows.
 
     Parameters
     ----------
@@ -910,6 +891,8 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
     """
     import pandas as pd
 
+    from .preprocessing import make_selection_space
+
     df = data if isinstance(data, pd.DataFrame) else pd.read_csv(data)
     if target not in df.columns:
         raise ValueError(f"target={target!r} is not a column; columns: {list(df.columns)}.")
@@ -924,6 +907,6 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
     est = make_model(model, task, X, random_state) if isinstance(model, str) else model
     search = ReductionSearchCV(est, methods=methods, keeps=keeps, scoring=scoring,
                                tolerance=tolerance, budget=budget, cv=cv, task=task,
-                               n_bins=n_bins, space=make_preprocessor(X),
+                               n_bins=n_bins, space=make_selection_space(X),
                                random_state=random_state, verbose=verbose)
     return search.fit(X, y)

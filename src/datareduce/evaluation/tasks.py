@@ -31,12 +31,17 @@ def infer_task(y, task: str = "auto") -> str:
     y : array-like of shape (n_samples,)
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"``: regression when scikit-learn's ``type_of_target`` says "continuous"
-        (floats that are not all integers), classification otherwise.
+        (floats that are not all integers), or for numbers with more than
+        ``max(50, 5 % of the rows)`` distinct values (integer prices, counts);
+        classification otherwise.
 
     Examples
     --------
     >>> infer_task([0.5, 1.25, 3.0]), infer_task(["a", "b"]), infer_task([1.0, 2.0, 1.0])
     ('regression', 'classification', 'classification')
+    >>> infer_task(list(range(1000, 1100)))   # 100 distinct integers
+    'regression'
+
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}.")
@@ -44,16 +49,25 @@ def infer_task(y, task: str = "auto") -> str:
         return task
     from sklearn.utils.multiclass import type_of_target
 
-    kind = type_of_target(np.asarray(y))
-    return "regression" if kind.startswith("continuous") else "classification"
+    y = np.asarray(y)
+    kind = type_of_target(y)
+    if kind.startswith("continuous"):
+        return "regression"
+    if y.dtype.kind in "iuf" and y.ndim == 1:
+        # integer-valued numbers with very many distinct values (prices, counts): regression
+        n_values = len(np.unique(y))
+        if n_values > max(50, 0.05 * len(y)):
+            return "regression"
+    return "classification"
 
 
 def quantile_strata(y, n_bins: int = 5) -> np.ndarray:
     """Quantile bin (0 .. n_bins - 1) of each value of a continuous target.
 
-    Bin edges are the target's quantiles at ``1/n_bins, 2/n_bins, ...``; repeated edges
-    (many equal values) merge bins, so fewer than ``n_bins`` strata can come back. Each bin
-    holds about ``len(y) / n_bins`` rows.
+    The codes of :func:`datareduce.base.quantile_strata` (the reducers' own strata): bin
+    edges are the target's quantiles at ``1/n_bins, 2/n_bins, ...``; repeated edges (many
+    equal values) merge bins, so fewer than ``n_bins`` strata can come back. Each bin holds
+    about ``len(y) / n_bins`` rows.
 
     Examples
     --------
@@ -64,20 +78,16 @@ def quantile_strata(y, n_bins: int = 5) -> np.ndarray:
     """
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}.")
-    y = np.asarray(y, dtype=np.float64).ravel()
-    edges = np.unique(np.quantile(y, np.linspace(0, 1, n_bins + 1)[1:-1]))
-    bins = np.searchsorted(edges, y, side="left")  # a value equal to an edge: lower bin
-    return np.unique(bins, return_inverse=True)[1].astype(np.intp)  # no empty bin numbers
+    from .._strata import quantile_strata as _codes_and_edges
+
+    return _codes_and_edges(np.asarray(y, dtype=np.float64).ravel(), n_bins)[0]
 
 
 def needs_classes(reducer) -> bool:
     """Whether the reducer's definition needs class labels (it cannot run on a continuous y)."""
-    try:  # the public tags, once base.py has them
-        from ..base import reducer_tags
+    from ..base import reducer_tags
 
-        return bool(reducer_tags(reducer).requires_y)
-    except ImportError:
-        return bool(getattr(reducer, "_requires_y", False))
+    return bool(reducer_tags(reducer).requires_classes)
 
 
 def _mae(estimator, X, y):
@@ -153,8 +163,7 @@ def reduce_rows(reducer, X, y, *, task: str = "classification", n_bins: int = 5,
         return reducer.fit_resample(X, y)
     Xs = X if space is None else space.transform(X)
     reducer.fit(Xs, labels)
-    synthetic = getattr(reducer, "synthetic_", getattr(reducer, "_synthetic", None))
-    if synthetic is not None:
+    if reducer.synthetic_ is not None:
         raise ValueError(f"{type(reducer).__name__} emitted synthetic rows, which have no "
                          "original values / continuous target here: ask it for real rows "
                          "(e.g. output='medoids').")
