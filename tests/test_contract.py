@@ -367,3 +367,14 @@ def test_reweight_mmd_never_worse_than_class_uniform_weights(method, blobs):
     assert fitted <= flat + 1e-9
     if method in ("random", "srs"):  # the weights were really fitted
         assert fitted < 0.9 * flat
+
+
+def test_space_description_counts_output_columns():
+    from datareduce.preprocessing import describe_space, make_selection_space
+
+    df = pd.DataFrame({"c": [f"v{i % 50}" for i in range(200)], "x": np.arange(200.0)})
+    t = make_selection_space(df, max_onehot=10)
+    Z = t.fit_transform(df)
+    assert Z.shape == (200, 11)  # x + 9 frequent categories + 1 pooled column
+    assert "c: 10 columns, 41 rare categories pooled" in describe_space(t)
+    assert describe_space(t).endswith("-> 11 dimensions")

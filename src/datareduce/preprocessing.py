@@ -210,9 +210,15 @@ def describe_space(transformer, n_features_in: int | None = None) -> str:
                          + (f", {n_ind} missing-indicator column(s))" if n_ind else ")"))
         elif name == "categorical":
             enc = pipe[-1]
-            widths = ", ".join(f"{c}: {len(cats)}" for c, cats in
-                               zip(cols, enc.categories_, strict=True))
-            parts.append(f"{len(cols)} categorical one-hot ({widths})")
+            infrequent = getattr(enc, "infrequent_categories_", None) or [None] * len(cols)
+            widths = []
+            for c, cats, rare in zip(cols, enc.categories_, infrequent, strict=True):
+                if rare is None or not len(rare):
+                    widths.append(f"{c}: {len(cats)} columns")
+                else:  # the rare categories share one "infrequent" column
+                    widths.append(f"{c}: {len(cats) - len(rare) + 1} columns, {len(rare)} "
+                                  "rare categories pooled")
+            parts.append(f"{len(cols)} categorical one-hot ({'; '.join(widths)})")
     width = len(transformer.get_feature_names_out()) if hasattr(
         transformer, "get_feature_names_out") else "?"
     return "; ".join(parts) + f" -> {width} dimensions"
