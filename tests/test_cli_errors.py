@@ -118,6 +118,7 @@ def test_compare_output_with_results_needs_overwrite(data):
 def test_reduce_report_existing_folder_refused_before_output(data):
     tmp, path, _ = data
     (tmp / "rep").mkdir()
+    (tmp / "garbage.csv").write_bytes(bytes(range(256)) * 4)
     before = snapshot(tmp)
     res = cli("reduce", path, "--keep", "0.1", "--output", tmp / "o.csv",
               "--report", tmp / "rep")
@@ -293,12 +294,17 @@ def test_failure_modes_in_subprocesses(data):
     df.iloc[::10].to_csv(tmp / "small.csv", index=False)
     (tmp / "results").write_text("a file")
     (tmp / "rep").mkdir()
+    (tmp / "garbage.csv").write_bytes(bytes(range(256)) * 4)
     before = snapshot(tmp)
     cases = [
         (("score", path, tmp / "small.csv", "--dims", "0", "5"), "--dims 0 5"),
         (("compare", path, "--target", "label", "--output", tmp / "results"), "is a file"),
         (("reduce", path, "--keep", "0.1", "-o", tmp / "o.csv", "--report", tmp / "rep"),
          "is a folder"),
+        (("reduce", tmp / "garbage.csv", "--keep", "0.1", "-o", tmp / "o.csv"),
+         "could not be read as CSV"),
+        (("compare", path, "--target", "label", "--keep", "0.1", "5", "--output", tmp / "c"),
+         "mixes fractions"),
     ]
     procs = [cli_process(*args) for args, _ in cases]
     for (_, needle), proc in zip(cases, procs, strict=True):

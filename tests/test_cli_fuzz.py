@@ -4,14 +4,12 @@ traceback, an internal error or a crash), an error must be one line naming what 
 and a failed run must leave every file as it was (a successful one may write its outputs,
 and replace an existing file only with --overwrite).
 
-The cases run in-process through ``datareduce.cli.main`` (fast); a few run as real
-processes at the end.
+The cases run in-process through ``datareduce.cli.main`` (fast); real processes of the
+same shapes run in ``test_cli_errors.test_failure_modes_in_subprocesses``.
 """
 
 import hashlib
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -218,21 +216,3 @@ def test_fuzz_cli_in_process(args):
         _check(args, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-
-
-def test_fuzz_cases_as_processes(tmp_path):
-    """A few of the generated shapes as real processes (started together)."""
-    _make_files(tmp_path)
-    before = _snapshot(tmp_path)
-    cases = [["reduce", "garbage.csv", "--keep", "0.1", "-o", "o.csv"],
-             ["score", "good.csv", "foreign.csv", "--dims", "0", "7"],
-             ["compare", "good.csv", "--target", "label", "--keep", "0.1", "5",
-              "--output", "outdir"]]
-    procs = [subprocess.Popen([sys.executable, "-m", "datareduce.cli", *c], cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for c in cases]
-    for case, proc in zip(cases, procs, strict=True):
-        _, err = proc.communicate(timeout=300)
-        assert proc.returncode == 2, (case, err)
-        assert "Traceback" not in err and len(err.strip().splitlines()) == 1, (case, err)
-    assert _snapshot(tmp_path) == before
