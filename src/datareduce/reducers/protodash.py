@@ -88,6 +88,18 @@ def _mean_embedding(X, kernel, gamma, sq, working_memory):
     return mu
 
 
+def _mean_embedding_sampled(X, targets, kernel, gamma, sq, working_memory):
+    """``mu_j = mean_{i in targets} k(x_j, x_i)``: the embedding of a random subsample."""
+    T = X[targets]
+    t_sq = sq[targets]
+    step = max(1, int(working_memory * 2**20 / (8 * max(len(targets), 1))))
+    mu = np.empty(X.shape[0])
+    for i0 in range(0, X.shape[0], step):
+        i1 = min(X.shape[0], i0 + step)
+        mu[i0:i1] = _kernel_block(X[i0:i1], T, kernel, gamma, sq[i0:i1], t_sq).mean(axis=1)
+    return mu
+
+
 # ------------------------------------------------------------------ active-set NNQP
 def _chol_rank1_update(L: np.ndarray, x: np.ndarray) -> None:
     """In place: ``L L^T + x x^T`` (L lower triangular, square)."""
@@ -213,7 +225,7 @@ class _PrototypeKernel:
 
 
 def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
-              working_memory: float = 256.0, verbose: bool = False):
+              working_memory: float = 256.0, verbose: bool = False, targets=None):
     """Greedy ProtoDash on one pool: ``m`` prototypes of ``X`` and their weights.
 
     Parameters
@@ -230,6 +242,9 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
         MiB for one kernel block when computing the mean embedding.
     verbose : bool, default=False
         Show a progress bar over the picks.
+    targets : array of int, optional
+        Rows whose kernel mean is matched (default: all rows, exact ``O(n^2 d)``); a random
+        subsample makes the mean embedding a Monte Carlo estimate at ``O(n t d)``.
 
     Returns
     -------
@@ -254,7 +269,10 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
         raise ValueError(f"m={m} must be between 1 and the number of rows ({n}).")
     gamma = 1.0 / (2.0 * float(sigma) ** 2)
     sq = np.einsum("ij,ij->i", X, X)
-    mu = _mean_embedding(X, kernel, gamma, sq, working_memory)
+    if targets is None or kernel == "linear":
+        mu = _mean_embedding(X, kernel, gamma, sq, working_memory)
+    else:
+        mu = _mean_embedding_sampled(X, np.asarray(targets), kernel, gamma, sq, working_memory)
     scale = float(np.max(np.abs(mu))) if n else 1.0
     tol = 1e-10 * (scale if scale > 0 else 1.0)
 
@@ -332,6 +350,10 @@ class ProtoDashReducer(BaseReducer):
         between groups are ignored, which the Gaussian kernel makes small for
         well-separated groups). ``"auto"`` uses ``B = ceil(sqrt(n m / 4 10^6))`` (exact, B = 1,
         for the paper-sized cases; 4 10^6 kernel entries = 32 MB); None is always exact.
+    target_size : int or None, default=5000
+        The kernel mean embedding a group is matched to is computed exactly on groups of at
+        most this many rows (``O(n^2 d)``), and on a seeded random subsample of this size of
+        a larger group (a Monte Carlo estimate, ``O(n t d)``). None: always exact.
     space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
         Selection space (:mod:`datareduce.preprocessing`).
 
@@ -374,11 +396,12 @@ class ProtoDashReducer(BaseReducer):
         "verbose": ["verbose"],
         "partition": [StrOptions({"auto"}), None, Interval(numbers.Integral, 1, None,
                                                           closed="left")],
+        "target_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(self, keep=0.1, *, kernel="gaussian", sigma="median", stratify=True,
                  random_state=None, working_memory=256.0, verbose=False, space="auto", reweight=None,
-                 partition="auto"):
+                 partition="auto", target_size=5000):
         self.keep = keep
         self.kernel = kernel
         self.sigma = sigma
@@ -389,6 +412,7 @@ class ProtoDashReducer(BaseReducer):
         self.space = space
         self.reweight = reweight
         self.partition = partition
+        self.target_size = target_size
 
     def _select(self, X, n_select, rng):
         if self.kernel == "linear":
@@ -400,9 +424,13 @@ class ProtoDashReducer(BaseReducer):
         groups = self._groups(X, n_select, rng)
         picks, weights, raw, gains = [], [], [], []
         for rows, q in groups:
+            t = self.target_size
+            targets = (None if t is None or len(rows) <= t
+                       else np.sort(rng.choice(len(rows), size=t, replace=False)))
             p, w, g = protodash(X[rows], q, kernel=self.kernel,
                                 sigma=sigma if self.kernel == "gaussian" else 1.0,
-                                working_memory=self.working_memory, verbose=self.verbose)
+                                working_memory=self.working_memory, verbose=self.verbose,
+                                targets=targets)
             picks.append(rows[p])
             weights.append(_pool_weights(w, len(rows)))
             raw.append(w)
