@@ -87,7 +87,7 @@ class NormalizingFlowReducer(BaseReducer):
         Maximum number of log-density strata for ``strategy="strata"``.
     conditional : bool, default=False
         With labels, one flow conditioned on the one-hot class instead of one per class.
-    flow : {"nsf", "maf"}, default="nsf"
+    flow : {"nsf", "maf"}, default="maf"
         zuko flow family.
     transforms : int >= 1, default=3
         Number of autoregressive transforms.
@@ -167,7 +167,7 @@ class NormalizingFlowReducer(BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, strategy="strata", outlier_fraction=0.01, n_strata=10,
-                 conditional=False, flow="nsf", transforms=3, hidden_features=(32, 32),
+                 conditional=False, flow="maf", transforms=3, hidden_features=(32, 32),
                  max_epochs=50, batch_size=512, fit_size=2000, learning_rate=1e-3, patience=5,
                  validation_fraction=0.1, n_threads=None, stratify=True, random_state=None,
                  verbose=False, space="auto", reweight=None):
