@@ -42,6 +42,12 @@ from ._strata import allocate_quotas, quantile_strata
 from ._validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
 from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
 
+try:  # scikit-learn >= 1.6: tags as dataclasses
+    from sklearn.utils._tags import InputTags as _SkInputTags
+    from sklearn.utils._tags import Tags as _SkTags
+except ImportError:  # pragma: no cover - old scikit-learn (the giotto environment)
+    _SkInputTags = _SkTags = object
+
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
 except ImportError:  # pragma: no cover - old scikit-learn (the giotto environment)
@@ -166,6 +172,21 @@ def _foreign_pipeline_caller(max_depth: int = 12, start: int = 2) -> bool:
             return True
         frame = frame.f_back
     return False
+
+
+@dataclass
+class _InputTags(_SkInputTags):
+    dataframe: bool = False
+
+
+@dataclass
+class _SamplerTags:
+    sample_indices: bool = False
+
+
+@dataclass
+class _SamplerTagsFull(_SkTags):
+    sampler_tags: _SamplerTags | None = None
 
 
 class _NoTransform:
@@ -589,17 +610,13 @@ class BaseReducer(BaseEstimator):
                 f"This {type(self).__name__} is not fitted yet: call fit(X, y) first.")
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        try:  # imbalanced-learn's sampler tags (a subclass of scikit-learn's)
-            from imblearn.utils._tags import InputTags, SamplerTags, Tags
-
-            tags = Tags(estimator_type="sampler", target_tags=tags.target_tags,
-                        transformer_tags=None, regressor_tags=None, classifier_tags=None,
-                        sampler_tags=SamplerTags(sample_indices=True))
-            tags.input_tags = InputTags()
-            tags.input_tags.dataframe = True
-        except ImportError:  # pragma: no cover - imbalanced-learn without tag classes
-            pass
+        base = super().__sklearn_tags__()
+        # imbalanced-learn's sampler tags (estimator type "sampler", sampler_tags,
+        # input_tags.dataframe), built without importing imbalanced-learn
+        tags = _SamplerTagsFull(estimator_type="sampler", target_tags=base.target_tags,
+                                transformer_tags=None, regressor_tags=None,
+                                classifier_tags=None, sampler_tags=_SamplerTags(True))
+        tags.input_tags = _InputTags(dataframe=True)
         tags.requires_fit = True
         tags.input_tags.two_d_array = True
         # synthetic centroids live in X's own columns, so they need numeric complete X
