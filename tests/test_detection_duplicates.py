@@ -166,6 +166,14 @@ def test_cli_audit(planted, tmp_path, capsys):
     assert png.is_file()
     rep = json.loads((tmp_path / "leak.json").read_text())
     assert len(rep["pairs"]) == 4
+    # a second run never replaces the files without --overwrite, and fails before hashing
+    before = (tmp_path / "leak.json").read_bytes()
+    assert main(["yolo-audit", str(root / "data.yaml"), "--contact-sheet", str(png),
+                 "--json", str(tmp_path / "leak.json")]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (tmp_path / "leak.json").read_bytes() == before
+    assert main(["yolo-audit", str(root / "data.yaml"), "--json", str(tmp_path / "leak.json"),
+                 "--overwrite"]) == 0
 
 
 def test_perceptual_hashes_threads_agree(planted):

@@ -29,6 +29,8 @@ def add_parser(sub):
                    help="bad images or label lines: stop (raise) or leave them out (skip)")
     p.add_argument("--jobs", type=int, default=1, help="threads hashing images")
     p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing --json or --contact-sheet file")
     p.set_defaults(func=run)
 
 
@@ -37,9 +39,20 @@ def run(args) -> int:
     from ..detection.duplicates import DEFAULT_THRESHOLD
     from .yolo import _cli_hint
 
+    from ._io import check_output_file
+
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     if threshold < 0:
         raise CLIError("--threshold must be >= 0.")
+    # outputs are checked before any hashing, and never replaced without --overwrite
+    if args.json:
+        check_output_file(args.json, "--json", overwrite=args.overwrite, kind="json")
+    if args.contact_sheet:
+        if not str(args.contact_sheet).lower().endswith(".png"):
+            raise CLIError(f"--contact-sheet {args.contact_sheet}: give a file name ending "
+                           "in .png.")
+        check_output_file(args.contact_sheet, "--contact-sheet", overwrite=args.overwrite,
+                          kind="png")
     try:
         train = load_yolo(args.data, split=args.split, on_error=args.on_error)
         others = {k: load_yolo(args.data, split=k, on_error=args.on_error)

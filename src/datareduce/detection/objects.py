@@ -302,16 +302,16 @@ class TopScoreReducer(BaseReducer):
     [1, 3]
     """
 
-    _ranking = True
+    _selection = "score"  # the base keeps the top of each category
 
     def __init__(self, keep=0.1, *, stratify: bool = True, random_state=None):
         self.keep = keep
         self.stratify = stratify
         self.random_state = random_state
 
-    def _select(self, X, n_select, rng):
+    def _score(self, X, y, rng):
         second = X[:, 1] if X.shape[1] > 1 else np.arange(len(X))
         order = np.lexsort((second, -X[:, 0]))
         scores = np.empty(len(X))
         scores[order] = np.arange(len(X), 0, -1, dtype=np.float64)  # higher kept first
-        return Selection(indices=order[:n_select], scores=scores)
+        return Selection(scores=scores)
