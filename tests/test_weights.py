@@ -9,7 +9,6 @@ from datareduce import available_reducers, get_reducer, reducer_class
 # methods whose selection spans classes and whose weights do not yet respect class sizes
 # (issue 17); the lead fixes the weights in base.py, then these marks come off (strict xfail
 # turns into a failure as soon as the fix lands, so the marks cannot be forgotten)
-_CROSS_CLASS = {"des", "nrmd"}
 _SKIP = {"flow": "needs torch (flow extra) and trains a flow; its own tests cover weights"}
 
 
@@ -27,9 +26,6 @@ def _methods():
         marks = []
         if name in _SKIP:
             marks.append(pytest.mark.skip(reason=_SKIP[name]))
-        elif name in _CROSS_CLASS:
-            marks.append(pytest.mark.xfail(strict=True, reason="cross-class selection: weights "
-                                           "do not match class sizes yet (issue 17)"))
         out.append(pytest.param(name, marks=marks))
     return out
 
