@@ -37,9 +37,8 @@ def add_parser(sub):
 def run(args) -> int:
     from ..detection import find_leakage, load_yolo
     from ..detection.duplicates import DEFAULT_THRESHOLD
-    from .yolo import _cli_hint
-
     from ._io import check_output_file
+    from .yolo import _cli_hint
 
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     if threshold < 0:
