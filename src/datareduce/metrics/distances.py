@@ -33,6 +33,10 @@ _EXACT_WASSERSTEIN_MAX = 1500
 class TopologicalDistance:
     """Distances between the diagrams of a full and a reduced point cloud.
 
+    A value whose ``error_bound`` is positive and at least the value itself is
+    *uninformative*: the exact distance may be anywhere from 0 to ``value + error_bound``.
+    :attr:`informative` flags it per dimension; the repr and the report say so.
+
     Attributes
     ----------
     value : dict
@@ -53,10 +57,6 @@ class TopologicalDistance:
         The diagrams of all rows of each side.
     per_class_error_bound : dict
         class label -> {homology dimension -> subsampling slack of that class's distance}.
-
-    A value whose ``error_bound`` is positive and at least the value itself is
-    *uninformative*: the exact distance may be anywhere from 0 to ``value + error_bound``.
-    :attr:`informative` flags it per dimension; the repr and the report say so.
     """
 
     value: dict
