@@ -298,6 +298,11 @@ def _hartigan_moves(X, centers, labels, k, *, max_rounds=30, n_candidates=8, rel
         if movers.size == 0:
             break
         movers = movers[np.argsort(-gain[movers], kind="stable")]
+        # a cluster takes part in one move per round: keep each source's and each
+        # destination's best move first (vectorised), then resolve the rest in order
+        for key in (labels, dest):
+            _, first = np.unique(key[movers], return_index=True)
+            movers = movers[np.sort(first)]
         used = np.zeros(k, dtype=bool)
         total = 0.0
         for i in movers.tolist():
