@@ -288,3 +288,12 @@ def test_bottleneck_regression_gudhi_default():
                   [0, 9.64554214]])
     B = np.array([[0, 3.06063128], [0, 4.60087204], [0, 9.64554214]])
     assert diagram_distance(A, B) == pytest.approx(3.06063128 - 1.69691277, rel=1e-9)
+
+
+def test_report_repr_is_its_summary():
+    from datareduce.metrics import representativeness_report
+
+    X = np.random.default_rng(0).normal(size=(120, 3))
+    rep = representativeness_report(X, X[::4], homology_dimensions=(0,))
+    assert repr(rep) == str(rep) and len(repr(rep).splitlines()) < 12
+    assert "<table" in rep._repr_html_()
