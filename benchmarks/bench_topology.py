@@ -5,7 +5,10 @@
 
 Each case runs in a fresh subprocess so that the peak resident memory (ru_maxrss) is its
 own. Data: a mixture of 10 Gaussian clusters (sd 1, centres uniform in [0, 10]^d).
-Sections: (1) diagrams: exact H0 via the minimum spanning tree, H0+H1 with greedy-permutation
+Sections: (0) mst: exact H0 (Euclidean MST) of ours against the EMST libraries that install
+from PyPI (hdbscan's KD-tree Boruvka with min_samples=1, mlpack's dual-tree EMST, and
+fast_hdbscan's parallel Boruvka, which works in float32 and so is not exact), same data,
+same run, each in its own process with a time limit; (1) diagrams: exact H0 via the minimum spanning tree, H0+H1 with greedy-permutation
 subsampling to 1,000 points (exact H0 by MST), exact Rips H1 on all points, per backend;
 (2) bottleneck / Wasserstein libraries side by side on the same pair of diagrams.
 """
@@ -53,6 +56,82 @@ def run_case(spec):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"seconds": sec, "peak_mib": peak / 1024, "delta_mib": (peak - base) / 1024,
             "cover_radius": dg.cover_radius, "n_h1": int(len(dg.diagrams.get(1, np.empty(0))))}
+
+
+def _mst_lengths(method, X):
+    import numpy as np
+
+    if method == "datareduce":
+        from datareduce.metrics import minimum_spanning_tree_lengths
+
+        return minimum_spanning_tree_lengths(X)
+    if method == "hdbscan":
+        from hdbscan.hdbscan_ import _hdbscan_boruvka_kdtree
+
+        _, mst = _hdbscan_boruvka_kdtree(X, min_samples=1, approx_min_span_tree=False,
+                                         gen_min_span_tree=True, core_dist_n_jobs=1)
+        return np.sort(mst[:, 2])
+    if method == "mlpack":
+        import mlpack
+
+        return np.sort(mlpack.emst(input_=X)["output"][:, 2])
+    if method == "fast_hdbscan":
+        import fast_hdbscan.hdbscan as fh
+
+        fh.compute_minimum_spanning_tree(X[:500].astype(np.float32), min_samples=1)  # JIT
+        return np.sort(fh.compute_minimum_spanning_tree(X.astype(np.float32),
+                                                        min_samples=1)[0][:, 2])
+    raise ValueError(method)
+
+
+def run_mst_case(spec):
+    import numpy as np
+
+    X = make_data(spec["n"], spec["d"])
+    t = time.perf_counter()
+    lengths = _mst_lengths(spec["method"], X)
+    sec = time.perf_counter() - t
+    np.save(spec["out"], lengths)
+    return {"seconds": sec}
+
+
+def bench_mst(quick, timeout):
+    import tempfile
+
+    import numpy as np
+
+    sizes = [(10_000, 16), (100_000, 16)] if not quick else [(10_000, 16), (30_000, 16)]
+    if not quick:
+        sizes += [(1_000_000, 4)]
+    methods = ["datareduce", "hdbscan", "mlpack", "fast_hdbscan"]
+    print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, 2 cores)")
+    print("| n | d | method | seconds | ratio to datareduce | max rel. length diff. |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, d in sizes:
+            ref, ref_sec = None, None
+            for method in methods:
+                out = os.path.join(tmp, f"{method}-{n}-{d}.npy")
+                spec = dict(n=n, d=d, method=method, out=out)
+                try:
+                    res = subprocess.run([sys.executable, __file__, "--mst-case", json.dumps(spec)],
+                                         capture_output=True, text=True, timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    print(f"| {n:,} | {d} | {method} | > {timeout} (stopped) | | |", flush=True)
+                    continue
+                if res.returncode:
+                    err = (res.stderr.strip().splitlines() or ["?"])[-1][:60]
+                    print(f"| {n:,} | {d} | {method} | failed: {err} | | |", flush=True)
+                    continue
+                sec = json.loads(res.stdout.strip().splitlines()[-1])["seconds"]
+                lengths = np.load(out)
+                if method == "datareduce":
+                    ref, ref_sec = lengths, sec
+                diff = ("" if ref is None or len(ref) != len(lengths) else
+                        f"{np.max(np.abs(lengths - ref) / np.maximum(ref, 1e-300)):.1e}")
+                ratio = "" if ref_sec is None else f"{sec / ref_sec:.2f}"
+                print(f"| {n:,} | {d} | {method} | {sec:.2f} | {ratio} | {diff} |", flush=True)
+    print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
 def bench_diagrams(quick, backends):
@@ -134,11 +213,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--case")
-    ap.add_argument("--only", choices=("diagrams", "distances"))
+    ap.add_argument("--mst-case")
+    ap.add_argument("--timeout", type=float, default=600.0,
+                    help="seconds before a peer's MST run is stopped")
+    ap.add_argument("--only", choices=("mst", "diagrams", "distances"))
     args = ap.parse_args()
     if args.case:
         print(json.dumps(run_case(json.loads(args.case))))
         return
+    if args.mst_case:
+        print(json.dumps(run_mst_case(json.loads(args.mst_case))))
+        return
+    if args.only in (None, "mst"):
+        bench_mst(args.quick, args.timeout)
     backends = ["ripser"]
     try:
         import gtda  # noqa: F401

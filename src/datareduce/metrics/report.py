@@ -184,6 +184,9 @@ class RepresentativenessReport:
     def __str__(self) -> str:
         return "\n".join(self._lines())
 
+    def __repr__(self) -> str:  # the summary, not every array (they stay attributes)
+        return str(self)
+
     def _repr_html_(self) -> str:
         from html import escape
 
