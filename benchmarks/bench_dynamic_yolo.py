@@ -148,19 +148,27 @@ def table(results, methods):
                      f"{target:.3f} (90% of full training's final median), median over seeds; "
                      "'-' = not reached by a seed:")
         lines.append("")
-        lines.append("| method | time to 90% of full mAP50 (s) | epochs |")
-        lines.append("|---|---|---|")
+        lines.append("| method | time to 90% of full mAP50 (s) | epochs | full training's mAP50 "
+                     "after the same number of images |")
+        lines.append("|---|---|---|---|")
         for m in methods:
             rs = [r for r in results if r["method"] == m]
             hits = [next(((t, e) for e, t, a, _ in r["curve"] if a >= target), None) for r in rs]
             if not rs:
                 continue
+            # full training's own curve at the epoch where it had seen as many images
+            fulls = [r for r in results if r["method"] == "full"]
+            n_img = fulls[0]["seen"] / len(fulls[0]["curve"])
+            e_eq = max(1, min(len(fulls[0]["curve"]),
+                              round(statistics.median(r["seen"] for r in rs) / n_img)))
+            eq = statistics.median(r["curve"][e_eq - 1][2] for r in fulls)
+            eq_txt = f"{eq:.3f} (epoch {e_eq})"
             if any(h is None for h in hits):
                 n_hit = sum(h is not None for h in hits)
-                lines.append(f"| {m} | - ({n_hit}/{len(rs)} seeds reached it) | - |")
+                lines.append(f"| {m} | - ({n_hit}/{len(rs)} seeds reached it) | - | {eq_txt} |")
             else:
                 lines.append(f"| {m} | {statistics.median(h[0] for h in hits):.1f} | "
-                             f"{statistics.median(h[1] for h in hits):g} |")
+                             f"{statistics.median(h[1] for h in hits):g} | {eq_txt} |")
     return "\n".join(lines)
 
 
@@ -189,7 +197,17 @@ def main(argv=None):
                    help="validate after every epoch (mAP50 curve in the JSON; validation time "
                         "is excluded from the loop time)")
     p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--report", default=None,
+                   help="only print the tables of a JSON written earlier with --json")
     args = p.parse_args(argv)
+    if args.report:
+        saved = json.loads(Path(args.report).read_text())
+        a = saved["args"]
+        print(f"{a['n_train']} training / {a['n_val']} validation images, imgsz {a['imgsz']}, "
+              f"{a['epochs']} epochs, batch {a['batch']}, nbs {a.get('nbs', 64)}, keep "
+              f"{a['keep']}, seeds {a['seeds']}; median (min-max over seeds)\n")
+        print(table(saved["results"], a["methods"].split(",")))
+        return
     if args.quick:
         args.seeds, args.epochs, args.n_train, args.n_val = 1, 3, 32, 16
         args.close_mosaic = 1
