@@ -20,7 +20,7 @@ install-core: $(PY)
 
 $(VENV)/.all-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q $(TORCH_PINS)
-	$(PY) -m pip install -q -e ".[dev,plot,detection,flow,bench,parquet,dask,carbon]"
+	$(PY) -m pip install -q -e ".[dev,plot,detection,flow,bench,parquet,dask,carbon,kt]"
 	touch $@
 
 install-all: $(VENV)/.all-installed
@@ -41,7 +41,7 @@ demo: install-core
 test: install-all install-giotto
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest -q -m "not giotto" tests
-	$(GPY) -m pytest -q -m giotto tests
+	$(GPY) -m pytest -q -m giotto tests/test_giotto_backend.py
 
 test-core: install-all
 	$(PY) -m pytest -q -m "not giotto" tests

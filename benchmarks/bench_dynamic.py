@@ -108,7 +108,7 @@ SETTINGS = {
     "digits": dict(epochs=30, batch_size=32, hidden=128, lr=2e-3),
     "generated": dict(epochs=20, batch_size=64, hidden=256, lr=2e-3),
 }
-POLICIES = ["uniform", "epsilon_greedy", "ucb", "infobatch"]
+POLICIES = ["uniform", "rs2", "epsilon_greedy", "ucb", "infobatch"]
 
 
 def main(argv=None):

@@ -21,3 +21,68 @@ def tree_hash(root) -> str:
             elif p.is_file():
                 h.update(p.read_bytes())
     return h.hexdigest()
+
+
+def plant_duplicates(root, *, n_train: int = 40, n_val: int = 10, seed: int = 0) -> dict:
+    """A generated YOLO dataset with planted duplicates; returns the known answers.
+
+    Planted in ``train``: 4 exact copies (same bytes, new names), 4 near duplicates (pixel
+    noise of +-3, a brightness shift of 4, a JPEG re-encode at quality 85, a resize to 60
+    pixels). Planted in ``val``: 2 exact copies and 2 noisy copies of training images.
+    Answers: ``exact``/``near`` as sets of (original, copy) file names within train, and
+    ``leak_exact``/``leak_near`` as sets of (train name, val name).
+    """
+    import shutil
+
+    import numpy as np
+    from PIL import Image
+
+    from datareduce.detection import make_shapes_dataset
+
+    root = Path(root)
+    make_shapes_dataset(root, n_train=n_train, n_val=n_val, n_near_duplicates=0,
+                        rare_images=0, random_state=seed, max_shapes=4, p_empty=0.0)
+    rng = np.random.default_rng(seed + 1)
+    tr_img, tr_lbl = root / "images" / "train", root / "labels" / "train"
+    va_img, va_lbl = root / "images" / "val", root / "labels" / "val"
+    originals = sorted(tr_img.iterdir())
+    picks = rng.choice(len(originals), 14, replace=False)
+    src = [originals[i] for i in picks]
+    answers = {"exact": set(), "near": set(), "leak_exact": set(), "leak_near": set()}
+
+    def copy_label(img, dst_lbl_dir, new_stem):
+        shutil.copy(tr_lbl / f"{img.stem}.txt", dst_lbl_dir / f"{new_stem}.txt")
+
+    def noisy(img, amp=3, shift=0):
+        a = np.asarray(Image.open(img).convert("RGB"), dtype=np.int16)
+        a = a + rng.integers(-amp, amp + 1, size=a.shape) + shift
+        return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+
+    for k, img in enumerate(src[:4]):  # exact copies in train
+        new = f"zz_copy{k}"
+        shutil.copy(img, tr_img / f"{new}.png")
+        copy_label(img, tr_lbl, new)
+        answers["exact"].add((img.name, f"{new}.png"))
+    variants = [
+        lambda p: (noisy(p), "png"),
+        lambda p: (noisy(p, amp=0, shift=4), "png"),
+        lambda p: (Image.open(p).convert("RGB"), "jpg"),
+        lambda p: (Image.open(p).convert("RGB").resize((60, 60), Image.Resampling.BILINEAR), "png"),
+    ]
+    for k, (img, make) in enumerate(zip(src[4:8], variants, strict=True)):
+        im, ext = make(img)
+        new = f"zz_near{k}"
+        im.save(tr_img / f"{new}.{ext}", **({"quality": 85} if ext == "jpg" else {}))
+        copy_label(img, tr_lbl, new)
+        answers["near"].add((img.name, f"{new}.{ext}"))
+    for k, img in enumerate(src[8:10]):  # exact leaks into val
+        new = f"zz_leak{k}"
+        shutil.copy(img, va_img / f"{new}.png")
+        copy_label(img, va_lbl, new)
+        answers["leak_exact"].add((img.name, f"{new}.png"))
+    for k, img in enumerate(src[10:12]):  # near leaks into val
+        new = f"zz_nearleak{k}"
+        noisy(img).save(va_img / f"{new}.png")
+        copy_label(img, va_lbl, new)
+        answers["leak_near"].add((img.name, f"{new}.png"))
+    return answers

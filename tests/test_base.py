@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import datareduce
-from datareduce import RandomReducer, allocate_quotas
+from datareduce import MaxMinReducer, RandomReducer, allocate_quotas
 from datareduce._validation import check_keep
 
 
@@ -49,7 +49,7 @@ def test_keep_resolution():
 
 def test_stratified_counts_and_weights(blobs):
     X, y = blobs
-    r = RandomReducer(keep=0.5, random_state=0).fit(X, y)
+    r = RandomReducer(keep=0.5, stratify=True, random_state=0).fit(X, y)
     kept = y[r.sample_indices_]
     assert np.bincount(kept).tolist() == [15, 10, 5]
     # each kept row stands for class size / quota rows
@@ -72,13 +72,13 @@ def test_warns_when_classes_get_no_rows():
     X = np.arange(20.0).reshape(10, 2)
     y = np.array([0] * 8 + [1, 2])
     with pytest.warns(UserWarning, match="keep no rows"):
-        RandomReducer(keep=2, random_state=0).fit(X, y)
+        RandomReducer(keep=2, stratify=True, random_state=0).fit(X, y)
 
 
 def test_warns_on_duplicates():
     X = np.zeros((10, 2))
     with pytest.warns(UserWarning, match="duplicate"):
-        RandomReducer(keep=2).fit(X)
+        MaxMinReducer(keep=2).fit(X)  # random sampling never reads the values
 
 
 def test_refit_resets_state(blobs):

@@ -76,7 +76,7 @@ def test_reduce_report_json(table, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["missing.csv", "--keep", "0.1"], "input file not found"),
     (["{data}", "--target", "nope", "--keep", "0.1"], "--target 'nope' is not a column"),
-    (["{data}", "--method", "nope", "--keep", "0.1"], "Unknown method 'nope'"),
+    (["{data}", "--method", "nope", "--keep", "0.1"], "--method 'nope' is not a method"),
     (["{data}", "--keep", "1.5"], "--keep 1.5"),
     (["{data}", "--keep", "0"], "--keep 0"),
     (["{data}", "--keep", "500"], "larger than the data"),

@@ -14,6 +14,7 @@ from sklearn.base import clone
 
 import datareduce
 from datareduce._registry import _REGISTRY
+from datareduce.base import reducer_tags
 
 # parameters that make a method quick on 60 rows (e.g. fewer epochs)
 FAST_PARAMS = {
@@ -26,7 +27,7 @@ def _available(name):
     extra = _REGISTRY[name].extra
     if extra is None:
         return True
-    module = {"flow": "torch", "detection": "ultralytics", "dask": "dask"}.get(extra, extra)
+    module = {"flow": "torch", "detection": "ultralytics", "dask": "dask", "kt": "goodpoints"}.get(extra, extra)
     return importlib.util.find_spec(module) is not None
 
 
@@ -62,11 +63,7 @@ def test_exact_kept_counts(method, keep, expected, blobs):
 @pytest.mark.parametrize("method", METHODS)
 def test_per_class_quotas(method, blobs):
     X, y = blobs
-    r = make(method, keep=0.5)
-    if "stratify" in r.get_params():
-        r.set_params(stratify=True)
-    elif r._global_selection:
-        pytest.skip("method allocates rows over classes by its own definition")
+    r = make(method, keep=0.5, stratify=True)
     fit_quiet(r, X, y)
     counts = np.bincount(y[r.sample_indices_], minlength=3)
     assert counts.tolist() == [15, 10, 5]
@@ -120,7 +117,7 @@ def test_numpy_lists_and_float32(method, blobs):
         Xr, yr = make(method, keep=0.3).fit_resample(X32, y)
         assert isinstance(Xr, np.ndarray) and Xr.dtype == np.float32
         Xl, yl = make(method, keep=0.3).fit_resample(X.tolist(), y.tolist())
-    assert Xl.shape == (18, 4) and len(yl) == 18
+    assert isinstance(Xl, list) and np.shape(Xl) == (18, 4) and len(yl) == 18  # lists in, lists out
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -155,8 +152,8 @@ def test_sample_weight_and_support(method, blobs):
 def test_without_y(method, blobs):
     X, _ = blobs
     r = make(method, keep=0.25)
-    if r._requires_y:
-        with pytest.raises(ValueError, match="needs class labels"):
+    if reducer_tags(r).requires_y:
+        with pytest.raises(ValueError, match="requires y"):
             r.fit(X)
         return
     with warnings.catch_warnings():
@@ -176,16 +173,18 @@ def test_fit_transform_with_y_returns_pair(method, blobs):
     assert isinstance(out, tuple) and out[0].shape == (15, 4) and out[1].shape == (15,)
 
 
+def _with_nan(X, y):
+    X = X.copy()
+    X[5, 1] = np.nan
+    X[17, 0] = np.nan
+    return X, y
+
+
 BAD_INPUTS = [
-    ("nan", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y),
-     ValueError, "NaN"),
-    ("inf", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), y),
-     ValueError, "infinite"),
-    ("strings", lambda X, y: (pd.DataFrame({"a": ["x"] * len(X), "b": X[:, 0]}), y),
-     TypeError, "non-numeric"),
     ("y-length", lambda X, y: (X, y[:-1]), ValueError, "labels but X has"),
-    ("empty", lambda X, y: (X[:0], y[:0]), ValueError, "empty"),
-    ("1d", lambda X, y: (X[:, 0], y), ValueError, "1-D"),
+    ("empty", lambda X, y: (X[:0], y[:0]), ValueError, "0 sample|empty"),
+    ("1d", lambda X, y: (X[:, 0], y), ValueError, "1D|1-D|2-D"),
+    ("multilabel", lambda X, y: (X, np.c_[y, y]), ValueError, "1-D|one label"),
 ]
 
 
@@ -198,6 +197,116 @@ def test_bad_input_errors(method, case, mutate, exc, match, blobs):
 
 
 @pytest.mark.parametrize("method", METHODS)
+def test_nan_passthrough_error_counts_rows(method, blobs):
+    X, y = _with_nan(*blobs)
+    r = make(method, keep=0.3, space="passthrough")
+    if not r._reads_X:
+        pytest.skip("random sampling never reads the values")
+    with pytest.raises(ValueError, match=r"NaN or infinite values in 2 row\(s\)"):
+        r.fit(X, y)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_infinite_values_refused(method, blobs):
+    X, y = blobs
+    X = X.copy()
+    X[3, 2] = np.inf
+    r = make(method, keep=0.3)
+    if not r._reads_X:
+        pytest.skip("random sampling never reads the values")
+    with pytest.raises(ValueError, match="infinite"):
+        r.fit(X, y)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_missing_and_categorical_rows_come_back_unchanged(method, blobs):
+    """space='auto': NaN imputed and strings one-hot encoded for selection only."""
+    X, y = _with_nan(*blobs)
+    df = pd.DataFrame(X, columns=list("abcd"), index=np.arange(60) + 100)
+    df["colour"] = np.where(np.arange(60) % 3 == 0, "red", "blue")
+    df.loc[104, "colour"] = None
+    r = make(method, keep=0.5)
+    if r._emits_synthetic():
+        r.set_params(output="medoids")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Xr, yr = r.fit_resample(df, y)
+    pd.testing.assert_frame_equal(Xr, df.iloc[r.sample_indices_])
+    assert r.n_features_in_ == 5 and list(r.feature_names_in_) == list(df.columns)
+    if r._reads_X:
+        assert "categorical" in r.space_ and "missing-indicator" in r.space_
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_categorical_only_table(method):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.choice(list("xyz"), 60), "b": rng.choice(["u", "v"], 60)})
+    y = np.repeat([0, 1, 2], 20)
+    r = make(method, keep=0.25)
+    if r._emits_synthetic():
+        with pytest.raises(ValueError, match="could not convert|medoids"):
+            r.fit(df, y)
+        r.set_params(output="medoids")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Xr, _ = r.fit_resample(df, y)
+    assert len(Xr) == 15 and list(Xr.columns) == ["a", "b"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_same_selection_for_every_container(method, blobs):
+    """C-ordered, Fortran-ordered, list and DataFrame input of the same numbers."""
+    X, y = blobs
+    variants = [X, np.asfortranarray(X), X.tolist(), pd.DataFrame(X, columns=list("abcd"))]
+    picks = [fit_quiet(make(method, keep=0.3), V, y).sample_indices_ for V in variants]
+    for p in picks[1:]:
+        np.testing.assert_array_equal(p, picks[0])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_scores_rank_kept_rows_first(method, blobs):
+    """scores_ (when set): within each pool, every kept row scores >= every dropped row."""
+    X, y = blobs
+    for stratify in (True, False):
+        r = fit_quiet(make(method, keep=0.3, stratify=stratify), X, y)
+        if not hasattr(r, "scores_"):
+            continue
+        kept = r.get_support()
+        pools = [y == c for c in range(3)] if stratify else [np.ones(60, bool)]
+        for pool in pools:
+            if (kept & pool).any() and (~kept & pool).any():
+                assert r.scores_[kept & pool].min() >= r.scores_[~kept & pool].max()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_weights_sum_to_each_class_size(method, blobs):
+    X, y = blobs
+    for stratify in (True, False):
+        r = fit_quiet(make(method, keep=0.3, stratify=stratify), X, y)
+        kept_y = y[r.sample_indices_]
+        assert r.sample_weight_.sum() == pytest.approx(60)
+        assert np.all(r.sample_weight_ > 0)
+        if len(np.unique(kept_y)) == 3:  # a lost class's mass cannot be represented
+            for c in range(3):
+                assert r.sample_weight_[kept_y == c].sum() == pytest.approx((y == c).sum())
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_continuous_target_stratified_by_quantile_bins(method, blobs):
+    X, _ = blobs
+    target = X[:, 0] * 3.0 + np.linspace(0, 1, 60)  # continuous, all distinct
+    r = make(method, keep=0.5, stratify=5)
+    if reducer_tags(r).requires_classes:
+        with pytest.raises(ValueError, match="continuous"):
+            r.fit(X, target)
+        return
+    fit_quiet(r, X, target)
+    assert r.target_type_ == "continuous" and len(r.strata_edges_) == 6
+    codes = np.searchsorted(r.strata_edges_[1:-1], target, side="right")
+    assert np.bincount(codes[r.sample_indices_], minlength=5).tolist() == [6] * 5
+
+
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("keep, exc", [(0.0, ValueError), (1.5, ValueError), (-3, ValueError),
                                        (61, ValueError), (True, TypeError), ("half", TypeError)])
 def test_bad_keep(method, keep, exc, blobs):
@@ -207,11 +316,17 @@ def test_bad_keep(method, keep, exc, blobs):
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_transform_refuses(method, blobs):
+def test_foreign_pipelines_refuse_with_a_pointer(method, blobs):
+    from imblearn.pipeline import Pipeline as ImbPipeline
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline as SkPipeline
+
     X, y = blobs
-    r = fit_quiet(make(method, keep=0.3), X, y)
-    with pytest.raises(TypeError, match="make_pipeline"):
-        r.transform(X)
+    r = make(method, keep=0.3)
+    assert not hasattr(r, "transform")  # not a transformer for scikit-learn's checks
+    for P in (SkPipeline, ImbPipeline):
+        with pytest.raises(TypeError, match="datareduce.make_pipeline"):
+            P([("r", clone(r)), ("m", LogisticRegression())]).fit(X, y)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -225,3 +340,41 @@ def test_in_datareduce_pipeline(method, blobs):
         pipe.fit(X, y)
     assert pipe.predict(X).shape == (60,)
     assert pipe[-1].n_samples_fit_ == 30
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_reweight_mmd_never_worse_than_class_uniform_weights(method, blobs):
+    """reweight='mmd' keeps the rows and fits their weights: MMD not above the same rows
+    with class-proportional uniform weights, and the class masses stay exact."""
+    from datareduce.metrics import mmd
+
+    X, y = blobs
+    r = make(method, keep=0.3)
+    if r._emits_synthetic():
+        r.set_params(output="medoids")
+    if "reweight" not in r.get_params():
+        pytest.skip("the method fits its own weights")
+    base = fit_quiet(clone(r), X, y)
+    rw = fit_quiet(clone(r).set_params(reweight="mmd"), X, y)
+    np.testing.assert_array_equal(base.sample_indices_, rw.sample_indices_)
+    idx, ky = rw.sample_indices_, y[rw.sample_indices_]
+    uniform = np.array([(y == c).sum() / (ky == c).sum() for c in ky])
+    for c in np.unique(ky):
+        assert rw.sample_weight_[ky == c].sum() == pytest.approx((y == c).sum())
+    bw = 2.0
+    fitted = mmd(X, X[idx], rw.sample_weight_, bandwidth=bw).value
+    flat = mmd(X, X[idx], uniform, bandwidth=bw).value
+    assert fitted <= flat + 1e-9
+    if method in ("random", "srs"):  # the weights were really fitted
+        assert fitted < 0.9 * flat
+
+
+def test_space_description_counts_output_columns():
+    from datareduce.preprocessing import describe_space, make_selection_space
+
+    df = pd.DataFrame({"c": [f"v{i % 50}" for i in range(200)], "x": np.arange(200.0)})
+    t = make_selection_space(df, max_onehot=10)
+    Z = t.fit_transform(df)
+    assert Z.shape == (200, 11)  # x + 9 frequent categories + 1 pooled column
+    assert "c: 10 columns, 41 rare categories pooled" in describe_space(t)
+    assert describe_space(t).endswith("-> 11 dimensions")

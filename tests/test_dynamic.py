@@ -526,3 +526,189 @@ def test_import_without_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "lazy-ok" in out.stdout
+
+
+# ---------------------------------------------------------------- RS2 (Okanovic et al. 2024)
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 60),
+    frac=st.floats(0.01, 1.0),
+    start=st.integers(0, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_rs2_covers_every_row_once_per_round(n, frac, start, seed):
+    p = DynamicPruner(n, keep=frac, policy="rs2", start_epoch=start, random_state=seed)
+    k = p.n_keep
+    length = math.ceil(n / k)
+    for e in range(start):
+        assert p.indices(e).size == n  # warm-up: every row
+    rounds = []
+    for r in range(3):
+        seen = []
+        for j, e in enumerate(range(start + r * length, start + (r + 1) * length)):
+            idx = p.indices(e)
+            assert idx.size == p.epoch_size(e) == k  # the budget of every epoch
+            assert np.unique(idx).size == idx.size
+            np.testing.assert_array_equal(p.weights(idx), 1.0)
+            if j < length - 1 and seen:  # without replacement until the round's last epoch
+                assert not np.isin(idx, np.concatenate(seen)).any()
+            seen.append(idx)
+        counts = np.bincount(np.concatenate(seen), minlength=n)
+        # every row once per round of ceil(n / K) epochs; the last epoch's top-up rows twice
+        assert counts.min() == 1 and counts.max() <= 2
+        assert int((counts == 2).sum()) == length * k - n
+        rounds.append([tuple(i) for i in seen])
+    if n >= 8 and length >= 2:
+        assert rounds[0] != rounds[1] or rounds[1] != rounds[2]  # fresh permutation per round
+
+
+def test_rs2_hand_example_and_independence_from_losses():
+    p = DynamicPruner(10, keep=3, policy="rs2", random_state=0)
+    rnd = [p.indices(e) for e in range(4)]  # R = ceil(10 / 3) = 4 epochs of 3 rows
+    assert [len(i) for i in rnd] == [3, 3, 3, 3]
+    first = np.concatenate(rnd[:3])
+    assert np.unique(first).size == 9  # 9 distinct rows, then the 10th plus 2 repeats
+    assert np.setdiff1d(rnd[3], first).size == 1
+    assert sorted(set(np.concatenate(rnd).tolist())) == list(range(10))
+    q = DynamicPruner(10, keep=3, policy="rs2", random_state=0)
+    q.update(np.arange(10), np.arange(10.0))  # losses do not change RS2's draws
+    for e in range(8):
+        np.testing.assert_array_equal(p.indices(e), q.indices(e))
+
+
+def test_rs2_differs_from_uniform_with_replacement_across_epochs():
+    # uniform draws each epoch independently, so some row repeats within a "round"
+    u = DynamicPruner(40, keep=0.25, policy="uniform", random_state=1)
+    rows = np.concatenate([u.indices(e) for e in range(4)])
+    assert np.unique(rows).size < 40
+    r = DynamicPruner(40, keep=0.25, policy="rs2", random_state=1)
+    rows = np.concatenate([r.indices(e) for e in range(4)])
+    assert np.unique(rows).size == 40
+
+
+# ---------------------------------------------------------------- class-aware budgets
+def _counts(idx, y):
+    return np.bincount(y[idx], minlength=y.max() + 1)
+
+
+@pytest.mark.parametrize("policy", ["uniform", "rs2", "epsilon_greedy", "ucb"])
+def test_class_budgets_keep_each_class_share(policy):
+    y = np.repeat([0, 1, 2], [70, 25, 5])
+    rng = np.random.default_rng(0)
+    p = DynamicPruner(100, keep=0.2, policy=policy, groups=y, random_state=0)
+    np.testing.assert_array_equal(p.group_budgets_, [14, 5, 1])
+    for e in range(8):
+        idx = p.indices(e)
+        np.testing.assert_array_equal(_counts(idx, y), p.group_budgets_)
+        p.update(idx, rng.random(idx.size))
+
+
+def test_class_budgets_rescue_a_rare_low_loss_class():
+    # the rare class has the lowest losses: a global top-K by loss never picks it
+    y = np.array([0] * 18 + [1] * 2)
+    losses = np.r_[np.linspace(1, 2, 18), 0.01, 0.02]
+    plain = _seen(DynamicPruner(20, keep=0.25, policy="ucb", random_state=0), losses)
+    assert _counts(plain.indices(0), y)[1] == 0
+    aware = _seen(DynamicPruner(20, keep=0.25, policy="ucb", groups=y, random_state=0), losses)
+    idx = aware.indices(0)
+    assert _counts(idx, y).tolist() == [4, 1]
+    # within each class the rule is unchanged: class 0's top-4 losses and class 1's top-1
+    np.testing.assert_array_equal(idx, [14, 15, 16, 17, 19])
+
+
+def test_class_budgets_with_string_categories_and_rs2_per_group_rounds():
+    cats = np.array(["cat"] * 6 + ["dog"] * 3 + ["empty"])
+    p = DynamicPruner(10, keep=0.5, policy="rs2", groups=cats, random_state=0)
+    assert p.groups_.tolist() == ["cat", "dog", "empty"]
+    assert p.group_budgets_.tolist() == [3, 1, 1]
+    # cat: rounds of 2 epochs, dog: rounds of 3, empty: every epoch
+    cat = np.concatenate([p.indices(e)[p.indices(e) < 6] for e in range(2)])
+    np.testing.assert_array_equal(np.sort(cat), np.arange(6))
+    dog = np.concatenate([[i for i in p.indices(e) if 6 <= i < 9] for e in range(3)])
+    np.testing.assert_array_equal(np.sort(dog), [6, 7, 8])
+    assert all(9 in p.indices(e) for e in range(5))
+
+
+def test_infobatch_threshold_per_group_hand_example():
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    losses = np.array([1.0, 1.0, 3.0, 3.0, 10.0, 10.0, 30.0, 30.0])
+    # one group: mean 11, so all of class 0 and the 10s are well learned (6 rows)
+    g = _seen(DynamicPruner(8, policy="infobatch", r=0.5, n_epochs=8, random_state=0), losses)
+    idx = g.indices(0)
+    assert idx.size == 2 + 3 and set(idx) >= {6, 7}
+    # per group: means 2 and 20, so rows 0, 1 and 4, 5 are well learned
+    p = DynamicPruner(8, policy="infobatch", r=0.5, n_epochs=8, groups=y, random_state=0)
+    idx = _seen(p, losses).indices(0)
+    assert set(idx) >= {2, 3, 6, 7} and idx.size == 6
+    assert len(set(idx) & {0, 1}) == 1 and len(set(idx) & {4, 5}) == 1
+    w = p.weights(np.arange(8))
+    # Horvitz-Thompson within every group: weights sum to the group's size
+    assert w[y == 0].sum() == 4 and w[y == 1].sum() == 4
+    assert sorted(w[[0, 1]]) == [0.0, 2.0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 30), min_size=1, max_size=5),
+    frac=st.floats(0.05, 1.0),
+    policy=st.sampled_from(["uniform", "rs2", "epsilon_greedy", "ucb"]),
+    seed=st.integers(0, 1000),
+)
+def test_class_budgets_property(sizes, frac, policy, seed):
+    y = np.repeat(np.arange(len(sizes)), sizes)
+    n = y.size
+    p = DynamicPruner(n, keep=frac, policy=policy, groups=y, random_state=seed)
+    budgets = p.group_budgets_
+    assert budgets.sum() == p.n_keep and (budgets <= sizes).all()
+    if p.n_keep >= len(sizes):
+        assert (budgets >= 1).all()
+    rng = np.random.default_rng(seed)
+    for e in range(4):
+        idx = p.indices(e)
+        c = _counts(idx, y) if idx.size else np.zeros(len(sizes), int)
+        c = np.pad(c, (0, len(sizes) - c.size))
+        assert np.unique(idx).size == idx.size == p.epoch_size(e)
+        np.testing.assert_array_equal(c, budgets)
+        p.update(idx, rng.random(idx.size))
+
+
+def test_groups_validation_and_state_roundtrip():
+    with pytest.raises(ValueError, match="one group label"):
+        DynamicPruner(5, groups=[0, 1])
+    with pytest.raises(TypeError, match="sortable"):
+        DynamicPruner(3, groups=np.array([1, "a", 2.5], dtype=object))
+    a = DynamicPruner(20, keep=0.3, policy="epsilon_greedy", groups=np.arange(20) % 3,
+                      random_state=5)
+    a.update(np.arange(20), np.linspace(0, 1, 20))
+    state = a.state_dict()
+    b = DynamicPruner(20, keep=0.3, policy="epsilon_greedy", groups=np.arange(20) % 3,
+                      random_state=5)
+    b.load_state_dict(state)
+    for e in range(3):
+        np.testing.assert_array_equal(a.indices(e), b.indices(e))
+    with pytest.raises(ValueError, match="training set changed"):
+        DynamicPruner(21).load_state_dict(state)
+    with pytest.raises(ValueError, match="policy"):
+        DynamicPruner(20, policy="ucb").load_state_dict(state)
+
+
+def test_fit_dynamic_rs2_stratified_by_name():
+    from sklearn.linear_model import SGDClassifier
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], [90, 10])
+    X = rng.normal(size=(100, 3)) + y[:, None] * 3.0
+    seen = []
+
+    class Spy(SGDClassifier):
+        def partial_fit(self, X, y, classes=None, sample_weight=None):
+            seen.append(np.asarray(y).copy())
+            return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+
+    fit_dynamic(Spy(loss="log_loss", random_state=0), X, y, epochs=4, pruner="rs2",
+                keep=0.2, stratify=True, random_state=0)
+    assert [np.bincount(s, minlength=2).tolist() for s in seen] == [[18, 2]] * 4
+    with pytest.raises(ValueError, match="groups=y"):
+        fit_dynamic(SGDClassifier(), X, y, pruner=DynamicPruner(100), stratify=True)
+    with pytest.raises(ValueError, match="unknown"):
+        fit_dynamic(SGDClassifier(), X, y, pruner="nope")

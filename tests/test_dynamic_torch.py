@@ -149,3 +149,27 @@ def test_infobatch_loop_and_sample_steps():
     assert used[0] == 120 and used[-1] == 120  # first epoch (unseen rows) and annealing
     assert min(used[1:7]) < 120  # pruned in between
     assert sum(pruner.epoch_sizes_.values()) == sum(used)
+
+
+def test_sampler_rs2_with_class_budgets_and_len_between_epochs():
+    y = np.repeat([0, 1], [40, 8])
+    pruner = DynamicPruner(48, keep=0.25, policy="rs2", groups=y, n_epochs=8, random_state=0)
+    sampler = PrunedSampler(pruner, seed=1)
+    loader = DataLoader(IndexedDataset(TensorDataset(torch.as_tensor(y))), batch_size=4,
+                        sampler=sampler)
+    it_rows = []
+    for _ in range(4):
+        rows = [int(i) for idx, _ in loader for i in idx]
+        assert np.bincount(y[rows], minlength=2).tolist() == [10, 2]
+        it_rows += rows
+    assert sorted(it_rows) == list(range(48))  # one RS2 round = 4 epochs, every row once
+
+    # a consumer that keeps one iterator across epochs asks len() right after the last
+    # full batch, before the sampler's generator is exhausted
+    ib = DynamicPruner(10, policy="infobatch", r=0.5, n_epochs=4, random_state=0)
+    s = PrunedSampler(ib, seed=0)
+    it = iter(s)
+    first = [next(it) for _ in range(10)]  # epoch 0: every (unseen) row
+    assert sorted(first) == list(range(10))
+    ib.update(np.arange(10), np.r_[np.zeros(8), 5.0, 5.0])
+    assert len(s) == len(ib.indices(1)) == 2 + 4  # already the next epoch's size

@@ -51,7 +51,7 @@ def test_entropy_formula():
 @pytest.mark.parametrize("stratified", [False, True])
 def test_matches_definition(stratified):
     X, y = data()
-    des = DistanceEntropyReducer(keep=0.3, stratified_additions=stratified, random_state=3)
+    des = DistanceEntropyReducer(keep=0.3, stratify=stratified, random_state=3)
     des.fit(X, y)
     base = des.base_indices_
     # base: half of keep (15 of 30), stratified, all distinct
@@ -59,7 +59,7 @@ def test_matches_definition(stratified):
                                                                                15).tolist()
     np.testing.assert_allclose(des.prototypes_, [X[base][y[base] == c].mean(0) for c in range(3)])
     H, kept = reference_des(X, y, base, 30, stratified)
-    np.testing.assert_allclose(des.scores_, H, rtol=1e-10)
+    np.testing.assert_allclose(des.entropy_, H, rtol=1e-10)
     assert set(des.sample_indices_.tolist()) == kept
     assert len(des.sample_indices_) == 30
     if stratified:
@@ -87,7 +87,7 @@ def test_base_fraction_and_errors():
         DistanceEntropyReducer(keep=0.1, base_fraction=0.2).fit(X, y)
     with pytest.raises(ValueError, match="base_fraction"):
         DistanceEntropyReducer(keep=0.1, base_fraction=1.5).fit(X, y)
-    with pytest.raises(ValueError, match="needs class labels"):
+    with pytest.raises(ValueError, match="requires y"):
         DistanceEntropyReducer(keep=0.1).fit(X)
 
 
@@ -99,7 +99,7 @@ def test_invariants(seed, keep, strat, bf):
     n = len(X)
     if bf is not None and round(bf * n) > keep:
         bf = None
-    des = DistanceEntropyReducer(keep=keep, base_fraction=bf, stratified_additions=strat,
+    des = DistanceEntropyReducer(keep=keep, base_fraction=bf, stratify=strat,
                                  random_state=seed)
     des.fit(X, y)
     idx = des.sample_indices_
@@ -112,7 +112,7 @@ def test_invariants(seed, keep, strat, bf):
     elif len(added):
         dropped = np.setdiff1d(np.arange(n), idx)
         if len(dropped):
-            assert des.scores_[added].min() >= des.scores_[dropped].max()
+            assert des.entropy_[added].min() >= des.entropy_[dropped].max()
     assert des.sample_weight_.sum() == pytest.approx(n)
 
 

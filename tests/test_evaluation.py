@@ -332,14 +332,14 @@ def test_cli_compare(data, tmp_path, capsys):
     df.to_csv(path, index=False)
     out = tmp_path / "out"
     args = ["compare", str(path), "--target", "label", "--methods", "srs", "random",
-            "--keep", "0.2", "10", "--repeats", "2", "--estimator", "knn", "--output", str(out),
+            "--keep", "0.2", "0.1", "--repeats", "2", "--estimator", "knn", "--output", str(out),
             "--quiet"]
     if importlib.util.find_spec("matplotlib") is None:
         args.append("--no-plots")
     assert main(args) == 0
     res = pd.read_csv(out / "results.csv")
     assert len(res) == 2 * (1 + 2 * 2)
-    assert set(res.loc[res.method != "full", "n_kept"]) == {18, 10}
+    assert set(res.loc[res.method != "full", "n_kept"]) == {18, 9}
     md = (out / "results.md").read_text()
     assert "## accuracy" in md and "## epsilon" in md and "| keep | srs | random |" in md
     if importlib.util.find_spec("matplotlib") is not None:
@@ -347,8 +347,91 @@ def test_cli_compare(data, tmp_path, capsys):
             assert (out / f"{name}.png").stat().st_size > 1000
     assert "| keep |" in capsys.readouterr().out
 
-    assert main(["compare", str(path), "--target", "nope", "--output", str(out)]) == 2
+    out2 = tmp_path / "out2"
+    assert main(["compare", str(path), "--target", "nope", "--output", str(out2)]) == 2
     assert "--target 'nope'" in capsys.readouterr().err
     assert main(["compare", str(path), "--target", "label", "--keep", "1.5",
-                 "--output", str(out), "--quiet"]) == 2
-    assert "keeps" in capsys.readouterr().err
+                 "--output", str(out2), "--quiet"]) == 2
+    assert "--keep 1.5" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- regression
+@pytest.fixture
+def reg_data():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(160, 3))
+    y = X @ [2.0, -1.0, 0.5] + rng.normal(scale=0.3, size=160)
+    return X, y
+
+
+def test_task_and_strata():
+    assert ev.infer_task(np.array([0.5, 1.5, 2.25])) == "regression"
+    assert ev.infer_task(np.array([0.0, 1.0, 1.0])) == "classification"
+    assert ev.infer_task(np.arange(200) * 1000) == "regression"  # integer prices
+    assert ev.infer_task(np.arange(200) % 10) == "classification"  # 10 integer classes
+    assert ev.infer_task(np.array([0.5, 1.5]), "classification") == "classification"
+    with pytest.raises(ValueError, match="task"):
+        ev.infer_task([1.0], "ranking")
+    y = np.random.default_rng(0).normal(size=1000)
+    s = ev.quantile_strata(y, 4)
+    assert np.bincount(s).tolist() == [250, 250, 250, 250]
+    # bins follow the order of the values
+    assert all(y[s == b].max() <= y[s == b + 1].min() for b in range(3))
+    # many ties merge bins instead of splitting equal values
+    tied = np.repeat([1.0, 2.0, 3.0], [50, 30, 20])
+    codes = ev.quantile_strata(tied, 5)
+    assert all(len(set(codes[tied == v])) == 1 for v in (1.0, 2.0, 3.0))
+    assert len(set(codes)) >= 2
+    with pytest.raises(ValueError, match="n_bins"):
+        ev.quantile_strata(y, 0)
+
+
+def test_compare_regression(reg_data):
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import mean_absolute_error, r2_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import MinMaxScaler
+
+    X, y = reg_data
+    SEEN.clear()
+    with pytest.warns(UserWarning, match="skipping method 'des': it needs class labels"):
+        res = ev.compare(X, y, methods={"spy": SpyReducer(), "des": _des()}, keeps=[0.25],
+                         estimator=Ridge(), repeats=1, random_state=4)
+    assert list(res.columns[9:11]) == ["r2", "mae"]
+    assert list(res.method) == ["full", "spy"]
+    # the reducer saw the quantile strata (5 bins of the training split) as labels
+    _, Xs, ys, idx = SEEN[0]
+    assert set(np.unique(ys)) == {0, 1, 2, 3, 4}
+    assert len(idx) == 30  # 25% of the 120 training rows, quota per bin
+    # the split was stratified by the same quantile bins
+    seed = int(np.random.default_rng(4).integers(0, 2**31 - 1, size=1)[0])
+    strata = ev.quantile_strata(y, 5)
+    itr, ite = train_test_split(np.arange(160), test_size=0.25, random_state=seed,
+                                stratify=strata)
+    np.testing.assert_array_equal(np.bincount(strata[ite]), [8] * 5)
+    sc = MinMaxScaler().fit(X[itr])
+    np.testing.assert_allclose(Xs, sc.transform(X[itr]))
+    # scores: a model trained on the kept rows with their continuous targets
+    model = Ridge().fit(sc.transform(X[itr])[idx], y[itr][idx])
+    pred = model.predict(sc.transform(X[ite]))
+    row = res[res.method == "spy"].iloc[0]
+    assert row.r2 == pytest.approx(r2_score(y[ite], pred))
+    assert row.mae == pytest.approx(mean_absolute_error(y[ite], pred))
+    assert row.epsilon > 0
+
+
+def _des():
+    from datareduce import DistanceEntropyReducer
+
+    return DistanceEntropyReducer()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_compare_regression_medoids_and_default_estimator(reg_data):
+    X, y = reg_data
+    res = ev.compare(X, y, methods=["clc", "srs"], keeps=[0.2], repeats=1,
+                     scoring=["r2", "neg_mean_absolute_error"], random_state=0)
+    assert set(res.method) == {"full", "clc", "srs"}
+    assert np.isfinite(res.r2).all() and (res.neg_mean_absolute_error < 0).all()
+    with pytest.raises(ValueError, match="need class labels"), pytest.warns(UserWarning):
+        ev.compare(X, y, methods=["des"], keeps=[0.2], repeats=1)

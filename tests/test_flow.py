@@ -40,22 +40,22 @@ def test_density_higher_at_the_modes(fitted):
     near_mode &= np.abs(X[:, 1]) < 0.5
     between = (np.abs(X[:, 0]) < 0.7) | (np.abs(X[:, 1]) > 2.2)
     assert near_mode.sum() > 10 and between.sum() > 10
-    assert r.scores_[near_mode].min() > np.median(r.scores_[between])
+    assert r.log_density_[near_mode].min() > np.median(r.log_density_[between])
     # the learned log-density ranks rows like the true mixture density
-    assert spearmanr(r.scores_, true).statistic > 0.85
+    assert spearmanr(r.log_density_, true).statistic > 0.85
     # and is on the same scale (original units): mean log-likelihood close to the truth
-    assert abs(r.scores_.mean() - true.mean()) < 0.5
+    assert abs(r.log_density_.mean() - true.mean()) < 0.5
 
 
 def test_strata_thins_dense_regions(fitted):
     X, true, r = fitted
     kept = r.sample_indices_
-    dense = r.scores_ >= np.quantile(r.scores_, 0.5)
+    dense = r.log_density_ >= np.quantile(r.log_density_, 0.5)
     # half of the rows are in the denser half; the kept set holds clearly fewer of them
     assert dense[kept].mean() < 0.45
     assert len(kept) == 120
     # the 1% lowest-density rows (outliers) are dropped first
-    outliers = np.argsort(r.scores_)[:6]
+    outliers = np.argsort(r.log_density_)[:6]
     assert not np.isin(outliers, kept).any()
 
 
@@ -63,7 +63,7 @@ def test_drop_dense_keeps_the_least_dense_survivors():
     X, _ = mixture(300, seed=1)
     r = NormalizingFlowReducer(keep=50, strategy="drop_dense", outlier_fraction=0.1,
                                random_state=0, **FAST).fit(X)
-    order = np.argsort(r.scores_, kind="stable")
+    order = np.argsort(r.log_density_, kind="stable")
     np.testing.assert_array_equal(np.sort(r.sample_indices_), np.sort(order[30:80]))
 
 
@@ -73,12 +73,12 @@ def test_repeatable_and_leaves_torch_state_alone():
     state = torch.get_rng_state()
     a = NormalizingFlowReducer(keep=0.3, random_state=5, **FAST).fit(X)
     b = NormalizingFlowReducer(keep=0.3, random_state=5, **FAST).fit(X)
-    np.testing.assert_array_equal(a.scores_, b.scores_)
+    np.testing.assert_array_equal(a.log_density_, b.log_density_)
     np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
     assert torch.equal(state, torch.get_rng_state())
     assert torch.get_num_threads() == threads
     c = NormalizingFlowReducer(keep=0.3, random_state=6, **FAST).fit(X)
-    assert not np.array_equal(a.scores_, c.scores_)
+    assert not np.array_equal(a.log_density_, c.log_density_)
 
 
 def test_per_class_and_conditional(blobs):
@@ -87,7 +87,7 @@ def test_per_class_and_conditional(blobs):
         r = NormalizingFlowReducer(keep=0.5, conditional=conditional, random_state=0,
                                    **FAST).fit(X, y)
         assert np.bincount(y[r.sample_indices_]).tolist() == [15, 10, 5]
-        assert np.isfinite(r.scores_).all()
+        assert np.isfinite(r.log_density_).all()
         assert len(r.n_epochs_) == (1 if conditional else 3)
 
 
@@ -107,9 +107,9 @@ def test_constant_feature_and_one_feature():
     rng = np.random.default_rng(0)
     X = np.c_[rng.normal(size=(100, 2)), np.full(100, 3.0)]
     r = NormalizingFlowReducer(keep=20, random_state=0, **FAST).fit(X)
-    assert np.isfinite(r.scores_).all()
+    assert np.isfinite(r.log_density_).all()
     r1 = NormalizingFlowReducer(keep=20, random_state=0, flow="maf", **FAST).fit(X[:, :1])
-    assert np.isfinite(r1.scores_).all() and len(r1.sample_indices_) == 20
+    assert np.isfinite(r1.log_density_).all() and len(r1.sample_indices_) == 20
 
 
 @pytest.mark.parametrize("params, match", [

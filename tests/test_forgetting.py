@@ -105,7 +105,10 @@ def test_reducer_scores_are_tracker_scores():
     y = (X[:, 0] + 0.8 * rng.normal(size=200) > 0).astype(int)
     r = ForgettingEventsReducer(keep=0.2, epochs=6, random_state=0).fit(X, y)
     assert r.tracker_.n_epochs_ == 6
-    np.testing.assert_array_equal(r.scores_, r.tracker_.scores())
+    np.testing.assert_array_equal(r.forgetting_scores_, r.tracker_.scores())
+    # scores_ is the keep priority: it orders rows as the forgetting scores do
+    order = np.argsort(-r.scores_, kind="stable")
+    assert np.all(np.diff(r.forgetting_scores_[order]) <= 0)
     assert r.train_time_ > 0 and r.train_time_ <= r.fit_time_
     # kept rows are the top of each class's ranking
     for c in (0, 1):
@@ -155,7 +158,7 @@ def test_single_class_no_training():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = ForgettingEventsReducer(keep=5, epochs=3, random_state=0).fit(X, np.zeros(20))
-    assert len(r.sample_indices_) == 5 and (r.scores_ == 0).all()
+    assert len(r.sample_indices_) == 5 and (r.forgetting_scores_ == 0).all()
 
 
 @pytest.mark.parametrize("params, match", [

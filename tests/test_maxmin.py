@@ -150,7 +150,6 @@ def test_duplicates_more_picks_than_distinct_rows():
 
 @pytest.mark.parametrize("params, match", [
     ({"metric": "cosine"}, "metric"),
-    ({"metric": "manhattan"}, "metric"),
     ({"start": "middle"}, "start"),
     ({"start": 99}, "start"),
     ({"block_size": 0}, "block_size"),
@@ -168,3 +167,15 @@ def test_int_start_needs_single_pool():
         MaxMinReducer(keep=4, start=2).fit(X, y)
     r = MaxMinReducer(keep=4, start=2, stratify=False).fit(X, y)
     assert r.sample_indices_[0] == 2
+
+
+def test_manhattan_picks_match_brute_force():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 3))
+    r = MaxMinReducer(keep=6, metric="manhattan", start="first", stratify=False).fit(X)
+    picks, dist = [0], np.abs(X - X[0]).sum(axis=1)
+    for _ in range(5):
+        j = int(np.argmax(dist))
+        picks.append(j)
+        dist = np.minimum(dist, np.abs(X - X[j]).sum(axis=1))
+    assert r.sample_indices_.tolist() == picks

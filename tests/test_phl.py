@@ -70,8 +70,8 @@ def test_circle_noise_scored_as_outliers_and_picked_last():
     n_circle = 120
     r = PHLandmarksReducer(keep=n_circle, radius=0.3, random_state=0).fit(X)
     # all noise rows are super-outliers or score above every circle row
-    noise = r.scores_[n_circle:]
-    assert np.all(noise > np.max(r.scores_[:n_circle]))
+    noise = r.outlier_scores_[n_circle:]
+    assert np.all(noise > np.max(r.outlier_scores_[:n_circle]))
     assert set(r.sample_indices_) == set(range(n_circle))
     # vital landmarks take them first
     v = PHLandmarksReducer(keep=6, radius=0.3, landmark_type="vital", random_state=0).fit(X)
@@ -101,7 +101,7 @@ def test_super_outliers_order_is_seeded_and_last():
 def test_max_neighbors_cap_is_seeded_and_job_independent(monkeypatch):
     import joblib
 
-    from datareduce.reducers import phl
+    from datareduce.reducers import _phl_scoring as phl
 
     X = np.random.default_rng(3).normal(size=(200, 2))
     kw = dict(radius=0.6, max_neighbors=8, random_state=7)
@@ -146,7 +146,7 @@ def test_bad_params(param, value, blobs):
 
 def test_batching_does_not_change_scores(monkeypatch):
     """Many small ripser batches (disjoint unions) give the same scores as one per row."""
-    from datareduce.reducers import phl
+    from datareduce.reducers import _phl_scoring as phl
 
     X = circle_with_noise(4)
     r = auto_radius(X, k=8)
@@ -165,7 +165,7 @@ def test_batching_does_not_change_scores(monkeypatch):
                                                 (2, "multi"), (2, "restricted")]))
 def test_bounds_and_union_equal_single_ripser_calls(seed, case):
     """The MST / cone bounds and the disjoint-union ripser call never change a score."""
-    from datareduce.reducers.phl import _batch_scores
+    from datareduce.reducers._phl_scoring import _batch_scores
 
     dimension, scoring = case
     rng = np.random.default_rng(seed)

@@ -1,9 +1,12 @@
 """datareduce's pipeline: reducers applied when fitting only; imblearn's own pipeline refuses."""
 
+import warnings
+
 import numpy as np
 import pytest
+import sklearn
 from imblearn.pipeline import Pipeline as ImbPipeline
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -56,12 +59,150 @@ def test_cross_val_score_and_clone(iris):
 def test_imblearn_pipeline_refuses_with_clear_error(iris):
     X, y = iris
     pipe = ImbPipeline([("reduce", RandomReducer(keep=0.5)), ("model", LogisticRegression())])
-    with pytest.raises(TypeError, match="implements both"):
+    with pytest.raises(TypeError, match="datareduce.make_pipeline"):
         pipe.fit(X, y)
 
 
 def test_reducer_as_last_step_resamples(iris):
     X, y = iris
-    pipe = make_pipeline(StandardScaler(), RandomReducer(keep=0.1, random_state=0))
+    pipe = make_pipeline(StandardScaler(), RandomReducer(keep=0.1, stratify=True,
+                                                         random_state=0))
     Xr, yr = pipe.fit_resample(X, y)
     assert Xr.shape == (15, 4) and np.bincount(yr).tolist() == [5, 5, 5]
+
+
+# ------------------------------------------------------------ weights reach the model
+class Recorder(ClassifierMixin, BaseEstimator):
+    """Records the rows and the sample weights its fit received, and the rows predict sees."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.fit_rows_ = len(X)
+        self.seen_weight_ = None if sample_weight is None else np.array(sample_weight, float)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        self.predict_rows_ = len(X)
+        return np.full(len(X), self.classes_[0])
+
+
+class NoWeightRecorder(Recorder):
+    def fit(self, X, y):
+        return super().fit(X, y)
+
+
+def test_reducer_weights_reach_the_final_estimator(iris):
+    X, y = iris
+    pipe = make_pipeline(get_reducer("clc", keep=0.1, random_state=0), Recorder())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # iris has a duplicate row
+        pipe.fit(X, y)
+    red, rec = pipe[0], pipe[-1]
+    assert rec.fit_rows_ == 15
+    np.testing.assert_allclose(rec.seen_weight_, red.sample_weight_)
+    assert rec.seen_weight_.sum() == pytest.approx(150.0)
+    # predict and score see every row and no weights
+    assert pipe.predict(X).shape == (150,) and rec.predict_rows_ == 150
+    pipe.score(X[:40], y[:40])
+    assert rec.predict_rows_ == 40
+
+
+def test_user_weights_are_sliced_and_multiplied(iris):
+    X, y = iris
+    w = np.arange(1.0, 151.0)
+    pipe = make_pipeline(RandomReducer(keep=0.2, random_state=3), Recorder())
+    pipe.fit(X, y, recorder__sample_weight=w)
+    red, rec = pipe[0], pipe[-1]
+    np.testing.assert_allclose(rec.seen_weight_, red.sample_weight_ * w[red.sample_indices_])
+    # opt out: the user's weights are still sliced, the reducer's are not applied
+    pipe = make_pipeline(RandomReducer(keep=0.2, random_state=3), Recorder(),
+                         pass_sample_weight=False)
+    pipe.fit(X, y, recorder__sample_weight=w)
+    np.testing.assert_allclose(pipe[-1].seen_weight_, w[pipe[0].sample_indices_])
+    pipe.fit(X, y)
+    assert pipe[-1].seen_weight_ is None
+
+
+def test_chained_reducers_compose_rows_and_weights(iris):
+    X, y = iris
+    w = np.linspace(0.5, 2.0, 150)
+    pipe = make_pipeline(RandomReducer(keep=0.5, random_state=0), StandardScaler(),
+                         get_reducer("prd", keep=0.2, random_state=0), Recorder())
+    pipe.fit(X, y, recorder__sample_weight=w)
+    r1, r2, rec = pipe[0], pipe[2], pipe[-1]
+    rows = r1.sample_indices_[r2.sample_indices_]
+    expected = r1.sample_weight_[r2.sample_indices_] * r2.sample_weight_ * w[rows]
+    np.testing.assert_allclose(rec.seen_weight_, expected)
+    assert rec.fit_rows_ == len(rows) == 15
+
+
+def test_estimator_without_sample_weight_is_fitted_unweighted(iris):
+    X, y = iris
+    pipe = make_pipeline(RandomReducer(keep=0.2, random_state=0), NoWeightRecorder())
+    pipe.fit(X, y)
+    assert pipe[-1].seen_weight_ is None and pipe[-1].fit_rows_ == 30
+
+
+def test_weights_change_the_model(iris):
+    X, y = iris
+    kw = dict(keep=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        a = make_pipeline(get_reducer("prd", **kw), LogisticRegression(max_iter=1000)).fit(X, y)
+        b = make_pipeline(get_reducer("prd", **kw), LogisticRegression(max_iter=1000),
+                          pass_sample_weight=False).fit(X, y)
+        c = make_pipeline(get_reducer("prd", **kw), LogisticRegression(max_iter=1000)).fit(
+            X, y, logisticregression__sample_weight=np.full(150, 1.0))
+    assert not np.allclose(a[-1].coef_, b[-1].coef_)
+    np.testing.assert_allclose(a[-1].coef_, c[-1].coef_)  # unit user weights change nothing
+
+
+def test_weights_with_metadata_routing(iris):
+    X, y = iris
+    w = np.arange(1.0, 151.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(RandomReducer(keep=0.2, random_state=1),
+                             Recorder().set_fit_request(sample_weight=True))
+        pipe.fit(X, y, sample_weight=w)
+        red, rec = pipe[0], pipe[-1]
+        np.testing.assert_allclose(rec.seen_weight_,
+                                   red.sample_weight_ * w[red.sample_indices_])
+        pipe.fit(X, y)  # no user weights: the reducer's still arrive
+        np.testing.assert_allclose(pipe[-1].seen_weight_, pipe[0].sample_weight_)
+        scores = cross_val_score(
+            make_pipeline(RandomReducer(keep=0.5, random_state=0),
+                          LogisticRegression(max_iter=500).set_fit_request(sample_weight=True)
+                          .set_score_request(sample_weight=True)),
+            X, y, cv=3, params={"sample_weight": w})
+    assert scores.shape == (3,) and scores.mean() > 0.8
+
+
+def test_weights_inside_gridsearch_and_cross_val_score(iris):
+    X, y = iris
+    w = np.linspace(1.0, 3.0, 150)
+    pipe = make_pipeline(RandomReducer(random_state=0), Recorder())
+    grid = GridSearchCV(pipe, {"randomreducer__keep": [0.3, 0.6]}, cv=3)
+    grid.fit(X, y, recorder__sample_weight=w)
+    best = grid.best_estimator_
+    red, rec = best[0], best[-1]
+    np.testing.assert_allclose(rec.seen_weight_, red.sample_weight_ * w[red.sample_indices_])
+    scores = cross_val_score(
+        make_pipeline(RandomReducer(keep=0.5, random_state=0), LogisticRegression(max_iter=500)),
+        X, y, cv=3, params={"logisticregression__sample_weight": w})
+    assert scores.shape == (3,) and scores.mean() > 0.8
+
+
+def test_bad_weights_are_refused_with_clear_errors(iris):
+    X, y = iris
+    pipe = make_pipeline(RandomReducer(keep=0.2, random_state=0), Recorder())
+    with pytest.raises(ValueError, match="one weight per row of X"):
+        pipe.fit(X, y, recorder__sample_weight=np.ones(30))
+    with pytest.raises(ValueError, match="takes no fit parameters"):
+        pipe.fit(X, y, randomreducer__sample_weight=np.ones(150))
+
+
+def test_fit_resample_stays_a_pair(iris):
+    X, y = iris
+    out = make_pipeline(StandardScaler(), RandomReducer(keep=0.1, random_state=0)).fit_resample(
+        X, y)
+    assert isinstance(out, tuple) and len(out) == 2

@@ -140,3 +140,36 @@ def test_active_set_qp_is_kkt_optimal(k, seed):
     assert np.all(w >= 0)
     assert np.all(grad <= 1e-8)
     assert np.all(np.abs(grad[w > 0]) <= 1e-8)
+
+
+def test_partition_groups_match_their_own_mean_and_auto_is_exact_when_small():
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(0, 0.3, (60, 2)), rng.normal(8, 0.3, (40, 2))])
+    exact = ProtoDashReducer(keep=10, partition=None, random_state=0).fit(X)
+    auto = ProtoDashReducer(keep=10, random_state=0).fit(X)  # n m = 1000: one group
+    np.testing.assert_array_equal(exact.sample_indices_, auto.sample_indices_)
+    assert auto.n_groups_ == [1]
+    parted = ProtoDashReducer(keep=10, partition=2, random_state=0).fit(X)
+    assert parted.n_groups_ == [2]
+    far = parted.sample_indices_ >= 60
+    # k-means finds the two blobs; each keeps its proportional quota and its mass
+    assert far.sum() == 4
+    assert parted.sample_weight_[far].sum() == pytest.approx(40)
+    assert parted.sample_weight_[~far].sum() == pytest.approx(60)
+
+
+def test_sampled_mean_embedding_is_the_exact_one_on_all_targets():
+    from datareduce.reducers.protodash import _mean_embedding, _mean_embedding_sampled
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 3))
+    sq = np.einsum("ij,ij->i", X, X)
+    exact = _mean_embedding(X, "gaussian", 0.5, sq, 1.0)
+    np.testing.assert_allclose(_mean_embedding_sampled(X, np.arange(300), "gaussian", 0.5, sq,
+                                                       0.01), exact, rtol=1e-10)
+    # a subsample is an unbiased Monte Carlo estimate: close on 300 rows out of 300 x 10
+    Xb = np.repeat(X, 10, axis=0)
+    sqb = np.einsum("ij,ij->i", Xb, Xb)
+    est = _mean_embedding_sampled(Xb, rng.choice(3000, 1000, replace=False), "gaussian", 0.5,
+                                  sqb, 1.0)
+    assert np.abs(est[::10] - exact).max() < 0.05

@@ -165,4 +165,4 @@ def test_cli_score(tmp_path, capsys):
     assert d["stability"]["is_subset"] and set(d["epsilon"]["per_class"]) == {"0", "1"}
     df[["a", "b"]].to_csv(red, index=False)
     assert main(["score", str(full), str(red)]) == 2
-    assert "lacks feature columns" in capsys.readouterr().err
+    assert "lacks columns of FULL" in capsys.readouterr().err

@@ -237,11 +237,45 @@ def test_mismatched_metric_is_violated():
     assert db_same <= 2 * eps_same * (1 + 1e-6)
 
 
-def test_mst_with_the_optional_larger_k_pass(monkeypatch):
-    from datareduce.metrics import topology
+# ------------------------------------------------------- bounds that mean something, reprs
+def test_uninformative_when_the_bound_is_not_smaller_than_the_value():
+    X = circle(400, noise=0.05, seed=7)
+    res = topological_distance(X, X[::4], max_points=40, per_class=False)
+    assert res.error_bound[1] > 0
+    for k, v in res.value.items():
+        assert res.informative[k] == (not res.error_bound[k] >= v)
+    exact = topological_distance(X[:300], X[:300:3], max_points=300)
+    assert exact.informative == {0: True, 1: True}  # bound 0: exact, always informative
+    text = repr(res)
+    assert len(text.splitlines()) <= 4 and "TopologicalDistance(bottleneck" in text
+    if not res.informative[1]:
+        assert "uninformative" in text
 
-    monkeypatch.setattr(topology, "_REFINE", (2, 8))
-    rng = np.random.default_rng(6)
-    X = np.vstack([rng.normal(c, 0.3, (40, 7)) for c in (0.0, 4.0)])
-    got = minimum_spanning_tree_lengths(X, n_neighbors=2)
-    assert np.allclose(got, np.sort(minimum_spanning_tree(cdist(X, X)).data), rtol=1e-9)
+
+def test_reprs_are_short_and_arrays_stay_attributes(blobs):
+    X, y = blobs
+    res = topological_distance(X, X[::3], y, y[::3])
+    assert len(repr(res).splitlines()) <= 5 and "per class (3 classes)" in repr(res)
+    dg = res.full
+    assert len(repr(dg).splitlines()) == 1 + len(dg.diagrams)
+    assert "pairs" in repr(dg) and dg[0].shape[1] == 2
+
+
+def test_report_flags_uninformative_h1_and_shares_diagrams():
+    from datareduce.metrics import representativeness_report
+
+    X = circle(300, noise=0.05, seed=8)
+    rep = representativeness_report(X, X[::5], max_points=30, per_class=False)
+    bn, ws = rep.topology["bottleneck"], rep.topology["wasserstein"]
+    assert bn.full is ws.full  # one diagram computation for both distances
+    lines = str(rep)
+    for _k, ok in bn.informative.items():
+        if not ok:
+            assert "uninformative" in lines
+    assert rep.to_dict()["topology"]["bottleneck"]["informative"] == {
+        str(k): v for k, v in bn.informative.items()}
+
+
+def test_random_state_of_persistence_diagrams_is_deprecated():
+    with pytest.warns(FutureWarning, match="random_state"):
+        persistence_diagrams(circle(10), random_state=0)

@@ -45,11 +45,11 @@ def test_every_code_keeps_a_row():
     assert 99 in r.sample_indices_  # the single-row code is represented
 
 
-def test_scores_are_distances_to_the_nearest_code():
+def test_quantization_error_are_distances_to_the_nearest_code():
     X = two_codes(200, 200, seed=3)
     r = VectorQuantizationReducer(keep=0.2, n_codes=6, random_state=0).fit(X)
     D = cdist(X, r.cluster_centers_)
-    np.testing.assert_allclose(r.scores_, D.min(axis=1), atol=1e-9)
+    np.testing.assert_allclose(r.quantization_error_, D.min(axis=1), atol=1e-9)
     np.testing.assert_array_equal(r.code_labels_, D.argmin(axis=1))
 
 
@@ -58,7 +58,7 @@ def test_subsampled_codebook_assigns_every_row():
     r = VectorQuantizationReducer(keep=0.1, n_codes=4, fit_size=40, random_state=0).fit(X)
     D = cdist(X, r.cluster_centers_)
     np.testing.assert_array_equal(r.code_labels_, D.argmin(axis=1))
-    np.testing.assert_allclose(r.scores_, D.min(axis=1), atol=1e-9)
+    np.testing.assert_allclose(r.quantization_error_, D.min(axis=1), atol=1e-9)
     assert len(r.sample_indices_) == 60
 
 
@@ -70,7 +70,7 @@ def test_easy_and_hard_pick_by_error_within_each_code(within):
     kept[r.sample_indices_] = True
     for code in np.unique(r.code_labels_):
         members = r.code_labels_ == code
-        e_kept, e_drop = r.scores_[members & kept], r.scores_[members & ~kept]
+        e_kept, e_drop = r.quantization_error_[members & kept], r.quantization_error_[members & ~kept]
         if within == "easy":
             assert e_kept.max() <= e_drop.min()
         else:
@@ -84,11 +84,11 @@ def test_drop_hardest_removes_the_largest_errors_first():
     for code in range(2):
         members = np.flatnonzero(r.code_labels_ == code)
         n_drop = int(np.floor(0.1 * len(members)))
-        hardest = members[np.argsort(-r.scores_[members])[:n_drop]]
+        hardest = members[np.argsort(-r.quantization_error_[members])[:n_drop]]
         assert not np.isin(hardest, r.sample_indices_).any()
         # the next hardest rows are the kept ones
         q = r.code_quotas_[code]
-        nxt = members[np.argsort(-r.scores_[members])[n_drop:n_drop + q]]
+        nxt = members[np.argsort(-r.quantization_error_[members])[n_drop:n_drop + q]]
         assert set(nxt.tolist()) == set(np.intersect1d(r.sample_indices_, members).tolist())
 
 
@@ -97,8 +97,8 @@ def test_spread_covers_the_error_range():
     X = rng.normal(size=(2000, 2))
     spread = VectorQuantizationReducer(keep=100, n_codes=1, random_state=0).fit(X)
     easy = VectorQuantizationReducer(keep=100, n_codes=1, within="easy", random_state=0).fit(X)
-    e_spread, e_easy = spread.scores_[spread.sample_indices_], easy.scores_[easy.sample_indices_]
-    assert e_spread.max() > 0.8 * spread.scores_.max() > e_easy.max()
+    e_spread, e_easy = spread.quantization_error_[spread.sample_indices_], easy.quantization_error_[easy.sample_indices_]
+    assert e_spread.max() > 0.8 * spread.quantization_error_.max() > e_easy.max()
 
 
 def test_stratified_codebooks_per_class(blobs):

@@ -22,11 +22,11 @@ from .reducers import (
 
 __version__ = "0.1.0"
 
-_LAZY = {"Pipeline": "pipeline", "make_pipeline": "pipeline"}
+_LAZY = {"Pipeline": "pipeline", "make_pipeline": "pipeline", "ReductionSearchCV": "search"}
 
 
 def __getattr__(name):
-    # imbalanced-learn is imported only when a pipeline is asked for
+    # imbalanced-learn (pipeline) and the search are imported only when asked for
     if name in _LAZY:
         import importlib
 
@@ -45,6 +45,7 @@ __all__ = [
     "VectorQuantizationReducer",
     "Pipeline",
     "RandomReducer",
+    "ReductionSearchCV",
     "StratifiedRandomReducer",
     "allocate_quotas",
     "available_reducers",

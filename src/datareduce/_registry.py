@@ -25,7 +25,8 @@ class _Entry:
 _REGISTRY: dict[str, _Entry] = {}
 
 # what each optional extra must make importable (checked without importing it)
-_EXTRA_MODULES = {"flow": ("torch", "zuko"), "detection": ("ultralytics",), "dask": ("dask",)}
+_EXTRA_MODULES = {"flow": ("torch", "zuko"), "detection": ("ultralytics",), "dask": ("dask",),
+                  "kt": ("goodpoints",)}
 
 
 def _importable(module: str) -> bool:
@@ -96,7 +97,7 @@ def get_reducer(name: str, **params):
 
 _M = "datareduce.reducers"
 # the paper's methods first, in its order, then the distribution-guided ones
-register_reducer("random", f"{_M}.random:RandomReducer", "uniform random sample (stratify=True by default)")
+register_reducer("random", f"{_M}.random:RandomReducer", "uniform random sample (stratify=False by default)")
 register_reducer("srs", f"{_M}.random:StratifiedRandomReducer", "stratified random sampling")
 register_reducer("clc", f"{_M}.clustering:ClusterCentroidsReducer", "clustering centroids: k-means per class (centroids or medoids)")
 register_reducer("mms", f"{_M}.maxmin:MaxMinReducer", "max-min (greedy farthest point) selection, exact")
@@ -107,3 +108,5 @@ register_reducer("phl", f"{_M}.phl:PHLandmarksReducer", "persistent-homology lan
 register_reducer("vq", f"{_M}.vq:VectorQuantizationReducer", "vector-quantization (k-means codebook) guided selection")
 register_reducer("flow", f"{_M}.flow:NormalizingFlowReducer", "normalizing-flow log-density guided selection", extra="flow")
 register_reducer("fes", f"{_M}.forgetting:ForgettingEventsReducer", "forgetting events: keep the most forgotten rows")
+register_reducer("herding", f"{_M}.herding:KernelHerdingReducer", "kernel herding: greedy weighted coreset matching the kernel mean embedding")
+register_reducer("kt", f"{_M}.kt:KernelThinningReducer", "kernel thinning (Compress++, goodpoints): near-linear weighted coreset", extra="kt")

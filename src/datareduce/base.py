@@ -1,289 +1,590 @@
-"""The reducer contract: validation, quotas, stratification and output containers.
+"""The reducer contract: validation, strata, quotas, templates, weights and output containers.
 
-A method subclasses :class:`BaseReducer` and implements :meth:`BaseReducer._select`, the
-selection on ONE pool of rows. Everything else (checking the input, turning ``keep`` into
-per-class quotas, splitting by class, packaging numpy / pandas output, sample weights) lives
-here, once.
+A reduction method subclasses :class:`BaseReducer` and picks ONE of two templates:
+
+pool-wise (``_selection = "pool"``)
+    implement ``_select(X, n_select, rng) -> Selection``: choose ``n_select`` rows of one
+    pool (one class when stratifying, else all rows). The base splits the pools, allocates
+    the quotas, concatenates the results and computes the weights.
+score-then-top-k (``_selection = "score"``)
+    implement ``_score(X, y, rng) -> Selection`` (``scores`` set, higher kept first): score
+    the rows, per pool (``_score_per_pool`` true) or over all rows with the label codes
+    ``y``; the base keeps the top ``q`` rows of each pool. A method that chooses from its
+    scores otherwise (e.g. spread over strata) overrides ``_choose`` and then sets no
+    ``scores_``.
+
+A method whose definition spans classes and is neither (DES) sets ``_selection = "global"``
+and implements ``_reduce(X, y, n_keep, rng) -> Selection``; it is the documented exception.
+
+Per-pool results travel back in ``Selection.info`` (a dict); the base hands every pool's
+info to ``_store_info`` once at the end of ``fit``. Nothing is stored on ``self`` while
+selecting.
+
+Parameters are declared in ``_parameter_constraints`` and checked once by scikit-learn's
+``_fit_context``; data-dependent checks go in ``_check_params(X, y)``.
 """
 
 from __future__ import annotations
 
+import numbers
+import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._validation import (
-    check_keep,
-    check_random_generator,
-    check_X,
-    check_y,
-    is_dataframe,
-    is_series,
-    warn_if_duplicates,
+from ._input import _check_finite, _check_no_inf, _one_hot_to_labels, _plain, _RowsOnly
+from ._output import reduced_set
+from ._strata import allocate_quotas, quantile_strata
+from ._validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
+from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
+
+try:  # scikit-learn >= 1.6: tags as dataclasses
+    from sklearn.utils._tags import InputTags as _SkInputTags
+    from sklearn.utils._tags import Tags as _SkTags
+except ImportError:  # pragma: no cover - old scikit-learn (the giotto environment)
+    _SkInputTags = _SkTags = object
+
+try:  # scikit-learn >= 1.6
+    from sklearn.utils.validation import validate_data as _validate_data
+except ImportError:  # pragma: no cover - old scikit-learn (the giotto environment)
+    def _validate_data(est, X, **kwargs):
+        return est._validate_data(X, **kwargs)
+
+__all__ = [
+    "BaseReducer",
+    "ReducerTags",
+    "Selection",
+    "allocate_quotas",
+    "quantile_strata",
+    "reduced_set",
+    "reducer_tags",
+]
+
+_PIPELINE_MODULES = ("sklearn.pipeline", "imblearn.pipeline")
+_PIPELINE_HINT = (
+    "reducers select rows while fitting and have no transform: put them in "
+    "datareduce.make_pipeline(...) (an imbalanced-learn pipeline that routes them through "
+    "fit_resample and passes their sample weights to the final estimator), not in "
+    "scikit-learn's or imbalanced-learn's Pipeline."
 )
-
-__all__ = ["BaseReducer", "Selection", "allocate_quotas"]
 
 
 @dataclass
 class Selection:
-    """What a method returns for one pool.
+    """What a method returns for one pool (pool-wise) or for the data (score, global).
 
     Attributes
     ----------
     indices : ndarray of int
         Positions into the pool of the kept rows, in selection order (no duplicates).
+        Unused by the score template, whose base picks the rows.
     weights : ndarray of float, optional
-        How many pool rows each kept row stands for; summing to the pool size. When omitted
-        every kept row stands for ``pool_size / n_kept`` rows.
+        How many rows each kept row stands for (relative values are what matter: the base
+        rescales them so that each class's weights sum to the class size).
     scores : ndarray of float, optional
-        One score per pool row (higher is kept first, for ranking methods).
+        One score per row, higher is kept first.
     synthetic : ndarray, optional
-        Synthetic rows (e.g. cluster centroids), one per kept index, emitted instead of the
-        real rows when the method's ``output`` asks for them.
+        Synthetic rows (e.g. cluster centroids), one per kept index.
+    info : dict
+        Method-specific per-pool results, handed to ``_store_info`` at the end of ``fit``
+        (the base adds ``"rows"``: the pool's positions in X).
     """
 
-    indices: np.ndarray
+    indices: np.ndarray | None = None
     weights: np.ndarray | None = None
     scores: np.ndarray | None = None
     synthetic: np.ndarray | None = None
+    info: dict = field(default_factory=dict)
 
 
-def allocate_quotas(counts, total: int, *, min_one: bool = True) -> np.ndarray:
-    """Split ``total`` rows over groups proportionally to ``counts`` (largest remainder).
+@dataclass(frozen=True)
+class ReducerTags:
+    """Public facts about a reducer class that other modules may rely on.
 
-    The result sums to ``total`` exactly and never exceeds a group's size. With
-    ``min_one=True`` every group keeps at least one row whenever ``total >= len(counts)``;
-    the rows needed for that are taken from the groups furthest above their ideal share.
-    Ties are broken by group order, so the result is deterministic.
+    Attributes
+    ----------
+    requires_y : bool
+        The method cannot run without labels.
+    requires_classes : bool
+        The labels must be classes (a continuous target is refused).
+    selection : {"pool", "score", "global"}
+        The template: per-pool selection, score-then-top-k, or a definition spanning
+        classes.
+    pool_wise : bool
+        The selection of one class depends on that class's rows only, so the data can be
+        split into per-class pools (e.g. by the dask path). False for DES, NRMD (the
+        label-augmented score), FES (one model on all rows) and a conditional flow.
+    synthetic_output : bool
+        The method can emit synthetic rows (``synthetic_``) instead of real ones.
+    accepts_sparse : bool
+        ``X`` may be a scipy.sparse matrix.
+    """
+
+    requires_y: bool
+    requires_classes: bool
+    selection: str
+    pool_wise: bool
+    synthetic_output: bool
+    accepts_sparse: bool
+
+
+def reducer_tags(reducer) -> ReducerTags:
+    """The :class:`ReducerTags` of a reducer (instance or class).
 
     Examples
     --------
-    >>> allocate_quotas([50, 30, 20], 10).tolist()
-    [5, 3, 2]
-    >>> allocate_quotas([97, 2, 1], 10).tolist()
-    [8, 1, 1]
+    >>> from datareduce import get_reducer
+    >>> reducer_tags(get_reducer("des")).selection
+    'global'
     """
-    counts = np.asarray(counts, dtype=np.int64)
-    if counts.ndim != 1 or (counts < 0).any():
-        raise ValueError("counts must be a 1-D array of non-negative group sizes.")
-    n = int(counts.sum())
-    total = int(total)
-    if total < 0 or total > n:
-        raise ValueError(f"total={total} must be between 0 and the number of rows ({n}).")
-    if n == 0:
-        return np.zeros_like(counts)
-    ideal = total * counts / n
-    quotas = np.floor(ideal).astype(np.int64)
-    remainder = total - int(quotas.sum())
-    if remainder:
-        frac = ideal - quotas
-        # largest fractional part first; stable sort keeps group order for ties
-        order = np.argsort(-frac, kind="stable")
-        order = [g for g in order if quotas[g] < counts[g]]
-        for g in order[:remainder]:
-            quotas[g] += 1
-    if min_one and total >= int((counts > 0).sum()):
-        for g in np.flatnonzero((quotas == 0) & (counts > 0)):
-            # take one row from the group that is furthest above its ideal share
-            surplus = np.where(quotas > 1, quotas - ideal, -np.inf)
-            donor = int(np.argmax(surplus))
-            quotas[donor] -= 1
-            quotas[g] += 1
-    return quotas
+    cls = reducer if isinstance(reducer, type) else type(reducer)
+    per_pool = reducer._score_per_pool  # an instance may decide (flow's conditional)
+    if isinstance(per_pool, property):
+        per_pool = True
+    return ReducerTags(
+        requires_y=bool(cls._requires_y),
+        requires_classes=bool(cls._requires_classes),
+        selection=cls._selection,
+        pool_wise=cls._selection == "pool" or (cls._selection == "score" and bool(per_pool)),
+        synthetic_output=bool(cls._synthetic_output),
+        accepts_sparse=bool(cls._accepts_sparse),
+    )
+
+
+def _keep_constraint():
+    from sklearn.utils._param_validation import RealNotInt
+
+    return [Interval(RealNotInt, 0, 1, closed="right"), Interval(numbers.Integral, 1, None,
+                                                                  closed="left")]
+
+
+def _foreign_pipeline_caller(max_depth: int = 12, start: int = 2) -> bool:
+    """True when called (a few frames up) by scikit-learn's or imbalanced-learn's Pipeline."""
+    frame = sys._getframe(start)
+    for _ in range(max_depth):
+        if frame is None:
+            return False
+        if frame.f_globals.get("__name__") in _PIPELINE_MODULES:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@dataclass
+class _InputTags(_SkInputTags):
+    dataframe: bool = False
+
+
+@dataclass
+class _SamplerTags:
+    sample_indices: bool = False
+
+
+@dataclass
+class _SamplerTagsFull(_SkTags):
+    sampler_tags: _SamplerTags | None = None
+
+
+class _NoTransform:
+    """``reducer.transform`` does not exist (``hasattr`` is False, so scikit-learn's checks
+    do not take a reducer for a transformer), except while scikit-learn's or
+    imbalanced-learn's ``Pipeline`` validates its steps: there the reducer raises a
+    ``TypeError`` that points to :func:`datareduce.make_pipeline` instead of the pipeline's
+    generic "should be transformers" error."""
+
+    def __get__(self, obj, owner=None):
+        if obj is not None and _foreign_pipeline_caller(start=2):
+            raise TypeError(f"{owner.__name__}: {_PIPELINE_HINT}")
+        raise AttributeError(f"{owner.__name__} has no transform: {_PIPELINE_HINT}")
 
 
 class BaseReducer(BaseEstimator):
     """Base class of every reducer: a scikit-learn estimator that selects rows.
 
-    Subclasses define ``__init__`` (storing parameters only) and ``_select``. Class
-    attributes tune the shared machinery:
-
-    ``_requires_y``
-        the method cannot run without labels;
-    ``_ranking``
-        the method sets ``scores_`` (one per row, higher kept first).
-    ``_global_selection``
-        the method's definition spans classes (it overrides ``_reduce`` without running
-        ``_select`` per class pool), so it cannot be split into per-class pools, e.g. by
-        :func:`datareduce.distributed.reduce_blocks`.
-
-    Parameters common to all reducers
-    ---------------------------------
+    Parameters common to reducers
+    -----------------------------
     keep : float in (0, 1] or int >= 1
         Fraction of rows kept (``round(keep * n)``, at least one) or number of rows kept.
-    stratify : bool
-        With ``y`` given, per-class quotas proportional to class sizes (largest-remainder
-        rounding, exact total, every class keeps at least one row when the total allows);
-        the method then runs on each class separately.
-    random_state : None, int or numpy Generator
+    stratify : bool or int >= 2
+        With ``y`` given, run the method per stratum with quotas proportional to the
+        stratum sizes (largest remainder, exact total, every stratum keeps a row when the
+        total allows). Strata are the classes; for a continuous target (scikit-learn's
+        ``type_of_target(y) == "continuous"``) they are quantile bins, 10 of them for
+        ``True`` or the given number.
+    random_state : None, int, numpy Generator or RandomState
         Seed of every random choice; the same int gives the same selection.
+    space : "auto", "standard", "minmax", "passthrough", None or a transformer
+        The space the method measures rows in (see :mod:`datareduce.preprocessing`);
+        the returned rows are always the original ones.
+    reweight : None, "mmd" or callable
+        Fit ``sample_weight_`` to the data after selecting: ``"mmd"`` gives, per class, the
+        non-negative weights of the kept rows that minimise the MMD (Gaussian kernel,
+        median-heuristic bandwidth) to all rows of the class
+        (:func:`datareduce._weights.mmd_weights`); a callable ``f(X_pool, kept_positions)``
+        returns its own. Weights still sum to each class's size. Not used with synthetic
+        output (centroids).
     """
 
+    _parameter_constraints: dict = {
+        "keep": _keep_constraint(),
+        "stratify": ["boolean", Interval(numbers.Integral, 2, None, closed="left")],
+        "random_state": [None, Interval(numbers.Integral, 0, None, closed="left"),
+                         np.random.RandomState, np.random.Generator],
+        "space": [StrOptions(set(SPACE_OPTIONS)), None, HasMethods(["fit_transform"])],
+        "reweight": [None, StrOptions({"mmd"}), callable],
+    }
+
+    _selection = "pool"  # "pool" | "score" | "global"
     _requires_y = False
-    _ranking = False
-    _global_selection = False
+    _requires_classes = False
+    _synthetic_output = False
+    _accepts_sparse = False
+    _score_per_pool = True  # score template: score each pool separately
+    _reads_X = True  # False: the method never reads the values (random sampling)
 
     # ------------------------------------------------------------------ hooks
-    def _validate_params_extra(self, X: np.ndarray, y) -> None:
-        """Check method parameters; raise ValueError naming the parameter."""
+    def _check_params(self, X: np.ndarray, y) -> None:
+        """Data-dependent parameter checks (after ``_parameter_constraints``)."""
 
     def _select(self, X: np.ndarray, n_select: int, rng: np.random.Generator) -> Selection:
-        """Select ``n_select`` rows of one pool ``X``; return positions into ``X``."""
+        """Pool-wise template: choose ``n_select`` rows of one pool ``X``."""
         raise NotImplementedError
 
-    def _reduce(self, X: np.ndarray, y, n_keep: int, rng: np.random.Generator) -> Selection:
-        """Select over the whole data. The default splits by class when stratifying.
+    def _score(self, X: np.ndarray, y, rng: np.random.Generator) -> Selection:
+        """Score template: scores (higher kept first) of the rows of ``X``."""
+        raise NotImplementedError
 
-        Methods whose definition is global (e.g. a ranking over all rows that uses the
-        labels) override this instead of :meth:`_select`.
+    def _choose(self, scores: np.ndarray, n_select: int, rng) -> np.ndarray:
+        """Score template: the kept positions of one pool; the top ``n_select`` scores.
+
+        Ties go to the lower position.
         """
-        if y is None or not self._stratify_enabled():
-            return self._select_checked(X, n_keep, rng)
-        pools = self._class_pools(y)
-        quotas = self._class_quotas(pools, n_keep)
-        return self._select_pools(X, pools, quotas, rng)
+        return np.argsort(-scores, kind="stable")[:n_select]
 
-    # --------------------------------------------------------------- machinery
-    def _stratify_enabled(self) -> bool:
-        return bool(getattr(self, "stratify", False))
+    def _reduce(self, X: np.ndarray, y, n_keep: int, rng) -> Selection:
+        """Global template (documented exceptions only): select over all rows."""
+        raise NotImplementedError
 
-    def _class_pools(self, y) -> list[np.ndarray]:
-        self.classes_, y_enc = np.unique(y, return_inverse=True)
-        return [np.flatnonzero(y_enc == c) for c in range(len(self.classes_))]
+    def _store_info(self, infos: list[tuple[object, dict]]) -> None:
+        """Set method attributes from the per-pool ``Selection.info`` (label, info) pairs."""
 
-    def _class_quotas(self, pools, n_keep: int) -> np.ndarray:
+    def _emits_synthetic(self) -> bool:
+        """Whether this configuration emits synthetic rows (e.g. ``output="centroids"``)."""
+        return False
+
+    # ---------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Select the rows to keep.
+
+        Sets ``sample_indices_`` (positions into X of the kept rows), ``sample_weight_``
+        (how many original rows each kept row stands for; sums to n, and to each class's
+        size within the class), ``n_samples_in_``, ``n_features_in_``,
+        ``feature_names_in_`` (DataFrames), ``space_`` (the selection space used),
+        ``synthetic_`` (None unless synthetic rows were emitted), ``fit_time_`` and, for
+        ranking methods, ``scores_`` (higher is kept first).
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or (for some methods) sparse matrix
+        y : array-like of shape (n_samples,), optional
+            Class labels or a continuous target (stratified by quantile bins).
+
+        Returns
+        -------
+        self
+        """
+        start = time.perf_counter()
+        for attr in [a for a in vars(self) if a.endswith("_") and not a.startswith("__")]:
+            delattr(self, attr)
+        Xs, transformer = self._validate_X(X)
+        n = Xs.shape[0]
+        n_keep = check_keep(self.keep, n)
+        strata = self._validate_y(y, n, n_keep)
+        rng = check_random_generator(getattr(self, "random_state", None))
+        self._check_params(Xs, strata)
+        if isinstance(Xs, np.ndarray):
+            warn_if_duplicates(Xs)
+
+        stratified = strata is not None and bool(self._stratify_value())
+        if self._selection == "global":
+            sel = self._reduce(Xs, strata, n_keep, rng)
+            infos = [(None, sel.info)]
+        else:
+            if stratified:
+                pools = [np.flatnonzero(strata == c) for c in range(len(self.strata_labels_))]
+                labels = list(self.strata_labels_)
+                quotas = self._stratum_quotas(pools, n_keep)
+            else:
+                pools, labels, quotas = [np.arange(n)], [None], np.array([n_keep])
+            run = self._run_pools if self._selection == "pool" else self._run_scores
+            sel, infos = run(Xs, strata, pools, labels, quotas, rng)
+
+        indices = np.asarray(sel.indices, dtype=np.intp)
+        if len(np.unique(indices)) != len(indices) or len(indices) != n_keep:
+            raise RuntimeError(f"{type(self).__name__} selected {len(indices)} rows "
+                               f"({len(np.unique(indices))} distinct) instead of {n_keep}")
+        self.sample_indices_ = indices
+        if strata is not None and not stratified:
+            lost = np.setdiff1d(np.arange(len(self.strata_labels_)), strata[indices])
+            if len(lost):
+                warnings.warn(
+                    f"{type(self).__name__} kept no row of {len(lost)} of "
+                    f"{len(self.strata_labels_)} classes (or target bins) "
+                    f"{[_plain(v) for v in self.strata_labels_[lost][:10]]}: a model trained on "
+                    "the subset cannot learn them. Pass stratify=True to keep every class.",
+                    UserWarning, stacklevel=3)
+        weights = sel.weights
+        reweight = getattr(self, "reweight", None)
+        if reweight is not None and sel.synthetic is None:
+            weights = self._reweighted(Xs, indices, strata, reweight, rng)
+        self.sample_weight_ = self._normalised_weights(indices, weights, strata, n)
+        if sel.scores is not None:
+            self.scores_ = np.asarray(sel.scores, dtype=np.float64)
+        self.synthetic_ = sel.synthetic
+        self.n_samples_in_ = n
+        self._store_info(infos)
+        self.fit_time_ = time.perf_counter() - start
+        return self
+
+    def _stratify_value(self):
+        return getattr(self, "stratify", False)
+
+    def _validate_X(self, X):
+        """X in the selection space, as a C-ordered float array; sets the input attributes."""
+        import scipy.sparse as sp
+
+        if X is None:
+            raise TypeError("X is None: pass a 2-D array-like of shape (n_samples, "
+                            "n_features).")
+        if sp.issparse(X) and not self._accepts_sparse:
+            accepting = "random, srs"
+            raise TypeError(
+                f"X is a scipy.sparse matrix, which {type(self).__name__} does not accept "
+                f"(sparse input is supported by: {accepting}). Convert it with X.toarray() "
+                "if it fits in memory, or reduce it with a method that accepts it.")
+        if not (self._reads_X or getattr(self, "reweight", None) is not None):
+            _validate_data(self, X, reset=True, skip_check_array=True)
+            shape = getattr(X, "shape", None) or np.asarray(X, dtype=object).shape
+            if len(shape) != 2:
+                raise ValueError(f"Expected a 2-D X (rows x columns), got shape {tuple(shape)}"
+                                 ". Use X.reshape(-1, 1) for a single feature.")
+            if shape[0] == 0 or shape[1] == 0:
+                what = "sample(s)" if shape[0] == 0 else "feature(s)"
+                raise ValueError(f"Found array with 0 {what} (shape={tuple(shape)}) while a "
+                                 "minimum of 1 is required: X is empty.")
+            self.n_features_in_ = shape[1]
+            self.space_ = "not used (the method does not read the values)"
+            return _RowsOnly(shape), None
+        if is_dataframe(X) and any(str(dt).startswith("Sparse") for dt in X.dtypes):
+            X = X.sparse.to_dense()  # pandas sparse columns: dense for the selection only
+        space = getattr(self, "space", "auto")
+        if self._emits_synthetic():
+            space = "passthrough"  # synthetic rows live in X's own numeric columns
+        transformer = None if sp.issparse(X) else resolve_space(space, X)
+        if transformer is None:
+            if not sp.issparse(X):
+                _check_finite(X, synthetic=self._emits_synthetic())
+            Xa = _validate_data(self, X, reset=True, accept_sparse="csr",
+                                dtype=[np.float64, np.float32], ensure_min_samples=1)
+            self.space_ = describe_space(None, Xa.shape[1])
+            return (Xa if sp.issparse(Xa) else np.ascontiguousarray(Xa)), None
+        _validate_data(self, X, reset=True, skip_check_array=True)
+        if not hasattr(X, "shape") or len(getattr(X, "shape", ())) != 2:
+            X = np.asarray(X, dtype=object)
+            if X.ndim != 2:
+                raise ValueError(f"X must be 2-D, got an array with {X.ndim} dimension(s).")
+        if X.shape[0] == 0:
+            raise ValueError("X is empty (0 rows): there is nothing to reduce.")
+        self.n_features_in_ = X.shape[1]
+        _check_no_inf(X)
+        Z = np.asarray(transformer.fit_transform(X), dtype=np.float64)
+        self.space_ = describe_space(transformer)
+        return np.ascontiguousarray(Z), transformer
+
+    def _validate_y(self, y, n, n_keep):
+        """Stratum codes (or None); sets ``classes_`` or ``strata_edges_``."""
+        if y is None:
+            if self._requires_y:
+                raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
+                                 "y is None: call fit(X, y) with labels.")
+            return None
+        from sklearn.utils.multiclass import type_of_target
+
+        ya = _one_hot_to_labels(y, n)
+        try:
+            kind = type_of_target(ya, input_name="y", raise_unknown=True)
+        except TypeError:  # pragma: no cover - scikit-learn < 1.6
+            kind = type_of_target(ya, input_name="y")
+        if kind == "continuous":
+            if self._requires_classes:
+                raise ValueError(
+                    f"{type(self).__name__} needs class labels, but y is continuous "
+                    f"({len(np.unique(ya))} distinct values): its definition uses class "
+                    "prototypes or a classifier. Use a method without classes (e.g. srs, "
+                    "mms, clc), or bin y yourself (datareduce.base.quantile_strata).")
+            strat = self._stratify_value()
+            n_bins = 10 if isinstance(strat, (bool, np.bool_)) else int(strat)
+            # never more bins than kept rows, so that every bin keeps a row
+            codes, edges = quantile_strata(ya, max(1, min(n_bins, n_keep)))
+            self.target_type_ = "continuous"
+            self.strata_edges_ = edges
+            self.strata_labels_ = np.arange(len(edges) - 1)
+            return codes
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(
+                f"y is {kind!r}: reducers take one class label or one continuous value per "
+                "row (a 1-D y).")
+        self.target_type_ = kind
+        self.classes_, codes = np.unique(ya, return_inverse=True)
+        self.strata_labels_ = self.classes_
+        return codes.astype(np.intp)
+
+    def _stratum_quotas(self, pools, n_keep: int) -> np.ndarray:
         counts = np.array([len(p) for p in pools])
         quotas = allocate_quotas(counts, n_keep)
+        labels = [_plain(v) for v in self.strata_labels_]
         if (quotas == 0).any():
-            missing = [self.classes_[i] for i in np.flatnonzero(quotas == 0)]
+            missing = [labels[i] for i in np.flatnonzero(quotas == 0)]
+            what = "quantile bins" if getattr(self, "target_type_", "") == "continuous" \
+                else "classes"
             warnings.warn(
-                f"keep allows {n_keep} rows for {len(pools)} classes: classes {missing[:10]} "
-                "keep no rows. Increase keep to keep every class.",
-                UserWarning,
-                stacklevel=4,
-            )
-        self.class_quotas_ = dict(zip(self.classes_.tolist(), quotas.tolist(), strict=True))
+                f"keep allows {n_keep} rows for {len(pools)} {what}: {what} {missing[:10]} "
+                "keep no rows. Increase keep to keep every one.", UserWarning, stacklevel=4)
+        self.class_quotas_ = dict(zip(labels, quotas.tolist(), strict=True))
         return quotas
 
-    def _select_pools(self, X, pools, quotas, rng) -> Selection:
-        """Run ``_select`` on each pool and combine the results in global positions."""
+    def _run_pools(self, X, strata, pools, labels, quotas, rng):
         n = X.shape[0]
-        indices, weights, synthetic = [], [], []
-        scores = np.full(n, np.nan) if self._ranking else None
-        for pool, q in zip(pools, quotas, strict=True):
+        indices, weights, synthetic, infos = [], [], [], []
+        scores = None
+        for pool, label, q in zip(pools, labels, quotas, strict=True):
             if q == 0:
                 continue
-            sel = self._select_checked(X[pool], int(q), rng)
-            indices.append(pool[sel.indices])
-            weights.append(sel.weights)  # _select_checked fills the default
-            if scores is not None and sel.scores is not None:
+            Xp = X[pool]
+            sel = self._select(Xp, int(q), rng)
+            idx = np.asarray(sel.indices, dtype=np.intp)
+            if idx.shape != (q,):
+                raise RuntimeError(f"{type(self).__name__} selected {idx.shape} rows of a "
+                                   f"pool instead of {q}")
+            indices.append(pool[idx])
+            weights.append(np.full(q, len(pool) / q) if sel.weights is None
+                           else np.asarray(sel.weights, dtype=np.float64))
+            if sel.scores is not None:
+                if scores is None:
+                    scores = np.full(n, -np.inf)
                 scores[pool] = sel.scores
             if sel.synthetic is not None:
                 synthetic.append(sel.synthetic)
+            infos.append((label, {**sel.info, "rows": pool}))
         return Selection(
             indices=np.concatenate(indices),
             weights=np.concatenate(weights),
             scores=scores,
             synthetic=np.concatenate(synthetic) if synthetic else None,
-        )
+        ), infos
 
-    def _select_checked(self, X, n_select, rng) -> Selection:
-        sel = self._select(X, n_select, rng)
-        sel.indices = np.asarray(sel.indices, dtype=np.intp)
-        if sel.indices.shape != (n_select,):
-            raise RuntimeError(
-                f"{type(self).__name__} selected {sel.indices.shape} rows instead of {n_select}"
-            )
-        if sel.weights is None:
-            sel.weights = np.full(n_select, X.shape[0] / n_select)
-        return sel
+    def _run_scores(self, X, strata, pools, labels, quotas, rng):
+        n = X.shape[0]
+        scores = np.full(n, -np.inf)
+        infos = []
+        if self._score_per_pool:
+            for pool, label, q in zip(pools, labels, quotas, strict=True):
+                if q == 0:
+                    continue
+                res = self._score(X[pool], None, rng)
+                scores[pool] = res.scores
+                infos.append((label, {**res.info, "rows": pool}))
+        else:
+            res = self._score(X, strata, rng)
+            scores[:] = res.scores
+            infos.append((None, res.info))
+        indices, weights = [], []
+        for pool, q in zip(pools, quotas, strict=True):
+            if q == 0:
+                continue
+            pos = np.asarray(self._choose(scores[pool], int(q), rng), dtype=np.intp)
+            indices.append(pool[pos])
+            weights.append(np.full(q, len(pool) / q))
+        ranked = type(self)._choose is BaseReducer._choose
+        return Selection(indices=np.concatenate(indices), weights=np.concatenate(weights),
+                         scores=scores if ranked else None), infos
+
+    @staticmethod
+    def _reweighted(X, indices, strata, reweight, rng):
+        """Weights fitted to the data: per class, the kept rows' weights minimising the MMD
+        to all rows of the class (``"mmd"``), or a user function of (pool, kept positions).
+        A zero weight is floored at 1e-6 of a uniform share so every kept row keeps a say."""
+        from ._weights import mmd_weights
+
+        pools = ([np.arange(X.shape[0])] if strata is None
+                 else [np.flatnonzero(strata == c) for c in range(int(strata.max()) + 1)])
+        where = np.full(X.shape[0], -1, dtype=np.intp)
+        where[indices] = np.arange(len(indices))
+        out = np.empty(len(indices))
+        for pool in pools:
+            kept = pool[where[pool] >= 0]
+            if not len(kept):
+                continue
+            pos = np.searchsorted(pool, kept)
+            if reweight == "mmd":
+                w = mmd_weights(X[pool], pos, random_state=rng)
+            else:
+                w = np.asarray(reweight(X[pool], pos), dtype=np.float64)
+                if w.shape != (len(kept),) or not np.all(np.isfinite(w)) or (w < 0).any():
+                    raise ValueError(
+                        f"reweight={getattr(reweight, '__name__', reweight)!r} returned "
+                        f"{w.shape} weights for {len(kept)} kept rows: it must return one "
+                        "finite non-negative weight per kept row.")
+            total = w.sum()
+            floor = 1e-6 * (total if total > 0 else 1.0) / len(kept)
+            out[where[kept]] = np.maximum(w, floor)
+        return out
+
+    @staticmethod
+    def _normalised_weights(indices, weights, strata, n):
+        """Weights rescaled so each stratum's kept rows stand for the stratum's size."""
+        w = (np.ones(len(indices)) if weights is None
+             else np.asarray(weights, dtype=np.float64).copy())
+        if strata is not None:
+            kept = strata[indices]
+            sizes = np.bincount(strata)
+            totals = np.bincount(kept, weights=w, minlength=len(sizes))
+            counts = np.bincount(kept, minlength=len(sizes))
+            for c in np.flatnonzero(counts):
+                if totals[c] > 0:
+                    w[kept == c] *= sizes[c] / totals[c]
+                else:  # every weight of the stratum is zero: share its mass equally
+                    w[kept == c] = sizes[c] / counts[c]
+        total = w.sum()
+        return w * (n / total) if total > 0 else np.full(len(w), n / max(len(w), 1))
 
     # -------------------------------------------------------------- public API
-    def fit(self, X, y=None):
-        """Select the rows to keep.
-
-        Sets ``sample_indices_`` (positions into X of the kept rows), ``sample_weight_``
-        (how many original rows each kept row stands for; sums to n), ``n_samples_in_``,
-        ``n_features_in_``, ``feature_names_in_`` (DataFrames), ``fit_time_`` and, for ranking
-        methods, ``scores_``.
-        """
-        start = time.perf_counter()
-        Xa = check_X(X)
-        n = Xa.shape[0]
-        if y is None:
-            if self._requires_y:
-                raise ValueError(
-                    f"{type(self).__name__} needs class labels: call fit(X, y) with y."
-                )
-            ya = None
-        else:
-            ya = check_y(y, n)
-        n_keep = check_keep(self.keep, n)
-        if hasattr(self, "random_state"):
-            rng = check_random_generator(self.random_state)
-        else:
-            rng = np.random.default_rng()
-        self._validate_params_extra(Xa, ya)
-        warn_if_duplicates(Xa)
-
-        # reset fitted state from a previous fit
-        for attr in ("classes_", "class_quotas_", "feature_names_in_", "scores_"):
-            self.__dict__.pop(attr, None)
-        if is_dataframe(X):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-
-        sel = self._reduce(Xa, ya, n_keep, rng)
-        indices = np.asarray(sel.indices, dtype=np.intp)
-        if len(np.unique(indices)) != len(indices):
-            raise RuntimeError(f"{type(self).__name__} selected a row twice")  # pragma: no cover
-        self.sample_indices_ = indices
-        weights = np.asarray(sel.weights, dtype=np.float64)
-        # pools keep their exact mass; rescale away rounding so the total is exactly n
-        self.sample_weight_ = weights * (n / weights.sum())
-        if sel.scores is not None:
-            self.scores_ = np.asarray(sel.scores, dtype=np.float64)
-        self._synthetic = sel.synthetic
-        self.n_samples_in_ = n
-        self.n_features_in_ = Xa.shape[1]
-        self.fit_time_ = time.perf_counter() - start
-        return self
-
     def fit_resample(self, X, y=None, **params):
         """Fit and return ``(X_reduced, y_reduced)``: imbalanced-learn's sampler protocol.
 
         ``y_reduced`` is None when ``y`` is None. Containers come back as they went in.
         """
         self.fit(X, y)
-        return self._package(X, y)
+        return reduced_set(self, X, y)
 
     def fit_transform(self, X, y=None, **params):
         """Fit and return ``X_reduced``, or ``(X_reduced, y_reduced)`` when ``y`` is given.
 
-        This follows apricot's convention. Inside a pipeline use
-        :func:`datareduce.make_pipeline`, which routes reducers through ``fit_resample``.
+        apricot's convention for selection. In a pipeline use :func:`datareduce.make_pipeline`;
+        called by scikit-learn's or imbalanced-learn's own ``Pipeline`` it raises a
+        ``TypeError`` that says so, instead of silently turning X into a tuple.
         """
+        if _foreign_pipeline_caller():
+            raise TypeError(f"{type(self).__name__}: {_PIPELINE_HINT}")
         Xr, yr = self.fit_resample(X, y, **params)
         return Xr if y is None else (Xr, yr)
 
-    def transform(self, X):
-        """Reducers select rows of the data they were fitted on; there is no ``transform``.
-
-        Raises
-        ------
-        TypeError
-            Always. It exists so that imbalanced-learn's ``Pipeline`` recognises a reducer
-            as implementing both ``transform`` and ``fit_resample`` and refuses it with an
-            error instead of silently routing it through ``fit_transform``.
-        """
-        raise TypeError(
-            f"{type(self).__name__} selects rows when fitted and has no transform for new "
-            "data. Use fit_resample / fit_transform, and put reducers in "
-            "datareduce.make_pipeline (not sklearn's or imblearn's Pipeline)."
-        )
+    transform = _NoTransform()
 
     def get_support(self, indices: bool = False):
         """Boolean mask over the input rows (or the kept positions with ``indices=True``)."""
@@ -294,57 +595,35 @@ class BaseReducer(BaseEstimator):
         mask[self.sample_indices_] = True
         return mask
 
-    # ------------------------------------------------------------------ output
+    def get_feature_names_out(self, input_features=None):
+        """Column names of the reduced X: the input's (rows are selected, not columns)."""
+        from sklearn.utils.validation import _check_feature_names_in
+
+        self._check_fitted()
+        return _check_feature_names_in(self, input_features)
+
     def _check_fitted(self):
         if not hasattr(self, "sample_indices_"):
             from sklearn.exceptions import NotFittedError
 
             raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet: call fit(X, y) first."
-            )
-
-    def _package(self, X, y):
-        idx = self.sample_indices_
-        synthetic = self._synthetic
-        if synthetic is not None:
-            Xr = _synthetic_like(X, synthetic)
-        elif is_dataframe(X):
-            Xr = X.iloc[idx]
-        else:
-            Xr = np.asarray(X)[idx]
-        if y is None:
-            return Xr, None
-        if is_series(y):
-            if synthetic is not None:
-                import pandas as pd
-
-                yr = pd.Series(np.asarray(y)[idx], name=y.name)
-            else:
-                yr = y.iloc[idx]
-        elif is_dataframe(y):
-            yr = y.iloc[idx]
-        else:
-            yr = np.asarray(y)[idx]
-        return Xr, yr
+                f"This {type(self).__name__} is not fitted yet: call fit(X, y) first.")
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
+        base = super().__sklearn_tags__()
+        # imbalanced-learn's sampler tags (estimator type "sampler", sampler_tags,
+        # input_tags.dataframe), built without importing imbalanced-learn
+        tags = _SamplerTagsFull(estimator_type="sampler", target_tags=base.target_tags,
+                                transformer_tags=None, regressor_tags=None,
+                                classifier_tags=None, sampler_tags=_SamplerTags(True))
+        tags.input_tags = _InputTags(dataframe=True)
         tags.requires_fit = True
-        if self._requires_y:
-            tags.target_tags.required = True
+        tags.input_tags.two_d_array = True
+        # synthetic centroids live in X's own columns, so they need numeric complete X
+        tags.input_tags.allow_nan = not self._emits_synthetic()
+        tags.input_tags.sparse = bool(self._accepts_sparse)
+        tags.input_tags.string = not self._emits_synthetic()
+        tags.input_tags.categorical = True
+        tags.target_tags.required = bool(self._requires_y)
+        tags.non_deterministic = False
         return tags
-
-
-def _synthetic_like(X, synthetic: np.ndarray):
-    """Synthetic rows in X's container and dtype (DataFrames get a fresh RangeIndex)."""
-    if is_dataframe(X):
-        import pandas as pd
-
-        out = pd.DataFrame(synthetic, columns=X.columns)
-        for col, dt in X.dtypes.items():
-            if getattr(dt, "kind", None) == "f":
-                out[col] = out[col].astype(dt)
-        return out
-    arr = np.asarray(X)
-    dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
-    return np.asarray(synthetic, dtype=dtype)

@@ -15,13 +15,34 @@ fitting, every reducer step is presented to it as a resample-only step, so it is
 through ``fit_resample``; the fitted reducer is put back afterwards, so ``named_steps``,
 ``get_params`` / ``set_params`` (``GridSearchCV`` over ``reducer__keep``) and ``clone`` see
 the reducer itself. At predict / score time the reducer is skipped, as every sampler is.
+
+Weights reach the model
+-----------------------
+A reducer's ``sample_weight_`` says how many training rows each kept row stands for. After
+the steps are fitted, the pipeline passes these weights to the final estimator's ``fit``
+(and ``fit_transform`` / ``fit_predict``) when that method accepts ``sample_weight``, unless
+``pass_sample_weight=False``. Several reducers in a row compose: the rows map through each
+``sample_indices_`` and the weights multiply. A ``sample_weight`` the user passes for the final
+estimator (``pipe.fit(X, y, model__sample_weight=w)``, or ``sample_weight=w`` with scikit-learn's
+metadata routing enabled and the estimator's ``set_fit_request(sample_weight=True)``) has one
+entry per row of X: it is sliced through the reducers' ``sample_indices_`` (so it lines up with
+the kept rows) and multiplied with the reducers' weights. Weights never reach ``predict`` /
+``score``: only the fit calls change. For reducers that emit synthetic rows (cluster
+centroids) the user's weights are taken at the real row each centroid stands on
+(``sample_indices_``).
 """
 
 from __future__ import annotations
 
+import inspect
+
+import numpy as np
+from imblearn.base import METHODS
 from imblearn.pipeline import Pipeline as _ImbPipeline
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import _name_estimators
+from sklearn.utils import Bunch
+from sklearn.utils.validation import _num_samples
 
 from .base import BaseReducer
 
@@ -54,12 +75,39 @@ def _unwrap(steps):
     ]
 
 
+# the fit-like methods of the final estimator that the parent class calls after ``_fit``
+_FIT_METHODS = ("fit", "fit_transform", "fit_predict")
+
+
+def _accepts_sample_weight(estimator, method: str) -> bool:
+    """Whether ``estimator.<method>`` has an explicit ``sample_weight`` parameter."""
+    func = getattr(estimator, method, None)
+    if func is None:
+        return False
+    try:
+        return "sample_weight" in inspect.signature(func).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+
+
 class Pipeline(_ImbPipeline):
     """imbalanced-learn's ``Pipeline`` that routes datareduce reducers through ``fit_resample``.
 
     Reducers reduce the training data during ``fit`` only; ``predict``, ``score`` and
     ``transform`` pass the data through them untouched. See the module docstring for why
     the plain imbalanced-learn pipeline cannot be used.
+
+    Parameters
+    ----------
+    steps : list of (name, estimator) tuples
+        As in scikit-learn; reducers may appear anywhere before the final estimator.
+    pass_sample_weight : bool, default=True
+        Fit the final estimator with the reducers' ``sample_weight_`` (rows each kept row
+        stands for) when its ``fit`` accepts ``sample_weight``, multiplied with any
+        ``sample_weight`` given for it (which is sliced through the kept rows). ``False``
+        fits it unweighted; a user ``sample_weight`` is then still sliced.
+    transform_input, memory, verbose
+        As in imbalanced-learn's ``Pipeline``.
 
     Examples
     --------
@@ -73,7 +121,20 @@ class Pipeline(_ImbPipeline):
     (75,)
     >>> pipe.predict(X).shape  # predict sees all rows
     (150,)
+    >>> float(pipe.named_steps["reduce"].sample_weight_.sum())  # the model was fitted with these
+    150.0
     """
+
+    _parameter_constraints: dict = {
+        **_ImbPipeline._parameter_constraints,
+        "pass_sample_weight": ["boolean"],
+    }
+
+    def __init__(self, steps, *, pass_sample_weight=True, transform_input=None, memory=None,
+                 verbose=False):
+        super().__init__(steps, transform_input=transform_input, memory=memory,
+                         verbose=verbose)
+        self.pass_sample_weight = pass_sample_weight
 
     def _validate_steps(self):
         steps = self.steps
@@ -83,17 +144,91 @@ class Pipeline(_ImbPipeline):
         finally:
             self.steps = steps
 
-    def _fit(self, *args, **kwargs):
+    def _fit(self, X, y=None, routed_params=None, raw_params=None):
+        if routed_params is not None:
+            self._refuse_reducer_params(routed_params)
         original = list(self.steps)
         self.steps = _wrap(original)
         try:
-            return super()._fit(*args, **kwargs)
+            Xt, yt = super()._fit(X, y, routed_params, raw_params)
         finally:
             self.steps = _unwrap(self.steps)
+        if routed_params is not None:
+            self._route_weights(routed_params, _num_samples(X))
+        return Xt, yt
+
+    def _check_method_params(self, method, props, **kwargs):
+        routed = super()._check_method_params(method, props, **kwargs)
+        if not isinstance(routed, dict):
+            # scikit-learn's stand-in for "no metadata" (routing on, nothing passed) builds a
+            # fresh dict on every lookup; use a real one so the reducers' weights can be added
+            routed = Bunch(**{name: Bunch(**{m: {} for m in METHODS}) for name, _ in self.steps})
+        return routed
+
+    def _refuse_reducer_params(self, routed_params) -> None:
+        """Reducers take no fit parameters: say so instead of silently dropping them."""
+        for name, est in self.steps[:-1]:
+            step_params = routed_params.get(name) if isinstance(est, BaseReducer) else None
+            if not step_params:
+                continue
+            given = sorted({p for params in step_params.values() for p in params})
+            if given:
+                raise ValueError(
+                    f"Step {name!r} is a reducer and takes no fit parameters (got {given}). "
+                    "Pass sample_weight to the final estimator instead "
+                    f"(e.g. {self.steps[-1][0]}__sample_weight=w, one weight per row of X): "
+                    "the pipeline slices it through the reducer's kept rows and multiplies it "
+                    "with the reducer's sample_weight_."
+                )
+
+    def _reduced_rows(self, n: int):
+        """Rows of X the final estimator sees, their composed reducer weights, and whether
+        any reducer ran (``None`` rows when none did)."""
+        rows, weights, reduced = np.arange(n), np.ones(n), False
+        for _, est in self.steps[:-1]:
+            if isinstance(est, BaseReducer):
+                idx = est.sample_indices_
+                rows = rows[idx]
+                weights = weights[idx] * est.sample_weight_
+                reduced = True
+        return (rows, weights) if reduced else (None, None)
+
+    def _route_weights(self, routed_params, n: int) -> None:
+        """Put the final estimator's sample_weight (sliced user weights x reducer weights)
+        into the routed fit parameters, which the parent class passes on after ``_fit``."""
+        final_name, final = self.steps[-1]
+        if final is None or final == "passthrough" or isinstance(final, BaseReducer):
+            return
+        rows, weights = self._reduced_rows(n)
+        step_params = routed_params.get(final_name)
+        if rows is None or step_params is None:
+            return
+        for method in _FIT_METHODS:
+            params = step_params.get(method)
+            if params is None:
+                continue
+            user = params.get("sample_weight")
+            if user is not None:
+                user = np.asarray(user, dtype=np.float64)
+                if user.shape != (n,):
+                    raise ValueError(
+                        f"sample_weight for {final_name!r} has shape {user.shape} but X has "
+                        f"{n} rows: pass one weight per row of X (the pipeline keeps the "
+                        "entries of the rows its reducers keep)."
+                    )
+                user = user[rows]
+            if self.pass_sample_weight and _accepts_sample_weight(final, method):
+                params["sample_weight"] = weights if user is None else weights * user
+            elif user is not None:
+                params["sample_weight"] = user
 
 
-def make_pipeline(*steps, memory=None, verbose=False):
+def make_pipeline(*steps, pass_sample_weight=True, memory=None, verbose=False):
     """Build a :class:`Pipeline` from estimators, naming steps after their classes.
+
+    With ``pass_sample_weight=True`` (default) the final estimator is fitted with the
+    reducers' ``sample_weight_`` when its ``fit`` accepts ``sample_weight`` (see
+    :class:`Pipeline`).
 
     Examples
     --------
@@ -105,4 +240,5 @@ def make_pipeline(*steps, memory=None, verbose=False):
     >>> [name for name, _ in pipe.steps]
     ['standardscaler', 'stratifiedrandomreducer', 'kneighborsclassifier']
     """
-    return Pipeline(_name_estimators(steps), memory=memory, verbose=verbose)
+    return Pipeline(_name_estimators(steps), pass_sample_weight=pass_sample_weight,
+                    memory=memory, verbose=verbose)

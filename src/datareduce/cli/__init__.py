@@ -2,16 +2,31 @@
 
 Each subcommand lives in its own module of this package exposing ``add_parser(subparsers)``
 (which registers the subcommand and sets ``func``) and is listed in ``SUBCOMMANDS``.
-Errors a user can fix print one line on stderr and exit with status 2.
+
+Conventions every subcommand follows (see docs/cli.md):
+
+* everything that can be checked before the work (inputs, outputs, columns, options) is
+  checked first;
+* an error the user can fix prints one line ``datareduce CMD: error: ...`` naming the option
+  and the fix on stderr, and exits with status 2, leaving no file written or changed;
+* no existing file or folder is replaced unless ``--overwrite`` is given, and files are
+  written atomically (to a temporary name, then renamed), so a failure never leaves half
+  a file;
+* warnings print as one line ``datareduce CMD: warning: ...`` without source lines.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import warnings
 
-SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo", "score")
+SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo", "yolo_audit", "score")
+
+#: exit status of an error the user can fix (argparse's own usage errors use it too)
+USAGE_ERROR = 2
 
 
 class CLIError(Exception):
@@ -33,17 +48,71 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, OSError) and exc.filename is not None and str(exc.filename) not in text:
+        text = f"{exc.filename}: {text}"
+    return text or type(exc).__name__
+
+
+def _install_warning_format(command: str):
+    """Warnings as one line each, without the source line that raised them."""
+    previous = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        stream = file if file is not None else sys.stderr
+        kind = "warning" if category in (UserWarning, RuntimeWarning) else category.__name__
+        try:
+            print(f"datareduce {command}: {kind}: {' '.join(str(message).split())}",
+                  file=stream)
+        except OSError:  # pragma: no cover - closed stderr
+            pass
+
+    warnings.showwarning = show
+    return previous
+
+
 def main(argv=None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    Argument errors found by argparse raise ``SystemExit(2)`` as usual.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    command = args.command
+    previous = _install_warning_format(command)
+    debug = bool(os.environ.get("DATAREDUCE_DEBUG"))
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+            warnings.filterwarnings("ignore", category=FutureWarning)
+            return int(args.func(args) or 0)
     except CLIError as exc:
-        print(f"datareduce {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as exc:
-        print(f"datareduce {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        if debug:
+            raise
+        print(f"datareduce {command}: error: {_one_line(exc)}", file=sys.stderr)
+        return USAGE_ERROR
+    except (ValueError, TypeError, OSError, ImportError, MemoryError) as exc:
+        if debug:
+            raise
+        text = _one_line(exc)
+        if isinstance(exc, MemoryError):
+            text = f"out of memory ({text}): use a smaller input, --keep or --max-points"
+        print(f"datareduce {command}: error: {text}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print(f"datareduce {command}: interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an internal error: still one line, but say it is ours
+        if debug:
+            raise
+        print(f"datareduce {command}: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(please report it; set DATAREDUCE_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+    finally:
+        warnings.showwarning = previous
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,8 +17,22 @@ import sys
 from pathlib import Path
 
 from . import CLIError
+from ._common import (
+    add_column_options,
+    add_drop_missing_target,
+    compact_list,
+    did_you_mean,
+    drop_missing_target,
+    resolve_columns,
+    say,
+    warn_id_like,
+)
+from ._progress import Clock, check_budget, estimate_reduction, fmt_seconds, probe, subsample_rows
 
 ESTIMATORS = ("mlp", "logistic", "knn", "forest")
+#: scorers whose value depends on which label is the positive class
+BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision")
+PLOTS = ("scores.png", "time.png", "epsilon.png")
 
 
 def add_parser(sub):
@@ -30,18 +44,24 @@ def add_parser(sub):
                     "the test split; the full training split is the baseline.",
     )
     p.add_argument("data", help="input table (.csv or .parquet)")
-    p.add_argument("--target", required=True, help="name of the class column")
+    add_column_options(p, target_required=True, target_help="name of the class column")
+    add_drop_missing_target(p)
     p.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",
                    help="method names (see `datareduce methods`) or 'all' (default)")
     p.add_argument("--keep", nargs="+", type=_number, default=[0.1, 0.3, 0.5], metavar="KEEP",
-                   help="kept fractions in (0, 1) or row counts (default: 0.1 0.3 0.5)")
+                   help="kept fractions in (0, 1), or row counts (not both; default: "
+                        "0.1 0.3 0.5)")
     p.add_argument("--repeats", type=int, default=5, help="number of random splits (default 5)")
-    p.add_argument("--test-size", type=float, default=0.25, help="test fraction (default 0.25)")
+    p.add_argument("--test-size", type=float, default=0.25,
+                   help="test fraction in (0, 1) (default 0.25)")
     p.add_argument("--estimator", choices=ESTIMATORS, default="mlp",
                    help="classifier: the paper's MLP (default), logistic regression, "
                         "k-nearest neighbours or a random forest")
     p.add_argument("--scoring", nargs="+", default=["accuracy", "f1_macro"], metavar="SCORER",
                    help="scikit-learn scorer names (default: accuracy f1_macro)")
+    p.add_argument("--pos-label", default=None,
+                   help="the positive class for binary scorers (f1, precision, recall, "
+                        "jaccard, average_precision) when the labels are not 0/1")
     p.add_argument("--scaler", choices=("minmax", "standard", "none"), default="minmax",
                    help="scaling fitted on the training split (default minmax)")
     p.add_argument("--topology", action="store_true",
@@ -53,7 +73,13 @@ def add_parser(sub):
     p.add_argument("--seed", type=int, default=0, help="random seed of the splits (default 0)")
     p.add_argument("--output", default="results", help="output folder (default: results/)")
     p.add_argument("--no-plots", action="store_true", help="do not write the PNG plots")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                   help="time budget for the whole comparison: methods estimated not to fit "
+                        "are skipped, each with a line saying so")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace results already in the --output folder")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar, estimates or summary lines")
     p.set_defaults(func=run)
 
 
@@ -83,33 +109,241 @@ def _estimator(name: str):
     return RandomForestClassifier(n_estimators=100)
 
 
-def run(args) -> int:
-    from .. import evaluation as ev
-    from ._io import read_table, split_target
+def _check_options(args):
+    """Everything that does not need the data, before reading it."""
+    from .._registry import available_reducers
 
-    df = read_table(args.data)
-    X, y = split_target(df, args.target)
-    methods = "all" if args.methods == ["all"] else args.methods
-    if "all" in args.methods and len(args.methods) > 1:
-        raise CLIError("--methods: give 'all' alone or a list of method names.")
+    keeps = list(args.keep)
+    counts = [k for k in keeps if isinstance(k, int)]
+    fractions = [k for k in keeps if isinstance(k, float)]
+    if counts and fractions:
+        raise CLIError(f"--keep {' '.join(map(str, keeps))} mixes fractions and row counts: "
+                       "give only fractions in (0, 1) or only counts.")
+    bad = [k for k in fractions if not 0 < k < 1]
+    if bad:
+        raise CLIError(f"--keep {bad[0]}: fractions must be in (0, 1) (the full training split "
+                       "is always the baseline); give counts as whole numbers.")
+    if len(set(keeps)) != len(keeps):
+        raise CLIError(f"--keep {' '.join(map(str, keeps))} repeats a value.")
+    if args.repeats < 1:
+        raise CLIError(f"--repeats {args.repeats}: give an integer >= 1.")
+    if not 0 < args.test_size < 1:
+        raise CLIError(f"--test-size {args.test_size}: give a fraction in (0, 1).")
+    names = available_reducers()
+    if "all" in args.methods:
+        if len(args.methods) > 1:
+            raise CLIError("--methods: give 'all' alone or a list of method names.")
+        methods = list(names)
+    else:
+        methods = []
+        for m in args.methods:
+            if m.lower() not in names:
+                raise CLIError(f"--methods {m!r} is not a method{did_you_mean(m, names)}; "
+                               f"available: {', '.join(names)}.")
+            if m.lower() not in methods:
+                methods.append(m.lower())
+    from sklearn.metrics import get_scorer_names
+
+    scorer_names = get_scorer_names()
+    for s in args.scoring:
+        if s not in scorer_names:
+            raise CLIError(f"--scoring {s!r} is not a scikit-learn scorer"
+                           f"{did_you_mean(s, scorer_names)}; e.g. accuracy, f1_macro, "
+                           "balanced_accuracy.")
+    if len(set(args.scoring)) != len(args.scoring):
+        raise CLIError("--scoring repeats a scorer.")
+    return methods
+
+
+def _labels(args, y):
+    """The labels to use, recoded to 0/1 when a binary scorer needs a positive class."""
+    import numpy as np
+
+    binary = [s for s in args.scoring if s in BINARY_SCORERS]
+    classes = np.unique(y)
+    if not binary:
+        if args.pos_label is not None:
+            raise CLIError("--pos-label is only used with a binary scorer "
+                           f"({', '.join(BINARY_SCORERS)}).")
+        return y
+    if len(classes) != 2:
+        raise CLIError(f"--scoring {binary[0]} is for two classes and --target has "
+                       f"{len(classes)}: use {binary[0]}_macro or {binary[0]}_weighted.")
+    if args.pos_label is None:
+        numeric = classes.dtype.kind in "biuf"
+        if numeric and set(classes.tolist()) in ({0, 1}, {-1, 1}):
+            return y
+        raise CLIError(f"--scoring {binary[0]} needs the positive class with the labels "
+                       f"{compact_list(classes.tolist())}: pass --pos-label "
+                       f"{classes[-1]} (or another), or use {binary[0]}_macro.")
+    as_text = [str(c) for c in classes.tolist()]
+    if args.pos_label not in as_text:
+        raise CLIError(f"--pos-label {args.pos_label!r} is not a label of --target "
+                       f"(labels: {', '.join(as_text)}).")
+    pos = classes[as_text.index(args.pos_label)]
+    say(args, f"labels: {pos} -> 1 (positive), {classes[classes != pos][0]} -> 0")
+    return (y == pos).astype(int)
+
+
+def run(args) -> int:
+    import numpy as np
+
+    from .. import evaluation as ev
+    from ._io import check_input, check_output_dir, read_table
+
+    clock = Clock(check_budget(args.budget))
+    methods = _check_options(args)
+    files = ["results.csv", "results.md"] + ([] if args.no_plots else list(PLOTS))
+    out = check_output_dir(args.output, "--output", overwrite=args.overwrite, files=files)
+    inp = check_input(args.data)
+
+    df = read_table(inp)
+    cols = resolve_columns(df, target=args.target, features=args.features,
+                           exclude=args.exclude, id=args.id)
+    say(args, cols.summary())
+    warn_id_like(cols, df, bool(args.features))
+    df = drop_missing_target(args, df, cols.target)
+    X = _encoded(args, df[cols.features])
+    import warnings
+
+    from ._common import target_strata
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, task = target_strata(df[cols.target], "auto")
+    if task == "regression":
+        raise CLIError(f"--target {cols.target!r} looks like a regression target (numbers "
+                       "with many distinct values): compare trains and scores classifiers; "
+                       "give a class column.")
+    y = _labels(args, df[cols.target].to_numpy())
+    _, counts = np.unique(y, return_counts=True)
+    n_test = int(np.ceil(args.test_size * len(y)))
+    if counts.min() < 2 or n_test < len(counts) or len(y) - n_test < len(counts):
+        raise CLIError(f"--target {cols.target!r}: each class needs at least 2 rows and both "
+                       f"splits a row of each class ({len(y)} rows, {len(counts)} classes, "
+                       f"smallest class {counts.min()}); change --test-size or the data.")
+    n_train = len(y) - n_test
+    big = [k for k in args.keep if isinstance(k, int) and k > n_train]
+    if big:
+        raise CLIError(f"--keep {big[0]} is more rows than the training split ({n_train}).")
+
+    methods = _plan(args, X, y, methods, n_train, clock)
     try:
         results = ev.compare(
             X, y, methods=methods, keeps=args.keep, estimator=_estimator(args.estimator),
             repeats=args.repeats, test_size=args.test_size, scoring=args.scoring,
             scaler=None if args.scaler == "none" else args.scaler, topology=args.topology,
             energy=args.energy, on_error=args.on_error, random_state=args.seed,
-            progress=not args.quiet)
+            progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
         raise CLIError(str(exc)) from exc
+    _write(args, out, results, inp, len(y))
+    return 0
 
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    results.to_csv(out / "results.csv", index=False)
-    md = [f"# datareduce compare: {Path(args.data).name}",
+
+def _encoded(args, F):
+    """Numeric features as they are; a table with categorical columns or missing values is
+    encoded first (the library's selection space without scaling: median imputation with
+    missing indicators, one-hot categories), fitted on the whole table, before the splits'
+    own --scaler."""
+    from ..preprocessing import make_selection_space, resolve_space
+    from ._common import space_matrix
+
+    if resolve_space("auto", F) is None:
+        return space_matrix(None, F)[0]
+    Z, text = space_matrix(make_selection_space(F, scale=None), F)
+    say(args, f"space: {text} (imputation and categories fitted on the whole table; "
+              f"--scaler {args.scaler} fitted on each training split)")
+    return Z
+
+
+def _plan(args, X, y, methods, n_train, clock):
+    """Estimate each method's cost; under --budget, keep those that fit (in order)."""
+    import numpy as np
+    from sklearn.base import clone
+
+    from .._registry import get_reducer, reducer_class
+
+    runnable = []
+    for m in methods:
+        try:
+            reducer_class(m)
+        except ImportError as exc:
+            say(args, f"skipping {m}: {exc}")
+            continue
+        runnable.append(m)
+    if not runnable:
+        raise CLIError("--methods: none of the methods can run here (missing extras).")
+    lo, span = X.min(axis=0), np.ptp(X, axis=0)
+    Xs = (X - lo) / np.where(span > 0, span, 1.0)
+    sizes = (min(500, n_train // 4), min(1000, n_train // 2))
+    if sizes[0] < 100:
+        if clock.budget is None:
+            return runnable  # a small table: every run is quick, nothing to estimate
+        sizes = (max(10, n_train // 4), max(20, n_train // 2))
+    est = _estimator(args.estimator)
+
+    def fit_model(m):
+        rows = subsample_rows(len(y), m)
+        clone(est).fit(Xs[rows], y[rows])
+
+    train_law, _ = probe(fit_model, sizes, exponent=(1.0, 2.0), probe_limit=5.0)
+
+    def topo(k):
+        return 0.0
+
+    if args.topology:  # diagrams of the training split and of the kept rows (<= 500 rows)
+        from ._progress import topology_law
+
+        law, _ = topology_law(Xs, dims=(0, 1), probe_limit=5.0)
+
+        def topo(k):
+            return law(min(n_train, 500)) + law(min(k, 500))
+    reps, keeps = args.repeats, args.keep
+    kept = [k if isinstance(k, int) else max(1, round(k * n_train)) for k in keeps]
+    baseline = reps * train_law(n_train)
+    total = baseline
+    if clock.budget is not None and not clock.fits(total):
+        raise CLIError(f"--budget {args.budget:g} s: training on the full split alone is "
+                       f"estimated at ~{fmt_seconds(baseline)}; raise --budget or lower "
+                       "--repeats.")
+    chosen = []
+    for m in runnable:
+        def make(k, m=m):
+            return get_reducer(m, keep=keeps[0] if isinstance(keeps[0], float)
+                               else max(1, round(keeps[0] * k / n_train)))
+
+        one, _ = estimate_reduction(make, Xs, y, sizes=sizes,
+                                    probe_limit=min(5.0, max(clock.left, 0) / 10))
+        cost = reps * sum(one + train_law(k) + topo(k) for k in kept)
+        if clock.budget is not None and not clock.fits(total + cost):
+            say(args, f"skipping {m}: estimated ~{fmt_seconds(cost)} for {reps} repeat(s) x "
+                      f"{len(keeps)} keep(s) would exceed --budget {args.budget:g} s "
+                      f"(~{fmt_seconds(max(clock.left - total, 0))} left)")
+            continue
+        total += cost
+        chosen.append(m)
+        if cost > 5:
+            say(args, f"estimate: {m} ~{fmt_seconds(cost)}")
+    if not chosen:
+        raise CLIError(f"--budget {args.budget:g} s: no method fits the budget; raise it or "
+                       "lower --repeats / the number of --keep values.")
+    say(args, f"estimate: ~{fmt_seconds(total)} in all ({len(chosen)} method(s), baseline "
+              f"~{fmt_seconds(baseline)})")
+    return chosen
+
+
+def _write(args, out, results, inp, n_rows):
+    from .. import evaluation as ev
+    from ._io import write_bytes_with, write_text
+
+    counts = isinstance(args.keep[0], int)
+    md = [f"# datareduce compare: {Path(inp).name}",
           "",
-          f"Target `{args.target}`, {len(y)} rows, estimator `{args.estimator}`, "
+          f"Target `{args.target}`, {n_rows} rows, estimator `{args.estimator}`, "
           f"{args.repeats} repeats, test size {args.test_size}, seed {args.seed}. "
-          "Medians over repeats; keep 1.0 is the full training split.", ""]
+          "Medians over repeats; keep 1.0 is the full training split"
+          + (" (other keeps are row counts)." if counts else "."), ""]
     columns = [*args.scoring, "epsilon"]
     columns += [c for c in results.columns if c.startswith("bottleneck_h")]
     columns += ["time_ratio", "total_seconds"]
@@ -118,7 +352,9 @@ def run(args) -> int:
         md += [f"## {col}", "", ev.to_markdown(ev.medians(results, col),
                                                 floatfmt=".3g" if "energy" in col
                                                 or "emissions" in col else ".3f"), ""]
-    (out / "results.md").write_text("\n".join(md))
+    out.mkdir(parents=True, exist_ok=True)
+    write_bytes_with(out / "results.csv", lambda p: results.to_csv(p, index=False))
+    write_text("\n".join(md), out / "results.md")
     print(ev.to_markdown(ev.medians(results, args.scoring[0])))
     written = [out / "results.csv", out / "results.md"]
 
@@ -138,9 +374,10 @@ def run(args) -> int:
                                                                       ax))):
                 fig, ax = plt.subplots(figsize=(6, 4.2))
                 draw(ax)
+                if counts and name in ("scores", "time"):
+                    ax.set_xlabel("kept rows")
                 fig.tight_layout()
-                fig.savefig(out / f"{name}.png", dpi=110)
+                write_bytes_with(out / f"{name}.png", lambda p, fig=fig: fig.savefig(p, dpi=110))
                 plt.close(fig)
                 written.append(out / f"{name}.png")
-    print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
-    return 0
+    say(args, "wrote " + ", ".join(str(p) for p in written))

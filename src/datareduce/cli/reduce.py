@@ -1,87 +1,193 @@
-"""``datareduce reduce``: reduce a CSV or Parquet table and write the kept rows."""
+"""``datareduce reduce``: reduce a CSV or Parquet table and write the kept rows.
+
+Example::
+
+    datareduce reduce penguins.csv --target species --id rowid --method mms --keep 0.2 \\
+        --output small.csv --report report.json
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import json
 
 from . import CLIError
-from ._common import numeric_features, parse_keep, parse_params, scale
-from ._io import read_table, split_target, table_format, write_table
+from ._common import (
+    add_column_options,
+    add_space_option,
+    add_task_options,
+    check_method_params,
+    drop_missing_target,
+    make_space,
+    parse_keep,
+    parse_params,
+    resolve_columns,
+    resolve_seed,
+    say,
+    space_matrix,
+    target_strata,
+    warn_id_like,
+)
+from ._io import check_input, check_output_file, read_table, write_table, write_text
+from ._progress import Clock, check_budget, estimate_reduction, estimate_report, fmt_seconds, stage
+
+#: a step whose estimate is above this many seconds is announced before it starts
+ANNOUNCE = 5.0
 
 
 def add_parser(sub):
     p = sub.add_parser(
         "reduce",
         help="reduce a CSV/Parquet table; write the kept rows with all their columns",
-        description="Reduce the rows of a table. Numeric columns other than the target are "
-                    "the features (scaled for the reduction only); the output keeps every "
-                    "column of the kept rows, in the input's format.",
+        description="Reduce the rows of a table. The feature columns (by default every "
+                    "column but the target and the id; numeric, categorical, with missing "
+                    "values) are put in the selection space for the reduction only; the "
+                    "output keeps every column of the kept rows, unchanged, in the input's "
+                    "format.",
     )
     p.add_argument("input", help="input table (.csv or .parquet)")
-    p.add_argument("--target", help="label column (stratifies the reduction)")
+    add_column_options(p)
+    add_task_options(p)
     p.add_argument("--method", default="srs", help="reduction method (see `datareduce methods`)")
     p.add_argument("--keep", required=True,
                    help="fraction in (0, 1] or number of rows to keep")
     p.add_argument("--output", "-o", required=True, help="output table (.csv or .parquet)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--scale", default="minmax", choices=("minmax", "standard", "none"),
-                   help="feature scaling used for the reduction (default minmax, as the paper)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed (default 0; same as --param random_state=..., give one)")
+    add_space_option(p)
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="extra method parameter, repeatable (e.g. --param output=medoids)")
     p.add_argument("--report", metavar="JSON",
                    help="also write a representativeness report (JSON) of the reduction")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.add_argument("--max-points", type=int, default=None,
+                   help="subsample the report's persistence diagrams above this many rows "
+                        "(default 1000)")
+    p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                   help="time budget: report parts estimated to exceed it are skipped "
+                        "(with a line saying so); a reduction estimated to exceed it alone is "
+                        "refused before it starts")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing --output / --report files")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from .._registry import get_reducer, reducer_class
+    from .._registry import get_reducer
+    from .._validation import check_keep
 
-    out = Path(args.output)
-    table_format(out)
-    if out.exists() and not args.overwrite:
-        raise CLIError(f"{out} exists: pass --overwrite to replace it, or choose another --output.")
+    clock = Clock(check_budget(args.budget))
+    # ------------------------------------------------ everything checkable before reading
     keep = parse_keep(args.keep)
-    extra_params = parse_params(args.param)
-    reducer_class(args.method)  # unknown method: clear error before reading data
-    df = read_table(args.input)
-    features, target = split_target(df, args.target)
-    features, ignored = numeric_features(features)
-    if ignored and not args.quiet:
-        print(f"note: non-numeric columns not used as features: {', '.join(map(str, ignored))}",
-              file=sys.stderr)
-    X = scale(features.to_numpy(), args.scale)
-    params = {"keep": keep, **extra_params}
-    reducer = get_reducer(args.method, **params)
-    if "random_state" in reducer.get_params():
-        reducer.set_params(random_state=args.seed)
-    y = None if target is None else target.to_numpy()
-    reducer.fit(X, y)
-    if getattr(reducer, "output", None) == "centroids":
-        print("note: writing the real rows nearest each centroid (output=medoids semantics); "
-              "synthetic rows have no values for the non-feature columns.", file=sys.stderr)
-    kept = df.iloc[reducer.sample_indices_]
-    write_table(kept, out)
+    params = parse_params(args.param)
+    valid = check_method_params(args.method, params)
+    params = resolve_seed(args.seed, params, valid)
+    if "output" in valid and "output" not in params:
+        params["output"] = "medoids"  # the command writes real rows of the table
+    if args.max_points is not None and args.max_points < 2:
+        raise CLIError(f"--max-points {args.max_points}: give an integer >= 2.")
+    if args.bins < 1:
+        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
+    if args.task != "auto" and args.target is None:
+        raise CLIError(f"--task {args.task} needs a --target column.")
+    if args.drop_missing_target and args.target is None:
+        raise CLIError("--drop-missing-target needs a --target column.")
+    out = check_output_file(args.output, "--output", overwrite=args.overwrite)
+    report_path = None
     if args.report:
-        _write_report(X, y, reducer, args.report)
+        report_path = check_output_file(args.report, "--report", overwrite=args.overwrite,
+                                        kind="json")
+        if report_path.resolve() == out.resolve():
+            raise CLIError("--report and --output name the same file: give two names.")
+    inp = check_input(args.input)
+    if inp.resolve() == out.resolve():
+        raise CLIError("--output is the input file: choose another --output.")
+
+    # ------------------------------------------------------------------ data and columns
+    df = read_table(inp)
+    cols = resolve_columns(df, target=args.target, features=args.features,
+                           exclude=args.exclude, id=args.id)
+    say(args, cols.summary())
+    df = drop_missing_target(args, df, cols.target)
+    warn_id_like(cols, df, bool(args.features))
+    if isinstance(keep, int) and keep > len(df):
+        raise CLIError(f"--keep {keep} is larger than the data ({len(df)} rows).")
+    n_keep = check_keep(keep, len(df))
+    y = None
+    if cols.target is not None:
+        y, task = target_strata(df[cols.target], args.task, n_bins=args.bins, n_keep=n_keep,
+                                method=args.method)
+        if task == "regression":
+            say(args, f"target: {cols.target} is a regression target, stratified by "
+                      f"{len(set(y.tolist()))} quantile bins")
+    F = df[cols.features]
+    space = make_space(args.space, F)
+    if space is None:
+        space_matrix(None, F)  # missing or non-numeric values: a one-line CLI error first
+
+    def make(m=None):
+        k = keep if m is None or isinstance(keep, float) else max(1, round(keep * m / len(df)))
+        return get_reducer(args.method, keep=k, **params,
+                           space="passthrough" if space is None else space)
+
+    reducer = make()
+    est, _ = estimate_reduction(make, F, y, probe_limit=min(5.0, clock.left / 4))
+    if not clock.fits(est):
+        raise CLIError(f"--budget {args.budget:g} s: the reduction alone is estimated at "
+                       f"~{fmt_seconds(est)} ({args.method} on {len(df)} rows); raise --budget, "
+                       "or use a faster method or a smaller --keep.")
+    if est > ANNOUNCE:
+        say(args, f"estimate: ~{fmt_seconds(est)} for {args.method} on {len(df)} rows")
+    with stage(f"reduce ({args.method}" + (f", estimate ~{fmt_seconds(est)})" if est else ")"),
+               quiet=args.quiet):
+        reducer.fit(F, y)
+    say(args, f"space: {reducer.space_}")
+    if getattr(reducer, "synthetic_", None) is not None:
+        say(args, "note: writing the real rows nearest each centroid (output=medoids "
+                  "semantics); synthetic rows have no values for the other columns.")
+    kept = df.iloc[reducer.sample_indices_]
+
+    report_text = None
+    if report_path is not None:
+        Z, described = space_matrix(make_space(args.space, F), F)
+        report_text = _report(args, Z, y, reducer, clock, described)
+    write_table(kept, out)
+    if report_text is not None:
+        write_text(report_text, report_path)
     if not args.quiet:
         print(f"kept {len(kept)} of {len(df)} rows with {args.method} "
-              f"in {reducer.fit_time_:.2f} s -> {out}")
+              f"in {reducer.fit_time_:.2f} s -> {out}"
+              + (f" (report: {report_path})" if report_path else ""))
     return 0
 
 
-def _write_report(X, y, reducer, path):
-    try:
-        from ..metrics import representativeness_report
-    except ImportError:  # topology report not available: epsilon only
-        import json
+def _report(args, X, y, reducer, clock, described) -> str:
+    import numpy as np
 
-        from ..metrics import epsilon_representativeness
+    from ..metrics import epsilon_representativeness, representativeness_report
 
-        res = epsilon_representativeness(X, reducer=reducer, y=y)
-        Path(path).write_text(json.dumps({"epsilon": res.to_dict()}, indent=2))
-        return
-    report = representativeness_report(X, reducer, y=y)
-    report.to_json(path)
+    idx = np.asarray(reducer.sample_indices_)
+    if y is None:
+        by_class = {None: len(idx)}
+    else:
+        cls, cnt = np.unique(y[idx], return_counts=True)
+        by_class = dict(zip(cls.tolist(), cnt.tolist(), strict=True))
+    dims = (0, 1)
+    est, _ = estimate_report(X, y, by_class, dims=dims, max_points=args.max_points,
+                             probe_limit=min(5.0, max(clock.left, 0) / 4))
+    if not clock.fits(est):
+        say(args, f"--budget {args.budget:g} s: skipping the report's persistence-diagram "
+                  f"distances (estimated ~{fmt_seconds(est)}, {fmt_seconds(max(clock.left, 0))}"
+                  " left); the report has epsilon only.")
+        with stage("report: epsilon", quiet=args.quiet):
+            res = epsilon_representativeness(X, reducer=reducer, y=y)
+        return json.dumps({"epsilon": res.to_dict(), "space": described,
+                           "skipped": {"topology": f"estimated {est:.0f} s > budget"}},
+                          indent=2)
+    if est > ANNOUNCE:
+        say(args, f"estimate: ~{fmt_seconds(est)} for the report's persistence diagrams "
+                  "(--max-points lowers it; --budget skips it)")
+    with stage(f"report (estimate ~{fmt_seconds(est)})", quiet=args.quiet):
+        report = representativeness_report(X, reducer, y=y, max_points=args.max_points)
+    data = json.loads(report.to_json())
+    data["space"] = described
+    return json.dumps(data, indent=2)

@@ -4,19 +4,38 @@ Example::
 
     datareduce score beans.csv beans_small.csv --target Class --json report.json
 
-Both tables must have the same numeric feature columns. Features are min-max scaled with
-the full table's ranges (the reference's convention) before measuring, unless
-``--scale none``.
+The feature columns are chosen on FULL (``--features``, ``--exclude``, ``--id``, as in
+``reduce``) and must all be in REDUCED. Features are min-max scaled with the full table's
+ranges (the reference's convention) before measuring: the selection space of
+``datareduce.preprocessing`` (``--space``), fitted on FULL and applied to both tables.
+REDUCED must
+have at most as many rows as FULL, and its rows must be rows of FULL (``--allow-new-rows``
+accepts synthetic rows).
 """
 
 from __future__ import annotations
 
-import sys
+import warnings
 
-from .._validation import minmax_ranges
 from . import CLIError
-from ._common import numeric_features
-from ._io import read_table, split_target
+from ._common import (
+    add_column_options,
+    add_drop_missing_target,
+    add_space_option,
+    compact_list,
+    drop_missing_target,
+    make_space,
+    resolve_columns,
+    say,
+    space_matrix,
+    target_strata,
+    warn_id_like,
+)
+from ._io import check_input, check_output_file, read_table, write_text
+from ._progress import Clock, check_budget, estimate_report, fmt_seconds, stage
+
+#: homology dimension 2 is computed on at most this many rows unless --max-points says more
+H2_MAX_POINTS = 200
 
 
 def add_parser(sub):
@@ -29,52 +48,185 @@ def add_parser(sub):
     )
     p.add_argument("full", help="full table (.csv or .parquet)")
     p.add_argument("reduced", help="reduced table (.csv or .parquet), same columns")
-    p.add_argument("--target", help="label column (per-class epsilon and distances)")
+    add_column_options(p, target_help="label column (per-class epsilon and distances)")
     p.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
     p.add_argument("--metric", default="chebyshev",
+                   choices=("chebyshev", "euclidean", "manhattan"),
                    help="metric of epsilon (default chebyshev, as the reference)")
     p.add_argument("--diagram-metric", default="euclidean",
+                   choices=("chebyshev", "euclidean", "manhattan"),
                    help="metric of the Rips filtrations and of the stability check "
                         "(default euclidean)")
     p.add_argument("--dims", type=int, nargs="+", default=[0, 1], metavar="K",
-                   help="homology dimensions (default 0 1)")
+                   help="homology dimensions, 0 1 or 2 (default 0 1; 2 is costly and is "
+                        f"computed on at most {H2_MAX_POINTS} rows unless --max-points says "
+                        "otherwise)")
     p.add_argument("--max-points", type=int, default=None,
                    help="subsample diagrams above this many rows (default 1000)")
-    p.add_argument("--scale", choices=("minmax", "none"), default="minmax",
-                   help="min-max scale both tables with the full table's ranges (default)")
+    add_space_option(p)
+    p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
+                   help="classes (per-class results) or a regression target (per quantile "
+                        "bin of FULL, --bins of them); auto as in reduce")
+    p.add_argument("--bins", type=int, default=10,
+                   help="quantile bins of a regression target (default 10)")
+    add_drop_missing_target(p)
     p.add_argument("--backend", choices=("ripser", "giotto"), default="ripser",
                    help="persistence backend (default ripser)")
+    p.add_argument("--allow-new-rows", action="store_true",
+                   help="accept REDUCED rows that are not rows of FULL (synthetic rows)")
+    p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                   help="time budget: the diagram distances are skipped (epsilon only) when "
+                        "estimated to exceed it")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no summary lines or progress on stderr")
     p.set_defaults(func=run)
+
+
+def check_dims(dims, max_points):
+    """Validated homology dimensions, and the max_points to use."""
+    bad = [k for k in dims if k < 0 or k > 2]
+    if bad:
+        raise CLIError(f"--dims {' '.join(map(str, dims))}: homology dimensions are 0, 1 or 2 "
+                       "(above 2 the Rips complex is out of reach on real data).")
+    dims = tuple(sorted(set(dims)))
+    if 2 in dims and max_points is None:
+        max_points = H2_MAX_POINTS
+        warnings.warn(f"--dims 2: homology dimension 2 grows with the 4th power of the rows; "
+                      f"computing it on at most {H2_MAX_POINTS} rows (--max-points sets more).",
+                      UserWarning, stacklevel=2)
+    return dims, max_points
 
 
 def run(args) -> int:
     import numpy as np
 
-    from ..metrics import representativeness_report
+    from ..metrics import epsilon_representativeness, representativeness_report
 
-    full = read_table(args.full)
-    red = read_table(args.reduced)
-    Xf, yf = split_target(full, args.target)
-    Xr, yr = split_target(red, args.target)
-    Xf, ignored = numeric_features(Xf)
-    missing = [c for c in Xf.columns if c not in Xr.columns]
-    if missing:
-        raise CLIError(f"{args.reduced} lacks feature columns of {args.full}: "
-                       f"{', '.join(map(str, missing[:5]))}.")
-    if ignored:
-        print(f"note: non-numeric columns not used as features: {', '.join(map(str, ignored))}",
-              file=sys.stderr)
-    A = Xf.to_numpy(dtype=np.float64)
-    B = Xr[list(Xf.columns)].to_numpy(dtype=np.float64)
-    if args.scale == "minmax":
-        lo, span = minmax_ranges(A)
-        A, B = (A - lo) / span, (B - lo) / span
-    report = representativeness_report(
-        A, B, None if yf is None else yf.to_numpy(), None if yr is None else yr.to_numpy(),
-        metric=args.metric, diagram_metric=args.diagram_metric,
-        homology_dimensions=tuple(args.dims), max_points=args.max_points, backend=args.backend)
-    print(report)
+    clock = Clock(check_budget(args.budget))
+    dims, max_points = check_dims(args.dims, args.max_points)
+    if args.bins < 1:
+        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
+    if args.drop_missing_target and args.target is None:
+        raise CLIError("--drop-missing-target needs a --target column.")
+    if max_points is not None and max_points < 2:
+        raise CLIError(f"--max-points {max_points}: give an integer >= 2.")
+    json_path = None
     if args.json:
-        report.to_json(args.json)
-        print(f"report written to {args.json}")
+        json_path = check_output_file(args.json, "--json", overwrite=args.overwrite,
+                                      kind="json")
+    full_path = check_input(args.full, "FULL")
+    red_path = check_input(args.reduced, "REDUCED")
+    if full_path.resolve() == red_path.resolve():
+        raise CLIError(f"FULL and REDUCED are the same file ({full_path}): pass the full "
+                       "table, then the reduced one.")
+
+    full = read_table(full_path, "FULL")
+    red = read_table(red_path, "REDUCED")
+    cols = resolve_columns(full, target=args.target, features=args.features,
+                           exclude=args.exclude, id=args.id)
+    need = list(cols.features) + [c for c in (cols.target, cols.id) if c is not None]
+    missing = [c for c in need if c not in red.columns]
+    if missing:
+        raise CLIError(f"REDUCED {red_path} lacks columns of FULL: {compact_list(missing)} "
+                       "(did you pass the tables in the order FULL REDUCED?).")
+    say(args, cols.summary())
+    warn_id_like(cols, full, bool(args.features))
+    if len(red) > len(full):
+        raise CLIError(f"REDUCED has more rows ({len(red)}) than FULL ({len(full)}): pass the "
+                       "full table first, then the reduced one.")
+    space = make_space(args.space, full[cols.features])
+    full = drop_missing_target(args, full, cols.target, "FULL")
+    red = drop_missing_target(args, red, cols.target, "REDUCED")
+    A, space_text = space_matrix(space, full[cols.features], label="FULL")
+    B, _ = space_matrix(space, red[cols.features], fit_on=full[cols.features],
+                        label="REDUCED")
+    if not args.allow_new_rows:
+        _check_subset(full, red, cols)
+    yf = yr = None
+    if cols.target is not None:
+        yf, task = target_strata(full[cols.target], args.task, n_bins=args.bins)
+        if task == "regression":
+            import numpy as np
+            import pandas as pd
+
+            from ..base import quantile_strata
+
+            if not pd.api.types.is_numeric_dtype(red[cols.target].dtype):
+                raise CLIError(f"--target {cols.target!r} is not numeric in REDUCED.")
+            _, edges = quantile_strata(full[cols.target].to_numpy(dtype=np.float64), args.bins)
+            yr = np.searchsorted(edges[1:-1], red[cols.target].to_numpy(dtype=np.float64),
+                                 side="right")
+            say(args, f"target: {cols.target} is a regression target: per-bin results over "
+                      f"{len(edges) - 1} quantile bins of FULL")
+        else:
+            yr = red[cols.target].to_numpy()
+            new = sorted(set(yr.tolist()) - set(yf.tolist()), key=str)
+            if new:
+                raise CLIError(f"REDUCED has labels that FULL has not: "
+                               f"{compact_list(new, 10)}.")
+    space = space_text if space is None else f"{space_text}, fitted on FULL"
+    say(args, f"space: {space}")
+
+    if yf is None:
+        by_class = {None: len(B)}
+    else:
+        cls, cnt = np.unique(yr, return_counts=True)
+        by_class = dict(zip(cls.tolist(), cnt.tolist(), strict=True))
+    est, _ = estimate_report(A, yf, by_class, dims=dims, max_points=max_points,
+                             probe_limit=min(5.0, max(clock.left, 0) / 4))
+    if not clock.fits(est):
+        say(args, f"--budget {args.budget:g} s: skipping the persistence-diagram distances "
+                  f"(estimated ~{fmt_seconds(est)}); epsilon only.")
+        with stage("epsilon", quiet=args.quiet):
+            eps = epsilon_representativeness(A, B, yf, yr, metric=args.metric)
+        print(f"epsilon ({eps.metric}, {space}): {float(eps.value):.6g}")
+        if json_path:
+            import json
+
+            write_text(json.dumps({"epsilon": eps.to_dict(), "space": space,
+                                   "skipped": {"topology": f"estimated {est:.0f} s > budget"}},
+                                  indent=2), json_path)
+            say(args, f"report written to {json_path}")
+        return 0
+    if est > 5:
+        say(args, f"estimate: ~{fmt_seconds(est)} for the persistence diagrams "
+                  "(--max-points lowers it; --budget skips it)")
+    with stage(f"score (estimate ~{fmt_seconds(est)})", quiet=args.quiet):
+        report = representativeness_report(
+            A, B, yf, yr, metric=args.metric, diagram_metric=args.diagram_metric,
+            homology_dimensions=dims, max_points=max_points, backend=args.backend)
+    print(report)
+    print(f"space: {space}")
+    if json_path:
+        import json
+
+        data = json.loads(report.to_json())
+        data["space"] = space
+        write_text(json.dumps(data, indent=2), json_path)
+        say(args, f"report written to {json_path}")
     return 0
+
+
+def _check_subset(full, red, cols):
+    import numpy as np
+    import pandas as pd
+
+    key = list(cols.features) + ([cols.id] if cols.id is not None else [])
+
+    def rows(df):
+        # numbers as float64 and everything else as text, so that an int column in one file
+        # and a float column in the other (or Parquet vs CSV) compare equal
+        frame = pd.DataFrame({
+            str(c): (df[c].to_numpy(dtype=np.float64, na_value=np.nan)
+                     if df[c].dtype.kind in "biuf" else df[c].astype(str).to_numpy())
+            for c in key})
+        return pd.util.hash_pandas_object(frame, index=False)
+
+    hf, hr = rows(full), rows(red)
+    outside = ~hr.isin(set(hf.to_numpy().tolist())).to_numpy()
+    if outside.any():
+        first = [int(i) for i in outside.nonzero()[0][:5]]
+        raise CLIError(f"{int(outside.sum())} row(s) of REDUCED are not rows of FULL (e.g. "
+                       f"data rows {', '.join(str(i + 1) for i in first)}): check the order FULL "
+                       "REDUCED, or pass --allow-new-rows for synthetic rows.")

@@ -1,70 +1,208 @@
-"""``datareduce yolo``: reduce a YOLO dataset and write one ``yolo train`` accepts."""
+"""``datareduce yolo``: reduce a YOLO (or COCO) dataset and write one ``yolo train`` accepts."""
 
 from __future__ import annotations
 
+import re
+import sys
+
 from . import CLIError
-from ._common import parse_keep, parse_params
+from ._common import parse_params
+
+EMBEDDERS = ("thumbnail", "label", "ultralytics", "crops", "shape")
 
 
 def add_parser(sub):
     p = sub.add_parser(
         "yolo",
-        help="reduce a YOLO detection dataset (data YAML) and write a smaller one",
+        help="reduce a YOLO detection dataset (data YAML, or COCO JSON) and write a smaller one",
         description="Embed every training image, reduce with any method, and write a data "
                     "YAML (plus images/ and labels/ of links) that `yolo train` accepts. The "
-                    "source dataset is never modified.",
+                    "source dataset is never modified; the output folder is checked before "
+                    "anything is embedded.",
     )
-    p.add_argument("data", help="the Ultralytics data YAML of the dataset")
-    p.add_argument("--output", "-o", required=True, help="output folder (empty or new)")
+    p.add_argument("data", help="the Ultralytics data YAML of the dataset, or a COCO JSON")
+    p.add_argument("--output", "-o", help="output folder (empty or new; not needed with "
+                                          "--dry-run)")
+    p.add_argument("--images-dir", help="COCO only: folder the file_name entries are "
+                                        "relative to (default: the JSON's folder)")
     p.add_argument("--method", default="srs", help="reduction method (see `datareduce methods`)")
-    p.add_argument("--keep", default="0.3", help="fraction (0.3) or number (500) of images kept")
-    p.add_argument("--embedder", default="thumbnail", choices=("thumbnail", "label", "ultralytics"))
-    p.add_argument("--weights", help="trained YOLO weights (.pt) for --embedder ultralytics")
+    p.add_argument("--keep", default="0.3",
+                   help="fraction of images kept (0.3), or a count: 500, or 1img for one image "
+                        "(a bare 1 is refused as ambiguous)")
+    p.add_argument("--embedder", default="thumbnail", choices=EMBEDDERS,
+                   help="thumbnail (pixels), label (boxes only), ultralytics (--weights), "
+                        "crops (per image-and-class box crops), shape (box shape complexity; "
+                        "use with --method top)")
+    p.add_argument("--weights", help="trained YOLO weights (.pt) for --embedder ultralytics "
+                                     "(or crops)")
+    p.add_argument("--imgsz", type=int, help="inference image size of --embedder ultralytics")
+    p.add_argument("--device", help="torch device of --embedder ultralytics (default cpu)")
+    p.add_argument("--cache-dir", help="folder caching embeddings between runs")
+    p.add_argument("--embedder-param", action="append", metavar="NAME=VALUE",
+                   help="an embedder parameter (repeatable), e.g. size=8")
     p.add_argument("--split", default="train", help="split to reduce (default train)")
     p.add_argument("--layout", default="symlink", choices=("symlink", "copy", "list"),
                    help="symlink (default): images/ and labels/ of links, caches stay in the "
                         "output; copy: copies; list: a .txt of source paths (Ultralytics then "
-                        "writes its label cache into the source dataset)")
+                        "writes its label cache into the source dataset: avoid)")
     p.add_argument("--no-stratify", action="store_true",
                    help="do not use image categories (class combinations) as strata")
+    p.add_argument("--dedup", choices=("exact", "near"),
+                   help="remove duplicate images before selecting: exact (same bytes) or near "
+                        "(perceptual hash)")
+    p.add_argument("--dedup-keep", default="first", choices=("first", "most_boxes", "central"),
+                   help="which image of a duplicate group stays (default first)")
+    p.add_argument("--group-regex",
+                   help="a regex over file names whose first group (or whole match) names a "
+                        "group, e.g. a video id: '^(.*)_frame'")
+    p.add_argument("--max-per-group", type=int, help="at most this many images per group")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="a method parameter (repeatable)")
     p.add_argument("--on-error", default="raise", choices=("raise", "skip"),
-                   help="bad images or label lines: stop (raise) or leave those images out (skip)")
+                   help="bad images or label lines: stop (raise) or leave those images out "
+                        "and record them in the manifest (skip)")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace a previous datareduce output in --output")
+                   help="replace a previous datareduce output in --output (only the files its "
+                        "manifest records are removed)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="embed and select, print the report, write nothing")
+    p.add_argument("--report-png", help="save a picture of kept vs dropped images per "
+                                        "category and boxes per class (needs matplotlib)")
     p.add_argument("--progress", action="store_true", help="show progress bars")
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from ..detection import DetectionReducer, UltralyticsEmbedder, load_yolo
+def parse_detection_keep(text: str):
+    """'0.3' -> 0.3, '500' -> 500, '1img' -> 1; a bare '1' is ambiguous and refused."""
+    t = text.strip().lower()
+    m = re.fullmatch(r"(\d+)\s*(img|imgs|image|images)", t)
+    if m:
+        value = int(m.group(1))
+    elif re.fullmatch(r"\d+", t):
+        value = int(t)
+        if value == 1:
+            raise CLIError("--keep 1 is ambiguous: write --keep 1.0 to keep every image, or "
+                           "--keep 1img to keep a single image.")
+    else:
+        try:
+            value = float(t)
+        except ValueError:
+            raise CLIError(f"--keep {text!r}: pass a fraction in (0, 1] (0.3), a number of "
+                           "images (500) or 1img.") from None
+        if not 0 < value <= 1:
+            raise CLIError(f"--keep {text}: a fraction must be in (0, 1]; pass an integer "
+                           "for a number of images.")
+        return value
+    if value < 1:
+        raise CLIError(f"--keep {text}: a number of images must be >= 1.")
+    return value
 
+
+def _cli_hint(exc: Exception) -> CLIError:
+    from ..detection.dataset import SKIP_HINT
+
+    return CLIError(str(exc).replace(SKIP_HINT, "--on-error skip"))
+
+
+def load_dataset(args):
+    """The dataset named on the command line (YOLO data YAML or COCO JSON)."""
+    from ..detection import load_coco, load_yolo
+
+    try:
+        if str(args.data).lower().endswith(".json"):
+            if args.split != "train":
+                raise CLIError("--split applies to data YAMLs; a COCO JSON is one split.")
+            return load_coco(args.data, images_dir=args.images_dir, on_error=args.on_error)
+        if args.images_dir:
+            raise CLIError("--images-dir is only used with a COCO JSON.")
+        return load_yolo(args.data, split=args.split, on_error=args.on_error)
+    except ValueError as exc:
+        raise _cli_hint(exc) from exc
+
+
+def make_embedder(args):
+    from ..detection import get_embedder
+
+    params = parse_params(args.embedder_param)
+    if args.cache_dir:
+        params["cache_dir"] = args.cache_dir
     if args.embedder == "ultralytics":
         if not args.weights:
             raise CLIError("--embedder ultralytics needs --weights PATH.pt (trained weights; "
                            "nothing is downloaded).")
-        embedder = UltralyticsEmbedder(args.weights, progress=args.progress)
-    else:
-        if args.weights:
-            raise CLIError("--weights is only used with --embedder ultralytics.")
-        embedder = args.embedder
-    dataset = load_yolo(args.data, split=args.split, on_error=args.on_error)
-    dr = DetectionReducer(
-        args.method, keep=parse_keep(args.keep), embedder=embedder,
-        categories=None if args.no_stratify else "auto", random_state=args.seed,
-        reducer_params=parse_params(args.param), progress=args.progress,
-    )
-    dr.fit(dataset)
+        params["model"] = args.weights
+    elif args.weights:
+        if args.embedder != "crops":
+            raise CLIError("--weights is only used with --embedder ultralytics or crops.")
+        params["model"] = args.weights
+    for flag, name in (("imgsz", "imgsz"), ("device", "device")):
+        value = getattr(args, flag)
+        if value is not None:
+            if args.embedder not in ("ultralytics", "crops"):
+                raise CLIError(f"--{flag} is only used with --embedder ultralytics or crops.")
+            params[name] = value
+    if args.progress:
+        params["progress"] = True
     try:
-        yaml_path = dr.write(args.output, layout=args.layout, overwrite=args.overwrite)
-    except FileExistsError as exc:
-        raise CLIError(str(exc)) from exc
+        return get_embedder(args.embedder, **params)
+    except TypeError as exc:
+        raise CLIError(f"--embedder-param: {exc}") from exc
+
+
+def run(args) -> int:
+    from ..detection import DetectionReducer, check_output_dir
+
+    if not args.output and not args.dry_run:
+        raise CLIError("--output OUTDIR is required (or --dry-run to only see the report).")
+    keep = parse_detection_keep(args.keep)
+    embedder = make_embedder(args)
+    dataset = load_dataset(args)
+    if args.output and not args.dry_run:
+        try:  # before the (possibly long) embedding
+            check_output_dir(dataset, args.output, overwrite=args.overwrite, layout=args.layout)
+        except FileExistsError as exc:
+            raise CLIError(str(exc)) from exc
+    if isinstance(keep, int):
+        print(f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a count; "
+              "write a fraction such as 0.3 for a share)", file=sys.stdout)
+    dedup = None
+    if args.dedup or args.max_per_group:
+        from ..detection import Deduplicator
+
+        dedup = Deduplicator(method=args.dedup or "none", keep=args.dedup_keep,
+                             groups=args.group_regex, max_per_group=args.max_per_group)
+    elif args.group_regex:
+        raise CLIError("--group-regex needs --max-per-group (or --dedup).")
+    dr = DetectionReducer(
+        args.method, keep=keep, embedder=embedder,
+        categories=None if args.no_stratify else "auto", random_state=args.seed,
+        reducer_params=parse_params(args.param), progress=args.progress, dedup=dedup,
+    )
+    try:
+        dr.fit(dataset)
+    except OSError as exc:
+        raise _cli_hint(exc) from exc
     print(dr.report_.to_markdown())
+    if dr.dedup_ is not None:
+        print(f"\n{dr.dedup_.summary()}")
     if dr.epsilon_ is not None:
         print(f"\nepsilon ({dr.epsilon_.metric}, min-max scaled embeddings): "
               f"{float(dr.epsilon_.value):.4g}")
     print(f"\nembedding {dr.embed_time_:.2f} s, reduction {dr.reduce_time_:.2f} s")
+    if args.report_png:
+        try:
+            dr.report_.plot(args.report_png)
+        except ImportError as exc:
+            raise CLIError(f"--report-png needs matplotlib (pip install matplotlib): {exc}") \
+                from exc
+        print(f"report picture: {args.report_png}")
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    try:
+        yaml_path = dr.write(args.output, layout=args.layout, overwrite=args.overwrite)
+    except FileExistsError as exc:
+        raise CLIError(str(exc)) from exc
     print(f"wrote {yaml_path}  ->  yolo train data={yaml_path}")
     return 0

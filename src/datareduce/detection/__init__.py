@@ -9,14 +9,14 @@ Importing this package never imports torch or ultralytics; only
 """
 
 from .categories import image_categories
+from .coco import load_coco
 from .dataset import (
     IMG_FORMATS,
     DetectionDataset,
     LabelIssue,
     image_to_label_path,
-    load_coco,
-    load_yolo,
 )
+from .duplicates import Deduplicator, LeakageReport, find_leakage
 from .embedders import (
     BaseEmbedder,
     LabelEmbedder,
@@ -24,23 +24,32 @@ from .embedders import (
     UltralyticsEmbedder,
     get_embedder,
 )
+from .objects import CropEmbedder, ShapeComplexityScorer, TopScoreReducer
 from .reducer import DetectionReducer
 from .report import DetectionReport
 from .synthetic import SHAPE_NAMES, make_shapes_dataset
-from .writer import LAYOUTS, write_yolo_subset
+from .writer import LAYOUTS, check_output_dir, write_yolo_subset
+from .yolo import load_yolo
 
 __all__ = [
     "IMG_FORMATS",
     "LAYOUTS",
     "SHAPE_NAMES",
     "BaseEmbedder",
+    "CropEmbedder",
+    "Deduplicator",
     "DetectionDataset",
     "DetectionReducer",
     "DetectionReport",
     "LabelEmbedder",
     "LabelIssue",
+    "LeakageReport",
+    "ShapeComplexityScorer",
     "ThumbnailEmbedder",
+    "TopScoreReducer",
     "UltralyticsEmbedder",
+    "check_output_dir",
+    "find_leakage",
     "get_embedder",
     "image_categories",
     "image_to_label_path",

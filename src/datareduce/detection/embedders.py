@@ -174,6 +174,17 @@ class LabelEmbedder(BaseEmbedder):
 
 # --------------------------------------------------------------------------- thumbnails
 def _load_thumbnail(path, size: int, n_bins: int) -> np.ndarray:
+    try:
+        return _thumbnail(path, size, n_bins)
+    except Exception as exc:  # Pillow raises many types for broken files
+        raise OSError(
+            f"{path}: cannot be decoded ({type(exc).__name__}: {exc}). Re-save or remove the "
+            "file, or load the dataset with on_error='skip' (which decodes every image and "
+            "leaves broken ones out)."
+        ) from exc
+
+
+def _thumbnail(path, size: int, n_bins: int) -> np.ndarray:
     from PIL import Image
 
     with Image.open(path) as im:
@@ -261,16 +272,11 @@ class ThumbnailEmbedder(BaseEmbedder):
         try:
             for s in _progress(starts, total=len(starts), desc="thumbnails", enabled=progress):
                 batch = paths[s: s + self.batch_size]
-                try:
-                    if pool is None:
-                        rows = [_load_thumbnail(p, self.size, self.bins) for p in batch]
-                    else:
-                        rows = list(pool.map(
-                            lambda p: _load_thumbnail(p, self.size, self.bins), batch))
-                except OSError as exc:
-                    raise OSError(f"cannot read an image of batch {s}..{s + len(batch) - 1}: "
-                                  f"{exc}. Load with load_yolo(..., on_error='skip') to leave "
-                                  "unreadable images out.") from exc
+                if pool is None:
+                    rows = [_load_thumbnail(p, self.size, self.bins) for p in batch]
+                else:
+                    rows = list(pool.map(lambda p: _load_thumbnail(p, self.size, self.bins),
+                                         batch))
                 out[s: s + len(batch)] = rows
         finally:
             if pool is not None:
@@ -407,10 +413,15 @@ class UltralyticsEmbedder(BaseEmbedder):
 
 _EMBEDDERS = {"label": LabelEmbedder, "thumbnail": ThumbnailEmbedder,
               "ultralytics": UltralyticsEmbedder}
+_OBJECT_EMBEDDERS = ("crops", "shape")
 
 
 def get_embedder(embedder="thumbnail", **params) -> BaseEmbedder:
-    """An embedder from a name (``"label"``, ``"thumbnail"``, ``"ultralytics"``) or an instance.
+    """An embedder from a name or an instance.
+
+    Names: ``"label"``, ``"thumbnail"``, ``"ultralytics"`` (image level), ``"crops"``
+    (:class:`~datareduce.detection.CropEmbedder`, per image and class) and ``"shape"``
+    (:class:`~datareduce.detection.ShapeComplexityScorer`, a label-only score).
 
     Examples
     --------
@@ -421,9 +432,15 @@ def get_embedder(embedder="thumbnail", **params) -> BaseEmbedder:
         if params:
             raise ValueError("embedder parameters are only accepted with an embedder name.")
         return embedder
+    if isinstance(embedder, str) and embedder.lower() in _OBJECT_EMBEDDERS:
+        from .objects import CropEmbedder, ShapeComplexityScorer
+
+        cls = CropEmbedder if embedder.lower() == "crops" else ShapeComplexityScorer
+        return cls(**params)
     if isinstance(embedder, str) and embedder.lower() in _EMBEDDERS:
         return _EMBEDDERS[embedder.lower()](**params)
     if hasattr(embedder, "embed"):
         return embedder
-    raise ValueError(f"embedder={embedder!r}: use one of {', '.join(_EMBEDDERS)} or an object "
-                     "with an embed(dataset) method.")
+    raise ValueError(f"embedder={embedder!r}: use one of "
+                     f"{', '.join((*_EMBEDDERS, *_OBJECT_EMBEDDERS))} or an object with an "
+                     "embed(dataset) method.")

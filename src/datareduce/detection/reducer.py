@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 import time
 import warnings
 
@@ -18,6 +19,23 @@ from .writer import write_yolo_subset
 __all__ = ["DetectionReducer"]
 
 
+_NP_STR = re.compile(r"np\.str_\((['\"])(.*?)\1\)")
+
+
+def _fit_plain_warnings(est, X, y) -> None:
+    """``est.fit(X, y)``, re-issuing its warnings with plain category names (not np.str_)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    for w in caught:
+        msg = _NP_STR.sub(lambda m: repr(m.group(2)), str(w.message))
+        msg = re.sub(r"rows for (\d+) classes: classes", r"images for \1 image categories: "
+                     "categories", msg)
+        msg = msg.replace("keep no rows", "keep no image").replace(
+            "Increase keep to keep every class.", "Increase keep to keep every category.")
+        warnings.warn(msg, w.category, stacklevel=3)
+
+
 class DetectionReducer:
     """Reduce a detection dataset: embed images, categorise them, run a reducer, write.
 
@@ -29,12 +47,15 @@ class DetectionReducer:
     Parameters
     ----------
     reducer : str or BaseReducer, default="srs"
-        A registered method name (see ``datareduce.available_reducers()``) or a reducer
-        instance (cloned before fitting).
+        A registered method name (see ``datareduce.available_reducers()``), ``"top"``
+        (:class:`~datareduce.detection.TopScoreReducer`: keep the highest first column, e.g.
+        with ``embedder="shape"``), or a reducer instance (cloned before fitting).
     keep : float or int, optional
         Fraction or number of images kept; passed to the reducer (default: the reducer's).
     embedder : str or embedder, default="thumbnail"
-        ``"thumbnail"``, ``"label"``, ``"ultralytics"`` or an embedder instance.
+        ``"thumbnail"``, ``"label"``, ``"ultralytics"``, ``"crops"`` (per image and class
+        box crops), ``"shape"`` (label-only shape-complexity score) or an embedder
+        instance.
     categories : "auto", None, array-like or callable, default="auto"
         ``"auto"``: :func:`~datareduce.detection.image_categories`; None: no labels (no
         stratification); an array of one category per image; or ``f(dataset) -> array``.
@@ -49,6 +70,13 @@ class DetectionReducer:
         Passed to :func:`~datareduce.detection.image_categories`; ``"auto"`` with a fraction
         ``keep`` merges mixed class combinations with fewer than ``max(2, 1% of the images,
         1 / keep)`` images (smaller ones could not keep an image of their own).
+    dedup : None, "exact", "near" or Deduplicator, default=None
+        Remove duplicate images before selecting (see
+        :class:`~datareduce.detection.Deduplicator`: one image per group of duplicates,
+        chosen by its ``keep`` policy, and an optional cap per group such as a video).
+        A fractional ``keep`` still refers to the whole dataset: ``keep=0.25`` keeps
+        ``round(0.25 * n_images)`` images chosen among the de-duplicated ones (all of them,
+        with a warning, when fewer remain).
     epsilon_metric : str, default="chebyshev"
         Norm of the epsilon representativeness in the manifest.
     progress : bool, default=False
@@ -60,7 +88,13 @@ class DetectionReducer:
         Positions of the kept images (in the reducer's selection order).
     kept_images_ : list of Path
         The kept images, in dataset order.
-    embeddings_ : ndarray of shape (n_images, n_features)
+    embeddings_ : ndarray of shape (n_embedded, n_features)
+        Embeddings of the images the reducer saw (all images, or those left by ``dedup``:
+        ``embedded_indices_``).
+    embedded_indices_ : ndarray of int
+        Positions of the embedded images in the dataset.
+    dedup_ : Deduplicator or None
+        The fitted de-duplication.
     categories_ : ndarray of str or None
     reducer_ : BaseReducer
         The fitted reducer.
@@ -86,7 +120,7 @@ class DetectionReducer:
 
     def __init__(self, reducer="srs", *, keep=None, embedder="thumbnail", categories="auto",
                  random_state=None, reducer_params=None, embedder_params=None,
-                 min_count="auto", epsilon_metric="chebyshev", progress=False):
+                 min_count="auto", dedup=None, epsilon_metric="chebyshev", progress=False):
         self.reducer = reducer
         self.keep = keep
         self.embedder = embedder
@@ -95,6 +129,7 @@ class DetectionReducer:
         self.reducer_params = reducer_params
         self.embedder_params = embedder_params
         self.min_count = min_count
+        self.dedup = dedup
         self.epsilon_metric = epsilon_metric
         self.progress = progress
 
@@ -110,7 +145,10 @@ class DetectionReducer:
 
         params = dict(self.reducer_params or {})
         if isinstance(self.reducer, str):
-            cls = reducer_class(self.reducer)
+            if self.reducer == "top":
+                from .objects import TopScoreReducer as cls
+            else:
+                cls = reducer_class(self.reducer)
             accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
             unknown = set(params) - accepted
             if unknown:
@@ -174,40 +212,92 @@ class DetectionReducer:
         """
         if len(dataset) == 0:
             raise ValueError("the dataset has no images.")
-        embedder = get_embedder(self.embedder, **(self.embedder_params or {}))
         # build (and so check) the reducer before the costly embedding
         est = self._make_reducer(use_y=self.categories is not None)
+        dedup = self._make_dedup()
+        n = len(dataset)
+        if embeddings is not None:
+            embeddings = np.asarray(embeddings, dtype=np.float64)
+            if embeddings.ndim != 2 or embeddings.shape[0] != n:
+                raise ValueError(f"embeddings has shape {embeddings.shape}: pass one row per "
+                                 f"image ({n}, n_features).")
+        embedder = None  # the manifest says "precomputed" when embeddings are given
+        if embeddings is None:
+            embedder = get_embedder(self.embedder, **(self.embedder_params or {}))
+        t0 = time.perf_counter()
+        if dedup is not None and dedup.method == "embedding" and embeddings is None:
+            embeddings = embedder.embed(dataset, progress=self.progress)
+        self.embed_time_ = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        if dedup is not None:
+            dedup.fit(dataset, embeddings=embeddings)
+            pos = np.flatnonzero(dedup.keep_mask_)
+        else:
+            pos = np.arange(n)
+        self.dedup_time_ = time.perf_counter() - t0
+        sub = dataset if len(pos) == n else dataset.subset(pos)
         t0 = time.perf_counter()
         if embeddings is None:
-            X = embedder.embed(dataset, progress=self.progress)
+            X = embedder.embed(sub, progress=self.progress)
         else:
-            X = np.asarray(embeddings, dtype=np.float64)
-            if X.ndim != 2 or X.shape[0] != len(dataset):
-                raise ValueError(f"embeddings has shape {X.shape}: pass one row per image "
-                                 f"({len(dataset)}, n_features).")
-        self.embed_time_ = time.perf_counter() - t0
-        y = self._categories(dataset)
+            X = embeddings[pos]
+        self.embed_time_ += time.perf_counter() - t0
+        y_all = self._categories(dataset)
+        y = None if y_all is None else y_all[pos]
+        keep = self.keep
+        if dedup is not None and keep is not None:
+            want = keep if not isinstance(keep, float) else max(1, round(keep * n))
+            if want > len(pos):
+                warnings.warn(f"keep asks for {want} images but {len(pos)} remain after "
+                              f"de-duplication: keeping all {len(pos)}.", UserWarning,
+                              stacklevel=2)
+                want = len(pos)
+            est.set_params(keep=int(want))
         t0 = time.perf_counter()
-        est.fit(X, y)
+        _fit_plain_warnings(est, X, y)
         self.reduce_time_ = time.perf_counter() - t0
-        idx = np.asarray(est.sample_indices_, dtype=np.intp)
+        est_idx = np.asarray(est.sample_indices_, dtype=np.intp)
+        self.dedup_ = dedup
+        self.embedded_indices_ = pos
+        idx = pos[est_idx]
         self.reducer_ = est
         self.embedder_ = embedder
         self.dataset_ = dataset
         self.embeddings_ = X
-        self.categories_ = y
+        self.categories_ = y_all
         self.sample_indices_ = idx
         self.kept_images_ = [dataset.images[i] for i in np.sort(idx)]
-        self.report_ = DetectionReport.from_selection(dataset, idx, y)
-        self.epsilon_ = self._epsilon(X, idx, y)
-        if self.report_.lost_classes:
+        self.report_ = DetectionReport.from_selection(dataset, idx, y_all)
+        self.epsilon_ = self._epsilon(X, est_idx, y)
+        lost = self.report_.lost_classes
+        if lost:
+            stratified = y is not None and hasattr(est, "class_quotas_")  # per-category quotas ran
+            advice = (
+                "its images are all in mixed categories or in categories whose quota went to "
+                "other images: increase keep, or pass categories of your own that give the "
+                "class a stratum (e.g. by the presence of that class)"
+                if stratified else
+                "increase keep, or stratify by image categories (categories='auto' with a "
+                "reducer that has stratify) so that every class keeps images of its own")
             warnings.warn(
-                f"the reduction keeps no box of classes {self.report_.lost_classes}: increase "
-                "keep, or stratify by categories (categories='auto' with a reducer that "
-                "stratifies) so that rare classes keep their images.",
+                f"the reduction keeps no box of class(es) {', '.join(map(str, lost))}: {advice}.",
                 UserWarning, stacklevel=2,
             )
         return self
+
+    def _make_dedup(self):
+        from .duplicates import Deduplicator
+
+        d = self.dedup
+        if d is None or d is False:
+            return None
+        if isinstance(d, str):
+            return Deduplicator(d)
+        if isinstance(d, Deduplicator):
+            from copy import deepcopy
+
+            return deepcopy(d)
+        raise ValueError(f"dedup={d!r}: use None, 'exact', 'near' or a Deduplicator.")
 
     def _epsilon(self, X, idx, y):
         from ..metrics import epsilon_representativeness
@@ -242,10 +332,13 @@ class DetectionReducer:
             "reducer_params": self.reducer_.get_params(),
             "keep": self.keep if self.keep is not None else self.reducer_.get_params().get("keep"),
             "random_state": self.random_state,
-            "embedder": self.embedder_.describe() if hasattr(self.embedder_, "describe")
-            else repr(self.embedder_),
+            "embedder": "precomputed" if self.embedder_ is None else (
+                self.embedder_.describe() if hasattr(self.embedder_, "describe")
+                else repr(self.embedder_)),
             "embedding_dim": int(self.embeddings_.shape[1]),
             "embed_time_s": self.embed_time_,
+            "dedup": None if self.dedup_ is None else self.dedup_.to_dict(self.dataset_),
+            "dedup_time_s": self.dedup_time_,
             "reduce_time_s": self.reduce_time_,
             "categories": "none" if self.categories_ is None else (
                 self.categories if isinstance(self.categories, str) else "user"),

@@ -120,5 +120,39 @@ class DetectionReport:
             lines += [f"| {c} | {b} | {a} |" for c, (b, a) in self.categories.items()]
         return "\n".join(lines)
 
+    def plot(self, path=None):
+        """Kept vs dropped images per category and boxes per class (matplotlib figure;
+        saved as ``path`` when given)."""
+        import matplotlib
+
+        if path is not None:
+            matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        panels = [("boxes per class", self.class_names, self.boxes_after,
+                   self.boxes_before - self.boxes_after)]
+        if self.categories:
+            cats = list(self.categories)
+            after = np.array([self.categories[c][1] for c in cats])
+            before = np.array([self.categories[c][0] for c in cats])
+            panels.insert(0, ("images per category", cats, after, before - after))
+        fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels),
+                                                          1 + 0.3 * max(len(p[1]) for p in panels)))
+        axes = np.atleast_1d(axes)
+        for ax, (title, names, kept, dropped) in zip(axes, panels, strict=True):
+            yy = np.arange(len(names))
+            ax.barh(yy, kept, color="tab:blue", label="kept")
+            ax.barh(yy, dropped, left=kept, color="lightgray", label="dropped")
+            ax.set_yticks(yy, [str(n) for n in names])
+            ax.invert_yaxis()
+            ax.set_title(title)
+            ax.legend(loc="lower right", fontsize="small")
+        fig.suptitle(f"images: {self.n_images_before} -> {self.n_images_after}")
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path, dpi=100)
+            plt.close(fig)
+        return fig
+
     def __str__(self) -> str:
         return self.to_markdown()

@@ -17,10 +17,15 @@ Three layouts (``layout=``):
     ``OUT/data.yaml`` uses it; ``val``/``test`` point at the source splits. Nothing is
     linked or copied, but Ultralytics then writes its label caches next to the *source*
     label files (``<dataset>/labels/<split>.cache``), i.e. into the source dataset, and
-    two subsets of one dataset overwrite each other's cache.
+    two subsets of one dataset overwrite each other's cache. Ultralytics also "restores"
+    a JPEG that lacks its end marker by rewriting the file in place: with ``list`` that
+    file is the source's, so ``list`` refuses datasets holding such JPEGs. Prefer
+    ``symlink`` or ``copy``.
 
-Every layout writes ``OUT/manifest.json`` (what was kept, how, and its effect on boxes).
-Nothing in the source dataset is modified, moved or deleted.
+Every layout writes ``OUT/manifest.json`` (what was kept, how, its effect on boxes, and
+the name of every file written, so that ``overwrite=True`` removes exactly those). The
+output must lie outside every place the source lives in (see :func:`check_output_dir`).
+Nothing in the source dataset is modified, moved or deleted by datareduce.
 """
 
 from __future__ import annotations
@@ -34,13 +39,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import LabelIssue, _list_images, image_to_label_path
+from .dataset import LabelIssue, image_to_label_path
+from .yolo import _list_images
 
-__all__ = ["LAYOUTS", "write_yolo_subset"]
+__all__ = ["LAYOUTS", "check_output_dir", "source_locations", "write_yolo_subset"]
 
 LAYOUTS = ("symlink", "copy", "list")
 MANIFEST = "manifest.json"
-_OWN_ENTRIES = ("images", "labels", "data.yaml", MANIFEST)
 _SPLIT_KEYS = ("train", "val", "test", "minival")
 
 
@@ -52,14 +57,84 @@ def _is_within(path: Path, parent: Path) -> bool:
         return False
 
 
-def _prepare_out_dir(out: Path, dataset, overwrite: bool) -> None:
-    if dataset.root is not None:
-        root = Path(dataset.root).resolve()
-        if _is_within(out, root):
-            raise ValueError(f"output folder {out} is inside the source dataset {root}: choose a "
-                             "folder outside it (the source dataset is never written to).")
-    if any(_is_within(Path(p).resolve(), out) for p in dataset.images[:1000]):
-        raise ValueError(f"output folder {out} contains source images: choose another folder.")
+def _both(p) -> set:
+    """A path as written (absolute, normalised) and with every link followed."""
+    a = Path(os.path.normpath(os.path.abspath(p)))
+    return {a, Path(os.path.realpath(a))}
+
+
+def source_locations(dataset) -> set:
+    """Every place the source dataset lives in: roots, split folders and lists, image and
+    label folders, as written and with links followed (see :func:`check_output_dir`)."""
+    from .yolo import label_dir
+
+    locs: set = set()
+    data = dataset.data or {}
+    if dataset.root is not None and (
+            dataset.source_format != "yolo" or data.get("path") or any(
+                not Path(str(v)).expanduser().is_absolute()
+                for k in _SPLIT_KEYS if data.get(k)
+                for v in (data[k] if isinstance(data[k], (list, tuple)) else [data[k]]))):
+        locs |= _both(dataset.root)
+    if dataset.yaml_path is not None:
+        locs |= _both(dataset.yaml_path)
+    for entries in dataset.splits.values():
+        for e in entries:
+            e = Path(e)
+            locs |= _both(e)
+            if e.is_dir():
+                locs |= _both(label_dir(e))
+            elif e.is_file() and e.suffix.lower() == ".txt":
+                listed = _list_images([e], [], dataset.yaml_path)
+                for folder in {p.parent for p in listed}:
+                    locs |= _both(folder) | _both(label_dir(folder))
+            elif e.is_file():
+                locs |= _both(e.parent)
+    folders = {p.parent for p in dataset.images}
+    folders |= {Path(lf).parent for lf in dataset.label_files if lf is not None}
+    for f in folders:
+        locs |= _both(f)
+    return locs
+
+
+def _overlap(out: Path, locs) -> Path | None:
+    for loc in sorted(locs):
+        if _is_within(out, loc) or _is_within(loc, out):
+            return loc
+    return None
+
+
+def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
+                     layout: str = "symlink") -> Path:
+    """Check that ``out_dir`` may receive a reduced copy of ``dataset``; returns its real path.
+
+    Nothing is written. Refused: an output inside, equal to, or containing any place the
+    source lives in (the ``path:`` root, each split folder or list and the folders it
+    lists, their label folders, the data YAML), compared after following symbolic links
+    (so a link pointing into the source is refused too); an existing file; a non-empty
+    folder unless ``overwrite=True`` and it holds a datareduce output whose manifest
+    records every file in its ``images/`` and ``labels/`` folders.
+
+    Call it before a long embedding (``datareduce yolo`` does).
+
+    Raises
+    ------
+    ValueError
+        The output overlaps the source.
+    FileExistsError
+        The output exists and may not be replaced.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout={layout!r}: use one of {', '.join(LAYOUTS)}.")
+    given = Path(out_dir).expanduser()
+    out = Path(os.path.realpath(given))
+    hit = _overlap(out, source_locations(dataset))
+    if hit is not None:
+        how = "is inside" if _is_within(out, hit) else "contains"
+        via = f" ({given} leads to {out})" if Path(os.path.abspath(given)) != out else ""
+        raise ValueError(f"output folder {out}{via} {how} the source dataset's {hit}: choose a "
+                         "folder outside every split of the source (the source dataset is "
+                         "never written to).")
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"output {out} exists and is not a folder.")
     if out.is_dir() and any(out.iterdir()):
@@ -67,24 +142,77 @@ def _prepare_out_dir(out: Path, dataset, overwrite: bool) -> None:
             raise FileExistsError(f"output folder {out} is not empty: pass overwrite=True "
                                   "(--overwrite) to replace a previous datareduce output, or "
                                   "choose an empty folder.")
-        manifest = out / MANIFEST
-        try:
-            ours = json.loads(manifest.read_text()).get("datareduce_output") is True
-        except (OSError, ValueError):
-            ours = False
-        if not ours:
-            raise FileExistsError(f"output folder {out} is not empty and has no datareduce "
-                                  f"{MANIFEST}; overwrite=True only replaces a previous datareduce "
-                                  "output. Choose an empty folder.")
-        for name in _OWN_ENTRIES:
-            p = out / name
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p)  # removes links, never follows them
-            elif p.exists() or p.is_symlink():
-                p.unlink()
-        for p in list(out.glob("*.txt")) + list(out.glob("*.cache")):
-            p.unlink()
+        _removable(out, dataset.split)
+    return out
+
+
+def _removable(out: Path, split: str) -> list:
+    """The recorded files of the previous datareduce output in ``out`` (checked, not removed)."""
+    try:
+        old = json.loads((out / MANIFEST).read_text())
+        ours = old.get("datareduce_output") is True
+    except (OSError, ValueError, AttributeError):
+        ours = False
+    if not ours:
+        raise FileExistsError(f"output folder {out} is not empty and has no datareduce "
+                              f"{MANIFEST}; overwrite=True only replaces a previous datareduce "
+                              "output. Choose an empty folder.")
+    if "written_files" not in old:
+        raise FileExistsError(f"{out / MANIFEST} is from an older datareduce that did not record "
+                              "its files: delete that folder yourself or choose another one.")
+    recorded = set(old["written_files"]) | {MANIFEST} | set(old.get("tool_files", []))
+    files = []
+    for p in recorded:
+        rel = Path(p)
+        if rel.is_absolute() or ".." in rel.parts:
+            raise FileExistsError(f"{out / MANIFEST} records {p!r}, which is not a path inside "
+                                  "the output: delete that folder yourself.")
+        q = out / rel
+        if q.is_symlink() or q.exists():
+            if not _is_within(Path(os.path.realpath(q.parent)), out):
+                raise FileExistsError(f"{q.parent} leads outside {out} (a link?): refusing to "
+                                      "delete through it; delete that folder yourself.")
+            if q.is_dir() and not q.is_symlink():
+                raise FileExistsError(f"{q} is a folder where the manifest records a file.")
+            files.append(q)
+    # anything else where the new output goes would mix into it: refuse, touch nothing
+    strays = []
+    for top in ("images", "labels"):
+        base = out / top
+        if base.is_symlink():
+            strays.append(base)
+            continue
+        if base.is_dir():
+            for dirpath, dirnames, filenames in os.walk(base):
+                for name in filenames + [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+                    rel = (Path(dirpath) / name).relative_to(out).as_posix()
+                    if rel not in recorded:
+                        strays.append(out / rel)
+    for name in ("data.yaml", f"{split}.txt"):
+        if ((out / name).exists() or (out / name).is_symlink()) and name not in recorded:
+            strays.append(out / name)
+    if strays:
+        shown = ", ".join(str(s) for s in strays[:5])
+        raise FileExistsError(f"output folder {out} holds {len(strays)} file(s) the previous "
+                              f"datareduce manifest does not record ({shown}"
+                              f"{' ...' if len(strays) > 5 else ''}); overwrite=True only "
+                              "removes recorded files. Move them away or choose another folder.")
+    return files
+
+
+def _prepare_out_dir(out: Path, dataset, overwrite: bool) -> Path:
+    out = check_output_dir(dataset, out, overwrite=overwrite)
+    if out.is_dir() and any(out.iterdir()):
+        for q in _removable(out, dataset.split):
+            q.unlink()  # a link is removed, never followed
+        for top in ("images", "labels"):  # folders emptied by the removal
+            base = out / top
+            if base.is_dir() and not base.is_symlink():
+                for dirpath, _dirs, _files in sorted(os.walk(base), reverse=True):
+                    if not any(Path(dirpath).iterdir()):
+                        Path(dirpath).rmdir()
     out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 class _Placer:
@@ -119,20 +247,49 @@ def _label_text(boxes: np.ndarray) -> str:
     return "".join(f"{int(b[0])} {b[1]:.6f} {b[2]:.6f} {b[3]:.6f} {b[4]:.6f}\n" for b in boxes)
 
 
-def _place_split(images, label_files, boxes, out: Path, split: str, place: _Placer) -> list[str]:
-    img_dir, lbl_dir = out / "images" / split, out / "labels" / split
-    img_dir.mkdir(parents=True, exist_ok=True)
-    lbl_dir.mkdir(parents=True, exist_ok=True)
-    names = _unique_names(images)
-    for k, (img, name) in enumerate(zip(images, names, strict=True)):
-        place(img, img_dir / name)
-        dst = lbl_dir / (Path(name).stem + ".txt")
-        lbl = label_files[k]
-        if lbl is not None:
-            place(lbl, dst)
-        elif boxes is not None and len(boxes[k]):
-            dst.write_text(_label_text(boxes[k]))
-    return [f"images/{split}/{n}" for n in names]
+def _plan_split(images, label_files, boxes, split: str) -> list:
+    """(image source, image dest, label source or None, label text or None) per image."""
+    plan = []
+    for k, (img, name) in enumerate(zip(images, _unique_names(images), strict=True)):
+        lbl_rel = f"labels/{split}/{Path(name).stem}.txt"
+        lbl, text = label_files[k], None
+        if lbl is None and boxes is not None and len(boxes[k]):
+            text = _label_text(boxes[k])
+        plan.append((img, f"images/{split}/{name}", lbl,
+                     lbl_rel if (lbl is not None or text is not None) else None, text))
+    return plan
+
+
+def _planned_files(plan) -> list:
+    return [f for img, dst, lbl, ldst, text in plan for f in (dst, ldst) if f is not None]
+
+
+def _place(plan, out: Path, place: _Placer) -> None:
+    for img, dst, lbl, ldst, text in plan:
+        (out / dst).parent.mkdir(parents=True, exist_ok=True)
+        place(img, out / dst)
+        if ldst is not None:
+            (out / ldst).parent.mkdir(parents=True, exist_ok=True)
+            if lbl is not None:
+                place(lbl, out / ldst)
+            else:
+                (out / ldst).write_text(text)
+
+
+def _unterminated_jpegs(paths) -> list:
+    """JPEGs whose last two bytes are not the end marker: Ultralytics rewrites them in place."""
+    bad = []
+    for p in paths:
+        if Path(p).suffix.lower() not in (".jpg", ".jpeg"):
+            continue
+        try:
+            with open(p, "rb") as f:
+                f.seek(-2, 2)
+                if f.read() != b"\xff\xd9":
+                    bad.append(p)
+        except OSError:
+            bad.append(p)
+    return bad
 
 
 def _json_safe(obj):
@@ -201,9 +358,7 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     if layout == "list" and dataset.source_format != "yolo":
         raise ValueError(f"layout='list' needs YOLO label files next to the images; a "
                          f"{dataset.source_format} dataset has none: use 'symlink' or 'copy'.")
-    out = Path(out_dir).expanduser().absolute()
-    out = out.parent.resolve() / out.name
-    _prepare_out_dir(out, dataset, overwrite)
+    out = _prepare_out_dir(Path(out_dir).expanduser(), dataset, overwrite)
     kept = np.sort(idx)
     split = dataset.split
     images = [dataset.images[i] for i in kept]
@@ -213,31 +368,39 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     names = {int(k): v for k, v in sorted(dataset.names.items())}
     other_splits = {k: v for k, v in dataset.splits.items() if k != split}
     place = _Placer(layout)
+    plans = []
     if layout == "list":
-        listing = out / f"{split}.txt"
-        listing.write_text("".join(f"{p}\n" for p in images))
+        others = [p for entries in other_splits.values()
+                  for p in _list_images([Path(e) for e in entries], [], dataset.yaml_path)]
+        rewritten = _unterminated_jpegs(images + others)
+        if rewritten:
+            raise ValueError(
+                f"layout='list': {len(rewritten)} JPEG(s) do not end with the JPEG end marker "
+                f"(e.g. {rewritten[0]}); Ultralytics 'restores' such files by rewriting them in "
+                "place, i.e. in the source dataset. Use layout='symlink' or 'copy' (Ultralytics "
+                "then replaces the link or copy inside the output folder).")
         written = [str(p) for p in images]
-        data[split] = listing.name
+        files = [f"{split}.txt"]
+        data[split] = f"{split}.txt"
         for k, entries in other_splits.items():
             data[k] = entries[0] if len(entries) == 1 else list(entries)
-        warnings.warn(
-            "layout='list': Ultralytics will write its label cache next to the source label "
-            f"files (e.g. {image_to_label_path(images[0]).parent}.cache), i.e. into the source "
-            "dataset; use layout='symlink' (default) to keep everything in the output folder.",
-            UserWarning, stacklevel=3,
-        )
+        tool_files = []
     else:
         boxes = [dataset.boxes[i] for i in kept]
         labels = [dataset.label_files[i] for i in kept]
-        written = _place_split(images, labels, boxes, out, split, place)
+        plans.append(_plan_split(images, labels, boxes, split))
+        written = [dst for _, dst, *_ in plans[0]]
         data[split] = f"images/{split}"
         for k, entries in other_splits.items():
             issues: list[LabelIssue] = []
             imgs = _list_images([Path(e) for e in entries], issues, dataset.yaml_path)
             lbls = [lp if (lp := image_to_label_path(p)).is_file() else None for p in imgs]
             if imgs:
-                _place_split(imgs, lbls, None, out, k, place)
+                plans.append(_plan_split(imgs, lbls, None, k))
                 data[k] = f"images/{k}"
+        files = [f for plan in plans for f in _planned_files(plan)]
+        # Ultralytics writes these next to the labels it reads; a later overwrite removes them
+        tool_files = [f"labels/{k}.cache" for k in (split, *other_splits)]
     if "val" not in data:
         data["val"] = data[split]
         warnings.warn("the source has no validation split: the written data YAML validates on "
@@ -245,23 +408,41 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     data["names"] = names
     data["nc"] = len(names)
     yaml_path = out / "data.yaml"
-    yaml_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    from .. import __version__
+
     content = {
         "datareduce_output": True,
+        "datareduce_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "complete": False,
         "source": {"format": dataset.source_format,
                    "data_yaml": str(dataset.yaml_path) if dataset.yaml_path else None,
                    "root": str(dataset.root) if dataset.root else None,
                    "split": split, "n_images": len(dataset)},
-        "layout": layout if not place.fell_back else "copy (symlinks unavailable)",
+        "layout": layout,
         "data_yaml": str(yaml_path),
         **(manifest or {}),
         "kept_images": [{"index": int(i), "source": str(dataset.images[i]), "written": w}
                         for i, w in zip(kept, written, strict=True)],
         "load_issues": [str(i) for i in dataset.issues],
+        "written_files": ["data.yaml", *files],
+        "tool_files": tool_files,
     }
-    from .. import __version__
-
-    content["datareduce_version"] = __version__
+    # the manifest first: an interrupted write can still be replaced with overwrite=True
+    (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
+    if layout == "list":
+        (out / f"{split}.txt").write_text("".join(f"{p}\n" for p in images))
+        warnings.warn(
+            "layout='list': Ultralytics will write its label cache next to the source label "
+            f"files (e.g. {image_to_label_path(images[0]).parent}.cache), i.e. into the source "
+            "dataset; use layout='symlink' (default) to keep everything in the output folder.",
+            UserWarning, stacklevel=3,
+        )
+    for plan in plans:
+        _place(plan, out, place)
+    yaml_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    content["complete"] = True
+    if place.fell_back:
+        content["layout"] = "copy (symlinks unavailable)"
     (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
     return yaml_path

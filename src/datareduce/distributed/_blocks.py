@@ -66,19 +66,14 @@ class BlockReduction:
 
 # ---------------------------------------------------------------- reducer introspection
 def _is_global(reducer) -> bool:
-    """True when the method's definition spans classes (it cannot run per class pool)."""
-    try:
-        from ..base import reducer_tags
-    except ImportError:  # before the public tags existed
-        return bool(getattr(reducer, "_global_selection", False))
-    return reducer_tags(reducer).selection == "global"
+    """True when the method cannot run per class pool (its selection uses every class)."""
+    from ..base import reducer_tags
+
+    return not reducer_tags(reducer).pool_wise
 
 
 def _stratifies(reducer) -> bool:
-    enabled = getattr(reducer, "_stratify_enabled", None)
-    if callable(enabled):
-        return bool(enabled())
-    return bool(getattr(reducer, "stratify", True))
+    return bool(reducer._stratify_value())
 
 
 def _seeded(reducer, keep, seed):

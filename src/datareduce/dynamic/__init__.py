@@ -5,7 +5,9 @@ InfoBatch-style) from running per-sample loss statistics; it is plain numpy.
 :func:`fit_dynamic` drives a scikit-learn estimator's ``partial_fit`` with it. The PyTorch
 side (:class:`PrunedSampler`, :class:`IndexedDataset`, :func:`weighted_loss`) lives in
 :mod:`datareduce.dynamic.sampler` and is imported only when first used, so this package
-imports without torch. See docs/dynamic.md for the training-loop pattern.
+imports without torch. :mod:`datareduce.dynamic.yolo` (detection extra: ultralytics) trains
+an Ultralytics YOLO detector with per-epoch pruning (``train_pruned``, ``pruned_trainer``).
+See docs/dynamic.md for the training-loop pattern.
 """
 
 from ._pruner import POLICIES, DynamicPruner

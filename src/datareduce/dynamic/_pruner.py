@@ -13,15 +13,20 @@ import numbers
 import numpy as np
 
 from .._validation import check_keep
+from ..base import allocate_quotas
 
 __all__ = ["DynamicPruner", "POLICIES"]
 
-POLICIES = ("uniform", "epsilon_greedy", "ucb", "infobatch")
+POLICIES = ("uniform", "rs2", "epsilon_greedy", "ucb", "infobatch")
 
 # Policy defaults: (ema, delta). InfoBatch's reference code scores a row by its latest loss
 # (ema=1) and anneals the last 12.5% of epochs (delta=0.875).
-_DEFAULT_EMA = {"uniform": 0.5, "epsilon_greedy": 0.5, "ucb": 0.5, "infobatch": 1.0}
-_DEFAULT_DELTA = {"uniform": 1.0, "epsilon_greedy": 1.0, "ucb": 1.0, "infobatch": 0.875}
+_DEFAULT_EMA = {"uniform": 0.5, "rs2": 0.5, "epsilon_greedy": 0.5, "ucb": 0.5, "infobatch": 1.0}
+_DEFAULT_DELTA = {
+    "uniform": 1.0, "rs2": 1.0, "epsilon_greedy": 1.0, "ucb": 1.0, "infobatch": 0.875,
+}
+# spawn-key tag of the RS2 round permutations (epoch draws use the key (epoch,))
+_RS2_TAG = 0x525332
 
 
 def _check_int(value, name, *, minimum, allow_none=False):
@@ -66,6 +71,14 @@ class DynamicPruner:
     Policies (``K`` is the number of rows set by ``keep``):
 
     - ``"uniform"``: a fresh uniform random subset of ``K`` rows each epoch.
+    - ``"rs2"``: repeated random sampling without replacement (Okanovic et al., ICLR 2024):
+      the pruned epochs are grouped in rounds of ``R = ceil(n / K)`` epochs; each round
+      draws one random permutation of the rows and each epoch takes the next ``K`` rows of
+      it, so no row is used twice before every row was used once. The last epoch of a
+      round takes the rows left (``n - (R - 1) K``) and tops them up to ``K`` with rows
+      drawn at random from those used earlier in the round. Every row is used once per
+      round (exactly once when ``K`` divides ``n``; otherwise ``R K - n`` rows twice); no
+      loss is needed.
     - ``"epsilon_greedy"``: the score is an exponential moving average (EMA) of the row's
       loss; keep the ``K - round(eps * K)`` highest-scored rows plus ``round(eps * K)``
       rows drawn uniformly from the rest.
@@ -83,6 +96,15 @@ class DynamicPruner:
     the top-K policies and never count as well learned), unless ``initial_score`` is set.
     Epochs before ``start_epoch`` and from ``stop_epoch`` on use every row with weight 1.
 
+    Class-aware budgets (``groups``): every policy then runs inside each group (a class, or
+    an image category of a detection set) separately. The fixed-size policies give group
+    ``g`` a budget ``K_g`` proportional to its size (largest remainder; every group keeps at
+    least one row when ``K`` is at least the number of groups), so a rare class keeps its
+    share of every epoch instead of being crowded out by a loss ranking or left out by
+    chance; ``"rs2"`` cycles through each group's own permutation (``R_g = ceil(n_g /
+    K_g)``); ``"infobatch"`` calls a row well learned when its score is below its own
+    group's mean score.
+
     Parameters
     ----------
     n_samples : int >= 1
@@ -90,8 +112,11 @@ class DynamicPruner:
     keep : float in (0, 1] or int >= 1, default=0.5
         Rows used per pruned epoch by the fixed-size policies: a fraction (``round(keep * n)``
         rows) or a count. For ``"infobatch"`` it sets ``r = 1 - keep`` when ``r`` is None.
-    policy : {"uniform", "epsilon_greedy", "ucb", "infobatch"}, default="uniform"
+    policy : {"uniform", "rs2", "epsilon_greedy", "ucb", "infobatch"}, default="uniform"
         Selection rule (see above).
+    groups : array-like of shape (n_samples,) or None, default=None
+        Group label of every row (class labels, image categories, any hashable values) for
+        class-aware budgets (see above). None treats all rows as one group.
     ema : float in (0, 1] or None, default=None
         Weight of the newest loss in the moving average: ``s <- (1 - ema) * s + ema * loss``.
         None means 1.0 for ``"infobatch"`` (the reference code scores a row by its latest
@@ -123,6 +148,10 @@ class DynamicPruner:
 
     Attributes
     ----------
+    groups_ : ndarray of shape (n_groups,)
+        The distinct group labels (one group, ``[0]``, when ``groups`` is None).
+    group_budgets_ : ndarray of int64, shape (n_groups,)
+        Rows of each group used per pruned epoch by the fixed-size policies (sums to ``K``).
     scores_ : ndarray of shape (n_samples,)
         EMA of each row's loss (NaN for rows never seen).
     variances_ : ndarray of shape (n_samples,)
@@ -152,6 +181,13 @@ class DynamicPruner:
     (6, np.float64(8.0))
     >>> len(ib.indices(epoch=7))              # last 12.5% of epochs: every row
     8
+    >>> rs2 = DynamicPruner(6, keep=0.5, policy="rs2", random_state=0)
+    >>> sorted(rs2.indices(0).tolist() + rs2.indices(1).tolist())   # one round: every row once
+    [0, 1, 2, 3, 4, 5]
+    >>> y = np.array([0] * 18 + [1] * 2)                            # class 1 is rare
+    >>> ca = DynamicPruner(20, keep=0.25, policy="ucb", groups=y, random_state=0)
+    >>> ca.group_budgets_.tolist(), int((y[ca.indices(0)] == 1).sum())
+    ([4, 1], 1)
     """
 
     def __init__(
@@ -160,6 +196,7 @@ class DynamicPruner:
         keep=0.5,
         policy="uniform",
         *,
+        groups=None,
         ema=None,
         eps=0.1,
         c=1.0,
@@ -205,6 +242,8 @@ class DynamicPruner:
         self.random_state = random_state
         self.stop_epoch_ = self._resolve_stop_epoch()
         self._entropy = self._seed_entropy(random_state)
+        self.groups = groups
+        self._set_groups(groups)
 
         self.scores_ = np.full(self.n_samples, np.nan)
         self.variances_ = np.zeros(self.n_samples)
@@ -237,6 +276,31 @@ class DynamicPruner:
                 )
             return max(self.start_epoch + 1, int(math.floor(self.delta * self.n_epochs + 0.5)))
         return self.n_epochs
+
+    def _set_groups(self, groups):
+        n = self.n_samples
+        if groups is None:
+            self.groups_ = np.array([0])
+            codes = np.zeros(n, dtype=np.int64)
+        else:
+            g = _to_numpy(groups)
+            if g.ndim != 1 or g.shape[0] != n:
+                raise ValueError(
+                    f"groups has shape {np.shape(g)} but the pruner has n_samples={n}: pass one "
+                    "group label (class or image category) per row."
+                )
+            try:
+                self.groups_, codes = np.unique(g, return_inverse=True)
+            except TypeError as exc:
+                raise TypeError(
+                    "groups must hold labels of one sortable type (ints or strings); got mixed "
+                    f"types ({exc})."
+                ) from exc
+            codes = codes.reshape(-1).astype(np.int64)
+        order = np.argsort(codes, kind="stable")
+        sizes = np.bincount(codes, minlength=self.groups_.size)
+        self._members = np.split(order, np.cumsum(sizes)[:-1])
+        self.group_budgets_ = allocate_quotas(sizes, self.n_keep, min_one=True)
 
     @staticmethod
     def _seed_entropy(random_state):
@@ -328,19 +392,29 @@ class DynamicPruner:
         weights = np.zeros(n)
         if not self.is_pruning_epoch(epoch):
             idx = np.arange(n)
-        elif self.policy == "uniform":
-            idx = rng.choice(n, size=self.n_keep, replace=False)
-        elif self.policy == "epsilon_greedy":
-            n_random = int(math.floor(self.eps * self.n_keep + 0.5))
-            order = self._ranked(self._priority(self.scores_), rng)
-            greedy = order[: self.n_keep - n_random]
-            random = rng.choice(order[self.n_keep - n_random :], size=n_random, replace=False)
-            idx = np.concatenate([greedy, random])
-        elif self.policy == "ucb":
-            std = np.sqrt(self.variances_)
-            idx = self._ranked(self._priority(self.scores_ + self.c * std), rng)[: self.n_keep]
-        else:  # infobatch
-            idx, weights = self._infobatch(rng)
+        else:
+            parts = []
+            for g, (rows, k) in enumerate(zip(self._members, self.group_budgets_, strict=True)):
+                if rows.size == 0:
+                    continue
+                if self.policy == "infobatch":
+                    parts.append(self._infobatch(rows, weights, rng))
+                elif k == 0:
+                    continue
+                elif self.policy == "uniform":
+                    parts.append(rng.choice(rows, size=int(k), replace=False))
+                elif self.policy == "rs2":
+                    parts.append(self._rs2_part(g, rows, int(k), epoch))
+                elif self.policy == "epsilon_greedy":
+                    n_random = int(math.floor(self.eps * k + 0.5))
+                    order = rows[self._ranked(self._priority(self.scores_[rows], rows), rng)]
+                    greedy = order[: k - n_random]
+                    random = rng.choice(order[k - n_random :], size=n_random, replace=False)
+                    parts.append(np.concatenate([greedy, random]))
+                else:  # ucb
+                    score = self.scores_[rows] + self.c * np.sqrt(self.variances_[rows])
+                    parts.append(rows[self._ranked(self._priority(score, rows), rng)[:k]])
+            idx = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         idx = np.sort(np.asarray(idx, dtype=np.int64))
         if self.policy != "infobatch" or not self.is_pruning_epoch(epoch):
             weights[idx] = 1.0
@@ -535,6 +609,66 @@ class DynamicPruner:
             self.steps_per_epoch(batch_size, e, drop_last=drop_last) for e in range(self.n_epochs)
         )
 
+    def state_dict(self):
+        """The pruner's running state, for checkpoints (plain numpy arrays and ints).
+
+        Restore it with :meth:`load_state_dict` on a pruner created with the same
+        parameters; training then continues with the same scores and random draws.
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> a = DynamicPruner(5, policy="ucb", random_state=3)
+        >>> a.update([0, 1], [1.0, 2.0])
+        >>> b = DynamicPruner(5, policy="ucb", random_state=3)
+        >>> b.load_state_dict(a.state_dict())
+        >>> bool((a.indices(1) == b.indices(1)).all()), b.n_seen_.tolist()
+        (True, [1, 1, 0, 0, 0])
+        """
+        return {
+            "n_samples": self.n_samples,
+            "policy": self.policy,
+            "entropy": self._entropy,
+            "scores": self.scores_.copy(),
+            "variances": self.variances_.copy(),
+            "n_seen": self.n_seen_.copy(),
+            "epoch_sizes": dict(self.epoch_sizes_),
+        }
+
+    def load_state_dict(self, state):
+        """Restore the state saved by :meth:`state_dict` (see there).
+
+        Parameters
+        ----------
+        state : dict
+            As returned by :meth:`state_dict`.
+
+        Returns
+        -------
+        None
+        """
+        if int(state["n_samples"]) != self.n_samples:
+            raise ValueError(
+                f"the saved pruner state has n_samples={state['n_samples']} but this pruner has "
+                f"{self.n_samples}: the training set changed since the checkpoint."
+            )
+        if state["policy"] != self.policy:
+            raise ValueError(
+                f"the saved pruner state is for policy={state['policy']!r}, not "
+                f"{self.policy!r}: create the pruner with the checkpoint's policy."
+            )
+        self._entropy = state["entropy"]
+        self.scores_ = np.asarray(state["scores"], dtype=np.float64).copy()
+        self.variances_ = np.asarray(state["variances"], dtype=np.float64).copy()
+        self.n_seen_ = np.asarray(state["n_seen"], dtype=np.int64).copy()
+        self.epoch_sizes_ = {int(k): int(v) for k, v in dict(state["epoch_sizes"]).items()}
+        self._plan_epoch, self._plan = None, None
+        self._weights = np.ones(self.n_samples)
+
     # ------------------------------------------------------------------ internals
     def _check_indices(self, indices):
         idx = _to_numpy(indices)
@@ -557,10 +691,32 @@ class DynamicPruner:
             )
         return idx
 
-    def _priority(self, values):
-        unseen = self.n_seen_ == 0
+    def _priority(self, values, rows):
+        unseen = self.n_seen_[rows] == 0
         fill = np.inf if self.initial_score is None else self.initial_score
         return np.where(unseen, fill, values)
+
+    def _rs2_round(self, g, n_g, k_g, epoch):
+        """(round length R, round number, position in the round) of ``epoch`` for group g."""
+        length = -(-n_g // k_g)
+        t = epoch - self.start_epoch
+        return length, t // length, t % length
+
+    def _rs2_part(self, g, rows, k_g, epoch):
+        length, rnd, pos = self._rs2_round(g, rows.size, k_g, epoch)
+        rng = np.random.default_rng(
+            np.random.SeedSequence(self._entropy, spawn_key=(_RS2_TAG, g, rnd))
+        )
+        perm = rng.permutation(rows)
+        if pos < length - 1:
+            return perm[pos * k_g : (pos + 1) * k_g]
+        # last epoch of the round: the rows not used yet, topped up to k_g with rows drawn
+        # at random from the ones used earlier in the round
+        rest = perm[pos * k_g :]
+        fill = k_g - rest.size
+        if fill == 0:
+            return rest
+        return np.concatenate([rest, rng.choice(perm[: pos * k_g], size=fill, replace=False)])
 
     @staticmethod
     def _ranked(priority, rng):
@@ -568,31 +724,32 @@ class DynamicPruner:
         perm = rng.permutation(priority.shape[0])
         return perm[np.argsort(-priority[perm], kind="stable")]
 
-    def _infobatch(self, rng):
-        n = self.n_samples
-        seen = self.n_seen_ > 0
+    def _infobatch(self, rows, weights, rng):
+        """Plan one group's rows (all rows when ``groups`` is None); fills ``weights``."""
+        seen = self.n_seen_[rows] > 0
+        scores = self.scores_[rows]
         if self.initial_score is None:
             if not seen.any():
-                return np.arange(n), np.ones(n)
-            threshold = self.scores_[seen].mean()
-            well = seen & (self.scores_ < threshold)
+                weights[rows] = 1.0
+                return rows
+            well = seen & (scores < scores[seen].mean())
         else:
-            s = np.where(seen, self.scores_, self.initial_score)
+            s = np.where(seen, scores, self.initial_score)
             well = s < s.mean()
-        wl = np.flatnonzero(well)
-        weights = np.zeros(n)
-        weights[~well] = 1.0
+        wl = rows[well]
+        weights[rows[~well]] = 1.0
         if wl.size == 0:
-            return np.flatnonzero(~well), weights
+            return rows[~well]
         m = max(1, int(math.floor((1.0 - self.r) * wl.size + 0.5)))
         chosen = rng.choice(wl, size=m, replace=False)
         weights[chosen] = wl.size / m
-        return np.concatenate([np.flatnonzero(~well), chosen]), weights
+        return np.concatenate([rows[~well], chosen])
 
     def __repr__(self):
         return (
             f"DynamicPruner(n_samples={self.n_samples}, keep={self.keep!r}, "
-            f"policy={self.policy!r}, ema={self.ema}, eps={self.eps}, c={self.c}, r={self.r}, "
+            f"policy={self.policy!r}, groups={'None' if self.groups is None else '...'}, "
+            f"ema={self.ema}, eps={self.eps}, c={self.c}, r={self.r}, "
             f"delta={self.delta}, n_epochs={self.n_epochs}, start_epoch={self.start_epoch}, "
             f"stop_epoch={self.stop_epoch})"
         )

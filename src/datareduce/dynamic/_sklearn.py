@@ -43,6 +43,8 @@ def fit_dynamic(
     *,
     epochs=10,
     pruner=None,
+    keep=0.5,
+    stratify=False,
     classes=None,
     batch_size=None,
     loss=None,
@@ -68,9 +70,17 @@ def fit_dynamic(
         Targets.
     epochs : int >= 1, default=10
         Number of epochs.
-    pruner : DynamicPruner or None, default=None
-        Selection policy, created for ``len(X)`` rows; None uses
-        ``DynamicPruner(len(X), keep=0.5, policy="uniform", n_epochs=epochs)``.
+    pruner : DynamicPruner, str or None, default=None
+        Selection policy, created for ``len(X)`` rows. A policy name (``"uniform"``,
+        ``"rs2"``, ``"epsilon_greedy"``, ``"ucb"``, ``"infobatch"``) builds
+        ``DynamicPruner(len(X), keep=keep, policy=pruner, n_epochs=epochs)`` with its
+        defaults; None means ``"uniform"``.
+    keep : float in (0, 1] or int >= 1, default=0.5
+        Rows per pruned epoch of a pruner built here (ignored for a DynamicPruner).
+    stratify : bool, default=False
+        Class-aware budgets: a pruner built here gets ``groups=y``, so every class keeps its
+        share of each epoch. With a DynamicPruner, pass ``groups=y`` when creating it
+        (``stratify=True`` then checks that it has groups).
     classes : array-like or None, default=None
         All class labels for classifiers (``partial_fit``'s ``classes``); None uses the
         labels of ``y``.
@@ -102,6 +112,10 @@ def fit_dynamic(
     True
     >>> sum(pruner.epoch_sizes_.values()) < 20 * len(X)
     True
+    >>> clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y, epochs=4,
+    ...                   pruner="rs2", keep=0.25, stratify=True, random_state=0)
+    >>> clf.score(X, y) > 0.7
+    True
     """
     from sklearn.base import is_classifier, is_regressor
 
@@ -123,11 +137,21 @@ def fit_dynamic(
         or batch_size < 1
     ):
         raise ValueError(f"batch_size={batch_size!r} must be an int >= 1 or None.")
-    if pruner is None:
-        pruner = DynamicPruner(n, keep=0.5, policy="uniform", n_epochs=int(epochs),
+    if not isinstance(stratify, (bool, np.bool_)):
+        raise TypeError(f"stratify must be True or False, got {stratify!r}.")
+    if pruner is None or isinstance(pruner, str):
+        pruner = DynamicPruner(n, keep=keep, policy="uniform" if pruner is None else pruner,
+                               groups=y if stratify else None, n_epochs=int(epochs),
                                random_state=random_state)
     if not isinstance(pruner, DynamicPruner):
-        raise TypeError(f"pruner must be a DynamicPruner, got {type(pruner).__name__}.")
+        raise TypeError(
+            f"pruner must be a DynamicPruner, a policy name or None, got {type(pruner).__name__}."
+        )
+    if stratify and pruner.groups is None:
+        raise ValueError(
+            "stratify=True but the pruner has no groups: create it with "
+            "DynamicPruner(len(X), ..., groups=y), or pass the policy name as pruner=..."
+        )
     if pruner.n_samples != n:
         raise ValueError(
             f"pruner was made for {pruner.n_samples} rows but X has {n}: create it with "
@@ -151,7 +175,7 @@ def fit_dynamic(
         elif is_regressor(estimator):
             def loss(est, Xb, yb):
                 return (np.asarray(est.predict(Xb), dtype=np.float64) - yb) ** 2
-        elif pruner.policy != "uniform":
+        elif pruner.policy not in ("uniform", "rs2"):
             raise ValueError(
                 f"{type(estimator).__name__} has no predict_proba for the default log loss: "
                 "pass loss=callable(estimator, X, y) returning per-sample losses (or use "

@@ -58,6 +58,10 @@ class PrunedSampler(Sampler):
     current one is finished, so ``len(loader)`` at the top of an epoch is its number of
     batches (InfoBatch included: asking plans the epoch).
 
+    RS2 and class-aware budgets come with the pruner: e.g.
+    ``PrunedSampler(DynamicPruner(n, keep=0.3, policy="rs2", groups=labels))`` yields every
+    row once per round of ``ceil(n / K)`` epochs and each class its share of every epoch.
+
     Parameters
     ----------
     pruner : DynamicPruner
@@ -124,9 +128,17 @@ class PrunedSampler(Sampler):
         return self._generate(rows.tolist(), epoch)
 
     def _generate(self, rows, epoch):
-        yield from rows
-        if self.epoch == epoch:
+        # The epoch counts as finished as soon as its last row is handed out (not when the
+        # consumer asks for one more), so len() between the last full batch and the next
+        # epoch already reports the next epoch (as DataLoaders that keep one iterator across
+        # epochs, e.g. Ultralytics' InfiniteDataLoader, ask).
+        last = len(rows) - 1
+        if last < 0 and self.epoch == epoch:
             self._finished = epoch
+        for i, row in enumerate(rows):
+            if i == last and self.epoch == epoch:
+                self._finished = epoch
+            yield row
 
 
 def weighted_loss(pruner, indices, losses):

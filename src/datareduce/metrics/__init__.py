@@ -1,8 +1,20 @@
-"""Representativeness of a reduced data set: epsilon and topological distances."""
+"""Representativeness of a reduced data set: epsilon, distribution distances, topology."""
 
 from .epsilon import EpsilonResult, epsilon_representativeness
 
 __all__ = ["EpsilonResult", "epsilon_representativeness"]
+from .distribution import (  # noqa: E402
+    CoverageCurve,
+    DistributionDistance,
+    MMDReference,
+    MMDTest,
+    coverage_curve,
+    energy_distance,
+    median_bandwidth,
+    mmd,
+    mmd_reference,
+    mmd_test,
+)
 from .report import (  # noqa: E402
     RepresentativenessReport,
     representativeness_report,
@@ -19,6 +31,16 @@ from .topology import (  # noqa: E402
 )
 
 __all__ += [
+    "CoverageCurve",
+    "DistributionDistance",
+    "MMDReference",
+    "MMDTest",
+    "coverage_curve",
+    "energy_distance",
+    "median_bandwidth",
+    "mmd",
+    "mmd_reference",
+    "mmd_test",
     "PersistenceDiagrams",
     "RepresentativenessReport",
     "TopologicalDistance",

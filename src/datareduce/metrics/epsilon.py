@@ -220,7 +220,7 @@ def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
                 "pass the data the reducer was fitted on."
             )
         idx = reducer.sample_indices_
-        synthetic = getattr(reducer, "_synthetic", None)
+        synthetic = getattr(reducer, "synthetic_", None)
         Xr = synthetic if synthetic is not None else Xa[idx]
         if synthetic is None:
             skip = np.zeros(Xa.shape[0], dtype=bool)

@@ -25,6 +25,8 @@ import numpy as np
 
 from .._neighbors import check_metric
 from .._validation import check_X, check_y
+from .distances import _describe, _topological_distances
+from .distribution import energy_distance, mmd
 from .epsilon import EpsilonResult, directed_hausdorff, epsilon_representativeness
 from .topology import TopologicalDistance, topological_distance
 
@@ -58,6 +60,10 @@ class RepresentativenessReport:
         Seconds: ``"reduction"`` (when known), ``"epsilon"``, ``"topology"``, ``"total"``.
     method : str or None
         The reducer's class name when a reducer was given.
+    distribution : dict
+        ``"mmd"`` and ``"energy"`` -> :class:`~datareduce.metrics.DistributionDistance`
+        (overall and per class; weighted by the reducer's ``sample_weight_`` when a reducer
+        was given). Empty when ``distribution=False``.
     """
 
     n_samples: int
@@ -70,6 +76,7 @@ class RepresentativenessReport:
     subsampling: dict
     timings: dict
     method: str | None = None
+    distribution: dict = field(default_factory=dict)
     _X: np.ndarray | None = field(default=None, repr=False)
     _X_reduced: np.ndarray | None = field(default=None, repr=False)
     _kept: np.ndarray | None = field(default=None, repr=False)
@@ -97,6 +104,7 @@ class RepresentativenessReport:
             "subsampling": {k: (float(v) if v is not None else None)
                             for k, v in self.subsampling.items()},
             "timings": {k: float(v) for k, v in self.timings.items()},
+            "distribution": {k: v.to_dict() for k, v in self.distribution.items()},
         }
 
     def to_json(self, path=None, *, indent: int = 2) -> str:
@@ -136,6 +144,9 @@ class RepresentativenessReport:
             for c, dims in res.per_class.items():
                 rows += [(str(c), name, k, v) for k, v in dims.items()]
         rows += [("all", "stability bound", k, v) for k, v in self.stability["bound"].items()]
+        for name, res in self.distribution.items():
+            rows += [("all", name, None, res.value)]
+            rows += [(str(c), name, None, v) for c, v in res.per_class.items()]
         df = pd.DataFrame(rows, columns=["scope", "quantity", "dimension", "value"])
         df["dimension"] = df["dimension"].astype("Int64")
         return df
@@ -151,13 +162,18 @@ class RepresentativenessReport:
             per = ", ".join(f"{c}: {v:.4g}" for c, v in self.epsilon.per_class.items())
             yield f"    per class: {per}"
         for name, res in self.topology.items():
-            vals = ", ".join(f"H{k} {v:.6g}" for k, v in res.value.items())
+            vals = "; ".join(f"H{k} {_describe(v, res.error_bound.get(k, 0.0))}"
+                             for k, v in res.value.items())
             extra = f" (order {res.order:g}, L-inf ground metric)" if name == "wasserstein" else ""
             yield f"  {name} ({res.metric} Rips){extra}: {vals}"
         checks = ", ".join(
             f"H{k} {stab['bottleneck'][k]:.4g} <= {stab['bound'][k]:.4g} "
             f"{'ok' if stab['holds'][k] else 'VIOLATED'}" for k in stab["bound"])
         yield f"  stability (d_B <= 2 d_H, {stab['metric']}): {checks}"
+        for name, res in self.distribution.items():
+            label = f"MMD (Gaussian, bandwidth {res.bandwidth:.4g})" if name == "mmd" \
+                else "energy distance"
+            yield f"  {label}: {res.value:.6g}{'' if res.exact else ' (estimated)'}"
         sub = self.subsampling
         if sub["full"] or sub["reduced"]:
             yield (f"  diagrams subsampled to {sub['max_points']} points by greedy permutation: "
@@ -260,7 +276,8 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
                               distances=("bottleneck", "wasserstein"), order: float = 1.0,
                               per_class: bool = True, max_points: int | None = None,
                               backend: str = "ripser",
-                              reduction_time: float | None = None) -> RepresentativenessReport:
+                              reduction_time: float | None = None,
+                              distribution: bool = True) -> RepresentativenessReport:
     """Measure how representative a reduced data set is.
 
     Parameters
@@ -285,10 +302,13 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     per_class : bool, default=True
         Also compare each class's diagrams.
     max_points : int or None
-        Greedy-permutation subsampling threshold of the diagrams (None: 1000).
+        Greedy-permutation subsampling threshold of the diagrams (None: 2000).
     backend : {"ripser", "giotto"}
     reduction_time : float, optional
         Seconds the reduction took (read from a fitted reducer's ``fit_time_`` otherwise).
+    distribution : bool, default=True
+        Also compute the MMD and the energy distance (:mod:`datareduce.metrics.distribution`;
+        a reducer's ``sample_weight_`` weights its rows).
 
     Returns
     -------
@@ -310,7 +330,7 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     names = ("bottleneck",) + tuple(d for d in distances if d != "bottleneck")
     Xa = _as_float(check_X(X))
     ya = None if y is None else check_y(y, Xa.shape[0])
-    method, kept, synthetic = None, None, False
+    method, kept, synthetic, weights = None, None, False, None
     if hasattr(reduced, "fit") and hasattr(reduced, "get_params"):
         method = type(reduced).__name__
         if not hasattr(reduced, "sample_indices_"):
@@ -323,9 +343,10 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
         if reduction_time is None:
             reduction_time = getattr(reduced, "fit_time_", None)
         idx = np.asarray(reduced.sample_indices_)
+        weights = getattr(reduced, "sample_weight_", None)
         kept = np.zeros(Xa.shape[0], dtype=bool)
         kept[idx] = True
-        syn = getattr(reduced, "_synthetic", None)
+        syn = getattr(reduced, "synthetic_", None)
         synthetic = syn is not None
         Xr = _as_float(syn) if synthetic else Xa[idx]
         yr = None if ya is None else ya[idx]
@@ -347,12 +368,10 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     t_eps = time.perf_counter() - t
 
     t = time.perf_counter()
-    topo = {}
-    for name in names:
-        topo[name] = topological_distance(
-            Xa, Xr, ya, yr, distance=name, homology_dimensions=homology_dimensions,
-            metric=diagram_metric, per_class=per_class, max_points=max_points,
-            backend=backend, order=order)
+    topo = _topological_distances(  # each diagram computed once for all distances
+        Xa, Xr, ya, yr, distances=names, homology_dimensions=homology_dimensions,
+        metric=diagram_metric, per_class=per_class, max_points=max_points,
+        backend=backend, order=order)
     t_topo = time.perf_counter() - t
 
     # ------------------------------------------------ stability check, diagram metric
@@ -390,7 +409,15 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
 
     subsampling = {"full": bn.full.cover_radius, "reduced": bn.reduced.cover_radius,
                    "max_points": max_points or DEFAULT_MAX_POINTS}
+    dist = {}
+    if distribution and len(Xr):
+        t = time.perf_counter()
+        dist = {"mmd": mmd(Xa, Xr, weights, ya, yr),
+                "energy": energy_distance(Xa, Xr, weights, ya, yr)}
+        t_dist = time.perf_counter() - t
     timings = {"epsilon": t_eps, "topology": t_topo}
+    if dist:
+        timings["distribution"] = t_dist
     if reduction_time is not None:
         timings = {"reduction": float(reduction_time), **timings}
     timings["total"] = time.perf_counter() - t0
@@ -398,7 +425,7 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
         n_samples=Xa.shape[0], n_kept=Xr.shape[0], n_features=Xa.shape[1],
         kept_fraction=Xr.shape[0] / Xa.shape[0], epsilon=eps, topology=topo,
         stability=stability, subsampling=subsampling, timings=timings, method=method,
-        _X=Xa, _X_reduced=Xr, _kept=kept,
+        distribution=dist, _X=Xa, _X_reduced=Xr, _kept=kept,
     )
 
 
@@ -451,7 +478,7 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
 
             estimator = clone(estimator).fit(X, y)
         idx = estimator.sample_indices_
-        syn = getattr(estimator, "_synthetic", None)
+        syn = getattr(estimator, "synthetic_", None)
         Xr = Xa[idx] if syn is None else syn
         yr = None if y is None else np.asarray(y)[idx]
         if score == "epsilon":

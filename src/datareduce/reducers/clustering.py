@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._kmeans import _ENGINES, fit_kmeans
 from .._neighbors import pairwise_block, row_chunks
@@ -133,57 +134,45 @@ class ClusterCentroidsReducer(BaseReducer):
     [0, 3]
     """
 
+    _synthetic_output = True
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "output": [StrOptions({"centroids", "medoids"})],
+        "max_iter": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "engine": [StrOptions(set(_ENGINES))],
+    }
+
     def __init__(self, keep=0.1, *, output="centroids", stratify=True, max_iter=None,
-                 engine="sklearn", random_state=None):
+                 engine="sklearn", random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.output = output
         self.stratify = stratify
         self.max_iter = max_iter
         self.engine = engine
         self.random_state = random_state
+        self.space = space
+        self.reweight = reweight
 
-    def _validate_params_extra(self, X, y):
-        if self.output not in ("centroids", "medoids"):
-            raise ValueError(f"output={self.output!r} is not supported; use 'centroids' or "
-                             "'medoids'.")
-        if self.max_iter is not None and (not isinstance(self.max_iter, numbers.Integral)
-                                          or isinstance(self.max_iter, bool) or self.max_iter < 1):
-            raise ValueError(f"max_iter={self.max_iter!r} must be a positive integer.")
-        if self.engine not in _ENGINES:
-            raise ValueError(f"engine={self.engine!r} is not supported; use one of "
-                             f"{', '.join(_ENGINES)}.")
+    def _emits_synthetic(self):
+        return self.output == "centroids"
+
+    def _check_params(self, X, y):
         if self.engine == "faiss":
             import importlib.util
 
             if importlib.util.find_spec("faiss") is None:
                 raise ValueError("engine='faiss' needs faiss-cpu installed "
                                  "(pip install faiss-cpu), or use engine='auto'.")
-        self._centers, self._inertia = [], 0.0
 
     def _select(self, X, n_select, rng):
         res = fit_kmeans(X, n_select, random_state=rng, max_iter=self.max_iter,
                          engine=self.engine)
         rows = unique_nearest_rows(res.centers, X)
         sizes = np.bincount(res.labels, minlength=n_select).astype(np.float64)
-        self._centers.append(res.centers)
-        self._inertia += res.inertia
         synthetic = res.centers if self.output == "centroids" else None
-        return Selection(indices=rows, weights=sizes, synthetic=synthetic)
+        return Selection(indices=rows, weights=sizes, synthetic=synthetic,
+                         info={"centers": res.centers, "inertia": res.inertia})
 
-    def fit(self, X, y=None):
-        """Cluster each class and keep one row (or centroid) per cluster.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        self
-        """
-        super().fit(X, y)
-        self.cluster_centers_ = np.vstack(self._centers)
-        self.inertia_ = float(self._inertia)
-        del self._centers
-        return self
+    def _store_info(self, infos):
+        self.cluster_centers_ = np.vstack([info["centers"] for _, info in infos])
+        self.inertia_ = float(sum(info["inertia"] for _, info in infos))

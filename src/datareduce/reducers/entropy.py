@@ -6,6 +6,7 @@ import numbers
 import warnings
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
 from .._neighbors import pairwise_block, row_chunks
 from ..base import BaseReducer, Selection, allocate_quotas
@@ -62,7 +63,7 @@ class DistanceEntropyReducer(BaseReducer):
     3. For every other row: the softmax over its Euclidean distances to the prototypes and
        the Shannon entropy of that softmax (high entropy = near a class boundary).
     4. The remaining rows are filled with the highest-entropy rows: over all classes at
-       once (``stratified_additions=False``, the reference behaviour) or per class so that
+       once (``stratify=False``, the reference behaviour) or per class so that
        each class ends with its proportional quota (``True``). Ties go to the lower row
        position.
 
@@ -73,17 +74,24 @@ class DistanceEntropyReducer(BaseReducer):
     base_fraction : float in (0, 1] or None, default=None
         Fraction of all rows in the random base, at most the kept fraction. None uses half
         the kept fraction, as the reference does.
-    stratified_additions : bool, default=False
-        Fill per class (proportional quotas) instead of globally by entropy.
+    stratify : bool, default=False
+        Fill per class (proportional quotas) instead of globally by entropy. The base is
+        always stratified, so no class is lost either way.
     random_state : None, int or numpy Generator, default=None
         Seed of the base split.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
+    stratified_additions : bool, optional
+        Deprecated alias of ``stratify`` (removed in 0.3).
 
     Attributes
     ----------
     sample_indices_ : ndarray of shape (n_kept,)
         The base rows (in class order), then the added rows by decreasing entropy.
     scores_ : ndarray of shape (n_samples,)
-        The entropy of every row (base rows included; they are kept whatever their score).
+        Keep priority: ``inf`` for the base rows, the entropy for the others.
+    entropy_ : ndarray of shape (n_samples,)
+        The distance entropy of every row.
     base_indices_ : ndarray
         The rows of the random base.
     prototypes_ : ndarray of shape (n_classes, n_features)
@@ -99,33 +107,41 @@ class DistanceEntropyReducer(BaseReducer):
     >>> len(des.base_indices_), len(des.sample_indices_)  # 2 random base rows + 2 added
     (2, 4)
     >>> added = des.sample_indices_[2:]  # the highest-entropy rows outside the base
-    >>> bool(des.scores_[added].min() >= np.delete(des.scores_, des.sample_indices_).max())
+    >>> bool(des.entropy_[added].min() >= np.delete(des.entropy_, des.sample_indices_).max())
     True
     """
 
     _requires_y = True
-    _global_selection = True  # prototypes and additions span classes
-    _ranking = True
+    _requires_classes = True
+    _selection = "global"  # prototypes and additions span classes
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "base_fraction": [None, Interval(numbers.Real, 0, 1, closed="right")],
+        "stratified_additions": [None, "boolean"],
+    }
 
-    def __init__(self, keep=0.1, *, base_fraction=None, stratified_additions=False,
-                 random_state=None):
+    def __init__(self, keep=0.1, *, base_fraction=None, stratify=False, random_state=None,
+                 space="auto", reweight=None, stratified_additions=None):
         self.keep = keep
         self.base_fraction = base_fraction
-        self.stratified_additions = stratified_additions
+        self.stratify = stratify
         self.random_state = random_state
+        self.space = space
+        self.reweight = reweight
+        self.stratified_additions = stratified_additions
 
-    def _validate_params_extra(self, X, y):
-        bf = self.base_fraction
-        if bf is not None and (not isinstance(bf, numbers.Real) or isinstance(bf, bool)
-                               or not 0 < bf <= 1):
-            raise ValueError(f"base_fraction={bf!r} must be a float in (0, 1] (or None for "
-                             "half of keep).")
+    def _stratify_value(self):
+        if self.stratified_additions is not None:
+            warnings.warn("stratified_additions is deprecated and will be removed in 0.3: "
+                          "use stratify (same meaning).", FutureWarning, stacklevel=4)
+            return bool(self.stratified_additions)
+        return bool(self.stratify)
 
     def _reduce(self, X, y, n_keep, rng):
         n = X.shape[0]
-        pools = self._class_pools(y)
+        n_classes = len(self.classes_)
+        pools = [np.flatnonzero(y == c) for c in range(n_classes)]
         counts = np.array([len(p) for p in pools])
-        n_classes = len(pools)
         if self.base_fraction is None:
             n_base = int(round(n_keep / 2))
         else:
@@ -154,14 +170,13 @@ class DistanceEntropyReducer(BaseReducer):
         in_base = np.zeros(n, dtype=bool)
         in_base[base] = True
 
-        if self.stratified_additions:
+        if self._stratify_value():
             quotas = allocate_quotas(counts, n_keep)
             add_q = np.maximum(quotas - base_q, 0)
             short = (n_keep - n_base) - int(add_q.sum())
             if short > 0:  # rounding gave a class more base rows than its final quota
                 room = counts - base_q - add_q
                 add_q += allocate_quotas(room, short, min_one=False)
-            self.class_quotas_ = dict(zip(self.classes_.tolist(), quotas.tolist(), strict=True))
             added = []
             for pool, q in zip(pools, add_q, strict=True):
                 cand = pool[~in_base[pool]]
@@ -173,7 +188,14 @@ class DistanceEntropyReducer(BaseReducer):
             cand = np.flatnonzero(~in_base)
             order = np.lexsort((cand, -scores[cand]))
             added = cand[order[: n_keep - len(base)]]
-        self.base_indices_ = base
-        self.prototypes_ = protos
-        return Selection(indices=np.concatenate([base, added]),
-                         weights=np.full(n_keep, n / n_keep), scores=scores)
+        # scores_: the base first, then the additions by entropy (higher is kept first)
+        priority = scores.copy()
+        priority[base] = np.inf
+        return Selection(indices=np.concatenate([base, added]), scores=priority,
+                         info={"base_indices": base, "prototypes": protos, "entropy": scores})
+
+    def _store_info(self, infos):
+        (_, info), = infos
+        self.base_indices_ = info["base_indices"]
+        self.prototypes_ = info["prototypes"]
+        self.entropy_ = info["entropy"]

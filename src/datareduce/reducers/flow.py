@@ -19,6 +19,7 @@ import time
 import warnings
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseReducer, Selection
 from .vq import spread_over_strata
@@ -86,7 +87,7 @@ class NormalizingFlowReducer(BaseReducer):
         Maximum number of log-density strata for ``strategy="strata"``.
     conditional : bool, default=False
         With labels, one flow conditioned on the one-hot class instead of one per class.
-    flow : {"nsf", "maf"}, default="nsf"
+    flow : {"nsf", "maf"}, default="maf"
         zuko flow family.
     transforms : int >= 1, default=3
         Number of autoregressive transforms.
@@ -94,8 +95,12 @@ class NormalizingFlowReducer(BaseReducer):
         Hidden layer sizes of each transform's network (small: CPU-friendly).
     max_epochs : int >= 1, default=50
         Epoch budget per flow.
-    batch_size : int >= 1, default=256
+    batch_size : int >= 1, default=512
         Mini-batch size.
+    fit_size : int >= 2 or None, default=2000
+        Rows each flow is trained on (a seeded random subset of its pool; None: all).
+        Every row is scored. This bounds the training cost per flow whatever the pool size:
+        about ``max_epochs * fit_size / batch_size`` steps at most.
     learning_rate : float > 0, default=1e-3
         Adam learning rate.
     patience : int >= 1, default=5
@@ -110,6 +115,8 @@ class NormalizingFlowReducer(BaseReducer):
         Seed of the flows' initialisation, the batches and the choice inside strata.
     verbose : bool, default=False
         Show a progress bar over epochs (tqdm).
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
 
     Attributes
     ----------
@@ -117,9 +124,10 @@ class NormalizingFlowReducer(BaseReducer):
         Kept positions.
     sample_weight_ : ndarray of shape (n_kept,)
         Pool size / pool quota for each kept row (sums to n).
-    scores_ : ndarray of shape (n_samples,)
+    log_density_ : ndarray of shape (n_samples,)
         Log-density of every row (NaN for a class whose quota is 0, which gets no flow).
-        Note: higher means denser, which ``"drop_dense"`` keeps last.
+        Higher means denser, which ``"drop_dense"`` keeps last. The flow sets no
+        ``scores_``: its strategies spread the kept rows over densities, not a ranking.
     n_epochs_ : list of int
         Epochs trained by each flow.
     validation_loglik_ : list of float
@@ -134,17 +142,35 @@ class NormalizingFlowReducer(BaseReducer):
     >>> rng = np.random.default_rng(0)
     >>> X = np.vstack([rng.normal(0, 1, (200, 2)), rng.normal(6, 1, (200, 2))])
     >>> red = NormalizingFlowReducer(keep=0.25, max_epochs=5, random_state=0).fit(X)
-    >>> red.sample_indices_.shape, red.scores_.shape
+    >>> red.sample_indices_.shape, red.log_density_.shape
     ((100,), (400,))
     """
 
-    _ranking = True
+    _selection = "score"
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "strategy": [StrOptions(set(_STRATEGIES))],
+        "outlier_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "n_strata": [Interval(numbers.Integral, 1, None, closed="left")],
+        "conditional": ["boolean"],
+        "flow": [StrOptions(set(_FLOWS))],
+        "transforms": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hidden_features": [tuple, list],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "fit_size": [None, Interval(numbers.Integral, 2, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(numbers.Real, 0, 0.5, closed="both")],
+        "n_threads": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
+    }
 
     def __init__(self, keep=0.1, *, strategy="strata", outlier_fraction=0.01, n_strata=10,
-                 conditional=False, flow="nsf", transforms=3, hidden_features=(32, 32),
-                 max_epochs=50, batch_size=256, learning_rate=1e-3, patience=5,
+                 conditional=False, flow="maf", transforms=3, hidden_features=(32, 32),
+                 max_epochs=50, batch_size=512, fit_size=2000, learning_rate=1e-3, patience=5,
                  validation_fraction=0.1, n_threads=None, stratify=True, random_state=None,
-                 verbose=False):
+                 verbose=False, space="auto", reweight=None):
         self.keep = keep
         self.strategy = strategy
         self.outlier_fraction = outlier_fraction
@@ -155,6 +181,7 @@ class NormalizingFlowReducer(BaseReducer):
         self.hidden_features = hidden_features
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.fit_size = fit_size
         self.learning_rate = learning_rate
         self.patience = patience
         self.validation_fraction = validation_fraction
@@ -162,32 +189,12 @@ class NormalizingFlowReducer(BaseReducer):
         self.stratify = stratify
         self.random_state = random_state
         self.verbose = verbose
+        self.space = space
+        self.reweight = reweight
 
-    # ------------------------------------------------------------ validation
-    def _validate_params_extra(self, X, y):
-        if self.strategy not in _STRATEGIES:
-            raise ValueError(f"strategy={self.strategy!r} is not supported; use one of "
-                             f"{', '.join(map(repr, _STRATEGIES))}.")
-        if self.flow not in _FLOWS:
-            raise ValueError(f"flow={self.flow!r} is not supported; use 'nsf' or 'maf'.")
-        frac = self.outlier_fraction
-        if not isinstance(frac, numbers.Real) or isinstance(frac, bool) or not 0 <= frac < 1:
-            raise ValueError(f"outlier_fraction={frac!r} must be a fraction in [0, 1).")
-        vf = self.validation_fraction
-        if not isinstance(vf, numbers.Real) or isinstance(vf, bool) or not 0 <= vf <= 0.5:
-            raise ValueError(f"validation_fraction={vf!r} must be in [0, 0.5].")
-        for name in ("n_strata", "transforms", "max_epochs", "batch_size", "patience"):
-            value = getattr(self, name)
-            if not _is_int(value) or value < 1:
-                raise ValueError(f"{name}={value!r} must be an integer >= 1.")
-        if self.n_threads is not None and (not _is_int(self.n_threads) or self.n_threads < 1):
-            raise ValueError(f"n_threads={self.n_threads!r} must be None or an integer >= 1.")
-        lr = self.learning_rate
-        if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not lr > 0:
-            raise ValueError(f"learning_rate={lr!r} must be a positive number.")
+    def _check_params(self, X, y):
         hidden = self.hidden_features
-        if (not isinstance(hidden, (tuple, list)) or not hidden
-                or not all(_is_int(h) and h >= 1 for h in hidden)):
+        if not hidden or not all(_is_int(h) and h >= 1 for h in hidden):
             raise ValueError(f"hidden_features={hidden!r} must be a non-empty tuple of "
                              "positive integers, e.g. (32, 32).")
         _import_torch()
@@ -202,9 +209,7 @@ class NormalizingFlowReducer(BaseReducer):
         scale = np.maximum(np.abs(mean), 1.0)
         active = std > 1e-9 * scale
         if n < 2 or not active.any():
-            self.n_epochs_.append(0)
-            self.validation_loglik_.append(float("nan"))
-            return np.zeros(n)
+            return np.zeros(n), 0, float("nan")
         Z = ((X[:, active] - mean[active]) / std[active]).astype(np.float32)
         offset = float(np.log(std[active]).sum())
         d = Z.shape[1]
@@ -220,8 +225,6 @@ class NormalizingFlowReducer(BaseReducer):
                 logp, epochs, best = self._train(torch, zuko, Z, context, d, n_ctx, gen)
         finally:
             torch.set_num_threads(old_threads)
-        self.n_epochs_.append(epochs)
-        self.validation_loglik_.append(-best)
         logp = logp.astype(np.float64) - offset
         bad = ~np.isfinite(logp)
         if bad.any():
@@ -230,7 +233,7 @@ class NormalizingFlowReducer(BaseReducer):
                           "learning_rate.", RuntimeWarning, stacklevel=2)
             finite = logp[~bad]
             logp[bad] = (finite.min() - 1.0) if finite.size else 0.0
-        return logp
+        return logp, epochs, -best
 
     def _build(self, zuko, d, n_ctx):
         hidden = tuple(int(h) for h in self.hidden_features)
@@ -250,8 +253,12 @@ class NormalizingFlowReducer(BaseReducer):
             dist = flow() if Ct is None else flow(Ct[idx])
             return -dist.log_prob(Zt[idx])
 
-        n_val = int(round(self.validation_fraction * n)) if n >= 20 else 0
+        # training sees a seeded subsample of at most fit_size rows; every row is scored
         perm = torch.randperm(n, generator=gen)
+        if self.fit_size is not None and n > self.fit_size:
+            perm = perm[:self.fit_size]
+        n_fit = len(perm)
+        n_val = int(round(self.validation_fraction * n_fit)) if n_fit >= 20 else 0
         val_idx, train_idx = perm[:n_val], perm[n_val:]
         opt = torch.optim.Adam(flow.parameters(), lr=float(self.learning_rate))
         best, best_state, stale, epochs = np.inf, None, 0, 0
@@ -305,34 +312,23 @@ class NormalizingFlowReducer(BaseReducer):
             return survivors[:n_select]
         return survivors[spread_over_strata(logp[survivors], n_select, self.n_strata, rng)]
 
-    def _reduce(self, X, y, n_keep, rng):
+    @property
+    def _score_per_pool(self):
+        return not self.conditional
+
+    def _score(self, X, y, rng):
         _import_torch()
         start = time.perf_counter()
-        self.n_epochs_, self.validation_loglik_ = [], []
-        n = X.shape[0]
-        scores = np.full(n, np.nan)
-        labelled = y is not None
-        if labelled and self._stratify_enabled():
-            pools = self._class_pools(y)
-            quotas = self._class_quotas(pools, n_keep)
-        else:
-            pools, quotas = [np.arange(n)], np.array([n_keep])
-            if labelled:
-                self.classes_ = np.unique(y)
-        if labelled and self.conditional:
-            classes, y_enc = np.unique(y, return_inverse=True)
-            onehot = np.eye(len(classes), dtype=np.float32)[y_enc]
-            scores = self._log_density(X, onehot, int(rng.integers(0, 2**31 - 1)))
-        else:
-            for pool, q in zip(pools, quotas, strict=True):
-                if q > 0:
-                    seed = int(rng.integers(0, 2**31 - 1))
-                    scores[pool] = self._log_density(X[pool], None, seed)
-        self.train_time_ = time.perf_counter() - start
-        indices, weights = [], []
-        for pool, q in zip(pools, quotas, strict=True):
-            if q == 0:
-                continue
-            indices.append(pool[self._choose(scores[pool], int(q), rng)])
-            weights.append(np.full(int(q), len(pool) / q))
-        return Selection(np.concatenate(indices), np.concatenate(weights), scores)
+        context = None if y is None else np.eye(int(y.max()) + 1, dtype=np.float32)[y]
+        logp, epochs, loglik = self._log_density(X, context, int(rng.integers(0, 2**31 - 1)))
+        return Selection(scores=logp, info={"scores": logp, "n_epochs": epochs,
+                                            "validation_loglik": loglik,
+                                            "train_time": time.perf_counter() - start})
+
+    def _store_info(self, infos):
+        self.log_density_ = np.full(self.n_samples_in_, np.nan)
+        for _, info in infos:
+            self.log_density_[info.get("rows", slice(None))] = info["scores"]
+        self.n_epochs_ = [info["n_epochs"] for _, info in infos]
+        self.validation_loglik_ = [info["validation_loglik"] for _, info in infos]
+        self.train_time_ = float(sum(info["train_time"] for _, info in infos))

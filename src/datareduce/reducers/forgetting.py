@@ -21,6 +21,7 @@ import numbers
 import time
 
 import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval
 
 from .._validation import check_keep, check_random_generator
 from ..base import BaseReducer, Selection, allocate_quotas
@@ -215,6 +216,8 @@ class ForgettingEventsReducer(BaseReducer):
         rows. With False, the most forgotten rows overall are kept.
     random_state : None, int or numpy Generator, default=None
         Seed of the row order, the estimator and the tie-breaking.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
 
     Attributes
     ----------
@@ -223,6 +226,9 @@ class ForgettingEventsReducer(BaseReducer):
     sample_weight_ : ndarray of shape (n_kept,)
         Class size / class quota for each kept row (sums to n).
     scores_ : ndarray of shape (n_samples,)
+        Keep priority (higher is kept first): the rank of each row in the forgetting
+        order, ties broken as above.
+    forgetting_scores_ : ndarray of shape (n_samples,)
         Forgetting counts (``epochs`` for never-learned rows).
     forgetting_counts_ : ndarray of int, shape (n_samples,)
         Raw correct -> wrong transitions.
@@ -242,35 +248,31 @@ class ForgettingEventsReducer(BaseReducer):
     >>> fes = ForgettingEventsReducer(keep=0.2, epochs=5, random_state=0).fit(X, y)
     >>> len(fes.sample_indices_), np.bincount(y[fes.sample_indices_]).tolist()
     (36, [12, 14, 10])
-    >>> bool(fes.scores_[fes.sample_indices_].mean() >= fes.scores_.mean())
+    >>> bool(fes.forgetting_scores_[fes.sample_indices_].mean() >= fes.forgetting_scores_.mean())
     True
     """
 
     _requires_y = True
-    _ranking = True
+    _requires_classes = True
+    _selection = "score"
+    _score_per_pool = False  # one model trained on all rows
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "estimator": [None, HasMethods(["partial_fit"])],
+        "epochs": [Interval(numbers.Integral, 2, None, closed="left")],
+        "standardize": ["boolean"],
+    }
 
     def __init__(self, keep=0.1, *, estimator=None, epochs=10, standardize=True,
-                 stratify=True, random_state=None):
+                 stratify=True, random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.estimator = estimator
         self.epochs = epochs
         self.standardize = standardize
         self.stratify = stratify
         self.random_state = random_state
-
-    def _validate_params_extra(self, X, y):
-        if (isinstance(self.epochs, bool) or not isinstance(self.epochs, numbers.Integral)
-                or self.epochs < 2):
-            raise ValueError(
-                f"epochs={self.epochs!r} must be an integer >= 2: forgetting is a change "
-                "between two consecutive epochs."
-            )
-        if self.estimator is not None and not hasattr(self.estimator, "partial_fit"):
-            raise ValueError(
-                f"estimator={type(self.estimator).__name__} has no partial_fit: pass a "
-                "classifier that trains incrementally (e.g. SGDClassifier, MLPClassifier, "
-                "Perceptron) or use ForgettingTracker with your own training loop."
-            )
+        self.space = space
+        self.reweight = reweight
 
     def _make_estimator(self, rng):
         from sklearn.base import clone
@@ -286,45 +288,38 @@ class ForgettingEventsReducer(BaseReducer):
             est.set_params(random_state=int(rng.integers(0, 2**31 - 1)))
         return est
 
-    def _reduce(self, X, y, n_keep, rng):
+    def _score(self, X, y, rng):
+        from sklearn.preprocessing import StandardScaler
+
         start = time.perf_counter()
-        self.__dict__.pop("estimator_", None)
-        classes, y_enc = np.unique(y, return_inverse=True)
-        Xs = X
-        if self.standardize:
-            mean = X.mean(axis=0)
-            std = X.std(axis=0)
-            std[std == 0] = 1.0
-            Xs = (X - mean) / std
+        n_classes = int(y.max()) + 1
+        Xs = StandardScaler().fit_transform(X) if self.standardize else X
         tracker = ForgettingTracker(X.shape[0])
         est = self._make_estimator(rng)
         n = X.shape[0]
-        if len(classes) == 1:
+        if n_classes == 1:
             # a single class is always predicted correctly: no forgetting, no training
             for _ in range(self.epochs):
                 tracker.record(np.ones(n, dtype=bool))
+            est = None
         else:
             for _ in range(self.epochs):
                 perm = rng.permutation(n)
-                est.partial_fit(Xs[perm], y_enc[perm], classes=np.arange(len(classes)))
-                tracker.record(est.predict(Xs) == y_enc)
-            self.estimator_ = est
-        self.train_time_ = time.perf_counter() - start
+                est.partial_fit(Xs[perm], y[perm], classes=np.arange(n_classes))
+                tracker.record(est.predict(Xs) == y)
+        order = tracker.ranking(rng)  # most forgotten first, ties as documented
+        priority = np.empty(n)
+        priority[order] = np.arange(n, 0, -1, dtype=np.float64)
+        return Selection(scores=priority, info={
+            "tracker": tracker, "estimator": est, "train_time": time.perf_counter() - start})
+
+    def _store_info(self, infos):
+        (_, info), = infos
+        tracker = info["tracker"]
         self.tracker_ = tracker
+        if info["estimator"] is not None:
+            self.estimator_ = info["estimator"]
         self.forgetting_counts_ = tracker.forgetting_counts_.copy()
         self.never_learned_ = tracker.never_learned_
-        scores = tracker.scores()
-
-        order = tracker.ranking(rng)
-        if self.stratify:
-            pools = self._class_pools(y)
-            quotas = self._class_quotas(pools, n_keep)
-            ranked_labels = y_enc[order]
-            idx, weights = [], []
-            for c, q in enumerate(quotas):
-                if q == 0:
-                    continue
-                idx.append(order[ranked_labels == c][:q])
-                weights.append(np.full(q, len(pools[c]) / q))
-            return Selection(np.concatenate(idx), np.concatenate(weights), scores)
-        return Selection(order[:n_keep], np.full(n_keep, n / n_keep), scores)
+        self.forgetting_scores_ = tracker.scores()
+        self.train_time_ = info["train_time"]

@@ -5,16 +5,10 @@ kept set is largest. The result is the 2-approximation of k-center (Gonzalez 198
 makes the covering radius ``epsilon`` small, and every prefix of the selection order is
 itself a max-min selection of that size.
 
-Speed comes from a lazy, blocked evaluation that stays exact: rows live in blocks of
-``block_size``; each block remembers up to which pick its distances are up to date and the
-largest (stale) distance of its rows, which can only be an upper bound of the true one. At
-each step the block with the largest bound is brought up to date with one matrix product
-against the picks it has not seen (BLAS-3 instead of a matrix-vector product per pick),
-until the top block is current: its farthest row is then the exact global farthest row.
-Distances are float64 throughout (float32 picks drift from the exact ones after a few
-hundred picks), so the picks equal gudhi's exact ``choose_n_farthest_points``. BLAS runs
-on one thread inside the loop (threadpoolctl), which is also the fastest setting when other
-processes share the cores.
+The picks come from the package's one farthest-point core,
+:func:`datareduce._farthest.farthest_point_order` (lazy blocked updates that stay exact,
+float64, one BLAS thread), which the metrics' greedy permutation uses too; the picks equal
+gudhi's exact ``choose_n_farthest_points``.
 """
 
 from __future__ import annotations
@@ -22,23 +16,15 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._farthest import farthest_point_order as _fps
 from .._neighbors import check_metric
 from ..base import BaseReducer, Selection
 
 __all__ = ["MaxMinReducer", "farthest_point_order"]
 
 _STARTS = ("random", "medoid", "first")
-
-
-def _blas_single_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _start_index(X, start, rng, metric):
@@ -73,7 +59,7 @@ def farthest_point_order(X, n_select, *, start=0, metric="euclidean", block_size
         Number of rows to pick, ``1 <= n_select <= n``.
     start : int, 'random', 'medoid' or 'first', default=0
         First pick: a row position, a seeded random row, the row nearest the mean, or row 0.
-    metric : {'euclidean', 'chebyshev'}, default='euclidean'
+    metric : {'euclidean', 'chebyshev', 'manhattan'}, default='euclidean'
         Distance between rows.
     block_size : int, default=512
         Rows per lazily updated block (a speed knob; the picks do not depend on it).
@@ -104,128 +90,11 @@ def farthest_point_order(X, n_select, *, start=0, metric="euclidean", block_size
     >>> picks.tolist(), radii.tolist()
     ([0, 3, 2], [inf, 10.0, 2.0])
     """
-    metric = check_metric(metric)
-    if metric not in ("euclidean", "chebyshev"):
-        raise ValueError(f"metric={metric!r} is not supported by max-min selection; "
-                         "use 'euclidean' or 'chebyshev'.")
-    X = np.asarray(X)
-    if X.dtype != np.float64:
-        X = X.astype(np.float64)
-    n, d = X.shape
-    k = int(n_select)
-    if not 1 <= k <= n:
-        raise ValueError(f"n_select={n_select} must be between 1 and the number of rows ({n}).")
     if rng is None:
         rng = np.random.default_rng()
-    s = _start_index(X, start, rng, metric)
-    with _blas_single_thread():
-        picks, radii, dist, cell = _lazy_fps(X, k, s, metric, int(block_size),
-                                             return_distances)
-    if return_distances:
-        return picks, radii, dist, cell
-    return picks, radii
-
-
-def _lazy_fps(X, k, s, metric, B, final_pass):
-    n, d = X.shape
-    euclid = metric == "euclidean"
-    picks = np.empty(k, dtype=np.intp)
-    radii = np.empty(k, dtype=np.float64)
-    P = np.empty((k, d), dtype=np.float64)  # picked rows
-    if euclid:
-        sq = np.einsum("ij,ij->i", X, X)
-        # augmented picks: [-2 p, |p|^2] so that [x, 1] . pa = |x - p|^2 - |x|^2
-        PA = np.empty((k, d + 1), dtype=np.float64)
-        # an augmented copy of X makes each block update a single matrix product; skip it
-        # (and add |p|^2 separately) when it would cost more than 64 MiB
-        XA = None
-        if n * (d + 1) * 8 <= 64 * 2**20:
-            XA = np.empty((n, d + 1), dtype=np.float64)
-            XA[:, :d] = X
-            XA[:, d] = 1.0
-
-    def add_pick(i, p):
-        picks[i] = p
-        P[i] = X[p]
-        if euclid:
-            PA[i, :d] = -2.0 * X[p]
-            PA[i, d] = sq[p]
-
-    def block_min(lo, hi, a, b):
-        """Nearest of picks a..b-1 for rows lo..hi-1: (distance, pick) (squared if euclidean)."""
-        if euclid:
-            if XA is not None:
-                D = XA[lo:hi] @ PA[a:b].T
-            else:
-                D = X[lo:hi] @ PA[a:b, :d].T
-                D += PA[a:b, d]
-        else:  # chebyshev; callers keep (rows x picks x d) small
-            D = np.abs(X[lo:hi, None, :] - P[None, a:b, :]).max(axis=2)
-        j = D.argmin(axis=1)
-        m = D[np.arange(hi - lo), j]
-        if euclid:
-            m += sq[lo:hi]
-            np.maximum(m, 0.0, out=m)
-        return m, j + a
-
-    # chunk very stale updates so the (rows x picks) block stays small
-    pick_chunk = 4096 if euclid else max(1, 2**21 // (B * max(d, 1)))
-
-    def refresh(b, i):
-        lo, hi = bounds[b], bounds[b + 1]
-        for a in range(upto[b], i, pick_chunk):
-            m, j = block_min(lo, hi, a, min(i, a + pick_chunk))
-            better = m < mind[lo:hi]
-            mind[lo:hi][better] = m[better]
-            assign[lo:hi][better] = j[better]
-        upto[b] = i
-        ub[b] = mind[lo:hi].max()
-
-    nb = (n + B - 1) // B
-    bounds = np.minimum(np.arange(nb + 1) * B, n)
-    add_pick(0, s)
-    radii[0] = np.inf
-    mind = np.empty(n, dtype=np.float64)  # squared distances for euclidean; -1 once picked
-    assign = np.zeros(n, dtype=np.intp)  # nearest pick seen so far
-    for b in range(nb):
-        lo, hi = bounds[b], bounds[b + 1]
-        mind[lo:hi] = block_min(lo, hi, 0, 1)[0]
-    mind[s] = -1.0
-    upto = np.ones(nb, dtype=np.intp)
-    ub = np.maximum.reduceat(mind, bounds[:-1])
-
-    for i in range(1, k):
-        while True:
-            b = int(np.argmax(ub))
-            if upto[b] == i:
-                break
-            refresh(b, i)
-        top = ub[b]
-        tied = np.flatnonzero(ub >= top)
-        if len(tied) > 1:  # exact ties across blocks: the lowest row position wins
-            for t in tied:
-                if upto[t] != i:
-                    refresh(t, i)
-            tied = np.flatnonzero(ub >= top)
-            b = int(tied[0])
-        lo = bounds[b]
-        p = lo + int(np.argmax(mind[lo:bounds[b + 1]]))
-        radii[i] = mind[p]
-        add_pick(i, p)
-        # a picked row is never picked again, even when only duplicates (distance 0) remain
-        mind[p] = -1.0
-
-    dist = None
-    if final_pass:
-        for b in range(nb):
-            if upto[b] != k:
-                refresh(b, k)
-        mind[picks] = 0.0
-        dist = np.sqrt(mind) if euclid else mind
-        assign[picks] = np.arange(k)
-    if euclid:
-        radii[1:] = np.sqrt(radii[1:])
-    return picks, radii, dist, assign
+    s = _start_index(np.asarray(X, dtype=np.float64), start, rng, check_metric(metric))
+    return _fps(X, n_select, start=s, metric=metric, block_size=block_size,
+                return_distances=return_distances)
 
 
 class MaxMinReducer(BaseReducer):
@@ -282,36 +151,34 @@ class MaxMinReducer(BaseReducer):
     [2.0, 2.0, 1.0]
     """
 
-    _ranking = True
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "start": [StrOptions(set(_STARTS)), Interval(numbers.Integral, 0, None, closed="left")],
+        "metric": [StrOptions({"euclidean", "chebyshev", "manhattan", "l2", "linf",
+                               "infinity", "max", "l1", "cityblock"})],
+        "block_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, keep=0.1, *, start="random", metric="euclidean", stratify=True,
-                 block_size=512, random_state=None):
+                 block_size=512, random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.start = start
         self.metric = metric
         self.stratify = stratify
         self.block_size = block_size
         self.random_state = random_state
+        self.space = space
+        self.reweight = reweight
 
-    def _validate_params_extra(self, X, y):
-        metric = check_metric(self.metric)
-        if metric not in ("euclidean", "chebyshev"):
-            raise ValueError(f"metric={self.metric!r} is not supported by MaxMinReducer; "
-                             "use 'euclidean' or 'chebyshev'.")
+    def _check_params(self, X, y):
         if isinstance(self.start, numbers.Integral) and not isinstance(self.start, bool):
             if not 0 <= int(self.start) < X.shape[0]:
                 raise ValueError(f"start={self.start} is not a row position of X "
                                  f"(0 <= start < {X.shape[0]}).")
-            if y is not None and self._stratify_enabled() and len(np.unique(y)) > 1:
+            if y is not None and self.stratify and len(np.unique(y)) > 1:
                 raise ValueError(
                     "start as a row position needs a single pool: pass stratify=False or use "
                     "start='random' / 'medoid' / 'first' with stratification.")
-        elif self.start not in _STARTS:
-            raise ValueError(f"start={self.start!r} is not supported; use 'random', 'medoid', "
-                             "'first' or a row position.")
-        if (not isinstance(self.block_size, numbers.Integral) or isinstance(self.block_size, bool)
-                or self.block_size < 1):
-            raise ValueError(f"block_size={self.block_size!r} must be a positive integer.")
 
     def _select(self, X, n_select, rng):
         picks, radii, dist, cell = farthest_point_order(
@@ -321,20 +188,9 @@ class MaxMinReducer(BaseReducer):
         scores[picks] = radii
         # Voronoi cell sizes: each row counts for its nearest pick
         weights = np.bincount(cell, minlength=n_select).astype(np.float64)
-        return Selection(indices=picks, weights=weights, scores=scores)
+        rest = np.delete(dist, picks)
+        return Selection(indices=picks, weights=weights, scores=scores,
+                         info={"covering_radius": float(rest.max()) if len(rest) else 0.0})
 
-    def _reduce(self, X, y, n_keep, rng):
-        sel = super()._reduce(X, y, n_keep, rng)
-        kept = np.zeros(X.shape[0], dtype=bool)
-        kept[sel.indices] = True
-        if y is None or not self._stratify_enabled():
-            pools = {None: np.arange(X.shape[0])}
-        else:
-            labels, y_enc = np.unique(y, return_inverse=True)
-            pools = {lab: np.flatnonzero(y_enc == c) for c, lab in enumerate(labels.tolist())}
-        self.covering_radius_ = {}
-        for lab, pool in pools.items():
-            if kept[pool].any():
-                rest = sel.scores[pool][~kept[pool]]
-                self.covering_radius_[lab] = float(rest.max()) if len(rest) else 0.0
-        return sel
+    def _store_info(self, infos):
+        self.covering_radius_ = {label: info["covering_radius"] for label, info in infos}

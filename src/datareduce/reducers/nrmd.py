@@ -14,8 +14,9 @@ is the rows with the highest scores. For one matrix ``Z`` (rows = samples):
 
 For classification the authors multiply two such scores: the score of the row within its
 class (SVD of the class's rows) and the score of the row in ``[X, onehot(y)]`` (all rows,
-labels appended as one-hot columns). The ranking is then global (the reference takes the
-top rows over all classes); ``per_class=True`` takes the top rows of each class instead.
+labels appended as one-hot columns). The reference ranks globally (``stratify=False``: the
+top rows over all classes, which can drop whole classes); the default ``stratify=True``
+takes the top rows of each class with proportional quotas.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numbers
 import warnings
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
 from .._neighbors import row_chunks
@@ -77,6 +79,10 @@ def nrmd_scores(Z, *, n_components=None, random_state=None, working_memory=64.0)
         Seed of the randomized SVD.
     working_memory : float, default=64
         MiB for one block of rows.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
+    per_class : bool, optional
+        Deprecated alias of ``stratify`` (removed in 0.3).
 
     Returns
     -------
@@ -130,10 +136,10 @@ class MatrixDecompositionReducer(BaseReducer):
     ----------
     keep : float in (0, 1] or int >= 1, default=0.1
         Fraction of rows kept, or number of rows kept.
-    per_class : bool, default=False
+    stratify : bool or int >= 2, default=True
+        ``True`` keeps the top rows of each class with quotas proportional to class sizes.
         ``False`` ranks all rows together, as the reference does (classes then keep however
-        many of their rows rank high). ``True`` keeps the top rows of each class with
-        quotas proportional to class sizes.
+        many of their rows rank high, and a class can be lost).
     n_components : None or int >= 1, default=None
         ``None``: all ``min(n, d)`` singular vectors, exact SVD (blocked tall-skinny QR when
         ``n >= d``, so 10^6 rows stay cheap). An int below that: only the largest singular
@@ -143,13 +149,17 @@ class MatrixDecompositionReducer(BaseReducer):
         Seed of the randomized SVD (the exact path is deterministic).
     working_memory : float, default=64
         MiB for one block of rows.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
+    per_class : bool, optional
+        Deprecated alias of ``stratify`` (removed in 0.3).
 
     Attributes
     ----------
     scores_ : ndarray of shape (n_samples,)
         The score of every row (higher kept first).
     sample_weight_ : ndarray of shape (n_kept,)
-        ``n / n_kept`` for a global ranking; ``class size / class quota`` with ``per_class``.
+        Class size / kept rows of the class, for each kept row (sums to n).
 
     Examples
     --------
@@ -157,82 +167,56 @@ class MatrixDecompositionReducer(BaseReducer):
     >>> from datareduce import get_reducer
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(100, 3)); y = (X[:, 0] > 0).astype(int)
-    >>> r = get_reducer("nrmd", keep=0.2).fit(X, y)
+    >>> r = get_reducer("nrmd", keep=0.2, stratify=False).fit(X, y)  # the reference
     >>> r.sample_indices_.shape, r.scores_.shape
     ((20,), (100,))
     >>> bool(np.all(r.scores_[r.sample_indices_].min() >= np.delete(r.scores_, r.sample_indices_)))
     True
     """
 
-    _ranking = True
-    # the label-augmented score uses every row, whatever per_class says
-    _global_selection = True
+    _selection = "score"
+    _score_per_pool = False  # the label-augmented score uses every row
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "n_components": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
+        "per_class": [None, "boolean"],
+    }
 
-    def __init__(self, keep=0.1, *, per_class=False, n_components=None, random_state=None,
-                 working_memory=64.0):
+    def __init__(self, keep=0.1, *, stratify=True, n_components=None, random_state=None,
+                 working_memory=64.0, space="auto", reweight=None, per_class=None):
         self.keep = keep
-        self.per_class = per_class
+        self.stratify = stratify
         self.n_components = n_components
         self.random_state = random_state
         self.working_memory = working_memory
+        self.space = space
+        self.reweight = reweight
+        self.per_class = per_class
 
-    def _stratify_enabled(self) -> bool:
-        return bool(self.per_class)
+    def _stratify_value(self):
+        if self.per_class is not None:
+            warnings.warn("per_class is deprecated and will be removed in 0.3: use stratify "
+                          "(same meaning; stratify=False is the reference's global ranking).",
+                          FutureWarning, stacklevel=4)
+            return bool(self.per_class)
+        return self.stratify
 
-    def _validate_params_extra(self, X, y):
-        nc = self.n_components
-        if nc is not None and (not isinstance(nc, numbers.Integral) or isinstance(nc, bool)
-                               or nc < 1):
-            raise ValueError(f"n_components={nc!r} must be None (all singular vectors) or an "
-                             "int >= 1.")
-        if not (isinstance(self.working_memory, numbers.Real) and self.working_memory > 0):
-            raise ValueError(f"working_memory={self.working_memory!r} must be a positive "
-                             "number of MiB.")
-
-    def _score(self, Z, rng):
+    def _nrmd(self, Z, rng):
         return nrmd_scores(Z, n_components=self.n_components, random_state=rng,
                            working_memory=self.working_memory)
 
-    def _all_scores(self, X, y, rng):
+    def _score(self, X, y, rng):
         with threadpool_limits(limits=1, user_api="blas"):
             if y is None:
-                return self._score(X, rng)
-            classes, y_enc = np.unique(y, return_inverse=True)
+                return Selection(scores=self._nrmd(X, rng))
+            n_classes = int(y.max()) + 1
             within = np.empty(X.shape[0])
-            for c in range(len(classes)):
-                pool = np.flatnonzero(y_enc == c)
-                within[pool] = self._score(X[pool], rng)
-            onehot = np.zeros((X.shape[0], len(classes)), dtype=np.float64)
-            onehot[np.arange(X.shape[0]), y_enc] = 1.0
-            augmented = self._score(np.hstack([np.asarray(X, dtype=np.float64), onehot]), rng)
-            return within * augmented
-
-    def _reduce(self, X, y, n_keep, rng):
-        scores = self._all_scores(X, y, rng)
-        self._pool_scores = scores
-        try:
-            if y is None or not self.per_class:
-                return self._top(scores, n_keep)
-            pools = self._class_pools(y)
-            quotas = self._class_quotas(pools, n_keep)
-            sel = self._select_pools(X, pools, quotas, rng)
-            sel.scores = scores
-            return sel
-        finally:
-            del self._pool_scores
-
-    def _select_pools(self, X, pools, quotas, rng):
-        indices, weights = [], []
-        for pool, q in zip(pools, quotas, strict=True):
-            if q == 0:
-                continue
-            order = np.argsort(-self._pool_scores[pool], kind="stable")[:q]
-            indices.append(pool[order])
-            weights.append(np.full(q, len(pool) / q))
-        return Selection(indices=np.concatenate(indices), weights=np.concatenate(weights))
-
-    @staticmethod
-    def _top(scores, n_keep):
-        order = np.argsort(-scores, kind="stable")[:n_keep]
-        n = scores.shape[0]
-        return Selection(indices=order, weights=np.full(n_keep, n / n_keep), scores=scores)
+            for c in range(n_classes):
+                pool = np.flatnonzero(y == c)
+                if len(pool):
+                    within[pool] = self._nrmd(X[pool], rng)
+            onehot = np.zeros((X.shape[0], n_classes), dtype=np.float64)
+            onehot[np.arange(X.shape[0]), y] = 1.0
+            augmented = self._nrmd(np.hstack([np.asarray(X, dtype=np.float64), onehot]), rng)
+            return Selection(scores=within * augmented)

@@ -19,370 +19,20 @@ definition.
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
-from scipy.spatial import cKDTree
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseReducer, Selection
+from ._phl_scoring import (
+    auto_radius,
+    landmark_order,
+    neighbourhood_score,
+    phl_outlier_scores,
+)
 
-__all__ = ["PHLandmarksReducer", "neighbourhood_score", "phl_outlier_scores"]
-
-_CHUNK = 8192  # rows per block
-_MAX_PAIRS = 2**22  # neighbour indices per block (bounds memory for large radii)
-
-try:  # ripser's compiled core: skips ripser.py's per-call overhead (~20x for tiny clouds)
-    from pyRipser import doRipsFiltrationDM as _rips_dm
-    from pyRipser import doRipsFiltrationDMSparse as _rips_dm_sparse
-except ImportError:  # pragma: no cover - depends on the ripser build
-    _rips_dm = _rips_dm_sparse = None
-
-
-_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _condensed(P: np.ndarray) -> np.ndarray:
-    """Condensed (pdist-order) Euclidean distances of a small point cloud, float32."""
-    k = P.shape[0]
-    iu = _TRIU.get(k)
-    if iu is None:
-        iu = _TRIU[k] = np.triu_indices(k, 1)
-    diff = P[iu[0]] - P[iu[1]]
-    return np.sqrt(np.einsum("ij,ij->i", diff, diff)).astype(np.float32)
-
-
-def _max_finite_persistence(dgm: np.ndarray) -> float:  # pragma: no cover - fallback
-    finite = dgm[np.isfinite(dgm[:, 1])] if dgm.size else dgm
-    return float(np.max(finite[:, 1] - finite[:, 0])) if finite.size else 0.0
-
-
-def _max_persistence_by_dim(P: np.ndarray, maxdim: int) -> list[float]:
-    """Largest finite persistence of the Vietoris-Rips diagram of P in each dimension."""
-    if _rips_dm is not None:
-        res = _rips_dm(_condensed(P), maxdim, np.inf, 2, 0)
-        out = []
-        for bd in res["births_and_deaths_by_dim"]:
-            arr = np.asarray(bd, dtype=np.float64)
-            pers = arr[1::2] - arr[0::2]
-            pers = pers[np.isfinite(pers)]
-            out.append(float(pers.max()) if pers.size else 0.0)
-        return out
-    from ripser import ripser  # pragma: no cover
-
-    return [_max_finite_persistence(d)  # pragma: no cover
-            for d in ripser(P, maxdim=maxdim)["dgms"]]
-
-
-def neighbourhood_score(P, dimension: int = 1, scoring: str = "multi") -> float:
-    """Outlier score of one neighbourhood ``P`` (at least two points).
-
-    Parameters
-    ----------
-    P : array of shape (k, d)
-        The neighbours of a row (the row itself excluded).
-    dimension : int, default=1
-        Homology dimension (``restricted``) or the largest one (``multi``).
-    scoring : {"multi", "restricted"}, default="multi"
-        Maximum finite persistence over dimensions ``0..dimension``, or in ``dimension``.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> theta = np.linspace(0, 2 * np.pi, 12, endpoint=False)
-    >>> circle = np.c_[np.cos(theta), np.sin(theta)]
-    >>> round(neighbourhood_score(circle, 1, "restricted"), 3)  # the loop: dies at sqrt(3)
-    1.214
-    """
-    pers = _max_persistence_by_dim(np.asarray(P, dtype=np.float64), dimension)
-    if scoring == "restricted":
-        return pers[dimension]
-    return max(pers)
-
-
-def _batch_cap(dimension: int, limit: int = 2048) -> int:
-    """Largest vertex count whose (dimension+1)-simplices ripser can index in int64."""
-    n = limit
-    while n > 64 and math.comb(n, dimension + 2) >= 2**62:
-        n //= 2
-    return n
-
-
-def _prim_bounds(D: np.ndarray, covered: bool = False):
-    """Per cloud of a stack ``D`` (m, k, k): longest MST edge, and a bound on higher bars.
-
-    Vietoris-Rips H0 deaths are the minimum-spanning-tree edge lengths, so the largest finite
-    H0 persistence is the longest MST edge (Prim's algorithm, vectorised over the stack).
-    Every bar of dimension >= 1 dies by ``e = min_v max_u D[v, u]`` (from that scale on the
-    complex is a cone on ``v``) and is born at a simplex containing a non-MST edge, so its
-    persistence is at most ``e - b`` with ``b`` the shortest non-MST edge.
-    """
-    m, k, _ = D.shape
-    rows = np.arange(m)
-    in_tree = np.zeros((m, k), dtype=bool)
-    in_tree[:, 0] = True
-    best = D[:, 0, :].copy()
-    parent = np.zeros((m, k), dtype=np.intp)
-    best[:, 0] = np.inf
-    longest = np.zeros(m)
-    nonmst = D.copy()
-    idx = np.arange(k)
-    nonmst[:, idx, idx] = np.inf
-    for _ in range(k - 1):
-        j = np.argmin(best, axis=1)
-        length = best[rows, j]
-        np.maximum(longest, length, out=longest)
-        pj = parent[rows, j]
-        nonmst[rows, j, pj] = np.inf
-        nonmst[rows, pj, j] = np.inf
-        in_tree[rows, j] = True
-        cand = D[rows, j, :]
-        better = (cand < best) & ~in_tree
-        best = np.where(better, cand, best)
-        parent = np.where(better, j[:, None], parent)
-        best[in_tree] = np.inf
-    if covered:
-        # An edge uv with a witness w, max(D[u, w], D[v, w]) < D[u, v] (strictly: both other
-        # edges already present), enters with the triangle uvw, which makes its cycle a
-        # boundary plus a cycle of older edges: H1 classes are born only at the length of an
-        # edge without a witness. A birth value is also the length of a non-MST edge (the
-        # number of MST edges up to any length does not depend on the tree). So a birth is
-        # at the length of an uncovered edge that is not in the MST, or that ties with one.
-        births = np.full(m, np.inf)
-        step = max(1, 2_000_000 // max(k**3, 1))
-        for a in range(0, m, step):
-            Da = D[a:a + step]
-            s_ = Da.shape[0]
-            wit = np.maximum(Da[:, :, None, :], Da[:, None, :, :])  # (s, u, v, w)
-            wit[:, idx, :, idx] = np.inf
-            wit[:, :, idx, idx] = np.inf
-            has = (wit < Da[:, :, :, None]).any(axis=3)
-            del wit
-            has[:, idx, idx] = True
-            nm = nonmst[a:a + step]  # non-MST lengths, inf elsewhere
-            cand = np.where(has, np.inf, nm).reshape(s_, -1).min(axis=1)
-            # uncovered MST edges whose length equals a non-MST length (ties)
-            mst_len = np.where(has | np.isfinite(nm), np.inf, Da)  # uncovered MST edges
-            mst_len[:, idx, idx] = np.inf
-            flat_m = mst_len.reshape(s_, -1)
-            flat_m = np.where(flat_m < cand[:, None], flat_m, np.inf)  # only smaller ones matter
-            hm, em = np.nonzero(np.isfinite(flat_m))
-            if hm.size:
-                hn, en = np.nonzero(np.isfinite(nm.reshape(s_, -1)))
-                # (hood, length) pairs as complex keys: ties within the same hood
-                tied = np.isin(hm + 1j * flat_m[hm, em], hn + 1j * nm.reshape(s_, -1)[hn, en])
-                if tied.any():
-                    np.minimum.at(cand, hm[tied], flat_m[hm[tied], em[tied]])
-            births[a:a + step] = cand
-        shortest_nonmst = births
-    else:
-        shortest_nonmst = nonmst.reshape(m, -1).min(axis=1)
-    cone = D.max(axis=2).min(axis=1)
-    return longest, cone - shortest_nonmst, cone
-
-
-def _batch_scores(X, hoods, dimension, scoring):
-    """Scores of many neighbourhoods, with ONE ripser call on the disjoint union of those
-    that need it.
-
-    H0 comes from the minimum spanning trees (:func:`_prim_bounds`), on the same float32
-    distances ripser uses. Higher dimensions are computed only when the bound of
-    :func:`_prim_bounds` leaves them undecided (for ``multi`` scoring: when they could beat
-    the H0 value; pieces of at most 3 points have none). The Vietoris-Rips filtration of a
-    disjoint union (no edges between pieces) is the disjoint union of the filtrations, so
-    its diagram is the union of the pieces' diagrams; each bar is attributed to its piece
-    through ripser's representative cocycle, whose support lies in one piece (cohomology
-    reduction never mixes pieces).
-    """
-    sizes = np.fromiter((h.shape[0] for h in hoods), dtype=np.int64, count=len(hoods))
-    best = np.zeros((dimension + 1, len(hoods)))
-    need = np.zeros(len(hoods), dtype=bool)
-    dists = {}
-    for k in np.unique(sizes):
-        ids = np.flatnonzero(sizes == k)
-        P = X[np.stack([hoods[i] for i in ids])]  # (m, k, d)
-        iu = _TRIU.get(int(k))
-        if iu is None:
-            iu = _TRIU[int(k)] = np.triu_indices(int(k), 1)
-        diff = P[:, iu[0], :] - P[:, iu[1], :]
-        d32 = np.sqrt(np.einsum("mpd,mpd->mp", diff, diff)).astype(np.float32)
-        D = np.zeros((len(ids), int(k), int(k)))
-        D[:, iu[0], iu[1]] = d32
-        D[:, iu[1], iu[0]] = d32
-        h0, bound, cone = _prim_bounds(D, covered=dimension == 1)
-        best[0, ids] = h0
-        if dimension >= 1 and k >= 4:
-            threshold = h0 if scoring == "multi" else 0.0
-            undecided = bound > threshold
-            need[ids[undecided]] = True
-            for local in np.flatnonzero(undecided):
-                # every bar of dimension >= 1 dies by `cone`: longer edges cannot matter
-                dists[int(ids[local])] = (d32[local], d32[local] <= cone[local])
-    todo_all = np.flatnonzero(need)
-    cap = _batch_cap(dimension)
-    start = 0
-    while start < todo_all.size:  # ripser batches of at most `cap` vertices
-        csum = np.cumsum(sizes[todo_all[start:]])
-        stop = start + max(1, int(np.searchsorted(csum, cap, side="right")))
-        todo = todo_all[start:stop]
-        start = stop
-        voff = np.concatenate([[0], np.cumsum(sizes[todo])])
-        rows, cols, vals = [], [], []
-        for o, i in zip(voff[:-1], todo, strict=True):
-            iu = _TRIU[int(sizes[i])]
-            d32, short = dists[int(i)]
-            rows.append(iu[0][short] + o)
-            cols.append(iu[1][short] + o)
-            vals.append(d32[short])
-        res = _rips_dm_sparse(np.concatenate(rows).astype(np.int32),
-                              np.concatenate(cols).astype(np.int32),
-                              np.ascontiguousarray(np.concatenate(vals)), int(voff[-1]),
-                              dimension, np.inf, 2, 1)
-        for dim in range(1, dimension + 1):
-            bd = np.asarray(res["births_and_deaths_by_dim"][dim], dtype=np.float64)
-            if bd.size == 0:
-                continue
-            pers = bd[1::2] - bd[0::2]
-            first_vertex = np.fromiter((c[0] for c in res["cocycles_by_dim"][dim]),
-                                       dtype=np.int64, count=pers.size)
-            owner = todo[np.searchsorted(voff, first_vertex, side="right") - 1]
-            fin = np.isfinite(pers)
-            np.maximum.at(best[dim], owner[fin], pers[fin])
-    if scoring == "restricted":
-        return best[dimension]
-    return best.max(axis=0)
-
-
-def _chunk_scores(X, flat, offsets, dimension, scoring, max_neighbors, seed, first_row):
-    """Scores of one block of rows from their flattened neighbour lists (NaN = super-outlier)."""
-    n_rows = offsets.shape[0] - 1
-    out = np.full(n_rows, np.nan)
-    hoods, which = [], []
-    for r in range(n_rows):
-        nb = flat[offsets[r]:offsets[r + 1]]
-        if nb.shape[0] < 2:
-            continue
-        if nb.shape[0] > max_neighbors:
-            sub = np.random.default_rng((seed, first_row + r)).choice(
-                nb.shape[0], size=max_neighbors, replace=False)
-            nb = nb[np.sort(sub)]
-        hoods.append(nb)
-        which.append(r)
-    if not hoods:
-        return out
-    if _rips_dm_sparse is None:  # pragma: no cover - ripser without its compiled core
-        for r, nb in zip(which, hoods, strict=True):
-            out[r] = neighbourhood_score(X[nb], dimension, scoring)
-        return out
-    out[np.asarray(which)] = _batch_scores(X, hoods, dimension, scoring)
-    return out
-
-
-def auto_radius(X, k: int = 10, quantile: float = 0.5) -> float:
-    """Default radius: the ``quantile`` of every row's distance to its k-th nearest neighbour.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> auto_radius(np.arange(10.0).reshape(-1, 1), k=2)  # 2nd neighbour: 1 inside, 2 at ends
-    1.0
-    """
-    X = np.asarray(X, dtype=np.float64)
-    n = X.shape[0]
-    if n < 2:
-        return 1.0
-    k = min(k, n - 1)
-    dist, _ = cKDTree(X).query(X, k=k + 1)
-    kth = dist[:, k]
-    r = float(np.quantile(kth, quantile))
-    if r <= 0:
-        r = float(kth.max())
-    return r if r > 0 else 1.0
-
-
-def phl_outlier_scores(X, radius: float, *, dimension: int = 1, scoring: str = "multi",
-                       max_neighbors: int = 64, seed: int = 0, n_jobs=None):
-    """PH outlier score of every row of ``X``; ``inf`` marks super-outliers.
-
-    Parameters
-    ----------
-    X : array of shape (n, d)
-    radius : float
-        Neighbourhood radius (closed ball, the row itself excluded).
-    dimension, scoring
-        See :func:`neighbourhood_score`.
-    max_neighbors : int, default=64
-        Neighbourhoods larger than this are replaced by a uniform random subset of this
-        size, drawn from ``numpy.random.default_rng((seed, row))``: reproducible and
-        independent of ``n_jobs`` and of the block size.
-    seed : int, default=0
-    n_jobs : None or int
-        Worker processes (joblib) over blocks of rows; ``None`` or 1 runs in-process.
-
-    Returns
-    -------
-    scores : ndarray of shape (n,)
-    n_neighbors : ndarray of int, shape (n,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X = np.array([[0.0, 0], [0.1, 0], [0, 0.1], [0.1, 0.1], [9, 9]])
-    >>> s, k = phl_outlier_scores(X, radius=0.5)
-    >>> k.tolist(), bool(np.isinf(s[4]))
-    ([3, 3, 3, 3, 0], True)
-    """
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    n = X.shape[0]
-    tree = cKDTree(X)
-    scores = np.empty(n)
-    counts = np.empty(n, dtype=np.int64)
-
-    # neighbour counts first (cheap), so that a block never holds more than _MAX_PAIRS
-    # neighbour indices whatever the radius
-    ball = tree.query_ball_point(X, r=radius, return_length=True)
-    csum = np.cumsum(ball)
-
-    def blocks():
-        start = 0
-        while start < n:
-            base = csum[start - 1] if start else 0
-            stop = int(np.searchsorted(csum, base + _MAX_PAIRS, side="right"))
-            stop = min(n, start + _CHUNK, max(stop, start + 1))
-            lists = tree.query_ball_point(X[start:stop], r=radius)
-            nbrs = [np.asarray([j for j in lst if j != start + i], dtype=np.intp)
-                    for i, lst in enumerate(lists)]
-            sizes = np.fromiter((len(a) for a in nbrs), dtype=np.int64, count=len(nbrs))
-            counts[start:stop] = sizes
-            offsets = np.concatenate([[0], np.cumsum(sizes)])
-            flat = np.concatenate(nbrs) if len(nbrs) else np.empty(0, dtype=np.intp)
-            yield start, stop, flat, offsets
-            start = stop
-
-    if n_jobs is None or n_jobs == 1:
-        for start, stop, flat, offsets in blocks():
-            scores[start:stop] = _chunk_scores(X, flat, offsets, dimension, scoring,
-                                               max_neighbors, seed, start)
-    else:
-        from joblib import Parallel, delayed
-
-        spans = []
-
-        def tasks():
-            for start, stop, flat, offsets in blocks():
-                spans.append((start, stop))
-                yield delayed(_chunk_scores)(X, flat, offsets, dimension, scoring,
-                                             max_neighbors, seed, start)
-
-        results = Parallel(n_jobs=n_jobs)(tasks())
-        for (start, stop), res in zip(spans, results, strict=True):
-            scores[start:stop] = res
-    scores[np.isnan(scores)] = np.inf
-    return scores, counts
+__all__ = ["PHLandmarksReducer", "landmark_order", "neighbourhood_score", "phl_outlier_scores"]
 
 
 class PHLandmarksReducer(BaseReducer):
@@ -429,8 +79,11 @@ class PHLandmarksReducer(BaseReducer):
     Attributes
     ----------
     scores_ : ndarray of shape (n_samples,)
-        Outlier scores (lower = more representative); ``inf`` for super-outliers. Note the
-        direction: for representative landmarks the *lowest* scores are kept first.
+        Keep priority in landmark order (higher is kept first; ``-inf`` for rows of a class
+        that keeps no rows).
+    outlier_scores_ : ndarray of shape (n_samples,)
+        Outlier scores (lower = more representative); ``inf`` for super-outliers, NaN for
+        rows of a class that keeps no rows.
     radius_ : float or ndarray
         Radius used (one per pool when stratifying).
     n_neighbors_ : ndarray of shape (n_samples,)
@@ -446,15 +99,29 @@ class PHLandmarksReducer(BaseReducer):
     >>> X = np.c_[np.cos(t), np.sin(t)] + rng.normal(0, 0.02, (200, 2))
     >>> X = np.vstack([X, [[3.0, 3.0], [-3.0, 2.0]]])   # two far outliers
     >>> r = get_reducer("phl", keep=0.5, random_state=0).fit(X)
-    >>> bool(np.isinf(r.scores_[200:]).all()), bool(np.isin([200, 201], r.sample_indices_).any())
-    (True, False)
+    >>> bool(np.isinf(r.outlier_scores_[200:]).all())
+    True
+    >>> bool(np.isin([200, 201], r.sample_indices_).any())
+    False
     """
 
-    _ranking = True
+    _selection = "score"
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "radius": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "radius_k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dimension": [Interval(numbers.Integral, 0, None, closed="left")],
+        "scoring": [StrOptions({"multi", "restricted"})],
+        "landmark_type": [StrOptions({"representative", "vital"})],
+        "super_outliers": [StrOptions({"auto", "last", "first"})],
+        "max_neighbors": [Interval(numbers.Integral, 2, None, closed="left")],
+        "n_jobs": [None, Interval(numbers.Integral, None, -1, closed="right"),
+                   Interval(numbers.Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, keep=0.1, *, radius=None, radius_k=10, dimension=1, scoring="multi",
                  landmark_type="representative", super_outliers="auto", max_neighbors=64,
-                 stratify=True, random_state=None, n_jobs=None):
+                 stratify=True, random_state=None, n_jobs=None, space="auto", reweight=None):
         self.keep = keep
         self.radius = radius
         self.radius_k = radius_k
@@ -466,90 +133,29 @@ class PHLandmarksReducer(BaseReducer):
         self.stratify = stratify
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.space = space
+        self.reweight = reweight
 
-    def _validate_params_extra(self, X, y):
-        def _int(name, value, low):
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name}={value!r} must be an int >= {low}.")
-
-        if self.radius is not None and (
-                not isinstance(self.radius, numbers.Real) or isinstance(self.radius, bool)
-                or not np.isfinite(self.radius) or self.radius <= 0):
-            raise ValueError(f"radius={self.radius!r} must be None (automatic) or a positive "
-                             "number.")
-        _int("radius_k", self.radius_k, 1)
-        _int("dimension", self.dimension, 0)
-        _int("max_neighbors", self.max_neighbors, 2)
-        if self.scoring not in ("multi", "restricted"):
-            raise ValueError(f"scoring={self.scoring!r}: use 'multi' or 'restricted'.")
-        if self.landmark_type not in ("representative", "vital"):
-            raise ValueError(f"landmark_type={self.landmark_type!r}: use 'representative' "
-                             "or 'vital'.")
-        if self.super_outliers not in ("auto", "last", "first"):
-            raise ValueError(f"super_outliers={self.super_outliers!r}: use 'auto', 'last' or "
-                             "'first'.")
-        if self.n_jobs is not None and (not isinstance(self.n_jobs, numbers.Integral)
-                                        or self.n_jobs == 0):
-            raise ValueError(f"n_jobs={self.n_jobs!r} must be None or a non-zero int.")
-
-    def _reduce(self, X, y, n_keep, rng):
-        self._radii, self._counts = [], []
-        try:
-            sel = super()._reduce(X, y, n_keep, rng)
-            self.radius_ = self._radii[0] if len(self._radii) == 1 else np.array(self._radii)
-            counts = np.full(X.shape[0], -1, dtype=np.int64)
-            for pool_rows, c in self._counts:
-                counts[pool_rows] = c
-            self.n_neighbors_ = counts
-            return sel
-        finally:
-            del self._radii, self._counts
-
-    def _select_pools(self, X, pools, quotas, rng):
-        self._current_pools = iter([p for p, q in zip(pools, quotas, strict=True) if q])
-        try:
-            return super()._select_pools(X, pools, quotas, rng)
-        finally:
-            del self._current_pools
-
-    def _select(self, X, n_select, rng):
+    def _score(self, X, y, rng):
         n = X.shape[0]
-        pool_rows = next(self._current_pools) if hasattr(self, "_current_pools") \
-            else np.arange(n)
         radius = float(self.radius) if self.radius is not None else auto_radius(X, self.radius_k)
         seed = int(rng.integers(2**63 - 1))
-        scores, counts = phl_outlier_scores(
+        outlier, counts = phl_outlier_scores(
             X, radius, dimension=self.dimension, scoring=self.scoring,
             max_neighbors=self.max_neighbors, seed=seed, n_jobs=self.n_jobs)
-        self._radii.append(radius)
-        self._counts.append((pool_rows, counts))
-        order = landmark_order(scores, self.landmark_type, self.super_outliers, rng)
-        return Selection(indices=order[:n_select], scores=scores)
+        order = landmark_order(outlier, self.landmark_type, self.super_outliers, rng)
+        priority = np.empty(n)
+        priority[order] = np.arange(n, 0, -1, dtype=np.float64)  # first in order = highest
+        return Selection(scores=priority, info={"radius": radius, "counts": counts,
+                                                "outlier_scores": outlier})
 
-
-def landmark_order(scores, landmark_type="representative", super_outliers="auto", rng=None):
-    """All rows in landmark order from outlier scores (``inf`` = super-outlier).
-
-    Regular rows are sorted by score (ascending for ``representative``, descending for
-    ``vital``; ties by position); super-outliers are shuffled with ``rng`` and placed last
-    or first (``auto``: last for representative, first for vital).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> landmark_order(np.array([0.3, np.inf, 0.1, 0.2]), rng=np.random.default_rng(0)).tolist()
-    [2, 3, 0, 1]
-    >>> landmark_order(np.array([0.3, np.inf, 0.1, 0.2]), "vital").tolist()
-    [1, 0, 3, 2]
-    """
-    scores = np.asarray(scores, dtype=np.float64)
-    rng = np.random.default_rng(rng)
-    sup = np.flatnonzero(np.isinf(scores))
-    reg = np.flatnonzero(~np.isinf(scores))
-    key = scores[reg] if landmark_type == "representative" else -scores[reg]
-    reg = reg[np.argsort(key, kind="stable")]
-    sup = rng.permutation(sup)
-    where = super_outliers
-    if where == "auto":
-        where = "last" if landmark_type == "representative" else "first"
-    return np.concatenate([reg, sup] if where == "last" else [sup, reg]).astype(np.intp)
+    def _store_info(self, infos):
+        n = self.n_samples_in_
+        radii = [info["radius"] for _, info in infos]
+        self.radius_ = radii[0] if len(radii) == 1 else np.array(radii)
+        self.n_neighbors_ = np.full(n, -1, dtype=np.int64)
+        self.outlier_scores_ = np.full(n, np.nan)
+        for _, info in infos:
+            rows = info.get("rows", slice(None))
+            self.n_neighbors_[rows] = info["counts"]
+            self.outlier_scores_[rows] = info["outlier_scores"]

@@ -23,9 +23,10 @@ import numbers
 
 import numpy as np
 from scipy.linalg import solve_triangular
+from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
-from ..base import BaseReducer, Selection
+from ..base import BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ProtoDashReducer", "protodash"]
 
@@ -84,6 +85,18 @@ def _mean_embedding(X, kernel, gamma, sq, working_memory):
             if j0 != i0:
                 mu[j0:j1] += K.sum(axis=0)
     mu /= n
+    return mu
+
+
+def _mean_embedding_sampled(X, targets, kernel, gamma, sq, working_memory):
+    """``mu_j = mean_{i in targets} k(x_j, x_i)``: the embedding of a random subsample."""
+    T = X[targets]
+    t_sq = sq[targets]
+    step = max(1, int(working_memory * 2**20 / (8 * max(len(targets), 1))))
+    mu = np.empty(X.shape[0])
+    for i0 in range(0, X.shape[0], step):
+        i1 = min(X.shape[0], i0 + step)
+        mu[i0:i1] = _kernel_block(X[i0:i1], T, kernel, gamma, sq[i0:i1], t_sq).mean(axis=1)
     return mu
 
 
@@ -212,7 +225,7 @@ class _PrototypeKernel:
 
 
 def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
-              working_memory: float = 256.0, verbose: bool = False):
+              working_memory: float = 256.0, verbose: bool = False, targets=None):
     """Greedy ProtoDash on one pool: ``m`` prototypes of ``X`` and their weights.
 
     Parameters
@@ -229,6 +242,9 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
         MiB for one kernel block when computing the mean embedding.
     verbose : bool, default=False
         Show a progress bar over the picks.
+    targets : array of int, optional
+        Rows whose kernel mean is matched (default: all rows, exact ``O(n^2 d)``); a random
+        subsample makes the mean embedding a Monte Carlo estimate at ``O(n t d)``.
 
     Returns
     -------
@@ -253,7 +269,10 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
         raise ValueError(f"m={m} must be between 1 and the number of rows ({n}).")
     gamma = 1.0 / (2.0 * float(sigma) ** 2)
     sq = np.einsum("ij,ij->i", X, X)
-    mu = _mean_embedding(X, kernel, gamma, sq, working_memory)
+    if targets is None or kernel == "linear":
+        mu = _mean_embedding(X, kernel, gamma, sq, working_memory)
+    else:
+        mu = _mean_embedding_sampled(X, np.asarray(targets), kernel, gamma, sq, working_memory)
     scale = float(np.max(np.abs(mu))) if n else 1.0
     tol = 1e-10 * (scale if scale > 0 else 1.0)
 
@@ -292,6 +311,9 @@ def _greedy(X, kernel, gamma, sq, mu, tol, cols, picks, gains, Q, qp, iterator):
         grad = mu - qp.w[:t + 1] @ cols[:t + 1]
 
 
+_AUTO_ENTRIES = 4e6  # kernel entries (n x m) above which partition="auto" splits a pool
+
+
 class ProtoDashReducer(BaseReducer):
     """PRD: ProtoDash prototypes with non-negative weights (Gurumoorthy et al., ICDM 2019).
 
@@ -319,6 +341,21 @@ class ProtoDashReducer(BaseReducer):
         MiB for one kernel block of the mean embedding.
     verbose : bool, default=False
         Progress bar over the picks.
+    partition : "auto", None or int >= 1, default="auto"
+        Scalable mode. Exact ProtoDash costs ``O(n m^2)`` time and ``O(n m)`` memory per pool
+        of ``n`` rows and ``m`` prototypes (every pick updates the gradient of every row). An
+        int ``B`` splits the pool into ``B`` k-means groups and runs ProtoDash in each with
+        quotas proportional to the group sizes (largest remainder), so each group matches its
+        own kernel mean: about ``B^2`` times cheaper, and an approximation (interactions
+        between groups are ignored, which the Gaussian kernel makes small for
+        well-separated groups). ``"auto"`` uses ``B = ceil(sqrt(n m / 4 10^6))`` (exact, B = 1,
+        for the paper-sized cases; 4 10^6 kernel entries = 32 MB); None is always exact.
+    target_size : int or None, default=5000
+        The kernel mean embedding a group is matched to is computed exactly on groups of at
+        most this many rows (``O(n^2 d)``), and on a seeded random subsample of this size of
+        a larger group (a Monte Carlo estimate, ``O(n t d)``). None: always exact.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
 
     Attributes
     ----------
@@ -336,6 +373,8 @@ class ProtoDashReducer(BaseReducer):
         Gaussian width used (one per pool when stratifying). NaN for the linear kernel.
     gains_ : ndarray of shape (n_kept,)
         Gradient of each prototype when it was picked.
+    n_groups_ : list of int
+        Groups each pool was split into by ``partition`` (1 = exact).
 
     Examples
     --------
@@ -349,8 +388,20 @@ class ProtoDashReducer(BaseReducer):
     ([4, 2], 60)
     """
 
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "kernel": [StrOptions({"gaussian", "linear"})],
+        "sigma": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
+        "verbose": ["verbose"],
+        "partition": [StrOptions({"auto"}), None, Interval(numbers.Integral, 1, None,
+                                                          closed="left")],
+        "target_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, keep=0.1, *, kernel="gaussian", sigma="median", stratify=True,
-                 random_state=None, working_memory=256.0, verbose=False):
+                 random_state=None, working_memory=256.0, verbose=False, space="auto", reweight=None,
+                 partition="auto", target_size=5000):
         self.keep = keep
         self.kernel = kernel
         self.sigma = sigma
@@ -358,28 +409,10 @@ class ProtoDashReducer(BaseReducer):
         self.random_state = random_state
         self.working_memory = working_memory
         self.verbose = verbose
-
-    def _validate_params_extra(self, X, y):
-        if self.kernel not in ("gaussian", "linear"):
-            raise ValueError(f"kernel={self.kernel!r}: use 'gaussian' or 'linear'.")
-        if isinstance(self.sigma, str):
-            if self.sigma != "median":
-                raise ValueError(f"sigma={self.sigma!r}: use 'median' or a positive number.")
-        elif (not isinstance(self.sigma, numbers.Real) or isinstance(self.sigma, bool)
-              or not np.isfinite(self.sigma) or self.sigma <= 0):
-            raise ValueError(f"sigma={self.sigma!r} must be 'median' or a positive number.")
-        if not (isinstance(self.working_memory, numbers.Real) and self.working_memory > 0):
-            raise ValueError(f"working_memory={self.working_memory!r} must be a positive "
-                             "number of MiB.")
-
-    def _reduce(self, X, y, n_keep, rng):
-        self._sigmas, self._raw, self._gains = [], [], []
-        sel = super()._reduce(X, y, n_keep, rng)
-        self.weights_ = np.concatenate(self._raw)
-        self.gains_ = np.concatenate(self._gains)
-        self.sigma_ = self._sigmas[0] if len(self._sigmas) == 1 else np.array(self._sigmas)
-        del self._sigmas, self._raw, self._gains
-        return sel
+        self.space = space
+        self.reweight = reweight
+        self.partition = partition
+        self.target_size = target_size
 
     def _select(self, X, n_select, rng):
         if self.kernel == "linear":
@@ -388,13 +421,49 @@ class ProtoDashReducer(BaseReducer):
             sigma = _median_sigma(np.asarray(X, dtype=np.float64), rng)
         else:
             sigma = float(self.sigma)
-        picks, w, gains = protodash(X, n_select, kernel=self.kernel,
-                                    sigma=sigma if self.kernel == "gaussian" else 1.0,
-                                    working_memory=self.working_memory, verbose=self.verbose)
-        self._sigmas.append(sigma)
-        self._raw.append(w)
-        self._gains.append(gains)
-        return Selection(indices=picks, weights=_pool_weights(w, X.shape[0]))
+        groups = self._groups(X, n_select, rng)
+        picks, weights, raw, gains = [], [], [], []
+        for rows, q in groups:
+            t = self.target_size
+            targets = (None if t is None or len(rows) <= t
+                       else np.sort(rng.choice(len(rows), size=t, replace=False)))
+            p, w, g = protodash(X[rows], q, kernel=self.kernel,
+                                sigma=sigma if self.kernel == "gaussian" else 1.0,
+                                working_memory=self.working_memory, verbose=self.verbose,
+                                targets=targets)
+            picks.append(rows[p])
+            weights.append(_pool_weights(w, len(rows)))
+            raw.append(w)
+            gains.append(g)
+        return Selection(indices=np.concatenate(picks), weights=np.concatenate(weights),
+                         info={"sigma": sigma, "weights": np.concatenate(raw),
+                               "gains": np.concatenate(gains), "n_groups": len(groups)})
+
+    def _groups(self, X, m, rng):
+        """(rows, quota) parts: the whole pool, or k-means groups when it is too large."""
+        n = X.shape[0]
+        if self.partition is None:
+            n_groups = 1
+        elif self.partition == "auto":
+            n_groups = int(np.ceil(np.sqrt(m * n / _AUTO_ENTRIES)))
+        else:
+            n_groups = int(self.partition)
+        n_groups = max(1, min(n_groups, m))
+        if n_groups == 1:
+            return [(np.arange(n), m)]
+        from .._kmeans import fit_kmeans
+
+        labels = fit_kmeans(X, n_groups, random_state=rng, engine="sklearn").labels
+        sizes = np.bincount(labels, minlength=n_groups)
+        quotas = allocate_quotas(sizes, m)
+        return [(np.flatnonzero(labels == g), int(q)) for g, q in enumerate(quotas) if q > 0]
+
+    def _store_info(self, infos):
+        self.n_groups_ = [info["n_groups"] for _, info in infos]
+        self.weights_ = np.concatenate([info["weights"] for _, info in infos])
+        self.gains_ = np.concatenate([info["gains"] for _, info in infos])
+        sigmas = [info["sigma"] for _, info in infos]
+        self.sigma_ = sigmas[0] if len(sigmas) == 1 else np.array(sigmas)
 
 
 def _pool_weights(w: np.ndarray, n: int) -> np.ndarray:

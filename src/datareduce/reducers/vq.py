@@ -11,10 +11,12 @@ easiest (most typical) rows, or the hardest.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._kmeans import fit_kmeans
+from .._kmeans import _ENGINES, fit_kmeans
 from .._neighbors import nearest
 from ..base import BaseReducer, Selection, allocate_quotas
 
@@ -128,12 +130,16 @@ class VectorQuantizationReducer(BaseReducer):
         ``max(20000, 20 * n_codes)``.
     max_iter : int, default=50
         Lloyd iterations of k-means.
-    kmeans_engine : {"auto", "sklearn", "sklearn++", "faiss"}, default="auto"
+    engine : {"auto", "sklearn", "sklearn++", "faiss"}, default="auto"
         Passed to :func:`~datareduce._kmeans.fit_kmeans`.
     stratify : bool, default=True
         Per-class quotas and codebooks when ``y`` is given.
     random_state : None, int or numpy Generator, default=None
         Seed of k-means, the subset and the choice inside strata.
+    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
+        Selection space (:mod:`datareduce.preprocessing`).
+    kmeans_engine : str, optional
+        Deprecated alias of ``engine`` (removed in 0.3).
 
     Attributes
     ----------
@@ -141,13 +147,14 @@ class VectorQuantizationReducer(BaseReducer):
         Kept positions, grouped by code.
     sample_weight_ : ndarray of shape (n_kept,)
         Code mass / rows kept in the code (sums to n).
-    scores_ : ndarray of shape (n_samples,)
-        Quantization error of every row (distance to its code vector; lower = more typical).
+    quantization_error_ : ndarray of shape (n_samples,)
+        Distance of every row to its code vector (lower = more typical; NaN for the rows of
+        a class whose quota is 0).
     cluster_centers_ : ndarray of shape (n_codes_total, n_features)
         Code vectors of all pools, stacked.
     code_labels_ : ndarray of int, shape (n_samples,)
         Row of ``cluster_centers_`` each row is assigned to (-1 for the rows of a class
-        whose quota is 0, which gets no codebook; their ``scores_`` are NaN).
+        whose quota is 0, which gets no codebook).
     code_quotas_ : ndarray of int, shape (n_codes_total,)
         Rows kept per code.
 
@@ -163,11 +170,21 @@ class VectorQuantizationReducer(BaseReducer):
     [10.0]
     """
 
-    _ranking = True
+    _parameter_constraints = {
+        **BaseReducer._parameter_constraints,
+        "n_codes": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "within": [StrOptions(set(_WITHIN))],
+        "drop_hardest": [Interval(numbers.Real, 0, 1, closed="left")],
+        "n_strata": [Interval(numbers.Integral, 1, None, closed="left")],
+        "fit_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "engine": [StrOptions(set(_ENGINES))],
+        "kmeans_engine": [None, StrOptions(set(_ENGINES))],
+    }
 
     def __init__(self, keep=0.1, *, n_codes=None, within="spread", drop_hardest=0.0,
-                 n_strata=10, fit_size=None, max_iter=50, kmeans_engine="auto",
-                 stratify=True, random_state=None):
+                 n_strata=10, fit_size=None, max_iter=50, engine="auto",
+                 stratify=True, random_state=None, space="auto", reweight=None, kmeans_engine=None):
         self.keep = keep
         self.n_codes = n_codes
         self.within = within
@@ -175,25 +192,19 @@ class VectorQuantizationReducer(BaseReducer):
         self.n_strata = n_strata
         self.fit_size = fit_size
         self.max_iter = max_iter
-        self.kmeans_engine = kmeans_engine
+        self.engine = engine
         self.stratify = stratify
         self.random_state = random_state
+        self.space = space
+        self.reweight = reweight
+        self.kmeans_engine = kmeans_engine
 
-    def _validate_params_extra(self, X, y):
-        if self.n_codes is not None and (not _is_int(self.n_codes) or self.n_codes < 1):
-            raise ValueError(f"n_codes={self.n_codes!r} must be None or an integer >= 1.")
-        if self.within not in _WITHIN:
-            raise ValueError(f"within={self.within!r} is not supported; use one of "
-                             f"{', '.join(map(repr, _WITHIN))}.")
-        if (not isinstance(self.drop_hardest, numbers.Real) or isinstance(self.drop_hardest, bool)
-                or not 0.0 <= self.drop_hardest < 1.0):
-            raise ValueError(f"drop_hardest={self.drop_hardest!r} must be a fraction in [0, 1).")
-        if not _is_int(self.n_strata) or self.n_strata < 1:
-            raise ValueError(f"n_strata={self.n_strata!r} must be an integer >= 1.")
-        if self.fit_size is not None and (not _is_int(self.fit_size) or self.fit_size < 1):
-            raise ValueError(f"fit_size={self.fit_size!r} must be None or an integer >= 1.")
-        if not _is_int(self.max_iter) or self.max_iter < 1:
-            raise ValueError(f"max_iter={self.max_iter!r} must be an integer >= 1.")
+    def _engine(self):
+        if self.kmeans_engine is not None:
+            warnings.warn("kmeans_engine is deprecated and will be removed in 0.3: use engine.",
+                          FutureWarning, stacklevel=5)
+            return self.kmeans_engine
+        return self.engine
 
     # ------------------------------------------------------------- codebook
     def _codebook(self, X, n_select, rng):
@@ -204,7 +215,7 @@ class VectorQuantizationReducer(BaseReducer):
         fit_size = max(fit_size, k)
         sub = np.sort(rng.choice(n, size=fit_size, replace=False)) if n > fit_size else None
         res = fit_kmeans(X if sub is None else X[sub], k, random_state=rng,
-                         max_iter=self.max_iter, engine=self.kmeans_engine)
+                         max_iter=self.max_iter, engine=self._engine())
         # assign every row to its nearest final code (k-means may stop before its labels
         # and centres agree); the distance is the quantization error
         labels, errors = nearest(X, res.centers)
@@ -235,28 +246,20 @@ class VectorQuantizationReducer(BaseReducer):
                 pick = spread_over_strata(e, q, self.n_strata, rng)
             kept.append(rows[pick])
             weights.append(np.full(q, sizes[c] / q))
-        self._pool_codebooks.append((centers, labels, quotas))
         return Selection(indices=np.concatenate(kept), weights=np.concatenate(weights),
-                         scores=errors)
+                         info={"centers": centers, "labels": labels, "quotas": quotas,
+                               "errors": errors})
 
-    def _reduce(self, X, y, n_keep, rng):
-        self._pool_codebooks = []
-        sel = super()._reduce(X, y, n_keep, rng)
-        if y is None or not self._stratify_enabled():
-            pools = [np.arange(X.shape[0])]
-        else:
-            pools = [p for p, q in zip(self._class_pools(y), self.class_quotas_.values(),
-                                       strict=True) if q > 0]
-        centers, quotas = [], []
-        code_labels = np.full(X.shape[0], -1, dtype=np.intp)
+    def _store_info(self, infos):
+        n = self.n_samples_in_
+        code_labels = np.full(n, -1, dtype=np.intp)
+        errors = np.full(n, np.nan)
         offset = 0
-        for pool, (c, lab, q) in zip(pools, self._pool_codebooks, strict=True):
-            code_labels[pool] = lab + offset
-            centers.append(c)
-            quotas.append(q)
-            offset += c.shape[0]
-        self.cluster_centers_ = np.vstack(centers)
-        self.code_quotas_ = np.concatenate(quotas)
+        for _, info in infos:
+            code_labels[info["rows"]] = info["labels"] + offset
+            errors[info["rows"]] = info["errors"]
+            offset += info["centers"].shape[0]
+        self.cluster_centers_ = np.vstack([info["centers"] for _, info in infos])
+        self.code_quotas_ = np.concatenate([info["quotas"] for _, info in infos])
         self.code_labels_ = code_labels
-        del self._pool_codebooks
-        return sel
+        self.quantization_error_ = errors

@@ -1,0 +1,74 @@
+"""Input checks of the reducer contract that scikit-learn's validate_data does not make.
+
+The package's messages for missing and infinite values, one-hot targets and methods that
+never read X's values live here, in one place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_y, is_dataframe
+
+
+class _RowsOnly:
+    """Stands in for X for methods that never read the values: only its shape and rows."""
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def __getitem__(self, rows):
+        return _RowsOnly((len(np.arange(self.shape[0])[rows]), self.shape[1]))
+
+
+def _one_hot_to_labels(y, n):
+    """y as a 1-D label array; a one-hot (one-vs-all) indicator matrix becomes its labels."""
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if arr.ndim == 2 and arr.shape[1] > 1 and arr.shape[0] == n and np.isin(arr, (0, 1)).all() \
+            and (arr.sum(axis=1) == 1).all():
+        return arr.argmax(axis=1)
+    return check_y(arr, n)
+
+
+def _plain(v):
+    """numpy scalars as plain Python values (readable in messages and dict keys)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _check_finite(X, synthetic=False):
+    """NaN / inf in numeric X used as given: a message counting the rows concerned."""
+    try:
+        arr = X.to_numpy(dtype=np.float64, na_value=np.nan) if is_dataframe(X) \
+            else np.asarray(X)
+    except (TypeError, ValueError):
+        return  # not numeric: validate_data gives its message
+    if arr.dtype.kind != "f" or arr.ndim != 2:
+        return
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        rows = np.flatnonzero(bad.any(axis=1))
+        cols = np.flatnonzero(bad.any(axis=0))
+        how = ("synthetic centroids (output='centroids') are computed in X's own columns: "
+               "use output='medoids' (real rows; missing values are then imputed for the "
+               "selection only)" if synthetic else
+               "with space='passthrough' the features are used as given: use space='auto' "
+               "(missing values imputed for the selection only, rows returned unchanged)")
+        raise ValueError(
+            f"X contains NaN or infinite values in {len(rows)} row(s) (e.g. rows "
+            f"{rows[:5].tolist()}) and {len(cols)} column(s): {how}, or impute / drop "
+            "them first.")
+
+
+def _check_no_inf(X):
+    """Infinite values cannot be imputed; name the rows."""
+    import pandas as pd
+
+    frame = X if is_dataframe(X) else pd.DataFrame(np.asarray(X, dtype=object))
+    num = frame.select_dtypes(include="number")
+    if num.shape[1]:
+        vals = num.to_numpy(dtype=np.float64, na_value=np.nan)
+        inf = np.isinf(vals)
+        if inf.any():
+            rows = np.flatnonzero(inf.any(axis=1))
+            raise ValueError(f"X contains infinite values in {len(rows)} row(s) (e.g. rows "
+                             f"{rows[:5].tolist()}): replace them (missing values are fine).")

@@ -1,0 +1,77 @@
+"""``datareduce yolo-audit``: duplicates inside the training split and train/val/test leakage."""
+
+from __future__ import annotations
+
+import json
+
+from . import CLIError
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "yolo-audit",
+        help="find duplicate training images and training images that leak into val/test",
+        description="Hash every image of a YOLO dataset (file content and perceptual hash) "
+                    "and report exact and near duplicates inside the training split and "
+                    "between the training split and the other splits. Nothing is written "
+                    "except the files you ask for.",
+    )
+    p.add_argument("data", help="the Ultralytics data YAML of the dataset")
+    p.add_argument("--split", default="train", help="the training split (default train)")
+    p.add_argument("--threshold", type=int, default=None,
+                   help="near duplicates: at most this many differing bits of the 64-bit "
+                        "perceptual hash (default 10)")
+    p.add_argument("--contact-sheet", metavar="PNG",
+                   help="save the most similar leaking pairs side by side")
+    p.add_argument("--max-pairs", type=int, default=16, help="pairs on the contact sheet")
+    p.add_argument("--json", metavar="PATH", help="save every leaking pair and the counts")
+    p.add_argument("--on-error", default="raise", choices=("raise", "skip"),
+                   help="bad images or label lines: stop (raise) or leave them out (skip)")
+    p.add_argument("--jobs", type=int, default=1, help="threads hashing images")
+    p.add_argument("--progress", action="store_true", help="show progress bars")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing --json or --contact-sheet file")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..detection import find_leakage, load_yolo
+    from ..detection.duplicates import DEFAULT_THRESHOLD
+    from ._io import check_output_file
+    from .yolo import _cli_hint
+
+    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    if threshold < 0:
+        raise CLIError("--threshold must be >= 0.")
+    # outputs are checked before any hashing, and never replaced without --overwrite
+    if args.json:
+        check_output_file(args.json, "--json", overwrite=args.overwrite, kind="json")
+    if args.contact_sheet:
+        if not str(args.contact_sheet).lower().endswith(".png"):
+            raise CLIError(f"--contact-sheet {args.contact_sheet}: give a file name ending "
+                           "in .png.")
+        check_output_file(args.contact_sheet, "--contact-sheet", overwrite=args.overwrite,
+                          kind="png")
+    try:
+        train = load_yolo(args.data, split=args.split, on_error=args.on_error)
+        others = {k: load_yolo(args.data, split=k, on_error=args.on_error)
+                  for k in train.splits if k != args.split}
+    except ValueError as exc:
+        raise _cli_hint(exc) from exc
+    rep = find_leakage(train, others, threshold=threshold, n_jobs=args.jobs,
+                       progress=args.progress)
+    print(rep.to_markdown())
+    worst = rep.pairs[:5]
+    if worst:
+        print("\nmost similar pairs (train -> other, differing bits):")
+        for p in worst:
+            print(f"  {p['train']} -> [{p['split']}] {p['other']}  d={p['distance']}"
+                  f"{' (same bytes)' if p['exact'] else ''}")
+    if args.contact_sheet:
+        path = rep.contact_sheet(args.contact_sheet, max_pairs=args.max_pairs)
+        print(f"\ncontact sheet: {path}" if path else "\nno leaking pair: no contact sheet")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"threshold": threshold, "counts": rep.counts(),
+                       "train_groups": rep.train_groups, "pairs": rep.pairs}, f, indent=1)
+    return 0

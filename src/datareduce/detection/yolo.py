@@ -1,0 +1,292 @@
+"""Reading a YOLO dataset described by an Ultralytics data YAML.
+
+The reader follows the layouts Ultralytics reads: a data YAML with an optional ``path:``
+(the dataset root; relative paths are tried against the YAML's folder, then the current
+directory), and splits (``train:``, ``val:``, ``test:``) that are a folder of images
+(searched recursively), a ``.txt`` file listing image paths, a single image, or a list
+of those. An image's label file is found by replacing the last ``images`` folder of its
+path by ``labels`` and its extension by ``.txt``; no label file means a background image.
+Label lines are ``class x_center y_center width height`` (normalised to [0, 1]) or
+segmentation polygons ``class x1 y1 x2 y2 ...`` (turned into their bounding box).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import (
+    _COORD_TOL,
+    DetectionDataset,
+    LabelIssue,
+    _check_on_error,
+    _decode_problems,
+    _finish,
+    _is_image,
+    image_to_label_path,
+)
+
+__all__ = ["label_dir", "load_yolo"]
+
+
+def _resolve_root(yaml_path: Path, data: dict) -> Path:
+    p = data.get("path")
+    if not p:
+        return yaml_path.parent.resolve()
+    p = Path(str(p)).expanduser()
+    if p.is_absolute():
+        if not p.exists():
+            raise FileNotFoundError(f"{yaml_path}: 'path: {p}' does not exist.")
+        return p.resolve()
+    tried = []
+    for base in (yaml_path.parent, Path.cwd()):
+        cand = base / p
+        tried.append(str(cand))
+        if cand.exists():
+            return cand.resolve()
+    raise FileNotFoundError(
+        f"{yaml_path}: 'path: {p}' not found (tried {' and '.join(tried)}); "
+        "make it absolute or relative to the YAML's folder."
+    )
+
+
+def _resolve_entries(root: Path, value) -> list[Path]:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    out = []
+    for v in values:
+        x = Path(str(v)).expanduser()
+        if not x.is_absolute():
+            cand = root / x
+            if not cand.exists() and str(v).startswith("../"):
+                cand = root / str(v)[3:]
+            x = cand
+        out.append(x.resolve())
+    return out
+
+
+def _list_images(entries: list[Path], issues: list, yaml_path) -> list[Path]:
+    """Image files of split entries (folders, .txt lists, images), sorted, de-duplicated."""
+    found: list[str] = []
+    for entry in entries:
+        if entry.is_dir():
+            found += [str(p) for p in entry.rglob("*") if p.is_file() and _is_image(p)]
+        elif entry.is_file() and entry.suffix.lower() == ".txt":
+            parent = entry.parent
+            for n, line in enumerate(entry.read_text(encoding="utf-8-sig").splitlines(), 1):
+                line = line.strip()
+                if not line:
+                    continue
+                p = Path(line)
+                if not p.is_absolute():
+                    p = parent / line[2:] if line.startswith("./") else (
+                        parent / p if (parent / p).exists() else Path.cwd() / p)
+                p = Path(os.path.normpath(p))
+                if not _is_image(p):
+                    issues.append(LabelIssue(str(entry), n, f"not an image file name: {line!r}"))
+                elif not p.is_file():
+                    issues.append(LabelIssue(str(p), None, f"image listed in {entry} is missing"))
+                else:
+                    found.append(str(p))
+        elif entry.is_file() and _is_image(entry):
+            found.append(str(entry))
+        else:
+            raise FileNotFoundError(
+                f"{yaml_path}: split entry {entry} does not exist (or is not a folder, a .txt "
+                "list of images or an image)."
+            )
+    return [Path(p) for p in sorted(set(found))]
+
+
+def _parse_label_text(text: str, nc: int, fname: str):
+    """Parse YOLO label lines; return ((k, 5) boxes, [LabelIssue])."""
+    rows, issues = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        parts = line.split()
+        if not parts:
+            continue
+        k = len(parts)
+        if k != 5 and not (k >= 7 and (k - 1) % 2 == 0):
+            issues.append(LabelIssue(fname, n, f"expected 5 fields (class x y w h) or a polygon "
+                                               f"(class x1 y1 x2 y2 x3 y3 ...), got {k}"))
+            continue
+        try:
+            vals = np.array([float(v) for v in parts], dtype=np.float64)
+        except ValueError:
+            issues.append(LabelIssue(fname, n, f"non-numeric field in {line.strip()!r}"))
+            continue
+        cls = vals[0]
+        if not np.isfinite(vals).all():
+            issues.append(LabelIssue(fname, n, "NaN or infinite value"))
+            continue
+        if cls != np.floor(cls) or not (0 <= cls < nc):
+            issues.append(LabelIssue(
+                fname, n, f"unknown class id {parts[0]} (the YAML names {nc} classes: 0..{nc - 1})"))
+            continue
+        coords = vals[1:]
+        if (coords < -_COORD_TOL).any() or (coords > 1 + _COORD_TOL).any():
+            issues.append(LabelIssue(fname, n, "coordinates out of range: YOLO labels are "
+                                               "normalised to [0, 1]"))
+            continue
+        coords = np.clip(coords, 0.0, 1.0)
+        if k == 5:
+            x, y, w, h = coords
+        else:
+            xs, ys = coords[0::2], coords[1::2]
+            x, y = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
+            w, h = xs.max() - xs.min(), ys.max() - ys.min()
+        if w <= 0 or h <= 0:
+            issues.append(LabelIssue(fname, n, "box of zero width or height"))
+            continue
+        rows.append([cls, x, y, w, h])
+    return np.array(rows, dtype=np.float64).reshape(-1, 5), issues
+
+
+def _names_from_yaml(data: dict, yaml_path) -> dict:
+    names = data.get("names")
+    if names is None:
+        if "nc" not in data:
+            raise ValueError(f"{yaml_path}: the data YAML needs 'names' (or 'nc').")
+        return {i: f"class_{i}" for i in range(int(data["nc"]))}
+    if isinstance(names, dict):
+        return {int(k): str(v) for k, v in names.items()}
+    if isinstance(names, (list, tuple)):
+        return {i: str(v) for i, v in enumerate(names)}
+    raise ValueError(f"{yaml_path}: 'names' must be a list or a mapping of id to name.")
+
+
+def label_dir(image_dir) -> Path:
+    """The label folder Ultralytics pairs with an image folder (last ``images`` -> ``labels``).
+
+    Examples
+    --------
+    >>> label_dir("/data/images/train").as_posix(), label_dir("/data/images").as_posix()
+    ('/data/labels/train', '/data/labels')
+    """
+    s = str(image_dir).rstrip(os.sep) + os.sep
+    sa, sb = f"{os.sep}images{os.sep}", f"{os.sep}labels{os.sep}"
+    if sa in s:
+        s = sb.join(s.rsplit(sa, 1))
+    return Path(s.rstrip(os.sep))
+
+
+def _orphan_labels(entries: list[Path], images: list[Path]) -> list[Path]:
+    """Label files under the label folders of folder entries that belong to no image."""
+    expected = {image_to_label_path(p) for p in images}
+    orphans = []
+    for entry in entries:
+        if not entry.is_dir():
+            continue
+        ldir = label_dir(entry)
+        if ldir == entry or not ldir.is_dir():
+            continue  # labels next to the images: other .txt files may be anything
+        orphans += [p for p in ldir.rglob("*.txt") if p not in expected]
+    return sorted(orphans)
+
+
+def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
+              verify_images: bool = True, n_jobs: int = 1) -> DetectionDataset:
+    """Read one split of a YOLO dataset described by an Ultralytics data YAML.
+
+    Parameters
+    ----------
+    data_yaml : str or Path
+        The data YAML (``path:``, ``train:``, ``val:``, ``names:``).
+    split : str, default="train"
+        Which split to read.
+    on_error : {"raise", "skip"}, default="raise"
+        What to do with bad files (missing or unreadable images, label lines with a wrong
+        number of fields, coordinates outside [0, 1], unknown class ids): ``"raise"`` stops
+        with an error listing every problem; ``"skip"`` leaves the images concerned out,
+        warns, and records each problem in ``dataset.issues``.
+    verify_images : bool, default=True
+        Decode every image completely with Pillow (``verify`` then ``load``; JPEGs at a
+        reduced scale) so that truncated or corrupt files are found now, named, rather than
+        during embedding or training. Images under 10 pixels a side (which Ultralytics
+        skips) are problems too. False skips this check (faster on huge datasets).
+    n_jobs : int, default=1
+        Threads decoding images for ``verify_images``.
+
+    Returns
+    -------
+    DetectionDataset
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from datareduce.detection import make_shapes_dataset
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     ds = load_yolo(make_shapes_dataset(tmp, n_train=12, n_val=2))
+    ...     val = load_yolo(f"{tmp}/data.yaml", split="val")
+    >>> len(ds), len(val), ds.boxes[0].shape[1]
+    (12, 2, 5)
+    """
+    import yaml
+
+    _check_on_error(on_error)
+    yaml_path = Path(data_yaml).expanduser()
+    if not yaml_path.is_file():
+        raise FileNotFoundError(f"data YAML not found: {yaml_path}")
+    data = yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{yaml_path}: a data YAML must be a mapping (train:, val:, names:).")
+    yaml_path = yaml_path.resolve()
+    names = _names_from_yaml(data, yaml_path)
+    root = _resolve_root(yaml_path, data)
+    splits = {k: [str(p) for p in _resolve_entries(root, data[k])]
+              for k in ("train", "val", "test", "minival") if data.get(k)}
+    if split not in splits:
+        raise ValueError(f"{yaml_path}: no {split!r} split (splits: {', '.join(splits) or 'none'}).")
+    issues: list[LabelIssue] = []
+    images = _list_images([Path(p) for p in splits[split]], issues, yaml_path)
+    if not images and not issues:
+        raise FileNotFoundError(f"{yaml_path}: no images found in split {split!r} ({splits[split]}).")
+    nc = max(names) + 1 if names else 0
+    bad = {i.file for i in issues}
+    decode = _decode_problems(images, n_jobs) if verify_images else [None] * len(images)
+    kept_images, kept_boxes, kept_labels = [], [], []
+    for img, msg in zip(images, decode, strict=True):
+        problems = []
+        if msg:
+            problems.append(LabelIssue(str(img), None, msg))
+        lbl = image_to_label_path(img)
+        boxes = np.zeros((0, 5))
+        if lbl.is_file():
+            try:
+                text = lbl.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(LabelIssue(str(lbl), None, f"unreadable label file ({exc})"))
+            else:
+                boxes, line_issues = _parse_label_text(text, nc, str(lbl))
+                problems += line_issues
+        else:
+            lbl = None
+        if problems:
+            issues += problems
+            bad.add(str(img))
+            continue
+        kept_images.append(img)
+        kept_boxes.append(boxes)
+        kept_labels.append(lbl)
+    _finish(issues, bad, on_error, f"{yaml_path} [{split}]")
+    if not kept_images:
+        raise ValueError(f"{yaml_path} [{split}]: every image has a problem (see above); "
+                         "nothing is left to reduce.")
+    orphans = _orphan_labels([Path(p) for p in splits[split]], images)
+    if orphans:
+        shown = ", ".join(str(p) for p in orphans[:5])
+        warnings.warn(
+            f"{yaml_path} [{split}]: {len(orphans)} label file(s) have no image and are ignored "
+            f"(as Ultralytics ignores them): {shown}{' ...' if len(orphans) > 5 else ''}. "
+            "Restore the images or delete these files.",
+            UserWarning, stacklevel=2,
+        )
+        issues += [LabelIssue(str(p), None, "label file without an image (ignored)")
+                   for p in orphans]
+    return DetectionDataset(
+        images=kept_images, boxes=kept_boxes, names=names, label_files=kept_labels,
+        split=split, yaml_path=yaml_path, root=root, splits=splits, data=data,
+        issues=issues, source_format="yolo",
+    )

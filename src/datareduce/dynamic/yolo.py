@@ -1,0 +1,692 @@
+"""Dynamic (per-epoch) pruning inside Ultralytics ``yolo train``.
+
+:func:`pruned_trainer` returns a subclass of Ultralytics' ``DetectionTrainer`` for
+``YOLO(...).train(trainer=...)``; :func:`train_pruned` is the one-call form. Each epoch the
+trainer asks a :class:`~datareduce.dynamic.DynamicPruner` for the images to train on,
+multiplies each image's share of the detection loss by the pruner's weight (InfoBatch's
+rescaling) and reports a per-image loss back, all from the training forward pass (no extra
+pass). See docs/dynamic.md, "Ultralytics (YOLO) training".
+
+How the pieces fit (Ultralytics 8.3/8.4 names):
+
+- **Identity.** A pruner row is an image file: rows are the training images in sorted
+  absolute-path order. Each batch carries its images' ``im_file``, mapped back to rows, so
+  scores stay attached to the right file whatever the loader's order, rectangular batching
+  (which reorders the dataset) or caching do.
+- **Per-image loss.** ``v8DetectionLoss`` sums the box (CIoU), class (BCE) and DFL terms
+  over all anchors of the batch and divides by the batch's total target score. The same
+  terms are summed per image here (its foreground anchors for box and DFL, all its anchors
+  for BCE): the batch loss is exactly the sum of the per-image parts (checked against
+  Ultralytics' own numbers on the first batches). Training uses ``sum_i w_i * part_i``
+  (equal to Ultralytics' loss when every weight is 1); the pruner's score of an image is its
+  part normalised by its own target score (so it does not depend on the batch it was in).
+- **Sampling.** The train loader is a ``torch`` DataLoader whose sampler yields the rows
+  planned for the current epoch (shuffled); its workers persist across epochs and it plans
+  an epoch only once the previous one's losses are all in.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Sampler
+from ultralytics.models.yolo.detect import DetectionTrainer
+from ultralytics.utils import DEFAULT_CFG, LOGGER
+from ultralytics.utils.loss import v8DetectionLoss
+from ultralytics.utils.metrics import bbox_iou
+from ultralytics.utils.tal import bbox2dist
+from ultralytics.utils.torch_utils import unwrap_model
+
+from ._pruner import POLICIES, DynamicPruner
+
+__all__ = ["PrunedDetectionTrainer", "pruned_trainer", "train_pruned"]
+
+logger = logging.getLogger(__name__)
+
+_PARTNERS = ("any", "kept")
+_N_CHECKED_BATCHES = 3  # batches on which the per-image split is checked against Ultralytics
+
+
+# ---------------------------------------------------------------------------------- loss
+class _PerImageBBoxLoss(torch.nn.Module):
+    """Drop-in for Ultralytics' ``BboxLoss`` that also keeps per-image sums.
+
+    Returns the same two scalars (CIoU box loss and DFL / L1 loss over the batch, divided by
+    the batch's target-score sum) and stores the per-image numerators in ``record``.
+    """
+
+    def __init__(self, inner, record):
+        super().__init__()
+        self.inner = inner
+        self.dfl_loss = inner.dfl_loss
+        self.record = record
+
+    def forward(self, pred_dist, pred_bboxes, anchor_points, target_bboxes, target_scores,
+                target_scores_sum, fg_mask, imgsz, stride):
+        b = fg_mask.shape[0]
+        img, anc = fg_mask.nonzero(as_tuple=True)
+        weight = target_scores[img, anc].sum(-1, keepdim=True)
+        iou = bbox_iou(pred_bboxes[img, anc], target_bboxes[img, anc], xywh=False, CIoU=True)
+        box_a = ((1.0 - iou) * weight).reshape(-1)
+        if self.dfl_loss is not None:
+            target_ltrb = bbox2dist(anchor_points, target_bboxes, self.dfl_loss.reg_max - 1)
+            dfl_a = self.dfl_loss(
+                pred_dist[img, anc].view(-1, self.dfl_loss.reg_max), target_ltrb[img, anc]
+            ) * weight
+        else:
+            target_ltrb = bbox2dist(anchor_points, target_bboxes) * stride
+            target_ltrb[..., 0::2] /= imgsz[1]
+            target_ltrb[..., 1::2] /= imgsz[0]
+            pd = pred_dist * stride
+            pd[..., 0::2] /= imgsz[1]
+            pd[..., 1::2] /= imgsz[0]
+            dfl_a = torch.nn.functional.l1_loss(
+                pd[img, anc], target_ltrb[img, anc], reduction="none"
+            ).mean(-1, keepdim=True) * weight
+        dfl_a = dfl_a.reshape(-1)
+        zeros = torch.zeros(b, device=box_a.device, dtype=box_a.dtype)
+        box_i = zeros.index_add(0, img, box_a)
+        dfl_i = zeros.to(dfl_a.dtype).index_add(0, img, dfl_a)
+        self.record["box"] = box_i
+        self.record["dfl"] = dfl_i
+        self.record["tss"] = target_scores_sum
+        self.record["tss_i"] = target_scores.detach().sum((1, 2))
+        loss_iou, loss_dfl = box_i.sum() / target_scores_sum, dfl_i.sum() / target_scores_sum
+        if self.record.get("check"):
+            ref_iou, ref_dfl = self.inner(pred_dist, pred_bboxes, anchor_points, target_bboxes,
+                                          target_scores, target_scores_sum, fg_mask, imgsz, stride)
+            self.record["ref"] = (ref_iou.detach(), ref_dfl.detach(),
+                                  loss_iou.detach(), loss_dfl.detach())
+        return loss_iou, loss_dfl
+
+
+class _RecordingBCE(torch.nn.Module):
+    """``BCEWithLogitsLoss(reduction="none")`` that keeps its output for per-image sums."""
+
+    def __init__(self, record):
+        super().__init__()
+        self.record = record
+
+    def forward(self, pred, target):
+        out = torch.nn.functional.binary_cross_entropy_with_logits(pred, target, reduction="none")
+        # Ultralytics multiplies by its class weights in place afterwards: keeping the tensor
+        # (not a copy) means the per-image sums see the same weighted values.
+        self.record["bce"] = out
+        return out
+
+
+class _PrunedCriterion:
+    """Wrap a detection criterion: weighted per-image loss, per-image scores to the trainer.
+
+    Supports ``v8DetectionLoss`` (YOLOv8 / YOLO11 style heads) and ``E2ELoss`` built from
+    ``v8DetectionLoss`` branches (YOLO26 style heads). Without a pending batch (validation,
+    or anything outside the training step) it behaves exactly like the wrapped criterion.
+    """
+
+    def __init__(self, inner, ctx):
+        self.inner = inner
+        self.ctx = ctx
+        branches = []
+        if type(inner) is v8DetectionLoss:
+            branches = [("", inner)]
+        elif all(type(getattr(inner, a, None)) is v8DetectionLoss for a in ("one2many", "one2one")):
+            branches = [("one2many", inner.one2many), ("one2one", inner.one2one)]
+        if not branches:
+            raise TypeError(
+                f"dynamic pruning supports detection models whose loss is v8DetectionLoss or "
+                f"E2ELoss over v8DetectionLoss branches; this model's loss is "
+                f"{type(inner).__name__} (segmentation, pose and OBB are not supported yet)."
+            )
+        self.branches = []
+        for name, loss in branches:
+            rec = {}
+            loss.bce = _RecordingBCE(rec)
+            loss.bbox_loss = _PerImageBBoxLoss(loss.bbox_loss, rec)
+            self.branches.append((name, loss, rec))
+        self.n_checked = 0
+
+    def __getattr__(self, name):  # update(), hyp, ... of the wrapped criterion
+        if name in ("inner", "ctx", "branches", "n_checked"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def _coefficient(self, name):
+        if name == "":
+            return 1.0
+        return float(self.inner.o2m if name == "one2many" else self.inner.o2o)
+
+    def __call__(self, preds, batch):
+        pending = self.ctx.pending
+        check = pending is not None and self.n_checked < _N_CHECKED_BATCHES
+        for _, _, rec in self.branches:
+            rec.clear()
+            rec["check"] = check
+        total, items = self.inner(preds, batch)
+        if pending is None:
+            return total, items
+        self.ctx.pending = None
+        t0 = time.perf_counter()
+        rows, w = pending
+        weighted, score = 0.0, 0.0
+        for name, loss, rec in self.branches:
+            if "bce" not in rec or "box" not in rec:
+                raise RuntimeError(
+                    "the per-image loss was not recorded: this Ultralytics version computes "
+                    "the detection loss differently from what datareduce expects."
+                )
+            hyp = loss.hyp
+            cls_i = rec["bce"].sum(dim=tuple(range(1, rec["bce"].ndim)))
+            terms = torch.stack([rec["box"] * hyp.box, cls_i * hyp.cls, rec["dfl"] * hyp.dfl])
+            a = self._coefficient(name)
+            b = terms.shape[1]
+            # (box, cls, dfl) like Ultralytics' loss vector, each image's part weighted
+            weighted = weighted + a * b * (terms * w.to(terms.dtype)).sum(1) / rec["tss"]
+            part = terms.detach().sum(0)
+            score = score + a * part / rec["tss_i"].clamp(min=1.0)
+            if check:
+                self._check(rec, part, total if len(self.branches) == 1 else None)
+        if check:
+            self.n_checked += 1
+        self.ctx.collect(rows, score, time.perf_counter() - t0)
+        return weighted, items
+
+    def _check(self, rec, part, total):
+        ref_iou, ref_dfl, my_iou, my_dfl = rec["ref"]
+        ok = torch.allclose(ref_iou, my_iou, rtol=1e-3, atol=1e-5) and torch.allclose(
+            ref_dfl, my_dfl, rtol=1e-3, atol=1e-5
+        )
+        if ok and total is not None:
+            b = part.shape[0]
+            ok = torch.allclose((b * part.sum() / rec["tss"]).reshape(()),
+                                total.detach().sum().to(part.dtype), rtol=1e-3, atol=1e-5)
+        if not ok:
+            raise RuntimeError(
+                "the per-image split of the detection loss does not add up to Ultralytics' "
+                f"own loss (box {float(ref_iou):.6g} vs {float(my_iou):.6g}, dfl "
+                f"{float(ref_dfl):.6g} vs {float(my_dfl):.6g}): this Ultralytics version "
+                "changed v8DetectionLoss; please report it to datareduce."
+            )
+
+
+class _Context:
+    """Shared state between the trainer, the criterion and the sampler of one run."""
+
+    def __init__(self):
+        self.pending = None
+        self._rows, self._scores = [], []
+        self.scoring_time = 0.0
+
+    def collect(self, rows, score, seconds):
+        self._rows.append(rows)
+        self._scores.append(score)
+        self.scoring_time += seconds
+
+    def flush(self, pruner):
+        """Report the collected per-image losses to ``pruner`` (one device sync per epoch)."""
+        if not self._rows:
+            return 0
+        t0 = time.perf_counter()
+        rows = np.concatenate(self._rows)
+        scores = torch.cat([s.reshape(-1) for s in self._scores]).float().cpu().numpy()
+        self._rows, self._scores = [], []
+        finite = np.isfinite(scores)
+        if not finite.all():
+            LOGGER.warning(
+                f"datareduce: {int((~finite).sum())} non-finite per-image losses skipped "
+                "(the pruner keeps their previous scores)."
+            )
+        pruner.update(rows[finite], scores[finite])
+        self.scoring_time += time.perf_counter() - t0
+        return int(rows.size)
+
+
+# ---------------------------------------------------------------------------------- data
+class _PlanSampler(Sampler):
+    """Yield the dataset positions of the rows planned for the trainer's current epoch."""
+
+    def __init__(self, trainer):
+        self.trainer = trainer
+
+    def __len__(self):
+        return int(self.trainer._plan(self.trainer._pruning_epoch)[0].size)
+
+    def __iter__(self):
+        epoch = self.trainer._pruning_epoch
+        rows = self.trainer._plan(epoch)[0]
+        g = torch.Generator()
+        g.manual_seed(int(self.trainer.args.seed) * 100003 + epoch)
+        rows = rows[torch.randperm(rows.size, generator=g).numpy()]
+        return iter(self.trainer._pos_of_row[rows].tolist())
+
+
+class _EpochLoader(DataLoader):
+    """A DataLoader with the ``reset()`` / ``close()`` Ultralytics' trainer calls.
+
+    Unlike Ultralytics' ``InfiniteDataLoader`` it starts a fresh pass over the sampler each
+    epoch (workers persist unless ``persistent_workers=False``), so nothing of the next
+    epoch is drawn before the trainer has planned it.
+    """
+
+    def __iter__(self):
+        # lazy, like Ultralytics' InfiniteDataLoader: the trainer calls iter() twice per
+        # epoch and only consumes the second; an eager iter() would start (and waste) a pass
+        yield from super().__iter__()
+
+    def reset(self):
+        self.close()
+
+    def close(self):
+        it = getattr(self, "_iterator", None)
+        if it is not None and hasattr(it, "_shutdown_workers"):
+            it._shutdown_workers()
+        self._iterator = None
+
+
+class _KeptPartner:
+    """``get_indexes`` for mix transforms: a partner from the dataset's buffer."""
+
+    def __init__(self, dataset, n=None):
+        self.dataset, self.n = dataset, n
+
+    def __call__(self):
+        buf = list(self.dataset.buffer)
+        if self.n is None:
+            return random.choice(buf)
+        return random.choices(buf, k=self.n)
+
+
+def _mix_transforms(transform, seen=None):
+    """Every mix transform (Mosaic, MixUp, CutMix, CopyPaste) inside a Compose tree."""
+    from ultralytics.data.augment import BaseMixTransform
+
+    seen = set() if seen is None else seen
+    if transform is None or id(transform) in seen:
+        return []
+    seen.add(id(transform))
+    out = [transform] if isinstance(transform, BaseMixTransform) else []
+    for child in getattr(transform, "transforms", None) or []:
+        out += _mix_transforms(child, seen)
+    out += _mix_transforms(getattr(transform, "pre_transform", None), seen)
+    return out
+
+
+# ------------------------------------------------------------------------------- trainer
+class PrunedDetectionTrainer(DetectionTrainer):
+    """Ultralytics ``DetectionTrainer`` that trains each epoch on the images a pruner picks.
+
+    Use :func:`pruned_trainer` to set the pruning options (``YOLO.train`` only accepts
+    Ultralytics' own arguments, so the options live on the trainer class), or
+    :func:`train_pruned`. The plain class uses ``policy="infobatch"``, ``keep=0.5``.
+
+    After training, ``trainer.pruner`` is the :class:`DynamicPruner` (rows are the images
+    in ``trainer.image_files``, sorted absolute paths) and ``trainer.pruning_log`` one dict
+    per epoch (also written to ``pruning.csv`` in the run folder and logged each epoch):
+    images used, the score threshold, seconds spent scoring and planning.
+
+    Notes
+    -----
+    - Single process only (no DDP): the plan is made in the training process.
+    - ``time=`` (train for a time budget) changes the number of epochs during training; the
+      pruner keeps the planned ``epochs`` (InfoBatch's annealing uses it).
+    - Resuming (``train(resume=True, trainer=...)``) restores the pruner's scores from
+      ``weights/pruner.npz``, written next to ``last.pt`` at every save; pass the same
+      pruning options.
+    """
+
+    pruning_options = {"keep": 0.5, "policy": "infobatch", "groups": None, "partners": "any",
+                       "pruner_params": {}}
+
+    def __init__(self, cfg=DEFAULT_CFG, overrides=None, _callbacks=None):
+        super().__init__(cfg, overrides, _callbacks)
+        opts = dict(type(self).pruning_options)
+        _check_options(opts)
+        self.pruning = opts
+        self.pruner = None
+        self.pruning_log = []
+        self._ctx = _Context()
+        self._plans = {}
+        self._pruning_epoch = 0
+        self._stats = {}
+        self.add_callback("on_train_start", _on_train_start)
+        self.add_callback("on_train_epoch_start", _on_train_epoch_start)
+        self.add_callback("on_train_epoch_end", _on_train_epoch_end)
+
+    # ---- data
+    def get_dataloader(self, dataset_path, batch_size=16, rank=0, mode="train"):
+        if mode != "train":
+            return super().get_dataloader(dataset_path, batch_size, rank, mode)
+        if self.world_size > 1 or rank not in (-1, 0):
+            raise RuntimeError(
+                "dynamic pruning runs in a single training process: train on one device "
+                "(device=0 or device='cpu'), not with DDP."
+            )
+        dataset = self.build_dataset(dataset_path, mode, batch_size)
+        self._attach_dataset(dataset)
+        nw = min(os.cpu_count() or 1, int(self.args.workers))
+        if len(dataset) <= batch_size:
+            nw = 0
+        kept_partners = self.pruning["partners"] == "kept"
+        on_cuda = getattr(self.device, "type", str(self.device)) == "cuda"
+        return _EpochLoader(
+            dataset,
+            batch_size=min(batch_size, len(dataset)),
+            sampler=_PlanSampler(self),
+            num_workers=nw,
+            pin_memory=on_cuda,
+            collate_fn=getattr(dataset, "collate_fn", None),
+            persistent_workers=nw > 0 and not kept_partners,
+            prefetch_factor=4 if nw > 0 else None,
+            drop_last=False,
+        )
+
+    def _attach_dataset(self, dataset):
+        files = [os.path.abspath(f) for f in dataset.im_files]
+        order = sorted(range(len(files)), key=files.__getitem__)
+        image_files = [files[i] for i in order]
+        if len(set(image_files)) != len(image_files):
+            raise ValueError("the training set lists an image file twice; each image must be "
+                             "listed once for per-image pruning.")
+        if self.pruner is not None:  # loader rebuilt (OOM retry): same images, same pruner
+            if image_files != self.image_files:
+                raise RuntimeError("the training images changed while training.")
+        else:
+            self.image_files = image_files
+            self._row_of_file = {f: r for r, f in enumerate(image_files)}
+            groups = self._groups(dataset, order)
+            self.pruner = DynamicPruner(
+                len(image_files), keep=self.pruning["keep"], policy=self.pruning["policy"],
+                groups=groups, n_epochs=int(self.epochs),
+                random_state=int(self.args.seed), **self.pruning["pruner_params"],
+            )
+        pos = np.empty(len(files), dtype=np.int64)
+        pos[np.asarray(order)] = np.arange(len(files))  # pos[i] = row of dataset position i
+        self._pos_of_row = np.empty(len(files), dtype=np.int64)
+        self._pos_of_row[pos] = np.arange(len(files))
+        self._train_dataset = dataset
+
+    def _groups(self, dataset, order):
+        groups = self.pruning["groups"]
+        if groups is None:
+            return None
+        if groups == "category":
+            from ..detection import DetectionDataset, image_categories
+
+            boxes = []
+            for lb in dataset.labels:
+                cls = np.asarray(lb.get("cls", np.zeros((0, 1)))).reshape(-1, 1)
+                bb = np.asarray(lb.get("bboxes", np.zeros((0, 4)))).reshape(-1, 4)
+                boxes.append(np.hstack([cls, bb]).astype(np.float64))
+            names = self.data.get("names") or {}
+            names = dict(enumerate(names)) if isinstance(names, (list, tuple)) else dict(names)
+            ds = DetectionDataset(images=[Path(f) for f in dataset.im_files], boxes=boxes,
+                                  names=names)
+            cats = image_categories(ds)
+            return np.asarray(cats)[np.asarray(order)]
+        # a mapping image file -> group label
+        missing = [f for f in self.image_files if f not in groups]
+        if missing:
+            raise ValueError(
+                f"groups has no label for {len(missing)} training images (e.g. {missing[0]}): "
+                "give every training image file (absolute path) a group."
+            )
+        return np.array([groups[f] for f in self.image_files])
+
+    def _plan(self, epoch):
+        if epoch not in self._plans:
+            t0 = time.perf_counter()
+            rows = self.pruner.indices(epoch)
+            weights = np.zeros(self.pruner.n_samples)
+            weights[rows] = self.pruner.weights(rows)
+            self._plans = {e: p for e, p in self._plans.items() if e >= epoch - 1}
+            self._plans[epoch] = (rows, weights)
+            self._stats["planning_s"] = time.perf_counter() - t0
+        return self._plans[epoch]
+
+    # ---- per batch
+    def preprocess_batch(self, batch):
+        batch = super().preprocess_batch(batch)
+        if self.pruner is None or "im_file" not in batch:
+            return batch
+        try:
+            rows = np.fromiter((self._row_of_file[os.path.abspath(f)] for f in batch["im_file"]),
+                               dtype=np.int64, count=len(batch["im_file"]))
+        except KeyError as exc:
+            raise RuntimeError(f"batch image {exc} is not a training image of this run.") from exc
+        weights = self._plan(self._pruning_epoch)[1][rows]
+        if not (weights > 0).all():
+            bad = batch["im_file"][int(np.flatnonzero(weights <= 0)[0])]
+            raise RuntimeError(
+                f"image {bad} is not in the plan of epoch {self._pruning_epoch}: the loader is "
+                "out of step with the pruner."
+            )
+        w = torch.as_tensor(weights, dtype=torch.float32).to(self.device, non_blocking=True)
+        self._ctx.pending = (rows, w)
+        return batch
+
+    # ---- partners
+    def _restrict_partners(self, rows):
+        ds = self._train_dataset
+        if ds is None or not getattr(ds, "augment", False):
+            return
+        pos = self._pos_of_row[rows]
+        cap = max(1, int(getattr(ds, "max_buffer_length", 0) or len(pos)))
+        rng = np.random.default_rng([int(self.args.seed), self._pruning_epoch, 7])
+        start = rng.choice(pos, size=min(cap, pos.size), replace=False)
+        if ds.cache != "ram":  # evict what the old buffer held, as Ultralytics does
+            for j in ds.buffer:
+                ds.ims[j], ds.im_hw0[j], ds.im_hw[j] = None, None, None
+            ds.buffer = [int(j) for j in start]
+        else:  # RAM cache: Ultralytics has no buffer; the whole epoch's kept set is the pool
+            ds.buffer = [int(j) for j in pos]
+        for t in _mix_transforms(getattr(ds, "transforms", None)):
+            if hasattr(t, "buffer_enabled"):  # Mosaic
+                t.buffer_enabled = True
+            else:
+                t.get_indexes = _KeptPartner(ds)
+
+    # ---- checkpoints
+    def save_model(self):
+        out = super().save_model()
+        if self.pruner is not None:
+            state = self.pruner.state_dict()
+            sizes = state["epoch_sizes"]
+            tmp = self.wdir / "pruner.tmp.npz"
+            np.savez(
+                tmp, scores=state["scores"], variances=state["variances"],
+                n_seen=state["n_seen"], entropy=np.array(str(state["entropy"])),
+                policy=np.array(state["policy"]), files=np.array(self.image_files),
+                size_epochs=np.array(list(sizes), dtype=np.int64),
+                size_values=np.array(list(sizes.values()), dtype=np.int64),
+            )
+            os.replace(tmp, self.wdir / "pruner.npz")
+        return out
+
+    def resume_training(self, ckpt):
+        super().resume_training(ckpt)
+        if not self.resume or ckpt is None or self.pruner is None:
+            return
+        path = Path(str(self.args.resume)).parent / "pruner.npz"
+        if not path.is_file():
+            LOGGER.warning(f"datareduce: {path} not found; the pruner's scores start afresh.")
+            return
+        with np.load(path, allow_pickle=False) as z:
+            if list(z["files"]) != self.image_files:
+                raise ValueError(f"{path} was saved for other training images; cannot resume.")
+            self.pruner.load_state_dict({
+                "n_samples": len(self.image_files), "policy": str(z["policy"]),
+                "entropy": int(str(z["entropy"])), "scores": z["scores"],
+                "variances": z["variances"], "n_seen": z["n_seen"],
+                "epoch_sizes": dict(zip(z["size_epochs"].tolist(), z["size_values"].tolist(),
+                                        strict=True)),
+            })
+        self._plans = {}
+        self._pruning_epoch = int(self.start_epoch)
+        LOGGER.info(f"datareduce: pruner scores restored from {path}")
+
+
+def _on_train_start(trainer):
+    model = unwrap_model(trainer.model)
+    if getattr(trainer.args, "distill_model", None) is not None or hasattr(model, "student_model"):
+        raise RuntimeError("dynamic pruning does not support knowledge distillation yet.")
+    if getattr(model, "criterion", None) is None:
+        model.criterion = model.init_criterion()
+    if not isinstance(model.criterion, _PrunedCriterion):
+        model.criterion = _PrunedCriterion(model.criterion, trainer._ctx)
+
+
+def _on_train_epoch_start(trainer):
+    epoch = int(trainer.epoch)
+    trainer._ctx.flush(trainer.pruner)  # anything left from an interrupted epoch
+    trainer._pruning_epoch = epoch
+    trainer._ctx.scoring_time = 0.0
+    trainer._stats = {"planning_s": 0.0}
+    rows, weights = trainer._plan(epoch)
+    if trainer.pruning["partners"] == "kept":
+        trainer._restrict_partners(rows)
+    p = trainer.pruner
+    seen = p.n_seen_ > 0
+    threshold = float("nan")
+    if p.is_pruning_epoch(epoch) and seen.any():
+        if p.policy == "infobatch":
+            threshold = float(p.scores_[seen].mean())
+        elif p.policy in ("epsilon_greedy", "ucb"):
+            kept_seen = rows[p.n_seen_[rows] > 0]
+            if kept_seen.size:
+                threshold = float(p.scores_[kept_seen].min())
+    trainer._stats.update(epoch=epoch + 1, images=int(rows.size), of=p.n_samples,
+                          pruned=bool(p.is_pruning_epoch(epoch)), threshold=threshold,
+                          weight_sum=float(weights.sum()))
+    thr = "" if math.isnan(threshold) else f", score threshold {threshold:.4g}"
+    LOGGER.info(f"datareduce: epoch {epoch + 1}/{trainer.epochs} trains on {rows.size}/"
+                f"{p.n_samples} images ({p.policy}{thr})")
+
+
+def _on_train_epoch_end(trainer):
+    n = trainer._ctx.flush(trainer.pruner)
+    stats = dict(trainer._stats)
+    stats.update(scored=n, scoring_s=round(trainer._ctx.scoring_time, 4),
+                 planning_s=round(stats.get("planning_s", 0.0), 4))
+    trainer.pruning_log.append(stats)
+    LOGGER.info(f"datareduce: epoch {stats['epoch']} scored {n} images; scoring "
+                f"{stats['scoring_s']:.3f} s, planning {stats['planning_s']:.3f} s")
+    path = Path(trainer.save_dir) / "pruning.csv"
+    keys = ["epoch", "images", "of", "pruned", "threshold", "weight_sum", "scored", "scoring_s",
+            "planning_s"]
+    try:
+        with open(path, "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=keys, extrasaction="ignore")
+            w.writeheader()
+            w.writerows(trainer.pruning_log)
+    except OSError as exc:  # pragma: no cover - read-only run folder
+        LOGGER.warning(f"datareduce: could not write {path}: {exc}")
+
+
+# ------------------------------------------------------------------------------ factory
+def _check_options(opts):
+    if opts["policy"] not in POLICIES:
+        raise ValueError(f"policy={opts['policy']!r} is unknown: pick one of {', '.join(POLICIES)}.")
+    if opts["partners"] not in _PARTNERS:
+        raise ValueError(f"partners={opts['partners']!r} must be 'any' or 'kept'.")
+    g = opts["groups"]
+    if not (g is None or g == "category" or isinstance(g, dict)):
+        raise TypeError(
+            "groups must be None, 'category' (image categories from the labels) or a dict "
+            "{image file: group label}."
+        )
+    bad = {"n_samples", "keep", "policy", "groups", "n_epochs"} & set(opts["pruner_params"])
+    if bad:
+        raise TypeError(f"pruner_params cannot set {sorted(bad)}: they are set by the trainer.")
+    # fail early on bad values (the real pruner is made once the dataset is known)
+    keep = opts["keep"]
+    n = keep if isinstance(keep, int) and not isinstance(keep, bool) and keep > 0 else 100
+    DynamicPruner(n, keep=keep, policy=opts["policy"], n_epochs=10**6,
+                  **opts["pruner_params"])
+
+
+def pruned_trainer(keep=0.5, policy="infobatch", *, groups=None, partners="any", **pruner_params):
+    """A :class:`PrunedDetectionTrainer` subclass with these pruning options.
+
+    Parameters
+    ----------
+    keep : float in (0, 1] or int >= 1, default=0.5
+        Images per pruned epoch (fraction or count), as in :class:`DynamicPruner`; for
+        ``"infobatch"`` it sets ``r = 1 - keep``.
+    policy : {"uniform", "rs2", "epsilon_greedy", "ucb", "infobatch"}, default="infobatch"
+        Selection rule of :class:`DynamicPruner`.
+    groups : None, "category" or dict, default=None
+        Class-aware budgets: ``"category"`` groups images by the classes in their labels
+        (:func:`datareduce.detection.image_categories`: empty, single class, combination);
+        a dict maps each training image's absolute path to a group label.
+    partners : {"any", "kept"}, default="any"
+        Mosaic / MixUp partners. ``"any"`` is Ultralytics' behaviour: partners come from the
+        recently loaded images (Mosaic's buffer, which also holds earlier epochs' images) or
+        from the whole training set (RAM cache, MixUp, CutMix, CopyPaste), so a pruned image
+        can still be seen as a partner. ``"kept"`` draws every partner from the images kept
+        in the current epoch (the buffer is reset each epoch; workers restart each epoch).
+    **pruner_params
+        Other :class:`DynamicPruner` options: ``ema``, ``eps``, ``c``, ``r``, ``delta``,
+        ``start_epoch``, ``stop_epoch``, ``initial_score``. Its ``random_state`` is the
+        training ``seed``.
+
+    Returns
+    -------
+    type
+        Pass it as ``YOLO(...).train(trainer=...)``.
+
+    Examples
+    --------
+    >>> from datareduce.dynamic.yolo import pruned_trainer      # doctest: +SKIP
+    >>> from ultralytics import YOLO                             # doctest: +SKIP
+    >>> YOLO("yolov8n.yaml").train(data="data.yaml", epochs=30,  # doctest: +SKIP
+    ...     trainer=pruned_trainer(keep=0.5, policy="rs2", groups="category"))
+    """
+    pruner_params.pop("random_state", None)
+    opts = {"keep": keep, "policy": policy, "groups": groups, "partners": partners,
+            "pruner_params": dict(pruner_params)}
+    _check_options(opts)
+    return type(f"PrunedDetectionTrainer_{policy}", (PrunedDetectionTrainer,),
+                {"pruning_options": opts, "__module__": __name__})
+
+
+def train_pruned(model, data, keep=0.5, policy="infobatch", *, groups=None, partners="any",
+                 pruner_params=None, **train_args):
+    """Train an Ultralytics YOLO detection model with dynamic per-epoch pruning.
+
+    ``train_pruned(model, data=..., keep=..., policy=..., **train_args)`` is
+    ``model.train(data=data, trainer=pruned_trainer(keep, policy, ...), **train_args)``.
+
+    Parameters
+    ----------
+    model : ultralytics.YOLO or str
+        The model (or a model file / YAML, e.g. ``"yolov8n.yaml"``).
+    data : str or Path
+        The data YAML.
+    keep, policy, groups, partners : see :func:`pruned_trainer`
+        As in :func:`pruned_trainer`.
+    pruner_params : dict or None
+        Other :class:`DynamicPruner` options (see :func:`pruned_trainer`).
+    **train_args
+        Ultralytics training arguments (``epochs``, ``imgsz``, ``batch``, ``workers``, ...).
+
+    Returns
+    -------
+    PrunedDetectionTrainer
+        The trainer after training: ``.pruner``, ``.pruning_log``, ``.metrics``,
+        ``.save_dir``, ``.best``.
+    """
+    from ultralytics import YOLO
+
+    if isinstance(model, (str, Path)):
+        model = YOLO(str(model))
+    trainer = pruned_trainer(keep, policy, groups=groups, partners=partners,
+                             **(pruner_params or {}))
+    model.train(data=str(data), trainer=trainer, **train_args)
+    return model.trainer

@@ -1,0 +1,256 @@
+"""Plots of a :func:`datareduce.evaluation.compare` table (matplotlib, imported when drawing)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .summaries import _check_results, _method_order
+
+__all__ = ["plot_comparison", "plot_curves", "plot_epsilon", "plot_scores", "plot_time"]
+
+FULL = "full"
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h")
+
+
+def _styles(methods):
+    """A distinct (colour, marker) per method, the same in every plot."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
+    n = cmap.N
+    return {m: {"color": cmap(i % n), "marker": _MARKERS[i % len(_MARKERS)]}
+            for i, m in enumerate(methods)}
+
+
+def _axes(ax):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
+    return ax
+
+
+def plot_curves(curves, *, ax=None, reference=None, reference_band=None,
+                reference_label="full data", xlabel="kept fraction", ylabel="score",
+                logx=False, logy=False):
+    """One line per method with a shaded band: the helper behind every curve plot.
+
+    Used by :func:`plot_scores` and :func:`plot_time` (bands: quartiles over repeats) and by
+    :meth:`datareduce.ReductionSearchCV.plot` (bands: confidence intervals over folds).
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        Long format: columns ``method``, ``x``, ``y`` and optionally ``low`` and ``high``
+        (the band; left out where NaN). One line per method, in order of first appearance.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure otherwise).
+    reference : float, optional
+        A horizontal dashed line (e.g. the full-data score).
+    reference_band : (float, float), optional
+        A shaded horizontal band (e.g. the tolerance below the full-data score).
+    reference_label, xlabel, ylabel : str
+        Labels.
+    logx, logy : bool, default=False
+        Log scales.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curves = pd.DataFrame({"method": ["srs", "srs"], "x": [0.1, 0.5], "y": [0.7, 0.8],
+    ...                        "low": [0.6, 0.75], "high": [0.8, 0.85]})
+    >>> ax = plot_curves(curves, reference=0.9)
+    >>> len(ax.lines), len(ax.collections)
+    (2, 1)
+    """
+    ax = _axes(ax)
+    methods = list(dict.fromkeys(curves["method"]))
+    styles = _styles(methods)
+    for method in methods:
+        c = curves[curves["method"] == method].sort_values("x")
+        ax.plot(c["x"], c["y"], label=method, **styles[method])
+        if "low" in c and "high" in c:
+            ok = np.isfinite(c["low"].to_numpy(float)) & np.isfinite(c["high"].to_numpy(float))
+            if ok.sum() >= 2:
+                ax.fill_between(c["x"][ok], c["low"][ok], c["high"][ok], alpha=0.15,
+                                color=styles[method]["color"], linewidth=0)
+            elif ok.any():  # a single point: its band as an error bar
+                y, lo, hi = (c[k][ok].to_numpy(float) for k in ("y", "low", "high"))
+                ax.errorbar(c["x"][ok], y, yerr=[y - lo, hi - y], fmt="none", capsize=3,
+                            color=styles[method]["color"], alpha=0.6)
+    if reference is not None and np.isfinite(reference):
+        ax.axhline(reference, color="black", linestyle="--", linewidth=1, label=reference_label)
+    if reference_band is not None:
+        ax.axhspan(*reference_band, color="grey", alpha=0.15, linewidth=0)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small", ncol=2)
+    return ax
+
+
+def _quartile_curves(results, column):
+    """Median and quartiles over repeats per (method, keep), full-data median apart."""
+    _check_results(results)
+    runs = results[results["method"] != FULL]
+    grp = runs.groupby(["method", "keep"], sort=False)[column]
+    curves = grp.median().rename("y").to_frame()
+    curves["low"] = grp.quantile(0.25)
+    curves["high"] = grp.quantile(0.75)
+    curves = curves.reset_index().rename(columns={"keep": "x"})
+    order = {m: i for i, m in enumerate(_method_order(results))}
+    curves = curves.sort_values(["method", "x"], key=lambda s: s.map(order)
+                                if s.name == "method" else s, kind="stable")
+    full = results.loc[results["method"] == FULL, column]
+    return curves, (float(full.median()) if len(full) else None)
+
+
+def plot_scores(results, score="accuracy", ax=None):
+    """Median score vs. kept fraction per method (band: quartiles over repeats), full data dashed.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The output of :func:`compare`.
+    score : str, default="accuracy"
+        The score column.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure otherwise).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full", "srs", "srs"], "keep": [1.0, 0.1, 0.5],
+    ...                     "repeat": 0, "accuracy": [0.9, 0.7, 0.8]})
+    >>> ax = plot_scores(res)
+    >>> ax.get_ylabel()
+    'accuracy (median)'
+    """
+    if score not in results.columns:
+        raise ValueError(f"score={score!r} is not a column of results.")
+    curves, full = _quartile_curves(results, score)
+    return plot_curves(curves, ax=ax, reference=full, ylabel=f"{score} (median)")
+
+
+def plot_time(results, ax=None, relative: bool = True):
+    """Median time (reduction + training) vs. kept fraction per method.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The output of :func:`compare`.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    relative : bool, default=True
+        Plot ``time_ratio`` (1.0 = training on the full split, log scale) instead of
+        seconds.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full", "srs"], "keep": [1.0, 0.5], "repeat": 0,
+    ...                     "total_seconds": [2.0, 1.0], "time_ratio": [1.0, 0.5]})
+    >>> plot_time(res).get_ylabel()
+    'time / full-data training time (median)'
+    """
+    col = "time_ratio" if relative else "total_seconds"
+    curves, full = _quartile_curves(results, col)
+    return plot_curves(curves, ax=ax, reference=full, logy=relative,
+                       ylabel="time / full-data training time (median)" if relative
+                       else "reduction + training seconds (median)")
+
+
+def plot_epsilon(results, score="accuracy", ax=None):
+    """Epsilon vs. score, one point per run, coloured by method (marker size by keep).
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The output of :func:`compare`.
+    score : str, default="accuracy"
+        The score column.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full", "srs", "mms"], "keep": [1.0, 0.1, 0.1],
+    ...                     "repeat": 0, "epsilon": [0.0, 0.5, 0.2],
+    ...                     "accuracy": [0.9, 0.7, 0.8]})
+    >>> plot_epsilon(res).get_xlabel()
+    'epsilon'
+    """
+    ax = _axes(ax)
+    _check_results(results)
+    runs = results[results["method"] != FULL]
+    keeps = runs["keep"].astype(float)
+    kmax = float(keeps.max()) if len(keeps) else 1.0
+    styles = _styles(_method_order(results))
+    for method in _method_order(results):
+        grp = runs[runs["method"] == method]
+        size = 15 + 60 * grp["keep"].astype(float) / (kmax or 1.0)
+        ax.scatter(grp["epsilon"], grp[score], s=size, alpha=0.7, label=method,
+                   **styles[method])
+    full = results.loc[results["method"] == FULL, score]
+    if len(full):
+        ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,
+                   label="full data")
+    ax.set_xlabel("epsilon")
+    ax.set_ylabel(score)
+    ax.legend(fontsize="small", ncol=2)
+    return ax
+
+
+def plot_comparison(results, score="accuracy"):
+    """The three plots side by side: score, time and epsilon vs. score.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The output of :func:`compare`.
+    score : str, default="accuracy"
+        The score column.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full", "srs"], "keep": [1.0, 0.5], "repeat": 0,
+    ...                     "accuracy": [0.9, 0.8], "epsilon": [0.0, 0.3],
+    ...                     "total_seconds": [2.0, 1.0], "time_ratio": [1.0, 0.5]})
+    >>> len(plot_comparison(res).axes)
+    3
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    plot_scores(results, score, ax=axes[0])
+    plot_time(results, ax=axes[1])
+    plot_epsilon(results, score, ax=axes[2])
+    fig.tight_layout()
+    return fig
+

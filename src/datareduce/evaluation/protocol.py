@@ -1,0 +1,423 @@
+"""The paper's protocol: :func:`compare` reduces, trains and scores every (method, keep, repeat)."""
+
+from __future__ import annotations
+
+import logging
+import numbers
+import time
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+
+from .._registry import available_reducers, reducer_class
+from .._validation import check_random_generator, check_X, check_y
+from ._topology import topology_function
+from .energy import start_tracker, stop_tracker, task_start, task_stop
+from .summaries import FULL
+from .tasks import (
+    get_scorers,
+    infer_task,
+    needs_classes,
+    quantile_strata,
+    real_rows_reducer,
+    reduce_rows,
+)
+
+__all__ = ["compare", "paper_mlp"]
+
+logger = logging.getLogger(__name__)
+
+#: Hidden layer sizes of the multilayer perceptron used by the reference paper.
+PAPER_HIDDEN_LAYERS = (50, 45, 40, 35, 30, 25, 20, 15, 10)
+
+
+def paper_mlp(random_state=None, max_iter: int = 200, *, regression: bool = False, **params):
+    """The reference paper's classifier: an MLP with hidden layers 50-45-40-35-30-25-20-15-10.
+
+    Parameters
+    ----------
+    random_state : int or None
+        Seed of the weight initialisation and of the mini-batch order.
+    max_iter : int, default=200
+        Maximum number of epochs (scikit-learn's default).
+    regression : bool, default=False
+        The same network as a :class:`sklearn.neural_network.MLPRegressor` (for a
+        continuous target; not in the paper).
+    **params
+        Any other :class:`sklearn.neural_network.MLPClassifier` parameter.
+
+    Returns
+    -------
+    sklearn.neural_network.MLPClassifier or MLPRegressor
+
+    Examples
+    --------
+    >>> paper_mlp(random_state=0).hidden_layer_sizes
+    (50, 45, 40, 35, 30, 25, 20, 15, 10)
+    """
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    cls = MLPRegressor if regression else MLPClassifier
+    return cls(hidden_layer_sizes=PAPER_HIDDEN_LAYERS, random_state=random_state,
+                         max_iter=max_iter, **params)
+
+
+# --------------------------------------------------------------------------- compare
+def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repeats: int = 5,
+            test_size=0.25, scoring=None, scaler="minmax",
+            method_params=None, topology: bool = False, energy: bool = False,
+            metric: str = "chebyshev", on_error: str = "raise", task: str = "auto",
+            n_bins: int = 5, random_state=None, progress: bool = False):
+    """Reduce, train and score every (method, kept fraction, repeat): the paper's protocol.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Numeric features (array or DataFrame).
+    y : array-like of shape (n_samples,)
+        Class labels, or a continuous target (regression, see ``task``).
+    methods : "all", str, list of str, or dict of {label: reducer}, default="all"
+        Registered method names (see :func:`datareduce.available_reducers`); ``"all"`` runs
+        every registered method. Methods whose optional extra is not installed are skipped
+        with a warning, and so are methods that need classes (DES, FES) on a regression
+        target. A dict maps row labels to unfitted reducer instances (cloned; their
+        ``keep`` and ``random_state`` are set per run).
+    keeps : sequence of float in (0, 1) or int >= 1, default=(0.1, 0.3, 0.5)
+        Kept fractions (or numbers of rows) of the training split.
+    estimator : scikit-learn classifier or regressor, optional
+        Trained on each reduced training split (cloned every run). Default: the paper's MLP
+        (:func:`paper_mlp`, its regressor twin for a continuous target). When it has a ``random_state`` parameter left at None, it is set
+        to the repeat's seed, so within a repeat every method trains from the same
+        initialisation.
+    repeats : int, default=5
+        Number of random train/test splits (the paper used 10).
+    test_size : float or int, default=0.25
+        Size of the test split (the paper used 0.25), stratified by class (by quantile bin
+        of a continuous target).
+    scoring : str or sequence of str, optional
+        scikit-learn scorer names, plus ``"mae"`` (mean absolute error, lower is better);
+        each becomes a column. Default: ``("accuracy", "f1_macro")`` for classification,
+        ``("r2", "mae")`` for regression.
+    scaler : "minmax", "standard", None or a transformer, default="minmax"
+        Fitted on the training split only, applied to both splits; reduction, training and
+        epsilon all happen in the scaled space (the paper used min-max scaling).
+    method_params : dict of {method: dict}, optional
+        Extra parameters per method name, e.g. ``{"fes": {"epochs": 5}}``.
+    topology : bool or dict, default=False
+        Also compute the distances between the persistence diagrams of the full and the
+        reduced training split (``datareduce.metrics.topological_distance``, without
+        labels, Euclidean Rips filtrations, inputs above ``max_points=500`` rows subsampled
+        by a greedy permutation); one column per homology dimension (``bottleneck_h0``,
+        ``bottleneck_h1``). A dict overrides those parameters, e.g.
+        ``{"distance": "wasserstein", "max_points": 1000}``.
+    energy : bool, default=False
+        Measure energy (kWh) and emissions (kg CO2-eq) of each reduction + training with
+        codecarbon's offline tracker (one tracker task per run; codecarbon's power models,
+        or RAPL counters when readable; the USA grid's carbon intensity). Without codecarbon
+        installed a warning is issued and the columns are absent.
+    metric : str, default="chebyshev"
+        Norm of epsilon (the paper: L-infinity on min-max scaled data).
+    on_error : {"raise", "warn"}, default="raise"
+        What to do when a run fails: raise, or warn and leave that run out of the table.
+    task : {"auto", "classification", "regression"}, default="auto"
+        ``"auto"`` treats a continuous float target as regression
+        (:func:`~datareduce.evaluation.tasks.infer_task`). For regression, splits and
+        reducers are stratified by quantile bins of the target (reducers see the bin as
+        their label; the kept rows keep their targets), reducers that emit centroids are
+        asked for medoids (real rows with a target), and epsilon is computed without labels.
+    n_bins : int, default=5
+        Number of quantile bins of a regression target.
+    random_state : int, Generator or None
+        Seed of the splits (and, through them, of every reducer and estimator).
+    progress : bool, default=False
+        Show a progress bar over the runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run with columns ``method``, ``keep``, ``repeat``, ``n_train``,
+        ``n_kept``, ``reduction_seconds``, ``training_seconds``, ``total_seconds``,
+        ``time_ratio`` (total seconds over the full-data training seconds of the same
+        repeat), one column per scorer, ``epsilon``, and optionally the topological and
+        energy columns. The full-data baseline has ``method="full"`` and ``keep=1.0``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> res = compare(X, y, methods=["srs"], keeps=[0.2], repeats=2,
+    ...               estimator=LogisticRegression(max_iter=300), random_state=0)
+    >>> print(res[["method", "keep", "repeat", "n_kept"]].to_string(index=False))
+    method  keep  repeat  n_kept
+      full   1.0       0     112
+       srs   0.2       0      22
+      full   1.0       1     112
+       srs   0.2       1      22
+    >>> bool((res.loc[res.method == "full", "epsilon"] == 0).all())
+    True
+    """
+    import pandas as pd
+    from sklearn.base import clone
+    from sklearn.model_selection import train_test_split
+
+    Xa = check_X(X)
+    ya = check_y(y, Xa.shape[0])
+    task = infer_task(ya, task)
+    repeats = _check_int(repeats, "repeats", 1)
+    keeps = _check_keeps(keeps)
+    scorers = get_scorers(scoring, task)
+    scoring = tuple(scorers)
+    if on_error not in ("raise", "warn"):
+        raise ValueError(f"on_error must be 'raise' or 'warn', got {on_error!r}.")
+    if estimator is None:
+        estimator = paper_mlp(regression=task == "regression")
+    if not hasattr(estimator, "fit"):
+        raise TypeError(f"estimator must be a scikit-learn estimator, got {type(estimator)}.")
+    reducers = _resolve_methods(methods, method_params or {})
+    strata = ya
+    if task == "regression":
+        strata = quantile_strata(ya, n_bins)
+        reducers = _regression_reducers(reducers)
+    tracker = start_tracker() if energy else None
+    topo = topology_function(topology) if topology else None
+
+    from ..metrics import epsilon_representativeness
+
+    rng = check_random_generator(random_state)
+    seeds = rng.integers(0, 2**31 - 1, size=repeats)
+    n_runs = repeats * (1 + len(reducers) * len(keeps))
+    bar = _progress(n_runs, progress)
+    rows = []
+    try:
+        for r, seed in enumerate(seeds.tolist()):
+            idx_train, idx_test = train_test_split(
+                np.arange(Xa.shape[0]), test_size=test_size, random_state=seed, stratify=strata)
+            sc = _make_scaler(scaler)
+            if sc is None:
+                X_train, X_test = Xa[idx_train], Xa[idx_test]
+            else:
+                X_train = sc.fit_transform(Xa[idx_train])
+                X_test = sc.transform(Xa[idx_test])
+            y_train, y_test = ya[idx_train], ya[idx_test]
+            est = _seeded(estimator, seed, clone)
+
+            # full-data baseline
+            task_start(tracker)
+            t0 = time.perf_counter()
+            model = clone(est).fit(X_train, y_train)
+            full_train_s = time.perf_counter() - t0
+            row = _row(FULL, 1.0, r, len(y_train), len(y_train), 0.0, full_train_s,
+                       full_train_s, scorers, model, X_test, y_test)
+            row["epsilon"] = 0.0
+            if topo is not None:
+                row.update(topo.zero())
+            row.update(task_stop(tracker))
+            rows.append(row)
+            bar.update(1)
+
+            for label, base in reducers.items():
+                for keep in keeps:
+                    bar.set_description(f"{label} keep={keep}", refresh=False)
+                    try:
+                        row = _one_run(label, base, keep, r, seed, est, X_train, y_train,
+                                       X_test, y_test, scorers, full_train_s, metric,
+                                       topo, tracker, clone, epsilon_representativeness,
+                                       task, n_bins)
+                    except Exception as exc:
+                        task_stop(tracker)
+                        if on_error == "raise":
+                            raise
+                        warnings.warn(f"compare: {label} at keep={keep}, repeat {r} failed "
+                                      f"and is left out: {type(exc).__name__}: {exc}",
+                                      RuntimeWarning, stacklevel=2)
+                    else:
+                        rows.append(row)
+                    bar.update(1)
+    finally:
+        bar.close()
+        if tracker is not None:
+            stop_tracker(tracker)
+
+    df = pd.DataFrame(rows)
+    full_seconds = df.loc[df["method"] == FULL].set_index("repeat")["training_seconds"]
+    df["time_ratio"] = df["total_seconds"] / df["repeat"].map(full_seconds)
+    cols = ["method", "keep", "repeat", "n_train", "n_kept", "reduction_seconds",
+            "training_seconds", "total_seconds", "time_ratio", *scoring, "epsilon"]
+    cols += [c for c in df.columns if c not in cols]
+    return df[cols]
+
+
+def _one_run(label, base, keep, r, seed, est, X_train, y_train, X_test, y_test, scorers,
+             full_train_s, metric, topo, tracker, clone, epsilon_fn, task, n_bins):
+    reducer = clone(base)
+    params = reducer.get_params(deep=False)
+    new = {"keep": keep}
+    if "random_state" in params and params["random_state"] is None:
+        new["random_state"] = seed
+    reducer.set_params(**new)
+
+    task_start(tracker)
+    t0 = time.perf_counter()
+    X_red, y_red = reduce_rows(reducer, X_train, y_train, task=task, n_bins=n_bins)
+    red_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model = clone(est).fit(X_red, y_red)
+    train_s = time.perf_counter() - t0
+    energy = task_stop(tracker)
+
+    X_red = np.asarray(X_red, dtype=np.float64)
+    y_red = np.asarray(y_red)
+    row = _row(label, keep, r, len(y_train), len(y_red), red_s, train_s, red_s + train_s,
+               scorers, model, X_test, y_test)
+    if task == "regression":  # no classes: the distance to the kept rows over all rows
+        row["epsilon"] = float(epsilon_fn(X_train, X_red, metric=metric).value)
+    else:
+        row["epsilon"] = float(epsilon_fn(X_train, X_red, y_train, y_red,
+                                          metric=metric).value)
+    if topo is not None:
+        row.update(topo(X_train, X_red))
+    row.update(energy)
+    return row
+
+
+def _row(method, keep, r, n_train, n_kept, red_s, train_s, total_s, scorers, model, X_test,
+         y_test):
+    row = {"method": method, "keep": float(keep) if isinstance(keep, float) else keep,
+           "repeat": r, "n_train": int(n_train), "n_kept": int(n_kept),
+           "reduction_seconds": red_s, "training_seconds": train_s, "total_seconds": total_s}
+    for name, scorer in scorers.items():
+        row[name] = float(scorer(model, X_test, y_test))
+    return row
+
+
+def _check_int(value, name, low):
+    if not isinstance(value, (numbers.Integral, np.integer)) or isinstance(value, bool) \
+            or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+    return int(value)
+
+
+def _check_keeps(keeps):
+    if isinstance(keeps, (numbers.Real, np.number)):
+        keeps = [keeps]
+    out = []
+    for k in keeps:
+        if isinstance(k, bool) or not isinstance(k, (numbers.Real, np.number)):
+            raise ValueError(f"keeps: {k!r} is not a number; give fractions in (0, 1) "
+                             "or row counts >= 1.")
+        if isinstance(k, (numbers.Integral, np.integer)):
+            if k < 1:
+                raise ValueError(f"keeps: a row count must be >= 1, got {k}.")
+            out.append(int(k))
+        else:
+            if not 0.0 < float(k) < 1.0:
+                raise ValueError(f"keeps: fractions must be in (0, 1), got {k} (keep=1.0 is the "
+                                 "full-data baseline, always included).")
+            out.append(float(k))
+    if not out:
+        raise ValueError("keeps must contain at least one kept fraction, e.g. keeps=(0.1, 0.3).")
+    return out
+
+
+def _resolve_methods(methods, method_params):
+    """{label: unfitted reducer} for the methods whose dependencies are installed."""
+    from ..base import BaseReducer
+
+    if isinstance(methods, Mapping):
+        if method_params:
+            raise ValueError("method_params only applies to method names; set the parameters "
+                             "on the reducer instances given in methods.")
+        out = {}
+        for label, red in methods.items():
+            if not isinstance(red, BaseReducer):
+                raise TypeError(f"methods[{label!r}] must be a datareduce reducer, got "
+                                f"{type(red).__name__}.")
+            out[str(label)] = red
+        return out
+    if isinstance(methods, str):
+        names = available_reducers() if methods == "all" else [methods]
+    else:
+        names = list(methods)
+    if not names:
+        raise ValueError("methods is empty: name at least one method, or 'all'.")
+    unknown = sorted(set(method_params) - set(names))
+    if unknown:
+        raise ValueError(f"method_params names methods that are not compared: {unknown}.")
+    out = {}
+    for name in names:
+        name = str(name).lower()
+        if name == FULL:
+            raise ValueError("'full' is the name of the baseline row; it is always included.")
+        try:
+            cls = reducer_class(name)
+        except ImportError as exc:
+            warnings.warn(f"compare: skipping method {name!r}: {exc}", UserWarning, stacklevel=3)
+            continue
+        out[name] = cls(**{"keep": 0.5, **method_params.get(name, {})})
+    if not out:
+        raise ValueError("none of the requested methods can run here (missing extras).")
+    return out
+
+
+def _regression_reducers(reducers):
+    """Leave out the methods that need classes; ask the others for real rows."""
+    out = {}
+    for label, red in reducers.items():
+        if needs_classes(red):
+            warnings.warn(f"compare: skipping method {label!r}: it needs class labels and the "
+                          "target is continuous (regression).", UserWarning, stacklevel=3)
+            continue
+        out[label] = real_rows_reducer(red)
+    if not out:
+        raise ValueError("none of the requested methods can run on a regression target "
+                         "(they all need class labels).")
+    return out
+
+
+def _seeded(estimator, seed, clone):
+    est = clone(estimator)
+    params = est.get_params(deep=False)
+    if "random_state" in params and params["random_state"] is None:
+        est.set_params(random_state=seed)
+    return est
+
+
+def _make_scaler(scaler):
+    if scaler is None:
+        return None
+    if isinstance(scaler, str):
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+        options = {"minmax": MinMaxScaler, "standard": StandardScaler}
+        if scaler not in options:
+            raise ValueError(f"scaler must be 'minmax', 'standard', None or a transformer, "
+                             f"got {scaler!r}.")
+        return options[scaler]()
+    if not hasattr(scaler, "fit_transform"):
+        raise TypeError(f"scaler must be a transformer with fit_transform, got {type(scaler)}.")
+    from sklearn.base import clone
+
+    return clone(scaler)
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def set_description(self, *args, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress(total, enabled):
+    if not enabled:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="compare", unit="run")
+
+

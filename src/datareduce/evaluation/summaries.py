@@ -1,0 +1,157 @@
+"""Summaries of a :func:`datareduce.evaluation.compare` table: medians, correlations, Markdown."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["epsilon_correlation", "medians", "to_markdown"]
+
+FULL = "full"
+_ID_COLUMNS = ("method", "keep", "repeat")
+
+
+def _check_results(results):
+    missing = [c for c in _ID_COLUMNS if c not in getattr(results, "columns", ())]
+    if missing:
+        raise ValueError(f"results must be the DataFrame returned by compare (missing columns "
+                         f"{missing}).")
+
+
+def _method_order(results):
+    return [m for m in dict.fromkeys(results["method"]) if m != FULL]
+
+
+def medians(results, value=None):
+    """Medians over repeats: per (method, keep), or the paper's keep x method table.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The output of :func:`compare`.
+    value : str, optional
+        A column (e.g. ``"accuracy"``, ``"epsilon"``, ``"total_seconds"``). With it, the
+        result is a table with one row per kept fraction and one column per method, the
+        full-data median as the last row (``keep=1.0``) in every column, as in the paper.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Without ``value``: one row per (method, keep) with the median of every numeric
+        column. With ``value``: the keep x method table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full", "srs", "srs", "full", "srs", "srs"],
+    ...                     "keep": [1.0, 0.1, 0.5] * 2, "repeat": [0, 0, 0, 1, 1, 1],
+    ...                     "accuracy": [0.9, 0.6, 0.8, 0.8, 0.7, 0.9]})
+    >>> table = medians(res, "accuracy")
+    >>> table.index.tolist(), table["srs"].round(3).tolist()
+    ([0.1, 0.5, 1.0], [0.65, 0.85, 0.85])
+    """
+    _check_results(results)
+    if value is None:
+        numeric = [c for c in results.columns
+                   if c not in _ID_COLUMNS and results[c].dtype.kind in "biuf"]
+        out = results.groupby(["method", "keep"], sort=False)[numeric].median().reset_index()
+        order = {m: i for i, m in enumerate([*_method_order(results), FULL])}
+        return out.sort_values(["method", "keep"], key=lambda s: s.map(order)
+                               if s.name == "method" else s).reset_index(drop=True)
+    if value not in results.columns:
+        raise ValueError(f"value={value!r} is not a column of results "
+                         f"(columns: {list(results.columns)}).")
+    runs = results[results["method"] != FULL]
+    table = runs.pivot_table(index="keep", columns="method", values=value, aggfunc="median",
+                             sort=True)
+    table = table[[m for m in _method_order(results) if m in table.columns]]
+    full = results.loc[results["method"] == FULL, value]
+    if len(full):
+        table.loc[1.0] = float(full.median())
+    table.columns.name = "method"
+    return table
+
+
+def epsilon_correlation(results, score="accuracy"):
+    """Spearman correlation between epsilon and a score, per kept fraction.
+
+    As in the paper, runs are pooled over methods and repeats at each kept fraction (the
+    full-data baseline is left out). A negative rho means that better-covered reduced sets
+    (smaller epsilon) tend to score higher.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The output of :func:`compare`.
+    score : str, default="accuracy"
+        The score column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``rho`` and ``p-value``, one column per kept fraction (NaN where fewer than
+        three runs or a constant column make the correlation undefined).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["a", "b", "c", "d"], "keep": [0.1] * 4,
+    ...                     "repeat": 0, "epsilon": [0.1, 0.2, 0.3, 0.4],
+    ...                     "accuracy": [0.9, 0.8, 0.7, 0.6]})
+    >>> float(epsilon_correlation(res).loc["rho", 0.1])
+    -1.0
+    """
+    import pandas as pd
+    from scipy.stats import spearmanr
+
+    _check_results(results)
+    for col in ("epsilon", score):
+        if col not in results.columns:
+            raise ValueError(f"results has no column {col!r}.")
+    runs = results[results["method"] != FULL]
+    out = {}
+    for keep, grp in runs.groupby("keep", sort=True):
+        e, s = grp["epsilon"].to_numpy(float), grp[score].to_numpy(float)
+        ok = np.isfinite(e) & np.isfinite(s)
+        e, s = e[ok], s[ok]
+        if len(e) < 3 or np.ptp(e) == 0 or np.ptp(s) == 0:
+            out[keep] = (np.nan, np.nan)
+        else:
+            res = spearmanr(e, s)
+            out[keep] = (float(res.statistic), float(res.pvalue))
+    return pd.DataFrame(out, index=["rho", "p-value"])
+
+
+def to_markdown(table, floatfmt: str = ".3f") -> str:
+    """A DataFrame as a GitHub-flavoured Markdown table (no extra dependency).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; its index becomes the first column.
+    floatfmt : str, default=".3f"
+        Format of floating-point cells.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(to_markdown(pd.DataFrame({"srs": [0.91234]}, index=pd.Index([0.1], name="keep"))))
+    | keep | srs |
+    |---|---|
+    | 0.1 | 0.912 |
+    """
+    def fmt(v):
+        if isinstance(v, (float, np.floating)):
+            return str(float(v)) if not np.isfinite(v) else format(float(v), floatfmt)
+        return str(v)
+
+    index_name = table.index.name if table.index.name is not None else ""
+    header = [str(index_name), *map(str, table.columns)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for idx, row in table.iterrows():
+        cells = [str(idx), *(fmt(v) for v in row.tolist())]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,304 @@
+"""Distances between persistence diagrams, and between the diagrams of two data sets.
+
+Convention: points are compared with the L-infinity ground metric
+``max(|b - b'|, |d - d'|)`` and a point may be matched to the diagonal at cost
+``(d - b) / 2``. For two point clouds of one metric space, the Gromov-Hausdorff stability
+theorem (Chazal, de Silva and Oudot, Geom. Dedicata 2014) gives, under the Rips convention
+of :mod:`datareduce.metrics.diagrams` (edges enter at their length),
+
+    d_B(Dgm_k(X), Dgm_k(Y)) <= 2 * d_GH(X, Y) <= 2 * d_H(X, Y)
+
+in every homology dimension ``k``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._neighbors import check_metric
+from .._validation import check_X, check_y
+from .diagrams import PersistenceDiagrams, _check_dims, persistence_diagrams
+
+__all__ = ["TopologicalDistance", "diagram_distance", "topological_distance"]
+
+_DISTANCES = ("bottleneck", "wasserstein")
+# exact Wasserstein (assignment problem) up to this many diagram points in total
+_EXACT_WASSERSTEIN_MAX = 1500
+
+
+@dataclass(repr=False)
+class TopologicalDistance:
+    """Distances between the diagrams of a full and a reduced point cloud.
+
+    A value whose ``error_bound`` is positive and at least the value itself is
+    *uninformative*: the exact distance may be anywhere from 0 to ``value + error_bound``.
+    The ``informative`` property flags it per dimension; the repr and the report say so.
+
+    Attributes
+    ----------
+    value : dict
+        homology dimension -> distance between the diagrams of all rows.
+    per_class : dict
+        class label -> {homology dimension -> distance} (empty without labels or with
+        ``per_class=False``).
+    distance : str
+        ``"bottleneck"`` or ``"wasserstein"``.
+    order : float
+        Wasserstein order ``q`` (unused for bottleneck).
+    metric : str
+        Metric of the Rips filtrations.
+    error_bound : dict
+        homology dimension -> how far ``value`` can be from the distance between the exact
+        diagrams because of subsampling (sum of both sides' ``2 r``; 0.0 when exact).
+    full : PersistenceDiagrams
+        The diagrams of all rows of the full data.
+    reduced : PersistenceDiagrams
+        The diagrams of all rows of the reduced data.
+    per_class_error_bound : dict
+        class label -> {homology dimension -> subsampling slack of that class's distance}.
+    """
+
+    value: dict
+    per_class: dict
+    distance: str
+    order: float
+    metric: str
+    error_bound: dict
+    full: PersistenceDiagrams
+    reduced: PersistenceDiagrams
+    per_class_error_bound: dict = field(default_factory=dict)
+
+    @property
+    def max(self) -> float:
+        """Largest distance over homology dimensions (global, not per class)."""
+        return max(self.value.values()) if self.value else 0.0
+
+    @property
+    def informative(self) -> dict:
+        """homology dimension -> False when the subsampling bound is >= the value it bounds."""
+        return {k: _informative(v, self.error_bound.get(k, 0.0)) for k, v in self.value.items()}
+
+    @property
+    def per_class_informative(self) -> dict:
+        """class label -> {homology dimension -> informative?} (see :attr:`informative`)."""
+        return {c: {k: _informative(v, self.per_class_error_bound.get(c, {}).get(k, 0.0))
+                    for k, v in d.items()} for c, d in self.per_class.items()}
+
+    def __repr__(self) -> str:
+        sides = f"full {self.full.n_samples} rows, reduced {self.reduced.n_samples} rows"
+        name = self.distance if self.distance == "bottleneck" else \
+            f"wasserstein q={self.order:g}"
+        lines = [f"TopologicalDistance({name}, {self.metric} Rips; {sides})"]
+        for k, v in self.value.items():
+            lines.append(f"  H{k}: {_describe(v, self.error_bound.get(k, 0.0))}")
+        if self.per_class:
+            worst = {k: max(d[k] for d in self.per_class.values()) for k in self.value}
+            bad = sum(not ok for d in self.per_class_informative.values() for ok in d.values())
+            text = ", ".join(f"H{k} {v:.4g}" for k, v in worst.items())
+            lines.append(f"  per class ({len(self.per_class)} classes): largest {text}"
+                         + (f"; {bad} uninformative" if bad else ""))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """Plain-Python dictionary (labels as strings)."""
+        return {
+            "distance": self.distance,
+            "order": float(self.order),
+            "metric": self.metric,
+            "value": {str(k): float(v) for k, v in self.value.items()},
+            "per_class": {str(c): {str(k): float(v) for k, v in d.items()}
+                          for c, d in self.per_class.items()},
+            "error_bound": {str(k): float(v) for k, v in self.error_bound.items()},
+            "informative": {str(k): bool(v) for k, v in self.informative.items()},
+            "full": self.full.to_dict(),
+            "reduced": self.reduced.to_dict(),
+        }
+
+
+def _informative(value, bound) -> bool:
+    return not (bound > 0 and bound >= value)
+
+
+def _describe(value, bound) -> str:
+    if bound <= 0:
+        return f"{value:.6g} (exact)"
+    if bound >= value:
+        return (f"{value:.6g} +/- {bound:.4g} (uninformative: the subsampling bound is not "
+                "smaller than the value)")
+    return f"{value:.6g} +/- {bound:.4g}"
+
+
+# ---------------------------------------------------------------------- distances
+def diagram_distance(D1, D2, *, distance: str = "bottleneck", order: float = 1.0) -> float:
+    """Bottleneck or Wasserstein distance between two persistence diagrams.
+
+    Convention: points are compared with the L-infinity ground metric
+    ``max(|b - b'|, |d - d'|)``, and a point may be matched to the diagonal at cost
+    ``(d - b) / 2`` (its L-infinity distance to the diagonal). The bottleneck distance is the
+    smallest possible largest cost of a matching; the Wasserstein distance of order ``q`` is
+    ``(min over matchings of sum cost^q)^(1/q)``.
+
+    Bottleneck uses gudhi (Hera-derived; measured 9-180x faster than persim here).
+    Wasserstein is solved exactly as an assignment problem (scipy) when the two diagrams
+    have at most 1,500 points together, and otherwise with gudhi's Hera auction
+    (``gudhi.hera.wasserstein_distance``, relative error at most 1e-4).
+
+    Parameters
+    ----------
+    D1, D2 : array-like of shape (k, 2)
+        Finite (birth, death) pairs.
+    distance : {"bottleneck", "wasserstein"}
+    order : float >= 1, default=1
+        Wasserstein order ``q``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> diagram_distance([[0.0, 2.0]], [[0.0, 1.5]])   # match the two points
+    0.5
+    >>> round(diagram_distance([[0.0, 2.0], [1.0, 1.2]], [[0.0, 2.0]]), 12)  # (1, 1.2) to diagonal
+    0.1
+    >>> diagram_distance([[0.0, 2.0]], [], distance="wasserstein")
+    1.0
+    """
+    if distance not in _DISTANCES:
+        raise ValueError(f"distance={distance!r} is not supported; use one of {_DISTANCES}.")
+    A = np.asarray(D1, dtype=np.float64).reshape(-1, 2)
+    B = np.asarray(D2, dtype=np.float64).reshape(-1, 2)
+    if not (np.isfinite(A).all() and np.isfinite(B).all()):
+        raise ValueError("diagrams must hold finite (birth, death) pairs; drop essential classes.")
+    if distance == "bottleneck":
+        import gudhi
+
+        if len(A) + len(B) == 0:
+            return 0.0
+        value = float(gudhi.bottleneck_distance(A, B))
+        # gudhi's default additive error is the smallest positive double: snap it to 0
+        return 0.0 if value < 1e-300 else value
+    order = float(order)
+    if not order >= 1:
+        raise ValueError(f"order={order} must be >= 1 for the Wasserstein distance.")
+    if len(A) + len(B) == 0:
+        return 0.0
+    if len(A) + len(B) <= _EXACT_WASSERSTEIN_MAX:
+        return _wasserstein_exact(A, B, order)
+    import gudhi.hera
+
+    return float(gudhi.hera.wasserstein_distance(A, B, order=order, internal_p=np.inf,
+                                                 delta=1e-4))
+
+
+def _wasserstein_exact(A, B, q):
+    from scipy.optimize import linear_sum_assignment
+
+    n, m = len(A), len(B)
+    C = np.zeros((n + m, n + m))
+    C[:n, :m] = np.abs(A[:, None, :] - B[None, :, :]).max(axis=2) ** q
+    diag_a = ((A[:, 1] - A[:, 0]) / 2) ** q
+    diag_b = ((B[:, 1] - B[:, 0]) / 2) ** q
+    C[:n, m:] = diag_a[:, None]  # a point of A to the diagonal
+    C[n:, :m] = diag_b[None, :]  # a point of B to the diagonal
+    r, c = linear_sum_assignment(C)
+    return float(C[r, c].sum() ** (1.0 / q))
+
+
+def topological_distance(X, X_reduced, y=None, y_reduced=None, *, distance: str = "bottleneck",
+                         homology_dimensions=(0, 1), metric: str = "euclidean",
+                         per_class: bool = True, max_points: int | None = None,
+                         backend: str = "ripser", order: float = 1.0) -> TopologicalDistance:
+    """Distance between the persistence diagrams of a full and a reduced data set.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The full data.
+    X_reduced : array-like of shape (n_kept, n_features)
+        The reduced data (a subset of X or synthetic rows).
+    y, y_reduced : array-like, optional
+        Labels; with ``per_class=True`` each class's rows are compared with the kept rows
+        of the same class as well.
+    distance : {"bottleneck", "wasserstein"}, default="bottleneck"
+        See :func:`diagram_distance` for the convention (L-infinity ground metric,
+        Wasserstein order ``order``).
+    homology_dimensions : tuple of int, default=(0, 1)
+    metric : {"euclidean", "chebyshev", "manhattan"}, default="euclidean"
+        Metric of both Rips filtrations (edges enter at their length).
+    per_class : bool, default=True
+    max_points : int or None
+        Subsampling threshold of :func:`persistence_diagrams`.
+    backend : {"ripser", "giotto"}
+    order : float, default=1
+        Wasserstein order.
+
+    Returns
+    -------
+    TopologicalDistance
+        ``value[k]`` is the distance in dimension ``k``; ``per_class[c][k]`` per class;
+        ``error_bound[k]`` what subsampling may add.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 0.0], [5.1, 0.0]])
+    >>> res = topological_distance(X, X[[0, 2]], homology_dimensions=(0,))
+    >>> round(res.value[0], 6)   # the bar dying at 4.9 is matched to the one dying at 5.0
+    0.1
+    """
+    return _topological_distances(X, X_reduced, y, y_reduced, distances=(distance,),
+                                  homology_dimensions=homology_dimensions, metric=metric,
+                                  per_class=per_class, max_points=max_points, backend=backend,
+                                  order=order)[distance]
+
+
+def _topological_distances(X, X_reduced, y=None, y_reduced=None, *, distances=("bottleneck",),
+                           homology_dimensions=(0, 1), metric="euclidean", per_class=True,
+                           max_points=None, backend="ripser", order=1.0) -> dict:
+    """:func:`topological_distance` for several distances, computing each diagram once.
+
+    Returns a dict distance name -> :class:`TopologicalDistance`.
+    """
+    for distance in distances:
+        if distance not in _DISTANCES:
+            raise ValueError(f"distance={distance!r} is not supported; use one of {_DISTANCES}.")
+    metric = check_metric(metric)
+    dims = _check_dims(homology_dimensions)
+    Xa = check_X(X)
+    Xr = check_X(X_reduced, name="X_reduced", allow_empty=True)
+    if Xr.shape[1] != Xa.shape[1]:
+        raise ValueError(
+            f"X_reduced has {Xr.shape[1]} features but X has {Xa.shape[1]}: "
+            "they must describe the same columns."
+        )
+    kw = dict(homology_dimensions=dims, metric=metric, max_points=max_points, backend=backend)
+
+    def compare(A, B):
+        da, db = persistence_diagrams(A, **kw), persistence_diagrams(B, **kw)
+        vals = {name: {k: diagram_distance(da[k], db[k], distance=name, order=order)
+                       for k in dims} for name in distances}
+        err = {k: da.error_bound[k] + db.error_bound[k] for k in dims}
+        return vals, err, da, db
+
+    values, err, dfull, dred = compare(Xa, Xr)
+    classes, class_err = {name: {} for name in distances}, {}
+    if y is not None and per_class:
+        if y_reduced is None:
+            raise ValueError("y is given but y_reduced is not: pass the labels of the reduced rows.")
+        ya = check_y(y, Xa.shape[0])
+        yr = check_y(y_reduced, Xr.shape[0], name="y_reduced")
+        for c in np.unique(ya):
+            key = c.item() if hasattr(c, "item") else c
+            if not np.any(yr == c):
+                warnings.warn(f"class {key!r} has no row in the reduced set; its distance is "
+                              "computed against an empty diagram.", stacklevel=3)
+            vals, class_err[key] = compare(Xa[ya == c], Xr[yr == c])[:2]
+            for name in distances:
+                classes[name][key] = vals[name]
+    return {name: TopologicalDistance(values[name], classes[name], name, float(order), metric,
+                                      dict(err), dfull, dred, dict(class_err))
+            for name in distances}

@@ -1,0 +1,392 @@
+"""Exact minimum spanning tree of a point cloud: the H0 persistence of its Rips filtration.
+
+:func:`minimum_spanning_tree_lengths` returns the edge lengths of an exact Euclidean (or
+Chebyshev / Manhattan) minimum spanning tree without forming the n x n distance matrix.
+
+Method (Boruvka's algorithm on a cell index)
+--------------------------------------------
+The rows are grouped into about ``n / cell_size`` cells: the Voronoi cells of centres
+found by two Lloyd iterations from random rows (random rows only for the non-Euclidean
+metrics). Each cell keeps its radius. For a point ``p`` of cell ``A`` and any point ``q``
+of another cell ``B``, ``d(p, q)`` is at least
+
+* ``d(p, c_B) - r_B`` (triangle inequality, every metric), and
+* for the Euclidean metric, the distance from ``p`` to the bisector of ``c_A`` and
+  ``c_B``: ``(|p - c_B|^2 - |p - c_A|^2) / (2 |c_A - c_B|)``, because ``q`` is at least as
+  close to ``c_B`` as to ``c_A``.
+
+These bounds (minus a rounding slack) decide which cells a search must read; the cells are
+read nearest-bound first, in blocks of at most ``batch`` rows, with one matrix product per
+block. Two searches use them:
+
+1. the ``n_neighbors`` nearest neighbours of every row;
+2. in each Boruvka round, for a component whose rows' neighbour lists are all inside it,
+   the nearest row of another component, pruned by the shortest candidate edge of the
+   component found so far (only the component's shortest outgoing edge is needed).
+
+Every chosen edge is a shortest edge across a cut, the lengths of the chosen edges are
+recomputed from coordinate differences, and the result is the minimum spanning tree of the
+union of chosen edges (scipy), so it is exact: the multiset of MST lengths is unique even
+with ties. Duplicate rows are merged first (each adds a zero-length edge).
+
+Cost: on clustered data the searches read about the rows of a point's own cluster, so the
+work is close to ``sum over clusters of size^2 * d`` instead of ``n^2 * d``; on data
+without structure in high dimension it degrades to chunked brute force, ``O(n^2 d)``.
+Memory is ``O(n * n_neighbors)`` plus blocks of ``cell rows x batch`` distances.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .._neighbors import check_metric, nearest, pairwise_block
+from .._validation import check_X
+
+__all__ = ["minimum_spanning_tree_lengths"]
+
+logger = logging.getLogger(__name__)
+
+
+def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: int = 10,
+                                  cell_size: int = 512, batch: int = 4096) -> np.ndarray:
+    """Edge lengths of an exact minimum spanning tree of the complete distance graph.
+
+    These are the finite death times of the Vietoris-Rips H0 diagram (all births are 0).
+    See the module documentation for the method (Boruvka rounds on a Voronoi cell index,
+    exact) and its cost.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    metric : {"euclidean", "chebyshev", "manhattan"}
+    n_neighbors : int, default=10
+        Size of the nearest-neighbour lists the Boruvka rounds start from.
+    cell_size : int, default=512
+        Average rows per cell of the index (a speed knob; the result does not depend on it).
+    batch : int, default=4096
+        Rows of other cells compared with one cell in one matrix product.
+
+    Returns
+    -------
+    lengths : ndarray of float64, shape (n_samples - 1,)
+        Sorted ascending.
+
+    Examples
+    --------
+    >>> minimum_spanning_tree_lengths([[0.0, 0.0], [3.0, 0.0], [3.0, 4.0], [0.0, 0.0]]).tolist()
+    [0.0, 3.0, 4.0]
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+
+    metric = check_metric(metric)
+    for name, value, low in (("n_neighbors", n_neighbors, 1), ("cell_size", cell_size, 1),
+                             ("batch", batch, 1)):
+        if int(value) < low:
+            raise ValueError(f"{name}={value} must be an integer >= {low}.")
+    X = np.asarray(check_X(X), dtype=np.float64)
+    n_all = X.shape[0]
+    U = np.unique(X, axis=0)
+    n = U.shape[0]
+    zeros = np.zeros(n_all - n)
+    if n == 1:
+        return zeros
+    with threadpool_limits(limits=1, user_api="blas"):
+        index = _CellIndex(U, metric, int(cell_size), int(batch))
+        U = U[index.perm]  # exact coordinates in the index's order, for the final lengths
+        dist, nbr = index.knn(min(int(n_neighbors), n - 1))
+        lower = dist[:, -1]  # no unlisted row is closer than this
+        all_rows = np.arange(n)
+        eu, ev = [], []
+        n_comp, labels = n, all_rows
+        rounds = 0
+        while n_comp > 1:
+            rounds += 1
+            cand_d, cand_j, unresolved = _first_outside(dist, nbr, labels)
+            best = np.full(n_comp, np.inf)
+            np.minimum.at(best, labels, cand_d)
+            need = np.flatnonzero(unresolved & (lower < best[labels]))
+            if need.size:
+                c_d, c_j = index.nearest_outside(need, labels, best)
+                cand_d[need], cand_j[need] = c_d, c_j
+            # per component: its shortest candidate edge
+            order = np.lexsort((cand_d, labels))
+            first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
+            eu.append(first)
+            ev.append(cand_j[first])
+            graph = coo_matrix((np.ones(sum(len(e) for e in eu)),
+                                (np.concatenate(eu), np.concatenate(ev))), shape=(n, n))
+            n_comp, labels = connected_components(graph, directed=False)
+            logger.debug("MST round %d: %d searched rows, %d components left", rounds,
+                         need.size, n_comp)
+    u, v = np.concatenate(eu), np.concatenate(ev)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    # an edge chosen from both of its sides must appear once (coo would sum the weights)
+    _, first = np.unique(lo * n + hi, return_index=True)
+    lo, hi = lo[first], hi[first]
+    w = _pair_distances(U[lo], U[hi], metric)  # exact lengths, no dot-product expansion
+    if np.any(w <= 0):  # pragma: no cover - distinct rows are at a positive distance
+        raise RuntimeError("zero-length edge between distinct rows")
+    mst = minimum_spanning_tree(coo_matrix((w, (lo, hi)), shape=(n, n)).tocsr())
+    lengths = np.sort(np.concatenate([zeros, mst.data]))
+    if lengths.size != n_all - 1:  # pragma: no cover - guards the invariant
+        raise RuntimeError("minimum spanning tree is not spanning")
+    return lengths
+
+
+def _pair_distances(A, B, metric):
+    diff = np.abs(A - B)
+    if metric == "euclidean":
+        return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    if metric == "chebyshev":
+        return diff.max(axis=1)
+    return diff.sum(axis=1)
+
+
+def _merge_dense(td, tj, kth, act, D, Q, k):
+    """Merge a block of keys into the k-best lists of rows ``act`` (argpartition)."""
+    p = np.argpartition(D, min(k, D.shape[1]) - 1, axis=1)[:, :k]
+    C = np.concatenate([td[act], np.take_along_axis(D, p, axis=1)], axis=1)
+    J = np.concatenate([tj[act], Q[p]], axis=1)
+    q = np.argpartition(C, k - 1, axis=1)[:, :k]
+    td[act] = np.take_along_axis(C, q, axis=1)
+    tj[act] = np.take_along_axis(J, q, axis=1)
+    kth[act] = td[act].max(axis=1)
+
+
+def _merge_sparse(td, tj, kth, act, D, flat, Q, k):
+    """Merge the few keys of a block below the rows' current k-th best (sort the hits)."""
+    hi, hj = np.divmod(flat, D.shape[1])
+    r_u, inv = np.unique(hi, return_inverse=True)
+    r = act[r_u]
+    rows = np.concatenate([np.repeat(np.arange(r_u.size), k), inv])
+    vals = np.concatenate([td[r].ravel(), D[hi, hj]])
+    idx = np.concatenate([tj[r].ravel(), Q[hj]])
+    order = np.lexsort((vals, rows))
+    start = np.searchsorted(rows[order], np.arange(r_u.size))
+    take = order[(start[:, None] + np.arange(k)[None, :]).ravel()]
+    td[r] = vals[take].reshape(-1, k)
+    tj[r] = idx[take].reshape(-1, k)
+    kth[r] = td[r][:, -1]
+
+
+def _first_outside(dist, nbr, labels):
+    """First listed neighbour in another component: (distance, index, unresolved mask)."""
+    outside = labels[nbr] != labels[:, None]
+    has = outside.any(axis=1)
+    pos = outside.argmax(axis=1)
+    r = np.arange(len(labels))
+    cand_d = np.where(has, dist[r, pos], np.inf)
+    cand_j = np.where(has, nbr[r, pos], -1)
+    return cand_d, cand_j, ~has
+
+
+class _CellIndex:
+    """Rows grouped into Voronoi cells, with lower bounds of distances to whole cells.
+
+    ``X`` holds the (centred) rows in cell order; ``perm`` maps that order back to the
+    input's rows. Cells are contiguous slices ``starts[c]:ends[c]``. Searches compare
+    *keys*: squared distances for the Euclidean metric (one matrix product of augmented
+    rows gives them), the distances themselves for the others.
+    """
+
+    def __init__(self, U, metric, cell_size, batch, seed=0):
+        n = U.shape[0]
+        self.metric = metric
+        self.batch = batch
+        X = U - U.mean(axis=0)  # centring makes the dot-product expansion more accurate
+        rng = np.random.default_rng(seed)
+        m = max(1, min(n, int(round(n / cell_size))))
+        centers = X[rng.choice(n, m, replace=False)]
+        iters = 2 if metric == "euclidean" else 0
+        for it in range(iters + 1):
+            assign, _ = nearest(X, centers, metric=metric)
+            if it < iters:
+                counts = np.bincount(assign, minlength=len(centers))
+                keep = counts > 0
+                sums = np.zeros_like(centers)
+                np.add.at(sums, assign, X)
+                centers = sums[keep] / counts[keep, None]
+        counts = np.bincount(assign, minlength=len(centers))
+        keep = np.flatnonzero(counts > 0)
+        relabel = np.full(len(centers), -1)
+        relabel[keep] = np.arange(len(keep))
+        assign = relabel[assign]
+        self.centers = centers[keep]
+        self.perm = np.argsort(assign, kind="stable")
+        self.X = X[self.perm]
+        sq = np.einsum("ij,ij->i", self.X, self.X)
+        counts = counts[keep]
+        self.m = len(keep)
+        self.ends = np.cumsum(counts)
+        self.starts = self.ends - counts
+        self.counts = counts
+        self.cell_of = np.repeat(np.arange(self.m), counts)
+        # exact distance of every row to its own centre -> cell radii
+        own = _pair_distances(self.X, self.centers[self.cell_of], metric)
+        self.radius = np.zeros(self.m)
+        np.maximum.at(self.radius, self.cell_of, own)
+        self.c_sq = np.einsum("ij,ij->i", self.centers, self.centers)
+        self.euclidean = metric == "euclidean"
+        if self.euclidean:
+            self.gap = pairwise_block(self.centers, self.centers, "euclidean", B_sq=self.c_sq)
+            one = np.ones((n, 1))
+            # |a - b|^2 = [-2a, 1, |a|^2] . [b, |b|^2, 1]
+            self.XA = np.hstack([-2.0 * self.X, one, sq[:, None]])
+            self.XB = np.hstack([self.X, sq[:, None], one])
+        # rounding slack of the bounds: the expansion errs by ~1e-16 * |x|^2
+        scale = float(np.sqrt(max(sq.max(), self.c_sq.max()))) + 1.0
+        self.slack = 1e-9 * scale
+        self.slack_sq = 1e-9 * scale * scale
+
+    def keys(self, P, Q):
+        """Comparison keys between rows P and Q (squared distances for Euclidean)."""
+        if self.euclidean:
+            return self.XA[P] @ self.XB[Q].T
+        return pairwise_block(self.X[P], self.X[Q], self.metric)
+
+    def to_key(self, d):
+        return np.square(np.maximum(d, 0.0)) if self.euclidean else d
+
+    def from_key(self, k):
+        return np.sqrt(np.maximum(k, 0.0)) if self.euclidean else k
+
+    # --------------------------------------------------------------- bounds
+    def lower_bounds(self, rows, cell):
+        """Lower bounds (len(rows), m), as keys, of the distance from each row (all in
+        ``cell``) to any row of each cell (0 for its own cell)."""
+        Dc = pairwise_block(self.X[rows], self.centers, self.metric, B_sq=self.c_sq)
+        lb = Dc - self.radius[None, :]
+        if self.euclidean:
+            g = self.gap[cell]
+            # only centres far enough apart give a stable bisector bound
+            inv = np.where(g > 1e3 * self.slack, 0.5 / np.maximum(g, 1e-300), 0.0)
+            dA = Dc[:, cell:cell + 1]
+            bis = Dc - dA
+            bis *= Dc + dA
+            bis -= self.slack_sq
+            bis *= inv
+            np.maximum(lb, bis, out=lb)
+        lb -= self.slack
+        lb[:, cell] = 0.0
+        return self.to_key(lb)
+
+    def _rows_of(self, cells):
+        if len(cells) == 1:
+            return np.arange(self.starts[cells[0]], self.ends[cells[0]])
+        return np.concatenate([np.arange(self.starts[c], self.ends[c]) for c in cells])
+
+    def _row_step(self):
+        return max(1, 4 * 2**20 // (8 * self.batch))  # <= 4 MiB of keys per block
+
+    def _batches(self, lb, bound, first=None):
+        """Yield (cells, active rows): blocks of cells, nearest bound first, while some row
+        can still improve. ``bound()`` is re-read between blocks (the caller updates it)."""
+        key = lb.min(axis=0)
+        remaining = np.argsort(key, kind="stable")
+        remaining = remaining[np.isfinite(key[remaining])]
+        while remaining.size:
+            b = bound()[:, None]
+            needed = (lb[:, remaining] < b).any(axis=0)
+            remaining = remaining[needed]
+            if not remaining.size:
+                return
+            size = self.batch if first is None else first
+            first = None
+            take = max(1, int(np.searchsorted(np.cumsum(self.counts[remaining]), size,
+                                              side="right")))
+            cells = remaining[:take]
+            remaining = remaining[take:]
+            active = np.flatnonzero((lb[:, cells] < b).any(axis=1))
+            yield cells, active
+
+    # -------------------------------------------------------------- searches
+    def knn(self, k):
+        """The k nearest other rows of every row (index order), as keys sorted ascending."""
+        n = self.X.shape[0]
+        topd = np.full((n, k), np.inf)
+        topj = np.full((n, k), -1, dtype=np.intp)
+        step = self._row_step()
+        for cell in range(self.m):
+            s, e = self.starts[cell], self.ends[cell]
+            for a in range(s, e, step):
+                rows = np.arange(a, min(e, a + step))
+                lb = self.lower_bounds(rows, cell)
+                td, tj = topd[rows], topj[rows]
+                kth = np.full(rows.size, np.inf)
+                for cells, act in self._batches(lb, lambda kth=kth: kth, first=4 * k):
+                    Q = self._rows_of(cells)
+                    P = rows[act]
+                    D = self.keys(P, Q)
+                    at = np.flatnonzero(cells == cell)
+                    if at.size:  # a row is not its own neighbour
+                        offset = self.counts[cells[:at[0]]].sum()
+                        D[np.arange(P.size), offset + P - s] = np.inf
+                    flat = np.flatnonzero(D < kth[act, None])
+                    if flat.size == 0:
+                        continue
+                    if flat.size * 8 < D.size:
+                        _merge_sparse(td, tj, kth, act, D, flat, Q, k)
+                    else:
+                        _merge_dense(td, tj, kth, act, D, Q, k)
+                topd[rows], topj[rows] = td, tj
+        order = np.argsort(topd, axis=1, kind="stable")
+        return np.take_along_axis(topd, order, axis=1), np.take_along_axis(topj, order, axis=1)
+
+    def nearest_outside(self, rows, labels, best):
+        """Nearest row of another component for each of ``rows``, where it can beat ``best``.
+
+        ``best[c]`` (keys, updated in place) is the shortest edge out of component ``c``
+        found so far; a row's search stops once no unread cell can hold a row closer than
+        its component's ``best``. Groups of rows (one cell and one component each) are
+        searched most promising first, so ``best`` falls early. Returns (keys, index),
+        ``inf`` / -1 where nothing shorter than ``best`` exists.
+        """
+        out_d = np.full(rows.size, np.inf)
+        out_j = np.full(rows.size, -1, dtype=np.intp)
+        # a cell whose rows are all in one component has that label, else -1
+        lab_min = np.minimum.reduceat(labels, self.starts)
+        lab_max = np.maximum.reduceat(labels, self.starts)
+        cell_comp = np.where(lab_min == lab_max, lab_min, -1)
+        cells_of_rows = self.cell_of[rows]
+        comps_of_rows = labels[rows]
+        by = np.lexsort((comps_of_rows, cells_of_rows))
+        keys = cells_of_rows[by].astype(np.int64) * (labels.max() + 1) + comps_of_rows[by]
+        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        last = np.r_[first[1:], rows.size]
+        step = self._row_step()
+        groups = [(by[a:min(s1, a + step)]) for s0, s1 in zip(first, last, strict=True)
+                  for a in range(s0, s1, step)]
+
+        def bounds(pos):
+            P = rows[pos]
+            cell, comp = self.cell_of[P[0]], labels[P[0]]
+            lb = self.lower_bounds(P, cell)
+            lb[:, cell_comp == comp] = np.inf  # cells inside the component
+            return lb, comp
+
+        # most promising groups first: smallest lower bound to a cell outside
+        promise = np.array([bounds(pos)[0].min() for pos in groups])
+        for g in np.argsort(promise, kind="stable"):
+            pos = groups[g]
+            if promise[g] >= best[labels[rows[pos[0]]]]:
+                continue
+            lb, comp = bounds(pos)
+            ones = np.ones(len(pos))
+            for cells, act in self._batches(lb, lambda comp=comp, ones=ones: ones * best[comp]):
+                Q = self._rows_of(cells)
+                pa = pos[act]
+                D = self.keys(rows[pa], Q)
+                same = np.flatnonzero(labels[Q] == comp)
+                if same.size:
+                    D[:, same] = np.inf
+                j = D.argmin(axis=1)
+                dj = D[np.arange(pa.size), j]
+                better = dj < out_d[pa]
+                out_d[pa[better]] = dj[better]
+                out_j[pa[better]] = Q[j[better]]
+                best[comp] = min(best[comp], float(dj.min()))
+        return out_d, out_j

@@ -1,0 +1,224 @@
+"""The selection space: how a table's rows are turned into vectors for distances.
+
+Reducers measure distances, densities and kernels between rows. Real tables have categorical
+columns, missing values and columns in different units, so the rows a method *compares* are
+not the rows it *returns*. This module builds the comparison space with scikit-learn's own
+transformers; the reducers return the original rows (original values, NaN included, original
+index) whatever space was used.
+
+The default preparation (:func:`make_selection_space`):
+
+- numeric and boolean columns: missing values imputed by the column median, with one
+  missing-indicator column per column that had missing values
+  (:class:`~sklearn.impute.SimpleImputer` with ``add_indicator=True``), then scaled
+  (:class:`~sklearn.preprocessing.StandardScaler` by default, or min-max);
+- categorical columns (object, string, category): missing values become their own
+  category ``"missing"``, then one-hot encoded
+  (:class:`~sklearn.preprocessing.OneHotEncoder`); a column with more than ``max_onehot``
+  categories keeps its ``max_onehot - 1`` most frequent ones and pools the rest in one
+  "infrequent" column, so the width stays bounded whatever the cardinality.
+
+``space="auto"`` (every reducer's default) uses the data as given when it is all numeric and
+complete (put your own scaler before the reducer, as for any distance-based scikit-learn
+step), and the default preparation otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["make_selection_space", "describe_space", "resolve_space", "SPACE_OPTIONS"]
+
+SPACE_OPTIONS = ("auto", "standard", "minmax", "passthrough")
+
+
+def _as_frame(X):
+    import pandas as pd
+
+    from ._validation import is_dataframe
+
+    if is_dataframe(X):
+        return X
+    arr = np.asarray(X, dtype=object) if not hasattr(X, "dtype") else np.asarray(X)
+    if arr.ndim != 2:
+        raise ValueError(f"X must be 2-D, got an array with {arr.ndim} dimension(s).")
+    return pd.DataFrame(arr)
+
+
+def _column_kinds(frame):
+    """Split columns into numeric (incl. boolean) and categorical, by dtype and content."""
+    import pandas as pd
+
+    numeric, categorical = [], []
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+            numeric.append(col)
+        elif s.dtype == object:
+            # an object column of numbers (e.g. from a numpy object array) is numeric
+            converted = pd.to_numeric(s, errors="coerce")
+            if converted.notna().sum() == s.notna().sum():
+                numeric.append(col)
+            else:
+                categorical.append(col)
+        else:
+            categorical.append(col)
+    return numeric, categorical
+
+
+def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int = 20):
+    """An unfitted transformer that maps X's rows into the default selection space.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The table (used only to decide which columns are numeric and which categorical).
+    scale : {"standard", "minmax"} or None, default="standard"
+        Scaler of the numeric columns after imputation.
+    max_onehot : int, default=20
+        Largest number of one-hot columns per categorical column; rarer categories are
+        pooled into one "infrequent" column.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        ``FunctionTransformer`` (to a DataFrame) followed by a ``ColumnTransformer``; fit it
+        with ``fit_transform(X)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"mass": [3.1, None, 4.0], "island": ["a", "b", None]})
+    >>> Z = make_selection_space(df).fit_transform(df)
+    >>> Z.shape  # mass, its missing indicator, 3 one-hot columns (a, b, missing)
+    (3, 5)
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import (
+        FunctionTransformer,
+        MinMaxScaler,
+        OneHotEncoder,
+        StandardScaler,
+    )
+
+    if scale not in ("standard", "minmax", None):
+        raise ValueError(f"scale={scale!r} must be 'standard', 'minmax' or None.")
+    frame = _as_frame(X)
+    numeric, categorical = _column_kinds(frame)
+    parts = []
+    if numeric:
+        steps = [SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)]
+        if scale == "standard":
+            steps.append(StandardScaler())
+        elif scale == "minmax":
+            steps.append(MinMaxScaler())
+        parts.append(("numeric", make_pipeline(*steps), numeric))
+    if categorical:
+        parts.append((
+            "categorical",
+            make_pipeline(
+                FunctionTransformer(_categories_as_strings, feature_names_out="one-to-one"),
+                SimpleImputer(strategy="constant", fill_value="missing"),
+                OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=max_onehot,
+                              sparse_output=False),
+            ),
+            categorical,
+        ))
+    columns = ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
+    return Pipeline([("frame", FunctionTransformer(_as_frame, feature_names_out="one-to-one")),
+                     ("columns", columns)])
+
+
+def _categories_as_strings(frame):
+    """Categorical values as plain strings (NaN kept as NaN for the imputer)."""
+    out = frame.astype(object)
+    return out.where(frame.notna(), np.nan).map(lambda v: v if v is np.nan else str(v))
+
+
+def resolve_space(space, X):
+    """The transformer for ``space`` on X, or None for "use X as given".
+
+    ``"auto"`` gives None when X is all numeric (bool included) and has no missing value, and
+    the default preparation otherwise; ``"standard"`` / ``"minmax"`` always give the default
+    preparation with that scaler; ``"passthrough"`` / None give None; a transformer is
+    cloned.
+    """
+    from sklearn.base import clone
+
+    if space is None or (isinstance(space, str) and space == "passthrough"):
+        return None
+    if isinstance(space, str):
+        if space == "auto":
+            return None if _numeric_and_complete(X) else make_selection_space(X)
+        if space in ("standard", "minmax"):
+            return make_selection_space(X, scale=space)
+        raise ValueError(
+            f"space={space!r} is not supported; use one of {', '.join(map(repr, SPACE_OPTIONS))}"
+            ", None, or a scikit-learn transformer.")
+    if not hasattr(space, "fit_transform"):
+        raise TypeError(f"space={type(space).__name__} is not a transformer: pass an object "
+                        "with fit_transform (e.g. a ColumnTransformer) or one of "
+                        f"{', '.join(map(repr, SPACE_OPTIONS))}.")
+    return clone(space)
+
+
+def _numeric_and_complete(X) -> bool:
+    from ._validation import is_dataframe
+
+    if is_dataframe(X):
+        numeric, categorical = _column_kinds(X)
+        if categorical:
+            return False
+        values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        try:
+            import scipy.sparse as sp
+
+            if sp.issparse(X):
+                return True  # sparse matrices are numeric; validation decides the rest
+        except ImportError:  # pragma: no cover
+            pass
+        values = np.asarray(X)
+        if values.dtype.kind in "OUSV":
+            try:
+                values = values.astype(np.float64)
+            except (TypeError, ValueError):
+                return False
+        elif values.dtype.kind not in "biuf":
+            return True  # let validation produce its message (e.g. complex)
+    return not np.isnan(values).any() if values.dtype.kind == "f" else True
+
+
+def describe_space(transformer, n_features_in: int | None = None) -> str:
+    """A one-line description of a fitted selection space (for reports and manifests)."""
+    if transformer is None:
+        return ("features as given" + (f" ({n_features_in} columns)" if n_features_in else ""))
+    if not hasattr(transformer, "named_steps") or "columns" not in transformer.named_steps:
+        return f"user transformer {type(transformer).__name__}"
+    ct = transformer.named_steps["columns"]
+    parts = []
+    for name, pipe, cols in ct.transformers_:
+        if name == "numeric":
+            steps = [type(s).__name__ for s in pipe]
+            scaler = ("standardised" if "StandardScaler" in steps
+                      else "min-max scaled" if "MinMaxScaler" in steps else "unscaled")
+            n_ind = len(getattr(pipe[0], "indicator_", None).features_) if getattr(
+                pipe[0], "indicator_", None) is not None else 0
+            parts.append(f"{len(cols)} numeric (median-imputed, {scaler}"
+                         + (f", {n_ind} missing-indicator column(s))" if n_ind else ")"))
+        elif name == "categorical":
+            enc = pipe[-1]
+            infrequent = getattr(enc, "infrequent_categories_", None) or [None] * len(cols)
+            widths = []
+            for c, cats, rare in zip(cols, enc.categories_, infrequent, strict=True):
+                if rare is None or not len(rare):
+                    widths.append(f"{c}: {len(cats)} columns")
+                else:  # the rare categories share one "infrequent" column
+                    widths.append(f"{c}: {len(cats) - len(rare) + 1} columns, {len(rare)} "
+                                  "rare categories pooled")
+            parts.append(f"{len(cols)} categorical one-hot ({'; '.join(widths)})")
+    width = len(transformer.get_feature_names_out()) if hasattr(
+        transformer, "get_feature_names_out") else "?"
+    return "; ".join(parts) + f" -> {width} dimensions"

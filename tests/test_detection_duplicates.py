@@ -1,0 +1,229 @@
+"""Duplicates and leakage: every planted exact and near duplicate is found (and nothing
+else), the keep policies and group caps do what they say, bounded-memory pair search."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("PIL")
+pytest.importorskip("imagehash")
+pytest.importorskip("yaml")
+
+from _detection_data import plant_duplicates  # noqa: E402
+from datareduce.detection import (  # noqa: E402
+    Deduplicator,
+    DetectionDataset,
+    DetectionReducer,
+    find_leakage,
+    load_yolo,
+)
+from datareduce.detection.duplicates import (  # noqa: E402
+    exact_duplicate_groups,
+    hamming_pairs,
+    perceptual_hashes,
+)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    root = tmp_path_factory.mktemp("planted")
+    answers = plant_duplicates(root)
+    return root, answers, load_yolo(root / "data.yaml"), load_yolo(root / "data.yaml", "val")
+
+
+def _pairs_of_groups(ds, groups):
+    out = set()
+    for g in np.unique(groups):
+        members = sorted(ds.images[i].name for i in np.flatnonzero(groups == g))
+        out |= {(a, b) for k, a in enumerate(members) for b in members[k + 1:]}
+    return out
+
+
+def _sorted_pairs(pairs):
+    return {tuple(sorted(p)) for p in pairs}
+
+
+def test_exact_duplicates_found_exactly(planted):
+    root, answers, train, _ = planted
+    groups = exact_duplicate_groups(train.images)
+    assert _pairs_of_groups(train, groups) == _sorted_pairs(answers["exact"])
+
+
+def test_near_duplicates_found_exactly(planted):
+    root, answers, train, _ = planted
+    d = Deduplicator("near").fit(train)
+    expected = _sorted_pairs(answers["exact"] | answers["near"])
+    assert _pairs_of_groups(train, d.group_) == expected
+    assert d.n_duplicates_ == 8 and d.keep_mask_.sum() == len(train) - 8
+    # the removed ones point at the image kept in their place
+    for i in np.flatnonzero(~d.keep_mask_):
+        j = d.duplicate_of_[i]
+        assert tuple(sorted((train.images[i].name, train.images[j].name))) in expected
+
+
+def test_leakage_report_finds_every_planted_leak(planted, tmp_path):
+    root, answers, train, val = planted
+    rep = find_leakage(train, {"val": val})
+    found = {(p["train"].split("/")[-1], p["other"].split("/")[-1]): p for p in rep.pairs}
+    assert set(found) == answers["leak_exact"] | answers["leak_near"]
+    assert {k for k, p in found.items() if p["exact"]} == answers["leak_exact"]
+    c = rep.counts()["val"]
+    assert c == {"pairs": 4, "exact_pairs": 2, "train_images": 4, "other_images": 4,
+                 "other_total": len(val)}
+    assert rep.train_groups["exact_removable"] == 4 and rep.train_groups["near_removable"] == 8
+    png = rep.contact_sheet(tmp_path / "sheet.png", max_pairs=3)
+    from PIL import Image
+
+    with Image.open(png) as im:
+        assert im.size[1] > 3 * 96
+    assert "| val | " in rep.to_markdown()
+
+
+def test_hamming_pairs_against_brute_force():
+    rng = np.random.default_rng(0)
+    H = rng.integers(0, 2**63, size=(300, 2), dtype=np.int64).astype(np.uint64)
+    H[50:60] = H[0] ^ np.uint64(0b101)  # a planted cluster: 2 bits per word, 4 in all
+    bits = np.unpackbits(H.astype(">u8").view(np.uint8), axis=1).astype(int)
+    full = (bits[:, None, :] != bits[None, :, :]).sum(-1)
+    for thr in (0, 4, 60):
+        i, j, d = hamming_pairs(H, threshold=thr, block_bytes=3000)  # many tiny blocks
+        want = {(a, b) for a, b in zip(*np.nonzero(full <= thr), strict=True) if a < b}
+        assert set(zip(i.tolist(), j.tolist(), strict=True)) == want
+        np.testing.assert_array_equal(d, full[i, j])
+    i, j, d = hamming_pairs(H[:20], H[40:], threshold=4)
+    assert set(zip(i.tolist(), (j + 40).tolist(), strict=True)) == {
+        (0, k) for k in range(50, 60)}
+
+
+def _toy():
+    b = lambda k: np.array([[0, .5, .5, .1, .1]] * k).reshape(-1, 5)  # noqa: E731
+    return DetectionDataset(images=[f"/d/v{v}_f{f}.png" for v in (1, 2) for f in range(5)],
+                            boxes=[b(k) for k in (1, 3, 0, 2, 2, 1, 1, 4, 1, 0)],
+                            names={0: "a"})
+
+
+def test_keep_policies_and_caps_by_hand():
+    ds = _toy()
+    emb = np.array([[0.], [0.1], [0.2], [5.], [5.1], [9.], [9.05], [9.5], [20.], [30.]])
+    # groups by embedding within 0.3: {0,1,2}, {3,4}, {5,6} ({7} is 0.45 from 6: alone)
+    first = Deduplicator("embedding", threshold=0.3).fit(ds, emb)
+    assert np.flatnonzero(first.keep_mask_).tolist() == [0, 3, 5, 7, 8, 9]
+    most = Deduplicator("embedding", threshold=0.3, keep="most_boxes").fit(ds, emb)
+    assert np.flatnonzero(most.keep_mask_).tolist() == [1, 3, 5, 7, 8, 9]
+    central = Deduplicator("embedding", threshold=0.3, keep="central").fit(ds, emb)
+    assert np.flatnonzero(central.keep_mask_).tolist() == [1, 3, 5, 7, 8, 9]
+    assert central.duplicate_of_[[0, 2, 4, 6]].tolist() == [1, 1, 3, 5]
+    # caps: at most 2 per video after dedup; "first" spreads over the video
+    capped = Deduplicator("embedding", threshold=0.3, groups=r"^(v\d)_", max_per_group=2).fit(
+        ds, emb)
+    assert np.flatnonzero(capped.keep_mask_).tolist() == [0, 3, 5, 9]
+    assert capped.capped_.sum() == 2
+    capb = Deduplicator("none", groups=np.array(list("aaaaabbbbb")), max_per_group=1,
+                        keep="most_boxes").fit(ds)
+    assert np.flatnonzero(capb.keep_mask_).tolist() == [1, 7]
+    with pytest.raises(ValueError, match="max_per_group needs groups"):
+        Deduplicator("exact", max_per_group=2).fit(ds)
+    with pytest.raises(ValueError, match="keep="):
+        Deduplicator("exact", keep="last").fit(ds)
+
+
+def test_reducer_with_dedup_never_keeps_a_duplicate(planted, tmp_path):
+    root, answers, train, _ = planted
+    dup_names = {b for _, b in answers["exact"] | answers["near"]}
+    n = len(train)
+    for method in ("srs", "mms"):
+        dr = DetectionReducer(method, keep=0.8, embedder="label", random_state=0,
+                              dedup=Deduplicator("near")).fit(train)
+        kept = {train.images[i].name for i in dr.sample_indices_}
+        assert len(kept) == round(0.8 * n)  # a fraction of the whole dataset
+        groups = dr.dedup_.group_[dr.sample_indices_]
+        assert len(np.unique(groups)) == len(groups)  # one image per duplicate group
+        assert not kept & dup_names  # keep="first": the originals (sorted first) stay
+    with pytest.warns(UserWarning, match="remain after de-duplication"):
+        dr = DetectionReducer("srs", keep=n, embedder="label", dedup="exact").fit(train)
+    assert len(dr.sample_indices_) == n - 4
+    dr.write(tmp_path / "out")
+    man = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert man["dedup"]["n_duplicates_removed"] == 4
+    assert {r["image"].split("/")[-1] for r in man["dedup"]["removed"]} == \
+        {b for _, b in answers["exact"]}
+
+
+def test_cli_audit(planted, tmp_path, capsys):
+    from datareduce.cli import main
+
+    root, answers, train, val = planted
+    png = tmp_path / "pairs.png"
+    assert main(["yolo-audit", str(root / "data.yaml"), "--contact-sheet", str(png),
+                 "--json", str(tmp_path / "leak.json")]) == 0
+    out = capsys.readouterr().out
+    assert "| val | 14 | 4 | 4 | 4 | 2 |" in out
+    assert png.is_file()
+    rep = json.loads((tmp_path / "leak.json").read_text())
+    assert len(rep["pairs"]) == 4
+    # a second run never replaces the files without --overwrite, and fails before hashing
+    before = (tmp_path / "leak.json").read_bytes()
+    assert main(["yolo-audit", str(root / "data.yaml"), "--contact-sheet", str(png),
+                 "--json", str(tmp_path / "leak.json")]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (tmp_path / "leak.json").read_bytes() == before
+    assert main(["yolo-audit", str(root / "data.yaml"), "--json", str(tmp_path / "leak.json"),
+                 "--overwrite"]) == 0
+
+
+def test_perceptual_hashes_threads_agree(planted):
+    root, answers, train, _ = planted
+    a = perceptual_hashes(train.images[:70])
+    b = perceptual_hashes(train.images[:70], n_jobs=2)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_uniform_images_of_different_colours_are_not_near_duplicates(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    colours = [(10, 10, 10), (200, 30, 30), (30, 200, 30), (12, 9, 11), (30, 30, 200)]
+    for k, c in enumerate(colours):
+        Image.new("RGB", (32, 32), c).save(tmp_path / "images" / f"{k}.png")
+    ds = DetectionDataset(images=sorted((tmp_path / "images").iterdir()),
+                          boxes=[np.zeros((0, 5))] * 5, names={0: "a"})
+    H = perceptual_hashes(ds.images)
+    assert len(np.unique(H, axis=0)) == 1  # a pHash alone calls them all duplicates
+    d = Deduplicator("near").fit(ds)
+    assert np.flatnonzero(~d.keep_mask_).tolist() == [3]  # only the near-black twin
+    assert d.duplicate_of_[3] == 0
+    rep = find_leakage(ds.subset([0, 1]), {"val": ds.subset([2, 3, 4])})
+    assert [(p["train"][-5:], p["other"][-5:]) for p in rep.pairs] == [("0.png", "3.png")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=25),
+       st.lists(st.integers(0, 2), min_size=25, max_size=25),
+       st.sampled_from(["first", "most_boxes", "central"]),
+       st.one_of(st.none(), st.integers(1, 4)))
+def test_dedup_invariants(points, videos, keep, cap):
+    n = len(points)
+    emb = np.array(points, dtype=float).reshape(-1, 1)
+    ds = DetectionDataset(images=[f"/d/{i:03d}.png" for i in range(n)],
+                          boxes=[np.zeros((i % 3, 5)) for i in range(n)], names={0: "a"})
+    groups = np.array(videos[:n])
+    d = Deduplicator("embedding", threshold=0.5, keep=keep,
+                     groups=None if cap is None else groups, max_per_group=cap).fit(ds, emb)
+    kept = np.flatnonzero(d.keep_mask_ | d.capped_)  # kept before the cap
+    # exactly one image per distinct embedding value (threshold 0.5 < the unit spacing)
+    assert sorted(emb[kept, 0].tolist()) == sorted(set(points))
+    for i in np.flatnonzero(d.duplicate_of_ >= 0):
+        j = d.duplicate_of_[i]
+        assert d.keep_mask_[j] or d.capped_[j]
+        assert emb[i, 0] == emb[j, 0] and j != i
+    if cap is not None:
+        for g in np.unique(groups):
+            assert (d.keep_mask_ & (groups == g)).sum() <= cap
+    if keep == "most_boxes":
+        for i in np.flatnonzero(d.duplicate_of_ >= 0):
+            assert len(ds.boxes[d.duplicate_of_[i]]) >= len(ds.boxes[i])

@@ -1,0 +1,235 @@
+"""MMD, energy distance and coverage curves against their definitions and independent code."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.distance import cdist
+from scipy.stats import energy_distance as scipy_energy
+
+from datareduce import get_reducer
+from datareduce.metrics import (
+    coverage_curve,
+    energy_distance,
+    epsilon_representativeness,
+    median_bandwidth,
+    mmd,
+    mmd_reference,
+)
+
+
+def _brute_mmd(X, Z, q, bw):
+    """The definition with full kernel matrices (fine for tiny data)."""
+    k = lambda A, B: np.exp(-cdist(A, B, "sqeuclidean") / (2 * bw * bw))  # noqa: E731
+    q = np.asarray(q, float) / np.sum(q)
+    sq = k(X, X).mean() - 2 * (k(X, Z).mean(axis=0) @ q) + q @ k(Z, Z) @ q
+    return np.sqrt(max(sq, 0.0))
+
+
+def _brute_energy(X, Z, q):
+    q = np.asarray(q, float) / np.sum(q)
+    e = 2 * (cdist(X, Z).mean(axis=0) @ q) - cdist(X, X).mean() - q @ cdist(Z, Z) @ q
+    return np.sqrt(max(e, 0.0))
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(0, 1, (60, 3)), rng.normal(2, 1, (40, 3))])
+    y = np.repeat(["a", "b"], [60, 40])
+    return X, y
+
+
+def test_mmd_of_the_full_set_is_zero(data):
+    X, y = data
+    assert float(mmd(X, X)) == pytest.approx(0.0, abs=1e-7)
+    res = mmd(X, X, y=y, y_reduced=y)
+    assert res.value == pytest.approx(0.0, abs=1e-7)
+    assert all(v == pytest.approx(0.0, abs=1e-7) for v in res.per_class.values())
+    # any weights that give every row the same mass: still zero
+    perm = np.random.default_rng(0).permutation(100)
+    assert float(mmd(X, X[perm], weights=np.full(100, 7.0))) == pytest.approx(0.0, abs=1e-7)
+
+
+def test_mmd_matches_the_definition_hand_case():
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    # bw = 1: by hand with the full kernel matrices
+    assert float(mmd(X, X[[1, 2]], bandwidth=1.0)) == pytest.approx(
+        _brute_mmd(X, X[[1, 2]], [1, 1], 1.0))
+    # by hand: XX = (4 + 6 e^-.5 + 4 e^-2 + 2 e^-4.5) / 16, XZ = (1 + 2 e^-.5 + e^-2) / 4,
+    # ZZ = (2 + 2 e^-.5) / 4; MMD^2 = XX - 2 XZ + ZZ = 0.141738
+    assert float(mmd(X, X[[1, 2]], bandwidth=1.0)) == pytest.approx(0.141738 ** 0.5, abs=1e-6)
+
+
+def test_mmd_weighted_per_class_and_overall_match_brute_force(data):
+    X, y = data
+    rng = np.random.default_rng(2)
+    kept = np.sort(rng.choice(100, 17, replace=False))
+    q = rng.uniform(0.1, 3.0, 17)
+    bw = median_bandwidth(X)
+    res = mmd(X, X[kept], q, y, y[kept])
+    assert res.bandwidth == pytest.approx(bw)
+    assert res.value == pytest.approx(_brute_mmd(X, X[kept], q, bw), rel=1e-9)
+    for c in ("a", "b"):
+        m = y[kept] == c
+        assert res.per_class[c] == pytest.approx(_brute_mmd(X[y == c], X[kept][m], q[m], bw),
+                                                 rel=1e-9)
+    # scale of the weights does not matter; the order of the rows does not matter
+    again = mmd(X, X[kept][::-1], q[::-1] * 10, y, y[kept][::-1])
+    assert again.value == pytest.approx(res.value, rel=1e-9)
+
+
+def test_mmd_blocks_do_not_change_the_value(data):
+    X, y = data
+    kept = np.arange(0, 100, 3)
+    a = mmd(X, X[kept], y=y, y_reduced=y[kept])
+    b = mmd(X, X[kept], y=y, y_reduced=y[kept], working_memory=0.001)  # tiny blocks
+    assert a.value == pytest.approx(b.value, rel=1e-10)
+    assert a.per_class == pytest.approx(b.per_class, rel=1e-10)
+
+
+def test_mmd_subsample_estimate_is_unbiased(data):
+    X, y = data
+    kept = np.arange(0, 100, 5)
+    exact = mmd_reference(X, y, bandwidth=1.5)
+    est = [mmd_reference(X, y, bandwidth=1.5, max_exact=30, random_state=s).xx
+           for s in range(300)]
+    assert exact.exact and not mmd_reference(X, y, bandwidth=1.5, max_exact=30).exact
+    mean = np.mean(est, axis=0)
+    se = np.std(est, axis=0) / np.sqrt(len(est))
+    assert np.all(np.abs(mean - exact.xx) < 4 * se + 1e-12)
+    # and the estimate reaches mmd through reference=
+    r = mmd_reference(X, y, bandwidth=1.5, max_exact=30, random_state=0)
+    res = mmd(X, X[kept], y=y, y_reduced=y[kept], reference=r)
+    assert not res.exact and np.isfinite(res.value)
+
+
+def test_reference_reuse_equals_direct(data):
+    X, y = data
+    ref = mmd_reference(X, y)
+    kept = np.arange(0, 100, 4)
+    a = mmd(X, X[kept], y=y, y_reduced=y[kept], reference=ref)
+    b = mmd(X, X[kept], y=y, y_reduced=y[kept])
+    assert a.value == pytest.approx(b.value) and a.per_class == pytest.approx(b.per_class)
+    with pytest.raises(ValueError, match="same y"):
+        mmd(X, X[kept], reference=ref)
+
+
+def test_mmd_from_a_fitted_reducer_uses_its_weights(data):
+    X, y = data
+    r = get_reducer("prd", keep=0.2, random_state=0).fit(X, y)
+    a = mmd(X, y=y, reducer=r)
+    b = mmd(X, X[r.sample_indices_], r.sample_weight_, y, y[r.sample_indices_])
+    assert a.value == pytest.approx(b.value)
+
+
+def test_missing_class_is_infinite_and_bad_input_is_refused(data):
+    X, y = data
+    res = mmd(X, X[:5], y=y, y_reduced=y[:5])
+    assert res.per_class["b"] == np.inf and np.isfinite(res.value)
+    with pytest.raises(ValueError, match="one weight per reduced row"):
+        mmd(X, X[:5], weights=[1.0, 2.0])
+    with pytest.raises(ValueError, match="non-negative"):
+        mmd(X, X[:2], weights=[1.0, -2.0])
+    with pytest.raises(ValueError, match="bandwidth"):
+        mmd(X, X[:2], bandwidth=0)
+    with pytest.raises(ValueError, match="y_reduced"):
+        mmd(X, X[:2], y=y)
+    with pytest.raises(ValueError, match="features"):
+        mmd(X, X[:2, :2])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-50, 50), min_size=1, max_size=12),
+       st.lists(st.floats(-50, 50), min_size=1, max_size=8),
+       st.data())
+def test_energy_distance_matches_scipy_in_1d(u, v, draw):
+    w = draw.draw(st.lists(st.floats(0.1, 10), min_size=len(v), max_size=len(v)))
+    ours = float(energy_distance(np.array(u)[:, None], np.array(v)[:, None], weights=w))
+    assert ours == pytest.approx(scipy_energy(u, v, v_weights=w), rel=1e-6, abs=1e-6)
+
+
+def test_energy_distance_matches_definition_in_3d(data):
+    X, y = data
+    kept = np.arange(1, 100, 7)
+    q = np.linspace(1, 2, kept.size)
+    res = energy_distance(X, X[kept], q, y, y[kept])
+    assert res.value == pytest.approx(_brute_energy(X, X[kept], q), rel=1e-9)
+    m = y[kept] == "b"
+    assert res.per_class["b"] == pytest.approx(_brute_energy(X[y == "b"], X[kept][m], q[m]),
+                                               rel=1e-9)
+    assert float(energy_distance(X, X)) == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("d", [3, 12])  # KD-tree path and blocked path
+@pytest.mark.parametrize("metric", ["chebyshev", "euclidean"])
+def test_coverage_curve_ends_at_epsilon(d, metric):
+    rng = np.random.default_rng(d)
+    X = rng.normal(size=(150, d))
+    y = rng.integers(0, 3, 150)
+    kept = np.sort(rng.choice(150, 20, replace=False))
+    kept = np.unique(np.concatenate([kept, [np.flatnonzero(y == c)[0] for c in range(3)]]))
+    cc = coverage_curve(X, X[kept], y, y[kept], metric=metric)
+    eps = epsilon_representativeness(X, X[kept], y, y[kept], metric=metric)
+    assert cc.epsilon == pytest.approx(eps.value)
+    assert cc.radii[-1] == pytest.approx(eps.value) and cc.fraction[-1] == 1.0
+    assert cc.at(np.nextafter(eps.value, 0)) < 1.0
+    assert (np.diff(cc.fraction) >= 0).all() and cc.fraction[0] == pytest.approx(kept.size / 150)
+    for c in range(3):
+        assert cc.per_class[c][-1] == 1.0
+    # brute force: fraction within r of a kept row of the same class
+    r = cc.radii[20]
+    D = cdist(X, X[kept], metric)
+    D[y[:, None] != y[kept][None, :]] = np.inf
+    assert cc.fraction[20] == pytest.approx(np.mean(D.min(axis=1) <= r))
+    assert cc.radius_for(1.0) == pytest.approx(eps.value)
+
+
+def test_coverage_curve_plot_and_reducer(data):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    X, y = data
+    r = get_reducer("srs", keep=0.1, random_state=0).fit(X, y)
+    cc = coverage_curve(X, y=y, reducer=r, radii=[0.0, 1.0, 2.0])
+    assert cc.fraction.shape == (3,)
+    ax = cc.plot()
+    assert len(ax.lines) >= 3
+
+
+def test_report_has_mmd_and_energy_columns(data):
+    from datareduce.metrics import representativeness_report
+
+    X, y = data
+    r = get_reducer("prd", keep=0.2, random_state=0).fit(X, y)
+    rep = representativeness_report(X, r, y, homology_dimensions=(0,), distances="bottleneck")
+    assert rep.distribution["mmd"].value == pytest.approx(mmd(X, y=y, reducer=r).value)
+    assert rep.distribution["energy"].value == pytest.approx(
+        energy_distance(X, y=y, reducer=r).value)
+    frame = rep.to_frame()
+    assert set(frame.loc[frame.quantity == "mmd", "scope"]) == {"all", "a", "b"}
+    assert "MMD (Gaussian" in str(rep) and "energy distance" in str(rep)
+    assert rep.to_dict()["distribution"]["mmd"]["per_class"].keys() == {"a", "b"}
+    none = representativeness_report(X, r, y, homology_dimensions=(0,), distribution=False)
+    assert none.distribution == {} and "distribution" not in none.timings
+
+
+def test_mmd_test_flags_a_biased_subset_and_not_a_random_one(data):
+    from datareduce.metrics import mmd_test
+
+    X, y = data
+    corner = np.argsort(X[:, 0])[:20]
+    res = mmd_test(X, X[corner], n_permutations=49)
+    assert res.p_value == pytest.approx(1 / 50) and res.null.shape == (49,)
+    rng = np.random.default_rng(5)
+    ps = [mmd_test(X, X[idx], None, y, y[idx], n_permutations=39, random_state=s).p_value
+          for s, idx in enumerate(np.sort(np.concatenate([rng.choice(60, 12, replace=False),
+                                                          60 + rng.choice(40, 8, replace=False)]))
+                                  for _ in range(5))]
+    # p-values of random subsets are uniform: not all small
+    assert np.median(ps) > 0.15 and sum(p <= 0.05 for p in ps) <= 1
+    r = get_reducer("prd", keep=0.2, random_state=0).fit(X, y)
+    assert mmd_test(X, y=y, reducer=r, n_permutations=39).p_value > 0.9  # closer than random
+    with pytest.raises(ValueError, match="n_permutations"):
+        mmd_test(X, X[:5], n_permutations=0)

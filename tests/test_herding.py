@@ -1,0 +1,89 @@
+"""Kernel herding: first pick, the greedy rule against a brute-force implementation, contract."""
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import cdist
+
+from datareduce.metrics import mmd
+from datareduce.reducers.herding import KernelHerdingReducer, kernel_herding
+
+
+def _brute_herding(X, m, bw):
+    K = np.exp(-cdist(X, X, "sqeuclidean") / (2 * bw * bw))
+    mu = K.mean(axis=1)
+    picks = []
+    for t in range(m):
+        score = mu - K[:, picks].sum(axis=1) / (t + 1)
+        score[picks] = -np.inf
+        picks.append(int(np.argmax(score)))
+    return picks
+
+
+@pytest.fixture
+def blobs():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (120, 3)), rng.normal(4, 0.5, (60, 3))])
+    y = np.repeat([0, 1], [120, 60])
+    return X, y
+
+
+def test_first_pick_is_closest_to_the_mean_embedding(blobs):
+    X, _ = blobs
+    bw = 1.7
+    K = np.exp(-cdist(X, X, "sqeuclidean") / (2 * bw * bw))
+    # ||phi(x) - mu||^2 = k(x, x) - 2 mu(x) + const
+    dist_to_mean = np.diag(K) - 2 * K.mean(axis=1)
+    picks, mu = kernel_herding(X, 5, bandwidth=bw)
+    assert picks[0] == int(np.argmin(dist_to_mean))
+    np.testing.assert_allclose(mu, K.mean(axis=1), rtol=1e-5)  # float32 tiles
+
+
+def test_greedy_rule_matches_brute_force(blobs):
+    X, _ = blobs
+    picks, _ = kernel_herding(X, 25, bandwidth=2.0, working_memory=0.01)  # tiny blocks
+    assert picks.tolist() == _brute_herding(X, 25, 2.0)
+
+
+def test_subsampled_mean_embedding_is_used_above_max_exact(blobs):
+    X, _ = blobs
+    picks, mu = kernel_herding(X, 10, bandwidth=2.0, max_exact=50,
+                               rng=np.random.default_rng(1))
+    K = np.exp(-cdist(X, X, "sqeuclidean") / 8.0)
+    assert not np.allclose(mu, K.mean(axis=1))
+    assert np.corrcoef(mu, K.mean(axis=1))[0, 1] > 0.95  # an estimate of the same function
+    assert len(set(picks.tolist())) == 10
+
+
+def test_herding_beats_random_in_mmd(blobs):
+    X, y = blobs
+    r = KernelHerdingReducer(keep=0.1, random_state=0).fit(X, y)
+    ours = mmd(X, y=y, reducer=r).value
+    rng = np.random.default_rng(0)
+    rand = np.median([mmd(X, X[idx], None, y, y[idx]).value for idx in
+                      (np.sort(np.concatenate([rng.choice(120, 12, replace=False),
+                                               120 + rng.choice(60, 6, replace=False)]))
+                       for _ in range(7))])
+    assert ours < 0.6 * rand
+
+
+def test_reducer_contract(blobs):
+    X, y = blobs
+    r = KernelHerdingReducer(keep=0.1, random_state=0).fit(X, y)
+    assert np.bincount(y[r.sample_indices_]).tolist() == [12, 6]
+    assert r.sample_weight_.sum() == pytest.approx(180)
+    again = KernelHerdingReducer(keep=0.1, random_state=0).fit(X, y)
+    assert r.sample_indices_.tolist() == again.sample_indices_.tolist()
+    fixed = KernelHerdingReducer(keep=0.1, bandwidth=1.5).fit(X, y)
+    assert len(set(fixed.sample_indices_.tolist())) == 18
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"bandwidth": "silverman"}, "bandwidth"),
+    ({"bandwidth": -1.0}, "bandwidth"),
+    ({"max_exact": 1}, "max_exact"),
+    ({"working_memory": 0}, "working_memory"),
+])
+def test_bad_parameters_are_named(blobs, params, match):
+    X, y = blobs
+    with pytest.raises(ValueError, match=match):
+        KernelHerdingReducer(**params).fit(X, y)
