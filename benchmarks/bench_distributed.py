@@ -126,7 +126,7 @@ def _warm_up():
 
 def restart(client):
     """Fresh worker processes (their peak memory starts again), with the imports done."""
-    client.restart()
+    client.restart(timeout=900)  # slow under load: the new workers import everything
     client.run(_warm_up)
 
 
@@ -192,6 +192,7 @@ def block_scaling(client, args, methods):
 
     rows = []
     n_files = args.rows // args.file_rows
+    client.run(_warm_up)
     for method in methods:
         for factor in args.scaling:
             if factor < 1 or n_files % factor:
@@ -199,7 +200,6 @@ def block_scaling(client, args, methods):
             n_blocks = n_files // factor
             block_rows = args.rows // n_blocks
             X, y = generated_array(args.rows, block_rows, args.file_rows, args.seed)
-            restart(client)
             oversample = 1 if method == "srs" else args.oversample
             t0 = time.perf_counter()
             res = reduce_blocks(X, y, reducer=get_reducer(method, keep=args.keep),
@@ -233,6 +233,8 @@ def main(argv=None):
     ap.add_argument("--in-memory-max", type=int, default=1_000_000,
                     help="also fit in memory (the peer) up to this many rows")
     ap.add_argument("--no-epsilon", action="store_true")
+    ap.add_argument("--only-scaling", action="store_true",
+                    help="only the block-count scaling (no files, no epsilon)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="also write the results to this JSON file (after each step)")
     ap.add_argument("--report", metavar="JSON", help="print the tables of a (partial) JSON file")
@@ -244,6 +246,8 @@ def main(argv=None):
     if args.rows % args.file_rows:
         ap.error("--rows must be a multiple of --file-rows")
     args.scaling = [int(s) for s in args.scaling.split(",") if s.strip()]
+    if args.only_scaling:
+        args.no_epsilon, args.in_memory_max = True, 0
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from distributed import Client, LocalCluster
@@ -273,12 +277,13 @@ def main(argv=None):
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       memory_limit=args.memory_limit, dashboard_address=None) as cluster, \
             Client(cluster) as client:
-        t_write = write_dataset(folder, args.rows, args.file_rows, args.seed, client)
-        size = sum(f.stat().st_size for f in folder.glob("*.parquet"))
-        print(f"data: {folder} ({_mib(size):.0f} MiB on disk, written in {t_write:.1f} s; "
-              "0 = reused)", flush=True)
+        if not args.only_scaling:
+            t_write = write_dataset(folder, args.rows, args.file_rows, args.seed, client)
+            size = sum(f.stat().st_size for f in folder.glob("*.parquet"))
+            print(f"data: {folder} ({_mib(size):.0f} MiB on disk, written in {t_write:.1f} s;"
+                  " 0 = reused)", flush=True)
         kept = {}
-        for m in methods:
+        for m in [] if args.only_scaling else methods:
             row, kept[m] = run_method(client, folder, m, args)
             results["methods"].append(row)
             _show(row)
