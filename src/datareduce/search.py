@@ -611,9 +611,12 @@ class ReductionSearchCV(BaseEstimator):
             pred = {}
             for m in alive:
                 a, b = COST_MODELS.get(m, _DEFAULT_COST)
-                if m in last_cost:
-                    prev_keep, prev = last_cost[m]
-                    pred[m] = prev * (keep / prev_keep) ** max(b, 1.0)
+                if m in last_cost:  # measured: reductions, trainings, scoring apart
+                    prev_keep, _ = last_cost[m]
+                    _, red_t, fit_t, _ = results[(m, prev_keep)]
+                    ratio = keep / prev_keep
+                    pred[m] = n_folds * (red_t * ratio ** b + fit_t * ratio
+                                         + self.n_repeats * fold_score)
                 else:
                     pred[m] = rung_cost[m] * (keep / keeps[0]) ** max(b, 1.0)
             if r > 0:
