@@ -244,8 +244,6 @@ def _reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer):
                              f"{Xa.shape[0]}: pass the data the reducer was fitted on.")
         idx = reducer.sample_indices_
         synthetic = getattr(reducer, "synthetic_", None)
-        if synthetic is None:
-            synthetic = getattr(reducer, "_synthetic", None)
         Z = np.asarray(synthetic if synthetic is not None else Xa[idx], dtype=np.float64)
         if weights is None:
             weights = reducer.sample_weight_
