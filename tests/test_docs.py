@@ -24,6 +24,7 @@ PACKAGE = ROOT / "src" / "datareduce"
 OPTIONAL = {
     "datareduce.reducers.flow": "torch",
     "datareduce.dynamic.sampler": "torch",
+    "datareduce.reducers.kt": "goodpoints",
 }
 
 

@@ -85,17 +85,9 @@ def median_bandwidth(X, *, max_rows: int = 1000, random_state=0) -> float:
     >>> median_bandwidth([[0.0], [1.0], [3.0]])
     2.0
     """
-    from scipy.spatial.distance import pdist
+    from .._weights import median_bandwidth as _median
 
-    X = np.asarray(X, dtype=np.float64)
-    n = X.shape[0]
-    if n > max_rows:
-        rng = check_random_generator(random_state)
-        X = X[np.sort(rng.choice(n, size=max_rows, replace=False))]
-    if X.shape[0] < 2:
-        return 1.0
-    med = float(np.median(pdist(X)))
-    return med if med > 0 else 1.0
+    return _median(X, check_random_generator(random_state), max_rows)
 
 
 def _kernel_block(A, B, kernel, gamma, A_sq, B_sq):

@@ -7,6 +7,8 @@ here; ``datareduce.get_reducer("flow")`` loads it on demand.
 from .clustering import ClusterCentroidsReducer
 from .entropy import DistanceEntropyReducer
 from .forgetting import ForgettingEventsReducer, ForgettingTracker
+from .herding import KernelHerdingReducer
+from .kt import KernelThinningReducer
 from .maxmin import MaxMinReducer
 from .nrmd import MatrixDecompositionReducer
 from .phl import PHLandmarksReducer
@@ -19,6 +21,8 @@ __all__ = [
     "DistanceEntropyReducer",
     "ForgettingEventsReducer",
     "ForgettingTracker",
+    "KernelHerdingReducer",
+    "KernelThinningReducer",
     "MatrixDecompositionReducer",
     "MaxMinReducer",
     "PHLandmarksReducer",

@@ -26,6 +26,7 @@ from scipy.linalg import solve_triangular
 from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
+from .._weights import median_bandwidth
 from ..base import BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ProtoDashReducer", "protodash"]
@@ -37,18 +38,6 @@ ZERO_WEIGHT_FLOOR = 1e-6
 
 
 # ----------------------------------------------------------------------------- kernels
-def _median_sigma(X: np.ndarray, rng: np.random.Generator, max_rows: int = 1000) -> float:
-    """Median heuristic: median pairwise Euclidean distance (on at most ``max_rows`` rows)."""
-    from scipy.spatial.distance import pdist
-
-    n = X.shape[0]
-    rows = X if n <= max_rows else X[np.sort(rng.choice(n, size=max_rows, replace=False))]
-    if rows.shape[0] < 2:
-        return 1.0
-    med = float(np.median(pdist(rows)))
-    return med if med > 0 else 1.0
-
-
 def _kernel_block(A, B, kernel, gamma, A_sq=None, B_sq=None):
     """Kernel between all rows of A and B (a block whose size the caller bounds)."""
     G = A @ B.T
@@ -418,7 +407,7 @@ class ProtoDashReducer(BaseReducer):
         if self.kernel == "linear":
             sigma = float("nan")
         elif isinstance(self.sigma, str):
-            sigma = _median_sigma(np.asarray(X, dtype=np.float64), rng)
+            sigma = median_bandwidth(X, rng)
         else:
             sigma = float(self.sigma)
         groups = self._groups(X, n_select, rng)
