@@ -164,6 +164,31 @@ compare_ok = command("compare", [st.sampled_from(["good.csv", "good.parquet"])],
     st.just(["--repeats", "1", "--estimator", "knn", "--no-plots", "-q"]),
 ])
 
+search_args = command("search", [st.sampled_from(INPUTS)], [
+    st.sampled_from(COLUMNS).map(lambda c: ["--target", c]),
+    maybe("--features", COLUMNS, single=False), maybe("--exclude", COLUMNS, single=False),
+    maybe("--id", COLUMNS),
+    maybe("--methods", ["srs", "mms", "nope", "all", "des"], single=False),
+    maybe("--keeps", ["0.5", "0", "1", "x", "0.5"], single=False),
+    maybe("--scoring", ["accuracy", "f1", "acuracy", "r2", "mae"]),
+    maybe("--tolerance", ["-1", "0.1", "x"]),
+    maybe("--budget", ["0", "-1", "2x", "x", "none"]),
+    maybe("--cv", ["1", "2", "50", "x"]),
+    maybe("--task", ["classification", "regression", "bogus"]),
+    maybe("--bins", ["0", "2"]),
+    maybe("--output", ["outdir", "newdir", "precious.csv", "good.csv"]),
+    flag("--overwrite"), flag("--drop-missing-target"),
+    st.just(["--model", "knn", "--no-plot", "-q"]),
+])
+
+search_ok = command("search", [st.sampled_from(["good.csv", "good.parquet"])], [
+    st.sampled_from(["label", "value"]).map(lambda c: ["--target", c]),
+    maybe("--id", ["rowid"]), maybe("--exclude", ["color"]),
+    maybe("--output", ["outdir", "newdir"]), flag("--overwrite"),
+    st.just(["--model", "knn", "--methods", "srs", "--keeps", "0.5", "--budget", "none",
+             "--cv", "2", "--bins", "2", "--no-plot", "-q"]),
+])
+
 other_args = st.one_of(
     command("demo", [], [maybe("--methods", ["srs", "nope"], single=False),
                          opt("--keep", ["0", "7", "x", "-0.5"])]),
@@ -171,7 +196,8 @@ other_args = st.one_of(
     command("yolo", [st.sampled_from(["missing.yaml", "good.csv", "folder.csv"])], [
         st.sampled_from(["new", "outdir", "precious.csv"]).map(lambda o: ["--output", o]),
         maybe("--keep", ["0", "x", "0.5"]), maybe("--method", ["nope", "srs"])]),
-    st.sampled_from([[], ["--bogus"], ["nope"], ["reduce"], ["score"], ["compare"]]),
+    st.sampled_from([[], ["--bogus"], ["nope"], ["reduce"], ["score"], ["compare"],
+                     ["search"]]),
 )
 
 
@@ -207,8 +233,8 @@ def _check(args, root):
 
 @settings(max_examples=80, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.one_of(reduce_args, score_args, compare_args, reduce_ok, score_ok, compare_ok,
-                 other_args))
+@given(st.one_of(reduce_args, score_args, compare_args, search_args, reduce_ok, score_ok,
+                 compare_ok, search_ok, other_args))
 def test_fuzz_cli_in_process(args):
     root = Path(tempfile.mkdtemp(prefix="dr-fuzz-"))
     try:
