@@ -221,7 +221,7 @@ def run(args) -> int:
         say(args, cols.summary())
     df = drop_missing_target(args, df, cols.target)
     warn_id_like(cols, df, bool(args.features))
-    _, task = target_strata(df[cols.target], args.task, n_bins=args.bins)
+    labels, task = target_strata(df[cols.target], args.task, n_bins=args.bins)
     y = df[cols.target]
     _check_scoring_for_task(scoring, task, y)
     if task == "classification":
@@ -243,6 +243,8 @@ def run(args) -> int:
                            f"{cols.target!r} is a regression target: add methods without "
                            "classes (e.g. srs, mms, clc), or --task classification.")
     table = df[[*cols.features, cols.target]].reset_index(drop=True)
+    if task == "classification":
+        table[cols.target] = labels  # numbers asked to be classes are classes (as text)
 
     # ---------------------------------------------------------------------------- search
     verbose = not args.quiet and sys.stderr.isatty()
