@@ -125,3 +125,17 @@ def test_search_errors_found_in_the_data(table):
     assert_refused(cli("search", tmp / "m.csv", "--target", "label", "-o", tmp / "o"),
                    "missing in 2 row(s)", "--drop-missing-target")
     assert snapshot(tmp) == before
+
+
+@pytest.mark.filterwarnings("ignore:ReductionSearchCV:UserWarning")
+def test_search_budget_skips_methods_with_a_line_each(table):
+    tmp, path, _ = table
+    res = cli("search", path, "--target", "label", "--id", "rowid", "--exclude", "value",
+              "--model", "knn", "--methods", "srs", "mms", "clc", "--keeps", "0.1", "0.3",
+              "--budget", "0.001")
+    assert res.returncode == 0, res.stderr
+    for m in ("mms", "clc"):  # the reference (srs) always runs; the others do not fit
+        assert f"skipped {m}: no budget left" in res.stdout
+        assert f"datareduce search: skipping '{m}': no budget left" in res.stderr
+    assert "datareduce search: budget exhausted before keep=0.3" in res.stderr
+    assert "choice: srs at keep=0.1" in res.stdout

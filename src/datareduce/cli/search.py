@@ -10,7 +10,9 @@ Example::
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from contextlib import contextmanager
 
 from . import CLIError
 from ._common import (
@@ -185,6 +187,28 @@ def _check_scoring_for_task(scoring, task, y):
                            f"(or {scoring}_weighted).")
 
 
+@contextmanager
+def _search_log_lines(args):
+    """The search's log lines (a method skipped, the budget exhausted) as they happen, one
+    line each on stderr as ``datareduce search: ...`` (none with --quiet)."""
+    log = logging.getLogger("datareduce.search")
+
+    class Lines(logging.Handler):
+        def emit(self, record):
+            text = record.getMessage().removeprefix("ReductionSearchCV: ")
+            say(args, f"datareduce search: {' '.join(text.split())}")
+
+    handler = Lines(level=logging.WARNING)
+    old = log.propagate
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.propagate = old
+
+
 def run(args) -> int:
     from ..search import search_table
 
@@ -248,10 +272,11 @@ def run(args) -> int:
 
     # ---------------------------------------------------------------------------- search
     verbose = not args.quiet and sys.stderr.isatty()
-    search = search_table(table, cols.target, model=args.model, scoring=scoring,
-                          tolerance=args.tolerance, budget=budget, keeps=keeps,
-                          methods=methods, cv=args.cv, task=task, n_bins=args.bins,
-                          random_state=args.seed, verbose=verbose)
+    with _search_log_lines(args):
+        search = search_table(table, cols.target, model=args.model, scoring=scoring,
+                              tolerance=args.tolerance, budget=budget, keeps=keeps,
+                              methods=methods, cv=args.cv, task=task, n_bins=args.bins,
+                              random_state=args.seed, verbose=verbose)
     idx = search.best_reducer_.sample_indices_
     kept = df.iloc[idx]
     text = search.summary()
