@@ -46,6 +46,10 @@ def _make_files(root: Path) -> None:
     (root / "folder.csv").mkdir()
     (root / "precious.csv").write_text("do not touch\n")
     (root / "precious.json").write_text("{}\n")
+    (root / "pqdir").mkdir()  # Parquet files without missing features: block by block
+    clean = df.drop(columns=["a"])
+    clean.iloc[:25].to_parquet(root / "pqdir" / "p0.parquet")
+    clean.iloc[25:].to_parquet(root / "pqdir" / "p1.parquet")
     (root / "outdir").mkdir()
     (root / "outdir" / "results.csv").write_text("old results\n")
 
@@ -58,9 +62,9 @@ def _snapshot(root: Path) -> dict:
 
 INPUTS = ["good.csv", "good.parquet", "small.csv", "foreign.csv", "header.csv", "empty.csv",
           "garbage.csv", "ragged.csv", "text.parquet", "notes.txt", "folder.csv",
-          "missing.csv", "precious.csv"]
+          "missing.csv", "precious.csv", "pqdir"]
 TABLE_OUT = ["new/out.csv", "out.parquet", "precious.csv", "folder.csv", "out.txt",
-             "good.csv"]
+             "good.csv", "pqdir/p0.parquet"]
 JSON_OUT = ["rep.json", "precious.json", "folder.csv", "rep.txt", "outdir"]
 COLUMNS = ["label", "value", "color", "rowid", "a", "nope", "lable", "*", "[ab]", "z*", ""]
 KEEPS = ["0.2", "10", "0", "-1", "1.5", "abc", "1000", "nan", "1"]
@@ -104,6 +108,9 @@ reduce_args = command("reduce", [st.sampled_from(INPUTS)], [
     maybe("--report", JSON_OUT),
     maybe("--max-points", ["1", "50", "x"]),
     maybe("--budget", ["0", "-1", "0.001", "x"]),
+    maybe("--scheduler", ["threads", "bogus"]),
+    maybe("--workers", ["0", "2"]), maybe("--weight-column", ["w", "label"]),
+    maybe("--oversample", ["0.5", "2"]),
     flag("--overwrite"), flag("--drop-missing-target"), flag("-q"),
 ])
 
@@ -154,6 +161,17 @@ reduce_ok = command("reduce", [st.sampled_from(["good.csv", "good.parquet"])], [
     flag("--overwrite"), flag("--drop-missing-target"),
 ])
 
+reduce_blocks_ok = command("reduce", [st.sampled_from(["pqdir", "good.parquet"])], [
+    maybe("--target", ["label"]), maybe("--id", ["rowid"]),
+    maybe("--exclude", ["b"], single=False),
+    st.sampled_from(["0.2", "10"]).map(lambda k: ["--keep", k]),
+    st.sampled_from(["out.parquet", "new/out.parquet", "precious.csv"]).map(
+        lambda o: ["--output", o]),
+    maybe("--method", ["srs", "mms"]), maybe("--space", ["minmax", "none"]),
+    maybe("--weight-column", ["w"]), flag("--overwrite"),
+    st.just(["--scheduler", "threads"]),
+])
+
 compare_ok = command("compare", [st.sampled_from(["good.csv", "good.parquet"])], [
     st.just(["--target", "label"]), maybe("--id", ["rowid"]), maybe("--exclude", ["color"]),
     st.sampled_from(["srs", "mms"]).map(lambda m: ["--methods", m]),
@@ -164,6 +182,31 @@ compare_ok = command("compare", [st.sampled_from(["good.csv", "good.parquet"])],
     st.just(["--repeats", "1", "--estimator", "knn", "--no-plots", "-q"]),
 ])
 
+search_args = command("search", [st.sampled_from(INPUTS)], [
+    st.sampled_from(COLUMNS).map(lambda c: ["--target", c]),
+    maybe("--features", COLUMNS, single=False), maybe("--exclude", COLUMNS, single=False),
+    maybe("--id", COLUMNS),
+    maybe("--methods", ["srs", "mms", "nope", "all", "des"], single=False),
+    maybe("--keeps", ["0.5", "0", "1", "x", "0.5"], single=False),
+    maybe("--scoring", ["accuracy", "f1", "acuracy", "r2", "mae"]),
+    maybe("--tolerance", ["-1", "0.1", "x"]),
+    maybe("--budget", ["0", "-1", "2x", "x", "none"]),
+    maybe("--cv", ["1", "2", "50", "x"]),
+    maybe("--task", ["classification", "regression", "bogus"]),
+    maybe("--bins", ["0", "2"]),
+    maybe("--output", ["outdir", "newdir", "precious.csv", "good.csv"]),
+    flag("--overwrite"), flag("--drop-missing-target"),
+    st.just(["--model", "knn", "--no-plot", "-q"]),
+])
+
+search_ok = command("search", [st.sampled_from(["good.csv", "good.parquet"])], [
+    st.sampled_from(["label", "value"]).map(lambda c: ["--target", c]),
+    maybe("--id", ["rowid"]), maybe("--exclude", ["color"]),
+    maybe("--output", ["outdir", "newdir"]), flag("--overwrite"),
+    st.just(["--model", "knn", "--methods", "srs", "--keeps", "0.5", "--budget", "none",
+             "--cv", "2", "--bins", "2", "--no-plot", "-q"]),
+])
+
 other_args = st.one_of(
     command("demo", [], [maybe("--methods", ["srs", "nope"], single=False),
                          opt("--keep", ["0", "7", "x", "-0.5"])]),
@@ -171,7 +214,8 @@ other_args = st.one_of(
     command("yolo", [st.sampled_from(["missing.yaml", "good.csv", "folder.csv"])], [
         st.sampled_from(["new", "outdir", "precious.csv"]).map(lambda o: ["--output", o]),
         maybe("--keep", ["0", "x", "0.5"]), maybe("--method", ["nope", "srs"])]),
-    st.sampled_from([[], ["--bogus"], ["nope"], ["reduce"], ["score"], ["compare"]]),
+    st.sampled_from([[], ["--bogus"], ["nope"], ["reduce"], ["score"], ["compare"],
+                     ["search"]]),
 )
 
 
@@ -207,8 +251,8 @@ def _check(args, root):
 
 @settings(max_examples=80, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.one_of(reduce_args, score_args, compare_args, reduce_ok, score_ok, compare_ok,
-                 other_args))
+@given(st.one_of(reduce_args, score_args, compare_args, search_args, reduce_ok, score_ok,
+                 compare_ok, search_ok, reduce_blocks_ok, other_args))
 def test_fuzz_cli_in_process(args):
     root = Path(tempfile.mkdtemp(prefix="dr-fuzz-"))
     try:

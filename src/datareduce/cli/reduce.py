@@ -4,6 +4,12 @@ Example::
 
     datareduce reduce penguins.csv --target species --id rowid --method mms --keep 0.2 \\
         --output small.csv --report report.json
+
+Several Parquet files, a folder of them, or ``--scheduler`` take the block-wise path
+(:func:`datareduce.distributed.reduce_parquet`, module ``_blocks``)::
+
+    datareduce reduce data/*.parquet --target label --id id --method mms --keep 0.01 \\
+        --scheduler local --output kept.parquet
 """
 
 from __future__ import annotations
@@ -44,7 +50,10 @@ def add_parser(sub):
                     "output keeps every column of the kept rows, unchanged, in the input's "
                     "format.",
     )
-    p.add_argument("input", help="input table (.csv or .parquet)")
+    p.add_argument("input", nargs="+", metavar="INPUT",
+                   help="input table (.csv or .parquet); or several Parquet files, a folder "
+                        "of them or a quoted glob ('data/*.parquet'), reduced block by block "
+                        "with dask (see --scheduler)")
     add_column_options(p)
     add_task_options(p)
     p.add_argument("--method", default="srs", help="reduction method (see `datareduce methods`)")
@@ -65,6 +74,23 @@ def add_parser(sub):
                    help="time budget: report parts estimated to exceed it are skipped "
                         "(with a line saying so); a reduction estimated to exceed it alone is "
                         "refused before it starts")
+    p.add_argument("--scheduler", metavar="ADDRESS|local",
+                   help="reduce Parquet input block by block with dask (the dask extra): "
+                        "'local' starts a cluster of worker processes on this machine for the "
+                        "run, 'threads' uses dask's threads, an address such as "
+                        "tcp://10.0.0.5:8786 a running cluster; the default for several "
+                        "files or a folder is dask's threads")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes of --scheduler local (default: dask's choice)")
+    p.add_argument("--memory-limit", default="auto",
+                   help="memory limit per worker of --scheduler local (e.g. 2GiB; default "
+                        "auto)")
+    p.add_argument("--oversample", type=float, default=None,
+                   help="block-wise only: stage-one oversampling (default 1 for srs and "
+                        "random, 4 otherwise: two stages)")
+    p.add_argument("--weight-column", metavar="COL",
+                   help="block-wise only: also write each kept row's weight (rows it stands "
+                        "for) in this new column")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing --output / --report files")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
@@ -91,6 +117,18 @@ def run(args) -> int:
         raise CLIError(f"--task {args.task} needs a --target column.")
     if args.drop_missing_target and args.target is None:
         raise CLIError("--drop-missing-target needs a --target column.")
+    if _blockwise(args):
+        from ._blocks import run_blocks
+
+        return run_blocks(args, keep, params, valid)
+    for option, value in (("--workers", args.workers), ("--oversample", args.oversample),
+                          ("--weight-column", args.weight_column)):
+        if value is not None:
+            raise CLIError(f"{option} is for Parquet input reduced block by block: pass "
+                           "--scheduler (or several files / a folder), or leave it out.")
+    if args.memory_limit != "auto":
+        raise CLIError("--memory-limit is for --scheduler local: leave it out.")
+    args.input = args.input[0]
     out = check_output_file(args.output, "--output", overwrite=args.overwrite)
     report_path = None
     if args.report:
@@ -158,6 +196,18 @@ def run(args) -> int:
               f"in {reducer.fit_time_:.2f} s -> {out}"
               + (f" (report: {report_path})" if report_path else ""))
     return 0
+
+
+def _blockwise(args) -> bool:
+    """Several inputs, a folder, a glob, or --scheduler: the dask path."""
+    from pathlib import Path
+
+    if args.scheduler is not None or len(args.input) > 1:
+        return True
+    path = Path(args.input[0])
+    if path.is_dir():
+        return True
+    return not path.exists() and any(ch in str(path) for ch in "*?[")
 
 
 def _report(args, X, y, reducer, clock, described) -> str:

@@ -1,0 +1,211 @@
+"""``datareduce reduce`` on Parquet files, block by block with dask
+(:func:`datareduce.distributed.reduce_parquet`).
+
+Everything that can be checked from the files' footers (paths, formats, columns, row counts,
+options, the scheduler's form) is checked before a cluster starts or a row is read. The kept
+rows are written as one Parquet file with their original index (the files' stored index, or
+``row``: the position in the concatenation of the files).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import CLIError
+from ._common import resolve_columns, say, warn_id_like
+from ._io import _check_parent
+
+_LOCAL = ("threads", "processes", "synchronous", "sync", "single-threaded")
+_SCALES = ("minmax", "standard", "none")
+_SUFFIXES = (".parquet", ".pq")
+
+
+def _check_scheduler(args):
+    sched = args.scheduler
+    if sched is not None and sched != "local" and sched not in _LOCAL \
+            and "://" not in sched and ":" not in sched:
+        raise CLIError(f"--scheduler {sched!r} is not an address: pass local, threads, or a "
+                       "running cluster's address such as tcp://10.0.0.5:8786.")
+    if sched != "local":
+        if args.workers is not None:
+            raise CLIError("--workers sizes the cluster of --scheduler local: leave it out "
+                           "(a running cluster has its own workers).")
+        if args.memory_limit != "auto":
+            raise CLIError("--memory-limit is for --scheduler local: leave it out.")
+    elif args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers {args.workers}: give an integer >= 1.")
+
+
+def _files(inputs):
+    from ..distributed._parquet import _resolve_paths
+
+    files = []
+    for entry in inputs:
+        try:
+            found = _resolve_paths(entry)
+        except FileNotFoundError as exc:
+            raise CLIError(f"input: {exc}") from None
+        for f in found:
+            if "://" in f:
+                continue
+            if Path(f).suffix.lower() not in _SUFFIXES:
+                raise CLIError(f"input {f}: several files, folders and --scheduler read "
+                               "Parquet files only (.parquet or .pq); reduce a CSV file on "
+                               "its own, without --scheduler.")
+            if Path(f).is_dir():
+                raise CLIError(f"input {f} is a folder named like a file; pass its files.")
+        files += [f for f in found if f not in files]
+    return files
+
+
+def _footers(files):
+    """Columns (an empty pandas frame with the dtypes) and rows, from the files' footers."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    frame, total, names = None, 0, None
+    for f in files:
+        if "://" in f:
+            raise CLIError(f"input {f}: remote files are read by the Python API "
+                           "(datareduce.distributed.reduce_parquet); the command reads local "
+                           "files.")
+        if not os.access(f, os.R_OK):
+            raise CLIError(f"input {f} is not readable (permission denied).")
+        try:
+            schema = pq.read_schema(f)
+            rows = pq.read_metadata(f).num_rows
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise CLIError(f"input {f} could not be read as Parquet: "
+                           f"{' '.join(str(exc).split())[:200]}") from None
+        if names is None:
+            names, first = schema.names, f
+            frame = schema.empty_table().to_pandas()
+        elif schema.names != names:
+            raise CLIError(f"input {f} has columns {', '.join(schema.names)} but {first} has "
+                           f"{', '.join(names)}: every file must have the same columns.")
+        total += rows
+    if total == 0:
+        raise CLIError(f"the {len(files)} input file(s) have no rows.")
+    return frame, total
+
+
+@contextmanager
+def _quiet_dask():
+    """dask.distributed's routine noise (dashboard port taken, sockets closed at shutdown,
+    nannies killing workers at the end) is not the user's concern; its errors still show."""
+    names = ("distributed", "tornado")
+    levels = {n: logging.getLogger(n).level for n in names}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ResourceWarning)
+        warnings.filterwarnings("ignore", message=".*[Pp]ort .* is already in use")
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        for n in names:
+            logging.getLogger(n).setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for n, level in levels.items():
+                logging.getLogger(n).setLevel(level)
+
+
+def run_blocks(args, keep, params, valid) -> int:
+    import numpy as np
+
+    from .._validation import check_keep
+    from ._io import write_bytes_with
+    from ._progress import fmt_seconds, stage
+
+    # ------------------------------------------- options (nothing read, nothing started)
+    for option, value in (("--report", args.report), ("--max-points", args.max_points)):
+        if value is not None:
+            raise CLIError(f"{option} needs the whole table in memory; with Parquet blocks "
+                           "run `datareduce score` on the kept rows afterwards.")
+    if args.budget is not None:
+        raise CLIError("--budget is not available block by block (no estimate of a cluster's "
+                       "speed): leave it out.")
+    if args.drop_missing_target:
+        raise CLIError("--drop-missing-target is not available block by block: drop those "
+                       "rows from the files first.")
+    if args.task == "regression":
+        raise CLIError("--task regression is not available block by block (the blocks "
+                       "stratify by class): reduce one file in memory, or pass "
+                       "--task classification if the values are classes.")
+    if args.space not in _SCALES:
+        raise CLIError(f"--space {args.space}: block by block the features are numeric and "
+                       f"scaled with global ranges: use one of {', '.join(_SCALES)}.")
+    if args.oversample is not None and not args.oversample >= 1:
+        raise CLIError(f"--oversample {args.oversample}: give a number >= 1.")
+    _check_scheduler(args)
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise CLIError(f"Parquet blocks need the dask extra: pip install "
+                       f"'datareduce[dask]' ({exc}).") from None
+    out = Path(args.output)
+    if out.is_dir():
+        raise CLIError(f"--output {out} is a folder; give a .parquet file name.")
+    if out.suffix.lower() not in _SUFFIXES:
+        raise CLIError(f"--output {out}: block by block the kept rows are written as one "
+                       "Parquet file: give a name ending in .parquet.")
+    if out.exists() and not args.overwrite:
+        raise CLIError(f"--output {out} exists: pass --overwrite to replace it, or choose "
+                       "another --output.")
+    _check_parent(out, "--output")
+    files = _files(args.input)
+    if str(out.resolve()) in {str(Path(f).resolve()) for f in files}:
+        raise CLIError("--output is one of the input files: choose another --output.")
+
+    # ------------------------------------------------------- columns from the footers
+    frame, n = _footers(files)
+    cols = resolve_columns(frame, target=args.target, features=args.features,
+                           exclude=args.exclude, id=args.id, numeric_only=True)
+    say(args, cols.summary())
+    warn_id_like(cols, frame, bool(args.features))
+    if args.weight_column is not None and args.weight_column in frame.columns:
+        raise CLIError(f"--weight-column {args.weight_column!r} is already a column of the "
+                       "input: choose another name.")
+    if cols.target is not None and frame[cols.target].dtype.kind == "f" \
+            and args.task != "classification":
+        raise CLIError(f"--target {cols.target!r} holds floats and the blocks stratify by "
+                       "class: pass --task classification if its values are classes, or "
+                       "reduce one file in memory (quantile bins).")
+    if isinstance(keep, int) and keep > n:
+        raise CLIError(f"--keep {keep} is larger than the data ({n} rows in {len(files)} "
+                       "file(s)).")
+    check_keep(keep, n)
+    params = dict(params)
+    seed = params.pop("random_state", 0 if args.seed is None else args.seed)
+    if seed is None:
+        seed = 0
+
+    # --------------------------------------------------------------------------- work
+    from ..distributed import reduce_parquet
+
+    where = args.scheduler or "dask threads"
+    t0 = time.perf_counter()
+    with _quiet_dask(), stage(f"reduce ({args.method}, {len(files)} file(s), {n} rows, on {where})",
+               quiet=args.quiet):
+        res = reduce_parquet(files, args.method, keep, target=cols.target, id_column=cols.id,
+                             features=cols.features, scale=args.space, params=params,
+                             oversample=args.oversample, random_state=int(seed),
+                             scheduler=args.scheduler, n_workers=args.workers,
+                             memory_limit=args.memory_limit, output=None,
+                             weight_column=args.weight_column)
+    kept = res.kept
+    write_bytes_with(out, lambda p: kept.to_parquet(p))
+    seconds = time.perf_counter() - t0
+    if not args.quiet:
+        bound = res.blocks.radius_bound
+        timings = ", ".join(f"{k} {v:.1f} s" for k, v in res.timings.items())
+        print(f"kept {len(kept)} of {res.n_samples} rows from {len(files)} file(s) with "
+              f"{args.method} on {where} in {fmt_seconds(seconds)} ({timings}) -> {out}"
+              + (f"; cover-radius bound {bound:.4g}" if bound is not None
+                 and np.isfinite(bound) else ""))
+    return 0

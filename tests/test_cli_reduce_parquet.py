@@ -1,0 +1,142 @@
+"""``datareduce reduce`` on Parquet files block by block (datareduce.distributed.reduce_parquet):
+the kept rows written back as Parquet with their original index and ids, and every error
+found before a cluster starts (one line, exit status 2, nothing written)."""
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pytest.importorskip("pyarrow")
+
+from test_cli_errors import assert_refused, cli, snapshot  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:Warning")
+
+SIZES = (300, 500, 200)
+
+
+def _write(folder, *, stored_index=False):
+    rng = np.random.default_rng(1)
+    folder.mkdir()
+    frames, start = [], 0
+    for i, n in enumerate(SIZES):
+        df = pd.DataFrame(rng.normal(size=(n, 3)) * [1, 2, 3], columns=list("abc"))
+        df["label"] = rng.choice(["cat", "dog", "eel"], size=n, p=[0.6, 0.3, 0.1])
+        df["id"] = np.arange(start, start + n) * 7 + 3
+        df["note"] = [f"r{j}" for j in range(start, start + n)]
+        if stored_index:
+            df.index = pd.Index(np.arange(start, start + n) + 10**6, name="rid")
+        df.to_parquet(folder / f"part-{i}.parquet", index=stored_index)
+        frames.append(df)
+        start += n
+    return pd.concat(frames)
+
+
+@pytest.fixture
+def no_cluster(monkeypatch):
+    """Fail the test if a LocalCluster is started."""
+    def refuse(*a, **k):
+        raise AssertionError("a cluster was started")
+
+    monkeypatch.setattr(distributed, "LocalCluster", refuse)
+
+
+def test_folder_on_threads_keeps_positions_ids_and_quotas(tmp_path, no_cluster):
+    full = _write(tmp_path / "data").reset_index(drop=True)
+    out = tmp_path / "kept.parquet"
+    res = cli("reduce", tmp_path / "data", "--target", "label", "--id", "id", "--method",
+              "srs", "--keep", "0.1", "-o", out, "--weight-column", "w")
+    assert res.returncode == 0, res.stderr
+    assert "kept 100 of 1000 rows from 3 file(s)" in res.stdout
+    kept = pd.read_parquet(out)
+    assert kept.index.name == "row" and len(kept) == 100
+    # each kept row is the row at that position over the files (sorted by name), unchanged
+    pd.testing.assert_frame_equal(kept.drop(columns="w"),
+                                  full.iloc[kept.index].rename_axis("row"),
+                                  check_dtype=False)  # dask reads strings as pyarrow strings
+    # exact class quotas (largest remainder over the whole data), weights sum to n
+    want = (full["label"].value_counts() * 0.1).round().astype(int)
+    assert kept["label"].value_counts().sort_index().tolist() == want.sort_index().tolist()
+    assert kept["w"].sum() == pytest.approx(len(full))
+
+
+@pytest.mark.slow  # starts a LocalCluster of 2 processes: ~10 s quiet, 30-60 s under load
+def test_glob_on_a_local_cluster_equals_the_library_on_threads(tmp_path):
+    from datareduce.distributed import reduce_parquet
+
+    full = _write(tmp_path / "data", stored_index=True)
+    out = tmp_path / "kept.parquet"
+    res = cli("reduce", str(tmp_path / "data" / "*.parquet"), "--target", "label", "--id",
+              "id", "--method", "mms", "--keep", "0.05", "--seed", "3", "--scheduler", "local",
+              "--workers", "2", "--memory-limit", "1GiB", "-o", out)
+    assert res.returncode == 0, res.stderr
+    assert "on local" in res.stdout
+    kept = pd.read_parquet(out)
+    assert kept.index.name == "rid"  # the files' stored index
+    pd.testing.assert_frame_equal(kept, full.loc[kept.index], check_dtype=False)
+    lib = reduce_parquet(tmp_path / "data", "mms", 0.05, target="label", id_column="id",
+                         features=["a", "b", "c"], random_state=3, scheduler="threads",
+                         params={"random_state": 3})
+    pd.testing.assert_frame_equal(kept, lib.kept)
+
+
+@pytest.mark.parametrize("extra, needles", [
+    (["--report", "r.json"], ["--report", "datareduce score"]),
+    (["--budget", "10"], ["--budget"]),
+    (["--task", "regression"], ["--task regression"]),
+    (["--space", "auto"], ["--space auto"]),
+    (["--scheduler", "bogus"], ["--scheduler 'bogus'", "tcp://"]),
+    (["--scheduler", "threads", "--workers", "2"], ["--workers"]),
+    (["--scheduler", "local", "--workers", "0"], ["--workers 0"]),
+    (["--oversample", "0.5"], ["--oversample 0.5"]),
+    (["--keep", "5000"], ["--keep 5000", "1000 rows"]),
+    (["--target", "lable"], ["--target 'lable'", "did you mean 'label'"]),
+    (["--target", "a"], ["--target 'a'", "floats"]),
+    (["--features", "note"], ["--features 'note'", "not numeric"]),
+    (["--weight-column", "id"], ["--weight-column 'id'"]),
+    (["--method", "nope"], ["--method 'nope'"]),
+])
+def test_errors_before_any_cluster_or_read(tmp_path, no_cluster, extra, needles):
+    _write(tmp_path / "data")
+    before = snapshot(tmp_path)
+    args = ["reduce", tmp_path / "data", "--keep", "0.1", "-o", tmp_path / "k.parquet",
+            "--scheduler", "local", *extra]
+    if "--target" not in extra:
+        args += ["--target", "label"]
+    if extra[:2] == ["--scheduler", "threads"] or extra[:1] == ["--scheduler"]:
+        args.remove("local")
+        args.remove("--scheduler")
+    assert_refused(cli(*args), *needles)
+    assert snapshot(tmp_path) == before
+
+
+def test_file_errors(tmp_path, no_cluster):
+    full = _write(tmp_path / "data")
+    (tmp_path / "empty").mkdir()
+    full.iloc[:20].drop(columns="c").to_parquet(tmp_path / "other.parquet")
+    full.iloc[:20].to_csv(tmp_path / "t.csv", index=False)
+    (tmp_path / "old.parquet").write_text("keep me")
+    before = snapshot(tmp_path)
+    base = ["--keep", "0.1", "--scheduler", "local"]
+    cases = [
+        (["reduce", tmp_path / "empty", *base, "-o", tmp_path / "k.parquet"],
+         ["holds no .parquet files"]),
+        (["reduce", tmp_path / "nothing" / "*.parquet", *base, "-o", tmp_path / "k.parquet"],
+         ["no file matches"]),
+        (["reduce", tmp_path / "data", tmp_path / "other.parquet", *base,
+          "-o", tmp_path / "k.parquet"], ["other.parquet", "same columns"]),
+        (["reduce", tmp_path / "data", tmp_path / "t.csv", *base, "-o", tmp_path / "k.parquet"],
+         ["t.csv", "Parquet files only"]),
+        (["reduce", tmp_path / "data", *base, "-o", tmp_path / "k.csv"], ["--output", ".parquet"]),
+        (["reduce", tmp_path / "data", *base, "-o", tmp_path / "old.parquet"],
+         ["--output", "exists", "--overwrite"]),
+        (["reduce", tmp_path / "data", *base, "-o", tmp_path / "data" / "part-0.parquet",
+          "--overwrite"], ["one of the input files"]),
+        (["reduce", tmp_path / "t.csv", "--keep", "0.1", "-o", tmp_path / "k.csv",
+          "--workers", "2"], ["--workers", "--scheduler"]),
+    ]
+    for args, needles in cases:
+        assert_refused(cli(*args), *needles)
+        assert snapshot(tmp_path) == before, args
