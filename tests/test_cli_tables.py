@@ -53,7 +53,7 @@ def test_penguins_reduce_in_one_command(penguins, tmp_path):
               "--max-points", "150")
     assert res.returncode == 0, res.stderr
     # the categorical columns and the rows with missing values are used, not dropped
-    assert "2 categorical one-hot (island: 3, sex: 3)" in res.stderr
+    assert "2 categorical one-hot (island: 3 columns; sex: 3 columns)" in res.stderr
     assert "missing-indicator" in res.stderr
     assert "not used" not in res.stderr
     small = pd.read_csv(out)
