@@ -253,6 +253,7 @@ def main(argv=None):
     from distributed import Client, LocalCluster
 
     from datareduce import available_reducers
+    from datareduce._registry import reducer_class
 
     methods = []
     for m in args.methods.split(","):
@@ -262,6 +263,11 @@ def main(argv=None):
                 print("kernel thinning: not registered in this version, skipped")
                 continue
             m = found[0]
+            try:
+                reducer_class(m)
+            except ImportError as exc:
+                print(f"kernel thinning: {exc}; skipped")
+                continue
         methods.append(m)
 
     folder = Path(args.data or f"/tmp/datareduce-bench-{args.rows}")

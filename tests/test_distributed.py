@@ -20,8 +20,10 @@ def data():
     return X, y
 
 
-@pytest.mark.parametrize("method", ["srs", "mms", "clc", "vq"])
+@pytest.mark.parametrize("method", ["srs", "mms", "clc", "vq", "kt"])
 def test_exact_global_quotas(method, data):
+    if method == "kt":
+        pytest.importorskip("goodpoints")
     X, y = data
     Xd = da.from_array(X, chunks=(700, 5))  # uneven last block
     res = reduce_blocks(Xd, y, reducer=get_reducer(method, keep=0.05), random_state=0)
@@ -37,10 +39,12 @@ def test_exact_global_quotas(method, data):
         assert res.sample_weight[y[res.sample_indices] == c].sum() == pytest.approx((y == c).sum())
 
 
-@pytest.mark.parametrize("method", ["srs", "mms", "clc", "vq"])
+@pytest.mark.parametrize("method", ["srs", "mms", "clc", "vq", "kt"])
 def test_one_block_is_the_in_memory_fit(method, data):
     """A single block and one stage: the quotas are the reducer's own, so the block's fit is
     the in-memory fit with the same seed (rows and weights)."""
+    if method == "kt":
+        pytest.importorskip("goodpoints")
     X, y = data
     res = reduce_blocks(X, y, reducer=get_reducer(method, keep=0.05), random_state=7,
                         chunk_rows=len(X))
@@ -135,6 +139,8 @@ def test_errors(data):
         reduce_blocks(X, y, reducer=get_reducer("srs"), oversample=0.5)
     with pytest.raises(ValueError, match="labels but X has"):
         reduce_blocks(da.from_array(X), da.from_array(y[:-1]), reducer=get_reducer("srs"))
+    with pytest.raises(ValueError, match="space='standard' would be fitted on each block"):
+        reduce_blocks(X, y, reducer=get_reducer("mms", space="standard"))
     with pytest.raises(ValueError, match="radius_metric"):
         reduce_blocks(X, y, reducer=get_reducer("srs"), radius_metric="cosine")
 

@@ -287,6 +287,12 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
         raise ValueError(f"oversample={oversample} must be >= 1.")
     if radius_metric is not None:
         radius_metric = check_metric(radius_metric, name="radius_metric")
+    space = reducer.get_params().get("space", None)
+    if space not in (None, "auto", "passthrough"):
+        raise ValueError(
+            f"reducer space={space!r} would be fitted on each block separately, so blocks "
+            "would be measured in different spaces: scale the data once (reduce_parquet's "
+            "scale=, or transform X with global statistics) and pass space='passthrough'.")
     if random_state is not None and not isinstance(random_state, (int, np.integer)):
         raise TypeError(f"random_state must be None or an int, got {type(random_state).__name__}.")
     X, y = _as_dask(X, y, chunk_rows)
