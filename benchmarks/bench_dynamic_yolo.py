@@ -8,8 +8,9 @@ a separate validation set) is trained from scratch with ``yolov8n.yaml`` on the 
   train_pruned` with ``keep`` (InfoBatch: ``r = 1 - keep``, its default annealing).
 
 Every method trains the same number of epochs with the same Ultralytics settings, for each
-seed. Reported per method (median and min-max over seeds): mAP50 and mAP50-95 of the final
-model on the validation set, images seen (forward + backward passes), the training loop's
+seed. Reported per method (median and min-max over seeds): mAP50 and mAP50-95 on the
+validation set from Ultralytics' final validation (of ``best.pt``: with ``--val-every-epoch``
+the epoch with the best fitness, else the last epoch), images seen (forward + backward passes), the training loop's
 wall time (from the first epoch's start to the last epoch's end, including the pruner's
 scoring and planning, excluding validation) and its ratio to full training's median, and
 the seconds spent scoring + planning. ``--val-every-epoch`` also records each run's mAP50
@@ -100,11 +101,9 @@ def run_one(method, seed, data, args, workdir):
     else:
         seen = sum(s["images"] for s in tr.pruning_log)
         scoring = sum(s["scoring_s"] + s["planning_s"] for s in tr.pruning_log)
-    # the final epoch's model (with validation every epoch Ultralytics' own final metrics are
-    # those of the best epoch's checkpoint, chosen on the validation set)
+    # Ultralytics' final metrics: its last validation, of best.pt (with validation every epoch,
+    # the checkpoint of the epoch with the best fitness on the validation set; else the last)
     m50, m5095 = float(metrics.box.map50), float(metrics.box.map)
-    if args.val_every_epoch:
-        m50, m5095 = marks["curve"][-1][2], marks["curve"][-1][3]
     return {"method": method, "seed": seed, "map50": m50, "map": m5095, "seen": int(seen),
             "loop_s": marks["t1"] - marks["t0"] - marks["val"], "val_s": marks["val"],
             "wall_s": wall, "scoring_s": scoring, "curve": marks["curve"]}
@@ -117,7 +116,7 @@ def _fmt(values, digits=3):
     return f"{med:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
-def table(results, methods):
+def table(results, methods, epochs):
     full_loop = statistics.median(r["loop_s"] for r in results if r["method"] == "full")
     full_map = [r["map50"] for r in results if r["method"] == "full"]
     spread = max(full_map) - min(full_map)
@@ -153,14 +152,15 @@ def table(results, methods):
         lines.append("|---|---|---|---|")
         for m in methods:
             rs = [r for r in results if r["method"] == m]
-            hits = [next(((t, e) for e, t, a, _ in r["curve"] if a >= target), None) for r in rs]
+            # (the curve's extra last point, epoch epochs + 1, is Ultralytics' final validation)
+            hits = [next(((t, e) for e, t, a, _ in r["curve"] if a >= target and e <= epochs),
+                         None) for r in rs]
             if not rs:
                 continue
             # full training's own curve at the epoch where it had seen as many images
             fulls = [r for r in results if r["method"] == "full"]
-            n_img = fulls[0]["seen"] / len(fulls[0]["curve"])
-            e_eq = max(1, min(len(fulls[0]["curve"]),
-                              round(statistics.median(r["seen"] for r in rs) / n_img)))
+            n_img = fulls[0]["seen"] / epochs
+            e_eq = max(1, min(epochs, round(statistics.median(r["seen"] for r in rs) / n_img)))
             eq = statistics.median(r["curve"][e_eq - 1][2] for r in fulls)
             eq_txt = f"{eq:.3f} (epoch {e_eq})"
             if any(h is None for h in hits):
@@ -206,7 +206,7 @@ def main(argv=None):
         print(f"{a['n_train']} training / {a['n_val']} validation images, imgsz {a['imgsz']}, "
               f"{a['epochs']} epochs, batch {a['batch']}, nbs {a.get('nbs', 64)}, keep "
               f"{a['keep']}, seeds {a['seeds']}; median (min-max over seeds)\n")
-        print(table(saved["results"], a["methods"].split(",")))
+        print(table(saved["results"], a["methods"].split(","), a["epochs"]))
         return
     if args.quick:
         args.seeds, args.epochs, args.n_train, args.n_val = 1, 3, 32, 16
@@ -235,7 +235,7 @@ def main(argv=None):
               f"{args.epochs} epochs, batch {args.batch}, keep {args.keep}, seeds "
               f"{args.seeds}; median (min-max over seeds); load average at the end "
               f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}\n")
-        print(table(results, methods))
+        print(table(results, methods, args.epochs))
         if args.json:
             Path(args.json).write_text(json.dumps({"args": vars(args), "results": results},
                                                   indent=1))
