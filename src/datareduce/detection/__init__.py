@@ -58,3 +58,14 @@ __all__ = [
     "make_shapes_dataset",
     "write_yolo_subset",
 ]
+
+
+def __getattr__(name):
+    # dynamic pruning inside `yolo train` lives in datareduce.dynamic.yolo (it imports
+    # ultralytics); it is reachable from here too, loaded only when asked for
+    if name in ("train_pruned", "pruned_trainer"):
+        from ..dynamic import yolo
+
+        return getattr(yolo, name)
+    raise AttributeError(f"module 'datareduce.detection' has no attribute {name!r}")
+
