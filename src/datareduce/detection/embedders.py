@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 __all__ = [
     "BaseEmbedder",
@@ -32,14 +33,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def _progress(iterable, *, total, desc, enabled):
-    if not enabled:
-        return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, total=total, desc=desc, unit="batch")
 
 
 class BaseEmbedder:
@@ -270,7 +263,8 @@ class ThumbnailEmbedder(BaseEmbedder):
 
             pool = ThreadPoolExecutor(self.n_jobs)
         try:
-            for s in _progress(starts, total=len(starts), desc="thumbnails", enabled=progress):
+            for s in tqdm(starts, total=len(starts), desc="thumbnails", unit="batch",
+                           disable=not progress):
                 batch = paths[s: s + self.batch_size]
                 if pool is None:
                     rows = [_load_thumbnail(p, self.size, self.bins) for p in batch]
@@ -395,7 +389,8 @@ class UltralyticsEmbedder(BaseEmbedder):
             kwargs["embed"] = self.layers
         rows = []
         starts = range(0, len(paths), self.batch_size)
-        for s in _progress(starts, total=len(starts), desc="yolo embed", enabled=progress):
+        for s in tqdm(starts, total=len(starts), desc="yolo embed", unit="batch",
+                      disable=not progress):
             batch = paths[s: s + self.batch_size]
             out = yolo.embed(batch, batch=len(batch), **kwargs)
             rows += [np.asarray(t.detach().cpu().numpy(), dtype=np.float64).reshape(-1)

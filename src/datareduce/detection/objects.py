@@ -28,9 +28,10 @@ lines (segmentation datasets) give the real boundary complexity.
 from __future__ import annotations
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..base import BaseReducer, Selection
-from .embedders import BaseEmbedder, _progress
+from .embedders import BaseEmbedder
 
 __all__ = ["CropEmbedder", "ShapeComplexityScorer", "TopScoreReducer", "shape_complexity"]
 
@@ -141,8 +142,7 @@ class CropEmbedder(BaseEmbedder):
         from .embedders import _thumbnail  # noqa: F401  (same decoding path as thumbnails)
 
         feats, owner, cls = [], [], []
-        it = _progress(range(len(dataset)), total=len(dataset), desc="box crops",
-                       enabled=progress)
+        it = tqdm(range(len(dataset)), desc="box crops", unit="image", disable=not progress)
         for i in it:
             b = dataset.boxes[i]
             if not len(b):

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Mapping
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from .._registry import available_reducers, reducer_class
 from .._validation import check_random_generator, check_X, check_y
@@ -188,7 +189,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     rng = check_random_generator(random_state)
     seeds = rng.integers(0, 2**31 - 1, size=repeats)
     n_runs = repeats * (1 + len(reducers) * len(keeps))
-    bar = _progress(n_runs, progress)
+    bar = tqdm(total=n_runs, desc="compare", unit="run", disable=not progress)
     rows = []
     try:
         for r, seed in enumerate(seeds.tolist()):
@@ -400,24 +401,5 @@ def _make_scaler(scaler):
     from sklearn.base import clone
 
     return clone(scaler)
-
-
-class _NoBar:
-    def update(self, n=1):
-        pass
-
-    def set_description(self, *args, **kwargs):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress(total, enabled):
-    if not enabled:
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="compare", unit="run")
 
 
