@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import draw_seed
+
 __all__ = ["KMeansResult", "fit_kmeans"]
 
 _ENGINES = ("auto", "sklearn", "sklearn++", "faiss")
@@ -54,13 +56,7 @@ class KMeansResult:
 
 def _random_state_int(random_state) -> int | None:
     """An int seed for libraries that want one (sklearn accepts Generators poorly)."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2**31 - 1))
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(0, 2**31 - 1))
-    return int(random_state)
+    return draw_seed(random_state)
 
 
 def _inertia(X, centers, labels) -> float:

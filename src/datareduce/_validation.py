@@ -170,6 +170,29 @@ def check_random_generator(random_state) -> np.random.Generator:
     )
 
 
+def draw_seed(random_state) -> int | None:
+    """An int seed for code that wants one, drawn from ``random_state``.
+
+    None stays None; an int is returned as is; a numpy Generator or RandomState gives a new
+    int in ``[0, 2**31 - 1)`` (advancing it), so the result is reproducible from the seed of
+    the caller's generator.
+
+    Examples
+    --------
+    >>> draw_seed(7), draw_seed(None)
+    (7, None)
+    >>> draw_seed(np.random.default_rng(0)) == draw_seed(np.random.default_rng(0))
+    True
+    """
+    if random_state is None:
+        return None
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**31 - 1))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**31 - 1))
+    return int(random_state)
+
+
 def warn_if_duplicates(X: np.ndarray, *, name: str = "X") -> None:
     """Warn (not fail) when X has duplicate rows: they are valid but degenerate."""
     if X.shape[0] < 2:

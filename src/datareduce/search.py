@@ -46,6 +46,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from ._validation import draw_seed
 from .evaluation.tasks import (
     TASKS,
     get_scorers,
@@ -510,7 +511,7 @@ class ReductionSearchCV(BaseEstimator):
         y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         self.task_, self.scoring_ = task, scoring
-        seed = int(np.random.default_rng(self.random_state).integers(2**31 - 1))
+        seed = draw_seed(np.random.default_rng(self.random_state))
         self.seed_ = seed  # the folds' and every reducer's random_state
         strata = quantile_strata(y_arr, self.n_bins) if task == "regression" else y_arr
         folds = self._folds(X, strata, seed)

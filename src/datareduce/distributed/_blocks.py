@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .._neighbors import check_metric, nearest
-from .._validation import check_keep, check_y
+from .._validation import check_keep, check_y, draw_seed
 from ..base import BaseReducer, allocate_quotas
 
 __all__ = ["BlockReduction", "reduce_blocks", "epsilon_blocks"]
@@ -153,7 +153,7 @@ def _stage_one(block, yblock, quotas, classes, reducer, seed, per_class, radius_
             for rows, q in zip(groups, quotas, strict=True):
                 if q == 0:
                     continue
-                r = _seeded(reducer, q, int(rng.integers(2**31 - 1)))
+                r = _seeded(reducer, q, draw_seed(rng))
                 r.fit(block[rows])
                 picks.append(rows[r.sample_indices_])
                 weights.append(r.sample_weight_)

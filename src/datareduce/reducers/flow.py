@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._validation import draw_seed
 from ..base import BaseReducer, Selection
 from .vq import spread_over_strata
 
@@ -323,7 +324,7 @@ class NormalizingFlowReducer(BaseReducer):
         _import_torch()
         start = time.perf_counter()
         context = None if y is None else np.eye(int(y.max()) + 1, dtype=np.float32)[y]
-        logp, epochs, loglik = self._log_density(X, context, int(rng.integers(0, 2**31 - 1)))
+        logp, epochs, loglik = self._log_density(X, context, draw_seed(rng))
         return Selection(scores=logp, info={"scores": logp, "n_epochs": epochs,
                                             "validation_loglik": loglik,
                                             "train_time": time.perf_counter() - start})

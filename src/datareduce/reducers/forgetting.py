@@ -23,7 +23,7 @@ import time
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from .._validation import check_keep, check_random_generator
+from .._validation import check_keep, check_random_generator, draw_seed
 from ..base import BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ForgettingEventsReducer", "ForgettingTracker"]
@@ -285,7 +285,7 @@ class ForgettingEventsReducer(BaseReducer):
             est = clone(self.estimator)
         params = est.get_params()
         if "random_state" in params and params["random_state"] is None:
-            est.set_params(random_state=int(rng.integers(0, 2**31 - 1)))
+            est.set_params(random_state=draw_seed(rng))
         return est
 
     def _score(self, X, y, rng):

@@ -44,6 +44,7 @@ import numbers
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .._validation import draw_seed
 from .._weights import gaussian_block, mean_embedding, median_bandwidth
 from ..base import BaseReducer, Selection
 from .herding import _check_bandwidth, _check_memory
@@ -150,7 +151,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
     perm = rng.permutation(n)
     Xp = X[perm]
     j, b = _plan(n, q)
-    seed = int(rng.integers(2**31 - 1))
+    seed = draw_seed(rng)
     if j == 0:
         cand = np.arange(n)  # positions into Xp
         n_split = 0

@@ -29,6 +29,7 @@ from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
 from .._neighbors import row_chunks
+from .._validation import draw_seed
 from ..base import BaseReducer, Selection
 
 __all__ = ["MatrixDecompositionReducer", "nrmd_scores"]
@@ -43,8 +44,7 @@ def _right_singular(Z: np.ndarray, n_components, random_state, working_memory):
     if n_components is not None and n_components < k_full:
         from sklearn.utils.extmath import randomized_svd
 
-        seed = random_state if random_state is None or isinstance(random_state, int) \
-            else int(random_state.integers(2**31 - 1))
+        seed = draw_seed(random_state)
         _, s, Vt = randomized_svd(Z, n_components, random_state=seed)
         return s, Vt.T
     if n >= d:
