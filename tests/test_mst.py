@@ -33,7 +33,7 @@ def test_equals_dense_mst_for_any_index_settings(n, d, seed, metric, ties, cell_
     if ties:  # a grid: many equal lengths and duplicate rows
         X = np.round(X / X.std() * 2) / 2 if X.std() > 0 else X
     got = minimum_spanning_tree_lengths(X, metric=metric, n_neighbors=k, cell_size=cell_size,
-                                        batch=batch)
+                                        batch=batch, engine="cells")
     ref = dense_mst(X, metric)
     assert got.shape == (n - 1,)
     assert np.all(np.diff(got) >= 0)
@@ -52,7 +52,7 @@ def test_separated_clusters_in_16d(metric):
 def test_far_from_the_origin_and_tiny_scale():
     # large offsets: the search's dot-product expansion must not decide the lengths
     X = clusters(600, 5, 4, seed=2) * 1e-3 + 1e4
-    got = minimum_spanning_tree_lengths(X, cell_size=32)
+    got = minimum_spanning_tree_lengths(X, cell_size=32, engine="cells")
     np.testing.assert_allclose(got, dense_mst(X), rtol=1e-9, atol=0)
 
 
@@ -72,3 +72,18 @@ def test_bad_arguments_are_named():
         minimum_spanning_tree_lengths(np.zeros((3, 2)), cell_size=0)
     with pytest.raises(ValueError, match="metric"):
         minimum_spanning_tree_lengths(np.zeros((3, 2)), metric="cosine")
+
+
+@pytest.mark.parametrize("d", [2, 4])
+def test_mlpack_engine_equals_cells(d):
+    pytest.importorskip("mlpack")
+    X = np.round(clusters(800, d, 5, seed=3), 1)  # duplicates and ties too
+    ref = dense_mst(X)
+    for engine in ("mlpack", "auto", "cells"):
+        got = minimum_spanning_tree_lengths(X, engine=engine)
+        assert got.shape == (799,)
+        np.testing.assert_allclose(got[got > 0], ref, rtol=1e-12, atol=0)
+    with pytest.raises(ValueError, match="engine="):
+        minimum_spanning_tree_lengths(X, engine="boruvka")
+    with pytest.raises(ValueError, match="Euclidean"):
+        minimum_spanning_tree_lengths(X, metric="manhattan", engine="mlpack")

@@ -50,8 +50,13 @@ __all__ = ["minimum_spanning_tree_lengths"]
 logger = logging.getLogger(__name__)
 
 
+#: ``engine="auto"`` uses mlpack's EMST (when installed) up to this many features
+MLPACK_MAX_DIM = 4
+
+
 def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: int = 10,
-                                  cell_size: int = 512, batch: int = 4096) -> np.ndarray:
+                                  cell_size: int = 512, batch: int = 4096,
+                                  engine: str = "auto") -> np.ndarray:
     """Edge lengths of an exact minimum spanning tree of the complete distance graph.
 
     These are the finite death times of the Vietoris-Rips H0 diagram (all births are 0).
@@ -68,6 +73,13 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
         Average rows per cell of the index (a speed knob; the result does not depend on it).
     batch : int, default=4096
         Rows of other cells compared with one cell in one matrix product.
+    engine : {"auto", "cells", "mlpack"}, default="auto"
+        ``"cells"``: the method above. ``"mlpack"``: mlpack's exact dual-tree Boruvka EMST
+        (Euclidean only; needs ``pip install mlpack``), with the tree's lengths recomputed
+        from coordinate differences. ``"auto"``: mlpack when it is installed, the metric is
+        Euclidean and there are at most 4 features (measured 1.9x faster at 100,000 x 4,
+        3.3x slower at 100,000 x 8), else ``"cells"``. Both are exact: the lengths agree to
+        rounding (3e-16 relative measured).
 
     Returns
     -------
@@ -87,6 +99,8 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
                              ("batch", batch, 1)):
         if int(value) < low:
             raise ValueError(f"{name}={value} must be an integer >= {low}.")
+    if engine not in ("auto", "cells", "mlpack"):
+        raise ValueError(f"engine={engine!r} is not supported; use 'auto', 'cells' or 'mlpack'.")
     X = np.asarray(check_X(X), dtype=np.float64)
     n_all = X.shape[0]
     U = np.unique(X, axis=0)
@@ -94,6 +108,11 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
     zeros = np.zeros(n_all - n)
     if n == 1:
         return zeros
+    if engine == "auto":
+        engine = ("mlpack" if metric == "euclidean" and U.shape[1] <= MLPACK_MAX_DIM
+                  and _has_mlpack() else "cells")
+    if engine == "mlpack":
+        return np.sort(np.concatenate([zeros, _mlpack_lengths(U, metric)]))
     with threadpool_limits(limits=1, user_api="blas"):
         index = _CellIndex(U, metric, int(cell_size), int(batch))
         U = U[index.perm]  # exact coordinates in the index's order, for the final lengths
@@ -135,6 +154,27 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
     if lengths.size != n_all - 1:  # pragma: no cover - guards the invariant
         raise RuntimeError("minimum spanning tree is not spanning")
     return lengths
+
+
+def _has_mlpack() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("mlpack") is not None
+
+
+def _mlpack_lengths(U, metric):
+    if metric != "euclidean":
+        raise ValueError(f"engine='mlpack' computes Euclidean trees only; metric={metric!r} "
+                         "needs engine='cells' (or 'auto').")
+    try:
+        import mlpack
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("engine='mlpack' needs mlpack: pip install mlpack") from exc
+    edges = np.asarray(mlpack.emst(input_=np.ascontiguousarray(U))["output"])
+    u, v = edges[:, 0].astype(np.intp), edges[:, 1].astype(np.intp)
+    if len(u) != U.shape[0] - 1:  # pragma: no cover - guards the invariant
+        raise RuntimeError("mlpack's EMST is not spanning")
+    return _pair_distances(U[u], U[v], metric)
 
 
 def _pair_distances(A, B, metric):
