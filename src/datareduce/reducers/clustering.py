@@ -90,8 +90,9 @@ class ClusterCentroidsReducer(BaseReducer):
     centroid, the row of its class nearest to it, no row twice. ``sample_indices_`` always
     holds those real rows, so files can be selected either way.
 
-    The k-means is :func:`datareduce._kmeans.fit_kmeans`: scikit-learn's Lloyd iterations
-    seeded with distinct random rows (faiss-cpu instead from 1,000 clusters on, when it is
+    The k-means is :func:`datareduce._kmeans.fit_kmeans`: a few of scikit-learn's Lloyd
+    iterations seeded with distinct random rows, then single-row moves between clusters
+    while they lower the inertia (Hartigan's rule; faiss-cpu instead from 1,000 clusters on, when it is
     installed), which stays practical at large k (k-means++ seeding dominates
     scikit-learn's time there) at nearly the same inertia.
 
@@ -104,7 +105,8 @@ class ClusterCentroidsReducer(BaseReducer):
     stratify : bool, default=True
         Per-class quotas (and clusters) when ``y`` is given.
     max_iter : int, optional
-        Lloyd iterations at most (default: the engine's, 100 for scikit-learn, 25 for faiss).
+        Lloyd iterations at most (default: 5 before the Hartigan moves for scikit-learn, 25
+        for faiss).
     engine : {'sklearn', 'auto', 'sklearn++', 'faiss'}, default='sklearn'
         k-means engine (see :func:`datareduce._kmeans.fit_kmeans`).
     random_state : None, int or numpy Generator, default=None
