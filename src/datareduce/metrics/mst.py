@@ -42,6 +42,7 @@ import logging
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .._farthest import _rowwise as _pair_distances
 from .._neighbors import check_metric, nearest, pairwise_block
 from .._validation import check_X
 
@@ -177,13 +178,6 @@ def _mlpack_lengths(U, metric):
     return _pair_distances(U[u], U[v], metric)
 
 
-def _pair_distances(A, B, metric):
-    diff = np.abs(A - B)
-    if metric == "euclidean":
-        return np.sqrt(np.einsum("ij,ij->i", diff, diff))
-    if metric == "chebyshev":
-        return diff.max(axis=1)
-    return diff.sum(axis=1)
 
 
 def _merge_dense(td, tj, kth, act, D, Q, k):
