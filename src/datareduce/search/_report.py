@@ -41,7 +41,8 @@ def summary(search) -> str:
                      f"({100 * s.total_time_saving_:.0f}% with the reduction), measured at "
                      "the refit")
     else:
-        lines.append(s._no_reduction_line().removeprefix("ReductionSearchCV: "))
+        lines.append("choice: " + s._no_reduction_line().removeprefix("ReductionSearchCV: "))
+        lines.append("training-time saving: none (every row is kept)")
         if s.budget_exhausted_ and s.budget_needed_seconds_ is not None:
             need = s.budget_needed_seconds_
             lines.append(f"a budget of at least {need:.3g} s (budget='"

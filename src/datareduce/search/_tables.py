@@ -50,7 +50,7 @@ def make_model(name: str, task: str, X, random_state=None):
 
 def search_table(data, target: str, *, model="logistic", scoring=None, tolerance=0.01,
                  budget="3x", keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5), methods="auto", cv=3,
-                 task="auto", n_bins=5, random_state=0, verbose=False):
+                 task="auto", n_bins=5, baseline="auto", random_state=0, verbose=False):
     """Search a table (DataFrame or CSV path) for its smallest training set: the CLI's call.
 
     ``datareduce search DATA.csv --target COL --model logistic --scoring f1_macro
@@ -69,7 +69,7 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
     model : str or estimator, default="logistic"
         A name of :func:`make_model` or any scikit-learn estimator (then it gets the
         table's columns as they are).
-    scoring, tolerance, budget, keeps, methods, cv, task, n_bins, random_state, verbose
+    scoring, tolerance, budget, keeps, methods, cv, task, n_bins, baseline, random_state, verbose
         As in :class:`ReductionSearchCV`.
 
     Returns
@@ -96,6 +96,6 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
     est = make_model(model, task, X, random_state) if isinstance(model, str) else model
     search = ReductionSearchCV(est, methods=methods, keeps=keeps, scoring=scoring,
                                tolerance=tolerance, budget=budget, cv=cv, task=task,
-                               n_bins=n_bins, space=make_selection_space(X),
+                               n_bins=n_bins, space=make_selection_space(X), baseline=baseline,
                                random_state=random_state, verbose=verbose)
     return search.fit(X, y)
