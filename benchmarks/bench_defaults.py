@@ -29,7 +29,6 @@ import warnings
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 METHODS = ("fes", "nrmd", "phl", "des", "mms")
