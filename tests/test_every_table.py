@@ -223,9 +223,23 @@ def test_reference_mode_gives_the_old_rows(method, stratify):
                                          **params).fit(X, y)
     assert r.sample_indices_.tolist() == GOLDEN[method, stratify]
     assert hasattr(r, "scores_")
+    if method == "des":  # DES keeps the paper's rule by default (docs/quality-defaults.md)
+        assert default.sample_indices_.tolist() == GOLDEN[method, stratify]
+        return
     # the coverage default is another rule (and promises no ranking)
     assert default.sample_indices_.tolist() != GOLDEN[method, stratify]
     assert not hasattr(default, "scores_")
+
+
+def test_des_coverage_mode_spreads_the_additions():
+    X, y = _golden_data()
+    r = datareduce.get_reducer("des", keep=0.2, random_state=3, selection="coverage").fit(X, y)
+    added = np.setdiff1d(r.sample_indices_, r.base_indices_)
+    ranked = np.argsort(-np.delete(r.entropy_, r.base_indices_))
+    assert len(added) == 9 and not hasattr(r, "scores_")
+    # the reference would add the 9 highest-entropy rows; the coverage rule does not
+    top = np.delete(np.arange(len(y)), r.base_indices_)[ranked[:9]]
+    assert set(added.tolist()) != set(top.tolist())
 
 
 def test_fes_default_does_not_collapse_to_one_class():

@@ -67,13 +67,12 @@ class DistanceEntropyReducer(BaseReducer):
        (``stratify=False``, the reference behaviour) or per class so that each class ends
        with its proportional quota (``True``):
 
-       * ``selection="coverage"`` (default): drop the ``drop_hardest`` fraction of
+       * ``selection="coverage"``: drop the ``drop_hardest`` fraction of
          highest-entropy candidates, then spread the additions over ``n_strata``
          equal-width entropy strata (coverage-centric selection, Zheng et al., ICLR 2023;
-         :func:`~datareduce.reducers._coverage.coverage_choose`). At a small kept fraction
-         the boundary rows alone mislead a model (docs/quality-defaults.md);
-       * ``selection="reference"``: the highest-entropy rows (the paper). Ties go to the
-         lower row position.
+         :func:`~datareduce.reducers._coverage.coverage_choose`);
+       * ``selection="reference"`` (default): the highest-entropy rows (the paper). Ties go
+         to the lower row position.
 
     Parameters
     ----------
@@ -85,8 +84,10 @@ class DistanceEntropyReducer(BaseReducer):
     stratify : bool, default=False
         Fill per class (proportional quotas) instead of globally by entropy. The base is
         always stratified, so no class is lost either way.
-    selection : {"coverage", "reference"}, default="coverage"
-        How the additions are chosen: coverage-centric, or highest entropy first.
+    selection : {"coverage", "reference"}, default="reference"
+        How the additions are chosen: coverage-centric, or highest entropy first. DES keeps
+        the paper's rule by default: its random base already covers the data, and the
+        coverage rule measured worse at keep 0.05 and 0.1 (docs/quality-defaults.md).
     drop_hardest : float in [0, 1), default=0.1
         ``selection="coverage"``: fraction of the candidates of highest entropy dropped first.
     n_strata : int >= 1, default=10
@@ -138,7 +139,7 @@ class DistanceEntropyReducer(BaseReducer):
         **COVERAGE_CONSTRAINTS,
     }
 
-    def __init__(self, keep=0.1, *, base_fraction=None, stratify=False, selection="coverage",
+    def __init__(self, keep=0.1, *, base_fraction=None, stratify=False, selection="reference",
                  drop_hardest=0.1, n_strata=10, random_state=None, space="auto",
                  reweight=None, stratified_additions=None):
         self.keep = keep

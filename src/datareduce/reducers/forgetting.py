@@ -228,8 +228,9 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
         With False, the rows are chosen over all classes at once.
     selection : {"coverage", "reference"}, default="coverage"
         Coverage-centric choice, or the paper's "most forgotten first".
-    drop_hardest : float in [0, 1), default=0.1
-        ``selection="coverage"``: fraction of each pool's most forgotten rows dropped first.
+    drop_hardest : float in [0, 1), default=0.3
+        ``selection="coverage"``: fraction of each pool's most forgotten rows dropped first
+        (0.3 measured best of 0, 0.1, 0.3 and 0.5 at keep 0.05-0.25).
     n_strata : int >= 1, default=10
         ``selection="coverage"``: number of equal-width forgetting-score strata.
     random_state : None, int or numpy Generator, default=None
@@ -284,7 +285,7 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, estimator=None, epochs=10, standardize=True,
-                 stratify=True, selection="coverage", drop_hardest=0.1, n_strata=10,
+                 stratify=True, selection="coverage", drop_hardest=0.3, n_strata=10,
                  random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.estimator = estimator

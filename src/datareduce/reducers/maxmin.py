@@ -126,7 +126,9 @@ class MaxMinReducer(BaseReducer):
         Fraction of rows kept, or number of rows kept.
     start : 'random', 'medoid', 'first' or int, default='random'
         First pick of each pool: a seeded random row, the row nearest the pool mean, the
-        pool's first row, or (only without stratification) a row position in X.
+        pool's first row, or (only without stratification) a row position in X. With
+        ``selection="coverage"`` the first pick is among the non-outlier rows (a given row
+        position is never an outlier).
     metric : {'euclidean', 'chebyshev'}, default='euclidean'
         Distance between rows.
     stratify : bool, default=True
@@ -136,8 +138,9 @@ class MaxMinReducer(BaseReducer):
     selection : {"coverage", "reference"}, default="coverage"
         Farthest-first on the non-outlier rows with outliers in proportion, or the exact
         rule on every row.
-    drop_hardest : float in [0, 1), default=0.1
-        ``selection="coverage"``: fraction of each pool's rows treated as outliers.
+    drop_hardest : float in [0, 1), default=0.3
+        ``selection="coverage"``: fraction of each pool's rows treated as outliers (0.3
+        measured best of 0, 0.1, 0.3 and 0.5 at keep 0.05-0.25).
     n_neighbors : int >= 1, default=10
         ``selection="coverage"``: neighbour rank of the outlier distance.
     random_state : None, int or numpy Generator, default=None
@@ -187,7 +190,7 @@ class MaxMinReducer(BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, start="random", metric="euclidean", stratify=True,
-                 selection="coverage", drop_hardest=0.1, n_neighbors=10, block_size=512,
+                 selection="coverage", drop_hardest=0.3, n_neighbors=10, block_size=512,
                  random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.start = start

@@ -153,8 +153,10 @@ class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
         Coverage-centric choice, or the paper's "highest scores first".
     drop_hardest : float in [0, 1), default=0.1
         ``selection="coverage"``: fraction of each pool's highest scores dropped first.
-    n_strata : int >= 1, default=10
-        ``selection="coverage"``: number of equal-width score strata.
+    n_strata : int >= 1, default=1
+        ``selection="coverage"``: number of equal-width score strata. The default, 1, keeps
+        a uniform random sample of the rows left after the drop: more strata over-sample
+        the high-score tail and measured worse (docs/quality-defaults.md).
     n_components : None or int >= 1, default=None
         ``None``: all ``min(n, d)`` singular vectors, exact SVD (blocked tall-skinny QR when
         ``n >= d``, so 10^6 rows stay cheap). An int below that: only the largest singular
@@ -202,7 +204,7 @@ class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
     }
 
     def __init__(self, keep=0.1, *, stratify=True, selection="coverage", drop_hardest=0.1,
-                 n_strata=10, n_components=None, random_state=None, working_memory=64.0,
+                 n_strata=1, n_components=None, random_state=None, working_memory=64.0,
                  space="auto", reweight=None, per_class=None):
         self.keep = keep
         self.stratify = stratify

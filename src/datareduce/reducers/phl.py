@@ -86,8 +86,10 @@ class PHLandmarksReducer(CoverageSelectionMixin, BaseReducer):
         Coverage-centric choice, or Stolz's landmark order.
     drop_hardest : float in [0, 1), default=0.1
         ``selection="coverage"``: fraction of each pool's most outlying rows dropped first.
-    n_strata : int >= 1, default=10
-        ``selection="coverage"``: number of equal-width outlier-score strata.
+    n_strata : int >= 1, default=1
+        ``selection="coverage"``: number of equal-width outlier-score strata. The default,
+        1, keeps a uniform random sample of the rows left after the drop: more strata
+        over-sample the outlying tail and measured worse (docs/quality-defaults.md).
     random_state : None, int or numpy Generator, default=None
         Seed of the super-outlier order and of the neighbourhood subsampling.
     n_jobs : None or int, default=None
@@ -139,7 +141,7 @@ class PHLandmarksReducer(CoverageSelectionMixin, BaseReducer):
 
     def __init__(self, keep=0.1, *, radius=None, radius_k=10, dimension=1, scoring="multi",
                  landmark_type="representative", super_outliers="auto", max_neighbors=64,
-                 stratify=True, selection="coverage", drop_hardest=0.1, n_strata=10,
+                 stratify=True, selection="coverage", drop_hardest=0.1, n_strata=1,
                  random_state=None, n_jobs=None, space="auto", reweight=None):
         self.keep = keep
         self.radius = radius
