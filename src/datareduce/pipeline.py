@@ -34,8 +34,6 @@ centroids) the user's weights are taken at the real row each centroid stands on
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 from imblearn.base import METHODS
 from imblearn.pipeline import Pipeline as _ImbPipeline
@@ -44,6 +42,7 @@ from sklearn.pipeline import _name_estimators
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _num_samples
 
+from ._core.output import accepts_sample_weight
 from .base import BaseReducer
 
 __all__ = ["Pipeline", "make_pipeline"]
@@ -77,17 +76,6 @@ def _unwrap(steps):
 
 # the fit-like methods of the final estimator that the parent class calls after ``_fit``
 _FIT_METHODS = ("fit", "fit_transform", "fit_predict")
-
-
-def _accepts_sample_weight(estimator, method: str) -> bool:
-    """Whether ``estimator.<method>`` has an explicit ``sample_weight`` parameter."""
-    func = getattr(estimator, method, None)
-    if func is None:
-        return False
-    try:
-        return "sample_weight" in inspect.signature(func).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
-        return False
 
 
 class Pipeline(_ImbPipeline):
@@ -217,7 +205,7 @@ class Pipeline(_ImbPipeline):
                         "entries of the rows its reducers keep)."
                     )
                 user = user[rows]
-            if self.pass_sample_weight and _accepts_sample_weight(final, method):
+            if self.pass_sample_weight and accepts_sample_weight(final):
                 params["sample_weight"] = weights if user is None else weights * user
             elif user is not None:
                 params["sample_weight"] = user
