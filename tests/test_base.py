@@ -241,3 +241,10 @@ def test_reduced_data_and_the_weight_policy():
     assert list(sample_weight_params(pipe, w)) == ["logisticregression__sample_weight"]
     assert sample_weight_params(sk_make_pipeline(StandardScaler(), KNeighborsClassifier()),
                                 w) == {}
+
+
+def test_complex_target_is_refused():
+    from datareduce._core.strata import target_kind
+
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        target_kind(np.arange(4) + 1j)

@@ -49,12 +49,6 @@ from ._core.strata import N_BINS, TASKS, allocate_quotas, quantile_strata, targe
 from ._core.validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
 from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
 
-try:  # scikit-learn >= 1.6: tags as dataclasses
-    from sklearn.utils._tags import InputTags as _SkInputTags
-    from sklearn.utils._tags import Tags as _SkTags
-except ImportError:  # pragma: no cover - old scikit-learn (the giotto environment)
-    _SkInputTags = _SkTags = object
-
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
 except ImportError:  # pragma: no cover - old scikit-learn (the giotto environment)
@@ -170,30 +164,23 @@ def _keep_constraint():
 
 
 def _foreign_pipeline_caller(max_depth: int = 12, start: int = 2) -> bool:
-    """True when called (a few frames up) by scikit-learn's or imbalanced-learn's Pipeline."""
+    """True when called (a few frames up) by scikit-learn's or imbalanced-learn's Pipeline,
+    not by :class:`datareduce.Pipeline` (which inherits imbalanced-learn's methods).
+
+    Neither pipeline consults tags: they test ``hasattr(step, "transform")`` and call
+    ``fit_transform`` (docs/design-notes.md, "Pipelines"), so the attribute lookup itself is
+    the only place a reducer can refuse them with a pointer; the frames between the
+    pipeline's method and the lookup (joblib's cache wrapper, helpers) are a few, hence the
+    bounded walk."""
     frame = sys._getframe(start)
     for _ in range(max_depth):
         if frame is None:
             return False
         if frame.f_globals.get("__name__") in _PIPELINE_MODULES:
-            return True
+            owner = type(frame.f_locals.get("self"))
+            return owner.__module__ != "datareduce.pipeline"
         frame = frame.f_back
     return False
-
-
-@dataclass
-class _InputTags(_SkInputTags):
-    dataframe: bool = False
-
-
-@dataclass
-class _SamplerTags:
-    sample_indices: bool = False
-
-
-@dataclass
-class _SamplerTagsFull(_SkTags):
-    sampler_tags: _SamplerTags | None = None
 
 
 class _NoTransform:
@@ -621,20 +608,23 @@ class BaseReducer(BaseEstimator):
                 f"This {type(self).__name__} is not fitted yet: call fit(X, y) first.")
 
     def __sklearn_tags__(self):
+        """imbalanced-learn's sampler tags (its own ``Tags`` classes, as its ``BaseSampler``
+        builds them), derived from the package's :class:`ReducerTags`: one source of facts.
+        """
+        from imblearn.utils._tags import InputTags, SamplerTags, Tags
+
+        facts = reducer_tags(self)
+        synthetic = self._emits_synthetic()  # this configuration, not only the class
         base = super().__sklearn_tags__()
-        # imbalanced-learn's sampler tags (estimator type "sampler", sampler_tags,
-        # input_tags.dataframe), built without importing imbalanced-learn
-        tags = _SamplerTagsFull(estimator_type="sampler", target_tags=base.target_tags,
-                                transformer_tags=None, regressor_tags=None,
-                                classifier_tags=None, sampler_tags=_SamplerTags(True))
-        tags.input_tags = _InputTags(dataframe=True)
+        tags = Tags(estimator_type="sampler", target_tags=base.target_tags,
+                    transformer_tags=None, regressor_tags=None, classifier_tags=None,
+                    sampler_tags=SamplerTags(sample_indices=True))
+        tags.input_tags = InputTags(dataframe=True, two_d_array=True, categorical=True,
+                                    sparse=facts.accepts_sparse,
+                                    # synthetic centroids live in X's own columns, so they
+                                    # need numeric complete X
+                                    allow_nan=not synthetic, string=not synthetic)
         tags.requires_fit = True
-        tags.input_tags.two_d_array = True
-        # synthetic centroids live in X's own columns, so they need numeric complete X
-        tags.input_tags.allow_nan = not self._emits_synthetic()
-        tags.input_tags.sparse = bool(self._accepts_sparse)
-        tags.input_tags.string = not self._emits_synthetic()
-        tags.input_tags.categorical = True
-        tags.target_tags.required = bool(self._requires_y)
+        tags.target_tags.required = facts.requires_y
         tags.non_deterministic = False
         return tags

@@ -7,21 +7,29 @@ only while fitting, which is what a reducer needs. But it sends any step that ha
 ``transform`` or ``fit_transform`` through ``fit_transform`` before it looks for
 ``fit_resample``. Reducers offer ``fit_transform`` (apricot's convention, returning
 ``(X_reduced, y_reduced)`` when ``y`` is given), so in imbalanced-learn's own pipeline a reducer
-would silently turn X into a tuple. To prevent that, reducers also define a ``transform``
-that raises, which makes imbalanced-learn's pipeline refuse them with a ``TypeError``.
+would silently turn X into a tuple. To prevent that, a reducer's ``fit_transform`` and its
+``transform`` lookup raise a ``TypeError`` pointing here when imbalanced-learn's or
+scikit-learn's own ``Pipeline`` calls them (``hasattr(reducer, "transform")`` is False
+everywhere else, including this pipeline).
 
-:class:`Pipeline` here is imbalanced-learn's pipeline with one change: while validating and
-fitting, every reducer step is presented to it as a resample-only step, so it is routed
-through ``fit_resample``; the fitted reducer is put back afterwards, so ``named_steps``,
-``get_params`` / ``set_params`` (``GridSearchCV`` over ``reducer__keep``) and ``clone`` see
-the reducer itself. At predict / score time the reducer is skipped, as every sampler is.
+:class:`Pipeline` here is imbalanced-learn's pipeline with two overrides of its private
+methods, because its public API cannot express them (docs/design-notes.md, "Pipelines"):
+``_fit`` presents every reducer step as a resample-only step while fitting, so it is routed
+through ``fit_resample`` (imbalanced-learn prefers ``fit_transform`` when a step has one); the
+fitted reducer is put back afterwards, so ``named_steps``, ``get_params`` / ``set_params``
+(``GridSearchCV`` over ``reducer__keep``) and ``clone`` see the reducer itself.
+``_check_method_params`` returns a real dict of routed parameters, into which ``_fit`` puts
+the reducers' weights for the final estimator. At predict / score time the reducer is
+skipped, as every sampler is.
 
 Weights reach the model
 -----------------------
 A reducer's ``sample_weight_`` says how many training rows each kept row stands for. After
 the steps are fitted, the pipeline passes these weights to the final estimator's ``fit``
-(and ``fit_transform`` / ``fit_predict``) when that method accepts ``sample_weight``, unless
-``pass_sample_weight=False``. Several reducers in a row compose: the rows map through each
+(and ``fit_transform`` / ``fit_predict``) when its ``fit`` takes ``sample_weight``, unless
+``pass_sample_weight=False``: the package's one weight policy
+(:func:`datareduce._core.output.sample_weight_params`, also followed by
+:func:`datareduce.evaluation.compare` and the CLI). Several reducers in a row compose: the rows map through each
 ``sample_indices_`` and the weights multiply. A ``sample_weight`` the user passes for the final
 estimator (``pipe.fit(X, y, model__sample_weight=w)``, or ``sample_weight=w`` with scikit-learn's
 metadata routing enabled and the estimator's ``set_fit_request(sample_weight=True)``) has one
@@ -123,14 +131,6 @@ class Pipeline(_ImbPipeline):
         super().__init__(steps, transform_input=transform_input, memory=memory,
                          verbose=verbose)
         self.pass_sample_weight = pass_sample_weight
-
-    def _validate_steps(self):
-        steps = self.steps
-        self.steps = _wrap(steps)
-        try:
-            return super()._validate_steps()
-        finally:
-            self.steps = steps
 
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
         if routed_params is not None:

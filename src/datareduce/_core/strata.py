@@ -70,6 +70,9 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
     arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr.ravel()
+    if arr.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {name} holds complex numbers; pass "
+                         "class labels or real numbers.")
     numeric = arr.dtype.kind in "iuf" and not categorical
     if task == "classification":
         return task
