@@ -169,3 +169,30 @@ def test_sampled_mean_embedding_is_the_exact_one_on_all_targets():
     sub = Xb[rng.choice(3000, 1000, replace=False)]
     est = kern.mean_embedding(sub, Xb, working_memory=1.0)
     assert np.abs(est[::10] - exact).max() < 0.05
+
+
+def test_sigma_is_a_deprecated_alias_of_bandwidth(blobs):
+    X, y = blobs
+    new = ProtoDashReducer(keep=6, bandwidth=1.3).fit(X, y)
+    with pytest.warns(FutureWarning, match="sigma is deprecated"):
+        old = ProtoDashReducer(keep=6, sigma=1.3).fit(X, y)
+    np.testing.assert_array_equal(old.sample_indices_, new.sample_indices_)
+    with pytest.warns(FutureWarning, match="sigma_ is deprecated"):
+        np.testing.assert_array_equal(old.sigma_, new.bandwidth_)
+    with pytest.warns(FutureWarning, match="sigma is deprecated"):
+        p_old = protodash(X, 4, sigma=0.7)[0]
+    np.testing.assert_array_equal(p_old, protodash(X, 4, bandwidth=0.7)[0])
+
+
+def test_gaussian_and_rbf_are_the_same_kernel(blobs):
+    X, y = blobs
+    a = ProtoDashReducer(keep=6, kernel="gaussian", random_state=0).fit(X, y)
+    b = ProtoDashReducer(keep=6, kernel="rbf", random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
+    np.testing.assert_array_equal(a.weights_, b.weights_)
+
+
+def test_sklearn_check_param_validation():
+    from sklearn.utils.estimator_checks import check_param_validation
+
+    check_param_validation("ProtoDashReducer", ProtoDashReducer(keep=5))
