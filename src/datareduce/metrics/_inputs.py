@@ -6,20 +6,25 @@ import numpy as np
 
 from .._validation import check_X, check_y
 
-__all__ = ["reduced_inputs"]
+__all__ = ["check_fitted_reducer", "reduced_inputs"]
+
+
+def check_fitted_reducer(reducer, X_reduced, n_samples: int) -> None:
+    """A metric's ``reducer=`` argument: fitted, on ``n_samples`` rows, and not with X_reduced."""
+    if X_reduced is not None:
+        raise ValueError("pass either X_reduced or reducer, not both.")
+    if not hasattr(reducer, "sample_indices_"):
+        raise ValueError("reducer is not fitted: call reducer.fit(X, y) first.")
+    if getattr(reducer, "n_samples_in_", n_samples) != n_samples:
+        raise ValueError(f"reducer was fitted on {reducer.n_samples_in_} rows but X has "
+                         f"{n_samples}: pass the data the reducer was fitted on.")
 
 
 def reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer):
     """Arrays (X, Z, q, y, y_z) from either an explicit reduced set or a fitted reducer."""
     Xa = check_X(X)
     if reducer is not None:
-        if X_reduced is not None:
-            raise ValueError("pass either X_reduced or reducer, not both.")
-        if not hasattr(reducer, "sample_indices_"):
-            raise ValueError("reducer is not fitted: call reducer.fit(X, y) first.")
-        if getattr(reducer, "n_samples_in_", Xa.shape[0]) != Xa.shape[0]:
-            raise ValueError(f"reducer was fitted on {reducer.n_samples_in_} rows but X has "
-                             f"{Xa.shape[0]}: pass the data the reducer was fitted on.")
+        check_fitted_reducer(reducer, X_reduced, Xa.shape[0])
         idx = reducer.sample_indices_
         synthetic = getattr(reducer, "synthetic_", None)
         Z = np.asarray(synthetic if synthetic is not None else Xa[idx], dtype=np.float64)
