@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_X, check_y
+from .._core.validation import check_X, check_y
 
 __all__ = ["check_fitted_reducer", "reduced_inputs"]
 

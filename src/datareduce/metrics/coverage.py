@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._neighbors import check_metric
+from .._geometry.neighbors import check_metric
 from ._inputs import reduced_inputs
 
 __all__ = ["CoverageCurve", "coverage_curve"]

@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .._core.validation import check_random_generator, check_X, check_y
 from .._geometry.kernels import KERNEL_NAMES, Kernel, canonical_kernel, median_heuristic
-from .._validation import check_random_generator, check_X, check_y
 from ._inputs import reduced_inputs
 
 __all__ = [

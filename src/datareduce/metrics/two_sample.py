@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_random_generator
+from .._core.validation import check_random_generator
 from ._inputs import reduced_inputs
 from .kernel_distance import _check_kernel, _distance, mmd_reference
 
