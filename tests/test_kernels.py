@@ -107,6 +107,7 @@ def test_resolve_and_bandwidth_validation():
     assert Kernel("rbf", None) == Kernel("rbf", "median")
     assert Kernel("rbf", 3).resolve(X).bandwidth == 3.0  # a number stays
     assert np.isnan(Kernel("linear", 5.0).bandwidth)     # no bandwidth
+    assert Kernel("linear", 5.0) == Kernel("linear") != Kernel("energy")
     for bad in (0, -1.0, np.inf, np.nan, "silverman", True):
         with pytest.raises(ValueError, match="bandwidth"):
             Kernel("rbf", bad)

@@ -37,6 +37,7 @@ __all__ = ["KERNEL_NAMES", "Kernel", "canonical_kernel", "median_heuristic", "rb
 #: canonical kernel names
 KERNEL_NAMES = ("rbf", "linear", "energy")
 _ALIASES = {"gaussian": "rbf"}
+_NO_BANDWIDTH = float("nan")  # one object, so that equal kernels without a bandwidth compare equal
 
 
 def canonical_kernel(name, *, allowed=KERNEL_NAMES, param: str = "kernel") -> str:
@@ -175,7 +176,7 @@ class Kernel:
         object.__setattr__(self, "name", name)
         bw = self.bandwidth
         if name != "rbf":
-            bw = float("nan")
+            bw = _NO_BANDWIDTH
         elif bw is None or (isinstance(bw, str) and bw == "median"):
             bw = "median"
         elif (isinstance(bw, numbers.Real) and not isinstance(bw, bool) and math.isfinite(bw)
