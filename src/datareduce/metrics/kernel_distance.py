@@ -213,7 +213,7 @@ def mmd_reference(X, y=None, *, kernel: str = "rbf", bandwidth=None, max_exact: 
     if exact:
         xx = S / np.outer(counts, counts)
     else:
-        d = 1.0 if kern.name == "rbf" else 0.0  # k(x, x)
+        d = float(kern.diagonal(Xa[:1])[0])  # k(x, x), the same for every x (rbf, energy)
         pairs = np.outer(sub, sub)
         off = S.copy()
         np.fill_diagonal(off, np.diag(S) - d * sub)  # drop the diagonal terms
