@@ -37,10 +37,8 @@ EXPECTED_FAILURES = {
 
 
 #: reducers whose ``_parameter_constraints`` do not yet match their parameters (issue 25: the
-#: ``kernels`` and ``speed`` branches declare them); strict, so a fixed one fails until removed
+#: ``speed`` branch declares them); strict, so a fixed one fails until removed
 PARAM_VALIDATION_PENDING = {
-    "herding": "validates bandwidth, max_exact, verbose, working_memory by hand and inherits "
-               "a reweight constraint it does not accept (fixed by the kernels branch)",
     "kt": "validates bandwidth, delta, g, max_target, working_memory by hand and inherits a "
           "reweight constraint it does not accept (fixed by the speed branch)",
 }
