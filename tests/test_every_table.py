@@ -263,3 +263,29 @@ def test_fes_default_does_not_collapse_to_one_class():
         scores[selection] = f1_score(yt, pred, average="macro")
     assert scores["coverage"] > 0.6
     assert scores["coverage"] > scores["reference"] + 0.1
+
+
+def test_search_no_longer_skips_clc_on_a_mixed_table():
+    """issue 21: the search skipped CLC on mixed tables ('failed on a probe')."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from datareduce.search import ReductionSearchCV
+
+    X = pd.concat([TABLES["mixed"]] * 4, ignore_index=True)
+    y = np.tile(Y, 4)
+    prep = make_column_transformer(
+        (SimpleImputer(strategy="median"), ["income", "age"]),
+        (make_pipeline(SimpleImputer(strategy="most_frequent"),
+                       OneHotEncoder(handle_unknown="ignore")), ["housing", "region"]),
+        ("passthrough", ["member"]))
+    model = make_pipeline(prep, LogisticRegression(max_iter=500))
+    search = ReductionSearchCV(model, methods=["srs", "clc"], keeps=(0.25,), tolerance=1.0,
+                               budget=None, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    assert "clc" not in search.skipped_
