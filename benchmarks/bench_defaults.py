@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pandas as pd  # noqa: E402
 
 METHODS = ("fes", "nrmd", "phl", "des", "mms")
-MODES = {"coverage": {}, "reference": {"selection": "reference"}}
+MODES = {"coverage": {"selection": "coverage"}, "reference": {"selection": "reference"}}
 # candidate defaults measured with --variants (docs/quality-defaults.md)
 VARIANTS = {
     "drop 0": {"drop_hardest": 0.0},
