@@ -41,6 +41,7 @@ VARIANTS = {
     "1 stratum": {"n_strata": 1},
     "1 stratum, drop 0.05": {"n_strata": 1, "drop_hardest": 0.05},
     "1 stratum, drop 0.3": {"n_strata": 1, "drop_hardest": 0.3},
+    "stratified": {"stratify": True},
 }
 CLASS_ONLY = {"fes", "des"}  # refuse a continuous target by definition
 
@@ -143,7 +144,7 @@ def main(argv=None):
     seeds = range(args.seeds or (3 if args.quick else 5))
     modes = dict(MODES)
     if args.variants:
-        modes.update({f"coverage, {v}": VARIANTS[v] for v in args.variants})
+        modes.update({f"default, {v}": VARIANTS[v] for v in args.variants})
     start = time.perf_counter()
     df = run(tables, args.methods, modes, args.keeps, seeds, args.models)
     if args.csv:
