@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pandas as pd  # noqa: E402
 
 from datareduce import get_reducer  # noqa: E402
-from datareduce.evaluation import quantile_strata, to_markdown  # noqa: E402
+from datareduce._core.strata import quantile_strata  # noqa: E402
+from datareduce.evaluation import to_markdown  # noqa: E402
 from datareduce.search import ReductionSearchCV, make_model  # noqa: E402
 
 KEEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
@@ -58,7 +59,7 @@ def one_case(table, model_name, seed, tol, methods):
     from sklearn.model_selection import train_test_split
 
     X, y, task = table.X, table.y, table.task
-    strata = quantile_strata(y.to_numpy(), 5) if task == "regression" else y.astype(str)
+    strata = quantile_strata(y.to_numpy(), 5)[0] if task == "regression" else y.astype(str)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=seed,
                                           stratify=strata)
     Xtr, ytr = Xtr.reset_index(drop=True), ytr.reset_index(drop=True)

@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import pandas as pd  # noqa: E402
 from scipy.stats import loguniform, randint  # noqa: E402
 
-from datareduce.evaluation import quantile_strata, to_markdown  # noqa: E402
+from datareduce._core.strata import quantile_strata  # noqa: E402
+from datareduce.evaluation import to_markdown  # noqa: E402
 from datareduce.search import make_model, tune_on_subset  # noqa: E402
 
 # (R package, item, target, task, columns to drop)
@@ -74,7 +75,7 @@ def run(name, seed, args):
     from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV, train_test_split
 
     X, y, task = load(name, args.max_rows, seed)
-    strata = quantile_strata(y.to_numpy(), 5) if task == "regression" else y
+    strata = quantile_strata(y.to_numpy(), 5)[0] if task == "regression" else y
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=seed,
                                           stratify=strata)
     Xtr, ytr = Xtr.reset_index(drop=True), ytr.reset_index(drop=True)

@@ -18,15 +18,9 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from .._core.strata import quantile_strata, stratify_params, target_kind
 from .._core.validation import draw_seed
-from ..evaluation.tasks import (
-    TASKS,
-    get_scorers,
-    infer_task,
-    needs_classes,
-    quantile_strata,
-    real_rows_reducer,
-)
+from ..evaluation.tasks import TASKS, get_scorers, needs_classes, real_rows_reducer
 from ._budget import Clock, parse_budget
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
@@ -64,9 +58,7 @@ class BaseReductionSearch(BaseEstimator):
                             f"{type(self.estimator).__name__}.")
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}.")
-        # LEAD: switch to the package's one target-type rule (struct's _core.strata) when it
-        # lands; infer_task is the search's detection until then.
-        task = infer_task(y, self.task)
+        task = target_kind(y, self.task)  # the package's one rule for the target type
         scoring = self.scoring
         if scoring is None:
             scoring = "f1_macro" if task == "classification" else "r2"
@@ -143,6 +135,7 @@ class BaseReductionSearch(BaseEstimator):
                 continue
             if task == "regression" or self.space is not None:
                 red = real_rows_reducer(red)
+            red.set_params(**stratify_params(red, task, self.n_bins))
             if self.space is not None and "space" in red.get_params(deep=False):
                 red.set_params(space=self.space)  # the reducer's base resolves it per fold
             out[label] = red
@@ -178,7 +171,7 @@ class BaseReductionSearch(BaseEstimator):
         y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         seed = draw_seed(np.random.default_rng(self.random_state))
-        strata = quantile_strata(y_arr, self.n_bins) if task == "regression" else y_arr
+        strata = quantile_strata(y_arr, self.n_bins)[0] if task == "regression" else y_arr
         splits = self._splits(X, strata, seed)
         cands, skipped = self._candidates(task)
         reference = self.reference if self.reference in cands else None

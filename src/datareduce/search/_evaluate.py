@@ -154,6 +154,9 @@ class Evaluator:
 
     def unit_cost(self, label, keep):
         """Predicted seconds of one split of ``label`` at ``keep``."""
+        cell = self.cells.get((label, keep))
+        if label == FULL and cell:  # measured
+            return float(np.median([c[2] for c in cell.values()])) + self.score_cost()
         red = 0.0 if label == FULL else self.reduction_seconds(label, keep)
         rows = self.n_train if label == FULL else keep * self.n_train
         return (0.0 if math.isnan(red) else red) + self.training_cost(rows) + self.score_cost()

@@ -71,7 +71,8 @@ class ReductionSearchCV(BaseReductionSearch):
         training fold only); the estimator trains on the original rows.
     task : {"auto", "classification", "regression"}, default="auto"
     n_bins : int, default=5
-        Quantile strata of a regression target (the splits).
+        Quantile bins of a regression target: the splits, and the reducers that stratify
+        with their default bins.
     use_weights : bool, default=False
         Train with the reducer's ``sample_weight_`` (scaled to mean 1).
     baseline : {"auto", "measure", "extrapolate"}, default="auto"
@@ -168,12 +169,19 @@ class ReductionSearchCV(BaseReductionSearch):
         for k in keeps[:2]:
             ev.run(ref, k, stage="curve")
         self.resolve_budget(ev)
-        # 2. the baseline, when it fits in half of what is left
+        # 2. the baseline, when it fits in half of what is left: one split first (the
+        #    prediction from tiny trainings is rough), the others if they still fit
         base_cost = ev.n_splits * ev.unit_cost(FULL, 1.0)
         if self.baseline == "measure" or (self.baseline == "auto"
                                           and base_cost <= 0.5 * ev.clock.left()):
-            ev.measure_baseline()
+            ev.run(FULL, 1.0, [0], stage="baseline")
             self.resolve_budget(ev)  # from the measured full training
+            rest = (ev.n_splits - 1) * ev.unit_cost(FULL, 1.0)
+            if self.baseline == "measure" or rest <= 0.5 * ev.clock.left():
+                ev.measure_baseline()
+            else:
+                logger.info("ReductionSearchCV: the other %d full trainings do not fit; the "
+                            "baseline is extrapolated.", ev.n_splits - 1)
         # 3. the curve, until its prediction is at or below the next fraction
         for k in keeps[2:]:
             if ev.within(ref, max(k2 for k2 in keeps if k2 < k)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..evaluation.tasks import infer_task
+from .._core.strata import target_kind
 from ._frugal import ReductionSearchCV
 
 __all__ = ["MODELS", "make_model", "search_table"]
@@ -92,7 +92,7 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
                          f"{rows[:5].tolist()}); drop those rows first.")
     X = df.drop(columns=[target])
     y = df[target]
-    task = infer_task(y.to_numpy(), task)
+    task = target_kind(y.to_numpy(), task)
     est = make_model(model, task, X, random_state) if isinstance(model, str) else model
     search = ReductionSearchCV(est, methods=methods, keeps=keeps, scoring=scoring,
                                tolerance=tolerance, budget=budget, cv=cv, task=task,
