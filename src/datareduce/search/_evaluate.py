@@ -54,7 +54,7 @@ class Evaluator:
         self.skipped, self.eliminated = {}, {}
         # what the strategy decides (read by the base after _run_search)
         self.baseline_score = None
-        self.baseline_kind = None  # "measured" | "extrapolated" | None
+        self.baseline_kind = None  # "measured" | "measured on i of k splits" | "extrapolated"
         self.baseline_interval = (np.nan, np.nan)
         self.threshold = None
         self.curve = None
@@ -200,6 +200,14 @@ class Evaluator:
         """Fit the learning curve of ``label``; when the baseline was not measured, it is
         extrapolated from the curve at the training folds' size."""
         keeps, scores = self.curve_points(label)
+        if self.baseline_kind != "measured" and keeps and self.cells.get((FULL, 1.0)):
+            # some splits measured on all rows: the reference's largest fraction on every
+            # split, plus the paired gap to the full training on the measured splits
+            ref, full = self.scores(label, keeps[-1]), self.scores(FULL, 1.0)
+            both = np.isfinite(full)
+            self.baseline_score = float(np.mean(ref) + np.mean(full[both] - ref[both]))
+            self.baseline_kind = f"measured on {int(both.sum())} of {self.n_splits} splits"
+            self.threshold = self.baseline_score - float(self.search.tolerance)
         if len(keeps) < 3:
             return None
         rows = np.array([k * self.n_train for k in keeps])
@@ -207,7 +215,7 @@ class Evaluator:
         if curve is None:
             return None
         self.curve = curve
-        if self.baseline_kind != "measured":
+        if self.baseline_kind is None or self.baseline_kind == "extrapolated":
             point, lo, hi = curve.predict(self.n_train)
             self.baseline_score = float(point)
             self.baseline_interval = (lo, hi)
