@@ -18,31 +18,27 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import quantile_strata, stratify_params, target_kind
-from .._core.validation import draw_seed
+from .._core.validation import check_keeps, draw_seed
 from ..evaluation.tasks import TASKS, get_scorers, needs_classes, real_rows_reducer
 from ._budget import Clock, parse_budget
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
-__all__ = ["BaseReductionSearch", "check_keeps"]
+__all__ = ["BaseReductionSearch", "check_fractions"]
 
 logger = logging.getLogger("datareduce.search")
 
 
-def check_keeps(keeps):
-    """Sorted distinct kept fractions in (0, 1)."""
-    if isinstance(keeps, numbers.Real):
-        keeps = [keeps]
-    out = []
-    for k in keeps:
-        if isinstance(k, bool) or not isinstance(k, numbers.Real) or not 0 < float(k) < 1:
-            raise ValueError(f"keeps: {k!r} is not a fraction in (0, 1); give kept fractions "
-                             "such as keeps=(0.05, 0.1, 0.2).")
-        out.append(float(k))
-    if not out:
-        raise ValueError("keeps must contain at least one kept fraction.")
-    return sorted(set(out))
+def check_fractions(keeps):
+    """Sorted distinct kept fractions in (0, 1) (the package's ``check_keeps``, fractions
+    only: the answer is a fraction of the table)."""
+    out = check_keeps(keeps)
+    if any(isinstance(k, numbers.Integral) or not 0 < k < 1 for k in out):
+        raise ValueError(f"keeps={keeps!r}: give kept fractions in (0, 1) such as "
+                         "keeps=(0.05, 0.1, 0.2).")
+    return sorted({float(k) for k in out})
 
 
 class BaseReductionSearch(BaseEstimator):
@@ -78,7 +74,7 @@ class BaseReductionSearch(BaseEstimator):
         if isinstance(self.min_budget, bool) or not isinstance(self.min_budget, numbers.Real) \
                 or self.min_budget < 0:
             raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
-        return task, scoring, scorer, check_keeps(self.keeps), parse_budget(self.budget)
+        return task, scoring, scorer, check_fractions(self.keeps), parse_budget(self.budget)
 
     def _splits(self, X, strata, seed):
         from sklearn.model_selection import StratifiedKFold, check_cv
@@ -146,17 +142,11 @@ class BaseReductionSearch(BaseEstimator):
         return out, skipped
 
     def _fit_estimator(self, X, y, weights):
+        """Train a clone on the kept rows; weights as the package's one policy gives them
+        (``use_weights=True``: the reducer's ``sample_weight_``, when the model takes it)."""
         est = clone(self.estimator)
-        if self.use_weights and weights is not None:
-            w = np.asarray(weights, float)
-            w = w / w.mean()
-            if hasattr(est, "steps"):
-                est.fit(X, y, **{f"{est.steps[-1][0]}__sample_weight": w})
-            else:
-                est.fit(X, y, sample_weight=w)
-        else:
-            est.fit(X, y)
-        return est
+        return est.fit(X, y, **sample_weight_params(est, weights,
+                                                     pass_sample_weight=self.use_weights))
 
     # -------------------------------------------------------------------- fit
     def fit(self, X, y):
@@ -241,10 +231,10 @@ class BaseReductionSearch(BaseEstimator):
             self.best_score_ = ev.mean(label, keep)
         red = ev.seeded(label, keep)
         t0 = time.perf_counter()
-        Xr, yr = red.fit_resample(X, y)
+        Xr, yr, w = reduced_data(red.fit(X, y), X, y)
         self.refit_reduction_seconds_ = time.perf_counter() - t0
         t0 = time.perf_counter()
-        self.best_estimator_ = self._fit_estimator(Xr, yr, getattr(red, "sample_weight_", None))
+        self.best_estimator_ = self._fit_estimator(Xr, yr, w)
         self.refit_training_seconds_ = time.perf_counter() - t0
         self.best_reducer_ = red
         self.training_time_saving_ = 1 - self.refit_training_seconds_ / self.full_fit_seconds_

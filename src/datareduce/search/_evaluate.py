@@ -16,8 +16,9 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.base import clone
 
+from .._core.output import reduced_data
+from .._core.validation import seeded_clone
 from ._budget import Clock, TimeModel, reduction_cost
 from ._stats import fit_learning_curve, paired_interval, t_interval
 
@@ -65,12 +66,7 @@ class Evaluator:
 
     # --------------------------------------------------------------- evaluations
     def seeded(self, label, keep):
-        red = clone(self.candidates[label])
-        params = red.get_params(deep=False)
-        new = {"keep": keep}
-        if "random_state" in params and params["random_state"] is None:
-            new["random_state"] = self.seed
-        return red.set_params(**new)
+        return seeded_clone(self.candidates[label], self.seed, keep=keep)
 
     def run(self, label, keep, splits=None, stage="race"):
         """Scores of ``label`` at ``keep`` on every split (NaN where not run); runs the
@@ -90,8 +86,7 @@ class Evaluator:
                 t0 = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    Xr, yr = red.fit_resample(Xtr, ytr)
-                w = getattr(red, "sample_weight_", None)
+                    Xr, yr, w = reduced_data(red.fit(Xtr, ytr), Xtr, ytr)
             red_t = time.perf_counter() - t0
             t0 = time.perf_counter()
             model = self.search._fit_estimator(Xr, yr, w)

@@ -74,7 +74,10 @@ class ReductionSearchCV(BaseReductionSearch):
         Quantile bins of a regression target: the splits, and the reducers that stratify
         with their default bins.
     use_weights : bool, default=False
-        Train with the reducer's ``sample_weight_`` (scaled to mean 1).
+        Train with the reducer's ``sample_weight_`` as the package's weight policy gives
+        it (``datareduce._core.output.sample_weight_params``: rows each kept row stands
+        for), when the model takes ``sample_weight``. Off by default: the search compares
+        subsets as plain training sets.
     baseline : {"auto", "measure", "extrapolate"}, default="auto"
         How the full training set's score is known (see the module docs).
     racing_level : float, default=0.9
