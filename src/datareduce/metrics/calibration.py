@@ -12,8 +12,10 @@ computed once and reused for every draw), and reports where the subset falls amo
 
 The *percentile* of the subset is the share of draws that are further from the full data
 than the subset (ties count one half): 94 means "closer to the full data than 94% of
-random subsets of this size". A Monte Carlo p-value of the hypothesis "the subset is no
-further than a random subset" is ``(1 + #{draws at least as close}) / (1 + n_draws)``.
+random subsets of this size". The Monte Carlo p-value of the hypothesis "the subset is a
+random subset of its size" against "it is further from the full data" is
+``(1 + #{draws at least as far}) / (1 + n_draws)``, :func:`datareduce.metrics.mmd_test`'s
+p-value for the MMD with stratified draws.
 
 Cost. Metrics that average over the full data (coverage, MMD, energy) are evaluated on a
 fixed, seeded, stratified sample of at most ``max_rows`` rows of the full data, the same
@@ -59,7 +61,7 @@ class CalibratedMetric:
     per_class_percentile : dict
         class label -> percentile among the SRS draws' values of that class.
     p_value : dict
-        draw kind -> Monte Carlo p-value of "no further than a random subset".
+        draw kind -> Monte Carlo p-value (small: further than random subsets are).
     """
 
     name: str
@@ -301,7 +303,7 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
             per_class=res.per_class, reference=ref, per_class_reference=pc_ref,
             percentile={k: _percentile(res.value, r) for k, r in ref.items()},
             per_class_percentile=pc_pct,
-            p_value={k: float((1 + np.sum(r <= res.value)) / (1 + r.size))
+            p_value={k: float((1 + np.sum(r >= res.value)) / (1 + r.size))
                      for k, r in ref.items()})
     return Calibration(out, int(n_draws), m, n, int(eval_rows.size),
                        time.perf_counter() - t0, eval_indices=eval_rows, draws=kinds)
