@@ -80,3 +80,6 @@ __all__ += [
     "audit_subset",
     "calibrate",
 ]
+from .leakage import SplitAudit, audit_split  # noqa: E402
+
+__all__ += ["SplitAudit", "audit_split"]

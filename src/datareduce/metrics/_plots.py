@@ -31,18 +31,19 @@ def figure_to_data_uri(fig, *, dpi=80) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel="PC2"):
+def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel="PC2",
+             kept_name="kept", dropped_name="dropped"):
     """Scatter of a 2-D projection: dropped rows grey, kept rows coloured (marker per class)."""
     markers = "os^Dv<>pP*X"
     groups = [(None, np.ones(len(P), bool))] if labels is None else [
         (c, labels == c) for c in np.unique(labels)]
-    ax.scatter(P[~kept, 0], P[~kept, 1], s=5, color=DROPPED_COLOR, label="dropped",
+    ax.scatter(P[~kept, 0], P[~kept, 1], s=5, color=DROPPED_COLOR, label=dropped_name,
                linewidths=0)
     for g, (c, rows) in enumerate(groups):
         sel = rows & kept
         ax.scatter(P[sel, 0], P[sel, 1], s=14, marker=markers[g % len(markers)],
                    color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
-                   label="kept" if c is None else f"kept, class {c}")
+                   label=kept_name if c is None else f"{kept_name}, class {c}")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=7, loc="best", markerscale=1.2)
     return ax

@@ -149,6 +149,8 @@ class SubsetAudit:
     diagrams: dict | None = field(default=None, repr=False)
     timings: dict = field(default_factory=dict)
     task: str | None = None
+    roles: dict = field(default_factory=lambda: {"kept": "kept", "dropped": "dropped"},
+                        repr=False)
 
     # ----------------------------------------------------------------- numbers
     def verdicts(self) -> list:
@@ -217,8 +219,10 @@ class SubsetAudit:
         pr = self.projection
         fig, (ax,) = _plots.new_axes(1, width=5.6, height=4.4)
         _plots.plot_map(ax, pr["P"], pr["kept"], pr["labels"],
-                        title=f"{pr['name']} map of the selection space")
-        out.append((f"Kept rows (coloured, by class) and dropped rows (grey), "
+                        title=f"{pr['name']} map of the selection space",
+                        kept_name=self.roles["kept"], dropped_name=self.roles["dropped"])
+        out.append((f"{self.roles['kept'].capitalize()} rows (coloured, by class) and "
+                    f"{self.roles['dropped']} rows (grey), "
                     f"{pr['name']} of the selection space.", "map of kept and dropped rows",
                     fig))
         cov = self.coverage
