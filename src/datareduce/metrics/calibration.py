@@ -217,8 +217,8 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
         Rows of the full data the averaging metrics are evaluated on (module docstring).
     random_state : int, default=0
     progress : callable, optional
-        Called as ``progress(seconds_for_the_subset, n_evaluations_left)`` after the subset
-        is scored (the CLI prints an estimate from it).
+        Called as ``progress(seconds_per_draw, n_draws_left)`` after the first random
+        subset is scored (the CLI prints an estimate from it).
 
     Returns
     -------
@@ -273,24 +273,25 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     for metric in built:
         rows = np.arange(n) if metric.uses_all_rows else eval_rows
         prepared.append(metric.prepare(Xa[rows], None if ya is None else ya[rows]))
-    t = time.perf_counter()
     own = [p.score(Z, yz, weights) for p in prepared]
-    per_eval = time.perf_counter() - t
     if "srs" in draws and ya is None:
         draws = tuple(d for d in draws if d != "srs") or ("random",)
     kinds = {kind: draw_subsets(n, m, ya, yz, kind=kind, n_draws=int(n_draws),
                                 random_state=rng) for kind in draws}
-    if progress is not None:
-        progress(per_eval, sum(len(v) for v in kinds.values()))
+    total = sum(len(v) for v in kinds.values())
     values = {kind: np.empty((len(built), len(sub))) for kind, sub in kinds.items()}
     per_class_vals = {kind: [{} for _ in built] for kind in kinds}
     for kind, subsets in kinds.items():
         for b, (idx, w) in enumerate(subsets):
+            t = time.perf_counter()
             for j, p in enumerate(prepared):
                 res = p.score(Xa[idx], None if ya is None else ya[idx], w)
                 values[kind][j, b] = res.value
                 for c, v in res.per_class.items():
                     per_class_vals[kind][j].setdefault(c, []).append(v)
+            if progress is not None and b == 0 and kind == draws[0]:
+                # the first draw, timed after the subset itself warmed every code path up
+                progress(time.perf_counter() - t, total - 1)
     out = {}
     for j, (metric, res) in enumerate(zip(built, own, strict=True)):
         ref = {kind: values[kind][j] for kind in kinds}

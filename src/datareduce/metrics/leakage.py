@@ -243,7 +243,8 @@ def _feature_drift(pool, n_train, n_draws, rng):
 def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_train=None,
                 groups_test=None, group=None, space="standard", threshold=None,
                 near_fraction: float = NEAR_FRACTION, metrics=DEFAULT_METRICS,
-                n_draws: int = 30, max_rows: int | None = 1500, random_state=0) -> SplitAudit:
+                n_draws: int = 30, max_rows: int | None = 1500, random_state=0,
+                progress=None) -> SplitAudit:
     """Audit a train/test split: representativeness, duplicate rows across it, group leakage.
 
     Parameters
@@ -264,7 +265,7 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
         Near-duplicate distance in the selection space; default ``near_fraction`` times the
         median distance between a training row and its nearest other training row.
     near_fraction : float, default=0.02
-    metrics, n_draws, max_rows, random_state
+    metrics, n_draws, max_rows, random_state, progress
         As in :func:`datareduce.metrics.audit_subset`.
 
     Returns
@@ -321,7 +322,8 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
         y = pd.Series(y).infer_objects().to_numpy()
     labels, _ = audit_labels(y, len(pool))
     rep = audit_subset(A, np.arange(n_tr, n_tr + n_te), labels, space="passthrough",
-                       metrics=metrics, n_draws=n_draws, max_rows=max_rows, random_state=rng)
+                       metrics=metrics, n_draws=n_draws, max_rows=max_rows, random_state=rng,
+                       progress=progress)
     rep.space, rep.roles = described, {"kept": "test", "dropped": "train"}
     timings["representativeness"] = time.perf_counter() - t
 
