@@ -110,7 +110,7 @@ class PreparedMetric:
     """
 
     def __init__(self, metric, X, y=None):
-        from .._validation import check_X
+        from .._core.validation import check_X
 
         self.metric = metric
         self.X = np.ascontiguousarray(check_X(X), dtype=np.float64)
@@ -222,7 +222,7 @@ class Coverage(Metric):
     """
 
     def __init__(self, statistic="mean", distance: str = "euclidean", name: str | None = None):
-        from .._neighbors import check_metric
+        from .._geometry.neighbors import check_metric
 
         self.distance = check_metric(distance, name="distance")
         if statistic == "mean":
