@@ -50,7 +50,7 @@ def audit_space(X, *, space="standard", fit_on=None):
     >>> A.shape
     (3, 5)
     """
-    from .._validation import check_X
+    from .._core.validation import check_X
     from ..preprocessing import describe_space, resolve_space
 
     ref = X if fit_on is None else fit_on
@@ -74,7 +74,7 @@ def audit_labels(y, n, *, n_bins: int = 5):
     if y.shape[0] != n:
         raise ValueError(f"y has {y.shape[0]} rows but X has {n}: pass one label per row.")
     if y.dtype.kind in "fiu" and type_of_target(y) == "continuous":
-        from .._strata import quantile_strata
+        from .._core.strata import quantile_strata
 
         codes, edges = quantile_strata(y, n_bins)
         names = np.array([f"[{edges[i]:.3g}, {edges[i + 1]:.3g}]"
@@ -87,7 +87,7 @@ def audit_labels(y, n, *, n_bins: int = 5):
 
 def _resolve_subset(X, subset, n):
     """``(indices, None)`` for kept rows of X, ``(None, rows)`` for other rows."""
-    from .._validation import is_dataframe
+    from .._core.validation import is_dataframe
 
     if is_dataframe(subset) and is_dataframe(X):
         pos = X.index.get_indexer(subset.index)
@@ -398,7 +398,7 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     >>> audit.n_kept, sorted(audit.calibration.metrics)
     (60, ['coverage', 'energy', 'mmd'])
     """
-    from .._validation import check_random_generator
+    from .._core.validation import check_random_generator
 
     t0 = time.perf_counter()
     timings = {}
@@ -416,7 +416,7 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         weights = getattr(subset, "sample_weight_", None)
         syn = getattr(subset, "synthetic_", None)
         if syn is not None:
-            from .._output import _synthetic_like
+            from .._core.output import _synthetic_like
 
             synthetic, idx = _synthetic_like(X, syn), None
     else:

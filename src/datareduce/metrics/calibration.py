@@ -170,7 +170,7 @@ def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, rand
     ``kind="srs"`` keeps the subset's class counts (``y_subset``) and weights each row by
     the rows of its class it stands for; ``kind="random"`` draws uniformly, weights None.
     """
-    from .._validation import check_random_generator
+    from .._core.validation import check_random_generator
 
     rng = check_random_generator(random_state)
     out = []
@@ -233,7 +233,7 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     >>> cal.metrics["coverage"].percentile["random"]
     0.0
     """
-    from .._validation import check_random_generator, check_X
+    from .._core.validation import check_random_generator, check_X
 
     t0 = time.perf_counter()
     Xa = np.ascontiguousarray(check_X(X), dtype=np.float64)

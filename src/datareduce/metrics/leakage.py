@@ -184,7 +184,7 @@ class SplitAudit:
 def _frame(X):
     import pandas as pd
 
-    from .._validation import is_dataframe
+    from .._core.validation import is_dataframe
 
     return X.reset_index(drop=True) if is_dataframe(X) else pd.DataFrame(np.asarray(X))
 
@@ -285,7 +285,7 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
     import pandas as pd
     from sklearn.neighbors import NearestNeighbors
 
-    from .._validation import check_random_generator, is_dataframe
+    from .._core.validation import check_random_generator, is_dataframe
 
     t0 = time.perf_counter()
     timings = {}
