@@ -60,3 +60,18 @@ def test_reduce_report_page(split, capsys):
     assert "report: coverage:" in err
     page = (tmp / "r.html").read_text()
     assert "Subset audit" in page and page.count("<img") >= 4
+
+
+def test_score_report_page_audits_the_rows_of_full(split, capsys):
+    tmp = split
+    full = pd.read_csv(tmp / "train.csv")
+    full.iloc[::5].to_csv(tmp / "small.csv", index=False)
+    rc = main(["score", str(tmp / "train.csv"), str(tmp / "small.csv"), "--target", "label",
+               "--id", "user", "--dims", "0", "--report", str(tmp / "s.html")])
+    assert rc == 0
+    err = capsys.readouterr().err
+    assert "report: coverage:" in err
+    page = (tmp / "s.html").read_text()
+    assert "kept 44 of 220 rows" in page
+    assert main(["score", str(tmp / "train.csv"), str(tmp / "small.csv"), "--report",
+                 str(tmp / "t.html"), "--allow-new-rows"]) == 2
