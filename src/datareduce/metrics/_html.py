@@ -69,3 +69,29 @@ def write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+class PageMixin:
+    """``to_json``, ``to_html`` and ``_repr_html_`` for a result with ``to_dict()``,
+    ``_inner_html()`` and a ``_page_title``."""
+
+    _page_title = "datareduce audit"
+
+    def to_json(self, path=None, *, indent: int = 2) -> str:
+        """The numbers as JSON text; also written to ``path`` when given."""
+        import json
+
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=True)
+        if path is not None:
+            write(path, text + "\n")
+        return text
+
+    def _repr_html_(self) -> str:
+        return f'<div class="datareduce-audit">{self._inner_html()}</div>'
+
+    def to_html(self, path=None) -> str:
+        """A self-contained HTML page (figures embedded); written to ``path`` when given."""
+        text = page(self._page_title, self._inner_html())
+        if path is not None:
+            write(path, text)
+        return text

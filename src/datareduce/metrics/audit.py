@@ -14,12 +14,12 @@ diagrams side by side.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._html import PageMixin
 from .calibration import DEFAULT_METRICS, calibrate
 
 __all__ = ["SubsetAudit", "audit_space", "audit_subset"]
@@ -112,7 +112,7 @@ def _resolve_subset(X, subset, n):
 
 
 @dataclass
-class SubsetAudit:
+class SubsetAudit(PageMixin):
     """How representative a subset is, with every number next to random subsets.
 
     Attributes
@@ -151,6 +151,7 @@ class SubsetAudit:
     task: str | None = None
     roles: dict = field(default_factory=lambda: {"kept": "kept", "dropped": "dropped"},
                         repr=False)
+    _page_title = "datareduce subset audit"
 
     # ----------------------------------------------------------------- numbers
     def verdicts(self) -> list:
@@ -176,14 +177,6 @@ class SubsetAudit:
             "timings": {k: float(v) for k, v in self.timings.items()},
         }
 
-    def to_json(self, path=None, *, indent: int = 2) -> str:
-        """The numbers as JSON text; also written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=True)
-        if path is not None:
-            from ._html import write
-
-            write(path, text + "\n")
-        return text
 
     def _rows(self):
         for m in self.calibration.metrics.values():
@@ -285,18 +278,7 @@ class SubsetAudit:
                 + ", ".join(f"{k} {v:.2g} s" for k, v in self.timings.items()))
         return _html.body(title, self.verdicts(), sections, meta)
 
-    def _repr_html_(self) -> str:
-        return f'<div class="datareduce-audit">{self._inner_html()}</div>'
 
-    def to_html(self, path=None) -> str:
-        """The audit as a self-contained HTML page (figures embedded); written to ``path``
-        when given."""
-        from . import _html
-
-        text = _html.page("datareduce subset audit", self._inner_html())
-        if path is not None:
-            _html.write(path, text)
-        return text
 
 
 def _coverage_band(A, y, cal, idx, Z, yz):

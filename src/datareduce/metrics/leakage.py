@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._html import PageMixin
 from .audit import audit_labels, audit_space, audit_subset
 from .calibration import DEFAULT_METRICS
 
@@ -37,7 +38,7 @@ NEAR_FRACTION = 0.02
 
 
 @dataclass
-class SplitAudit:
+class SplitAudit(PageMixin):
     """The result of :func:`audit_split`.
 
     Attributes
@@ -66,6 +67,7 @@ class SplitAudit:
     threshold: float
     groups: object = None
     timings: dict = field(default_factory=dict)
+    _page_title = "datareduce split audit"
 
     @property
     def n_exact(self) -> int:
@@ -109,14 +111,6 @@ class SplitAudit:
             "timings": {k: float(v) for k, v in self.timings.items()},
         }
 
-    def to_json(self, path=None, *, indent: int = 2) -> str:
-        """JSON text; also written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=True)
-        if path is not None:
-            from ._html import write
-
-            write(path, text + "\n")
-        return text
 
     def __str__(self) -> str:
         lines = [f"Split audit: {self.n_train} training rows, {self.n_test} test rows"]
@@ -168,17 +162,7 @@ class SplitAudit:
                 + ", ".join(f"{k} {v:.2g} s" for k, v in self.timings.items()))
         return _html.body("Split audit", self.verdicts(), sections, meta)
 
-    def _repr_html_(self) -> str:
-        return f'<div class="datareduce-audit">{self._inner_html()}</div>'
 
-    def to_html(self, path=None) -> str:
-        """A self-contained HTML page; written to ``path`` when given."""
-        from . import _html
-
-        text = _html.page("datareduce split audit", self._inner_html())
-        if path is not None:
-            _html.write(path, text)
-        return text
 
 
 def _frame(X):
