@@ -348,7 +348,7 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         binned in 5 quantile bins.
     space : str or transformer, default="standard"
         Selection space (:func:`audit_space`).
-    metrics : sequence of str or Metric, default=("coverage", "mmd", "energy")
+    metrics : sequence of str or Metric, default=("mmd", "energy", "coverage")
         Calibrated metrics, headline first (:func:`datareduce.metrics.available_metrics`).
     n_draws : int, default=30
         Random subsets of each kind.
