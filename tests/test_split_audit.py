@@ -23,7 +23,8 @@ def _table(n=600, seed=0):
 
 
 def _plant(df, n_exact, n_near, n_groups, seed=0):
-    """Split 70/30 and copy training rows into the test split: exact, jittered, same group."""
+    """Split 70/30 and copy training rows into the test split: exact, jittered (by 5e-4 of
+    each numeric column's standard deviation), same group."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(df))
     cut = int(0.7 * len(df))
@@ -32,7 +33,7 @@ def _plant(df, n_exact, n_near, n_groups, seed=0):
     exact = train.iloc[src[:n_exact]].copy()
     near = train.iloc[src[n_exact:n_exact + n_near]].copy()
     num = [c for c in df.columns if df[c].dtype.kind == "f"]
-    near[num] = near[num] * (1 + rng.normal(scale=1e-3, size=near[num].shape))
+    near[num] = near[num] + rng.normal(size=near[num].shape) * (5e-4 * df[num].std()).to_numpy()
     grouped = test.iloc[:n_groups].copy()
     grouped["patient"] = train["patient"].iloc[src[n_exact + n_near:]].to_numpy()
     test = pd.concat([test.iloc[n_groups:], exact, near, grouped], ignore_index=True)

@@ -35,9 +35,9 @@ def add_parser(sub):
     add_column_options(p, target_help="label column (per-class results)")
     p.add_argument("--group", metavar="COL",
                    help="group id column (patient, user, ...): report groups on both sides")
-    p.add_argument("--threshold", type=float, default=None,
-                   help="near-duplicate distance in the selection space (default 2%% of the "
-                        "median distance between a training row and its nearest other one)")
+    p.add_argument("--threshold", type=float, default=0.005,
+                   help="near-duplicate distance in the selection space (standardised "
+                        "numerics, one-hot categoricals; default 0.005)")
     p.add_argument("--draws", type=int, default=30,
                    help="random subsets of each kind for the calibration (default 30)")
     p.add_argument("--json", metavar="PATH", help="write every number as JSON")
@@ -72,7 +72,7 @@ def run(args) -> int:
 
     if args.draws < 1:
         raise CLIError(f"--draws {args.draws}: give an integer >= 1.")
-    if args.threshold is not None and args.threshold < 0:
+    if args.threshold < 0:
         raise CLIError(f"--threshold {args.threshold}: give a distance >= 0.")
     json_path = (check_output_file(args.json, "--json", overwrite=args.overwrite, kind="json")
                  if args.json else None)
