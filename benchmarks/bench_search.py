@@ -132,7 +132,7 @@ def large(args):
     del X, y
 
     def model():
-        return HistGradientBoostingClassifier(max_iter=200, early_stopping=False,
+        return HistGradientBoostingClassifier(max_iter=args.max_iter, early_stopping=False,
                                               random_state=0)
 
     t0 = time.perf_counter()
@@ -164,6 +164,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--large", action="store_true")
     p.add_argument("--rows", type=int, default=1_500_000)
+    p.add_argument("--max-iter", type=int, default=200, help="boosting rounds (--large)")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--models", nargs="+", default=["logistic", "hgb"])
