@@ -111,10 +111,11 @@ def suite(args):
                 r = rows[-1]
                 print(f"{r['table']:>12} {r['model']:>8} seed {seed}: keep {r['keep']} "
                       f"(oracle {r['oracle_keep']}) lost {r['lost']:+.4f} cost "
-                      f"{r['cost_x']:.1f}x of {r['full_s']:.2f} s", flush=True)
+                      f"{r['cost_x']:.1f}x of {r['full_s']:.2f} s, {r['method']}, "
+                      f"baseline {r['baseline']}", flush=True)
     df = pd.DataFrame(rows)
     print()
-    print(to_markdown(df.drop(columns=["seed"]), floatfmt=".3f", index=False))
+    print(to_markdown(df.drop(columns=["seed"]).set_index("table"), floatfmt=".3f"))
     print()
     print(f"safe (test score within {args.tolerance}): {df.safe.mean():.0%} of {len(df)} cases; "
           f"small (<= 2x oracle): {df.small.mean():.0%}; cheap: {df.cheap.mean():.0%}")
@@ -156,8 +157,8 @@ def large(args):
         "search s": search.search_seconds_, "final training s": search.refit_training_seconds_
         + search.refit_reduction_seconds_, "search + final s": total,
         "ratio to full": total / full_s, "keep": search.best_keep_, "test F1": test,
-        "lost": full_test - test, "within tol": full_test - test <= args.tolerance}]),
-        floatfmt=".3f", index=False))
+        "lost": full_test - test, "within tol": full_test - test <= args.tolerance}]
+        ).set_index("rows"), floatfmt=".3f"))
 
 
 def main():

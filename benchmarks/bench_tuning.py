@@ -125,11 +125,11 @@ def main():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rows += run(name, seed, args)
-            print(to_markdown(pd.DataFrame(rows[-3:]), floatfmt=".3f", index=False),
+            print(to_markdown(pd.DataFrame(rows[-3:]).set_index("table"), floatfmt=".3f"),
                   flush=True)
     df = pd.DataFrame(rows)
     print()
-    print(to_markdown(df, floatfmt=".3f", index=False))
+    print(to_markdown(df.set_index("table"), floatfmt=".3f"))
     print()
     print(to_markdown(df.groupby("search")[["speed-up", "lost"]].agg(["median", "min", "max"]),
                       floatfmt=".3f"))
