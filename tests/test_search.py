@@ -439,3 +439,21 @@ def test_tune_on_subset_tunes_on_the_kept_rows_and_refits_once_on_all():
     assert from_search.n_tuned == len(search.best_reducer_.sample_indices_)
     with pytest.raises(ValueError, match="refit"):
         tune_on_subset(Tunable(), {"C": [1.0]}, X, y, refit="never")
+
+
+def test_within_tolerance_needs_the_mean_minus_one_standard_error():
+    from datareduce.search._evaluate import FULL, Evaluator
+
+    class Tol:
+        tolerance = 0.01
+
+    splits = [(np.arange(10), np.arange(10, 15))] * 3
+    ev = Evaluator(Tol(), None, np.zeros(15), splits, {}, None, 0, "srs", [0.1], None)
+    full = [0.80, 0.80, 0.80]
+    for label, keep, sc in ((FULL, 1.0, full), ("srs", 0.1, [0.80, 0.795, 0.80]),
+                            ("srs", 0.2, [0.87, 0.73, 0.80])):
+        ev.cells[(label, keep)] = {i: (s, 0.0, 0.0, 1) for i, s in enumerate(sc)}
+    ev.measure_baseline()
+    assert ev.threshold == pytest.approx(0.79)
+    assert ev.within("srs", 0.1)  # steady, 0.5 point below
+    assert ev.mean("srs", 0.2) >= ev.threshold and not ev.within("srs", 0.2)  # scattered

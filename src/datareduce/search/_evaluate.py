@@ -110,9 +110,16 @@ class Evaluator:
             else np.nan
 
     def within(self, label, keep):
-        """Measured on every split, and the mean CV score is within the tolerance."""
-        return self.threshold is not None and self.complete(label, keep) and \
-            self.mean(label, keep) >= self.threshold
+        """Measured on every split, and the mean CV score minus one standard error is within
+        the tolerance: the standard error of the paired differences to the full training
+        when it was measured on every split, of the scores otherwise. One subset is drawn
+        at the end; a fraction whose splits scatter around the threshold is not safe."""
+        if self.threshold is None or not self.complete(label, keep):
+            return False
+        scores = self.scores(label, keep)
+        d = scores - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else scores
+        se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else 0.0
+        return self.mean(label, keep) - se >= self.threshold
 
     def failed(self, label, keep):
         return self.threshold is not None and self.complete(label, keep) and \
