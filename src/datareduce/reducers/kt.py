@@ -45,7 +45,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
-from .._validation import draw_seed
+from .._core.validation import draw_seed
 from .._weights import gaussian_block, mean_embedding, median_bandwidth
 from ..base import BaseReducer, Selection
 
