@@ -258,8 +258,8 @@ def _hartigan_moves(X, centers, labels, k, *, max_rounds=30, n_candidates=8, rel
 
     Cost per round: ``n * n_candidates * d``; each refresh ``n * k * d`` (one pass of
     distances to all centres, in blocks). Both are split into blocks of rows shared by
-    ``n_threads`` threads (default: every core); each block writes only its own rows, so the
-    result does not depend on the thread count.
+    ``n_threads`` threads (default: as many as scikit-learn's k-means uses); each block writes
+    only its own rows, so the result does not depend on the thread count.
     """
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
@@ -328,12 +328,19 @@ def _hartigan_moves(X, centers, labels, k, *, max_rounds=30, n_candidates=8, rel
 
 
 class _Pool:
-    """Run a function over blocks on ``n_threads`` threads (None: every core), in order."""
+    """Run a function over blocks on ``n_threads`` threads, in order.
+
+    None: as many threads as scikit-learn's own k-means uses (its OpenMP thread count, which
+    follows ``OMP_NUM_THREADS`` and the cores available), so both sides of a comparison get
+    the same cores.
+    """
 
     def __init__(self, n_threads=None):
-        from joblib import effective_n_jobs
+        if n_threads is None:
+            from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
-        self.n = effective_n_jobs(-1 if n_threads is None else n_threads)
+            n_threads = _openmp_effective_n_threads()
+        self.n = max(1, int(n_threads))
 
     def map(self, fn, blocks):
         from threadpoolctl import threadpool_limits
