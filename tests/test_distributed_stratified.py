@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 dd = pytest.importorskip("dask.dataframe")
 
 from datareduce.base import allocate_quotas  # noqa: E402
-from datareduce.distributed import stratified_sample  # noqa: E402
 from datareduce.distributed import _stratified as strat  # noqa: E402
+from datareduce.distributed import stratified_sample  # noqa: E402
 
 
 def brute_force(df, by, keep, seed, npartitions, sizes):
@@ -59,6 +59,20 @@ def test_second_pass_when_the_threshold_is_too_tight(monkeypatch):
     got = stratified_sample(ddf, "y", 0.05, random_state=2, floor=0)
     assert got.attrs["passes"] >= 2
     ref, _ = brute_force(df, "y", 0.05, 2, 6, [len(p) for p in ddf.partitions])
+    np.testing.assert_array_equal(np.sort(got.index.to_numpy()), ref)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_completeness_check_catches_a_partition_that_held_back_smaller_keys(monkeypatch, seed):
+    # enough candidates overall (every partition sends its smallest key per class), but a
+    # partition may hold a second key below the class's q-th: the check must redo the class
+    df = frame(4000, [0.6, 0.3, 0.1], seed)
+    ddf = dd.from_pandas(df, npartitions=6)
+    real = strat._threshold
+    monkeypatch.setattr(strat, "_threshold",
+                        lambda frac, expected, z=7.0: real(frac, expected, z) if z > 7 else 1e-6)
+    got = stratified_sample(ddf, "y", 0.0015, random_state=seed, floor=1)
+    ref, _ = brute_force(df, "y", 0.0015, seed, 6, [len(p) for p in ddf.partitions])
     np.testing.assert_array_equal(np.sort(got.index.to_numpy()), ref)
 
 
