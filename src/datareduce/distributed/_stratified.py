@@ -51,35 +51,32 @@ def _threshold(frac: float, expected: float, z: float = 7.0) -> float:
 
 def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None):
     """One partition: per-class counts, candidate rows (with keys) and completeness data."""
-    labels = part[by].to_numpy()
+    import pandas as pd
+
     keys = _keys(seed, index, len(part))
-    classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    take = np.zeros(len(part), dtype=bool)
-    limits = np.empty(classes.size)  # rows with key <= limit were all sent
-    for c in range(classes.size):
-        rows = np.flatnonzero(inverse == c)
-        if thresholds is None:
-            t = _threshold(frac, counts[c] * n_parts)
-        else:
-            t = thresholds.get(classes[c], -1.0)
-        if t < 0:
-            limits[c] = -1.0
-            continue
-        k = keys[rows]
-        sel = k <= t
-        limit = t
-        if floor and rows.size > 0:
+    inverse, classes = pd.factorize(part[by], sort=True)  # hashing: O(n), no sort of rows
+    classes = np.asarray(classes)
+    counts = np.bincount(inverse, minlength=classes.size)
+    if thresholds is None:  # the first pass: one threshold per class, vectorised
+        t = np.array([_threshold(frac, c * n_parts) for c in counts.tolist()])
+    else:  # a later pass: only the classes named (-1: send nothing)
+        t = np.array([thresholds.get(c, -1.0) for c in classes.tolist()])
+    take = keys <= t[inverse]
+    limits = t.copy()
+    if floor:
+        # classes that sent fewer than their `floor` smallest rows: add those rows
+        sent = np.bincount(inverse[take], minlength=classes.size)
+        for c in np.flatnonzero((sent < np.minimum(floor, counts)) & (t >= 0)).tolist():
+            rows = np.flatnonzero(inverse == c)
             m = min(floor, rows.size)
-            smallest = np.argpartition(k, m - 1)[:m]
-            sel[smallest] = True
-            limit = max(t, float(k[smallest].max()))
-        if rows.size <= floor:
-            limit = np.inf
-        limits[c] = limit
-        take[rows[sel]] = True
-    cand = part.iloc[np.flatnonzero(take)].copy()
-    cand[_KEY] = keys[take]
-    cand["__row__"] = np.flatnonzero(take)
+            smallest = rows[np.argpartition(keys[rows], m - 1)[:m]]
+            take[smallest] = True
+            limits[c] = max(t[c], float(keys[smallest].max()))
+        limits[(counts <= floor) & (t >= 0)] = np.inf  # every row of the class was sent
+    rows = np.flatnonzero(take)
+    cand = part.iloc[rows].copy()
+    cand[_KEY] = keys[rows]
+    cand["__row__"] = rows
     return {"classes": classes, "counts": counts, "limits": limits, "candidates": cand,
             "n": len(part)}
 
@@ -174,24 +171,18 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
 
 def _choose(cand, by, classes, quotas, scans):
     """Each class's ``q`` smallest-key candidates, and the classes not proven complete."""
-    import pandas as pd
-
-    picked, failed = [], []
-    for c, q in zip(classes, quotas, strict=True):
-        rows = cand[cand[by] == c]
-        if q == 0:
-            continue
-        if len(rows) < q:
-            failed.append(c)
-            continue
-        best = rows.nsmallest(int(q), _KEY, keep="first")
-        K = float(best[_KEY].max())
-        for s in scans:
-            at = np.searchsorted(s["classes"], c)
-            if at < s["classes"].size and s["classes"][at] == c and s["limits"][at] < K:
-                failed.append(c)
-                break
-        else:
-            picked.append(best)
-    chosen = pd.concat(picked) if picked else cand.iloc[:0]
-    return chosen, failed
+    cand = cand.sort_values(_KEY, kind="stable")
+    pos = np.searchsorted(classes, cand[by].to_numpy())
+    rank = cand.groupby(pos, sort=False).cumcount().to_numpy()
+    picked = rank < quotas[pos]
+    chosen = cand[picked]
+    have = np.bincount(pos, minlength=classes.size)
+    # K: the largest chosen key of each class; every partition must be complete below it
+    K = np.full(classes.size, -np.inf)
+    np.maximum.at(K, pos[picked], chosen[_KEY].to_numpy())
+    bad = have < quotas
+    for sc in scans:
+        at = np.searchsorted(classes, sc["classes"])
+        bad[at] |= (sc["limits"] < K[at]) & (quotas[at] > 0)
+    failed = classes[bad].tolist()
+    return chosen[~np.isin(pos[picked], np.flatnonzero(bad))], failed
