@@ -2,6 +2,7 @@
 
     python benchmarks/bench_kt.py --quick     # n = 10^4 and 10^5, 3 seeds
     python benchmarks/bench_kt.py             # n = 10^4, 10^5 and 10^6, 3 seeds
+    python benchmarks/bench_kt.py --blocks 10 --sizes 1000000   # the distributed path
 
 Data: ``n x 16`` rows of a mixture of 8 isotropic Gaussians (means ``N(0, 9 I)``, unit
 covariance, seed 0). ``KernelThinningReducer(keep=round(sqrt(n)), space="passthrough")``
@@ -21,6 +22,10 @@ first seed: above 20,000 rows its full-set term is a subsample estimate whose st
 (about ``1/sqrt(20000)`` of the kernel's scale) is larger than KT's MMD^2, so at 10^5 and
 10^6 rows that column cannot tell KT from SRS. Time: wall and CPU seconds of ``fit``, with the
 1-minute load average.
+
+``--blocks B`` adds the distributed path: ``datareduce.distributed.reduce_blocks`` on B row
+blocks (dask's threaded scheduler), kernel thinning of every block to 4x its share of the
+quota, then one final thinning of the union to ``sqrt(n)`` rows (``oversample=4``).
 """
 
 from __future__ import annotations
@@ -68,8 +73,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="n = 10^4 and 10^5 only")
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--blocks", type=int, default=0, help="also the blocked (dask) path")
+    ap.add_argument("--sizes", type=int, nargs="*", default=None)
     args = ap.parse_args()
-    sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
+    sizes = args.sizes or ([10**4, 10**5] if args.quick else [10**4, 10**5, 10**6])
     print(f"load before: {os.getloadavg()[0]:.2f}")
     print("| n | kept | s | method | MMD^2 at s | MMD^2 at s/2 | ratio to SRS (s; s/2) | "
           "fit wall s | fit CPU s | metrics.mmd^2 (seed 0) | load |")
@@ -80,7 +87,9 @@ def main():
         s = median_bandwidth(X)
         ref = mmd_reference(X, bandwidth=s)
         rows = {"srs": [], "kt": []}
-        times = []
+        if args.blocks:
+            rows["kt, blocked"] = []
+        times, btimes = [], []
         for seed in range(args.seeds):
             rng = np.random.default_rng(100 + seed)
             rows["srs"].append(np.sort(rng.choice(n, m, replace=False)))
@@ -88,14 +97,24 @@ def main():
             est = KernelThinningReducer(keep=m, space="passthrough", random_state=seed).fit(X)
             times.append((time.perf_counter() - t, time.process_time() - c))
             rows["kt"].append(est.sample_indices_)
+            if args.blocks:
+                from datareduce.distributed import reduce_blocks
+
+                t, c = time.perf_counter(), time.process_time()
+                res = reduce_blocks(X, reducer=KernelThinningReducer(keep=m, space="passthrough"),
+                                    oversample=4, random_state=seed,
+                                    chunk_rows=-(-n // args.blocks))
+                btimes.append((time.perf_counter() - t, time.process_time() - c))
+                rows["kt, blocked"].append(np.asarray(res.sample_indices))
         res = {k: ([population_mmd2(X[i], mu, w, s) for i in v],
                    [population_mmd2(X[i], mu, w, s / 2) for i in v]) for k, v in rows.items()}
-        for name in ("srs", "kt"):
+        for name in rows:
             a, b = res[name]
             ratio = (f"{statistics.median(a) / statistics.median(res['srs'][0]):.4f}; "
                      f"{statistics.median(b) / statistics.median(res['srs'][1]):.4f}")
-            tw = spread([t[0] for t in times]) if name == "kt" else ""
-            tc = spread([t[1] for t in times]) if name == "kt" else ""
+            tt = {"kt": times, "kt, blocked": btimes}.get(name)
+            tw = spread([t[0] for t in tt]) if tt else ""
+            tc = spread([t[1] for t in tt]) if tt else ""
             pkg = mmd(X, X[rows[name][0]], reference=ref).value ** 2
             print(f"| {n:,} | {m} | {s:.2f} | {name} | {spread(a)} | {spread(b)} | {ratio} | "
                   f"{tw} | {tc} | {pkg:.3g} | {os.getloadavg()[0]:.2f} |", flush=True)
