@@ -101,8 +101,10 @@ def _radius_neighbors(X, radius, start, stop, index):
     hi = np.repeat(np.arange(start, stop), sizes)
     # compared as distances, the form the radius was computed in (auto_radius)
     keep = (hj != hi) & (np.sqrt(_exact_sq(X, hi, hj)) <= radius)
-    sizes = np.bincount(hi[keep] - start, minlength=stop - start)
-    return np.split(hj[keep], np.cumsum(sizes)[:-1])
+    hi, hj = hi[keep], hj[keep]
+    order = np.lexsort((hj, hi))  # ascending within a row, as the KD-tree's lists
+    sizes = np.bincount(hi - start, minlength=stop - start)
+    return np.split(hj[order], np.cumsum(sizes)[:-1])
 
 
 def _max_finite_persistence(dgm: np.ndarray) -> float:  # pragma: no cover - fallback
