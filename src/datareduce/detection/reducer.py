@@ -22,11 +22,20 @@ __all__ = ["DetectionReducer"]
 _NP_STR = re.compile(r"np\.str_\((['\"])(.*?)\1\)")
 
 
+def _is_reducer(est) -> bool:
+    from ..base import BaseReducer
+
+    return isinstance(est, BaseReducer)
+
+
 def _fit_plain_warnings(est, X, y) -> None:
     """``est.fit(X, y)``, re-issuing its warnings with plain category names (not np.str_)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        est.fit(X, y)
+        # image categories are classes whatever their values (the one target rule would
+        # read many integer category ids as a regression target)
+        est.fit(X, y, **({"task": "classification"} if _is_reducer(est) and y is not None
+                         else {}))
     for w in caught:
         msg = _NP_STR.sub(lambda m: repr(m.group(2)), str(w.message))
         msg = re.sub(r"rows for (\d+) classes: classes", r"images for \1 image categories: "
