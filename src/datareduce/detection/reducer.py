@@ -148,8 +148,6 @@ class DetectionReducer:
 
     # ------------------------------------------------------------------ pieces
     def _make_reducer(self, use_y: bool):
-        from sklearn.base import clone
-
         from .._registry import reducer_class
 
         params = dict(self.reducer_params or {})
@@ -176,13 +174,11 @@ class DetectionReducer:
         if params:
             raise ValueError("reducer_params are only accepted with a method name; set them on "
                              "the reducer instance.")
-        est = clone(self.reducer)
-        own = est.get_params()
-        if self.keep is not None:
-            est.set_params(keep=self.keep)
-        if self.random_state is not None and "random_state" in own:
-            est.set_params(random_state=self.random_state)
-        return est
+        from .._core.validation import seeded_clone
+
+        return seeded_clone(self.reducer, self.random_state,
+                            overwrite=self.random_state is not None,
+                            **({} if self.keep is None else {"keep": self.keep}))
 
     def _categories(self, dataset):
         c = self.categories
