@@ -68,13 +68,13 @@ def test_scores_equal_plain_per_point_implementation(dimension, scoring):
 def test_circle_noise_scored_as_outliers_and_picked_last():
     X = circle_with_noise(0)
     n_circle = 120
-    r = PHLandmarksReducer(keep=n_circle, radius=0.3, random_state=0).fit(X)
+    r = PHLandmarksReducer(keep=n_circle, selection="reference", radius=0.3, random_state=0).fit(X)
     # all noise rows are super-outliers or score above every circle row
     noise = r.outlier_scores_[n_circle:]
     assert np.all(noise > np.max(r.outlier_scores_[:n_circle]))
     assert set(r.sample_indices_) == set(range(n_circle))
     # vital landmarks take them first
-    v = PHLandmarksReducer(keep=6, radius=0.3, landmark_type="vital", random_state=0).fit(X)
+    v = PHLandmarksReducer(keep=6, selection="reference", radius=0.3, landmark_type="vital", random_state=0).fit(X)
     assert set(v.sample_indices_) == set(range(n_circle, n_circle + 6))
 
 
@@ -105,15 +105,15 @@ def test_max_neighbors_cap_is_seeded_and_job_independent(monkeypatch):
 
     X = np.random.default_rng(3).normal(size=(200, 2))
     kw = dict(radius=0.6, max_neighbors=8, random_state=7)
-    a = PHLandmarksReducer(keep=50, **kw).fit(X)
+    a = PHLandmarksReducer(keep=50, selection="reference", **kw).fit(X)
     monkeypatch.setattr(phl, "_CHUNK", 64)  # several blocks, spread over the workers
     monkeypatch.setattr(phl, "_MAX_PAIRS", 500)
     with joblib.parallel_config(backend="threading"):  # no process start-up in the tests
-        b = PHLandmarksReducer(keep=50, n_jobs=2, **kw).fit(X)
+        b = PHLandmarksReducer(keep=50, selection="reference", n_jobs=2, **kw).fit(X)
     np.testing.assert_array_equal(a.scores_, b.scores_)
     np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
     assert a.n_neighbors_.max() > 8
-    c = PHLandmarksReducer(keep=50, radius=0.6, max_neighbors=8, random_state=8).fit(X)
+    c = PHLandmarksReducer(keep=50, selection="reference", radius=0.6, max_neighbors=8, random_state=8).fit(X)
     assert not np.array_equal(a.scores_, c.scores_)
     uncapped, _ = phl_outlier_scores(X, 0.6, max_neighbors=10**6)
     assert not np.array_equal(a.scores_, uncapped)
@@ -123,7 +123,7 @@ def test_auto_radius_reported_per_class():
     X = np.vstack([np.random.default_rng(0).normal(0, 1, (50, 2)),
                    np.random.default_rng(1).normal(0, 5, (30, 2))])
     y = np.repeat([0, 1], [50, 30])
-    r = get_reducer("phl", keep=0.2, random_state=0).fit(X, y)
+    r = get_reducer("phl", keep=0.2, selection="reference", random_state=0).fit(X, y)
     assert r.radius_.shape == (2,) and r.radius_[1] > r.radius_[0]
     assert r.radius_[0] == pytest.approx(auto_radius(X[:50]))
     assert np.bincount(y[r.sample_indices_]).tolist() == [10, 6]
