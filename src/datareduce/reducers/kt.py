@@ -42,12 +42,12 @@ import math
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from .._core.validation import draw_seed
 from .._weights import gaussian_block, mean_embedding, median_bandwidth
 from ..base import BaseReducer, Selection
-from .herding import _check_bandwidth, _check_memory
 
 __all__ = ["KernelThinningReducer", "kernel_thinning"]
 
@@ -250,6 +250,16 @@ class KernelThinningReducer(BaseReducer):
     [20, 10]
     """
 
+    # every parameter declared (no ``reweight``: KT's measure is uniform by construction)
+    _parameter_constraints = {
+        **{k: v for k, v in BaseReducer._parameter_constraints.items() if k != "reweight"},
+        "bandwidth": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "g": [Interval(numbers.Integral, 0, None, closed="left")],
+        "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "max_target": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
+    }
+
     def __init__(self, keep=0.1, *, bandwidth="median", g=4, delta=0.5, max_target=200_000,
                  stratify=True, random_state=None, working_memory=256.0, space="auto"):
         self.keep = keep
@@ -263,16 +273,9 @@ class KernelThinningReducer(BaseReducer):
         self.space = space
 
     def _check_params(self, X, y):
-        _check_bandwidth(self.bandwidth)
-        if not isinstance(self.g, numbers.Integral) or isinstance(self.g, bool) or self.g < 0:
-            raise ValueError(f"g={self.g!r} must be a non-negative integer.")
-        if not (isinstance(self.delta, numbers.Real) and 0 < self.delta < 1):
-            raise ValueError(f"delta={self.delta!r} must be in (0, 1).")
-        if self.max_target is not None and (not isinstance(self.max_target, numbers.Integral)
-                                            or self.max_target < 1):
-            raise ValueError(f"max_target={self.max_target!r} must be None or a positive "
-                             "integer.")
-        _check_memory(self.working_memory)
+        if not isinstance(self.bandwidth, str) and not math.isfinite(self.bandwidth):
+            raise ValueError(f"bandwidth={self.bandwidth!r} must be 'median' or a finite "
+                             "positive number.")
         _import_goodpoints()
 
     def _select(self, X, n_select, rng):
