@@ -46,7 +46,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from .._core.validation import draw_seed
-from .._weights import gaussian_block, mean_embedding, median_bandwidth
+from .._geometry.kernels import Kernel
 from ..base import BaseReducer, Selection
 
 __all__ = ["KernelThinningReducer", "kernel_thinning"]
@@ -146,7 +146,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
     rng = np.random.default_rng(0) if rng is None else rng
     if q == n:
         return np.arange(n)
-    gamma = 1.0 / (2.0 * float(bandwidth) ** 2)
+    kern = Kernel("rbf", bandwidth)
     budget = working_memory * 2**20 / 8  # doubles
     perm = rng.permutation(n)
     Xp = X[perm]
@@ -164,7 +164,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
         g_eff = int(g)
         while g_eff > 0 and (2**g_eff * b * 2**j) ** 2 > budget:
             g_eff -= 1
-        k_params = np.array([2.0 * float(bandwidth) ** 2])
+        k_params = np.array([2.0 * kern.bandwidth ** 2])  # goodpoints' Gaussian parameter
         cand = compress.compress_kt(Xp[:n_used], b"gaussian", k_params=k_params, g=g_eff,
                                     num_bins=b, delta=delta, seed=seed)
         cand = np.asarray(cand, dtype=np.intp)
@@ -177,15 +177,15 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
             ref = rng.choice(n, size=int(max_target), replace=False)
         else:
             ref = np.arange(n)
-        meanK = mean_embedding(Xp[ref], Xp[cand], gamma, working_memory=min(working_memory, 64.0),
-                               X_sq=sq[ref], targets_sq=sq[cand])
+        meanK = kern.mean_embedding(Xp[ref], Xp[cand], working_memory=min(working_memory, 64.0),
+                                    X_sq=sq[ref], targets_sq=sq[cand])
         if C * C > budget:
             # candidates too many to hold their kernel matrix: keep Compress's output as is,
             # trimming the surplus at random (fewer than 2^j rows)
             logger.info("kt: %d candidates exceed working_memory; skipping KT-SWAP", C)
             keep_pos = np.sort(rng.choice(C, size=q, replace=False))
             return perm[cand[keep_pos]]
-        K = gaussian_block(Xp[cand], Xp[cand], gamma, sq[cand], sq[cand])
+        K = kern.block(Xp[cand], Xp[cand], sq[cand], sq[cand])
         if j == 0:
             start = np.sort(rng.choice(C, size=q, replace=False))
             coreset = kt.refine_K(K, start, meanK=meanK, unique=True)
@@ -280,8 +280,7 @@ class KernelThinningReducer(BaseReducer):
 
     def _select(self, X, n_select, rng):
         X = np.asarray(X, dtype=np.float64)
-        bw = median_bandwidth(X, rng) if isinstance(self.bandwidth, str) else float(
-            self.bandwidth)
+        bw = Kernel("rbf", self.bandwidth).resolve(X, rng).bandwidth
         idx = kernel_thinning(X, n_select, bandwidth=bw, g=self.g, delta=self.delta,
                               max_target=self.max_target, rng=rng,
                               working_memory=self.working_memory)
