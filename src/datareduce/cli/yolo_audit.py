@@ -36,7 +36,7 @@ def add_parser(sub):
 
 def run(args) -> int:
     from ..detection import find_leakage, load_yolo
-    from ..detection.duplicates import DEFAULT_THRESHOLD
+    from ..detection.hashing import DEFAULT_THRESHOLD
     from ._io import check_output_file
     from .yolo import _cli_hint
 

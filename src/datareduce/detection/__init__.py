@@ -22,10 +22,10 @@ from .embedders import (
     LabelEmbedder,
     ThumbnailEmbedder,
     UltralyticsEmbedder,
-    get_embedder,
 )
 from .objects import CropEmbedder, ShapeComplexityScorer, TopScoreReducer
 from .reducer import DetectionReducer
+from .registry import get_embedder
 from .report import DetectionReport
 from .synthetic import SHAPE_NAMES, make_shapes_dataset
 from .writer import LAYOUTS, check_output_dir, write_yolo_subset
@@ -58,14 +58,4 @@ __all__ = [
     "make_shapes_dataset",
     "write_yolo_subset",
 ]
-
-
-def __getattr__(name):
-    # dynamic pruning inside `yolo train` lives in datareduce.dynamic.yolo (it imports
-    # ultralytics); it is reachable from here too, loaded only when asked for
-    if name in ("train_pruned", "pruned_trainer"):
-        from ..dynamic import yolo
-
-        return getattr(yolo, name)
-    raise AttributeError(f"module 'datareduce.detection' has no attribute {name!r}")
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._validation import minmax_ranges
 from .categories import image_categories
-from .embedders import get_embedder
+from .registry import get_embedder
 from .report import DetectionReport
 from .writer import write_yolo_subset
 
