@@ -73,7 +73,7 @@ POLICIES = ("infobatch", "rs2", "uniform", "epsilon_greedy", "ucb")
 CONFIGS = {
     "quick": dict(n_long=2, long_len=60, n_short=60, n_test_seq=30, epochs=3, seeds=1,
                   keeps=(0.25,), methods=("random", "fraction", "groups", "mms")),
-    "full": dict(n_long=4, long_len=150, n_short=230, n_test_seq=100, epochs=30, seeds=3,
+    "full": dict(n_long=3, long_len=120, n_short=160, n_test_seq=100, epochs=20, seeds=3,
                  keeps=(0.1, 0.25), methods=METHODS),
 }
 # shapes: 0 square, 1 circle, 2 triangle (common); 3 cross, 4 star (rare)
@@ -171,8 +171,10 @@ def tiny_model_yaml() -> Path:
     return out
 
 
-def train(model_yaml, data_yaml, *, epochs, seed, name, fraction=1.0, trainer=None):
-    """Train from scratch; returns the per-epoch curve (list of dicts) and wall seconds."""
+def train(model_yaml, data_yaml, *, epochs, seed, name, fraction=1.0, trainer=None,
+          curve=True):
+    """Train from scratch; returns the per-epoch curve and wall seconds. Without
+    ``curve``, only the last epoch is validated (Ultralytics always validates it)."""
     import torch
     from ultralytics import YOLO
 
@@ -181,16 +183,18 @@ def train(model_yaml, data_yaml, *, epochs, seed, name, fraction=1.0, trainer=No
     model = YOLO(str(model_yaml))
     model.train(data=str(data_yaml), epochs=epochs, imgsz=64, batch=32, device="cpu",
                 workers=0, seed=seed, deterministic=True, fraction=fraction,
-                project=str(TMP / "runs"), name=name, exist_ok=True, val=True, plots=False,
+                project=str(TMP / "runs"), name=name, exist_ok=True, val=curve, plots=False,
                 verbose=False, amp=False, warmup_epochs=1, mosaic=0.0, optimizer="AdamW",
                 lr0=0.003, cos_lr=False, close_mosaic=0, patience=1000, trainer=trainer)
     wall = time.perf_counter() - t0
     with open(Path(model.trainer.save_dir) / "results.csv") as f:
         rows = [{k.strip(): float(v) for k, v in r.items()} for r in csv.DictReader(f)]
+    rows = rows if curve else rows[-1:]
     out = {"curve": [(r["epoch"], r.get("time", float("nan")), r["metrics/mAP50(B)"],
                       r["metrics/mAP50-95(B)"]) for r in rows], "wall": wall,
-           "map50": rows[-1]["metrics/mAP50(B)"], "map": rows[-1]["metrics/mAP50-95(B)"],
-           "trainer": model.trainer}
+           "map50": rows[-1]["metrics/mAP50(B)"], "map": rows[-1]["metrics/mAP50-95(B)"]}
+    log = getattr(model.trainer, "pruning_log", None)  # dynamic pruning: images per epoch
+    out["seen"] = int(sum(e["images"] for e in log)) if log else None
     shutil.rmtree(model.trainer.save_dir, ignore_errors=True)
     return out
 
@@ -246,96 +250,135 @@ def paired(a, b):
 
 
 # ---------------------------------------------------------------------------------- main
-def run_static(cfg, data_yaml, model_yaml, ds, n):
-    from datareduce.detection import load_yolo
+def _record(path, rec):
+    import json
 
-    del load_yolo
-    rows = {}  # (method, keep) -> list of dict per seed
-    full = []
-    for seed in range(cfg["seeds"]):
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(rec) + "\n")
+
+
+def run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out):
+    for seed in seeds:
         r = train(model_yaml, data_yaml, epochs=cfg["epochs"], seed=seed, name=f"full-{seed}")
-        full.append(r)
+        _record(out, {"kind": "static", "method": "full", "keep": 1.0, "seed": seed,
+                      "n": n, "epochs": cfg["epochs"], "cost": 0.0, **r})
         print(f"seed {seed} full ({n} images): mAP50 {r['map50']:.3f} in {r['wall']:.0f} s",
               flush=True)
         for keep in cfg["keeps"]:
             for method in cfg["methods"]:
+                curve = seed == 0  # per-epoch validation (the time to 95%) on seed 0 only
                 if method == "fraction":
-                    sub, cost = data_yaml, 0.0
-                    r = train(model_yaml, sub, epochs=cfg["epochs"], seed=seed,
-                              name=f"{method}-{keep}-{seed}", fraction=keep)
+                    cost = 0.0
+                    r = train(model_yaml, data_yaml, epochs=cfg["epochs"], seed=seed,
+                              name=f"{method}-{keep}-{seed}", fraction=keep, curve=curve)
                 else:
                     sub, cost = select(method, ds, keep, seed)
                     r = train(model_yaml, sub, epochs=cfg["epochs"], seed=seed,
-                              name=f"{method}-{keep}-{seed}")
-                r["cost"] = cost
-                rows.setdefault((method, keep), []).append(r)
+                              name=f"{method}-{keep}-{seed}", curve=curve)
+                _record(out, {"kind": "static", "method": method, "keep": keep, "seed": seed,
+                              "n": n, "epochs": cfg["epochs"], "cost": cost, **r})
                 print(f"seed {seed} {method} keep {keep}: mAP50 {r['map50']:.3f} "
                       f"(ranking {cost:.1f} s, training {r['wall']:.0f} s)", flush=True)
-    return full, rows
 
 
-def report_static(cfg, full, rows, n):
-    f50 = np.array([r["map50"] for r in full])
-    fmap = np.array([r["map"] for r in full])
-    fwall = np.array([r["wall"] for r in full])
-    print("\nfull training's curve (seed 0; mAP50 on the test sequences per epoch):")
-    print("| epoch | " + " | ".join(f"{int(e)}" for e, *_ in full[0]["curve"]) + " |")
-    print("|---|" + "---:|" * len(full[0]["curve"]))
-    print("| mAP50 | " + " | ".join(f"{m:.3f}" for _, _, m, _ in full[0]["curve"]) + " |")
-    print(f"\nfull training: {n} images, {cfg['epochs']} epochs, mAP50 {mean_sd(f50)}, "
-          f"mAP50-95 {mean_sd(fmap)}, {mean_sd(fwall, 0)} s per run")
-    print("\n| method | keep | mAP50 | mAP50-95 | mAP50 - random (paired, t-test) | "
-          "share of full mAP50 | s to 95% of full | ranking cost / full training |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for (method, keep), rs in rows.items():
-        m50 = np.array([r["map50"] for r in rs])
-        mm = np.array([r["map"] for r in rs])
-        base = np.array([r["map50"] for r in rows[("random", keep)]]) if (
-            "random", keep) in rows else None
-        diff = paired(m50, base) if base is not None and method != "random" else ""
-        t95 = [time_to(r["curve"], 0.95 * f50[i]) for i, r in enumerate(rs)]
-        reached = sum(np.isfinite(t95))
-        t95s = (f"{np.nanmean(t95):.0f} ({reached}/{len(rs)} reached)" if reached
-                else f"not reached (0/{len(rs)})")
-        cost = np.array([r["cost"] for r in rs]) / fwall[:len(rs)]
-        print(f"| {method} | {keep} | {mean_sd(m50)} | {mean_sd(mm)} | {diff} | "
-              f"{m50.mean() / f50.mean():.0%} | {t95s} | {cost.mean():.2%} |")
-    t95f = [time_to(r["curve"], 0.95 * r["map50"]) for r in full]
-    print(f"\nfull training reaches 95% of its own final mAP50 after {np.mean(t95f):.0f} s "
-          f"of {fwall.mean():.0f} s.")
+def report_static(recs):
+    full = {r["seed"]: r for r in recs if r["method"] == "full"}
+    rows = {}
+    for r in recs:
+        if r["method"] != "full" and r["seed"] in full:
+            rows.setdefault((r["method"], r["keep"]), {})[r["seed"]] = r
+    seeds = sorted(full)
+    f50 = np.array([full[s]["map50"] for s in seeds])
+    fwall = np.array([full[s]["wall"] for s in seeds])
+    c0 = full[seeds[0]]["curve"]
+    print(f"full training's curve (seed {seeds[0]}; mAP50 on the test sequences per epoch):")
+    print("| epoch | " + " | ".join(f"{int(e)}" for e, *_ in c0) + " |")
+    print("|---|" + "---:|" * len(c0))
+    print("| mAP50 | " + " | ".join(f"{m:.3f}" for _, _, m, _ in c0) + " |")
+    print("| mAP50-95 | " + " | ".join(f"{m:.3f}" for *_, m in c0) + " |")
+    r0 = full[seeds[0]]
+    print(f"\nfull training: {r0['n']} images, {r0['epochs']} epochs, seeds {seeds}: mAP50 "
+          f"{mean_sd(f50)}, mAP50-95 {mean_sd([full[s]['map'] for s in seeds])}, "
+          f"{mean_sd(fwall, 0)} s per run")
+    t95f = [time_to(full[s]["curve"], 0.95 * full[s]["map50"]) for s in seeds]
+    print(f"full training reaches 95% of its own final mAP50 after {np.nanmean(t95f):.0f} s "
+          f"(Ultralytics' training clock) of {fwall.mean():.0f} s wall.")
+    print("\n| method | keep | seeds | mAP50 | mAP50-95 | mAP50 - random (paired; t-test) | "
+          "share of full mAP50 | s to 95% of full (seed 0) | ranking cost / full training |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for (method, keep), by_seed in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        ss = sorted(by_seed)
+        m50 = np.array([by_seed[s]["map50"] for s in ss])
+        mm = np.array([by_seed[s]["map"] for s in ss])
+        base = rows.get(("random", keep), {})
+        both = [s for s in ss if s in base]
+        diff = "" if method == "random" or not both else paired(
+            [by_seed[s]["map50"] for s in both], [base[s]["map50"] for s in both])
+        t95 = ""
+        if seeds[0] in by_seed and len(by_seed[seeds[0]]["curve"]) > 1:
+            t = time_to(by_seed[seeds[0]]["curve"], 0.95 * full[seeds[0]]["map50"])
+            t95 = f"{t:.0f}" if np.isfinite(t) else "not reached"
+        cost = np.mean([by_seed[s]["cost"] / full[s]["wall"] for s in ss])
+        share = np.mean([by_seed[s]["map50"] / full[s]["map50"] for s in ss])
+        print(f"| {method} | {keep} | {len(ss)} | {mean_sd(m50)} | {mean_sd(mm)} | {diff} | "
+              f"{share:.0%} | {t95} | {cost:.2%} |")
 
 
-def run_dynamic(cfg, data_yaml, model_yaml, n, long_epochs, keep):
+def run_dynamic(cfg, data_yaml, model_yaml, n, seeds, schedules, keep, out):
     from datareduce.dynamic.yolo import pruned_trainer
 
-    print(f"\ndynamic pruning (keep {keep}); full vs policies at {cfg['epochs']} and "
-          f"{long_epochs} epochs, {cfg['seeds']} seed(s):", flush=True)
-    out = {}
-    for seed in range(cfg["seeds"]):
-        for ep in (cfg["epochs"], long_epochs):
+    for seed in seeds:
+        for ep in schedules:
             for pol in ("full", *POLICIES):
                 tr = None if pol == "full" else pruned_trainer(keep=keep, policy=pol)
                 r = train(model_yaml, data_yaml, epochs=ep, seed=seed, name=f"{pol}-{ep}-{seed}",
                           trainer=tr)
-                seen = n * ep
-                pruner = getattr(r["trainer"], "pruner", None)
-                if pruner is not None and hasattr(pruner, "n_seen_"):
-                    seen = int(pruner.n_seen_)
-                r["seen"] = seen
-                out.setdefault((pol, ep), []).append(r)
+                if r["seen"] is None:
+                    r["seen"] = n * ep
+                _record(out, {"kind": "dynamic", "method": pol, "keep": keep, "seed": seed,
+                              "n": n, "epochs": ep, **r})
                 print(f"seed {seed} {pol} {ep} epochs: mAP50 {r['map50']:.3f}, "
-                      f"{r['wall']:.0f} s, {seen} images seen", flush=True)
-    print("\n| schedule | policy | mAP50 | mAP50-95 | mAP50 - full (paired) | wall s | "
-          "speed-up vs full | images seen |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for (pol, ep), rs in out.items():
-        f = out[("full", ep)]
-        m50 = [r["map50"] for r in rs]
-        diff = "" if pol == "full" else paired(m50, [r["map50"] for r in f])
-        sp = np.mean([a["wall"] / b["wall"] for a, b in zip(f, rs, strict=False)])
-        print(f"| {ep} epochs | {pol} | {mean_sd(m50)} | {mean_sd([r['map'] for r in rs])} | "
-              f"{diff} | {np.mean([r['wall'] for r in rs]):.0f} | {sp:.2f}x | "
-              f"{np.mean([r['seen'] for r in rs]):.0f} |")
+                      f"{r['wall']:.0f} s, {r['seen']} images seen", flush=True)
+
+
+def report_dynamic(recs):
+    out = {}
+    for r in recs:
+        out.setdefault((r["epochs"], r["method"]), {})[r["seed"]] = r
+    print("| schedule | policy | seeds | mAP50 | mAP50-95 | mAP50 - full (paired; t-test) | "
+          "wall s | wall of full / wall | images seen |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for (ep, pol), by_seed in sorted(out.items()):
+        f = out.get((ep, "full"), {})
+        ss = [s for s in sorted(by_seed) if s in f]
+        if not ss:
+            continue
+        m50 = [by_seed[s]["map50"] for s in ss]
+        diff = "" if pol == "full" else paired(m50, [f[s]["map50"] for s in ss])
+        sp = np.mean([f[s]["wall"] / by_seed[s]["wall"] for s in ss])
+        print(f"| {ep} epochs | {pol} | {len(ss)} | {mean_sd(m50)} | "
+              f"{mean_sd([by_seed[s]['map'] for s in ss])} | {diff} | "
+              f"{np.mean([by_seed[s]['wall'] for s in ss]):.0f} | {sp:.2f}x | "
+              f"{np.mean([by_seed[s]['seen'] for s in ss]):.0f} |")
+    for (ep, pol), by_seed in sorted(out.items()):
+        if pol == "full":
+            c = by_seed[min(by_seed)]["curve"]
+            print(f"\nfull training, {ep} epochs (seed {min(by_seed)}), mAP50 per epoch: "
+                  + " ".join(f"{m:.3f}" for _, _, m, _ in c))
+
+
+def report(paths):
+    import json
+
+    recs = [json.loads(line) for p in paths for line in Path(p).read_text().splitlines()
+            if line.strip()]
+    static = [r for r in recs if r["kind"] == "static"]
+    dynamic = [r for r in recs if r["kind"] == "dynamic"]
+    if static:
+        report_static(static)
+    if dynamic:
+        print()
+        report_dynamic(dynamic)
 
 
 def main(argv=None):
@@ -350,9 +393,18 @@ def main(argv=None):
     ap.add_argument("--long-epochs", type=int, help="the longer schedule of --dynamic")
     ap.add_argument("--dynamic-keep", type=float, default=0.5,
                     help="kept fraction per epoch of --dynamic (default 0.5)")
+    ap.add_argument("--seed-list", help="training seeds to run, e.g. 1,2 (default 0..seeds-1)")
+    ap.add_argument("--out", help="append one JSON line per training run to this file "
+                                  "(default: a temporary file)")
+    ap.add_argument("--report", nargs="+", metavar="JSONL",
+                    help="only print the tables from these --out files (runs of several "
+                         "processes combine)")
     ap.add_argument("--time-one", action="store_true",
                     help="only time one full training of --epochs and exit")
     args = ap.parse_args(argv)
+    if args.report:
+        report(args.report)
+        return 0
     cfg = dict(CONFIGS["quick" if args.quick else "full"])
     if args.seeds:
         cfg["seeds"] = args.seeds
@@ -390,12 +442,17 @@ def main(argv=None):
               f"{r['map50']:.3f}; curve {[round(c[2], 3) for c in r['curve']]}; load "
               f"{os.getloadavg()[0]:.1f}")
         return 0
+    seeds = ([int(v) for v in args.seed_list.split(",")] if args.seed_list
+             else list(range(cfg["seeds"])))
+    out = Path(args.out) if args.out else TMP / "runs.jsonl"
     if args.dynamic:
-        run_dynamic(cfg, data_yaml, model_yaml, n, args.long_epochs or 2 * cfg["epochs"],
-                    args.dynamic_keep)
+        run_dynamic(cfg, data_yaml, model_yaml, n, seeds,
+                    (cfg["epochs"], args.long_epochs or 2 * cfg["epochs"]), args.dynamic_keep,
+                    out)
     else:
-        full, rows = run_static(cfg, data_yaml, model_yaml, ds, n)
-        report_static(cfg, full, rows, n)
+        run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out)
+    print()
+    report([out])
     print(f"\n{cfg['seeds']} seed(s), {cfg['epochs']} epochs, imgsz 64, batch 32, one torch "
           f"thread; total {time.perf_counter() - t_all:.0f} s; load {os.getloadavg()[0]:.1f}")
     shutil.rmtree(TMP, ignore_errors=True)
