@@ -21,7 +21,7 @@ from .groups import assign_groups, resolve_groups
 from .writer import (
     MANIFEST,
     _json_safe,
-    _place,
+    _place_and_finish,
     _Placer,
     _plan_split,
     _planned_files,
@@ -111,8 +111,6 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
     ...     len(load_yolo(out)) + len(load_yolo(out, split="val"))
     24
     """
-    import yaml
-
     from .yolo import load_yolo
 
     if layout not in ("symlink", "copy"):
@@ -171,15 +169,7 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
         "tool_files": [f"labels/{k}.cache" for k in fractions],
     }
     (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
-    for plan in plans:
-        _place(plan, out, place)
-    yaml_path = out / "data.yaml"
-    yaml_path.write_text(yaml.safe_dump(data, sort_keys=False))
-    content["complete"] = True
-    if place.fell_back:
-        content["layout"] = "copy (symlinks unavailable)"
-    (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
-    return yaml_path
+    return _place_and_finish(out, plans, place, data, content)
 
 
 def _split_names(data_yaml) -> list:
