@@ -23,10 +23,12 @@ from .embedders import (
     ThumbnailEmbedder,
     UltralyticsEmbedder,
 )
+from .groups import group_labels, group_quotas, sequence_groups
 from .objects import CropEmbedder, ShapeComplexityScorer, TopScoreReducer
 from .reducer import DetectionReducer
 from .registry import get_embedder
 from .report import DetectionReport
+from .split import group_leaks, split_yolo
 from .synthetic import SHAPE_NAMES, make_shapes_dataset
 from .writer import LAYOUTS, check_output_dir, write_yolo_subset
 from .yolo import load_yolo
@@ -51,11 +53,16 @@ __all__ = [
     "check_output_dir",
     "find_leakage",
     "get_embedder",
+    "group_labels",
+    "group_leaks",
+    "group_quotas",
     "image_categories",
     "image_to_label_path",
     "load_coco",
     "load_yolo",
     "make_shapes_dataset",
+    "sequence_groups",
+    "split_yolo",
     "write_yolo_subset",
 ]
 
