@@ -208,3 +208,22 @@ def test_cli_yolo_group_quotas(tmp_path, capsys):
     assert main(["yolo", str(tmp_path / "src" / "data.yaml"), "--keep", "4",
                  "--max-per-group", "2", "--dry-run"]) != 0
     assert "needs --group" in capsys.readouterr().err
+
+
+def test_detection_imports_point_one_way():
+    """detection never imports dynamic; embedders never import objects (issue 25's cycles)."""
+    import ast
+    from pathlib import Path
+
+    import datareduce.detection as det
+
+    root = Path(det.__file__).parent
+
+    def imports(name):
+        tree = ast.parse((root / name).read_text())
+        return {(n.module or "") for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+
+    for f in root.glob("*.py"):
+        assert not any("dynamic" in m for m in imports(f.name)), f.name
+    assert not any("objects" in m or "registry" in m for m in imports("embedders.py"))
+    assert not hasattr(det, "train_pruned")
