@@ -39,7 +39,8 @@ seen and mAP.
 Usage::
 
     nice -n 10 python benchmarks/bench_detection_sequences.py --quick   # a few minutes
-    nice -n 10 python benchmarks/bench_detection_sequences.py --seeds 3 --epochs 30
+    nice -n 10 python benchmarks/bench_detection_sequences.py --seed-list 0 --out s0.jsonl
+    python benchmarks/bench_detection_sequences.py --report s0.jsonl s1.jsonl s2.jsonl
     nice -n 10 python benchmarks/bench_detection_sequences.py --dynamic --epochs 30 --long-epochs 60
 
 Ultralytics runs offline: ``YOLO_OFFLINE=1``, ``YOLO_CONFIG_DIR`` holding a TTF font as
