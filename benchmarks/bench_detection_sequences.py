@@ -9,9 +9,10 @@ sequences (two frames each) drawn from the scene distribution, so it rewards var
 File names are ``seqNNNN_fNNN.png``, so groups are ``--group '^(seq\\d+)_'``.
 
 A tiny YOLOv8-style detector (the yolov8 yaml at depth 0.33, width 0.125; random
-initialisation, nothing downloaded) trains at ``imgsz`` 64 on one CPU thread. Every
-training run validates on the test set after each epoch (its curve is printed for the
-full training set, to show where it plateaus).
+initialisation, nothing downloaded) trains at ``imgsz`` 64, batch 16 (one optimizer step
+per batch) on one CPU thread. Full training validates on the test set after every epoch
+(its curve is printed, to show whether it plateaus); a subset only after its last epoch
+(validation costs as much for a subset as for the full set).
 
 Methods at each kept fraction (``--keeps``), every one trained for the same number of
 epochs as the full set:
@@ -27,8 +28,8 @@ epochs as the full set:
 - ``label-only``: the label-only shape-complexity score (``top`` on ``shape``).
 
 Reported per method: mAP50 and mAP50-95 (mean ± sd over seeds), the paired difference to
-``random`` with a paired t-test p-value, the share of full training's mAP50, the training
-time to reach 95% of full training's final mAP50 (from the per-epoch curve), and the
+``random`` with a paired t-test p-value, the share of full training's mAP50, whether (and after how
+many wall seconds) a subset reaches 95% of full training's final mAP50, and the
 ranking cost (embedding + selection) as a share of one full training.
 
 With ``--dynamic``, the same data also runs the per-epoch dynamic pruning policies of
