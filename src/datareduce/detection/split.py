@@ -99,7 +99,7 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
     Returns
     -------
     Path
-        The written data YAML.
+        The new dataset's data YAML (train and val, and test when asked for).
 
     Examples
     --------
