@@ -406,6 +406,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.report:
         report(args.report)
+        shutil.rmtree(TMP, ignore_errors=True)
         return 0
     cfg = dict(CONFIGS["quick" if args.quick else "full"])
     if args.seeds:
