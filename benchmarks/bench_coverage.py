@@ -50,7 +50,7 @@ def _preimport(*names):
 
 
 def _mms(method, n, d, k):
-    _preimport("datareduce.reducers.maxmin", "datareduce._neighbors", "gudhi.subsampling",
+    _preimport("datareduce.reducers.maxmin", "datareduce._geometry.neighbors", "gudhi.subsampling",
                "fpsample")
     X = _data(n, d)
     base = _rss_mib()
@@ -66,7 +66,7 @@ def _mms(method, n, d, k):
         pts = np.asarray(gs.choose_n_farthest_points(points=X, nb_points=k, starting_point=0,
                                                      fast=False))
         # gudhi returns points: map them back to rows (exact copies)
-        from datareduce._neighbors import nearest
+        from datareduce._geometry.neighbors import nearest
 
         picks, _ = nearest(pts, X)
     elif method == "fpsample fps":
@@ -84,17 +84,17 @@ def _mms(method, n, d, k):
 
 
 def _kmeans(method, n, d, k):
-    _preimport("datareduce._kmeans", "sklearn.cluster", "faiss")
+    _preimport("datareduce._geometry.kmeans", "sklearn.cluster", "faiss")
     X = _data(n, d)
     base = _rss_mib()
     c = time.process_time()
     t = time.perf_counter()
     if method == "fit_kmeans (auto)":
-        from datareduce._kmeans import fit_kmeans
+        from datareduce._geometry.kmeans import fit_kmeans
 
         inertia = fit_kmeans(X, k, random_state=0).inertia
     elif method in ("fit_kmeans (faiss)", "fit_kmeans (sklearn)"):
-        from datareduce._kmeans import fit_kmeans
+        from datareduce._geometry.kmeans import fit_kmeans
 
         engine = method.split("(")[1].rstrip(")")
         inertia = fit_kmeans(X, k, random_state=0, engine=engine).inertia

@@ -170,7 +170,7 @@ def in_memory_peer(folder, method, args):
     import pandas as pd
 
     from datareduce import get_reducer
-    from datareduce._validation import minmax_ranges
+    from datareduce._core.validation import minmax_ranges
     from datareduce.metrics import epsilon_representativeness
 
     df = pd.concat([pd.read_parquet(f) for f in sorted(folder.glob("*.parquet"))])

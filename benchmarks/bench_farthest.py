@@ -5,7 +5,7 @@
 Each exact pick must, in the worst case, read every row once, so k picks from n x d float64
 rows read at most ``k * n * d * 8`` bytes; divided by the measured read bandwidth
 (numpy sum over a 512 MiB array, best of 3) this is the streaming floor. The lazy blocks of
-:func:`datareduce._farthest.farthest_point_order` skip blocks that cannot hold the farthest
+:func:`datareduce._geometry.farthest.farthest_point_order` skip blocks that cannot hold the farthest
 row, so a ratio below 1 is possible. Reports the load.
 """
 
@@ -34,7 +34,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    import datareduce._farthest as F
+    import datareduce._geometry.farthest as F
 
     n, d, k = (10_000, 32, 1000) if args.quick else (50_000, 32, 5000)
     X = np.random.default_rng(0).standard_normal((n, d))

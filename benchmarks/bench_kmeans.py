@@ -35,7 +35,7 @@ def run(method, n, d, k):
         init = "random" if method.endswith("random") else "k-means++"
         centers = KMeans(k, init=init, n_init=1, random_state=0).fit(X).cluster_centers_
     elif method.startswith("fit_kmeans"):
-        from datareduce._kmeans import fit_kmeans
+        from datareduce._geometry.kmeans import fit_kmeans
 
         centers = fit_kmeans(X, k, random_state=0, engine=method.split()[1]).centers
     else:
@@ -50,7 +50,7 @@ def run(method, n, d, k):
         km.train(X32, init_centroids=np.ascontiguousarray(seeds, dtype=np.float32))
         centers = km.centroids.astype(np.float64) + mean
     wall, cpu = time.perf_counter() - t, time.process_time() - c
-    from datareduce._neighbors import nearest
+    from datareduce._geometry.neighbors import nearest
 
     _, dist = nearest(X, np.asarray(centers, dtype=np.float64))
     return {"wall": wall, "cpu": cpu, "inertia": float((dist**2).sum())}

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import datareduce
 from datareduce import MaxMinReducer, RandomReducer, allocate_quotas
-from datareduce._validation import check_keep
+from datareduce._core.validation import check_keep
 
 
 def test_quota_examples():

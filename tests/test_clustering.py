@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import KMeans
 
-from datareduce._kmeans import fit_kmeans
-from datareduce._neighbors import nearest
+from datareduce._geometry.kmeans import fit_kmeans
+from datareduce._geometry.neighbors import nearest
 from datareduce.reducers import ClusterCentroidsReducer
 from datareduce.reducers.clustering import unique_nearest_rows
 

@@ -12,7 +12,7 @@ pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
 from datareduce import get_reducer  # noqa: E402
-from datareduce._validation import minmax_ranges  # noqa: E402
+from datareduce._core.validation import minmax_ranges  # noqa: E402
 from datareduce.distributed import reduce_blocks, reduce_parquet  # noqa: E402
 
 # dask's Parquet reader calls pandas' deprecated inplace= (dask's warning, not ours)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
-from datareduce._farthest import farthest_point_order
+from datareduce._geometry.farthest import farthest_point_order
 
 SCIPY_NAME = {"euclidean": "euclidean", "chebyshev": "chebyshev", "manhattan": "cityblock"}
 

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from datareduce._kmeans import _hartigan_moves, _inertia, fit_kmeans
+from datareduce._geometry.kmeans import _hartigan_moves, _inertia, fit_kmeans
 
 
 def test_hartigan_move_by_hand():

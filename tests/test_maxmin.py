@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from datareduce._neighbors import nearest
+from datareduce._geometry.neighbors import nearest
 from datareduce.reducers import MaxMinReducer
 from datareduce.reducers.maxmin import farthest_point_order
 

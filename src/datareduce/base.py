@@ -36,10 +36,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._input import _check_finite, _check_no_inf, _one_hot_to_labels, _plain, _RowsOnly
-from ._output import reduced_set
-from ._strata import allocate_quotas, quantile_strata
-from ._validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
+from ._core.input import _check_finite, _check_no_inf, _one_hot_to_labels, _plain, _RowsOnly
+from ._core.output import reduced_set
+from ._core.strata import allocate_quotas, quantile_strata
+from ._core.validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
 from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
 
 try:  # scikit-learn >= 1.6: tags as dataclasses

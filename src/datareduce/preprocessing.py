@@ -35,7 +35,7 @@ SPACE_OPTIONS = ("auto", "standard", "minmax", "passthrough")
 def _as_frame(X):
     import pandas as pd
 
-    from ._validation import is_dataframe
+    from ._core.validation import is_dataframe
 
     if is_dataframe(X):
         return X
@@ -165,7 +165,7 @@ def resolve_space(space, X):
 
 
 def _numeric_and_complete(X) -> bool:
-    from ._validation import is_dataframe
+    from ._core.validation import is_dataframe
 
     if is_dataframe(X):
         numeric, categorical = _column_kinds(X)

@@ -46,7 +46,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from ._validation import draw_seed
+from ._core.validation import draw_seed
 from .evaluation.tasks import (
     TASKS,
     get_scorers,

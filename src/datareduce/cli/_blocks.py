@@ -116,7 +116,7 @@ def _quiet_dask():
 def run_blocks(args, keep, params, valid) -> int:
     import numpy as np
 
-    from .._validation import check_keep
+    from .._core.validation import check_keep
     from ._io import write_bytes_with
     from ._progress import fmt_seconds, stage
 

@@ -98,8 +98,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from .._core.validation import check_keep
     from .._registry import get_reducer
-    from .._validation import check_keep
 
     clock = Clock(check_budget(args.budget))
     # ------------------------------------------------ everything checkable before reading

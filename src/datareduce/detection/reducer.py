@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import minmax_ranges
+from .._core.validation import minmax_ranges
 from .categories import image_categories
 from .embedders import get_embedder
 from .report import DetectionReport

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import clone
 
-from .._neighbors import check_metric, nearest
-from .._validation import check_keep, check_y, draw_seed
+from .._core.validation import check_keep, check_y, draw_seed
+from .._geometry.neighbors import check_metric, nearest
 from ..base import BaseReducer, allocate_quotas
 
 __all__ = ["BlockReduction", "reduce_blocks", "epsilon_blocks"]

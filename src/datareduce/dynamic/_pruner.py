@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_keep
+from .._core.validation import check_keep
 from ..base import allocate_quotas
 
 __all__ = ["DynamicPruner", "POLICIES"]

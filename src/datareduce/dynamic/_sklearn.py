@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import check_X, check_y
+from .._core.validation import check_X, check_y
 from ._pruner import DynamicPruner
 
 __all__ = ["fit_dynamic"]

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 from tqdm.auto import tqdm
 
+from .._core.validation import check_random_generator, check_X, check_y
 from .._registry import available_reducers, reducer_class
-from .._validation import check_random_generator, check_X, check_y
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
 from .summaries import FULL

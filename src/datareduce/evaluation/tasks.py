@@ -78,7 +78,7 @@ def quantile_strata(y, n_bins: int = 5) -> np.ndarray:
     """
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}.")
-    from .._strata import quantile_strata as _codes_and_edges
+    from .._core.strata import quantile_strata as _codes_and_edges
 
     return _codes_and_edges(np.asarray(y, dtype=np.float64).ravel(), n_bins)[0]
 

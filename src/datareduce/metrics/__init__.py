@@ -52,3 +52,20 @@ __all__ += [
     "representativeness_scorer",
     "topological_distance",
 ]
+from .interface import (  # noqa: E402
+    Metric,
+    MetricValue,
+    PreparedMetric,
+    available_metrics,
+    get_metric,
+    register_metric,
+)
+
+__all__ += [
+    "Metric",
+    "MetricValue",
+    "PreparedMetric",
+    "available_metrics",
+    "get_metric",
+    "register_metric",
+]

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._farthest import farthest_point_order
-from .._neighbors import check_metric
-from .._validation import check_random_generator, check_X
+from .._core.validation import check_random_generator, check_X
+from .._geometry.farthest import farthest_point_order
+from .._geometry.neighbors import check_metric
 from .mst import minimum_spanning_tree_lengths
 
 __all__ = ["PersistenceDiagrams", "persistence_diagrams", "greedy_permutation",
@@ -137,7 +137,7 @@ def greedy_permutation(X, n_points: int, *, metric: str = "euclidean", start: in
 
     The first point is ``start`` (or a random row when ``start=None``); each next point is
     the row farthest from the points already picked. Distances are computed in float64
-    by the exact lazy farthest-point core :func:`datareduce._farthest.farthest_point_order`
+    by the exact lazy farthest-point core :func:`datareduce._geometry.farthest.farthest_point_order`
     (the one MMS uses); the returned radii are recomputed from coordinate differences.
 
     Parameters

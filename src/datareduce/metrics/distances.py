@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._neighbors import check_metric
-from .._validation import check_X, check_y
+from .._core.validation import check_X, check_y
+from .._geometry.neighbors import check_metric
 from .diagrams import PersistenceDiagrams, _check_dims, persistence_diagrams
 
 __all__ = ["TopologicalDistance", "diagram_distance", "topological_distance"]

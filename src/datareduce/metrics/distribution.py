@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._neighbors import check_metric
-from .._validation import check_random_generator, check_X, check_y
+from .._core.validation import check_random_generator, check_X, check_y
+from .._geometry.neighbors import check_metric
 
 __all__ = [
     "CoverageCurve",

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._neighbors import check_metric, pairwise_block
-from .._validation import check_random_generator, check_X, check_y
+from .._core.validation import check_random_generator, check_X, check_y
+from .._geometry.neighbors import check_metric, pairwise_block
 
 __all__ = ["EpsilonResult", "epsilon_representativeness", "directed_hausdorff"]
 

@@ -42,9 +42,9 @@ import logging
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._farthest import _rowwise as _pair_distances
-from .._neighbors import check_metric, nearest, pairwise_block
-from .._validation import check_X
+from .._core.validation import check_X
+from .._geometry.farthest import _rowwise as _pair_distances
+from .._geometry.neighbors import check_metric, nearest, pairwise_block
 
 __all__ = ["minimum_spanning_tree_lengths"]
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._neighbors import check_metric
-from .._validation import check_X, check_y
+from .._core.validation import check_X, check_y
+from .._geometry.neighbors import check_metric
 from .distances import _describe, _topological_distances
 from .distribution import energy_distance, mmd
 from .epsilon import EpsilonResult, directed_hausdorff, epsilon_representativeness

@@ -7,8 +7,8 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._kmeans import _ENGINES, fit_kmeans
-from .._neighbors import pairwise_block, row_chunks
+from .._geometry.kmeans import _ENGINES, fit_kmeans
+from .._geometry.neighbors import pairwise_block, row_chunks
 from ..base import BaseReducer, Selection
 
 __all__ = ["ClusterCentroidsReducer", "unique_nearest_rows"]
@@ -90,7 +90,7 @@ class ClusterCentroidsReducer(BaseReducer):
     centroid, the row of its class nearest to it, no row twice. ``sample_indices_`` always
     holds those real rows, so files can be selected either way.
 
-    The k-means is :func:`datareduce._kmeans.fit_kmeans`: a few of scikit-learn's Lloyd
+    The k-means is :func:`datareduce._geometry.kmeans.fit_kmeans`: a few of scikit-learn's Lloyd
     iterations seeded with distinct random rows, then single-row moves between clusters
     while they lower the inertia (Hartigan's rule; faiss-cpu instead from 1,000 clusters on, when it is
     installed), which stays practical at large k (k-means++ seeding dominates
@@ -108,7 +108,7 @@ class ClusterCentroidsReducer(BaseReducer):
         Lloyd iterations at most (default: 5 before the Hartigan moves for scikit-learn, 25
         for faiss).
     engine : {'sklearn', 'auto', 'sklearn++', 'faiss'}, default='sklearn'
-        k-means engine (see :func:`datareduce._kmeans.fit_kmeans`).
+        k-means engine (see :func:`datareduce._geometry.kmeans.fit_kmeans`).
     random_state : None, int or numpy Generator, default=None
         Seed of the k-means initialisation.
 

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from .._neighbors import pairwise_block, row_chunks
+from .._geometry.neighbors import pairwise_block, row_chunks
 from ..base import BaseReducer, Selection, allocate_quotas
 
 __all__ = ["DistanceEntropyReducer", "distance_entropy"]

@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._validation import draw_seed
+from .._core.validation import draw_seed
 from ..base import BaseReducer, Selection
 from .vq import spread_over_strata
 

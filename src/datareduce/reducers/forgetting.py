@@ -23,7 +23,7 @@ import time
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from .._validation import check_keep, check_random_generator, draw_seed
+from .._core.validation import check_keep, check_random_generator, draw_seed
 from ..base import BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ForgettingEventsReducer", "ForgettingTracker"]

@@ -44,7 +44,7 @@ import numbers
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._validation import draw_seed
+from .._core.validation import draw_seed
 from .._weights import gaussian_block, mean_embedding, median_bandwidth
 from ..base import BaseReducer, Selection
 from .herding import _check_bandwidth, _check_memory

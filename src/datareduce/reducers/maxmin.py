@@ -6,7 +6,7 @@ makes the covering radius ``epsilon`` small, and every prefix of the selection o
 itself a max-min selection of that size.
 
 The picks come from the package's one farthest-point core,
-:func:`datareduce._farthest.farthest_point_order` (lazy blocked updates that stay exact,
+:func:`datareduce._geometry.farthest.farthest_point_order` (lazy blocked updates that stay exact,
 float64, one BLAS thread), which the metrics' greedy permutation uses too; the picks equal
 gudhi's exact ``choose_n_farthest_points``.
 """
@@ -18,8 +18,8 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._farthest import farthest_point_order as _fps
-from .._neighbors import check_metric
+from .._geometry.farthest import farthest_point_order as _fps
+from .._geometry.neighbors import check_metric
 from ..base import BaseReducer, Selection
 
 __all__ = ["MaxMinReducer", "farthest_point_order"]
@@ -38,7 +38,7 @@ def _start_index(X, start, rng, metric):
     if start == "first":
         return 0
     if start == "medoid":
-        from .._neighbors import nearest
+        from .._geometry.neighbors import nearest
 
         idx, _ = nearest(X.mean(axis=0, keepdims=True), X, metric=metric)
         return int(idx[0])

@@ -28,8 +28,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
-from .._neighbors import row_chunks
-from .._validation import draw_seed
+from .._core.validation import draw_seed
+from .._geometry.neighbors import row_chunks
 from ..base import BaseReducer, Selection
 
 __all__ = ["MatrixDecompositionReducer", "nrmd_scores"]

@@ -440,7 +440,7 @@ class ProtoDashReducer(BaseReducer):
         n_groups = max(1, min(n_groups, m))
         if n_groups == 1:
             return [(np.arange(n), m)]
-        from .._kmeans import fit_kmeans
+        from .._geometry.kmeans import fit_kmeans
 
         labels = fit_kmeans(X, n_groups, random_state=rng, engine="sklearn").labels
         sizes = np.bincount(labels, minlength=n_groups)

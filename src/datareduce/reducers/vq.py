@@ -16,8 +16,8 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._kmeans import _ENGINES, fit_kmeans
-from .._neighbors import nearest
+from .._geometry.kmeans import _ENGINES, fit_kmeans
+from .._geometry.neighbors import nearest
 from ..base import BaseReducer, Selection, allocate_quotas
 
 __all__ = ["VectorQuantizationReducer", "spread_over_strata"]
@@ -96,7 +96,7 @@ class VectorQuantizationReducer(BaseReducer):
     For each pool (each class when stratifying):
 
     1. learn a codebook of ``n_codes`` code vectors with k-means (the package's
-       :func:`~datareduce._kmeans.fit_kmeans`, seeded with random distinct rows; on more than
+       :func:`~datareduce._geometry.kmeans.fit_kmeans`, seeded with random distinct rows; on more than
        ``fit_size`` rows it is learned on a seeded random subset and every row is then
        assigned to its nearest code);
     2. give code ``c`` of ``m_c`` rows the quota ``q_c`` from
@@ -131,7 +131,7 @@ class VectorQuantizationReducer(BaseReducer):
     max_iter : int, default=50
         Lloyd iterations of k-means.
     engine : {"auto", "sklearn", "sklearn++", "faiss"}, default="auto"
-        Passed to :func:`~datareduce._kmeans.fit_kmeans`.
+        Passed to :func:`~datareduce._geometry.kmeans.fit_kmeans`.
     stratify : bool, default=True
         Per-class quotas and codebooks when ``y`` is given.
     random_state : None, int or numpy Generator, default=None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import is_dataframe, is_series
+from .validation import is_dataframe, is_series
 
 __all__ = ["reduced_set"]
 

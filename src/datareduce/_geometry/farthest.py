@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._neighbors import check_metric
+from .neighbors import check_metric
 
 __all__ = ["farthest_point_order", "FPS_METRICS"]
 

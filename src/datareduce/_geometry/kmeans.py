@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import draw_seed
+from .._core.validation import draw_seed
 
 __all__ = ["KMeansResult", "fit_kmeans"]
 
@@ -370,7 +370,7 @@ def _faiss_kmeans(X, k, seed, max_iter, n_init, verbose):
                       seed=1234 if seed is None else seed, max_points_per_centroid=10**9,
                       min_points_per_centroid=1)
     km.train(X32)
-    from ._neighbors import nearest
+    from .neighbors import nearest
 
     centers = np.asarray(km.centroids, dtype=np.float64)
     labels, _ = nearest(X, centers)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_y, is_dataframe
+from .validation import check_y, is_dataframe
 
 
 class _RowsOnly:

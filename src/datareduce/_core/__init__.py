@@ -1,0 +1,1 @@
+"""Contract and data handling: validation, input checks, output containers, strata."""

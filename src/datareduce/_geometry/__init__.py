@@ -1,0 +1,1 @@
+"""Geometry and kernels: distances, neighbours, farthest points, k-means, kernels."""

@@ -1,0 +1,448 @@
+"""One interface for every representativeness metric, and a registry of them.
+
+A metric compares a *subset* (kept rows, or synthetic rows, optionally weighted) with the
+*full* data. Every metric here works in two steps, so that whatever depends on the full data
+alone (a kernel mean, the full set's persistence diagrams, a nearest-neighbour index of the
+rows) is computed once and reused for many subsets of the same data, e.g. the random
+subsets of :func:`datareduce.metrics.calibrate`::
+
+    prepared = get_metric("mmd").prepare(X, y)      # full-set terms, once
+    prepared.score(X[idx], y[idx])                  # -> MetricValue(value, per_class)
+
+``metric(X, X_subset, y, y_subset)`` does both steps at once. Every metric is a distance:
+**lower is closer** to the full data. With labels, each class of the full data is compared
+with the subset's rows of that class (``per_class``); the overall value follows the
+metric's own definition (below).
+
+Built-in metrics (``available_metrics()``):
+
+- ``"coverage"``: the mean distance from a row of the full data to its nearest subset row
+  of its class (Euclidean). It is the area above the coverage curve
+  (:func:`datareduce.metrics.coverage_curve`), so it moves with every row that gets closer
+  or further, where the maximum (epsilon) moves only with the worst one.
+- ``"coverage_q90"``: the 90% quantile of the same distances (the radius that covers 90% of
+  the rows).
+- ``"epsilon"``: their maximum, the paper's epsilon, with the Euclidean norm;
+  ``"epsilon_linf"``: with the paper's L-infinity norm. On one-hot columns the L-infinity
+  epsilon is 1 as soon as one category combination is not kept, whatever the subset, so it
+  is not a default anywhere.
+- ``"mmd"``: maximum mean discrepancy, Gaussian kernel with the median-heuristic bandwidth
+  (:func:`datareduce.metrics.mmd`); ``"energy"``: the energy distance.
+- ``"bottleneck"``: the largest bottleneck distance, over homology dimensions 0 and 1,
+  between the Vietoris-Rips persistence diagrams of the full data and of the subset, each
+  computed on at most ``max_points`` landmarks (greedy permutation; the cover radii bound
+  the error, see :mod:`datareduce.metrics.topology`).
+
+Register your own with :func:`register_metric` (a :class:`Metric` subclass or any callable
+returning one).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "Metric",
+    "MetricValue",
+    "PreparedMetric",
+    "available_metrics",
+    "get_metric",
+    "register_metric",
+]
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """The value of one metric for one subset.
+
+    Attributes
+    ----------
+    name : str
+        The metric's registry name.
+    value : float
+        Overall value (lower is closer to the full data).
+    per_class : dict
+        class label -> value within the class (empty without labels). ``inf`` for a class
+        with no row in the subset.
+    """
+
+    name: str
+    value: float
+    per_class: dict = field(default_factory=dict)
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def to_dict(self) -> dict:
+        """Plain-Python dictionary (labels as strings)."""
+        return {"name": self.name, "value": float(self.value),
+                "per_class": {str(k): float(v) for k, v in self.per_class.items()}}
+
+
+def _as_labels(y, n, name="y"):
+    if y is None:
+        return None
+    y = np.asarray(y)
+    if y.shape != (n,):
+        raise ValueError(f"{name} has shape {y.shape} but its data has {n} rows: pass one "
+                         "label per row.")
+    return y
+
+
+def _key(c):
+    return c.item() if hasattr(c, "item") else c
+
+
+class PreparedMetric:
+    """A metric with its full-set terms computed; :meth:`score` scores subsets.
+
+    Attributes
+    ----------
+    metric : Metric
+    X : ndarray of shape (n, d)
+        The full data (float64).
+    y : ndarray or None
+    classes : ndarray or None
+        Sorted class labels of ``y``.
+    """
+
+    def __init__(self, metric, X, y=None):
+        from .._core.validation import check_X
+
+        self.metric = metric
+        self.X = np.ascontiguousarray(check_X(X), dtype=np.float64)
+        self.y = _as_labels(y, self.X.shape[0])
+        self.classes = None if self.y is None else np.unique(self.y)
+
+    def _check_subset(self, Z, y_z, weights):
+        Z = np.ascontiguousarray(np.asarray(Z, dtype=np.float64))
+        if Z.ndim != 2 or Z.shape[1] != self.X.shape[1]:
+            raise ValueError(f"X_subset has shape {Z.shape} but X has {self.X.shape[1]} "
+                             "features: they must describe the same columns.")
+        y_z = _as_labels(y_z, Z.shape[0], "y_subset")
+        if (self.y is None) != (y_z is None):
+            raise ValueError("pass labels for both the full data and the subset, or for "
+                             "neither (y and y_subset).")
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            if weights.shape != (Z.shape[0],):
+                raise ValueError(f"weights has shape {weights.shape} but the subset has "
+                                 f"{Z.shape[0]} rows: pass one weight per subset row.")
+        return Z, y_z, weights
+
+    def score(self, X_subset, y_subset=None, weights=None) -> MetricValue:
+        """The metric's value for one subset (rows in the same space as ``X``)."""
+        Z, y_z, weights = self._check_subset(X_subset, y_subset, weights)
+        value, per_class = self._score(Z, y_z, weights)
+        return MetricValue(self.metric.name, float(value), per_class)
+
+    def _score(self, Z, y_z, weights):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Metric:
+    """Base class of a representativeness metric (a distance: lower is closer).
+
+    Subclasses set ``name`` and ``description`` and implement :meth:`prepare`, which returns
+    a :class:`PreparedMetric`. ``uses_all_rows`` is True for metrics that are a maximum over
+    the full data's rows (epsilon): :func:`~datareduce.metrics.calibrate` then prepares them
+    on every row instead of on an evaluation sample.
+    """
+
+    name = "metric"
+    description = ""
+    lower_is_closer = True
+    uses_all_rows = False
+
+    def prepare(self, X, y=None) -> PreparedMetric:  # pragma: no cover - abstract
+        """Compute the full-set terms once; returns a :class:`PreparedMetric`."""
+        raise NotImplementedError
+
+    def __call__(self, X, X_subset, y=None, y_subset=None, weights=None) -> MetricValue:
+        """``prepare(X, y).score(X_subset, y_subset, weights)``."""
+        return self.prepare(X, y).score(X_subset, y_subset, weights)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+# --------------------------------------------------------------------------- coverage
+class _PreparedCoverage(PreparedMetric):
+    def _nearest(self, A, B):
+        if B.shape[0] == 0:
+            return np.full(A.shape[0], np.inf)
+        from sklearn.neighbors import NearestNeighbors
+
+        nn = NearestNeighbors(n_neighbors=1, metric=self.metric.distance).fit(B)
+        return nn.kneighbors(A, return_distance=True)[0][:, 0]
+
+    def _score(self, Z, y_z, weights):
+        stat = self.metric.statistic
+        if self.y is None:
+            return stat(self._nearest(self.X, Z)), {}
+        nearest = np.empty(self.X.shape[0])
+        per_class = {}
+        for c in self.classes:
+            rows = self.y == c
+            nearest[rows] = self._nearest(self.X[rows], Z[y_z == c])
+            per_class[_key(c)] = float(stat(nearest[rows]))
+        return stat(nearest), per_class
+
+
+class Coverage(Metric):
+    """Distances from every full-data row to its nearest subset row of its class, summarised.
+
+    Parameters
+    ----------
+    statistic : "mean", "max" or float in (0, 1), default="mean"
+        ``"mean"``: mean nearest distance (the area above the coverage curve); ``"max"``:
+        epsilon; a number q: the q-quantile (the radius covering a fraction q of the rows).
+    distance : {"euclidean", "chebyshev", "manhattan"}, default="euclidean"
+        The norm (chebyshev is the paper's L-infinity).
+    name : str, optional
+        Registry name (default derived from the parameters).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0], [10.0]])
+    >>> Coverage("mean")(X, X[[0, 3]]).value   # nearest distances 0, 1, 2, 0
+    0.75
+    >>> Coverage("max")(X, X[[0, 3]]).value
+    2.0
+    """
+
+    def __init__(self, statistic="mean", distance: str = "euclidean", name: str | None = None):
+        from .._geometry.neighbors import check_metric
+
+        self.distance = check_metric(distance, name="distance")
+        if statistic == "mean":
+            self.statistic, label = _mean, "mean"
+        elif statistic == "max":
+            self.statistic, label = _max, "max"
+        elif (isinstance(statistic, numbers.Real) and not isinstance(statistic, bool)
+              and 0 < statistic < 1):
+            q = float(statistic)
+            self.statistic, label = (lambda d: _quantile(d, q)), f"q{round(100 * q):d}"
+        else:
+            raise ValueError(f"statistic={statistic!r}: use 'mean', 'max' or a quantile in "
+                             "(0, 1).")
+        self.uses_all_rows = statistic == "max"
+        self.name = name or ("epsilon" if label == "max" else f"coverage_{label}")
+        what = {"mean": "mean distance", "max": "largest distance"}.get(
+            label, f"{label[1:]}% quantile of the distances")
+        self.description = (f"{what} ({self.distance}) from a row to its nearest kept row of "
+                            "its class")
+
+    def prepare(self, X, y=None) -> PreparedMetric:
+        return _PreparedCoverage(self, X, y)
+
+
+def _mean(d):
+    return float(np.mean(d)) if d.size else 0.0
+
+
+def _max(d):
+    return float(np.max(d)) if d.size else 0.0
+
+
+def _quantile(d, q):
+    if not d.size:
+        return 0.0
+    if not np.isfinite(d).all():
+        k = int(np.ceil(q * d.size)) - 1
+        return float(np.partition(d, k)[k])
+    return float(np.quantile(d, q, method="inverted_cdf"))
+
+
+# ---------------------------------------------------------------------------- kernels
+class _PreparedKernel(PreparedMetric):
+    def __init__(self, metric, X, y=None):
+        super().__init__(metric, X, y)
+        from . import mmd_reference
+
+        self.reference = mmd_reference(self.X, self.y, kernel=metric.kernel,
+                                       bandwidth=metric.bandwidth,
+                                       max_exact=metric.max_exact)
+
+    def _score(self, Z, y_z, weights):
+        from . import energy_distance, mmd
+
+        fn = mmd if self.metric.kernel == "rbf" else energy_distance
+        if Z.shape[0] == 0:
+            return np.inf, {} if self.y is None else {_key(c): np.inf for c in self.classes}
+        res = fn(self.X, Z, weights, self.y, y_z, reference=self.reference)
+        return res.value, dict(res.per_class)
+
+
+class KernelDistance(Metric):
+    """MMD (Gaussian kernel) or energy distance of the (weighted) subset to the full data.
+
+    Parameters
+    ----------
+    kernel : {"rbf", "energy"}, default="rbf"
+    bandwidth : float, optional
+        Gaussian width (default: median heuristic on the full data).
+    max_exact : int or None, default=4000
+        The full-set term is exact up to this many rows, an unbiased estimate above
+        (:func:`datareduce.metrics.mmd_reference`); it is the same for every subset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> round(KernelDistance(bandwidth=1.0)(X, X[[1, 2]]).value, 4)
+    0.3765
+    """
+
+    def __init__(self, kernel: str = "rbf", bandwidth=None, max_exact: int | None = 4000):
+        if kernel not in ("rbf", "energy"):
+            raise ValueError(f"kernel={kernel!r}: use 'rbf' (MMD) or 'energy'.")
+        self.kernel, self.bandwidth, self.max_exact = kernel, bandwidth, max_exact
+        self.name = "mmd" if kernel == "rbf" else "energy"
+        self.description = ("maximum mean discrepancy, Gaussian kernel" if kernel == "rbf"
+                            else "energy distance")
+
+    def prepare(self, X, y=None) -> PreparedMetric:
+        return _PreparedKernel(self, X, y)
+
+
+# --------------------------------------------------------------------------- diagrams
+class _PreparedDiagrams(PreparedMetric):
+    def __init__(self, metric, X, y=None):
+        super().__init__(metric, X, y)
+        self.full = self._diagrams(self.X)
+        self.full_by_class = ({} if self.y is None else
+                              {_key(c): self._diagrams(self.X[self.y == c])
+                               for c in self.classes})
+
+    def _diagrams(self, A):
+        from .topology import persistence_diagrams
+
+        m = self.metric
+        return persistence_diagrams(A, homology_dimensions=m.homology_dimensions,
+                                    metric=m.distance, max_points=m.max_points)
+
+    def _distance(self, full, A):
+        from .topology import diagram_distance
+
+        if A.shape[0] < 2:
+            return np.inf
+        red = self._diagrams(A)
+        return max(diagram_distance(full.diagrams[k], red.diagrams[k],
+                                    distance=self.metric.distance_name)
+                   for k in self.metric.homology_dimensions)
+
+    def _score(self, Z, y_z, weights):
+        value = self._distance(self.full, Z)
+        per_class = {} if self.y is None else {
+            _key(c): self._distance(self.full_by_class[_key(c)], Z[y_z == c])
+            for c in self.classes}
+        return value, per_class
+
+
+class DiagramDistance(Metric):
+    """Largest bottleneck (or Wasserstein) distance between the Rips persistence diagrams.
+
+    Parameters
+    ----------
+    distance_name : {"bottleneck", "wasserstein"}, default="bottleneck"
+    homology_dimensions : tuple of int, default=(0, 1)
+    max_points : int, default=300
+        Diagrams of larger sets are computed on this many greedy-permutation landmarks.
+    distance : str, default="euclidean"
+        Metric of the Rips filtrations.
+    """
+
+    def __init__(self, distance_name: str = "bottleneck", homology_dimensions=(0, 1),
+                 max_points: int | None = 300, distance: str = "euclidean"):
+        if distance_name not in ("bottleneck", "wasserstein"):
+            raise ValueError(f"distance_name={distance_name!r}: use 'bottleneck' or "
+                             "'wasserstein'.")
+        self.distance_name, self.distance = distance_name, distance
+        self.homology_dimensions = tuple(homology_dimensions)
+        self.max_points = max_points
+        self.name = distance_name
+        dims = ", ".join(f"H{k}" for k in self.homology_dimensions)
+        self.description = f"{distance_name} distance of the Rips persistence diagrams ({dims})"
+
+    def prepare(self, X, y=None) -> PreparedMetric:
+        return _PreparedDiagrams(self, X, y)
+
+
+# --------------------------------------------------------------------------- registry
+_REGISTRY: dict = {}
+
+
+def register_metric(name: str, factory, *, replace: bool = False) -> None:
+    """Register a metric under ``name``.
+
+    Parameters
+    ----------
+    name : str
+    factory : callable
+        Called with the keyword arguments of :func:`get_metric`; returns a :class:`Metric`
+        (a :class:`Metric` subclass itself is such a callable).
+    replace : bool, default=False
+        Allow replacing an existing entry.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name={name!r} must be a non-empty string.")
+    if name in _REGISTRY and not replace:
+        raise ValueError(f"a metric named {name!r} is already registered: pass replace=True "
+                         "to replace it.")
+    if not callable(factory):
+        raise TypeError(f"factory for {name!r} is not callable: pass a Metric subclass or a "
+                        "function returning a Metric.")
+    _REGISTRY[name] = factory
+
+
+def available_metrics() -> list:
+    """Names of the registered metrics, sorted.
+
+    Examples
+    --------
+    >>> "coverage" in available_metrics() and "mmd" in available_metrics()
+    True
+    """
+    return sorted(_REGISTRY)
+
+
+def get_metric(metric, **params) -> Metric:
+    """The metric registered as ``metric`` (a name), built with ``params``; a
+    :class:`Metric` instance is returned as is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0], [10.0]]); y = np.array([0, 0, 0, 1])
+    >>> get_metric("epsilon")(X, X[[0, 3]], y, y[[0, 3]]).per_class
+    {0: 2.0, 1: 0.0}
+    """
+    if isinstance(metric, Metric):
+        if params:
+            raise ValueError("parameters are for a metric given by name; this one is "
+                             "already built.")
+        return metric
+    if metric not in _REGISTRY:
+        raise ValueError(f"metric={metric!r} is not registered; available: "
+                         f"{', '.join(available_metrics())}.")
+    out = _REGISTRY[metric](**params)
+    if not isinstance(out, Metric):
+        raise TypeError(f"the factory of {metric!r} returned {type(out).__name__}, not a "
+                        "Metric.")
+    return out
+
+
+register_metric("coverage", lambda **kw: Coverage("mean", name="coverage", **kw))
+register_metric("coverage_q90", lambda **kw: Coverage(0.9, name="coverage_q90", **kw))
+register_metric("epsilon", lambda **kw: Coverage("max", name="epsilon", **kw))
+register_metric("epsilon_linf", lambda **kw: Coverage("max", distance="chebyshev",
+                                                      name="epsilon_linf", **kw))
+register_metric("mmd", lambda **kw: KernelDistance("rbf", **kw))
+register_metric("energy", lambda **kw: KernelDistance("energy", **kw))
+register_metric("bottleneck", lambda **kw: DiagramDistance("bottleneck", **kw))
+register_metric("wasserstein", lambda **kw: DiagramDistance("wasserstein", **kw))
