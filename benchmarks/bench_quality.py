@@ -283,32 +283,44 @@ def _md(df, floatfmt=".2f"):
     return to_markdown(df, floatfmt=floatfmt)
 
 
+def _flat(df):
+    """Tuple row and column labels as plain text, for Markdown."""
+    df = df.copy()
+    for axis in ("index", "columns"):
+        labels = getattr(df, axis)
+        if isinstance(labels, pd.MultiIndex):
+            setattr(df, axis, pd.Index([" ".join(str(v) for v in t) for t in labels],
+                                       name=" ".join(str(n) for n in labels.names)))
+    return df
+
+
 def report(results, out=print):
     ms = method_summary(results)
     ms["first_error"] = ms["first_error"].str.slice(0, 70)
-    for fam in ms["model"].unique():
-        out(f"\n## Every method against SRS ({fam}, fitted weights reach the model)\n")
-        out(_md(ms[ms["model"] == fam].drop(columns="model").set_index(["method", "keep"])))
+    for (fam, keep), g in ms.groupby(["model", "keep"], sort=False):
+        out(f"\n### Every method against SRS: {fam}, keep {keep} (fitted weights reach the "
+            "model)\n")
+        out(_md(g.drop(columns=["model", "keep"]).set_index("method")))
     ws = weight_summary(results)
     if len(ws):
-        out("\n## Weights: fitted (or mean-1 scaled) weights minus no weights, points\n")
+        out("\n### Weights: weighted minus unweighted, median over table x seed (points)\n")
         piv = ws.pivot_table(index=["method", "variant"], columns=["model", "keep"],
                              values="diff_median", sort=False)
-        out(_md(piv))
+        out(_md(_flat(piv)))
         out("\nwin rate of the weighted variant over tables (Wilcoxon p):\n")
         ws["cell"] = [f"{w:.2f} ({p:.2g})" for w, p in
                       zip(ws["win_rate"], ws["p_wilcoxon"], strict=True)]
-        out(_md(ws.pivot_table(index=["method", "variant"], columns=["model", "keep"],
-                               values="cell", aggfunc="first", sort=False)))
+        out(_md(_flat(ws.pivot_table(index=["method", "variant"], columns=["model", "keep"],
+                                     values="cell", aggfunc="first", sort=False))))
     ts = type_summary(results)
     if len(ts):
-        out("\n## Best method per table type (median over tables of the paired difference "
+        out("\n### Best method per table type (median over tables of the paired difference "
             "to SRS, points)\n")
-        out(_md(ts.set_index(["type", "keep", "model"])))
+        out(_md(_flat(ts.set_index(["type", "keep", "model"]))))
     for keep in sorted(results["keep"].unique()):
         if np.isclose(keep, 0.1):
-            out(f"\n## Per table, keep {keep}: median difference to SRS (points)\n")
-            out(_md(per_table(results, keep), floatfmt=".1f"))
+            out(f"\n### Per table, keep {keep}: median difference to SRS (points)\n")
+            out(_md(_flat(per_table(results, keep)), floatfmt=".1f"))
 
 
 def main(argv=None):
