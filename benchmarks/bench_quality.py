@@ -24,7 +24,8 @@ Printed (and written with ``--out``; ``--from-csv`` re-summarises saved runs):
    first message) and the cells that dropped a class that had rows left to keep;
 2. the weight policy evidence: per method, model and keep, ``fitted`` minus ``none`` and
    ``mean1`` minus ``none`` (median, win rate, Wilcoxon p over tables);
-3. per table type (numeric / mixed / imbalanced / regression), model and keep: the method
+3. per table type (numeric / mixed / imbalanced, i.e. smallest class below a fifth of the
+   largest / regression), model and keep: the method
    with the best median paired difference to SRS, and the difference;
 4. per table at keep 0.1: each method's median difference to SRS (where each method loses).
 
@@ -57,7 +58,7 @@ KEEPS = (0.05, 0.1, 0.25)
 VARIANTS = ("fitted", "none", "mean1")
 REFERENCE = "srs"
 EXTRA_METHODS = ("srs:reweight=mmd",)  # SRS with MMD-optimal weights: the weight evidence
-IMBALANCED = 0.10  # a classification table whose smallest class is below this share
+IMBALANCED = 0.2  # imbalanced: the smallest class is below this fraction of the largest
 COLUMNS = ("table", "task", "seed", "n_train", "method", "keep", "model", "weights", "score",
            "n_kept", "dropped_classes", "weights_vary", "reducer_s", "fit_s", "error")
 
@@ -191,7 +192,7 @@ def table_types(results):
         kinds = ["mixed" if t.mixed else "numeric"]
         if t.task == "regression":
             kinds.append("regression")
-        elif t.y.value_counts(normalize=True).min() < IMBALANCED:
+        elif t.y.value_counts().min() < IMBALANCED * t.y.value_counts().max():
             kinds.append("imbalanced")
         meta[t.name] = kinds
     return meta
