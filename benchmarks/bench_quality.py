@@ -344,6 +344,9 @@ def main(argv=None):
 
     if args.from_csv:
         results = pd.concat([pd.read_csv(p) for p in args.from_csv], ignore_index=True)
+        # runs that share a reference (SRS, full data) repeat it: keep one of each
+        results = results.drop_duplicates(
+            subset=["table", "seed", "method", "keep", "model", "weights"], keep="last")
         report(results)
         return results
 
