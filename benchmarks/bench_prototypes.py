@@ -133,7 +133,7 @@ def main(argv=None):
     n, d, m = (1000, 64, 100) if q else (3000, 64, 300)
     X = rng.normal(size=(n, d))
     sigma = float(np.sqrt(2 * d))  # ~ the median pairwise distance of this data
-    (pk, w, _), tw, tc, pm = measure(protodash, X, m, sigma=sigma)
+    (pk, w, _), tw, tc, pm = measure(protodash, X, m, bandwidth=sigma)
     (rk, rw), rwall, rcpu, rpm = measure(aix360_style_protodash, X, m, sigma)
     same = bool(np.array_equal(pk, rk)) and bool(np.allclose(w, rw, atol=1e-8))
     rows.append((f"PRD n={n} d={d} m={m}", "datareduce", tw, tc, pm, f"equal picks+weights: {same}"))
@@ -143,7 +143,7 @@ def main(argv=None):
     # PRD at scale
     n, d, m = (10_000, 64, 300) if q else (50_000, 64, 1000)
     X = rng.normal(size=(n, d))
-    _, tw, tc, pm = measure(protodash, X, m, sigma=float(np.sqrt(2 * d)), trace=True)
+    _, tw, tc, pm = measure(protodash, X, m, bandwidth=float(np.sqrt(2 * d)), trace=True)
     rows.append((f"PRD n={n} d={d} m={m}", "datareduce", tw, tc, pm, ""))
 
     # NRMD at scale, with labels (within-class x label-augmented scores)

@@ -123,3 +123,128 @@ def test_missing_extra_is_named_before_fitting(monkeypatch):
                                           r"\(missing: torch\)"):
         datareduce.get_reducer("flow")
     assert datareduce.get_reducer("srs").keep == 0.1  # core methods unaffected
+
+
+# ------------------------------------------------- one target rule, one path, one policy
+def test_target_kind_rule_on_hand_checkable_cases():
+    from datareduce._core.strata import target_kind
+
+    n = 2000  # threshold max(50, n // 20) = 100 distinct whole numbers
+    assert target_kind(np.arange(n) % 100) == "classification"  # 100 values: classes
+    assert target_kind(np.arange(n) % 101) == "regression"  # 101 values: regression
+    assert target_kind((np.arange(n) % 101).astype(float)) == "regression"
+    assert target_kind(np.arange(200) % 50) == "classification"  # the floor of 50 values
+    assert target_kind(np.arange(200) % 51) == "regression"
+    assert target_kind([0.5, 1.0, 2.0]) == "regression"  # not all whole: continuous
+    assert target_kind(np.array([True, False])) == "classification"
+    assert target_kind(np.array(["a", "b"] * 100)) == "classification"
+    import pandas as pd
+
+    codes = pd.Series(np.arange(n) % 500)
+    assert target_kind(codes) == "regression"
+    assert target_kind(codes.astype("category")) == "classification"
+    # overrides
+    assert target_kind(codes, "classification") == "classification"
+    assert target_kind([0, 1, 0], "regression") == "regression"
+    with pytest.raises(ValueError, match="task='regression' needs a numeric y"):
+        target_kind(["a", "b"], "regression")
+    with pytest.raises(ValueError, match="task='ranking'"):
+        target_kind([0, 1], "ranking")
+    with pytest.raises(ValueError, match="multilabel"):
+        target_kind(np.array([[0, 1], [1, 1]]))
+
+
+def test_reducer_follows_the_rule_and_task_overrides_it():
+    X = np.random.default_rng(0).normal(size=(400, 2))
+    price = np.random.default_rng(1).integers(100, 10_000, 400)  # whole numbers, many values
+    with pytest.warns(UserWarning, match=r"distinct whole numbers.*task='classification'"):
+        r = RandomReducer(keep=0.1, stratify=True, random_state=0).fit(X, price)
+    assert r.target_type_ == "continuous" and len(r.strata_edges_) == 11
+    # a quota per quantile bin: 4 rows in each of the 10 bins
+    codes = np.searchsorted(r.strata_edges_[1:-1], price, side="right")
+    assert np.bincount(codes[r.sample_indices_], minlength=10).tolist() == [4] * 10
+    r = RandomReducer(keep=0.5, stratify=True, random_state=0).fit(X, price,
+                                                                   task="classification")
+    assert r.target_type_ == "multiclass" and len(r.classes_) == len(np.unique(price))
+    few = np.arange(400) % 4
+    r = RandomReducer(keep=0.1, stratify=5, random_state=0).fit(X, few, task="regression")
+    assert r.target_type_ == "continuous"
+    Xr, yr = RandomReducer(keep=0.5, random_state=0).fit_resample(X, price, task="regression")
+    assert len(yr) == 200
+    with pytest.raises(ValueError, match="task='nope'"):
+        RandomReducer(keep=0.5).fit(X, price, task="nope")
+
+
+def test_lost_class_warning_names_a_handful_of_values():
+    X = np.zeros((1000, 1))
+    y = np.repeat(np.array([f"c{i}" for i in range(50)]), 20)  # 50 classes of text
+    with pytest.warns(UserWarning, match=r"kept no row of \d+ of 50") as seen:
+        RandomReducer(keep=5, stratify=False, random_state=0).fit(X, y)
+    msg = str(seen[0].message)
+    assert "more)" in msg and msg.count("'c") == 5
+
+
+def test_check_keep_is_the_one_keep_rule():
+    from datareduce._core.validation import check_keeps
+
+    assert check_keep(0.5) == 0.5 and check_keep(3) == 3 and check_keep(0.25, 10) == 3
+    with pytest.raises(ValueError, match=r"keep=1.0.*baseline"):
+        check_keep(1.0, allow_all=False)
+    assert check_keeps(0.1) == [0.1] and check_keeps([0.1, 20]) == [0.1, 20]
+    for bad in ([], [1.0], [0.0], ["a"], [True]):
+        with pytest.raises(ValueError, match="keeps"):
+            check_keeps(bad)
+
+
+def test_seeded_clone_sets_a_missing_seed_only():
+    from sklearn.linear_model import SGDClassifier
+
+    from datareduce._core.validation import seeded_clone
+
+    assert seeded_clone(SGDClassifier(), 5).random_state == 5
+    assert seeded_clone(SGDClassifier(random_state=1), 5).random_state == 1
+    assert seeded_clone(SGDClassifier(random_state=1), 5, overwrite=True).random_state == 5
+    r = seeded_clone(RandomReducer(keep=0.2), 3, keep=7)
+    assert (r.keep, r.random_state) == (7, 3)
+    from sklearn.neighbors import KNeighborsClassifier
+
+    assert seeded_clone(KNeighborsClassifier(), 3, n_neighbors=2).n_neighbors == 2
+
+
+def test_reduced_data_and_the_weight_policy():
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline as sk_make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from datareduce._core.output import accepts_sample_weight, reduced_data, sample_weight_params
+
+    X = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0) % 3})
+    y = pd.Series(np.repeat([0, 1], [15, 5]), name="t")
+    r = RandomReducer(keep=0.2, stratify=True, random_state=0).fit(X, y)
+    Xr, yr, w = reduced_data(r, X, y)
+    assert list(Xr.index) == list(r.sample_indices_) and yr.name == "t"
+    assert w.sum() == pytest.approx(20) and w[yr.to_numpy() == 1].sum() == pytest.approx(5)
+    clc = datareduce.get_reducer("clc", keep=0.2, random_state=0).fit(X, y)
+    assert reduced_data(clc, X, y).X.index.tolist() != list(clc.sample_indices_)  # centroids
+    assert reduced_data(clc, X, y, real_rows=True).X.index.tolist() == \
+        list(clc.sample_indices_)
+    # the one policy: weights reach a fit that takes sample_weight, unless switched off
+    assert accepts_sample_weight(LogisticRegression())
+    assert not accepts_sample_weight(KNeighborsClassifier())
+    assert sample_weight_params(LogisticRegression(), w) == {"sample_weight": w}
+    assert sample_weight_params(LogisticRegression(), w, pass_sample_weight=False) == {}
+    assert sample_weight_params(KNeighborsClassifier(), w) == {}
+    assert sample_weight_params(LogisticRegression(), None) == {}
+    pipe = sk_make_pipeline(StandardScaler(), LogisticRegression())
+    assert list(sample_weight_params(pipe, w)) == ["logisticregression__sample_weight"]
+    assert sample_weight_params(sk_make_pipeline(StandardScaler(), KNeighborsClassifier()),
+                                w) == {}
+
+
+def test_complex_target_is_refused():
+    from datareduce._core.strata import target_kind
+
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        target_kind(np.arange(4) + 1j)

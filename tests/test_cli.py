@@ -77,8 +77,8 @@ def test_reduce_report_json(table, tmp_path):
     (["missing.csv", "--keep", "0.1"], "input file not found"),
     (["{data}", "--target", "nope", "--keep", "0.1"], "--target 'nope' is not a column"),
     (["{data}", "--method", "nope", "--keep", "0.1"], "--method 'nope' is not a method"),
-    (["{data}", "--keep", "1.5"], "--keep 1.5"),
-    (["{data}", "--keep", "0"], "--keep 0"),
+    (["{data}", "--keep", "1.5"], "--keep=1.5"),
+    (["{data}", "--keep", "0"], "--keep=0"),
     (["{data}", "--keep", "500"], "larger than the data"),
     (["{data}", "--keep", "0.1", "--param", "nonsense"], "NAME=VALUE"),
 ])

@@ -2,6 +2,8 @@
 values used through the library's selection space, original rows out, regression targets
 stratified by quantile bins, and the same selection as the Python API."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,6 +81,64 @@ def test_cli_and_python_select_the_same_rows(penguins, tmp_path):
         red.fit(df.drop(columns=["rowid", "species"]), df["species"])
         expected = df["rowid"].to_numpy()[red.sample_indices_]
         assert pd.read_csv(out)["rowid"].tolist() == expected.tolist(), method
+
+
+@pytest.mark.parametrize("target, kind", [
+    ("species", "classification"),  # strings
+    ("year", "classification"),  # three whole numbers: classes
+    ("price", "continuous"),  # int64 with many distinct values: regression (issue 21)
+    ("body_mass_g", "continuous"),  # whole numbers read as floats, two missing
+])
+@pytest.mark.parametrize("method", ["srs", "mms"])
+def test_one_target_rule_same_rows_in_python_and_cli(tmp_path, target, kind, method):
+    df = penguins_like(seed=5)
+    df["price"] = np.random.default_rng(1).integers(300, 20000, len(df))
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "o.csv"
+    res = cli("reduce", path, "--target", target, "--id", "rowid", "--method", method,
+              "--keep", "0.1", "--seed", "7", "--space", "auto", "--drop-missing-target",
+              "--output", out)
+    assert res.returncode == 0, res.stderr
+    assert ("treated as a regression target" in res.stderr) == (kind == "continuous")
+    table = pd.read_csv(path).dropna(subset=[target])
+    red = datareduce.get_reducer(method, keep=0.1, random_state=7)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        red.fit(table.drop(columns=["rowid", target]), table[target])
+    assert red.target_type_.startswith("binary") or red.target_type_ == kind or \
+        red.target_type_ == "multiclass" and kind == "classification"
+    if kind == "continuous":
+        assert len(red.strata_edges_) == 11  # the one default: 10 quantile bins
+        msg = [str(w.message) for w in seen if "whole numbers" in str(w.message)]
+        assert msg and "task='classification'" in msg[0]
+    expected = table["rowid"].to_numpy()[red.sample_indices_]
+    assert pd.read_csv(out)["rowid"].tolist() == expected.tolist()
+
+
+def test_task_override_in_python_and_cli(tmp_path):
+    """task= / --task classification overrides the rule: prices as classes."""
+    df = penguins_like(seed=5)[["rowid", "bill_depth_mm", "island"]].copy()
+    df["code"] = np.arange(len(df)) % 60  # 60 integer-coded classes: a regression by rule
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "o.csv"
+    res = cli("reduce", path, "--target", "code", "--id", "rowid", "--keep", "0.5",
+              "--task", "classification", "--space", "auto", "--output", out, "-q")
+    assert res.returncode == 0, res.stderr
+    red = datareduce.get_reducer("srs", keep=0.5, random_state=0)
+    red.fit(df[["bill_depth_mm", "island"]], df["code"], task="classification")
+    assert len(red.classes_) == 60
+    assert pd.read_csv(out)["rowid"].tolist() == df["rowid"].to_numpy()[
+        red.sample_indices_].tolist()
+    auto = datareduce.get_reducer("srs", keep=0.5, random_state=0)
+    with pytest.warns(UserWarning, match="60 distinct whole numbers"):
+        auto.fit(df[["bill_depth_mm", "island"]], df["code"])
+    assert auto.target_type_ == "continuous"
+    # a categorical dtype is classes whatever its values
+    cat = datareduce.get_reducer("srs", keep=0.5, random_state=0)
+    cat.fit(df[["bill_depth_mm", "island"]], df["code"].astype("category"))
+    assert len(cat.classes_) == 60
 
 
 def test_regression_target_keeps_each_bins_share(penguins, tmp_path):

@@ -233,3 +233,26 @@ def test_mmd_test_flags_a_biased_subset_and_not_a_random_one(data):
     assert mmd_test(X, y=y, reducer=r, n_permutations=39).p_value > 0.9  # closer than random
     with pytest.raises(ValueError, match="n_permutations"):
         mmd_test(X, X[:5], n_permutations=0)
+
+
+def test_every_name_is_importable_from_the_documented_paths():
+    import datareduce.metrics as metrics
+    from datareduce.metrics import coverage, distribution, kernel_distance, two_sample
+
+    for name in distribution.__all__:
+        assert getattr(distribution, name) is getattr(metrics, name)
+    assert distribution.mmd is kernel_distance.mmd
+    assert distribution.mmd_test is two_sample.mmd_test
+    assert distribution.coverage_curve is coverage.coverage_curve
+
+
+def test_gaussian_and_median_name_the_default_kernel(data):
+    X, y = data
+    Z = X[::5]
+    base = mmd(X, Z)
+    assert mmd(X, Z, kernel="gaussian").value == base.value
+    assert mmd(X, Z, bandwidth="median").value == base.value
+    with pytest.raises(ValueError, match="energy_distance"):
+        mmd(X, Z, kernel="energy")
+    with pytest.raises(ValueError, match="kernel='poly'"):
+        mmd(X, Z, kernel="poly")

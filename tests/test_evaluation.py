@@ -11,9 +11,10 @@ from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
+from datareduce import StratifiedRandomReducer
 from datareduce import evaluation as ev
 from datareduce._registry import _REGISTRY, _Entry
-from datareduce.base import BaseReducer, Selection
+from datareduce.base import BaseReducer, Selection, quantile_strata
 from datareduce.metrics import epsilon_representativeness
 
 # ------------------------------------------------------------------ helpers
@@ -32,8 +33,8 @@ class SpyReducer(BaseReducer):
     def _select(self, X, n_select, rng):
         return Selection(indices=np.arange(n_select))
 
-    def fit(self, X, y=None):
-        super().fit(X, y)
+    def fit(self, X, y=None, **params):
+        super().fit(X, y, **params)
         SEEN.append((self.label, np.array(X, copy=True), np.array(y, copy=True),
                      self.sample_indices_.copy()))
         return self
@@ -352,7 +353,7 @@ def test_cli_compare(data, tmp_path, capsys):
     assert "--target 'nope'" in capsys.readouterr().err
     assert main(["compare", str(path), "--target", "label", "--keep", "1.5",
                  "--output", str(out2), "--quiet"]) == 2
-    assert "--keep 1.5" in capsys.readouterr().err
+    assert "--keep=1.5" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- regression
@@ -373,17 +374,20 @@ def test_task_and_strata():
     with pytest.raises(ValueError, match="task"):
         ev.infer_task([1.0], "ranking")
     y = np.random.default_rng(0).normal(size=1000)
-    s = ev.quantile_strata(y, 4)
-    assert np.bincount(s).tolist() == [250, 250, 250, 250]
+    s, edges = quantile_strata(y, 4)
+    assert np.bincount(s).tolist() == [250, 250, 250, 250] and len(edges) == 5
     # bins follow the order of the values
     assert all(y[s == b].max() <= y[s == b + 1].min() for b in range(3))
     # many ties merge bins instead of splitting equal values
     tied = np.repeat([1.0, 2.0, 3.0], [50, 30, 20])
-    codes = ev.quantile_strata(tied, 5)
+    codes, _ = quantile_strata(tied, 5)
     assert all(len(set(codes[tied == v])) == 1 for v in (1.0, 2.0, 3.0))
     assert len(set(codes)) >= 2
     with pytest.raises(ValueError, match="n_bins"):
-        ev.quantile_strata(y, 0)
+        quantile_strata(y, 0)
+    # the evaluation's twin is a deprecated alias returning the codes only
+    with pytest.warns(FutureWarning, match="datareduce.base.quantile_strata"):
+        np.testing.assert_array_equal(ev.quantile_strata(y, 4), s)
 
 
 def test_compare_regression(reg_data):
@@ -396,18 +400,20 @@ def test_compare_regression(reg_data):
     SEEN.clear()
     with pytest.warns(UserWarning, match="skipping method 'des': it needs class labels"):
         res = ev.compare(X, y, methods={"spy": SpyReducer(), "des": _des()}, keeps=[0.25],
-                         estimator=Ridge(), repeats=1, random_state=4)
+                         estimator=Ridge(), repeats=1, random_state=4, n_bins=5,
+                         pass_sample_weight=False)
     assert list(res.columns[9:11]) == ["r2", "mae"]
     assert list(res.method) == ["full", "spy"]
-    # the reducer saw the quantile strata (5 bins of the training split) as labels
-    _, Xs, ys, idx = SEEN[0]
-    assert set(np.unique(ys)) == {0, 1, 2, 3, 4}
-    assert len(idx) == 30  # 25% of the 120 training rows, quota per bin
-    # the split was stratified by the same quantile bins
+    # the split was stratified by 5 quantile bins
     seed = int(np.random.default_rng(4).integers(0, 2**31 - 1, size=1)[0])
-    strata = ev.quantile_strata(y, 5)
+    strata, _ = quantile_strata(y, 5)
     itr, ite = train_test_split(np.arange(160), test_size=0.25, random_state=seed,
                                 stratify=strata)
+    # the reducer saw the target itself and binned it (5 bins): a quota per bin
+    _, Xs, ys, idx = SEEN[0]
+    np.testing.assert_array_equal(ys, y[itr])
+    assert len(idx) == 30  # 25% of the 120 training rows
+    assert np.bincount(quantile_strata(ys, 5)[0][idx]).tolist() == [6] * 5
     np.testing.assert_array_equal(np.bincount(strata[ite]), [8] * 5)
     sc = MinMaxScaler().fit(X[itr])
     np.testing.assert_allclose(Xs, sc.transform(X[itr]))
@@ -435,3 +441,34 @@ def test_compare_regression_medoids_and_default_estimator(reg_data):
     assert np.isfinite(res.r2).all() and (res.neg_mean_absolute_error < 0).all()
     with pytest.raises(ValueError, match="need class labels"), pytest.warns(UserWarning):
         ev.compare(X, y, methods=["des"], keeps=[0.2], repeats=1)
+
+
+WEIGHTS_SEEN = []
+
+
+class WeightRecorder(LogisticRegression):
+    """Records the sample_weight each fit receives."""
+
+    def fit(self, X, y, sample_weight=None):
+        WEIGHTS_SEEN.append(None if sample_weight is None else np.asarray(sample_weight))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_compare_follows_the_one_weight_policy(data):
+    X, y = data
+    WEIGHTS_SEEN.clear()
+    reducer = StratifiedRandomReducer(keep=0.5, reweight="mmd")
+    ev.compare(X, y, methods={"srs": reducer}, keeps=[0.25], estimator=WeightRecorder(),
+               repeats=1, random_state=0)
+    full, reduced = WEIGHTS_SEEN
+    assert full is None  # the full-data baseline has no reducer weights
+    assert reduced is not None and reduced.sum() == pytest.approx(90)  # rows they stand for
+    assert not np.allclose(reduced, reduced[0])  # the reducer's fitted weights, as they are
+    WEIGHTS_SEEN.clear()
+    ev.compare(X, y, methods={"srs": reducer}, keeps=[0.25], estimator=WeightRecorder(),
+               repeats=1, random_state=0, pass_sample_weight=False)
+    assert WEIGHTS_SEEN == [None, None]
+    # an estimator whose fit takes no sample_weight is fitted unweighted, without error
+    res = ev.compare(X, y, methods=["srs"], keeps=[0.25], estimator=KNeighborsClassifier(),
+                     repeats=1, random_state=0)
+    assert len(res) == 2

@@ -87,3 +87,17 @@ def test_bad_parameters_are_named(blobs, params, match):
     X, y = blobs
     with pytest.raises(ValueError, match=match):
         KernelHerdingReducer(**params).fit(X, y)
+
+
+def test_every_parameter_is_declared_and_reweight_is_not_inherited():
+    import inspect
+
+    params = set(inspect.signature(KernelHerdingReducer.__init__).parameters) - {"self"}
+    assert set(KernelHerdingReducer._parameter_constraints) == params
+    assert "reweight" not in KernelHerdingReducer._parameter_constraints
+
+
+def test_sklearn_check_param_validation():
+    from sklearn.utils.estimator_checks import check_param_validation
+
+    check_param_validation("KernelHerdingReducer", KernelHerdingReducer(keep=5))

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from scipy.optimize import nnls
 
 from datareduce import get_reducer
+from datareduce._geometry.kernels import Kernel
 from datareduce.reducers.protodash import (
     ProtoDashReducer,
     _ActiveSetQP,
@@ -15,9 +16,9 @@ from datareduce.reducers.protodash import (
 )
 
 
-def brute_force_protodash(X, m, sigma=1.0, kernel="gaussian"):
+def brute_force_protodash(X, m, sigma=1.0, kernel="rbf"):
     """Plain ProtoDash: dense kernel, gradient argmax, exact NNQP by nnls on a Cholesky form."""
-    if kernel == "gaussian":
+    if kernel == "rbf":
         D2 = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
         K = np.exp(-D2 / (2 * sigma**2))
     else:
@@ -38,7 +39,7 @@ def brute_force_protodash(X, m, sigma=1.0, kernel="gaussian"):
                                             (120, 2, 60, 0.5), (100, 4, 90, 3.0)])
 def test_equal_picks_and_weights_vs_brute_force(n, d, m, sigma):
     X = np.random.default_rng(n + m).normal(size=(n, d))
-    picks, w, gains = protodash(X, m, sigma=sigma, working_memory=0.01)  # many small blocks
+    picks, w, gains = protodash(X, m, bandwidth=sigma, working_memory=0.01)  # many small blocks
     ref_picks, ref_w = brute_force_protodash(X, m, sigma)
     np.testing.assert_array_equal(picks, ref_picks)
     np.testing.assert_allclose(w, ref_w, atol=1e-8)
@@ -46,14 +47,12 @@ def test_equal_picks_and_weights_vs_brute_force(n, d, m, sigma):
 
 
 def test_mean_embedding_blocks_match_dense():
-    from datareduce.reducers.protodash import _mean_embedding
-
     X = np.random.default_rng(0).normal(size=(97, 4))
-    sq = (X**2).sum(1)
     D2 = ((X[:, None] - X[None]) ** 2).sum(-1)
     dense = np.exp(-0.3 * D2).mean(1)
+    kern = Kernel("rbf", 1 / np.sqrt(0.6))  # gamma 0.3
     for wm in (0.001, 0.05, 100):
-        np.testing.assert_allclose(_mean_embedding(X, "gaussian", 0.3, sq, wm), dense, rtol=1e-12)
+        np.testing.assert_allclose(kern.mean_embedding(X, working_memory=wm), dense, rtol=1e-12)
 
 
 def test_linear_kernel_matches_brute_force():
@@ -67,7 +66,7 @@ def test_linear_kernel_matches_brute_force():
 def test_first_pick_is_the_densest_row():
     # the gradient at w = 0 is mu: the first prototype maximises the kernel mean
     X = np.array([[0.0], [0.1], [0.2], [5.0]])
-    picks, w, _ = protodash(X, 1, sigma=1.0)
+    picks, w, _ = protodash(X, 1, bandwidth=1.0)
     assert picks[0] == 1
     mu = np.exp(-((X - X.T) ** 2) / 2).mean(1)
     assert w[0] == pytest.approx(mu[1])  # w = mu_j / k(x_j, x_j)
@@ -76,7 +75,7 @@ def test_first_pick_is_the_densest_row():
 def test_two_clusters_one_prototype_each_with_mass():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 0.1, (30, 2)), rng.normal(10, 0.1, (10, 2))])
-    r = ProtoDashReducer(keep=2, sigma=1.0, stratify=False).fit(X)
+    r = ProtoDashReducer(keep=2, bandwidth=1.0, stratify=False).fit(X)
     assert sorted(r.sample_indices_ >= 30) == [False, True]
     # weights follow the cluster masses (30 vs 10)
     big = r.sample_weight_[r.sample_indices_ < 30][0]
@@ -88,7 +87,7 @@ def test_two_clusters_one_prototype_each_with_mass():
 def test_duplicates_and_exhausted_gradient_keep_positive_weights():
     X = np.repeat(np.random.default_rng(1).normal(size=(5, 2)), 4, axis=0)  # 5 distinct rows
     with pytest.warns(UserWarning):
-        r = ProtoDashReducer(keep=12, sigma=1.0, stratify=False).fit(X)
+        r = ProtoDashReducer(keep=12, bandwidth=1.0, stratify=False).fit(X)
     assert len(set(r.sample_indices_.tolist())) == 12
     assert (r.weights_ == 0).sum() >= 7  # copies of chosen rows add nothing
     assert np.all(r.sample_weight_ > 0) and r.sample_weight_.sum() == pytest.approx(20)
@@ -100,21 +99,22 @@ def test_pool_weights_floor_and_all_zero():
     assert np.all(sw > 0) and sw.sum() == pytest.approx(8) and sw[1] < 1e-4
 
 
-def test_per_class_quotas_sigma_and_median_heuristic():
+def test_per_class_quotas_bandwidth_and_median_heuristic():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 1, (40, 3)), rng.normal(5, 3, (20, 3))])
     y = np.repeat([0, 1], [40, 20])
     r = get_reducer("prd", keep=0.25, random_state=0).fit(X, y)
     assert np.bincount(y[r.sample_indices_]).tolist() == [10, 5]
-    assert r.sigma_.shape == (2,) and r.sigma_[1] > r.sigma_[0]
+    assert r.bandwidth_.shape == (2,) and r.bandwidth_[1] > r.bandwidth_[0]
     for c in (0, 1):
         assert r.sample_weight_[y[r.sample_indices_] == c].sum() == pytest.approx((y == c).sum())
     from scipy.spatial.distance import pdist
 
-    assert r.sigma_[0] == pytest.approx(np.median(pdist(X[:40])))
+    assert r.bandwidth_[0] == pytest.approx(np.median(pdist(X[:40])))
 
 
-@pytest.mark.parametrize("param, value", [("kernel", "rbf"), ("sigma", 0), ("sigma", "mean"),
+@pytest.mark.parametrize("param, value", [("kernel", "poly"), ("bandwidth", 0),
+                                          ("bandwidth", "mean"), ("bandwidth", -1.0),
                                           ("sigma", -1.0), ("working_memory", 0)])
 def test_bad_params(param, value, blobs):
     X, y = blobs
@@ -159,17 +159,40 @@ def test_partition_groups_match_their_own_mean_and_auto_is_exact_when_small():
 
 
 def test_sampled_mean_embedding_is_the_exact_one_on_all_targets():
-    from datareduce.reducers.protodash import _mean_embedding, _mean_embedding_sampled
-
     rng = np.random.default_rng(4)
     X = rng.normal(size=(300, 3))
-    sq = np.einsum("ij,ij->i", X, X)
-    exact = _mean_embedding(X, "gaussian", 0.5, sq, 1.0)
-    np.testing.assert_allclose(_mean_embedding_sampled(X, np.arange(300), "gaussian", 0.5, sq,
-                                                       0.01), exact, rtol=1e-10)
+    kern = Kernel("rbf", 1.0)  # gamma 0.5
+    exact = kern.mean_embedding(X, working_memory=1.0)
+    np.testing.assert_allclose(kern.mean_embedding(X, X, working_memory=0.01), exact, rtol=1e-10)
     # a subsample is an unbiased Monte Carlo estimate: close on 300 rows out of 300 x 10
     Xb = np.repeat(X, 10, axis=0)
-    sqb = np.einsum("ij,ij->i", Xb, Xb)
-    est = _mean_embedding_sampled(Xb, rng.choice(3000, 1000, replace=False), "gaussian", 0.5,
-                                  sqb, 1.0)
+    sub = Xb[rng.choice(3000, 1000, replace=False)]
+    est = kern.mean_embedding(sub, Xb, working_memory=1.0)
     assert np.abs(est[::10] - exact).max() < 0.05
+
+
+def test_sigma_is_a_deprecated_alias_of_bandwidth(blobs):
+    X, y = blobs
+    new = ProtoDashReducer(keep=6, bandwidth=1.3).fit(X, y)
+    with pytest.warns(FutureWarning, match="sigma is deprecated"):
+        old = ProtoDashReducer(keep=6, sigma=1.3).fit(X, y)
+    np.testing.assert_array_equal(old.sample_indices_, new.sample_indices_)
+    with pytest.warns(FutureWarning, match="sigma_ is deprecated"):
+        np.testing.assert_array_equal(old.sigma_, new.bandwidth_)
+    with pytest.warns(FutureWarning, match="sigma is deprecated"):
+        p_old = protodash(X, 4, sigma=0.7)[0]
+    np.testing.assert_array_equal(p_old, protodash(X, 4, bandwidth=0.7)[0])
+
+
+def test_gaussian_and_rbf_are_the_same_kernel(blobs):
+    X, y = blobs
+    a = ProtoDashReducer(keep=6, kernel="gaussian", random_state=0).fit(X, y)
+    b = ProtoDashReducer(keep=6, kernel="rbf", random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
+    np.testing.assert_array_equal(a.weights_, b.weights_)
+
+
+def test_sklearn_check_param_validation():
+    from sklearn.utils.estimator_checks import check_param_validation
+
+    check_param_validation("ProtoDashReducer", ProtoDashReducer(keep=5))

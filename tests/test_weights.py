@@ -127,3 +127,13 @@ def test_project_simplex_is_the_closest_point(v, mass):
     for _ in range(20):  # no random simplex point is closer
         other = rng.dirichlet(np.ones(v.size)) * mass
         assert np.sum((v - p) ** 2) <= np.sum((v - other) ** 2) + 1e-9
+
+
+def test_kernel_names_and_the_median_rule():
+    from datareduce._geometry.kernels import median_heuristic
+
+    X = np.random.default_rng(5).normal(size=(40, 2))
+    kept = np.arange(0, 40, 4)
+    base = mmd_weights(X, kept, bandwidth=median_heuristic(X))
+    np.testing.assert_array_equal(mmd_weights(X, kept, kernel="gaussian"), base)
+    np.testing.assert_array_equal(mmd_weights(X, kept, bandwidth="median"), base)

@@ -30,80 +30,20 @@ import numbers
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ._geometry.kernels import (
+    Kernel,
+    canonical_kernel,
+    median_heuristic,
+    rbf_block,
+    rbf_mean_embedding,
+)
+
 __all__ = ["gaussian_block", "mean_embedding", "median_bandwidth", "mmd_weights"]
 
-
-def median_bandwidth(X, rng=None, max_rows: int = 1000) -> float:
-    """Median pairwise Euclidean distance of at most ``max_rows`` rows (1.0 if degenerate)."""
-    from scipy.spatial.distance import pdist
-
-    X = np.asarray(X, dtype=np.float64)
-    n = X.shape[0]
-    if n > max_rows:
-        rng = np.random.default_rng(0) if rng is None else rng
-        X = X[np.sort(rng.choice(n, size=max_rows, replace=False))]
-    if X.shape[0] < 2:
-        return 1.0
-    med = float(np.median(pdist(X)))
-    return med if med > 0 else 1.0
-
-
-def gaussian_block(A, B, gamma, A_sq=None, B_sq=None, out=None):
-    """``exp(-gamma ||a - b||^2)`` for all rows of A and B (the caller bounds the size)."""
-    if A_sq is None:
-        A_sq = np.einsum("ij,ij->i", A, A)
-    if B_sq is None:
-        B_sq = np.einsum("ij,ij->i", B, B)
-    G = np.matmul(A, B.T, out=out)
-    G *= 2.0
-    G -= A_sq[:, None]
-    G -= B_sq[None, :]
-    np.minimum(G, 0.0, out=G)
-    G *= gamma
-    return np.exp(G, out=G)
-
-
-def _rows_per_block(working_memory: float, width: int) -> int:
-    return int(max(1, min(8192, working_memory * 2**20 / 8 / max(width, 1))))
-
-
-def mean_embedding(X, targets, gamma, *, working_memory: float = 64.0, X_sq=None,
-                   targets_sq=None, dtype=np.float64):
-    """``mu[j] = mean_i k(X[i], targets[j])`` for the Gaussian kernel, in bounded memory.
-
-    ``len(X) * len(targets)`` kernel values, computed in cache-sized tiles (at most 512 x 2048
-    values, and never more than ``working_memory`` MiB). ``dtype=np.float32`` halves the cost
-    (relative error about 1e-7, enough to rank rows).
-    """
-    X = np.asarray(X, dtype=dtype)
-    T = np.asarray(targets, dtype=dtype)
-    g = dtype(gamma)
-    if X_sq is None:
-        X_sq = np.einsum("ij,ij->i", X, X)
-    if targets_sq is None:
-        targets_sq = np.einsum("ij,ij->i", T, T)
-    # -gamma ||x - t||^2 = (2 gamma x) . t - gamma |x|^2 - gamma |t|^2
-    xs = (-g * np.asarray(X_sq, dtype=dtype))
-    ts = (-g * np.asarray(targets_sq, dtype=dtype))
-    X2 = (2 * g) * X
-    per = max(1, int(working_memory * 2**20 / np.dtype(dtype).itemsize))
-    bt = int(min(2048, T.shape[0], max(1, per)))
-    bx = int(max(1, min(512, per // bt)))
-    buf = np.empty((bx, bt), dtype=dtype)
-    mu = np.zeros(T.shape[0])
-    for j0 in range(0, T.shape[0], bt):
-        j1 = min(T.shape[0], j0 + bt)
-        acc = np.zeros(j1 - j0)
-        for i0 in range(0, X.shape[0], bx):
-            i1 = min(X.shape[0], i0 + bx)
-            G = np.matmul(X2[i0:i1], T[j0:j1].T, out=buf[:i1 - i0, :j1 - j0])
-            G += xs[i0:i1, None]
-            G += ts[None, j0:j1]
-            np.minimum(G, 0.0, out=G)
-            np.exp(G, out=G)
-            acc += G.sum(axis=0)
-        mu[j0:j1] = acc
-    return mu / X.shape[0]
+# the kernel module's functions under the names ``reducers.kt`` imports
+median_bandwidth = median_heuristic
+gaussian_block = rbf_block
+mean_embedding = rbf_mean_embedding
 
 
 # ---------------------------------------------------------------------- simplex QP
@@ -187,10 +127,11 @@ def mmd_weights(X_pool, kept_positions, *, kernel: str = "rbf", bandwidth=None,
         The pool (e.g. one class).
     kept_positions : array-like of int, shape (m,)
         Positions of the kept rows in ``X_pool`` (distinct).
-    kernel : {"rbf"}, default="rbf"
-        Gaussian kernel ``exp(-||x - y||^2 / (2 bandwidth^2))``.
-    bandwidth : float, optional
-        Default: the median heuristic on at most 1,000 seeded random rows of the pool.
+    kernel : {"rbf", "gaussian"}, default="rbf"
+        Gaussian kernel ``exp(-||x - y||^2 / (2 bandwidth^2))`` (the two names are the same
+        kernel, :class:`datareduce._geometry.kernels.Kernel`).
+    bandwidth : float, "median" or None, default=None
+        None or "median": the median heuristic on at most 1,000 seeded random rows of the pool.
     max_block : int, default=4000
         Largest kept set whose kernel matrix is held in memory; larger ones are solved by
         block-coordinate descent over random groups of this size.
@@ -216,8 +157,7 @@ def mmd_weights(X_pool, kept_positions, *, kernel: str = "rbf", bandwidth=None,
     >>> w.round(2).tolist()  # the row at 0 stands for the three rows near it
     [2.99, 1.01]
     """
-    if kernel != "rbf":
-        raise ValueError(f"kernel={kernel!r}: only 'rbf' (Gaussian) is supported.")
+    kern = Kernel(canonical_kernel(kernel, allowed=("rbf",)), bandwidth)
     X = np.ascontiguousarray(X_pool, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X_pool must be a non-empty 2-D array, got shape {X.shape}.")
@@ -232,13 +172,7 @@ def mmd_weights(X_pool, kept_positions, *, kernel: str = "rbf", bandwidth=None,
     if not isinstance(max_block, numbers.Integral) or max_block < 1:
         raise ValueError(f"max_block={max_block!r} must be a positive integer.")
     rng = np.random.default_rng(random_state)
-    if bandwidth is None:
-        bandwidth = median_bandwidth(X, rng)
-    elif (not isinstance(bandwidth, numbers.Real) or isinstance(bandwidth, bool)
-          or not np.isfinite(bandwidth) or bandwidth <= 0):
-        raise ValueError(f"bandwidth={bandwidth!r} must be None (median heuristic) or a "
-                         "positive number.")
-    gamma = 1.0 / (2.0 * float(bandwidth) ** 2)
+    kern = kern.resolve(X, rng)
     m = kept.size
     if m == 1:
         return np.array([float(n)])
@@ -246,18 +180,17 @@ def mmd_weights(X_pool, kept_positions, *, kernel: str = "rbf", bandwidth=None,
     S = X[kept]
     S_sq = sq[kept]
     with threadpool_limits(limits=1, user_api="blas"):
-        mu = mean_embedding(X, S, gamma, working_memory=working_memory, X_sq=sq,
-                            targets_sq=S_sq)
+        mu = kern.mean_embedding(X, S, working_memory=working_memory, X_sq=sq, targets_sq=S_sq)
         w = np.full(m, 1.0 / m)
         if m <= max_block:
-            K = gaussian_block(S, S, gamma, S_sq, S_sq)
+            K = kern.block(S, S, S_sq, S_sq)
             w = _simplex_qp(K, mu, w, max_iter=max_iter)
         else:
-            w = _block_coordinate(S, S_sq, mu, w, gamma, max_block, max_iter, rng)
+            w = _block_coordinate(S, S_sq, mu, w, kern, max_block, max_iter, rng)
     return w * (n / w.sum())
 
 
-def _block_coordinate(S, S_sq, mu, w, gamma, max_block, max_iter, rng, passes: int = 6):
+def _block_coordinate(S, S_sq, mu, w, kern, max_block, max_iter, rng, passes: int = 6):
     """Block-coordinate descent over random groups; each group keeps its total mass."""
     m = S.shape[0]
     n_groups = math.ceil(m / max_block)
@@ -266,14 +199,14 @@ def _block_coordinate(S, S_sq, mu, w, gamma, max_block, max_iter, rng, passes: i
         # Kw for the current w, computed blockwise
         Kw = np.zeros(m)
         for g in groups:
-            Kw += gaussian_block(S, S[g], gamma, S_sq, S_sq[g]) @ w[g]
+            Kw += kern.block(S, S[g], S_sq, S_sq[g]) @ w[g]
         for g in groups:
-            K_gg = gaussian_block(S[g], S[g], gamma, S_sq[g], S_sq[g])
+            K_gg = kern.block(S[g], S[g], S_sq[g], S_sq[g])
             # linear term with the other groups fixed: mu_g - K_{g,rest} w_rest
             c = mu[g] - (Kw[g] - K_gg @ w[g])
             new = _simplex_qp(K_gg, c, w[g], max_iter=max_iter)
             delta = new - w[g]
             if np.any(delta):
-                Kw += gaussian_block(S, S[g], gamma, S_sq, S_sq[g]) @ delta
+                Kw += kern.block(S, S[g], S_sq, S_sq[g]) @ delta
                 w[g] = new
     return w

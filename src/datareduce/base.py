@@ -36,17 +36,18 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._core.input import _check_finite, _check_no_inf, _one_hot_to_labels, _plain, _RowsOnly
+from ._core.input import (
+    _check_finite,
+    _check_no_inf,
+    _few,
+    _one_hot_to_labels,
+    _plain,
+    _RowsOnly,
+)
 from ._core.output import reduced_set
-from ._core.strata import allocate_quotas, quantile_strata
+from ._core.strata import N_BINS, TASKS, allocate_quotas, quantile_strata, target_kind
 from ._core.validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
 from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
-
-try:  # scikit-learn >= 1.6: tags as dataclasses
-    from sklearn.utils._tags import InputTags as _SkInputTags
-    from sklearn.utils._tags import Tags as _SkTags
-except ImportError:  # pragma: no cover - old scikit-learn (the giotto environment)
-    _SkInputTags = _SkTags = object
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
@@ -163,30 +164,23 @@ def _keep_constraint():
 
 
 def _foreign_pipeline_caller(max_depth: int = 12, start: int = 2) -> bool:
-    """True when called (a few frames up) by scikit-learn's or imbalanced-learn's Pipeline."""
+    """True when called (a few frames up) by scikit-learn's or imbalanced-learn's Pipeline,
+    not by :class:`datareduce.Pipeline` (which inherits imbalanced-learn's methods).
+
+    Neither pipeline consults tags: they test ``hasattr(step, "transform")`` and call
+    ``fit_transform`` (docs/design-notes.md, "Pipelines"), so the attribute lookup itself is
+    the only place a reducer can refuse them with a pointer; the frames between the
+    pipeline's method and the lookup (joblib's cache wrapper, helpers) are a few, hence the
+    bounded walk."""
     frame = sys._getframe(start)
     for _ in range(max_depth):
         if frame is None:
             return False
         if frame.f_globals.get("__name__") in _PIPELINE_MODULES:
-            return True
+            owner = type(frame.f_locals.get("self"))
+            return owner.__module__ != "datareduce.pipeline"
         frame = frame.f_back
     return False
-
-
-@dataclass
-class _InputTags(_SkInputTags):
-    dataframe: bool = False
-
-
-@dataclass
-class _SamplerTags:
-    sample_indices: bool = False
-
-
-@dataclass
-class _SamplerTagsFull(_SkTags):
-    sampler_tags: _SamplerTags | None = None
 
 
 class _NoTransform:
@@ -212,9 +206,9 @@ class BaseReducer(BaseEstimator):
     stratify : bool or int >= 2
         With ``y`` given, run the method per stratum with quotas proportional to the
         stratum sizes (largest remainder, exact total, every stratum keeps a row when the
-        total allows). Strata are the classes; for a continuous target (scikit-learn's
-        ``type_of_target(y) == "continuous"``) they are quantile bins, 10 of them for
-        ``True`` or the given number.
+        total allows). Strata are the classes; for a regression target (the rule of
+        :func:`datareduce._core.strata.target_kind`, or ``fit(..., task="regression")``)
+        they are quantile bins, 10 of them for ``True`` or the given number.
     random_state : None, int, numpy Generator or RandomState
         Seed of every random choice; the same int gives the same selection.
     space : "auto", "standard", "minmax", "passthrough", None or a transformer
@@ -278,7 +272,7 @@ class BaseReducer(BaseEstimator):
 
     # ---------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, task="auto"):
         """Select the rows to keep.
 
         Sets ``sample_indices_`` (positions into X of the kept rows), ``sample_weight_``
@@ -292,7 +286,13 @@ class BaseReducer(BaseEstimator):
         ----------
         X : array-like, DataFrame or (for some methods) sparse matrix
         y : array-like of shape (n_samples,), optional
-            Class labels or a continuous target (stratified by quantile bins).
+            Class labels or a regression target (stratified by quantile bins).
+        task : {"auto", "classification", "regression"}, default="auto"
+            What ``y`` is. ``"auto"`` applies the package's one rule
+            (:func:`datareduce._core.strata.target_kind`): text, booleans and categoricals
+            are classes, non-integer numbers are a regression target, and so are whole
+            numbers with more than ``max(50, n_samples // 20)`` distinct values (prices,
+            counts). Give the task to override it (e.g. many integer-coded classes).
 
         Returns
         -------
@@ -304,7 +304,7 @@ class BaseReducer(BaseEstimator):
         Xs, transformer = self._validate_X(X)
         n = Xs.shape[0]
         n_keep = check_keep(self.keep, n)
-        strata = self._validate_y(y, n, n_keep)
+        strata = self._validate_y(y, n, n_keep, task)
         rng = check_random_generator(getattr(self, "random_state", None))
         self._check_params(Xs, strata)
         if isinstance(Xs, np.ndarray):
@@ -335,7 +335,7 @@ class BaseReducer(BaseEstimator):
                 warnings.warn(
                     f"{type(self).__name__} kept no row of {len(lost)} of "
                     f"{len(self.strata_labels_)} classes (or target bins) "
-                    f"{[_plain(v) for v in self.strata_labels_[lost][:10]]}: a model trained on "
+                    f"{_few(self.strata_labels_[lost])}: a model trained on "
                     "the subset cannot learn them. Pass stratify=True to keep every class.",
                     UserWarning, stacklevel=3)
         weights = sel.weights
@@ -406,41 +406,38 @@ class BaseReducer(BaseEstimator):
         self.space_ = describe_space(transformer)
         return np.ascontiguousarray(Z), transformer
 
-    def _validate_y(self, y, n, n_keep):
-        """Stratum codes (or None); sets ``classes_`` or ``strata_edges_``."""
+    def _validate_y(self, y, n, n_keep, task="auto"):
+        """Stratum codes (or None); sets ``target_type_`` and ``classes_`` or
+        ``strata_edges_``. The target type follows the one rule of ``target_kind``."""
+        if task not in TASKS:
+            raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, TASKS))}.")
         if y is None:
             if self._requires_y:
                 raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
                                  "y is None: call fit(X, y) with labels.")
             return None
-        from sklearn.utils.multiclass import type_of_target
-
         ya = _one_hot_to_labels(y, n)
-        try:
-            kind = type_of_target(ya, input_name="y", raise_unknown=True)
-        except TypeError:  # pragma: no cover - scikit-learn < 1.6
-            kind = type_of_target(ya, input_name="y")
-        if kind == "continuous":
+        categorical = getattr(getattr(y, "dtype", None), "name", None) == "category"
+        kind = target_kind(y if categorical else ya, task, warn=True,
+                           override="fit(X, y, task='classification')")
+        if kind == "regression":
             if self._requires_classes:
                 raise ValueError(
-                    f"{type(self).__name__} needs class labels, but y is continuous "
-                    f"({len(np.unique(ya))} distinct values): its definition uses class "
-                    "prototypes or a classifier. Use a method without classes (e.g. srs, "
-                    "mms, clc), or bin y yourself (datareduce.base.quantile_strata).")
+                    f"{type(self).__name__} needs class labels, but y is a continuous "
+                    f"(regression) target ({len(np.unique(ya))} distinct values): its "
+                    "definition uses class prototypes or a classifier. Use a method without "
+                    "classes (e.g. srs, mms, clc), pass task='classification' if the values "
+                    "are classes, or bin y yourself (datareduce.base.quantile_strata).")
             strat = self._stratify_value()
-            n_bins = 10 if isinstance(strat, (bool, np.bool_)) else int(strat)
+            n_bins = N_BINS if isinstance(strat, (bool, np.bool_)) else int(strat)
             # never more bins than kept rows, so that every bin keeps a row
             codes, edges = quantile_strata(ya, max(1, min(n_bins, n_keep)))
             self.target_type_ = "continuous"
             self.strata_edges_ = edges
             self.strata_labels_ = np.arange(len(edges) - 1)
             return codes
-        if kind not in ("binary", "multiclass"):
-            raise ValueError(
-                f"y is {kind!r}: reducers take one class label or one continuous value per "
-                "row (a 1-D y).")
-        self.target_type_ = kind
         self.classes_, codes = np.unique(ya, return_inverse=True)
+        self.target_type_ = "binary" if len(self.classes_) <= 2 else "multiclass"
         self.strata_labels_ = self.classes_
         return codes.astype(np.intp)
 
@@ -453,7 +450,7 @@ class BaseReducer(BaseEstimator):
             what = "quantile bins" if getattr(self, "target_type_", "") == "continuous" \
                 else "classes"
             warnings.warn(
-                f"keep allows {n_keep} rows for {len(pools)} {what}: {what} {missing[:10]} "
+                f"keep allows {n_keep} rows for {len(pools)} {what}: {what} {_few(missing)} "
                 "keep no rows. Increase keep to keep every one.", UserWarning, stacklevel=4)
         self.class_quotas_ = dict(zip(labels, quotas.tolist(), strict=True))
         return quotas
@@ -568,8 +565,9 @@ class BaseReducer(BaseEstimator):
         """Fit and return ``(X_reduced, y_reduced)``: imbalanced-learn's sampler protocol.
 
         ``y_reduced`` is None when ``y`` is None. Containers come back as they went in.
+        ``params`` go to :meth:`fit` (``task``).
         """
-        self.fit(X, y)
+        self.fit(X, y, **params)
         return reduced_set(self, X, y)
 
     def fit_transform(self, X, y=None, **params):
@@ -610,20 +608,23 @@ class BaseReducer(BaseEstimator):
                 f"This {type(self).__name__} is not fitted yet: call fit(X, y) first.")
 
     def __sklearn_tags__(self):
+        """imbalanced-learn's sampler tags (its own ``Tags`` classes, as its ``BaseSampler``
+        builds them), derived from the package's :class:`ReducerTags`: one source of facts.
+        """
+        from imblearn.utils._tags import InputTags, SamplerTags, Tags
+
+        facts = reducer_tags(self)
+        synthetic = self._emits_synthetic()  # this configuration, not only the class
         base = super().__sklearn_tags__()
-        # imbalanced-learn's sampler tags (estimator type "sampler", sampler_tags,
-        # input_tags.dataframe), built without importing imbalanced-learn
-        tags = _SamplerTagsFull(estimator_type="sampler", target_tags=base.target_tags,
-                                transformer_tags=None, regressor_tags=None,
-                                classifier_tags=None, sampler_tags=_SamplerTags(True))
-        tags.input_tags = _InputTags(dataframe=True)
+        tags = Tags(estimator_type="sampler", target_tags=base.target_tags,
+                    transformer_tags=None, regressor_tags=None, classifier_tags=None,
+                    sampler_tags=SamplerTags(sample_indices=True))
+        tags.input_tags = InputTags(dataframe=True, two_d_array=True, categorical=True,
+                                    sparse=facts.accepts_sparse,
+                                    # synthetic centroids live in X's own columns, so they
+                                    # need numeric complete X
+                                    allow_nan=not synthetic, string=not synthetic)
         tags.requires_fit = True
-        tags.input_tags.two_d_array = True
-        # synthetic centroids live in X's own columns, so they need numeric complete X
-        tags.input_tags.allow_nan = not self._emits_synthetic()
-        tags.input_tags.sparse = bool(self._accepts_sparse)
-        tags.input_tags.string = not self._emits_synthetic()
-        tags.input_tags.categorical = True
-        tags.target_tags.required = bool(self._requires_y)
+        tags.target_tags.required = facts.requires_y
         tags.non_deterministic = False
         return tags

@@ -7,21 +7,29 @@ only while fitting, which is what a reducer needs. But it sends any step that ha
 ``transform`` or ``fit_transform`` through ``fit_transform`` before it looks for
 ``fit_resample``. Reducers offer ``fit_transform`` (apricot's convention, returning
 ``(X_reduced, y_reduced)`` when ``y`` is given), so in imbalanced-learn's own pipeline a reducer
-would silently turn X into a tuple. To prevent that, reducers also define a ``transform``
-that raises, which makes imbalanced-learn's pipeline refuse them with a ``TypeError``.
+would silently turn X into a tuple. To prevent that, a reducer's ``fit_transform`` and its
+``transform`` lookup raise a ``TypeError`` pointing here when imbalanced-learn's or
+scikit-learn's own ``Pipeline`` calls them (``hasattr(reducer, "transform")`` is False
+everywhere else, including this pipeline).
 
-:class:`Pipeline` here is imbalanced-learn's pipeline with one change: while validating and
-fitting, every reducer step is presented to it as a resample-only step, so it is routed
-through ``fit_resample``; the fitted reducer is put back afterwards, so ``named_steps``,
-``get_params`` / ``set_params`` (``GridSearchCV`` over ``reducer__keep``) and ``clone`` see
-the reducer itself. At predict / score time the reducer is skipped, as every sampler is.
+:class:`Pipeline` here is imbalanced-learn's pipeline with two overrides of its private
+methods, because its public API cannot express them (docs/design-notes.md, "Pipelines"):
+``_fit`` presents every reducer step as a resample-only step while fitting, so it is routed
+through ``fit_resample`` (imbalanced-learn prefers ``fit_transform`` when a step has one); the
+fitted reducer is put back afterwards, so ``named_steps``, ``get_params`` / ``set_params``
+(``GridSearchCV`` over ``reducer__keep``) and ``clone`` see the reducer itself.
+``_check_method_params`` returns a real dict of routed parameters, into which ``_fit`` puts
+the reducers' weights for the final estimator. At predict / score time the reducer is
+skipped, as every sampler is.
 
 Weights reach the model
 -----------------------
 A reducer's ``sample_weight_`` says how many training rows each kept row stands for. After
 the steps are fitted, the pipeline passes these weights to the final estimator's ``fit``
-(and ``fit_transform`` / ``fit_predict``) when that method accepts ``sample_weight``, unless
-``pass_sample_weight=False``. Several reducers in a row compose: the rows map through each
+(and ``fit_transform`` / ``fit_predict``) when its ``fit`` takes ``sample_weight``, unless
+``pass_sample_weight=False``: the package's one weight policy
+(:func:`datareduce._core.output.sample_weight_params`, also followed by
+:func:`datareduce.evaluation.compare` and the CLI). Several reducers in a row compose: the rows map through each
 ``sample_indices_`` and the weights multiply. A ``sample_weight`` the user passes for the final
 estimator (``pipe.fit(X, y, model__sample_weight=w)``, or ``sample_weight=w`` with scikit-learn's
 metadata routing enabled and the estimator's ``set_fit_request(sample_weight=True)``) has one
@@ -34,8 +42,6 @@ centroids) the user's weights are taken at the real row each centroid stands on
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 from imblearn.base import METHODS
 from imblearn.pipeline import Pipeline as _ImbPipeline
@@ -44,6 +50,7 @@ from sklearn.pipeline import _name_estimators
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _num_samples
 
+from ._core.output import accepts_sample_weight
 from .base import BaseReducer
 
 __all__ = ["Pipeline", "make_pipeline"]
@@ -77,17 +84,6 @@ def _unwrap(steps):
 
 # the fit-like methods of the final estimator that the parent class calls after ``_fit``
 _FIT_METHODS = ("fit", "fit_transform", "fit_predict")
-
-
-def _accepts_sample_weight(estimator, method: str) -> bool:
-    """Whether ``estimator.<method>`` has an explicit ``sample_weight`` parameter."""
-    func = getattr(estimator, method, None)
-    if func is None:
-        return False
-    try:
-        return "sample_weight" in inspect.signature(func).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
-        return False
 
 
 class Pipeline(_ImbPipeline):
@@ -135,14 +131,6 @@ class Pipeline(_ImbPipeline):
         super().__init__(steps, transform_input=transform_input, memory=memory,
                          verbose=verbose)
         self.pass_sample_weight = pass_sample_weight
-
-    def _validate_steps(self):
-        steps = self.steps
-        self.steps = _wrap(steps)
-        try:
-            return super()._validate_steps()
-        finally:
-            self.steps = steps
 
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
         if routed_params is not None:
@@ -217,7 +205,7 @@ class Pipeline(_ImbPipeline):
                         "entries of the rows its reducers keep)."
                     )
                 user = user[rows]
-            if self.pass_sample_weight and _accepts_sample_weight(final, method):
+            if self.pass_sample_weight and accepts_sample_weight(final):
                 params["sample_weight"] = weights if user is None else weights * user
             elif user is not None:
                 params["sample_weight"] = user

@@ -35,6 +35,14 @@ def _plain(v):
     return v.item() if isinstance(v, np.generic) else v
 
 
+def _few(values, limit: int = 5) -> str:
+    """A handful of values for a message: ``[a, b, c, d, e, ... (+N more)]``."""
+    values = [_plain(v) for v in values]
+    shown = ", ".join(repr(v) for v in values[:limit])
+    more = f", ... (+{len(values) - limit} more)" if len(values) > limit else ""
+    return f"[{shown}{more}]"
+
+
 def _check_finite(X, synthetic=False):
     """NaN / inf in numeric X used as given: a message counting the rows concerned."""
     try:

@@ -1,12 +1,112 @@
-"""The reduced set in the container it came in (numpy, pandas, lists, sparse)."""
+"""What a consumer of a fitted reducer receives: the reduced set in the container it came in
+(numpy, pandas, lists, sparse), its weights, and the one policy deciding whether the weights
+reach an estimator.
+
+* :func:`reduced_data` is the one path from a fitted reducer to ``(X, y, sample_weight)``
+  (the pipeline, the evaluation, the CLI and the search use it, through
+  :func:`reduced_set` or directly);
+* :func:`sample_weight_params` is the one weight policy: the reducer's ``sample_weight_``
+  reaches an estimator's ``fit`` when that ``fit`` takes ``sample_weight`` (scikit-learn's
+  ``has_fit_parameter``; a pipeline's final step), unless the caller's switch is off.
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
 from .validation import is_dataframe, is_series
 
-__all__ = ["reduced_set"]
+__all__ = ["ReducedSet", "accepts_sample_weight", "reduced_data", "reduced_set",
+           "sample_weight_params"]
+
+
+class ReducedSet(NamedTuple):
+    """The reduced training set of a fitted reducer."""
+
+    X: object
+    y: object
+    sample_weight: np.ndarray
+
+
+def reduced_data(reducer, X, y=None, *, real_rows: bool = False) -> ReducedSet:
+    """``(X_reduced, y_reduced, sample_weight)`` of a reducer fitted on ``(X, y)``.
+
+    The one path every consumer takes. ``X`` may be any table with the fitted rows (e.g. the
+    whole input table with its id and target columns: only its rows are taken).
+    ``real_rows=True`` takes the real rows ``sample_indices_`` even when the reducer emitted
+    synthetic ones (centroids), for outputs that need every column of a real row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from datareduce import get_reducer
+    >>> X, y = np.arange(20.0).reshape(10, 2), np.repeat([0, 1], 5)
+    >>> r = get_reducer("srs", keep=0.4, random_state=0).fit(X, y)
+    >>> Xr, yr, w = reduced_data(r, X, y)
+    >>> Xr.shape, sorted(yr.tolist()), w.tolist()
+    ((4, 2), [0, 0, 1, 1], [2.5, 2.5, 2.5, 2.5])
+    """
+    if real_rows and getattr(reducer, "synthetic_", None) is not None:
+        Xr, yr = _rows(reducer, X, y)
+    else:
+        Xr, yr = reduced_set(reducer, X, y)
+    return ReducedSet(Xr, yr, np.asarray(reducer.sample_weight_, dtype=np.float64))
+
+
+def _rows(reducer, X, y):
+    idx = reducer.sample_indices_
+    take = (lambda d: d.iloc[idx]) if hasattr(X, "iloc") else (lambda d: np.asarray(d)[idx])
+    return take(X), (None if y is None else (y.iloc[idx] if hasattr(y, "iloc")
+                                             else np.asarray(y)[idx]))
+
+
+def accepts_sample_weight(estimator, method: str = "fit") -> bool:
+    """Whether ``estimator.<method>`` takes ``sample_weight`` (scikit-learn's
+    ``has_fit_parameter`` for ``fit``; a pipeline asks its final step)."""
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps:
+        final = steps[-1][1]
+        return final not in (None, "passthrough") and accepts_sample_weight(final, method)
+    if method == "fit":
+        from sklearn.utils.validation import has_fit_parameter
+
+        return has_fit_parameter(estimator, "sample_weight")
+    import inspect
+
+    func = getattr(estimator, method, None)
+    try:
+        return func is not None and "sample_weight" in inspect.signature(func).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+
+
+def sample_weight_params(estimator, sample_weight, *, pass_sample_weight: bool = True) -> dict:
+    """The fit parameters that give a reducer's weights to ``estimator``: the one weight policy.
+
+    ``{"sample_weight": w}`` when ``pass_sample_weight`` is true, there are weights and the
+    estimator's ``fit`` takes ``sample_weight`` (``{"<last step>__sample_weight": w}`` for a
+    scikit-learn or imbalanced-learn pipeline); ``{}`` otherwise. The weights are passed as
+    the reducer gives them: each kept row stands for that many training rows, so they sum to
+    the number of training rows.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> w = np.array([2.0, 3.0])
+    >>> list(sample_weight_params(LogisticRegression(), w)), sample_weight_params(
+    ...     KNeighborsClassifier(), w)
+    (['sample_weight'], {})
+    """
+    if not pass_sample_weight or sample_weight is None \
+            or not accepts_sample_weight(estimator):
+        return {}
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps:
+        return {f"{steps[-1][0]}__sample_weight": sample_weight}
+    return {"sample_weight": sample_weight}
 
 
 def reduced_set(reducer, X, y=None):

@@ -1,10 +1,114 @@
-"""Strata and quotas: how many rows each class (or target bin) keeps."""
+"""Strata and quotas: what the target is, its strata, and how many rows each stratum keeps.
+
+:func:`target_kind` is the package's one rule for the target type (reducers, the CLI, the
+evaluation and the search call it); :func:`quantile_strata` is its one binning of a
+regression target, with :data:`N_BINS` bins unless told otherwise.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["allocate_quotas", "quantile_strata"]
+__all__ = ["N_BINS", "TASKS", "allocate_quotas", "bin_codes", "quantile_strata",
+           "stratify_params", "target_kind"]
+
+#: Quantile bins of a regression target when none are asked for (reducers' ``stratify=True``,
+#: the CLI's ``--bins``, the evaluation's ``n_bins``).
+N_BINS = 10
+
+#: What a target can be declared as; ``"auto"`` applies :func:`target_kind`'s rule.
+TASKS = ("auto", "classification", "regression")
+
+
+def _integer_regression_threshold(n_samples: int) -> int:
+    """More distinct whole numbers than this make a numeric target a regression target."""
+    return max(50, n_samples // 20)
+
+
+def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
+                override: str = "task='classification'") -> str:
+    """``"classification"`` or ``"regression"``: the one rule for the target type.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        The target (a pandas Series or categorical keeps its dtype information).
+    task : {"auto", "classification", "regression"}, default="auto"
+        ``"classification"`` or ``"regression"`` is returned as given (overrides the rule;
+        regression needs numbers). ``"auto"``:
+
+        * text, booleans and pandas categoricals are classes;
+        * numbers that scikit-learn's ``type_of_target`` calls ``"continuous"`` (not all
+          whole numbers) are a regression target;
+        * whole numbers (ints, or floats such as ``3.0``) with more than
+          ``max(50, n_samples // 20)`` distinct values (prices, counts, grams) are a
+          regression target; fewer distinct whole numbers are classes.
+    name : str, default="y"
+        The argument's name in messages.
+    warn : bool, default=False
+        Warn when whole numbers are taken for a regression target (the case a reader may
+        not expect), naming ``override``, the way to say they are classes.
+    override : str, default="task='classification'"
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> target_kind([0.5, 1.25, 3.0]), target_kind(["a", "b"]), target_kind([1.0, 2.0, 1.0])
+    ('regression', 'classification', 'classification')
+    >>> target_kind(np.arange(1000, 1100))   # 100 distinct whole numbers
+    'regression'
+    >>> target_kind(np.arange(1000, 1100), task="classification")
+    'classification'
+    """
+    if task not in TASKS:
+        raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, TASKS))}.")
+    dtype = getattr(y, "dtype", None)
+    categorical = getattr(dtype, "name", None) == "category"
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.ravel()
+    if arr.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {name} holds complex numbers; pass "
+                         "class labels or real numbers.")
+    numeric = arr.dtype.kind in "iuf" and not categorical
+    if task == "classification":
+        return task
+    if task == "regression":
+        if not numeric:
+            if arr.dtype == object:
+                try:
+                    arr.astype(np.float64)
+                    return task
+                except (TypeError, ValueError):
+                    pass
+            example = arr.ravel()[0] if arr.size else None
+            raise ValueError(f"task='regression' needs a numeric {name}; it holds "
+                             f"{arr.dtype} values (e.g. {example!r}). Pass task='classification' "
+                             "or 'auto' for class labels.")
+        return task
+    if categorical or not numeric:
+        return "classification"
+    from sklearn.utils.multiclass import type_of_target
+
+    kind = type_of_target(arr, input_name=name)
+    if kind not in ("binary", "multiclass", "continuous"):
+        raise ValueError(f"{name} is {kind!r}: one class label or one number per row is "
+                         "expected (a 1-D target).")
+    if kind == "continuous":
+        return "regression"
+    n_distinct = len(np.unique(arr))
+    if n_distinct <= _integer_regression_threshold(len(arr)):
+        return "classification"
+    if warn:
+        import warnings
+
+        warnings.warn(f"{name} has {n_distinct} distinct whole numbers in {len(arr)} rows: "
+                      "treated as a regression target (stratified by quantile bins); pass "
+                      f"{override} to treat them as classes.", UserWarning, stacklevel=3)
+    return "regression"
 
 
 def allocate_quotas(counts, total: int, *, min_one: bool = True) -> np.ndarray:
@@ -51,9 +155,29 @@ def allocate_quotas(counts, total: int, *, min_one: bool = True) -> np.ndarray:
     return quotas
 
 
-def quantile_strata(y, n_bins: int = 10):
-    """Stratum codes of a continuous target: ``n_bins`` quantile bins (equal-count).
+def stratify_params(reducer, task: str, n_bins: int) -> dict:
+    """``{"stratify": n_bins}`` for a reducer that stratifies a regression target with the
+    default number of bins (``stratify=True``): how a caller's number of bins (the CLI's
+    ``--bins``, the evaluation's ``n_bins``) reaches the reducer's own binning; ``{}``
+    otherwise."""
+    strat = reducer.get_params(deep=False).get("stratify")
+    if task != "regression" or strat is not True or n_bins == N_BINS:
+        return {}
+    return {"stratify": int(n_bins)} if n_bins >= 2 else {"stratify": False}
 
+
+def bin_codes(y, edges) -> np.ndarray:
+    """The quantile bin of each value of ``y`` given the ``edges`` of :func:`quantile_strata`
+    (values outside the edges go to the first or last bin)."""
+    edges = np.asarray(edges, dtype=np.float64)
+    return np.searchsorted(edges[1:-1], np.asarray(y, dtype=np.float64), side="right"
+                           ).astype(np.intp)
+
+
+def quantile_strata(y, n_bins: int = N_BINS):
+    """Stratum codes of a regression target: ``n_bins`` quantile bins (equal-count).
+
+    The package's one binning of a regression target (reducers, CLI, evaluation, search).
     Bins whose edges coincide (many tied values) are merged, so there may be fewer bins.
 
     Returns
@@ -69,9 +193,11 @@ def quantile_strata(y, n_bins: int = 10):
     >>> codes.tolist()
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
     """
-    y = np.asarray(y, dtype=np.float64)
+    if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, (int, np.integer)) \
+            or n_bins < 1:
+        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}.")
+    y = np.asarray(y, dtype=np.float64).ravel()
     edges = np.unique(np.quantile(y, np.linspace(0.0, 1.0, int(n_bins) + 1)))
     if len(edges) < 2:
         return np.zeros(y.shape[0], dtype=np.intp), np.array([y.min(), y.max()])
-    codes = np.searchsorted(edges[1:-1], y, side="right").astype(np.intp)
-    return codes, edges
+    return bin_codes(y, edges), edges

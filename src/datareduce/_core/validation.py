@@ -14,10 +14,13 @@ __all__ = [
     "check_X",
     "check_y",
     "check_keep",
+    "check_keeps",
+    "draw_seed",
     "check_random_generator",
     "is_dataframe",
     "is_series",
     "minmax_ranges",
+    "seeded_clone",
 ]
 
 
@@ -122,17 +125,30 @@ def check_y(y, n_samples: int, *, name: str = "y") -> np.ndarray:
     return arr
 
 
-def check_keep(keep, n_samples: int, *, name: str = "keep") -> int:
-    """Turn ``keep`` (fraction in (0, 1] or count >= 1) into a number of rows.
+def check_keep(keep, n_samples: int | None = None, *, name: str = "keep",
+               allow_all: bool = True):
+    """The package's one ``keep`` validator: a fraction in (0, 1] or a count >= 1.
 
-    A fraction keeps ``round(keep * n)`` rows (half rounds up), and always at least one.
+    With ``n_samples`` the number of rows kept is returned: a fraction keeps
+    ``round(keep * n)`` rows (half rounds up), and always at least one; a count must not
+    exceed ``n_samples``. Without ``n_samples`` the checked value is returned (an int count or
+    a float fraction). ``allow_all=False`` refuses the fraction 1.0 (where keeping every row
+    is a separate baseline, as in the evaluation and the search).
+
+    Examples
+    --------
+    >>> check_keep(0.25, 10), check_keep(3, 10), check_keep(0.5)
+    (3, 3, 0.5)
     """
     if isinstance(keep, (bool, np.bool_)):
         raise TypeError(f"{name} must be a float in (0, 1] or an int >= 1, got a bool ({keep}).")
+    top = "1]" if allow_all else "1)"
     if isinstance(keep, numbers.Integral):
         keep = int(keep)
         if keep < 1:
             raise ValueError(f"{name}={keep}: an int keep is a number of rows and must be >= 1.")
+        if n_samples is None:
+            return keep
         if keep > n_samples:
             raise ValueError(
                 f"{name}={keep} is larger than the data ({n_samples} rows): pass at most "
@@ -141,15 +157,66 @@ def check_keep(keep, n_samples: int, *, name: str = "keep") -> int:
         return keep
     if isinstance(keep, numbers.Real):
         keep = float(keep)
-        if not (0.0 < keep <= 1.0) or not np.isfinite(keep):
+        if not (0.0 < keep <= 1.0) or not np.isfinite(keep) or (keep == 1.0 and not allow_all):
+            extra = (" (keeping every row is the full-data baseline, always included)"
+                     if keep == 1.0 else "")
             raise ValueError(
-                f"{name}={keep}: a float keep is the fraction of rows kept and must be in (0, 1]; "
-                "pass an int for a number of rows."
+                f"{name}={keep}: a float keep is the fraction of rows kept and must be in (0, "
+                f"{top}{extra}; pass an int for a number of rows."
             )
+        if n_samples is None:
+            return keep
         return int(min(n_samples, max(1, np.floor(keep * n_samples + 0.5))))
     raise TypeError(
-        f"{name} must be a float in (0, 1] or an int >= 1, got {type(keep).__name__}."
+        f"{name} must be a float in (0, {top} or an int >= 1, got {type(keep).__name__}."
     )
+
+
+def check_keeps(keeps, *, name: str = "keeps") -> list:
+    """A list of kept fractions / row counts, each checked by :func:`check_keep` (the full
+    fraction 1.0 excluded: it is the baseline); a single number is a list of one.
+
+    Examples
+    --------
+    >>> check_keeps(0.1), check_keeps([0.1, 20])
+    ([0.1], [0.1, 20])
+    """
+    if isinstance(keeps, (numbers.Real, np.number)) and not isinstance(keeps, (bool, np.bool_)):
+        keeps = [keeps]
+    out = []
+    for k in keeps:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (numbers.Real, np.number)):
+            raise ValueError(f"{name}: {k!r} is not a number; give fractions in (0, 1) or row "
+                             "counts >= 1.")
+        out.append(check_keep(k, name=name, allow_all=False))
+    if not out:
+        raise ValueError(f"{name} must contain at least one kept fraction, e.g. "
+                         f"{name}=(0.1, 0.3).")
+    return out
+
+
+def seeded_clone(estimator, seed, *, overwrite: bool = False, **params):
+    """The package's one "seed a clone": an unfitted clone of ``estimator`` with ``params``
+    set, and ``random_state=seed`` when it has that parameter and it is None (or always, with
+    ``overwrite=True``: the caller derives the seed from the estimator's own).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> seeded_clone(SGDClassifier(), 3).random_state, seeded_clone(SGDClassifier(
+    ...     random_state=1), 3).random_state
+    (3, 1)
+    """
+    from sklearn.base import clone
+
+    est = clone(estimator)
+    current = est.get_params(deep=False)
+    if "random_state" in current and (overwrite or current["random_state"] is None) \
+            and "random_state" not in params:
+        params["random_state"] = seed
+    if params:
+        est.set_params(**params)
+    return est
 
 
 def check_random_generator(random_state) -> np.random.Generator:

@@ -7,6 +7,7 @@ import fnmatch
 import sys
 from dataclasses import dataclass, field
 
+from .._core.strata import N_BINS
 from . import CLIError
 
 
@@ -17,7 +18,10 @@ def say(args, text: str) -> None:
 
 
 def parse_keep(text: str):
-    """'0.1' -> 0.1 (fraction), '100' -> 100 (rows)."""
+    """'0.1' -> 0.1 (fraction), '100' -> 100 (rows); checked by the package's one ``keep``
+    validator (:func:`datareduce._core.validation.check_keep`)."""
+    from .._core.validation import check_keep
+
     try:
         value = int(text)
     except ValueError:
@@ -27,11 +31,10 @@ def parse_keep(text: str):
             raise CLIError(
                 f"--keep {text!r}: pass a fraction in (0, 1] or a number of rows."
             ) from None
-    if isinstance(value, float) and not 0 < value <= 1:
-        raise CLIError(f"--keep {text}: a fraction must be in (0, 1]; pass an int for rows.")
-    if isinstance(value, int) and value < 1:
-        raise CLIError(f"--keep {text}: a number of rows must be >= 1.")
-    return value
+    try:
+        return check_keep(value, name="--keep")
+    except (TypeError, ValueError) as exc:
+        raise CLIError(str(exc)) from None
 
 
 def parse_params(items) -> dict:
@@ -359,58 +362,37 @@ def drop_missing_target(args, df, target, label: str = "the input"):
 def add_task_options(p, *, bins: bool = True):
     p.add_argument("--task", choices=TASKS, default="auto",
                    help="what the target is: classes (stratified per class), a continuous "
-                        "value (regression: stratified by quantile bins), or auto "
-                        "(scikit-learn's type_of_target; default)")
+                        "value (regression: stratified by quantile bins), or auto (default: "
+                        "text and few whole numbers are classes; other numbers, including "
+                        "whole numbers with more than max(50, rows/20) distinct values, are "
+                        "a regression target; the rule of the Python API)")
     add_drop_missing_target(p)
     if bins:
-        p.add_argument("--bins", type=int, default=10,
+        p.add_argument("--bins", type=int, default=N_BINS,
                        help="quantile bins of a regression target (default 10; never more "
                             "than the kept rows)")
 
 
-def target_strata(series, task: str, *, n_bins: int = 10, n_keep: int | None = None,
-                  method: str | None = None):
-    """The labels the reducer stratifies on, and the task: classes as they are, or the
-    quantile-bin codes of a continuous target (the library's own binning).
-
-    ``auto`` follows scikit-learn's ``type_of_target`` (as the Python API does), except that
-    a numeric target with more than ``max(20, n / 10)`` distinct values is a regression
-    target even when its values are whole numbers (grams, prices read from a CSV); a line
-    says so.
-    """
-    import warnings
-
-    import numpy as np
-    import pandas as pd
-    from sklearn.utils.multiclass import type_of_target
+def target_task(series, task: str = "auto", *, method: str | None = None) -> str:
+    """``"classification"`` or ``"regression"`` for ``--target`` (``--task auto`` applies the
+    package's one rule, :func:`datareduce._core.strata.target_kind`, the rule of the Python
+    API: whole numbers with many distinct values, such as prices, are a regression target,
+    with a line saying so). One-line errors for missing values, a non-numeric regression
+    target, and a ``--method`` that needs classes on a regression target."""
+    from .._core.strata import target_kind
 
     name = series.name
     if series.isna().any():
         raise CLIError(f"--target {name!r} is missing in {int(series.isna().sum())} row(s): "
                        "pass --drop-missing-target to leave those rows out, or choose another "
                        "target.")
-    numeric = pd.api.types.is_numeric_dtype(series.dtype) and \
-        not pd.api.types.is_bool_dtype(series.dtype)
-    if task == "auto":
-        kind = type_of_target(series.to_numpy()) if numeric else "multiclass"
-        task = "regression" if kind == "continuous" else "classification"
-        n_distinct = series.nunique()
-        if task == "classification" and numeric and n_distinct > max(20, len(series) // 10):
-            task = "regression"  # e.g. integer grams or prices read from a CSV
-            warnings.warn(f"--target {name!r} has {n_distinct} distinct numbers: treated as a "
-                          "regression target (quantile bins); pass --task classification to "
-                          "treat them as classes.", UserWarning, stacklevel=2)
-    if task == "classification":
-        y = series.to_numpy()
-        if numeric and type_of_target(y) == "continuous":
-            y = series.astype(str).to_numpy()  # classes, as asked
-        return y, task
-    if not numeric:
+    try:
+        task = target_kind(series, task, name=f"--target {name!r}", warn=True,
+                           override="--task classification")
+    except ValueError:
         raise CLIError(f"--task regression needs a numeric --target; {name!r} has "
-                       f"{series.dtype} values (e.g. {series.iloc[0]!r}).")
-    if n_bins < 1:
-        raise CLIError(f"--bins {n_bins}: give an integer >= 1.")
-    if method is not None:
+                       f"{series.dtype} values (e.g. {series.iloc[0]!r}).") from None
+    if task == "regression" and method is not None:
         from .._registry import reducer_class
         from ..base import reducer_tags
 
@@ -418,7 +400,26 @@ def target_strata(series, task: str, *, n_bins: int = 10, n_keep: int | None = N
             raise CLIError(f"--method {method} needs class labels and --target {name!r} is a "
                            "regression target: use a method without classes (e.g. srs, mms, "
                            "clc), or --task classification if the values are classes.")
-    from ..base import quantile_strata
+    return task
+
+
+def target_strata(series, task: str, *, n_bins: int = N_BINS, n_keep: int | None = None,
+                  method: str | None = None):
+    """The labels that stratify splits and per-class results, and the task: the classes as
+    they are (numbers asked to be classes become text), or the quantile-bin codes of a
+    regression target (the package's one binning). Reducers are given the target itself
+    and the task (:func:`target_task`) and bin it themselves."""
+    import numpy as np
+
+    task = target_task(series, task, method=method)
+    if task == "classification":
+        y = series.to_numpy()
+        if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
+            y = series.astype(str).to_numpy()  # classes, as asked
+        return y, task
+    if n_bins < 1:
+        raise CLIError(f"--bins {n_bins}: give an integer >= 1.")
+    from .._core.strata import quantile_strata
 
     bins = n_bins if n_keep is None else max(1, min(n_bins, n_keep))
     codes, _ = quantile_strata(series.to_numpy(dtype=np.float64), bins)

@@ -125,10 +125,12 @@ def _take(a, rows):
     return a.iloc[rows] if hasattr(a, "iloc") else a[rows]
 
 
-def estimate_reduction(make_reducer, X, y, *, sizes=(500, 1000), probe_limit=5.0):
+def estimate_reduction(make_reducer, X, y, *, sizes=(500, 1000), probe_limit=5.0,
+                       task="auto"):
     """Seconds a reducer would take to fit on all of X, probed on random subsets.
 
-    ``make_reducer(m)`` returns an unfitted reducer for ``m`` rows. Returns
+    ``make_reducer(m)`` returns an unfitted reducer for ``m`` rows; ``task`` is the target's
+    task decided on all rows (a subset could read it otherwise). Returns
     ``(seconds, probe_seconds)``; below the largest probe size the probe is skipped (the
     step is then fast) and ``(0.0, 0.0)`` is returned.
     """
@@ -140,7 +142,8 @@ def estimate_reduction(make_reducer, X, y, *, sizes=(500, 1000), probe_limit=5.0
     def run(m):
         rows = subsample_rows(n, m)
         try:
-            make_reducer(m).fit(_take(X, rows), _take(y, rows))
+            make_reducer(m).fit(_take(X, rows), _take(y, rows),
+                                task=task if y is not None else "auto")
         except ValueError:
             pass  # e.g. a keep count too large for a small probe: the time is what counts
 

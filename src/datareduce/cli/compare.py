@@ -62,6 +62,10 @@ def add_parser(sub):
     p.add_argument("--pos-label", default=None,
                    help="the positive class for binary scorers (f1, precision, recall, "
                         "jaccard, average_precision) when the labels are not 0/1")
+    p.add_argument("--no-sample-weight", dest="sample_weight", action="store_false",
+                   help="train unweighted (default: the estimator is fitted with the "
+                        "reducer's weights when it takes sample_weight, as in "
+                        "datareduce.make_pipeline)")
     p.add_argument("--scaler", choices=("minmax", "standard", "none"), default="minmax",
                    help="scaling fitted on the training split (default minmax)")
     p.add_argument("--topology", action="store_true",
@@ -119,10 +123,12 @@ def _check_options(args):
     if counts and fractions:
         raise CLIError(f"--keep {' '.join(map(str, keeps))} mixes fractions and row counts: "
                        "give only fractions in (0, 1) or only counts.")
-    bad = [k for k in fractions if not 0 < k < 1]
-    if bad:
-        raise CLIError(f"--keep {bad[0]}: fractions must be in (0, 1) (the full training split "
-                       "is always the baseline); give counts as whole numbers.")
+    from .._core.validation import check_keeps
+
+    try:
+        check_keeps(keeps, name="--keep")
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     if len(set(keeps)) != len(keeps):
         raise CLIError(f"--keep {' '.join(map(str, keeps))} repeats a value.")
     if args.repeats < 1:
@@ -206,11 +212,11 @@ def run(args) -> int:
     X = _encoded(args, df[cols.features])
     import warnings
 
-    from ._common import target_strata
+    from ._common import target_task
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _, task = target_strata(df[cols.target], "auto")
+        task = target_task(df[cols.target], "auto")
     if task == "regression":
         raise CLIError(f"--target {cols.target!r} looks like a regression target (numbers "
                        "with many distinct values): compare trains and scores classifiers; "
@@ -234,6 +240,7 @@ def run(args) -> int:
             repeats=args.repeats, test_size=args.test_size, scoring=args.scoring,
             scaler=None if args.scaler == "none" else args.scaler, topology=args.topology,
             energy=args.energy, on_error=args.on_error, random_state=args.seed,
+            pass_sample_weight=args.sample_weight,
             progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
         raise CLIError(str(exc)) from exc

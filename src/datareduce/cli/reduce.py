@@ -30,7 +30,7 @@ from ._common import (
     resolve_seed,
     say,
     space_matrix,
-    target_strata,
+    target_task,
     warn_id_like,
 )
 from ._io import check_input, check_output_file, read_table, write_table, write_text
@@ -98,7 +98,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from .._core.validation import check_keep
+    from .._core.output import reduced_data
+    from .._core.strata import bin_codes, stratify_params
     from .._registry import get_reducer
 
     clock = Clock(check_budget(args.budget))
@@ -149,14 +150,10 @@ def run(args) -> int:
     warn_id_like(cols, df, bool(args.features))
     if isinstance(keep, int) and keep > len(df):
         raise CLIError(f"--keep {keep} is larger than the data ({len(df)} rows).")
-    n_keep = check_keep(keep, len(df))
-    y = None
+    y, task = None, "auto"
     if cols.target is not None:
-        y, task = target_strata(df[cols.target], args.task, n_bins=args.bins, n_keep=n_keep,
-                                method=args.method)
-        if task == "regression":
-            say(args, f"target: {cols.target} is a regression target, stratified by "
-                      f"{len(set(y.tolist()))} quantile bins")
+        y = df[cols.target]
+        task = target_task(y, args.task, method=args.method)
     F = df[cols.features]
     space = make_space(args.space, F)
     if space is None:
@@ -164,11 +161,12 @@ def run(args) -> int:
 
     def make(m=None):
         k = keep if m is None or isinstance(keep, float) else max(1, round(keep * m / len(df)))
-        return get_reducer(args.method, keep=k, **params,
-                           space="passthrough" if space is None else space)
+        reducer = get_reducer(args.method, keep=k, **params,
+                              space="passthrough" if space is None else space)
+        return reducer.set_params(**stratify_params(reducer, task, args.bins))
 
     reducer = make()
-    est, _ = estimate_reduction(make, F, y, probe_limit=min(5.0, clock.left / 4))
+    est, _ = estimate_reduction(make, F, y, probe_limit=min(5.0, clock.left / 4), task=task)
     if not clock.fits(est):
         raise CLIError(f"--budget {args.budget:g} s: the reduction alone is estimated at "
                        f"~{fmt_seconds(est)} ({args.method} on {len(df)} rows); raise --budget, "
@@ -177,17 +175,22 @@ def run(args) -> int:
         say(args, f"estimate: ~{fmt_seconds(est)} for {args.method} on {len(df)} rows")
     with stage(f"reduce ({args.method}" + (f", estimate ~{fmt_seconds(est)})" if est else ")"),
                quiet=args.quiet):
-        reducer.fit(F, y)
+        reducer.fit(F, y, task=task)
+    if task == "regression":
+        say(args, f"target: {cols.target} is a regression target, stratified by "
+                  f"{len(reducer.strata_edges_) - 1} quantile bins")
     say(args, f"space: {reducer.space_}")
     if getattr(reducer, "synthetic_", None) is not None:
         say(args, "note: writing the real rows nearest each centroid (output=medoids "
                   "semantics); synthetic rows have no values for the other columns.")
-    kept = df.iloc[reducer.sample_indices_]
+    kept = reduced_data(reducer, df, real_rows=True).X
 
     report_text = None
     if report_path is not None:
         Z, described = space_matrix(make_space(args.space, F), F)
-        report_text = _report(args, Z, y, reducer, clock, described)
+        labels = None if y is None else (
+            bin_codes(y, reducer.strata_edges_) if task == "regression" else y.to_numpy())
+        report_text = _report(args, Z, labels, reducer, clock, described)
     write_table(kept, out)
     if report_text is not None:
         write_text(report_text, report_path)

@@ -6,9 +6,8 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import clone
 
-from .._core.validation import check_keep, check_y, draw_seed
+from .._core.validation import check_keep, check_y, draw_seed, seeded_clone
 from .._geometry.neighbors import check_metric, nearest
 from ..base import BaseReducer, allocate_quotas
 
@@ -77,10 +76,8 @@ def _stratifies(reducer) -> bool:
 
 
 def _seeded(reducer, keep, seed):
-    r = clone(reducer).set_params(keep=int(keep))
-    if "random_state" in r.get_params():
-        r.set_params(random_state=seed)
-    return r
+    # the block's seed is drawn from the reducer's own: it always replaces random_state
+    return seeded_clone(reducer, seed, overwrite=True, keep=int(keep))
 
 
 # ------------------------------------------------------------------------- helpers
@@ -145,7 +142,7 @@ def _stage_one(block, yblock, quotas, classes, reducer, seed, per_class, radius_
             r = _seeded(reducer, quotas.sum(), seed)
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="keep allows")
-                r.fit(block, yblock)
+                r.fit(block, yblock, task="classification")
             picks.append(np.asarray(r.sample_indices_))
             weights.append(r.sample_weight_)
         else:
@@ -159,7 +156,7 @@ def _stage_one(block, yblock, quotas, classes, reducer, seed, per_class, radius_
                 weights.append(r.sample_weight_)
     elif int(quotas.sum()):
         r = _seeded(reducer, quotas.sum(), seed)
-        r.fit(block, yblock)
+        r.fit(block, yblock, task="classification")
         picks.append(np.asarray(r.sample_indices_))
         weights.append(r.sample_weight_)
     idx = np.concatenate(picks) if picks else np.empty(0, dtype=np.intp)
@@ -196,7 +193,7 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
         if per_class:
             r.fit(Xu[rows])
         else:
-            r.fit(Xu[rows], None if yu is None else yu[rows])
+            r.fit(Xu[rows], None if yu is None else yu[rows], task="classification")
         kept = rows[r.sample_indices_]
         if per_class or yu is None:
             owner, dist = nearest(Xu[rows], Xu[kept], metric=radius_metric or "euclidean")
@@ -230,8 +227,8 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
     X : dask array of shape (n_samples, n_features), or array-like
         The data; numpy input is split into blocks of ``chunk_rows`` rows.
     y : dask array or array-like, optional
-        Labels; with them (and a stratifying method) every class keeps exactly its
-        in-memory quota.
+        Class labels (always read as classes, whatever their values); with them (and a
+        stratifying method) every class keeps exactly its in-memory quota.
     reducer : BaseReducer
         Any datareduce reducer; its ``keep`` is the global fraction or count.
     oversample : float, default=1.0

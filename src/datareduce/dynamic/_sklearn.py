@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import inspect
 import warnings
 
 import numpy as np
 
+from .._core.output import accepts_sample_weight
 from .._core.validation import check_X, check_y
 from ._pruner import DynamicPruner
 
 __all__ = ["fit_dynamic"]
-
-
-def _accepts_sample_weight(method):
-    try:
-        params = inspect.signature(method).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins without signatures
-        return False
-    return "sample_weight" in params or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-    )
 
 
 def _log_loss_per_sample(estimator, X, y):
@@ -181,7 +171,7 @@ def fit_dynamic(
                 "pass loss=callable(estimator, X, y) returning per-sample losses (or use "
                 "SGDClassifier(loss='log_loss'))."
             )
-    weighted = _accepts_sample_weight(estimator.partial_fit)
+    weighted = accepts_sample_weight(estimator, "partial_fit")
     warned = False
     rng = np.random.default_rng(random_state)
     for epoch in range(int(epochs)):

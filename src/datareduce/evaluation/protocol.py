@@ -9,9 +9,13 @@ import warnings
 from collections.abc import Mapping
 
 import numpy as np
+from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from .._core.validation import check_random_generator, check_X, check_y
+from .._core.output import sample_weight_params
+from .._core.strata import N_BINS, stratify_params
+from .._core.strata import quantile_strata as _quantile_strata
+from .._core.validation import check_keeps, check_random_generator, check_X, check_y, seeded_clone
 from .._registry import available_reducers, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
@@ -20,7 +24,6 @@ from .tasks import (
     get_scorers,
     infer_task,
     needs_classes,
-    quantile_strata,
     real_rows_reducer,
     reduce_rows,
 )
@@ -69,7 +72,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
             test_size=0.25, scoring=None, scaler="minmax",
             method_params=None, topology: bool = False, energy: bool = False,
             metric: str = "chebyshev", on_error: str = "raise", task: str = "auto",
-            n_bins: int = 5, random_state=None, progress: bool = False):
+            n_bins: int = N_BINS, pass_sample_weight: bool = True, random_state=None,
+            progress: bool = False):
     """Reduce, train and score every (method, kept fraction, repeat): the paper's protocol.
 
     Parameters
@@ -122,13 +126,19 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     on_error : {"raise", "warn"}, default="raise"
         What to do when a run fails: raise, or warn and leave that run out of the table.
     task : {"auto", "classification", "regression"}, default="auto"
-        ``"auto"`` treats a continuous float target as regression
-        (:func:`~datareduce.evaluation.tasks.infer_task`). For regression, splits and
-        reducers are stratified by quantile bins of the target (reducers see the bin as
-        their label; the kept rows keep their targets), reducers that emit centroids are
+        ``"auto"`` applies the package's one rule (non-integer numbers, or whole numbers with
+        many distinct values, are a regression target:
+        :func:`~datareduce.evaluation.tasks.infer_task`); the task is decided once on the
+        whole ``y`` and given to every reducer. For regression, splits and stratifying
+        reducers are stratified by quantile bins of the target (the reducers bin it
+        themselves; the kept rows keep their targets), reducers that emit centroids are
         asked for medoids (real rows with a target), and epsilon is computed without labels.
-    n_bins : int, default=5
-        Number of quantile bins of a regression target.
+    n_bins : int, default=10
+        Number of quantile bins of a regression target (the package's one default).
+    pass_sample_weight : bool, default=True
+        Fit the estimator with the reducer's ``sample_weight_`` when its ``fit`` takes
+        ``sample_weight`` (the package's one weight policy, as in
+        :func:`datareduce.make_pipeline`); ``False`` trains unweighted.
     random_state : int, Generator or None
         Seed of the splits (and, through them, of every reducer and estimator).
     progress : bool, default=False
@@ -160,14 +170,13 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     True
     """
     import pandas as pd
-    from sklearn.base import clone
     from sklearn.model_selection import train_test_split
 
     Xa = check_X(X)
     ya = check_y(y, Xa.shape[0])
     task = infer_task(ya, task)
     repeats = _check_int(repeats, "repeats", 1)
-    keeps = _check_keeps(keeps)
+    keeps = check_keeps(keeps)
     scorers = get_scorers(scoring, task)
     scoring = tuple(scorers)
     if on_error not in ("raise", "warn"):
@@ -179,12 +188,10 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     reducers = _resolve_methods(methods, method_params or {})
     strata = ya
     if task == "regression":
-        strata = quantile_strata(ya, n_bins)
+        strata = _quantile_strata(ya, _check_int(n_bins, "n_bins", 1))[0]
         reducers = _regression_reducers(reducers)
     tracker = start_tracker() if energy else None
     topo = topology_function(topology) if topology else None
-
-    from ..metrics import epsilon_representativeness
 
     rng = check_random_generator(random_state)
     seeds = rng.integers(0, 2**31 - 1, size=repeats)
@@ -202,7 +209,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                 X_train = sc.fit_transform(Xa[idx_train])
                 X_test = sc.transform(Xa[idx_test])
             y_train, y_test = ya[idx_train], ya[idx_test]
-            est = _seeded(estimator, seed, clone)
+            est = seeded_clone(estimator, seed)
 
             # full-data baseline
             task_start(tracker)
@@ -222,10 +229,11 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                 for keep in keeps:
                     bar.set_description(f"{label} keep={keep}", refresh=False)
                     try:
-                        row = _one_run(label, base, keep, r, seed, est, X_train, y_train,
-                                       X_test, y_test, scorers, full_train_s, metric,
-                                       topo, tracker, clone, epsilon_representativeness,
-                                       task, n_bins)
+                        reducer = seeded_clone(base, seed, keep=keep,
+                                               **stratify_params(base, task, n_bins))
+                        row = _one_run(label, reducer, keep, r, est, (X_train, y_train),
+                                       (X_test, y_test), scorers, metric, topo, tracker,
+                                       task, pass_sample_weight)
                     except Exception as exc:
                         task_stop(tracker)
                         if on_error == "raise":
@@ -250,21 +258,18 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     return df[cols]
 
 
-def _one_run(label, base, keep, r, seed, est, X_train, y_train, X_test, y_test, scorers,
-             full_train_s, metric, topo, tracker, clone, epsilon_fn, task, n_bins):
-    reducer = clone(base)
-    params = reducer.get_params(deep=False)
-    new = {"keep": keep}
-    if "random_state" in params and params["random_state"] is None:
-        new["random_state"] = seed
-    reducer.set_params(**new)
+def _one_run(label, reducer, keep, r, est, train, test, scorers, metric, topo, tracker, task,
+             pass_sample_weight):
+    from ..metrics import epsilon_representativeness
 
+    (X_train, y_train), (X_test, y_test) = train, test
     task_start(tracker)
     t0 = time.perf_counter()
-    X_red, y_red = reduce_rows(reducer, X_train, y_train, task=task, n_bins=n_bins)
+    X_red, y_red, weights = reduce_rows(reducer, X_train, y_train, task=task)
     red_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    model = clone(est).fit(X_red, y_red)
+    model = clone(est).fit(X_red, y_red, **sample_weight_params(
+        est, weights, pass_sample_weight=pass_sample_weight))
     train_s = time.perf_counter() - t0
     energy = task_stop(tracker)
 
@@ -273,10 +278,10 @@ def _one_run(label, base, keep, r, seed, est, X_train, y_train, X_test, y_test, 
     row = _row(label, keep, r, len(y_train), len(y_red), red_s, train_s, red_s + train_s,
                scorers, model, X_test, y_test)
     if task == "regression":  # no classes: the distance to the kept rows over all rows
-        row["epsilon"] = float(epsilon_fn(X_train, X_red, metric=metric).value)
+        row["epsilon"] = float(epsilon_representativeness(X_train, X_red, metric=metric).value)
     else:
-        row["epsilon"] = float(epsilon_fn(X_train, X_red, y_train, y_red,
-                                          metric=metric).value)
+        row["epsilon"] = float(epsilon_representativeness(X_train, X_red, y_train, y_red,
+                                                          metric=metric).value)
     if topo is not None:
         row.update(topo(X_train, X_red))
     row.update(energy)
@@ -298,28 +303,6 @@ def _check_int(value, name, low):
             or value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
     return int(value)
-
-
-def _check_keeps(keeps):
-    if isinstance(keeps, (numbers.Real, np.number)):
-        keeps = [keeps]
-    out = []
-    for k in keeps:
-        if isinstance(k, bool) or not isinstance(k, (numbers.Real, np.number)):
-            raise ValueError(f"keeps: {k!r} is not a number; give fractions in (0, 1) "
-                             "or row counts >= 1.")
-        if isinstance(k, (numbers.Integral, np.integer)):
-            if k < 1:
-                raise ValueError(f"keeps: a row count must be >= 1, got {k}.")
-            out.append(int(k))
-        else:
-            if not 0.0 < float(k) < 1.0:
-                raise ValueError(f"keeps: fractions must be in (0, 1), got {k} (keep=1.0 is the "
-                                 "full-data baseline, always included).")
-            out.append(float(k))
-    if not out:
-        raise ValueError("keeps must contain at least one kept fraction, e.g. keeps=(0.1, 0.3).")
-    return out
 
 
 def _resolve_methods(methods, method_params):
@@ -377,14 +360,6 @@ def _regression_reducers(reducers):
     return out
 
 
-def _seeded(estimator, seed, clone):
-    est = clone(estimator)
-    params = est.get_params(deep=False)
-    if "random_state" in params and params["random_state"] is None:
-        est.set_params(random_state=seed)
-    return est
-
-
 def _make_scaler(scaler):
     if scaler is None:
         return None
@@ -398,8 +373,6 @@ def _make_scaler(scaler):
         return options[scaler]()
     if not hasattr(scaler, "fit_transform"):
         raise TypeError(f"scaler must be a transformer with fit_transform, got {type(scaler)}.")
-    from sklearn.base import clone
-
     return clone(scaler)
 
 

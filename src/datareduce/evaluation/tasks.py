@@ -1,39 +1,42 @@
 """What the protocol and the search share: the task, regression strata, scorers, reduced rows.
 
-* :func:`infer_task` tells classification from regression (scikit-learn's
-  ``type_of_target``: a float target with non-integer values is continuous).
-* :func:`quantile_strata` turns a continuous target into ``n_bins`` quantile bins, used to
-  stratify splits and reducers (each bin keeps its share of rows, as a class would).
+* :func:`infer_task` tells classification from regression: the package's one rule,
+  :func:`datareduce._core.strata.target_kind`.
+* :func:`quantile_strata` is a deprecated alias of :func:`datareduce.base.quantile_strata`
+  (the one binning of a regression target).
 * :func:`get_scorers` resolves scorer names; ``"mae"`` is the mean absolute error itself
   (lower is better), next to scikit-learn's ``"neg_mean_absolute_error"``.
-* :func:`reduce_rows` reduces a training set for training: with a regression target the
-  reducer is fitted on the quantile strata and the kept rows carry their original targets;
-  with a selection ``space`` the reducer sees the transformed rows and the original rows
-  come back. Reducers that emit synthetic rows (``output="centroids"``) are switched to real
-  rows (``output="medoids"``) in those two cases, where a synthetic row has no target /
-  no original values.
+* :func:`reduce_rows` reduces a training set for training: it tells the reducer the task
+  (the reducer bins a regression target itself and resolves its selection space) and returns
+  the reduced set and its weights. Reducers that emit synthetic rows (``output="centroids"``)
+  are switched to real rows (``output="medoids"``) for a regression target, where a
+  synthetic row has no target.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows"]
+from .._core.strata import TASKS, target_kind
+from .._core.strata import quantile_strata as _quantile_strata
 
-TASKS = ("auto", "classification", "regression")
+__all__ = ["TASKS", "get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows"]
 
 
 def infer_task(y, task: str = "auto") -> str:
     """``"classification"`` or ``"regression"`` for the target ``y``.
+
+    The package's one rule for the target type,
+    :func:`datareduce._core.strata.target_kind` (the reducers and the CLI use it too).
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"``: regression when scikit-learn's ``type_of_target`` says "continuous"
-        (floats that are not all integers), or for numbers with more than
-        ``max(50, 5 % of the rows)`` distinct values (integer prices, counts);
-        classification otherwise.
+        (floats that are not all integers), or for whole numbers with more than
+        ``max(50, n_samples // 20)`` distinct values (integer prices, counts);
+        classification otherwise (text, booleans, categoricals, few whole numbers).
 
     Examples
     --------
@@ -43,44 +46,20 @@ def infer_task(y, task: str = "auto") -> str:
     'regression'
 
     """
-    if task not in TASKS:
-        raise ValueError(f"task must be one of {TASKS}, got {task!r}.")
-    if task != "auto":
-        return task
-    from sklearn.utils.multiclass import type_of_target
-
-    y = np.asarray(y)
-    kind = type_of_target(y)
-    if kind.startswith("continuous"):
-        return "regression"
-    if y.dtype.kind in "iuf" and y.ndim == 1:
-        # integer-valued numbers with very many distinct values (prices, counts): regression
-        n_values = len(np.unique(y))
-        if n_values > max(50, 0.05 * len(y)):
-            return "regression"
-    return "classification"
+    return target_kind(y, task)
 
 
 def quantile_strata(y, n_bins: int = 5) -> np.ndarray:
-    """Quantile bin (0 .. n_bins - 1) of each value of a continuous target.
+    """Deprecated: use :func:`datareduce.base.quantile_strata` (codes and edges).
 
-    The codes of :func:`datareduce.base.quantile_strata` (the reducers' own strata): bin
-    edges are the target's quantiles at ``1/n_bins, 2/n_bins, ...``; repeated edges (many
-    equal values) merge bins, so fewer than ``n_bins`` strata can come back. Each bin holds
-    about ``len(y) / n_bins`` rows.
-
-    Examples
-    --------
-    Edges here: the 1/3 and 2/3 quantiles, 0.267 and 0.567; two rows per bin.
-
-    >>> quantile_strata([0.1, 0.9, 0.5, 0.3, 0.7, 0.2], n_bins=3).tolist()
-    [0, 2, 1, 1, 2, 0]
+    Returns the codes of ``datareduce.base.quantile_strata(y, n_bins)[0]``; removed in 0.3.
     """
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}.")
-    from .._core.strata import quantile_strata as _codes_and_edges
+    import warnings
 
-    return _codes_and_edges(np.asarray(y, dtype=np.float64).ravel(), n_bins)[0]
+    warnings.warn("datareduce.evaluation.quantile_strata is deprecated and will be removed in "
+                  "0.3: use datareduce.base.quantile_strata(y, n_bins), which returns the codes "
+                  "and the bin edges (codes, edges = ...).", FutureWarning, stacklevel=2)
+    return _quantile_strata(y, n_bins)[0]
 
 
 def needs_classes(reducer) -> bool:
@@ -119,12 +98,6 @@ def get_scorers(scoring, task: str) -> dict:
     return out
 
 
-def _take(data, idx):
-    if hasattr(data, "iloc"):
-        return data.iloc[idx]
-    return np.asarray(data)[idx]
-
-
 def real_rows_reducer(reducer):
     """A clone asking for real rows when the reducer can emit synthetic ones."""
     from sklearn.base import clone
@@ -135,37 +108,34 @@ def real_rows_reducer(reducer):
     return red
 
 
-def reduce_rows(reducer, X, y, *, task: str = "classification", n_bins: int = 5, space=None):
-    """Fit ``reducer`` (in place) on a training set and return ``(X_kept, y_kept)``.
+def reduce_rows(reducer, X, y, *, task: str = "auto"):
+    """Fit ``reducer`` (in place) on a training set; return ``(X_kept, y_kept, sample_weight)``.
+
+    The reducer decides the selection space (its ``space``) and bins a regression target
+    (its ``stratify``: ``True`` for the default number of bins, an int for that many); this
+    function only tells it the ``task`` and takes the reduced set through the package's one
+    path (:func:`datareduce._core.output.reduced_data`).
 
     Parameters
     ----------
     reducer : datareduce reducer, unfitted
-        Fitted here. For regression or with a ``space``, pass it through
-        :func:`real_rows_reducer` first if it may emit synthetic rows.
+        Fitted here. For regression, pass it through :func:`real_rows_reducer` first if it
+        may emit synthetic rows.
     X, y : training rows and targets.
-    task : {"classification", "regression"}
-        Regression: the reducer sees :func:`quantile_strata` of ``y`` as its labels; the kept
-        rows keep their continuous targets.
-    n_bins : int, default=5
-        Number of quantile strata for regression.
-    space : fitted transformer, optional
-        The reducer selects in ``space.transform(X)``; the original rows come back.
+    task : {"auto", "classification", "regression"}, default="auto"
+        Passed to the reducer's ``fit``; a regression target keeps its values on the kept
+        rows.
 
     Returns
     -------
-    (X_kept, y_kept)
-        Rows of ``X`` and ``y`` (same containers), or the reducer's synthetic rows when it
-        emits them (classification without a space only).
+    ReducedSet
+        ``(X, y, sample_weight)``: rows of ``X`` and ``y`` (same containers), or the
+        reducer's synthetic rows when it emits them (classification only), and the weights.
     """
-    labels = quantile_strata(y, n_bins) if task == "regression" else y
-    if space is None and task != "regression":
-        return reducer.fit_resample(X, y)
-    Xs = X if space is None else space.transform(X)
-    reducer.fit(Xs, labels)
-    if reducer.synthetic_ is not None:
+    from .._core.output import reduced_data
+
+    reducer.fit(X, y, task=task)
+    if task == "regression" and reducer.synthetic_ is not None:
         raise ValueError(f"{type(reducer).__name__} emitted synthetic rows, which have no "
-                         "original values / continuous target here: ask it for real rows "
-                         "(e.g. output='medoids').")
-    idx = reducer.sample_indices_
-    return _take(X, idx), _take(y, idx)
+                         "continuous target: ask it for real rows (e.g. output='medoids').")
+    return reduced_data(reducer, X, y)

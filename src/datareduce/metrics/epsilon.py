@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from .._core.validation import check_random_generator, check_X, check_y
 from .._geometry.neighbors import check_metric, pairwise_block
+from ._inputs import check_fitted_reducer
 
 __all__ = ["EpsilonResult", "epsilon_representativeness", "directed_hausdorff"]
 
@@ -210,15 +211,7 @@ def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
     Xa = check_X(X)
     skip = None
     if reducer is not None:
-        if X_reduced is not None:
-            raise ValueError("pass either X_reduced or reducer, not both.")
-        if not hasattr(reducer, "sample_indices_"):
-            raise ValueError("reducer is not fitted: call reducer.fit(X, y) first.")
-        if getattr(reducer, "n_samples_in_", Xa.shape[0]) != Xa.shape[0]:
-            raise ValueError(
-                f"reducer was fitted on {reducer.n_samples_in_} rows but X has {Xa.shape[0]}: "
-                "pass the data the reducer was fitted on."
-            )
+        check_fitted_reducer(reducer, X_reduced, Xa.shape[0])
         idx = reducer.sample_indices_
         synthetic = getattr(reducer, "synthetic_", None)
         Xr = synthetic if synthetic is not None else Xa[idx]

@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._geometry.kernels import canonical_kernel
+
 __all__ = [
     "Metric",
     "MetricValue",
@@ -283,7 +285,8 @@ class KernelDistance(Metric):
 
     Parameters
     ----------
-    kernel : {"rbf", "energy"}, default="rbf"
+    kernel : {"rbf", "gaussian", "energy"}, default="rbf"
+        ``"gaussian"`` is the same kernel as ``"rbf"`` (MMD).
     bandwidth : float, optional
         Gaussian width (default: median heuristic on the full data).
     max_exact : int or None, default=4000
@@ -299,8 +302,7 @@ class KernelDistance(Metric):
     """
 
     def __init__(self, kernel: str = "rbf", bandwidth=None, max_exact: int | None = 4000):
-        if kernel not in ("rbf", "energy"):
-            raise ValueError(f"kernel={kernel!r}: use 'rbf' (MMD) or 'energy'.")
+        kernel = canonical_kernel(kernel, allowed=("rbf", "energy"))  # "gaussian" is "rbf"
         self.kernel, self.bandwidth, self.max_exact = kernel, bandwidth, max_exact
         self.name = "mmd" if kernel == "rbf" else "energy"
         self.description = ("maximum mean discrepancy, Gaussian kernel" if kernel == "rbf"

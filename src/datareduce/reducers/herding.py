@@ -12,8 +12,8 @@ embedding faster than i.i.d. sampling (its MMD falls like ``1/t`` in finite-dime
 feature spaces, against ``1/sqrt(t)``; Bach, Lacoste-Julien and Obozinski, ICML 2012 relate it
 to conditional gradient).
 
-Kernel: Gaussian ``exp(-||x - y||^2 / (2 s^2))``, ``s`` the median heuristic of the pool by
-default. Cost per pool of ``n`` rows and quota ``q``: the mean embedding takes ``n^2`` kernel
+Kernel: Gaussian ``exp(-||x - y||^2 / (2 s^2))`` (:class:`datareduce._geometry.kernels.Kernel`),
+``s`` the median heuristic of the pool by default. Cost per pool of ``n`` rows and quota ``q``: the mean embedding takes ``n^2`` kernel
 values when ``n <= max_exact`` (blocked, each block bounded by ``working_memory``), else
 ``n * max_exact`` against a seeded random subsample of ``max_exact`` rows (an unbiased estimate
 of ``mu``); then each pick costs one kernel row, ``O(n d)``: ``O(q n d)`` in all. Memory
@@ -26,9 +26,10 @@ import logging
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
-from .._weights import gaussian_block, mean_embedding, median_bandwidth
+from .._geometry.kernels import Kernel
 from ..base import BaseReducer, Selection
 
 __all__ = ["KernelHerdingReducer", "kernel_herding"]
@@ -75,7 +76,7 @@ def kernel_herding(X, m: int, *, bandwidth: float, max_exact: int | None = 20000
     if not 1 <= m <= n:
         raise ValueError(f"m={m} must be between 1 and the number of rows ({n}).")
     rng = np.random.default_rng(0) if rng is None else rng
-    gamma = 1.0 / (2.0 * float(bandwidth) ** 2)
+    kern = Kernel("rbf", bandwidth)
     sq = np.einsum("ij,ij->i", X, X)
     with threadpool_limits(limits=1, user_api="blas"):
         if max_exact is None or n <= max_exact:
@@ -83,8 +84,8 @@ def kernel_herding(X, m: int, *, bandwidth: float, max_exact: int | None = 20000
         else:
             ref = np.sort(rng.choice(n, size=int(max_exact), replace=False))
         # float32 tiles: half the cost, ~1e-7 relative error (ample for the argmax)
-        mu = mean_embedding(X[ref], X, gamma, working_memory=working_memory, X_sq=sq[ref],
-                            targets_sq=sq, dtype=np.float32)
+        mu = kern.mean_embedding(X[ref], X, working_memory=working_memory, X_sq=sq[ref],
+                                 targets_sq=sq, dtype=np.float32)
         picks = np.empty(m, dtype=np.intp)
         acc = np.zeros(n)  # sum over picks of k(x, x_s)
         chosen = np.zeros(n, dtype=bool)
@@ -100,7 +101,7 @@ def kernel_herding(X, m: int, *, bandwidth: float, max_exact: int | None = 20000
             j = int(np.argmax(score))
             picks[t] = j
             chosen[j] = True
-            acc += gaussian_block(X[j:j + 1], X, gamma, sq[j:j + 1], sq, out=row)[0]
+            acc += kern.block(X[j:j + 1], X, sq[j:j + 1], sq, out=row)[0]
     logger.debug("herding: %d picks from %d rows", m, n)
     return picks, mu
 
@@ -152,6 +153,16 @@ class KernelHerdingReducer(BaseReducer):
     [4, 2]
     """
 
+    # every parameter declared here; herding has no ``reweight`` (its measure is uniform by
+    # construction), so the base class's constraint is left out rather than inherited
+    _parameter_constraints = {
+        **{k: v for k, v in BaseReducer._parameter_constraints.items() if k != "reweight"},
+        "bandwidth": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "max_exact": [None, Interval(numbers.Integral, 2, None, closed="left")],
+        "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
+        "verbose": ["verbose"],
+    }
+
     def __init__(self, keep=0.1, *, bandwidth="median", max_exact=20000, stratify=True,
                  random_state=None, working_memory=64.0, verbose=False, space="auto"):
         self.keep = keep
@@ -163,22 +174,15 @@ class KernelHerdingReducer(BaseReducer):
         self.verbose = verbose
         self.space = space
 
-    def _check_params(self, X, y):
-        _check_bandwidth(self.bandwidth)
-        if self.max_exact is not None and (not isinstance(self.max_exact, numbers.Integral)
-                                           or self.max_exact < 2):
-            raise ValueError(f"max_exact={self.max_exact!r} must be None or an integer >= 2.")
-        _check_memory(self.working_memory)
-
     def _select(self, X, n_select, rng):
         X = np.asarray(X, dtype=np.float64)
-        bw = median_bandwidth(X, rng) if isinstance(self.bandwidth, str) else float(
-            self.bandwidth)
+        bw = Kernel("rbf", self.bandwidth).resolve(X, rng).bandwidth
         picks, _ = kernel_herding(X, n_select, bandwidth=bw, max_exact=self.max_exact, rng=rng,
                                   working_memory=self.working_memory, verbose=self.verbose)
         return Selection(indices=picks)
 
 
+# --- kept for ``reducers.kt`` until it declares these in ``_parameter_constraints`` too ----
 def _check_bandwidth(bandwidth):
     if isinstance(bandwidth, str):
         if bandwidth != "median":

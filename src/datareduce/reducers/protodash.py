@@ -10,7 +10,8 @@ greedily: the next prototype is the row with the largest gradient
 (a small non-negative quadratic programme, solved here by a warm-started active-set
 method on an incrementally updated Cholesky factor of ``K_PP``, ``P`` the positive weights).
 
-Memory: ``mu`` is computed in blocks of rows (``O(n^2 d)`` time, ``O(block * n)`` memory,
+Kernel: :class:`datareduce._geometry.kernels.Kernel` (Gaussian, ``"rbf"`` or ``"gaussian"``, or
+linear). Memory: ``mu`` is computed in blocks of rows (``O(n^2 d)`` time, ``O(block * n)`` memory,
 using the kernel's symmetry so each pair is evaluated once); only the kernel columns of the
 chosen prototypes are kept (``m x n``). No ``n x n`` matrix is ever formed.
 """
@@ -20,13 +21,15 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+import warnings
 
 import numpy as np
 from scipy.linalg import solve_triangular
+from sklearn.utils import deprecated
 from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
-from .._weights import median_bandwidth
+from .._geometry.kernels import Kernel, canonical_kernel
 from ..base import BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ProtoDashReducer", "protodash"]
@@ -35,58 +38,6 @@ logger = logging.getLogger(__name__)
 
 #: zero weights are floored at this fraction of the pool's mean weight (n / m) in sample_weight_
 ZERO_WEIGHT_FLOOR = 1e-6
-
-
-# ----------------------------------------------------------------------------- kernels
-def _kernel_block(A, B, kernel, gamma, A_sq=None, B_sq=None):
-    """Kernel between all rows of A and B (a block whose size the caller bounds)."""
-    G = A @ B.T
-    if kernel == "linear":
-        return G
-    if A_sq is None:
-        A_sq = np.einsum("ij,ij->i", A, A)
-    if B_sq is None:
-        B_sq = np.einsum("ij,ij->i", B, B)
-    # exp(-gamma * max(|a|^2 + |b|^2 - 2 a.b, 0)), in place
-    G *= 2.0
-    G -= A_sq[:, None]
-    G -= B_sq[None, :]
-    np.minimum(G, 0.0, out=G)
-    G *= gamma
-    return np.exp(G, out=G)
-
-
-def _mean_embedding(X, kernel, gamma, sq, working_memory):
-    """``mu_j = mean_i k(x_j, x_i)`` without an n x n matrix (symmetric blocks)."""
-    n = X.shape[0]
-    if kernel == "linear":
-        return X @ X.mean(axis=0)
-    # square blocks of at most 1024 rows: symmetric pairs are evaluated once, blocks stay
-    # cache-friendly, and working_memory bounds them further
-    step = max(1, min(1024, int(math.sqrt(working_memory * 2**20 / 8)), n))
-    mu = np.zeros(n)
-    for i0 in range(0, n, step):
-        i1 = min(n, i0 + step)
-        for j0 in range(i0, n, step):
-            j1 = min(n, j0 + step)
-            K = _kernel_block(X[i0:i1], X[j0:j1], kernel, gamma, sq[i0:i1], sq[j0:j1])
-            mu[i0:i1] += K.sum(axis=1)
-            if j0 != i0:
-                mu[j0:j1] += K.sum(axis=0)
-    mu /= n
-    return mu
-
-
-def _mean_embedding_sampled(X, targets, kernel, gamma, sq, working_memory):
-    """``mu_j = mean_{i in targets} k(x_j, x_i)``: the embedding of a random subsample."""
-    T = X[targets]
-    t_sq = sq[targets]
-    step = max(1, int(working_memory * 2**20 / (8 * max(len(targets), 1))))
-    mu = np.empty(X.shape[0])
-    for i0 in range(0, X.shape[0], step):
-        i1 = min(X.shape[0], i0 + step)
-        mu[i0:i1] = _kernel_block(X[i0:i1], T, kernel, gamma, sq[i0:i1], t_sq).mean(axis=1)
-    return mu
 
 
 # ------------------------------------------------------------------ active-set NNQP
@@ -213,8 +164,8 @@ class _PrototypeKernel:
         return self.cols[rows, c]
 
 
-def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
-              working_memory: float = 256.0, verbose: bool = False, targets=None):
+def protodash(X, m: int, *, kernel: str = "rbf", bandwidth: float = 1.0,
+              working_memory: float = 256.0, verbose: bool = False, targets=None, sigma=None):
     """Greedy ProtoDash on one pool: ``m`` prototypes of ``X`` and their weights.
 
     Parameters
@@ -223,9 +174,10 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
         The pool (both the data to explain and the candidate prototypes).
     m : int
         Number of prototypes, ``1 <= m <= n``.
-    kernel : {"gaussian", "linear"}, default="gaussian"
-        ``exp(-||x - y||^2 / (2 sigma^2))`` or ``x . y``.
-    sigma : float, default=1.0
+    kernel : {"rbf", "gaussian", "linear"}, default="rbf"
+        ``exp(-||x - y||^2 / (2 bandwidth^2))`` (``"rbf"`` and ``"gaussian"`` name the same
+        kernel) or ``x . y``.
+    bandwidth : float, default=1.0
         Width of the Gaussian kernel.
     working_memory : float, default=256
         MiB for one kernel block when computing the mean embedding.
@@ -234,6 +186,8 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
     targets : array of int, optional
         Rows whose kernel mean is matched (default: all rows, exact ``O(n^2 d)``); a random
         subsample makes the mean embedding a Monte Carlo estimate at ``O(n t d)``.
+    sigma : float, optional
+        Deprecated alias of ``bandwidth`` (removed in 0.3).
 
     Returns
     -------
@@ -248,7 +202,7 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
     --------
     >>> import numpy as np
     >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
-    >>> picks, w, _ = protodash(X, 2, sigma=1.0)
+    >>> picks, w, _ = protodash(X, 2, bandwidth=1.0)
     >>> sorted((X[picks, 0] // 5).tolist())
     [0.0, 1.0]
     """
@@ -256,12 +210,22 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
     n = X.shape[0]
     if not 1 <= m <= n:
         raise ValueError(f"m={m} must be between 1 and the number of rows ({n}).")
-    gamma = 1.0 / (2.0 * float(sigma) ** 2)
+    if sigma is not None:
+        warnings.warn("sigma is deprecated and will be removed in 0.3: use bandwidth.",
+                      FutureWarning, stacklevel=2)
+        bandwidth = sigma
+    kern = Kernel(canonical_kernel(kernel, allowed=("rbf", "linear")), bandwidth)
+    if not kern.resolved:
+        raise ValueError(f"bandwidth={bandwidth!r}: pass a positive number (the reducer "
+                         "resolves the median heuristic).")
     sq = np.einsum("ij,ij->i", X, X)
-    if targets is None or kernel == "linear":
-        mu = _mean_embedding(X, kernel, gamma, sq, working_memory)
+    if targets is None or kern.name == "linear":
+        mu = kern.mean_embedding(X, working_memory=working_memory, X_sq=sq)
     else:
-        mu = _mean_embedding_sampled(X, np.asarray(targets), kernel, gamma, sq, working_memory)
+        # the mean of k(x_j, .) over the target rows: their embedding, evaluated at every row
+        targets = np.asarray(targets)
+        mu = kern.mean_embedding(X[targets], X, working_memory=working_memory, X_sq=sq[targets],
+                                 targets_sq=sq)
     scale = float(np.max(np.abs(mu))) if n else 1.0
     tol = 1e-10 * (scale if scale > 0 else 1.0)
 
@@ -276,12 +240,12 @@ def protodash(X, m: int, *, kernel: str = "gaussian", sigma: float = 1.0,
 
         iterator = tqdm(iterator, desc="ProtoDash", unit="pick")
     with threadpool_limits(limits=1, user_api="blas"):
-        _greedy(X, kernel, gamma, sq, mu, tol, cols, picks, gains, Q, qp, iterator)
+        _greedy(X, kern, sq, mu, tol, cols, picks, gains, Q, qp, iterator)
     logger.debug("ProtoDash: %d picks, %d with positive weight", m, int((qp.w > 0).sum()))
     return picks, qp.w.copy(), gains
 
 
-def _greedy(X, kernel, gamma, sq, mu, tol, cols, picks, gains, Q, qp, iterator):
+def _greedy(X, kern, sq, mu, tol, cols, picks, gains, Q, qp, iterator):
     """The greedy loop of :func:`protodash` (BLAS limited to one thread by the caller)."""
     n = X.shape[0]
     grad = mu.copy()
@@ -292,7 +256,7 @@ def _greedy(X, kernel, gamma, sq, mu, tol, cols, picks, gains, Q, qp, iterator):
         picks[t] = j
         gains[t] = g[j]
         chosen[j] = True
-        cols[t] = _kernel_block(X[j:j + 1], X, kernel, gamma, sq[j:j + 1], sq)[0]
+        cols[t] = kern.block(X[j:j + 1], X, sq[j:j + 1], sq)[0]
         if g[j] > tol:
             qp.enter(t, Q, mu[picks[:t + 1]])
         # else: w stays optimal with the new variable at zero (AIX360 does the same)
@@ -315,11 +279,12 @@ class ProtoDashReducer(BaseReducer):
     ----------
     keep : float in (0, 1] or int >= 1, default=0.1
         Fraction of rows kept, or number of rows kept.
-    kernel : {"gaussian", "linear"}, default="gaussian"
-        ``exp(-||x - y||^2 / (2 sigma^2))`` or the dot product. AIX360 (used by the
-        reference package) defaults to the linear kernel, so the reference's ``sigma`` had no
-        effect there: ``kernel="linear"`` reproduces those results.
-    sigma : "median" or float > 0, default="median"
+    kernel : {"rbf", "gaussian", "linear"}, default="rbf"
+        ``exp(-||x - y||^2 / (2 bandwidth^2))`` (``"rbf"`` and ``"gaussian"`` name the same
+        kernel) or the dot product. AIX360 (used by the reference package) defaults to the
+        linear kernel, so the reference's ``sigma`` had no effect there: ``kernel="linear"``
+        reproduces those results.
+    bandwidth : "median" or float > 0, default="median"
         Gaussian width. ``"median"`` is the median heuristic: the median pairwise distance
         of the pool (estimated on 1,000 seeded random rows when the pool is larger).
     stratify : bool, default=True
@@ -345,6 +310,8 @@ class ProtoDashReducer(BaseReducer):
         a larger group (a Monte Carlo estimate, ``O(n t d)``). None: always exact.
     space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
         Selection space (:mod:`datareduce.preprocessing`).
+    sigma : "median", float > 0 or None, default=None
+        Deprecated alias of ``bandwidth`` (removed in 0.3).
 
     Attributes
     ----------
@@ -358,8 +325,9 @@ class ProtoDashReducer(BaseReducer):
         redundant) gets ``1e-6 * class_size / quota`` so that every kept row has a positive
         weight; the rest is rescaled so the class total is exact. If every weight is zero
         (linear kernel on centred data) the weights are uniform.
-    sigma_ : float or ndarray
+    bandwidth_ : float or ndarray
         Gaussian width used (one per pool when stratifying). NaN for the linear kernel.
+        ``sigma_`` is a deprecated alias (removed in 0.3).
     gains_ : ndarray of shape (n_kept,)
         Gradient of each prototype when it was picked.
     n_groups_ : list of int
@@ -379,21 +347,22 @@ class ProtoDashReducer(BaseReducer):
 
     _parameter_constraints = {
         **BaseReducer._parameter_constraints,
-        "kernel": [StrOptions({"gaussian", "linear"})],
-        "sigma": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "kernel": [StrOptions({"rbf", "gaussian", "linear"})],
+        "bandwidth": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
         "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
         "verbose": ["verbose"],
         "partition": [StrOptions({"auto"}), None, Interval(numbers.Integral, 1, None,
                                                           closed="left")],
         "target_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "sigma": [None, StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, keep=0.1, *, kernel="gaussian", sigma="median", stratify=True,
+    def __init__(self, keep=0.1, *, kernel="rbf", bandwidth="median", stratify=True,
                  random_state=None, working_memory=256.0, verbose=False, space="auto", reweight=None,
-                 partition="auto", target_size=5000):
+                 partition="auto", target_size=5000, sigma=None):
         self.keep = keep
         self.kernel = kernel
-        self.sigma = sigma
+        self.bandwidth = bandwidth
         self.stratify = stratify
         self.random_state = random_state
         self.working_memory = working_memory
@@ -402,22 +371,24 @@ class ProtoDashReducer(BaseReducer):
         self.reweight = reweight
         self.partition = partition
         self.target_size = target_size
+        self.sigma = sigma
+
+    def _check_params(self, X, y):
+        if self.sigma is not None:
+            warnings.warn("sigma is deprecated and will be removed in 0.3: use bandwidth.",
+                          FutureWarning, stacklevel=3)
 
     def _select(self, X, n_select, rng):
-        if self.kernel == "linear":
-            sigma = float("nan")
-        elif isinstance(self.sigma, str):
-            sigma = median_bandwidth(X, rng)
-        else:
-            sigma = float(self.sigma)
+        bandwidth = self.bandwidth if self.sigma is None else self.sigma
+        kern = Kernel(self.kernel, bandwidth).resolve(X, rng)
         groups = self._groups(X, n_select, rng)
         picks, weights, raw, gains = [], [], [], []
         for rows, q in groups:
             t = self.target_size
             targets = (None if t is None or len(rows) <= t
                        else np.sort(rng.choice(len(rows), size=t, replace=False)))
-            p, w, g = protodash(X[rows], q, kernel=self.kernel,
-                                sigma=sigma if self.kernel == "gaussian" else 1.0,
+            p, w, g = protodash(X[rows], q, kernel=kern.name,
+                                bandwidth=kern.bandwidth if kern.name == "rbf" else 1.0,
                                 working_memory=self.working_memory, verbose=self.verbose,
                                 targets=targets)
             picks.append(rows[p])
@@ -425,7 +396,7 @@ class ProtoDashReducer(BaseReducer):
             raw.append(w)
             gains.append(g)
         return Selection(indices=np.concatenate(picks), weights=np.concatenate(weights),
-                         info={"sigma": sigma, "weights": np.concatenate(raw),
+                         info={"bandwidth": kern.bandwidth, "weights": np.concatenate(raw),
                                "gains": np.concatenate(gains), "n_groups": len(groups)})
 
     def _groups(self, X, m, rng):
@@ -451,8 +422,13 @@ class ProtoDashReducer(BaseReducer):
         self.n_groups_ = [info["n_groups"] for _, info in infos]
         self.weights_ = np.concatenate([info["weights"] for _, info in infos])
         self.gains_ = np.concatenate([info["gains"] for _, info in infos])
-        sigmas = [info["sigma"] for _, info in infos]
-        self.sigma_ = sigmas[0] if len(sigmas) == 1 else np.array(sigmas)
+        widths = [info["bandwidth"] for _, info in infos]
+        self.bandwidth_ = widths[0] if len(widths) == 1 else np.array(widths)
+
+    @deprecated("sigma_ is deprecated and will be removed in 0.3: use bandwidth_.")
+    @property
+    def sigma_(self):
+        return self.bandwidth_
 
 
 def _pool_weights(w: np.ndarray, n: int) -> np.ndarray:

@@ -1,0 +1,60 @@
+"""The reduced set a metric compares with the full set: explicit arrays or a fitted reducer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._core.validation import check_X, check_y
+
+__all__ = ["check_fitted_reducer", "reduced_inputs"]
+
+
+def check_fitted_reducer(reducer, X_reduced, n_samples: int) -> None:
+    """A metric's ``reducer=`` argument: fitted, on ``n_samples`` rows, and not with X_reduced."""
+    if X_reduced is not None:
+        raise ValueError("pass either X_reduced or reducer, not both.")
+    if not hasattr(reducer, "sample_indices_"):
+        raise ValueError("reducer is not fitted: call reducer.fit(X, y) first.")
+    if getattr(reducer, "n_samples_in_", n_samples) != n_samples:
+        raise ValueError(f"reducer was fitted on {reducer.n_samples_in_} rows but X has "
+                         f"{n_samples}: pass the data the reducer was fitted on.")
+
+
+def reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer):
+    """Arrays (X, Z, q, y, y_z) from either an explicit reduced set or a fitted reducer."""
+    Xa = check_X(X)
+    if reducer is not None:
+        check_fitted_reducer(reducer, X_reduced, Xa.shape[0])
+        idx = reducer.sample_indices_
+        synthetic = getattr(reducer, "synthetic_", None)
+        Z = np.asarray(synthetic if synthetic is not None else Xa[idx], dtype=np.float64)
+        if weights is None:
+            weights = reducer.sample_weight_
+        if y is not None:
+            y_reduced = check_y(y, Xa.shape[0])[idx]
+    elif X_reduced is None:
+        raise ValueError("pass the reduced data as X_reduced, or a fitted reducer=.")
+    else:
+        Z = np.asarray(check_X(X_reduced, name="X_reduced"), dtype=np.float64)
+    if Z.shape[1] != Xa.shape[1]:
+        raise ValueError(f"X_reduced has {Z.shape[1]} features but X has {Xa.shape[1]}: "
+                         "they must describe the same columns.")
+    if weights is None:
+        q = np.ones(Z.shape[0])
+    else:
+        q = np.asarray(weights, dtype=np.float64)
+        if q.shape != (Z.shape[0],):
+            raise ValueError(f"weights has shape {q.shape} but X_reduced has {Z.shape[0]} "
+                             "rows: pass one weight per reduced row.")
+        if not np.isfinite(q).all() or (q < 0).any() or not q.sum() > 0:
+            raise ValueError("weights must be finite, non-negative and not all zero.")
+    ya = yz = None
+    if y is not None:
+        if y_reduced is None:
+            raise ValueError("y is given but y_reduced is not: pass the labels of the reduced "
+                             "rows.")
+        ya = check_y(y, Xa.shape[0])
+        yz = check_y(y_reduced, Z.shape[0], name="y_reduced")
+    elif y_reduced is not None:
+        raise ValueError("y_reduced is given but y is not: pass the labels of X too.")
+    return np.asarray(Xa, dtype=np.float64), Z, q, ya, yz

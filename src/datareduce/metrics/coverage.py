@@ -1,0 +1,170 @@
+"""Coverage curve of a reduced set: the fraction of rows within radius r of a kept row.
+
+Coverage (:func:`coverage_curve`): the fraction of rows that have a kept row of their class
+within radius ``r``, as a function of ``r``. It reaches 1 exactly at epsilon
+(:func:`datareduce.metrics.epsilon_representativeness`), the worst case; the curve shows how
+much of the data is covered well before that.
+"""
+
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .._geometry.neighbors import check_metric
+from ._inputs import reduced_inputs
+
+__all__ = ["CoverageCurve", "coverage_curve"]
+
+
+@dataclass(frozen=True)
+class CoverageCurve:
+    """Fraction of rows with a kept row of their class within radius ``r``.
+
+    Attributes
+    ----------
+    radii : ndarray
+        Increasing radii, from 0 to epsilon (the end point).
+    fraction : ndarray
+        Overall fraction covered at each radius.
+    per_class : dict
+        class label -> fraction covered at each radius (empty without labels).
+    epsilon : float
+        The radius at which every row is covered (``inf`` when a class has no kept row).
+    metric : str
+    nearest : ndarray
+        Distance of every row of X to its nearest kept row of its class.
+    """
+
+    radii: np.ndarray
+    fraction: np.ndarray
+    per_class: dict
+    epsilon: float
+    metric: str
+    nearest: np.ndarray = field(repr=False)
+
+    def at(self, r) -> float:
+        """Overall fraction of rows within ``r`` of a kept row of their class."""
+        return float(np.mean(self.nearest <= r))
+
+    def radius_for(self, fraction: float) -> float:
+        """Smallest radius that covers at least ``fraction`` of the rows."""
+        if not 0 < fraction <= 1:
+            raise ValueError(f"fraction={fraction!r} must be in (0, 1].")
+        k = max(1, math.ceil(fraction * self.nearest.size - 1e-9))
+        return float(np.partition(self.nearest, k - 1)[k - 1])
+
+    def plot(self, ax=None, *, per_class: bool = True):
+        """Draw the curve(s) with matplotlib; returns the axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5, 3.5))
+        ax.plot(self.radii, self.fraction, color="black", lw=2, label="all rows")
+        if per_class:
+            for label, frac in self.per_class.items():
+                ax.plot(self.radii, frac, lw=1, alpha=0.8, label=f"class {label}")
+        if np.isfinite(self.epsilon):
+            ax.axvline(self.epsilon, ls=":", color="grey")
+        ax.set_xlabel(f"radius r ({self.metric})")
+        ax.set_ylabel("fraction of rows within r")
+        ax.set_ylim(0, 1.02)
+        ax.legend(fontsize="small")
+        return ax
+
+
+def _nearest_distances(A, B, metric, working_memory):
+    if B.shape[0] == 0:
+        return np.full(A.shape[0], np.inf)
+    if A.shape[1] <= 10:
+        from scipy.spatial import cKDTree
+
+        p = {"euclidean": 2, "chebyshev": np.inf, "manhattan": 1}[metric]
+        return cKDTree(B).query(A, k=1, p=p)[0]
+    from sklearn.metrics import pairwise_distances_chunked
+
+    arg = np.empty(A.shape[0], dtype=np.intp)
+    start = 0
+    for block in pairwise_distances_chunked(A, B, metric=metric,
+                                            working_memory=working_memory):
+        arg[start:start + block.shape[0]] = block.argmin(axis=1)
+        start += block.shape[0]
+    # the blocked euclidean distances round (a row's distance to itself is not exactly 0):
+    # recompute each row's distance to its nearest kept row directly
+    diff = np.abs(A - B[arg])
+    if metric == "chebyshev":
+        return diff.max(axis=1)
+    if metric == "manhattan":
+        return diff.sum(axis=1)
+    return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+
+
+def coverage_curve(X, X_reduced=None, y=None, y_reduced=None, *, reducer=None,
+                   metric: str = "chebyshev", radii=None, n_radii: int = 50,
+                   working_memory: float = 64.0) -> CoverageCurve:
+    """Coverage curve: fraction of rows within radius r of a kept row of their class.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+    X_reduced : array-like of shape (m, d), optional
+        The reduced rows (or pass a fitted ``reducer``).
+    y, y_reduced : array-like, optional
+        Labels; with them each row is compared with the kept rows of its class only.
+    reducer : fitted reducer, optional
+    metric : {"chebyshev", "euclidean", "manhattan"}, default="chebyshev"
+        The norm (chebyshev, as epsilon's default).
+    radii : array-like, optional
+        Radii to evaluate; default ``n_radii`` evenly spaced from 0 to epsilon.
+    n_radii : int, default=50
+    working_memory : float, default=64
+        MiB for one block of distances.
+
+    Returns
+    -------
+    CoverageCurve
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0], [10.0]]); y = np.array([0, 0, 0, 1])
+    >>> cc = coverage_curve(X, X[[0, 3]], y, y[[0, 3]], radii=[0, 1, 2])
+    >>> cc.fraction.tolist(), cc.epsilon
+    ([0.5, 0.75, 1.0], 2.0)
+    """
+    metric = check_metric(metric)
+    Xa, Z, _, ya, yz = reduced_inputs(X, X_reduced, None, y, y_reduced, reducer)
+    nearest = np.empty(Xa.shape[0])
+    per_class_rows = {}
+    with threadpool_limits(limits=1, user_api="blas"):
+        if ya is None:
+            nearest[:] = _nearest_distances(Xa, Z, metric, working_memory)
+        else:
+            for c in np.unique(ya):
+                members = np.flatnonzero(ya == c)
+                nearest[members] = _nearest_distances(Xa[members], Z[yz == c], metric,
+                                                      working_memory)
+                per_class_rows[c.item() if hasattr(c, "item") else c] = members
+    eps = float(nearest.max()) if nearest.size else 0.0
+    if radii is None:
+        if not isinstance(n_radii, numbers.Integral) or n_radii < 2:
+            raise ValueError(f"n_radii={n_radii!r} must be an integer >= 2.")
+        radii = np.linspace(0.0, eps if np.isfinite(eps) else float(
+            nearest[np.isfinite(nearest)].max(initial=0.0)), n_radii)
+    else:
+        radii = np.asarray(radii, dtype=np.float64)
+        if radii.ndim != 1 or radii.size == 0 or (np.diff(radii) < 0).any():
+            raise ValueError("radii must be a non-empty increasing 1-D array.")
+
+    def _frac(d):
+        s = np.sort(d)
+        return np.searchsorted(s, radii, side="right") / max(d.size, 1)
+
+    fraction = _frac(nearest)
+    per_class = {k: _frac(nearest[rows]) for k, rows in per_class_rows.items()}
+    return CoverageCurve(radii, fraction, per_class, eps, metric, nearest)

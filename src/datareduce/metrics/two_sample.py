@@ -1,0 +1,92 @@
+"""Monte Carlo test of a reduced set against uniform random subsets of the same size (MMD)."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._core.validation import check_random_generator
+from ._inputs import reduced_inputs
+from .kernel_distance import _check_kernel, _distance, mmd_reference
+
+__all__ = ["MMDTest", "mmd_test"]
+
+
+@dataclass(frozen=True)
+class MMDTest:
+    """Result of :func:`mmd_test`.
+
+    Attributes
+    ----------
+    statistic : float
+        MMD of the reduced set to the full set.
+    p_value : float
+        ``(1 + #{random subsets with MMD >= statistic}) / (1 + n_permutations)``.
+    null : ndarray
+        MMD of each random subset of the same size (and class counts).
+    """
+
+    statistic: float
+    p_value: float
+    null: np.ndarray = field(repr=False)
+
+
+def mmd_test(X, X_reduced=None, weights=None, y=None, y_reduced=None, *, reducer=None,
+             n_permutations: int = 200, bandwidth=None, max_exact: int | None = 20000,
+             random_state=0, working_memory: float = 64.0) -> MMDTest:
+    """Is the reduced set distributed like the full set? A Monte Carlo test against SRS.
+
+    Null hypothesis: the reduced set is a uniform random subset of the full set (with the
+    same number of rows of each class when labels are given). The statistic is the overall
+    MMD (:func:`mmd`) of the reduced set to the full set; its null distribution is simulated
+    by ``n_permutations`` seeded random subsets (stratified, uniform weights within each
+    class). A small p-value says the subset is further from the full set than random subsets
+    of its size usually are; a p-value near 1 says it is closer (as herding or kernel thinning
+    aim to be). The test is exact for any ``n_permutations`` (the Monte Carlo p-value
+    ``(1 + k) / (1 + B)`` is valid, Phipson and Smyth 2010).
+
+    Parameters
+    ----------
+    X, X_reduced, weights, y, y_reduced, reducer, bandwidth, max_exact, random_state, working_memory
+        As in :func:`mmd`.
+    n_permutations : int, default=200
+        Random subsets drawn for the null distribution.
+
+    Returns
+    -------
+    MMDTest
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(300, 2))
+    >>> corner = np.argsort(X[:, 0])[:30]          # the 30 left-most rows: not representative
+    >>> mmd_test(X, X[corner], n_permutations=99).p_value
+    0.01
+    """
+    if not isinstance(n_permutations, numbers.Integral) or n_permutations < 1:
+        raise ValueError(f"n_permutations={n_permutations!r} must be a positive integer.")
+    _check_kernel("rbf", bandwidth)
+    Xa, Z, q, ya, yz = reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer)
+    ref = mmd_reference(Xa, ya, bandwidth=bandwidth, max_exact=max_exact,
+                        random_state=random_state, working_memory=working_memory)
+    stat = _distance(Xa, Z, q, ya, yz, None, "rbf", None, max_exact, random_state,
+                     working_memory, ref, "mmd").value
+    rng = check_random_generator(random_state)
+    if ya is None:
+        pools, counts = [np.arange(Xa.shape[0])], [Z.shape[0]]
+    else:
+        pools = [np.flatnonzero(ya == c) for c in ref.classes]
+        counts = [int(np.sum(yz == c)) for c in ref.classes]
+    null = np.empty(int(n_permutations))
+    for b in range(int(n_permutations)):
+        idx = np.concatenate([rng.choice(p, size=min(k, p.size), replace=False)
+                              for p, k in zip(pools, counts, strict=True)])
+        w = np.concatenate([np.full(min(k, p.size), p.size / max(k, 1))
+                            for p, k in zip(pools, counts, strict=True)])
+        null[b] = _distance(Xa, Xa[idx], w, ya, None if ya is None else ya[idx], None, "rbf",
+                            None, max_exact, random_state, working_memory, ref, "mmd").value
+    p_value = (1.0 + np.sum(null >= stat)) / (1.0 + null.size)
+    return MMDTest(float(stat), float(p_value), null)
