@@ -21,7 +21,8 @@ Printed (and written with ``--out``; ``--from-csv`` re-summarises saved runs):
    median and IQR over table x seed), the win rate against SRS over tables (per-table median
    difference > 0; ties count half) with a Wilcoxon signed-rank p-value over those per-table
    medians, the number of tables more than 1 point below SRS, failures (exceptions, with the
-   first message) and the cells that dropped a class that had rows left to keep;
+   first message; a class-only method on a regression target counts as not applicable
+   instead) and the cells that dropped a class that had rows left to keep;
 2. the weight policy evidence: per method, model and keep, ``fitted`` minus ``none`` and
    ``mean1`` minus ``none`` (median, win rate, Wilcoxon p over tables);
 3. per table type (numeric / mixed / imbalanced, i.e. smallest class below a fifth of the
@@ -59,6 +60,7 @@ VARIANTS = ("fitted", "none", "mean1")
 REFERENCE = "srs"
 EXTRA_METHODS = ("srs:reweight=mmd",)  # SRS with MMD-optimal weights: the weight evidence
 IMBALANCED = 0.2  # imbalanced: the smallest class is below this fraction of the largest
+NOT_APPLICABLE = "needs class labels"  # the error of a class-only method on a regression target
 COLUMNS = ("table", "task", "seed", "n_train", "method", "keep", "model", "weights", "score",
            "n_kept", "dropped_classes", "weights_vary", "reducer_s", "fit_s", "error")
 
@@ -215,8 +217,11 @@ def method_summary(results, variant="fitted"):
     p = paired(results, variant)
     rows = []
     for (method, keep, fam), g in p.groupby(["method", "keep", "model"], sort=False):
-        per_table = g.groupby("table")["diff"].median()
-        fails = g[g["error"].notna()] if "error" in g else g.iloc[:0]
+        per_table = g.groupby("table")["diff"].median().dropna()
+        errors = g["error"].fillna("").astype(str)
+        # a method defined on classes (DES, FES) has no meaning on a regression target
+        not_applicable = errors.str.contains(NOT_APPLICABLE, regex=False)
+        fails = g[(errors != "") & ~not_applicable]
         rows.append({
             "method": method, "keep": keep, "model": fam,
             "frac_full": g["frac_full"].median(),
@@ -224,7 +229,8 @@ def method_summary(results, variant="fitted"):
             "diff_iqr": g["diff"].quantile(0.75) - g["diff"].quantile(0.25),
             "win_rate": _win_rate(per_table), "p_wilcoxon": _wilcoxon(per_table),
             "tables_below_1pt": int((per_table < -1).sum()), "tables": int(per_table.size),
-            "failures": len(fails), "reducer_s": g["reducer_s"].median(),
+            "failures": len(fails), "not_applicable": int(not_applicable.sum()),
+            "reducer_s": g["reducer_s"].median(),
             "dropped_class_cells": int((g.get("dropped_classes", 0) > 0).sum()),
             "first_error": fails["error"].iloc[0] if len(fails) else "",
         })
@@ -240,7 +246,7 @@ def weight_summary(results):
         v = runs[runs["weights"] == var][[*key, "score", "weights_vary"]].merge(none, on=key)
         v["diff"] = 100 * (v["score"] - v["none"])
         for (method, keep, fam), g in v.groupby(["method", "keep", "model"], sort=False):
-            per_table = g.groupby("table")["diff"].median()
+            per_table = g.groupby("table")["diff"].median().dropna()
             rows.append({"method": method, "keep": keep, "model": fam, "variant": var,
                          "weights_vary": bool(g["weights_vary"].any()),
                          "diff_median": g["diff"].median(), "win_rate": _win_rate(per_table),
