@@ -218,7 +218,7 @@ def method_summary(results, variant="fitted"):
     rows = []
     for (method, keep, fam), g in p.groupby(["method", "keep", "model"], sort=False):
         per_table = g.groupby("table")["diff"].median().dropna()
-        errors = g["error"].fillna("").astype(str)
+        errors = g["error"].astype(object).where(g["error"].notna(), "").astype(str)
         # a method defined on classes (DES, FES) has no meaning on a regression target
         not_applicable = errors.str.contains(NOT_APPLICABLE, regex=False)
         fails = g[(errors != "") & ~not_applicable]
@@ -287,7 +287,8 @@ def per_table(results, keep=0.1, variant="fitted"):
 def _md(df, floatfmt=".2f"):
     from datareduce.evaluation import to_markdown
 
-    return to_markdown(df, floatfmt=floatfmt)
+    # object columns keep integers integers when the rows are read out
+    return to_markdown(df.astype(object), floatfmt=floatfmt)
 
 
 def _flat(df):
@@ -303,11 +304,15 @@ def _flat(df):
 
 def report(results, out=print):
     ms = method_summary(results)
-    ms["first_error"] = ms["first_error"].str.slice(0, 70)
     for (fam, keep), g in ms.groupby(["model", "keep"], sort=False):
         out(f"\n### Every method against SRS: {fam}, keep {keep} (fitted weights reach the "
             "model)\n")
-        out(_md(g.drop(columns=["model", "keep"]).set_index("method")))
+        out(_md(g.drop(columns=["model", "keep", "first_error"]).set_index("method")))
+    failed = ms[ms["failures"] > 0].groupby("method").agg(
+        cells=("failures", "sum"), first_error=("first_error", "first"))
+    if len(failed):
+        out("\nFailures (cells of table x seed x model x keep, first message):\n")
+        out(_md(failed))
     ws = weight_summary(results)
     if len(ws):
         out("\n### Weights: weighted minus unweighted, median over table x seed (points)\n")
