@@ -9,7 +9,7 @@ GPY := $(GVENV)/bin/python
 # torch/torchvision pinned to the builds Ultralytics needs (see docs/install.md)
 TORCH_PINS ?= torch==2.14.1 torchvision==0.29.1
 
-.PHONY: demo test test-core test-giotto install-core install-all install-giotto lint bench clean
+.PHONY: demo test test-core test-giotto install-core install-all install-giotto lint bench clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,15 @@ install-giotto: $(GVENV)/.installed
 demo: install-core
 	$(VENV)/bin/datareduce demo
 
-test: install-all install-giotto
+# headless Chromium for tests/test_browser.py (Debian's package; needs root and apt-get,
+# otherwise a line says so and that test is skipped)
+browser:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "chromium not installed (needs root and apt-get): the browser test is skipped"; fi
+
+test: install-all install-giotto browser
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest -q -m "not giotto" tests
 	$(GPY) -m pytest -q -m giotto tests/test_giotto_backend.py

@@ -94,6 +94,7 @@ def test_glob_on_a_local_cluster_equals_the_library_on_threads(tmp_path):
     (["--keep", "5000"], ["--keep 5000", "1000 rows"]),
     (["--target", "lable"], ["--target 'lable'", "did you mean 'label'"]),
     (["--target", "a"], ["--target 'a'", "floats"]),
+    (["--target", "id"], ["--target 'id'", "distinct whole numbers", "--task classification"]),
     (["--features", "note"], ["--features 'note'", "not numeric"]),
     (["--weight-column", "id"], ["--weight-column 'id'"]),
     (["--method", "nope"], ["--method 'nope'"]),

@@ -103,7 +103,7 @@ def test_deterministic_and_numpy_input(data):
 def test_two_stage_improves_maxmin_cover(data):
     X, _ = data
     Xd = da.from_array(X, chunks=(500, 5))
-    mms = get_reducer("mms", keep=0.02)
+    mms = get_reducer("mms", keep=0.02, selection="reference")  # epsilon: the exact rule
     one = reduce_blocks(Xd, reducer=mms, random_state=0)
     two = reduce_blocks(Xd, reducer=mms, oversample=4, random_state=0)
     assert len(two.sample_indices) == len(one.sample_indices) == 60

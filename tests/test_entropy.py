@@ -51,7 +51,7 @@ def test_entropy_formula():
 @pytest.mark.parametrize("stratified", [False, True])
 def test_matches_definition(stratified):
     X, y = data()
-    des = DistanceEntropyReducer(keep=0.3, stratify=stratified, random_state=3)
+    des = DistanceEntropyReducer(keep=0.3, selection="reference", stratify=stratified, random_state=3)
     des.fit(X, y)
     base = des.base_indices_
     # base: half of keep (15 of 30), stratified, all distinct
@@ -70,7 +70,7 @@ def test_added_rows_order_and_ties():
     # duplicated rows have equal entropies: the lower row position is added first
     X = np.array([[0.0], [0.0], [0.0], [4.0], [4.0], [4.0], [2.0], [2.0], [2.0], [2.0]])
     y = np.array([0, 0, 0, 1, 1, 1, 0, 0, 1, 1])
-    des = DistanceEntropyReducer(keep=5, base_fraction=0.2, random_state=0)
+    des = DistanceEntropyReducer(keep=5, selection="reference", base_fraction=0.2, random_state=0)
     with pytest.warns(UserWarning, match="duplicate"):
         des.fit(X, y)
     added = des.sample_indices_[2:]
@@ -81,7 +81,7 @@ def test_added_rows_order_and_ties():
 
 def test_base_fraction_and_errors():
     X, y = data()
-    r = DistanceEntropyReducer(keep=0.3, base_fraction=0.1, random_state=0).fit(X, y)
+    r = DistanceEntropyReducer(keep=0.3, selection="reference", base_fraction=0.1, random_state=0).fit(X, y)
     assert len(r.base_indices_) == 10
     with pytest.raises(ValueError, match="base_fraction"):
         DistanceEntropyReducer(keep=0.1, base_fraction=0.2).fit(X, y)
@@ -99,7 +99,7 @@ def test_invariants(seed, keep, strat, bf):
     n = len(X)
     if bf is not None and round(bf * n) > keep:
         bf = None
-    des = DistanceEntropyReducer(keep=keep, base_fraction=bf, stratify=strat,
+    des = DistanceEntropyReducer(keep=keep, selection="reference", base_fraction=bf, stratify=strat,
                                  random_state=seed)
     des.fit(X, y)
     idx = des.sample_indices_

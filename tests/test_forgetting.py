@@ -103,7 +103,7 @@ def test_reducer_scores_are_tracker_scores():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 5))
     y = (X[:, 0] + 0.8 * rng.normal(size=200) > 0).astype(int)
-    r = ForgettingEventsReducer(keep=0.2, epochs=6, random_state=0).fit(X, y)
+    r = ForgettingEventsReducer(keep=0.2, selection="reference", epochs=6, random_state=0).fit(X, y)
     assert r.tracker_.n_epochs_ == 6
     np.testing.assert_array_equal(r.forgetting_scores_, r.tracker_.scores())
     # scores_ is the keep priority: it orders rows as the forgetting scores do
@@ -125,7 +125,7 @@ def test_reducer_replays_training_by_hand():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(120, 3))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)  # not linearly separable: many flips
-    r = ForgettingEventsReducer(keep=0.3, estimator=Perceptron(), epochs=5, random_state=3,
+    r = ForgettingEventsReducer(keep=0.3, selection="reference", estimator=Perceptron(), epochs=5, random_state=3,
                                 standardize=False).fit(X, y)
     est = Perceptron(random_state=r.estimator_.random_state)
     gen = np.random.default_rng(3)
@@ -143,7 +143,7 @@ def test_reducer_global_and_custom_estimator():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(90, 4))
     y = np.repeat([0, 1, 2], 30)
-    r = ForgettingEventsReducer(keep=10, stratify=False, epochs=4,
+    r = ForgettingEventsReducer(keep=10, selection="reference", stratify=False, epochs=4,
                                 estimator=SGDClassifier(loss="hinge"), random_state=0)
     r.fit(X, y)
     kept = r.sample_indices_

@@ -88,15 +88,15 @@ def test_block_size_never_changes_picks(n, d, frac, block, seed):
 
 def test_prefix_is_a_maxmin_selection():
     X = np.random.default_rng(2).normal(size=(300, 3))
-    long = MaxMinReducer(keep=40, start="first").fit(X).sample_indices_
-    short = MaxMinReducer(keep=12, start="first").fit(X).sample_indices_
+    long = MaxMinReducer(keep=40, selection="reference", start="first").fit(X).sample_indices_
+    short = MaxMinReducer(keep=12, selection="reference", start="first").fit(X).sample_indices_
     np.testing.assert_array_equal(long[:12], short)
 
 
 def test_scores_epsilon_and_weights():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(400, 5))
-    r = MaxMinReducer(keep=30, random_state=0).fit(X)
+    r = MaxMinReducer(keep=30, selection="reference", random_state=0).fit(X)
     kept = r.sample_indices_
     _, d = nearest(X, X[kept])
     eps = d.max()
@@ -106,7 +106,7 @@ def test_scores_epsilon_and_weights():
     # picked rows outrank the others; the best other row is the next greedy pick
     assert r.scores_[kept].min() >= rest.max()
     assert np.isinf(r.scores_[kept[0]])
-    nxt = MaxMinReducer(keep=31, random_state=0).fit(X).sample_indices_[-1]
+    nxt = MaxMinReducer(keep=31, selection="reference", random_state=0).fit(X).sample_indices_[-1]
     assert nxt == np.delete(np.arange(400), kept)[np.argmax(rest)]
     # weights: Voronoi cell sizes
     idx, _ = nearest(X, X[kept])
@@ -117,7 +117,7 @@ def test_stratified_blocks_are_per_class_orders():
     rng = np.random.default_rng(4)
     X = rng.normal(size=(200, 3))
     y = np.repeat(["a", "b"], [120, 80])
-    r = MaxMinReducer(keep=0.25, start="first").fit(X, y)
+    r = MaxMinReducer(keep=0.25, selection="reference", start="first").fit(X, y)
     first = r.sample_indices_[:30]
     second = r.sample_indices_[30:]
     assert (y[first] == "a").all() and (y[second] == "b").all()
@@ -130,7 +130,7 @@ def test_stratified_blocks_are_per_class_orders():
 
 def test_starts():
     X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [-1.0, 1.0], [9.0, 0.0]])
-    assert MaxMinReducer(keep=1, start="medoid").fit(X).sample_indices_.tolist() == [1]
+    assert MaxMinReducer(keep=1, start="medoid", selection="reference").fit(X).sample_indices_.tolist() == [1]
     assert MaxMinReducer(keep=1, start=3).fit(X).sample_indices_.tolist() == [3]
     seeded = [MaxMinReducer(keep=2, random_state=7).fit(X).sample_indices_[0] for _ in range(2)]
     assert seeded[0] == seeded[1]
@@ -140,7 +140,7 @@ def test_duplicates_more_picks_than_distinct_rows():
     X = np.repeat(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 3.0]]), 10, axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        r = MaxMinReducer(keep=7, start="first").fit(X)
+        r = MaxMinReducer(keep=7, selection="reference", start="first").fit(X)
     kept = r.sample_indices_
     assert len(np.unique(kept)) == 7
     assert {tuple(X[i]) for i in kept[:3]} == {(0.0, 0.0), (1.0, 0.0), (0.0, 3.0)}
@@ -172,7 +172,7 @@ def test_int_start_needs_single_pool():
 def test_manhattan_picks_match_brute_force():
     rng = np.random.default_rng(5)
     X = rng.normal(size=(40, 3))
-    r = MaxMinReducer(keep=6, metric="manhattan", start="first", stratify=False).fit(X)
+    r = MaxMinReducer(keep=6, selection="reference", metric="manhattan", start="first", stratify=False).fit(X)
     picks, dist = [0], np.abs(X - X[0]).sum(axis=1)
     for _ in range(5):
         j = int(np.argmax(dist))

@@ -48,7 +48,7 @@ def test_global_ranking_with_labels_matches_reference():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 1, (40, 3)), rng.normal(3, 1, (25, 3))]) + 1
     y = np.repeat([3, 7], [40, 25])
-    r = get_reducer("nrmd", keep=20, stratify=False).fit(X, y)  # the reference
+    r = get_reducer("nrmd", keep=20, selection="reference", stratify=False).fit(X, y)  # the reference
     ref = dense_classification_score(X, y)
     np.testing.assert_allclose(r.scores_, ref, rtol=1e-9)
     np.testing.assert_array_equal(r.sample_indices_, np.argsort(-ref, kind="stable")[:20])
@@ -61,7 +61,7 @@ def test_per_class_takes_top_rows_of_each_class():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(60, 4)) + 2
     y = np.repeat([0, 1, 2], [30, 20, 10])
-    r = MatrixDecompositionReducer(keep=0.5, per_class=True).fit(X, y)
+    r = MatrixDecompositionReducer(keep=0.5, selection="reference", per_class=True).fit(X, y)
     assert np.bincount(y[r.sample_indices_]).tolist() == [15, 10, 5]
     ref = dense_classification_score(X, y)
     for c, q in zip(range(3), (15, 10, 5), strict=True):
@@ -75,7 +75,7 @@ def test_unsupervised_and_zero_rows():
     X = np.random.default_rng(4).normal(size=(30, 3))
     X[5] = 0.0
     with pytest.warns(UserWarning, match="duplicate"):
-        r = get_reducer("nrmd", keep=5).fit(np.vstack([X, X[:1]]))
+        r = get_reducer("nrmd", keep=5, selection="reference").fit(np.vstack([X, X[:1]]))
     assert r.scores_[5] == pytest.approx(-np.log(1e-3))  # a zero row gets the floor everywhere
     assert 5 in r.sample_indices_
 

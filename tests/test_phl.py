@@ -68,13 +68,13 @@ def test_scores_equal_plain_per_point_implementation(dimension, scoring):
 def test_circle_noise_scored_as_outliers_and_picked_last():
     X = circle_with_noise(0)
     n_circle = 120
-    r = PHLandmarksReducer(keep=n_circle, radius=0.3, random_state=0).fit(X)
+    r = PHLandmarksReducer(keep=n_circle, selection="reference", radius=0.3, random_state=0).fit(X)
     # all noise rows are super-outliers or score above every circle row
     noise = r.outlier_scores_[n_circle:]
     assert np.all(noise > np.max(r.outlier_scores_[:n_circle]))
     assert set(r.sample_indices_) == set(range(n_circle))
     # vital landmarks take them first
-    v = PHLandmarksReducer(keep=6, radius=0.3, landmark_type="vital", random_state=0).fit(X)
+    v = PHLandmarksReducer(keep=6, selection="reference", radius=0.3, landmark_type="vital", random_state=0).fit(X)
     assert set(v.sample_indices_) == set(range(n_circle, n_circle + 6))
 
 
@@ -105,15 +105,15 @@ def test_max_neighbors_cap_is_seeded_and_job_independent(monkeypatch):
 
     X = np.random.default_rng(3).normal(size=(200, 2))
     kw = dict(radius=0.6, max_neighbors=8, random_state=7)
-    a = PHLandmarksReducer(keep=50, **kw).fit(X)
+    a = PHLandmarksReducer(keep=50, selection="reference", **kw).fit(X)
     monkeypatch.setattr(phl, "_CHUNK", 64)  # several blocks, spread over the workers
     monkeypatch.setattr(phl, "_MAX_PAIRS", 500)
     with joblib.parallel_config(backend="threading"):  # no process start-up in the tests
-        b = PHLandmarksReducer(keep=50, n_jobs=2, **kw).fit(X)
+        b = PHLandmarksReducer(keep=50, selection="reference", n_jobs=2, **kw).fit(X)
     np.testing.assert_array_equal(a.scores_, b.scores_)
     np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
     assert a.n_neighbors_.max() > 8
-    c = PHLandmarksReducer(keep=50, radius=0.6, max_neighbors=8, random_state=8).fit(X)
+    c = PHLandmarksReducer(keep=50, selection="reference", radius=0.6, max_neighbors=8, random_state=8).fit(X)
     assert not np.array_equal(a.scores_, c.scores_)
     uncapped, _ = phl_outlier_scores(X, 0.6, max_neighbors=10**6)
     assert not np.array_equal(a.scores_, uncapped)
@@ -123,7 +123,7 @@ def test_auto_radius_reported_per_class():
     X = np.vstack([np.random.default_rng(0).normal(0, 1, (50, 2)),
                    np.random.default_rng(1).normal(0, 5, (30, 2))])
     y = np.repeat([0, 1], [50, 30])
-    r = get_reducer("phl", keep=0.2, random_state=0).fit(X, y)
+    r = get_reducer("phl", keep=0.2, selection="reference", random_state=0).fit(X, y)
     assert r.radius_.shape == (2,) and r.radius_[1] > r.radius_[0]
     assert r.radius_[0] == pytest.approx(auto_radius(X[:50]))
     assert np.bincount(y[r.sample_indices_]).tolist() == [10, 6]
@@ -175,3 +175,50 @@ def test_bounds_and_union_equal_single_ripser_calls(seed, case):
     got = _batch_scores(X, hoods, dimension, scoring)
     ref = [neighbourhood_score(X[h], dimension, scoring) for h in hoods]
     np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-7)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 12), st.sampled_from([0.25, 0.5, 0.9]),
+       st.booleans())
+def test_brute_force_search_equals_the_tree(seed, k, quantile, grid):
+    """Above _TREE_MAX_DIM dimensions the neighbours come from the BLAS search plus an exact
+    re-check: radius and neighbour lists equal the KD-tree's, ties (grid data, duplicates,
+    rows exactly at the radius) included."""
+    from datareduce.reducers import _phl_scoring as phl
+
+    rng = np.random.default_rng(seed)
+    if grid:  # integer points: many distances tie, and the radius is one of them
+        X = rng.integers(0, 3, size=(80, 10)).astype(float) * 0.5 + 1e3
+    else:
+        X = rng.normal(size=(80, 10)) * rng.uniform(0.1, 3, 10)
+        X[:6] = X[6:12]  # exact duplicates
+    assert X.shape[1] > phl._TREE_MAX_DIM  # the brute path
+    r = auto_radius(X, k=k, quantile=quantile)
+    kth = KDTree(X).query(X, k=k + 1)[0][:, k]
+    want = float(np.quantile(kth, quantile)) or float(kth.max())
+    assert r == pytest.approx(want, rel=1e-14)  # last-bit summation order only
+    got = phl._radius_neighbors(X, r, 0, len(X), phl._brute_index(X))
+    D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    for i, nb in enumerate(got):
+        ref = set(np.flatnonzero(D[i] <= r).tolist()) - {i}
+        # a pair can differ only at the radius itself, where summation order decides
+        assert all(abs(D[i, j] - r) <= 1e-13 * r for j in ref ^ set(nb.tolist()))
+        assert nb.size == len(set(nb.tolist()))
+    # the row that defines the radius keeps its k-th neighbour
+    counts = np.array([a.size for a in got])
+    assert np.sum(counts >= k) >= np.ceil(quantile * len(X)) - 1
+
+
+def test_brute_and_tree_paths_give_the_same_scores(monkeypatch):
+    from datareduce.reducers import _phl_scoring as phl
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(size=(300, 4)), rng.normal(4, 1, (100, 4))])
+    r = auto_radius(X, k=8)
+    tree_scores, tree_counts = phl_outlier_scores(X, r, seed=1)
+    monkeypatch.setattr(phl, "_TREE_MAX_DIM", 0)
+    monkeypatch.setattr(phl, "_MAX_PAIRS", 3000)  # several blocks
+    assert auto_radius(X, k=8) == r
+    brute_scores, brute_counts = phl_outlier_scores(X, r, seed=1)
+    np.testing.assert_array_equal(tree_counts, brute_counts)
+    np.testing.assert_array_equal(tree_scores, brute_scores)

@@ -166,3 +166,22 @@ def test_cli_score(tmp_path, capsys):
     df[["a", "b"]].to_csv(red, index=False)
     assert main(["score", str(full), str(red)]) == 2
     assert "lacks columns of FULL" in capsys.readouterr().err
+
+
+def test_report_accepts_a_dataframe_with_strings_and_missing_values():
+    """What every reducer accepts (issue 23): the selection space, not an error."""
+    pd = pytest.importorskip("pandas")
+    from datareduce.metrics import audit_space
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=90), "c": rng.choice(["u", "v", None], 90)})
+    df.loc[::7, "a"] = np.nan
+    y = rng.integers(0, 2, 90)
+    rep = representativeness_report(df, RandomReducer(keep=0.3, random_state=0), y,
+                                    homology_dimensions=(0,), distances="bottleneck")
+    A, _, _ = audit_space(df)
+    assert rep.n_features == A.shape[1] == 5  # a, its missing indicator, u, v, missing
+    idx = np.flatnonzero(rep._kept)
+    assert rep.epsilon.value == epsilon_representativeness(A, A[idx], y, y[idx]).value
+    rows = representativeness_report(df, df.iloc[idx], y, y[idx], homology_dimensions=(0,))
+    assert rows.epsilon.value == rep.epsilon.value

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["N_BINS", "TASKS", "allocate_quotas", "bin_codes", "quantile_strata",
-           "stratify_params", "target_kind"]
+           "stratify_params", "target_kind", "whole_number_threshold"]
 
 #: Quantile bins of a regression target when none are asked for (reducers' ``stratify=True``,
 #: the CLI's ``--bins``, the evaluation's ``n_bins``).
@@ -20,13 +20,14 @@ N_BINS = 10
 TASKS = ("auto", "classification", "regression")
 
 
-def _integer_regression_threshold(n_samples: int) -> int:
-    """More distinct whole numbers than this make a numeric target a regression target."""
+def whole_number_threshold(n_samples: int) -> int:
+    """More distinct whole numbers than this make a numeric target of ``n_samples`` rows a
+    regression target (:func:`target_kind`'s rule): ``max(50, n_samples // 20)``."""
     return max(50, n_samples // 20)
 
 
 def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
-                override: str = "task='classification'") -> str:
+                override: str = "task='classification'", stacklevel: int = 2) -> str:
     """``"classification"`` or ``"regression"``: the one rule for the target type.
 
     Parameters
@@ -49,6 +50,10 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
         Warn when whole numbers are taken for a regression target (the case a reader may
         not expect), naming ``override``, the way to say they are classes.
     override : str, default="task='classification'"
+        How the warning tells the caller to declare classes (the CLI: ``--task
+        classification``).
+    stacklevel : int, default=2
+        The warning's ``stacklevel``, counted from the caller of this function.
 
     Returns
     -------
@@ -100,14 +105,15 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
     if kind == "continuous":
         return "regression"
     n_distinct = len(np.unique(arr))
-    if n_distinct <= _integer_regression_threshold(len(arr)):
+    if n_distinct <= whole_number_threshold(len(arr)):
         return "classification"
     if warn:
         import warnings
 
         warnings.warn(f"{name} has {n_distinct} distinct whole numbers in {len(arr)} rows: "
                       "treated as a regression target (stratified by quantile bins); pass "
-                      f"{override} to treat them as classes.", UserWarning, stacklevel=3)
+                      f"{override} to treat them as classes.", UserWarning,
+                      stacklevel=stacklevel + 1)
     return "regression"
 
 

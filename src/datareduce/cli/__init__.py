@@ -23,7 +23,7 @@ import os
 import sys
 import warnings
 
-SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo", "yolo_audit", "score", "search")
+SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo", "yolo_audit", "score", "search", "audit")
 
 #: exit status of an error the user can fix (argparse's own usage errors use it too)
 USAGE_ERROR = 2

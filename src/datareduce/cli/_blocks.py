@@ -62,6 +62,30 @@ def _files(inputs):
     return files
 
 
+def _refuse_whole_number_regression(files, target, n):
+    """The package's one target rule, block by block: whole numbers with more distinct values
+    than ``whole_number_threshold(n)`` are a regression target, which the blocks cannot
+    stratify. Reads the target column batch by batch and stops at the threshold."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from .._core.strata import whole_number_threshold
+
+    limit = whole_number_threshold(n)
+    seen = np.empty(0, dtype=np.int64)
+    for f in files:
+        for batch in pq.ParquetFile(f).iter_batches(columns=[target]):
+            values = batch.column(0).to_numpy(zero_copy_only=False)
+            seen = np.union1d(seen, values[~np.isnan(values)] if values.dtype.kind == "f"
+                              else values)
+            if len(seen) > limit:
+                raise CLIError(
+                    f"--target {target!r} has more than {limit} distinct whole numbers in {n} "
+                    "rows: a regression target by the package's rule, and the blocks stratify "
+                    "by class: pass --task classification if its values are classes, or "
+                    "reduce one file in memory (quantile bins).")
+
+
 def _footers(files):
     """Columns (an empty pandas frame with the dtypes) and rows, from the files' footers."""
     import os
@@ -176,6 +200,9 @@ def run_blocks(args, keep, params, valid) -> int:
         raise CLIError(f"--target {cols.target!r} holds floats and the blocks stratify by "
                        "class: pass --task classification if its values are classes, or "
                        "reduce one file in memory (quantile bins).")
+    if cols.target is not None and frame[cols.target].dtype.kind in "iu" \
+            and args.task == "auto":
+        _refuse_whole_number_regression(files, cols.target, n)
     if isinstance(keep, int) and keep > n:
         raise CLIError(f"--keep {keep} is larger than the data ({n} rows in {len(files)} "
                        "file(s)).")

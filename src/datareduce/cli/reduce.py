@@ -35,6 +35,7 @@ from ._common import (
 )
 from ._io import check_input, check_output_file, read_table, write_table, write_text
 from ._progress import Clock, check_budget, estimate_reduction, estimate_report, fmt_seconds, stage
+from .audit import announcer, check_page
 
 #: a step whose estimate is above this many seconds is announced before it starts
 ANNOUNCE = 5.0
@@ -65,8 +66,10 @@ def add_parser(sub):
     add_space_option(p)
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="extra method parameter, repeatable (e.g. --param output=medoids)")
-    p.add_argument("--report", metavar="JSON",
-                   help="also write a representativeness report (JSON) of the reduction")
+    p.add_argument("--report", metavar="JSON|PAGE.html",
+                   help="also write a representativeness report of the reduction: a .html "
+                        "name writes the audit page (every metric against random subsets of "
+                        "the same size, with figures), a .json name the numbers")
     p.add_argument("--max-points", type=int, default=None,
                    help="subsample the report's persistence diagrams above this many rows "
                         "(default 1000)")
@@ -133,8 +136,9 @@ def run(args) -> int:
     out = check_output_file(args.output, "--output", overwrite=args.overwrite)
     report_path = None
     if args.report:
-        report_path = check_output_file(args.report, "--report", overwrite=args.overwrite,
-                                        kind="json")
+        report_path = (check_page(args.report, args.overwrite) if _is_page(args.report) else
+                       check_output_file(args.report, "--report", overwrite=args.overwrite,
+                                         kind="json"))
         if report_path.resolve() == out.resolve():
             raise CLIError("--report and --output name the same file: give two names.")
     inp = check_input(args.input)
@@ -186,7 +190,9 @@ def run(args) -> int:
     kept = reduced_data(reducer, df, real_rows=True).X
 
     report_text = None
-    if report_path is not None:
+    if report_path is not None and _is_page(report_path):
+        report_text = _page(args, F, y, reducer)
+    elif report_path is not None:
         Z, described = space_matrix(make_space(args.space, F), F)
         labels = None if y is None else (
             bin_codes(y, reducer.strata_edges_) if task == "regression" else y.to_numpy())
@@ -199,6 +205,23 @@ def run(args) -> int:
               f"in {reducer.fit_time_:.2f} s -> {out}"
               + (f" (report: {report_path})" if report_path else ""))
     return 0
+
+
+def _is_page(path) -> bool:
+    return str(path).lower().endswith((".html", ".htm"))
+
+
+def _page(args, F, y, reducer) -> str:
+    """The audit page of the reduction (datareduce.metrics.audit_subset)."""
+    from ..metrics import audit_subset
+
+    space = {"none": "passthrough"}.get(args.space, args.space)
+    with stage("report: audit against random subsets", quiet=args.quiet):
+        audit = audit_subset(F, reducer, y, space=space,
+                             progress=None if args.quiet else announcer(args, "the report"))
+    for verdict, _ in audit.verdicts():
+        say(args, f"report: {verdict}")
+    return audit.to_html()
 
 
 def _blockwise(args) -> bool:

@@ -33,6 +33,7 @@ from ._common import (
 )
 from ._io import check_input, check_output_file, read_table, write_text
 from ._progress import Clock, check_budget, estimate_report, fmt_seconds, stage
+from .audit import announcer, check_page
 
 #: homology dimension 2 is computed on at most this many rows unless --max-points says more
 H2_MAX_POINTS = 200
@@ -77,7 +78,11 @@ def add_parser(sub):
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="time budget: the diagram distances are skipped (epsilon only) when "
                         "estimated to exceed it")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
+    p.add_argument("--report", metavar="PAGE.html",
+                   help="also write the audit page: every metric against random subsets of "
+                        "the same size, with figures (REDUCED must be rows of FULL)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing --json / --report file")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no summary lines or progress on stderr")
     p.set_defaults(func=run)
@@ -115,6 +120,10 @@ def run(args) -> int:
     if args.json:
         json_path = check_output_file(args.json, "--json", overwrite=args.overwrite,
                                       kind="json")
+    page = check_page(args.report, args.overwrite) if args.report else None
+    if page is not None and args.allow_new_rows:
+        raise CLIError("--report audits rows of FULL: leave out --allow-new-rows (synthetic "
+                       "rows have no place among FULL's rows).")
     full_path = check_input(args.full, "FULL")
     red_path = check_input(args.reduced, "REDUCED")
     if full_path.resolve() == red_path.resolve():
@@ -141,8 +150,11 @@ def run(args) -> int:
     A, space_text = space_matrix(space, full[cols.features], label="FULL")
     B, _ = space_matrix(space, red[cols.features], fit_on=full[cols.features],
                         label="REDUCED")
+    positions = None
     if not args.allow_new_rows:
-        _check_subset(full, red, cols)
+        positions = _check_subset(full, red, cols)
+    if page is not None:
+        _page(args, full, cols, positions, page)
     yf = yr = None
     if cols.target is not None:
         yf, task = target_strata(full[cols.target], args.task, n_bins=args.bins)
@@ -225,8 +237,25 @@ def _check_subset(full, red, cols):
 
     hf, hr = rows(full), rows(red)
     outside = ~hr.isin(set(hf.to_numpy().tolist())).to_numpy()
+    first_row = pd.Series(np.arange(len(hf))).groupby(hf.to_numpy()).first()
     if outside.any():
         first = [int(i) for i in outside.nonzero()[0][:5]]
         raise CLIError(f"{int(outside.sum())} row(s) of REDUCED are not rows of FULL (e.g. "
                        f"data rows {', '.join(str(i + 1) for i in first)}): check the order FULL "
                        "REDUCED, or pass --allow-new-rows for synthetic rows.")
+    return hr.map(first_row).to_numpy(dtype=np.intp)  # REDUCED's rows as positions in FULL
+
+
+def _page(args, full, cols, positions, page):
+    """The audit page of REDUCED as a subset of FULL (datareduce.metrics.audit_subset)."""
+    from ..metrics import audit_subset
+
+    space = {"none": "passthrough"}.get(args.space, args.space)
+    y = None if cols.target is None else full[cols.target].to_numpy()
+    with stage("report: audit against random subsets", quiet=args.quiet):
+        audit = audit_subset(full[cols.features], positions, y, space=space,
+                             progress=None if args.quiet else announcer(args, "the report"))
+    for verdict, _ in audit.verdicts():
+        say(args, f"report: {verdict}")
+    write_text(audit.to_html(), page)
+    say(args, f"page written to {page}")

@@ -22,11 +22,20 @@ __all__ = ["DetectionReducer"]
 _NP_STR = re.compile(r"np\.str_\((['\"])(.*?)\1\)")
 
 
+def _is_reducer(est) -> bool:
+    from ..base import BaseReducer
+
+    return isinstance(est, BaseReducer)
+
+
 def _fit_plain_warnings(est, X, y) -> None:
     """``est.fit(X, y)``, re-issuing its warnings with plain category names (not np.str_)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        est.fit(X, y)
+        # image categories are classes whatever their values (the one target rule would
+        # read many integer category ids as a regression target)
+        est.fit(X, y, **({"task": "classification"} if _is_reducer(est) and y is not None
+                         else {}))
     for w in caught:
         msg = _NP_STR.sub(lambda m: repr(m.group(2)), str(w.message))
         msg = re.sub(r"rows for (\d+) classes: classes", r"images for \1 image categories: "
@@ -139,8 +148,6 @@ class DetectionReducer:
 
     # ------------------------------------------------------------------ pieces
     def _make_reducer(self, use_y: bool):
-        from sklearn.base import clone
-
         from .._registry import reducer_class
 
         params = dict(self.reducer_params or {})
@@ -167,13 +174,11 @@ class DetectionReducer:
         if params:
             raise ValueError("reducer_params are only accepted with a method name; set them on "
                              "the reducer instance.")
-        est = clone(self.reducer)
-        own = est.get_params()
-        if self.keep is not None:
-            est.set_params(keep=self.keep)
-        if self.random_state is not None and "random_state" in own:
-            est.set_params(random_state=self.random_state)
-        return est
+        from .._core.validation import seeded_clone
+
+        return seeded_clone(self.reducer, self.random_state,
+                            overwrite=self.random_state is not None,
+                            **({} if self.keep is None else {"keep": self.keep}))
 
     def _categories(self, dataset):
         c = self.categories

@@ -69,3 +69,17 @@ __all__ += [
     "get_metric",
     "register_metric",
 ]
+from .audit import SubsetAudit, audit_space, audit_subset  # noqa: E402
+from .calibration import CalibratedMetric, Calibration, calibrate  # noqa: E402
+
+__all__ += [
+    "CalibratedMetric",
+    "Calibration",
+    "SubsetAudit",
+    "audit_space",
+    "audit_subset",
+    "calibrate",
+]
+from .leakage import SplitAudit, audit_split  # noqa: E402
+
+__all__ += ["SplitAudit", "audit_split"]

@@ -181,16 +181,22 @@ class _PreparedCoverage(PreparedMetric):
         nn = NearestNeighbors(n_neighbors=1, metric=self.metric.distance).fit(B)
         return nn.kneighbors(A, return_distance=True)[0][:, 0]
 
-    def _score(self, Z, y_z, weights):
-        stat = self.metric.statistic
+    def nearest_distances(self, X_subset, y_subset=None):
+        """Distance of every full-data row to its nearest subset row of its class."""
+        Z, y_z, _ = self._check_subset(X_subset, y_subset, None)
         if self.y is None:
-            return stat(self._nearest(self.X, Z)), {}
+            return self._nearest(self.X, Z)
         nearest = np.empty(self.X.shape[0])
-        per_class = {}
         for c in self.classes:
             rows = self.y == c
             nearest[rows] = self._nearest(self.X[rows], Z[y_z == c])
-            per_class[_key(c)] = float(stat(nearest[rows]))
+        return nearest
+
+    def _score(self, Z, y_z, weights):
+        stat = self.metric.statistic
+        nearest = self.nearest_distances(Z, y_z)
+        per_class = {} if self.y is None else {
+            _key(c): float(stat(nearest[self.y == c])) for c in self.classes}
         return stat(nearest), per_class
 
 

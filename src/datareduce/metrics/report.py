@@ -280,7 +280,8 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
                               per_class: bool = True, max_points: int | None = None,
                               backend: str = "ripser",
                               reduction_time: float | None = None,
-                              distribution: bool = True) -> RepresentativenessReport:
+                              distribution: bool = True,
+                              space="auto") -> RepresentativenessReport:
     """Measure how representative a reduced data set is.
 
     Parameters
@@ -312,6 +313,13 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     distribution : bool, default=True
         Also compute the MMD and the energy distance (:mod:`datareduce.metrics.distribution`;
         a reducer's ``sample_weight_`` weights its rows).
+    space : "auto", "standard", "minmax", "passthrough" or a transformer, default="auto"
+        The space every distance is measured in (:func:`datareduce.metrics.audit_space`):
+        with "auto", a numeric and complete X is used as given and a DataFrame with
+        strings or missing values is put in the default selection space (imputed,
+        standardised, one-hot), so the report accepts what a reducer accepts. Reduced
+        rows given as a table are transformed the same way. For the calibrated,
+        readable report see :func:`datareduce.metrics.audit_subset`.
 
     Returns
     -------
@@ -331,13 +339,17 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     diagram_metric = check_metric(diagram_metric, name="diagram_metric")
     distances = (distances,) if isinstance(distances, str) else tuple(distances)
     names = ("bottleneck",) + tuple(d for d in distances if d != "bottleneck")
-    Xa = _as_float(check_X(X))
+    from .audit import audit_space
+
+    X_in = X
+    Xa, transformer, _ = audit_space(X, space=space)
+    Xa = _as_float(Xa)
     ya = None if y is None else check_y(y, Xa.shape[0])
     method, kept, synthetic, weights = None, None, False, None
     if hasattr(reduced, "fit") and hasattr(reduced, "get_params"):
         method = type(reduced).__name__
         if not hasattr(reduced, "sample_indices_"):
-            reduced.fit(X, y)
+            reduced.fit(X_in, y)
         if getattr(reduced, "n_samples_in_", Xa.shape[0]) != Xa.shape[0]:
             raise ValueError(
                 f"reduced was fitted on {reduced.n_samples_in_} rows but X has {Xa.shape[0]}: "
@@ -351,9 +363,15 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
         kept[idx] = True
         syn = getattr(reduced, "synthetic_", None)
         synthetic = syn is not None
+        if synthetic and transformer is not None:
+            from .._core.output import _synthetic_like
+
+            syn = transformer.transform(_synthetic_like(X_in, syn))
         Xr = _as_float(syn) if synthetic else Xa[idx]
         yr = None if ya is None else ya[idx]
     else:
+        if transformer is not None:
+            reduced = transformer.transform(reduced)
         Xr = _as_float(check_X(reduced, name="X_reduced", allow_empty=True))
         if ya is not None:
             if y_reduced is None:

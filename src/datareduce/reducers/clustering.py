@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._core.validation import is_dataframe
 from .._geometry.kmeans import _ENGINES, fit_kmeans
 from .._geometry.neighbors import pairwise_block, row_chunks
 from ..base import BaseReducer, Selection
+from ..preprocessing import _column_kinds, _numeric_and_complete
 
-__all__ = ["ClusterCentroidsReducer", "unique_nearest_rows"]
+__all__ = ["ClusterCentroidsReducer", "centroid_obstacle", "unique_nearest_rows"]
 
 
 def unique_nearest_rows(centers, X, *, n_candidates=8, working_memory=64.0):
@@ -81,6 +84,41 @@ def unique_nearest_rows(centers, X, *, n_candidates=8, working_memory=64.0):
     return rows
 
 
+def centroid_obstacle(X) -> str | None:
+    """Why cluster centroids cannot be written in X's own columns, or None if they can.
+
+    Centroids are column means: they need every column to be a float column (a mean of
+    integer codes or booleans is not one of them, a mean of strings does not exist) and no
+    missing value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> centroid_obstacle(pd.DataFrame({"x": [1.0, 2.0], "k": ["a", "b"]}))
+    "column(s) ['k'] are not numeric"
+    >>> centroid_obstacle(np.array([[1.0], [2.0]])) is None
+    True
+    """
+    import scipy.sparse as sp
+
+    if sp.issparse(X):
+        return None  # validation refuses sparse X with its own message
+    if is_dataframe(X):
+        _, categorical = _column_kinds(X)
+        if categorical:
+            return f"column(s) {[str(c) for c in categorical[:5]]} are not numeric"
+        ints = [str(c) for c, dt in X.dtypes.items() if getattr(dt, "kind", "O") != "f"]
+        if ints:
+            return f"column(s) {ints[:5]} hold integers or booleans (a mean is not one)"
+    else:
+        kind = X.dtype.kind if hasattr(X, "dtype") else np.asarray(X).dtype.kind
+        if kind in "biu":
+            return "X holds integers or booleans (a mean is not one)"
+    if not _numeric_and_complete(X):
+        return "X has non-numeric values or missing values"
+    return None
+
+
 class ClusterCentroidsReducer(BaseReducer):
     """CLC: k-means per class with the class quota as the number of clusters.
 
@@ -89,6 +127,12 @@ class ClusterCentroidsReducer(BaseReducer):
     DataFrames get a fresh index). ``output="medoids"`` returns real rows instead: for each
     centroid, the row of its class nearest to it, no row twice. ``sample_indices_`` always
     holds those real rows, so files can be selected either way.
+
+    Centroids are means of X's own columns, so they exist only for X whose columns are all
+    floats, without missing values. On a table with string / categorical / integer / boolean
+    columns or missing values (:func:`centroid_obstacle`), ``output="centroids"`` returns
+    medoids instead (real rows, selected in the encoded space of ``space``), with a
+    ``UserWarning``; ``output_`` and ``space_`` say so.
 
     The k-means is :func:`datareduce._geometry.kmeans.fit_kmeans`: a few of scikit-learn's Lloyd
     iterations seeded with distinct random rows, then single-row moves between clusters
@@ -101,11 +145,12 @@ class ClusterCentroidsReducer(BaseReducer):
     keep : float in (0, 1] or int >= 1, default=0.1
         Fraction of rows kept (clusters), or number of rows kept.
     output : {'centroids', 'medoids'}, default='centroids'
-        Synthetic centroids (the paper) or the nearest real rows.
+        Synthetic centroids (the paper) or the nearest real rows. Centroids fall back to
+        medoids (with a warning) when they cannot be written in X's columns.
     stratify : bool, default=True
         Per-class quotas (and clusters) when ``y`` is given.
     max_iter : int, optional
-        Lloyd iterations at most (default: 5 before the Hartigan moves for scikit-learn, 25
+        Lloyd iterations at most (default: 3 before the Hartigan moves for scikit-learn, 25
         for faiss).
     engine : {'sklearn', 'auto', 'sklearn++', 'faiss'}, default='sklearn'
         k-means engine (see :func:`datareduce._geometry.kmeans.fit_kmeans`).
@@ -122,6 +167,9 @@ class ClusterCentroidsReducer(BaseReducer):
         The centroids (float64), aligned with ``sample_indices_``.
     inertia_ : float
         Sum over classes of the k-means inertia.
+    output_ : {'centroids', 'medoids'}
+        The output actually produced (``'medoids'`` when centroids could not be
+        expressed in X's columns).
 
     Examples
     --------
@@ -156,7 +204,30 @@ class ClusterCentroidsReducer(BaseReducer):
         self.reweight = reweight
 
     def _emits_synthetic(self):
-        return self.output == "centroids"
+        return getattr(self, "output_", self.output) == "centroids"
+
+    def _validate_X(self, X):
+        self.output_ = self.output
+        obstacle = centroid_obstacle(X) if self.output == "centroids" else None
+        fallback = obstacle is not None
+        if fallback:
+            self.output_ = "medoids"
+            warnings.warn(
+                f"ClusterCentroidsReducer: {obstacle}, so centroids cannot be written in X's "
+                "columns; returning medoids instead (the real rows nearest the centroids, "
+                "clustered in the selection space). Pass output='medoids' to choose this "
+                "explicitly.", UserWarning, stacklevel=4)
+        Xs, transformer = super()._validate_X(X)
+        if fallback:
+            self.space_ = (f"{self.space_}; output: medoids (centroids cannot be expressed "
+                           "in X's columns)")
+        return Xs, transformer
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # centroids that X's columns cannot hold fall back to medoids: any table is accepted
+        tags.input_tags.allow_nan = tags.input_tags.string = True
+        return tags
 
     def _check_params(self, X, y):
         if self.engine == "faiss":
@@ -171,7 +242,7 @@ class ClusterCentroidsReducer(BaseReducer):
                          engine=self.engine)
         rows = unique_nearest_rows(res.centers, X)
         sizes = np.bincount(res.labels, minlength=n_select).astype(np.float64)
-        synthetic = res.centers if self.output == "centroids" else None
+        synthetic = res.centers if self._emits_synthetic() else None
         return Selection(indices=rows, weights=sizes, synthetic=synthetic,
                          info={"centers": res.centers, "inertia": res.inertia})
 

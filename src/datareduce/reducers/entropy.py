@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval
 
 from .._geometry.neighbors import pairwise_block, row_chunks
 from ..base import BaseReducer, Selection, allocate_quotas
+from ._coverage import COVERAGE_CONSTRAINTS, coverage_choose
 
 __all__ = ["DistanceEntropyReducer", "distance_entropy"]
 
@@ -62,10 +63,16 @@ class DistanceEntropyReducer(BaseReducer):
     2. Each class's prototype is the mean of its base rows.
     3. For every other row: the softmax over its Euclidean distances to the prototypes and
        the Shannon entropy of that softmax (high entropy = near a class boundary).
-    4. The remaining rows are filled with the highest-entropy rows: over all classes at
-       once (``stratify=False``, the reference behaviour) or per class so that
-       each class ends with its proportional quota (``True``). Ties go to the lower row
-       position.
+    4. The remaining rows are filled from the other rows, over all classes at once
+       (``stratify=False``, the reference behaviour) or per class so that each class ends
+       with its proportional quota (``True``):
+
+       * ``selection="coverage"``: drop the ``drop_hardest`` fraction of
+         highest-entropy candidates, then spread the additions over ``n_strata``
+         equal-width entropy strata (coverage-centric selection, Zheng et al., ICLR 2023;
+         :func:`~datareduce.reducers._coverage.coverage_choose`);
+       * ``selection="reference"`` (default): the highest-entropy rows (the paper). Ties go
+         to the lower row position.
 
     Parameters
     ----------
@@ -77,6 +84,14 @@ class DistanceEntropyReducer(BaseReducer):
     stratify : bool, default=False
         Fill per class (proportional quotas) instead of globally by entropy. The base is
         always stratified, so no class is lost either way.
+    selection : {"coverage", "reference"}, default="reference"
+        How the additions are chosen: coverage-centric, or highest entropy first. DES keeps
+        the paper's rule by default: its random base already covers the data, and the
+        coverage rule measured worse at keep 0.05 and 0.1 (docs/quality-defaults.md).
+    drop_hardest : float in [0, 1), default=0.1
+        ``selection="coverage"``: fraction of the candidates of highest entropy dropped first.
+    n_strata : int >= 1, default=10
+        ``selection="coverage"``: number of equal-width entropy strata.
     random_state : None, int or numpy Generator, default=None
         Seed of the base split.
     space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
@@ -87,9 +102,11 @@ class DistanceEntropyReducer(BaseReducer):
     Attributes
     ----------
     sample_indices_ : ndarray of shape (n_kept,)
-        The base rows (in class order), then the added rows by decreasing entropy.
+        The base rows (in class order), then the added rows (by decreasing entropy for
+        ``selection="reference"``).
     scores_ : ndarray of shape (n_samples,)
-        Keep priority: ``inf`` for the base rows, the entropy for the others.
+        ``selection="reference"`` only: keep priority, ``inf`` for the base rows, the
+        entropy for the others.
     entropy_ : ndarray of shape (n_samples,)
         The distance entropy of every row.
     base_indices_ : ndarray
@@ -103,7 +120,8 @@ class DistanceEntropyReducer(BaseReducer):
     >>> from datareduce.reducers import DistanceEntropyReducer
     >>> X = np.array([[0.0], [0.1], [0.2], [0.9], [1.1], [2.0], [2.1], [2.2], [3.0], [3.1]])
     >>> y = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
-    >>> des = DistanceEntropyReducer(keep=4, base_fraction=0.2, random_state=0).fit(X, y)
+    >>> des = DistanceEntropyReducer(keep=4, base_fraction=0.2, random_state=0,
+    ...                              selection="reference").fit(X, y)
     >>> len(des.base_indices_), len(des.sample_indices_)  # 2 random base rows + 2 added
     (2, 4)
     >>> added = des.sample_indices_[2:]  # the highest-entropy rows outside the base
@@ -118,13 +136,18 @@ class DistanceEntropyReducer(BaseReducer):
         **BaseReducer._parameter_constraints,
         "base_fraction": [None, Interval(numbers.Real, 0, 1, closed="right")],
         "stratified_additions": [None, "boolean"],
+        **COVERAGE_CONSTRAINTS,
     }
 
-    def __init__(self, keep=0.1, *, base_fraction=None, stratify=False, random_state=None,
-                 space="auto", reweight=None, stratified_additions=None):
+    def __init__(self, keep=0.1, *, base_fraction=None, stratify=False, selection="reference",
+                 drop_hardest=0.1, n_strata=10, random_state=None, space="auto",
+                 reweight=None, stratified_additions=None):
         self.keep = keep
         self.base_fraction = base_fraction
         self.stratify = stratify
+        self.selection = selection
+        self.drop_hardest = drop_hardest
+        self.n_strata = n_strata
         self.random_state = random_state
         self.space = space
         self.reweight = reweight
@@ -179,20 +202,24 @@ class DistanceEntropyReducer(BaseReducer):
                 add_q += allocate_quotas(room, short, min_one=False)
             added = []
             for pool, q in zip(pools, add_q, strict=True):
-                cand = pool[~in_base[pool]]
-                order = np.lexsort((cand, -scores[cand]))
-                added.append(cand[order[:q]])
+                added.append(self._additions(pool[~in_base[pool]], scores, int(q), rng))
             added = np.concatenate(added)
             added = added[np.lexsort((added, -scores[added]))]
         else:
-            cand = np.flatnonzero(~in_base)
-            order = np.lexsort((cand, -scores[cand]))
-            added = cand[order[: n_keep - len(base)]]
+            added = self._additions(np.flatnonzero(~in_base), scores, n_keep - len(base), rng)
         # scores_: the base first, then the additions by entropy (higher is kept first)
         priority = scores.copy()
         priority[base] = np.inf
-        return Selection(indices=np.concatenate([base, added]), scores=priority,
+        return Selection(indices=np.concatenate([base, added]),
+                         scores=priority if self.selection == "reference" else None,
                          info={"base_indices": base, "prototypes": protos, "entropy": scores})
+
+    def _additions(self, cand, scores, q, rng):
+        """``q`` rows of the candidates ``cand``: highest entropy first, or coverage."""
+        if self.selection == "reference":
+            return cand[np.lexsort((cand, -scores[cand]))[:q]]
+        return cand[coverage_choose(scores[cand], q, rng, drop_hardest=self.drop_hardest,
+                                    n_strata=self.n_strata)]
 
     def _store_info(self, infos):
         (_, info), = infos

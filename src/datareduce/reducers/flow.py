@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._core.validation import draw_seed
 from ..base import BaseReducer, Selection
-from .vq import spread_over_strata
+from ._coverage import spread_over_strata
 
 __all__ = ["NormalizingFlowReducer"]
 
@@ -67,7 +67,7 @@ class NormalizingFlowReducer(BaseReducer):
        ``log p(x) = log p_flow(z) - sum_j log(std_j)``;
     4. drop the ``floor(outlier_fraction * n)`` lowest-density rows (never below the
        quota), then keep ``q`` rows: ``strategy="strata"`` spreads them over equal-width
-       log-density strata (:func:`~datareduce.reducers.vq.spread_over_strata`; strata with
+       log-density strata (:func:`~datareduce.reducers._coverage.spread_over_strata`; strata with
        many rows, which are the dense ones, are thinned the most), ``"drop_dense"`` drops
        the densest rows (keeps the ``q`` lowest-density survivors).
 

@@ -11,8 +11,9 @@ Two layers:
   of any training loop (a PyTorch loop, a scikit-learn ``partial_fit`` loop, ...), then
   ``select(keep)``.
 * :class:`ForgettingEventsReducer` is the reducer: it trains a scikit-learn classifier that
-  has ``partial_fit`` for ``epochs`` passes over all rows, feeds a tracker, and keeps the
-  most forgotten rows of each class.
+  has ``partial_fit`` for ``epochs`` passes over all rows, feeds a tracker, and chooses
+  each class's rows from the forgetting scores: coverage-centric by default, the most
+  forgotten first with ``selection="reference"``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from .._core.validation import check_keep, check_random_generator, draw_seed
 from ..base import BaseReducer, Selection, allocate_quotas
+from ._coverage import COVERAGE_CONSTRAINTS, CoverageSelectionMixin
 
 __all__ = ["ForgettingEventsReducer", "ForgettingTracker"]
 
@@ -188,17 +190,28 @@ class ForgettingTracker:
         return np.concatenate([order[ranked_labels == c][:q] for c, q in enumerate(quotas)])
 
 
-class ForgettingEventsReducer(BaseReducer):
-    """FES: keep the rows a classifier forgets most often while it trains.
+class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
+    """FES: choose rows by how often a classifier forgets them while it trains.
 
     The model is trained on all rows for ``epochs`` passes (one ``partial_fit`` call per
     epoch on the rows in a fresh random order, features standardised). After each epoch
     every row is predicted; a *forgetting event* is a correct -> wrong change between
     consecutive epochs. A row's score is its number of forgetting events, and rows that are
     never classified correctly get the score ``epochs``, above any possible count
-    (at most ``epochs // 2``). Each class keeps its highest-scoring rows (ties: fewer correct
-    epochs first, then random). The model is trained once on all rows, so the training cost
+    (at most ``epochs // 2``). The model is trained once on all rows, so the training cost
     is a full warm-up run; it is reported in ``train_time_``.
+
+    Two rules choose the kept rows of each class from the scores:
+
+    * ``selection="coverage"`` (default): coverage-centric selection (Zheng et al., ICLR
+      2023, :func:`~datareduce.reducers._coverage.coverage_choose`): the ``drop_hardest``
+      fraction of most forgotten rows (never-learned rows first) is dropped, then the quota
+      is spread over ``n_strata`` equal-width strata of the forgetting score. At a small
+      kept fraction the reference rule keeps mostly never-learned rows, which sit in the
+      other class's region (label noise, overlap): a model trained on them learns an
+      inverted or one-class boundary (docs/quality-defaults.md).
+    * ``selection="reference"``: the paper's rule (Toneva et al.): each class keeps its
+      highest-scoring rows (ties: fewer correct epochs first, then random).
 
     Parameters
     ----------
@@ -212,8 +225,15 @@ class ForgettingEventsReducer(BaseReducer):
     standardize : bool, default=True
         Standardise features (mean 0, variance 1) before training.
     stratify : bool, default=True
-        Quotas per class proportional to class sizes; each class keeps its most forgotten
-        rows. With False, the most forgotten rows overall are kept.
+        Quotas per class proportional to class sizes; each class chooses from its own rows.
+        With False, the rows are chosen over all classes at once.
+    selection : {"coverage", "reference"}, default="coverage"
+        Coverage-centric choice, or the paper's "most forgotten first".
+    drop_hardest : float in [0, 1), default=0.3
+        ``selection="coverage"``: fraction of each pool's most forgotten rows dropped first
+        (0.3 measured best of 0, 0.1, 0.3 and 0.5 at keep 0.05-0.25).
+    n_strata : int >= 1, default=10
+        ``selection="coverage"``: number of equal-width forgetting-score strata.
     random_state : None, int or numpy Generator, default=None
         Seed of the row order, the estimator and the tie-breaking.
     space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
@@ -226,8 +246,8 @@ class ForgettingEventsReducer(BaseReducer):
     sample_weight_ : ndarray of shape (n_kept,)
         Class size / class quota for each kept row (sums to n).
     scores_ : ndarray of shape (n_samples,)
-        Keep priority (higher is kept first): the rank of each row in the forgetting
-        order, ties broken as above.
+        ``selection="reference"`` only: keep priority (higher is kept first), the rank of
+        each row in the forgetting order, ties broken as above.
     forgetting_scores_ : ndarray of shape (n_samples,)
         Forgetting counts (``epochs`` for never-learned rows).
     forgetting_counts_ : ndarray of int, shape (n_samples,)
@@ -245,7 +265,8 @@ class ForgettingEventsReducer(BaseReducer):
     --------
     >>> from sklearn.datasets import load_wine
     >>> X, y = load_wine(return_X_y=True)
-    >>> fes = ForgettingEventsReducer(keep=0.2, epochs=5, random_state=0).fit(X, y)
+    >>> fes = ForgettingEventsReducer(keep=0.2, epochs=5, random_state=0,
+    ...                               selection="reference").fit(X, y)
     >>> len(fes.sample_indices_), np.bincount(y[fes.sample_indices_]).tolist()
     (36, [12, 14, 10])
     >>> bool(fes.forgetting_scores_[fes.sample_indices_].mean() >= fes.forgetting_scores_.mean())
@@ -261,15 +282,20 @@ class ForgettingEventsReducer(BaseReducer):
         "estimator": [None, HasMethods(["partial_fit"])],
         "epochs": [Interval(numbers.Integral, 2, None, closed="left")],
         "standardize": ["boolean"],
+        **COVERAGE_CONSTRAINTS,
     }
 
     def __init__(self, keep=0.1, *, estimator=None, epochs=10, standardize=True,
-                 stratify=True, random_state=None, space="auto", reweight=None):
+                 stratify=True, selection="coverage", drop_hardest=0.3, n_strata=10,
+                 random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.estimator = estimator
         self.epochs = epochs
         self.standardize = standardize
         self.stratify = stratify
+        self.selection = selection
+        self.drop_hardest = drop_hardest
+        self.n_strata = n_strata
         self.random_state = random_state
         self.space = space
         self.reweight = reweight
@@ -310,8 +336,10 @@ class ForgettingEventsReducer(BaseReducer):
         order = tracker.ranking(rng)  # most forgotten first, ties as documented
         priority = np.empty(n)
         priority[order] = np.arange(n, 0, -1, dtype=np.float64)
-        return Selection(scores=priority, info={
-            "tracker": tracker, "estimator": est, "train_time": time.perf_counter() - start})
+        scores = priority if self.selection == "reference" else tracker.scores()
+        return Selection(scores=scores, info={
+            "tracker": tracker, "estimator": est, "priority": priority,
+            "train_time": time.perf_counter() - start})
 
     def _store_info(self, infos):
         (_, info), = infos
@@ -323,3 +351,4 @@ class ForgettingEventsReducer(BaseReducer):
         self.never_learned_ = tracker.never_learned_
         self.forgetting_scores_ = tracker.scores()
         self.train_time_ = info["train_time"]
+        self._set_reference_scores(infos)

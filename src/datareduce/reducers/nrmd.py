@@ -1,7 +1,8 @@
 """NRMD: numerosity reduction by matrix decomposition (Ghojogh and Crowley, 2018).
 
-Every row gets a score from the singular value decomposition of the data; the reduced set
-is the rows with the highest scores. For one matrix ``Z`` (rows = samples):
+Every row gets a score from the singular value decomposition of the data; the reference
+reduced set is the rows with the highest scores (``selection="reference"``), the default
+covers the score range instead (``selection="coverage"``). For one matrix ``Z`` (rows = samples):
 
 * ``V`` (d x k) and ``s`` (k) are the right singular vectors and singular values of ``Z``
   (the left singular vectors of the reference's features x samples matrix ``Z^T``), with
@@ -31,6 +32,7 @@ from threadpoolctl import threadpool_limits
 from .._core.validation import draw_seed
 from .._geometry.neighbors import row_chunks
 from ..base import BaseReducer, Selection
+from ._coverage import COVERAGE_CONSTRAINTS, CoverageSelectionMixin
 
 __all__ = ["MatrixDecompositionReducer", "nrmd_scores"]
 
@@ -124,13 +126,20 @@ def nrmd_scores(Z, *, n_components=None, random_state=None, working_memory=64.0)
     return scores
 
 
-class MatrixDecompositionReducer(BaseReducer):
-    """NRMD: keep the rows with the highest SVD score (Ghojogh and Crowley).
+class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
+    """NRMD: choose rows by their SVD score (Ghojogh and Crowley).
 
     The score of a row ``x`` is ``sum_i w_i * -log(max(|x . v_i| / ||x||, 1e-3))`` over the
     right singular vectors ``v_i`` of the data with ``w_i`` proportional to ``1/s_i``; with
     labels it is the product of the row's score within its class and its score in the data
     augmented with one-hot labels (see :func:`nrmd_scores` and the module docstring).
+
+    High scores mark rows far from the principal directions: outliers first. The paper keeps
+    the highest scores (``selection="reference"``), which at a small kept fraction spends the
+    budget on outliers. The default ``selection="coverage"`` drops the ``drop_hardest``
+    fraction of highest scores, then spreads the quota over ``n_strata`` equal-width score
+    strata (coverage-centric selection, Zheng et al., ICLR 2023;
+    :func:`~datareduce.reducers._coverage.coverage_choose`).
 
     Parameters
     ----------
@@ -140,6 +149,14 @@ class MatrixDecompositionReducer(BaseReducer):
         ``True`` keeps the top rows of each class with quotas proportional to class sizes.
         ``False`` ranks all rows together, as the reference does (classes then keep however
         many of their rows rank high, and a class can be lost).
+    selection : {"coverage", "reference"}, default="coverage"
+        Coverage-centric choice, or the paper's "highest scores first".
+    drop_hardest : float in [0, 1), default=0.1
+        ``selection="coverage"``: fraction of each pool's highest scores dropped first.
+    n_strata : int >= 1, default=1
+        ``selection="coverage"``: number of equal-width score strata. The default, 1, keeps
+        a uniform random sample of the rows left after the drop: more strata over-sample
+        the high-score tail and measured worse (docs/quality-defaults.md).
     n_components : None or int >= 1, default=None
         ``None``: all ``min(n, d)`` singular vectors, exact SVD (blocked tall-skinny QR when
         ``n >= d``, so 10^6 rows stay cheap). An int below that: only the largest singular
@@ -157,7 +174,9 @@ class MatrixDecompositionReducer(BaseReducer):
     Attributes
     ----------
     scores_ : ndarray of shape (n_samples,)
-        The score of every row (higher kept first).
+        ``selection="reference"`` only: the score of every row (higher kept first).
+    decomposition_scores_ : ndarray of shape (n_samples,)
+        The NRMD score of every row (both modes).
     sample_weight_ : ndarray of shape (n_kept,)
         Class size / kept rows of the class, for each kept row (sums to n).
 
@@ -167,7 +186,7 @@ class MatrixDecompositionReducer(BaseReducer):
     >>> from datareduce import get_reducer
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(100, 3)); y = (X[:, 0] > 0).astype(int)
-    >>> r = get_reducer("nrmd", keep=0.2, stratify=False).fit(X, y)  # the reference
+    >>> r = get_reducer("nrmd", keep=0.2, stratify=False, selection="reference").fit(X, y)
     >>> r.sample_indices_.shape, r.scores_.shape
     ((20,), (100,))
     >>> bool(np.all(r.scores_[r.sample_indices_].min() >= np.delete(r.scores_, r.sample_indices_)))
@@ -181,12 +200,17 @@ class MatrixDecompositionReducer(BaseReducer):
         "n_components": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
         "per_class": [None, "boolean"],
+        **COVERAGE_CONSTRAINTS,
     }
 
-    def __init__(self, keep=0.1, *, stratify=True, n_components=None, random_state=None,
-                 working_memory=64.0, space="auto", reweight=None, per_class=None):
+    def __init__(self, keep=0.1, *, stratify=True, selection="coverage", drop_hardest=0.1,
+                 n_strata=1, n_components=None, random_state=None, working_memory=64.0,
+                 space="auto", reweight=None, per_class=None):
         self.keep = keep
         self.stratify = stratify
+        self.selection = selection
+        self.drop_hardest = drop_hardest
+        self.n_strata = n_strata
         self.n_components = n_components
         self.random_state = random_state
         self.working_memory = working_memory
@@ -207,9 +231,18 @@ class MatrixDecompositionReducer(BaseReducer):
                            working_memory=self.working_memory)
 
     def _score(self, X, y, rng):
+        scores = self._decomposition_scores(X, y, rng)
+        return Selection(scores=scores, info={"priority": scores})
+
+    def _store_info(self, infos):
+        (_, info), = infos
+        self.decomposition_scores_ = info["priority"]
+        self._set_reference_scores(infos)
+
+    def _decomposition_scores(self, X, y, rng):
         with threadpool_limits(limits=1, user_api="blas"):
             if y is None:
-                return Selection(scores=self._nrmd(X, rng))
+                return self._nrmd(X, rng)
             n_classes = int(y.max()) + 1
             within = np.empty(X.shape[0])
             for c in range(n_classes):
@@ -219,4 +252,4 @@ class MatrixDecompositionReducer(BaseReducer):
             onehot = np.zeros((X.shape[0], n_classes), dtype=np.float64)
             onehot[np.arange(X.shape[0]), y] = 1.0
             augmented = self._nrmd(np.hstack([np.asarray(X, dtype=np.float64), onehot]), rng)
-            return Selection(scores=within * augmented)
+            return within * augmented

@@ -7,7 +7,9 @@ neighbours is a *super-outlier*. Otherwise its outlier score is the largest fini
 persistence (death - birth) of the Vietoris-Rips diagram of ``N(x)``: in homology dimension
 ``dimension`` only (``scoring="restricted"``) or the maximum over dimensions
 ``0..dimension`` (``scoring="multi"``). Representative landmarks are the rows with the
-lowest scores (super-outliers last); vital landmarks the highest.
+lowest scores (super-outliers last); vital landmarks the highest. That is the reference
+rule (``selection="reference"``); the default ``selection="coverage"`` drops the most
+outlying rows and spreads the kept rows over outlier-score strata instead.
 
 Unlike the reference implementation, which rebuilds a KD-tree without the row for every row
 (``O(n^2 log n)``), one KD-tree is built per pool and queried in blocks of rows. H0 comes
@@ -25,6 +27,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseReducer, Selection
+from ._coverage import COVERAGE_CONSTRAINTS, CoverageSelectionMixin
 from ._phl_scoring import (
     auto_radius,
     landmark_order,
@@ -35,14 +38,22 @@ from ._phl_scoring import (
 __all__ = ["PHLandmarksReducer", "landmark_order", "neighbourhood_score", "phl_outlier_scores"]
 
 
-class PHLandmarksReducer(BaseReducer):
+class PHLandmarksReducer(CoverageSelectionMixin, BaseReducer):
     """PHL: outlier-robust persistent-homology landmarks (Stolz, JMLR 2023).
 
-    Ranks the rows of each class by the persistence of their neighbourhood's Vietoris-Rips
-    diagram (see the module docstring) and keeps the lowest (``representative``) or highest
-    (``vital``) scores. Rows with fewer than two neighbours (super-outliers) come last for
-    representative landmarks; their order is a seeded random permutation, as in the
-    reference.
+    Scores the rows of each class by the persistence of their neighbourhood's Vietoris-Rips
+    diagram (see the module docstring; rows with fewer than two neighbours are
+    super-outliers, score ``inf``). Two rules choose the kept rows:
+
+    * ``selection="coverage"`` (default): drop the ``drop_hardest`` fraction of highest
+      outlier scores (super-outliers first), then spread the quota over ``n_strata``
+      equal-width outlier-score strata (super-outliers left over form one stratum of their
+      own); coverage-centric selection, Zheng et al., ICLR 2023
+      (:func:`~datareduce.reducers._coverage.coverage_choose`). ``landmark_type`` and
+      ``super_outliers`` are not used.
+    * ``selection="reference"``: Stolz's landmarks: the lowest (``representative``) or
+      highest (``vital``) scores first. Super-outliers come last for representative
+      landmarks; their order is a seeded random permutation, as in the reference.
 
     Parameters
     ----------
@@ -59,7 +70,7 @@ class PHLandmarksReducer(BaseReducer):
         ``multi``: maximum finite persistence over dimensions ``0..dimension``;
         ``restricted``: in ``dimension`` only.
     landmark_type : {"representative", "vital"}, default="representative"
-        Lowest or highest outlier scores first.
+        ``selection="reference"``: lowest or highest outlier scores first.
     super_outliers : {"auto", "last", "first"}, default="auto"
         Where super-outliers go in the ranking. ``auto`` = last for representative and first
         for vital landmarks (the opposite of the representative order). Stolz's own code
@@ -71,6 +82,14 @@ class PHLandmarksReducer(BaseReducer):
         result does not depend on ``n_jobs``.
     stratify : bool, default=True
         Per-class quotas and per-class neighbourhoods (as the reference).
+    selection : {"coverage", "reference"}, default="coverage"
+        Coverage-centric choice, or Stolz's landmark order.
+    drop_hardest : float in [0, 1), default=0.1
+        ``selection="coverage"``: fraction of each pool's most outlying rows dropped first.
+    n_strata : int >= 1, default=1
+        ``selection="coverage"``: number of equal-width outlier-score strata. The default,
+        1, keeps a uniform random sample of the rows left after the drop: more strata
+        over-sample the outlying tail and measured worse (docs/quality-defaults.md).
     random_state : None, int or numpy Generator, default=None
         Seed of the super-outlier order and of the neighbourhood subsampling.
     n_jobs : None or int, default=None
@@ -79,7 +98,7 @@ class PHLandmarksReducer(BaseReducer):
     Attributes
     ----------
     scores_ : ndarray of shape (n_samples,)
-        Keep priority in landmark order (higher is kept first; ``-inf`` for rows of a class
+        ``selection="reference"`` only: keep priority in landmark order (higher is kept first; ``-inf`` for rows of a class
         that keeps no rows).
     outlier_scores_ : ndarray of shape (n_samples,)
         Outlier scores (lower = more representative); ``inf`` for super-outliers, NaN for
@@ -117,11 +136,13 @@ class PHLandmarksReducer(BaseReducer):
         "max_neighbors": [Interval(numbers.Integral, 2, None, closed="left")],
         "n_jobs": [None, Interval(numbers.Integral, None, -1, closed="right"),
                    Interval(numbers.Integral, 1, None, closed="left")],
+        **COVERAGE_CONSTRAINTS,
     }
 
     def __init__(self, keep=0.1, *, radius=None, radius_k=10, dimension=1, scoring="multi",
                  landmark_type="representative", super_outliers="auto", max_neighbors=64,
-                 stratify=True, random_state=None, n_jobs=None, space="auto", reweight=None):
+                 stratify=True, selection="coverage", drop_hardest=0.1, n_strata=1,
+                 random_state=None, n_jobs=None, space="auto", reweight=None):
         self.keep = keep
         self.radius = radius
         self.radius_k = radius_k
@@ -131,6 +152,9 @@ class PHLandmarksReducer(BaseReducer):
         self.super_outliers = super_outliers
         self.max_neighbors = max_neighbors
         self.stratify = stratify
+        self.selection = selection
+        self.drop_hardest = drop_hardest
+        self.n_strata = n_strata
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.space = space
@@ -146,8 +170,9 @@ class PHLandmarksReducer(BaseReducer):
         order = landmark_order(outlier, self.landmark_type, self.super_outliers, rng)
         priority = np.empty(n)
         priority[order] = np.arange(n, 0, -1, dtype=np.float64)  # first in order = highest
-        return Selection(scores=priority, info={"radius": radius, "counts": counts,
-                                                "outlier_scores": outlier})
+        scores = priority if self.selection == "reference" else outlier
+        return Selection(scores=scores, info={"radius": radius, "counts": counts,
+                                              "outlier_scores": outlier, "priority": priority})
 
     def _store_info(self, infos):
         n = self.n_samples_in_
@@ -159,3 +184,4 @@ class PHLandmarksReducer(BaseReducer):
             rows = info.get("rows", slice(None))
             self.n_neighbors_[rows] = info["counts"]
             self.outlier_scores_[rows] = info["outlier_scores"]
+        self._set_reference_scores(infos)

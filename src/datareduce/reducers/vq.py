@@ -19,71 +19,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._geometry.kmeans import _ENGINES, fit_kmeans
 from .._geometry.neighbors import nearest
 from ..base import BaseReducer, Selection, allocate_quotas
+from ._coverage import spread_over_strata
 
 __all__ = ["VectorQuantizationReducer", "spread_over_strata"]
 
 _WITHIN = ("spread", "easy", "hard")
-
-
-def spread_over_strata(values, n_select: int, n_strata: int, rng) -> np.ndarray:
-    """Choose ``n_select`` positions spread evenly over equal-width strata of ``values``.
-
-    The range of ``values`` is cut into ``min(n_strata, n_select)`` equal-width strata. The
-    budget is shared as in coverage-centric selection: strata are visited from the smallest
-    to the largest, each takes ``min(size, remaining // strata_left)`` rows, uniformly at
-    random. Small strata (sparse score regions) are kept whole, and the rows they cannot
-    use go to the larger strata, which are thinned the most. The total is exactly
-    ``n_select``.
-
-    Parameters
-    ----------
-    values : array-like of float, shape (n,)
-        Scores to stratify (quantization errors, log-densities, ...).
-    n_select : int
-        Number of positions to choose, ``0 <= n_select <= n``.
-    n_strata : int
-        Maximum number of strata.
-    rng : numpy Generator
-        Source of the random choice inside strata.
-
-    Returns
-    -------
-    ndarray of int, shape (n_select,)
-        Positions into ``values``, grouped by stratum.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> v = np.r_[np.zeros(90), np.ones(10)]  # 90 rows in one stratum, 10 in another
-    >>> pos = spread_over_strata(v, 20, 2, np.random.default_rng(0))
-    >>> int((v[pos] == 0).sum()), int((v[pos] == 1).sum())
-    (10, 10)
-    """
-    values = np.asarray(values, dtype=np.float64)
-    n = values.shape[0]
-    if not 0 <= n_select <= n:
-        raise ValueError(f"n_select={n_select} must be between 0 and {n}.")
-    if n_select == n:
-        return np.arange(n)
-    n_strata = max(1, min(int(n_strata), n_select))
-    lo, hi = values.min(initial=0.0), values.max(initial=0.0)
-    if n_select == 0:
-        return np.zeros(0, dtype=np.intp)
-    if n_strata == 1 or not hi > lo:
-        return np.sort(rng.choice(n, size=n_select, replace=False))
-    edges = np.linspace(lo, hi, n_strata + 1)
-    bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, n_strata - 1)
-    sizes = np.bincount(bins, minlength=n_strata)
-    strata = [b for b in np.argsort(sizes, kind="stable") if sizes[b] > 0]
-    remaining = n_select
-    chosen = []
-    for i, b in enumerate(strata):
-        take = min(int(sizes[b]), remaining // (len(strata) - i))
-        members = np.flatnonzero(bins == b)
-        chosen.append(np.sort(rng.choice(members, size=take, replace=False)))
-        remaining -= take
-    # remaining is 0 here: the smallest-first order lets the larger strata absorb the rest
-    return np.concatenate(chosen)
 
 
 def _is_int(value) -> bool:

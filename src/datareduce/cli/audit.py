@@ -1,0 +1,108 @@
+"""``datareduce audit TRAIN TEST``: is the test split representative, and does anything leak?
+
+Example::
+
+    datareduce audit train.csv test.csv --target label --group patient \\
+        --json audit.json --report audit.html
+
+Prints the verdicts (duplicates across the split, groups on both sides, the test split
+against random subsets of all rows, drifting features); ``--report`` writes a one-file HTML
+page with the figures, ``--json`` every number (:func:`datareduce.metrics.audit_split`).
+"""
+
+from __future__ import annotations
+
+from . import CLIError
+from ._common import add_column_options, compact_list, resolve_columns, say
+from ._io import check_input, check_output_file, read_table, write_text
+from ._progress import fmt_seconds
+
+#: an estimate above this many seconds is printed before the work it announces
+ANNOUNCE = 5.0
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "audit",
+        help="audit a train/test split: representativeness, duplicate rows, group leakage",
+        description="Compare a test split with its training split: exact and near-duplicate "
+                    "rows across the split, groups on both sides (--group), and the test "
+                    "split's representativeness (calibrated against random subsets, per class "
+                    "and per feature).",
+    )
+    p.add_argument("train", help="training table (.csv or .parquet)")
+    p.add_argument("test", help="test table (.csv or .parquet), same columns")
+    add_column_options(p, target_help="label column (per-class results)")
+    p.add_argument("--group", metavar="COL",
+                   help="group id column (patient, user, ...): report groups on both sides")
+    p.add_argument("--threshold", type=float, default=0.005,
+                   help="near-duplicate distance in the selection space (standardised "
+                        "numerics, one-hot categoricals; default 0.005)")
+    p.add_argument("--draws", type=int, default=30,
+                   help="random subsets of each kind for the calibration (default 30)")
+    p.add_argument("--json", metavar="PATH", help="write every number as JSON")
+    p.add_argument("--report", metavar="PAGE.html", help="write a one-file HTML page")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing --json / --report files")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(func=run)
+
+
+def check_page(path, overwrite):
+    """An HTML output path, checked before any work."""
+    if path is None:
+        return None
+    if not str(path).lower().endswith((".html", ".htm")):
+        raise CLIError(f"--report {path}: give a file name ending in .html.")
+    return check_output_file(path, "--report", overwrite=overwrite, kind="html")
+
+
+def announcer(args, what):
+    """A ``progress`` callback for the metrics' calibration: prints the estimate of the
+    random subsets' cost when it is above ANNOUNCE seconds."""
+    def progress(seconds_per_subset, n_left):
+        est = seconds_per_subset * n_left
+        if est > ANNOUNCE:
+            say(args, f"estimate: ~{fmt_seconds(est)} for {what} ({n_left} random subsets)")
+    return progress
+
+
+def run(args) -> int:
+    from ..metrics import audit_split
+
+    if args.draws < 1:
+        raise CLIError(f"--draws {args.draws}: give an integer >= 1.")
+    if args.threshold < 0:
+        raise CLIError(f"--threshold {args.threshold}: give a distance >= 0.")
+    json_path = (check_output_file(args.json, "--json", overwrite=args.overwrite, kind="json")
+                 if args.json else None)
+    page = check_page(args.report, args.overwrite)
+    tr_path, te_path = check_input(args.train, "TRAIN"), check_input(args.test, "TEST")
+    if tr_path.resolve() == te_path.resolve():
+        raise CLIError(f"TRAIN and TEST are the same file ({tr_path}).")
+    train, test = read_table(tr_path, "TRAIN"), read_table(te_path, "TEST")
+    exclude = list(args.exclude or []) + ([args.group] if args.group else [])
+    cols = resolve_columns(train, target=args.target, features=args.features,
+                           exclude=exclude or None, id=args.id)
+    if args.group is not None and args.group not in train.columns:
+        raise CLIError(f"--group {args.group!r} is not a column of TRAIN.")
+    keep = list(cols.features) + [c for c in (cols.target, args.group) if c is not None]
+    missing = [c for c in keep if c not in test.columns]
+    if missing:
+        raise CLIError(f"TEST {te_path} lacks columns of TRAIN: {compact_list(missing)}.")
+    for label, frame in (("TRAIN", train), ("TEST", test)):
+        if cols.target is not None and frame[cols.target].isna().any():
+            raise CLIError(f"--target {cols.target!r} is missing in "
+                           f"{int(frame[cols.target].isna().sum())} row(s) of {label}.")
+    say(args, cols.summary())
+    audit = audit_split(train[keep], test[keep], target=cols.target, group=args.group,
+                        threshold=args.threshold, n_draws=args.draws,
+                        progress=None if args.quiet else announcer(args, "the calibration"))
+    print(audit)
+    if json_path is not None:
+        write_text(audit.to_json(), json_path)
+        say(args, f"numbers written to {json_path}")
+    if page is not None:
+        write_text(audit.to_html(), page)
+        say(args, f"page written to {page}")
+    return 0

@@ -1,0 +1,97 @@
+"""A self-contained HTML page: verdicts at the top, a summary table, embedded figures.
+
+No script, no external resource: every figure is a base64 PNG in an ``<img>`` tag, so the
+page opens offline, is safe to mail, and renders the same in any browser.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:1.5em auto;
+padding:0 1em;color:#222}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
+.verdicts{border-left:4px solid #555;padding:.4em 1em;background:#f6f6f6}
+.verdicts li.good{color:#1b5e20}.verdicts li.warn{color:#8d5300}.verdicts li.bad{color:#b71c1c}
+table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;padding:.25em .6em;
+text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}
+figure{display:inline-block;margin:.5em}figcaption{font-size:.85em;color:#555;max-width:560px}
+img{max-width:100%}.meta{color:#666;font-size:.85em}
+"""
+
+
+def verdict_class(percentile) -> str:
+    """CSS class of a verdict line from its percentile (None: neutral)."""
+    if percentile is None:
+        return ""
+    return "good" if percentile >= 50 else "warn" if percentile >= 5 else "bad"
+
+
+def table(header, rows) -> str:
+    """An HTML table (cells are escaped; floats formatted with 4 significant digits)."""
+    def cell(v):
+        return f"{v:.4g}" if isinstance(v, float) else escape(str(v))
+
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def figure_block(uri, caption, alt) -> str:
+    return (f'<figure><img src="{uri}" alt="{escape(alt)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
+def body(title, verdicts, sections, meta="") -> str:
+    """The page's inner HTML. ``verdicts``: (text, percentile or None) pairs;
+    ``sections``: (heading, html) pairs."""
+    items = "".join(f'<li class="{verdict_class(p)}">{escape(t)}</li>' for t, p in verdicts)
+    parts = [f"<h1>{escape(title)}</h1>", f'<ul class="verdicts">{items}</ul>']
+    if meta:
+        parts.append(f'<p class="meta">{escape(meta)}</p>')
+    parts += [f"<h2>{escape(h)}</h2>{html}" for h, html in sections]
+    return "\n".join(parts)
+
+
+def page(title, inner) -> str:
+    """A complete one-file HTML document around ``inner``."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+            f"<body>\n{inner}\n</body></html>\n")
+
+
+def write(path, text):
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class PageMixin:
+    """``to_json``, ``to_html`` and ``_repr_html_`` for a result with ``to_dict()``,
+    ``_inner_html()`` and a ``_page_title``."""
+
+    _page_title = "datareduce audit"
+
+    def to_json(self, path=None, *, indent: int = 2) -> str:
+        """The numbers as JSON text; also written to ``path`` when given."""
+        import json
+
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=True)
+        if path is not None:
+            write(path, text + "\n")
+        return text
+
+    def _repr_html_(self) -> str:
+        return f'<div class="datareduce-audit">{self._inner_html()}</div>'
+
+    def to_html(self, path=None) -> str:
+        """A self-contained HTML page (figures embedded); written to ``path`` when given."""
+        text = page(self._page_title, self._inner_html())
+        if path is not None:
+            write(path, text)
+        return text

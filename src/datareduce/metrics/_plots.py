@@ -1,0 +1,123 @@
+"""Plot helpers of the audit pages: one function per plot shape, each drawing into an axes.
+
+Each helper takes the numbers to draw and a matplotlib ``Axes`` and returns the axes, in
+the manner of scikit-learn's display objects; the page builder (:mod:`._html`) only lays
+them out. ``figure_to_data_uri`` turns a figure into an embeddable PNG.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+
+KEPT_COLOR, DROPPED_COLOR = "#c0392b", "#bdbdbd"
+
+
+def new_axes(n=1, *, width=4.6, height=3.6):
+    """A figure with ``n`` axes side by side (Agg, not shown)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * n, height), layout="constrained")
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    return fig, list(axes)
+
+
+def figure_to_data_uri(fig, *, dpi=80) -> str:
+    """The figure as a ``data:image/png;base64,...`` URI."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel="PC2",
+             kept_name="kept", dropped_name="dropped"):
+    """Scatter of a 2-D projection: dropped rows grey, kept rows coloured (marker per class)."""
+    markers = "os^Dv<>pP*X"
+    groups = [(None, np.ones(len(P), bool))] if labels is None else [
+        (c, labels == c) for c in np.unique(labels)]
+    ax.scatter(P[~kept, 0], P[~kept, 1], s=5, color=DROPPED_COLOR, label=dropped_name,
+               linewidths=0)
+    for g, (c, rows) in enumerate(groups):
+        sel = rows & kept
+        ax.scatter(P[sel, 0], P[sel, 1], s=14, marker=markers[g % len(markers)],
+                   color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
+                   label=kept_name if c is None else f"{kept_name}, class {c}")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=7, loc="best", markerscale=1.2)
+    return ax
+
+
+def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="this subset",
+              band_label="random subsets (5-95%)"):
+    """A curve against the band of the same curve over random subsets (and their median)."""
+    ax.fill_between(x, lo, hi, color="0.8", label=band_label)
+    ax.plot(x, mid, color="0.45", lw=1, ls="--", label="random subsets, median")
+    ax.plot(x, curve, color=KEPT_COLOR, lw=2, label=label)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=7, loc="lower right")
+    return ax
+
+
+def plot_percentiles(ax, names, values, *, title, xlabel="percentile among random subsets"):
+    """Horizontal bars of percentiles (0-100), with the 5% and 50% marks."""
+    y = np.arange(len(names))
+    vals = np.asarray(values, dtype=float)
+    colors = ["#2e7d32" if v >= 50 else "#f9a825" if v >= 5 else "#c62828" for v in vals]
+    ax.barh(y, np.nan_to_num(vals), color=colors)
+    ax.axvline(50, color="0.4", lw=1, ls="--")
+    ax.axvline(5, color="#c62828", lw=1, ls=":")
+    ax.set_yticks(y, [str(n) for n in names], fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.invert_yaxis()
+    ax.set(title=title, xlabel=xlabel)
+    return ax
+
+
+def plot_reference(ax, draws, value, *, title, xlabel):
+    """Histogram of a metric over random subsets, with the subset's value as a line."""
+    draws = np.asarray(draws, dtype=float)
+    finite = draws[np.isfinite(draws)]
+    if finite.size:
+        ax.hist(finite, bins=min(20, max(5, finite.size // 3)), color="0.7")
+    if np.isfinite(value):
+        ax.axvline(value, color=KEPT_COLOR, lw=2, label="this subset")
+        ax.legend(fontsize=7)
+    ax.set(title=title, xlabel=xlabel, ylabel="random subsets")
+    return ax
+
+
+def plot_diagram(ax, full, reduced, *, title):
+    """Two persistence diagrams (birth, death) overlaid, with the diagonal."""
+    hi = max([1e-12] + [float(d[:, 1].max()) for d in (full, reduced) if len(d)])
+    ax.plot([0, hi * 1.05], [0, hi * 1.05], color="0.6", lw=1)
+    ax.scatter(full[:, 0], full[:, 1], s=12, alpha=0.6, label=f"full ({len(full)})")
+    ax.scatter(reduced[:, 0], reduced[:, 1], s=18, marker="x", color=KEPT_COLOR,
+               label=f"subset ({len(reduced)})")
+    ax.set(title=title, xlabel="birth", ylabel="death")
+    ax.legend(fontsize=7, loc="lower right")
+    return ax
+
+
+def project_2d(X, *, method="auto", random_state=0):
+    """2-D coordinates of X's rows: UMAP when installed and ``method`` allows, else PCA.
+
+    Returns ``(P, name)``.
+    """
+    if method in ("auto", "umap"):
+        try:
+            import umap  # type: ignore[import-not-found]
+
+            P = umap.UMAP(n_components=2, random_state=random_state).fit_transform(X)
+            return np.asarray(P), "UMAP"
+        except ImportError:
+            if method == "umap":
+                raise ImportError("method='umap' needs the umap-learn package.") from None
+    from sklearn.decomposition import PCA
+
+    k = min(2, X.shape[1], X.shape[0])
+    P = PCA(n_components=k, random_state=random_state).fit_transform(X)
+    if P.shape[1] < 2:
+        P = np.c_[P, np.zeros((len(P), 2 - P.shape[1]))]
+    return P, "PCA"

@@ -1,0 +1,450 @@
+"""An audit a person can read: is this subset representative of the full data?
+
+:func:`audit_subset` takes what a reducer takes (a DataFrame with strings and missing
+values, or an array) and a subset (a reducer, fitted or not, the kept row positions, or the
+kept rows), puts every row in the selection space (:mod:`datareduce.preprocessing`: scaled
+numerics, one-hot categoricals, missing values imputed with an indicator), and reports each
+calibrated metric (:func:`datareduce.metrics.calibrate`) with its percentile among random
+subsets of the same size and a verdict in words. The result prints as text, renders as
+HTML in notebooks, and writes a self-contained page (``to_html(path)``) with a 2-D map of
+kept and dropped rows, coverage curves against the band of random subsets, per-class
+percentiles, the reference distributions and, with ``topology=True``, persistence
+diagrams side by side.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._html import PageMixin
+from .calibration import DEFAULT_METRICS, calibrate
+
+__all__ = ["SubsetAudit", "audit_space", "audit_subset"]
+
+#: rows drawn on the 2-D map at most (all kept rows up to this many, then dropped rows)
+MAP_ROWS = 3000
+#: random subsets drawn in the coverage band
+BAND_DRAWS = 30
+
+
+def audit_space(X, *, space="standard", fit_on=None):
+    """Rows of X in the selection space: ``(matrix, fitted transformer or None, text)``.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like
+    space : "standard", "minmax", "auto", "passthrough" or a transformer, default="standard"
+        As a reducer's ``space`` (:func:`datareduce.preprocessing.resolve_space`), except
+        that the default always scales: a metric on unscaled columns measures their units.
+    fit_on : DataFrame or array-like, optional
+        Fit the transformer on this table (e.g. the training split) and apply it to X.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"mass": [3.0, None, 5.0], "island": ["a", "b", None]})
+    >>> A, _, text = audit_space(df)
+    >>> A.shape
+    (3, 5)
+    """
+    from .._core.validation import check_X
+    from ..preprocessing import describe_space, resolve_space
+
+    ref = X if fit_on is None else fit_on
+    transformer = resolve_space(space, ref)
+    if transformer is None:
+        A = np.asarray(check_X(X), dtype=np.float64)
+        return np.ascontiguousarray(A), None, describe_space(None, A.shape[1])
+    transformer.fit(ref)
+    A = np.asarray(transformer.transform(X), dtype=np.float64)
+    return np.ascontiguousarray(A), transformer, describe_space(transformer)
+
+
+def audit_labels(y, n, *, n_bins: int = 5):
+    """Labels for per-class results: classes as they are; a continuous target in quantile
+    bins (labelled by their ranges). Returns ``(labels, task)``."""
+    if y is None:
+        return None, None
+    from sklearn.utils.multiclass import type_of_target
+
+    y = np.asarray(y)
+    if y.shape[0] != n:
+        raise ValueError(f"y has {y.shape[0]} rows but X has {n}: pass one label per row.")
+    if y.dtype.kind in "fiu" and type_of_target(y) == "continuous":
+        from .._core.strata import quantile_strata
+
+        codes, edges = quantile_strata(y, n_bins)
+        names = np.array([f"[{edges[i]:.3g}, {edges[i + 1]:.3g}]"
+                          for i in range(len(edges) - 1)])
+        return names[codes], "regression"
+    if y.dtype.kind == "O":
+        y = y.astype(str)
+    return y, "classification"
+
+
+def _resolve_subset(X, subset, n):
+    """``(indices, None)`` for kept rows of X, ``(None, rows)`` for other rows."""
+    from .._core.validation import is_dataframe
+
+    if is_dataframe(subset) and is_dataframe(X):
+        pos = X.index.get_indexer(subset.index)
+        if (pos < 0).any() or not X.index.is_unique:
+            raise ValueError("the subset's index has labels that are not in X's index: pass "
+                             "rows of X (X.loc[...] or X.iloc[...]), or their positions.")
+        return pos, None
+    arr = np.asarray(subset)
+    if arr.ndim == 1 and arr.dtype == bool:
+        if arr.shape != (n,):
+            raise ValueError(f"a boolean mask must have one entry per row of X ({n}), got "
+                             f"{arr.shape[0]}.")
+        return np.flatnonzero(arr), None
+    if arr.ndim == 1 and arr.dtype.kind in "iu":
+        if arr.size and (arr.min() < 0 or arr.max() >= n):
+            raise ValueError(f"indices must be row positions in [0, {n}).")
+        return arr.astype(np.intp), None
+    if arr.ndim == 2:
+        return None, subset
+    raise ValueError("subset: pass a reducer, the kept row positions (integers or a boolean "
+                     "mask), or the kept rows (2-D, the same columns as X).")
+
+
+@dataclass
+class SubsetAudit(PageMixin):
+    """How representative a subset is, with every number next to random subsets.
+
+    Attributes
+    ----------
+    method : str or None
+        The reducer's class name, when a reducer was audited.
+    n_samples, n_kept, n_dimensions : int
+        Rows of the full data, rows of the subset, dimensions of the selection space.
+    space : str
+        The selection space, in words.
+    calibration : Calibration
+        Each metric with its reference distribution, percentiles and verdict.
+    coverage : dict
+        ``radii`` and the covered fractions: ``curve`` (the subset), ``lo`` / ``mid`` /
+        ``hi`` (5%, 50%, 95% over random subsets).
+    projection : dict
+        ``P`` (2-D coordinates), ``kept`` (bool), ``labels``, ``name`` ("PCA" or "UMAP").
+    diagrams : dict or None
+        homology dimension -> (full diagram, subset diagram), with ``topology=True``.
+    timings : dict
+        Seconds per stage and ``"total"``.
+    task : str or None
+        "classification", "regression" (per quantile bin of y) or None.
+    """
+
+    method: str | None
+    n_samples: int
+    n_kept: int
+    n_dimensions: int
+    space: str
+    calibration: object
+    coverage: dict
+    projection: dict = field(repr=False)
+    diagrams: dict | None = field(default=None, repr=False)
+    timings: dict = field(default_factory=dict)
+    task: str | None = None
+    roles: dict = field(default_factory=lambda: {"kept": "kept", "dropped": "dropped"},
+                        repr=False)
+    _page_title = "datareduce subset audit"
+
+    # ----------------------------------------------------------------- numbers
+    def verdicts(self) -> list:
+        """``(sentence, percentile)`` pairs, the headline metric first, then weak classes."""
+        out = [(m.verdict, m.percentile.get("srs", m.percentile.get("random")))
+               for m in self.calibration.metrics.values()]
+        head = self.calibration.headline
+        weak = [c for c, p in head.per_class_percentile.items() if p < 5]
+        if weak:
+            out.append((f"{head.name}: classes further from their full-data rows than 95% of "
+                        f"stratified random subsets: {', '.join(map(str, weak))}", 0.0))
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable dictionary of the numbers (no figures)."""
+        return {
+            "method": self.method, "n_samples": int(self.n_samples),
+            "n_kept": int(self.n_kept), "n_dimensions": int(self.n_dimensions),
+            "space": self.space, "task": self.task,
+            "verdicts": [v for v, _ in self.verdicts()],
+            "calibration": self.calibration.to_dict(),
+            "coverage": {k: [float(x) for x in v] for k, v in self.coverage.items()},
+            "timings": {k: float(v) for k, v in self.timings.items()},
+        }
+
+
+    def _rows(self):
+        for m in self.calibration.metrics.values():
+            med = {k: float(np.median(v)) for k, v in m.reference.items()}
+            yield [m.name, float(m.value), med.get("srs", float("nan")),
+                   m.percentile.get("srs", float("nan")), med.get("random", float("nan")),
+                   m.percentile.get("random", float("nan"))]
+
+    _HEADER = ("metric", "subset", "SRS median", "SRS percentile", "uniform median",
+               "uniform percentile")
+
+    def __str__(self) -> str:
+        head = (f"Subset audit{f' ({self.method})' if self.method else ''}: kept "
+                f"{self.n_kept} of {self.n_samples} rows ({self.n_kept / self.n_samples:.1%}); "
+                f"{self.calibration.n_draws} random subsets of each kind")
+        lines = [head] + [f"  * {v}" for v, _ in self.verdicts()]
+        lines.append("  " + " | ".join(self._HEADER))
+        lines += ["  " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v)
+                                    for v in row) for row in self._rows()]
+        lines.append(f"  space: {self.space}")
+        lines.append("  time: " + ", ".join(f"{k} {v:.2g}s" for k, v in self.timings.items()))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    # ----------------------------------------------------------------- figures
+    def figures(self):
+        """``(caption, alt text, matplotlib Figure)`` for each figure of the page."""
+        from . import _plots
+
+        out = []
+        pr = self.projection
+        fig, (ax,) = _plots.new_axes(1, width=5.6, height=4.4)
+        _plots.plot_map(ax, pr["P"], pr["kept"], pr["labels"],
+                        title=f"{pr['name']} map of the selection space",
+                        kept_name=self.roles["kept"], dropped_name=self.roles["dropped"])
+        out.append((f"{self.roles['kept'].capitalize()} rows (coloured, by class) and "
+                    f"{self.roles['dropped']} rows (grey), "
+                    f"{pr['name']} of the selection space.", "map of kept and dropped rows",
+                    fig))
+        cov = self.coverage
+        if cov:
+            fig, (ax,) = _plots.new_axes(1, width=5.6, height=4.0)
+            _plots.plot_band(ax, cov["radii"], cov["curve"], cov["lo"], cov["mid"], cov["hi"],
+                             title="coverage: rows within r of a kept row of their class",
+                             xlabel="radius r (Euclidean, selection space)",
+                             ylabel="fraction of rows")
+            out.append(("Coverage curve of the subset against the band of random subsets of "
+                        "the same size (stratified when there are classes).",
+                        "coverage curves", fig))
+        mets = list(self.calibration.metrics.values())
+        fig, axes = _plots.new_axes(len(mets), width=3.6, height=3.0)
+        for ax, m in zip(axes, mets, strict=True):
+            kind = "srs" if "srs" in m.reference else "random"
+            _plots.plot_reference(ax, m.reference[kind], m.value, title=m.name,
+                                  xlabel=f"{m.name} ({'stratified' if kind == 'srs' else 'uniform'}"
+                                         " draws)")
+        out.append(("Each metric over random subsets of the same size (histogram) and the "
+                    "subset's value (line); lower is closer.", "reference distributions", fig))
+        names, values = [], []
+        for m in mets:
+            for c, p in m.per_class_percentile.items():
+                names.append(f"{m.name} · {c}")
+                values.append(p)
+        if names:
+            fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(names))
+            _plots.plot_percentiles(ax, names, values,
+                                    title="per class: percentile (higher is closer)")
+            out.append(("Per class: the share of stratified random subsets further from that "
+                        "class's rows than the subset (below 5%: red).", "per-class percentiles",
+                        fig))
+        if self.diagrams:
+            fig, axes = _plots.new_axes(len(self.diagrams), width=4.0, height=3.6)
+            for ax, (k, (full, red)) in zip(axes, self.diagrams.items(), strict=True):
+                _plots.plot_diagram(ax, full, red, title=f"H{k} persistence diagrams")
+            out.append(("Persistence diagrams of the full data and the subset (landmarks).",
+                        "persistence diagrams", fig))
+        return out
+
+    def _inner_html(self) -> str:
+        from . import _html
+        from ._plots import figure_to_data_uri
+
+        blocks = "".join(_html.figure_block(figure_to_data_uri(fig), caption, alt)
+                         for caption, alt, fig in self.figures())
+        per_class = [[f"{m.name} · {c}", float(m.per_class[c]), float(p)]
+                     for m in self.calibration.metrics.values()
+                     for c, p in m.per_class_percentile.items()]
+        sections = [("Metrics against random subsets", _html.table(self._HEADER, self._rows()))]
+        if per_class:
+            sections.append(("Per class", _html.table(("metric · class", "subset",
+                                                        "SRS percentile"), per_class)))
+        sections.append(("Figures", blocks))
+        title = f"Subset audit{f': {self.method}' if self.method else ''}"
+        meta = (f"kept {self.n_kept} of {self.n_samples} rows; space: {self.space}; "
+                f"{self.calibration.n_draws} random subsets of each kind; averaging metrics "
+                f"on {self.calibration.eval_rows} rows of the full data; "
+                + ", ".join(f"{k} {v:.2g} s" for k, v in self.timings.items()))
+        return _html.body(title, self.verdicts(), sections, meta)
+
+
+
+
+def _coverage_band(A, y, cal, idx, Z, yz):
+    """Coverage curve of the subset and the 5/50/95% band of random subsets."""
+    from .interface import get_metric
+
+    rows = cal.eval_indices
+    prepared = get_metric("coverage").prepare(A[rows], None if y is None else y[rows])
+    own = prepared.nearest_distances(Z, yz)
+    kind = "srs" if "srs" in cal.draws else "random"
+    draws = [prepared.nearest_distances(A[i], None if y is None else y[i])
+             for i, _ in cal.draws[kind][:BAND_DRAWS]]
+    finite = np.concatenate([d[np.isfinite(d)] for d in [own, *draws]])
+    top = float(np.quantile(finite, 0.995)) if finite.size else 1.0
+    radii = np.linspace(0.0, max(top, 1e-12), 60)
+
+    def frac(d):
+        return np.searchsorted(np.sort(d), radii, side="right") / max(d.size, 1)
+
+    band = np.array([frac(d) for d in draws])
+    lo, mid, hi = np.quantile(band, [0.05, 0.5, 0.95], axis=0)
+    return {"radii": radii, "curve": frac(own), "lo": lo, "mid": mid, "hi": hi}
+
+
+def _projection(A, kept_idx, Z_synth, labels, yz, method, rng):
+    n = A.shape[0]
+    kept = np.zeros(n, bool)
+    if kept_idx is not None:
+        kept[kept_idx] = True
+    shown_kept = np.flatnonzero(kept)
+    if shown_kept.size > MAP_ROWS // 2:
+        shown_kept = np.sort(rng.choice(shown_kept, MAP_ROWS // 2, replace=False))
+    dropped = np.flatnonzero(~kept)
+    budget = MAP_ROWS - shown_kept.size
+    if dropped.size > budget:
+        dropped = np.sort(rng.choice(dropped, budget, replace=False))
+    rows = np.concatenate([dropped, shown_kept])
+    pts = A[rows]
+    mask = np.r_[np.zeros(dropped.size, bool), np.ones(shown_kept.size, bool)]
+    lab = None if labels is None else labels[rows]
+    if Z_synth is not None:
+        pts = np.vstack([pts, Z_synth])
+        mask = np.r_[mask, np.ones(len(Z_synth), bool)]
+        lab = None if labels is None else np.r_[lab, yz]
+    from ._plots import project_2d
+
+    P, name = project_2d(pts, method=method)
+    return {"P": P, "kept": mask, "labels": lab, "name": name}
+
+
+def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS,
+                 n_draws: int = 30, draws=("srs", "random"), max_rows: int | None = 1500,
+                 topology: bool = False, max_points: int = 300, projection: str = "pca",
+                 random_state=0, progress=None) -> SubsetAudit:
+    """Audit a subset of a table against random subsets of the same size.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The full data; strings, categories and missing values are fine.
+    subset : reducer, array of int or bool, or rows
+        A reducer (fitted on ``(X, y)``, or unfitted: then it is fitted here), the kept
+        row positions, a boolean mask, the kept rows of a DataFrame (matched by index), or
+        rows with X's columns (synthetic rows).
+    y : array-like of shape (n_samples,), optional
+        Labels (per-class results, stratified random subsets); a continuous target is
+        binned in 5 quantile bins.
+    space : str or transformer, default="standard"
+        Selection space (:func:`audit_space`).
+    metrics : sequence of str or Metric, default=("mmd", "energy", "coverage")
+        Calibrated metrics, headline first (:func:`datareduce.metrics.available_metrics`).
+    n_draws : int, default=30
+        Random subsets of each kind.
+    draws : sequence of {"srs", "random"}
+    max_rows : int or None, default=1500
+        Rows of the full data the averaging metrics are evaluated on (the same for the
+        subset and the draws; :func:`~datareduce.metrics.calibrate`).
+    topology : bool, default=False
+        Also calibrate the bottleneck distance of the persistence diagrams (H0, H1) on at
+        most ``max_points`` landmarks, and draw the diagrams. Costly: off by default.
+    max_points : int, default=300
+    projection : {"pca", "umap", "auto"}, default="pca"
+        The 2-D map ("auto": UMAP when installed).
+    random_state : int, default=0
+    progress : callable, optional
+        Passed to :func:`~datareduce.metrics.calibrate` (time estimates).
+
+    Returns
+    -------
+    SubsetAudit
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from datareduce import RandomReducer
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"x": rng.normal(size=300), "c": rng.choice(["a", "b"], 300)})
+    >>> audit = audit_subset(df, RandomReducer(keep=0.2, random_state=0), n_draws=10)
+    >>> audit.n_kept, sorted(audit.calibration.metrics)
+    (60, ['coverage', 'energy', 'mmd'])
+    """
+    from .._core.validation import check_random_generator
+
+    t0 = time.perf_counter()
+    timings = {}
+    method, weights, synthetic = None, None, None
+    n = X.shape[0] if hasattr(X, "shape") else len(X)
+    if hasattr(subset, "fit") and hasattr(subset, "get_params"):
+        method = type(subset).__name__
+        if not hasattr(subset, "sample_indices_"):
+            subset.fit(X, y)
+            timings["reduction"] = subset.fit_time_
+        if getattr(subset, "n_samples_in_", n) != n:
+            raise ValueError(f"the reducer was fitted on {subset.n_samples_in_} rows but X has "
+                             f"{n}: pass the data it was fitted on.")
+        idx = np.asarray(subset.sample_indices_)
+        weights = getattr(subset, "sample_weight_", None)
+        syn = getattr(subset, "synthetic_", None)
+        if syn is not None:
+            from .._core.output import _synthetic_like
+
+            synthetic, idx = _synthetic_like(X, syn), None
+    else:
+        idx, synthetic = _resolve_subset(X, subset, n)
+    t = time.perf_counter()
+    A, transformer, described = audit_space(X, space=space)
+    labels, task = audit_labels(y, A.shape[0])
+    Zs = yz = None
+    if synthetic is not None:
+        Zs = (np.asarray(transformer.transform(synthetic), dtype=np.float64)
+              if transformer is not None else np.asarray(synthetic, dtype=np.float64))
+        if labels is not None:
+            if method is None:
+                raise ValueError("labels of synthetic rows are unknown: pass a reducer, or "
+                                 "rows of X (positions or X.iloc[...]).")
+            yz = audit_labels(np.asarray(y)[subset.sample_indices_], len(Zs))[0] \
+                if task == "classification" else labels[subset.sample_indices_]
+    else:
+        yz = None if labels is None else labels[idx]
+    timings["space"] = time.perf_counter() - t
+    mets = tuple(metrics) + (("bottleneck",) if topology and "bottleneck" not in metrics else ())
+    if topology:
+        from .interface import get_metric
+
+        mets = tuple(get_metric("bottleneck", max_points=max_points) if m == "bottleneck"
+                     else m for m in mets)
+    rng = check_random_generator(random_state)
+    t = time.perf_counter()
+    cal = calibrate(A, idx, labels, X_subset=Zs, y_subset=yz if Zs is not None else None,
+                    weights=weights, metrics=mets, n_draws=n_draws, draws=draws,
+                    max_rows=max_rows, random_state=rng, progress=progress)
+    timings["calibration"] = time.perf_counter() - t
+    Z = Zs if Zs is not None else A[idx]
+    t = time.perf_counter()
+    coverage = _coverage_band(A, labels, cal, idx, Z, yz)
+    proj = _projection(A, idx, Zs, labels, yz, projection, rng)
+    diagrams = None
+    if topology:
+        from .topology import persistence_diagrams
+
+        full = persistence_diagrams(A, max_points=max_points)
+        red = persistence_diagrams(Z, max_points=max_points)
+        diagrams = {k: (full.diagrams[k], red.diagrams[k]) for k in full.diagrams}
+    timings["figures data"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    return SubsetAudit(method=method, n_samples=A.shape[0], n_kept=Z.shape[0],
+                       n_dimensions=A.shape[1], space=described, calibration=cal,
+                       coverage=coverage, projection=proj, diagrams=diagrams,
+                       timings=timings, task=task)

@@ -1,0 +1,311 @@
+"""Every metric next to what random subsets of the same size give.
+
+A raw number (an MMD of 0.0075, a coverage distance of 0.8) cannot be judged alone.
+:func:`calibrate` scores the subset and ``n_draws`` seeded random subsets of the same size
+with the same prepared metrics (:mod:`datareduce.metrics.interface`: the full-set terms are
+computed once and reused for every draw), and reports where the subset falls among them:
+
+- ``"srs"`` draws: stratified random subsets with the subset's number of rows of each
+  class (each draw's rows weighted by the class rows they stand for, as
+  :func:`datareduce.metrics.mmd_test` does);
+- ``"random"`` draws: uniform random subsets of the same size, classes ignored.
+
+The *percentile* of the subset is the share of draws that are further from the full data
+than the subset (ties count one half): 94 means "closer to the full data than 94% of
+random subsets of this size". The Monte Carlo p-value of the hypothesis "the subset is a
+random subset of its size" against "it is further from the full data" is
+``(1 + #{draws at least as far}) / (1 + n_draws)``, :func:`datareduce.metrics.mmd_test`'s
+p-value for the MMD with stratified draws.
+
+Cost. Metrics that average over the full data (coverage, MMD, energy) are evaluated on a
+fixed, seeded, stratified sample of at most ``max_rows`` rows of the full data, the same
+sample for the subset and for every draw, so the comparison is like for like and the cost
+per draw does not grow with the full data; ``max_rows=None`` uses every row. Metrics that
+are a maximum over rows (epsilon) always use every row.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .interface import get_metric
+
+__all__ = ["CalibratedMetric", "Calibration", "calibrate", "DEFAULT_METRICS"]
+
+#: metrics calibrated by default; the first is the headline: its percentile predicted the
+#: downstream score difference to SRS best (benchmarks/bench_calibration.py, docs/audit.md)
+DEFAULT_METRICS = ("mmd", "energy", "coverage")
+DRAW_KINDS = ("srs", "random")
+
+
+@dataclass(frozen=True)
+class CalibratedMetric:
+    """One metric for the subset, with its reference distribution over random subsets.
+
+    Attributes
+    ----------
+    name, description : str
+    value : float
+        The subset's value (lower is closer).
+    per_class : dict
+        class label -> the subset's value within the class.
+    reference : dict
+        draw kind (``"srs"``, ``"random"``) -> array of the draws' values.
+    per_class_reference : dict
+        draw kind -> class label -> array (``"srs"`` only: a uniform draw's classes vary).
+    percentile : dict
+        draw kind -> share (in %) of draws further from the full data than the subset.
+    per_class_percentile : dict
+        class label -> percentile among the SRS draws' values of that class.
+    p_value : dict
+        draw kind -> Monte Carlo p-value (small: further than random subsets are).
+    """
+
+    name: str
+    description: str
+    value: float
+    per_class: dict
+    reference: dict
+    per_class_reference: dict
+    percentile: dict
+    per_class_percentile: dict
+    p_value: dict
+
+    @property
+    def verdict(self) -> str:
+        """The result in words, against the SRS draws (uniform draws without labels)."""
+        kind = "srs" if "srs" in self.percentile else next(iter(self.percentile))
+        p = self.percentile[kind]
+        what = ("stratified random subsets" if kind == "srs" else "uniform random subsets")
+        if not np.isfinite(self.value):
+            return f"{self.name}: a class of the full data has no row in the subset"
+        if p >= 50:
+            return (f"{self.name}: closer to the full data than {p:.0f}% of {what} of this "
+                    "size")
+        return f"{self.name}: further from the full data than {100 - p:.0f}% of {what} of this size"
+
+    def to_dict(self) -> dict:
+        """Plain-Python dictionary (labels as strings; draws as lists)."""
+        return {
+            "name": self.name, "description": self.description, "value": float(self.value),
+            "per_class": {str(k): float(v) for k, v in self.per_class.items()},
+            "percentile": {k: float(v) for k, v in self.percentile.items()},
+            "per_class_percentile": {str(k): float(v)
+                                     for k, v in self.per_class_percentile.items()},
+            "p_value": {k: float(v) for k, v in self.p_value.items()},
+            "reference": {k: [float(x) for x in v] for k, v in self.reference.items()},
+            "verdict": self.verdict,
+        }
+
+
+@dataclass
+class Calibration:
+    """Calibrated metrics of one subset (``metrics``: name -> :class:`CalibratedMetric`).
+
+    Attributes
+    ----------
+    metrics : dict
+    n_draws : int
+    n_subset, n_samples : int
+    eval_rows : int
+        Rows of the full data the averaging metrics were evaluated on.
+    seconds : float
+    eval_indices : ndarray
+        Those rows (positions in the full data).
+    draws : dict
+        draw kind -> list of ``(indices, weights)`` of the random subsets.
+    """
+
+    metrics: dict
+    n_draws: int
+    n_subset: int
+    n_samples: int
+    eval_rows: int
+    seconds: float = 0.0
+    eval_indices: np.ndarray = field(default=None, repr=False)
+    draws: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def headline(self) -> CalibratedMetric:
+        """The first metric (the default list puts the best predictor first)."""
+        return next(iter(self.metrics.values()))
+
+    def verdicts(self) -> list:
+        """One sentence per metric, headline first."""
+        return [m.verdict for m in self.metrics.values()]
+
+    def to_dict(self) -> dict:
+        return {"n_draws": self.n_draws, "n_subset": self.n_subset,
+                "n_samples": self.n_samples, "eval_rows": self.eval_rows,
+                "seconds": float(self.seconds),
+                "metrics": {k: v.to_dict() for k, v in self.metrics.items()}}
+
+
+def _percentile(value, draws):
+    draws = np.asarray(draws, dtype=np.float64)
+    if draws.size == 0:
+        return float("nan")
+    further = np.sum(draws > value) + 0.5 * np.sum(draws == value)
+    return float(100.0 * further / draws.size)
+
+
+def _stratified_sample(y, n, size, rng):
+    """Sorted row indices: all rows when ``size`` is None or >= n; else a stratified sample."""
+    if size is None or size >= n:
+        return np.arange(n)
+    if y is None:
+        return np.sort(rng.choice(n, size=size, replace=False))
+    classes, enc, counts = np.unique(y, return_inverse=True, return_counts=True)
+    take = np.minimum(counts, np.maximum(1, np.round(size * counts / n))).astype(int)
+    return np.sort(np.concatenate([rng.choice(np.flatnonzero(enc == c), size=take[c],
+                                              replace=False) for c in range(len(classes))]))
+
+
+def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, random_state=0):
+    """Seeded random subsets of ``size`` rows of ``range(n)``: ``(indices, weights)`` pairs.
+
+    ``kind="srs"`` keeps the subset's class counts (``y_subset``) and weights each row by
+    the rows of its class it stands for; ``kind="random"`` draws uniformly, weights None.
+    """
+    from .._core.validation import check_random_generator
+
+    rng = check_random_generator(random_state)
+    out = []
+    if kind == "random" or y is None:
+        for _ in range(n_draws):
+            out.append((np.sort(rng.choice(n, size=size, replace=False)), None))
+        return out
+    classes = np.unique(y)
+    pools = [np.flatnonzero(y == c) for c in classes]
+    counts = [min(int(np.sum(y_subset == c)), p.size) for c, p in zip(classes, pools, strict=True)]
+    for _ in range(n_draws):
+        idx = np.concatenate([rng.choice(p, size=k, replace=False)
+                              for p, k in zip(pools, counts, strict=True)])
+        w = np.concatenate([np.full(k, p.size / max(k, 1))
+                            for p, k in zip(pools, counts, strict=True)])
+        out.append((idx, w))
+    return out
+
+
+def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=None,
+              metrics=DEFAULT_METRICS, n_draws: int = 50, draws=DRAW_KINDS,
+              max_rows: int | None = 2000, random_state=0, progress=None) -> Calibration:
+    """Score a subset with each metric and place it among random subsets of its size.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+        The full data, already in the space distances are measured in (see
+        :func:`datareduce.metrics.audit_space`).
+    indices : array-like of int or bool, optional
+        The kept rows of X. Or pass ``X_subset`` (e.g. synthetic rows).
+    y : array-like of shape (n,), optional
+        Class labels: per-class values, and stratified ("srs") draws.
+    X_subset, y_subset : array-like, optional
+        The subset's rows and labels when they are not given by ``indices``.
+    weights : array-like, optional
+        Weights of the subset's rows (used by the weighted metrics: MMD, energy).
+    metrics : sequence of str or Metric, default=("mmd", "energy", "coverage")
+        Registered names (:func:`datareduce.metrics.available_metrics`) or metrics.
+    n_draws : int, default=50
+        Random subsets per draw kind.
+    draws : sequence of {"srs", "random"}, default=("srs", "random")
+    max_rows : int or None, default=2000
+        Rows of the full data the averaging metrics are evaluated on (module docstring).
+    random_state : int, default=0
+    progress : callable, optional
+        Called as ``progress(seconds_per_draw, n_draws_left)`` after the first random
+        subset is scored (the CLI prints an estimate from it).
+
+    Returns
+    -------
+    Calibration
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(300, 2))
+    >>> corner = np.argsort(X[:, 0])[:30]          # the 30 left-most rows
+    >>> cal = calibrate(X, corner, n_draws=20, metrics=("coverage",))
+    >>> cal.metrics["coverage"].percentile["random"]
+    0.0
+    """
+    from .._core.validation import check_random_generator, check_X
+
+    t0 = time.perf_counter()
+    Xa = np.ascontiguousarray(check_X(X), dtype=np.float64)
+    n = Xa.shape[0]
+    ya = None if y is None else np.asarray(y)
+    if ya is not None and ya.shape != (n,):
+        raise ValueError(f"y has shape {ya.shape} but X has {n} rows.")
+    if not isinstance(n_draws, numbers.Integral) or n_draws < 1:
+        raise ValueError(f"n_draws={n_draws!r} must be a positive integer.")
+    draws = (draws,) if isinstance(draws, str) else tuple(draws)
+    bad = [d for d in draws if d not in DRAW_KINDS]
+    if bad or not draws:
+        raise ValueError(f"draws={draws!r}: use 'srs' and/or 'random'.")
+    if indices is not None:
+        if X_subset is not None:
+            raise ValueError("pass either indices or X_subset, not both.")
+        idx = np.asarray(indices)
+        idx = np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.intp)
+        Z = Xa[idx]
+        yz = None if ya is None else ya[idx]
+    elif X_subset is None:
+        raise ValueError("pass the subset as indices (rows of X) or as X_subset.")
+    else:
+        Z = np.asarray(X_subset, dtype=np.float64)
+        yz = None if y_subset is None else np.asarray(y_subset)
+    if (ya is None) != (yz is None):
+        raise ValueError("pass labels for both the full data and the subset (y and "
+                         "y_subset), or for neither.")
+    m = Z.shape[0]
+    if m < 1 or m > n:
+        raise ValueError(f"the subset has {m} rows: calibration needs 1 to {n} (the full "
+                         "data's rows).")
+    rng = check_random_generator(random_state)
+    eval_rows = _stratified_sample(ya, n, max_rows, rng)
+    built = [get_metric(mt) for mt in metrics]
+    prepared = []
+    for metric in built:
+        rows = np.arange(n) if metric.uses_all_rows else eval_rows
+        prepared.append(metric.prepare(Xa[rows], None if ya is None else ya[rows]))
+    own = [p.score(Z, yz, weights) for p in prepared]
+    if "srs" in draws and ya is None:
+        draws = tuple(d for d in draws if d != "srs") or ("random",)
+    kinds = {kind: draw_subsets(n, m, ya, yz, kind=kind, n_draws=int(n_draws),
+                                random_state=rng) for kind in draws}
+    total = sum(len(v) for v in kinds.values())
+    values = {kind: np.empty((len(built), len(sub))) for kind, sub in kinds.items()}
+    per_class_vals = {kind: [{} for _ in built] for kind in kinds}
+    for kind, subsets in kinds.items():
+        for b, (idx, w) in enumerate(subsets):
+            t = time.perf_counter()
+            for j, p in enumerate(prepared):
+                res = p.score(Xa[idx], None if ya is None else ya[idx], w)
+                values[kind][j, b] = res.value
+                for c, v in res.per_class.items():
+                    per_class_vals[kind][j].setdefault(c, []).append(v)
+            if progress is not None and b == 0 and kind == draws[0]:
+                # the first draw, timed after the subset itself warmed every code path up
+                progress(time.perf_counter() - t, total - 1)
+    out = {}
+    for j, (metric, res) in enumerate(zip(built, own, strict=True)):
+        ref = {kind: values[kind][j] for kind in kinds}
+        pc_ref = {kind: {c: np.asarray(v) for c, v in per_class_vals[kind][j].items()}
+                  for kind in kinds if kind == "srs"}
+        pc_pct = {c: _percentile(v, pc_ref["srs"][c]) for c, v in res.per_class.items()
+                  if "srs" in pc_ref and c in pc_ref["srs"]}
+        out[metric.name] = CalibratedMetric(
+            name=metric.name, description=metric.description, value=res.value,
+            per_class=res.per_class, reference=ref, per_class_reference=pc_ref,
+            percentile={k: _percentile(res.value, r) for k, r in ref.items()},
+            per_class_percentile=pc_pct,
+            p_value={k: float((1 + np.sum(r >= res.value)) / (1 + r.size))
+                     for k, r in ref.items()})
+    return Calibration(out, int(n_draws), m, n, int(eval_rows.size),
+                       time.perf_counter() - t0, eval_indices=eval_rows, draws=kinds)

@@ -1,0 +1,351 @@
+"""Split audit: is the test split representative of the data, and does anything leak?
+
+:func:`audit_split` answers three questions about a train/test split of a table:
+
+- **Representativeness.** Under a random split the test rows are a random subset of all
+  rows (train and test together). The test split is audited as such a subset
+  (:func:`datareduce.metrics.audit_subset`: calibrated metrics, per class, against
+  stratified and uniform random subsets of the same size), and each feature is compared
+  between the splits (numeric: Kolmogorov-Smirnov statistic; categorical, missing values as
+  a category: total variation distance) with its percentile among random splits.
+- **Row leakage.** Exact duplicates: a test row equal to a training row on every feature
+  (values as text and numbers as float64, missing equal to missing). Near duplicates: a test
+  row whose nearest training row, in the selection space fitted on both splits
+  (standardised numerics, one-hot categoricals), is within ``threshold``: by default
+  0.005, i.e. the two rows differ by at most 0.005 standard deviations in all (every
+  categorical value equal, since one differing category alone is sqrt(2) away). On the
+  benchmark tables distinct rows are further apart than that, except on tables whose
+  own rows come that close (``docs/audit.md``). The nearest rows are found with
+  scikit-learn's :class:`~sklearn.neighbors.NearestNeighbors` (chunked, bounded memory).
+- **Group leakage.** With group ids (a patient, a user, a session), every group present on
+  both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._html import PageMixin
+from .audit import audit_labels, audit_space, audit_subset
+from .calibration import DEFAULT_METRICS
+
+__all__ = ["SplitAudit", "audit_split"]
+
+#: the default near-duplicate distance in the standardised selection space
+NEAR_THRESHOLD = 0.005
+
+
+@dataclass
+class SplitAudit(PageMixin):
+    """The result of :func:`audit_split`.
+
+    Attributes
+    ----------
+    n_train, n_test : int
+    representativeness : SubsetAudit
+        The test split audited as a subset of train + test.
+    features : pandas.DataFrame
+        One row per feature: ``feature``, ``kind``, ``statistic`` (KS or total variation),
+        ``percentile`` (share of random splits with a larger statistic).
+    duplicates : pandas.DataFrame
+        One row per leaking test row: ``test_row``, ``train_row`` (positions),
+        ``distance`` (selection space), ``exact``.
+    threshold : float
+        Near-duplicate distance threshold used.
+    groups : pandas.DataFrame or None
+        One row per group on both sides: ``group``, ``train_rows``, ``test_rows``.
+    timings : dict
+    """
+
+    n_train: int
+    n_test: int
+    representativeness: object
+    features: object
+    duplicates: object
+    threshold: float
+    groups: object = None
+    timings: dict = field(default_factory=dict)
+    _page_title = "datareduce split audit"
+
+    @property
+    def n_exact(self) -> int:
+        return int(self.duplicates["exact"].sum())
+
+    @property
+    def n_near(self) -> int:
+        return int((~self.duplicates["exact"]).sum())
+
+    def verdicts(self) -> list:
+        """``(sentence, percentile or None)`` pairs: leakage first, then representativeness."""
+        out = []
+        for count, what in ((self.n_exact, "exact duplicates of training rows"),
+                            (self.n_near, f"near duplicates of training rows (distance <= "
+                                          f"{self.threshold:.3g} in the selection space)")):
+            out.append((f"{count} test row(s) are {what}" if count else
+                        f"no test row is one of the {what}", 0.0 if count else 100.0))
+        if self.groups is not None:
+            k = len(self.groups)
+            out.append((f"{k} group(s) have rows in both splits" if k else
+                        "no group has rows in both splits", 0.0 if k else 100.0))
+        out += [(f"test split vs all rows, {v}", p)
+                for v, p in self.representativeness.verdicts()]
+        drift = self.features[self.features["percentile"] < 5]
+        if len(drift):
+            out.append((f"features that differ more between the splits than in 95% of random "
+                        f"splits: {', '.join(map(str, drift['feature']))}", 0.0))
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable dictionary."""
+        return {
+            "n_train": self.n_train, "n_test": self.n_test,
+            "verdicts": [v for v, _ in self.verdicts()],
+            "threshold": float(self.threshold),
+            "duplicates": json.loads(self.duplicates.to_json(orient="records")),
+            "groups": None if self.groups is None else json.loads(
+                self.groups.to_json(orient="records")),
+            "features": json.loads(self.features.to_json(orient="records")),
+            "representativeness": self.representativeness.to_dict(),
+            "timings": {k: float(v) for k, v in self.timings.items()},
+        }
+
+
+    def __str__(self) -> str:
+        lines = [f"Split audit: {self.n_train} training rows, {self.n_test} test rows"]
+        lines += [f"  * {v}" for v, _ in self.verdicts()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def figures(self):
+        """The representativeness figures, then per-feature percentiles."""
+        from . import _plots
+
+        out = self.representativeness.figures()
+        f = self.features
+        if len(f):
+            fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(f))
+            _plots.plot_percentiles(ax, f["feature"].astype(str).tolist(),
+                                    f["percentile"].tolist(),
+                                    title="per feature: percentile among random splits")
+            out.append(("Per feature: the share of random splits whose train/test difference "
+                        "is larger (below 5%: the feature drifts).", "per-feature percentiles",
+                        fig))
+        return out
+
+    def _inner_html(self) -> str:
+        from . import _html
+        from ._plots import figure_to_data_uri
+
+        rep = self.representativeness
+        blocks = "".join(_html.figure_block(figure_to_data_uri(fig), caption, alt)
+                         for caption, alt, fig in self.figures())
+        dup = self.duplicates.head(200)
+        sections = [
+            ("Leaking rows", _html.table(list(dup.columns), dup.itertuples(index=False))
+             + ("<p>(first 200)</p>" if len(self.duplicates) > 200 else "")),
+        ]
+        if self.groups is not None:
+            g = self.groups.head(200)
+            sections.append(("Groups in both splits",
+                             _html.table(list(g.columns), g.itertuples(index=False))))
+        sections += [
+            ("Test split against random subsets", _html.table(rep._HEADER, rep._rows())),
+            ("Per feature", _html.table(list(self.features.columns),
+                                        self.features.itertuples(index=False))),
+            ("Figures", blocks),
+        ]
+        meta = (f"{self.n_train} training rows, {self.n_test} test rows; space: {rep.space}; "
+                + ", ".join(f"{k} {v:.2g} s" for k, v in self.timings.items()))
+        return _html.body("Split audit", self.verdicts(), sections, meta)
+
+
+
+
+def _frame(X):
+    import pandas as pd
+
+    from .._core.validation import is_dataframe
+
+    return X.reset_index(drop=True) if is_dataframe(X) else pd.DataFrame(np.asarray(X))
+
+
+def _row_hashes(frame):
+    import pandas as pd
+
+    cols = {}
+    for c in frame.columns:
+        s = frame[c]
+        if s.dtype.kind in "biuf":
+            cols[str(c)] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            cols[str(c)] = s.astype(object).where(s.notna(), "\x00<NA>").astype(str).to_numpy()
+    return pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy()
+
+
+def _feature_drift(pool, n_train, n_draws, rng):
+    """KS (numeric) or total variation (categorical) per feature, with random-split
+    percentiles."""
+    import pandas as pd
+    from scipy.stats import ks_2samp
+
+    from ..preprocessing import _column_kinds
+
+    numeric, _ = _column_kinds(pool)
+    n = len(pool)
+    perms = [rng.permutation(n) for _ in range(n_draws)]
+    rows = []
+    for c in pool.columns:
+        s = pool[c]
+        if c in numeric:
+            v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
+
+            def stat(order, v=v):
+                a, b = v[order[:n_train]], v[order[n_train:]]
+                a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+                return float(ks_2samp(a, b).statistic) if a.size and b.size else 0.0
+            kind = "numeric (KS)"
+        else:
+            codes = pd.factorize(s.astype(object).where(s.notna(), "\x00<NA>"))[0]
+            k = codes.max() + 1
+
+            def stat(order, codes=codes, k=k):
+                a = np.bincount(codes[order[:n_train]], minlength=k) / n_train
+                b = np.bincount(codes[order[n_train:]], minlength=k) / (n - n_train)
+                return float(0.5 * np.abs(a - b).sum())
+            kind = "categorical (TV)"
+        value = stat(np.arange(n))
+        ref = np.array([stat(p) for p in perms])
+        pct = 100.0 * (np.sum(ref > value) + 0.5 * np.sum(ref == value)) / ref.size
+        rows.append((str(c), kind, value, float(pct)))
+    return pd.DataFrame(rows, columns=["feature", "kind", "statistic", "percentile"])
+
+
+def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_train=None,
+                groups_test=None, group=None, space="standard",
+                threshold: float = NEAR_THRESHOLD, metrics=DEFAULT_METRICS,
+                n_draws: int = 30, max_rows: int | None = 1500, random_state=0,
+                progress=None) -> SplitAudit:
+    """Audit a train/test split: representativeness, duplicate rows across it, group leakage.
+
+    Parameters
+    ----------
+    train, test : DataFrame or array-like
+        The two splits, with the same feature columns.
+    y_train, y_test : array-like, optional
+        Labels (per-class results and stratified random subsets). Or ``target``.
+    target : str, optional
+        Name of the label column of both DataFrames (then left out of the features).
+    groups_train, groups_test : array-like, optional
+        Group ids (group leakage). Or ``group``.
+    group : str, optional
+        Name of the group column of both DataFrames (left out of the features).
+    space : str or transformer, default="standard"
+        Selection space, fitted on both splits together (:func:`audit_space`).
+    threshold : float, default=0.005
+        Near-duplicate distance in the selection space (module docstring).
+    metrics, n_draws, max_rows, random_state, progress
+        As in :func:`datareduce.metrics.audit_subset`.
+
+    Returns
+    -------
+    SplitAudit
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> train = rng.normal(size=(300, 3)); test = rng.normal(size=(100, 3))
+    >>> test[:4] = train[:4]                       # four leaked rows
+    >>> audit = audit_split(train, test, n_draws=5)
+    >>> audit.n_exact, audit.n_near
+    (4, 0)
+    """
+    import pandas as pd
+    from sklearn.neighbors import NearestNeighbors
+
+    from .._core.validation import check_random_generator, is_dataframe
+
+    t0 = time.perf_counter()
+    timings = {}
+    tr, te = _frame(train), _frame(test)
+    for name, col in (("target", target), ("group", group)):
+        if col is not None:
+            if not (is_dataframe(train) and is_dataframe(test)):
+                raise ValueError(f"{name}={col!r} names a column: pass DataFrames, or pass "
+                                 f"the values ({'y_train/y_test' if name == 'target' else 'groups_train/groups_test'}).")
+            for side, frame in (("train", tr), ("test", te)):
+                if col not in frame.columns:
+                    raise ValueError(f"{name} column {col!r} is not in {side}.")
+    if target is not None:
+        y_train, y_test = tr.pop(target).to_numpy(), te.pop(target).to_numpy()
+    if group is not None:
+        groups_train, groups_test = tr.pop(group).to_numpy(), te.pop(group).to_numpy()
+    if list(tr.columns) != list(te.columns):
+        missing = sorted(set(map(str, tr.columns)) ^ set(map(str, te.columns)))
+        raise ValueError(f"train and test must have the same feature columns; they differ "
+                         f"in: {', '.join(missing[:10])}.")
+    n_tr, n_te = len(tr), len(te)
+    if n_tr < 2 or n_te < 1:
+        raise ValueError(f"train has {n_tr} rows and test {n_te}: need at least 2 and 1.")
+    if (y_train is None) != (y_test is None):
+        raise ValueError("pass labels for both splits (y_train and y_test), or neither.")
+    pool = pd.concat([tr, te], ignore_index=True)
+    rng = check_random_generator(random_state)
+
+    t = time.perf_counter()
+    A, _, described = audit_space(pool, space=space)
+    y = None if y_train is None else np.concatenate([np.asarray(y_train, dtype=object),
+                                                     np.asarray(y_test, dtype=object)])
+    if y is not None:
+        y = pd.Series(y).infer_objects().to_numpy()
+    labels, _ = audit_labels(y, len(pool))
+    rep = audit_subset(A, np.arange(n_tr, n_tr + n_te), labels, space="passthrough",
+                       metrics=metrics, n_draws=n_draws, max_rows=max_rows, random_state=rng,
+                       progress=progress)
+    rep.space, rep.roles = described, {"kept": "test", "dropped": "train"}
+    timings["representativeness"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    h_tr, h_te = _row_hashes(tr), _row_hashes(te)
+    first = pd.Series(np.arange(n_tr)).groupby(h_tr).first()
+    exact_train = pd.Series(h_te).map(first).to_numpy(dtype=np.float64)
+    A_tr, A_te = A[:n_tr], A[n_tr:]
+    nn = NearestNeighbors(n_neighbors=1).fit(A_tr)
+    dist, nearest = nn.kneighbors(A_te)
+    dist, nearest = dist[:, 0], nearest[:, 0]
+    if not threshold >= 0:
+        raise ValueError(f"threshold={threshold!r} must be a distance >= 0.")
+    exact = ~np.isnan(exact_train)
+    near = ~exact & (dist <= threshold)
+    rows = np.flatnonzero(exact | near)
+    duplicates = pd.DataFrame({
+        "test_row": rows,
+        "train_row": np.where(exact[rows], np.nan_to_num(exact_train[rows]).astype(int),
+                              nearest[rows]),
+        "distance": np.where(exact[rows], 0.0, dist[rows]),
+        "exact": exact[rows]})
+    timings["duplicates"] = time.perf_counter() - t
+
+    groups = None
+    if groups_train is not None or groups_test is not None:
+        if groups_train is None or groups_test is None:
+            raise ValueError("pass group ids for both splits, or neither.")
+        gt, gs = pd.Series(np.asarray(groups_train)), pd.Series(np.asarray(groups_test))
+        ct, cs = gt.value_counts(), gs.value_counts()
+        both = ct.index.intersection(cs.index)
+        groups = pd.DataFrame({"group": both, "train_rows": ct[both].to_numpy(),
+                               "test_rows": cs[both].to_numpy()})
+        groups = groups.sort_values("test_rows", ascending=False, ignore_index=True)
+
+    t = time.perf_counter()
+    features = _feature_drift(pool, n_tr, n_draws, rng)
+    timings["features"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    return SplitAudit(n_tr, n_te, rep, features, duplicates, float(threshold), groups,
+                      timings)

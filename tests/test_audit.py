@@ -1,0 +1,169 @@
+"""Calibrated metrics, the subset audit and its HTML page (issue 23)."""
+
+import json
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+from datareduce import RandomReducer
+from datareduce.metrics import (
+    audit_space,
+    audit_subset,
+    calibrate,
+    get_metric,
+    mmd_test,
+)
+from datareduce.metrics.calibration import _percentile, draw_subsets
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture
+def mixed():
+    rng = np.random.default_rng(0)
+    n = 400
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.exponential(size=n),
+                       "colour": rng.choice(["red", "green", "blue"], n),
+                       "size": rng.choice(["S", "M", "L", "XL"], n)})
+    df.loc[rng.random(n) < 0.1, "a"] = np.nan
+    df.loc[rng.random(n) < 0.1, "colour"] = None
+    y = rng.choice(["yes", "no"], n, p=[0.3, 0.7])
+    return df, y
+
+
+def test_percentile_counts_further_draws_and_half_the_ties():
+    assert _percentile(1.0, [0.5, 1.0, 2.0, 3.0]) == pytest.approx(100 * 2.5 / 4)
+    assert _percentile(0.0, [1.0, 2.0]) == 100.0 and _percentile(9.0, [1.0, 2.0]) == 0.0
+
+
+def test_srs_draws_keep_class_counts_and_stand_for_their_class():
+    y = np.array([0] * 90 + [1] * 10)
+    ys = np.array([0] * 9 + [1] * 3)
+    for idx, w in draw_subsets(100, 12, y, ys, kind="srs", n_draws=5, random_state=0):
+        assert np.sum(y[idx] == 0) == 9 and np.sum(y[idx] == 1) == 3
+        assert np.allclose(w[y[idx] == 0], 10.0) and np.allclose(w[y[idx] == 1], 10 / 3)
+    for idx, w in draw_subsets(100, 12, kind="random", n_draws=3, random_state=0):
+        assert w is None and len(np.unique(idx)) == 12
+
+
+def test_calibration_flags_a_biased_subset_and_not_a_random_one():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 3))
+    corner = np.argsort(X[:, 0])[:60]
+    cal = calibrate(X, corner, n_draws=20, metrics=("coverage", "mmd", "energy"))
+    for m in cal.metrics.values():
+        assert m.percentile["random"] == 0.0 and "further" in m.verdict
+        assert m.p_value["random"] == pytest.approx(1 / 21)
+    # a random subset is not flagged: its percentiles spread around the middle
+    pct = [calibrate(X, rng.choice(600, 60, replace=False), n_draws=20, metrics=("mmd",),
+                     random_state=s).metrics["mmd"].percentile["random"] for s in range(8)]
+    assert 20 < np.mean(pct) < 80
+
+
+def test_calibrated_mmd_agrees_with_mmd_test():
+    """The same question as metrics.mmd_test, answered on the same evaluation rows."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 2))
+    y = rng.integers(0, 2, 300)
+    corner = np.argsort(X[:, 0])[:30]
+    cal = calibrate(X, corner, y, metrics=("mmd",), n_draws=49, max_rows=None)
+    test = mmd_test(X, X[corner], y=y, y_reduced=y[corner], n_permutations=49)
+    m = cal.metrics["mmd"]
+    assert m.value == pytest.approx(test.statistic)
+    assert m.p_value["srs"] == pytest.approx(test.p_value) == pytest.approx(0.02)
+
+
+def test_no_default_metric_is_constant_on_a_one_hot_table():
+    """On one-hot columns the L-infinity epsilon is 1 for nearly every subset; the defaults
+    must still tell subsets apart."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({f"c{i}": rng.choice(list("abcdef"), 500) for i in range(6)})
+    A, _, _ = audit_space(df)
+    subsets = [rng.choice(500, 50, replace=False) for _ in range(8)]
+    linf = [get_metric("epsilon_linf")(A, A[s]).value for s in subsets]
+    assert len(set(np.round(linf, 9))) == 1  # the paper's epsilon: one value for all
+    for name in ("coverage", "mmd", "energy"):
+        vals = [get_metric(name)(A, A[s]).value for s in subsets]
+        assert len(set(np.round(vals, 9))) == len(subsets), name
+
+
+def test_audit_accepts_a_dataframe_with_strings_and_nan(mixed):
+    df, y = mixed
+    audit = audit_subset(df, RandomReducer(keep=0.2, random_state=0), y, n_draws=10)
+    assert audit.n_kept == 80 and audit.n_samples == 400 and audit.method == "RandomReducer"
+    assert "categorical one-hot" in audit.space and "missing-indicator" in audit.space
+    cal = audit.calibration
+    assert list(cal.metrics) == ["mmd", "energy", "coverage"]  # the headline first
+    for m in cal.metrics.values():
+        assert set(m.percentile) == {"srs", "random"} and len(m.reference["srs"]) == 10
+        assert set(m.per_class) == {"no", "yes"}
+    text = str(audit)
+    assert "closer to the full data than" in text or "further from the full data than" in text
+    d = json.loads(audit.to_json())
+    assert d["n_kept"] == 80 and len(d["verdicts"]) >= 3
+
+
+def test_subset_as_positions_mask_or_rows_gives_the_same_audit(mixed):
+    df, y = mixed
+    idx = np.arange(0, 400, 5)
+    mask = np.zeros(400, bool)
+    mask[idx] = True
+    vals = [audit_subset(df, s, y, n_draws=5).calibration.metrics["coverage"].value
+            for s in (idx, mask, df.iloc[idx])]
+    assert vals[0] == vals[1] == vals[2]
+    with pytest.raises(ValueError, match="row positions"):
+        audit_subset(df, np.array([0, 400]), n_draws=5)
+
+
+def test_regression_target_is_binned(mixed):
+    df, _ = mixed
+    y = np.random.default_rng(1).normal(size=400)
+    audit = audit_subset(df, np.arange(0, 400, 4), y, n_draws=5)
+    assert audit.task == "regression"
+    assert len(audit.calibration.headline.per_class) == 5
+
+
+def test_topology_flag_adds_the_diagram_metric_and_figure():
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    audit = audit_subset(X, np.arange(0, 200, 4), n_draws=5, topology=True, max_points=60)
+    assert "bottleneck" in audit.calibration.metrics and set(audit.diagrams) == {0, 1}
+    assert any(alt == "persistence diagrams" for _, alt, _ in audit.figures())
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.imgs, self.scripts, self.links = [], [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if tag == "img":
+            self.imgs.append(a)
+        if tag == "script":
+            self.scripts += 1
+        if tag in ("link", "a") and ("href" in a):
+            self.links.append(a["href"])
+
+
+def parse_page(text):
+    page = _Page()
+    page.feed(text)
+    return page
+
+
+def test_html_page_is_self_contained_with_figures(mixed, tmp_path):
+    df, y = mixed
+    audit = audit_subset(df, np.arange(0, 400, 4), y, n_draws=5)
+    path = tmp_path / "sub" / "audit.html"
+    text = audit.to_html(path)
+    assert path.read_text(encoding="utf-8") == text
+    page = parse_page(text)
+    assert page.tags[0] == "html" and "h1" in page.tags and "table" in page.tags
+    assert len(page.imgs) >= 4 and page.scripts == 0 and page.links == []
+    assert all(img["src"].startswith("data:image/png;base64,") and img.get("alt")
+               for img in page.imgs)
+    assert text.index('class="verdicts"') < text.index("<table")  # verdicts at the top
+    inline = audit._repr_html_()
+    assert inline.startswith("<div") and "verdicts" in inline and "<img" in inline

@@ -1,0 +1,291 @@
+"""Every registered reducer on every kind of table, and the coverage-centric default.
+
+* every registered method runs through ``fit_resample`` on a mixed-type table, a
+  categorical-only table, a table with missing values and an integer-coded table (DataFrames
+  and a numpy object array) and returns the original rows; no class with a quota is lost;
+* CLC returns real rows (medoids) with a warning when centroids cannot be written in X's
+  columns;
+* the coverage rule (:func:`datareduce.reducers._coverage.coverage_choose`) against its
+  definition, on hand-checkable cases and as properties (hypothesis);
+* each scoring method's ``selection="reference"`` mode gives the rows it gave before the
+  coverage default existed (indices recorded from main at 2026-12-04, b9676ef);
+* FES's default no longer trains a one-class model at a small kept fraction.
+"""
+
+import importlib.util
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import datareduce
+from datareduce._registry import _REGISTRY
+from datareduce.reducers._coverage import coverage_choose, spread_over_strata
+
+FAST = {"flow": {"max_epochs": 3}, "fes": {"epochs": 3}}
+UNSTRATIFIED = {"random"}  # uniform sampling by definition: it may lose a class
+
+
+def _available(name):
+    extra = _REGISTRY[name].extra
+    module = {"flow": "torch", "kt": "goodpoints"}.get(extra, extra)
+    return extra is None or importlib.util.find_spec(module) is not None
+
+
+METHODS = [pytest.param(m, marks=pytest.mark.skipif(not _available(m), reason="extra missing"))
+           for m in datareduce.available_reducers()]
+
+
+def _tables():
+    rng = np.random.default_rng(0)
+    n = 60
+    y = np.repeat(["low", "mid", "high"], [30, 20, 10])
+    shift = np.repeat([0.0, 2.0, 4.0], [30, 20, 10])
+    num = rng.normal(size=n) + shift
+    num_nan = num.copy()
+    num_nan[[3, 17, 40]] = np.nan
+    housing = np.where(rng.random(n) < 0.5 + 0.1 * shift, "rent", "own").astype(object)
+    housing[[5, 33]] = None
+    mixed = pd.DataFrame({
+        "income": num_nan,
+        "age": rng.integers(18, 80, n),
+        "housing": housing,
+        "member": rng.random(n) < 0.5,
+        "region": pd.Categorical(rng.choice(["n", "s", "e", "w"], n)),
+    })
+    categorical = pd.DataFrame({
+        "colour": rng.choice(["red", "green", "blue"], n),
+        "size": pd.Categorical(np.where(shift > 1, "L", rng.choice(["S", "M"], n))),
+    })
+    missing = pd.DataFrame({
+        "a": num_nan,
+        "b": rng.normal(size=n) * shift,
+        "c": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(0, 9, n)), dtype="Int64"),
+    })
+    missing.loc[7, "b"] = np.nan
+    integer = pd.DataFrame({
+        "code_a": rng.integers(0, 5, n) + (shift > 1),
+        "code_b": rng.integers(0, 3, n),
+        "count": rng.poisson(3 + shift),
+    })
+    obj = np.empty((n, 3), dtype=object)
+    obj[:, 0], obj[:, 1], obj[:, 2] = num, housing, rng.integers(0, 4, n)
+    return {"mixed": mixed, "categorical": categorical, "missing": missing,
+            "integer": integer, "object-array": obj}, y
+
+
+TABLES, Y = _tables()
+
+
+@pytest.mark.parametrize("kind", list(TABLES))
+@pytest.mark.parametrize("method", METHODS)
+def test_every_reducer_on_every_table(method, kind):
+    X = TABLES[kind]
+    r = datareduce.get_reducer(method, keep=0.25, random_state=0, **FAST.get(method, {}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicates, CLC's medoid fallback
+        Xr, yr = r.fit_resample(X, Y)
+    idx = r.sample_indices_
+    assert len(idx) == 15 and len(np.unique(idx)) == 15
+    assert getattr(r, "synthetic_", None) is None  # strings, NaN: only real rows come back
+    if isinstance(X, pd.DataFrame):
+        pd.testing.assert_frame_equal(Xr, X.iloc[idx])
+    else:
+        assert Xr.shape == (15, 3)
+        assert all(a is b or a == b for a, b in zip(Xr.ravel(), X[idx].ravel(), strict=True))
+    np.testing.assert_array_equal(yr, Y[idx])
+    if method not in UNSTRATIFIED:  # every class keeps a row (its quota is >= 1)
+        assert set(yr) == {"low", "mid", "high"}
+    assert r.sample_weight_.sum() == pytest.approx(60)
+
+
+def test_clc_on_strings_returns_medoids_with_a_warning():
+    X = TABLES["mixed"]
+    r = datareduce.get_reducer("clc", keep=0.25, random_state=0)
+    with pytest.warns(UserWarning, match="centroids cannot be written.*medoids"):
+        Xr, _ = r.fit_resample(X, Y)
+    assert r.output_ == "medoids" and r.synthetic_ is None
+    assert "output: medoids" in r.space_ and "categorical" in r.space_
+    pd.testing.assert_frame_equal(Xr, X.iloc[r.sample_indices_])
+    # numeric complete data keeps the paper's centroids, without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        num = np.random.default_rng(1).normal(size=(40, 3))
+        r = datareduce.get_reducer("clc", keep=5, random_state=0).fit(num)
+    assert r.output_ == "centroids" and r.synthetic_.shape == (5, 3)
+
+
+# ----------------------------------------------------------------- coverage rule
+def test_coverage_drops_extremes_then_equal_quotas():
+    h = np.r_[np.zeros(50), np.ones(40), np.full(10, 9.0)]  # 10 extreme rows
+    pos = coverage_choose(h, 20, np.random.default_rng(0), drop_hardest=0.1, n_strata=2)
+    assert len(np.unique(pos)) == 20
+    assert np.bincount(h[pos].astype(int), minlength=10)[[0, 1, 9]].tolist() == [10, 10, 0]
+    # a small stratum is kept whole; the larger one takes the rest
+    h = np.r_[np.zeros(50), np.full(4, 5.0), np.full(1, 100.0)]
+    pos = coverage_choose(h, 20, np.random.default_rng(0), drop_hardest=0.02, n_strata=2)
+    assert (h[pos] == 5).sum() == 4 and (h[pos] == 0).sum() == 16 and (h[pos] == 100).sum() == 0
+
+
+def test_coverage_keeps_pruned_rows_only_when_the_quota_needs_them():
+    h = np.arange(10.0)
+    pos = coverage_choose(h, 9, np.random.default_rng(0), drop_hardest=0.5, n_strata=3)
+    assert sorted(pos.tolist()) == list(range(9))  # only the single hardest row is dropped
+    assert sorted(coverage_choose(h, 10, np.random.default_rng(0)).tolist()) == list(range(10))
+
+
+def test_infinite_scores_form_their_own_stratum():
+    h = np.r_[np.zeros(20), np.full(5, np.inf)]  # e.g. PHL's super-outliers
+    pos = coverage_choose(h, 6, np.random.default_rng(0), drop_hardest=0.1, n_strata=1)
+    assert np.isinf(h[pos]).sum() == 3 and (h[pos] == 0).sum() == 3  # 2 of 5 dropped
+
+
+def _strata_of(values, n_select, n_strata):
+    """The definition: equal-width strata over the range, at most n_select of them."""
+    m = max(1, min(n_strata, n_select))
+    lo, hi = values.min(), values.max()
+    if not hi > lo or m == 1:
+        return np.zeros(len(values), dtype=int)
+    width = (hi - lo) / m
+    return np.minimum(((values - lo) / width).astype(int), m - 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=80, unique=True),
+       frac=st.floats(0.0, 1.0), drop=st.floats(0.0, 0.9), n_strata=st.integers(1, 12),
+       seed=st.integers(0, 2**16))
+def test_coverage_properties(values, frac, drop, n_strata, seed):
+    h = np.array(values)
+    n = len(h)
+    q = int(round(frac * n))
+    pos = coverage_choose(h, q, np.random.default_rng(seed), drop_hardest=drop,
+                          n_strata=n_strata)
+    assert len(pos) == q and len(np.unique(pos)) == q  # exactly q distinct rows
+    n_drop = min(int(np.floor(drop * n)), n - q)
+    hardest = np.argsort(-h)[:n_drop]
+    assert not np.isin(hardest, pos).any()  # the pruned extreme is excluded
+    if q == 0 or q == n:
+        return
+    survivors = np.setdiff1d(np.arange(n), hardest)
+    strata = _strata_of(h[survivors], q, n_strata)
+    sizes = np.bincount(strata)
+    kept = np.bincount(strata[np.isin(survivors, pos)], minlength=len(sizes))
+    # water-filling: a stratum gets fewer rows than another (by more than one) only when
+    # it is exhausted, i.e. every non-empty stratum gets its equal share or all its rows
+    for a in np.flatnonzero(sizes):
+        for b in np.flatnonzero(sizes):
+            if kept[a] < kept[b] - 1:
+                assert kept[a] == sizes[a]
+
+
+def test_spread_over_strata_refuses_nan():
+    with pytest.raises(ValueError, match="NaN"):
+        spread_over_strata(np.array([0.0, np.nan]), 1, 2, np.random.default_rng(0))
+
+
+# ----------------------------------------------------- the reference modes unchanged
+def _golden_data():
+    rng = np.random.default_rng(7)
+    centers = np.array([[0, 0, 0], [2.5, 0, 0], [0, 2.5, 1.0]])
+    sizes = [40, 30, 20]
+    X = np.vstack([rng.normal(c, 1.0, size=(s, 3)) for c, s in zip(centers, sizes, strict=True)])
+    X = np.vstack([X, [[9.0, 9.0, 9.0], [-8.0, 7.0, 0.0]]])
+    return X, np.r_[np.repeat([0, 1, 2], sizes), 0, 1]
+
+
+# sample_indices_ of main (b9676ef), before selection= existed, keep=0.2, random_state=3
+GOLDEN = {
+    ("fes", True): [90, 34, 31, 16, 22, 29, 19, 2, 91, 41, 55, 44, 65, 58, 82, 83, 75, 89],
+    ("fes", False): [91, 90, 34, 41, 82, 31, 16, 22, 29, 19, 55, 2, 14, 44, 65, 24, 8, 58],
+    ("nrmd", True): [90, 32, 1, 21, 6, 26, 11, 28, 45, 54, 43, 40, 57, 61, 80, 85, 87, 72],
+    ("nrmd", False): [90, 80, 45, 54, 43, 40, 57, 61, 53, 60, 85, 64, 41, 32, 51, 1, 21, 87],
+    ("phl", True): [22, 34, 16, 5, 4, 38, 7, 13, 41, 46, 61, 51, 54, 44, 85, 84, 71, 73],
+    ("phl", False): [6, 70, 48, 55, 63, 56, 24, 85, 3, 4, 7, 27, 28, 35, 38, 18, 26, 30],
+    ("des", True): [3, 7, 9, 30, 41, 42, 56, 79, 81, 2, 19, 89, 78, 26, 11, 65, 67, 49],
+    ("des", False): [3, 7, 9, 30, 41, 42, 56, 79, 81, 2, 19, 89, 78, 26, 11, 34, 12, 75],
+    ("mms", True): [33, 90, 31, 34, 8, 14, 7, 16, 42, 91, 54, 52, 68, 65, 73, 78, 83, 84],
+    ("mms", False): [74, 90, 91, 54, 6, 78, 22, 68, 14, 5, 87, 52, 70, 56, 8, 67, 11, 75],
+}
+
+
+@pytest.mark.parametrize("method, stratify", list(GOLDEN))
+def test_reference_mode_gives_the_old_rows(method, stratify):
+    X, y = _golden_data()
+    params = {"epochs": 6} if method == "fes" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = datareduce.get_reducer(method, keep=0.2, random_state=3, stratify=stratify,
+                                   selection="reference", **params).fit(X, y)
+        default = datareduce.get_reducer(method, keep=0.2, random_state=3, stratify=stratify,
+                                         **params).fit(X, y)
+    assert r.sample_indices_.tolist() == GOLDEN[method, stratify]
+    assert hasattr(r, "scores_")
+    if method == "des":  # DES keeps the paper's rule by default (docs/quality-defaults.md)
+        assert default.sample_indices_.tolist() == GOLDEN[method, stratify]
+        return
+    # the coverage default is another rule (and promises no ranking)
+    assert default.sample_indices_.tolist() != GOLDEN[method, stratify]
+    assert not hasattr(default, "scores_")
+
+
+def test_des_coverage_mode_spreads_the_additions():
+    X, y = _golden_data()
+    r = datareduce.get_reducer("des", keep=0.2, random_state=3, selection="coverage").fit(X, y)
+    added = np.setdiff1d(r.sample_indices_, r.base_indices_)
+    ranked = np.argsort(-np.delete(r.entropy_, r.base_indices_))
+    assert len(added) == 9 and not hasattr(r, "scores_")
+    # the reference would add the 9 highest-entropy rows; the coverage rule does not
+    top = np.delete(np.arange(len(y)), r.base_indices_)[ranked[:9]]
+    assert set(added.tolist()) != set(top.tolist())
+
+
+def test_fes_default_does_not_collapse_to_one_class():
+    """Overlapping binary classes: the reference keeps never-learned rows (each class's rows
+    in the other's region) and the model predicts one class; the default does not."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(0)
+    n = 1200
+    y = (rng.random(n) < 0.3).astype(int)
+    X = rng.normal(size=(n, 5)) + 0.9 * y[:, None]
+    Xt = rng.normal(size=(2000, 5))
+    yt = (rng.random(2000) < 0.3).astype(int)
+    Xt += 0.9 * yt[:, None]
+    scores = {}
+    for selection in ("reference", "coverage"):
+        r = datareduce.get_reducer("fes", keep=0.1, random_state=0, selection=selection)
+        Xr, yr = r.fit_resample(X, y)
+        pred = LogisticRegression().fit(Xr, yr).predict(Xt)
+        scores[selection] = f1_score(yt, pred, average="macro")
+    assert scores["coverage"] > 0.6
+    assert scores["coverage"] > scores["reference"] + 0.1
+
+
+def test_search_no_longer_skips_clc_on_a_mixed_table():
+    """issue 21: the search skipped CLC on mixed tables ('failed on a probe')."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from datareduce.search import ReductionSearchCV
+
+    X = pd.concat([TABLES["mixed"]] * 4, ignore_index=True)
+    y = np.tile(Y, 4)
+    prep = make_column_transformer(
+        (SimpleImputer(strategy="median"), ["income", "age"]),
+        (make_pipeline(SimpleImputer(strategy="most_frequent"),
+                       OneHotEncoder(handle_unknown="ignore")), ["housing", "region"]),
+        ("passthrough", ["member"]))
+    model = make_pipeline(prep, LogisticRegression(max_iter=500))
+    search = ReductionSearchCV(model, methods=["srs", "clc"], keeps=(0.25,), tolerance=1.0,
+                               budget=None, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    assert "clc" not in search.skipped_

@@ -1,0 +1,98 @@
+"""Split audit (issue 23): planted duplicates and groups are all found, a clean split has none."""
+
+import json
+
+import numpy as np
+import pytest
+
+from datareduce.metrics import audit_split
+
+pd = pytest.importorskip("pandas")
+
+
+def _table(n=600, seed=0):
+    from sklearn.datasets import load_breast_cancer
+
+    data = load_breast_cancer(as_frame=True)
+    df = data.frame.sample(n=min(n, len(data.frame)), random_state=seed).reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    df["site"] = rng.choice(["north", "south", "east"], len(df))
+    df.loc[rng.random(len(df)) < 0.05, "mean radius"] = np.nan
+    df["patient"] = rng.integers(0, 10**6, len(df))  # unique-ish ids
+    return df
+
+
+def _plant(df, n_exact, n_near, n_groups, seed=0):
+    """Split 70/30 and copy training rows into the test split: exact, jittered (by 5e-4 of
+    each numeric column's standard deviation), same group."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(df))
+    cut = int(0.7 * len(df))
+    train, test = df.iloc[order[:cut]].copy(), df.iloc[order[cut:]].copy()
+    src = rng.choice(len(train), n_exact + n_near + n_groups, replace=False)
+    exact = train.iloc[src[:n_exact]].copy()
+    near = train.iloc[src[n_exact:n_exact + n_near]].copy()
+    num = [c for c in df.columns if df[c].dtype.kind == "f"]
+    near[num] = near[num] + rng.normal(size=near[num].shape) * (5e-4 * df[num].std()).to_numpy()
+    grouped = test.iloc[:n_groups].copy()
+    grouped["patient"] = train["patient"].iloc[src[n_exact + n_near:]].to_numpy()
+    test = pd.concat([test.iloc[n_groups:], exact, near, grouped], ignore_index=True)
+    return train.reset_index(drop=True), test, grouped["patient"].tolist()
+
+
+def test_every_planted_duplicate_and_group_is_found():
+    df = _table()
+    train, test, planted_groups = _plant(df, n_exact=7, n_near=9, n_groups=5)
+    audit = audit_split(train, test, target="target", group="patient", n_draws=5)
+    n0 = len(test) - 16 - 5  # test rows, then exact, near and grouped copies
+    dup = audit.duplicates
+    assert sorted(dup.loc[dup.exact, "test_row"]) == list(range(n0, n0 + 7))
+    assert sorted(dup.loc[~dup.exact, "test_row"]) == list(range(n0 + 7, n0 + 16))
+    assert (dup.loc[dup.exact, "distance"] == 0).all()
+    assert set(planted_groups) <= set(audit.groups["group"])
+    assert audit.n_exact == 7 and audit.n_near == 9
+    # the leaking train rows are the planted sources
+    for _, r in dup.iterrows():
+        a = train.drop(columns=["target", "patient"]).iloc[int(r.train_row)]
+        b = test.drop(columns=["target", "patient"]).iloc[int(r.test_row)]
+        same = [x == z or (pd.isna(x) and pd.isna(z)) for x, z in zip(a, b, strict=True)]
+        assert all(same) if r.exact else a["site"] == b["site"]
+    text = str(audit)
+    assert "7 test row(s) are exact duplicates" in text and "9 test row(s) are near" in text
+    d = json.loads(audit.to_json())
+    assert len(d["duplicates"]) == 16 and d["n_test"] == len(test)
+
+
+def test_a_clean_split_has_no_false_pair():
+    df = _table()
+    train, test, _ = _plant(df, 0, 0, 0)
+    audit = audit_split(train, test, target="target", group="patient", n_draws=5)
+    assert len(audit.duplicates) == 0 and len(audit.groups) == 0
+    assert "no test row is one of the exact duplicates" in str(audit)
+
+
+def test_a_biased_split_shows_in_features_and_metrics():
+    df = _table()
+    df = df.sort_values("mean texture").reset_index(drop=True)
+    train, test = df.iloc[:400], df.iloc[400:]
+    audit = audit_split(train, test, target="target", n_draws=20)
+    f = audit.features.set_index("feature")
+    assert f.loc["mean texture", "percentile"] == 0.0
+    assert f.loc["mean texture", "statistic"] == pytest.approx(1.0)
+    assert audit.representativeness.calibration.headline.percentile["srs"] < 5
+
+
+def test_arrays_and_errors(tmp_path):
+    rng = np.random.default_rng(0)
+    train, test = rng.normal(size=(200, 3)), rng.normal(size=(50, 3))
+    audit = audit_split(train, test, groups_train=np.arange(200), groups_test=np.arange(195, 245),
+                        n_draws=5)
+    assert audit.groups["group"].tolist() == [195, 196, 197, 198, 199]
+    page = audit.to_html(tmp_path / "split.html")
+    assert page.count("<img") >= 4 and "Split audit" in page
+    with pytest.raises(ValueError, match="names a column"):
+        audit_split(train, test, target="y")
+    with pytest.raises(ValueError, match="same feature columns"):
+        audit_split(pd.DataFrame(train, columns=list("abc")), pd.DataFrame(test, columns=list("abd")))
+    with pytest.raises(ValueError, match="both splits"):
+        audit_split(train, test, y_train=np.zeros(200))
