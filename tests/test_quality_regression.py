@@ -16,8 +16,9 @@ difference of two such medians (a method as good as SRS against SRS) has a stand
 deviation of about 2.3 and 3.0 points; the margin is twice the larger, 6 points, while the
 collapses the issue reports are 10 to 50 points.
 
-Methods that still fail on ``main`` are marked ``xfail(strict=True)`` with the measured reason:
-when the ``qdefaults`` defaults land, the mark turns into an XPASS failure and is removed.
+A method that fails is marked ``xfail(strict=True)`` in ``XFAIL`` with the measured reason, so
+that a fix shows up as an XPASS failure and the mark is removed (the four marks of ``main``
+before the coverage-centric defaults were removed when they landed).
 """
 
 from __future__ import annotations
@@ -35,16 +36,11 @@ SEEDS = (0, 1, 2)
 MARGIN = 6.0  # points of macro-F1; see the module docstring
 N_ROWS = 600
 
-# (table, method) -> measured reason; strict, so a fix shows up as XPASS
-# (measured on main at 4ff4256 + the _core/_geometry move, 3 seeds)
-XFAIL: dict[tuple[str, str], str] = {
-    ("mixed", "clc"): "default output='centroids' cannot average string columns: "
-                      "ValueError: could not convert string to float: 'south'",
-    ("mixed", "fes"): "keeps the most forgotten rows: median macro-F1 46.5 against SRS's 81.6",
-    ("imbalanced", "fes"): "keeps the most forgotten rows: median macro-F1 33.2 against SRS's "
-                           "77.6 (the minority class is hardly predicted)",
-    ("imbalanced", "phl"): "median macro-F1 70.7 against SRS's 77.6 (6.9 points below)",
-}
+# (table, method) -> measured reason; strict, so a fix shows up as XPASS. Empty since the
+# qdefaults defaults landed: on main before them CLC (mixed: "could not convert string to
+# float"), FES (mixed 46.5 and imbalanced 33.2 against SRS's 81.6 and 77.6) and PHL
+# (imbalanced 70.7 against 77.6) failed here.
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 def mixed_table(n=N_ROWS, seed=0):
