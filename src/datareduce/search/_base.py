@@ -143,7 +143,7 @@ class BaseReductionSearch(BaseEstimator):
 
     def _fit_estimator(self, X, y, weights):
         """Train a clone on the kept rows; weights as the package's one policy gives them
-        (``use_weights=True``: the reducer's ``sample_weight_``, when the model takes it)."""
+        (``use_weights``: ``"auto"``, ``True`` or ``False``, see ``passes_weights``)."""
         est = clone(self.estimator)
         return est.fit(X, y, **sample_weight_params(est, weights,
                                                      pass_sample_weight=self.use_weights))

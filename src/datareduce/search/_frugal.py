@@ -73,11 +73,11 @@ class ReductionSearchCV(BaseReductionSearch):
     n_bins : int, default=5
         Quantile bins of a regression target: the splits, and the reducers that stratify
         with their default bins.
-    use_weights : bool, default=False
-        Train with the reducer's ``sample_weight_`` as the package's weight policy gives
-        it (``datareduce._core.output.sample_weight_params``: rows each kept row stands
-        for), when the model takes ``sample_weight``. Off by default: the search compares
-        subsets as plain training sets.
+    use_weights : "auto" or bool, default="auto"
+        Train with the reducer's ``sample_weight_`` (rows each kept row stands for) under
+        the package's one weight policy (``datareduce._core.output.passes_weights``):
+        ``"auto"`` passes them when the model takes ``sample_weight`` and is not a tree
+        model, as the pipeline does; ``True`` / ``False`` decide.
     baseline : {"auto", "measure", "extrapolate"}, default="auto"
         How the full training set's score is known (see the module docs).
     racing_level : float, default=0.9
@@ -135,7 +135,7 @@ class ReductionSearchCV(BaseReductionSearch):
     def __init__(self, estimator, *, methods="auto",
                  keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5), scoring=None, tolerance=0.01,
                  budget="3x", cv=3, reference="srs", method_params=None, space=None,
-                 task="auto", n_bins=5, use_weights=False, baseline="auto", racing_level=0.9,
+                 task="auto", n_bins=5, use_weights="auto", baseline="auto", racing_level=0.9,
                  n_probe=300, min_budget=8.0, min_rows=20, max_val_rows=20_000,
                  random_state=None, verbose=False):
         self.estimator = estimator
