@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import datareduce
@@ -154,6 +154,7 @@ def _strata_of(values, n_select, n_strata):
 
 
 @settings(max_examples=60, deadline=None)
+@example(values=[0.0, 1.0, 2.0, -5.0, -7.0, -8.0], frac=0.25, drop=0.5, n_strata=2, seed=0)
 @given(values=st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=80, unique=True),
        frac=st.floats(0.0, 1.0), drop=st.floats(0.0, 0.9), n_strata=st.integers(1, 12),
        seed=st.integers(0, 2**16))

@@ -86,7 +86,8 @@ def spread_over_strata(values, n_select: int, n_strata: int, rng) -> np.ndarray:
     n_strata = max(1, min(int(n_strata), n_select))
     finite = np.isfinite(values)
     fv = values[finite]
-    lo, hi = fv.min(initial=0.0), fv.max(initial=0.0)
+    # the finite range (not widened to 0, as min/max with initial=0 would do)
+    lo, hi = (fv.min(), fv.max()) if fv.size else (0.0, 0.0)
     if finite.all() and (n_strata == 1 or not hi > lo):
         return np.sort(rng.choice(n, size=n_select, replace=False))
     if hi > lo:
