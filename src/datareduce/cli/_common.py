@@ -437,3 +437,11 @@ def add_column_options(p, *, target_required: bool = False, target_help: str | N
                    help="columns never used as features, names or globs")
     p.add_argument("--id", metavar="COL",
                    help="a row id column: carried through untouched, never a feature")
+
+
+def finish_parser(p, run, *, overwrite: str, quiet: str) -> None:
+    """The options every writing command ends with (``--overwrite``, ``--quiet``) and its
+    ``run`` function."""
+    p.add_argument("--overwrite", action="store_true", help=overwrite)
+    p.add_argument("--quiet", "-q", action="store_true", help=quiet)
+    p.set_defaults(func=run)

@@ -23,6 +23,7 @@ from ._common import (
     compact_list,
     did_you_mean,
     drop_missing_target,
+    finish_parser,
     resolve_columns,
     say,
     warn_id_like,
@@ -84,11 +85,8 @@ def add_parser(sub):
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="time budget for the whole comparison: methods estimated not to fit "
                         "are skipped, each with a line saying so")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace results already in the --output folder")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="no progress bar, estimates or summary lines")
-    p.set_defaults(func=run)
+    finish_parser(p, run, overwrite="replace results already in the --output folder",
+                  quiet="no progress bar, estimates or summary lines")
 
 
 def _number(text: str):

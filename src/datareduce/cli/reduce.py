@@ -23,6 +23,7 @@ from ._common import (
     add_task_options,
     check_method_params,
     drop_missing_target,
+    finish_parser,
     make_space,
     parse_keep,
     parse_params,
@@ -91,10 +92,8 @@ def add_parser(sub):
     p.add_argument("--weight-column", metavar="COL",
                    help="block-wise only: also write each kept row's weight (rows it stands "
                         "for) in this new column")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace existing --output / --report files")
-    p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
-    p.set_defaults(func=run)
+    finish_parser(p, run, overwrite="replace existing --output / --report files",
+                  quiet="print nothing on success")
 
 
 def run(args) -> int:

@@ -30,6 +30,7 @@ from ._common import (
     add_space_option,
     compact_list,
     drop_missing_target,
+    finish_parser,
     make_space,
     resolve_columns,
     say,
@@ -94,11 +95,8 @@ def add_parser(sub):
     p.add_argument("--report", metavar="PAGE.html",
                    help="also write the audit page, with figures (REDUCED must be rows of "
                         "FULL)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing --json / --report file")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="no summary lines or progress on stderr")
-    p.set_defaults(func=run)
+    finish_parser(p, run, overwrite="replace an existing --json / --report file",
+                  quiet="no summary lines or progress on stderr")
 
 
 def check_dims(dims, max_points):
