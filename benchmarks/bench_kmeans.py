@@ -2,9 +2,11 @@
 
     python benchmarks/bench_kmeans.py --quick     # 10,000 x 32, k = 1,000
     python benchmarks/bench_kmeans.py             # the issue's case: 50,000 x 32, k = 5,000
+    python benchmarks/bench_kmeans.py --threads 2 # the same, every method on both cores
 
-Data: standard normal rows (seed 0). Each method runs in its own process (one BLAS/OpenMP
-thread); the table gives wall and CPU seconds, the time ratio to scikit-learn's k-means++
+Data: standard normal rows (seed 0). Each method runs in its own process with
+``--threads`` BLAS/OpenMP threads (default 1; ``fit_kmeans`` uses as many threads as
+scikit-learn's OpenMP setting); the table gives wall and CPU seconds, the time ratio to scikit-learn's k-means++
 (``KMeans(init="k-means++", n_init=1)``) and the inertia ratio to it (< 1 is better), plus
 the 1-minute load average before and after, since the machine is shared.
 """
@@ -60,19 +62,23 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--case")
+    ap.add_argument("--threads", type=int, default=1, help="OpenMP/BLAS threads per method")
     args = ap.parse_args()
     if args.case:
         print(json.dumps(run(*json.loads(args.case))))
         return
     n, d, k = (10_000, 32, 1000) if args.quick else (50_000, 32, 5000)
-    print(f"n = {n:,}, d = {d}, k = {k:,}; load before: {os.getloadavg()[0]:.2f} (2 cores)")
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads),
+               OPENBLAS_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
+    print(f"n = {n:,}, d = {d}, k = {k:,}, {args.threads} thread(s) per method; "
+          f"load before: {os.getloadavg()[0]:.2f} (2 cores)")
     print("| method | wall s | CPU s | wall ratio to k-means++ | CPU ratio | "
           "inertia ratio to k-means++ |")
     print("|---|---|---|---|---|---|")
     ref = None
     for method in METHODS:
         out = subprocess.run([sys.executable, __file__, "--case", json.dumps([method, n, d, k])],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, env=env)
         if out.returncode:
             err = (out.stderr.strip().splitlines() or ["?"])[-1][:60]
             print(f"| {method} | failed: {err} | | | | |", flush=True)

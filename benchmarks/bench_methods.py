@@ -2,8 +2,9 @@
 
 Data: a seeded Gaussian mixture, 16 features, 10 classes (one blob per class), keep 1%.
 Each (method, n) runs in its own process with a time budget; a run that exceeds it is
-reported as "> budget" (the cost models in docs/benchmarks-methods.md say why). Speed is
-reported as a ratio to SRS measured in the same run, with the machine's load.
+reported as "> budget" (the cost models in docs/benchmarks-methods.md say why). Wall and
+CPU seconds of ``fit`` (CPU time is steadier on a shared machine); wall time as a ratio to
+SRS measured in the same run, with the machine's load.
 
     python benchmarks/bench_methods.py --quick        # 10^4 and 10^5, budget 60 s
     python benchmarks/bench_methods.py                # adds 10^6, budget 300 s
@@ -49,9 +50,9 @@ def _run(method, n, keep, queue):
     # warm-up on a small slice: the first call imports lazily loaded modules
     datareduce.get_reducer(method, keep=0.1, random_state=0, **FAST.get(method, {})).fit(
         X[:500], y[:500])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     r.fit(X, y)
-    queue.put(time.perf_counter() - start)
+    queue.put((time.perf_counter() - start, time.process_time() - cpu))
 
 
 def timed(method, n, keep, budget):
@@ -63,7 +64,9 @@ def timed(method, n, keep, budget):
         p.terminate()
         p.join()
         return None
-    return queue.get() if p.exitcode == 0 and not queue.empty() else float("nan")
+    if p.exitcode == 0 and not queue.empty():
+        return queue.get()
+    return float("nan"), float("nan")
 
 
 def main(argv=None):
@@ -81,7 +84,8 @@ def main(argv=None):
     print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores); keep {args.keep}; "
           f"budget {budget:.0f} s per run; d = 16, 10 classes")
     srs = {n: timed("srs", n, args.keep, budget) for n in sizes}
-    head = "| method | cost model | " + " | ".join(f"n = {n:,}: s (x SRS)" for n in sizes) + " |"
+    head = ("| method | cost model | "
+            + " | ".join(f"n = {n:,}: wall s (x SRS), CPU s" for n in sizes) + " |")
     print(head)
     print("|" + "---|" * (2 + len(sizes)))
     for m in methods:
@@ -90,10 +94,11 @@ def main(argv=None):
             t = srs[n] if m == "srs" else timed(m, n, args.keep, budget)
             if t is None:
                 cells.append(f"> {budget:.0f}")
-            elif t != t:
+            elif t[0] != t[0]:
                 cells.append("error")
             else:
-                cells.append(f"{t:.2f} ({t / srs[n]:.0f}x)" if srs[n] else f"{t:.2f}")
+                ratio = f" ({t[0] / srs[n][0]:.0f}x)" if srs[n] and srs[n][0] else ""
+                cells.append(f"{t[0]:.2f}{ratio}, {t[1]:.2f}")
         print(f"| {m} | {COST.get(m, '')} | " + " | ".join(cells) + " |", flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 

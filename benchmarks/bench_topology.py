@@ -8,7 +8,8 @@ own. Data: a mixture of 10 Gaussian clusters (sd 1, centres uniform in [0, 10]^d
 Sections: (0) mst: exact H0 (Euclidean MST) of ours against the EMST libraries that install
 from PyPI (hdbscan's KD-tree Boruvka with min_samples=1, mlpack's dual-tree EMST, and
 fast_hdbscan's parallel Boruvka, which works in float32 and so is not exact), same data,
-same run, each in its own process with a time limit; (1) diagrams: exact H0 via the minimum spanning tree, H0+H1 with greedy-permutation
+same run, each in its own process with a time limit, with ours on both cores and on one;
+also on uniform data in [0, 1]^16, where no cluster structure helps the pruning; (1) diagrams: exact H0 via the minimum spanning tree, H0+H1 with greedy-permutation
 subsampling to 1,000 points (exact H0 by MST), exact Rips H1 on all points, per backend;
 (2) bottleneck / Wasserstein libraries side by side on the same pair of diagrams.
 """
@@ -61,10 +62,10 @@ def run_case(spec):
 def _mst_lengths(method, X):
     import numpy as np
 
-    if method == "datareduce":
+    if method.startswith("datareduce"):
         from datareduce.metrics import minimum_spanning_tree_lengths
 
-        return minimum_spanning_tree_lengths(X)
+        return minimum_spanning_tree_lengths(X, n_jobs=1 if "1 thread" in method else -1)
     if method == "hdbscan":
         from hdbscan.hdbscan_ import _hdbscan_boruvka_kdtree
 
@@ -87,12 +88,15 @@ def _mst_lengths(method, X):
 def run_mst_case(spec):
     import numpy as np
 
-    X = make_data(spec["n"], spec["d"])
-    t = time.perf_counter()
+    if spec.get("data") == "uniform":
+        X = np.random.default_rng(0).uniform(size=(spec["n"], spec["d"]))
+    else:
+        X = make_data(spec["n"], spec["d"])
+    t, c = time.perf_counter(), time.process_time()
     lengths = _mst_lengths(spec["method"], X)
-    sec = time.perf_counter() - t
+    sec, cpu = time.perf_counter() - t, time.process_time() - c
     np.save(spec["out"], lengths)
-    return {"seconds": sec}
+    return {"seconds": sec, "cpu": cpu}
 
 
 def bench_mst(quick, timeout):
@@ -100,37 +104,42 @@ def bench_mst(quick, timeout):
 
     import numpy as np
 
-    sizes = [(10_000, 16), (100_000, 16)] if not quick else [(10_000, 16), (30_000, 16)]
+    sizes = ([(10_000, 16, "clusters"), (100_000, 16, "clusters"), (100_000, 16, "uniform")]
+             if not quick else [(10_000, 16, "clusters"), (30_000, 16, "uniform")])
     if not quick:
-        sizes += [(1_000_000, 4)]
-    methods = ["datareduce", "hdbscan", "mlpack", "fast_hdbscan"]
+        sizes += [(1_000_000, 4, "clusters")]
+    methods = ["datareduce", "datareduce (1 thread)", "hdbscan", "mlpack", "fast_hdbscan"]
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, 2 cores)")
-    print("| n | d | method | seconds | ratio to datareduce | max rel. length diff. |")
-    print("|---|---|---|---|---|---|")
+    print("| n | d | data | method | wall s | CPU s | wall ratio to datareduce | "
+          "max rel. length diff. |")
+    print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        for n, d in sizes:
+        for n, d, data in sizes:
             ref, ref_sec = None, None
             for method in methods:
-                out = os.path.join(tmp, f"{method}-{n}-{d}.npy")
-                spec = dict(n=n, d=d, method=method, out=out)
+                out = os.path.join(tmp, f"{method}-{n}-{d}-{data}.npy")
+                spec = dict(n=n, d=d, method=method, out=out, data=data)
                 try:
                     res = subprocess.run([sys.executable, __file__, "--mst-case", json.dumps(spec)],
                                          capture_output=True, text=True, timeout=timeout)
                 except subprocess.TimeoutExpired:
-                    print(f"| {n:,} | {d} | {method} | > {timeout} (stopped) | | |", flush=True)
+                    print(f"| {n:,} | {d} | {data} | {method} | > {timeout} (stopped) | | | |",
+                          flush=True)
                     continue
                 if res.returncode:
                     err = (res.stderr.strip().splitlines() or ["?"])[-1][:60]
-                    print(f"| {n:,} | {d} | {method} | failed: {err} | | |", flush=True)
+                    print(f"| {n:,} | {d} | {data} | {method} | failed: {err} | | | |", flush=True)
                     continue
-                sec = json.loads(res.stdout.strip().splitlines()[-1])["seconds"]
+                out_json = json.loads(res.stdout.strip().splitlines()[-1])
+                sec, cpu = out_json["seconds"], out_json.get("cpu", float("nan"))
                 lengths = np.load(out)
                 if method == "datareduce":
                     ref, ref_sec = lengths, sec
                 diff = ("" if ref is None or len(ref) != len(lengths) else
                         f"{np.max(np.abs(lengths - ref) / np.maximum(ref, 1e-300)):.1e}")
                 ratio = "" if ref_sec is None else f"{sec / ref_sec:.2f}"
-                print(f"| {n:,} | {d} | {method} | {sec:.2f} | {ratio} | {diff} |", flush=True)
+                print(f"| {n:,} | {d} | {data} | {method} | {sec:.2f} | {cpu:.2f} | {ratio} | "
+                      f"{diff} |", flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 

@@ -38,10 +38,7 @@ EXPECTED_FAILURES = {
 
 #: reducers whose ``_parameter_constraints`` do not yet match their parameters (issue 25: the
 #: ``speed`` branch declares them); strict, so a fixed one fails until removed
-PARAM_VALIDATION_PENDING = {
-    "kt": "validates bandwidth, delta, g, max_target, working_memory by hand and inherits a "
-          "reweight constraint it does not accept (fixed by the speed branch)",
-}
+PARAM_VALIDATION_PENDING: dict = {}
 
 
 def _estimators():

@@ -378,7 +378,8 @@ def test_stratified_keeps_every_category_and_rare_classes(ds):
 
 @pytest.mark.skipif("mms" not in available_reducers(), reason="mms not registered yet")
 def test_mms_through_detection(ds):
-    dr = DetectionReducer("mms", keep=0.3, embedder="thumbnail",
+    dr = DetectionReducer("mms", keep=0.3, embedder="thumbnail",  # epsilon: the exact rule
+                          reducer_params={"selection": "reference"},
                           embedder_params={"size": 8, "n_components": 8}, random_state=0).fit(ds)
     assert len(dr.sample_indices_) == round(0.3 * N_TRAIN)
     rnd = DetectionReducer("random", keep=0.3, embedder="thumbnail",

@@ -44,3 +44,20 @@ def test_refine_beats_kmeanspp_with_few_rows_per_cluster():
     assert ours.inertia < ref
     again = fit_kmeans(X, 300, random_state=0)
     assert np.array_equal(again.labels, ours.labels)  # deterministic given the seed
+
+
+def test_threads_do_not_change_the_moves():
+    # the rounds' evaluation and the candidate refresh are split over blocks of rows shared
+    # by threads; each block writes only its own rows
+    X = np.random.default_rng(5).normal(size=(3000, 4))
+    res = fit_kmeans(X, 300, random_state=0, refine=False)
+    one = _hartigan_moves(X, res.centers, res.labels, 300, chunk=256, n_threads=1)
+    two = _hartigan_moves(X, res.centers, res.labels, 300, chunk=256, n_threads=2)
+    np.testing.assert_array_equal(one, two)
+    assert _inertia(X, *_means(X, two, 300)) < res.inertia
+
+
+def _means(X, labels, k):
+    from datareduce._geometry.kmeans import _cluster_means
+
+    return _cluster_means(X, labels, k), labels

@@ -81,10 +81,23 @@ def test_reducer_contract_and_reproducibility():
 
 
 @pytest.mark.parametrize("params, match", [
-    ({"g": -1}, "g="), ({"delta": 1.5}, "delta"), ({"bandwidth": 0}, "bandwidth"),
-    ({"max_target": 0}, "max_target"),
+    ({"g": -1}, "'g' parameter"), ({"delta": 1.5}, "delta"), ({"bandwidth": 0}, "bandwidth"),
+    ({"bandwidth": np.inf}, "bandwidth"), ({"bandwidth": "scott"}, "bandwidth"),
+    ({"max_target": 0}, "max_target"), ({"working_memory": 0}, "working_memory"),
+    ({"g": 1.5}, "'g' parameter"),
 ])
 def test_bad_parameters_are_named(params, match):
     X = np.random.default_rng(0).normal(size=(50, 2))
     with pytest.raises(ValueError, match=match):
         KernelThinningReducer(**params).fit(X)
+
+
+def test_every_parameter_is_declared_and_reweight_is_not_accepted():
+    # issue 25: the constraints name exactly the constructor's parameters (scikit-learn's
+    # check_param_validation relies on that); KT's measure is uniform, so no ``reweight``
+    from sklearn.utils.estimator_checks import check_param_validation
+
+    est = KernelThinningReducer()
+    assert set(est._parameter_constraints) == set(est.get_params())
+    assert "reweight" not in est.get_params()
+    check_param_validation("KernelThinningReducer", est)

@@ -87,3 +87,20 @@ def test_mlpack_engine_equals_cells(d):
         minimum_spanning_tree_lengths(X, engine="boruvka")
     with pytest.raises(ValueError, match="Euclidean"):
         minimum_spanning_tree_lengths(X, metric="manhattan", engine="mlpack")
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(2, 400), st.integers(1, 16), st.integers(0, 10_000), st.integers(1, 60))
+def test_threads_do_not_change_the_tree(n, d, seed, cell_size):
+    # the k-NN search shares the cells among threads; each cell writes only its own rows
+    X = np.random.default_rng(seed).uniform(size=(n, d))
+    one = minimum_spanning_tree_lengths(X, engine="cells", cell_size=cell_size, n_jobs=1)
+    two = minimum_spanning_tree_lengths(X, engine="cells", cell_size=cell_size, n_jobs=2)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_allclose(one[one > 0], dense_mst(X), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, 1.5])
+def test_bad_n_jobs_is_named(n_jobs):
+    with pytest.raises(ValueError, match="n_jobs"):
+        minimum_spanning_tree_lengths(np.eye(3), n_jobs=n_jobs)

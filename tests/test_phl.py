@@ -175,3 +175,50 @@ def test_bounds_and_union_equal_single_ripser_calls(seed, case):
     got = _batch_scores(X, hoods, dimension, scoring)
     ref = [neighbourhood_score(X[h], dimension, scoring) for h in hoods]
     np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-7)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 12), st.sampled_from([0.25, 0.5, 0.9]),
+       st.booleans())
+def test_brute_force_search_equals_the_tree(seed, k, quantile, grid):
+    """Above _TREE_MAX_DIM dimensions the neighbours come from the BLAS search plus an exact
+    re-check: radius and neighbour lists equal the KD-tree's, ties (grid data, duplicates,
+    rows exactly at the radius) included."""
+    from datareduce.reducers import _phl_scoring as phl
+
+    rng = np.random.default_rng(seed)
+    if grid:  # integer points: many distances tie, and the radius is one of them
+        X = rng.integers(0, 3, size=(80, 10)).astype(float) * 0.5 + 1e3
+    else:
+        X = rng.normal(size=(80, 10)) * rng.uniform(0.1, 3, 10)
+        X[:6] = X[6:12]  # exact duplicates
+    assert X.shape[1] > phl._TREE_MAX_DIM  # the brute path
+    r = auto_radius(X, k=k, quantile=quantile)
+    kth = KDTree(X).query(X, k=k + 1)[0][:, k]
+    want = float(np.quantile(kth, quantile)) or float(kth.max())
+    assert r == pytest.approx(want, rel=1e-14)  # last-bit summation order only
+    got = phl._radius_neighbors(X, r, 0, len(X), phl._brute_index(X))
+    D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    for i, nb in enumerate(got):
+        ref = set(np.flatnonzero(D[i] <= r).tolist()) - {i}
+        # a pair can differ only at the radius itself, where summation order decides
+        assert all(abs(D[i, j] - r) <= 1e-13 * r for j in ref ^ set(nb.tolist()))
+        assert nb.size == len(set(nb.tolist()))
+    # the row that defines the radius keeps its k-th neighbour
+    counts = np.array([a.size for a in got])
+    assert np.sum(counts >= k) >= np.ceil(quantile * len(X)) - 1
+
+
+def test_brute_and_tree_paths_give_the_same_scores(monkeypatch):
+    from datareduce.reducers import _phl_scoring as phl
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(size=(300, 4)), rng.normal(4, 1, (100, 4))])
+    r = auto_radius(X, k=8)
+    tree_scores, tree_counts = phl_outlier_scores(X, r, seed=1)
+    monkeypatch.setattr(phl, "_TREE_MAX_DIM", 0)
+    monkeypatch.setattr(phl, "_MAX_PAIRS", 3000)  # several blocks
+    assert auto_radius(X, k=8) == r
+    brute_scores, brute_counts = phl_outlier_scores(X, r, seed=1)
+    np.testing.assert_array_equal(tree_counts, brute_counts)
+    np.testing.assert_array_equal(tree_scores, brute_scores)

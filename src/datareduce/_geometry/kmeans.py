@@ -139,7 +139,7 @@ def fit_kmeans(X, n_clusters, *, random_state=None, max_iter=None, tol=1e-4,
     random_state : None, int or numpy Generator, default=None
         Seed of the initialisation; the same int gives the same result.
     max_iter : int, optional
-        Maximum number of Lloyd iterations. Default: for scikit-learn 5 with ``refine``
+        Maximum number of Lloyd iterations. Default: for scikit-learn 3 with ``refine``
         (the Hartigan moves do the rest, faster) and 100 without; 25 for faiss (faiss's own
         default).
     tol : float, default=1e-4
@@ -220,7 +220,7 @@ def fit_kmeans(X, n_clusters, *, random_state=None, max_iter=None, tol=1e-4,
         best = None
         for i, start in enumerate(inits):
             km = KMeans(n_clusters=k, init=start, n_init=1,
-                        max_iter=(5 if refine else 100) if max_iter is None else max_iter,
+                        max_iter=(3 if refine else 100) if max_iter is None else max_iter,
                         tol=tol,
                         random_state=None if seed is None else seed + i, verbose=verbose,
                         algorithm="lloyd")
@@ -244,7 +244,7 @@ def fit_kmeans(X, n_clusters, *, random_state=None, max_iter=None, tol=1e-4,
 
 
 def _hartigan_moves(X, centers, labels, k, *, max_rounds=30, n_candidates=8, rel_tol=1e-5,
-                    refresh=15, chunk=8192):
+                    refresh=30, chunk=8192, n_threads=None):
     """Lower the inertia by moving single rows between clusters (Hartigan's rule).
 
     Moving row ``x`` from cluster A (``n_A`` rows, mean ``a``) to B (``n_B``, mean ``b``)
@@ -257,7 +257,9 @@ def _hartigan_moves(X, centers, labels, k, *, max_rounds=30, n_candidates=8, rel
     round gains less than ``rel_tol`` of the inertia, or after ``max_rounds``.
 
     Cost per round: ``n * n_candidates * d``; each refresh ``n * k * d`` (one pass of
-    distances to all centres, in blocks).
+    distances to all centres, in blocks). Both are split into blocks of rows shared by
+    ``n_threads`` threads (default: as many as scikit-learn's k-means uses); each block writes
+    only its own rows, so the result does not depend on the thread count.
     """
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
@@ -270,28 +272,32 @@ def _hartigan_moves(X, centers, labels, k, *, max_rounds=30, n_candidates=8, rel
     rows = np.arange(n)
     inertia = _inertia(X, C, labels)
     cand = None
+    pool = _Pool(n_threads)
+
+    def evaluate(sl):
+        x = X[sl]
+        own = labels[sl]
+        d_own = np.einsum("ij,ij->i", x - C[own], x - C[own])
+        n_own = sizes[own]
+        out = np.where(n_own > 1, n_own / np.maximum(n_own - 1, 1) * d_own, -np.inf)
+        cs = cand[sl]
+        diff = x[:, None, :] - C[cs]
+        d_in = np.einsum("ijk,ijk->ij", diff, diff)
+        n_in = sizes[cs]
+        cost = n_in / (n_in + 1) * d_in
+        cost[cs == own[:, None]] = np.inf
+        j = cost.argmin(axis=1)
+        m = rows[: sl.stop - sl.start]
+        gain[sl] = out - cost[m, j]
+        dest[sl] = cs[m, j]
+
+    blocks = [slice(s, min(n, s + chunk)) for s in range(0, n, chunk)]
+    gain = np.empty(n)
+    dest = np.empty(n, dtype=np.intp)
     for r in range(max_rounds):
         if r % refresh == 0:
-            cand = _nearest_centres(X, C, L, chunk)
-        gain = np.empty(n)
-        dest = np.empty(n, dtype=np.intp)
-        for s in range(0, n, chunk):
-            sl = slice(s, min(n, s + chunk))
-            x = X[sl]
-            own = labels[sl]
-            d_own = np.einsum("ij,ij->i", x - C[own], x - C[own])
-            n_own = sizes[own]
-            out = np.where(n_own > 1, n_own / np.maximum(n_own - 1, 1) * d_own, -np.inf)
-            cs = cand[sl]
-            diff = x[:, None, :] - C[cs]
-            d_in = np.einsum("ijk,ijk->ij", diff, diff)
-            n_in = sizes[cs]
-            cost = n_in / (n_in + 1) * d_in
-            cost[cs == own[:, None]] = np.inf
-            j = cost.argmin(axis=1)
-            m = rows[: sl.stop - sl.start]
-            gain[sl] = out - cost[m, j]
-            dest[sl] = cs[m, j]
+            cand = _nearest_centres(X, C, L, chunk, pool)
+        pool.map(evaluate, blocks)
         movers = np.flatnonzero(gain > 1e-12 * (1.0 + inertia / n))
         if movers.size == 0:
             break
@@ -321,19 +327,50 @@ def _hartigan_moves(X, centers, labels, k, *, max_rounds=30, n_candidates=8, rel
     return labels
 
 
-def _nearest_centres(X, C, L, chunk):
-    """The L nearest centres of every row (unordered), by blocks of rows."""
-    from threadpoolctl import threadpool_limits
+class _Pool:
+    """Run a function over blocks on ``n_threads`` threads, in order.
 
+    None: as many threads as scikit-learn's own k-means uses (its OpenMP thread count, which
+    follows ``OMP_NUM_THREADS`` and the cores available), so both sides of a comparison get
+    the same cores.
+    """
+
+    def __init__(self, n_threads=None):
+        if n_threads is None:
+            from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+            n_threads = _openmp_effective_n_threads()
+        self.n = max(1, int(n_threads))
+
+    def map(self, fn, blocks):
+        from threadpoolctl import threadpool_limits
+
+        # one BLAS thread per block: the parallelism is over blocks
+        with threadpool_limits(limits=1, user_api="blas"):
+            if self.n <= 1 or len(blocks) <= 1:
+                for b in blocks:
+                    fn(b)
+                return
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=self.n) as ex:
+                list(ex.map(fn, blocks))
+
+
+def _nearest_centres(X, C, L, chunk, pool=None):
+    """The L nearest centres of every row (unordered), by blocks of rows."""
     c_sq = np.einsum("ij,ij->i", C, C)
     out = np.empty((X.shape[0], L), dtype=np.intp)
     step = max(1, min(chunk, 2**24 // max(1, 8 * C.shape[0])))
-    with threadpool_limits(limits=1, user_api="blas"):
-        for s in range(0, X.shape[0], step):
-            G = X[s:s + step] @ C.T
-            G *= -2.0
-            G += c_sq
-            out[s:s + step] = np.argpartition(G, L - 1, axis=1)[:, :L]
+
+    def block(sl):
+        G = X[sl] @ C.T
+        G *= -2.0
+        G += c_sq
+        out[sl] = np.argpartition(G, L - 1, axis=1)[:, :L]
+
+    blocks = [slice(s, s + step) for s in range(0, X.shape[0], step)]
+    (pool or _Pool(1)).map(block, blocks)
     return out
 
 

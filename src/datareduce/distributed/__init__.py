@@ -22,6 +22,10 @@ Methods whose definition spans classes (selection "global", e.g. NRMD's label-au
 ranking or DES's prototypes) and non-stratifying reducers run per block on all of the block's
 rows with the block's quota instead; their class counts then follow the method, as in memory.
 
+Exact per-class stratified random sampling of a dask DataFrame in one pass over the data:
+:func:`stratified_sample` (random keys fixed by the seed and the partitioning; see its
+module).
+
 Epsilon over blocks is exact: :func:`epsilon_blocks` takes the maximum of the per-block
 directed Hausdorff distances to an in-memory reduced set.
 """
@@ -29,6 +33,7 @@ directed Hausdorff distances to an in-memory reduced set.
 from ._blocks import BlockReduction, epsilon_blocks, reduce_blocks
 from ._cluster import use_scheduler, worker_peak_memory
 from ._parquet import ParquetBlocks, ParquetReduction, read_parquet_blocks, reduce_parquet
+from ._stratified import stratified_sample
 
 __all__ = [
     "BlockReduction",
@@ -38,6 +43,7 @@ __all__ = [
     "read_parquet_blocks",
     "reduce_blocks",
     "reduce_parquet",
+    "stratified_sample",
     "use_scheduler",
     "worker_peak_memory",
 ]

@@ -16,6 +16,8 @@ __all__ = ["auto_radius", "landmark_order", "neighbourhood_score", "phl_outlier_
 
 _CHUNK = 8192  # rows per block
 _MAX_PAIRS = 2**22  # neighbour indices per block (bounds memory for large radii)
+_TREE_MAX_DIM = 8  # KD-trees above this dimension visit most leaves: blocked GEMM instead
+_STACK_VALUES = 2**20  # values per temporary of the stacked neighbourhood distances
 
 try:  # ripser's compiled core: skips ripser.py's per-call overhead (~20x for tiny clouds)
     from pyRipser import doRipsFiltrationDM as _rips_dm
@@ -35,6 +37,74 @@ def _condensed(P: np.ndarray) -> np.ndarray:
         iu = _TRIU[k] = np.triu_indices(k, 1)
     diff = P[iu[0]] - P[iu[1]]
     return np.sqrt(np.einsum("ij,ij->i", diff, diff)).astype(np.float32)
+
+
+def _brute_index(X):
+    """scikit-learn's brute-force neighbour search (blocked, BLAS) and its rounding bound.
+
+    Its squared distances come from the matrix-product form ``|a|^2 + |b|^2 - 2 a.b``, off by
+    at most about ``eps d (|a|^2 + |b|^2)``; ``slack`` bounds that generously, and the
+    callers recompute the candidates' distances as sums of squared differences
+    (:func:`_exact_sq`), so every decision is made on exact values.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    sq = np.einsum("ij,ij->i", X, X)
+    slack = 1e-12 * 2.0 * float(sq.max(initial=0.0)) + 1e-300
+    return NearestNeighbors(algorithm="brute").fit(X), slack
+
+
+def _exact_sq(X, rows, cols):
+    diff = X[rows] - X[cols]
+    return np.einsum("ij,ij->i", diff, diff)
+
+
+def _use_tree(X) -> bool:
+    return X.shape[1] <= _TREE_MAX_DIM
+
+
+def _neighbor_quantile(X, k, quantile):
+    """``quantile`` of the rows' k-th neighbour distances, exact.
+
+    Above ``_TREE_MAX_DIM`` dimensions the distances come from :func:`_brute_index`, each
+    squared value within ``slack`` of the exact one; the order statistics the quantile
+    interpolates are then held by rows whose value lies within ``2 slack`` of them, and only
+    those rows are recomputed exactly (a row outside that band stays on the same side of
+    the exact order statistic), so the result equals the exact quantile.
+    """
+    n = X.shape[0]
+    if _use_tree(X):
+        return float(np.quantile(cKDTree(X).query(X, k=k + 1)[0][:, k], quantile))
+    nn, slack = _brute_index(X)
+    # k + 1 smallest including the row itself (distance 0 up to rounding): the k-th
+    # neighbour's value, within the slack
+    v = nn.kneighbors(X, n_neighbors=k + 1)[0][:, k] ** 2
+    pos = quantile * (n - 1)
+    at = np.partition(v, [int(np.floor(pos)), int(np.ceil(pos))])
+    lo, hi = at[int(np.floor(pos))], at[int(np.ceil(pos))]
+    band = np.flatnonzero((np.abs(v - lo) <= 2 * slack) | (np.abs(v - hi) <= 2 * slack))
+    for i in band:
+        d = _exact_sq(X, np.full(n, i), np.arange(n))
+        d[i] = -np.inf
+        v[i] = np.partition(d, k)[k]
+    return float(np.quantile(np.sqrt(np.maximum(v, 0.0)), quantile))
+
+
+def _radius_neighbors(X, radius, start, stop, index):
+    """Neighbour lists (the row itself excluded) of rows start..stop within ``radius``."""
+    nn, slack = index
+    r2 = radius * radius
+    lists = nn.radius_neighbors(X[start:stop], radius=math.sqrt(r2 + slack),
+                                return_distance=False, sort_results=False)
+    sizes = np.fromiter((a.size for a in lists), dtype=np.int64, count=len(lists))
+    hj = np.concatenate(lists).astype(np.intp) if len(lists) else np.empty(0, np.intp)
+    hi = np.repeat(np.arange(start, stop), sizes)
+    # compared as distances, the form the radius was computed in (auto_radius)
+    keep = (hj != hi) & (np.sqrt(_exact_sq(X, hi, hj)) <= radius)
+    hi, hj = hi[keep], hj[keep]
+    order = np.lexsort((hj, hi))  # ascending within a row, as the KD-tree's lists
+    sizes = np.bincount(hi - start, minlength=stop - start)
+    return np.split(hj[order], np.cumsum(sizes)[:-1])
 
 
 def _max_finite_persistence(dgm: np.ndarray) -> float:  # pragma: no cover - fallback
@@ -97,7 +167,7 @@ def _batch_cap(dimension: int, limit: int = 2048) -> int:
     return n
 
 
-def _prim_bounds(D: np.ndarray, covered: bool = False):
+def _prim_bounds(D: np.ndarray, covered: bool = False, threshold=None):
     """Per cloud of a stack ``D`` (m, k, k): longest MST edge, and a bound on higher bars.
 
     Vietoris-Rips H0 deaths are the minimum-spanning-tree edge lengths, so the largest finite
@@ -105,6 +175,11 @@ def _prim_bounds(D: np.ndarray, covered: bool = False):
     Every bar of dimension >= 1 dies by ``e = min_v max_u D[v, u]`` (from that scale on the
     complex is a cone on ``v``) and is born at a simplex containing a non-MST edge, so its
     persistence is at most ``e - b`` with ``b`` the shortest non-MST edge.
+
+    With ``covered`` the birth bound is sharpened by the witness argument below (``O(k^4)``
+    per cloud); given ``threshold`` (a number, or ``"h0"`` for each cloud's longest MST
+    edge), only the clouds whose cheaper bound still exceeds it get the sharper one (the
+    others are decided already, since the sharper bound is never larger).
     """
     m, k, _ = D.shape
     rows = np.arange(m)
@@ -130,6 +205,8 @@ def _prim_bounds(D: np.ndarray, covered: bool = False):
         best = np.where(better, cand, best)
         parent = np.where(better, j[:, None], parent)
         best[in_tree] = np.inf
+    shortest_nonmst = nonmst.reshape(m, -1).min(axis=1)
+    cone = D.max(axis=2).min(axis=1)
     if covered:
         # An edge uv with a witness w, max(D[u, w], D[v, w]) < D[u, v] (strictly: both other
         # edges already present), enters with the triangle uvw, which makes its cycle a
@@ -137,10 +214,15 @@ def _prim_bounds(D: np.ndarray, covered: bool = False):
         # edge without a witness. A birth value is also the length of a non-MST edge (the
         # number of MST edges up to any length does not depend on the tree). So a birth is
         # at the length of an uncovered edge that is not in the MST, or that ties with one.
-        births = np.full(m, np.inf)
+        if threshold is None:
+            todo = np.arange(m)
+        else:
+            limit = longest if isinstance(threshold, str) else threshold
+            todo = np.flatnonzero(cone - shortest_nonmst > limit)
         step = max(1, 2_000_000 // max(k**3, 1))
-        for a in range(0, m, step):
-            Da = D[a:a + step]
+        for a in range(0, todo.size, step):
+            sel = todo[a:a + step]
+            Da = D[sel]
             s_ = Da.shape[0]
             wit = np.maximum(Da[:, :, None, :], Da[:, None, :, :])  # (s, u, v, w)
             wit[:, idx, :, idx] = np.inf
@@ -148,7 +230,7 @@ def _prim_bounds(D: np.ndarray, covered: bool = False):
             has = (wit < Da[:, :, :, None]).any(axis=3)
             del wit
             has[:, idx, idx] = True
-            nm = nonmst[a:a + step]  # non-MST lengths, inf elsewhere
+            nm = nonmst[sel]  # non-MST lengths, inf elsewhere
             cand = np.where(has, np.inf, nm).reshape(s_, -1).min(axis=1)
             # uncovered MST edges whose length equals a non-MST length (ties)
             mst_len = np.where(has | np.isfinite(nm), np.inf, Da)  # uncovered MST edges
@@ -162,11 +244,7 @@ def _prim_bounds(D: np.ndarray, covered: bool = False):
                 tied = np.isin(hm + 1j * flat_m[hm, em], hn + 1j * nm.reshape(s_, -1)[hn, en])
                 if tied.any():
                     np.minimum.at(cand, hm[tied], flat_m[hm[tied], em[tied]])
-            births[a:a + step] = cand
-        shortest_nonmst = births
-    else:
-        shortest_nonmst = nonmst.reshape(m, -1).min(axis=1)
-    cone = D.max(axis=2).min(axis=1)
+            shortest_nonmst[sel] = cand
     return longest, cone - shortest_nonmst, cone
 
 
@@ -188,25 +266,30 @@ def _batch_scores(X, hoods, dimension, scoring):
     need = np.zeros(len(hoods), dtype=bool)
     dists = {}
     for k in np.unique(sizes):
-        ids = np.flatnonzero(sizes == k)
-        P = X[np.stack([hoods[i] for i in ids])]  # (m, k, d)
         iu = _TRIU.get(int(k))
         if iu is None:
             iu = _TRIU[int(k)] = np.triu_indices(int(k), 1)
-        diff = P[:, iu[0], :] - P[:, iu[1], :]
-        d32 = np.sqrt(np.einsum("mpd,mpd->mp", diff, diff)).astype(np.float32)
-        D = np.zeros((len(ids), int(k), int(k)))
-        D[:, iu[0], iu[1]] = d32
-        D[:, iu[1], iu[0]] = d32
-        h0, bound, cone = _prim_bounds(D, covered=dimension == 1)
-        best[0, ids] = h0
-        if dimension >= 1 and k >= 4:
-            threshold = h0 if scoring == "multi" else 0.0
-            undecided = bound > threshold
-            need[ids[undecided]] = True
-            for local in np.flatnonzero(undecided):
-                # every bar of dimension >= 1 dies by `cone`: longer edges cannot matter
-                dists[int(ids[local])] = (d32[local], d32[local] <= cone[local])
+        same = np.flatnonzero(sizes == k)
+        step = max(1, _STACK_VALUES // (int(k) * int(k) * X.shape[1]))  # bounded temporaries
+        for a in range(0, same.size, step):
+            ids = same[a:a + step]
+            P = X[np.stack([hoods[i] for i in ids])]  # (m, k, d)
+            diff = P[:, iu[0], :] - P[:, iu[1], :]
+            d32 = np.sqrt(np.einsum("mpd,mpd->mp", diff, diff)).astype(np.float32)
+            del diff
+            D = np.zeros((len(ids), int(k), int(k)))
+            D[:, iu[0], iu[1]] = d32
+            D[:, iu[1], iu[0]] = d32
+            h0, bound, cone = _prim_bounds(D, covered=dimension == 1,
+                                           threshold="h0" if scoring == "multi" else 0.0)
+            best[0, ids] = h0
+            if dimension >= 1 and k >= 4:
+                threshold = h0 if scoring == "multi" else 0.0
+                undecided = bound > threshold
+                need[ids[undecided]] = True
+                for local in np.flatnonzero(undecided):
+                    # every bar of dimension >= 1 dies by `cone`: longer edges cannot matter
+                    dists[int(ids[local])] = (d32[local], d32[local] <= cone[local])
     todo_all = np.flatnonzero(need)
     cap = _batch_cap(dimension)
     start = 0
@@ -281,11 +364,9 @@ def auto_radius(X, k: int = 10, quantile: float = 0.5) -> float:
     if n < 2:
         return 1.0
     k = min(k, n - 1)
-    dist, _ = cKDTree(X).query(X, k=k + 1)
-    kth = dist[:, k]
-    r = float(np.quantile(kth, quantile))
+    r = _neighbor_quantile(X, k, quantile)
     if r <= 0:
-        r = float(kth.max())
+        r = _neighbor_quantile(X, k, 1.0)
     return r if r > 0 else 1.0
 
 
@@ -323,30 +404,45 @@ def phl_outlier_scores(X, radius: float, *, dimension: int = 1, scoring: str = "
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     n = X.shape[0]
-    tree = cKDTree(X)
     scores = np.empty(n)
     counts = np.empty(n, dtype=np.int64)
 
-    # neighbour counts first (cheap), so that a block never holds more than _MAX_PAIRS
-    # neighbour indices whatever the radius
-    ball = tree.query_ball_point(X, r=radius, return_length=True)
-    csum = np.cumsum(ball)
-
-    def blocks():
+    def tree_lists():
+        # neighbour counts first (cheap), so that a block never holds more than _MAX_PAIRS
+        # neighbour indices whatever the radius
+        tree = cKDTree(X)
+        csum = np.cumsum(tree.query_ball_point(X, r=radius, return_length=True))
         start = 0
         while start < n:
             base = csum[start - 1] if start else 0
             stop = int(np.searchsorted(csum, base + _MAX_PAIRS, side="right"))
             stop = min(n, start + _CHUNK, max(stop, start + 1))
             lists = tree.query_ball_point(X[start:stop], r=radius)
-            nbrs = [np.asarray([j for j in lst if j != start + i], dtype=np.intp)
-                    for i, lst in enumerate(lists)]
+            yield start, stop, [np.asarray([j for j in lst if j != start + i], dtype=np.intp)
+                                for i, lst in enumerate(lists)]
+            start = stop
+
+    def brute_lists():
+        # blocked exact search; consecutive blocks are gathered up to _CHUNK rows or
+        # _MAX_PAIRS neighbour indices
+        index = _brute_index(X)
+        step = max(1, min(_CHUNK, _MAX_PAIRS // max(n, 1)))
+        first, acc, pairs = 0, [], 0
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            acc += _radius_neighbors(X, radius, start, stop, index)
+            pairs += sum(a.size for a in acc[-(stop - start):])
+            if stop - first >= _CHUNK or pairs >= _MAX_PAIRS or stop == n:
+                yield first, stop, acc
+                first, acc, pairs = stop, [], 0
+
+    def blocks():
+        for start, stop, nbrs in (tree_lists() if _use_tree(X) else brute_lists()):
             sizes = np.fromiter((len(a) for a in nbrs), dtype=np.int64, count=len(nbrs))
             counts[start:stop] = sizes
             offsets = np.concatenate([[0], np.cumsum(sizes)])
             flat = np.concatenate(nbrs) if len(nbrs) else np.empty(0, dtype=np.intp)
             yield start, stop, flat, offsets
-            start = stop
 
     if n_jobs is None or n_jobs == 1:
         for start, stop, flat, offsets in blocks():

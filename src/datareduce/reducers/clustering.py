@@ -150,7 +150,7 @@ class ClusterCentroidsReducer(BaseReducer):
     stratify : bool, default=True
         Per-class quotas (and clusters) when ``y`` is given.
     max_iter : int, optional
-        Lloyd iterations at most (default: 5 before the Hartigan moves for scikit-learn, 25
+        Lloyd iterations at most (default: 3 before the Hartigan moves for scikit-learn, 25
         for faiss).
     engine : {'sklearn', 'auto', 'sklearn++', 'faiss'}, default='sklearn'
         k-means engine (see :func:`datareduce._geometry.kmeans.fit_kmeans`).

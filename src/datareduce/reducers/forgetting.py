@@ -11,8 +11,9 @@ Two layers:
   of any training loop (a PyTorch loop, a scikit-learn ``partial_fit`` loop, ...), then
   ``select(keep)``.
 * :class:`ForgettingEventsReducer` is the reducer: it trains a scikit-learn classifier that
-  has ``partial_fit`` for ``epochs`` passes over all rows, feeds a tracker, and keeps the
-  most forgotten rows of each class.
+  has ``partial_fit`` for ``epochs`` passes over all rows, feeds a tracker, and chooses
+  each class's rows from the forgetting scores: coverage-centric by default, the most
+  forgotten first with ``selection="reference"``.
 """
 
 from __future__ import annotations

@@ -181,17 +181,3 @@ class KernelHerdingReducer(BaseReducer):
                                   working_memory=self.working_memory, verbose=self.verbose)
         return Selection(indices=picks)
 
-
-# --- kept for ``reducers.kt`` until it declares these in ``_parameter_constraints`` too ----
-def _check_bandwidth(bandwidth):
-    if isinstance(bandwidth, str):
-        if bandwidth != "median":
-            raise ValueError(f"bandwidth={bandwidth!r}: use 'median' or a positive number.")
-    elif (not isinstance(bandwidth, numbers.Real) or isinstance(bandwidth, bool)
-          or not np.isfinite(bandwidth) or bandwidth <= 0):
-        raise ValueError(f"bandwidth={bandwidth!r} must be 'median' or a positive number.")
-
-
-def _check_memory(working_memory):
-    if not (isinstance(working_memory, numbers.Real) and working_memory > 0):
-        raise ValueError(f"working_memory={working_memory!r} must be a positive number of MiB.")

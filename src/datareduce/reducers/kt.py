@@ -42,12 +42,12 @@ import math
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from .._core.validation import draw_seed
-from .._weights import gaussian_block, mean_embedding, median_bandwidth
+from .._geometry.kernels import Kernel
 from ..base import BaseReducer, Selection
-from .herding import _check_bandwidth, _check_memory
 
 __all__ = ["KernelThinningReducer", "kernel_thinning"]
 
@@ -146,7 +146,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
     rng = np.random.default_rng(0) if rng is None else rng
     if q == n:
         return np.arange(n)
-    gamma = 1.0 / (2.0 * float(bandwidth) ** 2)
+    kern = Kernel("rbf", bandwidth)
     budget = working_memory * 2**20 / 8  # doubles
     perm = rng.permutation(n)
     Xp = X[perm]
@@ -164,7 +164,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
         g_eff = int(g)
         while g_eff > 0 and (2**g_eff * b * 2**j) ** 2 > budget:
             g_eff -= 1
-        k_params = np.array([2.0 * float(bandwidth) ** 2])
+        k_params = np.array([2.0 * kern.bandwidth ** 2])  # goodpoints' Gaussian parameter
         cand = compress.compress_kt(Xp[:n_used], b"gaussian", k_params=k_params, g=g_eff,
                                     num_bins=b, delta=delta, seed=seed)
         cand = np.asarray(cand, dtype=np.intp)
@@ -177,15 +177,15 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
             ref = rng.choice(n, size=int(max_target), replace=False)
         else:
             ref = np.arange(n)
-        meanK = mean_embedding(Xp[ref], Xp[cand], gamma, working_memory=min(working_memory, 64.0),
-                               X_sq=sq[ref], targets_sq=sq[cand])
+        meanK = kern.mean_embedding(Xp[ref], Xp[cand], working_memory=min(working_memory, 64.0),
+                                    X_sq=sq[ref], targets_sq=sq[cand])
         if C * C > budget:
             # candidates too many to hold their kernel matrix: keep Compress's output as is,
             # trimming the surplus at random (fewer than 2^j rows)
             logger.info("kt: %d candidates exceed working_memory; skipping KT-SWAP", C)
             keep_pos = np.sort(rng.choice(C, size=q, replace=False))
             return perm[cand[keep_pos]]
-        K = gaussian_block(Xp[cand], Xp[cand], gamma, sq[cand], sq[cand])
+        K = kern.block(Xp[cand], Xp[cand], sq[cand], sq[cand])
         if j == 0:
             start = np.sort(rng.choice(C, size=q, replace=False))
             coreset = kt.refine_K(K, start, meanK=meanK, unique=True)
@@ -250,6 +250,16 @@ class KernelThinningReducer(BaseReducer):
     [20, 10]
     """
 
+    # every parameter declared (no ``reweight``: KT's measure is uniform by construction)
+    _parameter_constraints = {
+        **{k: v for k, v in BaseReducer._parameter_constraints.items() if k != "reweight"},
+        "bandwidth": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "g": [Interval(numbers.Integral, 0, None, closed="left")],
+        "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "max_target": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
+    }
+
     def __init__(self, keep=0.1, *, bandwidth="median", g=4, delta=0.5, max_target=200_000,
                  stratify=True, random_state=None, working_memory=256.0, space="auto"):
         self.keep = keep
@@ -263,22 +273,14 @@ class KernelThinningReducer(BaseReducer):
         self.space = space
 
     def _check_params(self, X, y):
-        _check_bandwidth(self.bandwidth)
-        if not isinstance(self.g, numbers.Integral) or isinstance(self.g, bool) or self.g < 0:
-            raise ValueError(f"g={self.g!r} must be a non-negative integer.")
-        if not (isinstance(self.delta, numbers.Real) and 0 < self.delta < 1):
-            raise ValueError(f"delta={self.delta!r} must be in (0, 1).")
-        if self.max_target is not None and (not isinstance(self.max_target, numbers.Integral)
-                                            or self.max_target < 1):
-            raise ValueError(f"max_target={self.max_target!r} must be None or a positive "
-                             "integer.")
-        _check_memory(self.working_memory)
+        if not isinstance(self.bandwidth, str) and not math.isfinite(self.bandwidth):
+            raise ValueError(f"bandwidth={self.bandwidth!r} must be 'median' or a finite "
+                             "positive number.")
         _import_goodpoints()
 
     def _select(self, X, n_select, rng):
         X = np.asarray(X, dtype=np.float64)
-        bw = median_bandwidth(X, rng) if isinstance(self.bandwidth, str) else float(
-            self.bandwidth)
+        bw = Kernel("rbf", self.bandwidth).resolve(X, rng).bandwidth
         idx = kernel_thinning(X, n_select, bandwidth=bw, g=self.g, delta=self.delta,
                               max_target=self.max_target, rng=rng,
                               working_memory=self.working_memory)

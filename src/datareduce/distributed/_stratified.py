@@ -1,0 +1,188 @@
+"""Exact per-class stratified sampling of a dask DataFrame in one pass over the data.
+
+Every row gets a uniform random key, drawn from ``numpy.random.default_rng((seed,
+partition))`` in row order, so the keys depend only on the seed and the partitioning. Within
+a class, the rows with the ``q`` smallest keys are a simple random sample of ``q`` rows of that
+class without replacement (the keys are i.i.d. uniform, so every ``q``-subset is equally
+likely to hold the smallest ones). The quotas ``q_c`` are the package's own (``keep`` turned
+into a total with :func:`datareduce._core.validation.check_keep`, split over the classes by
+largest remainder, :func:`datareduce.base.allocate_quotas`, at least one row per class), the
+same numbers an in-memory ``SRS`` fit keeps.
+
+One pass: each partition returns, per class, its row count and its *candidates*: the rows
+whose key is at most a threshold ``t`` (a little above ``keep``; see :func:`_threshold`), and
+in any case its ``floor`` smallest-key rows, with their keys. The client then knows the class
+counts, hence the quotas, and takes each class's ``q_c`` smallest-key candidates. That is the
+exact bottom-``q_c`` of the whole class whenever no partition can hold an unsent row with a
+key below the ``q_c``-th candidate key ``K``: a partition sent every row with key ``<= t``, and
+its ``floor`` smallest, so it is complete below ``K`` when ``K <= t``, or ``K`` is at most its
+``floor``-th smallest key, or it sent all its rows of the class. This is checked for every
+(partition, class); a class that fails it (rare: a few standard deviations of luck) is
+resampled in a second pass over the partitions that were incomplete, with its exact counts
+known, until it passes. Because keys are fixed by the seed, the result is the same either way.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._core.validation import check_keep, draw_seed
+from ..base import allocate_quotas
+
+__all__ = ["stratified_sample"]
+
+_KEY = "__datareduce_key__"
+
+
+def _keys(seed: int, partition: int, n: int) -> np.ndarray:
+    return np.random.default_rng((seed, partition)).random(n)
+
+
+def _threshold(frac: float, expected: float, z: float = 7.0) -> float:
+    """A key threshold that holds at least ``frac * expected`` keys of ``expected`` with
+    overwhelming probability (a normal bound ``z`` standard deviations out, plus ``z^2``)."""
+    if expected <= 0:
+        return 1.0
+    mean = frac * expected
+    return min(1.0, (mean + z * math.sqrt(mean) + z * z) / expected)
+
+
+def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None):
+    """One partition: per-class counts, candidate rows (with keys) and completeness data."""
+    import pandas as pd
+
+    keys = _keys(seed, index, len(part))
+    inverse, classes = pd.factorize(part[by], sort=True)  # hashing: O(n), no sort of rows
+    classes = np.asarray(classes)
+    counts = np.bincount(inverse, minlength=classes.size)
+    if thresholds is None:  # the first pass: one threshold per class, vectorised
+        t = np.array([_threshold(frac, c * n_parts) for c in counts.tolist()])
+    else:  # a later pass: only the classes named (-1: send nothing)
+        t = np.array([thresholds.get(c, -1.0) for c in classes.tolist()])
+    take = keys <= t[inverse]
+    limits = t.copy()
+    if floor:
+        # classes that sent fewer than their `floor` smallest rows: add those rows
+        sent = np.bincount(inverse[take], minlength=classes.size)
+        for c in np.flatnonzero((sent < np.minimum(floor, counts)) & (t >= 0)).tolist():
+            rows = np.flatnonzero(inverse == c)
+            m = min(floor, rows.size)
+            smallest = rows[np.argpartition(keys[rows], m - 1)[:m]]
+            take[smallest] = True
+            limits[c] = max(t[c], float(keys[smallest].max()))
+        limits[(counts <= floor) & (t >= 0)] = np.inf  # every row of the class was sent
+    rows = np.flatnonzero(take)
+    cand = part.iloc[rows].copy()
+    cand[_KEY] = keys[rows]
+    cand["__row__"] = rows
+    return {"classes": classes, "counts": counts, "limits": limits, "candidates": cand,
+            "n": len(part)}
+
+
+def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
+                      min_one: bool = True):
+    """Exact per-class stratified random sample of a dask DataFrame, in one pass.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+    by : str
+        Column holding the class of each row.
+    keep : float in (0, 1] or int >= 1, default=0.01
+        Fraction of rows kept (``round(keep * n)`` rows in total), or a number of rows (this
+        needs the row count first: one more pass, over the class column only).
+    random_state : int, default=0
+        Seed of the row keys; the sample depends only on it and on the partitioning.
+    floor : int, default=32
+        Rows of smallest key every partition sends per class whatever the threshold: they
+        make small classes exact in one pass.
+    min_one : bool, default=True
+        Every class keeps at least one row (as :func:`datareduce.base.allocate_quotas`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows with their original index and columns, ordered by partition and
+        position. ``attrs["class_counts"]`` holds the kept rows per class and
+        ``attrs["passes"]`` the passes made (1 unless a class needed a second one).
+
+    Examples
+    --------
+    >>> import pandas as pd, dask.dataframe as dd
+    >>> df = pd.DataFrame({"x": range(1000), "y": [0] * 900 + [1] * 100})
+    >>> s = stratified_sample(dd.from_pandas(df, npartitions=4), "y", 0.05, random_state=1)
+    >>> s["y"].value_counts().sort_index().tolist()
+    [45, 5]
+    """
+    import dask
+
+    seed = draw_seed(random_state)
+    seed = 0 if seed is None else seed
+    if by not in ddf.columns:
+        raise ValueError(f"by={by!r} is not a column of the data; columns: {list(ddf.columns)}.")
+    if not isinstance(floor, int) or floor < 0:
+        raise ValueError(f"floor={floor!r} must be a non-negative integer.")
+    parts = ddf.to_delayed()
+    n_parts = len(parts)
+    if isinstance(keep, float):
+        check_keep(keep, 1)  # validates the fraction
+        frac = keep
+    else:
+        n_total = int(ddf[by].shape[0].compute())
+        frac = check_keep(keep, n_total) / max(n_total, 1)
+    scans = dask.compute(*[dask.delayed(_scan)(p, i, by, seed, frac, n_parts, floor)
+                           for i, p in enumerate(parts)])
+    passes = 1
+    classes = np.unique(np.concatenate([s["classes"] for s in scans]))
+    counts = np.zeros(classes.size, dtype=np.int64)
+    for s in scans:
+        counts[np.searchsorted(classes, s["classes"])] += s["counts"]
+    n = int(counts.sum())
+    total = check_keep(keep, n)
+    quotas = allocate_quotas(counts, total, min_one=min_one)
+    import pandas as pd
+
+    cand = pd.concat([s["candidates"].assign(__part__=i) for i, s in enumerate(scans)])
+    chosen, failed = _choose(cand, by, classes, quotas, scans)
+    while failed:  # a class whose candidates may miss a smaller key: exact second pass
+        passes += 1
+        thresholds = {}
+        for c in failed:
+            i = int(np.searchsorted(classes, c))
+            t = _threshold(quotas[i] / counts[i], counts[i], z=7.0 * passes)
+            thresholds[c] = 1.0 if passes > 3 else t
+        redo = dask.compute(*[dask.delayed(_scan)(p, i, by, seed, frac, n_parts, floor,
+                                                  thresholds) for i, p in enumerate(parts)])
+        extra = pd.concat([s["candidates"].assign(__part__=i) for i, s in enumerate(redo)])
+        cand = pd.concat([cand[~cand[by].isin(failed)], extra])
+        for s_old, s_new in zip(scans, redo, strict=True):  # the redone classes' limits
+            pos = np.searchsorted(s_old["classes"], s_new["classes"])
+            again = np.isin(s_new["classes"], failed)
+            s_old["limits"][pos[again]] = s_new["limits"][again]
+        chosen, failed = _choose(cand, by, classes, quotas, scans)
+    out = chosen.sort_values(["__part__", "__row__"], kind="stable").drop(
+        columns=[_KEY, "__part__", "__row__"])
+    out.attrs["class_counts"] = dict(zip(classes.tolist(), quotas.tolist(), strict=True))
+    out.attrs["passes"] = passes
+    return out
+
+
+def _choose(cand, by, classes, quotas, scans):
+    """Each class's ``q`` smallest-key candidates, and the classes not proven complete."""
+    cand = cand.sort_values(_KEY, kind="stable")
+    pos = np.searchsorted(classes, cand[by].to_numpy())
+    rank = cand.groupby(pos, sort=False).cumcount().to_numpy()
+    picked = rank < quotas[pos]
+    chosen = cand[picked]
+    have = np.bincount(pos, minlength=classes.size)
+    # K: the largest chosen key of each class; every partition must be complete below it
+    K = np.full(classes.size, -np.inf)
+    np.maximum.at(K, pos[picked], chosen[_KEY].to_numpy())
+    bad = have < quotas
+    for sc in scans:
+        at = np.searchsorted(classes, sc["classes"])
+        bad[at] |= (sc["limits"] < K[at]) & (quotas[at] > 0)
+    failed = classes[bad].tolist()
+    return chosen[~np.isin(pos[picked], np.flatnonzero(bad))], failed
