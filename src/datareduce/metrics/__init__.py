@@ -24,11 +24,8 @@ from .interface import (
     register_metric,
 )
 from .leakage import SplitAudit, audit_split
-from .report import (
-    RepresentativenessReport,
-    representativeness_report,
-    representativeness_scorer,
-)
+from .report import RepresentativenessReport, representativeness_report
+from .scorer import representativeness_scorer
 from .topology import (
     PersistenceDiagrams,
     TopologicalDistance,
