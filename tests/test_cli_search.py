@@ -44,7 +44,8 @@ def test_search_happy_path_writes_everything_and_matches_the_library(table):
                                                "kept.csv", "curves.png"}
     choice = json.loads((out / "choice.json").read_text())
     kept = pd.read_csv(out / "kept.csv")
-    assert choice["method"] in ("srs", "mms") and choice["keep"] in (0.1, 0.3)
+    assert choice["method"] in ("srs", "mms", "full") and choice["keep"] in (0.1, 0.3, 1.0)
+    assert (choice["keep"] == 1.0) != choice["within_tolerance"]
     assert len(kept) == choice["n_kept"] == round(choice["keep"] * len(df))
     assert choice["features"] == ["a", "b", "c", "color"]  # not the id, not excluded value
     # the kept rows are the input's own rows, every column unchanged (NaN included)
@@ -128,14 +129,13 @@ def test_search_errors_found_in_the_data(table):
 
 
 @pytest.mark.filterwarnings("ignore:ReductionSearchCV:UserWarning")
-def test_search_budget_skips_methods_with_a_line_each(table):
+def test_search_budget_too_small_answers_no_reduction_with_the_budget_needed(table):
     tmp, path, _ = table
     res = cli("search", path, "--target", "label", "--id", "rowid", "--exclude", "value",
               "--model", "knn", "--methods", "srs", "mms", "clc", "--keeps", "0.1", "0.3",
               "--budget", "0.001")
     assert res.returncode == 0, res.stderr
-    for m in ("mms", "clc"):  # the reference (srs) always runs; the others do not fit
-        assert f"skipped {m}: no budget left" in res.stdout
-        assert f"datareduce search: skipping '{m}': no budget left" in res.stderr
-    assert "datareduce search: budget exhausted before keep=0.3" in res.stderr
-    assert "choice: srs at keep=0.1" in res.stdout
+    assert "no reduction found within tolerance=0.01 (the budget ran out" in res.stdout
+    assert "a budget of at least" in res.stdout
+    assert "datareduce search: budget exhausted" in res.stderr
+    assert "kept rows: 300 of 300 (full at keep=1.0)" in res.stdout

@@ -22,7 +22,7 @@ from datareduce.detection import (  # noqa: E402
     find_leakage,
     load_yolo,
 )
-from datareduce.detection.duplicates import (  # noqa: E402
+from datareduce.detection.hashing import (  # noqa: E402
     exact_duplicate_groups,
     hamming_pairs,
     perceptual_hashes,

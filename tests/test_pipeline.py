@@ -13,6 +13,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 
+import datareduce
 from datareduce import Pipeline, RandomReducer, get_reducer, make_pipeline
 
 
@@ -206,3 +207,43 @@ def test_fit_resample_stays_a_pair(iris):
     out = make_pipeline(StandardScaler(), RandomReducer(keep=0.1, random_state=0)).fit_resample(
         X, y)
     assert isinstance(out, tuple) and len(out) == 2
+
+
+# ---------------------------------------------------------------- the one weight policy
+def test_weight_policy_auto_skips_tree_models_unless_reweighted(monkeypatch):
+    """'auto' passes reducer weights to linear models, not to tree ensembles (the quality
+    benchmark's evidence), and always when a reducer fitted them on request."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce._core.output import passes_weights, sample_weight_params
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(120, 3)), np.repeat([0, 1, 2], 40)
+    w = np.ones(10)
+    assert "sample_weight" in sample_weight_params(LogisticRegression(), w)
+    assert sample_weight_params(HistGradientBoostingClassifier(), w) == {}
+    assert "sample_weight" in sample_weight_params(HistGradientBoostingClassifier(), w,
+                                                   pass_sample_weight=True)
+    assert sample_weight_params(LogisticRegression(), w, pass_sample_weight=False) == {}
+    srs_mmd = datareduce.get_reducer("srs", keep=0.25, reweight="mmd", random_state=0)
+    assert passes_weights(HistGradientBoostingClassifier(), "auto", [srs_mmd])
+
+    seen = {}
+    original = HistGradientBoostingClassifier.fit
+
+    def spy(self, X, y, sample_weight=None):
+        seen["w"] = sample_weight
+        return original(self, X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit", spy)
+    hgb = HistGradientBoostingClassifier(max_iter=5)
+    datareduce.make_pipeline(datareduce.get_reducer("srs", keep=0.25, random_state=0),
+                             hgb).fit(X, y)
+    assert seen["w"] is None
+    datareduce.make_pipeline(srs_mmd, HistGradientBoostingClassifier(max_iter=5)).fit(X, y)
+    assert seen["w"] is not None and seen["w"].sum() == pytest.approx(120)
+    datareduce.make_pipeline(datareduce.get_reducer("srs", keep=0.25, random_state=0),
+                             HistGradientBoostingClassifier(max_iter=5),
+                             pass_sample_weight=True).fit(X, y)
+    assert seen["w"] is not None

@@ -1,7 +1,5 @@
-"""ReductionSearchCV: planted winner, no peeking at held-out rows, budget, estimator API."""
+"""ReductionSearchCV: safe answers, the learning curve, racing, no peeking, budget, API, tuning."""
 
-import logging
-import time
 import warnings
 
 import numpy as np
@@ -14,7 +12,15 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from datareduce import get_reducer
 from datareduce.base import BaseReducer, Selection
-from datareduce.search import ReductionSearchCV, RowReducer, search_table
+from datareduce.search import (
+    ReductionSearchCV,
+    fit_learning_curve,
+    fit_power_law,
+    search_table,
+    tune_on_subset,
+)
+from datareduce.search._budget import TimeModel, parse_budget
+from datareduce.search._stats import paired_interval
 
 
 # ------------------------------------------------------------------ planted case
@@ -51,73 +57,177 @@ class FlippedRows(CleanRows):
         return Selection(indices=order[:n_select])
 
 
-def test_planted_method_is_found():
+def test_planted_method_is_found_at_the_smallest_fraction():
     X, y = noisy_labels()
     methods = {"srs": get_reducer("srs"), "flipped": FlippedRows(), "clean": CleanRows(),
                "random": get_reducer("random")}
-    search = ReductionSearchCV(KNeighborsClassifier(1), methods=methods, keeps=(0.05, 0.1, 0.3),
-                               scoring="accuracy", tolerance=0.0, budget=None, min_rows=5,
-                               random_state=0).fit(X, y)
-    # a 1-NN on 30 % flipped labels: only the clean rows match the full set, at 5 % already
+    search = ReductionSearchCV(KNeighborsClassifier(1), methods=methods,
+                               keeps=(0.05, 0.1, 0.3), scoring="accuracy", tolerance=0.0,
+                               budget=None, min_rows=5, random_state=0).fit(X, y)
     assert search.best_method_ == "clean" and search.best_keep_ == 0.05
-    assert search.within_tolerance_
-    res = search.results_frame().set_index("method").mean_test_score
-    assert res["clean"] > res["srs"] + 0.05 > res["flipped"] + 0.15
-    assert res["clean"] >= res["full"]
-    # the refit reducer is the planted one, fitted on all rows
+    assert search.within_tolerance_ and search.baseline_kind_ == "measured"
+    res = search.results_frame().set_index(["method", "keep"])
+    assert res.loc[("clean", 0.05), "mean_test_score"] > res.loc[("full", 1.0),
+                                                                 "mean_test_score"]
     assert isinstance(search.best_reducer_, CleanRows)
     assert len(search.best_reducer_.sample_indices_) == round(0.05 * len(y))
     assert not (X[search.best_reducer_.sample_indices_, 2] > 0).any()
+    assert "flipped" not in {search.best_method_}
 
 
-def test_successive_halving_keeps_the_best_half_and_the_reference():
-    X, y = noisy_labels(noise=0.0)
-    methods = {"srs": get_reducer("srs"), "flipped": FlippedRows(), "clean": CleanRows(),
-               "mms": get_reducer("mms")}
-    search = ReductionSearchCV(KNeighborsClassifier(1), methods=methods, keeps=(0.02, 0.05, 0.1),
+# ------------------------------------------------------------ safe answers
+@pytest.mark.filterwarnings("ignore:ReductionSearchCV:UserWarning")
+@pytest.mark.parametrize("budget", [1e-3, 0.3, 2.0, None])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_never_recommends_a_fraction_outside_the_tolerance(budget, seed):
+    X, y = noisy_labels(n=1500, noise=0.2, seed=seed)
+    search = ReductionSearchCV(LogisticRegression(), methods=["srs", "mms"],
+                               tolerance=0.005, budget=budget, min_budget=0.0,
+                               random_state=seed).fit(X, y)
+    if search.within_tolerance_:
+        res = search.results_frame().set_index(["method", "keep"])
+        row = res.loc[(search.best_method_, search.best_keep_)]
+        assert row["mean_test_score"] >= search.threshold_
+        assert np.isfinite(row.filter(like="split").astype(float)).all()  # every split
+        assert search.best_keep_ < 1.0
+    else:  # "no reduction": every row kept, never a failing subset
+        assert search.best_method_ == "full" and search.best_keep_ == 1.0
+        assert len(search.best_reducer_.sample_indices_) == len(y)
+        assert "no reduction found within tolerance" in search.summary()
+
+
+def test_budget_too_small_says_no_reduction_and_what_budget_would_answer():
+    X, y = noisy_labels(n=1500, noise=0.2)
+    search = ReductionSearchCV(LogisticRegression(), methods=["srs"], tolerance=0.01,
+                               budget=1e-3, min_budget=0.0, random_state=0)
+    with pytest.warns(UserWarning, match="no reduction found within tolerance"):
+        search.fit(X, y)
+    assert search.budget_exhausted_ and not search.within_tolerance_
+    assert (search.best_method_, search.best_keep_) == ("full", 1.0)
+    assert search.budget_needed_seconds_ > search.budget_seconds_
+    text = search.summary()
+    assert "the budget ran out" in text and "a budget of at least" in text
+    assert len(search.best_reducer_.sample_indices_) == len(y)
+
+
+def test_no_fraction_within_tolerance_keeps_everything():
+    # labels depend on every row (1-NN, no noise): any subset loses accuracy; tolerance 0
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 2))
+    y = (np.sin(4 * X[:, 0]) * np.cos(4 * X[:, 1]) > 0).astype(int)
+    search = ReductionSearchCV(KNeighborsClassifier(1), methods=["srs"], keeps=(0.05, 0.1),
                                scoring="accuracy", tolerance=0.0, budget=None, min_rows=5,
                                random_state=0)
-    with pytest.warns(UserWarning, match="no kept fraction"):
-        search.fit(X, y)  # nothing at 10 % matches a 1-NN on all rows of noise-free data
-    res = search.results_frame()
-    first = res[res.keep == 0.02].set_index("method").mean_test_score
-    second = set(res.loc[res.keep == 0.05, "method"])
-    assert second == set(first.nlargest(2).index) | {"srs"}
-    third = res[res.keep == 0.1]
-    assert len(third) <= len(second) and "srs" in set(third.method)
-    assert search.best_keep_ == 0.1 and not search.within_tolerance_
+    with pytest.warns(UserWarning, match="no kept fraction tried scored within"):
+        search.fit(X, y)
+    assert search.best_keep_ == 1.0 and not search.budget_exhausted_
+    assert (search.results_frame().query("method == 'srs'").mean_test_score
+            < search.threshold_).all()
 
 
-def test_stops_at_the_smallest_fraction_within_tolerance():
-    X, y = noisy_labels(noise=0.0)
-    search = ReductionSearchCV(LogisticRegression(), methods=["srs", "mms"],
-                               keeps=(0.05, 0.2, 0.5), scoring="accuracy", tolerance=0.05,
-                               budget=None, random_state=0).fit(X, y)
-    assert search.within_tolerance_ and search.best_keep_ == 0.05
-    assert search.best_score_ >= search.baseline_score_ - 0.05
-    res = search.results_frame()
-    assert set(res.keep) == {1.0, 0.05}  # nothing beyond the first fraction was run
-    full = res[res.method == "full"].iloc[0]
-    assert full.n_kept == pytest.approx(len(y) * 2 / 3, abs=1)
+# ------------------------------------------------------------- learning curve
+def test_power_law_recovers_known_parameters():
+    m = np.array([50, 100, 200, 400, 800, 1600])
+    law = fit_power_law(m, 0.85 - 1.5 * m ** -0.6)
+    assert law.a == pytest.approx(0.85, abs=1e-4)
+    assert law.c == pytest.approx(0.6, abs=1e-3)
+    assert float(law.predict(5000)) == pytest.approx(0.85 - 1.5 * 5000 ** -0.6, abs=1e-4)
+    target = 0.85 - 1.5 * 3000 ** -0.6
+    assert law.rows_for(target) == pytest.approx(3000, rel=1e-2)
+    assert law.rows_for(0.9) == np.inf  # above the asymptote: never
+    assert fit_power_law([10, 20], [0.5, 0.6]) is None  # three sizes needed
 
 
-def test_reference_preferred_within_one_standard_error():
-    X, y = noisy_labels(noise=0.0, seed=3)
-    # two copies of SRS with different seeds: equal in expectation, one is best by chance
-    other = get_reducer("srs", random_state=123)
-    search = ReductionSearchCV(LogisticRegression(), methods={"srs": get_reducer("srs"),
-                                                              "other": other},
-                               keeps=(0.1,), scoring="accuracy", tolerance=0.2, budget=None,
+def test_learning_curve_bootstrap_covers_the_truth_most_of_the_time():
+    m = np.array([100, 200, 400, 800, 1600])
+    truth = 0.9 - 2.0 * m ** -0.5
+    true_at = 0.9 - 2.0 * 10_000 ** -0.5
+    covered = []
+    for seed in range(10):  # 10 splits; the percentile bootstrap over splits undercovers a bit
+        rng = np.random.default_rng(seed)
+        scores = truth[:, None] + rng.normal(scale=0.004, size=(len(m), 10))
+        curve = fit_learning_curve(m, scores, n_boot=60, random_state=0)
+        point, lo, hi = curve.predict(10_000)
+        covered.append(lo <= true_at <= hi)
+        assert lo <= point <= hi and hi - lo < 0.05
+        rows, rlo, rhi = curve.rows_for(0.9 - 2.0 * 3000 ** -0.5)
+        assert rlo <= rows <= rhi
+    assert np.mean(covered) >= 0.7
+    assert fit_learning_curve(m[:2], scores[:2]) is None
+
+
+def test_time_model_and_budget_parsing():
+    tm = TimeModel()
+    for rows, sec in ((100, 0.05), (200, 0.06), (400, 0.08)):
+        tm.add(rows, sec)
+    assert tm.predict(4000) == pytest.approx(0.04 + 1e-4 * 4000, rel=1e-6)
+    assert parse_budget("2.5x") == (None, 2.5) and parse_budget(10) == (10.0, None)
+    for bad in ("fast", "0x", -1, True, float("inf")):
+        with pytest.raises(ValueError, match="budget"):
+            parse_budget(bad)
+
+
+# -------------------------------------------------------------------- racing
+def test_racing_drops_a_clearly_worse_method_and_keeps_the_close_one():
+    from datareduce.search._evaluate import Evaluator
+
+    splits = [(np.arange(10), np.arange(10, 15))] * 3
+    ev = Evaluator(None, None, np.zeros(15), splits, {}, None, 0, "srs", [0.1], None)
+    ref = [0.80, 0.82, 0.81]
+    cells = {"srs": ref, "bad": [s - 0.2 for s in ref],
+             "close": [0.81, 0.80, 0.815]}
+    for m, sc in cells.items():
+        ev.cells[(m, 0.1)] = {i: (s, 0.0, 0.0, 1) for i, s in enumerate(sc)}
+    alive = ev.race_elimination(["srs", "bad", "close"], 0.1, 0.9)
+    assert alive == ["srs", "close"] and "bad" in ev.eliminated
+    assert "against srs" in ev.eliminated["bad"]
+    d, lo, hi = paired_interval(cells["close"], ref)
+    assert lo < 0 < hi  # not clearly worse: stays
+
+
+def test_a_clearly_worse_method_is_raced_out_of_a_search():
+    X, y = noisy_labels(n=900, noise=0.2)
+    search = ReductionSearchCV(KNeighborsClassifier(5), methods={"srs": get_reducer("srs"),
+                                                                 "flipped": FlippedRows()},
+                               keeps=(0.1, 0.2, 0.3), scoring="accuracy", tolerance=0.03,
+                               cv=5, budget=None, random_state=0).fit(X, y)
+    assert "flipped" in search.eliminated_
+    keep = float(search.eliminated_["flipped"].split(":")[0].removeprefix("at keep="))
+    row = search.results_frame().set_index(["method", "keep"]).loc[("flipped", keep)]
+    assert row.filter(like="split").isna().any()  # stopped before the last split
+
+
+# -------------------------------------------------------------- large tables
+class CountingModel(ClassifierMixin, BaseEstimator):
+    """Logistic regression recording the number of rows of each training."""
+
+    sizes = []
+
+    def fit(self, X, y, sample_weight=None):
+        CountingModel.sizes.append(len(X))
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_extrapolated_baseline_never_trains_on_the_full_table():
+    CountingModel.sizes = []
+    X, y = noisy_labels(n=6000, noise=0.1)
+    search = ReductionSearchCV(CountingModel(), methods=["srs"], tolerance=0.02,
+                               baseline="extrapolate", budget=None,
                                random_state=0).fit(X, y)
-    res = search.results_frame().set_index("method")
-    d = np.array([res.loc["other", f"split{i}_test_score"] - res.loc["srs",
-                  f"split{i}_test_score"] for i in range(3)])
-    if d.mean() > d.std(ddof=1) / np.sqrt(3):
-        assert search.best_method_ == "other"
-    else:
-        assert search.best_method_ == "srs"
-    none = clone(search).set_params(reference=None).fit(X, y)
-    assert none.best_method_ == res.mean_test_score.drop("full").idxmax()
+    assert search.baseline_kind_ == "extrapolated" and "full" not in set(
+        search.results_frame().method)
+    lo, hi = search.baseline_interval_
+    assert lo <= search.baseline_score_ <= hi
+    *cv_fits, refit = CountingModel.sizes
+    assert max(cv_fits) <= 0.5 * 4000 + 1  # the training folds have 4000 rows
+    assert refit == len(search.best_reducer_.sample_indices_)
+    assert "extrapolated from the learning curve" in search.summary()
+    assert "learning curve predicts keep=" in search.summary()
 
 
 # ------------------------------------------------------------- no peeking (spies)
@@ -176,16 +286,16 @@ def test_never_reads_held_out_rows_and_reducers_never_see_validation_folds():
     for fit_ids, predicted in FITS:  # a model never predicts rows it was trained on
         assert all(fit_ids.isdisjoint(p) for p in predicted)
     cv_fits = [s for s in SEEN_BY_REDUCER if s != train_ids]  # the refit sees all rows
-    assert len(SEEN_BY_REDUCER) - len(cv_fits) == 1
+    assert len(SEEN_BY_REDUCER) - len(cv_fits) <= 1  # none when the answer is "no reduction"
     # probes see subsamples of the first training fold; CV runs see whole training folds
     for s in cv_fits:
         assert any(s.isdisjoint(v) for v in validations)
     full_folds = [s for s in cv_fits if any(len(s) + len(v) == len(itr) and s.isdisjoint(v)
                                             for v in validations)]
-    assert len(full_folds) >= 3 * 2  # 2 kept fractions x 3 folds
+    assert len(full_folds) >= 3  # a kept fraction on each of the 3 folds
 
 
-def test_space_is_fitted_on_training_folds_only():
+def test_space_goes_to_the_reducers_which_fit_it_on_training_folds_only():
     seen = []
 
     class SpySpace(BaseEstimator):
@@ -196,85 +306,43 @@ def test_space_is_fitted_on_training_folds_only():
         def transform(self, X):
             return np.asarray(X, dtype=float)
 
+        def fit_transform(self, X, y=None):
+            return self.fit(X, y).transform(X)
+
     X, y = noisy_labels(n=300, noise=0.0)
-    search = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2,),
-                               tolerance=0.5, budget=None, space=SpySpace(),
+    search = ReductionSearchCV(LogisticRegression(), methods=["mms"], keeps=(0.2,),
+                               tolerance=0.5, budget=None, space=SpySpace(), reference="mms",
                                random_state=0).fit(X, y)
-    assert seen[:3] == [200, 200, 200] and seen[-1] == 300  # folds, then the refit
-    assert isinstance(search.best_reducer_, RowReducer)
-
-
-# -------------------------------------------------------------------- budget
-class SlowReducer(CleanRows):
-    """Sleeps 1 ms per row: its cost grows with the rows."""
-
-    def _select(self, X, n_select, rng):
-        time.sleep(1e-3 * len(X))
-        return Selection(indices=np.arange(n_select))
-
-
-def test_budget_skips_methods_with_a_line(caplog):
-    X, y = noisy_labels(n=1200, noise=0.0)
-    search = ReductionSearchCV(LogisticRegression(), methods={"srs": get_reducer("srs"),
-                                                              "slow": SlowReducer()},
-                               keeps=(0.05,), tolerance=0.5, budget=2.0, n_probe=100,
-                               random_state=0)
-    with caplog.at_level(logging.WARNING, logger="datareduce.search"):
-        search.fit(X, y)
-    assert "slow" in search.skipped_ and "predicted" in search.skipped_["slow"]
-    assert any("skipping 'slow'" in r.getMessage() for r in caplog.records)
-    assert set(search.results_frame().method) == {"full", "srs"}
-    assert search.predicted_seconds_["slow"] > 1.0  # ~800 rows x 1 ms x 3 folds, at least
-    # without a budget it runs
-    free = clone(search).set_params(budget=None, keeps=(0.05,)).fit(X[:300], y[:300])
-    assert "slow" in set(free.results_frame().method)
-
-
-def test_budget_as_multiple_and_bad_values():
-    X, y = noisy_labels(n=300, noise=0.0)
-    search = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2,),
-                               tolerance=0.5, budget="50x", min_budget=0.0,
-                               random_state=0).fit(X, y)
-    assert search.budget_seconds_ == pytest.approx(50 * search.full_fit_seconds_)
-    floor = clone(search).set_params(budget="1x", min_budget=30.0).fit(X, y)
-    assert floor.budget_seconds_ == 30.0
-    assert search.cost_ratio_ == pytest.approx(search.search_seconds_
-                                               / search.full_fit_seconds_)
-    with pytest.raises(ValueError, match="n_repeats"):
-        clone(search).set_params(n_repeats=0).fit(X, y)
-    for bad in ("fast", "0x", -1, True):
-        with pytest.raises(ValueError, match="budget"):
-            clone(search).set_params(budget=bad).fit(X, y)
-    with pytest.raises(ValueError, match="tolerance"):
-        clone(search).set_params(tolerance=-0.1).fit(X, y)
-    with pytest.raises(ValueError, match="keeps"):
-        clone(search).set_params(keeps=(0.1, 1.0)).fit(X, y)
-    with pytest.raises(ValueError, match="Unknown method"):
-        clone(search).set_params(methods=["nope"]).fit(X, y)
+    assert set(seen) <= {200, 300}  # training folds, the refit
+    assert seen.count(200) >= 3 and seen[-1] == 300
+    assert isinstance(search.best_reducer_.space, SpySpace)  # the reducer resolves it
 
 
 # ------------------------------------------------------------- estimator API
-def test_clone_get_params_and_pipeline():
+def test_clone_get_params_pipeline_and_summary():
     search = ReductionSearchCV(LogisticRegression(C=2.0), methods=["srs"], keeps=(0.2,),
                                tolerance=0.3, budget=None, random_state=0)
     params = search.get_params()
     assert params["estimator__C"] == 2.0 and params["tolerance"] == 0.3
     twin = clone(search)
     assert twin.get_params()["estimator__C"] == 2.0 and twin is not search
-    search.set_params(estimator__C=0.5, tolerance=0.4)
-    assert search.estimator.C == 0.5
     assert "ReductionSearchCV(" in repr(search)
-
     X, y = noisy_labels(n=300, noise=0.0)
     search.fit(X, y)
     assert "best_method_='srs'" in repr(search)
     assert search.predict(X).shape == (300,)
     assert 0 <= search.score(X, y) <= 1
     pipe = search.best_pipeline_.fit(X, y)
-    reducer = pipe.steps[0][1]
-    assert len(reducer.sample_indices_) == 60 and pipe.predict(X).shape == (300,)
+    assert len(pipe.steps[0][1].sample_indices_) == 60 and pipe.predict(X).shape == (300,)
     text = search.summary()
     assert "choice: srs at keep=0.2" in text and "| full |" in text
+    assert "search cost:" in text and "x one full training" in text
+    with pytest.raises(ValueError, match="baseline"):
+        clone(search).set_params(baseline="guess").fit(X, y)
+    with pytest.raises(ValueError, match="keeps"):
+        clone(search).set_params(keeps=(0.1, 1.0)).fit(X, y)
+    with pytest.raises(ValueError, match="tolerance"):
+        clone(search).set_params(tolerance=-0.1).fit(X, y)
 
 
 def test_plot():
@@ -284,47 +352,46 @@ def test_plot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    X, y = noisy_labels(n=300, noise=0.0)
-    search = ReductionSearchCV(LogisticRegression(), methods=["srs", "mms"],
-                               keeps=(0.05, 0.2), tolerance=0.0, budget=None,
-                               random_state=0)
-    with pytest.warns(UserWarning):
-        search.fit(X, y)
+    X, y = noisy_labels(n=2000, noise=0.1)
+    search = ReductionSearchCV(LogisticRegression(), methods=["srs"], tolerance=0.01,
+                               budget=None, random_state=0).fit(X, y)
     ax = search.plot()
     labelled = [ln.get_label() for ln in ax.lines if not ln.get_label().startswith("_")]
-    assert labelled == ["srs", "mms", "full training set"]
+    assert labelled[0] == "srs" and "fitted learning curve" in labelled
     curves = search.learning_curves()
-    assert set(curves.method) == {"srs", "mms"}
     assert (curves.low <= curves.y).all() and (curves.y <= curves.high).all()
     plt.close("all")
+
+
+def test_import_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, datareduce.search; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'torch'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
 
 
 # ---------------------------------------------------------------- regression
 def test_regression_search():
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(400, 3))
-    y = X @ [1.0, -2.0, 0.5] + rng.normal(scale=0.1, size=400)
-    search = ReductionSearchCV(Ridge(), methods=["srs", "des", "clc"], keeps=(0.05, 0.2),
-                               tolerance=0.05, budget=None, random_state=0).fit(X, y)
+    X = rng.normal(size=(1200, 3))
+    y = X @ [1.0, -2.0, 0.5] + rng.normal(scale=0.5, size=1200)
+    search = ReductionSearchCV(Ridge(), methods=["srs", "des", "clc"], tolerance=0.01,
+                               budget=None, random_state=0).fit(X, y)
     assert search.task_ == "regression" and search.scoring_ == "r2"
     assert "des" in search.skipped_ and "class labels" in search.skipped_["des"]
-    assert set(search.results_frame().method) == {"full", "srs", "clc"}
-    red = search.best_reducer_
-    assert isinstance(red, RowReducer)
-    kept = red.sample_indices_
-    # each quantile bin keeps its share of rows
-    from datareduce.evaluation import quantile_strata
-
-    bins = quantile_strata(y, 5)
-    np.testing.assert_array_equal(np.bincount(bins[kept]), np.bincount(bins) * len(kept)
-                                  // len(y))
+    assert search.within_tolerance_ and search.best_keep_ < 1.0
+    assert search.best_score_ >= search.baseline_score_ - 0.01
     mae = clone(search).set_params(scoring="mae", methods=["srs"]).fit(X, y)
     assert mae.scoring_ == "neg_mean_absolute_error" and mae.best_score_ < 0
 
 
 def test_search_table_mixed_types_returns_original_rows(tmp_path):
     rng = np.random.default_rng(1)
-    n = 300
+    n = 600
     df = pd.DataFrame({"num": rng.normal(size=n), "cat": rng.choice(["a", "b", "c"], n),
                        "label": rng.choice(["x", "y"], n)})
     df.loc[df.cat == "a", "label"] = "x"
@@ -332,8 +399,8 @@ def test_search_table_mixed_types_returns_original_rows(tmp_path):
     df.loc[::23, "cat"] = None
     path = tmp_path / "t.csv"
     df.to_csv(path, index=False)
-    search = search_table(path, "label", methods=["srs", "mms"], keeps=(0.1,), tolerance=0.5,
-                          budget=None)
+    search = search_table(path, "label", methods=["srs", "mms"], keeps=(0.1, 0.2, 0.3),
+                          tolerance=0.5, budget=None)
     idx = search.best_reducer_.sample_indices_
     Xr, yr = search.best_reducer_.fit_resample(df.drop(columns="label"), df["label"])
     pd.testing.assert_frame_equal(Xr, df.drop(columns="label").iloc[idx])  # NaN included
@@ -346,16 +413,47 @@ def test_search_table_mixed_types_returns_original_rows(tmp_path):
         search_table(bad, "label")
 
 
-def test_credibility_rule_by_hand():
-    # paired fold differences vs the reference: mean 0.02, SE = std(ddof=1) / sqrt(3)
-    search = ReductionSearchCV(LogisticRegression())
-    ref = np.array([0.70, 0.80, 0.75])
-    results = {("srs", 0.1): (ref,), ("steady", 0.1): (ref + [0.02, 0.021, 0.019],),
-               ("lucky", 0.1): (ref + [0.10, -0.05, 0.01],)}
-    assert search._credible(results, "srs", 0.1)
-    assert search._credible(results, "steady", 0.1)  # 0.02 > 0.0006
-    d = np.array([0.10, -0.05, 0.01])
-    assert d.mean() < d.std(ddof=1) / np.sqrt(3)
-    assert not search._credible(results, "lucky", 0.1)
-    assert search._credible(results, "lucky", 0.2) is True  # no reference run there
-    assert search.set_params(reference=None)._credible(results, "lucky", 0.1)
+# ------------------------------------------------------ reduce once, train many
+def test_tune_on_subset_tunes_on_the_kept_rows_and_refits_once_on_all():
+    CountingModel.sizes = []
+
+    class Tunable(CountingModel):
+        def __init__(self, C=1.0):
+            self.C = C
+
+    X, y = noisy_labels(n=2000, noise=0.1)
+    res = tune_on_subset(Tunable(), {"C": [0.1, 1.0, 10.0]}, X, y, keep=0.1, n_iter=3, cv=3,
+                         random_state=0)
+    *tuning, refit = CountingModel.sizes
+    assert res.n_tuned == 200 and max(tuning) <= 200 and refit == 2000
+    assert len(tuning) == 3 * 3 and res.best_params["C"] in (0.1, 1.0, 10.0)
+    assert res.predict(X).shape == (2000,) and res.total_seconds > 0
+    CountingModel.sizes = []
+    sub = tune_on_subset(Tunable(), {"C": [0.1, 1.0]}, X, y, keep=0.1, n_iter=2,
+                         refit="subset", random_state=0)
+    assert max(CountingModel.sizes) == 200 and sub.refit_seconds < 1
+    search = ReductionSearchCV(LogisticRegression(), methods=["srs"], tolerance=0.02,
+                               budget=None, random_state=0).fit(X, y)
+    from_search = tune_on_subset(LogisticRegression(), {"C": [0.1, 1.0]}, X, y,
+                                 reducer=search, n_iter=2, random_state=0)
+    assert from_search.n_tuned == len(search.best_reducer_.sample_indices_)
+    with pytest.raises(ValueError, match="refit"):
+        tune_on_subset(Tunable(), {"C": [1.0]}, X, y, refit="never")
+
+
+def test_within_tolerance_needs_the_mean_minus_one_standard_error():
+    from datareduce.search._evaluate import FULL, Evaluator
+
+    class Tol:
+        tolerance = 0.01
+
+    splits = [(np.arange(10), np.arange(10, 15))] * 3
+    ev = Evaluator(Tol(), None, np.zeros(15), splits, {}, None, 0, "srs", [0.1], None)
+    full = [0.80, 0.80, 0.80]
+    for label, keep, sc in ((FULL, 1.0, full), ("srs", 0.1, [0.80, 0.795, 0.80]),
+                            ("srs", 0.2, [0.87, 0.73, 0.80])):
+        ev.cells[(label, keep)] = {i: (s, 0.0, 0.0, 1) for i, s in enumerate(sc)}
+    ev.measure_baseline()
+    assert ev.threshold == pytest.approx(0.79)
+    assert ev.within("srs", 0.1)  # steady, 0.5 point below
+    assert ev.mean("srs", 0.2) >= ev.threshold and not ev.within("srs", 0.2)  # scattered

@@ -26,9 +26,10 @@ Weights reach the model
 -----------------------
 A reducer's ``sample_weight_`` says how many training rows each kept row stands for. After
 the steps are fitted, the pipeline passes these weights to the final estimator's ``fit``
-(and ``fit_transform`` / ``fit_predict``) when its ``fit`` takes ``sample_weight``, unless
-``pass_sample_weight=False``: the package's one weight policy
-(:func:`datareduce._core.output.sample_weight_params`, also followed by
+(and ``fit_transform`` / ``fit_predict``) when its ``fit`` takes ``sample_weight`` and the
+package's one weight policy says so (:func:`datareduce._core.output.passes_weights`:
+``pass_sample_weight="auto"``, the default, passes them except to tree models unless a reducer
+fitted them with ``reweight=``; ``True`` / ``False`` decide), also followed by
 :func:`datareduce.evaluation.compare` and the CLI). Several reducers in a row compose: the rows map through each
 ``sample_indices_`` and the weights multiply. A ``sample_weight`` the user passes for the final
 estimator (``pipe.fit(X, y, model__sample_weight=w)``, or ``sample_weight=w`` with scikit-learn's
@@ -48,9 +49,10 @@ from imblearn.pipeline import Pipeline as _ImbPipeline
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import _name_estimators
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _num_samples
 
-from ._core.output import accepts_sample_weight
+from ._core.output import passes_weights
 from .base import BaseReducer
 
 __all__ = ["Pipeline", "make_pipeline"]
@@ -97,11 +99,14 @@ class Pipeline(_ImbPipeline):
     ----------
     steps : list of (name, estimator) tuples
         As in scikit-learn; reducers may appear anywhere before the final estimator.
-    pass_sample_weight : bool, default=True
+    pass_sample_weight : "auto" or bool, default="auto"
         Fit the final estimator with the reducers' ``sample_weight_`` (rows each kept row
         stands for) when its ``fit`` accepts ``sample_weight``, multiplied with any
-        ``sample_weight`` given for it (which is sliced through the kept rows). ``False``
-        fits it unweighted; a user ``sample_weight`` is then still sliced.
+        ``sample_weight`` given for it (which is sliced through the kept rows). ``"auto"``
+        does so except for tree models (trees, forests, gradient boosting), where the quality
+        benchmark found the weights neutral to harmful, unless a reducer fitted its weights
+        on request (``reweight=``). ``False`` fits it unweighted; a user ``sample_weight`` is
+        then still sliced.
     transform_input, memory, verbose
         As in imbalanced-learn's ``Pipeline``.
 
@@ -123,10 +128,10 @@ class Pipeline(_ImbPipeline):
 
     _parameter_constraints: dict = {
         **_ImbPipeline._parameter_constraints,
-        "pass_sample_weight": ["boolean"],
+        "pass_sample_weight": ["boolean", StrOptions({"auto"})],
     }
 
-    def __init__(self, steps, *, pass_sample_weight=True, transform_input=None, memory=None,
+    def __init__(self, steps, *, pass_sample_weight="auto", transform_input=None, memory=None,
                  verbose=False):
         super().__init__(steps, transform_input=transform_input, memory=memory,
                          verbose=verbose)
@@ -205,18 +210,20 @@ class Pipeline(_ImbPipeline):
                         "entries of the rows its reducers keep)."
                     )
                 user = user[rows]
-            if self.pass_sample_weight and accepts_sample_weight(final):
+            reducers = [e for _, e in self.steps[:-1] if isinstance(e, BaseReducer)]
+            if passes_weights(final, self.pass_sample_weight, reducers):
                 params["sample_weight"] = weights if user is None else weights * user
             elif user is not None:
                 params["sample_weight"] = user
 
 
-def make_pipeline(*steps, pass_sample_weight=True, memory=None, verbose=False):
+def make_pipeline(*steps, pass_sample_weight="auto", memory=None, verbose=False):
     """Build a :class:`Pipeline` from estimators, naming steps after their classes.
 
-    With ``pass_sample_weight=True`` (default) the final estimator is fitted with the
-    reducers' ``sample_weight_`` when its ``fit`` accepts ``sample_weight`` (see
-    :class:`Pipeline`).
+    With ``pass_sample_weight="auto"`` (default) the final estimator is fitted with the
+    reducers' ``sample_weight_`` when its ``fit`` accepts ``sample_weight`` and it is not a
+    tree model (see :class:`Pipeline` and the one weight policy,
+    :func:`datareduce._core.output.passes_weights`).
 
     Examples
     --------

@@ -24,6 +24,7 @@ import sys
 import warnings
 
 SUBCOMMANDS = ("methods", "reduce", "demo", "compare", "yolo", "yolo_audit", "score", "search", "audit")
+SUBCOMMANDS += ("yolo_split",)
 
 #: exit status of an error the user can fix (argparse's own usage errors use it too)
 USAGE_ERROR = 2

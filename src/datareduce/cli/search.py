@@ -4,7 +4,7 @@ the cross-validated score, on a CSV or Parquet table (:func:`datareduce.search.s
 Example::
 
     datareduce search penguins.csv --target species --id rowid --model forest \\
-        --scoring f1_macro --tolerance 0.01 --budget 5x --output search/
+        --scoring f1_macro --tolerance 0.01 --budget 3x --output search/
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ._common import (
 )
 from ._io import check_input, check_output_dir, read_table, table_format
 
-DEFAULT_KEEPS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+DEFAULT_KEEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision", "roc_auc")
 _CLASSIFICATION_PREFIXES = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1",
                             "precision", "recall", "jaccard", "roc_auc", "average_precision",
@@ -46,13 +46,16 @@ def add_parser(sub):
         "search",
         help="find the smallest kept fraction and method whose CV score stays within a "
              "tolerance of the full table's",
-        description="Search a training table for its smallest representative subset: every "
-                    "method (or those named) is cross-validated at increasing kept fractions "
-                    "with successive halving, within a time budget, on this table only "
-                    "(keep your test rows out of it). Prints the choice, its CV score against "
-                    "the full table's, the predicted training-time saving and the search's "
-                    "cost; --output also writes the results table, the learning curves, the "
-                    "choice and the kept rows.",
+        description="Search a training table for its smallest representative subset, on "
+                    "this table only (keep your test rows out of it): the learning curve of "
+                    "SRS at small kept fractions predicts where the score comes within the "
+                    "tolerance of the full table's (measured, or extrapolated on large "
+                    "tables); the methods then race at that fraction with paired intervals, "
+                    "within a time budget. Only a fraction shown to be within tolerance is "
+                    "recommended; otherwise the answer is 'no reduction' with the budget that "
+                    "would answer. Prints the choice, the prediction and its uncertainty, "
+                    "the training-time saving and the search's cost; --output also writes "
+                    "the results table, the learning curves, the choice and the kept rows.",
     )
     p.add_argument("input", help="the training table (.csv or .parquet)")
     add_column_options(p, target_required=True,
@@ -73,12 +76,16 @@ def add_parser(sub):
     p.add_argument("--tolerance", type=float, default=0.01,
                    help="how far below the full table's CV score a subset may score, in the "
                         "scorer's units (default 0.01: one point of macro-F1)")
-    p.add_argument("--budget", default="5x", metavar="SECONDS|Nx|none",
-                   help="time for the whole search: seconds, a multiple of one full training "
-                        "such as 5x (default), or none; methods predicted not to fit are "
-                        "skipped with a line saying why")
+    p.add_argument("--budget", default="3x", metavar="SECONDS|Nx|none",
+                   help="time for the search: seconds, a multiple of one full training "
+                        "such as 3x (default; never under 8 s), or none; methods predicted "
+                        "not to fit are skipped with a line saying why")
+    p.add_argument("--baseline", choices=("auto", "measure", "extrapolate"), default="auto",
+                   help="the full table's CV score: measured when it fits in half the budget "
+                        "(auto, default), always measured, or extrapolated from the learning "
+                        "curve (large tables: no training on all rows during the search)")
     p.add_argument("--keeps", nargs="+", default=None, metavar="F",
-                   help="kept fractions in (0, 1) to try, smallest first (default "
+                   help="the grid of kept fractions in (0, 1) (default "
                         + " ".join(map(str, DEFAULT_KEEPS)) + ")")
     p.add_argument("--methods", nargs="+", default=None, metavar="NAME",
                    help="methods to search (default: every installed method; "
@@ -276,7 +283,8 @@ def run(args) -> int:
         search = search_table(table, cols.target, model=args.model, scoring=scoring,
                               tolerance=args.tolerance, budget=budget, keeps=keeps,
                               methods=methods, cv=args.cv, task=task, n_bins=args.bins,
-                              random_state=args.seed, verbose=verbose)
+                              baseline=args.baseline, random_state=args.seed,
+                              verbose=verbose)
     idx = search.best_reducer_.sample_indices_
     kept = df.iloc[idx]
     text = search.summary()
@@ -295,14 +303,18 @@ def _write(args, out, search, kept, kept_name, text, cols):
         "method": search.best_method_, "keep": search.best_keep_,
         "n_kept": int(len(kept)), "n_rows": int(search.n_samples_in_),
         "cv_score": search.best_score_, "full_cv_score": search.baseline_score_,
+        "full_cv_score_kind": search.baseline_kind_,
         "within_tolerance": bool(search.within_tolerance_),
+        "budget_exhausted": bool(search.budget_exhausted_),
+        "budget_needed_seconds": search.budget_needed_seconds_,
+        "predicted_keep": list(search.predicted_keep_),
         "scoring": search.scoring_, "tolerance": search.tolerance, "task": search.task_,
         "model": args.model, "seed": args.seed,
         "training_time_saving": search.training_time_saving_,
         "total_time_saving": search.total_time_saving_,
         "full_fit_seconds": search.full_fit_seconds_,
         "search_seconds": search.search_seconds_, "cost_ratio": search.cost_ratio_,
-        "skipped": dict(search.skipped_),
+        "skipped": dict(search.skipped_), "raced_out": dict(search.eliminated_),
         "features": [str(c) for c in cols.features], "target": str(cols.target),
         "id": None if cols.id is None else str(cols.id),
     }

@@ -52,10 +52,13 @@ def add_parser(sub):
                         "(perceptual hash)")
     p.add_argument("--dedup-keep", default="first", choices=("first", "most_boxes", "central"),
                    help="which image of a duplicate group stays (default first)")
-    p.add_argument("--group-regex",
-                   help="a regex over file names whose first group (or whole match) names a "
-                        "group, e.g. a video id: '^(.*)_frame'")
-    p.add_argument("--max-per-group", type=int, help="at most this many images per group")
+    p.add_argument("--group", "--group-regex", dest="group_regex", metavar="REGEX|auto",
+                   help="groups of images (a video, a burst): a regex over file names whose "
+                        "first group (or whole match) names the group, e.g. '^(.*)_frame', or "
+                        "'auto' (chains of near-duplicate images); the selection covers groups "
+                        "before repeating one")
+    p.add_argument("--max-per-group", type=int,
+                   help="at most this many images per group (needs --group)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="a method parameter (repeatable)")
@@ -167,17 +170,18 @@ def run(args) -> int:
         print(f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a count; "
               "write a fraction such as 0.3 for a share)", file=sys.stdout)
     dedup = None
+    if args.max_per_group and not args.group_regex:
+        raise CLIError("--max-per-group needs --group REGEX (the groups to cap).")
     if args.dedup or args.max_per_group:
         from ..detection import Deduplicator
 
         dedup = Deduplicator(method=args.dedup or "none", keep=args.dedup_keep,
                              groups=args.group_regex, max_per_group=args.max_per_group)
-    elif args.group_regex:
-        raise CLIError("--group-regex needs --max-per-group (or --dedup).")
     dr = DetectionReducer(
         args.method, keep=keep, embedder=embedder,
         categories=None if args.no_stratify else "auto", random_state=args.seed,
         reducer_params=parse_params(args.param), progress=args.progress, dedup=dedup,
+        groups=args.group_regex,
     )
     try:
         dr.fit(dataset)
@@ -186,6 +190,9 @@ def run(args) -> int:
     print(dr.report_.to_markdown())
     if dr.dedup_ is not None:
         print(f"\n{dr.dedup_.summary()}")
+    if dr.groups_ is not None:
+        g = dr.manifest()["groups"]
+        print(f"\ngroups: {g['n_groups_kept']} of {g['n_groups']} kept")
     if dr.epsilon_ is not None:
         print(f"\nepsilon ({dr.epsilon_.metric}, min-max scaled embeddings): "
               f"{float(dr.epsilon_.value):.4g}")

@@ -21,6 +21,9 @@ def add_parser(sub):
     p.add_argument("--threshold", type=int, default=None,
                    help="near duplicates: at most this many differing bits of the 64-bit "
                         "perceptual hash (default 10)")
+    p.add_argument("--group", metavar="REGEX|auto",
+                   help="also report groups (a regex over file names naming e.g. a video, or "
+                        "'auto': chains of near duplicates) with images in more than one split")
     p.add_argument("--contact-sheet", metavar="PNG",
                    help="save the most similar leaking pairs side by side")
     p.add_argument("--max-pairs", type=int, default=16, help="pairs on the contact sheet")
@@ -36,7 +39,7 @@ def add_parser(sub):
 
 def run(args) -> int:
     from ..detection import find_leakage, load_yolo
-    from ..detection.duplicates import DEFAULT_THRESHOLD
+    from ..detection.hashing import DEFAULT_THRESHOLD
     from ._io import check_output_file
     from .yolo import _cli_hint
 
@@ -61,6 +64,16 @@ def run(args) -> int:
     rep = find_leakage(train, others, threshold=threshold, n_jobs=args.jobs,
                        progress=args.progress)
     print(rep.to_markdown())
+    leaks = {}
+    if args.group:
+        from ..detection.split import group_leaks
+
+        leaks = group_leaks({args.split: train, **others}, args.group)
+        print(f"\ngroups in more than one split: {len(leaks)}")
+        for g, where in list(leaks.items())[:10]:
+            print(f"  {g}: " + ", ".join(f"{k} {n}" for k, n in where.items()))
+        if len(leaks) > 10:
+            print(f"  ... ({len(leaks) - 10} more; --json lists them all)")
     worst = rep.pairs[:5]
     if worst:
         print("\nmost similar pairs (train -> other, differing bits):")
@@ -73,5 +86,6 @@ def run(args) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"threshold": threshold, "counts": rep.counts(),
-                       "train_groups": rep.train_groups, "pairs": rep.pairs}, f, indent=1)
+                       "train_groups": rep.train_groups, "pairs": rep.pairs,
+                       "split_groups": leaks}, f, indent=1)
     return 0

@@ -22,11 +22,13 @@ from .embedders import (
     LabelEmbedder,
     ThumbnailEmbedder,
     UltralyticsEmbedder,
-    get_embedder,
 )
+from .groups import group_labels, group_quotas, sequence_groups
 from .objects import CropEmbedder, ShapeComplexityScorer, TopScoreReducer
 from .reducer import DetectionReducer
+from .registry import get_embedder
 from .report import DetectionReport
+from .split import group_leaks, split_yolo
 from .synthetic import SHAPE_NAMES, make_shapes_dataset
 from .writer import LAYOUTS, check_output_dir, write_yolo_subset
 from .yolo import load_yolo
@@ -51,21 +53,16 @@ __all__ = [
     "check_output_dir",
     "find_leakage",
     "get_embedder",
+    "group_labels",
+    "group_leaks",
+    "group_quotas",
     "image_categories",
     "image_to_label_path",
     "load_coco",
     "load_yolo",
     "make_shapes_dataset",
+    "sequence_groups",
+    "split_yolo",
     "write_yolo_subset",
 ]
-
-
-def __getattr__(name):
-    # dynamic pruning inside `yolo train` lives in datareduce.dynamic.yolo (it imports
-    # ultralytics); it is reachable from here too, loaded only when asked for
-    if name in ("train_pruned", "pruned_trainer"):
-        from ..dynamic import yolo
-
-        return getattr(yolo, name)
-    raise AttributeError(f"module 'datareduce.detection' has no attribute {name!r}")
 

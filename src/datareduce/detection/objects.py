@@ -139,8 +139,6 @@ class CropEmbedder(BaseEmbedder):
         """Per box: the raw crop features, and the image index and class of each box."""
         from PIL import Image
 
-        from .embedders import _thumbnail  # noqa: F401  (same decoding path as thumbnails)
-
         feats, owner, cls = [], [], []
         it = tqdm(range(len(dataset)), desc="box crops", unit="image", disable=not progress)
         for i in it:

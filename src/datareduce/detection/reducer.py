@@ -12,7 +12,8 @@ import numpy as np
 
 from .._core.validation import minmax_ranges
 from .categories import image_categories
-from .embedders import get_embedder
+from .groups import group_quotas, resolve_groups
+from .registry import get_embedder
 from .report import DetectionReport
 from .writer import write_yolo_subset
 
@@ -43,6 +44,20 @@ def _fit_plain_warnings(est, X, y) -> None:
         msg = msg.replace("keep no rows", "keep no image").replace(
             "Increase keep to keep every class.", "Increase keep to keep every category.")
         warnings.warn(msg, w.category, stacklevel=3)
+
+
+def _farthest_order(X, members, first, q) -> np.ndarray:
+    """``q - 1`` members after ``first``, each the farthest from those picked before it."""
+    F = X[members]
+    d = ((F - X[first]) ** 2).sum(axis=1)
+    d[members == first] = -1.0
+    picked = []
+    for _ in range(q - 1):
+        k = int(np.argmax(d))
+        picked.append(members[k])
+        d = np.minimum(d, ((F - F[k]) ** 2).sum(axis=1))
+        d[k] = -1.0
+    return np.asarray(picked, dtype=np.intp)
 
 
 class DetectionReducer:
@@ -86,6 +101,18 @@ class DetectionReducer:
         A fractional ``keep`` still refers to the whole dataset: ``keep=0.25`` keeps
         ``round(0.25 * n_images)`` images chosen among the de-duplicated ones (all of them,
         with a warning, when fewer remain).
+    groups : None, "auto", str, array-like or callable, default=None
+        Groups of images that are one sequence (a video, a burst, a scene): a regex over
+        file names (its first capture group names the group, e.g. ``r"^(.*)_frame\\d+"``),
+        ``"auto"`` (chains of near-duplicate images,
+        :func:`~datareduce.detection.groups.sequence_groups`), one label per image, or
+        ``f(dataset) -> labels``. The selection then covers groups before repeating one:
+        with a budget of at most one image per group, the reducer chooses among one
+        representative per group (the image nearest its group's mean embedding, with
+        that image's category as its stratum); with more, every group gets images by
+        water filling (:func:`~datareduce.detection.groups.group_quotas`), the
+        representative first and then the group's images farthest from those already
+        kept (farthest-point order on the embeddings).
     epsilon_metric : str, default="chebyshev"
         Norm of the epsilon representativeness in the manifest.
     progress : bool, default=False
@@ -111,6 +138,8 @@ class DetectionReducer:
         Boxes and images per class, images per category, before and after.
     epsilon_ : EpsilonResult or None
         Epsilon representativeness of the kept embeddings (per category).
+    groups_ : ndarray or None
+        Group label of each image (with ``groups``).
     embed_time_, reduce_time_ : float
         Seconds spent embedding and reducing.
 
@@ -129,7 +158,8 @@ class DetectionReducer:
 
     def __init__(self, reducer="srs", *, keep=None, embedder="thumbnail", categories="auto",
                  random_state=None, reducer_params=None, embedder_params=None,
-                 min_count="auto", dedup=None, epsilon_metric="chebyshev", progress=False):
+                 min_count="auto", dedup=None, groups=None, epsilon_metric="chebyshev",
+                 progress=False):
         self.reducer = reducer
         self.keep = keep
         self.embedder = embedder
@@ -139,6 +169,7 @@ class DetectionReducer:
         self.embedder_params = embedder_params
         self.min_count = min_count
         self.dedup = dedup
+        self.groups = groups
         self.epsilon_metric = epsilon_metric
         self.progress = progress
 
@@ -259,9 +290,15 @@ class DetectionReducer:
                 want = len(pos)
             est.set_params(keep=int(want))
         t0 = time.perf_counter()
-        _fit_plain_warnings(est, X, y)
+        self.groups_ = None
+        if self.groups is not None:
+            self.groups_ = resolve_groups(dataset, self.groups, argument="groups",
+                                          embeddings=embeddings)
+            est_idx = self._select_by_groups(est, X, y, self.groups_[pos], n)
+        else:
+            _fit_plain_warnings(est, X, y)
+            est_idx = np.asarray(est.sample_indices_, dtype=np.intp)
         self.reduce_time_ = time.perf_counter() - t0
-        est_idx = np.asarray(est.sample_indices_, dtype=np.intp)
         self.dedup_ = dedup
         self.embedded_indices_ = pos
         idx = pos[est_idx]
@@ -289,6 +326,26 @@ class DetectionReducer:
                 UserWarning, stacklevel=2,
             )
         return self
+
+    def _select_by_groups(self, est, X, y, labels, n_all):
+        """Positions (rows of X) kept when groups are covered before one is repeated."""
+        keep = est.get_params()["keep"]
+        want = keep if not isinstance(keep, float) else max(1, round(keep * n_all))
+        want = int(min(want, len(X)))
+        uniq, inverse = np.unique(labels.astype(str), return_inverse=True)
+        members = [np.flatnonzero(inverse == g) for g in range(len(uniq))]
+        reps = np.empty(len(uniq), dtype=np.intp)
+        for g, m in enumerate(members):  # the member nearest its group's mean
+            reps[g] = m[np.argmin(((X[m] - X[m].mean(axis=0)) ** 2).sum(axis=1))]
+        est.set_params(keep=int(min(want, len(reps))))
+        _fit_plain_warnings(est, X[reps], None if y is None else y[reps])
+        chosen = reps[np.asarray(est.sample_indices_, dtype=np.intp)]
+        if want <= len(reps):
+            return chosen
+        quotas = group_quotas([len(m) for m in members], want, random_state=self.random_state)
+        extra = [_farthest_order(X, m, r, q) for m, r, q in zip(members, reps, quotas,
+                                                                  strict=True) if q > 1]
+        return np.concatenate([chosen, *extra]).astype(np.intp)
 
     def _make_dedup(self):
         from .duplicates import Deduplicator
@@ -344,6 +401,11 @@ class DetectionReducer:
             "embed_time_s": self.embed_time_,
             "dedup": None if self.dedup_ is None else self.dedup_.to_dict(self.dataset_),
             "dedup_time_s": self.dedup_time_,
+            "groups": None if self.groups_ is None else {
+                "source": self.groups if isinstance(self.groups, str) else "user",
+                "n_groups": int(len(np.unique(self.groups_.astype(str)))),
+                "n_groups_kept": int(len(np.unique(self.groups_[self.sample_indices_]
+                                                   .astype(str))))},
             "reduce_time_s": self.reduce_time_,
             "categories": "none" if self.categories_ is None else (
                 self.categories if isinstance(self.categories, str) else "user"),

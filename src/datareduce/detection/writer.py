@@ -308,6 +308,22 @@ def _json_safe(obj):
     return repr(obj)
 
 
+def _place_and_finish(out: Path, plans, place: _Placer, data: dict, content: dict) -> Path:
+    """Put the planned files in place, write the data YAML, then mark the manifest (written
+    first, so that an interrupted write can be replaced) complete."""
+    import yaml
+
+    for plan in plans:
+        _place(plan, out, place)
+    yaml_path = out / "data.yaml"
+    yaml_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    content["complete"] = True
+    if place.fell_back:
+        content["layout"] = "copy (symlinks unavailable)"
+    (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
+    return yaml_path
+
+
 def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
                       overwrite: bool = False, manifest: dict | None = None) -> Path:
     """Write the images ``indices`` of ``dataset`` as a dataset ``yolo train`` accepts.
@@ -344,7 +360,6 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     ...     len(load_yolo(data_yaml)), len(load_yolo(data_yaml, split="val"))
     (3, 2)
     """
-    import yaml
 
     if layout not in LAYOUTS:
         raise ValueError(f"layout={layout!r}: use one of {', '.join(LAYOUTS)}.")
@@ -438,11 +453,4 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
             "dataset; use layout='symlink' (default) to keep everything in the output folder.",
             UserWarning, stacklevel=3,
         )
-    for plan in plans:
-        _place(plan, out, place)
-    yaml_path.write_text(yaml.safe_dump(data, sort_keys=False))
-    content["complete"] = True
-    if place.fell_back:
-        content["layout"] = "copy (symlinks unavailable)"
-    (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
-    return yaml_path
+    return _place_and_finish(out, plans, place, data, content)

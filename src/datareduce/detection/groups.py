@@ -1,0 +1,182 @@
+"""Groups of images: a sequence (video, burst, scene) that must be treated as one unit by
+splits, leakage audits and selection quotas.
+
+Groups come from the file names (a regular expression: its first capture group, or the
+whole match, names the group), from one label per image, or from a function of the
+dataset.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+
+__all__ = ["group_labels"]
+
+
+def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
+    """One group label per image of ``dataset`` (an object array).
+
+    ``groups`` is a regular expression searched in each file name (its first capture
+    group, or the whole match, names the group; e.g. a video id ``r"^(.*)_frame\\d+"``;
+    images it does not match are each their own group, with a warning), one label per
+    image, or ``f(dataset) -> labels``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from datareduce.detection import DetectionDataset
+    >>> ds = DetectionDataset(images=["/d/vid1_f0.png", "/d/vid1_f1.png", "/d/vid2_f0.png"],
+    ...                       boxes=[np.zeros((0, 5))] * 3, names={0: "a"})
+    >>> group_labels(ds, r"^(vid\\d+)_").tolist()
+    ['vid1', 'vid1', 'vid2']
+    """
+    if isinstance(groups, str):
+        rx = re.compile(groups)
+        labels, unmatched = [], []
+        for i, p in enumerate(dataset.images):
+            m = rx.search(p.name)
+            if m is None:
+                labels.append(f"\0{i}")
+                unmatched.append(i)
+            else:
+                labels.append(m.group(1) if rx.groups else m.group(0))
+        if unmatched:
+            warnings.warn(f"{argument}={groups!r} matches no part of {len(unmatched)} file "
+                          f"name(s) (e.g. {dataset.images[unmatched[0]].name}); each is its own "
+                          "group.", UserWarning, stacklevel=3)
+        return np.asarray(labels, dtype=object)
+    if callable(groups):
+        groups = groups(dataset)
+    arr = np.asarray(groups, dtype=object)
+    if arr.shape != (len(dataset),):
+        raise ValueError(f"{argument} has shape {arr.shape}: pass one label per image "
+                         f"({len(dataset)}), a regex over file names or a function of the "
+                         "dataset.")
+    return arr
+
+
+def sequence_groups(dataset, *, method: str = "near", embeddings=None, threshold=None,
+                    hash_size: int = 8, colour_tol: float | None = None,
+                    n_jobs: int = 1) -> np.ndarray:
+    """Groups found from the images: chains of near duplicates (e.g. frames of one video).
+
+    Two images are linked when they are near duplicates (``method="near"``: perceptual
+    hashes within ``threshold`` bits, default 10, and mean colours within ``colour_tol``;
+    ``method="embedding"``: ``embeddings`` rows within Euclidean ``threshold``); a group is
+    a connected component of the links (single linkage, so a slowly changing scene is one
+    group even when its first and last frames differ). Memory stays bounded (see
+    :mod:`~datareduce.detection.hashing`). Returns one integer label per image.
+    """
+    from .hashing import (
+        DEFAULT_COLOUR_TOL,
+        DEFAULT_THRESHOLD,
+        _components,
+        _embedding_pairs,
+        _near_pairs_hashes,
+        perceptual_hashes,
+    )
+
+    n = len(dataset)
+    if method == "near":
+        H, C = perceptual_hashes(dataset.images, hash_size=hash_size, n_jobs=n_jobs,
+                                 return_colour=True)
+        thr = DEFAULT_THRESHOLD if threshold is None else int(threshold)
+        tol = DEFAULT_COLOUR_TOL if colour_tol is None else float(colour_tol)
+        i, j, _ = _near_pairs_hashes(H, thr, C, tol)
+    elif method == "embedding":
+        if embeddings is None or threshold is None:
+            raise ValueError("method='embedding' needs embeddings= (one row per image) and "
+                             "threshold= (a distance in embedding units).")
+        X = np.asarray(embeddings, dtype=np.float64)
+        if X.shape[0] != n:
+            raise ValueError(f"embeddings has {X.shape[0]} rows: pass one per image ({n}).")
+        i, j, _ = _embedding_pairs(X, threshold=float(threshold))
+    else:
+        raise ValueError(f"method={method!r}: use 'near' (perceptual hashes) or 'embedding'.")
+    return _components(n, i, j)
+
+
+def resolve_groups(dataset, groups, *, argument: str = "groups", embeddings=None) -> np.ndarray:
+    """Group labels from any accepted ``groups`` value: ``"auto"`` (chains of near-duplicate
+    images, :func:`sequence_groups`), a regex over file names, labels, or a function."""
+    if isinstance(groups, str) and groups == "auto":
+        return sequence_groups(dataset)
+    return group_labels(dataset, groups, argument=argument)
+
+
+def group_quotas(sizes, total: int, random_state=None) -> np.ndarray:
+    """Images per group so that groups are covered before any group is repeated.
+
+    Water filling: every group gets ``min(size, level)`` images with the largest level
+    whose total is at most ``total``; the images left over go, one each, to groups (with
+    images to spare) drawn at random. With ``total`` at most the number of groups, every
+    quota is 0 or 1. The quotas sum to ``min(total, sum(sizes))``.
+
+    Examples
+    --------
+    >>> group_quotas([10, 1, 3], 6, random_state=0).tolist()
+    [2, 1, 3]
+    >>> group_quotas([10, 1, 3], 20).tolist()
+    [10, 1, 3]
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    total = int(min(total, sizes.sum()))
+    if total < 0:
+        raise ValueError(f"total={total} must be >= 0.")
+    lo, hi = 0, int(sizes.max(initial=0))
+    while lo < hi:  # the largest level whose quotas fit in total
+        mid = (lo + hi + 1) // 2
+        if np.minimum(sizes, mid).sum() <= total:
+            lo = mid
+        else:
+            hi = mid - 1
+    q = np.minimum(sizes, lo)
+    left = total - int(q.sum())
+    if left:
+        spare = np.flatnonzero(sizes > lo)
+        rng = np.random.default_rng(random_state)
+        q[rng.choice(spare, size=left, replace=False)] += 1
+    return q
+
+
+def assign_groups(labels, fractions: dict, random_state=None) -> np.ndarray:
+    """Split names per image so that every group lies in exactly one split.
+
+    ``fractions`` maps split names to shares of the images (summing to 1, e.g.
+    ``{"train": 0.8, "val": 0.2}``). Groups are visited from the largest to the smallest
+    (ties in a seeded random order) and each goes to the split furthest below its target
+    number of images; a split with a positive share gets a group first, when there are
+    enough groups. Image counts then match the targets up to about one group's size.
+
+    Examples
+    --------
+    >>> assign_groups(["a", "a", "b", "c", "c", "d"], {"train": 0.5, "val": 0.5},
+    ...               random_state=0).tolist()
+    ['val', 'val', 'train', 'train', 'train', 'val']
+    """
+    labels = np.asarray(labels, dtype=object)
+    names = list(fractions)
+    share = np.array([float(fractions[k]) for k in names])
+    if (share < 0).any() or not np.isclose(share.sum(), 1.0):
+        raise ValueError(f"fractions {fractions}: shares must be >= 0 and sum to 1.")
+    uniq, inverse = np.unique(labels.astype(str), return_inverse=True)
+    sizes = np.bincount(inverse, minlength=len(uniq))
+    rng = np.random.default_rng(random_state)
+    order = rng.permutation(len(uniq))
+    order = order[np.argsort(-sizes[order], kind="stable")]
+    target = share * len(labels)
+    count = np.zeros(len(names))
+    owner = np.empty(len(uniq), dtype=np.int64)
+    for pos, g in enumerate(order):
+        empty = [k for k in range(len(names)) if share[k] > 0 and count[k] == 0]
+        deficit = target - count
+        if empty and len(order) - pos <= len(empty):  # the last chance to fill these splits
+            k = max(empty, key=lambda e: deficit[e])
+        else:
+            k = int(np.argmax(deficit))
+        owner[g] = k
+        count[k] += sizes[g]
+    return np.asarray([names[owner[i]] for i in inverse], dtype=object)

@@ -1,0 +1,352 @@
+"""The search loop shared by strategies: checks, splits, candidates, choice, refit, report.
+
+:class:`BaseReductionSearch` does everything but deciding which (method, kept fraction) to
+evaluate next: that is the strategy's ``_run_search(evaluator)`` (the way scikit-learn's
+``BaseSearchCV`` asks ``_run_search`` for candidates). The strategy records its decision on
+the :class:`~datareduce.search._evaluate.Evaluator` (baseline, threshold, choice); the base
+turns it into fitted attributes, refits the choice on all rows and writes the summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import numbers
+import time
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+
+from .._core.output import reduced_data, sample_weight_params
+from .._core.strata import quantile_strata, stratify_params, target_kind
+from .._core.validation import check_keeps, draw_seed
+from ..evaluation.tasks import TASKS, get_scorers, needs_classes, real_rows_reducer
+from ._budget import Clock, parse_budget
+from ._evaluate import FULL, Evaluator
+from ._stats import t_interval
+
+__all__ = ["BaseReductionSearch", "check_fractions"]
+
+logger = logging.getLogger("datareduce.search")
+
+
+def check_fractions(keeps):
+    """Sorted distinct kept fractions in (0, 1) (the package's ``check_keeps``, fractions
+    only: the answer is a fraction of the table)."""
+    out = check_keeps(keeps)
+    if any(isinstance(k, numbers.Integral) or not 0 < k < 1 for k in out):
+        raise ValueError(f"keeps={keeps!r}: give kept fractions in (0, 1) such as "
+                         "keeps=(0.05, 0.1, 0.2).")
+    return sorted({float(k) for k in out})
+
+
+class BaseReductionSearch(BaseEstimator):
+    """Shared machinery of the reduction searches (not used directly)."""
+
+    def _run_search(self, evaluator):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ setup
+    def _check_params(self, y):
+        if not hasattr(self.estimator, "fit"):
+            raise TypeError(f"estimator must be a scikit-learn estimator, got "
+                            f"{type(self.estimator).__name__}.")
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {self.task!r}.")
+        task = target_kind(y, self.task)  # the package's one rule for the target type
+        scoring = self.scoring
+        if scoring is None:
+            scoring = "f1_macro" if task == "classification" else "r2"
+        if not isinstance(scoring, str):
+            raise ValueError(f"scoring must be one scorer name, got {scoring!r}.")
+        if scoring == "mae":
+            scoring = "neg_mean_absolute_error"
+        scorer = get_scorers(scoring, task)[scoring]
+        tol = self.tolerance
+        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < np.inf:
+            raise ValueError(f"tolerance={tol!r} must be a number >= 0 (in the scorer's units, "
+                             "e.g. 0.01 for one point of macro-F1).")
+        for name in ("min_rows", "max_val_rows", "n_probe"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+                raise ValueError(f"{name}={v!r} must be an integer >= 1.")
+        if isinstance(self.min_budget, bool) or not isinstance(self.min_budget, numbers.Real) \
+                or self.min_budget < 0:
+            raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
+        return task, scoring, scorer, check_fractions(self.keeps), parse_budget(self.budget)
+
+    def _splits(self, X, strata, seed):
+        from sklearn.model_selection import StratifiedKFold, check_cv
+
+        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
+            if self.cv < 2:
+                raise ValueError(f"cv={self.cv} must be >= 2.")
+            counts = np.unique(strata, return_counts=True)[1]
+            if counts.min() < self.cv:
+                raise ValueError(f"cv={self.cv}: the smallest class (or target bin) has "
+                                 f"{counts.min()} rows; use fewer folds or more data.")
+            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=seed)
+        else:
+            splitter = check_cv(self.cv)
+        rng = np.random.default_rng(seed)
+        out = []
+        for tr, te in splitter.split(np.zeros((len(strata), 1)), strata):
+            te = np.asarray(te)
+            if len(te) > self.max_val_rows:  # large tables: score on a sample of the fold
+                te = np.sort(rng.choice(te, self.max_val_rows, replace=False))
+            out.append((np.asarray(tr), te))
+        return out
+
+    def _candidates(self, task):
+        from .._registry import available_reducers, reducer_class
+
+        params = dict(self.method_params or {})
+        skipped = {}
+        if isinstance(self.methods, Mapping):
+            if params:
+                raise ValueError("method_params applies to method names only; set the "
+                                 "parameters on the reducers given in methods.")
+            cands = {str(k): clone(v) for k, v in self.methods.items()}
+        else:
+            names = available_reducers() if self.methods == "auto" else (
+                [self.methods] if isinstance(self.methods, str) else list(self.methods))
+            if not names:
+                raise ValueError("methods is empty: name at least one method, or 'auto'.")
+            unknown = sorted(set(params) - set(names))
+            if unknown:
+                raise ValueError(f"method_params names methods not searched: {unknown}.")
+            cands = {}
+            for name in names:
+                try:
+                    cls = reducer_class(name)
+                except ImportError as exc:
+                    skipped[name] = f"not installed ({exc})"
+                    continue
+                cands[str(name).lower()] = cls(**params.get(name, {}))
+        out = {}
+        for label, red in cands.items():
+            if task == "regression" and needs_classes(red):
+                skipped[label] = "needs class labels; the target is continuous (regression)"
+                continue
+            if task == "regression" or self.space is not None:
+                red = real_rows_reducer(red)
+            red.set_params(**stratify_params(red, task, self.n_bins))
+            if self.space is not None and "space" in red.get_params(deep=False):
+                red.set_params(space=self.space)  # the reducer's base resolves it per fold
+            out[label] = red
+        for label, why in skipped.items():
+            logger.warning("ReductionSearchCV: skipping %r: %s.", label, why)
+        if not out:
+            raise ValueError(f"no method can run here: {skipped}.")
+        return out, skipped
+
+    def _fit_estimator(self, X, y, weights):
+        """Train a clone on the kept rows; weights as the package's one policy gives them
+        (``use_weights``: ``"auto"``, ``True`` or ``False``, see ``passes_weights``)."""
+        est = clone(self.estimator)
+        return est.fit(X, y, **sample_weight_params(est, weights,
+                                                     pass_sample_weight=self.use_weights))
+
+    # -------------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Run the search on ``(X, y)`` (the training data only) and refit the choice."""
+        clock = Clock()
+        if y is None:
+            raise ValueError("ReductionSearchCV needs y (the target of the estimator).")
+        if hasattr(X, "shape") and len(X) != len(y):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)}: one target per row.")
+        if not hasattr(X, "iloc"):
+            X = np.asarray(X)
+        y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+        task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
+        seed = draw_seed(np.random.default_rng(self.random_state))
+        strata = quantile_strata(y_arr, self.n_bins)[0] if task == "regression" else y_arr
+        splits = self._splits(X, strata, seed)
+        cands, skipped = self._candidates(task)
+        reference = self.reference if self.reference in cands else None
+        if reference is None:
+            from .. import get_reducer
+
+            reference = "srs"
+            red = get_reducer("srs")
+            cands = {reference: red, **cands} if reference not in cands else cands
+            logger.info("ReductionSearchCV: the learning curve uses srs (reference %r is not "
+                        "among the methods).", self.reference)
+        n_train = int(np.mean([len(tr) for tr, _ in splits]))
+        floor = max(int(self.min_rows), 2 * len(np.unique(strata)))
+        usable = [k for k in keeps if round(k * n_train) >= floor]
+        if len(usable) < len(keeps):
+            logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows of a "
+                        "%d-row training fold; trying %s.", sorted(set(keeps) - set(usable)),
+                        floor, n_train, usable or [max(keeps)])
+        ev = Evaluator(self, X, y, splits, cands, scorer, seed, reference,
+                       usable or [max(keeps)], clock)
+        ev.skipped.update(skipped)
+        ev.budget = (budget_s, budget_x)
+        clock.limit = budget_s
+        self._run_search(ev)
+        self._finish(ev, X, y, task, scoring, seed, clock)
+        return self
+
+    def resolve_budget(self, ev):
+        """Once one full training can be predicted: the budget in seconds."""
+        budget_s, budget_x = ev.budget
+        if budget_x is not None:
+            ev.clock.limit = max(budget_x * self._full_seconds(ev), float(self.min_budget))
+        return ev.clock.limit
+
+    def _full_seconds(self, ev):
+        cell = ev.cells.get((FULL, 1.0))
+        if cell:
+            return float(np.median([c[2] for c in cell.values()])) * ev.n / ev.n_train
+        return ev.training_cost(ev.n)
+
+    def _finish(self, ev, X, y, task, scoring, seed, clock):
+        self.task_, self.scoring_, self.seed_ = task, scoring, seed
+        self.n_samples_in_ = ev.n
+        self.full_fit_seconds_ = self._full_seconds(ev)
+        self.budget_seconds_ = clock.limit
+        self.search_seconds_ = clock.spent()
+        self.cost_ratio_ = self.search_seconds_ / self.full_fit_seconds_
+        self.baseline_score_ = ev.baseline_score
+        self.baseline_kind_ = ev.baseline_kind
+        self.baseline_interval_ = ev.baseline_interval
+        self.threshold_ = ev.threshold
+        self.learning_curve_ = ev.curve
+        self.predicted_keep_ = ev.predicted_keep
+        self.skipped_, self.eliminated_ = dict(ev.skipped), dict(ev.eliminated)
+        self.budget_exhausted_ = ev.exhausted
+        self.budget_needed_seconds_ = ev.needed_seconds
+        self.cv_results_ = self._results_table(ev)
+        self.within_tolerance_ = ev.choice is not None
+        if ev.choice is None:
+            label, keep = ev.reference, 1.0
+            self.best_method_, self.best_keep_ = FULL, 1.0
+            self.best_score_ = ev.baseline_score if ev.baseline_kind == "measured" else np.nan
+            warnings.warn(self._no_reduction_line(), UserWarning, stacklevel=3)
+        else:
+            label, keep = ev.choice
+            self.best_method_, self.best_keep_ = label, keep
+            self.best_score_ = ev.mean(label, keep)
+        red = ev.seeded(label, keep)
+        t0 = time.perf_counter()
+        Xr, yr, w = reduced_data(red.fit(X, y), X, y)
+        self.refit_reduction_seconds_ = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        self.best_estimator_ = self._fit_estimator(Xr, yr, w)
+        self.refit_training_seconds_ = time.perf_counter() - t0
+        self.best_reducer_ = red
+        self.training_time_saving_ = 1 - self.refit_training_seconds_ / self.full_fit_seconds_
+        self.total_time_saving_ = 1 - (self.refit_training_seconds_
+                                       + self.refit_reduction_seconds_) / self.full_fit_seconds_
+        k, lo, hi = ev.predicted_keep
+        full = ev.training_cost(ev.n)
+
+        def saving(f):
+            return np.nan if not np.isfinite(f) else 1 - ev.training_cost(
+                min(f, 1.0) * ev.n) / full
+
+        self.predicted_saving_ = (saving(k), saving(hi), saving(lo))
+
+    def _no_reduction_line(self):
+        why = ("the budget ran out before any kept fraction was shown to be within "
+               "tolerance" if self.budget_exhausted_ else
+               "no kept fraction tried scored within tolerance")
+        return (f"ReductionSearchCV: no reduction found within tolerance={self.tolerance} "
+                f"({why}): keep everything (keep=1.0).")
+
+    def _results_table(self, ev):
+        rows = []
+        for (label, keep), cell in ev.cells.items():
+            scores = ev.scores(label, keep)
+            mean, sd, lo, hi = t_interval(scores)
+            row = {"method": label, "keep": float(keep), "stage": ev.stage[(label, keep)],
+                   "mean_test_score": mean, "std_test_score": sd, "ci_low": lo, "ci_high": hi}
+            for i, s in enumerate(scores):
+                row[f"split{i}_test_score"] = float(s)
+            vals = list(cell.values())
+            row.update({"mean_reduction_time": float(np.mean([v[1] for v in vals])),
+                        "mean_fit_time": float(np.mean([v[2] for v in vals])),
+                        "n_kept": float(np.mean([v[3] for v in vals])),
+                        "within_tolerance": bool(label == FULL or ev.within(label, keep))})
+            rows.append(row)
+        return {k: np.array([row[k] for row in rows]) for k in rows[0]} if rows else {}
+
+    # ----------------------------------------------------------------- results
+    def _check_fitted(self):
+        if not hasattr(self, "best_estimator_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This ReductionSearchCV is not fitted yet: call fit(X, y).")
+
+    def predict(self, X):
+        """Predict with the estimator trained on the kept rows."""
+        self._check_fitted()
+        return self.best_estimator_.predict(X)
+
+    def score(self, X, y):
+        """The search's scorer on ``(X, y)`` with ``best_estimator_``."""
+        self._check_fitted()
+        return float(get_scorers(self.scoring_, self.task_)[self.scoring_](
+            self.best_estimator_, X, y))
+
+    @property
+    def best_pipeline_(self):
+        """An unfitted pipeline: the chosen reducer (training only), then the estimator."""
+        self._check_fitted()
+        from ..pipeline import make_pipeline
+
+        return make_pipeline(clone(self.best_reducer_), clone(self.estimator))
+
+    def results_frame(self):
+        """``cv_results_`` as a :class:`pandas.DataFrame`."""
+        import pandas as pd
+
+        self._check_fitted()
+        return pd.DataFrame(self.cv_results_)
+
+    def summary(self) -> str:
+        """The choice (or "no reduction"), the baseline, the prediction, the cost, the table."""
+        from ._report import summary
+
+        self._check_fitted()
+        return summary(self)
+
+    def learning_curves(self):
+        """Long table for :func:`datareduce.evaluation.plot_curves`: method, x, y, low, high."""
+        df = self.results_frame()
+        runs = df[df["method"] != FULL]
+        return runs.rename(columns={"keep": "x", "mean_test_score": "y", "ci_low": "low",
+                                    "ci_high": "high"})[["method", "x", "y", "low", "high"]]
+
+    def plot(self, ax=None):
+        """Learning curve per method (mean CV score, 95 % band), full data and tolerance."""
+        self._check_fitted()
+        from ..evaluation import plot_curves
+
+        base = self.baseline_score_
+        ax = plot_curves(self.learning_curves(), ax=ax, reference=base,
+                         reference_band=(base - float(self.tolerance), base),
+                         reference_label=f"full training set ({self.baseline_kind_})",
+                         ylabel=f"{self.scoring_} (CV)", logx=True)
+        law = getattr(self.learning_curve_, "law", None)
+        if law is not None:
+            x = np.geomspace(min(self.keeps), 1.0, 50)
+            ax.plot(x, law.predict(x * self.n_samples_in_ * (1 - 1 / self._n_splits())),
+                    ":", color="grey", label="fitted learning curve")
+            ax.legend(fontsize="small")
+        ax.set_title(f"choice: {self.best_method_} at keep={self.best_keep_}")
+        return ax
+
+    def _n_splits(self):
+        return sum(1 for k in self.cv_results_ if k.startswith("split"))
+
+    def __repr__(self, N_CHAR_MAX=300):
+        if hasattr(self, "best_method_"):
+            return (f"{type(self).__name__}(best_method_={self.best_method_!r}, "
+                    f"best_keep_={self.best_keep_}, best_score_={self.best_score_}, "
+                    f"baseline_score_={self.baseline_score_})")
+        return super().__repr__(N_CHAR_MAX=N_CHAR_MAX)
+
+

@@ -1,0 +1,122 @@
+"""Budgets and cost predictions of the search.
+
+* :func:`parse_budget`: seconds, a multiple of one full training (``"3x"``) or None.
+* :class:`Clock`: the time spent and left, once the budget is known in seconds.
+* :class:`TimeModel`: training time against training rows, ``t(m) = t1 * (m / m1) ** g``
+  through the two largest measured sizes (``g`` bounded to ``[0.8, 2]``, so that a fixed
+  overhead at tiny sizes never makes a large training look free); it predicts one full
+  training from the first points of the learning curve.
+* :data:`COST_MODELS`: how a method's reduction time grows with the rows and the kept
+  fraction, used with one timed probe on a small subsample.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+
+import numpy as np
+
+__all__ = ["COST_MODELS", "Clock", "TimeModel", "parse_budget", "reduction_cost"]
+
+#: Reduction time ~ ``n ** a * keep ** b`` for ``n`` rows kept at fraction ``keep``.
+#: Methods not listed get the conservative ``(2, 1)``.
+COST_MODELS = {
+    "random": (1.0, 0.0), "srs": (1.0, 0.0), "nrmd": (1.0, 0.0), "flow": (1.0, 0.0),
+    "fes": (1.0, 0.0), "phl": (1.5, 0.0), "clc": (2.0, 1.0), "mms": (2.0, 1.0),
+    "des": (2.0, 1.0), "prd": (2.0, 1.0), "vq": (2.0, 1.0),
+}
+DEFAULT_COST = (2.0, 1.0)
+
+
+def parse_budget(budget):
+    """``(seconds, None)``, ``(None, multiple)`` or ``(None, None)`` for no limit.
+
+    Examples
+    --------
+    >>> parse_budget("3x"), parse_budget(60), parse_budget(None)
+    ((None, 3.0), (60.0, None), (None, None))
+    """
+    message = (f"budget={budget!r}: give seconds (a positive number), a multiple of one "
+               "full training such as '3x', or None.")
+    if budget is None:
+        return None, None
+    if isinstance(budget, str):
+        text = budget.strip().lower()
+        if text.endswith("x"):
+            try:
+                value = float(text[:-1])
+            except ValueError:
+                value = -1.0
+            if 0 < value < math.inf:
+                return None, value
+        raise ValueError(message)
+    if isinstance(budget, bool) or not isinstance(budget, numbers.Real) or not \
+            0 < budget < math.inf:
+        raise ValueError(message)
+    return float(budget), None
+
+
+class Clock:
+    """Wall time since ``start`` against a limit in seconds (None: no limit)."""
+
+    def __init__(self, start=None):
+        self.start = time.perf_counter() if start is None else start
+        self.limit = None
+
+    def spent(self) -> float:
+        return time.perf_counter() - self.start
+
+    def left(self) -> float:
+        return math.inf if self.limit is None else self.limit - self.spent()
+
+    def fits(self, seconds: float) -> bool:
+        return seconds <= self.left()
+
+
+class TimeModel:
+    """Training seconds against training rows: ``t(m) = alpha + beta * m`` with
+    ``alpha, beta >= 0`` (non-negative least squares over the measured pairs), so that the
+    fixed overhead of tiny trainings is not scaled up to a full training.
+
+    Examples
+    --------
+    >>> tm = TimeModel(); tm.add(1000, 0.15); tm.add(2000, 0.25)
+    >>> round(tm.predict(10_000), 3)
+    1.05
+    """
+
+    def __init__(self):
+        self.rows, self.seconds = [], []
+
+    def add(self, rows, seconds):
+        self.rows.append(float(rows))
+        self.seconds.append(float(seconds))
+
+    def predict(self, rows) -> float:
+        from scipy.optimize import nnls
+
+        if not self.rows:
+            return math.nan
+        m = np.asarray(self.rows)
+        if len(np.unique(m)) < 2:
+            return float(np.median(self.seconds)) * float(rows) / m[0]
+        A = np.column_stack([np.ones_like(m), m / m.max()])
+        (alpha, beta), _ = nnls(A, np.asarray(self.seconds))
+        return float(alpha + beta * float(rows) / m.max())
+
+
+def reduction_cost(label, probe, rows, keep):
+    """Predicted reduction seconds on ``rows`` at ``keep`` from two timed probes.
+
+    ``probe = (t1, t2, n1, n2, k)``: seconds on ``n1`` and ``n2`` rows at fraction ``k``. With
+    the method's cost model ``(a, b)`` they separate a fixed overhead ``c`` from the part
+    ``v`` that grows: ``t(n, keep) = c + v * (n / n2) ** a * (keep / k) ** b``.
+    """
+    a, b = COST_MODELS.get(label, DEFAULT_COST)
+    t1, t2, n1, n2, k = probe
+    growth = (n2 / n1) ** a - 1
+    v = max(t2 - t1, 0.0) / growth if growth > 0 else t2
+    c = max(t2 - v, 0.0)
+    return c + v * (rows / n2) ** a * (keep / k) ** b
