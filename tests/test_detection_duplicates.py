@@ -176,6 +176,42 @@ def test_cli_audit(planted, tmp_path, capsys):
                  "--overwrite"]) == 0
 
 
+def test_cli_audit_html_page(planted, tmp_path, capsys):
+    """yolo-audit --report writes the same kind of one-file page as the tabular audit:
+    verdicts at the top, the counts, the closest pairs and the embedded contact sheet."""
+    from html.parser import HTMLParser
+
+    from datareduce.cli import main
+
+    root, answers, train, val = planted
+    page = tmp_path / "leak.html"
+    assert main(["yolo-audit", str(root / "data.yaml"), "--report", str(page)]) == 0
+    text = page.read_text()
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.imgs, self.verdicts = [], []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "img":
+                self.imgs.append(a["src"])
+            if tag == "li":
+                self.verdicts.append(a.get("class"))
+
+    tags = Tags()
+    tags.feed(text)
+    assert tags.verdicts == ["bad"]  # 4 val images leak
+    assert "4 of 14 val images duplicate" in text
+    assert len(tags.imgs) == 1 and tags.imgs[0].startswith("data:image/png;base64,")
+    assert "http" not in text  # self-contained
+    # never replaced without --overwrite, checked before any hashing
+    assert main(["yolo-audit", str(root / "data.yaml"), "--report", str(page)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["yolo-audit", str(root / "data.yaml"), "--report", str(tmp_path / "x.txt")]) == 2
+
+
 def test_perceptual_hashes_threads_agree(planted):
     root, answers, train, _ = planted
     a = perceptual_hashes(train.images[:70])

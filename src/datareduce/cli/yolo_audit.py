@@ -28,12 +28,15 @@ def add_parser(sub):
                    help="save the most similar leaking pairs side by side")
     p.add_argument("--max-pairs", type=int, default=16, help="pairs on the contact sheet")
     p.add_argument("--json", metavar="PATH", help="save every leaking pair and the counts")
+    p.add_argument("--report", metavar="PAGE.html",
+                   help="write a one-file HTML page (verdicts, counts, closest pairs, contact "
+                        "sheet), like `datareduce audit --report`")
     p.add_argument("--on-error", default="raise", choices=("raise", "skip"),
                    help="bad images or label lines: stop (raise) or leave them out (skip)")
     p.add_argument("--jobs", type=int, default=1, help="threads hashing images")
     p.add_argument("--progress", action="store_true", help="show progress bars")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing --json or --contact-sheet file")
+                   help="replace an existing --json, --report or --contact-sheet file")
     p.set_defaults(func=run)
 
 
@@ -49,6 +52,10 @@ def run(args) -> int:
     # outputs are checked before any hashing, and never replaced without --overwrite
     if args.json:
         check_output_file(args.json, "--json", overwrite=args.overwrite, kind="json")
+    if args.report:
+        from .audit import check_page
+
+        check_page(args.report, args.overwrite)
     if args.contact_sheet:
         if not str(args.contact_sheet).lower().endswith(".png"):
             raise CLIError(f"--contact-sheet {args.contact_sheet}: give a file name ending "
@@ -69,6 +76,7 @@ def run(args) -> int:
         from ..detection.split import group_leaks
 
         leaks = group_leaks({args.split: train, **others}, args.group)
+        rep.split_groups = leaks
         print(f"\ngroups in more than one split: {len(leaks)}")
         for g, where in list(leaks.items())[:10]:
             print(f"  {g}: " + ", ".join(f"{k} {n}" for k, n in where.items()))
@@ -85,7 +93,8 @@ def run(args) -> int:
         print(f"\ncontact sheet: {path}" if path else "\nno leaking pair: no contact sheet")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"threshold": threshold, "counts": rep.counts(),
-                       "train_groups": rep.train_groups, "pairs": rep.pairs,
-                       "split_groups": leaks}, f, indent=1)
+            json.dump(rep.to_dict(), f, indent=1)
+    if args.report:
+        rep.to_html(args.report)
+        print(f"\nreport: {args.report}")
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..metrics._html import PageMixin, body, figure_block, table
 from .hashing import (
     DEFAULT_COLOUR_TOL,
     DEFAULT_THRESHOLD,
@@ -24,7 +25,7 @@ __all__ = ["LeakageReport", "find_leakage"]
 
 
 @dataclass
-class LeakageReport:
+class LeakageReport(PageMixin):
     """Training images that duplicate or nearly duplicate images of other splits.
 
     Attributes
@@ -38,6 +39,15 @@ class LeakageReport:
     n_other : dict of str to int
         Images per other split.
     threshold : int
+    train_groups : dict
+        Exact and near duplicate groups inside the training split.
+    split_groups : dict
+        Image groups (e.g. video sequences) with images in more than one split: group ->
+        {split: images}; filled by ``datareduce yolo-audit --group``
+        (:func:`datareduce.detection.split.group_leaks`).
+
+    ``to_html(path)`` writes a one-file page (verdicts, counts, the closest pairs and their
+    contact sheet embedded), ``to_json`` the numbers, like the tabular audits.
     """
 
     pairs: list
@@ -45,6 +55,72 @@ class LeakageReport:
     n_other: dict
     threshold: int
     train_groups: dict = field(default_factory=dict)
+    split_groups: dict = field(default_factory=dict)
+
+    _page_title = "datareduce detection split audit"
+
+    def to_dict(self) -> dict:
+        return {"threshold": self.threshold, "n_train": self.n_train, "counts": self.counts(),
+                "train_groups": self.train_groups, "pairs": self.pairs,
+                "split_groups": self.split_groups}
+
+    def verdicts(self) -> list:
+        """(text, percentile-like severity) lines for the top of the page: 100 is clean,
+        0 a leak (the page colours them green / red)."""
+        out = []
+        for split, c in self.counts().items():
+            if c["other_images"]:
+                out.append((f"{c['other_images']} of {c['other_total']} {split} images duplicate "
+                            f"or nearly duplicate {c['train_images']} training images "
+                            f"({c['exact_pairs']} exact pairs): scores on {split} are inflated.",
+                            0))
+            else:
+                out.append((f"no {split} image duplicates a training image "
+                            f"(threshold {self.threshold} bits).", 100))
+        if self.split_groups:
+            out.append((f"{len(self.split_groups)} image groups have images in more than one "
+                        "split: split by group (datareduce yolo-split --group).", 0))
+        return out
+
+    def _inner_html(self) -> str:
+        sections = [("Leakage per split", table(
+            ["split", "images", "leaked images", "training images involved", "pairs",
+             "exact pairs"],
+            [[k, c["other_total"], c["other_images"], c["train_images"], c["pairs"],
+              c["exact_pairs"]] for k, c in self.counts().items()]))]
+        if self.split_groups:
+            sections.append(("Groups in more than one split", table(
+                ["group", "images per split"],
+                [[g, ", ".join(f"{k} {n}" for k, n in where.items())]
+                 for g, where in list(self.split_groups.items())[:200]])))
+        if self.pairs:
+            sections.append(("Closest pairs", table(
+                ["split", "training image", "other image", "differing bits", "same bytes"],
+                [[p["split"], Path(p["train"]).name, Path(p["other"]).name, p["distance"],
+                  "yes" if p["exact"] else ""] for p in self.pairs[:50]])))
+            uri = self._contact_sheet_uri()
+            if uri:
+                sections.append(("Contact sheet", figure_block(
+                    uri, "the closest pairs: training image left, the other split's right",
+                    "contact sheet of leaking pairs")))
+        if self.train_groups:
+            g = self.train_groups
+            sections.append(("Inside the training split", table(
+                ["", "groups", "removable images"],
+                [["exact duplicates", g["exact_groups"], g["exact_removable"]],
+                 ["near duplicates", g["near_groups"], g["near_removable"]]])))
+        return body(self._page_title, self.verdicts(), sections,
+                    meta=f"{self.n_train} training images compared")
+
+    def _contact_sheet_uri(self, max_pairs: int = 12) -> str | None:
+        import base64
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = self.contact_sheet(Path(tmp) / "sheet.png", max_pairs=max_pairs)
+            if path is None:
+                return None
+            return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
     def counts(self) -> dict:
         """Per split: pairs, exact pairs, distinct training and other images involved."""
