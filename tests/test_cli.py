@@ -70,7 +70,10 @@ def test_reduce_report_json(table, tmp_path):
     res = cli("reduce", path, "--target", "label", "--keep", "0.2", "--output",
               tmp_path / "o.csv", "--report", tmp_path / "r.json", "-q")
     assert res.returncode == 0, res.stderr
-    assert "epsilon" in json.loads((tmp_path / "r.json").read_text())
+    report = json.loads((tmp_path / "r.json").read_text())
+    # the audit (calibrated metrics, headline first), not the uncalibrated epsilon
+    assert list(report["calibration"]["metrics"])[0] == "mmd"
+    assert "epsilon" not in report and report["n_kept"] == 40
 
 
 @pytest.mark.parametrize("args, message", [

@@ -189,10 +189,19 @@ def test_stratify_false_works_for_every_method(penguins, tmp_path, method):
 
 
 def test_score_on_mixed_tables_uses_the_same_space(penguins, tmp_path):
+    import json
+
     path, df = penguins
     out = tmp_path / "small.csv"
     assert cli("reduce", path, "--target", "species", "--id", "rowid", "--method", "mms",
                "--keep", "0.2", "--output", out, "-q").returncode == 0
+    res = cli("score", path, out, "--target", "species", "--id", "rowid",
+              "--json", tmp_path / "a.json")
+    assert res.returncode == 0, res.stderr
+    # by default the audit: calibrated metrics, no uncalibrated epsilon
+    assert "Subset audit" in res.stdout and "categorical one-hot" in res.stdout
+    audit = json.loads((tmp_path / "a.json").read_text())
+    assert "epsilon" not in audit and audit["n_kept"] == len(pd.read_csv(out))
     res = cli("score", path, out, "--target", "species", "--id", "rowid", "--dims", "0",
               "--json", tmp_path / "s.json")
     assert res.returncode == 0, res.stderr
@@ -205,8 +214,6 @@ def test_score_on_mixed_tables_uses_the_same_space(penguins, tmp_path):
     Z = make_selection_space(F, scale="minmax").fit_transform(F)
     kept = df["rowid"].isin(pd.read_csv(out)["rowid"]).to_numpy()
     eps = epsilon_representativeness(Z, Z[kept], df["species"], df["species"][kept])
-    import json
-
     report = json.loads((tmp_path / "s.json").read_text())
     assert report["epsilon"]["value"] == pytest.approx(eps.value)
 
@@ -253,19 +260,19 @@ def test_compare_budget_skips_what_does_not_fit(penguins, tmp_path, monkeypatch)
     assert methods == {"full", "srs"}
 
 
-def test_reduce_budget_skips_the_report_topology_or_refuses(penguins, tmp_path, monkeypatch):
+def test_reduce_report_is_the_audit_and_budget_refuses(penguins, tmp_path, monkeypatch):
     import json
 
     path, _ = penguins
-    monkeypatch.setattr("datareduce.cli.reduce.estimate_report",
-                        lambda *a, **k: (1000.0, 0.0))
     res = cli("reduce", path, "--target", "species", "--id", "rowid", "--keep", "0.2",
               "--output", tmp_path / "o.csv", "--report", tmp_path / "r.json",
               "--budget", "60")
     assert res.returncode == 0, res.stderr
-    assert "skipping the report's persistence-diagram distances" in res.stderr
     report = json.loads((tmp_path / "r.json").read_text())
-    assert "epsilon" in report and "topology" in report["skipped"]
+    # one-hot columns: the JSON holds the calibrated audit, never the L-infinity epsilon
+    assert "epsilon" not in report and "categorical one-hot" in report["space"]
+    assert set(report["calibration"]["metrics"]) == {"mmd", "energy", "coverage"}
+    assert "report: " in res.stderr  # the verdicts
     _fixed_estimates(monkeypatch, "reduce", "estimate_reduction", {"MaxMinReducer": 1000.0})
     res = cli("reduce", path, "--method", "mms", "--keep", "0.2", "--output",
               tmp_path / "m.csv", "--budget", "60")

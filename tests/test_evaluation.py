@@ -122,6 +122,32 @@ def test_protocol_same_splits_scaling_on_training_split_and_epsilon(data):
         assert runs.loc[r, "epsilon"] == pytest.approx(expected)
 
 
+def test_compare_takes_any_registered_metric(data):
+    from datareduce.metrics import get_metric
+
+    X, y = data
+    SEEN.clear()
+    res = ev.compare(X, y, methods={"one": SpyReducer(label="one")}, keeps=[0.2],
+                     estimator=KNeighborsClassifier(3), repeats=2, random_state=0,
+                     metrics=["coverage", "mmd"])
+    assert res.attrs["metrics"] == ["coverage", "mmd"] and "epsilon" not in res.columns
+    assert ev.headline_metric(res) == "coverage"
+    assert (res.loc[res.method == "full", ["coverage", "mmd"]] == 0).all().all()
+    runs = res[res.method == "one"].reset_index(drop=True)
+    for r in range(2):
+        _, Xs, ys, idx = SEEN[r]
+        for name in ("coverage", "mmd"):
+            expected = get_metric(name)(Xs, Xs[idx], ys, ys[idx]).value
+            assert runs.loc[r, name] == pytest.approx(expected)
+    # the default: the audit's headline (mmd) first, then the paper's epsilon
+    assert ev.compare(X, y, methods={"one": SpyReducer()}, keeps=[0.2], repeats=1,
+                      estimator=KNeighborsClassifier(3)).attrs["metrics"] == ["mmd", "epsilon"]
+    with pytest.raises(ValueError, match="not registered"):
+        ev.compare(X, y, methods={"one": SpyReducer()}, keeps=[0.2], metrics=["nope"])
+    with pytest.raises(ValueError, match="non-empty"):
+        ev.compare(X, y, methods={"one": SpyReducer()}, keeps=[0.2], metrics="mmd")
+
+
 def test_scores_match_a_manual_fit(data):
     X, y = data
     SEEN.clear()
@@ -343,8 +369,9 @@ def test_cli_compare(data, tmp_path, capsys):
     assert set(res.loc[res.method != "full", "n_kept"]) == {18, 9}
     md = (out / "results.md").read_text()
     assert "## accuracy" in md and "## epsilon" in md and "| keep | srs | random |" in md
+    assert "## mmd" in md
     if importlib.util.find_spec("matplotlib") is not None:
-        for name in ("scores", "time", "epsilon"):
+        for name in ("scores", "time", "mmd", "epsilon"):
             assert (out / f"{name}.png").stat().st_size > 1000
     assert "| keep |" in capsys.readouterr().out
 
@@ -354,6 +381,14 @@ def test_cli_compare(data, tmp_path, capsys):
     assert main(["compare", str(path), "--target", "label", "--keep", "1.5",
                  "--output", str(out2), "--quiet"]) == 2
     assert "--keep=1.5" in capsys.readouterr().err
+    assert main(["compare", str(path), "--target", "label", "--metric", "mmdd",
+                 "--output", str(out2), "--quiet"]) == 2
+    assert "--metric 'mmdd' is not a metric" in capsys.readouterr().err
+    out3 = tmp_path / "out3"
+    assert main([*args[:args.index("--output")], "--metric", "coverage", "--no-plots", "--output", str(out3),
+                 "--quiet"]) == 0
+    assert "coverage" in pd.read_csv(out3 / "results.csv").columns
+    assert "mmd" not in pd.read_csv(out3 / "results.csv").columns
 
 
 # ---------------------------------------------------------------- regression

@@ -158,7 +158,20 @@ def test_cli_score(tmp_path, capsys):
     full, red, out = tmp_path / "full.csv", tmp_path / "red.csv", tmp_path / "r.json"
     df.to_csv(full, index=False)
     df.iloc[::4].to_csv(red, index=False)
+    # by default the audit against random subsets
     assert main(["score", str(full), str(red), "--target", "label", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Subset audit: kept 30 of 120" in printed and "bottleneck" not in printed
+    d = json.loads(out.read_text())
+    assert d["n_kept"] == 30 and list(d["calibration"]["metrics"])[0] == "mmd"
+    # --topology adds the calibrated bottleneck distance to the audit
+    assert main(["score", str(full), str(red), "--target", "label", "--topology",
+                 "--max-points", "50", "--json", str(out), "--overwrite", "-q"]) == 0
+    assert "bottleneck" in capsys.readouterr().out
+    assert "bottleneck" in json.loads(out.read_text())["calibration"]["metrics"]
+    # the uncalibrated report when asked for
+    assert main(["score", str(full), str(red), "--target", "label", "--metric", "chebyshev",
+                 "--json", str(out), "--overwrite"]) == 0
     printed = capsys.readouterr().out
     assert "kept 30 of 120" in printed and "bottleneck" in printed
     d = json.loads(out.read_text())

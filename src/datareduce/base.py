@@ -27,7 +27,6 @@ Parameters are declared in ``_parameter_constraints`` and checked once by scikit
 from __future__ import annotations
 
 import numbers
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -46,7 +45,16 @@ from ._core.input import (
 )
 from ._core.output import reduced_set
 from ._core.strata import N_BINS, TASKS, allocate_quotas, quantile_strata, target_kind
+from ._core.tags import (
+    PIPELINE_HINT,
+    NoTransform,
+    ReducerTags,
+    foreign_pipeline_caller,
+    reducer_tags,
+    sampler_tags,
+)
 from ._core.validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
+from ._core.weights import normalised_weights, reweighted
 from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
 
 try:  # scikit-learn >= 1.6
@@ -64,15 +72,6 @@ __all__ = [
     "reduced_set",
     "reducer_tags",
 ]
-
-_PIPELINE_MODULES = ("sklearn.pipeline", "imblearn.pipeline")
-_PIPELINE_HINT = (
-    "reducers select rows while fitting and have no transform: put them in "
-    "datareduce.make_pipeline(...) (an imbalanced-learn pipeline that routes them through "
-    "fit_resample and passes their sample weights to the final estimator), not in "
-    "scikit-learn's or imbalanced-learn's Pipeline."
-)
-
 
 @dataclass
 class Selection:
@@ -102,98 +101,11 @@ class Selection:
     info: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ReducerTags:
-    """Public facts about a reducer class that other modules may rely on.
-
-    Attributes
-    ----------
-    requires_y : bool
-        The method cannot run without labels.
-    requires_classes : bool
-        The labels must be classes (a continuous target is refused).
-    selection : {"pool", "score", "global"}
-        The template: per-pool selection, score-then-top-k, or a definition spanning
-        classes.
-    pool_wise : bool
-        The selection of one class depends on that class's rows only, so the data can be
-        split into per-class pools (e.g. by the dask path). False for DES, NRMD (the
-        label-augmented score), FES (one model on all rows) and a conditional flow.
-    synthetic_output : bool
-        The method can emit synthetic rows (``synthetic_``) instead of real ones.
-    accepts_sparse : bool
-        ``X`` may be a scipy.sparse matrix.
-    """
-
-    requires_y: bool
-    requires_classes: bool
-    selection: str
-    pool_wise: bool
-    synthetic_output: bool
-    accepts_sparse: bool
-
-
-def reducer_tags(reducer) -> ReducerTags:
-    """The :class:`ReducerTags` of a reducer (instance or class).
-
-    Examples
-    --------
-    >>> from datareduce import get_reducer
-    >>> reducer_tags(get_reducer("des")).selection
-    'global'
-    """
-    cls = reducer if isinstance(reducer, type) else type(reducer)
-    per_pool = reducer._score_per_pool  # an instance may decide (flow's conditional)
-    if isinstance(per_pool, property):
-        per_pool = True
-    return ReducerTags(
-        requires_y=bool(cls._requires_y),
-        requires_classes=bool(cls._requires_classes),
-        selection=cls._selection,
-        pool_wise=cls._selection == "pool" or (cls._selection == "score" and bool(per_pool)),
-        synthetic_output=bool(cls._synthetic_output),
-        accepts_sparse=bool(cls._accepts_sparse),
-    )
-
-
 def _keep_constraint():
     from sklearn.utils._param_validation import RealNotInt
 
     return [Interval(RealNotInt, 0, 1, closed="right"), Interval(numbers.Integral, 1, None,
                                                                   closed="left")]
-
-
-def _foreign_pipeline_caller(max_depth: int = 12, start: int = 2) -> bool:
-    """True when called (a few frames up) by scikit-learn's or imbalanced-learn's Pipeline,
-    not by :class:`datareduce.Pipeline` (which inherits imbalanced-learn's methods).
-
-    Neither pipeline consults tags: they test ``hasattr(step, "transform")`` and call
-    ``fit_transform`` (docs/design-notes.md, "Pipelines"), so the attribute lookup itself is
-    the only place a reducer can refuse them with a pointer; the frames between the
-    pipeline's method and the lookup (joblib's cache wrapper, helpers) are a few, hence the
-    bounded walk."""
-    frame = sys._getframe(start)
-    for _ in range(max_depth):
-        if frame is None:
-            return False
-        if frame.f_globals.get("__name__") in _PIPELINE_MODULES:
-            owner = type(frame.f_locals.get("self"))
-            return owner.__module__ != "datareduce.pipeline"
-        frame = frame.f_back
-    return False
-
-
-class _NoTransform:
-    """``reducer.transform`` does not exist (``hasattr`` is False, so scikit-learn's checks
-    do not take a reducer for a transformer), except while scikit-learn's or
-    imbalanced-learn's ``Pipeline`` validates its steps: there the reducer raises a
-    ``TypeError`` that points to :func:`datareduce.make_pipeline` instead of the pipeline's
-    generic "should be transformers" error."""
-
-    def __get__(self, obj, owner=None):
-        if obj is not None and _foreign_pipeline_caller(start=2):
-            raise TypeError(f"{owner.__name__}: {_PIPELINE_HINT}")
-        raise AttributeError(f"{owner.__name__} has no transform: {_PIPELINE_HINT}")
 
 
 class BaseReducer(BaseEstimator):
@@ -341,8 +253,9 @@ class BaseReducer(BaseEstimator):
         weights = sel.weights
         reweight = getattr(self, "reweight", None)
         if reweight is not None and sel.synthetic is None:
-            weights = self._reweighted(Xs, indices, strata, reweight, rng)
-        self.sample_weight_ = self._normalised_weights(indices, weights, strata, n)
+            weights = reweighted(Xs, indices, strata, _weigher(reweight, rng),
+                                 getattr(reweight, "__name__", reweight))
+        self.sample_weight_ = normalised_weights(indices, weights, strata, n)
         if sel.scores is not None:
             self.scores_ = np.asarray(sel.scores, dtype=np.float64)
         self.synthetic_ = sel.synthetic
@@ -511,55 +424,6 @@ class BaseReducer(BaseEstimator):
         return Selection(indices=np.concatenate(indices), weights=np.concatenate(weights),
                          scores=scores if ranked else None), infos
 
-    @staticmethod
-    def _reweighted(X, indices, strata, reweight, rng):
-        """Weights fitted to the data: per class, the kept rows' weights minimising the MMD
-        to all rows of the class (``"mmd"``), or a user function of (pool, kept positions).
-        A zero weight is floored at 1e-6 of a uniform share so every kept row keeps a say."""
-        from ._weights import mmd_weights
-
-        pools = ([np.arange(X.shape[0])] if strata is None
-                 else [np.flatnonzero(strata == c) for c in range(int(strata.max()) + 1)])
-        where = np.full(X.shape[0], -1, dtype=np.intp)
-        where[indices] = np.arange(len(indices))
-        out = np.empty(len(indices))
-        for pool in pools:
-            kept = pool[where[pool] >= 0]
-            if not len(kept):
-                continue
-            pos = np.searchsorted(pool, kept)
-            if reweight == "mmd":
-                w = mmd_weights(X[pool], pos, random_state=rng)
-            else:
-                w = np.asarray(reweight(X[pool], pos), dtype=np.float64)
-                if w.shape != (len(kept),) or not np.all(np.isfinite(w)) or (w < 0).any():
-                    raise ValueError(
-                        f"reweight={getattr(reweight, '__name__', reweight)!r} returned "
-                        f"{w.shape} weights for {len(kept)} kept rows: it must return one "
-                        "finite non-negative weight per kept row.")
-            total = w.sum()
-            floor = 1e-6 * (total if total > 0 else 1.0) / len(kept)
-            out[where[kept]] = np.maximum(w, floor)
-        return out
-
-    @staticmethod
-    def _normalised_weights(indices, weights, strata, n):
-        """Weights rescaled so each stratum's kept rows stand for the stratum's size."""
-        w = (np.ones(len(indices)) if weights is None
-             else np.asarray(weights, dtype=np.float64).copy())
-        if strata is not None:
-            kept = strata[indices]
-            sizes = np.bincount(strata)
-            totals = np.bincount(kept, weights=w, minlength=len(sizes))
-            counts = np.bincount(kept, minlength=len(sizes))
-            for c in np.flatnonzero(counts):
-                if totals[c] > 0:
-                    w[kept == c] *= sizes[c] / totals[c]
-                else:  # every weight of the stratum is zero: share its mass equally
-                    w[kept == c] = sizes[c] / counts[c]
-        total = w.sum()
-        return w * (n / total) if total > 0 else np.full(len(w), n / max(len(w), 1))
-
     # -------------------------------------------------------------- public API
     def fit_resample(self, X, y=None, **params):
         """Fit and return ``(X_reduced, y_reduced)``: imbalanced-learn's sampler protocol.
@@ -577,12 +441,12 @@ class BaseReducer(BaseEstimator):
         called by scikit-learn's or imbalanced-learn's own ``Pipeline`` it raises a
         ``TypeError`` that says so, instead of silently turning X into a tuple.
         """
-        if _foreign_pipeline_caller():
-            raise TypeError(f"{type(self).__name__}: {_PIPELINE_HINT}")
+        if foreign_pipeline_caller():
+            raise TypeError(f"{type(self).__name__}: {PIPELINE_HINT}")
         Xr, yr = self.fit_resample(X, y, **params)
         return Xr if y is None else (Xr, yr)
 
-    transform = _NoTransform()
+    transform = NoTransform()
 
     def get_support(self, indices: bool = False):
         """Boolean mask over the input rows (or the kept positions with ``indices=True``)."""
@@ -608,23 +472,16 @@ class BaseReducer(BaseEstimator):
                 f"This {type(self).__name__} is not fitted yet: call fit(X, y) first.")
 
     def __sklearn_tags__(self):
-        """imbalanced-learn's sampler tags (its own ``Tags`` classes, as its ``BaseSampler``
-        builds them), derived from the package's :class:`ReducerTags`: one source of facts.
-        """
-        from imblearn.utils._tags import InputTags, SamplerTags, Tags
+        """imbalanced-learn's sampler tags, derived from :class:`ReducerTags`
+        (:func:`datareduce._core.tags.sampler_tags`)."""
+        return sampler_tags(self, super().__sklearn_tags__())
 
-        facts = reducer_tags(self)
-        synthetic = self._emits_synthetic()  # this configuration, not only the class
-        base = super().__sklearn_tags__()
-        tags = Tags(estimator_type="sampler", target_tags=base.target_tags,
-                    transformer_tags=None, regressor_tags=None, classifier_tags=None,
-                    sampler_tags=SamplerTags(sample_indices=True))
-        tags.input_tags = InputTags(dataframe=True, two_d_array=True, categorical=True,
-                                    sparse=facts.accepts_sparse,
-                                    # synthetic centroids live in X's own columns, so they
-                                    # need numeric complete X
-                                    allow_nan=not synthetic, string=not synthetic)
-        tags.requires_fit = True
-        tags.target_tags.required = facts.requires_y
-        tags.non_deterministic = False
-        return tags
+
+def _weigher(reweight, rng):
+    """``reweight`` as a function of (pool rows, kept positions): ``"mmd"`` is the
+    MMD-optimal weights (:func:`datareduce._weights.mmd_weights`)."""
+    if reweight != "mmd":
+        return reweight
+    from ._weights import mmd_weights
+
+    return lambda X, pos: mmd_weights(X, pos, random_state=rng)

@@ -13,7 +13,7 @@ page with the figures, ``--json`` every number (:func:`datareduce.metrics.audit_
 from __future__ import annotations
 
 from . import CLIError
-from ._common import add_column_options, compact_list, resolve_columns, say
+from ._common import add_column_options, compact_list, finish_parser, resolve_columns, say
 from ._io import check_input, check_output_file, read_table, write_text
 from ._progress import fmt_seconds
 
@@ -42,10 +42,8 @@ def add_parser(sub):
                    help="random subsets of each kind for the calibration (default 30)")
     p.add_argument("--json", metavar="PATH", help="write every number as JSON")
     p.add_argument("--report", metavar="PAGE.html", help="write a one-file HTML page")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace existing --json / --report files")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
-    p.set_defaults(func=run)
+    finish_parser(p, run, overwrite="replace existing --json / --report files",
+                  quiet="no progress lines on stderr")
 
 
 def check_page(path, overwrite):

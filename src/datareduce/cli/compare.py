@@ -6,8 +6,8 @@ Example::
         --repeats 5 --output results/
 
 writes ``results/results.csv`` (one row per run), ``results/results.md`` (median tables:
-each score, epsilon, time ratio, seconds) and ``results/scores.png``, ``time.png``,
-``epsilon.png``.
+each score, each metric, time ratio, seconds) and ``results/scores.png``, ``time.png`` and
+one ``METRIC.png`` per metric (``--metric``, repeatable; default ``mmd`` and ``epsilon``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ._common import (
     compact_list,
     did_you_mean,
     drop_missing_target,
+    finish_parser,
     resolve_columns,
     say,
     warn_id_like,
@@ -32,7 +33,7 @@ from ._progress import Clock, check_budget, estimate_reduction, fmt_seconds, pro
 ESTIMATORS = ("mlp", "logistic", "knn", "forest")
 #: scorers whose value depends on which label is the positive class
 BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision")
-PLOTS = ("scores.png", "time.png", "epsilon.png")
+PLOTS = ("scores.png", "time.png")
 
 
 def add_parser(sub):
@@ -66,6 +67,10 @@ def add_parser(sub):
                    help="train unweighted (default: the estimator is fitted with the "
                         "reducer's weights when it takes sample_weight, as in "
                         "datareduce.make_pipeline)")
+    p.add_argument("--metric", dest="metrics", action="append", default=None, metavar="NAME",
+                   help="representativeness metric of the kept rows, one column and plot "
+                        "each; repeat for several (default: mmd, the audit's headline, and "
+                        "the paper's epsilon; see datareduce.metrics.available_metrics)")
     p.add_argument("--scaler", choices=("minmax", "standard", "none"), default="minmax",
                    help="scaling fitted on the training split (default minmax)")
     p.add_argument("--topology", action="store_true",
@@ -80,11 +85,8 @@ def add_parser(sub):
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="time budget for the whole comparison: methods estimated not to fit "
                         "are skipped, each with a line saying so")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace results already in the --output folder")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="no progress bar, estimates or summary lines")
-    p.set_defaults(func=run)
+    finish_parser(p, run, overwrite="replace results already in the --output folder",
+                  quiet="no progress bar, estimates or summary lines")
 
 
 def _number(text: str):
@@ -158,6 +160,17 @@ def _check_options(args):
                            "balanced_accuracy.")
     if len(set(args.scoring)) != len(args.scoring):
         raise CLIError("--scoring repeats a scorer.")
+    from ..evaluation import COMPARE_METRICS
+    from ..metrics import available_metrics
+
+    args.metrics = list(args.metrics or COMPARE_METRICS)
+    known = available_metrics()
+    for m in args.metrics:
+        if m not in known:
+            raise CLIError(f"--metric {m!r} is not a metric{did_you_mean(m, known)}; "
+                           f"available: {', '.join(known)}.")
+    if len(set(args.metrics)) != len(args.metrics):
+        raise CLIError("--metric repeats a metric.")
     return methods
 
 
@@ -199,7 +212,8 @@ def run(args) -> int:
 
     clock = Clock(check_budget(args.budget))
     methods = _check_options(args)
-    files = ["results.csv", "results.md"] + ([] if args.no_plots else list(PLOTS))
+    plots = [*PLOTS, *(f"{m}.png" for m in args.metrics)]
+    files = ["results.csv", "results.md"] + ([] if args.no_plots else plots)
     out = check_output_dir(args.output, "--output", overwrite=args.overwrite, files=files)
     inp = check_input(args.data)
 
@@ -239,7 +253,7 @@ def run(args) -> int:
             X, y, methods=methods, keeps=args.keep, estimator=_estimator(args.estimator),
             repeats=args.repeats, test_size=args.test_size, scoring=args.scoring,
             scaler=None if args.scaler == "none" else args.scaler, topology=args.topology,
-            energy=args.energy, on_error=args.on_error, random_state=args.seed,
+            metrics=args.metrics, energy=args.energy, on_error=args.on_error, random_state=args.seed,
             pass_sample_weight=args.sample_weight,
             progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
@@ -351,7 +365,7 @@ def _write(args, out, results, inp, n_rows):
           f"{args.repeats} repeats, test size {args.test_size}, seed {args.seed}. "
           "Medians over repeats; keep 1.0 is the full training split"
           + (" (other keeps are row counts)." if counts else "."), ""]
-    columns = [*args.scoring, "epsilon"]
+    columns = [*args.scoring, *args.metrics]
     columns += [c for c in results.columns if c.startswith("bottleneck_h")]
     columns += ["time_ratio", "total_seconds"]
     columns += [c for c in ("energy_kwh", "emissions_kg") if c in results.columns]
@@ -375,10 +389,11 @@ def _write(args, out, results, inp, n_rows):
             print("datareduce compare: matplotlib is not installed; plots skipped "
                   "(pip install 'datareduce[plot]').", file=sys.stderr)
         else:
-            for name, draw in (("scores", lambda ax: ev.plot_scores(results, args.scoring[0], ax)),
-                               ("time", lambda ax: ev.plot_time(results, ax)),
-                               ("epsilon", lambda ax: ev.plot_epsilon(results, args.scoring[0],
-                                                                      ax))):
+            draws = [("scores", lambda ax: ev.plot_scores(results, args.scoring[0], ax)),
+                     ("time", lambda ax: ev.plot_time(results, ax))]
+            draws += [(m, lambda ax, m=m: ev.plot_epsilon(results, args.scoring[0], ax,
+                                                          metric=m)) for m in args.metrics]
+            for name, draw in draws:
                 fig, ax = plt.subplots(figsize=(6, 4.2))
                 draw(ax)
                 if counts and name in ("scores", "time"):

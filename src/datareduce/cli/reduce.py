@@ -14,7 +14,7 @@ Several Parquet files, a folder of them, or ``--scheduler`` take the block-wise 
 
 from __future__ import annotations
 
-import json
+import argparse
 
 from . import CLIError
 from ._common import (
@@ -23,6 +23,7 @@ from ._common import (
     add_task_options,
     check_method_params,
     drop_missing_target,
+    finish_parser,
     make_space,
     parse_keep,
     parse_params,
@@ -34,7 +35,7 @@ from ._common import (
     warn_id_like,
 )
 from ._io import check_input, check_output_file, read_table, write_table, write_text
-from ._progress import Clock, check_budget, estimate_reduction, estimate_report, fmt_seconds, stage
+from ._progress import Clock, check_budget, estimate_reduction, fmt_seconds, stage
 from .audit import announcer, check_page
 
 #: a step whose estimate is above this many seconds is announced before it starts
@@ -67,16 +68,13 @@ def add_parser(sub):
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="extra method parameter, repeatable (e.g. --param output=medoids)")
     p.add_argument("--report", metavar="JSON|PAGE.html",
-                   help="also write a representativeness report of the reduction: a .html "
-                        "name writes the audit page (every metric against random subsets of "
-                        "the same size, with figures), a .json name the numbers")
-    p.add_argument("--max-points", type=int, default=None,
-                   help="subsample the report's persistence diagrams above this many rows "
-                        "(default 1000)")
+                   help="also write the audit of the reduction (every calibrated metric "
+                        "against random subsets of the same size): a .html name writes the "
+                        "page with figures, a .json name the numbers")
+    p.add_argument("--max-points", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
-                   help="time budget: report parts estimated to exceed it are skipped "
-                        "(with a line saying so); a reduction estimated to exceed it alone is "
-                        "refused before it starts")
+                   help="time budget: a reduction estimated to exceed it is refused before "
+                        "it starts")
     p.add_argument("--scheduler", metavar="ADDRESS|local",
                    help="reduce Parquet input block by block with dask (the dask extra): "
                         "'local' starts a cluster of worker processes on this machine for the "
@@ -94,15 +92,13 @@ def add_parser(sub):
     p.add_argument("--weight-column", metavar="COL",
                    help="block-wise only: also write each kept row's weight (rows it stands "
                         "for) in this new column")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace existing --output / --report files")
-    p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
-    p.set_defaults(func=run)
+    finish_parser(p, run, overwrite="replace existing --output / --report files",
+                  quiet="print nothing on success")
 
 
 def run(args) -> int:
     from .._core.output import reduced_data
-    from .._core.strata import bin_codes, stratify_params
+    from .._core.strata import stratify_params
     from .._registry import get_reducer
 
     clock = Clock(check_budget(args.budget))
@@ -113,8 +109,9 @@ def run(args) -> int:
     params = resolve_seed(args.seed, params, valid)
     if "output" in valid and "output" not in params:
         params["output"] = "medoids"  # the command writes real rows of the table
-    if args.max_points is not None and args.max_points < 2:
-        raise CLIError(f"--max-points {args.max_points}: give an integer >= 2.")
+    if args.max_points is not None:
+        say(args, "--max-points is ignored: the --report audit draws no persistence "
+                  "diagrams (datareduce score --topology does)")
     if args.bins < 1:
         raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
     if args.task != "auto" and args.target is None:
@@ -190,13 +187,9 @@ def run(args) -> int:
     kept = reduced_data(reducer, df, real_rows=True).X
 
     report_text = None
-    if report_path is not None and _is_page(report_path):
-        report_text = _page(args, F, y, reducer)
-    elif report_path is not None:
-        Z, described = space_matrix(make_space(args.space, F), F)
-        labels = None if y is None else (
-            bin_codes(y, reducer.strata_edges_) if task == "regression" else y.to_numpy())
-        report_text = _report(args, Z, labels, reducer, clock, described)
+    if report_path is not None:
+        audit = _audit(args, F, y, reducer)
+        report_text = audit.to_html() if _is_page(report_path) else audit.to_json()
     write_table(kept, out)
     if report_text is not None:
         write_text(report_text, report_path)
@@ -211,8 +204,9 @@ def _is_page(path) -> bool:
     return str(path).lower().endswith((".html", ".htm"))
 
 
-def _page(args, F, y, reducer) -> str:
-    """The audit page of the reduction (datareduce.metrics.audit_subset)."""
+def _audit(args, F, y, reducer):
+    """The audit of the reduction (datareduce.metrics.audit_subset), for the page and the
+    JSON report alike: every metric against random subsets of the same size."""
     from ..metrics import audit_subset
 
     space = {"none": "passthrough"}.get(args.space, args.space)
@@ -221,7 +215,7 @@ def _page(args, F, y, reducer) -> str:
                              progress=None if args.quiet else announcer(args, "the report"))
     for verdict, _ in audit.verdicts():
         say(args, f"report: {verdict}")
-    return audit.to_html()
+    return audit
 
 
 def _blockwise(args) -> bool:
@@ -234,36 +228,3 @@ def _blockwise(args) -> bool:
     if path.is_dir():
         return True
     return not path.exists() and any(ch in str(path) for ch in "*?[")
-
-
-def _report(args, X, y, reducer, clock, described) -> str:
-    import numpy as np
-
-    from ..metrics import epsilon_representativeness, representativeness_report
-
-    idx = np.asarray(reducer.sample_indices_)
-    if y is None:
-        by_class = {None: len(idx)}
-    else:
-        cls, cnt = np.unique(y[idx], return_counts=True)
-        by_class = dict(zip(cls.tolist(), cnt.tolist(), strict=True))
-    dims = (0, 1)
-    est, _ = estimate_report(X, y, by_class, dims=dims, max_points=args.max_points,
-                             probe_limit=min(5.0, max(clock.left, 0) / 4))
-    if not clock.fits(est):
-        say(args, f"--budget {args.budget:g} s: skipping the report's persistence-diagram "
-                  f"distances (estimated ~{fmt_seconds(est)}, {fmt_seconds(max(clock.left, 0))}"
-                  " left); the report has epsilon only.")
-        with stage("report: epsilon", quiet=args.quiet):
-            res = epsilon_representativeness(X, reducer=reducer, y=y)
-        return json.dumps({"epsilon": res.to_dict(), "space": described,
-                           "skipped": {"topology": f"estimated {est:.0f} s > budget"}},
-                          indent=2)
-    if est > ANNOUNCE:
-        say(args, f"estimate: ~{fmt_seconds(est)} for the report's persistence diagrams "
-                  "(--max-points lowers it; --budget skips it)")
-    with stage(f"report (estimate ~{fmt_seconds(est)})", quiet=args.quiet):
-        report = representativeness_report(X, reducer, y=y, max_points=args.max_points)
-    data = json.loads(report.to_json())
-    data["space"] = described
-    return json.dumps(data, indent=2)

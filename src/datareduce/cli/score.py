@@ -1,8 +1,14 @@
-"""``datareduce score FULL REDUCED``: the representativeness report of a reduced table.
+"""``datareduce score FULL REDUCED``: the representativeness of a reduced table.
 
 Example::
 
     datareduce score beans.csv beans_small.csv --target Class --json report.json
+
+By default REDUCED is audited as a subset of FULL (``datareduce.metrics.audit_subset``):
+every calibrated metric against random subsets of the same size, printed, written as JSON
+(``--json``) and as a page (``--report``). The uncalibrated report (epsilon, persistence
+diagram distances) is written when asked for with ``--metric`` or ``--dims``, and for
+synthetic rows (``--allow-new-rows``), which the audit cannot label.
 
 The feature columns are chosen on FULL (``--features``, ``--exclude``, ``--id``, as in
 ``reduce``) and must all be in REDUCED. Features are min-max scaled with the full table's
@@ -24,6 +30,7 @@ from ._common import (
     add_space_option,
     compact_list,
     drop_missing_target,
+    finish_parser,
     make_space,
     resolve_columns,
     say,
@@ -42,26 +49,33 @@ H2_MAX_POINTS = 200
 def add_parser(sub):
     p = sub.add_parser(
         "score",
-        help="representativeness of a reduced table: epsilon, persistence diagram distances",
-        description="Compare a reduced table with the full one: epsilon (per class with "
-                    "--target), bottleneck and Wasserstein distances of Vietoris-Rips "
-                    "persistence diagrams, and the stability check d_B <= 2 d_H.",
+        help="representativeness of a reduced table: its audit against random subsets",
+        description="Compare a reduced table with the full one: by default the audit "
+                    "(MMD, energy distance and coverage, each with its percentile among "
+                    "random subsets of the same size); with --metric or --dims the "
+                    "uncalibrated report: epsilon (per class with --target), bottleneck and "
+                    "Wasserstein distances of Vietoris-Rips persistence diagrams, and the "
+                    "stability check d_B <= 2 d_H.",
     )
     p.add_argument("full", help="full table (.csv or .parquet)")
     p.add_argument("reduced", help="reduced table (.csv or .parquet), same columns")
     add_column_options(p, target_help="label column (per-class epsilon and distances)")
     p.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
-    p.add_argument("--metric", default="chebyshev",
+    p.add_argument("--metric", default=None,
                    choices=("chebyshev", "euclidean", "manhattan"),
-                   help="metric of epsilon (default chebyshev, as the reference)")
+                   help="write the uncalibrated report, with epsilon in this metric "
+                        "(chebyshev is the reference's)")
     p.add_argument("--diagram-metric", default="euclidean",
                    choices=("chebyshev", "euclidean", "manhattan"),
                    help="metric of the Rips filtrations and of the stability check "
                         "(default euclidean)")
-    p.add_argument("--dims", type=int, nargs="+", default=[0, 1], metavar="K",
-                   help="homology dimensions, 0 1 or 2 (default 0 1; 2 is costly and is "
-                        f"computed on at most {H2_MAX_POINTS} rows unless --max-points says "
-                        "otherwise)")
+    p.add_argument("--dims", type=int, nargs="+", default=None, metavar="K",
+                   help="write the uncalibrated report with these homology dimensions, 0 1 "
+                        f"or 2 (0 1 with --metric; 2 is costly and is computed on at most "
+                        f"{H2_MAX_POINTS} rows unless --max-points says otherwise)")
+    p.add_argument("--topology", action="store_true",
+                   help="the audit also calibrates the bottleneck distance of persistence "
+                        "diagrams (costly; --max-points landmarks, default 300)")
     p.add_argument("--max-points", type=int, default=None,
                    help="subsample diagrams above this many rows (default 1000)")
     add_space_option(p)
@@ -76,16 +90,13 @@ def add_parser(sub):
     p.add_argument("--allow-new-rows", action="store_true",
                    help="accept REDUCED rows that are not rows of FULL (synthetic rows)")
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
-                   help="time budget: the diagram distances are skipped (epsilon only) when "
-                        "estimated to exceed it")
+                   help="uncalibrated report: the diagram distances are skipped (epsilon "
+                        "only) when estimated to exceed it")
     p.add_argument("--report", metavar="PAGE.html",
-                   help="also write the audit page: every metric against random subsets of "
-                        "the same size, with figures (REDUCED must be rows of FULL)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing --json / --report file")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="no summary lines or progress on stderr")
-    p.set_defaults(func=run)
+                   help="also write the audit page, with figures (REDUCED must be rows of "
+                        "FULL)")
+    finish_parser(p, run, overwrite="replace an existing --json / --report file",
+                  quiet="no summary lines or progress on stderr")
 
 
 def check_dims(dims, max_points):
@@ -109,7 +120,9 @@ def run(args) -> int:
     from ..metrics import epsilon_representativeness, representativeness_report
 
     clock = Clock(check_budget(args.budget))
-    dims, max_points = check_dims(args.dims, args.max_points)
+    legacy = args.metric is not None or args.dims is not None or args.allow_new_rows
+    args.metric = args.metric or "chebyshev"
+    dims, max_points = check_dims(args.dims or [0, 1], args.max_points)
     if args.bins < 1:
         raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
     if args.drop_missing_target and args.target is None:
@@ -153,8 +166,17 @@ def run(args) -> int:
     positions = None
     if not args.allow_new_rows:
         positions = _check_subset(full, red, cols)
-    if page is not None:
-        _page(args, full, cols, positions, page)
+    if not legacy or page is not None:
+        audit = _audit(args, full, cols, positions)
+        if page is not None:
+            write_text(audit.to_html(), page)
+            say(args, f"page written to {page}")
+        if not legacy:
+            print(audit)
+            if json_path:
+                write_text(audit.to_json(), json_path)
+                say(args, f"report written to {json_path}")
+            return 0
     yf = yr = None
     if cols.target is not None:
         yf, task = target_strata(full[cols.target], args.task, n_bins=args.bins)
@@ -246,16 +268,18 @@ def _check_subset(full, red, cols):
     return hr.map(first_row).to_numpy(dtype=np.intp)  # REDUCED's rows as positions in FULL
 
 
-def _page(args, full, cols, positions, page):
-    """The audit page of REDUCED as a subset of FULL (datareduce.metrics.audit_subset)."""
+def _audit(args, full, cols, positions):
+    """REDUCED as a subset of FULL, against random subsets (datareduce.metrics.audit_subset)."""
     from ..metrics import audit_subset
 
     space = {"none": "passthrough"}.get(args.space, args.space)
     y = None if cols.target is None else full[cols.target].to_numpy()
-    with stage("report: audit against random subsets", quiet=args.quiet):
-        audit = audit_subset(full[cols.features], positions, y, space=space,
-                             progress=None if args.quiet else announcer(args, "the report"))
+    kw = {"topology": args.topology}
+    if args.topology and args.max_points is not None:
+        kw["max_points"] = args.max_points
+    with stage("audit against random subsets", quiet=args.quiet):
+        audit = audit_subset(full[cols.features], positions, y, space=space, **kw,
+                             progress=None if args.quiet else announcer(args, "the audit"))
     for verdict, _ in audit.verdicts():
         say(args, f"report: {verdict}")
-    write_text(audit.to_html(), page)
-    say(args, f"page written to {page}")
+    return audit

@@ -28,15 +28,17 @@ Energy and emissions (``energy=True``) are measured with codecarbon's offline tr
 """
 
 from .plots import plot_comparison, plot_curves, plot_epsilon, plot_scores, plot_time
-from .protocol import PAPER_HIDDEN_LAYERS, compare, paper_mlp
-from .summaries import FULL, epsilon_correlation, medians, to_markdown
+from .protocol import COMPARE_METRICS, PAPER_HIDDEN_LAYERS, compare, paper_mlp
+from .summaries import FULL, epsilon_correlation, headline_metric, medians, to_markdown
 from .tasks import infer_task, quantile_strata
 
 __all__ = [
+    "COMPARE_METRICS",
     "FULL",
     "PAPER_HIDDEN_LAYERS",
     "compare",
     "epsilon_correlation",
+    "headline_metric",
     "infer_task",
     "medians",
     "paper_mlp",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .summaries import _check_results, _method_order
+from .summaries import _check_results, _method_order, headline_metric
 
 __all__ = ["plot_comparison", "plot_curves", "plot_epsilon", "plot_scores", "plot_time"]
 
@@ -176,8 +176,9 @@ def plot_time(results, ax=None, relative: bool = True):
                        else "reduction + training seconds (median)")
 
 
-def plot_epsilon(results, score="accuracy", ax=None):
-    """Epsilon vs. score, one point per run, coloured by method (marker size by keep).
+def plot_epsilon(results, score="accuracy", ax=None, *, metric="epsilon"):
+    """Epsilon (or another metric) vs. score, one point per run, coloured by method (marker
+    size by keep).
 
     Parameters
     ----------
@@ -187,6 +188,8 @@ def plot_epsilon(results, score="accuracy", ax=None):
         The score column.
     ax : matplotlib Axes, optional
         Where to draw.
+    metric : str, default="epsilon"
+        The metric column on the x axis (e.g. ``"mmd"``).
 
     Returns
     -------
@@ -210,20 +213,20 @@ def plot_epsilon(results, score="accuracy", ax=None):
     for method in _method_order(results):
         grp = runs[runs["method"] == method]
         size = 15 + 60 * grp["keep"].astype(float) / (kmax or 1.0)
-        ax.scatter(grp["epsilon"], grp[score], s=size, alpha=0.7, label=method,
+        ax.scatter(grp[metric], grp[score], s=size, alpha=0.7, label=method,
                    **styles[method])
     full = results.loc[results["method"] == FULL, score]
     if len(full):
         ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,
                    label="full data")
-    ax.set_xlabel("epsilon")
+    ax.set_xlabel(metric)
     ax.set_ylabel(score)
     ax.legend(fontsize="small", ncol=2)
     return ax
 
 
-def plot_comparison(results, score="accuracy"):
-    """The three plots side by side: score, time and epsilon vs. score.
+def plot_comparison(results, score="accuracy", metric=None):
+    """The three plots side by side: score, time and a metric vs. score.
 
     Parameters
     ----------
@@ -231,6 +234,9 @@ def plot_comparison(results, score="accuracy"):
         The output of :func:`compare`.
     score : str, default="accuracy"
         The score column.
+    metric : str, optional
+        The metric column of the third plot; default: :func:`compare`'s headline metric
+        (``"epsilon"`` for a table that does not record its metrics).
 
     Returns
     -------
@@ -250,7 +256,7 @@ def plot_comparison(results, score="accuracy"):
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     plot_scores(results, score, ax=axes[0])
     plot_time(results, ax=axes[1])
-    plot_epsilon(results, score, ax=axes[2])
+    plot_epsilon(results, score, ax=axes[2], metric=metric or headline_metric(results))
     fig.tight_layout()
     return fig
 

@@ -19,7 +19,7 @@ from .._core.validation import check_keeps, check_random_generator, check_X, che
 from .._registry import available_reducers, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
-from .summaries import FULL
+from .summaries import FULL, METRICS_ATTR
 from .tasks import (
     get_scorers,
     infer_task,
@@ -28,7 +28,12 @@ from .tasks import (
     reduce_rows,
 )
 
-__all__ = ["compare", "paper_mlp"]
+__all__ = ["COMPARE_METRICS", "compare", "paper_mlp"]
+
+#: Metric columns of :func:`compare` by default: the audit's headline metric (MMD predicted
+#: the downstream difference to simple random sampling best, see docs/audit.md) first, then
+#: the paper's epsilon.
+COMPARE_METRICS = ("mmd", "epsilon")
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +76,7 @@ def paper_mlp(random_state=None, max_iter: int = 200, *, regression: bool = Fals
 def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repeats: int = 5,
             test_size=0.25, scoring=None, scaler="minmax",
             method_params=None, topology: bool = False, energy: bool = False,
-            metric: str = "chebyshev", on_error: str = "raise", task: str = "auto",
+            metrics=COMPARE_METRICS, metric: str = "chebyshev", on_error: str = "raise", task: str = "auto",
             n_bins: int = N_BINS, pass_sample_weight: bool = True, random_state=None,
             progress: bool = False):
     """Reduce, train and score every (method, kept fraction, repeat): the paper's protocol.
@@ -106,7 +111,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         ``("r2", "mae")`` for regression.
     scaler : "minmax", "standard", None or a transformer, default="minmax"
         Fitted on the training split only, applied to both splits; reduction, training and
-        epsilon all happen in the scaled space (the paper used min-max scaling).
+        the metrics all happen in the scaled space (the paper used min-max scaling).
     method_params : dict of {method: dict}, optional
         Extra parameters per method name, e.g. ``{"fes": {"epochs": 5}}``.
     topology : bool or dict, default=False
@@ -121,8 +126,19 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         codecarbon's offline tracker (one tracker task per run; codecarbon's power models,
         or RAPL counters when readable; the USA grid's carbon intensity). Without codecarbon
         installed a warning is issued and the columns are absent.
+    metrics : sequence of str or Metric, default=("mmd", "epsilon")
+        Representativeness metrics of the kept rows against the scaled training split, one
+        column each (named after the metric): any registered name
+        (:func:`datareduce.metrics.available_metrics`) or a
+        :class:`~datareduce.metrics.Metric`. Each is prepared once per split
+        (:meth:`~datareduce.metrics.Metric.prepare`) and scores every reduced set of that
+        split, with the reducer's weights and, for classification, per class. The default
+        puts the audit's headline metric first (MMD: its distance to random subsets
+        predicted the downstream difference best, see the audit's documentation), then the
+        paper's epsilon.
     metric : str, default="chebyshev"
-        Norm of epsilon (the paper: L-infinity on min-max scaled data).
+        Norm of the ``"epsilon"`` metric (the paper: L-infinity on min-max scaled data; the
+        registry's ``"epsilon"`` is Euclidean, ``metric="euclidean"`` gives it).
     on_error : {"raise", "warn"}, default="raise"
         What to do when a run fails: raise, or warn and leave that run out of the table.
     task : {"auto", "classification", "regression"}, default="auto"
@@ -132,7 +148,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         whole ``y`` and given to every reducer. For regression, splits and stratifying
         reducers are stratified by quantile bins of the target (the reducers bin it
         themselves; the kept rows keep their targets), reducers that emit centroids are
-        asked for medoids (real rows with a target), and epsilon is computed without labels.
+        asked for medoids (real rows with a target), and the metrics are computed without
+        labels.
     n_bins : int, default=10
         Number of quantile bins of a regression target (the package's one default).
     pass_sample_weight : bool, default=True
@@ -150,8 +167,9 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         One row per run with columns ``method``, ``keep``, ``repeat``, ``n_train``,
         ``n_kept``, ``reduction_seconds``, ``training_seconds``, ``total_seconds``,
         ``time_ratio`` (total seconds over the full-data training seconds of the same
-        repeat), one column per scorer, ``epsilon``, and optionally the topological and
-        energy columns. The full-data baseline has ``method="full"`` and ``keep=1.0``.
+        repeat), one column per scorer, one per metric (0 for the baseline), and optionally
+        the topological and energy columns. The full-data baseline has ``method="full"``
+        and ``keep=1.0``. ``attrs["metrics"]`` lists the metric columns, headline first.
 
     Examples
     --------
@@ -186,6 +204,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     if not hasattr(estimator, "fit"):
         raise TypeError(f"estimator must be a scikit-learn estimator, got {type(estimator)}.")
     reducers = _resolve_methods(methods, method_params or {})
+    metric_objs = _resolve_metrics(metrics, metric)
     strata = ya
     if task == "regression":
         strata = _quantile_strata(ya, _check_int(n_bins, "n_bins", 1))[0]
@@ -210,6 +229,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                 X_test = sc.transform(Xa[idx_test])
             y_train, y_test = ya[idx_train], ya[idx_test]
             est = seeded_clone(estimator, seed)
+            labels = None if task == "regression" else y_train
+            prepared = {m.name: m.prepare(X_train, labels) for m in metric_objs}
 
             # full-data baseline
             task_start(tracker)
@@ -218,7 +239,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
             full_train_s = time.perf_counter() - t0
             row = _row(FULL, 1.0, r, len(y_train), len(y_train), 0.0, full_train_s,
                        full_train_s, scorers, model, X_test, y_test)
-            row["epsilon"] = 0.0
+            row.update(dict.fromkeys(prepared, 0.0))
             if topo is not None:
                 row.update(topo.zero())
             row.update(task_stop(tracker))
@@ -232,7 +253,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                         reducer = seeded_clone(base, seed, keep=keep,
                                                **stratify_params(base, task, n_bins))
                         row = _one_run(label, reducer, keep, r, est, (X_train, y_train),
-                                       (X_test, y_test), scorers, metric, topo, tracker,
+                                       (X_test, y_test), scorers, prepared, topo, tracker,
                                        task, pass_sample_weight)
                     except Exception as exc:
                         task_stop(tracker)
@@ -253,15 +274,15 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     full_seconds = df.loc[df["method"] == FULL].set_index("repeat")["training_seconds"]
     df["time_ratio"] = df["total_seconds"] / df["repeat"].map(full_seconds)
     cols = ["method", "keep", "repeat", "n_train", "n_kept", "reduction_seconds",
-            "training_seconds", "total_seconds", "time_ratio", *scoring, "epsilon"]
+            "training_seconds", "total_seconds", "time_ratio", *scoring, *prepared]
     cols += [c for c in df.columns if c not in cols]
-    return df[cols]
+    out = df[cols]
+    out.attrs[METRICS_ATTR] = [m.name for m in metric_objs]
+    return out
 
 
-def _one_run(label, reducer, keep, r, est, train, test, scorers, metric, topo, tracker, task,
+def _one_run(label, reducer, keep, r, est, train, test, scorers, prepared, topo, tracker, task,
              pass_sample_weight):
-    from ..metrics import epsilon_representativeness
-
     (X_train, y_train), (X_test, y_test) = train, test
     task_start(tracker)
     t0 = time.perf_counter()
@@ -277,11 +298,9 @@ def _one_run(label, reducer, keep, r, est, train, test, scorers, metric, topo, t
     y_red = np.asarray(y_red)
     row = _row(label, keep, r, len(y_train), len(y_red), red_s, train_s, red_s + train_s,
                scorers, model, X_test, y_test)
-    if task == "regression":  # no classes: the distance to the kept rows over all rows
-        row["epsilon"] = float(epsilon_representativeness(X_train, X_red, metric=metric).value)
-    else:
-        row["epsilon"] = float(epsilon_representativeness(X_train, X_red, y_train, y_red,
-                                                          metric=metric).value)
+    y_lab = None if task == "regression" else y_red  # no classes: over all rows
+    for name, pm in prepared.items():
+        row[name] = float(pm.score(X_red, y_lab, weights).value)
     if topo is not None:
         row.update(topo(X_train, X_red))
     row.update(energy)
@@ -303,6 +322,21 @@ def _check_int(value, name, low):
             or value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
     return int(value)
+
+
+def _resolve_metrics(metrics, norm):
+    """The metric objects of ``metrics`` (``"epsilon"`` with the norm ``norm``)."""
+    from ..metrics.interface import get_metric
+
+    if isinstance(metrics, str) or not len(metrics):
+        raise ValueError(f"metrics={metrics!r}: give a non-empty list of metric names, e.g. "
+                         f"{list(COMPARE_METRICS)}.")
+    out = [get_metric(m, distance=norm) if m == "epsilon" else get_metric(m)
+           for m in metrics]
+    names = [m.name for m in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"metrics names a metric twice: {names}.")
+    return out
 
 
 def _resolve_methods(methods, method_params):

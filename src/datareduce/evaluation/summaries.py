@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["epsilon_correlation", "medians", "to_markdown"]
+__all__ = ["epsilon_correlation", "headline_metric", "medians", "to_markdown"]
 
 FULL = "full"
+#: key of ``results.attrs`` where :func:`compare` lists its metric columns, headline first
+METRICS_ATTR = "metrics"
 _ID_COLUMNS = ("method", "keep", "repeat")
 
 
@@ -15,6 +17,21 @@ def _check_results(results):
     if missing:
         raise ValueError(f"results must be the DataFrame returned by compare (missing columns "
                          f"{missing}).")
+
+
+def headline_metric(results) -> str:
+    """The first metric column of a :func:`compare` table (``"epsilon"`` when not recorded).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full"], "keep": [1.0], "repeat": 0, "mmd": [0.0]})
+    >>> res.attrs["metrics"] = ["mmd"]
+    >>> headline_metric(res)
+    'mmd'
+    """
+    names = getattr(results, "attrs", {}).get(METRICS_ATTR) or ["epsilon"]
+    return names[0]
 
 
 def _method_order(results):
@@ -71,8 +88,8 @@ def medians(results, value=None):
     return table
 
 
-def epsilon_correlation(results, score="accuracy"):
-    """Spearman correlation between epsilon and a score, per kept fraction.
+def epsilon_correlation(results, score="accuracy", metric="epsilon"):
+    """Spearman correlation between epsilon (or another metric) and a score, per kept fraction.
 
     As in the paper, runs are pooled over methods and repeats at each kept fraction (the
     full-data baseline is left out). A negative rho means that better-covered reduced sets
@@ -84,6 +101,8 @@ def epsilon_correlation(results, score="accuracy"):
         The output of :func:`compare`.
     score : str, default="accuracy"
         The score column.
+    metric : str, default="epsilon"
+        The metric column (e.g. ``"mmd"``, see :func:`compare`'s ``metrics``).
 
     Returns
     -------
@@ -104,13 +123,13 @@ def epsilon_correlation(results, score="accuracy"):
     from scipy.stats import spearmanr
 
     _check_results(results)
-    for col in ("epsilon", score):
+    for col in (metric, score):
         if col not in results.columns:
             raise ValueError(f"results has no column {col!r}.")
     runs = results[results["method"] != FULL]
     out = {}
     for keep, grp in runs.groupby("keep", sort=True):
-        e, s = grp["epsilon"].to_numpy(float), grp[score].to_numpy(float)
+        e, s = grp[metric].to_numpy(float), grp[score].to_numpy(float)
         ok = np.isfinite(e) & np.isfinite(s)
         e, s = e[ok], s[ok]
         if len(e) < 3 or np.ptp(e) == 0 or np.ptp(s) == 0:

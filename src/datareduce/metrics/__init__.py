@@ -1,9 +1,8 @@
 """Representativeness of a reduced data set: epsilon, distribution distances, topology."""
 
-from .epsilon import EpsilonResult, epsilon_representativeness
-
-__all__ = ["EpsilonResult", "epsilon_representativeness"]
-from .distribution import (  # noqa: E402
+from .audit import SubsetAudit, audit_space, audit_subset
+from .calibration import CalibratedMetric, Calibration, calibrate
+from .distribution import (
     CoverageCurve,
     DistributionDistance,
     MMDReference,
@@ -15,12 +14,19 @@ from .distribution import (  # noqa: E402
     mmd_reference,
     mmd_test,
 )
-from .report import (  # noqa: E402
-    RepresentativenessReport,
-    representativeness_report,
-    representativeness_scorer,
+from .epsilon import EpsilonResult, epsilon_representativeness
+from .interface import (
+    Metric,
+    MetricValue,
+    PreparedMetric,
+    available_metrics,
+    get_metric,
+    register_metric,
 )
-from .topology import (  # noqa: E402
+from .leakage import SplitAudit, audit_split
+from .report import RepresentativenessReport, representativeness_report
+from .scorer import representativeness_scorer
+from .topology import (
     PersistenceDiagrams,
     TopologicalDistance,
     diagram_distance,
@@ -30,56 +36,41 @@ from .topology import (  # noqa: E402
     topological_distance,
 )
 
-__all__ += [
+__all__ = [
+    "CalibratedMetric",
+    "Calibration",
     "CoverageCurve",
     "DistributionDistance",
+    "EpsilonResult",
     "MMDReference",
     "MMDTest",
+    "Metric",
+    "MetricValue",
+    "PersistenceDiagrams",
+    "PreparedMetric",
+    "RepresentativenessReport",
+    "SplitAudit",
+    "SubsetAudit",
+    "TopologicalDistance",
+    "audit_space",
+    "audit_split",
+    "audit_subset",
+    "available_metrics",
+    "calibrate",
     "coverage_curve",
+    "diagram_distance",
     "energy_distance",
+    "epsilon_representativeness",
+    "get_metric",
+    "greedy_permutation",
     "median_bandwidth",
+    "minimum_spanning_tree_lengths",
     "mmd",
     "mmd_reference",
     "mmd_test",
-    "PersistenceDiagrams",
-    "RepresentativenessReport",
-    "TopologicalDistance",
-    "diagram_distance",
-    "greedy_permutation",
-    "minimum_spanning_tree_lengths",
     "persistence_diagrams",
+    "register_metric",
     "representativeness_report",
     "representativeness_scorer",
     "topological_distance",
 ]
-from .interface import (  # noqa: E402
-    Metric,
-    MetricValue,
-    PreparedMetric,
-    available_metrics,
-    get_metric,
-    register_metric,
-)
-
-__all__ += [
-    "Metric",
-    "MetricValue",
-    "PreparedMetric",
-    "available_metrics",
-    "get_metric",
-    "register_metric",
-]
-from .audit import SubsetAudit, audit_space, audit_subset  # noqa: E402
-from .calibration import CalibratedMetric, Calibration, calibrate  # noqa: E402
-
-__all__ += [
-    "CalibratedMetric",
-    "Calibration",
-    "SubsetAudit",
-    "audit_space",
-    "audit_subset",
-    "calibrate",
-]
-from .leakage import SplitAudit, audit_split  # noqa: E402
-
-__all__ += ["SplitAudit", "audit_split"]

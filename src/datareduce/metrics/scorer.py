@@ -1,0 +1,75 @@
+"""A representativeness measure as a scikit-learn scorer, for model selection of reducers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._core.validation import check_X
+from .._geometry.neighbors import check_metric
+from .epsilon import epsilon_representativeness
+from .topology import TopologicalDistance, topological_distance
+
+__all__ = ["representativeness_scorer"]
+
+
+def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshev",
+                              homology_dimensions=(0, 1), max_points: int | None = None):
+    """A scorer ``scorer(reducer, X, y) -> float`` for scikit-learn model selection.
+
+    Greater is better (scikit-learn's convention), so the scorer returns the *negative*
+    of the measure. The reducer is fitted on the data it is scored on when it was fitted on
+    other data (a cross-validation fold), so use ``cv=[(all_rows, all_rows)]`` to score the
+    selection made on the whole data.
+
+    Parameters
+    ----------
+    score : {"epsilon", "bottleneck", "wasserstein"}, default="epsilon"
+        ``"epsilon"``: minus epsilon (per-class, maximum over classes). ``"bottleneck"`` /
+        ``"wasserstein"``: minus the largest distance over ``homology_dimensions`` between
+        the diagrams of the full and the reduced data.
+    metric : str, default="chebyshev"
+        Metric of epsilon, or of the Rips filtrations.
+    homology_dimensions : tuple of int, default=(0, 1)
+    max_points : int or None
+        Diagram subsampling threshold.
+
+    Returns
+    -------
+    callable
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from datareduce import RandomReducer
+    >>> X = np.random.default_rng(0).normal(size=(120, 3)); rows = np.arange(120)
+    >>> search = GridSearchCV(RandomReducer(keep=0.2), {"random_state": [0, 1, 2, 3]},
+    ...                       scoring=representativeness_scorer("epsilon"), cv=[(rows, rows)])
+    >>> best = search.fit(X).best_params_["random_state"]
+    >>> bool(search.best_score_ == max(search.cv_results_["mean_test_score"]))
+    True
+    """
+    if score not in ("epsilon", "bottleneck", "wasserstein"):
+        raise ValueError(f"score={score!r} is not supported; use 'epsilon', 'bottleneck' "
+                         "or 'wasserstein'.")
+    metric = check_metric(metric)
+
+    def scorer(estimator, X, y=None):
+        Xa = check_X(X)
+        if getattr(estimator, "n_samples_in_", None) != Xa.shape[0]:
+            from sklearn.base import clone
+
+            estimator = clone(estimator).fit(X, y)
+        idx = estimator.sample_indices_
+        syn = getattr(estimator, "synthetic_", None)
+        Xr = Xa[idx] if syn is None else syn
+        yr = None if y is None else np.asarray(y)[idx]
+        if score == "epsilon":
+            return -float(epsilon_representativeness(Xa, Xr, y, yr, metric=metric).value)
+        res: TopologicalDistance = topological_distance(
+            Xa, Xr, distance=score, homology_dimensions=homology_dimensions, metric=metric,
+            per_class=False, max_points=max_points)
+        return -float(res.max)
+
+    scorer.__name__ = f"neg_{score}"
+    return scorer
