@@ -64,9 +64,10 @@ def add_parser(sub):
                    help="the positive class for binary scorers (f1, precision, recall, "
                         "jaccard, average_precision) when the labels are not 0/1")
     p.add_argument("--no-sample-weight", dest="sample_weight", action="store_false",
-                   help="train unweighted (default: the estimator is fitted with the "
-                        "reducer's weights when it takes sample_weight, as in "
-                        "datareduce.make_pipeline)")
+                   default="auto",
+                   help="train unweighted (default: the package's weight policy, as in "
+                        "datareduce.make_pipeline: the reducer's weights reach an estimator "
+                        "that takes sample_weight, except tree models)")
     p.add_argument("--metric", dest="metrics", action="append", default=None, metavar="NAME",
                    help="representativeness metric of the kept rows, one column and plot "
                         "each; repeat for several (default: mmd, the audit's headline, and "

@@ -77,7 +77,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
             test_size=0.25, scoring=None, scaler="minmax",
             method_params=None, topology: bool = False, energy: bool = False,
             metrics=COMPARE_METRICS, metric: str = "chebyshev", on_error: str = "raise", task: str = "auto",
-            n_bins: int = N_BINS, pass_sample_weight: bool = True, random_state=None,
+            n_bins: int = N_BINS, pass_sample_weight="auto", random_state=None,
             progress: bool = False):
     """Reduce, train and score every (method, kept fraction, repeat): the paper's protocol.
 
@@ -152,10 +152,12 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         labels.
     n_bins : int, default=10
         Number of quantile bins of a regression target (the package's one default).
-    pass_sample_weight : bool, default=True
-        Fit the estimator with the reducer's ``sample_weight_`` when its ``fit`` takes
-        ``sample_weight`` (the package's one weight policy, as in
-        :func:`datareduce.make_pipeline`); ``False`` trains unweighted.
+    pass_sample_weight : "auto" or bool, default="auto"
+        Fit the estimator with the reducer's ``sample_weight_`` under the package's one
+        weight policy (:func:`datareduce._core.output.passes_weights`, as in
+        :func:`datareduce.make_pipeline`): ``"auto"`` passes them when the estimator's
+        ``fit`` takes ``sample_weight`` and it is not a tree model (or the reducer fitted
+        them with ``reweight=``); ``True`` / ``False`` decide.
     random_state : int, Generator or None
         Seed of the splits (and, through them, of every reducer and estimator).
     progress : bool, default=False
@@ -290,7 +292,7 @@ def _one_run(label, reducer, keep, r, est, train, test, scorers, prepared, topo,
     red_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = clone(est).fit(X_red, y_red, **sample_weight_params(
-        est, weights, pass_sample_weight=pass_sample_weight))
+        est, weights, pass_sample_weight=pass_sample_weight, reducer=reducer))
     train_s = time.perf_counter() - t0
     energy = task_stop(tracker)
 
