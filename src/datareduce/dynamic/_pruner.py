@@ -1,62 +1,24 @@
-"""Per-epoch dynamic data pruning policies (plain numpy).
+"""Per-epoch dynamic data pruning (plain numpy): the pruner's bookkeeping.
 
 A :class:`DynamicPruner` decides, at the start of each epoch, which training rows are
 used and with which loss weight, from running statistics of the per-sample losses it is
-told about through :meth:`DynamicPruner.update`.
+told about through :meth:`DynamicPruner.update`. This module keeps those statistics, the
+epoch plans and sizes and the checkpoint state; the selection rules themselves live in
+:mod:`._policies` and the argument checks in :mod:`._checks`.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from .._core.validation import check_keep
 from ..base import allocate_quotas
+from ._checks import check_indices, check_int, check_real, seed_entropy, to_numpy
+from ._policies import DEFAULT_DELTA, DEFAULT_EMA, POLICIES, plan_group
 
 __all__ = ["DynamicPruner", "POLICIES"]
-
-POLICIES = ("uniform", "rs2", "epsilon_greedy", "ucb", "infobatch")
-
-# Policy defaults: (ema, delta). InfoBatch's reference code scores a row by its latest loss
-# (ema=1) and anneals the last 12.5% of epochs (delta=0.875).
-_DEFAULT_EMA = {"uniform": 0.5, "rs2": 0.5, "epsilon_greedy": 0.5, "ucb": 0.5, "infobatch": 1.0}
-_DEFAULT_DELTA = {
-    "uniform": 1.0, "rs2": 1.0, "epsilon_greedy": 1.0, "ucb": 1.0, "infobatch": 0.875,
-}
-# spawn-key tag of the RS2 round permutations (epoch draws use the key (epoch,))
-_RS2_TAG = 0x525332
-
-
-def _check_int(value, name, *, minimum, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}.")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name}={value} must be an int >= {minimum}.")
-    return value
-
-
-def _check_real(value, name, *, low, high, low_open=False, high_open=False, hint=""):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}.")
-    value = float(value)
-    ok_low = value > low if low_open else value >= low
-    ok_high = value < high if high_open else value <= high
-    if not (math.isfinite(value) and ok_low and ok_high):
-        interval = ("(" if low_open else "[") + f"{low}, {high}" + (")" if high_open else "]")
-        raise ValueError(f"{name}={value} must be in {interval}.{(' ' + hint) if hint else ''}")
-    return value
-
-
-def _to_numpy(values):
-    """numpy view of an array-like or a torch tensor (detached, on the CPU)."""
-    if hasattr(values, "detach") and hasattr(values, "cpu"):
-        values = values.detach().cpu().numpy()
-    return np.asarray(values)
 
 
 class DynamicPruner:
@@ -208,40 +170,40 @@ class DynamicPruner:
         initial_score=None,
         random_state=None,
     ):
-        self.n_samples = _check_int(n_samples, "n_samples", minimum=1)
+        self.n_samples = check_int(n_samples, "n_samples", minimum=1)
         if policy not in POLICIES:
             raise ValueError(f"policy={policy!r} is unknown: pick one of {', '.join(POLICIES)}.")
         self.policy = policy
         self.keep = keep
         self.n_keep = check_keep(keep, self.n_samples)
-        self.ema = _check_real(
-            _DEFAULT_EMA[policy] if ema is None else ema, "ema", low=0.0, high=1.0, low_open=True,
+        self.ema = check_real(
+            DEFAULT_EMA[policy] if ema is None else ema, "ema", low=0.0, high=1.0, low_open=True,
             hint="It is the weight of the newest loss in the moving average.",
         )
-        self.eps = _check_real(eps, "eps", low=0.0, high=1.0)
-        self.c = _check_real(c, "c", low=0.0, high=math.inf, high_open=True)
+        self.eps = check_real(eps, "eps", low=0.0, high=1.0)
+        self.c = check_real(c, "c", low=0.0, high=math.inf, high_open=True)
         if r is None:
             r = 1.0 - self.n_keep / self.n_samples
-        self.r = _check_real(
+        self.r = check_real(
             r, "r", low=0.0, high=1.0, high_open=True,
             hint="r is the fraction of well-learned rows dropped; r=1 would drop them all.",
         )
-        self.delta = _check_real(
-            _DEFAULT_DELTA[policy] if delta is None else delta, "delta", low=0.0, high=1.0,
+        self.delta = check_real(
+            DEFAULT_DELTA[policy] if delta is None else delta, "delta", low=0.0, high=1.0,
             low_open=True,
         )
-        self.n_epochs = _check_int(n_epochs, "n_epochs", minimum=1, allow_none=True)
-        self.start_epoch = _check_int(start_epoch, "start_epoch", minimum=0)
-        self.stop_epoch = _check_int(stop_epoch, "stop_epoch", minimum=1, allow_none=True)
+        self.n_epochs = check_int(n_epochs, "n_epochs", minimum=1, allow_none=True)
+        self.start_epoch = check_int(start_epoch, "start_epoch", minimum=0)
+        self.stop_epoch = check_int(stop_epoch, "stop_epoch", minimum=1, allow_none=True)
         if initial_score is not None:
-            initial_score = _check_real(
+            initial_score = check_real(
                 initial_score, "initial_score", low=-math.inf, high=math.inf,
                 low_open=True, high_open=True,
             )
         self.initial_score = initial_score
         self.random_state = random_state
         self.stop_epoch_ = self._resolve_stop_epoch()
-        self._entropy = self._seed_entropy(random_state)
+        self._entropy = seed_entropy(random_state)
         self.groups = groups
         self._set_groups(groups)
 
@@ -283,7 +245,7 @@ class DynamicPruner:
             self.groups_ = np.array([0])
             codes = np.zeros(n, dtype=np.int64)
         else:
-            g = _to_numpy(groups)
+            g = to_numpy(groups)
             if g.ndim != 1 or g.shape[0] != n:
                 raise ValueError(
                     f"groups has shape {np.shape(g)} but the pruner has n_samples={n}: pass one "
@@ -302,32 +264,11 @@ class DynamicPruner:
         self._members = np.split(order, np.cumsum(sizes)[:-1])
         self.group_budgets_ = allocate_quotas(sizes, self.n_keep, min_one=True)
 
-    @staticmethod
-    def _seed_entropy(random_state):
-        if isinstance(random_state, np.random.Generator):
-            return int(random_state.integers(2**63))
-        if isinstance(random_state, np.random.RandomState):
-            return int(random_state.randint(0, 2**31 - 1))
-        if isinstance(random_state, np.random.SeedSequence):
-            return random_state.entropy
-        if random_state is None:
-            return np.random.SeedSequence().entropy
-        if isinstance(random_state, (bool, np.bool_)) or not isinstance(
-            random_state, numbers.Integral
-        ):
-            raise TypeError(
-                "random_state must be None, an int, a numpy Generator or RandomState; got "
-                f"{type(random_state).__name__}."
-            )
-        if int(random_state) < 0:
-            raise ValueError(f"random_state={random_state} must be a non-negative int or None.")
-        return int(random_state)
-
     def _epoch_rng(self, epoch):
         return np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(epoch,)))
 
     def _check_epoch(self, epoch):
-        epoch = _check_int(epoch, "epoch", minimum=0)
+        epoch = check_int(epoch, "epoch", minimum=0)
         if self.n_epochs is not None and epoch >= self.n_epochs:
             raise ValueError(
                 f"epoch={epoch} is past the planned epochs (n_epochs={self.n_epochs}, epochs "
@@ -395,25 +336,9 @@ class DynamicPruner:
         else:
             parts = []
             for g, (rows, k) in enumerate(zip(self._members, self.group_budgets_, strict=True)):
-                if rows.size == 0:
-                    continue
-                if self.policy == "infobatch":
-                    parts.append(self._infobatch(rows, weights, rng))
-                elif k == 0:
-                    continue
-                elif self.policy == "uniform":
-                    parts.append(rng.choice(rows, size=int(k), replace=False))
-                elif self.policy == "rs2":
-                    parts.append(self._rs2_part(g, rows, int(k), epoch))
-                elif self.policy == "epsilon_greedy":
-                    n_random = int(math.floor(self.eps * k + 0.5))
-                    order = rows[self._ranked(self._priority(self.scores_[rows], rows), rng)]
-                    greedy = order[: k - n_random]
-                    random = rng.choice(order[k - n_random :], size=n_random, replace=False)
-                    parts.append(np.concatenate([greedy, random]))
-                else:  # ucb
-                    score = self.scores_[rows] + self.c * np.sqrt(self.variances_[rows])
-                    parts.append(rows[self._ranked(self._priority(score, rows), rng)[:k]])
+                part = None if rows.size == 0 else plan_group(self, g, rows, k, epoch, weights, rng)
+                if part is not None:
+                    parts.append(part)
             idx = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         idx = np.sort(np.asarray(idx, dtype=np.int64))
         if self.policy != "infobatch" or not self.is_pruning_epoch(epoch):
@@ -447,7 +372,7 @@ class DynamicPruner:
         >>> float(p.weights(used).sum()), float(p.weights(range(6)).sum())
         (3.0, 3.0)
         """
-        idx = self._check_indices(indices)
+        idx = check_indices(indices, self.n_samples)
         return self._weights[idx].copy()
 
     def update(self, indices, losses):
@@ -477,8 +402,8 @@ class DynamicPruner:
         >>> float(p.scores_[0]), float(p.variances_[0])
         (3.0, 1.0)
         """
-        idx = self._check_indices(indices)
-        loss = _to_numpy(losses)
+        idx = check_indices(indices, self.n_samples)
+        loss = to_numpy(losses)
         if loss.ndim != 1:
             loss = loss.reshape(-1) if loss.size == idx.size else loss
         if loss.ndim != 1 or loss.shape[0] != idx.shape[0]:
@@ -571,7 +496,7 @@ class DynamicPruner:
         >>> DynamicPruner(1000, keep=0.3).steps_per_epoch(64, epoch=0)
         5
         """
-        batch_size = _check_int(batch_size, "batch_size", minimum=1)
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
         size = self.epoch_size(epoch)
         return size // batch_size if drop_last else -(-size // batch_size)
 
@@ -668,82 +593,6 @@ class DynamicPruner:
         self.epoch_sizes_ = {int(k): int(v) for k, v in dict(state["epoch_sizes"]).items()}
         self._plan_epoch, self._plan = None, None
         self._weights = np.ones(self.n_samples)
-
-    # ------------------------------------------------------------------ internals
-    def _check_indices(self, indices):
-        idx = _to_numpy(indices)
-        if idx.ndim == 0:
-            idx = idx.reshape(1)
-        if idx.ndim != 1:
-            raise ValueError(f"indices must be 1-D, got shape {idx.shape}.")
-        if idx.size == 0:
-            return idx.astype(np.int64)
-        if idx.dtype.kind not in "iu":
-            if idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0):
-                idx = idx.astype(np.int64)
-            else:
-                raise TypeError(f"indices must be integer row positions, got dtype {idx.dtype}.")
-        idx = idx.astype(np.int64)
-        if idx.min() < 0 or idx.max() >= self.n_samples:
-            raise ValueError(
-                f"indices must be in [0, {self.n_samples - 1}] (n_samples={self.n_samples}); "
-                f"got values from {int(idx.min())} to {int(idx.max())}."
-            )
-        return idx
-
-    def _priority(self, values, rows):
-        unseen = self.n_seen_[rows] == 0
-        fill = np.inf if self.initial_score is None else self.initial_score
-        return np.where(unseen, fill, values)
-
-    def _rs2_round(self, g, n_g, k_g, epoch):
-        """(round length R, round number, position in the round) of ``epoch`` for group g."""
-        length = -(-n_g // k_g)
-        t = epoch - self.start_epoch
-        return length, t // length, t % length
-
-    def _rs2_part(self, g, rows, k_g, epoch):
-        length, rnd, pos = self._rs2_round(g, rows.size, k_g, epoch)
-        rng = np.random.default_rng(
-            np.random.SeedSequence(self._entropy, spawn_key=(_RS2_TAG, g, rnd))
-        )
-        perm = rng.permutation(rows)
-        if pos < length - 1:
-            return perm[pos * k_g : (pos + 1) * k_g]
-        # last epoch of the round: the rows not used yet, topped up to k_g with rows drawn
-        # at random from the ones used earlier in the round
-        rest = perm[pos * k_g :]
-        fill = k_g - rest.size
-        if fill == 0:
-            return rest
-        return np.concatenate([rest, rng.choice(perm[: pos * k_g], size=fill, replace=False)])
-
-    @staticmethod
-    def _ranked(priority, rng):
-        """Row positions by decreasing priority, ties broken at random."""
-        perm = rng.permutation(priority.shape[0])
-        return perm[np.argsort(-priority[perm], kind="stable")]
-
-    def _infobatch(self, rows, weights, rng):
-        """Plan one group's rows (all rows when ``groups`` is None); fills ``weights``."""
-        seen = self.n_seen_[rows] > 0
-        scores = self.scores_[rows]
-        if self.initial_score is None:
-            if not seen.any():
-                weights[rows] = 1.0
-                return rows
-            well = seen & (scores < scores[seen].mean())
-        else:
-            s = np.where(seen, scores, self.initial_score)
-            well = s < s.mean()
-        wl = rows[well]
-        weights[rows[~well]] = 1.0
-        if wl.size == 0:
-            return rows[~well]
-        m = max(1, int(math.floor((1.0 - self.r) * wl.size + 0.5)))
-        chosen = rng.choice(wl, size=m, replace=False)
-        weights[chosen] = wl.size / m
-        return np.concatenate([rows[~well], chosen])
 
     def __repr__(self):
         return (

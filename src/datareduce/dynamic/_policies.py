@@ -1,0 +1,100 @@
+"""The per-epoch selection rules of :class:`~datareduce.dynamic.DynamicPruner`.
+
+Each function plans one group's rows of one pruned epoch from the pruner's running
+statistics; the pruner itself keeps the bookkeeping (scores, plans, epoch sizes, state).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+POLICIES = ("uniform", "rs2", "epsilon_greedy", "ucb", "infobatch")
+
+# Policy defaults: (ema, delta). InfoBatch's reference code scores a row by its latest loss
+# (ema=1) and anneals the last 12.5% of epochs (delta=0.875).
+DEFAULT_EMA = {"uniform": 0.5, "rs2": 0.5, "epsilon_greedy": 0.5, "ucb": 0.5, "infobatch": 1.0}
+DEFAULT_DELTA = {
+    "uniform": 1.0, "rs2": 1.0, "epsilon_greedy": 1.0, "ucb": 1.0, "infobatch": 0.875,
+}
+# spawn-key tag of the RS2 round permutations (epoch draws use the key (epoch,))
+_RS2_TAG = 0x525332
+
+
+def plan_group(pruner, g, rows, k, epoch, weights, rng):
+    """Rows of group ``g`` (positions ``rows``, budget ``k``) that ``epoch`` trains on.
+
+    Only ``"infobatch"`` writes ``weights`` (the caller sets weight 1 for the others).
+    Returns None when the group contributes no row.
+    """
+    policy = pruner.policy
+    if policy == "infobatch":
+        return _infobatch(pruner, rows, weights, rng)
+    if k == 0:
+        return None
+    if policy == "uniform":
+        return rng.choice(rows, size=int(k), replace=False)
+    if policy == "rs2":
+        return _rs2_part(pruner._entropy, g, rows, int(k), epoch - pruner.start_epoch)
+    if policy == "epsilon_greedy":
+        n_random = int(math.floor(pruner.eps * k + 0.5))
+        order = rows[_ranked(_priority(pruner, pruner.scores_[rows], rows), rng)]
+        greedy = order[: k - n_random]
+        random = rng.choice(order[k - n_random :], size=n_random, replace=False)
+        return np.concatenate([greedy, random])
+    # ucb
+    score = pruner.scores_[rows] + pruner.c * np.sqrt(pruner.variances_[rows])
+    return rows[_ranked(_priority(pruner, score, rows), rng)[:k]]
+
+
+def _priority(pruner, values, rows):
+    """``values`` with the rows never seen set to ``initial_score`` (None: +inf)."""
+    unseen = pruner.n_seen_[rows] == 0
+    fill = np.inf if pruner.initial_score is None else pruner.initial_score
+    return np.where(unseen, fill, values)
+
+
+def _ranked(priority, rng):
+    """Row positions by decreasing priority, ties broken at random."""
+    perm = rng.permutation(priority.shape[0])
+    return perm[np.argsort(-priority[perm], kind="stable")]
+
+
+def _rs2_part(entropy, g, rows, k_g, t):
+    """Group g's rows of the ``t``-th pruned epoch: the next ``k_g`` of its round's permutation."""
+    length = -(-rows.size // k_g)  # round length R_g
+    rnd, pos = t // length, t % length
+    rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_RS2_TAG, g, rnd)))
+    perm = rng.permutation(rows)
+    if pos < length - 1:
+        return perm[pos * k_g : (pos + 1) * k_g]
+    # last epoch of the round: the rows not used yet, topped up to k_g with rows drawn
+    # at random from the ones used earlier in the round
+    rest = perm[pos * k_g :]
+    fill = k_g - rest.size
+    if fill == 0:
+        return rest
+    return np.concatenate([rest, rng.choice(perm[: pos * k_g], size=fill, replace=False)])
+
+
+def _infobatch(pruner, rows, weights, rng):
+    """Plan one group's rows (all rows when ``groups`` is None); fills ``weights``."""
+    seen = pruner.n_seen_[rows] > 0
+    scores = pruner.scores_[rows]
+    if pruner.initial_score is None:
+        if not seen.any():
+            weights[rows] = 1.0
+            return rows
+        well = seen & (scores < scores[seen].mean())
+    else:
+        s = np.where(seen, scores, pruner.initial_score)
+        well = s < s.mean()
+    wl = rows[well]
+    weights[rows[~well]] = 1.0
+    if wl.size == 0:
+        return rows[~well]
+    m = max(1, int(math.floor((1.0 - pruner.r) * wl.size + 0.5)))
+    chosen = rng.choice(wl, size=m, replace=False)
+    weights[chosen] = wl.size / m
+    return np.concatenate([rows[~well], chosen])
