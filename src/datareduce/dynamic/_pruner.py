@@ -283,11 +283,12 @@ class DynamicPruner:
         Parameters
         ----------
         epoch : int >= 0
-            Epoch number, counted from 0.
+            The epoch asked about (epochs count from 0).
 
         Returns
         -------
         bool
+            True when ``epoch`` is in the pruning phase.
 
         Examples
         --------
@@ -311,7 +312,7 @@ class DynamicPruner:
         Parameters
         ----------
         epoch : int >= 0
-            Epoch number, counted from 0.
+            The epoch to plan, counted from 0.
 
         Returns
         -------
@@ -448,11 +449,12 @@ class DynamicPruner:
         Parameters
         ----------
         epoch : int >= 0
-            Epoch number, counted from 0.
+            The epoch whose size is asked for, counted from 0.
 
         Returns
         -------
         int
+            Rows planned for ``epoch``.
 
         Examples
         --------
@@ -482,13 +484,14 @@ class DynamicPruner:
         batch_size : int >= 1
             Mini-batch size of the DataLoader.
         epoch : int >= 0
-            Epoch number, counted from 0.
+            The epoch counted, from 0.
         drop_last : bool, default=False
-            As in ``torch.utils.data.DataLoader``.
+            As in ``torch.utils.data.DataLoader``: a last incomplete batch is not a step.
 
         Returns
         -------
         int
+            ``ceil(epoch_size(epoch) / batch_size)`` (floor with ``drop_last``).
 
         Examples
         --------
@@ -509,14 +512,13 @@ class DynamicPruner:
 
         Parameters
         ----------
-        batch_size : int >= 1
-            Mini-batch size of the DataLoader.
-        drop_last : bool, default=False
-            As in ``torch.utils.data.DataLoader``.
+        batch_size, drop_last
+            As in :meth:`steps_per_epoch`.
 
         Returns
         -------
         int
+            The sum of :meth:`steps_per_epoch` over epochs ``0 .. n_epochs - 1``.
 
         Examples
         --------
@@ -543,6 +545,8 @@ class DynamicPruner:
         Returns
         -------
         dict
+            Keys ``n_samples``, ``policy``, ``entropy``, ``scores``, ``variances``,
+            ``n_seen`` and ``epoch_sizes``.
 
         Examples
         --------
