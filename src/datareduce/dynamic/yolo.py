@@ -15,12 +15,12 @@ How the pieces fit (Ultralytics 8.3/8.4 names):
   (which reorders the dataset) or caching do.
 - **Per-image loss** (``_yolo_loss.py``). ``v8DetectionLoss`` sums the box (CIoU), class
   (BCE) and DFL terms over all anchors of the batch and divides by the batch's total target
-  score. The same
-  terms are summed per image here (its foreground anchors for box and DFL, all its anchors
-  for BCE): the batch loss is exactly the sum of the per-image parts (checked against
-  Ultralytics' own numbers on the first batches). Training uses ``sum_i w_i * part_i``
-  (equal to Ultralytics' loss when every weight is 1); the pruner's score of an image is its
-  part normalised by its own target score (so it does not depend on the batch it was in).
+  score. The same terms are summed per image here (its foreground anchors for box and DFL,
+  all its anchors for BCE): the batch loss is exactly the sum of the per-image parts
+  (checked against Ultralytics' own numbers on the first batches). Training uses
+  ``sum_i w_i * part_i`` (equal to Ultralytics' loss when every weight is 1); the pruner's
+  score of an image is its part normalised by its own target score (so it does not depend
+  on the batch it was in).
 - **Sampling.** The train loader is a ``torch`` DataLoader whose sampler yields the rows
   planned for the current epoch (shuffled); its workers persist across epochs and it plans
   an epoch only once the previous one's losses are all in.
