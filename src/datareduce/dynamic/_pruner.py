@@ -512,8 +512,10 @@ class DynamicPruner:
 
         Parameters
         ----------
-        batch_size, drop_last
-            As in :meth:`steps_per_epoch`.
+        batch_size : int >= 1
+            Mini-batch size of the DataLoader, as in :meth:`steps_per_epoch`.
+        drop_last : bool, default=False
+            Whether a last incomplete batch is dropped, as in :meth:`steps_per_epoch`.
 
         Returns
         -------
