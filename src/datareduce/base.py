@@ -477,6 +477,15 @@ class BaseReducer(BaseEstimator):
         return sampler_tags(self, super().__sklearn_tags__())
 
 
+#: ``bandwidth`` of the Gaussian-kernel reducers: ``"median"`` (median heuristic) or a width > 0
+_BANDWIDTH_CONSTRAINT = [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")]
+
+
+def _base_constraints_without(*names):
+    """:class:`BaseReducer`'s constraints without ``names`` (e.g. ``"reweight"`` for a reducer
+    whose measure is uniform by construction, which leaves the parameter out)."""
+    return {k: v for k, v in BaseReducer._parameter_constraints.items() if k not in names}
+
 def _weigher(reweight, rng):
     """``reweight`` as a function of (pool rows, kept positions): ``"mmd"`` is the
     MMD-optimal weights (:func:`datareduce._weights.mmd_weights`)."""

@@ -26,11 +26,11 @@ import logging
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
 from .._geometry.kernels import Kernel
-from ..base import BaseReducer, Selection
+from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
 
 __all__ = ["KernelHerdingReducer", "kernel_herding"]
 
@@ -156,8 +156,8 @@ class KernelHerdingReducer(BaseReducer):
     # every parameter declared here; herding has no ``reweight`` (its measure is uniform by
     # construction), so the base class's constraint is left out rather than inherited
     _parameter_constraints = {
-        **{k: v for k, v in BaseReducer._parameter_constraints.items() if k != "reweight"},
-        "bandwidth": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        **_base_constraints_without("reweight"),
+        "bandwidth": _BANDWIDTH_CONSTRAINT,
         "max_exact": [None, Interval(numbers.Integral, 2, None, closed="left")],
         "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
         "verbose": ["verbose"],

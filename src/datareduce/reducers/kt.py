@@ -42,12 +42,12 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
 from .._core.validation import draw_seed
 from .._geometry.kernels import Kernel
-from ..base import BaseReducer, Selection
+from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
 
 __all__ = ["KernelThinningReducer", "kernel_thinning"]
 
@@ -252,8 +252,8 @@ class KernelThinningReducer(BaseReducer):
 
     # every parameter declared (no ``reweight``: KT's measure is uniform by construction)
     _parameter_constraints = {
-        **{k: v for k, v in BaseReducer._parameter_constraints.items() if k != "reweight"},
-        "bandwidth": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        **_base_constraints_without("reweight"),
+        "bandwidth": _BANDWIDTH_CONSTRAINT,
         "g": [Interval(numbers.Integral, 0, None, closed="left")],
         "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
         "max_target": [None, Interval(numbers.Integral, 1, None, closed="left")],

@@ -30,7 +30,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from .._geometry.kernels import Kernel, canonical_kernel
-from ..base import BaseReducer, Selection, allocate_quotas
+from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ProtoDashReducer", "protodash"]
 
@@ -348,7 +348,7 @@ class ProtoDashReducer(BaseReducer):
     _parameter_constraints = {
         **BaseReducer._parameter_constraints,
         "kernel": [StrOptions({"rbf", "gaussian", "linear"})],
-        "bandwidth": [StrOptions({"median"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "bandwidth": _BANDWIDTH_CONSTRAINT,
         "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
         "verbose": ["verbose"],
         "partition": [StrOptions({"auto"}), None, Interval(numbers.Integral, 1, None,
