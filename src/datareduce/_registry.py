@@ -56,6 +56,22 @@ def available_reducers(*, with_summary: bool = False):
     return list(_REGISTRY)
 
 
+def method_names(methods, method_params=(), *, all_word: str = "all", role: str = "used"):
+    """Method names from ``all_word`` (every registered method), one name or a list, with
+    the check that ``method_params`` names only methods among them (the evaluation's
+    ``compare`` and the search share it)."""
+    if isinstance(methods, str):
+        names = available_reducers() if methods == all_word else [methods]
+    else:
+        names = list(methods)
+    if not names:
+        raise ValueError(f"methods is empty: name at least one method, or {all_word!r}.")
+    unknown = sorted(set(method_params) - set(names))
+    if unknown:
+        raise ValueError(f"method_params names methods not {role}: {unknown}.")
+    return names
+
+
 def reducer_class(name: str):
     """The class registered under ``name``."""
     key = str(name).lower()

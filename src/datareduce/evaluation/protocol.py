@@ -16,7 +16,7 @@ from .._core.output import sample_weight_params
 from .._core.strata import N_BINS, stratify_params
 from .._core.strata import quantile_strata as _quantile_strata
 from .._core.validation import check_keeps, check_random_generator, check_X, check_y, seeded_clone
-from .._registry import available_reducers, reducer_class
+from .._registry import method_names, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
 from .summaries import FULL, METRICS_ATTR
@@ -356,15 +356,7 @@ def _resolve_methods(methods, method_params):
                                 f"{type(red).__name__}.")
             out[str(label)] = red
         return out
-    if isinstance(methods, str):
-        names = available_reducers() if methods == "all" else [methods]
-    else:
-        names = list(methods)
-    if not names:
-        raise ValueError("methods is empty: name at least one method, or 'all'.")
-    unknown = sorted(set(method_params) - set(names))
-    if unknown:
-        raise ValueError(f"method_params names methods that are not compared: {unknown}.")
+    names = method_names(methods, method_params, all_word="all", role="compared")
     out = {}
     for name in names:
         name = str(name).lower()

@@ -99,7 +99,7 @@ class BaseReductionSearch(BaseEstimator):
         return out
 
     def _candidates(self, task):
-        from .._registry import available_reducers, reducer_class
+        from .._registry import method_names, reducer_class
 
         params = dict(self.method_params or {})
         skipped = {}
@@ -109,13 +109,7 @@ class BaseReductionSearch(BaseEstimator):
                                  "parameters on the reducers given in methods.")
             cands = {str(k): clone(v) for k, v in self.methods.items()}
         else:
-            names = available_reducers() if self.methods == "auto" else (
-                [self.methods] if isinstance(self.methods, str) else list(self.methods))
-            if not names:
-                raise ValueError("methods is empty: name at least one method, or 'auto'.")
-            unknown = sorted(set(params) - set(names))
-            if unknown:
-                raise ValueError(f"method_params names methods not searched: {unknown}.")
+            names = method_names(self.methods, params, all_word="auto", role="searched")
             cands = {}
             for name in names:
                 try:
