@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import warnings
 
+from .._core.strata import N_BINS
 from . import CLIError
 from ._common import (
     add_column_options,
@@ -82,7 +83,7 @@ def add_parser(sub):
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="classes (per-class results) or a regression target (per quantile "
                         "bin of FULL, --bins of them); auto as in reduce")
-    p.add_argument("--bins", type=int, default=10,
+    p.add_argument("--bins", type=int, default=N_BINS,
                    help="quantile bins of a regression target (default 10)")
     add_drop_missing_target(p)
     p.add_argument("--backend", choices=("ripser", "giotto"), default="ripser",

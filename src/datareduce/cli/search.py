@@ -14,6 +14,7 @@ import logging
 import sys
 from contextlib import contextmanager
 
+from .._core.strata import N_BINS
 from . import CLIError
 from ._common import (
     add_column_options,
@@ -63,8 +64,9 @@ def add_parser(sub):
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="what the target is: classes, a continuous value (regression: folds "
                         "and reductions stratified by quantile bins), or auto (default)")
-    p.add_argument("--bins", type=int, default=5,
-                   help="quantile bins of a regression target (default 5)")
+    p.add_argument("--bins", type=int, default=N_BINS,
+                   help="quantile bins of a regression target (default 10, the package's one "
+                        "default)")
     add_drop_missing_target(p)
     p.add_argument("--model", choices=MODELS, default="logistic",
                    help="the model trained on each candidate subset, behind the default "

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._core.strata import N_BINS
 from ._html import PageMixin
 from .calibration import DEFAULT_METRICS, calibrate
 
@@ -63,7 +64,7 @@ def audit_space(X, *, space="standard", fit_on=None):
     return np.ascontiguousarray(A), transformer, describe_space(transformer)
 
 
-def audit_labels(y, n, *, n_bins: int = 5):
+def audit_labels(y, n, *, n_bins: int = N_BINS):
     """Labels for per-class results: classes as they are; a continuous target in quantile
     bins (labelled by their ranges). Returns ``(labels, task)``."""
     if y is None:
@@ -345,7 +346,7 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         rows with X's columns (synthetic rows).
     y : array-like of shape (n_samples,), optional
         Labels (per-class results, stratified random subsets); a continuous target is
-        binned in 5 quantile bins.
+        binned in 10 quantile bins (the package's one default).
     space : str or transformer, default="standard"
         Selection space (:func:`audit_space`).
     metrics : sequence of str or Metric, default=("mmd", "energy", "coverage")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import math
 
+from .._core.strata import N_BINS
 from ._base import BaseReductionSearch
 from ._evaluate import FULL
 
@@ -70,7 +71,7 @@ class ReductionSearchCV(BaseReductionSearch):
         The selection space, given to each reducer as its ``space`` (its base fits it on the
         training fold only); the estimator trains on the original rows.
     task : {"auto", "classification", "regression"}, default="auto"
-    n_bins : int, default=5
+    n_bins : int, default=10
         Quantile bins of a regression target: the splits, and the reducers that stratify
         with their default bins.
     use_weights : "auto" or bool, default="auto"
@@ -135,7 +136,7 @@ class ReductionSearchCV(BaseReductionSearch):
     def __init__(self, estimator, *, methods="auto",
                  keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5), scoring=None, tolerance=0.01,
                  budget="3x", cv=3, reference="srs", method_params=None, space=None,
-                 task="auto", n_bins=5, use_weights="auto", baseline="auto", racing_level=0.9,
+                 task="auto", n_bins=N_BINS, use_weights="auto", baseline="auto", racing_level=0.9,
                  n_probe=300, min_budget=8.0, min_rows=20, max_val_rows=20_000,
                  random_state=None, verbose=False):
         self.estimator = estimator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core.strata import target_kind
+from .._core.strata import N_BINS, target_kind
 from ._frugal import ReductionSearchCV
 
 __all__ = ["MODELS", "make_model", "search_table"]
@@ -50,7 +50,7 @@ def make_model(name: str, task: str, X, random_state=None):
 
 def search_table(data, target: str, *, model="logistic", scoring=None, tolerance=0.01,
                  budget="3x", keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5), methods="auto", cv=3,
-                 task="auto", n_bins=5, baseline="auto", random_state=0, verbose=False):
+                 task="auto", n_bins=N_BINS, baseline="auto", random_state=0, verbose=False):
     """Search a table (DataFrame or CSV path) for its smallest training set: the CLI's call.
 
     ``datareduce search DATA.csv --target COL --model logistic --scoring f1_macro
