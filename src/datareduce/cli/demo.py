@@ -5,6 +5,9 @@ from __future__ import annotations
 import sys
 import warnings
 
+#: shown first, in this order: the quality benchmark's recommendations (docs/quality.md)
+RECOMMENDED = ("srs", "kt", "herding")
+
 
 def add_parser(sub):
     p = sub.add_parser(
@@ -34,7 +37,11 @@ def run(args) -> int:
 
     keeps = [parse_keep(str(k)) for k in args.keep]
     methods = []
-    for m in args.methods or available_reducers():
+    # the recommended methods first (docs/quality.md: srs, then the weighted coresets)
+    default = sorted(available_reducers(), key=lambda m: (m not in RECOMMENDED,
+                                                          RECOMMENDED.index(m)
+                                                          if m in RECOMMENDED else 0))
+    for m in args.methods or default:
         if m.lower() not in available_reducers():
             raise CLIError(f"--methods {m!r} is not a method"
                            f"{did_you_mean(m, available_reducers())}; available: "
@@ -56,15 +63,18 @@ def run(args) -> int:
     print(f"digits: {n_train} training rows, {X.shape[1]} features, 10 classes; classifier "
           f"LogisticRegression on min-max scaled features, fitted with each reducer's "
           f"weights; seed {args.seed}")
-    header = ("method", "keep", "rows", "reduce s", "train s", "eps L2", "accuracy",
+    header = ("method", "keep", "rows", "reduce s", "train s", "MMD", "eps L2", "accuracy",
               "macro-F1")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] * len(header)) + "|")
     for r in (res.itertuples() if res is not None else ()):
         print(f"| {r.method} | {r.keep} | {r.n_kept} | {r.reduction_seconds:.3f} | "
-              f"{r.training_seconds:.3f} | {r.epsilon:.3f} | {r.accuracy:.3f} | "
+              f"{r.training_seconds:.3f} | {r.mmd:.4f} | {r.epsilon:.3f} | {r.accuracy:.3f} | "
               f"{r.f1_macro:.3f} |")
-    print("eps L2: per-class directed Hausdorff distance (Euclidean) from the full to the "
-          "reduced training split; run `datareduce compare` for repeats, other metrics and "
-          "plots.")
+    print("MMD: maximum mean discrepancy between the reduced and the full training split "
+          "(lower is closer; `datareduce audit`/`score` put it next to random subsets). "
+          "eps L2: per-class directed Hausdorff distance (Euclidean) from the full to the "
+          "reduced training split. srs, kt and herding come first: the quality benchmark's "
+          "recommendations (docs/quality.md). Run `datareduce compare` for repeats, other "
+          "metrics and plots.")
     return 0 if methods else 1
