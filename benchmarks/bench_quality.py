@@ -30,10 +30,21 @@ Printed (and written with ``--out``; ``--from-csv`` re-summarises saved runs):
    with the best median paired difference to SRS, and the difference;
 4. per table at keep 0.1: each method's median difference to SRS (where each method loses).
 
+``worst_table`` is a method's lowest per-table median difference to SRS. The row
+``srs(other seed)`` is SRS drawn with another seed (``seed + 10000``) on the same split,
+compared with SRS like any method: the noise floor, i.e. the differences that chance alone
+makes at this size and number of seeds (its ``worst_table`` bounds what "never more than
+N points below on any table" can mean).
+
+``--heldout`` runs the 12 held-out tables of ``_tables.py`` (the confirmation run);
+``--first-seed`` starts the seeds elsewhere, so that a run can be split over several calls
+(append to one ``--out`` file and re-read it with ``--from-csv``).
+
     python benchmarks/bench_quality.py --quick                      # 6 tables, 2 seeds
     python benchmarks/bench_quality.py --out quality.csv            # 25 tables, 5 seeds
     python benchmarks/bench_quality.py --methods srs kt herding "srs:reweight=mmd" --keeps 0.1
     python benchmarks/bench_quality.py --from-csv quality.csv       # tables of a saved run
+    python benchmarks/bench_quality.py --heldout --keeps 0.1 --variants fitted --out h.csv
 """
 
 from __future__ import annotations
@@ -59,6 +70,8 @@ KEEPS = (0.05, 0.1, 0.25)
 VARIANTS = ("fitted", "none", "mean1")
 REFERENCE = "srs"
 EXTRA_METHODS = ("srs:reweight=mmd",)  # SRS with MMD-optimal weights: the weight evidence
+NOISE = "srs(other seed)"  # SRS with another seed: the noise floor of the paired differences
+NOISE_SEED_OFFSET = 10_000
 IMBALANCED = 0.2  # imbalanced: the smallest class is below this fraction of the largest
 NOT_APPLICABLE = "needs class labels"  # the error of a class-only method on a regression target
 COLUMNS = ("table", "task", "seed", "n_train", "method", "keep", "model", "weights", "score",
@@ -69,7 +82,7 @@ COLUMNS = ("table", "task", "seed", "n_train", "method", "keep", "model", "weigh
 def default_methods():
     from datareduce import available_reducers
 
-    return [*available_reducers(), *EXTRA_METHODS]
+    return [*available_reducers(), *EXTRA_METHODS, NOISE]
 
 
 def _value(text: str):
@@ -85,6 +98,8 @@ def make_reducer(spec: str, keep: float, seed: int):
     """``"name"`` or ``"name:param=value,param=value"`` -> a reducer with that keep and seed."""
     from datareduce import get_reducer
 
+    if spec == NOISE:
+        return get_reducer(REFERENCE, keep=keep, random_state=seed + NOISE_SEED_OFFSET)
     name, _, rest = spec.partition(":")
     params = {k: _value(v) for k, v in (p.split("=", 1) for p in rest.split(",") if p)}
     return get_reducer(name, keep=keep, random_state=seed, **params)
@@ -229,6 +244,7 @@ def method_summary(results, variant="fitted"):
             "diff_iqr": g["diff"].quantile(0.75) - g["diff"].quantile(0.25),
             "win_rate": _win_rate(per_table), "p_wilcoxon": _wilcoxon(per_table),
             "tables_below_1pt": int((per_table < -1).sum()), "tables": int(per_table.size),
+            "worst_table": per_table.min() if per_table.size else np.nan,
             "failures": len(fails), "not_applicable": int(not_applicable.sum()),
             "reducer_s": g["reducer_s"].median(),
             "dropped_class_cells": int((g.get("dropped_classes", 0) > 0).sum()),
@@ -264,8 +280,8 @@ def type_summary(results, variant="fitted"):
         sub = p[p["table"].map(lambda t, k=kind: k in types.get(t, ()))]
         for (keep, fam), g in sub.groupby(["keep", "model"]):
             per = g.groupby(["method", "table"])["diff"].median().groupby("method")
-            med = per.median().drop(REFERENCE, errors="ignore")
-            worst = per.min().drop(REFERENCE, errors="ignore")
+            med = per.median().drop([REFERENCE, NOISE], errors="ignore")
+            worst = per.min().drop([REFERENCE, NOISE], errors="ignore")
             if med.empty:
                 continue
             best = med.idxmax()
@@ -346,6 +362,10 @@ def main(argv=None):
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--tables", nargs="+", default=None, help="table names of the suite")
+    parser.add_argument("--heldout", action="store_true",
+                        help="the 12 held-out tables of _tables.py (confirmation run)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="first seed (default 0): split a run over several calls")
     parser.add_argument("--max-rows", type=int, default=20_000,
                         help="seeded sample of at most this many rows per table")
     parser.add_argument("--out", default=None, help="CSV of every run (appended per table)")
@@ -367,12 +387,14 @@ def main(argv=None):
     if REFERENCE not in methods:
         methods = [REFERENCE, *methods]
     keeps = tuple(args.keeps or KEEPS)
-    seeds = range(args.seeds or (2 if args.quick else 5))
-    tables = load_suite(quick=args.quick, names=args.tables, max_rows=args.max_rows)
-    print(f"{len(tables)} tables, methods {methods}, keeps {keeps}, seeds {len(seeds)}, "
+    n_seeds = args.seeds or (2 if args.quick else 5)
+    seeds = range(args.first_seed, args.first_seed + n_seeds)
+    tables = load_suite(quick=args.quick, heldout=args.heldout, names=args.tables,
+                        max_rows=args.max_rows)
+    print(f"{len(tables)} tables, methods {methods}, keeps {keeps}, seeds {list(seeds)}, "
           f"models {args.models}, load {os.getloadavg()[0]:.1f}", flush=True)
     all_rows = []
-    t_start = time.perf_counter()
+    t_start, cpu_start = time.perf_counter(), time.process_time()
     with threadpool_limits(1):
         for table in tables:
             t0 = time.perf_counter()
@@ -388,7 +410,8 @@ def main(argv=None):
             print(f"{table.name}: {len(table.y)} rows, {time.perf_counter() - t0:.0f} s "
                   f"(load {os.getloadavg()[0]:.1f})", flush=True)
     results = pd.concat(all_rows, ignore_index=True)
-    print(f"\ntotal {time.perf_counter() - t_start:.0f} s, load {os.getloadavg()[0]:.1f}")
+    print(f"\ntotal {time.perf_counter() - t_start:.0f} s wall, "
+          f"{time.process_time() - cpu_start:.0f} s CPU, load {os.getloadavg()[0]:.1f}")
     report(results)
     return results
 

@@ -137,20 +137,52 @@ def test_coverage_keeps_pruned_rows_only_when_the_quota_needs_them():
     assert sorted(coverage_choose(h, 10, np.random.default_rng(0)).tolist()) == list(range(10))
 
 
-def test_infinite_scores_form_their_own_stratum():
+def test_infinite_scores_get_their_proportional_share_only():
     h = np.r_[np.zeros(20), np.full(5, np.inf)]  # e.g. PHL's super-outliers
     pos = coverage_choose(h, 6, np.random.default_rng(0), drop_hardest=0.1, n_strata=1)
-    assert np.isinf(h[pos]).sum() == 3 and (h[pos] == 0).sum() == 3  # 2 of 5 dropped
+    # 2 of 5 dropped; the 3 left are 3 of 23 rows: round(6 * 3 / 23) = 1 (not half of 6)
+    assert np.isinf(h[pos]).sum() == 1 and (h[pos] == 0).sum() == 5
+    pos = coverage_choose(h, 22, np.random.default_rng(0), drop_hardest=0.0, n_strata=1)
+    assert np.isinf(h[pos]).sum() == 4 and (h[pos] == 0).sum() == 18  # round(22 * 5 / 25)
+
+
+def test_extreme_finite_scores_do_not_set_the_strata_edges():
+    """Issue 21: a handful of scores orders of magnitude above the rest used to stretch the
+    equal-width strata (the whole bulk fell in the first one, sampled without any spread)
+    and were kept whole as small strata. They now get their proportional share and the
+    strata cover the bulk's range."""
+    rng = np.random.default_rng(0)
+    bulk = rng.uniform(0, 1, 995) ** 3  # skewed bulk: a uniform draw would favour low scores
+    h = np.r_[bulk, np.full(5, 1e6)]
+    pos = coverage_choose(h, 100, np.random.default_rng(1), drop_hardest=0.0, n_strata=5)
+    assert (h[pos] > 1).sum() <= 1  # 5 of 1000 rows: a share of 0.5
+    counts = np.histogram(h[pos], bins=5, range=(0, 1))[0]
+    assert counts.min() >= 15  # about 20 per stratum of the bulk's range
+    from datareduce.reducers._coverage import tail_mask
+
+    assert tail_mask(h).sum() == 5
+    assert not tail_mask(bulk).any()  # a skewed bulk alone has no extreme scores
+    assert not tail_mask(np.r_[np.zeros(90), np.ones(10)]).any()  # a 10% cluster is not
 
 
 def _strata_of(values, n_select, n_strata):
-    """The definition: equal-width strata over the range, at most n_select of them."""
+    """The definition: equal-width strata over the range of the scores that are not extreme
+    (beyond 3 times the 5th-95th percentile range from those percentiles), at most n_select
+    of them; the extreme scores are stratum -1."""
+    q05, q95 = np.percentile(values, [5, 95])
+    spread = q95 - q05
+    tail = ((values < q05 - 3 * spread) | (values > q95 + 3 * spread)) if spread > 0 else (
+        np.zeros(len(values), dtype=bool))
     m = max(1, min(n_strata, n_select))
-    lo, hi = values.min(), values.max()
+    out = np.full(len(values), -1)
+    bulk = values[~tail]
+    lo, hi = bulk.min(), bulk.max()
     if not hi > lo or m == 1:
-        return np.zeros(len(values), dtype=int)
+        out[~tail] = 0
+        return out
     width = (hi - lo) / m
-    return np.minimum(((values - lo) / width).astype(int), m - 1)
+    out[~tail] = np.minimum(((bulk - lo) / width).astype(int), m - 1)
+    return out
 
 
 @settings(max_examples=60, deadline=None)
@@ -172,8 +204,18 @@ def test_coverage_properties(values, frac, drop, n_strata, seed):
         return
     survivors = np.setdiff1d(np.arange(n), hardest)
     strata = _strata_of(h[survivors], q, n_strata)
+    in_pos = np.isin(survivors, pos)
+    n_tail = int((strata == -1).sum())
+    if n_tail:  # the tail's proportional share (or what the bulk cannot hold)
+        share = min(n_tail, max(int(np.floor(q * n_tail / len(survivors) + 0.5)),
+                                q - (len(survivors) - n_tail)))
+        assert in_pos[strata == -1].sum() == share
+    keep_bulk = strata >= 0
+    strata, in_pos = strata[keep_bulk], in_pos[keep_bulk]
+    if not strata.size:
+        return
     sizes = np.bincount(strata)
-    kept = np.bincount(strata[np.isin(survivors, pos)], minlength=len(sizes))
+    kept = np.bincount(strata[in_pos], minlength=len(sizes))
     # water-filling: a stratum gets fewer rows than another (by more than one) only when
     # it is exhausted, i.e. every non-empty stratum gets its equal share or all its rows
     for a in np.flatnonzero(sizes):

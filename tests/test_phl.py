@@ -222,3 +222,29 @@ def test_brute_and_tree_paths_give_the_same_scores(monkeypatch):
     brute_scores, brute_counts = phl_outlier_scores(X, r, seed=1)
     np.testing.assert_array_equal(tree_counts, brute_counts)
     np.testing.assert_array_equal(tree_scores, brute_scores)
+
+
+def test_coverage_does_not_spend_the_budget_on_super_outliers():
+    """Issue 21: in 10 dimensions about 15% of rows have fewer than two neighbours within
+    the automatic radius (super-outliers, score inf), more than ``drop_hardest`` removes.
+    The super-outliers left over get their proportional share of the budget, not an equal
+    share with the whole bulk (half the kept rows before the fix), and the isolated extreme
+    rows are never kept."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(1000, 10)), rng.normal(size=(4, 10)) * 200])
+    r = get_reducer("phl", keep=0.1, random_state=0, stratify=False).fit(X)
+    s = r.outlier_scores_
+    n, q = len(X), len(r.sample_indices_)
+    n_inf = int(np.isinf(s).sum())
+    survivors = n - int(0.1 * n)
+    inf_left = n_inf - int(0.1 * n)
+    assert inf_left > 0  # the case: more super-outliers than the drop removes
+    kept_inf = int(np.isinf(s[r.sample_indices_]).sum())
+    assert kept_inf <= round(q * inf_left / survivors) + 1
+    assert not np.isin(np.arange(1000, 1004), r.sample_indices_).any()
+    # the rest of the budget is a spread over the bulk's finite scores
+    kept = s[r.sample_indices_]
+    finite = s[np.isfinite(s)]
+    med = np.median(finite)
+    assert (kept[np.isfinite(kept)] < med).sum() >= 0.3 * q
+    assert (kept[np.isfinite(kept)] > med).sum() >= 0.3 * q

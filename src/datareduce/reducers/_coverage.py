@@ -8,8 +8,10 @@ rates", ICLR 2023) keeps the score range covered instead:
 
 1. drop the ``drop_hardest`` fraction of rows with the highest scores (never so many that
    fewer than the quota remain);
-2. cut the remaining score range into ``n_strata`` equal-width strata and share the quota
-   over them: strata are visited from the smallest to the largest, each takes
+2. set aside the extreme scores that survive (:func:`tail_mask`: infinite ones, and finite
+   ones far beyond the bulk), which get their proportional share only, then cut the
+   remaining score range into ``n_strata`` equal-width strata and share the quota over
+   them: strata are visited from the smallest to the largest, each takes
    ``min(size, remaining // strata_left)`` rows uniformly at random, so small strata are
    kept whole and the largest are thinned the most (:func:`spread_over_strata`).
 
@@ -26,7 +28,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 __all__ = ["COVERAGE_CONSTRAINTS", "CoverageSelectionMixin", "coverage_choose",
-           "spread_over_strata"]
+           "spread_over_strata", "tail_mask"]
 
 SELECTIONS = ("coverage", "reference")
 
@@ -38,16 +40,46 @@ COVERAGE_CONSTRAINTS = {
 }
 
 
+#: a finite score further than this many times the 5th-95th percentile range below the 5th
+#: or above the 95th percentile is an extreme score: it joins the tail stratum (see
+#: :func:`spread_over_strata`)
+TAIL_FENCE = 3.0
+
+
+def tail_mask(values) -> np.ndarray:
+    """Rows whose score is extreme: non-finite, or finite and further than ``TAIL_FENCE``
+    times the 5th-95th percentile range of the finite scores below the 5th or above the
+    95th percentile. For a normal sample the fence is about 11.5 standard deviations from
+    the mean, for an exponential one the probability beyond it is below 1e-5: only scores
+    far from the bulk (a handful of rows, fewer than 5% of them, orders of magnitude above
+    it) are caught. With no spread between the percentiles (mostly tied scores) no finite
+    score is extreme."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values)
+    tail = ~finite
+    if finite.sum() >= 2:
+        q05, q95 = np.percentile(values[finite], [5, 95])
+        spread = q95 - q05
+        if spread > 0:
+            lo, hi = q05 - TAIL_FENCE * spread, q95 + TAIL_FENCE * spread
+            tail |= finite & ((values < lo) | (values > hi))
+    return tail
+
+
 def spread_over_strata(values, n_select: int, n_strata: int, rng) -> np.ndarray:
     """Choose ``n_select`` positions spread evenly over equal-width strata of ``values``.
 
-    The finite range of ``values`` is cut into ``min(n_strata, n_select)`` equal-width
-    strata; infinite values (e.g. PHL's super-outliers) form one more stratum of their own.
-    The budget is shared as in coverage-centric selection: strata are visited from the
-    smallest to the largest, each takes ``min(size, remaining // strata_left)`` rows,
-    uniformly at random. Small strata (sparse score regions) are kept whole, and the rows
-    they cannot use go to the larger strata, which are thinned the most. The total is
-    exactly ``n_select``.
+    Extreme scores (:func:`tail_mask`: infinite values such as PHL's super-outliers, and
+    finite values far beyond the bulk) form one *tail* stratum that gets its proportional
+    share of the budget, ``round(n_select * n_tail / n)``, drawn uniformly at random: it
+    neither stretches the strata edges (equal-width strata over a range set by a handful of
+    extreme rows would put the whole bulk in one stratum) nor takes an equal share (which
+    would spend a small budget on outliers). The range of the other scores is cut into
+    ``min(n_strata, n_select)`` equal-width strata and the rest of the budget is shared as
+    in coverage-centric selection: strata are visited from the smallest to the largest,
+    each takes ``min(size, remaining // strata_left)`` rows, uniformly at random. Small
+    strata (sparse score regions) are kept whole, and the rows they cannot use go to the
+    larger strata, which are thinned the most. The total is exactly ``n_select``.
 
     Parameters
     ----------
@@ -56,7 +88,7 @@ def spread_over_strata(values, n_select: int, n_strata: int, rng) -> np.ndarray:
     n_select : int
         Number of positions to choose, ``0 <= n_select <= n``.
     n_strata : int
-        Maximum number of strata over the finite values.
+        Maximum number of strata over the bulk's values.
     rng : numpy Generator
         Source of the random choice inside strata.
 
@@ -72,6 +104,10 @@ def spread_over_strata(values, n_select: int, n_strata: int, rng) -> np.ndarray:
     >>> pos = spread_over_strata(v, 20, 2, np.random.default_rng(0))
     >>> int((v[pos] == 0).sum()), int((v[pos] == 1).sum())
     (10, 10)
+    >>> v = np.r_[np.linspace(0, 1, 95), np.full(5, 1e6)]  # 5 extreme scores
+    >>> pos = spread_over_strata(v, 20, 4, np.random.default_rng(0))
+    >>> int((v[pos] > 1).sum()), np.histogram(v[pos], bins=4, range=(0, 1))[0].tolist()
+    (1, [5, 4, 5, 5])
     """
     values = np.asarray(values, dtype=np.float64)
     n = values.shape[0]
@@ -84,20 +120,36 @@ def spread_over_strata(values, n_select: int, n_strata: int, rng) -> np.ndarray:
     if n_select == 0:
         return np.zeros(0, dtype=np.intp)
     n_strata = max(1, min(int(n_strata), n_select))
-    finite = np.isfinite(values)
-    fv = values[finite]
-    # the finite range (not widened to 0, as min/max with initial=0 would do)
-    lo, hi = (fv.min(), fv.max()) if fv.size else (0.0, 0.0)
-    if finite.all() and (n_strata == 1 or not hi > lo):
+    tail = tail_mask(values)
+    chosen = []
+    if tail.any():
+        n_tail = int(tail.sum())
+        # the tail's proportional share, within what the bulk can absorb
+        take = int(np.floor(n_select * n_tail / n + 0.5))
+        take = min(n_tail, max(take, n_select - (n - n_tail)))
+        chosen.append(np.sort(rng.choice(np.flatnonzero(tail), size=take, replace=False)))
+        bulk = np.flatnonzero(~tail)
+        if bulk.size:
+            pos = _spread_bulk(values[bulk], n_select - take, n_strata, rng)
+            chosen.append(bulk[pos])
+        return np.concatenate(chosen)
+    return _spread_bulk(values, n_select, n_strata, rng)
+
+
+def _spread_bulk(values, n_select, n_strata, rng):
+    """:func:`spread_over_strata` on finite scores without a tail."""
+    n = values.shape[0]
+    if n_select >= n:
+        return np.arange(n)
+    if n_select == 0:
+        return np.zeros(0, dtype=np.intp)
+    n_strata = max(1, min(int(n_strata), n_select))
+    lo, hi = values.min(), values.max()
+    if n_strata == 1 or not hi > lo:
         return np.sort(rng.choice(n, size=n_select, replace=False))
-    if hi > lo:
-        edges = np.linspace(lo, hi, n_strata + 1)
-        bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, n_strata - 1)
-    else:
-        bins = np.zeros(n, dtype=np.intp)
-    # non-finite scores: one stratum per sign, after the finite ones
-    bins = np.where(finite, bins, np.where(values > 0, n_strata, n_strata + 1))
-    sizes = np.bincount(bins, minlength=n_strata + 2)
+    edges = np.linspace(lo, hi, n_strata + 1)
+    bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, n_strata - 1)
+    sizes = np.bincount(bins, minlength=n_strata)
     strata = [b for b in np.argsort(sizes, kind="stable") if sizes[b] > 0]
     remaining = n_select
     chosen = []
