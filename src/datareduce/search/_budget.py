@@ -2,10 +2,12 @@
 
 * :func:`parse_budget`: seconds, a multiple of one full training (``"3x"``) or None.
 * :class:`Clock`: the time spent and left, once the budget is known in seconds.
-* :class:`TimeModel`: training time against training rows, ``t(m) = t1 * (m / m1) ** g``
-  through the two largest measured sizes (``g`` bounded to ``[0.8, 2]``, so that a fixed
-  overhead at tiny sizes never makes a large training look free); it predicts one full
-  training from the first points of the learning curve.
+* :class:`TimeModel`: training time against training rows, ``t(m) = alpha + beta m``
+  (non-negative least squares): what one more evaluation will cost (does it fit?).
+* :func:`full_training_seconds`: the budget's unit, one full training, from the fastest
+  measured training growing as the square root of the rows (a low estimate, so that
+  ``"3x"`` never grants more than three true trainings); a measured full training replaces
+  it. The budget is re-resolved before every step.
 * :data:`COST_MODELS`: how a method's reduction time grows with the rows and the kept
   fraction, used with one timed probe on a small subsample.
 """
@@ -18,7 +20,8 @@ import time
 
 import numpy as np
 
-__all__ = ["COST_MODELS", "Clock", "TimeModel", "parse_budget", "reduction_cost"]
+__all__ = ["COST_MODELS", "Clock", "TimeModel", "full_training_seconds", "parse_budget",
+           "reduction_cost"]
 
 #: Reduction time ~ ``n ** a * keep ** b`` for ``n`` rows kept at fraction ``keep``.
 #: Methods not listed get the conservative ``(2, 1)``.
@@ -64,6 +67,7 @@ class Clock:
     def __init__(self, start=None):
         self.start = time.perf_counter() if start is None else start
         self.limit = None
+        self.reserve = 0.0  # seconds held back (the check of the answer found so far)
 
     def spent(self) -> float:
         return time.perf_counter() - self.start
@@ -72,7 +76,8 @@ class Clock:
         return math.inf if self.limit is None else self.limit - self.spent()
 
     def fits(self, seconds: float) -> bool:
-        return seconds <= self.left()
+        """``seconds`` (plus the reserve) fit in what is left."""
+        return seconds + self.reserve <= self.left()
 
 
 class TimeModel:
@@ -105,6 +110,25 @@ class TimeModel:
         A = np.column_stack([np.ones_like(m), m / m.max()])
         (alpha, beta), _ = nnls(A, np.asarray(self.seconds))
         return float(alpha + beta * float(rows) / m.max())
+
+
+def full_training_seconds(rows, seconds, n):
+    """Budget unit: one training on ``n`` rows from the **fastest** measured training
+    ``(rows[i], seconds[i])``, growing as the square root of the rows.
+
+    Deliberately low: small trainings are dominated by fixed overheads (a linear model of
+    them is noisy), and a budget that is a multiple of an underestimate stays within that
+    multiple of the true training. Use a measured full training when there is one.
+
+    Examples
+    --------
+    >>> full_training_seconds([100, 400], [0.02, 0.05], 10_000)
+    0.2
+    """
+    if not len(rows):
+        return math.nan
+    i = int(np.argmin(seconds))
+    return float(seconds[i]) * math.sqrt(max(float(n) / float(rows[i]), 1.0))
 
 
 def reduction_cost(label, probe, rows, keep):
