@@ -160,7 +160,11 @@ def test_time_model_and_budget_parsing():
     tm = TimeModel()
     for rows, sec in ((100, 0.05), (200, 0.06), (400, 0.08)):
         tm.add(rows, sec)
-    assert tm.predict(4000) == pytest.approx(0.04 + 1e-4 * 4000, rel=1e-6)
+    assert tm.predict(300) == pytest.approx(0.04 + 1e-4 * 300, rel=1e-6)  # within: NNLS
+    # beyond: from the largest size, slope log(0.08/0.06)/log(2) = 0.42 bounded to 0.5
+    assert tm.predict(4000) == pytest.approx(0.08 * 10 ** 0.5, rel=1e-6)
+    tm.add(800, 0.32)  # slope 2 between 400 and 800: bounded to 1 (linear)
+    assert tm.predict(8000) == pytest.approx(3.2, rel=1e-6)
     assert parse_budget("2.5x") == (None, 2.5) and parse_budget(10) == (10.0, None)
     for bad in ("fast", "0x", -1, True, float("inf")):
         with pytest.raises(ValueError, match="budget"):

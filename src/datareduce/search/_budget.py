@@ -81,15 +81,19 @@ class Clock:
 
 
 class TimeModel:
-    """Training seconds against training rows: ``t(m) = alpha + beta * m`` with
-    ``alpha, beta >= 0`` (non-negative least squares over the measured pairs), so that the
-    fixed overhead of tiny trainings is not scaled up to a full training.
+    """Training seconds against training rows, to predict what one more evaluation costs.
+
+    Within the measured sizes: ``t(m) = alpha + beta * m`` with ``alpha, beta >= 0``
+    (non-negative least squares). Beyond the largest measured size ``m1`` (time ``t1``):
+    ``t1 * (m / m1) ** g``, ``g`` the slope (log-log) between the two largest sizes bounded
+    to ``[0.5, 1]``: tiny trainings are dominated by fixed overheads, and a straight line
+    through two noisy ones can predict anything from free to absurd.
 
     Examples
     --------
     >>> tm = TimeModel(); tm.add(1000, 0.15); tm.add(2000, 0.25)
-    >>> round(tm.predict(10_000), 3)
-    1.05
+    >>> round(tm.predict(1500), 3), round(tm.predict(8000), 3)
+    (0.2, 0.59)
     """
 
     def __init__(self):
@@ -105,10 +109,18 @@ class TimeModel:
         if not self.rows:
             return math.nan
         m = np.asarray(self.rows)
-        if len(np.unique(m)) < 2:
-            return float(np.median(self.seconds)) * float(rows) / m[0]
+        t = np.asarray(self.seconds)
+        sizes = np.unique(m)
+        if len(sizes) < 2:
+            return float(np.median(t)) * math.sqrt(max(float(rows) / sizes[0], 1.0))
+        if rows > sizes[-1]:
+            t1 = float(np.median(t[m == sizes[-1]]))
+            t0 = float(np.median(t[m == sizes[-2]]))
+            g = math.log(max(t1, 1e-9) / max(t0, 1e-9)) / math.log(sizes[-1] / sizes[-2])
+            g = min(max(g, 0.5), 1.0)
+            return t1 * (float(rows) / sizes[-1]) ** g
         A = np.column_stack([np.ones_like(m), m / m.max()])
-        (alpha, beta), _ = nnls(A, np.asarray(self.seconds))
+        (alpha, beta), _ = nnls(A, t)
         return float(alpha + beta * float(rows) / m.max())
 
 

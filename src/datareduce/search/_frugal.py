@@ -230,10 +230,16 @@ class ReductionSearchCV(BaseReductionSearch):
         measure = self.baseline == "measure" or (
             self.baseline == "auto" and (ev.n < BASELINE_MAX_ROWS
                                          or base_cost <= 0.5 * ev.clock.left()))
-        if measure:
-            if self.baseline == "auto" and not self._fits(ev, base_cost):
-                self._out_of_budget(ev, base_cost, "the full training set's score could be "
-                                    "measured")
+        if measure:  # one split first: its time tells what the others cost
+            what = "the full training set's score could be measured"
+            auto = self.baseline == "auto"
+            if auto and not self._fits(ev, ev.unit_cost(FULL, 1.0)):
+                self._out_of_budget(ev, base_cost, what)
+                return False
+            ev.run(FULL, 1.0, [0], stage="baseline")
+            rest = (ev.n_splits - 1) * ev.unit_cost(FULL, 1.0)
+            if auto and not self._fits(ev, rest):
+                self._out_of_budget(ev, rest, what)
                 return False
             ev.measure_baseline()
         ev.fit_curve(ev.reference)
