@@ -53,7 +53,7 @@ def add_parser(sub):
                     "tolerance of the full table's, measured below 50,000 rows, extrapolated "
                     "above) to its smallest fraction within tolerance; the other methods "
                     "race at that fraction and below and replace SRS only when their paired "
-                    "90%% lower bound against it is above zero; the answer is checked over "
+                    "90% lower bound against it is above zero; the answer is checked over "
                     "3 draws of the subset, within a time budget. Only a fraction shown to "
                     "be within tolerance is recommended; otherwise the answer is 'no "
                     "reduction' with the budget that would answer. Prints the choice, the "
