@@ -22,7 +22,7 @@ from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import quantile_strata, stratify_params, target_kind
 from .._core.validation import check_keeps, draw_seed
 from ..evaluation.tasks import TASKS, get_scorers, needs_classes, real_rows_reducer
-from ._budget import Clock, full_training_seconds, parse_budget
+from ._budget import LARGE_ROWS, Clock, full_training_seconds, parse_budget
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
@@ -30,7 +30,7 @@ __all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions"]
 
 #: Below this many rows ``baseline="auto"`` measures the full training set's score (small
 #: tables are cheap to train, and an extrapolated baseline is the riskier estimate there).
-BASELINE_MAX_ROWS = 50_000
+BASELINE_MAX_ROWS = LARGE_ROWS
 
 logger = logging.getLogger("datareduce.search")
 
@@ -200,11 +200,14 @@ class BaseReductionSearch(BaseEstimator):
 
     def _full_seconds(self, ev):
         """One training on all rows: measured on the full training folds (scaled to all
-        rows), else the fastest training so far growing as the square root of the rows."""
+        rows), else predicted from the trainings so far: the time model (growth between
+        the square root and linear of the rows, from the two largest sizes), never below
+        the fastest training grown as the square root of the rows."""
         cell = ev.cells.get((FULL, 1.0))
         if cell:
             return float(np.median([c[2] for c in cell.values()])) * ev.n / ev.n_train
-        return full_training_seconds(ev.times.rows, ev.times.seconds, ev.n)
+        low = full_training_seconds(ev.times.rows, ev.times.seconds, ev.n)
+        return max(low, ev.training_cost(ev.n)) if np.isfinite(low) else low
 
     def _finish(self, ev, X, y, task, scoring, seed, clock):
         self.task_, self.scoring_, self.seed_ = task, scoring, seed

@@ -260,9 +260,14 @@ class ReductionSearchCV(BaseReductionSearch):
                 if ok:  # step down until the fraction below is measured and not within
                     below = [k for k in keeps if k < min(ok) and not ev.complete(ref, k)
                              and not any(ev.complete(ref, b) for b in keeps if k < b < min(ok))]
-                    if not below:
+                    # an extrapolated baseline needs a measured point above the answer: a
+                    # curve that ends at the answer flattens too early (too low a baseline)
+                    above = [] if ev.baseline_kind != "extrapolated" or any(
+                        ev.complete(ref, k) for k in keeps if k > min(ok)) else \
+                        [k for k in keeps if k > min(ok)][:1]
+                    if not below and not above:
                         return min(ok)
-                    k = max(below)
+                    k = max(below) if below else above[0]
                     ev.clock.reserve = ev.check_cost(ref, min(ok), self.n_draws)
                 else:  # climb: jump to the predicted fraction when it is above the next one
                     bad = [k for k in keeps if ev.complete(ref, k)]
