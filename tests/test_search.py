@@ -570,3 +570,41 @@ def test_a_tight_budget_never_returns_a_failing_fraction(budget):
     else:
         assert search.best_keep_ == 1.0
         assert len(search.best_reducer_.sample_indices_) == len(y)
+
+
+class CurveModel(ClassifierMixin, BaseEstimator):
+    """Accuracy a known function of the training rows: column 0 is the label, column 1 a
+    uniform number; the model answers the label where column 1 < f(rows). f saturates
+    early and keeps rising slowly: a power law through its first points flattens too soon
+    (too low an extrapolated baseline)."""
+
+    def fit(self, X, y):
+        m = len(X)
+        self.acc_ = 0.80 - 0.10 * (m / 600) ** -1.5 + 0.004 * np.log2(m / 600)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X)
+        return np.where(X[:, 1] < self.acc_, X[:, 0], 1 - X[:, 0])
+
+
+def test_large_table_extrapolates_anchors_the_curve_above_the_answer_and_checks_cheaply():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 60_000)
+    X = np.column_stack([y, rng.random(60_000)])
+    search = ReductionSearchCV(CurveModel(), methods=["srs"], scoring="accuracy",
+                               keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3), tolerance=0.01,
+                               budget=None, baseline="extrapolate", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    assert search.baseline_kind_ == "extrapolated"
+    res = search.results_frame()
+    # a curve through 0.01, 0.02, 0.05 alone answers 0.05 (2.5 points below all rows)
+    assert search.best_keep_ >= 0.1
+    if search.within_tolerance_:
+        assert (res[res.method == "srs"].keep > search.best_keep_).any()  # anchored above
+        scores = search.check_scores_
+        assert scores.shape == (3, 3) and np.isfinite(scores[0]).all()
+        assert np.isfinite(scores[1:]).sum(axis=1).tolist() == [1, 1]  # one split per draw
