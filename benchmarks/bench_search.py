@@ -14,14 +14,24 @@ chosen fraction at most 2x the oracle's ("small"; "no reduction" counts as not s
 the oracle is also none), the cost at most 3x one full training where it takes >= 1 s and
 at most 10 s wall where it takes less ("cheap").
 
-``--large``: a generated table (``--rows``, default 1,500,000 x 20, 4 classes) and
-gradient boosting: one training on all rows vs the search (``baseline="extrapolate"``) plus
-the final training on the chosen rows, both timed in the same run, and their test scores.
+``--fixed-keep K``: the search at one kept fraction (``keeps=(K,)``, a tolerance so wide
+that every fraction is within it): which method it answers there, and that answer's test
+score against SRS at ``K`` on the same split ("never more than one point below SRS").
+
+``--tables NAME ...``: only these tables of the suite (``--quick`` for the quick six).
+
+``--large``: a generated table (``--rows``, default 1,500,000 x 20, 4 classes; ``--seed``
+draws the table, the split and the search) and gradient boosting: one training on all rows
+vs the search (``baseline="extrapolate"``) plus the final training on the chosen rows,
+both timed in the same run, and their test scores.
+
+Every row reports wall seconds and, beside them, the process's CPU seconds.
 
 Usage::
 
     python benchmarks/bench_search.py --quick --seeds 1     # the quick six tables
-    python benchmarks/bench_search.py --large
+    python benchmarks/bench_search.py --quick --seeds 1 --fixed-keep 0.1
+    python benchmarks/bench_search.py --large --seed 1
 """
 
 from __future__ import annotations
@@ -55,6 +65,35 @@ def _score(model, X, y, task):
                  else r2_score(y, pred))
 
 
+def fixed_keep_case(table, model_name, seed, keep, methods):
+    """The search at one kept fraction against SRS at that fraction, on the test split."""
+    from sklearn.model_selection import train_test_split
+
+    X, y, task = table.X, table.y, table.task
+    strata = quantile_strata(y.to_numpy(), 5)[0] if task == "regression" else y.astype(str)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=seed,
+                                          stratify=strata)
+    Xtr, ytr = Xtr.reset_index(drop=True), ytr.reset_index(drop=True)
+    srs = get_reducer("srs", keep=keep, random_state=seed)
+    Xr, yr = srs.fit_resample(Xtr, ytr)
+    srs_test = _score(make_model(model_name, task, Xtr, seed).fit(Xr, yr), Xte, yte, task)
+    search = ReductionSearchCV(make_model(model_name, task, Xtr, seed), methods=methods,
+                               keeps=(keep,), tolerance=1e6, budget=None, task=task,
+                               random_state=seed, min_rows=1,
+                               space=make_model(model_name, task, Xtr, seed).steps[0][1])
+    c0, t0 = time.process_time(), time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(Xtr, ytr)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    test = _score(search.best_estimator_, Xte, yte, task)
+    return {"table": table.name, "n": len(ytr), "model": model_name, "seed": seed,
+            "keep": keep, "method": search.best_method_, "srs_test": srs_test,
+            "chosen_test": test, "vs_srs": test - srs_test, "wall_s": wall, "cpu_s": cpu,
+            "raced_out": ",".join(search.eliminated_), "ge_srs": test >= srs_test,
+            "not_1pt_below": test >= srs_test - 0.01}
+
+
 def one_case(table, model_name, seed, tol, methods):
     from sklearn.model_selection import train_test_split
 
@@ -82,27 +121,50 @@ def one_case(table, model_name, seed, tol, methods):
     search = ReductionSearchCV(make_model(model_name, task, Xtr, seed), methods=methods,
                                tolerance=tol, task=task, random_state=seed,
                                space=make_model(model_name, task, Xtr, seed).steps[0][1])
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         search.fit(Xtr, ytr)
     cost = time.perf_counter() - t0 - search.refit_training_seconds_ \
         - search.refit_reduction_seconds_
+    cpu = time.process_time() - c0
     chosen_test = _score(search.best_estimator_, Xte, yte, task)
     cheap = cost <= 3 * full_s if full_s >= 1 else cost <= 10
     return {"table": table.name, "n": len(ytr), "model": model_name, "seed": seed,
             "full_s": full_s, "full_test": full_test, "oracle_keep": oracle,
             "keep": search.best_keep_, "method": search.best_method_,
             "baseline": search.baseline_kind_, "chosen_test": chosen_test,
-            "lost": full_test - chosen_test, "cost_s": cost, "cost_x": cost / full_s,
+            "lost": full_test - chosen_test, "cost_s": cost, "cpu_s": cpu,
+            "cost_x": cost / full_s,
             "safe": chosen_test >= full_test - tol,
             "small": search.best_keep_ <= 2 * oracle, "cheap": cheap}
+
+
+def fixed(args):
+    from _tables import load_suite
+
+    rows = []
+    for table in load_suite(quick=args.quick, names=args.tables):
+        for model_name in args.models:
+            for seed in range(args.seeds):
+                rows.append(fixed_keep_case(table, model_name, seed, args.fixed_keep,
+                                            args.methods))
+                r = rows[-1]
+                print(f"{r['table']:>12} {r['model']:>8} seed {seed}: {r['method']} "
+                      f"{r['vs_srs']:+.4f} vs srs ({r['wall_s']:.1f} s)", flush=True)
+    df = pd.DataFrame(rows)
+    print()
+    print(to_markdown(df.drop(columns=["seed"]).set_index("table"), floatfmt=".3f"))
+    print()
+    print(f"keep {args.fixed_keep}: >= SRS on test in {df.ge_srs.mean():.0%} of {len(df)} "
+          f"cases; never more than 1 point below: {df.not_1pt_below.mean():.0%}; worst "
+          f"{df.vs_srs.min():+.4f}; answered srs in {(df.method == 'srs').mean():.0%}")
 
 
 def suite(args):
     from _tables import load_suite
 
-    tables = load_suite(quick=args.quick)
+    tables = load_suite(quick=args.quick, names=args.tables)
     rows = []
     for table in tables:
         for model_name in args.models:
@@ -126,36 +188,40 @@ def large(args):
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import train_test_split
 
+    seed = args.seed
     X, y = make_classification(args.rows + 100_000, 20, n_informative=12, n_classes=4,
                                n_clusters_per_class=3, class_sep=0.8, flip_y=0.02,
-                               random_state=0)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=100_000, random_state=0, stratify=y)
+                               random_state=seed)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=100_000, random_state=seed,
+                                          stratify=y)
     del X, y
 
     def model():
         return HistGradientBoostingClassifier(max_iter=args.max_iter, early_stopping=False,
-                                              random_state=0)
+                                              random_state=seed)
 
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     full = model().fit(Xtr, ytr)
-    full_s = time.perf_counter() - t0
+    full_s, full_cpu = time.perf_counter() - t0, time.process_time() - c0
     full_test = _score(full, Xte, yte, "classification")
-    print(f"one training on {len(ytr)} rows: {full_s:.1f} s, test macro-F1 {full_test:.4f}",
-          flush=True)
+    print(f"one training on {len(ytr)} rows: {full_s:.1f} s ({full_cpu:.1f} CPU s), test "
+          f"macro-F1 {full_test:.4f}; load {os.getloadavg()[0]:.1f}", flush=True)
     search = ReductionSearchCV(model(), methods=["srs"], tolerance=args.tolerance,
-                               baseline="extrapolate", random_state=0)
-    t0 = time.perf_counter()
+                               baseline="extrapolate", random_state=seed)
+    c0, t0 = time.process_time(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         search.fit(Xtr, ytr)
-    total = time.perf_counter() - t0
+    total, total_cpu = time.perf_counter() - t0, time.process_time() - c0
     test = _score(search.best_estimator_, Xte, yte, "classification")
     print(search.summary())
     print()
     print(to_markdown(pd.DataFrame([{
-        "rows": len(ytr), "full training s": full_s, "full test F1": full_test,
+        "rows": len(ytr), "seed": seed, "full training s": full_s,
+        "full training CPU s": full_cpu, "full test F1": full_test,
         "search s": search.search_seconds_, "final training s": search.refit_training_seconds_
         + search.refit_reduction_seconds_, "search + final s": total,
+        "search + final CPU s": total_cpu,
         "ratio to full": total / full_s, "keep": search.best_keep_, "test F1": test,
         "lost": full_test - test, "within tol": full_test - test <= args.tolerance}]
         ).set_index("rows"), floatfmt=".3f"))
@@ -164,6 +230,11 @@ def large(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--large", action="store_true")
+    p.add_argument("--seed", type=int, default=0, help="seed of the --large table and search")
+    p.add_argument("--fixed-keep", type=float, default=None, metavar="K",
+                   help="compare the search's method at one kept fraction with SRS there")
+    p.add_argument("--tables", nargs="+", default=None, metavar="NAME",
+                   help="only these tables of the suite")
     p.add_argument("--rows", type=int, default=1_500_000)
     p.add_argument("--max-iter", type=int, default=200, help="boosting rounds (--large)")
     p.add_argument("--quick", action="store_true")
@@ -172,8 +243,13 @@ def main():
     p.add_argument("--methods", nargs="+", default=["srs", "mms", "clc", "nrmd"])
     p.add_argument("--tolerance", type=float, default=0.01)
     args = p.parse_args()
-    print(f"load: {os.getloadavg()[0]:.1f}", flush=True)
-    large(args) if args.large else suite(args)
+    print(f"load: {os.getloadavg()[0]:.1f} (uptime: {os.getloadavg()})", flush=True)
+    if args.large:
+        large(args)
+    elif args.fixed_keep is not None:
+        fixed(args)
+    else:
+        suite(args)
     print(f"load: {os.getloadavg()[0]:.1f}")
 
 

@@ -46,6 +46,8 @@ def test_search_happy_path_writes_everything_and_matches_the_library(table):
     kept = pd.read_csv(out / "kept.csv")
     assert choice["method"] in ("srs", "mms", "full") and choice["keep"] in (0.1, 0.3, 1.0)
     assert (choice["keep"] == 1.0) != choice["within_tolerance"]
+    assert (choice["check_scores"] is None) == (not choice["within_tolerance"])
+    assert len(choice["all_rows_gain"]) == 3
     assert len(kept) == choice["n_kept"] == round(choice["keep"] * len(df))
     assert choice["features"] == ["a", "b", "c", "color"]  # not the id, not excluded value
     # the kept rows are the input's own rows, every column unchanged (NaN included)

@@ -160,7 +160,11 @@ def test_time_model_and_budget_parsing():
     tm = TimeModel()
     for rows, sec in ((100, 0.05), (200, 0.06), (400, 0.08)):
         tm.add(rows, sec)
-    assert tm.predict(4000) == pytest.approx(0.04 + 1e-4 * 4000, rel=1e-6)
+    assert tm.predict(300) == pytest.approx(0.04 + 1e-4 * 300, rel=1e-6)  # within: NNLS
+    # beyond: from the largest size, slope log(0.08/0.06)/log(2) = 0.42 bounded to 0.5
+    assert tm.predict(4000) == pytest.approx(0.08 * 10 ** 0.5, rel=1e-6)
+    tm.add(800, 0.32)  # slope 2 between 400 and 800: bounded to 1 (linear)
+    assert tm.predict(8000) == pytest.approx(3.2, rel=1e-6)
     assert parse_budget("2.5x") == (None, 2.5) and parse_budget(10) == (10.0, None)
     for bad in ("fast", "0x", -1, True, float("inf")):
         with pytest.raises(ValueError, match="budget"):
@@ -457,3 +461,150 @@ def test_within_tolerance_needs_the_mean_minus_one_standard_error():
     assert ev.threshold == pytest.approx(0.79)
     assert ev.within("srs", 0.1)  # steady, 0.5 point below
     assert ev.mean("srs", 0.2) >= ev.threshold and not ev.within("srs", 0.2)  # scattered
+
+
+# ------------------------------------------------ issue 22: safe and cheap
+def test_a_method_replaces_srs_only_when_its_lower_bound_is_above_zero():
+    """The old rule (mean paired difference > one standard error) took this method: its
+    one-sided 90 % lower bound is below zero, so SRS stays."""
+    from datareduce.search._evaluate import Evaluator
+    from datareduce.search._stats import paired_lower_bound
+
+    splits = [(np.arange(10), np.arange(10, 15))] * 3
+    ev = Evaluator(None, None, np.zeros(15), splits, {}, None, 0, "srs", [0.1], None)
+    srs = np.array([0.80, 0.81, 0.80])
+    lucky = srs + np.array([0.04, -0.01, 0.02])  # mean +0.017, one SE 0.0145
+    steady = srs + np.array([0.02, 0.025, 0.02])
+    for m, sc in (("srs", srs), ("lucky", lucky), ("steady", steady)):
+        ev.cells[(m, 0.1)] = {i: (s, 0.0, 0.0, 1) for i, s in enumerate(sc)}
+    d = lucky - srs
+    assert d.mean() > d.std(ddof=1) / np.sqrt(3)  # what the old rule accepted
+    assert paired_lower_bound(lucky, srs, 0.9) < 0 and not ev.beats_reference("lucky", 0.1)
+    assert ev.beats_reference("steady", 0.1) and not ev.beats_reference("srs", 0.1)
+
+
+class MostlyFlipped(CleanRows):
+    """Random rows, but the flipped-label rows first for a third of the quota: worse than
+    SRS."""
+
+    def _select(self, X, n_select, rng):
+        flipped = np.flatnonzero(X[:, 2] > 0)
+        bad = rng.permutation(flipped)[:n_select // 3]
+        rest = rng.permutation(np.setdiff1d(np.arange(len(X)), bad))[:n_select - len(bad)]
+        return Selection(indices=np.concatenate([bad, rest]))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_method_worse_than_srs_is_never_answered(seed):
+    X, y = noisy_labels(n=1200, noise=0.2, seed=seed)
+    search = ReductionSearchCV(LogisticRegression(), methods={"srs": get_reducer("srs"),
+                                                              "worse": MostlyFlipped()},
+                               keeps=(0.05, 0.1, 0.2), tolerance=0.5, budget=None,
+                               random_state=seed).fit(X, y)
+    assert search.within_tolerance_ and search.best_method_ == "srs"
+
+
+class LuckySeed(CleanRows):
+    """Clean rows for the search's own seed, flipped rows for every other draw: it wins
+    the race, and only the check over several draws shows it is not safe."""
+
+    lucky = None
+
+    def _select(self, X, n_select, rng):
+        cls = CleanRows if self.random_state == LuckySeed.lucky else FlippedRows
+        return cls._select(self, X, n_select, rng)
+
+
+def test_the_check_over_draws_rejects_a_subset_that_only_one_draw_makes_good():
+    X, y = noisy_labels(n=900, noise=0.25)
+    search = ReductionSearchCV(KNeighborsClassifier(5), methods={"srs": get_reducer("srs"),
+                                                                 "lucky": LuckySeed()},
+                               keeps=(0.1, 0.2, 0.3), scoring="accuracy", tolerance=0.05,
+                               budget=None, random_state=0)
+    rng = np.random.default_rng(0)  # the search's seed, as fit draws it
+    from datareduce._core.validation import draw_seed
+
+    LuckySeed.lucky = draw_seed(rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    lucky = [k for (m, k) in search.checks_ if m == "lucky"]
+    assert lucky, "the lucky method should have won a race and been checked"
+    assert all(not search.checks_[("lucky", k)][1] for k in lucky)
+    assert search.best_method_ != "lucky"
+    if search.within_tolerance_:
+        scores = search.check_scores_
+        assert scores.shape == (3, 3) and scores.mean() - 0 >= search.threshold_ - 0.05
+
+
+def test_fractions_are_of_the_whole_training_set_and_the_gain_is_reported():
+    X, y = noisy_labels(n=1500, noise=0.1)
+    search = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.1, 0.2, 0.5),
+                               tolerance=0.05, budget=None, random_state=0).fit(X, y)
+    res = search.results_frame()
+    for _, row in res[res.method == "srs"].iterrows():
+        assert row.n_kept == round(row.keep * 1500)  # not of a fold's 1000 rows
+    assert search.within_tolerance_
+    assert len(search.best_reducer_.sample_indices_) == round(search.best_keep_ * 1500)
+    gain, lo, hi = search.all_rows_gain_
+    assert lo <= gain <= hi and gain >= -0.05
+    assert search.check_scores_.shape == (3, 3)
+    full = res.set_index(["method", "keep"]).loc[("full", 1.0)].filter(like="split")
+    assert gain == pytest.approx(float(np.mean(search.check_scores_.mean(axis=0)
+                                               - full.to_numpy(float))))
+    assert "checked: 3 draws" in search.summary()
+
+
+@pytest.mark.filterwarnings("ignore:ReductionSearchCV:UserWarning")
+@pytest.mark.parametrize("budget", ["1x", "2x", 0.5])
+def test_a_tight_budget_never_returns_a_failing_fraction(budget):
+    # gradient-free, slowish model; tolerance tight: the budget runs out in many places
+    X, y = noisy_labels(n=3000, noise=0.15, seed=3)
+    search = ReductionSearchCV(KNeighborsClassifier(15), methods=["srs", "nrmd"],
+                               tolerance=0.003, budget=budget, min_budget=0.0,
+                               random_state=0).fit(X, y)
+    assert search.baseline_kind_ in (None, "measured")  # < 50,000 rows: never extrapolated
+    if search.within_tolerance_:
+        scores, passed = search.checks_[(search.best_method_, search.best_keep_)]
+        assert passed and scores.mean() >= search.threshold_
+    else:
+        assert search.best_keep_ == 1.0
+        assert len(search.best_reducer_.sample_indices_) == len(y)
+
+
+class CurveModel(ClassifierMixin, BaseEstimator):
+    """Accuracy a known function of the training rows: column 0 is the label, column 1 a
+    uniform number; the model answers the label where column 1 < f(rows). f saturates
+    early and keeps rising slowly: a power law through its first points flattens too soon
+    (too low an extrapolated baseline)."""
+
+    def fit(self, X, y):
+        m = len(X)
+        self.acc_ = 0.80 - 0.10 * (m / 600) ** -1.5 + 0.004 * np.log2(m / 600)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X)
+        return np.where(X[:, 1] < self.acc_, X[:, 0], 1 - X[:, 0])
+
+
+def test_large_table_extrapolates_anchors_the_curve_above_the_answer_and_checks_cheaply():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 60_000)
+    X = np.column_stack([y, rng.random(60_000)])
+    search = ReductionSearchCV(CurveModel(), methods=["srs"], scoring="accuracy",
+                               keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3), tolerance=0.01,
+                               budget=None, baseline="extrapolate", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    assert search.baseline_kind_ == "extrapolated"
+    res = search.results_frame()
+    # a curve through 0.01, 0.02, 0.05 alone answers 0.05 (2.5 points below all rows)
+    assert search.best_keep_ >= 0.1
+    if search.within_tolerance_:
+        assert (res[res.method == "srs"].keep > search.best_keep_).any()  # anchored above
+        scores = search.check_scores_
+        assert scores.shape == (3, 3) and np.isfinite(scores[0]).all()
+        assert np.isfinite(scores[1:]).sum(axis=1).tolist() == [1, 1]  # one split per draw

@@ -48,15 +48,18 @@ def add_parser(sub):
         help="find the smallest kept fraction and method whose CV score stays within a "
              "tolerance of the full table's",
         description="Search a training table for its smallest representative subset, on "
-                    "this table only (keep your test rows out of it): the learning curve of "
-                    "SRS at small kept fractions predicts where the score comes within the "
-                    "tolerance of the full table's (measured, or extrapolated on large "
-                    "tables); the methods then race at that fraction with paired intervals, "
-                    "within a time budget. Only a fraction shown to be within tolerance is "
-                    "recommended; otherwise the answer is 'no reduction' with the budget that "
-                    "would answer. Prints the choice, the prediction and its uncertainty, "
-                    "the training-time saving and the search's cost; --output also writes "
-                    "the results table, the learning curves, the choice and the kept rows.",
+                    "this table only (keep your test rows out of it): SRS climbs its "
+                    "learning curve (a power law predicts where the score comes within the "
+                    "tolerance of the full table's, measured below 50,000 rows, extrapolated "
+                    "above) to its smallest fraction within tolerance; the other methods "
+                    "race at that fraction and below and replace SRS only when their paired "
+                    "90% lower bound against it is above zero; the answer is checked over "
+                    "3 draws of the subset, within a time budget. Only a fraction shown to "
+                    "be within tolerance is recommended; otherwise the answer is 'no "
+                    "reduction' with the budget that would answer. Prints the choice, the "
+                    "check, the prediction and its uncertainty, the training-time saving and "
+                    "the search's cost; --output also writes the results table, the "
+                    "learning curves, the choice and the kept rows.",
     )
     p.add_argument("input", help="the training table (.csv or .parquet)")
     add_column_options(p, target_required=True,
@@ -83,9 +86,10 @@ def add_parser(sub):
                         "such as 3x (default; never under 8 s), or none; methods predicted "
                         "not to fit are skipped with a line saying why")
     p.add_argument("--baseline", choices=("auto", "measure", "extrapolate"), default="auto",
-                   help="the full table's CV score: measured when it fits in half the budget "
-                        "(auto, default), always measured, or extrapolated from the learning "
-                        "curve (large tables: no training on all rows during the search)")
+                   help="the full table's CV score: measured below 50,000 rows or when it "
+                        "fits in half the budget (auto, default), always measured, or "
+                        "extrapolated from the learning curve (large tables: no training on "
+                        "all rows during the search)")
     p.add_argument("--keeps", nargs="+", default=None, metavar="F",
                    help="the grid of kept fractions in (0, 1) (default "
                         + " ".join(map(str, DEFAULT_KEEPS)) + ")")
@@ -309,6 +313,10 @@ def _write(args, out, search, kept, kept_name, text, cols):
         "within_tolerance": bool(search.within_tolerance_),
         "budget_exhausted": bool(search.budget_exhausted_),
         "budget_needed_seconds": search.budget_needed_seconds_,
+        "budget_cut": search.budget_cut_,
+        "check_scores": None if search.check_scores_ is None
+        else search.check_scores_.tolist(),
+        "all_rows_gain": list(search.all_rows_gain_),
         "predicted_keep": list(search.predicted_keep_),
         "scoring": search.scoring_, "tolerance": search.tolerance, "task": search.task_,
         "model": args.model, "seed": args.seed,

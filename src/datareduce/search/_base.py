@@ -22,11 +22,15 @@ from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import quantile_strata, stratify_params, target_kind
 from .._core.validation import check_keeps, draw_seed
 from ..evaluation.tasks import TASKS, get_scorers, needs_classes, real_rows_reducer
-from ._budget import Clock, parse_budget
+from ._budget import LARGE_ROWS, Clock, full_training_seconds, parse_budget
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
-__all__ = ["BaseReductionSearch", "check_fractions"]
+__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions"]
+
+#: Below this many rows ``baseline="auto"`` measures the full training set's score (small
+#: tables are cheap to train, and an extrapolated baseline is the riskier estimate there).
+BASELINE_MAX_ROWS = LARGE_ROWS
 
 logger = logging.getLogger("datareduce.search")
 
@@ -169,11 +173,12 @@ class BaseReductionSearch(BaseEstimator):
                         "among the methods).", self.reference)
         n_train = int(np.mean([len(tr) for tr, _ in splits]))
         floor = max(int(self.min_rows), 2 * len(np.unique(strata)))
-        usable = [k for k in keeps if round(k * n_train) >= floor]
+        usable = [k for k in keeps if floor <= round(k * len(y_arr)) < n_train]
         if len(usable) < len(keeps):
-            logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows of a "
-                        "%d-row training fold; trying %s.", sorted(set(keeps) - set(usable)),
-                        floor, n_train, usable or [max(keeps)])
+            logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows or at "
+                        "least a training fold's %d; trying %s.",
+                        sorted(set(keeps) - set(usable)), floor, n_train,
+                        usable or [max(keeps)])
         ev = Evaluator(self, X, y, splits, cands, scorer, seed, reference,
                        usable or [max(keeps)], clock)
         ev.skipped.update(skipped)
@@ -184,17 +189,25 @@ class BaseReductionSearch(BaseEstimator):
         return self
 
     def resolve_budget(self, ev):
-        """Once one full training can be predicted: the budget in seconds."""
+        """The budget in seconds from what is known now (called before every step): a
+        multiple of one full training, measured or predicted (see ``_full_seconds``)."""
         budget_s, budget_x = ev.budget
         if budget_x is not None:
-            ev.clock.limit = max(budget_x * self._full_seconds(ev), float(self.min_budget))
+            full = self._full_seconds(ev)
+            if np.isfinite(full):
+                ev.clock.limit = max(budget_x * full, float(self.min_budget))
         return ev.clock.limit
 
     def _full_seconds(self, ev):
+        """One training on all rows: measured on the full training folds (scaled to all
+        rows), else predicted from the trainings so far: the time model (growth between
+        the square root and linear of the rows, from the two largest sizes), never below
+        the fastest training grown as the square root of the rows."""
         cell = ev.cells.get((FULL, 1.0))
         if cell:
             return float(np.median([c[2] for c in cell.values()])) * ev.n / ev.n_train
-        return ev.training_cost(ev.n)
+        low = full_training_seconds(ev.times.rows, ev.times.seconds, ev.n)
+        return max(low, ev.training_cost(ev.n)) if np.isfinite(low) else low
 
     def _finish(self, ev, X, y, task, scoring, seed, clock):
         self.task_, self.scoring_, self.seed_ = task, scoring, seed
@@ -212,17 +225,23 @@ class BaseReductionSearch(BaseEstimator):
         self.skipped_, self.eliminated_ = dict(ev.skipped), dict(ev.eliminated)
         self.budget_exhausted_ = ev.exhausted
         self.budget_needed_seconds_ = ev.needed_seconds
+        self.budget_cut_ = ev.cut_short
+        self.checks_ = dict(ev.checks)
         self.cv_results_ = self._results_table(ev)
         self.within_tolerance_ = ev.choice is not None
         if ev.choice is None:
             label, keep = ev.reference, 1.0
             self.best_method_, self.best_keep_ = FULL, 1.0
             self.best_score_ = ev.baseline_score if ev.baseline_kind == "measured" else np.nan
+            self.check_scores_ = None
+            self.all_rows_gain_ = (0.0, 0.0, 0.0)
             warnings.warn(self._no_reduction_line(), UserWarning, stacklevel=3)
         else:
             label, keep = ev.choice
             self.best_method_, self.best_keep_ = label, keep
             self.best_score_ = ev.mean(label, keep)
+            self.check_scores_ = ev.checks[(label, keep)][0]
+            self.all_rows_gain_ = self._gain(ev, self.check_scores_.mean(axis=0))
         red = ev.seeded(label, keep)
         t0 = time.perf_counter()
         Xr, yr, w = reduced_data(red.fit(X, y), X, y)
@@ -242,6 +261,22 @@ class BaseReductionSearch(BaseEstimator):
                 min(f, 1.0) * ev.n) / full
 
         self.predicted_saving_ = (saving(k), saving(hi), saving(lo))
+
+    @staticmethod
+    def _gain(ev, scores):
+        """``(gain, low, high)``: the answer's CV score minus the full training set's, with
+        a 95 % interval (paired over splits when the baseline was measured on each)."""
+        if ev.complete(FULL, 1.0):
+            mean, _, lo, hi = t_interval(scores - ev.scores(FULL, 1.0))
+            return mean, lo, hi
+        mean, _, lo, hi = t_interval(scores)
+        b_lo, b_hi = ev.baseline_interval
+        gain = mean - ev.baseline_score
+        if not (np.isfinite(b_lo) and np.isfinite(lo)):
+            return gain, np.nan, np.nan
+        # both uncertainties, added in quadrature (half-widths)
+        half = np.hypot((hi - lo) / 2, (b_hi - b_lo) / 2)
+        return gain, gain - half, gain + half
 
     def _no_reduction_line(self):
         why = ("the budget ran out before any kept fraction was shown to be within "
@@ -263,7 +298,9 @@ class BaseReductionSearch(BaseEstimator):
             row.update({"mean_reduction_time": float(np.mean([v[1] for v in vals])),
                         "mean_fit_time": float(np.mean([v[2] for v in vals])),
                         "n_kept": float(np.mean([v[3] for v in vals])),
-                        "within_tolerance": bool(label == FULL or ev.within(label, keep))})
+                        "within_tolerance": bool(label == FULL or ev.within(label, keep)),
+                        "check_mean": float(ev.checks[(label, keep)][0].mean())
+                        if (label, keep) in ev.checks else np.nan})
             rows.append(row)
         return {k: np.array([row[k] for row in rows]) for k in rows[0]} if rows else {}
 
@@ -327,7 +364,7 @@ class BaseReductionSearch(BaseEstimator):
         law = getattr(self.learning_curve_, "law", None)
         if law is not None:
             x = np.geomspace(min(self.keeps), 1.0, 50)
-            ax.plot(x, law.predict(x * self.n_samples_in_ * (1 - 1 / self._n_splits())),
+            ax.plot(x, law.predict(x * self.n_samples_in_),
                     ":", color="grey", label="fitted learning curve")
             ax.legend(fontsize="small")
         ax.set_title(f"choice: {self.best_method_} at keep={self.best_keep_}")

@@ -19,11 +19,16 @@ import numpy as np
 
 from .._core.output import reduced_data
 from .._core.validation import seeded_clone
-from ._budget import Clock, TimeModel, reduction_cost
-from ._stats import fit_learning_curve, paired_interval, t_interval
+from ._budget import LARGE_ROWS, Clock, TimeModel, reduction_cost
+from ._stats import fit_learning_curve, paired_interval, paired_lower_bound, t_interval
 
 logger = logging.getLogger("datareduce.search")
 FULL = "full"
+
+
+def draw_seed_of(seed, draw):
+    """The seed of another draw of a subset (draw 0 is the search's own seed)."""
+    return int((int(seed) + 7919 * int(draw)) % (2 ** 32))
 
 
 def take(data, idx):
@@ -48,6 +53,8 @@ class Evaluator:
         self.n = len(y)
         self.n_train = int(np.mean([len(tr) for tr, _ in splits]))
         self.cells = {}  # (label, keep) -> {split: (score, reduction s, fit s, n kept)}
+        self.draws = {}  # (label, keep) -> {draw >= 1: {split: (...)}}: the answer's check
+        self.checks = {}  # (label, keep) -> (scores (n_draws, n_splits), passed)
         self.stage = {}  # (label, keep) -> "curve" | "race" | "baseline"
         self.times = TimeModel()
         self.score_seconds = []
@@ -61,18 +68,38 @@ class Evaluator:
         self.curve = None
         self.predicted_keep = (np.nan, np.nan, np.nan)
         self.choice = None  # (label, keep) or None: no reduction
-        self.exhausted = False
+        self.exhausted = False  # the budget ran out before any answer was shown safe
+        self.cut_short = None  # why the budget stopped a later step (answer still safe)
         self.needed_seconds = None
 
     # --------------------------------------------------------------- evaluations
-    def seeded(self, label, keep):
-        return seeded_clone(self.candidates[label], self.seed, keep=keep)
+    def seeded(self, label, keep, draw=0):
+        """The reducer of ``label`` at ``keep`` (a fraction, or rows on a training fold),
+        seeded for draw ``draw`` (0: the search's seed; others overwrite it)."""
+        if draw == 0:
+            return seeded_clone(self.candidates[label], self.seed, keep=keep)
+        return seeded_clone(self.candidates[label], draw_seed_of(self.seed, draw),
+                            overwrite=True, keep=keep)
 
-    def run(self, label, keep, splits=None, stage="race"):
+    def rows(self, keep):
+        """Kept rows of a fraction: ``keep`` of the **whole** training set (what the final
+        reduction on all rows keeps), not of a fold's share."""
+        return max(1, round(keep * self.n))
+
+    def fold_keep(self, keep, fold_rows):
+        """The ``keep`` a reducer gets on a training fold: the answer's row count, capped by
+        the fold (an int keep is a number of rows)."""
+        return int(min(self.rows(keep), fold_rows))
+
+    def run(self, label, keep, splits=None, stage="race", draw=0):
         """Scores of ``label`` at ``keep`` on every split (NaN where not run); runs the
-        requested ``splits`` (default all) that are not cached yet."""
-        cell = self.cells.setdefault((label, keep), {})
-        self.stage.setdefault((label, keep), stage)
+        requested ``splits`` (default all) that are not cached yet. ``draw > 0`` evaluates
+        another draw of the subset (its own seed), stored apart (``draws``)."""
+        if draw == 0:
+            cell = self.cells.setdefault((label, keep), {})
+            self.stage.setdefault((label, keep), stage)
+        else:
+            cell = self.draws.setdefault((label, keep), {}).setdefault(draw, {})
         for s in range(self.n_splits) if splits is None else splits:
             if s in cell:
                 continue
@@ -82,7 +109,7 @@ class Evaluator:
                 t0 = time.perf_counter()
                 Xr, yr, w = Xtr, ytr, None
             else:
-                red = self.seeded(label, keep)
+                red = self.seeded(label, self.fold_keep(keep, len(tr)), draw)
                 t0 = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -96,7 +123,69 @@ class Evaluator:
             score = float(self.scorer(model, take(self.X, te), take(self.y, te)))
             self.score_seconds.append(time.perf_counter() - t0)
             cell[s] = (score, red_t, fit_t, len(yr))
+        if draw:
+            return np.array([cell[s][0] if s in cell else np.nan
+                             for s in range(self.n_splits)])
         return self.scores(label, keep)
+
+    def draw_scores(self, label, keep, n_draws):
+        """``(n_draws, n_splits)`` scores: the search's draw and the others run so far."""
+        out = [self.scores(label, keep)]
+        extra = self.draws.get((label, keep), {})
+        for d in range(1, n_draws):
+            cell = extra.get(d, {})
+            out.append([cell[s][0] if s in cell else np.nan for s in range(self.n_splits)])
+        return np.array(out, dtype=float)
+
+    def check_splits(self, draw):
+        """Splits of an extra draw of the check: every split below ``LARGE_ROWS`` rows; on
+        larger tables one split per draw (subsets of many rows vary little between draws,
+        and each training is expensive)."""
+        if self.n < LARGE_ROWS:
+            return list(range(self.n_splits))
+        return [(draw - 1) % self.n_splits]
+
+    def check(self, label, keep, n_draws):
+        """The answer's check: ``n_draws`` draws of the subset (each its own seed), on every
+        split (one split each on large tables, :meth:`check_splits`).
+
+        Each extra draw is compared with the search's draw on the same splits: draw ``d``'s
+        estimated mean is ``mean_0 + mean_s(score_ds - score_0s)``. Passes when no draw's
+        estimate is more than one tolerance below the threshold (one subset is drawn at the
+        end: a draw that loses twice the tolerance is not a safe promise) and the mean over
+        draws minus one standard error is at least the threshold (the standard error of
+        all (draw, split) scores paired with the full training's split when measured on
+        every split; on large tables, that of the search's draw)."""
+        for d in range(1, n_draws):
+            self.run(label, keep, splits=self.check_splits(d), draw=d)
+        scores = self.draw_scores(label, keep, n_draws)
+        base = scores[0]
+        est = np.array([base.mean()] + [base.mean() + np.nanmean(row - base)
+                                        for row in scores[1:]])
+        if np.isfinite(scores).all():
+            pooled = self._passes(scores)
+        else:
+            d = base - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else base
+            se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else 0.0
+            pooled = float(est.mean()) - se >= self.threshold
+        passed = bool(pooled and est.min() >= self.threshold - float(self.search.tolerance))
+        self.checks[(label, keep)] = (scores, passed)
+        return passed
+
+    def _passes(self, scores):
+        """Mean minus one standard error of ``scores`` (one row per draw, one column per
+        split) at least the threshold; paired with the full training's splits."""
+        scores = np.atleast_2d(scores)
+        d = scores - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else scores
+        d = d.ravel()
+        se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else 0.0
+        return float(np.mean(scores)) - se >= self.threshold
+
+    def check_cost(self, label, keep, n_draws):
+        """Predicted seconds of the draws :meth:`check` still has to run."""
+        done = sum(len(c) for c in self.draws.get((label, keep), {}).values())
+        todo = sum(len(self.check_splits(d)) for d in range(1, n_draws))
+        return max(todo - done, 0) * self.unit_cost(label, keep)
 
     def scores(self, label, keep):
         cell = self.cells.get((label, keep), {})
@@ -116,25 +205,20 @@ class Evaluator:
         at the end; a fraction whose splits scatter around the threshold is not safe."""
         if self.threshold is None or not self.complete(label, keep):
             return False
-        scores = self.scores(label, keep)
-        d = scores - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else scores
-        se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else 0.0
-        return self.mean(label, keep) - se >= self.threshold
+        return self._passes(self.scores(label, keep))
 
     def failed(self, label, keep):
         return self.threshold is not None and self.complete(label, keep) and \
             self.mean(label, keep) < self.threshold
 
-    def credible(self, label, keep):
-        """``label`` may be chosen over the reference at ``keep``: it is the reference, the
-        reference was not run there, or it beats it by more than one standard error of
-        their paired split differences."""
+    def beats_reference(self, label, keep, level=0.9):
+        """``label`` may replace the reference at ``keep``: both measured on every split and
+        the one-sided ``level`` lower confidence bound of their paired differences
+        (``label - reference``) is above zero. Never true for the reference itself."""
         ref = self.reference
-        if label == ref or not self.complete(ref, keep):
-            return True
-        d = self.scores(label, keep) - self.scores(ref, keep)
-        se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else np.inf
-        return bool(d.mean() > se)
+        if label == ref or not (self.complete(label, keep) and self.complete(ref, keep)):
+            return False
+        return paired_lower_bound(self.scores(label, keep), self.scores(ref, keep), level) > 0
 
     # ------------------------------------------------------------------ costs
     def score_cost(self):
@@ -152,7 +236,8 @@ class Evaluator:
             return float(np.median(same))
         if label not in self.probes:
             return math.nan
-        return reduction_cost(label, self.probes[label], self.n_train, keep)
+        return reduction_cost(label, self.probes[label], self.n_train,
+                              min(self.rows(keep) / self.n_train, 1.0))
 
     def unit_cost(self, label, keep):
         """Predicted seconds of one split of ``label`` at ``keep``."""
@@ -160,7 +245,7 @@ class Evaluator:
         if label == FULL and cell:  # measured
             return float(np.median([c[2] for c in cell.values()])) + self.score_cost()
         red = 0.0 if label == FULL else self.reduction_seconds(label, keep)
-        rows = self.n_train if label == FULL else keep * self.n_train
+        rows = self.n_train if label == FULL else min(self.rows(keep), self.n_train)
         return (0.0 if math.isnan(red) else red) + self.training_cost(rows) + self.score_cost()
 
     def probe(self, label, keep, n_probe):
@@ -212,19 +297,19 @@ class Evaluator:
             self.threshold = self.baseline_score - float(self.search.tolerance)
         if len(keeps) < 3:
             return None
-        rows = np.array([k * self.n_train for k in keeps])
+        rows = np.array([min(self.rows(k), self.n_train) for k in keeps])
         curve = fit_learning_curve(rows, scores, random_state=self.seed)
         if curve is None:
             return None
         self.curve = curve
         if self.baseline_kind is None or self.baseline_kind == "extrapolated":
-            point, lo, hi = curve.predict(self.n_train)
+            point, lo, hi = curve.predict(self.n)  # the full data: every training row
             self.baseline_score = float(point)
             self.baseline_interval = (lo, hi)
             self.baseline_kind = "extrapolated"
             self.threshold = self.baseline_score - float(self.search.tolerance)
         m, lo, hi = curve.rows_for(self.threshold)
-        self.predicted_keep = tuple(float(v) / self.n_train for v in (m, lo, hi))
+        self.predicted_keep = tuple(float(v) / self.n for v in (m, lo, hi))
         return curve
 
     def race_elimination(self, alive, keep, level):

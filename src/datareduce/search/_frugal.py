@@ -1,26 +1,31 @@
-"""The frugal search: learn the reference's learning curve cheaply, then race near its answer.
+"""The frugal search: SRS climbs its learning curve first, other methods race below it.
 
 :class:`ReductionSearchCV` answers "what is the smallest kept fraction whose cross-validated
 score stays within the tolerance of the full training set's?" at the cost of a few
-trainings:
+trainings. A kept fraction ``keep`` always means ``round(keep * n)`` rows of the whole
+training set (what the final reduction keeps), also on a cross-validation fold.
 
-1. **learning curve**: the reference method (SRS) at the smallest kept fractions, on every
-   split; their fit times predict one full training, which sets a budget given as a
-   multiple (``"3x"``, never under ``min_budget`` seconds);
-2. **baseline**: the estimator on the full training folds when that fits in half of the
-   budget left (``baseline="auto"``), otherwise extrapolated from the learning curve at
-   the training folds' size (large tables never train on all rows during the search);
-3. **prediction**: the inverse power law ``score(m) = a - b m^-c`` fitted to the curve, with
-   a bootstrap over splits, gives the fraction where the curve crosses
-   ``baseline - tolerance`` (``predicted_keep_``); the curve pass stops as soon as that
-   fraction is at or below the next one it would measure;
-4. **racing**: every candidate method at the first kept fraction at or above the
-   prediction, split by split; a method whose paired interval against the current best
-   lies below zero is dropped (``eliminated_``). If nothing is within tolerance the race
-   moves one fraction up; once something is, the winners try one fraction down;
-5. **safe answer**: only a fraction whose mean CV score is within tolerance is chosen; if
-   the budget runs out first, or no fraction tried is within tolerance, the answer is
-   "no reduction" (keep=1.0), with the budget that would have answered the question.
+1. **learning curve**: the reference method (SRS) at the two smallest kept fractions, on
+   every split. The budget's unit, one full training, is predicted from the fastest of
+   these trainings growing as the square root of the rows (a low estimate); the budget is
+   re-resolved before every later step, from a measured full training once there is one;
+2. **baseline**: the estimator on the full training folds when the table has fewer than
+   50,000 rows or when that is cheap (half of the budget left); otherwise extrapolated
+   from the learning curve to all rows (large tables never train on all rows during the
+   search);
+3. **SRS climbs**: the inverse power law ``score(m) = a - b m^-c`` fitted to the curve
+   predicts where it crosses ``baseline - tolerance`` (``predicted_keep_``); SRS jumps to
+   the first grid fraction at or above it, climbs while it is not within tolerance and
+   steps down while it is, until its smallest fraction within tolerance is bracketed;
+4. **racing below**: the other methods race at that fraction and below it (they can only
+   make the answer smaller), split by split, the clearly worse dropped (``eliminated_``).
+   A method replaces SRS only where it is within tolerance and the one-sided 90 % lower
+   confidence bound of its paired split differences to SRS is above zero;
+5. **checked answer**: the answer's subset is drawn ``n_draws`` times (each its own seed)
+   on every split (``check_scores_``); if a draw's mean falls below the threshold, the
+   next larger answer is tried (SRS at its fraction, then larger fractions); if nothing
+   passes, or the budget runs out first, the answer is "no reduction" (keep=1.0), with
+   the budget that would have answered the question.
 """
 
 from __future__ import annotations
@@ -80,9 +85,13 @@ class ReductionSearchCV(BaseReductionSearch):
         ``"auto"`` passes them when the model takes ``sample_weight`` and is not a tree
         model, as the pipeline does; ``True`` / ``False`` decide.
     baseline : {"auto", "measure", "extrapolate"}, default="auto"
-        How the full training set's score is known (see the module docs).
+        How the full training set's score is known: ``"auto"`` measures it below 50,000
+        rows or when cheap, and extrapolates it from the learning curve otherwise.
     racing_level : float, default=0.9
-        Confidence of the paired intervals that drop a method during a race.
+        Confidence of the paired intervals that drop a method during a race, and of the
+        one-sided lower bound a method needs above zero to replace the reference.
+    n_draws : int, default=3
+        Draws of the answer's subset checked on every split before it is recommended.
     n_probe : int, default=300
         Rows of the one timed probe of each method other than the reference.
     min_budget : float, default=8.0
@@ -105,6 +114,12 @@ class ReductionSearchCV(BaseReductionSearch):
         extrapolated: ``baseline_kind_``; ``baseline_interval_``).
     within_tolerance_ : bool
         False when the answer is "no reduction".
+    check_scores_ : ndarray of shape (n_draws, n_splits) or None
+        The answer's check (None for "no reduction"); ``checks_``: every check run, as
+        ``{(method, keep): (scores, passed)}``.
+    all_rows_gain_ : (float, float, float)
+        The answer's CV score minus the full training set's, with a 95 % interval (paired
+        over splits when the baseline was measured; 0 for "no reduction").
     predicted_keep_ : (float, float, float)
         The learning curve's fraction where it crosses ``threshold_``, with its bootstrap
         95 % interval. ``predicted_saving_``: the training-time saving there (and bounds).
@@ -115,9 +130,13 @@ class ReductionSearchCV(BaseReductionSearch):
         One entry per (method, keep) evaluated: ``method``, ``keep``, ``stage`` (curve,
         baseline, race), ``mean_test_score``, ``std_test_score``, ``ci_low``, ``ci_high``,
         ``split<i>_test_score`` (NaN where a race stopped), ``mean_reduction_time``,
-        ``mean_fit_time``, ``n_kept``, ``within_tolerance``.
+        ``mean_fit_time``, ``n_kept`` (rows per split: ``keep`` of the whole training
+        set), ``within_tolerance``, ``check_mean`` (mean over the check's draws, NaN where
+        not checked).
     skipped_, eliminated_ : dict of {method: reason}
     budget_exhausted_ : bool; ``budget_needed_seconds_``: what would have been needed.
+    budget_cut_ : str or None
+        Why the budget stopped a later step (the answer is safe, maybe not the smallest).
     full_fit_seconds_, search_seconds_, cost_ratio_, budget_seconds_ : float
     training_time_saving_, total_time_saving_ : float
         Measured at the refit.
@@ -137,7 +156,7 @@ class ReductionSearchCV(BaseReductionSearch):
                  keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5), scoring=None, tolerance=0.01,
                  budget="3x", cv=3, reference="srs", method_params=None, space=None,
                  task="auto", n_bins=N_BINS, use_weights="auto", baseline="auto", racing_level=0.9,
-                 n_probe=300, min_budget=8.0, min_rows=20, max_val_rows=20_000,
+                 n_draws=3, n_probe=300, min_budget=8.0, min_rows=20, max_val_rows=20_000,
                  random_state=None, verbose=False):
         self.estimator = estimator
         self.methods = methods
@@ -154,6 +173,7 @@ class ReductionSearchCV(BaseReductionSearch):
         self.use_weights = use_weights
         self.baseline = baseline
         self.racing_level = racing_level
+        self.n_draws = n_draws
         self.n_probe = n_probe
         self.min_budget = min_budget
         self.min_rows = min_rows
@@ -168,80 +188,141 @@ class ReductionSearchCV(BaseReductionSearch):
                              "'extrapolate'.")
         if not 0 < self.racing_level < 1:
             raise ValueError(f"racing_level={self.racing_level!r} must be in (0, 1).")
+        n_draws = self.n_draws
+        if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
+            raise ValueError(f"n_draws={n_draws!r} must be an integer >= 1 (draws of the "
+                             "answer's subset checked before it is recommended).")
         ref, keeps = ev.reference, ev.keeps
-        # 1. the first points of the learning curve, then the budget in seconds
+        # 1. the first points of the learning curve (the cheapest trainings)
         for k in keeps[:2]:
-            ev.run(ref, k, stage="curve")
-        self.resolve_budget(ev)
-        # 2. the baseline, when it fits in half of what is left: one split first (the
-        #    prediction from tiny trainings is rough), the others if they still fit
-        base_cost = ev.n_splits * ev.unit_cost(FULL, 1.0)
-        if self.baseline == "measure" or (self.baseline == "auto"
-                                          and base_cost <= 0.5 * ev.clock.left()):
-            ev.run(FULL, 1.0, [0], stage="baseline")
-            self.resolve_budget(ev)  # from the measured full training
-            rest = (ev.n_splits - 1) * ev.unit_cost(FULL, 1.0)
-            if self.baseline == "measure" or rest <= 0.5 * ev.clock.left():
-                ev.measure_baseline()
-            else:
-                logger.info("ReductionSearchCV: the other %d full trainings do not fit; the "
-                            "baseline is extrapolated.", ev.n_splits - 1)
-        # 3. the curve, until its prediction is at or below the next fraction
-        for k in keeps[2:]:
-            if ev.within(ref, max(k2 for k2 in keeps if k2 < k)):
-                break
-            ev.fit_curve(ref)
-            target = self._target(ev)
-            if target is not None and target <= k:
-                break
-            if not ev.clock.fits(ev.n_splits * ev.unit_cost(ref, k)):
+            if ev.cells and not self._fits(ev, ev.n_splits * ev.unit_cost(ref, k)):
                 break
             ev.run(ref, k, stage="curve")
-        ev.fit_curve(ref)
-        if ev.threshold is None:  # too few points for a curve, and no measured baseline
-            ev.exhausted = True
-            ev.needed_seconds = ev.clock.spent() + base_cost
-            logger.warning("ReductionSearchCV: budget exhausted before the full training "
-                           "set's score could be measured or extrapolated.")
+        # 2. the baseline
+        if not self._baseline(ev):
             return
-        # 4. races from the predicted fraction up, then one step down
-        target = self._target(ev)
-        failed = [k for k in keeps if ev.failed(ref, k)]
-        order = [k for k in keeps if k > max(failed, default=0.0)
-                 and (target is None or k >= target)] or keeps[-1:]
-        alive, verified = self._ordered(ev, list(ev.candidates)), None
-        for k in order:
-            alive = self._race(ev, k, alive)
-            if ev.exhausted or not alive:
-                break
-            if any(ev.within(m, k) for m in alive):
-                verified = k
-                break
-        if verified is not None:
-            winners = [m for m in alive if ev.within(m, verified)]
-            for k in [k for k in keeps if k < verified][::-1]:
-                cand = [m for m in winners if not ev.failed(m, k)]
-                if not cand or ev.exhausted:
-                    break
-                cand = self._race(ev, k, cand)
-                ok = [m for m in cand if ev.within(m, k)]
-                if not ok:
-                    break
-                verified, winners = k, ok
-        ev.choice = None if verified is None else (self._choose(ev, verified), verified)
+        # 3. SRS climbs to its smallest fraction within tolerance
+        k_srs = self._climb(ev)
+        if ev.exhausted:
+            return
+        # 4. the other methods race at that fraction and below (from the largest fraction
+        #    when no SRS fraction is within tolerance)
+        answers = self._race_down(ev, max(keeps) if k_srs is None else k_srs, k_srs)
+        # 5. the answer's check; the next larger answer when it fails
+        ev.choice = self._checked(ev, answers, k_srs)
 
-    def _target(self, ev):
-        """Smallest grid fraction measured within tolerance or predicted to be."""
-        k_pred = ev.predicted_keep[0] if ev.curve is not None else math.nan
-        for k in ev.keeps:
-            if ev.within(ev.reference, k) or (not ev.failed(ev.reference, k)
-                                             and math.isfinite(k_pred) and k >= k_pred):
-                return k
-        return None
+    def _fits(self, ev, seconds):
+        """Re-resolve the budget, then: do ``seconds`` fit in what is left?"""
+        self.resolve_budget(ev)
+        return ev.clock.fits(seconds)
 
-    def _ordered(self, ev, methods):
-        """The reference first, then the others (cheapest reducer probe first)."""
-        others = [m for m in methods if m != ev.reference]
+    def _out_of_budget(self, ev, seconds, what):
+        ev.exhausted = True
+        ev.needed_seconds = ev.clock.spent() + seconds + ev.clock.reserve
+        logger.warning("ReductionSearchCV: budget exhausted before %s.", what)
+
+    def _baseline(self, ev):
+        """Measure or extrapolate the full training set's score; False when out of budget."""
+        from ._base import BASELINE_MAX_ROWS
+
+        base_cost = ev.n_splits * ev.unit_cost(FULL, 1.0)
+        self.resolve_budget(ev)
+        measure = self.baseline == "measure" or (
+            self.baseline == "auto" and (ev.n < BASELINE_MAX_ROWS
+                                         or base_cost <= 0.5 * ev.clock.left()))
+        if measure:  # one split first: its time tells what the others cost
+            what = "the full training set's score could be measured"
+            auto = self.baseline == "auto"
+            if auto and not self._fits(ev, ev.unit_cost(FULL, 1.0)):
+                self._out_of_budget(ev, base_cost, what)
+                return False
+            ev.run(FULL, 1.0, [0], stage="baseline")
+            rest = (ev.n_splits - 1) * ev.unit_cost(FULL, 1.0)
+            if auto and not self._fits(ev, rest):
+                self._out_of_budget(ev, rest, what)
+                return False
+            ev.measure_baseline()
+        ev.fit_curve(ev.reference)
+        return True
+
+    def _climb(self, ev):
+        """SRS's smallest grid fraction within tolerance (None: none, or out of budget)."""
+        ref, keeps = ev.reference, ev.keeps
+        while True:
+            ev.fit_curve(ref)
+            if ev.threshold is None:  # too few points for a curve, no measured baseline
+                k = next((k for k in keeps if not ev.complete(ref, k)), None)
+                if k is None:
+                    self._out_of_budget(ev, 0.0, "the baseline could be extrapolated")
+                    return None
+            else:
+                ok = [k for k in keeps if ev.within(ref, k)]
+                if ok:  # step down until the fraction below is measured and not within
+                    below = [k for k in keeps if k < min(ok) and not ev.complete(ref, k)
+                             and not any(ev.complete(ref, b) for b in keeps if k < b < min(ok))]
+                    # an extrapolated baseline needs a measured point above the answer: a
+                    # curve that ends at the answer flattens too early (too low a baseline)
+                    above = [] if ev.baseline_kind != "extrapolated" or any(
+                        ev.complete(ref, k) for k in keeps if k > min(ok)) else \
+                        [k for k in keeps if k > min(ok)][:1]
+                    if not below and not above:
+                        return min(ok)
+                    k = max(below) if below else above[0]
+                    ev.clock.reserve = ev.check_cost(ref, min(ok), self.n_draws)
+                else:  # climb: jump to the predicted fraction when it is above the next one
+                    bad = [k for k in keeps if ev.complete(ref, k)]
+                    above = [k for k in keeps if k > max(bad, default=0.0)]
+                    if not above:
+                        logger.info("ReductionSearchCV: no kept fraction of SRS is within "
+                                    "tolerance.")
+                        return None
+                    pred = ev.predicted_keep[0] if ev.curve is not None else math.nan
+                    jump = [k for k in above if math.isfinite(pred) and k >= pred]
+                    k = jump[0] if jump else above[0]
+            cost = ev.n_splits * ev.unit_cost(ref, k)
+            if not self._fits(ev, cost):
+                ok = [k2 for k2 in keeps if ev.within(ref, k2)]
+                if ok:
+                    ev.cut_short = (f"SRS at keep={k} (predicted {cost:.2g} s) did not fit; "
+                                    f"the smallest fraction shown within tolerance is kept")
+                    return min(ok)
+                self._out_of_budget(ev, cost + ev.check_cost(ref, k, self.n_draws),
+                                    f"SRS at keep={k}")
+                return None
+            ev.run(ref, k, stage="curve")
+
+    def _race_down(self, ev, top, k_srs):
+        """Other methods at ``top`` and below: ``[(method, keep)]`` that may replace SRS,
+        smallest fraction first."""
+        ref = ev.reference
+        others = [m for m in ev.candidates if m != ref]
+        if not others:
+            return []
+        ev.clock.reserve = 0.0 if k_srs is None else ev.check_cost(ref, k_srs, self.n_draws)
+        alive = self._ordered(ev, others)
+        found = []
+        for k in [top] + [k for k in ev.keeps if k < top][::-1]:
+            if not ev.complete(ref, k):
+                cost = ev.n_splits * ev.unit_cost(ref, k)
+                if not self._fits(ev, cost):
+                    ev.cut_short = f"the race at keep={k} did not fit"
+                    break
+                ev.run(ref, k, stage="race")
+            alive = [m for m in self._race(ev, k, [ref] + alive) if m != ref]
+            better = [m for m in alive if ev.within(m, k)
+                      and ev.beats_reference(m, k, self.racing_level)]
+            if better:
+                best = max(better, key=lambda m: ev.mean(m, k))
+                found.insert(0, (best, k))
+                ev.clock.reserve = ev.check_cost(best, k, self.n_draws)
+            alive = [m for m in alive if ev.within(m, k)]
+            if not alive:
+                break
+        return found
+
+    def _ordered(self, ev, others):
+        """Methods other than the reference, cheapest reducer probe first."""
+        others = list(others)
         for m in list(others):
             try:
                 ev.probe(m, min(ev.keeps), self.n_probe)
@@ -250,25 +331,21 @@ class ReductionSearchCV(BaseReductionSearch):
                 logger.warning("ReductionSearchCV: skipping %r: %s.", m, ev.skipped[m])
                 others.remove(m)
         others.sort(key=lambda m: ev.probes[m][1])
-        return ([ev.reference] if ev.reference in methods else []) + others
+        return others
 
     def _race(self, ev, keep, methods):
-        """Evaluate ``methods`` at ``keep`` split by split, dropping the clearly worse."""
+        """Evaluate ``methods`` at ``keep`` split by split, dropping the clearly worse; a
+        method whose predicted cost does not fit the budget is skipped."""
         alive = []
         for m in methods:
             left = ev.n_splits - len(ev.cells.get((m, keep), {}))
             cost = left * ev.unit_cost(m, keep)
-            if ev.clock.fits(cost) or (not left):
+            if not left or self._fits(ev, cost):
                 alive.append(m)
                 continue
             reason = (f"predicted {cost:.2g} s at keep={keep} does not fit the "
-                      f"{max(ev.clock.left(), 0):.2g} s left in the budget")
-            if m == ev.reference or not alive and m == methods[-1]:
-                ev.exhausted = True
-                ev.needed_seconds = ev.clock.spent() + cost
-                logger.warning("ReductionSearchCV: budget exhausted before keep=%s: %s.",
-                               keep, reason)
-                return [a for a in alive if ev.complete(a, keep)]
+                      f"{max(ev.clock.left() - ev.clock.reserve, 0):.2g} s left in the "
+                      "budget")
             ev.skipped.setdefault(m, reason)
             logger.warning("ReductionSearchCV: skipping %r: %s.", m, reason)
         for s in range(ev.n_splits):
@@ -276,6 +353,8 @@ class ReductionSearchCV(BaseReductionSearch):
                 try:
                     ev.run(m, keep, [s], stage="race")
                 except Exception as exc:  # noqa: BLE001 - a failing method leaves the race
+                    if m == ev.reference:
+                        raise
                     ev.skipped[m] = f"failed at keep={keep}: {type(exc).__name__}: {exc}"
                     logger.warning("ReductionSearchCV: dropping %r: %s.", m, ev.skipped[m])
                     alive.remove(m)
@@ -283,10 +362,32 @@ class ReductionSearchCV(BaseReductionSearch):
                 alive = ev.race_elimination(alive, keep, self.racing_level)
         return alive
 
-    def _choose(self, ev, keep):
-        within = [m for m in ev.candidates if ev.within(m, keep)]
-        ok = [m for m in within if ev.credible(m, keep)] or within
-        best = max(ok, key=lambda m: ev.mean(m, keep))
-        if not ev.credible(best, keep) and ev.within(ev.reference, keep):
-            best = ev.reference
-        return best
+    def _checked(self, ev, answers, k_srs):
+        """The first of ``answers`` (then SRS at ``k_srs`` and larger fractions) whose
+        check passes."""
+        ref = ev.reference
+        tried = set()
+        queue = list(answers) + ([] if k_srs is None else
+                                 [(ref, k) for k in ev.keeps if k >= k_srs])
+        ev.clock.reserve = 0.0
+        short = None  # (seconds, what) of the first answer the budget could not check
+        for label, keep in queue:
+            if (label, keep) in tried:
+                continue
+            tried.add((label, keep))
+            cost = 0.0 if ev.complete(label, keep) else ev.n_splits * ev.unit_cost(label, keep)
+            cost += ev.check_cost(label, keep, self.n_draws)
+            if not self._fits(ev, cost):
+                short = short or (cost, f"{label} at keep={keep} could be checked")
+                continue
+            if not ev.complete(label, keep):
+                ev.run(label, keep, stage="check")
+            if not ev.within(label, keep):
+                continue
+            if ev.check(label, keep, self.n_draws):
+                return label, keep
+            logger.info("ReductionSearchCV: %s at keep=%s failed its check over %d draws; "
+                        "trying the next larger answer.", label, keep, self.n_draws)
+        if short is not None:
+            self._out_of_budget(ev, *short)
+        return None

@@ -40,6 +40,12 @@ def summary(search) -> str:
     if s.within_tolerance_:
         lines.append(f"choice: {s.best_method_} at keep={s.best_keep_} -> {s.best_score_:.4f} "
                      "(mean CV score, within tolerance)")
+        chk = s.check_scores_
+        g, g_lo, g_hi = s.all_rows_gain_
+        lines.append(f"checked: {chk.shape[0]} draws of the subset x {chk.shape[1]} splits, "
+                     f"mean {chk.mean():.4f}, worst draw {chk.mean(axis=1).min():.4f} "
+                     f"(threshold {s.threshold_:.4f}); against the full training set "
+                     f"{g:+.4f} (95% interval {g_lo:+.4f} to {g_hi:+.4f})")
         lines.append(f"training-time saving: {100 * s.training_time_saving_:.0f}% "
                      f"({100 * s.total_time_saving_:.0f}% with the reduction), measured at "
                      "the refit")
@@ -51,6 +57,8 @@ def summary(search) -> str:
             lines.append(f"a budget of at least {need:.3g} s (budget='"
                          f"{math.ceil(10 * need / s.full_fit_seconds_) / 10:g}x') would "
                          "answer the question")
+    if s.budget_cut_:
+        lines.append(f"budget: {s.budget_cut_}")
     budget = "no budget" if s.budget_seconds_ is None else (
         f"budget {s.budget_seconds_:.3g} s from budget={s.budget!r}, at least "
         f"{s.min_budget:g} s")

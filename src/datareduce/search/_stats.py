@@ -2,7 +2,8 @@
 
 * :func:`t_interval`: mean and Student-t interval of per-split scores.
 * :func:`paired_interval`: the same for the paired differences of two methods on the same
-  splits (what racing and the choice use).
+  splits (what racing uses); :func:`paired_lower_bound`: its one-sided lower bound (what
+  a method needs above zero to replace the reference).
 * :func:`fit_learning_curve`: the inverse power law ``score(m) = a - b * m ** (-c)`` of the
   score against the number ``m`` of training rows (``scipy.optimize.curve_fit``), with a
   bootstrap over splits for its uncertainty; it extrapolates the score at any size and
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["LearningCurve", "PowerLaw", "fit_learning_curve", "fit_power_law",
-           "paired_interval", "t_interval"]
+           "paired_interval", "paired_lower_bound", "t_interval"]
 
 
 def t_interval(values, level: float = 0.95):
@@ -51,6 +52,29 @@ def paired_interval(a, b, level: float = 0.95):
     d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     mean, _, lo, hi = t_interval(d, level)
     return mean, lo, hi
+
+
+def paired_lower_bound(a, b, level: float = 0.9) -> float:
+    """One-sided Student-t lower confidence bound (at ``level``) of the mean of ``a - b``
+    over the pairs where both are finite; ``-inf`` with fewer than two pairs.
+
+    The search lets a method replace the reference only when this bound is above zero.
+
+    Examples
+    --------
+    >>> round(paired_lower_bound([0.82, 0.83, 0.84], [0.80, 0.80, 0.80]), 4)
+    0.0191
+    >>> paired_lower_bound([0.9, 0.7], [0.8, 0.8]) < 0
+    True
+    """
+    from scipy.stats import t
+
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    d = d[np.isfinite(d)]
+    if len(d) < 2:
+        return -math.inf
+    sd = float(d.std(ddof=1))
+    return float(d.mean()) - float(t.ppf(level, len(d) - 1)) * sd / math.sqrt(len(d))
 
 
 @dataclass(frozen=True)
