@@ -103,3 +103,24 @@ def test_bad_arguments_are_named(kwargs, match):
     args = {"by": "y", "keep": 0.1} | kwargs
     with pytest.raises(ValueError, match=match):
         stratified_sample(ddf, **args)
+
+
+def test_keys_are_apart_from_other_streams_of_the_same_seed():
+    # labels generated per partition from default_rng((seed, p)), as the benchmarks do: keys
+    # drawn from that same stream would lie in one interval per class and force extra passes
+    seed, n_part, size = 3, 5, 4000
+    frames = []
+    for p in range(n_part):
+        rng = np.random.default_rng((seed, p))
+        frames.append(pd.DataFrame({"y": rng.choice(3, size=size, p=[0.5, 0.3, 0.2]),
+                                    "x": np.arange(p * size, (p + 1) * size)}))
+    df = pd.concat(frames, ignore_index=True)
+    ddf = dd.from_pandas(df, npartitions=n_part, sort=False)
+    assert [len(p) for p in ddf.partitions] == [size] * n_part
+    got = stratified_sample(ddf, "y", 0.05, random_state=seed)
+    assert got.attrs["passes"] == 1  # 2 or more without the domain word
+    for p in range(n_part):  # not the stream that drew the labels
+        other = np.random.default_rng((seed, p)).random(10)
+        assert not np.allclose(strat._keys(seed, p, 10), other)
+    ref, _ = brute_force(df, "y", 0.05, seed, n_part, [size] * n_part)
+    np.testing.assert_array_equal(np.sort(got.index.to_numpy()), ref)

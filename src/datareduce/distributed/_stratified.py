@@ -1,7 +1,12 @@
 """Exact per-class stratified sampling of a dask DataFrame in one pass over the data.
 
-Every row gets a uniform random key, drawn from ``numpy.random.default_rng((seed,
-partition))`` in row order, so the keys depend only on the seed and the partitioning. Within
+Every row gets a uniform random key, drawn from ``numpy.random.default_rng((DOMAIN, seed,
+partition))`` in row order, so the keys depend only on the seed and the partitioning.
+``DOMAIN`` is a constant word that keeps the keys apart from every other stream seeded with
+the same ``(seed, partition)``: data generated per partition with ``default_rng((seed, p))``
+(as the benchmarks do) would otherwise share its uniforms with the keys, so that a class's keys
+lie in one interval (``rng.choice(classes, p=...)`` maps uniforms to classes by intervals),
+the thresholds miss and the sample needs up to four passes instead of one. Within
 a class, the rows with the ``q`` smallest keys are a simple random sample of ``q`` rows of that
 class without replacement (the keys are i.i.d. uniform, so every ``q``-subset is equally
 likely to hold the smallest ones). The quotas ``q_c`` are the package's own (``keep`` turned
@@ -34,10 +39,12 @@ from ..base import allocate_quotas
 __all__ = ["stratified_sample"]
 
 _KEY = "__datareduce_key__"
+# the domain word of the keys' stream ("STRATKEY" in ASCII): see the module docstring
+DOMAIN = 0x53545241544B4559
 
 
 def _keys(seed: int, partition: int, n: int) -> np.ndarray:
-    return np.random.default_rng((seed, partition)).random(n)
+    return np.random.default_rng((DOMAIN, seed, partition)).random(n)
 
 
 def _threshold(frac: float, expected: float, z: float = 7.0) -> float:
