@@ -117,6 +117,21 @@ def class_count_matrix(per_block):
     return classes, counts
 
 
+def _uniform_measure(fitted, labels=None) -> bool:
+    """True when the fitted reducer gave its kept rows equal weights (per class, with
+    ``labels``): its measure is the uniform one on the kept rows (SRS, kernel thinning,
+    herding), so the second stage must keep it so: each final row gets an equal share of its
+    class's mass. Moving the mass to the nearest final row instead (right for methods whose
+    weights are Voronoi cells: max-min, VQ) turns such a sample into an uneven one, and for
+    kernel thinning raised MMD^2 to 15x that of SRS (docs/distributed.md)."""
+    w = np.asarray(fitted.sample_weight_, dtype=np.float64)
+    if labels is None:
+        return bool(len(w) and np.allclose(w, w[0], rtol=1e-9, atol=0))
+    kept = np.asarray(labels)[np.asarray(fitted.sample_indices_)]
+    return all(np.allclose(w[kept == c], w[kept == c][0], rtol=1e-9, atol=0)
+               for c in np.unique(kept))
+
+
 def _radius(Xp, Xk, metric):
     if metric is None or len(Xp) == 0:
         return 0.0
@@ -195,15 +210,26 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
         else:
             r.fit(Xu[rows], None if yu is None else yu[rows], task="classification")
         kept = rows[r.sample_indices_]
+        uniform = _uniform_measure(r, None if per_class or yu is None else yu[rows])
         if per_class or yu is None:
-            owner, dist = nearest(Xu[rows], Xu[kept], metric=radius_metric or "euclidean")
-            final_w.append(np.bincount(owner, weights=w[rows], minlength=len(kept)))
-            radius = max(radius, float(dist.max()))
+            if uniform:  # the method's measure is uniform: equal shares of the mass
+                final_w.append(np.full(len(kept), w[rows].sum() / len(kept)))
+                if radius_metric is not None:
+                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
+            else:
+                owner, dist = nearest(Xu[rows], Xu[kept], metric=radius_metric or "euclidean")
+                final_w.append(np.bincount(owner, weights=w[rows], minlength=len(kept)))
+                radius = max(radius, float(dist.max()))
         else:  # global method with labels: mass stays within each class
             kw = np.zeros(len(kept))
             for c in np.unique(yu):
                 src, dst = np.flatnonzero(yu == c), np.flatnonzero(yu[kept] == c)
                 if len(dst) == 0:
+                    continue
+                if uniform:
+                    kw[dst] = w[src].sum() / len(dst)
+                    if radius_metric is not None:
+                        radius = max(radius, _radius(Xu[src], Xu[kept[dst]], radius_metric))
                     continue
                 owner, dist = nearest(Xu[src], Xu[kept[dst]],
                                       metric=radius_metric or "euclidean")
