@@ -105,6 +105,32 @@ def generated_array(rows, block_rows, gen_rows, seed):
     return da.concatenate(Xs), da.concatenate(ys)
 
 
+def population_mmd2(Z, weights, seed, block=4096):
+    """Squared MMD between the weighted rows ``Z`` (raw features) and the distribution that
+    generated the data, in closed form: a Gaussian kernel of width ``s`` (the median
+    heuristic of 1,000 generated rows) against a mixture of unit-covariance Gaussians. For a
+    component ``N(mu, I)`` in ``d`` dimensions ``E k(X, z) = (s^2 / (s^2 + 1))^(d/2)
+    exp(-||z - mu||^2 / (2 (s^2 + 1)))`` and ``E k(X, X') = (s^2 / (s^2 + 2))^(d/2)
+    exp(-||mu - mu'||^2 / (2 (s^2 + 2)))``. No estimate of the data's term, so the values of
+    different reductions compare exactly (the stored float32 rounding aside)."""
+    from datareduce._weights import gaussian_block, median_bandwidth
+
+    p, centres = _class_model(seed)
+    mu = centres.reshape(-1, N_FEATURES)
+    pw = np.repeat(p / N_SUB, N_SUB)
+    s = median_bandwidth(generate_rows(seed, 0, 50_000, 50_000)[0][:1000])
+    s2, d = s * s, N_FEATURES
+    d_mm = ((mu[:, None] - mu[None]) ** 2).sum(-1)
+    pp = pw @ ((s2 / (s2 + 2)) ** (d / 2) * np.exp(-d_mm / (2 * (s2 + 2)))) @ pw
+    w = np.asarray(weights, dtype=np.float64) / np.sum(weights)
+    d_zm = ((Z[:, None, :] - mu[None]) ** 2).sum(-1)
+    pz = ((s2 / (s2 + 1)) ** (d / 2) * np.exp(-d_zm / (2 * (s2 + 1)))) @ pw
+    zz = 0.0
+    for a in range(0, len(Z), block):
+        zz += w[a:a + block] @ gaussian_block(Z[a:a + block], Z, 1.0 / (2 * s2)) @ w
+    return float(pp - 2 * w @ pz + zz)
+
+
 # ------------------------------------------------------------------------- measuring
 def _mib(b):
     return b / 2**20
@@ -134,23 +160,50 @@ def _self_peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def run_method(client, folder, method, args):
+def _spec(spec):
+    """``"mms"`` or ``"mms:uniform"``: a method and its first stage."""
+    method, _, first = spec.partition(":")
+    return method, first or "auto"
+
+
+def run_method(client, folder, spec, args):
     from datareduce.distributed import reduce_parquet, worker_peak_memory
 
+    method, first_stage = _spec(spec)
     restart(client)
     load0 = _load()
     oversample = 1 if method == "srs" else args.oversample
+    c0 = _cpu(client)
     res = reduce_parquet(folder, method, args.keep, target="label", id_column="id",
                          scheduler=client, oversample=oversample, random_state=0,
-                         radius_metric="euclidean")
+                         radius_metric=None if args.no_radius else "euclidean",
+                         first_stage=first_stage)
+    cpu = _cpu(client) - c0
     peak = max(worker_peak_memory(client).values())
-    row = {"method": method, "oversample": oversample, "kept": len(res.kept),
+    row = {"method": spec, "first_stage": res.blocks.info["first_stage"],
+           "oversample": oversample, "kept": len(res.kept), "cpu_workers": cpu,
            "blocks": int(res.blocks.info["n_blocks"]), "load_start": load0,
            **{f"t_{k}": v for k, v in res.timings.items()}, "worker_peak_mib": _mib(peak),
            "r1": res.blocks.stage_one_radius, "r2": res.blocks.stage_two_radius,
            "bound": res.blocks.radius_bound, "load_end": _load()}
     row["t_total"] = sum(res.timings.values())
+    if not args.no_mmd:
+        Z = res.kept[[f"f{j:02d}" for j in range(N_FEATURES)]].to_numpy(dtype=np.float64)
+        row["mmd2"] = population_mmd2(Z, np.ones(len(Z)), args.seed)
+        row["mmd2_weighted"] = population_mmd2(Z, res.sample_weight, args.seed)
     return row, res
+
+
+def _worker_cpu():
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _cpu(client):
+    """CPU seconds of the workers and of this process so far."""
+    return sum(client.run(_worker_cpu).values()) + time.process_time()
 
 
 def run_epsilon(client, folder, row, res):
@@ -222,7 +275,14 @@ def main(argv=None):
     ap.add_argument("--keep", type=float, default=0.01)
     ap.add_argument("--oversample", type=float, default=4.0,
                     help="stage-one oversampling of the two-stage methods")
-    ap.add_argument("--methods", default="srs,mms,vq,kt")
+    ap.add_argument("--methods", default="srs,mms,vq,kt",
+                    help="comma separated; 'mms:uniform' gives a method's first stage "
+                    "(auto, same or uniform; default auto)")
+    ap.add_argument("--no-radius", action="store_true",
+                    help="do not measure the cover radii r1 and r2 (they cost a nearest-"
+                    "neighbour pass of every block)")
+    ap.add_argument("--no-mmd", action="store_true",
+                    help="do not compute MMD^2 to the generating distribution")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--memory-limit", default="2GiB", help="per worker")
     ap.add_argument("--data", default=None, help="folder for the generated Parquet files")
@@ -257,14 +317,14 @@ def main(argv=None):
 
     methods = []
     for m in args.methods.split(","):
-        if m == "kt":
+        if _spec(m)[0] == "kt":
             found = [k for k in KT_NAMES if k in available_reducers()]
             if not found:
                 print("kernel thinning: not registered in this version, skipped")
                 continue
-            m = found[0]
+            m = found[0] + m[2:]
             try:
-                reducer_class(m)
+                reducer_class(_spec(m)[0])
             except ImportError as exc:
                 print(f"kernel thinning: {exc}; skipped")
                 continue
@@ -299,7 +359,7 @@ def main(argv=None):
             results["scaling"] = block_scaling(client, args, scaling_methods)
             save()
         if args.rows <= args.in_memory_max:
-            for m in methods:
+            for m in dict.fromkeys(_spec(m)[0] for m in methods):
                 results["in_memory"].append(in_memory_peer(folder, m, args))
                 _show(results["in_memory"][-1], "in memory: ")
                 save()
@@ -323,21 +383,33 @@ def _show(row, prefix=""):
 def report(results):
     srs = next((r for r in results["methods"] if r["method"] == "srs"), None)
     mem = {r["method"]: r for r in results["in_memory"]}
-    print("\n| method | blocks | stages | wall s (scan + reduce + gather) | x SRS "
-          "| peak MiB / worker | epsilon | r1 + r2 (bound) | epsilon in memory | "
-          "in-memory fit s | load |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    nan = float("nan")
+    print("\n| method | first stage | blocks | stages | wall s (scan + reduce + gather) "
+          "| x SRS | CPU s (workers + client) | x SRS | peak MiB / worker | epsilon "
+          "| r1 + r2 (bound) | MMD^2 x SRS (unweighted; weighted) | epsilon in memory "
+          "| in-memory fit s | load |")
+    print("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|")
     for r in results["methods"]:
-        ratio = r["t_total"] / srs["t_total"] if srs else float("nan")
-        m = mem.get(r["method"])
-        print(f"| {r['method']} | {r['blocks']} | {1 if r['oversample'] == 1 else 2} "
+        ratio = r["t_total"] / srs["t_total"] if srs else nan
+        cpu = r.get("cpu_workers", nan)
+        cpu_ratio = cpu / srs.get("cpu_workers", nan) if srs else nan
+        m = mem.get(r["method"].partition(":")[0])
+        bound = ("" if r.get("r1") is None
+                 else f"{r['r1']:.3f} + {r['r2']:.3f} = {r['bound']:.3f}")
+        mmd = ""
+        if "mmd2" in r and srs and "mmd2" in srs:
+            mmd = (f"{r['mmd2'] / srs['mmd2']:.2f}; "
+                   f"{r['mmd2_weighted'] / srs['mmd2_weighted']:.2f}")
+        print(f"| {r['method'].partition(':')[0]} | {r.get('first_stage', 'same')} "
+              f"| {r['blocks']} | {1 if r['oversample'] == 1 else 2} "
               f"| {r['t_total']:.1f} ({r['t_scan']:.1f} + {r['t_reduce']:.1f} + "
-              f"{r['t_gather']:.1f}) | {ratio:.1f} | {r['worker_peak_mib']:.0f} "
-              f"| {r.get('epsilon', float('nan')):.3f} "
-              f"| {r['r1']:.3f} + {r['r2']:.3f} = {r['bound']:.3f} "
-              f"| {m['epsilon'] if m else float('nan'):.3f} "
-              f"| {m['t_fit'] if m else float('nan'):.1f} "
+              f"{r['t_gather']:.1f}) | {ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} "
+              f"| {r['worker_peak_mib']:.0f} | {r.get('epsilon', nan):.3f} | {bound} | {mmd} "
+              f"| {m['epsilon'] if m else nan:.3f} | {m['t_fit'] if m else nan:.1f} "
               f"| {r['load_start']} - {r['load_end']} |")
+    if srs and "mmd2" in srs:
+        print(f"\nSRS: MMD^2 {srs['mmd2']:.3g} (unweighted), {srs['mmd2_weighted']:.3g} "
+              "(weighted), to the generating distribution (closed form)")
     if any("t_epsilon" in r for r in results["methods"]):
         print("\nexact blocked epsilon took " + ", ".join(
             f"{r['method']} {r['t_epsilon']:.0f} s (load {r['load_epsilon']})"

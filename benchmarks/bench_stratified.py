@@ -34,6 +34,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--data", help="an existing folder of the benchmark's Parquet files "
+                    "(bench_distributed's layout); default: written to a temporary folder")
     args = ap.parse_args()
     import dask
     import dask.dataframe as dd
@@ -43,8 +45,12 @@ def main():
     n_files = 20 if args.quick else 200
     file_rows = 50_000
     with tempfile.TemporaryDirectory() as tmp:
-        for g in range(n_files):
-            _write_file(os.path.join(tmp, f"part-{g:04d}.parquet"), 0, g, file_rows)
+        if args.data:
+            tmp = args.data
+            n_files = len([f for f in os.listdir(tmp) if f.endswith(".parquet")])
+        else:
+            for g in range(n_files):
+                _write_file(os.path.join(tmp, f"part-{g:04d}.parquet"), 0, g, file_rows)
         n = n_files * file_rows
         print(f"{n:,} rows in {n_files} files; {args.threads} threads; "
               f"load before: {os.getloadavg()[0]:.2f}")
@@ -60,15 +66,15 @@ def main():
                     else:
                         out = stratified_sample(ddf, "label", 0.01, random_state=r)
                     runs[name].append((time.perf_counter() - t, time.process_time() - c))
-                    sizes[name] = (len(out), out.attrs.get("passes", ""),
-                                   np.bincount(out["label"], minlength=10))
-        print("| method | rows kept | passes | wall s | CPU s | wall ratio to dask sample |")
+                    passes = sizes.get(name, (0, []))[1] + [out.attrs.get("passes", "")]
+                    sizes[name] = (len(out), passes, np.bincount(out["label"], minlength=10))
+        print("| method | rows kept | passes per run | wall s | CPU s | wall ratio to dask sample |")
         print("|---|---|---|---|---|---|")
         ref = statistics.median(w for w, _ in runs["dask sample(frac=0.01)"])
         for name, rs in runs.items():
             w = [a for a, _ in rs]
             c = [b for _, b in rs]
-            print(f"| {name} | {sizes[name][0]:,} | {sizes[name][1]} | "
+            print(f"| {name} | {sizes[name][0]:,} | {' '.join(map(str, sizes[name][1]))} | "
                   f"{statistics.median(w):.2f} ({min(w):.2f}-{max(w):.2f}) | "
                   f"{statistics.median(c):.2f} | {statistics.median(w) / ref:.2f} |")
         for name in runs:

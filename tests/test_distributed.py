@@ -155,3 +155,40 @@ def test_on_a_distributed_cluster(data):
     local = reduce_blocks(da.from_array(X, chunks=(1000, 5)), y,
                           reducer=get_reducer("srs", keep=0.1), random_state=0)
     np.testing.assert_array_equal(res.sample_indices, local.sample_indices)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_two_stage_keeps_a_uniform_measure_uniform(seed):
+    """Kernel thinning's (and SRS's) kept rows stand for equal shares: after the second stage
+    every final row of class c weighs n_c / q_c, and the weighted MMD is the unweighted one
+    (moving the union's mass to the nearest final row made it up to 1.8x worse here)."""
+    pytest.importorskip("goodpoints")
+    from datareduce.metrics import mmd
+
+    rng = np.random.default_rng(0)
+    mu = rng.normal(0, 3, (4, 4))
+    X = mu[rng.integers(0, 4, 4000)] + rng.normal(size=(4000, 4))
+    y = rng.choice([0, 1], size=4000, p=[0.7, 0.3])
+    for method in ("srs", "kt"):  # kt last: its result is measured below
+        res = reduce_blocks(da.from_array(X, chunks=(500, 4)), y,
+                            reducer=get_reducer(method, keep=0.02), oversample=4,
+                            random_state=seed)
+        yr = y[res.sample_indices]
+        for c in (0, 1):
+            np.testing.assert_allclose(res.sample_weight[yr == c],
+                                       (y == c).sum() / (yr == c).sum())
+    Xr = X[res.sample_indices]
+    plain = mmd(X, Xr, y=y, y_reduced=yr).value
+    weighted = mmd(X, Xr, weights=res.sample_weight, y=y, y_reduced=yr).value
+    assert weighted <= 1.01 * plain  # equal within a class; classes weigh n_c / n
+
+
+def test_two_stage_moves_voronoi_weights_to_the_nearest_final_row(data):
+    """Max-min's weights are Voronoi cells: the second stage moves them (not equal shares)."""
+    X, y = data
+    res = reduce_blocks(da.from_array(X, chunks=(600, 5)), y,
+                        reducer=get_reducer("mms", keep=0.03), oversample=3, random_state=0)
+    yr = y[res.sample_indices]
+    assert np.ptp(res.sample_weight[yr == 0]) > 0
+    for c in range(3):
+        assert res.sample_weight[yr == c].sum() == pytest.approx((y == c).sum())

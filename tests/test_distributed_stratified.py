@@ -103,3 +103,48 @@ def test_bad_arguments_are_named(kwargs, match):
     args = {"by": "y", "keep": 0.1} | kwargs
     with pytest.raises(ValueError, match=match):
         stratified_sample(ddf, **args)
+
+
+def test_keys_are_apart_from_other_streams_of_the_same_seed():
+    # labels generated per partition from default_rng((seed, p)), as the benchmarks do: keys
+    # drawn from that same stream would lie in one interval per class and force extra passes
+    seed, n_part, size = 3, 5, 4000
+    frames = []
+    for p in range(n_part):
+        rng = np.random.default_rng((seed, p))
+        frames.append(pd.DataFrame({"y": rng.choice(3, size=size, p=[0.5, 0.3, 0.2]),
+                                    "x": np.arange(p * size, (p + 1) * size)}))
+    df = pd.concat(frames, ignore_index=True)
+    ddf = dd.from_pandas(df, npartitions=n_part, sort=False)
+    assert [len(p) for p in ddf.partitions] == [size] * n_part
+    got = stratified_sample(ddf, "y", 0.05, random_state=seed)
+    assert got.attrs["passes"] == 1  # 2 or more without the domain word
+    for p in range(n_part):  # not the stream that drew the labels
+        other = np.random.default_rng((seed, p)).random(10)
+        assert not np.allclose(strat._keys(seed, p, 10), other)
+    ref, _ = brute_force(df, "y", 0.05, seed, n_part, [size] * n_part)
+    np.testing.assert_array_equal(np.sort(got.index.to_numpy()), ref)
+
+
+@pytest.mark.parametrize("tight", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_scan_is_complete_below_its_limits(monkeypatch, seed, tight):
+    # the invariant the one-pass proof rests on: per class, a partition sent every row whose
+    # key is at most its limit, and at least its `floor` smallest rows
+    if tight:  # bounds far too small: the floor's fallback (sort all the class's rows) runs
+        monkeypatch.setattr(strat, "_threshold", lambda frac, expected, z=7.0: 1e-4)
+    df = frame(3000, [0.8, 0.15, 0.04, 0.01], seed)
+    floor = 20
+    out = strat._scan(df, 5, "y", seed, 0.01, 4, floor)
+    keys = strat._keys(seed, 5, len(df))
+    sent = np.zeros(len(df), dtype=bool)
+    sent[out["rows"]] = True
+    y = df["y"].to_numpy()
+    for i, c in enumerate(out["classes"]):
+        rows = np.flatnonzero(y == c)
+        below = rows[keys[rows] <= out["limits"][i]]
+        assert sent[below].all()
+        smallest = rows[np.argsort(keys[rows])[:floor]]
+        assert sent[smallest].all()
+        assert out["limits"][i] >= keys[smallest].max()
+    np.testing.assert_array_equal(out["keys"], keys[out["rows"]])

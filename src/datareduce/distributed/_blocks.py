@@ -117,6 +117,21 @@ def class_count_matrix(per_block):
     return classes, counts
 
 
+def _uniform_measure(fitted, labels=None) -> bool:
+    """True when the fitted reducer gave its kept rows equal weights (per class, with
+    ``labels``): its measure is the uniform one on the kept rows (SRS, kernel thinning,
+    herding), so the second stage must keep it so: each final row gets an equal share of its
+    class's mass. Moving the mass to the nearest final row instead (right for methods whose
+    weights are Voronoi cells: max-min, VQ) turns such a sample into an uneven one, and for
+    kernel thinning raised MMD^2 to 15x that of SRS (docs/distributed.md)."""
+    w = np.asarray(fitted.sample_weight_, dtype=np.float64)
+    if labels is None:
+        return bool(len(w) and np.allclose(w, w[0], rtol=1e-9, atol=0))
+    kept = np.asarray(labels)[np.asarray(fitted.sample_indices_)]
+    return all(np.allclose(w[kept == c], w[kept == c][0], rtol=1e-9, atol=0)
+               for c in np.unique(kept))
+
+
 def _radius(Xp, Xk, metric):
     if metric is None or len(Xp) == 0:
         return 0.0
@@ -124,16 +139,26 @@ def _radius(Xp, Xk, metric):
 
 
 def _stage_one(block, yblock, quotas, classes, reducer, seed, per_class, radius_metric,
-               with_rows):
+               with_rows, uniform=False):
     """Reduce one block. Returns local positions, weights, the picked rows' labels (and
-    values with ``with_rows``) and, with ``radius_metric``, the block's cover radius."""
+    values with ``with_rows``) and, with ``radius_metric``, the block's cover radius.
+    ``uniform``: a uniform sample of each class's quota (the first stage of
+    ``first_stage="uniform"``) instead of the reducer."""
     block = np.asarray(block, dtype=np.float64)
     if not np.isfinite(block).all():
         raise ValueError("X contains NaN or infinite values: impute or drop them first.")
     yblock = None if yblock is None else np.asarray(yblock)
     quotas = np.asarray(quotas)
     picks, weights, radius = [], [], 0.0
-    if per_class:
+    if uniform:
+        rng = np.random.default_rng(seed)
+        groups = ([np.flatnonzero(yblock == c) for c in classes] if per_class
+                  else [np.arange(len(block))])
+        for rows, q in zip(groups, quotas, strict=True):
+            if q:
+                picks.append(np.sort(rng.choice(rows, size=int(q), replace=False)))
+                weights.append(np.full(int(q), len(rows) / q))
+    elif per_class:
         groups = [np.flatnonzero(yblock == c) for c in classes]
         sizes = np.array([len(g) for g in groups])
         if np.array_equal(quotas, allocate_quotas(sizes, int(quotas.sum()))) and quotas.sum():
@@ -173,10 +198,16 @@ def _stage_one(block, yblock, quotas, classes, reducer, seed, per_class, radius_
             "y": None if yblock is None else yblock[idx], "radius": radius}
 
 
-def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radius_metric):
+def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radius_metric,
+               equal_mass=False):
     """Reduce the union of the stage-one picks (of ``classes``, when per class) in memory to
     the exact quotas; each union row's mass moves to its nearest final pick of the same
-    class. One task per class, so the classes' second stages run in parallel."""
+    class. One task per class, so the classes' second stages run in parallel.
+
+    ``equal_mass`` (a uniform first stage: every union row of a class stands for the same
+    mass, n_c / union_c): the final rows keep the reducer's own weights rescaled to the
+    class's mass, which for Voronoi weights is the nearest-row transfer without a second
+    nearest-neighbour pass."""
     idx = np.concatenate([off + p["idx"] for off, p in zip(offsets, parts, strict=True)])
     w = np.concatenate([p["w"] for p in parts])
     Xu = np.concatenate([p["X"] for p in parts])
@@ -195,15 +226,34 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
         else:
             r.fit(Xu[rows], None if yu is None else yu[rows], task="classification")
         kept = rows[r.sample_indices_]
+        uniform = _uniform_measure(r, None if per_class or yu is None else yu[rows])
         if per_class or yu is None:
-            owner, dist = nearest(Xu[rows], Xu[kept], metric=radius_metric or "euclidean")
-            final_w.append(np.bincount(owner, weights=w[rows], minlength=len(kept)))
-            radius = max(radius, float(dist.max()))
+            if uniform:  # the method's measure is uniform: equal shares of the mass
+                final_w.append(np.full(len(kept), w[rows].sum() / len(kept)))
+                if radius_metric is not None:
+                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
+            elif equal_mass:  # every union row weighs the same: the reducer's own weights
+                # (Voronoi cell sizes for max-min and VQ: the nearest-row transfer, exactly)
+                own = np.asarray(r.sample_weight_, dtype=np.float64)
+                final_w.append(own * (w[rows].sum() / own.sum()))
+                if radius_metric is not None:
+                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
+                if radius_metric is not None:
+                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
+            else:
+                owner, dist = nearest(Xu[rows], Xu[kept], metric=radius_metric or "euclidean")
+                final_w.append(np.bincount(owner, weights=w[rows], minlength=len(kept)))
+                radius = max(radius, float(dist.max()))
         else:  # global method with labels: mass stays within each class
             kw = np.zeros(len(kept))
             for c in np.unique(yu):
                 src, dst = np.flatnonzero(yu == c), np.flatnonzero(yu[kept] == c)
                 if len(dst) == 0:
+                    continue
+                if uniform:
+                    kw[dst] = w[src].sum() / len(dst)
+                    if radius_metric is not None:
+                        radius = max(radius, _radius(Xu[src], Xu[kept[dst]], radius_metric))
                     continue
                 owner, dist = nearest(Xu[src], Xu[kept[dst]],
                                       metric=radius_metric or "euclidean")
@@ -219,7 +269,7 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
 
 def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=None,
                   chunk_rows: int | None = None, radius_metric: str | None = None,
-                  ) -> BlockReduction:
+                  first_stage: str = "auto") -> BlockReduction:
     """Reduce a dask array block by block, with exact global quotas.
 
     Parameters
@@ -244,6 +294,13 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
     radius_metric : {"euclidean", "chebyshev", "manhattan"}, optional
         Also measure the cover radii of both stages (see :class:`BlockReduction`); costs one
         nearest-neighbour pass of every block against its picks.
+    first_stage : {"auto", "same", "uniform"}, default="auto"
+        What stage one runs per block when there are two stages (``oversample > 1``):
+        ``"same"``, the reducer itself; ``"uniform"``, a uniform sample of ``oversample``
+        times each class's share (as cheap as SRS), so that the reducer runs once, in stage
+        two, on a uniform pool of the data. ``"auto"``: ``"uniform"`` for methods whose
+        stage one costs much more than it gains (see :data:`UNIFORM_FIRST`), ``"same"``
+        otherwise (docs/distributed.md has the measured trade-off).
 
     Returns
     -------
@@ -269,11 +326,25 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
     """
     return _reduce_blocks(X, y, reducer=reducer, oversample=oversample,
                           random_state=random_state, chunk_rows=chunk_rows,
-                          radius_metric=radius_metric)
+                          radius_metric=radius_metric, first_stage=first_stage)
+
+
+FIRST_STAGES = ("auto", "same", "uniform")
+# the reducer classes whose first stage "auto" makes uniform (docs/distributed.md)
+UNIFORM_FIRST = frozenset()
+
+
+def resolve_first_stage(reducer, first_stage) -> str:
+    """``first_stage`` checked, with ``"auto"`` made ``"same"`` or ``"uniform"``."""
+    if first_stage not in FIRST_STAGES:
+        raise ValueError(f"first_stage={first_stage!r}: use one of {', '.join(FIRST_STAGES)}.")
+    if first_stage != "auto":
+        return first_stage
+    return "uniform" if type(reducer).__name__ in UNIFORM_FIRST else "same"
 
 
 def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chunk_rows=None,
-                   radius_metric=None, block_classes=None):
+                   radius_metric=None, block_classes=None, first_stage="auto"):
     """:func:`reduce_blocks`; ``block_classes`` may carry per-block (labels, counts) already
     computed (the Parquet reader counts them in its first pass)."""
     import dask
@@ -282,6 +353,7 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
         raise TypeError("reducer must be a datareduce reducer, e.g. get_reducer('mms', keep=0.1).")
     if not oversample >= 1:
         raise ValueError(f"oversample={oversample} must be >= 1.")
+    first_stage = resolve_first_stage(reducer, first_stage)
     if radius_metric is not None:
         radius_metric = check_metric(radius_metric, name="radius_metric")
     space = reducer.get_params().get("space", None)
@@ -324,8 +396,9 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
     x_blocks = X.to_delayed().ravel()
     y_blocks = y.to_delayed() if y is not None else [None] * len(sizes)
     two_stage = oversample > 1 and int(stage_quota.sum()) > n_keep
+    uniform = two_stage and first_stage == "uniform"
     parts = [dask.delayed(_stage_one, pure=True)(xb, yb, quotas[i], classes, reducer, seeds[i],
-                                                 per_class, radius_metric, two_stage)
+                                                 per_class, radius_metric, two_stage, uniform)
              for i, (xb, yb) in enumerate(zip(x_blocks, y_blocks, strict=True))]
     if two_stage:
         seeds2 = [int(s) for s in
@@ -333,10 +406,11 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
         if per_class:  # one task per class
             lasts = [dask.delayed(_stage_two, pure=True)(
                 parts, offsets, class_quota[c:c + 1], classes[c:c + 1], reducer,
-                seeds2[c:c + 1], True, radius_metric) for c in range(len(classes))]
+                seeds2[c:c + 1], True, radius_metric, uniform) for c in range(len(classes))]
         else:
             lasts = [dask.delayed(_stage_two, pure=True)(
-                parts, offsets, [n_keep], None, reducer, seeds2, False, radius_metric)]
+                parts, offsets, [n_keep], None, reducer, seeds2, False, radius_metric,
+                uniform and y is None)]
         finals, r1 = dask.compute(lasts, [p["radius"] for p in parts])
         idx = np.concatenate([f[0] for f in finals])
         w = np.concatenate([f[1] for f in finals])
@@ -357,7 +431,8 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
         idx, w * (n / w.sum()), n, quotas.sum(axis=1), classes, class_counts,
         stage_one_radius=None if radius_metric is None else float(max(r1)),
         stage_two_radius=None if radius_metric is None else float(r2),
-        info={"oversample": oversample, "per_class": per_class, "n_blocks": len(sizes)},
+        info={"oversample": oversample, "per_class": per_class, "n_blocks": len(sizes),
+              "first_stage": first_stage if two_stage else "same"},
     )
 
 

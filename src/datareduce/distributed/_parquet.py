@@ -170,7 +170,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
                    features=None, scale="minmax", params=None, oversample=None,
                    random_state=0, scheduler=None, n_workers=None, memory_limit="auto",
                    output=None, overwrite=False, weight_column=None, radius_metric=None,
-                   ) -> ParquetReduction:
+                   first_stage="auto") -> ParquetReduction:
     """Reduce the rows of Parquet files block by block and write the kept rows.
 
     The files are read with ``dask.dataframe.read_parquet`` (one block per partition). Three
@@ -219,6 +219,8 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         Also write each kept row's ``sample_weight`` in this column.
     radius_metric : str, optional
         Measure the two stages' cover radii (see :func:`reduce_blocks`).
+    first_stage : {"auto", "same", "uniform"}, default="auto"
+        What stage one runs per block (see :func:`reduce_blocks`).
 
     Returns
     -------
@@ -249,6 +251,9 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
             raise TypeError("keep is required with a method name: a fraction in (0, 1] or a "
                             "number of rows.")
         reducer = get_reducer(method, keep=keep, **(params or {}))
+    from ._blocks import resolve_first_stage
+
+    resolve_first_stage(reducer, first_stage)  # checked before any data is read
     if oversample is None:
         from ..reducers.random import RandomReducer
 
@@ -267,7 +272,8 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         t0 = time.perf_counter()
         blocks = _reduce_blocks(
             data.X, data.y, reducer=reducer, oversample=oversample, random_state=random_state,
-            radius_metric=radius_metric, block_classes=data.block_classes)
+            radius_metric=radius_metric, block_classes=data.block_classes,
+            first_stage=first_stage)
         timings["reduce"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()

@@ -1,7 +1,12 @@
 """Exact per-class stratified sampling of a dask DataFrame in one pass over the data.
 
-Every row gets a uniform random key, drawn from ``numpy.random.default_rng((seed,
-partition))`` in row order, so the keys depend only on the seed and the partitioning. Within
+Every row gets a uniform random key, drawn from ``numpy.random.default_rng((DOMAIN, seed,
+partition))`` in row order, so the keys depend only on the seed and the partitioning.
+``DOMAIN`` is a constant word that keeps the keys apart from every other stream seeded with
+the same ``(seed, partition)``: data generated per partition with ``default_rng((seed, p))``
+(as the benchmarks do) would otherwise share its uniforms with the keys, so that a class's keys
+lie in one interval (``rng.choice(classes, p=...)`` maps uniforms to classes by intervals),
+the thresholds miss and the sample needs up to four passes instead of one. Within
 a class, the rows with the ``q`` smallest keys are a simple random sample of ``q`` rows of that
 class without replacement (the keys are i.i.d. uniform, so every ``q``-subset is equally
 likely to hold the smallest ones). The quotas ``q_c`` are the package's own (``keep`` turned
@@ -33,11 +38,12 @@ from ..base import allocate_quotas
 
 __all__ = ["stratified_sample"]
 
-_KEY = "__datareduce_key__"
+# the domain word of the keys' stream ("STRATKEY" in ASCII): see the module docstring
+DOMAIN = 0x53545241544B4559
 
 
 def _keys(seed: int, partition: int, n: int) -> np.ndarray:
-    return np.random.default_rng((seed, partition)).random(n)
+    return np.random.default_rng((DOMAIN, seed, partition)).random(n)
 
 
 def _threshold(frac: float, expected: float, z: float = 7.0) -> float:
@@ -66,19 +72,32 @@ def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None):
     if floor:
         # classes that sent fewer than their `floor` smallest rows: add those rows
         sent = np.bincount(inverse[take], minlength=classes.size)
-        for c in np.flatnonzero((sent < np.minimum(floor, counts)) & (t >= 0)).tolist():
-            rows = np.flatnonzero(inverse == c)
-            m = min(floor, rows.size)
-            smallest = rows[np.argpartition(keys[rows], m - 1)[:m]]
+        need = (sent < np.minimum(floor, counts)) & (t >= 0)
+        if need.any():  # one sort of those classes' rows with a small key
+            # a bound holding `floor` keys with overwhelming probability; a class it misses
+            # (or one with fewer rows) sorts all its rows
+            bound = np.array([_threshold(min(1.0, floor / c), c) if c else 1.0
+                              for c in counts.tolist()])
+            sub = np.flatnonzero(need[inverse] & (keys <= bound[inverse]))
+            short = need & (np.bincount(inverse[sub], minlength=classes.size)
+                            < np.minimum(floor, counts))
+            if short.any():
+                sub = np.union1d(sub, np.flatnonzero(short[inverse]))
+            order = sub[np.lexsort((keys[sub], inverse[sub]))]
+            by_class = inverse[order]
+            rank = np.arange(order.size) - np.searchsorted(by_class, by_class)
+            smallest = order[rank < floor]
             take[smallest] = True
-            limits[c] = max(t[c], float(keys[smallest].max()))
+            top = np.full(classes.size, -np.inf)
+            np.maximum.at(top, inverse[smallest], keys[smallest])
+            limits[need] = np.maximum(t[need], top[need])
         limits[(counts <= floor) & (t >= 0)] = np.inf  # every row of the class was sent
     rows = np.flatnonzero(take)
-    cand = part.iloc[rows].copy()
-    cand[_KEY] = keys[rows]
-    cand["__row__"] = rows
-    return {"classes": classes, "counts": counts, "limits": limits, "candidates": cand,
-            "n": len(part)}
+    # the candidates' keys, rows and classes travel as arrays beside the frame (no columns
+    # added to it: that copies the frame); the client chooses on the arrays alone
+    return {"classes": classes, "counts": counts, "limits": limits,
+            "frame": part.iloc[rows], "keys": keys[rows], "rows": rows,
+            "cls": inverse[rows], "n": len(part)}
 
 
 def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
@@ -142,10 +161,8 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     n = int(counts.sum())
     total = check_keep(keep, n)
     quotas = allocate_quotas(counts, total, min_one=min_one)
-    import pandas as pd
-
-    cand = pd.concat([s["candidates"].assign(__part__=i) for i, s in enumerate(scans)])
-    chosen, failed = _choose(cand, by, classes, quotas, scans)
+    cand = _Candidates(scans, classes)
+    failed = cand.choose(quotas, scans)
     while failed:  # a class whose candidates may miss a smaller key: exact second pass
         passes += 1
         thresholds = {}
@@ -155,34 +172,77 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
             thresholds[c] = 1.0 if passes > 3 else t
         redo = dask.compute(*[dask.delayed(_scan)(p, i, by, seed, frac, n_parts, floor,
                                                   thresholds) for i, p in enumerate(parts)])
-        extra = pd.concat([s["candidates"].assign(__part__=i) for i, s in enumerate(redo)])
-        cand = pd.concat([cand[~cand[by].isin(failed)], extra])
+        cand.replace(failed, redo)
         for s_old, s_new in zip(scans, redo, strict=True):  # the redone classes' limits
             pos = np.searchsorted(s_old["classes"], s_new["classes"])
             again = np.isin(s_new["classes"], failed)
             s_old["limits"][pos[again]] = s_new["limits"][again]
-        chosen, failed = _choose(cand, by, classes, quotas, scans)
-    out = chosen.sort_values(["__part__", "__row__"], kind="stable").drop(
-        columns=[_KEY, "__part__", "__row__"])
+        failed = cand.choose(quotas, scans)
+    out = cand.gather()
     out.attrs["class_counts"] = dict(zip(classes.tolist(), quotas.tolist(), strict=True))
     out.attrs["passes"] = passes
     return out
 
 
-def _choose(cand, by, classes, quotas, scans):
-    """Each class's ``q`` smallest-key candidates, and the classes not proven complete."""
-    cand = cand.sort_values(_KEY, kind="stable")
-    pos = np.searchsorted(classes, cand[by].to_numpy())
-    rank = cand.groupby(pos, sort=False).cumcount().to_numpy()
-    picked = rank < quotas[pos]
-    chosen = cand[picked]
-    have = np.bincount(pos, minlength=classes.size)
-    # K: the largest chosen key of each class; every partition must be complete below it
-    K = np.full(classes.size, -np.inf)
-    np.maximum.at(K, pos[picked], chosen[_KEY].to_numpy())
-    bad = have < quotas
-    for sc in scans:
-        at = np.searchsorted(classes, sc["classes"])
-        bad[at] |= (sc["limits"] < K[at]) & (quotas[at] > 0)
-    failed = classes[bad].tolist()
-    return chosen[~np.isin(pos[picked], np.flatnonzero(bad))], failed
+class _Candidates:
+    """The candidates of every partition: frames, and keys, classes (positions in the sorted
+    global ``classes``) and rows as arrays."""
+
+    def __init__(self, scans, classes):
+        self.classes = classes
+        self.frames = [s["frame"] for s in scans]
+        self.keys = [s["keys"] for s in scans]
+        self.rows = [s["rows"] for s in scans]
+        self.cls = [np.searchsorted(classes, s["classes"])[s["cls"]] for s in scans]
+        self.chosen = None
+
+    def replace(self, failed, redo):
+        """Swap the candidates of the ``failed`` classes for those of a later pass."""
+        import pandas as pd
+
+        bad = np.searchsorted(self.classes, failed)
+        for p, s in enumerate(redo):
+            stay = ~np.isin(self.cls[p], bad)
+            new_cls = np.searchsorted(self.classes, s["classes"])[s["cls"]]
+            rows = np.concatenate([self.rows[p][stay], s["rows"]])
+            order = np.argsort(rows, kind="stable")  # frames stay in row order
+            self.frames[p] = pd.concat([self.frames[p].iloc[np.flatnonzero(stay)],
+                                        s["frame"]]).iloc[order]
+            self.keys[p] = np.concatenate([self.keys[p][stay], s["keys"]])[order]
+            self.cls[p] = np.concatenate([self.cls[p][stay], new_cls])[order]
+            self.rows[p] = rows[order]
+
+    def choose(self, quotas, scans):
+        """Each class's ``q`` smallest-key candidates (``self.chosen``, a mask per
+        partition), and the classes not proven complete (whose rows are not chosen)."""
+        sizes = [len(k) for k in self.keys]
+        keys, cls = np.concatenate(self.keys), np.concatenate(self.cls)
+        n_cls = self.classes.size
+        order = np.lexsort((keys, cls))  # by class, then key (keys are distinct floats)
+        sorted_cls = cls[order]
+        first = np.searchsorted(sorted_cls, np.arange(n_cls))
+        rank = np.arange(order.size) - first[sorted_cls]
+        picked_sorted = rank < quotas[sorted_cls]
+        have = np.bincount(cls, minlength=n_cls)
+        # K: the largest chosen key of each class; every partition must be complete below it
+        K = np.full(n_cls, -np.inf)
+        np.maximum.at(K, sorted_cls[picked_sorted], keys[order][picked_sorted])
+        bad = have < quotas
+        for sc in scans:
+            at = np.searchsorted(self.classes, sc["classes"])
+            bad[at] |= (sc["limits"] < K[at]) & (quotas[at] > 0)
+        picked = np.zeros(order.size, dtype=bool)
+        picked[order[picked_sorted]] = True
+        picked &= ~bad[cls]
+        self.chosen = np.split(picked, np.cumsum(sizes)[:-1])
+        return self.classes[bad].tolist()
+
+    def gather(self):
+        """The chosen rows, ordered by partition and position."""
+        import pandas as pd
+
+        frames = [f.iloc[np.flatnonzero(m)] for f, m in zip(self.frames, self.chosen,
+                                                             strict=True) if m.any()]
+        if not frames:
+            return self.frames[0].iloc[:0]
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
