@@ -101,3 +101,51 @@ def test_every_parameter_is_declared_and_reweight_is_not_accepted():
     assert set(est._parameter_constraints) == set(est.get_params())
     assert "reweight" not in est.get_params()
     check_param_validation("KernelThinningReducer", est)
+
+
+# ------------------------------------------------------------ random_share (issue 21)
+# sample_indices_ before random_share existed (commit 0017749), keep=0.1, random_state=4
+_GOLDEN_KT = [5, 71, 140, 142, 129, 7, 148, 94, 61, 19, 24, 86, 87, 3, 47, 220, 246, 237, 179, 188, 209, 217, 214, 233, 197, 295, 272, 274, 288, 275]
+
+
+def _share_data():
+    rng = np.random.default_rng(21)
+    return rng.normal(size=(300, 3)), np.repeat([0, 1, 2], [150, 100, 50])
+
+
+def test_random_share_zero_keeps_the_old_rows():
+    from datareduce import get_reducer
+
+    X, y = _share_data()
+    r = get_reducer("kt", keep=0.1, random_state=4).fit(X, y)
+    assert r.sample_indices_.tolist() == _GOLDEN_KT
+    r0 = get_reducer("kt", keep=0.1, random_state=4, random_share=0.0).fit(X, y)
+    assert r0.sample_indices_.tolist() == _GOLDEN_KT
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5, 1.0])
+def test_random_share_draws_that_share_per_class(share):
+    from datareduce import get_reducer
+
+    X, y = _share_data()
+    r = get_reducer("kt", keep=0.1, random_state=4, random_share=share).fit(X, y)
+    idx = r.sample_indices_
+    assert len(idx) == 30 and len(set(idx.tolist())) == 30
+    assert np.bincount(y[idx]).tolist() == [15, 10, 5]  # the quotas, as without the share
+    assert np.isclose(r.sample_weight_.sum(), 300)
+    # each class's block starts with its random draw (round(share * quota) rows)
+    for c, q in zip((0, 1, 2), (15, 10, 5), strict=True):
+        n_random = int(np.floor(share * q + 0.5))
+        first = idx[y[idx] == c][:n_random]
+        assert np.all(np.diff(first) > 0)  # the draw comes sorted, before the method's picks
+    if share == 1.0:  # all random: a stratified random sample, none of the method's picks
+        again = get_reducer("kt", keep=0.1, random_state=5, random_share=1.0).fit(X, y)
+        assert set(again.sample_indices_.tolist()) != set(idx.tolist())
+
+
+def test_random_share_is_validated():
+    from datareduce import get_reducer
+
+    X, y = _share_data()
+    with pytest.raises(ValueError, match="random_share"):
+        get_reducer("kt", keep=0.1, random_share=1.5).fit(X, y)

@@ -27,8 +27,8 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-__all__ = ["COVERAGE_CONSTRAINTS", "CoverageSelectionMixin", "coverage_choose",
-           "spread_over_strata", "tail_mask"]
+__all__ = ["COVERAGE_CONSTRAINTS", "RANDOM_SHARE_CONSTRAINT", "CoverageSelectionMixin",
+           "coverage_choose", "random_part", "spread_over_strata", "tail_mask"]
 
 SELECTIONS = ("coverage", "reference")
 
@@ -64,6 +64,33 @@ def tail_mask(values) -> np.ndarray:
             lo, hi = q05 - TAIL_FENCE * spread, q95 + TAIL_FENCE * spread
             tail |= finite & ((values < lo) | (values > hi))
     return tail
+
+
+#: the constraint of ``random_share`` (kt, herding, MMS)
+RANDOM_SHARE_CONSTRAINT = [Interval(numbers.Real, 0, 1, closed="both")]
+
+
+def random_part(n: int, n_select: int, share: float, rng):
+    """The random share of a pool's quota: ``round(share * n_select)`` positions drawn
+    uniformly without replacement from ``range(n)`` (sorted), and the positions left for the
+    method (sorted). ``share == 0`` draws nothing and takes no random number, so a method
+    with ``random_share=0`` keeps exactly the rows it kept before the parameter existed.
+    Per pool, so with ``stratify=True`` the random part is a stratified random sample.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> drawn, rest = random_part(10, 4, 0.5, np.random.default_rng(0))
+    >>> len(drawn), len(rest), sorted(set(drawn) | set(rest)) == list(range(10))
+    (2, 8, True)
+    >>> random_part(10, 4, 0.0, None)[0].size
+    0
+    """
+    n_random = int(np.floor(share * n_select + 0.5))
+    if n_random <= 0:
+        return np.zeros(0, dtype=np.intp), np.arange(n)
+    drawn = np.sort(rng.choice(n, size=min(n_random, n), replace=False))
+    return drawn, np.setdiff1d(np.arange(n), drawn)
 
 
 def spread_over_strata(values, n_select: int, n_strata: int, rng) -> np.ndarray:

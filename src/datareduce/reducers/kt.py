@@ -48,6 +48,7 @@ from threadpoolctl import threadpool_limits
 from .._core.validation import draw_seed
 from .._geometry.kernels import Kernel
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
+from ._coverage import RANDOM_SHARE_CONSTRAINT, random_part
 
 __all__ = ["KernelThinningReducer", "kernel_thinning"]
 
@@ -225,10 +226,16 @@ class KernelThinningReducer(BaseReducer):
         Rows of the pool (seeded subsample) the final swap step matches; None: all.
     stratify : bool, default=True
         With ``y``, run per class with proportional quotas.
+    random_share : float in [0, 1], default=0.0
+        Share of each pool's quota drawn uniformly at random first (with ``stratify``, a
+        stratified random sample); kernel thinning picks the rest from the other rows of
+        the pool. 0 is plain kernel thinning (the same rows as without the parameter). See
+        docs/quality.md, "Held-out confirmation", for the measured effect.
     space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
         Selection space (:mod:`datareduce.preprocessing`).
     random_state : None, int or numpy Generator, default=None
-        Seed of the shuffle, of KT's random splits and of the subsamples.
+        Seed of the shuffle, of KT's random splits, of the subsamples and of the random
+        share.
     working_memory : float, default=256
         MiB for the candidates' kernel matrix.
 
@@ -258,16 +265,19 @@ class KernelThinningReducer(BaseReducer):
         "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
         "max_target": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "working_memory": [Interval(numbers.Real, 0, None, closed="neither")],
+        "random_share": RANDOM_SHARE_CONSTRAINT,
     }
 
     def __init__(self, keep=0.1, *, bandwidth="median", g=4, delta=0.5, max_target=200_000,
-                 stratify=True, random_state=None, working_memory=256.0, space="auto"):
+                 stratify=True, random_share=0.0, random_state=None, working_memory=256.0,
+                 space="auto"):
         self.keep = keep
         self.bandwidth = bandwidth
         self.g = g
         self.delta = delta
         self.max_target = max_target
         self.stratify = stratify
+        self.random_share = random_share
         self.random_state = random_state
         self.working_memory = working_memory
         self.space = space
@@ -281,7 +291,11 @@ class KernelThinningReducer(BaseReducer):
     def _select(self, X, n_select, rng):
         X = np.asarray(X, dtype=np.float64)
         bw = Kernel("rbf", self.bandwidth).resolve(X, rng).bandwidth
-        idx = kernel_thinning(X, n_select, bandwidth=bw, g=self.g, delta=self.delta,
-                              max_target=self.max_target, rng=rng,
-                              working_memory=self.working_memory)
-        return Selection(indices=idx)
+        drawn, rest = random_part(X.shape[0], n_select, self.random_share, rng)
+        n_method = n_select - drawn.size
+        idx = np.zeros(0, dtype=np.intp)
+        if n_method:
+            idx = rest[kernel_thinning(X[rest], n_method, bandwidth=bw, g=self.g,
+                                       delta=self.delta, max_target=self.max_target, rng=rng,
+                                       working_memory=self.working_memory)]
+        return Selection(indices=np.concatenate([drawn, idx]) if drawn.size else idx)

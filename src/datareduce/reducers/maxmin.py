@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._geometry.farthest import farthest_point_order as _fps
 from .._geometry.neighbors import check_metric, nearest
 from ..base import BaseReducer, Selection
+from ._coverage import RANDOM_SHARE_CONSTRAINT, random_part
 
 __all__ = ["MaxMinReducer", "farthest_point_order"]
 
@@ -143,8 +144,14 @@ class MaxMinReducer(BaseReducer):
         measured best of 0, 0.1, 0.3 and 0.5 at keep 0.05-0.25).
     n_neighbors : int >= 1, default=10
         ``selection="coverage"``: neighbour rank of the outlier distance.
+    random_share : float in [0, 1], default=0.0
+        ``selection="coverage"``: share of each pool's quota drawn uniformly at random first
+        (with ``stratify``, a stratified random sample); the coverage rule picks the rest
+        from the other rows of the pool, and the Voronoi weights are over the whole pool.
+        0 keeps exactly the rows of the rule alone. See docs/quality.md, "Held-out
+        confirmation", for the measured effect.
     random_state : None, int or numpy Generator, default=None
-        Seed of ``start='random'`` and of the outliers kept.
+        Seed of ``start='random'``, of the outliers kept and of the random share.
 
     Attributes
     ----------
@@ -187,11 +194,12 @@ class MaxMinReducer(BaseReducer):
         "selection": [StrOptions({"coverage", "reference"})],
         "drop_hardest": [Interval(numbers.Real, 0, 1, closed="left")],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_share": RANDOM_SHARE_CONSTRAINT,
     }
 
     def __init__(self, keep=0.1, *, start="random", metric="euclidean", stratify=True,
-                 selection="coverage", drop_hardest=0.3, n_neighbors=10, block_size=512,
-                 random_state=None, space="auto", reweight=None):
+                 selection="coverage", drop_hardest=0.3, n_neighbors=10, random_share=0.0,
+                 block_size=512, random_state=None, space="auto", reweight=None):
         self.keep = keep
         self.start = start
         self.metric = metric
@@ -199,12 +207,22 @@ class MaxMinReducer(BaseReducer):
         self.selection = selection
         self.drop_hardest = drop_hardest
         self.n_neighbors = n_neighbors
+        self.random_share = random_share
         self.block_size = block_size
         self.random_state = random_state
         self.space = space
         self.reweight = reweight
 
     def _check_params(self, X, y):
+        if self.random_share > 0:
+            if self.selection == "reference":
+                raise ValueError(f"random_share={self.random_share} is for "
+                                 "selection='coverage'; the reference is the exact rule on "
+                                 "every row: pass random_share=0 or selection='coverage'.")
+            if isinstance(self.start, numbers.Integral) and not isinstance(self.start, bool):
+                raise ValueError(f"random_share={self.random_share} with start={self.start}: "
+                                 "the given row could be drawn at random; use start='random',"
+                                 " 'medoid' or 'first', or random_share=0.")
         if isinstance(self.start, numbers.Integral) and not isinstance(self.start, bool):
             if not 0 <= int(self.start) < X.shape[0]:
                 raise ValueError(f"start={self.start} is not a row position of X "
@@ -247,6 +265,26 @@ class MaxMinReducer(BaseReducer):
         return mask
 
     def _select_coverage(self, X, n_select, rng):
+        n = X.shape[0]
+        drawn, rest = random_part(n, n_select, self.random_share, rng)
+        if not drawn.size:
+            return self._select_rule(X, n_select, rng)
+        out = np.zeros(n, dtype=bool)
+        picks = drawn
+        if n_select > drawn.size:
+            sub = self._select_rule(X[rest], n_select - drawn.size, rng)
+            picks = np.concatenate([drawn, rest[sub.indices]])
+            out[rest] = sub.info["outliers"]
+        cell, dist = nearest(X, X[picks], metric=check_metric(self.metric))
+        cell[picks] = np.arange(n_select)
+        weights = np.bincount(cell, minlength=n_select).astype(np.float64)
+        remaining = np.delete(dist, picks)
+        return Selection(indices=picks, weights=weights,
+                         info={"covering_radius": float(remaining.max()) if len(remaining)
+                               else 0.0, "outliers": out})
+
+    def _select_rule(self, X, n_select, rng):
+        """The coverage rule alone: outliers in proportion, farthest-first on the rest."""
         n = X.shape[0]
         out = self._outliers(X)
         n_out = int(out.sum())
