@@ -99,7 +99,7 @@ class TimeModel:
     --------
     >>> tm = TimeModel(); tm.add(1000, 0.15); tm.add(2000, 0.25)
     >>> round(tm.predict(1500), 3), round(tm.predict(8000), 3)
-    (0.2, 0.59)
+    (0.2, 0.694)
     """
 
     def __init__(self):
@@ -133,7 +133,7 @@ class TimeModel:
             t0 = float(np.median(t[m == sizes[-2]]))
             g = math.log(max(t1, 1e-9) / max(t0, 1e-9)) / math.log(sizes[-1] / sizes[-2])
             g = min(max(g, 0.5), 1.0)
-            return t1 * (float(rows) / sizes[-1]) ** g
+            return float(t1 * (float(rows) / sizes[-1]) ** g)
         A = np.column_stack([np.ones_like(m), m / m.max()])
         (alpha, beta), _ = nnls(A, t)
         return float(alpha + beta * float(rows) / m.max())
