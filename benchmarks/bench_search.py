@@ -150,7 +150,7 @@ def fixed(args):
     rows = []
     for table in load_suite(quick=args.quick, names=args.tables):
         for model_name in args.models:
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 rows.append(fixed_keep_case(table, model_name, seed, args.fixed_keep,
                                             args.methods))
                 r = rows[-1]
@@ -172,7 +172,7 @@ def suite(args):
     rows = []
     for table in tables:
         for model_name in args.models:
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 rows.append(one_case(table, model_name, seed, args.tolerance, args.methods))
                 r = rows[-1]
                 print(f"{r['table']:>12} {r['model']:>8} seed {seed}: keep {r['keep']} "
@@ -243,6 +243,7 @@ def main():
     p.add_argument("--max-iter", type=int, default=200, help="boosting rounds (--large)")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--first-seed", type=int, default=0, help="seeds first-seed ... (suite)")
     p.add_argument("--models", nargs="+", default=["logistic", "hgb"])
     p.add_argument("--methods", nargs="+", default=["srs", "mms", "clc", "nrmd"])
     p.add_argument("--tolerance", type=float, default=0.01)
