@@ -254,11 +254,11 @@ class BaseReductionSearch(BaseEstimator):
         self.total_time_saving_ = 1 - (self.refit_training_seconds_
                                        + self.refit_reduction_seconds_) / self.full_fit_seconds_
         k, lo, hi = ev.predicted_keep
-        full = ev.training_cost(ev.n)
+        full = self.full_fit_seconds_  # measured when the baseline was
 
-        def saving(f):
-            return np.nan if not np.isfinite(f) else 1 - ev.training_cost(
-                min(f, 1.0) * ev.n) / full
+        def saving(f):  # the time model at f * n rows, against one full training
+            return np.nan if not np.isfinite(f) else 1 - min(ev.training_cost(
+                min(f, 1.0) * ev.n) / full, 1.0)
 
         self.predicted_saving_ = (saving(k), saving(hi), saving(lo))
 
