@@ -200,14 +200,14 @@ class BaseReductionSearch(BaseEstimator):
 
     def _full_seconds(self, ev):
         """One training on all rows: measured on the full training folds (scaled to all
-        rows), else predicted from the trainings so far: the time model (growth between
-        the square root and linear of the rows, from the two largest sizes), never below
-        the fastest training grown as the square root of the rows."""
+        rows), else predicted from the trainings so far: the largest one scaled linearly,
+        never below the fastest one grown as the square root of the rows. (Below 50,000
+        rows the baseline is measured right after the first two trainings.)"""
         cell = ev.cells.get((FULL, 1.0))
         if cell:
             return float(np.median([c[2] for c in cell.values()])) * ev.n / ev.n_train
         low = full_training_seconds(ev.times.rows, ev.times.seconds, ev.n)
-        return max(low, ev.training_cost(ev.n)) if np.isfinite(low) else low
+        return max(low, ev.times.linear_from_largest(ev.n)) if np.isfinite(low) else low
 
     def _finish(self, ev, X, y, task, scoring, seed, clock):
         self.task_, self.scoring_, self.seed_ = task, scoring, seed
@@ -241,7 +241,7 @@ class BaseReductionSearch(BaseEstimator):
             self.best_method_, self.best_keep_ = label, keep
             self.best_score_ = ev.mean(label, keep)
             self.check_scores_ = ev.checks[(label, keep)][0]
-            self.all_rows_gain_ = self._gain(ev, self.check_scores_.mean(axis=0))
+            self.all_rows_gain_ = self._gain(ev, np.nanmean(self.check_scores_, axis=0))
         red = ev.seeded(label, keep)
         t0 = time.perf_counter()
         Xr, yr, w = reduced_data(red.fit(X, y), X, y)
@@ -254,11 +254,11 @@ class BaseReductionSearch(BaseEstimator):
         self.total_time_saving_ = 1 - (self.refit_training_seconds_
                                        + self.refit_reduction_seconds_) / self.full_fit_seconds_
         k, lo, hi = ev.predicted_keep
-        full = ev.training_cost(ev.n)
+        full = self.full_fit_seconds_  # measured when the baseline was
 
-        def saving(f):
-            return np.nan if not np.isfinite(f) else 1 - ev.training_cost(
-                min(f, 1.0) * ev.n) / full
+        def saving(f):  # the time model at f * n rows, against one full training
+            return np.nan if not np.isfinite(f) else 1 - min(ev.training_cost(
+                min(f, 1.0) * ev.n) / full, 1.0)
 
         self.predicted_saving_ = (saving(k), saving(hi), saving(lo))
 

@@ -279,9 +279,31 @@ class Evaluator:
         self.baseline_kind = "measured"
         self.threshold = self.baseline_score - float(self.search.tolerance)
 
+    def measured(self, label, keep):
+        """Run on at least one split."""
+        return bool(self.cells.get((label, keep)))
+
     def curve_points(self, label):
-        keeps = sorted(k for (lb, k) in self.cells if lb == label and self.complete(lb, k))
-        return keeps, np.array([self.scores(label, k) for k in keeps])
+        """Kept fractions of ``label`` and their per-split scores, one row per fraction.
+
+        A fraction run on some splits only (an anchor of the curve on a large table) has
+        its missing splits filled from the largest complete fraction below it, shifted by
+        their mean paired gap on the splits both ran (the split effect is assumed
+        constant)."""
+        keeps = sorted(k for (lb, k) in self.cells if lb == label and self.measured(lb, k))
+        rows, out = [], []
+        for k in keeps:
+            sc = self.scores(label, k)
+            if not np.isfinite(sc).all():
+                below = [b for b in out if np.isfinite(b[1]).all()]
+                if not below:
+                    continue
+                base = below[-1][1]
+                gap = float(np.nanmean(sc - base))
+                sc = np.where(np.isfinite(sc), sc, base + gap)
+            rows.append(k)
+            out.append((k, sc))
+        return rows, np.array([sc for _, sc in out])
 
     def fit_curve(self, label):
         """Fit the learning curve of ``label``; when the baseline was not measured, it is
@@ -290,7 +312,7 @@ class Evaluator:
         if self.baseline_kind != "measured" and keeps and self.cells.get((FULL, 1.0)):
             # some splits measured on all rows: the reference's largest fraction on every
             # split, plus the paired gap to the full training on the measured splits
-            ref, full = self.scores(label, keeps[-1]), self.scores(FULL, 1.0)
+            ref, full = scores[-1], self.scores(FULL, 1.0)
             both = np.isfinite(full)
             self.baseline_score = float(np.mean(ref) + np.mean(full[both] - ref[both]))
             self.baseline_kind = f"measured on {int(both.sum())} of {self.n_splits} splits"

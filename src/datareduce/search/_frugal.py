@@ -35,6 +35,7 @@ import math
 
 from .._core.strata import N_BINS
 from ._base import BaseReductionSearch
+from ._budget import LARGE_ROWS
 from ._evaluate import FULL
 
 __all__ = ["ReductionSearchCV"]
@@ -263,12 +264,20 @@ class ReductionSearchCV(BaseReductionSearch):
                     # an extrapolated baseline needs a measured point above the answer: a
                     # curve that ends at the answer flattens too early (too low a baseline)
                     above = [] if ev.baseline_kind != "extrapolated" or any(
-                        ev.complete(ref, k) for k in keeps if k > min(ok)) else \
+                        ev.measured(ref, k) for k in keeps if k > min(ok)) else \
                         [k for k in keeps if k > min(ok)][:1]
                     if not below and not above:
                         return min(ok)
                     k = max(below) if below else above[0]
                     ev.clock.reserve = ev.check_cost(ref, min(ok), self.n_draws)
+                    if not below and ev.n >= LARGE_ROWS:  # the anchor: one split
+                        cost = ev.unit_cost(ref, k)
+                        if not self._fits(ev, cost):
+                            ev.cut_short = (f"the curve's anchor, SRS at keep={k} (predicted "
+                                            f"{cost:.2g} s), did not fit")
+                            return min(ok)
+                        ev.run(ref, k, [0], stage="curve")
+                        continue
                 else:  # climb: jump to the predicted fraction when it is above the next one
                     bad = [k for k in keeps if ev.complete(ref, k)]
                     above = [k for k in keeps if k > max(bad, default=0.0)]

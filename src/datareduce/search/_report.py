@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 __all__ = ["summary"]
 
 
@@ -42,8 +44,10 @@ def summary(search) -> str:
                      "(mean CV score, within tolerance)")
         chk = s.check_scores_
         g, g_lo, g_hi = s.all_rows_gain_
-        lines.append(f"checked: {chk.shape[0]} draws of the subset x {chk.shape[1]} splits, "
-                     f"mean {chk.mean():.4f}, worst draw {chk.mean(axis=1).min():.4f} "
+        splits = "" if np.isfinite(chk).all() else " (one split per extra draw)"
+        lines.append(f"checked: {chk.shape[0]} draws of the subset x {chk.shape[1]} splits"
+                     f"{splits}, mean {np.nanmean(chk):.4f}, worst draw "
+                     f"{np.nanmean(chk, axis=1).min():.4f} "
                      f"(threshold {s.threshold_:.4f}); against the full training set "
                      f"{g:+.4f} (95% interval {g_lo:+.4f} to {g_hi:+.4f})")
         lines.append(f"training-time saving: {100 * s.training_time_saving_:.0f}% "
