@@ -19,7 +19,17 @@ These bounds (minus a rounding slack) decide which cells a search must read; the
 read nearest-bound first, in blocks of at most ``batch`` rows, with one matrix product per
 block. Two searches use them:
 
-1. the ``n_neighbors`` nearest neighbours of every row;
+1. the ``n_neighbors`` nearest neighbours of every row. For the Euclidean metric this is
+   one symmetric pass (:meth:`_CellIndex.knn_pairs`): the cells are cut into tiles of at
+   most ``tile`` rows, each pair of tiles is read once (so each pair of rows at most once)
+   and updates the lists of both sides, tile pairs whose bounding balls are too far apart
+   are skipped, blocks are screened in float32 with a rounding slack (float64 when the
+   data's scale would overflow float32 or its rounding is not small against the
+   neighbour distances), and hits get float64 keys from coordinate differences. The
+   blocks of a wave run on ``n_jobs`` threads and their hits are merged in a fixed order,
+   so the lists do not depend on ``n_jobs``. On data without cluster structure in 16-D no
+   bound prunes anything, and this halves the work of reading every pair in both
+   directions;
 2. in each Boruvka round, for a component whose rows' neighbour lists are all inside it,
    the nearest row of another component, pruned by the shortest candidate edge of the
    component found so far (only the component's shortest outgoing edge is needed).
@@ -31,8 +41,10 @@ with ties. Duplicate rows are merged first (each adds a zero-length edge).
 
 Cost: on clustered data the searches read about the rows of a point's own cluster, so the
 work is close to ``sum over clusters of size^2 * d`` instead of ``n^2 * d``; on data
-without structure in high dimension it degrades to chunked brute force, ``O(n^2 d)``.
-Memory is ``O(n * n_neighbors)`` plus blocks of ``cell rows x batch`` distances.
+without structure in high dimension it degrades to chunked brute force, ``n^2 d / 2`` for
+the Euclidean k-NN pass (and the Boruvka rounds then usually need no search at all).
+Memory is ``O(n * n_neighbors)`` plus blocks of ``cell rows x batch`` distances (and one
+``tile x tile`` block per thread).
 """
 
 from __future__ import annotations
@@ -86,8 +98,9 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
         3.3x slower at 100,000 x 8), else ``"cells"``. Both are exact: the lengths agree to
         rounding (3e-16 relative measured).
     n_jobs : int or None, default=-1
-        Threads for the nearest-neighbour search of ``"cells"`` (-1: every core; None or 1:
-        one). The result does not depend on it.
+        Threads for the nearest-neighbour pass of ``"cells"`` (-1: every core; None or 1:
+        one). The result does not depend on it (the hits of each wave are merged in a
+        fixed order).
 
     Returns
     -------
@@ -495,19 +508,29 @@ class _CellIndex:
             order = np.lexsort((pj, pi, gap + rad[pi] + rad[pj]))  # nearest centres first
             pi, pj, gap = pi[order], pj[order], gap[order]
             self.pairs_read = 0
+            # screening rows with the k-th keys folded in: [-2p, 1, |p|^2 - t_p] .
+            # [q, |q|^2 - t_q, 1] = |p - q|^2 - t_p - t_q (t: k-th keys, capped at the
+            # largest possible key so that they stay finite)
+            SA = (self.XA32 if use32 else self.XA).copy()
+            SB = (self.XB32 if use32 else self.XB).copy()
+            sq = self.XB[:, -2]
+            cap = 4.0 * float(sq.max()) * (1 + 1e-6) + 2 * slack
             # waves grow: the lists shorten fast at first, then hardly change
             w0, wave = 0, max(nt, 16)
             while w0 < pi.size:
                 thr = topd[:, -1].copy()
                 tmax = np.maximum.reduceat(thr, ts)
+                tcap = np.minimum(thr, cap)
+                SA[:, -1] = sq - tcap
+                SB[:, -2] = sq - tcap
                 a, b, g = pi[w0:w0 + wave], pj[w0:w0 + wave], gap[w0:w0 + wave]
                 w0, wave = w0 + wave, min(2 * wave, 8 * max(nt, 16))
                 lim = np.maximum(tmax[a], tmax[b])
                 live = (g <= 0) | (np.square(np.maximum(g, 0)) < lim)
                 a, b, g = a[live], b[live], g[live]
                 tasks = [(int(x), int(y), float(z)) for x, y, z in zip(a, b, g, strict=True)]
-                run(lambda t, thr=thr, tmax=tmax: self._pair_hits(
-                    t, ts, te, centre, rad, thr, tmax, use32, slack), tasks)
+                run(lambda t, thr=thr, tmax=tmax, tcap=tcap: self._pair_hits(
+                    t, ts, te, centre, rad, thr, tmax, tcap, SA, SB, slack), tasks)
         finally:
             if pool is not None:
                 pool.shutdown()
@@ -544,7 +567,7 @@ class _CellIndex:
         p, q = a0 + i, a0 + j
         return p, q, self._exact_keys(p, q)
 
-    def _pair_hits(self, task, ts, te, centre, rad, thr, tmax, use32, slack):
+    def _pair_hits(self, task, ts, te, centre, rad, thr, tmax, tcap, SA, SB, slack):
         """Pairs (p in tile ti, q in tile tj) shorter than the k-th key of p or of q."""
         ti, tj, lb = task
         P = np.arange(ts[ti], te[ti])
@@ -561,29 +584,25 @@ class _CellIndex:
                     Q = Q[ok]
             if P.size == 0 or Q.size == 0:
                 return None
-        lim = max(tmax[ti], tmax[tj]) + slack
-        XA, XB = (self.XA32, self.XB32) if use32 else (self.XA, self.XB)
-        A = XA[P] if P.size < te[ti] - ts[ti] else XA[ts[ti]:te[ti]]
-        B = XB[Q] if Q.size < te[tj] - ts[tj] else XB[ts[tj]:te[tj]]
+        A = SA[P] if P.size < te[ti] - ts[ti] else SA[ts[ti]:te[ti]]
+        B = SB[Q] if Q.size < te[tj] - ts[tj] else SB[ts[tj]:te[tj]]
         buf = getattr(self._local, "buf", None)
-        if buf is None or buf[0].dtype != A.dtype or buf[0].size < P.size * Q.size:
-            size = max(P.size * Q.size, (3 * self._tile // 2) ** 2)
-            buf = (np.empty(size, dtype=A.dtype), np.empty(size, dtype=bool))
+        if buf is None or buf.dtype != A.dtype or buf.size < P.size * Q.size:
+            buf = np.empty(max(P.size * Q.size, (3 * self._tile // 2) ** 2), dtype=A.dtype)
             self._local.buf = buf
-        D = buf[0][:P.size * Q.size].reshape(P.size, Q.size)
-        hit = buf[1][:P.size * Q.size].reshape(P.size, Q.size)
-        np.matmul(A, B.T, out=D)
-        lim = A.dtype.type(lim * (1 + 1e-6))
-        if D.min() >= lim:  # one fast pass; most blocks have no hit
+        E = buf[:P.size * Q.size].reshape(P.size, Q.size)
+        np.matmul(A, B.T, out=E)  # |p - q|^2 - t_p - t_q
+        # a pair is a hit if |p - q|^2 < max(t_p, t_q), i.e. E < -min(t_p, t_q), which
+        # needs E < -(the smallest t of the block): one fast pass, one comparison
+        lim = -min(tcap[P].min(), tcap[Q].min()) + 2 * slack
+        lim = A.dtype.type(lim + 1e-6 * abs(lim))
+        if E.min() >= lim:
             return None
-        np.less(D, lim, out=hit)
-        flat = np.flatnonzero(hit)
-        if flat.size == 0:
-            return None
+        flat = np.flatnonzero(E < lim)
         i, j = np.divmod(flat, Q.size)
         p, q = P[i], Q[j]
-        # per pair: shorter than the k-th key of p or of q (up to the keys' rounding)?
-        near = D.ravel()[flat] < np.maximum(thr[p], thr[q]) + slack
+        # per pair (up to the keys' rounding)
+        near = E.ravel()[flat] < -np.minimum(tcap[p], tcap[q]) + 2 * slack
         p, q = p[near], q[near]
         v = self._exact_keys(p, q)
         keep = v < np.maximum(thr[p], thr[q])
