@@ -1,6 +1,8 @@
 """Benchmark persistence diagrams and diagram distances; prints Markdown tables.
 
     python benchmarks/bench_topology.py [--quick]
+    python benchmarks/bench_topology.py --only mst --no-peers --previous main \
+        --cases 100000:16:uniform,100000:16:gaussian,100000:16:clusters
     .venv-giotto/bin/python benchmarks/bench_topology.py --quick --only diagrams  # giotto rows
 
 Each case runs in a fresh subprocess so that the peak resident memory (ru_maxrss) is its
@@ -59,13 +61,30 @@ def run_case(spec):
             "cover_radius": dg.cover_radius, "n_h1": int(len(dg.diagrams.get(1, np.empty(0))))}
 
 
-def _mst_lengths(method, X):
+def _load_previous(path):
+    """The previous mst.py (``git show REF:...`` written to ``path``) as a module of the
+    package, so that its relative imports resolve."""
+    import importlib.util
+
+    if "datareduce.metrics._mst_previous" in sys.modules:
+        return sys.modules["datareduce.metrics._mst_previous"]
+    spec = importlib.util.spec_from_file_location("datareduce.metrics._mst_previous", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _mst_lengths(method, X, previous=None):
     import numpy as np
 
+    n_jobs = 1 if "1 thread" in method else -1
+    if method.startswith("previous"):
+        return _load_previous(previous).minimum_spanning_tree_lengths(X, n_jobs=n_jobs)
     if method.startswith("datareduce"):
         from datareduce.metrics import minimum_spanning_tree_lengths
 
-        return minimum_spanning_tree_lengths(X, n_jobs=1 if "1 thread" in method else -1)
+        return minimum_spanning_tree_lengths(X, n_jobs=n_jobs)
     if method == "hdbscan":
         from hdbscan.hdbscan_ import _hdbscan_boruvka_kdtree
 
@@ -85,61 +104,103 @@ def _mst_lengths(method, X):
     raise ValueError(method)
 
 
+def mst_data(n, d, kind):
+    """uniform: [0, 1]^d; gaussian: one standard Gaussian; clusters: the 10-cluster mixture."""
+    import numpy as np
+
+    if kind == "uniform":
+        return np.random.default_rng(0).uniform(size=(n, d))
+    if kind == "gaussian":
+        return np.random.default_rng(0).normal(size=(n, d))
+    if kind == "clusters":
+        return make_data(n, d)
+    raise ValueError(f"unknown data kind {kind!r}; use uniform, gaussian or clusters")
+
+
 def run_mst_case(spec):
     import numpy as np
 
-    if spec.get("data") == "uniform":
-        X = np.random.default_rng(0).uniform(size=(spec["n"], spec["d"]))
-    else:
-        X = make_data(spec["n"], spec["d"])
+    X = mst_data(spec["n"], spec["d"], spec.get("data", "clusters"))
+    import datareduce.metrics  # noqa: F401  (imports are not timed)
+
+    if spec["method"].startswith("previous"):
+        _load_previous(spec["previous"])
     t, c = time.perf_counter(), time.process_time()
-    lengths = _mst_lengths(spec["method"], X)
+    lengths = _mst_lengths(spec["method"], X, spec.get("previous"))
     sec, cpu = time.perf_counter() - t, time.process_time() - c
     np.save(spec["out"], lengths)
     return {"seconds": sec, "cpu": cpu}
 
 
-def bench_mst(quick, timeout):
+def _parse_cases(text):
+    cases = []
+    for item in text.split(","):
+        n, d, kind = item.split(":")
+        cases.append((int(n), int(d), kind))
+    return cases
+
+
+def bench_mst(quick, timeout, cases=None, previous=None, peers=True):
     import tempfile
 
     import numpy as np
 
-    sizes = ([(10_000, 16, "clusters"), (100_000, 16, "clusters"), (100_000, 16, "uniform")]
-             if not quick else [(10_000, 16, "clusters"), (30_000, 16, "uniform")])
-    if not quick:
+    sizes = cases or ([(10_000, 16, "clusters"), (100_000, 16, "clusters"),
+                       (100_000, 16, "uniform")]
+                      if not quick else [(10_000, 16, "clusters"), (30_000, 16, "uniform")])
+    if not quick and not cases:
         sizes += [(1_000_000, 4, "clusters")]
-    methods = ["datareduce", "datareduce (1 thread)", "hdbscan", "mlpack", "fast_hdbscan"]
-    print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, 2 cores)")
-    print("| n | d | data | method | wall s | CPU s | wall ratio to datareduce | "
-          "max rel. length diff. |")
-    print("|---|---|---|---|---|---|---|---|")
+    methods = ["datareduce", "datareduce (1 thread)"]
     with tempfile.TemporaryDirectory() as tmp:
+        prev_path = None
+        if previous:
+            prev_path = os.path.join(tmp, "mst_previous.py")
+            src = subprocess.run(["git", "show", f"{previous}:src/datareduce/metrics/mst.py"],
+                                 capture_output=True, text=True, check=True,
+                                 cwd=os.path.dirname(os.path.abspath(__file__))).stdout
+            with open(prev_path, "w") as fh:
+                fh.write(src)
+            methods += [f"previous ({previous})", f"previous ({previous}, 1 thread)"]
+        if peers:
+            methods += ["hdbscan", "mlpack", "fast_hdbscan"]
+        print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, 2 cores)")
+        print("| n | d | data | method | wall s | CPU s | wall ratio to datareduce | "
+              "ours / previous (wall, CPU) | max rel. length diff. |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for n, d, data in sizes:
-            ref, ref_sec = None, None
+            ref, ref_sec, got = None, None, {}
             for method in methods:
                 out = os.path.join(tmp, f"{method}-{n}-{d}-{data}.npy")
-                spec = dict(n=n, d=d, method=method, out=out, data=data)
+                spec = dict(n=n, d=d, method=method, out=out, data=data, previous=prev_path)
                 try:
                     res = subprocess.run([sys.executable, __file__, "--mst-case", json.dumps(spec)],
                                          capture_output=True, text=True, timeout=timeout)
                 except subprocess.TimeoutExpired:
-                    print(f"| {n:,} | {d} | {data} | {method} | > {timeout} (stopped) | | | |",
+                    print(f"| {n:,} | {d} | {data} | {method} | > {timeout} (stopped) | | | | |",
                           flush=True)
                     continue
                 if res.returncode:
                     err = (res.stderr.strip().splitlines() or ["?"])[-1][:60]
-                    print(f"| {n:,} | {d} | {data} | {method} | failed: {err} | | | |", flush=True)
+                    print(f"| {n:,} | {d} | {data} | {method} | failed: {err} | | | | |",
+                          flush=True)
                     continue
                 out_json = json.loads(res.stdout.strip().splitlines()[-1])
                 sec, cpu = out_json["seconds"], out_json.get("cpu", float("nan"))
+                got[method] = (sec, cpu)
                 lengths = np.load(out)
                 if method == "datareduce":
                     ref, ref_sec = lengths, sec
                 diff = ("" if ref is None or len(ref) != len(lengths) else
                         f"{np.max(np.abs(lengths - ref) / np.maximum(ref, 1e-300)):.1e}")
                 ratio = "" if ref_sec is None else f"{sec / ref_sec:.2f}"
+                vs = ""
+                if method.startswith("previous"):
+                    ours = got.get("datareduce (1 thread)" if "1 thread" in method
+                                   else "datareduce")
+                    if ours:
+                        vs = f"{ours[0] / sec:.2f}, {ours[1] / cpu:.2f}"
                 print(f"| {n:,} | {d} | {data} | {method} | {sec:.2f} | {cpu:.2f} | {ratio} | "
-                      f"{diff} |", flush=True)
+                      f"{vs} | {diff} |", flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
@@ -226,6 +287,13 @@ def main():
     ap.add_argument("--timeout", type=float, default=600.0,
                     help="seconds before a peer's MST run is stopped")
     ap.add_argument("--only", choices=("mst", "diagrams", "distances"))
+    ap.add_argument("--cases", help="MST cases N:D:KIND[,N:D:KIND...], KIND in "
+                    "uniform, gaussian, clusters (default: the standard set)")
+    ap.add_argument("--previous", metavar="REF",
+                    help="also run src/datareduce/metrics/mst.py of this git ref (e.g. main) "
+                         "in the same run, on both cores and on one")
+    ap.add_argument("--no-peers", action="store_true",
+                    help="MST: skip hdbscan, mlpack and fast_hdbscan")
     args = ap.parse_args()
     if args.case:
         print(json.dumps(run_case(json.loads(args.case))))
@@ -234,7 +302,8 @@ def main():
         print(json.dumps(run_mst_case(json.loads(args.mst_case))))
         return
     if args.only in (None, "mst"):
-        bench_mst(args.quick, args.timeout)
+        bench_mst(args.quick, args.timeout, _parse_cases(args.cases) if args.cases else None,
+                  args.previous, not args.no_peers)
     backends = ["ripser"]
     try:
         import gtda  # noqa: F401

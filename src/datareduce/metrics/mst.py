@@ -19,7 +19,17 @@ These bounds (minus a rounding slack) decide which cells a search must read; the
 read nearest-bound first, in blocks of at most ``batch`` rows, with one matrix product per
 block. Two searches use them:
 
-1. the ``n_neighbors`` nearest neighbours of every row;
+1. the ``n_neighbors`` nearest neighbours of every row. For the Euclidean metric this is
+   one symmetric pass (:meth:`_CellIndex.knn_pairs`): the cells are cut into tiles of at
+   most ``tile`` rows, each pair of tiles is read once (so each pair of rows at most once)
+   and updates the lists of both sides, tile pairs whose bounding balls are too far apart
+   are skipped, blocks are screened in float32 with a rounding slack (float64 when the
+   data's scale would overflow float32 or its rounding is not small against the
+   neighbour distances), and hits get float64 keys from coordinate differences. The
+   blocks of a wave run on ``n_jobs`` threads and their hits are merged in a fixed order,
+   so the lists do not depend on ``n_jobs``. On data without cluster structure in 16-D no
+   bound prunes anything, and this halves the work of reading every pair in both
+   directions;
 2. in each Boruvka round, for a component whose rows' neighbour lists are all inside it,
    the nearest row of another component, pruned by the shortest candidate edge of the
    component found so far (only the component's shortest outgoing edge is needed).
@@ -31,8 +41,10 @@ with ties. Duplicate rows are merged first (each adds a zero-length edge).
 
 Cost: on clustered data the searches read about the rows of a point's own cluster, so the
 work is close to ``sum over clusters of size^2 * d`` instead of ``n^2 * d``; on data
-without structure in high dimension it degrades to chunked brute force, ``O(n^2 d)``.
-Memory is ``O(n * n_neighbors)`` plus blocks of ``cell rows x batch`` distances.
+without structure in high dimension it degrades to chunked brute force, ``n^2 d / 2`` for
+the Euclidean k-NN pass (and the Boruvka rounds then usually need no search at all).
+Memory is ``O(n * n_neighbors)`` plus blocks of ``cell rows x batch`` distances (and one
+``tile x tile`` block per thread).
 """
 
 from __future__ import annotations
@@ -56,7 +68,7 @@ MLPACK_MAX_DIM = 4
 
 
 def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: int = 10,
-                                  cell_size: int = 512, batch: int = 4096,
+                                  cell_size: int = 512, batch: int = 4096, tile: int = 512,
                                   engine: str = "auto", n_jobs: int | None = -1) -> np.ndarray:
     """Edge lengths of an exact minimum spanning tree of the complete distance graph.
 
@@ -73,7 +85,11 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
     cell_size : int, default=512
         Average rows per cell of the index (a speed knob; the result does not depend on it).
     batch : int, default=4096
-        Rows of other cells compared with one cell in one matrix product.
+        Rows of other cells compared with one cell in one matrix product (the searches of
+        the Boruvka rounds, and the k-NN lists of the non-Euclidean metrics).
+    tile : int, default=512
+        Rows per tile of the Euclidean k-NN pass (blocks of at most ``tile**2`` keys; a
+        speed knob, the result does not depend on it).
     engine : {"auto", "cells", "mlpack"}, default="auto"
         ``"cells"``: the method above. ``"mlpack"``: mlpack's exact dual-tree Boruvka EMST
         (Euclidean only; needs ``pip install mlpack``), with the tree's lengths recomputed
@@ -82,8 +98,9 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
         3.3x slower at 100,000 x 8), else ``"cells"``. Both are exact: the lengths agree to
         rounding (3e-16 relative measured).
     n_jobs : int or None, default=-1
-        Threads for the nearest-neighbour search of ``"cells"`` (-1: every core; None or 1:
-        one). The result does not depend on it.
+        Threads for the nearest-neighbour pass of ``"cells"`` (-1: every core; None or 1:
+        one). The result does not depend on it (the hits of each wave are merged in a
+        fixed order).
 
     Returns
     -------
@@ -100,7 +117,7 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
 
     metric = check_metric(metric)
     for name, value, low in (("n_neighbors", n_neighbors, 1), ("cell_size", cell_size, 1),
-                             ("batch", batch, 1)):
+                             ("batch", batch, 1), ("tile", tile, 1)):
         if int(value) < low:
             raise ValueError(f"{name}={value} must be an integer >= {low}.")
     if engine not in ("auto", "cells", "mlpack"):
@@ -125,8 +142,13 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
     with threadpool_limits(limits=1, user_api="blas"):
         index = _CellIndex(U, metric, int(cell_size), int(batch))
         U = U[index.perm]  # exact coordinates in the index's order, for the final lengths
-        dist, nbr = index.knn(min(int(n_neighbors), n - 1), threads)
-        lower = dist[:, -1]  # no unlisted row is closer than this
+        k = min(int(n_neighbors), n - 1)
+        if metric == "euclidean":
+            dist, nbr = index.knn_pairs(k, threads, int(tile))
+        else:
+            dist, nbr = index.knn(k, threads)
+        # no unlisted row is closer than this (less the keys' rounding slack)
+        lower = dist[:, -1] - (index.slack_sq if index.euclidean else index.slack)
         all_rows = np.arange(n)
         eu, ev = [], []
         n_comp, labels = n, all_rows
@@ -279,8 +301,9 @@ class _CellIndex:
             # |a - b|^2 = [-2a, 1, |a|^2] . [b, |b|^2, 1]
             self.XA = np.hstack([-2.0 * self.X, one, sq[:, None]])
             self.XB = np.hstack([self.X, sq[:, None], one])
-            self.XA32 = self.XA.astype(np.float32)
-            self.XB32 = self.XB.astype(np.float32)
+            with np.errstate(over="ignore"):
+                self.XA32 = self.XA.astype(np.float32)
+                self.XB32 = self.XB.astype(np.float32)
         # rounding slack of the bounds: the expansion errs by ~1e-16 * |x|^2
         scale = float(np.sqrt(max(sq.max(), self.c_sq.max()))) + 1.0
         self.slack = 1e-9 * scale
@@ -288,6 +311,9 @@ class _CellIndex:
         # float32 keys: rounding of the inputs and of a sum of d + 2 terms, each of size at
         # most 4 scale^2, is below (d + 6) 6e-8 * 4 scale^2; ten times that
         self.slack32 = 10 * (U.shape[1] + 6) * 6e-8 * 4 * scale * scale
+        # float32 keys must not overflow (their terms reach 4 (d + 6) scale^2): else float64
+        self.fits32 = bool(self.euclidean and (U.shape[1] + 6) * 4 * scale * scale < 1e37
+                           and np.isfinite(self.XA32).all() and np.isfinite(self.XB32).all())
 
     def keys(self, P, Q):
         """Comparison keys between rows P and Q (squared distances for Euclidean)."""
@@ -390,7 +416,7 @@ class _CellIndex:
                 own = None
                 if at.size:  # a row is not its own neighbour
                     own = (np.arange(P.size), self.counts[cells[:at[0]]].sum() + P - s)
-                if self.euclidean and np.isfinite(kth[act]).all():
+                if self.fits32 and np.isfinite(kth[act]).all():
                     # screen in float32 (half the memory traffic), then exact float64 keys
                     # for the few hits; the slack bounds float32's rounding generously
                     D = self.XA32[P] @ self.XB32[Q].T
@@ -419,6 +445,197 @@ class _CellIndex:
                 else:
                     _merge_dense(td, tj, kth, act, D, Q, k)
             topd[rows], topj[rows] = td, tj
+
+    # ------------------------------------------------- symmetric Euclidean k-NN
+    def knn_pairs(self, k, n_jobs=1, tile=512):
+        """Euclidean k nearest other rows of every row, reading each pair of rows once.
+
+        The rows (cell order) are cut into tiles of at most ``tile`` rows (each cell into
+        equal parts), each with a bounding ball. A tile pair (I, J), I <= J, is read as one
+        block of keys and updates the lists of *both* sides; it is skipped when its balls
+        are farther apart than the k-th key of every row of both tiles, and in a pair of
+        well separated tiles only the rows whose distance to the other ball can beat a
+        list are read. Blocks are screened in float32 (one comparison with the block's
+        largest k-th key plus a rounding slack), and the few hits get float64 keys from
+        coordinate differences before they enter a list. Blocks run in waves: the threads
+        screen the pairs of a wave against the lists as they were at the wave's start, and
+        the main thread merges the hits in pair order, so the lists do not depend on
+        ``n_jobs``. Returns (keys, index), sorted ascending.
+        """
+        import threading
+
+        X, n = self.X, self.X.shape[0]
+        self._local, self._tile = threading.local(), tile
+        ts, te = self._tiles(tile)
+        nt = ts.size
+        centre = np.add.reduceat(X, ts, axis=0) / (te - ts)[:, None]
+        tile_of = np.repeat(np.arange(nt), te - ts)
+        rad = np.zeros(nt)
+        np.maximum.at(rad, tile_of, _pair_distances(X, centre[tile_of], "euclidean"))
+        topd = np.full((n, k), np.inf)
+        topj = np.full((n, k), -1, dtype=np.intp)
+        pool = None
+        if n_jobs > 1 and nt > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=n_jobs)
+        try:
+            def run(fn, tasks):
+                out = list(pool.map(fn, tasks)) if pool is not None else [fn(t) for t in tasks]
+                self._merge_hits(topd, topj, out, k)
+
+            # wave 0: each tile with itself (dense, float64), so that every list is short
+            run(lambda t: self._diagonal_hits(ts[t], te[t], k), range(nt))
+            thr = topd[:, -1].copy()
+            finite = thr[np.isfinite(thr)]
+            use32 = (self.fits32 and finite.size > 0
+                     and self.slack32 < 0.05 * float(np.median(finite)))
+            slack = self.slack32 if use32 else self.slack_sq
+            # all tile pairs I < J whose balls can hold a pair shorter than both k-th keys
+            tmax = np.maximum.reduceat(thr, ts)
+            gap = np.empty(0)
+            pi, pj = [], []
+            for i in range(nt - 1):
+                g = _pair_distances(centre[i + 1:], centre[i][None, :], "euclidean")
+                lb = g - rad[i] - rad[i + 1:] - self.slack
+                lim = np.maximum(tmax[i], tmax[i + 1:])
+                keep = np.flatnonzero((lb <= 0) | (np.square(np.maximum(lb, 0)) < lim))
+                pi.append(np.full(keep.size, i))
+                pj.append(i + 1 + keep)
+                gap = np.concatenate([gap, lb[keep]]) if keep.size else gap
+            pi = np.concatenate(pi) if pi else np.empty(0, dtype=np.intp)
+            pj = np.concatenate(pj) if pj else np.empty(0, dtype=np.intp)
+            order = np.lexsort((pj, pi, gap + rad[pi] + rad[pj]))  # nearest centres first
+            pi, pj, gap = pi[order], pj[order], gap[order]
+            self.pairs_read = 0
+            # screening rows with the k-th keys folded in: [-2p, 1, |p|^2 - t_p] .
+            # [q, |q|^2 - t_q, 1] = |p - q|^2 - t_p - t_q (t: k-th keys, capped at the
+            # largest possible key so that they stay finite)
+            SA = (self.XA32 if use32 else self.XA).copy()
+            SB = (self.XB32 if use32 else self.XB).copy()
+            sq = self.XB[:, -2]
+            cap = 4.0 * float(sq.max()) * (1 + 1e-6) + 2 * slack
+            # waves grow: the lists shorten fast at first, then hardly change
+            w0, wave = 0, max(nt, 16)
+            while w0 < pi.size:
+                thr = topd[:, -1].copy()
+                tmax = np.maximum.reduceat(thr, ts)
+                tcap = np.minimum(thr, cap)
+                SA[:, -1] = sq - tcap
+                SB[:, -2] = sq - tcap
+                a, b, g = pi[w0:w0 + wave], pj[w0:w0 + wave], gap[w0:w0 + wave]
+                w0, wave = w0 + wave, min(2 * wave, 8 * max(nt, 16))
+                lim = np.maximum(tmax[a], tmax[b])
+                live = (g <= 0) | (np.square(np.maximum(g, 0)) < lim)
+                a, b, g = a[live], b[live], g[live]
+                tasks = [(int(x), int(y), float(z)) for x, y, z in zip(a, b, g, strict=True)]
+                run(lambda t, thr=thr, tmax=tmax, tcap=tcap: self._pair_hits(
+                    t, ts, te, centre, rad, thr, tmax, tcap, SA, SB, slack), tasks)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        return topd, topj
+
+    def _tiles(self, tile):
+        parts = np.maximum(1, np.round(self.counts / tile).astype(np.intp))
+        ts = [self.starts[c] + (self.counts[c] * np.arange(parts[c])) // parts[c]
+              for c in range(self.m)]
+        ts = np.concatenate(ts).astype(np.intp)
+        te = np.r_[ts[1:], self.X.shape[0]]
+        return ts, te
+
+    def _exact_keys(self, p, q):
+        """Squared distances of the row pairs (p, q) from coordinate differences."""
+        out = np.empty(p.size)
+        for s in range(0, p.size, 65536):
+            diff = self.X[p[s:s + 65536]] - self.X[q[s:s + 65536]]
+            out[s:s + 65536] = np.einsum("ij,ij->i", diff, diff)
+        return out
+
+    def _diagonal_hits(self, a0, a1, k):
+        """Pairs p < q of one tile that enter a k-list of the tile's own rows."""
+        D = self.XA[a0:a1] @ self.XB[a0:a1].T
+        np.fill_diagonal(D, np.inf)  # a row is not its own neighbour
+        size = a1 - a0
+        if size - 1 >= k:
+            kth = np.partition(D, k - 1, axis=1)[:, k - 1] + self.slack_sq
+            hit = D < kth[:, None]
+            hit |= hit.T
+        else:
+            hit = np.ones_like(D, dtype=bool)
+        i, j = np.nonzero(np.triu(hit, 1))
+        p, q = a0 + i, a0 + j
+        return p, q, self._exact_keys(p, q)
+
+    def _pair_hits(self, task, ts, te, centre, rad, thr, tmax, tcap, SA, SB, slack):
+        """Pairs (p in tile ti, q in tile tj) shorter than the k-th key of p or of q."""
+        ti, tj, lb = task
+        P = np.arange(ts[ti], te[ti])
+        Q = np.arange(ts[tj], te[tj])
+        if lb > -min(rad[ti], rad[tj]):  # separated tiles: keep the rows that can reach
+            for side, other in ((0, tj), (1, ti)):
+                R = P if side == 0 else Q
+                low = _pair_distances(self.X[R], centre[other][None, :], "euclidean")
+                low -= rad[other] + self.slack
+                ok = (low <= 0) | (np.square(np.maximum(low, 0)) < np.maximum(thr[R], tmax[other]))
+                if side == 0:
+                    P = P[ok]
+                else:
+                    Q = Q[ok]
+            if P.size == 0 or Q.size == 0:
+                return None
+        A = SA[P] if P.size < te[ti] - ts[ti] else SA[ts[ti]:te[ti]]
+        B = SB[Q] if Q.size < te[tj] - ts[tj] else SB[ts[tj]:te[tj]]
+        buf = getattr(self._local, "buf", None)
+        if buf is None or buf.dtype != A.dtype or buf.size < P.size * Q.size:
+            buf = np.empty(max(P.size * Q.size, (3 * self._tile // 2) ** 2), dtype=A.dtype)
+            self._local.buf = buf
+        E = buf[:P.size * Q.size].reshape(P.size, Q.size)
+        np.matmul(A, B.T, out=E)  # |p - q|^2 - t_p - t_q
+        # a pair is a hit if |p - q|^2 < max(t_p, t_q), i.e. E < -min(t_p, t_q), which
+        # needs E < -(the smallest t of the block): one fast pass, one comparison
+        lim = -min(tcap[P].min(), tcap[Q].min()) + 2 * slack
+        lim = A.dtype.type(lim + 1e-6 * abs(lim))
+        if E.min() >= lim:
+            return None
+        flat = np.flatnonzero(E < lim)
+        i, j = np.divmod(flat, Q.size)
+        p, q = P[i], Q[j]
+        # per pair (up to the keys' rounding)
+        near = E.ravel()[flat] < -np.minimum(tcap[p], tcap[q]) + 2 * slack
+        p, q = p[near], q[near]
+        v = self._exact_keys(p, q)
+        keep = v < np.maximum(thr[p], thr[q])
+        return p[keep], q[keep], v[keep]
+
+    @staticmethod
+    def _merge_hits(topd, topj, results, k):
+        """Merge hit pairs (p, q, key), in order, into the k-lists of both p and q."""
+        results = [r for r in results if r is not None and r[0].size]
+        if not results:
+            return
+        p = np.concatenate([r[0] for r in results])
+        q = np.concatenate([r[1] for r in results])
+        v = np.concatenate([r[2] for r in results])
+        rows, nbrs, vals = np.r_[p, q], np.r_[q, p], np.r_[v, v]
+        better = vals < topd[rows, -1]
+        rows, nbrs, vals = rows[better], nbrs[better], vals[better]
+        if rows.size == 0:
+            return
+        order = np.lexsort((vals, rows))  # stable: earlier hits first among equal keys
+        rows, nbrs, vals = rows[order], nbrs[order], vals[order]
+        r_u, first = np.unique(rows, return_index=True)
+        inv = np.repeat(np.arange(r_u.size), np.diff(np.r_[first, rows.size]))
+        rank = np.arange(rows.size) - first[inv]
+        few = rank < k  # only a row's k shortest new keys can enter its list
+        C = np.full((r_u.size, 2 * k), np.inf)
+        J = np.full((r_u.size, 2 * k), -1, dtype=np.intp)
+        C[:, :k], J[:, :k] = topd[r_u], topj[r_u]
+        C[inv[few], k + rank[few]] = vals[few]
+        J[inv[few], k + rank[few]] = nbrs[few]
+        take = np.argsort(C, axis=1, kind="stable")[:, :k]  # the list wins ties
+        topd[r_u] = np.take_along_axis(C, take, axis=1)
+        topj[r_u] = np.take_along_axis(J, take, axis=1)
 
     def nearest_outside(self, rows, labels, best):
         """Nearest row of another component for each of ``rows``, where it can beat ``best``.
