@@ -102,3 +102,15 @@ def test_auto_and_bad_values(data):
         reduce_blocks(X, y, reducer=mms, oversample=4, first_stage="farthest")
     one = reduce_blocks(X, y, reducer=mms, oversample=1, first_stage="uniform", chunk_rows=600)
     assert one.info["first_stage"] == "same"  # one stage: the reducer runs on the blocks
+
+
+def test_second_stage_radius_reused_from_max_min_is_the_measured_one(data):
+    X, y = data
+    Xd = da.from_array(X, chunks=(500, 4))
+    res = reduce_blocks(Xd, y, reducer=get_reducer("mms", keep=0.05), oversample=4,
+                        random_state=0, first_stage="uniform", radius_metric="euclidean")
+    fit = _blocks._seeded(get_reducer("mms", keep=0.05), 3, 0)
+    assert _blocks._fitted_radius(fit.fit(X[:200]), "euclidean") == pytest.approx(
+        _blocks._radius(X[:200], X[:200][fit.sample_indices_], "euclidean"))
+    assert _blocks._fitted_radius(fit, "chebyshev") is None
+    assert res.stage_two_radius > 0

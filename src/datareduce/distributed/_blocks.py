@@ -132,6 +132,20 @@ def _uniform_measure(fitted, labels=None) -> bool:
                for c in np.unique(kept))
 
 
+def _fitted_radius(fitted, metric):
+    """The cover radius a reducer fitted on one pool measured itself (max-min's
+    ``covering_radius_``, in its own metric), or None: saves a nearest-neighbour pass."""
+    radii = getattr(fitted, "covering_radius_", None)
+    own = getattr(fitted, "metric", None)
+    if not isinstance(radii, dict) or len(radii) != 1 or not isinstance(own, str):
+        return None
+    try:
+        same = check_metric(own) == metric
+    except ValueError:
+        return None
+    return float(next(iter(radii.values()))) if same else None
+
+
 def _radius(Xp, Xk, metric):
     if metric is None or len(Xp) == 0:
         return 0.0
@@ -237,7 +251,9 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
                 own = np.asarray(r.sample_weight_, dtype=np.float64)
                 final_w.append(own * (w[rows].sum() / own.sum()))
                 if radius_metric is not None:
-                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
+                    known = _fitted_radius(r, radius_metric)
+                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric)
+                                 if known is None else known)
                 if radius_metric is not None:
                     radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
             else:
