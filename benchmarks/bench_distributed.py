@@ -161,18 +161,20 @@ def _self_peak():
 
 
 def _spec(spec):
-    """``"mms"`` or ``"mms:uniform"``: a method and its first stage."""
-    method, _, first = spec.partition(":")
-    return method, first or "auto"
+    """``"mms"``, ``"mms:uniform"`` or ``"mms:uniform:2"``: a method, its first stage and its
+    oversampling (default ``--oversample``)."""
+    method, _, rest = spec.partition(":")
+    first, _, oversample = rest.partition(":")
+    return method, first or "auto", float(oversample) if oversample else None
 
 
 def run_method(client, folder, spec, args):
     from datareduce.distributed import reduce_parquet, worker_peak_memory
 
-    method, first_stage = _spec(spec)
+    method, first_stage, oversample = _spec(spec)
     restart(client)
     load0 = _load()
-    oversample = 1 if method == "srs" else args.oversample
+    oversample = 1 if method == "srs" else (oversample or args.oversample)
     c0 = _cpu(client)
     res = reduce_parquet(folder, method, args.keep, target="label", id_column="id",
                          scheduler=client, oversample=oversample, random_state=0,
@@ -277,7 +279,8 @@ def main(argv=None):
                     help="stage-one oversampling of the two-stage methods")
     ap.add_argument("--methods", default="srs,mms,vq,kt",
                     help="comma separated; 'mms:uniform' gives a method's first stage "
-                    "(auto, same or uniform; default auto)")
+                    "(auto, same or uniform; default auto), 'mms:uniform:2' also its "
+                    "oversampling")
     ap.add_argument("--no-radius", action="store_true",
                     help="do not measure the cover radii r1 and r2 (they cost a nearest-"
                     "neighbour pass of every block)")
@@ -400,8 +403,9 @@ def report(results):
         if "mmd2" in r and srs and "mmd2" in srs:
             mmd = (f"{r['mmd2'] / srs['mmd2']:.2f}; "
                    f"{r['mmd2_weighted'] / srs['mmd2_weighted']:.2f}")
+        stages = "1" if r["oversample"] == 1 else f"2 (x{r['oversample']:g})"
         print(f"| {r['method'].partition(':')[0]} | {r.get('first_stage', 'same')} "
-              f"| {r['blocks']} | {1 if r['oversample'] == 1 else 2} "
+              f"| {r['blocks']} | {stages} "
               f"| {r['t_total']:.1f} ({r['t_scan']:.1f} + {r['t_reduce']:.1f} + "
               f"{r['t_gather']:.1f}) | {ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} "
               f"| {r['worker_peak_mib']:.0f} | {r.get('epsilon', nan):.3f} | {bound} | {mmd} "

@@ -97,7 +97,11 @@ def test_auto_and_bad_values(data):
     X, y = data
     mms = get_reducer("mms", keep=0.05)
     assert _blocks.resolve_first_stage(mms, "same") == "same"
-    assert _blocks.resolve_first_stage(mms, "auto") in ("same", "uniform")
+    assert _blocks.resolve_first_stage(mms, "auto") == "uniform"
+    assert _blocks.resolve_first_stage(get_reducer("vq"), "auto") == "uniform"
+    assert _blocks.resolve_first_stage(get_reducer("srs"), "auto") == "same"
+    reference = get_reducer("mms", selection="reference")  # the cover radius is the point
+    assert _blocks.resolve_first_stage(reference, "auto") == "same"
     with pytest.raises(ValueError, match="first_stage='farthest'"):
         reduce_blocks(X, y, reducer=mms, oversample=4, first_stage="farthest")
     one = reduce_blocks(X, y, reducer=mms, oversample=1, first_stage="uniform", chunk_rows=600)

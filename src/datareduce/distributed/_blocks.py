@@ -314,9 +314,11 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
         What stage one runs per block when there are two stages (``oversample > 1``):
         ``"same"``, the reducer itself; ``"uniform"``, a uniform sample of ``oversample``
         times each class's share (as cheap as SRS), so that the reducer runs once, in stage
-        two, on a uniform pool of the data. ``"auto"``: ``"uniform"`` for methods whose
-        stage one costs much more than it gains (see :data:`UNIFORM_FIRST`), ``"same"``
-        otherwise (docs/distributed.md has the measured trade-off).
+        two, on a uniform pool of the data. ``"auto"``: ``"uniform"`` for max-min (except
+        ``selection="reference"``, whose point is the cover radius) and VQ, measured faster
+        and closer to the data in MMD that way; ``"same"`` for every other method (kernel
+        thinning and herding match the distribution better than a uniform pool can).
+        docs/distributed.md has the measured trade-off.
 
     Returns
     -------
@@ -346,8 +348,9 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
 
 
 FIRST_STAGES = ("auto", "same", "uniform")
-# the reducer classes whose first stage "auto" makes uniform (docs/distributed.md)
-UNIFORM_FIRST = frozenset()
+# the reducer classes whose first stage "auto" makes uniform: measured faster and closer to
+# the data in MMD than their per-block first stage (docs/distributed.md, "First stage")
+UNIFORM_FIRST = frozenset({"MaxMinReducer", "VectorQuantizationReducer"})
 
 
 def resolve_first_stage(reducer, first_stage) -> str:
@@ -356,6 +359,10 @@ def resolve_first_stage(reducer, first_stage) -> str:
         raise ValueError(f"first_stage={first_stage!r}: use one of {', '.join(FIRST_STAGES)}.")
     if first_stage != "auto":
         return first_stage
+    if reducer.get_params().get("selection") == "reference":
+        # the exact max-min rule is asked for its cover radius: a uniform pool would leave
+        # the far rows out of stage two, so every block's rows are covered in stage one
+        return "same"
     return "uniform" if type(reducer).__name__ in UNIFORM_FIRST else "same"
 
 
