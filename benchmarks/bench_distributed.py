@@ -179,10 +179,11 @@ def run_method(client, folder, spec, args):
     res = reduce_parquet(folder, method, args.keep, target="label", id_column="id",
                          scheduler=client, oversample=oversample, random_state=0,
                          radius_metric=None if args.no_radius else "euclidean",
-                         first_stage=first_stage)
+                         first_stage=first_stage, stage_two_rows=args.stage_two_rows or None)
     cpu = _cpu(client) - c0
     peak = max(worker_peak_memory(client).values())
     row = {"method": spec, "first_stage": res.blocks.info["first_stage"],
+           "stage_two_rows": args.stage_two_rows,
            "oversample": oversample, "kept": len(res.kept), "cpu_workers": cpu,
            "blocks": int(res.blocks.info["n_blocks"]), "load_start": load0,
            **{f"t_{k}": v for k, v in res.timings.items()}, "worker_peak_mib": _mib(peak),
@@ -284,6 +285,8 @@ def main(argv=None):
     ap.add_argument("--no-radius", action="store_true",
                     help="do not measure the cover radii r1 and r2 (they cost a nearest-"
                     "neighbour pass of every block)")
+    ap.add_argument("--stage-two-rows", type=int, default=20_000,
+                    help="rows of a class's union per stage-two task (0: one task per class)")
     ap.add_argument("--no-mmd", action="store_true",
                     help="do not compute MMD^2 to the generating distribution")
     ap.add_argument("--workers", type=int, default=2)
