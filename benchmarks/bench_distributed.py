@@ -161,26 +161,29 @@ def _self_peak():
 
 
 def _spec(spec):
-    """``"mms"`` or ``"mms:uniform"``: a method and its first stage."""
-    method, _, first = spec.partition(":")
-    return method, first or "auto"
+    """``"mms"``, ``"mms:uniform"`` or ``"mms:uniform:2"``: a method, its first stage and its
+    oversampling (default ``--oversample``)."""
+    method, _, rest = spec.partition(":")
+    first, _, oversample = rest.partition(":")
+    return method, first or "auto", float(oversample) if oversample else None
 
 
 def run_method(client, folder, spec, args):
     from datareduce.distributed import reduce_parquet, worker_peak_memory
 
-    method, first_stage = _spec(spec)
+    method, first_stage, oversample = _spec(spec)
     restart(client)
     load0 = _load()
-    oversample = 1 if method == "srs" else args.oversample
+    oversample = 1 if method == "srs" else (oversample or args.oversample)
     c0 = _cpu(client)
     res = reduce_parquet(folder, method, args.keep, target="label", id_column="id",
                          scheduler=client, oversample=oversample, random_state=0,
                          radius_metric=None if args.no_radius else "euclidean",
-                         first_stage=first_stage)
+                         first_stage=first_stage, stage_two_rows=args.stage_two_rows or None)
     cpu = _cpu(client) - c0
     peak = max(worker_peak_memory(client).values())
     row = {"method": spec, "first_stage": res.blocks.info["first_stage"],
+           "stage_two_rows": args.stage_two_rows,
            "oversample": oversample, "kept": len(res.kept), "cpu_workers": cpu,
            "blocks": int(res.blocks.info["n_blocks"]), "load_start": load0,
            **{f"t_{k}": v for k, v in res.timings.items()}, "worker_peak_mib": _mib(peak),
@@ -277,10 +280,13 @@ def main(argv=None):
                     help="stage-one oversampling of the two-stage methods")
     ap.add_argument("--methods", default="srs,mms,vq,kt",
                     help="comma separated; 'mms:uniform' gives a method's first stage "
-                    "(auto, same or uniform; default auto)")
+                    "(auto, same or uniform; default auto), 'mms:uniform:2' also its "
+                    "oversampling")
     ap.add_argument("--no-radius", action="store_true",
                     help="do not measure the cover radii r1 and r2 (they cost a nearest-"
                     "neighbour pass of every block)")
+    ap.add_argument("--stage-two-rows", type=int, default=20_000,
+                    help="rows of a class's union per stage-two task (0: one task per class)")
     ap.add_argument("--no-mmd", action="store_true",
                     help="do not compute MMD^2 to the generating distribution")
     ap.add_argument("--workers", type=int, default=2)
@@ -385,14 +391,19 @@ def report(results):
     mem = {r["method"]: r for r in results["in_memory"]}
     nan = float("nan")
     print("\n| method | first stage | blocks | stages | wall s (scan + reduce + gather) "
-          "| x SRS | CPU s (workers + client) | x SRS | peak MiB / worker | epsilon "
+          "| x SRS (mean of its runs) | CPU s (workers + client) | x SRS | peak MiB / worker | epsilon "
           "| r1 + r2 (bound) | MMD^2 x SRS (unweighted; weighted) | epsilon in memory "
           "| in-memory fit s | load |")
     print("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|")
+    # SRS runs first and may run again last (--methods srs,...,srs): the ratios are to the
+    # mean of its runs (the first pays the warm-up)
+    srs_runs = [r for r in results["methods"] if r["method"] == "srs"]
+    ref_t = np.mean([r["t_total"] for r in srs_runs]) if srs_runs else nan
+    ref_cpu = np.mean([r.get("cpu_workers", nan) for r in srs_runs]) if srs_runs else nan
     for r in results["methods"]:
-        ratio = r["t_total"] / srs["t_total"] if srs else nan
+        ratio = r["t_total"] / ref_t
         cpu = r.get("cpu_workers", nan)
-        cpu_ratio = cpu / srs.get("cpu_workers", nan) if srs else nan
+        cpu_ratio = cpu / ref_cpu
         m = mem.get(r["method"].partition(":")[0])
         bound = ("" if r.get("r1") is None
                  else f"{r['r1']:.3f} + {r['r2']:.3f} = {r['bound']:.3f}")
@@ -400,8 +411,9 @@ def report(results):
         if "mmd2" in r and srs and "mmd2" in srs:
             mmd = (f"{r['mmd2'] / srs['mmd2']:.2f}; "
                    f"{r['mmd2_weighted'] / srs['mmd2_weighted']:.2f}")
+        stages = "1" if r["oversample"] == 1 else f"2 (x{r['oversample']:g})"
         print(f"| {r['method'].partition(':')[0]} | {r.get('first_stage', 'same')} "
-              f"| {r['blocks']} | {1 if r['oversample'] == 1 else 2} "
+              f"| {r['blocks']} | {stages} "
               f"| {r['t_total']:.1f} ({r['t_scan']:.1f} + {r['t_reduce']:.1f} + "
               f"{r['t_gather']:.1f}) | {ratio:.2f} | {cpu:.1f} | {cpu_ratio:.2f} "
               f"| {r['worker_peak_mib']:.0f} | {r.get('epsilon', nan):.3f} | {bound} | {mmd} "

@@ -97,8 +97,60 @@ def test_auto_and_bad_values(data):
     X, y = data
     mms = get_reducer("mms", keep=0.05)
     assert _blocks.resolve_first_stage(mms, "same") == "same"
-    assert _blocks.resolve_first_stage(mms, "auto") in ("same", "uniform")
+    assert _blocks.resolve_first_stage(mms, "auto") == "uniform"
+    assert _blocks.resolve_first_stage(get_reducer("vq"), "auto") == "uniform"
+    assert _blocks.resolve_first_stage(get_reducer("srs"), "auto") == "same"
+    reference = get_reducer("mms", selection="reference")  # the cover radius is the point
+    assert _blocks.resolve_first_stage(reference, "auto") == "same"
     with pytest.raises(ValueError, match="first_stage='farthest'"):
         reduce_blocks(X, y, reducer=mms, oversample=4, first_stage="farthest")
     one = reduce_blocks(X, y, reducer=mms, oversample=1, first_stage="uniform", chunk_rows=600)
     assert one.info["first_stage"] == "same"  # one stage: the reducer runs on the blocks
+
+
+def test_second_stage_radius_reused_from_max_min_is_the_measured_one(data):
+    X, y = data
+    Xd = da.from_array(X, chunks=(500, 4))
+    res = reduce_blocks(Xd, y, reducer=get_reducer("mms", keep=0.05), oversample=4,
+                        random_state=0, first_stage="uniform", radius_metric="euclidean")
+    fit = _blocks._seeded(get_reducer("mms", keep=0.05), 3, 0)
+    assert _blocks._fitted_radius(fit.fit(X[:200]), "euclidean") == pytest.approx(
+        _blocks._radius(X[:200], X[:200][fit.sample_indices_], "euclidean"))
+    assert _blocks._fitted_radius(fit, "chebyshev") is None
+    assert res.stage_two_radius > 0
+
+
+@pytest.mark.parametrize("first_stage", ["uniform", "same"])
+def test_split_second_stage_keeps_quotas_masses_and_the_bound(first_stage, data):
+    """A class's second stage split over groups (stage_two_rows): exact quotas, masses, the
+    cover-radius bound, and the unsplit result when the union fits in one task."""
+    X, y = data
+    Xd = da.from_array(X, chunks=(500, 4))
+    kw = {"reducer": get_reducer("mms", keep=0.05), "oversample": 4, "random_state": 0,
+          "first_stage": first_stage, "radius_metric": "euclidean"}
+    whole = reduce_blocks(Xd, y, stage_two_rows=None, **kw)
+    assert np.array_equal(reduce_blocks(Xd, y, stage_two_rows=10_000, **kw).sample_indices,
+                          whole.sample_indices)
+    split = reduce_blocks(Xd, y, stage_two_rows=100, **kw)  # class 0: 288 union rows, 3 groups
+    np.testing.assert_array_equal(split.class_counts, whole.class_counts)
+    assert len(np.unique(split.sample_indices)) == 120
+    assert not np.array_equal(split.sample_indices, whole.sample_indices)
+    for c in range(3):
+        kept = y[split.sample_indices] == c
+        assert split.sample_weight[kept].sum() == pytest.approx((y == c).sum())
+    from datareduce.metrics import epsilon_representativeness
+
+    eps = epsilon_representativeness(X, X[split.sample_indices], y, y[split.sample_indices],
+                                     metric="euclidean").value
+    assert eps <= split.radius_bound + 1e-9
+    again = reduce_blocks(Xd, y, stage_two_rows=100, **kw)
+    np.testing.assert_array_equal(split.sample_indices, again.sample_indices)
+
+
+def test_n_groups():
+    assert _blocks._n_groups(50_000, 10_000, None) == 1
+    assert _blocks._n_groups(20_000, 5_000, 20_000) == 1
+    assert _blocks._n_groups(20_001, 5_000, 20_000) == 2
+    assert _blocks._n_groups(1_000, 3, 10) == 3  # never more groups than kept rows
+    with pytest.raises(ValueError, match="stage_two_rows=0"):
+        reduce_blocks(np.zeros((10, 2)), reducer=get_reducer("srs", keep=2), stage_two_rows=0)

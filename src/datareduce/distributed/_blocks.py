@@ -132,6 +132,20 @@ def _uniform_measure(fitted, labels=None) -> bool:
                for c in np.unique(kept))
 
 
+def _fitted_radius(fitted, metric):
+    """The cover radius a reducer fitted on one pool measured itself (max-min's
+    ``covering_radius_``, in its own metric), or None: saves a nearest-neighbour pass."""
+    radii = getattr(fitted, "covering_radius_", None)
+    own = getattr(fitted, "metric", None)
+    if not isinstance(radii, dict) or len(radii) != 1 or not isinstance(own, str):
+        return None
+    try:
+        same = check_metric(own) == metric
+    except ValueError:
+        return None
+    return float(next(iter(radii.values()))) if same else None
+
+
 def _radius(Xp, Xk, metric):
     if metric is None or len(Xp) == 0:
         return 0.0
@@ -199,7 +213,7 @@ def _stage_one(block, yblock, quotas, classes, reducer, seed, per_class, radius_
 
 
 def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radius_metric,
-               equal_mass=False):
+               equal_mass=False, split=None):
     """Reduce the union of the stage-one picks (of ``classes``, when per class) in memory to
     the exact quotas; each union row's mass moves to its nearest final pick of the same
     class. One task per class, so the classes' second stages run in parallel.
@@ -207,7 +221,11 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
     ``equal_mass`` (a uniform first stage: every union row of a class stands for the same
     mass, n_c / union_c): the final rows keep the reducer's own weights rescaled to the
     class's mass, which for Voronoi weights is the nearest-row transfer without a second
-    nearest-neighbour pass."""
+    nearest-neighbour pass.
+
+    ``split=(g, G, seed)`` (one class): reduce only group ``g`` of a seeded random split of
+    the class's union rows into ``G`` groups, to its largest-remainder share of the quota (a
+    large class's second stage runs as ``G`` tasks; see ``stage_two_rows``)."""
     idx = np.concatenate([off + p["idx"] for off, p in zip(offsets, parts, strict=True)])
     w = np.concatenate([p["w"] for p in parts])
     Xu = np.concatenate([p["X"] for p in parts])
@@ -216,6 +234,14 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
         groups = [np.flatnonzero(yu == c) for c in classes]
     else:
         groups = [np.arange(len(idx))]
+    if split is not None and split[1] > 1:
+        g, n_groups, split_seed = split
+        perm = np.random.default_rng(split_seed).permutation(len(groups[0]))
+        shares = allocate_quotas(np.array([len(perm[h::n_groups]) for h in range(n_groups)]),
+                                 int(quotas[0]), min_one=False)
+        groups = [np.sort(groups[0][perm[g::n_groups]])]
+        quotas = [int(shares[g])]
+        seeds = [int(np.random.SeedSequence([int(seeds[0]), g]).generate_state(1)[0])]
     final, final_w, radius = [], [], 0.0
     for rows, q, seed in zip(groups, quotas, seeds, strict=True):
         if q == 0:
@@ -237,7 +263,9 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
                 own = np.asarray(r.sample_weight_, dtype=np.float64)
                 final_w.append(own * (w[rows].sum() / own.sum()))
                 if radius_metric is not None:
-                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
+                    known = _fitted_radius(r, radius_metric)
+                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric)
+                                 if known is None else known)
                 if radius_metric is not None:
                     radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
             else:
@@ -269,7 +297,8 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
 
 def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=None,
                   chunk_rows: int | None = None, radius_metric: str | None = None,
-                  first_stage: str = "auto") -> BlockReduction:
+                  first_stage: str = "auto", stage_two_rows: int | None = 20_000,
+                  ) -> BlockReduction:
     """Reduce a dask array block by block, with exact global quotas.
 
     Parameters
@@ -298,9 +327,19 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
         What stage one runs per block when there are two stages (``oversample > 1``):
         ``"same"``, the reducer itself; ``"uniform"``, a uniform sample of ``oversample``
         times each class's share (as cheap as SRS), so that the reducer runs once, in stage
-        two, on a uniform pool of the data. ``"auto"``: ``"uniform"`` for methods whose
-        stage one costs much more than it gains (see :data:`UNIFORM_FIRST`), ``"same"``
-        otherwise (docs/distributed.md has the measured trade-off).
+        two, on a uniform pool of the data. ``"auto"``: ``"uniform"`` for max-min (except
+        ``selection="reference"``, whose point is the cover radius) and VQ, measured faster
+        and closer to the data in MMD that way; ``"same"`` for every other method (kernel
+        thinning and herding match the distribution better than a uniform pool can).
+        docs/distributed.md has the measured trade-off.
+    stage_two_rows : int or None, default=20000
+        A class whose union of stage-one picks has more rows is reduced in stage two as
+        ``ceil(rows / stage_two_rows)`` tasks, one per group of a seeded random split of its
+        union, each to its largest-remainder share of the class's quota: the classes' and
+        groups' tasks share the workers, and each costs what the method costs on at most
+        this many rows (max-min's and VQ's cost grows with the square). None: one task per
+        class. Every row is still within ``r1 + r2`` of the result (``r2`` is the largest
+        group's cover radius).
 
     Returns
     -------
@@ -326,12 +365,15 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
     """
     return _reduce_blocks(X, y, reducer=reducer, oversample=oversample,
                           random_state=random_state, chunk_rows=chunk_rows,
-                          radius_metric=radius_metric, first_stage=first_stage)
+                          radius_metric=radius_metric, first_stage=first_stage,
+                          stage_two_rows=stage_two_rows)
 
 
 FIRST_STAGES = ("auto", "same", "uniform")
-# the reducer classes whose first stage "auto" makes uniform (docs/distributed.md)
-UNIFORM_FIRST = frozenset()
+STAGE_TWO_ROWS = 20_000
+# the reducer classes whose first stage "auto" makes uniform: measured faster and closer to
+# the data in MMD than their per-block first stage (docs/distributed.md, "First stage")
+UNIFORM_FIRST = frozenset({"MaxMinReducer", "VectorQuantizationReducer"})
 
 
 def resolve_first_stage(reducer, first_stage) -> str:
@@ -340,11 +382,24 @@ def resolve_first_stage(reducer, first_stage) -> str:
         raise ValueError(f"first_stage={first_stage!r}: use one of {', '.join(FIRST_STAGES)}.")
     if first_stage != "auto":
         return first_stage
+    if reducer.get_params().get("selection") == "reference":
+        # the exact max-min rule is asked for its cover radius: a uniform pool would leave
+        # the far rows out of stage two, so every block's rows are covered in stage one
+        return "same"
     return "uniform" if type(reducer).__name__ in UNIFORM_FIRST else "same"
 
 
+def _n_groups(union_rows, quota, stage_two_rows):
+    """Groups a class's second stage is split into: ``union_rows / stage_two_rows`` rounded
+    up, at most one per kept row."""
+    if stage_two_rows is None or union_rows <= stage_two_rows:
+        return 1
+    return int(max(1, min(-(-int(union_rows) // int(stage_two_rows)), int(quota))))
+
+
 def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chunk_rows=None,
-                   radius_metric=None, block_classes=None, first_stage="auto"):
+                   radius_metric=None, block_classes=None, first_stage="auto",
+                   stage_two_rows=STAGE_TWO_ROWS):
     """:func:`reduce_blocks`; ``block_classes`` may carry per-block (labels, counts) already
     computed (the Parquet reader counts them in its first pass)."""
     import dask
@@ -354,6 +409,10 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
     if not oversample >= 1:
         raise ValueError(f"oversample={oversample} must be >= 1.")
     first_stage = resolve_first_stage(reducer, first_stage)
+    if stage_two_rows is not None and (isinstance(stage_two_rows, bool) or not isinstance(
+            stage_two_rows, (int, np.integer)) or stage_two_rows < 1):
+        raise ValueError(f"stage_two_rows={stage_two_rows!r} must be None or an int >= 1 "
+                         "(rows of a class's union reduced in one task).")
     if radius_metric is not None:
         radius_metric = check_metric(radius_metric, name="radius_metric")
     space = reducer.get_params().get("space", None)
@@ -403,10 +462,14 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
     if two_stage:
         seeds2 = [int(s) for s in
                   np.random.SeedSequence(random_state).generate_state(len(class_quota))]
-        if per_class:  # one task per class
-            lasts = [dask.delayed(_stage_two, pure=True)(
-                parts, offsets, class_quota[c:c + 1], classes[c:c + 1], reducer,
-                seeds2[c:c + 1], True, radius_metric, uniform) for c in range(len(classes))]
+        if per_class:  # one task per class, or per group of a large class's union
+            lasts = []
+            for c in range(len(classes)):
+                n_groups = _n_groups(stage_quota[c], class_quota[c], stage_two_rows)
+                lasts += [dask.delayed(_stage_two, pure=True)(
+                    parts, offsets, class_quota[c:c + 1], classes[c:c + 1], reducer,
+                    seeds2[c:c + 1], True, radius_metric, uniform,
+                    (g, n_groups, seeds2[c] + 1)) for g in range(n_groups)]
         else:
             lasts = [dask.delayed(_stage_two, pure=True)(
                 parts, offsets, [n_keep], None, reducer, seeds2, False, radius_metric,

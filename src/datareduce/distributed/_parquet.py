@@ -170,7 +170,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
                    features=None, scale="minmax", params=None, oversample=None,
                    random_state=0, scheduler=None, n_workers=None, memory_limit="auto",
                    output=None, overwrite=False, weight_column=None, radius_metric=None,
-                   first_stage="auto") -> ParquetReduction:
+                   first_stage="auto", stage_two_rows=20_000) -> ParquetReduction:
     """Reduce the rows of Parquet files block by block and write the kept rows.
 
     The files are read with ``dask.dataframe.read_parquet`` (one block per partition). Three
@@ -221,6 +221,8 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         Measure the two stages' cover radii (see :func:`reduce_blocks`).
     first_stage : {"auto", "same", "uniform"}, default="auto"
         What stage one runs per block (see :func:`reduce_blocks`).
+    stage_two_rows : int or None, default=20000
+        Rows of a class's union reduced in one stage-two task (see :func:`reduce_blocks`).
 
     Returns
     -------
@@ -273,7 +275,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         blocks = _reduce_blocks(
             data.X, data.y, reducer=reducer, oversample=oversample, random_state=random_state,
             radius_metric=radius_metric, block_classes=data.block_classes,
-            first_stage=first_stage)
+            first_stage=first_stage, stage_two_rows=stage_two_rows)
         timings["reduce"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
