@@ -445,7 +445,7 @@ def test_tune_on_subset_tunes_on_the_kept_rows_and_refits_once_on_all():
         tune_on_subset(Tunable(), {"C": [1.0]}, X, y, refit="never")
 
 
-def test_within_tolerance_needs_the_mean_minus_one_standard_error():
+def test_within_tolerance_needs_the_lower_confidence_bound():
     from datareduce.search._evaluate import FULL, Evaluator
 
     class Tol:
@@ -461,6 +461,11 @@ def test_within_tolerance_needs_the_mean_minus_one_standard_error():
     assert ev.threshold == pytest.approx(0.79)
     assert ev.within("srs", 0.1)  # steady, 0.5 point below
     assert ev.mean("srs", 0.2) >= ev.threshold and not ev.within("srs", 0.2)  # scattered
+    # mean - one SE clears the threshold, the one-sided 90 % bound (t = 1.89) does not
+    ev.cells[("srs", 0.3)] = {i: (s, 0.0, 0.0, 1) for i, s in enumerate([0.802, 0.795, 0.788])}
+    d = np.array([0.002, -0.005, -0.012])
+    assert 0.795 - d.std(ddof=1) / np.sqrt(3) > ev.threshold
+    assert not ev.within("srs", 0.3)
 
 
 # ------------------------------------------------ issue 22: safe and cheap
