@@ -613,3 +613,16 @@ def test_large_table_extrapolates_anchors_the_curve_above_the_answer_and_checks_
         scores = search.check_scores_
         assert scores.shape == (3, 3) and np.isfinite(scores[0]).all()
         assert np.isfinite(scores[1:]).sum(axis=1).tolist() == [1, 1]  # one split per draw
+
+
+def test_the_budget_floor_applies_to_cheap_models_only():
+    from types import SimpleNamespace
+
+    from datareduce.search._budget import Clock
+    from datareduce.search._evaluate import FULL
+
+    search = ReductionSearchCV(LogisticRegression(), budget="3x", min_budget=8.0)
+    for fit_s, limit in ((0.1, 8.0), (2.0, 6.0)):  # one full training: 0.1 s, 2 s
+        ev = SimpleNamespace(budget=(None, 3.0), clock=Clock(), n=300, n_train=300,
+                             cells={(FULL, 1.0): {0: (0.9, 0.0, fit_s, 300)}})
+        assert search.resolve_budget(ev) == pytest.approx(limit)

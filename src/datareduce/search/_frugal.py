@@ -63,7 +63,8 @@ class ReductionSearchCV(BaseReductionSearch):
         scorer's units (0.01 = one point of macro-F1).
     budget : float, str or None, default="3x"
         Time for the search: seconds, a multiple of one full training (``"3x"``, predicted
-        from the first points of the learning curve, never under ``min_budget``), or None.
+        from the first points of the learning curve, measured once the baseline is; never
+        under ``min_budget`` when one training takes less than a second), or None.
         The final training on the chosen rows (the refit) is not part of it.
     cv : int or cross-validation splitter, default=3
         Splits (stratified by class or by quantile bin of a regression target), shared by
@@ -99,7 +100,8 @@ class ReductionSearchCV(BaseReductionSearch):
     n_probe : int, default=300
         Rows of the one timed probe of each method other than the reference.
     min_budget : float, default=8.0
-        Seconds: floor of a budget given as a multiple.
+        Seconds: floor of a budget given as a multiple, for cheap models only (one full
+        training under a second); slower models get exactly the multiple.
     min_rows : int, default=20
         Fractions keeping fewer rows of a training fold than ``max(min_rows, 2 * strata)``
         are left out.
