@@ -445,7 +445,7 @@ def test_tune_on_subset_tunes_on_the_kept_rows_and_refits_once_on_all():
         tune_on_subset(Tunable(), {"C": [1.0]}, X, y, refit="never")
 
 
-def test_within_tolerance_needs_the_mean_minus_one_standard_error():
+def test_within_tolerance_needs_the_lower_confidence_bound():
     from datareduce.search._evaluate import FULL, Evaluator
 
     class Tol:
@@ -461,6 +461,11 @@ def test_within_tolerance_needs_the_mean_minus_one_standard_error():
     assert ev.threshold == pytest.approx(0.79)
     assert ev.within("srs", 0.1)  # steady, 0.5 point below
     assert ev.mean("srs", 0.2) >= ev.threshold and not ev.within("srs", 0.2)  # scattered
+    # mean - one SE clears the threshold, the one-sided 90 % bound (t = 1.89) does not
+    ev.cells[("srs", 0.3)] = {i: (s, 0.0, 0.0, 1) for i, s in enumerate([0.802, 0.795, 0.788])}
+    d = np.array([0.002, -0.005, -0.012])
+    assert 0.795 - d.std(ddof=1) / np.sqrt(3) > ev.threshold
+    assert not ev.within("srs", 0.3)
 
 
 # ------------------------------------------------ issue 22: safe and cheap
@@ -608,3 +613,16 @@ def test_large_table_extrapolates_anchors_the_curve_above_the_answer_and_checks_
         scores = search.check_scores_
         assert scores.shape == (3, 3) and np.isfinite(scores[0]).all()
         assert np.isfinite(scores[1:]).sum(axis=1).tolist() == [1, 1]  # one split per draw
+
+
+def test_the_budget_floor_applies_to_cheap_models_only():
+    from types import SimpleNamespace
+
+    from datareduce.search._budget import Clock
+    from datareduce.search._evaluate import FULL
+
+    search = ReductionSearchCV(LogisticRegression(), budget="3x", min_budget=8.0)
+    for fit_s, limit in ((0.1, 8.0), (2.0, 6.0)):  # one full training: 0.1 s, 2 s
+        ev = SimpleNamespace(budget=(None, 3.0), clock=Clock(), n=300, n_train=300,
+                             cells={(FULL, 1.0): {0: (0.9, 0.0, fit_s, 300)}})
+        assert search.resolve_budget(ev) == pytest.approx(limit)

@@ -32,6 +32,10 @@ __all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions"]
 #: tables are cheap to train, and an extrapolated baseline is the riskier estimate there).
 BASELINE_MAX_ROWS = LARGE_ROWS
 
+#: A model whose full training takes less than this (seconds) gets the ``min_budget``
+#: floor: its fixed costs (scoring, a selection space per reducer run) dominate.
+CHEAP_SECONDS = 1.0
+
 logger = logging.getLogger("datareduce.search")
 
 
@@ -195,7 +199,8 @@ class BaseReductionSearch(BaseEstimator):
         if budget_x is not None:
             full = self._full_seconds(ev)
             if np.isfinite(full):
-                ev.clock.limit = max(budget_x * full, float(self.min_budget))
+                floor = float(self.min_budget) if full < CHEAP_SECONDS else 0.0
+                ev.clock.limit = max(budget_x * full, floor)
         return ev.clock.limit
 
     def _full_seconds(self, ev):

@@ -152,10 +152,10 @@ class Evaluator:
         Each extra draw is compared with the search's draw on the same splits: draw ``d``'s
         estimated mean is ``mean_0 + mean_s(score_ds - score_0s)``. Passes when no draw's
         estimate is more than one tolerance below the threshold (one subset is drawn at the
-        end: a draw that loses twice the tolerance is not a safe promise) and the mean over
-        draws minus one standard error is at least the threshold (the standard error of
-        all (draw, split) scores paired with the full training's split when measured on
-        every split; on large tables, that of the search's draw)."""
+        end: a draw that loses twice the tolerance is not a safe promise) and the one-sided
+        lower confidence bound (``racing_level``) of the mean over draws is at least the
+        threshold (its spread from all (draw, split) scores paired with the full training's
+        split when measured on every split; on large tables, from the search's draw)."""
         for d in range(1, n_draws):
             self.run(label, keep, splits=self.check_splits(d), draw=d)
         scores = self.draw_scores(label, keep, n_draws)
@@ -166,20 +166,29 @@ class Evaluator:
             pooled = self._passes(scores)
         else:
             d = base - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else base
-            se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else 0.0
-            pooled = float(est.mean()) - se >= self.threshold
+            pooled = float(est.mean()) - self._margin(d) >= self.threshold
         passed = bool(pooled and est.min() >= self.threshold - float(self.search.tolerance))
         self.checks[(label, keep)] = (scores, passed)
         return passed
 
+    def _margin(self, d):
+        """One-sided Student-t half-width of the mean of ``d`` at the search's
+        ``racing_level`` (90 %): what a score must clear above the threshold."""
+        from scipy.stats import t
+
+        d = np.asarray(d, dtype=float).ravel()
+        if len(d) < 2:
+            return 0.0
+        level = float(getattr(self.search, "racing_level", 0.9))
+        return float(t.ppf(level, len(d) - 1)) * float(d.std(ddof=1)) / math.sqrt(len(d))
+
     def _passes(self, scores):
-        """Mean minus one standard error of ``scores`` (one row per draw, one column per
-        split) at least the threshold; paired with the full training's splits."""
+        """The one-sided lower confidence bound (``racing_level``) of the mean of ``scores``
+        (one row per draw, one column per split) is at least the threshold; paired with the
+        full training's splits when measured on every split."""
         scores = np.atleast_2d(scores)
         d = scores - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else scores
-        d = d.ravel()
-        se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else 0.0
-        return float(np.mean(scores)) - se >= self.threshold
+        return float(np.mean(scores)) - self._margin(d) >= self.threshold
 
     def check_cost(self, label, keep, n_draws):
         """Predicted seconds of the draws :meth:`check` still has to run."""
@@ -199,10 +208,11 @@ class Evaluator:
             else np.nan
 
     def within(self, label, keep):
-        """Measured on every split, and the mean CV score minus one standard error is within
-        the tolerance: the standard error of the paired differences to the full training
-        when it was measured on every split, of the scores otherwise. One subset is drawn
-        at the end; a fraction whose splits scatter around the threshold is not safe."""
+        """Measured on every split, and the one-sided lower confidence bound (at
+        ``racing_level``, 90 %) of the mean CV score is within the tolerance: from the
+        paired differences to the full training when it was measured on every split, from
+        the scores otherwise. One subset is drawn at the end; a fraction whose splits
+        scatter around the threshold is not safe."""
         if self.threshold is None or not self.complete(label, keep):
             return False
         return self._passes(self.scores(label, keep))

@@ -63,15 +63,17 @@ class ReductionSearchCV(BaseReductionSearch):
         scorer's units (0.01 = one point of macro-F1).
     budget : float, str or None, default="3x"
         Time for the search: seconds, a multiple of one full training (``"3x"``, predicted
-        from the first points of the learning curve, never under ``min_budget``), or None.
+        from the first points of the learning curve, measured once the baseline is; never
+        under ``min_budget`` when one training takes less than a second), or None.
         The final training on the chosen rows (the refit) is not part of it.
     cv : int or cross-validation splitter, default=3
         Splits (stratified by class or by quantile bin of a regression target), shared by
         every method and the baseline.
     reference : str or None, default="srs"
-        The method whose learning curve is fitted, kept in every race, and preferred when
-        another beats it by less than one standard error of their paired split
-        differences. When it is not among the methods, SRS is added for the curve.
+        The method whose learning curve is fitted, kept in every race, and replaced only by
+        a method whose one-sided ``racing_level`` lower confidence bound of their paired
+        split differences is above zero. When it is not among the methods, SRS is added
+        for the curve.
     method_params : dict of {method: dict}, optional
     space : transformer, optional
         The selection space, given to each reducer as its ``space`` (its base fits it on the
@@ -89,14 +91,17 @@ class ReductionSearchCV(BaseReductionSearch):
         How the full training set's score is known: ``"auto"`` measures it below 50,000
         rows or when cheap, and extrapolates it from the learning curve otherwise.
     racing_level : float, default=0.9
-        Confidence of the paired intervals that drop a method during a race, and of the
-        one-sided lower bound a method needs above zero to replace the reference.
+        Confidence of the paired intervals that drop a method during a race, of the
+        one-sided lower bound a method needs above zero to replace the reference, and of
+        the one-sided lower bound of a fraction's CV score that must clear the threshold
+        (within tolerance).
     n_draws : int, default=3
         Draws of the answer's subset checked on every split before it is recommended.
     n_probe : int, default=300
         Rows of the one timed probe of each method other than the reference.
     min_budget : float, default=8.0
-        Seconds: floor of a budget given as a multiple.
+        Seconds: floor of a budget given as a multiple, for cheap models only (one full
+        training under a second); slower models get exactly the multiple.
     min_rows : int, default=20
         Fractions keeping fewer rows of a training fold than ``max(min_rows, 2 * strata)``
         are left out.

@@ -64,8 +64,9 @@ def summary(search) -> str:
     if s.budget_cut_:
         lines.append(f"budget: {s.budget_cut_}")
     budget = "no budget" if s.budget_seconds_ is None else (
-        f"budget {s.budget_seconds_:.3g} s from budget={s.budget!r}, at least "
-        f"{s.min_budget:g} s")
+        f"budget {s.budget_seconds_:.3g} s from budget={s.budget!r}" + (
+            f", at least {s.min_budget:g} s (one training under 1 s)"
+            if s.full_fit_seconds_ < 1.0 else ""))
     lines.append(f"search cost: {s.search_seconds_:.3g} s = {s.cost_ratio_:.1f}x one full "
                  f"training ({s.full_fit_seconds_:.3g} s); {budget}")
     for m, why in s.skipped_.items():
