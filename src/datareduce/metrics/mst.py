@@ -485,7 +485,12 @@ class _CellIndex:
                 self._merge_hits(topd, topj, out, k)
 
             # wave 0: each tile with itself (dense, float64), so that every list is short
-            run(lambda t: self._diagonal_hits(ts[t], te[t], k), range(nt))
+            tiles = range(nt)
+            if pool is not None:
+                list(pool.map(lambda t: self._diagonal_lists(ts[t], te[t], k, topd, topj), tiles))
+            else:
+                for t in tiles:
+                    self._diagonal_lists(ts[t], te[t], k, topd, topj)
             thr = topd[:, -1].copy()
             finite = thr[np.isfinite(thr)]
             use32 = (self.fits32 and finite.size > 0
@@ -552,20 +557,24 @@ class _CellIndex:
             out[s:s + 65536] = np.einsum("ij,ij->i", diff, diff)
         return out
 
-    def _diagonal_hits(self, a0, a1, k):
-        """Pairs p < q of one tile that enter a k-list of the tile's own rows."""
+    def _diagonal_lists(self, a0, a1, k, topd, topj):
+        """The k nearest other rows of each row of one tile within the tile, written to the
+        tile's own rows of ``topd``/``topj`` (tiles are disjoint: threads may share them)."""
         D = self.XA[a0:a1] @ self.XB[a0:a1].T
         np.fill_diagonal(D, np.inf)  # a row is not its own neighbour
-        size = a1 - a0
-        if size - 1 >= k:
+        if a1 - a0 - 1 >= k:
             kth = np.partition(D, k - 1, axis=1)[:, k - 1] + self.slack_sq
-            hit = D < kth[:, None]
-            hit |= hit.T
+            i, j = np.nonzero(D < kth[:, None])
         else:
-            hit = np.ones_like(D, dtype=bool)
-        i, j = np.nonzero(np.triu(hit, 1))
-        p, q = a0 + i, a0 + j
-        return p, q, self._exact_keys(p, q)
+            i, j = np.nonzero(D < np.inf)
+        v = self._exact_keys(a0 + i, a0 + j)
+        order = np.lexsort((v, i))  # by row, then key
+        i, j, v = i[order], j[order], v[order]
+        first = np.searchsorted(i, i, side="left")
+        rank = np.arange(i.size) - first
+        few = rank < k
+        topd[a0 + i[few], rank[few]] = v[few]
+        topj[a0 + i[few], rank[few]] = a0 + j[few]
 
     def _pair_hits(self, task, ts, te, centre, rad, thr, tmax, tcap, SA, SB, slack):
         """Pairs (p in tile ti, q in tile tj) shorter than the k-th key of p or of q."""
