@@ -480,10 +480,6 @@ class _CellIndex:
 
             pool = ThreadPoolExecutor(max_workers=n_jobs)
         try:
-            def run(fn, tasks):
-                out = list(pool.map(fn, tasks)) if pool is not None else [fn(t) for t in tasks]
-                self._merge_hits(topd, topj, out, k)
-
             # wave 0: each tile with itself (dense, float64), so that every list is short
             tiles = range(nt)
             if pool is not None:
@@ -516,26 +512,43 @@ class _CellIndex:
             # screening rows with the k-th keys folded in: [-2p, 1, |p|^2 - t_p] .
             # [q, |q|^2 - t_q, 1] = |p - q|^2 - t_p - t_q (t: k-th keys, capped at the
             # largest possible key so that they stay finite)
-            SA = (self.XA32 if use32 else self.XA).copy()
-            SB = (self.XB32 if use32 else self.XB).copy()
+            base = (self.XA32, self.XB32) if use32 else (self.XA, self.XB)
+            bufs = [(base[0].copy(), base[1].copy()) for _ in range(2)]  # double buffer
             sq = self.XB[:, -2]
             cap = 4.0 * float(sq.max()) * (1 + 1e-6) + 2 * slack
-            # waves grow: the lists shorten fast at first, then hardly change
-            w0, wave = 0, max(nt, 16)
-            while w0 < pi.size:
-                thr = topd[:, -1].copy()
-                tmax = np.maximum.reduceat(thr, ts)
-                tcap = np.minimum(thr, cap)
-                SA[:, -1] = sq - tcap
-                SB[:, -2] = sq - tcap
-                a, b, g = pi[w0:w0 + wave], pj[w0:w0 + wave], gap[w0:w0 + wave]
-                w0, wave = w0 + wave, min(2 * wave, 8 * max(nt, 16))
-                lim = np.maximum(tmax[a], tmax[b])
-                live = (g <= 0) | (np.square(np.maximum(g, 0)) < lim)
-                a, b, g = a[live], b[live], g[live]
-                tasks = [(int(x), int(y), float(z)) for x, y, z in zip(a, b, g, strict=True)]
-                run(lambda t, thr=thr, tmax=tmax, tcap=tcap: self._pair_hits(
-                    t, ts, te, centre, rad, thr, tmax, tcap, SA, SB, slack), tasks)
+            # waves grow: the lists shorten fast at first, then hardly change. Wave w reads
+            # the lists as merged through wave w - 2: the main thread merges wave w - 1
+            # while the threads screen wave w (the same schedule on one thread)
+            w0, wave, w, pending = 0, max(nt, 16), 0, None
+            while w0 < pi.size or pending is not None:
+                current = None
+                if w0 < pi.size:
+                    thr = topd[:, -1].copy()
+                    tmax = np.maximum.reduceat(thr, ts)
+                    tcap = np.minimum(thr, cap)
+                    SA, SB = bufs[w % 2]
+                    SA[:, -1] = sq - tcap
+                    SB[:, -2] = sq - tcap
+                    a, b, g = pi[w0:w0 + wave], pj[w0:w0 + wave], gap[w0:w0 + wave]
+                    w0, wave, w = w0 + wave, min(2 * wave, 8 * max(nt, 16)), w + 1
+                    lim = np.maximum(tmax[a], tmax[b])
+                    live = (g <= 0) | (np.square(np.maximum(g, 0)) < lim)
+                    a, b, g = a[live], b[live], g[live]
+                    tasks = [(int(x), int(y), float(z))
+                             for x, y, z in zip(a, b, g, strict=True)]
+
+                    def fn(t, thr=thr, tmax=tmax, tcap=tcap, SA=SA, SB=SB):
+                        return self._pair_hits(t, ts, te, centre, rad, thr, tmax, tcap,
+                                               SA, SB, slack)
+
+                    if pool is not None:
+                        current = [pool.submit(fn, t) for t in tasks]
+                    else:
+                        current = [fn(t) for t in tasks]
+                if pending is not None:
+                    self._merge_hits(topd, topj, pending, k)
+                pending = (None if current is None else
+                           [f.result() for f in current] if pool is not None else current)
         finally:
             if pool is not None:
                 pool.shutdown()
