@@ -88,8 +88,9 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
         Rows of other cells compared with one cell in one matrix product (the searches of
         the Boruvka rounds, and the k-NN lists of the non-Euclidean metrics).
     tile : int, default=512
-        Rows per tile of the Euclidean k-NN pass (blocks of at most ``tile**2`` keys; a
-        speed knob, the result does not depend on it).
+        About this many rows per tile of the Euclidean k-NN pass (each cell is cut into
+        equal parts of at most 1.5 ``tile`` rows, so a block holds at most
+        ``(1.5 tile)**2`` keys); a speed knob, the result does not depend on it.
     engine : {"auto", "cells", "mlpack"}, default="auto"
         ``"cells"``: the method above. ``"mlpack"``: mlpack's exact dual-tree Boruvka EMST
         (Euclidean only; needs ``pip install mlpack``), with the tree's lengths recomputed
@@ -450,16 +451,18 @@ class _CellIndex:
     def knn_pairs(self, k, n_jobs=1, tile=512):
         """Euclidean k nearest other rows of every row, reading each pair of rows once.
 
-        The rows (cell order) are cut into tiles of at most ``tile`` rows (each cell into
-        equal parts), each with a bounding ball. A tile pair (I, J), I <= J, is read as one
-        block of keys and updates the lists of *both* sides; it is skipped when its balls
-        are farther apart than the k-th key of every row of both tiles, and in a pair of
-        well separated tiles only the rows whose distance to the other ball can beat a
-        list are read. Blocks are screened in float32 (one comparison with the block's
-        largest k-th key plus a rounding slack), and the few hits get float64 keys from
-        coordinate differences before they enter a list. Blocks run in waves: the threads
-        screen the pairs of a wave against the lists as they were at the wave's start, and
-        the main thread merges the hits in pair order, so the lists do not depend on
+        The rows (cell order) are cut into tiles of about ``tile`` rows (each cell into
+        equal parts), each with a bounding ball. Each tile first fills its rows' lists from
+        its own rows (threads share the tiles). A tile pair (I, J), I < J, is then read as
+        one block and updates the lists of *both* sides; it is skipped when its balls are
+        farther apart than the k-th key of every row of both tiles, and in a pair of well
+        separated tiles only the rows whose distance to the other ball can beat a list are
+        read. The screen is one matrix product with the k-th keys folded in
+        (``|p - q|^2 - t_p - t_q``), in float32 when that is safe, with a rounding slack;
+        the few hits get float64 keys from coordinate differences before they enter a list.
+        Blocks run in waves: the threads screen wave w against the lists merged through
+        wave w - 2 while the main thread merges wave w - 1 in pair order (the same schedule
+        runs on one thread), so the lists do not depend on
         ``n_jobs``. Returns (keys, index), sorted ascending.
         """
         import threading
