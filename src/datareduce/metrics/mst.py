@@ -88,8 +88,9 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
         Rows of other cells compared with one cell in one matrix product (the searches of
         the Boruvka rounds, and the k-NN lists of the non-Euclidean metrics).
     tile : int, default=512
-        Rows per tile of the Euclidean k-NN pass (blocks of at most ``tile**2`` keys; a
-        speed knob, the result does not depend on it).
+        About this many rows per tile of the Euclidean k-NN pass (each cell is cut into
+        equal parts of at most 1.5 ``tile`` rows, so a block holds at most
+        ``(1.5 tile)**2`` keys); a speed knob, the result does not depend on it.
     engine : {"auto", "cells", "mlpack"}, default="auto"
         ``"cells"``: the method above. ``"mlpack"``: mlpack's exact dual-tree Boruvka EMST
         (Euclidean only; needs ``pip install mlpack``), with the tree's lengths recomputed
@@ -450,16 +451,18 @@ class _CellIndex:
     def knn_pairs(self, k, n_jobs=1, tile=512):
         """Euclidean k nearest other rows of every row, reading each pair of rows once.
 
-        The rows (cell order) are cut into tiles of at most ``tile`` rows (each cell into
-        equal parts), each with a bounding ball. A tile pair (I, J), I <= J, is read as one
-        block of keys and updates the lists of *both* sides; it is skipped when its balls
-        are farther apart than the k-th key of every row of both tiles, and in a pair of
-        well separated tiles only the rows whose distance to the other ball can beat a
-        list are read. Blocks are screened in float32 (one comparison with the block's
-        largest k-th key plus a rounding slack), and the few hits get float64 keys from
-        coordinate differences before they enter a list. Blocks run in waves: the threads
-        screen the pairs of a wave against the lists as they were at the wave's start, and
-        the main thread merges the hits in pair order, so the lists do not depend on
+        The rows (cell order) are cut into tiles of about ``tile`` rows (each cell into
+        equal parts), each with a bounding ball. Each tile first fills its rows' lists from
+        its own rows (threads share the tiles). A tile pair (I, J), I < J, is then read as
+        one block and updates the lists of *both* sides; it is skipped when its balls are
+        farther apart than the k-th key of every row of both tiles, and in a pair of well
+        separated tiles only the rows whose distance to the other ball can beat a list are
+        read. The screen is one matrix product with the k-th keys folded in
+        (``|p - q|^2 - t_p - t_q``), in float32 when that is safe, with a rounding slack;
+        the few hits get float64 keys from coordinate differences before they enter a list.
+        Blocks run in waves: the threads screen wave w against the lists merged through
+        wave w - 2 while the main thread merges wave w - 1 in pair order (the same schedule
+        runs on one thread), so the lists do not depend on
         ``n_jobs``. Returns (keys, index), sorted ascending.
         """
         import threading
@@ -480,12 +483,13 @@ class _CellIndex:
 
             pool = ThreadPoolExecutor(max_workers=n_jobs)
         try:
-            def run(fn, tasks):
-                out = list(pool.map(fn, tasks)) if pool is not None else [fn(t) for t in tasks]
-                self._merge_hits(topd, topj, out, k)
-
             # wave 0: each tile with itself (dense, float64), so that every list is short
-            run(lambda t: self._diagonal_hits(ts[t], te[t], k), range(nt))
+            tiles = range(nt)
+            if pool is not None:
+                list(pool.map(lambda t: self._diagonal_lists(ts[t], te[t], k, topd, topj), tiles))
+            else:
+                for t in tiles:
+                    self._diagonal_lists(ts[t], te[t], k, topd, topj)
             thr = topd[:, -1].copy()
             finite = thr[np.isfinite(thr)]
             use32 = (self.fits32 and finite.size > 0
@@ -511,26 +515,43 @@ class _CellIndex:
             # screening rows with the k-th keys folded in: [-2p, 1, |p|^2 - t_p] .
             # [q, |q|^2 - t_q, 1] = |p - q|^2 - t_p - t_q (t: k-th keys, capped at the
             # largest possible key so that they stay finite)
-            SA = (self.XA32 if use32 else self.XA).copy()
-            SB = (self.XB32 if use32 else self.XB).copy()
+            base = (self.XA32, self.XB32) if use32 else (self.XA, self.XB)
+            bufs = [(base[0].copy(), base[1].copy()) for _ in range(2)]  # double buffer
             sq = self.XB[:, -2]
             cap = 4.0 * float(sq.max()) * (1 + 1e-6) + 2 * slack
-            # waves grow: the lists shorten fast at first, then hardly change
-            w0, wave = 0, max(nt, 16)
-            while w0 < pi.size:
-                thr = topd[:, -1].copy()
-                tmax = np.maximum.reduceat(thr, ts)
-                tcap = np.minimum(thr, cap)
-                SA[:, -1] = sq - tcap
-                SB[:, -2] = sq - tcap
-                a, b, g = pi[w0:w0 + wave], pj[w0:w0 + wave], gap[w0:w0 + wave]
-                w0, wave = w0 + wave, min(2 * wave, 8 * max(nt, 16))
-                lim = np.maximum(tmax[a], tmax[b])
-                live = (g <= 0) | (np.square(np.maximum(g, 0)) < lim)
-                a, b, g = a[live], b[live], g[live]
-                tasks = [(int(x), int(y), float(z)) for x, y, z in zip(a, b, g, strict=True)]
-                run(lambda t, thr=thr, tmax=tmax, tcap=tcap: self._pair_hits(
-                    t, ts, te, centre, rad, thr, tmax, tcap, SA, SB, slack), tasks)
+            # waves grow: the lists shorten fast at first, then hardly change. Wave w reads
+            # the lists as merged through wave w - 2: the main thread merges wave w - 1
+            # while the threads screen wave w (the same schedule on one thread)
+            w0, wave, w, pending = 0, max(nt, 16), 0, None
+            while w0 < pi.size or pending is not None:
+                current = None
+                if w0 < pi.size:
+                    thr = topd[:, -1].copy()
+                    tmax = np.maximum.reduceat(thr, ts)
+                    tcap = np.minimum(thr, cap)
+                    SA, SB = bufs[w % 2]
+                    SA[:, -1] = sq - tcap
+                    SB[:, -2] = sq - tcap
+                    a, b, g = pi[w0:w0 + wave], pj[w0:w0 + wave], gap[w0:w0 + wave]
+                    w0, wave, w = w0 + wave, min(2 * wave, 8 * max(nt, 16)), w + 1
+                    lim = np.maximum(tmax[a], tmax[b])
+                    live = (g <= 0) | (np.square(np.maximum(g, 0)) < lim)
+                    a, b, g = a[live], b[live], g[live]
+                    tasks = [(int(x), int(y), float(z))
+                             for x, y, z in zip(a, b, g, strict=True)]
+
+                    def fn(t, thr=thr, tmax=tmax, tcap=tcap, SA=SA, SB=SB):
+                        return self._pair_hits(t, ts, te, centre, rad, thr, tmax, tcap,
+                                               SA, SB, slack)
+
+                    if pool is not None:
+                        current = [pool.submit(fn, t) for t in tasks]
+                    else:
+                        current = [fn(t) for t in tasks]
+                if pending is not None:
+                    self._merge_hits(topd, topj, pending, k)
+                pending = (None if current is None else
+                           [f.result() for f in current] if pool is not None else current)
         finally:
             if pool is not None:
                 pool.shutdown()
@@ -552,20 +573,24 @@ class _CellIndex:
             out[s:s + 65536] = np.einsum("ij,ij->i", diff, diff)
         return out
 
-    def _diagonal_hits(self, a0, a1, k):
-        """Pairs p < q of one tile that enter a k-list of the tile's own rows."""
+    def _diagonal_lists(self, a0, a1, k, topd, topj):
+        """The k nearest other rows of each row of one tile within the tile, written to the
+        tile's own rows of ``topd``/``topj`` (tiles are disjoint: threads may share them)."""
         D = self.XA[a0:a1] @ self.XB[a0:a1].T
         np.fill_diagonal(D, np.inf)  # a row is not its own neighbour
-        size = a1 - a0
-        if size - 1 >= k:
+        if a1 - a0 - 1 >= k:
             kth = np.partition(D, k - 1, axis=1)[:, k - 1] + self.slack_sq
-            hit = D < kth[:, None]
-            hit |= hit.T
+            i, j = np.nonzero(D < kth[:, None])
         else:
-            hit = np.ones_like(D, dtype=bool)
-        i, j = np.nonzero(np.triu(hit, 1))
-        p, q = a0 + i, a0 + j
-        return p, q, self._exact_keys(p, q)
+            i, j = np.nonzero(D < np.inf)
+        v = self._exact_keys(a0 + i, a0 + j)
+        order = np.lexsort((v, i))  # by row, then key
+        i, j, v = i[order], j[order], v[order]
+        first = np.searchsorted(i, i, side="left")
+        rank = np.arange(i.size) - first
+        few = rank < k
+        topd[a0 + i[few], rank[few]] = v[few]
+        topj[a0 + i[few], rank[few]] = a0 + j[few]
 
     def _pair_hits(self, task, ts, te, centre, rad, thr, tmax, tcap, SA, SB, slack):
         """Pairs (p in tile ti, q in tile tj) shorter than the k-th key of p or of q."""
