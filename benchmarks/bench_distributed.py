@@ -285,7 +285,7 @@ def main(argv=None):
     ap.add_argument("--no-radius", action="store_true",
                     help="do not measure the cover radii r1 and r2 (they cost a nearest-"
                     "neighbour pass of every block)")
-    ap.add_argument("--stage-two-rows", type=int, default=20_000,
+    ap.add_argument("--stage-two-rows", type=int, default=10_000,
                     help="rows of a class's union per stage-two task (0: one task per class)")
     ap.add_argument("--no-mmd", action="store_true",
                     help="do not compute MMD^2 to the generating distribution")

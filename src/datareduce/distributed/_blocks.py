@@ -297,7 +297,7 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
 
 def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=None,
                   chunk_rows: int | None = None, radius_metric: str | None = None,
-                  first_stage: str = "auto", stage_two_rows: int | None = 20_000,
+                  first_stage: str = "auto", stage_two_rows: int | None = 10_000,
                   ) -> BlockReduction:
     """Reduce a dask array block by block, with exact global quotas.
 
@@ -332,7 +332,7 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
         and closer to the data in MMD that way; ``"same"`` for every other method (kernel
         thinning and herding match the distribution better than a uniform pool can).
         docs/distributed.md has the measured trade-off.
-    stage_two_rows : int or None, default=20000
+    stage_two_rows : int or None, default=10000
         A class whose union of stage-one picks has more rows is reduced in stage two as
         ``ceil(rows / stage_two_rows)`` tasks, one per group of a seeded random split of its
         union, each to its largest-remainder share of the class's quota: the classes' and
@@ -370,7 +370,7 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
 
 
 FIRST_STAGES = ("auto", "same", "uniform")
-STAGE_TWO_ROWS = 20_000
+STAGE_TWO_ROWS = 10_000
 # the reducer classes whose first stage "auto" makes uniform: measured faster and closer to
 # the data in MMD than their per-block first stage (docs/distributed.md, "First stage")
 UNIFORM_FIRST = frozenset({"MaxMinReducer", "VectorQuantizationReducer"})

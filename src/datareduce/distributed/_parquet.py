@@ -170,7 +170,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
                    features=None, scale="minmax", params=None, oversample=None,
                    random_state=0, scheduler=None, n_workers=None, memory_limit="auto",
                    output=None, overwrite=False, weight_column=None, radius_metric=None,
-                   first_stage="auto", stage_two_rows=20_000) -> ParquetReduction:
+                   first_stage="auto", stage_two_rows=10_000) -> ParquetReduction:
     """Reduce the rows of Parquet files block by block and write the kept rows.
 
     The files are read with ``dask.dataframe.read_parquet`` (one block per partition). Three
@@ -221,7 +221,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         Measure the two stages' cover radii (see :func:`reduce_blocks`).
     first_stage : {"auto", "same", "uniform"}, default="auto"
         What stage one runs per block (see :func:`reduce_blocks`).
-    stage_two_rows : int or None, default=20000
+    stage_two_rows : int or None, default=10000
         Rows of a class's union reduced in one stage-two task (see :func:`reduce_blocks`).
 
     Returns
