@@ -15,7 +15,8 @@ per batch) on one CPU thread. Full training validates on the test set after ever
 (validation costs as much for a subset as for the full set).
 
 Methods at each kept fraction (``--keeps``), every one trained for the same number of
-epochs as the full set:
+epochs as the full set (``--subset-schedule epochs``) or for the same number of optimizer
+steps (``--subset-schedule steps``: ``epochs / keep`` epochs, rounded):
 
 - ``random``: seeded uniform sample of images;
 - ``fraction``: Ultralytics' ``fraction=`` (the first files in name order);
@@ -260,7 +261,14 @@ def _record(path, rec):
         f.write(json.dumps(rec) + "\n")
 
 
+def subset_epochs(epochs, keep, schedule):
+    """Epochs of a subset run: as many as the full run (``"epochs"``) or as many optimizer
+    steps (``"steps"``: the subset has ``keep`` of the images, so ``epochs / keep``)."""
+    return epochs if schedule == "epochs" else max(epochs, round(epochs / keep))
+
+
 def run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out):
+    schedule = cfg.get("subset_schedule", "epochs")
     for seed in seeds:
         r = train(model_yaml, data_yaml, epochs=cfg["epochs"], seed=seed, name=f"full-{seed}")
         _record(out, {"kind": "static", "method": "full", "keep": 1.0, "seed": seed,
@@ -270,16 +278,17 @@ def run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out):
         for keep in cfg["keeps"]:
             for method in cfg.get("methods_at", {}).get(keep, cfg["methods"]):
                 curve = False  # per-epoch validation costs as much for a subset as for all
+                ep = subset_epochs(cfg["epochs"], keep, schedule)
                 if method == "fraction":
                     cost = 0.0
-                    r = train(model_yaml, data_yaml, epochs=cfg["epochs"], seed=seed,
+                    r = train(model_yaml, data_yaml, epochs=ep, seed=seed,
                               name=f"{method}-{keep}-{seed}", fraction=keep, curve=curve)
                 else:
                     sub, cost = select(method, ds, keep, seed)
-                    r = train(model_yaml, sub, epochs=cfg["epochs"], seed=seed,
+                    r = train(model_yaml, sub, epochs=ep, seed=seed,
                               name=f"{method}-{keep}-{seed}", curve=curve)
                 _record(out, {"kind": "static", "method": method, "keep": keep, "seed": seed,
-                              "n": n, "epochs": cfg["epochs"], "cost": cost, **r})
+                              "n": n, "epochs": ep, "schedule": schedule, "cost": cost, **r})
                 print(f"seed {seed} {method} keep {keep}: mAP50 {r['map50']:.3f} "
                       f"(ranking {cost:.1f} s, training {r['wall']:.0f} s)", flush=True)
 
@@ -289,7 +298,9 @@ def report_static(recs):
     rows = {}
     for r in recs:
         if r["method"] != "full" and r["seed"] in full:
-            rows.setdefault((r["method"], r["keep"]), {})[r["seed"]] = r
+            method = r["method"] if r.get("schedule", "epochs") == "epochs" else (
+                f"{r['method']} ({r['epochs']} ep.)")
+            rows.setdefault((method, r["keep"]), {})[r["seed"]] = r
     seeds = sorted(full)
     f50 = np.array([full[s]["map50"] for s in seeds])
     fwall = np.array([full[s]["wall"] for s in seeds])
@@ -314,8 +325,10 @@ def report_static(recs):
         m50 = np.array([by_seed[s]["map50"] for s in ss])
         mm = np.array([by_seed[s]["map"] for s in ss])
         base = rows.get(("random", keep), {})
+        if method.endswith(" ep.)"):  # equal steps: compared with random on the same schedule
+            base = rows.get((f"random ({by_seed[ss[0]]['epochs']} ep.)", keep), {})
         both = [s for s in ss if s in base]
-        diff = "" if method == "random" or not both else paired(
+        diff = "" if method.startswith("random") or not both else paired(
             [by_seed[s]["map50"] for s in both], [base[s]["map50"] for s in both])
         # subsets validate only after their last epoch: reached at the end of training or not
         t95 = [by_seed[s]["wall"] for s in ss if by_seed[s]["map50"] >= 0.95 * full[s]["map50"]]
@@ -401,6 +414,9 @@ def main(argv=None):
     ap.add_argument("--report", nargs="+", metavar="JSONL",
                     help="only print the tables from these --out files (runs of several "
                          "processes combine)")
+    ap.add_argument("--subset-schedule", choices=("epochs", "steps"), default="epochs",
+                    help="a subset trains as many epochs as the full run (epochs) or as many "
+                         "optimizer steps (steps: epochs / keep)")
     ap.add_argument("--time-one", action="store_true",
                     help="only time one full training of --epochs and exit")
     args = ap.parse_args(argv)
@@ -413,6 +429,7 @@ def main(argv=None):
         cfg["seeds"] = args.seeds
     if args.epochs:
         cfg["epochs"] = args.epochs
+    cfg["subset_schedule"] = args.subset_schedule
     if args.keeps:
         cfg["keeps"] = tuple(float(k) for k in args.keeps.split(","))
     if args.methods:
