@@ -36,6 +36,13 @@ compared with SRS like any method: the noise floor, i.e. the differences that ch
 makes at this size and number of seeds (its ``worst_table`` bounds what "never more than
 N points below on any table" can mean).
 
+``--reuse-flows`` memoises the flow's log-densities within the process: the flow's training
+depends only on the pool's rows, the seed (drawn before any row is chosen) and the training
+parameters, so ``flow`` variants that differ only in the selection rule (``strategy``,
+``n_strata``, ``outlier_fraction``) share their flows and give the numbers separate runs
+give, at the cost of one flow per pool (their ``reducer_s`` is then the cost of the choice
+alone).
+
 ``--heldout`` runs the 12 held-out tables of ``_tables.py`` (the confirmation run);
 ``--first-seed`` starts the seeds elsewhere, so that a run can be split over several calls
 (append to one ``--out`` file and re-read it with ``--from-csv``).
@@ -45,6 +52,7 @@ N points below on any table" can mean).
     python benchmarks/bench_quality.py --methods srs kt herding "srs:reweight=mmd" --keeps 0.1
     python benchmarks/bench_quality.py --from-csv quality.csv       # tables of a saved run
     python benchmarks/bench_quality.py --heldout --keeps 0.1 --variants fitted --out h.csv
+    python benchmarks/bench_quality.py --heldout --reuse-flows --methods srs flow flow:n_strata=10
 """
 
 from __future__ import annotations
@@ -103,6 +111,37 @@ def make_reducer(spec: str, keep: float, seed: int):
     name, _, rest = spec.partition(":")
     params = {k: _value(v) for k, v in (p.split("=", 1) for p in rest.split(",") if p)}
     return get_reducer(name, keep=keep, random_state=seed, **params)
+
+
+FLOW_TRAINING = ("flow", "transforms", "hidden_features", "max_epochs", "batch_size",
+                 "fit_size", "learning_rate", "patience", "validation_fraction", "n_threads")
+
+
+def reuse_flows():
+    """Memoise ``NormalizingFlowReducer._log_density`` on (rows, context, seed, training
+    parameters) for the rest of the process (``--reuse-flows``)."""
+    import hashlib
+
+    from datareduce.reducers import flow as flow_module
+
+    cls = flow_module.NormalizingFlowReducer
+    if getattr(cls._log_density, "_memoised", False):
+        return
+    original, memo = cls._log_density, {}
+
+    def _log_density(self, X, context, seed):
+        h = hashlib.sha1(np.ascontiguousarray(X).tobytes())
+        h.update(str(X.shape).encode())
+        if context is not None:
+            h.update(np.ascontiguousarray(context).tobytes())
+        key = (h.hexdigest(), seed, tuple(repr(getattr(self, p)) for p in FLOW_TRAINING))
+        if key not in memo:
+            memo[key] = original(self, X, context, seed)
+        logp, epochs, loglik = memo[key]
+        return logp.copy(), epochs, loglik
+
+    _log_density._memoised = True
+    cls._log_density = _log_density
 
 
 # ---- one table and seed ------------------------------------------------------------------
@@ -368,6 +407,9 @@ def main(argv=None):
                         help="first seed (default 0): split a run over several calls")
     parser.add_argument("--max-rows", type=int, default=20_000,
                         help="seeded sample of at most this many rows per table")
+    parser.add_argument("--reuse-flows", action="store_true",
+                        help="flow variants that differ only in the selection rule share "
+                             "their flows (same numbers, one training per pool)")
     parser.add_argument("--out", default=None, help="CSV of every run (appended per table)")
     parser.add_argument("--from-csv", nargs="+", default=None,
                         help="summarise saved CSVs instead of running")
@@ -383,6 +425,8 @@ def main(argv=None):
 
     from threadpoolctl import threadpool_limits
 
+    if args.reuse_flows:
+        reuse_flows()
     methods = args.methods or default_methods()
     if REFERENCE not in methods:
         methods = [REFERENCE, *methods]
