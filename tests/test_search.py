@@ -626,3 +626,78 @@ def test_the_budget_floor_applies_to_cheap_models_only():
         ev = SimpleNamespace(budget=(None, 3.0), clock=Clock(), n=300, n_train=300,
                              cells={(FULL, 1.0): {0: (0.9, 0.0, fit_s, 300)}})
         assert search.resolve_budget(ev) == pytest.approx(limit)
+
+
+# ------------------------------------------------------- shared preprocessing
+class CountingScaler(BaseEstimator):
+    """A scaler that records the rows of every fit (row ids in column 0, left unscaled)."""
+
+    fits = []
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=float)
+        CountingScaler.fits.append(frozenset(X[:, 0].astype(int).tolist()))
+        self.mean_, self.scale_ = X[:, 1:].mean(axis=0), X[:, 1:].std(axis=0) + 1e-12
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=float)
+        return np.column_stack([X[:, 0], (X[:, 1:] - self.mean_) / self.scale_])
+
+
+class IdBlindLogistic(LogisticRegression):
+    """Logistic regression that ignores column 0 (the row id)."""
+
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(np.asarray(X)[:, 1:], y, sample_weight=sample_weight)
+
+    def predict(self, X):
+        return super().predict(np.asarray(X)[:, 1:])
+
+
+def test_pipeline_preprocessing_is_fitted_once_per_fold_and_once_on_all_rows():
+    from sklearn.pipeline import Pipeline, make_pipeline
+
+    Xf, y = noisy_labels(n=600, noise=0.1)
+    X = np.column_stack([np.arange(len(y)), Xf])
+    CountingScaler.fits = []
+    search = ReductionSearchCV(make_pipeline(CountingScaler(), IdBlindLogistic()),
+                               methods=["srs"], keeps=(0.05, 0.1, 0.2, 0.3), tolerance=0.05,
+                               budget=None, random_state=0).fit(X, y)
+    fits = CountingScaler.fits
+    assert len(fits) == 4  # one per training fold, then all rows at the refit
+    assert all(len(f) == 400 for f in fits[:3]) and fits[3] == frozenset(range(600))
+    assert isinstance(search.best_estimator_, Pipeline)
+    assert search.best_estimator_.predict(X).shape == (600,)
+    if search.within_tolerance_:  # the last step saw the kept rows only
+        assert search.best_estimator_.steps[-1][1].n_features_in_ == 3
+    CountingScaler.fits = []
+    ReductionSearchCV(make_pipeline(CountingScaler(), IdBlindLogistic()), methods=["srs"],
+                      keeps=(0.05, 0.1, 0.2, 0.3), tolerance=0.05, budget=None,
+                      share_preprocessing=False, random_state=0).fit(X, y)
+    assert len(CountingScaler.fits) > 4  # the whole pipeline on every candidate's rows
+    with pytest.raises(ValueError, match="share_preprocessing"):
+        ReductionSearchCV(LogisticRegression(), share_preprocessing="yes").fit(Xf, y)
+
+
+def second_column(X):
+    return np.asarray(X, dtype=float)[:, [1]]
+
+
+def test_a_space_shared_per_fold_selects_the_same_rows_as_each_reducer_fitting_it():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    X, y = noisy_labels(n=450, noise=0.2)
+    space = make_pipeline(FunctionTransformer(second_column), StandardScaler())  # it matters
+    res = []
+    for share in (True, False):
+        search = ReductionSearchCV(LogisticRegression(), methods=["srs", "mms"],
+                                   keeps=(0.1, 0.2, 0.3), tolerance=0.02, budget=None,
+                                   space=space, share_preprocessing=share,
+                                   random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res.append(search.fit(X, y).results_frame())
+    mms = [r[r.method == "mms"].set_index("keep").filter(like="split") for r in res]
+    assert len(mms[0]) and mms[0].equals(mms[1])

@@ -79,6 +79,9 @@ class BaseReductionSearch(BaseEstimator):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 raise ValueError(f"{name}={v!r} must be an integer >= 1.")
+        if not isinstance(getattr(self, "share_preprocessing", True), bool):
+            raise ValueError(f"share_preprocessing={self.share_preprocessing!r} must be True "
+                             "or False.")
         if isinstance(self.min_budget, bool) or not isinstance(self.min_budget, numbers.Real) \
                 or self.min_budget < 0:
             raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
@@ -252,7 +255,7 @@ class BaseReductionSearch(BaseEstimator):
         Xr, yr, w = reduced_data(red.fit(X, y), X, y)
         self.refit_reduction_seconds_ = time.perf_counter() - t0
         t0 = time.perf_counter()
-        self.best_estimator_ = self._fit_estimator(Xr, yr, w)
+        self.best_estimator_ = self._refit(red, X, y, Xr, yr, w)
         self.refit_training_seconds_ = time.perf_counter() - t0
         self.best_reducer_ = red
         self.training_time_saving_ = 1 - self.refit_training_seconds_ / self.full_fit_seconds_
@@ -266,6 +269,29 @@ class BaseReductionSearch(BaseEstimator):
                 min(f, 1.0) * ev.n) / full, 1.0)
 
         self.predicted_saving_ = (saving(k), saving(hi), saving(lo))
+
+    def _refit(self, red, X, y, Xr, yr, w):
+        """The estimator on the kept rows, as the search evaluated it: with a shared
+        preprocessing, the pipeline's leading steps fitted on all rows and its last step
+        trained on the kept rows (a fitted pipeline of the same steps)."""
+        from ._evaluate import shared_prefix, take_rows
+
+        parts = shared_prefix(self.estimator) if self.share_preprocessing else None
+        if parts is None:
+            return self._fit_estimator(Xr, yr, w)
+        pre, _ = parts
+        pre = clone(pre)
+        Z = pre.fit_transform(X, y)
+        if getattr(red, "synthetic_", None) is None and hasattr(red, "sample_indices_"):
+            Zr = take_rows(Z, np.asarray(red.sample_indices_))
+        else:
+            Zr = pre.transform(Xr)
+        est = clone(self.estimator)
+        name, last = est.steps[-1]
+        w_params = sample_weight_params(est, w, pass_sample_weight=self.use_weights)
+        last.fit(Zr, yr, **({"sample_weight": w} if w_params else {}))
+        est.steps = [*pre.steps, (name, last)]
+        return est
 
     @staticmethod
     def _gain(ev, scores):

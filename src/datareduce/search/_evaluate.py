@@ -35,6 +35,115 @@ def take(data, idx):
     return data.iloc[idx] if hasattr(data, "iloc") else np.asarray(data)[idx]
 
 
+def shared_prefix(estimator):
+    """``(preprocessing, final step)`` of a scikit-learn pipeline whose leading steps are
+    plain transformers (no resampler), else None: the preprocessing can then be fitted once
+    per training fold and shared by every candidate trained on that fold."""
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
+        return None
+    *head, (_, last) = estimator.steps
+    if last is None or isinstance(last, str) or not hasattr(last, "fit"):
+        return None
+    for _, step in head:
+        if step is None or (isinstance(step, str) and step == "passthrough"):
+            continue
+        if isinstance(step, str) or not hasattr(step, "transform") or \
+                hasattr(step, "fit_resample"):
+            return None
+    return Pipeline(head), last
+
+
+def take_rows(Z, idx):
+    """Rows ``idx`` of an array, a sparse matrix or a table."""
+    if hasattr(Z, "iloc"):
+        return Z.iloc[idx]
+    if hasattr(Z, "tocsr"):
+        return Z.tocsr()[idx]
+    return np.asarray(Z)[idx]
+
+
+class Fold:
+    """One split's training and validation rows, computed once and shared by every
+    candidate: with ``share_preprocessing`` and a pipeline estimator, its preprocessing
+    (every step but the last) is fitted on the training fold once (``fit_transform``, as
+    the pipeline would) and every candidate trains only the last step on its kept rows of
+    the transformed fold; the selection ``space`` is fitted once per training fold and the
+    reducers that read values select in it (the same transformer on the same rows: what
+    each reducer's base would have computed)."""
+
+    def __init__(self, ev, tr, te):
+        from sklearn.base import clone
+
+        self.ev = ev
+        search = ev.search
+        self.Xtr, self.ytr = take(ev.X, tr), take(ev.y, tr)
+        yte = take(ev.y, te)
+        self.yte = yte
+        t0 = time.perf_counter()
+        parts = shared_prefix(search.estimator) if getattr(
+            search, "share_preprocessing", True) else None
+        if parts is None:
+            self.pre, self.final = None, search.estimator
+            self.Ztr, self.Zte = self.Xtr, take(ev.X, te)
+        else:
+            pre, self.final = parts
+            self.pre = clone(pre)
+            self.Ztr = self.pre.fit_transform(self.Xtr, self.ytr)
+            self.Zte = self.pre.transform(take(ev.X, te))
+        self.prep_seconds = time.perf_counter() - t0
+        self.S = None  # the training fold in the selection space (built on first use)
+
+    def fit(self, Z, y, w):
+        """The estimator (its last step when the preprocessing is shared) on kept rows."""
+        if self.pre is None:
+            return self.ev.search._fit_estimator(Z, y, w)
+        from sklearn.base import clone
+
+        from .._core.output import sample_weight_params
+
+        est = clone(self.final)
+        policy = sample_weight_params(self.ev.search.estimator, w,
+                                      pass_sample_weight=self.ev.search.use_weights)
+        return est.fit(Z, y, **({"sample_weight": w} if policy else {}))
+
+    def _space_rows(self, red):
+        """The training fold in the selection space, for a reducer that reads the values
+        and would fit the space itself; None when the reducer must get the original rows."""
+        space = getattr(red, "space", None)
+        if not getattr(self.ev.search, "share_preprocessing", True) or space is None or \
+                isinstance(space, str) or not getattr(red, "_reads_X", False):
+            return None
+        emits = getattr(red, "_emits_synthetic", None)
+        if emits is None or emits():
+            return None
+        if self.S is None:
+            import scipy.sparse as sp
+            from sklearn.base import clone
+
+            S = clone(space).fit_transform(self.Xtr)
+            self.S = False if sp.issparse(S) else np.ascontiguousarray(S, dtype=np.float64)
+        return None if self.S is False else self.S
+
+    def reduce(self, red):
+        """``(Z kept, y kept, weights)`` of an unfitted reducer fitted on the training fold."""
+        S = self._space_rows(red)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if S is not None:
+                red.set_params(space="passthrough")
+                red.fit(S, self.ytr)
+            else:
+                red.fit(self.Xtr, self.ytr)
+        w = np.asarray(red.sample_weight_, dtype=np.float64)
+        if getattr(red, "synthetic_", None) is None and hasattr(red, "sample_indices_"):
+            idx = np.asarray(red.sample_indices_)
+            return take_rows(self.Ztr, idx), take(self.ytr, idx), w
+        Xr, yr, w = reduced_data(red, self.Xtr, self.ytr)  # synthetic rows: original space
+        return (Xr if self.pre is None else self.pre.transform(Xr)), yr, w
+
+
 class Evaluator:
     """Cross-validated evaluations of (method, keep) on shared splits, with their costs."""
 
@@ -71,6 +180,7 @@ class Evaluator:
         self.exhausted = False  # the budget ran out before any answer was shown safe
         self.cut_short = None  # why the budget stopped a later step (answer still safe)
         self.needed_seconds = None
+        self._folds = {}  # split -> Fold: the rows and the preprocessing, computed once
 
     # --------------------------------------------------------------- evaluations
     def seeded(self, label, keep, draw=0):
@@ -103,30 +213,35 @@ class Evaluator:
         for s in range(self.n_splits) if splits is None else splits:
             if s in cell:
                 continue
-            tr, te = self.splits[s]
-            Xtr, ytr = take(self.X, tr), take(self.y, tr)
+            f = self.fold(s)
             if label == FULL:
                 t0 = time.perf_counter()
-                Xr, yr, w = Xtr, ytr, None
+                Zr, yr, w = f.Ztr, f.ytr, None
             else:
-                red = self.seeded(label, self.fold_keep(keep, len(tr)), draw)
+                red = self.seeded(label, self.fold_keep(keep, len(f.ytr)), draw)
                 t0 = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    Xr, yr, w = reduced_data(red.fit(Xtr, ytr), Xtr, ytr)
+                Zr, yr, w = f.reduce(red)
             red_t = time.perf_counter() - t0
             t0 = time.perf_counter()
-            model = self.search._fit_estimator(Xr, yr, w)
+            model = f.fit(Zr, yr, w)
             fit_t = time.perf_counter() - t0
+            if label == FULL:  # one full training includes its preprocessing
+                fit_t += f.prep_seconds
             self.times.add(len(yr), fit_t)
             t0 = time.perf_counter()
-            score = float(self.scorer(model, take(self.X, te), take(self.y, te)))
+            score = float(self.scorer(model, f.Zte, f.yte))
             self.score_seconds.append(time.perf_counter() - t0)
             cell[s] = (score, red_t, fit_t, len(yr))
         if draw:
             return np.array([cell[s][0] if s in cell else np.nan
                              for s in range(self.n_splits)])
         return self.scores(label, keep)
+
+    def fold(self, s):
+        """The cached :class:`Fold` of split ``s`` (built on first use)."""
+        if s not in self._folds:
+            self._folds[s] = Fold(self, *self.splits[s])
+        return self._folds[s]
 
     def draw_scores(self, label, keep, n_draws):
         """``(n_draws, n_splits)`` scores: the search's draw and the others run so far."""

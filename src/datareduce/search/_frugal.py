@@ -107,6 +107,12 @@ class ReductionSearchCV(BaseReductionSearch):
         are left out.
     max_val_rows : int, default=20000
         Validation rows per split (larger folds are sampled; large tables score faster).
+    share_preprocessing : bool, default=True
+        When ``estimator`` is a pipeline whose leading steps are transformers, fit them once
+        per training fold (and once on all rows at the refit) and train only the last step
+        on the kept rows: every candidate of a fold shares one preprocessing (the selection
+        ``space`` too is fitted once per fold). ``False``: the whole pipeline is trained on
+        the kept rows, as ``best_pipeline_`` does.
     random_state : int or None
     verbose : bool, default=False
         Kept for compatibility; progress goes to the ``datareduce.search`` logger.
@@ -163,7 +169,7 @@ class ReductionSearchCV(BaseReductionSearch):
                  budget="3x", cv=3, reference="srs", method_params=None, space=None,
                  task="auto", n_bins=N_BINS, use_weights="auto", baseline="auto", racing_level=0.9,
                  n_draws=3, n_probe=300, min_budget=8.0, min_rows=20, max_val_rows=20_000,
-                 random_state=None, verbose=False):
+                 share_preprocessing=True, random_state=None, verbose=False):
         self.estimator = estimator
         self.methods = methods
         self.keeps = keeps
@@ -184,6 +190,7 @@ class ReductionSearchCV(BaseReductionSearch):
         self.min_budget = min_budget
         self.min_rows = min_rows
         self.max_val_rows = max_val_rows
+        self.share_preprocessing = share_preprocessing
         self.random_state = random_state
         self.verbose = verbose
 
