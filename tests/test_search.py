@@ -556,7 +556,9 @@ def test_fractions_are_of_the_whole_training_set_and_the_gain_is_reported():
     assert search.check_scores_.shape == (3, 3)
     full = res.set_index(["method", "keep"]).loc[("full", 1.0)].filter(like="split")
     assert gain == pytest.approx(float(np.mean(search.check_scores_.mean(axis=0)
-                                               - full.to_numpy(float))))
+                                               - full.to_numpy(float))) - search.baseline_gain_)
+    assert search.threshold_ == pytest.approx(search.baseline_score_ + search.baseline_gain_
+                                              - 0.05)
     assert "checked: 3 draws" in search.summary()
 
 
@@ -701,3 +703,58 @@ def test_a_space_shared_per_fold_selects_the_same_rows_as_each_reducer_fitting_i
             res.append(search.fit(X, y).results_frame())
     mms = [r[r.method == "mms"].set_index("keep").filter(like="split") for r in res]
     assert len(mms[0]) and mms[0].equals(mms[1])
+
+
+def test_the_check_needs_one_draw_on_new_data_within_tolerance_not_only_the_mean():
+    """Draws whose mean clears the old rules but whose (draw, split) differences to the
+    full training scatter by more than the tolerance: one subset scored on new data is
+    outside the tolerance too often, so the check fails; a steady one passes."""
+    from datareduce.search._evaluate import FULL, Evaluator
+
+    class Search:
+        tolerance = 0.01
+        racing_level = 0.9
+
+    splits = [(np.arange(10), np.arange(10, 15))] * 3
+    ev = Evaluator(Search(), None, np.zeros(15), splits, {}, None, 0, "srs", [0.1], None)
+    ev.cells[(FULL, 1.0)] = {i: (0.80, 0.0, 0.0, 1) for i in range(3)}
+    ev.measure_baseline()
+    cases = {0.1: [[0.80, 0.799, 0.802], [0.801, 0.798, 0.80], [0.799, 0.80, 0.801]],
+             0.2: [[0.81, 0.80, 0.805], [0.84, 0.765, 0.80], [0.83, 0.77, 0.81]]}
+    for keep, rows in cases.items():
+        ev.cells[("srs", keep)] = {i: (s, 0.0, 0.0, 1) for i, s in enumerate(rows[0])}
+        ev.draws[("srs", keep)] = {d: {i: (s, 0.0, 0.0, 1) for i, s in enumerate(rows[d])}
+                                   for d in (1, 2)}
+    assert ev.check("srs", 0.1, 3) and ev.check_bounds[("srs", 0.1)] > -0.01
+    scattered = np.array(cases[0.2])
+    assert ev.within("srs", 0.2) and ev._passes(scattered)  # the mean's lower bound passes
+    assert scattered.mean(axis=1).min() >= ev.threshold - 0.01  # no draw far below
+    assert not ev.check("srs", 0.2, 3) and ev.check_bounds[("srs", 0.2)] < -0.01
+
+
+def test_the_threshold_is_against_a_training_on_all_rows_not_on_a_fold():
+    """A measured baseline trains on 2/3 of the rows; on a rising learning curve the
+    training on all rows scores higher, and the threshold follows the curve up to it."""
+    from datareduce.search._evaluate import FULL, Evaluator
+
+    class Search:
+        tolerance = 0.01
+        racing_level = 0.9
+
+    n = 1500
+    splits = [(np.arange(1000), np.arange(1000, 1500))] * 3
+
+    def law(m):
+        return 0.9 - 2.0 * m ** -0.5
+
+    ev = Evaluator(Search(), None, np.zeros(n), splits, {}, None, 0, "srs", [0.1], None)
+    ev.cells[(FULL, 1.0)] = {i: (law(1000) + e, 0.0, 0.0, 1000)
+                             for i, e in enumerate((0.001, -0.001, 0.0))}
+    ev.measure_baseline()
+    for keep in (0.05, 0.1, 0.2, 0.4):
+        ev.cells[("srs", keep)] = {i: (law(keep * n) + e, 0.0, 0.0, 1)
+                                   for i, e in enumerate((0.001, -0.001, 0.0))}
+    assert ev.fit_curve("srs") is not None
+    assert ev.baseline_gain == pytest.approx(law(n) - law(1000), abs=2e-3)
+    assert ev.threshold == pytest.approx(ev.baseline_score + ev.baseline_gain - 0.01)
+    assert ev.baseline_gain > 0.008  # most of the tolerance: a fold's baseline is too low

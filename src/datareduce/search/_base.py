@@ -228,6 +228,7 @@ class BaseReductionSearch(BaseEstimator):
         self.baseline_kind_ = ev.baseline_kind
         self.baseline_interval_ = ev.baseline_interval
         self.threshold_ = ev.threshold
+        self.baseline_gain_ = ev.baseline_gain
         self.learning_curve_ = ev.curve
         self.predicted_keep_ = ev.predicted_keep
         self.skipped_, self.eliminated_ = dict(ev.skipped), dict(ev.eliminated)
@@ -235,6 +236,7 @@ class BaseReductionSearch(BaseEstimator):
         self.budget_needed_seconds_ = ev.needed_seconds
         self.budget_cut_ = ev.cut_short
         self.checks_ = dict(ev.checks)
+        self.check_bounds_ = dict(ev.check_bounds)
         self.cv_results_ = self._results_table(ev)
         self.within_tolerance_ = ev.choice is not None
         if ev.choice is None:
@@ -297,8 +299,8 @@ class BaseReductionSearch(BaseEstimator):
     def _gain(ev, scores):
         """``(gain, low, high)``: the answer's CV score minus the full training set's, with
         a 95 % interval (paired over splits when the baseline was measured on each)."""
-        if ev.complete(FULL, 1.0):
-            mean, _, lo, hi = t_interval(scores - ev.scores(FULL, 1.0))
+        if ev.complete(FULL, 1.0):  # against all rows: the curve's gain from the folds' rows
+            mean, _, lo, hi = t_interval(scores - ev.scores(FULL, 1.0) - ev.baseline_gain)
             return mean, lo, hi
         mean, _, lo, hi = t_interval(scores)
         b_lo, b_hi = ev.baseline_interval

@@ -164,6 +164,7 @@ class Evaluator:
         self.cells = {}  # (label, keep) -> {split: (score, reduction s, fit s, n kept)}
         self.draws = {}  # (label, keep) -> {draw >= 1: {split: (...)}}: the answer's check
         self.checks = {}  # (label, keep) -> (scores (n_draws, n_splits), passed)
+        self.check_bounds = {}  # (label, keep) -> prediction bound of one draw (or NaN)
         self.stage = {}  # (label, keep) -> "curve" | "race" | "baseline"
         self.times = TimeModel()
         self.score_seconds = []
@@ -174,6 +175,7 @@ class Evaluator:
         self.baseline_kind = None  # "measured" | "measured on i of k splits" | "extrapolated"
         self.baseline_interval = (np.nan, np.nan)
         self.threshold = None
+        self.baseline_gain = 0.0  # the curve's gain from the folds' rows to all rows
         self.curve = None
         self.predicted_keep = (np.nan, np.nan, np.nan)
         self.choice = None  # (label, keep) or None: no reduction
@@ -270,21 +272,50 @@ class Evaluator:
         end: a draw that loses twice the tolerance is not a safe promise) and the one-sided
         lower confidence bound (``racing_level``) of the mean over draws is at least the
         threshold (its spread from all (draw, split) scores paired with the full training's
-        split when measured on every split; on large tables, from the search's draw)."""
+        split when measured on every split; on large tables, from the search's draw).
+
+        When the full training was measured on every split, one more condition: the
+        one-sided ``racing_level`` **prediction** bound of a single (draw, split) difference
+        to the full training, ``mean(d) - t * sd(d) * sqrt(1 + 1/n)``, is at least
+        ``-tolerance``. One subset is drawn at the end and scored on new data; each (draw,
+        validation fold) pair is one such outcome on a set of a validation fold's size, so
+        this asks that the answer be within tolerance in ``racing_level`` of them, not only
+        on average (``check_bounds``)."""
         for d in range(1, n_draws):
             self.run(label, keep, splits=self.check_splits(d), draw=d)
         scores = self.draw_scores(label, keep, n_draws)
         base = scores[0]
         est = np.array([base.mean()] + [base.mean() + np.nanmean(row - base)
                                         for row in scores[1:]])
+        tol = float(self.search.tolerance)
         if np.isfinite(scores).all():
             pooled = self._passes(scores)
         else:
             d = base - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else base
             pooled = float(est.mean()) - self._margin(d) >= self.threshold
-        passed = bool(pooled and est.min() >= self.threshold - float(self.search.tolerance))
+        passed = bool(pooled and est.min() >= self.threshold - tol)
+        bound = self.prediction_bound(scores)
+        self.check_bounds[(label, keep)] = bound
+        if np.isfinite(bound):
+            passed = passed and bound >= -tol
         self.checks[(label, keep)] = (scores, passed)
         return passed
+
+    def prediction_bound(self, scores):
+        """One-sided ``racing_level`` prediction bound of one (draw, split) difference to the
+        full training's score on that split (NaN unless the full training was measured on
+        every split and every (draw, split) was run)."""
+        from scipy.stats import t
+
+        scores = np.atleast_2d(scores)
+        if not (self.complete(FULL, 1.0) and np.isfinite(scores).all()):
+            return np.nan
+        d = (scores - self.scores(FULL, 1.0)).ravel() - self.baseline_gain
+        if len(d) < 2:
+            return np.nan
+        level = float(getattr(self.search, "racing_level", 0.9))
+        return float(d.mean() - t.ppf(level, len(d) - 1) * d.std(ddof=1)
+                     * math.sqrt(1 + 1 / len(d)))
 
     def _margin(self, d):
         """One-sided Student-t half-width of the mean of ``d`` at the search's
@@ -442,13 +473,25 @@ class Evaluator:
             self.baseline_score = float(np.mean(ref) + np.mean(full[both] - ref[both]))
             self.baseline_kind = f"measured on {int(both.sum())} of {self.n_splits} splits"
             self.threshold = self.baseline_score - float(self.search.tolerance)
-        if len(keeps) < 3:
-            return None
         rows = np.array([min(self.rows(k), self.n_train) for k in keeps])
+        if len(keeps) >= 2 and self.complete(FULL, 1.0):
+            # the full training fold is the curve's largest measured point
+            rows = np.append(rows, self.n_train)
+            scores = np.vstack([scores, self.scores(FULL, 1.0)])
+        if len(np.unique(rows)) < 3:
+            return None
         curve = fit_learning_curve(rows, scores, random_state=self.seed)
         if curve is None:
             return None
         self.curve = curve
+        if self.baseline_kind is not None and self.baseline_kind.startswith("measured"):
+            # measured on training folds (n_train rows); the answer is trained on a fraction
+            # of all n rows and promised against a training on all n: the curve's gain from
+            # n_train to n rows raises the threshold (never lowers it)
+            gain = float(curve.law.predict(self.n) - curve.law.predict(self.n_train))
+            self.baseline_gain = max(gain, 0.0) if math.isfinite(gain) else 0.0
+            self.threshold = self.baseline_score + self.baseline_gain \
+                - float(self.search.tolerance)
         if self.baseline_kind is None or self.baseline_kind == "extrapolated":
             point, lo, hi = curve.predict(self.n)  # the full data: every training row
             self.baseline_score = float(point)

@@ -123,12 +123,18 @@ class ReductionSearchCV(BaseReductionSearch):
         The choice; ``"full", 1.0`` when no reduction was found within tolerance.
     best_score_ : float
         Its mean CV score. ``baseline_score_`` is the full training set's (measured or
-        extrapolated: ``baseline_kind_``; ``baseline_interval_``).
+        extrapolated: ``baseline_kind_``; ``baseline_interval_``). A measured baseline is
+        trained on the folds' rows (``cv - 1`` of ``cv`` parts); ``baseline_gain_`` is the
+        learning curve's gain from there to all rows (>= 0), and ``threshold_ =
+        baseline_score_ + baseline_gain_ - tolerance``.
     within_tolerance_ : bool
         False when the answer is "no reduction".
     check_scores_ : ndarray of shape (n_draws, n_splits) or None
         The answer's check (None for "no reduction"); ``checks_``: every check run, as
-        ``{(method, keep): (scores, passed)}``.
+        ``{(method, keep): (scores, passed)}``; ``check_bounds_``: for each, the one-sided
+        ``racing_level`` prediction bound of one (draw, split) difference to the full
+        training (NaN when the full training was not measured on every split): a check
+        passes only when it is at least ``-tolerance``.
     all_rows_gain_ : (float, float, float)
         The answer's CV score minus the full training set's, with a 95 % interval (paired
         over splits when the baseline was measured; 0 for "no reduction").
