@@ -105,12 +105,16 @@ def _budget(text):
     return text if text.lower().endswith("x") else float(text)
 
 
-def draw_spread(model_name, task, Xtr, ytr, Xte, yte, full_test, tol, n_draws, seed,
+def draw_spread(search, model_name, task, Xtr, ytr, Xte, yte, full_test, tol, n_draws, seed,
                 reducers):
-    """Per kept fraction: of ``n_draws`` draws of the subset (each its own seed), the share
-    whose test score is within ``tol`` of the full training's, and the mean and standard
-    deviation of the points lost. ``reducers`` maps a kept fraction to an unfitted reducer."""
+    """Per kept fraction: of ``n_draws`` draws of the subset (each its own seed), each
+    trained as the fitted ``search`` trains its answer (its refit: weights, preprocessing),
+    the share whose test score is within ``tol`` of the full training's, and the mean and
+    standard deviation of the points lost. ``reducers`` maps a kept fraction to an unfitted
+    reducer."""
     import numpy as np
+
+    from datareduce._core.output import reduced_data
 
     out = {}
     for k, red in reducers.items():
@@ -118,8 +122,10 @@ def draw_spread(model_name, task, Xtr, ytr, Xte, yte, full_test, tol, n_draws, s
         for j in range(n_draws):
             r = seeded_clone(red, 1000 * (seed + 1) + j, overwrite=True, keep=k)
             try:
-                Xr, yr = r.fit_resample(Xtr, ytr)
-                model = make_model(model_name, task, Xtr, seed).fit(Xr, yr)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    Xr, yr, w = reduced_data(r.fit(Xtr, ytr), Xtr, ytr)
+                    model = search._refit(r, Xtr, ytr, Xr, yr, w)
             except ValueError:  # too few rows of a class for the model
                 continue
             lost.append(full_test - _score(model, Xte, yte, task))
@@ -168,11 +174,11 @@ def one_case(table, model_name, seed, tol, methods, budget="3x", noise=0, share=
     cheap = cost <= 3 * full_s if full_s >= 1 else cost <= 10
     extra = {}
     if noise:  # how reproducible is "within tolerance on test" for one draw of a subset?
-        spread = draw_spread(model_name, task, Xtr, ytr, Xte, yte, full_test, tol, noise,
+        spread = draw_spread(search, model_name, task, Xtr, ytr, Xte, yte, full_test, tol, noise,
                              seed, {k: get_reducer("srs") for k in KEEPS})
         oracle90 = next((k for k in KEEPS if spread[k][0] >= 0.9), 1.0)
         if search.best_keep_ < 1:
-            chosen = draw_spread(model_name, task, Xtr, ytr, Xte, yte, full_test, tol, noise,
+            chosen = draw_spread(search, model_name, task, Xtr, ytr, Xte, yte, full_test, tol, noise,
                                  seed, {search.best_keep_: search.best_reducer_})
             p, mean_lost, sd_lost = chosen[search.best_keep_]
         else:
