@@ -189,7 +189,7 @@ def one_case(table, model_name, seed, tol, methods, budget="3x", noise=0, share=
     return {"table": table.name, "n": len(ytr), "model": model_name, "seed": seed,
             "full_s": full_s, "full_test": full_test, "oracle_keep": oracle,
             "keep": search.best_keep_, "method": search.best_method_,
-            "baseline": search.baseline_kind_, "chosen_test": chosen_test,
+            "baseline": search.baseline_kind_, "exhausted": search.budget_exhausted_, "chosen_test": chosen_test,
             "lost": full_test - chosen_test, "cost_s": cost, "cpu_s": cpu,
             "cost_x": cost / full_s,
             "safe": chosen_test >= full_test - tol,
