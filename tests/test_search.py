@@ -758,3 +758,19 @@ def test_the_threshold_is_against_a_training_on_all_rows_not_on_a_fold():
     assert ev.baseline_gain == pytest.approx(law(n) - law(1000), abs=2e-3)
     assert ev.threshold == pytest.approx(ev.baseline_score + ev.baseline_gain - 0.01)
     assert ev.baseline_gain > 0.008  # most of the tolerance: a fold's baseline is too low
+
+
+@pytest.mark.filterwarnings("ignore:ReductionSearchCV:UserWarning")
+def test_the_budget_unit_is_measured_first_when_the_baseline_will_be_measured():
+    """Tiny trainings are dominated by fixed overheads: scaled to all rows they predict a
+    full training many times too slow (and no min_budget floor). When the baseline will be
+    measured anyway and the budget is a multiple of one training, one full training fold
+    is the first evaluation."""
+    X, y = noisy_labels(n=900, noise=0.2)
+    first = {}
+    for budget in ("3x", None, 30.0):
+        search = ReductionSearchCV(LogisticRegression(), methods=["srs"],
+                                   keeps=(0.05, 0.1, 0.2, 0.3), tolerance=0.02,
+                                   budget=budget, random_state=0).fit(X, y)
+        first[budget] = search.cv_results_["method"][0]
+    assert first == {"3x": "full", None: "srs", 30.0: "srs"}

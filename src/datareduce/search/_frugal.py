@@ -212,6 +212,15 @@ class ReductionSearchCV(BaseReductionSearch):
             raise ValueError(f"n_draws={n_draws!r} must be an integer >= 1 (draws of the "
                              "answer's subset checked before it is recommended).")
         ref, keeps = ev.reference, ev.keeps
+        # 0. a budget in multiples of one training, and a baseline that will be measured:
+        #    one full training fold first, so that the unit (and whether the min_budget floor
+        #    applies) is measured, not predicted from tiny trainings dominated by overheads
+        from ._base import BASELINE_MAX_ROWS
+
+        if ev.budget[1] is not None and ev.budget[1] >= 1 and (
+                self.baseline == "measure" or (self.baseline == "auto"
+                                               and ev.n < BASELINE_MAX_ROWS)):
+            ev.run(FULL, 1.0, [0], stage="baseline")
         # 1. the first points of the learning curve (the cheapest trainings)
         for k in keeps[:2]:
             if ev.cells and not self._fits(ev, ev.n_splits * ev.unit_cost(ref, k)):
