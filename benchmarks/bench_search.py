@@ -270,7 +270,8 @@ def large(args):
     print(f"one training on {len(ytr)} rows: {full_s:.1f} s ({full_cpu:.1f} CPU s), test "
           f"macro-F1 {full_test:.4f}; load {os.getloadavg()[0]:.1f}", flush=True)
     search = ReductionSearchCV(model(), methods=["srs"], tolerance=args.tolerance,
-                               baseline="extrapolate", random_state=seed)
+                               baseline="extrapolate", max_val_rows=args.max_val_rows,
+                               random_state=seed)
     c0, t0 = time.process_time(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -299,6 +300,8 @@ def main():
     p.add_argument("--tables", nargs="+", default=None, metavar="NAME",
                    help="only these tables of the suite")
     p.add_argument("--rows", type=int, default=1_500_000)
+    p.add_argument("--max-val-rows", type=int, default=20_000,
+                   help="(--large) the search's validation rows per split")
     p.add_argument("--max-iter", type=int, default=200, help="boosting rounds (--large)")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seeds", type=int, default=3)
