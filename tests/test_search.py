@@ -774,3 +774,24 @@ def test_the_budget_unit_is_measured_first_when_the_baseline_will_be_measured():
                                    budget=budget, random_state=0).fit(X, y)
         first[budget] = search.cv_results_["method"][0]
     assert first == {"3x": "full", None: "srs", 30.0: "srs"}
+
+
+def test_the_prediction_bound_widens_where_a_fold_shares_more_rows_with_its_full_training():
+    """keep 0.5 of 1,500 rows is 750 rows: 75 % of a 1,000-row fold but 50 % of all rows:
+    the spread of the differences is scaled by sqrt(0.5 / 0.25); at keep 0.02 barely."""
+    from datareduce.search._evaluate import FULL, Evaluator
+
+    class Search:
+        tolerance = 0.01
+        racing_level = 0.9
+
+    splits = [(np.arange(1000), np.arange(1000, 1500))] * 3
+    ev = Evaluator(Search(), None, np.zeros(1500), splits, {}, None, 0, "srs", [0.1], None)
+    ev.cells[(FULL, 1.0)] = {i: (0.80, 0.0, 0.0, 1000) for i in range(3)}
+    ev.measure_baseline()
+    scores = np.array([[0.81, 0.80, 0.79], [0.805, 0.795, 0.80], [0.80, 0.81, 0.79]])
+    mean = scores.mean() - 0.80
+    plain = mean - ev.prediction_bound(scores)
+    assert mean - ev.prediction_bound(scores, 0.5) == pytest.approx(np.sqrt(2) * plain)
+    assert mean - ev.prediction_bound(scores, 0.02) == pytest.approx(
+        np.sqrt(0.98 / 0.97) * plain)
