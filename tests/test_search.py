@@ -795,3 +795,20 @@ def test_the_prediction_bound_widens_where_a_fold_shares_more_rows_with_its_full
     assert mean - ev.prediction_bound(scores, 0.5) == pytest.approx(np.sqrt(2) * plain)
     assert mean - ev.prediction_bound(scores, 0.02) == pytest.approx(
         np.sqrt(0.98 / 0.97) * plain)
+
+
+def test_a_measured_split_replaces_the_probe_in_the_cost_of_the_splits_left():
+    """A probe of a few hundred rows can be all fixed overhead (MMS on 15,000 rows: probes
+    of 0.04 s predicted 0.04 s per split, a split took 2 s): once a method ran on a split at
+    a fraction, its measured reduction time predicts the other splits."""
+    from datareduce.search._evaluate import Evaluator
+
+    splits = [(np.arange(1000), np.arange(1000, 1500))] * 3
+    ev = Evaluator(None, None, np.zeros(1500), splits, {}, None, 0, "srs", [0.1], None)
+    ev.probes["mms"] = (0.046, 0.043, 150, 300, 0.027)  # t(300) < t(150): overhead only
+    before = ev.reduction_seconds("mms", 0.5)
+    assert before < 0.1
+    ev.cells[("mms", 0.5)] = {0: (0.8, 2.1, 0.3, 750)}
+    assert ev.reduction_seconds("mms", 0.5) == pytest.approx(2.1)
+    assert ev.unit_cost("mms", 0.5) >= 2.1
+    assert ev.reduction_seconds("mms", 0.2) == pytest.approx(before)  # another fraction

@@ -207,13 +207,16 @@ class BaseReductionSearch(BaseEstimator):
         return ev.clock.limit
 
     def _full_seconds(self, ev):
-        """One training on all rows: measured on the full training folds (scaled to all
-        rows), else predicted from the trainings so far: the largest one scaled linearly,
+        """One training on all rows: measured on the full training folds (grown to all rows
+        at the rate measured between the two largest trainings, between square root and
+        linear), else predicted from the trainings so far: the largest one scaled linearly,
         never below the fastest one grown as the square root of the rows. (Below 50,000
         rows the baseline is measured right after the first two trainings.)"""
         cell = ev.cells.get((FULL, 1.0))
-        if cell:
-            return float(np.median([c[2] for c in cell.values()])) * ev.n / ev.n_train
+        if cell:  # the fold's training grown to all rows at the measured growth rate
+            times = getattr(ev, "times", None)
+            g = 1.0 if times is None else times.growth()
+            return float(np.median([c[2] for c in cell.values()])) * (ev.n / ev.n_train) ** g
         low = full_training_seconds(ev.times.rows, ev.times.seconds, ev.n)
         return max(low, ev.times.linear_from_largest(ev.n)) if np.isfinite(low) else low
 

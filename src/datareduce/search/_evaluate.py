@@ -81,18 +81,19 @@ class Fold:
         self.Xtr, self.ytr = take(ev.X, tr), take(ev.y, tr)
         yte = take(ev.y, te)
         self.yte = yte
-        t0 = time.perf_counter()
         parts = shared_prefix(search.estimator) if getattr(
             search, "share_preprocessing", True) else None
+        self.prep_seconds = 0.0  # the preprocessing's part of one training on the fold
         if parts is None:
             self.pre, self.final = None, search.estimator
             self.Ztr, self.Zte = self.Xtr, take(ev.X, te)
         else:
             pre, self.final = parts
             self.pre = clone(pre)
+            t0 = time.perf_counter()
             self.Ztr = self.pre.fit_transform(self.Xtr, self.ytr)
+            self.prep_seconds = time.perf_counter() - t0
             self.Zte = self.pre.transform(take(ev.X, te))
-        self.prep_seconds = time.perf_counter() - t0
         self.S = None  # the training fold in the selection space (built on first use)
 
     def fit(self, Z, y, w):
@@ -397,7 +398,11 @@ class Evaluator:
         return 0.0 if math.isnan(t) else t
 
     def reduction_seconds(self, label, keep):
-        """Predicted reduction seconds on one training fold (measured, probed or unknown)."""
+        """Predicted reduction seconds on one training fold: measured at this fraction,
+        else (the reference) at any fraction, else from the probes, else unknown."""
+        here = [c[1] for c in self.cells.get((label, keep), {}).values()]
+        if here:  # measured at this fraction: a probe of a few hundred rows can be far off
+            return float(np.median(here))
         same = [c[1] for (lb, _), cell in self.cells.items() if lb == label
                 for c in cell.values()]
         if label == self.reference and same:

@@ -386,6 +386,17 @@ class ReductionSearchCV(BaseReductionSearch):
             logger.warning("ReductionSearchCV: skipping %r: %s.", m, reason)
         for s in range(ev.n_splits):
             for m in list(alive):
+                done = len(ev.cells.get((m, keep), {}))
+                if m != ev.reference and s not in ev.cells.get((m, keep), {}) and done:
+                    # measured on a split: re-check what the splits left cost
+                    cost = (ev.n_splits - done) * ev.unit_cost(m, keep)
+                    if not self._fits(ev, cost):
+                        ev.skipped[m] = (f"measured {ev.unit_cost(m, keep):.2g} s per split at "
+                                         f"keep={keep}; the {ev.n_splits - done} splits left "
+                                         "do not fit the budget")
+                        logger.warning("ReductionSearchCV: dropping %r: %s.", m, ev.skipped[m])
+                        alive.remove(m)
+                        continue
                 try:
                     ev.run(m, keep, [s], stage="race")
                 except Exception as exc:  # noqa: BLE001 - a failing method leaves the race
