@@ -78,23 +78,35 @@ class Fold:
 
         self.ev = ev
         search = ev.search
-        self.Xtr, self.ytr = take(ev.X, tr), take(ev.y, tr)
-        yte = take(ev.y, te)
-        self.yte = yte
+        self.tr = tr
+        # a copy of the training fold is kept below LARGE_ROWS rows; above, it is taken
+        # again when needed (three copies of a large table would stay in memory)
+        self._Xtr = take(ev.X, tr) if ev.n < LARGE_ROWS else None
+        self.ytr, self.yte = take(ev.y, tr), take(ev.y, te)
         parts = shared_prefix(search.estimator) if getattr(
             search, "share_preprocessing", True) else None
         self.prep_seconds = 0.0  # the preprocessing's part of one training on the fold
+        self._Ztr = None
         if parts is None:
             self.pre, self.final = None, search.estimator
-            self.Ztr, self.Zte = self.Xtr, take(ev.X, te)
+            self.Zte = take(ev.X, te)
         else:
             pre, self.final = parts
             self.pre = clone(pre)
             t0 = time.perf_counter()
-            self.Ztr = self.pre.fit_transform(self.Xtr, self.ytr)
+            self._Ztr = self.pre.fit_transform(self.Xtr, self.ytr)
             self.prep_seconds = time.perf_counter() - t0
             self.Zte = self.pre.transform(take(ev.X, te))
         self.S = None  # the training fold in the selection space (built on first use)
+
+    @property
+    def Xtr(self):
+        return self._Xtr if self._Xtr is not None else take(self.ev.X, self.tr)
+
+    @property
+    def Ztr(self):
+        """The training fold as the estimator's last step sees it."""
+        return self.Xtr if self._Ztr is None else self._Ztr
 
     def fit(self, Z, y, w):
         """The estimator (its last step when the preprocessing is shared) on kept rows."""
@@ -136,10 +148,12 @@ class Fold:
                 red.set_params(space="passthrough")
                 red.fit(S, self.ytr)
             else:
-                red.fit(self.Xtr, self.ytr)
+                red.fit(self.Xtr, self.ytr)  # (a fresh copy on large tables, then freed)
         w = np.asarray(red.sample_weight_, dtype=np.float64)
         if getattr(red, "synthetic_", None) is None and hasattr(red, "sample_indices_"):
             idx = np.asarray(red.sample_indices_)
+            if self._Ztr is None and self._Xtr is None:  # large: only the kept rows
+                return take(self.ev.X, self.tr[idx]), take(self.ytr, idx), w
             return take_rows(self.Ztr, idx), take(self.ytr, idx), w
         Xr, yr, w = reduced_data(red, self.Xtr, self.ytr)  # synthetic rows: original space
         return (Xr if self.pre is None else self.pre.transform(Xr)), yr, w
