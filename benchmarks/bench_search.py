@@ -98,7 +98,45 @@ def fixed_keep_case(table, model_name, seed, keep, methods):
             "not_1pt_below": test >= srs_test - 0.01}
 
 
-def one_case(table, model_name, seed, tol, methods):
+def _budget(text):
+    """``--budget``: seconds, a multiple such as ``3x``, or ``none``."""
+    if text.lower() == "none":
+        return None
+    return text if text.lower().endswith("x") else float(text)
+
+
+def draw_spread(search, model_name, task, Xtr, ytr, Xte, yte, full_test, tol, n_draws, seed,
+                reducers):
+    """Per kept fraction: of ``n_draws`` draws of the subset (each its own seed), each
+    trained as the fitted ``search`` trains its answer (its refit: weights, preprocessing),
+    the share whose test score is within ``tol`` of the full training's, and the mean and
+    standard deviation of the points lost. ``reducers`` maps a kept fraction to an unfitted
+    reducer."""
+    import numpy as np
+
+    from datareduce._core.output import reduced_data
+
+    out = {}
+    for k, red in reducers.items():
+        lost = []
+        for j in range(n_draws):
+            r = seeded_clone(red, 1000 * (seed + 1) + j, overwrite=True, keep=k)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    Xr, yr, w = reduced_data(r.fit(Xtr, ytr), Xtr, ytr)
+                    model = search._refit(r, Xtr, ytr, Xr, yr, w)
+            except ValueError:  # too few rows of a class for the model
+                continue
+            lost.append(full_test - _score(model, Xte, yte, task))
+        lost = np.array(lost)
+        out[k] = (float(np.mean(lost <= tol)) if len(lost) else 0.0,
+                  float(np.mean(lost)) if len(lost) else np.nan,
+                  float(np.std(lost, ddof=1)) if len(lost) > 1 else np.nan)
+    return out
+
+
+def one_case(table, model_name, seed, tol, methods, budget="3x", noise=0, share=True):
     from sklearn.model_selection import train_test_split
 
     X, y, task = table.X, table.y, table.task
@@ -123,8 +161,8 @@ def one_case(table, model_name, seed, tol, methods):
             oracle = k
             break
     search = ReductionSearchCV(make_model(model_name, task, Xtr, seed), methods=methods,
-                               tolerance=tol, task=task, random_state=seed,
-                               space=make_model(model_name, task, Xtr, seed).steps[0][1])
+                               tolerance=tol, task=task, random_state=seed, budget=budget,
+                               share_preprocessing=share, space=make_model(model_name, task, Xtr, seed).steps[0][1])
     c0, t0 = time.process_time(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -134,14 +172,29 @@ def one_case(table, model_name, seed, tol, methods):
     cpu = time.process_time() - c0
     chosen_test = _score(search.best_estimator_, Xte, yte, task)
     cheap = cost <= 3 * full_s if full_s >= 1 else cost <= 10
+    extra = {}
+    if noise:  # how reproducible is "within tolerance on test" for one draw of a subset?
+        spread = draw_spread(search, model_name, task, Xtr, ytr, Xte, yte, full_test, tol, noise,
+                             seed, {k: get_reducer("srs") for k in KEEPS})
+        oracle90 = next((k for k in KEEPS if spread[k][0] >= 0.9), 1.0)
+        if search.best_keep_ < 1:
+            chosen = draw_spread(search, model_name, task, Xtr, ytr, Xte, yte, full_test, tol, noise,
+                                 seed, {search.best_keep_: search.best_reducer_})
+            p, mean_lost, sd_lost = chosen[search.best_keep_]
+        else:
+            p, mean_lost, sd_lost = 1.0, 0.0, 0.0
+        extra = {"oracle90": oracle90, "p_oracle": spread[oracle][0] if oracle < 1 else 1.0,
+                 "p_chosen": p, "mean_lost": mean_lost, "sd_lost": sd_lost,
+                 "small90": search.best_keep_ <= 2 * oracle90}
     return {"table": table.name, "n": len(ytr), "model": model_name, "seed": seed,
             "full_s": full_s, "full_test": full_test, "oracle_keep": oracle,
             "keep": search.best_keep_, "method": search.best_method_,
-            "baseline": search.baseline_kind_, "chosen_test": chosen_test,
+            "baseline": search.baseline_kind_, "exhausted": search.budget_exhausted_,
+            "chosen_test": chosen_test,
             "lost": full_test - chosen_test, "cost_s": cost, "cpu_s": cpu,
             "cost_x": cost / full_s,
             "safe": chosen_test >= full_test - tol,
-            "small": search.best_keep_ <= 2 * oracle, "cheap": cheap}
+            "small": search.best_keep_ <= 2 * oracle, "cheap": cheap, **extra}
 
 
 def fixed(args):
@@ -173,7 +226,8 @@ def suite(args):
     for table in tables:
         for model_name in args.models:
             for seed in range(args.first_seed, args.first_seed + args.seeds):
-                rows.append(one_case(table, model_name, seed, args.tolerance, args.methods))
+                rows.append(one_case(table, model_name, seed, args.tolerance, args.methods,
+                                     args.budget, args.noise, not args.no_share))
                 r = rows[-1]
                 print(f"{r['table']:>12} {r['model']:>8} seed {seed}: keep {r['keep']} "
                       f"(oracle {r['oracle_keep']}) lost {r['lost']:+.4f} cost "
@@ -185,6 +239,11 @@ def suite(args):
     print()
     print(f"safe (test score within {args.tolerance}): {df.safe.mean():.0%} of {len(df)} cases; "
           f"small (<= 2x oracle): {df.small.mean():.0%}; cheap: {df.cheap.mean():.0%}")
+    if args.noise:
+        print(f"over {args.noise} draws per fraction: the oracle's fraction is within tolerance "
+              f"on test in {df.p_oracle.mean():.0%} of draws (mean over cases); the chosen "
+              f"one in {df.p_chosen.mean():.0%}; small against the 90% oracle (the smallest "
+              f"fraction within tolerance in >= 90% of draws): {df.small90.mean():.0%}")
 
 
 def large(args):
@@ -211,7 +270,8 @@ def large(args):
     print(f"one training on {len(ytr)} rows: {full_s:.1f} s ({full_cpu:.1f} CPU s), test "
           f"macro-F1 {full_test:.4f}; load {os.getloadavg()[0]:.1f}", flush=True)
     search = ReductionSearchCV(model(), methods=["srs"], tolerance=args.tolerance,
-                               baseline="extrapolate", random_state=seed)
+                               baseline="extrapolate", max_val_rows=args.max_val_rows,
+                               random_state=seed)
     c0, t0 = time.process_time(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -240,6 +300,8 @@ def main():
     p.add_argument("--tables", nargs="+", default=None, metavar="NAME",
                    help="only these tables of the suite")
     p.add_argument("--rows", type=int, default=1_500_000)
+    p.add_argument("--max-val-rows", type=int, default=20_000,
+                   help="(--large) the search's validation rows per split")
     p.add_argument("--max-iter", type=int, default=200, help="boosting rounds (--large)")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seeds", type=int, default=3)
@@ -247,6 +309,13 @@ def main():
     p.add_argument("--models", nargs="+", default=["logistic", "hgb"])
     p.add_argument("--methods", nargs="+", default=["srs", "mms", "clc", "nrmd"])
     p.add_argument("--tolerance", type=float, default=0.01)
+    p.add_argument("--no-share", action="store_true",
+                   help="(suite) share_preprocessing=False: the whole pipeline per candidate")
+    p.add_argument("--noise", type=int, default=0, metavar="N",
+                   help="(suite) also draw each fraction's subset N times: share within "
+                   "tolerance on test, the 90%% oracle, the chosen fraction's spread")
+    p.add_argument("--budget", type=_budget, default="3x",
+                   help="the search's budget (suite): seconds, a multiple such as 3x, or none")
     args = p.parse_args()
     print(f"load: {os.getloadavg()[0]:.1f} (uptime: {os.getloadavg()})", flush=True)
     if args.large:

@@ -48,6 +48,11 @@ def test_search_happy_path_writes_everything_and_matches_the_library(table):
     assert (choice["keep"] == 1.0) != choice["within_tolerance"]
     assert (choice["check_scores"] is None) == (not choice["within_tolerance"])
     assert len(choice["all_rows_gain"]) == 3
+    assert choice["baseline_gain"] >= 0
+    if choice["within_tolerance"]:  # the baseline was measured: the bound is a number
+        assert choice["check_bound"] >= -choice["tolerance"]
+    else:
+        assert choice["check_bound"] is None
     assert len(kept) == choice["n_kept"] == round(choice["keep"] * len(df))
     assert choice["features"] == ["a", "b", "c", "color"]  # not the id, not excluded value
     # the kept rows are the input's own rows, every column unchanged (NaN included)

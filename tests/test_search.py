@@ -556,7 +556,9 @@ def test_fractions_are_of_the_whole_training_set_and_the_gain_is_reported():
     assert search.check_scores_.shape == (3, 3)
     full = res.set_index(["method", "keep"]).loc[("full", 1.0)].filter(like="split")
     assert gain == pytest.approx(float(np.mean(search.check_scores_.mean(axis=0)
-                                               - full.to_numpy(float))))
+                                               - full.to_numpy(float))) - search.baseline_gain_)
+    assert search.threshold_ == pytest.approx(search.baseline_score_ + search.baseline_gain_
+                                              - 0.05)
     assert "checked: 3 draws" in search.summary()
 
 
@@ -626,3 +628,187 @@ def test_the_budget_floor_applies_to_cheap_models_only():
         ev = SimpleNamespace(budget=(None, 3.0), clock=Clock(), n=300, n_train=300,
                              cells={(FULL, 1.0): {0: (0.9, 0.0, fit_s, 300)}})
         assert search.resolve_budget(ev) == pytest.approx(limit)
+
+
+# ------------------------------------------------------- shared preprocessing
+class CountingScaler(BaseEstimator):
+    """A scaler that records the rows of every fit (row ids in column 0, left unscaled)."""
+
+    fits = []
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=float)
+        CountingScaler.fits.append(frozenset(X[:, 0].astype(int).tolist()))
+        self.mean_, self.scale_ = X[:, 1:].mean(axis=0), X[:, 1:].std(axis=0) + 1e-12
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=float)
+        return np.column_stack([X[:, 0], (X[:, 1:] - self.mean_) / self.scale_])
+
+
+class IdBlindLogistic(LogisticRegression):
+    """Logistic regression that ignores column 0 (the row id)."""
+
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(np.asarray(X)[:, 1:], y, sample_weight=sample_weight)
+
+    def predict(self, X):
+        return super().predict(np.asarray(X)[:, 1:])
+
+
+def test_pipeline_preprocessing_is_fitted_once_per_fold_and_once_on_all_rows():
+    from sklearn.pipeline import Pipeline, make_pipeline
+
+    Xf, y = noisy_labels(n=600, noise=0.1)
+    X = np.column_stack([np.arange(len(y)), Xf])
+    CountingScaler.fits = []
+    search = ReductionSearchCV(make_pipeline(CountingScaler(), IdBlindLogistic()),
+                               methods=["srs"], keeps=(0.05, 0.1, 0.2, 0.3), tolerance=0.05,
+                               budget=None, random_state=0).fit(X, y)
+    fits = CountingScaler.fits
+    assert len(fits) == 4  # one per training fold, then all rows at the refit
+    assert all(len(f) == 400 for f in fits[:3]) and fits[3] == frozenset(range(600))
+    assert isinstance(search.best_estimator_, Pipeline)
+    assert search.best_estimator_.predict(X).shape == (600,)
+    if search.within_tolerance_:  # the last step saw the kept rows only
+        assert search.best_estimator_.steps[-1][1].n_features_in_ == 3
+    CountingScaler.fits = []
+    ReductionSearchCV(make_pipeline(CountingScaler(), IdBlindLogistic()), methods=["srs"],
+                      keeps=(0.05, 0.1, 0.2, 0.3), tolerance=0.05, budget=None,
+                      share_preprocessing=False, random_state=0).fit(X, y)
+    assert len(CountingScaler.fits) > 4  # the whole pipeline on every candidate's rows
+    with pytest.raises(ValueError, match="share_preprocessing"):
+        ReductionSearchCV(LogisticRegression(), share_preprocessing="yes").fit(Xf, y)
+
+
+def second_column(X):
+    return np.asarray(X, dtype=float)[:, [1]]
+
+
+def test_a_space_shared_per_fold_selects_the_same_rows_as_each_reducer_fitting_it():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    X, y = noisy_labels(n=450, noise=0.2)
+    space = make_pipeline(FunctionTransformer(second_column), StandardScaler())  # it matters
+    res = []
+    for share in (True, False):
+        search = ReductionSearchCV(LogisticRegression(), methods=["srs", "mms"],
+                                   keeps=(0.1, 0.2, 0.3), tolerance=0.02, budget=None,
+                                   space=space, share_preprocessing=share,
+                                   random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res.append(search.fit(X, y).results_frame())
+    mms = [r[r.method == "mms"].set_index("keep").filter(like="split") for r in res]
+    assert len(mms[0]) and mms[0].equals(mms[1])
+
+
+def test_the_check_needs_one_draw_on_new_data_within_tolerance_not_only_the_mean():
+    """Draws whose mean clears the old rules but whose (draw, split) differences to the
+    full training scatter by more than the tolerance: one subset scored on new data is
+    outside the tolerance too often, so the check fails; a steady one passes."""
+    from datareduce.search._evaluate import FULL, Evaluator
+
+    class Search:
+        tolerance = 0.01
+        racing_level = 0.9
+
+    splits = [(np.arange(10), np.arange(10, 15))] * 3
+    ev = Evaluator(Search(), None, np.zeros(15), splits, {}, None, 0, "srs", [0.1], None)
+    ev.cells[(FULL, 1.0)] = {i: (0.80, 0.0, 0.0, 1) for i in range(3)}
+    ev.measure_baseline()
+    cases = {0.1: [[0.80, 0.799, 0.802], [0.801, 0.798, 0.80], [0.799, 0.80, 0.801]],
+             0.2: [[0.81, 0.80, 0.805], [0.84, 0.765, 0.80], [0.83, 0.77, 0.81]]}
+    for keep, rows in cases.items():
+        ev.cells[("srs", keep)] = {i: (s, 0.0, 0.0, 1) for i, s in enumerate(rows[0])}
+        ev.draws[("srs", keep)] = {d: {i: (s, 0.0, 0.0, 1) for i, s in enumerate(rows[d])}
+                                   for d in (1, 2)}
+    assert ev.check("srs", 0.1, 3) and ev.check_bounds[("srs", 0.1)] > -0.01
+    scattered = np.array(cases[0.2])
+    assert ev.within("srs", 0.2) and ev._passes(scattered)  # the mean's lower bound passes
+    assert scattered.mean(axis=1).min() >= ev.threshold - 0.01  # no draw far below
+    assert not ev.check("srs", 0.2, 3) and ev.check_bounds[("srs", 0.2)] < -0.01
+
+
+def test_the_threshold_is_against_a_training_on_all_rows_not_on_a_fold():
+    """A measured baseline trains on 2/3 of the rows; on a rising learning curve the
+    training on all rows scores higher, and the threshold follows the curve up to it."""
+    from datareduce.search._evaluate import FULL, Evaluator
+
+    class Search:
+        tolerance = 0.01
+        racing_level = 0.9
+
+    n = 1500
+    splits = [(np.arange(1000), np.arange(1000, 1500))] * 3
+
+    def law(m):
+        return 0.9 - 2.0 * m ** -0.5
+
+    ev = Evaluator(Search(), None, np.zeros(n), splits, {}, None, 0, "srs", [0.1], None)
+    ev.cells[(FULL, 1.0)] = {i: (law(1000) + e, 0.0, 0.0, 1000)
+                             for i, e in enumerate((0.001, -0.001, 0.0))}
+    ev.measure_baseline()
+    for keep in (0.05, 0.1, 0.2, 0.4):
+        ev.cells[("srs", keep)] = {i: (law(keep * n) + e, 0.0, 0.0, 1)
+                                   for i, e in enumerate((0.001, -0.001, 0.0))}
+    assert ev.fit_curve("srs") is not None
+    assert ev.baseline_gain == pytest.approx(law(n) - law(1000), abs=2e-3)
+    assert ev.threshold == pytest.approx(ev.baseline_score + ev.baseline_gain - 0.01)
+    assert ev.baseline_gain > 0.008  # most of the tolerance: a fold's baseline is too low
+
+
+@pytest.mark.filterwarnings("ignore:ReductionSearchCV:UserWarning")
+def test_the_budget_unit_is_measured_first_when_the_baseline_will_be_measured():
+    """Tiny trainings are dominated by fixed overheads: scaled to all rows they predict a
+    full training many times too slow (and no min_budget floor). When the baseline will be
+    measured anyway and the budget is a multiple of one training, one full training fold
+    is the first evaluation."""
+    X, y = noisy_labels(n=900, noise=0.2)
+    first = {}
+    for budget in ("3x", None, 30.0):
+        search = ReductionSearchCV(LogisticRegression(), methods=["srs"],
+                                   keeps=(0.05, 0.1, 0.2, 0.3), tolerance=0.02,
+                                   budget=budget, random_state=0).fit(X, y)
+        first[budget] = search.cv_results_["method"][0]
+    assert first == {"3x": "full", None: "srs", 30.0: "srs"}
+
+
+def test_the_prediction_bound_widens_where_a_fold_shares_more_rows_with_its_full_training():
+    """keep 0.5 of 1,500 rows is 750 rows: 75 % of a 1,000-row fold but 50 % of all rows:
+    the spread of the differences is scaled by sqrt(0.5 / 0.25); at keep 0.02 barely."""
+    from datareduce.search._evaluate import FULL, Evaluator
+
+    class Search:
+        tolerance = 0.01
+        racing_level = 0.9
+
+    splits = [(np.arange(1000), np.arange(1000, 1500))] * 3
+    ev = Evaluator(Search(), None, np.zeros(1500), splits, {}, None, 0, "srs", [0.1], None)
+    ev.cells[(FULL, 1.0)] = {i: (0.80, 0.0, 0.0, 1000) for i in range(3)}
+    ev.measure_baseline()
+    scores = np.array([[0.81, 0.80, 0.79], [0.805, 0.795, 0.80], [0.80, 0.81, 0.79]])
+    mean = scores.mean() - 0.80
+    plain = mean - ev.prediction_bound(scores)
+    assert mean - ev.prediction_bound(scores, 0.5) == pytest.approx(np.sqrt(2) * plain)
+    assert mean - ev.prediction_bound(scores, 0.02) == pytest.approx(
+        np.sqrt(0.98 / 0.97) * plain)
+
+
+def test_a_measured_split_replaces_the_probe_in_the_cost_of_the_splits_left():
+    """A probe of a few hundred rows can be all fixed overhead (MMS on 15,000 rows: probes
+    of 0.04 s predicted 0.04 s per split, a split took 2 s): once a method ran on a split at
+    a fraction, its measured reduction time predicts the other splits."""
+    from datareduce.search._evaluate import Evaluator
+
+    splits = [(np.arange(1000), np.arange(1000, 1500))] * 3
+    ev = Evaluator(None, None, np.zeros(1500), splits, {}, None, 0, "srs", [0.1], None)
+    ev.probes["mms"] = (0.046, 0.043, 150, 300, 0.027)  # t(300) < t(150): overhead only
+    before = ev.reduction_seconds("mms", 0.5)
+    assert before < 0.1
+    ev.cells[("mms", 0.5)] = {0: (0.8, 2.1, 0.3, 750)}
+    assert ev.reduction_seconds("mms", 0.5) == pytest.approx(2.1)
+    assert ev.unit_cost("mms", 0.5) >= 2.1
+    assert ev.reduction_seconds("mms", 0.2) == pytest.approx(before)  # another fraction

@@ -302,6 +302,13 @@ def run(args) -> int:
     return 0
 
 
+def _finite_or_none(value):
+    """A float for JSON, None when missing or not finite (no NaN in choice.json)."""
+    import math
+
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
 def _write(args, out, search, kept, kept_name, text, cols):
     from ._io import write_bytes_with, write_table, write_text
 
@@ -317,6 +324,9 @@ def _write(args, out, search, kept, kept_name, text, cols):
         "check_scores": None if search.check_scores_ is None
         else search.check_scores_.tolist(),
         "all_rows_gain": list(search.all_rows_gain_),
+        "check_bound": _finite_or_none(search.check_bounds_.get(
+            (search.best_method_, search.best_keep_))),
+        "baseline_gain": search.baseline_gain_,
         "predicted_keep": list(search.predicted_keep_),
         "scoring": search.scoring_, "tolerance": search.tolerance, "task": search.task_,
         "model": args.model, "seed": args.seed,

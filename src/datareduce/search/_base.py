@@ -79,6 +79,9 @@ class BaseReductionSearch(BaseEstimator):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 raise ValueError(f"{name}={v!r} must be an integer >= 1.")
+        if not isinstance(getattr(self, "share_preprocessing", True), bool):
+            raise ValueError(f"share_preprocessing={self.share_preprocessing!r} must be True "
+                             "or False.")
         if isinstance(self.min_budget, bool) or not isinstance(self.min_budget, numbers.Real) \
                 or self.min_budget < 0:
             raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
@@ -204,13 +207,16 @@ class BaseReductionSearch(BaseEstimator):
         return ev.clock.limit
 
     def _full_seconds(self, ev):
-        """One training on all rows: measured on the full training folds (scaled to all
-        rows), else predicted from the trainings so far: the largest one scaled linearly,
+        """One training on all rows: measured on the full training folds (grown to all rows
+        at the rate measured between the two largest trainings, between square root and
+        linear), else predicted from the trainings so far: the largest one scaled linearly,
         never below the fastest one grown as the square root of the rows. (Below 50,000
         rows the baseline is measured right after the first two trainings.)"""
         cell = ev.cells.get((FULL, 1.0))
-        if cell:
-            return float(np.median([c[2] for c in cell.values()])) * ev.n / ev.n_train
+        if cell:  # the fold's training grown to all rows at the measured growth rate
+            times = getattr(ev, "times", None)
+            g = 1.0 if times is None else times.growth()
+            return float(np.median([c[2] for c in cell.values()])) * (ev.n / ev.n_train) ** g
         low = full_training_seconds(ev.times.rows, ev.times.seconds, ev.n)
         return max(low, ev.times.linear_from_largest(ev.n)) if np.isfinite(low) else low
 
@@ -225,6 +231,7 @@ class BaseReductionSearch(BaseEstimator):
         self.baseline_kind_ = ev.baseline_kind
         self.baseline_interval_ = ev.baseline_interval
         self.threshold_ = ev.threshold
+        self.baseline_gain_ = ev.baseline_gain
         self.learning_curve_ = ev.curve
         self.predicted_keep_ = ev.predicted_keep
         self.skipped_, self.eliminated_ = dict(ev.skipped), dict(ev.eliminated)
@@ -232,6 +239,7 @@ class BaseReductionSearch(BaseEstimator):
         self.budget_needed_seconds_ = ev.needed_seconds
         self.budget_cut_ = ev.cut_short
         self.checks_ = dict(ev.checks)
+        self.check_bounds_ = dict(ev.check_bounds)
         self.cv_results_ = self._results_table(ev)
         self.within_tolerance_ = ev.choice is not None
         if ev.choice is None:
@@ -252,7 +260,7 @@ class BaseReductionSearch(BaseEstimator):
         Xr, yr, w = reduced_data(red.fit(X, y), X, y)
         self.refit_reduction_seconds_ = time.perf_counter() - t0
         t0 = time.perf_counter()
-        self.best_estimator_ = self._fit_estimator(Xr, yr, w)
+        self.best_estimator_ = self._refit(red, X, y, Xr, yr, w)
         self.refit_training_seconds_ = time.perf_counter() - t0
         self.best_reducer_ = red
         self.training_time_saving_ = 1 - self.refit_training_seconds_ / self.full_fit_seconds_
@@ -267,12 +275,35 @@ class BaseReductionSearch(BaseEstimator):
 
         self.predicted_saving_ = (saving(k), saving(hi), saving(lo))
 
+    def _refit(self, red, X, y, Xr, yr, w):
+        """The estimator on the kept rows, as the search evaluated it: with a shared
+        preprocessing, the pipeline's leading steps fitted on all rows and its last step
+        trained on the kept rows (a fitted pipeline of the same steps)."""
+        from ._evaluate import shared_prefix, take_rows
+
+        parts = shared_prefix(self.estimator) if self.share_preprocessing else None
+        if parts is None:
+            return self._fit_estimator(Xr, yr, w)
+        pre, _ = parts
+        pre = clone(pre)
+        Z = pre.fit_transform(X, y)
+        if getattr(red, "synthetic_", None) is None and hasattr(red, "sample_indices_"):
+            Zr = take_rows(Z, np.asarray(red.sample_indices_))
+        else:
+            Zr = pre.transform(Xr)
+        est = clone(self.estimator)
+        name, last = est.steps[-1]
+        w_params = sample_weight_params(est, w, pass_sample_weight=self.use_weights)
+        last.fit(Zr, yr, **({"sample_weight": w} if w_params else {}))
+        est.steps = [*pre.steps, (name, last)]
+        return est
+
     @staticmethod
     def _gain(ev, scores):
         """``(gain, low, high)``: the answer's CV score minus the full training set's, with
         a 95 % interval (paired over splits when the baseline was measured on each)."""
-        if ev.complete(FULL, 1.0):
-            mean, _, lo, hi = t_interval(scores - ev.scores(FULL, 1.0))
+        if ev.complete(FULL, 1.0):  # against all rows: the curve's gain from the folds' rows
+            mean, _, lo, hi = t_interval(scores - ev.scores(FULL, 1.0) - ev.baseline_gain)
             return mean, lo, hi
         mean, _, lo, hi = t_interval(scores)
         b_lo, b_hi = ev.baseline_interval

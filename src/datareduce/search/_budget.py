@@ -118,6 +118,18 @@ class TimeModel:
         t1 = float(np.median(np.asarray(self.seconds)[m == m.max()]))
         return t1 * float(rows) / float(m.max())
 
+    def growth(self) -> float:
+        """The log-log slope between the two largest measured sizes, bounded to
+        ``[0.5, 1]`` (1 with fewer than two sizes): how a training grows beyond them."""
+        sizes = np.unique(np.asarray(self.rows))
+        if len(sizes) < 2:
+            return 1.0
+        m, t = np.asarray(self.rows), np.asarray(self.seconds)
+        t1 = float(np.median(t[m == sizes[-1]]))
+        t0 = float(np.median(t[m == sizes[-2]]))
+        g = math.log(max(t1, 1e-9) / max(t0, 1e-9)) / math.log(sizes[-1] / sizes[-2])
+        return min(max(g, 0.5), 1.0)
+
     def predict(self, rows) -> float:
         from scipy.optimize import nnls
 
@@ -130,10 +142,7 @@ class TimeModel:
             return float(np.median(t)) * math.sqrt(max(float(rows) / sizes[0], 1.0))
         if rows > sizes[-1]:
             t1 = float(np.median(t[m == sizes[-1]]))
-            t0 = float(np.median(t[m == sizes[-2]]))
-            g = math.log(max(t1, 1e-9) / max(t0, 1e-9)) / math.log(sizes[-1] / sizes[-2])
-            g = min(max(g, 0.5), 1.0)
-            return float(t1 * (float(rows) / sizes[-1]) ** g)
+            return float(t1 * (float(rows) / sizes[-1]) ** self.growth())
         A = np.column_stack([np.ones_like(m), m / m.max()])
         (alpha, beta), _ = nnls(A, t)
         return float(alpha + beta * float(rows) / m.max())

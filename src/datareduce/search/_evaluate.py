@@ -35,6 +35,130 @@ def take(data, idx):
     return data.iloc[idx] if hasattr(data, "iloc") else np.asarray(data)[idx]
 
 
+def shared_prefix(estimator):
+    """``(preprocessing, final step)`` of a scikit-learn pipeline whose leading steps are
+    plain transformers (no resampler), else None: the preprocessing can then be fitted once
+    per training fold and shared by every candidate trained on that fold."""
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
+        return None
+    *head, (_, last) = estimator.steps
+    if last is None or isinstance(last, str) or not hasattr(last, "fit"):
+        return None
+    for _, step in head:
+        if step is None or (isinstance(step, str) and step == "passthrough"):
+            continue
+        if isinstance(step, str) or not hasattr(step, "transform") or \
+                hasattr(step, "fit_resample"):
+            return None
+    return Pipeline(head), last
+
+
+def take_rows(Z, idx):
+    """Rows ``idx`` of an array, a sparse matrix or a table."""
+    if hasattr(Z, "iloc"):
+        return Z.iloc[idx]
+    if hasattr(Z, "tocsr"):
+        return Z.tocsr()[idx]
+    return np.asarray(Z)[idx]
+
+
+class Fold:
+    """One split's training and validation rows, computed once and shared by every
+    candidate: with ``share_preprocessing`` and a pipeline estimator, its preprocessing
+    (every step but the last) is fitted on the training fold once (``fit_transform``, as
+    the pipeline would) and every candidate trains only the last step on its kept rows of
+    the transformed fold; the selection ``space`` is fitted once per training fold and the
+    reducers that read values select in it (the same transformer on the same rows: what
+    each reducer's base would have computed)."""
+
+    def __init__(self, ev, tr, te):
+        from sklearn.base import clone
+
+        self.ev = ev
+        search = ev.search
+        self.tr = tr
+        # a copy of the training fold is kept below LARGE_ROWS rows; above, it is taken
+        # again when needed (three copies of a large table would stay in memory)
+        self._Xtr = take(ev.X, tr) if ev.n < LARGE_ROWS else None
+        self.ytr, self.yte = take(ev.y, tr), take(ev.y, te)
+        parts = shared_prefix(search.estimator) if getattr(
+            search, "share_preprocessing", True) else None
+        self.prep_seconds = 0.0  # the preprocessing's part of one training on the fold
+        self._Ztr = None
+        if parts is None:
+            self.pre, self.final = None, search.estimator
+            self.Zte = take(ev.X, te)
+        else:
+            pre, self.final = parts
+            self.pre = clone(pre)
+            t0 = time.perf_counter()
+            self._Ztr = self.pre.fit_transform(self.Xtr, self.ytr)
+            self.prep_seconds = time.perf_counter() - t0
+            self.Zte = self.pre.transform(take(ev.X, te))
+        self.S = None  # the training fold in the selection space (built on first use)
+
+    @property
+    def Xtr(self):
+        return self._Xtr if self._Xtr is not None else take(self.ev.X, self.tr)
+
+    @property
+    def Ztr(self):
+        """The training fold as the estimator's last step sees it."""
+        return self.Xtr if self._Ztr is None else self._Ztr
+
+    def fit(self, Z, y, w):
+        """The estimator (its last step when the preprocessing is shared) on kept rows."""
+        if self.pre is None:
+            return self.ev.search._fit_estimator(Z, y, w)
+        from sklearn.base import clone
+
+        from .._core.output import sample_weight_params
+
+        est = clone(self.final)
+        policy = sample_weight_params(self.ev.search.estimator, w,
+                                      pass_sample_weight=self.ev.search.use_weights)
+        return est.fit(Z, y, **({"sample_weight": w} if policy else {}))
+
+    def _space_rows(self, red):
+        """The training fold in the selection space, for a reducer that reads the values
+        and would fit the space itself; None when the reducer must get the original rows."""
+        space = getattr(red, "space", None)
+        if not getattr(self.ev.search, "share_preprocessing", True) or space is None or \
+                isinstance(space, str) or not getattr(red, "_reads_X", False):
+            return None
+        emits = getattr(red, "_emits_synthetic", None)
+        if emits is None or emits():
+            return None
+        if self.S is None:
+            import scipy.sparse as sp
+            from sklearn.base import clone
+
+            S = clone(space).fit_transform(self.Xtr)
+            self.S = False if sp.issparse(S) else np.ascontiguousarray(S, dtype=np.float64)
+        return None if self.S is False else self.S
+
+    def reduce(self, red):
+        """``(Z kept, y kept, weights)`` of an unfitted reducer fitted on the training fold."""
+        S = self._space_rows(red)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if S is not None:
+                red.set_params(space="passthrough")
+                red.fit(S, self.ytr)
+            else:
+                red.fit(self.Xtr, self.ytr)  # (a fresh copy on large tables, then freed)
+        w = np.asarray(red.sample_weight_, dtype=np.float64)
+        if getattr(red, "synthetic_", None) is None and hasattr(red, "sample_indices_"):
+            idx = np.asarray(red.sample_indices_)
+            if self._Ztr is None and self._Xtr is None:  # large: only the kept rows
+                return take(self.ev.X, self.tr[idx]), take(self.ytr, idx), w
+            return take_rows(self.Ztr, idx), take(self.ytr, idx), w
+        Xr, yr, w = reduced_data(red, self.Xtr, self.ytr)  # synthetic rows: original space
+        return (Xr if self.pre is None else self.pre.transform(Xr)), yr, w
+
+
 class Evaluator:
     """Cross-validated evaluations of (method, keep) on shared splits, with their costs."""
 
@@ -55,6 +179,7 @@ class Evaluator:
         self.cells = {}  # (label, keep) -> {split: (score, reduction s, fit s, n kept)}
         self.draws = {}  # (label, keep) -> {draw >= 1: {split: (...)}}: the answer's check
         self.checks = {}  # (label, keep) -> (scores (n_draws, n_splits), passed)
+        self.check_bounds = {}  # (label, keep) -> prediction bound of one draw (or NaN)
         self.stage = {}  # (label, keep) -> "curve" | "race" | "baseline"
         self.times = TimeModel()
         self.score_seconds = []
@@ -65,12 +190,14 @@ class Evaluator:
         self.baseline_kind = None  # "measured" | "measured on i of k splits" | "extrapolated"
         self.baseline_interval = (np.nan, np.nan)
         self.threshold = None
+        self.baseline_gain = 0.0  # the curve's gain from the folds' rows to all rows
         self.curve = None
         self.predicted_keep = (np.nan, np.nan, np.nan)
         self.choice = None  # (label, keep) or None: no reduction
         self.exhausted = False  # the budget ran out before any answer was shown safe
         self.cut_short = None  # why the budget stopped a later step (answer still safe)
         self.needed_seconds = None
+        self._folds = {}  # split -> Fold: the rows and the preprocessing, computed once
 
     # --------------------------------------------------------------- evaluations
     def seeded(self, label, keep, draw=0):
@@ -103,30 +230,35 @@ class Evaluator:
         for s in range(self.n_splits) if splits is None else splits:
             if s in cell:
                 continue
-            tr, te = self.splits[s]
-            Xtr, ytr = take(self.X, tr), take(self.y, tr)
+            f = self.fold(s)
             if label == FULL:
                 t0 = time.perf_counter()
-                Xr, yr, w = Xtr, ytr, None
+                Zr, yr, w = f.Ztr, f.ytr, None
             else:
-                red = self.seeded(label, self.fold_keep(keep, len(tr)), draw)
+                red = self.seeded(label, self.fold_keep(keep, len(f.ytr)), draw)
                 t0 = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    Xr, yr, w = reduced_data(red.fit(Xtr, ytr), Xtr, ytr)
+                Zr, yr, w = f.reduce(red)
             red_t = time.perf_counter() - t0
             t0 = time.perf_counter()
-            model = self.search._fit_estimator(Xr, yr, w)
+            model = f.fit(Zr, yr, w)
             fit_t = time.perf_counter() - t0
+            if label == FULL:  # one full training includes its preprocessing
+                fit_t += f.prep_seconds
             self.times.add(len(yr), fit_t)
             t0 = time.perf_counter()
-            score = float(self.scorer(model, take(self.X, te), take(self.y, te)))
+            score = float(self.scorer(model, f.Zte, f.yte))
             self.score_seconds.append(time.perf_counter() - t0)
             cell[s] = (score, red_t, fit_t, len(yr))
         if draw:
             return np.array([cell[s][0] if s in cell else np.nan
                              for s in range(self.n_splits)])
         return self.scores(label, keep)
+
+    def fold(self, s):
+        """The cached :class:`Fold` of split ``s`` (built on first use)."""
+        if s not in self._folds:
+            self._folds[s] = Fold(self, *self.splits[s])
+        return self._folds[s]
 
     def draw_scores(self, label, keep, n_draws):
         """``(n_draws, n_splits)`` scores: the search's draw and the others run so far."""
@@ -155,21 +287,62 @@ class Evaluator:
         end: a draw that loses twice the tolerance is not a safe promise) and the one-sided
         lower confidence bound (``racing_level``) of the mean over draws is at least the
         threshold (its spread from all (draw, split) scores paired with the full training's
-        split when measured on every split; on large tables, from the search's draw)."""
+        split when measured on every split; on large tables, from the search's draw).
+
+        When the full training was measured on every split, one more condition: the
+        one-sided ``racing_level`` **prediction** bound of a single (draw, split) difference
+        to the full training, ``mean(d) - t * sd(d) * sqrt(1 + 1/n)``, is at least
+        ``-tolerance``. One subset is drawn at the end and scored on new data; each (draw,
+        validation fold) pair is one such outcome on a set of a validation fold's size, so
+        this asks that the answer be within tolerance in ``racing_level`` of them, not only
+        on average (``check_bounds``)."""
         for d in range(1, n_draws):
             self.run(label, keep, splits=self.check_splits(d), draw=d)
         scores = self.draw_scores(label, keep, n_draws)
         base = scores[0]
         est = np.array([base.mean()] + [base.mean() + np.nanmean(row - base)
                                         for row in scores[1:]])
+        tol = float(self.search.tolerance)
         if np.isfinite(scores).all():
             pooled = self._passes(scores)
         else:
             d = base - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else base
             pooled = float(est.mean()) - self._margin(d) >= self.threshold
-        passed = bool(pooled and est.min() >= self.threshold - float(self.search.tolerance))
+        passed = bool(pooled and est.min() >= self.threshold - tol)
+        bound = self.prediction_bound(scores, keep)
+        self.check_bounds[(label, keep)] = bound
+        if np.isfinite(bound):
+            passed = passed and bound >= -tol
         self.checks[(label, keep)] = (scores, passed)
         return passed
+
+    def prediction_bound(self, scores, keep=None):
+        """One-sided ``racing_level`` prediction bound of one (draw, split) difference to the
+        full training's score on that split, minus ``baseline_gain`` (NaN unless the full
+        training was measured on every split and every (draw, split) was run).
+
+        On a fold the kept rows are a larger share of the rows the full training sees
+        (``m / n_train``) than at the refit (``m / n``), so the two models differ less there;
+        the spread of the differences is scaled by ``sqrt((1 - m/n) / (1 - m/n_train))``, the
+        ratio for estimators that behave like averages (the variance of a mean of ``m`` of
+        ``N`` rows against the mean of all ``N`` is proportional to ``1/m - 1/N``): 1.07 at
+        keep 0.2 with ``cv=3``, 1.41 at keep 0.5."""
+        from scipy.stats import t
+
+        scores = np.atleast_2d(scores)
+        if not (self.complete(FULL, 1.0) and np.isfinite(scores).all()):
+            return np.nan
+        d = (scores - self.scores(FULL, 1.0)).ravel() - self.baseline_gain
+        if len(d) < 2:
+            return np.nan
+        scale = 1.0
+        if keep is not None:
+            m = float(min(self.rows(keep), self.n_train))
+            scale = math.sqrt(max(1 - m / self.n, 0.0) / max(1 - m / self.n_train,
+                                                              1.0 / self.n_train))
+        level = float(getattr(self.search, "racing_level", 0.9))
+        return float(d.mean() - t.ppf(level, len(d) - 1) * d.std(ddof=1) * scale
+                     * math.sqrt(1 + 1 / len(d)))
 
     def _margin(self, d):
         """One-sided Student-t half-width of the mean of ``d`` at the search's
@@ -239,7 +412,11 @@ class Evaluator:
         return 0.0 if math.isnan(t) else t
 
     def reduction_seconds(self, label, keep):
-        """Predicted reduction seconds on one training fold (measured, probed or unknown)."""
+        """Predicted reduction seconds on one training fold: measured at this fraction,
+        else (the reference) at any fraction, else from the probes, else unknown."""
+        here = [c[1] for c in self.cells.get((label, keep), {}).values()]
+        if here:  # measured at this fraction: a probe of a few hundred rows can be far off
+            return float(np.median(here))
         same = [c[1] for (lb, _), cell in self.cells.items() if lb == label
                 for c in cell.values()]
         if label == self.reference and same:
@@ -327,13 +504,25 @@ class Evaluator:
             self.baseline_score = float(np.mean(ref) + np.mean(full[both] - ref[both]))
             self.baseline_kind = f"measured on {int(both.sum())} of {self.n_splits} splits"
             self.threshold = self.baseline_score - float(self.search.tolerance)
-        if len(keeps) < 3:
-            return None
         rows = np.array([min(self.rows(k), self.n_train) for k in keeps])
+        if len(keeps) >= 2 and self.complete(FULL, 1.0):
+            # the full training fold is the curve's largest measured point
+            rows = np.append(rows, self.n_train)
+            scores = np.vstack([scores, self.scores(FULL, 1.0)])
+        if len(np.unique(rows)) < 3:
+            return None
         curve = fit_learning_curve(rows, scores, random_state=self.seed)
         if curve is None:
             return None
         self.curve = curve
+        if self.baseline_kind is not None and self.baseline_kind.startswith("measured"):
+            # measured on training folds (n_train rows); the answer is trained on a fraction
+            # of all n rows and promised against a training on all n: the curve's gain from
+            # n_train to n rows raises the threshold (never lowers it)
+            gain = float(curve.law.predict(self.n) - curve.law.predict(self.n_train))
+            self.baseline_gain = max(gain, 0.0) if math.isfinite(gain) else 0.0
+            self.threshold = self.baseline_score + self.baseline_gain \
+                - float(self.search.tolerance)
         if self.baseline_kind is None or self.baseline_kind == "extrapolated":
             point, lo, hi = curve.predict(self.n)  # the full data: every training row
             self.baseline_score = float(point)

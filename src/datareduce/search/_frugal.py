@@ -107,6 +107,12 @@ class ReductionSearchCV(BaseReductionSearch):
         are left out.
     max_val_rows : int, default=20000
         Validation rows per split (larger folds are sampled; large tables score faster).
+    share_preprocessing : bool, default=True
+        When ``estimator`` is a pipeline whose leading steps are transformers, fit them once
+        per training fold (and once on all rows at the refit) and train only the last step
+        on the kept rows: every candidate of a fold shares one preprocessing (the selection
+        ``space`` too is fitted once per fold). ``False``: the whole pipeline is trained on
+        the kept rows, as ``best_pipeline_`` does.
     random_state : int or None
     verbose : bool, default=False
         Kept for compatibility; progress goes to the ``datareduce.search`` logger.
@@ -117,12 +123,18 @@ class ReductionSearchCV(BaseReductionSearch):
         The choice; ``"full", 1.0`` when no reduction was found within tolerance.
     best_score_ : float
         Its mean CV score. ``baseline_score_`` is the full training set's (measured or
-        extrapolated: ``baseline_kind_``; ``baseline_interval_``).
+        extrapolated: ``baseline_kind_``; ``baseline_interval_``). A measured baseline is
+        trained on the folds' rows (``cv - 1`` of ``cv`` parts); ``baseline_gain_`` is the
+        learning curve's gain from there to all rows (>= 0), and ``threshold_ =
+        baseline_score_ + baseline_gain_ - tolerance``.
     within_tolerance_ : bool
         False when the answer is "no reduction".
     check_scores_ : ndarray of shape (n_draws, n_splits) or None
         The answer's check (None for "no reduction"); ``checks_``: every check run, as
-        ``{(method, keep): (scores, passed)}``.
+        ``{(method, keep): (scores, passed)}``; ``check_bounds_``: for each, the one-sided
+        ``racing_level`` prediction bound of one (draw, split) difference to the full
+        training (NaN when the full training was not measured on every split): a check
+        passes only when it is at least ``-tolerance``.
     all_rows_gain_ : (float, float, float)
         The answer's CV score minus the full training set's, with a 95 % interval (paired
         over splits when the baseline was measured; 0 for "no reduction").
@@ -163,7 +175,7 @@ class ReductionSearchCV(BaseReductionSearch):
                  budget="3x", cv=3, reference="srs", method_params=None, space=None,
                  task="auto", n_bins=N_BINS, use_weights="auto", baseline="auto", racing_level=0.9,
                  n_draws=3, n_probe=300, min_budget=8.0, min_rows=20, max_val_rows=20_000,
-                 random_state=None, verbose=False):
+                 share_preprocessing=True, random_state=None, verbose=False):
         self.estimator = estimator
         self.methods = methods
         self.keeps = keeps
@@ -184,6 +196,7 @@ class ReductionSearchCV(BaseReductionSearch):
         self.min_budget = min_budget
         self.min_rows = min_rows
         self.max_val_rows = max_val_rows
+        self.share_preprocessing = share_preprocessing
         self.random_state = random_state
         self.verbose = verbose
 
@@ -199,6 +212,15 @@ class ReductionSearchCV(BaseReductionSearch):
             raise ValueError(f"n_draws={n_draws!r} must be an integer >= 1 (draws of the "
                              "answer's subset checked before it is recommended).")
         ref, keeps = ev.reference, ev.keeps
+        # 0. a budget in multiples of one training, and a baseline that will be measured:
+        #    one full training fold first, so that the unit (and whether the min_budget floor
+        #    applies) is measured, not predicted from tiny trainings dominated by overheads
+        from ._base import BASELINE_MAX_ROWS
+
+        if ev.budget[1] is not None and ev.budget[1] >= 1 and (
+                self.baseline == "measure" or (self.baseline == "auto"
+                                               and ev.n < BASELINE_MAX_ROWS)):
+            ev.run(FULL, 1.0, [0], stage="baseline")
         # 1. the first points of the learning curve (the cheapest trainings)
         for k in keeps[:2]:
             if ev.cells and not self._fits(ev, ev.n_splits * ev.unit_cost(ref, k)):
@@ -364,6 +386,17 @@ class ReductionSearchCV(BaseReductionSearch):
             logger.warning("ReductionSearchCV: skipping %r: %s.", m, reason)
         for s in range(ev.n_splits):
             for m in list(alive):
+                done = len(ev.cells.get((m, keep), {}))
+                if m != ev.reference and s not in ev.cells.get((m, keep), {}) and done:
+                    # measured on a split: re-check what the splits left cost
+                    cost = (ev.n_splits - done) * ev.unit_cost(m, keep)
+                    if not self._fits(ev, cost):
+                        ev.skipped[m] = (f"measured {ev.unit_cost(m, keep):.2g} s per split at "
+                                         f"keep={keep}; the {ev.n_splits - done} splits left "
+                                         "do not fit the budget")
+                        logger.warning("ReductionSearchCV: dropping %r: %s.", m, ev.skipped[m])
+                        alive.remove(m)
+                        continue
                 try:
                     ev.run(m, keep, [s], stage="race")
                 except Exception as exc:  # noqa: BLE001 - a failing method leaves the race

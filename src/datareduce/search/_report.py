@@ -31,6 +31,10 @@ def summary(search) -> str:
         lo, hi = s.baseline_interval_
         lines.append(f"full training set: {s.baseline_score_:.4f} (extrapolated from the "
                      f"learning curve; 95% interval {lo:.4f} to {hi:.4f})")
+    gain = getattr(s, "baseline_gain_", 0.0)
+    if s.baseline_kind_ and s.baseline_kind_.startswith("measured") and gain > 0:
+        lines.append(f"  + {gain:.4f} from the training folds' rows to all rows (learning "
+                     f"curve): threshold {s.threshold_:.4f}")
     k, lo, hi = s.predicted_keep_
     if s.learning_curve_ is not None and math.isfinite(k):
         sv, sv_lo, sv_hi = s.predicted_saving_
@@ -50,6 +54,12 @@ def summary(search) -> str:
                      f"{np.nanmean(chk, axis=1).min():.4f} "
                      f"(threshold {s.threshold_:.4f}); against the full training set "
                      f"{g:+.4f} (95% interval {g_lo:+.4f} to {g_hi:+.4f})")
+        bound = getattr(s, "check_bounds_", {}).get((s.best_method_, s.best_keep_), math.nan)
+        if math.isfinite(bound):
+            lines.append(f"one draw on new data (a validation fold's size): at least "
+                         f"{bound:+.4f} against the full training set in "
+                         f"{100 * s.racing_level:.0f}% of cases (prediction bound; "
+                         f"tolerance -{s.tolerance:g})")
         lines.append(f"training-time saving: {100 * s.training_time_saving_:.0f}% "
                      f"({100 * s.total_time_saving_:.0f}% with the reduction), measured at "
                      "the refit")
