@@ -620,13 +620,14 @@ def test_large_table_extrapolates_anchors_the_curve_above_the_answer_and_checks_
 def test_the_budget_floor_applies_to_cheap_models_only():
     from types import SimpleNamespace
 
-    from datareduce.search._budget import Clock
+    from datareduce.search._budget import Clock, TimeModel
     from datareduce.search._evaluate import FULL
 
     search = ReductionSearchCV(LogisticRegression(), budget="3x", min_budget=8.0)
     for fit_s, limit in ((0.1, 8.0), (2.0, 6.0)):  # one full training: 0.1 s, 2 s
         ev = SimpleNamespace(budget=(None, 3.0), clock=Clock(), n=300, n_train=300,
-                             cells={(FULL, 1.0): {0: (0.9, 0.0, fit_s, 300)}})
+                             cells={(FULL, 1.0): {0: (0.9, 0.0, fit_s, 300)}},
+                             times=TimeModel())
         assert search.resolve_budget(ev) == pytest.approx(limit)
 
 
@@ -705,18 +706,26 @@ def test_a_space_shared_per_fold_selects_the_same_rows_as_each_reducer_fitting_i
     assert len(mms[0]) and mms[0].equals(mms[1])
 
 
-def test_the_check_needs_one_draw_on_new_data_within_tolerance_not_only_the_mean():
-    """Draws whose mean clears the old rules but whose (draw, split) differences to the
-    full training scatter by more than the tolerance: one subset scored on new data is
-    outside the tolerance too often, so the check fails; a steady one passes."""
-    from datareduce.search._evaluate import FULL, Evaluator
+def _stub_evaluator(n, splits):
+    """An Evaluator over ``n`` rows and ``splits`` for a search with tolerance 0.01 and
+    racing level 0.9 (no estimator: the tests fill its cells by hand)."""
+    from datareduce.search._evaluate import Evaluator
 
     class Search:
         tolerance = 0.01
         racing_level = 0.9
 
+    return Evaluator(Search(), None, np.zeros(n), splits, {}, None, 0, "srs", [0.1], None)
+
+
+def test_the_check_needs_one_draw_on_new_data_within_tolerance_not_only_the_mean():
+    """Draws whose mean clears the old rules but whose (draw, split) differences to the
+    full training scatter by more than the tolerance: one subset scored on new data is
+    outside the tolerance too often, so the check fails; a steady one passes."""
+    from datareduce.search._evaluate import FULL
+
     splits = [(np.arange(10), np.arange(10, 15))] * 3
-    ev = Evaluator(Search(), None, np.zeros(15), splits, {}, None, 0, "srs", [0.1], None)
+    ev = _stub_evaluator(15, splits)
     ev.cells[(FULL, 1.0)] = {i: (0.80, 0.0, 0.0, 1) for i in range(3)}
     ev.measure_baseline()
     cases = {0.1: [[0.80, 0.799, 0.802], [0.801, 0.798, 0.80], [0.799, 0.80, 0.801]],
@@ -735,11 +744,7 @@ def test_the_check_needs_one_draw_on_new_data_within_tolerance_not_only_the_mean
 def test_the_threshold_is_against_a_training_on_all_rows_not_on_a_fold():
     """A measured baseline trains on 2/3 of the rows; on a rising learning curve the
     training on all rows scores higher, and the threshold follows the curve up to it."""
-    from datareduce.search._evaluate import FULL, Evaluator
-
-    class Search:
-        tolerance = 0.01
-        racing_level = 0.9
+    from datareduce.search._evaluate import FULL
 
     n = 1500
     splits = [(np.arange(1000), np.arange(1000, 1500))] * 3
@@ -747,7 +752,7 @@ def test_the_threshold_is_against_a_training_on_all_rows_not_on_a_fold():
     def law(m):
         return 0.9 - 2.0 * m ** -0.5
 
-    ev = Evaluator(Search(), None, np.zeros(n), splits, {}, None, 0, "srs", [0.1], None)
+    ev = _stub_evaluator(n, splits)
     ev.cells[(FULL, 1.0)] = {i: (law(1000) + e, 0.0, 0.0, 1000)
                              for i, e in enumerate((0.001, -0.001, 0.0))}
     ev.measure_baseline()
@@ -779,14 +784,10 @@ def test_the_budget_unit_is_measured_first_when_the_baseline_will_be_measured():
 def test_the_prediction_bound_widens_where_a_fold_shares_more_rows_with_its_full_training():
     """keep 0.5 of 1,500 rows is 750 rows: 75 % of a 1,000-row fold but 50 % of all rows:
     the spread of the differences is scaled by sqrt(0.5 / 0.25); at keep 0.02 barely."""
-    from datareduce.search._evaluate import FULL, Evaluator
-
-    class Search:
-        tolerance = 0.01
-        racing_level = 0.9
+    from datareduce.search._evaluate import FULL
 
     splits = [(np.arange(1000), np.arange(1000, 1500))] * 3
-    ev = Evaluator(Search(), None, np.zeros(1500), splits, {}, None, 0, "srs", [0.1], None)
+    ev = _stub_evaluator(1500, splits)
     ev.cells[(FULL, 1.0)] = {i: (0.80, 0.0, 0.0, 1000) for i in range(3)}
     ev.measure_baseline()
     scores = np.array([[0.81, 0.80, 0.79], [0.805, 0.795, 0.80], [0.80, 0.81, 0.79]])

@@ -214,8 +214,7 @@ class BaseReductionSearch(BaseEstimator):
         rows the baseline is measured right after the first two trainings.)"""
         cell = ev.cells.get((FULL, 1.0))
         if cell:  # the fold's training grown to all rows at the measured growth rate
-            times = getattr(ev, "times", None)
-            g = 1.0 if times is None else times.growth()
+            g = ev.times.growth()
             return float(np.median([c[2] for c in cell.values()])) * (ev.n / ev.n_train) ** g
         low = full_training_seconds(ev.times.rows, ev.times.seconds, ev.n)
         return max(low, ev.times.linear_from_largest(ev.n)) if np.isfinite(low) else low

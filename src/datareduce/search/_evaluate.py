@@ -327,8 +327,6 @@ class Evaluator:
         ratio for estimators that behave like averages (the variance of a mean of ``m`` of
         ``N`` rows against the mean of all ``N`` is proportional to ``1/m - 1/N``): 1.07 at
         keep 0.2 with ``cv=3``, 1.41 at keep 0.5."""
-        from scipy.stats import t
-
         scores = np.atleast_2d(scores)
         if not (self.complete(FULL, 1.0) and np.isfinite(scores).all()):
             return np.nan
@@ -340,9 +338,8 @@ class Evaluator:
             m = float(min(self.rows(keep), self.n_train))
             scale = math.sqrt(max(1 - m / self.n, 0.0) / max(1 - m / self.n_train,
                                                               1.0 / self.n_train))
-        level = float(getattr(self.search, "racing_level", 0.9))
-        return float(d.mean() - t.ppf(level, len(d) - 1) * d.std(ddof=1) * scale
-                     * math.sqrt(1 + 1 / len(d)))
+        # t * sd * sqrt(1 + 1/n): the mean's margin t * sd / sqrt(n) times sqrt(n + 1)
+        return float(d.mean() - self._margin(d) * math.sqrt(len(d) + 1) * scale)
 
     def _margin(self, d):
         """One-sided Student-t half-width of the mean of ``d`` at the search's
