@@ -267,14 +267,16 @@ def subset_epochs(epochs, keep, schedule):
     return epochs if schedule == "epochs" else max(epochs, round(epochs / keep))
 
 
-def run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out):
+def run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out, full=True):
     schedule = cfg.get("subset_schedule", "epochs")
     for seed in seeds:
-        r = train(model_yaml, data_yaml, epochs=cfg["epochs"], seed=seed, name=f"full-{seed}")
-        _record(out, {"kind": "static", "method": "full", "keep": 1.0, "seed": seed,
-                      "n": n, "epochs": cfg["epochs"], "cost": 0.0, **r})
-        print(f"seed {seed} full ({n} images): mAP50 {r['map50']:.3f} in {r['wall']:.0f} s",
-              flush=True)
+        if full:  # without it, --report takes the full run of this seed from another file
+            r = train(model_yaml, data_yaml, epochs=cfg["epochs"], seed=seed,
+                      name=f"full-{seed}")
+            _record(out, {"kind": "static", "method": "full", "keep": 1.0, "seed": seed,
+                          "n": n, "epochs": cfg["epochs"], "cost": 0.0, **r})
+            print(f"seed {seed} full ({n} images): mAP50 {r['map50']:.3f} in "
+                  f"{r['wall']:.0f} s", flush=True)
         for keep in cfg["keeps"]:
             for method in cfg.get("methods_at", {}).get(keep, cfg["methods"]):
                 curve = False  # per-epoch validation costs as much for a subset as for all
@@ -295,6 +297,10 @@ def run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out):
 
 def report_static(recs):
     full = {r["seed"]: r for r in recs if r["method"] == "full"}
+    if not full:
+        print("no full training in these records: pass the --out file of the full runs "
+              "to --report as well")
+        return
     rows = {}
     for r in recs:
         if r["method"] != "full" and r["seed"] in full:
@@ -339,12 +345,13 @@ def report_static(recs):
               f"{share:.0%} | {t95} | {cost:.2%} |")
 
 
-def run_dynamic(cfg, data_yaml, model_yaml, n, seeds, schedules, keep, out):
+def run_dynamic(cfg, data_yaml, model_yaml, n, seeds, schedules, keep, out,
+                policies=POLICIES):
     from datareduce.dynamic.yolo import pruned_trainer
 
     for seed in seeds:
         for ep in schedules:
-            for pol in ("full", *POLICIES):
+            for pol in ("full", *policies):
                 tr = None if pol == "full" else pruned_trainer(keep=keep, policy=pol)
                 r = train(model_yaml, data_yaml, epochs=ep, seed=seed, name=f"{pol}-{ep}-{seed}",
                           trainer=tr)
@@ -405,7 +412,13 @@ def main(argv=None):
     ap.add_argument("--methods", help=f"comma-separated subset of {','.join(METHODS)}")
     ap.add_argument("--dynamic", action="store_true",
                     help="run the dynamic-pruning comparison instead of static selection")
-    ap.add_argument("--long-epochs", type=int, help="the longer schedule of --dynamic")
+    ap.add_argument("--long-epochs", type=int,
+                    help="the longer schedule of --dynamic (default 2 x --epochs; 0: none)")
+    ap.add_argument("--policies", help=f"--dynamic: comma-separated subset of "
+                                       f"{','.join(POLICIES)}")
+    ap.add_argument("--no-full", action="store_true",
+                    help="static: skip full training (--report pairs these runs with the "
+                         "full run of the same seed in another --out file)")
     ap.add_argument("--dynamic-keep", type=float, default=0.5,
                     help="kept fraction per epoch of --dynamic (default 0.5)")
     ap.add_argument("--seed-list", help="training seeds to run, e.g. 1,2 (default 0..seeds-1)")
@@ -438,7 +451,8 @@ def main(argv=None):
         bad = set(cfg["methods"]) - set(METHODS)
         if bad:
             ap.error(f"unknown methods {sorted(bad)}: use {', '.join(METHODS)}")
-    if "random" not in cfg["methods"]:
+    if "random" not in cfg["methods"] and not args.no_full:
+        # the paired reference; with --no-full it comes, like the full run, from other records
         cfg["methods"] = ("random", *cfg["methods"])
     _offline_setup()
     from datareduce.detection import load_yolo
@@ -467,11 +481,16 @@ def main(argv=None):
              else list(range(cfg["seeds"])))
     out = Path(args.out) if args.out else TMP / "runs.jsonl"
     if args.dynamic:
+        long_ep = 2 * cfg["epochs"] if args.long_epochs is None else args.long_epochs
+        policies = tuple(args.policies.split(",")) if args.policies else POLICIES
+        if set(policies) - set(POLICIES):
+            ap.error(f"unknown policies {sorted(set(policies) - set(POLICIES))}: use "
+                     f"{', '.join(POLICIES)}")
         run_dynamic(cfg, data_yaml, model_yaml, n, seeds,
-                    (cfg["epochs"], args.long_epochs or 2 * cfg["epochs"]), args.dynamic_keep,
-                    out)
+                    (cfg["epochs"], *((long_ep,) if long_ep else ())), args.dynamic_keep,
+                    out, policies)
     else:
-        run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out)
+        run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out, full=not args.no_full)
     print()
     report([out])
     print(f"\n{cfg['seeds']} seed(s), {cfg['epochs']} epochs, imgsz 64, batch 16 (one optimizer step per batch), one torch "
