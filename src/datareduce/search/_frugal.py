@@ -19,8 +19,9 @@ training set (what the final reduction keeps), also on a cross-validation fold.
    steps down while it is, until its smallest fraction within tolerance is bracketed;
 4. **racing below**: the other methods race at that fraction and below it (they can only
    make the answer smaller), split by split, the clearly worse dropped (``eliminated_``).
-   A method replaces SRS only where it is within tolerance and the one-sided 90 % lower
-   confidence bound of its paired split differences to SRS is above zero;
+   A method replaces SRS only where it is within tolerance and the one-sided lower
+   confidence bound of its paired split differences to SRS is above zero, at 90 % for
+   the raced methods together (Bonferroni);
 5. **checked answer**: the answer's subset is drawn ``n_draws`` times (each its own seed)
    on every split (``check_scores_``); if a draw's mean falls below the threshold, the
    next larger answer is tried (SRS at its fraction, then larger fractions); if nothing
@@ -71,8 +72,9 @@ class ReductionSearchCV(BaseReductionSearch):
         every method and the baseline.
     reference : str or None, default="srs"
         The method whose learning curve is fitted, kept in every race, and replaced only by
-        a method whose one-sided ``racing_level`` lower confidence bound of their paired
-        split differences is above zero. When it is not among the methods, SRS is added
+        a method whose one-sided lower confidence bound of their paired split differences is
+        above zero, at ``racing_level`` for all the methods together (Bonferroni: each of
+        ``m`` methods at ``1 - (1 - racing_level) / m``). When it is not among the methods, SRS is added
         for the curve.
     method_params : dict of {method: dict}, optional
     space : transformer, optional
@@ -92,7 +94,8 @@ class ReductionSearchCV(BaseReductionSearch):
         rows or when cheap, and extrapolates it from the learning curve otherwise.
     racing_level : float, default=0.9
         Confidence of the paired intervals that drop a method during a race, of the
-        one-sided lower bound a method needs above zero to replace the reference, and of
+        one-sided lower bound a method needs above zero to replace the reference (for all
+        the raced methods together), and of
         the one-sided lower bound of a fraction's CV score that must clear the threshold
         (within tolerance).
     n_draws : int, default=3
@@ -336,6 +339,9 @@ class ReductionSearchCV(BaseReductionSearch):
             return []
         ev.clock.reserve = 0.0 if k_srs is None else ev.check_cost(ref, k_srs, self.n_draws)
         alive = self._ordered(ev, others)
+        # each of the methods is compared with the reference: their family-wise chance of a
+        # false replacement is held at 1 - racing_level (Bonferroni)
+        level = 1.0 - (1.0 - self.racing_level) / max(len(alive), 1)
         found = []
         for k in [top] + [k for k in ev.keeps if k < top][::-1]:
             if not ev.complete(ref, k):
@@ -346,7 +352,7 @@ class ReductionSearchCV(BaseReductionSearch):
                 ev.run(ref, k, stage="race")
             alive = [m for m in self._race(ev, k, [ref] + alive) if m != ref]
             better = [m for m in alive if ev.within(m, k)
-                      and ev.beats_reference(m, k, self.racing_level)]
+                      and ev.beats_reference(m, k, level)]
             if better:
                 best = max(better, key=lambda m: ev.mean(m, k))
                 found.insert(0, (best, k))
