@@ -7,8 +7,15 @@ preparation (:func:`datareduce.search.make_model`). For each table and seed, in 
 * ``all rows``: scikit-learn's ``RandomizedSearchCV`` on every training row, refit on all;
 * ``subset``: :func:`datareduce.search.tune_on_subset` (SRS at each of ``--keeps``, the
   same ``RandomizedSearchCV`` on the kept rows, one refit of the best on all rows);
-* ``halving``: ``HalvingRandomSearchCV`` (random subsamples as the resource) with the same
-  number of candidates, refit on all rows.
+* ``halving (sklearn default)``: ``HalvingRandomSearchCV`` (random subsamples as the
+  resource) with the same number of candidates and its default rungs
+  (``min_resources="smallest"``: the first rung trains on ``2 * cv`` rows), refit on all rows
+  (``return_train_score=False`` in all halving searches);
+* ``halving (sklearn)``: the same with the rungs of the reducer halving below (the last rung
+  trains on ``--max-keep`` of each training fold; validation folds are subsampled alike);
+* ``halving (srs)``, ``halving (kt)``: :func:`datareduce.search.tune_halving`, the same
+  halving with a reducer's kept rows as the resource (whole validation folds), one refit on
+  all rows (``--halving-reducers``).
 
 Reported: total wall time (tuning + final training) with the process's CPU seconds beside
 it, and the test score (macro-F1 or R^2 on a held-out 25 %), with the ratio of wall times to
@@ -18,6 +25,7 @@ Usage::
 
     python benchmarks/bench_tuning.py --quick      # 1 seed, 6 candidates, <= 60,000 rows
     python benchmarks/bench_tuning.py --quick --keeps 0.05 0.1
+    python benchmarks/bench_tuning.py --quick --keeps 0.05 --max-keep 0.2
     python benchmarks/bench_tuning.py
 """
 
@@ -38,7 +46,7 @@ from scipy.stats import loguniform, randint  # noqa: E402
 
 from datareduce._core.strata import quantile_strata  # noqa: E402
 from datareduce.evaluation import to_markdown  # noqa: E402
-from datareduce.search import make_model, tune_on_subset  # noqa: E402
+from datareduce.search import make_model, tune_halving, tune_on_subset  # noqa: E402
 
 # (R package, item, target, task, columns to drop)
 TABLES = {
@@ -103,14 +111,27 @@ def run(name, seed, args):
                              scoring=scoring, random_state=seed)
         out.append((f"subset (srs {keep})", res.total_seconds, time.process_time() - c0,
                     test_score(res.best_estimator)))
-    c0, t0 = time.process_time(), time.perf_counter()
-    halving = HalvingRandomSearchCV(model, dist, n_candidates=args.n_iter, cv=3, factor=3,
-                                    scoring=scoring, random_state=seed).fit(Xtr, ytr)
-    out.append(("halving", time.perf_counter() - t0, time.process_time() - c0,
-                test_score(halving)))
-    base_t, base_s = out[0][1], out[0][3]
+    for label, rungs in (("halving (sklearn default)", {}),
+                         ("halving (sklearn)", {"min_resources": "exhaust",
+                                                "max_resources": round(args.max_keep
+                                                                       * len(ytr))})):
+        c0, t0 = time.process_time(), time.perf_counter()
+        halving = HalvingRandomSearchCV(model, dist, n_candidates=args.n_iter, cv=3, factor=3,
+                                        scoring=scoring, return_train_score=False,
+                                        random_state=seed, **rungs).fit(Xtr, ytr)
+        out.append((label, time.perf_counter() - t0, time.process_time() - c0,
+                    test_score(halving)))
+    for method in args.halving_reducers:
+        c0 = time.process_time()
+        res = tune_halving(model, dist, Xtr, ytr, reducer=method, n_candidates=args.n_iter,
+                           factor=3, max_keep=args.max_keep, cv=3, scoring=scoring,
+                           cache_reducer=args.cache, random_state=seed)
+        out.append((f"halving ({method})", res.total_seconds, time.process_time() - c0,
+                    test_score(res.best_estimator)))
+    base_t, base_c, base_s = out[0][1], out[0][2], out[0][3]
     return [{"table": name, "rows": len(ytr), "task": task, "seed": seed, "search": s,
-             "wall_s": t, "cpu_s": c, "speed-up": base_t / t, "test": sc, "lost": base_s - sc}
+             "wall_s": t, "cpu_s": c, "speed-up": base_t / t, "cpu speed-up": base_c / c,
+             "test": sc, "lost": base_s - sc}
             for s, t, c, sc in out]
 
 
@@ -121,26 +142,33 @@ def main():
     p.add_argument("--n-iter", type=int, default=10)
     p.add_argument("--keeps", type=float, nargs="+", default=[0.1],
                    help="kept fractions of the subset searches (each measured in the run)")
+    p.add_argument("--max-keep", type=float, default=0.2,
+                   help="the halving searches' last rung: kept fraction of each training fold")
+    p.add_argument("--halving-reducers", nargs="*", default=["srs", "kt"])
+    p.add_argument("--no-cache", dest="cache", action="store_const", const=False,
+                   default="auto", help="fit the halving reducer once per candidate (no "
+                   "joblib cache; the default caches all but the random reducers)")
     p.add_argument("--max-rows", type=int, default=120_000)
     p.add_argument("--tables", nargs="+", default=list(TABLES))
     args = p.parse_args()
     if args.quick:
         args.seeds, args.n_iter, args.max_rows = 1, 6, 60_000
     print(f"load: {os.getloadavg()}", flush=True)
+    print(" ".join(sys.argv), flush=True)
     rows = []
     for name in args.tables:
         for seed in range(args.seeds):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rows += run(name, seed, args)
-            print(to_markdown(pd.DataFrame(rows[-(2 + len(args.keeps)):]).set_index("table"),
+            print(to_markdown(pd.DataFrame(rows[-(3 + len(args.keeps) + len(args.halving_reducers)):]).set_index("table"),
                               floatfmt=".3f"),
                   flush=True)
     df = pd.DataFrame(rows)
     print()
     print(to_markdown(df.set_index("table"), floatfmt=".3f"))
     print()
-    print(to_markdown(df.groupby("search")[["speed-up", "lost"]].agg(["median", "min", "max"]),
+    print(to_markdown(df.groupby("search")[["speed-up", "cpu speed-up", "lost"]].agg(["median", "min", "max"]),
                       floatfmt=".3f"))
     print(f"load: {os.getloadavg()}")
 

@@ -17,6 +17,7 @@ from datareduce.search import (
     fit_learning_curve,
     fit_power_law,
     search_table,
+    tune_halving,
     tune_on_subset,
 )
 from datareduce.search._budget import TimeModel, parse_budget
@@ -443,6 +444,78 @@ def test_tune_on_subset_tunes_on_the_kept_rows_and_refits_once_on_all():
     assert from_search.n_tuned == len(search.best_reducer_.sample_indices_)
     with pytest.raises(ValueError, match="refit"):
         tune_on_subset(Tunable(), {"C": [1.0]}, X, y, refit="never")
+
+
+class HalvingSpy(CountingModel):
+    """Records each training (rows, whether a flipped row is among them) and each prediction's
+    rows."""
+
+    fits, predicts = [], []
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y, sample_weight=None):
+        HalvingSpy.fits.append((len(X), bool((X[:, 2] > 0).any())))
+        return super().fit(X, y)
+
+    def predict(self, X):
+        HalvingSpy.predicts.append(len(X))
+        return super().predict(X)
+
+
+class CountedCleanRows(CleanRows):
+    """CleanRows counting its fits (across the clones the search makes)."""
+
+    n_fits = 0
+
+    def _select(self, X, n_select, rng):
+        CountedCleanRows.n_fits += 1
+        return super()._select(X, n_select, rng)
+
+
+def test_tune_halving_trains_rungs_on_the_reducers_rows_and_refits_once_on_all():
+    HalvingSpy.fits, HalvingSpy.predicts = [], []
+    X, y = noisy_labels(n=1200, noise=0.1)
+    res = tune_halving(HalvingSpy(), {"C": np.logspace(-3, 3, 20)}, X, y, reducer=CleanRows(),
+                       n_candidates=9, factor=3, max_keep=450, cv=3, random_state=0)
+    assert res.rungs == [(9, 50), (3, 150), (1, 450)]  # keep grows by factor, 1/3 go on
+    assert list(res.search.cv_results_["n_resources"]) == [50] * 9 + [150] * 3 + [450]
+    *tuning, refit = HalvingSpy.fits
+    assert [n for n, _ in tuning] == [50] * 27 + [150] * 9 + [450] * 3
+    # the reducer's rows: CleanRows keeps no flipped row, a random subsample of 50 would
+    assert not any(flipped for _, flipped in tuning)
+    assert set(HalvingSpy.predicts) == {400}  # validation folds are whole
+    # one final training on every row, of the estimator alone, without the resource
+    assert refit == (1200, True) and type(res.best_estimator) is HalvingSpy
+    assert set(res.best_params) == {"C"} and res.best_estimator.C == res.best_params["C"]
+    assert res.n_tuned == 450 and res.n_rows == 1200 and res.reduce_seconds == 0.0
+    assert res.predict(X).shape == (1200,) and res.total_seconds > 0
+
+
+@pytest.mark.parametrize("cache, n_fits", [(True, 3 * 2), (False, 3 * (4 + 2))])
+def test_tune_halving_fits_the_reducer_once_per_fold_and_rung(cache, n_fits):
+    CountedCleanRows.n_fits = 0
+    X, y = noisy_labels(n=600, noise=0.1)
+    res = tune_halving(LogisticRegression(), {"C": np.logspace(-3, 3, 20)}, X, y,
+                       reducer=CountedCleanRows(stratify=False), n_candidates=4, factor=3, max_keep=0.5,
+                       cache_reducer=cache, random_state=0)
+    assert [c for c, _ in res.rungs] == [4, 2] and CountedCleanRows.n_fits == n_fits
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"max_keep": 5000}, ValueError, "max_keep=5000"),  # more than a training fold
+    ({"max_keep": 0.0}, ValueError, "max_keep"),
+    ({"min_keep": 300, "max_keep": 100}, ValueError, "min_keep=300"),
+    ({"min_keep": 0}, ValueError, "min_keep"),
+    ({"n_candidates": 0}, ValueError, "n_candidates"),
+    ({"reducer": 42}, TypeError, "reducer=42"),
+    ({"factor": -1}, ValueError, "factor"),
+])
+def test_tune_halving_refuses_bad_arguments(kwargs, error, match):
+    X, y = noisy_labels(n=600)
+    with pytest.raises(error, match=match):
+        tune_halving(LogisticRegression(), {"C": [0.1, 1.0]}, X, y, **kwargs)
 
 
 def test_within_tolerance_needs_the_lower_confidence_bound():

@@ -5,16 +5,27 @@ reducer, or the answer of a fitted :class:`ReductionSearchCV`), runs scikit-lear
 :class:`~sklearn.model_selection.RandomizedSearchCV` on the kept rows only, and trains the
 best configuration once on all rows. The search's many trainings then cost a fraction
 ``keep`` each; only the last one sees every row.
+
+:func:`tune_halving` is successive halving with a reducer's kept rows as the resource:
+scikit-learn's :class:`~sklearn.model_selection.HalvingRandomSearchCV` over a
+:class:`datareduce.Pipeline` (reducer, estimator) whose resource is the reducer's ``keep``
+(a row count per training fold). Each rung trains the surviving candidates on the reducer's
+rows of every training fold and scores them on the whole validation fold; the best
+configuration is then trained once on all rows, without the reducer.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils.validation import check_consistent_length
 
-__all__ = ["SubsetTuning", "tune_on_subset"]
+__all__ = ["SubsetTuning", "tune_halving", "tune_on_subset"]
 
 
 @dataclass
@@ -26,12 +37,20 @@ class SubsetTuning:
     best_estimator : estimator
         The best configuration trained on all rows (or on the kept rows, ``refit="subset"``).
     best_params : dict
-    search : RandomizedSearchCV
+    search : RandomizedSearchCV or HalvingRandomSearchCV
         Fitted on the kept rows (``cv_results_`` etc.), with ``refit=False``.
     reducer : reducer
-        Fitted on all rows; ``reducer.sample_indices_`` are the rows tuned on.
+        :func:`tune_on_subset`: fitted on all rows; ``reducer.sample_indices_`` are the rows
+        tuned on. :func:`tune_halving`: the unfitted reducer (it is fitted on every training
+        fold at every rung).
     n_rows, n_tuned : int
+        Rows of X; rows the search trained on (:func:`tune_halving`: per training fold at
+        the last rung).
     reduce_seconds, tune_seconds, refit_seconds : float
+        (:func:`tune_halving` reduces inside the search: ``reduce_seconds`` is 0.)
+    rungs : list of (n_candidates, n_kept) or None
+        :func:`tune_halving`: the candidates trained at each rung and the rows kept of each
+        training fold there.
     """
 
     best_estimator: object
@@ -43,6 +62,7 @@ class SubsetTuning:
     reduce_seconds: float
     tune_seconds: float
     refit_seconds: float
+    rungs: list | None = None
 
     @property
     def total_seconds(self) -> float:
@@ -120,3 +140,115 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     refit_s = time.perf_counter() - t0
     return SubsetTuning(best, dict(search.best_params_), search, red, len(y), len(yr),
                         reduce_s, tune_s, refit_s)
+
+
+def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candidates=10,
+                 factor=3, max_keep=0.2, min_keep="exhaust", cv=3, scoring=None,
+                 cache_reducer="auto", random_state=None, n_jobs=None) -> SubsetTuning:
+    """Successive halving with a reducer's kept rows as the resource, then one refit on all.
+
+    scikit-learn's :class:`~sklearn.model_selection.HalvingRandomSearchCV` runs on the
+    pipeline ``Pipeline([("reduce", reducer), ("model", estimator)])`` with
+    ``resource="reduce__keep"``: at each rung the surviving candidates are trained on the
+    reducer's rows of each training fold (``keep`` grows by ``factor`` from rung to rung up
+    to ``max_keep``) and scored on the whole validation fold (scikit-learn's own resource,
+    ``n_samples``, subsamples the validation folds too). The best configuration of the last
+    rung is then trained once on all rows, without the reducer.
+
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+    param_distributions : dict or list of dicts
+        The estimator's parameters, as in
+        :class:`~sklearn.model_selection.RandomizedSearchCV` (no ``model__`` prefix).
+    X, y : the training data.
+    reducer : str or reducer, default="srs"
+        A method name (created with ``random_state``) or an unfitted reducer; its ``keep``
+        is set by the search.
+    n_candidates : int, default=10
+        Candidates sampled for the first rung; ``ceil(n / factor)`` of a rung's ``n`` go on
+        to the next.
+    factor : int or float, default=3
+    max_keep : float or int, default=0.2
+        Rows kept of each training fold at the last rung: a fraction of the smallest training
+        fold or a count. ``1.0`` ends on every row of each fold, as scikit-learn's default
+        does: then about as good as the search on all rows and barely cheaper (measured in
+        ``docs/search.md``).
+    min_keep : "exhaust", float or int, default="exhaust"
+        Rows kept at the first rung. ``"exhaust"`` starts as high as the number of rungs
+        allows (``max_keep // factor ** (rungs - 1)``), scikit-learn's rule.
+    cv, scoring, random_state, n_jobs
+        Passed to HalvingRandomSearchCV (``random_state`` also to a named reducer).
+    cache_reducer : "auto" or bool, default="auto"
+        Fit the reducer once per training fold and rung (the pipeline's joblib ``memory`` in
+        a temporary directory, removed afterwards) instead of once per candidate there too.
+        ``"auto"`` caches every reducer but the random ones, whose fits cost less than the
+        cache's hashing of the fold (measured in ``docs/search.md``).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> X, y = make_classification(3000, 6, random_state=0)
+    >>> res = tune_halving(DecisionTreeClassifier(random_state=0),
+    ...                    {"max_depth": [2, 4, 8, 16]}, X, y, n_candidates=4, factor=2,
+    ...                    max_keep=0.5, random_state=0)
+    >>> res.rungs  # (candidates, rows kept of each 2,000-row training fold)
+    [(4, 250), (2, 500), (1, 1000)]
+    >>> sorted(res.best_params), res.best_estimator.get_depth() <= 16
+    (['max_depth'], True)
+    """
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingRandomSearchCV
+
+    from .. import get_reducer
+    from .._core.validation import check_keep
+    from ..pipeline import Pipeline
+    from ..reducers.random import RandomReducer
+
+    check_consistent_length(X, y)
+    if isinstance(reducer, str):
+        red = get_reducer(reducer, random_state=random_state)
+    elif hasattr(reducer, "fit_resample") and "keep" in reducer.get_params():
+        red = clone(reducer)
+    else:
+        raise TypeError(f"reducer={reducer!r}: give a method name or an unfitted reducer "
+                        "with a keep parameter.")
+    cv = check_cv(cv, y, classifier=is_classifier(estimator))
+    n_fold = min(len(train) for train, _ in cv.split(X, y))
+    top = check_keep(max_keep, n_fold, name="max_keep")  # a count of rows
+    if isinstance(min_keep, str) and min_keep == "exhaust":
+        low = "exhaust"
+    else:
+        low = check_keep(min_keep, n_fold, name="min_keep")
+        if low > top:
+            raise ValueError(f"min_keep={min_keep!r} keeps {low} rows of each training fold, "
+                             f"more than max_keep={max_keep!r} ({top} rows).")
+    dists = param_distributions if isinstance(param_distributions, list) \
+        else [param_distributions]
+    dists = [{f"model__{k}": v for k, v in d.items()} for d in dists]
+    if cache_reducer == "auto":
+        cache_reducer = not isinstance(red, RandomReducer)
+    cache = tempfile.mkdtemp(prefix="datareduce-halving-") if cache_reducer else None
+    try:
+        pipe = Pipeline([("reduce", red), ("model", estimator)], memory=cache)
+        search = HalvingRandomSearchCV(pipe, dists, n_candidates=n_candidates, factor=factor,
+                                       resource="reduce__keep", min_resources=low,
+                                       max_resources=top, cv=cv, scoring=scoring,
+                                       refit=False, return_train_score=False,
+                                       random_state=random_state, n_jobs=n_jobs)
+        t0 = time.perf_counter()
+        search.fit(X, y)
+        tune_s = time.perf_counter() - t0
+    finally:
+        if cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
+    best = {k.removeprefix("model__"): v for k, v in search.best_params_.items()
+            if k != "reduce__keep"}
+    t0 = time.perf_counter()
+    best_estimator = clone(estimator).set_params(**best).fit(X, y)
+    refit_s = time.perf_counter() - t0
+    rungs = [(int(c), int(r))
+             for c, r in zip(search.n_candidates_, search.n_resources_, strict=True)]
+    return SubsetTuning(best_estimator, best, search, red, len(y), rungs[-1][1], 0.0, tune_s,
+                        refit_s, rungs)
