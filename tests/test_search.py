@@ -561,6 +561,35 @@ def test_a_method_replaces_srs_only_when_its_lower_bound_is_above_zero():
     assert ev.beats_reference("steady", 0.1) and not ev.beats_reference("srs", 0.1)
 
 
+def test_the_replacement_bound_holds_for_the_raced_methods_together():
+    """A method whose paired bound clears zero at 90 % replaces SRS when it is the only
+    one raced, but not when three were raced (Bonferroni: 1 - 0.1 / 3 each), the rule that
+    stopped most false replacements on the held-out tables (docs/search.md)."""
+    from types import SimpleNamespace
+
+    from datareduce.search._stats import paired_lower_bound
+
+    srs = np.array([0.80, 0.81, 0.80])
+    scores = {"srs": srs, "a": srs + [0.02, 0.03, 0.01], "b": srs - 0.05, "c": srs - 0.04}
+    assert paired_lower_bound(scores["a"], srs, 0.9) > 0
+    assert paired_lower_bound(scores["a"], srs, 1 - 0.1 / 3) < 0
+
+    def evaluator(methods):
+        return SimpleNamespace(
+            reference="srs", candidates=["srs", *methods], keeps=[0.1],
+            clock=SimpleNamespace(reserve=0.0), check_cost=lambda *a: 0.0,
+            complete=lambda m, k: True, within=lambda m, k: True,
+            mean=lambda m, k: float(np.mean(scores[m])),
+            beats_reference=lambda m, k, level: m != "srs" and paired_lower_bound(
+                scores[m], srs, level) > 0)
+
+    search = ReductionSearchCV(LogisticRegression(), racing_level=0.9)
+    search._ordered = lambda ev, others: list(others)
+    search._race = lambda ev, keep, methods: list(methods)
+    assert search._race_down(evaluator(["a"]), 0.1, 0.1) == [("a", 0.1)]
+    assert search._race_down(evaluator(["a", "b", "c"]), 0.1, 0.1) == []
+
+
 class MostlyFlipped(CleanRows):
     """Random rows, but the flipped-label rows first for a third of the quota: worse than
     SRS."""
