@@ -100,7 +100,7 @@ def methods(ds, quick):
             warnings.simplefilter("ignore")
             try:
                 t0 = time.perf_counter()
-                dr = DetectionReducer(m, keep=0.3, random_state=0).fit(ds, embeddings=X)
+                dr = DetectionReducer(m, keep=0.3, random_state=0, dedup=None).fit(ds, embeddings=X)
                 total = time.perf_counter() - t0
                 results[m] = (dr, total)
             except Exception as exc:  # report, keep going
@@ -127,7 +127,7 @@ def methods(ds, quick):
         print(f"| {m} | " + " | ".join(f"{r:.2f}" for r in ret) + f" | {empty} |")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        unstrat = [DetectionReducer("random", keep=0.3, categories=None, random_state=s)
+        unstrat = [DetectionReducer("random", keep=0.3, categories=None, random_state=s, dedup=None)
                    .fit(ds, embeddings=X).report_.box_retention for s in range(10)]
     u = np.array(unstrat)
     print("| random, no strata (mean ± sd of 10 seeds) | "

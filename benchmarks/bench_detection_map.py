@@ -138,13 +138,13 @@ def finetune(weights, data_yaml, val_yaml, cfg, *, epochs, seed, fraction=1.0, n
 
 def select(method, ds, keep_n, seed):
     """(data YAML of the subset, selection seconds) for one method."""
-    kw = dict(keep=keep_n, random_state=seed)
+    kw = dict(keep=keep_n, random_state=seed, dedup=None)  # de-duplication only where named
     if method == "random":
         dr = DetectionReducer("random", embedder="label", categories=None, **kw)
     elif method == "srs":
         dr = DetectionReducer("srs", embedder="label", **kw)
     elif method == "dedup+srs":
-        dr = DetectionReducer("srs", embedder="label", dedup=Deduplicator("near"), **kw)
+        dr = DetectionReducer("srs", embedder="label", **{**kw, "dedup": Deduplicator("near")})
     elif method == "mms":
         dr = DetectionReducer("mms", embedder="thumbnail", **kw)
     elif method == "object-level":

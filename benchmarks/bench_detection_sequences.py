@@ -216,11 +216,11 @@ def select(method, ds, keep, seed):
     """(data YAML of the subset, ranking seconds)."""
     from datareduce.detection import DetectionReducer
 
-    kw = dict(keep=keep, random_state=seed)
+    kw = dict(keep=keep, random_state=seed, dedup=None)  # de-duplication only where named
     dr = {
         "random": lambda: DetectionReducer("random", embedder="label", categories=None, **kw),
         "srs": lambda: DetectionReducer("srs", embedder="label", **kw),
-        "dedup+srs": lambda: DetectionReducer("srs", embedder="label", dedup="near", **kw),
+        "dedup+srs": lambda: DetectionReducer("srs", embedder="label", **{**kw, "dedup": "near"}),
         "groups": lambda: DetectionReducer("srs", embedder="label", groups=GROUP_RE, **kw),
         "mms": lambda: DetectionReducer("mms", embedder="thumbnail", **kw),
         "kt": lambda: DetectionReducer("kt", embedder="thumbnail", **kw),

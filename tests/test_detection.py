@@ -345,7 +345,7 @@ def test_reducer_first_rows_and_report_by_hand():
                           names={0: "a", 1: "b", 2: "c"})
     X = np.arange(10.0).reshape(5, 2)
     with pytest.warns(UserWarning, match=r"keeps no box of class\(es\) c:"):
-        dr = DetectionReducer(FirstRows(), keep=3, categories=None).fit(ds, embeddings=X)
+        dr = DetectionReducer(FirstRows(), keep=3, categories=None, dedup=None).fit(ds, embeddings=X)
     np.testing.assert_array_equal(dr.sample_indices_, [0, 1, 2])
     r = dr.report_
     assert r.boxes_before.tolist() == [3, 2, 1] and r.boxes_after.tolist() == [3, 2, 0]
@@ -355,7 +355,20 @@ def test_reducer_first_rows_and_report_by_hand():
     assert dr.epsilon_.value == pytest.approx(0.5)
     assert dr.report_.to_frame().loc["c", "boxes_before"] == 1
     with pytest.raises(ValueError, match="one row per image"):
-        DetectionReducer(FirstRows(), categories=None).fit(ds, embeddings=X[:3])
+        DetectionReducer(FirstRows(), categories=None, dedup=None).fit(ds, embeddings=X[:3])
+
+
+def test_default_dedup_is_skipped_with_a_warning_when_images_cannot_be_read():
+    ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(5)],
+                          boxes=[boxes_of(c) for c in ([0], [1], [0, 1], [], [1])],
+                          names={0: "a", 1: "b"})
+    X = np.arange(10.0).reshape(5, 2)
+    with pytest.warns(UserWarning, match=r"dedup='auto' skipped: /d/0\.png"):
+        dr = DetectionReducer(FirstRows(), keep=3, categories=None).fit(ds, embeddings=X)
+    assert dr.dedup_ is None and dr.sample_indices_.tolist() == [0, 1, 2]
+    with pytest.raises(OSError, match="/d/0.png"):  # asked for explicitly: an error
+        DetectionReducer(FirstRows(), keep=3, categories=None, dedup="near").fit(
+            ds, embeddings=X)
 
 
 def test_stratified_keeps_every_category_and_rare_classes(ds):

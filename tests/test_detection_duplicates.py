@@ -4,6 +4,7 @@ else), the keep policies and group caps do what they say, bounded-memory pair se
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -152,6 +153,56 @@ def test_reducer_with_dedup_never_keeps_a_duplicate(planted, tmp_path):
     assert man["dedup"]["n_duplicates_removed"] == 4
     assert {r["image"].split("/")[-1] for r in man["dedup"]["removed"]} == \
         {b for _, b in answers["exact"]}
+
+
+def test_default_dedup_removes_near_duplicates_and_fills_the_count(planted):
+    """dedup="auto" (the default): no duplicate is kept while the distinct images suffice;
+    beyond them every distinct image is kept and the count is still the one asked for."""
+    root, answers, train, _ = planted
+    dup_names = {b for _, b in answers["exact"] | answers["near"]}  # the 8 removable copies
+    n = len(train)
+    n_distinct = n - 8
+    for keep in (0.5, n_distinct):
+        dr = DetectionReducer("srs", keep=keep, embedder="label", random_state=0).fit(train)
+        kept = {train.images[i].name for i in dr.sample_indices_}
+        assert len(dr.sample_indices_) == (round(0.5 * n) if keep == 0.5 else n_distinct)
+        assert not kept & dup_names
+    # more than the distinct images: all of them, and the rest among the duplicates
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "remain after de-duplication" warning
+        dr = DetectionReducer("srs", keep=n - 3, embedder="label", random_state=0).fit(train)
+    kept = [train.images[i].name for i in dr.sample_indices_]
+    assert len(kept) == len(set(kept)) == n - 3
+    assert len(set(kept) & dup_names) == 5 and dr.manifest()["dedup"]["refilled"] == 5
+    assert dr.embeddings_.shape[0] == n and len(dr.embedded_indices_) == n
+    # keep 1.0 and a dataset without duplicates: the same rows as no de-duplication
+    all_rows = DetectionReducer("srs", keep=1.0, embedder="label").fit(train)
+    assert all_rows.dedup_ is None and len(all_rows.sample_indices_) == n
+    distinct = train.subset(np.flatnonzero(Deduplicator("near").fit(train).keep_mask_))
+    a = DetectionReducer("srs", keep=0.4, embedder="label", random_state=1).fit(distinct)
+    b = DetectionReducer("srs", keep=0.4, embedder="label", random_state=1,
+                         dedup=None).fit(distinct)
+    assert a.dedup_.n_duplicates_ == 0
+    np.testing.assert_array_equal(np.sort(a.sample_indices_), np.sort(b.sample_indices_))
+    with pytest.raises(ValueError, match="dedup='nearest'"):
+        DetectionReducer("srs", dedup="nearest").fit(train)
+
+
+def test_cli_and_python_keep_the_same_images_by_default(planted, tmp_path, capsys):
+    from datareduce.cli import main
+
+    root, answers, train, _ = planted
+    for keep, dedup in (("0.5", "auto"), (str(len(train) - 3), "auto"), ("0.5", "none")):
+        out = tmp_path / f"out_{keep}_{dedup}"
+        argv = ["yolo", str(root / "data.yaml"), "--method", "srs", "--keep", keep,
+                "--embedder", "label", "--seed", "0", "--output", str(out)]
+        assert main(argv + ([] if dedup == "auto" else ["--dedup", dedup])) == 0
+        k = float(keep) if "." in keep else int(keep)
+        dr = DetectionReducer("srs", keep=k, embedder="label", random_state=0,
+                              dedup=None if dedup == "none" else "auto").fit(train)
+        assert sorted(p.name for p in load_yolo(out / "data.yaml").images) == \
+            sorted(p.name for p in dr.kept_images_)
+    capsys.readouterr()
 
 
 def test_cli_audit(planted, tmp_path, capsys):

@@ -83,7 +83,8 @@ def test_detection_reducer_groups_cover_before_repeating():
     ds = _ds(sizes)
     X = np.random.default_rng(0).normal(size=(len(ds), 4))
     for keep, expect in ((5, {1}), (8, {1}), (20, None)):
-        dr = DetectionReducer("srs", keep=keep, groups=r"^(vid\d+)_", random_state=0)
+        dr = DetectionReducer("srs", keep=keep, groups=r"^(vid\d+)_", random_state=0,
+                              dedup=None)
         dr.fit(ds, embeddings=X)
         g, c = np.unique(dr.groups_[dr.sample_indices_], return_counts=True)
         assert len(dr.sample_indices_) == keep

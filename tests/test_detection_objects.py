@@ -58,7 +58,7 @@ def test_shape_scores_class_balanced_and_polygons(tmp_path):
     np.testing.assert_allclose(ShapeComplexityScorer().scores(ds), want)
     np.testing.assert_allclose(ShapeComplexityScorer(use_polygons=False).scores(ds)[1], 1.0)
     # the ranking reducer keeps the top scores; ties go to the earlier image
-    dr = DetectionReducer("top", keep=2, embedder="shape", categories=None).fit(ds)
+    dr = DetectionReducer("top", keep=2, embedder="shape", categories=None, dedup=None).fit(ds)
     assert sorted(dr.sample_indices_.tolist()) == sorted(np.argsort(want)[::-1][:2].tolist())
     assert dr.manifest()["embedder"]["name"] == "shape"
 

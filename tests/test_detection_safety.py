@@ -207,7 +207,7 @@ def test_warnings_name_plain_categories_and_lost_class_advice():
     X = np.arange(16.0).reshape(8, 2)
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
-        DetectionReducer("srs", keep=1, random_state=0,
+        DetectionReducer("srs", keep=1, random_state=0, dedup=None,
                          categories=np.array(["ball"] * 6 + ["ball+goal"] * 2)).fit(
                              ds, embeddings=X)
     text = " | ".join(str(w.message) for w in rec)

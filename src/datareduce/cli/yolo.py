@@ -47,9 +47,11 @@ def add_parser(sub):
                         "writes its label cache into the source dataset: avoid)")
     p.add_argument("--no-stratify", action="store_true",
                    help="do not use image categories (class combinations) as strata")
-    p.add_argument("--dedup", choices=("exact", "near"),
-                   help="remove duplicate images before selecting: exact (same bytes) or near "
-                        "(perceptual hash)")
+    p.add_argument("--dedup", default="auto", choices=("auto", "near", "exact", "none"),
+                   help="duplicate images removed before selecting: auto (default: near "
+                        "duplicates, and when fewer distinct images remain than --keep asks "
+                        "for, the rest chosen among the duplicates), near (perceptual hash; "
+                        "at most the distinct images), exact (same bytes), none")
     p.add_argument("--dedup-keep", default="first", choices=("first", "most_boxes", "central"),
                    help="which image of a duplicate group stays (default first)")
     p.add_argument("--group", "--group-regex", dest="group_regex", metavar="REGEX|auto",
@@ -169,13 +171,16 @@ def run(args) -> int:
     if isinstance(keep, int):
         print(f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a count; "
               "write a fraction such as 0.3 for a share)", file=sys.stdout)
-    dedup = None
     if args.max_per_group and not args.group_regex:
         raise CLIError("--max-per-group needs --group REGEX (the groups to cap).")
-    if args.dedup or args.max_per_group:
+    dedup = args.dedup  # auto, near, exact or none: DetectionReducer's own rules
+    if args.max_per_group or (args.dedup_keep != "first" and args.dedup != "none"):
         from ..detection import Deduplicator
 
-        dedup = Deduplicator(method=args.dedup or "none", keep=args.dedup_keep,
+        # --max-per-group with --dedup auto or none: the cap only, no duplicate search
+        method = args.dedup if args.dedup in ("near", "exact") else (
+            "none" if args.max_per_group else "near")
+        dedup = Deduplicator(method=method, keep=args.dedup_keep,
                              groups=args.group_regex, max_per_group=args.max_per_group)
     dr = DetectionReducer(
         args.method, keep=keep, embedder=embedder,

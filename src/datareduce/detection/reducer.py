@@ -94,13 +94,21 @@ class DetectionReducer:
         Passed to :func:`~datareduce.detection.image_categories`; ``"auto"`` with a fraction
         ``keep`` merges mixed class combinations with fewer than ``max(2, 1% of the images,
         1 / keep)`` images (smaller ones could not keep an image of their own).
-    dedup : None, "exact", "near" or Deduplicator, default=None
+    dedup : "auto", "near", "exact", None or Deduplicator, default="auto"
         Remove duplicate images before selecting (see
         :class:`~datareduce.detection.Deduplicator`: one image per group of duplicates,
         chosen by its ``keep`` policy, and an optional cap per group such as a video).
-        A fractional ``keep`` still refers to the whole dataset: ``keep=0.25`` keeps
-        ``round(0.25 * n_images)`` images chosen among the de-duplicated ones (all of them,
-        with a warning, when fewer remain).
+        ``keep`` still counts images of the whole dataset: ``keep=0.25`` keeps
+        ``round(0.25 * n_images)`` images chosen among the de-duplicated ones.
+        ``"auto"`` (the default) removes near duplicates (``Deduplicator("near")``:
+        perceptual hashes within 10 bits) and, when fewer distinct images remain than
+        ``keep`` asks for, keeps every distinct image and lets the reducer choose the rest
+        among the duplicates, so that the count is always the one asked for. It is the
+        default because on video-like frames it beat random images by 6.8 points of
+        mAP50 at keep 0.25 and 9.3 at keep 0.1 (5 seeds; ``docs/detection.md``), and it
+        removes nothing from a dataset without near duplicates. ``"near"``/``"exact"``
+        or a Deduplicator keep at most the de-duplicated images (with a warning when
+        ``keep`` asks for more); None (or ``"none"``) skips de-duplication.
     groups : None, "auto", str, array-like or callable, default=None
         Groups of images that are one sequence (a video, a burst, a scene): a regex over
         file names (its first capture group names the group, e.g. ``r"^(.*)_frame\\d+"``),
@@ -158,7 +166,7 @@ class DetectionReducer:
 
     def __init__(self, reducer="srs", *, keep=None, embedder="thumbnail", categories="auto",
                  random_state=None, reducer_params=None, embedder_params=None,
-                 min_count="auto", dedup=None, groups=None, epsilon_metric="chebyshev",
+                 min_count="auto", dedup="auto", groups=None, epsilon_metric="chebyshev",
                  progress=False):
         self.reducer = reducer
         self.keep = keep
@@ -257,6 +265,14 @@ class DetectionReducer:
             if embeddings.ndim != 2 or embeddings.shape[0] != n:
                 raise ValueError(f"embeddings has shape {embeddings.shape}: pass one row per "
                                  f"image ({n}, n_features).")
+        auto = isinstance(self.dedup, str) and self.dedup == "auto"
+        want = None  # images kept, counted on the whole dataset
+        if dedup is not None:
+            from .._core.validation import check_keep
+
+            want = check_keep(est.get_params()["keep"], n)
+            if auto and want >= n:  # everything is kept: nothing to de-duplicate
+                dedup, want = None, None
         embedder = None  # the manifest says "precomputed" when embeddings are given
         if embeddings is None:
             embedder = get_embedder(self.embedder, **(self.embedder_params or {}))
@@ -265,30 +281,44 @@ class DetectionReducer:
             embeddings = embedder.embed(dataset, progress=self.progress)
         self.embed_time_ = time.perf_counter() - t0
         t0 = time.perf_counter()
-        if dedup is not None:
+        first = np.empty(0, dtype=np.intp)  # images kept before the reducer chooses
+        if dedup is not None and auto:
+            try:
+                dedup.fit(dataset, embeddings=embeddings)
+            except OSError as exc:  # best effort: select without it, and say why
+                warnings.warn(f"dedup='auto' skipped: {exc} Pass dedup=None to select without "
+                              "de-duplication quietly.", UserWarning, stacklevel=2)
+                dedup = None
+        elif dedup is not None:
             dedup.fit(dataset, embeddings=embeddings)
+        if dedup is not None:
             pos = np.flatnonzero(dedup.keep_mask_)
-        else:
-            pos = np.arange(n)
-        self.dedup_time_ = time.perf_counter() - t0
-        sub = dataset if len(pos) == n else dataset.subset(pos)
-        t0 = time.perf_counter()
-        if embeddings is None:
-            X = embedder.embed(sub, progress=self.progress)
-        else:
-            X = embeddings[pos]
-        self.embed_time_ += time.perf_counter() - t0
-        y_all = self._categories(dataset)
-        y = None if y_all is None else y_all[pos]
-        keep = self.keep
-        if dedup is not None and keep is not None:
-            want = keep if not isinstance(keep, float) else max(1, round(keep * n))
-            if want > len(pos):
+            if want > len(pos) and auto:
+                # every distinct image, and the rest of the budget among the duplicates
+                first, pos = pos, np.flatnonzero(~dedup.keep_mask_)
+                want -= len(first)
+            elif want > len(pos):
                 warnings.warn(f"keep asks for {want} images but {len(pos)} remain after "
                               f"de-duplication: keeping all {len(pos)}.", UserWarning,
                               stacklevel=2)
                 want = len(pos)
             est.set_params(keep=int(want))
+        else:
+            pos = np.arange(n)
+        self.dedup_time_ = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        seen = np.sort(np.concatenate([first, pos]))  # the images embedded
+        if embeddings is None:
+            emb = embedder.embed(dataset if len(seen) == n else dataset.subset(seen),
+                                 progress=self.progress)
+            X_all = np.zeros((n, emb.shape[1]))
+            X_all[seen] = emb
+        else:
+            X_all = embeddings
+        X = X_all[pos]
+        self.embed_time_ += time.perf_counter() - t0
+        y_all = self._categories(dataset)
+        y = None if y_all is None else y_all[pos]
         t0 = time.perf_counter()
         self.groups_ = None
         if self.groups is not None:
@@ -300,17 +330,18 @@ class DetectionReducer:
             est_idx = np.asarray(est.sample_indices_, dtype=np.intp)
         self.reduce_time_ = time.perf_counter() - t0
         self.dedup_ = dedup
-        self.embedded_indices_ = pos
-        idx = pos[est_idx]
+        idx = np.concatenate([first, pos[est_idx]]).astype(np.intp)
         self.reducer_ = est
         self.embedder_ = embedder
         self.dataset_ = dataset
-        self.embeddings_ = X
+        self.embedded_indices_ = seen
+        self.embeddings_ = X_all[seen]
         self.categories_ = y_all
         self.sample_indices_ = idx
         self.kept_images_ = [dataset.images[i] for i in np.sort(idx)]
         self.report_ = DetectionReport.from_selection(dataset, idx, y_all)
-        self.epsilon_ = self._epsilon(X, est_idx, y)
+        self.epsilon_ = self._epsilon(self.embeddings_, np.searchsorted(seen, idx),
+                                      None if y_all is None else y_all[seen])
         lost = self.report_.lost_classes
         if lost:
             stratified = y is not None and hasattr(est, "class_quotas_")  # per-category quotas ran
@@ -351,15 +382,18 @@ class DetectionReducer:
         from .duplicates import Deduplicator
 
         d = self.dedup
-        if d is None or d is False:
+        if d is None or d is False or (isinstance(d, str) and d == "none"):
             return None
         if isinstance(d, str):
-            return Deduplicator(d)
+            if d not in ("auto", "exact", "near"):
+                raise ValueError(f"dedup={d!r}: use 'auto', 'near', 'exact', None or a "
+                                 "Deduplicator.")
+            return Deduplicator("near" if d == "auto" else d)
         if isinstance(d, Deduplicator):
             from copy import deepcopy
 
             return deepcopy(d)
-        raise ValueError(f"dedup={d!r}: use None, 'exact', 'near' or a Deduplicator.")
+        raise ValueError(f"dedup={d!r}: use 'auto', 'near', 'exact', None or a Deduplicator.")
 
     def _epsilon(self, X, idx, y):
         from ..metrics import epsilon_representativeness
@@ -399,7 +433,10 @@ class DetectionReducer:
                 else repr(self.embedder_)),
             "embedding_dim": int(self.embeddings_.shape[1]),
             "embed_time_s": self.embed_time_,
-            "dedup": None if self.dedup_ is None else self.dedup_.to_dict(self.dataset_),
+            "dedup": None if self.dedup_ is None else {
+                **self.dedup_.to_dict(self.dataset_),
+                # dedup="auto" with keep above the distinct images: removed ones kept again
+                "refilled": int((~self.dedup_.keep_mask_[self.sample_indices_]).sum())},
             "dedup_time_s": self.dedup_time_,
             "groups": None if self.groups_ is None else {
                 "source": self.groups if isinstance(self.groups, str) else "user",
