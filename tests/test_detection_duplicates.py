@@ -174,6 +174,10 @@ def test_default_dedup_removes_near_duplicates_and_fills_the_count(planted):
     kept = [train.images[i].name for i in dr.sample_indices_]
     assert len(kept) == len(set(kept)) == n - 3
     assert len(set(kept) & dup_names) == 5 and dr.manifest()["dedup"]["refilled"] == 5
+    # one more than the distinct images: every category is already kept, so no quota warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        DetectionReducer("srs", keep=n_distinct + 1, embedder="label", random_state=0).fit(train)
     assert dr.embeddings_.shape[0] == n and len(dr.embedded_indices_) == n
     # keep 1.0 and a dataset without duplicates: the same rows as no de-duplication
     all_rows = DetectionReducer("srs", keep=1.0, embedder="label").fit(train)
@@ -186,6 +190,17 @@ def test_default_dedup_removes_near_duplicates_and_fills_the_count(planted):
     np.testing.assert_array_equal(np.sort(a.sample_indices_), np.sort(b.sample_indices_))
     with pytest.raises(ValueError, match="dedup='nearest'"):
         DetectionReducer("srs", dedup="nearest").fit(train)
+
+
+def test_default_dedup_steps_aside_without_imagehash(planted, monkeypatch):
+    root, answers, train, _ = planted
+    monkeypatch.setitem(__import__("sys").modules, "imagehash", None)  # import fails
+    with pytest.warns(UserWarning, match="dedup='auto' skipped: .*imagehash"):
+        dr = DetectionReducer("srs", keep=0.5, embedder="label", random_state=0).fit(train)
+    assert len(dr.sample_indices_) == round(0.5 * len(train))
+    assert dr.manifest()["dedup"]["skipped"].startswith("near-duplicate search needs imagehash")
+    with pytest.raises(ImportError, match="imagehash"):
+        DetectionReducer("srs", keep=0.5, embedder="label", dedup="near").fit(train)
 
 
 def test_cli_and_python_keep_the_same_images_by_default(planted, tmp_path, capsys):
@@ -203,6 +218,11 @@ def test_cli_and_python_keep_the_same_images_by_default(planted, tmp_path, capsy
         assert sorted(p.name for p in load_yolo(out / "data.yaml").images) == \
             sorted(p.name for p in dr.kept_images_)
     capsys.readouterr()
+    base = ["yolo", str(root / "data.yaml"), "--keep", "0.5", "--dry-run"]
+    assert main(base + ["--dedup-keep", "most_boxes"]) == 2  # auto keeps the first image
+    assert "--dedup-keep most_boxes needs --dedup near" in capsys.readouterr().err
+    assert main(base + ["--dedup", "near", "--dedup-keep", "most_boxes", "--embedder",
+                        "label"]) == 0
 
 
 def test_cli_audit(planted, tmp_path, capsys):

@@ -53,14 +53,17 @@ def add_parser(sub):
                         "for, the rest chosen among the duplicates), near (perceptual hash; "
                         "at most the distinct images), exact (same bytes), none")
     p.add_argument("--dedup-keep", default="first", choices=("first", "most_boxes", "central"),
-                   help="which image of a duplicate group stays (default first)")
+                   help="which image of a duplicate group stays (default first; other "
+                        "values with --dedup near or exact)")
     p.add_argument("--group", "--group-regex", dest="group_regex", metavar="REGEX|auto",
                    help="groups of images (a video, a burst): a regex over file names whose "
                         "first group (or whole match) names the group, e.g. '^(.*)_frame', or "
                         "'auto' (chains of near-duplicate images); the selection covers groups "
                         "before repeating one")
     p.add_argument("--max-per-group", type=int,
-                   help="at most this many images per group (needs --group)")
+                   help="at most this many images per group (needs --group; with --dedup "
+                        "auto or none it caps without a duplicate search, with near or exact "
+                        "it does both)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="a method parameter (repeatable)")
@@ -173,14 +176,16 @@ def run(args) -> int:
               "write a fraction such as 0.3 for a share)", file=sys.stdout)
     if args.max_per_group and not args.group_regex:
         raise CLIError("--max-per-group needs --group REGEX (the groups to cap).")
+    explicit = args.dedup in ("near", "exact")
+    if args.dedup_keep != "first" and not explicit:
+        raise CLIError(f"--dedup-keep {args.dedup_keep} needs --dedup near or --dedup exact "
+                       f"(--dedup {args.dedup} keeps the first image of each duplicate group).")
     dedup = args.dedup  # auto, near, exact or none: DetectionReducer's own rules
-    if args.max_per_group or (args.dedup_keep != "first" and args.dedup != "none"):
+    if args.max_per_group or args.dedup_keep != "first":
         from ..detection import Deduplicator
 
         # --max-per-group with --dedup auto or none: the cap only, no duplicate search
-        method = args.dedup if args.dedup in ("near", "exact") else (
-            "none" if args.max_per_group else "near")
-        dedup = Deduplicator(method=method, keep=args.dedup_keep,
+        dedup = Deduplicator(method=args.dedup if explicit else "none", keep=args.dedup_keep,
                              groups=args.group_regex, max_per_group=args.max_per_group)
     dr = DetectionReducer(
         args.method, keep=keep, embedder=embedder,

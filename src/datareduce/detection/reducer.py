@@ -282,12 +282,14 @@ class DetectionReducer:
         self.embed_time_ = time.perf_counter() - t0
         t0 = time.perf_counter()
         first = np.empty(0, dtype=np.intp)  # images kept before the reducer chooses
+        self.dedup_skipped_ = None
         if dedup is not None and auto:
             try:
                 dedup.fit(dataset, embeddings=embeddings)
-            except OSError as exc:  # best effort: select without it, and say why
-                warnings.warn(f"dedup='auto' skipped: {exc} Pass dedup=None to select without "
-                              "de-duplication quietly.", UserWarning, stacklevel=2)
+            except (OSError, ImportError) as exc:  # best effort: select without it, say why
+                self.dedup_skipped_ = str(exc)  # (the message says how to fix it)
+                warnings.warn(f"dedup='auto' skipped: {exc}; pass dedup=None to select "
+                              "without de-duplication quietly.", UserWarning, stacklevel=2)
                 dedup = None
         elif dedup is not None:
             dedup.fit(dataset, embeddings=embeddings)
@@ -321,13 +323,16 @@ class DetectionReducer:
         y = None if y_all is None else y_all[pos]
         t0 = time.perf_counter()
         self.groups_ = None
-        if self.groups is not None:
-            self.groups_ = resolve_groups(dataset, self.groups, argument="groups",
-                                          embeddings=embeddings)
-            est_idx = self._select_by_groups(est, X, y, self.groups_[pos], n)
-        else:
-            _fit_plain_warnings(est, X, y)
-            est_idx = np.asarray(est.sample_indices_, dtype=np.intp)
+        with warnings.catch_warnings():
+            if len(first):  # the distinct images already cover every category and group
+                warnings.filterwarnings("ignore", message="keep allows")
+            if self.groups is not None:
+                self.groups_ = resolve_groups(dataset, self.groups, argument="groups",
+                                              embeddings=embeddings)
+                est_idx = self._select_by_groups(est, X, y, self.groups_[pos], n)
+            else:
+                _fit_plain_warnings(est, X, y)
+                est_idx = np.asarray(est.sample_indices_, dtype=np.intp)
         self.reduce_time_ = time.perf_counter() - t0
         self.dedup_ = dedup
         idx = np.concatenate([first, pos[est_idx]]).astype(np.intp)
@@ -433,7 +438,9 @@ class DetectionReducer:
                 else repr(self.embedder_)),
             "embedding_dim": int(self.embeddings_.shape[1]),
             "embed_time_s": self.embed_time_,
-            "dedup": None if self.dedup_ is None else {
+            "dedup": ({"method": "auto", "skipped": self.dedup_skipped_}
+                      if getattr(self, "dedup_skipped_", None) else None)
+            if self.dedup_ is None else {
                 **self.dedup_.to_dict(self.dataset_),
                 # dedup="auto" with keep above the distinct images: removed ones kept again
                 "refilled": int((~self.dedup_.keep_mask_[self.sample_indices_]).sum())},
