@@ -346,12 +346,12 @@ def report_static(recs):
 
 
 def run_dynamic(cfg, data_yaml, model_yaml, n, seeds, schedules, keep, out,
-                policies=POLICIES):
+                policies=POLICIES, full=True):
     from datareduce.dynamic.yolo import pruned_trainer
 
     for seed in seeds:
         for ep in schedules:
-            for pol in ("full", *policies):
+            for pol in (("full",) if full else ()) + tuple(policies):
                 tr = None if pol == "full" else pruned_trainer(keep=keep, policy=pol)
                 r = train(model_yaml, data_yaml, epochs=ep, seed=seed, name=f"{pol}-{ep}-{seed}",
                           trainer=tr)
@@ -417,7 +417,7 @@ def main(argv=None):
     ap.add_argument("--policies", help=f"--dynamic: comma-separated subset of "
                                        f"{','.join(POLICIES)}")
     ap.add_argument("--no-full", action="store_true",
-                    help="static: skip full training (--report pairs these runs with the "
+                    help="skip full training (--report pairs these runs with the "
                          "full run of the same seed in another --out file)")
     ap.add_argument("--dynamic-keep", type=float, default=0.5,
                     help="kept fraction per epoch of --dynamic (default 0.5)")
@@ -488,7 +488,7 @@ def main(argv=None):
                      f"{', '.join(POLICIES)}")
         run_dynamic(cfg, data_yaml, model_yaml, n, seeds,
                     (cfg["epochs"], *((long_ep,) if long_ep else ())), args.dynamic_keep,
-                    out, policies)
+                    out, policies, full=not args.no_full)
     else:
         run_static(cfg, data_yaml, model_yaml, ds, n, seeds, out, full=not args.no_full)
     print()
