@@ -283,16 +283,17 @@ class DetectionReducer:
         t0 = time.perf_counter()
         first = np.empty(0, dtype=np.intp)  # images kept before the reducer chooses
         self.dedup_skipped_ = None
-        if dedup is not None and auto:
+        if dedup is not None:
             try:
                 dedup.fit(dataset, embeddings=embeddings)
-            except (OSError, ImportError) as exc:  # best effort: select without it, say why
+            except (OSError, ImportError) as exc:
+                if not auto:  # asked for explicitly: the error stands
+                    raise
+                # "auto" is best effort: select without it, and say why
                 self.dedup_skipped_ = str(exc)  # (the message says how to fix it)
                 warnings.warn(f"dedup='auto' skipped: {exc}; pass dedup=None to select "
                               "without de-duplication quietly.", UserWarning, stacklevel=2)
                 dedup = None
-        elif dedup is not None:
-            dedup.fit(dataset, embeddings=embeddings)
         if dedup is not None:
             pos = np.flatnonzero(dedup.keep_mask_)
             if want > len(pos) and auto:
@@ -313,8 +314,11 @@ class DetectionReducer:
         if embeddings is None:
             emb = embedder.embed(dataset if len(seen) == n else dataset.subset(seen),
                                  progress=self.progress)
-            X_all = np.zeros((n, emb.shape[1]))
-            X_all[seen] = emb
+            if len(seen) == n:
+                X_all = emb
+            else:  # rows of images never embedded stay zero and are never read
+                X_all = np.zeros((n, emb.shape[1]))
+                X_all[seen] = emb
         else:
             X_all = embeddings
         X = X_all[pos]
@@ -439,7 +443,7 @@ class DetectionReducer:
             "embedding_dim": int(self.embeddings_.shape[1]),
             "embed_time_s": self.embed_time_,
             "dedup": ({"method": "auto", "skipped": self.dedup_skipped_}
-                      if getattr(self, "dedup_skipped_", None) else None)
+                      if self.dedup_skipped_ else None)
             if self.dedup_ is None else {
                 **self.dedup_.to_dict(self.dataset_),
                 # dedup="auto" with keep above the distinct images: removed ones kept again
