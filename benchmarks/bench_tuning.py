@@ -57,6 +57,8 @@ TABLES = {
                ["rownames", "title", "votes", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8",
                 "r9", "r10"]),
     "Fertility": ("AER", "Fertility", "morekids", "classification", ["rownames"]),
+    "Birthdays": ("mosaicData", "Birthdays", "births", "regression", ["rownames", "date"]),
+    "movielens": ("dslabs", "movielens", "rating", "regression", ["rownames", "title"]),
 }
 
 
@@ -111,6 +113,12 @@ def run(name, seed, args):
                              scoring=scoring, random_state=seed)
         out.append((f"subset (srs {keep})", res.total_seconds, time.process_time() - c0,
                     test_score(res.best_estimator)))
+        for k in args.shortlist:
+            c0 = time.process_time()
+            res = tune_on_subset(model, dist, Xtr, ytr, keep=keep, n_iter=args.n_iter, cv=3,
+                                 scoring=scoring, shortlist=k, random_state=seed)
+            out.append((f"subset (srs {keep}), top {k} on all rows", res.total_seconds,
+                        time.process_time() - c0, test_score(res.best_estimator)))
     for label, rungs in (("halving (sklearn default)", {}),
                          ("halving (sklearn)", {"min_resources": "exhaust",
                                                 "max_resources": round(args.max_keep
@@ -139,9 +147,15 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seeds", type=int, default=2)
+    p.add_argument("--seed-list", type=int, nargs="+", default=None,
+                   help="these seeds instead of 0 .. --seeds - 1 (one process per seed)")
+    p.add_argument("--csv", default=None, help="also write every row to this file")
     p.add_argument("--n-iter", type=int, default=10)
     p.add_argument("--keeps", type=float, nargs="+", default=[0.1],
                    help="kept fractions of the subset searches (each measured in the run)")
+    p.add_argument("--shortlist", type=int, nargs="*", default=[2],
+                   help="also run each subset search with its best k re-ranked on all rows "
+                   "(tune_on_subset's shortlist; none: no such rows)")
     p.add_argument("--max-keep", type=float, default=0.2,
                    help="the halving searches' last rung: kept fraction of each training fold")
     p.add_argument("--halving-reducers", nargs="*", default=["srs", "kt"])
@@ -150,27 +164,46 @@ def main():
                    "joblib cache; the default caches all but the random reducers)")
     p.add_argument("--max-rows", type=int, default=120_000)
     p.add_argument("--tables", nargs="+", default=list(TABLES))
+    p.add_argument("--from-csv", nargs="+", default=None,
+                   help="print the tables from these --csv files (runs nothing)")
     args = p.parse_args()
+    if args.from_csv:
+        report(pd.concat([pd.read_csv(f) for f in args.from_csv], ignore_index=True))
+        return
     if args.quick:
         args.seeds, args.n_iter, args.max_rows = 1, 6, 60_000
     print(f"load: {os.getloadavg()}", flush=True)
     print(" ".join(sys.argv), flush=True)
     rows = []
     for name in args.tables:
-        for seed in range(args.seeds):
+        for seed in args.seed_list or range(args.seeds):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rows += run(name, seed, args)
-            print(to_markdown(pd.DataFrame(rows[-(3 + len(args.keeps) + len(args.halving_reducers)):]).set_index("table"),
+            print(to_markdown(pd.DataFrame(rows[-(3 + len(args.keeps) * (1 + len(args.shortlist)) + len(args.halving_reducers)):]).set_index("table"),
                               floatfmt=".3f"),
                   flush=True)
     df = pd.DataFrame(rows)
+    if args.csv:
+        df.to_csv(args.csv, index=False)
+    report(df)
+    print(f"load: {os.getloadavg()}")
+
+
+def report(df):
+    """Every row, then per search: median (min-max) speed-ups and points lost (x100)."""
     print()
     print(to_markdown(df.set_index("table"), floatfmt=".3f"))
     print()
-    print(to_markdown(df.groupby("search")[["speed-up", "cpu speed-up", "lost"]].agg(["median", "min", "max"]),
-                      floatfmt=".3f"))
-    print(f"load: {os.getloadavg()}")
+    g = df.assign(lost=100 * df["lost"]).groupby("search", sort=False)
+    summary = pd.DataFrame({
+        "wall speed-up": g["speed-up"].agg(lambda v: f"{v.median():.1f}x ({v.min():.1f}-{v.max():.1f})"),
+        "CPU speed-up": g["cpu speed-up"].agg(lambda v: f"{v.median():.1f}x ({v.min():.1f}-{v.max():.1f})"),
+        "points lost": g["lost"].agg(lambda v: f"{v.median():.2f} ({v.min():.2f} to {v.max():.2f})"),
+        "cases >= 5x CPU and <= 0.5 pts": g.apply(
+            lambda d: f"{int(((d['cpu speed-up'] >= 5) & (d['lost'] <= 0.5)).sum())}/{len(d)}"),
+    })
+    print(to_markdown(summary))
 
 
 if __name__ == "__main__":

@@ -446,6 +446,73 @@ def test_tune_on_subset_tunes_on_the_kept_rows_and_refits_once_on_all():
         tune_on_subset(Tunable(), {"C": [1.0]}, X, y, refit="never")
 
 
+def test_tune_on_subset_cross_validates_the_kept_rows_in_their_row_order():
+    # SRS returns a regression target's rows grouped by quantile bin; cv=3 is an unshuffled
+    # KFold for a regressor, so in that order each fold is validated on target values the
+    # other folds never saw, and a tree scores far below zero
+    from sklearn.tree import DecisionTreeRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=3000)
+    res = tune_on_subset(DecisionTreeRegressor(random_state=0), {"max_depth": [3, 5]}, X, y,
+                         keep=0.2, n_iter=2, cv=3, scoring="r2", random_state=0)
+    assert res.search.cv_results_["mean_test_score"].min() > 0.8
+    # synthetic rows (cluster centroids) have no row order: they are shuffled
+    clc = tune_on_subset(DecisionTreeRegressor(random_state=0), {"max_depth": [3, 5]}, X, y,
+                         reducer="clc", keep=0.1, n_iter=2, cv=3, scoring="r2",
+                         random_state=0)
+    assert clc.reducer.synthetic_ is not None
+    assert clc.search.cv_results_["mean_test_score"].min() > 0.8
+    Xr, yr = get_reducer("srs", keep=0.2, random_state=0).fit_resample(X, y)
+    rows = [np.flatnonzero((X == r).all(axis=1))[0] for r in Xr]
+    assert rows != sorted(rows)  # the reducer's own order is not the rows' order
+    from sklearn.model_selection import cross_val_score
+
+    assert cross_val_score(DecisionTreeRegressor(max_depth=3, random_state=0), Xr, yr, cv=3,
+                           scoring="r2").mean() < 0
+
+
+class SizeDependent(CountingModel):
+    """A model whose best setting depends on the rows it trains on: ``regime="small"``
+    learns only from at most 500 rows, ``"large"`` only from more (else it predicts one
+    class), so a search on a 10 % subset ranks them the other way round."""
+
+    def __init__(self, regime="small"):
+        self.regime = regime
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y)
+        self.works_ = (len(X) <= 500) == (self.regime == "small")
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X) if self.works_ else np.zeros(len(X), dtype=int)
+
+
+def test_shortlist_reranks_the_subsets_best_on_all_rows():
+    X, y = noisy_labels(n=2000, noise=0.1)
+    grid = {"regime": ["small", "large"]}
+    plain = tune_on_subset(SizeDependent(), grid, X, y, keep=0.1, n_iter=2, cv=3,
+                           random_state=0)
+    assert plain.best_params == {"regime": "small"} and plain.shortlist is None
+    CountingModel.sizes = []
+    res = tune_on_subset(SizeDependent(), grid, X, y, keep=0.1, n_iter=2, cv=3,
+                         shortlist=2, holdout=0.25, random_state=0)
+    *tuning, first, second, refit = CountingModel.sizes
+    assert max(tuning) <= 200 and (first, second, refit) == (1500, 1500, 2000)
+    assert [p["regime"] for p, _ in res.shortlist] == ["small", "large"]  # the subset's order
+    assert res.shortlist[1][1] > res.shortlist[0][1] + 0.3
+    assert res.best_params == {"regime": "large"} and res.best_estimator.works_
+    assert res.shortlist_seconds > 0 and res.total_seconds >= res.shortlist_seconds
+    with pytest.raises(ValueError, match="shortlist"):
+        tune_on_subset(SizeDependent(), grid, X, y, shortlist=2, refit="subset")
+    with pytest.raises(ValueError, match="shortlist=0"):
+        tune_on_subset(SizeDependent(), grid, X, y, shortlist=0)
+    with pytest.raises(ValueError, match="holdout"):
+        tune_on_subset(SizeDependent(), grid, X, y, shortlist=2, holdout=1.5)
+
+
 class HalvingSpy(CountingModel):
     """Records each training (rows, whether a flipped row is among them) and each prediction's
     rows."""
