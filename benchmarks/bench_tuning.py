@@ -46,7 +46,12 @@ from scipy.stats import loguniform, randint  # noqa: E402
 
 from datareduce._core.strata import quantile_strata  # noqa: E402
 from datareduce.evaluation import to_markdown  # noqa: E402
-from datareduce.search import make_model, tune_halving, tune_on_subset  # noqa: E402
+from datareduce.search import (  # noqa: E402
+    ReductionSearchCV,
+    make_model,
+    tune_halving,
+    tune_on_subset,
+)
 
 # (R package, item, target, task, columns to drop)
 TABLES = {
@@ -119,10 +124,23 @@ def run(name, seed, args):
                                  scoring=scoring, shortlist=k, random_state=seed)
             out.append((f"subset (srs {keep}), top {k} on all rows", res.total_seconds,
                         time.process_time() - c0, test_score(res.best_estimator)))
-    for label, rungs in (("halving (sklearn default)", {}),
-                         ("halving (sklearn)", {"min_resources": "exhaust",
-                                                "max_resources": round(args.max_keep
-                                                                       * len(ytr))})):
+    if args.searched:
+        # reduce (searched), then tune: ReductionSearchCV (SRS, default budget, tolerance
+        # 1 point) picks the kept fraction with the model's default parameters; the same
+        # RandomizedSearchCV then runs on its rows, one refit on all rows
+        c0, t0 = time.process_time(), time.perf_counter()
+        found = ReductionSearchCV(model, methods=["srs"], scoring=scoring,
+                                  random_state=seed).fit(Xtr, ytr)
+        search_s = time.perf_counter() - t0
+        res = tune_on_subset(model, dist, Xtr, ytr, reducer=found, n_iter=args.n_iter, cv=3,
+                             scoring=scoring, random_state=seed)
+        out.append((f"searched (srs, keep {found.best_keep_:g}), then subset",
+                    search_s + res.total_seconds, time.process_time() - c0,
+                    test_score(res.best_estimator)))
+    sk_halving = (("halving (sklearn default)", {}),
+                  ("halving (sklearn)", {"min_resources": "exhaust",
+                                         "max_resources": round(args.max_keep * len(ytr))}))
+    for label, rungs in sk_halving if args.sklearn_halving else ():
         c0, t0 = time.process_time(), time.perf_counter()
         halving = HalvingRandomSearchCV(model, dist, n_candidates=args.n_iter, cv=3, factor=3,
                                         scoring=scoring, return_train_score=False,
@@ -151,7 +169,12 @@ def main():
                    help="these seeds instead of 0 .. --seeds - 1 (one process per seed)")
     p.add_argument("--csv", default=None, help="also write every row to this file")
     p.add_argument("--n-iter", type=int, default=10)
-    p.add_argument("--keeps", type=float, nargs="+", default=[0.1],
+    p.add_argument("--searched", action="store_true",
+                   help="also reduce with ReductionSearchCV (SRS, default budget) and tune on "
+                   "its rows")
+    p.add_argument("--no-sklearn-halving", dest="sklearn_halving", action="store_false",
+                   help="leave out scikit-learn's HalvingRandomSearchCV rows")
+    p.add_argument("--keeps", type=float, nargs="*", default=[0.1],
                    help="kept fractions of the subset searches (each measured in the run)")
     p.add_argument("--shortlist", type=int, nargs="*", default=[2],
                    help="also run each subset search with its best k re-ranked on all rows "
@@ -180,7 +203,7 @@ def main():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rows += run(name, seed, args)
-            print(to_markdown(pd.DataFrame(rows[-(3 + len(args.keeps) * (1 + len(args.shortlist)) + len(args.halving_reducers)):]).set_index("table"),
+            print(to_markdown(pd.DataFrame(rows[-(1 + 2 * args.sklearn_halving + args.searched + len(args.keeps) * (1 + len(args.shortlist)) + len(args.halving_reducers)):]).set_index("table"),
                               floatfmt=".3f"),
                   flush=True)
     df = pd.DataFrame(rows)
