@@ -129,7 +129,7 @@ def run(name, seed, args):
         # 1 point) picks the kept fraction with the model's default parameters; the same
         # RandomizedSearchCV then runs on its rows, one refit on all rows
         c0, t0 = time.process_time(), time.perf_counter()
-        found = ReductionSearchCV(model, methods=["srs"], scoring=scoring,
+        found = ReductionSearchCV(model, methods=["srs"], scoring=scoring, task=task,
                                   random_state=seed).fit(Xtr, ytr)
         search_s = time.perf_counter() - t0
         res = tune_on_subset(model, dist, Xtr, ytr, reducer=found, n_iter=args.n_iter, cv=3,

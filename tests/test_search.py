@@ -418,6 +418,21 @@ def test_search_table_mixed_types_returns_original_rows(tmp_path):
         search_table(bad, "label")
 
 
+def test_a_count_target_taken_for_classes_gets_an_error_naming_task():
+    # 2,000 rows of whole numbers with 60 distinct values are classes by the package's rule
+    # (at most max(50, n // 20) distinct); one of them appears once: the error says how to
+    # declare a numeric target
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3))
+    y = np.r_[rng.integers(0, 59, size=1999), 59]
+    with pytest.raises(ValueError, match="task='regression'"):
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], budget=None).fit(X, y)
+    with pytest.raises(ValueError, match="fewer folds") as err:
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], budget=None,
+                          task="classification").fit(X, y)
+    assert "task=" not in str(err.value)  # the caller said classes
+
+
 # ------------------------------------------------------ reduce once, train many
 def test_tune_on_subset_tunes_on_the_kept_rows_and_refits_once_on_all():
     CountingModel.sizes = []

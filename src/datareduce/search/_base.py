@@ -87,7 +87,7 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
         return task, scoring, scorer, check_fractions(self.keeps), parse_budget(self.budget)
 
-    def _splits(self, X, strata, seed):
+    def _splits(self, X, strata, seed, hint=""):
         from sklearn.model_selection import StratifiedKFold, check_cv
 
         if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
@@ -96,7 +96,7 @@ class BaseReductionSearch(BaseEstimator):
             counts = np.unique(strata, return_counts=True)[1]
             if counts.min() < self.cv:
                 raise ValueError(f"cv={self.cv}: the smallest class (or target bin) has "
-                                 f"{counts.min()} rows; use fewer folds or more data.")
+                                 f"{counts.min()} rows; use fewer folds or more data.{hint}")
             splitter = StratifiedKFold(self.cv, shuffle=True, random_state=seed)
         else:
             splitter = check_cv(self.cv)
@@ -167,7 +167,12 @@ class BaseReductionSearch(BaseEstimator):
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         seed = draw_seed(np.random.default_rng(self.random_state))
         strata = quantile_strata(y_arr, self.n_bins)[0] if task == "regression" else y_arr
-        splits = self._splits(X, strata, seed)
+        hint = ""
+        if task == "classification" and self.task == "auto" and y_arr.dtype.kind in "iuf":
+            hint = (f" y holds {len(np.unique(y_arr))} distinct whole numbers, taken for "
+                    "classes: if they are a numeric target (counts, amounts), pass "
+                    "task='regression'.")
+        splits = self._splits(X, strata, seed, hint)
         cands, skipped = self._candidates(task)
         reference = self.reference if self.reference in cands else None
         if reference is None:
