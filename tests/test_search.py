@@ -111,6 +111,32 @@ def test_budget_too_small_says_no_reduction_and_what_budget_would_answer():
     assert len(search.best_reducer_.sample_indices_) == len(y)
 
 
+def test_a_large_tables_baseline_that_does_not_fit_is_anchored_on_one_split(monkeypatch):
+    # from BASELINE_MAX_ROWS rows the baseline is measured only when that looks cheap; when
+    # the first split shows the others do not fit, that split anchors the baseline (paired
+    # gap to SRS's largest fraction) and the search goes on instead of giving up
+    import datareduce.search._base as base_module
+    from datareduce.search._evaluate import FULL
+
+    monkeypatch.setattr(base_module, "BASELINE_MAX_ROWS", 1000)
+    refused, real = [], ReductionSearchCV._fits
+
+    def fits(self, ev, seconds):
+        if len(ev.cells.get((FULL, 1.0), {})) == 1 and not refused:
+            refused.append(seconds)  # the other splits of the full training
+            return False
+        return real(self, ev, seconds)
+
+    monkeypatch.setattr(ReductionSearchCV, "_fits", fits)
+    X, y = noisy_labels(n=3000, noise=0.1)
+    search = ReductionSearchCV(LogisticRegression(), methods=["srs"], tolerance=0.02,
+                               budget=None, random_state=0).fit(X, y)
+    assert refused and search.baseline_kind_ == "measured on 1 of 3 splits"
+    assert not search.budget_exhausted_ and search.within_tolerance_
+    assert search.best_keep_ < 1.0 and search.best_score_ >= search.threshold_
+    assert "measured on 1 of 3 splits" in search.summary()
+
+
 def test_no_fraction_within_tolerance_keeps_everything():
     # labels depend on every row (1-NN, no noise): any subset loses accuracy; tolerance 0
     rng = np.random.default_rng(0)

@@ -12,7 +12,8 @@ training set (what the final reduction keeps), also on a cross-validation fold.
 2. **baseline**: the estimator on the full training folds when the table has fewer than
    50,000 rows or when that is cheap (half of the budget left); otherwise extrapolated
    from the learning curve to all rows (large tables never train on all rows during the
-   search);
+   search). On a large table whose first full training fold shows the others do not fit,
+   that split anchors the baseline (SRS's largest fraction plus its paired gap there);
 3. **SRS climbs**: the inverse power law ``score(m) = a - b m^-c`` fitted to the curve
    predicts where it crosses ``baseline - tolerance`` (``predicted_keep_``); SRS jumps to
    the first grid fraction at or above it, climbs while it is not within tolerance and
@@ -270,8 +271,17 @@ class ReductionSearchCV(BaseReductionSearch):
             ev.run(FULL, 1.0, [0], stage="baseline")
             rest = (ev.n_splits - 1) * ev.unit_cost(FULL, 1.0)
             if auto and not self._fits(ev, rest):
-                self._out_of_budget(ev, rest, what)
-                return False
+                if ev.n < BASELINE_MAX_ROWS:
+                    self._out_of_budget(ev, rest, what)
+                    return False
+                # a large table, where measuring looked cheap and was not: the measured split
+                # anchors the baseline (the curve's largest fraction plus its paired gap to
+                # the full training there) instead of ending the search
+                logger.info("ReductionSearchCV: the full training set's score is measured on "
+                            "one split only (the others, %.2g s, do not fit the budget).",
+                            rest)
+                ev.fit_curve(ev.reference)
+                return True
             ev.measure_baseline()
         ev.fit_curve(ev.reference)
         return True
