@@ -554,6 +554,65 @@ def test_shortlist_reranks_the_subsets_best_on_all_rows():
         tune_on_subset(SizeDependent(), grid, X, y, shortlist=2, holdout=1.5)
 
 
+class LabelSpy(CountingModel):
+    """Records the class counts of every training."""
+
+    counts = []
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y, sample_weight=None):
+        LabelSpy.counts.append(np.bincount(np.asarray(y)))
+        return super().fit(X, y)
+
+
+def test_shortlist_edge_cases_do_not_break_the_tuning():
+    X, y = noisy_labels(n=1000, noise=0.1)
+    y = np.where(np.arange(1000) < 20, 2, y)  # a minority class of 20 rows (2 %)
+    # the holdout is stratified: the shortlist's trainings keep 16 of the 20 minority rows
+    LabelSpy.counts = []
+    tune_on_subset(LabelSpy(), {"C": [0.1, 1.0]}, X, y, keep=0.5, n_iter=2, shortlist=2,
+                   random_state=3)
+    *_, first, second, refit = LabelSpy.counts
+    assert first[2] == second[2] == 16 and refit[2] == 20
+    # a class of one row cannot be stratified: a plain random holdout instead
+    y1 = np.where(np.arange(1000) == 0, 2, noisy_labels(n=1000, noise=0.1)[1])
+    res = tune_on_subset(LogisticRegression(), {"C": [0.1, 1.0]}, X, y1, n_iter=2,
+                         shortlist=2, reducer=get_reducer("srs", keep=0.5, random_state=0),
+                         random_state=0)
+    assert len(res.shortlist) == 2
+    # a configuration whose fits fail on the subset is never shortlisted
+    from sklearn.tree import DecisionTreeClassifier
+
+    with pytest.warns(UserWarning):  # scikit-learn: some fits failed
+        bad = tune_on_subset(DecisionTreeClassifier(random_state=0),
+                             {"max_depth": [2, -1]}, X, y, n_iter=2, shortlist=2,
+                             random_state=0)
+    assert [p["max_depth"] for p, _ in bad.shortlist] == [2] and bad.best_params == {
+        "max_depth": 2}
+    # lists with synthetic rows, and a sampler that does not say which rows it kept
+    lists = tune_on_subset(LogisticRegression(), {"C": [0.1, 1.0]}, X.tolist(), y.tolist(),
+                           reducer="clc", keep=0.2, n_iter=2, random_state=0)
+    assert lists.n_tuned == 200
+
+    class EveryOther:
+        def fit_resample(self, X, y):
+            return X[::2], y[::2]
+
+        def get_params(self, deep=True):
+            return {}
+
+        def set_params(self, **params):
+            return self
+
+    plain = tune_on_subset(LogisticRegression(), {"C": [0.1, 1.0]}, X, y,
+                           reducer=EveryOther(), n_iter=2, random_state=0)
+    assert plain.n_tuned == 500
+    with pytest.raises(ValueError, match="one scorer"):
+        tune_on_subset(LogisticRegression(), {"C": [1.0]}, X, y, scoring=["accuracy", "f1"])
+
+
 class HalvingSpy(CountingModel):
     """Records each training (rows, whether a flipped row is among them) and each prediction's
     rows."""

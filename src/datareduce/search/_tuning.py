@@ -16,6 +16,7 @@ configuration is then trained once on all rows, without the reducer.
 
 from __future__ import annotations
 
+import math
 import numbers
 import shutil
 import tempfile
@@ -105,8 +106,10 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     shortlist : int, default=1
         Configurations of the subset's search re-ranked on all rows before the refit: the
         ``shortlist`` best by their mean CV score on the kept rows are each trained on all
-        rows but a held-out ``holdout`` part (stratified by class for a classifier) and
-        scored there; the best of them is refit. It costs ``shortlist * (1 - holdout)``
+        rows but a held-out ``holdout`` part (stratified by class for a classifier whose
+        classes all have two rows) and scored there; the best of them is refit
+        (configurations whose fits failed on the subset are not shortlisted; one that
+        fails on all rows warns and is not chosen). It costs ``shortlist * (1 - holdout)``
         trainings on all rows and catches a ranking that changes with the number of rows
         (a configuration that regularizes for a few thousand rows is not the best for a
         hundred thousand). ``1``: the subset's best is refit, no re-ranking. Needs
@@ -141,6 +144,9 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     if shortlist > 1 and refit != "all":
         raise ValueError(f"shortlist={shortlist} re-ranks on all rows, which refit='subset' "
                          "avoids: use refit='all', or shortlist=1.")
+    if isinstance(scoring, (list, tuple, set, dict)):
+        raise ValueError(f"scoring={scoring!r}: tune_on_subset picks one best configuration; "
+                         "give one scorer (a name or a callable).")
     if not (isinstance(holdout, numbers.Real) and 0 < holdout < 1):
         raise ValueError(f"holdout={holdout!r} must be a fraction in (0, 1) (the part of "
                          "all rows that scores the shortlist).")
@@ -169,7 +175,9 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         t0 = time.perf_counter()
         ranked = _rerank(estimator, search.cv_results_, shortlist, X, y, holdout=holdout,
                          scoring=scoring, random_state=random_state)
-        params = dict(max(ranked, key=lambda ps: ps[1])[0])  # ties: the subset's order
+        scored = [ps for ps in ranked if math.isfinite(ps[1])]
+        if scored:  # ties: the subset's order
+            params = dict(max(scored, key=lambda ps: ps[1])[0])
         short_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     if refit == "all":
@@ -191,33 +199,52 @@ def _in_row_order(reducer, Xr, yr, random_state):
     no place in ``X``: they are shuffled (seeded) instead.
     """
     from sklearn.utils import _safe_indexing, check_random_state
+    from sklearn.utils.validation import _num_samples
 
-    if getattr(reducer, "synthetic_", None) is None:
-        order = np.argsort(reducer.sample_indices_, kind="stable")
-    else:
-        order = check_random_state(random_state).permutation(Xr.shape[0])
+    n = _num_samples(Xr)
+    idx = getattr(reducer, "sample_indices_", None)
+    if getattr(reducer, "synthetic_", None) is None and idx is not None and len(idx) == n:
+        order = np.argsort(idx, kind="stable")
+    else:  # synthetic rows, or a sampler that does not say which rows it kept
+        order = check_random_state(random_state).permutation(n)
     return _safe_indexing(Xr, order), None if yr is None else _safe_indexing(yr, order)
 
 
 def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state):
-    """The ``k`` best configurations of ``cv_results`` (their rank there), each trained on
-    all rows but a held-out part and scored on it: ``[(params, score)]``."""
+    """The ``k`` best configurations of ``cv_results`` (their rank there; configurations
+    whose fits failed on the subset are left out), each trained on all rows but a held-out
+    part and scored on it: ``[(params, score)]``, NaN where a training fails there."""
+    import warnings
+
     from sklearn.metrics import check_scoring
     from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
     from sklearn.utils import _safe_indexing
 
-    order = np.argsort(cv_results["rank_test_score"], kind="stable")[:k]
-    split = (StratifiedShuffleSplit if is_classifier(estimator) else ShuffleSplit)(
-        n_splits=1, test_size=holdout, random_state=random_state)
+    finite = np.flatnonzero(np.isfinite(np.asarray(cv_results["mean_test_score"], float)))
+    order = finite[np.argsort(np.asarray(cv_results["rank_test_score"])[finite],
+                              kind="stable")][:k]
+    splitter = ShuffleSplit
+    if is_classifier(estimator):
+        counts = np.unique(np.asarray(y), return_counts=True)[1]
+        if counts.min() >= 2 and math.floor(holdout * len(y)) >= len(counts):
+            splitter = StratifiedShuffleSplit  # else a class too rare to stratify
+    split = splitter(n_splits=1, test_size=holdout, random_state=random_state)
     train, val = next(split.split(X, y))
     Xt, yt = _safe_indexing(X, train), _safe_indexing(y, train)
     Xv, yv = _safe_indexing(X, val), _safe_indexing(y, val)
     scorer = check_scoring(estimator, scoring=scoring)
     out = []
     for i in order:
-        p = cv_results["params"][i]
-        est = clone(estimator).set_params(**p).fit(Xt, yt)
-        out.append((dict(p), float(scorer(est, Xv, yv))))
+        p = dict(cv_results["params"][i])
+        try:
+            est = clone(estimator).set_params(**p).fit(Xt, yt)
+            score = float(scorer(est, Xv, yv))
+        except Exception as exc:  # noqa: BLE001 - a configuration that fails on all rows
+            warnings.warn(f"tune_on_subset: the shortlisted configuration {p} failed on all "
+                          f"rows ({type(exc).__name__}: {exc}); it is not chosen.",
+                          UserWarning, stacklevel=3)
+            score = math.nan
+        out.append((p, score))
     return out
 
 
