@@ -93,20 +93,28 @@ def params(step):
             f"{step}__l2_regularization": loguniform(1e-4, 1.0)}
 
 
-def run(name, seed, args):
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-    from sklearn.metrics import f1_score, r2_score
-    from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV, train_test_split
+def prepare(name, max_rows, seed):
+    """``(Xtr, Xte, ytr, yte, task, model, dist, scoring)``: a stratified 25 % test split,
+    gradient boosting (100 rounds) behind the default preparation, the search space."""
+    from sklearn.model_selection import train_test_split
 
-    X, y, task = load(name, args.max_rows, seed)
+    X, y, task = load(name, max_rows, seed)
     strata = quantile_strata(y.to_numpy(), 5)[0] if task == "regression" else y
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=seed,
                                           stratify=strata)
     Xtr, ytr = Xtr.reset_index(drop=True), ytr.reset_index(drop=True)
     model = make_model("hgb", task, Xtr, random_state=seed)
     model.steps[-1][1].set_params(max_iter=100, early_stopping=False)
-    dist = params(model.steps[-1][0])
     scoring = "f1_macro" if task == "classification" else "r2"
+    return Xtr, Xte, ytr, yte, task, model, params(model.steps[-1][0]), scoring
+
+
+def run(name, seed, args):
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.metrics import f1_score, r2_score
+    from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV
+
+    Xtr, Xte, ytr, yte, task, model, dist, scoring = prepare(name, args.max_rows, seed)
 
     def test_score(est):
         pred = est.predict(Xte)

@@ -30,21 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import bench_tuning as bt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from datareduce._core.strata import quantile_strata  # noqa: E402
-from datareduce.search import make_model, tune_on_subset  # noqa: E402
+from datareduce.search import tune_on_subset  # noqa: E402
 
 
 def scores(name, seed, keeps, max_rows, n_iter):
-    from sklearn.model_selection import RandomizedSearchCV, train_test_split
+    from sklearn.model_selection import RandomizedSearchCV
 
-    X, y, task = bt.load(name, max_rows, seed)
-    strata = quantile_strata(y.to_numpy(), 5)[0] if task == "regression" else y
-    Xtr, _, ytr, _ = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=strata)
-    Xtr, ytr = Xtr.reset_index(drop=True), ytr.reset_index(drop=True)
-    model = make_model("hgb", task, Xtr, random_state=seed)
-    model.steps[-1][1].set_params(max_iter=100, early_stopping=False)
-    dist = bt.params(model.steps[-1][0])
-    sc = "f1_macro" if task == "classification" else "r2"
+    Xtr, _, ytr, _, _, model, dist, sc = bt.prepare(name, max_rows, seed)
     full = RandomizedSearchCV(model, dist, n_iter=n_iter, cv=3, scoring=sc,
                               random_state=seed, refit=False).fit(Xtr, ytr)
     out = {"full": full.cv_results_["mean_test_score"]}

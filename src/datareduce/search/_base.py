@@ -87,7 +87,7 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
         return task, scoring, scorer, check_fractions(self.keeps), parse_budget(self.budget)
 
-    def _splits(self, X, strata, seed, hint=""):
+    def _splits(self, X, strata, seed, numbers_as_classes=False):
         from sklearn.model_selection import StratifiedKFold, check_cv
 
         if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
@@ -95,6 +95,9 @@ class BaseReductionSearch(BaseEstimator):
                 raise ValueError(f"cv={self.cv} must be >= 2.")
             counts = np.unique(strata, return_counts=True)[1]
             if counts.min() < self.cv:
+                hint = (f" y holds {len(counts)} distinct whole numbers, taken for classes: "
+                        "if they are a numeric target (counts, amounts), pass "
+                        "task='regression'." if numbers_as_classes else "")
                 raise ValueError(f"cv={self.cv}: the smallest class (or target bin) has "
                                  f"{counts.min()} rows; use fewer folds or more data.{hint}")
             splitter = StratifiedKFold(self.cv, shuffle=True, random_state=seed)
@@ -167,12 +170,9 @@ class BaseReductionSearch(BaseEstimator):
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         seed = draw_seed(np.random.default_rng(self.random_state))
         strata = quantile_strata(y_arr, self.n_bins)[0] if task == "regression" else y_arr
-        hint = ""
-        if task == "classification" and self.task == "auto" and y_arr.dtype.kind in "iuf":
-            hint = (f" y holds {len(np.unique(y_arr))} distinct whole numbers, taken for "
-                    "classes: if they are a numeric target (counts, amounts), pass "
-                    "task='regression'.")
-        splits = self._splits(X, strata, seed, hint)
+        numbers_as_classes = (task == "classification" and self.task == "auto"
+                              and y_arr.dtype.kind in "iuf")
+        splits = self._splits(X, strata, seed, numbers_as_classes)
         cands, skipped = self._candidates(task)
         reference = self.reference if self.reference in cands else None
         if reference is None:
