@@ -18,6 +18,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import warnings
@@ -66,19 +67,28 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tables", nargs="+", default=list(bt.TABLES))
     p.add_argument("--seeds", type=int, default=2)
+    p.add_argument("--seed-list", type=int, nargs="+", default=None,
+                   help="these seeds instead of 0 .. --seeds - 1 (one process per seed)")
     p.add_argument("--keeps", type=float, nargs="+", default=[0.025, 0.05, 0.1])
     p.add_argument("--max-rows", type=int, default=300_000)
     p.add_argument("--n-iter", type=int, default=10)
+    p.add_argument("--json", default=None, help="also write every candidate's CV scores "
+                   "(all rows and each kept fraction) to this file, for other rules")
     args = p.parse_args()
+    records = []
     print(f"load: {os.getloadavg()}", flush=True)
     named = rules(sorted(args.keeps))
     print("| table | seed | " + " | ".join(named) + " |")
     print("|---|---|" + "---|" * len(named), flush=True)
     for name in args.tables:
-        for seed in range(args.seeds):
+        for seed in args.seed_list or range(args.seeds):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 s = scores(name, seed, sorted(args.keeps), args.max_rows, args.n_iter)
+            records.append({"table": name, "seed": seed, "scores": {
+                str(k): [float(x) for x in v] for k, v in s.items()}})
+            if args.json:
+                Path(args.json).write_text(json.dumps(records, indent=1))
             f = np.asarray(s["full"])
             cells = []
             for rule in named.values():

@@ -554,6 +554,35 @@ def test_shortlist_reranks_the_subsets_best_on_all_rows():
         tune_on_subset(SizeDependent(), grid, X, y, shortlist=2, holdout=1.5)
 
 
+def test_untuned_estimator_joins_the_reranking_and_is_refit_when_it_wins():
+    # the search space holds only the setting that fails on all rows; the estimator as
+    # given holds the one that works there: tuning on the subset alone is worse than not
+    # tuning at all, and untuned=True catches it on the holdout
+    X, y = noisy_labels(n=2000, noise=0.1)
+    given = SizeDependent(regime="large")
+    plain = tune_on_subset(given, {"regime": ["small"]}, X, y, keep=0.1, n_iter=1, cv=3,
+                           shortlist=2, random_state=0)
+    assert plain.best_params == {"regime": "small"} and not plain.untuned_chosen
+    CountingModel.sizes = []
+    with pytest.warns(UserWarning, match="as given .* did not carry"):
+        res = tune_on_subset(given, {"regime": ["small"]}, X, y, keep=0.1, n_iter=1, cv=3,
+                             untuned=True, holdout=0.25, random_state=0)
+    *tuning, first, second, refit = CountingModel.sizes
+    assert max(tuning) <= 200 and (first, second, refit) == (1500, 1500, 2000)
+    assert [p for p, _ in res.shortlist] == [{"regime": "small"}, {"regime": "large"}]
+    assert res.untuned_chosen and res.best_params == {"regime": "large"}
+    assert res.best_estimator.works_ and given.get_params() == {"regime": "large"}
+    # a tie goes to the subset's configuration: no warning, not "untuned chosen"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tie = tune_on_subset(SizeDependent(regime="small"), {"regime": ["small"]}, X, y,
+                             keep=0.1, n_iter=1, untuned=True, random_state=0)
+    assert tie.shortlist[0][1] == tie.shortlist[1][1] and not tie.untuned_chosen
+    with pytest.raises(ValueError, match="untuned=True re-ranks on all rows"):
+        tune_on_subset(given, {"regime": ["small"]}, X, y, untuned=True, refit="subset")
+
 class LabelSpy(CountingModel):
     """Records the class counts of every training."""
 

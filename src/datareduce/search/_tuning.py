@@ -55,9 +55,14 @@ class SubsetTuning:
         :func:`tune_halving`: the candidates trained at each rung and the rows kept of each
         training fold there.
     shortlist : list of (params, holdout_score) or None
-        :func:`tune_on_subset` with ``shortlist > 1``: the subset's best configurations, in
-        their order there, with their score on the held-out part of all rows
-        (``shortlist_seconds``: the time of those trainings, part of ``total_seconds``).
+        :func:`tune_on_subset` with ``shortlist > 1`` or ``untuned=True``: the subset's best
+        configurations, in their order there, with their score on the held-out part of all
+        rows (``shortlist_seconds``: the time of those trainings, part of
+        ``total_seconds``); with ``untuned=True`` the last entry is the estimator as given
+        (its own values of the searched parameters).
+    untuned_chosen : bool
+        ``untuned=True`` and the estimator as given scored best on the holdout: its own
+        parameters were refit (the subset's ranking did not carry to all rows).
     """
 
     best_estimator: object
@@ -72,6 +77,7 @@ class SubsetTuning:
     rungs: list | None = None
     shortlist: list | None = None
     shortlist_seconds: float = 0.0
+    untuned_chosen: bool = False
 
     @property
     def total_seconds(self) -> float:
@@ -83,8 +89,8 @@ class SubsetTuning:
 
 
 def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=0.1,
-                   n_iter=10, cv=3, scoring=None, refit="all", shortlist=1, holdout=0.2,
-                   random_state=None, n_jobs=None) -> SubsetTuning:
+                   n_iter=10, cv=3, scoring=None, refit="all", shortlist=1, untuned=False,
+                   holdout=0.2, random_state=None, n_jobs=None) -> SubsetTuning:
     """Tune ``estimator`` on a reduced training set, then refit the best on all rows.
 
     Parameters
@@ -114,6 +120,14 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         (a configuration that regularizes for a few thousand rows is not the best for a
         hundred thousand). ``1``: the subset's best is refit, no re-ranking. Needs
         ``refit="all"``.
+    untuned : bool, default=False
+        Also re-rank the estimator as given (its own values of the searched parameters:
+        what training without any tuning would use) with the shortlist, after the subset's
+        configurations (which win ties). The answer is then never worse on the holdout than
+        not tuning at all; when the untuned estimator wins, its parameters are refit and a
+        ``UserWarning`` says that the subset's ranking did not carry to all rows. One more
+        training on all rows but the holdout (with ``shortlist=1``: two, the subset's best
+        is scored too). Needs ``refit="all"``.
     holdout : float in (0, 1), default=0.2
         The held-out part of all rows that scores the shortlist (one split: on a small
         table its noise can exceed the differences it ranks).
@@ -141,9 +155,10 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
             or shortlist < 1:
         raise ValueError(f"shortlist={shortlist!r} must be an integer >= 1 (configurations "
                          "re-ranked on all rows; 1 for none).")
-    if shortlist > 1 and refit != "all":
-        raise ValueError(f"shortlist={shortlist} re-ranks on all rows, which refit='subset' "
-                         "avoids: use refit='all', or shortlist=1.")
+    if (shortlist > 1 or untuned) and refit != "all":
+        what = f"shortlist={shortlist}" if shortlist > 1 else "untuned=True"
+        raise ValueError(f"{what} re-ranks on all rows, which refit='subset' avoids: use "
+                         "refit='all', or shortlist=1 and untuned=False.")
     if isinstance(scoring, (list, tuple, set, dict)):
         raise ValueError(f"scoring={scoring!r}: tune_on_subset picks one best configuration; "
                          "give one scorer (a name or a callable).")
@@ -170,14 +185,28 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
                                 scoring=scoring, refit=refit == "subset",
                                 random_state=random_state, n_jobs=n_jobs).fit(Xr, yr)
     tune_s = time.perf_counter() - t0
-    params, ranked, short_s = dict(search.best_params_), None, 0.0
-    if shortlist > 1:
+    params, ranked, short_s, chose_untuned = dict(search.best_params_), None, 0.0, False
+    if shortlist > 1 or untuned:
         t0 = time.perf_counter()
+        given = _given_params(estimator, search.cv_results_) if untuned else None
         ranked = _rerank(estimator, search.cv_results_, shortlist, X, y, holdout=holdout,
-                         scoring=scoring, random_state=random_state)
-        scored = [ps for ps in ranked if math.isfinite(ps[1])]
-        if scored:  # ties: the subset's order
-            params = dict(max(scored, key=lambda ps: ps[1])[0])
+                         scoring=scoring, random_state=random_state, given=given)
+        scored = [i for i, ps in enumerate(ranked) if math.isfinite(ps[1])]
+        if scored:  # ties: the subset's order, the untuned estimator last
+            pick = max(scored, key=lambda i: ranked[i][1])
+            params = dict(ranked[pick][0])
+            chose_untuned = untuned and pick == len(ranked) - 1
+        if chose_untuned:
+            import warnings
+
+            tuned = [ranked[i][1] for i in scored if i < len(ranked) - 1]
+            warnings.warn(
+                f"tune_on_subset: the estimator as given scored {ranked[-1][1]:.4g} on the "
+                f"holdout of all rows, above the subset's best configurations "
+                f"({', '.join(f'{v:.4g}' for v in tuned) or 'none scored'}): the ranking on "
+                f"{len(yr)} rows did not carry to {len(y)}, and the untuned parameters are "
+                "refit. Tune on more rows (a larger keep) or on all rows.",
+                UserWarning, stacklevel=2)
         short_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     if refit == "all":
@@ -186,7 +215,8 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         best = search.best_estimator_
     refit_s = time.perf_counter() - t0
     return SubsetTuning(best, params, search, red, len(y), len(yr), reduce_s, tune_s,
-                        refit_s, shortlist=ranked, shortlist_seconds=short_s)
+                        refit_s, shortlist=ranked, shortlist_seconds=short_s,
+                        untuned_chosen=chose_untuned)
 
 
 def _in_row_order(reducer, Xr, yr, random_state):
@@ -210,10 +240,18 @@ def _in_row_order(reducer, Xr, yr, random_state):
     return _safe_indexing(Xr, order), None if yr is None else _safe_indexing(yr, order)
 
 
-def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state):
+def _given_params(estimator, cv_results):
+    """The estimator's own values of every parameter the search sampled."""
+    names = dict.fromkeys(name for p in cv_results["params"] for name in p)
+    own = estimator.get_params()
+    return {name: own[name] for name in names}
+
+
+def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, given=None):
     """The ``k`` best configurations of ``cv_results`` (their rank there; configurations
-    whose fits failed on the subset are left out), each trained on all rows but a held-out
-    part and scored on it: ``[(params, score)]``, NaN where a training fails there."""
+    whose fits failed on the subset are left out), then ``given`` (the estimator's own
+    parameters) when it is not None, each trained on all rows but a held-out part and
+    scored on it: ``[(params, score)]``, NaN where a training fails there."""
     import warnings
 
     from sklearn.metrics import check_scoring
@@ -234,8 +272,8 @@ def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state):
     Xv, yv = _safe_indexing(X, val), _safe_indexing(y, val)
     scorer = check_scoring(estimator, scoring=scoring)
     out = []
-    for i in order:
-        p = dict(cv_results["params"][i])
+    configs = [dict(cv_results["params"][i]) for i in order]
+    for p in configs + ([] if given is None else [dict(given)]):
         try:
             est = clone(estimator).set_params(**p).fit(Xt, yt)
             score = float(scorer(est, Xv, yv))
