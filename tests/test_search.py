@@ -572,14 +572,17 @@ def test_untuned_estimator_joins_the_reranking_and_is_refit_when_it_wins():
     assert [p for p, _ in res.shortlist] == [{"regime": "small"}, {"regime": "large"}]
     assert res.untuned_chosen and res.best_params == {"regime": "large"}
     assert res.best_estimator.works_ and given.get_params() == {"regime": "large"}
-    # a tie goes to the subset's configuration: no warning, not "untuned chosen"
+    # a tie goes to the subset's configuration: no warning, not "untuned chosen"; the
+    # estimator as given is one of the configurations, so it is not trained twice
     import warnings
 
+    CountingModel.sizes = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tie = tune_on_subset(SizeDependent(regime="small"), {"regime": ["small"]}, X, y,
                              keep=0.1, n_iter=1, untuned=True, random_state=0)
     assert tie.shortlist[0][1] == tie.shortlist[1][1] and not tie.untuned_chosen
+    assert CountingModel.sizes[-3] <= 200 and CountingModel.sizes[-2:] == [1600, 2000]
     with pytest.raises(ValueError, match="untuned=True re-ranks on all rows"):
         tune_on_subset(given, {"regime": ["small"]}, X, y, untuned=True, refit="subset")
 

@@ -21,6 +21,7 @@ import numbers
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,8 +198,6 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
             params = dict(ranked[pick][0])
             chose_untuned = untuned and pick == len(ranked) - 1
         if chose_untuned:
-            import warnings
-
             tuned = [ranked[i][1] for i in scored if i < len(ranked) - 1]
             warnings.warn(
                 f"tune_on_subset: the estimator as given scored {ranked[-1][1]:.4g} on the "
@@ -252,8 +251,6 @@ def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, g
     whose fits failed on the subset are left out), then ``given`` (the estimator's own
     parameters) when it is not None, each trained on all rows but a held-out part and
     scored on it: ``[(params, score)]``, NaN where a training fails there."""
-    import warnings
-
     from sklearn.metrics import check_scoring
     from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
     from sklearn.utils import _safe_indexing
@@ -274,6 +271,9 @@ def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, g
     out = []
     configs = [dict(cv_results["params"][i]) for i in order]
     for p in configs + ([] if given is None else [dict(given)]):
+        if p in configs[:len(out)]:  # the estimator as given is one of the configurations
+            out.append((p, out[configs.index(p)][1]))
+            continue
         try:
             est = clone(estimator).set_params(**p).fit(Xt, yt)
             score = float(scorer(est, Xv, yv))
