@@ -586,6 +586,45 @@ def test_untuned_estimator_joins_the_reranking_and_is_refit_when_it_wins():
     with pytest.raises(ValueError, match="untuned=True re-ranks on all rows"):
         tune_on_subset(given, {"regime": ["small"]}, X, y, untuned=True, refit="subset")
 
+
+def test_untuned_compares_values_by_type_and_never_fits_the_users_objects():
+    import warnings
+
+    from sklearn.datasets import make_regression
+    from sklearn.ensemble import ExtraTreesRegressor
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.pipeline import Pipeline as SkPipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    # max_features=1 (one feature) is not the default 1.0 (all of them): both are trained
+    Xr, yr = make_regression(1500, 8, n_informative=2, noise=1, random_state=0)
+    with pytest.warns(UserWarning, match="as given"):
+        res = tune_on_subset(ExtraTreesRegressor(n_estimators=10, random_state=0),
+                             {"max_features": [1]}, Xr, yr, keep=0.2, n_iter=1, untuned=True,
+                             random_state=0)
+    assert res.untuned_chosen and res.shortlist[1][1] > res.shortlist[0][1] + 0.1
+    assert res.best_estimator.max_features == 1.0
+    # array-valued parameters are compared whole (a plain == raised in the shortlist)
+    X, y = noisy_labels(n=600, noise=0.1)
+    grid = {"priors": [np.array([0.3, 0.7]), np.array([0.5, 0.5]), np.array([0.7, 0.3])]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        arr = tune_on_subset(GaussianNB(priors=np.array([0.5, 0.5])), grid, X, y, keep=0.5,
+                             n_iter=3, shortlist=2, untuned=True, random_state=0)
+    assert len(arr.shortlist) == 3
+    # estimator-valued parameters, and the user's own step, are cloned before fitting
+    own = DecisionTreeClassifier(max_depth=1, random_state=0)
+    candidate = LogisticRegression()
+    pipe = SkPipeline([("sc", StandardScaler()), ("model", own)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        piped = tune_on_subset(pipe, {"model": [candidate]}, X, y, keep=0.5, n_iter=1,
+                               untuned=True, random_state=0)
+    assert not hasattr(own, "tree_") and not hasattr(candidate, "coef_")
+    assert piped.best_estimator.named_steps["model"] is not own
+    assert piped.best_estimator.named_steps["model"] is not candidate
+
 class LabelSpy(CountingModel):
     """Records the class counts of every training."""
 

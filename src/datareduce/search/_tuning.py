@@ -119,16 +119,17 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         fails on all rows warns and is not chosen). It costs ``shortlist * (1 - holdout)``
         trainings on all rows and catches a ranking that changes with the number of rows
         (a configuration that regularizes for a few thousand rows is not the best for a
-        hundred thousand). ``1``: the subset's best is refit, no re-ranking. Needs
-        ``refit="all"``.
+        hundred thousand). ``1``: the subset's best is refit, no re-ranking (unless
+        ``untuned=True``). Needs ``refit="all"``.
     untuned : bool, default=False
         Also re-rank the estimator as given (its own values of the searched parameters:
         what training without any tuning would use) with the shortlist, after the subset's
         configurations (which win ties). The answer is then never worse on the holdout than
-        not tuning at all; when the untuned estimator wins, its parameters are refit and a
-        ``UserWarning`` says that the subset's ranking did not carry to all rows. One more
-        training on all rows but the holdout (with ``shortlist=1``: two, the subset's best
-        is scored too). Needs ``refit="all"``.
+        not tuning at all (unless the estimator as given fails there); when it wins, the
+        estimator as given is refit and a ``UserWarning`` says that the subset's ranking did
+        not carry to all rows. One more training on all rows but the holdout (none when a
+        shortlisted configuration equals it; with ``shortlist=1``: two, the subset's best is
+        scored too). Needs ``refit="all"``.
     holdout : float in (0, 1), default=0.2
         The held-out part of all rows that scores the shortlist (one split: on a small
         table its noise can exceed the differences it ranks).
@@ -199,17 +200,18 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
             chose_untuned = untuned and pick == len(ranked) - 1
         if chose_untuned:
             tuned = [ranked[i][1] for i in scored if i < len(ranked) - 1]
+            why = (f"above the subset's best configurations "
+                   f"({', '.join(f'{v:.4g}' for v in tuned)}): the ranking on {len(yr)} rows "
+                   f"did not carry to {len(y)}" if tuned else
+                   "where every shortlisted configuration failed")
             warnings.warn(
                 f"tune_on_subset: the estimator as given scored {ranked[-1][1]:.4g} on the "
-                f"holdout of all rows, above the subset's best configurations "
-                f"({', '.join(f'{v:.4g}' for v in tuned) or 'none scored'}): the ranking on "
-                f"{len(yr)} rows did not carry to {len(y)}, and the untuned parameters are "
-                "refit. Tune on more rows (a larger keep) or on all rows.",
-                UserWarning, stacklevel=2)
+                f"holdout of all rows, {why}; the estimator as given is refit. Tune on more "
+                "rows (a larger keep) or on all rows.", UserWarning, stacklevel=2)
         short_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     if refit == "all":
-        best = clone(estimator).set_params(**params).fit(X, y)
+        best = (clone(estimator) if chose_untuned else _configured(estimator, params)).fit(X, y)
     else:
         best = search.best_estimator_
     refit_s = time.perf_counter() - t0
@@ -240,10 +242,19 @@ def _in_row_order(reducer, Xr, yr, random_state):
 
 
 def _given_params(estimator, cv_results):
-    """The estimator's own values of every parameter the search sampled."""
+    """The estimator's own values of the parameters the search sampled (those it has: a
+    nested parameter of a step the search swaps in is not among them). For the record and
+    for spotting a configuration equal to the estimator as given; the estimator itself is
+    what is trained."""
     names = dict.fromkeys(name for p in cv_results["params"] for name in p)
     own = estimator.get_params()
-    return {name: own[name] for name in names}
+    return {name: own[name] for name in names if name in own}
+
+
+def _configured(estimator, params):
+    """A clone of ``estimator`` with ``params``, themselves cloned (estimator-valued
+    parameters are not fitted in place), as scikit-learn's searches set them."""
+    return clone(estimator).set_params(**clone(params, safe=False))
 
 
 def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, given=None):
@@ -268,18 +279,26 @@ def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, g
     Xt, yt = _safe_indexing(X, train), _safe_indexing(y, train)
     Xv, yv = _safe_indexing(X, val), _safe_indexing(y, val)
     scorer = check_scoring(estimator, scoring=scoring)
-    out = []
+    from joblib import hash as value_hash
+
     configs = [dict(cv_results["params"][i]) for i in order]
-    for p in configs + ([] if given is None else [dict(given)]):
-        if p in configs[:len(out)]:  # the estimator as given is one of the configurations
-            out.append((p, out[configs.index(p)][1]))
+    # the estimator as given equals a configuration that sets every searched parameter it
+    # has to its own value (compared by value and type: 1 is not 1.0, arrays compare whole)
+    same = None if given is None else next(
+        (j for j, p in enumerate(configs) if value_hash(p) == value_hash(given)), None)
+    out = []
+    for j, p in enumerate(configs + ([] if given is None else [dict(given)])):
+        untuned = j == len(configs)
+        if untuned and same is not None:  # trained already
+            out.append((p, out[same][1]))
             continue
         try:
-            est = clone(estimator).set_params(**p).fit(Xt, yt)
+            est = (clone(estimator) if untuned else _configured(estimator, p)).fit(Xt, yt)
             score = float(scorer(est, Xv, yv))
         except Exception as exc:  # noqa: BLE001 - a configuration that fails on all rows
-            warnings.warn(f"tune_on_subset: the shortlisted configuration {p} failed on all "
-                          f"rows ({type(exc).__name__}: {exc}); it is not chosen.",
+            what = "the estimator as given" if untuned else f"the shortlisted configuration {p}"
+            warnings.warn(f"tune_on_subset: {what} failed on all rows "
+                          f"({type(exc).__name__}: {exc}); it is not chosen.",
                           UserWarning, stacklevel=3)
             score = math.nan
         out.append((p, score))
