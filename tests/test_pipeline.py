@@ -124,6 +124,23 @@ def test_user_weights_are_sliced_and_multiplied(iris):
     assert pipe[-1].seen_weight_ is None
 
 
+def test_weights_reach_a_model_inside_a_nested_pipeline(iris):
+    # a scikit-learn pipeline as the final step takes "<last>__sample_weight", not a bare
+    # sample_weight (which it refuses): tune_halving and any user who nests hit this
+    from sklearn.pipeline import Pipeline as SkPipeline
+
+    X, y = iris
+    w = np.arange(1.0, 151.0)
+    inner = SkPipeline([("sc", StandardScaler()), ("rec", Recorder())])
+    pipe = Pipeline([("reduce", RandomReducer(keep=0.2, random_state=3)), ("model", inner)])
+    pipe.fit(X, y)
+    red, rec = pipe[0], pipe[-1].named_steps["rec"]
+    assert rec.fit_rows_ == 30
+    np.testing.assert_allclose(rec.seen_weight_, red.sample_weight_)
+    pipe.fit(X, y, model__rec__sample_weight=w)  # the user's weights: sliced and multiplied
+    np.testing.assert_allclose(rec.seen_weight_, red.sample_weight_ * w[red.sample_indices_])
+
+
 def test_chained_reducers_compose_rows_and_weights(iris):
     X, y = iris
     w = np.linspace(0.5, 2.0, 150)

@@ -624,6 +624,17 @@ def test_untuned_compares_values_by_type_and_never_fits_the_users_objects():
     assert not hasattr(own, "tree_") and not hasattr(candidate, "coef_")
     assert piped.best_estimator.named_steps["model"] is not own
     assert piped.best_estimator.named_steps["model"] is not candidate
+    # tune_halving on a scikit-learn pipeline whose model takes weights (the reducer's
+    # weights must reach it as "<last>__sample_weight"), with an estimator-valued grid
+    from datareduce.search import tune_halving
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        halved = tune_halving(SkPipeline([("sc", StandardScaler()), ("model", own)]),
+                              {"model": [candidate, LogisticRegression(C=0.1)]}, X, y,
+                              n_candidates=2, factor=2, max_keep=0.5, random_state=0)
+    assert halved.rungs[-1][0] == 1 and not hasattr(candidate, "coef_")
+    assert halved.best_estimator.named_steps["model"] is not candidate
 
 class LabelSpy(CountingModel):
     """Records the class counts of every training."""

@@ -52,7 +52,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _num_samples
 
-from ._core.output import passes_weights
+from ._core.output import passes_weights, weight_key
 from .base import BaseReducer
 
 __all__ = ["Pipeline", "make_pipeline"]
@@ -196,11 +196,12 @@ class Pipeline(_ImbPipeline):
         step_params = routed_params.get(final_name)
         if rows is None or step_params is None:
             return
+        key = weight_key(final)  # "sample_weight", or "<last>__sample_weight" for a pipeline
         for method in _FIT_METHODS:
             params = step_params.get(method)
             if params is None:
                 continue
-            user = params.get("sample_weight")
+            user = params.get(key)
             if user is not None:
                 user = np.asarray(user, dtype=np.float64)
                 if user.shape != (n,):
@@ -212,9 +213,9 @@ class Pipeline(_ImbPipeline):
                 user = user[rows]
             reducers = [e for _, e in self.steps[:-1] if isinstance(e, BaseReducer)]
             if passes_weights(final, self.pass_sample_weight, reducers):
-                params["sample_weight"] = weights if user is None else weights * user
+                params[key] = weights if user is None else weights * user
             elif user is not None:
-                params["sample_weight"] = user
+                params[key] = user
 
 
 def make_pipeline(*steps, pass_sample_weight="auto", memory=None, verbose=False):

@@ -90,6 +90,16 @@ def accepts_sample_weight(estimator, method: str = "fit") -> bool:
         return False
 
 
+def weight_key(estimator) -> str:
+    """The fit parameter that carries ``sample_weight`` to ``estimator``'s model:
+    ``"sample_weight"``, or ``"<last step>__..."`` down nested pipelines (a scikit-learn
+    pipeline takes no bare ``sample_weight``)."""
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps:
+        return f"{steps[-1][0]}__{weight_key(steps[-1][1])}"
+    return "sample_weight"
+
+
 def _final_step(estimator):
     steps = getattr(estimator, "steps", None)
     return steps[-1][1] if isinstance(steps, list) and steps else estimator
@@ -143,10 +153,7 @@ def sample_weight_params(estimator, sample_weight, *, pass_sample_weight="auto",
     if sample_weight is None or not passes_weights(
             estimator, pass_sample_weight, () if reducer is None else (reducer,)):
         return {}
-    steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and steps:
-        return {f"{steps[-1][0]}__sample_weight": sample_weight}
-    return {"sample_weight": sample_weight}
+    return {weight_key(estimator): sample_weight}
 
 
 def reduced_set(reducer, X, y=None):
