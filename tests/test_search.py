@@ -1164,3 +1164,26 @@ def test_a_measured_split_replaces_the_probe_in_the_cost_of_the_splits_left():
     assert ev.reduction_seconds("mms", 0.5) == pytest.approx(2.1)
     assert ev.unit_cost("mms", 0.5) >= 2.1
     assert ev.reduction_seconds("mms", 0.2) == pytest.approx(before)  # another fraction
+
+
+def test_search_trains_a_nested_pipeline_with_the_reducers_weights():
+    # the estimator's last step is itself a pipeline (shared preprocessing splits off the
+    # outer one): the weights go to "<last>__sample_weight", a bare sample_weight is refused
+    from sklearn.pipeline import Pipeline as SkPipeline
+    from sklearn.preprocessing import StandardScaler
+
+    class WeightSpy(LogisticRegression):
+        seen = []
+
+        def fit(self, X, y, sample_weight=None):
+            WeightSpy.seen.append(sample_weight is not None)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = noisy_labels(n=1500, noise=0.1)
+    inner = SkPipeline([("sc", StandardScaler()), ("m", WeightSpy())])
+    for share in (True, False):
+        WeightSpy.seen = []
+        est = SkPipeline([("sc", StandardScaler()), ("model", inner)])
+        search = ReductionSearchCV(est, methods=["srs"], keeps=(0.1, 0.3), budget=None,
+                                   share_preprocessing=share, random_state=0).fit(X, y)
+        assert search.best_keep_ in (0.1, 0.3, 1.0) and any(WeightSpy.seen)

@@ -297,8 +297,7 @@ class BaseReductionSearch(BaseEstimator):
             Zr = pre.transform(Xr)
         est = clone(self.estimator)
         name, last = est.steps[-1]
-        w_params = sample_weight_params(est, w, pass_sample_weight=self.use_weights)
-        last.fit(Zr, yr, **({"sample_weight": w} if w_params else {}))
+        last.fit(Zr, yr, **sample_weight_params(last, w, pass_sample_weight=self.use_weights))
         est.steps = [*pre.steps, (name, last)]
         return est
 

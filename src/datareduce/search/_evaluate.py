@@ -116,10 +116,9 @@ class Fold:
 
         from .._core.output import sample_weight_params
 
-        est = clone(self.final)
-        policy = sample_weight_params(self.ev.search.estimator, w,
-                                      pass_sample_weight=self.ev.search.use_weights)
-        return est.fit(Z, y, **({"sample_weight": w} if policy else {}))
+        est = clone(self.final)  # (a nested pipeline takes "<last>__sample_weight")
+        return est.fit(Z, y, **sample_weight_params(
+            est, w, pass_sample_weight=self.ev.search.use_weights))
 
     def _space_rows(self, red):
         """The training fold in the selection space, for a reducer that reads the values
