@@ -139,6 +139,23 @@ def test_weights_reach_a_model_inside_a_nested_pipeline(iris):
     np.testing.assert_allclose(rec.seen_weight_, red.sample_weight_)
     pipe.fit(X, y, model__rec__sample_weight=w)  # the user's weights: sliced and multiplied
     np.testing.assert_allclose(rec.seen_weight_, red.sample_weight_ * w[red.sample_indices_])
+    # with metadata routing on, a pipeline takes a bare sample_weight and routes it itself
+    with sklearn.config_context(enable_metadata_routing=True):
+        inner = SkPipeline([("sc", StandardScaler().set_fit_request(sample_weight=False)),
+                            ("rec", Recorder().set_fit_request(sample_weight=True))])
+        pipe = Pipeline([("reduce", RandomReducer(keep=0.2, random_state=3)),
+                         ("model", inner)]).fit(X, y, sample_weight=w)
+        red, rec = pipe[0], pipe[-1].named_steps["rec"]
+        np.testing.assert_allclose(rec.seen_weight_,
+                                   red.sample_weight_ * w[red.sample_indices_])
+    # a tree two pipelines down is still a tree: no weights under the "auto" policy
+    from sklearn.tree import DecisionTreeClassifier
+
+    from datareduce._core.output import passes_weights
+
+    deep = SkPipeline([("sc", StandardScaler()), ("m", SkPipeline([
+        ("sc", StandardScaler()), ("tree", DecisionTreeClassifier())]))])
+    assert not passes_weights(deep) and passes_weights(inner)
 
 
 def test_chained_reducers_compose_rows_and_weights(iris):

@@ -1187,3 +1187,31 @@ def test_search_trains_a_nested_pipeline_with_the_reducers_weights():
         search = ReductionSearchCV(est, methods=["srs"], keeps=(0.1, 0.3), budget=None,
                                    share_preprocessing=share, random_state=0).fit(X, y)
         assert search.best_keep_ in (0.1, 0.3, 1.0) and any(WeightSpy.seen)
+
+
+def test_search_follows_the_weight_policy_of_reweighted_reducers_and_use_weights():
+    from sklearn.tree import DecisionTreeClassifier
+
+    class TreeSpy(DecisionTreeClassifier):
+        seen = []
+
+        def fit(self, X, y, sample_weight=None, check_input=True):
+            TreeSpy.seen.append(sample_weight is not None)
+            return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+
+    X, y = noisy_labels(n=1200, noise=0.1)
+    # a tree gets no weights under "auto", unless a reducer fitted its weights on request
+    TreeSpy.seen = []
+    ReductionSearchCV(TreeSpy(max_depth=3, random_state=0),
+                      methods={"srs": get_reducer("srs", reweight="mmd", random_state=0)},
+                      keeps=(0.1, 0.3), budget=None, random_state=0).fit(X, y)
+    assert any(TreeSpy.seen)
+    TreeSpy.seen = []
+    plain = ReductionSearchCV(TreeSpy(max_depth=3, random_state=0), methods=["srs"],
+                              keeps=(0.1, 0.3), budget=None, random_state=0).fit(X, y)
+    assert not any(TreeSpy.seen)
+    # best_pipeline_ trains as the search did
+    off = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.1, 0.3),
+                            budget=None, use_weights=False, random_state=0).fit(X, y)
+    assert off.best_pipeline_.pass_sample_weight is False
+    assert plain.best_pipeline_.pass_sample_weight == "auto"

@@ -93,21 +93,31 @@ def accepts_sample_weight(estimator, method: str = "fit") -> bool:
 def weight_key(estimator) -> str:
     """The fit parameter that carries ``sample_weight`` to ``estimator``'s model:
     ``"sample_weight"``, or ``"<last step>__..."`` down nested pipelines (a scikit-learn
-    pipeline takes no bare ``sample_weight``)."""
+    pipeline takes no bare ``sample_weight``), except with scikit-learn's metadata routing
+    on, where a pipeline takes ``sample_weight`` and routes it to the steps that request it
+    (and refuses the ``step__`` form)."""
+    import sklearn
+
     steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and steps:
+    if isinstance(steps, list) and steps and not sklearn.get_config().get(
+            "enable_metadata_routing", False):
         return f"{steps[-1][0]}__{weight_key(steps[-1][1])}"
     return "sample_weight"
 
 
 def _final_step(estimator):
+    """The model at the end of ``estimator``, down nested pipelines."""
     steps = getattr(estimator, "steps", None)
-    return steps[-1][1] if isinstance(steps, list) and steps else estimator
+    while isinstance(steps, list) and steps:
+        estimator = steps[-1][1]
+        steps = getattr(estimator, "steps", None)
+    return estimator
 
 
 def is_tree_model(estimator) -> bool:
     """Whether ``estimator`` (a pipeline: its final step) is a tree or tree ensemble."""
-    return type(_final_step(estimator)).__module__.startswith(_TREE_MODULES)
+    return any(cls.__module__.startswith(_TREE_MODULES)  # a user's subclass too
+               for cls in type(_final_step(estimator)).__mro__)
 
 
 def passes_weights(estimator, pass_sample_weight="auto", reducers=()) -> bool:

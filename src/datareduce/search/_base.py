@@ -149,11 +149,12 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"no method can run here: {skipped}.")
         return out, skipped
 
-    def _fit_estimator(self, X, y, weights):
+    def _fit_estimator(self, X, y, weights, reducer=None):
         """Train a clone on the kept rows; weights as the package's one policy gives them
-        (``use_weights``: ``"auto"``, ``True`` or ``False``, see ``passes_weights``)."""
+        (``use_weights``: ``"auto"``, ``True`` or ``False``, and ``reducer``'s ``reweight``;
+        see ``passes_weights``)."""
         est = clone(self.estimator)
-        return est.fit(X, y, **sample_weight_params(est, weights,
+        return est.fit(X, y, **sample_weight_params(est, weights, reducer=reducer,
                                                      pass_sample_weight=self.use_weights))
 
     # -------------------------------------------------------------------- fit
@@ -287,7 +288,7 @@ class BaseReductionSearch(BaseEstimator):
 
         parts = shared_prefix(self.estimator) if self.share_preprocessing else None
         if parts is None:
-            return self._fit_estimator(Xr, yr, w)
+            return self._fit_estimator(Xr, yr, w, red)
         pre, _ = parts
         pre = clone(pre)
         Z = pre.fit_transform(X, y)
@@ -297,7 +298,8 @@ class BaseReductionSearch(BaseEstimator):
             Zr = pre.transform(Xr)
         est = clone(self.estimator)
         name, last = est.steps[-1]
-        last.fit(Zr, yr, **sample_weight_params(last, w, pass_sample_weight=self.use_weights))
+        last.fit(Zr, yr, **sample_weight_params(last, w, pass_sample_weight=self.use_weights,
+                                                reducer=red))
         est.steps = [*pre.steps, (name, last)]
         return est
 
@@ -367,7 +369,8 @@ class BaseReductionSearch(BaseEstimator):
         self._check_fitted()
         from ..pipeline import make_pipeline
 
-        return make_pipeline(clone(self.best_reducer_), clone(self.estimator))
+        return make_pipeline(clone(self.best_reducer_), clone(self.estimator),
+                             pass_sample_weight=self.use_weights)
 
     def results_frame(self):
         """``cv_results_`` as a :class:`pandas.DataFrame`."""

@@ -108,17 +108,18 @@ class Fold:
         """The training fold as the estimator's last step sees it."""
         return self.Xtr if self._Ztr is None else self._Ztr
 
-    def fit(self, Z, y, w):
-        """The estimator (its last step when the preprocessing is shared) on kept rows."""
+    def fit(self, Z, y, w, reducer=None):
+        """The estimator (its last step when the preprocessing is shared) on kept rows;
+        ``reducer`` for the weight policy (weights fitted on request always pass)."""
         if self.pre is None:
-            return self.ev.search._fit_estimator(Z, y, w)
+            return self.ev.search._fit_estimator(Z, y, w, reducer)
         from sklearn.base import clone
 
         from .._core.output import sample_weight_params
 
         est = clone(self.final)  # (a nested pipeline takes "<last>__sample_weight")
         return est.fit(Z, y, **sample_weight_params(
-            est, w, pass_sample_weight=self.ev.search.use_weights))
+            est, w, pass_sample_weight=self.ev.search.use_weights, reducer=reducer))
 
     def _space_rows(self, red):
         """The training fold in the selection space, for a reducer that reads the values
@@ -232,14 +233,14 @@ class Evaluator:
             f = self.fold(s)
             if label == FULL:
                 t0 = time.perf_counter()
-                Zr, yr, w = f.Ztr, f.ytr, None
+                Zr, yr, w, red = f.Ztr, f.ytr, None, None
             else:
                 red = self.seeded(label, self.fold_keep(keep, len(f.ytr)), draw)
                 t0 = time.perf_counter()
                 Zr, yr, w = f.reduce(red)
             red_t = time.perf_counter() - t0
             t0 = time.perf_counter()
-            model = f.fit(Zr, yr, w)
+            model = f.fit(Zr, yr, w, red)
             fit_t = time.perf_counter() - t0
             if label == FULL:  # one full training includes its preprocessing
                 fit_t += f.prep_seconds
