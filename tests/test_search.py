@@ -1215,3 +1215,26 @@ def test_search_follows_the_weight_policy_of_reweighted_reducers_and_use_weights
                             budget=None, use_weights=False, random_state=0).fit(X, y)
     assert off.best_pipeline_.pass_sample_weight is False
     assert plain.best_pipeline_.pass_sample_weight == "auto"
+
+
+def test_tune_on_subset_trains_with_the_kept_rows_weights_in_their_row_order():
+    class WeightLog(LogisticRegression):
+        log = []
+
+        def fit(self, X, y, sample_weight=None):
+            WeightLog.log.append((np.asarray(X).copy(), sample_weight))
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = noisy_labels(n=1200, noise=0.1)
+    for method in ("clc", "kt"):  # synthetic rows (shuffled), real rows (row order)
+        WeightLog.log = []
+        res = tune_on_subset(WeightLog(), {"C": [0.1, 1.0]}, X, y, n_iter=2, cv=3,
+                             reducer=get_reducer(method, keep=0.1, random_state=0),
+                             refit="subset", random_state=0)
+        red = res.reducer
+        Xk = red.synthetic_ if red.synthetic_ is not None else X[red.sample_indices_]
+        assert all(w is not None for _, w in WeightLog.log)
+        Xs, ws = WeightLog.log[-1]  # the refit on the whole subset
+        for row, weight in zip(Xs, ws, strict=True):
+            match = np.flatnonzero((Xk == row).all(axis=1))
+            assert weight in red.sample_weight_[match]

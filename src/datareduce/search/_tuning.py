@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils.validation import _num_samples, check_consistent_length
 
 __all__ = ["SubsetTuning", "tune_halving", "tune_on_subset"]
 
@@ -104,6 +104,10 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         A method name (with ``keep`` and ``random_state``), an unfitted reducer (its own
         ``keep``), or a fitted search whose ``best_reducer_`` rows are used (then ``keep``
         is ignored; a search that answered "no reduction" tunes on every row).
+        The kept rows' ``sample_weight_`` reach the estimator during the search under the
+        package's one weight policy (``datareduce._core.output.passes_weights``: not to
+        tree models unless a reducer fitted its weights on request), as in
+        :func:`tune_halving` and :class:`ReductionSearchCV`.
     keep : float or int, default=0.1
     n_iter, cv, scoring, random_state, n_jobs
         Passed to RandomizedSearchCV.
@@ -148,7 +152,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     from sklearn.model_selection import RandomizedSearchCV
 
     from .. import get_reducer
-    from .._core.output import reduced_set
+    from .._core.output import reduced_set, sample_weight_params
 
     if refit not in ("all", "subset"):
         raise ValueError(f"refit={refit!r}: choose 'all' (one training on every row) or "
@@ -180,12 +184,17 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
             raise TypeError(f"reducer={reducer!r}: give a method name, a reducer, or a fitted "
                             "ReductionSearchCV.")
         Xr, yr = red.fit_resample(X, y)
-    Xr, yr = _in_row_order(red, Xr, yr, random_state)
+    w = getattr(red, "sample_weight_", None)  # (a sampler of another package has none)
+    w = None if w is None or len(w) != _num_samples(Xr) else np.asarray(w, dtype=float)
+    Xr, yr, w = _in_row_order(red, Xr, yr, w, random_state)
     reduce_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     search = RandomizedSearchCV(estimator, param_distributions, n_iter=n_iter, cv=cv,
                                 scoring=scoring, refit=refit == "subset",
-                                random_state=random_state, n_jobs=n_jobs).fit(Xr, yr)
+                                random_state=random_state, n_jobs=n_jobs)
+    # the kept rows' weights under the package's one policy, as tune_halving's pipeline
+    # and ReductionSearchCV train (sliced per fold by the search)
+    search.fit(Xr, yr, **sample_weight_params(estimator, w, reducer=red))
     tune_s = time.perf_counter() - t0
     params, ranked, short_s, chose_untuned = dict(search.best_params_), None, 0.0, False
     if shortlist > 1 or untuned:
@@ -220,7 +229,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
                         untuned_chosen=chose_untuned)
 
 
-def _in_row_order(reducer, Xr, yr, random_state):
+def _in_row_order(reducer, Xr, yr, w, random_state):
     """The kept rows in their order in ``X``.
 
     Reducers return their rows grouped by class or target bin (as imbalanced-learn's
@@ -230,7 +239,6 @@ def _in_row_order(reducer, Xr, yr, random_state):
     no place in ``X``: they are shuffled (seeded) instead.
     """
     from sklearn.utils import _safe_indexing, check_random_state
-    from sklearn.utils.validation import _num_samples
 
     n = _num_samples(Xr)
     idx = getattr(reducer, "sample_indices_", None)
@@ -238,7 +246,8 @@ def _in_row_order(reducer, Xr, yr, random_state):
         order = np.argsort(idx, kind="stable")
     else:  # synthetic rows, or a sampler that does not say which rows it kept
         order = check_random_state(random_state).permutation(n)
-    return _safe_indexing(Xr, order), None if yr is None else _safe_indexing(yr, order)
+    return (_safe_indexing(Xr, order), None if yr is None else _safe_indexing(yr, order),
+            None if w is None else w[order])
 
 
 def _given_params(estimator, cv_results):
