@@ -230,7 +230,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
 
 
 def _in_row_order(reducer, Xr, yr, w, random_state):
-    """The kept rows in their order in ``X``.
+    """The kept rows (and their weights ``w``, or None) in their order in ``X``.
 
     Reducers return their rows grouped by class or target bin (as imbalanced-learn's
     samplers do); a splitter that does not shuffle (``cv=3`` is ``KFold`` for a regressor)
@@ -271,6 +271,7 @@ def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, g
     whose fits failed on the subset are left out), then ``given`` (the estimator's own
     parameters) when it is not None, each trained on all rows but a held-out part and
     scored on it: ``[(params, score)]``, NaN where a training fails there."""
+    from joblib import hash as value_hash
     from sklearn.metrics import check_scoring
     from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
     from sklearn.utils import _safe_indexing
@@ -288,8 +289,6 @@ def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, g
     Xt, yt = _safe_indexing(X, train), _safe_indexing(y, train)
     Xv, yv = _safe_indexing(X, val), _safe_indexing(y, val)
     scorer = check_scoring(estimator, scoring=scoring)
-    from joblib import hash as value_hash
-
     configs = [dict(cv_results["params"][i]) for i in order]
     # the estimator as given equals a configuration that sets every searched parameter it
     # has to its own value (compared by value and type: 1 is not 1.0, arrays compare whole)
