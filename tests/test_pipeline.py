@@ -281,3 +281,163 @@ def test_weight_policy_auto_skips_tree_models_unless_reweighted(monkeypatch):
                              HistGradientBoostingClassifier(max_iter=5),
                              pass_sample_weight=True).fit(X, y)
     assert seen["w"] is not None
+
+
+# ------------------------------------------------ imbalanced-learn samplers beside reducers
+@pytest.fixture
+def skewed():
+    from sklearn.datasets import make_classification
+
+    return make_classification(300, 4, n_informative=3, n_redundant=0, weights=[0.8, 0.2],
+                               random_state=0)
+
+
+def test_sampler_after_a_reducer_keeps_rows_and_weights_aligned(skewed):
+    """A sampler's sample_indices_ compose with the reducers': the model sees the weights of
+    the rows it gets (before: a shape error, one weight per reducer row for fewer rows)."""
+    from imblearn.under_sampling import RandomUnderSampler
+
+    X, y = skewed
+    w = np.linspace(1.0, 2.0, 300)
+    pipe = Pipeline([("reduce", RandomReducer(keep=0.5, random_state=0)),
+                     ("under", RandomUnderSampler(random_state=0)), ("rec", Recorder())])
+    pipe.fit(X, y, rec__sample_weight=w)
+    red, under, rec = pipe[0], pipe[1], pipe[-1]
+    rows = red.sample_indices_[under.sample_indices_]
+    assert rec.fit_rows_ == len(rows) < 150
+    np.testing.assert_allclose(
+        rec.seen_weight_, red.sample_weight_[under.sample_indices_] * w[rows])
+
+
+def test_sampler_before_a_reducer_slices_the_user_weights_through_both(skewed):
+    """Before: the user's weights were sliced through the reducer's rows only, which index
+    the sampler's output, not X: every weight went to the wrong row, silently."""
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.under_sampling import RandomUnderSampler
+
+    X, y = skewed
+    w = np.arange(1.0, 301.0)
+    for sampler in (RandomUnderSampler(random_state=0), RandomOverSampler(random_state=0)):
+        pipe = Pipeline([("sampler", sampler),
+                         ("reduce", RandomReducer(keep=0.5, random_state=0)),
+                         ("rec", Recorder())])
+        pipe.fit(X, y, rec__sample_weight=w)
+        s, red, rec = pipe[0], pipe[1], pipe[-1]
+        rows = s.sample_indices_[red.sample_indices_]
+        np.testing.assert_allclose(rec.seen_weight_, red.sample_weight_ * w[rows])
+    # without any reducer, the user's weights are sliced through the sampler too
+    pipe = Pipeline([("under", RandomUnderSampler(random_state=0)), ("rec", Recorder())])
+    pipe.fit(X, y, rec__sample_weight=w)
+    np.testing.assert_allclose(pipe[-1].seen_weight_, w[pipe[0].sample_indices_])
+
+
+def test_sampler_that_synthesizes_rows(skewed):
+    """SMOTE has no sample_indices_: a reducer after it weights the synthetic table (before:
+    an IndexError); user weights per row of X cannot follow and are refused by name; the
+    weights of a reducer before it cannot follow either (a warning under "auto", an error
+    when asked for with True, nothing for a tree model that gets no weights anyway)."""
+    from imblearn.over_sampling import SMOTE
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = skewed
+    pipe = Pipeline([("smote", SMOTE(random_state=0)),
+                     ("reduce", RandomReducer(keep=0.5, random_state=0)), ("rec", Recorder())])
+    pipe.fit(X, y)
+    np.testing.assert_allclose(pipe[-1].seen_weight_, pipe[1].sample_weight_)
+    with pytest.raises(ValueError, match="step 'smote' synthesizes rows"):
+        pipe.fit(X, y, rec__sample_weight=np.ones(300))
+
+    def before(model, **kw):
+        return Pipeline([("reduce", RandomReducer(keep=0.5, random_state=0)),
+                         ("smote", SMOTE(random_state=0)), ("m", model)], **kw)
+
+    with pytest.warns(UserWarning, match=r"\['reduce'\] cannot reach 'm'.*'smote'"):
+        before(Recorder()).fit(X, y)
+    with pytest.raises(ValueError, match="Put the reducer after 'smote'"):
+        before(Recorder(), pass_sample_weight=True).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        before(DecisionTreeClassifier()).fit(X, y)
+        assert before(Recorder(), pass_sample_weight=False).fit(X, y)[-1].seen_weight_ is None
+
+
+# ------------------------------------------------------- weights through meta-estimators
+class RegRecorder(BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        self.seen_weight_ = None if sample_weight is None else np.array(sample_weight, float)
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+def test_weights_reach_a_model_inside_a_meta_estimator(iris):
+    """TransformedTargetRegressor and the searches forward fit keyword arguments to their
+    model: the reducer's weights reach it (before: silently dropped, since their own fit
+    does not name sample_weight)."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection import RandomizedSearchCV
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.pipeline import make_pipeline as sk_make_pipeline
+
+    from datareduce._core.output import accepts_sample_weight, weight_key
+
+    X, y = iris
+    ttr = TransformedTargetRegressor(regressor=RegRecorder(), func=np.log1p,
+                                     inverse_func=np.expm1)
+    pipe = Pipeline([("reduce", RandomReducer(keep=0.3, random_state=0)), ("m", ttr)])
+    pipe.fit(X, y.astype(float))
+    np.testing.assert_allclose(pipe[-1].regressor_.seen_weight_, pipe[0].sample_weight_)
+
+    grid = GridSearchCV(sk_make_pipeline(StandardScaler(), Recorder()),
+                        {"standardscaler__with_mean": [True, False]}, cv=2)
+    assert weight_key(grid) == "recorder__sample_weight"
+    w = np.linspace(1.0, 2.0, 150)
+    pipe = Pipeline([("reduce", RandomReducer(keep=0.4, random_state=0)), ("m", grid)])
+    pipe.fit(X, y, m__recorder__sample_weight=w)
+    red = pipe[0]
+    np.testing.assert_allclose(pipe[-1].best_estimator_[-1].seen_weight_,
+                               red.sample_weight_ * w[red.sample_indices_])
+
+    assert accepts_sample_weight(TransformedTargetRegressor())  # LinearRegression inside
+    assert accepts_sample_weight(RandomizedSearchCV(LogisticRegression(), {"C": [1.0]}))
+    assert not accepts_sample_weight(GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1]}))
+    assert not accepts_sample_weight(TransformedTargetRegressor(KNeighborsRegressor()))
+    with sklearn.config_context(enable_metadata_routing=True):
+        # with routing on, the search forwards only what its model requested: not unwrapped
+        assert not accepts_sample_weight(GridSearchCV(LogisticRegression(), {"C": [1.0]}))
+
+
+def test_tree_models_are_recognised_inside_meta_estimators():
+    """Under "auto" a wrapped tree is still a tree (before: CalibratedClassifierCV(forest),
+    bagging and AdaBoost of their default trees got the weights the policy withholds)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.ensemble import (
+        AdaBoostClassifier,
+        BaggingClassifier,
+        HistGradientBoostingRegressor,
+        RandomForestClassifier,
+        StackingClassifier,
+        VotingClassifier,
+    )
+    from sklearn.tree import DecisionTreeClassifier
+
+    from datareduce._core.output import is_tree_model, passes_weights
+
+    trees = [CalibratedClassifierCV(RandomForestClassifier()), BaggingClassifier(),
+             AdaBoostClassifier(), TransformedTargetRegressor(HistGradientBoostingRegressor()),
+             GridSearchCV(RandomForestClassifier(), {"max_depth": [2]}),
+             VotingClassifier([("a", RandomForestClassifier()),
+                               ("b", DecisionTreeClassifier())]),
+             make_pipeline(StandardScaler(), BaggingClassifier(DecisionTreeClassifier()))]
+    others = [CalibratedClassifierCV(), BaggingClassifier(LogisticRegression()),
+              TransformedTargetRegressor(), GridSearchCV(LogisticRegression(), {"C": [1.0]}),
+              VotingClassifier([("a", RandomForestClassifier()),
+                                ("b", LogisticRegression())]),
+              StackingClassifier([("a", LogisticRegression())])]
+    assert [is_tree_model(m) for m in trees] == [True] * len(trees)
+    assert [is_tree_model(m) for m in others] == [False] * len(others)
+    assert not any(passes_weights(m) for m in trees)
+    assert passes_weights(CalibratedClassifierCV()) and passes_weights(
+        BaggingClassifier(LogisticRegression()))

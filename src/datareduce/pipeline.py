@@ -39,9 +39,21 @@ the kept rows) and multiplied with the reducers' weights. Weights never reach ``
 ``score``: only the fit calls change. For reducers that emit synthetic rows (cluster
 centroids) the user's weights are taken at the real row each centroid stands on
 (``sample_indices_``).
+
+imbalanced-learn samplers beside reducers are followed too: an under-sampler's (or
+``RandomOverSampler``'s) ``sample_indices_`` compose with the reducers', so weights stay
+aligned wherever the sampler stands. A sampler that synthesizes rows (SMOTE) has none: a
+reducer after it weights the new table, but a user's per-row weights and a reducer's weights
+from before it cannot follow its rows, and the pipeline says so by step name (an error; a
+warning, fitting unweighted, when ``pass_sample_weight="auto"`` would have passed a reducer's
+weights). Final estimators that forward their fit parameters to a model
+(``TransformedTargetRegressor``, ``GridSearchCV``) get the weights for that model.
 """
 
 from __future__ import annotations
+
+import warnings
+from typing import NamedTuple
 
 import numpy as np
 from imblearn.base import METHODS
@@ -174,17 +186,32 @@ class Pipeline(_ImbPipeline):
                     "with the reducer's sample_weight_."
                 )
 
-    def _reduced_rows(self, n: int):
-        """Rows of X the final estimator sees, their composed reducer weights, and whether
-        any reducer ran (``None`` rows when none did)."""
-        rows, weights, reduced = np.arange(n), np.ones(n), False
-        for _, est in self.steps[:-1]:
+    def _reduced_rows(self, n: int) -> _Rows:
+        """Which rows of X the final estimator sees and the reducers' composed weights.
+
+        Every resampling step counts: a reducer, and any imbalanced-learn sampler (its
+        ``sample_indices_`` give the rows it kept or repeated; a sampler that synthesizes rows,
+        such as SMOTE, has none, so from it on the rows no longer trace back to X and the
+        weights of the reducers before it cannot follow them)."""
+        rows, weights = np.arange(n), np.ones(n)
+        resampled, untraceable, lost, pending = False, None, [], []
+        for name, est in self.steps[:-1]:
+            if est is None or est == "passthrough" or not hasattr(est, "fit_resample"):
+                continue
+            resampled = True
+            idx = getattr(est, "sample_indices_", None)
+            if idx is None:  # synthetic rows: new rows, each standing for itself
+                rows, weights, untraceable = None, None, name
+                lost, pending = lost + pending, []
+                continue
+            idx = np.asarray(idx)
+            rows = None if rows is None else rows[idx]
+            # after rows were synthesized, this step's output starts afresh at weight 1
+            weights = np.ones(len(idx)) if weights is None else weights[idx]
             if isinstance(est, BaseReducer):
-                idx = est.sample_indices_
-                rows = rows[idx]
-                weights = weights[idx] * est.sample_weight_
-                reduced = True
-        return (rows, weights) if reduced else (None, None)
+                weights = weights * est.sample_weight_
+                pending.append(name)
+        return _Rows(rows, weights, resampled, untraceable, lost)
 
     def _route_weights(self, routed_params, n: int) -> None:
         """Put the final estimator's sample_weight (sliced user weights x reducer weights)
@@ -192,10 +219,26 @@ class Pipeline(_ImbPipeline):
         final_name, final = self.steps[-1]
         if final is None or final == "passthrough" or isinstance(final, BaseReducer):
             return
-        rows, weights = self._reduced_rows(n)
         step_params = routed_params.get(final_name)
-        if rows is None or step_params is None:
+        if step_params is None:
             return
+        out = self._reduced_rows(n)
+        if not out.resampled:
+            return
+        reducers = [e for _, e in self.steps[:-1] if isinstance(e, BaseReducer)]
+        give = bool(reducers) and passes_weights(final, self.pass_sample_weight, reducers)
+        if give and out.lost:
+            message = (
+                f"The weights of reducer step(s) {out.lost} cannot reach {final_name!r}: step "
+                f"{out.untraceable!r} after them synthesizes rows (it has no sample_indices_), "
+                "so the kept rows' weights do not follow. Put the reducer after "
+                f"{out.untraceable!r}, or pass pass_sample_weight=False to fit unweighted."
+            )
+            if self.pass_sample_weight is True:
+                raise ValueError(message)
+            warnings.warn(message + " Fitting without the reducers' weights.", UserWarning,
+                          stacklevel=4)
+            give = False
         key = weight_key(final)  # "sample_weight", or "<last>__sample_weight" for a pipeline
         for method in _FIT_METHODS:
             params = step_params.get(method)
@@ -208,14 +251,33 @@ class Pipeline(_ImbPipeline):
                     raise ValueError(
                         f"sample_weight for {final_name!r} has shape {user.shape} but X has "
                         f"{n} rows: pass one weight per row of X (the pipeline keeps the "
-                        "entries of the rows its reducers keep)."
+                        "entries of the rows its reducers and samplers keep)."
                     )
-                user = user[rows]
-            reducers = [e for _, e in self.steps[:-1] if isinstance(e, BaseReducer)]
-            if passes_weights(final, self.pass_sample_weight, reducers):
-                params[key] = weights if user is None else weights * user
+                if out.rows is None:
+                    raise ValueError(
+                        f"sample_weight for {final_name!r} has one entry per row of X, but "
+                        f"step {out.untraceable!r} synthesizes rows (it has no "
+                        "sample_indices_), so the rows the model sees do not trace back to X. "
+                        f"Weight the rows after {out.untraceable!r} another way, or use a "
+                        "sampler that keeps real rows."
+                    )
+                user = user[out.rows]
+            if give:
+                params[key] = out.weights if user is None else out.weights * user
             elif user is not None:
                 params[key] = user
+
+
+class _Rows(NamedTuple):
+    """The rows of X the final estimator sees (``None``: untraceable past a sampler that
+    synthesizes rows), the reducers' composed weights for them, whether any step resampled,
+    the step that broke the tracing, and the reducers whose weights it lost."""
+
+    rows: np.ndarray | None
+    weights: np.ndarray | None
+    resampled: bool
+    untraceable: str | None
+    lost: list
 
 
 def make_pipeline(*steps, pass_sample_weight="auto", memory=None, verbose=False):

@@ -72,52 +72,110 @@ def _rows(reducer, X, y):
 
 def accepts_sample_weight(estimator, method: str = "fit") -> bool:
     """Whether ``estimator.<method>`` takes ``sample_weight`` (scikit-learn's
-    ``has_fit_parameter`` for ``fit``; a pipeline asks its final step)."""
+    ``has_fit_parameter`` for ``fit``; a pipeline asks its final step; a meta-estimator whose
+    ``fit`` forwards its keyword arguments to the model it wraps, such as
+    ``TransformedTargetRegressor`` or ``GridSearchCV``, asks that model)."""
     steps = getattr(estimator, "steps", None)
     if isinstance(steps, list) and steps:
         final = steps[-1][1]
         return final not in (None, "passthrough") and accepts_sample_weight(final, method)
-    if method == "fit":
-        from sklearn.utils.validation import has_fit_parameter
-
-        return has_fit_parameter(estimator, "sample_weight")
     import inspect
 
     func = getattr(estimator, method, None)
     try:
-        return func is not None and "sample_weight" in inspect.signature(func).parameters
+        params = {} if func is None else inspect.signature(func).parameters
     except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
         return False
+    if "sample_weight" in params:
+        return True
+    inner = _forwarded_model(estimator) if method == "fit" else None
+    return inner is not None and accepts_sample_weight(inner, method)
+
+
+def _forwarded_model(estimator):
+    """The model to which a meta-estimator's ``fit`` forwards its keyword arguments, or None.
+
+    With scikit-learn's metadata routing off, ``TransformedTargetRegressor`` (to
+    ``regressor``, LinearRegression when unset) and the hyperparameter searches
+    (``GridSearchCV``, ``RandomizedSearchCV``, the halving searches: to ``estimator``) pass
+    ``**fit_params`` on unchanged. Other meta-estimators either name ``sample_weight`` in
+    their ``fit`` (bagging, boosting, calibration, voting) or refuse keyword arguments
+    without routing (one-vs-rest), so they are not unwrapped. With routing on, a
+    meta-estimator forwards only what its model requested, which it checks itself."""
+    import sklearn
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection._search import BaseSearchCV
+
+    if sklearn.get_config().get("enable_metadata_routing", False):
+        return None
+    if isinstance(estimator, TransformedTargetRegressor):
+        if estimator.regressor is None:
+            from sklearn.linear_model import LinearRegression
+
+            return LinearRegression()
+        return estimator.regressor
+    if isinstance(estimator, BaseSearchCV):
+        return estimator.estimator
+    return None
 
 
 def weight_key(estimator) -> str:
     """The fit parameter that carries ``sample_weight`` to ``estimator``'s model:
     ``"sample_weight"``, or ``"<last step>__..."`` down nested pipelines (a scikit-learn
-    pipeline takes no bare ``sample_weight``), except with scikit-learn's metadata routing
-    on, where a pipeline takes ``sample_weight`` and routes it to the steps that request it
-    (and refuses the ``step__`` form)."""
+    pipeline takes no bare ``sample_weight``), also inside a meta-estimator that forwards its
+    fit keyword arguments (``GridSearchCV(pipeline)``), except with scikit-learn's metadata
+    routing on, where a pipeline takes ``sample_weight`` and routes it to the steps that
+    request it (and refuses the ``step__`` form)."""
     import sklearn
 
+    if sklearn.get_config().get("enable_metadata_routing", False):
+        return "sample_weight"
     steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and steps and not sklearn.get_config().get(
-            "enable_metadata_routing", False):
+    if isinstance(steps, list) and steps:
         return f"{steps[-1][0]}__{weight_key(steps[-1][1])}"
-    return "sample_weight"
+    inner = _forwarded_model(estimator)
+    return "sample_weight" if inner is None else weight_key(inner)
 
 
 def _final_step(estimator):
-    """The model at the end of ``estimator``, down nested pipelines."""
-    steps = getattr(estimator, "steps", None)
-    while isinstance(steps, list) and steps:
-        estimator = steps[-1][1]
+    """The model at the end of ``estimator``, down nested pipelines and through the
+    meta-estimators that wrap one model (searches, calibration, bagging, boosting,
+    ``TransformedTargetRegressor``)."""
+    for _ in range(32):  # nesting depth; a cycle cannot occur in an estimator tree
         steps = getattr(estimator, "steps", None)
+        if isinstance(steps, list) and steps:
+            estimator = steps[-1][1]
+            continue
+        params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+        attr = next((a for a in ("regressor", "estimator", "base_estimator")
+                     if a in params and hasattr(params[a], "fit")), None)
+        if attr is None:
+            return estimator
+        estimator = params[attr]
     return estimator
 
 
+#: Meta-estimators whose unset ``estimator`` is a decision tree (bagging, AdaBoost).
+_TREE_BY_DEFAULT = ("sklearn.ensemble._bagging", "sklearn.ensemble._weight_boosting")
+
+
 def is_tree_model(estimator) -> bool:
-    """Whether ``estimator`` (a pipeline: its final step) is a tree or tree ensemble."""
+    """Whether ``estimator`` is a tree or tree ensemble: a pipeline's final step, the model
+    a meta-estimator wraps (``CalibratedClassifierCV(RandomForestClassifier())``,
+    ``GridSearchCV(HistGradientBoostingClassifier(), ...)``), bagging or AdaBoost of their
+    default trees, and a voting or stacking ensemble all of whose members are trees."""
+    model = _final_step(estimator)
+    members = getattr(model, "estimators", None)
+    if isinstance(members, list) and members and all(
+            isinstance(m, tuple) and len(m) == 2 for m in members):
+        fitted = [m for _, m in members if m not in (None, "drop")]
+        return bool(fitted) and all(is_tree_model(m) for m in fitted)
+    mro = type(model).__mro__
+    if any(cls.__module__.startswith(_TREE_BY_DEFAULT) for cls in mro) and getattr(
+            model, "estimator", None) is None:
+        return True
     return any(cls.__module__.startswith(_TREE_MODULES)  # a user's subclass too
-               for cls in type(_final_step(estimator)).__mro__)
+               for cls in mro)
 
 
 def passes_weights(estimator, pass_sample_weight="auto", reducers=()) -> bool:
