@@ -441,3 +441,81 @@ def test_tree_models_are_recognised_inside_meta_estimators():
     assert not any(passes_weights(m) for m in trees)
     assert passes_weights(CalibratedClassifierCV()) and passes_weights(
         BaggingClassifier(LogisticRegression()))
+
+
+def test_a_search_whose_grid_swaps_the_model_gets_weights_only_when_every_model_takes_them(iris):
+    """A grid that puts a model without sample_weight (KNN) in place of the default one: the
+    reducer's weights are withheld, so that candidate trains and competes (before: it got
+    ``m__sample_weight``, failed on every split and lost with a NaN score). A grid of trees
+    counts as a tree model only when every model it swaps in is a tree."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import Pipeline as SkPipeline
+
+    from datareduce._core.output import accepts_sample_weight, is_tree_model, passes_weights
+
+    X, y = iris
+    grid = GridSearchCV(SkPipeline([("sc", StandardScaler()), ("m", LogisticRegression())]),
+                        {"m": [LogisticRegression(), KNeighborsClassifier()]}, cv=3)
+    assert not accepts_sample_weight(grid)
+    pipe = Pipeline([("reduce", RandomReducer(keep=0.5, random_state=0)), ("gs", grid)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # "fits failed" would be a UserWarning
+        pipe.fit(X, y)
+    assert np.isfinite(pipe[-1].cv_results_["mean_test_score"]).all()
+
+    both = GridSearchCV(LogisticRegression(), [{"C": [1.0]}, {"solver": ["lbfgs"]}])
+    assert accepts_sample_weight(both)
+    mixed = GridSearchCV(SkPipeline([("m", RandomForestClassifier())]),
+                         {"m": [RandomForestClassifier(), LogisticRegression()]})
+    from sklearn.model_selection import RandomizedSearchCV
+
+    forests = RandomizedSearchCV(SkPipeline([("m", RandomForestClassifier())]),
+                                 {"m": [RandomForestClassifier(max_depth=2)],
+                                  "m__n_estimators": [5, 10]})
+    assert not is_tree_model(mixed) and passes_weights(mixed)  # both take weights, LR gains
+    assert is_tree_model(forests) and not passes_weights(forests)
+
+
+def test_voting_and_stacking_of_weighted_models_get_the_reducer_weights(iris):
+    """scikit-learn 1.4 and later declare ``fit(X, y, **fit_params)`` on voting and stacking
+    ensembles and accept ``sample_weight`` there (before: judged as not taking weights, so a
+    voting of logistic regressions trained unweighted under "auto")."""
+    from sklearn.ensemble import StackingClassifier, VotingClassifier
+
+    from datareduce._core.output import accepts_sample_weight
+
+    X, y = iris
+    assert accepts_sample_weight(VotingClassifier([("a", LogisticRegression())]))
+    assert accepts_sample_weight(StackingClassifier([("a", LogisticRegression())]))
+    assert not accepts_sample_weight(
+        VotingClassifier([("a", LogisticRegression()), ("b", KNeighborsClassifier())]))
+    assert accepts_sample_weight(
+        VotingClassifier([("a", LogisticRegression()), ("b", "drop")]))
+    pipe = Pipeline([("reduce", RandomReducer(keep=0.5, random_state=0)),
+                     ("m", VotingClassifier([("a", Recorder())]))])
+    pipe.fit(X, y)
+    np.testing.assert_allclose(pipe[-1].estimators_[0].seen_weight_, pipe[0].sample_weight_)
+
+
+def test_a_nested_imblearn_pipeline_with_a_sampler_gets_no_unsliced_weights(iris):
+    """imbalanced-learn's pipeline gives ``<last>__sample_weight`` to its model as it came,
+    one per row before its sampler: the reducer's weights are withheld from it (before: the
+    fit failed on a length mismatch). The package's own pipeline slices them and gets them."""
+    from imblearn.pipeline import Pipeline as ImbPipeline
+    from imblearn.under_sampling import RandomUnderSampler
+
+    from datareduce._core.output import accepts_sample_weight
+
+    X, y = iris
+    inner = ImbPipeline([("s", RandomUnderSampler(random_state=0)), ("m", Recorder())])
+    assert not accepts_sample_weight(inner)
+    pipe = Pipeline([("reduce", RandomReducer(keep=0.5, random_state=0)), ("inner", inner)])
+    pipe.fit(X, y)
+    assert pipe[-1][-1].seen_weight_ is None
+    ours = Pipeline([("s", RandomUnderSampler(random_state=0)), ("m", Recorder())])
+    assert accepts_sample_weight(ours)
+    outer = Pipeline([("reduce", RandomReducer(keep=0.5, random_state=0)), ("inner", ours)])
+    outer.fit(X, y)
+    red, sampler = outer[0], outer[-1][0]
+    np.testing.assert_allclose(outer[-1][-1].seen_weight_,
+                               red.sample_weight_[sampler.sample_indices_])

@@ -237,7 +237,7 @@ class Pipeline(_ImbPipeline):
             if self.pass_sample_weight is True:
                 raise ValueError(message)
             warnings.warn(message + " Fitting without the reducers' weights.", UserWarning,
-                          stacklevel=4)
+                          stacklevel=5)  # _fit, fit, fit_context, caller
             give = False
         key = weight_key(final)  # "sample_weight", or "<last>__sample_weight" for a pipeline
         for method in _FIT_METHODS:

@@ -74,10 +74,18 @@ def accepts_sample_weight(estimator, method: str = "fit") -> bool:
     """Whether ``estimator.<method>`` takes ``sample_weight`` (scikit-learn's
     ``has_fit_parameter`` for ``fit``; a pipeline asks its final step; a meta-estimator whose
     ``fit`` forwards its keyword arguments to the model it wraps, such as
-    ``TransformedTargetRegressor`` or ``GridSearchCV``, asks that model)."""
+    ``TransformedTargetRegressor`` or ``GridSearchCV``, asks that model, every model its
+    grid can swap in; a voting or stacking ensemble asks its members).
+
+    A scikit-learn or imbalanced-learn pipeline with a resampling step before its model does
+    not: its ``<last step>__sample_weight`` would reach the model one weight per row of its
+    input, not of the resampled rows (``datareduce.pipeline.Pipeline`` slices them itself)."""
     steps = getattr(estimator, "steps", None)
     if isinstance(steps, list) and steps:
         final = steps[-1][1]
+        if method == "fit" and not hasattr(type(estimator), "_route_weights") and any(
+                hasattr(step, "fit_resample") for _, step in steps[:-1]):
+            return False
         return final not in (None, "passthrough") and accepts_sample_weight(final, method)
     import inspect
 
@@ -86,37 +94,96 @@ def accepts_sample_weight(estimator, method: str = "fit") -> bool:
         params = {} if func is None else inspect.signature(func).parameters
     except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
         return False
+    if method != "fit":
+        return "sample_weight" in params
+    members = _ensemble_members(estimator)
+    if members is not None:  # fit(X, y, **fit_params) in recent releases: every member
+        return bool(members) and all(accepts_sample_weight(m) for m in members)
     if "sample_weight" in params:
         return True
-    inner = _forwarded_model(estimator) if method == "fit" else None
-    return inner is not None and accepts_sample_weight(inner, method)
+    inner = _forwarded_models(estimator)
+    return bool(inner) and all(accepts_sample_weight(m) for m in inner) and len(
+        {weight_key(m) for m in inner}) == 1
 
 
-def _forwarded_model(estimator):
-    """The model to which a meta-estimator's ``fit`` forwards its keyword arguments, or None.
+def _routing_on() -> bool:
+    import sklearn
+
+    return bool(sklearn.get_config().get("enable_metadata_routing", False))
+
+
+def _ensemble_members(estimator):
+    """The models a voting or stacking ensemble passes ``sample_weight`` to (its members but
+    the dropped, and a stacking ensemble's ``final_estimator`` when set), or None for other
+    estimators and under metadata routing."""
+    from sklearn.ensemble._base import _BaseHeterogeneousEnsemble
+
+    if not isinstance(estimator, _BaseHeterogeneousEnsemble) or _routing_on():
+        return None
+    members = [m for _, m in getattr(estimator, "estimators", None) or []
+               if m not in (None, "drop")]
+    final = getattr(estimator, "final_estimator", None)
+    return members + ([final] if final is not None and members else [])
+
+
+def _forwarded_models(estimator) -> list:
+    """The models to which a meta-estimator's ``fit`` forwards its keyword arguments (every
+    one it may train), or ``[]``.
 
     With scikit-learn's metadata routing off, ``TransformedTargetRegressor`` (to
     ``regressor``, LinearRegression when unset) and the hyperparameter searches
-    (``GridSearchCV``, ``RandomizedSearchCV``, the halving searches: to ``estimator``) pass
-    ``**fit_params`` on unchanged. Other meta-estimators either name ``sample_weight`` in
-    their ``fit`` (bagging, boosting, calibration, voting) or refuse keyword arguments
-    without routing (one-vs-rest), so they are not unwrapped. With routing on, a
-    meta-estimator forwards only what its model requested, which it checks itself."""
-    import sklearn
+    (``GridSearchCV``, ``RandomizedSearchCV``, the halving searches: to ``estimator``, and to
+    each estimator their grid swaps in, see :func:`_search_variants`) pass ``**fit_params``
+    on unchanged. Other meta-estimators either name ``sample_weight`` in their ``fit``
+    (bagging, boosting, calibration) or refuse keyword arguments without routing
+    (one-vs-rest), so they are not unwrapped. With routing on, a meta-estimator forwards only
+    what its model requested, which it checks itself."""
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.model_selection._search import BaseSearchCV
 
-    if sklearn.get_config().get("enable_metadata_routing", False):
-        return None
+    if _routing_on():
+        return []
     if isinstance(estimator, TransformedTargetRegressor):
         if estimator.regressor is None:
             from sklearn.linear_model import LinearRegression
 
-            return LinearRegression()
-        return estimator.regressor
+            return [LinearRegression()]
+        return [estimator.regressor]
     if isinstance(estimator, BaseSearchCV):
-        return estimator.estimator
-    return None
+        return _search_variants(estimator)
+    return []
+
+
+def _search_variants(search) -> list:
+    """The search's ``estimator`` and, for every estimator its grid (``param_grid`` or the
+    lists of ``param_distributions``) puts at a parameter, the estimator with that one swapped
+    in: the models whose fit parameters, weights and tree-ness the search's candidates have
+    (``[]`` when a swap cannot be made, so that nothing is assumed)."""
+    from collections.abc import Mapping
+
+    from sklearn.base import clone
+
+    base = search.estimator
+    grids = getattr(search, "param_grid", None)
+    if grids is None:
+        grids = getattr(search, "param_distributions", None)
+    if grids is None:
+        return [base]
+    variants = [base]
+    for grid in [grids] if isinstance(grids, Mapping) else list(grids):
+        if not isinstance(grid, Mapping):
+            return []
+        for key, values in grid.items():
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                continue  # a distribution: numbers, not estimators
+            for value in values:
+                if not hasattr(value, "fit"):
+                    continue
+                try:
+                    variants.append(clone(base).set_params(**{key: value}))
+                except Exception:  # noqa: BLE001 - a key the search itself will refuse
+                    return []
+    return variants
 
 
 def weight_key(estimator) -> str:
@@ -126,26 +193,29 @@ def weight_key(estimator) -> str:
     fit keyword arguments (``GridSearchCV(pipeline)``), except with scikit-learn's metadata
     routing on, where a pipeline takes ``sample_weight`` and routes it to the steps that
     request it (and refuses the ``step__`` form)."""
-    import sklearn
-
-    if sklearn.get_config().get("enable_metadata_routing", False):
+    if _routing_on():
         return "sample_weight"
     steps = getattr(estimator, "steps", None)
     if isinstance(steps, list) and steps:
         return f"{steps[-1][0]}__{weight_key(steps[-1][1])}"
-    inner = _forwarded_model(estimator)
-    return "sample_weight" if inner is None else weight_key(inner)
+    inner = _forwarded_models(estimator)
+    return weight_key(inner[0]) if inner else "sample_weight"
 
 
 def _final_step(estimator):
     """The model at the end of ``estimator``, down nested pipelines and through the
-    meta-estimators that wrap one model (searches, calibration, bagging, boosting,
-    ``TransformedTargetRegressor``)."""
+    meta-estimators that wrap one model (calibration, bagging, boosting,
+    ``TransformedTargetRegressor``); a hyperparameter search is returned as it is (its grid
+    may swap the model: :func:`_search_variants`)."""
+    from sklearn.model_selection._search import BaseSearchCV
+
     for _ in range(32):  # nesting depth; a cycle cannot occur in an estimator tree
         steps = getattr(estimator, "steps", None)
         if isinstance(steps, list) and steps:
             estimator = steps[-1][1]
             continue
+        if isinstance(estimator, BaseSearchCV):
+            return estimator
         params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
         attr = next((a for a in ("regressor", "estimator", "base_estimator")
                      if a in params and hasattr(params[a], "fit")), None)
@@ -162,9 +232,15 @@ _TREE_BY_DEFAULT = ("sklearn.ensemble._bagging", "sklearn.ensemble._weight_boost
 def is_tree_model(estimator) -> bool:
     """Whether ``estimator`` is a tree or tree ensemble: a pipeline's final step, the model
     a meta-estimator wraps (``CalibratedClassifierCV(RandomForestClassifier())``,
-    ``GridSearchCV(HistGradientBoostingClassifier(), ...)``), bagging or AdaBoost of their
-    default trees, and a voting or stacking ensemble all of whose members are trees."""
+    ``GridSearchCV(HistGradientBoostingClassifier(), ...)``: every model its grid swaps in),
+    bagging or AdaBoost of their default trees, and a voting or stacking ensemble all of
+    whose members are trees."""
+    from sklearn.model_selection._search import BaseSearchCV
+
     model = _final_step(estimator)
+    if isinstance(model, BaseSearchCV):
+        variants = _search_variants(model)
+        return bool(variants) and all(is_tree_model(v) for v in variants)
     members = getattr(model, "estimators", None)
     if isinstance(members, list) and members and all(
             isinstance(m, tuple) and len(m) == 2 for m in members):
