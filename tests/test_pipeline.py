@@ -87,6 +87,13 @@ class Recorder(ClassifierMixin, BaseEstimator):
         return np.full(len(X), self.classes_[0])
 
 
+class TaggedRecorder(Recorder):
+    """A Recorder with one hyperparameter, for searches."""
+
+    def __init__(self, tag=0):
+        self.tag = tag
+
+
 class NoWeightRecorder(Recorder):
     def fit(self, X, y):
         return super().fit(X, y)
@@ -519,3 +526,35 @@ def test_a_nested_imblearn_pipeline_with_a_sampler_gets_no_unsliced_weights(iris
     red, sampler = outer[0], outer[-1][0]
     np.testing.assert_allclose(outer[-1][-1].seen_weight_,
                                red.sample_weight_[sampler.sample_indices_])
+
+
+def test_metadata_routing_reducer_weights_go_where_a_model_requested_them(iris):
+    """With routing on, a final step that routes (a pipeline, a search) gets the reducers'
+    weights when a model in it requested ``sample_weight``, and only then (before: a
+    pipeline of unrequesting steps failed with UnsetMetadataPassedError on weights the user
+    never passed, and a search whose model requested them got none); an unset request beside
+    the model is a ValueError saying where the weights come from and the ways out."""
+    from sklearn.pipeline import Pipeline as SkPipeline
+
+    X, y = iris
+    with sklearn.config_context(enable_metadata_routing=True):
+        plain = SkPipeline([("sc", StandardScaler()), ("rec", Recorder())])
+        pipe = Pipeline([("reduce", RandomReducer(keep=0.4, random_state=0)), ("m", plain)])
+        pipe.fit(X, y)
+        assert pipe[-1][-1].seen_weight_ is None and pipe[-1][-1].fit_rows_ == 60
+
+        grid = GridSearchCV(TaggedRecorder().set_fit_request(sample_weight=True)
+                            .set_score_request(sample_weight=False), {"tag": [0, 1]}, cv=2)
+        pipe = Pipeline([("reduce", RandomReducer(keep=0.4, random_state=0)), ("m", grid)])
+        pipe.fit(X, y)
+        np.testing.assert_allclose(pipe[-1].best_estimator_.seen_weight_,
+                                   pipe[0].sample_weight_)
+
+        unset = SkPipeline([("sc", StandardScaler()),
+                            ("rec", Recorder().set_fit_request(sample_weight=True))])
+        pipe = Pipeline([("reduce", RandomReducer(keep=0.4, random_state=0)), ("m", unset)])
+        with pytest.raises(ValueError, match="(?s)requested sample_weight.*StandardScaler.*"
+                                             "pass_sample_weight=False"):
+            pipe.fit(X, y)
+        pipe.set_params(pass_sample_weight=False).fit(X, y)
+        assert pipe[-1][-1].seen_weight_ is None

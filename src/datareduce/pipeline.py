@@ -227,6 +227,8 @@ class Pipeline(_ImbPipeline):
             return
         reducers = [e for _, e in self.steps[:-1] if isinstance(e, BaseReducer)]
         give = bool(reducers) and passes_weights(final, self.pass_sample_weight, reducers)
+        if give:
+            _check_routable(final_name, final)
         if give and out.lost:
             message = (
                 f"The weights of reducer step(s) {out.lost} cannot reach {final_name!r}: step "
@@ -266,6 +268,32 @@ class Pipeline(_ImbPipeline):
                 params[key] = out.weights if user is None else out.weights * user
             elif user is not None:
                 params[key] = user
+
+
+def _check_routable(name, final) -> None:
+    """With metadata routing on, a final step that routes ``sample_weight`` (a pipeline, a
+    search) gets the reducers' weights because a model in it requested them; a step beside
+    it whose request is unset would make scikit-learn refuse them, as if the user had passed
+    them: say where they come from and the two ways out."""
+    import sklearn
+
+    if not sklearn.get_config().get("enable_metadata_routing", False):
+        return
+    from sklearn.exceptions import UnsetMetadataPassedError
+    from sklearn.utils.metadata_routing import MetadataRouter, get_routing_for_object
+
+    routing = get_routing_for_object(final)
+    if not isinstance(routing, MetadataRouter):
+        return
+    try:
+        routing.route_params(caller="fit", params={"sample_weight": np.ones(1)})
+    except UnsetMetadataPassedError as exc:
+        raise ValueError(
+            f"The reducers' weights go to step {name!r} as sample_weight, since a model in it "
+            f"requested sample_weight (metadata routing is on), but scikit-learn would refuse "
+            f"them: {exc} Or pass pass_sample_weight=False to train without the reducers' "
+            "weights."
+        ) from exc
 
 
 class _Rows(NamedTuple):

@@ -80,6 +80,10 @@ def accepts_sample_weight(estimator, method: str = "fit") -> bool:
     A scikit-learn or imbalanced-learn pipeline with a resampling step before its model does
     not: its ``<last step>__sample_weight`` would reach the model one weight per row of its
     input, not of the resampled rows (``datareduce.pipeline.Pipeline`` slices them itself)."""
+    if method == "fit" and _routing_on():
+        routes = _routes_sample_weight(estimator)
+        if routes is not None:
+            return routes
     steps = getattr(estimator, "steps", None)
     if isinstance(steps, list) and steps:
         final = steps[-1][1]
@@ -104,6 +108,26 @@ def accepts_sample_weight(estimator, method: str = "fit") -> bool:
     inner = _forwarded_models(estimator)
     return bool(inner) and all(accepts_sample_weight(m) for m in inner) and len(
         {weight_key(m) for m in inner}) == 1
+
+
+def _routes_sample_weight(estimator):
+    """With metadata routing on: whether a router (a pipeline, a search, any meta-estimator)
+    routes ``sample_weight`` from its ``fit`` to a step that requested it; None for a plain
+    consumer, which the caller asks by its signature (it is called directly).
+
+    A router whose models did not request ``sample_weight`` would refuse the weights (or
+    drop them), so the reducer's weights are not offered; once a model requested them, they
+    are, and scikit-learn's own error names any other step that must say whether it wants
+    them."""
+    from sklearn.utils.metadata_routing import MetadataRouter, get_routing_for_object
+
+    try:
+        routing = get_routing_for_object(estimator)
+    except Exception:  # noqa: BLE001 - an estimator that does not describe its routing
+        return None
+    if not isinstance(routing, MetadataRouter) or not hasattr(routing, "consumes"):
+        return None
+    return "sample_weight" in routing.consumes(method="fit", params={"sample_weight"})
 
 
 def _routing_on() -> bool:
