@@ -351,7 +351,7 @@ def test_sampler_that_synthesizes_rows(skewed):
                      ("reduce", RandomReducer(keep=0.5, random_state=0)), ("rec", Recorder())])
     pipe.fit(X, y)
     np.testing.assert_allclose(pipe[-1].seen_weight_, pipe[1].sample_weight_)
-    with pytest.raises(ValueError, match="step 'smote' synthesizes rows"):
+    with pytest.raises(ValueError, match="step 'smote' does not tell which rows"):
         pipe.fit(X, y, rec__sample_weight=np.ones(300))
 
     def before(model, **kw):

@@ -227,12 +227,11 @@ class Pipeline(_ImbPipeline):
             return
         reducers = [e for _, e in self.steps[:-1] if isinstance(e, BaseReducer)]
         give = bool(reducers) and passes_weights(final, self.pass_sample_weight, reducers)
-        if give:
-            _check_routable(final_name, final)
         if give and out.lost:
             message = (
                 f"The weights of reducer step(s) {out.lost} cannot reach {final_name!r}: step "
-                f"{out.untraceable!r} after them synthesizes rows (it has no sample_indices_), "
+                f"{out.untraceable!r} after them does not tell which rows it returns (no "
+                "sample_indices_: it synthesizes rows, like SMOTE, or does not record them), "
                 "so the kept rows' weights do not follow. Put the reducer after "
                 f"{out.untraceable!r}, or pass pass_sample_weight=False to fit unweighted."
             )
@@ -241,6 +240,8 @@ class Pipeline(_ImbPipeline):
             warnings.warn(message + " Fitting without the reducers' weights.", UserWarning,
                           stacklevel=5)  # _fit, fit, fit_context, caller
             give = False
+        if give:
+            _check_routable(final_name, final)
         key = weight_key(final)  # "sample_weight", or "<last>__sample_weight" for a pipeline
         for method in _FIT_METHODS:
             params = step_params.get(method)
@@ -258,8 +259,9 @@ class Pipeline(_ImbPipeline):
                 if out.rows is None:
                     raise ValueError(
                         f"sample_weight for {final_name!r} has one entry per row of X, but "
-                        f"step {out.untraceable!r} synthesizes rows (it has no "
-                        "sample_indices_), so the rows the model sees do not trace back to X. "
+                        f"step {out.untraceable!r} does not tell which rows it returns (no "
+                        "sample_indices_: it synthesizes rows, like SMOTE, or does not record "
+                        "them), so the rows the model sees do not trace back to X. "
                         f"Weight the rows after {out.untraceable!r} another way, or use a "
                         "sampler that keeps real rows."
                     )
