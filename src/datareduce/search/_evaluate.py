@@ -139,6 +139,12 @@ class Fold:
             self.S = False if sp.issparse(S) else np.ascontiguousarray(S, dtype=np.float64)
         return None if self.S is False else self.S
 
+    @staticmethod
+    def _reads_values(red):
+        """Whether the reducer reads X's values (random sampling reads its shape only, unless
+        it reweights its rows by their values): a large fold is then not copied for it."""
+        return getattr(red, "_reads_X", True) or getattr(red, "reweight", None) is not None
+
     def reduce(self, red):
         """``(Z kept, y kept, weights)`` of an unfitted reducer fitted on the training fold."""
         S = self._space_rows(red)
@@ -147,6 +153,9 @@ class Fold:
             if S is not None:
                 red.set_params(space="passthrough")
                 red.fit(S, self.ytr)
+            elif not self._reads_values(red):  # random sampling: only the fold's shape
+                red.fit(np.broadcast_to(np.zeros((1, self.ev.X.shape[1])),
+                                        (len(self.tr), self.ev.X.shape[1])), self.ytr)
             else:
                 red.fit(self.Xtr, self.ytr)  # (a fresh copy on large tables, then freed)
         w = np.asarray(red.sample_weight_, dtype=np.float64)
