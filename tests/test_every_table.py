@@ -1,8 +1,10 @@
 """Every registered reducer on every kind of table, and the coverage-centric default.
 
 * every registered method runs through ``fit_resample`` on a mixed-type table, a
-  categorical-only table, a table with missing values and an integer-coded table (DataFrames
-  and a numpy object array) and returns the original rows; no class with a quota is lost;
+  categorical-only table, a table with missing values, an integer-coded table and a table of
+  dates and durations (DataFrames and a numpy object array) and returns the original rows;
+  no class with a quota is lost;
+* dates and durations are seconds in the selection space (not categories);
 * CLC returns real rows (medoids) with a warning when centroids cannot be written in X's
   columns;
 * the coverage rule (:func:`datareduce.reducers._coverage.coverage_choose`) against its
@@ -73,8 +75,18 @@ def _tables():
     })
     obj = np.empty((n, 3), dtype=object)
     obj[:, 0], obj[:, 1], obj[:, 2] = num, housing, rng.integers(0, 4, n)
+    when = pd.Series(pd.Timestamp("2024-01-01", tz="Europe/Paris")
+                     + pd.to_timedelta(np.sort(rng.integers(0, 900, n)) + 100 * shift, unit="D"))
+    when[[4, 44]] = pd.NaT
+    dated = pd.DataFrame({
+        "when": when,
+        "stay": pd.to_timedelta(rng.integers(1, 48, n) * (1 + shift), unit="h"),
+        "day": pd.Series(pd.date_range("2023-01-01", periods=n, freq="D")).astype(
+            "datetime64[s]"),
+        "weight": rng.normal(size=n) + shift,
+    })
     return {"mixed": mixed, "categorical": categorical, "missing": missing,
-            "integer": integer, "object-array": obj}, y
+            "integer": integer, "object-array": obj, "dated": dated}, y
 
 
 TABLES, Y = _tables()
@@ -116,6 +128,57 @@ def test_clc_on_strings_returns_medoids_with_a_warning():
         num = np.random.default_rng(1).normal(size=(40, 3))
         r = datareduce.get_reducer("clc", keep=5, random_state=0).fit(num)
     assert r.output_ == "centroids" and r.synthetic_.shape == (5, 3)
+
+
+def test_dates_and_durations_are_seconds_in_the_selection_space():
+    """A date is a point in time, not a category: the default space takes dates (a time zone
+    converted to UTC) and durations as seconds, imputes NaT with the median and flags it
+    (before: one-hot categories, twenty of them at most, the rest pooled, so the space did not
+    know which dates are near, and an audit of a date column compared tied subsets)."""
+    from datareduce.preprocessing import describe_space, make_selection_space, resolve_space
+
+    frame = pd.DataFrame({
+        "paris": pd.to_datetime(["2020-01-01 01:00", None, "2020-01-03 01:00"]).tz_localize(
+            "Europe/Paris"),
+        "day": pd.to_datetime(["1970-01-02", "1970-01-03", "1970-01-01"]).astype(
+            "datetime64[s]"),
+        "stay": pd.to_timedelta(["1h", "30min", None]),
+    })
+    space = make_selection_space(frame, scale=None)
+    Z = space.fit_transform(frame)
+    t0 = 1577836800.0  # 2020-01-01 00:00 UTC, i.e. 01:00 in Paris
+    expected = np.array([[t0, 86400, 3600, 0, 0],
+                         [t0 + 86400, 2 * 86400, 1800, 1, 0],  # NaT: the median, flagged
+                         [t0 + 2 * 86400, 0, 2700, 0, 1]], dtype=float)
+    np.testing.assert_allclose(Z, expected)
+    assert "dates and durations as seconds" in describe_space(space)
+    assert resolve_space("auto", frame) is not None  # never "as given"
+    days = np.array(["2020-01-01", "2020-06-01", "2021-01-01"], dtype="datetime64[D]")
+    z = resolve_space("auto", days.reshape(-1, 1)).fit_transform(days.reshape(-1, 1)).ravel()
+    np.testing.assert_allclose(z, (days.astype(float) - days.astype(float).mean())
+                               / days.astype(float).std())
+
+
+def test_a_split_audit_measures_date_drift_as_seconds():
+    """Feature drift across a split compares dates and durations as numbers (KS on seconds,
+    NaT left out as numeric NaN is), not as categories (total variation over distinct dates,
+    where every date is its own category and any split looks alike)."""
+    from scipy.stats import ks_2samp
+
+    from datareduce.metrics.leakage import _feature_drift
+
+    rng = np.random.default_rng(0)
+    days = pd.Series(pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(200), unit="D"))
+    days[rng.choice(200, 20, replace=False)] = pd.NaT
+    stay = pd.Series(pd.to_timedelta(np.arange(200), unit="h"))
+    drift = _feature_drift(pd.DataFrame({"d": days, "s": stay}), 150, 30, rng)
+    assert drift["kind"].tolist() == ["numeric (KS)"] * 2
+    seconds = (days - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
+    a, b = seconds[:150], seconds[150:]
+    expected = ks_2samp(a[~np.isnan(a)], b[~np.isnan(b)]).statistic
+    assert drift["statistic"].iloc[0] == pytest.approx(expected)
+    assert drift["statistic"].tolist() == pytest.approx([expected, 1.0], abs=0.01)
+    assert drift["percentile"].iloc[0] < 5  # a time-ordered split drifts in time
 
 
 # ----------------------------------------------------------------- coverage rule

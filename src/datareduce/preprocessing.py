@@ -8,7 +8,9 @@ index) whatever space was used.
 
 The default preparation (:func:`make_selection_space`):
 
-- numeric and boolean columns: missing values imputed by the column median, with one
+- numeric and boolean columns, and dates and durations (``datetime64``, with or without a
+  time zone, and ``timedelta64``: as seconds, so that nearer dates are nearer rows): missing
+  values imputed by the column median, with one
   missing-indicator column per column that had missing values
   (:class:`~sklearn.impute.SimpleImputer` with ``add_indicator=True``), then scaled
   (:class:`~sklearn.preprocessing.StandardScaler` by default, or min-max);
@@ -45,14 +47,44 @@ def _as_frame(X):
     return pd.DataFrame(arr)
 
 
+def _is_temporal(dtype) -> bool:
+    """A date (``datetime64``, time zone or not) or duration (``timedelta64``) dtype."""
+    import pandas as pd
+
+    return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
+        dtype)
+
+
+def _temporal_as_seconds(frame):
+    """Dates as seconds since 1970 (UTC for a time zone), durations as seconds, NaT as NaN;
+    other columns unchanged."""
+    frame = _as_frame(frame)
+    temporal = [c for c in frame.columns if _is_temporal(frame[c].dtype)]
+    if not temporal:
+        return frame
+    out = frame.copy()
+    for c in temporal:
+        s = frame[c]
+        if hasattr(s.dt, "tz") and s.dt.tz is not None:
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        if _is_temporal(s.dtype) and hasattr(s.dt, "total_seconds"):
+            out[c] = s.dt.total_seconds().astype(np.float64)
+        else:  # dates: seconds since the epoch, whatever the unit (ns, us, s)
+            seconds = (s - np.datetime64("1970-01-01")).dt.total_seconds()
+            out[c] = seconds.astype(np.float64)
+    return out
+
+
 def _column_kinds(frame):
-    """Split columns into numeric (incl. boolean) and categorical, by dtype and content."""
+    """Split columns into numeric (incl. boolean, dates and durations) and categorical, by
+    dtype and content."""
     import pandas as pd
 
     numeric, categorical = [], []
     for col in frame.columns:
         s = frame[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype) or \
+                _is_temporal(s.dtype):
             numeric.append(col)
         elif s.dtype == object:
             # an object column of numbers (e.g. from a numpy object array) is numeric
@@ -110,6 +142,9 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
     parts = []
     if numeric:
         steps = [SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)]
+        if any(_is_temporal(frame[c].dtype) for c in numeric):
+            steps.insert(0, FunctionTransformer(_temporal_as_seconds,
+                                                feature_names_out="one-to-one"))
         if scale == "standard":
             steps.append(StandardScaler())
         elif scale == "minmax":
@@ -169,8 +204,8 @@ def _numeric_and_complete(X) -> bool:
 
     if is_dataframe(X):
         numeric, categorical = _column_kinds(X)
-        if categorical:
-            return False
+        if categorical or any(_is_temporal(X[c].dtype) for c in numeric):
+            return False  # dates and durations go through the default preparation
         values = X.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         try:
@@ -181,6 +216,8 @@ def _numeric_and_complete(X) -> bool:
         except ImportError:  # pragma: no cover
             pass
         values = np.asarray(X)
+        if values.dtype.kind in "mM":
+            return False  # dates or durations: the default preparation takes them as seconds
         if values.dtype.kind in "OUSV":
             try:
                 values = values.astype(np.float64)
@@ -204,10 +241,13 @@ def describe_space(transformer, n_features_in: int | None = None) -> str:
             steps = [type(s).__name__ for s in pipe]
             scaler = ("standardised" if "StandardScaler" in steps
                       else "min-max scaled" if "MinMaxScaler" in steps else "unscaled")
-            n_ind = len(getattr(pipe[0], "indicator_", None).features_) if getattr(
-                pipe[0], "indicator_", None) is not None else 0
+            imputer = next(s for s in pipe if type(s).__name__ == "SimpleImputer")
+            n_ind = len(imputer.indicator_.features_) if getattr(
+                imputer, "indicator_", None) is not None else 0
+            timed = any(getattr(s, "func", None) is _temporal_as_seconds for s in pipe)
             parts.append(f"{len(cols)} numeric (median-imputed, {scaler}"
-                         + (f", {n_ind} missing-indicator column(s))" if n_ind else ")"))
+                         + (f", {n_ind} missing-indicator column(s)" if n_ind else "")
+                         + (", dates and durations as seconds" if timed else "") + ")")
         elif name == "categorical":
             enc = pipe[-1]
             infrequent = getattr(enc, "infrequent_categories_", None) or [None] * len(cols)

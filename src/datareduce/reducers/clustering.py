@@ -107,6 +107,11 @@ def centroid_obstacle(X) -> str | None:
         _, categorical = _column_kinds(X)
         if categorical:
             return f"column(s) {[str(c) for c in categorical[:5]]} are not numeric"
+        from ..preprocessing import _is_temporal
+
+        dates = [str(c) for c, dt in X.dtypes.items() if _is_temporal(dt)]
+        if dates:
+            return f"column(s) {dates[:5]} hold dates or durations (a mean is not written back)"
         ints = [str(c) for c, dt in X.dtypes.items() if getattr(dt, "kind", "O") != "f"]
         if ints:
             return f"column(s) {ints[:5]} hold integers or booleans (a mean is not one)"
