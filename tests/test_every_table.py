@@ -395,3 +395,69 @@ def test_search_no_longer_skips_clc_on_a_mixed_table():
         warnings.simplefilter("ignore")
         search.fit(X, y)
     assert "clc" not in search.skipped_
+
+
+def test_pyarrow_dates_and_durations_are_seconds_too():
+    """pyarrow-backed columns (``read_parquet``, ``dtype_backend="pyarrow"``): nanosecond
+    timestamps, zoned timestamps, date32 and durations (pyarrow's own seconds overflow at ns,
+    and date32 has no time zone accessor)."""
+    pa = pytest.importorskip("pyarrow")
+    from datareduce.preprocessing import make_selection_space
+
+    days = pd.Series(pd.date_range("2020-01-01", periods=3, freq="D"))
+    frame = pd.DataFrame({
+        "ns": days.astype("timestamp[ns][pyarrow]"),
+        "utc": days.dt.tz_localize("UTC").astype(pd.ArrowDtype(pa.timestamp("us", tz="UTC"))),
+        "date": days.astype(pd.ArrowDtype(pa.date32())),
+        "span": pd.Series(pd.to_timedelta([1, 2, 3], unit="h")).astype(
+            pd.ArrowDtype(pa.duration("ns"))),
+    })
+    Z = make_selection_space(frame, scale=None).fit_transform(frame)
+    t0 = 1577836800.0
+    np.testing.assert_allclose(Z, [[t0 + k * 86400] * 3 + [3600 * (k + 1)] for k in range(3)])
+    r = datareduce.get_reducer("mms", keep=2, random_state=0).fit(frame)
+    assert "dates and durations as seconds" in r.space_
+
+
+def test_integer_column_names_out_of_order_select_the_right_columns():
+    """ColumnTransformer reads integer labels as positions: the default space addresses
+    columns by position (before: a table with columns 1, 0, 2 fed column 0's strings to the
+    numeric imputer, or one-hot encoded the wrong column)."""
+    from datareduce.preprocessing import make_selection_space
+
+    frame = pd.DataFrame({1: pd.date_range("2020-01-01", periods=4, freq="D"),
+                          0: ["a", "b", "a", "b"], 2: [10.0, 20.0, 30.0, 40.0]})
+    Z = make_selection_space(frame, scale=None).fit_transform(frame)
+    t0 = 1577836800.0
+    np.testing.assert_allclose(Z, [[t0, 10, 1, 0], [t0 + 86400, 20, 0, 1],
+                                   [t0 + 2 * 86400, 30, 1, 0], [t0 + 3 * 86400, 40, 0, 1]])
+
+
+def test_describe_space_of_a_user_space_without_an_imputer():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from datareduce.preprocessing import describe_space
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "z": [0.0, 1.0, 0.0]})
+    space = Pipeline([("columns", ColumnTransformer(
+        [("numeric", make_pipeline(StandardScaler()), ["x", "z"])]))]).fit(frame)
+    assert describe_space(space) == "2 numeric (standardised) -> 2 dimensions"
+
+
+def test_a_split_audit_joins_dates_written_in_two_time_zones():
+    """Train in Paris time, test in UTC: one date column of instants (before: pandas joined
+    them as an object column, one-hot encoded, drift reported as total variation 1.0)."""
+    from datareduce.metrics.leakage import audit_split
+
+    rng = np.random.default_rng(0)
+    when = pd.Series(pd.Timestamp("2024-01-01", tz="UTC")
+                     + pd.to_timedelta(rng.integers(0, 500, 120), unit="D"))
+    frame = pd.DataFrame({"x": rng.normal(size=120), "when": when})
+    train, test = frame.iloc[:90].copy(), frame.iloc[90:].copy()
+    train["when"] = train["when"].dt.tz_convert("Europe/Paris")
+    audit = audit_split(train, test, n_draws=10, random_state=0)
+    drift = audit.features.set_index("feature")
+    assert drift.loc["when", "kind"] == "numeric (KS)"
+    assert drift.loc["when", "statistic"] < 0.5

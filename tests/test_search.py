@@ -1271,3 +1271,9 @@ def test_random_sampling_in_a_fold_gets_the_folds_shape_not_a_copy_and_the_same_
         assert not any(standin for n, standin in seen if n == len(X))  # the refit reads X
         seen.clear()
     pd.testing.assert_frame_equal(res[0], res[1])
+
+
+def test_a_one_dimensional_X_is_refused_by_name():
+    X, y = noisy_labels(n=300)
+    with pytest.raises(ValueError, match=r"2-D table.*reshape\(-1, 1\)"):
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], budget=None).fit(X[:, 0], y)

@@ -51,6 +51,8 @@ def _is_temporal(dtype) -> bool:
     """A date (``datetime64``, time zone or not) or duration (``timedelta64``) dtype."""
     import pandas as pd
 
+    if isinstance(dtype, pd.ArrowDtype):  # timestamp, date32/64, duration
+        return dtype.kind in "mM"
     return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
         dtype)
 
@@ -58,6 +60,8 @@ def _is_temporal(dtype) -> bool:
 def _temporal_as_seconds(frame):
     """Dates as seconds since 1970 (UTC for a time zone), durations as seconds, NaT as NaN;
     other columns unchanged."""
+    import pandas as pd
+
     frame = _as_frame(frame)
     temporal = [c for c in frame.columns if _is_temporal(frame[c].dtype)]
     if not temporal:
@@ -65,7 +69,12 @@ def _temporal_as_seconds(frame):
     out = frame.copy()
     for c in temporal:
         s = frame[c]
-        if hasattr(s.dt, "tz") and s.dt.tz is not None:
+        if isinstance(s.dtype, pd.ArrowDtype):  # pyarrow's own seconds overflow at ns
+            tz = getattr(s.dtype.pyarrow_dtype, "tz", None)
+            if tz is not None:
+                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+            s = s.astype(s.dtype.numpy_dtype)
+        elif getattr(s.dt, "tz", None) is not None:
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         if _is_temporal(s.dtype) and hasattr(s.dt, "total_seconds"):
             out[c] = s.dt.total_seconds().astype(np.float64)
@@ -149,7 +158,7 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
             steps.append(StandardScaler())
         elif scale == "minmax":
             steps.append(MinMaxScaler())
-        parts.append(("numeric", make_pipeline(*steps), numeric))
+        parts.append(("numeric", make_pipeline(*steps), _positions(frame, numeric)))
     if categorical:
         parts.append((
             "categorical",
@@ -159,11 +168,18 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
                 OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=max_onehot,
                               sparse_output=False),
             ),
-            categorical,
+            _positions(frame, categorical),
         ))
     columns = ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
     return Pipeline([("frame", FunctionTransformer(_as_frame, feature_names_out="one-to-one")),
                      ("columns", columns)])
+
+
+def _positions(frame, columns):
+    """Column positions: ``ColumnTransformer`` reads integer labels as positions, so a table
+    whose integer column names are not 0, 1, ... in order must be addressed by position."""
+    wanted = set(columns)
+    return [i for i, c in enumerate(frame.columns) if c in wanted]
 
 
 def _categories_as_strings(frame):
@@ -241,18 +257,23 @@ def describe_space(transformer, n_features_in: int | None = None) -> str:
             steps = [type(s).__name__ for s in pipe]
             scaler = ("standardised" if "StandardScaler" in steps
                       else "min-max scaled" if "MinMaxScaler" in steps else "unscaled")
-            imputer = next(s for s in pipe if type(s).__name__ == "SimpleImputer")
+            imputer = next((s for s in pipe if type(s).__name__ == "SimpleImputer"), None)
             n_ind = len(imputer.indicator_.features_) if getattr(
                 imputer, "indicator_", None) is not None else 0
             timed = any(getattr(s, "func", None) is _temporal_as_seconds for s in pipe)
-            parts.append(f"{len(cols)} numeric (median-imputed, {scaler}"
+            parts.append(f"{len(cols)} numeric ("
+                         + (f"{imputer.strategy}-imputed, " if imputer is not None else "")
+                         + scaler
                          + (f", {n_ind} missing-indicator column(s)" if n_ind else "")
                          + (", dates and durations as seconds" if timed else "") + ")")
         elif name == "categorical":
             enc = pipe[-1]
             infrequent = getattr(enc, "infrequent_categories_", None) or [None] * len(cols)
             widths = []
+            names = getattr(ct, "feature_names_in_", None)  # the columns are positions
             for c, cats, rare in zip(cols, enc.categories_, infrequent, strict=True):
+                if names is not None and isinstance(c, (int, np.integer)):
+                    c = names[c]
                 if rare is None or not len(rare):
                     widths.append(f"{c}: {len(cats)} columns")
                 else:  # the rare categories share one "infrequent" column

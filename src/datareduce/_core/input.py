@@ -72,7 +72,10 @@ def _check_no_inf(X):
     import pandas as pd
 
     frame = X if is_dataframe(X) else pd.DataFrame(np.asarray(X, dtype=object))
+    from ..preprocessing import _is_temporal
+
     num = frame.select_dtypes(include="number")
+    num = num[[c for c in num.columns if not _is_temporal(num[c].dtype)]]  # no inf in a date
     if num.shape[1]:
         vals = num.to_numpy(dtype=np.float64, na_value=np.nan)
         inf = np.isinf(vals)

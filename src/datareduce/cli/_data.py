@@ -68,7 +68,10 @@ def space_matrix(space, F, *, fit_on=None, label: str = "the input"):
 def _check_no_inf(F, label):
     import numpy as np
 
+    from ..preprocessing import _is_temporal
+
     num = F.select_dtypes(include="number")
+    num = num[[c for c in num.columns if not _is_temporal(num[c].dtype)]]  # no inf in a date
     if num.shape[1] == 0:
         return
     bad = np.isinf(num.to_numpy(dtype=np.float64, na_value=np.nan))

@@ -175,6 +175,22 @@ def _frame(X):
     return X.reset_index(drop=True) if is_dataframe(X) else pd.DataFrame(np.asarray(X))
 
 
+def _same_time_zone(frame):
+    """Dates with a time zone in UTC, so that two splits written in different zones stay one
+    date column when joined (pandas makes a column of mixed zones an object column) and the
+    same instant hashes alike."""
+    from ..preprocessing import _is_temporal
+
+    zoned = [c for c in frame.columns if _is_temporal(frame[c].dtype)
+             and getattr(getattr(frame[c], "dt", None), "tz", None) is not None]
+    if not zoned:
+        return frame
+    frame = frame.copy()
+    for c in zoned:
+        frame[c] = frame[c].dt.tz_convert("UTC")
+    return frame
+
+
 def _row_hashes(frame):
     import pandas as pd
 
@@ -297,6 +313,7 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
         raise ValueError(f"train has {n_tr} rows and test {n_te}: need at least 2 and 1.")
     if (y_train is None) != (y_test is None):
         raise ValueError("pass labels for both splits (y_train and y_test), or neither.")
+    tr, te = _same_time_zone(tr), _same_time_zone(te)
     pool = pd.concat([tr, te], ignore_index=True)
     rng = check_random_generator(random_state)
 

@@ -167,6 +167,9 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)}: one target per row.")
         if not hasattr(X, "iloc"):
             X = np.asarray(X)
+            if X.ndim != 2:
+                raise ValueError(f"X has shape {X.shape}: pass a 2-D table (rows x columns); "
+                                 "use X.reshape(-1, 1) for a single feature.")
         y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         seed = draw_seed(np.random.default_rng(self.random_state))
