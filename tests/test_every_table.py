@@ -461,3 +461,33 @@ def test_a_split_audit_joins_dates_written_in_two_time_zones():
     drift = audit.features.set_index("feature")
     assert drift.loc["when", "kind"] == "numeric (KS)"
     assert drift.loc["when", "statistic"] < 0.5
+
+
+def test_iso_dates_written_as_text_are_seconds():
+    """A CSV gives dates as text: ISO 8601 dates and times (offsets to UTC, naive as UTC) are
+    seconds in the space like datetime columns; new rows with text that is no date become
+    missing (imputed, flagged) instead of failing; text that only looks close (a month 13, a
+    bare year, a category of dates) is not taken for dates."""
+    import io
+
+    from datareduce.preprocessing import _dates_in_text, make_selection_space
+
+    csv = ("when,stamp,x,k\n2024-01-01,2024-01-01T00:00:00Z,1.0,a\n"
+           "2024-01-02,2024-01-01T02:00:00+02:00,2.0,b\n,2024-01-03 10:00,3.0,a\n")
+    t0 = 1704067200.0  # 2024-01-01 00:00 UTC
+    for backend in ("numpy_nullable", "pyarrow"):
+        if backend == "pyarrow":
+            pytest.importorskip("pyarrow")
+        frame = pd.read_csv(io.StringIO(csv), dtype_backend=backend)
+        space = make_selection_space(frame, scale=None)
+        Z = space.fit_transform(frame)
+        np.testing.assert_allclose(Z[:, :3], [[t0, t0, 1], [t0 + 86400, t0, 2],
+                                              [t0 + 43200, t0 + 2 * 86400 + 36000, 3]])
+        assert Z[:, 3].tolist() == [0, 0, 1]  # the missing date, flagged
+    new = frame.copy()
+    new.loc[0, "when"] = "not known"
+    assert space.transform(new)[0, 0] == pytest.approx(t0 + 43200)  # the median
+    for values in (["2024-13-01"], ["2024", "2025"], pd.Categorical(["2024-01-01"]), [None]):
+        assert _dates_in_text(pd.Series(values, dtype=None)) is None
+    r = datareduce.get_reducer("mms", keep=2, random_state=0).fit(frame)
+    assert "dates and durations as seconds" in r.space_

@@ -9,7 +9,8 @@ index) whatever space was used.
 The default preparation (:func:`make_selection_space`):
 
 - numeric and boolean columns, and dates and durations (``datetime64``, with or without a
-  time zone, and ``timedelta64``: as seconds, so that nearer dates are nearer rows): missing
+  time zone, ``timedelta64``, and ISO 8601 dates written as text, as in a CSV file: as
+  seconds, so that nearer dates are nearer rows): missing
   values imputed by the column median, with one
   missing-indicator column per column that had missing values
   (:class:`~sklearn.impute.SimpleImputer` with ``add_indicator=True``), then scaled
@@ -57,30 +58,67 @@ def _is_temporal(dtype) -> bool:
         dtype)
 
 
-def _temporal_as_seconds(frame):
-    """Dates as seconds since 1970 (UTC for a time zone), durations as seconds, NaT as NaN;
-    other columns unchanged."""
+#: ISO 8601 dates and times as text ("2024-05-01", "2024-05-01T12:30:00Z", "... +02:00").
+_ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+             r"(?:Z|[+-]\d{2}(?::?\d{2})?)?")
+
+
+def _dates_in_text(s):
+    """The column as UTC dates when every value it holds is an ISO 8601 date or time (text,
+    as a CSV gives them, or date objects in an object column), else None."""
     import pandas as pd
 
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+        return None  # (pandas' and pyarrow's string dtypes are strings; categories are not)
+    given = s.dropna()
+    if not len(given) or not given.astype(str).str.fullmatch(_ISO_DATE).all():
+        return None
+    try:
+        parsed = pd.to_datetime(s, format="ISO8601", utc=True, errors="coerce")
+    except (TypeError, ValueError, OverflowError):  # pragma: no cover - defensive
+        return None
+    return parsed if parsed.notna().sum() == len(given) else None
+
+
+def _is_temporal_column(s) -> bool:
+    """A column of dates or durations: by dtype, or ISO 8601 dates as text."""
+    return _is_temporal(s.dtype) or _dates_in_text(s) is not None
+
+
+def _seconds(s):
+    """One column of dates (seconds since 1970, UTC) or durations (seconds) as floats, NaT
+    and unparseable text as NaN."""
+    import pandas as pd
+
+    if not _is_temporal(s.dtype):  # text: ISO 8601, anything else missing
+        s = pd.to_datetime(s, format="ISO8601", utc=True, errors="coerce")
+    if isinstance(s.dtype, pd.ArrowDtype):  # pyarrow's own seconds overflow at ns
+        if getattr(s.dtype.pyarrow_dtype, "tz", None) is not None:
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        s = s.astype(s.dtype.numpy_dtype)
+    elif getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):  # durations
+        return s.dt.total_seconds().astype(np.float64)
+    return (s - np.datetime64("1970-01-01")).dt.total_seconds().astype(np.float64)
+
+
+def _temporal_as_seconds(frame, positions=None):
+    """Dates as seconds since 1970 (UTC for a time zone; ISO 8601 text too), durations as
+    seconds, NaT as NaN; other columns unchanged. ``positions``: where the date columns were
+    when the space was built (new rows are converted alike, text that is no date becoming
+    NaN; positions, since scikit-learn renames integer-named columns on the way); None:
+    found here."""
     frame = _as_frame(frame)
-    temporal = [c for c in frame.columns if _is_temporal(frame[c].dtype)]
-    if not temporal:
+    if positions is None:
+        columns = [c for c in frame.columns if _is_temporal_column(frame[c])]
+    else:
+        columns = [frame.columns[i] for i in positions]
+    if not columns:
         return frame
     out = frame.copy()
-    for c in temporal:
-        s = frame[c]
-        if isinstance(s.dtype, pd.ArrowDtype):  # pyarrow's own seconds overflow at ns
-            tz = getattr(s.dtype.pyarrow_dtype, "tz", None)
-            if tz is not None:
-                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-            s = s.astype(s.dtype.numpy_dtype)
-        elif getattr(s.dt, "tz", None) is not None:
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        if _is_temporal(s.dtype) and hasattr(s.dt, "total_seconds"):
-            out[c] = s.dt.total_seconds().astype(np.float64)
-        else:  # dates: seconds since the epoch, whatever the unit (ns, us, s)
-            seconds = (s - np.datetime64("1970-01-01")).dt.total_seconds()
-            out[c] = seconds.astype(np.float64)
+    for c in columns:
+        out[c] = _seconds(frame[c])
     return out
 
 
@@ -98,10 +136,12 @@ def _column_kinds(frame):
         elif s.dtype == object:
             # an object column of numbers (e.g. from a numpy object array) is numeric
             converted = pd.to_numeric(s, errors="coerce")
-            if converted.notna().sum() == s.notna().sum():
-                numeric.append(col)
+            if converted.notna().sum() == s.notna().sum() or _dates_in_text(s) is not None:
+                numeric.append(col)  # numbers, or ISO 8601 dates (as seconds)
             else:
                 categorical.append(col)
+        elif _dates_in_text(s) is not None:  # a pandas string column of ISO 8601 dates
+            numeric.append(col)
         else:
             categorical.append(col)
     return numeric, categorical
@@ -151,8 +191,10 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
     parts = []
     if numeric:
         steps = [SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)]
-        if any(_is_temporal(frame[c].dtype) for c in numeric):
+        dates = [i for i, c in enumerate(numeric) if _is_temporal_column(frame[c])]
+        if dates:  # (positions in the numeric columns, which the ColumnTransformer hands on)
             steps.insert(0, FunctionTransformer(_temporal_as_seconds,
+                                                kw_args={"positions": dates},
                                                 feature_names_out="one-to-one"))
         if scale == "standard":
             steps.append(StandardScaler())
@@ -220,7 +262,7 @@ def _numeric_and_complete(X) -> bool:
 
     if is_dataframe(X):
         numeric, categorical = _column_kinds(X)
-        if categorical or any(_is_temporal(X[c].dtype) for c in numeric):
+        if categorical or any(_is_temporal_column(X[c]) for c in numeric):
             return False  # dates and durations go through the default preparation
         values = X.to_numpy(dtype=np.float64, na_value=np.nan)
     else:

@@ -210,7 +210,7 @@ def _feature_drift(pool, n_train, n_draws, rng):
     import pandas as pd
     from scipy.stats import ks_2samp
 
-    from ..preprocessing import _column_kinds, _is_temporal, _temporal_as_seconds
+    from ..preprocessing import _column_kinds, _is_temporal_column, _seconds
 
     numeric, _ = _column_kinds(pool)
     n = len(pool)
@@ -219,8 +219,8 @@ def _feature_drift(pool, n_train, n_draws, rng):
     for c in pool.columns:
         s = pool[c]
         if c in numeric:
-            if _is_temporal(s.dtype):  # seconds, NaT as NaN (not the smallest int64)
-                s = _temporal_as_seconds(pool[[c]])[c]
+            if _is_temporal_column(s):  # seconds, NaT as NaN (not the smallest int64)
+                s = _seconds(s)
             v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
 
             def stat(order, v=v):

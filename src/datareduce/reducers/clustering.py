@@ -107,9 +107,9 @@ def centroid_obstacle(X) -> str | None:
         _, categorical = _column_kinds(X)
         if categorical:
             return f"column(s) {[str(c) for c in categorical[:5]]} are not numeric"
-        from ..preprocessing import _is_temporal
+        from ..preprocessing import _is_temporal_column
 
-        dates = [str(c) for c, dt in X.dtypes.items() if _is_temporal(dt)]
+        dates = [str(c) for c in X.columns if _is_temporal_column(X[c])]
         if dates:
             return f"column(s) {dates[:5]} hold dates or durations (a mean is not written back)"
         ints = [str(c) for c, dt in X.dtypes.items() if getattr(dt, "kind", "O") != "f"]
