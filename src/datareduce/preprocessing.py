@@ -71,7 +71,9 @@ def _dates_in_text(s):
     if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
         return None  # (pandas' and pyarrow's string dtypes are strings; categories are not)
     given = s.dropna()
-    if not len(given) or not given.astype(str).str.fullmatch(_ISO_DATE).all():
+    if not len(given) or not given.iloc[:64].astype(str).str.fullmatch(_ISO_DATE).all():
+        return None  # (the first values decide most columns cheaply)
+    if not given.astype(str).str.fullmatch(_ISO_DATE).all():
         return None
     try:
         parsed = pd.to_datetime(s, format="ISO8601", utc=True, errors="coerce")
