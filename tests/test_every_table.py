@@ -466,8 +466,9 @@ def test_a_split_audit_joins_dates_written_in_two_time_zones():
 def test_iso_dates_written_as_text_are_seconds():
     """A CSV gives dates as text: ISO 8601 dates and times (offsets to UTC, naive as UTC) are
     seconds in the space like datetime columns; new rows with text that is no date become
-    missing (imputed, flagged) instead of failing; text that only looks close (a month 13, a
-    bare year, a category of dates) is not taken for dates."""
+    missing (imputed; flagged when the column had missing values at fit) instead of failing;
+    a typo among hundreds of dates is one missing value, not a column of categories; text
+    that only looks close (a month 13, a bare year, a category of dates) is no date."""
     import io
 
     from datareduce.preprocessing import _dates_in_text, make_selection_space
@@ -491,3 +492,23 @@ def test_iso_dates_written_as_text_are_seconds():
         assert _dates_in_text(pd.Series(values, dtype=None)) is None
     r = datareduce.get_reducer("mms", keep=2, random_state=0).fit(frame)
     assert "dates and durations as seconds" in r.space_
+    days = pd.Series(pd.date_range("2020-01-01", periods=300, freq="D").strftime("%Y-%m-%d"))
+    days[5] = "2021-02-30"  # one impossible date: before, the whole column was a category
+    parsed = _dates_in_text(days)
+    assert parsed is not None and parsed.isna().tolist() == [i == 5 for i in range(300)]
+    assert _dates_in_text(days.where(np.arange(300) % 10 != 0, "n/a")) is None  # 10 % no date
+
+
+def test_a_split_audit_finds_the_same_instant_written_with_other_offsets():
+    """An exact duplicate across a split is the same instant, whatever offset the text gives
+    it (before: only datetime columns were joined in UTC; text dates hashed as text)."""
+    from datareduce.metrics.leakage import audit_split
+
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"when": [f"2024-01-{i + 1:02d}T00:00:00Z" for i in range(20)],
+                          "x": rng.normal(size=20)})
+    test = pd.DataFrame({"when": ["2024-01-01T01:00:00+01:00", "2024-01-02T00:00:00Z"],
+                         "x": train.x[:2].to_numpy()})
+    audit = audit_split(train, test, n_draws=3, random_state=0)
+    assert audit.duplicates["exact"].tolist() == [True, True]
+    assert audit.features.set_index("feature").loc["when", "kind"] == "numeric (KS)"

@@ -63,23 +63,32 @@ _ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
              r"(?:Z|[+-]\d{2}(?::?\d{2})?)?")
 
 
+#: Share of a column's values that must be ISO 8601 dates for it to be a date column (the
+#: others, a typo or a 31 February, become missing values, as they would in new rows).
+DATE_SHARE = 0.99
+
+
 def _dates_in_text(s):
-    """The column as UTC dates when every value it holds is an ISO 8601 date or time (text,
-    as a CSV gives them, or date objects in an object column), else None."""
+    """The column as UTC dates (values that are no date as NaT) when at least
+    ``DATE_SHARE`` of the values it holds are ISO 8601 dates or times (text, as a CSV gives
+    them, or date objects in an object column), else None."""
     import pandas as pd
 
     if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
         return None  # (pandas' and pyarrow's string dtypes are strings; categories are not)
     given = s.dropna()
-    if not len(given) or not given.iloc[:64].astype(str).str.fullmatch(_ISO_DATE).all():
+    if not len(given):
+        return None
+    head = given.iloc[:64].astype(str).str.fullmatch(_ISO_DATE)
+    if head.mean() < 0.5:
         return None  # (the first values decide most columns cheaply)
-    if not given.astype(str).str.fullmatch(_ISO_DATE).all():
+    if given.astype(str).str.fullmatch(_ISO_DATE).mean() < DATE_SHARE:
         return None
     try:
         parsed = pd.to_datetime(s, format="ISO8601", utc=True, errors="coerce")
     except (TypeError, ValueError, OverflowError):  # pragma: no cover - defensive
         return None
-    return parsed if parsed.notna().sum() == len(given) else None
+    return parsed if parsed.notna().sum() >= DATE_SHARE * len(given) else None
 
 
 def _is_temporal_column(s) -> bool:

@@ -175,20 +175,28 @@ def _frame(X):
     return X.reset_index(drop=True) if is_dataframe(X) else pd.DataFrame(np.asarray(X))
 
 
-def _same_time_zone(frame):
-    """Dates with a time zone in UTC, so that two splits written in different zones stay one
+def _same_instants(tr, te):
+    """Dates with a time zone, and ISO 8601 dates written as text (judged on both splits
+    together), as UTC datetimes: two splits written in different zones or offsets stay one
     date column when joined (pandas makes a column of mixed zones an object column) and the
     same instant hashes alike."""
-    from ..preprocessing import _is_temporal
+    import pandas as pd
 
-    zoned = [c for c in frame.columns if _is_temporal(frame[c].dtype)
-             and getattr(getattr(frame[c], "dt", None), "tz", None) is not None]
-    if not zoned:
-        return frame
-    frame = frame.copy()
-    for c in zoned:
-        frame[c] = frame[c].dt.tz_convert("UTC")
-    return frame
+    from ..preprocessing import _dates_in_text, _is_temporal
+
+    tr, te = tr.copy(), te.copy()
+    for c in tr.columns:
+        a, b = tr[c], te[c]
+        if _is_temporal(a.dtype) and _is_temporal(b.dtype):
+            if getattr(a.dt, "tz", None) is not None and getattr(b.dt, "tz", None) is not None:
+                tr[c], te[c] = a.dt.tz_convert("UTC"), b.dt.tz_convert("UTC")
+            continue
+        parsed = _dates_in_text(pd.concat([a.astype(object), b.astype(object)],
+                                          ignore_index=True))
+        if parsed is not None:
+            tr[c] = parsed.iloc[:len(a)].set_axis(a.index)
+            te[c] = parsed.iloc[len(a):].set_axis(b.index)
+    return tr, te
 
 
 def _row_hashes(frame):
@@ -313,7 +321,7 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
         raise ValueError(f"train has {n_tr} rows and test {n_te}: need at least 2 and 1.")
     if (y_train is None) != (y_test is None):
         raise ValueError("pass labels for both splits (y_train and y_test), or neither.")
-    tr, te = _same_time_zone(tr), _same_time_zone(te)
+    tr, te = _same_instants(tr, te)
     pool = pd.concat([tr, te], ignore_index=True)
     rng = check_random_generator(random_state)
 
