@@ -191,6 +191,8 @@ def _same_instants(tr, te):
             if getattr(a.dt, "tz", None) is not None and getattr(b.dt, "tz", None) is not None:
                 tr[c], te[c] = a.dt.tz_convert("UTC"), b.dt.tz_convert("UTC")
             continue
+        if not all(v.dtype == object or pd.api.types.is_string_dtype(v.dtype) for v in (a, b)):
+            continue  # numbers, categories: not text
         parsed = _dates_in_text(pd.concat([a.astype(object), b.astype(object)],
                                           ignore_index=True))
         if parsed is not None:
