@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sklearn
 from imblearn.pipeline import Pipeline as ImbPipeline
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -558,3 +558,44 @@ def test_metadata_routing_reducer_weights_go_where_a_model_requested_them(iris):
             pipe.fit(X, y)
         pipe.set_params(pass_sample_weight=False).fit(X, y)
         assert pipe[-1][-1].seen_weight_ is None
+
+
+class WeightedStep(TransformerMixin, BaseEstimator):
+    """A transformer that records the sample weights its fit received."""
+
+    def fit(self, X, y=None, sample_weight=None):
+        self.rows_, self.seen_weight_ = len(X), sample_weight
+        return self
+
+    def transform(self, X):
+        return X
+
+
+def test_a_step_after_a_resampling_step_gets_its_weights_for_the_rows_it_sees(iris):
+    """Per-row weights for a transformer after a reducer or sampler are sliced to the rows
+    it is fitted on, without routing (``step__sample_weight``) and with it (before: the
+    transformer got one weight per row of X, a length error in any weighted fit); after a
+    sampler without ``sample_indices_`` that cannot be done and is said by step name."""
+    from imblearn.over_sampling import SMOTE
+    from imblearn.under_sampling import RandomUnderSampler
+
+    X, y = iris
+    w = np.arange(1.0, 151.0)
+    pipe = Pipeline([("r", RandomReducer(keep=0.5, random_state=0)),
+                     ("u", RandomUnderSampler(random_state=0)), ("t", WeightedStep()),
+                     ("m", Recorder())])
+    pipe.fit(X, y, t__sample_weight=w, m__sample_weight=w)
+    rows = pipe[0].sample_indices_[pipe[1].sample_indices_]
+    assert pipe[2].rows_ == len(rows)
+    np.testing.assert_allclose(pipe[2].seen_weight_, w[rows])
+    np.testing.assert_allclose(pipe[-1].seen_weight_, w[rows] * pipe[0].sample_weight_[
+        pipe[1].sample_indices_])
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = Pipeline([("r", RandomReducer(keep=0.5, random_state=0)),
+                         ("t", WeightedStep().set_fit_request(sample_weight=True)),
+                         ("m", Recorder().set_fit_request(sample_weight=False))])
+        pipe.fit(X, y, sample_weight=w)
+        np.testing.assert_allclose(pipe[1].seen_weight_, w[pipe[0].sample_indices_])
+    pipe = Pipeline([("s", SMOTE(random_state=0)), ("t", WeightedStep()), ("m", Recorder())])
+    with pytest.raises(ValueError, match="step 't'.*step 's' before it"):
+        pipe.fit(X[:120], y[:120], t__sample_weight=w[:120])

@@ -186,8 +186,9 @@ class Pipeline(_ImbPipeline):
                     "with the reducer's sample_weight_."
                 )
 
-    def _reduced_rows(self, n: int) -> _Rows:
-        """Which rows of X the final estimator sees and the reducers' composed weights.
+    def _reduced_rows(self, n: int, upto: int | None = None) -> _Rows:
+        """Which rows of X the final estimator (or step ``upto``) sees and the reducers'
+        composed weights.
 
         Every resampling step counts: a reducer, and any imbalanced-learn sampler (its
         ``sample_indices_`` give the rows it kept or repeated; a sampler that synthesizes rows,
@@ -195,7 +196,8 @@ class Pipeline(_ImbPipeline):
         weights of the reducers before it cannot follow them)."""
         rows, weights = np.arange(n), np.ones(n)
         resampled, untraceable, lost, pending = False, None, [], []
-        for name, est in self.steps[:-1]:
+        for name, est in self.steps[:-1 if upto is None else upto]:
+            est = est.reducer if isinstance(est, _ResampleOnly) else est  # (during _fit)
             if est is None or est == "passthrough" or not hasattr(est, "fit_resample"):
                 continue
             resampled = True
@@ -212,6 +214,32 @@ class Pipeline(_ImbPipeline):
                 weights = weights * est.sample_weight_
                 pending.append(name)
         return _Rows(rows, weights, resampled, untraceable, lost)
+
+    def _get_metadata_for_step(self, *, step_idx, step_params, all_params):
+        """A step after a resampling step gets a per-row ``sample_weight`` for the rows it
+        sees (one per row of X as given, sliced like the final estimator's), not for X."""
+        params = super()._get_metadata_for_step(step_idx=step_idx, step_params=step_params,
+                                                all_params=all_params)
+        if not params or step_idx == 0 or step_idx == len(self.steps) - 1:
+            return params  # (the final step's weights: _route_weights)
+        # copies: the methods' dicts may be one object, and each must be sliced once
+        params = Bunch(**{m: dict(v) if hasattr(v, "items") else v for m, v in params.items()})
+        for values in params.values():
+            user = values.get("sample_weight") if isinstance(values, dict) else None
+            if user is None or np.ndim(user) != 1:
+                continue
+            out = self._reduced_rows(len(user), upto=step_idx)
+            if not out.resampled:
+                return params
+            name = self.steps[step_idx][0]
+            if out.rows is None:
+                raise ValueError(
+                    f"sample_weight for step {name!r} has one entry per row of X, but step "
+                    f"{out.untraceable!r} before it does not tell which rows it returns (no "
+                    "sample_indices_: it synthesizes rows, like SMOTE, or does not record "
+                    "them). Do not weight this step, or use a sampler that keeps real rows.")
+            values["sample_weight"] = np.asarray(user)[out.rows]
+        return params
 
     def _route_weights(self, routed_params, n: int) -> None:
         """Put the final estimator's sample_weight (sliced user weights x reducer weights)
