@@ -136,26 +136,33 @@ def _temporal_as_seconds(frame, positions=None):
 def _column_kinds(frame):
     """Split columns into numeric (incl. boolean, dates and durations) and categorical, by
     dtype and content."""
+    numeric, categorical, _ = _column_roles(frame)
+    return numeric, categorical
+
+
+def _column_roles(frame):
+    """``(numeric, categorical, dates)``: :func:`_column_kinds` and which of the numeric
+    columns are dates or durations (each column's text read once)."""
     import pandas as pd
 
-    numeric, categorical = [], []
+    numeric, categorical, dates = [], [], []
     for col in frame.columns:
         s = frame[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype) or \
-                _is_temporal(s.dtype):
+        if _is_temporal(s.dtype):
             numeric.append(col)
-        elif s.dtype == object:
-            # an object column of numbers (e.g. from a numpy object array) is numeric
-            converted = pd.to_numeric(s, errors="coerce")
-            if converted.notna().sum() == s.notna().sum() or _dates_in_text(s) is not None:
-                numeric.append(col)  # numbers, or ISO 8601 dates (as seconds)
-            else:
-                categorical.append(col)
-        elif _dates_in_text(s) is not None:  # a pandas string column of ISO 8601 dates
+            dates.append(col)
+        elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
             numeric.append(col)
+        elif s.dtype == object and pd.to_numeric(s, errors="coerce").notna().sum() == \
+                s.notna().sum():
+            numeric.append(col)  # an object column of numbers (e.g. a numpy object array)
+        elif (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)) and \
+                _dates_in_text(s) is not None:
+            numeric.append(col)  # ISO 8601 dates as text: seconds
+            dates.append(col)
         else:
             categorical.append(col)
-    return numeric, categorical
+    return numeric, categorical, dates
 
 
 def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int = 20):
@@ -198,11 +205,11 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
     if scale not in ("standard", "minmax", None):
         raise ValueError(f"scale={scale!r} must be 'standard', 'minmax' or None.")
     frame = _as_frame(X)
-    numeric, categorical = _column_kinds(frame)
+    numeric, categorical, date_columns = _column_roles(frame)
     parts = []
     if numeric:
         steps = [SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)]
-        dates = [i for i, c in enumerate(numeric) if _is_temporal_column(frame[c])]
+        dates = [i for i, c in enumerate(numeric) if c in date_columns]
         if dates:  # (positions in the numeric columns, which the ColumnTransformer hands on)
             steps.insert(0, FunctionTransformer(_temporal_as_seconds,
                                                 kw_args={"positions": dates},
@@ -272,8 +279,8 @@ def _numeric_and_complete(X) -> bool:
     from ._core.validation import is_dataframe
 
     if is_dataframe(X):
-        numeric, categorical = _column_kinds(X)
-        if categorical or any(_is_temporal_column(X[c]) for c in numeric):
+        _, categorical, dates = _column_roles(X)
+        if categorical or dates:
             return False  # dates and durations go through the default preparation
         values = X.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
