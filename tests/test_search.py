@@ -1277,3 +1277,26 @@ def test_a_one_dimensional_X_is_refused_by_name():
     X, y = noisy_labels(n=300)
     with pytest.raises(ValueError, match=r"2-D table.*reshape\(-1, 1\)"):
         ReductionSearchCV(LogisticRegression(), methods=["srs"], budget=None).fit(X[:, 0], y)
+
+
+def test_search_of_a_pipeline_under_metadata_routing():
+    """With routing on, a pipeline whose steps requested nothing trains unweighted (before:
+    UnsetMetadataPassedError on the reducers' weights, which the user never passed); one whose
+    model requested sample_weight gets them."""
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = noisy_labels(n=600)
+    with sklearn.config_context(enable_metadata_routing=True):
+        plain = make_pipeline(StandardScaler(), LogisticRegression())
+        asked = make_pipeline(StandardScaler().set_fit_request(sample_weight=False),
+                              LogisticRegression().set_fit_request(sample_weight=True))
+        for est in (plain, asked):
+            search = ReductionSearchCV(est, methods=["srs", "herding"], keeps=(0.1, 0.3),
+                                       tolerance=0.05, budget=None, share_preprocessing=False,
+                                       random_state=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                search.fit(X, y)
+            assert search.best_keep_ in (0.1, 0.3, 1.0)
