@@ -599,3 +599,9 @@ def test_a_step_after_a_resampling_step_gets_its_weights_for_the_rows_it_sees(ir
     pipe = Pipeline([("s", SMOTE(random_state=0)), ("t", WeightedStep()), ("m", Recorder())])
     with pytest.raises(ValueError, match="step 't'.*step 's' before it"):
         pipe.fit(X[:120], y[:120], t__sample_weight=w[:120])
+    pipe = Pipeline([("r", RandomReducer(keep=0.5, random_state=0)), ("t", WeightedStep()),
+                     ("m", Recorder())])
+    for bad in (np.ones(200), np.ones(100), np.ones(75)):  # longer, shorter, the kept rows
+        with pytest.raises(ValueError, match=r"sample_weight for 't' has shape .* but X has "
+                                             "150 rows"):
+            pipe.fit(X, y, t__sample_weight=bad)

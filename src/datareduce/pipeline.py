@@ -154,10 +154,12 @@ class Pipeline(_ImbPipeline):
             self._refuse_reducer_params(routed_params)
         original = list(self.steps)
         self.steps = _wrap(original)
+        self._rows_in = _num_samples(X)  # for the steps' weights (_get_metadata_for_step)
         try:
             Xt, yt = super()._fit(X, y, routed_params, raw_params)
         finally:
             self.steps = _unwrap(self.steps)
+            del self._rows_in
         if routed_params is not None:
             self._route_weights(routed_params, _num_samples(X))
         return Xt, yt
@@ -228,10 +230,16 @@ class Pipeline(_ImbPipeline):
             user = values.get("sample_weight") if isinstance(values, dict) else None
             if user is None or np.ndim(user) != 1:
                 continue
-            out = self._reduced_rows(len(user), upto=step_idx)
+            n = getattr(self, "_rows_in", len(user))
+            out = self._reduced_rows(n, upto=step_idx)
             if not out.resampled:
                 return params
             name = self.steps[step_idx][0]
+            if np.shape(user) != (n,):
+                raise ValueError(
+                    f"sample_weight for {name!r} has shape {np.shape(user)} but X has {n} rows: "
+                    "pass one weight per row of X (the pipeline keeps the entries of the rows "
+                    "its reducers and samplers keep).")
             if out.rows is None:
                 raise ValueError(
                     f"sample_weight for step {name!r} has one entry per row of X, but step "
