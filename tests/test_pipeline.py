@@ -605,3 +605,19 @@ def test_a_step_after_a_resampling_step_gets_its_weights_for_the_rows_it_sees(ir
         with pytest.raises(ValueError, match=r"sample_weight for 't' has shape .* but X has "
                                              "150 rows"):
             pipe.fit(X, y, t__sample_weight=bad)
+
+
+def test_weights_for_every_step_of_a_nested_pipeline_follow_the_rows(iris):
+    """``inner__t__sample_weight`` for a middle step of a nested final pipeline is sliced
+    like the inner model's (before: only the model's key was, the middle step got one weight
+    per row of X)."""
+    from sklearn.pipeline import Pipeline as SkPipeline
+
+    X, y = iris
+    w = np.arange(1.0, 151.0)
+    inner = SkPipeline([("t", WeightedStep()), ("m", Recorder())])
+    pipe = Pipeline([("r", RandomReducer(keep=0.5, random_state=0)), ("inner", inner)])
+    pipe.fit(X, y, inner__t__sample_weight=w, inner__m__sample_weight=w)
+    rows = pipe[0].sample_indices_
+    np.testing.assert_allclose(pipe[-1][0].seen_weight_, w[rows])
+    np.testing.assert_allclose(pipe[-1][-1].seen_weight_, w[rows] * pipe[0].sample_weight_)

@@ -306,6 +306,16 @@ class Pipeline(_ImbPipeline):
                 params[key] = out.weights if user is None else out.weights * user
             elif user is not None:
                 params[key] = user
+            # per-row weights for the other steps of a nested pipeline ("inner__t__sample_
+            # weight") follow the same rows
+            for other in [p for p in params if p != key and p.endswith("sample_weight")]:
+                if np.shape(params[other]) == (n,):
+                    if out.rows is None:
+                        raise ValueError(
+                            f"{other} for {final_name!r} has one entry per row of X, but step "
+                            f"{out.untraceable!r} does not tell which rows it returns (no "
+                            "sample_indices_), so the rows do not trace back to X.")
+                    params[other] = np.asarray(params[other])[out.rows]
 
 
 def _check_routable(name, final) -> None:
