@@ -64,7 +64,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _num_samples
 
-from ._core.output import passes_weights, weight_key
+from ._core.output import _routing_on, passes_weights, weight_key
 from .base import BaseReducer
 
 __all__ = ["Pipeline", "make_pipeline"]
@@ -154,14 +154,14 @@ class Pipeline(_ImbPipeline):
             self._refuse_reducer_params(routed_params)
         original = list(self.steps)
         self.steps = _wrap(original)
-        self._rows_in = _num_samples(X)  # for the steps' weights (_get_metadata_for_step)
+        n = self._rows_in = _num_samples(X)  # for the steps' weights (_get_metadata_for_step)
         try:
             Xt, yt = super()._fit(X, y, routed_params, raw_params)
         finally:
             self.steps = _unwrap(self.steps)
             del self._rows_in
         if routed_params is not None:
-            self._route_weights(routed_params, _num_samples(X))
+            self._route_weights(routed_params, n)
         return Xt, yt
 
     def _check_method_params(self, method, props, **kwargs):
@@ -226,27 +226,16 @@ class Pipeline(_ImbPipeline):
             return params  # (the final step's weights: _route_weights)
         # copies: the methods' dicts may be one object, and each must be sliced once
         params = Bunch(**{m: dict(v) if hasattr(v, "items") else v for m, v in params.items()})
+        name, out = self.steps[step_idx][0], None
         for values in params.values():
             user = values.get("sample_weight") if isinstance(values, dict) else None
             if user is None or np.ndim(user) != 1:
                 continue
             n = getattr(self, "_rows_in", len(user))
-            out = self._reduced_rows(n, upto=step_idx)
+            out = out or self._reduced_rows(n, upto=step_idx)
             if not out.resampled:
                 return params
-            name = self.steps[step_idx][0]
-            if np.shape(user) != (n,):
-                raise ValueError(
-                    f"sample_weight for {name!r} has shape {np.shape(user)} but X has {n} rows: "
-                    "pass one weight per row of X (the pipeline keeps the entries of the rows "
-                    "its reducers and samplers keep).")
-            if out.rows is None:
-                raise ValueError(
-                    f"sample_weight for step {name!r} has one entry per row of X, but step "
-                    f"{out.untraceable!r} before it does not tell which rows it returns (no "
-                    "sample_indices_: it synthesizes rows, like SMOTE, or does not record "
-                    "them). Do not weight this step, or use a sampler that keeps real rows.")
-            values["sample_weight"] = np.asarray(user)[out.rows]
+            values["sample_weight"] = _per_row(user, n, out, f"sample_weight for {name!r}", name)
         return params
 
     def _route_weights(self, routed_params, n: int) -> None:
@@ -266,9 +255,8 @@ class Pipeline(_ImbPipeline):
         if give and out.lost:
             message = (
                 f"The weights of reducer step(s) {out.lost} cannot reach {final_name!r}: step "
-                f"{out.untraceable!r} after them does not tell which rows it returns (no "
-                "sample_indices_: it synthesizes rows, like SMOTE, or does not record them), "
-                "so the kept rows' weights do not follow. Put the reducer after "
+                f"{out.untraceable!r} after them {_UNTRACEABLE}, so the kept rows' weights do "
+                "not follow. Put the reducer after "
                 f"{out.untraceable!r}, or pass pass_sample_weight=False to fit unweighted."
             )
             if self.pass_sample_weight is True:
@@ -285,23 +273,8 @@ class Pipeline(_ImbPipeline):
                 continue
             user = params.get(key)
             if user is not None:
-                user = np.asarray(user, dtype=np.float64)
-                if user.shape != (n,):
-                    raise ValueError(
-                        f"sample_weight for {final_name!r} has shape {user.shape} but X has "
-                        f"{n} rows: pass one weight per row of X (the pipeline keeps the "
-                        "entries of the rows its reducers and samplers keep)."
-                    )
-                if out.rows is None:
-                    raise ValueError(
-                        f"sample_weight for {final_name!r} has one entry per row of X, but "
-                        f"step {out.untraceable!r} does not tell which rows it returns (no "
-                        "sample_indices_: it synthesizes rows, like SMOTE, or does not record "
-                        "them), so the rows the model sees do not trace back to X. "
-                        f"Weight the rows after {out.untraceable!r} another way, or use a "
-                        "sampler that keeps real rows."
-                    )
-                user = user[out.rows]
+                user = _per_row(np.asarray(user, dtype=np.float64), n, out,
+                                f"sample_weight for {final_name!r}", final_name)
             if give:
                 params[key] = out.weights if user is None else out.weights * user
             elif user is not None:
@@ -310,12 +283,30 @@ class Pipeline(_ImbPipeline):
             # weight") follow the same rows
             for other in [p for p in params if p != key and p.endswith("sample_weight")]:
                 if np.shape(params[other]) == (n,):
-                    if out.rows is None:
-                        raise ValueError(
-                            f"{other} for {final_name!r} has one entry per row of X, but step "
-                            f"{out.untraceable!r} does not tell which rows it returns (no "
-                            "sample_indices_), so the rows do not trace back to X.")
-                    params[other] = np.asarray(params[other])[out.rows]
+                    params[other] = _per_row(params[other], n, out,
+                                             f"{other} for {final_name!r}", final_name)
+
+
+#: A step without ``sample_indices_``, in the messages that name it.
+_UNTRACEABLE = ("does not tell which rows it returns (no sample_indices_: it synthesizes rows, "
+                "like SMOTE, or does not record them)")
+
+
+def _per_row(values, n: int, out: _Rows, what: str, step: str) -> np.ndarray:
+    """``values``, one per row of X, for the rows ``step`` sees (``out``, from
+    :meth:`Pipeline._reduced_rows`); a ValueError naming ``what`` when they are not one per
+    row of X or when those rows do not trace back to X."""
+    if np.shape(values) != (n,):
+        raise ValueError(
+            f"{what} has shape {np.shape(values)} but X has {n} rows: pass one weight per row "
+            "of X (the pipeline keeps the entries of the rows its reducers and samplers keep).")
+    if out.rows is None:
+        raise ValueError(
+            f"{what} has one entry per row of X, but step {out.untraceable!r} {_UNTRACEABLE}, "
+            f"so the rows step {step!r} sees do not trace back to X (step {out.untraceable!r} "
+            "before it changed them). Weight those rows another way, or use a sampler that "
+            "keeps real rows.")
+    return np.asarray(values)[out.rows]
 
 
 def _check_routable(name, final) -> None:
@@ -323,9 +314,7 @@ def _check_routable(name, final) -> None:
     search) gets the reducers' weights because a model in it requested them; a step beside
     it whose request is unset would make scikit-learn refuse them, as if the user had passed
     them: say where they come from and the two ways out."""
-    import sklearn
-
-    if not sklearn.get_config().get("enable_metadata_routing", False):
+    if not _routing_on():
         return
     from sklearn.exceptions import UnsetMetadataPassedError
     from sklearn.utils.metadata_routing import MetadataRouter, get_routing_for_object

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._core.validation import is_temporal_dtype as _is_temporal
+
 __all__ = ["make_selection_space", "describe_space", "resolve_space", "SPACE_OPTIONS"]
 
 SPACE_OPTIONS = ("auto", "standard", "minmax", "passthrough")
@@ -48,14 +50,11 @@ def _as_frame(X):
     return pd.DataFrame(arr)
 
 
-def _is_temporal(dtype) -> bool:
-    """A date (``datetime64``, time zone or not) or duration (``timedelta64``) dtype."""
+def _is_text(dtype) -> bool:
+    """Text: object, or pandas' and pyarrow's string dtypes (categories are not)."""
     import pandas as pd
 
-    if isinstance(dtype, pd.ArrowDtype):  # timestamp, date32/64, duration
-        return dtype.kind in "mM"
-    return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
-        dtype)
+    return dtype == np.dtype(object) or pd.api.types.is_string_dtype(dtype)
 
 
 #: ISO 8601 dates and times as text ("2024-05-01", "2024-05-01T12:30:00Z", "... +02:00").
@@ -74,8 +73,8 @@ def _dates_in_text(s):
     them, or date objects in an object column), else None."""
     import pandas as pd
 
-    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
-        return None  # (pandas' and pyarrow's string dtypes are strings; categories are not)
+    if not _is_text(s.dtype):
+        return None
     given = s.dropna()
     if not len(given):
         return None
@@ -89,11 +88,6 @@ def _dates_in_text(s):
     except (TypeError, ValueError, OverflowError):  # pragma: no cover - defensive
         return None
     return parsed if parsed.notna().sum() >= DATE_SHARE * len(given) else None
-
-
-def _is_temporal_column(s) -> bool:
-    """A column of dates or durations: by dtype, or ISO 8601 dates as text."""
-    return _is_temporal(s.dtype) or _dates_in_text(s) is not None
 
 
 def _seconds(s):
@@ -114,21 +108,14 @@ def _seconds(s):
     return (s - np.datetime64("1970-01-01")).dt.total_seconds().astype(np.float64)
 
 
-def _temporal_as_seconds(frame, positions=None):
+def _temporal_as_seconds(frame, positions):
     """Dates as seconds since 1970 (UTC for a time zone; ISO 8601 text too), durations as
     seconds, NaT as NaN; other columns unchanged. ``positions``: where the date columns were
     when the space was built (new rows are converted alike, text that is no date becoming
-    NaN; positions, since scikit-learn renames integer-named columns on the way); None:
-    found here."""
+    NaN; positions, since scikit-learn renames integer-named columns on the way)."""
     frame = _as_frame(frame)
-    if positions is None:
-        columns = [c for c in frame.columns if _is_temporal_column(frame[c])]
-    else:
-        columns = [frame.columns[i] for i in positions]
-    if not columns:
-        return frame
     out = frame.copy()
-    for c in columns:
+    for c in [frame.columns[i] for i in positions]:
         out[c] = _seconds(frame[c])
     return out
 
@@ -156,8 +143,7 @@ def _column_roles(frame):
         elif s.dtype == object and pd.to_numeric(s, errors="coerce").notna().sum() == \
                 s.notna().sum():
             numeric.append(col)  # an object column of numbers (e.g. a numpy object array)
-        elif (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)) and \
-                _dates_in_text(s) is not None:
+        elif _dates_in_text(s) is not None:
             numeric.append(col)  # ISO 8601 dates as text: seconds
             dates.append(col)
         else:

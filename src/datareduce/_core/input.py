@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_y, is_dataframe
+from .validation import check_y, is_dataframe, number_columns
 
 
 class _RowsOnly:
@@ -72,10 +72,7 @@ def _check_no_inf(X):
     import pandas as pd
 
     frame = X if is_dataframe(X) else pd.DataFrame(np.asarray(X, dtype=object))
-    from ..preprocessing import _is_temporal
-
-    num = frame.select_dtypes(include="number")
-    num = num[[c for c in num.columns if not _is_temporal(num[c].dtype)]]  # no inf in a date
+    num = number_columns(frame)
     if num.shape[1]:
         vals = num.to_numpy(dtype=np.float64, na_value=np.nan)
         inf = np.isinf(vals)

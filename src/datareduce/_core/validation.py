@@ -24,6 +24,24 @@ __all__ = [
 ]
 
 
+def is_temporal_dtype(dtype) -> bool:
+    """A date (``datetime64``, time zone or not, pyarrow's timestamps and dates) or duration
+    (``timedelta64``, pyarrow's durations) dtype."""
+    import pandas as pd
+
+    if isinstance(dtype, pd.ArrowDtype):  # timestamp, date32/64, duration
+        return dtype.kind in "mM"
+    return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
+        dtype)
+
+
+def number_columns(frame):
+    """The columns of a DataFrame that hold plain numbers (dates and durations, which pandas
+    may count as numbers, left out): where infinite values can be."""
+    num = frame.select_dtypes(include="number")
+    return num[[c for c in num.columns if not is_temporal_dtype(num[c].dtype)]]
+
+
 def is_dataframe(obj) -> bool:
     """True for a pandas DataFrame, without importing pandas when it is absent."""
     return type(obj).__name__ == "DataFrame" and hasattr(obj, "columns") and hasattr(obj, "iloc")

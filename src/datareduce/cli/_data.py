@@ -68,10 +68,9 @@ def space_matrix(space, F, *, fit_on=None, label: str = "the input"):
 def _check_no_inf(F, label):
     import numpy as np
 
-    from ..preprocessing import _is_temporal
+    from .._core.validation import number_columns
 
-    num = F.select_dtypes(include="number")
-    num = num[[c for c in num.columns if not _is_temporal(num[c].dtype)]]  # no inf in a date
+    num = number_columns(F)
     if num.shape[1] == 0:
         return
     bad = np.isinf(num.to_numpy(dtype=np.float64, na_value=np.nan))

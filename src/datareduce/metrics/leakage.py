@@ -182,7 +182,7 @@ def _same_instants(tr, te):
     same instant hashes alike."""
     import pandas as pd
 
-    from ..preprocessing import _dates_in_text, _is_temporal
+    from ..preprocessing import _dates_in_text, _is_temporal, _is_text
 
     tr, te = tr.copy(), te.copy()
     for c in tr.columns:
@@ -191,8 +191,8 @@ def _same_instants(tr, te):
             if getattr(a.dt, "tz", None) is not None and getattr(b.dt, "tz", None) is not None:
                 tr[c], te[c] = a.dt.tz_convert("UTC"), b.dt.tz_convert("UTC")
             continue
-        if not all(v.dtype == object or pd.api.types.is_string_dtype(v.dtype) for v in (a, b)):
-            continue  # numbers, categories: not text
+        if not (_is_text(a.dtype) and _is_text(b.dtype)):
+            continue  # numbers, categories: not text (and not copied to be tried)
         parsed = _dates_in_text(pd.concat([a.astype(object), b.astype(object)],
                                           ignore_index=True))
         if parsed is not None:
@@ -220,16 +220,16 @@ def _feature_drift(pool, n_train, n_draws, rng):
     import pandas as pd
     from scipy.stats import ks_2samp
 
-    from ..preprocessing import _column_kinds, _is_temporal_column, _seconds
+    from ..preprocessing import _column_roles, _seconds
 
-    numeric, _ = _column_kinds(pool)
+    numeric, _, dates = _column_roles(pool)
     n = len(pool)
     perms = [rng.permutation(n) for _ in range(n_draws)]
     rows = []
     for c in pool.columns:
         s = pool[c]
         if c in numeric:
-            if _is_temporal_column(s):  # seconds, NaT as NaN (not the smallest int64)
+            if c in dates:  # seconds, NaT as NaN (not the smallest int64)
                 s = _seconds(s)
             v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
 

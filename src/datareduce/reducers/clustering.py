@@ -12,7 +12,7 @@ from .._core.validation import is_dataframe
 from .._geometry.kmeans import _ENGINES, fit_kmeans
 from .._geometry.neighbors import pairwise_block, row_chunks
 from ..base import BaseReducer, Selection
-from ..preprocessing import _column_kinds, _numeric_and_complete
+from ..preprocessing import _column_roles, _numeric_and_complete
 
 __all__ = ["ClusterCentroidsReducer", "centroid_obstacle", "unique_nearest_rows"]
 
@@ -104,14 +104,12 @@ def centroid_obstacle(X) -> str | None:
     if sp.issparse(X):
         return None  # validation refuses sparse X with its own message
     if is_dataframe(X):
-        _, categorical = _column_kinds(X)
+        _, categorical, dates = _column_roles(X)
         if categorical:
             return f"column(s) {[str(c) for c in categorical[:5]]} are not numeric"
-        from ..preprocessing import _is_temporal_column
-
-        dates = [str(c) for c in X.columns if _is_temporal_column(X[c])]
         if dates:
-            return f"column(s) {dates[:5]} hold dates or durations (a mean is not written back)"
+            return (f"column(s) {[str(c) for c in dates[:5]]} hold dates or durations (a mean "
+                    "is not written back)")
         ints = [str(c) for c, dt in X.dtypes.items() if getattr(dt, "kind", "O") != "f"]
         if ints:
             return f"column(s) {ints[:5]} hold integers or booleans (a mean is not one)"

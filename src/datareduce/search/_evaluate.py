@@ -154,8 +154,8 @@ class Fold:
                 red.set_params(space="passthrough")
                 red.fit(S, self.ytr)
             elif not self._reads_values(red):  # random sampling: only the fold's shape
-                red.fit(np.broadcast_to(np.zeros((1, self.ev.X.shape[1])),
-                                        (len(self.tr), self.ev.X.shape[1])), self.ytr)
+                d = self.ev.X.shape[1]
+                red.fit(np.broadcast_to(np.zeros((1, d)), (len(self.tr), d)), self.ytr)
             else:
                 red.fit(self.Xtr, self.ytr)  # (a fresh copy on large tables, then freed)
         w = np.asarray(red.sample_weight_, dtype=np.float64)
