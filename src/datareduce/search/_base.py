@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Mapping
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 
 from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import quantile_strata, stratify_params, target_kind
@@ -26,7 +26,7 @@ from ._budget import LARGE_ROWS, Clock, full_training_seconds, parse_budget
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
-__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions"]
+__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions", "search_task"]
 
 #: Below this many rows ``baseline="auto"`` measures the full training set's score (small
 #: tables are cheap to train, and an extrapolated baseline is the riskier estimate there).
@@ -49,6 +49,26 @@ def check_fractions(keeps):
     return sorted({float(k) for k in out})
 
 
+def search_task(y, task, estimator):
+    """The search's task: the package's one rule for the target type (``target_kind``),
+    and under ``task="auto"`` the estimator's own type first (scikit-learn's
+    ``is_regressor`` / ``is_classifier``, which see through pipelines): a regressor's
+    target is a regression target (whole-number counts too), a classifier's are classes
+    (floats too). An estimator of neither type gets the rule alone."""
+    kind = target_kind(y, task)
+    if task != "auto":
+        return kind
+    if kind == "classification" and is_regressor(estimator):
+        try:
+            return target_kind(y, "regression")
+        except ValueError as exc:
+            raise ValueError(f"the estimator ({type(estimator).__name__}) is a regressor but "
+                             f"y is not numeric: {exc}") from None
+    if kind == "regression" and is_classifier(estimator):
+        return "classification"
+    return kind
+
+
 class BaseReductionSearch(BaseEstimator):
     """Shared machinery of the reduction searches (not used directly)."""
 
@@ -62,7 +82,7 @@ class BaseReductionSearch(BaseEstimator):
                             f"{type(self.estimator).__name__}.")
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}.")
-        task = target_kind(y, self.task)  # the package's one rule for the target type
+        task = search_task(y, self.task, self.estimator)  # the rule + the estimator's type
         scoring = self.scoring
         if scoring is None:
             scoring = "f1_macro" if task == "classification" else "r2"
@@ -95,9 +115,15 @@ class BaseReductionSearch(BaseEstimator):
                 raise ValueError(f"cv={self.cv} must be >= 2.")
             counts = np.unique(strata, return_counts=True)[1]
             if counts.min() < self.cv:
-                hint = (f" y holds {len(counts)} distinct whole numbers, taken for classes: "
-                        "if they are a numeric target (counts, amounts), pass "
-                        "task='regression'." if numbers_as_classes else "")
+                hint = ""
+                if numbers_as_classes and is_classifier(self.estimator):
+                    hint = (f" y holds {len(counts)} distinct numbers, taken for classes "
+                            "(the estimator is a classifier): if they are a numeric target "
+                            "(counts, amounts), use a regressor or pass task='regression'.")
+                elif numbers_as_classes:
+                    hint = (f" y holds {len(counts)} distinct whole numbers, taken for "
+                            "classes: if they are a numeric target (counts, amounts), pass "
+                            "task='regression'.")
                 raise ValueError(f"cv={self.cv}: the smallest class (or target bin) has "
                                  f"{counts.min()} rows; use fewer folds or more data.{hint}")
             splitter = StratifiedKFold(self.cv, shuffle=True, random_state=seed)

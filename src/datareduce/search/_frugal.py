@@ -82,6 +82,9 @@ class ReductionSearchCV(BaseReductionSearch):
         The selection space, given to each reducer as its ``space`` (its base fits it on the
         training fold only); the estimator trains on the original rows.
     task : {"auto", "classification", "regression"}, default="auto"
+        ``"auto"``: a regressor's target is a regression target and a classifier's are
+        classes (``is_regressor`` / ``is_classifier``, through pipelines); for other
+        estimators, the package's rule for the target type (``target_kind``).
     n_bins : int, default=10
         Quantile bins of a regression target: the splits, and the reducers that stratify
         with their default bins.

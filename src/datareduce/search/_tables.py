@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core.strata import N_BINS, target_kind
+from ._base import search_task
 from ._frugal import ReductionSearchCV
 
 __all__ = ["MODELS", "make_model", "search_table"]
@@ -92,8 +93,11 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
                          f"{rows[:5].tolist()}); drop those rows first.")
     X = df.drop(columns=[target])
     y = df[target]
-    task = target_kind(y.to_numpy(), task)
-    est = make_model(model, task, X, random_state) if isinstance(model, str) else model
+    if isinstance(model, str):
+        task = target_kind(y.to_numpy(), task)
+        est = make_model(model, task, X, random_state)
+    else:  # the estimator's own type decides under task="auto", as in the search
+        est, task = model, search_task(y.to_numpy(), task, model)
     search = ReductionSearchCV(est, methods=methods, keeps=keeps, scoring=scoring,
                                tolerance=tolerance, budget=budget, cv=cv, task=task,
                                n_bins=n_bins, space=make_selection_space(X), baseline=baseline,

@@ -1,0 +1,47 @@
+"""ReductionSearchCV and tune_on_subset: what the inputs and arguments may be (the tester's
+report on the search: task, sparse X, budget of the probes, plot, argument checks)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from datareduce.search import ReductionSearchCV, search_table
+
+
+def quiet_fit(search, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return search.fit(X, y)
+
+
+def test_task_auto_follows_the_estimators_type_before_the_target_rule():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    # counts 0..12: few whole numbers, which the target rule alone takes for classes
+    counts = np.clip(np.round(5 + 2 * X[:, 0] + rng.normal(size=300)), 0, 12).astype(int)
+    for est in (Ridge(), make_pipeline(StandardScaler(), Ridge())):
+        s = quiet_fit(ReductionSearchCV(est, methods=["srs"], keeps=(0.2, 0.3, 0.5),
+                                        budget=None, random_state=0), X, counts)
+        assert (s.task_, s.scoring_) == ("regression", "r2")
+    # the table's call with an estimator given: the same rule
+    df = pd.DataFrame(X, columns=["a", "b", "c"]).assign(n=counts)
+    s = search_table(df, "n", model=Ridge(), methods=["srs"], keeps=(0.2, 0.3, 0.5),
+                     budget=None)
+    assert s.task_ == "regression"
+    # a classifier of 60 whole-number classes (the rule alone: a regression target)
+    classes = np.repeat(np.arange(60), 5)
+    Xc = classes[:, None] + rng.normal(scale=0.1, size=(300, 2))
+    s = quiet_fit(ReductionSearchCV(KNeighborsClassifier(1), methods=["srs"],
+                                    keeps=(0.5, 0.6, 0.7), budget=None, random_state=0),
+                  Xc, classes)
+    assert (s.task_, s.scoring_) == ("classification", "f1_macro")
+    # a regressor needs numbers
+    with pytest.raises(ValueError, match="is a regressor but y is not numeric"):
+        ReductionSearchCV(Ridge(), methods=["srs"], budget=None).fit(
+            X, np.where(counts > 5, "a", "b"))
