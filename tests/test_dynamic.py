@@ -596,10 +596,11 @@ def test_class_budgets_keep_each_class_share(policy):
     y = np.repeat([0, 1, 2], [70, 25, 5])
     rng = np.random.default_rng(0)
     p = DynamicPruner(100, keep=0.2, policy=policy, groups=y, random_state=0)
-    np.testing.assert_array_equal(p.group_budgets_, [14, 5, 1])
+    np.testing.assert_array_equal(p.group_shares_, [14, 5, 1])
     for e in range(8):
         idx = p.indices(e)
-        np.testing.assert_array_equal(_counts(idx, y), p.group_budgets_)
+        np.testing.assert_array_equal(_counts(idx, y), [14, 5, 1])
+        np.testing.assert_array_equal(p.epoch_budgets(e), [14, 5, 1])
         p.update(idx, rng.random(idx.size))
 
 
@@ -620,13 +621,16 @@ def test_class_budgets_with_string_categories_and_rs2_per_group_rounds():
     cats = np.array(["cat"] * 6 + ["dog"] * 3 + ["empty"])
     p = DynamicPruner(10, keep=0.5, policy="rs2", groups=cats, random_state=0)
     assert p.groups_.tolist() == ["cat", "dog", "empty"]
-    assert p.group_budgets_.tolist() == [3, 1, 1]
-    # cat: rounds of 2 epochs, dog: rounds of 3, empty: every epoch
-    cat = np.concatenate([p.indices(e)[p.indices(e) < 6] for e in range(2)])
-    np.testing.assert_array_equal(np.sort(cat), np.arange(6))
-    dog = np.concatenate([[i for i in p.indices(e) if 6 <= i < 9] for e in range(3)])
-    np.testing.assert_array_equal(np.sort(dog), [6, 7, 8])
-    assert all(9 in p.indices(e) for e in range(5))
+    # K = 5 >= 3 groups: "empty" gets its one row, cat and dog share 4 rows as 6 : 3
+    np.testing.assert_allclose(p.group_shares_, [8 / 3, 4 / 3, 1])
+    budgets = np.array([p.epoch_budgets(e) for e in range(6)])
+    assert (budgets.sum(axis=1) == 5).all() and (budgets[:, 2] == 1).all()
+    assert set(budgets[:, 0]) == {2, 3} and budgets[:3, 0].sum() == 8
+    # each group goes through its own permutation: no row twice before all were used
+    for members in (np.arange(6), np.arange(6, 9)):
+        stream = np.concatenate([np.intersect1d(p.indices(e), members) for e in range(6)])
+        np.testing.assert_array_equal(np.sort(stream[: members.size]), members)
+    assert all(9 in p.indices(e) for e in range(6))
 
 
 def test_infobatch_threshold_per_group_hand_example():
@@ -658,17 +662,24 @@ def test_class_budgets_property(sizes, frac, policy, seed):
     y = np.repeat(np.arange(len(sizes)), sizes)
     n = y.size
     p = DynamicPruner(n, keep=frac, policy=policy, groups=y, random_state=seed)
-    budgets = p.group_budgets_
-    assert budgets.sum() == p.n_keep and (budgets <= sizes).all()
+    shares = p.group_shares_
+    assert np.isclose(shares.sum(), p.n_keep) and (shares <= sizes).all()
     if p.n_keep >= len(sizes):
-        assert (budgets >= 1).all()
+        assert (shares >= 1).all()
     rng = np.random.default_rng(seed)
-    for e in range(4):
+    total = np.zeros(len(sizes))
+    for e in range(6):
         idx = p.indices(e)
         c = _counts(idx, y) if idx.size else np.zeros(len(sizes), int)
         c = np.pad(c, (0, len(sizes) - c.size))
         assert np.unique(idx).size == idx.size == p.epoch_size(e)
+        budgets = p.epoch_budgets(e)
         np.testing.assert_array_equal(c, budgets)
+        assert budgets.sum() == p.n_keep
+        assert (budgets >= np.floor(shares)).all() and (budgets <= np.ceil(shares)).all()
+        total += budgets
+        # the leftover rows rotate: every group is within about one row of its share so far
+        assert (np.abs(total - (e + 1) * shares) < 1.5).all()
         p.update(idx, rng.random(idx.size))
 
 
@@ -712,3 +723,69 @@ def test_fit_dynamic_rs2_stratified_by_name():
         fit_dynamic(SGDClassifier(), X, y, pruner=DynamicPruner(100), stratify=True)
     with pytest.raises(ValueError, match="unknown"):
         fit_dynamic(SGDClassifier(), X, y, pruner="nope")
+
+
+@pytest.mark.parametrize("policy", ["uniform", "rs2", "epsilon_greedy", "ucb"])
+def test_more_groups_than_budget_every_group_takes_its_turn(policy):
+    # 100 classes of 6 rows, K = 60 rows per epoch: each class has 0.6 rows per epoch; the
+    # leftover rows used to go to the same 60 classes every epoch (40 never seen)
+    y = np.repeat(np.arange(100), 6)
+    p = DynamicPruner(600, keep=0.1, policy=policy, groups=y, n_epochs=20, random_state=0)
+    budgets = np.array([p.epoch_budgets(e) for e in range(20)])
+    assert (budgets.sum(axis=1) == 60).all() and (budgets.sum(axis=0) == 12).all()
+    used = np.concatenate([p.indices(e) for e in range(20)])
+    assert np.unique(y[used]).size == 100
+    if policy == "rs2":
+        # every row exactly once per round of ceil(600 / 60) = 10 epochs
+        for r in range(2):
+            rows = np.concatenate([p.indices(e) for e in range(10 * r, 10 * r + 10)])
+            np.testing.assert_array_equal(np.sort(rows), np.arange(600))
+
+
+def test_rs2_groups_of_unequal_sizes_visit_every_row():
+    # K = 10 rows of 49: the four small groups get one row each, the others ~1.3, 2.1 and
+    # 2.7 rows per epoch, so each group's rows are all used within 7 epochs
+    sizes = [1, 2, 3, 5, 8, 13, 17]
+    y = np.repeat(np.arange(7), sizes)
+    p = DynamicPruner(y.size, keep=10, policy="rs2", groups=y, random_state=4)
+    np.testing.assert_allclose(p.group_shares_[4:], np.array([8, 13, 17]) * 6 / 38)
+    plans = [p.indices(e) for e in range(7)]
+    for e, idx in enumerate(plans):
+        np.testing.assert_array_equal(_counts(idx, y), p.epoch_budgets(e))
+    for g, size in enumerate(sizes):  # no row of a group twice before all its rows
+        stream = np.concatenate([idx[y[idx] == g] for idx in plans])
+        np.testing.assert_array_equal(np.sort(stream[:size]), np.flatnonzero(y == g))
+
+
+def test_fit_dynamic_stratify_bins_a_regression_target():
+    from sklearn.linear_model import SGDRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 3))
+    y = X @ [1.0, -2.0, 0.5] + rng.normal(scale=0.1, size=600)
+    seen = []
+
+    class Spy(SGDRegressor):
+        def partial_fit(self, X, y, sample_weight=None):
+            seen.append(np.asarray(y).copy())
+            return super().partial_fit(X, y, sample_weight=sample_weight)
+
+    fit_dynamic(Spy(random_state=0), X, y, epochs=8, pruner="rs2", keep=0.25,
+                stratify=True, random_state=0)
+    # 10 quantile bins of 60 rows (15 per epoch); every row once per round of 4 epochs
+    # (before: each of the 600 values was its own group and 150 rows were used every epoch)
+    for r in range(2):
+        ys = np.concatenate(seen[4 * r : 4 * r + 4])
+        np.testing.assert_array_equal(np.sort(ys), np.sort(y))
+    bins = np.quantile(y, np.linspace(0, 1, 11))[1:-1]
+    assert (np.bincount(np.searchsorted(bins, seen[0], side="right"), minlength=10) == 15).all()
+
+
+def test_continuous_or_missing_group_labels_are_refused():
+    y = np.linspace(0.0, 1.0, 20) ** 2
+    with pytest.raises(ValueError, match="continuous.*quantile_strata"):
+        DynamicPruner(20, groups=y)
+    with pytest.raises(ValueError, match=r"NaN\), at rows \[3\]"):
+        DynamicPruner(4, groups=[0.0, 1.0, 1.0, np.nan])
+    # whole-number floats are class labels
+    assert DynamicPruner(4, groups=[0.0, 1.0, 1.0, 0.0]).groups_.tolist() == [0.0, 1.0]

@@ -269,7 +269,7 @@ def test_end_to_end_with_class_budgets_kept_partners_log_and_resume(tmp_path):
             rows = first._plans.get(e, (None,))[0]
             if rows is not None:
                 got = {g: int((groups[rows] == g).sum()) for g in pruner.groups_}
-                assert list(got.values()) == pruner.group_budgets_.tolist()
+                assert list(got.values()) == pruner.epoch_budgets(e).tolist()
     assert [s["epoch"] for s in first.pruning_log] == [1, 2]
     # partners="kept": every image mosaic could draw a partner from in epoch 2 was kept then
     kept_pos = set(first._pos_of_row[first._plans[1][0]].tolist())

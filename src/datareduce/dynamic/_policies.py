@@ -22,10 +22,11 @@ DEFAULT_DELTA = {
 _RS2_TAG = 0x525332
 
 
-def plan_group(pruner, g, rows, k, epoch, weights, rng):
-    """Rows of group ``g`` (positions ``rows``, budget ``k``) that ``epoch`` trains on.
+def plan_group(pruner, g, rows, k, weights, rng, rs2_at=(0, 0)):
+    """Rows of group ``g`` (positions ``rows``, budget ``k``) that an epoch trains on.
 
     Only ``"infobatch"`` writes ``weights`` (the caller sets weight 1 for the others).
+    ``rs2_at`` is ``(round, position)``: where the epoch starts in the group's RS2 stream.
     Returns None when the group contributes no row.
     """
     policy = pruner.policy
@@ -36,7 +37,7 @@ def plan_group(pruner, g, rows, k, epoch, weights, rng):
     if policy == "uniform":
         return rng.choice(rows, size=int(k), replace=False)
     if policy == "rs2":
-        return _rs2_part(pruner._entropy, g, rows, int(k), epoch - pruner.start_epoch)
+        return _rs2_part(pruner._entropy, g, rows, int(k), *rs2_at)
     if policy == "epsilon_greedy":
         n_random = int(math.floor(pruner.eps * k + 0.5))
         order = rows[_ranked(_priority(pruner, pruner.scores_[rows], rows), rng)]
@@ -61,21 +62,29 @@ def _ranked(priority, rng):
     return perm[np.argsort(-priority[perm], kind="stable")]
 
 
-def _rs2_part(entropy, g, rows, k_g, t):
-    """Group g's rows of the ``t``-th pruned epoch: the next ``k_g`` of its round's permutation."""
-    length = -(-rows.size // k_g)  # round length R_g
-    rnd, pos = t // length, t % length
+def rs2_advance(n_rows, k, rnd, pos):
+    """Group state ``(round, position)`` after an epoch that took ``k`` of its ``n_rows`` rows
+    at ``(rnd, pos)``: a round ends with the epoch that takes its last unused rows."""
+    if k == 0:
+        return rnd, pos
+    if n_rows - pos <= k:
+        return rnd + 1, 0
+    return rnd, pos + k
+
+
+def _rs2_part(entropy, g, rows, k_g, rnd, pos):
+    """Group g's next ``k_g`` rows of round ``rnd``'s permutation, from position ``pos``."""
     rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(_RS2_TAG, g, rnd)))
     perm = rng.permutation(rows)
-    if pos < length - 1:
-        return perm[pos * k_g : (pos + 1) * k_g]
+    if rows.size - pos > k_g:
+        return perm[pos : pos + k_g]
     # last epoch of the round: the rows not used yet, topped up to k_g with rows drawn
     # at random from the ones used earlier in the round
-    rest = perm[pos * k_g :]
+    rest = perm[pos:]
     fill = k_g - rest.size
     if fill == 0:
         return rest
-    return np.concatenate([rest, rng.choice(perm[: pos * k_g], size=fill, replace=False)])
+    return np.concatenate([rest, rng.choice(perm[:pos], size=fill, replace=False)])
 
 
 def _infobatch(pruner, rows, weights, rng):

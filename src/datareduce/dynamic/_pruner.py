@@ -14,11 +14,58 @@ import math
 import numpy as np
 
 from .._core.validation import check_keep
-from ..base import allocate_quotas
 from ._checks import check_indices, check_int, check_real, seed_entropy, to_numpy
-from ._policies import DEFAULT_DELTA, DEFAULT_EMA, POLICIES, plan_group
+from ._policies import DEFAULT_DELTA, DEFAULT_EMA, POLICIES, plan_group, rs2_advance
 
 __all__ = ["DynamicPruner", "POLICIES"]
+
+# spawn-key tag of the groups' tie-break order in the budget rotation
+_TIE_TAG = 0x544945
+
+
+def group_shares(sizes, k):
+    """Rows per pruned epoch of each group, on average: ``(base, num, den)``.
+
+    Group ``g``'s share is ``base[g] + num[g] / den`` (exact integers; the shares sum to
+    ``k``): proportional to the group's size, except that when ``k`` is at least the number
+    of groups the groups whose proportional share is below one row get exactly one, and the
+    other groups share the rest of ``k`` in proportion to their sizes.
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    raised = np.zeros(sizes.size, dtype=bool)
+    if k >= sizes.size:
+        while True:
+            rest = int(k) - int(raised.sum())
+            total = int(sizes[~raised].sum())
+            low = ~raised & (rest * sizes < total)
+            if not low.any():
+                break
+            raised |= low
+    rest = int(k) - int(raised.sum())
+    den = max(int(sizes[~raised].sum()), 1)
+    scaled = np.where(raised, 0, rest * sizes)
+    base = np.where(raised, 1, scaled // den).astype(np.int64)
+    num = np.where(raised, 0, scaled % den).astype(np.int64)
+    return base, num, den
+
+
+def _check_float_groups(g, labels):
+    """Refuse float group labels with missing or non-whole values (a continuous target)."""
+    missing = np.flatnonzero(np.isnan(g))
+    if missing.size:
+        raise ValueError(
+            f"groups has {missing.size} missing values (NaN), at rows "
+            f"{missing[:5].tolist()}{' ...' if missing.size > 5 else ''}: give every row a "
+            "group label."
+        )
+    if not np.all(labels == np.round(labels)):
+        raise ValueError(
+            f"groups holds continuous numbers ({labels.size} distinct values, e.g. "
+            f"{float(labels[0]):g}): every value would be its own group, so the groups would be "
+            "single rows rather than classes. For a regression target pass its quantile "
+            "bins, groups=datareduce.base.quantile_strata(y)[0] (fit_dynamic(..., "
+            "stratify=True) does this), or groups=None."
+        )
 
 
 class DynamicPruner:
@@ -60,12 +107,19 @@ class DynamicPruner:
 
     Class-aware budgets (``groups``): every policy then runs inside each group (a class, or
     an image category of a detection set) separately. The fixed-size policies give group
-    ``g`` a budget ``K_g`` proportional to its size (largest remainder; every group keeps at
-    least one row when ``K`` is at least the number of groups), so a rare class keeps its
-    share of every epoch instead of being crowded out by a loss ranking or left out by
-    chance; ``"rs2"`` cycles through each group's own permutation (``R_g = ceil(n_g /
-    K_g)``); ``"infobatch"`` calls a row well learned when its score is below its own
-    group's mean score.
+    ``g`` a share ``s_g`` of the ``K`` rows of every pruned epoch proportional to its size
+    (when ``K`` is at least the number of groups, a group whose proportional share is below
+    one row gets exactly one and the others share the rest): ``group_shares_``. An epoch
+    gives group ``g`` ``floor(s_g)`` or ``ceil(s_g)`` rows (:meth:`epoch_budgets`): the
+    leftover rows of an epoch go to the groups that are furthest behind their share over
+    the epochs so far, so they rotate, and after ``t`` pruned epochs every group has had
+    ``t * s_g`` rows, within about one row. A rare class therefore keeps its share of every
+    epoch instead of being crowded out by a loss ranking or left out by chance, and with
+    more groups than ``K`` every group still takes its turn. ``"rs2"`` cycles through each
+    group's own permutation (a group's round ends with the epoch that takes its last unused
+    rows, topped up as above), so no row of a group is used twice before every row of the
+    group was used once; ``"infobatch"`` calls a row well learned when its score is below
+    its own group's mean score.
 
     Parameters
     ----------
@@ -78,7 +132,11 @@ class DynamicPruner:
         Selection rule (see above).
     groups : array-like of shape (n_samples,) or None, default=None
         Group label of every row (class labels, image categories, any hashable values) for
-        class-aware budgets (see above). None treats all rows as one group.
+        class-aware budgets (see above). None treats all rows as one group. Continuous
+        numbers (floats that are not whole numbers, e.g. a regression target) are refused:
+        every value would be its own group; pass their quantile bins
+        (``datareduce.base.quantile_strata(y)[0]``), as ``fit_dynamic(..., stratify=True)``
+        does.
     ema : float in (0, 1] or None, default=None
         Weight of the newest loss in the moving average: ``s <- (1 - ema) * s + ema * loss``.
         None means 1.0 for ``"infobatch"`` (the reference code scores a row by its latest
@@ -112,8 +170,9 @@ class DynamicPruner:
     ----------
     groups_ : ndarray of shape (n_groups,)
         The distinct group labels (one group, ``[0]``, when ``groups`` is None).
-    group_budgets_ : ndarray of int64, shape (n_groups,)
-        Rows of each group used per pruned epoch by the fixed-size policies (sums to ``K``).
+    group_shares_ : ndarray of float64, shape (n_groups,)
+        Rows of each group per pruned epoch of the fixed-size policies, on average over the
+        epochs (sums to ``K``); :meth:`epoch_budgets` gives one epoch's whole numbers.
     scores_ : ndarray of shape (n_samples,)
         EMA of each row's loss (NaN for rows never seen).
     variances_ : ndarray of shape (n_samples,)
@@ -148,8 +207,8 @@ class DynamicPruner:
     [0, 1, 2, 3, 4, 5]
     >>> y = np.array([0] * 18 + [1] * 2)                            # class 1 is rare
     >>> ca = DynamicPruner(20, keep=0.25, policy="ucb", groups=y, random_state=0)
-    >>> ca.group_budgets_.tolist(), int((y[ca.indices(0)] == 1).sum())
-    ([4, 1], 1)
+    >>> ca.group_shares_.tolist(), int((y[ca.indices(0)] == 1).sum())
+    ([4.0, 1.0], 1)
     """
 
     def __init__(
@@ -259,10 +318,57 @@ class DynamicPruner:
                     f"types ({exc})."
                 ) from exc
             codes = codes.reshape(-1).astype(np.int64)
+            if g.dtype.kind == "f":
+                _check_float_groups(g, self.groups_)
         order = np.argsort(codes, kind="stable")
         sizes = np.bincount(codes, minlength=self.groups_.size)
         self._members = np.split(order, np.cumsum(sizes)[:-1])
-        self.group_budgets_ = allocate_quotas(sizes, self.n_keep, min_one=True)
+        self._sizes = sizes
+        self._base, self._num, self._den = group_shares(sizes, self.n_keep)
+        self.group_shares_ = self._base + self._num / self._den
+        self._reset_rotation()
+
+    def _reset_rotation(self):
+        """Restart the budget rotation (and RS2's group streams) at the first pruned epoch."""
+        n_groups = self._sizes.size
+        self._credit = np.zeros(n_groups, dtype=np.int64)
+        self._rs2_round = np.zeros(n_groups, dtype=np.int64)
+        self._rs2_pos = np.zeros(n_groups, dtype=np.int64)
+        self._next_t = 0
+        self._budget_cache = None
+        tie_rng = np.random.default_rng(np.random.SeedSequence(self._entropy,
+                                                               spawn_key=(_TIE_TAG,)))
+        self._tie = tie_rng.permutation(n_groups)
+
+    def _budgets(self, t):
+        """``(budgets, rs2 rounds, rs2 positions)`` of the ``t``-th pruned epoch (from 0).
+
+        The epochs are played forward from the first pruned epoch (cached, so planning
+        epochs in order costs one step each): every epoch adds each group's fractional share
+        to its credit and gives the leftover rows to the groups of largest credit (ties in a
+        seeded order), which pay one row of credit each.
+        """
+        if self._budget_cache is not None and self._budget_cache[0] == t:
+            return self._budget_cache[1:]
+        if t < self._next_t:
+            self._reset_rotation()
+        leftover = self.n_keep - int(self._base.sum())
+        while self._next_t <= t:
+            budgets = self._base.copy()
+            if leftover:
+                self._credit += self._num
+                cand = np.flatnonzero(self._num > 0)
+                order = cand[np.lexsort((self._tie[cand], -self._credit[cand]))][:leftover]
+                budgets[order] += 1
+                self._credit[order] -= self._den
+            rounds, positions = self._rs2_round.copy(), self._rs2_pos.copy()
+            if self.policy == "rs2":
+                for g in np.flatnonzero(budgets):
+                    self._rs2_round[g], self._rs2_pos[g] = rs2_advance(
+                        int(self._sizes[g]), int(budgets[g]), int(rounds[g]), int(positions[g]))
+            self._next_t += 1
+        self._budget_cache = (t, budgets, rounds, positions)
+        return budgets, rounds, positions
 
     def _epoch_rng(self, epoch):
         return np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(epoch,)))
@@ -335,9 +441,14 @@ class DynamicPruner:
         if not self.is_pruning_epoch(epoch):
             idx = np.arange(n)
         else:
+            if self.policy == "infobatch":
+                budgets = rounds = positions = np.zeros(self._sizes.size, dtype=np.int64)
+            else:
+                budgets, rounds, positions = self._budgets(epoch - self.start_epoch)
             parts = []
-            for g, (rows, k) in enumerate(zip(self._members, self.group_budgets_, strict=True)):
-                part = None if rows.size == 0 else plan_group(self, g, rows, k, epoch, weights, rng)
+            for g, rows in enumerate(self._members):
+                part = plan_group(self, g, rows, int(budgets[g]), weights, rng,
+                                  (int(rounds[g]), int(positions[g])))
                 if part is not None:
                     parts.append(part)
             idx = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -348,6 +459,42 @@ class DynamicPruner:
         self._plan_epoch, self._plan = epoch, idx
         self.epoch_sizes_[epoch] = int(idx.size)
         return idx.copy()
+
+    def epoch_budgets(self, epoch):
+        """Rows of each group (in the order of ``groups_``) that ``epoch`` trains on.
+
+        For a pruned epoch of a fixed-size policy these are whole numbers summing to ``K``,
+        each the floor or the ceiling of the group's ``group_shares_`` (see the class-aware
+        budgets above); an epoch that uses every row gives the group sizes.
+
+        Parameters
+        ----------
+        epoch : int >= 0
+            The epoch asked about, counted from 0.
+
+        Returns
+        -------
+        ndarray of int64, shape (n_groups,)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from datareduce.dynamic import DynamicPruner
+        >>> p = DynamicPruner(9, keep=2, groups=[0, 0, 0, 1, 1, 1, 2, 2, 2], random_state=0)
+        >>> p.group_shares_.round(3).tolist()
+        [0.667, 0.667, 0.667]
+        >>> np.sum([p.epoch_budgets(e) for e in range(3)], axis=0).tolist()   # turns rotate
+        [2, 2, 2]
+        """
+        epoch = self._check_epoch(epoch)
+        if not self.is_pruning_epoch(epoch):
+            return self._sizes.copy()
+        if self.policy == "infobatch":
+            raise ValueError(
+                "InfoBatch has no per-group budgets: the rows it keeps depend on the losses; "
+                "count them in indices(epoch)."
+            )
+        return self._budgets(epoch - self.start_epoch)[0].copy()
 
     def weights(self, indices):
         """Loss weights of ``indices`` in the epoch planned last by :meth:`indices`.
@@ -593,6 +740,7 @@ class DynamicPruner:
                 f"{self.policy!r}: create the pruner with the checkpoint's policy."
             )
         self._entropy = state["entropy"]
+        self._reset_rotation()
         self.scores_ = np.asarray(state["scores"], dtype=np.float64).copy()
         self.variances_ = np.asarray(state["variances"], dtype=np.float64).copy()
         self.n_seen_ = np.asarray(state["n_seen"], dtype=np.int64).copy()

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from .._core.output import accepts_sample_weight
+from .._core.strata import N_BINS, quantile_strata, target_kind
 from .._core.validation import check_X, check_y
 from ._pruner import DynamicPruner
 
@@ -24,6 +25,17 @@ def _log_loss_per_sample(estimator, X, y):
         )
     p = proba[np.arange(y.shape[0]), col]
     return -np.log(np.clip(p, 1e-15, 1.0))
+
+
+def _strata(estimator, y):
+    """Groups of ``stratify=True``: the classes, or a regression target's quantile bins."""
+    from sklearn.base import is_classifier, is_regressor
+
+    if is_classifier(estimator):
+        return y
+    if is_regressor(estimator) or target_kind(y) == "regression":
+        return quantile_strata(y, N_BINS)[0]
+    return y
 
 
 def fit_dynamic(
@@ -69,8 +81,11 @@ def fit_dynamic(
         Rows per pruned epoch of a pruner built here (ignored for a DynamicPruner).
     stratify : bool, default=False
         Class-aware budgets: a pruner built here gets ``groups=y``, so every class keeps its
-        share of each epoch. With a DynamicPruner, pass ``groups=y`` when creating it
-        (``stratify=True`` then checks that it has groups).
+        share of each epoch. A regression target (a regressor's ``y``, or numbers that
+        ``datareduce.base.target_kind`` calls a regression target) is stratified by its
+        ``N_BINS = 10`` quantile bins instead (``datareduce.base.quantile_strata``, as the
+        reducers' ``stratify=True``), not by each distinct value. With a DynamicPruner, pass
+        ``groups=`` when creating it (``stratify=True`` then checks that it has groups).
     classes : array-like or None, default=None
         All class labels for classifiers (``partial_fit``'s ``classes``); None uses the
         labels of ``y``.
@@ -102,7 +117,7 @@ def fit_dynamic(
     True
     >>> sum(pruner.epoch_sizes_.values()) < 20 * len(X)
     True
-    >>> clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y, epochs=4,
+    >>> clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y, epochs=12,
     ...                   pruner="rs2", keep=0.25, stratify=True, random_state=0)
     >>> clf.score(X, y) > 0.7
     True
@@ -131,8 +146,8 @@ def fit_dynamic(
         raise TypeError(f"stratify must be True or False, got {stratify!r}.")
     if pruner is None or isinstance(pruner, str):
         pruner = DynamicPruner(n, keep=keep, policy="uniform" if pruner is None else pruner,
-                               groups=y if stratify else None, n_epochs=int(epochs),
-                               random_state=random_state)
+                               groups=_strata(estimator, y) if stratify else None,
+                               n_epochs=int(epochs), random_state=random_state)
     if not isinstance(pruner, DynamicPruner):
         raise TypeError(
             f"pruner must be a DynamicPruner, a policy name or None, got {type(pruner).__name__}."

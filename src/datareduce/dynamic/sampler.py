@@ -59,8 +59,9 @@ class PrunedSampler(Sampler):
     batches (InfoBatch included: asking plans the epoch).
 
     RS2 and class-aware budgets come with the pruner: e.g.
-    ``PrunedSampler(DynamicPruner(n, keep=0.3, policy="rs2", groups=labels))`` yields every
-    row once per round of ``ceil(n / K)`` epochs and each class its share of every epoch.
+    ``PrunedSampler(DynamicPruner(n, keep=0.3, policy="rs2", groups=labels))`` gives each
+    class its share of every epoch and goes through each class's rows without repeating one
+    before all were used (every row once per round of ``ceil(n / K)`` epochs without groups).
 
     Parameters
     ----------
