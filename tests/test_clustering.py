@@ -163,3 +163,24 @@ def test_dataframe_centroids_keep_columns():
 def test_bad_params(params, match):
     with pytest.raises(ValueError, match=match):
         ClusterCentroidsReducer(keep=3, **params).fit(blobs(30))
+
+
+@pytest.mark.parametrize("y_kind", ["category", "Int64", "frame"])
+def test_centroids_y_keeps_its_dtype_and_the_rows_index(y_kind):
+    """Centroids get a fresh RangeIndex; their y must get the same one and keep its dtype
+    (before: a categorical y came back as text, and a one-column DataFrame y kept the
+    original labels, so X_reduced.join(y_reduced) had no target in any row)."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(120, 3)), columns=list("abc"), index=np.arange(120) + 1000)
+    labels = np.array(["lo", "mid", "hi"])[np.arange(120) % 3]
+    y = {"category": pd.Series(pd.Categorical(labels, categories=["lo", "mid", "hi"]),
+                               index=X.index, name="t"),
+         "Int64": pd.Series(np.arange(120) % 3, index=X.index, name="t", dtype="Int64"),
+         "frame": pd.DataFrame({"t": labels}, index=X.index)}[y_kind]
+    Xr, yr = ClusterCentroidsReducer(keep=0.1, random_state=0).fit_resample(X, y)
+    assert list(Xr.index) == list(range(12))
+    assert list(yr.index) == list(Xr.index)
+    if y_kind == "frame":
+        assert Xr.join(yr)["t"].notna().all()
+    else:
+        assert yr.dtype == y.dtype and yr.name == "t"

@@ -202,7 +202,7 @@ def test_nan_passthrough_error_counts_rows(method, blobs):
     r = make(method, keep=0.3, space="passthrough")
     if not r._reads_X:
         pytest.skip("random sampling never reads the values")
-    with pytest.raises(ValueError, match=r"NaN or infinite values in 2 row\(s\)"):
+    with pytest.raises(ValueError, match=r"missing values \(NaN\) in 2 row\(s\)"):
         r.fit(X, y)
 
 
@@ -214,8 +214,12 @@ def test_infinite_values_refused(method, blobs):
     r = make(method, keep=0.3)
     if not r._reads_X:
         pytest.skip("random sampling never reads the values")
-    with pytest.raises(ValueError, match="infinite"):
+    with pytest.raises(ValueError, match=r"infinite values in 1 row\(s\) \(e.g. rows \[3\]\)"
+                       ) as err:
         r.fit(X, y)
+    # under the default space='auto' the advice is not "use space='auto'" (no space imputes
+    # an infinite value)
+    assert "use space='auto'" not in str(err.value)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -378,3 +382,97 @@ def test_space_description_counts_output_columns():
     assert Z.shape == (200, 11)  # x + 9 frequent categories + 1 pooled column
     assert "c: 10 columns, 41 rare categories pooled" in describe_space(t)
     assert describe_space(t).endswith("-> 11 dimensions")
+
+
+# the methods whose selection is defined by distances between rows (or an RBF kernel of
+# them): moving every row by the same offset cannot change it
+TRANSLATION_INVARIANT = ["herding", "kt", "prd", "mms", "clc", "vq", "phl", "des"]
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if m.values[0] in TRANSLATION_INVARIANT])
+@pytest.mark.parametrize("offset", [1e3, 1e6])
+def test_same_rows_when_the_table_sits_far_from_the_origin(method, offset, blobs):
+    """A year column or map coordinates put every row far from the origin; the expansion
+    |x|^2 - 2 x.t + |t|^2 then rounds at the scale of |x|^2 (kernel herding's float32 tiles
+    kept 7 of the same 60 rows at an offset of 1,000 before the rows were centred)."""
+    X, y = blobs
+    X = np.vstack([X, X + 0.37, X - 0.21])  # 180 rows: enough for the kernels' ranks
+    y = np.concatenate([y, y, y])
+    ref = fit_quiet(make(method, keep=0.2), X, y).sample_indices_
+    moved = fit_quiet(make(method, keep=0.2), X + offset, y).sample_indices_
+    np.testing.assert_array_equal(np.sort(moved), np.sort(ref))
+
+
+@pytest.mark.parametrize("method", ["clc", "vq"])
+@pytest.mark.parametrize("scale", [2.0 ** -20, 2.0 ** 70])
+def test_kmeans_methods_do_not_depend_on_the_units(method, scale, blobs):
+    """k-means partitions do not change when every value is multiplied by the same number
+    (powers of two: exactly representable). Before: an absolute tolerance switched the
+    refinement off at 1e-6, and float32 Lloyd overflowed above ~1e19."""
+    X, y = blobs
+    ref = fit_quiet(make(method, keep=0.3), X, y).sample_indices_
+    scaled = fit_quiet(make(method, keep=0.3), X * scale, y).sample_indices_
+    np.testing.assert_array_equal(np.sort(scaled), np.sort(ref))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_pandas_sparse_columns_beside_dense_ones(method, blobs):
+    """pd.get_dummies(..., sparse=True) beside numeric columns: the frame is reduced and its
+    kept rows come back unchanged (before: the .sparse accessor, which needs every column
+    sparse, failed for every method that reads values)."""
+    X, y = blobs
+    df = pd.DataFrame(X, columns=list("abcd"))
+    df["city"] = np.array(["x", "y", "z"])[np.arange(len(df)) % 3]
+    df = pd.get_dummies(df, columns=["city"], sparse=True, dtype=float)
+    r = fit_quiet(make(method, keep=0.3, **({"output": "medoids"} if method == "clc" else {})),
+                  df, y)
+    kept = df.iloc[r.sample_indices_]
+    assert isinstance(kept["city_x"].dtype, pd.SparseDtype)  # the user's frame untouched
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Xr, _ = make(method, keep=0.3, **({"output": "medoids"} if method == "clc" else {})
+                     ).fit_resample(df, y)
+    pd.testing.assert_frame_equal(Xr, kept)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_duplicate_column_names_refused_by_name(method, blobs):
+    X, y = blobs
+    df = pd.DataFrame(X, columns=["a", "a", "b", "c"])
+    r = make(method, keep=0.3)
+    if not r._reads_X:
+        pytest.skip("random sampling never reads the values (scikit-learn checks the names)")
+    with pytest.raises(ValueError, match=r"duplicate column names \['a'\].*rename them"):
+        r.fit(df, y)
+
+
+@pytest.mark.parametrize("method", ["random", "srs"])
+def test_reweight_mmd_refuses_a_sparse_matrix_by_name(method, blobs):
+    import scipy.sparse as sp
+
+    X, y = blobs
+    with pytest.raises(TypeError, match=r"reweight='mmd'.*X.toarray\(\)"):
+        make(method, keep=0.3, reweight="mmd").fit(sp.csr_matrix(X), y)
+
+
+@pytest.mark.parametrize("method", ["herding", "mms", "clc", "prd"])
+def test_a_space_with_sparse_output_selects_as_its_dense_twin(method):
+    """space=OneHotEncoder() (sparse output by default) selects the rows its dense twin
+    selects (before: 'setting an array element with a sequence')."""
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"c": rng.choice(list("pqrst"), 90), "d": rng.choice(list("uv"), 90)})
+    y = np.arange(90) % 2
+    sparse = fit_quiet(make(method, keep=0.2, space=OneHotEncoder()), df, y)
+    dense = fit_quiet(make(method, keep=0.2, space=OneHotEncoder(sparse_output=False)), df, y)
+    np.testing.assert_array_equal(sparse.sample_indices_, dense.sample_indices_)
+
+
+@pytest.mark.parametrize("method", ["herding", "mms", "clc", "prd", "kt"])
+def test_values_whose_squares_overflow_are_refused_by_name(method, blobs):
+    X, y = blobs
+    X = X.copy()
+    X[:, 2] *= 1e154
+    with pytest.raises(ValueError, match=r"values as large as .* \(column 2\).*Rescale"):
+        make(method, keep=0.3).fit(X, y)

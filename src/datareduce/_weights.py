@@ -37,6 +37,7 @@ from ._geometry.kernels import (
     rbf_block,
     rbf_mean_embedding,
 )
+from ._geometry.neighbors import centred
 
 __all__ = ["gaussian_block", "mean_embedding", "median_bandwidth", "mmd_weights"]
 
@@ -158,9 +159,10 @@ def mmd_weights(X_pool, kept_positions, *, kernel: str = "rbf", bandwidth=None,
     [2.99, 1.01]
     """
     kern = Kernel(canonical_kernel(kernel, allowed=("rbf",)), bandwidth)
-    X = np.ascontiguousarray(X_pool, dtype=np.float64)
+    X = np.asarray(X_pool, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X_pool must be a non-empty 2-D array, got shape {X.shape}.")
+    X = centred(X)  # the same kernel, without the rows' offset from the origin
     n = X.shape[0]
     kept = np.asarray(kept_positions)
     if kept.ndim != 1 or kept.size == 0 or kept.dtype.kind not in "iu":

@@ -26,6 +26,7 @@ Parameters are declared in ``_parameter_constraints`` and checked once by scikit
 
 from __future__ import annotations
 
+import math
 import numbers
 import time
 import warnings
@@ -293,8 +294,13 @@ class BaseReducer(BaseEstimator):
             self.n_features_in_ = shape[1]
             self.space_ = "not used (the method does not read the values)"
             return _RowsOnly(shape), None
-        if is_dataframe(X) and any(str(dt).startswith("Sparse") for dt in X.dtypes):
-            X = X.sparse.to_dense()  # pandas sparse columns: dense for the selection only
+        if is_dataframe(X):
+            X = _dense_columns(X)
+        if sp.issparse(X) and getattr(self, "reweight", None) == "mmd":
+            raise TypeError(
+                "reweight='mmd' fits the weights with kernel distances between dense rows, "
+                "and X is a scipy.sparse matrix: pass X.toarray() if it fits in memory, "
+                "reweight=None, or a reweight function that accepts sparse rows.")
         space = getattr(self, "space", "auto")
         if self._emits_synthetic():
             space = "passthrough"  # synthetic rows live in X's own numeric columns
@@ -305,7 +311,10 @@ class BaseReducer(BaseEstimator):
             Xa = _validate_data(self, X, reset=True, accept_sparse="csr",
                                 dtype=[np.float64, np.float32], ensure_min_samples=1)
             self.space_ = describe_space(None, Xa.shape[1])
-            return (Xa if sp.issparse(Xa) else np.ascontiguousarray(Xa)), None
+            if sp.issparse(Xa):
+                return Xa, None
+            _check_magnitude(Xa, "X")
+            return np.ascontiguousarray(Xa), None
         _validate_data(self, X, reset=True, skip_check_array=True)
         if not hasattr(X, "shape") or len(getattr(X, "shape", ())) != 2:
             X = np.asarray(X, dtype=object)
@@ -315,7 +324,11 @@ class BaseReducer(BaseEstimator):
             raise ValueError("X is empty (0 rows): there is nothing to reduce.")
         self.n_features_in_ = X.shape[1]
         _check_no_inf(X)
-        Z = np.asarray(transformer.fit_transform(X), dtype=np.float64)
+        Z = transformer.fit_transform(X)
+        # the reducers read dense rows: a space that outputs a sparse matrix (a one-hot
+        # encoder's default) is made dense for the selection
+        Z = np.asarray(Z.toarray() if sp.issparse(Z) else Z, dtype=np.float64)
+        _check_magnitude(Z, "X in the selection space")
         self.space_ = describe_space(transformer)
         return np.ascontiguousarray(Z), transformer
 
@@ -485,6 +498,33 @@ def _base_constraints_without(*names):
     """:class:`BaseReducer`'s constraints without ``names`` (e.g. ``"reweight"`` for a reducer
     whose measure is uniform by construction, which leaves the parameter out)."""
     return {k: v for k, v in BaseReducer._parameter_constraints.items() if k not in names}
+
+def _dense_columns(X):
+    """X with its pandas sparse columns made dense for the selection (a shallow copy: X is
+    not modified)."""
+    import pandas as pd
+
+    sparse = [i for i, dt in enumerate(X.dtypes) if isinstance(dt, pd.SparseDtype)]
+    if sparse:  # e.g. pd.get_dummies(..., sparse=True) beside dense columns
+        X = X.copy(deep=False)
+        for i in sparse:
+            X.isetitem(i, X.iloc[:, i].sparse.to_dense())
+    return X
+
+
+def _check_magnitude(Z, what):
+    """Values so large that squared distances between rows overflow float64: refused by
+    name, instead of an infinite bandwidth or distance deep inside a method."""
+    if Z.size == 0:
+        return
+    top = float(np.max(np.abs(Z)))
+    if top * math.sqrt(Z.shape[1]) > 1e150:
+        col = int(np.argmax(np.abs(Z).max(axis=0)))
+        raise ValueError(
+            f"{what} has values as large as {top:.3g} (column {col}): squared distances "
+            "between rows overflow float64. Rescale those columns (e.g. divide them by a "
+            "power of ten) first.")
+
 
 def _weigher(reweight, rng):
     """``reweight`` as a function of (pool rows, kept positions): ``"mmd"`` is the

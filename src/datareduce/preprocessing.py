@@ -132,6 +132,10 @@ def _column_roles(frame):
     columns are dates or durations (each column's text read once)."""
     import pandas as pd
 
+    if frame.columns.has_duplicates:
+        dups = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+        raise ValueError(f"X has duplicate column names {dups[:5]}: the selection space reads "
+                         "columns by name; rename them (e.g. X.columns = [...]) first.")
     numeric, categorical, dates = [], [], []
     for col in frame.columns:
         s = frame[col]

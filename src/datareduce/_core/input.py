@@ -52,7 +52,8 @@ def _check_finite(X, synthetic=False):
         return  # not numeric: validate_data gives its message
     if arr.dtype.kind != "f" or arr.ndim != 2:
         return
-    bad = ~np.isfinite(arr)
+    _raise_on_inf(np.isinf(arr))
+    bad = np.isnan(arr)
     if bad.any():
         rows = np.flatnonzero(bad.any(axis=1))
         cols = np.flatnonzero(bad.any(axis=0))
@@ -62,9 +63,19 @@ def _check_finite(X, synthetic=False):
                "with space='passthrough' the features are used as given: use space='auto' "
                "(missing values imputed for the selection only, rows returned unchanged)")
         raise ValueError(
-            f"X contains NaN or infinite values in {len(rows)} row(s) (e.g. rows "
+            f"X contains missing values (NaN) in {len(rows)} row(s) (e.g. rows "
             f"{rows[:5].tolist()}) and {len(cols)} column(s): {how}, or impute / drop "
             "them first.")
+
+
+def _raise_on_inf(inf):
+    """One message for infinite values, which no space can impute (rows named)."""
+    if inf.any():
+        rows = np.flatnonzero(inf.any(axis=1))
+        raise ValueError(f"X contains infinite values in {len(rows)} row(s) (e.g. rows "
+                         f"{rows[:5].tolist()}): replace them (with NaN, a missing value, "
+                         "which space='auto' imputes for the selection only) or drop those "
+                         "rows.")
 
 
 def _check_no_inf(X):
@@ -75,8 +86,4 @@ def _check_no_inf(X):
     num = number_columns(frame)
     if num.shape[1]:
         vals = num.to_numpy(dtype=np.float64, na_value=np.nan)
-        inf = np.isinf(vals)
-        if inf.any():
-            rows = np.flatnonzero(inf.any(axis=1))
-            raise ValueError(f"X contains infinite values in {len(rows)} row(s) (e.g. rows "
-                             f"{rows[:5].tolist()}): replace them (missing values are fine).")
+        _raise_on_inf(np.isinf(vals))

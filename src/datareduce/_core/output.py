@@ -350,10 +350,8 @@ def reduced_set(reducer, X, y=None):
     if y is None:
         return Xr, None
     if is_series(y) or is_dataframe(y):
-        if synthetic is not None and is_series(y):
-            import pandas as pd
-
-            return Xr, pd.Series(np.asarray(y)[idx], name=y.name)
+        if synthetic is not None:  # the fresh RangeIndex of the synthetic rows, y's dtypes
+            return Xr, y.iloc[idx].reset_index(drop=True)
         return Xr, y.iloc[idx]
     return Xr, np.asarray(y)[idx]
 
@@ -364,9 +362,9 @@ def _synthetic_like(X, synthetic: np.ndarray):
         import pandas as pd
 
         out = pd.DataFrame(synthetic, columns=X.columns)
-        for col, dt in X.dtypes.items():
+        for i, dt in enumerate(X.dtypes):
             if getattr(dt, "kind", None) == "f":
-                out[col] = out[col].astype(dt)
+                out.isetitem(i, out.iloc[:, i].astype(dt))
         return out
     arr = np.asarray(X)
     dtype = arr.dtype if arr.dtype.kind == "f" else np.float64

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .neighbors import check_metric
+from .neighbors import centred, check_metric
 
 __all__ = ["farthest_point_order", "FPS_METRICS"]
 
@@ -86,6 +86,7 @@ def farthest_point_order(X, n_select: int, *, start: int = 0, metric: str = "euc
         raise ValueError(f"X must be a non-empty 2-D array; got shape {X.shape}.")
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or infinite values: impute or drop those rows first.")
+    X = centred(X)  # the same distances, computed without the rows' offset from the origin
     n = X.shape[0]
     k = int(n_select)
     if not 1 <= k <= n:

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from .._geometry.neighbors import pairwise_block, row_chunks
+from .._geometry.neighbors import centre_of, pairwise_block, row_chunks
 from ..base import BaseReducer, Selection, allocate_quotas
 from ._coverage import COVERAGE_CONSTRAINTS, coverage_choose
 
@@ -43,9 +43,12 @@ def distance_entropy(X, prototypes, *, working_memory=64.0):
     """
     X = np.asarray(X)
     P = np.asarray(prototypes, dtype=np.float64)
+    # the same distances, without the rows' offset from the origin in their rounding
+    shift = centre_of(P)
+    P = P - shift
     out = np.empty(X.shape[0], dtype=np.float64)
     for sl in row_chunks(X.shape[0], 8 * 4 * max(P.shape[0], 1), working_memory):
-        D = pairwise_block(X[sl], P, "euclidean")
+        D = pairwise_block(np.asarray(X[sl], dtype=np.float64) - shift, P, "euclidean")
         D -= D.max(axis=1, keepdims=True)
         np.exp(D, out=D)
         D /= D.sum(axis=1, keepdims=True)

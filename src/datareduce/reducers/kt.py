@@ -47,6 +47,7 @@ from threadpoolctl import threadpool_limits
 
 from .._core.validation import draw_seed
 from .._geometry.kernels import Kernel
+from .._geometry.neighbors import centred
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
 from ._coverage import RANDOM_SHARE_CONSTRAINT, random_part
 
@@ -140,7 +141,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
     ((16,), 16)
     """
     compress, kt = _import_goodpoints()
-    X = np.ascontiguousarray(X, dtype=np.float64)
+    X = centred(X)  # the same kernel, without the rows' offset from the origin
     n = X.shape[0]
     if not 1 <= q <= n:
         raise ValueError(f"q={q} must be between 1 and the number of rows ({n}).")

@@ -30,6 +30,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from .._geometry.kernels import Kernel, canonical_kernel
+from .._geometry.neighbors import centred
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ProtoDashReducer", "protodash"]
@@ -218,6 +219,8 @@ def protodash(X, m: int, *, kernel: str = "rbf", bandwidth: float = 1.0,
     if not kern.resolved:
         raise ValueError(f"bandwidth={bandwidth!r}: pass a positive number (the reducer "
                          "resolves the median heuristic).")
+    if kern.name == "rbf":  # the same kernel, without the rows' offset from the origin
+        X = centred(X)
     sq = np.einsum("ij,ij->i", X, X)
     if targets is None or kern.name == "linear":
         mu = kern.mean_embedding(X, working_memory=working_memory, X_sq=sq)
