@@ -132,6 +132,24 @@ def test_errors(tmp_path):
         reduce_parquet(data, "srs", 0.1, scheduler="nowhere")
 
 
+def test_a_requested_non_numeric_feature_is_refused_by_name(tmp_path):
+    # before: a categorical in features=[...] was dropped with a logger.info line only
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x1": rng.normal(size=60),
+                       "city": pd.Categorical(rng.choice(["p", "q", "r"], 60)),
+                       "note": [f"n{i}" for i in range(60)],
+                       "label": rng.choice(["a", "b"], 60)})
+    (tmp_path / "d").mkdir()
+    df.to_parquet(tmp_path / "d" / "x.parquet", index=False)
+    for feats, name in ((["x1", "city"], r"'city' \(category\)"), (["note", "x1"], "'note'")):
+        with pytest.raises(ValueError, match=rf"are not numeric: {name}.*encode them"):
+            reduce_parquet(tmp_path / "d", "srs", 0.2, target="label", features=feats,
+                           scheduler="synchronous")
+    # left out by default (documented), and kept in the output
+    res = reduce_parquet(tmp_path / "d", "srs", 0.2, target="label", scheduler="synchronous")
+    assert res.features == ["x1"] and {"city", "note"} <= set(res.kept.columns)
+
+
 def test_worker_killed_mid_run_gives_the_same_result(tmp_path, cluster):
     """A block's task kills its worker process once (a marker file says it did); the nanny
     restarts the worker, the scheduler reruns the lost tasks, and the result is the

@@ -195,7 +195,9 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         A row identifier column: never used as a feature (it is kept in the output).
     features : list of str, optional
         Feature columns; default every numeric or boolean column except ``target`` and
-        ``id_column``.
+        ``id_column`` (other columns are left out of the reduction and kept in the output).
+        A listed column that is not numeric or boolean (text, a categorical) is refused by
+        name: encode it as numbers first.
     scale : {"minmax", "standard", "none"}, default="minmax"
         Feature scaling used for the reduction only (global ranges or moments from the scan,
         as ``datareduce reduce`` does in memory); the output keeps the original values.
@@ -382,7 +384,8 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
 
 def _feature_columns(ddf, features, target, id_column):
     columns = list(ddf.columns)
-    if features is not None:
+    explicit = features is not None
+    if explicit:
         features = [features] if isinstance(features, str) else list(features)
         missing = [c for c in features if c not in columns]
         if missing:
@@ -395,6 +398,14 @@ def _feature_columns(ddf, features, target, id_column):
         features = [c for c in columns if c not in (target, id_column)]
     numeric = [c for c in features if getattr(ddf.dtypes[c], "kind", "O") in "biuf"]
     other = [c for c in features if c not in numeric]
+    if other and explicit:
+        # a requested feature is never dropped: the blocks are reduced on numbers only
+        kinds = ", ".join(f"{c!r} ({ddf.dtypes[c]})" for c in other)
+        raise ValueError(f"features {other} are not numeric: {kinds}. reduce_parquet reduces "
+                         "the blocks on numeric and boolean columns only; encode them as "
+                         "numbers before writing the files (e.g. one 0/1 column per category, "
+                         "pd.get_dummies) or leave them out of features=[...] (they are "
+                         "still kept in the output).")
     if not numeric:
         raise ValueError("the input has no numeric feature columns to reduce on "
                          f"(columns: {', '.join(map(str, columns[:20]))}).")
