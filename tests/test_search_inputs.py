@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -45,3 +45,24 @@ def test_task_auto_follows_the_estimators_type_before_the_target_rule():
     with pytest.raises(ValueError, match="is a regressor but y is not numeric"):
         ReductionSearchCV(Ridge(), methods=["srs"], budget=None).fit(
             X, np.where(counts > 5, "a", "b"))
+
+
+def test_a_sparse_X_is_searched_and_methods_that_need_dense_rows_are_skipped():
+    import scipy.sparse as sp
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(300, 5, random_state=0)
+    for Xs in (sp.csr_matrix(X), sp.coo_matrix(X)):
+        s = quiet_fit(ReductionSearchCV(LogisticRegression(), methods=["srs", "mms"],
+                                        keeps=(0.2, 0.3, 0.5), budget=None, random_state=0),
+                      Xs, y)
+        assert "mms" in s.skipped_ and "sparse" in s.skipped_["mms"]
+        assert s.best_estimator_.predict(Xs.tocsr()[:5]).shape == (5,)
+        assert s.n_samples_in_ == 300
+
+
+def test_an_X_of_another_length_than_y_is_refused_by_name():
+    X, y = np.random.default_rng(0).normal(size=(300, 3)), np.repeat([0, 1], 150)
+    for X_bad in (X[:299].tolist(), X[:299]):
+        with pytest.raises(ValueError, match="X has 299 rows but y has 300"):
+            ReductionSearchCV(LogisticRegression(), methods=["srs"], budget=None).fit(X_bad, y)

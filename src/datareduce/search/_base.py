@@ -189,13 +189,17 @@ class BaseReductionSearch(BaseEstimator):
         clock = Clock()
         if y is None:
             raise ValueError("ReductionSearchCV needs y (the target of the estimator).")
-        if hasattr(X, "shape") and len(X) != len(y):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)}: one target per row.")
-        if not hasattr(X, "iloc"):
+        import scipy.sparse as sp
+
+        if sp.issparse(X):  # rows are taken by position: CSR (a COO matrix has no rows)
+            X = X.tocsr()
+        elif not hasattr(X, "iloc"):
             X = np.asarray(X)
-            if X.ndim != 2:
-                raise ValueError(f"X has shape {X.shape}: pass a 2-D table (rows x columns); "
-                                 "use X.reshape(-1, 1) for a single feature.")
+        if X.ndim != 2:
+            raise ValueError(f"X has shape {X.shape}: pass a 2-D table (rows x columns); "
+                             "use X.reshape(-1, 1) for a single feature.")
+        if X.shape[0] != len(y):
+            raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)}: one target per row.")
         y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         seed = draw_seed(np.random.default_rng(self.random_state))

@@ -32,7 +32,12 @@ def draw_seed_of(seed, draw):
 
 
 def take(data, idx):
-    return data.iloc[idx] if hasattr(data, "iloc") else np.asarray(data)[idx]
+    """Rows ``idx`` of a table, an array or a CSR matrix (the search's X and y)."""
+    if hasattr(data, "iloc"):
+        return data.iloc[idx]
+    if hasattr(data, "tocsr"):
+        return data.tocsr()[idx]
+    return np.asarray(data)[idx]
 
 
 def shared_prefix(estimator):
