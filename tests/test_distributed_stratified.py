@@ -105,6 +105,22 @@ def test_bad_arguments_are_named(kwargs, match):
         stratified_sample(ddf, **args)
 
 
+@pytest.mark.parametrize("missing", [None, np.nan, pd.NA])
+@pytest.mark.parametrize("keep", [0.05, 30])
+def test_rows_without_a_class_are_named(missing, keep):
+    # before: numpy's "'list' argument must have no negative elements" inside a dask task
+    df = pd.DataFrame({"x": np.arange(1000.0), "y": ["a", "b"] * 500},
+                      index=np.arange(1000) + 5000)
+    df["y"] = df["y"].astype(object)
+    df.loc[[5007, 5803], "y"] = missing
+    with pytest.raises(ValueError, match=r"by='y' is missing \(NaN/None\) in 2 rows, with "
+                                         r"index \[5007, 5803\].*dropna"):
+        stratified_sample(dd.from_pandas(df, npartitions=3), "y", keep, random_state=0)
+    cat = df.astype({"y": "category"})
+    with pytest.raises(ValueError, match="in 2 rows"):
+        stratified_sample(dd.from_pandas(cat, npartitions=2), "y", keep, random_state=0)
+
+
 def test_keys_are_apart_from_other_streams_of_the_same_seed():
     # labels generated per partition from default_rng((seed, p)), as the benchmarks do: keys
     # drawn from that same stream would lie in one interval per class and force extra passes

@@ -61,6 +61,10 @@ def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None):
 
     keys = _keys(seed, index, len(part))
     inverse, classes = pd.factorize(part[by], sort=True)  # hashing: O(n), no sort of rows
+    missing = np.flatnonzero(inverse < 0)  # a missing class (NaN, None, NA) has code -1
+    if missing.size:  # the client names them (_check_missing); nothing else is sampled
+        return {"missing": missing.size, "missing_index": part.index[missing[:5]].tolist(),
+                "n": len(part)}
     classes = np.asarray(classes)
     counts = np.bincount(inverse, minlength=classes.size)
     if thresholds is None:  # the first pass: one threshold per class, vectorised
@@ -108,7 +112,9 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     ----------
     ddf : dask.dataframe.DataFrame
     by : str
-        Column holding the class of each row.
+        Column holding the class of each row. A row without a class (NaN, None, ``pd.NA``)
+        is refused with an error naming the rows (found by the sampling pass itself, so
+        before any row is chosen): drop them or fill them with a class first.
     keep : float in (0, 1] or int >= 1, default=0.01
         Fraction of rows kept (``round(keep * n)`` rows in total), or a number of rows (this
         needs the row count first: one more pass, over the class column only).
@@ -153,6 +159,7 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
         frac = check_keep(keep, n_total) / max(n_total, 1)
     scans = dask.compute(*[dask.delayed(_scan)(p, i, by, seed, frac, n_parts, floor)
                            for i, p in enumerate(parts)])
+    _check_missing(scans, by)
     passes = 1
     classes = np.unique(np.concatenate([s["classes"] for s in scans]))
     counts = np.zeros(classes.size, dtype=np.int64)
@@ -182,6 +189,20 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     out.attrs["class_counts"] = dict(zip(classes.tolist(), quotas.tolist(), strict=True))
     out.attrs["passes"] = passes
     return out
+
+
+def _check_missing(scans, by):
+    """Refuse rows without a class, naming the column, the count and the first rows."""
+    bad = [s for s in scans if "missing" in s]
+    if not bad:
+        return
+    n_missing = sum(s["missing"] for s in bad)
+    shown = [i for s in bad for i in s["missing_index"]][:5]
+    raise ValueError(
+        f"by={by!r} is missing (NaN/None) in {n_missing} rows, with index "
+        f"{shown}{' ...' if n_missing > len(shown) else ''}: every row needs a class. Drop "
+        f"them (ddf.dropna(subset=[{by!r}])) or give them a class of their own "
+        f"(ddf.fillna({{{by!r}: 'missing'}})) first.")
 
 
 class _Candidates:
