@@ -26,6 +26,7 @@ from .writer import (
     _plan_split,
     _planned_files,
     _prepare_out_dir,
+    _replace_text,
 )
 
 __all__ = ["group_leaks", "split_yolo"]
@@ -168,7 +169,7 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
         "written_files": ["data.yaml", *files],
         "tool_files": [f"labels/{k}.cache" for k in fractions],
     }
-    (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
+    _replace_text(out / MANIFEST, json.dumps(_json_safe(content), indent=1))
     return _place_and_finish(out, plans, place, data, content)
 
 

@@ -30,6 +30,7 @@ Nothing in the source dataset is modified, moved or deleted by datareduce.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -215,8 +216,65 @@ def _prepare_out_dir(out: Path, dataset, overwrite: bool) -> Path:
     return out
 
 
+#: errno values meaning "this file system or platform makes no symbolic links"; any other
+#: failure (a name already taken above all) is an error, never a reason to copy instead
+_NO_LINKS = {getattr(errno, n) for n in ("EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS")
+             if hasattr(errno, n)}
+_WINERROR_NO_PRIVILEGE = 1314  # Windows without developer mode or the symlink privilege
+
+
+def _links_unsupported(exc: BaseException) -> bool:
+    if isinstance(exc, NotImplementedError):
+        return True
+    if isinstance(exc, FileExistsError) or not isinstance(exc, OSError):
+        return False
+    return exc.errno in _NO_LINKS or getattr(exc, "winerror", None) == _WINERROR_NO_PRIVILEGE
+
+
+def _taken(dst: Path) -> FileExistsError:
+    return FileExistsError(f"{dst} already exists in the output: datareduce never writes over "
+                           "or through an existing file or link (it may lead into the source "
+                           "dataset).")
+
+
+def _create_new(dst: Path):
+    """A new file opened for writing; refused (FileExistsError) when ``dst`` exists in any
+    form, a dangling link included, so that nothing is written through a link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+        | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(dst, flags, 0o666)
+    except FileExistsError:
+        raise _taken(dst) from None
+    return os.fdopen(fd, "wb")
+
+
+def _copy_new(src: Path, dst: Path) -> None:
+    """Copy ``src`` (its content and times) into a NEW file ``dst``."""
+    with open(src, "rb") as fsrc, _create_new(dst) as fdst:
+        shutil.copyfileobj(fsrc, fdst)
+    shutil.copystat(src, dst, follow_symlinks=False)
+
+
+def _write_new_text(dst: Path, text: str) -> None:
+    with _create_new(dst) as f:
+        f.write(text.encode("utf-8"))
+
+
+def _replace_text(dst: Path, text: str) -> None:
+    """Write ``text`` to a temporary file and rename it over ``dst``: a link at ``dst`` is
+    replaced, never written through."""
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    _write_new_text(tmp, text)
+    os.replace(tmp, dst)
+
+
 class _Placer:
-    """Puts files in place by symlink (falling back to copy) or copy."""
+    """Puts files in place by symlink (falling back to copy where the platform has no
+    symbolic links) or copy. Every destination is new: an existing name (a link above all)
+    is an error, never written into."""
 
     def __init__(self, layout: str):
         self.layout = layout
@@ -227,20 +285,37 @@ class _Placer:
             try:
                 os.symlink(os.path.abspath(src), dst)
                 return
+            except FileExistsError:
+                raise _taken(dst) from None
             except (OSError, NotImplementedError) as exc:
+                if not _links_unsupported(exc):
+                    raise
                 self.fell_back = True
                 warnings.warn(f"symbolic links are not available here ({exc}); copying files "
                               "instead.", UserWarning, stacklevel=3)
-        shutil.copy2(src, dst)
+        _copy_new(src, dst)
 
 
 def _unique_names(paths) -> list[str]:
-    """File names for a flat folder: the source name, prefixed with a number on stem clashes."""
+    """File names for a flat folder, unique by construction (stems compared without case,
+    since a label file is named after its image's stem): the source name where its stem
+    is unique, else a numbered prefix that no other name, kept or made, already uses."""
     stems: dict[str, int] = {}
     for p in paths:
         stems[p.stem.lower()] = stems.get(p.stem.lower(), 0) + 1
-    return [p.name if stems[p.stem.lower()] == 1 else f"{i:06d}_{p.name}"
-            for i, p in enumerate(paths)]
+    taken = {p.stem.lower() for p in paths if stems[p.stem.lower()] == 1}
+    names = []
+    for i, p in enumerate(paths):
+        if stems[p.stem.lower()] == 1:
+            names.append(p.name)
+            continue
+        name, j = f"{i:06d}_{p.name}", 0
+        while Path(name).stem.lower() in taken:
+            j += 1
+            name = f"{i:06d}_{j}_{p.name}"
+        taken.add(Path(name).stem.lower())
+        names.append(name)
+    return names
 
 
 def _label_text(boxes: np.ndarray) -> str:
@@ -273,7 +348,7 @@ def _place(plan, out: Path, place: _Placer) -> None:
             if lbl is not None:
                 place(lbl, out / ldst)
             else:
-                (out / ldst).write_text(text)
+                _write_new_text(out / ldst, text)
 
 
 def _unterminated_jpegs(paths) -> list:
@@ -316,11 +391,11 @@ def _place_and_finish(out: Path, plans, place: _Placer, data: dict, content: dic
     for plan in plans:
         _place(plan, out, place)
     yaml_path = out / "data.yaml"
-    yaml_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    _replace_text(yaml_path, yaml.safe_dump(data, sort_keys=False))
     content["complete"] = True
     if place.fell_back:
         content["layout"] = "copy (symlinks unavailable)"
-    (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
+    _replace_text(out / MANIFEST, json.dumps(_json_safe(content), indent=1))
     return yaml_path
 
 
@@ -444,9 +519,9 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
         "tool_files": tool_files,
     }
     # the manifest first: an interrupted write can still be replaced with overwrite=True
-    (out / MANIFEST).write_text(json.dumps(_json_safe(content), indent=1))
+    _replace_text(out / MANIFEST, json.dumps(_json_safe(content), indent=1))
     if layout == "list":
-        (out / f"{split}.txt").write_text("".join(f"{p}\n" for p in images))
+        _replace_text(out / f"{split}.txt", "".join(f"{p}\n" for p in images))
         warnings.warn(
             "layout='list': Ultralytics will write its label cache next to the source label "
             f"files (e.g. {image_to_label_path(images[0]).parent}.cache), i.e. into the source "

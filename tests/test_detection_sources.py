@@ -1,0 +1,128 @@
+"""Detection sources as people have them: clashing file names (and a source never written
+into through them), linked sub-folders, hidden files, ``validation:``, a missing ``test:``
+folder, EXIF-rotated photos; and ``--group auto --max-per-group``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PIL")
+yaml = pytest.importorskip("yaml")
+
+from PIL import Image  # noqa: E402
+
+from _detection_data import tree_hash  # noqa: E402
+from datareduce.detection import load_yolo, write_yolo_subset  # noqa: E402
+
+
+def _img(path, k: int, size: int = 32) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(k)
+    Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(path)
+
+
+def _lbl(path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def _pair(root, rel: str, k: int) -> None:
+    """An image ``root/images/<rel>`` and its label ``root/labels/<rel stem>.txt``."""
+    _img(Path(root) / "images" / rel, k)
+    _lbl((Path(root) / "labels" / rel).with_suffix(".txt"), f"{k % 3} 0.5 0.5 0.2 0.2\n")
+
+
+def _check_written(out: Path) -> None:
+    """Every kept image is in the output with its own bytes and its own label."""
+    man = json.loads((out / "manifest.json").read_text())
+    written = [k["written"] for k in man["kept_images"]]
+    assert len(set(written)) == len(written)
+    for k in man["kept_images"]:
+        src, dst = Path(k["source"]), out / k["written"]
+        assert dst.read_bytes() == src.read_bytes()
+        src_lbl = Path(str(src).replace("/images/", "/labels/")).with_suffix(".txt")
+        dst_lbl = (out / k["written"].replace("images/", "labels/", 1)).with_suffix(".txt")
+        assert dst_lbl.read_text() == src_lbl.read_text()
+
+
+# --- clashing output names never write into the source ------------------------------------
+
+@pytest.mark.parametrize("layout", ["symlink", "copy"])
+def test_clashing_names_are_unique_and_the_source_is_untouched(tmp_path, layout):
+    src = tmp_path / "src"
+    for k, rel in enumerate(["train/000001_x.png", "train/a/x.png", "train/b/x.png"]):
+        _pair(src, rel, k)
+    _img(src / "images/val/v.png", 9)
+    (src / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [a, b, c]\n")
+    before = tree_hash(src)
+    ds = load_yolo(src / "data.yaml")
+    out = tmp_path / "out"
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("error")  # no "symbolic links unavailable"
+        write_yolo_subset(ds, range(len(ds)), out, layout=layout)
+    assert tree_hash(src) == before
+    assert len(list((out / "images/train").iterdir())) == 3
+    assert len(list((out / "labels/train").iterdir())) == 3
+    _check_written(out)
+    assert json.loads((out / "manifest.json").read_text())["layout"] == layout
+
+
+def test_merging_a_previous_output_with_new_data(tmp_path):
+    first = tmp_path / "first"
+    for k, rel in enumerate(["train/cam1/x.png", "train/cam2/x.png"]):
+        _pair(first, rel, k)
+    _img(first / "images/val/v.png", 9)
+    (first / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [a, b, c]\n")
+    ds = load_yolo(first / "data.yaml")
+    write_yolo_subset(ds, range(len(ds)), tmp_path / "prev", layout="copy")
+    assert sorted(p.name for p in (tmp_path / "prev/images/train").iterdir()) == \
+        ["000000_x.png", "000001_x.png"]
+    new = tmp_path / "new"
+    for k, rel in enumerate(["train/cam3/x.png", "train/cam4/x.png"], start=3):
+        _pair(new, rel, k)
+    merged = tmp_path / "merged.yaml"
+    merged.write_text(f"train: [{new}/images/train, {tmp_path}/prev/images/train]\n"
+                      f"val: {first}/images/val\nnames: [a, b, c]\n")
+    before = (tree_hash(new), tree_hash(tmp_path / "prev"))
+    ds = load_yolo(merged)
+    assert len(ds) == 4
+    out = tmp_path / "out"
+    write_yolo_subset(ds, range(4), out)
+    assert (tree_hash(new), tree_hash(tmp_path / "prev")) == before
+    assert len(list((out / "images/train").iterdir())) == 4
+    _check_written(out)
+
+
+def test_an_existing_name_is_an_error_never_a_copy_through_it(tmp_path):
+    from datareduce.detection.writer import _Placer
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("source")
+    other = tmp_path / "other.txt"
+    other.write_text("new")
+    for layout in ("symlink", "copy"):
+        dst = tmp_path / f"dst_{layout}"
+        os.symlink(victim, dst)
+        place = _Placer(layout)
+        with pytest.raises(FileExistsError, match="already exists"):
+            place(other, dst)
+        assert not place.fell_back
+        assert victim.read_text() == "source"
+
+
+def test_unique_names_avoid_every_taken_name():
+    from datareduce.detection.writer import _unique_names
+
+    paths = [Path(p) for p in ("s/000001_x.png", "a/x.png", "b/x.png", "c/000002_x.jpg",
+                               "d/X.png")]
+    names = _unique_names(paths)
+    stems = [Path(n).stem.lower() for n in names]
+    assert len(set(stems)) == len(stems)
+    assert names[0] == "000001_x.png" and names[3] == "000002_x.jpg"
