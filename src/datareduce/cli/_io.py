@@ -35,17 +35,93 @@ def check_input(path, label: str = "input") -> Path:
     return path
 
 
-def read_table(path, label: str = "input"):
-    """Read a CSV or Parquet table; every failure is one line naming the file."""
+class Source:
+    """What reading a table keeps besides the parsed frame, so that rows can be written back
+    as they were read (:func:`write_rows`).
+
+    CSV: ``text`` holds every field's text exactly as read (nothing parsed, nothing taken as
+    missing), ``header`` the header's names as written (pandas renames a repeated name
+    ``a`` to ``a.1`` and an empty one to ``Unnamed: 0``), ``lineterminator`` and ``bom``
+    those of the file. Parquet: ``index`` says whether the file stores a pandas index (such
+    as a ``patient_id`` set with ``set_index``) that is written back with the rows.
+    """
+
+    def __init__(self, fmt, labels, *, text=None, header=None, lineterminator="\n",
+                 bom=False, index=False):
+        self.fmt, self.labels, self.text, self.header = fmt, labels, text, header
+        self.lineterminator, self.bom, self.index = lineterminator, bom, index
+
+    def column_text(self, column):
+        """A column as text, as in the file; only an empty field is missing."""
+        import numpy as np
+
+        if self.text is None:
+            return None
+        col = self.text[column]
+        return col.mask(col == "", np.nan).to_numpy()
+
+
+def _csv_layout(path):
+    """The header's names as written, the line terminator and whether the file starts with a
+    UTF-8 byte-order mark."""
+    import csv
+
+    with open(path, "rb") as fh:
+        bom = fh.read(3) == b"\xef\xbb\xbf"
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        lines = iter(fh)
+        raw = []
+
+        def record_lines():
+            for line in lines:
+                raw.append(line)
+                yield line
+
+        header = []
+        for row in csv.reader(record_lines()):
+            if row:  # pandas skips blank lines before the header
+                header = row
+                break
+    terminator = "\r\n" if raw and raw[-1].endswith("\r\n") else "\n"
+    return header, terminator, bom
+
+
+def _is_default_index(index) -> bool:
+    import pandas as pd
+
+    return (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+            and index.name is None)
+
+
+def _read(path, label):
+    """The one reading path: the parsed frame and its :class:`Source`.
+
+    CSV is read twice by the same parser: with pandas' type inference (the frame the
+    commands select and measure on) and as text (every field as written, for the output).
+    Text columns of the parsed frame take the text as written, with only empty fields
+    missing: a class or category named ``NA``, ``None`` or ``null`` is a value, not a
+    missing one (in number columns those words still mean missing)."""
     import pandas as pd
 
     path = check_input(path, label)
     fmt = table_format(path)
+    source = None
     try:
         if fmt == "csv":
             df = pd.read_csv(path, low_memory=False)
+            text = pd.read_csv(path, low_memory=False, dtype=str, keep_default_na=False,
+                               na_filter=False)
+            header, terminator, bom = _csv_layout(path)
+            if len(header) != text.shape[1] or not _is_default_index(text.index):
+                header = None  # e.g. rows with one field more than the header
+            source = Source(fmt, df.index, text=text, header=header,
+                            lineterminator=terminator, bom=bom)
+            for i, c in enumerate(df.columns):
+                if df[c].dtype.kind not in "biufcmM":
+                    df.isetitem(i, source.column_text(text.columns[i]))
         else:
             df = pd.read_parquet(path)
+            source = Source(fmt, df.index)
     except ImportError as exc:
         raise CLIError(f"reading Parquet needs pyarrow: pip install pyarrow ({exc})") from exc
     except pd.errors.EmptyDataError:
@@ -62,7 +138,43 @@ def read_table(path, label: str = "input"):
         raise CLIError(f"{label} {path} has no columns.")
     if len(df) == 0:
         raise CLIError(f"{label} {path} has a header ({df.shape[1]} columns) but no rows.")
-    return df
+    return df, source
+
+
+def read_table(path, label: str = "input", *, source: bool = False):
+    """Read a CSV or Parquet table; every failure is one line naming the file.
+
+    With ``source=True`` also return its :class:`Source`, to write rows back unchanged
+    (:func:`write_rows`)."""
+    df, src = _read(path, label)
+    return (df, src) if source else df
+
+
+def _kind(series) -> str:
+    kind = series.dtype.kind
+    return {"b": "bool", "i": "number", "u": "number", "f": "number", "M": "date",
+            "m": "duration"}.get(kind, "text")
+
+
+def read_tables(path_a, label_a: str, path_b, label_b: str):
+    """Two tables that are compared (FULL and REDUCED, TRAIN and TEST), read with one type
+    per column: each file's types are inferred on its own, and a column whose type differs
+    between them (numbers in one, text in the other, say) is read as text in both, as
+    written in each file (numbers of a Parquet file as pandas prints them)."""
+    import numpy as np
+
+    a, src_a = _read(path_a, label_a)
+    b, src_b = _read(path_b, label_b)
+    for c in [c for c in a.columns if c in set(b.columns)]:
+        if _kind(a[c]) == _kind(b[c]):
+            continue
+        for df, src in ((a, src_a), (b, src_b)):
+            values = src.column_text(c)
+            if values is None:  # Parquet
+                col = df[c]
+                values = col.astype(str).where(col.notna(), np.nan).to_numpy()
+            df[c] = values
+    return a, b
 
 
 def _check_parent(path: Path, option: str) -> None:
@@ -121,13 +233,39 @@ def _atomic(path, write) -> None:
             tmp.unlink()
 
 
-def write_table(df, path) -> None:
-    """Write a table (format from the extension) atomically, without the index."""
+def write_table(df, path, *, index: bool = False) -> None:
+    """Write a table (format from the extension) atomically, without the index (unless
+    ``index``)."""
     fmt = table_format(path)
     if fmt == "csv":
-        _atomic(path, lambda p: df.to_csv(p, index=False))
+        _atomic(path, lambda p: df.to_csv(p, index=index))
     else:
-        _atomic(path, lambda p: df.to_parquet(p, index=False))
+        _atomic(path, lambda p: df.to_parquet(p, index=index))
+
+
+def write_rows(rows, source: Source, path) -> None:
+    """Write rows of a table read with :func:`read_table` (``source=True``) as they were read.
+
+    ``rows`` are rows of the parsed frame (any subset, in any order, keeping their index
+    labels). CSV to CSV writes each kept row's fields with the text of the input, under the
+    input's header, with its line terminator and byte-order mark; Parquet keeps the column
+    types and a stored pandas index. Between formats the parsed values are written (a CSV
+    read as Parquet takes pandas' inferred types)."""
+    import numpy as np
+
+    fmt = table_format(path)
+    if fmt == "csv" and source.fmt == "csv" and source.labels.is_unique:
+        pos = source.labels.get_indexer(rows.index)
+        text = source.text.iloc[np.asarray(pos, dtype=np.intp)]
+        if source.header is not None:
+            text = text.set_axis(source.header, axis=1)
+        has_index = not _is_default_index(source.text.index)
+        _atomic(path, lambda p: text.to_csv(
+            p, index=has_index, index_label=False if has_index else None,
+            lineterminator=source.lineterminator,
+            encoding="utf-8-sig" if source.bom else "utf-8"))
+        return
+    write_table(rows, path, index=source.index)
 
 
 def write_text(text: str, path) -> None:

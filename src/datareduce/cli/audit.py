@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import CLIError
 from ._common import add_column_options, compact_list, finish_parser, resolve_columns, say
-from ._io import check_input, check_output_file, read_table, write_text
+from ._io import check_input, check_output_file, read_tables, write_text
 from ._progress import fmt_seconds
 
 #: an estimate above this many seconds is printed before the work it announces
@@ -78,7 +78,7 @@ def run(args) -> int:
     tr_path, te_path = check_input(args.train, "TRAIN"), check_input(args.test, "TEST")
     if tr_path.resolve() == te_path.resolve():
         raise CLIError(f"TRAIN and TEST are the same file ({tr_path}).")
-    train, test = read_table(tr_path, "TRAIN"), read_table(te_path, "TEST")
+    train, test = read_tables(tr_path, "TRAIN", te_path, "TEST")
     exclude = list(args.exclude or []) + ([args.group] if args.group else [])
     cols = resolve_columns(train, target=args.target, features=args.features,
                            exclude=exclude or None, id=args.id)

@@ -34,7 +34,7 @@ from ._common import (
     target_task,
     warn_id_like,
 )
-from ._io import check_input, check_output_file, read_table, write_table, write_text
+from ._io import check_input, check_output_file, read_table, write_rows, write_text
 from ._progress import Clock, check_budget, estimate_reduction, fmt_seconds, stage
 from .audit import announcer, check_page
 
@@ -143,7 +143,7 @@ def run(args) -> int:
         raise CLIError("--output is the input file: choose another --output.")
 
     # ------------------------------------------------------------------ data and columns
-    df = read_table(inp)
+    df, source = read_table(inp, source=True)
     cols = resolve_columns(df, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     say(args, cols.summary())
@@ -190,7 +190,7 @@ def run(args) -> int:
     if report_path is not None:
         audit = _audit(args, F, y, reducer)
         report_text = audit.to_html() if _is_page(report_path) else audit.to_json()
-    write_table(kept, out)
+    write_rows(kept, source, out)
     if report_text is not None:
         write_text(report_text, report_path)
     if not args.quiet:

@@ -39,7 +39,7 @@ from ._common import (
     target_strata,
     warn_id_like,
 )
-from ._io import check_input, check_output_file, read_table, write_text
+from ._io import check_input, check_output_file, read_tables, write_text
 from ._progress import Clock, check_budget, estimate_report, fmt_seconds, stage
 from .audit import announcer, check_page
 
@@ -144,8 +144,7 @@ def run(args) -> int:
         raise CLIError(f"FULL and REDUCED are the same file ({full_path}): pass the full "
                        "table, then the reduced one.")
 
-    full = read_table(full_path, "FULL")
-    red = read_table(red_path, "REDUCED")
+    full, red = read_tables(full_path, "FULL", red_path, "REDUCED")
     cols = resolve_columns(full, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     need = list(cols.features) + [c for c in (cols.target, cols.id) if c is not None]

@@ -252,7 +252,7 @@ def run(args) -> int:
                            "pass --no-plot.") from None
 
     # ------------------------------------------------------------------ data and columns
-    df = read_table(inp)
+    df, source = read_table(inp, source=True)
     cols = resolve_columns(df, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     if not args.quiet:
@@ -299,7 +299,7 @@ def run(args) -> int:
     print(f"kept rows: {len(kept)} of {len(df)} ({search.best_method_} at keep="
           f"{search.best_keep_})" + (f" -> {out / kept_name}" if out is not None else ""))
     if out is not None:
-        _write(args, out, search, kept, kept_name, text, cols)
+        _write(args, out, search, kept, kept_name, text, cols, source)
     return 0
 
 
@@ -310,8 +310,8 @@ def _finite_or_none(value):
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def _write(args, out, search, kept, kept_name, text, cols):
-    from ._io import write_bytes_with, write_table, write_text
+def _write(args, out, search, kept, kept_name, text, cols, source):
+    from ._io import write_bytes_with, write_rows, write_text
 
     choice = {
         "method": search.best_method_, "keep": search.best_keep_,
@@ -354,7 +354,7 @@ def _write(args, out, search, kept, kept_name, text, cols):
     write_bytes_with(out / "results.csv", lambda p: frame.to_csv(p, index=False))
     write_text(text + "\n", out / "summary.md")
     write_text(json.dumps(choice, indent=2, default=float) + "\n", out / "choice.json")
-    write_table(kept, out / kept_name)
+    write_rows(kept, source, out / kept_name)
     written = [*RESULT_FILES, kept_name]
     if fig is not None:
         import matplotlib.pyplot as plt

@@ -1,0 +1,124 @@
+"""What the commands read and write is the data as it is in the files: ``reduce`` writes the
+kept rows unchanged, two compared files are read with one type per column, outputs never
+replace inputs, and the command's edges (pipes, bad files, option errors) behave."""
+
+import csv
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from test_cli_errors import cli
+
+
+def _records(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+@pytest.fixture
+def awkward_csv(tmp_path):
+    """A CSV whose text pandas' type inference would change: zips with leading zeros,
+    prices with trailing zeros, TRUE/FALSE, whole numbers with gaps, a class named NA,
+    a repeated and an empty column name, quoted newlines, CRLF line ends, ids with leading
+    zeros."""
+    rng = np.random.default_rng(1)
+    lines = ["pid,zip,price,flag,opt,region,a,a,,note"]
+    for i in range(60):
+        opt = "" if i % 7 == 0 else str(i % 5 * 10)
+        lines.append(f"{i:05d},{rng.integers(0, 3000):05d},{rng.integers(1, 99)}.50,"
+                     f"{'TRUE' if i % 2 else 'FALSE'},{opt},{'NA' if i % 3 else 'EU'},"
+                     f"{rng.normal():.3f},{rng.normal():.2f},{i % 4},"
+                     f'"line one {i}\r\nline, two"')
+    path = tmp_path / "awkward.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    return path
+
+
+def test_reduce_writes_the_kept_rows_as_they_are_in_the_csv(awkward_csv, tmp_path):
+    out = tmp_path / "out.csv"
+    res = cli("reduce", awkward_csv, "--target", "region", "--id", "pid", "--keep", "1.0",
+              "--output", out, "-q")
+    assert res.returncode == 0, res.stderr
+    raw_in, raw_out = awkward_csv.read_bytes(), out.read_bytes()
+    assert raw_out.split(b"\r\n")[0] == raw_in.split(b"\r\n")[0]  # header as written
+    assert b"\r\n" in raw_out and raw_out.count(b"\n") == raw_in.count(b"\n")  # CRLF kept
+    got, want = _records(out), _records(awkward_csv)
+    assert got[0] == want[0] == ["pid", "zip", "price", "flag", "opt", "region", "a", "a", "",
+                                 "note"]
+    assert sorted(got[1:]) == sorted(want[1:])  # every field's text unchanged
+
+
+def test_reduce_keeps_a_class_named_NA_and_the_ids_text(awkward_csv, tmp_path):
+    out = tmp_path / "out.csv"
+    res = cli("reduce", awkward_csv, "--target", "region", "--id", "pid", "--keep", "12",
+              "--method", "srs", "--output", out, "-q")
+    assert res.returncode == 0, res.stderr  # 'NA' is a class, not a missing target
+    rows = _records(out)[1:]
+    assert {r[5] for r in rows} == {"NA", "EU"}
+    ids = {r[0] for r in _records(awkward_csv)[1:]}
+    assert all(len(r[0]) == 5 and r[0] in ids for r in rows)
+
+
+def test_search_writes_the_kept_rows_as_they_are_in_the_csv(awkward_csv, tmp_path):
+    res = cli("search", awkward_csv, "--target", "region", "--id", "pid", "--methods", "srs",
+              "--keeps", "0.5", "--cv", "2", "--tolerance", "1", "--no-plot",
+              "--output", tmp_path / "s", "-q", "--features", "price", "a")
+    assert res.returncode == 0, res.stderr
+    want = {tuple(r) for r in _records(awkward_csv)[1:]}
+    got = _records(tmp_path / "s" / "kept.csv")
+    assert got[0] == _records(awkward_csv)[0]
+    assert got[1:] and all(tuple(r) in want for r in got[1:])
+
+
+@pytest.fixture
+def mixed_types(tmp_path):
+    """FULL where 'code' is text ('other' in 3 rows) and 'flag' has a missing value; REDUCED:
+    20 lines of FULL copied verbatim, where pandas alone reads 'code' as numbers and 'flag'
+    as booleans."""
+    rng = np.random.default_rng(2)
+    n = 200
+    df = pd.DataFrame({"rowid": np.arange(n), "x": rng.normal(size=n).round(3),
+                       "code": rng.choice(["1", "2", "3"], size=n).astype(object),
+                       "flag": rng.choice(["True", "False"], size=n).astype(object),
+                       "label": rng.choice(["A", "B"], size=n)})
+    df.loc[:2, "code"] = "other"
+    df.loc[5, "flag"] = ""
+    df.to_csv(tmp_path / "full.csv", index=False)
+    lines = (tmp_path / "full.csv").read_text().splitlines()
+    (tmp_path / "red.csv").write_text("\n".join([lines[0]] + lines[11:31]) + "\n")
+    return tmp_path
+
+
+def test_score_reads_both_tables_with_one_type_per_column(mixed_types, tmp_path):
+    res = cli("score", mixed_types / "full.csv", mixed_types / "red.csv", "--target", "label",
+              "--id", "rowid", "-q")
+    assert res.returncode == 0, res.stderr
+
+
+def test_reduce_then_score_accepts_the_kept_rows(mixed_types, tmp_path):
+    out = tmp_path / "kept.csv"
+    res = cli("reduce", mixed_types / "full.csv", "--target", "label", "--id", "rowid",
+              "--method", "mms", "--keep", "20", "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    res = cli("score", mixed_types / "full.csv", out, "--target", "label", "--id", "rowid",
+              "-q")
+    assert res.returncode == 0, res.stderr
+
+
+def test_audit_reads_train_and_test_with_one_type_per_column(tmp_path):
+    rng = np.random.default_rng(4)
+    n = 300
+    d = pd.DataFrame({"x": rng.normal(size=n).round(3),
+                      "code": rng.choice(["1", "2", "3"], n).astype(object),
+                      "label": rng.choice(["A", "B"], n)})
+    d.loc[:4, "code"] = "other"  # text in TRAIN, numbers only in TEST
+    d.iloc[:240].to_csv(tmp_path / "train.csv", index=False)
+    lines = (tmp_path / "train.csv").read_text().splitlines()
+    (tmp_path / "test.csv").write_text("\n".join([lines[0]] + lines[101:141]) + "\n")
+    res = cli("audit", tmp_path / "train.csv", tmp_path / "test.csv", "--target", "label",
+              "--draws", "5", "--json", tmp_path / "a.json", "-q")
+    assert res.returncode == 0, res.stderr
+    assert "40 test row(s) are exact duplicates" in res.stdout
+    drift = [line for line in res.stdout.splitlines() if "differ more between" in line]
+    assert not any("code" in line for line in drift), drift
