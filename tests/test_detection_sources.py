@@ -126,3 +126,62 @@ def test_unique_names_avoid_every_taken_name():
     stems = [Path(n).stem.lower() for n in names]
     assert len(set(stems)) == len(stems)
     assert names[0] == "000001_x.png" and names[3] == "000002_x.jpg"
+
+
+# --- linked sub-folders are read, as Ultralytics reads them -------------------------------
+
+def _linked_dataset(root):
+    """train: 2 images of its own + a linked sub-folder of 3 (labels linked alike); val: 1
+    image + a linked sub-folder of 2; a link in train back to train (a loop)."""
+    root = Path(root)
+    for i, n in enumerate(["s1", "s2", "s3"]):
+        _img(root / f"extra/images/{n}.png", i)
+        _lbl(root / f"extra/labels/{n}.txt", "0 0.5 0.5 0.2 0.2\n")
+    for i, n in enumerate(["w1", "w2"]):
+        _img(root / f"extra_val/images/{n}.png", 30 + i)
+        _lbl(root / f"extra_val/labels/{n}.txt", "0 0.5 0.5 0.2 0.2\n")
+    for i, n in enumerate(["t1", "t2"]):
+        _pair(root, f"train/{n}.png", 10 + i)
+    _pair(root, "val/v.png", 20)
+    os.symlink(root / "extra/images", root / "images/train/linked")
+    os.symlink(root / "extra/labels", root / "labels/train/linked")
+    os.symlink(root / "extra_val/images", root / "images/val/linked")
+    os.symlink(root / "extra_val/labels", root / "labels/val/linked")
+    os.symlink(root / "images/train", root / "images/train/loop")
+    (root / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [a, b, c]\n")
+    return root / "data.yaml"
+
+
+def test_linked_sub_folders_are_read_and_written(tmp_path):
+    import glob
+
+    cfg = _linked_dataset(tmp_path / "src")
+    with pytest.warns(UserWarning, match="a loop"):
+        ds = load_yolo(cfg)
+    ul = glob.glob(str(tmp_path / "src/images/train/**/*.*"), recursive=True)
+    assert len(ul) > 5  # Ultralytics' glob follows the links (the loop a few levels deep)
+    assert sorted(p.name for p in ds.images) == ["s1.png", "s2.png", "s3.png", "t1.png", "t2.png"]
+    assert ds.instances_per_class().tolist() == [3, 1, 1]
+    assert len(load_yolo(cfg, split="val")) == 3
+    before = tree_hash(tmp_path / "src")
+    out = tmp_path / "out"
+    write_yolo_subset(ds, range(5), out)
+    assert tree_hash(tmp_path / "src") == before
+    assert len(list((out / "images/val").iterdir())) == 3
+    assert len(list((out / "labels/val").iterdir())) == 3
+    _check_written(out)
+
+
+def test_yolo_split_and_audit_read_linked_sub_folders(tmp_path, capsys):
+    from datareduce.cli import main
+
+    cfg = _linked_dataset(tmp_path / "src")
+    out = tmp_path / "out"
+    assert main(["yolo-split", str(cfg), "--group", r"^(\w)", "--val", "0.3",
+                 "--output", str(out)]) == 0
+    assert "a loop" in capsys.readouterr().err
+    man = json.loads((out / "manifest.json").read_text())
+    assert sum(man["n_images"].values()) == 8
+    assert main(["yolo-audit", str(cfg), "--json", str(tmp_path / "a.json")]) == 0
+    rep = json.loads((tmp_path / "a.json").read_text())
+    assert rep["n_train"] == 5 and rep["counts"]["val"]["other_total"] == 3

@@ -67,12 +67,43 @@ def _resolve_entries(root: Path, value) -> list[Path]:
     return out
 
 
+def _files_under(folder: Path) -> list[str]:
+    """Every file under ``folder``, as Ultralytics' recursive glob finds them: linked
+    sub-folders are followed (``Path.rglob`` does not follow them before Python 3.13), a
+    link back to a folder above it (a loop) is skipped with a warning."""
+    found: list[str] = []
+    stack = [(str(folder), frozenset({os.path.realpath(folder)}))]
+    while stack:
+        here, above = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError:
+            continue  # unreadable folder: its images cannot be read by Ultralytics either
+        for e in entries:
+            try:
+                is_dir = e.is_dir()  # follows links
+            except OSError:
+                continue
+            if is_dir:
+                real = os.path.realpath(e.path)
+                if real in above:
+                    warnings.warn(f"{e.path} links back to {real}, a folder above it (a loop): "
+                                  "not followed.", UserWarning, stacklevel=4)
+                    continue
+                stack.append((e.path, above | {real}))
+            elif e.is_file():
+                found.append(e.path)
+    return found
+
+
 def _list_images(entries: list[Path], issues: list, yaml_path) -> list[Path]:
-    """Image files of split entries (folders, .txt lists, images), sorted, de-duplicated."""
+    """Image files of split entries (folders, .txt lists, images), sorted, de-duplicated;
+    the one listing ``load_yolo``, the writer, ``yolo-split`` and ``yolo-audit`` share."""
     found: list[str] = []
     for entry in entries:
         if entry.is_dir():
-            found += [str(p) for p in entry.rglob("*") if p.is_file() and _is_image(p)]
+            found += [p for p in _files_under(entry) if _is_image(Path(p))]
         elif entry.is_file() and entry.suffix.lower() == ".txt":
             parent = entry.parent
             for n, line in enumerate(entry.read_text(encoding="utf-8-sig").splitlines(), 1):
@@ -182,7 +213,8 @@ def _orphan_labels(entries: list[Path], images: list[Path]) -> list[Path]:
         ldir = label_dir(entry)
         if ldir == entry or not ldir.is_dir():
             continue  # labels next to the images: other .txt files may be anything
-        orphans += [p for p in ldir.rglob("*.txt") if p not in expected]
+        orphans += [p for f in _files_under(ldir) if (p := Path(f)).suffix == ".txt"
+                    and p not in expected]
     return sorted(orphans)
 
 
