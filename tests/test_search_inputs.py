@@ -1,16 +1,20 @@
 """ReductionSearchCV and tune_on_subset: what the inputs and arguments may be (the tester's
 report on the search: task, sparse X, budget of the probes, plot, argument checks)."""
 
+import time
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from datareduce import get_reducer
+from datareduce.base import BaseReducer, Selection
 from datareduce.search import ReductionSearchCV, search_table
 
 
@@ -66,3 +70,30 @@ def test_an_X_of_another_length_than_y_is_refused_by_name():
     for X_bad in (X[:299].tolist(), X[:299]):
         with pytest.raises(ValueError, match="X has 299 rows but y has 300"):
             ReductionSearchCV(LogisticRegression(), methods=["srs"], budget=None).fit(X_bad, y)
+
+
+class SlowRows(BaseReducer):
+    """Random rows, 0.3 s per fit (one stratum): a probe (two fits) costs 0.6 s."""
+
+    def __init__(self, keep=0.1, stratify=False, random_state=None):
+        self.keep = keep
+        self.stratify = stratify
+        self.random_state = random_state
+
+    def _select(self, X, n_select, rng):
+        time.sleep(0.3)
+        return Selection(indices=rng.permutation(len(X))[:n_select])
+
+
+def test_the_probes_stop_when_the_budget_is_spent():
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(300, 5, random_state=0)
+    methods = {"srs": get_reducer("srs"), **{f"slow{i}": SlowRows() for i in range(8)}}
+    s = quiet_fit(ReductionSearchCV(GaussianNB(), methods=methods,  # a cheap model
+                                    keeps=(0.2, 0.3, 0.5), tolerance=0.5, budget=2.0,
+                                    min_budget=0.0, random_state=0), X, y)
+    # 8 probes were 4.8 s; now at most one probe (0.6 s) runs past the budget
+    assert s.search_seconds_ < 2.0 + 0.6 + 0.6
+    not_probed = [m for m, why in s.skipped_.items() if why.startswith("not probed")]
+    assert len(not_probed) >= 3 and all("budget" in s.skipped_[m] for m in not_probed)

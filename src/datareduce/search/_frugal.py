@@ -105,7 +105,8 @@ class ReductionSearchCV(BaseReductionSearch):
     n_draws : int, default=3
         Draws of the answer's subset checked on every split before it is recommended.
     n_probe : int, default=300
-        Rows of the one timed probe of each method other than the reference.
+        Rows of the one timed probe of each method other than the reference. The probes
+        are part of the budget: once it is spent, the methods not probed yet are skipped.
     min_budget : float, default=8.0
         Seconds: floor of a budget given as a multiple, for cheap models only (one full
         training under a second); slower models get exactly the multiple.
@@ -376,9 +377,18 @@ class ReductionSearchCV(BaseReductionSearch):
         return found
 
     def _ordered(self, ev, others):
-        """Methods other than the reference, cheapest reducer probe first."""
+        """Methods other than the reference, cheapest reducer probe first. The probes are
+        part of the budget: once it is spent (beyond the reserve for the answer's check),
+        the methods not probed yet are skipped."""
         others = list(others)
         for m in list(others):
+            if m not in ev.probes and not self._fits(ev, 0.0):
+                ev.skipped[m] = (f"not probed: the budget ({ev.clock.limit:.2g} s) was spent "
+                                 f"before its probe ({ev.clock.spent():.2g} s spent, "
+                                 f"{ev.clock.reserve:.2g} s held for the answer's check)")
+                logger.warning("ReductionSearchCV: skipping %r: %s.", m, ev.skipped[m])
+                others.remove(m)
+                continue
             try:
                 ev.probe(m, min(ev.keeps), self.n_probe)
             except Exception as exc:  # noqa: BLE001 - a method that cannot run is skipped
