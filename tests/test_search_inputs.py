@@ -97,3 +97,22 @@ def test_the_probes_stop_when_the_budget_is_spent():
     assert s.search_seconds_ < 2.0 + 0.6 + 0.6
     not_probed = [m for m, why in s.skipped_.items() if why.startswith("not probed")]
     assert len(not_probed) >= 3 and all("budget" in s.skipped_[m] for m in not_probed)
+
+
+def test_plot_without_a_measured_baseline_draws_the_curve_and_says_so():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(300, 5, random_state=0)
+    s = quiet_fit(ReductionSearchCV(GaussianNB(), methods=["srs"], keeps=(0.2, 0.3, 0.5),
+                                    budget=1e-4, random_state=0), X, y)
+    assert s.baseline_score_ is None  # the budget ran out before the full training
+    ax = s.plot()
+    assert "not measured" in ax.get_title()
+    assert ax.lines and not any("full training set" in str(line.get_label())
+                                for line in ax.lines)
+    plt.close(ax.figure)

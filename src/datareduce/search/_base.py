@@ -427,13 +427,16 @@ class BaseReductionSearch(BaseEstimator):
                                     "ci_high": "high"})[["method", "x", "y", "low", "high"]]
 
     def plot(self, ax=None):
-        """Learning curve per method (mean CV score, 95 % band), full data and tolerance."""
+        """Learning curve per method (mean CV score, 95 % band), full data and tolerance
+        (without the full data's line, said in the title, when it was not measured)."""
         self._check_fitted()
         from ..evaluation import plot_curves
 
         base = self.baseline_score_
-        ax = plot_curves(self.learning_curves(), ax=ax, reference=base,
-                         reference_band=(base - float(self.tolerance), base),
+        known = base is not None and np.isfinite(base)  # None: the budget ran out first
+        ax = plot_curves(self.learning_curves(), ax=ax, reference=base if known else None,
+                         reference_band=(base - float(self.tolerance), base) if known
+                         else None,
                          reference_label=f"full training set ({self.baseline_kind_})",
                          ylabel=f"{self.scoring_} (CV)", logx=True)
         law = getattr(self.learning_curve_, "law", None)
@@ -442,7 +445,10 @@ class BaseReductionSearch(BaseEstimator):
             ax.plot(x, law.predict(x * self.n_samples_in_),
                     ":", color="grey", label="fitted learning curve")
             ax.legend(fontsize="small")
-        ax.set_title(f"choice: {self.best_method_} at keep={self.best_keep_}")
+        title = f"choice: {self.best_method_} at keep={self.best_keep_}"
+        if not known:
+            title += "\n(full training set not measured: no reference line)"
+        ax.set_title(title)
         return ax
 
     def _n_splits(self):
