@@ -185,3 +185,54 @@ def test_yolo_split_and_audit_read_linked_sub_folders(tmp_path, capsys):
     assert main(["yolo-audit", str(cfg), "--json", str(tmp_path / "a.json")]) == 0
     rep = json.loads((tmp_path / "a.json").read_text())
     assert rep["n_train"] == 5 and rep["counts"]["val"]["other_total"] == 3
+
+
+# --- 'validation:' is the val split, as Ultralytics reads it ----------------------------
+
+def _validation_key_dataset(root):
+    root = Path(root)
+    for i, n in enumerate("abcdef"):
+        _pair(root, f"train/{n}.png", i)
+    _pair(root, "val/v.png", 20)
+    _pair(root, "val/w.png", 21)
+    (root / "data.yaml").write_text("train: images/train\nvalidation: images/val\n"
+                                    "names: [a, b, c]\n")
+    return root / "data.yaml"
+
+
+def test_validation_key_is_the_val_split(tmp_path):
+    import warnings
+
+    cfg = _validation_key_dataset(tmp_path / "src")
+    assert sorted(p.name for p in load_yolo(cfg, split="val").images) == ["v.png", "w.png"]
+    ds = load_yolo(cfg)
+    assert set(ds.splits) == {"train", "val"}
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "the source has no validation split"
+        write_yolo_subset(ds, [0, 2, 4], out)
+    written = yaml.safe_load((out / "data.yaml").read_text())
+    assert written["val"] == "images/val" and "validation" not in written
+    assert sorted(p.name for p in (out / "images/val").iterdir()) == ["v.png", "w.png"]
+    assert sorted(p.name for p in load_yolo(out / "data.yaml", split="val").images) == \
+        ["v.png", "w.png"]
+    ul = pytest.importorskip("ultralytics.data.utils")
+    assert Path(ul.check_det_dataset(str(out / "data.yaml"), autodownload=False)["val"]) == \
+        out / "images/val"
+
+
+def test_validation_key_in_yolo_split_and_audit(tmp_path):
+    from datareduce.detection.split import split_yolo
+    from datareduce.detection.writer import source_locations
+
+    cfg = _validation_key_dataset(tmp_path / "src")
+    ds = load_yolo(cfg)
+    assert tmp_path / "src/images/val" in source_locations(ds)
+    out = split_yolo(cfg, tmp_path / "out", groups=r"^(\w)", val=0.3, random_state=0)
+    man = json.loads((out.parent / "manifest.json").read_text())
+    assert man["source"]["splits"] == {"train": 6, "val": 2}
+    assert sum(man["n_images"].values()) == 8
+    from datareduce.cli import main
+
+    assert main(["yolo-audit", str(cfg), "--json", str(tmp_path / "a.json")]) == 0
+    assert json.loads((tmp_path / "a.json").read_text())["counts"]["val"]["other_total"] == 2

@@ -174,8 +174,11 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
 
 
 def _split_names(data_yaml) -> list:
-    """The splits a data YAML names (train, val, test, in that order, those present)."""
+    """The splits a data YAML names (train, val, test, in that order, those present;
+    ``validation:`` is ``val:``)."""
     import yaml
 
-    data = yaml.safe_load(Path(data_yaml).read_text(encoding="utf-8")) or {}
+    from .yolo import _split_aliases
+
+    data = _split_aliases(yaml.safe_load(Path(data_yaml).read_text(encoding="utf-8")) or {})
     return [k for k in ("train", "val", "test") if data.get(k)]

@@ -41,13 +41,13 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import LabelIssue, image_to_label_path
-from .yolo import _list_images
+from .yolo import SPLIT_KEYS, _list_images, _split_aliases
 
 __all__ = ["LAYOUTS", "check_output_dir", "source_locations", "write_yolo_subset"]
 
 LAYOUTS = ("symlink", "copy", "list")
 MANIFEST = "manifest.json"
-_SPLIT_KEYS = ("train", "val", "test", "minival")
+_SPLIT_KEYS = SPLIT_KEYS
 
 
 def _is_within(path: Path, parent: Path) -> bool:
@@ -70,7 +70,7 @@ def source_locations(dataset) -> set:
     from .yolo import label_dir
 
     locs: set = set()
-    data = dataset.data or {}
+    data = _split_aliases(dataset.data or {})
     if dataset.root is not None and (
             dataset.source_format != "yolo" or data.get("path") or any(
                 not Path(str(v)).expanduser().is_absolute()
@@ -452,8 +452,9 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     kept = np.sort(idx)
     split = dataset.split
     images = [dataset.images[i] for i in kept]
-    data = {k: v for k, v in dataset.data.items()
-            if k not in _SPLIT_KEYS + ("path", "download", "yaml_file", "names", "nc")}
+    data = {k: v for k, v in dataset.data.items()  # 'validation:' is written as 'val:'
+            if k not in _SPLIT_KEYS + ("validation", "path", "download", "yaml_file", "names",
+                                       "nc")}
     data = {"path": str(out), **data}
     names = {int(k): v for k, v in sorted(dataset.names.items())}
     other_splits = {k: v for k, v in dataset.splits.items() if k != split}

@@ -32,6 +32,23 @@ from .dataset import (
 __all__ = ["label_dir", "load_yolo"]
 
 
+#: The split keys of a data YAML, in the order Ultralytics reads them.
+SPLIT_KEYS = ("train", "val", "test", "minival")
+
+
+def _split_aliases(data: dict) -> dict:
+    """``data`` as Ultralytics reads it: a ``validation:`` key is the ``val:`` split when
+    there is no ``val:`` key (``check_det_dataset`` renames it); with both, ``validation:``
+    is ignored (and dropped here)."""
+    if not isinstance(data, dict) or "validation" not in data:
+        return data
+    data = dict(data)
+    value = data.pop("validation")
+    if "val" not in data:
+        data["val"] = value
+    return data
+
+
 def _resolve_root(yaml_path: Path, data: dict) -> Path:
     p = data.get("path")
     if not p:
@@ -265,10 +282,13 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
     if not isinstance(data, dict):
         raise ValueError(f"{yaml_path}: a data YAML must be a mapping (train:, val:, names:).")
     yaml_path = yaml_path.resolve()
+    data = _split_aliases(data)
+    if split == "validation":
+        split = "val"
     names = _names_from_yaml(data, yaml_path)
     root = _resolve_root(yaml_path, data)
     splits = {k: [str(p) for p in _resolve_entries(root, data[k])]
-              for k in ("train", "val", "test", "minival") if data.get(k)}
+              for k in SPLIT_KEYS if data.get(k)}
     if split not in splits:
         raise ValueError(f"{yaml_path}: no {split!r} split (splits: {', '.join(splits) or 'none'}).")
     issues: list[LabelIssue] = []
