@@ -116,3 +116,21 @@ def test_plot_without_a_measured_baseline_draws_the_curve_and_says_so():
     assert ax.lines and not any("full training set" in str(line.get_label())
                                 for line in ax.lines)
     plt.close(ax.figure)
+
+
+def test_tune_on_subset_refuses_an_X_that_is_not_the_searched_table():
+    from sklearn.datasets import make_classification
+
+    from datareduce.search import tune_on_subset
+
+    X, y = make_classification(600, 5, random_state=0)
+    s = quiet_fit(ReductionSearchCV(GaussianNB(), methods=["srs"], keeps=(0.2, 0.3, 0.5),
+                                    tolerance=0.1, budget=None, random_state=0),
+                  X[:300], y[:300])
+    for n in (600, 200):  # larger: silently the head's rows; smaller: an IndexError
+        with pytest.raises(ValueError, match=f"fitted on 300 rows, but X has {n}"):
+            tune_on_subset(GaussianNB(), {"var_smoothing": [1e-9, 1e-8]}, X[:n], y[:n],
+                           reducer=s, n_iter=2, random_state=0)
+    res = tune_on_subset(GaussianNB(), {"var_smoothing": [1e-9, 1e-8]}, X[:300], y[:300],
+                         reducer=s, n_iter=2, random_state=0)
+    assert res.n_rows == 300 and res.n_tuned == len(s.best_reducer_.sample_indices_)

@@ -103,7 +103,8 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     reducer : str, reducer or fitted ReductionSearchCV, default="srs"
         A method name (with ``keep`` and ``random_state``), an unfitted reducer (its own
         ``keep``), or a fitted search whose ``best_reducer_`` rows are used (then ``keep``
-        is ignored; a search that answered "no reduction" tunes on every row).
+        is ignored; a search that answered "no reduction" tunes on every row; X must be
+        the table the search was fitted on, of its ``n_samples_in_`` rows).
         The kept rows' ``sample_weight_`` reach the estimator during the search under the
         package's one weight policy (``datareduce._core.output.passes_weights``: not to
         tree models unless a reducer fitted its weights on request), as in
@@ -172,8 +173,16 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         raise ValueError(f"holdout={holdout!r} must be a fraction in (0, 1) (the part of "
                          "all rows that scores the shortlist).")
     t0 = time.perf_counter()
+    check_consistent_length(X, y)
     if hasattr(reducer, "best_reducer_"):  # a fitted ReductionSearchCV
         red = reducer.best_reducer_
+        # its rows are positions in the table it was fitted on: X must be that table
+        fitted = getattr(reducer, "n_samples_in_", getattr(red, "n_samples_in_", None))
+        if fitted is not None and _num_samples(X) != fitted:
+            raise ValueError(f"reducer is a ReductionSearchCV fitted on {fitted} rows, but X "
+                             f"has {_num_samples(X)}: its best_reducer_'s rows are positions "
+                             "in the table it was fitted on. Pass that table, or a method "
+                             "name with keep=search.best_keep_ to reduce this one.")
         Xr, yr = reduced_set(red, X, y)
     else:
         if isinstance(reducer, str):
