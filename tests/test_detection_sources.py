@@ -236,3 +236,35 @@ def test_validation_key_in_yolo_split_and_audit(tmp_path):
 
     assert main(["yolo-audit", str(cfg), "--json", str(tmp_path / "a.json")]) == 0
     assert json.loads((tmp_path / "a.json").read_text())["counts"]["val"]["other_total"] == 2
+
+
+# --- --group auto --max-per-group: the near-duplicate chains, not a regex 'auto' ---------
+
+def test_group_auto_with_a_cap_uses_near_duplicate_chains(tmp_path):
+    from _detection_data import write_group_layout
+
+    from datareduce.detection import Deduplicator
+    from datareduce.detection.groups import sequence_groups
+
+    write_group_layout(tmp_path / "src", [{"train": 3}, {"train": 3}, {"train": 1},
+                                          {"train": 1}, {"val": 1}])
+    ds = load_yolo(tmp_path / "src/data.yaml")
+    n_chains = len(np.unique(sequence_groups(ds)))
+    assert n_chains == 4
+    d = Deduplicator("none", groups="auto", max_per_group=1).fit(ds)
+    assert d.keep_mask_.sum() == n_chains
+
+
+def test_cli_group_auto_cap_on_names_containing_auto(tmp_path, capsys):
+    from datareduce.cli import main
+
+    src = tmp_path / "src"
+    for i in range(6):
+        _pair(src, f"train/automobile_{i:03d}.png", 3 * i)  # 6 distinct images, class 0
+    _pair(src, "val/v.png", 99)
+    (src / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [car]\n")
+    assert main(["yolo", str(src / "data.yaml"), "--keep", "1.0", "--group", "auto",
+                 "--max-per-group", "2", "--dry-run"]) == 0
+    out = capsys.readouterr()
+    assert "images: 6 -> 6" in out.out
+    assert "matches no part" not in out.err

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .groups import group_labels
+from .groups import resolve_groups
 from .hashing import (
     DEFAULT_COLOUR_TOL,
     DEFAULT_THRESHOLD,
@@ -42,9 +42,11 @@ class Deduplicator:
         Which image of a duplicate group stays: the first in dataset order (file names
         sorted); the one with the most boxes (ties: the first); the one closest to the
         group's mean (perceptual-hash bits or embedding; ties: the first).
-    groups : str, array-like or callable, optional
-        Groups for ``max_per_group``: a regular expression searched in each file name
-        (its first capture group, or the whole match, names the group; e.g. a video id
+    groups : "auto", str, array-like or callable, optional
+        Groups for ``max_per_group``: ``"auto"`` (chains of near-duplicate images, as
+        :func:`~datareduce.detection.groups.sequence_groups` finds them; the same groups as
+        ``DetectionReducer(groups="auto")``), a regular expression searched in each file
+        name (its first capture group, or the whole match, names the group; e.g. a video id
         ``r"^(.*)_frame\\d+"``), one label per image, or ``f(dataset) -> labels``. Images a
         regex does not match are each their own group.
     max_per_group : int, optional
@@ -177,7 +179,7 @@ class Deduplicator:
         self.duplicate_of_ = dup_of
         capped = np.zeros(n, dtype=bool)
         if self.max_per_group is not None:
-            labels = group_labels(dataset, self.groups, argument="groups")
+            labels = resolve_groups(dataset, self.groups, argument="groups")
             cap = int(self.max_per_group)
             by_label = defaultdict(list)
             for i in np.flatnonzero(keep):
