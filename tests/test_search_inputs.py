@@ -134,3 +134,11 @@ def test_tune_on_subset_refuses_an_X_that_is_not_the_searched_table():
     res = tune_on_subset(GaussianNB(), {"var_smoothing": [1e-9, 1e-8]}, X[:300], y[:300],
                          reducer=s, n_iter=2, random_state=0)
     assert res.n_rows == 300 and res.n_tuned == len(s.best_reducer_.sample_indices_)
+
+
+@pytest.mark.parametrize("bad", ["false", "no", 0, 1, None])
+def test_use_weights_other_than_auto_true_false_is_refused_by_name(bad):
+    X, y = np.random.default_rng(0).normal(size=(300, 3)), np.repeat([0, 1], 150)
+    with pytest.raises(ValueError, match=r"use_weights=.* must be 'auto', True or False"):
+        ReductionSearchCV(GaussianNB(), methods=["srs"], use_weights=bad,
+                          budget=None).fit(X, y)

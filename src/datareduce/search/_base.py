@@ -99,6 +99,10 @@ class BaseReductionSearch(BaseEstimator):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 raise ValueError(f"{name}={v!r} must be an integer >= 1.")
+        uw = self.use_weights
+        if not (isinstance(uw, (bool, np.bool_)) or (isinstance(uw, str) and uw == "auto")):
+            raise ValueError(f"use_weights={uw!r} must be 'auto', True or False (whether the "
+                             "estimator trains with the reducer's sample_weight_).")
         if not isinstance(getattr(self, "share_preprocessing", True), bool):
             raise ValueError(f"share_preprocessing={self.share_preprocessing!r} must be True "
                              "or False.")
