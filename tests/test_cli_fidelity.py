@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from test_cli_errors import cli
+from test_cli_errors import assert_refused, cli
 
 
 def _records(path):
@@ -122,3 +122,52 @@ def test_audit_reads_train_and_test_with_one_type_per_column(tmp_path):
     assert "40 test row(s) are exact duplicates" in res.stdout
     drift = [line for line in res.stdout.splitlines() if "differ more between" in line]
     assert not any("code" in line for line in drift), drift
+
+
+# ------------------------------------------------------------- outputs never replace inputs
+@pytest.fixture
+def small_table(tmp_path):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(80, 2)), columns=["a", "b"])
+    df["label"] = np.repeat(["x", "y"], 40)
+    path = tmp_path / "data.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_search_and_compare_refuse_an_output_folder_holding_the_input(small_table, tmp_path):
+    for command, name, extra in (
+            ("search", "kept.csv", ["--methods", "srs", "--keeps", "0.5", "--cv", "2",
+                                    "--no-plot"]),
+            ("compare", "results.csv", ["--methods", "srs", "--keep", "0.5", "--repeats", "1",
+                                        "--no-plots"])):
+        folder = tmp_path / command
+        folder.mkdir()
+        inp = folder / name
+        inp.write_bytes(small_table.read_bytes())
+        before = inp.read_bytes()
+        res = cli(command, inp, "--target", "label", *extra, "--output", folder, "--overwrite",
+                  "-q")
+        assert_refused(res, "--output is the input file")
+        assert inp.read_bytes() == before
+        # the same through a symbolic link to the folder and a hard link to the file
+        link = tmp_path / f"{command}-link"
+        link.symlink_to(folder)
+        assert_refused(cli(command, inp, "--target", "label", *extra, "--output", link,
+                           "--overwrite", "-q"), "--output is the input file")
+        other = tmp_path / f"{command}-hard"
+        other.mkdir()
+        (other / name).hardlink_to(inp)
+        assert_refused(cli(command, inp, "--target", "label", *extra, "--output", other,
+                           "--overwrite", "-q"), "--output is the input file")
+        assert inp.read_bytes() == before
+
+
+def test_reduce_refuses_a_hard_link_to_the_input_as_output(small_table, tmp_path):
+    link = tmp_path / "link.csv"
+    link.hardlink_to(small_table)
+    before = small_table.read_bytes()
+    res = cli("reduce", small_table, "--target", "label", "--keep", "0.5", "-o", link,
+              "--overwrite", "-q")
+    assert_refused(res, "--output is the input file")
+    assert small_table.read_bytes() == before

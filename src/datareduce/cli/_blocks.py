@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import CLIError
 from ._common import resolve_columns, say, warn_id_like
-from ._io import _check_parent
+from ._io import _check_parent, same_file
 
 _LOCAL = ("threads", "processes", "synchronous", "sync", "single-threaded")
 _SCALES = ("minmax", "standard", "none")
@@ -183,7 +183,7 @@ def run_blocks(args, keep, params, valid) -> int:
                        "another --output.")
     _check_parent(out, "--output")
     files = _files(args.input)
-    if str(out.resolve()) in {str(Path(f).resolve()) for f in files}:
+    if any(same_file(out, f) for f in files):
         raise CLIError("--output is one of the input files: choose another --output.")
 
     # ------------------------------------------------------- columns from the footers

@@ -207,9 +207,32 @@ def check_output_file(path, option: str, *, overwrite: bool, kind: str = "table"
     return path
 
 
-def check_output_dir(path, option: str, *, overwrite: bool, files) -> Path:
-    """Check an output folder before any work: not a file, and ``files`` not replaced."""
+def same_file(a, b) -> bool:
+    """Whether two paths name one file: the same path once resolved (``..``, symbolic
+    links) or, both existing, the same file on disk (a hard link)."""
+    a, b = Path(a), Path(b)
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False
+
+
+def check_not_input(out, inputs, option: str) -> None:
+    """Refuse an output that is one of the input files (even with ``--overwrite``)."""
+    for inp in inputs:
+        if same_file(out, inp):
+            where = "" if Path(out) == Path(inp) else f" ({out} is {inp})"
+            raise CLIError(f"{option} is the input file{where}: choose another {option}.")
+
+
+def check_output_dir(path, option: str, *, overwrite: bool, files, inputs=()) -> Path:
+    """Check an output folder before any work: not a file, ``files`` not replaced, and none
+    of them one of the ``inputs``."""
     path = Path(path)
+    for f in files:
+        check_not_input(path / f, inputs, option)
     if path.exists() and not path.is_dir():
         raise CLIError(f"{option} {path} is a file; give a folder name.")
     if path.is_dir() and not overwrite:

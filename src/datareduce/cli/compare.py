@@ -215,8 +215,9 @@ def run(args) -> int:
     methods = _check_options(args)
     plots = [*PLOTS, *(f"{m}.png" for m in args.metrics)]
     files = ["results.csv", "results.md"] + ([] if args.no_plots else plots)
-    out = check_output_dir(args.output, "--output", overwrite=args.overwrite, files=files)
     inp = check_input(args.data)
+    out = check_output_dir(args.output, "--output", overwrite=args.overwrite, files=files,
+                           inputs=[inp])
 
     df = read_table(inp)
     cols = resolve_columns(df, target=args.target, features=args.features,

@@ -34,7 +34,14 @@ from ._common import (
     target_task,
     warn_id_like,
 )
-from ._io import check_input, check_output_file, read_table, write_rows, write_text
+from ._io import (
+    check_input,
+    check_not_input,
+    check_output_file,
+    read_table,
+    write_rows,
+    write_text,
+)
 from ._progress import Clock, check_budget, estimate_reduction, fmt_seconds, stage
 from .audit import announcer, check_page
 
@@ -139,8 +146,9 @@ def run(args) -> int:
         if report_path.resolve() == out.resolve():
             raise CLIError("--report and --output name the same file: give two names.")
     inp = check_input(args.input)
-    if inp.resolve() == out.resolve():
-        raise CLIError("--output is the input file: choose another --output.")
+    check_not_input(out, [inp], "--output")
+    if report_path is not None:
+        check_not_input(report_path, [inp], "--report")
 
     # ------------------------------------------------------------------ data and columns
     df, source = read_table(inp, source=True)

@@ -243,7 +243,8 @@ def run(args) -> int:
     kept_name = f"kept.{table_format(inp)}"
     if args.output is not None:
         files = [*RESULT_FILES, kept_name] + ([] if args.no_plot else [PLOT_FILE])
-        out = check_output_dir(args.output, "--output", overwrite=args.overwrite, files=files)
+        out = check_output_dir(args.output, "--output", overwrite=args.overwrite, files=files,
+                               inputs=[inp])
     if not args.no_plot and out is not None:
         try:
             import matplotlib  # noqa: F401
