@@ -142,3 +142,15 @@ def test_use_weights_other_than_auto_true_false_is_refused_by_name(bad):
     with pytest.raises(ValueError, match=r"use_weights=.* must be 'auto', True or False"):
         ReductionSearchCV(GaussianNB(), methods=["srs"], use_weights=bad,
                           budget=None).fit(X, y)
+
+
+@pytest.mark.parametrize("keeps, why", [((0.1, 1.0), "keeping every row is the baseline"),
+                                        ((60, 120), "a row count is not accepted"),
+                                        ((0.1, 2.0), "not in"), ((0.1, "a"), "not a number"),
+                                        (None, "not a number")])
+def test_keeps_refusals_agree_with_what_is_accepted(keeps, why):
+    X, y = np.random.default_rng(0).normal(size=(300, 3)), np.repeat([0, 1], 150)
+    with pytest.raises(ValueError, match="give fractions in \\(0, 1\\)") as err:
+        ReductionSearchCV(GaussianNB(), methods=["srs"], keeps=keeps, budget=None).fit(X, y)
+    # no advice to pass a number of rows ("pass an int", "or row counts >= 1")
+    assert why in str(err.value) and "int" not in str(err.value) and ">= 1" not in str(err.value)

@@ -13,7 +13,7 @@ import logging
 import numbers
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
@@ -41,12 +41,20 @@ logger = logging.getLogger("datareduce.search")
 
 def check_fractions(keeps):
     """Sorted distinct kept fractions in (0, 1) (the package's ``check_keeps``, fractions
-    only: the answer is a fraction of the table)."""
-    out = check_keeps(keeps)
-    if any(isinstance(k, numbers.Integral) or not 0 < k < 1 for k in out):
-        raise ValueError(f"keeps={keeps!r}: give kept fractions in (0, 1) such as "
-                         "keeps=(0.05, 0.1, 0.2).")
-    return sorted({float(k) for k in out})
+    only: the answer is a fraction of the table). Every refusal gives the same advice:
+    fractions, not row counts (``check_keeps`` itself also takes counts)."""
+    items = keeps if isinstance(keeps, Iterable) and not isinstance(keeps, str) else [keeps]
+    for k in items:
+        number = isinstance(k, (numbers.Real, np.number)) and not isinstance(k, (bool, np.bool_))
+        if number and not isinstance(k, numbers.Integral) and 0 < k < 1:
+            continue
+        why = ("a row count is not accepted: the answer is a fraction of the table"
+               if number and isinstance(k, numbers.Integral) else
+               "keeping every row is the baseline, always compared" if number and k == 1
+               else "it is not in (0, 1)" if number else "it is not a number")
+        raise ValueError(f"keeps={keeps!r}: {k!r} is not a kept fraction ({why}); give "
+                         "fractions in (0, 1) such as keeps=(0.05, 0.1, 0.2).")
+    return sorted({float(k) for k in check_keeps(keeps)})
 
 
 def search_task(y, task, estimator):
