@@ -171,3 +171,24 @@ def test_reduce_refuses_a_hard_link_to_the_input_as_output(small_table, tmp_path
               "--overwrite", "-q")
     assert_refused(res, "--output is the input file")
     assert small_table.read_bytes() == before
+
+
+# --------------------------------------------------------------- a pandas index in Parquet
+def test_reduce_keeps_the_pandas_index_stored_in_parquet(tmp_path):
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"patient_id": [f"p{i:04d}" for i in range(90)],
+                       "x": rng.normal(size=90), "y": rng.normal(size=90),
+                       "species": np.repeat(["A", "B", "C"], 30)}).set_index("patient_id")
+    df.to_parquet(tmp_path / "indexed.parquet")  # pandas stores the index
+    for name in ("out.parquet", "out.csv"):
+        out = tmp_path / name
+        res = cli("reduce", tmp_path / "indexed.parquet", "--target", "species", "--keep",
+                  "0.2", "-o", out, "-q")
+        assert res.returncode == 0, res.stderr
+        if name.endswith(".parquet"):
+            got = pd.read_parquet(out)
+        else:
+            got = pd.read_csv(out).set_index("patient_id")
+        assert got.index.name == "patient_id" and len(got) == 18
+        pd.testing.assert_frame_equal(got, df.loc[got.index], check_exact=name.endswith(".parquet"))

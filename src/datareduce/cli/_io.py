@@ -121,7 +121,7 @@ def _read(path, label):
                     df.isetitem(i, source.column_text(text.columns[i]))
         else:
             df = pd.read_parquet(path)
-            source = Source(fmt, df.index)
+            source = Source(fmt, df.index, index=not _is_default_index(df.index))
     except ImportError as exc:
         raise CLIError(f"reading Parquet needs pyarrow: pip install pyarrow ({exc})") from exc
     except pd.errors.EmptyDataError:
