@@ -185,6 +185,10 @@ BAD_INPUTS = [
     ("empty", lambda X, y: (X[:0], y[:0]), ValueError, "0 sample|empty"),
     ("1d", lambda X, y: (X[:, 0], y), ValueError, "1D|1-D|2-D"),
     ("multilabel", lambda X, y: (X, np.c_[y, y]), ValueError, "1-D|one label"),
+    # an object column from a messy source: was a bare TypeError from sorting the labels
+    ("mixed-labels", lambda X, y: (X, np.array(["a" if v == 0 else int(v) for v in y],
+                                               dtype=object)),
+     ValueError, r"mixes text and numbers as labels \(e.g. 'a' and 1"),
 ]
 
 

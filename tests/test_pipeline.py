@@ -14,7 +14,13 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 
 import datareduce
-from datareduce import Pipeline, RandomReducer, get_reducer, make_pipeline
+from datareduce import (
+    Pipeline,
+    RandomReducer,
+    StratifiedRandomReducer,
+    get_reducer,
+    make_pipeline,
+)
 
 
 @pytest.fixture
@@ -239,7 +245,7 @@ def test_bad_weights_are_refused_with_clear_errors(iris):
     pipe = make_pipeline(RandomReducer(keep=0.2, random_state=0), Recorder())
     with pytest.raises(ValueError, match="one weight per row of X"):
         pipe.fit(X, y, recorder__sample_weight=np.ones(30))
-    with pytest.raises(ValueError, match="takes no fit parameters"):
+    with pytest.raises(ValueError, match="only fit parameter is task"):
         pipe.fit(X, y, randomreducer__sample_weight=np.ones(150))
 
 
@@ -621,3 +627,21 @@ def test_weights_for_every_step_of_a_nested_pipeline_follow_the_rows(iris):
     rows = pipe[0].sample_indices_
     np.testing.assert_allclose(pipe[-1][0].seen_weight_, w[rows])
     np.testing.assert_allclose(pipe[-1][-1].seen_weight_, w[rows] * pipe[0].sample_weight_)
+
+
+def test_a_reducer_step_takes_task_and_refuses_other_fit_parameters():
+    """60 integer-coded classes of 10 rows look like a regression target to the one rule;
+    ``<step>__task='classification'`` says they are classes (before: refused as 'no fit
+    parameters', and imbalanced-learn would have handed it to fit only, not fit_resample)."""
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(60), 10)
+    X = rng.normal(size=(600, 3)) + y[:, None] * 0.1
+    pipe = make_pipeline(StratifiedRandomReducer(keep=0.1, random_state=0), Recorder())
+    with pytest.warns(UserWarning, match=r"stratifiedrandomreducer__task|<step>__task"):
+        pipe.fit(X, y)
+    assert pipe[0].target_type_ == "continuous"
+    pipe.fit(X, y, stratifiedrandomreducer__task="classification")
+    assert pipe[0].target_type_ == "multiclass"
+    assert len(np.unique(y[pipe[0].sample_indices_])) == 60  # every class kept
+    with pytest.raises(ValueError, match=r"only fit parameter is task.*\['random_state'\]"):
+        pipe.fit(X, y, stratifiedrandomreducer__random_state=3)

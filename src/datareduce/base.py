@@ -345,7 +345,8 @@ class BaseReducer(BaseEstimator):
         ya = _one_hot_to_labels(y, n)
         categorical = getattr(getattr(y, "dtype", None), "name", None) == "category"
         kind = target_kind(y if categorical else ya, task, warn=True,
-                           override="fit(X, y, task='classification')", stacklevel=4)
+                           override="fit(X, y, task='classification') (in a pipeline: "
+                           "<step>__task='classification')", stacklevel=4)
         if kind == "regression":
             if self._requires_classes:
                 raise ValueError(

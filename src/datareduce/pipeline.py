@@ -77,11 +77,11 @@ class _ResampleOnly(BaseEstimator):
         self.reducer = reducer
 
     def fit(self, X, y=None, **params):
-        self.reducer.fit(X, y)
+        self.reducer.fit(X, y, **params)
         return self
 
     def fit_resample(self, X, y=None, **params):
-        return self.reducer.fit_resample(X, y)
+        return self.reducer.fit_resample(X, y, **params)
 
 
 def _wrap(steps):
@@ -170,18 +170,26 @@ class Pipeline(_ImbPipeline):
             # scikit-learn's stand-in for "no metadata" (routing on, nothing passed) builds a
             # fresh dict on every lookup; use a real one so the reducers' weights can be added
             routed = Bunch(**{name: Bunch(**{m: {} for m in METHODS}) for name, _ in self.steps})
+        elif not _routing_on():
+            # imbalanced-learn hands a sampler step's parameters to its fit only; a reducer is
+            # called through fit_resample, so ``<step>__task`` goes there
+            for name, est in self.steps[:-1]:
+                if isinstance(est, BaseReducer) and name in routed:
+                    routed[name]["fit_resample"].update(routed[name]["fit"])
         return routed
 
     def _refuse_reducer_params(self, routed_params) -> None:
-        """Reducers take no fit parameters: say so instead of silently dropping them."""
+        """A reducer's only fit parameter is ``task`` (``<step>__task="classification"``);
+        say so for any other instead of silently dropping it."""
         for name, est in self.steps[:-1]:
             step_params = routed_params.get(name) if isinstance(est, BaseReducer) else None
             if not step_params:
                 continue
-            given = sorted({p for params in step_params.values() for p in params})
+            given = sorted({p for params in step_params.values() for p in params} - {"task"})
             if given:
                 raise ValueError(
-                    f"Step {name!r} is a reducer and takes no fit parameters (got {given}). "
+                    f"Step {name!r} is a reducer, whose only fit parameter is task (e.g. "
+                    f"{name}__task='classification'); got {given}. "
                     "Pass sample_weight to the final estimator instead "
                     f"(e.g. {self.steps[-1][0]}__sample_weight=w, one weight per row of X): "
                     "the pipeline slices it through the reducer's kept rows and multiplies it "

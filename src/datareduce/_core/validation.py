@@ -140,6 +140,14 @@ def check_y(y, n_samples: int, *, name: str = "y") -> np.ndarray:
                 raise ValueError(f"{name} contains missing labels: drop or fill those rows.")
         except ImportError:  # pragma: no cover
             pass
+        text = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+        if text.any() and not text.all():
+            examples = [arr[np.flatnonzero(text)[0]], arr[np.flatnonzero(~text)[0]]]
+            raise ValueError(
+                f"{name} mixes text and numbers as labels (e.g. {examples[0]!r} and "
+                f"{examples[1]!r}; {int((~text).sum())} of {len(arr)} are not text): they "
+                "cannot be sorted into classes. Give every label one type, e.g. "
+                f"{name}.astype(str).")
     return arr
 
 
