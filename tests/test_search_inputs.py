@@ -154,3 +154,10 @@ def test_keeps_refusals_agree_with_what_is_accepted(keeps, why):
         ReductionSearchCV(GaussianNB(), methods=["srs"], keeps=keeps, budget=None).fit(X, y)
     # no advice to pass a number of rows ("pass an int", "or row counts >= 1")
     assert why in str(err.value) and "int" not in str(err.value) and ">= 1" not in str(err.value)
+
+
+@pytest.mark.parametrize("cv", [True, False, np.True_])
+def test_cv_of_a_bool_is_refused_by_name(cv):
+    X, y = np.random.default_rng(0).normal(size=(300, 3)), np.repeat([0, 1], 150)
+    with pytest.raises(ValueError, match=r"cv=.*: give a number of folds"):
+        ReductionSearchCV(GaussianNB(), methods=["srs"], cv=cv, budget=None).fit(X, y)

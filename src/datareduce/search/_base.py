@@ -122,7 +122,10 @@ class BaseReductionSearch(BaseEstimator):
     def _splits(self, X, strata, seed, numbers_as_classes=False):
         from sklearn.model_selection import StratifiedKFold, check_cv
 
-        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
+        if isinstance(self.cv, (bool, np.bool_)):
+            raise ValueError(f"cv={self.cv!r}: give a number of folds (an int >= 2) or a "
+                             "cross-validation splitter.")
+        if isinstance(self.cv, numbers.Integral):
             if self.cv < 2:
                 raise ValueError(f"cv={self.cv} must be >= 2.")
             counts = np.unique(strata, return_counts=True)[1]
