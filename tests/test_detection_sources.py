@@ -268,3 +268,75 @@ def test_cli_group_auto_cap_on_names_containing_auto(tmp_path, capsys):
     out = capsys.readouterr()
     assert "images: 6 -> 6" in out.out
     assert "matches no part" not in out.err
+
+
+# --- a split folder that does not exist: checked first, as Ultralytics checks it ---------
+
+def _missing_test_dataset(root):
+    from datareduce.detection import make_shapes_dataset
+
+    make_shapes_dataset(root, n_train=8, n_val=2, n_near_duplicates=0, rare_images=0)
+    with open(root / "data.yaml", "a") as f:
+        f.write("test: images/test\n")
+    return root / "data.yaml"
+
+
+def test_missing_test_folder_is_left_out_with_a_warning(tmp_path, capsys):
+    from datareduce.cli import main
+
+    cfg = _missing_test_dataset(tmp_path / "src")
+    with pytest.warns(UserWarning, match="'test' split is left out"):
+        ds = load_yolo(cfg)
+    assert set(ds.splits) == {"train", "val"}
+    out = tmp_path / "out"
+    assert main(["yolo", str(cfg), "--keep", "0.5", "--output", str(out)]) == 0
+    assert "left out" in capsys.readouterr().err
+    assert "test" not in yaml.safe_load((out / "data.yaml").read_text())
+    assert main(["yolo-audit", str(cfg)]) == 0
+    assert main(["yolo-split", str(cfg), "--group", r"^(\w+_\d)", "--val", "0.3",
+                 "--output", str(tmp_path / "split")]) == 0
+
+
+def test_missing_val_folder_fails_before_embedding(tmp_path, monkeypatch, capsys):
+    from datareduce.cli import main
+    from datareduce.detection import ThumbnailEmbedder
+
+    cfg = _missing_test_dataset(tmp_path / "src")
+    cfg.write_text(cfg.read_text().replace("val: images/val", "val: images/nowhere"))
+
+    def boom(*a, **k):
+        raise AssertionError("embedded before checking the splits")
+
+    monkeypatch.setattr(ThumbnailEmbedder, "embed", boom)
+    assert main(["yolo", str(cfg), "--keep", "0.5", "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "images/nowhere does not exist" in err and "requires train and val" in err
+
+
+def test_previous_output_kept_until_the_new_one_is_complete(tmp_path, monkeypatch):
+    from datareduce.detection import writer
+
+    cfg = _missing_test_dataset(tmp_path / "src")
+    cfg.write_text(cfg.read_text().replace("test: images/test\n", ""))
+    ds = load_yolo(cfg)
+    out = tmp_path / "out"
+    write_yolo_subset(ds, [0, 1, 2], out, layout="copy")
+    before = tree_hash(out)
+    calls = []
+
+    def failing_copy(src, dst):
+        calls.append(dst)
+        if len(calls) == 5:
+            raise OSError("disk full")
+        return real_copy(src, dst)
+
+    real_copy = writer._copy_new
+    monkeypatch.setattr(writer, "_copy_new", failing_copy)
+    with pytest.raises(OSError, match="disk full"):
+        write_yolo_subset(ds, [3, 4, 5, 6], out, layout="copy", overwrite=True)
+    assert tree_hash(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "src"]  # no partial folder
+    monkeypatch.undo()
+    write_yolo_subset(ds, [3, 4, 5, 6], out, layout="copy", overwrite=True)
+    assert len(list((out / "images/train").iterdir())) == 4
+    _check_written(out)

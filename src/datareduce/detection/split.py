@@ -10,7 +10,6 @@ every file written and the split of every group.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -19,14 +18,11 @@ import numpy as np
 
 from .groups import assign_groups, resolve_groups
 from .writer import (
-    MANIFEST,
-    _json_safe,
     _place_and_finish,
     _Placer,
     _plan_split,
     _planned_files,
     _prepare_out_dir,
-    _replace_text,
 )
 
 __all__ = ["group_leaks", "split_yolo"]
@@ -112,7 +108,7 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
     ...     len(load_yolo(out)) + len(load_yolo(out, split="val"))
     24
     """
-    from .yolo import load_yolo
+    from .yolo import MissingSplitError, load_yolo
 
     if layout not in ("symlink", "copy"):
         raise ValueError(f"layout={layout!r}: a split writes 'symlink' or 'copy'.")
@@ -127,9 +123,10 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
     for k in _split_names(data_yaml):
         try:
             datasets[k] = load_yolo(data_yaml, split=k, on_error=on_error)
-        except FileNotFoundError:  # a split without images adds nothing to the pool
-            if not Path(data_yaml).is_file():
-                raise
+        except FileNotFoundError as exc:  # a split without images adds nothing to the pool
+            if (isinstance(exc, MissingSplitError) and k in ("train", "val")) \
+                    or not Path(data_yaml).is_file():
+                raise  # (a missing test folder was warned about, as Ultralytics accepts it)
     if not datasets:
         raise ValueError(f"{data_yaml}: no images in any split.")
     pool = _Pool(datasets)
@@ -169,8 +166,8 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
         "written_files": ["data.yaml", *files],
         "tool_files": [f"labels/{k}.cache" for k in fractions],
     }
-    _replace_text(out / MANIFEST, json.dumps(_json_safe(content), indent=1))
-    return _place_and_finish(out, plans, place, data, content)
+    return _place_and_finish(out, plans, place, data, content, split=pool.first.split,
+                             overwrite=overwrite)
 
 
 def _split_names(data_yaml) -> list:

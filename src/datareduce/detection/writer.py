@@ -202,9 +202,18 @@ def _removable(out: Path, split: str) -> list:
 
 
 def _prepare_out_dir(out: Path, dataset, overwrite: bool) -> Path:
-    out = check_output_dir(dataset, out, overwrite=overwrite)
+    """The checked output folder; nothing is removed or written yet (see :func:`_swap_in`)."""
+    return check_output_dir(dataset, out, overwrite=overwrite)
+
+
+def _swap_in(stage: Path, out: Path, split: str, overwrite: bool) -> None:
+    """Replace the previous output in ``out`` (only its recorded files) by the complete new
+    one written in ``stage``: nothing of the previous output is removed before this."""
     if out.is_dir() and any(out.iterdir()):
-        for q in _removable(out, dataset.split):
+        if not overwrite:
+            raise FileExistsError(f"output folder {out} is no longer empty: nothing replaced "
+                                  "(pass overwrite=True to replace a datareduce output).")
+        for q in _removable(out, split):
             q.unlink()  # a link is removed, never followed
         for top in ("images", "labels"):  # folders emptied by the removal
             base = out / top
@@ -213,7 +222,12 @@ def _prepare_out_dir(out: Path, dataset, overwrite: bool) -> Path:
                     if not any(Path(dirpath).iterdir()):
                         Path(dirpath).rmdir()
     out.mkdir(parents=True, exist_ok=True)
-    return out
+    for child in sorted(stage.iterdir()):
+        target = out / child.name
+        if target.exists() or target.is_symlink():
+            raise _taken(target)
+        os.rename(child, target)
+    stage.rmdir()
 
 
 #: errno values meaning "this file system or platform makes no symbolic links"; any other
@@ -383,20 +397,32 @@ def _json_safe(obj):
     return repr(obj)
 
 
-def _place_and_finish(out: Path, plans, place: _Placer, data: dict, content: dict) -> Path:
-    """Put the planned files in place, write the data YAML, then mark the manifest (written
-    first, so that an interrupted write can be replaced) complete."""
+def _place_and_finish(out: Path, plans, place: _Placer, data: dict, content: dict, *,
+                      split: str, overwrite: bool, extra_files: dict | None = None) -> Path:
+    """Write the new output completely in a temporary folder beside ``out`` (the planned
+    files, ``extra_files``, the data YAML, the manifest marked complete), then swap it in
+    (:func:`_swap_in`): a failure leaves a previous output in ``out`` untouched."""
+    import tempfile
+
     import yaml
 
-    for plan in plans:
-        _place(plan, out, place)
-    yaml_path = out / "data.yaml"
-    _replace_text(yaml_path, yaml.safe_dump(data, sort_keys=False))
-    content["complete"] = True
-    if place.fell_back:
-        content["layout"] = "copy (symlinks unavailable)"
-    _replace_text(out / MANIFEST, json.dumps(_json_safe(content), indent=1))
-    return yaml_path
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.datareduce-partial-", dir=out.parent))
+    try:
+        for plan in plans:
+            _place(plan, stage, place)
+        for name, text in (extra_files or {}).items():
+            _write_new_text(stage / name, text)
+        _replace_text(stage / "data.yaml", yaml.safe_dump(data, sort_keys=False))
+        content["complete"] = True
+        if place.fell_back:
+            content["layout"] = "copy (symlinks unavailable)"
+        _replace_text(stage / MANIFEST, json.dumps(_json_safe(content), indent=1))
+        _swap_in(stage, out, split, overwrite)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)  # our own folder; links are not followed
+        raise
+    return out / "data.yaml"
 
 
 def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
@@ -416,7 +442,9 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     layout : {"symlink", "copy", "list"}, default="symlink"
     overwrite : bool, default=False
         Replace a previous datareduce output in ``out_dir`` (only the entries datareduce
-        writes are removed; a folder without a datareduce manifest is never cleared).
+        writes are removed, and only once the new output is complete: it is written in a
+        temporary folder beside ``out_dir`` first; a folder without a datareduce manifest
+        is never cleared).
     manifest : dict, optional
         Extra entries for ``manifest.json``.
 
@@ -519,14 +547,14 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
         "written_files": ["data.yaml", *files],
         "tool_files": tool_files,
     }
-    # the manifest first: an interrupted write can still be replaced with overwrite=True
-    _replace_text(out / MANIFEST, json.dumps(_json_safe(content), indent=1))
+    extra = {}
     if layout == "list":
-        _replace_text(out / f"{split}.txt", "".join(f"{p}\n" for p in images))
+        extra[f"{split}.txt"] = "".join(f"{p}\n" for p in images)
         warnings.warn(
             "layout='list': Ultralytics will write its label cache next to the source label "
             f"files (e.g. {image_to_label_path(images[0]).parent}.cache), i.e. into the source "
             "dataset; use layout='symlink' (default) to keep everything in the output folder.",
             UserWarning, stacklevel=3,
         )
-    return _place_and_finish(out, plans, place, data, content)
+    return _place_and_finish(out, plans, place, data, content, split=split,
+                             overwrite=overwrite, extra_files=extra)

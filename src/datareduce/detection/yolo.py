@@ -49,6 +49,41 @@ def _split_aliases(data: dict) -> dict:
     return data
 
 
+class MissingSplitError(FileNotFoundError):
+    """A split entry of the data YAML names nothing (no folder, list or image there)."""
+
+
+def _is_entry(e: Path) -> bool:
+    return e.is_dir() or (e.is_file() and (e.suffix.lower() == ".txt" or _is_image(e)))
+
+
+def _check_split_entries(splits: dict, split: str, yaml_path) -> dict:
+    """Every split entry checked before anything is read, as Ultralytics checks them:
+    ``train``, ``val`` and the split asked for must exist (an error now, not after the
+    embedding); a missing entry of another split (``test:`` named but never made, which
+    Ultralytics accepts) is left out with a warning, and the split with it when nothing
+    is left."""
+    out = {}
+    for k, entries in splits.items():
+        missing = [e for e in entries if not _is_entry(Path(e))]
+        if missing and (k in ("train", "val") or k == split):
+            raise MissingSplitError(
+                f"{yaml_path}: split entry {missing[0]} does not exist (or is not a folder, a "
+                f".txt list of images or an image); the {k!r} split needs it"
+                + (" (Ultralytics requires train and val)." if k in ("train", "val") else "."))
+        if missing:
+            warnings.warn(
+                f"{yaml_path}: the {k!r} split's {', '.join(map(str, missing))} does not "
+                "exist: " + ("left out" if len(missing) < len(entries) else
+                             f"the {k!r} split is left out")
+                + " (Ultralytics accepts this until that split is used).",
+                UserWarning, stacklevel=3)
+        kept = [e for e in entries if e not in missing]
+        if kept:
+            out[k] = kept
+    return out
+
+
 def _resolve_root(yaml_path: Path, data: dict) -> Path:
     p = data.get("path")
     if not p:
@@ -289,6 +324,7 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
     root = _resolve_root(yaml_path, data)
     splits = {k: [str(p) for p in _resolve_entries(root, data[k])]
               for k in SPLIT_KEYS if data.get(k)}
+    splits = _check_split_entries(splits, split, yaml_path)
     if split not in splits:
         raise ValueError(f"{yaml_path}: no {split!r} split (splits: {', '.join(splits) or 'none'}).")
     issues: list[LabelIssue] = []
