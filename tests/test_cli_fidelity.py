@@ -3,6 +3,7 @@ kept rows unchanged, two compared files are read with one type per column, outpu
 replace inputs, and the command's edges (pipes, bad files, option errors) behave."""
 
 import csv
+import json
 
 import numpy as np
 import pandas as pd
@@ -192,3 +193,41 @@ def test_reduce_keeps_the_pandas_index_stored_in_parquet(tmp_path):
             got = pd.read_csv(out).set_index("patient_id")
         assert got.index.name == "patient_id" and len(got) == 18
         pd.testing.assert_frame_equal(got, df.loc[got.index], check_exact=name.endswith(".parquet"))
+
+
+# ------------------------------------------- score: rows matched on the features and label
+@pytest.fixture
+def repeated_features(tmp_path):
+    """FULL: every row of class B has the features of a row of class A; REDUCED: 40 rows of
+    class B, copied from FULL."""
+    rng = np.random.default_rng(3)
+    a = pd.DataFrame({"age": rng.integers(20, 30, 200), "sex": rng.choice(["f", "m"], 200)})
+    full = pd.concat([a.assign(label="A"), a.assign(label="B")], ignore_index=True)
+    full.to_csv(tmp_path / "full.csv", index=False)
+    full[full.label == "B"].sample(40, random_state=0).to_csv(tmp_path / "red.csv",
+                                                               index=False)
+    return tmp_path
+
+
+def test_score_matches_rows_on_features_and_label(repeated_features):
+    tmp = repeated_features
+    res = cli("score", tmp / "full.csv", tmp / "red.csv", "--target", "label", "--json",
+              tmp / "r.json", "-q")
+    assert res.returncode == 0, res.stderr
+    per_class = json.loads((tmp / "r.json").read_text())["calibration"]["metrics"][
+        "coverage"]["per_class"]
+    # the kept rows are of class B: B is covered, A (no kept row) is not
+    assert isinstance(per_class["B"], float) and np.isfinite(per_class["B"])
+    assert not (isinstance(per_class["A"], float) and np.isfinite(per_class["A"]))
+
+
+def test_score_refuses_rows_whose_label_is_not_fulls(tmp_path):
+    rng = np.random.default_rng(0)
+    full = pd.DataFrame({"x": rng.normal(size=60).round(4), "label": ["A", "B"] * 30})
+    full.to_csv(tmp_path / "full.csv", index=False)
+    red = full.iloc[:6].copy()
+    red["label"] = red["label"].map({"A": "B", "B": "A"})  # FULL's rows, other labels
+    red.to_csv(tmp_path / "red.csv", index=False)
+    res = cli("score", tmp_path / "full.csv", tmp_path / "red.csv", "--target", "label",
+              "-q")
+    assert_refused(res, "6 row(s) of REDUCED are rows of FULL with another --target 'label'")

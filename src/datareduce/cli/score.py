@@ -243,29 +243,48 @@ def run(args) -> int:
 
 
 def _check_subset(full, red, cols):
+    """REDUCED's rows as positions in FULL, matched on the features, the target and the id.
+
+    Rows of FULL with equal features but different labels are different rows: a REDUCED
+    row takes a FULL row with its own label (one whose label no such row has is an error),
+    and the k-th copy of a row in REDUCED takes the k-th copy in FULL."""
     import numpy as np
     import pandas as pd
 
-    key = list(cols.features) + ([cols.id] if cols.id is not None else [])
+    features = list(cols.features) + ([cols.id] if cols.id is not None else [])
+    labels = [cols.target] if cols.target is not None else []
 
-    def rows(df):
+    def rows(df, key):
         # numbers as float64 and everything else as text, so that an int column in one file
         # and a float column in the other (or Parquet vs CSV) compare equal
         frame = pd.DataFrame({
             str(c): (df[c].to_numpy(dtype=np.float64, na_value=np.nan)
                      if df[c].dtype.kind in "biuf" else df[c].astype(str).to_numpy())
             for c in key})
-        return pd.util.hash_pandas_object(frame, index=False)
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
-    hf, hr = rows(full), rows(red)
-    outside = ~hr.isin(set(hf.to_numpy().tolist())).to_numpy()
-    first_row = pd.Series(np.arange(len(hf))).groupby(hf.to_numpy()).first()
+    hf, hr = rows(full, features + labels), rows(red, features + labels)
+    outside = ~np.isin(hr, hf)
     if outside.any():
         first = [int(i) for i in outside.nonzero()[0][:5]]
+        rows_text = ", ".join(str(i + 1) for i in first)
+        if labels:
+            relabelled = outside & np.isin(rows(red, features), rows(full, features))
+            if np.array_equal(relabelled, outside):
+                raise CLIError(f"{int(relabelled.sum())} row(s) of REDUCED are rows of FULL "
+                               f"with another --target {cols.target!r} (e.g. data rows "
+                               f"{rows_text}): REDUCED's labels must be FULL's.")
         raise CLIError(f"{int(outside.sum())} row(s) of REDUCED are not rows of FULL (e.g. "
-                       f"data rows {', '.join(str(i + 1) for i in first)}): check the order FULL "
+                       f"data rows {rows_text}): check the order FULL "
                        "REDUCED, or pass --allow-new-rows for synthetic rows.")
-    return hr.map(first_row).to_numpy(dtype=np.intp)  # REDUCED's rows as positions in FULL
+    # the k-th copy of a row in REDUCED is the k-th copy in FULL (the last one if REDUCED
+    # repeats a row more often than FULL has it)
+    order = np.argsort(hf, kind="stable")
+    sorted_h = hf[order]
+    start = np.searchsorted(sorted_h, hr, side="left")
+    count = np.searchsorted(sorted_h, hr, side="right") - start
+    copy = pd.Series(hr).groupby(hr).cumcount().to_numpy()
+    return order[start + np.minimum(copy, count - 1)].astype(np.intp)
 
 
 def _audit(args, full, cols, positions):
