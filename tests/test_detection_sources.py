@@ -242,7 +242,6 @@ def test_validation_key_in_yolo_split_and_audit(tmp_path):
 
 def test_group_auto_with_a_cap_uses_near_duplicate_chains(tmp_path):
     from _detection_data import write_group_layout
-
     from datareduce.detection import Deduplicator
     from datareduce.detection.groups import sequence_groups
 
@@ -340,3 +339,29 @@ def test_previous_output_kept_until_the_new_one_is_complete(tmp_path, monkeypatc
     write_yolo_subset(ds, [3, 4, 5, 6], out, layout="copy", overwrite=True)
     assert len(list((out / "images/train").iterdir())) == 4
     _check_written(out)
+
+
+# --- hidden files and folders are not images of the split, as for Ultralytics -----------
+
+def test_hidden_files_and_folders_are_skipped(tmp_path):
+    import glob
+
+    src = tmp_path / "src"
+    for i, n in enumerate("abc"):
+        _pair(src, f"train/{n}.png", i)
+    _pair(src, "val/v.png", 9)
+    _img(src / "images/train/.ipynb_checkpoints/a-checkpoint.png", 0)
+    (src / "images/train/._b.png").write_bytes(b"\x00\x05\x16\x07" + b"\x00" * 80)  # AppleDouble
+    _lbl(src / "labels/train/.ipynb_checkpoints/a-checkpoint.txt", "0 0.5 0.5 0.2 0.2\n")
+    (src / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [a, b, c]\n")
+    ul = glob.glob(str(src / "images/train/**/*.*"), recursive=True)
+    assert sorted(Path(p).name for p in ul) == ["a.png", "b.png", "c.png"]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no orphan-label warning for the hidden label
+        ds = load_yolo(src / "data.yaml")
+    assert sorted(p.name for p in ds.images) == ["a.png", "b.png", "c.png"]
+    out = tmp_path / "out"
+    write_yolo_subset(ds, range(3), out)
+    assert sorted(p.name for p in (out / "images/train").iterdir()) == ["a.png", "b.png", "c.png"]

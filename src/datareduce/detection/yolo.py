@@ -120,9 +120,11 @@ def _resolve_entries(root: Path, value) -> list[Path]:
 
 
 def _files_under(folder: Path) -> list[str]:
-    """Every file under ``folder``, as Ultralytics' recursive glob finds them: linked
-    sub-folders are followed (``Path.rglob`` does not follow them before Python 3.13), a
-    link back to a folder above it (a loop) is skipped with a warning."""
+    """Every file under ``folder``, as Ultralytics' recursive glob (``**/*.*``) finds them:
+    hidden files and folders (names starting with a dot: ``.ipynb_checkpoints``, macOS
+    ``._x.jpg``) are skipped, linked sub-folders are followed (``Path.rglob`` does not follow
+    them before Python 3.13), a link back to a folder above it (a loop) is skipped with a
+    warning."""
     found: list[str] = []
     stack = [(str(folder), frozenset({os.path.realpath(folder)}))]
     while stack:
@@ -133,6 +135,8 @@ def _files_under(folder: Path) -> list[str]:
         except OSError:
             continue  # unreadable folder: its images cannot be read by Ultralytics either
         for e in entries:
+            if e.name.startswith("."):
+                continue  # glob's '**' and '*.*' match no hidden name
             try:
                 is_dir = e.is_dir()  # follows links
             except OSError:
