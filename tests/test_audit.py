@@ -167,3 +167,22 @@ def test_html_page_is_self_contained_with_figures(mixed, tmp_path):
     assert text.index('class="verdicts"') < text.index("<table")  # verdicts at the top
     inline = audit._repr_html_()
     assert inline.startswith("<div") and "verdicts" in inline and "<img" in inline
+
+
+def test_a_subset_of_every_row_ties_with_its_draws():
+    """Every draw of a full-size subset is the full data; the metrics' rounding (an MMD of
+    ~1e-8 for the weighted subset, exactly 0 for some draws) decided the verdict (before:
+    "further than 55 %" or percentile 0 of random draws)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = np.repeat([0, 1, 2], 100)
+    w = np.ones(300)
+    cal = calibrate(X, rng.permutation(300), y, weights=w, n_draws=10,
+                    metrics=("mmd", "energy", "coverage"), max_rows=None)
+    for m in cal.metrics.values():
+        assert m.percentile == {"srs": 50.0, "random": 50.0}, (m.name, m.value, m.reference)
+        assert set(m.p_value.values()) == {1.0}
+        assert set(m.per_class_percentile.values()) <= {50.0}
+    # a different table of the same size is no tie: it is further than every draw
+    other = calibrate(X, X_subset=X + 0.5, y=y, y_subset=y, n_draws=10, metrics=("mmd",))
+    assert other.metrics["mmd"].percentile["srs"] == 0.0

@@ -96,3 +96,25 @@ def test_arrays_and_errors(tmp_path):
         audit_split(pd.DataFrame(train, columns=list("abc")), pd.DataFrame(test, columns=list("abd")))
     with pytest.raises(ValueError, match="both splits"):
         audit_split(train, test, y_train=np.zeros(200))
+
+
+def test_classes_in_one_split_only_are_named(tmp_path):
+    """A class only the test split has is one the model never sees (before: nothing said,
+    and the test split was 'closer to the full data than 100% of random subsets')."""
+    df = _table()
+    train, test, _ = _plant(df, 0, 0, 0)
+    train["target"], test["target"] = train["target"].astype(str), test["target"].astype(str)
+    test.loc[test.index[:3], "target"] = "Z"
+    audit = audit_split(train, test, target="target", group="patient", n_draws=5)
+    text = str(audit)
+    assert "1 class(es) appear only in the test split (['Z']; 3 test row(s))" in text
+    z = audit.classes.set_index("class").loc["Z"]
+    assert (z["train_rows"], z["test_rows"]) == (0, 3)
+    assert "have no test row" not in text  # both real classes are in both splits
+    assert json.loads(json.dumps(audit.to_dict()))["classes"][-1]["class"] == "Z"
+    assert "Classes in one split only" in audit.to_html()
+    # the other way round: a class of the training split with no test row
+    audit = audit_split(test, train, target="target", group="patient", n_draws=5)
+    assert "1 class(es) have no test row (['Z'])" in str(audit)
+    clean = audit_split(*_plant(df, 0, 0, 0)[:2], target="target", n_draws=5)
+    assert "every class (2) has rows in both splits" in str(clean)

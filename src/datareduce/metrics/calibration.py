@@ -145,12 +145,23 @@ class Calibration:
                 "metrics": {k: v.to_dict() for k, v in self.metrics.items()}}
 
 
-def _percentile(value, draws):
+def _percentile(value, draws, tie=False):
     draws = np.asarray(draws, dtype=np.float64)
     if draws.size == 0:
         return float("nan")
+    if tie:
+        return 50.0
     further = np.sum(draws > value) + 0.5 * np.sum(draws == value)
     return float(100.0 * further / draws.size)
+
+
+def _as_the_full_data(value, draws) -> bool:
+    """For a subset of every row, whose draws (of every kind) are the full data itself:
+    their values are the metric's rounding (an MMD of ~1e-8 for an exact 0, weighted or
+    not), so a value within twice that rounding ties with every draw (before: exact
+    comparisons called a full-size subset "further than 55 %" of random subsets)."""
+    noise = max((float(np.max(np.abs(d))) for d in draws if np.size(d)), default=0.0)
+    return bool(np.isfinite(value) and abs(value) <= 2.0 * max(noise, 1e-8))
 
 
 def _stratified_sample(y, n, size, rng):
@@ -298,14 +309,17 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
         ref = {kind: values[kind][j] for kind in kinds}
         pc_ref = {kind: {c: np.asarray(v) for c, v in per_class_vals[kind][j].items()}
                   for kind in kinds if kind == "srs"}
-        pc_pct = {c: _percentile(v, pc_ref["srs"][c]) for c, v in res.per_class.items()
-                  if "srs" in pc_ref and c in pc_ref["srs"]}
+        every = m == n  # every draw is the full data
+        tie = every and _as_the_full_data(res.value, list(ref.values()))
+        pc_pct = {c: _percentile(v, pc_ref["srs"][c],
+                                 every and _as_the_full_data(v, [pc_ref["srs"][c]]))
+                  for c, v in res.per_class.items() if "srs" in pc_ref and c in pc_ref["srs"]}
         out[metric.name] = CalibratedMetric(
             name=metric.name, description=metric.description, value=res.value,
             per_class=res.per_class, reference=ref, per_class_reference=pc_ref,
-            percentile={k: _percentile(res.value, r) for k, r in ref.items()},
+            percentile={k: _percentile(res.value, r, tie) for k, r in ref.items()},
             per_class_percentile=pc_pct,
-            p_value={k: float((1 + np.sum(r >= res.value)) / (1 + r.size))
+            p_value={k: 1.0 if tie else float((1 + np.sum(r >= res.value)) / (1 + r.size))
                      for k, r in ref.items()})
     return Calibration(out, int(n_draws), m, n, int(eval_rows.size),
                        time.perf_counter() - t0, eval_indices=eval_rows, draws=kinds)

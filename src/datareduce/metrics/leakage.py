@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._core.input import _few
 from ._html import PageMixin
 from .audit import audit_labels, audit_space, audit_subset
 from .calibration import DEFAULT_METRICS
@@ -58,6 +59,10 @@ class SplitAudit(PageMixin):
         Near-duplicate distance threshold used.
     groups : pandas.DataFrame or None
         One row per group on both sides: ``group``, ``train_rows``, ``test_rows``.
+    classes : pandas.DataFrame or None
+        With class labels: one row per class, ``class``, ``train_rows``, ``test_rows``
+        (a class with no training row is one a model trained on this split never sees;
+        one with no test row is one the test score says nothing about).
     timings : dict
     """
 
@@ -69,6 +74,7 @@ class SplitAudit(PageMixin):
     threshold: float
     groups: object = None
     timings: dict = field(default_factory=dict)
+    classes: object = None
     _page_title = "datareduce split audit"
 
     @property
@@ -91,12 +97,32 @@ class SplitAudit(PageMixin):
             k = len(self.groups)
             out.append((f"{k} group(s) have rows in both splits" if k else
                         "no group has rows in both splits", 0.0 if k else 100.0))
+        out += self._class_verdicts()
         out += [(f"test split vs all rows, {v}", p)
                 for v, p in self.representativeness.verdicts()]
         drift = self.features[self.features["percentile"] < 5]
         if len(drift):
             out.append((f"features that differ more between the splits than in 95% of random "
                         f"splits: {', '.join(map(str, drift['feature']))}", 0.0))
+        return out
+
+    def _class_verdicts(self) -> list:
+        c = self.classes
+        if c is None:
+            return []
+        only_test = c[c["train_rows"] == 0]
+        only_train = c[c["test_rows"] == 0]
+        out = []
+        if len(only_test):
+            out.append((f"{len(only_test)} class(es) appear only in the test split "
+                        f"({_few(only_test['class'])}; {int(only_test['test_rows'].sum())} test "
+                        "row(s)): a model trained on this split never sees them", 0.0))
+        if len(only_train):
+            out.append((f"{len(only_train)} class(es) have no test row "
+                        f"({_few(only_train['class'])}): the test score says nothing about "
+                        "them", 0.0))
+        if not out:
+            out.append((f"every class ({len(c)}) has rows in both splits", 100.0))
         return out
 
     def to_dict(self) -> dict:
@@ -108,6 +134,8 @@ class SplitAudit(PageMixin):
             "duplicates": json.loads(self.duplicates.to_json(orient="records")),
             "groups": None if self.groups is None else json.loads(
                 self.groups.to_json(orient="records")),
+            "classes": None if self.classes is None else json.loads(
+                self.classes.to_json(orient="records")),
             "features": json.loads(self.features.to_json(orient="records")),
             "representativeness": self.representativeness.to_dict(),
             "timings": {k: float(v) for k, v in self.timings.items()},
@@ -154,6 +182,12 @@ class SplitAudit(PageMixin):
             g = self.groups.head(200)
             sections.append(("Groups in both splits",
                              _html.table(list(g.columns), g.itertuples(index=False))))
+        if self.classes is not None:
+            c = self.classes
+            c = c[(c["train_rows"] == 0) | (c["test_rows"] == 0)].head(200)
+            if len(c):
+                sections.append(("Classes in one split only",
+                                 _html.table(list(c.columns), c.itertuples(index=False))))
         sections += [
             ("Test split against random subsets", _html.table(rep._HEADER, rep._rows())),
             ("Per feature", _html.table(list(self.features.columns),
@@ -333,7 +367,15 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
                                                      np.asarray(y_test, dtype=object)])
     if y is not None:
         y = pd.Series(y).infer_objects().to_numpy()
-    labels, _ = audit_labels(y, len(pool))
+    labels, task = audit_labels(y, len(pool))
+    classes = None
+    if task == "classification":
+        ct = pd.Series(labels[:n_tr]).value_counts()
+        cs = pd.Series(labels[n_tr:]).value_counts()
+        names = ct.index.union(cs.index)
+        classes = pd.DataFrame({"class": names,
+                                "train_rows": ct.reindex(names, fill_value=0).to_numpy(),
+                                "test_rows": cs.reindex(names, fill_value=0).to_numpy()})
     rep = audit_subset(A, np.arange(n_tr, n_tr + n_te), labels, space="passthrough",
                        metrics=metrics, n_draws=n_draws, max_rows=max_rows, random_state=rng,
                        progress=progress)
@@ -377,4 +419,4 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
     timings["features"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     return SplitAudit(n_tr, n_te, rep, features, duplicates, float(threshold), groups,
-                      timings)
+                      timings, classes)
