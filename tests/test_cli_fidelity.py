@@ -133,6 +133,7 @@ def small_table(tmp_path):
     df["label"] = np.repeat(["x", "y"], 40)
     path = tmp_path / "data.csv"
     df.to_csv(path, index=False)
+    df.iloc[::2].to_csv(tmp_path / "half.csv", index=False)
     return path
 
 
@@ -231,3 +232,24 @@ def test_score_refuses_rows_whose_label_is_not_fulls(tmp_path):
     res = cli("score", tmp_path / "full.csv", tmp_path / "red.csv", "--target", "label",
               "-q")
     assert_refused(res, "6 row(s) of REDUCED are rows of FULL with another --target 'label'")
+
+
+# ------------------------------------------------------------------- stdout closed early
+def test_a_closed_pipe_is_no_error_and_files_are_still_written(small_table, tmp_path):
+    import subprocess
+    import sys
+
+    def closed_stdout(*args):
+        proc = subprocess.Popen([sys.executable, "-m", "datareduce.cli", *map(str, args)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()  # `| head -0`: the reader is gone before the first line
+        err = proc.stderr.read().decode()
+        return proc.wait(), err
+
+    report = tmp_path / "r.json"
+    code, err = closed_stdout("score", small_table, small_table.with_name("half.csv"),
+                              "--target", "label", "--json", report, "-q")
+    assert code == 0, err
+    assert json.loads(report.read_text())["n_kept"] == 40
+    code, err = closed_stdout("methods")
+    assert (code, err) == (0, "")

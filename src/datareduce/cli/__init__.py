@@ -73,11 +73,55 @@ def _install_warning_format(command: str):
     return previous
 
 
+class _PipeSafeStdout:
+    """``sys.stdout`` during a run: when the reader of a pipe has gone (``datareduce ... |
+    head -1``), the rest of the output goes to ``os.devnull`` and the run goes on, so the
+    files asked for (``--json``, ``--output``) are still written and the exit status is the
+    run's (the handling of SIGPIPE in Python's documentation, "Note on SIGPIPE")."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - not a real file
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv=None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status.
 
     Argument errors found by argparse raise ``SystemExit(2)`` as usual.
     """
+    stdout = sys.stdout = _PipeSafeStdout(sys.stdout)
+    try:
+        return _main(argv)
+    finally:
+        stdout.flush()
+        if sys.stdout is stdout:
+            sys.stdout = stdout._stream
+
+
+def _main(argv) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command
