@@ -365,3 +365,37 @@ def test_hidden_files_and_folders_are_skipped(tmp_path):
     out = tmp_path / "out"
     write_yolo_subset(ds, range(3), out)
     assert sorted(p.name for p in (out / "images/train").iterdir()) == ["a.png", "b.png", "c.png"]
+
+
+# --- EXIF orientation: images are read upright, as Ultralytics reads them ---------------
+
+def test_exif_rotated_photo_is_read_upright(tmp_path):
+    from datareduce.detection import get_embedder
+    from datareduce.detection.embedders import _thumbnail
+
+    src = tmp_path / "src"
+    (src / "images/train").mkdir(parents=True)
+    arr = np.zeros((60, 100, 3), np.uint8)
+    arr[5:25, 5:25] = (255, 0, 0)  # a red object top left, as displayed
+    up = Image.fromarray(arr)
+    up.save(src / "images/train/upright.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    up.transpose(Image.Transpose.ROTATE_90).save(src / "images/train/phone.png", exif=exif)
+    arr[5:25, 5:25] = (0, 0, 255)
+    Image.fromarray(arr).save(src / "images/train/zblue.png")  # another object, same place
+    for n in ("upright", "phone", "zblue"):
+        _lbl(src / f"labels/train/{n}.txt", "0 0.15 0.25 0.2 0.333\n")
+    _img(src / "images/val/v.png", 1)
+    (src / "data.yaml").write_text("train: images/train\nval: images/val\nnames: [obj]\n")
+    ds = load_yolo(src / "data.yaml")
+    assert [p.name for p in ds.images] == ["phone.png", "upright.png", "zblue.png"]
+    E = get_embedder("crops").embed(ds)
+    assert np.allclose(E[0], E[1], atol=1e-4) and not np.allclose(E[0], E[2], atol=1e-2)
+    a, b = (_thumbnail(p, 8, 8) for p in ds.images[:2])
+    assert np.allclose(a, b, atol=1e-4)
+    pytest.importorskip("imagehash")
+    from datareduce.detection.hashing import perceptual_hashes
+
+    H = perceptual_hashes(ds.images)
+    assert (H[0] == H[1]).all()

@@ -228,6 +228,16 @@ def _is_image(path) -> bool:
     return str(path).rpartition(".")[-1].lower() in IMG_FORMATS
 
 
+def _upright(im):
+    """``im`` turned as its EXIF orientation tag says, as Ultralytics (OpenCV) loads images
+    and as YOLO boxes are drawn: a phone photo stored sideways with orientation 6 is read
+    upright. Call it after ``draft`` (a JPEG decodes at reduced scale) and before anything
+    reads pixels."""
+    from PIL import ImageOps
+
+    return ImageOps.exif_transpose(im)
+
+
 def _decode_problem(path) -> str | None:
     """None when ``path`` decodes completely, else what is wrong (in words)."""
     from PIL import Image

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from .dataset import _upright
+
 __all__ = [
     "BaseEmbedder",
     "LabelEmbedder",
@@ -59,6 +61,7 @@ class BaseEmbedder:
     def _cache_key(self, dataset) -> str:
         h = hashlib.sha256()
         h.update(json.dumps(self.describe(), sort_keys=True, default=str).encode())
+        h.update(b"pixels: EXIF orientation applied")  # caches of raw stored pixels are stale
         for img, boxes in zip(dataset.images, dataset.boxes, strict=True):
             try:
                 st = os.stat(img)
@@ -181,7 +184,7 @@ def _thumbnail(path, size: int, n_bins: int) -> np.ndarray:
 
     with Image.open(path) as im:
         im.draft("RGB", (size * 4, size * 4))  # JPEG: decode at reduced scale
-        im = im.convert("RGB")
+        im = _upright(im).convert("RGB")
         stats_src = im.resize((64, 64), Image.Resampling.BILINEAR) if max(im.size) > 64 else im
         thumb = im.resize((size, size), Image.Resampling.BOX)
     a = np.asarray(thumb, dtype=np.float32).reshape(-1) / 255.0

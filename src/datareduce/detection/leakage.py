@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..metrics._html import PageMixin, body, figure_block, table
+from .dataset import _upright
 from .hashing import (
     DEFAULT_COLOUR_TOL,
     DEFAULT_THRESHOLD,
@@ -166,7 +167,7 @@ class LeakageReport(PageMixin):
             y = pad + r * (thumb + text_h + pad)
             for c, key in enumerate(("train", "other")):
                 with Image.open(p[key]) as im:
-                    im = im.convert("RGB")
+                    im = _upright(im).convert("RGB")
                     im.thumbnail((thumb, thumb))
                     sheet.paste(im, (pad + c * (thumb + pad), y))
             label = (f"{p['split']} d={p['distance']}{' exact' if p['exact'] else ''}: "

@@ -31,6 +31,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..base import BaseReducer, Selection
+from .dataset import _upright
 from .embedders import BaseEmbedder
 
 __all__ = ["CropEmbedder", "ShapeComplexityScorer", "TopScoreReducer", "shape_complexity"]
@@ -147,7 +148,7 @@ class CropEmbedder(BaseEmbedder):
                 continue
             try:
                 with Image.open(dataset.images[i]) as im:
-                    im = im.convert("RGB")
+                    im = _upright(im).convert("RGB")  # the boxes refer to the upright image
                     if self.model is None:
                         f = _crop_features(im, b, self.size, self.margin)
                     else:
