@@ -253,3 +253,19 @@ def test_a_closed_pipe_is_no_error_and_files_are_still_written(small_table, tmp_
     assert json.loads(report.read_text())["n_kept"] == 40
     code, err = closed_stdout("methods")
     assert (code, err) == (0, "")
+
+
+# ------------------------------------------------------- data files that do not parse
+def test_a_malformed_yaml_or_coco_json_is_a_user_error_naming_the_file(tmp_path):
+    pytest.importorskip("yaml")
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("a: [\n")
+    for args in (("yolo", bad, "--keep", "0.3", "--dry-run"), ("yolo-audit", bad),
+                 ("yolo-split", bad, "--group", "auto", "--val", "0.2", "--output",
+                  tmp_path / "split")):
+        res = cli(*args)
+        assert_refused(res, f"{bad} is not valid YAML", "line 2")
+    coco = tmp_path / "broken.json"
+    coco.write_text('{"images": [')
+    assert_refused(cli("yolo", coco, "--keep", "0.3", "--dry-run"),
+                   f"{coco} is not valid JSON", "line 1, column 13")

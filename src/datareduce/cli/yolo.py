@@ -107,9 +107,30 @@ def parse_detection_keep(text: str):
     return value
 
 
-def _cli_hint(exc: Exception) -> CLIError:
+def data_file_errors() -> tuple:
+    """The exceptions of a data file that is not valid YAML or JSON (besides ValueError)."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - yaml comes with the detection extra
+        return ()
+    return (yaml.YAMLError,)
+
+
+def _cli_hint(exc: Exception, path=None) -> CLIError:
+    """A one-line error for a failure loading a dataset; a data file that does not parse
+    (``path``: the YAML or COCO JSON given on the command line) is named."""
+    import json
+
     from ..detection.dataset import SKIP_HINT
 
+    if path is not None and isinstance(exc, json.JSONDecodeError):
+        return CLIError(f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column "
+                        f"{exc.colno}).")
+    if path is not None and isinstance(exc, data_file_errors()):
+        mark = getattr(exc, "problem_mark", None)
+        where = "" if mark is None else f" (line {mark.line + 1}, column {mark.column + 1})"
+        what = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        return CLIError(f"{path} is not valid YAML: {what}{where}.")
     return CLIError(str(exc).replace(SKIP_HINT, "--on-error skip"))
 
 
@@ -125,8 +146,8 @@ def load_dataset(args):
         if args.images_dir:
             raise CLIError("--images-dir is only used with a COCO JSON.")
         return load_yolo(args.data, split=args.split, on_error=args.on_error)
-    except ValueError as exc:
-        raise _cli_hint(exc) from exc
+    except (ValueError, *data_file_errors()) as exc:
+        raise _cli_hint(exc, args.data) from exc
 
 
 def make_embedder(args):

@@ -44,7 +44,7 @@ def run(args) -> int:
     from ..detection import find_leakage, load_yolo
     from ..detection.hashing import DEFAULT_THRESHOLD
     from ._io import check_output_file
-    from .yolo import _cli_hint
+    from .yolo import _cli_hint, data_file_errors
 
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     if threshold < 0:
@@ -66,8 +66,8 @@ def run(args) -> int:
         train = load_yolo(args.data, split=args.split, on_error=args.on_error)
         others = {k: load_yolo(args.data, split=k, on_error=args.on_error)
                   for k in train.splits if k != args.split}
-    except ValueError as exc:
-        raise _cli_hint(exc) from exc
+    except (ValueError, *data_file_errors()) as exc:
+        raise _cli_hint(exc, args.data) from exc
     rep = find_leakage(train, others, threshold=threshold, n_jobs=args.jobs,
                        progress=args.progress)
     print(rep.to_markdown())

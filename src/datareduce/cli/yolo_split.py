@@ -35,7 +35,7 @@ def run(args) -> int:
     import json
 
     from ..detection.split import split_yolo
-    from .yolo import _cli_hint
+    from .yolo import _cli_hint, data_file_errors
 
     try:
         path = split_yolo(args.data, args.output, groups=args.group, val=args.val,
@@ -43,8 +43,8 @@ def run(args) -> int:
                           overwrite=args.overwrite, on_error=args.on_error)
     except FileExistsError as exc:
         raise CLIError(str(exc)) from exc
-    except ValueError as exc:
-        raise _cli_hint(exc) from exc
+    except (ValueError, *data_file_errors()) as exc:
+        raise _cli_hint(exc, args.data) from exc
     man = json.loads((path.parent / "manifest.json").read_text())
     print("| split | images | groups |\n|---|---:|---:|")
     for k, n in man["n_images"].items():
