@@ -61,6 +61,8 @@ def test_a_sparse_X_is_searched_and_methods_that_need_dense_rows_are_skipped():
                                         keeps=(0.2, 0.3, 0.5), budget=None, random_state=0),
                       Xs, y)
         assert "mms" in s.skipped_ and "sparse" in s.skipped_["mms"]
+        # the reason is a clause of the log line "skipping ...: <reason>." (no "..")
+        assert not s.skipped_["mms"].endswith(".")
         assert s.best_estimator_.predict(Xs.tocsr()[:5]).shape == (5,)
         assert s.n_samples_in_ == 300
 

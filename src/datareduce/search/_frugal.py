@@ -392,7 +392,7 @@ class ReductionSearchCV(BaseReductionSearch):
             try:
                 ev.probe(m, min(ev.keeps), self.n_probe)
             except Exception as exc:  # noqa: BLE001 - a method that cannot run is skipped
-                ev.skipped[m] = f"failed on a probe: {type(exc).__name__}: {exc}"
+                ev.skipped[m] = f"failed on a probe: {type(exc).__name__}: {str(exc).rstrip('.')}"
                 logger.warning("ReductionSearchCV: skipping %r: %s.", m, ev.skipped[m])
                 others.remove(m)
         others.sort(key=lambda m: ev.probes[m][1])
@@ -431,7 +431,7 @@ class ReductionSearchCV(BaseReductionSearch):
                 except Exception as exc:  # noqa: BLE001 - a failing method leaves the race
                     if m == ev.reference:
                         raise
-                    ev.skipped[m] = f"failed at keep={keep}: {type(exc).__name__}: {exc}"
+                    ev.skipped[m] = f"failed at keep={keep}: {type(exc).__name__}: {str(exc).rstrip('.')}"
                     logger.warning("ReductionSearchCV: dropping %r: %s.", m, ev.skipped[m])
                     alive.remove(m)
             if s >= 1 and len(alive) > 1:
