@@ -269,3 +269,46 @@ def test_a_malformed_yaml_or_coco_json_is_a_user_error_naming_the_file(tmp_path)
     coco.write_text('{"images": [')
     assert_refused(cli("yolo", coco, "--keep", "0.3", "--dry-run"),
                    f"{coco} is not valid JSON", "line 1, column 13")
+
+
+# ------------------------------------------------------------------------ option errors
+def test_audit_group_that_is_no_column_names_group(small_table, tmp_path):
+    res = cli("audit", small_table, small_table.with_name("half.csv"), "--target", "label",
+              "--group", "patient")
+    assert_refused(res, "--group 'patient' is not a column of TRAIN")
+    assert "--exclude" not in res.stderr
+
+
+def test_an_unknown_option_shows_the_subcommands_usage(small_table, tmp_path):
+    res = cli("reduce", small_table, "--keep", "0.1", "-o", tmp_path / "x.csv", "--bogus")
+    assert res.returncode == 2
+    assert res.stderr.startswith("usage: datareduce reduce ")
+    assert "datareduce reduce: error: unrecognized arguments: --bogus" in res.stderr
+    res = cli("compare", small_table, "--target", "label", "-o", tmp_path / "out")
+    assert res.returncode == 2 and res.stderr.startswith("usage: datareduce compare ")
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "out").exists()
+
+
+def test_docs_tables_match_the_options_of_each_command():
+    import re
+    from pathlib import Path
+
+    from datareduce.cli import build_parser
+
+    doc = (Path(__file__).parents[1] / "docs" / "cli.md").read_text()
+    sections = {s.split("`")[1].removeprefix("datareduce "): s
+                for s in re.split(r"^## ", doc, flags=re.M) if s.startswith("`datareduce ")}
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, sp in sub.choices.items():
+        every = {o for a in sp._actions for o in a.option_strings if o.startswith("--")}
+        hidden = {o for a in sp._actions for o in a.option_strings if a.help == "==SUPPRESS=="}
+        accepted = every - hidden - {"--help", "--scale"}  # --scale: in 'The selection space'
+        text = sections[name]
+        rows = [line.split("|")[1] for line in text.splitlines()
+                if line.startswith("| `--")]
+        flags = [f for row in rows for f in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", row)]
+        assert len(flags) == len(set(flags)), (name, "an option has two rows")
+        assert set(flags) <= every, (name, set(flags) - every)
+        mentioned = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", text))
+        assert accepted <= mentioned, (name, "undocumented", accepted - mentioned)

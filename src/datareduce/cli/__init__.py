@@ -123,8 +123,11 @@ def main(argv=None) -> int:
 
 def _main(argv) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
     command = args.command
+    if extras:  # the subcommand's usage and name, not the top-level ones
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        sub.choices[command].error(f"unrecognized arguments: {' '.join(extras)}")
     previous = _install_warning_format(command)
     debug = bool(os.environ.get("DATAREDUCE_DEBUG"))
     try:

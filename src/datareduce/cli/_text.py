@@ -25,7 +25,7 @@ def compact_list(names, limit: int = 60) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f", ... (+{len(names) - limit} more)" if len(names) > limit else "")
 
-def unknown_column(option: str, name, columns) -> str:
+def unknown_column(option: str, name, columns, table: str = "the input") -> str:
     columns = list(columns)
-    return (f"{option} {name!r} is not a column of the input{did_you_mean(name, columns)}; "
+    return (f"{option} {name!r} is not a column of {table}{did_you_mean(name, columns)}; "
             f"its {len(columns)} columns are: {compact_list(columns)}.")

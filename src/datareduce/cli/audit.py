@@ -13,7 +13,14 @@ page with the figures, ``--json`` every number (:func:`datareduce.metrics.audit_
 from __future__ import annotations
 
 from . import CLIError
-from ._common import add_column_options, compact_list, finish_parser, resolve_columns, say
+from ._common import (
+    add_column_options,
+    compact_list,
+    finish_parser,
+    resolve_columns,
+    say,
+    unknown_column,
+)
 from ._io import check_input, check_output_file, read_tables, write_text
 from ._progress import fmt_seconds
 
@@ -79,11 +86,11 @@ def run(args) -> int:
     if tr_path.resolve() == te_path.resolve():
         raise CLIError(f"TRAIN and TEST are the same file ({tr_path}).")
     train, test = read_tables(tr_path, "TRAIN", te_path, "TEST")
+    if args.group is not None and args.group not in train.columns:
+        raise CLIError(unknown_column("--group", args.group, train.columns, "TRAIN"))
     exclude = list(args.exclude or []) + ([args.group] if args.group else [])
     cols = resolve_columns(train, target=args.target, features=args.features,
                            exclude=exclude or None, id=args.id)
-    if args.group is not None and args.group not in train.columns:
-        raise CLIError(f"--group {args.group!r} is not a column of TRAIN.")
     keep = list(cols.features) + [c for c in (cols.target, args.group) if c is not None]
     missing = [c for c in keep if c not in test.columns]
     if missing:
