@@ -312,3 +312,28 @@ def test_docs_tables_match_the_options_of_each_command():
         assert set(flags) <= every, (name, set(flags) - every)
         mentioned = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", text))
         assert accepted <= mentioned, (name, "undocumented", accepted - mentioned)
+
+
+# ------------------------------------------------------------------------ strict JSON
+def _strict_loads(text):
+    def refuse(name):
+        raise ValueError(f"bare {name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_reports_are_strict_json(repeated_features):
+    tmp = repeated_features  # no kept row of class A: its coverage distance is infinite
+    res = cli("score", tmp / "full.csv", tmp / "red.csv", "--target", "label", "--json",
+              tmp / "r.json", "-q")
+    assert res.returncode == 0, res.stderr
+    data = _strict_loads((tmp / "r.json").read_text())
+    assert data["calibration"]["metrics"]["coverage"]["per_class"]["A"] == "Infinity"
+    res = cli("score", tmp / "full.csv", tmp / "red.csv", "--target", "label", "--metric",
+              "euclidean", "--dims", "0", "--json", tmp / "legacy.json", "-q")
+    assert res.returncode == 0, res.stderr
+    _strict_loads((tmp / "legacy.json").read_text())
+    res = cli("reduce", tmp / "full.csv", "--target", "label", "--keep", "0.1", "-o",
+              tmp / "k.csv", "--report", tmp / "rep.json", "-q")
+    assert res.returncode == 0, res.stderr
+    _strict_loads((tmp / "rep.json").read_text())

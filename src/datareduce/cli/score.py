@@ -216,11 +216,11 @@ def run(args) -> int:
             eps = epsilon_representativeness(A, B, yf, yr, metric=args.metric)
         print(f"epsilon ({eps.metric}, {space}): {float(eps.value):.6g}")
         if json_path:
-            import json
+            from ..metrics._html import strict_json
 
-            write_text(json.dumps({"epsilon": eps.to_dict(), "space": space,
-                                   "skipped": {"topology": f"estimated {est:.0f} s > budget"}},
-                                  indent=2), json_path)
+            write_text(strict_json({"epsilon": eps.to_dict(), "space": space,
+                                    "skipped": {"topology": f"estimated {est:.0f} s > budget"}}),
+                       json_path)
             say(args, f"report written to {json_path}")
         return 0
     if est > 5:
@@ -235,9 +235,11 @@ def run(args) -> int:
     if json_path:
         import json
 
+        from ..metrics._html import strict_json
+
         data = json.loads(report.to_json())
         data["space"] = space
-        write_text(json.dumps(data, indent=2), json_path)
+        write_text(strict_json(data), json_path)
         say(args, f"report written to {json_path}")
     return 0
 

@@ -9,7 +9,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from contextlib import contextmanager
@@ -312,6 +311,7 @@ def _finite_or_none(value):
 
 
 def _write(args, out, search, kept, kept_name, text, cols, source):
+    from ..metrics._html import strict_json
     from ._io import write_bytes_with, write_rows, write_text
 
     choice = {
@@ -354,7 +354,7 @@ def _write(args, out, search, kept, kept_name, text, cols, source):
     frame = search.results_frame()
     write_bytes_with(out / "results.csv", lambda p: frame.to_csv(p, index=False))
     write_text(text + "\n", out / "summary.md")
-    write_text(json.dumps(choice, indent=2, default=float) + "\n", out / "choice.json")
+    write_text(strict_json(choice, default=float) + "\n", out / "choice.json")
     write_rows(kept, source, out / kept_name)
     written = [*RESULT_FILES, kept_name]
     if fig is not None:

@@ -21,6 +21,35 @@ img{max-width:100%}.meta{color:#666;font-size:.85em}
 """
 
 
+def strict_json(data, *, indent: int | None = 2, default=None) -> str:
+    """``data`` as strict JSON (RFC 8259: what JavaScript's ``JSON.parse`` and other strict
+    parsers accept, unlike Python's default bare ``NaN`` and ``Infinity``). A missing
+    number (NaN) is written as ``null``; an infinite one as the string ``"Infinity"`` or
+    ``"-Infinity"`` (e.g. the coverage distance of a class with no kept row), which
+    ``float()`` in Python and ``Number()`` in JavaScript read back."""
+    import json
+
+    return json.dumps(_finite(data), indent=indent, allow_nan=False, default=default)
+
+
+def _finite(obj):
+    import math
+
+    if isinstance(obj, float) or type(obj).__name__ in ("float16", "float32", "float64",
+                                                         "longdouble"):
+        obj = float(obj)
+        if math.isnan(obj):
+            return None
+        if math.isinf(obj):
+            return "Infinity" if obj > 0 else "-Infinity"
+        return obj
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def verdict_class(percentile) -> str:
     """CSS class of a verdict line from its percentile (None: neutral)."""
     if percentile is None:
@@ -78,10 +107,9 @@ class PageMixin:
     _page_title = "datareduce audit"
 
     def to_json(self, path=None, *, indent: int = 2) -> str:
-        """The numbers as JSON text; also written to ``path`` when given."""
-        import json
-
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=True)
+        """The numbers as strict JSON text (NaN as null, an infinite value as the string
+        "Infinity": :func:`strict_json`); also written to ``path`` when given."""
+        text = strict_json(self.to_dict(), indent=indent)
         if path is not None:
             write(path, text + "\n")
         return text

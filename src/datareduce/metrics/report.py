@@ -17,7 +17,6 @@ computed on a subsample of cover radius ``r``, the bound grows by ``2 r`` per si
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -25,6 +24,7 @@ import numpy as np
 
 from .._core.validation import check_X, check_y
 from .._geometry.neighbors import check_metric
+from ._html import strict_json
 from .distances import _describe, _topological_distances
 from .distribution import energy_distance, mmd
 from .epsilon import EpsilonResult, directed_hausdorff, epsilon_representativeness
@@ -107,7 +107,8 @@ class RepresentativenessReport:
         }
 
     def to_json(self, path=None, *, indent: int = 2) -> str:
-        """The report as JSON text; also written to ``path`` when given (parents created).
+        """The report as strict JSON text (NaN as null, an infinite value as the string
+        "Infinity"); also written to ``path`` when given (parents created).
 
         Examples
         --------
@@ -117,7 +118,7 @@ class RepresentativenessReport:
         >>> import json; json.loads(text)["n_kept"]
         10
         """
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=True)
+        text = strict_json(self.to_dict(), indent=indent)
         if path is not None:
             from pathlib import Path
 
