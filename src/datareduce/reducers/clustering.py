@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._core.validation import is_dataframe
 from .._geometry.kmeans import _ENGINES, fit_kmeans
-from .._geometry.neighbors import centre_of, centred, pairwise_block, row_chunks
+from .._geometry.neighbors import centre_of, pairwise_block, row_chunks
 from ..base import BaseReducer, Selection
 from ..preprocessing import _column_roles, _numeric_and_complete
 
@@ -54,7 +54,8 @@ def unique_nearest_rows(centers, X, *, n_candidates=8, working_memory=64.0):
     taken = np.zeros(n, dtype=bool)
     todo = np.arange(k)
     # the same distances, without the rows' offset from the origin in the expansion
-    X, centers = centred(X), centers - centre_of(X)
+    shift = centre_of(X)
+    X, centers = np.ascontiguousarray(X - shift), centers - shift
     X_sq = np.einsum("ij,ij->i", X, X)
     while len(todo):
         free = np.flatnonzero(~taken)
