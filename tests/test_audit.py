@@ -186,3 +186,21 @@ def test_a_subset_of_every_row_ties_with_its_draws():
     # a different table of the same size is no tie: it is further than every draw
     other = calibrate(X, X_subset=X + 0.5, y=y, y_subset=y, n_draws=10, metrics=("mmd",))
     assert other.metrics["mmd"].percentile["srs"] == 0.0
+
+
+def _percentile_axes(values, names=None):
+    from datareduce.metrics import _plots
+
+    fig, (ax,) = _plots.new_axes(1)
+    names = names or [f"m{i}" for i in range(len(values))]
+    _plots.plot_percentiles(ax, names, values, title="t")
+    return ax
+
+
+def test_a_percentile_of_zero_is_drawn_worst_first_with_its_value():
+    """A percentile of 0, the most alarming, drew a bar of width 0: nothing (visual review)."""
+    ax = _percentile_axes([60.0, 0.0, 20.0], ["ok", "worst", "mid"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["worst", "mid", "ok"]
+    dots = np.vstack([c.get_offsets() for c in ax.collections])
+    assert [0.0, 0.0] in dots.tolist()  # a marker at the value 0, on the first row
+    assert {"0", "20", "60"} <= {t.get_text() for t in ax.texts}

@@ -15,6 +15,11 @@ import numpy as np
 KEPT_COLOR, DROPPED_COLOR = "#c0392b", "#bdbdbd"
 
 
+def percentile_color(p) -> str:
+    """Bar colour of a percentile (the verdict colours of :func:`._html.verdict_class`)."""
+    return "#2e7d32" if p >= 50 else "#f9a825" if p >= 5 else "#c62828"
+
+
 def new_axes(n=1, *, width=4.6, height=3.6):
     """A figure with ``n`` axes side by side (Agg, not shown)."""
     from matplotlib.figure import Figure
@@ -61,16 +66,24 @@ def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="this s
 
 
 def plot_percentiles(ax, names, values, *, title, xlabel="percentile among random subsets"):
-    """Horizontal bars of percentiles (0-100), with the 5% and 50% marks."""
-    y = np.arange(len(names))
+    """Horizontal bars of percentiles (0-100), worst (lowest) first, with the 5% and 50%
+    marks. Each bar ends in a dot and its value written next to it, so that a percentile
+    of 0 (the most alarming) is as visible as any other."""
     vals = np.asarray(values, dtype=float)
-    colors = ["#2e7d32" if v >= 50 else "#f9a825" if v >= 5 else "#c62828" for v in vals]
-    ax.barh(y, np.nan_to_num(vals), color=colors)
+    order = np.argsort(vals, kind="stable")
+    names = [str(names[i]) for i in order]
+    vals = vals[order]
+    y = np.arange(len(names))
+    colors = [percentile_color(v) for v in vals]
+    ax.barh(y, vals, color=colors, height=0.7)
+    ax.scatter(vals, y, s=22, color=colors, edgecolors="black", linewidths=0.5, zorder=3)
+    for yi, v in zip(y, vals, strict=True):
+        ax.text(v + 1.5, yi, f"{v:.0f}", va="center", ha="left", fontsize=8)
     ax.axvline(50, color="0.4", lw=1, ls="--")
     ax.axvline(5, color="#c62828", lw=1, ls=":")
-    ax.set_yticks(y, [str(n) for n in names], fontsize=8)
-    ax.set_xlim(0, 100)
-    ax.invert_yaxis()
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlim(-2, 108)
+    ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set(title=title, xlabel=xlabel)
     return ax
 
