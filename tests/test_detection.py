@@ -471,6 +471,65 @@ def test_report_markdown():
     assert "| empty | 1 | 1 |" in md
 
 
+def _bars(ax):
+    """(label, colour, widths) of each bar series of a barh axes."""
+    from matplotlib.colors import to_hex
+
+    return {c.get_label(): (to_hex(c.patches[0].get_facecolor()), [p.get_width() for p in c])
+            for c in ax.containers}
+
+
+def test_report_plot_labels_counts_sorts_and_uses_the_kept_colour():
+    pytest.importorskip("matplotlib")
+    from datareduce.metrics._plots import KEPT_COLOR
+
+    # class "rare": 1 of 4 boxes kept (a bar a reader could miss); "big": 6 of 10
+    ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(14)],
+                          boxes=[boxes_of([1])] * 4 + [boxes_of([0])] * 10,
+                          names={0: "big", 1: "rare"})
+    cats = np.array(["rare"] * 4 + ["big"] * 10)
+    rep = DetectionReport.from_selection(ds, [0] + list(range(4, 10)), cats)
+    fig = rep.plot()
+    ax_img, ax_box = fig.axes
+    assert [t.get_text() for t in ax_box.get_yticklabels()] == ["big", "rare"]  # largest first
+    assert sorted(t.get_text() for t in ax_box.texts) == ["1/4", "6/10"]
+    assert sorted(t.get_text() for t in ax_img.texts) == ["1/4", "6/10"]
+    assert ax_img.get_xlabel() == "images" and ax_box.get_xlabel() == "boxes"
+    bars = _bars(ax_box)
+    assert bars["kept"] == (KEPT_COLOR.lower(), [6, 1])
+    assert "7 of 14 images kept" in fig.texts[0].get_text()
+    assert not any("duplicate" in label for label in bars)  # no de-duplication ran
+
+
+def test_report_plot_tells_duplicates_from_the_selection():
+    pytest.importorskip("matplotlib")
+    ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(6)],
+                          boxes=[boxes_of([0])] * 6, names={0: "a"})
+    # 2, 3 and 5 removed as duplicates first, 5 then kept anyway (dedup="auto" with a budget
+    # larger than the distinct images): kept 0, 1, 5; duplicates 2, 3; not selected 4
+    rep = DetectionReport.from_selection(ds, [0, 1, 5], deduplicated=[2, 3, 5])
+    assert rep.n_images_deduplicated == 2 and rep.boxes_deduplicated.tolist() == [2]
+    fig = rep.plot()
+    bars = _bars(fig.axes[0])
+    assert bars["kept"][1] == [3] and bars["dropped (selection)"][1] == [1]
+    assert bars["dropped (duplicate)"][1] == [2]
+    assert bars["dropped (duplicate)"][0] != bars["dropped (selection)"][0]
+    assert "2 dropped as duplicates" in fig.texts[0].get_text()
+
+
+def test_reducer_report_counts_the_deduplicated_images():
+    from datareduce.detection import Deduplicator
+
+    ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(8)],
+                          boxes=[boxes_of([0])] * 8, names={0: "a"})
+    emb = np.array([[0.], [0.01], [0.02], [5.], [10.], [15.], [20.], [25.]])
+    dr = DetectionReducer("srs", keep=3, categories=None, random_state=0,
+                          dedup=Deduplicator("embedding", threshold=0.1)).fit(ds, emb)
+    assert dr.report_.n_images_deduplicated == 2
+    assert DetectionReducer("srs", keep=3, categories=None, dedup=None,
+                            random_state=0).fit(ds, emb).report_.boxes_deduplicated is None
+
+
 # -------------------------------------------------------------------------------- CLI
 def test_cli_yolo(src, tmp_path, capsys):
     from datareduce.cli import main

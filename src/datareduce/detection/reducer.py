@@ -348,7 +348,9 @@ class DetectionReducer:
         self.categories_ = y_all
         self.sample_indices_ = idx
         self.kept_images_ = [dataset.images[i] for i in np.sort(idx)]
-        self.report_ = DetectionReport.from_selection(dataset, idx, y_all)
+        self.report_ = DetectionReport.from_selection(
+            dataset, idx, y_all,
+            deduplicated=None if dedup is None else np.flatnonzero(~dedup.keep_mask_))
         self.epsilon_ = self._epsilon(self.embeddings_, np.searchsorted(seen, idx),
                                       None if y_all is None else y_all[seen])
         lost = self.report_.lost_classes

@@ -26,6 +26,13 @@ class DetectionReport:
         Images per image category, before and after (empty when no categories were used).
     n_images_before, n_images_after : int
         Number of images.
+    boxes_deduplicated : ndarray of int or None
+        Box instances per class id in the images that de-duplication removed before the
+        selection (None when no de-duplication ran).
+    categories_deduplicated : dict of str to int
+        Images per image category removed by de-duplication.
+    n_images_deduplicated : int
+        Images removed by de-duplication (and not kept).
 
     Examples
     --------
@@ -47,16 +54,26 @@ class DetectionReport:
     n_images_before: int
     n_images_after: int
     categories: dict = field(default_factory=dict)
+    boxes_deduplicated: np.ndarray | None = None
+    categories_deduplicated: dict = field(default_factory=dict)
+    n_images_deduplicated: int = 0
 
     @classmethod
-    def from_selection(cls, dataset, indices, categories=None) -> DetectionReport:
-        """The report for keeping images ``indices`` of ``dataset`` (``categories``: per image)."""
+    def from_selection(cls, dataset, indices, categories=None,
+                       deduplicated=None) -> DetectionReport:
+        """The report for keeping images ``indices`` of ``dataset`` (``categories``: per image;
+        ``deduplicated``: the images de-duplication removed before the selection; any of them
+        also in ``indices`` counts as kept)."""
         idx = np.asarray(indices, dtype=np.intp)
-        cats = {}
+        dup = None if deduplicated is None else np.setdiff1d(
+            np.asarray(deduplicated, dtype=np.intp), idx)
+        cats, cats_dup = {}, {}
         if categories is not None:
             cats_arr = np.asarray(categories)
             before, after = Counter(cats_arr.tolist()), Counter(cats_arr[idx].tolist())
             cats = {str(c): (int(before[c]), int(after.get(c, 0))) for c in sorted(before)}
+            if dup is not None:
+                cats_dup = {str(c): int(k) for c, k in Counter(cats_arr[dup].tolist()).items()}
         return cls(
             class_names=[dataset.class_name(c) for c in range(dataset.n_classes)],
             boxes_before=dataset.instances_per_class(),
@@ -66,6 +83,9 @@ class DetectionReport:
             n_images_before=len(dataset),
             n_images_after=len(idx),
             categories=cats,
+            boxes_deduplicated=None if dup is None else dataset.instances_per_class(dup),
+            categories_deduplicated=cats_dup,
+            n_images_deduplicated=0 if dup is None else len(dup),
         )
 
     @property
@@ -121,33 +141,59 @@ class DetectionReport:
         return "\n".join(lines)
 
     def plot(self, path=None):
-        """Kept vs dropped images per category and boxes per class (matplotlib figure;
-        saved as ``path`` when given)."""
+        """Kept vs dropped images per category and boxes per class, largest first, each bar
+        labelled kept/total (matplotlib figure; saved as ``path`` when given). Images that
+        de-duplication removed before the selection are drawn apart from those the
+        selection left out."""
         import matplotlib
 
         if path is not None:
             matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
-        panels = [("boxes per class", self.class_names, self.boxes_after,
-                   self.boxes_before - self.boxes_after)]
+        from ..metrics._plots import DROPPED_COLOR, KEPT_COLOR
+
+        dedup = self.boxes_deduplicated is not None
+        zeros = np.zeros(len(self.class_names), dtype=np.int64)
+        panels = [("boxes per class", "boxes", self.class_names, self.boxes_before,
+                   self.boxes_after, self.boxes_deduplicated if dedup else zeros)]
         if self.categories:
             cats = list(self.categories)
-            after = np.array([self.categories[c][1] for c in cats])
-            before = np.array([self.categories[c][0] for c in cats])
-            panels.insert(0, ("images per category", cats, after, before - after))
-        fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels),
-                                                          1 + 0.3 * max(len(p[1]) for p in panels)))
+            panels.insert(0, (
+                "images per category", "images", cats,
+                np.array([self.categories[c][0] for c in cats]),
+                np.array([self.categories[c][1] for c in cats]),
+                np.array([self.categories_deduplicated.get(c, 0) for c in cats])))
+        n_rows = max(len(p[2]) for p in panels)
+        fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 1.4 + 0.3 * n_rows))
         axes = np.atleast_1d(axes)
-        for ax, (title, names, kept, dropped) in zip(axes, panels, strict=True):
+        for ax, (title, unit, names, total, kept, dup) in zip(axes, panels, strict=True):
+            order = np.argsort(-np.asarray(total), kind="stable")  # largest first
+            names = [str(names[i]) for i in order]
+            total, kept, dup = (np.asarray(a)[order] for a in (total, kept, dup))
+            dup = np.minimum(dup, total - kept)  # (a report built by hand could overlap)
+            dropped = total - kept - dup
             yy = np.arange(len(names))
-            ax.barh(yy, kept, color="tab:blue", label="kept")
-            ax.barh(yy, dropped, left=kept, color="lightgray", label="dropped")
-            ax.set_yticks(yy, [str(n) for n in names])
+            ax.barh(yy, kept, color=KEPT_COLOR, label="kept")
+            ax.barh(yy, dropped, left=kept, color=DROPPED_COLOR, label="dropped (selection)")
+            if dedup:
+                ax.barh(yy, dup, left=kept + dropped, color="white", edgecolor="#757575",
+                        hatch="////", linewidth=np.where(dup > 0, 0.6, 0.0),
+                        label="dropped (duplicate)")
+            top = max(int(total.max(initial=0)), 1)
+            for y, k, t in zip(yy, kept, total, strict=True):
+                ax.text(t + 0.01 * top, y, f"{k}/{t}", va="center", ha="left", fontsize=8)
+            ax.set_xlim(0, top * 1.15)
+            ax.set_yticks(yy, names)
             ax.invert_yaxis()
-            ax.set_title(title)
+            ax.set_title(f"{title} (kept/total)")
+            ax.set_xlabel(unit)
             ax.legend(loc="lower right", fontsize="small")
-        fig.suptitle(f"images: {self.n_images_before} -> {self.n_images_after}")
+        title = f"{self.n_images_after} of {self.n_images_before} images kept"
+        if self.n_images_deduplicated:
+            title += (f"; {self.n_images_deduplicated} dropped as duplicates before the "
+                      "selection")
+        fig.suptitle(title)
         fig.tight_layout()
         if path is not None:
             fig.savefig(path, dpi=100)
