@@ -204,3 +204,28 @@ def test_a_percentile_of_zero_is_drawn_worst_first_with_its_value():
     dots = np.vstack([c.get_offsets() for c in ax.collections])
     assert [0.0, 0.0] in dots.tolist()  # a marker at the value 0, on the first row
     assert {"0", "20", "60"} <= {t.get_text() for t in ax.texts}
+
+
+def _missing_class_audit():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = np.repeat(["a", "b", "c"], 100)
+    keep = np.r_[np.arange(0, 100, 5), np.arange(100, 200, 5)]  # no row of class "c"
+    return audit_subset(X, keep, y, n_draws=5)
+
+
+def test_a_class_with_no_kept_row_is_a_failure_not_a_green_tie():
+    """coverage = inf (a class with no kept row) tied with every stratified draw (also inf)
+    and was coloured green via a percentile of 50; its per-class bars were green 50s."""
+    from datareduce.metrics._html import verdict_class
+
+    audit = _missing_class_audit()
+    (text, p), = [(t, p) for t, p in audit.verdicts() if t.startswith("coverage")]
+    assert "no row in the subset (c)" in text and verdict_class(p) == "bad"
+    cap, _, fig = [f for f in audit.figures() if f[1] == "per-class percentiles"][0]
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("n/a: no kept row") == 3  # one per metric, for class "c"
+    assert len(ax.patches) == 3 * 2  # bars for the classes with kept rows only
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert all(lab.endswith("· c") for lab in labels[:3])  # failures first

@@ -51,9 +51,14 @@ def _finite(obj):
 
 
 def verdict_class(percentile) -> str:
-    """CSS class of a verdict line from its percentile (None: neutral)."""
+    """CSS class of a verdict line from its percentile (None: neutral; NaN, a verdict with
+    no percentile because the value is not finite, e.g. a class with no kept row: bad)."""
+    import math
+
     if percentile is None:
         return ""
+    if not math.isfinite(percentile):
+        return "bad"
     return "good" if percentile >= 50 else "warn" if percentile >= 5 else "bad"
 
 

@@ -13,11 +13,14 @@ import io
 import numpy as np
 
 KEPT_COLOR, DROPPED_COLOR = "#c0392b", "#bdbdbd"
+BAD_COLOR = "#c62828"
 
 
 def percentile_color(p) -> str:
     """Bar colour of a percentile (the verdict colours of :func:`._html.verdict_class`)."""
-    return "#2e7d32" if p >= 50 else "#f9a825" if p >= 5 else "#c62828"
+    if not np.isfinite(p):
+        return BAD_COLOR
+    return "#2e7d32" if p >= 50 else "#f9a825" if p >= 5 else BAD_COLOR
 
 
 def new_axes(n=1, *, width=4.6, height=3.6):
@@ -65,22 +68,30 @@ def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="this s
     return ax
 
 
-def plot_percentiles(ax, names, values, *, title, xlabel="percentile among random subsets"):
+def plot_percentiles(ax, names, values, *, title, xlabel="percentile among random subsets",
+                     na_text="n/a"):
     """Horizontal bars of percentiles (0-100), worst (lowest) first, with the 5% and 50%
     marks. Each bar ends in a dot and its value written next to it, so that a percentile
-    of 0 (the most alarming) is as visible as any other."""
+    of 0 (the most alarming) is as visible as any other. A missing percentile (NaN: e.g. a
+    class with no row in the subset) draws no bar but ``na_text`` in red, first."""
     vals = np.asarray(values, dtype=float)
-    order = np.argsort(vals, kind="stable")
+    order = np.argsort(np.where(np.isnan(vals), -1.0, vals), kind="stable")
     names = [str(names[i]) for i in order]
     vals = vals[order]
     y = np.arange(len(names))
-    colors = [percentile_color(v) for v in vals]
-    ax.barh(y, vals, color=colors, height=0.7)
-    ax.scatter(vals, y, s=22, color=colors, edgecolors="black", linewidths=0.5, zorder=3)
+    ok = ~np.isnan(vals)
+    colors = [percentile_color(v) for v in vals[ok]]
+    ax.barh(y[ok], vals[ok], color=colors, height=0.7)
+    ax.scatter(vals[ok], y[ok], s=22, color=colors, edgecolors="black", linewidths=0.5,
+               zorder=3)
     for yi, v in zip(y, vals, strict=True):
-        ax.text(v + 1.5, yi, f"{v:.0f}", va="center", ha="left", fontsize=8)
+        if np.isnan(v):
+            ax.text(1, yi, na_text, va="center", ha="left", fontsize=8, color=BAD_COLOR,
+                    fontweight="bold")
+        else:
+            ax.text(v + 1.5, yi, f"{v:.0f}", va="center", ha="left", fontsize=8)
     ax.axvline(50, color="0.4", lw=1, ls="--")
-    ax.axvline(5, color="#c62828", lw=1, ls=":")
+    ax.axvline(5, color=BAD_COLOR, lw=1, ls=":")
     ax.set_yticks(y, names, fontsize=8)
     ax.set_xlim(-2, 108)
     ax.set_ylim(len(names) - 0.5, -0.5)

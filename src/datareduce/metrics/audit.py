@@ -137,6 +137,9 @@ class SubsetAudit(PageMixin):
         Seconds per stage and ``"total"``.
     task : str or None
         "classification", "regression" (per quantile bin of y) or None.
+    weighted : bool
+        Whether the subset's metrics used weights (a reducer's ``sample_weight_`` or
+        ``weights=``); the same rows audited with and without weights can differ.
     """
 
     method: str | None
@@ -152,12 +155,16 @@ class SubsetAudit(PageMixin):
     task: str | None = None
     roles: dict = field(default_factory=lambda: {"kept": "kept", "dropped": "dropped"},
                         repr=False)
+    weighted: bool = False
     _page_title = "datareduce subset audit"
 
     # ----------------------------------------------------------------- numbers
     def verdicts(self) -> list:
-        """``(sentence, percentile)`` pairs, the headline metric first, then weak classes."""
-        out = [(m.verdict, m.percentile.get("srs", m.percentile.get("random")))
+        """``(sentence, percentile)`` pairs, the headline metric first, then weak classes.
+        A metric whose value is not finite (a class with no kept row) has percentile NaN:
+        a failure, whatever its ties with the draws give."""
+        out = [(m.verdict, m.percentile.get("srs", m.percentile.get("random"))
+                if np.isfinite(m.value) else float("nan"))
                for m in self.calibration.metrics.values()]
         head = self.calibration.headline
         weak = [c for c, p in head.per_class_percentile.items() if p < 5]
@@ -171,7 +178,7 @@ class SubsetAudit(PageMixin):
         return {
             "method": self.method, "n_samples": int(self.n_samples),
             "n_kept": int(self.n_kept), "n_dimensions": int(self.n_dimensions),
-            "space": self.space, "task": self.task,
+            "space": self.space, "task": self.task, "weighted": bool(self.weighted),
             "verdicts": [v for v, _ in self.verdicts()],
             "calibration": self.calibration.to_dict(),
             "coverage": {k: [float(x) for x in v] for k, v in self.coverage.items()},
@@ -242,11 +249,12 @@ class SubsetAudit(PageMixin):
         for m in mets:
             for c, p in m.per_class_percentile.items():
                 names.append(f"{m.name} · {c}")
-                values.append(p)
+                values.append(p if np.isfinite(m.per_class[c]) else float("nan"))
         if names:
             fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(names))
             _plots.plot_percentiles(ax, names, values,
-                                    title="per class: percentile (higher is closer)")
+                                    title="per class: percentile (higher is closer)",
+                                    na_text=f"n/a: no {self.roles['kept']} row")
             out.append(("Per class: the share of stratified random subsets further from that "
                         "class's rows than the subset (below 5%: red).", "per-class percentiles",
                         fig))
@@ -264,7 +272,9 @@ class SubsetAudit(PageMixin):
 
         blocks = "".join(_html.figure_block(figure_to_data_uri(fig), caption, alt)
                          for caption, alt, fig in self.figures())
-        per_class = [[f"{m.name} · {c}", float(m.per_class[c]), float(p)]
+        per_class = [[f"{m.name} · {c}", float(m.per_class[c]),
+                      float(p) if np.isfinite(m.per_class[c])
+                      else f"n/a (no {self.roles['kept']} row of this class)"]
                      for m in self.calibration.metrics.values()
                      for c, p in m.per_class_percentile.items()]
         sections = [("Metrics against random subsets", _html.table(self._HEADER, self._rows()))]
@@ -273,7 +283,9 @@ class SubsetAudit(PageMixin):
                                                         "SRS percentile"), per_class)))
         sections.append(("Figures", blocks))
         title = f"Subset audit{f': {self.method}' if self.method else ''}"
-        meta = (f"kept {self.n_kept} of {self.n_samples} rows; space: {self.space}; "
+        meta = (f"kept {self.n_kept} of {self.n_samples} rows, "
+                + ("weighted by what each stands for" if self.weighted else "unweighted")
+                + f"; space: {self.space}; "
                 f"{self.calibration.n_draws} random subsets of each kind; averaging metrics "
                 f"on {self.calibration.eval_rows} rows of the full data; "
                 + ", ".join(f"{k} {v:.2g} s" for k, v in self.timings.items()))
@@ -333,7 +345,7 @@ def _projection(A, kept_idx, Z_synth, labels, yz, method, rng):
 def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS,
                  n_draws: int = 30, draws=("srs", "random"), max_rows: int | None = 1500,
                  topology: bool = False, max_points: int = 300, projection: str = "pca",
-                 random_state=0, progress=None) -> SubsetAudit:
+                 random_state=0, progress=None, weights=None) -> SubsetAudit:
     """Audit a subset of a table against random subsets of the same size.
 
     Parameters
@@ -366,6 +378,10 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     random_state : int, default=0
     progress : callable, optional
         Passed to :func:`~datareduce.metrics.calibrate` (time estimates).
+    weights : array-like of shape (n_kept,), optional
+        What each kept row stands for, in the subset's order. Default: a reducer's
+        ``sample_weight_`` (what a model trained through the package's weight policy
+        sees); other subsets are unweighted. ``SubsetAudit.weighted`` says which.
 
     Returns
     -------
@@ -385,7 +401,7 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
 
     t0 = time.perf_counter()
     timings = {}
-    method, weights, synthetic = None, None, None
+    method, synthetic = None, None
     n = X.shape[0] if hasattr(X, "shape") else len(X)
     if hasattr(subset, "fit") and hasattr(subset, "get_params"):
         method = type(subset).__name__
@@ -396,7 +412,8 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
             raise ValueError(f"the reducer was fitted on {subset.n_samples_in_} rows but X has "
                              f"{n}: pass the data it was fitted on.")
         idx = np.asarray(subset.sample_indices_)
-        weights = getattr(subset, "sample_weight_", None)
+        if weights is None:
+            weights = getattr(subset, "sample_weight_", None)
         syn = getattr(subset, "synthetic_", None)
         if syn is not None:
             from .._core.output import _synthetic_like
@@ -404,6 +421,12 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
             synthetic, idx = _synthetic_like(X, syn), None
     else:
         idx, synthetic = _resolve_subset(X, subset, n)
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        m = len(idx) if idx is not None else len(synthetic)
+        if weights.shape != (m,) or not np.isfinite(weights).all() or (weights < 0).any():
+            raise ValueError(f"weights has shape {weights.shape}: pass one finite weight >= 0 "
+                             f"per kept row ({m}), in the subset's order.")
     t = time.perf_counter()
     A, transformer, described = audit_space(X, space=space)
     labels, task = audit_labels(y, A.shape[0])
@@ -448,4 +471,4 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     return SubsetAudit(method=method, n_samples=A.shape[0], n_kept=Z.shape[0],
                        n_dimensions=A.shape[1], space=described, calibration=cal,
                        coverage=coverage, projection=proj, diagrams=diagrams,
-                       timings=timings, task=task)
+                       timings=timings, task=task, weighted=weights is not None)

@@ -82,7 +82,9 @@ class CalibratedMetric:
         p = self.percentile[kind]
         what = ("stratified random subsets" if kind == "srs" else "uniform random subsets")
         if not np.isfinite(self.value):
-            return f"{self.name}: a class of the full data has no row in the subset"
+            absent = [str(c) for c, v in self.per_class.items() if not np.isfinite(v)]
+            return (f"{self.name}: a class of the full data has no row in the subset"
+                    + (f" ({', '.join(absent)})" if absent else ""))
         if p >= 50:
             return (f"{self.name}: closer to the full data than {p:.0f}% of {what} of this "
                     "size")
