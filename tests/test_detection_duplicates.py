@@ -80,9 +80,81 @@ def test_leakage_report_finds_every_planted_leak(planted, tmp_path):
     png = rep.contact_sheet(tmp_path / "sheet.png", max_pairs=3)
     from PIL import Image
 
-    with Image.open(png) as im:
-        assert im.size[1] > 3 * 96
+    with Image.open(png) as im:  # three pairs side by side, two 160-pixel images each
+        assert im.size[0] > 3 * 2 * 160 and im.size[1] > 160
     assert "| val | " in rep.to_markdown()
+
+
+def _leaky_pair(tmp_path):
+    """One training image, its byte copy and a brightened copy in val, with one box."""
+    from PIL import Image, ImageDraw
+
+    for d in ("train", "val"):
+        (tmp_path / d).mkdir()
+    im = Image.new("RGB", (64, 64), (90, 90, 90))
+    ImageDraw.Draw(im).ellipse((20, 20, 44, 44), fill=(200, 200, 200))
+    im.save(tmp_path / "train" / "frame_a.png")
+    (tmp_path / "val" / "copy_b.png").write_bytes((tmp_path / "train" / "frame_a.png")
+                                                  .read_bytes())
+    Image.eval(im, lambda v: min(255, v + 6)).save(tmp_path / "val" / "bright_c.png")
+    box = np.array([[0, 0.5, 0.5, 0.5, 0.5]])  # 16..48 pixels: around the disc
+    train = DetectionDataset(images=[tmp_path / "train" / "frame_a.png"], boxes=[box],
+                             names={0: "disc"})
+    val = DetectionDataset(images=[tmp_path / "val" / "copy_b.png",
+                                   tmp_path / "val" / "bright_c.png"],
+                           boxes=[box, box], names={0: "disc"}, split="val")
+    return find_leakage(train, {"val": val})
+
+
+def test_contact_sheet_captions_name_both_files(tmp_path, monkeypatch):
+    from PIL import ImageDraw
+
+    rep = _leaky_pair(tmp_path)
+    assert [(p["other"].split("/")[-1], p["exact"]) for p in rep.pairs] == [
+        ("copy_b.png", True), ("bright_c.png", False)]
+    drawn = []
+    real_text = ImageDraw.ImageDraw.text
+
+    def text(self, xy, content, *args, **kwargs):
+        drawn.append((content, kwargs.get("font")))
+        return real_text(self, xy, content, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
+    rep.contact_sheet(tmp_path / "sheet.png")
+    lines = [t for t, _ in drawn]
+    d_exact, d_near = rep.pairs[0]["distance"], rep.pairs[1]["distance"]
+    assert lines == ["train: frame_a.png", f"val: copy_b.png · {d_exact} bits · same bytes",
+                     "train: frame_a.png", f"val: bright_c.png · {d_near} bits"]
+    from PIL import ImageFont
+
+    assert all(isinstance(f, ImageFont.FreeTypeFont) for _, f in drawn)  # not the bitmap font
+
+
+def test_contact_sheet_draws_the_boxes_large_enough_to_read(tmp_path):
+    from PIL import Image
+
+    rep = _leaky_pair(tmp_path)
+    png = rep.contact_sheet(tmp_path / "sheet.png", thumb=160, columns=2)
+    with Image.open(png) as im:
+        assert im.size[0] >= 2 * 2 * 160  # two pairs side by side, at 160 pixels an image
+        # the box spans 25 %..75 % of the first image (pasted at 6, 6; 64 -> 160 pixels):
+        # its left edge crosses the grey background at mid height, which has no edge there
+        edge = im.getpixel((6 + 40, 6 + 60))
+        inside = im.getpixel((6 + 30, 6 + 60))
+    assert inside == (90, 90, 90) and edge != inside
+
+
+def test_audit_page_embeds_a_readable_contact_sheet(tmp_path):
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    html = _leaky_pair(tmp_path).to_html()
+    uri = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+    with Image.open(io.BytesIO(base64.b64decode(uri))) as im:
+        assert im.size[0] >= 600  # was 204 pixels: two 96-pixel images
 
 
 def test_hamming_pairs_against_brute_force():

@@ -46,6 +46,9 @@ class LeakageReport(PageMixin):
         Image groups (e.g. video sequences) with images in more than one split: group ->
         {split: images}; filled by ``datareduce yolo-audit --group``
         (:func:`datareduce.detection.split.group_leaks`).
+    boxes : dict of str to ndarray
+        The YOLO boxes of the images in ``pairs`` (path -> rows ``class, x_center,
+        y_center, width, height``), drawn on the contact sheet; not in ``to_dict``.
 
     ``to_html(path)`` writes a one-file page (verdicts, counts, the closest pairs and their
     contact sheet embedded), ``to_json`` the numbers, like the tabular audits.
@@ -57,6 +60,7 @@ class LeakageReport(PageMixin):
     threshold: int
     train_groups: dict = field(default_factory=dict)
     split_groups: dict = field(default_factory=dict)
+    boxes: dict = field(default_factory=dict, repr=False, compare=False)
 
     _page_title = "datareduce detection split audit"
 
@@ -102,7 +106,8 @@ class LeakageReport(PageMixin):
             uri = self._contact_sheet_uri()
             if uri:
                 sections.append(("Contact sheet", figure_block(
-                    uri, "the closest pairs: training image left, the other split's right",
+                    uri, "the closest pairs with their boxes: training image left, the other "
+                    "split's right; bits: differing bits of the perceptual hashes",
                     "contact sheet of leaking pairs")))
         if self.train_groups:
             g = self.train_groups
@@ -152,30 +157,102 @@ class LeakageReport(PageMixin):
                           f"duplicate(s) in {g['near_groups']} group(s)"]
         return "\n".join(lines)
 
-    def contact_sheet(self, path, *, max_pairs: int = 16, thumb: int = 96) -> Path | None:
-        """Save the most similar pairs side by side (training image left) as a PNG."""
+    def contact_sheet(self, path, *, max_pairs: int = 16, thumb: int = 160,
+                      columns: int = 3) -> Path | None:
+        """Save the most similar pairs as a PNG: per pair the training image left and the
+        other split's image right, both with their boxes drawn, captioned with both file
+        names, the differing hash bits and whether the files have the same bytes;
+        ``columns`` pairs per row, images scaled to fit ``thumb`` pixels."""
         from PIL import Image, ImageDraw
 
         shown = self.pairs[:max_pairs]
         if not shown:
             return None
-        pad, text_h = 4, 14
-        W = 2 * thumb + 3 * pad
-        sheet = Image.new("RGB", (W, len(shown) * (thumb + text_h + pad) + pad), "white")
+        font = _caption_font(13)
+        line_h = 17
+        pad, gap = 6, 24  # between the two images of a pair, between pairs
+        pair_w = 2 * thumb + pad
+        cols = max(1, min(columns, len(shown)))
+        rows = -(-len(shown) // cols)
+        cell_h = thumb + 4 + 2 * line_h + gap // 2
+        sheet = Image.new("RGB", (2 * pad + cols * pair_w + (cols - 1) * gap,
+                                  2 * pad + rows * cell_h), "white")
         draw = ImageDraw.Draw(sheet)
-        for r, p in enumerate(shown):
-            y = pad + r * (thumb + text_h + pad)
+        for k, p in enumerate(shown):
+            x0 = pad + (k % cols) * (pair_w + gap)
+            y0 = pad + (k // cols) * cell_h
             for c, key in enumerate(("train", "other")):
+                cx = x0 + c * (thumb + pad)
+                draw.rectangle((cx, y0, cx + thumb - 1, y0 + thumb - 1), fill="#f0f0f0")
                 with Image.open(p[key]) as im:
                     im = _upright(im).convert("RGB")
-                    im.thumbnail((thumb, thumb))
-                    sheet.paste(im, (pad + c * (thumb + pad), y))
-            label = (f"{p['split']} d={p['distance']}{' exact' if p['exact'] else ''}: "
-                     f"{Path(p['train']).name}")
-            draw.text((pad, y + thumb), label[:40], fill="black")
+                    scale = thumb / max(im.size)
+                    size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+                    im = im.resize(size, Image.Resampling.LANCZOS)
+                ix, iy = cx + (thumb - size[0]) // 2, y0 + (thumb - size[1]) // 2
+                sheet.paste(im, (ix, iy))
+                _draw_boxes(draw, self.boxes.get(str(p[key])), ix, iy, size)
+            other = f"{p['split']}: {Path(p['other']).name}"
+            tail = f" · {p['distance']} bits" + (" · same bytes" if p["exact"] else "")
+            lines = (_fit(f"train: {Path(p['train']).name}", "", font, pair_w),
+                     _fit(other, tail, font, pair_w))
+            for i, text in enumerate(lines):
+                draw.text((x0, y0 + thumb + 4 + i * line_h), text, fill="#222222", font=font)
         path = Path(path)
         sheet.save(path)
         return path
+
+
+#: Box colours of the contact sheet, by class id (matplotlib's tab10).
+_BOX_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+
+def _caption_font(size: int):
+    """DejaVu Sans (shipped with matplotlib) at ``size`` pixels, else Pillow's default."""
+    from PIL import ImageFont
+
+    try:
+        from matplotlib import font_manager
+
+        return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size)
+    except (ImportError, OSError, ValueError):
+        try:
+            return ImageFont.load_default(size=size)
+        except TypeError:  # Pillow < 10.1: the bitmap font
+            return ImageFont.load_default()
+
+
+def _fit(text: str, tail: str, font, width: int) -> str:
+    """``text + tail``, the middle of ``text`` cut with an ellipsis until it fits ``width``
+    pixels (the end of a file name, its number and suffix, stays)."""
+    if font.getlength(text + tail) <= width:
+        return text + tail
+    head, _, name = text.partition(": ")
+    lo, hi = 0, len(name)
+    while lo < hi:  # the most characters kept that still fit
+        mid = (lo + hi + 1) // 2
+        cut = name[:mid // 2] + "…" + name[len(name) - (mid - mid // 2):]
+        if font.getlength(f"{head}: {cut}{tail}") <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = name[:lo // 2] + "…" + name[len(name) - (lo - lo // 2):]
+    return f"{head}: {cut}{tail}"
+
+
+def _draw_boxes(draw, boxes, x, y, size) -> None:
+    """YOLO boxes (class, x_center, y_center, width, height; normalised) on an image pasted
+    at ``x, y`` with ``size`` pixels: a class colour inside a black outline."""
+    if boxes is None:
+        return
+    w, h = size
+    for cls, bx, by, bw, bh in np.asarray(boxes, dtype=np.float64).reshape(-1, 5):
+        rect = (x + (bx - bw / 2) * w, y + (by - bh / 2) * h,
+                x + (bx + bw / 2) * w, y + (by + bh / 2) * h)
+        draw.rectangle(rect, outline="black", width=4)
+        inner = (rect[0] + 1, rect[1] + 1, rect[2] - 1, rect[3] - 1)
+        draw.rectangle(inner, outline=_BOX_COLOURS[int(cls) % len(_BOX_COLOURS)], width=2)
 
 
 def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
@@ -198,7 +275,7 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
     """
     Ht, Ct = perceptual_hashes(train.images, hash_size=hash_size, n_jobs=n_jobs,
                                progress=progress, return_colour=True)
-    pairs = []
+    pairs, boxes = [], {}
     for split, other in others.items():
         Ho, Co = perceptual_hashes(other.images, hash_size=hash_size, n_jobs=n_jobs,
                                    progress=progress, return_colour=True)
@@ -216,6 +293,8 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
             pairs.append({"split": split, "train": str(train.images[a]),
                           "other": str(other.images[b]), "distance": int(dist),
                           "exact": tb[int(a)] == ob[int(b)]})
+            boxes[str(train.images[a])] = train.boxes[a]
+            boxes[str(other.images[b])] = other.boxes[b]
     pairs.sort(key=lambda p: (not p["exact"], p["distance"], p["train"], p["other"]))
     groups = {}
     if within_train:
@@ -227,4 +306,4 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
                   "near_removable": int(len(near) - len(np.unique(near)))}
     return LeakageReport(pairs=pairs, n_train=len(train),
                          n_other={k: len(v) for k, v in others.items()}, threshold=threshold,
-                         train_groups=groups)
+                         train_groups=groups, boxes=boxes)
