@@ -379,8 +379,13 @@ class BaseReductionSearch(BaseEstimator):
         for (label, keep), cell in ev.cells.items():
             scores = ev.scores(label, keep)
             mean, sd, lo, hi = t_interval(scores)
+            lower = np.nan  # the bound the choice is held to (Evaluator.within)
+            if label != FULL and ev.complete(label, keep):
+                d = scores - ev.scores(FULL, 1.0) if ev.complete(FULL, 1.0) else scores
+                lower = float(np.mean(scores)) - ev._margin(d)
             row = {"method": label, "keep": float(keep), "stage": ev.stage[(label, keep)],
-                   "mean_test_score": mean, "std_test_score": sd, "ci_low": lo, "ci_high": hi}
+                   "mean_test_score": mean, "std_test_score": sd, "ci_low": lo, "ci_high": hi,
+                   "lower_bound": lower}
             for i, s in enumerate(scores):
                 row[f"split{i}_test_score"] = float(s)
             vals = list(cell.values())
@@ -442,29 +447,16 @@ class BaseReductionSearch(BaseEstimator):
                                     "ci_high": "high"})[["method", "x", "y", "low", "high"]]
 
     def plot(self, ax=None):
-        """Learning curve per method (mean CV score, 95 % band), full data and tolerance
-        (without the full data's line, said in the title, when it was not measured)."""
+        """Learning curve per method (mean CV score, 95 % interval clipped to the scorer's
+        range), the full set's score, the tolerance band and the threshold the choice is
+        held to, each point's one-sided lower bound (hollow markers: not within tolerance)
+        and a star at the choice (at keep=1.0 for "no reduction"); the title says the
+        answer, and when the budget ran out. Colours are fixed per method
+        (:data:`datareduce.search._plot.METHOD_COLORS`)."""
         self._check_fitted()
-        from ..evaluation import plot_curves
+        from ._plot import plot_search
 
-        base = self.baseline_score_
-        known = base is not None and np.isfinite(base)  # None: the budget ran out first
-        ax = plot_curves(self.learning_curves(), ax=ax, reference=base if known else None,
-                         reference_band=(base - float(self.tolerance), base) if known
-                         else None,
-                         reference_label=f"full training set ({self.baseline_kind_})",
-                         ylabel=f"{self.scoring_} (CV)", logx=True)
-        law = getattr(self.learning_curve_, "law", None)
-        if law is not None:
-            x = np.geomspace(min(self.keeps), 1.0, 50)
-            ax.plot(x, law.predict(x * self.n_samples_in_),
-                    ":", color="grey", label="fitted learning curve")
-            ax.legend(fontsize="small")
-        title = f"choice: {self.best_method_} at keep={self.best_keep_}"
-        if not known:
-            title += "\n(full training set not measured: no reference line)"
-        ax.set_title(title)
-        return ax
+        return plot_search(self, ax=ax)
 
     def _n_splits(self):
         return sum(1 for k in self.cv_results_ if k.startswith("split"))

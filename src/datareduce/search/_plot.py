@@ -1,0 +1,205 @@
+"""The search's plot, and the one method -> colour mapping of every search/compare plot.
+
+:data:`METHOD_COLORS` gives each registry method a fixed colour (and :data:`METHOD_MARKERS`
+a fixed marker), so ``srs`` has the same colour whichever methods ran; a name outside the
+registry (a reducer given in ``methods={...}``) gets a colour from :data:`OTHER_COLORS`
+chosen from its name alone. matplotlib is imported when drawing.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+__all__ = ["METHOD_COLORS", "METHOD_MARKERS", "method_style", "plot_search", "score_range"]
+
+#: One fixed colour per registry method (matplotlib's tab10 first, then darker tones); grey
+#: and black are left for the full data, the tolerance band and the threshold.
+METHOD_COLORS = {
+    "srs": "#1f77b4",      # blue
+    "mms": "#ff7f0e",      # orange
+    "herding": "#2ca02c",  # green
+    "kt": "#d62728",       # red
+    "clc": "#9467bd",      # purple
+    "des": "#8c564b",      # brown
+    "prd": "#e377c2",      # pink
+    "nrmd": "#bcbd22",     # olive
+    "phl": "#17becf",      # cyan
+    "vq": "#393b79",       # indigo
+    "flow": "#8c6d31",     # ochre
+    "fes": "#637939",      # moss
+    "random": "#6baed6",   # light blue (plain random rows, SRS's cousin)
+}
+#: Colours for names outside the registry, picked by a hash of the name.
+OTHER_COLORS = ("#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1",
+                "#636363", "#d6616b", "#a55194", "#5254a3")
+#: One fixed marker per registry method.
+METHOD_MARKERS = {"srs": "o", "mms": "s", "herding": "^", "kt": "D", "clc": "v", "des": "P",
+                  "prd": "X", "nrmd": "<", "phl": ">", "vq": "h", "flow": "p", "fes": "d",
+                  "random": "8"}
+_OTHER_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+
+# scorers whose values lie in a known range (the confidence bands are clipped to it);
+# r2, explained variance and the neg_* errors are unbounded on one side: left alone
+_UNIT_SCORERS = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1", "precision",
+                 "recall", "jaccard", "roc_auc", "average_precision")
+
+
+def method_style(name):
+    """``{"color", "marker"}`` of a method: fixed for registry names, from a hash of the
+    name otherwise (the same in every plot and every run)."""
+    key = str(name).lower()
+    if key in METHOD_COLORS:
+        return {"color": METHOD_COLORS[key], "marker": METHOD_MARKERS[key]}
+    h = zlib.crc32(key.encode())
+    return {"color": OTHER_COLORS[h % len(OTHER_COLORS)],
+            "marker": _OTHER_MARKERS[h % len(_OTHER_MARKERS)]}
+
+
+def score_range(scoring):
+    """``(low, high)`` of a scorer bounded on both sides (``(0, 1)`` for accuracy, F1,
+    precision, recall, ROC AUC ...; ``(-1, 1)`` for the Matthews correlation), else None."""
+    name = str(scoring)
+    if name == "matthews_corrcoef":
+        return (-1.0, 1.0)
+    if any(name == s or name.startswith(s + "_") for s in _UNIT_SCORERS):
+        return (0.0, 1.0)
+    return None
+
+
+def _percent(x, _pos=None):
+    """A kept fraction as a tick label: 0.01 -> '1%', 0.005 -> '0.5%'."""
+    return f"{100 * x:.3g}%"
+
+
+def _offsets(rows, methods, step=0.012):
+    """Multiplicative x offsets (a fraction of a decade) that spread the methods measured
+    at one kept fraction side by side, centred on it."""
+    out = {}
+    for keep, group in rows.groupby("keep", sort=False):
+        present = [m for m in methods if (group["method"] == m).any()]
+        for j, m in enumerate(present):
+            out[(m, keep)] = 10 ** (step * (j - (len(present) - 1) / 2))
+    return out
+
+
+def _title(search):
+    if search.within_tolerance_:
+        return (f"choice: {search.best_method_} keeping {100 * search.best_keep_:.3g}% of "
+                f"the rows (within tolerance {search.tolerance:g})")
+    title = "no reduction within tolerance (keep all rows)"
+    if search.budget_exhausted_:
+        return title + ("\nbudget ran out before any kept fraction was shown to be within "
+                        "tolerance")
+    if any(not passed for _, passed in getattr(search, "checks_", {}).values()):
+        return title + "\n(the check over several draws of the subset failed)"
+    return title + "\n(no kept fraction's lower bound cleared the threshold)"
+
+
+def plot_search(search, ax=None):
+    """The search's answer on its learning curves; see :meth:`ReductionSearchCV.plot`."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    from ._evaluate import FULL
+
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6.4, 5), layout="constrained")
+    df = search.results_frame()
+    runs = df[df["method"] != FULL]
+    methods = list(dict.fromkeys(runs["method"]))
+    shift = _offsets(runs, methods)
+    bounds = score_range(search.scoring_)
+    level = f"{100 * float(getattr(search, 'racing_level', 0.9)):.0f}%"
+    handles = []
+    for m in methods:
+        style = method_style(m)
+        c = runs[runs["method"] == m].sort_values("keep")
+        x = c["keep"].to_numpy(float) * np.array([shift[(m, k)] for k in c["keep"]])
+        y = c["mean_test_score"].to_numpy(float)
+        lo, hi = c["ci_low"].to_numpy(float), c["ci_high"].to_numpy(float)
+        if bounds is not None:  # a 95 % t-interval of F1 may reach past 1.0: clip it
+            lo, hi = np.clip(lo, *bounds), np.clip(hi, *bounds)
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        ax.plot(x, y, "-", color=style["color"], linewidth=1.3, zorder=2, label=m)
+        if ok.sum() >= 2 and (c["stage"] == "curve").any():  # the learning curve: a band
+            ax.fill_between(x[ok], lo[ok], hi[ok], color=style["color"], alpha=0.12,
+                            linewidth=0, zorder=1)
+        else:
+            ax.errorbar(x[ok], y[ok], yerr=[y[ok] - lo[ok], hi[ok] - y[ok]], fmt="none",
+                        capsize=3, color=style["color"], alpha=0.6, zorder=2)
+        passed = c["within_tolerance"].to_numpy(bool)
+        ax.plot(x[passed], y[passed], linestyle="none", marker=style["marker"],
+                color=style["color"], zorder=3)
+        ax.plot(x[~passed], y[~passed], linestyle="none", marker=style["marker"],
+                markerfacecolor="white", markeredgecolor=style["color"], zorder=3)
+        if "lower_bound" in c:
+            lb = c["lower_bound"].to_numpy(float)
+            fin = np.isfinite(lb)
+            ax.plot(x[fin], lb[fin], linestyle="none", marker="_", markersize=10,
+                    markeredgewidth=2, color=style["color"], zorder=3)
+        handles.append(Line2D([], [], color=style["color"], marker=style["marker"],
+                              label=m))
+    base = search.baseline_score_
+    known = base is not None and np.isfinite(base)  # None: the budget ran out first
+    thr = search.threshold_
+    tol = float(search.tolerance)
+    if known:
+        ax.axhline(base, color="black", linestyle="--", linewidth=1, zorder=1,
+                   label="full set")
+        handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1,
+                              label="full set" + ("" if search.baseline_kind_ == "measured"
+                                                  else f" ({search.baseline_kind_})")))
+    if thr is not None and np.isfinite(thr):
+        ax.axhspan(thr, thr + tol, color="grey", alpha=0.18, linewidth=0, zorder=0)
+        gain = getattr(search, "baseline_gain_", 0.0) or 0.0
+        handles.append(Patch(color="grey", alpha=0.3, label=f"tolerance band ({tol:g})"))
+        ax.axhline(thr, color="dimgrey", linestyle="-", linewidth=1.2, zorder=1,
+                   label="threshold")
+        how = " (full+gain-tol)" if gain >= 5e-5 else ""
+        handles.append(Line2D([], [], color="dimgrey", linewidth=1.2,
+                              label=f"threshold {thr:.3f}{how}"))
+    if "lower_bound" in runs and np.isfinite(runs["lower_bound"].to_numpy(float)).any():
+        handles.append(Line2D([], [], color="black", marker="_", markersize=10,
+                              markeredgewidth=2, linestyle="none",
+                              label=f"{level} lower bound"))
+    if len(runs) and not runs["within_tolerance"].all():
+        handles.append(Line2D([], [], color="black", marker="o", markerfacecolor="white",
+                              linestyle="none", label="not within tol."))
+    law = getattr(search.learning_curve_, "law", None)
+    if law is not None:
+        x = np.geomspace(min(search.keeps), 1.0, 50)
+        ax.plot(x, law.predict(x * search.n_samples_in_), ":", color="grey", zorder=1,
+                label="fitted learning curve")
+        handles.append(Line2D([], [], color="grey", linestyle=":",
+                              label="fitted learning curve"))
+    if search.within_tolerance_:
+        star = (search.best_keep_, search.best_score_, method_style(search.best_method_)
+                ["color"], f"choice: {search.best_method_} at {100 * search.best_keep_:.3g}%")
+    elif known:
+        star = (1.0, base, "black", "choice: all rows")
+    else:
+        star = None
+    if star is not None:
+        ax.plot(star[0], star[1], linestyle="none", marker="*", markersize=16,
+                markerfacecolor=star[2], markeredgecolor="black", zorder=4)
+        handles.append(Line2D([], [], linestyle="none", marker="*", markersize=12,
+                              markerfacecolor=star[2], markeredgecolor="black",
+                              label=star[3]))
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("kept fraction of the training rows (log scale)")
+    ax.set_ylabel(f"{search.scoring_} (CV mean, 95% interval)")
+    ax.legend(handles=handles, fontsize="x-small", ncol=3, loc="upper center",
+              bbox_to_anchor=(0.45, -0.15), frameon=False, columnspacing=1.0,
+              handlelength=1.6)
+    title = _title(search)
+    if not known:
+        title += "\n(full training set not measured: no reference line)"
+    ax.set_title(title, fontsize="medium")
+    return ax
