@@ -121,7 +121,7 @@ score_args = command("score", [st.sampled_from(INPUTS), st.sampled_from(INPUTS)]
     maybe("--max-points", ["1", "30", "x"]),
     maybe("--metric", ["euclidean", "bogus"]),
     maybe("--space", ["minmax", "none"]),
-    maybe("--budget", ["0.001", "-3"]),
+    maybe("--budget", ["0.001", "-3"]), maybe("--weight-column", ["w", "label", "x"]),
     flag("--allow-new-rows"), flag("--overwrite"), flag("-q"),
 ])
 

@@ -266,8 +266,11 @@ def write_table(df, path, *, index: bool = False) -> None:
         _atomic(path, lambda p: df.to_parquet(p, index=index))
 
 
-def write_rows(rows, source: Source, path) -> None:
+def write_rows(rows, source: Source, path, extra=None) -> None:
     """Write rows of a table read with :func:`read_table` (``source=True``) as they were read.
+
+    ``extra``: ``{name: values}`` of new columns appended after the input's (one value per
+    row of ``rows``, e.g. the kept rows' weights).
 
     ``rows`` are rows of the parsed frame (any subset, in any order, keeping their index
     labels). CSV to CSV writes each kept row's fields with the text of the input, under the
@@ -282,12 +285,20 @@ def write_rows(rows, source: Source, path) -> None:
         text = source.text.iloc[np.asarray(pos, dtype=np.intp)]
         if source.header is not None:
             text = text.set_axis(source.header, axis=1)
+        if extra:
+            text = text.copy()
+            for name, values in extra.items():
+                text[name] = [repr(float(v)) for v in values]
         has_index = not _is_default_index(source.text.index)
         _atomic(path, lambda p: text.to_csv(
             p, index=has_index, index_label=False if has_index else None,
             lineterminator=source.lineterminator,
             encoding="utf-8-sig" if source.bom else "utf-8"))
         return
+    if extra:
+        rows = rows.copy()
+        for name, values in extra.items():
+            rows[name] = np.asarray(values, dtype=np.float64)
     write_table(rows, path, index=source.index)
 
 

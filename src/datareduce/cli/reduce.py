@@ -97,8 +97,9 @@ def add_parser(sub):
                    help="block-wise only: stage-one oversampling (default 1 for srs and "
                         "random, 4 otherwise: two stages)")
     p.add_argument("--weight-column", metavar="COL",
-                   help="block-wise only: also write each kept row's weight (rows it stands "
-                        "for) in this new column")
+                   help="also write each kept row's weight (the rows it stands for, the "
+                        "reducer's sample_weight_, which the --report audit uses) in this new "
+                        "column; `datareduce score --weight-column COL` reads it back")
     finish_parser(p, run, overwrite="replace existing --output / --report files",
                   quiet="print nothing on success")
 
@@ -129,8 +130,7 @@ def run(args) -> int:
         from ._blocks import run_blocks
 
         return run_blocks(args, keep, params, valid)
-    for option, value in (("--workers", args.workers), ("--oversample", args.oversample),
-                          ("--weight-column", args.weight_column)):
+    for option, value in (("--workers", args.workers), ("--oversample", args.oversample)):
         if value is not None:
             raise CLIError(f"{option} is for Parquet input reduced block by block: pass "
                            "--scheduler (or several files / a folder), or leave it out.")
@@ -157,6 +157,9 @@ def run(args) -> int:
     say(args, cols.summary())
     df = drop_missing_target(args, df, cols.target)
     warn_id_like(cols, df, bool(args.features))
+    if args.weight_column is not None and args.weight_column in df.columns:
+        raise CLIError(f"--weight-column {args.weight_column!r} is already a column of the "
+                       "input: choose another name.")
     if isinstance(keep, int) and keep > len(df):
         raise CLIError(f"--keep {keep} is larger than the data ({len(df)} rows).")
     y, task = None, "auto"
@@ -192,13 +195,17 @@ def run(args) -> int:
     if getattr(reducer, "synthetic_", None) is not None:
         say(args, "note: writing the real rows nearest each centroid (output=medoids "
                   "semantics); synthetic rows have no values for the other columns.")
-    kept = reduced_data(reducer, df, real_rows=True).X
+    red = reduced_data(reducer, df, real_rows=True)
+    kept = red.X
 
     report_text = None
     if report_path is not None:
         audit = _audit(args, F, y, reducer)
         report_text = audit.to_html() if _is_page(report_path) else audit.to_json()
-    write_rows(kept, source, out)
+    extra = None
+    if args.weight_column is not None:
+        extra = {args.weight_column: red.sample_weight}
+    write_rows(kept, source, out, extra)
     if report_text is not None:
         write_text(report_text, report_path)
     if not args.quiet:
@@ -223,6 +230,8 @@ def _audit(args, F, y, reducer):
                              progress=None if args.quiet else announcer(args, "the report"))
     for verdict, _ in audit.verdicts():
         say(args, f"report: {verdict}")
+    say(args, "report: the kept rows weighted by the rows each stands for (score them the "
+              "same way: reduce --weight-column COL, then score --weight-column COL)")
     return audit
 
 

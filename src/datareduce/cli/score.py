@@ -93,6 +93,11 @@ def add_parser(sub):
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="uncalibrated report: the diagram distances are skipped (epsilon "
                         "only) when estimated to exceed it")
+    p.add_argument("--weight-column", metavar="COL",
+                   help="REDUCED's column of weights (the rows each kept row stands for, as "
+                        "`datareduce reduce --weight-column` writes them): the audit weighs "
+                        "the kept rows with them, as `reduce --report` does (default: "
+                        "unweighted)")
     p.add_argument("--report", metavar="PAGE.html",
                    help="also write the audit page, with figures (REDUCED must be rows of "
                         "FULL)")
@@ -135,6 +140,9 @@ def run(args) -> int:
         json_path = check_output_file(args.json, "--json", overwrite=args.overwrite,
                                       kind="json")
     page = check_page(args.report, args.overwrite) if args.report else None
+    if args.weight_column is not None and legacy:
+        raise CLIError("--weight-column is for the calibrated audit: leave out --metric, "
+                       "--dims and --allow-new-rows.")
     if page is not None and args.allow_new_rows:
         raise CLIError("--report audits rows of FULL: leave out --allow-new-rows (synthetic "
                        "rows have no place among FULL's rows).")
@@ -166,8 +174,9 @@ def run(args) -> int:
     positions = None
     if not args.allow_new_rows:
         positions = _check_subset(full, red, cols)
+    weights = None if args.weight_column is None else _weights(red, args.weight_column)
     if not legacy or page is not None:
-        audit = _audit(args, full, cols, positions)
+        audit = _audit(args, full, cols, positions, weights)
         if page is not None:
             write_text(audit.to_html(), page)
             say(args, f"page written to {page}")
@@ -289,7 +298,24 @@ def _check_subset(full, red, cols):
     return order[start + np.minimum(copy, count - 1)].astype(np.intp)
 
 
-def _audit(args, full, cols, positions):
+def _weights(red, col):
+    """REDUCED's weight column: finite numbers >= 0, refused by name otherwise."""
+    import numpy as np
+    import pandas as pd
+
+    if col not in red.columns:
+        raise CLIError(f"--weight-column {col!r} is not a column of REDUCED "
+                       f"({compact_list(list(map(str, red.columns)))}).")
+    w = pd.to_numeric(red[col], errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:5])
+        raise CLIError(f"--weight-column {col!r}: {int(bad.sum())} value(s) are not numbers "
+                       f">= 0 (e.g. data rows {rows}).")
+    return w
+
+
+def _audit(args, full, cols, positions, weights=None):
     """REDUCED as a subset of FULL, against random subsets (datareduce.metrics.audit_subset)."""
     from ..metrics import audit_subset
 
@@ -300,7 +326,10 @@ def _audit(args, full, cols, positions):
         kw["max_points"] = args.max_points
     with stage("audit against random subsets", quiet=args.quiet):
         audit = audit_subset(full[cols.features], positions, y, space=space, **kw,
+                             weights=weights,
                              progress=None if args.quiet else announcer(args, "the audit"))
     for verdict, _ in audit.verdicts():
         say(args, f"report: {verdict}")
+    say(args, f"report: the kept rows weighted by {args.weight_column!r}" if weights is not None
+        else "report: the kept rows unweighted (--weight-column COL reads weights)")
     return audit
