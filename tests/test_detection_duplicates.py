@@ -157,6 +157,22 @@ def test_audit_page_embeds_a_readable_contact_sheet(tmp_path):
         assert im.size[0] >= 600  # was 204 pixels: two 96-pixel images
 
 
+def test_audit_page_wording_and_alignment(tmp_path):
+    import re
+
+    html = _leaky_pair(tmp_path).to_html()
+    # titled as the tabular split audit's page
+    assert "<title>datareduce split audit</title>" in html and "<h1>Split audit</h1>" in html
+    closest = html[html.index("<h2>Closest pairs</h2>"):]
+    closest = closest[:closest.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", closest)
+    cells = [re.findall(r"<t[hd]([^>]*)>(.*?)</t[hd]>", r) for r in rows]
+    assert [c[-1][1] for c in cells] == ["same bytes", "yes", "no"]  # "no", not a blank
+    for row in cells:  # file names and yes/no read from the left, numbers from the right
+        styles = [style for style, _ in row]
+        assert [("left" in st) for st in styles] == [False, True, True, False, True]
+
+
 def test_hamming_pairs_against_brute_force():
     rng = np.random.default_rng(0)
     H = rng.integers(0, 2**63, size=(300, 2), dtype=np.int64).astype(np.uint64)

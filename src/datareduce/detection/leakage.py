@@ -62,7 +62,7 @@ class LeakageReport(PageMixin):
     split_groups: dict = field(default_factory=dict)
     boxes: dict = field(default_factory=dict, repr=False, compare=False)
 
-    _page_title = "datareduce detection split audit"
+    _page_title = "datareduce split audit"  # as the tabular split audit's page
 
     def to_dict(self) -> dict:
         return {"threshold": self.threshold, "n_train": self.n_train, "counts": self.counts(),
@@ -94,15 +94,15 @@ class LeakageReport(PageMixin):
             [[k, c["other_total"], c["other_images"], c["train_images"], c["pairs"],
               c["exact_pairs"]] for k, c in self.counts().items()]))]
         if self.split_groups:
-            sections.append(("Groups in more than one split", table(
+            sections.append(("Groups in more than one split", _table(
                 ["group", "images per split"],
                 [[g, ", ".join(f"{k} {n}" for k, n in where.items())]
-                 for g, where in list(self.split_groups.items())[:200]])))
+                 for g, where in list(self.split_groups.items())[:200]], left=(1,))))
         if self.pairs:
-            sections.append(("Closest pairs", table(
+            sections.append(("Closest pairs", _table(
                 ["split", "training image", "other image", "differing bits", "same bytes"],
                 [[p["split"], Path(p["train"]).name, Path(p["other"]).name, p["distance"],
-                  "yes" if p["exact"] else ""] for p in self.pairs[:50]])))
+                  "yes" if p["exact"] else "no"] for p in self.pairs[:50]], left=(1, 2, 4))))
             uri = self._contact_sheet_uri()
             if uri:
                 sections.append(("Contact sheet", figure_block(
@@ -115,8 +115,10 @@ class LeakageReport(PageMixin):
                 ["", "groups", "removable images"],
                 [["exact duplicates", g["exact_groups"], g["exact_removable"]],
                  ["near duplicates", g["near_groups"], g["near_removable"]]])))
-        return body(self._page_title, self.verdicts(), sections,
-                    meta=f"{self.n_train} training images compared")
+        others = ", ".join(f"{n} {k}" for k, n in self.n_other.items())
+        return body("Split audit", self.verdicts(), sections,
+                    meta=f"{self.n_train} training images compared with {others} images "
+                         f"(near: at most {self.threshold} differing perceptual-hash bits)")
 
     def _contact_sheet_uri(self, max_pairs: int = 12) -> str | None:
         import base64
@@ -201,6 +203,21 @@ class LeakageReport(PageMixin):
         path = Path(path)
         sheet.save(path)
         return path
+
+
+def _table(header, rows, *, left=()) -> str:
+    """:func:`table` with the columns ``left`` (text such as file names) aligned left."""
+    from html import escape
+
+    def tag(name, col, v):
+        style = ' style="text-align:left"' if col in left else ""
+        text = f"{v:.4g}" if isinstance(v, float) else escape(str(v))
+        return f"<{name}{style}>{text}</{name}>"
+
+    head = "".join(tag("th", c, h) for c, h in enumerate(header))
+    body_ = "".join("<tr>" + "".join(tag("td", c, v) for c, v in enumerate(row)) + "</tr>"
+                    for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body_}</tbody></table>"
 
 
 #: Box colours of the contact sheet, by class id (matplotlib's tab10).
