@@ -229,3 +229,19 @@ def test_a_class_with_no_kept_row_is_a_failure_not_a_green_tie():
     assert len(ax.patches) == 3 * 2  # bars for the classes with kept rows only
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert all(lab.endswith("· c") for lab in labels[:3])  # failures first
+
+
+def test_infinite_values_are_explained_not_printed_raw():
+    """Tables read "coverage | inf | inf | 50" and the coverage histogram was an empty box
+    when every draw was infinite."""
+    audit = _missing_class_audit()
+    page = audit.to_html()
+    assert "∞ (a class has no kept row)" in page and ">inf<" not in page
+    text = str(audit)
+    assert "∞ (a class has no kept row)" in text and " inf " not in text + " "
+    (row,) = [r for r in audit._rows() if r[0] == "coverage"]
+    assert np.isnan(row[3])  # no percentile for an infinite value ("—" in the table)
+    _, _, fig = [f for f in audit.figures() if f[1] == "reference distributions"][0]
+    (ax,) = [a for a in fig.axes if a.get_title() == "coverage"]
+    notes = " ".join(t.get_text() for t in ax.texts)
+    assert "no histogram" in notes and "this subset: ∞" in notes

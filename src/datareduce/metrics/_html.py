@@ -62,10 +62,24 @@ def verdict_class(percentile) -> str:
     return "good" if percentile >= 50 else "warn" if percentile >= 5 else "bad"
 
 
+def cell_text(v) -> str:
+    """A table cell as text: floats with 4 significant digits, infinity as "∞", a missing
+    number (NaN) as "—" (never the raw "inf" / "nan")."""
+    import math
+
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "—"
+        if math.isinf(v):
+            return "∞" if v > 0 else "-∞"
+        return f"{v:.4g}"
+    return str(v)
+
+
 def table(header, rows) -> str:
-    """An HTML table (cells are escaped; floats formatted with 4 significant digits)."""
+    """An HTML table (cells are escaped; floats formatted by :func:`cell_text`)."""
     def cell(v):
-        return f"{v:.4g}" if isinstance(v, float) else escape(str(v))
+        return escape(cell_text(v))
 
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"

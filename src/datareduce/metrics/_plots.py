@@ -103,11 +103,25 @@ def plot_reference(ax, draws, value, *, title, xlabel):
     """Histogram of a metric over random subsets, with the subset's value as a line."""
     draws = np.asarray(draws, dtype=float)
     finite = draws[np.isfinite(draws)]
+    notes = []
     if finite.size:
         ax.hist(finite, bins=min(20, max(5, finite.size // 3)), color="0.7")
+        if finite.size < draws.size:
+            notes.append(f"{draws.size - finite.size} of {draws.size} draws: ∞\n"
+                         "(a class has no row), not shown")
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        notes.append(f"no histogram: all {draws.size} draws are ∞\n(each misses a class)")
     if np.isfinite(value):
         ax.axvline(value, color=KEPT_COLOR, lw=2, label="this subset")
         ax.legend(fontsize=7)
+    else:
+        notes.append("this subset: ∞\n(a class has no kept row)")
+    if notes:
+        ax.text(0.5, 0.5, "\n".join(notes), transform=ax.transAxes, ha="center",
+                va="center", fontsize=8, color="0.25",
+                bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9})
     ax.set(title=title, xlabel=xlabel, ylabel="random subsets")
     return ax
 

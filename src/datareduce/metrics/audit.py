@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._core.strata import N_BINS
-from ._html import PageMixin
+from ._html import PageMixin, cell_text
 from .calibration import DEFAULT_METRICS, calibrate
 
 __all__ = ["SubsetAudit", "audit_space", "audit_subset"]
@@ -187,11 +187,21 @@ class SubsetAudit(PageMixin):
 
 
     def _rows(self):
+        """Table rows; an infinite value (a class with no row on one side) says why."""
+        def value(v, why):
+            return f"∞ ({why})" if np.isinf(v) else v
+
+        kept = self.roles["kept"]
+        nan = float("nan")
         for m in self.calibration.metrics.values():
             med = {k: float(np.median(v)) for k, v in m.reference.items()}
-            yield [m.name, float(m.value), med.get("srs", float("nan")),
-                   m.percentile.get("srs", float("nan")), med.get("random", float("nan")),
-                   m.percentile.get("random", float("nan"))]
+            # no percentile for an infinite value: its ties with infinite draws mean nothing
+            pct = m.percentile if np.isfinite(m.value) else {}
+            yield [m.name, value(float(m.value), f"a class has no {kept} row"),
+                   value(med.get("srs", nan), "a class has no row in most draws"),
+                   pct.get("srs", nan),
+                   value(med.get("random", nan), "a class has no row in most draws"),
+                   pct.get("random", nan)]
 
     _HEADER = ("metric", "subset", "SRS median", "SRS percentile", "uniform median",
                "uniform percentile")
@@ -202,8 +212,7 @@ class SubsetAudit(PageMixin):
                 f"{self.calibration.n_draws} random subsets of each kind")
         lines = [head] + [f"  * {v}" for v, _ in self.verdicts()]
         lines.append("  " + " | ".join(self._HEADER))
-        lines += ["  " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v)
-                                    for v in row) for row in self._rows()]
+        lines += ["  " + " | ".join(cell_text(v) for v in row) for row in self._rows()]
         lines.append(f"  space: {self.space}")
         lines.append("  time: " + ", ".join(f"{k} {v:.2g}s" for k, v in self.timings.items()))
         return "\n".join(lines)
