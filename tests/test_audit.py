@@ -245,3 +245,18 @@ def test_infinite_values_are_explained_not_printed_raw():
     (ax,) = [a for a in fig.axes if a.get_title() == "coverage"]
     notes = " ".join(t.get_text() for t in ax.texts)
     assert "no histogram" in notes and "this subset: ∞" in notes
+
+
+def test_colour_rule_is_neutral_above_10_amber_5_to_10_red_below_5():
+    """Every percentile from 5 to 50 was amber, flooding the charts when nothing was wrong;
+    the verdicts and the bars follow one rule (docs/audit.md)."""
+    from matplotlib.colors import to_hex
+
+    from datareduce.metrics._html import verdict_class
+    from datareduce.metrics._plots import VERDICT_COLORS
+
+    assert [verdict_class(p) for p in (80, 50, 30, 10, 7, 5, 3, 0)] == [
+        "good", "good", "", "", "warn", "warn", "bad", "bad"]
+    ax = _percentile_axes([30.0, 7.0, 3.0, 60.0])
+    got = [to_hex(b.get_facecolor()) for b in ax.patches]  # worst first: 3, 7, 30, 60
+    assert got == [VERDICT_COLORS[k] for k in ("bad", "warn", "", "good")]

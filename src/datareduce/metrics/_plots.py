@@ -14,13 +14,15 @@ import numpy as np
 
 KEPT_COLOR, DROPPED_COLOR = "#c0392b", "#bdbdbd"
 BAD_COLOR = "#c62828"
+VERDICT_COLORS = {"good": "#2e7d32", "": "#90a4ae", "warn": "#f9a825", "bad": BAD_COLOR}
 
 
 def percentile_color(p) -> str:
-    """Bar colour of a percentile (the verdict colours of :func:`._html.verdict_class`)."""
-    if not np.isfinite(p):
-        return BAD_COLOR
-    return "#2e7d32" if p >= 50 else "#f9a825" if p >= 5 else BAD_COLOR
+    """Bar colour of a percentile: the rule of the verdicts (:func:`._html.verdict_class`:
+    green >= 50, neutral grey-blue 10-50, amber 5-10, red < 5 or not finite)."""
+    from ._html import verdict_class
+
+    return VERDICT_COLORS[verdict_class(float(p))]
 
 
 def new_axes(n=1, *, width=4.6, height=3.6):

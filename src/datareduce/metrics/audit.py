@@ -265,7 +265,8 @@ class SubsetAudit(PageMixin):
                                     title="per class: percentile (higher is closer)",
                                     na_text=f"n/a: no {self.roles['kept']} row")
             out.append(("Per class: the share of stratified random subsets further from that "
-                        "class's rows than the subset (below 5%: red).", "per-class percentiles",
+                        "class's rows than the subset (red below 5, amber 5-10, grey 10-50, green "
+                        "from 50).", "per-class percentiles",
                         fig))
         if self.diagrams:
             fig, axes = _plots.new_axes(len(self.diagrams), width=4.0, height=3.6)

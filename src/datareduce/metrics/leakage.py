@@ -162,7 +162,8 @@ class SplitAudit(PageMixin):
                                     f["percentile"].tolist(),
                                     title="per feature: percentile among random splits")
             out.append(("Per feature: the share of random splits whose train/test difference "
-                        "is larger (below 5%: the feature drifts).", "per-feature percentiles",
+                        "is larger (below 5, red: the feature drifts; amber 5-10; grey 10-50; "
+                        "green from 50).", "per-feature percentiles",
                         fig))
         return out
 
