@@ -9,8 +9,64 @@ import numpy as np
 __all__ = ["summary"]
 
 
+def _finite(v):
+    return v is not None and math.isfinite(v)
+
+
 def _pct(v):
-    return "?" if v is None or not math.isfinite(v) else f"{100 * v:.0f}%"
+    """A saving as a percentage; a cost (negative saving) is said as such."""
+    if not _finite(v):
+        return "unknown"
+    return f"{100 * v:.0f}%" if v >= -0.005 else f"{100 * -v:.0f}% more time"
+
+
+def _interval(lo, hi, fmt):
+    """A 95 % interval in words: both ends, or the one that is known ("at least 0.415" when
+    the upper end is infinite), or "unknown"."""
+    if _finite(lo) and _finite(hi):
+        return f"95% interval {fmt(lo)} to {fmt(hi)}"
+    if _finite(lo):
+        return f"95% interval: at least {fmt(lo)}, no upper end"
+    if _finite(hi):
+        return f"95% interval: at most {fmt(hi)}, no lower end"
+    return "95% interval unknown"
+
+
+def _keep(k):
+    """A kept fraction with three digits; a vanishing one (a flat learning curve's answer,
+    3.6e-144) as "below 0.001"."""
+    return f"{k:.3g}" if k >= 1e-3 or k <= 0 else "below 0.001"
+
+
+def _ratio(r):
+    """A cost ratio with sensible precision: 192x, 13.9x, 0.53x."""
+    if not _finite(r):
+        return "?x"
+    return f"{r:.0f}x" if r >= 100 else f"{r:.3g}x"
+
+
+def _rows(n):
+    """Rows kept: an integer; the mean over splits that differ (a training fold's rows)
+    as "about 379"."""
+    if not _finite(n):
+        return ""
+    return f"{n:.0f}" if abs(n - round(n)) < 1e-9 else f"about {n:.0f}"
+
+
+def _saving_line(s):
+    """The learning curve's predicted saving with its interval; an open end of the kept
+    fraction's interval (the curve may never reach the threshold) means no saving can be
+    ruled out."""
+    sv, sv_lo, sv_hi = s.predicted_saving_
+    hi_keep = s.predicted_keep_[2]
+    if not _finite(sv):
+        return "training-time saving unknown"
+    if _finite(sv_lo) and _finite(sv_hi):
+        return f"training-time saving {_pct(sv)} ({_pct(sv_lo)} to {_pct(sv_hi)})"
+    if _finite(sv_hi) and not _finite(hi_keep):
+        return (f"training-time saving {_pct(sv)} (at most {_pct(sv_hi)}; possibly none: the "
+                "kept fraction's interval has no upper end)")
+    return f"training-time saving {_pct(sv)} (interval unknown)"
 
 
 def summary(search) -> str:
@@ -30,17 +86,17 @@ def summary(search) -> str:
     else:
         lo, hi = s.baseline_interval_
         lines.append(f"full training set: {s.baseline_score_:.4f} (extrapolated from the "
-                     f"learning curve; 95% interval {lo:.4f} to {hi:.4f})")
+                     f"learning curve; {_interval(lo, hi, lambda v: f'{v:.4f}')})")
     gain = getattr(s, "baseline_gain_", 0.0)
     if s.baseline_kind_ and s.baseline_kind_.startswith("measured") and gain > 0:
-        lines.append(f"  + {gain:.4f} from the training folds' rows to all rows (learning "
+        step = (f"+ {gain:.4f}" if gain >= 5e-5 else "+ less than 0.0001")
+        lines.append(f"  {step} from the training folds' rows to all rows (learning "
                      f"curve): threshold {s.threshold_:.4f}")
     k, lo, hi = s.predicted_keep_
     if s.learning_curve_ is not None and math.isfinite(k):
-        sv, sv_lo, sv_hi = s.predicted_saving_
-        lines.append(f"learning curve predicts keep={k:.3g} within tolerance (95% interval "
-                     f"{lo:.3g} to {hi:.3g}): training-time saving {_pct(sv)} "
-                     f"({_pct(sv_lo)} to {_pct(sv_hi)})")
+        said = f"keep={_keep(k)}" if _keep(k)[0].isdigit() else f"keep {_keep(k)}"
+        lines.append(f"learning curve predicts {said} within tolerance "
+                     f"({_interval(lo, hi, _keep)}): {_saving_line(s)}")
     elif s.learning_curve_ is not None:
         lines.append("learning curve predicts no kept fraction within tolerance")
     if s.within_tolerance_:
@@ -60,8 +116,8 @@ def summary(search) -> str:
                          f"{bound:+.4f} against the full training set in "
                          f"{100 * s.racing_level:.0f}% of cases (prediction bound; "
                          f"tolerance -{s.tolerance:g})")
-        lines.append(f"training-time saving: {100 * s.training_time_saving_:.0f}% "
-                     f"({100 * s.total_time_saving_:.0f}% with the reduction), measured at "
+        lines.append(f"training-time saving: {_pct(s.training_time_saving_)} "
+                     f"({_pct(s.total_time_saving_)} with the reduction), measured at "
                      "the refit")
     else:
         lines.append("choice: " + s._no_reduction_line().removeprefix("ReductionSearchCV: "))
@@ -77,7 +133,7 @@ def summary(search) -> str:
         f"budget {s.budget_seconds_:.3g} s from budget={s.budget!r}" + (
             f", at least {s.min_budget:g} s (one training under 1 s)"
             if s.full_fit_seconds_ < 1.0 else ""))
-    lines.append(f"search cost: {s.search_seconds_:.3g} s = {s.cost_ratio_:.1f}x one full "
+    lines.append(f"search cost: {s.search_seconds_:.3g} s = {_ratio(s.cost_ratio_)} one full "
                  f"training ({s.full_fit_seconds_:.3g} s); {budget}")
     for m, why in s.skipped_.items():
         lines.append(f"skipped {m}: {why}")
@@ -86,6 +142,9 @@ def summary(search) -> str:
     df = s.results_frame()
     if len(df):
         table = df.set_index("method")[["keep", "stage", "mean_test_score", "ci_low",
-                                        "ci_high", "n_kept"]]
+                                        "ci_high", "lower_bound"]].copy()
+        # NaN bounds (the full set, unfinished races) as blanks, rows kept as counts
+        table["lower_bound"] = [f"{v:.3f}" if _finite(v) else "" for v in table["lower_bound"]]
+        table["rows kept per split"] = [_rows(v) for v in df["n_kept"]]
         lines += ["", to_markdown(table, floatfmt=".3f")]
     return "\n".join(lines)
