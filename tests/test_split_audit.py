@@ -118,3 +118,27 @@ def test_classes_in_one_split_only_are_named(tmp_path):
     assert "1 class(es) have no test row (['Z'])" in str(audit)
     clean = audit_split(*_plant(df, 0, 0, 0)[:2], target="target", n_draws=5)
     assert "every class (2) has rows in both splits" in str(clean)
+
+
+def _figure_words(fig):
+    words = []
+    for ax in fig.axes:
+        words += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        words += [t.get_text() for t in ax.texts]
+        leg = ax.get_legend()
+        if leg is not None:
+            words += [t.get_text() for t in leg.get_texts()]
+    return words
+
+
+def test_split_page_figures_speak_of_test_split_and_random_splits():
+    """Titles, legends and captions of the split page said "subset", "kept", "this subset"."""
+    train, test, _ = _plant(_table(300), 0, 0, 0)
+    audit = audit_split(train, test, target="target", n_draws=5)
+    figures = audit.figures()
+    words = [w for cap, alt, fig in figures for w in [cap, alt, *_figure_words(fig)]]
+    assert not [w for w in words if "subset" in w.lower() or "kept" in w.lower()]
+    legends = " ".join(words)
+    assert "test split" in legends and "random splits" in legends
+    page = audit.to_html()
+    assert "Test split against random splits" in page

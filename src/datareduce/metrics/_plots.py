@@ -59,11 +59,11 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
     return ax
 
 
-def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="this subset",
-              band_label="random subsets (5-95%)"):
+def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="subset",
+              band_label="random subsets (5-95%)", mid_label="random subsets, median"):
     """A curve against the band of the same curve over random subsets (and their median)."""
     ax.fill_between(x, lo, hi, color="0.8", label=band_label)
-    ax.plot(x, mid, color="0.45", lw=1, ls="--", label="random subsets, median")
+    ax.plot(x, mid, color="0.45", lw=1, ls="--", label=mid_label)
     ax.plot(x, curve, color=KEPT_COLOR, lw=2, label=label)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=7, loc="lower right")
@@ -101,7 +101,8 @@ def plot_percentiles(ax, names, values, *, title, xlabel="percentile among rando
     return ax
 
 
-def plot_reference(ax, draws, value, *, title, xlabel):
+def plot_reference(ax, draws, value, *, title, xlabel, label="subset",
+                   ylabel="random subsets", kept="kept"):
     """Histogram of a metric over random subsets, with the subset's value as a line."""
     draws = np.asarray(draws, dtype=float)
     finite = draws[np.isfinite(draws)]
@@ -116,25 +117,25 @@ def plot_reference(ax, draws, value, *, title, xlabel):
         ax.set_yticks([])
         notes.append(f"no histogram: all {draws.size} draws are ∞\n(each misses a class)")
     if np.isfinite(value):
-        ax.axvline(value, color=KEPT_COLOR, lw=2, label="this subset")
+        ax.axvline(value, color=KEPT_COLOR, lw=2, label=label)
         ax.legend(fontsize=7)
     else:
-        notes.append("this subset: ∞\n(a class has no kept row)")
+        notes.append(f"{label}: ∞\n(a class has no {kept} row)")
     if notes:
         ax.text(0.5, 0.5, "\n".join(notes), transform=ax.transAxes, ha="center",
                 va="center", fontsize=8, color="0.25",
                 bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9})
-    ax.set(title=title, xlabel=xlabel, ylabel="random subsets")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return ax
 
 
-def plot_diagram(ax, full, reduced, *, title):
+def plot_diagram(ax, full, reduced, *, title, full_label="full", label="subset"):
     """Two persistence diagrams (birth, death) overlaid, with the diagonal."""
     hi = max([1e-12] + [float(d[:, 1].max()) for d in (full, reduced) if len(d)])
     ax.plot([0, hi * 1.05], [0, hi * 1.05], color="0.6", lw=1)
-    ax.scatter(full[:, 0], full[:, 1], s=12, alpha=0.6, label=f"full ({len(full)})")
+    ax.scatter(full[:, 0], full[:, 1], s=12, alpha=0.6, label=f"{full_label} ({len(full)})")
     ax.scatter(reduced[:, 0], reduced[:, 1], s=18, marker="x", color=KEPT_COLOR,
-               label=f"subset ({len(reduced)})")
+               label=f"{label} ({len(reduced)})")
     ax.set(title=title, xlabel="birth", ylabel="death")
     ax.legend(fontsize=7, loc="lower right")
     return ax

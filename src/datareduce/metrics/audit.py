@@ -29,6 +29,9 @@ __all__ = ["SubsetAudit", "audit_space", "audit_subset"]
 MAP_ROWS = 3000
 #: random subsets drawn in the coverage band
 BAND_DRAWS = 30
+#: the page's words for the subset's parts (SubsetAudit.roles overrides them)
+ROLES = {"kept": "kept", "dropped": "dropped", "subset": "subset", "draws": "random subsets",
+         "full": "full data"}
 
 
 def audit_space(X, *, space="standard", fit_on=None):
@@ -221,29 +224,37 @@ class SubsetAudit(PageMixin):
         return str(self)
 
     # ----------------------------------------------------------------- figures
+    def _role(self, key) -> str:
+        """What the page calls the subset's parts: ``kept`` / ``dropped`` rows, the
+        ``subset`` itself, the random ``draws`` it is compared with and the ``full`` data
+        (a split audit says "test", "train", "test split", "random splits", "all rows")."""
+        return {**ROLES, **self.roles}[key]
+
     def figures(self):
         """``(caption, alt text, matplotlib Figure)`` for each figure of the page."""
         from . import _plots
 
+        kept, dropped, subset, draws, full = (self._role(k) for k in
+                                              ("kept", "dropped", "subset", "draws", "full"))
         out = []
         pr = self.projection
         fig, (ax,) = _plots.new_axes(1, width=5.6, height=4.4)
         _plots.plot_map(ax, pr["P"], pr["kept"], pr["labels"],
                         title=f"{pr['name']} map of the selection space",
-                        kept_name=self.roles["kept"], dropped_name=self.roles["dropped"])
-        out.append((f"{self.roles['kept'].capitalize()} rows (coloured, by class) and "
-                    f"{self.roles['dropped']} rows (grey), "
-                    f"{pr['name']} of the selection space.", "map of kept and dropped rows",
-                    fig))
+                        kept_name=kept, dropped_name=dropped)
+        out.append((f"{kept.capitalize()} rows (coloured, by class) and {dropped} rows "
+                    f"(grey), {pr['name']} of the selection space.",
+                    f"map of {kept} and {dropped} rows", fig))
         cov = self.coverage
         if cov:
             fig, (ax,) = _plots.new_axes(1, width=5.6, height=4.0)
             _plots.plot_band(ax, cov["radii"], cov["curve"], cov["lo"], cov["mid"], cov["hi"],
-                             title="coverage: rows within r of a kept row of their class",
+                             title=f"coverage: rows within r of a {kept} row of their class",
                              xlabel="radius r (Euclidean, selection space)",
-                             ylabel="fraction of rows")
-            out.append(("Coverage curve of the subset against the band of random subsets of "
-                        "the same size (stratified when there are classes).",
+                             ylabel="fraction of rows", label=subset,
+                             band_label=f"{draws} (5-95%)", mid_label=f"{draws}, median")
+            out.append((f"Coverage curve of the {subset} against the band of {draws} of the "
+                        "same size (stratified when there are classes).",
                         "coverage curves", fig))
         mets = list(self.calibration.metrics.values())
         fig, axes = _plots.new_axes(len(mets), width=3.6, height=3.0)
@@ -251,9 +262,10 @@ class SubsetAudit(PageMixin):
             kind = "srs" if "srs" in m.reference else "random"
             _plots.plot_reference(ax, m.reference[kind], m.value, title=m.name,
                                   xlabel=f"{m.name} ({'stratified' if kind == 'srs' else 'uniform'}"
-                                         " draws)")
-        out.append(("Each metric over random subsets of the same size (histogram) and the "
-                    "subset's value (line); lower is closer.", "reference distributions", fig))
+                                         " draws)", label=subset, ylabel=draws, kept=kept)
+        out.append((f"Each metric over {draws} of the same size (histogram) and the "
+                    f"{subset}'s value (line); lower is closer.", "reference distributions",
+                    fig))
         names, values = [], []
         for m in mets:
             for c, p in m.per_class_percentile.items():
@@ -262,17 +274,18 @@ class SubsetAudit(PageMixin):
         if names:
             fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(names))
             _plots.plot_percentiles(ax, names, values,
-                                    title="per class: percentile (higher is closer)",
-                                    na_text=f"n/a: no {self.roles['kept']} row")
-            out.append(("Per class: the share of stratified random subsets further from that "
-                        "class's rows than the subset (red below 5, amber 5-10, grey 10-50, green "
-                        "from 50).", "per-class percentiles",
-                        fig))
+                                    title=f"per class: {subset}'s percentile (higher is "
+                                          "closer)", xlabel=f"percentile among {draws}",
+                                    na_text=f"n/a: no {kept} row")
+            out.append((f"Per class: the share of stratified {draws} further from that "
+                        f"class's rows than the {subset} (red below 5, amber 5-10, grey "
+                        "10-50, green from 50).", "per-class percentiles", fig))
         if self.diagrams:
             fig, axes = _plots.new_axes(len(self.diagrams), width=4.0, height=3.6)
-            for ax, (k, (full, red)) in zip(axes, self.diagrams.items(), strict=True):
-                _plots.plot_diagram(ax, full, red, title=f"H{k} persistence diagrams")
-            out.append(("Persistence diagrams of the full data and the subset (landmarks).",
+            for ax, (k, (f_dgm, r_dgm)) in zip(axes, self.diagrams.items(), strict=True):
+                _plots.plot_diagram(ax, f_dgm, r_dgm, title=f"H{k} persistence diagrams",
+                                    full_label=full, label=subset)
+            out.append((f"Persistence diagrams of the {full} and the {subset} (landmarks).",
                         "persistence diagrams", fig))
         return out
 
@@ -284,12 +297,14 @@ class SubsetAudit(PageMixin):
                          for caption, alt, fig in self.figures())
         per_class = [[f"{m.name} · {c}", float(m.per_class[c]),
                       float(p) if np.isfinite(m.per_class[c])
-                      else f"n/a (no {self.roles['kept']} row of this class)"]
+                      else f"n/a (no {self._role('kept')} row of this class)"]
                      for m in self.calibration.metrics.values()
                      for c, p in m.per_class_percentile.items()]
-        sections = [("Metrics against random subsets", _html.table(self._HEADER, self._rows()))]
+        subset = self._role("subset")
+        header = ("metric", subset) + self._HEADER[2:]
+        sections = [(f"Metrics against {self._role('draws')}", _html.table(header, self._rows()))]
         if per_class:
-            sections.append(("Per class", _html.table(("metric · class", "subset",
+            sections.append(("Per class", _html.table(("metric · class", subset,
                                                         "SRS percentile"), per_class)))
         sections.append(("Figures", blocks))
         title = f"Subset audit{f': {self.method}' if self.method else ''}"

@@ -160,7 +160,8 @@ class SplitAudit(PageMixin):
             fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(f))
             _plots.plot_percentiles(ax, f["feature"].astype(str).tolist(),
                                     f["percentile"].tolist(),
-                                    title="per feature: percentile among random splits")
+                                    title="per feature: percentile among random splits",
+                                    xlabel="percentile among random splits")
             out.append(("Per feature: the share of random splits whose train/test difference "
                         "is larger (below 5, red: the feature drifts; amber 5-10; grey 10-50; "
                         "green from 50).", "per-feature percentiles",
@@ -190,7 +191,8 @@ class SplitAudit(PageMixin):
                 sections.append(("Classes in one split only",
                                  _html.table(list(c.columns), c.itertuples(index=False))))
         sections += [
-            ("Test split against random subsets", _html.table(rep._HEADER, rep._rows())),
+            ("Test split against random splits",
+             _html.table(("metric", "test split") + rep._HEADER[2:], rep._rows())),
             ("Per feature", _html.table(list(self.features.columns),
                                         self.features.itertuples(index=False))),
             ("Figures", blocks),
@@ -380,7 +382,9 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
     rep = audit_subset(A, np.arange(n_tr, n_tr + n_te), labels, space="passthrough",
                        metrics=metrics, n_draws=n_draws, max_rows=max_rows, random_state=rng,
                        progress=progress)
-    rep.space, rep.roles = described, {"kept": "test", "dropped": "train"}
+    rep.space = described
+    rep.roles = {"kept": "test", "dropped": "train", "subset": "test split",
+                 "draws": "random splits", "full": "all rows"}
     timings["representativeness"] = time.perf_counter() - t
 
     t = time.perf_counter()
