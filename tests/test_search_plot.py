@@ -149,3 +149,36 @@ def test_racers_at_one_keep_are_drawn_side_by_side(chosen):
                  if abs(np.log10(x / keep)) < 0.05})
     assert len(xs) >= 2 and xs[0] < keep < xs[-1]
     plt.close("all")
+
+
+def test_compare_plots_use_the_same_method_colours_with_titles_and_a_size_legend(
+        tmp_path, monkeypatch):
+    import pandas as pd
+
+    from datareduce.cli import main
+    from datareduce.search._plot import METHOD_COLORS
+
+    X, y = easy(n=200)
+    path = tmp_path / "t.csv"
+    pd.DataFrame(X, columns=["a", "b", "c"]).assign(label=y).to_csv(path, index=False)
+    figs = []
+    monkeypatch.setattr(plt, "close", lambda fig=None: figs.append(fig))
+    assert main(["compare", str(path), "--target", "label", "--methods", "herding", "srs",
+                 "--keep", "0.2", "0.5", "--repeats", "2", "--metric", "mmd",
+                 "--output", str(tmp_path / "out"), "--quiet"]) == 0
+    axes = {f.axes[0].get_title().split(" ")[0]: f.axes[0] for f in figs}
+    assert all(ax.get_title() for ax in axes.values()) and len(axes) == 3
+    for ax in axes.values():
+        colours = {}
+        for leg in [a for a in ax.get_children() if isinstance(a, matplotlib.legend.Legend)]:
+            for t, h in zip(leg.get_texts(), leg.legend_handles, strict=True):
+                colours[t.get_text()] = to_hex(h.get_color() if hasattr(h, "get_color")
+                                               else h.get_facecolor()[0])
+        assert colours.get("srs") == METHOD_COLORS["srs"]
+        assert colours.get("herding") == METHOD_COLORS["herding"]
+    # the metric plot's marker size is the kept fraction: a legend says so
+    legends = [a for a in axes["mmd"].get_children()
+               if isinstance(a, matplotlib.legend.Legend)]
+    assert any(leg.get_title().get_text() == "kept" for leg in legends)
+    monkeypatch.undo()
+    plt.close("all")

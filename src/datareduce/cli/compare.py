@@ -391,15 +391,14 @@ def _write(args, out, results, inp, n_rows):
             print("datareduce compare: matplotlib is not installed; plots skipped "
                   "(pip install 'datareduce[plot]').", file=sys.stderr)
         else:
-            draws = [("scores", lambda ax: ev.plot_scores(results, args.scoring[0], ax)),
-                     ("time", lambda ax: ev.plot_time(results, ax))]
-            draws += [(m, lambda ax, m=m: ev.plot_epsilon(results, args.scoring[0], ax,
-                                                          metric=m)) for m in args.metrics]
-            for name, draw in draws:
+            from ..search._plot import plot_compare  # the search's fixed method colours
+
+            score = args.scoring[0]
+            draws = [("scores", {"kind": "scores"}), ("time", {"kind": "time"})]
+            draws += [(m, {"kind": "metric", "metric": m}) for m in args.metrics]
+            for name, kw in draws:
                 fig, ax = plt.subplots(figsize=(6, 4.2))
-                draw(ax)
-                if counts and name in ("scores", "time"):
-                    ax.set_xlabel("kept rows")
+                plot_compare(results, ax=ax, score=score, counts=counts, **kw)
                 fig.tight_layout()
                 write_bytes_with(out / f"{name}.png", lambda p, fig=fig: fig.savefig(p, dpi=110))
                 plt.close(fig)

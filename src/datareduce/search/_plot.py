@@ -12,7 +12,8 @@ import zlib
 
 import numpy as np
 
-__all__ = ["METHOD_COLORS", "METHOD_MARKERS", "method_style", "plot_search", "score_range"]
+__all__ = ["METHOD_COLORS", "METHOD_MARKERS", "method_style", "plot_compare", "plot_search",
+           "score_range"]
 
 #: One fixed colour per registry method (matplotlib's tab10 first, then darker tones); grey
 #: and black are left for the full data, the tolerance band and the threshold.
@@ -202,4 +203,106 @@ def plot_search(search, ax=None):
     if not known:
         title += "\n(full training set not measured: no reference line)"
     ax.set_title(title, fontsize="medium")
+    return ax
+
+
+# ----------------------------------------------------------- datareduce compare's plots
+def _quartiles(results, column):
+    """Median and quartiles over repeats per (method, keep); the full data's median."""
+    runs = results[results["method"] != "full"]
+    grp = runs.groupby(["method", "keep"], sort=False)[column]
+    curves = grp.median().rename("y").to_frame()
+    curves["low"], curves["high"] = grp.quantile(0.25), grp.quantile(0.75)
+    curves = curves.reset_index()
+    full = results.loc[results["method"] == "full", column]
+    return curves, (float(full.median()) if len(full) else None)
+
+
+def _keep_axis(ax, keeps, counts):
+    keeps = np.asarray(keeps, dtype=float)
+    if len(keeps) and keeps.min() > 0 and keeps.max() / keeps.min() >= 10:
+        ax.set_xscale("log")
+    if not counts:
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("kept rows" if counts else "kept fraction of the training split")
+
+
+def plot_compare(results, kind, *, score, metric=None, ax=None, counts=False):
+    """One plot of ``datareduce compare`` with the search's fixed method colours and a
+    title: ``kind`` is ``"scores"`` (median score vs. keep, band: quartiles over repeats),
+    ``"time"`` (median time over a training on the full split, log scale) or ``"metric"``
+    (``metric`` vs. ``score``, one point per run, marker size by keep with its own legend)."""
+    from matplotlib.lines import Line2D
+
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
+    methods = [m for m in dict.fromkeys(results["method"]) if m != "full"]
+    repeats = results["repeat"].nunique() if "repeat" in results else 1
+    if kind in ("scores", "time"):
+        column = score if kind == "scores" else "time_ratio"
+        curves, full = _quartiles(results, column)
+        shift = _offsets(curves, methods, step=0.008)
+        for m in methods:
+            style = method_style(m)
+            c = curves[curves["method"] == m].sort_values("keep")
+            x = c["keep"].to_numpy(float) * np.array([shift[(m, k)] for k in c["keep"]])
+            ax.plot(x, c["y"], label=m, **style)
+            if repeats > 1:
+                ax.errorbar(x, c["y"], yerr=[c["y"] - c["low"], c["high"] - c["y"]],
+                            fmt="none", capsize=3, color=style["color"], alpha=0.6)
+        if full is not None and np.isfinite(full):
+            ax.axhline(full, color="black", linestyle="--", linewidth=1,
+                       label="full training split")
+        _keep_axis(ax, curves["keep"], counts)
+        bars = ", bars: quartiles)" if repeats > 1 else ")"
+        if kind == "time":
+            from matplotlib.ticker import FuncFormatter
+
+            ax.set_yscale("log")
+            ratio = FuncFormatter(lambda v, _pos: f"{v:g}x")
+            ax.yaxis.set_major_formatter(ratio)
+            ax.yaxis.set_minor_formatter(ratio)
+            ax.tick_params(axis="y", which="minor", labelsize="x-small")
+            ax.set_ylabel("time / training on the full split")
+            ax.set_title(f"reduction + training time (median of {repeats} repeats{bars}",
+                         fontsize="medium")
+        else:
+            ax.set_ylabel(score)
+            ax.set_title(f"{score} on the test split (median of {repeats} repeats{bars}",
+                         fontsize="medium")
+        ax.legend(fontsize="small", ncol=2)
+        return ax
+    runs = results[results["method"] != "full"]
+    keeps = sorted(runs["keep"].astype(float).unique())
+    kmax = max(keeps) if keeps else 1.0
+
+    def size(k):
+        return 15 + 60 * float(k) / (kmax or 1.0)
+
+    for m in methods:
+        style = method_style(m)
+        grp = runs[runs["method"] == m]
+        ax.scatter(grp[metric], grp[score], s=[size(k) for k in grp["keep"]], alpha=0.7,
+                   label=m, color=style["color"], marker=style["marker"])
+    full = results.loc[results["method"] == "full", score]
+    if len(full):
+        ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,
+                   label="full training split")
+    first = ax.legend(fontsize="small", ncol=2, loc="best", title="method",
+                      title_fontsize="small", framealpha=0.8)
+    ax.add_artist(first)
+    shown = keeps if len(keeps) <= 4 else [keeps[0], keeps[len(keeps) // 2], keeps[-1]]
+    sizes = [Line2D([], [], linestyle="none", marker="o", color="grey",
+                    markersize=np.sqrt(size(k)),
+                    label=f"{k:.0f} rows" if counts else _percent(k)) for k in shown]
+    ax.legend(handles=sizes, fontsize="small", loc="best", title="kept",
+              title_fontsize="small", framealpha=0.8)
+    ax.set_xlabel(metric)
+    ax.set_ylabel(score)
+    ax.set_title(f"{metric} vs. {score}, one point per run (size: kept)", fontsize="medium")
     return ax
