@@ -293,15 +293,14 @@ def plot_compare(results, kind, *, score, metric=None, ax=None, counts=False):
     if len(full):
         ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,
                    label="full training split")
-    first = ax.legend(fontsize="small", ncol=2, loc="best", title="method",
-                      title_fontsize="small", framealpha=0.8)
-    ax.add_artist(first)
     shown = keeps if len(keeps) <= 4 else [keeps[0], keeps[len(keeps) // 2], keeps[-1]]
     sizes = [Line2D([], [], linestyle="none", marker="o", color="grey",
                     markersize=np.sqrt(size(k)),
-                    label=f"{k:.0f} rows" if counts else _percent(k)) for k in shown]
-    ax.legend(handles=sizes, fontsize="small", loc="best", title="kept",
-              title_fontsize="small", framealpha=0.8)
+                    label="kept " + (f"{k:.0f} rows" if counts else _percent(k)))
+             for k in shown]
+    handles, _ = ax.get_legend_handles_labels()  # one legend: methods, full data, sizes
+    ax.legend(handles=handles + sizes, fontsize="small", ncol=2, loc="best",
+              framealpha=0.8)
     ax.set_xlabel(metric)
     ax.set_ylabel(score)
     ax.set_title(f"{metric} vs. {score}, one point per run (size: kept)", fontsize="medium")
