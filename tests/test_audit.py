@@ -240,7 +240,7 @@ def test_infinite_values_are_explained_not_printed_raw():
     text = str(audit)
     assert "∞ (a class has no kept row)" in text and " inf " not in text + " "
     (row,) = [r for r in audit._rows() if r[0] == "coverage"]
-    assert np.isnan(row[3])  # no percentile for an infinite value ("—" in the table)
+    assert row[3] == "—"  # no percentile for an infinite value
     _, _, fig = [f for f in audit.figures() if f[1] == "reference distributions"][0]
     (ax,) = [a for a in fig.axes if a.get_title() == "coverage"]
     notes = " ".join(t.get_text() for t in ax.texts)
@@ -260,3 +260,18 @@ def test_colour_rule_is_neutral_above_10_amber_5_to_10_red_below_5():
     ax = _percentile_axes([30.0, 7.0, 3.0, 60.0])
     got = [to_hex(b.get_facecolor()) for b in ax.patches]  # worst first: 3, 7, 30, 60
     assert got == [VERDICT_COLORS[k] for k in ("bad", "warn", "", "good")]
+
+
+def test_percentiles_are_whole_percents_in_tables(mixed):
+    """With 3 draws a percentile is a multiple of 16.67: tables printed "33.33" and "6.667",
+    a precision 30 draws do not have."""
+    import re
+
+    df, y = mixed
+    audit = audit_subset(df, np.arange(0, 400, 4), y, n_draws=3)
+    pcts = [r[i] for r in audit._rows() for i in (3, 5)]
+    assert pcts and all(re.fullmatch(r"\d{1,3}|—", p) for p in pcts), pcts
+    page = audit.to_html()
+    per_class = page[page.index("<h2>Per class"):page.index("<h2>Figures")]
+    cells = re.findall(r"<tr><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td></tr>", per_class)
+    assert cells and all(re.fullmatch(r"\d{1,3}", c) for c in cells), cells

@@ -142,3 +142,14 @@ def test_split_page_figures_speak_of_test_split_and_random_splits():
     assert "test split" in legends and "random splits" in legends
     page = audit.to_html()
     assert "Test split against random splits" in page
+
+
+def test_feature_percentiles_are_whole_percents():
+    """58.33 with 12 random splits: whole percents only."""
+    import re
+
+    train, test, _ = _plant(_table(300), 0, 0, 0)
+    page = audit_split(train, test, target="target", n_draws=12).to_html()
+    feats = page[page.index("<h2>Per feature"):page.index("<h2>Figures")]
+    cells = re.findall(r"<td>([^<]*)</td></tr>", feats)
+    assert len(cells) > 10 and all(re.fullmatch(r"\d{1,3}", c) for c in cells), cells

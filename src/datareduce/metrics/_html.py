@@ -81,6 +81,16 @@ def cell_text(v) -> str:
     return str(v)
 
 
+def pct_text(p) -> str:
+    """A percentile among a few dozen random draws as a whole percent ("93", not the false
+    precision of "93.33" for 28 of 30); "—" when there is none."""
+    import math
+
+    if p is None or not math.isfinite(p):
+        return "—"
+    return f"{p:.0f}"
+
+
 def table(header, rows) -> str:
     """An HTML table (cells are escaped; floats formatted by :func:`cell_text`)."""
     def cell(v):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._core.strata import N_BINS
-from ._html import PageMixin, cell_text
+from ._html import PageMixin, cell_text, pct_text
 from .calibration import DEFAULT_METRICS, calibrate
 
 __all__ = ["SubsetAudit", "audit_space", "audit_subset"]
@@ -202,9 +202,9 @@ class SubsetAudit(PageMixin):
             pct = m.percentile if np.isfinite(m.value) else {}
             yield [m.name, value(float(m.value), f"a class has no {kept} row"),
                    value(med.get("srs", nan), "a class has no row in most draws"),
-                   pct.get("srs", nan),
+                   pct_text(pct.get("srs", nan)),
                    value(med.get("random", nan), "a class has no row in most draws"),
-                   pct.get("random", nan)]
+                   pct_text(pct.get("random", nan))]
 
     _HEADER = ("metric", "subset", "SRS median", "SRS percentile", "uniform median",
                "uniform percentile")
@@ -296,7 +296,7 @@ class SubsetAudit(PageMixin):
         blocks = "".join(_html.figure_block(figure_to_data_uri(fig), caption, alt)
                          for caption, alt, fig in self.figures())
         per_class = [[f"{m.name} · {c}", float(m.per_class[c]),
-                      float(p) if np.isfinite(m.per_class[c])
+                      pct_text(p) if np.isfinite(m.per_class[c])
                       else f"n/a (no {self._role('kept')} row of this class)"]
                      for m in self.calibration.metrics.values()
                      for c, p in m.per_class_percentile.items()]

@@ -193,8 +193,10 @@ class SplitAudit(PageMixin):
         sections += [
             ("Test split against random splits",
              _html.table(("metric", "test split") + rep._HEADER[2:], rep._rows())),
-            ("Per feature", _html.table(list(self.features.columns),
-                                        self.features.itertuples(index=False))),
+            ("Per feature", _html.table(
+                list(self.features.columns),
+                ([*r[:-1], _html.pct_text(r[-1])]
+                 for r in self.features.itertuples(index=False)))),
             ("Figures", blocks),
         ]
         meta = (f"{self.n_train} training rows, {self.n_test} test rows; space: {rep.space}; "
