@@ -1,6 +1,7 @@
 """Calibrated metrics, the subset audit and its HTML page (issue 23)."""
 
 import json
+import re
 from html.parser import HTMLParser
 
 import numpy as np
@@ -275,3 +276,27 @@ def test_percentiles_are_whole_percents_in_tables(mixed):
     per_class = page[page.index("<h2>Per class"):page.index("<h2>Figures")]
     cells = re.findall(r"<tr><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td></tr>", per_class)
     assert cells and all(re.fullmatch(r"\d{1,3}", c) for c in cells), cells
+
+
+def test_target_bins_are_named_and_ordered_by_value_with_a_colourbar(mixed):
+    """Regression bins were called "class" and sorted as strings ("[-0.5, ..]" before
+    "[-1.2, ..]"); the map had a legend entry per bin over the points."""
+    df, _ = mixed
+    y = np.random.default_rng(1).normal(size=400)
+    audit = audit_subset(df, np.arange(0, 400, 4), y, n_draws=5)
+    figs = {alt: fig for _, alt, fig in audit.figures()}
+    fig = figs["map of kept and dropped rows"]
+    ax, bar = fig.axes  # the map and its colourbar
+    ticks = [t.get_text() for t in bar.get_yticklabels()]
+    lows = [float(t[1:].split(",")[0]) for t in ticks]
+    assert len(ticks) == 10 and lows == sorted(lows)
+    assert "target bin" in bar.get_ylabel()
+    fig.canvas.draw()  # the legend lies outside the map
+    leg = ax.get_legend().get_window_extent()
+    assert leg.y1 <= ax.get_window_extent().y0
+    assert "per-target bin percentiles" in figs
+    page = audit.to_html()
+    assert "<h2>Per target bin" in page and "metric · target bin" in page
+    rows = page[page.index("<h2>Per target bin"):page.index("<h2>Figures")]
+    mmd = [float(c) for c in re.findall(r"<td>mmd · \[([-\d.e+]+),", rows)]
+    assert len(mmd) == 10 and mmd == sorted(mmd)

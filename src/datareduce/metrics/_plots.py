@@ -42,21 +42,52 @@ def figure_to_data_uri(fig, *, dpi=80) -> str:
 
 
 def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel="PC2",
-             kept_name="kept", dropped_name="dropped"):
-    """Scatter of a 2-D projection: dropped rows grey, kept rows coloured (marker per class)."""
+             kept_name="kept", dropped_name="dropped", order=None, sequential=False,
+             group_name="class"):
+    """Scatter of a 2-D projection: dropped rows grey, kept rows coloured by class (marker
+    per class), the legend outside the axes.
+
+    ``order``: the labels in the order to list them (default: sorted). ``sequential``
+    (ordered groups, e.g. the quantile bins of a regression target): kept rows coloured on
+    a sequential colormap with a colourbar naming each ``group_name`` instead of a legend
+    entry per group."""
     markers = "os^Dv<>pP*X"
-    groups = [(None, np.ones(len(P), bool))] if labels is None else [
-        (c, labels == c) for c in np.unique(labels)]
+    if labels is not None and order is None:
+        order = list(np.unique(labels))
     ax.scatter(P[~kept, 0], P[~kept, 1], s=5, color=DROPPED_COLOR, label=dropped_name,
                linewidths=0)
-    for g, (c, rows) in enumerate(groups):
-        sel = rows & kept
-        ax.scatter(P[sel, 0], P[sel, 1], s=14, marker=markers[g % len(markers)],
-                   color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
-                   label=kept_name if c is None else f"{kept_name}, class {c}")
+    if labels is None:
+        ax.scatter(P[kept, 0], P[kept, 1], s=14, color="C0", edgecolors="black",
+                   linewidths=0.3, label=kept_name)
+    elif sequential:
+        from matplotlib.colors import BoundaryNorm
+
+        code = {c: i for i, c in enumerate(order)}
+        idx = np.array([code[c] for c in labels[kept]], dtype=float)
+        k = len(order)
+        cmap = _cmap("viridis", k)
+        sc = ax.scatter(P[kept, 0], P[kept, 1], s=16, c=idx, cmap=cmap,
+                        norm=BoundaryNorm(np.arange(-0.5, k), cmap.N), edgecolors="black",
+                        linewidths=0.3, label=f"{kept_name} (colour: {group_name})")
+        bar = ax.figure.colorbar(sc, ax=ax, ticks=np.arange(k), fraction=0.06, pad=0.02)
+        bar.ax.set_yticklabels([str(c) for c in order], fontsize=8)
+        bar.set_label(f"{group_name} of the {kept_name} rows", fontsize=9)
+    else:
+        for g, c in enumerate(order):
+            sel = (labels == c) & kept
+            ax.scatter(P[sel, 0], P[sel, 1], s=14, marker=markers[g % len(markers)],
+                       color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
+                       label=f"{kept_name}, {group_name} {c}")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=7, loc="best", markerscale=1.2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+              markerscale=1.2, frameon=False)
     return ax
+
+
+def _cmap(name, k):
+    import matplotlib
+
+    return matplotlib.colormaps[name].resampled(k)
 
 
 def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="subset",

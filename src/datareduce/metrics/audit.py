@@ -172,7 +172,8 @@ class SubsetAudit(PageMixin):
         head = self.calibration.headline
         weak = [c for c, p in head.per_class_percentile.items() if p < 5]
         if weak:
-            out.append((f"{head.name}: classes further from their full-data rows than 95% of "
+            groups = "target bins" if self.task == "regression" else "classes"
+            out.append((f"{head.name}: {groups} further from their full-data rows than 95% of "
                         f"stratified random subsets: {', '.join(map(str, weak))}", 0.0))
         return out
 
@@ -190,20 +191,21 @@ class SubsetAudit(PageMixin):
 
 
     def _rows(self):
-        """Table rows; an infinite value (a class with no row on one side) says why."""
+        """Table rows; an infinite value (a class or target bin with no row on one side)
+        says why."""
         def value(v, why):
             return f"∞ ({why})" if np.isinf(v) else v
 
-        kept = self.roles["kept"]
+        kept, group = self._role("kept"), self._group_name()
         nan = float("nan")
         for m in self.calibration.metrics.values():
             med = {k: float(np.median(v)) for k, v in m.reference.items()}
             # no percentile for an infinite value: its ties with infinite draws mean nothing
             pct = m.percentile if np.isfinite(m.value) else {}
-            yield [m.name, value(float(m.value), f"a class has no {kept} row"),
-                   value(med.get("srs", nan), "a class has no row in most draws"),
+            yield [m.name, value(float(m.value), f"a {group} has no {kept} row"),
+                   value(med.get("srs", nan), f"a {group} has no row in most draws"),
                    pct_text(pct.get("srs", nan)),
-                   value(med.get("random", nan), "a class has no row in most draws"),
+                   value(med.get("random", nan), f"a {group} has no row in most draws"),
                    pct_text(pct.get("random", nan))]
 
     _HEADER = ("metric", "subset", "SRS median", "SRS percentile", "uniform median",
@@ -230,6 +232,24 @@ class SubsetAudit(PageMixin):
         (a split audit says "test", "train", "test split", "random splits", "all rows")."""
         return {**ROLES, **self.roles}[key]
 
+    def _group_name(self) -> str:
+        """"class", or "target bin" for the quantile bins of a regression target."""
+        return "target bin" if self.task == "regression" else "class"
+
+    def _label_order(self, labels) -> list:
+        """Labels in reading order: target bins by their lower edge (not as strings,
+        which put "[-0.5, ...]" before "[-1.2, ...]"), classes as given."""
+        labels = list(labels)
+        if self.task != "regression":
+            return labels
+
+        def lower(name):
+            try:
+                return float(str(name)[1:].split(",")[0])
+            except ValueError:
+                return float("inf")
+        return sorted(labels, key=lower)
+
     def figures(self):
         """``(caption, alt text, matplotlib Figure)`` for each figure of the page."""
         from . import _plots
@@ -237,19 +257,22 @@ class SubsetAudit(PageMixin):
         kept, dropped, subset, draws, full = (self._role(k) for k in
                                               ("kept", "dropped", "subset", "draws", "full"))
         out = []
+        group = self._group_name()
         pr = self.projection
         fig, (ax,) = _plots.new_axes(1, width=5.6, height=4.4)
+        order = None if pr["labels"] is None else self._label_order(np.unique(pr["labels"]))
         _plots.plot_map(ax, pr["P"], pr["kept"], pr["labels"],
                         title=f"{pr['name']} map of the selection space",
-                        kept_name=kept, dropped_name=dropped)
-        out.append((f"{kept.capitalize()} rows (coloured, by class) and {dropped} rows "
+                        kept_name=kept, dropped_name=dropped, order=order,
+                        sequential=self.task == "regression", group_name=group)
+        out.append((f"{kept.capitalize()} rows (coloured, by {group}) and {dropped} rows "
                     f"(grey), {pr['name']} of the selection space.",
                     f"map of {kept} and {dropped} rows", fig))
         cov = self.coverage
         if cov:
             fig, (ax,) = _plots.new_axes(1, width=5.6, height=4.0)
             _plots.plot_band(ax, cov["radii"], cov["curve"], cov["lo"], cov["mid"], cov["hi"],
-                             title=f"coverage: rows within r of a {kept} row of their class",
+                             title=f"coverage: rows within r of a {kept} row of their {group}",
                              xlabel="radius r (Euclidean, selection space)",
                              ylabel="fraction of rows", label=subset,
                              band_label=f"{draws} (5-95%)", mid_label=f"{draws}, median")
@@ -268,18 +291,19 @@ class SubsetAudit(PageMixin):
                     fig))
         names, values = [], []
         for m in mets:
-            for c, p in m.per_class_percentile.items():
+            for c in self._label_order(m.per_class_percentile):
                 names.append(f"{m.name} · {c}")
-                values.append(p if np.isfinite(m.per_class[c]) else float("nan"))
+                values.append(m.per_class_percentile[c] if np.isfinite(m.per_class[c])
+                              else float("nan"))
         if names:
             fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(names))
             _plots.plot_percentiles(ax, names, values,
-                                    title=f"per class: {subset}'s percentile (higher is "
+                                    title=f"per {group}: {subset}'s percentile (higher is "
                                           "closer)", xlabel=f"percentile among {draws}",
                                     na_text=f"n/a: no {kept} row")
-            out.append((f"Per class: the share of stratified {draws} further from that "
-                        f"class's rows than the {subset} (red below 5, amber 5-10, grey "
-                        "10-50, green from 50).", "per-class percentiles", fig))
+            out.append((f"Per {group}: the share of stratified {draws} further from that "
+                        f"{group}'s rows than the {subset} (red below 5, amber 5-10, grey "
+                        "10-50, green from 50).", f"per-{group} percentiles", fig))
         if self.diagrams:
             fig, axes = _plots.new_axes(len(self.diagrams), width=4.0, height=3.6)
             for ax, (k, (f_dgm, r_dgm)) in zip(axes, self.diagrams.items(), strict=True):
@@ -295,16 +319,17 @@ class SubsetAudit(PageMixin):
 
         blocks = "".join(_html.figure_block(figure_to_data_uri(fig), caption, alt)
                          for caption, alt, fig in self.figures())
+        group = self._group_name()
         per_class = [[f"{m.name} · {c}", float(m.per_class[c]),
-                      pct_text(p) if np.isfinite(m.per_class[c])
-                      else f"n/a (no {self._role('kept')} row of this class)"]
+                      pct_text(m.per_class_percentile[c]) if np.isfinite(m.per_class[c])
+                      else f"n/a (no {self._role('kept')} row of this {group})"]
                      for m in self.calibration.metrics.values()
-                     for c, p in m.per_class_percentile.items()]
+                     for c in self._label_order(m.per_class_percentile)]
         subset = self._role("subset")
         header = ("metric", subset) + self._HEADER[2:]
         sections = [(f"Metrics against {self._role('draws')}", _html.table(header, self._rows()))]
         if per_class:
-            sections.append(("Per class", _html.table(("metric · class", subset,
+            sections.append((f"Per {group}", _html.table((f"metric · {group}", subset,
                                                         "SRS percentile"), per_class)))
         sections.append(("Figures", blocks))
         title = f"Subset audit{f': {self.method}' if self.method else ''}"
