@@ -300,3 +300,30 @@ def test_target_bins_are_named_and_ordered_by_value_with_a_colourbar(mixed):
     rows = page[page.index("<h2>Per target bin"):page.index("<h2>Figures")]
     mmd = [float(c) for c in re.findall(r"<td>mmd · \[([-\d.e+]+),", rows)]
     assert len(mmd) == 10 and mmd == sorted(mmd)
+
+
+def test_a_metric_most_draws_tie_gets_no_confident_verdict():
+    """A bottleneck distance identical in 28 of 30 draws gave "closer to the full data than
+    53% ..." (half-ties), a confident percentile for a metric that does not vary."""
+    from dataclasses import replace
+
+    from datareduce.metrics._html import verdict_class
+    from datareduce.metrics.calibration import CalibratedMetric
+
+    ref = np.r_[np.full(28, 0.5), 0.7, 0.9]
+    m = CalibratedMetric(name="bottleneck", description="", value=0.5, per_class={},
+                         reference={"srs": ref}, per_class_reference={},
+                         percentile={"srs": _percentile(0.5, ref)}, per_class_percentile={},
+                         p_value={"srs": 1.0})
+    assert m.verdict == ("bottleneck: equal to most random subsets (the value hardly varies "
+                         "here: 28 of 30 stratified random subsets have the same value)")
+    audit = _missing_class_audit()
+    cal = audit.calibration
+    audit.calibration = replace(cal, metrics={"bottleneck": m, **cal.metrics})
+    (text, p), = [(t, p) for t, p in audit.verdicts() if t.startswith("bottleneck")]
+    assert p is None and verdict_class(p) == ""
+    # a varying metric keeps its percentile verdict
+    varied = replace(m, reference={"srs": np.linspace(0.4, 0.6, 30)})
+    assert "closer to the full data than" in varied.verdict
+    (row,) = [r for r in audit._rows() if r[0] == "bottleneck"]
+    assert row[3] == "28 of 30 draws equal"

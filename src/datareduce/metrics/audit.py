@@ -165,8 +165,10 @@ class SubsetAudit(PageMixin):
     def verdicts(self) -> list:
         """``(sentence, percentile)`` pairs, the headline metric first, then weak classes.
         A metric whose value is not finite (a class with no kept row) has percentile NaN:
-        a failure, whatever its ties with the draws give."""
-        out = [(m.verdict, m.percentile.get("srs", m.percentile.get("random"))
+        a failure, whatever its ties with the draws give; one that most draws tie has None
+        (neutral: the metric hardly varies here)."""
+        out = [(m.verdict, None if np.isfinite(m.value) and m.degenerate
+                else m.percentile.get("srs", m.percentile.get("random"))
                 if np.isfinite(m.value) else float("nan"))
                for m in self.calibration.metrics.values()]
         head = self.calibration.headline
@@ -202,11 +204,19 @@ class SubsetAudit(PageMixin):
             med = {k: float(np.median(v)) for k, v in m.reference.items()}
             # no percentile for an infinite value: its ties with infinite draws mean nothing
             pct = m.percentile if np.isfinite(m.value) else {}
+
+            def percent(kind, m=m, pct=pct):
+                ref = m.reference.get(kind)
+                if ref is not None and kind in pct:
+                    same = int(np.sum(np.isclose(ref, m.value, rtol=1e-9, atol=0.0)))
+                    if 2 * same > len(ref):  # a percentile of half-ties says nothing
+                        return f"{same} of {len(ref)} draws equal"
+                return pct_text(pct.get(kind, nan))
             yield [m.name, value(float(m.value), f"a {group} has no {kept} row"),
                    value(med.get("srs", nan), f"a {group} has no row in most draws"),
-                   pct_text(pct.get("srs", nan)),
+                   percent("srs"),
                    value(med.get("random", nan), f"a {group} has no row in most draws"),
-                   pct_text(pct.get("random", nan))]
+                   percent("random")]
 
     _HEADER = ("metric", "subset", "SRS median", "SRS percentile", "uniform median",
                "uniform percentile")

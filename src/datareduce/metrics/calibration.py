@@ -76,11 +76,34 @@ class CalibratedMetric:
     p_value: dict
 
     @property
+    def ties(self) -> tuple:
+        """``(draws equal to the subset's value, draws)`` among the draws of the verdict
+        (SRS, else uniform). When most draws tie, the metric hardly varies on this data
+        (e.g. a bottleneck distance set by one far point) and the percentile, made of
+        half-ties, says nothing."""
+        kind = "srs" if "srs" in self.reference else next(iter(self.reference))
+        ref = np.asarray(self.reference[kind], dtype=np.float64)
+        if not np.isfinite(self.value):
+            return 0, ref.size
+        same = np.isclose(ref, self.value, rtol=1e-9, atol=0.0) | (ref == self.value)
+        return int(same.sum()), int(ref.size)
+
+    @property
+    def degenerate(self) -> bool:
+        """Most draws (more than half) have the subset's value: no verdict either way."""
+        k, n = self.ties
+        return n > 0 and 2 * k > n
+
+    @property
     def verdict(self) -> str:
         """The result in words, against the SRS draws (uniform draws without labels)."""
         kind = "srs" if "srs" in self.percentile else next(iter(self.percentile))
         p = self.percentile[kind]
         what = ("stratified random subsets" if kind == "srs" else "uniform random subsets")
+        if np.isfinite(self.value) and self.degenerate:
+            k, n = self.ties
+            return (f"{self.name}: equal to most random subsets (the value hardly varies "
+                    f"here: {k} of {n} {what} have the same value)")
         if not np.isfinite(self.value):
             absent = [str(c) for c, v in self.per_class.items() if not np.isfinite(v)]
             return (f"{self.name}: a class of the full data has no row in the subset"
