@@ -327,3 +327,27 @@ def test_a_metric_most_draws_tie_gets_no_confident_verdict():
     assert "closer to the full data than" in varied.verdict
     (row,) = [r for r in audit._rows() if r[0] == "bottleneck"]
     assert row[3] == "28 of 30 draws equal"
+
+
+def test_notebook_view_carries_a_scoped_style_and_draws_figures_once(mixed, monkeypatch):
+    """The notebook view dropped the page's style: no verdict colours, no table borders, a
+    huge h1; each display drew every figure again."""
+    from datareduce.metrics import _plots
+
+    df, y = mixed
+    audit = audit_subset(df, np.arange(0, 400, 4), y, n_draws=5)
+    calls = []
+    real = _plots.figure_to_data_uri
+    monkeypatch.setattr(_plots, "figure_to_data_uri",
+                        lambda fig, **kw: calls.append(1) or real(fig, **kw))
+    inline = audit._repr_html_()
+    style = re.search(r"<style>(.*?)</style>", inline, re.S).group(1)
+    assert ".datareduce-audit .verdicts li.bad{" in style
+    assert ".datareduce-audit td,.datareduce-audit th{border:1px solid" in style
+    assert ".datareduce-audit h1{font-size:1.15em" in style
+    rules = [r.split("{")[0] for r in style.split("}") if "{" in r]
+    assert all(sel.strip().startswith(".datareduce-audit")
+               for r in rules for sel in r.split(","))  # nothing leaks into the notebook
+    n = len(calls)
+    assert n >= 4 and audit._repr_html_() == inline and len(calls) == n  # cached
+    assert audit.to_html().count("<img") == n and len(calls) == n

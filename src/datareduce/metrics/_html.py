@@ -21,6 +21,41 @@ img{max-width:100%}.meta{color:#666;font-size:.85em}
 """
 
 
+#: the wrapper class of the notebook view (``_repr_html_``), which scopes its style
+SCOPE = "datareduce-audit"
+
+
+def scoped_style(scope=SCOPE) -> str:
+    """:data:`STYLE` for a fragment inside a notebook: every rule limited to
+    ``.{scope}`` (the page's ``body`` rule becomes the wrapper's), so that the verdict
+    colours and table borders show without restyling the notebook; smaller headings."""
+    rules = []
+    for rule in (STYLE + "h1{font-size:1.15em;margin:.4em 0}h2{font-size:1em}").split("}"):
+        if "{" not in rule:
+            continue
+        selectors, decl = rule.split("{", 1)
+        if selectors.strip() == "body":
+            decl = decl.replace("max-width:1100px;margin:1.5em auto;", "")
+        scoped = ",".join(f".{scope}" if sel.strip() == "body" else f".{scope} {sel.strip()}"
+                          for sel in selectors.split(","))
+        rules.append(f"{scoped}{{{decl.strip()}}}")
+    return "".join(rules)
+
+
+def figure_blocks(result) -> str:
+    """The ``<figure>`` blocks of ``result.figures()``, drawn once per result and cached on
+    it (a notebook shows a result as often as it is displayed; the page and the notebook
+    view share the same PNGs)."""
+    cache = result.__dict__.get("_figure_blocks_cache")
+    if cache is None:
+        from ._plots import figure_to_data_uri
+
+        cache = "".join(figure_block(figure_to_data_uri(fig), caption, alt)
+                        for caption, alt, fig in result.figures())
+        result.__dict__["_figure_blocks_cache"] = cache
+    return cache
+
+
 def strict_json(data, *, indent: int | None = 2, default=None) -> str:
     """``data`` as strict JSON (RFC 8259: what JavaScript's ``JSON.parse`` and other strict
     parsers accept, unlike Python's default bare ``NaN`` and ``Infinity``). A missing
@@ -149,7 +184,9 @@ class PageMixin:
         return text
 
     def _repr_html_(self) -> str:
-        return f'<div class="datareduce-audit">{self._inner_html()}</div>'
+        """The page's content for a notebook, with its style scoped to the wrapper."""
+        return (f'<div class="{SCOPE}"><style>{scoped_style()}</style>'
+                f"{self._inner_html()}</div>")
 
     def to_html(self, path=None) -> str:
         """A self-contained HTML page (figures embedded); written to ``path`` when given."""

@@ -325,10 +325,8 @@ class SubsetAudit(PageMixin):
 
     def _inner_html(self) -> str:
         from . import _html
-        from ._plots import figure_to_data_uri
 
-        blocks = "".join(_html.figure_block(figure_to_data_uri(fig), caption, alt)
-                         for caption, alt, fig in self.figures())
+        blocks = _html.figure_blocks(self)
         group = self._group_name()
         per_class = [[f"{m.name} · {c}", float(m.per_class[c]),
                       pct_text(m.per_class_percentile[c]) if np.isfinite(m.per_class[c])

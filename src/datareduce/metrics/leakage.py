@@ -170,11 +170,9 @@ class SplitAudit(PageMixin):
 
     def _inner_html(self) -> str:
         from . import _html
-        from ._plots import figure_to_data_uri
 
         rep = self.representativeness
-        blocks = "".join(_html.figure_block(figure_to_data_uri(fig), caption, alt)
-                         for caption, alt, fig in self.figures())
+        blocks = _html.figure_blocks(self)
         dup = self.duplicates.head(200)
         sections = [
             ("Leaking rows", _html.table(list(dup.columns), dup.itertuples(index=False))
