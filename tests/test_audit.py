@@ -351,3 +351,26 @@ def test_notebook_view_carries_a_scoped_style_and_draws_figures_once(mixed, monk
     n = len(calls)
     assert n >= 4 and audit._repr_html_() == inline and len(calls) == n  # cached
     assert audit.to_html().count("<img") == n and len(calls) == n
+
+
+def test_figures_are_sharp_and_the_page_fits_narrow_windows(mixed):
+    """Figures were 80-dpi PNGs with 7-pt legends (blurry); no viewport meta, and wide
+    tables pushed narrow windows sideways."""
+    import base64
+    import struct
+
+    df, y = mixed
+    audit = audit_subset(df, np.arange(0, 400, 4), y, n_draws=5)
+    page = audit.to_html()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert page.count("<table") == page.count('<div class="scroll"><table') > 0
+    imgs = re.findall(r'<img src="data:image/png;base64,([^"]+)" width="(\d+)"', page)
+    assert len(imgs) == page.count("<img") >= 4
+    for data, shown in imgs:
+        png_width = struct.unpack(">I", base64.b64decode(data[:40])[16:20])[0]
+        assert abs(png_width - 2 * int(shown)) <= 2  # drawn at 2x, shown at half
+        assert png_width >= 3.6 * 150 - 2  # the narrowest figure, 3.6 in, at 150 dpi
+    for _, _, fig in audit.figures():
+        for ax in fig.axes:
+            if ax.get_legend() is not None:
+                assert min(t.get_fontsize() for t in ax.get_legend().get_texts()) >= 8

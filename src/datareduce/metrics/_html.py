@@ -16,8 +16,10 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
 .verdicts li.good{color:#1b5e20}.verdicts li.warn{color:#8d5300}.verdicts li.bad{color:#b71c1c}
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;padding:.25em .6em;
 text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}
-figure{display:inline-block;margin:.5em}figcaption{font-size:.85em;color:#555;max-width:560px}
-img{max-width:100%}.meta{color:#666;font-size:.85em}
+figure{display:inline-block;margin:.5em;max-width:calc(100% - 1em)}
+figcaption{font-size:.85em;color:#555;max-width:560px}
+img{max-width:100%;height:auto}.meta{color:#666;font-size:.85em}
+.scroll{overflow-x:auto;max-width:100%}
 """
 
 
@@ -48,9 +50,10 @@ def figure_blocks(result) -> str:
     view share the same PNGs)."""
     cache = result.__dict__.get("_figure_blocks_cache")
     if cache is None:
-        from ._plots import figure_to_data_uri
+        from ._plots import FIG_DPI, figure_to_data_uri
 
-        cache = "".join(figure_block(figure_to_data_uri(fig), caption, alt)
+        cache = "".join(figure_block(figure_to_data_uri(fig, dpi=FIG_DPI), caption, alt,
+                                     width=round(fig.get_figwidth() * FIG_DPI / 2))
                         for caption, alt, fig in result.figures())
         result.__dict__["_figure_blocks_cache"] = cache
     return cache
@@ -127,18 +130,23 @@ def pct_text(p) -> str:
 
 
 def table(header, rows) -> str:
-    """An HTML table (cells are escaped; floats formatted by :func:`cell_text`)."""
+    """An HTML table (cells are escaped; floats formatted by :func:`cell_text`), in a
+    horizontally scrollable box for narrow windows."""
     def cell(v):
         return escape(cell_text(v))
 
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
                    for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table></div>")
 
 
-def figure_block(uri, caption, alt) -> str:
-    return (f'<figure><img src="{uri}" alt="{escape(alt)}">'
+def figure_block(uri, caption, alt, width=None) -> str:
+    """A figure with its caption; ``width``: the displayed width in CSS pixels (half the
+    PNG's, for a sharp figure on high-density screens)."""
+    size = f' width="{int(width)}"' if width else ""
+    return (f'<figure><img src="{uri}"{size} alt="{escape(alt)}">'
             f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
@@ -156,6 +164,7 @@ def body(title, verdicts, sections, meta="") -> str:
 def page(title, inner) -> str:
     """A complete one-file HTML document around ``inner``."""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
             f"<body>\n{inner}\n</body></html>\n")
 

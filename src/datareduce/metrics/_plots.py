@@ -34,7 +34,14 @@ def new_axes(n=1, *, width=4.6, height=3.6):
     return fig, list(axes)
 
 
-def figure_to_data_uri(fig, *, dpi=80) -> str:
+#: PNG resolution of the pages' figures: drawn at 150 dpi and shown at half their pixel
+#: width (75 CSS pixels per inch), so that they stay sharp on high-density screens
+FIG_DPI = 150
+#: legend text size (points)
+LEGEND_PT = 8.5
+
+
+def figure_to_data_uri(fig, *, dpi=FIG_DPI) -> str:
     """The figure as a ``data:image/png;base64,...`` URI."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -79,7 +86,7 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
                        color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
                        label=f"{kept_name}, {group_name} {c}")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+    ax.legend(fontsize=LEGEND_PT, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
               markerscale=1.2, frameon=False)
     return ax
 
@@ -97,7 +104,7 @@ def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="subset
     ax.plot(x, mid, color="0.45", lw=1, ls="--", label=mid_label)
     ax.plot(x, curve, color=KEPT_COLOR, lw=2, label=label)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=LEGEND_PT, loc="lower right")
     return ax
 
 
@@ -149,7 +156,7 @@ def plot_reference(ax, draws, value, *, title, xlabel, label="subset",
         notes.append(f"no histogram: all {draws.size} draws are ∞\n(each misses a class)")
     if np.isfinite(value):
         ax.axvline(value, color=KEPT_COLOR, lw=2, label=label)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=LEGEND_PT)
     else:
         notes.append(f"{label}: ∞\n(a class has no {kept} row)")
     if notes:
@@ -168,7 +175,7 @@ def plot_diagram(ax, full, reduced, *, title, full_label="full", label="subset")
     ax.scatter(reduced[:, 0], reduced[:, 1], s=18, marker="x", color=KEPT_COLOR,
                label=f"{label} ({len(reduced)})")
     ax.set(title=title, xlabel="birth", ylabel="death")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=LEGEND_PT, loc="lower right")
     return ax
 
 
