@@ -72,12 +72,13 @@ def audit_labels(y, n, *, n_bins: int = N_BINS):
     bins (labelled by their ranges). Returns ``(labels, task)``."""
     if y is None:
         return None, None
-    from sklearn.utils.multiclass import type_of_target
+    from .._core.strata import target_kind
 
     y = np.asarray(y)
     if y.shape[0] != n:
         raise ValueError(f"y has {y.shape[0]} rows but X has {n}: pass one label per row.")
-    if y.dtype.kind in "fiu" and type_of_target(y) == "continuous":
+    # the package's one rule: prices and counts (many whole numbers) are binned too
+    if y.dtype.kind in "fiu" and target_kind(y) == "regression":
         from .._core.strata import quantile_strata
 
         codes, edges = quantile_strata(y, n_bins)
@@ -89,16 +90,37 @@ def audit_labels(y, n, *, n_bins: int = N_BINS):
     return y, "classification"
 
 
+def _same_rows(a, b) -> bool:
+    """Whether two frames of the same shape hold the same values (missing equal missing)."""
+    import pandas as pd
+
+    for c in range(a.shape[1]):
+        u, v = a.iloc[:, c].to_numpy(dtype=object), b.iloc[:, c].to_numpy(dtype=object)
+        same = (u == v) | (pd.isna(u) & pd.isna(v))
+        if not np.all(same):
+            return False
+    return True
+
+
 def _resolve_subset(X, subset, n):
     """``(indices, None)`` for kept rows of X, ``(None, rows)`` for other rows."""
     from .._core.validation import is_dataframe
 
     if is_dataframe(subset) and is_dataframe(X):
+        missing = [c for c in X.columns if c not in subset.columns]
+        if missing:
+            raise ValueError(f"the subset lacks columns of X: {missing[:5]}: pass rows of X "
+                             "(X.loc[...] or X.iloc[...]), rows with X's columns, or positions.")
+        if not X.index.is_unique:
+            raise ValueError("X's index repeats labels, so rows given as a DataFrame cannot be "
+                             "matched to X's rows: pass their positions (integers or a boolean "
+                             "mask), or X.reset_index(drop=True) and its rows.")
         pos = X.index.get_indexer(subset.index)
-        if (pos < 0).any() or not X.index.is_unique:
-            raise ValueError("the subset's index has labels that are not in X's index: pass "
-                             "rows of X (X.loc[...] or X.iloc[...]), or their positions.")
-        return pos, None
+        if (pos >= 0).all() and _same_rows(X.iloc[pos], subset[X.columns]):
+            return pos, None
+        # rows with X's columns that are not X's rows at their labels (e.g. synthetic rows
+        # with a fresh index): their values are the subset, never X's rows at those labels
+        return None, subset[X.columns]
     arr = np.asarray(subset)
     if arr.ndim == 1 and arr.dtype == bool:
         if arr.shape != (n,):

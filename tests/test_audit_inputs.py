@@ -1,0 +1,56 @@
+"""audit_subset's inputs as users give them: rows as DataFrames, repeated index labels,
+whole-number regression targets."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from datareduce.metrics import audit_split, audit_subset
+
+
+def _quiet(*args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return audit_subset(*args, **kw)
+
+
+def test_rows_with_xs_columns_are_audited_by_their_values_not_their_labels():
+    """Synthetic rows in a DataFrame with a fresh index 0..19 were matched to X's rows 0..19
+    by label and their values ignored (an MMD of 0.10 instead of 1.08)."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=300), "z": rng.normal(size=300)})
+    syn = pd.DataFrame({"x": rng.normal(size=20) + 50, "z": rng.normal(size=20) + 50})
+    as_df = _quiet(X, syn, n_draws=5).calibration.metrics
+    as_np = _quiet(X, syn.to_numpy(), n_draws=5).calibration.metrics
+    assert as_df["mmd"].value == pytest.approx(as_np["mmd"].value)
+    assert as_df["mmd"].value > 0.5
+    # X's own rows (any order, columns reordered) are still matched by label
+    rows = X.iloc[[5, 3, 200]][["z", "x"]]
+    by_label = _quiet(X, rows, n_draws=5).calibration.metrics["mmd"].value
+    by_pos = _quiet(X, np.array([5, 3, 200]), n_draws=5).calibration.metrics["mmd"].value
+    assert by_label == pytest.approx(by_pos)
+    with pytest.raises(ValueError, match="lacks columns of X"):
+        audit_subset(X, syn[["x"]], n_draws=5)
+
+
+def test_a_repeated_index_is_named_not_a_pandas_error():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=100)}, index=np.arange(100) % 50)
+    with pytest.raises(ValueError, match="X's index repeats labels.*positions"):
+        audit_subset(X, X.iloc[:10], n_draws=5)
+
+
+def test_a_whole_number_regression_target_is_binned_by_the_one_rule():
+    """Prices from 0 to 999 in 300 rows: the package's rule says regression (10 quantile
+    bins); the audit had made 254 classes and an infinite coverage."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = rng.integers(0, 1000, 300)
+    audit = _quiet(X, np.arange(0, 300, 10), y, n_draws=3)
+    assert audit.task == "regression"
+    assert len(audit.calibration.metrics["coverage"].per_class) == 10
+    assert np.isfinite(audit.calibration.metrics["coverage"].value)
+    split = audit_split(X[:200], X[200:], y[:200], y[200:], n_draws=3)
+    assert split.representativeness.task == "regression" and split.classes is None
