@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._core.input import _few
 from ._html import PageMixin
 from .audit import audit_labels, audit_space, audit_subset
 from .calibration import DEFAULT_METRICS
@@ -38,6 +37,17 @@ __all__ = ["SplitAudit", "audit_split"]
 
 #: the default near-duplicate distance in the standardised selection space
 NEAR_THRESHOLD = 0.005
+#: groups listed on the page (the largest by test rows; the JSON export has them all)
+PAGE_GROUPS = 20
+
+
+def _names(values, limit: int = 5) -> str:
+    """A few names for a sentence, plainly: ``a, b and c`` or ``a, b, c, d, e and 3 more``
+    (not a Python list's repr)."""
+    values = [str(v) for v in values]
+    if len(values) > limit:
+        return f"{', '.join(values[:limit])} and {len(values) - limit} more"
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} and {values[-1]}"
 
 
 @dataclass
@@ -103,7 +113,7 @@ class SplitAudit(PageMixin):
         drift = self.features[self.features["percentile"] < 5]
         if len(drift):
             out.append((f"features that differ more between the splits than in 95% of random "
-                        f"splits: {', '.join(map(str, drift['feature']))}", 0.0))
+                        f"splits: {_names(drift['feature'], limit=8)}", 0.0))
         return out
 
     def _class_verdicts(self) -> list:
@@ -115,11 +125,11 @@ class SplitAudit(PageMixin):
         out = []
         if len(only_test):
             out.append((f"{len(only_test)} class(es) appear only in the test split "
-                        f"({_few(only_test['class'])}; {int(only_test['test_rows'].sum())} test "
+                        f"({_names(only_test['class'])}; {int(only_test['test_rows'].sum())} test "
                         "row(s)): a model trained on this split never sees them", 0.0))
         if len(only_train):
             out.append((f"{len(only_train)} class(es) have no test row "
-                        f"({_few(only_train['class'])}): the test score says nothing about "
+                        f"({_names(only_train['class'])}): the test score says nothing about "
                         "them", 0.0))
         if not out:
             out.append((f"every class ({len(c)}) has rows in both splits", 100.0))
@@ -174,14 +184,25 @@ class SplitAudit(PageMixin):
         rep = self.representativeness
         blocks = _html.figure_blocks(self)
         dup = self.duplicates.head(200)
-        sections = [
-            ("Leaking rows", _html.table(list(dup.columns), dup.itertuples(index=False))
-             + ("<p>(first 200)</p>" if len(self.duplicates) > 200 else "")),
-        ]
+        if len(dup):
+            leaks = (_html.table(list(dup.columns), dup.itertuples(index=False))
+                     + "<p class=\"meta\">test_row and train_row are 0-based row positions in "
+                     "the test and training tables (0 is the first data row, the header not "
+                     "counted); distance in the selection space, 0 for an exact duplicate."
+                     + (f" The first 200 of {len(self.duplicates)}." if len(self.duplicates)
+                        > 200 else "") + "</p>")
+        else:
+            leaks = "<p>none: no test row is an exact or near duplicate of a training row.</p>"
+        sections = [("Leaking rows", leaks)]
         if self.groups is not None:
-            g = self.groups.head(200)
-            sections.append(("Groups in both splits",
-                             _html.table(list(g.columns), g.itertuples(index=False))))
+            g = self.groups.head(PAGE_GROUPS)
+            more = len(self.groups) - len(g)
+            sections.append((
+                "Groups in both splits",
+                _html.table(list(g.columns), g.itertuples(index=False))
+                + (f"<p class=\"meta\">… {more} more (the {len(g)} with the most test rows "
+                   "are shown; the JSON export lists every group).</p>" if more else "")
+                if len(g) else "<p>none: no group has rows in both splits.</p>"))
         if self.classes is not None:
             c = self.classes
             c = c[(c["train_rows"] == 0) | (c["test_rows"] == 0)].head(200)
@@ -383,6 +404,7 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
                        metrics=metrics, n_draws=n_draws, max_rows=max_rows, random_state=rng,
                        progress=progress)
     rep.space = described
+    rep.task = task  # its labels were the quantile bins of a regression target, or classes
     rep.roles = {"kept": "test", "dropped": "train", "subset": "test split",
                  "draws": "random splits", "full": "all rows"}
     timings["representativeness"] = time.perf_counter() - t
