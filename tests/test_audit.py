@@ -41,7 +41,9 @@ def test_percentile_counts_further_draws_and_half_the_ties():
 def test_srs_draws_keep_class_counts_and_stand_for_their_class():
     y = np.array([0] * 90 + [1] * 10)
     ys = np.array([0] * 9 + [1] * 3)
-    for idx, w in draw_subsets(100, 12, y, ys, kind="srs", n_draws=5, random_state=0):
+    stands_for = np.r_[np.full(9, 10.0), np.full(3, 10 / 3)]  # weighted draws need weights
+    for idx, w in draw_subsets(100, 12, y, ys, kind="srs", n_draws=5, random_state=0,
+                               weights=stands_for):
         assert np.sum(y[idx] == 0) == 9 and np.sum(y[idx] == 1) == 3
         assert np.allclose(w[y[idx] == 0], 10.0) and np.allclose(w[y[idx] == 1], 10 / 3)
     for idx, w in draw_subsets(100, 12, kind="random", n_draws=3, random_state=0):
@@ -374,3 +376,21 @@ def test_figures_are_sharp_and_the_page_fits_narrow_windows(mixed):
         for ax in fig.axes:
             if ax.get_legend() is not None:
                 assert min(t.get_fontsize() for t in ax.get_legend().get_texts()) >= 8
+
+
+def test_titles_name_the_method_by_its_registry_name(mixed):
+    """The page read "Subset audit: MaxMinReducer"; the package calls the method "mms"."""
+    from datareduce import get_reducer
+    from datareduce.reducers.random import RandomReducer as Base
+
+    df, y = mixed
+    audit = audit_subset(df, get_reducer("mms", keep=0.1, random_state=0), y, n_draws=3)
+    assert audit.method == "MaxMinReducer" and audit.method_name == "mms"
+    assert "<h1>Subset audit: mms</h1>" in audit.to_html()
+    assert str(audit).startswith("Subset audit (mms): kept")
+
+    class Mine(Base):
+        pass
+
+    own = audit_subset(df, Mine(keep=0.1, random_state=0), y, n_draws=3)
+    assert own.method_name is None and "<h1>Subset audit: Mine</h1>" in own.to_html()

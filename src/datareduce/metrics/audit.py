@@ -102,6 +102,15 @@ def _same_rows(a, b) -> bool:
     return True
 
 
+def _registry_name(reducer):
+    """The short name a reducer class is registered under ("mms" for MaxMinReducer), or
+    None for a class of its own."""
+    from .._registry import _REGISTRY
+
+    target = f"{type(reducer).__module__}:{type(reducer).__name__}"
+    return next((e.name for e in _REGISTRY.values() if e.target == target), None)
+
+
 def _resolve_subset(X, subset, n):
     """``(indices, None)`` for kept rows of X, ``(None, rows)`` for other rows."""
     from .._core.validation import is_dataframe
@@ -165,6 +174,9 @@ class SubsetAudit(PageMixin):
     weighted : bool
         Whether the subset's metrics used weights (a reducer's ``sample_weight_`` or
         ``weights=``); the same rows audited with and without weights can differ.
+    method_name : str or None
+        The name the reducer is registered under (``"mms"``), when it is; the page's title
+        and the printed audit use it, else the class name.
     """
 
     method: str | None
@@ -181,7 +193,13 @@ class SubsetAudit(PageMixin):
     roles: dict = field(default_factory=lambda: {"kept": "kept", "dropped": "dropped"},
                         repr=False)
     weighted: bool = False
+    method_name: str | None = None
     _page_title = "datareduce subset audit"
+
+    @property
+    def _method_label(self) -> str | None:
+        """"mms", or the class name of a reducer that is not registered."""
+        return self.method_name or self.method
 
     # ----------------------------------------------------------------- numbers
     def verdicts(self) -> list:
@@ -244,7 +262,7 @@ class SubsetAudit(PageMixin):
                "uniform percentile")
 
     def __str__(self) -> str:
-        head = (f"Subset audit{f' ({self.method})' if self.method else ''}: kept "
+        head = (f"Subset audit{f' ({self._method_label})' if self.method else ''}: kept "
                 f"{self.n_kept} of {self.n_samples} rows ({self.n_kept / self.n_samples:.1%}); "
                 f"{self.calibration.n_draws} random subsets of each kind")
         lines = [head] + [f"  * {v}" for v, _ in self.verdicts()]
@@ -362,7 +380,7 @@ class SubsetAudit(PageMixin):
             sections.append((f"Per {group}", _html.table((f"metric · {group}", subset,
                                                         "SRS percentile"), per_class)))
         sections.append(("Figures", blocks))
-        title = f"Subset audit{f': {self.method}' if self.method else ''}"
+        title = f"Subset audit{f': {self._method_label}' if self.method else ''}"
         meta = (f"kept {self.n_kept} of {self.n_samples} rows, "
                 + ("weighted by what each stands for" if self.weighted else "unweighted")
                 + f"; space: {self.space}; "
@@ -481,10 +499,11 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
 
     t0 = time.perf_counter()
     timings = {}
-    method, synthetic = None, None
+    method, method_name, synthetic = None, None, None
     n = X.shape[0] if hasattr(X, "shape") else len(X)
     if hasattr(subset, "fit") and hasattr(subset, "get_params"):
         method = type(subset).__name__
+        method_name = _registry_name(subset)
         if not hasattr(subset, "sample_indices_"):
             subset.fit(X, y)
             timings["reduction"] = subset.fit_time_
@@ -548,7 +567,7 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         diagrams = {k: (full.diagrams[k], red.diagrams[k]) for k in full.diagrams}
     timings["figures data"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return SubsetAudit(method=method, n_samples=A.shape[0], n_kept=Z.shape[0],
+    return SubsetAudit(method=method, method_name=method_name, n_samples=A.shape[0], n_kept=Z.shape[0],
                        n_dimensions=A.shape[1], space=described, calibration=cal,
                        coverage=coverage, projection=proj, diagrams=diagrams,
                        timings=timings, task=task, weighted=weights is not None)
