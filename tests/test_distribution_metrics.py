@@ -256,3 +256,68 @@ def test_gaussian_and_median_name_the_default_kernel(data):
         mmd(X, Z, kernel="energy")
     with pytest.raises(ValueError, match="kernel='poly'"):
         mmd(X, Z, kernel="poly")
+
+
+def _null_subsets(n_subsets, seed=0):
+    """A two-class table (60 + 60 rows, classes apart) and genuine null draws: uniform random
+    subsets of 16 + 3 rows (class counts far from proportional)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(120, 2))
+    y = np.repeat([0, 1], 60)
+    X[y == 1] += 1.5
+    subs = [np.r_[rng.choice(60, 16, replace=False), 60 + rng.choice(60, 3, replace=False)]
+            for _ in range(n_subsets)]
+    return X, y, subs
+
+
+def _assert_uniform(ps):
+    """200 Monte Carlo p-values with 9 draws each: under the null p is j / 10, j = 1..10
+    equally likely."""
+    ps = np.asarray(ps)
+    assert np.sum(ps <= 0.1) <= 37, (np.sum(ps <= 0.1), ps.mean())  # 20 expected, sd 4.2
+    assert abs(ps.mean() - 0.55) < 0.1, ps.mean()  # sd of the mean 0.02
+
+
+@pytest.mark.parametrize("weighting", ["none", "stands_for", "by_class"])
+def test_mmd_test_p_value_is_uniform_under_its_null(weighting):
+    """The null is 'a uniform random subset with the same class counts'. The statistic
+    weighted an unweighted subset equally while the null draws were re-weighted per class
+    (rows each stands for): p <= 0.05 in 83% of genuine null draws. Now the draws are
+    weighted as the subset is: none, the rows each kept row stands for, or any per-class
+    weights."""
+    from datareduce.metrics import mmd_test
+
+    X, y, subs = _null_subsets(200)
+    ps = []
+    for s, idx in enumerate(subs):
+        w = {"none": None, "stands_for": np.where(y[idx] == 0, 60 / 16, 60 / 3),
+             "by_class": np.where(y[idx] == 0, 1.0, 2.0)}[weighting]
+        ps.append(mmd_test(X, X[idx], w, y, y[idx], n_permutations=9,
+                           random_state=s).p_value)
+    _assert_uniform(ps)
+
+
+def test_calibrate_srs_p_value_is_uniform_under_its_null():
+    """calibrate's 'srs' draws are mmd_test's draws (one construction, weighted draws are
+    checked above): uniform p-values for an unweighted random subset."""
+    from datareduce.metrics import calibrate
+
+    X, y, subs = _null_subsets(200, seed=1)
+    ps = [calibrate(X, idx, y, metrics=("mmd",), n_draws=9, draws="srs", max_rows=None,
+                    random_state=s).metrics["mmd"].p_value["srs"] for s, idx in enumerate(subs)]
+    _assert_uniform(ps)
+
+
+def test_srs_draws_are_weighted_as_the_subset_is():
+    from datareduce.metrics.calibration import draw_subsets
+
+    y = np.array([0] * 90 + [1] * 10)
+    ys = np.array([0] * 9 + [1] * 3)
+    for idx, w in draw_subsets(100, 12, y, ys, kind="srs", n_draws=5, random_state=0):
+        assert np.sum(y[idx] == 0) == 9 and np.sum(y[idx] == 1) == 3 and w is None
+    q = np.r_[np.full(9, 10.0), [1.0, 2.0, 3.0]]  # class masses 90 and 6
+    for idx, w in draw_subsets(100, 12, y, ys, kind="srs", n_draws=5, random_state=0,
+                               weights=q):
+        assert np.allclose(w[y[idx] == 0], 10.0) and np.allclose(w[y[idx] == 1], 2.0)
+    for idx, w in draw_subsets(100, 12, kind="random", n_draws=3, random_state=0, weights=q):
+        assert w is None and len(np.unique(idx)) == 12

@@ -6,8 +6,11 @@ with the same prepared metrics (:mod:`datareduce.metrics.interface`: the full-se
 computed once and reused for every draw), and reports where the subset falls among them:
 
 - ``"srs"`` draws: stratified random subsets with the subset's number of rows of each
-  class (each draw's rows weighted by the class rows they stand for, as
-  :func:`datareduce.metrics.mmd_test` does);
+  class, weighted as the subset is (:func:`draw_subsets`; the same draws as
+  :func:`datareduce.metrics.mmd_test`): unweighted for an unweighted subset; with
+  ``weights``, each class's drawn rows share that class's weight in the subset equally
+  (so a reducer's per-class ``sample_weight_``, the rows each kept row stands for, is
+  reproduced exactly);
 - ``"random"`` draws: uniform random subsets of the same size, classes ignored.
 
 The *percentile* of the subset is the share of draws that are further from the full data
@@ -201,28 +204,38 @@ def _stratified_sample(y, n, size, rng):
                                               replace=False) for c in range(len(classes))]))
 
 
-def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, random_state=0):
+def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, random_state=0,
+                 weights=None):
     """Seeded random subsets of ``size`` rows of ``range(n)``: ``(indices, weights)`` pairs.
 
-    ``kind="srs"`` keeps the subset's class counts (``y_subset``) and weights each row by
-    the rows of its class it stands for; ``kind="random"`` draws uniformly, weights None.
+    ``kind="srs"`` keeps the subset's class counts (``y_subset``) and weighs the draws as the
+    subset is weighted (``weights``, the subset's row weights): None gives unweighted draws
+    (weights None); otherwise each class's drawn rows share the subset's total weight of that
+    class equally. A subset whose weights depend on the class only (e.g. the rows of its class
+    each kept row stands for) is thus a draw of this null itself, and a p-value against the
+    draws is uniform when it is a random subset. ``kind="random"`` draws uniformly, classes
+    ignored, weights None.
     """
     from .._core.validation import check_random_generator
 
     rng = check_random_generator(random_state)
     out = []
     if kind == "random" or y is None:
-        for _ in range(n_draws):
+        for _ in range(n_draws):  # without classes, equal weights are no weights
             out.append((np.sort(rng.choice(n, size=size, replace=False)), None))
         return out
     classes = np.unique(y)
     pools = [np.flatnonzero(y == c) for c in classes]
     counts = [min(int(np.sum(y_subset == c)), p.size) for c, p in zip(classes, pools, strict=True)]
+    w = None
+    if weights is not None:
+        q = np.asarray(weights, dtype=np.float64)
+        mass = [float(q[y_subset == c].sum()) for c in classes]
+        w = np.concatenate([np.full(k, mc / max(k, 1))
+                            for k, mc in zip(counts, mass, strict=True)])
     for _ in range(n_draws):
         idx = np.concatenate([rng.choice(p, size=k, replace=False)
                               for p, k in zip(pools, counts, strict=True)])
-        w = np.concatenate([np.full(k, p.size / max(k, 1))
-                            for p, k in zip(pools, counts, strict=True)])
         out.append((idx, w))
     return out
 
@@ -314,7 +327,7 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     if "srs" in draws and ya is None:
         draws = tuple(d for d in draws if d != "srs") or ("random",)
     kinds = {kind: draw_subsets(n, m, ya, yz, kind=kind, n_draws=int(n_draws),
-                                random_state=rng) for kind in draws}
+                                random_state=rng, weights=weights) for kind in draws}
     total = sum(len(v) for v in kinds.values())
     values = {kind: np.empty((len(built), len(sub))) for kind, sub in kinds.items()}
     per_class_vals = {kind: [{} for _ in built] for kind in kinds}

@@ -9,6 +9,7 @@ import numpy as np
 
 from .._core.validation import check_random_generator
 from ._inputs import reduced_inputs
+from .calibration import draw_subsets
 from .kernel_distance import _check_kernel, _distance, mmd_reference
 
 __all__ = ["MMDTest", "mmd_test"]
@@ -41,8 +42,11 @@ def mmd_test(X, X_reduced=None, weights=None, y=None, y_reduced=None, *, reducer
     Null hypothesis: the reduced set is a uniform random subset of the full set (with the
     same number of rows of each class when labels are given). The statistic is the overall
     MMD (:func:`mmd`) of the reduced set to the full set; its null distribution is simulated
-    by ``n_permutations`` seeded random subsets (stratified, uniform weights within each
-    class). A small p-value says the subset is further from the full set than random subsets
+    by ``n_permutations`` seeded random subsets with the subset's class counts, weighted as
+    the subset is (:func:`datareduce.metrics.calibration.draw_subsets`): unweighted when the
+    subset is unweighted (equal weights are no weights); with weights, each class's drawn rows
+    share the subset's weight of that class equally, so a subset weighted by class (a
+    reducer's ``sample_weight_``: the rows each kept row stands for) is tested exactly. A small p-value says the subset is further from the full set than random subsets
     of its size usually are; a p-value near 1 says it is closer (as herding or kernel thinning
     aim to be). The test is exact for any ``n_permutations`` (the Monte Carlo p-value
     ``(1 + k) / (1 + B)`` is valid, Phipson and Smyth 2010).
@@ -74,18 +78,15 @@ def mmd_test(X, X_reduced=None, weights=None, y=None, y_reduced=None, *, reducer
                         random_state=random_state, working_memory=working_memory)
     stat = _distance(Xa, Z, q, ya, yz, None, "rbf", None, max_exact, random_state,
                      working_memory, ref, "mmd").value
-    rng = check_random_generator(random_state)
-    if ya is None:
-        pools, counts = [np.arange(Xa.shape[0])], [Z.shape[0]]
-    else:
-        pools = [np.flatnonzero(ya == c) for c in ref.classes]
-        counts = [int(np.sum(yz == c)) for c in ref.classes]
+    # the null's draws are weighted as the subset is (calibration.draw_subsets): unweighted
+    # for an unweighted subset, else each class's drawn rows share its weight in the subset
+    unweighted = bool(np.all(q == q[0]))
+    subsets = draw_subsets(Xa.shape[0], Z.shape[0], ya, yz, kind="srs",
+                           n_draws=int(n_permutations),
+                           random_state=check_random_generator(random_state),
+                           weights=None if unweighted else q)
     null = np.empty(int(n_permutations))
-    for b in range(int(n_permutations)):
-        idx = np.concatenate([rng.choice(p, size=min(k, p.size), replace=False)
-                              for p, k in zip(pools, counts, strict=True)])
-        w = np.concatenate([np.full(min(k, p.size), p.size / max(k, 1))
-                            for p, k in zip(pools, counts, strict=True)])
+    for b, (idx, w) in enumerate(subsets):
         null[b] = _distance(Xa, Xa[idx], w, ya, None if ya is None else ya[idx], None, "rbf",
                             None, max_exact, random_state, working_memory, ref, "mmd").value
     p_value = (1.0 + np.sum(null >= stat)) / (1.0 + null.size)
