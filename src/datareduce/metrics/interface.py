@@ -85,13 +85,17 @@ class MetricValue:
 
 
 def _as_labels(y, n, name="y"):
+    from .._core.validation import check_y
+
     if y is None:
         return None
     y = np.asarray(y)
     if y.shape != (n,):
         raise ValueError(f"{name} has shape {y.shape} but its data has {n} rows: pass one "
                          "label per row.")
-    return y
+    # NaN labels (or None) made a class of their own that np.unique and == could not match
+    # (coverage read uninitialised rows: value nan, per_class {nan: 0.0}): refused by name
+    return check_y(y, n, name=name)
 
 
 def _key(c):
