@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
+from ._plots import verdict_class
+
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:1.5em auto;
 padding:0 1em;color:#222}
@@ -86,23 +88,6 @@ def _finite(obj):
     if isinstance(obj, (list, tuple)):
         return [_finite(v) for v in obj]
     return obj
-
-
-def verdict_class(percentile) -> str:
-    """CSS class of a verdict line from its percentile: "good" (green) at 50 and above,
-    neutral ("") from 10 to 50 (one random subset in two is further than the median; no
-    alarm), "warn" (amber) from 5 to 10, "bad" (red) below 5. None: neutral; NaN, a verdict
-    with no percentile because the value is not finite (e.g. a class with no kept row):
-    bad. The charts use the same rule (:func:`._plots.percentile_color`)."""
-    import math
-
-    if percentile is None:
-        return ""
-    if not math.isfinite(percentile):
-        return "bad"
-    if percentile >= 50:
-        return "good"
-    return "" if percentile >= 10 else "warn" if percentile >= 5 else "bad"
 
 
 def cell_text(v) -> str:

@@ -17,11 +17,27 @@ BAD_COLOR = "#c62828"
 VERDICT_COLORS = {"good": "#2e7d32", "": "#90a4ae", "warn": "#f9a825", "bad": BAD_COLOR}
 
 
-def percentile_color(p) -> str:
-    """Bar colour of a percentile: the rule of the verdicts (:func:`._html.verdict_class`:
-    green >= 50, neutral grey-blue 10-50, amber 5-10, red < 5 or not finite)."""
-    from ._html import verdict_class
+def verdict_class(percentile) -> str:
+    """CSS class of a verdict line from its percentile: "good" (green) at 50 and above,
+    neutral ("") from 10 to 50 (one random subset in two is further than the median; no
+    alarm), "warn" (amber) from 5 to 10, "bad" (red) below 5. None: neutral; NaN, a verdict
+    with no percentile because the value is not finite (e.g. a class with no kept row):
+    bad. The charts use the same rule (:func:`percentile_color`); the pages colour their verdict
+    lines with it."""
+    import math
 
+    if percentile is None:
+        return ""
+    if not math.isfinite(percentile):
+        return "bad"
+    if percentile >= 50:
+        return "good"
+    return "" if percentile >= 10 else "warn" if percentile >= 5 else "bad"
+
+
+def percentile_color(p) -> str:
+    """Bar colour of a percentile: the rule of the verdicts (:func:`verdict_class`:
+    green >= 50, neutral grey-blue 10-50, amber 5-10, red < 5 or not finite)."""
     return VERDICT_COLORS[verdict_class(float(p))]
 
 
