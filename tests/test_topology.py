@@ -297,3 +297,26 @@ def test_report_repr_is_its_summary():
     rep = representativeness_report(X, X[::4], homology_dimensions=(0,))
     assert repr(rep) == str(rep) and len(repr(rep).splitlines()) < 12
     assert "<table" in rep._repr_html_()
+
+
+def test_bottleneck_metric_of_one_row_is_its_diagram_distance():
+    """One row has diagrams (H0: only the essential bar, H1: empty); the registered metric
+    returned inf for a subset or class of one row, and the audit's verdict then said the
+    class had no row."""
+    from datareduce.metrics import calibrate, get_metric
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = np.repeat([0, 1], 40)
+    one = get_metric("bottleneck")(X, X[[3]])
+    assert one.value == pytest.approx(topological_distance(X, X[[3]]).max) and np.isfinite(
+        one.value)
+    idx = np.array([3, 50, 51])
+    res = get_metric("bottleneck")(X, X[idx], y, y[idx])
+    ref = topological_distance(X, X[idx], y, y[idx])
+    for c in (0, 1):
+        assert res.per_class[c] == pytest.approx(max(ref.per_class[c].values()))
+    assert get_metric("bottleneck")(X, X[[50, 51]], y, y[[50, 51]]).per_class[0] == np.inf
+    cal = calibrate(X, idx, y, metrics=(get_metric("bottleneck", max_points=40),), n_draws=3)
+    m = cal.metrics["bottleneck"]
+    assert np.isfinite(m.value) and np.isfinite(list(m.per_class.values())).all()

@@ -341,8 +341,9 @@ class _PreparedDiagrams(PreparedMetric):
     def _distance(self, full, A):
         from .topology import diagram_distance
 
-        if A.shape[0] < 2:
-            return np.inf
+        if A.shape[0] == 0:
+            return np.inf  # no row of this class in the subset
+        # one row has diagrams too (H0: only the essential bar, left out; H1: empty)
         red = self._diagrams(A)
         return max(diagram_distance(full.diagrams[k], red.diagrams[k],
                                     distance=self.metric.distance_name)
