@@ -57,3 +57,14 @@ def test_a_vanishing_predicted_keep_is_said_in_words(search):
     line = next(ln for ln in s.summary().splitlines()
                 if ln.startswith("learning curve predicts"))
     assert "e-144" not in line and "keep below 0.001" in line and "to 0.216" in line
+
+
+def test_a_predicted_keep_below_every_measured_fraction_is_called_an_extrapolation(search):
+    """A flat learning curve crosses the threshold anywhere: its prediction far below the
+    smallest measured fraction is an extrapolation and the summary says so."""
+    s = copy.copy(search)
+    s.predicted_keep_ = (3.59e-144, 3.59e-144, 0.216)
+    text = s.summary()
+    assert "below the smallest fraction measured, 0.2: an extrapolation" in text
+    s.predicted_keep_ = (0.3, 0.25, 0.4)  # between measured fractions: no such line
+    assert "an extrapolation" not in s.summary()

@@ -97,6 +97,11 @@ def summary(search) -> str:
         said = f"keep={_keep(k)}" if _keep(k)[0].isdigit() else f"keep {_keep(k)}"
         lines.append(f"learning curve predicts {said} within tolerance "
                      f"({_interval(lo, hi, _keep)}): {_saving_line(s)}")
+        measured = [float(v) for v in s.cv_results_["keep"] if 0 < float(v) < 1]
+        if measured and k < min(measured):
+            lines.append(f"  (below the smallest fraction measured, {min(measured):g}: an "
+                         "extrapolation of the curve, not evidence; the choice rests on the "
+                         "measured fractions)")
     elif s.learning_curve_ is not None:
         lines.append("learning curve predicts no kept fraction within tolerance")
     if s.within_tolerance_:
