@@ -154,8 +154,9 @@ class Metric:
 
     Subclasses set ``name`` and ``description`` and implement :meth:`prepare`, which returns
     a :class:`PreparedMetric`. ``uses_all_rows`` is True for metrics that are a maximum over
-    the full data's rows (epsilon): :func:`~datareduce.metrics.calibrate` then prepares them
-    on every row instead of on an evaluation sample.
+    the full data's rows (epsilon) or whose cost is bounded otherwise (the diagram
+    distances, on at most ``max_points`` landmarks): :func:`~datareduce.metrics.calibrate`
+    then prepares them on every row instead of on an evaluation sample.
     """
 
     name = "metric"
@@ -332,11 +333,7 @@ class _PreparedDiagrams(PreparedMetric):
                                for c in self.classes})
 
     def _diagrams(self, A):
-        from .topology import persistence_diagrams
-
-        m = self.metric
-        return persistence_diagrams(A, homology_dimensions=m.homology_dimensions,
-                                    metric=m.distance, max_points=m.max_points)
+        return self.metric.diagrams(A)
 
     def _distance(self, full, A):
         from .topology import diagram_distance
@@ -365,10 +362,18 @@ class DiagramDistance(Metric):
     distance_name : {"bottleneck", "wasserstein"}, default="bottleneck"
     homology_dimensions : tuple of int, default=(0, 1)
     max_points : int, default=300
-        Diagrams of larger sets are computed on this many greedy-permutation landmarks.
+        Diagrams of larger sets (H0 included) are computed on this many greedy-permutation
+        landmarks, chosen the same way for the full data and for every subset (from the
+        lexicographically first row), so a subset of every row is at distance 0.
     distance : str, default="euclidean"
         Metric of the Rips filtrations.
+
+    Its cost is bounded by ``max_points``, not by the rows, so
+    :func:`~datareduce.metrics.calibrate` prepares it on every row of the full data
+    (``uses_all_rows``), like the subset's own diagrams, never on the evaluation sample.
     """
+
+    uses_all_rows = True
 
     def __init__(self, distance_name: str = "bottleneck", homology_dimensions=(0, 1),
                  max_points: int | None = 300, distance: str = "euclidean"):
@@ -384,6 +389,25 @@ class DiagramDistance(Metric):
 
     def prepare(self, X, y=None) -> PreparedMetric:
         return _PreparedDiagrams(self, X, y)
+
+    def diagrams(self, X):
+        """The :class:`~datareduce.metrics.PersistenceDiagrams` of X exactly as this metric
+        computes them (the same landmarks, H0 from them): for figures that match the value."""
+        from .._core.validation import check_X
+        from .topology import persistence_diagrams
+
+        A = np.asarray(check_X(X), dtype=np.float64)
+        # Rows in lexicographic order: a Rips diagram does not depend on the order, and the
+        # greedy permutation then starts from the same row in any order of the same set, so
+        # the full data and a subset holding the same rows get the same landmarks. H0 from
+        # the landmarks as well (h0="rips"): an exact H0 (minimum spanning tree) of every
+        # row cost seconds per draw on large tables.
+        order = np.lexsort(A.T[::-1]) if A.shape[0] > 1 else np.arange(A.shape[0])
+        out = persistence_diagrams(A[order], homology_dimensions=self.homology_dimensions,
+                                   metric=self.distance, max_points=self.max_points, h0="rips")
+        if out.subsample_indices is not None:  # positions in X, not in the sorted rows
+            out.subsample_indices = order[out.subsample_indices]
+        return out
 
 
 # --------------------------------------------------------------------------- registry
