@@ -350,3 +350,24 @@ def test_audited_bottleneck_of_every_row_is_zero_and_h0_uses_the_landmarks(monke
     cal = calibrate(X, every[:100], y, metrics=(metric,), n_draws=2, max_rows=200)
     assert np.isfinite(cal.metrics["bottleneck"].value)
 
+
+def test_wasserstein_of_infinite_order_is_the_bottleneck_and_inverted_points_are_refused():
+    """order=np.inf passed the 'order >= 1' check and gave 1.0 instead of 0.5, or scipy's
+    'cost matrix is infeasible'; a point below the diagonal gave a negative distance
+    (W_1([[2, 1]], []) = -0.5) while the bottleneck took |d - b|."""
+    A, B = [[0.0, 4.0]], [[0.0, 3.5]]
+    assert diagram_distance(A, B, distance="wasserstein", order=np.inf) == pytest.approx(0.5)
+    assert diagram_distance(A, [[0.0, 1.5]], distance="wasserstein",
+                            order=np.inf) == pytest.approx(diagram_distance(A, [[0.0, 1.5]]))
+    rng = np.random.default_rng(2)
+    P, Q = np.sort(rng.uniform(0, 1, (9, 2)), axis=1), np.sort(rng.uniform(0, 1, (6, 2)), axis=1)
+    assert diagram_distance(P, Q, distance="wasserstein", order=np.inf) == pytest.approx(
+        diagram_distance(P, Q))
+    for distance in ("bottleneck", "wasserstein"):
+        with pytest.raises(ValueError, match=r"D1 has 1 point\(s\) with death < birth"):
+            diagram_distance([[2.0, 1.0]], [], distance=distance)
+        with pytest.raises(ValueError, match="D2 has"):
+            diagram_distance([[0.0, 1.0]], [[0.0, 1.0], [3.0, 2.0]], distance=distance)
+    assert diagram_distance([[1.0, 1.0]], [], distance="wasserstein") == 0.0  # on the diagonal
+    with pytest.raises(ValueError, match="order=nan"):
+        diagram_distance(A, B, distance="wasserstein", order=np.nan)

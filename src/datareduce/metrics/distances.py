@@ -150,10 +150,11 @@ def diagram_distance(D1, D2, *, distance: str = "bottleneck", order: float = 1.0
     Parameters
     ----------
     D1, D2 : array-like of shape (k, 2)
-        Finite (birth, death) pairs.
+        Finite (birth, death) pairs with ``death >= birth`` (a point below the diagonal is
+        refused by name).
     distance : {"bottleneck", "wasserstein"}
-    order : float >= 1, default=1
-        Wasserstein order ``q``.
+    order : float >= 1 or inf, default=1
+        Wasserstein order ``q``; ``np.inf`` is the bottleneck distance (the limit).
 
     Returns
     -------
@@ -174,6 +175,18 @@ def diagram_distance(D1, D2, *, distance: str = "bottleneck", order: float = 1.0
     B = np.asarray(D2, dtype=np.float64).reshape(-1, 2)
     if not (np.isfinite(A).all() and np.isfinite(B).all()):
         raise ValueError("diagrams must hold finite (birth, death) pairs; drop essential classes.")
+    for name, D in (("D1", A), ("D2", B)):
+        below = np.flatnonzero(D[:, 1] < D[:, 0])
+        if below.size:  # its cost to the diagonal, (d - b) / 2, would be negative
+            raise ValueError(f"{name} has {below.size} point(s) with death < birth (e.g. "
+                             f"{D[below[0]].tolist()}): a persistence pair dies at or after "
+                             "its birth; pass (birth, death) in that order.")
+    if distance == "wasserstein":
+        order = float(order)
+        if not order >= 1:
+            raise ValueError(f"order={order} must be >= 1 for the Wasserstein distance.")
+        if order == np.inf:  # the limit of W_q as q grows is the bottleneck distance
+            distance = "bottleneck"
     if distance == "bottleneck":
         if len(A) + len(B) == 0:
             return 0.0
@@ -184,9 +197,6 @@ def diagram_distance(D1, D2, *, distance: str = "bottleneck", order: float = 1.0
         # test_bottleneck_regression_gudhi_default); its exact mode (e=0) is slower than hera's
         value = float(gudhi.hera.bottleneck_distance(A, B, delta=0))
         return 0.0 if value < 1e-300 else value
-    order = float(order)
-    if not order >= 1:
-        raise ValueError(f"order={order} must be >= 1 for the Wasserstein distance.")
     if len(A) + len(B) == 0:
         return 0.0
     if len(A) + len(B) <= _EXACT_WASSERSTEIN_MAX:
