@@ -507,3 +507,24 @@ def test_compare_follows_the_one_weight_policy(data):
     res = ev.compare(X, y, methods=["srs"], keeps=[0.25], estimator=KNeighborsClassifier(),
                      repeats=1, random_state=0)
     assert len(res) == 2
+
+
+def test_a_one_row_keep_is_not_the_full_baseline():
+    """keeps=[1, 20]: the one-row runs' keep (1, 1.0 in the float column) collided with the
+    baseline's 1.0, and medians(results, value) overwrote them with the baseline's median
+    (srs at keep 1 showed 112 rows and MMD 0)."""
+    from sklearn.datasets import load_iris
+    from sklearn.dummy import DummyClassifier
+
+    X, y = load_iris(return_X_y=True)
+    res = ev.compare(X, y, methods=["srs"], keeps=[1, 20], repeats=2,
+                     estimator=DummyClassifier(), random_state=0)
+    one = res[(res["method"] == "srs") & (res["keep"] == 1)]
+    assert len(one) == 2 and (one["n_kept"] == 1).all()
+    n_kept = ev.medians(res, "n_kept")
+    assert n_kept.index.tolist() == [1, 20, "full"]
+    assert n_kept["srs"].tolist() == [1.0, 20.0, 112.0]
+    assert ev.medians(res, "mmd").loc[1, "srs"] == pytest.approx(one["mmd"].median())
+    # without a one-row keep the baseline row keeps its documented label, 1.0
+    rest = res.drop(one.index)
+    assert ev.medians(rest, "n_kept").index.tolist() == [20, 1.0]

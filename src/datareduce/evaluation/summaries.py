@@ -49,6 +49,9 @@ def medians(results, value=None):
         A column (e.g. ``"accuracy"``, ``"epsilon"``, ``"total_seconds"``). With it, the
         result is a table with one row per kept fraction and one column per method, the
         full-data median as the last row (``keep=1.0``) in every column, as in the paper.
+        When a run kept one row (``keeps`` holding the row count 1, which shows as 1.0 in a
+        float ``keep`` column), the full-data row is labelled ``"full"`` instead, so the
+        one-row runs keep their own row.
 
     Returns
     -------
@@ -83,7 +86,10 @@ def medians(results, value=None):
     table = table[[m for m in _method_order(results) if m in table.columns]]
     full = results.loc[results["method"] == FULL, value]
     if len(full):
-        table.loc[1.0] = float(full.median())
+        # a run's keep of 1 is one row (compare refuses the fraction 1.0): the baseline row
+        # then gets the label "full", not 1.0, which would overwrite the one-row runs
+        label = FULL if (table.index == 1).any() else 1.0
+        table.loc[label] = float(full.median())
     table.columns.name = "method"
     return table
 
