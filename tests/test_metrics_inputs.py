@@ -35,3 +35,26 @@ def test_calibrate_refuses_nan_and_missing_labels(nan_labels):
     labels = np.where(np.isnan(y), None, y.astype(object))
     with pytest.raises(ValueError, match="y contains missing labels"):
         calibrate(X, idx, labels, metrics=("epsilon",), n_draws=3)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.r_[np.ones(10, bool), np.zeros(10, bool)], r"boolean mask must have one entry per "
+                                                    r"row of X \(200\), got 20"),
+    (np.ones(300, bool), r"boolean mask must have one entry per row of X \(200\), got 300"),
+    (np.array([-1, -2, -3]), r"row positions in \[0, 200\)"),
+    (np.array([5, 200]), r"row positions in \[0, 200\)"),
+    (np.array([1.7, 2.2]), "dtype float64"),
+    (np.array([[1, 2], [3, 4]]), r"shape \(2, 2\)"),
+])
+def test_calibrate_checks_indices_as_audit_subset_does(bad, match):
+    """A 20-entry mask for 200 rows was taken as a 10-row subset, an oversize one raised a
+    raw IndexError, negative positions wrapped around and floats were truncated."""
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    with pytest.raises(ValueError, match=match):
+        calibrate(X, bad, metrics=("coverage",), n_draws=2)
+    mask = np.zeros(200, bool)
+    mask[[3, 7]] = True
+    for good in (mask, [3, 7], np.array([3, 7], dtype=np.uint8)):
+        assert calibrate(X, good, metrics=("coverage",), n_draws=2).n_subset == 2
+    with pytest.raises(ValueError, match="the subset has 0 rows"):
+        calibrate(X, [], metrics=("coverage",), n_draws=2)

@@ -204,6 +204,24 @@ def _stratified_sample(y, n, size, rng):
                                               replace=False) for c in range(len(classes))]))
 
 
+def _check_indices(indices, n):
+    """Row positions of X from ``indices``, checked as :func:`audit_subset` checks them: a
+    boolean mask of n entries, or integer positions in [0, n) (no wrap-around, no floats)."""
+    arr = np.asarray(indices)
+    if arr.ndim == 1 and arr.dtype == bool:
+        if arr.shape != (n,):
+            raise ValueError(f"a boolean mask must have one entry per row of X ({n}), got "
+                             f"{arr.shape[0]}.")
+        return np.flatnonzero(arr)
+    if arr.ndim == 1 and (arr.dtype.kind in "iu" or arr.size == 0):
+        if arr.size and (arr.min() < 0 or arr.max() >= n):
+            raise ValueError(f"indices must be row positions in [0, {n}).")
+        return arr.astype(np.intp)
+    raise ValueError(f"indices: pass the kept row positions (integers in [0, {n})) or a "
+                     f"boolean mask of {n} entries, got an array of dtype {arr.dtype} and "
+                     f"shape {arr.shape}.")
+
+
 def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, random_state=0,
                  weights=None):
     """Seeded random subsets of ``size`` rows of ``range(n)``: ``(indices, weights)`` pairs.
@@ -300,8 +318,7 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     if indices is not None:
         if X_subset is not None:
             raise ValueError("pass either indices or X_subset, not both.")
-        idx = np.asarray(indices)
-        idx = np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.intp)
+        idx = _check_indices(indices, n)
         Z = Xa[idx]
         yz = None if ya is None else ya[idx]
     elif X_subset is None:
