@@ -121,3 +121,16 @@ def test_properties(cloud, metric):
     assert epsilon_representativeness(X, X[more], y, y[more], metric=metric).value <= res.value
     # without labels it is at most the per-class value
     assert epsilon_representativeness(X, X[idx], metric=metric).value <= res.value + 1e-12
+
+
+def test_worst_index_is_minus_one_when_epsilon_is_infinite():
+    """A class with no kept row makes epsilon inf; worst_index then named a row of a later,
+    finite class (4 here) instead of -1 as documented."""
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0]])
+    y = np.array([0, 0, 0, 1, 1])
+    r = epsilon_representativeness(X, X[[3]], y, y[[3]])
+    assert r.value == np.inf and r.per_class == {0: np.inf, 1: 1.0} and r.worst_index == -1
+    r = epsilon_representativeness(X, X[[0]], y, y[[0]])  # the empty class comes last
+    assert r.value == np.inf and r.worst_index == -1
+    r = epsilon_representativeness(X, X[[0, 3]], y, y[[0, 3]])
+    assert r.value == 2.0 and r.worst_index == 2

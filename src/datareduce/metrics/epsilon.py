@@ -249,4 +249,6 @@ def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
         per_class[key] = v
         if v > value or worst < 0:
             value, worst = max(value, v), (int(members[j]) if j >= 0 else worst)
+    if not np.isfinite(value):  # a class without kept rows: no row is the worst one
+        worst = -1
     return EpsilonResult(value, per_class, metric, worst)
