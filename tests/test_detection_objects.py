@@ -112,6 +112,21 @@ def test_cli_reaches_the_api(src, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "dry run: nothing written" in out and "images: 30 -> 15" in out
     assert png.is_file() and list((tmp_path / "cache").glob("thumbnail-*.npy"))
+    # an existing picture (or any file of that name) is never replaced without --overwrite,
+    # dry run or not, and the refusal comes before the embedding (before: replaced silently)
+    precious = tmp_path / "precious.png"
+    precious.write_text("precious")
+    for extra in (["--dry-run"], ["--output", str(tmp_path / "out_p")]):
+        assert main(["yolo", data, *extra, "--embedder", "thumbnail", "--keep", "0.5",
+                     "--report-png", str(precious)]) == 2
+        assert "--report-png" in capsys.readouterr().err and precious.read_text() == "precious"
+    assert not (tmp_path / "out_p").exists()
+    assert main(["yolo", data, "--dry-run", "--embedder", "thumbnail", "--embedder-param",
+                 "size=4", "--embedder-param", "n_components=3", "--cache-dir",
+                 str(tmp_path / "cache"), "--report-png", str(precious), "--keep", "0.5",
+                 "--overwrite"]) == 0
+    assert precious.read_bytes()[:4] == b"\x89PNG"
+    capsys.readouterr()
     # embedder parameters: a wrong one, --imgsz with an embedder that has none
     assert main(["yolo", data, "--dry-run", "--embedder-param", "bogus=1"]) == 2
     assert "bogus" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import sys
 
 from . import CLIError
 from ._common import parse_params
+from ._io import check_output_file
 
 EMBEDDERS = ("thumbnail", "label", "ultralytics", "crops", "shape")
 
@@ -72,9 +73,10 @@ def add_parser(sub):
                         "and record them in the manifest (skip)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace a previous datareduce output in --output (only the files its "
-                        "manifest records are removed)")
+                        "manifest records are removed) and an existing --report-png")
     p.add_argument("--dry-run", action="store_true",
-                   help="embed and select, print the report, write nothing")
+                   help="embed and select, print the report, write no dataset (only the "
+                        "--report-png picture, if asked for)")
     p.add_argument("--report-png", help="save a picture of kept vs dropped images per "
                                         "category and boxes per class (needs matplotlib)")
     p.add_argument("--progress", action="store_true", help="show progress bars")
@@ -185,6 +187,11 @@ def run(args) -> int:
     if not args.output and not args.dry_run:
         raise CLIError("--output OUTDIR is required (or --dry-run to only see the report).")
     keep = parse_detection_keep(args.keep)
+    if args.report_png:  # before any work, and never over a file without --overwrite
+        if not str(args.report_png).lower().endswith(".png"):
+            raise CLIError(f"--report-png {args.report_png}: give a file name ending in .png.")
+        check_output_file(args.report_png, "--report-png", overwrite=args.overwrite,
+                          kind="png")
     embedder = make_embedder(args)
     dataset = load_dataset(args)
     if args.output and not args.dry_run:
