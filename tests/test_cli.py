@@ -116,6 +116,14 @@ def test_demo_small():
     assert int(lines[2].split("|")[3]) == 135
 
 
+def test_demo_draws_no_progress_bar_into_a_captured_stderr():
+    """Progress bars are drawn only on a terminal (cli.md); the demo forced its bar into a
+    redirected stderr."""
+    res = cli("demo", "--methods", "srs", "--keep", "0.1")
+    assert res.returncode == 0, res.stderr
+    assert "compare:" not in res.stderr and "it/s" not in res.stderr and "run/s" not in res.stderr
+
+
 def test_demo_skips_methods_whose_extra_is_missing(tmp_path):
     # a sitecustomize that hides torch, as on a core-only install
     (tmp_path / "sitecustomize.py").write_text(

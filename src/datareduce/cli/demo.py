@@ -58,7 +58,9 @@ def run(args) -> int:
         res = compare(X, y, methods=methods, keeps=keeps,
                       estimator=LogisticRegression(max_iter=2000), repeats=1,
                       test_size=0.25, scaler="minmax", metric="euclidean",
-                      random_state=args.seed, progress=not args.quiet) if methods else None
+                      random_state=args.seed,
+                      # a bar only on a terminal, as every command draws them
+                      progress=not args.quiet and sys.stderr.isatty()) if methods else None
     n_train = int(res["n_train"].iloc[0]) if res is not None else 0
     print(f"digits: {n_train} training rows, {X.shape[1]} features, 10 classes; classifier "
           f"LogisticRegression on min-max scaled features, fitted with each reducer's "
