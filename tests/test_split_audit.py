@@ -177,3 +177,24 @@ def test_split_page_tables_are_short_and_say_what_their_columns_are():
                                  "test_rows": [1] * 7})
     text = str(many)
     assert "(a, b, c, d, e and 2 more; 7 test row(s))" in text and "['" not in text
+
+
+def test_large_splits_are_judged_on_a_proportional_sample():
+    """The test split's own MMD/energy terms grow with the square of its rows (40,000 rows:
+    40 s; 200,000: minutes); above max_split_rows the representativeness uses a seeded
+    proportional sample (40,000 rows: 15 s, 200,000: 26 s), still sees a shifted split,
+    and duplicates are still looked for among every row."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 3))
+    y = rng.integers(0, 2, 1200)
+    train, test = X[:900].copy(), X[900:].copy()
+    test[:5] = train[:5]  # five leaked rows
+    test[5:, 0] += 0.6  # and a shifted test split
+    audit = audit_split(train, test, y[:900], y[900:], n_draws=10, max_split_rows=400)
+    assert audit.representativeness_rows == 400
+    assert (audit.representativeness.n_samples, audit.representativeness.n_kept) == (400, 100)
+    assert audit.n_exact == 5
+    assert "further from the full data than" in str(audit)
+    assert "(representativeness on a proportional sample of 400 rows)" in str(audit)
+    full = audit_split(train, test, y[:900], y[900:], n_draws=5, max_split_rows=None)
+    assert full.representativeness_rows == 1200 and "proportional sample" not in str(full)
