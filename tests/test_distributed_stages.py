@@ -50,10 +50,15 @@ def test_uniform_first_stage_is_a_uniform_pool(monkeypatch, data):
         return out
 
     monkeypatch.setattr(_blocks, "_stage_one", spy)
+    import dask
+
     for seed in range(60):
         spy.pools = []
-        reduce_blocks(Xd, y, reducer=get_reducer("mms", keep=0.02), oversample=5,
-                      random_state=seed, first_stage="uniform")
+        # one thread: the pools are recorded in block order (with threads the order of the
+        # list is the order the tasks finished in, which the enumerate below cannot know)
+        with dask.config.set(scheduler="synchronous"):
+            reduce_blocks(Xd, y, reducer=get_reducer("mms", keep=0.02), oversample=5,
+                          random_state=seed, first_stage="uniform")
         for b, idx in enumerate(spy.pools):
             seen[600 * b + idx] += 1
     # row of class c enters with probability about 5 * 0.02 = 0.1: 6 times in 60 runs
