@@ -71,3 +71,33 @@ def test_the_drawn_diagrams_are_the_ones_the_bottleneck_distance_compares():
     for k, (full, kept) in audit.diagrams.items():
         np.testing.assert_allclose(full, kept)
         np.testing.assert_allclose(full, ref.diagrams[k])
+
+
+def test_large_subsets_are_scored_through_a_class_stratified_sample():
+    """MMD and energy compare every pair of kept rows (a subset of 20,000 of 200,000 rows
+    took about 2.5 minutes); above max_subset_rows they score a sample of the subset and of
+    every draw, weighted to keep each class's mass. Coverage keeps every row; a biased
+    subset is still found; random subsets stay random (percentiles spread around 50)."""
+    from datareduce.metrics import calibrate
+    from datareduce.metrics.calibration import _thinned
+
+    rng = np.random.default_rng(0)
+    y_sub = np.repeat([0, 1, 2], [500, 300, 200])
+    w = rng.uniform(0.5, 2.0, 1000)
+    pos, ws = _thinned(y_sub, w, 1000, 100, rng)
+    assert pos.size == 100 and len(np.unique(pos)) == 100
+    for c in range(3):
+        assert ws[y_sub[pos] == c].sum() == pytest.approx(w[y_sub == c].sum())
+    X = rng.normal(size=(6000, 3))
+    y = rng.integers(0, 3, 6000)
+    every = calibrate(X, np.arange(1000), y, n_draws=5, max_subset_rows=None)
+    thin = calibrate(X, np.arange(1000), y, n_draws=5, max_subset_rows=150)
+    assert thin.metrics["coverage"].value == every.metrics["coverage"].value
+    assert thin.metrics["mmd"].value != every.metrics["mmd"].value
+    biased = np.argsort(-X[:, 0])[:1000]
+    cal = calibrate(X, biased, y, n_draws=10, max_subset_rows=150)
+    assert cal.metrics["mmd"].percentile["srs"] == 0.0
+    pct = [calibrate(X, rng.choice(6000, 1000, replace=False), y, n_draws=9,
+                     metrics=("mmd",), max_subset_rows=150, max_rows=500,
+                     random_state=s).metrics["mmd"].percentile["srs"] for s in range(24)]
+    assert 30 < np.mean(pct) < 70 and np.std(pct) > 15

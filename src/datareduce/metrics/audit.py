@@ -443,7 +443,8 @@ def _projection(A, kept_idx, Z_synth, labels, yz, method, rng):
 def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS,
                  n_draws: int = 30, draws=("srs", "random"), max_rows: int | None = 1500,
                  topology: bool = False, max_points: int = 300, projection: str = "pca",
-                 random_state=0, progress=None, weights=None) -> SubsetAudit:
+                 random_state=0, progress=None, weights=None,
+                 max_subset_rows: int | None = 5000) -> SubsetAudit:
     """Audit a subset of a table against random subsets of the same size.
 
     Parameters
@@ -480,6 +481,10 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         What each kept row stands for, in the subset's order. Default: a reducer's
         ``sample_weight_`` (what a model trained through the package's weight policy
         sees); other subsets are unweighted. ``SubsetAudit.weighted`` says which.
+    max_subset_rows : int or None, default=5000
+        Above this many kept rows MMD and energy score a stratified sample of them, and
+        of every draw (:func:`~datareduce.metrics.calibrate`): their cost grows with the
+        square of the subset's rows.
 
     Returns
     -------
@@ -552,7 +557,8 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     t = time.perf_counter()
     cal = calibrate(A, idx, labels, X_subset=Zs, y_subset=yz if Zs is not None else None,
                     weights=weights, metrics=mets, n_draws=n_draws, draws=draws,
-                    max_rows=max_rows, random_state=rng, progress=progress)
+                    max_rows=max_rows, random_state=rng, progress=progress,
+                    max_subset_rows=max_subset_rows)
     timings["calibration"] = time.perf_counter() - t
     Z = Zs if Zs is not None else A[idx]
     t = time.perf_counter()

@@ -258,9 +258,30 @@ def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, rand
     return out
 
 
+def _thinned(y_subset, weights, m, size, rng):
+    """``(positions, weights)``: a seeded sample of ``size`` of a subset's ``m`` rows,
+    stratified by class (each class in proportion, at least one row), whose weights keep
+    every class's mass: a sampled row stands for ``m_c / s_c`` rows of its class (times its
+    own weight when the subset is weighted)."""
+    w = np.ones(m) if weights is None else np.asarray(weights, dtype=np.float64)
+    if y_subset is None:
+        pos = np.sort(rng.choice(m, size=size, replace=False))
+        return pos, w[pos] * (w.sum() / w[pos].sum())
+    parts, scaled = [], []
+    for c in np.unique(y_subset):
+        rows = np.flatnonzero(y_subset == c)
+        k = min(rows.size, max(1, round(size * rows.size / m)))
+        pick = np.sort(rng.choice(rows, size=k, replace=False))
+        mass, got = w[rows].sum(), w[pick].sum()
+        parts.append(pick)
+        scaled.append(w[pick] * (mass / got if got > 0 else 0.0))
+    return np.concatenate(parts), np.concatenate(scaled)
+
+
 def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=None,
               metrics=DEFAULT_METRICS, n_draws: int = 50, draws=DRAW_KINDS,
-              max_rows: int | None = 2000, random_state=0, progress=None) -> Calibration:
+              max_rows: int | None = 2000, random_state=0, progress=None,
+              max_subset_rows: int | None = 5000) -> Calibration:
     """Score a subset with each metric and place it among random subsets of its size.
 
     Parameters
@@ -287,6 +308,15 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     progress : callable, optional
         Called as ``progress(seconds_per_draw, n_draws_left)`` after the first random
         subset is scored (the CLI prints an estimate from it).
+    max_subset_rows : int or None, default=5000
+        MMD and energy compare every pair of the subset's rows; above this many rows they
+        score a seeded sample of them, stratified by class, each sampled row standing for
+        the rows of its class it represents (its weight scaled to keep each class's mass),
+        and every draw the same way, so the comparison stays like for like (a subset of
+        20,000 of 200,000 rows took about 2.5 minutes with 30 draws of each kind). The
+        percentile then judges the subset's distribution as seen through a sample of that
+        size: an advantage over random subsets at a finer scale than the sample resolves
+        shows less. Coverage and epsilon use every row. None: every row.
 
     Returns
     -------
@@ -340,7 +370,22 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     for metric in built:
         rows = np.arange(n) if metric.uses_all_rows else eval_rows
         prepared.append(metric.prepare(Xa[rows], None if ya is None else ya[rows]))
-    own = [p.score(Z, yz, weights) for p in prepared]
+    thin = None if max_subset_rows is None or m <= max_subset_rows else int(max_subset_rows)
+    if thin is not None and not any(getattr(b, "pairwise_subset", False) for b in built):
+        thin = None
+
+    def scored(p, metric, Zx, yzx, w, sample):
+        if sample is None or not getattr(metric, "pairwise_subset", False):
+            return p.score(Zx, yzx, w)
+        pos, ws = sample
+        return p.score(Zx[pos], None if yzx is None else yzx[pos], ws)
+
+    def sample_of(yzx, w):
+        return None if thin is None else _thinned(yzx, w, m, thin, rng)
+
+    own_sample = sample_of(yz, weights)
+    own = [scored(p, b, Z, yz, weights, own_sample) for p, b in zip(prepared, built,
+                                                                  strict=True)]
     if "srs" in draws and ya is None:
         draws = tuple(d for d in draws if d != "srs") or ("random",)
     kinds = {kind: draw_subsets(n, m, ya, yz, kind=kind, n_draws=int(n_draws),
@@ -351,8 +396,10 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     for kind, subsets in kinds.items():
         for b, (idx, w) in enumerate(subsets):
             t = time.perf_counter()
+            yd = None if ya is None else ya[idx]
+            sample = sample_of(yd, w)
             for j, p in enumerate(prepared):
-                res = p.score(Xa[idx], None if ya is None else ya[idx], w)
+                res = scored(p, built[j], Xa[idx], yd, w, sample)
                 values[kind][j, b] = res.value
                 for c, v in res.per_class.items():
                     per_class_vals[kind][j].setdefault(c, []).append(v)

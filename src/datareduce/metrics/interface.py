@@ -156,13 +156,17 @@ class Metric:
     a :class:`PreparedMetric`. ``uses_all_rows`` is True for metrics that are a maximum over
     the full data's rows (epsilon) or whose cost is bounded otherwise (the diagram
     distances, on at most ``max_points`` landmarks): :func:`~datareduce.metrics.calibrate`
-    then prepares them on every row instead of on an evaluation sample.
+    then prepares them on every row instead of on an evaluation sample. ``pairwise_subset``
+    is True for metrics that compare every pair of the subset's rows (MMD, energy): their
+    cost grows with the square of its rows, and ``calibrate`` scores a large subset, and
+    each draw, on a sample of them (``max_subset_rows``).
     """
 
     name = "metric"
     description = ""
     lower_is_closer = True
     uses_all_rows = False
+    pairwise_subset = False
 
     def prepare(self, X, y=None) -> PreparedMetric:  # pragma: no cover - abstract
         """Compute the full-set terms once; returns a :class:`PreparedMetric`."""
@@ -294,6 +298,8 @@ class _PreparedKernel(PreparedMetric):
 class KernelDistance(Metric):
     """MMD (Gaussian kernel) or energy distance of the (weighted) subset to the full data.
 
+    Its subset term sums over every pair of kept rows (``pairwise_subset``).
+
     Parameters
     ----------
     kernel : {"rbf", "gaussian", "energy"}, default="rbf"
@@ -315,6 +321,7 @@ class KernelDistance(Metric):
     def __init__(self, kernel: str = "rbf", bandwidth=None, max_exact: int | None = 4000):
         kernel = canonical_kernel(kernel, allowed=("rbf", "energy"))  # "gaussian" is "rbf"
         self.kernel, self.bandwidth, self.max_exact = kernel, bandwidth, max_exact
+        self.pairwise_subset = True
         self.name = "mmd" if kernel == "rbf" else "energy"
         self.description = ("maximum mean discrepancy, Gaussian kernel" if kernel == "rbf"
                             else "energy distance")
