@@ -333,6 +333,16 @@ def test_cli_audit(planted, tmp_path, capsys):
     assert (tmp_path / "leak.json").read_bytes() == before
     assert main(["yolo-audit", str(root / "data.yaml"), "--json", str(tmp_path / "leak.json"),
                  "--overwrite"]) == 0
+    # --overwrite replaces a link named --json, never writes through it into its target
+    # (before: open(path, "w") wrote the report into the linked file); strict JSON
+    precious = tmp_path / "precious.json"
+    precious.write_text('{"mine": 1}')
+    link = tmp_path / "linked.json"
+    link.symlink_to(precious)
+    assert main(["yolo-audit", str(root / "data.yaml"), "--json", str(link),
+                 "--overwrite"]) == 0
+    assert precious.read_text() == '{"mine": 1}' and not link.is_symlink()
+    json.loads(link.read_text(), parse_constant=lambda c: pytest.fail(f"bare {c}"))
 
 
 def test_cli_audit_html_page(planted, tmp_path, capsys):

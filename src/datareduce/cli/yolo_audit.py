@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from . import CLIError
 
 
@@ -91,9 +89,11 @@ def run(args) -> int:
     if args.contact_sheet:
         path = rep.contact_sheet(args.contact_sheet, max_pairs=args.max_pairs)
         print(f"\ncontact sheet: {path}" if path else "\nno leaking pair: no contact sheet")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(rep.to_dict(), f, indent=1)
+    if args.json:  # strict JSON, written atomically, as every command's reports
+        from ..metrics._html import strict_json
+        from ._io import write_text
+
+        write_text(strict_json(rep.to_dict(), indent=1), args.json)
     if args.report:
         rep.to_html(args.report)
         print(f"\nreport: {args.report}")
