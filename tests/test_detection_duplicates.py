@@ -343,6 +343,15 @@ def test_cli_audit(planted, tmp_path, capsys):
                  "--overwrite"]) == 0
     assert precious.read_text() == '{"mine": 1}' and not link.is_symlink()
     json.loads(link.read_text(), parse_constant=lambda c: pytest.fail(f"bare {c}"))
+    # the same for the contact sheet and the page
+    sheet, page = tmp_path / "sheet.png", tmp_path / "page.html"
+    sheet.symlink_to(precious)
+    page.symlink_to(precious)
+    assert main(["yolo-audit", str(root / "data.yaml"), "--contact-sheet", str(sheet),
+                 "--report", str(page), "--overwrite"]) == 0
+    assert precious.read_text() == '{"mine": 1}'
+    assert not sheet.is_symlink() and sheet.read_bytes()[:4] == b"\x89PNG"
+    assert not page.is_symlink() and "<html" in page.read_text()
 
 
 def test_cli_audit_html_page(planted, tmp_path, capsys):

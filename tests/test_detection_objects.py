@@ -126,6 +126,16 @@ def test_cli_reaches_the_api(src, tmp_path, capsys):
                  str(tmp_path / "cache"), "--report-png", str(precious), "--keep", "0.5",
                  "--overwrite"]) == 0
     assert precious.read_bytes()[:4] == b"\x89PNG"
+    # a link named --report-png is replaced, never written through into its target
+    target = tmp_path / "target.txt"
+    target.write_text("mine")
+    link = tmp_path / "link.png"
+    link.symlink_to(target)
+    assert main(["yolo", data, "--dry-run", "--embedder", "thumbnail", "--embedder-param",
+                 "size=4", "--embedder-param", "n_components=3", "--cache-dir",
+                 str(tmp_path / "cache"), "--report-png", str(link), "--keep", "0.5",
+                 "--overwrite"]) == 0
+    assert target.read_text() == "mine" and not link.is_symlink()
     capsys.readouterr()
     # embedder parameters: a wrong one, --imgsz with an embedder that has none
     assert main(["yolo", data, "--dry-run", "--embedder-param", "bogus=1"]) == 2

@@ -236,8 +236,10 @@ def run(args) -> int:
               f"{float(dr.epsilon_.value):.4g}")
     print(f"\nembedding {dr.embed_time_:.2f} s, reduction {dr.reduce_time_:.2f} s")
     if args.report_png:
-        try:
-            dr.report_.plot(args.report_png)
+        from ._io import write_bytes_with
+
+        try:  # drawn beside and renamed into place: never through a link
+            write_bytes_with(args.report_png, dr.report_.plot)
         except ImportError as exc:
             raise CLIError(f"--report-png needs matplotlib (pip install matplotlib): {exc}") \
                 from exc

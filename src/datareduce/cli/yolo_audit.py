@@ -87,8 +87,14 @@ def run(args) -> int:
             print(f"  {p['train']} -> [{p['split']}] {p['other']}  d={p['distance']}"
                   f"{' (same bytes)' if p['exact'] else ''}")
     if args.contact_sheet:
-        path = rep.contact_sheet(args.contact_sheet, max_pairs=args.max_pairs)
-        print(f"\ncontact sheet: {path}" if path else "\nno leaking pair: no contact sheet")
+        from ._io import write_bytes_with
+
+        if rep.pairs:  # drawn beside and renamed into place: never through a link
+            write_bytes_with(args.contact_sheet,
+                             lambda p: rep.contact_sheet(p, max_pairs=args.max_pairs))
+            print(f"\ncontact sheet: {args.contact_sheet}")
+        else:
+            print("\nno leaking pair: no contact sheet")
     if args.json:  # strict JSON, written atomically, as every command's reports
         from ..metrics._html import strict_json
         from ._io import write_text
