@@ -144,3 +144,19 @@ def test_demo_skips_methods_whose_extra_is_missing(tmp_path):
     methods = [line.split("|")[1].strip() for line in res.stdout.splitlines()
                if line.startswith("| ")][1:]
     assert methods == ["full", "srs"]
+
+
+def test_the_time_probe_keeps_its_own_warnings(tmp_path):
+    """reduce times the method on 50-1000 row probes first; at keep 0.02 the 50-row probe
+    keeps one row for three classes, and its warning ("classes [0, 2] keep no rows") was
+    printed though the real run (60 rows of 3,000) keeps every class."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(3000, 3)), columns=["a", "b", "c"])
+    df["label"] = np.arange(3000) % 3
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    res = cli("reduce", path, "--target", "label", "--method", "mms", "--keep", "0.02",
+              "-o", tmp_path / "o.csv")
+    assert res.returncode == 0, res.stderr
+    assert "keep allows" not in res.stderr and "keep no rows" not in res.stderr
+    assert pd.read_csv(tmp_path / "o.csv")["label"].nunique() == 3
