@@ -518,7 +518,7 @@ def _check_magnitude(Z, what):
     name, instead of an infinite bandwidth or distance deep inside a method."""
     if Z.size == 0:
         return
-    top = float(np.max(np.abs(Z)))
+    top = float(max(Z.max(), -Z.min()))  # max |value| without an n x d temporary
     if top * math.sqrt(Z.shape[1]) > 1e150:
         col = int(np.argmax(np.abs(Z).max(axis=0)))
         raise ValueError(

@@ -120,16 +120,10 @@ def _temporal_as_seconds(frame, positions):
     return out
 
 
-def _column_kinds(frame):
-    """Split columns into numeric (incl. boolean, dates and durations) and categorical, by
-    dtype and content."""
-    numeric, categorical, _ = _column_roles(frame)
-    return numeric, categorical
-
-
 def _column_roles(frame):
-    """``(numeric, categorical, dates)``: :func:`_column_kinds` and which of the numeric
-    columns are dates or durations (each column's text read once)."""
+    """``(numeric, categorical, dates)``: numeric columns (incl. boolean, dates and
+    durations) and categorical ones, by dtype and content, and which of the numeric columns
+    are dates or durations (each column's text read once)."""
     import pandas as pd
 
     if frame.columns.has_duplicates:

@@ -50,8 +50,8 @@ def _check_finite(X, synthetic=False):
             else np.asarray(X)
     except (TypeError, ValueError):
         return  # not numeric: validate_data gives its message
-    if arr.dtype.kind != "f" or arr.ndim != 2:
-        return
+    if arr.dtype.kind != "f" or arr.ndim != 2 or np.isfinite(arr).all():
+        return  # the common case: one pass
     _raise_on_inf(np.isinf(arr))
     bad = np.isnan(arr)
     if bad.any():

@@ -207,7 +207,7 @@ def fit_kmeans(X, n_clusters, *, random_state=None, max_iter=None, tol=1e-4,
     # and the inertia are computed on X itself below
     X_units = X
     X = centred(X)
-    X /= float(np.abs(X).max())  # > 0: more than k >= 2 distinct rows
+    X /= float(max(X.max(), -X.min()))  # max |value| > 0: more than k >= 2 distinct rows
     seed = _random_state_int(random_state)
     if engine == "auto":
         engine = "faiss" if k >= FAISS_MIN_CLUSTERS and _has_faiss() else "sklearn"
@@ -242,10 +242,9 @@ def fit_kmeans(X, n_clusters, *, random_state=None, max_iter=None, tol=1e-4,
         centers = np.asarray(best.cluster_centers_, dtype=np.float64)
         n_iter = int(best.n_iter_)
     centers, labels = _repair_empty(X, centers, labels, k)
-    # one float64 update step: each centre becomes the mean of its rows (never worse)
-    centers = _cluster_means(X, labels, k)
     if refine and engine != "sklearn++":
-        labels = _hartigan_moves(X, centers, labels, k)
+        # Hartigan's moves start from the means of the rows (a float64 update step)
+        labels = _hartigan_moves(X, _cluster_means(X, labels, k), labels, k)
     centers = _cluster_means(X_units, labels, k)
     return KMeansResult(centers, labels, _inertia(X_units, centers, labels), n_iter)
 

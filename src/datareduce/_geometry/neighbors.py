@@ -128,7 +128,7 @@ def nearest(X: np.ndarray, Y: np.ndarray, *, metric: str = "euclidean",
     idx = np.empty(n, dtype=np.intp)
     dist = np.empty(n, dtype=np.float64)
     if metric == "euclidean":
-        # both sets shifted by Y's mean: the same distances, without the rows' offset from
+        # both sets shifted by Y's medians: the same distances, without the rows' offset from
         # the origin in the expansion's rounding
         shift = centre_of(Y)
         Y64 = np.ascontiguousarray(np.asarray(Y, dtype=np.float64) - shift)
