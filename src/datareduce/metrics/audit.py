@@ -548,11 +548,12 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         yz = None if labels is None else labels[idx]
     timings["space"] = time.perf_counter() - t
     mets = tuple(metrics) + (("bottleneck",) if topology and "bottleneck" not in metrics else ())
+    bottleneck = None
     if topology:
         from .interface import get_metric
 
-        mets = tuple(get_metric("bottleneck", max_points=max_points) if m == "bottleneck"
-                     else m for m in mets)
+        bottleneck = get_metric("bottleneck", max_points=max_points)
+        mets = tuple(bottleneck if m == "bottleneck" else m for m in mets)
     rng = check_random_generator(random_state)
     t = time.perf_counter()
     cal = calibrate(A, idx, labels, X_subset=Zs, y_subset=yz if Zs is not None else None,
@@ -568,9 +569,6 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     if topology:
         # the diagrams the calibrated bottleneck distance compares (the same landmarks, H0
         # from them): an exact H0 of every row took about 2 minutes on 200,000 rows
-        from .interface import get_metric
-
-        bottleneck = get_metric("bottleneck", max_points=max_points)
         full, red = bottleneck.diagrams(A), bottleneck.diagrams(Z)
         diagrams = {k: (full.diagrams[k], red.diagrams[k]) for k in full.diagrams}
     timings["figures data"] = time.perf_counter() - t

@@ -318,10 +318,11 @@ class KernelDistance(Metric):
     0.3765
     """
 
+    pairwise_subset = True
+
     def __init__(self, kernel: str = "rbf", bandwidth=None, max_exact: int | None = 4000):
         kernel = canonical_kernel(kernel, allowed=("rbf", "energy"))  # "gaussian" is "rbf"
         self.kernel, self.bandwidth, self.max_exact = kernel, bandwidth, max_exact
-        self.pairwise_subset = True
         self.name = "mmd" if kernel == "rbf" else "energy"
         self.description = ("maximum mean discrepancy, Gaussian kernel" if kernel == "rbf"
                             else "energy distance")

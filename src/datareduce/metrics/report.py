@@ -119,12 +119,10 @@ class RepresentativenessReport:
         10
         """
         text = strict_json(self.to_dict(), indent=indent)
-        if path is not None:
-            from pathlib import Path
+        if path is not None:  # the audits' one writer: renamed into place, never through a link
+            from ._html import write
 
-            path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text + "\n")
+            write(path, text + "\n")
         return text
 
     def to_frame(self):
