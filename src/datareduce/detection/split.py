@@ -22,7 +22,7 @@ from .writer import (
     _Placer,
     _plan_split,
     _planned_files,
-    _prepare_out_dir,
+    check_output_dir,
 )
 
 __all__ = ["group_leaks", "split_yolo"]
@@ -130,7 +130,7 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
     if not datasets:
         raise ValueError(f"{data_yaml}: no images in any split.")
     pool = _Pool(datasets)
-    out = _prepare_out_dir(Path(out_dir).expanduser(), pool.first, overwrite)
+    out = check_output_dir(pool.first, out_dir, overwrite=overwrite)  # nothing written yet
     labels = resolve_groups(pool, groups, argument="groups").astype(str)
     fractions = {"train": 1.0 - val - test, "val": float(val)}
     if test > 0:

@@ -47,7 +47,6 @@ __all__ = ["LAYOUTS", "check_output_dir", "source_locations", "write_yolo_subset
 
 LAYOUTS = ("symlink", "copy", "list")
 MANIFEST = "manifest.json"
-_SPLIT_KEYS = SPLIT_KEYS
 
 
 def _is_within(path: Path, parent: Path) -> bool:
@@ -74,7 +73,7 @@ def source_locations(dataset) -> set:
     if dataset.root is not None and (
             dataset.source_format != "yolo" or data.get("path") or any(
                 not Path(str(v)).expanduser().is_absolute()
-                for k in _SPLIT_KEYS if data.get(k)
+                for k in SPLIT_KEYS if data.get(k)
                 for v in (data[k] if isinstance(data[k], (list, tuple)) else [data[k]]))):
         locs |= _both(dataset.root)
     if dataset.yaml_path is not None:
@@ -201,11 +200,6 @@ def _removable(out: Path, split: str) -> list:
     return files
 
 
-def _prepare_out_dir(out: Path, dataset, overwrite: bool) -> Path:
-    """The checked output folder; nothing is removed or written yet (see :func:`_swap_in`)."""
-    return check_output_dir(dataset, out, overwrite=overwrite)
-
-
 def _swap_in(stage: Path, out: Path, split: str, overwrite: bool) -> None:
     """Replace the previous output in ``out`` (only its recorded files) by the complete new
     one written in ``stage``: nothing of the previous output is removed before this."""
@@ -273,16 +267,6 @@ def _copy_new(src: Path, dst: Path) -> None:
 def _write_new_text(dst: Path, text: str) -> None:
     with _create_new(dst) as f:
         f.write(text.encode("utf-8"))
-
-
-def _replace_text(dst: Path, text: str) -> None:
-    """Write ``text`` to a temporary file and rename it over ``dst``: a link at ``dst`` is
-    replaced, never written through."""
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    _write_new_text(tmp, text)
-    os.replace(tmp, dst)
 
 
 class _Placer:
@@ -413,11 +397,11 @@ def _place_and_finish(out: Path, plans, place: _Placer, data: dict, content: dic
             _place(plan, stage, place)
         for name, text in (extra_files or {}).items():
             _write_new_text(stage / name, text)
-        _replace_text(stage / "data.yaml", yaml.safe_dump(data, sort_keys=False))
+        _write_new_text(stage / "data.yaml", yaml.safe_dump(data, sort_keys=False))
         content["complete"] = True
         if place.fell_back:
             content["layout"] = "copy (symlinks unavailable)"
-        _replace_text(stage / MANIFEST, json.dumps(_json_safe(content), indent=1))
+        _write_new_text(stage / MANIFEST, json.dumps(_json_safe(content), indent=1))
         _swap_in(stage, out, split, overwrite)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)  # our own folder; links are not followed
@@ -476,12 +460,12 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     if layout == "list" and dataset.source_format != "yolo":
         raise ValueError(f"layout='list' needs YOLO label files next to the images; a "
                          f"{dataset.source_format} dataset has none: use 'symlink' or 'copy'.")
-    out = _prepare_out_dir(Path(out_dir).expanduser(), dataset, overwrite)
+    out = check_output_dir(dataset, out_dir, overwrite=overwrite)  # nothing written yet
     kept = np.sort(idx)
     split = dataset.split
     images = [dataset.images[i] for i in kept]
     data = {k: v for k, v in dataset.data.items()  # 'validation:' is written as 'val:'
-            if k not in _SPLIT_KEYS + ("validation", "path", "download", "yaml_file", "names",
+            if k not in SPLIT_KEYS + ("validation", "path", "download", "yaml_file", "names",
                                        "nc")}
     data = {"path": str(out), **data}
     names = {int(k): v for k, v in sorted(dataset.names.items())}
