@@ -190,7 +190,7 @@ def _check_parent(path: Path, option: str) -> None:
 def check_output_file(path, option: str, *, overwrite: bool, kind: str = "table") -> Path:
     """Check an output file before any work: format, folder, and no silent replacement.
 
-    ``kind`` is ``"table"`` (.csv or .parquet) or ``"json"``.
+    ``kind`` is ``"table"`` (.csv or .parquet), ``"json"`` or ``"png"``.
     """
     path = Path(path)
     if path.is_dir():
@@ -198,8 +198,8 @@ def check_output_file(path, option: str, *, overwrite: bool, kind: str = "table"
                        f"{path / ('report.json' if kind == 'json' else 'out.csv')}).")
     if kind == "table":
         table_format(path)
-    elif kind == "json" and path.suffix.lower() != ".json":
-        raise CLIError(f"{option} {path}: give a file name ending in .json.")
+    elif kind in ("json", "png") and path.suffix.lower() != f".{kind}":
+        raise CLIError(f"{option} {path}: give a file name ending in .{kind}.")
     if path.exists() and not overwrite:
         raise CLIError(f"{option} {path} exists: pass --overwrite to replace it, "
                        f"or choose another {option}.")

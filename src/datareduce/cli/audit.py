@@ -21,7 +21,7 @@ from ._common import (
     say,
     unknown_column,
 )
-from ._io import check_input, check_output_file, read_tables, write_text
+from ._io import check_input, check_output_file, read_tables, same_file, write_text
 from ._progress import fmt_seconds
 
 #: an estimate above this many seconds is printed before the work it announces
@@ -83,7 +83,7 @@ def run(args) -> int:
                  if args.json else None)
     page = check_page(args.report, args.overwrite)
     tr_path, te_path = check_input(args.train, "TRAIN"), check_input(args.test, "TEST")
-    if tr_path.resolve() == te_path.resolve():
+    if same_file(tr_path, te_path):
         raise CLIError(f"TRAIN and TEST are the same file ({tr_path}).")
     train, test = read_tables(tr_path, "TRAIN", te_path, "TEST")
     if args.group is not None and args.group not in train.columns:

@@ -39,6 +39,7 @@ from ._io import (
     check_not_input,
     check_output_file,
     read_table,
+    same_file,
     write_rows,
     write_text,
 )
@@ -143,7 +144,7 @@ def run(args) -> int:
         report_path = (check_page(args.report, args.overwrite) if _is_page(args.report) else
                        check_output_file(args.report, "--report", overwrite=args.overwrite,
                                          kind="json"))
-        if report_path.resolve() == out.resolve():
+        if same_file(report_path, out):
             raise CLIError("--report and --output name the same file: give two names.")
     inp = check_input(args.input)
     check_not_input(out, [inp], "--output")

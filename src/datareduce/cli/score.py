@@ -37,9 +37,10 @@ from ._common import (
     say,
     space_matrix,
     target_strata,
+    unknown_column,
     warn_id_like,
 )
-from ._io import check_input, check_output_file, read_tables, write_text
+from ._io import check_input, check_output_file, read_tables, same_file, write_text
 from ._progress import Clock, check_budget, estimate_report, fmt_seconds, stage
 from .audit import announcer, check_page
 
@@ -148,7 +149,7 @@ def run(args) -> int:
                        "rows have no place among FULL's rows).")
     full_path = check_input(args.full, "FULL")
     red_path = check_input(args.reduced, "REDUCED")
-    if full_path.resolve() == red_path.resolve():
+    if same_file(full_path, red_path):
         raise CLIError(f"FULL and REDUCED are the same file ({full_path}): pass the full "
                        "table, then the reduced one.")
 
@@ -304,8 +305,7 @@ def _weights(red, col):
     import pandas as pd
 
     if col not in red.columns:
-        raise CLIError(f"--weight-column {col!r} is not a column of REDUCED "
-                       f"({compact_list(list(map(str, red.columns)))}).")
+        raise CLIError(unknown_column("--weight-column", col, red.columns, "REDUCED"))
     w = pd.to_numeric(red[col], errors="coerce").to_numpy(dtype=np.float64)
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():

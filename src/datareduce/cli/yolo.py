@@ -188,8 +188,6 @@ def run(args) -> int:
         raise CLIError("--output OUTDIR is required (or --dry-run to only see the report).")
     keep = parse_detection_keep(args.keep)
     if args.report_png:  # before any work, and never over a file without --overwrite
-        if not str(args.report_png).lower().endswith(".png"):
-            raise CLIError(f"--report-png {args.report_png}: give a file name ending in .png.")
         check_output_file(args.report_png, "--report-png", overwrite=args.overwrite,
                           kind="png")
     embedder = make_embedder(args)

@@ -55,9 +55,6 @@ def run(args) -> int:
 
         check_page(args.report, args.overwrite)
     if args.contact_sheet:
-        if not str(args.contact_sheet).lower().endswith(".png"):
-            raise CLIError(f"--contact-sheet {args.contact_sheet}: give a file name ending "
-                           "in .png.")
         check_output_file(args.contact_sheet, "--contact-sheet", overwrite=args.overwrite,
                           kind="png")
     try:
