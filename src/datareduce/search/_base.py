@@ -381,8 +381,7 @@ class BaseReductionSearch(BaseEstimator):
             mean, sd, lo, hi = t_interval(scores)
             lower = np.nan  # the bound the choice is held to (Evaluator.within)
             if label != FULL and ev.complete(label, keep):
-                d = scores - ev.scores(FULL, 1.0) if ev.complete(FULL, 1.0) else scores
-                lower = float(np.mean(scores)) - ev._margin(d)
+                lower = ev.lower_bound(scores)
             row = {"method": label, "keep": float(keep), "stage": ev.stage[(label, keep)],
                    "mean_test_score": mean, "std_test_score": sd, "ci_low": lo, "ci_high": hi,
                    "lower_bound": lower}

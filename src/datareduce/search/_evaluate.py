@@ -366,13 +366,17 @@ class Evaluator:
         level = float(getattr(self.search, "racing_level", 0.9))
         return float(t.ppf(level, len(d) - 1)) * float(d.std(ddof=1)) / math.sqrt(len(d))
 
-    def _passes(self, scores):
+    def lower_bound(self, scores) -> float:
         """The one-sided lower confidence bound (``racing_level``) of the mean of ``scores``
-        (one row per draw, one column per split) is at least the threshold; paired with the
-        full training's splits when measured on every split."""
+        (one row per draw, one column per split); paired with the full training's splits
+        when measured on every split."""
         scores = np.atleast_2d(scores)
         d = scores - self.scores(FULL, 1.0) if self.complete(FULL, 1.0) else scores
-        return float(np.mean(scores)) - self._margin(d) >= self.threshold
+        return float(np.mean(scores)) - self._margin(d)
+
+    def _passes(self, scores):
+        """:meth:`lower_bound` of ``scores`` is at least the threshold."""
+        return self.lower_bound(scores) >= self.threshold
 
     def check_cost(self, label, keep, n_draws):
         """Predicted seconds of the draws :meth:`check` still has to run."""
