@@ -21,7 +21,7 @@ import numpy as np
 
 from .._core.strata import N_BINS
 from ._html import PageMixin, cell_text, pct_text
-from .calibration import DEFAULT_METRICS, calibrate
+from .calibration import DEFAULT_METRICS, _check_indices, calibrate
 
 __all__ = ["SubsetAudit", "audit_space", "audit_subset"]
 
@@ -131,15 +131,8 @@ def _resolve_subset(X, subset, n):
         # with a fresh index): their values are the subset, never X's rows at those labels
         return None, subset[X.columns]
     arr = np.asarray(subset)
-    if arr.ndim == 1 and arr.dtype == bool:
-        if arr.shape != (n,):
-            raise ValueError(f"a boolean mask must have one entry per row of X ({n}), got "
-                             f"{arr.shape[0]}.")
-        return np.flatnonzero(arr), None
-    if arr.ndim == 1 and arr.dtype.kind in "iu":
-        if arr.size and (arr.min() < 0 or arr.max() >= n):
-            raise ValueError(f"indices must be row positions in [0, {n}).")
-        return arr.astype(np.intp), None
+    if arr.ndim == 1 and (arr.dtype == bool or arr.dtype.kind in "iu"):
+        return _check_indices(arr, n), None  # calibrate's own check of positions and masks
     if arr.ndim == 2:
         return None, subset
     raise ValueError("subset: pass a reducer, the kept row positions (integers or a boolean "
