@@ -114,9 +114,9 @@ def _temporal_as_seconds(frame, positions):
     when the space was built (new rows are converted alike, text that is no date becoming
     NaN; positions, since scikit-learn renames integer-named columns on the way)."""
     frame = _as_frame(frame)
-    out = frame.copy()
-    for c in [frame.columns[i] for i in positions]:
-        out[c] = _seconds(frame[c])
+    out = frame.copy(deep=False)  # the other columns are shared, never written
+    for i in positions:
+        out.isetitem(i, _seconds(frame.iloc[:, i]))
     return out
 
 
