@@ -160,3 +160,45 @@ def test_the_time_probe_keeps_its_own_warnings(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "keep allows" not in res.stderr and "keep no rows" not in res.stderr
     assert pd.read_csv(tmp_path / "o.csv")["label"].nunique() == 3
+
+
+def test_yolo_commands_have_quiet(tmp_path):
+    """-q/--quiet on yolo, yolo-audit and yolo-split, as on every other writing command: no
+    progress bars (even with --progress) and no notes on stderr; the reports are still
+    printed, warnings still shown (before: -q was an unrecognized argument, exit status 2)."""
+    pytest.importorskip("PIL")
+    pytest.importorskip("yaml")
+    from datareduce.detection import make_shapes_dataset
+
+    make_shapes_dataset(tmp_path / "src", n_train=12, n_val=3, random_state=0)
+    data = tmp_path / "src" / "data.yaml"
+
+    def noise(stderr, command):  # what is left on stderr besides one-line warnings
+        return [line for line in stderr.splitlines()
+                if not line.startswith(f"datareduce {command}: warning:")]
+
+    yolo = ("yolo", data, "--dry-run", "--keep", "4", "--progress", "--embedder-param", "size=4")
+    loud = cli(*yolo)
+    assert loud.returncode == 0, loud.stderr
+    assert "keeping 4 images" in loud.stderr and "thumbnails" in loud.stderr
+    for flag in ("-q", "--quiet"):
+        quiet = cli(*yolo, flag)
+        assert quiet.returncode == 0, quiet.stderr
+        assert noise(quiet.stderr, "yolo") == []
+        assert "images: 12 -> 4" in quiet.stdout and "dry run: nothing written" in quiet.stdout
+    out = tmp_path / "small"
+    quiet = cli("yolo", data, "--keep", "0.5", "--progress", "-q", "-o", out)
+    assert quiet.returncode == 0 and noise(quiet.stderr, "yolo") == []
+    assert (out / "data.yaml").is_file() and "wrote" in quiet.stdout
+
+    loud = cli("yolo-audit", data, "--progress")
+    assert loud.returncode == 0 and "perceptual hashes" in loud.stderr
+    quiet = cli("yolo-audit", data, "--progress", "-q", "--json", tmp_path / "leaks.json")
+    assert quiet.returncode == 0 and noise(quiet.stderr, "yolo-audit") == []
+    assert quiet.stdout == loud.stdout and (tmp_path / "leaks.json").is_file()
+
+    quiet = cli("yolo-split", data, "--group", "^(.{7})", "--val", "0.3", "-q",
+                "-o", tmp_path / "split")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout == "" and noise(quiet.stderr, "yolo-split") == []
+    assert (tmp_path / "split" / "data.yaml").is_file()

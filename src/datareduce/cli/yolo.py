@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import sys
 
 from . import CLIError
-from ._common import parse_params
+from ._common import finish_parser, parse_params, say
 from ._io import check_output_file
 
 EMBEDDERS = ("thumbnail", "label", "ultralytics", "crops", "shape")
@@ -71,16 +70,18 @@ def add_parser(sub):
     p.add_argument("--on-error", default="raise", choices=("raise", "skip"),
                    help="bad images or label lines: stop (raise) or leave those images out "
                         "and record them in the manifest (skip)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace a previous datareduce output in --output (only the files its "
-                        "manifest records are removed) and an existing --report-png")
     p.add_argument("--dry-run", action="store_true",
                    help="embed and select, print the report, write no dataset (only the "
                         "--report-png picture, if asked for)")
     p.add_argument("--report-png", help="save a picture of kept vs dropped images per "
                                         "category and boxes per class (needs matplotlib)")
-    p.add_argument("--progress", action="store_true", help="show progress bars")
-    p.set_defaults(func=run)
+    p.add_argument("--progress", action="store_true",
+                   help="show progress bars (on stderr; --quiet turns them off)")
+    finish_parser(p, run,
+                  overwrite="replace a previous datareduce output in --output (only the files "
+                            "its manifest records are removed) and an existing --report-png",
+                  quiet="no progress bars or notes on stderr, even with --progress (the "
+                        "report is still printed)")
 
 
 def parse_detection_keep(text: str):
@@ -152,6 +153,11 @@ def load_dataset(args):
         raise _cli_hint(exc, args.data) from exc
 
 
+def progress(args) -> bool:
+    """Progress bars: asked for with --progress, and never with --quiet."""
+    return bool(args.progress) and not args.quiet
+
+
 def make_embedder(args):
     from ..detection import get_embedder
 
@@ -173,7 +179,7 @@ def make_embedder(args):
             if args.embedder not in ("ultralytics", "crops"):
                 raise CLIError(f"--{flag} is only used with --embedder ultralytics or crops.")
             params[name] = value
-    if args.progress:
+    if progress(args):
         params["progress"] = True
     try:
         return get_embedder(args.embedder, **params)
@@ -197,9 +203,9 @@ def run(args) -> int:
             check_output_dir(dataset, args.output, overwrite=args.overwrite, layout=args.layout)
         except FileExistsError as exc:
             raise CLIError(str(exc)) from exc
-    if isinstance(keep, int):
-        print(f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a count; "
-              "write a fraction such as 0.3 for a share)", file=sys.stdout)
+    if isinstance(keep, int):  # a note, on stderr like every command's (--quiet: none)
+        say(args, f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a "
+                  "count; write a fraction such as 0.3 for a share)")
     if args.max_per_group and not args.group_regex:
         raise CLIError("--max-per-group needs --group REGEX (the groups to cap).")
     explicit = args.dedup in ("near", "exact")
@@ -216,7 +222,7 @@ def run(args) -> int:
     dr = DetectionReducer(
         args.method, keep=keep, embedder=embedder,
         categories=None if args.no_stratify else "auto", random_state=args.seed,
-        reducer_params=parse_params(args.param), progress=args.progress, dedup=dedup,
+        reducer_params=parse_params(args.param), progress=progress(args), dedup=dedup,
         groups=args.group_regex,
     )
     try:

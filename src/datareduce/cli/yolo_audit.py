@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import CLIError
+from ._common import finish_parser
 
 
 def add_parser(sub):
@@ -32,10 +33,12 @@ def add_parser(sub):
     p.add_argument("--on-error", default="raise", choices=("raise", "skip"),
                    help="bad images or label lines: stop (raise) or leave them out (skip)")
     p.add_argument("--jobs", type=int, default=1, help="threads hashing images")
-    p.add_argument("--progress", action="store_true", help="show progress bars")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing --json, --report or --contact-sheet file")
-    p.set_defaults(func=run)
+    p.add_argument("--progress", action="store_true",
+                   help="show progress bars (on stderr; --quiet turns them off)")
+    finish_parser(p, run, overwrite="replace an existing --json, --report or --contact-sheet "
+                                    "file",
+                  quiet="no progress bars or notes on stderr, even with --progress (the "
+                        "report is still printed)")
 
 
 def run(args) -> int:
@@ -64,7 +67,7 @@ def run(args) -> int:
     except (ValueError, *data_file_errors()) as exc:
         raise _cli_hint(exc, args.data) from exc
     rep = find_leakage(train, others, threshold=threshold, n_jobs=args.jobs,
-                       progress=args.progress)
+                       progress=args.progress and not args.quiet)
     print(rep.to_markdown())
     leaks = {}
     if args.group:

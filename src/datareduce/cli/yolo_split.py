@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import CLIError
+from ._common import finish_parser
 
 
 def add_parser(sub):
@@ -26,9 +27,8 @@ def add_parser(sub):
                    help="links to the source files (default) or copies")
     p.add_argument("--on-error", default="raise", choices=("raise", "skip"),
                    help="bad images or label lines: stop (raise) or leave them out (skip)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace a previous datareduce output in --output")
-    p.set_defaults(func=run)
+    finish_parser(p, run, overwrite="replace a previous datareduce output in --output",
+                  quiet="print nothing on success")
 
 
 def run(args) -> int:
@@ -45,6 +45,8 @@ def run(args) -> int:
         raise CLIError(str(exc)) from exc
     except (ValueError, *data_file_errors()) as exc:
         raise _cli_hint(exc, args.data) from exc
+    if args.quiet:
+        return 0
     man = json.loads((path.parent / "manifest.json").read_text())
     print("| split | images | groups |\n|---|---:|---:|")
     for k, n in man["n_images"].items():
