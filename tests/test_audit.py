@@ -394,3 +394,46 @@ def test_titles_name_the_method_by_its_registry_name(mixed):
 
     own = audit_subset(df, Mine(keep=0.1, random_state=0), y, n_draws=3)
     assert own.method_name is None and "<h1>Subset audit: Mine</h1>" in own.to_html()
+
+
+def _whole_class_audit(**kw):
+    """3 classes; the subset keeps 30 of 300 rows of "a", 20 of 200 of "b" and all 40 of
+    "c"."""
+    rng = np.random.default_rng(1)
+    n = [300, 200, 40]
+    X = np.vstack([rng.normal(loc=2.0 * i, size=(k, 4)) for i, k in enumerate(n)])
+    y = np.repeat(np.array(["a", "b", "c"]), n)
+    keep = np.sort(np.r_[rng.choice(300, 30, replace=False),
+                         300 + rng.choice(200, 20, replace=False), np.arange(500, 540)])
+    return audit_subset(X, keep, y, n_draws=30, **kw)
+
+
+def test_a_class_kept_whole_ties_with_its_stratified_draws():
+    """Stratified draws keep the subset's class counts, so a class the subset keeps whole is
+    the same rows (with the same weights) in every draw: an exact tie. Before, the metrics'
+    rounding (values equal to 1e-15, an energy of 1.5e-8 for an exact 0) or the sample of a
+    large subset ranked it anywhere (here energy 42, mmd and energy 47 when sampled)."""
+    from datareduce.metrics._plots import VERDICT_COLORS
+
+    uneven = np.r_[np.full(50, 10.0), np.linspace(0.5, 1.5, 40)]
+    for kw in ({}, {"max_subset_rows": 30}, {"weights": np.r_[np.full(50, 10.0),
+                                                               np.ones(40)]}):
+        audit = _whole_class_audit(**kw)
+        mets = audit.calibration.metrics.values()
+        assert {m.name: m.per_class_percentile["c"] for m in mets} == dict.fromkeys(
+            ("mmd", "energy", "coverage"), 50.0), kw
+        for m in mets:
+            assert m.kept_whole == ("c",), (kw, m.name)
+            assert m.to_dict()["kept_whole"] == ["c"]
+    # the page says why: a tie, not a verdict
+    page = audit.to_html()
+    per_class = page[page.index("<h2>Per class"):page.index("<h2>Figures")]
+    assert per_class.count("tie: every row of this class is in the subset") == 3
+    _, _, fig = [f for f in audit.figures() if f[1] == "per-class percentiles"][0]
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts].count("tie: class kept whole") == 3
+    from matplotlib.colors import to_hex
+    assert to_hex(VERDICT_COLORS[""]) in {to_hex(b.get_facecolor()) for b in ax.patches}
+    # uneven weights within the kept class: its rows are the draws' rows, weighted otherwise
+    audit = _whole_class_audit(weights=uneven)
+    assert all(m.kept_whole == () for m in audit.calibration.metrics.values())

@@ -125,27 +125,32 @@ def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="subset
 
 
 def plot_percentiles(ax, names, values, *, title, xlabel="percentile among random subsets",
-                     na_text="n/a"):
+                     na_text="n/a", ties=None, tie_text="tie"):
     """Horizontal bars of percentiles (0-100), worst (lowest) first, with the 5% and 50%
     marks. Each bar ends in a dot and its value written next to it, so that a percentile
     of 0 (the most alarming) is as visible as any other. A missing percentile (NaN: e.g. a
-    class with no row in the subset) draws no bar but ``na_text`` in red, first."""
+    class with no row in the subset) draws no bar but ``na_text`` in red, first.
+    ``ties`` (one bool per bar): percentiles that are a tie by construction (a class kept
+    whole, as in every draw), drawn neutral (grey-blue) with ``tie_text`` for their value."""
     vals = np.asarray(values, dtype=float)
+    tie = np.zeros(vals.size, bool) if ties is None else np.asarray(ties, dtype=bool)
     order = np.argsort(np.where(np.isnan(vals), -1.0, vals), kind="stable")
     names = [str(names[i]) for i in order]
-    vals = vals[order]
+    vals, tie = vals[order], tie[order]
     y = np.arange(len(names))
     ok = ~np.isnan(vals)
-    colors = [percentile_color(v) for v in vals[ok]]
+    colors = [VERDICT_COLORS[""] if t else percentile_color(v)
+              for v, t in zip(vals[ok], tie[ok], strict=True)]
     ax.barh(y[ok], vals[ok], color=colors, height=0.7)
     ax.scatter(vals[ok], y[ok], s=22, color=colors, edgecolors="black", linewidths=0.5,
                zorder=3)
-    for yi, v in zip(y, vals, strict=True):
+    for yi, v, t in zip(y, vals, tie, strict=True):
         if np.isnan(v):
             ax.text(1, yi, na_text, va="center", ha="left", fontsize=8, color=BAD_COLOR,
                     fontweight="bold")
         else:
-            ax.text(v + 1.5, yi, f"{v:.0f}", va="center", ha="left", fontsize=8)
+            ax.text(v + 1.5, yi, tie_text if t else f"{v:.0f}", va="center", ha="left",
+                    fontsize=8)
     ax.axvline(50, color="0.4", lw=1, ls="--")
     ax.axvline(5, color=BAD_COLOR, lw=1, ls=":")
     ax.set_yticks(y, names, fontsize=8)

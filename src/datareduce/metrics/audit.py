@@ -279,6 +279,11 @@ class SubsetAudit(PageMixin):
         """"class", or "target bin" for the quantile bins of a regression target."""
         return "target bin" if self.task == "regression" else "class"
 
+    def _whole(self) -> str:
+        """"kept whole" (a split audit: "all in the test split")."""
+        kept = self._role("kept")
+        return "kept whole" if kept == "kept" else f"all in the {self._role('subset')}"
+
     def _label_order(self, labels) -> list:
         """Labels in reading order: target bins by their lower edge (not as strings,
         which put "[-0.5, ...]" before "[-1.2, ...]"), classes as given."""
@@ -332,21 +337,25 @@ class SubsetAudit(PageMixin):
         out.append((f"Each metric over {draws} of the same size (histogram) and the "
                     f"{subset}'s value (line); lower is closer.", "reference distributions",
                     fig))
-        names, values = [], []
+        names, values, ties = [], [], []
         for m in mets:
             for c in self._label_order(m.per_class_percentile):
                 names.append(f"{m.name} · {c}")
                 values.append(m.per_class_percentile[c] if np.isfinite(m.per_class[c])
                               else float("nan"))
+                ties.append(c in m.kept_whole)
         if names:
             fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(names))
             _plots.plot_percentiles(ax, names, values,
                                     title=f"per {group}: {subset}'s percentile (higher is "
                                           "closer)", xlabel=f"percentile among {draws}",
-                                    na_text=f"n/a: no {kept} row")
+                                    na_text=f"n/a: no {kept} row", ties=ties,
+                                    tie_text=f"tie: {group} {self._whole()}")
+            whole = (f"; a {group} {self._whole()} is every draw's rows too: a tie"
+                     if any(ties) else "")
             out.append((f"Per {group}: the share of stratified {draws} further from that "
                         f"{group}'s rows than the {subset} (red below 5, amber 5-10, grey "
-                        "10-50, green from 50).", f"per-{group} percentiles", fig))
+                        f"10-50, green from 50{whole}).", f"per-{group} percentiles", fig))
         if self.diagrams:
             fig, axes = _plots.new_axes(len(self.diagrams), width=4.0, height=3.6)
             for ax, (k, (f_dgm, r_dgm)) in zip(axes, self.diagrams.items(), strict=True):
@@ -361,12 +370,18 @@ class SubsetAudit(PageMixin):
 
         blocks = _html.figure_blocks(self)
         group = self._group_name()
-        per_class = [[f"{m.name} · {c}", float(m.per_class[c]),
-                      pct_text(m.per_class_percentile[c]) if np.isfinite(m.per_class[c])
-                      else f"n/a (no {self._role('kept')} row of this {group})"]
+        subset = self._role("subset")
+
+        def pct(m, c):
+            if not np.isfinite(m.per_class[c]):
+                return f"n/a (no {self._role('kept')} row of this {group})"
+            if c in m.kept_whole:
+                return (f"{pct_text(m.per_class_percentile[c])} (tie: every row of this "
+                        f"{group} is in the {subset}, as in every stratified draw)")
+            return pct_text(m.per_class_percentile[c])
+        per_class = [[f"{m.name} · {c}", float(m.per_class[c]), pct(m, c)]
                      for m in self.calibration.metrics.values()
                      for c in self._label_order(m.per_class_percentile)]
-        subset = self._role("subset")
         header = ("metric", subset) + self._HEADER[2:]
         sections = [(f"Metrics against {self._role('draws')}", _html.table(header, self._rows()))]
         if per_class:

@@ -66,6 +66,10 @@ class CalibratedMetric:
         class label -> percentile among the SRS draws' values of that class.
     p_value : dict
         draw kind -> Monte Carlo p-value (small: further than random subsets are).
+    kept_whole : tuple
+        Classes the subset keeps whole (every row of the class, equal weights within it):
+        every stratified draw keeps the same rows with the same weights, so the class's
+        percentile is a tie by construction (50), not a ranking.
     """
 
     name: str
@@ -77,6 +81,7 @@ class CalibratedMetric:
     percentile: dict
     per_class_percentile: dict
     p_value: dict
+    kept_whole: tuple = ()
 
     @property
     def ties(self) -> tuple:
@@ -125,6 +130,7 @@ class CalibratedMetric:
             "per_class_percentile": {str(k): float(v)
                                      for k, v in self.per_class_percentile.items()},
             "p_value": {k: float(v) for k, v in self.p_value.items()},
+            "kept_whole": [str(c) for c in self.kept_whole],
             "reference": {k: [float(x) for x in v] for k, v in self.reference.items()},
             "verdict": self.verdict,
         }
@@ -255,6 +261,26 @@ def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, rand
         idx = np.concatenate([rng.choice(p, size=k, replace=False)
                               for p, k in zip(pools, counts, strict=True)])
         out.append((idx, w))
+    return out
+
+
+def _kept_whole(y, y_subset, weights) -> set:
+    """Classes of which the subset (rows of the full data) keeps every row, with equal
+    weights within the class (or none): every stratified draw keeps the same rows, weighted
+    alike, so the class's value in a draw differs from the subset's only by the metric's
+    rounding (or the sample of a large subset) and its percentile is a tie. With uneven
+    weights the rows are the same but the subset's measure is not the draws'."""
+    classes, counts = np.unique(y, return_counts=True)
+    sub = dict(zip(*np.unique(y_subset, return_counts=True), strict=True))
+    out = set()
+    for c, k in zip(classes, counts, strict=True):
+        if sub.get(c, 0) != k:
+            continue
+        if weights is not None:
+            w = np.asarray(weights, dtype=np.float64)[y_subset == c]
+            if np.ptp(w) > 1e-9 * np.max(np.abs(w)):
+                continue
+        out.add(c)
     return out
 
 
@@ -406,6 +432,9 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
             if progress is not None and b == 0 and kind == draws[0]:
                 # the first draw, timed after the subset itself warmed every code path up
                 progress(time.perf_counter() - t, total - 1)
+    # the rows of a class kept whole are every draw's rows of it (synthetic rows are not)
+    whole = (_kept_whole(ya, yz, weights) if "srs" in kinds and indices is not None
+             else set())
     out = {}
     for j, (metric, res) in enumerate(zip(built, own, strict=True)):
         ref = {kind: values[kind][j] for kind in kinds}
@@ -413,14 +442,15 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
                   for kind in kinds if kind == "srs"}
         every = m == n  # every draw is the full data
         tie = every and _as_the_full_data(res.value, list(ref.values()))
-        pc_pct = {c: _percentile(v, pc_ref["srs"][c],
-                                 every and _as_the_full_data(v, [pc_ref["srs"][c]]))
+        pc_pct = {c: _percentile(v, pc_ref["srs"][c], c in whole or (
+                      every and _as_the_full_data(v, [pc_ref["srs"][c]])))
                   for c, v in res.per_class.items() if "srs" in pc_ref and c in pc_ref["srs"]}
         out[metric.name] = CalibratedMetric(
             name=metric.name, description=metric.description, value=res.value,
             per_class=res.per_class, reference=ref, per_class_reference=pc_ref,
             percentile={k: _percentile(res.value, r, tie) for k, r in ref.items()},
             per_class_percentile=pc_pct,
+            kept_whole=tuple(c for c in res.per_class if c in whole and c in pc_pct),
             p_value={k: 1.0 if tie else float((1 + np.sum(r >= res.value)) / (1 + r.size))
                      for k, r in ref.items()})
     return Calibration(out, int(n_draws), m, n, int(eval_rows.size),
