@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .._core.files import atomic_write
 from . import CLIError
 
 _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -244,26 +245,14 @@ def check_output_dir(path, option: str, *, overwrite: bool, files, inputs=()) ->
     return path
 
 
-def _atomic(path, write) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_table(df, path, *, index: bool = False) -> None:
     """Write a table (format from the extension) atomically, without the index (unless
     ``index``)."""
     fmt = table_format(path)
     if fmt == "csv":
-        _atomic(path, lambda p: df.to_csv(p, index=index))
+        atomic_write(path, lambda p: df.to_csv(p, index=index))
     else:
-        _atomic(path, lambda p: df.to_parquet(p, index=index))
+        atomic_write(path, lambda p: df.to_parquet(p, index=index))
 
 
 def write_rows(rows, source: Source, path, extra=None) -> None:
@@ -290,7 +279,7 @@ def write_rows(rows, source: Source, path, extra=None) -> None:
             for name, values in extra.items():
                 text[name] = [repr(float(v)) for v in values]
         has_index = not _is_default_index(source.text.index)
-        _atomic(path, lambda p: text.to_csv(
+        atomic_write(path, lambda p: text.to_csv(
             p, index=has_index, index_label=False if has_index else None,
             lineterminator=source.lineterminator,
             encoding="utf-8-sig" if source.bom else "utf-8"))
@@ -304,12 +293,12 @@ def write_rows(rows, source: Source, path, extra=None) -> None:
 
 def write_text(text: str, path) -> None:
     """Write a text file atomically."""
-    _atomic(path, lambda p: Path(p).write_text(text))
+    atomic_write(path, lambda p: Path(p).write_text(text))
 
 
 def write_bytes_with(path, writer) -> None:
     """Write a file atomically with ``writer(tmp_path)`` (e.g. ``fig.savefig``)."""
-    _atomic(path, writer)
+    atomic_write(path, writer)
 
 
 def split_target(df, target: str | None):

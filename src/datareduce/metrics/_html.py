@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+from .._core.files import atomic_write_text as write  # the reports' writer
 from ._plots import verdict_class
 
 STYLE = """
@@ -152,26 +153,6 @@ def page(title, inner) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
             f"<body>\n{inner}\n</body></html>\n")
-
-
-def write(path, text):
-    """Write ``text`` to a new file beside ``path`` and rename it over ``path``: a link at
-    ``path`` is replaced, never written through into its target."""
-    import os
-    from pathlib import Path
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
 
 
 class PageMixin:
