@@ -82,6 +82,31 @@ def test_glob_on_a_local_cluster_equals_the_library_on_threads(tmp_path):
     pd.testing.assert_frame_equal(kept, lib.kept)
 
 
+
+def test_a_stored_index_is_kept_as_in_memory(tmp_path, no_cluster):
+    """A file written by pandas from a frame with an index named ``id`` (a RangeIndex, kept in
+    the footer only): block by block the kept rows keep it as `reduce` in memory does
+    (before: an internal error, dask's KeyError: '[nan] not in index'); one file and one
+    stage keep the same rows."""
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300),
+                       "label": rng.choice(["cat", "dog"], size=300)},
+                      index=pd.RangeIndex(0, 300, name="id"))
+    df.to_parquet(tmp_path / "one.parquet")
+    kept = {}
+    for name, extra in (("memory", []), ("blocks", ["--scheduler", "threads"])):
+        out = tmp_path / f"{name}.parquet"
+        res = cli("reduce", tmp_path / "one.parquet", "--target", "label", "--keep", "30",
+                  "-o", out, *extra)
+        assert res.returncode == 0, res.stderr
+        kept[name] = pd.read_parquet(out)
+    assert kept["blocks"].index.name == kept["memory"].index.name == "id"
+    pd.testing.assert_frame_equal(kept["blocks"], kept["memory"].sort_index(),
+                                  check_dtype=False, check_index_type=False)
+    pd.testing.assert_frame_equal(kept["blocks"], df.loc[kept["blocks"].index],
+                                  check_dtype=False, check_index_type=False)
+
+
 @pytest.mark.parametrize("extra, needles", [
     (["--report", "r.json"], ["--report", "datareduce score"]),
     (["--budget", "10"], ["--budget"]),

@@ -105,6 +105,45 @@ def test_stored_index_is_kept_and_no_target(tmp_path):
     pd.testing.assert_frame_equal(res.kept, full.iloc[res.sample_indices], check_dtype=False)
 
 
+
+@pytest.mark.parametrize("case", ["named", "chunks", "step"])
+def test_a_range_index_written_by_pandas_is_kept(case, tmp_path):
+    """pandas writes a RangeIndex into the footer only (no column): dask's reader failed on a
+    named one (KeyError: '[nan] not in index') and read an unnamed one from 0 in every
+    partition, so the kept rows were numbered ``row`` instead of keeping their index. The
+    kept rows have the index pandas reads back, as the single-machine path keeps it."""
+    rng = np.random.default_rng(2)
+    n = 600
+    full = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
+                         "label": rng.choice(["x", "y", "z"], size=n, p=[0.6, 0.3, 0.1])})
+    full.index = {"named": pd.RangeIndex(0, n, name="id"),
+                  "chunks": pd.RangeIndex(0, n),  # one frame written in chunks
+                  "step": pd.RangeIndex(5000, 5000 + 3 * n, 3, name="t")}[case]
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for i, (a, b) in enumerate(((0, 250), (250, 260), (260, n))):  # uneven files
+        full.iloc[a:b].to_parquet(folder / f"part-{i}.parquet", row_group_size=100)
+    expected = pd.concat([pd.read_parquet(f) for f in sorted(folder.iterdir())])
+    pd.testing.assert_frame_equal(expected, full, check_dtype=False)  # pandas reads it back
+    for method, kw in (("srs", {}), ("mms", {"oversample": 2})):
+        res = reduce_parquet(folder, method, 0.1, target="label", scheduler="synchronous",
+                             output=tmp_path / f"{method}.parquet", **kw)
+        assert len(res.kept) == 60 and res.kept.index.name == full.index.name
+        pd.testing.assert_frame_equal(res.kept, full.iloc[res.sample_indices],
+                                      check_dtype=False, check_index_type=False)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{method}.parquet"),
+                                      res.kept, check_dtype=False)
+    # files written with the default index (0, 1, ... in every file) have none worth
+    # keeping: the rows are numbered by their position over the files, as documented
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for i, (a, b) in enumerate(((0, 250), (250, n))):
+        full.iloc[a:b].reset_index(drop=True).to_parquet(plain / f"p{i}.parquet")
+    res = reduce_parquet(plain, "srs", 0.1, target="label", scheduler="synchronous")
+    assert res.kept.index.name == "row"
+    np.testing.assert_array_equal(res.kept.index, res.sample_indices)
+
+
 def test_errors(tmp_path):
     _write_files(tmp_path / "data")
     data = tmp_path / "data"

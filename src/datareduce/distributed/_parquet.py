@@ -31,8 +31,10 @@ class ParquetReduction:
     ----------
     kept : pandas.DataFrame
         The kept rows with all their columns, in input order. The index is the input's
-        index when the files store one, otherwise ``row``: the row's position in the
-        concatenation of the files (in the order of ``files``).
+        index when the files store one, as ``pandas.read_parquet`` reads it (columns, or a
+        RangeIndex kept in the footers: named, or not starting at 0 in every file),
+        otherwise ``row``: the row's position in the concatenation of the files (in the
+        order of ``files``).
     sample_indices : ndarray of int
         Positions of the kept rows in that concatenation.
     sample_weight : ndarray of float
@@ -126,6 +128,57 @@ def _take(part, local, offset):
         # no stored index: number the rows by their position over all files
         rows = rows.set_axis(pd.Index(offset + local, name="row"), axis=0)
     return rows
+
+
+@dataclass(frozen=True)
+class _RangeIndexes:
+    """The pandas index of files whose footers hold it as a RangeIndex (``start``, ``step``,
+    ``name``; pandas writes no column for it), one entry per file in row order."""
+
+    rows: np.ndarray
+    start: np.ndarray
+    step: np.ndarray
+    name: object
+
+    def values(self, positions) -> np.ndarray:
+        """The index values of the rows at these positions over all files."""
+        bounds = np.concatenate([[0], np.cumsum(self.rows)])
+        f = np.searchsorted(bounds, positions, side="right") - 1
+        return self.start[f] + self.step[f] * (positions - bounds[f])
+
+
+def _stored_index(files):
+    """How the files keep a pandas index, from their footers.
+
+    Returns ``"columns"`` when an index is stored as columns (dask's reader restores it, and
+    with remote files, not inspected here), a :class:`_RangeIndexes` when every file's index
+    is a RangeIndex kept in the footer only (``df.to_parquet`` of a frame with a RangeIndex)
+    and one of them is not the default ``0, 1, ...`` of its file, else None (no index worth
+    keeping: the rows are numbered ``row``, their position over all files). A file without
+    pandas metadata reads back with the default index, as in ``pandas.read_parquet``.
+    """
+    import pyarrow.parquet as pq
+
+    if any("://" in f for f in files):
+        return "columns"
+    rows, start, step, names = [], [], [], []
+    for f in files:
+        schema = pq.read_schema(f)
+        stored = (schema.pandas_metadata or {}).get("index_columns", [])
+        if any(not isinstance(c, dict) for c in stored):
+            return "columns"
+        ranges = [c for c in stored if c.get("kind") == "range"]
+        r = ranges[0] if len(ranges) == 1 else {}
+        rows.append(pq.read_metadata(f).num_rows)
+        start.append(int(r.get("start", 0)))
+        step.append(int(r.get("step", 1)))
+        names.append(r.get("name"))
+    if all(a == 0 for a in start) and all(b == 1 for b in step) \
+            and all(m is None for m in names):
+        return None
+    return _RangeIndexes(np.asarray(rows, dtype=np.int64), np.asarray(start, dtype=np.int64),
+                         np.asarray(step, dtype=np.int64),
+                         names[0] if len(set(names)) == 1 else None)
 
 
 def _merge_scale(scans, scale):
@@ -281,7 +334,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         timings["reduce"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        kept = _gather(data.parts, data.sizes, blocks.sample_indices)
+        kept = _gather(data.parts, data.sizes, blocks.sample_indices, data.index)
         timings["gather"] = time.perf_counter() - t0
     if weight_column is not None:
         kept[weight_column] = blocks.sample_weight
@@ -318,6 +371,8 @@ class ParquetBlocks:
         The partitions (pandas DataFrames with every column).
     block_classes : list of (labels, counts) or None
         Class counts per partition.
+    index : object
+        A RangeIndex the files keep in their footers (rebuilt for the kept rows), or None.
     """
 
     X: object
@@ -330,6 +385,7 @@ class ParquetBlocks:
     span: np.ndarray
     parts: list = field(repr=False)
     block_classes: list | None = field(default=None, repr=False)
+    index: object = field(default=None, repr=False)
 
     @property
     def n_samples(self) -> int:
@@ -355,7 +411,10 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     if scale not in _SCALES:
         raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
     files = _resolve_paths(paths)
-    ddf = dd.read_parquet(files)
+    index = _stored_index(files)
+    # a RangeIndex kept in the footers is rebuilt from them (dask's reader fails on a named
+    # one and restarts an unnamed one at 0 in every partition): read without it
+    ddf = dd.read_parquet(files, index=None if index == "columns" else False)
     columns = list(ddf.columns)
     for name, col in (("target", target), ("id_column", id_column)):
         if col is not None and col not in columns:
@@ -378,8 +437,11 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
         y = da.concatenate([da.from_delayed(dask.delayed(_labels)(p, target), shape=(int(n),),
                                             dtype=dtype)
                             for p, n in zip(parts, sizes, strict=True)])
+    if isinstance(index, _RangeIndexes) and index.rows.sum() != sizes.sum():
+        index = None  # pragma: no cover - dask read other rows than the footers count
     return ParquetBlocks(X, y, features, columns, files, sizes, shift, span, parts,
-                         None if target is None else [s["classes"] for s in scans])
+                         None if target is None else [s["classes"] for s in scans],
+                         None if index == "columns" else index)
 
 
 def _feature_columns(ddf, features, target, id_column):
@@ -434,8 +496,9 @@ def _check_scans(scans, features, target):
                              "them first.")
 
 
-def _gather(parts, sizes, idx):
-    """The kept rows with all their columns: one task per partition holding kept rows."""
+def _gather(parts, sizes, idx, index=None):
+    """The kept rows with all their columns: one task per partition holding kept rows.
+    ``index``: a :class:`_RangeIndexes` the kept rows' index is rebuilt from."""
     import dask
     import pandas as pd
 
@@ -446,4 +509,7 @@ def _gather(parts, sizes, idx):
         if len(local):
             tasks.append(dask.delayed(_take)(part, local, int(bounds[b])))
     frames = dask.compute(*tasks)
-    return pd.concat(frames) if len(frames) > 1 else frames[0].copy()
+    kept = pd.concat(frames) if len(frames) > 1 else frames[0].copy()
+    if isinstance(index, _RangeIndexes):  # the rows are in the order of idx (sorted)
+        kept.index = pd.Index(index.values(np.sort(idx)), name=index.name)
+    return kept
