@@ -437,3 +437,23 @@ def test_a_class_kept_whole_ties_with_its_stratified_draws():
     # uneven weights within the kept class: its rows are the draws' rows, weighted otherwise
     audit = _whole_class_audit(weights=uneven)
     assert all(m.kept_whole == () for m in audit.calibration.metrics.values())
+
+
+def test_the_map_draws_every_class_with_a_kept_row():
+    """The map draws at most MAP_ROWS // 2 kept rows, chosen uniformly: the one kept row of
+    a rare class was left out, and the legend named a class with no point on the map."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4000, 2))
+    y = np.array(["a"] * 3990 + ["r"] * 10)
+    audit = audit_subset(X, np.r_[np.arange(3000), 3990], y, n_draws=3,
+                         metrics=("coverage",))
+    pr = audit.projection
+    assert pr["kept"].sum() == 1500 and (pr["labels"][pr["kept"]] == "r").sum() == 1
+    (fig,) = [fig for _, alt, fig in audit.figures() if alt.startswith("map of")]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["dropped", "kept, class a", "kept, class r"]
+    # a class with no kept row is named as such, without a marker
+    legend = [t.get_text() for t in [fig for _, alt, fig in _missing_class_audit().figures()
+                                     if alt.startswith("map of")][0].axes[0]
+              .get_legend().get_texts()]
+    assert legend == ["dropped", "kept, class a", "kept, class b", "class c: no kept row"]

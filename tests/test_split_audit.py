@@ -198,3 +198,24 @@ def test_large_splits_are_judged_on_a_proportional_sample():
     assert "(representativeness on a proportional sample of 400 rows)" in str(audit)
     full = audit_split(train, test, y[:900], y[900:], n_draws=5, max_split_rows=None)
     assert full.representativeness_rows == 1200 and "proportional sample" not in str(full)
+
+
+def _map_legend(audit):
+    (fig,) = [fig for _, alt, fig in audit.figures() if alt.startswith("map of")]
+    ax = fig.axes[0]
+    return ax, [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_the_map_legend_lists_only_classes_it_draws():
+    """A class of the training split with no test row had a legend entry "test, class Z"
+    with no point of it on the map; it is named as having no test row instead."""
+    df = _table()
+    train, test, _ = _plant(df, 0, 0, 0)
+    train["target"], test["target"] = train["target"].astype(str), test["target"].astype(str)
+    test.loc[test.index[:3], "target"] = "Z"
+    audit = audit_split(test, train, target="target", n_draws=5)  # Z: train rows only
+    ax, legend = _map_legend(audit)
+    assert "test, class Z" not in legend and "class Z: no test row" in legend
+    assert legend[:3] == ["train", "test, class 0", "test, class 1"]
+    drawn = [c.get_label() for c in ax.collections if len(c.get_offsets())]
+    assert drawn == ["train", "test, class 0", "test, class 1"]

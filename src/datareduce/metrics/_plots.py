@@ -68,7 +68,8 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
              kept_name="kept", dropped_name="dropped", order=None, sequential=False,
              group_name="class"):
     """Scatter of a 2-D projection: dropped rows grey, kept rows coloured by class (marker
-    per class), the legend outside the axes.
+    per class), the legend outside the axes. A class of ``order`` with no kept point is
+    listed without a marker as "``group_name`` c: no ``kept_name`` row".
 
     ``order``: the labels in the order to list them (default: sorted). ``sequential``
     (ordered groups, e.g. the quantile bins of a regression target): kept rows coloured on
@@ -98,12 +99,22 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
     else:
         for g, c in enumerate(order):
             sel = (labels == c) & kept
-            ax.scatter(P[sel, 0], P[sel, 1], s=14, marker=markers[g % len(markers)],
-                       color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
-                       label=f"{kept_name}, {group_name} {c}")
+            if sel.any():  # a class with no kept row drawn gets no marker in the legend
+                ax.scatter(P[sel, 0], P[sel, 1], s=14, marker=markers[g % len(markers)],
+                           color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
+                           label=f"{kept_name}, {group_name} {c}")
+    handles, names = ax.get_legend_handles_labels()
+    if labels is not None and not sequential:
+        from matplotlib.lines import Line2D
+
+        # named, without a marker: a class of the data none of whose kept rows is drawn
+        for c in order:
+            if not ((labels == c) & kept).any():
+                handles.append(Line2D([], [], linestyle="none"))
+                names.append(f"{group_name} {c}: no {kept_name} row")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=LEGEND_PT, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
-              markerscale=1.2, frameon=False)
+    ax.legend(handles, names, fontsize=LEGEND_PT, loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncol=2, markerscale=1.2, frameon=False)
     return ax
 
 

@@ -429,7 +429,14 @@ def _projection(A, kept_idx, Z_synth, labels, yz, method, rng):
         kept[kept_idx] = True
     shown_kept = np.flatnonzero(kept)
     if shown_kept.size > MAP_ROWS // 2:
-        shown_kept = np.sort(rng.choice(shown_kept, MAP_ROWS // 2, replace=False))
+        # one kept row of every class first (the legend names the classes drawn), then
+        # the rest uniformly
+        first = (np.array([], dtype=np.intp) if labels is None else np.array(
+            [rng.choice(shown_kept[labels[shown_kept] == c])
+             for c in np.unique(labels[shown_kept])], dtype=np.intp))
+        rest = np.setdiff1d(shown_kept, first)
+        more = rng.choice(rest, max(MAP_ROWS // 2 - first.size, 0), replace=False)
+        shown_kept = np.sort(np.concatenate([first, more]))
     dropped = np.flatnonzero(~kept)
     budget = MAP_ROWS - shown_kept.size
     if dropped.size > budget:
