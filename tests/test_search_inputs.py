@@ -163,3 +163,29 @@ def test_cv_of_a_bool_is_refused_by_name(cv):
     X, y = np.random.default_rng(0).normal(size=(300, 3)), np.repeat([0, 1], 150)
     with pytest.raises(ValueError, match=r"cv=.*: give a number of folds"):
         ReductionSearchCV(GaussianNB(), methods=["srs"], cv=cv, budget=None).fit(X, y)
+
+
+class SlowerRows(SlowRows):
+    """Random rows, 1.2 s per fit: one probe fit fits a 2 s budget, two do not."""
+
+    fits = 0
+
+    def _select(self, X, n_select, rng):
+        SlowerRows.fits += 1
+        time.sleep(1.2)
+        return Selection(indices=rng.permutation(len(X))[:n_select])
+
+
+def test_a_probe_stops_after_its_first_fit_when_the_second_would_overrun_the_budget():
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(300, 5, random_state=0)
+    SlowerRows.fits = 0
+    s = quiet_fit(ReductionSearchCV(GaussianNB(), methods={"srs": get_reducer("srs"),
+                                                           "slow": SlowerRows()},
+                                    keeps=(0.2, 0.3, 0.5), tolerance=0.5, budget=2.0,
+                                    min_budget=0.0, random_state=0), X, y)
+    # both probe fits ran (2.4 s, past the budget); the second is now predicted and not run
+    assert SlowerRows.fits == 1
+    assert s.skipped_["slow"].startswith("probe stopped: one fit on 100 rows took 1.2 s")
+    assert "no room for the second" in s.skipped_["slow"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._core.output import reduced_data
 from .._core.validation import seeded_clone
-from ._budget import LARGE_ROWS, Clock, TimeModel, reduction_cost
+from ._budget import COST_MODELS, DEFAULT_COST, LARGE_ROWS, Clock, TimeModel, reduction_cost
 from ._stats import fit_learning_curve, paired_interval, paired_lower_bound, t_interval
 
 logger = logging.getLogger("datareduce.search")
@@ -450,10 +450,15 @@ class Evaluator:
         rows = self.n_train if label == FULL else min(self.rows(keep), self.n_train)
         return (0.0 if math.isnan(red) else red) + self.training_cost(rows) + self.score_cost()
 
-    def probe(self, label, keep, n_probe):
-        """Time the reducer on random subsamples of ``n_probe / 2`` and ``n_probe`` rows."""
+    def probe(self, label, keep, n_probe, fits=None):
+        """Time the reducer on random subsamples of ``n_probe / 2`` and ``n_probe`` rows.
+
+        ``fits(seconds)`` (optional) says whether that many seconds are left in the budget:
+        when the second fit, predicted from the first through the method's cost model, does
+        not fit, the probe stops there and returns ``(seconds, rows)`` of the first fit (the
+        method cannot race: a fold is larger than the probe). Returns None when done."""
         if label in self.probes:
-            return
+            return None
         tr = self.splits[0][0]
         rng = np.random.default_rng(self.seed)
         sub = rng.permutation(tr)[:min(n_probe, len(tr))]
@@ -461,6 +466,7 @@ class Evaluator:
         n1 = max(2, n2 // 2)
         n_strata = len(np.unique(np.asarray(take(self.y, sub)).astype(str)))
         k = max(keep, min(0.5, 2 * n_strata / n1))
+        growth = COST_MODELS.get(label, DEFAULT_COST)[0]
         times = []
         for m in (n1, n2):
             idx = np.sort(sub[:m])
@@ -470,7 +476,10 @@ class Evaluator:
                 warnings.simplefilter("ignore")
                 red.fit(take(self.X, idx), take(self.y, idx))
             times.append(time.perf_counter() - t0)
+            if m == n1 and fits is not None and not fits(times[0] * (n2 / n1) ** growth):
+                return times[0], n1
         self.probes[label] = (times[0], times[1], n1, n2, k)
+        return None
 
     # --------------------------------------------------------------- baseline
     def measure_baseline(self):

@@ -390,9 +390,17 @@ class ReductionSearchCV(BaseReductionSearch):
                 others.remove(m)
                 continue
             try:
-                ev.probe(m, min(ev.keeps), self.n_probe)
+                stopped = ev.probe(m, min(ev.keeps), self.n_probe,
+                                   fits=lambda s: self._fits(ev, s))
             except Exception as exc:  # noqa: BLE001 - a method that cannot run is skipped
                 ev.skipped[m] = f"failed on a probe: {type(exc).__name__}: {str(exc).rstrip('.')}"
+                logger.warning("ReductionSearchCV: skipping %r: %s.", m, ev.skipped[m])
+                others.remove(m)
+                continue
+            if stopped is not None:
+                ev.skipped[m] = (f"probe stopped: one fit on {stopped[1]} rows "
+                                 f"took {stopped[0]:.2g} s, and the budget ({ev.clock.limit:.2g} s, "
+                                 f"{ev.clock.spent():.2g} s spent) had no room for the second")
                 logger.warning("ReductionSearchCV: skipping %r: %s.", m, ev.skipped[m])
                 others.remove(m)
         others.sort(key=lambda m: ev.probes[m][1])
