@@ -13,6 +13,7 @@ pytest.importorskip("pyarrow")
 
 from datareduce import get_reducer  # noqa: E402
 from datareduce._core.validation import minmax_ranges  # noqa: E402
+from datareduce.base import allocate_quotas  # noqa: E402
 from datareduce.distributed import reduce_blocks, reduce_parquet  # noqa: E402
 
 # dask's Parquet reader calls pandas' deprecated inplace= (dask's warning, not ours)
@@ -142,6 +143,33 @@ def test_a_range_index_written_by_pandas_is_kept(case, tmp_path):
     res = reduce_parquet(plain, "srs", 0.1, target="label", scheduler="synchronous")
     assert res.kept.index.name == "row"
     np.testing.assert_array_equal(res.kept.index, res.sample_indices)
+
+
+
+@pytest.mark.parametrize("sizes", [(300, 0, 50), (0, 300, 50)])
+def test_an_empty_file_among_the_inputs(sizes, tmp_path):
+    """An empty file is an empty partition, which dask.array's concatenate drops from the
+    feature blocks while the class counts still had one entry for it: the quotas of the
+    blocks after it went to the wrong blocks (before: 30 of 35 rows kept with (300, 0, 50))."""
+    rng = np.random.default_rng(3)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    frames = []
+    for i, n in enumerate(sizes):
+        df = pd.DataFrame({"x": rng.normal(size=n), "label": rng.choice(["a", "b"], size=n)})
+        df.to_parquet(folder / f"{i}.parquet", index=False)
+        frames.append(df)
+    full = pd.concat(frames, ignore_index=True)
+    counts = full["label"].value_counts().sort_index()
+    want = allocate_quotas(counts.to_numpy(), 35)  # exact global quotas, as in memory
+    for method, kw in (("srs", {}), ("mms", {"oversample": 1}), ("mms", {})):
+        res = reduce_parquet(folder, method, 0.1, target="label", scheduler="synchronous", **kw)
+        assert len(res.kept) == 35 and res.n_samples == 350
+        assert res.kept["label"].value_counts().sort_index().tolist() == list(want)
+        pd.testing.assert_frame_equal(res.kept.reset_index(drop=True),
+                                      full.iloc[res.sample_indices].reset_index(drop=True),
+                                      check_dtype=False)
+        assert res.sample_weight.sum() == pytest.approx(350)
 
 
 def test_errors(tmp_path):

@@ -430,6 +430,9 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
     n_keep = check_keep(reducer.keep, n)
     per_class = y is not None and not _is_global(reducer) and _stratifies(reducer)
     sizes = np.asarray(X.chunks[0], dtype=np.int64)
+    if block_classes is not None and len(block_classes) != len(sizes):
+        raise ValueError(f"block_classes has {len(block_classes)} entries for "
+                         f"{len(sizes)} blocks of X.")
     if per_class:
         if block_classes is None:
             block_classes = dask.compute(*[dask.delayed(_block_classes)(b)

@@ -364,7 +364,8 @@ class ParquetBlocks:
     files : list of str
         The input files, in row order.
     sizes : ndarray of int
-        Rows per partition.
+        Rows per partition (empty partitions are left out of ``sizes``, ``parts`` and
+        ``block_classes``).
     shift, span : ndarray
         The scaling: ``X = (features - shift) / span``.
     parts : list of dask.delayed
@@ -425,6 +426,10 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     scans = dask.compute(*[dask.delayed(_scan)(p, features, target) for p in parts])
     _check_scans(scans, features, target)
     shift, span = _merge_scale(scans, scale)
+    # an empty partition (an empty file) is left out: dask.array's concatenate drops its
+    # 0-row block, and the blocks, their class counts and the partitions stay aligned
+    parts = [p for p, s in zip(parts, scans, strict=True) if s["n"]]
+    scans = [s for s in scans if s["n"]]
     sizes = np.array([s["n"] for s in scans], dtype=np.int64)
     X = da.concatenate([
         da.from_delayed(dask.delayed(_features)(p, features, shift, span),
