@@ -457,3 +457,27 @@ def test_the_map_draws_every_class_with_a_kept_row():
                                      if alt.startswith("map of")][0].axes[0]
               .get_legend().get_texts()]
     assert legend == ["dropped", "kept, class a", "kept, class b", "class c: no kept row"]
+
+
+def test_a_class_with_no_kept_row_is_named_by_every_output():
+    """With MMD alone, a class with no kept row was in no verdict and no line of the printed
+    audit ("closer than 60% ...": the stratified draws miss it too), the page called its
+    percentile "n/a" and the JSON 50 (a tie of infinities)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = np.repeat(["a", "b", "c"], 100)
+    keep = np.r_[np.arange(0, 100, 5), np.arange(100, 200, 5)]  # no row of class "c"
+    audit = audit_subset(X, keep, y, n_draws=5, metrics=("mmd",))
+    line = "1 class of the full data has no kept row (c): its rows are unrepresented"
+    assert line in str(audit)
+    (p,) = [p for t, p in audit.verdicts() if t == line]
+    assert p is not None and np.isnan(p)  # red, as a metric with no finite value
+    d = json.loads(audit.to_json())
+    assert line in d["verdicts"]
+    assert d["calibration"]["metrics"]["mmd"]["per_class_percentile"]["c"] is None
+    assert d["calibration"]["metrics"]["mmd"]["per_class"]["c"] == "Infinity"
+    assert d["class_rows"]["c"] == {"full": 100, "kept": 0}
+    assert line in audit.to_html()
+    # coverage already names the class in its own verdict: no second line
+    audit = audit_subset(X, keep, y, n_draws=5, metrics=("mmd", "coverage"))
+    assert sum("(c)" in t for t, _ in audit.verdicts()) == 1

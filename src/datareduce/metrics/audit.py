@@ -170,6 +170,9 @@ class SubsetAudit(PageMixin):
     method_name : str or None
         The name the reducer is registered under (``"mms"``), when it is; the page's title
         and the printed audit use it, else the class name.
+    class_rows : dict or None
+        With labels: class (or target bin) -> ``(rows of the full data, rows of the
+        subset)``.
     """
 
     method: str | None
@@ -187,6 +190,7 @@ class SubsetAudit(PageMixin):
                         repr=False)
     weighted: bool = False
     method_name: str | None = None
+    class_rows: dict | None = None
     _page_title = "datareduce subset audit"
 
     @property
@@ -205,9 +209,18 @@ class SubsetAudit(PageMixin):
                 if np.isfinite(m.value) else float("nan"))
                for m in self.calibration.metrics.values()]
         head = self.calibration.headline
+        group = self._group_name()
+        groups = "target bins" if self.task == "regression" else "classes"
+        absent = [c for c, (_, k) in (self.class_rows or {}).items() if k == 0]
+        # named once: a metric with no finite value (coverage) names them in its verdict
+        if absent and all(np.isfinite(m.value) for m in self.calibration.metrics.values()):
+            one = len(absent) == 1
+            out.append((f"{len(absent)} {group if one else groups} of the {self._role('full')} "
+                        f"{'has' if one else 'have'} no {self._role('kept')} row "
+                        f"({', '.join(map(str, absent))}): {'its' if one else 'their'} rows "
+                        "are unrepresented", float("nan")))
         weak = [c for c, p in head.per_class_percentile.items() if p < 5]
         if weak:
-            groups = "target bins" if self.task == "regression" else "classes"
             out.append((f"{head.name}: {groups} further from their full-data rows than 95% of "
                         f"stratified random subsets: {', '.join(map(str, weak))}", 0.0))
         return out
@@ -220,6 +233,9 @@ class SubsetAudit(PageMixin):
             "space": self.space, "task": self.task, "weighted": bool(self.weighted),
             "verdicts": [v for v, _ in self.verdicts()],
             "calibration": self.calibration.to_dict(),
+            "class_rows": None if self.class_rows is None else {
+                str(c): {"full": int(a), "kept": int(k)} for c, (a, k) in
+                self.class_rows.items()},
             "coverage": {k: [float(x) for x in v] for k, v in self.coverage.items()},
             "timings": {k: float(v) for k, v in self.timings.items()},
         }
@@ -587,8 +603,15 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         full, red = bottleneck.diagrams(A), bottleneck.diagrams(Z)
         diagrams = {k: (full.diagrams[k], red.diagrams[k]) for k in full.diagrams}
     timings["figures data"] = time.perf_counter() - t
+    class_rows = None
+    if labels is not None:
+        names, full = np.unique(labels, return_counts=True)
+        kept_rows = dict(zip(*np.unique(yz, return_counts=True), strict=True))
+        class_rows = {c.item() if hasattr(c, "item") else c: (int(f), int(kept_rows.get(c, 0)))
+                      for c, f in zip(names, full, strict=True)}
     timings["total"] = time.perf_counter() - t0
     return SubsetAudit(method=method, method_name=method_name, n_samples=A.shape[0], n_kept=Z.shape[0],
                        n_dimensions=A.shape[1], space=described, calibration=cal,
                        coverage=coverage, projection=proj, diagrams=diagrams,
-                       timings=timings, task=task, weighted=weights is not None)
+                       timings=timings, task=task, weighted=weights is not None,
+                       class_rows=class_rows)

@@ -63,7 +63,9 @@ class CalibratedMetric:
     percentile : dict
         draw kind -> share (in %) of draws further from the full data than the subset.
     per_class_percentile : dict
-        class label -> percentile among the SRS draws' values of that class.
+        class label -> percentile among the SRS draws' values of that class; NaN for a
+        class whose value is not finite (no kept row: the draws, with the subset's class
+        counts, miss it too).
     p_value : dict
         draw kind -> Monte Carlo p-value (small: further than random subsets are).
     kept_whole : tuple
@@ -442,8 +444,11 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
                   for kind in kinds if kind == "srs"}
         every = m == n  # every draw is the full data
         tie = every and _as_the_full_data(res.value, list(ref.values()))
+        # no percentile for a class with no kept row: its ties with draws that miss it too
+        # (they keep the subset's class counts) mean nothing
         pc_pct = {c: _percentile(v, pc_ref["srs"][c], c in whole or (
                       every and _as_the_full_data(v, [pc_ref["srs"][c]])))
+                  if np.isfinite(v) else float("nan")
                   for c, v in res.per_class.items() if "srs" in pc_ref and c in pc_ref["srs"]}
         out[metric.name] = CalibratedMetric(
             name=metric.name, description=metric.description, value=res.value,
