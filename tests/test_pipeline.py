@@ -645,3 +645,41 @@ def test_a_reducer_step_takes_task_and_refuses_other_fit_parameters():
     assert len(np.unique(y[pipe[0].sample_indices_])) == 60  # every class kept
     with pytest.raises(ValueError, match=r"only fit parameter is task.*\['random_state'\]"):
         pipe.fit(X, y, stratifiedrandomreducer__random_state=3)
+
+
+def test_with_metadata_routing_a_requested_task_reaches_the_reducer():
+    """With scikit-learn's metadata routing on, ``reducer.set_fit_request(task=True)`` and
+    ``pipe.fit(X, y, task=...)`` tell the reducer what y is, through ``fit``,
+    ``fit_predict`` and a cross-validation's ``params`` (before: accepted and silently
+    dropped, the 60 classes were stratified as a regression target); ``<step>__task``, which
+    scikit-learn refuses under routing, gets an error saying how to request it."""
+    from sklearn.model_selection import cross_validate
+
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(60), 10)
+    X = rng.normal(size=(600, 3)) + y[:, None] * 0.1
+    with sklearn.config_context(enable_metadata_routing=True):
+        reducer = StratifiedRandomReducer(keep=0.1, random_state=0).set_fit_request(task=True)
+        pipe = Pipeline([("r", reducer), ("m", Recorder())])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no "treated as a regression target" warning
+            pipe.fit(X, y, task="classification")
+        assert pipe[0].target_type_ == "multiclass"
+        assert len(np.unique(y[pipe[0].sample_indices_])) == 60  # every class kept
+
+        class Clusters(Recorder):
+            def fit_predict(self, X, y, sample_weight=None):
+                return self.fit(X, y, sample_weight).predict(X)
+
+        pipe = Pipeline([("r", clone(reducer)), ("m", Clusters())])
+        pipe.fit_predict(X, y, task="classification")
+        assert pipe[0].target_type_ == "multiclass"
+
+        pipe = Pipeline([("r", clone(reducer).set_params(keep=0.2)), ("m", Recorder())])
+        out = cross_validate(pipe, X, y, cv=2, params={"task": "classification"},
+                             return_estimator=True)
+        assert [e[0].target_type_ for e in out["estimator"]] == ["multiclass"] * 2
+
+        with pytest.raises(TypeError, match=r"named_steps\['r'\]\.set_fit_request\(task=True\)"):
+            Pipeline([("r", StratifiedRandomReducer(keep=0.1)), ("m", Recorder())]).fit(
+                X, y, r__task="classification")

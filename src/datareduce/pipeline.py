@@ -19,8 +19,10 @@ through ``fit_resample`` (imbalanced-learn prefers ``fit_transform`` when a step
 fitted reducer is put back afterwards, so ``named_steps``, ``get_params`` / ``set_params``
 (``GridSearchCV`` over ``reducer__keep``) and ``clone`` see the reducer itself.
 ``_check_method_params`` returns a real dict of routed parameters, into which ``_fit`` puts
-the reducers' weights for the final estimator. At predict / score time the reducer is
-skipped, as every sampler is.
+the reducers' weights for the final estimator, and hands a reducer's ``task`` to its
+``fit_resample`` (``<step>__task=`` without metadata routing; with routing on,
+``reducer.set_fit_request(task=True)`` and ``pipe.fit(X, y, task=...)``). At predict /
+score time the reducer is skipped, as every sampler is.
 
 Weights reach the model
 -----------------------
@@ -165,18 +167,41 @@ class Pipeline(_ImbPipeline):
         return Xt, yt
 
     def _check_method_params(self, method, props, **kwargs):
+        if _routing_on():
+            self._refuse_step_prefixed_params(props)
         routed = super()._check_method_params(method, props, **kwargs)
         if not isinstance(routed, dict):
             # scikit-learn's stand-in for "no metadata" (routing on, nothing passed) builds a
             # fresh dict on every lookup; use a real one so the reducers' weights can be added
             routed = Bunch(**{name: Bunch(**{m: {} for m in METHODS}) for name, _ in self.steps})
-        elif not _routing_on():
-            # imbalanced-learn hands a sampler step's parameters to its fit only; a reducer is
-            # called through fit_resample, so ``<step>__task`` goes there
-            for name, est in self.steps[:-1]:
-                if isinstance(est, BaseReducer) and name in routed:
-                    routed[name]["fit_resample"].update(routed[name]["fit"])
+            return routed
+        # A reducer is called through fit_resample, whose parameters are its fit's (task).
+        # Without routing, imbalanced-learn files ``<step>__task`` under fit, fit_transform
+        # and fit_predict, never fit_resample. With routing, a task the reducer requested
+        # (``set_fit_request(task=True)``) is routed to its fit_transform (imbalanced-learn
+        # maps a step that has one so; scikit-learn's fit_transform request is fit's plus
+        # transform's, and a reducer has no transform), again not to fit_resample.
+        for name, est in self.steps[:-1]:
+            if isinstance(est, BaseReducer) and name in routed:
+                step = routed[name]
+                for source in ("fit_transform", "fit"):
+                    if step.get(source):
+                        step["fit_resample"] = {**step.get("fit_resample", {}),
+                                                **step[source]}
         return routed
+
+    def _refuse_step_prefixed_params(self, props) -> None:
+        """With metadata routing on, scikit-learn refuses ``<step>__task`` as a parameter
+        routed to no object; say how a reducer requests it instead."""
+        for name, est in self.steps[:-1]:
+            given = sorted(p for p in props if p.startswith(f"{name}__"))
+            if isinstance(est, BaseReducer) and given:
+                raise TypeError(
+                    f"{type(self).__name__} got {given}: with scikit-learn's metadata routing "
+                    f"enabled, a step's parameters are not passed as <step>__<param>. Request "
+                    f"the reducer's task and pass it by name: "
+                    f"pipe.named_steps[{name!r}].set_fit_request(task=True), then "
+                    "pipe.fit(X, y, task='classification').")
 
     def _refuse_reducer_params(self, routed_params) -> None:
         """A reducer's only fit parameter is ``task`` (``<step>__task="classification"``);
