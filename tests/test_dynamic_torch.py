@@ -136,7 +136,7 @@ def test_infobatch_loop_and_sample_steps():
     loss_fn = torch.nn.CrossEntropyLoss(reduction="none")
     used = []
     for epoch in range(8):
-        n_batches = len(loader)  # plans the epoch: exact even for InfoBatch
+        n_batches = len(loader)  # sizes the epoch: exact even for InfoBatch
         assert n_batches == pruner.steps_per_epoch(32, epoch)
         seen = 0
         for idx, (xb, yb) in loader:
@@ -173,3 +173,39 @@ def test_sampler_rs2_with_class_budgets_and_len_between_epochs():
     assert sorted(first) == list(range(10))
     ib.update(np.arange(10), np.r_[np.zeros(8), 5.0, 5.0])
     assert len(s) == len(ib.indices(1)) == 2 + 4  # already the next epoch's size
+
+
+@pytest.mark.parametrize("policy", ["uniform", "infobatch"])
+def test_len_during_the_last_batch_leaves_the_epoch_alone(policy):
+    # a progress log f"{b}/{len(loader)}" asks len() while the epoch's last batch trains:
+    # that must not plan the next epoch (its weights would replace the batch's own, and
+    # the next plan would miss the last batch's losses)
+    n = 20
+    y = torch.arange(n) % 2
+    ds = IndexedDataset(TensorDataset(torch.randn(n, 2), y))
+    loss_of_row = torch.linspace(0.1, 2.0, n)
+
+    def run(ask_len):
+        pruner = DynamicPruner(n, keep=0.5, policy=policy, n_epochs=4, random_state=0)
+        loader = DataLoader(ds, batch_size=4, sampler=PrunedSampler(pruner, seed=0))
+        sums = []
+        for _ in range(4):
+            top, n_batches, total = len(loader), 0, 0.0
+            for b, (idx, _) in enumerate(loader):
+                if ask_len:
+                    _ = f"batch {b + 1}/{len(loader)}"
+                total += float(pruner.weights(idx).sum())
+                weighted_loss(pruner, idx, loss_of_row[idx])
+                n_batches += 1
+            assert top == n_batches  # len() at the top of an epoch is still exact
+            sums.append(total)
+        return sums, dict(pruner.epoch_sizes_)
+
+    plain, logged = run(False), run(True)
+    assert logged == plain
+    sums, sizes = plain
+    if policy == "uniform":
+        assert sums == [10.0] * 4 and list(sizes.values()) == [10] * 4
+    else:  # InfoBatch: the weights of an epoch sum to n
+        assert sums == pytest.approx([float(n)] * 4)
+        assert sizes[1] < n

@@ -274,6 +274,7 @@ class DynamicPruner:
         self._weights = np.ones(self.n_samples)
         self._plan_epoch = None
         self._plan = None
+        self._preview = None  # (epoch, size) of a plan computed aside, until the next update
 
     # ------------------------------------------------------------------ set-up helpers
     def _resolve_stop_epoch(self):
@@ -435,6 +436,16 @@ class DynamicPruner:
         epoch = self._check_epoch(epoch)
         if self._plan_epoch == epoch:
             return self._plan.copy()
+        idx, weights = self._make_plan(epoch)
+        self._weights = weights
+        self._plan_epoch, self._plan = epoch, idx
+        self.epoch_sizes_[epoch] = int(idx.size)
+        self._preview = None
+        return idx.copy()
+
+    def _make_plan(self, epoch):
+        """``(rows, weights)`` of ``epoch`` from the current scores, without making it the
+        current plan (deterministic: the same scores give the same plan)."""
         n = self.n_samples
         rng = self._epoch_rng(epoch)
         weights = np.zeros(n)
@@ -455,10 +466,23 @@ class DynamicPruner:
         idx = np.sort(np.asarray(idx, dtype=np.int64))
         if self.policy != "infobatch" or not self.is_pruning_epoch(epoch):
             weights[idx] = 1.0
-        self._weights = weights
-        self._plan_epoch, self._plan = epoch, idx
-        self.epoch_sizes_[epoch] = int(idx.size)
-        return idx.copy()
+        return idx, weights
+
+    def _size_without_planning(self, epoch):
+        """Rows ``epoch`` trains on, leaving the current plan (and its weights) in place.
+
+        An InfoBatch pruned epoch not planned yet is planned aside from the current scores
+        (cached until the next :meth:`update`); :meth:`indices` gives the same rows as long
+        as no loss is reported in between.
+        """
+        epoch = self._check_epoch(epoch)
+        if self._plan_epoch == epoch:
+            return int(self._plan.size)
+        if not self.is_pruning_epoch(epoch) or self.policy != "infobatch":
+            return self.epoch_size(epoch)
+        if self._preview is None or self._preview[0] != epoch:
+            self._preview = (epoch, int(self._make_plan(epoch)[0].size))
+        return self._preview[1]
 
     def epoch_budgets(self, epoch):
         """Rows of each group (in the order of ``groups_``) that ``epoch`` trains on.
@@ -585,13 +609,15 @@ class DynamicPruner:
         self.scores_[idx] = new_mean
         self.variances_[idx] = new_var
         self.n_seen_[idx] += 1
+        self._preview = None
 
     def epoch_size(self, epoch):
         """Number of rows ``epoch`` trains on.
 
         Exact before training for the fixed-size policies and for non-pruned epochs. An
         InfoBatch pruned epoch's size depends on the losses, so it is known only once the
-        epoch is planned (after :meth:`indices` was called for it).
+        epoch is planned (after :meth:`indices` was called for it), or sized by
+        ``len(PrunedSampler)`` with no loss reported since.
 
         Parameters
         ----------
@@ -611,6 +637,8 @@ class DynamicPruner:
         (1000, 300)
         """
         epoch = self._check_epoch(epoch)
+        if self._preview is not None and self._preview[0] == epoch:
+            return self._preview[1]  # sized by len(PrunedSampler) since the last update
         if epoch in self.epoch_sizes_:
             return self.epoch_sizes_[epoch]
         if not self.is_pruning_epoch(epoch):
@@ -746,6 +774,7 @@ class DynamicPruner:
         self.n_seen_ = np.asarray(state["n_seen"], dtype=np.int64).copy()
         self.epoch_sizes_ = {int(k): int(v) for k, v in dict(state["epoch_sizes"]).items()}
         self._plan_epoch, self._plan = None, None
+        self._preview = None
         self._weights = np.ones(self.n_samples)
 
     def __repr__(self):

@@ -55,8 +55,11 @@ class PrunedSampler(Sampler):
     ``for epoch in range(n): for batch in loader:`` loop walks through the epochs. Call
     :meth:`set_epoch` to choose the epoch explicitly (as with ``DistributedSampler``).
     ``len(sampler)`` is the size of the epoch being iterated, or of the next one once the
-    current one is finished, so ``len(loader)`` at the top of an epoch is its number of
-    batches (InfoBatch included: asking plans the epoch).
+    current one's last row was handed out, so ``len(loader)`` at the top of an epoch is its
+    number of batches (InfoBatch included). Asking never plans an epoch: the plan, and with
+    it the loss weights of :meth:`DynamicPruner.weights`, changes only when the next
+    epoch's iteration starts, so ``len(loader)`` inside the loop (e.g. a progress log) leaves
+    the epoch being trained alone (during the last batch it already counts the next epoch).
 
     RS2 and class-aware budgets come with the pruner: e.g.
     ``PrunedSampler(DynamicPruner(n, keep=0.3, policy="rs2", groups=labels))`` gives each
@@ -115,7 +118,9 @@ class PrunedSampler(Sampler):
         return self.epoch
 
     def __len__(self):
-        return len(self.pruner.indices(self._upcoming_epoch()))
+        # never plans: the pruner keeps the plan (and the loss weights) of the epoch being
+        # trained until the next iteration starts, even when asked during its last batch
+        return self.pruner._size_without_planning(self._upcoming_epoch())
 
     def __iter__(self):
         if self._finished == self.epoch:
