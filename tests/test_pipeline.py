@@ -683,3 +683,23 @@ def test_with_metadata_routing_a_requested_task_reaches_the_reducer():
         with pytest.raises(TypeError, match=r"named_steps\['r'\]\.set_fit_request\(task=True\)"):
             Pipeline([("r", StratifiedRandomReducer(keep=0.1)), ("m", Recorder())]).fit(
                 X, y, r__task="classification")
+
+
+def test_a_slice_keeps_the_pipelines_own_parameters(iris):
+    """``pipe[1:]`` is a Pipeline with the same ``pass_sample_weight`` and ``transform_input``
+    (and memory, verbose) as ``pipe`` (before: ``pass_sample_weight`` reverted to "auto", so
+    refitting the slice weighted a model the user had asked to fit unweighted)."""
+    X, y = iris
+    pipe = Pipeline([("scale", StandardScaler()),
+                     ("reduce", RandomReducer(keep=0.5, random_state=0)),
+                     ("model", Recorder())],
+                    pass_sample_weight=False, transform_input=["groups"], verbose=False)
+    sub = pipe[1:]
+    assert isinstance(sub, Pipeline)
+    assert sub.pass_sample_weight is False
+    assert sub.transform_input == ["groups"]
+    assert [name for name, _ in sub.steps] == ["reduce", "model"]
+    sub.set_params(transform_input=None).fit(X, y)  # (transform_input needs routing)
+    assert sub.named_steps["model"].seen_weight_ is None  # unweighted, as asked
+    assert pipe[:-1].pass_sample_weight is False
+    assert pipe[-1] is pipe.named_steps["model"] and pipe["reduce"] is pipe.steps[1][1]

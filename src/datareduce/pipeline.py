@@ -151,6 +151,17 @@ class Pipeline(_ImbPipeline):
                          verbose=verbose)
         self.pass_sample_weight = pass_sample_weight
 
+    def __getitem__(self, ind):
+        """A step (by position or name), or for a slice a :class:`Pipeline` of those steps
+        with this pipeline's own parameters (``pass_sample_weight``, ``transform_input``,
+        ``memory``, ``verbose``); the steps are shared, as in scikit-learn."""
+        if not isinstance(ind, slice):
+            return super().__getitem__(ind)
+        if ind.step not in (1, None):
+            raise ValueError("Pipeline slicing only supports a step of 1")
+        own = {k: v for k, v in self.get_params(deep=False).items() if k != "steps"}
+        return self.__class__(self.steps[ind], **own)
+
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
         if routed_params is not None:
             self._refuse_reducer_params(routed_params)
