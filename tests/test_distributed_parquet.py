@@ -172,6 +172,24 @@ def test_an_empty_file_among_the_inputs(sizes, tmp_path):
         assert res.sample_weight.sum() == pytest.approx(350)
 
 
+
+@pytest.mark.parametrize("short", [0, 1])  # the file without z
+def test_files_with_different_columns_are_refused_by_name(short, tmp_path):
+    """Before: a column missing from a later file failed in dask (KeyError: "['z'] not in
+    index"), and one missing from the first file (whose schema dask uses for all) was
+    silently dropped from every kept row."""
+    rng = np.random.default_rng(6)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for i in range(2):
+        df = pd.DataFrame({"x": rng.normal(size=50), "z": rng.normal(size=50),
+                           "label": rng.choice(["a", "b"], size=50)})
+        (df.drop(columns="z") if i == short else df).to_parquet(folder / f"{i}.parquet",
+                                                                 index=False)
+    with pytest.raises(ValueError, match=r"1\.parquet has columns .*'z'.*same columns"):
+        reduce_parquet(folder, "srs", 0.1, target="label", scheduler="synchronous")
+
+
 def test_errors(tmp_path):
     _write_files(tmp_path / "data")
     data = tmp_path / "data"

@@ -148,7 +148,8 @@ class _RangeIndexes:
 
 
 def _stored_index(files):
-    """How the files keep a pandas index, from their footers.
+    """How the files keep a pandas index, from their footers (which must name the same
+    columns in every file: a ValueError names the first file that differs).
 
     Returns ``"columns"`` when an index is stored as columns (dask's reader restores it, and
     with remote files, not inspected here), a :class:`_RangeIndexes` when every file's index
@@ -162,8 +163,20 @@ def _stored_index(files):
     if any("://" in f for f in files):
         return "columns"
     rows, start, step, names = [], [], [], []
+    first = None
     for f in files:
         schema = pq.read_schema(f)
+        if first is None:
+            first = (f, schema.names)
+        elif schema.names != first[1]:
+            # dask reads every file with the first one's columns: a column missing from a
+            # later file fails there, one missing from the first is dropped from all rows
+            have, want = set(schema.names), set(first[1])
+            diff = [f"without {c!r}" for c in first[1] if c not in have]
+            diff += [f"with {c!r}" for c in schema.names if c not in want]
+            raise ValueError(f"{f} has columns {', '.join(schema.names)} "
+                             f"({', '.join(diff) or 'in another order'}) but {first[0]} has "
+                             f"{', '.join(first[1])}: every file must have the same columns.")
         stored = (schema.pandas_metadata or {}).get("index_columns", [])
         if any(not isinstance(c, dict) for c in stored):
             return "columns"
