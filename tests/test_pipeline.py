@@ -703,3 +703,26 @@ def test_a_slice_keeps_the_pipelines_own_parameters(iris):
     assert sub.named_steps["model"].seen_weight_ is None  # unweighted, as asked
     assert pipe[:-1].pass_sample_weight is False
     assert pipe[-1] is pipe.named_steps["model"] and pipe["reduce"] is pipe.steps[1][1]
+
+
+def test_fit_transform_and_fit_predict_return_the_kept_rows_only(iris):
+    """As imbalanced-learn's pipeline does for every sampler (documented there: fit_transform
+    is not fit(X).transform(X)), ``fit_transform`` / ``fit_predict`` return the final step's
+    output for the rows it was fitted on: the kept rows, in ``sample_indices_`` order; the
+    ``transform`` / ``predict`` that follow see every row. Kept as documented behaviour."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+
+    X, y = iris
+    pipe = Pipeline([("r", StratifiedRandomReducer(keep=0.2, random_state=0)), ("pca", PCA(2))])
+    Z = pipe.fit_transform(X, y)
+    rows = pipe[0].sample_indices_
+    assert Z.shape == (30, 2)
+    np.testing.assert_allclose(Z, pipe.transform(X)[rows])
+    assert pipe.transform(X).shape == (150, 2)
+
+    pipe = Pipeline([("r", StratifiedRandomReducer(keep=0.2, random_state=0)),
+                     ("km", KMeans(3, n_init=2, random_state=0))])
+    labels = pipe.fit_predict(X, y)
+    assert labels.shape == (30,)
+    np.testing.assert_array_equal(labels, pipe.predict(X)[pipe[0].sample_indices_])

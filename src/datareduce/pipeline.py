@@ -109,6 +109,12 @@ class Pipeline(_ImbPipeline):
     ``transform`` pass the data through them untouched. See the module docstring for why
     the plain imbalanced-learn pipeline cannot be used.
 
+    As in imbalanced-learn's pipeline (whose docs warn of it for every sampler),
+    ``fit_transform`` and ``fit_predict`` return the final step's output for the rows it was
+    fitted on, the kept rows only, in the reducers' order (for one reducer, the rows
+    ``X[reducer.sample_indices_]``), so they are not ``fit(X, y).transform(X)`` /
+    ``.predict(X)``, which give one row per row of X.
+
     Parameters
     ----------
     steps : list of (name, estimator) tuples
