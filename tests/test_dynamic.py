@@ -668,6 +668,7 @@ def test_class_budgets_property(sizes, frac, policy, seed):
         assert (shares >= 1).all()
     rng = np.random.default_rng(seed)
     total = np.zeros(len(sizes))
+    x_total, x_share = np.zeros(len(sizes)), np.zeros(len(sizes))
     for e in range(6):
         idx = p.indices(e)
         c = _counts(idx, y) if idx.size else np.zeros(len(sizes), int)
@@ -680,6 +681,12 @@ def test_class_budgets_property(sizes, frac, policy, seed):
         total += budgets
         # the leftover rows rotate: every group is within about one row of its share so far
         assert (np.abs(total - (e + 1) * shares) < 1.5).all()
+        if policy == "epsilon_greedy":  # round(eps * K) exploratory rows, allotted by turns
+            x = p._budgets(e)[3]
+            assert x.sum() == math.floor(0.1 * p.n_keep + 0.5) and (x <= budgets).all()
+            x_total += x
+            x_share += budgets * x.sum() / p.n_keep
+            assert (np.abs(x_total - x_share) < 1.5).all()
         p.update(idx, rng.random(idx.size))
 
 
@@ -789,3 +796,35 @@ def test_continuous_or_missing_group_labels_are_refused():
         DynamicPruner(4, groups=[0.0, 1.0, 1.0, np.nan])
     # whole-number floats are class labels
     assert DynamicPruner(4, groups=[0.0, 1.0, 1.0, 0.0]).groups_.tolist() == [0.0, 1.0]
+
+
+def test_eps_greedy_with_groups_explores_eps_of_the_whole_budget():
+    # 10 classes x 4 kept rows, eps=0.1: round(0.1 * 40) = 4 exploration rows per epoch in
+    # all, allotted across the classes in turn (not round(0.1 * 4) = 0 in every class)
+    n, k = 100, 40
+    y = np.repeat(np.arange(10), 10)
+    losses = np.random.default_rng(0).random(n)
+    p = _seen(DynamicPruner(n, keep=k, policy="epsilon_greedy", eps=0.1, groups=y,
+                            random_state=0), losses)
+    top = {i for c in range(10)
+           for i in np.flatnonzero(y == c)[np.argsort(-losses[y == c])[:4]]}
+    explored = np.zeros(10, dtype=int)
+    for e in range(20):
+        idx = p.indices(e)
+        np.testing.assert_array_equal(_counts(idx, y), [4] * 10)  # class budgets unchanged
+        out = np.array(sorted(set(idx.tolist()) - top), dtype=np.int64)
+        # 4 exploratory rows, drawn from a class's rows outside its greedy top 3 (a draw
+        # may hit the class's 4th best row, 1 chance in 7)
+        assert out.size <= 4
+        explored += np.bincount(y[out], minlength=10)
+    assert explored.sum() >= 55  # 20 epochs x 4 x 6/7 = 68.6 expected
+    assert (explored >= 1).all()  # every class explores in turn
+    # the allotment itself: 4 exploratory rows per epoch, each class 0.4 per epoch on average
+    turns = np.sum([p._budgets(t)[3] for t in range(20)], axis=0)
+    assert turns.tolist() == [8] * 10
+    # no groups: unchanged, round(eps * K) rows outside the top K
+    q = _seen(DynamicPruner(n, keep=k, policy="epsilon_greedy", eps=0.1, random_state=0),
+              losses)
+    greedy = set(np.argsort(-losses)[: k - 4].tolist())
+    kept = set(q.indices(0).tolist())
+    assert greedy <= kept and len(kept - greedy) == 4

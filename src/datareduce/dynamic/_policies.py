@@ -22,12 +22,14 @@ DEFAULT_DELTA = {
 _RS2_TAG = 0x525332
 
 
-def plan_group(pruner, g, rows, k, weights, rng, rs2_at=(0, 0)):
+def plan_group(pruner, g, rows, k, weights, rng, rs2_at=(0, 0), n_random=None):
     """Rows of group ``g`` (positions ``rows``, budget ``k``) that an epoch trains on.
 
     Only ``"infobatch"`` writes ``weights`` (the caller sets weight 1 for the others).
     ``rs2_at`` is ``(round, position)``: where the epoch starts in the group's RS2 stream.
-    Returns None when the group contributes no row.
+    ``n_random`` is the group's number of exploratory rows (``"epsilon_greedy"``, at most
+    ``k``; the pruner allots ``round(eps * K)`` across the groups); None means
+    ``round(eps * k)``. Returns None when the group contributes no row.
     """
     policy = pruner.policy
     if policy == "infobatch":
@@ -39,7 +41,9 @@ def plan_group(pruner, g, rows, k, weights, rng, rs2_at=(0, 0)):
     if policy == "rs2":
         return _rs2_part(pruner._entropy, g, rows, int(k), *rs2_at)
     if policy == "epsilon_greedy":
-        n_random = int(math.floor(pruner.eps * k + 0.5))
+        if n_random is None:
+            n_random = int(math.floor(pruner.eps * k + 0.5))
+        n_random = min(int(n_random), int(k))
         order = rows[_ranked(_priority(pruner, pruner.scores_[rows], rows), rng)]
         greedy = order[: k - n_random]
         random = rng.choice(order[k - n_random :], size=n_random, replace=False)

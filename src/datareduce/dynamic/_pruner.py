@@ -118,7 +118,9 @@ class DynamicPruner:
     more groups than ``K`` every group still takes its turn. ``"rs2"`` cycles through each
     group's own permutation (a group's round ends with the epoch that takes its last unused
     rows, topped up as above), so no row of a group is used twice before every row of the
-    group was used once; ``"infobatch"`` calls a row well learned when its score is below
+    group was used once; ``"epsilon_greedy"`` explores ``round(eps * K)`` rows in all,
+    allotted across the groups in proportion to their budgets (fractions by turns, as the
+    leftover rows); ``"infobatch"`` calls a row well learned when its score is below
     its own group's mean score.
 
     Parameters
@@ -335,6 +337,7 @@ class DynamicPruner:
         self._credit = np.zeros(n_groups, dtype=np.int64)
         self._rs2_round = np.zeros(n_groups, dtype=np.int64)
         self._rs2_pos = np.zeros(n_groups, dtype=np.int64)
+        self._xcredit = np.zeros(n_groups, dtype=np.int64)
         self._next_t = 0
         self._budget_cache = None
         tie_rng = np.random.default_rng(np.random.SeedSequence(self._entropy,
@@ -342,12 +345,14 @@ class DynamicPruner:
         self._tie = tie_rng.permutation(n_groups)
 
     def _budgets(self, t):
-        """``(budgets, rs2 rounds, rs2 positions)`` of the ``t``-th pruned epoch (from 0).
+        """``(budgets, rs2 rounds, rs2 positions, explore)`` of the ``t``-th pruned epoch.
 
         The epochs are played forward from the first pruned epoch (cached, so planning
         epochs in order costs one step each): every epoch adds each group's fractional share
         to its credit and gives the leftover rows to the groups of largest credit (ties in a
-        seeded order), which pay one row of credit each.
+        seeded order), which pay one row of credit each. ``explore`` (epsilon-greedy) splits
+        the epoch's ``round(eps * K)`` exploratory rows across the groups the same way, in
+        proportion to their budgets of the epoch.
         """
         if self._budget_cache is not None and self._budget_cache[0] == t:
             return self._budget_cache[1:]
@@ -363,13 +368,37 @@ class DynamicPruner:
                 budgets[order] += 1
                 self._credit[order] -= self._den
             rounds, positions = self._rs2_round.copy(), self._rs2_pos.copy()
+            explore = self._allot_exploration(budgets)
             if self.policy == "rs2":
                 for g in np.flatnonzero(budgets):
                     self._rs2_round[g], self._rs2_pos[g] = rs2_advance(
                         int(self._sizes[g]), int(budgets[g]), int(rounds[g]), int(positions[g]))
             self._next_t += 1
-        self._budget_cache = (t, budgets, rounds, positions)
-        return budgets, rounds, positions
+        self._budget_cache = (t, budgets, rounds, positions, explore)
+        return budgets, rounds, positions, explore
+
+    def _allot_exploration(self, budgets):
+        """Exploratory rows of each group in an epoch with these budgets (epsilon-greedy).
+
+        ``round(eps * K)`` rows in all; group ``g``'s share is ``round(eps * K) * b_g / K``,
+        its whole part each epoch and the fractions by turns (largest credit first, as the
+        budgets' leftover rows), never more than ``b_g``. One group: ``round(eps * K)``.
+        """
+        if self.policy != "epsilon_greedy":
+            return np.zeros(budgets.size, dtype=np.int64)
+        k = int(budgets.sum())
+        total = int(math.floor(self.eps * k + 0.5))
+        if k == 0 or total == 0:
+            return np.zeros(budgets.size, dtype=np.int64)
+        self._xcredit += total * budgets  # in units of 1 / k row
+        explore = np.minimum(np.maximum(self._xcredit, 0) // k, budgets)
+        rest = total - int(explore.sum())
+        if rest > 0:
+            cand = np.flatnonzero(explore < budgets)
+            cand = cand[np.lexsort((self._tie[cand], -self._xcredit[cand]))][:rest]
+            explore[cand] += 1
+        self._xcredit -= explore * k
+        return explore
 
     def _epoch_rng(self, epoch):
         return np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(epoch,)))
@@ -453,13 +482,14 @@ class DynamicPruner:
             idx = np.arange(n)
         else:
             if self.policy == "infobatch":
-                budgets = rounds = positions = np.zeros(self._sizes.size, dtype=np.int64)
+                budgets = rounds = positions = explore = np.zeros(self._sizes.size,
+                                                                  dtype=np.int64)
             else:
-                budgets, rounds, positions = self._budgets(epoch - self.start_epoch)
+                budgets, rounds, positions, explore = self._budgets(epoch - self.start_epoch)
             parts = []
             for g, rows in enumerate(self._members):
                 part = plan_group(self, g, rows, int(budgets[g]), weights, rng,
-                                  (int(rounds[g]), int(positions[g])))
+                                  (int(rounds[g]), int(positions[g])), int(explore[g]))
                 if part is not None:
                     parts.append(part)
             idx = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
