@@ -71,20 +71,12 @@ def plot_curves(curves, *, ax=None, reference=None, reference_band=None,
     ax = _axes(ax)
     methods = list(dict.fromkeys(curves["method"]))
     styles = _styles(methods)
+    band = "low" in curves and "high" in curves
     for method in methods:
         c = curves[curves["method"] == method].sort_values("x")
-        ax.plot(c["x"], c["y"], label=method, **styles[method])
-        if "low" in c and "high" in c:
-            ok = np.isfinite(c["low"].to_numpy(float)) & np.isfinite(c["high"].to_numpy(float))
-            if ok.sum() >= 2:
-                ax.fill_between(c["x"][ok], c["low"][ok], c["high"][ok], alpha=0.15,
-                                color=styles[method]["color"], linewidth=0)
-            elif ok.any():  # a single point: its band as an error bar
-                y, lo, hi = (c[k][ok].to_numpy(float) for k in ("y", "low", "high"))
-                ax.errorbar(c["x"][ok], y, yerr=[y - lo, hi - y], fmt="none", capsize=3,
-                            color=styles[method]["color"], alpha=0.6)
-    if reference is not None and np.isfinite(reference):
-        ax.axhline(reference, color="black", linestyle="--", linewidth=1, label=reference_label)
+        _plot_curve(ax, c["x"], c["y"], c["low"] if band else None,
+                    c["high"] if band else None, label=method, style=styles[method])
+    _reference_line(ax, reference, reference_label)
     if reference_band is not None:
         ax.axhspan(*reference_band, color="grey", alpha=0.15, linewidth=0)
     if logx:
@@ -97,20 +89,59 @@ def plot_curves(curves, *, ax=None, reference=None, reference_band=None,
     return ax
 
 
-def _quartile_curves(results, column):
-    """Median and quartiles over repeats per (method, keep), full-data median apart."""
-    _check_results(results)
+def _plot_curve(ax, x, y, low=None, high=None, *, label, style, band="fill_between"):
+    """One method's line and its band: the drawing of every curve plot (those of
+    :func:`plot_curves` and ``datareduce compare``'s, with ``search._plot.plot_compare``).
+
+    ``style``: the line's keywords (``color``, ``marker``). ``band="fill_between"`` shades
+    the band between ``low`` and ``high`` where both are finite (a single such point: an
+    error bar); ``band="errorbar"`` draws it as an error bar at every point. No band
+    without ``low`` and ``high``."""
+    ax.plot(x, y, label=label, **style)
+    if low is None or high is None:
+        return
+    if band == "errorbar":
+        ax.errorbar(x, y, yerr=[y - low, high - y], fmt="none", capsize=3,
+                    color=style["color"], alpha=0.6)
+        return
+    ok = np.isfinite(np.asarray(low, float)) & np.isfinite(np.asarray(high, float))
+    if ok.sum() >= 2:
+        ax.fill_between(x[ok], low[ok], high[ok], alpha=0.15, color=style["color"],
+                        linewidth=0)
+    elif ok.any():  # a single point: its band as an error bar
+        y, lo, hi = (np.asarray(v, float)[ok] for v in (y, low, high))
+        ax.errorbar(x[ok], y, yerr=[y - lo, hi - y], fmt="none", capsize=3,
+                    color=style["color"], alpha=0.6)
+
+
+def _reference_line(ax, value, label):
+    """The full data's value as a horizontal dashed line (none for None or NaN)."""
+    if value is not None and np.isfinite(value):
+        ax.axhline(value, color="black", linestyle="--", linewidth=1, label=label)
+
+
+def _quartiles(results, column):
+    """Median (``y``) and quartiles (``low``, ``high``) over repeats per (method, keep), in
+    order of first appearance; the full data's median (None without a full-data row)."""
     runs = results[results["method"] != FULL]
     grp = runs.groupby(["method", "keep"], sort=False)[column]
     curves = grp.median().rename("y").to_frame()
-    curves["low"] = grp.quantile(0.25)
-    curves["high"] = grp.quantile(0.75)
-    curves = curves.reset_index().rename(columns={"keep": "x"})
+    curves["low"], curves["high"] = grp.quantile(0.25), grp.quantile(0.75)
+    curves = curves.reset_index()
+    full = results.loc[results["method"] == FULL, column]
+    return curves, (float(full.median()) if len(full) else None)
+
+
+def _quartile_curves(results, column):
+    """:func:`_quartiles` as :func:`plot_curves` takes them (``keep`` as ``x``), sorted by
+    method and kept fraction."""
+    _check_results(results)
+    curves, full = _quartiles(results, column)
+    curves = curves.rename(columns={"keep": "x"})
     order = {m: i for i, m in enumerate(_method_order(results))}
     curves = curves.sort_values(["method", "x"], key=lambda s: s.map(order)
                                 if s.name == "method" else s, kind="stable")
-    full = results.loc[results["method"] == FULL, column]
-    return curves, (float(full.median()) if len(full) else None)
+    return curves, full
 
 
 def plot_scores(results, score="accuracy", ax=None):
@@ -206,23 +237,36 @@ def plot_epsilon(results, score="accuracy", ax=None, *, metric="epsilon"):
     """
     ax = _axes(ax)
     _check_results(results)
-    runs = results[results["method"] != FULL]
-    keeps = runs["keep"].astype(float)
-    kmax = float(keeps.max()) if len(keeps) else 1.0
-    styles = _styles(_method_order(results))
-    for method in _method_order(results):
-        grp = runs[runs["method"] == method]
-        size = 15 + 60 * grp["keep"].astype(float) / (kmax or 1.0)
-        ax.scatter(grp[metric], grp[score], s=size, alpha=0.7, label=method,
-                   **styles[method])
-    full = results.loc[results["method"] == FULL, score]
-    if len(full):
-        ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,
-                   label="full data")
+    _plot_runs(ax, results, _styles(_method_order(results)), x=metric, y=score,
+               full_label="full data")
     ax.set_xlabel(metric)
     ax.set_ylabel(score)
     ax.legend(fontsize="small", ncol=2)
     return ax
+
+
+def _plot_runs(ax, results, styles, *, x, y, full_label):
+    """One point per run, ``x`` vs. ``y``, for each method of ``styles`` (its scatter
+    keywords ``color`` and ``marker``), the marker's area growing with the kept fraction;
+    the full data's median ``y`` dashed. Returns the marker area of a kept fraction (for
+    a legend of sizes). The drawing of :func:`plot_epsilon` and of ``datareduce compare``'s
+    metric plot."""
+    runs = results[results["method"] != FULL]
+    keeps = runs["keep"].astype(float)
+    kmax = float(keeps.max()) if len(keeps) else 1.0
+
+    def size(keep):
+        return 15 + 60 * keep / (kmax or 1.0)
+
+    for method, style in styles.items():
+        grp = runs[runs["method"] == method]
+        ax.scatter(grp[x], grp[y], s=size(grp["keep"].astype(float)), alpha=0.7,
+                   label=method, **style)
+    full = results.loc[results["method"] == FULL, y]
+    if len(full):
+        ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,
+                   label=full_label)
+    return size
 
 
 def plot_comparison(results, score="accuracy", metric=None):

@@ -12,6 +12,8 @@ import zlib
 
 import numpy as np
 
+from ..evaluation.plots import _plot_curve, _plot_runs, _quartiles, _reference_line
+
 __all__ = ["METHOD_COLORS", "METHOD_MARKERS", "method_style", "plot_compare", "plot_search",
            "score_range"]
 
@@ -207,17 +209,6 @@ def plot_search(search, ax=None):
 
 
 # ----------------------------------------------------------- datareduce compare's plots
-def _quartiles(results, column):
-    """Median and quartiles over repeats per (method, keep); the full data's median."""
-    runs = results[results["method"] != "full"]
-    grp = runs.groupby(["method", "keep"], sort=False)[column]
-    curves = grp.median().rename("y").to_frame()
-    curves["low"], curves["high"] = grp.quantile(0.25), grp.quantile(0.75)
-    curves = curves.reset_index()
-    full = results.loc[results["method"] == "full", column]
-    return curves, (float(full.median()) if len(full) else None)
-
-
 def _keep_axis(ax, keeps, counts):
     keeps = np.asarray(keeps, dtype=float)
     if len(keeps) and keeps.min() > 0 and keeps.max() / keeps.min() >= 10:
@@ -247,17 +238,13 @@ def plot_compare(results, kind, *, score, metric=None, ax=None, counts=False):
         column = score if kind == "scores" else "time_ratio"
         curves, full = _quartiles(results, column)
         shift = _offsets(curves, methods, step=0.008)
+        quartiles = repeats > 1  # drawn as error bars
         for m in methods:
-            style = method_style(m)
             c = curves[curves["method"] == m].sort_values("keep")
             x = c["keep"].to_numpy(float) * np.array([shift[(m, k)] for k in c["keep"]])
-            ax.plot(x, c["y"], label=m, **style)
-            if repeats > 1:
-                ax.errorbar(x, c["y"], yerr=[c["y"] - c["low"], c["high"] - c["y"]],
-                            fmt="none", capsize=3, color=style["color"], alpha=0.6)
-        if full is not None and np.isfinite(full):
-            ax.axhline(full, color="black", linestyle="--", linewidth=1,
-                       label="full training split")
+            _plot_curve(ax, x, c["y"], *((c["low"], c["high"]) if quartiles else ()),
+                        label=m, style=method_style(m), band="errorbar")
+        _reference_line(ax, full, "full training split")
         _keep_axis(ax, curves["keep"], counts)
         bars = ", bars: quartiles)" if repeats > 1 else ")"
         if kind == "time":
@@ -277,22 +264,9 @@ def plot_compare(results, kind, *, score, metric=None, ax=None, counts=False):
                          fontsize="medium")
         ax.legend(fontsize="small", ncol=2)
         return ax
-    runs = results[results["method"] != "full"]
-    keeps = sorted(runs["keep"].astype(float).unique())
-    kmax = max(keeps) if keeps else 1.0
-
-    def size(k):
-        return 15 + 60 * float(k) / (kmax or 1.0)
-
-    for m in methods:
-        style = method_style(m)
-        grp = runs[runs["method"] == m]
-        ax.scatter(grp[metric], grp[score], s=[size(k) for k in grp["keep"]], alpha=0.7,
-                   label=m, color=style["color"], marker=style["marker"])
-    full = results.loc[results["method"] == "full", score]
-    if len(full):
-        ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,
-                   label="full training split")
+    size = _plot_runs(ax, results, {m: method_style(m) for m in methods}, x=metric, y=score,
+                      full_label="full training split")
+    keeps = sorted(results.loc[results["method"] != "full", "keep"].astype(float).unique())
     shown = keeps if len(keeps) <= 4 else [keeps[0], keeps[len(keeps) // 2], keeps[-1]]
     sizes = [Line2D([], [], linestyle="none", marker="o", color="grey",
                     markersize=np.sqrt(size(k)),
