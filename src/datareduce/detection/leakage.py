@@ -94,15 +94,17 @@ class LeakageReport(PageMixin):
             [[k, c["other_total"], c["other_images"], c["train_images"], c["pairs"],
               c["exact_pairs"]] for k, c in self.counts().items()]))]
         if self.split_groups:
-            sections.append(("Groups in more than one split", _table(
+            sections.append(("Groups in more than one split", table(
                 ["group", "images per split"],
                 [[g, ", ".join(f"{k} {n}" for k, n in where.items())]
-                 for g, where in list(self.split_groups.items())[:200]], left=(1,))))
+                 for g, where in list(self.split_groups.items())[:200]],
+                left=(1,), scroll=False)))
         if self.pairs:
-            sections.append(("Closest pairs", _table(
+            sections.append(("Closest pairs", table(
                 ["split", "training image", "other image", "differing bits", "same bytes"],
                 [[p["split"], Path(p["train"]).name, Path(p["other"]).name, p["distance"],
-                  "yes" if p["exact"] else "no"] for p in self.pairs[:50]], left=(1, 2, 4))))
+                  "yes" if p["exact"] else "no"] for p in self.pairs[:50]],
+                left=(1, 2, 4), scroll=False)))
             uri = self._contact_sheet_uri()
             if uri:
                 sections.append(("Contact sheet", figure_block(
@@ -203,21 +205,6 @@ class LeakageReport(PageMixin):
         path = Path(path)
         sheet.save(path)
         return path
-
-
-def _table(header, rows, *, left=()) -> str:
-    """:func:`table` with the columns ``left`` (text such as file names) aligned left."""
-    from html import escape
-
-    def tag(name, col, v):
-        style = ' style="text-align:left"' if col in left else ""
-        text = f"{v:.4g}" if isinstance(v, float) else escape(str(v))
-        return f"<{name}{style}>{text}</{name}>"
-
-    head = "".join(tag("th", c, h) for c, h in enumerate(header))
-    body_ = "".join("<tr>" + "".join(tag("td", c, v) for c, v in enumerate(row)) + "</tr>"
-                    for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body_}</tbody></table>"
 
 
 #: Box colours of the contact sheet, by class id (matplotlib's tab10).

@@ -115,17 +115,19 @@ def pct_text(p) -> str:
     return f"{p:.0f}"
 
 
-def table(header, rows) -> str:
+def table(header, rows, *, left=(), scroll=True) -> str:
     """An HTML table (cells are escaped; floats formatted by :func:`cell_text`), in a
-    horizontally scrollable box for narrow windows."""
-    def cell(v):
-        return escape(cell_text(v))
+    horizontally scrollable box for narrow windows (unless ``scroll=False``); the columns
+    at the positions ``left`` (text such as file names) aligned left."""
+    def cell(tag, col, text):
+        style = ' style="text-align:left"' if col in left else ""
+        return f"<{tag}{style}>{escape(text)}</{tag}>"
 
-    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
-                   for row in rows)
-    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-            "</table></div>")
+    head = "".join(cell("th", c, str(h)) for c, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell("td", c, cell_text(v)) for c, v in enumerate(row))
+                   + "</tr>" for row in rows)
+    html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll">{html}</div>' if scroll else html
 
 
 def figure_block(uri, caption, alt, width=None) -> str:
