@@ -290,6 +290,10 @@ def large(args):
     total, total_cpu = time.perf_counter() - t0, time.process_time() - c0
     test = _score(search.best_estimator_, Xte, yte, "classification")
     print(search.summary())
+    cv = pd.DataFrame(search.cv_results_)
+    split_cols = [c for c in cv.columns if c.startswith("split") and c.endswith("_test_score")]
+    print("\nper-split CV scores (a split effect moves every fraction of one split together):")
+    print(to_markdown(cv[["method", "keep", "stage", *split_cols]], floatfmt=".4f"))
     print()
     print(to_markdown(pd.DataFrame([{
         "rows": len(ytr), "seed": seed, "full training s": full_s,
@@ -300,6 +304,19 @@ def large(args):
         "ratio to full": total / full_s, "keep": search.best_keep_, "test F1": test,
         "lost": full_test - test, "within tol": full_test - test <= args.tolerance}]
         ).set_index("rows"), floatfmt=".3f"))
+    if args.srs_draws:
+        rows = []
+        for keep in args.srs_keeps:
+            for d in range(args.srs_draws):
+                red = get_reducer("srs", keep=keep, random_state=100 + d).fit(Xtr, ytr)
+                idx = red.sample_indices_
+                f1 = _score(model().fit(Xtr[idx], ytr[idx]), Xte, yte, "classification")
+                rows.append({"keep": keep, "draw": d, "test F1": f1, "lost": full_test - f1})
+        df = pd.DataFrame(rows)
+        print(f"\nSRS drawn {args.srs_draws} times on all training rows, trained as above:")
+        print(to_markdown(df.groupby("keep")["lost"].agg(
+            ["mean", "min", "max", lambda v: int((v > args.tolerance).sum())]).rename(
+            columns={"<lambda_0>": "draws outside tolerance"}), floatfmt=".4f"))
 
 
 def main():
@@ -314,6 +331,9 @@ def main():
     p.add_argument("--max-val-rows", type=int, default=20_000,
                    help="(--large) the search's validation rows per split")
     p.add_argument("--max-iter", type=int, default=200, help="boosting rounds (--large)")
+    p.add_argument("--srs-draws", type=int, default=0, metavar="N",
+                   help="(--large) also train N SRS draws at each --srs-keeps on all rows")
+    p.add_argument("--srs-keeps", type=float, nargs="+", default=[0.1, 0.2])
     p.add_argument("--quick", action="store_true")
     p.add_argument("--heldout", action="store_true",
                    help="the 12 held-out tables of _tables.py (the confirmation run)")
