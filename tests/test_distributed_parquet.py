@@ -188,6 +188,14 @@ def test_files_with_different_columns_are_refused_by_name(short, tmp_path):
                                                                  index=False)
     with pytest.raises(ValueError, match=r"1\.parquet has columns .*'z'.*same columns"):
         reduce_parquet(folder, "srs", 0.1, target="label", scheduler="synchronous")
+    # the same columns in another order are read by name, as before
+    df = pd.read_parquet(folder / f"{1 - short}.parquet")
+    df[["label", "z", "x"]].to_parquet(folder / f"{short}.parquet", index=False)
+    res = reduce_parquet(folder, "srs", 0.1, target="label", scheduler="synchronous")
+    full = pd.concat([df, df], ignore_index=True)
+    pd.testing.assert_frame_equal(res.kept.reset_index(drop=True),
+                                  full.iloc[res.sample_indices].reset_index(drop=True),
+                                  check_dtype=False, check_like=True)
 
 
 def test_errors(tmp_path):

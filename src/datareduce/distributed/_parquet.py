@@ -168,14 +168,14 @@ def _stored_index(files):
         schema = pq.read_schema(f)
         if first is None:
             first = (f, schema.names)
-        elif schema.names != first[1]:
+        elif set(schema.names) != set(first[1]):  # another order is read by name
             # dask reads every file with the first one's columns: a column missing from a
             # later file fails there, one missing from the first is dropped from all rows
             have, want = set(schema.names), set(first[1])
             diff = [f"without {c!r}" for c in first[1] if c not in have]
             diff += [f"with {c!r}" for c in schema.names if c not in want]
             raise ValueError(f"{f} has columns {', '.join(schema.names)} "
-                             f"({', '.join(diff) or 'in another order'}) but {first[0]} has "
+                             f"({', '.join(diff)}) but {first[0]} has "
                              f"{', '.join(first[1])}: every file must have the same columns.")
         stored = (schema.pandas_metadata or {}).get("index_columns", [])
         if any(not isinstance(c, dict) for c in stored):
