@@ -828,3 +828,42 @@ def test_eps_greedy_with_groups_explores_eps_of_the_whole_budget():
     greedy = set(np.argsort(-losses)[: k - 4].tolist())
     kept = set(q.indices(0).tolist())
     assert greedy <= kept and len(kept - greedy) == 4
+
+
+@pytest.mark.parametrize("policy", ["infobatch", "rs2"])
+def test_fit_dynamic_resumes_at_initial_epoch(policy):
+    # a 10-epoch run split at a checkpoint (pruner.state_dict) continues with epochs 5..9:
+    # InfoBatch reaches its annealing epoch, RS2 continues its round, and the result is
+    # the one of a single call
+    from sklearn.linear_model import SGDClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    def pruner():
+        p = DynamicPruner(80, keep=0.25, policy=policy, n_epochs=10, random_state=0)
+        p.planned = []
+        plan = p.indices
+        p.indices = lambda e: (p.planned.append(e), plan(e))[1]
+        return p
+
+    one = pruner()
+    clf_one = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y, epochs=10,
+                          pruner=one, random_state=0)
+    first = pruner()
+    clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y, epochs=5,
+                      pruner=first, random_state=0)
+    second = pruner()
+    second.load_state_dict(first.state_dict())
+    fit_dynamic(clf, X, y, epochs=10, initial_epoch=5, pruner=second, random_state=0)
+    assert one.planned == list(range(10))
+    assert first.planned + second.planned == list(range(10))
+    assert second.epoch_sizes_ == one.epoch_sizes_
+    np.testing.assert_allclose(clf.coef_, clf_one.coef_)
+    if policy == "infobatch":
+        assert second.epoch_sizes_[9] == 80  # annealing: every row
+    with pytest.raises(ValueError, match="initial_epoch"):
+        fit_dynamic(clf, X, y, epochs=5, initial_epoch=5, pruner=second)
+    with pytest.raises(TypeError, match="initial_epoch"):
+        fit_dynamic(clf, X, y, epochs=5, initial_epoch=1.5, pruner=second)

@@ -9,9 +9,13 @@ import numpy as np
 from .._core.output import accepts_sample_weight
 from .._core.strata import N_BINS, quantile_strata, target_kind
 from .._core.validation import check_X, check_y
+from ._checks import check_int, seed_entropy
 from ._pruner import DynamicPruner
 
 __all__ = ["fit_dynamic"]
+
+# spawn-key tag of fit_dynamic's per-epoch shuffles (the pruner's draws use the key (epoch,))
+_SHUFFLE_TAG = 0x534846
 
 
 def _log_loss_per_sample(estimator, X, y):
@@ -51,6 +55,7 @@ def fit_dynamic(
     batch_size=None,
     loss=None,
     random_state=None,
+    initial_epoch=0,
 ):
     """Train ``estimator`` with ``partial_fit`` for ``epochs`` epochs on dynamically pruned rows.
 
@@ -71,7 +76,8 @@ def fit_dynamic(
     y : array-like of shape (n_samples,)
         Targets.
     epochs : int >= 1, default=10
-        Number of epochs.
+        Number of epochs of the whole run: epochs ``initial_epoch .. epochs - 1`` (counted
+        from 0) are trained.
     pruner : DynamicPruner, str or None, default=None
         Selection policy, created for ``len(X)`` rows. A policy name (``"uniform"``,
         ``"rs2"``, ``"epsilon_greedy"``, ``"ucb"``, ``"infobatch"``) builds
@@ -95,7 +101,15 @@ def fit_dynamic(
         ``loss(estimator, X_rows, y_rows) -> ndarray`` of per-sample losses; None uses the
         default described above.
     random_state : None or int, default=None
-        Seed of the shuffling and of the default pruner.
+        Seed of the shuffling (epoch ``e``'s shuffle depends only on the seed and ``e``) and
+        of the default pruner.
+    initial_epoch : int >= 0, default=0
+        First epoch to train, to resume a run (as ``PrunedSampler.set_epoch`` on the torch
+        side): e.g. ``epochs=10, initial_epoch=5`` after a first call with ``epochs=5``
+        and the pruner (or its ``state_dict``, restored with ``load_state_dict``) of that
+        call. With the same ``random_state`` the two calls train as one call with
+        ``epochs=10``: InfoBatch's annealing and RS2's rounds continue instead of starting
+        over.
 
     Returns
     -------
@@ -136,6 +150,13 @@ def fit_dynamic(
         raise TypeError(f"epochs must be an int >= 1, got {epochs!r}.")
     if epochs < 1:
         raise ValueError(f"epochs={epochs} must be >= 1.")
+    initial_epoch = check_int(initial_epoch, "initial_epoch", minimum=0)
+    if initial_epoch >= epochs:
+        raise ValueError(
+            f"initial_epoch={initial_epoch} must be less than epochs={epochs}: epochs counts "
+            f"the whole run, so resuming after epoch {initial_epoch - 1} with 5 more epochs is "
+            f"epochs={initial_epoch + 5}, initial_epoch={initial_epoch}."
+        )
     if batch_size is not None and (
         isinstance(batch_size, (bool, np.bool_))
         or not isinstance(batch_size, (int, np.integer))
@@ -188,9 +209,11 @@ def fit_dynamic(
             )
     weighted = accepts_sample_weight(estimator, "partial_fit")
     warned = False
-    rng = np.random.default_rng(random_state)
-    for epoch in range(int(epochs)):
+    entropy = seed_entropy(random_state)
+    for epoch in range(initial_epoch, int(epochs)):
         rows = pruner.indices(epoch)
+        rng = np.random.default_rng(np.random.SeedSequence(entropy,
+                                                           spawn_key=(_SHUFFLE_TAG, epoch)))
         rows = rows[rng.permutation(rows.size)]
         w = pruner.weights(rows)
         if not weighted and not warned and not np.allclose(w, 1.0):
