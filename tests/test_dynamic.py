@@ -867,3 +867,23 @@ def test_fit_dynamic_resumes_at_initial_epoch(policy):
         fit_dynamic(clf, X, y, epochs=5, initial_epoch=5, pruner=second)
     with pytest.raises(TypeError, match="initial_epoch"):
         fit_dynamic(clf, X, y, epochs=5, initial_epoch=1.5, pruner=second)
+
+
+def test_fit_dynamic_trains_on_sparse_X():
+    # TF-IDF-like scipy.sparse features, the classic partial_fit input: trained row-sliced,
+    # not refused as "dtype object"
+    import scipy.sparse as sp
+    from sklearn.linear_model import SGDClassifier
+
+    rng = np.random.default_rng(0)
+    dense = rng.normal(size=(120, 6)) * (rng.random((120, 6)) < 0.5)
+    y = (dense[:, 0] > 0).astype(int)
+    for X in (sp.csr_matrix(dense), sp.coo_matrix(dense), sp.csr_array(dense)):
+        pruner = DynamicPruner(120, keep=0.5, policy="ucb", random_state=0)
+        clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y, epochs=6,
+                          pruner=pruner, batch_size=16, random_state=0)
+        assert clf.score(dense, y) > 0.8 and pruner.n_seen_.sum() == 6 * 60
+    bad = sp.csr_matrix(dense)
+    bad.data[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        fit_dynamic(SGDClassifier(loss="log_loss"), bad, y, epochs=1)

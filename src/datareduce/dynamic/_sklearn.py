@@ -31,6 +31,26 @@ def _log_loss_per_sample(estimator, X, y):
     return -np.log(np.clip(p, 1e-15, 1.0))
 
 
+def _check_sparse_X(X):
+    """A scipy.sparse ``X`` as a CSR matrix (row slices for ``partial_fit``), checked."""
+    X = X.tocsr()
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got a sparse matrix of shape {X.shape}.")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X has shape {X.shape}: pass at least one row and one feature.")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(
+            f"X is a sparse matrix of dtype {X.dtype}: pass real-valued features."
+        )
+    if X.dtype.kind != "f":
+        X = X.astype(np.float64)
+    if not np.isfinite(X.data).all():
+        raise ValueError(
+            "X (a sparse matrix) contains NaN or infinite values: impute or drop them first."
+        )
+    return X
+
+
 def _strata(estimator, y):
     """Groups of ``stratify=True``: the classes, or a regression target's quantile bins."""
     from sklearn.base import is_classifier, is_regressor
@@ -71,8 +91,9 @@ def fit_dynamic(
     estimator : scikit-learn estimator with ``partial_fit``
         Trained in place (e.g. ``SGDClassifier(loss="log_loss")``, ``MLPClassifier``,
         ``Perceptron`` with a custom ``loss``).
-    X : array-like of shape (n_samples, n_features)
-        Training rows.
+    X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+        Training rows. A sparse matrix is passed to ``partial_fit`` in row slices of its
+        CSR form (e.g. TF-IDF features for ``SGDClassifier``).
     y : array-like of shape (n_samples,)
         Targets.
     epochs : int >= 1, default=10
@@ -143,7 +164,9 @@ def fit_dynamic(
             f"{type(estimator).__name__} has no partial_fit: fit_dynamic trains incrementally; "
             "use e.g. SGDClassifier, SGDRegressor or MLPClassifier."
         )
-    X = check_X(X)
+    import scipy.sparse as sp
+
+    X = _check_sparse_X(X) if sp.issparse(X) else check_X(X)
     y = check_y(y, X.shape[0])
     n = X.shape[0]
     if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
