@@ -887,3 +887,25 @@ def test_fit_dynamic_trains_on_sparse_X():
     bad.data[0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         fit_dynamic(SGDClassifier(loss="log_loss"), bad, y, epochs=1)
+
+
+def test_fit_dynamic_keeps_dataframe_feature_names():
+    import pandas as pd
+    from sklearn.linear_model import SGDClassifier
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(100, 3)), columns=["a", "b", "c"])
+    y = (X.a > 0).astype(int)
+    seen = []
+
+    def loss(est, Xb, yb):
+        seen.append(list(Xb.columns))
+        return np.abs(est.decision_function(Xb) - yb)
+
+    clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y, epochs=3,
+                      pruner="ucb", loss=loss, random_state=0)
+    assert clf.feature_names_in_.tolist() == ["a", "b", "c"]
+    assert seen == [["a", "b", "c"]] * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X has feature names, but ... fitted without"
+        clf.predict(X)

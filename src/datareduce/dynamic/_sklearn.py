@@ -8,7 +8,7 @@ import numpy as np
 
 from .._core.output import accepts_sample_weight
 from .._core.strata import N_BINS, quantile_strata, target_kind
-from .._core.validation import check_X, check_y
+from .._core.validation import check_X, check_y, is_dataframe
 from ._checks import check_int, seed_entropy
 from ._pruner import DynamicPruner
 
@@ -93,7 +93,8 @@ def fit_dynamic(
         ``Perceptron`` with a custom ``loss``).
     X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
         Training rows. A sparse matrix is passed to ``partial_fit`` in row slices of its
-        CSR form (e.g. TF-IDF features for ``SGDClassifier``).
+        CSR form (e.g. TF-IDF features for ``SGDClassifier``); a DataFrame in row slices of
+        a DataFrame with its column names (so the estimator gets ``feature_names_in_``).
     y : array-like of shape (n_samples,)
         Targets.
     epochs : int >= 1, default=10
@@ -119,8 +120,8 @@ def fit_dynamic(
     batch_size : int >= 1 or None, default=None
         Rows per ``partial_fit`` call; None passes the whole epoch's subset at once.
     loss : callable or None, default=None
-        ``loss(estimator, X_rows, y_rows) -> ndarray`` of per-sample losses; None uses the
-        default described above.
+        ``loss(estimator, X_rows, y_rows) -> ndarray`` of per-sample losses (``X_rows`` as
+        passed to ``partial_fit``); None uses the default described above.
     random_state : None or int, default=None
         Seed of the shuffling (epoch ``e``'s shuffle depends only on the seed and ``e``) and
         of the default pruner.
@@ -166,8 +167,14 @@ def fit_dynamic(
         )
     import scipy.sparse as sp
 
+    columns = X.columns if is_dataframe(X) else None
     X = _check_sparse_X(X) if sp.issparse(X) else check_X(X)
     y = check_y(y, X.shape[0])
+    if columns is not None:
+        # keep the column names: partial_fit sets feature_names_in_ as on the DataFrame
+        import pandas as pd
+
+        X = pd.DataFrame(X, columns=columns, copy=False)
     n = X.shape[0]
     if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)):
         raise TypeError(f"epochs must be an int >= 1, got {epochs!r}.")
@@ -232,6 +239,9 @@ def fit_dynamic(
             )
     weighted = accepts_sample_weight(estimator, "partial_fit")
     warned = False
+    def take(rows):
+        return X.iloc[rows] if columns is not None else X[rows]
+
     entropy = seed_entropy(random_state)
     for epoch in range(initial_epoch, int(epochs)):
         rows = pruner.indices(epoch)
@@ -253,7 +263,7 @@ def fit_dynamic(
             kwargs = dict(fit_kwargs)
             if weighted:
                 kwargs["sample_weight"] = w[start : start + step]
-            estimator.partial_fit(X[b], y[b], **kwargs)
+            estimator.partial_fit(take(b), y[b], **kwargs)
         if loss is not None:
-            pruner.update(rows, loss(estimator, X[rows], y[rows]))
+            pruner.update(rows, loss(estimator, take(rows), y[rows]))
     return estimator
