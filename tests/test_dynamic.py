@@ -798,6 +798,20 @@ def test_continuous_or_missing_group_labels_are_refused():
     assert DynamicPruner(4, groups=[0.0, 1.0, 1.0, 0.0]).groups_.tolist() == [0.0, 1.0]
 
 
+def test_missing_text_group_labels_get_the_missing_values_message():
+    import pandas as pd
+
+    for g in (pd.array([1, None, 2, 2], dtype="Int64"), pd.Series(["cat", None, "dog", "dog"]),
+              pd.Series(["cat", np.nan, "dog", "dog"]),
+              pd.Series(["cat", None, "dog", "dog"], dtype="category"),
+              np.array(["cat", None, "dog", "dog"], dtype=object)):
+        with pytest.raises(ValueError, match=r"1 missing value.*at rows \[1\]: give every row"):
+            DynamicPruner(4, groups=g)
+    # genuinely mixed label types still get the sortable-types message
+    with pytest.raises(TypeError, match="sortable"):
+        DynamicPruner(3, groups=np.array([1, "a", 2.5], dtype=object))
+
+
 def test_eps_greedy_with_groups_explores_eps_of_the_whole_budget():
     # 10 classes x 4 kept rows, eps=0.1: round(0.1 * 40) = 4 exploration rows per epoch in
     # all, allotted across the classes in turn (not round(0.1 * 4) = 0 in every class)

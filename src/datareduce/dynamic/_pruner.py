@@ -49,15 +49,26 @@ def group_shares(sizes, k):
     return base, num, den
 
 
-def _check_float_groups(g, labels):
-    """Refuse float group labels with missing or non-whole values (a continuous target)."""
-    missing = np.flatnonzero(np.isnan(g))
+def _check_missing_groups(g):
+    """Refuse missing group labels (NaN; None, NaN or pd.NA in a text or object column)."""
+    if g.dtype.kind == "f":
+        missing, what = np.flatnonzero(np.isnan(g)), "NaN"
+    elif g.dtype.kind == "O":
+        import pandas as pd
+
+        missing, what = np.flatnonzero(pd.isna(g)), "None or NaN"
+    else:
+        return
     if missing.size:
         raise ValueError(
-            f"groups has {missing.size} missing values (NaN), at rows "
-            f"{missing[:5].tolist()}{' ...' if missing.size > 5 else ''}: give every row a "
-            "group label."
+            f"groups has {missing.size} missing value{'s' if missing.size > 1 else ''} "
+            f"({what}), at rows {missing[:5].tolist()}{' ...' if missing.size > 5 else ''}: "
+            "give every row a group label."
         )
+
+
+def _check_float_groups(g, labels):
+    """Refuse float group labels with non-whole values (a continuous target)."""
     if not np.all(labels == np.round(labels)):
         raise ValueError(
             f"groups holds continuous numbers ({labels.size} distinct values, e.g. "
@@ -313,6 +324,7 @@ class DynamicPruner:
                     f"groups has shape {np.shape(g)} but the pruner has n_samples={n}: pass one "
                     "group label (class or image category) per row."
                 )
+            _check_missing_groups(g)  # before np.unique: None cannot be sorted with text
             try:
                 self.groups_, codes = np.unique(g, return_inverse=True)
             except TypeError as exc:
