@@ -375,3 +375,28 @@ def test_reduce_then_score_with_the_weight_column_gives_the_same_audit(tmp_path)
     bad.to_csv(tmp_path / "bad.csv", index=False)
     assert_refused(cli("score", src, tmp_path / "bad.csv", "--target", "label",
                        "--weight-column", "w"), "--weight-column 'w'", "data rows 3")
+
+
+def test_text_outputs_are_utf8_whatever_the_locale(tmp_path):
+    """The pages declare UTF-8 and hold '·' or '∞': under an ASCII locale (LC_ALL=C without
+    Python's UTF-8 mode) the text outputs were written in the locale's encoding and
+    `score --report` failed with UnicodeEncodeError."""
+    import os
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(0)
+    full = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120),
+                         "y": np.repeat(["p", "q"], 60)})
+    full.to_csv(tmp_path / "full.csv", index=False)
+    full.iloc[::4].to_csv(tmp_path / "sub.csv", index=False)
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
+           "PYTHONIOENCODING": "utf-8"}
+    res = subprocess.run([sys.executable, "-X", "utf8=0", "-m", "datareduce.cli", "score",
+                          tmp_path / "full.csv", tmp_path / "sub.csv", "--target", "y",
+                          "--report", tmp_path / "page.html", "--json", tmp_path / "s.json"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    page = (tmp_path / "page.html").read_bytes().decode("utf-8")
+    assert 'charset="utf-8"' in page.lower() or "charset=utf-8" in page.lower()
+    assert any(ord(ch) > 127 for ch in page), "the page holds non-ASCII text ('·', '∞', ...)"

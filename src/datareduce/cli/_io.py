@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .._core.files import atomic_write
+from .._core.files import atomic_write, atomic_write_text
 from . import CLIError
 
 _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -292,8 +292,8 @@ def write_rows(rows, source: Source, path, extra=None) -> None:
 
 
 def write_text(text: str, path) -> None:
-    """Write a text file atomically."""
-    atomic_write(path, lambda p: Path(p).write_text(text))
+    """Write a text file atomically, in UTF-8 whatever the locale (the pages declare it)."""
+    atomic_write_text(path, text)
 
 
 def write_bytes_with(path, writer) -> None:
