@@ -346,7 +346,9 @@ class BaseReducer(BaseEstimator):
         categorical = getattr(getattr(y, "dtype", None), "name", None) == "category"
         kind = target_kind(y if categorical else ya, task, warn=True,
                            override="fit(X, y, task='classification') (in a pipeline: "
-                           "<step>__task='classification')", stacklevel=4)
+                           "<step>__task='classification', or with metadata routing on: "
+                           "<reducer>.set_fit_request(task=True), then "
+                           "fit(X, y, task='classification'))", stacklevel=4)
         if kind == "regression":
             if self._requires_classes:
                 raise ValueError(
