@@ -481,3 +481,15 @@ def test_a_class_with_no_kept_row_is_named_by_every_output():
     # coverage already names the class in its own verdict: no second line
     audit = audit_subset(X, keep, y, n_draws=5, metrics=("mmd", "coverage"))
     assert sum("(c)" in t for t, _ in audit.verdicts()) == 1
+
+
+def test_repeated_positions_do_not_make_a_class_kept_whole():
+    """One row of a class of 10 kept 10 times has the class's count, not its rows: it is
+    compared with the draws (the class itself), not called a tie."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = np.repeat(["a", "b"], [50, 10])
+    cal = calibrate(X, np.r_[np.arange(0, 50, 10), [50] * 10], y, n_draws=20,
+                    metrics=("mmd", "coverage"))
+    for m in cal.metrics.values():
+        assert m.kept_whole == () and m.per_class_percentile["b"] == 0.0, m.name

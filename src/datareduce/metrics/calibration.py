@@ -266,17 +266,20 @@ def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, rand
     return out
 
 
-def _kept_whole(y, y_subset, weights) -> set:
-    """Classes of which the subset (rows of the full data) keeps every row, with equal
-    weights within the class (or none): every stratified draw keeps the same rows, weighted
-    alike, so the class's value in a draw differs from the subset's only by the metric's
-    rounding (or the sample of a large subset) and its percentile is a tie. With uneven
-    weights the rows are the same but the subset's measure is not the draws'."""
+def _kept_whole(y, idx, weights) -> set:
+    """Classes of which the subset (the rows ``idx`` of the full data) keeps every row once,
+    with equal weights within the class (or none): every stratified draw keeps the same
+    rows, weighted alike, so the class's value in a draw differs from the subset's only by
+    the metric's rounding (or the sample of a large subset) and its percentile is a tie.
+    With uneven weights the rows are the same but the subset's measure is not the draws';
+    a row kept several times gives the class's count, not its rows."""
     classes, counts = np.unique(y, return_counts=True)
+    y_subset = y[idx]
     sub = dict(zip(*np.unique(y_subset, return_counts=True), strict=True))
+    once = dict(zip(*np.unique(y[np.unique(idx)], return_counts=True), strict=True))
     out = set()
     for c, k in zip(classes, counts, strict=True):
-        if sub.get(c, 0) != k:
+        if sub.get(c, 0) != k or once.get(c, 0) != k:
             continue
         if weights is not None:
             w = np.asarray(weights, dtype=np.float64)[y_subset == c]
@@ -376,7 +379,7 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     if indices is not None:
         if X_subset is not None:
             raise ValueError("pass either indices or X_subset, not both.")
-        idx = _check_indices(indices, n)
+        idx = own_idx = _check_indices(indices, n)
         Z = Xa[idx]
         yz = None if ya is None else ya[idx]
     elif X_subset is None:
@@ -435,7 +438,7 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
                 # the first draw, timed after the subset itself warmed every code path up
                 progress(time.perf_counter() - t, total - 1)
     # the rows of a class kept whole are every draw's rows of it (synthetic rows are not)
-    whole = (_kept_whole(ya, yz, weights) if "srs" in kinds and indices is not None
+    whole = (_kept_whole(ya, own_idx, weights) if "srs" in kinds and indices is not None
              else set())
     out = {}
     for j, (metric, res) in enumerate(zip(built, own, strict=True)):
