@@ -393,7 +393,8 @@ class SubsetAudit(PageMixin):
                 return f"n/a (no {self._role('kept')} row of this {group})"
             if c in m.kept_whole:
                 return (f"{pct_text(m.per_class_percentile[c])} (tie: every row of this "
-                        f"{group} is in the {subset}, as in every stratified draw)")
+                        f"{group} is in the {subset}, as in all stratified "
+                        f"{self._role('draws')})")
             return pct_text(m.per_class_percentile[c])
         per_class = [[f"{m.name} · {c}", float(m.per_class[c]), pct(m, c)]
                      for m in self.calibration.metrics.values()
