@@ -923,3 +923,16 @@ def test_fit_dynamic_keeps_dataframe_feature_names():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "X has feature names, but ... fitted without"
         clf.predict(X)
+
+
+def test_drop_last_with_a_batch_larger_than_the_epoch_warns():
+    # drop_last=True and a batch larger than the kept rows: 0 optimizer steps per epoch
+    p = DynamicPruner(100, keep=0.1, n_epochs=3, start_epoch=1, random_state=0)
+    with pytest.warns(UserWarning, match=r"0 steps.*10 rows.*batch_size=16"):
+        assert p.steps_per_epoch(16, 1, drop_last=True) == 0
+    with pytest.warns(UserWarning, match=r"2 of the 3 epochs.*0 steps"):
+        assert p.total_steps(16, drop_last=True) == 100 // 16
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert p.steps_per_epoch(16, 1) == 1 and p.steps_per_epoch(8, 1, drop_last=True) == 1
+        assert p.total_steps(8, drop_last=True) == 12 + 1 + 1

@@ -10,6 +10,7 @@ epoch plans and sizes and the checkpoint state; the selection rules themselves l
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -708,7 +709,8 @@ class DynamicPruner:
         Returns
         -------
         int
-            ``ceil(epoch_size(epoch) / batch_size)`` (floor with ``drop_last``).
+            ``ceil(epoch_size(epoch) / batch_size)`` (floor with ``drop_last``). Warns when
+            ``drop_last`` leaves an epoch with rows no step (fewer rows than ``batch_size``).
 
         Examples
         --------
@@ -716,6 +718,18 @@ class DynamicPruner:
         >>> DynamicPruner(1000, keep=0.3).steps_per_epoch(64, epoch=0)
         5
         """
+        steps = self._steps(batch_size, epoch, drop_last)
+        if steps == 0 and drop_last and self.epoch_size(epoch) > 0:
+            warnings.warn(
+                f"epoch {epoch} has 0 steps: its {self.epoch_size(epoch)} rows are fewer than "
+                f"batch_size={batch_size} and drop_last=True drops them, so the epoch trains "
+                "nothing; lower the batch size, raise keep, or use drop_last=False.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return steps
+
+    def _steps(self, batch_size, epoch, drop_last):
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         size = self.epoch_size(epoch)
         return size // batch_size if drop_last else -(-size // batch_size)
@@ -751,9 +765,18 @@ class DynamicPruner:
                 "total_steps needs the planned number of epochs: create the pruner with "
                 "n_epochs=..."
             )
-        return sum(
-            self.steps_per_epoch(batch_size, e, drop_last=drop_last) for e in range(self.n_epochs)
-        )
+        steps = [self._steps(batch_size, e, drop_last) for e in range(self.n_epochs)]
+        empty = [e for e, s in enumerate(steps) if s == 0 and self.epoch_size(e) > 0]
+        if empty and drop_last:
+            warnings.warn(
+                f"{len(empty)} of the {self.n_epochs} epochs (e.g. epoch {empty[0]}, "
+                f"{self.epoch_size(empty[0])} rows) have 0 steps: their rows are fewer than "
+                f"batch_size={batch_size} and drop_last=True drops them; lower the batch "
+                "size, raise keep, or use drop_last=False.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return sum(steps)
 
     def state_dict(self):
         """The pruner's running state, for checkpoints (plain numpy arrays and ints).
