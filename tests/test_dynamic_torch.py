@@ -209,3 +209,15 @@ def test_len_during_the_last_batch_leaves_the_epoch_alone(policy):
     else:  # InfoBatch: the weights of an epoch sum to n
         assert sums == pytest.approx([float(n)] * 4)
         assert sizes[1] < n
+
+
+def test_sampler_checks_the_dataset_length():
+    # a pruner made for fewer rows than the dataset silently trained on its first rows only
+    ds = IndexedDataset(TensorDataset(torch.arange(20.0)))
+    with pytest.raises(ValueError, match=r"n_samples=10.*dataset has 20 rows"):
+        PrunedSampler(DynamicPruner(10), dataset=ds)
+    sampler = PrunedSampler(DynamicPruner(20, keep=1.0, random_state=0), dataset=ds)
+    loader = DataLoader(ds, batch_size=4, sampler=sampler)
+    assert sorted(int(i) for idx, _ in loader for i in idx) == list(range(20))
+    with pytest.raises(TypeError, match="len"):
+        PrunedSampler(DynamicPruner(20), dataset=iter(range(20)))

@@ -66,10 +66,18 @@ class PrunedSampler(Sampler):
     class its share of every epoch and goes through each class's rows without repeating one
     before all were used (every row once per round of ``ceil(n / K)`` epochs without groups).
 
+    The sampler does not see the DataLoader's batch size: with ``drop_last=True`` an epoch
+    of fewer rows than ``batch_size`` trains nothing (``pruner.steps_per_epoch(batch_size,
+    epoch, drop_last=True)`` and ``total_steps`` warn about it).
+
     Parameters
     ----------
     pruner : DynamicPruner
         The selection policy; its ``n_samples`` must equal the dataset length.
+    dataset : map-style dataset or None, default=None
+        The dataset the DataLoader reads (recommended): its length is checked against
+        ``pruner.n_samples``, since a pruner made for fewer rows would silently train on
+        the dataset's first rows only. None skips the check.
     shuffle : bool, default=True
         Shuffle the epoch's rows (otherwise they come in increasing order).
     seed : int, default=0
@@ -84,9 +92,23 @@ class PrunedSampler(Sampler):
     (3, 3, 1)
     """
 
-    def __init__(self, pruner, *, shuffle=True, seed=0):
+    def __init__(self, pruner, *, dataset=None, shuffle=True, seed=0):
         if not isinstance(pruner, DynamicPruner):
             raise TypeError(f"pruner must be a DynamicPruner, got {type(pruner).__name__}.")
+        if dataset is not None:
+            try:
+                n = len(dataset)
+            except TypeError as exc:
+                raise TypeError(
+                    f"dataset must be a map-style dataset with len(), got "
+                    f"{type(dataset).__name__}."
+                ) from exc
+            if n != pruner.n_samples:
+                raise ValueError(
+                    f"the pruner has n_samples={pruner.n_samples} but the dataset has {n} "
+                    f"rows: create it with DynamicPruner(len(dataset), ...) (a smaller pruner "
+                    "would train on the dataset's first rows only)."
+                )
         self.pruner = pruner
         self.shuffle = bool(shuffle)
         self.seed = int(seed)
