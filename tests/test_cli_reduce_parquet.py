@@ -166,3 +166,19 @@ def test_file_errors(tmp_path, no_cluster):
     for args, needles in cases:
         assert_refused(cli(*args), *needles)
         assert snapshot(tmp_path) == before, args
+
+
+def test_files_with_the_same_columns_in_another_order_are_read_by_name(tmp_path, no_cluster):
+    """As the library reads them; the command refused them ('every file must have the same
+    columns')."""
+    full = _write(tmp_path / "data").reset_index(drop=True)
+    part = tmp_path / "data" / "part-2.parquet"
+    pd.read_parquet(part)[["note", "id", "label", "c", "b", "a"]].to_parquet(part, index=False)
+    out = tmp_path / "kept.parquet"
+    res = cli("reduce", tmp_path / "data", "--target", "label", "--id", "id", "--method",
+              "srs", "--keep", "0.1", "-o", out)
+    assert res.returncode == 0, res.stderr
+    kept = pd.read_parquet(out)
+    assert list(kept.columns) == list(full.columns)  # the first file's order
+    pd.testing.assert_frame_equal(kept, full.iloc[kept.index].rename_axis("row"),
+                                  check_dtype=False)

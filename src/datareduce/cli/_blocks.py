@@ -109,7 +109,7 @@ def _footers(files):
         if names is None:
             names, first = schema.names, f
             frame = schema.empty_table().to_pandas()
-        elif schema.names != names:
+        elif sorted(schema.names) != sorted(names):  # (read by name: any order)
             raise CLIError(f"input {f} has columns {', '.join(schema.names)} but {first} has "
                            f"{', '.join(names)}: every file must have the same columns.")
         total += rows
