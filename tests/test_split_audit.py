@@ -194,7 +194,7 @@ def test_large_splits_are_judged_on_a_proportional_sample():
     assert audit.representativeness_rows == 400
     assert (audit.representativeness.n_samples, audit.representativeness.n_kept) == (400, 100)
     assert audit.n_exact == 5
-    assert "further from the full data than" in str(audit)
+    assert "further from all rows than" in str(audit)
     assert "(representativeness on a proportional sample of 400 rows)" in str(audit)
     full = audit_split(train, test, y[:900], y[900:], n_draws=5, max_split_rows=None)
     assert full.representativeness_rows == 1200 and "proportional sample" not in str(full)
@@ -219,3 +219,39 @@ def test_the_map_legend_lists_only_classes_it_draws():
     assert legend[:3] == ["train", "test, class 0", "test, class 1"]
     drawn = [c.get_label() for c in ax.collections if len(c.get_offsets())]
     assert drawn == ["train", "test, class 0", "test, class 1"]
+
+
+def test_split_verdicts_use_the_split_audits_words():
+    """The metrics' verdicts in a split audit said "a class of the full data has no row in
+    the subset (Z)" and "stratified random subsets": the page's words are the test split,
+    all rows and random splits. Printed, in the JSON and on the page alike."""
+    df = _table()
+    train, test, _ = _plant(df, 0, 0, 0)
+    train["target"], test["target"] = train["target"].astype(str), test["target"].astype(str)
+    test.loc[test.index[:3], "target"] = "Z"
+    audit = audit_split(test, train, target="target", n_draws=5)  # Z: no test row
+    biased = df.sort_values("mean texture").reset_index(drop=True)
+    skewed = audit_split(biased.iloc[:400], biased.iloc[400:], target="target", n_draws=20)
+    for a in (audit, skewed):
+        rep = a.representativeness
+        said = [v for v, _ in a.verdicts()] + [m["verdict"] for m in
+                                               a.to_dict()["representativeness"]
+                                               ["calibration"]["metrics"].values()]
+        said += [v for v, _ in rep.verdicts()]
+        wrong = [v for v in said if any(w in v for w in ("subset", "full data", "full-data",
+                                                         "of the all rows", "kept row"))]
+        assert not wrong, wrong
+    text = str(audit)
+    assert "coverage: a class of all rows has no row in the test split (Z)" in text
+    assert "closer to all rows than" in text or "further from all rows than" in text
+    assert "% of stratified random splits of this size" in text
+    skewed_text = str(skewed)
+    assert "further from all rows than" in skewed_text
+    assert "than 95% of stratified random splits" in skewed_text
+    # a plain subset audit keeps its words
+    from datareduce.metrics import audit_subset
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(300, 2)), np.repeat(["a", "b", "c"], 100)
+    plain = audit_subset(X, np.arange(0, 200), y, n_draws=5)
+    assert "coverage: a class of the full data has no row in the subset (c)" in str(plain)

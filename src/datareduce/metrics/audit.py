@@ -21,7 +21,7 @@ import numpy as np
 
 from .._core.strata import N_BINS
 from ._html import PageMixin, cell_text, pct_text
-from .calibration import DEFAULT_METRICS, _check_indices, calibrate
+from .calibration import DEFAULT_METRICS, _check_indices, _the, calibrate
 
 __all__ = ["SubsetAudit", "audit_space", "audit_subset"]
 
@@ -204,7 +204,8 @@ class SubsetAudit(PageMixin):
         A metric whose value is not finite (a class with no kept row) has percentile NaN:
         a failure, whatever its ties with the draws give; one that most draws tie has None
         (neutral: the metric hardly varies here)."""
-        out = [(m.verdict, None if np.isfinite(m.value) and m.degenerate
+        words = self._words()
+        out = [(m.sentence(**words), None if np.isfinite(m.value) and m.degenerate
                 else m.percentile.get("srs", m.percentile.get("random"))
                 if np.isfinite(m.value) else float("nan"))
                for m in self.calibration.metrics.values()]
@@ -215,15 +216,24 @@ class SubsetAudit(PageMixin):
         # named once: a metric with no finite value (coverage) names them in its verdict
         if absent and all(np.isfinite(m.value) for m in self.calibration.metrics.values()):
             one = len(absent) == 1
-            out.append((f"{len(absent)} {group if one else groups} of the {self._role('full')} "
+            out.append((f"{len(absent)} {group if one else groups} of {_the(self._role('full'))} "
                         f"{'has' if one else 'have'} no {self._role('kept')} row "
                         f"({', '.join(map(str, absent))}): {'its' if one else 'their'} rows "
                         "are unrepresented", float("nan")))
         weak = [c for c, p in head.per_class_percentile.items() if p < 5]
         if weak:
-            out.append((f"{head.name}: {groups} further from their full-data rows than 95% of "
-                        f"stratified random subsets: {', '.join(map(str, weak))}", 0.0))
+            full = self._role("full")
+            theirs = ("their full-data rows" if full == "full data" else
+                      f"all their {full[4:]}" if full.startswith("all ") else
+                      f"their rows in {_the(full)}")
+            out.append((f"{head.name}: {groups} further from {theirs} than 95% of "
+                        f"stratified {self._role('draws')}: {', '.join(map(str, weak))}", 0.0))
         return out
+
+    def _words(self) -> dict:
+        """The audit's words for the metrics' verdicts (:meth:`CalibratedMetric.sentence`)."""
+        return {"subset": self._role("subset"), "full": self._role("full"),
+                "draws": self._role("draws"), "group": self._group_name()}
 
     def to_dict(self) -> dict:
         """JSON-serialisable dictionary of the numbers (no figures)."""
@@ -232,7 +242,7 @@ class SubsetAudit(PageMixin):
             "n_kept": int(self.n_kept), "n_dimensions": int(self.n_dimensions),
             "space": self.space, "task": self.task, "weighted": bool(self.weighted),
             "verdicts": [v for v, _ in self.verdicts()],
-            "calibration": self.calibration.to_dict(),
+            "calibration": self.calibration.to_dict(self._words()),
             "class_rows": None if self.class_rows is None else {
                 str(c): {"full": int(a), "kept": int(k)} for c, (a, k) in
                 self.class_rows.items()},

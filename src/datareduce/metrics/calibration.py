@@ -107,24 +107,33 @@ class CalibratedMetric:
     @property
     def verdict(self) -> str:
         """The result in words, against the SRS draws (uniform draws without labels)."""
+        return self.sentence()
+
+    def sentence(self, *, subset="subset", full="full data", draws="random subsets",
+                 group="class") -> str:
+        """:attr:`verdict` in an audit's own words: what the ``subset`` is, the ``full``
+        data it is compared with, the random ``draws`` and a ``group`` of rows (a split
+        audit says "test split", "all rows", "random splits"; a binned regression target
+        "target bin")."""
         kind = "srs" if "srs" in self.percentile else next(iter(self.percentile))
         p = self.percentile[kind]
-        what = ("stratified random subsets" if kind == "srs" else "uniform random subsets")
+        what = f"{'stratified' if kind == 'srs' else 'uniform'} {draws}"
+        the_full = _the(full)
         if np.isfinite(self.value) and self.degenerate:
             k, n = self.ties
-            return (f"{self.name}: equal to most random subsets (the value hardly varies "
+            return (f"{self.name}: equal to most {draws} (the value hardly varies "
                     f"here: {k} of {n} {what} have the same value)")
         if not np.isfinite(self.value):
             absent = [str(c) for c, v in self.per_class.items() if not np.isfinite(v)]
-            return (f"{self.name}: a class of the full data has no row in the subset"
+            return (f"{self.name}: a {group} of {the_full} has no row in the {subset}"
                     + (f" ({', '.join(absent)})" if absent else ""))
         if p >= 50:
-            return (f"{self.name}: closer to the full data than {p:.0f}% of {what} of this "
-                    "size")
-        return f"{self.name}: further from the full data than {100 - p:.0f}% of {what} of this size"
+            return f"{self.name}: closer to {the_full} than {p:.0f}% of {what} of this size"
+        return f"{self.name}: further from {the_full} than {100 - p:.0f}% of {what} of this size"
 
-    def to_dict(self) -> dict:
-        """Plain-Python dictionary (labels as strings; draws as lists)."""
+    def to_dict(self, words=None) -> dict:
+        """Plain-Python dictionary (labels as strings; draws as lists); ``words``: the
+        audit's words for its verdict (:meth:`sentence`)."""
         return {
             "name": self.name, "description": self.description, "value": float(self.value),
             "per_class": {str(k): float(v) for k, v in self.per_class.items()},
@@ -134,7 +143,7 @@ class CalibratedMetric:
             "p_value": {k: float(v) for k, v in self.p_value.items()},
             "kept_whole": [str(c) for c in self.kept_whole],
             "reference": {k: [float(x) for x in v] for k, v in self.reference.items()},
-            "verdict": self.verdict,
+            "verdict": self.sentence(**(words or {})),
         }
 
 
@@ -174,11 +183,16 @@ class Calibration:
         """One sentence per metric, headline first."""
         return [m.verdict for m in self.metrics.values()]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, words=None) -> dict:
         return {"n_draws": self.n_draws, "n_subset": self.n_subset,
                 "n_samples": self.n_samples, "eval_rows": self.eval_rows,
                 "seconds": float(self.seconds),
-                "metrics": {k: v.to_dict() for k, v in self.metrics.items()}}
+                "metrics": {k: v.to_dict(words) for k, v in self.metrics.items()}}
+
+
+def _the(words: str) -> str:
+    """``words`` with its article: "the full data", but "all rows" as it is."""
+    return words if words.split(" ", 1)[0] in ("all", "every", "the") else f"the {words}"
 
 
 def _percentile(value, draws, tie=False):
