@@ -101,3 +101,28 @@ def test_large_subsets_are_scored_through_a_class_stratified_sample():
                      metrics=("mmd",), max_subset_rows=150, max_rows=500,
                      random_state=s).metrics["mmd"].percentile["srs"] for s in range(24)]
     assert 30 < np.mean(pct) < 70 and np.std(pct) > 15
+
+
+def test_the_colourbar_lists_only_target_bins_with_kept_rows():
+    """The map's colourbar listed every target bin, one with no kept row too (a colour no
+    point has); it lists the bins drawn, and the legend names the others 'no kept row'."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    y = rng.normal(size=400)
+    keep = np.flatnonzero(y < np.quantile(y, 0.75))[::3]  # no row of the top bins
+    audit = _quiet(X, keep, y, n_draws=3)
+    (fig,) = [f for _, alt, f in audit.figures() if alt.startswith("map of")]
+    ax, bar = fig.axes
+    ticks = [t.get_text() for t in bar.get_yticklabels()]
+    bins = audit._label_order(audit.class_rows)
+    empty = [b for b in bins if audit.class_rows[b][1] == 0]
+    assert len(empty) >= 2 and len(ticks) == len(bins) - len(empty)
+    assert ticks == [b for b in bins if b not in empty]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert [f"target bin {b}: no kept row" for b in empty] == legend[-len(empty):]
+    # a split audit's words
+    split = audit_split(X[keep], np.delete(X, keep, axis=0), y[keep],
+                        np.delete(y, keep), n_draws=3)
+    (fig,) = [f for _, alt, f in split.figures() if alt.startswith("map of")]
+    assert not [t for t in fig.axes[0].get_legend().get_texts()
+                if "no test row" in t.get_text()]  # every bin has a test row there

@@ -73,8 +73,8 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
 
     ``order``: the labels in the order to list them (default: sorted). ``sequential``
     (ordered groups, e.g. the quantile bins of a regression target): kept rows coloured on
-    a sequential colormap with a colourbar naming each ``group_name`` instead of a legend
-    entry per group."""
+    a sequential colormap with a colourbar naming each ``group_name`` drawn instead of a
+    legend entry per group (a group with no kept point is named in the legend as above)."""
     markers = "os^Dv<>pP*X"
     if labels is not None and order is None:
         order = list(np.unique(labels))
@@ -86,16 +86,19 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
     elif sequential:
         from matplotlib.colors import BoundaryNorm
 
-        code = {c: i for i, c in enumerate(order)}
+        # the colourbar names the groups drawn; the legend names the others (below)
+        drawn = [c for c in order if ((labels == c) & kept).any()]
+        code = {c: i for i, c in enumerate(drawn)}
         idx = np.array([code[c] for c in labels[kept]], dtype=float)
-        k = len(order)
+        k = max(len(drawn), 1)
         cmap = _cmap("viridis", k)
         sc = ax.scatter(P[kept, 0], P[kept, 1], s=16, c=idx, cmap=cmap,
                         norm=BoundaryNorm(np.arange(-0.5, k), cmap.N), edgecolors="black",
                         linewidths=0.3, label=f"{kept_name} (colour: {group_name})")
-        bar = ax.figure.colorbar(sc, ax=ax, ticks=np.arange(k), fraction=0.06, pad=0.02)
-        bar.ax.set_yticklabels([str(c) for c in order], fontsize=8)
-        bar.set_label(f"{group_name} of the {kept_name} rows", fontsize=9)
+        if drawn:
+            bar = ax.figure.colorbar(sc, ax=ax, ticks=np.arange(k), fraction=0.06, pad=0.02)
+            bar.ax.set_yticklabels([str(c) for c in drawn], fontsize=8)
+            bar.set_label(f"{group_name} of the {kept_name} rows", fontsize=9)
     else:
         for g, c in enumerate(order):
             sel = (labels == c) & kept
@@ -104,7 +107,7 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
                            color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
                            label=f"{kept_name}, {group_name} {c}")
     handles, names = ax.get_legend_handles_labels()
-    if labels is not None and not sequential:
+    if labels is not None:
         from matplotlib.lines import Line2D
 
         # named, without a marker: a class of the data none of whose kept rows is drawn
