@@ -47,6 +47,11 @@ def test_search_happy_path_writes_everything_and_matches_the_library(table):
     assert choice["method"] in ("srs", "mms", "full") and choice["keep"] in (0.1, 0.3, 1.0)
     assert (choice["keep"] == 1.0) != choice["within_tolerance"]
     assert (choice["check_scores"] is None) == (not choice["within_tolerance"])
+    assert (choice["no_reduction_reason"] is None) == choice["within_tolerance"]
+    if not choice["within_tolerance"]:
+        assert choice["no_reduction_reason"] in res.stdout
+        assert choice["training_time_saving"] == choice["total_time_saving"] == 0.0
+    assert all(not isinstance(c["scores"], str) for c in choice["failed_checks"])
     assert len(choice["all_rows_gain"]) == 3
     assert choice["baseline_gain"] >= 0
     if choice["within_tolerance"]:  # the baseline was measured: the bound is a number

@@ -145,11 +145,58 @@ def test_no_fraction_within_tolerance_keeps_everything():
     search = ReductionSearchCV(KNeighborsClassifier(1), methods=["srs"], keeps=(0.05, 0.1),
                                scoring="accuracy", tolerance=0.0, budget=None, min_rows=5,
                                random_state=0)
-    with pytest.warns(UserWarning, match="no kept fraction tried scored within"):
+    with pytest.warns(UserWarning, match="no kept fraction's lower bound cleared the thr"):
         search.fit(X, y)
     assert search.best_keep_ == 1.0 and not search.budget_exhausted_
     assert (search.results_frame().query("method == 'srs'").mean_test_score
             < search.threshold_).all()
+    # nothing is saved when every row is kept (it was 1 - ratio of two timings of one
+    # training: 0.89 in one run, -1.1 in another)
+    assert search.training_time_saving_ == 0.0 and search.total_time_saving_ == 0.0
+    assert "training-time saving: none (every row is kept)" in search.summary()
+
+
+def test_no_reduction_gives_one_true_reason_in_every_view():
+    """The summary (and warning) said "no kept fraction tried scored within tolerance" while
+    the plot said "the check ... failed" and the table listed fractions within tolerance
+    (hpc, srs / mms / kt / herding: mms at 0.5 failed its check, the other fractions within
+    tolerance were of methods that did not beat srs)."""
+    pytest.importorskip("matplotlib")
+    from datareduce.search._plot import _title
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 2))
+    y = (np.sin(4 * X[:, 0]) * np.cos(4 * X[:, 1]) > 0).astype(int)
+    search = ReductionSearchCV(KNeighborsClassifier(1), methods=["srs"], keeps=(0.05, 0.1),
+                               scoring="accuracy", tolerance=0.0, budget=None, min_rows=5,
+                               random_state=0)
+    with pytest.warns(UserWarning):
+        search.fit(X, y)
+
+    def views():
+        choice = [ln for ln in search.summary().splitlines() if ln.startswith("choice")][0]
+        return search.no_reduction_reason(), choice, _title(search)
+
+    reason, choice, title = views()
+    assert reason == "no kept fraction's lower bound cleared the threshold"
+    assert reason in choice and reason in title
+    # the hpc case: a candidate failed its check, another pair was within tolerance
+    res = search.cv_results_  # (relabelled: two rows of another method within tolerance)
+    rows = [i for i, m in enumerate(res["method"]) if m == "srs"][:2]
+    for i in rows:
+        res["method"][i], res["within_tolerance"][i] = "mms", True
+    failed = ("mms", float(res["keep"][rows[1]]))
+    search.checks_ = {failed: (np.zeros((3, 3)), False)}
+    reason, choice, title = views()
+    assert reason == (f"the check over several draws of the subset failed (mms at "
+                      f"{failed[1]:g}); 1 other (method, fraction) pair(s) within tolerance "
+                      "did not beat srs at the racing level, which a method other than srs "
+                      "must")
+    assert reason in choice and reason in title
+    search.checks_ = {}
+    reason, choice, title = views()
+    assert reason.startswith("srs was within tolerance at no kept fraction tried, and 2 other")
+    assert reason in choice and reason in title
 
 
 # ------------------------------------------------------------- learning curve

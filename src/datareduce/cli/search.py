@@ -320,6 +320,9 @@ def _write(args, out, search, kept, kept_name, text, cols, source):
         "cv_score": search.best_score_, "full_cv_score": search.baseline_score_,
         "full_cv_score_kind": search.baseline_kind_,
         "within_tolerance": bool(search.within_tolerance_),
+        "no_reduction_reason": search.no_reduction_reason(),
+        "failed_checks": [{"method": m, "keep": k, "scores": sc.tolist()}
+                          for (m, k), (sc, passed) in search.checks_.items() if not passed],
         "budget_exhausted": bool(search.budget_exhausted_),
         "budget_needed_seconds": search.budget_needed_seconds_,
         "budget_cut": search.budget_cut_,

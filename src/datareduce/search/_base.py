@@ -287,6 +287,7 @@ class BaseReductionSearch(BaseEstimator):
         self.baseline_gain_ = ev.baseline_gain
         self.learning_curve_ = ev.curve
         self.predicted_keep_ = ev.predicted_keep
+        self.reference_ = ev.reference
         self.skipped_, self.eliminated_ = dict(ev.skipped), dict(ev.eliminated)
         self.budget_exhausted_ = ev.exhausted
         self.budget_needed_seconds_ = ev.needed_seconds
@@ -316,9 +317,12 @@ class BaseReductionSearch(BaseEstimator):
         self.best_estimator_ = self._refit(red, X, y, Xr, yr, w)
         self.refit_training_seconds_ = time.perf_counter() - t0
         self.best_reducer_ = red
-        self.training_time_saving_ = 1 - self.refit_training_seconds_ / self.full_fit_seconds_
-        self.total_time_saving_ = 1 - (self.refit_training_seconds_
-                                       + self.refit_reduction_seconds_) / self.full_fit_seconds_
+        if self.within_tolerance_:
+            self.training_time_saving_ = 1 - self.refit_training_seconds_ / self.full_fit_seconds_
+            self.total_time_saving_ = 1 - (self.refit_training_seconds_
+                                           + self.refit_reduction_seconds_) / self.full_fit_seconds_
+        else:  # every row is kept: nothing is saved (the ratio of two timings of one
+            self.training_time_saving_ = self.total_time_saving_ = 0.0  # training is noise)
         k, lo, hi = ev.predicted_keep
         full = self.full_fit_seconds_  # measured when the baseline was
 
@@ -367,12 +371,44 @@ class BaseReductionSearch(BaseEstimator):
         half = np.hypot((hi - lo) / 2, (b_hi - b_lo) / 2)
         return gain, gain - half, gain + half
 
+    def no_reduction_reason(self) -> str | None:
+        """Why the answer is "no reduction" (None when there is an answer): the one reason
+        the summary, the warning, the plot and the CLI give.
+
+        * the budget ran out before a kept fraction was shown to be within tolerance;
+        * the check over several draws failed for every candidate answer (named), and the
+          other fractions within tolerance, if any, were of methods that did not beat the
+          reference by the racing margin (a method other than the reference must);
+        * fractions were within tolerance, but only for methods that did not beat the
+          reference (and the reference itself at none);
+        * no kept fraction's lower bound cleared the threshold."""
+        if self.within_tolerance_:
+            return None
+        if self.budget_exhausted_:
+            return ("the budget ran out before any kept fraction was shown to be within "
+                    "tolerance")
+        failed = [(m, k) for (m, k), (_, passed) in self.checks_.items() if not passed]
+        res = self.cv_results_
+        within = [(m, float(k)) for m, k, w in zip(res["method"], res["keep"],
+                                                   res["within_tolerance"], strict=True)
+                  if w and m != "full"]
+        ref = self.reference_
+        # (the reference within tolerance is an answer unless its check failed)
+        others = [mk for mk in within if mk not in failed and mk[0] != ref]
+        not_beating = (f"{len(others)} other (method, fraction) pair(s) within tolerance "
+                       f"did not beat {ref} at the racing level, which a method other than "
+                       f"{ref} must")
+        if failed:
+            names = ", ".join(f"{m} at {k:g}" for m, k in failed)
+            why = f"the check over several draws of the subset failed ({names})"
+            return why + (f"; {not_beating}" if others else "")
+        if others:
+            return f"{ref} was within tolerance at no kept fraction tried, and {not_beating}"
+        return "no kept fraction's lower bound cleared the threshold"
+
     def _no_reduction_line(self):
-        why = ("the budget ran out before any kept fraction was shown to be within "
-               "tolerance" if self.budget_exhausted_ else
-               "no kept fraction tried scored within tolerance")
         return (f"ReductionSearchCV: no reduction found within tolerance={self.tolerance} "
-                f"({why}): keep everything (keep=1.0).")
+                f"({self.no_reduction_reason()}): keep everything (keep=1.0).")
 
     def _results_table(self, ev):
         rows = []

@@ -136,7 +136,8 @@ class ReductionSearchCV(BaseReductionSearch):
         learning curve's gain from there to all rows (>= 0), and ``threshold_ =
         baseline_score_ + baseline_gain_ - tolerance``.
     within_tolerance_ : bool
-        False when the answer is "no reduction".
+        False when the answer is "no reduction"; ``no_reduction_reason()`` says why (the one
+        reason of the summary, the warning and the plot).
     check_scores_ : ndarray of shape (n_draws, n_splits) or None
         The answer's check (None for "no reduction"); ``checks_``: every check run, as
         ``{(method, keep): (scores, passed)}``; ``check_bounds_``: for each, the one-sided
@@ -165,7 +166,9 @@ class ReductionSearchCV(BaseReductionSearch):
         Why the budget stopped a later step (the answer is safe, maybe not the smallest).
     full_fit_seconds_, search_seconds_, cost_ratio_, budget_seconds_ : float
     training_time_saving_, total_time_saving_ : float
-        Measured at the refit.
+        Measured at the refit; 0 for "no reduction" (every row is kept).
+    reference_ : str
+        The method whose learning curve was fitted (the ``reference``, or SRS).
 
     Examples
     --------

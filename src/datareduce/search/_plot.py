@@ -91,13 +91,7 @@ def _title(search):
     if search.within_tolerance_:
         return (f"choice: {search.best_method_} keeping {100 * search.best_keep_:.3g}% of "
                 f"the rows (within tolerance {search.tolerance:g})")
-    title = "no reduction within tolerance (keep all rows)"
-    if search.budget_exhausted_:
-        return title + ("\nbudget ran out before any kept fraction was shown to be within "
-                        "tolerance")
-    if any(not passed for _, passed in getattr(search, "checks_", {}).values()):
-        return title + "\n(the check over several draws of the subset failed)"
-    return title + "\n(no kept fraction's lower bound cleared the threshold)"
+    return "no reduction within tolerance (keep all rows)\n" + search.no_reduction_reason()
 
 
 def plot_search(search, ax=None):
