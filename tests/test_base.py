@@ -19,6 +19,26 @@ def test_quota_examples():
     assert allocate_quotas([5, 90, 5], 2).tolist() == [1, 1, 0] or \
         allocate_quotas([5, 90, 5], 2).sum() == 2
     assert allocate_quotas([3, 3], 6).tolist() == [3, 3]
+    # the leftover row goes to the largest fractional part (1.4, 3.15, 2.45 -> 0.45), not by
+    # group order ([2, 3, 2])
+    assert allocate_quotas([20, 45, 35], 7).tolist() == [1, 3, 3]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 200), min_size=1, max_size=8), st.data())
+def test_quota_leftovers_go_to_the_largest_remainders(counts, data):
+    """Without the one-row floor: a group rounded up has a fractional share at least as large
+    as that of any group left at its floor that had room for one more row."""
+    counts = np.array(counts)
+    total = data.draw(st.integers(0, int(counts.sum())))
+    q = allocate_quotas(counts, total, min_one=False)
+    if counts.sum() == 0:
+        return
+    ideal = total * counts / counts.sum()
+    floor = np.floor(ideal)
+    up, left = q > floor, (q == floor) & (q < counts)
+    if up.any() and left.any():
+        assert (ideal - floor)[up].min() >= (ideal - floor)[left].max() - 1e-12
 
 
 @settings(max_examples=300, deadline=None)

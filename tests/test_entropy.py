@@ -1,5 +1,7 @@
 """DES: distance-entropy selection."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -114,6 +116,36 @@ def test_invariants(seed, keep, strat, bf):
         if len(dropped):
             assert des.entropy_[added].min() >= des.entropy_[dropped].max()
     assert des.sample_weight_.sum() == pytest.approx(n)
+
+
+def test_stratified_keeps_exactly_keep_rows_when_the_base_quotas_exceed_the_final_ones():
+    """Largest-remainder quotas are not monotone in the total (classes [3, 5, 5]: [2, 2, 2] of
+    6 rows, [1, 3, 3] of 7): the additions overshot and fit raised 'selected 8 rows instead
+    of 7'. Every base size below keep, on small class layouts, keeps exactly keep rows, each
+    class at least its base rows and as close to its share as that allows."""
+    rng = np.random.default_rng(0)
+    for sizes in ([3, 5, 5], [21, 40, 40], [2, 7, 4, 1]):
+        n = sum(sizes)
+        X, y = rng.normal(size=(n, 2)), np.repeat(np.arange(len(sizes)), sizes)
+        step = 1 if n < 20 else 5  # (every pair on the small layouts)
+        for keep in range(len(sizes), n, step):
+            for n_base in range(len(sizes), keep, step):
+                des = DistanceEntropyReducer(keep=keep, base_fraction=n_base / n,
+                                             stratify=True, random_state=0)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    des.fit(X, y)
+                idx = des.sample_indices_
+                assert len(idx) == keep == len(np.unique(idx)), (sizes, keep, n_base)
+                got = np.bincount(y[idx], minlength=len(sizes))
+                base = np.bincount(y[des.base_indices_], minlength=len(sizes))
+                assert (got >= base).all()
+                # within one row of the final quotas unless the base forces more
+                want = allocate_quotas(sizes, keep)
+                assert (np.abs(got - np.maximum(want, base)) <= 1).all(), (sizes, keep, n_base)
+    X, y = rng.normal(size=(13, 2)), np.repeat([0, 1, 2], [3, 5, 5])
+    des = DistanceEntropyReducer(keep=7, base_fraction=6 / 13, stratify=True, random_state=0)
+    assert len(des.fit(X, y).sample_indices_) == 7
 
 
 def test_seeded_and_vectorised_at_scale():

@@ -200,9 +200,17 @@ class DistanceEntropyReducer(BaseReducer):
             quotas = allocate_quotas(counts, n_keep)
             add_q = np.maximum(quotas - base_q, 0)
             short = (n_keep - n_base) - int(add_q.sum())
-            if short > 0:  # rounding gave a class more base rows than its final quota
+            # largest-remainder rounding is not monotone in the total: a class can get more
+            # base rows than its final quota (classes [3, 5, 5]: [2, 2, 2] of 6, [1, 3, 3] of
+            # 7), so the clamped additions can overshoot n_keep - n_base or fall short
+            if short > 0:
                 room = counts - base_q - add_q
                 add_q += allocate_quotas(room, short, min_one=False)
+            elif short < 0:  # take the excess back where a class is furthest above its share
+                ideal = counts * (n_keep / counts.sum())
+                for _ in range(-short):
+                    cand = np.flatnonzero(add_q > 0)
+                    add_q[cand[np.argmax((base_q + add_q - ideal)[cand])]] -= 1
             added = []
             for pool, q in zip(pools, add_q, strict=True):
                 added.append(self._additions(pool[~in_base[pool]], scores, int(q), rng))
