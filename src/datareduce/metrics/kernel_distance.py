@@ -19,16 +19,34 @@ The energy distance (Szekely and Rizzo 2013) is the same construction with ``k(x
 -||x - y||``: ``E = 2 E|X - Z| - E|X - X'| - E|Z - Z'|``, reported as ``sqrt(E)``, which is
 what :func:`scipy.stats.energy_distance` returns in one dimension.
 
-Cost and memory. The cross term needs ``n m`` kernel values and the reduced-set term ``m^2``;
-both are computed exactly in blocks of at most ``working_memory`` MiB. The full-set term needs
-``n^2`` values: it is computed exactly (in symmetric blocks, each pair once) when a class has at
-most ``max_exact`` rows. Above that it is estimated without bias: on a seeded random subsample
-of ``max_exact`` rows (stratified by class) the off-diagonal mean is a U-statistic, unbiased
-for the full set's off-diagonal mean, and the diagonal (``k(x, x)``, known exactly) is added
-back with its exact share ``1/n``. Its standard error falls like ``1 / sqrt(max_exact)``; pass
-``max_exact=None`` for the exact value at any size, or compute the full-set term once with
-:func:`mmd_reference` and reuse it for many reduced sets of the same data. No ``n x n`` matrix
-is ever formed.
+Cost and memory. Up to ``max_exact`` rows every term is exact: the cross term needs ``n m``
+kernel values, the reduced-set term ``m^2`` and the full-set term ``n^2`` (in symmetric
+blocks, each pair once), all in blocks of at most ``working_memory`` MiB; no ``n x n`` matrix is ever formed. Above ``max_exact`` rows one
+estimator serves all three terms, so that their errors cancel instead of adding up (an
+estimated full-set term next to exact cross and subset terms made MMD^2 negative, clipped to
+0, for most subsets: its error exceeds the MMD^2 of a subset):
+
+- Gaussian kernel: random Fourier features (Rahimi and Recht 2007), orthogonal ones (Yu et
+  al. 2016): 2,048 seeded frequencies ``w`` drawn from the kernel's spectral measure
+  ``N(0, I / s^2)`` in blocks of ``d`` orthogonal directions with chi-distributed norms. With
+  ``phi(x) = [cos(w . x), sin(w . x)]``, ``E_w[phi(x) . phi(x')] = k(x, x')``, so
+  ``MMD^2 = E_w |mean_i phi(x_i) - sum_j q_j phi(z_j)|^2``, and the average over the
+  frequencies is an unbiased estimate of it that is never negative. Its relative error
+  does not depend on the size of MMD^2 (each frequency's term is a square with the right
+  mean): on 12 Gaussian features, a random 30 % subset, the standard deviation over seeds
+  of the estimated MMD was 0.6 % of the exact value (20 seeds).
+- Energy kernel: random projections. ``||v|| = kappa_d E_theta |theta . v|`` for ``theta``
+  uniform on the unit sphere, ``kappa_d = sqrt(pi) Gamma((d + 1) / 2) / Gamma(d / 2)``, so the
+  squared energy distance is ``kappa_d`` times the mean over directions of the
+  one-dimensional squared energy distances, each exact (``2 int (F - G)^2``, by sorting) and
+  never negative: 256 seeded directions in orthogonal blocks.
+
+Cost above ``max_exact``: ``O(n d D)`` once for the full-set embedding (``D = 2048``), then
+``O(m d D)`` per reduced set (Gaussian kernel); ``O(K (n + m) log(n + m))`` per reduced set
+(energy, ``K = 256``). Memory stays within ``working_memory`` MiB blocks plus ``O(n)``.
+Pass ``max_exact=None`` for the exact value at any size (``O(n^2 d)`` time), or compute the
+full-set part once with :func:`mmd_reference` and reuse it for many reduced sets of the same
+data.
 """
 
 from __future__ import annotations
@@ -40,7 +58,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .._core.validation import check_random_generator, check_X, check_y
-from .._geometry.kernels import KERNEL_NAMES, Kernel, canonical_kernel, median_heuristic
+from .._geometry.kernels import (
+    KERNEL_NAMES,
+    Kernel,
+    canonical_kernel,
+    median_heuristic,
+    rows_per_block,
+)
 from ._inputs import reduced_inputs
 
 __all__ = [
@@ -92,10 +116,18 @@ class MMDReference:
     counts : ndarray
         Rows per class (one entry without labels).
     xx : ndarray of shape (C, C)
-        ``mean k(x, x')`` over pairs with x in class c and x' in class c'.
+        ``mean k(x, x')`` over pairs with x in class c and x' in class c'; estimated by the
+        random Fourier features when not exact (Gaussian kernel), NaN when not exact for the
+        energy kernel (the projections never form it).
     exact : bool
-        Whether ``xx`` is exact or the unbiased subsample estimate.
+        Whether every term is exact, or all three are estimated with the random features
+        (or projections) of ``projections`` (module docstring).
     n_features : int
+    projections : ndarray of shape (d, D) or None
+        The seeded frequencies (Gaussian kernel) or unit directions (energy kernel) of the
+        estimate; None when exact.
+    embedding : ndarray of shape (C, 2 D) or None
+        Gaussian kernel, estimated: each class's mean ``[cos(X w), sin(X w)]``.
     """
 
     kernel: str
@@ -105,6 +137,8 @@ class MMDReference:
     xx: np.ndarray
     exact: bool
     n_features: int
+    projections: np.ndarray | None = field(default=None, repr=False)
+    embedding: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_samples(self) -> int:
@@ -126,7 +160,8 @@ class DistributionDistance:
     bandwidth : float
         Gaussian width used (NaN for the energy distance).
     exact : bool
-        False when the full-set term was estimated on a subsample.
+        False when the value was estimated (random Fourier features or projections, above
+        ``max_exact`` rows).
     """
 
     value: float
@@ -165,10 +200,11 @@ def mmd_reference(X, y=None, *, kernel: str = "rbf", bandwidth=None, max_exact: 
     bandwidth : float, "median" or None, default=None
         Gaussian width; None or "median": the median heuristic (:func:`median_bandwidth`).
     max_exact : int or None, default=20000
-        Exact up to this many rows; above it, the unbiased subsample estimate described in
-        the module docstring. None: always exact (``O(n^2 d)`` time, bounded memory).
+        Exact up to this many rows; above it, the random-feature (Gaussian) or
+        random-projection (energy) estimate of the module docstring, used then for all three
+        terms. None: always exact (``O(n^2 d)`` time, bounded memory).
     random_state : int, default=0
-        Seed of the bandwidth subsample and of the estimate's subsample.
+        Seed of the bandwidth subsample and of the estimate's frequencies or directions.
     working_memory : float, default=64
         MiB for one block of kernel values.
 
@@ -195,33 +231,110 @@ def mmd_reference(X, y=None, *, kernel: str = "rbf", bandwidth=None, max_exact: 
         classes, enc = np.unique(check_y(y, n), return_inverse=True)
         counts = np.bincount(enc, minlength=len(classes))
     C = len(counts)
-    rows = np.arange(n)
-    exact = max_exact is None or n <= max_exact
-    if not exact:
-        rng = check_random_generator(random_state)
-        # stratified subsample: every class keeps >= 2 rows so its U-statistic exists
-        take = np.minimum(counts, np.maximum(2, np.round(max_exact * counts / n))).astype(int)
-        rows = np.sort(np.concatenate([
-            rng.choice(np.flatnonzero(enc == c), size=take[c], replace=False)
-            for c in range(C)]))
-    onehot = np.zeros((rows.size, C))
-    onehot[np.arange(rows.size), enc[rows]] = 1.0
+    if max_exact is not None and n > max_exact:
+        return _estimated_reference(Xa, enc, classes, counts, kern, random_state, working_memory)
+    onehot = np.zeros((n, C))
+    onehot[np.arange(n), enc] = 1.0
     with threadpool_limits(limits=1, user_api="blas"):
-        S = kern.weighted_pair_sum(Xa[rows], Xa[rows], onehot, onehot,
-                                   working_memory=working_memory, symmetric=True)
-    sub = onehot.sum(axis=0)
-    if exact:
-        xx = S / np.outer(counts, counts)
-    else:
-        d = float(kern.diagonal(Xa[:1])[0])  # k(x, x), the same for every x (rbf, energy)
-        pairs = np.outer(sub, sub)
-        off = S.copy()
-        np.fill_diagonal(off, np.diag(S) - d * sub)  # drop the diagonal terms
-        np.fill_diagonal(pairs, sub * (sub - 1))
-        mean_off = off / pairs  # U-statistics, unbiased for the full set's pair means
-        xx = mean_off.copy()
-        np.fill_diagonal(xx, d / counts + (1.0 - 1.0 / counts) * np.diag(mean_off))
-    return MMDReference(kern.name, kern.bandwidth, classes, counts, xx, bool(exact), Xa.shape[1])
+        S = kern.weighted_pair_sum(Xa, Xa, onehot, onehot, working_memory=working_memory,
+                                   symmetric=True)
+    xx = S / np.outer(counts, counts)
+    return MMDReference(kern.name, kern.bandwidth, classes, counts, xx, True, Xa.shape[1])
+
+
+# ------------------------------------------------------------------------ the estimate
+#: frequencies of the random Fourier features (each gives a cosine and a sine feature)
+N_FREQUENCIES = 2048
+#: directions of the projected energy distance
+N_DIRECTIONS = 256
+
+
+def _orthogonal_directions(d: int, k: int, rng) -> np.ndarray:
+    """``k`` unit columns of length ``d``, uniform on the sphere, orthogonal in blocks of d."""
+    blocks = []
+    for _ in range(-(-k // d)):
+        Q, R = np.linalg.qr(rng.standard_normal((d, d)))
+        blocks.append(Q * np.where(np.diag(R) < 0, -1.0, 1.0))  # Haar-distributed
+    return np.ascontiguousarray(np.concatenate(blocks, axis=1)[:, :k])
+
+
+def _fourier_sums(A, W, weights, working_memory: float) -> np.ndarray:
+    """``sum_i weights[i, c] [cos(A_i W), sin(A_i W)]``: shape (C, 2 D), in row blocks.
+
+    The phases, cosines and sines are single precision (17 times faster than double here; a
+    value's error, about 1e-6, is random and biases MMD^2 by its square only); each block's
+    sums are added in double precision.
+    """
+    D = W.shape[1]
+    W32 = W.astype(np.float32)
+    w32 = weights.astype(np.float32)
+    out = np.zeros((weights.shape[1], 2 * D))
+    step = rows_per_block(working_memory / 2.0, D, itemsize=4)
+    buf = np.empty((min(step, A.shape[0]), D), dtype=np.float32)
+    for i0 in range(0, A.shape[0], step):
+        i1 = min(A.shape[0], i0 + step)
+        P = np.matmul(A[i0:i1].astype(np.float32), W32, out=buf[:i1 - i0])
+        wt = w32[i0:i1].T
+        out[:, D:] += wt @ np.sin(P)
+        out[:, :D] += wt @ np.cos(P, out=P)
+    return out
+
+
+def _estimated_reference(Xa, enc, classes, counts, kern, random_state, working_memory):
+    rng = check_random_generator(random_state)
+    rng = np.random.default_rng(rng.integers(2**63))  # its own stream, whatever was passed
+    d = Xa.shape[1]
+    C = len(counts)
+    if kern.name == "energy":
+        dirs = _orthogonal_directions(d, N_DIRECTIONS, rng)
+        return MMDReference(kern.name, kern.bandwidth, classes, counts,
+                            np.full((C, C), np.nan), False, d, projections=dirs)
+    # orthogonal random features: unit directions scaled by chi(d) norms are N(0, I) columns
+    dirs = _orthogonal_directions(d, N_FREQUENCIES, rng)
+    W = dirs * np.sqrt(rng.chisquare(d, size=N_FREQUENCIES)) / kern.bandwidth
+    weights = np.zeros((Xa.shape[0], C))
+    weights[np.arange(Xa.shape[0]), enc] = 1.0 / counts[enc]
+    with threadpool_limits(limits=1, user_api="blas"):
+        emb = _fourier_sums(Xa, W, weights, working_memory)
+    xx = emb @ emb.T / N_FREQUENCIES
+    return MMDReference(kern.name, kern.bandwidth, classes, counts, xx, False, d,
+                        projections=W, embedding=emb)
+
+
+def _estimated_squares(reference, Xa, Z, enc_x, enc_z, Wx, Wz, labelled, working_memory):
+    """Estimated squared distances: overall, then one per class (NaN for an empty class)."""
+    C = Wz.shape[1] - 1
+    if reference.kernel == "rbf":
+        with threadpool_limits(limits=1, user_api="blas"):
+            zemb = _fourier_sums(Z, reference.projections, Wz, working_memory)
+        counts = reference.counts.astype(np.float64)
+        xemb = np.vstack([(counts / counts.sum()) @ reference.embedding, reference.embedding])
+        diff = xemb - zemb
+        return np.einsum("ij,ij->i", diff, diff) / reference.projections.shape[1]
+    dirs = reference.projections
+    d = dirs.shape[0]
+    kappa = math.exp(0.5 * math.log(math.pi) + math.lgamma((d + 1) / 2) - math.lgamma(d / 2))
+    out = np.zeros(C + 1)
+    groups = [(slice(None), slice(None), 0)]
+    if labelled:
+        groups += [(np.flatnonzero(enc_x == c), np.flatnonzero(enc_z == c), 1 + c)
+                   for c in range(C)]
+    for rx, rz, col in groups:
+        A, B = Xa[rx], Z[rz]
+        if B.shape[0] == 0:
+            continue  # no kept row of this class
+        w = np.concatenate([Wx[rx, col], -Wz[rz, col]])
+        step = rows_per_block(working_memory / 4.0, A.shape[0] + B.shape[0])  # ~4 arrays
+        for k0 in range(0, dirs.shape[1], step):
+            k1 = min(dirs.shape[1], k0 + step)
+            with threadpool_limits(limits=1, user_api="blas"):
+                proj = np.hstack([dirs[:, k0:k1].T @ A.T, dirs[:, k0:k1].T @ B.T])
+            order = np.argsort(proj, axis=1)
+            v = np.take_along_axis(proj, order, axis=1)
+            gap = np.diff(v, axis=1)
+            cdf = np.cumsum(w[order], axis=1)[:, :-1]  # F - G between consecutive values
+            out[col] += 2.0 * float(np.einsum("ij,ij->", cdf * cdf, gap))
+    return kappa * out / dirs.shape[1]
 
 
 def _distance(X, X_reduced, weights, y, y_reduced, reducer, kernel, bandwidth, max_exact,
@@ -268,23 +381,30 @@ def _distance(X, X_reduced, weights, y, y_reduced, reducer, kernel, bandwidth, m
     Wx = np.zeros((n, C + 1))
     Wx[:, 0] = 1.0 / n
     Wx[np.arange(n), 1 + enc_x] = 1.0 / counts[enc_x]
-    with threadpool_limits(limits=1, user_api="blas"):
-        xz = kern.weighted_pair_sum(Xa, Z, Wx, Wz, working_memory=working_memory)
-        zz = kern.weighted_pair_sum(Z, Z, Wz, Wz, working_memory=working_memory, symmetric=True)
-    xx_all = float(counts @ reference.xx @ counts) / n ** 2
+    if reference.exact:
+        with threadpool_limits(limits=1, user_api="blas"):
+            xz = kern.weighted_pair_sum(Xa, Z, Wx, Wz, working_memory=working_memory)
+            zz = kern.weighted_pair_sum(Z, Z, Wz, Wz, working_memory=working_memory,
+                                        symmetric=True)
+        xx_all = float(counts @ reference.xx @ counts) / n ** 2
+        squares = np.array([xx_all - 2.0 * xz[0, 0] + zz[0, 0]]
+                           + [reference.xx[c, c] - 2.0 * xz[1 + c, 1 + c] + zz[1 + c, 1 + c]
+                              for c in range(C)])
+    else:  # one estimator for all three terms (module docstring)
+        squares = _estimated_squares(reference, Xa, Z, enc_x, enc_z, Wx, Wz, ya is not None,
+                                     working_memory)
 
     def _value(sq):
         return math.sqrt(max(sq, 0.0))
 
-    value = _value(xx_all - 2.0 * xz[0, 0] + zz[0, 0])
+    value = _value(squares[0])
     per_class = {}
     if ya is not None:
         for c, label in enumerate(reference.classes.tolist()):
             if not has[c]:
                 per_class[label] = float("inf")  # no kept row for this class
                 continue
-            per_class[label] = _value(reference.xx[c, c] - 2.0 * xz[1 + c, 1 + c]
-                                      + zz[1 + c, 1 + c])
+            per_class[label] = _value(squares[1 + c])
     return DistributionDistance(value, per_class, name, reference.bandwidth, reference.exact)
 
 
