@@ -1,6 +1,7 @@
 """audit_subset's inputs as users give them: rows as DataFrames, repeated index labels,
 whole-number regression targets."""
 
+import re
 import warnings
 
 import numpy as np
@@ -86,6 +87,7 @@ def test_large_subsets_are_scored_through_a_class_stratified_sample():
     w = rng.uniform(0.5, 2.0, 1000)
     pos, ws = _thinned(y_sub, w, 1000, 100, rng)
     assert pos.size == 100 and len(np.unique(pos)) == 100
+    assert np.bincount(y_sub[pos]).tolist() == [34, 33, 33]  # a floor of 100 // 3 each
     for c in range(3):
         assert ws[y_sub[pos] == c].sum() == pytest.approx(w[y_sub == c].sum())
     X = rng.normal(size=(6000, 3))
@@ -126,3 +128,37 @@ def test_the_colourbar_lists_only_target_bins_with_kept_rows():
     (fig,) = [f for _, alt, f in split.figures() if alt.startswith("map of")]
     assert not [t for t in fig.axes[0].get_legend().get_texts()
                 if "no test row" in t.get_text()]  # every bin has a test row there
+
+
+def test_a_sampled_subsets_percentiles_are_averaged_and_marked_approximate():
+    """Above max_subset_rows MMD and energy scored one sample of the subset: a rare class
+    had a handful of rows in it (6 of its 30 here) and its percentile moved from 0 to 97
+    with the seed alone. Each class now gets min(its rows, 200, size / classes) rows, the
+    subset is scored on 5 samples (percentiles and values: their mean), and every output
+    says the percentiles are approximate: 'sampled: ±N' (N: their standard deviation over
+    the samples) on the page and in the printed audit, sampled / spread in the JSON."""
+    from datareduce.metrics.calibration import _thinned
+
+    rng = np.random.default_rng(0)
+    y_sub = np.repeat(["a", "b", "rare"], [600, 370, 30])
+    pos, _ = _thinned(y_sub, None, 1000, 200, rng)
+    assert (y_sub[pos] == "rare").sum() == 30  # was 6 (3% of 200)
+    X = rng.normal(size=(4000, 3))
+    y = rng.choice(["a", "b", "rare"], 4000, p=[0.6, 0.37, 0.03])
+    keep = np.flatnonzero(rng.random(4000) < 0.25)
+    audit = _quiet(X, keep, y, n_draws=10, max_subset_rows=200)
+    mmd = audit.calibration.metrics["mmd"]
+    assert mmd.sampled == 5 and set(mmd.spread) == {"srs", "random"}
+    assert set(mmd.per_class_spread) == {"a", "b", "rare"}
+    assert audit.calibration.metrics["coverage"].sampled == 0  # every row
+    d = audit.to_dict()["calibration"]["metrics"]["mmd"]
+    assert d["sampled"] == 5 and set(d["per_class_spread"]) == {"a", "b", "rare"}
+    text = str(audit)
+    assert re.search(r"mmd \| [^|]+ \| [^|]+ \| \d+ \(sampled: ±\d+\)", text), text
+    page = audit.to_html()
+    per_class = page[page.index("<h2>Per class"):page.index("<h2>Figures")]
+    assert "(sampled: ±" in per_class
+    # below the threshold nothing is sampled and nothing is marked
+    small = _quiet(X, keep, y, n_draws=10)
+    assert small.calibration.metrics["mmd"].sampled == 0 and "sampled" not in str(small)
+

@@ -270,7 +270,7 @@ class SubsetAudit(PageMixin):
                     same = int(np.sum(np.isclose(ref, m.value, rtol=1e-9, atol=0.0)))
                     if 2 * same > len(ref):  # a percentile of half-ties says nothing
                         return f"{same} of {len(ref)} draws equal"
-                return pct_text(pct.get(kind, nan))
+                return pct_text(pct.get(kind, nan)) + (m.approx(kind) if kind in pct else "")
             yield [m.name, value(float(m.value), f"a {group} has no {kept} row"),
                    value(med.get("srs", nan), f"a {group} has no row in most draws"),
                    percent("srs"),
@@ -405,7 +405,7 @@ class SubsetAudit(PageMixin):
                 return (f"{pct_text(m.per_class_percentile[c])} (tie: every row of this "
                         f"{group} is in the {subset}, as in all stratified "
                         f"{self._role('draws')})")
-            return pct_text(m.per_class_percentile[c])
+            return pct_text(m.per_class_percentile[c]) + m.approx(c=c)
         per_class = [[f"{m.name} · {c}", float(m.per_class[c]), pct(m, c)]
                      for m in self.calibration.metrics.values()
                      for c in self._label_order(m.per_class_percentile)]

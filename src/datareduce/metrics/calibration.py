@@ -43,6 +43,11 @@ __all__ = ["CalibratedMetric", "Calibration", "calibrate", "DEFAULT_METRICS"]
 #: downstream score difference to SRS best (benchmarks/bench_calibration.py, docs/audit.md)
 DEFAULT_METRICS = ("mmd", "energy", "coverage")
 DRAW_KINDS = ("srs", "random")
+#: samples of a subset above max_subset_rows scored by MMD and energy; its percentiles are
+#: the mean of theirs and their spread is reported ("sampled: ±N")
+SUBSET_SAMPLES = 5
+#: each class keeps at least min(its kept rows, this) rows in such a sample
+CLASS_FLOOR = 200
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,16 @@ class CalibratedMetric:
         Classes the subset keeps whole (every row of the class, equal weights within it):
         every stratified draw keeps the same rows with the same weights, so the class's
         percentile is a tie by construction (50), not a ranking.
+    sampled : int
+        0 when the metric scored every kept row; else the number of samples of the subset
+        it scored (above ``max_subset_rows``): ``value``, ``per_class`` and the
+        percentiles are their means (each sample's percentile among the draws, each
+        draw sampled the same way).
+    spread, per_class_spread : dict
+        With ``sampled``: draw kind -> and class label -> the standard deviation of the
+        percentile over those samples, in percentile points: how far one sample's
+        percentile moves with the sample alone (the page writes "sampled: ±N"; empty
+        otherwise).
     """
 
     name: str
@@ -84,6 +99,18 @@ class CalibratedMetric:
     per_class_percentile: dict
     p_value: dict
     kept_whole: tuple = ()
+    sampled: int = 0
+    spread: dict = field(default_factory=dict)
+    per_class_spread: dict = field(default_factory=dict)
+
+    def approx(self, kind="srs", c=None) -> str:
+        """" (sampled: ±N)" after the percentile of draw ``kind`` (or of class ``c``) when
+        the metric scored samples of the subset and their percentiles differ; ""
+        otherwise."""
+        sd = self.spread.get(kind) if c is None else self.per_class_spread.get(c)
+        if not self.sampled or sd is None or not np.isfinite(sd) or sd == 0:
+            return ""
+        return f" (sampled: ±{max(sd, 0.5):.0f})"
 
     @property
     def ties(self) -> tuple:
@@ -142,6 +169,9 @@ class CalibratedMetric:
                                      for k, v in self.per_class_percentile.items()},
             "p_value": {k: float(v) for k, v in self.p_value.items()},
             "kept_whole": [str(c) for c in self.kept_whole],
+            "sampled": int(self.sampled),
+            "spread": {k: float(v) for k, v in self.spread.items()},
+            "per_class_spread": {str(k): float(v) for k, v in self.per_class_spread.items()},
             "reference": {k: [float(x) for x in v] for k, v in self.reference.items()},
             "verdict": self.sentence(**(words or {})),
         }
@@ -304,8 +334,10 @@ def _kept_whole(y, idx, weights) -> set:
 
 
 def _thinned(y_subset, weights, m, size, rng):
-    """``(positions, weights)``: a seeded sample of ``size`` of a subset's ``m`` rows,
-    stratified by class (each class in proportion, at least one row), whose weights keep
+    """``(positions, weights)``: a seeded sample of about ``size`` of a subset's ``m``
+    rows, stratified by class: each class gets min(its rows, :data:`CLASS_FLOOR`,
+    size / classes) rows first (a rare class's value is not judged on a handful of rows),
+    the rest of the sample in proportion to each class's rows left; the weights keep
     every class's mass: a sampled row stands for ``m_c / s_c`` rows of its class (times its
     own weight when the subset is weighted)."""
     w = np.ones(m) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -313,9 +345,13 @@ def _thinned(y_subset, weights, m, size, rng):
         pos = np.sort(rng.choice(m, size=size, replace=False))
         return pos, w[pos] * (w.sum() / w[pos].sum())
     parts, scaled = [], []
-    for c in np.unique(y_subset):
+    classes, counts = np.unique(y_subset, return_counts=True)
+    # each class's floor first, the rest of the sample in proportion to the rows left
+    base = np.minimum(counts, max(1, min(CLASS_FLOOR, size // classes.size)))
+    left = counts - base
+    extra = np.round(max(size - base.sum(), 0) * left / max(left.sum(), 1)).astype(int)
+    for c, k in zip(classes, np.minimum(counts, base + extra), strict=True):
         rows = np.flatnonzero(y_subset == c)
-        k = min(rows.size, max(1, round(size * rows.size / m)))
         pick = np.sort(rng.choice(rows, size=k, replace=False))
         mass, got = w[rows].sum(), w[pick].sum()
         parts.append(pick)
@@ -361,7 +397,10 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
         20,000 of 200,000 rows took about 2.5 minutes with 30 draws of each kind). The
         percentile then judges the subset's distribution as seen through a sample of that
         size: an advantage over random subsets at a finer scale than the sample resolves
-        shows less. Coverage and epsilon use every row. None: every row.
+        shows less. The subset is scored on :data:`SUBSET_SAMPLES` such samples (each
+        class gets at least min(its rows, :data:`CLASS_FLOOR`) rows): its value and
+        percentiles are their means, ``sampled`` and ``spread`` say so. Coverage and
+        epsilon use every row. None: every row.
 
     Returns
     -------
@@ -428,9 +467,12 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     def sample_of(yzx, w):
         return None if thin is None else _thinned(yzx, w, m, thin, rng)
 
-    own_sample = sample_of(yz, weights)
-    own = [scored(p, b, Z, yz, weights, own_sample) for p, b in zip(prepared, built,
-                                                                  strict=True)]
+    # above max_subset_rows the subset is scored on several samples (each draw on one):
+    # one sample's percentile moved by tens of points with the seed (docs/audit.md)
+    own_samples = [sample_of(yz, weights) for _ in range(SUBSET_SAMPLES if thin else 1)]
+    owns = [[scored(p, b, Z, yz, weights, smp) for p, b in zip(prepared, built, strict=True)]
+            for smp in own_samples]
+    own = owns[0]
     if "srs" in draws and ya is None:
         draws = tuple(d for d in draws if d != "srs") or ("random",)
     kinds = {kind: draw_subsets(n, m, ya, yz, kind=kind, n_draws=int(n_draws),
@@ -455,25 +497,41 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     whole = (_kept_whole(ya, own_idx, weights) if "srs" in kinds and indices is not None
              else set())
     out = {}
-    for j, (metric, res) in enumerate(zip(built, own, strict=True)):
+    for j, metric in enumerate(built):
+        res = own[j]
         ref = {kind: values[kind][j] for kind in kinds}
         pc_ref = {kind: {c: np.asarray(v) for c, v in per_class_vals[kind][j].items()}
                   for kind in kinds if kind == "srs"}
         every = m == n  # every draw is the full data
         tie = every and _as_the_full_data(res.value, list(ref.values()))
-        # no percentile for a class with no kept row: its ties with draws that miss it too
-        # (they keep the subset's class counts) mean nothing
-        pc_pct = {c: _percentile(v, pc_ref["srs"][c], c in whole or (
-                      every and _as_the_full_data(v, [pc_ref["srs"][c]])))
-                  if np.isfinite(v) else float("nan")
-                  for c, v in res.per_class.items() if "srs" in pc_ref and c in pc_ref["srs"]}
+
+        def class_pct(c, v, pc_ref=pc_ref, every=every):
+            # no percentile for a class with no kept row: its ties with draws that miss it
+            # too (they keep the subset's class counts) mean nothing
+            if not np.isfinite(v):
+                return float("nan")
+            return _percentile(v, pc_ref["srs"][c], c in whole or (
+                every and _as_the_full_data(v, [pc_ref["srs"][c]])))
+        classes = [c for c in res.per_class if "srs" in pc_ref and c in pc_ref["srs"]]
+        samples = [o[j] for o in owns] if getattr(metric, "pairwise_subset", False) else [res]
+        pct_s = {k: [_percentile(o.value, r, tie) for o in samples] for k, r in ref.items()}
+        pc_s = {c: [class_pct(c, o.per_class[c]) for o in samples] for c in classes}
+        sampled = len(samples) if len(samples) > 1 else 0
+        spread = {k: float(np.std(v)) for k, v in pct_s.items()} if sampled else {}
+        pc_spread = ({c: float(np.std(v)) for c, v in pc_s.items() if np.all(np.isfinite(v))}
+                     if sampled else {})
+        value = float(np.mean([o.value for o in samples]))
+        per_class = {c: float(np.mean([o.per_class[c] for o in samples]))
+                     for c in res.per_class}
         out[metric.name] = CalibratedMetric(
-            name=metric.name, description=metric.description, value=res.value,
-            per_class=res.per_class, reference=ref, per_class_reference=pc_ref,
-            percentile={k: _percentile(res.value, r, tie) for k, r in ref.items()},
-            per_class_percentile=pc_pct,
-            kept_whole=tuple(c for c in res.per_class if c in whole and c in pc_pct),
-            p_value={k: 1.0 if tie else float((1 + np.sum(r >= res.value)) / (1 + r.size))
-                     for k, r in ref.items()})
+            name=metric.name, description=metric.description, value=value,
+            per_class=per_class, reference=ref, per_class_reference=pc_ref,
+            percentile={k: float(np.mean(v)) for k, v in pct_s.items()},
+            per_class_percentile={c: float(np.mean(v)) for c, v in pc_s.items()},
+            kept_whole=tuple(c for c in res.per_class if c in whole and c in pc_s),
+            p_value={k: 1.0 if tie else float(np.mean([(1 + np.sum(r >= o.value))
+                                                       / (1 + r.size) for o in samples]))
+                     for k, r in ref.items()},
+            sampled=sampled, spread=spread, per_class_spread=pc_spread)
     return Calibration(out, int(n_draws), m, n, int(eval_rows.size),
                        time.perf_counter() - t0, eval_indices=eval_rows, draws=kinds)
