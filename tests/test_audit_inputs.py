@@ -162,3 +162,19 @@ def test_a_sampled_subsets_percentiles_are_averaged_and_marked_approximate():
     small = _quiet(X, keep, y, n_draws=10)
     assert small.calibration.metrics["mmd"].sampled == 0 and "sampled" not in str(small)
 
+
+def test_the_printed_audit_names_the_lowest_per_class_percentiles():
+    """The page and the JSON had per-class percentiles, the printed audit none: one line
+    lists the headline metric's lowest three, a class with no kept row first."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 2))
+    y = np.repeat(["a", "b", "c", "d", "e"], 120)
+    X[y == "b"] += 0.5
+    keep = np.r_[np.arange(0, 120, 4), np.argsort(X[120:240, 0])[:30] + 120,
+                 np.arange(240, 360, 4), np.arange(360, 480, 4)]  # e: no kept row
+    audit = _quiet(X, keep, y, n_draws=20)
+    line = [x for x in str(audit).splitlines() if "per class" in x]
+    assert len(line) == 1, str(audit)
+    assert line[0].strip().startswith("per class, mmd SRS percentile, lowest 3 of 5 classes: "
+                                      "e n/a (no kept row), b 0, ")
+    assert line[0].endswith("; 2 more on the page")

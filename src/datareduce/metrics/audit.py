@@ -287,12 +287,33 @@ class SubsetAudit(PageMixin):
         lines = [head] + [f"  * {v}" for v, _ in self.verdicts()]
         lines.append("  " + " | ".join(self._HEADER))
         lines += ["  " + " | ".join(cell_text(v) for v in row) for row in self._rows()]
+        worst = self._worst_classes()
+        if worst:
+            lines.append("  " + worst)
         lines.append(f"  space: {self.space}")
         lines.append("  time: " + ", ".join(f"{k} {v:.2g}s" for k, v in self.timings.items()))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return str(self)
+
+    def _worst_classes(self, k: int = 3) -> str:
+        """One line for the printed audit: the headline metric's ``k`` lowest per-class
+        percentiles ("" without labels), a class with no kept row first."""
+        m = self.calibration.headline
+        pct = {c: p for c, p in m.per_class_percentile.items() if c not in m.kept_whole}
+        if not pct:
+            return ""
+        order = sorted(pct, key=lambda c: -1.0 if np.isnan(pct[c]) else pct[c])
+        groups = "target bins" if self.task == "regression" else "classes"
+        kept = self._role("kept")
+        shown = [f"{c} n/a (no {kept} row)" if np.isnan(pct[c]) else
+                 f"{c} {pct_text(pct[c])}{m.approx(c=c)}" for c in order[:k]]
+        more = f"; {len(order) - k} more on the page" if len(order) > k else ""
+        return (f"per {self._group_name()}, {m.name} SRS percentile, lowest "
+                f"{min(k, len(order))} of {len(order)} {groups}: {', '.join(shown)}{more}"
+                if len(order) > 1 else f"per {self._group_name()}, {m.name} SRS percentile: "
+                f"{', '.join(shown)}")
 
     # ----------------------------------------------------------------- figures
     def _role(self, key) -> str:
