@@ -349,6 +349,33 @@ def test_plots():
     plt.close("all")
 
 
+def test_plots_default_to_the_first_score_on_regression(reg_data, tmp_path):
+    """plot_comparison(results) of a regression compare (scores r2, mae) used to fail on
+    the missing 'accuracy' column: the plots now default to the results' first score."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.linear_model import Ridge
+
+    X, y = reg_data
+    res = ev.compare(X, y, methods=["srs"], keeps=(0.2,), estimator=Ridge(), repeats=2,
+                     random_state=0)
+    assert res.attrs["scoring"] == ["r2", "mae"]
+    fig = ev.plot_comparison(res)
+    assert fig.axes[0].get_ylabel() == "r2 (median)" and fig.axes[2].get_ylabel() == "r2"
+    assert ev.plot_scores(res).get_ylabel() == "r2 (median)"
+    assert ev.plot_epsilon(res).get_ylabel() == "r2"
+    # a table read back from CSV has no attrs: compare's column layout decides
+    path = tmp_path / "res.csv"
+    res.to_csv(path, index=False)
+    back = pd.read_csv(path)
+    assert ev.plot_comparison(back).axes[0].get_ylabel() == "r2 (median)"
+    assert ev.plot_comparison(res, score="mae").axes[0].get_ylabel() == "mae (median)"
+    plt.close("all")
+
+
 # ----------------------------------------------------------------------- CLI
 def test_cli_compare(data, tmp_path, capsys):
     from datareduce.cli import main

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .summaries import _check_results, _method_order, headline_metric
+from .summaries import METRICS_ATTR, _check_results, _method_order, headline_metric
 
 __all__ = ["plot_comparison", "plot_curves", "plot_epsilon", "plot_scores", "plot_time"]
 
 FULL = "full"
+#: ``attrs`` key of a :func:`compare` table listing its score columns, in order
+SCORING_ATTR = "scoring"
+#: compare's columns that are not scores
+_RUN_COLUMNS = ("method", "keep", "repeat", "n_train", "n_kept", "reduction_seconds",
+                "training_seconds", "total_seconds", "time_ratio")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h")
 
 
@@ -20,6 +25,31 @@ def _styles(methods):
     n = cmap.N
     return {m: {"color": cmap(i % n), "marker": _MARKERS[i % len(_MARKERS)]}
             for i, m in enumerate(methods)}
+
+
+def first_score(results) -> str:
+    """The first score column of a :func:`compare` table: ``attrs["scoring"][0]``; without
+    that record (e.g. a table read from CSV) ``"accuracy"`` when it is a column, else the
+    first column after ``time_ratio`` that is not one of compare's own columns or a metric
+    (compare writes the scores there), else ``"accuracy"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full"], "keep": [1.0], "repeat": 0,
+    ...                     "time_ratio": [1.0], "r2": [0.9], "mae": [0.1], "mmd": [0.0]})
+    >>> first_score(res)
+    'r2'
+    """
+    attrs = getattr(results, "attrs", {})
+    if attrs.get(SCORING_ATTR):
+        return attrs[SCORING_ATTR][0]
+    cols = list(getattr(results, "columns", ()))
+    if "accuracy" in cols or "time_ratio" not in cols:
+        return "accuracy"
+    skip = set(_RUN_COLUMNS) | set(attrs.get(METRICS_ATTR) or ())
+    after = [c for c in cols[cols.index("time_ratio") + 1:] if c not in skip]
+    return after[0] if after else "accuracy"
 
 
 def _axes(ax):
@@ -144,15 +174,16 @@ def _quartile_curves(results, column):
     return curves, full
 
 
-def plot_scores(results, score="accuracy", ax=None):
+def plot_scores(results, score=None, ax=None):
     """Median score vs. kept fraction per method (band: quartiles over repeats), full data dashed.
 
     Parameters
     ----------
     results : pandas.DataFrame
         The output of :func:`compare`.
-    score : str, default="accuracy"
-        The score column.
+    score : str, optional
+        The score column; default: the results' first score (:func:`first_score`:
+        ``"accuracy"`` for compare's classification default, ``"r2"`` for regression).
     ax : matplotlib Axes, optional
         Where to draw (a new figure otherwise).
 
@@ -169,6 +200,7 @@ def plot_scores(results, score="accuracy", ax=None):
     >>> ax.get_ylabel()
     'accuracy (median)'
     """
+    score = first_score(results) if score is None else score
     if score not in results.columns:
         raise ValueError(f"score={score!r} is not a column of results.")
     curves, full = _quartile_curves(results, score)
@@ -207,7 +239,7 @@ def plot_time(results, ax=None, relative: bool = True):
                        else "reduction + training seconds (median)")
 
 
-def plot_epsilon(results, score="accuracy", ax=None, *, metric="epsilon"):
+def plot_epsilon(results, score=None, ax=None, *, metric="epsilon"):
     """Epsilon (or another metric) vs. score, one point per run, coloured by method (marker
     size by keep).
 
@@ -215,8 +247,9 @@ def plot_epsilon(results, score="accuracy", ax=None, *, metric="epsilon"):
     ----------
     results : pandas.DataFrame
         The output of :func:`compare`.
-    score : str, default="accuracy"
-        The score column.
+    score : str, optional
+        The score column; default: the results' first score (:func:`first_score`:
+        ``"accuracy"`` for compare's classification default, ``"r2"`` for regression).
     ax : matplotlib Axes, optional
         Where to draw.
     metric : str, default="epsilon"
@@ -237,6 +270,7 @@ def plot_epsilon(results, score="accuracy", ax=None, *, metric="epsilon"):
     """
     ax = _axes(ax)
     _check_results(results)
+    score = first_score(results) if score is None else score
     _plot_runs(ax, results, _styles(_method_order(results)), x=metric, y=score,
                full_label="full data")
     ax.set_xlabel(metric)
@@ -269,15 +303,16 @@ def _plot_runs(ax, results, styles, *, x, y, full_label):
     return size
 
 
-def plot_comparison(results, score="accuracy", metric=None):
+def plot_comparison(results, score=None, metric=None):
     """The three plots side by side: score, time and a metric vs. score.
 
     Parameters
     ----------
     results : pandas.DataFrame
         The output of :func:`compare`.
-    score : str, default="accuracy"
-        The score column.
+    score : str, optional
+        The score column; default: the results' first score (:func:`first_score`:
+        ``"accuracy"`` for compare's classification default, ``"r2"`` for regression).
     metric : str, optional
         The metric column of the third plot; default: :func:`compare`'s headline metric
         (``"epsilon"`` for a table that does not record its metrics).
@@ -297,6 +332,7 @@ def plot_comparison(results, score="accuracy", metric=None):
     """
     import matplotlib.pyplot as plt
 
+    score = first_score(results) if score is None else score
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     plot_scores(results, score, ax=axes[0])
     plot_time(results, ax=axes[1])

@@ -19,6 +19,7 @@ from .._core.validation import check_keeps, check_random_generator, check_X, che
 from .._registry import method_names, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
+from .plots import SCORING_ATTR
 from .summaries import FULL, METRICS_ATTR
 from .tasks import (
     get_scorers,
@@ -171,7 +172,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         ``time_ratio`` (total seconds over the full-data training seconds of the same
         repeat), one column per scorer, one per metric (0 for the baseline), and optionally
         the topological and energy columns. The full-data baseline has ``method="full"``
-        and ``keep=1.0``. ``attrs["metrics"]`` lists the metric columns, headline first.
+        and ``keep=1.0``. ``attrs["metrics"]`` lists the metric columns, headline first,
+        ``attrs["scoring"]`` the score columns (the plots' default score is the first).
 
     Examples
     --------
@@ -280,6 +282,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     cols += [c for c in df.columns if c not in cols]
     out = df[cols]
     out.attrs[METRICS_ATTR] = [m.name for m in metric_objs]
+    out.attrs[SCORING_ATTR] = list(scoring)
     return out
 
 
