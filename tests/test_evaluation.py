@@ -69,15 +69,16 @@ def test_table_shape_columns_and_baseline(data):
     assert list(res.columns[:11]) == [
         "method", "keep", "repeat", "n_train", "n_kept", "reduction_seconds",
         "training_seconds", "total_seconds", "time_ratio", "accuracy", "f1_macro"]
-    assert "epsilon" in res.columns
+    assert list(res.columns[11:]) == ["mmd", "energy", "coverage"]  # the audit's defaults
     assert not any(c in res.columns for c in ("energy_kwh", "emissions_kg"))
     full = res[res.method == "full"]
-    assert full.keep.tolist() == [1.0, 1.0] and (full.epsilon == 0).all()
+    assert full.keep.tolist() == [1.0, 1.0]
+    assert (full[["mmd", "energy", "coverage"]] == 0).all().all()
     assert (full.n_kept == 90).all() and (res.n_train == 90).all()  # 120 rows, 25% test
     assert np.allclose(full.time_ratio, 1.0)
     runs = res[res.method != "full"]
     assert sorted(set(runs.n_kept)) == [18, 45]
-    assert (runs.epsilon > 0).all()
+    assert (runs[["mmd", "energy", "coverage"]] > 0).all().all()
     assert ((res[["accuracy", "f1_macro"]] >= 0) & (res[["accuracy", "f1_macro"]] <= 1)).all().all()
     # time ratio is total time over the same repeat's full training time
     for _, grp in res.groupby("repeat"):
@@ -88,7 +89,7 @@ def test_table_shape_columns_and_baseline(data):
 
 def test_same_seed_same_table(data):
     X, y = data
-    cols = ["method", "keep", "n_kept", "accuracy", "f1_macro", "epsilon"]
+    cols = ["method", "keep", "n_kept", "accuracy", "f1_macro", "mmd", "coverage"]
     a = ev.compare(X, y, methods=["srs"], **small())[cols]
     b = ev.compare(X, y, methods=["srs"], **small())[cols]
     pd.testing.assert_frame_equal(a, b)
@@ -101,7 +102,7 @@ def test_protocol_same_splits_scaling_on_training_split_and_epsilon(data):
     SEEN.clear()
     methods = {"one": SpyReducer(label="one"), "two": SpyReducer(label="two")}
     res = ev.compare(X, y, methods=methods, keeps=[0.2], estimator=KNeighborsClassifier(3),
-                     repeats=3, random_state=0)
+                     repeats=3, random_state=0, metrics=("mmd", "epsilon"))
     assert [s[0] for s in SEEN] == ["one", "two"] * 3
     for r in range(3):
         (_, X1, y1, _), (_, X2, y2, _) = SEEN[2 * r], SEEN[2 * r + 1]
@@ -122,6 +123,31 @@ def test_protocol_same_splits_scaling_on_training_split_and_epsilon(data):
         assert runs.loc[r, "epsilon"] == pytest.approx(expected)
 
 
+def test_default_metrics_are_the_audits_and_not_constant_on_one_hot_columns():
+    """compare's default epsilon (L-infinity) was 1.0 for every method on a table with one-hot
+    columns; the defaults are now the audit's (DEFAULT_METRICS), which tell runs apart."""
+    from datareduce.metrics.calibration import DEFAULT_METRICS
+
+    assert ev.COMPARE_METRICS == DEFAULT_METRICS
+    rng = np.random.default_rng(0)
+    n = 600
+    num = rng.normal(size=(n, 3))
+    cat = rng.integers(0, 6, size=(n, 2))
+    X = np.hstack([num, np.eye(6)[cat[:, 0]], np.eye(6)[cat[:, 1]]])
+    y = (num[:, 0] + cat[:, 0] / 3 + rng.normal(size=n) > 1).astype(int)
+    res = ev.compare(X, y, methods=["srs", "mms"], keeps=(0.1, 0.3),
+                     estimator=LogisticRegression(max_iter=500), repeats=2, random_state=0)
+    assert res.attrs["metrics"] == ["mmd", "energy", "coverage"]
+    runs = res[res.method != "full"]
+    for name in res.attrs["metrics"]:
+        assert runs[name].round(9).nunique() == len(runs), name  # 8 runs, 8 values
+    # the paper's epsilon, asked for by name: the constant the defaults avoid
+    eps = ev.compare(X, y, methods=["srs", "mms"], keeps=(0.1, 0.3),
+                     estimator=LogisticRegression(max_iter=500), repeats=2, random_state=0,
+                     metrics=("epsilon",))
+    assert eps.loc[eps.method != "full", "epsilon"].round(9).nunique() <= 2
+
+
 def test_compare_takes_any_registered_metric(data):
     from datareduce.metrics import get_metric
 
@@ -139,9 +165,10 @@ def test_compare_takes_any_registered_metric(data):
         for name in ("coverage", "mmd"):
             expected = get_metric(name)(Xs, Xs[idx], ys, ys[idx]).value
             assert runs.loc[r, name] == pytest.approx(expected)
-    # the default: the audit's headline (mmd) first, then the paper's epsilon
+    # the default: the audit's metrics, its headline (mmd) first
     assert ev.compare(X, y, methods={"one": SpyReducer()}, keeps=[0.2], repeats=1,
-                      estimator=KNeighborsClassifier(3)).attrs["metrics"] == ["mmd", "epsilon"]
+                      estimator=KNeighborsClassifier(3)).attrs["metrics"] == [
+        "mmd", "energy", "coverage"]
     with pytest.raises(ValueError, match="not registered"):
         ev.compare(X, y, methods={"one": SpyReducer()}, keeps=[0.2], metrics=["nope"])
     with pytest.raises(ValueError, match="non-empty"):
@@ -395,10 +422,11 @@ def test_cli_compare(data, tmp_path, capsys):
     assert len(res) == 2 * (1 + 2 * 2)
     assert set(res.loc[res.method != "full", "n_kept"]) == {18, 9}
     md = (out / "results.md").read_text()
-    assert "## accuracy" in md and "## epsilon" in md and "| keep | srs | random |" in md
-    assert "## mmd" in md
+    assert "## accuracy" in md and "| keep | srs | random |" in md
+    assert "## mmd" in md and "## energy" in md and "## coverage" in md
+    assert "## epsilon" not in md
     if importlib.util.find_spec("matplotlib") is not None:
-        for name in ("scores", "time", "mmd", "epsilon"):
+        for name in ("scores", "time", "mmd", "energy", "coverage"):
             assert (out / f"{name}.png").stat().st_size > 1000
     assert "| keep |" in capsys.readouterr().out
 
@@ -485,7 +513,7 @@ def test_compare_regression(reg_data):
     row = res[res.method == "spy"].iloc[0]
     assert row.r2 == pytest.approx(r2_score(y[ite], pred))
     assert row.mae == pytest.approx(mean_absolute_error(y[ite], pred))
-    assert row.epsilon > 0
+    assert row.mmd > 0 and row.coverage > 0
 
 
 def _des():

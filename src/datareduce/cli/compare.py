@@ -7,7 +7,9 @@ Example::
 
 writes ``results/results.csv`` (one row per run), ``results/results.md`` (median tables:
 each score, each metric, time ratio, seconds) and ``results/scores.png``, ``time.png`` and
-one ``METRIC.png`` per metric (``--metric``, repeatable; default ``mmd`` and ``epsilon``).
+one ``METRIC.png`` per metric (``--metric``, repeatable; default ``mmd``, ``energy`` and
+``coverage``, the audit's; ``--metric mmd --metric epsilon`` for the paper's L-infinity
+epsilon next to MMD).
 """
 
 from __future__ import annotations
@@ -70,8 +72,9 @@ def add_parser(sub):
                         "that takes sample_weight, except tree models)")
     p.add_argument("--metric", dest="metrics", action="append", default=None, metavar="NAME",
                    help="representativeness metric of the kept rows, one column and plot "
-                        "each; repeat for several (default: mmd, the audit's headline, and "
-                        "the paper's epsilon; see datareduce.metrics.available_metrics)")
+                        "each; repeat for several (default: the audit's mmd, energy and "
+                        "coverage; 'epsilon' is the paper's L-infinity epsilon; see "
+                        "datareduce.metrics.available_metrics)")
     p.add_argument("--scaler", choices=("minmax", "standard", "none"), default="minmax",
                    help="scaling fitted on the training split (default minmax)")
     p.add_argument("--topology", action="store_true",
@@ -373,8 +376,9 @@ def _write(args, out, results, inp, n_rows):
     columns += [c for c in ("energy_kwh", "emissions_kg") if c in results.columns]
     for col in columns:
         md += [f"## {col}", "", ev.to_markdown(ev.medians(results, col),
-                                                floatfmt=".3g" if "energy" in col
-                                                or "emissions" in col else ".3f"), ""]
+                                                floatfmt=".3g" if col in (
+                                                    "energy_kwh", "emissions_kg")
+                                                else ".3f"), ""]
     out.mkdir(parents=True, exist_ok=True)
     write_bytes_with(out / "results.csv", lambda p: results.to_csv(p, index=False))
     write_text("\n".join(md), out / "results.md")

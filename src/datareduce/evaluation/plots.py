@@ -52,6 +52,18 @@ def first_score(results) -> str:
     return after[0] if after else "accuracy"
 
 
+def _headline(results) -> str:
+    """:func:`headline_metric`, or for a table without that record (read from CSV) the first
+    of compare's default metrics among its columns."""
+    name = headline_metric(results)
+    if name in getattr(results, "columns", ()) or getattr(results, "attrs", {}).get(
+            METRICS_ATTR):
+        return name
+    from .protocol import COMPARE_METRICS
+
+    return next((m for m in COMPARE_METRICS if m in results.columns), name)
+
+
 def _axes(ax):
     if ax is not None:
         return ax
@@ -239,7 +251,7 @@ def plot_time(results, ax=None, relative: bool = True):
                        else "reduction + training seconds (median)")
 
 
-def plot_epsilon(results, score=None, ax=None, *, metric="epsilon"):
+def plot_epsilon(results, score=None, ax=None, *, metric=None):
     """Epsilon (or another metric) vs. score, one point per run, coloured by method (marker
     size by keep).
 
@@ -252,8 +264,10 @@ def plot_epsilon(results, score=None, ax=None, *, metric="epsilon"):
         ``"accuracy"`` for compare's classification default, ``"r2"`` for regression).
     ax : matplotlib Axes, optional
         Where to draw.
-    metric : str, default="epsilon"
-        The metric column on the x axis (e.g. ``"mmd"``).
+    metric : str, optional
+        The metric column on the x axis (e.g. ``"epsilon"``); default: compare's headline
+        metric (``"mmd"`` by default; ``"epsilon"`` for a table that does not record its
+        metrics and has that column).
 
     Returns
     -------
@@ -271,6 +285,7 @@ def plot_epsilon(results, score=None, ax=None, *, metric="epsilon"):
     ax = _axes(ax)
     _check_results(results)
     score = first_score(results) if score is None else score
+    metric = _headline(results) if metric is None else metric
     _plot_runs(ax, results, _styles(_method_order(results)), x=metric, y=score,
                full_label="full data")
     ax.set_xlabel(metric)
@@ -315,7 +330,8 @@ def plot_comparison(results, score=None, metric=None):
         ``"accuracy"`` for compare's classification default, ``"r2"`` for regression).
     metric : str, optional
         The metric column of the third plot; default: :func:`compare`'s headline metric
-        (``"epsilon"`` for a table that does not record its metrics).
+        (for a table that does not record its metrics: ``"epsilon"`` if a column, else the
+        first of compare's default metrics present).
 
     Returns
     -------
@@ -336,7 +352,7 @@ def plot_comparison(results, score=None, metric=None):
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     plot_scores(results, score, ax=axes[0])
     plot_time(results, ax=axes[1])
-    plot_epsilon(results, score, ax=axes[2], metric=metric or headline_metric(results))
+    plot_epsilon(results, score, ax=axes[2], metric=metric or _headline(results))
     fig.tight_layout()
     return fig
 
