@@ -148,6 +148,25 @@ def test_default_metrics_are_the_audits_and_not_constant_on_one_hot_columns():
     assert eps.loc[eps.method != "full", "epsilon"].round(9).nunique() <= 2
 
 
+def test_duplicate_rows_warn_once_per_compare(data):
+    """Every reducer fit warned about duplicate rows: methods x keeps x repeats warnings
+    (24 per table in the tester's run); compare now warns once, naming the count in X."""
+    X, y = data
+    X = np.vstack([X, X[:5]])  # 5 duplicate rows
+    y = np.concatenate([y, y[:5]])
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        ev.compare(X, y, methods=["srs", "mms"], **small())  # MMS fits warned (4 times)
+    dup = [w for w in rec if "duplicate row" in str(w.message)]
+    assert len(dup) == 1, [str(w.message) for w in dup]
+    assert "X has 5 duplicate row(s)" in str(dup[0].message)
+    assert dup[0].filename == __file__  # points at the compare call
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        ev.compare(*data, methods=["mms"], **small())
+    assert not [w for w in rec if "duplicate row" in str(w.message)]
+
+
 def test_compare_takes_any_registered_metric(data):
     from datareduce.metrics import get_metric
 

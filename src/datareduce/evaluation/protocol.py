@@ -15,7 +15,14 @@ from tqdm.auto import tqdm
 from .._core.output import sample_weight_params
 from .._core.strata import N_BINS, stratify_params
 from .._core.strata import quantile_strata as _quantile_strata
-from .._core.validation import check_keeps, check_random_generator, check_X, check_y, seeded_clone
+from .._core.validation import (
+    check_keeps,
+    check_random_generator,
+    check_X,
+    check_y,
+    seeded_clone,
+    warn_if_duplicates,
+)
 from .._registry import method_names, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
@@ -229,58 +236,63 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     n_runs = repeats * (1 + len(reducers) * len(keeps))
     bar = tqdm(total=n_runs, desc="compare", unit="run", disable=not progress)
     rows = []
-    try:
-        for r, seed in enumerate(seeds.tolist()):
-            idx_train, idx_test = train_test_split(
-                np.arange(Xa.shape[0]), test_size=test_size, random_state=seed, stratify=strata)
-            sc = _make_scaler(scaler)
-            if sc is None:
-                X_train, X_test = Xa[idx_train], Xa[idx_test]
-            else:
-                X_train = sc.fit_transform(Xa[idx_train])
-                X_test = sc.transform(Xa[idx_test])
-            y_train, y_test = ya[idx_train], ya[idx_test]
-            est = seeded_clone(estimator, seed)
-            labels = None if task == "regression" else y_train
-            prepared = {m.name: m.prepare(X_train, labels) for m in metric_objs}
+    # duplicate rows: one warning per call (every reducer fit warned: methods x keeps x
+    # repeats times), on the table as given
+    warn_if_duplicates(Xa)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"X has \d+ duplicate row", category=UserWarning)
+        try:
+            for r, seed in enumerate(seeds.tolist()):
+                idx_train, idx_test = train_test_split(
+                    np.arange(Xa.shape[0]), test_size=test_size, random_state=seed, stratify=strata)
+                sc = _make_scaler(scaler)
+                if sc is None:
+                    X_train, X_test = Xa[idx_train], Xa[idx_test]
+                else:
+                    X_train = sc.fit_transform(Xa[idx_train])
+                    X_test = sc.transform(Xa[idx_test])
+                y_train, y_test = ya[idx_train], ya[idx_test]
+                est = seeded_clone(estimator, seed)
+                labels = None if task == "regression" else y_train
+                prepared = {m.name: m.prepare(X_train, labels) for m in metric_objs}
 
-            # full-data baseline
-            task_start(tracker)
-            t0 = time.perf_counter()
-            model = clone(est).fit(X_train, y_train)
-            full_train_s = time.perf_counter() - t0
-            row = _row(FULL, 1.0, r, len(y_train), len(y_train), 0.0, full_train_s,
-                       full_train_s, scorers, model, X_test, y_test)
-            row.update(dict.fromkeys(prepared, 0.0))
-            if topo is not None:
-                row.update(topo.zero())
-            row.update(task_stop(tracker))
-            rows.append(row)
-            bar.update(1)
+                # full-data baseline
+                task_start(tracker)
+                t0 = time.perf_counter()
+                model = clone(est).fit(X_train, y_train)
+                full_train_s = time.perf_counter() - t0
+                row = _row(FULL, 1.0, r, len(y_train), len(y_train), 0.0, full_train_s,
+                           full_train_s, scorers, model, X_test, y_test)
+                row.update(dict.fromkeys(prepared, 0.0))
+                if topo is not None:
+                    row.update(topo.zero())
+                row.update(task_stop(tracker))
+                rows.append(row)
+                bar.update(1)
 
-            for label, base in reducers.items():
-                for keep in keeps:
-                    bar.set_description(f"{label} keep={keep}", refresh=False)
-                    try:
-                        reducer = seeded_clone(base, seed, keep=keep,
-                                               **stratify_params(base, task, n_bins))
-                        row = _one_run(label, reducer, keep, r, est, (X_train, y_train),
-                                       (X_test, y_test), scorers, prepared, topo, tracker,
-                                       task, pass_sample_weight)
-                    except Exception as exc:
-                        task_stop(tracker)
-                        if on_error == "raise":
-                            raise
-                        warnings.warn(f"compare: {label} at keep={keep}, repeat {r} failed "
-                                      f"and is left out: {type(exc).__name__}: {exc}",
-                                      RuntimeWarning, stacklevel=2)
-                    else:
-                        rows.append(row)
-                    bar.update(1)
-    finally:
-        bar.close()
-        if tracker is not None:
-            stop_tracker(tracker)
+                for label, base in reducers.items():
+                    for keep in keeps:
+                        bar.set_description(f"{label} keep={keep}", refresh=False)
+                        try:
+                            reducer = seeded_clone(base, seed, keep=keep,
+                                                   **stratify_params(base, task, n_bins))
+                            row = _one_run(label, reducer, keep, r, est, (X_train, y_train),
+                                           (X_test, y_test), scorers, prepared, topo, tracker,
+                                           task, pass_sample_weight)
+                        except Exception as exc:
+                            task_stop(tracker)
+                            if on_error == "raise":
+                                raise
+                            warnings.warn(f"compare: {label} at keep={keep}, repeat {r} failed "
+                                          f"and is left out: {type(exc).__name__}: {exc}",
+                                          RuntimeWarning, stacklevel=2)
+                        else:
+                            rows.append(row)
+                        bar.update(1)
+        finally:
+            bar.close()
+            if tracker is not None:
+                stop_tracker(tracker)
 
     df = pd.DataFrame(rows)
     full_seconds = df.loc[df["method"] == FULL].set_index("repeat")["training_seconds"]
