@@ -58,6 +58,7 @@ def run(args) -> int:
         res = compare(X, y, methods=methods, keeps=keeps,
                       estimator=LogisticRegression(max_iter=2000), repeats=1,
                       test_size=0.25, scaler="minmax", metric="euclidean",
+                      metrics=("mmd", "epsilon"),  # its table's MMD and eps L2 columns
                       random_state=args.seed,
                       # a bar only on a terminal, as every command draws them
                       progress=not args.quiet and sys.stderr.isatty()) if methods else None
