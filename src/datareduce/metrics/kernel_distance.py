@@ -34,7 +34,9 @@ estimated full-set term next to exact cross and subset terms made MMD^2 negative
   frequencies is an unbiased estimate of it that is never negative. Its relative error
   does not depend on the size of MMD^2 (each frequency's term is a square with the right
   mean): on 12 Gaussian features, a random 30 % subset, the standard deviation over seeds
-  of the estimated MMD was 0.6 % of the exact value (20 seeds).
+  of the estimated MMD was 0.6 % of the exact value (20 seeds). A subset much closer than
+  random ones leaves its discrepancy at high frequencies, which the features sample less:
+  kernel thinning's MMD (1/35 of a random subset's) was within 7.4 % over 3 seeds.
 - Energy kernel: random projections. ``||v|| = kappa_d E_theta |theta . v|`` for ``theta``
   uniform on the unit sphere, ``kappa_d = sqrt(pi) Gamma((d + 1) / 2) / Gamma(d / 2)``, so the
   squared energy distance is ``kappa_d`` times the mean over directions of the
