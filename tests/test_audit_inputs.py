@@ -178,3 +178,18 @@ def test_the_printed_audit_names_the_lowest_per_class_percentiles():
     assert line[0].strip().startswith("per class, mmd SRS percentile, lowest 3 of 5 classes: "
                                       "e n/a (no kept row), b 0, ")
     assert line[0].endswith("; 2 more on the page")
+
+
+def test_the_evaluation_sample_has_at_most_max_rows_rows():
+    """Rounding each class's share up had given 1,501 rows for max_rows=1500 with 4 classes
+    (the page said 'averaging metrics on 1501 rows'); the quotas are the package's largest
+    remainders, one row per class at least."""
+    from datareduce.metrics.calibration import _stratified_sample
+
+    rng = np.random.default_rng(0)
+    y = np.repeat(["a", "b", "c", "d"], [1171, 1357, 1090, 713])  # hpc's classes
+    for size in (1500, 100, 7):
+        rows = _stratified_sample(y, len(y), size, rng)
+        assert len(rows) == size == len(np.unique(rows))
+        assert set(y[rows]) == {"a", "b", "c", "d"}
+    assert len(_stratified_sample(y, len(y), 2, rng)) == 4  # one row of every class

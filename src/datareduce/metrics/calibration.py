@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._core.strata import allocate_quotas
 from .interface import get_metric
 
 __all__ = ["CalibratedMetric", "Calibration", "calibrate", "DEFAULT_METRICS"]
@@ -245,13 +246,15 @@ def _as_the_full_data(value, draws) -> bool:
 
 
 def _stratified_sample(y, n, size, rng):
-    """Sorted row indices: all rows when ``size`` is None or >= n; else a stratified sample."""
+    """Sorted row indices: all rows when ``size`` is None or >= n; else a stratified sample
+    of exactly ``size`` rows (the package's largest-remainder quotas, one row of every class
+    at least: ``len(classes)`` rows when there are more classes than ``size``)."""
     if size is None or size >= n:
         return np.arange(n)
     if y is None:
         return np.sort(rng.choice(n, size=size, replace=False))
     classes, enc, counts = np.unique(y, return_inverse=True, return_counts=True)
-    take = np.minimum(counts, np.maximum(1, np.round(size * counts / n))).astype(int)
+    take = allocate_quotas(counts, max(int(size), len(classes)))
     return np.sort(np.concatenate([rng.choice(np.flatnonzero(enc == c), size=take[c],
                                               replace=False) for c in range(len(classes))]))
 
