@@ -307,8 +307,10 @@ class KernelDistance(Metric):
     bandwidth : float, optional
         Gaussian width (default: median heuristic on the full data).
     max_exact : int or None, default=4000
-        The full-set term is exact up to this many rows, an unbiased estimate above
-        (:func:`datareduce.metrics.mmd_reference`); it is the same for every subset.
+        Exact up to this many rows; above, all three terms are estimated by one
+        estimator (random Fourier features for the Gaussian kernel, random 1-D projections
+        for the energy kernel: :mod:`datareduce.metrics.kernel_distance`), unbiased for the
+        squared distance and never negative.
 
     Examples
     --------
