@@ -189,6 +189,114 @@ def test_hamming_pairs_against_brute_force():
         (0, k) for k in range(50, 60)}
 
 
+
+def _hashes_near_one_base(n, seed=0):
+    """``n`` distinct 64-bit hashes, each 1 to 5 bits from one base: every pair is within
+    10 bits (many similar frames: near-blank images, a video, a burst)."""
+    rng = np.random.default_rng(seed)
+    base, seen = 0x0F0F0F0F0F0F0F0F, set()
+    while len(seen) < n:
+        h = base
+        for b in rng.choice(64, rng.integers(1, 6), replace=False):
+            h ^= 1 << int(b)
+        seen.add(h)
+    return np.array(sorted(seen), dtype=np.uint64).reshape(-1, 1)
+
+
+def _peak_mib(f):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = f()
+        return out, tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_near_dedup_memory_does_not_grow_with_the_pairs(monkeypatch):
+    """3,000 hashes all near each other are 4.5 M pairs: the groups come from merging each
+    block's pairs into the components, never from all the pairs at once (the pairs
+    themselves took 343 MiB at peak; now about 45 MiB, the block's temporaries)."""
+    import scipy.sparse.csgraph  # noqa: F401 - imported before the measurement
+
+    from datareduce.detection import dedup
+
+    n = 3000
+    H = _hashes_near_one_base(n)
+    monkeypatch.setattr(dedup, "perceptual_hashes",
+                        lambda *a, **k: (H, np.full((n, 3), 10.0, np.float32)))
+    ds = DetectionDataset(images=[f"/d/{i:05d}.png" for i in range(n)],
+                          boxes=[np.zeros((0, 5))] * n, names={0: "a"})
+    d, peak = _peak_mib(lambda: Deduplicator("near").fit(ds))
+    assert d.n_pairs_ == n * (n - 1) // 2
+    assert d.n_duplicates_ == n - 1 and np.flatnonzero(d.keep_mask_).tolist() == [0]
+    assert peak < 80, f"peak {peak:.0f} MiB"
+
+
+def test_embedding_dedup_memory_does_not_grow_with_the_pairs():
+    import scipy.sparse.csgraph  # noqa: F401
+    import sklearn.neighbors  # noqa: F401
+
+    n = 3000
+    X = np.random.default_rng(0).normal(scale=0.01, size=(n, 16))
+    ds = DetectionDataset(images=[f"/d/{i:05d}.png" for i in range(n)],
+                          boxes=[np.zeros((0, 5))] * n, names={0: "a"})
+    d, peak = _peak_mib(lambda: Deduplicator("embedding", threshold=1.0).fit(ds, X))
+    assert d.n_pairs_ == n * (n - 1) // 2 and d.n_duplicates_ == n - 1
+    assert peak < 80, f"peak {peak:.0f} MiB"  # the pairs took 275 MiB at peak
+
+
+def _reference_groups(bits, colours, thr, tol):
+    """Connected components of every pair, from the full n x n distance matrix, and the
+    number of pairs."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ham = (bits[:, None, :] != bits[None, :, :]).sum(-1)
+    near = ham <= thr
+    if colours is not None:
+        near &= np.abs(colours[:, None, :] - colours[None, :, :]).max(-1) <= tol
+    np.fill_diagonal(near, False)
+    return connected_components(csr_matrix(near), directed=False)[1], int(near.sum()) // 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2**12 - 1), min_size=1, max_size=40),
+       st.integers(0, 4), st.booleans(), st.integers(16, 600), st.integers(0, 2**32 - 1))
+def test_near_groups_equal_the_components_of_all_pairs(values, thr, with_colour, block, seed):
+    """The groups of the block-merged search are the connected components of every pair,
+    numbered the same way; blocks of a few rows. Its link count is that of the pair list
+    (identical hashes linked to their first row, then the distinct hashes' pairs)."""
+    from datareduce.detection.hashing import _near_groups_hashes, _near_pairs_hashes
+
+    rng = np.random.default_rng(seed)
+    H = np.array(values, dtype=np.uint64).reshape(-1, 1)
+    bits = np.unpackbits(H.astype(">u8").view(np.uint8), axis=1).astype(int)
+    C = rng.integers(0, 80, size=(len(H), 3)).astype(np.float64) if with_colour else None
+    want, _ = _reference_groups(bits, C, thr, 24.0)
+    got, n_links = _near_groups_hashes(H, thr, C, 24.0, block_bytes=block)
+    np.testing.assert_array_equal(got, want)
+    assert n_links == len(_near_pairs_hashes(H, thr, C, 24.0, block_bytes=block)[0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=40), st.integers(1, 200))
+def test_embedding_groups_equal_the_components_of_all_pairs(points, max_pairs):
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from datareduce.detection.hashing import _embedding_groups
+
+    X = np.array(points, dtype=np.float64).reshape(-1, 1) * 0.4  # chains at distance 0.4
+    near = np.abs(X - X.T) <= 0.5
+    np.fill_diagonal(near, False)
+    want = connected_components(csr_matrix(near), directed=False)[1]
+    got, n_pairs = _embedding_groups(X, threshold=0.5, max_pairs=max_pairs)
+    np.testing.assert_array_equal(got, want)
+    assert n_pairs == int(near.sum()) // 2
+
+
 def _toy():
     b = lambda k: np.array([[0, .5, .5, .1, .1]] * k).reshape(-1, 5)  # noqa: E731
     return DetectionDataset(images=[f"/d/v{v}_f{f}.png" for v in (1, 2) for f in range(5)],

@@ -14,9 +14,8 @@ from .hashing import (
     DEFAULT_COLOUR_TOL,
     DEFAULT_THRESHOLD,
     _bits,
-    _components,
-    _embedding_pairs,
-    _near_pairs_hashes,
+    _embedding_groups,
+    _near_groups_hashes,
     exact_duplicate_groups,
     perceptual_hashes,
 )
@@ -139,7 +138,7 @@ class Deduplicator:
         """Find duplicates (and caps) in ``dataset``; sets ``keep_mask_`` and friends."""
         self._check()
         n = len(dataset)
-        pairs = (np.zeros(0, np.int64),) * 2
+        n_pairs = 0
         feats = None
         if self.method == "exact":
             self.group_ = exact_duplicate_groups(dataset.images)
@@ -148,24 +147,20 @@ class Deduplicator:
                                      n_jobs=self.n_jobs, progress=self.progress,
                                      return_colour=True)
             thr = DEFAULT_THRESHOLD if self.threshold is None else int(self.threshold)
-            i, j, _ = _near_pairs_hashes(H, thr, C, self.colour_tol)
-            pairs = (i, j)
+            self.group_, n_pairs = _near_groups_hashes(H, thr, C, self.colour_tol)
             feats = _bits(H)
-            self.group_ = _components(n, *pairs)
         elif self.method == "embedding":
             if embeddings is None:
                 raise ValueError("method='embedding' needs the embeddings: fit(dataset, "
                                  "embeddings).")
             X = np.asarray(embeddings, dtype=np.float64)
-            i, j, _ = _embedding_pairs(X, threshold=float(self.threshold))
-            pairs = (i, j)
+            self.group_, n_pairs = _embedding_groups(X, threshold=float(self.threshold))
             feats = X
-            self.group_ = _components(n, *pairs)
         else:
             self.group_ = np.arange(n)
         if self.keep == "central" and feats is None and embeddings is not None:
             feats = np.asarray(embeddings, dtype=np.float64)
-        self.n_pairs_ = len(pairs[0])
+        self.n_pairs_ = int(n_pairs)
         keep = np.zeros(n, dtype=bool)
         dup_of = np.full(n, -1, dtype=np.int64)
         by_group = defaultdict(list)

@@ -67,15 +67,16 @@ def sequence_groups(dataset, *, method: str = "near", embeddings=None, threshold
     hashes within ``threshold`` bits, default 10, and mean colours within ``colour_tol``;
     ``method="embedding"``: ``embeddings`` rows within Euclidean ``threshold``); a group is
     a connected component of the links (single linkage, so a slowly changing scene is one
-    group even when its first and last frames differ). Memory stays bounded (see
-    :mod:`~datareduce.detection.hashing`). Returns one integer label per image.
+    group even when its first and last frames differ). The links are merged into the
+    groups a block at a time and never all held, so memory is O(n) whatever the number
+    of links; time is O(n^2) comparisons (see :mod:`~datareduce.detection.hashing`).
+    Returns one integer label per image.
     """
     from .hashing import (
         DEFAULT_COLOUR_TOL,
         DEFAULT_THRESHOLD,
-        _components,
-        _embedding_pairs,
-        _near_pairs_hashes,
+        _embedding_groups,
+        _near_groups_hashes,
         perceptual_hashes,
     )
 
@@ -85,18 +86,16 @@ def sequence_groups(dataset, *, method: str = "near", embeddings=None, threshold
                                  return_colour=True)
         thr = DEFAULT_THRESHOLD if threshold is None else int(threshold)
         tol = DEFAULT_COLOUR_TOL if colour_tol is None else float(colour_tol)
-        i, j, _ = _near_pairs_hashes(H, thr, C, tol)
-    elif method == "embedding":
+        return _near_groups_hashes(H, thr, C, tol)[0]
+    if method == "embedding":
         if embeddings is None or threshold is None:
             raise ValueError("method='embedding' needs embeddings= (one row per image) and "
                              "threshold= (a distance in embedding units).")
         X = np.asarray(embeddings, dtype=np.float64)
         if X.shape[0] != n:
             raise ValueError(f"embeddings has {X.shape[0]} rows: pass one per image ({n}).")
-        i, j, _ = _embedding_pairs(X, threshold=float(threshold))
-    else:
-        raise ValueError(f"method={method!r}: use 'near' (perceptual hashes) or 'embedding'.")
-    return _components(n, i, j)
+        return _embedding_groups(X, threshold=float(threshold))[0]
+    raise ValueError(f"method={method!r}: use 'near' (perceptual hashes) or 'embedding'.")
 
 
 def resolve_groups(dataset, groups, *, argument: str = "groups", embeddings=None) -> np.ndarray:

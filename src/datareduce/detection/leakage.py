@@ -14,8 +14,7 @@ from .dataset import _upright
 from .hashing import (
     DEFAULT_COLOUR_TOL,
     DEFAULT_THRESHOLD,
-    _components,
-    _near_pairs_hashes,
+    _near_groups_hashes,
     exact_duplicate_groups,
     file_hashes,
     hamming_pairs,
@@ -303,7 +302,7 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
     groups = {}
     if within_train:
         ex = exact_duplicate_groups(train.images)
-        near = _components(len(train), *_near_pairs_hashes(Ht, threshold, Ct, colour_tol)[:2])
+        near = _near_groups_hashes(Ht, threshold, Ct, colour_tol)[0]
         groups = {"exact_groups": int(sum(np.bincount(ex) > 1)),
                   "exact_removable": int(len(ex) - len(np.unique(ex))),
                   "near_groups": int(sum(np.bincount(near) > 1)),
