@@ -68,3 +68,20 @@ def test_a_predicted_keep_below_every_measured_fraction_is_called_an_extrapolati
     assert "below the smallest fraction measured, 0.2: an extrapolation" in text
     s.predicted_keep_ = (0.3, 0.25, 0.4)  # between measured fractions: no such line
     assert "an extrapolation" not in s.summary()
+
+
+def test_a_saving_whose_interval_ends_agree_does_not_read_as_certain():
+    """'80% (80% to 80%)' for a kept fraction of 0.032 to 0.25 (hpc, logistic: the training
+    times barely grow with the rows) read as a certain saving."""
+    from types import SimpleNamespace
+
+    from datareduce.search._report import _saving_line
+
+    flat = SimpleNamespace(predicted_saving_=(0.801, 0.799, 0.803),
+                           predicted_keep_=(0.144, 0.032, 0.25))
+    line = _saving_line(flat)
+    assert "80% to 80%" not in line
+    assert line.startswith("training-time saving 80% (the same at both ends")
+    wide = SimpleNamespace(predicted_saving_=(0.63, 0.59, 0.66),
+                           predicted_keep_=(0.144, 0.032, 0.25))
+    assert _saving_line(wide) == "training-time saving 63% (59% to 66%)"

@@ -62,6 +62,12 @@ def _saving_line(s):
     if not _finite(sv):
         return "training-time saving unknown"
     if _finite(sv_lo) and _finite(sv_hi):
+        if _pct(sv_lo) == _pct(sv_hi) and s.predicted_keep_[1] != hi_keep:
+            # "80% (80% to 80%)" read as certainty; it is a training time that the time model
+            # predicts to be the same over the kept fraction's interval
+            return (f"training-time saving {_pct(sv)} (the same at both ends of the kept "
+                    "fraction's interval: the measured training times barely grow with the "
+                    "rows there)")
         return f"training-time saving {_pct(sv)} ({_pct(sv_lo)} to {_pct(sv_hi)})"
     if _finite(sv_hi) and not _finite(hi_keep):
         return (f"training-time saving {_pct(sv)} (at most {_pct(sv_hi)}; possibly none: the "
