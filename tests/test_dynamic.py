@@ -936,3 +936,20 @@ def test_drop_last_with_a_batch_larger_than_the_epoch_warns():
         warnings.simplefilter("error")
         assert p.steps_per_epoch(16, 1) == 1 and p.steps_per_epoch(8, 1, drop_last=True) == 1
         assert p.total_steps(8, drop_last=True) == 12 + 1 + 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(sizes=st.lists(st.integers(1, 12), min_size=2, max_size=6),
+       keep=st.floats(0.05, 0.95), eps=st.floats(0.05, 0.95))
+def test_eps_greedy_with_groups_explores_round_eps_k_rows_in_every_epoch(sizes, keep, eps):
+    """Unequal groups: the whole parts could fall short (small groups capped at their
+    budget: sizes [11, 9, 11, 1, 2], keep 0.61, eps 0.9 explored 18 of 19) or overshoot
+    (sizes [5, 1, 1, 2], keep 0.2, eps 0.5: 2 of 1, a fully random epoch)."""
+    y = np.repeat(np.arange(len(sizes)), sizes)
+    p = DynamicPruner(len(y), keep=keep, policy="epsilon_greedy", eps=eps, groups=y,
+                      random_state=0)
+    for t in range(12):
+        budgets, _, _, explore = p._budgets(t)
+        total = int(np.floor(eps * budgets.sum() + 0.5))
+        assert explore.sum() == total, (t, budgets.tolist(), explore.tolist())
+        assert ((explore >= 0) & (explore <= budgets)).all()

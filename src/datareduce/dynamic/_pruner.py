@@ -394,8 +394,9 @@ class DynamicPruner:
         """Exploratory rows of each group in an epoch with these budgets (epsilon-greedy).
 
         ``round(eps * K)`` rows in all; group ``g``'s share is ``round(eps * K) * b_g / K``,
-        its whole part each epoch and the fractions by turns (largest credit first, as the
-        budgets' leftover rows), never more than ``b_g``. One group: ``round(eps * K)``.
+        its whole part each epoch and the fractions by turns (the group owed most after its
+        whole part first, as the budgets' leftover rows), never more than ``b_g``: exactly
+        ``round(eps * K)`` in every epoch. One group: ``round(eps * K)``.
         """
         if self.policy != "epsilon_greedy":
             return np.zeros(budgets.size, dtype=np.int64)
@@ -406,10 +407,20 @@ class DynamicPruner:
         self._xcredit += total * budgets  # in units of 1 / k row
         explore = np.minimum(np.maximum(self._xcredit, 0) // k, budgets)
         rest = total - int(explore.sum())
-        if rest > 0:
-            cand = np.flatnonzero(explore < budgets)
-            cand = cand[np.lexsort((self._tie[cand], -self._xcredit[cand]))][:rest]
-            explore[cand] += 1
+        # the whole parts can fall short (groups capped at their budget) or overshoot (the
+        # credits clipped at 0): the rows left go by turns to the groups owed most after
+        # their whole parts, the excess is taken back from those owed least
+        while rest:
+            owed = self._xcredit - explore * k
+            if rest > 0:
+                cand = np.flatnonzero(explore < budgets)
+                cand = cand[np.lexsort((self._tie[cand], -owed[cand]))][:rest]
+                explore[cand] += 1
+            else:
+                cand = np.flatnonzero(explore > 0)
+                cand = cand[np.lexsort((self._tie[cand], owed[cand]))][:-rest]
+                explore[cand] -= 1
+            rest = total - int(explore.sum())
         self._xcredit -= explore * k
         return explore
 
