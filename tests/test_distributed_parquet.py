@@ -188,6 +188,18 @@ def test_files_with_different_columns_are_refused_by_name(short, tmp_path):
                                                                  index=False)
     with pytest.raises(ValueError, match=r"1\.parquet has columns .*'z'.*same columns"):
         reduce_parquet(folder, "srs", 0.1, target="label", scheduler="synchronous")
+    # an index stored as a column (string ids) in the first file: every file is still
+    # checked (the check stopped at the first such file: dask's KeyError again)
+    for i in range(2):
+        f = folder / f"{i}.parquet"
+        d = pd.read_parquet(f)
+        d.index = pd.Index([f"id{i}-{j}" for j in range(len(d))], name="id")
+        d.to_parquet(f)
+    with pytest.raises(ValueError, match=r"1\.parquet has columns .*'z'.*same columns"):
+        reduce_parquet(folder, "srs", 0.1, target="label", scheduler="synchronous")
+    for i in range(2):
+        f = folder / f"{i}.parquet"
+        pd.read_parquet(f).reset_index(drop=True).to_parquet(f, index=False)
     # the same columns in another order are read by name, as before
     df = pd.read_parquet(folder / f"{1 - short}.parquet")
     df[["label", "z", "x"]].to_parquet(folder / f"{short}.parquet", index=False)

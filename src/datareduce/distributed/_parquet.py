@@ -163,8 +163,8 @@ def _stored_index(files):
     if any("://" in f for f in files):
         return "columns"
     rows, start, step, names = [], [], [], []
-    first = None
-    for f in files:
+    first, in_columns = None, False
+    for f in files:  # every file's columns are checked, whatever the index
         schema = pq.read_schema(f)
         if first is None:
             first = (f, schema.names)
@@ -179,13 +179,17 @@ def _stored_index(files):
                              f"{', '.join(first[1])}: every file must have the same columns.")
         stored = (schema.pandas_metadata or {}).get("index_columns", [])
         if any(not isinstance(c, dict) for c in stored):
-            return "columns"
+            in_columns = True
+        if in_columns:
+            continue
         ranges = [c for c in stored if c.get("kind") == "range"]
         r = ranges[0] if len(ranges) == 1 else {}
         rows.append(pq.read_metadata(f).num_rows)
         start.append(int(r.get("start", 0)))
         step.append(int(r.get("step", 1)))
         names.append(r.get("name"))
+    if in_columns:
+        return "columns"
     if all(a == 0 for a in start) and all(b == 1 for b in step) \
             and all(m is None for m in names):
         return None
