@@ -881,6 +881,13 @@ def test_fit_dynamic_resumes_at_initial_epoch(policy):
         fit_dynamic(clf, X, y, epochs=5, initial_epoch=5, pruner=second)
     with pytest.raises(TypeError, match="initial_epoch"):
         fit_dynamic(clf, X, y, epochs=5, initial_epoch=1.5, pruner=second)
+    # a policy name would resume with a new pruner and no losses (silently, for the
+    # policies that plan from them): refused, naming what to pass
+    if policy == "infobatch":
+        with pytest.raises(ValueError, match="pass the DynamicPruner of the first call"):
+            fit_dynamic(clf, X, y, epochs=10, initial_epoch=5, pruner=policy)
+    else:  # rs2 plans without losses: a new pruner replays its rounds exactly
+        fit_dynamic(clf, X, y, epochs=10, initial_epoch=5, pruner=policy, random_state=0)
 
 
 def test_fit_dynamic_trains_on_sparse_X():

@@ -195,6 +195,14 @@ def fit_dynamic(
         raise ValueError(f"batch_size={batch_size!r} must be an int >= 1 or None.")
     if not isinstance(stratify, (bool, np.bool_)):
         raise TypeError(f"stratify must be True or False, got {stratify!r}.")
+    if initial_epoch and isinstance(pruner, str) and pruner in ("epsilon_greedy", "ucb",
+                                                                 "infobatch"):
+        # a new pruner has no losses: the run would resume with fresh scores, silently
+        raise ValueError(
+            f"initial_epoch={initial_epoch} with pruner={pruner!r}: a {pruner} pruner plans from "
+            "the losses of the epochs before; pass the DynamicPruner of the first call (or one "
+            "restored with load_state_dict) as pruner=... to resume."
+        )
     if pruner is None or isinstance(pruner, str):
         pruner = DynamicPruner(n, keep=keep, policy="uniform" if pruner is None else pruner,
                                groups=_strata(estimator, y) if stratify else None,
