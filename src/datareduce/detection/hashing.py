@@ -257,8 +257,8 @@ class _Components:
         k, m = len(nodes), len(a)
         g = coo_matrix((np.ones(m, np.int8), (inv[:m], inv[m:])), shape=(k, k))
         _, lab = connected_components(g, directed=False)
-        smallest = np.empty(lab.max() + 1, dtype=np.int64)
-        smallest[lab[::-1]] = nodes[::-1]  # nodes are sorted: the last write is the smallest
+        smallest = np.full(lab.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(smallest, lab, nodes)  # each component's smallest node
         remap = np.arange(len(self.rep), dtype=np.int64)
         remap[nodes] = smallest[lab]
         self.rep = remap[self.rep]

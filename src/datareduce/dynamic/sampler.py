@@ -59,7 +59,9 @@ class PrunedSampler(Sampler):
     number of batches (InfoBatch included). Asking never plans an epoch: the plan, and with
     it the loss weights of :meth:`DynamicPruner.weights`, changes only when the next
     epoch's iteration starts, so ``len(loader)`` inside the loop (e.g. a progress log) leaves
-    the epoch being trained alone (during the last batch it already counts the next epoch).
+    the epoch being trained alone (once the last row was handed out it already counts the
+    next epoch: during the last batch, or, with DataLoader workers prefetching, during the
+    last ``num_workers * prefetch_factor + 1`` or so batches).
 
     RS2 and class-aware budgets come with the pruner: e.g.
     ``PrunedSampler(DynamicPruner(n, keep=0.3, policy="rs2", groups=labels))`` gives each

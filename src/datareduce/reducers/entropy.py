@@ -202,11 +202,10 @@ class DistanceEntropyReducer(BaseReducer):
             short = (n_keep - n_base) - int(add_q.sum())
             # largest-remainder rounding is not monotone in the total: a class can get more
             # base rows than its final quota (classes [3, 5, 5]: [2, 2, 2] of 6, [1, 3, 3] of
-            # 7), so the clamped additions can overshoot n_keep - n_base or fall short
-            if short > 0:
-                room = counts - base_q - add_q
-                add_q += allocate_quotas(room, short, min_one=False)
-            elif short < 0:  # take the excess back where a class is furthest above its share
+            # 7), so the clamped additions can overshoot n_keep - n_base (never fall short:
+            # sum(max(q - b, 0)) >= sum(q - b)); the excess is taken back where a class is
+            # furthest above its share
+            if short < 0:
                 ideal = counts * (n_keep / counts.sum())
                 for _ in range(-short):
                     cand = np.flatnonzero(add_q > 0)
