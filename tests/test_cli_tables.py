@@ -232,11 +232,12 @@ def test_score_regression_target_per_quantile_bin(penguins, tmp_path):
 
     per = json.loads((tmp_path / "s.json").read_text())["epsilon"]["per_class"]
     assert sorted(map(str, per)) == ["0", "1", "2", "3"]
-    # compare trains classifiers: a regression target is refused with the reason
+    # compare trains regressors on the same target (r2 by default), stratified by bins
     res = cli("compare", path, "--target", "body_mass_g", "--drop-missing-target",
-              "--output", tmp_path / "c")
-    assert res.returncode == 2 and "regression target" in res.stderr
-    assert not (tmp_path / "c").exists()
+              "--methods", "srs", "--keep", "0.2", "--repeats", "1", "--estimator",
+              "logistic", "--bins", "4", "--no-plots", "--output", tmp_path / "c")
+    assert res.returncode == 0 and "task: regression" in res.stderr, res.stderr
+    assert "r2" in pd.read_csv(tmp_path / "c" / "results.csv").columns
 
 
 def _fixed_estimates(monkeypatch, module, name, costs):

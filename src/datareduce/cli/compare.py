@@ -10,6 +10,11 @@ each score, each metric, time ratio, seconds) and ``results/scores.png``, ``time
 one ``METRIC.png`` per metric (``--metric``, repeatable; default ``mmd``, ``energy`` and
 ``coverage``, the audit's; ``--metric mmd --metric epsilon`` for the paper's L-infinity
 epsilon next to MMD).
+
+A regression target (``--task``, decided as in ``datareduce search``) trains the regressor
+twin of ``--estimator`` (``datareduce.search.make_model``'s: ridge for ``logistic``), scores
+``r2`` and ``mae`` by default (the Python :func:`datareduce.evaluation.compare`'s) and
+stratifies the splits by ``--bins`` quantile bins.
 """
 
 from __future__ import annotations
@@ -21,18 +26,22 @@ from pathlib import Path
 from . import CLIError
 from ._common import (
     add_column_options,
-    add_drop_missing_target,
+    add_task_options,
     compact_list,
     did_you_mean,
     drop_missing_target,
     finish_parser,
     resolve_columns,
     say,
+    target_strata,
     warn_id_like,
 )
 from ._progress import Clock, check_budget, estimate_reduction, fmt_seconds, probe, subsample_rows
 
 ESTIMATORS = ("mlp", "logistic", "knn", "forest")
+#: the default scorers of each task (the Python compare's: ``mae`` is the mean absolute
+#: error itself, lower is better)
+DEFAULT_SCORING = {"classification": ("accuracy", "f1_macro"), "regression": ("r2", "mae")}
 #: scorers whose value depends on which label is the positive class
 BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision")
 PLOTS = ("scores.png", "time.png")
@@ -47,8 +56,10 @@ def add_parser(sub):
                     "the test split; the full training split is the baseline.",
     )
     p.add_argument("data", help="input table (.csv or .parquet)")
-    add_column_options(p, target_required=True, target_help="name of the class column")
-    add_drop_missing_target(p)
+    add_column_options(p, target_required=True,
+                       target_help="the column the estimator predicts: classes, or a "
+                                   "continuous value (see --task)")
+    add_task_options(p)
     p.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",
                    help="method names (see `datareduce methods`) or 'all' (default)")
     p.add_argument("--keep", nargs="+", type=_number, default=[0.1, 0.3, 0.5], metavar="KEEP",
@@ -59,12 +70,18 @@ def add_parser(sub):
                    help="test fraction in (0, 1) (default 0.25)")
     p.add_argument("--estimator", choices=ESTIMATORS, default="mlp",
                    help="classifier: the paper's MLP (default), logistic regression, "
-                        "k-nearest neighbours or a random forest")
-    p.add_argument("--scoring", nargs="+", default=["accuracy", "f1_macro"], metavar="SCORER",
-                   help="scikit-learn scorer names (default: accuracy f1_macro)")
+                        "k-nearest neighbours or a random forest; for a regression target "
+                        "the regressor of the same name: the paper's network as an "
+                        "MLPRegressor, ridge regression, KNeighborsRegressor, "
+                        "RandomForestRegressor")
+    p.add_argument("--scoring", nargs="+", default=None, metavar="SCORER",
+                   help="scikit-learn scorer names, or mae (mean absolute error, lower is "
+                        "better) for regression (default: accuracy f1_macro; r2 mae for a "
+                        "regression target)")
     p.add_argument("--pos-label", default=None,
                    help="the positive class for binary scorers (f1, precision, recall, "
-                        "jaccard, average_precision) when the labels are not 0/1")
+                        "jaccard, average_precision) when the labels are not 0/1 "
+                        "(classification only)")
     p.add_argument("--no-sample-weight", dest="sample_weight", action="store_false",
                    default="auto",
                    help="train unweighted (default: the package's weight policy, as in "
@@ -101,22 +118,13 @@ def _number(text: str):
     return int(value) if value >= 1 and value.is_integer() and "." not in text else value
 
 
-def _estimator(name: str):
-    if name == "mlp":
-        from ..evaluation import paper_mlp
+def _estimator(name: str, task: str, X):
+    """The model of ``--estimator`` for the task: the one of ``datareduce search --model``
+    (:func:`datareduce.search.make_model`) without its preparation (compare encodes the
+    table and scales each training split itself)."""
+    from ..search import make_model
 
-        return paper_mlp()
-    if name == "logistic":
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression(max_iter=1000)
-    if name == "knn":
-        from sklearn.neighbors import KNeighborsClassifier
-
-        return KNeighborsClassifier()
-    from sklearn.ensemble import RandomForestClassifier
-
-    return RandomForestClassifier(n_estimators=100)
+    return make_model(name, task, X)[-1]
 
 
 def _check_options(args):
@@ -154,15 +162,17 @@ def _check_options(args):
                                f"available: {', '.join(names)}.")
             if m.lower() not in methods:
                 methods.append(m.lower())
+    if args.bins < 1:
+        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
     from sklearn.metrics import get_scorer_names
 
     scorer_names = get_scorer_names()
-    for s in args.scoring:
-        if s not in scorer_names:
+    for s in args.scoring or ():
+        if s not in scorer_names and s != "mae":
             raise CLIError(f"--scoring {s!r} is not a scikit-learn scorer"
-                           f"{did_you_mean(s, scorer_names)}; e.g. accuracy, f1_macro, "
-                           "balanced_accuracy.")
-    if len(set(args.scoring)) != len(args.scoring):
+                           f"{did_you_mean(s, [*scorer_names, 'mae'])}; e.g. accuracy, "
+                           "f1_macro, balanced_accuracy (r2, mae for regression).")
+    if args.scoring is not None and len(set(args.scoring)) != len(args.scoring):
         raise CLIError("--scoring repeats a scorer.")
     from ..evaluation import COMPARE_METRICS
     from ..metrics import available_metrics
@@ -176,6 +186,32 @@ def _check_options(args):
     if len(set(args.metrics)) != len(args.metrics):
         raise CLIError("--metric repeats a metric.")
     return methods
+
+
+def _check_task(args, task, target):
+    """The scorers of the task (defaults filled in), and the options a regression target
+    cannot use."""
+    from .search import _CLASSIFICATION_PREFIXES, _REGRESSION_PREFIXES
+
+    if args.scoring is None:
+        args.scoring = list(DEFAULT_SCORING[task])
+    if task == "classification":
+        if "mae" in args.scoring:
+            raise CLIError(f"--scoring mae is a regression scorer and --target {target!r} is "
+                           "a classification target: use e.g. accuracy or f1_macro, or "
+                           "--task regression.")
+        return
+    if args.pos_label is not None:
+        raise CLIError(f"--pos-label {args.pos_label} names a positive class and --target "
+                       f"{target!r} is a regression target (no classes): leave --pos-label "
+                       "out, or pass --task classification if the values are classes.")
+    for s in args.scoring:
+        if s != "mae" and not s.startswith(_REGRESSION_PREFIXES):
+            kind = ("a classification scorer" if s.startswith(_CLASSIFICATION_PREFIXES)
+                    else "not a regression scorer")
+            raise CLIError(f"--scoring {s} is {kind} and --target "
+                           f"{target!r} is a regression target: use r2 or mae (or another "
+                           "regression scorer), or --task classification.")
 
 
 def _labels(args, y):
@@ -229,21 +265,24 @@ def run(args) -> int:
     warn_id_like(cols, df, bool(args.features))
     df = drop_missing_target(args, df, cols.target)
     X = _encoded(args, df[cols.features])
-    import warnings
-
-    from ._common import target_task
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        task = target_task(df[cols.target], "auto")
+    strata, task = target_strata(df[cols.target], args.task, n_bins=args.bins)
+    _check_task(args, task, cols.target)
     if task == "regression":
-        raise CLIError(f"--target {cols.target!r} looks like a regression target (numbers "
-                       "with many distinct values): compare trains and scores classifiers; "
-                       "give a class column.")
-    y = _labels(args, df[cols.target].to_numpy())
-    _, counts = np.unique(y, return_counts=True)
+        y = df[cols.target].to_numpy(dtype=np.float64)
+        say(args, f"task: regression (splits stratified by {len(np.unique(strata))} quantile "
+                  f"bins of --target {cols.target!r}; --estimator {args.estimator}: "
+                  f"{type(_estimator(args.estimator, task, X)).__name__})")
+        methods = _regression_methods(args, methods)
+    else:
+        y = strata = _labels(args, strata)
+    _, counts = np.unique(strata, return_counts=True)
     n_test = int(np.ceil(args.test_size * len(y)))
     if counts.min() < 2 or n_test < len(counts) or len(y) - n_test < len(counts):
+        if task == "regression":
+            raise CLIError(f"--target {cols.target!r}: each quantile bin needs at least 2 rows "
+                           f"and both splits a row of each bin ({len(y)} rows, {len(counts)} "
+                           f"bins of --bins {args.bins}, smallest bin {counts.min()}); lower "
+                           "--bins, change --test-size or the data.")
         raise CLIError(f"--target {cols.target!r}: each class needs at least 2 rows and both "
                        f"splits a row of each class ({len(y)} rows, {len(counts)} classes, "
                        f"smallest class {counts.min()}); change --test-size or the data.")
@@ -252,10 +291,11 @@ def run(args) -> int:
     if big:
         raise CLIError(f"--keep {big[0]} is more rows than the training split ({n_train}).")
 
-    methods = _plan(args, X, y, methods, n_train, clock)
+    methods = _plan(args, X, y, methods, n_train, clock, task)
     try:
         results = ev.compare(
-            X, y, methods=methods, keeps=args.keep, estimator=_estimator(args.estimator),
+            X, y, methods=methods, keeps=args.keep,
+            estimator=_estimator(args.estimator, task, X), task=task, n_bins=args.bins,
             repeats=args.repeats, test_size=args.test_size, scoring=args.scoring,
             scaler=None if args.scaler == "none" else args.scaler, topology=args.topology,
             metrics=args.metrics, energy=args.energy, on_error=args.on_error, random_state=args.seed,
@@ -263,8 +303,31 @@ def run(args) -> int:
             progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
         raise CLIError(str(exc)) from exc
-    _write(args, out, results, inp, len(y))
+    _write(args, out, results, inp, len(y), task)
     return 0
+
+
+def _regression_methods(args, methods):
+    """The methods that can run on a regression target (a line for each left out)."""
+    from .._registry import reducer_class
+    from ..base import reducer_tags
+
+    kept = []
+    for m in methods:
+        try:
+            needs = reducer_tags(reducer_class(m)).requires_classes
+        except ImportError:
+            needs = False  # reported by the plan (missing extra)
+        if needs:
+            say(args, f"skipping {m}: it needs class labels and --target is a regression "
+                      "target")
+        else:
+            kept.append(m)
+    if not kept:
+        raise CLIError(f"--methods {' '.join(methods)} need class labels and --target "
+                       f"{args.target!r} is a regression target: add methods without classes "
+                       "(e.g. srs, mms, clc), or --task classification.")
+    return kept
 
 
 def _encoded(args, F):
@@ -283,12 +346,13 @@ def _encoded(args, F):
     return Z
 
 
-def _plan(args, X, y, methods, n_train, clock):
+def _plan(args, X, y, methods, n_train, clock, task):
     """Estimate each method's cost; under --budget, keep those that fit (in order)."""
     import numpy as np
     from sklearn.base import clone
 
     from .._registry import get_reducer, reducer_class
+    from ..evaluation.tasks import real_rows_reducer
 
     runnable = []
     for m in methods:
@@ -307,7 +371,7 @@ def _plan(args, X, y, methods, n_train, clock):
         if clock.budget is None:
             return runnable  # a small table: every run is quick, nothing to estimate
         sizes = (max(10, n_train // 4), max(20, n_train // 2))
-    est = _estimator(args.estimator)
+    est = _estimator(args.estimator, task, X)
 
     def fit_model(m):
         rows = subsample_rows(len(y), m)
@@ -336,10 +400,12 @@ def _plan(args, X, y, methods, n_train, clock):
     chosen = []
     for m in runnable:
         def make(k, m=m):
-            return get_reducer(m, keep=keeps[0] if isinstance(keeps[0], float)
-                               else max(1, round(keeps[0] * k / n_train)))
+            red = get_reducer(m, keep=keeps[0] if isinstance(keeps[0], float)
+                              else max(1, round(keeps[0] * k / n_train)))
+            # a regression run asks for real rows, as compare does
+            return real_rows_reducer(red) if task == "regression" else red
 
-        one, _ = estimate_reduction(make, Xs, y, sizes=sizes,
+        one, _ = estimate_reduction(make, Xs, y, sizes=sizes, task=task,
                                     probe_limit=min(5.0, max(clock.left, 0) / 10))
         cost = reps * sum(one + train_law(k) + topo(k) for k in kept)
         if clock.budget is not None and not clock.fits(total + cost):
@@ -359,14 +425,16 @@ def _plan(args, X, y, methods, n_train, clock):
     return chosen
 
 
-def _write(args, out, results, inp, n_rows):
+def _write(args, out, results, inp, n_rows, task):
     from .. import evaluation as ev
     from ._io import write_bytes_with, write_text
 
     counts = isinstance(args.keep[0], int)
     md = [f"# datareduce compare: {Path(inp).name}",
           "",
-          f"Target `{args.target}`, {n_rows} rows, estimator `{args.estimator}`, "
+          f"Target `{args.target}`"
+          + (" (regression)" if task == "regression" else "")
+          + f", {n_rows} rows, estimator `{args.estimator}`, "
           f"{args.repeats} repeats, test size {args.test_size}, seed {args.seed}. "
           "Medians over repeats; keep 1.0 is the full training split"
           + (" (other keeps are row counts)." if counts else "."), ""]
