@@ -493,3 +493,33 @@ def test_repeated_positions_do_not_make_a_class_kept_whole():
                     metrics=("mmd", "coverage"))
     for m in cal.metrics.values():
         assert m.kept_whole == () and m.per_class_percentile["b"] == 0.0, m.name
+
+
+def test_regression_bins_read_without_exponents_and_the_bar_chart_fits_its_figure():
+    """Prices 949-5399 were binned as '[949, 1.5e+03]'; in the per-bin bar chart the title
+    ('... (higher is cl') and the values written after full bars ('100') were cut off."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from datareduce.metrics.audit import audit_labels
+
+    rng = np.random.default_rng(0)
+    price = rng.integers(949, 5400, size=600).astype(float)
+    labels, task = audit_labels(price, 600)
+    assert task == "regression" and not any("e+" in str(v) for v in set(labels))
+    assert all(re.fullmatch(r"\[\d+, \d+\]", str(v)) for v in set(labels)), set(labels)
+    X = np.column_stack([price / 1000 + rng.normal(size=600), rng.normal(size=600)])
+    audit = audit_subset(X, np.arange(0, 600, 5), y=price, n_draws=10, random_state=0)
+    cap, _, fig = audit.figures()[-1]
+    assert cap.startswith("Per target bin")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    r = canvas.get_renderer()
+    box = fig.bbox
+    ax = fig.axes[0]
+    for t in [ax.title, *ax.texts]:
+        e = t.get_window_extent(r)
+        assert e.x0 >= box.x0 - 1 and e.x1 <= box.x1 + 1, t.get_text()
+    # the written values stay inside the axes (not clipped at its right edge)
+    right = ax.get_window_extent(r).x1
+    assert all(t.get_window_extent(r).x1 <= right + 1 for t in ax.texts)

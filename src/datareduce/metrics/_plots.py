@@ -168,7 +168,9 @@ def plot_percentiles(ax, names, values, *, title, xlabel="percentile among rando
     ax.axvline(50, color="0.4", lw=1, ls="--")
     ax.axvline(5, color=BAD_COLOR, lw=1, ls=":")
     ax.set_yticks(y, names, fontsize=8)
-    ax.set_xlim(-2, 108)
+    # room right of 100 for the value written after a bar ("100" had been cut at 108)
+    ax.set_xlim(-2, 116)
+    ax.set_xticks(np.arange(0, 101, 20))
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set(title=title, xlabel=xlabel)
     return ax

@@ -82,12 +82,22 @@ def audit_labels(y, n, *, n_bins: int = N_BINS):
         from .._core.strata import quantile_strata
 
         codes, edges = quantile_strata(y, n_bins)
-        names = np.array([f"[{edges[i]:.3g}, {edges[i + 1]:.3g}]"
+        names = np.array([f"[{_edge(edges[i])}, {_edge(edges[i + 1])}]"
                           for i in range(len(edges) - 1)])
         return names[codes], "regression"
     if y.dtype.kind == "O":
         y = y.astype(str)
     return y, "classification"
+
+
+def _edge(v) -> str:
+    """A bin edge with three significant digits, without an exponent between 1e-4 and 1e6
+    (prices 949 to 1500 read "[949, 1500]", not "[949, 1.5e+03]")."""
+    v = float(v)
+    if v == 0 or 1e-4 <= abs(v) < 1e6:
+        return np.format_float_positional(v, precision=3, unique=False, fractional=False,
+                                          trim="-")
+    return f"{v:.3g}"
 
 
 def _same_rows(a, b) -> bool:
@@ -394,7 +404,7 @@ class SubsetAudit(PageMixin):
         if names:
             fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(names))
             _plots.plot_percentiles(ax, names, values,
-                                    title=f"per {group}: {subset}'s percentile (higher is "
+                                    title=f"per {group}: {subset}'s percentile\n(higher is "
                                           "closer)", xlabel=f"percentile among {draws}",
                                     na_text=f"n/a: no {kept} row", ties=ties,
                                     tie_text=f"tie: {group} {self._whole()}")
