@@ -183,7 +183,8 @@ def test_large_splits_are_judged_on_a_proportional_sample():
     """The test split's own MMD/energy terms grow with the square of its rows (40,000 rows:
     40 s; 200,000: minutes); above max_split_rows the representativeness uses a seeded
     proportional sample (40,000 rows: 15 s, 200,000: 26 s), still sees a shifted split,
-    and duplicates are still looked for among every row."""
+    and duplicates are still looked for among every row. The per-feature drift uses the same
+    sample (30 draws x a KS test per feature on every row grew with the rows)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1200, 3))
     y = rng.integers(0, 2, 1200)
@@ -195,7 +196,9 @@ def test_large_splits_are_judged_on_a_proportional_sample():
     assert (audit.representativeness.n_samples, audit.representativeness.n_kept) == (400, 100)
     assert audit.n_exact == 5
     assert "further from all rows than" in str(audit)
-    assert "(representativeness on a proportional sample of 400 rows)" in str(audit)
+    assert ("(representativeness and per-feature drift on a proportional sample of 400 rows)"
+            in str(audit))
+    assert audit.features.set_index("feature").loc["0", "percentile"] < 5  # drift in the sample
     full = audit_split(train, test, y[:900], y[900:], n_draws=5, max_split_rows=None)
     assert full.representativeness_rows == 1200 and "proportional sample" not in str(full)
 
@@ -255,3 +258,75 @@ def test_split_verdicts_use_the_split_audits_words():
     X, y = rng.normal(size=(300, 2)), np.repeat(["a", "b", "c"], 100)
     plain = audit_subset(X, np.arange(0, 200), y, n_draws=5)
     assert "coverage: a class of the full data has no row in the subset (c)" in str(plain)
+
+
+def _brute_near(A_tr, A_te, threshold):
+    """Every pair's distance, directly: each test row's nearest training row (the first of
+    equally near ones) if within the threshold."""
+    d = np.sqrt(((A_te[:, None, :] - A_tr[None, :, :]) ** 2).sum(-1))
+    j = d.argmin(1)
+    best = d[np.arange(len(A_te)), j]
+    within = best <= threshold
+    return np.where(within, j, -1), np.where(within, best, np.inf)
+
+
+@pytest.mark.parametrize("d", [1, 3, 16, 40])
+@pytest.mark.parametrize("threshold", [0.0, 0.005, 0.3])
+def test_near_duplicate_search_is_exact(d, threshold):
+    """The bounded search (a k-d tree of distinct training rows, cut off at the threshold)
+    finds the same pairs as all pairs: test rows planted at distances just below and just
+    above the threshold, exact copies, training rows repeated (the first is reported)."""
+    from datareduce.metrics.leakage import _near_duplicates
+
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        A_tr = rng.normal(size=(400, d))
+        A_tr[200:260] = A_tr[rng.integers(0, 200, 60)]  # repeated training rows
+        A_tr[260:300, : d // 2] = 0.0  # and rows sharing coordinates
+        src = rng.integers(0, 400, 90)
+        u = rng.normal(size=(90, d))
+        u /= np.linalg.norm(u, axis=1, keepdims=True)
+        r = np.r_[np.full(30, threshold * (1 - 1e-6)), np.full(30, threshold * (1 + 1e-6)),
+                  np.zeros(30)]
+        A_te = np.vstack([A_tr[src] + r[:, None] * u, rng.normal(size=(60, d))])
+        got = _near_duplicates(A_tr, A_te, threshold)
+        want = _brute_near(A_tr, A_te, threshold)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-12, atol=1e-15)
+        below = want[0][:30] >= 0
+        assert below.all() and (want[0][60:90] >= 0).all()  # planted below and copies found
+        if threshold == 0.005 and d > 1:  # those just above are not pairs (in 1-d other
+            # training rows can be that close)
+            assert (want[0][30:60] == -1).all() and (got[0][30:60] == -1).all()
+
+
+def test_split_audit_searches_no_more_rows_than_max_split_rows(monkeypatch):
+    """The near-duplicate search fitted NearestNeighbors on every training row and queried
+    every test row (n_train x n_test x features: 38 s on 100,000 + 25,000 rows, about 10
+    minutes on 400,000), and the per-feature drift ran n_draws + 1 KS tests per feature on
+    every row. Now no neighbour search and no KS test gets more than max_split_rows rows,
+    and the planted duplicates are still all found."""
+    import scipy.stats
+    import sklearn.neighbors
+
+    seen = {"fit": [], "ks": []}
+    fit, ks = sklearn.neighbors.NearestNeighbors.fit, scipy.stats.ks_2samp
+
+    def spy_fit(self, X, *args, **kwargs):
+        seen["fit"].append(len(X))
+        return fit(self, X, *args, **kwargs)
+
+    def spy_ks(a, b, *args, **kwargs):
+        seen["ks"].append(len(a) + len(b))
+        return ks(a, b, *args, **kwargs)
+
+    monkeypatch.setattr(sklearn.neighbors.NearestNeighbors, "fit", spy_fit)
+    monkeypatch.setattr(scipy.stats, "ks_2samp", spy_ks)
+    rng = np.random.default_rng(0)
+    train, test = rng.normal(size=(3000, 4)), rng.normal(size=(750, 4))
+    test[:6] = train[:6]
+    test[6:9] = train[6:9] + 1e-4
+    audit = audit_split(train, test, n_draws=3, max_split_rows=1000)
+    assert (audit.n_exact, audit.n_near) == (6, 3)
+    assert max(seen["fit"], default=0) <= 1000, max(seen["fit"])
+    assert seen["ks"] and max(seen["ks"]) <= 1000, max(seen["ks"])
