@@ -193,3 +193,57 @@ def test_the_evaluation_sample_has_at_most_max_rows_rows():
         assert len(rows) == size == len(np.unique(rows))
         assert set(y[rows]) == {"a", "b", "c", "d"}
     assert len(_stratified_sample(y, len(y), 2, rng)) == 4  # one row of every class
+
+
+def test_the_map_draws_a_table_of_thousands_of_classes(monkeypatch):
+    """One kept row of each of 3,200 text classes: the map put one row of every class first,
+    more than its 3,000 rows, and failed ('negative dimensions are not allowed'). Here the
+    map's 3,000 rows are 300 and the classes 320."""
+    pytest.importorskip("matplotlib")
+    from datareduce.metrics import audit as audit_module
+
+    monkeypatch.setattr(audit_module, "MAP_ROWS", 300)
+    rng = np.random.default_rng(0)
+    y = np.repeat([f"c{i}" for i in range(320)], 2)
+    X = rng.normal(size=(640, 3))
+    audit = audit_subset(X, np.arange(0, 640, 2), y=y, n_draws=3, metrics=("coverage",),
+                         random_state=0)
+    figs = audit.figures()
+    assert figs and figs[0][0].startswith("Kept rows")
+
+
+def test_the_per_class_line_counts_every_class_and_the_sampled_marks_are_honest():
+    """A class kept whole was left out of the count ('lowest 3 of 3' with 4 classes); a
+    spread of 0.4 printed '(sampled: ±0)'; a mean of five p-values can be half a valid one."""
+    from datareduce.metrics.calibration import CalibratedMetric
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 2))
+    y = np.repeat(["a", "b", "c", "d"], 100)
+    keep = np.r_[np.arange(0, 300, 5), np.arange(300, 400)]  # d kept whole
+    audit = _quiet(X, keep, y, n_draws=10)
+    line = [x for x in str(audit).splitlines() if "per class" in x][0]
+    assert "lowest 3 of 4 classes (1 kept whole, a tie): " in line, line
+    one = _quiet(X[:100], np.arange(0, 100, 3), np.repeat(["a"], 100), n_draws=10)
+    assert not [x for x in str(one).splitlines() if "per class" in x]
+    m = CalibratedMetric(name="mmd", description="", value=0.1, per_class={},
+                         reference={}, per_class_reference={}, percentile={},
+                         per_class_percentile={}, p_value={}, sampled=5,
+                         spread={"srs": 0.4, "random": 2.5})
+    assert m.approx("srs") == " (sampled: ±1)" and m.approx("random") == " (sampled: ±2)"
+
+
+def test_a_sampled_subsets_p_value_is_twice_the_mean_of_its_samples():
+    from datareduce.metrics import calibrate
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3000, 2))
+    y = np.repeat(["a", "b"], 1500)
+    # each class's 750 rows of smallest x0: every sample is further than every draw, each
+    # sample's p-value is the smallest, 1 / (1 + n_draws); their mean is that, not valid
+    idx = np.r_[np.argsort(X[:1500, 0])[:750], 1500 + np.argsort(X[1500:, 0])[:750]]
+    cal = calibrate(X, idx, y, metrics=("mmd",), n_draws=9, max_rows=500,
+                    max_subset_rows=400, random_state=0)
+    m = cal.metrics["mmd"]
+    assert m.sampled == 5 and m.percentile["srs"] == 0
+    assert m.p_value["srs"] == pytest.approx(2 / 10)  # was 1 / 10

@@ -311,19 +311,20 @@ class SubsetAudit(PageMixin):
         """One line for the printed audit: the headline metric's ``k`` lowest per-class
         percentiles ("" without labels), a class with no kept row first."""
         m = self.calibration.headline
+        total = len(m.per_class_percentile)
         pct = {c: p for c, p in m.per_class_percentile.items() if c not in m.kept_whole}
-        if not pct:
+        if not pct or total < 2:  # (one class: the overall percentile says it)
             return ""
         order = sorted(pct, key=lambda c: -1.0 if np.isnan(pct[c]) else pct[c])
         groups = "target bins" if self.task == "regression" else "classes"
         kept = self._role("kept")
         shown = [f"{c} n/a (no {kept} row)" if np.isnan(pct[c]) else
                  f"{c} {pct_text(pct[c])}{m.approx(c=c)}" for c in order[:k]]
+        whole = total - len(order)
+        ties = f" ({whole} {self._whole()}, a tie)" if whole else ""
         more = f"; {len(order) - k} more on the page" if len(order) > k else ""
         return (f"per {self._group_name()}, {m.name} SRS percentile, lowest "
-                f"{min(k, len(order))} of {len(order)} {groups}: {', '.join(shown)}{more}"
-                if len(order) > 1 else f"per {self._group_name()}, {m.name} SRS percentile: "
-                f"{', '.join(shown)}")
+                f"{min(k, len(order))} of {total} {groups}{ties}: {', '.join(shown)}{more}")
 
     # ----------------------------------------------------------------- figures
     def _role(self, key) -> str:
@@ -489,14 +490,18 @@ def _projection(A, kept_idx, Z_synth, labels, yz, method, rng):
     if shown_kept.size > MAP_ROWS // 2:
         # one kept row of every class first (the legend names the classes drawn), then
         # the rest uniformly
-        first = (np.array([], dtype=np.intp) if labels is None else np.array(
-            [rng.choice(shown_kept[labels[shown_kept] == c])
-             for c in np.unique(labels[shown_kept])], dtype=np.intp))
+        first = np.array([], dtype=np.intp)
+        if labels is not None:  # a random kept row of each class, at most MAP_ROWS // 2
+            shuffled = rng.permutation(shown_kept)
+            _, at = np.unique(labels[shuffled], return_index=True)
+            first = shuffled[at]
+            if first.size > MAP_ROWS // 2:  # (thousands of classes: the legend cannot
+                first = rng.choice(first, MAP_ROWS // 2, replace=False)  # name them all)
         rest = np.setdiff1d(shown_kept, first)
         more = rng.choice(rest, max(MAP_ROWS // 2 - first.size, 0), replace=False)
         shown_kept = np.sort(np.concatenate([first, more]))
     dropped = np.flatnonzero(~kept)
-    budget = MAP_ROWS - shown_kept.size
+    budget = max(MAP_ROWS - shown_kept.size, 0)
     if dropped.size > budget:
         dropped = np.sort(rng.choice(dropped, budget, replace=False))
     rows = np.concatenate([dropped, shown_kept])

@@ -111,7 +111,7 @@ class CalibratedMetric:
         sd = self.spread.get(kind) if c is None else self.per_class_spread.get(c)
         if not self.sampled or sd is None or not np.isfinite(sd) or sd == 0:
             return ""
-        return f" (sampled: ±{max(sd, 0.5):.0f})"
+        return f" (sampled: ±{max(1, round(sd))})"  # (never ±0 for a spread above 0)
 
     @property
     def ties(self) -> tuple:
@@ -532,8 +532,12 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
             percentile={k: float(np.mean(v)) for k, v in pct_s.items()},
             per_class_percentile={c: float(np.mean(v)) for c, v in pc_s.items()},
             kept_whole=tuple(c for c in res.per_class if c in whole and c in pc_s),
-            p_value={k: 1.0 if tie else float(np.mean([(1 + np.sum(r >= o.value))
-                                                       / (1 + r.size) for o in samples]))
+            # over several samples of the subset: twice the mean of their p-values, a
+            # valid p-value (a mean alone can be half of one); one sample: its own
+            p_value={k: 1.0 if tie else float(min(1.0, (2.0 if len(samples) > 1 else 1.0)
+                                                  * np.mean([(1 + np.sum(r >= o.value))
+                                                             / (1 + r.size)
+                                                             for o in samples])))
                      for k, r in ref.items()},
             sampled=sampled, spread=spread, per_class_spread=pc_spread)
     return Calibration(out, int(n_draws), m, n, int(eval_rows.size),
