@@ -304,7 +304,8 @@ def _estimated_reference(Xa, enc, classes, counts, kern, random_state, working_m
 
 
 def _estimated_squares(reference, Xa, Z, enc_x, enc_z, Wx, Wz, labelled, working_memory):
-    """Estimated squared distances: overall, then one per class (NaN for an empty class)."""
+    """Estimated squared distances: overall, then one per class (the value of an empty
+    class is ignored: the caller makes it inf)."""
     C = Wz.shape[1] - 1
     if reference.kernel == "rbf":
         with threadpool_limits(limits=1, user_api="blas"):
@@ -435,12 +436,13 @@ def mmd(X, X_reduced=None, weights=None, y=None, y_reduced=None, *, reducer=None
     bandwidth : float, "median" or None, default=None
         None or "median": the median heuristic on at most 1,000 rows of X (seeded).
     max_exact : int or None, default=20000
-        The full-set term is exact up to this many rows, an unbiased subsample estimate
-        above (module docstring). None: always exact.
+        Exact up to this many rows; above, all three terms are estimated by one estimator
+        (random Fourier features; module docstring), unbiased for MMD² and never negative.
+        None: always exact.
     reference : MMDReference, optional
         The full-set term from :func:`mmd_reference` (same X, y, kernel), reused.
     random_state : int, default=0
-        Seed of the bandwidth and estimate subsamples.
+        Seed of the bandwidth subsample and of the random features.
     working_memory : float, default=64
         MiB for one block of kernel values.
 
