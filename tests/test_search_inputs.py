@@ -97,7 +97,9 @@ def test_the_probes_stop_when_the_budget_is_spent():
                                     min_budget=0.0, random_state=0), X, y)
     # 8 probes were 4.8 s; now at most one probe (0.6 s) runs past the budget
     assert s.search_seconds_ < 2.0 + 0.6 + 0.6
-    not_probed = [m for m, why in s.skipped_.items() if why.startswith("not probed")]
+    # not probed, or (9fc34a3) stopped after the first fit when the second would not fit
+    not_probed = [m for m, why in s.skipped_.items()
+                  if why.startswith(("not probed", "probe stopped"))]
     assert len(not_probed) >= 3 and all("budget" in s.skipped_[m] for m in not_probed)
 
 
