@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .summaries import METRICS_ATTR, _check_results, _method_order, headline_metric
+from .summaries import COMPARE_METRICS, METRICS_ATTR, _check_results, _method_order, headline_metric
 
 __all__ = ["plot_comparison", "plot_curves", "plot_epsilon", "plot_scores", "plot_time"]
 
@@ -59,8 +59,6 @@ def _headline(results) -> str:
     if name in getattr(results, "columns", ()) or getattr(results, "attrs", {}).get(
             METRICS_ATTR):
         return name
-    from .protocol import COMPARE_METRICS
-
     return next((m for m in COMPARE_METRICS if m in results.columns), name)
 
 

@@ -27,7 +27,7 @@ from .._registry import method_names, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
 from .plots import SCORING_ATTR
-from .summaries import FULL, METRICS_ATTR
+from .summaries import COMPARE_METRICS, FULL, METRICS_ATTR
 from .tasks import (
     get_scorers,
     infer_task,
@@ -38,13 +38,6 @@ from .tasks import (
 
 __all__ = ["COMPARE_METRICS", "compare", "paper_mlp"]
 
-#: Metric columns of :func:`compare` by default: the audit's defaults
-#: (``datareduce.metrics.calibration.DEFAULT_METRICS``), headline first (MMD predicted the
-#: downstream difference to simple random sampling best, see docs/audit.md). The paper's
-#: epsilon is not among them: in L-infinity it is 1.0 for nearly every subset of a table with
-#: one-hot columns (no default sits at a constant); name it to get it, ``metrics=("mmd",
-#: "epsilon")``.
-COMPARE_METRICS = ("mmd", "energy", "coverage")
 
 logger = logging.getLogger(__name__)
 
