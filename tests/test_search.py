@@ -137,14 +137,20 @@ def test_a_large_tables_baseline_that_does_not_fit_is_anchored_on_one_split(monk
     assert "measured on 1 of 3 splits" in search.summary()
 
 
-def test_no_fraction_within_tolerance_keeps_everything():
-    # labels depend on every row (1-NN, no noise): any subset loses accuracy; tolerance 0
+def _every_row_counts():
+    """Labels that depend on every row (1-NN, no noise): any subset loses accuracy, and with
+    tolerance 0 the answer is "no reduction". ``(search, X, y)``, not fitted."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(600, 2))
     y = (np.sin(4 * X[:, 0]) * np.cos(4 * X[:, 1]) > 0).astype(int)
     search = ReductionSearchCV(KNeighborsClassifier(1), methods=["srs"], keeps=(0.05, 0.1),
                                scoring="accuracy", tolerance=0.0, budget=None, min_rows=5,
                                random_state=0)
+    return search, X, y
+
+
+def test_no_fraction_within_tolerance_keeps_everything():
+    search, X, y = _every_row_counts()
     with pytest.warns(UserWarning, match="no kept fraction's lower bound cleared the thr"):
         search.fit(X, y)
     assert search.best_keep_ == 1.0 and not search.budget_exhausted_
@@ -164,12 +170,7 @@ def test_no_reduction_gives_one_true_reason_in_every_view():
     pytest.importorskip("matplotlib")
     from datareduce.search._plot import _title
 
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(600, 2))
-    y = (np.sin(4 * X[:, 0]) * np.cos(4 * X[:, 1]) > 0).astype(int)
-    search = ReductionSearchCV(KNeighborsClassifier(1), methods=["srs"], keeps=(0.05, 0.1),
-                               scoring="accuracy", tolerance=0.0, budget=None, min_rows=5,
-                               random_state=0)
+    search, X, y = _every_row_counts()
     with pytest.warns(UserWarning):
         search.fit(X, y)
 
