@@ -353,3 +353,27 @@ def test_unreadable_input_and_unwritable_output(data, monkeypatch):
     assert_refused(cli("score", tmp / "small.csv", path, "--json", tmp / "ro" / "r.json"),
                    "--json", "cannot write in")
     assert snapshot(tmp) == before
+
+
+@pytest.mark.parametrize("args, option, low", [
+    (["reduce", "IN.csv", "-o", "o.csv", "--keep", "0.1", "--bins", "0"], "--bins", 1),
+    (["reduce", "IN.csv", "-o", "o.csv", "--keep", "0.1", "--scheduler", "local",
+      "--workers", "0"],
+     "--workers", 1),
+    (["score", "F.csv", "R.csv", "--bins", "-2"], "--bins", 1),
+    (["score", "F.csv", "R.csv", "--max-points", "1"], "--max-points", 2),
+    (["search", "IN.csv", "--target", "y", "--bins", "0"], "--bins", 1),
+    (["search", "IN.csv", "--target", "y", "--cv", "1"], "--cv", 2),
+    (["compare", "IN.csv", "--target", "y", "--bins", "0"], "--bins", 1),
+    (["compare", "IN.csv", "--target", "y", "--repeats", "0"], "--repeats", 1),
+    (["audit", "F.csv", "R.csv", "--draws", "0"], "--draws", 1),
+])
+def test_integer_options_are_refused_while_parsing(tmp_path, monkeypatch, args, option, low):
+    """One rule for every integer option with a lower bound: refused by argparse, before any
+    file is looked at (the inputs here do not exist), with the same one line."""
+    monkeypatch.chdir(tmp_path)
+    res = cli(*args)
+    value = args[args.index(option) + 1]
+    assert_refused(res, f"{option} {value}: give an integer >= {low}.")
+    assert "does not exist" not in res.stderr and "not found" not in res.stderr
+    assert list(tmp_path.iterdir()) == []

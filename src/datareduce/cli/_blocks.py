@@ -36,8 +36,6 @@ def _check_scheduler(args):
                            "(a running cluster has its own workers).")
         if args.memory_limit != "auto":
             raise CLIError("--memory-limit is for --scheduler local: leave it out.")
-    elif args.workers is not None and args.workers < 1:
-        raise CLIError(f"--workers {args.workers}: give an integer >= 1.")
 
 
 def _files(inputs):

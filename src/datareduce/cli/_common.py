@@ -5,7 +5,7 @@ too."""
 
 from __future__ import annotations
 
-from . import CLIError
+from . import CLIError, at_least  # noqa: F401 - at_least re-exported for the commands
 from ._columns import (  # noqa: F401 - re-exported for the commands
     Columns,
     add_column_options,

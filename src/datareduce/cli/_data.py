@@ -4,7 +4,7 @@ table, for the commands."""
 from __future__ import annotations
 
 from .._core.strata import N_BINS
-from . import CLIError
+from . import CLIError, at_least
 from ._columns import add_drop_missing_target
 from ._text import compact_list
 
@@ -89,7 +89,7 @@ def add_task_options(p, *, bins: bool = True):
                         "a regression target; the rule of the Python API)")
     add_drop_missing_target(p)
     if bins:
-        p.add_argument("--bins", type=int, default=N_BINS,
+        p.add_argument("--bins", type=int, action=at_least(1), default=N_BINS,
                        help="quantile bins of a regression target (default 10; never more "
                             "than the kept rows)")
 
@@ -136,8 +136,6 @@ def target_strata(series, task: str, *, n_bins: int = N_BINS, n_keep: int | None
         if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
             y = series.astype(str).to_numpy()  # classes, as asked
         return y, task
-    if n_bins < 1:
-        raise CLIError(f"--bins {n_bins}: give an integer >= 1.")
     from .._core.strata import quantile_strata
 
     bins = n_bins if n_keep is None else max(1, min(n_bins, n_keep))

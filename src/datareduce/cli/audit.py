@@ -15,6 +15,7 @@ from __future__ import annotations
 from . import CLIError
 from ._common import (
     add_column_options,
+    at_least,
     compact_list,
     finish_parser,
     resolve_columns,
@@ -45,7 +46,7 @@ def add_parser(sub):
     p.add_argument("--threshold", type=float, default=0.005,
                    help="near-duplicate distance in the selection space (standardised "
                         "numerics, one-hot categoricals; default 0.005)")
-    p.add_argument("--draws", type=int, default=30,
+    p.add_argument("--draws", type=int, action=at_least(1), default=30,
                    help="random subsets of each kind for the calibration (default 30)")
     p.add_argument("--json", metavar="PATH", help="write every number as JSON")
     p.add_argument("--report", metavar="PAGE.html", help="write a one-file HTML page")
@@ -75,8 +76,6 @@ def announcer(args, what):
 def run(args) -> int:
     from ..metrics import audit_split
 
-    if args.draws < 1:
-        raise CLIError(f"--draws {args.draws}: give an integer >= 1.")
     if args.threshold < 0:
         raise CLIError(f"--threshold {args.threshold}: give a distance >= 0.")
     json_path = (check_output_file(args.json, "--json", overwrite=args.overwrite, kind="json")

@@ -27,6 +27,7 @@ from . import CLIError
 from ._common import (
     add_column_options,
     add_task_options,
+    at_least,
     compact_list,
     did_you_mean,
     drop_missing_target,
@@ -65,7 +66,8 @@ def add_parser(sub):
     p.add_argument("--keep", nargs="+", type=_number, default=[0.1, 0.3, 0.5], metavar="KEEP",
                    help="kept fractions in (0, 1), or row counts (not both; default: "
                         "0.1 0.3 0.5)")
-    p.add_argument("--repeats", type=int, default=5, help="number of random splits (default 5)")
+    p.add_argument("--repeats", type=int, action=at_least(1), default=5,
+                   help="number of random splits (default 5)")
     p.add_argument("--test-size", type=float, default=0.25,
                    help="test fraction in (0, 1) (default 0.25)")
     p.add_argument("--estimator", choices=ESTIMATORS, default="mlp",
@@ -145,8 +147,6 @@ def _check_options(args):
         raise CLIError(str(exc)) from None
     if len(set(keeps)) != len(keeps):
         raise CLIError(f"--keep {' '.join(map(str, keeps))} repeats a value.")
-    if args.repeats < 1:
-        raise CLIError(f"--repeats {args.repeats}: give an integer >= 1.")
     if not 0 < args.test_size < 1:
         raise CLIError(f"--test-size {args.test_size}: give a fraction in (0, 1).")
     names = available_reducers()
@@ -162,8 +162,6 @@ def _check_options(args):
                                f"available: {', '.join(names)}.")
             if m.lower() not in methods:
                 methods.append(m.lower())
-    if args.bins < 1:
-        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
     from sklearn.metrics import get_scorer_names
 
     scorer_names = get_scorer_names()

@@ -21,6 +21,7 @@ from ._common import (
     add_column_options,
     add_space_option,
     add_task_options,
+    at_least,
     check_method_params,
     drop_missing_target,
     finish_parser,
@@ -89,7 +90,7 @@ def add_parser(sub):
                         "run, 'threads' uses dask's threads, an address such as "
                         "tcp://10.0.0.5:8786 a running cluster; the default for several "
                         "files or a folder is dask's threads")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=int, action=at_least(1), default=None,
                    help="worker processes of --scheduler local (default: dask's choice)")
     p.add_argument("--memory-limit", default="auto",
                    help="memory limit per worker of --scheduler local (e.g. 2GiB; default "
@@ -121,8 +122,6 @@ def run(args) -> int:
     if args.max_points is not None:
         say(args, "--max-points is ignored: the --report audit draws no persistence "
                   "diagrams (datareduce score --topology does)")
-    if args.bins < 1:
-        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
     if args.task != "auto" and args.target is None:
         raise CLIError(f"--task {args.task} needs a --target column.")
     if args.drop_missing_target and args.target is None:

@@ -29,6 +29,7 @@ from ._common import (
     add_column_options,
     add_drop_missing_target,
     add_space_option,
+    at_least,
     compact_list,
     drop_missing_target,
     finish_parser,
@@ -78,13 +79,13 @@ def add_parser(sub):
     p.add_argument("--topology", action="store_true",
                    help="the audit also calibrates the bottleneck distance of persistence "
                         "diagrams (costly; --max-points landmarks, default 300)")
-    p.add_argument("--max-points", type=int, default=None,
+    p.add_argument("--max-points", type=int, action=at_least(2), default=None,
                    help="subsample diagrams above this many rows (default 1000)")
     add_space_option(p)
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="classes (per-class results) or a regression target (per quantile "
                         "bin of FULL, --bins of them); auto as in reduce")
-    p.add_argument("--bins", type=int, default=N_BINS,
+    p.add_argument("--bins", type=int, action=at_least(1), default=N_BINS,
                    help="quantile bins of a regression target (default 10)")
     add_drop_missing_target(p)
     p.add_argument("--backend", choices=("ripser", "giotto"), default="ripser",
@@ -130,12 +131,8 @@ def run(args) -> int:
     legacy = args.metric is not None or args.dims is not None or args.allow_new_rows
     args.metric = args.metric or "chebyshev"
     dims, max_points = check_dims(args.dims or [0, 1], args.max_points)
-    if args.bins < 1:
-        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
     if args.drop_missing_target and args.target is None:
         raise CLIError("--drop-missing-target needs a --target column.")
-    if max_points is not None and max_points < 2:
-        raise CLIError(f"--max-points {max_points}: give an integer >= 2.")
     json_path = None
     if args.json:
         json_path = check_output_file(args.json, "--json", overwrite=args.overwrite,

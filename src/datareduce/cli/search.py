@@ -18,6 +18,7 @@ from . import CLIError
 from ._common import (
     add_column_options,
     add_drop_missing_target,
+    at_least,
     compact_list,
     did_you_mean,
     drop_missing_target,
@@ -67,7 +68,7 @@ def add_parser(sub):
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="what the target is: classes, a continuous value (regression: folds "
                         "and reductions stratified by quantile bins), or auto (default)")
-    p.add_argument("--bins", type=int, default=N_BINS,
+    p.add_argument("--bins", type=int, action=at_least(1), default=N_BINS,
                    help="quantile bins of a regression target (default 10, the package's one "
                         "default)")
     add_drop_missing_target(p)
@@ -96,7 +97,8 @@ def add_parser(sub):
     p.add_argument("--methods", nargs="+", default=None, metavar="NAME",
                    help="methods to search (default: every installed method; "
                         "`datareduce methods` lists them)")
-    p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
+    p.add_argument("--cv", type=int, action=at_least(2), default=3,
+                   help="cross-validation folds (default 3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the folds and reducers "
                                                       "(default 0)")
     p.add_argument("--output", "-o", metavar="DIR",
@@ -233,10 +235,6 @@ def run(args) -> int:
     if not args.tolerance >= 0 or args.tolerance == float("inf"):
         raise CLIError(f"--tolerance {args.tolerance}: give a number >= 0 in the scorer's "
                        "units (0.01 = one point of macro-F1).")
-    if args.cv < 2:
-        raise CLIError(f"--cv {args.cv}: give an integer >= 2.")
-    if args.bins < 1:
-        raise CLIError(f"--bins {args.bins}: give an integer >= 1.")
     inp = check_input(args.input)
     out = None
     kept_name = f"kept.{table_format(inp)}"
