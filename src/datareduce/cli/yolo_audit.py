@@ -45,7 +45,7 @@ def run(args) -> int:
     from ..detection import find_leakage, load_yolo
     from ..detection.hashing import DEFAULT_THRESHOLD
     from ._io import check_output_file
-    from .yolo import _cli_hint, data_file_errors
+    from .yolo import _cli_hint, data_file_errors, progress
 
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     if threshold < 0:
@@ -67,7 +67,7 @@ def run(args) -> int:
     except (ValueError, *data_file_errors()) as exc:
         raise _cli_hint(exc, args.data) from exc
     rep = find_leakage(train, others, threshold=threshold, n_jobs=args.jobs,
-                       progress=args.progress and not args.quiet)
+                       progress=progress(args))
     print(rep.to_markdown())
     leaks = {}
     if args.group:
