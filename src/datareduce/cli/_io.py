@@ -40,26 +40,82 @@ class Source:
     """What reading a table keeps besides the parsed frame, so that rows can be written back
     as they were read (:func:`write_rows`).
 
-    CSV: ``text`` holds every field's text exactly as read (nothing parsed, nothing taken as
-    missing), ``header`` the header's names as written (pandas renames a repeated name
+    CSV: the fields' text exactly as written (nothing parsed, nothing taken as missing) is
+    read again from the file when it is needed, by the parser that read the frame and with
+    the same rows: a column at a time (:meth:`column_text`) or the kept rows, a block of
+    rows at a time (:meth:`rows_text`), so that no text copy of the whole table stays in
+    memory. ``header`` holds the header's names as written (pandas renames a repeated name
     ``a`` to ``a.1`` and an empty one to ``Unnamed: 0``), ``lineterminator`` and ``bom``
-    those of the file. Parquet: ``index`` says whether the file stores a pandas index (such
-    as a ``patient_id`` set with ``set_index``) that is written back with the rows.
+    those of the file; ``stamp`` (size, modification time) refuses a file changed between
+    the reading and the writing. A file whose rows have more fields than its header (pandas
+    then reads the first fields as an index) is kept as text whole (``text``). Parquet:
+    ``index`` says whether the file stores a pandas index (such as a ``patient_id`` set with
+    ``set_index``) that is written back with the rows.
     """
 
-    def __init__(self, fmt, labels, *, text=None, header=None, lineterminator="\n",
-                 bom=False, index=False):
+    #: rows of text read at a time when the kept rows are written
+    BLOCK_ROWS = 100_000
+
+    def __init__(self, fmt, labels, *, path=None, columns=None, text=None, header=None,
+                 lineterminator="\n", bom=False, index=False):
         self.fmt, self.labels, self.text, self.header = fmt, labels, text, header
         self.lineterminator, self.bom, self.index = lineterminator, bom, index
+        self.path, self.columns = path, columns
+        self.stamp = _stamp(path) if path is not None else None
+        self._columns_text = {}
+
+    def _read_text(self, **options):
+        import pandas as pd
+
+        if _stamp(self.path) != self.stamp:
+            raise CLIError(f"{self.path} changed while it was being reduced: run the command "
+                           "again on the finished file.")
+        return pd.read_csv(self.path, low_memory=False, dtype=str, keep_default_na=False,
+                           na_filter=False, **options)
 
     def column_text(self, column):
         """A column as text, as in the file; only an empty field is missing."""
         import numpy as np
 
-        if self.text is None:
+        if self.fmt != "csv":
             return None
-        col = self.text[column]
+        if self.text is not None:
+            col = self.text[column]
+        else:
+            if column not in self._columns_text:
+                pos = list(self.columns).index(column)
+                self._columns_text[column] = self._read_text(usecols=[pos]).iloc[:, 0]
+            col = self._columns_text[column]
         return col.mask(col == "", np.nan).to_numpy()
+
+    def rows_text(self, pos):
+        """The rows at positions ``pos`` (any order, repeats allowed) as text, as in the
+        file, with the parser's column names and the positions as index."""
+        import numpy as np
+        import pandas as pd
+
+        pos = np.asarray(pos, dtype=np.intp)
+        if self.text is not None:
+            return self.text.iloc[pos]
+        wanted = np.unique(pos)
+        parts, start = [], 0
+        for block in self._read_text(chunksize=self.BLOCK_ROWS):
+            stop = start + len(block)
+            lo, hi = np.searchsorted(wanted, [start, stop])
+            if hi > lo:
+                parts.append(block.iloc[wanted[lo:hi] - start])
+            start = stop
+        if start != len(self.labels):
+            raise CLIError(f"{self.path} changed while it was being reduced ({start} rows "
+                           f"now, {len(self.labels)} when read): run the command again.")
+        rows = pd.concat(parts) if parts else self._read_text(nrows=0)
+        rows.index = wanted
+        return rows.loc[pos]
+
+
+def _stamp(path):
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
 
 
 def _csv_layout(path):
@@ -110,16 +166,20 @@ def _read(path, label):
     try:
         if fmt == "csv":
             df = pd.read_csv(path, low_memory=False)
-            text = pd.read_csv(path, low_memory=False, dtype=str, keep_default_na=False,
-                               na_filter=False)
             header, terminator, bom = _csv_layout(path)
-            if len(header) != text.shape[1] or not _is_default_index(text.index):
-                header = None  # e.g. rows with one field more than the header
-            source = Source(fmt, df.index, text=text, header=header,
+            source = Source(fmt, df.index, path=path, columns=df.columns, header=header,
                             lineterminator=terminator, bom=bom)
-            for i, c in enumerate(df.columns):
-                if df[c].dtype.kind not in "biufcmM":
-                    df.isetitem(i, source.column_text(text.columns[i]))
+            if not _is_default_index(df.index):  # e.g. rows with one field more than the
+                source.text = source._read_text()  # header: their text is kept whole
+            if len(header) != df.shape[1] or source.text is not None:
+                source.header = None
+            texts = [c for c in df.columns if df[c].dtype.kind not in "biufcmM"]
+            if texts and source.text is None:  # the text columns, in one reading
+                pos = [df.columns.get_loc(c) for c in texts]
+                read = source._read_text(usecols=pos)
+                source._columns_text.update({c: read.iloc[:, i] for i, c in enumerate(texts)})
+            for c in texts:
+                df.isetitem(df.columns.get_loc(c), source.column_text(c))
         else:
             df = pd.read_parquet(path)
             source = Source(fmt, df.index, index=not _is_default_index(df.index))
@@ -271,14 +331,14 @@ def write_rows(rows, source: Source, path, extra=None) -> None:
     fmt = table_format(path)
     if fmt == "csv" and source.fmt == "csv" and source.labels.is_unique:
         pos = source.labels.get_indexer(rows.index)
-        text = source.text.iloc[np.asarray(pos, dtype=np.intp)]
+        text = source.rows_text(pos)
         if source.header is not None:
             text = text.set_axis(source.header, axis=1)
         if extra:
             text = text.copy()
             for name, values in extra.items():
                 text[name] = [repr(float(v)) for v in values]
-        has_index = not _is_default_index(source.text.index)
+        has_index = source.text is not None and not _is_default_index(source.text.index)
         atomic_write(path, lambda p: text.to_csv(
             p, index=has_index, index_label=False if has_index else None,
             lineterminator=source.lineterminator,
