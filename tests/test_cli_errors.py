@@ -377,3 +377,21 @@ def test_integer_options_are_refused_while_parsing(tmp_path, monkeypatch, args, 
     assert_refused(res, f"{option} {value}: give an integer >= {low}.")
     assert "does not exist" not in res.stderr and "not found" not in res.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["reduce", "IN.csv", "-o", "o.csv", "--keep", "0.1"],
+    ["search", "IN.csv", "--target", "y"],
+    ["compare", "IN.csv", "--target", "y"],
+    ["yolo", "data.yaml", "--keep", "0.5", "-o", "out"],
+    ["yolo-split", "data.yaml", "-o", "out"],
+    ["demo"],
+])
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_a_seed_numpy_refuses_is_refused_while_parsing(tmp_path, monkeypatch, args, seed):
+    """--seed -1 used to pass parsing, read the data, and end in scikit-learn's message about
+    'random_state' (naming neither --seed nor the fix)."""
+    monkeypatch.chdir(tmp_path)
+    res = cli(*args, "--seed", seed)
+    assert_refused(res, f"--seed {seed}: give an integer from 0 to {2**32 - 1}.")
+    assert list(tmp_path.iterdir()) == []

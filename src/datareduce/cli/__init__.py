@@ -34,20 +34,25 @@ class CLIError(Exception):
     """An error the user can fix; printed as one line, exit status 2."""
 
 
-def at_least(low: int):
-    """The argparse action of an integer option that must be at least ``low``: a smaller
-    value is refused while parsing, before any file is read, with the one line every such
-    refusal has (``datareduce CMD: error: --bins 0: give an integer >= 1.``, exit 2).
-    Use with ``type=int``."""
+def at_least(low: int, high: int | None = None):
+    """The argparse action of an integer option that must be at least ``low`` (and at most
+    ``high``): another value is refused while parsing, before any file is read, with the one
+    line every such refusal has (``datareduce CMD: error: --bins 0: give an integer >= 1.``,
+    exit 2). Use with ``type=int``."""
+    rule = f">= {low}" if high is None else f"from {low} to {high}"
 
     class AtLeast(argparse.Action):
         def __call__(self, parser, namespace, values, option_string=None):
-            if values < low:
-                parser.error(f"{option_string} {values}: give an integer >= {low}.")
+            if values < low or (high is not None and values > high):
+                parser.error(f"{option_string} {values}: give an integer {rule}.")
             setattr(namespace, self.dest, values)
 
     AtLeast.__name__ = AtLeast.__qualname__ = f"at_least({low})"
     return AtLeast
+
+
+#: the seeds numpy and scikit-learn accept
+SEED = at_least(0, 2**32 - 1)
 
 
 def build_parser() -> argparse.ArgumentParser:

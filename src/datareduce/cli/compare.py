@@ -23,7 +23,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import CLIError
+from . import SEED, CLIError
 from ._common import (
     add_column_options,
     add_task_options,
@@ -102,7 +102,7 @@ def add_parser(sub):
                    help="measure energy and emissions with codecarbon (the 'carbon' extra)")
     p.add_argument("--on-error", choices=("raise", "warn"), default="raise",
                    help="stop at a failing run (default) or leave it out with a warning")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the splits (default 0)")
+    p.add_argument("--seed", type=int, action=SEED, default=0, help="random seed of the splits (default 0)")
     p.add_argument("--output", default="results", help="output folder (default: results/)")
     p.add_argument("--no-plots", action="store_true", help="do not write the PNG plots")
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import warnings
 
+from . import SEED
+
 #: shown first, in this order: the quality benchmark's recommendations (docs/quality.md)
 RECOMMENDED = ("srs", "kt", "herding")
 
@@ -20,7 +22,7 @@ def add_parser(sub):
     p.add_argument("--keep", nargs="+", type=float, default=[0.1, 0.3],
                    help="kept fractions (default 0.1 0.3)")
     p.add_argument("--methods", nargs="+", default=None, help="methods (default: all)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, action=SEED, default=0)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import CLIError
+from . import SEED, CLIError
 from ._common import (
     add_column_options,
     add_space_option,
@@ -71,7 +71,7 @@ def add_parser(sub):
     p.add_argument("--keep", required=True,
                    help="fraction in (0, 1] or number of rows to keep")
     p.add_argument("--output", "-o", required=True, help="output table (.csv or .parquet)")
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--seed", type=int, action=SEED, default=None,
                    help="random seed (default 0; same as --param random_state=..., give one)")
     add_space_option(p)
     p.add_argument("--param", action="append", metavar="NAME=VALUE",

@@ -14,7 +14,7 @@ import sys
 from contextlib import contextmanager
 
 from .._core.strata import N_BINS
-from . import CLIError
+from . import SEED, CLIError
 from ._common import (
     add_column_options,
     add_drop_missing_target,
@@ -99,7 +99,7 @@ def add_parser(sub):
                         "`datareduce methods` lists them)")
     p.add_argument("--cv", type=int, action=at_least(2), default=3,
                    help="cross-validation folds (default 3)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the folds and reducers "
+    p.add_argument("--seed", type=int, action=SEED, default=0, help="seed of the folds and reducers "
                                                       "(default 0)")
     p.add_argument("--output", "-o", metavar="DIR",
                    help="folder for results.csv (per method and kept fraction), summary.md, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import CLIError
+from . import SEED, CLIError
 from ._common import finish_parser, parse_params, say
 from ._io import check_output_file
 
@@ -64,7 +64,7 @@ def add_parser(sub):
                    help="at most this many images per group (needs --group; with --dedup "
                         "auto or none it caps without a duplicate search, with near or exact "
                         "it does both)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, action=SEED, default=0, help="random seed (default 0)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="a method parameter (repeatable)")
     p.add_argument("--on-error", default="raise", choices=("raise", "skip"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import CLIError
+from . import SEED, CLIError
 from ._common import finish_parser
 
 
@@ -21,7 +21,7 @@ def add_parser(sub):
                         "the group, e.g. '^(.*)_frame', or 'auto' (chains of near duplicates)")
     p.add_argument("--val", type=float, required=True, help="share of images in val, e.g. 0.2")
     p.add_argument("--test", type=float, default=0.0, help="share of images in test (default 0)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, action=SEED, default=0, help="random seed (default 0)")
     p.add_argument("--output", "-o", required=True, help="output folder (empty or new)")
     p.add_argument("--layout", default="symlink", choices=("symlink", "copy"),
                    help="links to the source files (default) or copies")
