@@ -187,6 +187,19 @@ def make_embedder(args):
         raise CLIError(f"--embedder-param: {exc}") from exc
 
 
+def check_outside_source(dataset, files) -> None:
+    """Refuse (exit 2) any output file or folder of ``files`` (``{option: path}``; None
+    skipped) that lies inside the source dataset, by the rule ``--output`` follows."""
+    from ..detection.writer import check_outside_source as check
+
+    for option, path in files.items():
+        if path:
+            try:
+                check(dataset, path, option)
+            except ValueError as exc:
+                raise CLIError(str(exc)) from exc
+
+
 def run(args) -> int:
     from ..detection import DetectionReducer, check_output_dir
 
@@ -198,6 +211,8 @@ def run(args) -> int:
                           kind="png")
     embedder = make_embedder(args)
     dataset = load_dataset(args)
+    check_outside_source(dataset, {"--report-png": args.report_png,
+                                   "--cache-dir": args.cache_dir})
     if args.output and not args.dry_run:
         try:  # before the (possibly long) embedding
             check_output_dir(dataset, args.output, overwrite=args.overwrite, layout=args.layout)

@@ -45,7 +45,7 @@ def run(args) -> int:
     from ..detection import find_leakage, load_yolo
     from ..detection.hashing import DEFAULT_THRESHOLD
     from ._io import check_output_file
-    from .yolo import _cli_hint, data_file_errors, progress
+    from .yolo import _cli_hint, check_outside_source, data_file_errors, progress
 
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     if threshold < 0:
@@ -66,6 +66,9 @@ def run(args) -> int:
                   for k in train.splits if k != args.split}
     except (ValueError, *data_file_errors()) as exc:
         raise _cli_hint(exc, args.data) from exc
+    for ds in (train, *others.values()):  # before any hashing
+        check_outside_source(ds, {"--json": args.json, "--report": args.report,
+                                  "--contact-sheet": args.contact_sheet})
     rep = find_leakage(train, others, threshold=threshold, n_jobs=args.jobs,
                        progress=progress(args))
     print(rep.to_markdown())

@@ -43,7 +43,8 @@ import numpy as np
 from .dataset import LabelIssue, image_to_label_path
 from .yolo import SPLIT_KEYS, _list_images, _split_aliases
 
-__all__ = ["LAYOUTS", "check_output_dir", "source_locations", "write_yolo_subset"]
+__all__ = ["LAYOUTS", "check_output_dir", "check_outside_source", "source_locations",
+           "write_yolo_subset"]
 
 LAYOUTS = ("symlink", "copy", "list")
 MANIFEST = "manifest.json"
@@ -102,6 +103,30 @@ def _overlap(out: Path, locs) -> Path | None:
         if _is_within(out, loc) or _is_within(loc, out):
             return loc
     return None
+
+
+def check_outside_source(dataset, path, what: str = "output file") -> Path:
+    """Refuse a file (or cache folder) ``path`` that lies inside any place the source
+    dataset lives in (the places :func:`check_output_dir` compares ``out_dir`` with, links
+    followed): a report written into ``images/train`` would become a training image.
+    Returns the real path (the file's own name is not followed: writers replace a link
+    there, never write through it).
+
+    Raises
+    ------
+    ValueError
+        ``path`` is inside the source; the message names ``what`` (e.g. ``--json``).
+    """
+    given = Path(path).expanduser()
+    absolute = Path(os.path.normpath(os.path.abspath(given)))
+    real = Path(os.path.realpath(absolute.parent)) / absolute.name
+    for loc in sorted(source_locations(dataset)):
+        if _is_within(real, loc) or _is_within(absolute, loc):
+            via = f" ({given} leads to {real})" if absolute != real else ""
+            raise ValueError(f"{what} {given}{via} is inside the source dataset's {loc}: choose "
+                             "a place outside the source (the source dataset is never "
+                             "written to).")
+    return real
 
 
 def check_output_dir(dataset, out_dir, *, overwrite: bool = False,

@@ -1,0 +1,94 @@
+"""Detection sources, fourth round (a tester's report, explore3/detection): report files
+kept out of the source, ``names:`` mappings, empty group splits, label files as Ultralytics
+reads them (byte-order mark, 1% coordinate tolerance, mixed box and polygon rows), labels
+lost behind a linked image folder, Ultralytics' ``.npy`` image caches in an output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PIL")
+yaml = pytest.importorskip("yaml")
+
+from PIL import Image  # noqa: E402
+
+from _detection_data import tree_hash  # noqa: E402
+from datareduce.cli import main  # noqa: E402
+from datareduce.detection import make_shapes_dataset  # noqa: E402
+
+
+def _small(root, n_train: int = 12, n_val: int = 3) -> Path:
+    """A small generated dataset; returns its data YAML."""
+    return make_shapes_dataset(root, n_train=n_train, n_val=n_val, n_near_duplicates=0,
+                               rare_images=0, image_size=32, p_empty=0.0, random_state=0)
+
+
+def _img(path, k: int, size: int = 32) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(k)
+    Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(path)
+
+
+def _plain(root, n_train: int = 6, n_val: int = 2, names="[a, b]") -> Path:
+    """images/{train,val}/<split><i>.png with one box each; returns the data YAML."""
+    root = Path(root)
+    for split, n in (("train", n_train), ("val", n_val)):
+        for i in range(n):
+            _img(root / f"images/{split}/{split}{i}.png", i + 100 * (split == "val"))
+            lbl = root / f"labels/{split}/{split}{i}.txt"
+            lbl.parent.mkdir(parents=True, exist_ok=True)
+            lbl.write_text(f"{i % 2} 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text(f"path: {root}\ntrain: images/train\nval: images/val\n"
+                                    f"names: {names}\n")
+    return root / "data.yaml"
+
+
+# --- 08: report, audit and cache files are never written into the source ---------------
+
+@pytest.mark.parametrize("option, place", [
+    ("--report-png", "images/train/report.png"),
+    ("--report-png", "labels/train/report.png"),
+    ("--cache-dir", "images/train/cache"),
+])
+def test_yolo_refuses_report_and_cache_inside_the_source(tmp_path, capsys, option, place):
+    data = _small(tmp_path / "src")
+    src = data.parent
+    before = tree_hash(src)
+    code = main(["yolo", str(data), "--keep", "0.5", "--embedder", "label", "--dry-run",
+                 option, str(src / place), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert option in err and "inside the source" in err
+    assert len(err.strip().splitlines()) == 1
+    assert tree_hash(src) == before
+
+
+@pytest.mark.parametrize("option, place", [
+    ("--json", "labels/train/leaks.json"),
+    ("--report", "images/val/leaks.html"),
+    ("--contact-sheet", "images/train/sheet.png"),
+])
+def test_yolo_audit_refuses_files_inside_the_source(tmp_path, capsys, option, place):
+    data = _small(tmp_path / "src")
+    src = data.parent
+    before = tree_hash(src)
+    assert main(["yolo-audit", str(data), option, str(src / place), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert option in err and "inside the source" in err
+    assert tree_hash(src) == before
+
+
+def test_report_through_a_link_into_the_source_is_refused(tmp_path, capsys):
+    data = _small(tmp_path / "src")
+    os.symlink(data.parent / "images", tmp_path / "elsewhere")
+    assert main(["yolo-audit", str(data), "--json", str(tmp_path / "elsewhere/leaks.json"),
+                 "-q"]) == 2
+    assert "--json" in capsys.readouterr().err
+    assert not (data.parent / "images/leaks.json").exists()
+    assert main(["yolo-audit", str(data), "--json", str(tmp_path / "leaks.json"), "-q"]) == 0
+    assert (tmp_path / "leaks.json").is_file()
