@@ -10,6 +10,7 @@ turns it into fitted attributes, refits the choice on all rows and writes the su
 from __future__ import annotations
 
 import logging
+import math
 import numbers
 import time
 import warnings
@@ -232,22 +233,51 @@ class BaseReductionSearch(BaseEstimator):
             cands = {reference: red, **cands} if reference not in cands else cands
             logger.info("ReductionSearchCV: the learning curve uses srs (reference %r is not "
                         "among the methods).", self.reference)
-        n_train = int(np.mean([len(tr) for tr, _ in splits]))
+        fits = self._fractions_in_a_fold(keeps, len(y_arr), splits)
         floor = max(int(self.min_rows), 2 * len(np.unique(strata)))
-        usable = [k for k in keeps if floor <= round(k * len(y_arr)) < n_train]
-        if len(usable) < len(keeps):
-            logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows or at "
-                        "least a training fold's %d; trying %s.",
-                        sorted(set(keeps) - set(usable)), floor, n_train,
-                        usable or [max(keeps)])
+        usable = [k for k in fits if floor <= round(k * len(y_arr))]
+        if len(usable) < len(fits):
+            logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows; trying "
+                        "%s.", sorted(set(fits) - set(usable)), floor, usable or [max(fits)])
         ev = Evaluator(self, X, y, splits, cands, scorer, seed, reference,
-                       usable or [max(keeps)], clock)
+                       usable or [max(fits)], clock)
         ev.skipped.update(skipped)
         ev.budget = (budget_s, budget_x)
         clock.limit = budget_s
         self._run_search(ev)
         self._finish(ev, X, y, task, scoring, seed, clock)
         return self
+
+    def _fractions_in_a_fold(self, keeps, n, splits):
+        """The kept fractions whose rows (``round(keep * n)``) fit in every training fold.
+
+        A fraction that keeps a training fold's rows or more would be that whole fold on a
+        split: the full training, not a subset, compared with itself. It is left out (a
+        warning in the log) when smaller fractions remain; when none remains, the search is
+        refused before any training, naming ``keeps`` and ``cv`` and the largest usable
+        fraction."""
+        fold = min(len(tr) for tr, _ in splits)  # the smallest training fold
+        fits = [k for k in keeps if round(k * n) < fold]
+        largest = math.floor(100 * (fold - 1) / n) / 100
+        if fits and len(fits) < len(keeps):
+            logger.warning("ReductionSearchCV: kept fractions %s keep at least a training "
+                           "fold's rows (%d of %d with cv=%r): left out, they would be the "
+                           "full training fold, not a subset.",
+                           sorted(set(keeps) - set(fits)), fold, n, self.cv)
+        if fits:
+            return fits
+        more = ""
+        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
+            top = round(max(keeps) * n)
+            c = next((c for c in range(int(self.cv) + 1, 21)
+                      if n - math.ceil(n / c) > top), None)
+            if c is not None:
+                more = f", or use more folds (cv={c} holds keep={max(keeps):g})"
+        raise ValueError(
+            f"keeps={self.keeps!r} with cv={self.cv!r}: every kept fraction keeps at least a "
+            f"training fold's rows ({fold} of {n}), so it would be the full training fold, "
+            f"not a subset. The largest usable fraction is {largest:g}: give keeps of at "
+            f"most {largest:g}{more}.")
 
     def resolve_budget(self, ev):
         """The budget in seconds from what is known now (called before every step): a

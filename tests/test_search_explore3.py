@@ -1,0 +1,42 @@
+"""Tester's report explore3/search (fourth round of use): one test per fixed defect."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+
+from datareduce import ReductionSearchCV
+
+
+def _fit(search, X, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return search.fit(X, y, **kw)
+
+
+def _data(n=600, seed=0):
+    return make_classification(n, 6, n_informative=4, random_state=seed)
+
+
+# ---------------------------------------------------------------- 02: keeps beyond a fold
+def test_02_fractions_that_reach_a_training_fold_are_refused_naming_keeps_and_cv():
+    X, y = _data(1000)
+    with pytest.raises(ValueError, match=r"keeps=\(0\.7, 0\.8\) with cv=3") as err:
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.7, 0.8),
+                          budget=None, random_state=0).fit(X, y)
+    text = str(err.value)
+    assert "largest usable fraction is 0.66" in text and "cv=6" in text
+
+
+def test_02_a_fraction_beyond_the_fold_is_left_out_never_measured_as_a_subset(caplog):
+    X, y = _data(600)
+    with caplog.at_level(logging.WARNING, logger="datareduce.search"):
+        s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.3, 0.5, 0.8),
+                                   budget=None, random_state=0), X, y)
+    assert 0.8 not in set(s.cv_results_["keep"].tolist())
+    assert any("[0.8]" in r.getMessage() and "training fold" in r.getMessage()
+               for r in caplog.records)
