@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 
+import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
@@ -40,3 +41,39 @@ def test_02_a_fraction_beyond_the_fold_is_left_out_never_measured_as_a_subset(ca
     assert 0.8 not in set(s.cv_results_["keep"].tolist())
     assert any("[0.8]" in r.getMessage() and "training fold" in r.getMessage()
                for r in caplog.records)
+
+
+# ------------------------------------------------------------- 01: groups and fit params
+def test_01_groups_reach_a_group_splitter_and_no_group_is_on_both_sides(monkeypatch):
+    from sklearn.model_selection import GroupKFold
+
+    from datareduce.search._base import BaseReductionSearch
+
+    X, y = _data(600)
+    groups = np.arange(len(y)) % 20
+    seen, real = [], BaseReductionSearch._splits
+
+    def spy(self, *a, **kw):
+        seen.extend(real(self, *a, **kw))
+        return seen[-3:]
+
+    monkeypatch.setattr(BaseReductionSearch, "_splits", spy)
+    for cv in (GroupKFold(3), 3):
+        seen.clear()
+        s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], cv=cv, budget=None,
+                                   keeps=(0.1, 0.2, 0.3), random_state=0), X, y, groups=groups)
+        assert len(seen) == 3 and s.best_estimator_ is not None
+        for tr, te in seen:
+            assert not set(groups[tr]) & set(groups[te])
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match=r"splits by groups: pass them as fit\(X, y, groups"):
+        ReductionSearchCV(LogisticRegression(), cv=GroupKFold(3), budget=None).fit(X, y)
+
+
+def test_01_fit_params_are_refused_by_name():
+    X, y = _data(300)
+    s = ReductionSearchCV(LogisticRegression(), methods=["srs"], budget=None)
+    with pytest.raises(TypeError, match="does not take sample_weight"):
+        s.fit(X, y, sample_weight=np.ones(len(y)))
+    with pytest.raises(ValueError, match="one group label per row"):
+        s.fit(X, y, groups=np.arange(10))

@@ -120,8 +120,8 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
         return task, scoring, scorer, check_fractions(self.keeps), parse_budget(self.budget)
 
-    def _splits(self, X, strata, seed, numbers_as_classes=False):
-        from sklearn.model_selection import StratifiedKFold, check_cv
+    def _splits(self, X, strata, seed, numbers_as_classes=False, groups=None):
+        from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
 
         if isinstance(self.cv, (bool, np.bool_)):
             raise ValueError(f"cv={self.cv!r}: give a number of folds (an int >= 2) or a "
@@ -142,12 +142,24 @@ class BaseReductionSearch(BaseEstimator):
                             "task='regression'.")
                 raise ValueError(f"cv={self.cv}: the smallest class (or target bin) has "
                                  f"{counts.min()} rows; use fewer folds or more data.{hint}")
-            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=seed)
+            # groups given with a number of folds: no group on both sides of a split
+            splitter = (StratifiedKFold if groups is None else StratifiedGroupKFold)(
+                self.cv, shuffle=True, random_state=seed)
         else:
             splitter = check_cv(self.cv)
         rng = np.random.default_rng(seed)
         out = []
-        for tr, te in splitter.split(np.zeros((len(strata), 1)), strata):
+        Z = np.zeros((len(strata), 1))
+        pairs = splitter.split(Z, strata) if groups is None else \
+            splitter.split(Z, strata, groups)
+        try:
+            pairs = list(pairs)
+        except ValueError as exc:
+            if groups is None and "groups" in str(exc):
+                raise ValueError(f"cv={self.cv!r} splits by groups: pass them as "
+                                 f"fit(X, y, groups=...) ({exc})") from None
+            raise
+        for tr, te in pairs:
             te = np.asarray(te)
             if len(te) > self.max_val_rows:  # large tables: score on a sample of the fold
                 te = np.sort(rng.choice(te, self.max_val_rows, replace=False))
@@ -200,9 +212,22 @@ class BaseReductionSearch(BaseEstimator):
                                                      pass_sample_weight=self.use_weights))
 
     # -------------------------------------------------------------------- fit
-    def fit(self, X, y):
-        """Run the search on ``(X, y)`` (the training data only) and refit the choice."""
+    def fit(self, X, y, groups=None, **fit_params):
+        """Run the search on ``(X, y)`` (the training data only) and refit the choice.
+
+        ``groups`` (one label per row) go to the splitter's ``split``, as in scikit-learn's
+        searches: ``cv=GroupKFold(3)`` keeps each group on one side of every split; with
+        ``cv`` a number of folds they give ``StratifiedGroupKFold``. Other fit parameters
+        (``sample_weight``, ...) are refused: they are not routed to the reducers and the
+        estimator (each candidate trains with its reducer's weights, ``use_weights``)."""
         clock = Clock()
+        if fit_params:
+            names = ", ".join(sorted(fit_params))
+            raise TypeError(f"ReductionSearchCV.fit does not take {names}: fit parameters "
+                            "are not routed to the reducers and the estimator (each "
+                            "candidate trains with its reducer's sample_weight_, see "
+                            "use_weights); only groups= is accepted (for a group splitter "
+                            "as cv).")
         if y is None:
             raise ValueError("ReductionSearchCV needs y (the target of the estimator).")
         import scipy.sparse as sp
@@ -217,12 +242,17 @@ class BaseReductionSearch(BaseEstimator):
         if X.shape[0] != len(y):
             raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)}: one target per row.")
         y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+        if groups is not None:
+            groups = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
+            if groups.ndim != 1 or len(groups) != len(y_arr):
+                raise ValueError(f"groups has shape {groups.shape} but y has {len(y_arr)} "
+                                 "rows: one group label per row.")
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         seed = draw_seed(np.random.default_rng(self.random_state))
         strata = quantile_strata(y_arr, self.n_bins)[0] if task == "regression" else y_arr
         numbers_as_classes = (task == "classification" and self.task == "auto"
                               and y_arr.dtype.kind in "iuf")
-        splits = self._splits(X, strata, seed, numbers_as_classes)
+        splits = self._splits(X, strata, seed, numbers_as_classes, groups)
         cands, skipped = self._candidates(task)
         reference = self.reference if self.reference in cands else None
         if reference is None:

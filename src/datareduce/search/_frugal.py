@@ -70,7 +70,9 @@ class ReductionSearchCV(BaseReductionSearch):
         The final training on the chosen rows (the refit) is not part of it.
     cv : int or cross-validation splitter, default=3
         Splits (stratified by class or by quantile bin of a regression target), shared by
-        every method and the baseline.
+        every method and the baseline. A group splitter (``GroupKFold``) gets the groups
+        given to ``fit(X, y, groups=...)``; with an int and groups, ``StratifiedGroupKFold``.
+        Other fit parameters (``sample_weight``) are refused (not routed).
     reference : str or None, default="srs"
         The method whose learning curve is fitted, kept in every race, and replaced only by
         a method whose one-sided lower confidence bound of their paired split differences is
