@@ -77,3 +77,26 @@ def test_01_fit_params_are_refused_by_name():
         s.fit(X, y, sample_weight=np.ones(len(y)))
     with pytest.raises(ValueError, match="one group label per row"):
         s.fit(X, y, groups=np.arange(10))
+
+
+# ------------------------------------------------- 06: predict_proba and friends delegated
+def test_06_probabilities_decision_function_and_classes_are_delegated():
+    from sklearn.model_selection import cross_val_score
+    from sklearn.svm import LinearSVC
+
+    X, y = _data(400)
+    s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], tolerance=0.03,
+                               keeps=(0.2, 0.3, 0.5), budget=None, random_state=0), X, y)
+    best = s.best_estimator_
+    np.testing.assert_array_equal(s.predict_proba(X[:5]), best.predict_proba(X[:5]))
+    np.testing.assert_array_equal(s.predict_log_proba(X[:5]), best.predict_log_proba(X[:5]))
+    np.testing.assert_array_equal(s.decision_function(X[:5]), best.decision_function(X[:5]))
+    np.testing.assert_array_equal(s.classes_, best.classes_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auc = cross_val_score(s, X, y, cv=2, scoring="roc_auc")
+    assert np.isfinite(auc).all()
+    # a model without probabilities: the search has none either (available_if)
+    svc = ReductionSearchCV(LinearSVC(), methods=["srs"], budget=None)
+    assert not hasattr(svc, "predict_proba") and hasattr(svc, "decision_function")
+    assert not hasattr(ReductionSearchCV(LogisticRegression()), "classes_")

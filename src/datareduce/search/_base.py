@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
+from sklearn.utils.metaestimators import available_if
 
 from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import quantile_strata, stratify_params, target_kind
@@ -78,8 +79,39 @@ def search_task(y, task, estimator):
     return kind
 
 
+def _estimator_has(attr):
+    """``available_if`` check, as scikit-learn's searches do: the fitted
+    ``best_estimator_`` has ``attr``, or (not fitted yet) the estimator does."""
+
+    def check(self):
+        if hasattr(self, "best_estimator_"):
+            getattr(self.best_estimator_, attr)
+            return True
+        getattr(self.estimator, attr)
+        return True
+
+    return check
+
+
 class BaseReductionSearch(BaseEstimator):
     """Shared machinery of the reduction searches (not used directly)."""
+
+    def __sklearn_tags__(self):
+        # the estimator's type (classifier, regressor), as scikit-learn's searches: a
+        # scorer of probabilities (roc_auc) then asks the search for predict_proba
+        from copy import deepcopy
+
+        from sklearn.utils import get_tags
+
+        tags = super().__sklearn_tags__()
+        try:
+            sub = get_tags(self.estimator)
+        except Exception:  # noqa: BLE001 - not a scikit-learn estimator: refused at fit
+            return tags
+        tags.estimator_type = sub.estimator_type
+        tags.classifier_tags = deepcopy(sub.classifier_tags)
+        tags.regressor_tags = deepcopy(sub.regressor_tags)
+        return tags
 
     def _run_search(self, evaluator):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -504,6 +536,30 @@ class BaseReductionSearch(BaseEstimator):
         """Predict with the estimator trained on the kept rows."""
         self._check_fitted()
         return self.best_estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the estimator trained on the kept rows."""
+        self._check_fitted()
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the estimator trained on the kept rows."""
+        self._check_fitted()
+        return self.best_estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the estimator trained on the kept rows."""
+        self._check_fitted()
+        return self.best_estimator_.decision_function(X)
+
+    @property
+    def classes_(self):
+        """The classes of the estimator trained on the kept rows."""
+        _estimator_has("classes_")(self)
+        return self.best_estimator_.classes_
 
     def score(self, X, y):
         """The search's scorer on ``(X, y)`` with ``best_estimator_``."""
