@@ -18,7 +18,7 @@ from PIL import Image  # noqa: E402
 
 from _detection_data import tree_hash  # noqa: E402
 from datareduce.cli import main  # noqa: E402
-from datareduce.detection import make_shapes_dataset  # noqa: E402
+from datareduce.detection import load_yolo, make_shapes_dataset  # noqa: E402
 
 
 def _small(root, n_train: int = 12, n_val: int = 3) -> Path:
@@ -92,3 +92,28 @@ def test_report_through_a_link_into_the_source_is_refused(tmp_path, capsys):
     assert not (data.parent / "images/leaks.json").exists()
     assert main(["yolo-audit", str(data), "--json", str(tmp_path / "leaks.json"), "-q"]) == 0
     assert (tmp_path / "leaks.json").is_file()
+
+
+# --- 04 and 07: names: mappings Ultralytics refuses are refused up front --------------------
+
+def test_names_with_a_gap_is_refused_naming_the_missing_id(tmp_path, capsys):
+    data = _plain(tmp_path / "src", names="{0: a, 2: c}")
+    with pytest.raises(ValueError, match=r"names: .*no id 1") as info:
+        load_yolo(data)
+    assert str(data) in str(info.value) and "0..1" in str(info.value)
+    out = tmp_path / "out"
+    assert main(["yolo", str(data), "--embedder", "label", "-o", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "names:" in err and "no id 1" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["yolo", "yolo-audit", "yolo-split"])
+def test_inverted_names_mapping_is_a_clear_error(tmp_path, capsys, command):
+    data = _plain(tmp_path / "src", names="{cat: 0, dog: 1}")
+    extra = {"yolo": ["--dry-run", "--embedder", "label"], "yolo-audit": [],
+             "yolo-split": ["--group", "(.)", "--val", "0.5", "-o", str(tmp_path / "o")]}
+    assert main([command, str(data), *extra[command]]) == 2
+    err = capsys.readouterr().err
+    assert str(data) in err and "names:" in err and "wrong way round" in err
+    assert "{0: cat, 1: dog}" in err and len(err.strip().splitlines()) == 1

@@ -238,10 +238,37 @@ def _names_from_yaml(data: dict, yaml_path) -> dict:
             raise ValueError(f"{yaml_path}: the data YAML needs 'names' (or 'nc').")
         return {i: f"class_{i}" for i in range(int(data["nc"]))}
     if isinstance(names, dict):
-        return {int(k): str(v) for k, v in names.items()}
-    if isinstance(names, (list, tuple)):
-        return {i: str(v) for i, v in enumerate(names)}
-    raise ValueError(f"{yaml_path}: 'names' must be a list or a mapping of id to name.")
+        out = {}
+        for k, v in names.items():
+            try:
+                out[int(k)] = str(v)
+            except (TypeError, ValueError):
+                inverted = all(isinstance(x, int) and not isinstance(x, bool)
+                               for x in names.values())
+                raise ValueError(
+                    f"{yaml_path}: names: key {k!r} is not a class id"
+                    + (" (the mapping is written the wrong way round, name: id)"
+                       if inverted else "")
+                    + "; write names: as id: name ({0: cat, 1: dog}) or as a list in id "
+                    "order ([cat, dog])."
+                ) from None
+        names = out
+    elif isinstance(names, (list, tuple)):
+        names = {i: str(v) for i, v in enumerate(names)}
+    else:
+        raise ValueError(f"{yaml_path}: 'names' must be a list or a mapping of id to name.")
+    if not names:
+        raise ValueError(f"{yaml_path}: names: is empty; name at least one class "
+                         "(Ultralytics refuses a 0-class dataset).")
+    missing = sorted(set(range(len(names))) - set(names))
+    if missing:  # Ultralytics' check_class_names: ids 0..n-1
+        raise ValueError(
+            f"{yaml_path}: names: maps {len(names)} classes but has no id "
+            f"{', '.join(map(str, missing))} (ids given: {', '.join(map(str, sorted(names)))}); "
+            f"Ultralytics requires ids 0..{len(names) - 1}. "
+            f"Name class {missing[0]} (e.g. {missing[0]}: unused) or renumber the classes "
+            "and their label files.")
+    return names
 
 
 def label_dir(image_dir) -> Path:
