@@ -100,3 +100,44 @@ def test_06_probabilities_decision_function_and_classes_are_delegated():
     svc = ReductionSearchCV(LinearSVC(), methods=["srs"], budget=None)
     assert not hasattr(svc, "predict_proba") and hasattr(svc, "decision_function")
     assert not hasattr(ReductionSearchCV(LogisticRegression()), "classes_")
+
+
+# --------------------------------------------------- 07: a scorer of the other task, early
+def test_07_a_scorer_of_the_other_task_is_refused_before_any_training(monkeypatch):
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import Ridge
+
+    from datareduce.search._base import BaseReductionSearch
+
+    def no_training(*a, **kw):
+        raise AssertionError("a training ran")
+
+    monkeypatch.setattr(BaseReductionSearch, "_fit_estimator", no_training)
+    Xr, yr = make_regression(200, 4, random_state=0)
+    Xc, yc = _data(200)
+    cases = [(Ridge(), Xr, yr, "accuracy",
+              "scoring='accuracy' is a classification scorer and y is a regression target: "
+              "use r2 or mae, or task='classification'."),
+             (LogisticRegression(), Xc, yc, "r2",
+              "scoring='r2' is a regression scorer and y is a classification target: "
+              "use e.g. f1_macro, or task='regression'."),
+             (LogisticRegression(), Xc, np.where(yc == 1, "yes", "no"), "f1",
+              "scoring='f1' needs two classes labelled 0/1 and y has no, yes: use f1_macro "
+              "(or f1_weighted).")]
+    for est, X, y, scoring, message in cases:
+        with pytest.raises(ValueError) as err:
+            ReductionSearchCV(est, methods=["srs"], scoring=scoring, budget=None).fit(X, y)
+        assert str(err.value) == message
+
+
+def test_07_the_cli_words_come_from_the_same_check():
+    from datareduce.cli import CLIError
+    from datareduce.cli.search import _check_scoring_for_task
+
+    with pytest.raises(CLIError, match=r"^--scoring f1 needs two classes labelled 0/1 and "
+                                       r"--target has a, b, c: use f1_macro"):
+        _check_scoring_for_task("f1", "classification", np.array(["a", "b", "c"]))
+    with pytest.raises(CLIError, match=r"^--scoring accuracy is a classification scorer and "
+                                       r"--target is a regression target: use r2 or mae, or "
+                                       r"--task classification\.$"):
+        _check_scoring_for_task("accuracy", "regression", np.arange(10.0))

@@ -14,12 +14,16 @@ import sys
 from contextlib import contextmanager
 
 from .._core.strata import N_BINS
+
+# the scorers of each task live with the search's check (one list, one message)
+from ..search._base import BINARY_SCORERS  # noqa: F401
+from ..search._base import CLASSIFICATION_SCORERS as _CLASSIFICATION_PREFIXES  # noqa: F401
+from ..search._base import REGRESSION_SCORERS as _REGRESSION_PREFIXES  # noqa: F401
 from . import SEED, CLIError
 from ._common import (
     add_column_options,
     add_drop_missing_target,
     at_least,
-    compact_list,
     did_you_mean,
     drop_missing_target,
     resolve_columns,
@@ -30,12 +34,6 @@ from ._common import (
 from ._io import check_input, check_output_dir, read_table, table_format
 
 DEFAULT_KEEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
-BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision", "roc_auc")
-_CLASSIFICATION_PREFIXES = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1",
-                            "precision", "recall", "jaccard", "roc_auc", "average_precision",
-                            "neg_log_loss", "neg_brier_score", "matthews_corrcoef")
-_REGRESSION_PREFIXES = ("r2", "explained_variance", "max_error", "neg_mean_", "neg_median_",
-                        "neg_root_mean_", "neg_max_error", "d2_", "mae")
 RESULT_FILES = ("results.csv", "summary.md", "choice.json")
 PLOT_FILE = "curves.png"
 
@@ -184,22 +182,13 @@ def check_scoring(scoring):
 
 
 def _check_scoring_for_task(scoring, task, y):
-    import numpy as np
+    """The search's own check (``check_scoring_for_task``), in the options' names."""
+    from ..search._base import check_scoring_for_task
 
-    if scoring is None:
-        return
-    if task == "classification" and scoring.startswith(_REGRESSION_PREFIXES):
-        raise CLIError(f"--scoring {scoring} is a regression scorer and --target is a "
-                       "classification target: use e.g. f1_macro, or --task regression.")
-    if task == "regression" and scoring.startswith(_CLASSIFICATION_PREFIXES):
-        raise CLIError(f"--scoring {scoring} is a classification scorer and --target is a "
-                       "regression target: use r2 or mae, or --task classification.")
-    if task == "classification" and scoring in BINARY_SCORERS:
-        classes = np.unique(np.asarray(y))
-        if len(classes) != 2 or set(classes.tolist()) not in ({0, 1}, {-1, 1}):
-            raise CLIError(f"--scoring {scoring} needs two classes labelled 0/1 and --target "
-                           f"has {compact_list(classes.tolist(), 8)}: use {scoring}_macro "
-                           f"(or {scoring}_weighted).")
+    try:
+        check_scoring_for_task(scoring, task, y, cli=True)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
 
 
 @contextmanager

@@ -28,7 +28,8 @@ from ._budget import LARGE_ROWS, Clock, full_training_seconds, parse_budget
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
-__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions", "search_task"]
+__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions",
+           "check_scoring_for_task", "search_task"]
 
 #: Below this many rows ``baseline="auto"`` measures the full training set's score (small
 #: tables are cheap to train, and an extrapolated baseline is the riskier estimate there).
@@ -39,6 +40,45 @@ BASELINE_MAX_ROWS = LARGE_ROWS
 CHEAP_SECONDS = 1.0
 
 logger = logging.getLogger("datareduce.search")
+
+
+#: Scorers of two classes labelled 0/1 (scikit-learn's default ``pos_label=1``).
+BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision", "roc_auc")
+#: Scorer names (prefixes) of one task: a scorer of the other task is refused before any work.
+CLASSIFICATION_SCORERS = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1", "precision",
+                          "recall", "jaccard", "roc_auc", "average_precision", "neg_log_loss",
+                          "neg_brier_score", "matthews_corrcoef")
+REGRESSION_SCORERS = ("r2", "explained_variance", "max_error", "neg_mean_", "neg_median_",
+                      "neg_root_mean_", "neg_max_error", "d2_", "mae")
+
+
+def check_scoring_for_task(scoring, task, y, *, cli=False):
+    """Refuse a scorer that does not fit the task before any training: a regression scorer
+    for classes, a classification scorer for a regression target, a binary scorer (``f1``,
+    ``roc_auc`` ...) on labels other than two classes 0/1. The one check of the library and
+    the CLI (``cli=True``: the options' names, ``--scoring``, ``--target``, ``--task``)."""
+    if not isinstance(scoring, str):
+        return
+    said = f"--scoring {scoring}" if cli else f"scoring={scoring!r}"
+    target = "--target" if cli else "y"
+
+    def task_option(t):
+        return f"--task {t}" if cli else f"task={t!r}"
+
+    if task == "classification" and scoring.startswith(REGRESSION_SCORERS):
+        raise ValueError(f"{said} is a regression scorer and {target} is a classification "
+                         f"target: use e.g. f1_macro, or {task_option('regression')}.")
+    if task == "regression" and scoring.startswith(CLASSIFICATION_SCORERS):
+        raise ValueError(f"{said} is a classification scorer and {target} is a regression "
+                         f"target: use r2 or mae, or {task_option('classification')}.")
+    if task == "classification" and scoring in BINARY_SCORERS:
+        classes = np.unique(np.asarray(y))
+        if len(classes) != 2 or set(classes.tolist()) not in ({0, 1}, {-1, 1}):
+            names = [str(c) for c in classes.tolist()]
+            shown = ", ".join(names[:8]) + (f", ... (+{len(names) - 8} more)"
+                                            if len(names) > 8 else "")
+            raise ValueError(f"{said} needs two classes labelled 0/1 and {target} has "
+                             f"{shown}: use {scoring}_macro (or {scoring}_weighted).")
 
 
 def check_fractions(keeps):
@@ -124,6 +164,7 @@ class BaseReductionSearch(BaseEstimator):
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}.")
         task = search_task(y, self.task, self.estimator)  # the rule + the estimator's type
+        check_scoring_for_task(self.scoring, task, y)  # a scorer of the other task: refused
         scoring = self.scoring
         if scoring is None:
             scoring = "f1_macro" if task == "classification" else "r2"
