@@ -141,3 +141,15 @@ def test_07_the_cli_words_come_from_the_same_check():
                                        r"--target is a regression target: use r2 or mae, or "
                                        r"--task classification\.$"):
         _check_scoring_for_task("accuracy", "regression", np.arange(10.0))
+
+
+# ------------------------------------------------------------- 05: numpy integer n_draws
+def test_05_n_draws_takes_numpy_integers_not_bools():
+    X, y = _data(300)
+    s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], n_draws=np.int64(2),
+                               keeps=(0.2, 0.3, 0.5), budget=None, random_state=0), X, y)
+    assert s.best_estimator_ is not None
+    for bad in (True, np.True_, 0, 2.0):
+        with pytest.raises(ValueError, match="n_draws="):
+            _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], n_draws=bad,
+                                   budget=None), X, y)

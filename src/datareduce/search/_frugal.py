@@ -34,6 +34,9 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
+
+import numpy as np
 
 from .._core.strata import N_BINS
 from ._base import BaseReductionSearch
@@ -221,7 +224,8 @@ class ReductionSearchCV(BaseReductionSearch):
         if not 0 < self.racing_level < 1:
             raise ValueError(f"racing_level={self.racing_level!r} must be in (0, 1).")
         n_draws = self.n_draws
-        if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
+        if isinstance(n_draws, (bool, np.bool_)) or not isinstance(n_draws, numbers.Integral) \
+                or n_draws < 1:
             raise ValueError(f"n_draws={n_draws!r} must be an integer >= 1 (draws of the "
                              "answer's subset checked before it is recommended).")
         ref, keeps = ev.reference, ev.keeps
