@@ -117,3 +117,21 @@ def test_inverted_names_mapping_is_a_clear_error(tmp_path, capsys, command):
     err = capsys.readouterr().err
     assert str(data) in err and "names:" in err and "wrong way round" in err
     assert "{0: cat, 1: dog}" in err and len(err.strip().splitlines()) == 1
+
+
+# --- 05: a group split that would leave a split empty is refused -------------------------
+
+def test_yolo_split_with_one_group_is_refused_and_writes_nothing(tmp_path, capsys):
+    data = _plain(tmp_path / "src", n_train=8, n_val=2)
+    out = tmp_path / "out"
+    assert main(["yolo-split", str(data), "--group", r"(png)$", "--val", "0.2",
+                 "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--group" in err and "--val" in err and "val would get no image" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    from datareduce.detection.split import split_yolo
+
+    with pytest.raises(ValueError, match="1 group"):
+        split_yolo(data, out, groups=r"(png)$", val=0.2)
+    assert not out.exists()

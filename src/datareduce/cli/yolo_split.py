@@ -34,7 +34,7 @@ def add_parser(sub):
 def run(args) -> int:
     import json
 
-    from ..detection.split import split_yolo
+    from ..detection.split import EmptySplitError, split_yolo
     from .yolo import _cli_hint, data_file_errors
 
     try:
@@ -43,6 +43,15 @@ def run(args) -> int:
                           overwrite=args.overwrite, on_error=args.on_error)
     except FileExistsError as exc:
         raise CLIError(str(exc)) from exc
+    except EmptySplitError as exc:
+        raise CLIError(
+            f"--group {args.group} gives {exc.n_groups} group(s) for "
+            f"{2 + (args.test > 0)} splits: {' and '.join(exc.empty)} would get no image "
+            "(a group never spans two splits; Ultralytics needs train and val). Use a --group "
+            "that splits the images more finely"
+            + (", or drop --test" if args.test > 0 else "")
+            + f" (--val {args.val:g} cannot be met with these groups); nothing was written."
+        ) from exc
     except (ValueError, *data_file_errors()) as exc:
         raise _cli_hint(exc, args.data) from exc
     if args.quiet:

@@ -25,7 +25,17 @@ from .writer import (
     check_output_dir,
 )
 
-__all__ = ["group_leaks", "split_yolo"]
+__all__ = ["EmptySplitError", "group_leaks", "split_yolo"]
+
+
+class EmptySplitError(ValueError):
+    """The groups cannot fill every split asked for (fewer groups than splits): nothing
+    is written. ``empty`` names the splits left without an image; ``n_groups`` is the
+    number of groups found."""
+
+    def __init__(self, message: str, *, empty: list, n_groups: int):
+        super().__init__(message)
+        self.empty, self.n_groups = list(empty), int(n_groups)
 
 
 class _Pool:
@@ -136,6 +146,15 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
     if test > 0:
         fractions["test"] = float(test)
     where = assign_groups(labels, fractions, random_state=random_state)
+    empty = [k for k in fractions if not (where == k).any()]
+    if empty:  # a data YAML without val: is refused by Ultralytics; nothing written
+        n_groups = len(np.unique(labels))
+        raise EmptySplitError(
+            f"groups={groups if isinstance(groups, str) else 'labels'!r} gives "
+            f"{n_groups} group(s) for {len(fractions)} splits: the {' and '.join(empty)} "
+            "split would get no image (a group never spans two splits). Use groups that "
+            "split the images more finely, or ask for fewer splits (test=0); nothing was "
+            "written.", empty=empty, n_groups=n_groups)
     place = _Placer(layout)
     plans, data = [], {"path": str(out)}
     for split in fractions:
