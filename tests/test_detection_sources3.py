@@ -135,3 +135,24 @@ def test_yolo_split_with_one_group_is_refused_and_writes_nothing(tmp_path, capsy
     with pytest.raises(ValueError, match="1 group"):
         split_yolo(data, out, groups=r"(png)$", val=0.2)
     assert not out.exists()
+
+
+# --- 01: a label file with a UTF-8 byte-order mark is read as Ultralytics reads it --------
+
+def test_label_file_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    data = _plain(tmp_path / "src")
+    lbl = data.parent / "labels/train/train0.txt"
+    lbl.write_bytes("\ufeff0 0.5 0.5 0.2 0.2\n".encode("utf-8"))
+    ds = load_yolo(data)
+    k = ds.images.index(data.parent / "images/train/train0.png")
+    assert ds.boxes[k].tolist() == [[0, 0.5, 0.5, 0.2, 0.2]] and not ds.issues
+    assert main(["yolo", str(data), "--keep", "0.5", "--embedder", "label",
+                 "-o", str(tmp_path / "out"), "-q"]) == 0
+    # the shape scorer reads polygons from the label files with the same encoding
+    from datareduce.detection.objects import ShapeComplexityScorer, shape_complexity
+
+    lbl.write_bytes("\ufeff0 0.2 0.2 0.8 0.2 0.8 0.8 0.2 0.8\n".encode("utf-8"))
+    ds = load_yolo(data)
+
+    got = ShapeComplexityScorer().instance_complexity(ds)[k]
+    assert got.tolist() == [shape_complexity([0.2, 0.2, 0.8, 0.2, 0.8, 0.8, 0.2, 0.8])]

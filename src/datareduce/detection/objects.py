@@ -256,7 +256,7 @@ class ShapeComplexityScorer(BaseEmbedder):
             vals = [shape_complexity([w, h]) for _c, _x, _y, w, h in b]
             if self.use_polygons and lf is not None and len(b):
                 polys = []
-                for line in lf.read_text(encoding="utf-8").splitlines():
+                for line in lf.read_text(encoding="utf-8-sig").splitlines():
                     parts = line.split()
                     if len(parts) >= 7:
                         polys.append(shape_complexity([float(v) for v in parts[1:]]))

@@ -374,7 +374,7 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
         boxes = np.zeros((0, 5))
         if lbl.is_file():
             try:
-                text = lbl.read_text(encoding="utf-8")
+                text = lbl.read_text(encoding="utf-8-sig")  # as Ultralytics opens labels
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(LabelIssue(str(lbl), None, f"unreadable label file ({exc})"))
             else:
