@@ -153,3 +153,40 @@ def test_05_n_draws_takes_numpy_integers_not_bools():
         with pytest.raises(ValueError, match="n_draws="):
             _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], n_draws=bad,
                                    budget=None), X, y)
+
+
+# ------------------------------------------ 04: one full training predicted, not measured
+def test_04_an_unmeasured_full_training_is_not_a_tiny_training_scaled_linearly():
+    from types import SimpleNamespace
+
+    from datareduce.search._budget import TimeModel
+
+    times = TimeModel()  # trainings of 30 and 60 rows, all fixed cost (0.1 s)
+    for rows in (30, 30, 30, 60, 60, 60):
+        times.add(rows, 0.1)
+    ev = SimpleNamespace(cells={}, times=times, n=3000, n_train=2000)
+    full = ReductionSearchCV(LogisticRegression())._full_seconds(ev)
+    # the square-root floor (0.1 s grown from 30 to 3,000 rows: 1 s), not 0.1 * 3000 / 60
+    assert full == pytest.approx(1.0)
+
+
+def test_04_a_seconds_budget_times_one_full_training_fold_after_the_first_curve_point():
+    X, y = _data(900)
+    for budget in (60.0, 1e-4):  # whatever is left
+        s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"],
+                                   keeps=(0.05, 0.1, 0.2), tolerance=0.02, budget=budget,
+                                   random_state=0), X, y)
+        assert list(s.cv_results_["method"][:2]) == ["srs", "full"]
+        assert s.full_fit_measured_ and "predicted" not in s.summary()
+
+
+def test_04_the_summary_says_predicted_and_gives_no_multiple_of_a_predicted_unit():
+    X, y = _data(300)
+    s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2, 0.3, 0.5),
+                               budget=None, random_state=0), X, y)
+    s.within_tolerance_, s.budget_exhausted_, s.budget_needed_seconds_ = False, True, 5.0
+    s.full_fit_measured_ = False
+    text = s.summary()
+    assert "a budget of at least 5 s would answer the question (predicted" in text
+    assert "budget='" not in text and "predicted: not measured" in text
+

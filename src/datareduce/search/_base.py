@@ -396,20 +396,32 @@ class BaseReductionSearch(BaseEstimator):
     def _full_seconds(self, ev):
         """One training on all rows: measured on the full training folds (grown to all rows
         at the rate measured between the two largest trainings, between square root and
-        linear), else predicted from the trainings so far: the largest one scaled linearly,
-        never below the fastest one grown as the square root of the rows. (Below 50,000
-        rows the baseline is measured right after the first two trainings.)"""
+        linear), else predicted from the trainings so far: the largest one scaled linearly
+        (below 50,000 rows: grown at the rate measured between the two largest trainings,
+        square root to linear), never below the fastest one grown as the square root of the
+        rows. (Below 50,000 rows, with a budget, the baseline's first split is timed early:
+        first with a multiple, after the first curve point with seconds.)"""
         cell = ev.cells.get((FULL, 1.0))
         if cell:  # the fold's training grown to all rows at the measured growth rate
             g = ev.times.growth()
             return float(np.median([c[2] for c in cell.values()])) * (ev.n / ev.n_train) ** g
         low = full_training_seconds(ev.times.rows, ev.times.seconds, ev.n)
-        return max(low, ev.times.linear_from_largest(ev.n)) if np.isfinite(low) else low
+        if not np.isfinite(low):
+            return low
+        high = ev.times.linear_from_largest(ev.n)
+        if ev.n < LARGE_ROWS:
+            # a training of a few dozen rows is mostly fixed costs: scaled linearly it can
+            # predict 50-100x the truth; below LARGE_ROWS grow it at the rate measured
+            # between the two largest trainings (square root to linear) instead
+            high = min(high, ev.times.predict(ev.n))
+        return max(low, high)
 
     def _finish(self, ev, X, y, task, scoring, seed, clock):
         self.task_, self.scoring_, self.seed_ = task, scoring, seed
         self.n_samples_in_ = ev.n
         self.full_fit_seconds_ = self._full_seconds(ev)
+        # measured on a full training fold, or predicted from smaller trainings only
+        self.full_fit_measured_ = bool(ev.cells.get((FULL, 1.0)))
         self.budget_seconds_ = clock.limit
         self.search_seconds_ = clock.spent()
         self.cost_ratio_ = self.search_seconds_ / self.full_fit_seconds_

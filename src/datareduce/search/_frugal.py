@@ -170,6 +170,8 @@ class ReductionSearchCV(BaseReductionSearch):
     budget_cut_ : str or None
         Why the budget stopped a later step (the answer is safe, maybe not the smallest).
     full_fit_seconds_, search_seconds_, cost_ratio_, budget_seconds_ : float
+        ``full_fit_measured_`` (bool): whether one full training was measured (on a
+        training fold) or only predicted from smaller trainings.
     training_time_saving_, total_time_saving_ : float
         Measured at the refit; 0 for "no reduction" (every row is kept).
     reference_ : str
@@ -234,15 +236,22 @@ class ReductionSearchCV(BaseReductionSearch):
         #    applies) is measured, not predicted from tiny trainings dominated by overheads
         from ._base import BASELINE_MAX_ROWS
 
-        if ev.budget[1] is not None and ev.budget[1] >= 1 and (
-                self.baseline == "measure" or (self.baseline == "auto"
-                                               and ev.n < BASELINE_MAX_ROWS)):
+        measured = self.baseline == "measure" or (self.baseline == "auto"
+                                                  and ev.n < BASELINE_MAX_ROWS)
+        if ev.budget[1] is not None and ev.budget[1] >= 1 and measured:
             ev.run(FULL, 1.0, [0], stage="baseline")
         # 1. the first points of the learning curve (the cheapest trainings)
-        for k in keeps[:2]:
+        for i, k in enumerate(keeps[:2]):
             if ev.cells and not self._fits(ev, ev.n_splits * ev.unit_cost(ref, k)):
                 break
             ev.run(ref, k, stage="curve")
+            if i == 0 and ev.budget[0] is not None and measured:
+                # a budget in seconds: the full training fold right after the first curve
+                # point, whatever is left (the answer needs it below 50,000 rows), so that
+                # the unit and the budget advice are measured: a training of a few dozen
+                # rows scaled up was 50-100x the truth for a model with fixed costs per fit
+                # (a budget smaller than these trainings is overrun by them)
+                ev.run(FULL, 1.0, [0], stage="baseline")
         # 2. the baseline
         if not self._baseline(ev):
             return

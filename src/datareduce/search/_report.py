@@ -135,17 +135,24 @@ def summary(search) -> str:
         lines.append("training-time saving: none (every row is kept)")
         if s.budget_exhausted_ and s.budget_needed_seconds_ is not None:
             need = s.budget_needed_seconds_
-            lines.append(f"a budget of at least {need:.3g} s (budget='"
-                         f"{math.ceil(10 * need / s.full_fit_seconds_) / 10:g}x') would "
-                         "answer the question")
+            if getattr(s, "full_fit_measured_", True):
+                lines.append(f"a budget of at least {need:.3g} s (budget='"
+                             f"{math.ceil(10 * need / s.full_fit_seconds_) / 10:g}x') would "
+                             "answer the question")
+            else:  # no full training measured: no multiple of a predicted unit
+                lines.append(f"a budget of at least {need:.3g} s would answer the question "
+                             "(predicted from smaller trainings: no full training was "
+                             "measured)")
     if s.budget_cut_:
         lines.append(f"budget: {s.budget_cut_}")
     budget = "no budget" if s.budget_seconds_ is None else (
         f"budget {s.budget_seconds_:.3g} s from budget={s.budget!r}" + (
             f", at least {s.min_budget:g} s (one training under 1 s)"
             if s.full_fit_seconds_ < 1.0 else ""))
+    unit = f"{s.full_fit_seconds_:.3g} s" + (
+        "" if getattr(s, "full_fit_measured_", True) else ", predicted: not measured")
     lines.append(f"search cost: {s.search_seconds_:.3g} s = {_ratio(s.cost_ratio_)} one full "
-                 f"training ({s.full_fit_seconds_:.3g} s); {budget}")
+                 f"training ({unit}); {budget}")
     for m, why in s.skipped_.items():
         lines.append(f"skipped {m}: {why}")
     for m, why in s.eliminated_.items():
