@@ -190,3 +190,33 @@ def test_04_the_summary_says_predicted_and_gives_no_multiple_of_a_predicted_unit
     assert "a budget of at least 5 s would answer the question (predicted" in text
     assert "budget='" not in text and "predicted: not measured" in text
 
+
+
+# ------------------------------------------- 03: the min_budget floor, said where it applies
+def _cost_line(s):
+    return next(ln for ln in s.summary().splitlines() if ln.startswith("search cost"))
+
+
+def test_03_the_floor_is_said_only_for_a_multiple_it_raised():
+    X, y = _data(300)
+    kw = dict(methods=["srs"], keeps=(0.2, 0.3, 0.5), random_state=0)
+    seconds = _fit(ReductionSearchCV(LogisticRegression(), budget=30.0, **kw), X, y)
+    assert seconds.budget_seconds_ == 30.0 and not seconds.budget_floor_applied_
+    assert "at least 8 s" not in _cost_line(seconds)
+    multiple = _fit(ReductionSearchCV(LogisticRegression(), budget="1x", **kw), X, y)
+    assert multiple.budget_floor_applied_ and multiple.budget_seconds_ == 8.0
+    assert "at least 8 s (one training under 1 s)" in _cost_line(multiple)
+
+
+def test_03_the_advised_multiple_takes_the_floor_into_account():
+    X, y = _data(300)
+    s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2, 0.3, 0.5),
+                               budget=None, random_state=0), X, y)
+    assert s.full_fit_measured_ and s.full_fit_seconds_ < 1.0
+    s.within_tolerance_, s.budget_exhausted_ = False, True
+    s.budget_needed_seconds_ = 3.0  # below the 8 s floor: '1x' answers
+    assert "a budget of at least 3 s (budget='1x'" in s.summary()
+    s.budget_needed_seconds_ = 100 * s.full_fit_seconds_ + 9.0  # above the floor: the ratio
+    ratio = s.budget_needed_seconds_ / s.full_fit_seconds_
+    assert f"budget='{np.ceil(10 * ratio) / 10:g}x'" in s.summary()
+

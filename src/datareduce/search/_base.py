@@ -346,6 +346,7 @@ class BaseReductionSearch(BaseEstimator):
                        usable or [max(fits)], clock)
         ev.skipped.update(skipped)
         ev.budget = (budget_s, budget_x)
+        ev.floor_applied = False  # the min_budget floor raised a multiple (resolve_budget)
         clock.limit = budget_s
         self._run_search(ev)
         self._finish(ev, X, y, task, scoring, seed, clock)
@@ -391,6 +392,7 @@ class BaseReductionSearch(BaseEstimator):
             if np.isfinite(full):
                 floor = float(self.min_budget) if full < CHEAP_SECONDS else 0.0
                 ev.clock.limit = max(budget_x * full, floor)
+                ev.floor_applied = budget_x * full < floor
         return ev.clock.limit
 
     def _full_seconds(self, ev):
@@ -423,6 +425,7 @@ class BaseReductionSearch(BaseEstimator):
         # measured on a full training fold, or predicted from smaller trainings only
         self.full_fit_measured_ = bool(ev.cells.get((FULL, 1.0)))
         self.budget_seconds_ = clock.limit
+        self.budget_floor_applied_ = bool(getattr(ev, "floor_applied", False))
         self.search_seconds_ = clock.spent()
         self.cost_ratio_ = self.search_seconds_ / self.full_fit_seconds_
         self.baseline_score_ = ev.baseline_score

@@ -167,6 +167,7 @@ class ReductionSearchCV(BaseReductionSearch):
         not checked).
     skipped_, eliminated_ : dict of {method: reason}
     budget_exhausted_ : bool; ``budget_needed_seconds_``: what would have been needed.
+        ``budget_floor_applied_``: the ``min_budget`` floor raised a multiple.
     budget_cut_ : str or None
         Why the budget stopped a later step (the answer is safe, maybe not the smallest).
     full_fit_seconds_, search_seconds_, cost_ratio_, budget_seconds_ : float

@@ -75,6 +75,18 @@ def _saving_line(s):
     return f"training-time saving {_pct(sv)} (interval unknown)"
 
 
+def _multiple(s, need):
+    """The budget as a multiple of one full training that gives ``need`` seconds, the
+    ``min_budget`` floor taken into account: a training under a second gets at least
+    ``min_budget`` seconds from any multiple ('1x', whose first step times the unit)."""
+    from ._base import CHEAP_SECONDS
+
+    full = s.full_fit_seconds_
+    if full < CHEAP_SECONDS and need <= float(s.min_budget):
+        return f"budget='1x': at least {s.min_budget:g} s for a training under 1 s"
+    return f"budget='{math.ceil(10 * need / full) / 10:g}x'"
+
+
 def summary(search) -> str:
     """The text :meth:`ReductionSearchCV.summary` returns (and the CLI prints)."""
     from ..evaluation import to_markdown
@@ -136,8 +148,7 @@ def summary(search) -> str:
         if s.budget_exhausted_ and s.budget_needed_seconds_ is not None:
             need = s.budget_needed_seconds_
             if getattr(s, "full_fit_measured_", True):
-                lines.append(f"a budget of at least {need:.3g} s (budget='"
-                             f"{math.ceil(10 * need / s.full_fit_seconds_) / 10:g}x') would "
+                lines.append(f"a budget of at least {need:.3g} s ({_multiple(s, need)}) would "
                              "answer the question")
             else:  # no full training measured: no multiple of a predicted unit
                 lines.append(f"a budget of at least {need:.3g} s would answer the question "
@@ -148,7 +159,7 @@ def summary(search) -> str:
     budget = "no budget" if s.budget_seconds_ is None else (
         f"budget {s.budget_seconds_:.3g} s from budget={s.budget!r}" + (
             f", at least {s.min_budget:g} s (one training under 1 s)"
-            if s.full_fit_seconds_ < 1.0 else ""))
+            if getattr(s, "budget_floor_applied_", False) else ""))
     unit = f"{s.full_fit_seconds_:.3g} s" + (
         "" if getattr(s, "full_fit_measured_", True) else ", predicted: not measured")
     lines.append(f"search cost: {s.search_seconds_:.3g} s = {_ratio(s.cost_ratio_)} one full "
