@@ -220,3 +220,27 @@ def test_03_the_advised_multiple_takes_the_floor_into_account():
     ratio = s.budget_needed_seconds_ / s.full_fit_seconds_
     assert f"budget='{np.ceil(10 * ratio) / 10:g}x'" in s.summary()
 
+
+
+# --------------------------------------- 08: the predicted kept fraction is within the table
+def test_08_predicted_keep_beyond_the_table_is_no_upper_end_within_the_table():
+    import copy
+    import math
+
+    from datareduce.search._evaluate import table_fractions
+
+    # the curve reaches the threshold at 300 rows (60 to 19,000) of a 1,500-row table
+    assert table_fractions((300.0, 60.0, 19_000.0), 1500) == (0.2, 0.04, math.inf)
+    assert table_fractions((1600.0, 300.0, math.inf), 1500) == (math.inf, 0.2, math.inf)
+    assert math.isnan(table_fractions((math.nan,), 1500)[0])
+    X, y = _data(300)
+    s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"],
+                               keeps=(0.05, 0.1, 0.2, 0.3, 0.5), budget=None,
+                               random_state=0), X, y)
+    s = copy.copy(s)
+    s.predicted_keep_ = (0.2, 0.04, math.inf)
+    line = next(ln for ln in s.summary().splitlines() if ln.startswith("learning curve"))
+    assert "no upper end within the table" in line
+    s.predicted_keep_ = (math.inf, 0.5, math.inf)
+    assert "learning curve predicts no kept fraction of the table within tolerance" \
+        in s.summary()

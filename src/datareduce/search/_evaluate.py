@@ -31,6 +31,17 @@ def draw_seed_of(seed, draw):
     return int((int(seed) + 7919 * int(draw)) % (2 ** 32))
 
 
+def table_fractions(rows, n):
+    """Rows as fractions of the ``n`` rows of the table; beyond the table (a curve that
+    reaches the threshold only with more rows than there are) is ``inf``: no kept fraction
+    within the table, never a fraction above 1."""
+    out = []
+    for v in rows:
+        f = float(v) / n
+        out.append(math.inf if f > 1 else f)
+    return tuple(out)
+
+
 def take(data, idx):
     """Rows ``idx`` of a table, an array or a CSR matrix (the search's X and y)."""
     if hasattr(data, "iloc"):
@@ -553,8 +564,7 @@ class Evaluator:
             self.baseline_interval = (lo, hi)
             self.baseline_kind = "extrapolated"
             self.threshold = self.baseline_score - float(self.search.tolerance)
-        m, lo, hi = curve.rows_for(self.threshold)
-        self.predicted_keep = tuple(float(v) / self.n for v in (m, lo, hi))
+        self.predicted_keep = table_fractions(curve.rows_for(self.threshold), self.n)
         return curve
 
     def race_elimination(self, alive, keep, level):

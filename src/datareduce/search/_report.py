@@ -20,13 +20,13 @@ def _pct(v):
     return f"{100 * v:.0f}%" if v >= -0.005 else f"{100 * -v:.0f}% more time"
 
 
-def _interval(lo, hi, fmt):
+def _interval(lo, hi, fmt, no_upper="no upper end"):
     """A 95 % interval in words: both ends, or the one that is known ("at least 0.415" when
     the upper end is infinite), or "unknown"."""
     if _finite(lo) and _finite(hi):
         return f"95% interval {fmt(lo)} to {fmt(hi)}"
     if _finite(lo):
-        return f"95% interval: at least {fmt(lo)}, no upper end"
+        return f"95% interval: at least {fmt(lo)}, {no_upper}"
     if _finite(hi):
         return f"95% interval: at most {fmt(hi)}, no lower end"
     return "95% interval unknown"
@@ -113,15 +113,17 @@ def summary(search) -> str:
     k, lo, hi = s.predicted_keep_
     if s.learning_curve_ is not None and math.isfinite(k):
         said = f"keep={_keep(k)}" if _keep(k)[0].isdigit() else f"keep {_keep(k)}"
+        # a kept fraction's end beyond the table is inf (Evaluator: table_fractions)
         lines.append(f"learning curve predicts {said} within tolerance "
-                     f"({_interval(lo, hi, _keep)}): {_saving_line(s)}")
+                     f"({_interval(lo, hi, _keep, 'no upper end within the table')}): "
+                     f"{_saving_line(s)}")
         measured = [float(v) for v in s.cv_results_["keep"] if 0 < float(v) < 1]
         if measured and k < min(measured):
             lines.append(f"  (below the smallest fraction measured, {min(measured):g}: an "
                          "extrapolation of the curve, not evidence; the choice rests on the "
                          "measured fractions)")
     elif s.learning_curve_ is not None:
-        lines.append("learning curve predicts no kept fraction within tolerance")
+        lines.append("learning curve predicts no kept fraction of the table within tolerance")
     if s.within_tolerance_:
         lines.append(f"choice: {s.best_method_} at keep={s.best_keep_} -> {s.best_score_:.4f} "
                      "(mean CV score, within tolerance)")
