@@ -516,11 +516,17 @@ def _dense_columns(X):
 
 
 def _check_magnitude(Z, what):
-    """Values so large that squared distances between rows overflow float64: refused by
-    name, instead of an infinite bandwidth or distance deep inside a method."""
+    """Values so large that squared distances between rows overflow float64, or all so
+    small that they underflow: refused by name, instead of an infinite or zero bandwidth or
+    distance deep inside a method."""
     if Z.size == 0:
         return
     top = float(max(Z.max(), -Z.min()))  # max |value| without an n x d temporary
+    if 0 < top < 1e-150:
+        raise ValueError(
+            f"{what} has no value larger than {top:.3g} in absolute value: squared distances "
+            "between rows underflow float64. Rescale X (e.g. multiply it by a power of ten) "
+            "first.")
     if top * math.sqrt(Z.shape[1]) > 1e150:
         col = int(np.argmax(np.abs(Z).max(axis=0)))
         raise ValueError(

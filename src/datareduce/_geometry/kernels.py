@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["KERNEL_NAMES", "Kernel", "canonical_kernel", "median_heuristic", "rbf_block",
-           "rbf_mean_embedding", "rows_per_block"]
+__all__ = ["KERNEL_NAMES", "Kernel", "canonical_kernel", "median_heuristic", "power_of_two_scale",
+           "rbf_block", "rbf_mean_embedding", "rows_per_block"]
 
 #: canonical kernel names
 KERNEL_NAMES = ("rbf", "linear", "energy")
@@ -53,6 +53,26 @@ def canonical_kernel(name, *, allowed=KERNEL_NAMES, param: str = "kernel") -> st
         names = sorted(set(allowed) | {a for a, c in _ALIASES.items() if c in allowed})
         raise ValueError(f"{param}={name!r}: use one of {names}.")
     return canon
+
+
+def power_of_two_scale(X) -> float:
+    """The power of two ``c`` with ``max |X| / c`` in [0.5, 1) (1.0 for an all-zero X).
+
+    Dividing by ``c`` is exact in floating point (barring subnormals), so a computation on
+    ``X / c`` whose result is scaled back by ``c`` gives the same bits as on X wherever X
+    itself neither overflows nor underflows, and stays finite and precise at any scale the
+    package accepts (float32 tiles overflow above about 1e19 and underflow below 1e-19).
+
+    Examples
+    --------
+    >>> power_of_two_scale([[3.0, -5.0]]), power_of_two_scale([[0.0]])
+    (8.0, 1.0)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    top = float(max(X.max(), -X.min())) if X.size else 0.0
+    if not (top > 0 and math.isfinite(top)):
+        return 1.0
+    return math.ldexp(1.0, math.frexp(top)[1])
 
 
 def median_heuristic(X, rng=None, max_rows: int = 1000) -> float:
@@ -76,7 +96,10 @@ def median_heuristic(X, rng=None, max_rows: int = 1000) -> float:
         X = X[np.sort(rng.choice(n, size=max_rows, replace=False))]
     if X.shape[0] < 2:
         return 1.0
-    med = float(np.median(pdist(X)))
+    # on X / c (c a power of two: exact), so that squared distances neither underflow nor
+    # overflow whatever X's units; the median scales back exactly
+    c = power_of_two_scale(X)
+    med = float(np.median(pdist(X / c))) * c
     return med if med > 0 else 1.0
 
 
@@ -111,14 +134,31 @@ def rbf_mean_embedding(X, targets, gamma, *, working_memory: float = 64.0, X_sq=
 
     At most 512 x 2048 values per tile and never more than ``working_memory`` MiB;
     ``dtype=np.float32`` halves the cost (relative error about 1e-7, enough to rank rows).
+    The float32 tiles are computed on X and the targets divided by a power of two (exact:
+    the same values as unscaled wherever those are finite), so that they neither overflow
+    nor underflow whatever the data's units; when the kernel's exponents themselves would
+    exceed float32's range (rows more than about 1e18 bandwidths apart), float64 is used.
     """
-    X = np.asarray(X, dtype=dtype)
-    T = np.asarray(targets, dtype=dtype)
-    g = dtype(gamma)
+    X = np.asarray(X, dtype=np.float64)
+    T = np.asarray(targets, dtype=np.float64)
     if X_sq is None:
         X_sq = _sq_norms(X)
     if targets_sq is None:
         targets_sq = _sq_norms(T)
+    X_sq = np.asarray(X_sq, dtype=np.float64)
+    targets_sq = np.asarray(targets_sq, dtype=np.float64)
+    if np.dtype(dtype) != np.float64:
+        c = max(power_of_two_scale(X), power_of_two_scale(T))
+        g_scaled = float(gamma) * c * c
+        top = float(gamma) * (float(X_sq.max(initial=0.0)) + float(targets_sq.max(initial=0.0)))
+        if top > 1e30 or 0 < g_scaled < 1e-30:  # exponents out of float32's range: float64
+            dtype = np.float64
+        else:
+            X, T, X_sq, targets_sq = X / c, T / c, X_sq / (c * c), targets_sq / (c * c)
+            gamma = g_scaled
+    X = np.asarray(X, dtype=dtype)
+    T = np.asarray(T, dtype=dtype)
+    g = dtype(gamma)
     # -gamma ||x - t||^2 = (2 gamma x) . t - gamma |x|^2 - gamma |t|^2
     xs = -g * np.asarray(X_sq, dtype=dtype)
     ts = -g * np.asarray(targets_sq, dtype=dtype)

@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
-from .._geometry.kernels import Kernel
+from .._geometry.kernels import Kernel, power_of_two_scale
 from .._geometry.neighbors import centred
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
 from ._coverage import RANDOM_SHARE_CONSTRAINT, random_part
@@ -78,7 +78,12 @@ def kernel_herding(X, m: int, *, bandwidth: float, max_exact: int | None = 20000
     if not 1 <= m <= n:
         raise ValueError(f"m={m} must be between 1 and the number of rows ({n}).")
     rng = np.random.default_rng(0) if rng is None else rng
-    kern = Kernel("rbf", bandwidth)
+    # rows and width divided by the same power of two (exact: the same kernel values, bit
+    # for bit), so that neither the float32 tiles nor the squared norms overflow or
+    # underflow whatever the data's units (explore3/tables 01)
+    c = power_of_two_scale(X)
+    X /= c
+    kern = Kernel("rbf", float(bandwidth) / c)
     sq = np.einsum("ij,ij->i", X, X)
     with threadpool_limits(limits=1, user_api="blas"):
         if max_exact is None or n <= max_exact:

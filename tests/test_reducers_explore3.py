@@ -1,0 +1,91 @@
+"""Reducers on every kind of table (tester's report explore3/tables): scale invariance of the
+float32 paths (herding, PHL), CLC's centroid rule whatever X's container, numpy float keeps."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import datareduce
+from datareduce._geometry.kernels import median_heuristic, rbf_mean_embedding
+from datareduce.reducers.herding import kernel_herding
+
+
+def _data(n=90, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    X[:3] *= 4  # a few outlying rows
+    y = np.repeat(["a", "b", "c"], [n // 2, n // 3, n - n // 2 - n // 3])
+    return X, y
+
+
+def _fit(name, X, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow / underflow on the way
+        return datareduce.get_reducer(name, keep=0.2, random_state=0, **kw).fit(X, y)
+
+
+# ---------------------------------------------------------------- 01: herding at any scale
+
+@pytest.mark.parametrize("scale", [1e20, 1e-20, 6e23, 1e100, 1e-100, 1e140, 1e-140])
+def test_herding_same_rows_at_every_scale(scale):
+    # the Gaussian kernel with the median-heuristic width depends on X / scale only
+    X, y = _data()
+    ref = _fit("herding", X, y).sample_indices_
+    assert _fit("herding", X * scale, y).sample_indices_.tolist() == ref.tolist()
+
+
+@settings(max_examples=15, deadline=None)
+@given(e=st.integers(-460, 460))
+def test_herding_power_of_two_scale_gives_the_same_rows(e):
+    # multiplying by a power of two is exact: the same rows, whatever the exponent
+    X, y = _data(60, seed=1)
+    ref = _fit("herding", X, y).sample_indices_
+    assert _fit("herding", np.ldexp(X, e), y).sample_indices_.tolist() == ref.tolist()
+
+
+def test_herding_large_unit_column_is_not_head_of_each_class():
+    rng = np.random.default_rng(0)
+    n = 120
+    df = pd.DataFrame({"mass": rng.normal(size=n),
+                       "molecules": 6e23 * (1 + 0.1 * rng.normal(size=n)),
+                       "x": rng.normal(size=n)})
+    y = np.repeat(["a", "b"], [80, 40])
+    scaled = df / 2.0**77  # the same table in other units (exact)
+    kept = _fit("herding", df, y).sample_indices_
+    assert sorted(kept.tolist()) != list(range(16)) + list(range(80, 88))
+    assert kept.tolist() == _fit("herding", scaled, y).sample_indices_.tolist()
+
+
+def test_rbf_mean_embedding_float32_matches_float64_at_extreme_scales():
+    X, _ = _data(50)
+    for scale in (1e25, 1e-25):
+        Xs = X * scale
+        gamma = 1.0 / (2 * median_heuristic(Xs) ** 2)
+        exact = rbf_mean_embedding(Xs, Xs, gamma, dtype=np.float64)
+        fast = rbf_mean_embedding(Xs, Xs, gamma, dtype=np.float32)
+        assert np.all(np.isfinite(fast))
+        np.testing.assert_allclose(fast, exact, rtol=1e-4)
+    # rows 1e20 bandwidths apart: float32 exponents would overflow, float64 is used
+    X = np.array([[0.0], [1.0], [2.0], [1e20]])
+    fast = rbf_mean_embedding(X, X, 0.5, dtype=np.float32)
+    np.testing.assert_allclose(fast, rbf_mean_embedding(X, X, 0.5), rtol=1e-6)
+    assert kernel_herding(X, 2, bandwidth=1.0)[0].tolist() == [1, 3]
+
+
+def test_median_heuristic_scales_with_the_data():
+    X, _ = _data(40)
+    m = median_heuristic(X)
+    for e in (-600, 600):  # squared distances would underflow / overflow float64
+        assert median_heuristic(np.ldexp(X, e)) == np.ldexp(m, e)
+
+
+def test_values_too_small_for_squared_distances_are_refused_by_name():
+    X, y = _data(30)
+    with pytest.raises(ValueError, match="underflow"):
+        datareduce.get_reducer("herding", keep=0.2).fit(X * 1e-200, y)
+    # an all-zero X is constant, not tiny: still accepted
+    datareduce.get_reducer("herding", keep=0.2).fit(np.zeros((30, 2)), y)
