@@ -89,3 +89,28 @@ def test_values_too_small_for_squared_distances_are_refused_by_name():
         datareduce.get_reducer("herding", keep=0.2).fit(X * 1e-200, y)
     # an all-zero X is constant, not tiny: still accepted
     datareduce.get_reducer("herding", keep=0.2).fit(np.zeros((30, 2)), y)
+
+
+# ---------------------------------------------------------------- 02: PHL at any scale
+
+@pytest.mark.parametrize("e", [140, 330, -170, -330])
+def test_phl_scores_scale_with_the_data(e):
+    # a power of two is exact: the same rows, and the scores times the scale, bit for bit
+    X, y = _data()
+    ref = _fit("phl", X, y)
+    r = _fit("phl", np.ldexp(X, e), y)
+    assert r.sample_indices_.tolist() == ref.sample_indices_.tolist()
+    assert np.array_equal(r.outlier_scores_, np.ldexp(ref.outlier_scores_, e))
+
+
+@pytest.mark.parametrize("scale", [1e40, 1e100, 1e-50, 1e-100])
+def test_phl_same_rows_at_decimal_scales(scale):
+    X, y = _data()
+    ref = _fit("phl", X, y)
+    r = _fit("phl", X * scale, y)
+    assert r.sample_indices_.tolist() == ref.sample_indices_.tolist()
+    fin = np.isfinite(ref.outlier_scores_)
+    assert np.array_equal(np.isfinite(r.outlier_scores_), fin)
+    # rounding may move a neighbour across the radius of a row or two; not more
+    close = np.isclose(r.outlier_scores_[fin], ref.outlier_scores_[fin] * scale, rtol=1e-5)
+    assert close.mean() > 0.95

@@ -12,6 +12,8 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .._geometry.kernels import power_of_two_scale
+
 __all__ = ["auto_radius", "landmark_order", "neighbourhood_score", "phl_outlier_scores"]
 
 _CHUNK = 8192  # rows per block
@@ -403,6 +405,13 @@ def phl_outlier_scores(X, radius: float, *, dimension: int = 1, scoring: str = "
     ([3, 3, 3, 3, 0], True)
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
+    # rows and radius divided by the same power of two (exact: the same neighbourhoods and
+    # the same float32 distances, bit for bit, scaled), so that ripser's float32 distances
+    # neither overflow nor underflow whatever the data's units; the scores scale back
+    # (explore3/tables 02)
+    c = power_of_two_scale(X)
+    X = X / c
+    radius = radius / c
     n = X.shape[0]
     scores = np.empty(n)
     counts = np.empty(n, dtype=np.int64)
@@ -463,6 +472,7 @@ def phl_outlier_scores(X, radius: float, *, dimension: int = 1, scoring: str = "
         for (start, stop), res in zip(spans, results, strict=True):
             scores[start:stop] = res
     scores[np.isnan(scores)] = np.inf
+    scores *= c
     return scores, counts
 
 
