@@ -114,3 +114,44 @@ def test_phl_same_rows_at_decimal_scales(scale):
     # rounding may move a neighbour across the radius of a row or two; not more
     close = np.isclose(r.outlier_scores_[fin], ref.outlier_scores_[fin] * scale, rtol=1e-5)
     assert close.mean() > 0.95
+
+
+# ---------------------------------------------------------------- 03: CLC centroid rule
+
+def _clc_cases():
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 10, 60)
+    flags = rng.random(60) < 0.5
+    return {
+        "object ints and bools": np.array([[int(c), bool(f)] for c, f in zip(counts, flags, strict=True)],
+                                          dtype=object),
+        "object ints": np.array([[int(c), int(c) + 1] for c in counts], dtype=object),
+        "str of ints": np.c_[counts, flags.astype(int)].astype(str),
+        "str of floats": (np.c_[counts, counts] + 0.5).astype(str),
+        "list of ints": np.c_[counts, counts + 1].tolist(),
+    }
+
+
+@pytest.mark.parametrize("case", list(_clc_cases()))
+def test_clc_centroids_fall_back_to_medoids_whatever_the_container(case):
+    X = _clc_cases()[case]
+    y = np.repeat([0, 1], [40, 20])
+    r = datareduce.get_reducer("clc", keep=0.2, random_state=0)
+    with pytest.warns(UserWarning, match="centroids cannot"):
+        Xr, _ = r.fit_resample(X, y)
+    assert r.output_ == "medoids" and r.synthetic_ is None
+    Xa = np.asarray(X) if isinstance(X, list) else X
+    if isinstance(Xr, np.ndarray):
+        assert Xr.dtype == Xa.dtype
+    assert np.array_equal(np.asarray(Xr), Xa[r.sample_indices_])
+
+
+def test_clc_object_array_of_floats_still_gets_centroids():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2)).astype(object)
+    y = np.repeat([0, 1], [40, 20])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        r = datareduce.get_reducer("clc", keep=0.2, random_state=0)
+        r.fit_resample(X, y)
+    assert r.output_ == "centroids"

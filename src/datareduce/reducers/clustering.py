@@ -117,12 +117,42 @@ def centroid_obstacle(X) -> str | None:
         if ints:
             return f"column(s) {ints[:5]} hold integers or booleans (a mean is not one)"
     else:
-        kind = X.dtype.kind if hasattr(X, "dtype") else np.asarray(X).dtype.kind
+        # the values' own types, whatever the container: a numpy object array (or a list)
+        # of ints and bools, or integer text in a str array, is not a float column either
+        # (explore3/tables 03)
+        arr = X if hasattr(X, "dtype") else np.asarray(X, dtype=object)
+        kind = arr.dtype.kind
         if kind in "biu":
             return "X holds integers or booleans (a mean is not one)"
+        if kind in "USV":
+            return "X holds text (a mean is not written back as text)"
+        if kind == "O":
+            other = _non_float_types(arr)
+            if other:
+                return f"X holds {', '.join(other)} values, not floats (a mean is not one)"
     if not _numeric_and_complete(X):
         return "X has non-numeric values or missing values"
     return None
+
+
+def _non_float_types(arr) -> list[str]:
+    """Names of the value types of an object array that are not floats (missing values,
+    None and pandas' NA, are left to the missing-value check)."""
+    import pandas as pd
+
+    names = set()
+    for t in {type(v) for v in np.ravel(arr)}:
+        if issubclass(t, (float, np.floating)) or t is type(None) or t is type(pd.NA):
+            continue
+        if issubclass(t, (bool, np.bool_)):
+            names.add("boolean")
+        elif issubclass(t, numbers.Integral):
+            names.add("integer")
+        elif issubclass(t, (str, bytes)):
+            names.add("text")
+        else:
+            names.add(t.__name__)
+    return sorted(names)
 
 
 class ClusterCentroidsReducer(BaseReducer):
