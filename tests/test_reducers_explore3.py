@@ -155,3 +155,25 @@ def test_clc_object_array_of_floats_still_gets_centroids():
         r = datareduce.get_reducer("clc", keep=0.2, random_state=0)
         r.fit_resample(X, y)
     assert r.output_ == "centroids"
+
+
+# ---------------------------------------------------------------- 05: numpy float keeps
+
+@pytest.mark.parametrize("keep", [np.float32(0.1), np.float16(0.1), np.longdouble(0.1),
+                                  np.float32(1.0)])
+@pytest.mark.parametrize("name", ["srs", "herding", "clc"])
+def test_numpy_floating_keep_is_a_fraction(name, keep):
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    r = datareduce.get_reducer(name, keep=keep, random_state=0).fit(X, np.arange(100) % 2)
+    ref = datareduce.get_reducer(name, keep=float(keep), random_state=0).fit(
+        X, np.arange(100) % 2)
+    assert r.sample_indices_.tolist() == ref.sample_indices_.tolist()
+    assert len(r.sample_indices_) == round(float(keep) * 100)
+
+
+@pytest.mark.parametrize("keep", [np.float32(1.5), np.float32(0.0), np.float32("nan")])
+def test_numpy_floating_keep_out_of_range_is_refused(keep):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="keep"):
+        datareduce.get_reducer("srs", keep=keep).fit(np.ones((10, 2)))

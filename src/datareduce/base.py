@@ -102,11 +102,23 @@ class Selection:
     info: dict = field(default_factory=dict)
 
 
+class _Fraction(Interval):
+    """scikit-learn's interval of non-integer reals, also satisfied by numpy's floating
+    scalars (np.float32, np.float16, np.longdouble; RealNotInt registers only Python's float
+    and its subclasses), as :func:`~datareduce._core.validation.check_keep` accepts them:
+    ``fit`` converts the value once, there (explore3/tables 05)."""
+
+    def is_satisfied_by(self, val):
+        if isinstance(val, np.floating) and not isinstance(val, float):
+            val = float(val)
+        return super().is_satisfied_by(val)
+
+
 def _keep_constraint():
     from sklearn.utils._param_validation import RealNotInt
 
-    return [Interval(RealNotInt, 0, 1, closed="right"), Interval(numbers.Integral, 1, None,
-                                                                  closed="left")]
+    return [_Fraction(RealNotInt, 0, 1, closed="right"), Interval(numbers.Integral, 1, None,
+                                                                   closed="left")]
 
 
 class BaseReducer(BaseEstimator):
