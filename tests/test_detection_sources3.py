@@ -6,6 +6,7 @@ lost behind a linked image folder, Ultralytics' ``.npy`` image caches in an outp
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +157,69 @@ def test_label_file_with_a_byte_order_mark_is_read(tmp_path, capsys):
 
     got = ShapeComplexityScorer().instance_complexity(ds)[k]
     assert got.tolist() == [shape_complexity([0.2, 0.2, 0.8, 0.2, 0.8, 0.8, 0.2, 0.8])]
+
+
+# --- 03 and 02: label files accepted and refused as Ultralytics 8.4 accepts them ----------
+
+ROWS = [
+    "0 0.5 0.5 0.2 1.005",  # height a hair above 1
+    "1 -0.004 0.5 0.2 0.2",  # centre a hair below 0
+    "0 0.5 0.5 0.2 1.01",
+    "0 0.5 0.5 0.2 1.0101",  # beyond the tolerance
+    "0 -0.0101 0.5 0.2 0.2",
+    "0 0.5 0.5 -0.005 0.2",  # a negative width: no tolerance
+    "0 1.005 0.5 0.02 0.2",
+    "0 -0.2 0.1 0.4 0.1 0.3 0.4",  # a polygon reaching out: its box is in range
+    "0 0.1 0.1 1.4 0.1 0.3 0.4",  # a polygon whose box is not
+    "0 0.5 0.5 0.2 0.2\n1 0.1 0.1 0.4 0.1 0.3 0.4",  # mixed box and polygon rows
+    "0 0.1 0.1 0.4 0.1 0.3 0.4\n1 0.5 0.5 0.2 0.2",
+    "0 0.1 0.1 0.4 0.1 0.3 0.4\n1 0.5 0.5 0.2 0.2 0.3 0.3",
+]
+
+
+@pytest.mark.parametrize("text", ROWS)
+def test_label_rows_are_accepted_exactly_when_ultralytics_accepts_them(tmp_path, text):
+    ul = pytest.importorskip("ultralytics.data.utils")
+    data = _plain(tmp_path / "src", n_train=3)
+    img, lbl = data.parent / "images/train/train0.png", data.parent / "labels/train/train0.txt"
+    lbl.write_text(text + "\n")
+    r = ul.verify_image_label((str(img), str(lbl), "", False, 2, 0, 0, False))
+    ul_accepts = r[8] == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = load_yolo(data, on_error="skip")
+    ours = img in ds.images
+    assert ours == ul_accepts, (text, r[9], [str(i) for i in ds.issues])
+    if ours:
+        b = ds.boxes[ds.images.index(img)]
+        assert len(b) == len(r[1])
+        x1, x2 = b[:, 1] - b[:, 3] / 2, b[:, 1] + b[:, 3] / 2
+        y1, y2 = b[:, 2] - b[:, 4] / 2, b[:, 2] + b[:, 4] / 2
+        assert (x1 >= -1e-9).all() and (x2 <= 1 + 1e-9).all()  # clipped to the image
+        assert (y1 >= -1e-9).all() and (y2 <= 1 + 1e-9).all()
+
+
+def test_coordinates_within_the_tolerance_are_clipped_with_a_warning(tmp_path, capsys):
+    data = _plain(tmp_path / "src")
+    (data.parent / "labels/train/train0.txt").write_text("0 0.5 0.5 0.2 1.005\n")
+    (data.parent / "labels/train/train1.txt").write_text("1 -0.004 0.5 0.2 0.2\n")
+    with pytest.warns(UserWarning, match=r"2 label line\(s\).*clipped"):
+        ds = load_yolo(data)
+    assert len(ds) == 6 and not ds.issues
+    np.testing.assert_allclose(ds.boxes[0], [[0, 0.5, 0.5, 0.2, 1.0]])
+    np.testing.assert_allclose(ds.boxes[1], [[1, 0.048, 0.5, 0.096, 0.2]])
+    assert main(["yolo", str(data), "--keep", "0.5", "--embedder", "label",
+                 "-o", str(tmp_path / "out"), "-q"]) == 0
+
+
+def test_mixed_box_and_polygon_rows_are_an_issue_with_file_and_line(tmp_path, capsys):
+    data = _plain(tmp_path / "src")
+    lbl = data.parent / "labels/train/train0.txt"
+    lbl.write_text("0 0.5 0.5 0.2 0.2\n1 0.1 0.1 0.4 0.1 0.3 0.4\n")
+    with pytest.raises(ValueError, match=rf"{lbl}:1: a box row .*polygon rows \(line 2\)"):
+        load_yolo(data)
+    with pytest.warns(UserWarning, match="left out 1 image"):
+        ds = load_yolo(data, on_error="skip")
+    assert data.parent / "images/train/train0.png" not in ds.images and len(ds) == 5
+    assert main(["yolo", str(data), "--embedder", "label", "-o", str(tmp_path / "o")]) == 2
+    assert f"{lbl}:1" in capsys.readouterr().err

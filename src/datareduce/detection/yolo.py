@@ -187,14 +187,44 @@ def _list_images(entries: list[Path], issues: list, yaml_path) -> list[Path]:
     return [Path(p) for p in sorted(set(found))]
 
 
-def _parse_label_text(text: str, nc: int, fname: str):
-    """Parse YOLO label lines; return ((k, 5) boxes, [LabelIssue])."""
+#: Ultralytics' ``verify_image_label`` tolerance: box values (x, y, w, h; a polygon's
+#: bounding box) up to 1.01, and down to -0.01 when no width or height is negative.
+_UL_MAX, _UL_MIN = 1.01, -0.01
+
+
+def _ultralytics_box(parts: list, vals: np.ndarray) -> np.ndarray:
+    """``x, y, w, h`` of a label row as Ultralytics computes it (float32; a polygon's
+    bounding box, unclipped)."""
+    v = np.array(parts[1:], dtype=np.float32)
+    if len(parts) == 5:
+        return v
+    pts = v.reshape(-1, 2)
+    lo, hi = pts.min(0), pts.max(0)
+    return np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, hi[0] - lo[0], hi[1] - lo[1]],
+                    dtype=np.float32)
+
+
+def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = None):
+    """Parse YOLO label lines; return ((k, 5) boxes, [LabelIssue]).
+
+    What Ultralytics 8.4 (``verify_image_label``) refuses is an issue: a file that mixes
+    box rows and polygon rows, coordinates beyond its tolerance (box values, or a
+    polygon's bounding box, above 1.01, or below 0 unless at least -0.01 with no negative
+    width or height). Values within that tolerance are clipped to the image (the box's
+    corners, as Ultralytics clips instances); their line numbers go to ``clipped``."""
     rows, issues = [], []
-    for n, line in enumerate(text.splitlines(), 1):
-        parts = line.split()
-        if not parts:
-            continue
+    lines = [(n, parts) for n, line in enumerate(text.splitlines(), 1) if (parts := line.split())]
+    poly_rows = [n for n, parts in lines if len(parts) > 6]
+    box_rows = [n for n, parts in lines if len(parts) == 5]
+    if poly_rows and box_rows:
+        issues.append(LabelIssue(
+            fname, box_rows[0], f"a box row (5 fields) in a file of polygon rows (line "
+            f"{poly_rows[0]}): Ultralytics rejects a file that mixes them ('labels mix segment "
+            "and detection rows') and does not train on this image; write every row as a "
+            "polygon or every row as a box"))
+    for n, parts in lines:
         k = len(parts)
+        line = " ".join(parts)
         if k != 5 and not (k >= 7 and (k - 1) % 2 == 0):
             issues.append(LabelIssue(fname, n, f"expected 5 fields (class x y w h) or a polygon "
                                                f"(class x1 y1 x2 y2 x3 y3 ...), got {k}"))
@@ -202,7 +232,7 @@ def _parse_label_text(text: str, nc: int, fname: str):
         try:
             vals = np.array([float(v) for v in parts], dtype=np.float64)
         except ValueError:
-            issues.append(LabelIssue(fname, n, f"non-numeric field in {line.strip()!r}"))
+            issues.append(LabelIssue(fname, n, f"non-numeric field in {line!r}"))
             continue
         cls = vals[0]
         if not np.isfinite(vals).all():
@@ -212,20 +242,30 @@ def _parse_label_text(text: str, nc: int, fname: str):
             issues.append(LabelIssue(
                 fname, n, f"unknown class id {parts[0]} (the YAML names {nc} classes: 0..{nc - 1})"))
             continue
-        coords = vals[1:]
-        if (coords < -_COORD_TOL).any() or (coords > 1 + _COORD_TOL).any():
+        ul = _ultralytics_box(parts, vals)
+        if ul.max() > _UL_MAX or (ul.min() < 0 and (ul.min() < _UL_MIN or ul[2:].min() < 0)):
             issues.append(LabelIssue(fname, n, "coordinates out of range: YOLO labels are "
-                                               "normalised to [0, 1]"))
+                                               "normalised to [0, 1] (Ultralytics tolerates "
+                                               "-0.01 to 1.01)"))
             continue
-        coords = np.clip(coords, 0.0, 1.0)
+        coords = vals[1:]
         if k == 5:
             x, y, w, h = coords
+            if (coords < 0).any() or (coords > 1).any():  # the corners, clipped to the image
+                x1, x2 = np.clip([x - w / 2, x + w / 2], 0.0, 1.0)
+                y1, y2 = np.clip([y - h / 2, y + h / 2], 0.0, 1.0)
+                x, y, w, h = (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1
         else:
-            xs, ys = coords[0::2], coords[1::2]
+            xs, ys = np.clip(coords[0::2], 0.0, 1.0), np.clip(coords[1::2], 0.0, 1.0)
             x, y = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
             w, h = xs.max() - xs.min(), ys.max() - ys.min()
+        if clipped is not None and ((coords < -_COORD_TOL).any()
+                                    or (coords > 1 + _COORD_TOL).any()):
+            clipped.append(LabelIssue(fname, n, "coordinates outside [0, 1], clipped"))
         if w <= 0 or h <= 0:
-            issues.append(LabelIssue(fname, n, "box of zero width or height"))
+            issues.append(LabelIssue(fname, n, "box of zero width or height"
+                                     + (" (once clipped to the image)"
+                                        if (coords < 0).any() or (coords > 1).any() else "")))
             continue
         rows.append([cls, x, y, w, h])
     return np.array(rows, dtype=np.float64).reshape(-1, 5), issues
@@ -366,6 +406,7 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
     bad = {i.file for i in issues}
     decode = _decode_problems(images, n_jobs) if verify_images else [None] * len(images)
     kept_images, kept_boxes, kept_labels = [], [], []
+    clipped: list[LabelIssue] = []
     for img, msg in zip(images, decode, strict=True):
         problems = []
         if msg:
@@ -378,7 +419,7 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(LabelIssue(str(lbl), None, f"unreadable label file ({exc})"))
             else:
-                boxes, line_issues = _parse_label_text(text, nc, str(lbl))
+                boxes, line_issues = _parse_label_text(text, nc, str(lbl), clipped)
                 problems += line_issues
         else:
             lbl = None
@@ -390,6 +431,12 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
         kept_boxes.append(boxes)
         kept_labels.append(lbl)
     _finish(issues, bad, on_error, f"{yaml_path} [{split}]")
+    if clipped:
+        warnings.warn(
+            f"{yaml_path} [{split}]: {len(clipped)} label line(s) have coordinates a little "
+            f"outside [0, 1] (e.g. {clipped[0].file}:{clipped[0].line}), within Ultralytics' "
+            "tolerance (-0.01 to 1.01): read clipped to the image, as Ultralytics clips them.",
+            UserWarning, stacklevel=2)
     if not kept_images:
         raise ValueError(f"{yaml_path} [{split}]: every image has a problem (see above); "
                          "nothing is left to reduce.")
