@@ -223,3 +223,28 @@ def test_mixed_box_and_polygon_rows_are_an_issue_with_file_and_line(tmp_path, ca
     assert data.parent / "images/train/train0.png" not in ds.images and len(ds) == 5
     assert main(["yolo", str(data), "--embedder", "label", "-o", str(tmp_path / "o")]) == 2
     assert f"{lbl}:1" in capsys.readouterr().err
+
+
+# --- 06: labels lost behind a linked image folder are warned about -----------------------
+
+def test_labels_next_to_a_linked_images_folder_are_warned_about(tmp_path):
+    data = _plain(tmp_path / "src", n_train=4)
+    src, frames = data.parent, tmp_path / "frames"
+    (src / "images/train").rename(frames)
+    os.symlink(frames, src / "images/train")
+    with pytest.warns(UserWarning) as record:
+        ds = load_yolo(data)
+    text = " ".join(str(w.message) for w in record)
+    assert ds.n_boxes == 0  # as Ultralytics reads it: labels next to the link's target
+    assert "no image has a label file" in text
+    assert "4 label file(s) have no image" in text and "is a link to" in text
+    assert str(src / "labels/train/train0.txt") in text
+    assert sum(i.message.startswith("label file without an image") for i in ds.issues) == 4
+
+
+def test_a_split_without_any_label_file_is_warned_about(tmp_path):
+    data = _plain(tmp_path / "src", n_train=4)
+    for p in (data.parent / "labels/train").iterdir():
+        p.unlink()
+    with pytest.warns(UserWarning, match="no image has a label file"):
+        load_yolo(data)

@@ -119,6 +119,29 @@ def _resolve_entries(root: Path, value) -> list[Path]:
     return out
 
 
+def _entries_as_written(root: Path, value) -> list[Path]:
+    """The split entries as :func:`_resolve_entries` finds them, links not followed."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    out = []
+    for v in values:
+        x = Path(str(v)).expanduser()
+        if not x.is_absolute():
+            cand = root / x
+            if not cand.exists() and str(v).startswith("../"):
+                cand = root / str(v)[3:]
+            x = cand
+        out.append(Path(os.path.normpath(os.path.abspath(x))))
+    return out
+
+
+def _is_within_dir(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
 def _files_under(folder: Path) -> list[str]:
     """Every file under ``folder``, as Ultralytics' recursive glob (``**/*.*``) finds them:
     hidden files and folders (names starting with a dot: ``.ipynb_checkpoints``, macOS
@@ -441,12 +464,31 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
         raise ValueError(f"{yaml_path} [{split}]: every image has a problem (see above); "
                          "nothing is left to reduce.")
     orphans = _orphan_labels([Path(p) for p in splits[split]], images)
+    # a linked image folder: Ultralytics (and this reader) look for labels next to the
+    # link's target, so labels kept next to the link are never read
+    linked = [(w, Path(os.path.realpath(w))) for w in _entries_as_written(root, data[split])
+              if w.is_dir() and Path(os.path.realpath(w)) != w]
+    behind = sorted(set(_orphan_labels([w for w, _ in linked], images)) - set(orphans))
+    orphans = sorted(set(orphans) | set(behind))
+    if not any(lf is not None for lf in kept_labels):
+        warnings.warn(
+            f"{yaml_path} [{split}]: no image has a label file (looked for e.g. "
+            f"{image_to_label_path(kept_images[0])}): every image is read as background, as "
+            "Ultralytics reads it ('No labels found'). Put the labels where that path says.",
+            UserWarning, stacklevel=2)
     if orphans:
         shown = ", ".join(str(p) for p in orphans[:5])
+        hint = "Restore the images or delete these files."
+        if behind:
+            w, real = next((w, r) for w, r in linked if _is_within_dir(behind[0], label_dir(w)))
+            hint = (f"{w} is a link to {real}: labels are looked for next to the link's target "
+                    f"(e.g. {image_to_label_path(kept_images[0])}), as Ultralytics resolves "
+                    f"the link, not in {label_dir(w)}. Link the whole dataset folder instead, "
+                    "or move the labels.")
         warnings.warn(
             f"{yaml_path} [{split}]: {len(orphans)} label file(s) have no image and are ignored "
             f"(as Ultralytics ignores them): {shown}{' ...' if len(orphans) > 5 else ''}. "
-            "Restore the images or delete these files.",
+            + hint,
             UserWarning, stacklevel=2,
         )
         issues += [LabelIssue(str(p), None, "label file without an image (ignored)")
