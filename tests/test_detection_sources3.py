@@ -248,3 +248,45 @@ def test_a_split_without_any_label_file_is_warned_about(tmp_path):
         p.unlink()
     with pytest.warns(UserWarning, match="no image has a label file"):
         load_yolo(data)
+
+
+# --- 09: Ultralytics' cache=disk .npy files are caches of the output, and CLI wording ------
+
+def test_overwrite_removes_ultralytics_npy_caches_of_written_images(tmp_path):
+    from datareduce.detection import write_yolo_subset
+
+    data = _plain(tmp_path / "src")
+    ds = load_yolo(data)
+    out = tmp_path / "out"
+    write_yolo_subset(ds, [0, 1, 2], out)
+    caches = [p.with_suffix(".npy") for p in (out / "images/train").iterdir()]
+    caches += [p.with_suffix(".npy") for p in (out / "images/val").iterdir()]
+    for p in caches:  # what `yolo train cache=disk` writes
+        np.save(p, np.zeros((2, 2), dtype=np.uint8))
+    stray = out / "images/train/not_an_image_of_ours.npy"
+    np.save(stray, np.zeros(1))
+    with pytest.raises(FileExistsError, match="not_an_image_of_ours"):
+        write_yolo_subset(ds, [3, 4], out, overwrite=True)
+    assert all(p.exists() for p in caches)  # nothing removed on refusal
+    stray.unlink()
+    write_yolo_subset(ds, [3, 4], out, overwrite=True)
+    assert not any(p.exists() for p in caches)
+    assert sorted(p.name for p in (out / "images/train").iterdir()) == ["train3.png", "train4.png"]
+
+
+def test_cli_messages_name_the_flags_not_python_arguments(tmp_path, capsys):
+    data = _plain(tmp_path / "src")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("x")
+    for cmd in (["yolo", str(data), "--embedder", "label", "-o", str(out)],
+                ["yolo", str(data), "--embedder", "label", "-o", str(out), "--overwrite"],
+                ["yolo-split", str(data), "--group", "(.)", "--val", "0.5", "-o", str(out),
+                 "--overwrite"]):
+        assert main(cmd) == 2
+        err = capsys.readouterr().err
+        assert "--overwrite" in err and "overwrite=True" not in err
+    (data.parent / "labels/train/train0.txt").write_text("0 0.5 0.5 0.2\n")
+    assert main(["yolo", str(data), "--embedder", "label", "-o", str(tmp_path / "o2")]) == 2
+    err = capsys.readouterr().err
+    assert "--on-error skip" in err and "dataset.issues" not in err

@@ -200,7 +200,7 @@ def run(args) -> int:
 
     report_text = None
     if report_path is not None:
-        audit = _audit(args, F, y, reducer)
+        audit = _audit(args, F, y, reducer, task)
         report_text = audit.to_html() if _is_page(report_path) else audit.to_json()
     extra = None
     if args.weight_column is not None:
@@ -219,14 +219,17 @@ def _is_page(path) -> bool:
     return str(path).lower().endswith((".html", ".htm"))
 
 
-def _audit(args, F, y, reducer):
+def _audit(args, F, y, reducer, task="auto"):
     """The audit of the reduction (datareduce.metrics.audit_subset), for the page and the
-    JSON report alike: every metric against random subsets of the same size."""
+    JSON report alike: every metric against random subsets of the same size, stratified as
+    the reduction was (its task, and a regression target's --bins, never more than the kept
+    rows, as the reducer bins it)."""
     from ..metrics import audit_subset
 
     space = {"none": "passthrough"}.get(args.space, args.space)
+    n_bins = max(1, min(args.bins, len(reducer.sample_indices_)))
     with stage("report: audit against random subsets", quiet=args.quiet):
-        audit = audit_subset(F, reducer, y, space=space,
+        audit = audit_subset(F, reducer, y, space=space, task=task, n_bins=n_bins,
                              progress=None if args.quiet else announcer(args, "the report"))
     for verdict, _ in audit.verdicts():
         say(args, f"report: {verdict}")

@@ -38,6 +38,7 @@ from ._common import (
     say,
     space_matrix,
     target_strata,
+    target_task,
     unknown_column,
     warn_id_like,
 )
@@ -133,6 +134,8 @@ def run(args) -> int:
     dims, max_points = check_dims(args.dims or [0, 1], args.max_points)
     if args.drop_missing_target and args.target is None:
         raise CLIError("--drop-missing-target needs a --target column.")
+    if args.task != "auto" and args.target is None:
+        raise CLIError(f"--task {args.task} needs a --target column.")
     json_path = None
     if args.json:
         json_path = check_output_file(args.json, "--json", overwrite=args.overwrite,
@@ -317,8 +320,13 @@ def _audit(args, full, cols, positions, weights=None):
     from ..metrics import audit_subset
 
     space = {"none": "passthrough"}.get(args.space, args.space)
-    y = None if cols.target is None else full[cols.target].to_numpy()
-    kw = {"topology": args.topology}
+    y, task = None, "auto"
+    if cols.target is not None:
+        y = full[cols.target].to_numpy()
+        # --task and --bins as the uncalibrated report and `reduce` take them (one-line
+        # errors, the whole-numbers line), so the draws are stratified the same way
+        task = target_task(full[cols.target], args.task)
+    kw = {"topology": args.topology, "task": task, "n_bins": args.bins}
     if args.topology and args.max_points is not None:
         kw["max_points"] = args.max_points
     with stage("audit against random subsets", quiet=args.quiet):

@@ -134,7 +134,13 @@ def _cli_hint(exc: Exception, path=None) -> CLIError:
         where = "" if mark is None else f" (line {mark.line + 1}, column {mark.column + 1})"
         what = getattr(exc, "problem", None) or " ".join(str(exc).split())
         return CLIError(f"{path} is not valid YAML: {what}{where}.")
-    return CLIError(str(exc).replace(SKIP_HINT, "--on-error skip"))
+    return CLIError(cli_words(str(exc).replace(SKIP_HINT, "--on-error skip")))
+
+
+def cli_words(message: str) -> str:
+    """A library message in the command line's words (its flags, not Python arguments)."""
+    return (message.replace("overwrite=True", "--overwrite")
+            .replace("listed in dataset.issues", "listed in a warning"))
 
 
 def load_dataset(args):
@@ -217,7 +223,7 @@ def run(args) -> int:
         try:  # before the (possibly long) embedding
             check_output_dir(dataset, args.output, overwrite=args.overwrite, layout=args.layout)
         except FileExistsError as exc:
-            raise CLIError(str(exc)) from exc
+            raise CLIError(cli_words(str(exc))) from exc
     if isinstance(keep, int):  # a note, on stderr like every command's (--quiet: none)
         say(args, f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a "
                   "count; write a fraction such as 0.3 for a share)")
@@ -269,6 +275,6 @@ def run(args) -> int:
     try:
         yaml_path = dr.write(args.output, layout=args.layout, overwrite=args.overwrite)
     except FileExistsError as exc:
-        raise CLIError(str(exc)) from exc
+        raise CLIError(cli_words(str(exc))) from exc
     print(f"wrote {yaml_path}  ->  yolo train data={yaml_path}")
     return 0

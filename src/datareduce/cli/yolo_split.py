@@ -35,14 +35,14 @@ def run(args) -> int:
     import json
 
     from ..detection.split import EmptySplitError, split_yolo
-    from .yolo import _cli_hint, data_file_errors
+    from .yolo import _cli_hint, cli_words, data_file_errors
 
     try:
         path = split_yolo(args.data, args.output, groups=args.group, val=args.val,
                           test=args.test, random_state=args.seed, layout=args.layout,
                           overwrite=args.overwrite, on_error=args.on_error)
     except FileExistsError as exc:
-        raise CLIError(str(exc)) from exc
+        raise CLIError(cli_words(str(exc))) from exc
     except EmptySplitError as exc:
         raise CLIError(
             f"--group {args.group} gives {exc.n_groups} group(s) for "

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import LabelIssue, image_to_label_path
+from .dataset import LabelIssue, _is_image, image_to_label_path
 from .yolo import SPLIT_KEYS, _list_images, _split_aliases
 
 __all__ = ["LAYOUTS", "check_output_dir", "check_outside_source", "source_locations",
@@ -165,8 +165,8 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
     if out.is_dir() and any(out.iterdir()):
         if not overwrite:
             raise FileExistsError(f"output folder {out} is not empty: pass overwrite=True "
-                                  "(--overwrite) to replace a previous datareduce output, or "
-                                  "choose an empty folder.")
+                                  "to replace a previous datareduce output, or choose an "
+                                  "empty folder.")
         _removable(out, dataset.split)
     return out
 
@@ -185,7 +185,11 @@ def _removable(out: Path, split: str) -> list:
     if "written_files" not in old:
         raise FileExistsError(f"{out / MANIFEST} is from an older datareduce that did not record "
                               "its files: delete that folder yourself or choose another one.")
-    recorded = set(old["written_files"]) | {MANIFEST} | set(old.get("tool_files", []))
+    # Ultralytics' cache=disk writes x.npy beside every image it trains on: caches of the
+    # output's own images, removed like its label caches
+    npy = {Path(f).with_suffix(".npy").as_posix() for f in old["written_files"]
+           if str(f).startswith("images/") and _is_image(f)}
+    recorded = set(old["written_files"]) | {MANIFEST} | set(old.get("tool_files", [])) | npy
     files = []
     for p in recorded:
         rel = Path(p)

@@ -67,9 +67,12 @@ def audit_space(X, *, space="standard", fit_on=None):
     return np.ascontiguousarray(A), transformer, describe_space(transformer)
 
 
-def audit_labels(y, n, *, n_bins: int = N_BINS):
-    """Labels for per-class results: classes as they are; a continuous target in quantile
-    bins (labelled by their ranges). Returns ``(labels, task)``."""
+def audit_labels(y, n, *, task: str = "auto", n_bins: int = N_BINS):
+    """Labels for per-class results: classes as they are; a regression target in
+    ``n_bins`` quantile bins (labelled by their ranges). ``task`` is ``"auto"`` (the
+    package's one rule, :func:`datareduce._core.strata.target_kind`), ``"classification"``
+    or ``"regression"``. Returns ``(labels, task)``."""
+    n_bins = _check_bins(n_bins)
     if y is None:
         return None, None
     from .._core.strata import target_kind
@@ -78,7 +81,7 @@ def audit_labels(y, n, *, n_bins: int = N_BINS):
     if y.shape[0] != n:
         raise ValueError(f"y has {y.shape[0]} rows but X has {n}: pass one label per row.")
     # the package's one rule: prices and counts (many whole numbers) are binned too
-    if y.dtype.kind in "fiu" and target_kind(y) == "regression":
+    if target_kind(y, task) == "regression":
         from .._core.strata import quantile_strata
 
         codes, edges = quantile_strata(y, n_bins)
@@ -88,6 +91,15 @@ def audit_labels(y, n, *, n_bins: int = N_BINS):
     if y.dtype.kind == "O":
         y = y.astype(str)
     return y, "classification"
+
+
+def _check_bins(n_bins) -> int:
+    """``n_bins`` as an int >= 1 (the quantile bins of a regression target)."""
+    if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, (int, np.integer)) \
+            or n_bins < 1:
+        raise ValueError(f"n_bins={n_bins!r}: give an integer >= 1 (quantile bins of a "
+                         "regression target).")
+    return int(n_bins)
 
 
 def _edge(v) -> str:
@@ -522,7 +534,8 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
                  n_draws: int = 30, draws=("srs", "random"), max_rows: int | None = 1500,
                  topology: bool = False, max_points: int = 300, projection: str = "pca",
                  random_state=0, progress=None, weights=None,
-                 max_subset_rows: int | None = 5000) -> SubsetAudit:
+                 max_subset_rows: int | None = 5000, task: str = "auto",
+                 n_bins: int = N_BINS) -> SubsetAudit:
     """Audit a subset of a table against random subsets of the same size.
 
     Parameters
@@ -534,8 +547,8 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         row positions, a boolean mask, the kept rows of a DataFrame (matched by index), or
         rows with X's columns (synthetic rows).
     y : array-like of shape (n_samples,), optional
-        Labels (per-class results, stratified random subsets); a continuous target is
-        binned in 10 quantile bins (the package's one default).
+        Labels (per-class results, stratified random subsets); a regression target is
+        binned in ``n_bins`` quantile bins.
     space : str or transformer, default="standard"
         Selection space (:func:`audit_space`).
     metrics : sequence of str or Metric, default=("mmd", "energy", "coverage")
@@ -563,6 +576,15 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         Above this many kept rows MMD and energy score a stratified sample of them, and
         of every draw (:func:`~datareduce.metrics.calibrate`): their cost grows with the
         square of the subset's rows.
+    task : {"auto", "classification", "regression"}, default="auto"
+        What y is: ``"auto"`` applies the package's one rule
+        (:func:`datareduce._core.strata.target_kind`, as a reducer's ``fit``);
+        ``"classification"`` takes numbers as classes; ``"regression"`` bins them. Pass the
+        task the reduction was fitted with, so that the random subsets are stratified as
+        the reduction was.
+    n_bins : int, default=10
+        Quantile bins of a regression target (the per-bin results and the strata of the
+        stratified random subsets); pass the reduction's number of bins.
 
     Returns
     -------
@@ -578,8 +600,12 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     >>> audit.n_kept, sorted(audit.calibration.metrics)
     (60, ['coverage', 'energy', 'mmd'])
     """
+    from .._core.strata import TASKS
     from .._core.validation import check_random_generator
 
+    if task not in TASKS:
+        raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, TASKS))}.")
+    n_bins = _check_bins(n_bins)
     t0 = time.perf_counter()
     timings = {}
     method, method_name, synthetic = None, None, None
@@ -611,7 +637,7 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
                              f"per kept row ({m}), in the subset's order.")
     t = time.perf_counter()
     A, transformer, described = audit_space(X, space=space)
-    labels, task = audit_labels(y, A.shape[0])
+    labels, task = audit_labels(y, A.shape[0], task=task, n_bins=n_bins)
     Zs = yz = None
     if synthetic is not None:
         Zs = (np.asarray(transformer.transform(synthetic), dtype=np.float64)
@@ -620,7 +646,8 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
             if method is None:
                 raise ValueError("labels of synthetic rows are unknown: pass a reducer, or "
                                  "rows of X (positions or X.iloc[...]).")
-            yz = audit_labels(np.asarray(y)[subset.sample_indices_], len(Zs))[0] \
+            yz = audit_labels(np.asarray(y)[subset.sample_indices_], len(Zs),
+                              task=task)[0] \
                 if task == "classification" else labels[subset.sample_indices_]
     else:
         yz = None if labels is None else labels[idx]
