@@ -71,3 +71,64 @@ def test_audit_subset_task_and_bins_parameters():
     for bad in ({"task": "classes"}, {"n_bins": 0}, {"n_bins": True}, {"n_bins": 2.5}):
         with pytest.raises(ValueError, match="task|n_bins"):
             audit_subset(X, kept, y, n_draws=5, **bad)
+
+
+# ------------------------------------------------- 02: numbers with a '?' for missing values
+@pytest.fixture
+def question_marks(tmp_path):
+    rng = np.random.default_rng(2)
+    lines = ["age,income,kind,label"]
+    for i in range(120):
+        age = "?" if i % 25 == 0 else str(int(rng.integers(18, 90)))
+        inc = "?" if i % 30 == 0 else f"{rng.lognormal(10, 1):.2f}"
+        kind = ("NA", "EU", "?")[i % 3]  # text: a class 'NA' (North America) stays a value
+        lines.append(f"{age},{inc},{kind},{'>50K' if rng.random() < .3 else '<=50K'}")
+    (tmp_path / "adult.csv").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def test_numbers_with_a_marker_are_named_in_a_warning(question_marks, capsys):
+    tmp = question_marks
+    assert main(["reduce", str(tmp / "adult.csv"), "--target", "label", "--method", "mms",
+                 "--keep", "0.2", "-o", str(tmp / "out.csv")]) == 0
+    err = capsys.readouterr().err
+    warned = [line for line in err.splitlines() if "warning:" in line and "?" in line]
+    assert len(warned) == 2, err
+    assert "'age'" in warned[0] and "(5 rows)" in warned[0] and "--na-values '?'" in warned[0]
+    assert "'income'" in warned[1] and "(4 rows)" in warned[1]
+    assert "kind" not in " ".join(warned)  # a text column is not numbers
+
+
+def test_na_values_reads_the_marker_as_missing(question_marks, capsys):
+    tmp = question_marks
+    assert main(["reduce", str(tmp / "adult.csv"), "--target", "label", "--method", "mms",
+                 "--keep", "0.2", "-o", str(tmp / "out.csv"), "--na-values", "?",
+                 "--report", str(tmp / "r.json")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: column" not in err
+    space = [line for line in err.splitlines() if line.startswith("space:")][0]
+    assert "2 numeric" in space and "1 categorical" in space
+    # the rows written are the input's rows, '?' included
+    lines = (tmp / "adult.csv").read_text().splitlines()
+    out = (tmp / "out.csv").read_text().splitlines()
+    assert out[0] == lines[0] and set(out[1:]) <= set(lines[1:])
+    d = json.loads((tmp / "r.json").read_text())
+    assert "2 numeric" in d["space"]
+    # the same in the commands that compare two tables
+    assert main(["score", str(tmp / "adult.csv"), str(tmp / "out.csv"), "--target", "label",
+                 "--na-values", "?", "-q", "--json", str(tmp / "s.json")]) == 0
+    assert "2 numeric" in json.loads((tmp / "s.json").read_text())["space"]
+    assert "warning: column" not in capsys.readouterr().err
+
+
+def test_na_values_in_a_text_column(question_marks, capsys):
+    tmp = question_marks
+    assert main(["reduce", str(tmp / "adult.csv"), "--target", "label", "--features", "kind",
+                 "--method", "srs", "--keep", "0.2", "-o", str(tmp / "o.csv"),
+                 "--na-values", "?", "--report", str(tmp / "r.json"), "-q"]) == 0
+    # '?' is missing (a category of its own in the space), 'NA' still a value
+    from datareduce.cli._io import read_table
+
+    df = read_table(tmp / "adult.csv", na_values=["?"])
+    assert df["kind"].isna().sum() == 40 and (df["kind"] == "NA").sum() == 40
+    assert (read_table(tmp / "adult.csv")["kind"] == "?").sum() == 40

@@ -112,6 +112,9 @@ def resolve_columns(df, *, target=None, features=None, exclude=None, id=None,
         what = "numeric " if numeric_only else ""
         raise CLIError(f"no {what}feature columns are left (columns: {compact_list(columns)}); "
                        "choose them with --features, or check --exclude / --target / --id.")
+    from ._io import warn_numeric_markers
+
+    warn_numeric_markers(df, feats + [target])  # numbers but for '?': --na-values
     return Columns(features=feats, target=target, id=id, unused=unused)
 
 def warn_id_like(cols: Columns, df, explicit_features: bool) -> None:
@@ -137,6 +140,10 @@ def add_column_options(p, *, target_required: bool = False, target_help: str | N
                    help="columns never used as features, names or globs")
     p.add_argument("--id", metavar="COL",
                    help="a row id column: carried through untouched, never a feature")
+    p.add_argument("--na-values", nargs="+", action="extend", metavar="TEXT",
+                   help="texts that mean a missing value in every column, such as '?' (quote "
+                        "it for the shell): a column of numbers with them is read as numbers; "
+                        "the rows written keep them as written")
 
 def add_drop_missing_target(p):
     p.add_argument("--drop-missing-target", action="store_true",

@@ -57,8 +57,9 @@ class Source:
     BLOCK_ROWS = 100_000
 
     def __init__(self, fmt, labels, *, path=None, columns=None, text=None, header=None,
-                 lineterminator="\n", bom=False, index=False):
+                 lineterminator="\n", bom=False, index=False, na_values=()):
         self.fmt, self.labels, self.text, self.header = fmt, labels, text, header
+        self.na_values = tuple(na_values or ())
         self.lineterminator, self.bom, self.index = lineterminator, bom, index
         self.path, self.columns = path, columns
         self.stamp = _stamp(path) if path is not None else None
@@ -74,7 +75,8 @@ class Source:
                            na_filter=False, **options)
 
     def column_text(self, column):
-        """A column as text, as in the file; only an empty field is missing."""
+        """A column as text, as in the file; only an empty field is missing (and a text of
+        ``--na-values``)."""
         import numpy as np
 
         if self.fmt != "csv":
@@ -86,7 +88,8 @@ class Source:
                 pos = list(self.columns).index(column)
                 self._columns_text[column] = self._read_text(usecols=[pos]).iloc[:, 0]
             col = self._columns_text[column]
-        return col.mask(col == "", np.nan).to_numpy()
+        missing = (col == "") | col.isin(self.na_values) if self.na_values else col == ""
+        return col.mask(missing, np.nan).to_numpy()
 
     def rows_text(self, pos):
         """The rows at positions ``pos`` (any order, repeats allowed) as text, as in the
@@ -150,25 +153,28 @@ def _is_default_index(index) -> bool:
             and index.name is None)
 
 
-def _read(path, label):
+def _read(path, label, na_values=None):
     """The one reading path: the parsed frame and its :class:`Source`.
 
     CSV is read twice by the same parser: with pandas' type inference (the frame the
     commands select and measure on) and as text (every field as written, for the output).
     Text columns of the parsed frame take the text as written, with only empty fields
     missing: a class or category named ``NA``, ``None`` or ``null`` is a value, not a
-    missing one (in number columns those words still mean missing)."""
+    missing one (in number columns those words still mean missing). ``na_values``
+    (``--na-values``) are texts that mean a missing value in every column (``?``): a
+    column of numbers with them is read as numbers. The rows written back keep them."""
     import pandas as pd
 
     path = check_input(path, label)
     fmt = table_format(path)
+    na_values = list(na_values or ())
     source = None
     try:
         if fmt == "csv":
-            df = pd.read_csv(path, low_memory=False)
+            df = pd.read_csv(path, low_memory=False, na_values=na_values or None)
             header, terminator, bom = _csv_layout(path)
             source = Source(fmt, df.index, path=path, columns=df.columns, header=header,
-                            lineterminator=terminator, bom=bom)
+                            lineterminator=terminator, bom=bom, na_values=na_values)
             if not _is_default_index(df.index):  # e.g. rows with one field more than the
                 source.text = source._read_text()  # header: their text is kept whole
             if len(header) != df.shape[1] or source.text is not None:
@@ -182,7 +188,10 @@ def _read(path, label):
                 df.isetitem(df.columns.get_loc(c), source.column_text(c))
         else:
             df = pd.read_parquet(path)
-            source = Source(fmt, df.index, index=not _is_default_index(df.index))
+            source = Source(fmt, df.index, index=not _is_default_index(df.index),
+                            na_values=na_values)
+            for c in [c for c in df.columns if df[c].dtype.kind == "O"] if na_values else ():
+                df[c] = df[c].mask(df[c].isin(na_values))
     except ImportError as exc:
         raise CLIError(f"reading Parquet needs pyarrow: pip install pyarrow ({exc})") from exc
     except pd.errors.EmptyDataError:
@@ -202,13 +211,60 @@ def _read(path, label):
     return df, source
 
 
-def read_table(path, label: str = "input", *, source: bool = False):
+def read_table(path, label: str = "input", *, source: bool = False, na_values=None):
     """Read a CSV or Parquet table; every failure is one line naming the file.
 
     With ``source=True`` also return its :class:`Source`, to write rows back unchanged
-    (:func:`write_rows`)."""
-    df, src = _read(path, label)
+    (:func:`write_rows`). ``na_values``: texts that mean a missing value (``--na-values``).
+    """
+    df, src = _read(path, label, na_values)
     return (df, src) if source else df
+
+
+#: a text column is "numbers but for a marker" when at most this many distinct texts are
+#: not numbers and they are in fewer than half of its non-empty rows
+MAX_MARKERS = 2
+
+
+def numeric_markers(series):
+    """``{marker: rows}`` when a text column holds numbers except for one or two distinct
+    texts in fewer than half of its rows (``?`` or ``-`` for a missing value, as UCI files
+    write it), else ``{}``."""
+    import pandas as pd
+
+    if series.dtype.kind != "O":
+        return {}
+    s = series.dropna()
+    head = s.iloc[:1000]  # a quick look first: most text columns are not numbers at all
+    if s.empty or 2 * int(pd.to_numeric(head, errors="coerce").isna().sum()) > len(head):
+        return {}
+    if s.map(type).ne(str).any():  # (objects of a Parquet file that are not text)
+        return {}
+    bad = s[pd.to_numeric(s, errors="coerce").isna()]
+    counts = bad.value_counts()
+    if not 1 <= len(counts) <= MAX_MARKERS or 2 * len(bad) >= len(s):
+        return {}
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def warn_numeric_markers(df, columns) -> None:
+    """One warning per column of ``columns`` that is numbers except for a marker such as
+    ``?``: it is used as categories (every distinct number a category); ``--na-values``
+    reads the marker as a missing value."""
+    import shlex
+    import warnings
+
+    for c in columns:
+        if c is None or c not in df.columns:
+            continue
+        found = numeric_markers(df[c])
+        if not found:
+            continue
+        what = " and ".join(f"{m!r} ({k} row{'s' if k != 1 else ''})" for m, k in found.items())
+        fix = " ".join(shlex.quote(m) for m in found)
+        warnings.warn(f"column {c!r} is numbers except {what}: it is read as text, so its "
+                      f"numbers are categories; if {'that means' if len(found) == 1 else 'they mean'}"
+                      f" a missing value, pass --na-values {fix}.", UserWarning, stacklevel=2)
 
 
 def _kind(series) -> str:
@@ -217,15 +273,16 @@ def _kind(series) -> str:
             "m": "duration"}.get(kind, "text")
 
 
-def read_tables(path_a, label_a: str, path_b, label_b: str):
+def read_tables(path_a, label_a: str, path_b, label_b: str, *, na_values=None):
     """Two tables that are compared (FULL and REDUCED, TRAIN and TEST), read with one type
     per column: each file's types are inferred on its own, and a column whose type differs
     between them (numbers in one, text in the other, say) is read as text in both, as
-    written in each file (numbers of a Parquet file as pandas prints them)."""
+    written in each file (numbers of a Parquet file as pandas prints them). ``na_values``:
+    texts that mean a missing value in both (``--na-values``)."""
     import numpy as np
 
-    a, src_a = _read(path_a, label_a)
-    b, src_b = _read(path_b, label_b)
+    a, src_a = _read(path_a, label_a, na_values)
+    b, src_b = _read(path_b, label_b, na_values)
     for c in [c for c in a.columns if c in set(b.columns)]:
         if _kind(a[c]) == _kind(b[c]):
             continue

@@ -84,7 +84,7 @@ def run(args) -> int:
     tr_path, te_path = check_input(args.train, "TRAIN"), check_input(args.test, "TEST")
     if same_file(tr_path, te_path):
         raise CLIError(f"TRAIN and TEST are the same file ({tr_path}).")
-    train, test = read_tables(tr_path, "TRAIN", te_path, "TEST")
+    train, test = read_tables(tr_path, "TRAIN", te_path, "TEST", na_values=args.na_values)
     if args.group is not None and args.group not in train.columns:
         raise CLIError(unknown_column("--group", args.group, train.columns, "TRAIN"))
     exclude = list(args.exclude or []) + ([args.group] if args.group else [])

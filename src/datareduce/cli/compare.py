@@ -256,7 +256,7 @@ def run(args) -> int:
     out = check_output_dir(args.output, "--output", overwrite=args.overwrite, files=files,
                            inputs=[inp])
 
-    df = read_table(inp)
+    df = read_table(inp, na_values=args.na_values)
     cols = resolve_columns(df, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     say(args, cols.summary())

@@ -129,6 +129,10 @@ def run(args) -> int:
     if _blockwise(args):
         from ._blocks import run_blocks
 
+        if args.na_values:
+            raise CLIError("--na-values is for one table read in memory (a CSV or Parquet "
+                           "file): leave it out for Parquet files reduced block by block.")
+
         return run_blocks(args, keep, params, valid)
     for option, value in (("--workers", args.workers), ("--oversample", args.oversample)):
         if value is not None:
@@ -151,7 +155,7 @@ def run(args) -> int:
         check_not_input(report_path, [inp], "--report")
 
     # ------------------------------------------------------------------ data and columns
-    df, source = read_table(inp, source=True)
+    df, source = read_table(inp, source=True, na_values=args.na_values)
     cols = resolve_columns(df, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     say(args, cols.summary())

@@ -153,7 +153,8 @@ def run(args) -> int:
         raise CLIError(f"FULL and REDUCED are the same file ({full_path}): pass the full "
                        "table, then the reduced one.")
 
-    full, red = read_tables(full_path, "FULL", red_path, "REDUCED")
+    full, red = read_tables(full_path, "FULL", red_path, "REDUCED",
+                            na_values=args.na_values)
     cols = resolve_columns(full, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     need = list(cols.features) + [c for c in (cols.target, cols.id) if c is not None]

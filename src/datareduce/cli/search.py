@@ -239,7 +239,7 @@ def run(args) -> int:
                            "pass --no-plot.") from None
 
     # ------------------------------------------------------------------ data and columns
-    df, source = read_table(inp, source=True)
+    df, source = read_table(inp, source=True, na_values=args.na_values)
     cols = resolve_columns(df, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     if not args.quiet:
