@@ -132,3 +132,29 @@ def test_na_values_in_a_text_column(question_marks, capsys):
     df = read_table(tmp / "adult.csv", na_values=["?"])
     assert df["kind"].isna().sum() == 40 and (df["kind"] == "NA").sum() == 40
     assert (read_table(tmp / "adult.csv")["kind"] == "?").sum() == 40
+
+
+# ------------------------------------------------------------ 03: another delimiter than ','
+@pytest.mark.parametrize("sep, words", [(";", "';' (semicolons)"), ("\t", "tabs")])
+def test_other_delimiter_is_named(tmp_path, capsys, sep, words):
+    path = tmp_path / "semi.csv"
+    path.write_text(sep.join(["code", "x", "z", "label"]) + "\n"
+                    + "".join(sep.join([f"000{i}", f"{i}.5", "2.0", "AB"[i % 2]]) + "\n"
+                              for i in range(6)))
+    assert main(["reduce", str(path), "--target", "label", "--keep", "2",
+                 "-o", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"use {words} between fields" in err
+    assert f"sep={sep!r}" in err and not (tmp_path / "o.csv").exists()
+    # decimal commas too (pandas then reads more fields than the header names)
+    path.write_text("code;x;label\n0001;1,5;A\n0002;0,5;B\n0003;2,5;A\n")
+    (tmp_path / "red.csv").write_text("code,x,label\n0001,1.5,A\n")
+    assert main(["score", str(path), str(tmp_path / "red.csv"), "--target", "label"]) == 2
+    assert "';' (semicolons)" in capsys.readouterr().err
+
+
+def test_one_column_named_with_a_semicolon_is_read(tmp_path, capsys):
+    path = tmp_path / "one.csv"
+    path.write_text("a;b\n" + "".join(f"{i * 7 % 5}\n" for i in range(10)))
+    assert main(["reduce", str(path), "--keep", "3", "-o", str(tmp_path / "o.csv"), "-q"]) == 0
+    assert (tmp_path / "o.csv").read_text().splitlines()[0] == "a;b"

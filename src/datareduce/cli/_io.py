@@ -146,6 +146,40 @@ def _csv_layout(path):
     return header, terminator, bom
 
 
+#: delimiters other than the comma that a file read as one column may use (European
+#: spreadsheets write ';', some exports tabs or '|')
+_OTHER_DELIMITERS = {";": "';' (semicolons)", "\t": "tabs", "|": "'|'"}
+
+
+def _check_delimiter(path, label, header=None) -> None:
+    """Refuse, saying so, a CSV that uses another delimiter than the comma: its header is
+    one field that splits into several names by ';', a tab or '|', and so do the next rows,
+    into as many fields (a one-column table whose name holds a ';' is read as it is)."""
+    import csv
+    import itertools
+
+    try:
+        if header is None:
+            header = _csv_layout(path)[0]
+        if len(header) != 1:
+            return
+        for sep, words in _OTHER_DELIMITERS.items():
+            names = header[0].split(sep)
+            if len(names) < 2:
+                continue
+            with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+                rows = [r for r in itertools.islice(csv.reader(fh, delimiter=sep), 6) if r]
+            if all(len(r) == len(names) for r in rows[1:]):
+                raise CLIError(
+                    f"{label} {path} reads as one column, {header[0][:60]!r}: it seems to "
+                    f"use {words} between fields, and datareduce reads comma-separated "
+                    "files: save it with commas (e.g. in Python pandas.read_csv(path, "
+                    f"sep={sep!r}).to_csv(new_path, index=False)"
+                    + ("; add decimal=',' for decimal commas)." if sep == ";" else ")."))
+    except (OSError, csv.Error):
+        return
+
+
 def _is_default_index(index) -> bool:
     import pandas as pd
 
@@ -171,8 +205,13 @@ def _read(path, label, na_values=None):
     source = None
     try:
         if fmt == "csv":
-            df = pd.read_csv(path, low_memory=False, na_values=na_values or None)
+            try:
+                df = pd.read_csv(path, low_memory=False, na_values=na_values or None)
+            except pd.errors.ParserError:  # (e.g. decimal commas in a ';' file)
+                _check_delimiter(path, label)
+                raise
             header, terminator, bom = _csv_layout(path)
+            _check_delimiter(path, label, header)
             source = Source(fmt, df.index, path=path, columns=df.columns, header=header,
                             lineterminator=terminator, bom=bom, na_values=na_values)
             if not _is_default_index(df.index):  # e.g. rows with one field more than the
