@@ -3,6 +3,7 @@ with a missing-value marker such as ``?`` (02), a CSV with another delimiter (03
 audit map with many classes (05)."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -158,3 +159,27 @@ def test_one_column_named_with_a_semicolon_is_read(tmp_path, capsys):
     path.write_text("a;b\n" + "".join(f"{i * 7 % 5}\n" for i in range(10)))
     assert main(["reduce", str(path), "--keep", "3", "-o", str(tmp_path / "o.csv"), "-q"]) == 0
     assert (tmp_path / "o.csv").read_text().splitlines()[0] == "a;b"
+
+
+# ------------------------------------------------------------ 05: the map with many classes
+def test_map_legend_with_many_classes_keeps_the_axes(tmp_path):
+    from datareduce.metrics import audit_subset
+
+    rng = np.random.default_rng(0)
+    n = 1200
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = np.array([f"class_{i}" for i in range(60)])[np.arange(n) % 60]
+    absent = np.isin(y, [f"class_{i}" for i in range(6)])  # six classes without a kept row
+    kept = rng.choice(np.flatnonzero(~absent), 300, replace=False)
+    au = audit_subset(df, kept, y, n_draws=3)
+    fig = au.figures()[0][2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # constrained_layout's "axes sizes collapsed"
+        fig.savefig(tmp_path / "map.png", dpi=60)
+    ax = fig.axes[0]
+    names = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(names) <= 16, names
+    assert "kept, 45 more classes" in names  # 54 classes drawn, 9 of them on their own
+    assert "3 more classes with no kept row" in names
+    assert sum(name.endswith(": no kept row") for name in names) == 3
+    assert ax.get_position().height > 0.4  # the axes keep a good share of the figure

@@ -64,6 +64,19 @@ def figure_to_data_uri(fig, *, dpi=FIG_DPI) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+#: classes drawn in a colour and marker of their own on the map, at most (the colours
+#: repeat beyond 10); the others are drawn alike, as one legend entry "k more classes"
+MAP_CLASSES = 10
+#: classes with no kept row named in the map's legend, at most (the others: "k more")
+MAP_ABSENT = 4
+#: target bins named on the map's colourbar, at most (every n-th beyond)
+MAP_TICKS = 12
+
+
+def _plural(name: str) -> str:
+    return name + ("es" if name.endswith("s") else "s")
+
+
 def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel="PC2",
              kept_name="kept", dropped_name="dropped", order=None, sequential=False,
              group_name="class"):
@@ -74,8 +87,14 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
     ``order``: the labels in the order to list them (default: sorted). ``sequential``
     (ordered groups, e.g. the quantile bins of a regression target): kept rows coloured on
     a sequential colormap with a colourbar naming each ``group_name`` drawn instead of a
-    legend entry per group (a group with no kept point is named in the legend as above)."""
+    legend entry per group (a group with no kept point is named in the legend as above).
+
+    Many classes: the :data:`MAP_CLASSES` - 1 with the most rows on the map get a colour
+    and marker each, the others one dark grey marker and one entry ("``k`` more
+    classes"); at most :data:`MAP_ABSENT` classes with no kept point are named (then "k
+    more ... with no kept row"), so that the legend never crowds out the axes."""
     markers = "os^Dv<>pP*X"
+    more = None
     if labels is not None and order is None:
         order = list(np.unique(labels))
     ax.scatter(P[~kept, 0], P[~kept, 1], s=5, color=DROPPED_COLOR, label=dropped_name,
@@ -96,25 +115,45 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
                         norm=BoundaryNorm(np.arange(-0.5, k), cmap.N), edgecolors="black",
                         linewidths=0.3, label=f"{kept_name} (colour: {group_name})")
         if drawn:
-            bar = ax.figure.colorbar(sc, ax=ax, ticks=np.arange(k), fraction=0.06, pad=0.02)
-            bar.ax.set_yticklabels([str(c) for c in drawn], fontsize=8)
+            step = -(-k // MAP_TICKS)  # every step-th bin named: at most MAP_TICKS labels
+            ticks = np.arange(0, k, step)
+            bar = ax.figure.colorbar(sc, ax=ax, ticks=ticks, fraction=0.06, pad=0.02)
+            bar.ax.set_yticklabels([str(drawn[i]) for i in ticks], fontsize=8)
             bar.set_label(f"{group_name} of the {kept_name} rows", fontsize=9)
     else:
-        for g, c in enumerate(order):
+        drawn = [c for c in order if ((labels == c) & kept).any()]
+        own = drawn
+        if len(drawn) > MAP_CLASSES:  # (drawn first, below the others; listed after them)  # the most populous on the map, listed in order
+            rows = {c: int(np.sum(labels == c)) for c in drawn}
+            top = set(sorted(drawn, key=lambda c: -rows[c])[:MAP_CLASSES - 1])
+            own = [c for c in drawn if c in top]
+            rest = kept & ~np.isin(labels, own)
+            more = ax.scatter(P[rest, 0], P[rest, 1], s=10, marker=".", color="0.3",
+                              linewidths=0, label=f"{kept_name}, {len(drawn) - len(own)} "
+                                                  f"more {_plural(group_name)}")
+        for g, c in enumerate(own):  # a class with no kept row drawn gets no marker
             sel = (labels == c) & kept
-            if sel.any():  # a class with no kept row drawn gets no marker in the legend
-                ax.scatter(P[sel, 0], P[sel, 1], s=14, marker=markers[g % len(markers)],
-                           color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
-                           label=f"{kept_name}, {group_name} {c}")
+            ax.scatter(P[sel, 0], P[sel, 1], s=14, marker=markers[g % len(markers)],
+                       color=f"C{g % 10}", edgecolors="black", linewidths=0.3,
+                       label=f"{kept_name}, {group_name} {c}")
     handles, names = ax.get_legend_handles_labels()
+    if more is not None:
+        i = handles.index(more)
+        handles.append(handles.pop(i))
+        names.append(names.pop(i))
     if labels is not None:
         from matplotlib.lines import Line2D
 
         # named, without a marker: a class of the data none of whose kept rows is drawn
-        for c in order:
-            if not ((labels == c) & kept).any():
-                handles.append(Line2D([], [], linestyle="none"))
-                names.append(f"{group_name} {c}: no {kept_name} row")
+        absent = [c for c in order if not ((labels == c) & kept).any()]
+        named = absent if len(absent) <= MAP_ABSENT else absent[:MAP_ABSENT - 1]
+        for c in named:
+            handles.append(Line2D([], [], linestyle="none"))
+            names.append(f"{group_name} {c}: no {kept_name} row")
+        if len(named) < len(absent):
+            handles.append(Line2D([], [], linestyle="none"))
+            names.append(f"{len(absent) - len(named)} more {_plural(group_name)} with no "
+                         f"{kept_name} row")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend(handles, names, fontsize=LEGEND_PT, loc="upper center",
               bbox_to_anchor=(0.5, -0.14), ncol=2, markerscale=1.2, frameon=False)
