@@ -63,7 +63,7 @@ def test_reduce_keeps_a_class_named_NA_and_the_ids_text(awkward_csv, tmp_path):
 
 def test_search_writes_the_kept_rows_as_they_are_in_the_csv(awkward_csv, tmp_path):
     res = cli("search", awkward_csv, "--target", "region", "--id", "pid", "--methods", "srs",
-              "--keeps", "0.5", "--cv", "2", "--tolerance", "1", "--no-plot",
+              "--keeps", "0.4", "--cv", "2", "--tolerance", "1", "--no-plot",
               "--output", tmp_path / "s", "-q", "--features", "price", "a")
     assert res.returncode == 0, res.stderr
     want = {tuple(r) for r in _records(awkward_csv)[1:]}
