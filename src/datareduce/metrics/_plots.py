@@ -222,7 +222,14 @@ def plot_reference(ax, draws, value, *, title, xlabel, label="subset",
     finite = draws[np.isfinite(draws)]
     notes = []
     if finite.size:
-        ax.hist(finite, bins=min(20, max(5, finite.size // 3)), color="0.7")
+        lo, hi = float(finite.min()), float(finite.max())
+        # draws equal up to rounding (every draw the same rows' distances, summed in another
+        # order) leave no room for finite-sized bins: one bar around their value
+        if hi - lo <= 1e-9 * max(abs(lo), abs(hi), 1e-300):
+            pad = max(abs(hi), 1.0) * 1e-3
+            ax.hist(finite, bins=1, range=(lo - pad, hi + pad), color="0.7")
+        else:
+            ax.hist(finite, bins=min(20, max(5, finite.size // 3)), color="0.7")
         if finite.size < draws.size:
             notes.append(f"{draws.size - finite.size} of {draws.size} draws: ∞\n"
                          "(a class has no row), not shown")
