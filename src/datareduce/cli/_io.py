@@ -462,7 +462,7 @@ def split_target(df, target: str | None):
     if target is None:
         return df, None
     if target not in df.columns:
-        from ._common import unknown_column
+        from ._text import unknown_column
 
         raise CLIError(unknown_column("--target", target, df.columns))
     return df.drop(columns=[target]), df[target]

@@ -24,7 +24,7 @@ from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import quantile_strata, stratify_params, target_kind
 from .._core.validation import check_keeps, draw_seed
 from ..evaluation.tasks import TASKS, get_scorers, needs_classes, real_rows_reducer
-from ._budget import LARGE_ROWS, Clock, full_training_seconds, parse_budget
+from ._budget import CHEAP_SECONDS, LARGE_ROWS, Clock, full_training_seconds, parse_budget
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
@@ -34,10 +34,6 @@ __all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions",
 #: Below this many rows ``baseline="auto"`` measures the full training set's score (small
 #: tables are cheap to train, and an extrapolated baseline is the riskier estimate there).
 BASELINE_MAX_ROWS = LARGE_ROWS
-
-#: A model whose full training takes less than this (seconds) gets the ``min_budget``
-#: floor: its fixed costs (scoring, a selection space per reducer run) dominate.
-CHEAP_SECONDS = 1.0
 
 logger = logging.getLogger("datareduce.search")
 

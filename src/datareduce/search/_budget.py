@@ -21,6 +21,10 @@ import time
 
 import numpy as np
 
+#: A model whose full training takes less than this (seconds) gets the ``min_budget``
+#: floor: its fixed costs (scoring, a selection space per reducer run) dominate.
+CHEAP_SECONDS = 1.0
+
 __all__ = ["COST_MODELS", "LARGE_ROWS", "Clock", "TimeModel", "full_training_seconds",
            "parse_budget", "reduction_cost"]
 

@@ -79,7 +79,7 @@ def _multiple(s, need):
     """The budget as a multiple of one full training that gives ``need`` seconds, the
     ``min_budget`` floor taken into account: a training under a second gets at least
     ``min_budget`` seconds from any multiple ('1x', whose first step times the unit)."""
-    from ._base import CHEAP_SECONDS
+    from ._budget import CHEAP_SECONDS
 
     full = s.full_fit_seconds_
     if full < CHEAP_SECONDS and need <= float(s.min_budget):
