@@ -76,3 +76,29 @@ def test_the_reference_histogram_of_draws_equal_up_to_rounding(draws):
     plot_reference(ax, draws, draws[0], title="t", xlabel="x")
     assert sum(p.get_height() for p in ax.patches) == len(draws)
     plt.close(fig)
+
+
+def test_near_duplicates_far_from_the_rest_are_exact():
+    """A reviewer's case: rows spread over 1e3 beside a cluster of near-duplicates 1e5 away;
+    the dot-product expansion picked the wrong near-duplicate (a kept row at 1e-3, not 0)."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(200, 2)) * 1e3, 1e5 + rng.normal(size=(200, 2)) * 1e-3])
+    keep = np.arange(0, 400, 2)
+    got = Coverage("mean").prepare(X).nearest_distances(X[keep])
+    np.testing.assert_array_equal(got[keep], 0.0)
+    np.testing.assert_allclose(got, cKDTree(X[keep]).query(X)[0], rtol=1e-12, atol=0)
+
+
+def test_the_direct_path_holds_no_copy_of_the_rows():
+    """Few subset rows put a large table on the direct path (n * m <= SMALL_PAIRS); its
+    memory is the distances' blocks, not copies of the rows (3 temporaries of n x d)."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500_000, 16))
+    prepared = Coverage("mean").prepare(X)
+    tracemalloc.start()
+    prepared.nearest_distances(X[:4])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes, (peak / 2**20, X.nbytes / 2**20)

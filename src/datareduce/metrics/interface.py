@@ -182,21 +182,25 @@ class Metric:
 
 # --------------------------------------------------------------------------- coverage
 class _PreparedCoverage(PreparedMetric):
-    #: below this many (row, subset row) pairs the nearest distances are one block of numpy
-    #: (per-class searches are many and small: a tree's set-up and checks cost more)
+    #: below this many (row, subset row) pairs the nearest distances are computed directly,
+    #: block by block (per-class searches are many and small: a tree's set-up and checks
+    #: cost more than the distances)
     SMALL_PAIRS = 4_000_000
 
     def _nearest(self, A, B):
         if B.shape[0] == 0:
             return np.full(A.shape[0], np.inf)
         if A.shape[0] * B.shape[0] <= self.SMALL_PAIRS:
-            from .._geometry.neighbors import nearest
+            from scipy.spatial.distance import cdist
 
-            metric = self.metric.distance
-            j, dist = nearest(A, B, metric=metric)
-            if metric == "euclidean":  # the winner's distance without the expansion's rounding
-                dist = np.sqrt(np.square(A - B[j]).sum(axis=1))
-            return dist
+            from .._geometry.neighbors import row_chunks
+
+            # exact differences (no dot-product expansion), at most 64 MiB of distances
+            metric = {"manhattan": "cityblock"}.get(self.metric.distance, self.metric.distance)
+            out = np.empty(A.shape[0])
+            for sl in row_chunks(A.shape[0], 8 * B.shape[0]):
+                out[sl] = cdist(A[sl], B, metric).min(axis=1)
+            return out
         from sklearn.neighbors import NearestNeighbors
 
         nn = NearestNeighbors(n_neighbors=1, metric=self.metric.distance).fit(B)
