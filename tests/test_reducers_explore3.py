@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import datareduce
-from datareduce._geometry.kernels import median_heuristic, rbf_mean_embedding
+from datareduce._geometry.kernels import median_heuristic, power_of_two_scale, rbf_mean_embedding
 from datareduce.reducers.herding import kernel_herding
 
 
@@ -177,3 +177,23 @@ def test_numpy_floating_keep_out_of_range_is_refused(keep):
 
     with pytest.raises(InvalidParameterError, match="keep"):
         datareduce.get_reducer("srs", keep=keep).fit(np.ones((10, 2)))
+
+
+def test_clc_list_of_float_rows_with_a_whole_number_written_as_int_gets_centroids():
+    """review3/r2 04: JSON writers drop '.0'; the list was typed value by value, so one int
+    in a float column sent CLC to medoids, while np.asarray(list) (float64) got centroids."""
+    rng = np.random.default_rng(0)
+    rows = np.round(rng.normal(size=(60, 2)), 1).tolist()
+    rows[5][0] = 0
+    y = np.repeat([0, 1], [40, 20])
+    got = {}
+    for name, X in (("list", rows), ("array", np.asarray(rows))):
+        r = datareduce.get_reducer("clc", keep=0.2, random_state=0).fit(X, y)
+        got[name] = (r.output_, np.round(r.synthetic_, 12).tolist())
+    assert got["list"] == got["array"] and got["list"][0] == "centroids"
+
+
+def test_median_heuristic_at_the_top_of_float64():
+    """review3/r2 01: max |X| >= 2**1023 raised OverflowError (math.ldexp(1, 1024))."""
+    assert median_heuristic(np.array([[0.0], [1e308]])) == 1e308
+    assert power_of_two_scale([[1.5e308]]) == 2.0**1023

@@ -56,7 +56,8 @@ def canonical_kernel(name, *, allowed=KERNEL_NAMES, param: str = "kernel") -> st
 
 
 def power_of_two_scale(X) -> float:
-    """The power of two ``c`` with ``max |X| / c`` in [0.5, 1) (1.0 for an all-zero X).
+    """The power of two ``c`` with ``max |X| / c`` in [0.5, 1) (1.0 for an all-zero X; [1, 2)
+    from ``max |X| >= 2**1023``, float64's largest power of two).
 
     Dividing by ``c`` is exact in floating point (barring subnormals), so a computation on
     ``X / c`` whose result is scaled back by ``c`` gives the same bits as on X wherever X
@@ -72,7 +73,8 @@ def power_of_two_scale(X) -> float:
     top = float(max(X.max(), -X.min())) if X.size else 0.0
     if not (top > 0 and math.isfinite(top)):
         return 1.0
-    return math.ldexp(1.0, math.frexp(top)[1])
+    # 2**1023 is the largest power of two: above it, max |X| / c lies in [1, 2)
+    return math.ldexp(1.0, min(math.frexp(top)[1], 1023))
 
 
 def median_heuristic(X, rng=None, max_rows: int = 1000) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 import re
 import time
 import warnings
@@ -228,9 +229,11 @@ class DetectionReducer:
                 raise ValueError(f"categories={c!r}: use 'auto', None, an array of one category "
                                  "per image, or a function of the dataset.")
             min_count = self.min_count
-            if min_count == "auto" and isinstance(self.keep, float) and 0 < self.keep <= 1:
+            keep = self.keep
+            if (min_count == "auto" and isinstance(keep, numbers.Real)
+                    and not isinstance(keep, (numbers.Integral, np.bool_)) and 0 < keep <= 1):
                 # a combination smaller than 1 / keep images would get no image of its own
-                min_count = max(2, math.ceil(0.01 * len(dataset)), math.ceil(1 / self.keep))
+                min_count = max(2, math.ceil(0.01 * len(dataset)), math.ceil(1 / float(keep)))
             return image_categories(dataset, min_count=min_count)
         if callable(c):
             c = c(dataset)
@@ -371,8 +374,10 @@ class DetectionReducer:
 
     def _select_by_groups(self, est, X, y, labels, n_all):
         """Positions (rows of X) kept when groups are covered before one is repeated."""
-        keep = est.get_params()["keep"]
-        want = keep if not isinstance(keep, float) else max(1, round(keep * n_all))
+        from .._core.validation import check_keep
+
+        keep = check_keep(est.get_params()["keep"])  # an int count or a float fraction
+        want = keep if isinstance(keep, int) else check_keep(keep, n_all)
         want = int(min(want, len(X)))
         uniq, inverse = np.unique(labels.astype(str), return_inverse=True)
         members = [np.flatnonzero(inverse == g) for g in range(len(uniq))]

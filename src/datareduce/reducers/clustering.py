@@ -117,10 +117,18 @@ def centroid_obstacle(X) -> str | None:
         if ints:
             return f"column(s) {ints[:5]} hold integers or booleans (a mean is not one)"
     else:
-        # the values' own types, whatever the container: a numpy object array (or a list)
-        # of ints and bools, or integer text in a str array, is not a float column either
-        # (explore3/tables 03)
-        arr = X if hasattr(X, "dtype") else np.asarray(X, dtype=object)
+        # the values' own types, whatever the container: a numpy object array of ints and
+        # bools, or integer text in a str array, is not a float column either (explore3/
+        # tables 03); a list is typed as numpy types it (floats with a whole number written
+        # ``0`` are floats, as np.asarray makes them), its values looked at one by one only
+        # when numpy keeps them as objects
+        if hasattr(X, "dtype"):
+            arr = X
+        else:
+            try:
+                arr = np.asarray(X)
+            except ValueError:  # ragged rows: validation says so
+                arr = np.asarray(X, dtype=object)
         kind = arr.dtype.kind
         if kind in "biu":
             return "X holds integers or booleans (a mean is not one)"
