@@ -523,3 +523,19 @@ def test_regression_bins_read_without_exponents_and_the_bar_chart_fits_its_figur
     # the written values stay inside the axes (not clipped at its right edge)
     right = ax.get_window_extent(r).x1
     assert all(t.get_window_extent(r).x1 <= right + 1 for t in ax.texts)
+
+
+def test_audit_labels_takes_a_categorical_target_as_classes_as_a_reducer_does():
+    """review3/r2 06: the rule ran on np.asarray(y), which drops a categorical's dtype: 80
+    numeric category codes were binned as a regression target, a reducer's fit took them
+    as 80 classes."""
+    import pandas as pd
+
+    from datareduce.metrics.audit import audit_labels
+
+    y = pd.Series(pd.Categorical(np.arange(400) % 80))
+    labels, task = audit_labels(y, 400)
+    from datareduce import get_reducer
+
+    red = get_reducer("srs", keep=0.5, random_state=0).fit(np.zeros((400, 2)), y)
+    assert task == "classification" and len(np.unique(labels)) == len(red.classes_) == 80

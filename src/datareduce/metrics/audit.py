@@ -77,11 +77,12 @@ def audit_labels(y, n, *, task: str = "auto", n_bins: int = N_BINS):
         return None, None
     from .._core.strata import target_kind
 
+    kind = target_kind(y, task)  # on y as given: a pandas categorical is classes
     y = np.asarray(y)
     if y.shape[0] != n:
         raise ValueError(f"y has {y.shape[0]} rows but X has {n}: pass one label per row.")
     # the package's one rule: prices and counts (many whole numbers) are binned too
-    if target_kind(y, task) == "regression":
+    if kind == "regression":
         from .._core.strata import quantile_strata
 
         codes, edges = quantile_strata(y, n_bins)
