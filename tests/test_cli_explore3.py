@@ -183,3 +183,39 @@ def test_map_legend_with_many_classes_keeps_the_axes(tmp_path):
     assert "3 more classes with no kept row" in names
     assert sum(name.endswith(": no kept row") for name in names) == 3
     assert ax.get_position().height > 0.4  # the axes keep a good share of the figure
+
+
+# ------------------------------------------------ review3/r1 02: --na-values on Parquet
+def test_na_values_on_parquet_reads_numbers_and_writes_the_marker(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(0)
+    n = 200
+    age = rng.integers(18, 80, n).astype(str).astype(object)
+    age[[3, 10, 50, 77]] = "?"
+    df = pd.DataFrame({"age": age, "income": np.round(rng.normal(50, 10, n), 1),
+                       "label": rng.choice(["a", "b"], n)})
+    df.to_parquet(tmp_path / "q.parquet", index=False)  # age: text, '?' for missing
+    base = ["reduce", str(tmp_path / "q.parquet"), "--target", "label", "--method", "mms",
+            "--keep", "0.5"]
+    # the warning's advice, on a Parquet file too
+    assert main([*base, "-o", str(tmp_path / "a.parquet")]) == 0
+    err = capsys.readouterr().err
+    assert "column 'age' is numbers except '?' (4 rows)" in err and "--na-values '?'" in err
+    # following it: age is numbers, the written rows keep '?' (text, as stored)
+    assert main([*base, "-o", str(tmp_path / "o.parquet"), "--na-values", "?"]) == 0
+    err = capsys.readouterr().err
+    space = next(line for line in err.splitlines() if line.startswith("space:"))
+    assert "2 numeric" in space and "categorical" not in space, space
+    assert "warning: column" not in err
+    out = pd.read_parquet(tmp_path / "o.parquet")
+    assert out["age"].notna().all() and out["age"].map(type).eq(str).all()
+    assert (out["age"] == "?").sum() >= 1  # (mms keeps some of the four)
+    assert set(map(tuple, out.to_numpy().tolist())) <= set(map(tuple, df.to_numpy().tolist()))
+    from datareduce.cli._io import read_table
+
+    read = read_table(tmp_path / "q.parquet", na_values=["?"])
+    assert read["age"].dtype.kind in "if" and read["age"].isna().sum() == 4
+    # a text column with the marker but words too stays text
+    words = df.assign(age=np.where(np.arange(n) % 2, "old", age))
+    words.to_parquet(tmp_path / "w.parquet", index=False)
+    assert read_table(tmp_path / "w.parquet", na_values=["?"])["age"].dtype.kind not in "iuf"

@@ -143,7 +143,8 @@ def add_column_options(p, *, target_required: bool = False, target_help: str | N
     p.add_argument("--na-values", nargs="+", action="extend", metavar="TEXT",
                    help="texts that mean a missing value in every column, such as '?' (quote "
                         "it for the shell): a column of numbers with them is read as numbers; "
-                        "the rows written keep them as written")
+                        "the rows written keep them as written (Parquet: in text columns, "
+                        "and such a column is written as stored, not as null)")
 
 def add_drop_missing_target(p):
     p.add_argument("--drop-missing-target", action="store_true",

@@ -50,7 +50,9 @@ class Source:
     the reading and the writing. A file whose rows have more fields than its header (pandas
     then reads the first fields as an index) is kept as text whole (``text``). Parquet:
     ``index`` says whether the file stores a pandas index (such as a ``patient_id`` set with
-    ``set_index``) that is written back with the rows.
+    ``set_index``) that is written back with the rows; ``stored`` holds, as stored, the text
+    columns in which ``--na-values`` found a marker (the frame has them masked, and read as
+    numbers when the rest are numbers), so that the rows written keep the marker.
     """
 
     #: rows of text read at a time when the kept rows are written
@@ -64,6 +66,7 @@ class Source:
         self.path, self.columns = path, columns
         self.stamp = _stamp(path) if path is not None else None
         self._columns_text = {}
+        self.stored = {}
 
     def _read_text(self, **options):
         import pandas as pd
@@ -180,6 +183,20 @@ def _check_delimiter(path, label, header=None) -> None:
         return
 
 
+def _numbers_or_text(col):
+    """A text column whose values (the missing ones aside) all read as numbers, as numbers
+    (what ``pandas.read_csv`` makes of such a column); any other column as it is."""
+    import pandas as pd
+
+    values = col.dropna()
+    if not len(values) or values.map(type).ne(str).any():
+        return col
+    try:
+        return pd.to_numeric(col)
+    except (ValueError, TypeError):
+        return col
+
+
 def _is_default_index(index) -> bool:
     import pandas as pd
 
@@ -230,7 +247,10 @@ def _read(path, label, na_values=None):
             source = Source(fmt, df.index, index=not _is_default_index(df.index),
                             na_values=na_values)
             for c in [c for c in df.columns if df[c].dtype.kind == "O"] if na_values else ():
-                df[c] = df[c].mask(df[c].isin(na_values))
+                marked = df[c].isin(na_values)
+                if marked.any():
+                    source.stored[c] = df[c].to_numpy()
+                    df[c] = _numbers_or_text(df[c].mask(marked))
     except ImportError as exc:
         raise CLIError(f"reading Parquet needs pyarrow: pip install pyarrow ({exc})") from exc
     except pd.errors.EmptyDataError:
@@ -420,8 +440,10 @@ def write_rows(rows, source: Source, path, extra=None) -> None:
     ``rows`` are rows of the parsed frame (any subset, in any order, keeping their index
     labels). CSV to CSV writes each kept row's fields with the text of the input, under the
     input's header, with its line terminator and byte-order mark; Parquet keeps the column
-    types and a stored pandas index. Between formats the parsed values are written (a CSV
-    read as Parquet takes pandas' inferred types)."""
+    types and a stored pandas index, and a column in which ``--na-values`` found a marker
+    is written as stored (``?`` stays ``?``, the column text). Between formats the parsed
+    values are written (a CSV read as Parquet takes pandas' inferred types; the columns of a
+    Parquet file in which ``--na-values`` found a marker are written as stored)."""
     import numpy as np
 
     fmt = table_format(path)
@@ -440,6 +462,12 @@ def write_rows(rows, source: Source, path, extra=None) -> None:
             lineterminator=source.lineterminator,
             encoding="utf-8-sig" if source.bom else "utf-8"))
         return
+    stored = {c: v for c, v in source.stored.items() if c in rows.columns}
+    pos = source.labels.get_indexer(rows.index) if stored and source.labels.is_unique else None
+    if pos is not None and (pos >= 0).all():  # (a repeated stored index: the values read)
+        rows = rows.copy()
+        for c, values in stored.items():
+            rows[c] = values[pos]
     if extra:
         rows = rows.copy()
         for name, values in extra.items():
