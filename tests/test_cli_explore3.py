@@ -219,3 +219,22 @@ def test_na_values_on_parquet_reads_numbers_and_writes_the_marker(tmp_path, caps
     words = df.assign(age=np.where(np.arange(n) % 2, "old", age))
     words.to_parquet(tmp_path / "w.parquet", index=False)
     assert read_table(tmp_path / "w.parquet", na_values=["?"])["age"].dtype.kind not in "iuf"
+
+
+# ------------------------------------- review3/r1 06: the delimiter advice keeps the data
+def test_the_delimiter_advice_keeps_every_field_as_written(tmp_path, capsys):
+    import re
+
+    path = tmp_path / "semi.csv"
+    path.write_text("code;x;note;label\n0001;1,5;NA;A\n0002;0,5;b;B\n0003;2,5;c;A\n")
+    assert main(["reduce", str(path), "--target", "label", "--keep", "2",
+                 "-o", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    advice = re.search(r"pandas\.(read_csv\(path.*?index=False\))", err).group(1)
+    assert advice == ("read_csv(path, sep=';', dtype=str, keep_default_na=False)"
+                      ".to_csv(new_path, index=False)")
+    new_path = tmp_path / "commas.csv"
+    eval("pd." + advice, {"pd": pd, "path": path, "new_path": new_path})  # the advice as given
+    assert new_path.read_text().splitlines() == [
+        "code,x,note,label", '0001,"1,5",NA,A', '0002,"0,5",b,B', '0003,"2,5",c,A']
+    assert "decimal commas" in err and "decimal=','" not in err

@@ -177,8 +177,10 @@ def _check_delimiter(path, label, header=None) -> None:
                     f"{label} {path} reads as one column, {header[0][:60]!r}: it seems to "
                     f"use {words} between fields, and datareduce reads comma-separated "
                     "files: save it with commas (e.g. in Python pandas.read_csv(path, "
-                    f"sep={sep!r}).to_csv(new_path, index=False)"
-                    + ("; add decimal=',' for decimal commas)." if sep == ";" else ")."))
+                    f"sep={sep!r}, dtype=str, keep_default_na=False).to_csv(new_path, "
+                    "index=False), which keeps every field as written"
+                    + ("; decimal commas are kept too: change them to points in those columns, "
+                       "e.g. df[col].str.replace(',', '.'))." if sep == ";" else ")."))
     except (OSError, csv.Error):
         return
 
