@@ -117,13 +117,14 @@ def test_07_a_scorer_of_the_other_task_is_refused_before_any_training(monkeypatc
     Xc, yc = _data(200)
     cases = [(Ridge(), Xr, yr, "accuracy",
               "scoring='accuracy' is a classification scorer and y is a regression target: "
-              "use r2 or mae, or task='classification'."),
+              "use scoring='r2' or scoring='neg_mean_absolute_error', or "
+              "task='classification'."),
              (LogisticRegression(), Xc, yc, "r2",
               "scoring='r2' is a regression scorer and y is a classification target: "
-              "use e.g. f1_macro, or task='regression'."),
+              "use e.g. scoring='f1_macro', or task='regression'."),
              (LogisticRegression(), Xc, np.where(yc == 1, "yes", "no"), "f1",
-              "scoring='f1' needs two classes labelled 0/1 and y has no, yes: use f1_macro "
-              "(or f1_weighted).")]
+              "scoring='f1' needs two classes labelled 0/1 (or -1/1) and y has no, yes: use "
+              "scoring='f1_macro' or scoring='f1_weighted'.")]
     for est, X, y, scoring, message in cases:
         with pytest.raises(ValueError) as err:
             ReductionSearchCV(est, methods=["srs"], scoring=scoring, budget=None).fit(X, y)
@@ -134,11 +135,13 @@ def test_07_the_cli_words_come_from_the_same_check():
     from datareduce.cli import CLIError
     from datareduce.cli.search import _check_scoring_for_task
 
-    with pytest.raises(CLIError, match=r"^--scoring f1 needs two classes labelled 0/1 and "
-                                       r"--target has a, b, c: use f1_macro"):
+    with pytest.raises(CLIError, match=r"^--scoring f1 needs two classes labelled 0/1 \(or "
+                                       r"-1/1\) and --target has a, b, c: use --scoring "
+                                       r"f1_macro or --scoring f1_weighted\.$"):
         _check_scoring_for_task("f1", "classification", np.array(["a", "b", "c"]))
     with pytest.raises(CLIError, match=r"^--scoring accuracy is a classification scorer and "
-                                       r"--target is a regression target: use r2 or mae, or "
+                                       r"--target is a regression target: use --scoring r2 or "
+                                       r"--scoring neg_mean_absolute_error, or "
                                        r"--task classification\.$"):
         _check_scoring_for_task("accuracy", "regression", np.arange(10.0))
 
@@ -244,3 +247,85 @@ def test_08_predicted_keep_beyond_the_table_is_no_upper_end_within_the_table():
     s.predicted_keep_ = (math.inf, 0.5, math.inf)
     assert "learning curve predicts no kept fraction of the table within tolerance" \
         in s.summary()
+
+
+# ------------------------- review3/r1 01: the scorer check refuses only what cannot score
+def test_r1_01_scorers_scikit_learn_computes_are_not_refused():
+    from sklearn.datasets import make_regression
+
+    from datareduce.search._base import check_scoring_for_task
+
+    yes_no = np.array(["no", "yes"] * 30)
+    three = np.array(["a", "b", "c"] * 20)
+    for scoring, y in [("roc_auc", yes_no), ("roc_auc", np.array([1, 2] * 30)),
+                       ("d2_log_loss_score", yes_no), ("d2_log_loss_score", three),
+                       ("d2_brier_score", np.array([0, 1] * 30)), ("d2_brier_score", three),
+                       ("average_precision", three), ("roc_auc_ovr", three)]:
+        check_scoring_for_task(scoring, "classification", y)  # no refusal
+    yr = make_regression(60, 3, random_state=0)[1]
+    check_scoring_for_task("d2_absolute_error_score", "regression", yr)
+    for scoring in ("d2_log_loss_score", "d2_brier_score"):
+        with pytest.raises(ValueError, match="is a classification scorer"):
+            check_scoring_for_task(scoring, "regression", yr)
+    with pytest.raises(ValueError, match="is a regression scorer"):
+        check_scoring_for_task("d2_absolute_error_score", "classification", yes_no)
+    with pytest.raises(ValueError, match=r"^scoring='roc_auc' needs two classes and y has a, "
+                                         r"b, c: use scoring='roc_auc_ovr' or "
+                                         r"scoring='roc_auc_ovr_weighted'\.$"):
+        check_scoring_for_task("roc_auc", "classification", three)
+    # a search with roc_auc on two text classes runs and answers (as at ebd6d9e)
+    X, y = _data(300)
+    s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], scoring="roc_auc",
+                               keeps=(0.2, 0.5), budget=None, random_state=0),
+             X, np.where(y == 1, "yes", "no"))
+    assert s.scoring_ == "roc_auc" and 0.5 < s.baseline_score_ <= 1
+
+
+@pytest.mark.parametrize("cli", [False, True])
+def test_r1_01_every_advised_scorer_is_a_scikit_learn_scorer(cli):
+    import re
+
+    from sklearn.datasets import make_regression
+    from sklearn.metrics import get_scorer_names
+
+    from datareduce.search._base import check_scoring_for_task
+
+    names = set(get_scorer_names())
+    targets = {"classification": [np.array(["no", "yes"] * 30), np.array(["a", "b", "c"] * 20),
+                                  np.array([1, 2] * 30), np.array([0, 1] * 30),
+                                  np.arange(60) % 5],
+               "regression": [make_regression(60, 3, random_state=0)[1]]}
+    refusals = 0
+    for scoring in [*sorted(names), "mae"]:
+        for task, ys in targets.items():
+            for y in ys:
+                try:
+                    check_scoring_for_task(scoring, task, y, cli=cli)
+                except ValueError as exc:
+                    refusals += 1
+                    text = str(exc)
+                    said = (re.findall(r"--scoring (\w+)", text) if cli
+                            else re.findall(r"scoring='(\w+)'", text))
+                    assert said[0] == scoring and len(said) >= 2, text
+                    assert set(said[1:]) <= names, text
+    assert refusals >= 40
+
+
+def test_r1_01_compare_takes_the_one_list_and_advises_real_scorers():
+    import argparse
+
+    from sklearn.metrics import get_scorer_names
+
+    from datareduce.cli import CLIError
+    from datareduce.cli.compare import _labels
+
+    three = np.array(["a", "b", "c"] * 20)
+    args = argparse.Namespace(scoring=["average_precision"], pos_label=None, quiet=True)
+    assert _labels(args, three) is three  # averaged over the classes by scikit-learn
+    args.scoring = ["f1"]
+    with pytest.raises(CLIError, match=r"use --scoring f1_macro or --scoring f1_weighted\.$"):
+        _labels(args, three)
+    args.scoring = ["average_precision"]
+    with pytest.raises(CLIError, match=r"or use --scoring (\w+)\.$") as err:
+        _labels(args, np.array(["no", "yes"] * 30))
+    assert err.value.args[0].split()[-1].rstrip(".") in get_scorer_names()

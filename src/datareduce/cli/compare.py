@@ -43,8 +43,6 @@ ESTIMATORS = ("mlp", "logistic", "knn", "forest")
 #: the default scorers of each task (the Python compare's: ``mae`` is the mean absolute
 #: error itself, lower is better)
 DEFAULT_SCORING = {"classification": ("accuracy", "f1_macro"), "regression": ("r2", "mae")}
-#: scorers whose value depends on which label is the positive class
-BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision")
 PLOTS = ("scores.png", "time.png")
 
 
@@ -189,7 +187,7 @@ def _check_options(args):
 def _check_task(args, task, target):
     """The scorers of the task (defaults filled in), and the options a regression target
     cannot use."""
-    from .search import _CLASSIFICATION_PREFIXES, _REGRESSION_PREFIXES
+    from ..search._base import CLASSIFICATION_SCORERS, REGRESSION_SCORERS
 
     if args.scoring is None:
         args.scoring = list(DEFAULT_SCORING[task])
@@ -204,8 +202,8 @@ def _check_task(args, task, target):
                        f"{target!r} is a regression target (no classes): leave --pos-label "
                        "out, or pass --task classification if the values are classes.")
     for s in args.scoring:
-        if s != "mae" and not s.startswith(_REGRESSION_PREFIXES):
-            kind = ("a classification scorer" if s.startswith(_CLASSIFICATION_PREFIXES)
+        if s != "mae" and not s.startswith(REGRESSION_SCORERS):
+            kind = ("a classification scorer" if s.startswith(CLASSIFICATION_SCORERS)
                     else "not a regression scorer")
             raise CLIError(f"--scoring {s} is {kind} and --target "
                            f"{target!r} is a regression target: use r2 or mae (or another "
@@ -216,6 +214,10 @@ def _labels(args, y):
     """The labels to use, recoded to 0/1 when a binary scorer needs a positive class."""
     import numpy as np
 
+    # the scorers of a positive class: the search's one list (search._base), whose labels
+    # --pos-label recodes to 0/1
+    from ..search._base import BINARY_SCORERS, scorers_instead
+
     binary = [s for s in args.scoring if s in BINARY_SCORERS]
     classes = np.unique(y)
     if not binary:
@@ -224,15 +226,24 @@ def _labels(args, y):
                            f"({', '.join(BINARY_SCORERS)}).")
         return y
     if len(classes) != 2:
-        raise CLIError(f"--scoring {binary[0]} is for two classes and --target has "
-                       f"{len(classes)}: use {binary[0]}_macro or {binary[0]}_weighted.")
+        # average_precision averages over more classes (scikit-learn's multiclass form)
+        one = [s for s in binary if s != "average_precision"]
+        if one:
+            a, b = scorers_instead(one[0])
+            raise CLIError(f"--scoring {one[0]} is for two classes and --target has "
+                           f"{len(classes)}: use --scoring {a} or --scoring {b}.")
+        if args.pos_label is not None:
+            raise CLIError(f"--pos-label names the positive class of two classes and "
+                           f"--target has {len(classes)}: leave it out.")
+        return y
     if args.pos_label is None:
         numeric = classes.dtype.kind in "biuf"
         if numeric and set(classes.tolist()) in ({0, 1}, {-1, 1}):
             return y
         raise CLIError(f"--scoring {binary[0]} needs the positive class with the labels "
                        f"{compact_list(classes.tolist())}: pass --pos-label "
-                       f"{classes[-1]} (or another), or use {binary[0]}_macro.")
+                       f"{classes[-1]} (or another), or use --scoring "
+                       f"{scorers_instead(binary[0])[0]}.")
     as_text = [str(c) for c in classes.tolist()]
     if args.pos_label not in as_text:
         raise CLIError(f"--pos-label {args.pos_label!r} is not a label of --target "

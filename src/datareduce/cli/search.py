@@ -14,11 +14,6 @@ import sys
 from contextlib import contextmanager
 
 from .._core.strata import N_BINS
-
-# the scorers of each task live with the search's check (one list, one message)
-from ..search._base import BINARY_SCORERS  # noqa: F401
-from ..search._base import CLASSIFICATION_SCORERS as _CLASSIFICATION_PREFIXES  # noqa: F401
-from ..search._base import REGRESSION_SCORERS as _REGRESSION_PREFIXES  # noqa: F401
 from . import SEED, CLIError
 from ._common import (
     add_column_options,

@@ -29,7 +29,7 @@ from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
 __all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions",
-           "check_scoring_for_task", "search_task"]
+           "check_scoring_for_task", "scorers_instead", "search_task"]
 
 #: Below this many rows ``baseline="auto"`` measures the full training set's score (small
 #: tables are cheap to train, and an extrapolated baseline is the riskier estimate there).
@@ -38,43 +38,75 @@ BASELINE_MAX_ROWS = LARGE_ROWS
 logger = logging.getLogger("datareduce.search")
 
 
-#: Scorers of two classes labelled 0/1 (scikit-learn's default ``pos_label=1``).
-BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision", "roc_auc")
-#: Scorer names (prefixes) of one task: a scorer of the other task is refused before any work.
+#: Scorers of one positive class, scikit-learn's default ``pos_label=1``: of two classes they
+#: need the labels 0/1 (or -1/1). ``average_precision`` also averages over more classes;
+#: the others then need their ``_macro`` (``_weighted``) form. (``roc_auc`` takes any two
+#: labels, ``classes_[1]`` positive; more classes need ``roc_auc_ovr``.) The one list of
+#: the library and the CLI (``datareduce compare`` recodes ``--pos-label`` by it).
+BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision")
+#: Scorer names (prefixes) of one task: a scorer of the other task is refused before any
+#: work. ``d2_log_loss_score`` and ``d2_brier_score`` are classification scorers, the
+#: regression ``d2_`` scorer is ``d2_absolute_error_score``.
 CLASSIFICATION_SCORERS = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1", "precision",
                           "recall", "jaccard", "roc_auc", "average_precision", "neg_log_loss",
-                          "neg_brier_score", "matthews_corrcoef")
+                          "neg_brier_score", "matthews_corrcoef", "d2_log_loss_score",
+                          "d2_brier_score", "positive_likelihood_ratio",
+                          "neg_negative_likelihood_ratio")
 REGRESSION_SCORERS = ("r2", "explained_variance", "max_error", "neg_mean_", "neg_median_",
-                      "neg_root_mean_", "neg_max_error", "d2_", "mae")
+                      "neg_root_mean_", "neg_max_error", "d2_absolute_error_score", "mae")
+
+
+def scorers_instead(scoring):
+    """The scorers (scikit-learn names) advised instead of the binary scorer ``scoring``
+    on labels it cannot score: ``roc_auc`` of more than two classes, ``average_precision``
+    of two classes that are not 0/1, the others of classes other than 0/1."""
+    if scoring == "roc_auc":
+        return ("roc_auc_ovr", "roc_auc_ovr_weighted")
+    if scoring == "average_precision":  # (no _macro form; roc_auc ranks any two labels)
+        return ("roc_auc", "f1_macro")
+    return (f"{scoring}_macro", f"{scoring}_weighted")
 
 
 def check_scoring_for_task(scoring, task, y, *, cli=False):
     """Refuse a scorer that does not fit the task before any training: a regression scorer
-    for classes, a classification scorer for a regression target, a binary scorer (``f1``,
-    ``roc_auc`` ...) on labels other than two classes 0/1. The one check of the library and
-    the CLI (``cli=True``: the options' names, ``--scoring``, ``--target``, ``--task``)."""
+    for classes, a classification scorer for a regression target, a scorer of a positive
+    class (``f1``, ``average_precision`` ...) on labels other than 0/1, ``roc_auc`` on more
+    than two classes. Every scorer it advises is a scikit-learn scorer. The one check of
+    the library and the CLI (``cli=True``: the options' names, ``--scoring``, ``--target``,
+    ``--task``)."""
     if not isinstance(scoring, str):
         return
-    said = f"--scoring {scoring}" if cli else f"scoring={scoring!r}"
-    target = "--target" if cli else "y"
+
+    def name(s):
+        return f"--scoring {s}" if cli else f"scoring={s!r}"
 
     def task_option(t):
         return f"--task {t}" if cli else f"task={t!r}"
 
+    said, target = name(scoring), "--target" if cli else "y"
     if task == "classification" and scoring.startswith(REGRESSION_SCORERS):
         raise ValueError(f"{said} is a regression scorer and {target} is a classification "
-                         f"target: use e.g. f1_macro, or {task_option('regression')}.")
+                         f"target: use e.g. {name('f1_macro')}, or "
+                         f"{task_option('regression')}.")
     if task == "regression" and scoring.startswith(CLASSIFICATION_SCORERS):
         raise ValueError(f"{said} is a classification scorer and {target} is a regression "
-                         f"target: use r2 or mae, or {task_option('classification')}.")
-    if task == "classification" and scoring in BINARY_SCORERS:
-        classes = np.unique(np.asarray(y))
-        if len(classes) != 2 or set(classes.tolist()) not in ({0, 1}, {-1, 1}):
-            names = [str(c) for c in classes.tolist()]
-            shown = ", ".join(names[:8]) + (f", ... (+{len(names) - 8} more)"
-                                            if len(names) > 8 else "")
-            raise ValueError(f"{said} needs two classes labelled 0/1 and {target} has "
-                             f"{shown}: use {scoring}_macro (or {scoring}_weighted).")
+                         f"target: use {name('r2')} or {name('neg_mean_absolute_error')}, "
+                         f"or {task_option('classification')}.")
+    if task != "classification" or scoring not in (*BINARY_SCORERS, "roc_auc"):
+        return
+    classes = np.unique(np.asarray(y))
+    labels01 = len(classes) == 2 and set(classes.tolist()) in ({0, 1}, {-1, 1})
+    if scoring == "roc_auc" and len(classes) <= 2 or labels01:
+        return
+    if scoring == "average_precision" and len(classes) > 2:
+        return  # averaged over the classes (scikit-learn's multiclass average_precision)
+    names = [str(c) for c in classes.tolist()]
+    shown = ", ".join(names[:8]) + (f", ... (+{len(names) - 8} more)" if len(names) > 8 else "")
+    need = ("two classes" if scoring == "roc_auc"
+            else "two classes labelled 0/1 (or -1/1)")
+    a, b = scorers_instead(scoring)
+    raise ValueError(f"{said} needs {need} and {target} has {shown}: use {name(a)} or "
+                     f"{name(b)}.")
 
 
 def check_fractions(keeps):
