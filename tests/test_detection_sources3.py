@@ -86,11 +86,13 @@ def test_yolo_audit_refuses_files_inside_the_source(tmp_path, capsys, option, pl
 
 def test_report_through_a_link_into_the_source_is_refused(tmp_path, capsys):
     data = _small(tmp_path / "src")
-    os.symlink(data.parent / "images", tmp_path / "elsewhere")
+    # (a link to images/train: the YAML has no path:, so its folder is not a source place as
+    # a whole, only the split folders and their label folders are; review3/r3 01)
+    os.symlink(data.parent / "images/train", tmp_path / "elsewhere")
     assert main(["yolo-audit", str(data), "--json", str(tmp_path / "elsewhere/leaks.json"),
                  "-q"]) == 2
     assert "--json" in capsys.readouterr().err
-    assert not (data.parent / "images/leaks.json").exists()
+    assert not (data.parent / "images/train/leaks.json").exists()
     assert main(["yolo-audit", str(data), "--json", str(tmp_path / "leaks.json"), "-q"]) == 0
     assert (tmp_path / "leaks.json").is_file()
 
@@ -261,8 +263,8 @@ def test_overwrite_removes_ultralytics_npy_caches_of_written_images(tmp_path):
     write_yolo_subset(ds, [0, 1, 2], out)
     caches = [p.with_suffix(".npy") for p in (out / "images/train").iterdir()]
     caches += [p.with_suffix(".npy") for p in (out / "images/val").iterdir()]
-    for p in caches:  # what `yolo train cache=disk` writes
-        np.save(p, np.zeros((2, 2), dtype=np.uint8))
+    for p in caches:  # what `yolo train cache=disk` writes: np.save(imread(image)), HxWx3
+        np.save(p, np.zeros((32, 32, 3), dtype=np.uint8))
     stray = out / "images/train/not_an_image_of_ours.npy"
     np.save(stray, np.zeros(1))
     with pytest.raises(FileExistsError, match="not_an_image_of_ours"):
@@ -290,3 +292,92 @@ def test_cli_messages_name_the_flags_not_python_arguments(tmp_path, capsys):
     assert main(["yolo", str(data), "--embedder", "label", "-o", str(tmp_path / "o2")]) == 2
     err = capsys.readouterr().err
     assert "--on-error skip" in err and "dataset.issues" not in err
+
+
+# --- review3/r3: the fourth round's fixes, reviewed ---------------------------------------
+
+def _project(tmp_path) -> Path:
+    """PROJECT/data.yaml without path:, splits relative to it under datasets/coco."""
+    proj = tmp_path / "proj"
+    coco = _plain(proj / "datasets/coco").parent
+    (coco / "data.yaml").unlink()
+    (proj / "data.yaml").write_text("train: datasets/coco/images/train\n"
+                                    "val: datasets/coco/images/val\nnames: [a, b]\n")
+    return proj / "data.yaml"
+
+
+def test_yaml_without_path_refuses_only_the_split_folders_not_the_project(tmp_path, capsys):
+    # r3 01: the YAML's folder (the root of relative splits) is not a source place as a whole
+    from datareduce.detection import check_output_dir
+
+    data = _project(tmp_path)
+    proj, coco = data.parent, data.parent / "datasets/coco"
+    (proj / "reports").mkdir()
+    assert main(["yolo-audit", str(data), "--json", str(proj / "reports/audit.json"),
+                 "-q"]) == 0
+    assert (proj / "reports/audit.json").is_file()
+    assert main(["yolo", str(data), "--keep", "0.5", "--embedder", "label",
+                 "--report-png", str(proj / "reports/r.png"),
+                 "-o", str(proj / "reduced"), "-q"]) == 0
+    assert load_yolo(proj / "reduced/data.yaml").images
+    capsys.readouterr()
+    for place in ("datasets/coco/labels/train/a.json", "datasets/coco/images/val/a.json"):
+        assert main(["yolo-audit", str(data), "--json", str(proj / place), "-q",
+                     "--overwrite"]) == 2, place
+        assert "inside the source" in capsys.readouterr().err
+    ds = load_yolo(data)
+    for out in (proj, proj / "datasets", coco / "images/train/o", coco / "labels/train/o"):
+        with pytest.raises(ValueError, match="source dataset"):
+            check_output_dir(ds, out)
+    # with path: the dataset root is still a source place as a whole
+    (coco / "data.yaml").write_text(f"path: {coco}\ntrain: images/train\nval: images/val\n"
+                                    "names: [a, b]\n")
+    with pytest.raises(ValueError, match="source dataset"):
+        check_output_dir(load_yolo(coco / "data.yaml"), coco / "reduced")
+
+
+def test_cache_dir_that_is_a_link_into_the_source_is_refused(tmp_path, capsys):
+    # r3 02: a folder is written into wherever it leads: followed to the end
+    data = _plain(tmp_path / "src")
+    src = data.parent
+    (tmp_path / "work").mkdir()
+    os.symlink(src / "images/train", tmp_path / "work/cache")
+    before = tree_hash(src)
+    assert main(["yolo", str(data), "--keep", "0.5", "--dry-run", "--cache-dir",
+                 str(tmp_path / "work/cache"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "--cache-dir" in err and "inside the source" in err
+    assert tree_hash(src) == before
+    # a report file's own link is still not followed (it is replaced, never written through)
+    from datareduce.detection.writer import check_outside_source
+
+    os.symlink(src / "images/train/x.json", tmp_path / "work/r.json")
+    assert check_outside_source(load_yolo(data), tmp_path / "work/r.json") \
+        == Path(os.path.realpath(tmp_path / "work")) / "r.json"
+
+
+@pytest.mark.parametrize("mine", [
+    np.linspace(0, 1, 128),  # a user's feature vector
+    np.zeros((32, 32, 3)),  # image-shaped but float64
+    np.zeros((2, 2), dtype=np.uint8),  # uint8 of another size
+    np.zeros(3, dtype=np.uint8),
+])
+def test_overwrite_keeps_a_same_stem_npy_that_is_no_image_cache(tmp_path, mine):
+    # r3 03: only what `cache=disk` writes for that image (uint8, its H and W) is removed
+    from datareduce.detection import write_yolo_subset
+
+    ds = load_yolo(_plain(tmp_path / "src"))
+    out = tmp_path / "out"
+    write_yolo_subset(ds, [0, 1, 2], out)
+    cache = out / "images/train/train1.npy"
+    np.save(cache, np.zeros((32, 32), dtype=np.uint8))  # a grayscale cache: removable
+    user = out / "images/train/train0.npy"
+    np.save(user, mine)
+    with pytest.raises(FileExistsError, match="train0.npy"):
+        write_yolo_subset(ds, [3, 4], out, overwrite=True)
+    assert user.exists() and cache.exists()  # nothing removed
+    assert np.array_equal(np.load(user), mine)
+    user.unlink()
+    write_yolo_subset(ds, [3, 4], out, overwrite=True)
+    assert not cache.exists()
+

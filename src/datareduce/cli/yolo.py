@@ -201,7 +201,7 @@ def check_outside_source(dataset, files) -> None:
     for option, path in files.items():
         if path:
             try:
-                check(dataset, path, option)
+                check(dataset, path, option, folder=option == "--cache-dir")
             except ValueError as exc:
                 raise CLIError(str(exc)) from exc
 

@@ -66,16 +66,17 @@ def _both(p) -> set:
 
 def source_locations(dataset) -> set:
     """Every place the source dataset lives in: roots, split folders and lists, image and
-    label folders, as written and with links followed (see :func:`check_output_dir`)."""
+    label folders, as written and with links followed (see :func:`check_output_dir`).
+
+    A data YAML's ``path:`` is the dataset root; without it Ultralytics takes the YAML's
+    folder as the root of relative splits, which may be a whole project folder: only what
+    the splits name counts then (their folders or lists, the folders a list names, the
+    label folders paired with them, and the YAML itself)."""
     from .yolo import label_dir
 
     locs: set = set()
     data = _split_aliases(dataset.data or {})
-    if dataset.root is not None and (
-            dataset.source_format != "yolo" or data.get("path") or any(
-                not Path(str(v)).expanduser().is_absolute()
-                for k in SPLIT_KEYS if data.get(k)
-                for v in (data[k] if isinstance(data[k], (list, tuple)) else [data[k]]))):
+    if dataset.root is not None and (dataset.source_format != "yolo" or data.get("path")):
         locs |= _both(dataset.root)
     if dataset.yaml_path is not None:
         locs |= _both(dataset.yaml_path)
@@ -105,12 +106,14 @@ def _overlap(out: Path, locs) -> Path | None:
     return None
 
 
-def check_outside_source(dataset, path, what: str = "output file") -> Path:
-    """Refuse a file (or cache folder) ``path`` that lies inside any place the source
-    dataset lives in (the places :func:`check_output_dir` compares ``out_dir`` with, links
-    followed): a report written into ``images/train`` would become a training image.
-    Returns the real path (the file's own name is not followed: writers replace a link
-    there, never write through it).
+def check_outside_source(dataset, path, what: str = "output file", *,
+                         folder: bool = False) -> Path:
+    """Refuse a file (or, with ``folder=True``, a folder written into, such as a cache
+    folder) ``path`` that lies inside any place the source dataset lives in (the places
+    :func:`check_output_dir` compares ``out_dir`` with, links followed): a report written
+    into ``images/train`` would become a training image. Returns the real path. A file's
+    own name is not followed (writers replace a link there, never write through it); a
+    folder is followed to the end, since files are written into wherever it leads.
 
     Raises
     ------
@@ -119,7 +122,8 @@ def check_outside_source(dataset, path, what: str = "output file") -> Path:
     """
     given = Path(path).expanduser()
     absolute = Path(os.path.normpath(os.path.abspath(given)))
-    real = Path(os.path.realpath(absolute.parent)) / absolute.name
+    real = (Path(os.path.realpath(absolute)) if folder
+            else Path(os.path.realpath(absolute.parent)) / absolute.name)
     for loc in sorted(source_locations(dataset)):
         if _is_within(real, loc) or _is_within(absolute, loc):
             via = f" ({given} leads to {real})" if absolute != real else ""
@@ -171,6 +175,37 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
     return out
 
 
+def _is_image_cache(npy: Path, image: Path) -> bool:
+    """Whether ``npy`` is what Ultralytics' ``cache=disk`` writes for ``image``
+    (``np.save(imread(image))``): a plain file holding a uint8 array of 2 or 3 dimensions
+    whose height and width are the image's (EXIF-rotated, as OpenCV reads it, or not).
+    Only the ``.npy`` header and the image's header are read."""
+    if npy.is_symlink() or not npy.is_file():
+        return False
+    try:
+        with open(npy, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                return False
+    except (OSError, ValueError):
+        return False
+    if dtype != np.uint8 or len(shape) not in (2, 3):
+        return False
+    try:
+        from PIL import Image
+
+        with Image.open(image) as im:
+            w, h = im.size
+            rotated = im.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF orientation
+    except Exception:  # an unreadable image: no cache can be recognised
+        return False
+    return tuple(shape[:2]) == (h, w) or (rotated and tuple(shape[:2]) == (w, h))
+
+
 def _removable(out: Path, split: str) -> list:
     """The recorded files of the previous datareduce output in ``out`` (checked, not removed)."""
     try:
@@ -186,9 +221,11 @@ def _removable(out: Path, split: str) -> list:
         raise FileExistsError(f"{out / MANIFEST} is from an older datareduce that did not record "
                               "its files: delete that folder yourself or choose another one.")
     # Ultralytics' cache=disk writes x.npy beside every image it trains on: caches of the
-    # output's own images, removed like its label caches
+    # output's own images, removed like its label caches (only what such a cache is)
     npy = {Path(f).with_suffix(".npy").as_posix() for f in old["written_files"]
-           if str(f).startswith("images/") and _is_image(f)}
+           if str(f).startswith("images/") and _is_image(f)
+           and not Path(f).is_absolute() and ".." not in Path(f).parts
+           and _is_image_cache(out / Path(f).with_suffix(".npy"), out / f)}
     recorded = set(old["written_files"]) | {MANIFEST} | set(old.get("tool_files", [])) | npy
     files = []
     for p in recorded:
