@@ -238,3 +238,20 @@ def test_the_delimiter_advice_keeps_every_field_as_written(tmp_path, capsys):
     assert new_path.read_text().splitlines() == [
         "code,x,note,label", '0001,"1,5",NA,A', '0002,"0,5",b,B', '0003,"2,5",c,A']
     assert "decimal commas" in err and "decimal=','" not in err
+
+
+# --------------------------- review3/r1 04: the keeps refusal in the options' names (CLI)
+def test_the_keeps_refusal_names_keeps_and_cv(tmp_path, capsys):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(300, 4, random_state=0)
+    d = pd.DataFrame(X, columns=list("abcd")).assign(label=y)
+    d.to_csv(tmp_path / "cls.csv", index=False)
+    assert main(["search", str(tmp_path / "cls.csv"), "--target", "label", "--keeps", "0.7",
+                 "0.8", "--budget", "20", "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith("datareduce search: error: --keeps 0.7 0.8 with --cv 3: "), err
+    assert err.endswith("give --keeps of at most 0.66, or use more folds (--cv 6 holds "
+                        "--keeps 0.8)."), err
+    assert "keeps=" not in err and "cv=" not in err

@@ -329,3 +329,36 @@ def test_r1_01_compare_takes_the_one_list_and_advises_real_scorers():
     with pytest.raises(CLIError, match=r"or use --scoring (\w+)\.$") as err:
         _labels(args, np.array(["no", "yes"] * 30))
     assert err.value.args[0].split()[-1].rstrip(".") in get_scorer_names()
+
+
+# ------------------ review3/r1 03: the keeps refusal advises only what holds, on one line
+def test_r1_03_no_cv_advice_with_groups_and_a_row_count_below_one_percent():
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    X, y = make_classification(300, 4, random_state=0)
+    groups = np.r_[np.zeros(120, int), np.arange(1, 181)]  # one site holds 120 of 300 rows
+    for cv in (3, 4):
+        with pytest.raises(ValueError) as err:
+            ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.7,), cv=cv,
+                              budget=None, random_state=0).fit(X, y, groups=groups)
+        text = str(err.value)
+        assert "holds" not in text and "more folds" not in text, text
+        assert "smallest training fold's rows (180 of 300; the groups decide" in text
+        assert text.endswith("The largest usable fraction is 0.59: give keeps of at most 0.59.")
+    # without groups the advised cv holds the fraction (StratifiedKFold)
+    with pytest.raises(ValueError, match=r"use more folds \(cv=4 holds keep=0\.7\)\.$"):
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.7,), cv=3,
+                          budget=None, random_state=0).fit(X, y)
+    s = _fit(ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.7,), cv=4,
+                               budget=None, random_state=0), X, y)
+    assert s.best_keep_ in (0.7, 1.0)
+    # a splitter's small training folds: a row count, the repr on one line
+    X, y = make_classification(1000, 4, random_state=0)
+    cv = StratifiedShuffleSplit(3, train_size=0.009, random_state=0)
+    with pytest.raises(ValueError) as err:
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.05,), cv=cv,
+                          budget=None, random_state=0).fit(X, y)
+    text = str(err.value)
+    assert "\n" not in text and "holds" not in text
+    assert text.endswith("The largest usable subset is 8 rows of 1000: give keeps of at most "
+                         "0.008."), text

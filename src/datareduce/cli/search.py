@@ -210,6 +210,7 @@ def _search_log_lines(args):
 
 def run(args) -> int:
     from ..search import search_table
+    from ..search._base import KeepsBeyondFold
 
     # ------------------------------------------------ everything checkable before reading
     budget = parse_budget(args.budget)
@@ -269,11 +270,14 @@ def run(args) -> int:
     # ---------------------------------------------------------------------------- search
     verbose = not args.quiet and sys.stderr.isatty()
     with _search_log_lines(args):
-        search = search_table(table, cols.target, model=args.model, scoring=scoring,
-                              tolerance=args.tolerance, budget=budget, keeps=keeps,
-                              methods=methods, cv=args.cv, task=task, n_bins=args.bins,
-                              baseline=args.baseline, random_state=args.seed,
-                              verbose=verbose)
+        try:
+            search = search_table(table, cols.target, model=args.model, scoring=scoring,
+                                  tolerance=args.tolerance, budget=budget, keeps=keeps,
+                                  methods=methods, cv=args.cv, task=task, n_bins=args.bins,
+                                  baseline=args.baseline, random_state=args.seed,
+                                  verbose=verbose)
+        except KeepsBeyondFold as exc:  # (before any training) in the options' names
+            raise CLIError(exc.words(cli=True)) from None
     idx = search.best_reducer_.sample_indices_
     kept = df.iloc[idx]
     text = search.summary()

@@ -28,7 +28,7 @@ from ._budget import CHEAP_SECONDS, LARGE_ROWS, Clock, full_training_seconds, pa
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
-__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "check_fractions",
+__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "KeepsBeyondFold", "check_fractions",
            "check_scoring_for_task", "scorers_instead", "search_task"]
 
 #: Below this many rows ``baseline="auto"`` measures the full training set's score (small
@@ -107,6 +107,61 @@ def check_scoring_for_task(scoring, task, y, *, cli=False):
     a, b = scorers_instead(scoring)
     raise ValueError(f"{said} needs {need} and {target} has {shown}: use {name(a)} or "
                      f"{name(b)}.")
+
+
+def _one_line(value):
+    """``repr`` on one line (a splitter's repr may break lines)."""
+    return " ".join(repr(value).split())
+
+
+def _largest_fraction(rows, n):
+    """The largest fraction of ``n`` rows that keeps at most ``rows`` rows, floored to two
+    decimals, or to two significant digits below 0.01 (0 when no row)."""
+    if rows < 1:
+        return 0.0
+    if rows / n >= 0.01:
+        return math.floor(100 * rows / n) / 100
+    step = 10.0 ** (math.floor(math.log10(rows / n)) - 1)  # two significant digits
+    return round(math.floor(rows / n / step) * step, 15)
+
+
+class KeepsBeyondFold(ValueError):
+    """Every kept fraction keeps at least the smallest training fold's rows (the refusal of
+    ``_fractions_in_a_fold``), in the library's words (``str``) or the CLI's
+    (``words(cli=True)``: ``--keeps``, ``--cv``)."""
+
+    def __init__(self, keeps, cv, fold, n, more=None, groups=False):
+        self.keeps, self.cv, self.fold, self.n = keeps, cv, fold, n
+        self.more, self.groups = more, groups
+        super().__init__(self.words())
+
+    def words(self, cli=False):
+        keeps = self.keeps if isinstance(self.keeps, Iterable) else (self.keeps,)
+        if cli:
+            said = (f"--keeps {' '.join(f'{k:g}' for k in keeps)} with "
+                    f"--cv {_one_line(self.cv)}")
+        else:
+            said = f"keeps={self.keeps!r} with cv={_one_line(self.cv)}"
+        fold, n = self.fold, self.n
+        largest = _largest_fraction(fold - 1, n)
+        by = "; the groups decide the folds' sizes" if self.groups else ""
+        text = (f"{said}: every kept fraction keeps at least the smallest training fold's "
+                f"rows ({fold} of {n}{by}), so it would be the full training fold, not a "
+                "subset.")
+        if largest <= 0:
+            return text + " No kept fraction fits: give a cv with larger training folds."
+        give = "--keeps" if cli else "keeps"
+        if largest >= 0.01:
+            text += f" The largest usable fraction is {largest:g}: give {give} of at most " \
+                    f"{largest:g}"
+        else:
+            text += (f" The largest usable subset is {fold - 1} row{'s' * (fold > 2)} of "
+                     f"{n}: give {give} of at most {largest:g}")
+        if self.more is not None:
+            c, k = self.more
+            text += (f", or use more folds (--cv {c} holds --keeps {k:g})" if cli else
+                     f", or use more folds (cv={c} holds keep={k:g})")
+        return text + "."
 
 
 def check_fractions(keeps):
@@ -364,7 +419,7 @@ class BaseReductionSearch(BaseEstimator):
             cands = {reference: red, **cands} if reference not in cands else cands
             logger.info("ReductionSearchCV: the learning curve uses srs (reference %r is not "
                         "among the methods).", self.reference)
-        fits = self._fractions_in_a_fold(keeps, len(y_arr), splits)
+        fits = self._fractions_in_a_fold(keeps, len(y_arr), splits, groups)
         floor = max(int(self.min_rows), 2 * len(np.unique(strata)))
         usable = [k for k in fits if floor <= round(k * len(y_arr))]
         if len(usable) < len(fits):
@@ -380,36 +435,31 @@ class BaseReductionSearch(BaseEstimator):
         self._finish(ev, X, y, task, scoring, seed, clock)
         return self
 
-    def _fractions_in_a_fold(self, keeps, n, splits):
+    def _fractions_in_a_fold(self, keeps, n, splits, groups=None):
         """The kept fractions whose rows (``round(keep * n)``) fit in every training fold.
 
         A fraction that keeps a training fold's rows or more would be that whole fold on a
         split: the full training, not a subset, compared with itself. It is left out (a
         warning in the log) when smaller fractions remain; when none remains, the search is
-        refused before any training, naming ``keeps`` and ``cv`` and the largest usable
-        fraction."""
+        refused before any training (:class:`KeepsBeyondFold`), naming ``keeps`` and ``cv``,
+        the smallest training fold and the largest usable fraction."""
         fold = min(len(tr) for tr, _ in splits)  # the smallest training fold
         fits = [k for k in keeps if round(k * n) < fold]
-        largest = math.floor(100 * (fold - 1) / n) / 100
         if fits and len(fits) < len(keeps):
             logger.warning("ReductionSearchCV: kept fractions %s keep at least a training "
-                           "fold's rows (%d of %d with cv=%r): left out, they would be the "
+                           "fold's rows (%d of %d with cv=%s): left out, they would be the "
                            "full training fold, not a subset.",
-                           sorted(set(keeps) - set(fits)), fold, n, self.cv)
+                           sorted(set(keeps) - set(fits)), fold, n, _one_line(self.cv))
         if fits:
             return fits
-        more = ""
-        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
+        more = None  # (folds, keep): StratifiedKFold's smallest training fold is n - ceil(n/c)
+        if (groups is None and isinstance(self.cv, numbers.Integral)
+                and not isinstance(self.cv, bool)):
             top = round(max(keeps) * n)
             c = next((c for c in range(int(self.cv) + 1, 21)
                       if n - math.ceil(n / c) > top), None)
-            if c is not None:
-                more = f", or use more folds (cv={c} holds keep={max(keeps):g})"
-        raise ValueError(
-            f"keeps={self.keeps!r} with cv={self.cv!r}: every kept fraction keeps at least a "
-            f"training fold's rows ({fold} of {n}), so it would be the full training fold, "
-            f"not a subset. The largest usable fraction is {largest:g}: give keeps of at "
-            f"most {largest:g}{more}.")
+            more = None if c is None else (c, max(keeps))
+        raise KeepsBeyondFold(self.keeps, self.cv, fold, n, more, groups is not None)
 
     def resolve_budget(self, ev):
         """The budget in seconds from what is known now (called before every step): a
