@@ -249,6 +249,42 @@ def test_08_predicted_keep_beyond_the_table_is_no_upper_end_within_the_table():
         in s.summary()
 
 
+def test_08_a_fitted_search_keeps_predicted_keep_within_the_table(monkeypatch):
+    """review3/r1 05: the fitted search's own predicted_keep_, not a hand-set one."""
+    import math
+
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import Ridge
+
+    from datareduce.search._stats import LearningCurve
+
+    def within_the_table(s):
+        finite = [v for v in s.predicted_keep_ if math.isfinite(v)]
+        assert finite and max(finite) <= 1, s.predicted_keep_
+        line = next(ln for ln in s.summary().splitlines() if ln.startswith("learning curve"))
+        return line
+
+    # the tester's case (explore3/search 08): the interval's upper end crosses at 12.7x
+    # the table's rows with a small tolerance
+    X, y = make_regression(1500, 6, noise=20, random_state=0)
+    s = _fit(ReductionSearchCV(Ridge(), methods=["srs"], tolerance=0.0005, budget=None,
+                               random_state=0), X, y)
+    assert s.predicted_keep_[2] == math.inf
+    assert "no upper end within the table" in within_the_table(s)
+    # the same whatever the curve: every end beyond the table's rows is no end within it
+    rows_for = LearningCurve.rows_for
+
+    def beyond(self, score):
+        point, lo, hi = rows_for(self, score)
+        return point, lo, 40.0 * self.law.rows_for(score) + 1e6  # far beyond any table
+
+    monkeypatch.setattr(LearningCurve, "rows_for", beyond)
+    s = _fit(ReductionSearchCV(Ridge(), methods=["srs"], tolerance=0.01, budget=None,
+                               random_state=0), X[:600], y[:600])
+    assert s.predicted_keep_[2] == math.inf
+    within_the_table(s)
+
+
 # ------------------------- review3/r1 01: the scorer check refuses only what cannot score
 def test_r1_01_scorers_scikit_learn_computes_are_not_refused():
     from sklearn.datasets import make_regression
