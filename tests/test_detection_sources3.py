@@ -381,3 +381,95 @@ def test_overwrite_keeps_a_same_stem_npy_that_is_no_image_cache(tmp_path, mine):
     write_yolo_subset(ds, [3, 4], out, overwrite=True)
     assert not cache.exists()
 
+
+def test_linked_dataset_folder_gives_no_orphan_warning(tmp_path):
+    # r3 04: /data/coco -> /mnt/coco: labels and images are in the same (linked) place
+    _plain(tmp_path / "mnt/coco")
+    (tmp_path / "data").mkdir()
+    os.symlink(tmp_path / "mnt/coco", tmp_path / "data/coco")
+    link = tmp_path / "data/coco"
+    data = tmp_path / "data.yaml"
+    data.write_text(f"train: {link}/images/train\nval: {link}/images/val\nnames: [a, b]\n")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        ds = load_yolo(data)
+    assert not [str(w.message) for w in record if "no image" in str(w.message)]
+    assert len(ds) == 6 and all(lf is not None for lf in ds.label_files) and not ds.issues
+    # a real orphan is still found there
+    (tmp_path / "mnt/coco/labels/train/gone.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    with pytest.warns(UserWarning, match=r"1 label file\(s\) have no image.*gone\.txt"):
+        ds = load_yolo(data)
+    assert [i.message for i in ds.issues] == ["label file without an image (ignored)"]
+
+
+def test_unlabelled_test_split_is_not_warned_about(tmp_path, capsys):
+    # r3 05: test labels are optional (`yolo train` never reads them)
+    data = _plain(tmp_path / "src")
+    src = data.parent
+    for i in range(2):
+        _img(src / f"images/test/test{i}.png", 200 + i)
+    data.write_text(f"path: {src}\ntrain: images/train\nval: images/val\ntest: images/test\n"
+                    "names: [a, b]\n")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        ds = load_yolo(data, split="test")
+    assert len(ds) == 2 and not [w for w in record if "label file" in str(w.message)]
+    assert main(["yolo-audit", str(data)]) == 0
+    assert "no image has a label file" not in capsys.readouterr().err
+    for p in (src / "labels/val").iterdir():  # train and val are still warned about
+        p.unlink()
+    with pytest.warns(UserWarning, match="no image has a label file"):
+        load_yolo(data, split="val")
+
+
+def _box(text: str) -> np.ndarray:
+    from datareduce.detection.yolo import _parse_label_text
+
+    clipped: list = []
+    boxes, issues = _parse_label_text(text, 2, "x.txt", clipped)
+    assert not issues
+    return boxes, clipped
+
+
+def test_box_corners_outside_the_image_are_clipped_whatever_the_values(tmp_path):
+    # r3 06: Ultralytics clips every box's corners (Instances.clip), not only rows with a
+    # value outside [0, 1]: nearly equal rows give nearly equal boxes
+    a, clipped_a = _box("0 0.999 0.5 0.2 0.2\n")
+    b, _ = _box("0 1.001 0.5 0.2 0.2\n")
+    np.testing.assert_allclose(a, [[0, 0.9495, 0.5, 0.101, 0.2]])
+    np.testing.assert_allclose(b, [[0, 0.9505, 0.5, 0.099, 0.2]])
+    assert not clipped_a  # values inside [0, 1]: no warning (boxes past an edge are common)
+    c, _ = _box("1 0.02 0.99 0.1 0.1\n")  # two corners outside, at the left and the bottom
+    np.testing.assert_allclose(c, [[1, 0.035, 0.97, 0.07, 0.06]])
+    inside, _ = _box("0 0.5 0.5 0.2 0.2\n")
+    assert inside.tolist() == [[0, 0.5, 0.5, 0.2, 0.2]]
+
+
+def test_box_wholly_in_the_tolerance_margin_is_dropped_with_the_warning(tmp_path):
+    # r3 07: Ultralytics accepts the row (verify_image_label) and drops the zero-area box once
+    # clipped; the image is loaded, not refused
+    data = _plain(tmp_path / "src")
+    img, lbl = data.parent / "images/train/train0.png", data.parent / "labels/train/train0.txt"
+    lbl.write_text("0 0.5 0.5 0.2 0.2\n1 1.005 0.5 0.005 0.2\n")
+    ul = pytest.importorskip("ultralytics.data.utils")
+    assert ul.verify_image_label((str(img), str(lbl), "", False, 2, 0, 0, False))[8] == 0
+    with pytest.warns(UserWarning, match=r"1 label line\(s\).*1 of them lie wholly outside "
+                                         r"the image \(e\.g\. .*train0\.txt:2\) and are dropped"):
+        ds = load_yolo(data)
+    assert len(ds) == 6 and not ds.issues
+    assert ds.boxes[ds.images.index(img)].tolist() == [[0, 0.5, 0.5, 0.2, 0.2]]
+    # a zero-size box as written is still an issue
+    lbl.write_text("0 0.5 0.5 0.0 0.2\n")
+    with pytest.raises(ValueError, match="zero width or height"):
+        load_yolo(data)
+
+
+def test_yolo_split_names_test_when_test_is_the_empty_split(tmp_path, capsys):
+    # review3/r3 note: not "--val" nor "Ultralytics needs train and val" when test is empty
+    data = _plain(tmp_path / "src", n_train=8, n_val=2)
+    out = tmp_path / "out"
+    assert main(["yolo-split", str(data), "--group", r"^(train|val)", "--val", "0.3",
+                 "--test", "0.2", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "test would get no image" in err and "--test 0.2 cannot be met" in err
+    assert "--val" not in err and "train and val" not in err and not out.exists()

@@ -44,13 +44,18 @@ def run(args) -> int:
     except FileExistsError as exc:
         raise CLIError(cli_words(str(exc))) from exc
     except EmptySplitError as exc:
+        # name the option of the split left empty: --val (train and val are required), or
+        # --test when only test is
+        only_test = set(exc.empty) == {"test"}
+        option = f"--test {args.test:g}" if only_test else f"--val {args.val:g}"
         raise CLIError(
             f"--group {args.group} gives {exc.n_groups} group(s) for "
             f"{2 + (args.test > 0)} splits: {' and '.join(exc.empty)} would get no image "
-            "(a group never spans two splits; Ultralytics needs train and val). Use a --group "
-            "that splits the images more finely"
+            "(a group never spans two splits"
+            + ("" if only_test else "; Ultralytics needs train and val")
+            + "). Use a --group that splits the images more finely"
             + (", or drop --test" if args.test > 0 else "")
-            + f" (--val {args.val:g} cannot be met with these groups); nothing was written."
+            + f" ({option} cannot be met with these groups); nothing was written."
         ) from exc
     except (ValueError, *data_file_errors()) as exc:
         raise _cli_hint(exc, args.data) from exc

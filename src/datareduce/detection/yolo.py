@@ -233,8 +233,12 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
     What Ultralytics 8.4 (``verify_image_label``) refuses is an issue: a file that mixes
     box rows and polygon rows, coordinates beyond its tolerance (box values, or a
     polygon's bounding box, above 1.01, or below 0 unless at least -0.01 with no negative
-    width or height). Values within that tolerance are clipped to the image (the box's
-    corners, as Ultralytics clips instances); their line numbers go to ``clipped``."""
+    width or height). Every box is clipped to the image (its corners, as Ultralytics'
+    ``Instances.clip`` clips every box it trains on, whether a value or only a corner is
+    outside [0, 1]). Rows with a value outside [0, 1] (within the tolerance) go to
+    ``clipped``; such a row left with no width or height once clipped (it lies wholly in
+    the margin) is dropped, as Ultralytics drops zero-area boxes, and its
+    :class:`LabelIssue` says so (in ``clipped``, not an issue)."""
     rows, issues = [], []
     lines = [(n, parts) for n, line in enumerate(text.splitlines(), 1) if (parts := line.split())]
     poly_rows = [n for n, parts in lines if len(parts) > 6]
@@ -274,21 +278,27 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
         coords = vals[1:]
         if k == 5:
             x, y, w, h = coords
-            if (coords < 0).any() or (coords > 1).any():  # the corners, clipped to the image
-                x1, x2 = np.clip([x - w / 2, x + w / 2], 0.0, 1.0)
-                y1, y2 = np.clip([y - h / 2, y + h / 2], 0.0, 1.0)
+            sized = w > 0 and h > 0
+            corners = np.array([x - w / 2, y - h / 2, x + w / 2, y + h / 2])
+            if (corners < 0).any() or (corners > 1).any():  # clipped, as Ultralytics clips
+                x1, y1, x2, y2 = np.clip(corners, 0.0, 1.0)
                 x, y, w, h = (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1
         else:
+            sized = np.ptp(coords[0::2]) > 0 and np.ptp(coords[1::2]) > 0
             xs, ys = np.clip(coords[0::2], 0.0, 1.0), np.clip(coords[1::2], 0.0, 1.0)
             x, y = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
             w, h = xs.max() - xs.min(), ys.max() - ys.min()
+        if sized and (w <= 0 or h <= 0):
+            # wholly in Ultralytics' 1% margin: it trains on the image, without this box
+            if clipped is not None:
+                clipped.append(LabelIssue(fname, n, "box wholly outside the image (in the 1% "
+                                                    "margin), dropped"))
+            continue
         if clipped is not None and ((coords < -_COORD_TOL).any()
                                     or (coords > 1 + _COORD_TOL).any()):
             clipped.append(LabelIssue(fname, n, "coordinates outside [0, 1], clipped"))
         if w <= 0 or h <= 0:
-            issues.append(LabelIssue(fname, n, "box of zero width or height"
-                                     + (" (once clipped to the image)"
-                                        if (coords < 0).any() or (coords > 1).any() else "")))
+            issues.append(LabelIssue(fname, n, "box of zero width or height"))
             continue
         rows.append([cls, x, y, w, h])
     return np.array(rows, dtype=np.float64).reshape(-1, 5), issues
@@ -349,9 +359,16 @@ def label_dir(image_dir) -> Path:
     return Path(s.rstrip(os.sep))
 
 
+def _real_folder(p: Path) -> Path:
+    """``p`` with the links of its folders followed (its own name kept)."""
+    return Path(os.path.realpath(p.parent)) / p.name
+
+
 def _orphan_labels(entries: list[Path], images: list[Path]) -> list[Path]:
-    """Label files under the label folders of folder entries that belong to no image."""
-    expected = {image_to_label_path(p) for p in images}
+    """Label files under the label folders of folder entries that belong to no image
+    (compared by the real folders: a dataset folder reached through a link is the same
+    dataset)."""
+    expected = {_real_folder(image_to_label_path(p)) for p in images}
     orphans = []
     for entry in entries:
         if not entry.is_dir():
@@ -360,7 +377,7 @@ def _orphan_labels(entries: list[Path], images: list[Path]) -> list[Path]:
         if ldir == entry or not ldir.is_dir():
             continue  # labels next to the images: other .txt files may be anything
         orphans += [p for f in _files_under(ldir) if (p := Path(f)).suffix == ".txt"
-                    and p not in expected]
+                    and _real_folder(p) not in expected]
     return sorted(orphans)
 
 
@@ -455,22 +472,29 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
         kept_labels.append(lbl)
     _finish(issues, bad, on_error, f"{yaml_path} [{split}]")
     if clipped:
+        dropped = [c for c in clipped if c.message.endswith("dropped")]
         warnings.warn(
             f"{yaml_path} [{split}]: {len(clipped)} label line(s) have coordinates a little "
             f"outside [0, 1] (e.g. {clipped[0].file}:{clipped[0].line}), within Ultralytics' "
-            "tolerance (-0.01 to 1.01): read clipped to the image, as Ultralytics clips them.",
+            "tolerance (-0.01 to 1.01): read clipped to the image, as Ultralytics clips them"
+            + (f"; {len(dropped)} of them lie wholly outside the image (e.g. "
+               f"{dropped[0].file}:{dropped[0].line}) and are dropped, as Ultralytics drops "
+               "boxes left with no area" if dropped else "") + ".",
             UserWarning, stacklevel=2)
     if not kept_images:
         raise ValueError(f"{yaml_path} [{split}]: every image has a problem (see above); "
                          "nothing is left to reduce.")
     orphans = _orphan_labels([Path(p) for p in splits[split]], images)
     # a linked image folder: Ultralytics (and this reader) look for labels next to the
-    # link's target, so labels kept next to the link are never read
+    # link's target, so labels kept next to the link are never read (a linked folder above
+    # both, /data/coco -> /mnt/coco, leads both to the same place: nothing is lost there)
     linked = [(w, Path(os.path.realpath(w))) for w in _entries_as_written(root, data[split])
-              if w.is_dir() and Path(os.path.realpath(w)) != w]
+              if w.is_dir() and Path(os.path.realpath(label_dir(w)))
+              != label_dir(os.path.realpath(w))]
     behind = sorted(set(_orphan_labels([w for w, _ in linked], images)) - set(orphans))
     orphans = sorted(set(orphans) | set(behind))
-    if not any(lf is not None for lf in kept_labels):
+    if split != "test" and not any(lf is not None for lf in kept_labels):
+        # test labels are optional (held-out images; `yolo train` never reads them)
         warnings.warn(
             f"{yaml_path} [{split}]: no image has a label file (looked for e.g. "
             f"{image_to_label_path(kept_images[0])}): every image is read as background, as "
