@@ -395,3 +395,26 @@ def test_a_seed_numpy_refuses_is_refused_while_parsing(tmp_path, monkeypatch, ar
     res = cli(*args, "--seed", seed)
     assert_refused(res, f"--seed {seed}: give an integer from 0 to {2**32 - 1}.")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_repeated_warning_is_printed_once(monkeypatch):
+    """compare's MLP warned 'ConvergenceWarning: Stochastic Optimizer ...' once per training
+    (4 identical lines for one repeat of two methods); each line is now shown once a run."""
+    import warnings
+
+    from datareduce.cli import methods
+
+    def run(args):
+        # each training's own warnings context makes Python's once-per-place rule forget
+        for _ in range(3):
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.warn("the same words", UserWarning)
+        warnings.warn("other words", UserWarning)
+        return 0
+
+    monkeypatch.setattr(methods, "run", run)
+    res = cli("methods")
+    lines = res.stderr.strip().splitlines()
+    assert lines == ["datareduce methods: warning: the same words",
+                     "datareduce methods: warning: other words"], lines

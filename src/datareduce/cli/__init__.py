@@ -12,7 +12,8 @@ Conventions every subcommand follows (see docs/cli.md):
 * no existing file or folder is replaced unless ``--overwrite`` is given, and files are
   written atomically (to a temporary name, then renamed), so a failure never leaves half
   a file;
-* warnings print as one line ``datareduce CMD: warning: ...`` without source lines.
+* warnings print as one line ``datareduce CMD: warning: ...`` without source lines, each
+  line once per run.
 """
 
 from __future__ import annotations
@@ -78,15 +79,20 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _install_warning_format(command: str):
-    """Warnings as one line each, without the source line that raised them."""
+    """Warnings as one line each, without the source line that raised them, and each line
+    once per run (a model trained on every split and fraction repeats its warning)."""
     previous = warnings.showwarning
+    shown = set()
 
     def show(message, category, filename, lineno, file=None, line=None):
         stream = file if file is not None else sys.stderr
         kind = "warning" if category in (UserWarning, RuntimeWarning) else category.__name__
+        text = f"datareduce {command}: {kind}: {' '.join(str(message).split())}"
+        if text in shown:
+            return
+        shown.add(text)
         try:
-            print(f"datareduce {command}: {kind}: {' '.join(str(message).split())}",
-                  file=stream)
+            print(text, file=stream)
         except OSError:  # pragma: no cover - closed stderr
             pass
 
