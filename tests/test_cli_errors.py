@@ -409,8 +409,8 @@ def test_a_repeated_warning_is_printed_once(monkeypatch):
         for _ in range(3):
             with warnings.catch_warnings():
                 warnings.simplefilter("always")
-                warnings.warn("the same words", UserWarning)
-        warnings.warn("other words", UserWarning)
+                warnings.warn("the same words", UserWarning, stacklevel=1)
+        warnings.warn("other words", UserWarning, stacklevel=1)
         return 0
 
     monkeypatch.setattr(methods, "run", run)
