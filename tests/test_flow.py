@@ -150,3 +150,15 @@ def test_without_torch_names_the_extra(monkeypatch, blobs):
     monkeypatch.setitem(sys.modules, "zuko", None)
     with pytest.raises(ImportError, match="'flow' extra"):
         NormalizingFlowReducer(keep=0.3).fit(X, y)
+
+
+def test_the_same_rows_in_tiny_and_huge_units():
+    """A feature counted constant when its spread was below 1e-9 x max(|mean|, 1): at X x
+    1e-40 every feature was 'constant' and 1 of 20 kept rows matched the unscaled fit."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    X[:, 2] = 5.0  # a truly constant feature stays left out at every scale
+    y = np.repeat([0, 1], [120, 80])
+    kept = [set(NormalizingFlowReducer(keep=0.1, random_state=0, **FAST)
+                .fit(X * s, y).sample_indices_.tolist()) for s in (1.0, 1e-40, 1e40)]
+    assert kept[0] == kept[1] == kept[2]

@@ -226,7 +226,9 @@ class NormalizingFlowReducer(BaseReducer):
         n = X.shape[0]
         mean = X.mean(axis=0, dtype=np.float64)
         std = X.std(axis=0, dtype=np.float64)
-        scale = np.maximum(np.abs(mean), 1.0)
+        # constant relative to the column's own magnitude: a column in tiny units (1e-40)
+        # varies as much as one in ordinary units (a floor of 1.0 had dropped it)
+        scale = np.abs(X).max(axis=0, initial=0.0)
         active = std > 1e-9 * scale
         if n < 2 or not active.any():
             return np.zeros(n), 0, float("nan")
