@@ -473,3 +473,19 @@ def test_yolo_split_names_test_when_test_is_the_empty_split(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "test would get no image" in err and "--test 0.2 cannot be met" in err
     assert "--val" not in err and "train and val" not in err and not out.exists()
+
+
+@pytest.mark.parametrize("nc, ok", [(2, True), (3, False), (1, False)])
+def test_nc_that_disagrees_with_names_is_refused(tmp_path, capsys, nc, ok):
+    """Ultralytics' check_det_dataset refuses 'names' length 2 with nc: 3; the YAML was read,
+    and a label of class 2 was then refused as an unknown id, without a word about nc:."""
+    data = _plain(tmp_path / "src")
+    data.write_text(data.read_text() + f"nc: {nc}\n")
+    if ok:
+        assert load_yolo(data).names == {0: "a", 1: "b"}
+        return
+    with pytest.raises(ValueError, match=rf"nc: {nc} but names: has 2 classes"):
+        load_yolo(data)
+    assert main(["yolo", str(data), "--embedder", "label", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert f"nc: {nc}" in err and len(err.strip().splitlines()) == 1

@@ -341,6 +341,11 @@ def _names_from_yaml(data: dict, yaml_path) -> dict:
             f"Ultralytics requires ids 0..{len(names) - 1}. "
             f"Name class {missing[0]} (e.g. {missing[0]}: unused) or renumber the classes "
             "and their label files.")
+    nc = data.get("nc")
+    if nc is not None and nc != len(names):  # Ultralytics' check_det_dataset refuses it too
+        raise ValueError(
+            f"{yaml_path}: nc: {nc} but names: has {len(names)} classes; make them agree "
+            f"(nc: {len(names)}), or leave nc: out.")
     return names
 
 
