@@ -42,20 +42,13 @@ import numpy as np
 
 from .dataset import LabelIssue, _is_image, image_to_label_path
 from .yolo import SPLIT_KEYS, _list_images, _split_aliases
+from .yolo import _is_within_dir as _is_within
 
 __all__ = ["LAYOUTS", "check_output_dir", "check_outside_source", "source_locations",
            "write_yolo_subset"]
 
 LAYOUTS = ("symlink", "copy", "list")
 MANIFEST = "manifest.json"
-
-
-def _is_within(path: Path, parent: Path) -> bool:
-    try:
-        path.relative_to(parent)
-        return True
-    except ValueError:
-        return False
 
 
 def _both(p) -> set:

@@ -105,7 +105,10 @@ def _resolve_root(yaml_path: Path, data: dict) -> Path:
     )
 
 
-def _resolve_entries(root: Path, value) -> list[Path]:
+def _entry_paths(root: Path, value) -> list[Path]:
+    """A split's entries (one or a list) as paths, relative ones under ``root``; a
+    ``../x`` that does not exist there is tried as ``x`` (how Ultralytics' own YAMLs are
+    often written)."""
     values = value if isinstance(value, (list, tuple)) else [value]
     out = []
     for v in values:
@@ -115,26 +118,21 @@ def _resolve_entries(root: Path, value) -> list[Path]:
             if not cand.exists() and str(v).startswith("../"):
                 cand = root / str(v)[3:]
             x = cand
-        out.append(x.resolve())
+        out.append(x)
     return out
+
+
+def _resolve_entries(root: Path, value) -> list[Path]:
+    return [x.resolve() for x in _entry_paths(root, value)]
 
 
 def _entries_as_written(root: Path, value) -> list[Path]:
     """The split entries as :func:`_resolve_entries` finds them, links not followed."""
-    values = value if isinstance(value, (list, tuple)) else [value]
-    out = []
-    for v in values:
-        x = Path(str(v)).expanduser()
-        if not x.is_absolute():
-            cand = root / x
-            if not cand.exists() and str(v).startswith("../"):
-                cand = root / str(v)[3:]
-            x = cand
-        out.append(Path(os.path.normpath(os.path.abspath(x))))
-    return out
+    return [Path(os.path.normpath(os.path.abspath(x))) for x in _entry_paths(root, value)]
 
 
 def _is_within_dir(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or inside it (whole path components compared)."""
     try:
         path.relative_to(folder)
         return True
