@@ -255,3 +255,24 @@ def test_the_keeps_refusal_names_keeps_and_cv(tmp_path, capsys):
     assert err.endswith("give --keeps of at most 0.66, or use more folds (--cv 6 holds "
                         "--keeps 0.8)."), err
     assert "keeps=" not in err and "cv=" not in err
+
+
+def test_audit_split_takes_task_and_bins(prices):
+    """datareduce audit (TRAIN/TEST) had no --task/--bins: a price was always cut in 10
+    bins, and whole numbers with many values could not be declared classes."""
+    tmp = prices
+    full = pd.read_csv(tmp / "full.csv")
+    full.iloc[:180].to_csv(tmp / "tr.csv", index=False)
+    full.iloc[180:].to_csv(tmp / "te.csv", index=False)
+    args = ["audit", str(tmp / "tr.csv"), str(tmp / "te.csv"), "--draws", "5", "-q"]
+    assert main([*args, "--target", "price", "--exclude", "code", "--bins", "3",
+                 "--json", str(tmp / "a.json")]) == 0
+    d = json.loads((tmp / "a.json").read_text())
+    rep = d.get("representativeness", d)
+    assert rep["task"] == "regression" and len(rep["class_rows"]) == 3
+    assert main([*args, "--target", "code", "--exclude", "price", "--task", "classification",
+                 "--json", str(tmp / "b.json")]) == 0
+    d = json.loads((tmp / "b.json").read_text())
+    rep = d.get("representativeness", d)
+    assert rep["task"] == "classification" and len(rep["class_rows"]) == 60
+    assert main([*args, "--bins", "3"]) == 2  # --bins without --target

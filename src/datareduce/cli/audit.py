@@ -12,8 +12,10 @@ page with the figures, ``--json`` every number (:func:`datareduce.metrics.audit_
 
 from __future__ import annotations
 
+from .._core.strata import N_BINS
 from . import CLIError
 from ._common import (
+    TASKS,
     add_column_options,
     at_least,
     compact_list,
@@ -46,6 +48,12 @@ def add_parser(sub):
     p.add_argument("--threshold", type=float, default=0.005,
                    help="near-duplicate distance in the selection space (standardised "
                         "numerics, one-hot categoricals; default 0.005)")
+    p.add_argument("--task", choices=TASKS, default="auto",
+                   help="what --target is: classes, a regression target (per quantile bin "
+                        "of both splits together), or auto (default: the package's rule, as "
+                        "in reduce)")
+    p.add_argument("--bins", type=int, action=at_least(1), default=N_BINS,
+                   help="quantile bins of a regression target (default 10)")
     p.add_argument("--draws", type=int, action=at_least(1), default=30,
                    help="random subsets of each kind for the calibration (default 30)")
     p.add_argument("--json", metavar="PATH", help="write every number as JSON")
@@ -98,9 +106,13 @@ def run(args) -> int:
         if cols.target is not None and frame[cols.target].isna().any():
             raise CLIError(f"--target {cols.target!r} is missing in "
                            f"{int(frame[cols.target].isna().sum())} row(s) of {label}.")
+    if cols.target is None and (args.task != "auto" or args.bins != N_BINS):
+        raise CLIError("--task and --bins describe --target: name the label column with "
+                       "--target, or leave them out.")
     say(args, cols.summary())
     audit = audit_split(train[keep], test[keep], target=cols.target, group=args.group,
-                        threshold=args.threshold, n_draws=args.draws,
+                        threshold=args.threshold, n_draws=args.draws, task=args.task,
+                        n_bins=args.bins,
                         progress=None if args.quiet else announcer(args, "the calibration"))
     print(audit)
     if json_path is not None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._core.strata import N_BINS
 from ._html import PageMixin
 from .audit import audit_labels, audit_space, audit_subset
 from .calibration import DEFAULT_METRICS
@@ -364,7 +365,8 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
                 groups_test=None, group=None, space="standard",
                 threshold: float = NEAR_THRESHOLD, metrics=DEFAULT_METRICS,
                 n_draws: int = 30, max_rows: int | None = 1500, random_state=0,
-                progress=None, max_split_rows: int | None = 20_000) -> SplitAudit:
+                progress=None, max_split_rows: int | None = 20_000, task: str = "auto",
+                n_bins: int = N_BINS) -> SplitAudit:
     """Audit a train/test split: representativeness, duplicate rows across it, group leakage.
 
     Parameters
@@ -383,8 +385,10 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
         Selection space, fitted on both splits together (:func:`audit_space`).
     threshold : float, default=0.005
         Near-duplicate distance in the selection space (module docstring).
-    metrics, n_draws, max_rows, random_state, progress
-        As in :func:`datareduce.metrics.audit_subset`.
+    metrics, n_draws, max_rows, random_state, progress, task, n_bins
+        As in :func:`datareduce.metrics.audit_subset` (``task`` and ``n_bins``: what the
+        labels are, and the quantile bins of a regression target, counted on both splits
+        together).
     max_split_rows : int or None, default=20000
         Above this many rows in all, the representativeness (the test split against random
         splits) is measured on a seeded sample of this many rows, each split sampled in
@@ -451,7 +455,7 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
                                                      np.asarray(y_test, dtype=object)])
     if y is not None:
         y = pd.Series(y).infer_objects().to_numpy()
-    labels, task = audit_labels(y, len(pool))
+    labels, task = audit_labels(y, len(pool), task=task, n_bins=n_bins)
     classes = None
     if task == "classification":
         ct = pd.Series(labels[:n_tr]).value_counts()
@@ -470,7 +474,9 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
     rep = audit_subset(A[sample], np.arange(n_tr_used, sample.size),
                        None if labels is None else labels[sample], space="passthrough",
                        metrics=metrics, n_draws=n_draws, max_rows=max_rows, random_state=rng,
-                       progress=progress)
+                       progress=progress,
+                       # the labels are final (classes, or a regression target's bins)
+                       task="classification")
     rep.space = described
     rep.task = task  # its labels were the quantile bins of a regression target, or classes
     rep.roles = {"kept": "test", "dropped": "train", "subset": "test split",
