@@ -35,24 +35,28 @@ def test_nearest_distances_are_exact_on_both_paths(monkeypatch, distance, small_
 def test_small_per_class_searches_build_no_tree(monkeypatch):
     """The audit scores ~180 subsets, each with one search per class: with 60 classes a
     scikit-learn NearestNeighbors per search cost ~25 CPU s of checks and set-up on 2,000
-    rows; the numpy block costs ~2 s for the whole audit."""
+    rows; direct distances cost ~2 s for the whole audit. A large search in few dimensions
+    uses a k-d tree (exact), in many dimensions the direct distances again."""
     import sklearn.neighbors
 
     built = []
 
-    class Spy(sklearn.neighbors.NearestNeighbors):
-        def fit(self, *args, **kw):
+    class Spy(sklearn.neighbors.KDTree):
+        def __init__(self, *args, **kw):
             built.append(1)
-            return super().fit(*args, **kw)
+            super().__init__(*args, **kw)
 
-    monkeypatch.setattr(sklearn.neighbors, "NearestNeighbors", Spy)
+    monkeypatch.setattr(sklearn.neighbors, "KDTree", Spy)
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(2000, 3)), rng.integers(0, 60, 2000)
     keep = np.sort(rng.choice(2000, 400, replace=False))
     Coverage("mean").prepare(X, y).score(X[keep], y[keep])
     assert built == []
     big = rng.normal(size=(5000, 3))
-    Coverage("mean").prepare(big).score(big[:1000])  # 5e6 pairs: the tree
+    Coverage("mean").prepare(big).score(big[:1000])  # 5e6 pairs in 3 dimensions: the tree
+    assert built == [1]
+    wide = rng.normal(size=(5000, 16))
+    Coverage("mean").prepare(wide).score(wide[:1000])  # 16 features: direct
     assert built == [1]
 
 
@@ -78,11 +82,15 @@ def test_the_reference_histogram_of_draws_equal_up_to_rounding(draws):
     plt.close(fig)
 
 
-def test_near_duplicates_far_from_the_rest_are_exact():
-    """A reviewer's case: rows spread over 1e3 beside a cluster of near-duplicates 1e5 away;
-    the dot-product expansion picked the wrong near-duplicate (a kept row at 1e-3, not 0)."""
+@pytest.mark.parametrize("d, small_pairs", [(2, _PreparedCoverage.SMALL_PAIRS), (2, 0),
+                                             (16, 0)])
+def test_near_duplicates_far_from_the_rest_are_exact(monkeypatch, d, small_pairs):
+    """Reviewers' cases: rows spread over 1e3 beside a cluster of near-duplicates 1e5 away;
+    the dot-product expansion picked the wrong near-duplicate (a kept row at 1e-3, not 0),
+    on the direct path and in scikit-learn's brute-force search (16 features and more)."""
+    monkeypatch.setattr(_PreparedCoverage, "SMALL_PAIRS", small_pairs)
     rng = np.random.default_rng(0)
-    X = np.vstack([rng.normal(size=(200, 2)) * 1e3, 1e5 + rng.normal(size=(200, 2)) * 1e-3])
+    X = np.vstack([rng.normal(size=(200, d)) * 1e3, 1e5 + rng.normal(size=(200, d)) * 1e-3])
     keep = np.arange(0, 400, 2)
     got = Coverage("mean").prepare(X).nearest_distances(X[keep])
     np.testing.assert_array_equal(got[keep], 0.0)

@@ -182,29 +182,33 @@ class Metric:
 
 # --------------------------------------------------------------------------- coverage
 class _PreparedCoverage(PreparedMetric):
-    #: below this many (row, subset row) pairs the nearest distances are computed directly,
-    #: block by block (per-class searches are many and small: a tree's set-up and checks
-    #: cost more than the distances)
+    #: below this many (row, subset row) pairs, or from this many features on, the nearest
+    #: distances are computed directly, block by block (per-class searches are many and
+    #: small, and a tree's set-up and checks cost more than the distances; in many
+    #: dimensions a tree prunes little)
     SMALL_PAIRS = 4_000_000
+    TREE_MAX_FEATURES = 16
 
     def _nearest(self, A, B):
+        """Exact distances to the nearest row of B: differences, never the dot-product
+        expansion, whose rounding picks the wrong one of two near-duplicates far from the
+        origin (scikit-learn's brute-force search uses it from 16 features)."""
         if B.shape[0] == 0:
             return np.full(A.shape[0], np.inf)
-        if A.shape[0] * B.shape[0] <= self.SMALL_PAIRS:
+        if A.shape[0] * B.shape[0] <= self.SMALL_PAIRS or A.shape[1] >= self.TREE_MAX_FEATURES:
             from scipy.spatial.distance import cdist
 
             from .._geometry.neighbors import row_chunks
 
-            # exact differences (no dot-product expansion), at most 64 MiB of distances
+            # at most 64 MiB of distances at a time
             metric = {"manhattan": "cityblock"}.get(self.metric.distance, self.metric.distance)
             out = np.empty(A.shape[0])
             for sl in row_chunks(A.shape[0], 8 * B.shape[0]):
                 out[sl] = cdist(A[sl], B, metric).min(axis=1)
             return out
-        from sklearn.neighbors import NearestNeighbors
+        from sklearn.neighbors import KDTree
 
-        nn = NearestNeighbors(n_neighbors=1, metric=self.metric.distance).fit(B)
-        return nn.kneighbors(A, return_distance=True)[0][:, 0]
+        return KDTree(B, metric=self.metric.distance).query(A, k=1)[0][:, 0]
 
     def nearest_distances(self, X_subset, y_subset=None):
         """Distance of every full-data row to its nearest subset row of its class."""
