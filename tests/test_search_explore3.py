@@ -398,3 +398,61 @@ def test_r1_03_no_cv_advice_with_groups_and_a_row_count_below_one_percent():
     assert "\n" not in text and "holds" not in text
     assert text.endswith("The largest usable subset is 8 rows of 1000: give keeps of at most "
                          "0.008."), text
+
+
+def _sweep_targets():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    return X, {"binary 0/1": ("classification", (X[:, 0] > 0).astype(int)),
+               "binary text": ("classification", np.where(X[:, 0] > 0, "yes", "no")),
+               "multiclass": ("classification", np.digitize(X[:, 0], [-0.5, 0.5])),
+               "regression": ("regression", X[:, 0] * 3 + 10 + rng.normal(size=120))}
+
+
+@pytest.mark.parametrize("target", ["binary 0/1", "binary text", "multiclass", "regression"])
+def test_r4_01_the_check_refuses_exactly_what_scikit_learn_cannot_score(target):
+    """review3/r4 01: every scikit-learn scorer on four kinds of target; the check must refuse
+    each one that scikit-learn cannot compute there (the search failed inside its first
+    training: *_samples on one label per row, likelihood ratios on three classes, Brier
+    scores on two text classes). The converse (accepting what it computes) holds except by
+    design: positive-class scorers on labels other than 0/1, regression scorers on classes."""
+    import warnings
+
+    from sklearn.dummy import DummyRegressor
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import get_scorer, get_scorer_names
+
+    from datareduce.search._base import (
+        BINARY_SCORERS,
+        REGRESSION_SCORERS,
+        check_scoring_for_task,
+    )
+
+    X, targets = _sweep_targets()
+    task, y = targets[target]
+    model = (LogisticRegression() if task == "classification" else DummyRegressor()).fit(X, y)
+    missed, wrong = [], []
+    for name in get_scorer_names():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                get_scorer(name)(model, X, y)
+            computes = True
+        except (ValueError, TypeError, AttributeError):
+            computes = False
+        try:
+            check_scoring_for_task(name, task, y)
+            refused = False
+        except ValueError:
+            refused = True
+        if not computes and not refused:
+            missed.append(name)
+        # by design: positive-class scorers on labels other than 0/1, and a regression
+        # scorer of numeric class labels (computable, meaningless)
+        designed = (name in BINARY_SCORERS
+                    or name.startswith(tuple(f"{b}_" for b in BINARY_SCORERS))
+                    or (task == "classification" and name.startswith(REGRESSION_SCORERS)))
+        if computes and refused and not designed:
+            wrong.append(name)
+    assert missed == [], f"accepted but scikit-learn cannot score them: {missed}"
+    assert wrong == [], f"refused but scikit-learn scores them: {wrong}"

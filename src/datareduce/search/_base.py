@@ -52,6 +52,9 @@ CLASSIFICATION_SCORERS = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1
                           "neg_brier_score", "matthews_corrcoef", "d2_log_loss_score",
                           "d2_brier_score", "positive_likelihood_ratio",
                           "neg_negative_likelihood_ratio")
+#: Two-class scorers of any two labels, and those that need numeric labels when there are two
+LIKELIHOOD_RATIOS = ("positive_likelihood_ratio", "neg_negative_likelihood_ratio")
+BRIER_SCORERS = ("neg_brier_score", "d2_brier_score")
 REGRESSION_SCORERS = ("r2", "explained_variance", "max_error", "neg_mean_", "neg_median_",
                       "neg_root_mean_", "neg_max_error", "d2_absolute_error_score", "mae")
 
@@ -92,9 +95,23 @@ def check_scoring_for_task(scoring, task, y, *, cli=False):
         raise ValueError(f"{said} is a classification scorer and {target} is a regression "
                          f"target: use {name('r2')} or {name('neg_mean_absolute_error')}, "
                          f"or {task_option('classification')}.")
-    if task != "classification" or scoring not in (*BINARY_SCORERS, "roc_auc"):
+    if task != "classification":
         return
     classes = np.unique(np.asarray(y))
+    if scoring.endswith("_samples"):  # f1_samples ...: one 0/1 column per label
+        base = scoring.removesuffix("_samples")
+        raise ValueError(f"{said} scores a multilabel target (one 0/1 column per label) and "
+                         f"{target} has one label per row: use {name(base + '_macro')} or "
+                         f"{name(base + '_weighted')}.")
+    if scoring in LIKELIHOOD_RATIOS and len(classes) > 2:
+        raise ValueError(f"{said} needs two classes and {target} has {len(classes)}: use "
+                         f"{name('balanced_accuracy')} or {name('f1_macro')}.")
+    if scoring in BRIER_SCORERS and len(classes) == 2 and classes.dtype.kind not in "biuf":
+        raise ValueError(f"{said} needs two classes labelled by numbers (the larger one "
+                         f"positive) and {target} has {classes[0]!s}, {classes[1]!s}: use "
+                         f"{name('neg_log_loss')} or {name('d2_log_loss_score')}.")
+    if scoring not in (*BINARY_SCORERS, "roc_auc"):
+        return
     labels01 = len(classes) == 2 and set(classes.tolist()) in ({0, 1}, {-1, 1})
     if scoring == "roc_auc" and len(classes) <= 2 or labels01:
         return
