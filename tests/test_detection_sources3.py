@@ -458,10 +458,15 @@ def test_box_wholly_in_the_tolerance_margin_is_dropped_with_the_warning(tmp_path
         ds = load_yolo(data)
     assert len(ds) == 6 and not ds.issues
     assert ds.boxes[ds.images.index(img)].tolist() == [[0, 0.5, 0.5, 0.2, 0.2]]
-    # a zero-size box as written is still an issue
-    lbl.write_text("0 0.5 0.5 0.0 0.2\n")
-    with pytest.raises(ValueError, match="zero width or height"):
-        load_yolo(data)
+    # a zero-size box as written: Ultralytics accepts the row and drops the box (review3/r4
+    # 04: it was an issue, and the whole dataset was refused)
+    lbl.write_text("0 0.5 0.5 0.0 0.2\n1 0.5 0.5 0.2 0.3\n")
+    assert ul.verify_image_label((str(img), str(lbl), "", False, 2, 0, 0, False))[8] == 0
+    with pytest.warns(UserWarning, match=r"1 label line\(s\) are boxes of zero width or "
+                                         r"height \(e\.g\. .*train0\.txt:1\): dropped"):
+        ds = load_yolo(data)
+    assert len(ds) == 6 and not ds.issues
+    assert ds.boxes[ds.images.index(img)].tolist() == [[1, 0.5, 0.5, 0.2, 0.3]]
 
 
 def test_yolo_split_names_test_when_test_is_the_empty_split(tmp_path, capsys):

@@ -225,6 +225,10 @@ def _ultralytics_box(parts: list, vals: np.ndarray) -> np.ndarray:
                     dtype=np.float32)
 
 
+#: a label row with no width or height as written (dropped with a warning, not an issue)
+ZERO_AREA = "box of zero width or height, dropped"
+
+
 def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = None):
     """Parse YOLO label lines; return ((k, 5) boxes, [LabelIssue]).
 
@@ -236,7 +240,8 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
     outside [0, 1]). Rows with a value outside [0, 1] (within the tolerance) go to
     ``clipped``; such a row left with no width or height once clipped (it lies wholly in
     the margin) is dropped, as Ultralytics drops zero-area boxes, and its
-    :class:`LabelIssue` says so (in ``clipped``, not an issue)."""
+    :class:`LabelIssue` says so (in ``clipped``, not an issue); so is a row of zero width
+    or height as written (``ZERO_AREA``), which Ultralytics also accepts and drops."""
     rows, issues = [], []
     lines = [(n, parts) for n, line in enumerate(text.splitlines(), 1) if (parts := line.split())]
     poly_rows = [n for n, parts in lines if len(parts) > 6]
@@ -296,7 +301,9 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
                                     or (coords > 1 + _COORD_TOL).any()):
             clipped.append(LabelIssue(fname, n, "coordinates outside [0, 1], clipped"))
         if w <= 0 or h <= 0:
-            issues.append(LabelIssue(fname, n, "box of zero width or height"))
+            # no area as written: Ultralytics trains on the image and drops the box
+            if clipped is not None:
+                clipped.append(LabelIssue(fname, n, ZERO_AREA))
             continue
         rows.append([cls, x, y, w, h])
     return np.array(rows, dtype=np.float64).reshape(-1, 5), issues
@@ -474,6 +481,13 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
         kept_boxes.append(boxes)
         kept_labels.append(lbl)
     _finish(issues, bad, on_error, f"{yaml_path} [{split}]")
+    empty = [c for c in clipped if c.message == ZERO_AREA]
+    clipped = [c for c in clipped if c.message != ZERO_AREA]
+    if empty:
+        warnings.warn(
+            f"{yaml_path} [{split}]: {len(empty)} label line(s) are boxes of zero width or "
+            f"height (e.g. {empty[0].file}:{empty[0].line}): dropped, as Ultralytics drops "
+            "boxes with no area (the images are kept).", UserWarning, stacklevel=2)
     if clipped:
         dropped = [c for c in clipped if c.message.endswith("dropped")]
         warnings.warn(
