@@ -276,3 +276,26 @@ def test_audit_split_takes_task_and_bins(prices):
     rep = d.get("representativeness", d)
     assert rep["task"] == "classification" and len(rep["class_rows"]) == 60
     assert main([*args, "--bins", "3"]) == 2  # --bins without --target
+
+
+def test_na_values_on_parquet_with_a_repeated_stored_index(tmp_path):
+    """review3/r4 02: a Parquet file saved with set_index('patient_id') and two visits per
+    patient: the marker column was written as nulls (rows found by index label, which
+    repeats); the kept rows are now found by position."""
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(1)
+    n = 120
+    age = rng.integers(18, 80, n).astype(str).astype(object)
+    age[::9] = "?"
+    df = pd.DataFrame({"patient_id": np.repeat(np.arange(n // 2), 2), "age": age,
+                       "income": np.round(rng.normal(50, 10, n), 1),
+                       "label": rng.choice(["a", "b"], n)}).set_index("patient_id")
+    df.to_parquet(tmp_path / "v.parquet")
+    assert main(["reduce", str(tmp_path / "v.parquet"), "--target", "label", "--method", "srs",
+                 "--keep", "0.5", "--na-values", "?", "-q",
+                 "-o", str(tmp_path / "o.parquet")]) == 0
+    out = pd.read_parquet(tmp_path / "o.parquet")
+    assert out.index.name == "patient_id" and len(out) == 60
+    assert out["age"].notna().all() and out["age"].map(type).eq(str).all()
+    pairs = set(zip(df.index, df["age"], df["income"], strict=True))
+    assert set(zip(out.index, out["age"], out["income"], strict=True)) <= pairs

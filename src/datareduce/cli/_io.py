@@ -433,15 +433,17 @@ def write_table(df, path, *, index: bool = False) -> None:
         atomic_write(path, lambda p: df.to_parquet(p, index=index))
 
 
-def write_rows(rows, source: Source, path, extra=None) -> None:
+def write_rows(rows, source: Source, path, extra=None, *, positions=None) -> None:
     """Write rows of a table read with :func:`read_table` (``source=True``) as they were read.
 
     ``extra``: ``{name: values}`` of new columns appended after the input's (one value per
     row of ``rows``, e.g. the kept rows' weights).
 
     ``rows`` are rows of the parsed frame (any subset, in any order, keeping their index
-    labels). CSV to CSV writes each kept row's fields with the text of the input, under the
-    input's header, with its line terminator and byte-order mark; Parquet keeps the column
+    labels); ``positions``, their positions in it, find them also when the labels repeat
+    (a stored index such as a patient id with several visits). CSV to CSV writes each
+    kept row's fields with the text of the input, under the input's header, with its line
+    terminator and byte-order mark; Parquet keeps the column
     types and a stored pandas index, and a column in which ``--na-values`` found a marker
     is written as stored (``?`` stays ``?``, the column text). Between formats the parsed
     values are written (a CSV read as Parquet takes pandas' inferred types; the columns of a
@@ -449,9 +451,16 @@ def write_rows(rows, source: Source, path, extra=None) -> None:
     import numpy as np
 
     fmt = table_format(path)
-    if fmt == "csv" and source.fmt == "csv" and source.labels.is_unique:
-        pos = source.labels.get_indexer(rows.index)
-        text = source.rows_text(pos)
+    if positions is not None:
+        positions = np.asarray(positions, dtype=np.intp)
+        if positions.shape != (len(rows),):
+            raise ValueError(f"positions has {positions.size} values for {len(rows)} rows.")
+    elif source.labels.is_unique:
+        positions = source.labels.get_indexer(rows.index)
+        if (positions < 0).any():
+            positions = None
+    if fmt == "csv" and source.fmt == "csv" and positions is not None:
+        text = source.rows_text(positions)
         if source.header is not None:
             text = text.set_axis(source.header, axis=1)
         if extra:
@@ -465,11 +474,10 @@ def write_rows(rows, source: Source, path, extra=None) -> None:
             encoding="utf-8-sig" if source.bom else "utf-8"))
         return
     stored = {c: v for c, v in source.stored.items() if c in rows.columns}
-    pos = source.labels.get_indexer(rows.index) if stored and source.labels.is_unique else None
-    if pos is not None and (pos >= 0).all():  # (a repeated stored index: the values read)
+    if stored and positions is not None:
         rows = rows.copy()
         for c, values in stored.items():
-            rows[c] = values[pos]
+            rows[c] = values[positions]
     if extra:
         rows = rows.copy()
         for name, values in extra.items():

@@ -107,6 +107,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    import numpy as np
+
     from .._core.output import reduced_data
     from .._core.strata import stratify_params
     from .._registry import get_reducer
@@ -159,7 +161,12 @@ def run(args) -> int:
     cols = resolve_columns(df, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id)
     say(args, cols.summary())
+    read = df
     df = drop_missing_target(args, df, cols.target)
+    # the rows' positions in the table as read (they find the rows' text and stored
+    # values when written, whatever the index labels)
+    read_rows = (np.arange(len(read)) if df is read
+                 else np.flatnonzero(read[cols.target].notna().to_numpy()))
     warn_id_like(cols, df, bool(args.features))
     if args.weight_column is not None and args.weight_column in df.columns:
         raise CLIError(f"--weight-column {args.weight_column!r} is already a column of the "
@@ -209,7 +216,7 @@ def run(args) -> int:
     extra = None
     if args.weight_column is not None:
         extra = {args.weight_column: red.sample_weight}
-    write_rows(kept, source, out, extra)
+    write_rows(kept, source, out, extra, positions=read_rows[reducer.sample_indices_])
     if report_text is not None:
         write_text(report_text, report_path)
     if not args.quiet:

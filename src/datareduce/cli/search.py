@@ -209,6 +209,8 @@ def _search_log_lines(args):
 
 
 def run(args) -> int:
+    import numpy as np
+
     from ..search import search_table
     from ..search._base import KeepsBeyondFold
 
@@ -240,7 +242,12 @@ def run(args) -> int:
                            exclude=args.exclude, id=args.id)
     if not args.quiet:
         say(args, cols.summary())
+    read = df
     df = drop_missing_target(args, df, cols.target)
+    # the rows' positions in the table as read (they find the rows' text and stored
+    # values when written, whatever the index labels)
+    read_rows = (np.arange(len(read)) if df is read
+                 else np.flatnonzero(read[cols.target].notna().to_numpy()))
     warn_id_like(cols, df, bool(args.features))
     labels, task = target_strata(df[cols.target], args.task, n_bins=args.bins)
     y = df[cols.target]
@@ -285,7 +292,7 @@ def run(args) -> int:
     print(f"kept rows: {len(kept)} of {len(df)} ({search.best_method_} at keep="
           f"{search.best_keep_})" + (f" -> {out / kept_name}" if out is not None else ""))
     if out is not None:
-        _write(args, out, search, kept, kept_name, text, cols, source)
+        _write(args, out, search, kept, kept_name, text, cols, source, read_rows[idx])
     return 0
 
 
@@ -296,7 +303,7 @@ def _finite_or_none(value):
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def _write(args, out, search, kept, kept_name, text, cols, source):
+def _write(args, out, search, kept, kept_name, text, cols, source, positions):
     from ..metrics._html import strict_json
     from ._io import write_bytes_with, write_rows, write_text
 
@@ -344,7 +351,7 @@ def _write(args, out, search, kept, kept_name, text, cols, source):
     write_bytes_with(out / "results.csv", lambda p: frame.to_csv(p, index=False))
     write_text(text + "\n", out / "summary.md")
     write_text(strict_json(choice, default=float) + "\n", out / "choice.json")
-    write_rows(kept, source, out / kept_name)
+    write_rows(kept, source, out / kept_name, positions=positions)
     written = [*RESULT_FILES, kept_name]
     if fig is not None:
         import matplotlib.pyplot as plt
