@@ -299,3 +299,33 @@ def test_na_values_on_parquet_with_a_repeated_stored_index(tmp_path):
     assert out["age"].notna().all() and out["age"].map(type).eq(str).all()
     pairs = set(zip(df.index, df["age"], df["income"], strict=True))
     assert set(zip(out.index, out["age"], out["income"], strict=True)) <= pairs
+
+
+def test_search_group_keeps_each_group_in_one_fold(tmp_path, monkeypatch):
+    """datareduce search --group: the library took groups (fit(X, y, groups=)), the command
+    could not pass them, so rows of one patient were split across folds."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    rng = np.random.default_rng(0)
+    n = 240
+    df = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                       "patient": np.repeat(np.arange(40), 6),
+                       "label": rng.choice(["a", "b"], n)})
+    df.to_csv(tmp_path / "t.csv", index=False)
+    seen = []
+    real_split = StratifiedGroupKFold.split
+
+    def spy(self, X, y=None, groups=None):
+        for tr, va in real_split(self, X, y, groups):
+            seen.append(set(groups[tr]) & set(groups[va]))
+            yield tr, va
+
+    monkeypatch.setattr(StratifiedGroupKFold, "split", spy)
+    base = ["search", str(tmp_path / "t.csv"), "--target", "label", "--methods", "srs",
+            "--keeps", "0.3", "--budget", "none", "-q"]
+    assert main([*base, "--group", "patient", "-o", str(tmp_path / "o")]) == 0
+    assert seen and all(not s for s in seen)  # no patient on both sides of a split
+    kept = pd.read_csv(tmp_path / "o" / "kept.csv")
+    assert "patient" in kept.columns
+    assert main([*base, "--group", "patinet"]) == 2
+    assert main([*base, "--group", "patient", "--cv", "50"]) == 2  # 40 groups < 50 folds

@@ -24,6 +24,7 @@ from ._common import (
     resolve_columns,
     say,
     target_strata,
+    unknown_column,
     warn_id_like,
 )
 from ._io import check_input, check_output_dir, read_table, table_format
@@ -65,6 +66,10 @@ def add_parser(sub):
                    help="quantile bins of a regression target (default 10, the package's one "
                         "default)")
     add_drop_missing_target(p)
+    p.add_argument("--group", metavar="COL",
+                   help="group id column (patient, site, ...): rows of one group stay in one "
+                        "fold (stratified group folds), so that the search does not score a "
+                        "subset on rows of groups it trained on; not a feature")
     p.add_argument("--model", choices=MODELS, default="logistic",
                    help="the model trained on each candidate subset, behind the default "
                         "preparation (imputed, scaled, one-hot): logistic (ridge for "
@@ -238,8 +243,14 @@ def run(args) -> int:
 
     # ------------------------------------------------------------------ data and columns
     df, source = read_table(inp, source=True, na_values=args.na_values)
+    if args.group is not None and args.group not in df.columns:
+        raise CLIError(unknown_column("--group", args.group, df.columns))
+    if args.group is not None and args.group == args.target:
+        raise CLIError(f"--group {args.group!r} is the --target column: name the group id "
+                       "column (patient, site ...).")
+    exclude = list(args.exclude or []) + ([args.group] if args.group else [])
     cols = resolve_columns(df, target=args.target, features=args.features,
-                           exclude=args.exclude, id=args.id)
+                           exclude=exclude or None, id=args.id)
     if not args.quiet:
         say(args, cols.summary())
     read = df
@@ -273,6 +284,16 @@ def run(args) -> int:
     table = df[[*cols.features, cols.target]].reset_index(drop=True)
     if task == "classification":
         table[cols.target] = labels  # numbers asked to be classes are classes (as text)
+    groups = None
+    if args.group is not None:
+        groups = df[args.group]
+        if groups.isna().any():
+            raise CLIError(f"--group {args.group!r} is missing in {int(groups.isna().sum())} "
+                           "row(s): give every row a group, or leave --group out.")
+        if groups.nunique() < args.cv:
+            raise CLIError(f"--group {args.group!r} has {groups.nunique()} group(s), fewer "
+                           f"than --cv {args.cv} folds: use fewer folds.")
+        groups = groups.to_numpy()
 
     # ---------------------------------------------------------------------------- search
     verbose = not args.quiet and sys.stderr.isatty()
@@ -282,7 +303,7 @@ def run(args) -> int:
                                   tolerance=args.tolerance, budget=budget, keeps=keeps,
                                   methods=methods, cv=args.cv, task=task, n_bins=args.bins,
                                   baseline=args.baseline, random_state=args.seed,
-                                  verbose=verbose)
+                                  verbose=verbose, groups=groups)
         except KeepsBeyondFold as exc:  # (before any training) in the options' names
             raise CLIError(exc.words(cli=True)) from None
     idx = search.best_reducer_.sample_indices_

@@ -51,7 +51,8 @@ def make_model(name: str, task: str, X, random_state=None):
 
 def search_table(data, target: str, *, model="logistic", scoring=None, tolerance=0.01,
                  budget="3x", keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5), methods="auto", cv=3,
-                 task="auto", n_bins=N_BINS, baseline="auto", random_state=0, verbose=False):
+                 task="auto", n_bins=N_BINS, baseline="auto", random_state=0, verbose=False,
+                 groups=None):
     """Search a table (DataFrame or CSV path) for its smallest training set: the CLI's call.
 
     ``datareduce search DATA.csv --target COL --model logistic --scoring f1_macro
@@ -72,6 +73,10 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
         table's columns as they are).
     scoring, tolerance, budget, keeps, methods, cv, task, n_bins, baseline, random_state, verbose
         As in :class:`ReductionSearchCV`.
+    groups : str or array-like, optional
+        The name of a group column (patient, site ...; then not a feature) or one group id
+        per row: rows of one group stay in one fold (``fit(X, y, groups=)``; with an int
+        ``cv``, scikit-learn's ``StratifiedGroupKFold``).
 
     Returns
     -------
@@ -91,6 +96,14 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
         rows = np.flatnonzero(missing.to_numpy())
         raise ValueError(f"target column {target!r} is missing in {len(rows)} row(s) (first: "
                          f"{rows[:5].tolist()}); drop those rows first.")
+    if isinstance(groups, str):
+        if groups not in df.columns or groups == target:
+            raise ValueError(f"groups={groups!r} is not a feature column; columns: "
+                             f"{list(df.columns)}.")
+        if df[groups].isna().any():
+            raise ValueError(f"group column {groups!r} is missing in "
+                             f"{int(df[groups].isna().sum())} row(s): give every row a group.")
+        groups, df = df[groups].to_numpy(), df.drop(columns=[groups])
     X = df.drop(columns=[target])
     y = df[target]
     if isinstance(model, str):
@@ -102,4 +115,4 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
                                tolerance=tolerance, budget=budget, cv=cv, task=task,
                                n_bins=n_bins, space=make_selection_space(X), baseline=baseline,
                                random_state=random_state, verbose=verbose)
-    return search.fit(X, y)
+    return search.fit(X, y, groups=groups)
