@@ -35,6 +35,14 @@ def _img(path, k: int, size: int = 32) -> None:
     Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(path)
 
 
+def _ultralytics_read(image, gray=False):
+    """The image as `yolo train cache=disk` stores it (Ultralytics' own imread)."""
+    cv2 = pytest.importorskip("cv2")
+    patches = pytest.importorskip("ultralytics.utils.patches")
+    flag = cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR
+    return patches.imread(str(image), flags=flag)
+
+
 def _plain(root, n_train: int = 6, n_val: int = 2, names="[a, b]") -> Path:
     """images/{train,val}/<split><i>.png with one box each; returns the data YAML."""
     root = Path(root)
@@ -264,7 +272,7 @@ def test_overwrite_removes_ultralytics_npy_caches_of_written_images(tmp_path):
     caches = [p.with_suffix(".npy") for p in (out / "images/train").iterdir()]
     caches += [p.with_suffix(".npy") for p in (out / "images/val").iterdir()]
     for p in caches:  # what `yolo train cache=disk` writes: np.save(imread(image)), HxWx3
-        np.save(p, np.zeros((32, 32, 3), dtype=np.uint8))
+        np.save(p, _ultralytics_read(p.with_suffix(".png")))
     stray = out / "images/train/not_an_image_of_ours.npy"
     np.save(stray, np.zeros(1))
     with pytest.raises(FileExistsError, match="not_an_image_of_ours"):
@@ -361,6 +369,7 @@ def test_cache_dir_that_is_a_link_into_the_source_is_refused(tmp_path, capsys):
     np.zeros((32, 32, 3)),  # image-shaped but float64
     np.zeros((2, 2), dtype=np.uint8),  # uint8 of another size
     np.zeros(3, dtype=np.uint8),
+    np.ones((32, 32), dtype=np.uint8),  # a mask of the image's size (review3/r4 note)
 ])
 def test_overwrite_keeps_a_same_stem_npy_that_is_no_image_cache(tmp_path, mine):
     # r3 03: only what `cache=disk` writes for that image (uint8, its H and W) is removed
@@ -370,7 +379,7 @@ def test_overwrite_keeps_a_same_stem_npy_that_is_no_image_cache(tmp_path, mine):
     out = tmp_path / "out"
     write_yolo_subset(ds, [0, 1, 2], out)
     cache = out / "images/train/train1.npy"
-    np.save(cache, np.zeros((32, 32), dtype=np.uint8))  # a grayscale cache: removable
+    np.save(cache, _ultralytics_read(cache.with_suffix(".png"), gray=True))  # removable
     user = out / "images/train/train0.npy"
     np.save(user, mine)
     with pytest.raises(FileExistsError, match="train0.npy"):

@@ -170,9 +170,11 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
 
 def _is_image_cache(npy: Path, image: Path) -> bool:
     """Whether ``npy`` is what Ultralytics' ``cache=disk`` writes for ``image``
-    (``np.save(imread(image))``): a plain file holding a uint8 array of 2 or 3 dimensions
-    whose height and width are the image's (EXIF-rotated, as OpenCV reads it, or not).
-    Only the ``.npy`` header and the image's header are read."""
+    (``np.save(imread(image, flags))``): a plain file holding a uint8 array of 2 or 3
+    dimensions whose height and width are the image's (EXIF-rotated, as OpenCV reads it, or
+    not) and, where Ultralytics is installed, whose values are the image as its ``imread``
+    decodes it (colour, grayscale or unchanged: the flags of its ``channels``), so that a
+    user's own array of the image's size (a mask) is not taken for a cache."""
     if npy.is_symlink() or not npy.is_file():
         return False
     try:
@@ -196,7 +198,29 @@ def _is_image_cache(npy: Path, image: Path) -> bool:
             rotated = im.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF orientation
     except Exception:  # an unreadable image: no cache can be recognised
         return False
-    return tuple(shape[:2]) == (h, w) or (rotated and tuple(shape[:2]) == (w, h))
+    if not (tuple(shape[:2]) == (h, w) or (rotated and tuple(shape[:2]) == (w, h))):
+        return False
+    return _decodes_to(npy, image)
+
+
+def _decodes_to(npy: Path, image: Path) -> bool:
+    """Whether the array in ``npy`` is ``image`` as Ultralytics' ``imread`` decodes it with
+    one of the flags its datasets use (True without Ultralytics: the header rule only)."""
+    try:
+        import cv2
+        from ultralytics.utils.patches import imread
+    except ImportError:  # (no Ultralytics here: nothing to decode the image as it does)
+        return True
+    try:
+        arr = np.load(npy, allow_pickle=False)
+    except (OSError, ValueError):
+        return False
+    for flag in (cv2.IMREAD_COLOR, cv2.IMREAD_GRAYSCALE, cv2.IMREAD_UNCHANGED):
+        im = imread(str(image), flags=flag)
+        if im is not None and im.size == arr.size and np.array_equal(
+                np.squeeze(im), np.squeeze(arr)):
+            return True
+    return False
 
 
 def _removable(out: Path, split: str) -> list:
