@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from .._geometry.neighbors import check_metric
 from ._inputs import reduced_inputs
+from .epsilon import check_subset_labels
 
 __all__ = ["CoverageCurve", "coverage_curve"]
 
@@ -47,6 +48,14 @@ class CoverageCurve:
     epsilon: float
     metric: str
     nearest: np.ndarray = field(repr=False)
+
+    def __repr__(self) -> str:
+        """One line: the arrays are attributes, not the summary (thousands of rows)."""
+        classes = f", {len(self.per_class)} classes" if self.per_class else ""
+        half = (f"; half the rows within {self.radius_for(0.5):.4g}" if self.nearest.size
+                else "")
+        return (f"CoverageCurve({self.metric}; epsilon={self.epsilon:.4g}, "
+                f"{self.radii.size} radii, {self.nearest.size} rows{classes}{half})")
 
     def at(self, r) -> float:
         """Overall fraction of rows within ``r`` of a kept row of their class."""
@@ -139,6 +148,8 @@ def coverage_curve(X, X_reduced=None, y=None, y_reduced=None, *, reducer=None,
     """
     metric = check_metric(metric)
     Xa, Z, _, ya, yz = reduced_inputs(X, X_reduced, None, y, y_reduced, reducer)
+    if ya is not None:
+        check_subset_labels(ya, yz)
     nearest = np.empty(Xa.shape[0])
     per_class_rows = {}
     with threadpool_limits(limits=1, user_api="blas"):

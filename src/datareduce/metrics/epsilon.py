@@ -170,6 +170,19 @@ def _early_break(A, B, rows, metric, rng, working_memory):
     return max(cmax, 0.0), arg
 
 
+def check_subset_labels(y, y_reduced) -> None:
+    """Refuse reduced-set labels that are no label of ``y``: the same classes of another type
+    (``'0'`` read from a CSV for ``0``) would leave every class without a kept row and the
+    result silently infinite. Compared as Python values (``1 == 1.0``, ``'1' != 1``)."""
+    known = set(np.unique(np.asarray(y)).tolist())
+    unknown = [v for v in np.unique(np.asarray(y_reduced)).tolist() if v not in known]
+    if unknown:
+        shown = ", ".join(repr(v) for v in unknown[:5])
+        raise ValueError(f"y_reduced has labels not in y: {shown} (y's labels: "
+                         f"{', '.join(repr(v) for v in sorted(known, key=str)[:5])}); pass the "
+                         "reduced rows' labels as they are in y (same values and type).")
+
+
 def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
                                metric: str = "chebyshev", reducer=None,
                                random_state=0, working_memory: float = 32.0) -> EpsilonResult:
@@ -239,6 +252,7 @@ def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
         raise ValueError("y is given but y_reduced is not: pass the labels of the reduced rows.")
     ya = check_y(y, Xa.shape[0])
     yr = check_y(y_reduced, Xr.shape[0], name="y_reduced")
+    check_subset_labels(ya, yr)
     per_class, value, worst = {}, 0.0, -1
     for c in np.unique(ya):
         members = np.flatnonzero(ya == c)
