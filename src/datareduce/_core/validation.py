@@ -87,6 +87,16 @@ def check_X(X, *, name: str = "X", allow_empty: bool = False) -> np.ndarray:
             ) from exc
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} is complex; pass real-valued features.")
+    if arr.ndim == 1 and name == "X_reduced":
+        # a metric's reduced set: row indices are the likely mistake, not a missing reshape
+        index_like = arr.dtype.kind in "iub"
+        raise ValueError(
+            f"X_reduced is 1-D (shape {arr.shape})"
+            + (", integers: row indices?" if index_like else "")
+            + "; it must be the reduced rows, a 2-D array with X's columns: for kept row "
+            "indices idx pass X[idx], or pass a fitted reducer= instead of X_reduced."
+            + ("" if index_like else " (One feature: X_reduced.reshape(-1, 1).)")
+        )
     if arr.ndim == 1:
         raise ValueError(
             f"{name} is 1-D (shape {arr.shape}); reducers need a 2-D array. "

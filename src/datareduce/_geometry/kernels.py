@@ -77,8 +77,10 @@ def power_of_two_scale(X) -> float:
     return math.ldexp(1.0, min(math.frexp(top)[1], 1023))
 
 
-def median_heuristic(X, rng=None, max_rows: int = 1000) -> float:
+def median_heuristic(X, rng=None, max_rows: int | None = 1000) -> float:
     """Median pairwise Euclidean distance of at most ``max_rows`` rows of X (1.0 if degenerate).
+
+    ``max_rows`` is an integer >= 2, or None for all rows (a smaller value is refused).
 
     When X has more than ``max_rows`` rows a uniform subsample (drawn from ``rng``, default
     seed 0) is used. The result is 1.0 when the median is 0 (e.g. fewer than two distinct
@@ -91,9 +93,14 @@ def median_heuristic(X, rng=None, max_rows: int = 1000) -> float:
     """
     from scipy.spatial.distance import pdist
 
+    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(
+            max_rows, (int, np.integer)) or max_rows < 2):
+        # one row has no pairwise distance: the fallback 1.0 would be silent
+        raise ValueError(f"max_rows must be an integer >= 2 (rows for the median distance) or "
+                         f"None for all rows, got {max_rows!r}.")
     X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]
-    if n > max_rows:
+    if max_rows is not None and n > max_rows:
         rng = np.random.default_rng(0) if rng is None else rng
         X = X[np.sort(rng.choice(n, size=max_rows, replace=False))]
     if X.shape[0] < 2:

@@ -205,6 +205,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     Xa = check_X(X)
     ya = check_y(y, Xa.shape[0])
     task = infer_task(ya, task)
+    if task == "classification":
+        _check_class_sizes(ya)
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
     scorers = get_scorers(scoring, task)
@@ -342,13 +344,31 @@ def _check_int(value, name, low):
     return int(value)
 
 
+def _check_class_sizes(y):
+    """The stratified train/test split needs two rows of every class: refuse a class of one
+    row up front, by name (scikit-learn's splitter message names neither y nor a fix)."""
+    classes, counts = np.unique(y, return_counts=True)
+    single = classes[counts < 2]
+    if len(single):
+        raise ValueError(f"y has {len(single)} class(es) with a single row: "
+                         f"{single[:10].tolist()}; compare's stratified train/test split needs "
+                         f"at least 2 rows per class. Drop those rows or merge the class into "
+                         f"another.")
+
+
 def _resolve_metrics(metrics, norm):
     """The metric objects of ``metrics`` (``"epsilon"`` with the norm ``norm``)."""
-    from ..metrics.interface import get_metric
+    from ..metrics.interface import Metric, available_metrics, get_metric
 
     if isinstance(metrics, str) or not len(metrics):
         raise ValueError(f"metrics={metrics!r}: give a non-empty list of metric names, e.g. "
                          f"{list(COMPARE_METRICS)}.")
+    known = available_metrics()
+    for m in metrics:
+        # checked here: the registry's message says metric=, compare's epsilon norm
+        if not isinstance(m, Metric) and m not in known:
+            raise ValueError(f"metrics: {m!r} is not registered (metrics={tuple(metrics)!r}); "
+                             f"available: {', '.join(known)}.")
     out = [get_metric(m, distance=norm) if m == "epsilon" else get_metric(m)
            for m in metrics]
     names = [m.name for m in out]

@@ -103,7 +103,7 @@ def medians(results, value=None):
     return table
 
 
-def epsilon_correlation(results, score="accuracy", metric="epsilon"):
+def epsilon_correlation(results, score=None, metric=None):
     """Spearman correlation between epsilon (or another metric) and a score, per kept fraction.
 
     As in the paper, runs are pooled over methods and repeats at each kept fraction (the
@@ -114,10 +114,14 @@ def epsilon_correlation(results, score="accuracy", metric="epsilon"):
     ----------
     results : pandas.DataFrame
         The output of :func:`compare`.
-    score : str, default="accuracy"
-        The score column.
-    metric : str, default="epsilon"
-        The metric column (e.g. ``"mmd"``, see :func:`compare`'s ``metrics``).
+    score : str, optional
+        The score column. By default the first of ``results.attrs["scoring"]`` (compare's
+        first scorer, as in :func:`plot_scores`; ``"accuracy"`` for a table without that
+        record).
+    metric : str, optional
+        The metric column (e.g. ``"mmd"``, see :func:`compare`'s ``metrics``). By default
+        :func:`headline_metric` (the first of ``results.attrs["metrics"]``, as in
+        :func:`plot_epsilon`).
 
     Returns
     -------
@@ -137,10 +141,17 @@ def epsilon_correlation(results, score="accuracy", metric="epsilon"):
     import pandas as pd
     from scipy.stats import spearmanr
 
+    from .plots import _headline, first_score
+
     _check_results(results)
-    for col in (metric, score):
+    if metric is None:
+        metric = _headline(results)
+    if score is None:
+        score = first_score(results)
+    for arg, col in (("metric", metric), ("score", score)):
         if col not in results.columns:
-            raise ValueError(f"results has no column {col!r}.")
+            raise ValueError(f"results has no column {col!r} ({arg}={col!r}); pass {arg}= one "
+                             f"of its columns: {list(results.columns)}.")
     runs = results[results["method"] != FULL]
     out = {}
     for keep, grp in runs.groupby("keep", sort=True):

@@ -183,11 +183,27 @@ def greedy_permutation(X, n_points: int, *, metric: str = "euclidean", start: in
 
 
 # ---------------------------------------------------------------------- diagrams
-def _clean(dgm) -> np.ndarray:
+#: float32 ulps (of the data's scale) below which a Rips H0 pair is rounding, not a pair
+_H0_ROUNDING_ULPS = 4
+
+
+def _clean(dgm, tol: float = 0.0) -> np.ndarray:
     dgm = np.asarray(dgm, dtype=np.float64).reshape(-1, 2)
-    keep = np.isfinite(dgm[:, 1]) & (dgm[:, 1] > dgm[:, 0])
+    keep = np.isfinite(dgm[:, 1]) & (dgm[:, 1] - dgm[:, 0] > tol)
     out = dgm[keep]
     return out[np.lexsort((out[:, 1], out[:, 0]))]
+
+
+def _h0_rounding(dgm, X) -> float:
+    """Length at which a Rips H0 pair is rounding: ripser (and giotto) store distances in
+    float32, and duplicate rows then get pairs such as (0, 1.5e-8) instead of (0, 0). A few
+    float32 ulps of the data's scale (the largest finite death or row norm); the MST path
+    gets exact zeros, so both paths then give the same pairs."""
+    dgm = np.asarray(dgm, dtype=np.float64).reshape(-1, 2)
+    deaths = dgm[np.isfinite(dgm[:, 1]), 1]
+    scale = max(float(np.abs(deaths).max()) if deaths.size else 0.0,
+                float(np.sqrt((X * X).sum(axis=1)).max()) if X.size else 0.0)
+    return _H0_ROUNDING_ULPS * float(np.finfo(np.float32).eps) * scale
 
 
 def _rips(X, dims, metric, backend):
@@ -198,7 +214,7 @@ def _rips(X, dims, metric, backend):
         with warnings.catch_warnings():  # "square input" warning when n == n_features
             warnings.simplefilter("ignore", UserWarning)
             dgms = ripser(X, maxdim=maxdim, metric=metric)["dgms"]
-        return {k: _clean(dgms[k]) for k in dims}
+        return {k: _clean(dgms[k], _h0_rounding(dgms[k], X) if k == 0 else 0.0) for k in dims}
     try:
         from gtda.homology import VietorisRipsPersistence
     except ImportError as exc:
@@ -209,7 +225,9 @@ def _rips(X, dims, metric, backend):
     vr = VietorisRipsPersistence(metric=metric, homology_dimensions=tuple(range(maxdim + 1)),
                                  reduced_homology=True, n_jobs=1)
     triples = vr.fit_transform(X[None, :, :])[0]
-    return {k: _clean(triples[triples[:, 2] == k, :2]) for k in dims}
+    return {k: _clean(triples[triples[:, 2] == k, :2],
+                      _h0_rounding(triples[triples[:, 2] == k, :2], X) if k == 0 else 0.0)
+            for k in dims}
 
 
 def _check_dims(homology_dimensions) -> tuple:

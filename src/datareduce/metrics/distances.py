@@ -171,8 +171,8 @@ def diagram_distance(D1, D2, *, distance: str = "bottleneck", order: float = 1.0
     """
     if distance not in _DISTANCES:
         raise ValueError(f"distance={distance!r} is not supported; use one of {_DISTANCES}.")
-    A = np.asarray(D1, dtype=np.float64).reshape(-1, 2)
-    B = np.asarray(D2, dtype=np.float64).reshape(-1, 2)
+    A = _diagram_array(D1, "D1")
+    B = _diagram_array(D2, "D2")
     if not (np.isfinite(A).all() and np.isfinite(B).all()):
         raise ValueError("diagrams must hold finite (birth, death) pairs; drop essential classes.")
     for name, D in (("D1", A), ("D2", B)):
@@ -205,6 +205,25 @@ def diagram_distance(D1, D2, *, distance: str = "bottleneck", order: float = 1.0
 
     return float(gudhi.hera.wasserstein_distance(A, B, order=order, internal_p=np.inf,
                                                  delta=1e-4))
+
+
+def _diagram_array(D, name) -> np.ndarray:
+    """One diagram as a (k, 2) float array; several diagrams (PersistenceDiagrams, a dict or
+    list of them) refused by name with the fix."""
+    fix = ("diagram_distance compares one diagram with another: pass one homology dimension "
+           "(e.g. diagram_distance(d1[1], d2[1]) for PersistenceDiagrams d1, d2), or use "
+           "topological_distance(X, X_reduced) for every dimension.")
+    if isinstance(D, (PersistenceDiagrams, dict)):
+        raise ValueError(f"{name} is a {type(D).__name__} (one diagram per homology "
+                         f"dimension); {fix}")
+    try:
+        A = np.asarray(D, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} is not an array of (birth, death) pairs ({exc}); {fix}") \
+            from None
+    if A.ndim > 2:
+        raise ValueError(f"{name} has shape {A.shape}, not (k, 2): several diagrams? {fix}")
+    return A.reshape(-1, 2)
 
 
 def _wasserstein_exact(A, B, q):

@@ -79,14 +79,15 @@ __all__ = [
 ]
 
 
-def median_bandwidth(X, *, max_rows: int = 1000, random_state=0) -> float:
+def median_bandwidth(X, *, max_rows: int | None = 1000, random_state=0) -> float:
     """Median heuristic: the median pairwise Euclidean distance of (a subsample of) X.
 
     Parameters
     ----------
     X : array-like of shape (n, d)
-    max_rows : int, default=1000
-        Rows used; a seeded uniform subsample when X has more.
+    max_rows : int >= 2 or None, default=1000
+        Rows used; a seeded uniform subsample when X has more. None uses every row
+        (quadratic in n); a value below 2 is refused.
     random_state : int, Generator or None, default=0
         Seed of the subsample.
 
