@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .summaries import COMPARE_METRICS, METRICS_ATTR, _check_results, _method_order, headline_metric
+from .summaries import (  # noqa: F401 - SCORING_ATTR re-exported (plots.SCORING_ATTR)
+    SCORING_ATTR,
+    _check_results,
+    _headline,
+    _method_order,
+    first_score,
+)
 
 __all__ = ["plot_comparison", "plot_curves", "plot_epsilon", "plot_scores", "plot_time"]
 
 FULL = "full"
-#: ``attrs`` key of a :func:`compare` table listing its score columns, in order
-SCORING_ATTR = "scoring"
-#: compare's columns that are not scores
-_RUN_COLUMNS = ("method", "keep", "repeat", "n_train", "n_kept", "reduction_seconds",
-                "training_seconds", "total_seconds", "time_ratio")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h")
 
 
@@ -25,41 +26,6 @@ def _styles(methods):
     n = cmap.N
     return {m: {"color": cmap(i % n), "marker": _MARKERS[i % len(_MARKERS)]}
             for i, m in enumerate(methods)}
-
-
-def first_score(results) -> str:
-    """The first score column of a :func:`compare` table: ``attrs["scoring"][0]``; without
-    that record (e.g. a table read from CSV) ``"accuracy"`` when it is a column, else the
-    first column after ``time_ratio`` that is not one of compare's own columns or a metric
-    (compare writes the scores there), else ``"accuracy"``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> res = pd.DataFrame({"method": ["full"], "keep": [1.0], "repeat": 0,
-    ...                     "time_ratio": [1.0], "r2": [0.9], "mae": [0.1], "mmd": [0.0]})
-    >>> first_score(res)
-    'r2'
-    """
-    attrs = getattr(results, "attrs", {})
-    if attrs.get(SCORING_ATTR):
-        return attrs[SCORING_ATTR][0]
-    cols = list(getattr(results, "columns", ()))
-    if "accuracy" in cols or "time_ratio" not in cols:
-        return "accuracy"
-    skip = set(_RUN_COLUMNS) | set(attrs.get(METRICS_ATTR) or ())
-    after = [c for c in cols[cols.index("time_ratio") + 1:] if c not in skip]
-    return after[0] if after else "accuracy"
-
-
-def _headline(results) -> str:
-    """:func:`headline_metric`, or for a table without that record (read from CSV) the first
-    of compare's default metrics among its columns."""
-    name = headline_metric(results)
-    if name in getattr(results, "columns", ()) or getattr(results, "attrs", {}).get(
-            METRICS_ATTR):
-        return name
-    return next((m for m in COMPARE_METRICS if m in results.columns), name)
 
 
 def _axes(ax):

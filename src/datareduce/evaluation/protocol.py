@@ -26,8 +26,7 @@ from .._core.validation import (
 from .._registry import method_names, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
-from .plots import SCORING_ATTR
-from .summaries import COMPARE_METRICS, FULL, METRICS_ATTR
+from .summaries import COMPARE_METRICS, FULL, METRICS_ATTR, SCORING_ATTR
 from .tasks import (
     get_scorers,
     infer_task,

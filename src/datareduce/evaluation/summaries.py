@@ -6,6 +6,12 @@ import numpy as np
 
 __all__ = ["epsilon_correlation", "headline_metric", "medians", "to_markdown"]
 
+#: ``attrs`` key of a :func:`compare` table listing its score columns, in order
+SCORING_ATTR = "scoring"
+#: compare's columns that are not scores
+_RUN_COLUMNS = ("method", "keep", "repeat", "n_train", "n_kept", "reduction_seconds",
+                "training_seconds", "total_seconds", "time_ratio")
+
 FULL = "full"
 #: key of ``results.attrs`` where :func:`compare` lists its metric columns, headline first
 METRICS_ATTR = "metrics"
@@ -141,7 +147,6 @@ def epsilon_correlation(results, score=None, metric=None):
     import pandas as pd
     from scipy.stats import spearmanr
 
-    from .plots import _headline, first_score
 
     _check_results(results)
     if metric is None:
@@ -200,3 +205,38 @@ def to_markdown(table, floatfmt: str = ".3f") -> str:
         cells = [str(idx), *(fmt(v) for v in row.tolist())]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def first_score(results) -> str:
+    """The first score column of a :func:`compare` table: ``attrs["scoring"][0]``; without
+    that record (e.g. a table read from CSV) ``"accuracy"`` when it is a column, else the
+    first column after ``time_ratio`` that is not one of compare's own columns or a metric
+    (compare writes the scores there), else ``"accuracy"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full"], "keep": [1.0], "repeat": 0,
+    ...                     "time_ratio": [1.0], "r2": [0.9], "mae": [0.1], "mmd": [0.0]})
+    >>> first_score(res)
+    'r2'
+    """
+    attrs = getattr(results, "attrs", {})
+    if attrs.get(SCORING_ATTR):
+        return attrs[SCORING_ATTR][0]
+    cols = list(getattr(results, "columns", ()))
+    if "accuracy" in cols or "time_ratio" not in cols:
+        return "accuracy"
+    skip = set(_RUN_COLUMNS) | set(attrs.get(METRICS_ATTR) or ())
+    after = [c for c in cols[cols.index("time_ratio") + 1:] if c not in skip]
+    return after[0] if after else "accuracy"
+
+
+def _headline(results) -> str:
+    """:func:`headline_metric`, or for a table without that record (read from CSV) the first
+    of compare's default metrics among its columns."""
+    name = headline_metric(results)
+    if name in getattr(results, "columns", ()) or getattr(results, "attrs", {}).get(
+            METRICS_ATTR):
+        return name
+    return next((m for m in COMPARE_METRICS if m in results.columns), name)
