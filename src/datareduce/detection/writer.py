@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import LabelIssue, _is_image, image_to_label_path
-from .yolo import SPLIT_KEYS, _list_images, _split_aliases
+from .yolo import SPLIT_KEYS, _list_images, _real_folder, _split_aliases
 from .yolo import _is_within_dir as _is_within
 
 __all__ = ["LAYOUTS", "check_output_dir", "check_outside_source", "source_locations",
@@ -115,8 +115,7 @@ def check_outside_source(dataset, path, what: str = "output file", *,
     """
     given = Path(path).expanduser()
     absolute = Path(os.path.normpath(os.path.abspath(given)))
-    real = (Path(os.path.realpath(absolute)) if folder
-            else Path(os.path.realpath(absolute.parent)) / absolute.name)
+    real = Path(os.path.realpath(absolute)) if folder else _real_folder(absolute)
     for loc in sorted(source_locations(dataset)):
         if _is_within(real, loc) or _is_within(absolute, loc):
             via = f" ({given} leads to {real})" if absolute != real else ""
