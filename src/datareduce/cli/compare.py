@@ -187,36 +187,34 @@ def _check_options(args):
 def _check_task(args, task, target):
     """The scorers of the task (defaults filled in), and the options a regression target
     cannot use."""
-    from ..search._base import CLASSIFICATION_SCORERS, REGRESSION_SCORERS
-
     if args.scoring is None:
         args.scoring = list(DEFAULT_SCORING[task])
-    if task == "classification":
-        if "mae" in args.scoring:
-            raise CLIError(f"--scoring mae is a regression scorer and --target {target!r} is "
-                           "a classification target: use e.g. accuracy or f1_macro, or "
-                           "--task regression.")
-        return
-    if args.pos_label is not None:
+    if task == "regression" and args.pos_label is not None:
         raise CLIError(f"--pos-label {args.pos_label} names a positive class and --target "
                        f"{target!r} is a regression target (no classes): leave --pos-label "
                        "out, or pass --task classification if the values are classes.")
-    for s in args.scoring:
-        if s != "mae" and not s.startswith(REGRESSION_SCORERS):
-            kind = ("a classification scorer" if s.startswith(CLASSIFICATION_SCORERS)
-                    else "not a regression scorer")
-            raise CLIError(f"--scoring {s} is {kind} and --target "
-                           f"{target!r} is a regression target: use r2 or mae (or another "
-                           "regression scorer), or --task classification.")
+
+
+def _check_scorers(args, task, y):
+    """The library's rule (``evaluation.tasks.check_scoring_for_task``, the search's too) in
+    the options' names, on the labels as recoded by ``--pos-label``: a scorer of the other
+    task or of labels ``y`` does not have is refused before any training."""
+    from ..evaluation.tasks import check_scoring_for_task
+
+    try:
+        for s in args.scoring:  # (names were checked with the options)
+            check_scoring_for_task(s, task, y, cli=True)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _labels(args, y):
     """The labels to use, recoded to 0/1 when a binary scorer needs a positive class."""
     import numpy as np
 
-    # the scorers of a positive class: the search's one list (search._base), whose labels
+    # the scorers of a positive class: the library's one list (evaluation.tasks), whose labels
     # --pos-label recodes to 0/1
-    from ..search._base import BINARY_SCORERS, scorers_instead
+    from ..evaluation.tasks import BINARY_SCORERS, scorers_instead
 
     binary = [s for s in args.scoring if s in BINARY_SCORERS]
     classes = np.unique(y)
@@ -284,6 +282,7 @@ def run(args) -> int:
         methods = _regression_methods(args, methods)
     else:
         y = strata = _labels(args, strata)
+    _check_scorers(args, task, y)
     _, counts = np.unique(strata, return_counts=True)
     n_test = int(np.ceil(args.test_size * len(y)))
     if counts.min() < 2 or n_test < len(counts) or len(y) - n_test < len(counts):

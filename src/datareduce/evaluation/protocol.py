@@ -28,6 +28,7 @@ from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
 from .summaries import COMPARE_METRICS, FULL, METRICS_ATTR, SCORING_ATTR
 from .tasks import (
+    check_scoring_for_task,
     get_scorers,
     infer_task,
     needs_classes,
@@ -210,6 +211,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     keeps = check_keeps(keeps)
     scorers = get_scorers(scoring, task)
     scoring = tuple(scorers)
+    for name in scoring:  # a scorer of the other task, or of labels y does not have: refused
+        check_scoring_for_task(name, task, ya)
     if on_error not in ("raise", "warn"):
         raise ValueError(f"on_error must be 'raise' or 'warn', got {on_error!r}.")
     if estimator is None:

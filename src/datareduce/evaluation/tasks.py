@@ -4,6 +4,8 @@
   :func:`datareduce._core.strata.target_kind`.
 * :func:`quantile_strata` is a deprecated alias of :func:`datareduce.base.quantile_strata`
   (the one binning of a regression target).
+* :func:`check_scoring_for_task` refuses a scorer that does not fit the task or the labels
+  before any training: the one rule of :func:`compare`, the search and the CLI.
 * :func:`get_scorers` resolves scorer names; ``"mae"`` is the mean absolute error itself
   (lower is better), next to scikit-learn's ``"neg_mean_absolute_error"``.
 * :func:`reduce_rows` reduces a training set for training: it tells the reducer the task
@@ -20,7 +22,95 @@ import numpy as np
 from .._core.strata import TASKS, target_kind
 from .._core.strata import quantile_strata as _quantile_strata
 
-__all__ = ["TASKS", "get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows"]
+__all__ = ["TASKS", "check_scoring_for_task", "get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows"]
+
+
+#: Scorers of one positive class, scikit-learn's default ``pos_label=1``: of two classes they
+#: need the labels 0/1 (or -1/1). ``average_precision`` also averages over more classes;
+#: the others then need their ``_macro`` (``_weighted``) form. (``roc_auc`` takes any two
+#: labels, ``classes_[1]`` positive; more classes need ``roc_auc_ovr``.) The one list of
+#: the library and the CLI (``datareduce compare`` recodes ``--pos-label`` by it).
+BINARY_SCORERS = ("f1", "precision", "recall", "jaccard", "average_precision")
+#: Scorer names (prefixes) of one task: a scorer of the other task is refused before any
+#: work. ``d2_log_loss_score`` and ``d2_brier_score`` are classification scorers, the
+#: regression ``d2_`` scorer is ``d2_absolute_error_score``.
+CLASSIFICATION_SCORERS = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1", "precision",
+                          "recall", "jaccard", "roc_auc", "average_precision", "neg_log_loss",
+                          "neg_brier_score", "matthews_corrcoef", "d2_log_loss_score",
+                          "d2_brier_score", "positive_likelihood_ratio",
+                          "neg_negative_likelihood_ratio")
+#: Two-class scorers of any two labels, and those that need numeric labels when there are two
+LIKELIHOOD_RATIOS = ("positive_likelihood_ratio", "neg_negative_likelihood_ratio")
+BRIER_SCORERS = ("neg_brier_score", "d2_brier_score")
+REGRESSION_SCORERS = ("r2", "explained_variance", "max_error", "neg_mean_", "neg_median_",
+                      "neg_root_mean_", "neg_max_error", "d2_absolute_error_score", "mae")
+
+
+def scorers_instead(scoring):
+    """The scorers (scikit-learn names) advised instead of the binary scorer ``scoring``
+    on labels it cannot score: ``roc_auc`` of more than two classes, ``average_precision``
+    of two classes that are not 0/1, the others of classes other than 0/1."""
+    if scoring == "roc_auc":
+        return ("roc_auc_ovr", "roc_auc_ovr_weighted")
+    if scoring == "average_precision":  # (no _macro form; roc_auc ranks any two labels)
+        return ("roc_auc", "f1_macro")
+    return (f"{scoring}_macro", f"{scoring}_weighted")
+
+
+def check_scoring_for_task(scoring, task, y, *, cli=False):
+    """Refuse a scorer that does not fit the task before any training: a regression scorer
+    for classes, a classification scorer for a regression target, a scorer of a positive
+    class (``f1``, ``average_precision`` ...) on labels other than 0/1, ``roc_auc`` on more
+    than two classes. Every scorer it advises is a scikit-learn scorer. The one check of
+    :func:`~datareduce.evaluation.compare`, the search and the CLI (``cli=True``: the
+    options' names, ``--scoring``, ``--target``, ``--task``)."""
+    if not isinstance(scoring, str):
+        return
+
+    def name(s):
+        return f"--scoring {s}" if cli else f"scoring={s!r}"
+
+    def task_option(t):
+        return f"--task {t}" if cli else f"task={t!r}"
+
+    said, target = name(scoring), "--target" if cli else "y"
+    if task == "classification" and scoring.startswith(REGRESSION_SCORERS):
+        raise ValueError(f"{said} is a regression scorer and {target} is a classification "
+                         f"target: use e.g. {name('f1_macro')}, or "
+                         f"{task_option('regression')}.")
+    if task == "regression" and scoring.startswith(CLASSIFICATION_SCORERS):
+        raise ValueError(f"{said} is a classification scorer and {target} is a regression "
+                         f"target: use {name('r2')} or {name('neg_mean_absolute_error')}, "
+                         f"or {task_option('classification')}.")
+    if task != "classification":
+        return
+    classes = np.unique(np.asarray(y))
+    if scoring.endswith("_samples"):  # f1_samples ...: one 0/1 column per label
+        base = scoring.removesuffix("_samples")
+        raise ValueError(f"{said} scores a multilabel target (one 0/1 column per label) and "
+                         f"{target} has one label per row: use {name(base + '_macro')} or "
+                         f"{name(base + '_weighted')}.")
+    if scoring in LIKELIHOOD_RATIOS and len(classes) > 2:
+        raise ValueError(f"{said} needs two classes and {target} has {len(classes)}: use "
+                         f"{name('balanced_accuracy')} or {name('f1_macro')}.")
+    if scoring in BRIER_SCORERS and len(classes) == 2 and classes.dtype.kind not in "biuf":
+        raise ValueError(f"{said} needs two classes labelled by numbers (the larger one "
+                         f"positive) and {target} has {classes[0]!s}, {classes[1]!s}: use "
+                         f"{name('neg_log_loss')} or {name('d2_log_loss_score')}.")
+    if scoring not in (*BINARY_SCORERS, "roc_auc"):
+        return
+    labels01 = len(classes) == 2 and set(classes.tolist()) in ({0, 1}, {-1, 1})
+    if scoring == "roc_auc" and len(classes) <= 2 or labels01:
+        return
+    if scoring == "average_precision" and len(classes) > 2:
+        return  # averaged over the classes (scikit-learn's multiclass average_precision)
+    names = [str(c) for c in classes.tolist()]
+    shown = ", ".join(names[:8]) + (f", ... (+{len(names) - 8} more)" if len(names) > 8 else "")
+    need = ("two classes" if scoring == "roc_auc"
+            else "two classes labelled 0/1 (or -1/1)")
+    a, b = scorers_instead(scoring)
+    raise ValueError(f"{said} needs {need} and {target} has {shown}: use {name(a)} or "
+                     f"{name(b)}.")
 
 
 def infer_task(y, task: str = "auto") -> str:
