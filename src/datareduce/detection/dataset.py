@@ -45,6 +45,11 @@ MIN_IMAGE_SIDE = 10
 class LabelIssue:
     """A problem found in one file of a dataset (the file, the line when known, what is wrong).
 
+    ``kind`` sorts the notes on rows Ultralytics reads anyway (``"clipped"``: coordinates a
+    little outside [0, 1], clipped; ``"outside"``: a box wholly in the 1 % margin, dropped;
+    ``"zero_area"``: a box of no width or height as written, dropped) from the problems
+    that stop a file (``"problem"``, the default).
+
     Examples
     --------
     >>> str(LabelIssue("labels/a.txt", 3, "expected 5 fields, got 4"))
@@ -54,6 +59,7 @@ class LabelIssue:
     file: str
     line: int | None
     message: str
+    kind: str = "problem"
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

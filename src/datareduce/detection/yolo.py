@@ -241,7 +241,9 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
     ``clipped``; such a row left with no width or height once clipped (it lies wholly in
     the margin) is dropped, as Ultralytics drops zero-area boxes, and its
     :class:`LabelIssue` says so (in ``clipped``, not an issue); so is a row of zero width
-    or height as written (``ZERO_AREA``), which Ultralytics also accepts and drops."""
+    or height as written (``ZERO_AREA``), which Ultralytics also accepts and drops. The
+    notes in ``clipped`` carry their ``kind``: ``"clipped"``, ``"outside"`` (dropped) or
+    ``"zero_area"`` (dropped)."""
     rows, issues = [], []
     lines = [(n, parts) for n, line in enumerate(text.splitlines(), 1) if (parts := line.split())]
     poly_rows = [n for n, parts in lines if len(parts) > 6]
@@ -295,15 +297,16 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
             # wholly in Ultralytics' 1% margin: it trains on the image, without this box
             if clipped is not None:
                 clipped.append(LabelIssue(fname, n, "box wholly outside the image (in the 1% "
-                                                    "margin), dropped"))
+                                                    "margin), dropped", "outside"))
             continue
         if clipped is not None and ((coords < -_COORD_TOL).any()
                                     or (coords > 1 + _COORD_TOL).any()):
-            clipped.append(LabelIssue(fname, n, "coordinates outside [0, 1], clipped"))
+            clipped.append(LabelIssue(fname, n, "coordinates outside [0, 1], clipped",
+                                      "clipped"))
         if w <= 0 or h <= 0:
             # no area as written: Ultralytics trains on the image and drops the box
             if clipped is not None:
-                clipped.append(LabelIssue(fname, n, ZERO_AREA))
+                clipped.append(LabelIssue(fname, n, ZERO_AREA, "zero_area"))
             continue
         rows.append([cls, x, y, w, h])
     return np.array(rows, dtype=np.float64).reshape(-1, 5), issues
@@ -481,15 +484,15 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
         kept_boxes.append(boxes)
         kept_labels.append(lbl)
     _finish(issues, bad, on_error, f"{yaml_path} [{split}]")
-    empty = [c for c in clipped if c.message == ZERO_AREA]
-    clipped = [c for c in clipped if c.message != ZERO_AREA]
+    empty = [c for c in clipped if c.kind == "zero_area"]
+    clipped = [c for c in clipped if c.kind != "zero_area"]
     if empty:
         warnings.warn(
             f"{yaml_path} [{split}]: {len(empty)} label line(s) are boxes of zero width or "
             f"height (e.g. {empty[0].file}:{empty[0].line}): dropped, as Ultralytics drops "
             "boxes with no area (the images are kept).", UserWarning, stacklevel=2)
     if clipped:
-        dropped = [c for c in clipped if c.message.endswith("dropped")]
+        dropped = [c for c in clipped if c.kind == "outside"]
         warnings.warn(
             f"{yaml_path} [{split}]: {len(clipped)} label line(s) have coordinates a little "
             f"outside [0, 1] (e.g. {clipped[0].file}:{clipped[0].line}), within Ultralytics' "
