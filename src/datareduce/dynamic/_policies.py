@@ -91,6 +91,27 @@ def _rs2_part(entropy, g, rows, k_g, rnd, pos):
     return np.concatenate([rest, rng.choice(perm[:pos], size=fill, replace=False)])
 
 
+def score_mean(values):
+    """Mean of ``values`` from their correctly rounded sum (``math.fsum``), so it is within
+    about one ulp of the exact mean whatever the number of values."""
+    values = np.asarray(values, dtype=np.float64)
+    return math.fsum(values.tolist()) / values.size
+
+
+def _below_mean(scores, pool):
+    """``scores < mean(pool)`` by more than round-off.
+
+    All-equal scores (e.g. log(10) for every row of an untrained 10-class model) must not
+    count as below their own mean: the computed mean can land an ulp above them. The mean
+    comes from an exactly rounded sum (two roundings at most), and a score counts as below
+    it only when it is lower by more than ``4 * eps * |mean|``; rows within round-off of the
+    mean count as "at the mean" and are kept.
+    """
+    mean = score_mean(pool)
+    tol = 4.0 * np.finfo(np.float64).eps * abs(mean)
+    return scores < mean - tol
+
+
 def _infobatch(pruner, rows, weights, rng):
     """Plan one group's rows (all rows when ``groups`` is None); fills ``weights``."""
     seen = pruner.n_seen_[rows] > 0
@@ -99,10 +120,10 @@ def _infobatch(pruner, rows, weights, rng):
         if not seen.any():
             weights[rows] = 1.0
             return rows
-        well = seen & (scores < scores[seen].mean())
+        well = seen & _below_mean(scores, scores[seen])
     else:
         s = np.where(seen, scores, pruner.initial_score)
-        well = s < s.mean()
+        well = _below_mean(s, s)
     wl = rows[well]
     weights[rows[~well]] = 1.0
     if wl.size == 0:

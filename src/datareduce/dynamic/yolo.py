@@ -41,6 +41,7 @@ from ultralytics.models.yolo.detect import DetectionTrainer
 from ultralytics.utils import DEFAULT_CFG, LOGGER
 from ultralytics.utils.torch_utils import unwrap_model
 
+from ._policies import score_mean
 from ._pruner import POLICIES, DynamicPruner
 from ._yolo_data import _EpochLoader, _KeptPartner, _mix_transforms, _PlanSampler
 from ._yolo_loss import _Context, _PrunedCriterion
@@ -291,7 +292,7 @@ def _on_train_epoch_start(trainer):
     threshold = float("nan")
     if p.is_pruning_epoch(epoch) and seen.any():
         if p.policy == "infobatch":
-            threshold = float(p.scores_[seen].mean())
+            threshold = float(score_mean(p.scores_[seen]))
         elif p.policy in ("epsilon_greedy", "ucb"):
             kept_seen = rows[p.n_seen_[rows] > 0]
             if kept_seen.size:
