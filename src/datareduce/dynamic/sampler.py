@@ -78,8 +78,10 @@ class PrunedSampler(Sampler):
         The selection policy; its ``n_samples`` must equal the dataset length.
     dataset : map-style dataset or None, default=None
         The dataset the DataLoader reads (recommended): its length is checked against
-        ``pruner.n_samples``, since a pruner made for fewer rows would silently train on
-        the dataset's first rows only. None skips the check.
+        ``pruner.n_samples`` when the sampler is made and again at the start of every
+        epoch's iteration (a dataset that grows or shrinks between epochs raises a
+        ValueError), since a pruner made for fewer rows would silently train on the
+        dataset's first rows only. None skips the check.
     shuffle : bool, default=True
         Shuffle the epoch's rows (otherwise they come in increasing order).
     seed : int, default=0
@@ -112,6 +114,7 @@ class PrunedSampler(Sampler):
                     "would train on the dataset's first rows only)."
                 )
         self.pruner = pruner
+        self.dataset = dataset
         self.shuffle = bool(shuffle)
         self.seed = int(seed)
         self.epoch = 0
@@ -146,7 +149,24 @@ class PrunedSampler(Sampler):
         # trained until the next iteration starts, even when asked during its last batch
         return self.pruner._size_without_planning(self._upcoming_epoch())
 
+    def _check_dataset(self):
+        if self.dataset is None:
+            return
+        n = len(self.dataset)
+        if n != self.pruner.n_samples:
+            change = "grew" if n > self.pruner.n_samples else "shrank"
+            raise ValueError(
+                f"dataset now has {n} rows but the pruner has n_samples="
+                f"{self.pruner.n_samples}: the dataset {change} after the PrunedSampler was "
+                "made (a pruner of fewer rows would train on the dataset's first rows only; "
+                "one of more rows would read past its end). A pruner cannot change size "
+                "(load_state_dict refuses another n_samples): build a new "
+                "DynamicPruner(len(dataset), ...) and a new PrunedSampler(pruner, "
+                "dataset=dataset) for the new rows."
+            )
+
     def __iter__(self):
+        self._check_dataset()
         if self._finished == self.epoch:
             self.epoch += 1
         epoch = self.epoch
@@ -185,8 +205,11 @@ def weighted_loss(pruner, indices, losses):
         The pruner that planned the current epoch.
     indices : torch.Tensor or array-like of int
         Row positions of the batch.
-    losses : torch.Tensor of shape (batch,)
-        Unreduced per-sample losses.
+    losses : torch.Tensor of shape (batch,) or (batch, 1)
+        Unreduced per-sample losses (``reduction="none"``); a trailing dimension of size 1
+        (e.g. ``BCEWithLogitsLoss`` on ``(batch, 1)`` logits) is squeezed, as
+        :meth:`DynamicPruner.update` accepts it. Larger dimensions (per token, per pixel)
+        are refused: reduce them to one loss per row first.
 
     Returns
     -------
@@ -205,13 +228,27 @@ def weighted_loss(pruner, indices, losses):
     """
     if not isinstance(losses, torch.Tensor):
         raise TypeError("losses must be a torch.Tensor of per-sample losses (reduction='none').")
+    if losses.ndim == 0:
+        raise ValueError(
+            "losses is a single number (a reduced loss): pass one loss per row, i.e. build "
+            "the loss with reduction='none'."
+        )
+    while losses.ndim > 1 and losses.shape[-1] == 1:  # (batch, 1), e.g. BCEWithLogitsLoss
+        losses = losses.squeeze(-1)
     if losses.ndim != 1:
         raise ValueError(
-            f"losses has shape {tuple(losses.shape)}: pass one loss per row "
-            "(build the loss with reduction='none')."
+            f"losses has shape {tuple(losses.shape)}: pass one unreduced loss per row "
+            "(reduction='none'), of shape (batch,) or (batch, 1). Per-element losses (e.g. "
+            "per token or per pixel) must be reduced to one loss per row first, e.g. "
+            "losses.mean(dim=1) or losses.flatten(1).mean(1)."
         )
     idx = indices.detach().cpu().numpy() if isinstance(indices, torch.Tensor) else indices
     idx = np.asarray(idx)
+    if idx.ndim == 1 and idx.shape[0] != losses.shape[0]:
+        raise ValueError(
+            f"losses has {losses.shape[0]} rows but indices has {idx.shape[0]}: pass one "
+            "loss per row of the batch."
+        )
     pruner.update(idx, losses.detach())
     w = torch.as_tensor(pruner.weights(idx), dtype=losses.dtype, device=losses.device)
     return (losses * w).mean()
