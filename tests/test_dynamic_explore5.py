@@ -116,3 +116,104 @@ def test_weighted_loss_refuses_real_reductions_naming_the_fix():
     with pytest.raises(ValueError, match="single number.*reduction='none'"):
         weighted_loss(pruner, idx, torch.ones(4).mean())
     assert not (pruner.n_seen_ > 0).any()
+
+
+# ------------------------------------------------ YOLO trainer on its callback path (2, 3)
+def _bare_trainer(tmp_path, *, n=20, epochs=2, policy="infobatch", **params):
+    """A PrunedDetectionTrainer without Ultralytics' set-up (no data, no model): the state
+    its __init__ and _attach_dataset make, so the epoch callbacks run as in training."""
+    from types import SimpleNamespace
+
+    from datareduce.dynamic._yolo_loss import _Context
+    from datareduce.dynamic.yolo import pruned_trainer
+
+    cls = pruned_trainer(keep=0.5, policy=policy, **params)
+    tr = object.__new__(cls)
+    tr.pruning = dict(cls.pruning_options)
+    tr.pruner, tr.pruning_log, tr._ctx = None, [], _Context()
+    tr._plans, tr._pruning_epoch, tr._stats = {}, 0, {}
+    tr.epochs, tr.epoch = epochs, 0
+    tr.args = SimpleNamespace(seed=0, resume=str(tmp_path / "weights" / "last.pt"))
+    tr.save_dir = tmp_path
+    tr._attach_dataset(SimpleNamespace(im_files=[str(tmp_path / f"im{i:02d}.jpg")
+                                                 for i in range(n)]))
+    return tr
+
+
+def _train_epoch(tr, epoch):
+    """One epoch as Ultralytics' loop calls the trainer: start callback, the batches'
+    per-image losses (row r scores r + epoch), end callback."""
+    torch = pytest.importorskip("torch")
+    from datareduce.dynamic.yolo import _on_train_epoch_end, _on_train_epoch_start
+
+    tr.epoch = epoch
+    _on_train_epoch_start(tr)
+    rows = tr._plan(epoch)[0]
+    tr._ctx.collect(rows, torch.as_tensor(rows + 1.0 + epoch), 0.0)
+    _on_train_epoch_end(tr)
+    return rows
+
+
+def _csv_epochs(path):
+    import csv
+
+    with open(path) as fh:
+        return [int(r["epoch"]) for r in csv.DictReader(fh)]
+
+
+@pytest.mark.detection
+def test_yolo_pruner_follows_epochs_changed_by_the_time_budget(tmp_path):
+    pytest.importorskip("ultralytics")
+    tr = _bare_trainer(tmp_path, epochs=2)
+    assert tr.pruner.n_epochs == 2
+    sizes = [_train_epoch(tr, 0).size]
+    tr.epochs = 6  # Ultralytics' time= re-estimate after an epoch (on_fit_epoch_end)
+    for epoch in range(1, 6):  # epoch 2 had raised "past the planned epochs"
+        sizes.append(_train_epoch(tr, epoch).size)
+    assert tr.pruner.n_epochs == 6
+    assert tr.pruner.stop_epoch_ == 5  # annealing: round(0.875 * 6), relative to the new end
+    assert sizes[0] == 20 and sizes[5] == 20
+    assert all(s < 20 for s in sizes[1:5])
+    assert [e["pruned"] for e in tr.pruning_log] == [True] * 5 + [False]  # epoch 0: no scores
+    # the budget shrinks the run again: the annealing moves back
+    tr.epochs = 7
+    tr._plan(6)
+    assert tr.pruner.stop_epoch_ == 6
+
+
+@pytest.mark.detection
+def test_yolo_time_budget_keeps_an_explicit_stop_epoch(tmp_path):
+    pytest.importorskip("ultralytics")
+    tr = _bare_trainer(tmp_path, epochs=3, policy="uniform", stop_epoch=3)
+    _train_epoch(tr, 0)
+    tr.epochs = 5
+    sizes = [_train_epoch(tr, e).size for e in range(1, 5)]
+    assert sizes == [10, 10, 20, 20]
+
+
+@pytest.mark.detection
+def test_yolo_resume_keeps_the_earlier_rows_of_pruning_csv(tmp_path, monkeypatch):
+    pytest.importorskip("ultralytics")
+    from ultralytics.models.yolo.detect import DetectionTrainer
+
+    first = _bare_trainer(tmp_path, epochs=4)
+    for epoch in range(3):  # epochs 1-3 logged; the checkpoint was saved after epoch 2
+        _train_epoch(first, epoch)
+    assert _csv_epochs(tmp_path / "pruning.csv") == [1, 2, 3]
+
+    def fake_resume(self, ckpt):  # what Ultralytics' resume_training sets
+        self.start_epoch = 2
+
+    monkeypatch.setattr(DetectionTrainer, "resume_training", fake_resume)
+    resumed = _bare_trainer(tmp_path, epochs=4)
+    resumed.resume = True
+    resumed.resume_training({"epoch": 1})
+    resumed._pruning_epoch = 2
+    for epoch in (2, 3):
+        _train_epoch(resumed, epoch)
+    assert _csv_epochs(tmp_path / "pruning.csv") == [1, 2, 3, 4]
+    assert [e["epoch"] for e in resumed.pruning_log] == [1, 2, 3, 4]
+    assert math.isnan(resumed.pruning_log[0]["threshold"])  # epoch 1: no scores yet
+    restored = resumed.pruning_log[1]
+    assert restored == {k: v for k, v in first.pruning_log[1].items() if k in restored}
+    assert isinstance(restored["pruned"], bool) and isinstance(restored["images"], int)

@@ -424,6 +424,26 @@ class DynamicPruner:
         self._xcredit -= explore * k
         return explore
 
+    def _follow_n_epochs(self, n_epochs):
+        """Re-plan for a run whose number of epochs changed during training.
+
+        Ultralytics' ``time=`` re-estimates the number of epochs after every epoch. The
+        annealing derived from ``delta`` moves with the new last epoch (``stop_epoch_ =
+        round(delta * n_epochs)``, at least ``start_epoch + 1``); an explicit ``stop_epoch``
+        is kept (pruning then stops at it, or at the new end if that comes first). Plans
+        already made (``epoch_sizes_``) stay. Returns True when ``n_epochs`` changed.
+        """
+        n_epochs = check_int(n_epochs, "n_epochs", minimum=1)
+        if n_epochs == self.n_epochs:
+            return False
+        self.n_epochs = n_epochs
+        if self.stop_epoch is not None:
+            self.stop_epoch_ = self.stop_epoch
+        else:
+            self.stop_epoch_ = self._resolve_stop_epoch()
+        self._preview = None
+        return True
+
     def _epoch_rng(self, epoch):
         return np.random.default_rng(np.random.SeedSequence(self._entropy, spawn_key=(epoch,)))
 

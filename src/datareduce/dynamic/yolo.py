@@ -70,10 +70,12 @@ class PrunedDetectionTrainer(DetectionTrainer):
     -----
     - Single process only (no DDP): the plan is made in the training process.
     - ``time=`` (train for a time budget) changes the number of epochs during training; the
-      pruner keeps the planned ``epochs`` (InfoBatch's annealing uses it).
+      pruner follows the trainer's ``epochs`` at the start of every epoch (InfoBatch's
+      annealing, ``round(delta * epochs)``, moves with the new last epoch; an explicit
+      ``stop_epoch`` is kept).
     - Resuming (``train(resume=True, trainer=...)``) restores the pruner's scores from
-      ``weights/pruner.npz``, written next to ``last.pt`` at every save; pass the same
-      pruning options.
+      ``weights/pruner.npz``, written next to ``last.pt`` at every save, and the rows of
+      ``pruning.csv`` of the epochs before the checkpoint; pass the same pruning options.
     """
 
     pruning_options = {"keep": 0.5, "policy": "infobatch", "groups": None, "partners": "any",
@@ -175,8 +177,22 @@ class PrunedDetectionTrainer(DetectionTrainer):
             )
         return np.array([groups[f] for f in self.image_files])
 
+    def _follow_epochs(self):
+        """Follow the trainer's ``epochs`` when Ultralytics changes it (``time=``)."""
+        n = int(self.epochs)
+        old = self.pruner.n_epochs
+        if self.pruner._follow_n_epochs(n):
+            stop = self.pruner.stop_epoch_
+            LOGGER.info(
+                f"datareduce: the trainer's epochs changed from {old} to {n} (time budget); "
+                "the pruner plans for "
+                f"{n} epochs" + ("" if stop is None or stop >= n else
+                                 f", pruning until epoch {stop} (then all images)")
+            )
+
     def _plan(self, epoch):
         if epoch not in self._plans:
+            self._follow_epochs()
             t0 = time.perf_counter()
             rows = self.pruner.indices(epoch)
             weights = np.zeros(self.pruner.n_samples)
@@ -245,10 +261,35 @@ class PrunedDetectionTrainer(DetectionTrainer):
             os.replace(tmp, self.wdir / "pruner.npz")
         return out
 
+    def _restore_pruning_log(self):
+        """Read back the ``pruning.csv`` rows of the epochs before ``start_epoch`` (resume),
+        so the file keeps them; rows of epochs trained after the checkpoint are dropped (those
+        epochs are trained again)."""
+        path = Path(self.save_dir) / "pruning.csv"
+        if not path.is_file():
+            return
+        try:
+            with open(path, newline="") as fh:
+                rows = list(csv.DictReader(fh))
+        except (OSError, csv.Error) as exc:  # pragma: no cover - unreadable file
+            LOGGER.warning(f"datareduce: could not read {path}: {exc}; it restarts.")
+            return
+        log = []
+        for row in rows:
+            try:
+                entry = {k: _LOG_TYPES[k](v) for k, v in row.items() if k in _LOG_TYPES}
+            except (TypeError, ValueError):
+                continue
+            if "epoch" in entry and entry["epoch"] <= int(self.start_epoch):
+                log.append(entry)
+        self.pruning_log = log + [e for e in self.pruning_log
+                                  if e.get("epoch", 0) > int(self.start_epoch)]
+
     def resume_training(self, ckpt):
         super().resume_training(ckpt)
         if not self.resume or ckpt is None or self.pruner is None:
             return
+        self._restore_pruning_log()
         path = Path(str(self.args.resume)).parent / "pruner.npz"
         if not path.is_file():
             LOGGER.warning(f"datareduce: {path} not found; the pruner's scores start afresh.")
@@ -305,6 +346,15 @@ def _on_train_epoch_start(trainer):
                 f"{p.n_samples} images ({p.policy}{thr})")
 
 
+def _as_bool(text):
+    return str(text).strip().lower() in ("true", "1")
+
+
+# pruning.csv columns and how to read them back (resume)
+_LOG_TYPES = {"epoch": int, "images": int, "of": int, "pruned": _as_bool, "threshold": float,
+              "weight_sum": float, "scored": int, "scoring_s": float, "planning_s": float}
+
+
 def _on_train_epoch_end(trainer):
     n = trainer._ctx.flush(trainer.pruner)
     stats = dict(trainer._stats)
@@ -314,8 +364,7 @@ def _on_train_epoch_end(trainer):
     LOGGER.info(f"datareduce: epoch {stats['epoch']} scored {n} images; scoring "
                 f"{stats['scoring_s']:.3f} s, planning {stats['planning_s']:.3f} s")
     path = Path(trainer.save_dir) / "pruning.csv"
-    keys = ["epoch", "images", "of", "pruned", "threshold", "weight_sum", "scored", "scoring_s",
-            "planning_s"]
+    keys = list(_LOG_TYPES)
     try:
         with open(path, "w", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=keys, extrasaction="ignore")
