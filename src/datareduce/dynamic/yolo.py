@@ -63,8 +63,9 @@ class PrunedDetectionTrainer(DetectionTrainer):
 
     After training, ``trainer.pruner`` is the :class:`DynamicPruner` (rows are the images
     in ``trainer.image_files``, sorted absolute paths) and ``trainer.pruning_log`` one dict
-    per epoch (also written to ``pruning.csv`` in the run folder and logged each epoch):
-    images used, the score threshold, seconds spent scoring and planning.
+    per epoch of this run (also written to ``pruning.csv`` in the run folder and logged each
+    epoch): images used, the score threshold, seconds spent scoring and planning. After a
+    resume, ``pruning_log`` holds the resumed epochs and ``pruning.csv`` every epoch.
 
     Notes
     -----
@@ -74,8 +75,8 @@ class PrunedDetectionTrainer(DetectionTrainer):
       annealing, ``round(delta * epochs)``, moves with the new last epoch; an explicit
       ``stop_epoch`` is kept).
     - Resuming (``train(resume=True, trainer=...)``) restores the pruner's scores from
-      ``weights/pruner.npz``, written next to ``last.pt`` at every save, and the rows of
-      ``pruning.csv`` of the epochs before the checkpoint; pass the same pruning options.
+      ``weights/pruner.npz``, written next to ``last.pt`` at every save, and keeps the rows
+      of ``pruning.csv`` of the epochs before the checkpoint; pass the same pruning options.
     """
 
     pruning_options = {"keep": 0.5, "policy": "infobatch", "groups": None, "partners": "any",
@@ -88,6 +89,7 @@ class PrunedDetectionTrainer(DetectionTrainer):
         self.pruning = opts
         self.pruner = None
         self.pruning_log = []
+        self._earlier_log = []  # pruning.csv rows of the epochs before a resume
         self._ctx = _Context()
         self._plans = {}
         self._pruning_epoch = 0
@@ -262,9 +264,9 @@ class PrunedDetectionTrainer(DetectionTrainer):
         return out
 
     def _restore_pruning_log(self):
-        """Read back the ``pruning.csv`` rows of the epochs before ``start_epoch`` (resume),
-        so the file keeps them; rows of epochs trained after the checkpoint are dropped (those
-        epochs are trained again)."""
+        """Keep the ``pruning.csv`` rows of the epochs before ``start_epoch`` (resume): they
+        are written back, unchanged, ahead of this run's rows. Rows of epochs logged after the
+        checkpoint are dropped (those epochs are trained again)."""
         path = Path(self.save_dir) / "pruning.csv"
         if not path.is_file():
             return
@@ -274,16 +276,14 @@ class PrunedDetectionTrainer(DetectionTrainer):
         except (OSError, csv.Error) as exc:  # pragma: no cover - unreadable file
             LOGGER.warning(f"datareduce: could not read {path}: {exc}; it restarts.")
             return
-        log = []
+        earlier = []
         for row in rows:
             try:
-                entry = {k: _LOG_TYPES[k](v) for k, v in row.items() if k in _LOG_TYPES}
-            except (TypeError, ValueError):
+                if int(row.get("epoch") or 0) <= int(self.start_epoch):
+                    earlier.append(row)
+            except ValueError:
                 continue
-            if "epoch" in entry and entry["epoch"] <= int(self.start_epoch):
-                log.append(entry)
-        self.pruning_log = log + [e for e in self.pruning_log
-                                  if e.get("epoch", 0) > int(self.start_epoch)]
+        self._earlier_log = earlier
 
     def resume_training(self, ckpt):
         super().resume_training(ckpt)
@@ -346,13 +346,9 @@ def _on_train_epoch_start(trainer):
                 f"{p.n_samples} images ({p.policy}{thr})")
 
 
-def _as_bool(text):
-    return str(text).strip().lower() in ("true", "1")
-
-
-# pruning.csv columns and how to read them back (resume)
-_LOG_TYPES = {"epoch": int, "images": int, "of": int, "pruned": _as_bool, "threshold": float,
-              "weight_sum": float, "scored": int, "scoring_s": float, "planning_s": float}
+# pruning.csv columns
+_LOG_KEYS = ["epoch", "images", "of", "pruned", "threshold", "weight_sum", "scored", "scoring_s",
+             "planning_s"]
 
 
 def _on_train_epoch_end(trainer):
@@ -364,11 +360,11 @@ def _on_train_epoch_end(trainer):
     LOGGER.info(f"datareduce: epoch {stats['epoch']} scored {n} images; scoring "
                 f"{stats['scoring_s']:.3f} s, planning {stats['planning_s']:.3f} s")
     path = Path(trainer.save_dir) / "pruning.csv"
-    keys = list(_LOG_TYPES)
     try:
         with open(path, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=keys, extrasaction="ignore")
+            w = csv.DictWriter(fh, fieldnames=_LOG_KEYS, extrasaction="ignore")
             w.writeheader()
+            w.writerows(getattr(trainer, "_earlier_log", []))  # epochs before a resume
             w.writerows(trainer.pruning_log)
     except OSError as exc:  # pragma: no cover - read-only run folder
         LOGGER.warning(f"datareduce: could not write {path}: {exc}")
