@@ -37,7 +37,7 @@ from ._geometry.kernels import (
     rbf_block,
     rbf_mean_embedding,
 )
-from ._geometry.neighbors import centred
+from ._geometry.neighbors import centre_of
 
 __all__ = ["gaussian_block", "mean_embedding", "median_bandwidth", "mmd_weights"]
 
@@ -117,8 +117,9 @@ def _simplex_qp(K, c, w0, *, max_iter=500, tol=1e-10):
     return best_w
 
 
-def mmd_weights(X_pool, kept_positions, *, kernel: str = "rbf", bandwidth=None,
-                max_block: int = 4000, max_iter: int = 500, random_state=0,
+def mmd_weights(X_pool, kept_positions=None, *, points=None, initial=None,
+                kernel: str = "rbf", bandwidth=None, max_block: int = 4000,
+                max_iter: int = 500, random_state=0,
                 working_memory: float = 64.0) -> np.ndarray:
     """Non-negative weights for the kept rows minimising the MMD to all rows of the pool.
 
@@ -128,6 +129,13 @@ def mmd_weights(X_pool, kept_positions, *, kernel: str = "rbf", bandwidth=None,
         The pool (e.g. one class).
     kept_positions : array-like of int, shape (m,)
         Positions of the kept rows in ``X_pool`` (distinct).
+    points : array-like of shape (m, d), optional
+        Instead of ``kept_positions``: the kept points themselves, which need not be rows of
+        the pool (e.g. CLC's centroids). The definition is the same: the MMD between the
+        pool's rows and the weighted points.
+    initial : array-like of shape (m,), optional
+        Weights to start from (e.g. cluster sizes); the result is never further from the
+        pool than they are. Default: uniform.
     kernel : {"rbf", "gaussian"}, default="rbf"
         Gaussian kernel ``exp(-||x - y||^2 / (2 bandwidth^2))`` (the two names are the same
         kernel, :class:`datareduce._geometry.kernels.Kernel`).
@@ -162,28 +170,51 @@ def mmd_weights(X_pool, kept_positions, *, kernel: str = "rbf", bandwidth=None,
     X = np.asarray(X_pool, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X_pool must be a non-empty 2-D array, got shape {X.shape}.")
-    X = centred(X)  # the same kernel, without the rows' offset from the origin
+    offset = centre_of(X)
+    X = np.ascontiguousarray(X - offset)  # the same kernel, without the rows' offset
     n = X.shape[0]
-    kept = np.asarray(kept_positions)
-    if kept.ndim != 1 or kept.size == 0 or kept.dtype.kind not in "iu":
-        raise ValueError("kept_positions must be a non-empty 1-D array of integer positions.")
-    if kept.min() < 0 or kept.max() >= n:
-        raise ValueError(f"kept_positions must lie in [0, {n - 1}] (positions into X_pool).")
-    if np.unique(kept).size != kept.size:
-        raise ValueError("kept_positions contains a position twice: pass distinct rows.")
+    if (points is None) == (kept_positions is None):
+        raise ValueError("pass kept_positions (rows of X_pool) or points, not both.")
+    if points is not None:
+        P = np.asarray(points, dtype=np.float64)
+        if P.ndim != 2 or P.shape[0] == 0 or P.shape[1] != X.shape[1]:
+            raise ValueError(f"points must be a non-empty 2-D array with {X.shape[1]} "
+                             f"columns (as X_pool), got shape {P.shape}.")
+        if not np.all(np.isfinite(P)):
+            raise ValueError("points must be finite.")
+        m = P.shape[0]
+    else:
+        kept = np.asarray(kept_positions)
+        if kept.ndim != 1 or kept.size == 0 or kept.dtype.kind not in "iu":
+            raise ValueError("kept_positions must be a non-empty 1-D array of integer "
+                             "positions.")
+        if kept.min() < 0 or kept.max() >= n:
+            raise ValueError(f"kept_positions must lie in [0, {n - 1}] (positions into "
+                             "X_pool).")
+        if np.unique(kept).size != kept.size:
+            raise ValueError("kept_positions contains a position twice: pass distinct rows.")
+        m = kept.size
     if not isinstance(max_block, numbers.Integral) or max_block < 1:
         raise ValueError(f"max_block={max_block!r} must be a positive integer.")
+    if initial is not None:
+        initial = np.asarray(initial, dtype=np.float64)
+        if initial.shape != (m,) or not np.all(np.isfinite(initial)) or (initial < 0).any() \
+                or initial.sum() <= 0:
+            raise ValueError(f"initial must be {m} finite non-negative weights, not all zero.")
     rng = np.random.default_rng(random_state)
     kern = kern.resolve(X, rng)
-    m = kept.size
     if m == 1:
         return np.array([float(n)])
     sq = np.einsum("ij,ij->i", X, X)
-    S = X[kept]
-    S_sq = sq[kept]
+    if points is not None:
+        S = np.ascontiguousarray(P - offset)
+        S_sq = np.einsum("ij,ij->i", S, S)
+    else:
+        S = X[kept]
+        S_sq = sq[kept]
     with threadpool_limits(limits=1, user_api="blas"):
         mu = kern.mean_embedding(X, S, working_memory=working_memory, X_sq=sq, targets_sq=S_sq)
-        w = np.full(m, 1.0 / m)
+        w = np.full(m, 1.0 / m) if initial is None else initial / initial.sum()
         if m <= max_block:
             K = kern.block(S, S, S_sq, S_sq)
             w = _simplex_qp(K, mu, w, max_iter=max_iter)

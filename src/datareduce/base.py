@@ -48,6 +48,7 @@ from ._core.output import reduced_set
 from ._core.strata import N_BINS, TASKS, allocate_quotas, quantile_strata, target_kind
 from ._core.tags import (
     PIPELINE_HINT,
+    NoSamplingType,
     NoTransform,
     ReducerTags,
     foreign_pipeline_caller,
@@ -144,8 +145,10 @@ class BaseReducer(BaseEstimator):
         non-negative weights of the kept rows that minimise the MMD (Gaussian kernel,
         median-heuristic bandwidth) to all rows of the class
         (:func:`datareduce._weights.mmd_weights`); a callable ``f(X_pool, kept_positions)``
-        returns its own. Weights still sum to each class's size. Not used with synthetic
-        output (centroids).
+        returns its own. Weights still sum to each class's size. With synthetic output
+        (CLC's ``output="centroids"``) ``"mmd"`` weighs the centroids themselves, starting
+        from the cluster sizes (never further from the class than they are); a callable,
+        which takes positions of rows of X, is refused there.
     """
 
     _parameter_constraints: dict = {
@@ -217,7 +220,10 @@ class BaseReducer(BaseEstimator):
             (:func:`datareduce._core.strata.target_kind`): text, booleans and categoricals
             are classes, non-integer numbers are a regression target, and so are whole
             numbers with more than ``max(50, n_samples // 20)`` distinct values (prices,
-            counts). Give the task to override it (e.g. many integer-coded classes).
+            counts) unless their values repeat (at least 16 rows per value on average, at
+            most 5 % of the values seen once). A decision close to the rule's boundary
+            (half of the rows would be decided otherwise) warns. Give the task to override
+            it (e.g. many integer-coded classes, or inside a cross-validation).
 
         Returns
         -------
@@ -227,6 +233,7 @@ class BaseReducer(BaseEstimator):
         for attr in [a for a in vars(self) if a.endswith("_") and not a.startswith("__")]:
             delattr(self, attr)
         Xs, transformer = self._validate_X(X)
+        self._check_reweight_output()
         n = Xs.shape[0]
         n_keep = check_keep(self.keep, n)
         strata = self._validate_y(y, n, n_keep, task)
@@ -265,9 +272,12 @@ class BaseReducer(BaseEstimator):
                     UserWarning, stacklevel=3)
         weights = sel.weights
         reweight = getattr(self, "reweight", None)
-        if reweight is not None and sel.synthetic is None:
+        if reweight is not None:
+            # synthetic rows (CLC's centroids) are weighed as points, from their own weights
             weights = reweighted(Xs, indices, strata, _weigher(reweight, rng),
-                                 getattr(reweight, "__name__", reweight))
+                                 getattr(reweight, "__name__", reweight),
+                                 points=sel.synthetic,
+                                 initial=None if sel.synthetic is None else sel.weights)
         self.sample_weight_ = normalised_weights(indices, weights, strata, n)
         if sel.scores is not None:
             self.scores_ = np.asarray(sel.scores, dtype=np.float64)
@@ -276,6 +286,22 @@ class BaseReducer(BaseEstimator):
         self._store_info(infos)
         self.fit_time_ = time.perf_counter() - start
         return self
+
+    def _check_reweight_output(self):
+        """A ``reweight`` function weighs kept rows of X (``f(X_pool, kept_positions)``),
+        which synthetic rows are not: refused by name, instead of silently keeping the
+        method's own weights while the weight policy treats them as fitted on request.
+        ``"mmd"`` weighs synthetic rows as points (:func:`datareduce._weights.mmd_weights`)."""
+        reweight = getattr(self, "reweight", None)
+        if reweight is None or reweight == "mmd" or not self._emits_synthetic():
+            return
+        what = getattr(reweight, "__name__", repr(reweight))
+        raise ValueError(
+            f"{type(self).__name__}: reweight={what} weighs kept rows of X by their "
+            "positions, and output='centroids' returns synthetic centroids, which are not rows "
+            "of X. Pass output='medoids' to reweight the real rows nearest the centroids, "
+            "reweight='mmd' (which weighs the centroids themselves), or reweight=None to keep "
+            "the cluster sizes.")
 
     def _stratify_value(self):
         return getattr(self, "stratify", False)
@@ -354,6 +380,8 @@ class BaseReducer(BaseEstimator):
                 raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
                                  "y is None: call fit(X, y) with labels.")
             return None
+        if _multi_output(y, n):
+            return self._accept_multi_output(y, n)
         ya = _one_hot_to_labels(y, n)
         categorical = getattr(getattr(y, "dtype", None), "name", None) == "category"
         kind = target_kind(y if categorical else ya, task, warn=True,
@@ -381,6 +409,47 @@ class BaseReducer(BaseEstimator):
         self.target_type_ = "binary" if len(self.classes_) <= 2 else "multiclass"
         self.strata_labels_ = self.classes_
         return codes.astype(np.intp)
+
+    def _reads_y(self) -> bool:
+        """Whether this configuration reads y: it needs labels, stratifies, or its method
+        uses y across the pools (DES, FES, NRMD's label-augmented score, a conditional
+        flow)."""
+        return bool(self._requires_y or self._requires_classes or self._selection == "global"
+                    or (self._selection == "score" and not self._score_per_pool)
+                    or self._stratify_value())
+
+    def _accept_multi_output(self, y, n):
+        """A multi-output y (several columns, not one-hot): its rows are carried along by
+        a configuration that never reads y; refused, with the ways out, by one that does."""
+        shape = tuple(np.shape(y))
+        if self._reads_y():
+            name = type(self).__name__
+            one = ("fit(X, Y[:, j]) (or Y[column]) and take Y's rows with "
+                   "get_support(indices=True)")
+            if self._requires_y or self._requires_classes:
+                how = f"{name} needs one class label per row: pass one column as y, {one}"
+            elif self._stratify_value() and not (
+                    self._selection == "global"
+                    or (self._selection == "score" and not self._score_per_pool)):
+                how = ("Pass stratify=False (the method then never reads y, and fit_resample "
+                       f"returns Y's kept rows), or stratify on one column: {one}")
+            else:
+                how = (f"Pass one column as y, {one}; or fit(X) without y and take Y's rows "
+                       "the same way")
+            raise ValueError(
+                f"y has shape {shape}: a multi-output target (one row of {shape[1]} values "
+                f"per row of X), and {name} reads y (it stratifies by it, or its method "
+                f"uses it), which takes one label per row. {how}.")
+        if shape[0] != n:
+            raise ValueError(f"y has {shape[0]} rows but X has {n} rows: pass one row of y "
+                             "per row of X.")
+        from sklearn.utils.multiclass import type_of_target
+
+        try:
+            self.target_type_ = type_of_target(y, input_name="y")
+        except (TypeError, ValueError):
+            self.target_type_ = "multioutput"
+        return None  # the method never reads y: its rows follow sample_indices_
 
     def _stratum_quotas(self, pools, n_keep: int) -> np.ndarray:
         counts = np.array([len(p) for p in pools])
@@ -475,6 +544,7 @@ class BaseReducer(BaseEstimator):
         return Xr if y is None else (Xr, yr)
 
     transform = NoTransform()
+    _sampling_type = NoSamplingType()  # imblearn's BalancedBagging: a clear TypeError
 
     def get_support(self, indices: bool = False):
         """Boolean mask over the input rows (or the kept positions with ``indices=True``)."""
@@ -513,6 +583,18 @@ def _base_constraints_without(*names):
     """:class:`BaseReducer`'s constraints without ``names`` (e.g. ``"reweight"`` for a reducer
     whose measure is uniform by construction, which leaves the parameter out)."""
     return {k: v for k, v in BaseReducer._parameter_constraints.items() if k not in names}
+
+def _multi_output(y, n) -> bool:
+    """Whether y has several columns that are not a one-hot (one-vs-all) coding of labels,
+    which :func:`~datareduce._core.input._one_hot_to_labels` turns into labels."""
+    shape = np.shape(y)
+    if len(shape) != 2 or shape[1] < 2:
+        return False
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    one_hot = (arr.shape[0] == n and np.isin(arr, (0, 1)).all()
+               and (arr.sum(axis=1) == 1).all())
+    return not one_hot
+
 
 def _dense_columns(X):
     """X with its pandas sparse columns made dense for the selection (a shallow copy: X is
@@ -554,4 +636,7 @@ def _weigher(reweight, rng):
         return reweight
     from ._weights import mmd_weights
 
-    return lambda X, pos: mmd_weights(X, pos, random_state=rng)
+    def weigh(X, pos, points=None, initial=None):
+        return mmd_weights(X, pos, points=points, initial=initial, random_state=rng)
+
+    return weigh

@@ -22,8 +22,38 @@ TASKS = ("auto", "classification", "regression")
 
 def whole_number_threshold(n_samples: int) -> int:
     """More distinct whole numbers than this make a numeric target of ``n_samples`` rows a
-    regression target (:func:`target_kind`'s rule): ``max(50, n_samples // 20)``."""
+    regression target unless its values repeat (:func:`target_kind`'s rule, first clause):
+    ``max(50, n_samples // 20)``."""
     return max(50, n_samples // 20)
+
+
+#: Second clause of the rule: whole numbers with at least this many rows per distinct value
+#: on average (0.8 x 20: a 5-fold training split of classes decided by the first clause) ...
+REPEATS = 16
+#: ... and at most this share of their distinct values seen once are classes.
+SINGLE_SHARE = 0.05
+
+
+def _classes_by_counts(n_distinct: float, n_samples: float, n_single: float) -> bool:
+    """The whole-number clause of :func:`target_kind` on a target's counts: classes when
+    there are at most :func:`whole_number_threshold` distinct values, or when the values
+    repeat (at least :data:`REPEATS` rows per value on average, at most :data:`SINGLE_SHARE`
+    of the values seen once: a subsample of classes keeps its classes, prices and counts
+    keep many values seen once)."""
+    if n_distinct <= whole_number_threshold(int(n_samples)):
+        return True
+    return n_distinct <= n_samples / REPEATS and n_single <= SINGLE_SHARE * n_distinct
+
+
+def _near_boundary(counts: np.ndarray, decided: bool) -> bool:
+    """Whether half of these rows, or twice as many of the same kind, would be decided
+    otherwise: the half by its expected counts (each row kept with probability 1/2), the
+    double with every value seen twice as often."""
+    c = counts.astype(np.float64)
+    half = _classes_by_counts(float(np.sum(1 - 0.5 ** c)), c.sum() / 2,
+                              float(np.sum(c * 0.5 ** c)))
+    double = _classes_by_counts(len(c), 2 * c.sum(), 0)
+    return half != decided or double != decided
 
 
 def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
@@ -41,14 +71,17 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
         * text, booleans and pandas categoricals are classes;
         * numbers that scikit-learn's ``type_of_target`` calls ``"continuous"`` (not all
           whole numbers) are a regression target;
-        * whole numbers (ints, or floats such as ``3.0``) with more than
-          ``max(50, n_samples // 20)`` distinct values (prices, counts, grams) are a
-          regression target; fewer distinct whole numbers are classes.
+        * whole numbers (ints, or floats such as ``3.0``) are classes when they have at
+          most ``max(50, n_samples // 20)`` distinct values, or when their values repeat
+          (at least 16 rows per value on average and at most 5 % of the values seen once);
+          otherwise (prices, counts, grams) they are a regression target.
     name : str, default="y"
         The argument's name in messages.
     warn : bool, default=False
         Warn when whole numbers are taken for a regression target (the case a reader may
-        not expect), naming ``override``, the way to say they are classes.
+        not expect), naming ``override``, the way to say they are classes; and when whole
+        numbers are decided close to the rule's boundary (half of the rows, or twice as
+        many, would be decided otherwise), naming both values of ``task``.
     override : str, default="task='classification'"
         How the warning tells the caller to declare classes (the CLI: ``--task
         classification``).
@@ -104,17 +137,28 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
                          "expected (a 1-D target).")
     if kind == "continuous":
         return "regression"
-    n_distinct = len(np.unique(arr))
-    if n_distinct <= whole_number_threshold(len(arr)):
-        return "classification"
-    if warn:
+    counts = np.unique(arr, return_counts=True)[1]
+    n_distinct = len(counts)
+    classes = _classes_by_counts(n_distinct, len(arr), int(np.sum(counts == 1)))
+    near = _near_boundary(counts, classes)
+    if warn and (near or not classes):
         import warnings
 
-        warnings.warn(f"{name} has {n_distinct} distinct whole numbers in {len(arr)} rows: "
-                      "treated as a regression target (stratified by quantile bins); pass "
-                      f"{override} to treat them as classes.", UserWarning,
-                      stacklevel=stacklevel + 1)
-    return "regression"
+        what = ("class labels" if classes else
+                "a regression target (stratified by quantile bins)")
+        msg = f"{name} has {n_distinct} distinct whole numbers in {len(arr)} rows: treated as {what}"
+        if near:
+            both = ("--task classification or --task regression" if override.startswith("--")
+                    else "task='classification' or task='regression'")
+            msg += (f", close to the rule's boundary; pass {both}: a subsample of these rows "
+                    "may decide otherwise (a cross-validation fold, a search's split)")
+            if override.startswith("fit("):
+                msg += f"; for example {override}"
+            msg += "."
+        else:
+            msg += f"; pass {override} to treat them as classes."
+        warnings.warn(msg, UserWarning, stacklevel=stacklevel + 1)
+    return "classification" if classes else "regression"
 
 
 def allocate_quotas(counts, total: int, *, min_one: bool = True) -> np.ndarray:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-__all__ = ["PIPELINE_HINT", "NoTransform", "ReducerTags", "foreign_pipeline_caller",
-           "reducer_tags", "sampler_tags"]
+__all__ = ["ENSEMBLE_HINT", "PIPELINE_HINT", "NoSamplingType", "NoTransform", "ReducerTags",
+           "foreign_pipeline_caller", "reducer_tags", "sampler_tags"]
 
 _PIPELINE_MODULES = ("sklearn.pipeline", "imblearn.pipeline")
 PIPELINE_HINT = (
@@ -90,6 +90,28 @@ def foreign_pipeline_caller(max_depth: int = 12, start: int = 2) -> bool:
             return owner.__module__ != "datareduce.pipeline"
         frame = frame.f_back
     return False
+
+ENSEMBLE_HINT = (
+    "a reducer cannot be the sampler of imbalanced-learn's BalancedBaggingClassifier: the "
+    "ensemble gives its sampler a balancing sampling_strategy (reducers take keep) and runs it "
+    "inside imbalanced-learn's own Pipeline, where a reducer cannot run. To bag models trained "
+    "on reduced sets, bag datareduce.make_pipeline(reducer, model), e.g. "
+    "sklearn.ensemble.BaggingClassifier(datareduce.make_pipeline(get_reducer('srs', "
+    "keep=0.5), LogisticRegression())); to balance the classes, pass an imbalanced-learn "
+    "sampler (e.g. RandomUnderSampler) as sampler=."
+)
+
+
+class NoSamplingType:
+    """``reducer._sampling_type``, which imbalanced-learn's samplers have and its
+    ``BalancedBaggingClassifier(sampler=...)`` reads first: a ``TypeError`` saying that a
+    reducer cannot serve there and what to do instead (before: a bare ``AttributeError``
+    naming the private attribute). Read on the class, it does not exist."""
+
+    def __get__(self, obj, owner=None):
+        if obj is not None:
+            raise TypeError(f"{owner.__name__}: {ENSEMBLE_HINT}")
+        raise AttributeError(f"{owner.__name__} has no _sampling_type: {ENSEMBLE_HINT}")
 
 
 class NoTransform:

@@ -9,11 +9,14 @@ import numpy as np
 __all__ = ["normalised_weights", "reweighted"]
 
 
-def reweighted(X, indices, strata, weigh, name="reweight"):
+def reweighted(X, indices, strata, weigh, name="reweight", points=None, initial=None):
     """Weights fitted to the data, per stratum: ``weigh(X_pool, kept_positions)`` gives the
     kept rows' weights of one stratum (the base passes the MMD-optimal weights for
-    ``reweight="mmd"``, or the user's function). A zero weight is floored at 1e-6 of a
-    uniform share so every kept row keeps a say."""
+    ``reweight="mmd"``, or the user's function). With synthetic ``points`` (one per kept
+    row, e.g. CLC's centroids; ``indices`` then places each in its stratum)
+    ``weigh(X_pool, None, points, initial)`` weighs those points instead, from the method's
+    own weights ``initial``. A zero weight is floored at 1e-6 of a uniform share so every
+    kept row keeps a say."""
 
     pools = ([np.arange(X.shape[0])] if strata is None
              else [np.flatnonzero(strata == c) for c in range(int(strata.max()) + 1)])
@@ -25,7 +28,12 @@ def reweighted(X, indices, strata, weigh, name="reweight"):
         if not len(kept):
             continue
         pos = np.searchsorted(pool, kept)
-        w = np.asarray(weigh(X[pool], pos), dtype=np.float64)
+        if points is None:
+            w = weigh(X[pool], pos)
+        else:
+            w = weigh(X[pool], None, points[where[kept]],
+                      None if initial is None else initial[where[kept]])
+        w = np.asarray(w, dtype=np.float64)
         if w.shape != (len(kept),) or not np.all(np.isfinite(w)) or (w < 0).any():
             raise ValueError(
                 f"reweight={name!r} returned {w.shape} weights for {len(kept)} kept rows: "

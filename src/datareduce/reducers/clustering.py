@@ -200,13 +200,22 @@ class ClusterCentroidsReducer(BaseReducer):
         k-means engine (see :func:`datareduce._geometry.kmeans.fit_kmeans`).
     random_state : None, int or numpy Generator, default=None
         Seed of the k-means initialisation.
+    space : default="auto"
+        The selection space of medoids (see :class:`~datareduce.base.BaseReducer`);
+        centroids are computed in X's own columns.
+    reweight : None, "mmd" or callable, default=None
+        Fit ``sample_weight_`` to the data instead of the cluster sizes (see
+        :class:`~datareduce.base.BaseReducer`). With ``output="centroids"``, ``"mmd"``
+        weighs the centroids themselves (the MMD between the class's rows and the weighted
+        centroids, starting from the cluster sizes); a callable, which takes positions of
+        rows of X, needs ``output="medoids"``.
 
     Attributes
     ----------
     sample_indices_ : ndarray of shape (n_kept,)
         Real rows nearest each centroid (one per cluster, clusters of each class in order).
     sample_weight_ : ndarray of shape (n_kept,)
-        Cluster sizes; sums to n.
+        Cluster sizes (the fitted weights with ``reweight``); sums to n.
     cluster_centers_ : ndarray of shape (n_kept, n_features)
         The centroids (float64), aligned with ``sample_indices_``.
     inertia_ : float
