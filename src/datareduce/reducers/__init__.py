@@ -1,11 +1,13 @@
 """One module per reduction method. Each implements selection on one pool of rows.
 
-The normalizing-flow reducer (:mod:`datareduce.reducers.flow`, needs torch) is not imported
-here; ``datareduce.get_reducer("flow")`` loads it on demand.
+:class:`NormalizingFlowReducer` needs the ``flow`` extra (torch and zuko) to fit; its
+module imports them inside its functions only, so importing this package (and
+``import datareduce``) never imports torch.
 """
 
 from .clustering import ClusterCentroidsReducer
 from .entropy import DistanceEntropyReducer
+from .flow import NormalizingFlowReducer
 from .forgetting import ForgettingEventsReducer, ForgettingTracker
 from .herding import KernelHerdingReducer
 from .kt import KernelThinningReducer
@@ -25,6 +27,7 @@ __all__ = [
     "KernelThinningReducer",
     "MatrixDecompositionReducer",
     "MaxMinReducer",
+    "NormalizingFlowReducer",
     "PHLandmarksReducer",
     "ProtoDashReducer",
     "RandomReducer",
