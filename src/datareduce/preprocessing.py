@@ -239,6 +239,18 @@ def resolve_space(space, X):
     the default preparation otherwise; ``"standard"`` / ``"minmax"`` always give the default
     preparation with that scaler; ``"passthrough"`` / None give None; a transformer is
     cloned.
+
+    Parameters
+    ----------
+    space : "auto", "standard", "minmax", "passthrough", None or transformer
+        A reducer's ``space`` parameter.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        The data the space is for (``"auto"`` looks at its columns).
+
+    Returns
+    -------
+    transformer or None
+        An unfitted transformer, or None for X as given.
     """
     from sklearn.base import clone
 
@@ -289,7 +301,15 @@ def _numeric_and_complete(X) -> bool:
 
 
 def describe_space(transformer, n_features_in: int | None = None) -> str:
-    """A one-line description of a fitted selection space (for reports and manifests)."""
+    """A one-line description of a fitted selection space (for reports and manifests).
+
+    Parameters
+    ----------
+    transformer : fitted transformer or None
+        What :func:`resolve_space` gave, fitted; None for the features as given.
+    n_features_in : int, optional
+        Number of columns, named in the description when ``transformer`` is None.
+    """
     if transformer is None:
         return ("features as given" + (f" ({n_features_in} columns)" if n_features_in else ""))
     if not hasattr(transformer, "named_steps") or "columns" not in transformer.named_steps:

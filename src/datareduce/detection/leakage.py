@@ -271,10 +271,16 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
         E.g. ``{"val": load_yolo(yaml, "val")}``.
     threshold : int, default=10
         Hamming bits of the ``hash_size**2``-bit perceptual hash.
+    hash_size : int, default=8
+        Perceptual-hash side (``hash_size**2`` bits; 8, 16, ...).
     colour_tol : float, default=24
         Near pairs also have mean colours within this many levels on every channel.
+    n_jobs : int, default=1
+        Threads computing perceptual hashes.
     within_train : bool, default=True
         Also count exact and near duplicate groups inside the training split.
+    progress : bool, default=False
+        Show a progress bar while hashing the images of each split (tqdm).
     """
     Ht, Ct = perceptual_hashes(train.images, hash_size=hash_size, n_jobs=n_jobs,
                                progress=progress, return_colour=True)

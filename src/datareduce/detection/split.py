@@ -102,6 +102,14 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
     random_state : int, optional
     layout : {"symlink", "copy"}
         Links to (or copies of) the source images and label files.
+    overwrite : bool, default=False
+        Replace a previous datareduce output in ``out_dir`` (only the entries datareduce
+        wrote are removed, once the new output is complete; a non-empty folder without a
+        datareduce manifest is refused, see :func:`~datareduce.detection.check_output_dir`).
+    on_error : {"raise", "skip"}, default="raise"
+        Bad files of the source (as :func:`~datareduce.detection.load_yolo`): ``"raise"``
+        stops listing every problem; ``"skip"`` leaves the images concerned out of the
+        pool, with a warning.
 
     Returns
     -------

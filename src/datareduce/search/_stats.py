@@ -184,6 +184,11 @@ def fit_learning_curve(rows, split_scores, *, n_boot: int = 200, level: float = 
         The score of each point on each split (the same splits for every point).
     n_boot : int, default=200
         Bootstrap replicates: splits drawn with replacement, the curve refitted.
+    level : float in (0, 1), default=0.95
+        Level of the intervals the returned curve gives (``predict``, ``rows_for``): the
+        central ``level`` quantile range of the replicates.
+    random_state : None, int or numpy Generator, default=None
+        Seed of the bootstrap draws.
 
     Returns
     -------
