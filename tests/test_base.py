@@ -151,8 +151,15 @@ def test_target_kind_rule_on_hand_checkable_cases():
 
     n = 2000  # threshold max(50, n // 20) = 100 distinct whole numbers
     assert target_kind(np.arange(n) % 100) == "classification"  # 100 values: classes
-    assert target_kind(np.arange(n) % 101) == "regression"  # 101 values: regression
-    assert target_kind((np.arange(n) % 101).astype(float)) == "regression"
+    # above it, classes only when the values repeat: >= 16 rows per value on average and
+    # at most 5 % of the values seen once
+    assert target_kind(np.arange(n) % 101) == "classification"  # 19.8 rows per value
+    assert target_kind(np.arange(n) % 125) == "classification"  # 16.0 rows per value
+    assert target_kind(np.arange(n) % 126) == "regression"  # 15.9 rows per value
+    assert target_kind((np.arange(n) % 126).astype(float)) == "regression"
+    singles = np.r_[np.arange(n - 11) % 90, 1000 + np.arange(11)]  # 101 values, 11 seen once
+    assert target_kind(singles) == "regression"  # 11 > 5 % of 101
+    assert target_kind(np.r_[np.arange(n - 5) % 96, 1000 + np.arange(5)]) == "classification"
     assert target_kind(np.arange(200) % 50) == "classification"  # the floor of 50 values
     assert target_kind(np.arange(200) % 51) == "regression"
     assert target_kind([0.5, 1.0, 2.0]) == "regression"  # not all whole: continuous

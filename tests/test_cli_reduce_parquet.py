@@ -182,3 +182,31 @@ def test_files_with_the_same_columns_in_another_order_are_read_by_name(tmp_path,
     assert list(kept.columns) == list(full.columns)  # the first file's order
     pd.testing.assert_frame_equal(kept, full.iloc[kept.index].rename_axis("row"),
                                   check_dtype=False)
+
+
+def test_block_path_follows_the_whole_target_rule(tmp_path, no_cluster):
+    """80 codes of 18 rows over three files: more than max(50, n // 20) = 72 distinct whole
+    numbers, but values that repeat as classes do (>= 16 rows each, none seen once), so
+    classes in memory (target_kind) and block by block alike; a column of values seen once
+    stays a regression target, refused with the count. The block path had used the first
+    clause only and refused the 80 classes."""
+    from datareduce._core.strata import target_kind
+
+    rng = np.random.default_rng(3)
+    folder = tmp_path / "codes"
+    folder.mkdir()
+    n = 80 * 18
+    codes = rng.permutation(np.arange(n) % 80)
+    assert target_kind(codes) == "classification"
+    prices = rng.permutation(n)
+    for i, part in enumerate(np.array_split(np.arange(n), 3)):
+        pd.DataFrame({"a": rng.normal(size=len(part)), "code": codes[part],
+                      "price": prices[part]}).to_parquet(folder / f"p{i}.parquet", index=False)
+    out = tmp_path / "k.parquet"
+    res = cli("reduce", folder, "--target", "code", "--exclude", "price", "--keep", "0.1",
+              "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert pd.read_parquet(out)["code"].nunique() == 80  # every class keeps its share
+    assert_refused(cli("reduce", folder, "--target", "price", "--exclude", "code", "--keep",
+                       "0.1", "-o", tmp_path / "k2.parquet"),
+                   "--target 'price'", "distinct whole numbers", "--task classification")

@@ -34,7 +34,7 @@ REPEATS = 16
 SINGLE_SHARE = 0.05
 
 
-def _classes_by_counts(n_distinct: float, n_samples: float, n_single: float) -> bool:
+def classes_by_counts(n_distinct: float, n_samples: float, n_single: float) -> bool:
     """The whole-number clause of :func:`target_kind` on a target's counts: classes when
     there are at most :func:`whole_number_threshold` distinct values, or when the values
     repeat (at least :data:`REPEATS` rows per value on average, at most :data:`SINGLE_SHARE`
@@ -50,9 +50,9 @@ def _near_boundary(counts: np.ndarray, decided: bool) -> bool:
     otherwise: the half by its expected counts (each row kept with probability 1/2), the
     double with every value seen twice as often."""
     c = counts.astype(np.float64)
-    half = _classes_by_counts(float(np.sum(1 - 0.5 ** c)), c.sum() / 2,
+    half = classes_by_counts(float(np.sum(1 - 0.5 ** c)), c.sum() / 2,
                               float(np.sum(c * 0.5 ** c)))
-    double = _classes_by_counts(len(c), 2 * c.sum(), 0)
+    double = classes_by_counts(len(c), 2 * c.sum(), 0)
     return half != decided or double != decided
 
 
@@ -139,7 +139,7 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
         return "regression"
     counts = np.unique(arr, return_counts=True)[1]
     n_distinct = len(counts)
-    classes = _classes_by_counts(n_distinct, len(arr), int(np.sum(counts == 1)))
+    classes = classes_by_counts(n_distinct, len(arr), int(np.sum(counts == 1)))
     near = _near_boundary(counts, classes)
     if warn and (near or not classes):
         import warnings

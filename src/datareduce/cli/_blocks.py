@@ -61,27 +61,40 @@ def _files(inputs):
 
 
 def _refuse_whole_number_regression(files, target, n):
-    """The package's one target rule, block by block: whole numbers with more distinct values
-    than ``whole_number_threshold(n)`` are a regression target, which the blocks cannot
-    stratify. Reads the target column batch by batch and stops at the threshold."""
+    """The package's one target rule (``_core.strata.target_kind``), block by block: whole
+    numbers with more distinct values than ``whole_number_threshold(n)`` that do not repeat
+    as classes do are a regression target, which the blocks cannot stratify. Reads the
+    target column batch by batch, keeping the values' counts, and stops as soon as no
+    clause can call them classes."""
     import numpy as np
     import pyarrow.parquet as pq
 
-    from .._core.strata import whole_number_threshold
+    from .._core.strata import REPEATS, classes_by_counts, whole_number_threshold
 
-    limit = whole_number_threshold(n)
-    seen = np.empty(0, dtype=np.int64)
+    limit = max(whole_number_threshold(n), n / REPEATS)  # above both: regression whatever
+    values, counts = np.empty(0), np.empty(0, dtype=np.int64)
     for f in files:
         for batch in pq.ParquetFile(f).iter_batches(columns=[target]):
-            values = batch.column(0).to_numpy(zero_copy_only=False)
-            seen = np.union1d(seen, values[~np.isnan(values)] if values.dtype.kind == "f"
-                              else values)
-            if len(seen) > limit:
-                raise CLIError(
-                    f"--target {target!r} has more than {limit} distinct whole numbers in {n} "
-                    "rows: a regression target by the package's rule, and the blocks stratify "
-                    "by class: pass --task classification if its values are classes, or "
-                    "reduce one file in memory (quantile bins).")
+            v = batch.column(0).to_numpy(zero_copy_only=False)
+            v = v[~np.isnan(v)] if v.dtype.kind == "f" else v
+            vb, cb = np.unique(v, return_counts=True)
+            u = np.union1d(values, vb)
+            c = np.zeros(len(u), dtype=np.int64)
+            c[np.searchsorted(u, values)] += counts  # (positions of distinct values)
+            c[np.searchsorted(u, vb)] += cb
+            values, counts = u, c
+            if len(values) > limit:
+                break
+        if len(values) > limit:
+            break
+    if classes_by_counts(len(values), n, int(np.sum(counts == 1))):
+        return
+    raise CLIError(
+        f"--target {target!r} has {'more than ' if len(values) > limit else ''}"
+        f"{int(limit) if len(values) > limit else len(values)} distinct whole numbers in {n} "
+        "rows, too many that do not repeat as classes do: a regression target by the "
+        "package's rule, and the blocks stratify by class: pass --task classification if "
+        "its values are classes, or reduce one file in memory (quantile bins).")
 
 
 def _footers(files):

@@ -85,8 +85,9 @@ def add_task_options(p, *, bins: bool = True):
                    help="what the target is: classes (stratified per class), a continuous "
                         "value (regression: stratified by quantile bins), or auto (default: "
                         "text and few whole numbers are classes; other numbers, including "
-                        "whole numbers with more than max(50, rows/20) distinct values, are "
-                        "a regression target; the rule of the Python API)")
+                        "whole numbers with more than max(50, rows/20) distinct values "
+                        "that do not repeat as classes do (16 rows per value, at most 5%% "
+                        "seen once), are a regression target; the rule of the Python API)")
     add_drop_missing_target(p)
     if bins:
         p.add_argument("--bins", type=int, action=at_least(1), default=N_BINS,

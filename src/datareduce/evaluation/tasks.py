@@ -125,8 +125,10 @@ def infer_task(y, task: str = "auto") -> str:
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"``: regression when scikit-learn's ``type_of_target`` says "continuous"
         (floats that are not all integers), or for whole numbers with more than
-        ``max(50, n_samples // 20)`` distinct values (integer prices, counts);
-        classification otherwise (text, booleans, categoricals, few whole numbers).
+        ``max(50, n_samples // 20)`` distinct values (integer prices, counts) unless they
+        repeat as classes do (at least 16 rows per value on average, at most 5 % of the
+        values seen once); classification otherwise (text, booleans, categoricals, few or
+        repeated whole numbers).
 
     Examples
     --------
