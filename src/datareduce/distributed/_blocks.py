@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._core.validation import check_keep, check_y, draw_seed, seeded_clone
+from .._core.validation import (
+    check_keep,
+    check_random_generator,
+    check_y,
+    draw_seed,
+    seeded_clone,
+)
 from .._geometry.neighbors import check_metric, nearest
 from ..base import BaseReducer, allocate_quotas
 
@@ -96,16 +102,62 @@ def _as_dask(X, y, chunk_rows):
     if y is not None:
         if not isinstance(y, da.Array):
             y = da.from_array(check_y(y, X.shape[0]), chunks=(X.chunks[0],))
-        elif y.shape[0] != X.shape[0]:
-            raise ValueError(f"y has {y.shape[0]} labels but X has {X.shape[0]} rows.")
         else:
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y[:, 0]
+            if y.ndim != 1:
+                raise ValueError(f"y must be 1-D (one label per row), got shape {y.shape}.")
+            if any(np.isnan(c) for c in y.chunks[0]):
+                # labels of a dask DataFrame (ddf[col].to_dask_array()) come with blocks of
+                # unknown length: one pass over the labels (cheap next to X's) measures them
+                y = y.compute_chunk_sizes()
+            if y.shape[0] != X.shape[0]:
+                raise ValueError(f"y has {y.shape[0]} labels but X has {X.shape[0]} rows: "
+                                 "pass one label per row.")
             y = y.rechunk((X.chunks[0],))
     return X, y
 
 
-def _block_classes(yb):
-    labels, counts = np.unique(np.asarray(yb), return_counts=True)
+def _missing_labels(yb) -> np.ndarray:
+    """Positions of the missing labels (NaN, inf, None, pd.NA) of one block of y."""
+    yb = np.asarray(yb)
+    if yb.dtype.kind in "fc":
+        return np.flatnonzero(~np.isfinite(yb))
+    if yb.dtype == object:
+        import pandas as pd
+
+        return np.flatnonzero(pd.isna(yb))
+    return np.empty(0, dtype=np.intp)
+
+
+def _block_classes(yb, missing=False):
+    """The labels of one block of y and their counts; with ``missing``, also the positions of
+    its missing labels (at most 5) and their number, which are not counted as a class."""
+    yb = np.asarray(yb)
+    bad = _missing_labels(yb)
+    if len(bad):
+        yb = np.delete(yb, bad)
+    labels, counts = np.unique(yb, return_counts=True)
+    if missing:
+        return labels, counts, bad[:5], len(bad)
     return labels, counts
+
+
+def _check_no_missing(scanned, offsets):
+    """Refuse missing labels found by ``_block_classes(missing=True)``, naming the blocks
+    and the first rows (global positions)."""
+    blocks = [b for b, s in enumerate(scanned) if s[3]]
+    if not blocks:
+        return
+    total = sum(scanned[b][3] for b in blocks)
+    rows = [int(offsets[b] + r) for b in blocks for r in scanned[b][2]][:5]
+    raise ValueError(
+        f"y has {total} missing label{'s' if total > 1 else ''} (NaN, inf, None or pd.NA) in "
+        f"block{'s' if len(blocks) > 1 else ''} {', '.join(map(str, blocks[:10]))}"
+        f"{', ...' if len(blocks) > 10 else ''} (row{'s' if total > 1 else ''} "
+        f"{', '.join(map(str, rows))}"
+        f"{', ...' if total > len(rows) else ''}): drop those rows from X and y, or fill the "
+        "labels with a class of their own, first.")
 
 
 def class_count_matrix(per_block):
@@ -307,14 +359,17 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
         The data; numpy input is split into blocks of ``chunk_rows`` rows.
     y : dask array or array-like, optional
         Class labels (always read as classes, whatever their values); with them (and a
-        stratifying method) every class keeps exactly its in-memory quota.
+        stratifying method) every class keeps exactly its in-memory quota, and its weights
+        sum to its size. A dask ``y`` may have blocks of unknown length
+        (``ddf[col].to_dask_array()``): one pass over the labels measures them. A missing
+        label (NaN, None, ``pd.NA``) is refused, naming its block and row.
     reducer : BaseReducer
         Any datareduce reducer; its ``keep`` is the global fraction or count.
     oversample : float, default=1.0
         Stage one keeps ``oversample`` times the quota per block; values above 1 add a second
         stage that reduces the union of the stage-one picks (in one task, on a worker when a
         cluster is active) to the exact quota: better coverage for max-min and clustering.
-    random_state : int, optional
+    random_state : int >= 0, optional
         Seeds of the per-block reducers (derived deterministically per block; with a single
         block and ``oversample=1`` the block's reducer gets ``random_state`` itself, so the
         result is the in-memory fit's).
@@ -423,6 +478,7 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
             "scale=, or transform X with global statistics) and pass space='passthrough'.")
     if random_state is not None and not isinstance(random_state, (int, np.integer)):
         raise TypeError(f"random_state must be None or an int, got {type(random_state).__name__}.")
+    check_random_generator(random_state)  # a negative seed is refused by name
     X, y = _as_dask(X, y, chunk_rows)
     n = X.shape[0]
     if n == 0:
@@ -433,10 +489,13 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
     if block_classes is not None and len(block_classes) != len(sizes):
         raise ValueError(f"block_classes has {len(block_classes)} entries for "
                          f"{len(sizes)} blocks of X.")
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     if per_class:
         if block_classes is None:
-            block_classes = dask.compute(*[dask.delayed(_block_classes)(b)
-                                           for b in y.to_delayed()])
+            scanned = dask.compute(*[dask.delayed(_block_classes)(b, True)
+                                     for b in y.to_delayed()])
+            _check_no_missing(scanned, offsets)
+            block_classes = [s[:2] for s in scanned]
         classes, counts = class_count_matrix(block_classes)  # blocks x classes
         class_quota = allocate_quotas(counts.sum(axis=0), n_keep)
         if (class_quota == 0).any():
@@ -454,7 +513,6 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
         seeds = [int(random_state)]
     else:
         seeds = [int(s) for s in np.random.SeedSequence(random_state).generate_state(len(sizes))]
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     x_blocks = X.to_delayed().ravel()
     y_blocks = y.to_delayed() if y is not None else [None] * len(sizes)
     two_stage = oversample > 1 and int(stage_quota.sum()) > n_keep
@@ -492,7 +550,9 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
     idx, w = idx[order], w[order]
     class_counts = None
     if per_class:
+        labels = labels[order]
         class_counts = np.array([(labels == c).sum() for c in classes])
+        w = _class_mass(w, labels, classes, counts.sum(axis=0))
     return BlockReduction(
         idx, w * (n / w.sum()), n, quotas.sum(axis=1), classes, class_counts,
         stage_one_radius=None if radius_metric is None else float(max(r1)),
@@ -500,6 +560,27 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
         info={"oversample": oversample, "per_class": per_class, "n_blocks": len(sizes),
               "first_stage": first_stage if two_stage else "same"},
     )
+
+
+def _class_mass(w, labels, classes, sizes):
+    """Each class's weights scaled to sum to the class's size.
+
+    A block whose share of a class's quota is 0 (a class spread thinly over many blocks)
+    keeps no row of that class, so no stage-one weight stands for its rows of the class;
+    the stage-two rules only move the mass the union carries. That mass is carried here to
+    the class's kept rows, in proportion to their weights: the rows of blocks without a pick
+    are taken to be distributed like the rows the picks stand for (for a uniform method,
+    what they are in expectation). Their nearest kept row would need another pass over those
+    blocks, and would make a uniform method's equal weights uneven. A class without kept rows
+    (``keep`` too small) keeps none: the caller's global rescale then spreads its mass over
+    every kept row, as the in-memory reducers do."""
+    w = np.asarray(w, dtype=np.float64).copy()
+    for c, size in zip(classes, sizes, strict=True):
+        members = labels == c
+        total = w[members].sum()
+        if total > 0:
+            w[members] *= size / total
+    return w
 
 
 def epsilon_blocks(X, X_reduced, y=None, y_reduced=None, *, metric: str = "chebyshev"):
@@ -523,25 +604,46 @@ def epsilon_blocks(X, X_reduced, y=None, y_reduced=None, *, metric: str = "cheby
     """
     import dask
 
-    from ..metrics.epsilon import EpsilonResult, epsilon_representativeness
+    from ..metrics.epsilon import (
+        EpsilonResult,
+        check_subset_labels,
+        epsilon_representativeness,
+    )
 
     X, y = _as_dask(X, y, None)
+    if X.shape[0] == 0:
+        raise ValueError("X is empty (0 rows): there is no row to measure.")
     Xr = np.asarray(X_reduced, dtype=np.float64)
     yr = None if y_reduced is None else np.asarray(y_reduced)
     if (y is None) != (yr is None):
         raise ValueError("pass both y and y_reduced, or neither.")
+    sizes = np.asarray(X.chunks[0], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    if yr is not None:
+        # the reduced set is global: its labels are checked against the whole y's, and each
+        # block measures its own classes against the kept rows of those classes only (a
+        # block without some class of the reduced set is the usual case, not an error)
+        scanned = dask.compute(*[dask.delayed(_block_classes)(b, True)
+                                 for b in y.to_delayed()])
+        _check_no_missing(scanned, offsets)
+        check_subset_labels(np.concatenate([s[0] for s in scanned]), yr)
 
     def block_eps(xb, yb):
-        return epsilon_representativeness(xb, Xr, yb, yr, metric=metric)
+        if yb is None:
+            return epsilon_representativeness(xb, Xr, metric=metric)
+        mine = np.isin(yr, np.unique(np.asarray(yb)))
+        return epsilon_representativeness(xb, Xr[mine], yb, yr[mine], metric=metric)
 
     y_blocks = y.to_delayed() if y is not None else [None] * X.numblocks[0]
-    parts = dask.compute(*[dask.delayed(block_eps)(xb, yb)
-                           for xb, yb in zip(X.to_delayed().ravel(), y_blocks, strict=True)])
-    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
+    busy = np.flatnonzero(sizes > 0)  # an empty block has no row to measure
+    x_blocks = X.to_delayed().ravel()
+    parts = dask.compute(*[dask.delayed(block_eps)(x_blocks[b], y_blocks[b]) for b in busy])
     per_class, value, worst = {}, -1.0, -1
-    for off, part in zip(offsets, parts, strict=True):
+    for off, part in zip(offsets[busy], parts, strict=True):
         for c, v in part.per_class.items():
             per_class[c] = max(per_class.get(c, 0.0), v)
         if part.value > value:
             value, worst = part.value, off + part.worst_index
+    if not np.isfinite(value):  # a class without kept rows: no row is the worst one
+        worst = -1
     return EpsilonResult(float(value), per_class, parts[0].metric, int(worst))
