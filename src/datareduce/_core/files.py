@@ -1,5 +1,6 @@
 """Writing a file atomically: the one writer of the reports (``metrics``) and of the CLI's
-outputs (``cli``).
+outputs (``cli``); and :func:`is_within`, the one rule for "this path lies inside that
+folder" (detection's outputs, ``reduce_parquet``'s output).
 
 The new content goes to a temporary file in the same folder, which is then renamed over the
 path: a reader never sees a half-written file, a failed write leaves the path as it was, and
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["atomic_write", "atomic_write_text"]
+__all__ = ["atomic_write", "atomic_write_text", "is_within"]
 
 
 def atomic_write(path, write) -> Path:
@@ -43,3 +44,18 @@ def atomic_write_text(path, text: str) -> Path:
             f.write(text)
 
     return atomic_write(path, create)
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or inside it (whole path components compared; the
+    caller resolves links and normalises both first).
+
+    >>> is_within(Path("/data/kept.parquet"), Path("/data")), is_within(Path("/data2"),
+    ...                                                                  Path("/data"))
+    (True, False)
+    """
+    try:
+        Path(path).relative_to(folder)
+        return True
+    except ValueError:
+        return False

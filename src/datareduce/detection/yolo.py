@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._core.files import is_within as _is_within_dir  # moved down to _core: distributed uses it
 from .dataset import (
     _COORD_TOL,
     DetectionDataset,
@@ -129,15 +130,6 @@ def _resolve_entries(root: Path, value) -> list[Path]:
 def _entries_as_written(root: Path, value) -> list[Path]:
     """The split entries as :func:`_resolve_entries` finds them, links not followed."""
     return [Path(os.path.normpath(os.path.abspath(x))) for x in _entry_paths(root, value)]
-
-
-def _is_within_dir(path: Path, folder: Path) -> bool:
-    """Whether ``path`` is ``folder`` or inside it (whole path components compared)."""
-    try:
-        path.relative_to(folder)
-        return True
-    except ValueError:
-        return False
 
 
 def _files_under(folder: Path) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import clone
 
+from .._core.files import is_within
 from ..base import BaseReducer
 from ._blocks import BlockReduction, _reduce_blocks
 from ._cluster import use_scheduler
@@ -64,8 +65,24 @@ class ParquetReduction:
     timings: dict = field(default_factory=dict)
 
 
+def _parquet_files_under(folder: Path) -> list[str]:
+    """The ``.parquet``/``.pq`` files under ``folder`` and its subfolders (hive partitions
+    ``label=a/``, ``year=2024/month=01/``, or plain nested folders), sorted by path, skipping
+    files and folders whose name starts with ``.`` or ``_`` (``_metadata``, ``_SUCCESS``,
+    ``.crc`` files), as pyarrow's dataset discovery does."""
+    import os
+
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        found += [os.path.join(root, n) for n in names
+                  if not n.startswith((".", "_")) and Path(n).suffix.lower() in _SUFFIXES]
+    return sorted(found)
+
+
 def _resolve_paths(paths) -> list[str]:
-    """Files from a folder, a glob, a file, or a list of them (sorted within each entry)."""
+    """Files from a folder (read recursively: nested and hive-partitioned folders), a glob
+    (``**`` reaches nested folders), a file, or a list of them (sorted within each entry)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files: list[str] = []
@@ -76,12 +93,16 @@ def _resolve_paths(paths) -> list[str]:
             continue
         path = Path(text)
         if path.is_dir():
-            found = sorted(str(p) for p in path.iterdir() if p.suffix.lower() in _SUFFIXES)
+            found = _parquet_files_under(path)
             if not found:
-                raise FileNotFoundError(f"{path} holds no .parquet files.")
+                raise FileNotFoundError(f"{path} holds no .parquet files (none in it or in its "
+                                        "subfolders).")
             files.extend(found)
         elif any(ch in text for ch in "*?["):
-            found = sorted(glob.glob(text))
+            found = []
+            for match in sorted(glob.glob(text, recursive=True)):
+                # a folder matched (e.g. 'hive/*' matching 'label=a') is read as a folder
+                found += _parquet_files_under(Path(match)) if Path(match).is_dir() else [match]
             if not found:
                 raise FileNotFoundError(f"no file matches {text!r}.")
             files.extend(found)
@@ -93,6 +114,36 @@ def _resolve_paths(paths) -> list[str]:
     if not files:
         raise FileNotFoundError("no input files given.")
     return files
+
+
+def _input_places(paths, files) -> list[tuple[str, Path]]:
+    """Where the inputs live, as (how the user named it, place) pairs, each place both as
+    written (absolute, normalised) and with every link followed: a folder entry, the folder
+    a glob starts from (its path up to the first wildcard), and every input file."""
+    import os
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    places = []
+
+    def both(given, p):
+        a = Path(os.path.normpath(os.path.abspath(Path(p).expanduser())))
+        places.extend([(given, a), (given, Path(os.path.realpath(a)))])
+
+    for entry in paths:
+        text = str(entry)
+        if "://" in text:
+            continue
+        if Path(text).is_dir():
+            both(text, text)
+        elif any(ch in text for ch in "*?["):
+            parts = Path(text).parts
+            fixed = next(i for i, part in enumerate(parts) if any(ch in part for ch in "*?["))
+            both(text, Path(*parts[:fixed]) if fixed else Path("."))
+    for f in files:
+        if "://" not in f:
+            both(f, f)
+    return places
 
 
 def _scan(part, features, target):
@@ -163,9 +214,10 @@ def _stored_index(files):
     if any("://" in f for f in files):
         return "columns"
     rows, start, step, names = [], [], [], []
-    first, in_columns = None, False
+    first, in_columns, types = None, False, {}
     for f in files:  # every file's columns are checked, whatever the index
         schema = pq.read_schema(f)
+        _check_types(f, schema, types)
         if first is None:
             first = (f, schema.names)
         elif set(schema.names) != set(first[1]):  # another order is read by name
@@ -198,6 +250,55 @@ def _stored_index(files):
                          names[0] if len(set(names)) == 1 else None)
 
 
+def _type_family(t) -> str:
+    """What a column's Arrow type is, for comparing files: integers, floats and decimals are
+    all numbers (read as float64 features, compared as numbers as labels); text of any width
+    is text; a dictionary (a pandas categorical) is its values' family; other types are
+    themselves (a timestamp's unit or zone is not compared). An all-null column is ``"null"``
+    (a file whose values are all missing: the missing-value checks name it)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_null(t):
+        return "null"
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "number"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or \
+            getattr(pa.types, "is_string_view", lambda _: False)(t):
+        return "text"
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or \
+            pa.types.is_fixed_size_binary(t):
+        return "bytes"
+    if pa.types.is_timestamp(t):
+        return "timestamp"
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_time(t):
+        return "time"
+    if pa.types.is_duration(t):
+        return "duration"
+    return str(t)
+
+
+def _check_types(f, schema, types) -> None:
+    """Refuse a column whose type differs in kind from the first file that stored it (text
+    here, numbers there): dask reads every file with the first one's types, so labels would
+    mix ints and strings and a feature would be used or dropped by the order of the files.
+    ``types`` maps a column to ``(file, arrow type)`` of its first non-null occurrence."""
+    for name, t in zip(schema.names, schema.types, strict=True):
+        family = _type_family(t)
+        if family == "null":
+            continue
+        seen = types.setdefault(name, (f, t))
+        if _type_family(seen[1]) != family:
+            raise ValueError(
+                f"{f} stores column {name!r} as {t} but {seen[0]} stores it as {seen[1]}: "
+                f"every file must store a column with one kind of type. Rewrite the files "
+                f"with one type for {name!r} (e.g. df[{name!r}] = df[{name!r}].astype(str), "
+                f"or pd.to_numeric(df[{name!r}]), before to_parquet), or leave the file out.")
+
+
 def _merge_scale(scans, scale):
     """Global shift and span of the scaling from the per-partition scans."""
     scans = [s for s in scans if s["n"]]
@@ -221,18 +322,44 @@ def _merge_scale(scans, scale):
     return mean, np.where(sd > 0, sd, 1.0)
 
 
-def _check_output(output, overwrite, files):
+def _check_output(output, overwrite, files, paths=None):
+    """Refuse, before any row is read: an output that is not a ``.parquet`` name, an existing
+    folder (what dask's and Spark's ``to_parquet`` write), an existing file without
+    ``overwrite``, and an output inside any input place (an input folder, the folder a glob
+    starts from, an input file), compared as written and with links followed: the next run
+    over the inputs would read the kept rows as data."""
+    import os
+
     if output is None:
         return None
     out = Path(output)
     if out.suffix.lower() not in _SUFFIXES:
         raise ValueError(f"output={str(output)!r}: name a .parquet file (the kept rows are "
                          "written as one file).")
+    if out.is_dir():
+        raise ValueError(
+            f"output={str(output)!r} is an existing folder (a dataset written by dask's or "
+            "Spark's to_parquet?): the kept rows are written as one file, and a folder is "
+            "never replaced, even with overwrite=True. Choose another file name, or remove "
+            "the folder first.")
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists: pass overwrite=True (--overwrite) to replace it, "
                               "or choose another output.")
-    if str(out.resolve()) in {str(Path(f).resolve()) for f in files if "://" not in f}:
-        raise ValueError(f"output={str(output)!r} is one of the input files: choose another.")
+    absolute = Path(os.path.normpath(os.path.abspath(out.expanduser())))
+    real = Path(os.path.realpath(absolute))  # the file is written through a link at its name
+    places = _input_places(files if paths is None else paths, files)
+    via = f" ({absolute} leads to {real})" if real != absolute else ""
+    for given, place in places:
+        if place in (absolute, real):
+            raise ValueError(f"output={str(output)!r}{via} is one of the input files "
+                             f"({given}): choose another output.")
+    for given, place in places:
+        if is_within(absolute, place) or is_within(real, place):
+            where = f"{given!r}" if Path(given) == place else f"{given!r} ({place})"
+            raise ValueError(
+                f"output={str(output)!r}{via} is inside the input {where}: a later "
+                "run over the same input would read the kept rows as data. Choose an output "
+                f"outside every input folder, e.g. {place.parent / out.name}.")
     return out
 
 
@@ -253,7 +380,11 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     ----------
     paths : str, Path or list of them
         Parquet files, folders of ``.parquet`` files, or globs (``"data/*.parquet"``); remote
-        URLs (``s3://...``) are passed to dask as they are.
+        URLs (``s3://...``) are passed to dask as they are. A folder is read with its
+        subfolders (hive partitions ``label=a/``: the partition column is a categorical, as
+        dask gives it), skipping names that start with ``.`` or ``_``; ``**`` in a glob
+        reaches nested folders. Every file stores each column with one kind of type
+        (numbers, text, ...): a file that differs is refused by name before any row is read.
     method : str or BaseReducer, default="srs"
         A registered method name (see :func:`datareduce.available_reducers`) or a reducer.
     keep : float or int
@@ -266,6 +397,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     features : list of str, optional
         Feature columns; default every numeric or boolean column except ``target`` and
         ``id_column`` (other columns are left out of the reduction and kept in the output).
+        A decimal column is numeric (converted to float64 for the reduction only).
         A listed column that is not numeric or boolean (text, a categorical) is refused by
         name: encode it as numbers first.
     scale : {"minmax", "standard", "none"}, default="minmax"
@@ -284,7 +416,9 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     n_workers, memory_limit
         Size of the ``"local"`` cluster.
     output : str or Path, optional
-        A ``.parquet`` file to write the kept rows to (their index is written too).
+        A ``.parquet`` file to write the kept rows to (their index is written too). Refused
+        before any row is read: an existing folder, an input file, or a place inside an input
+        folder (or the folder a glob starts from), links followed.
     overwrite : bool, default=False
         Replace an existing ``output``.
     weight_column : str, optional
@@ -313,7 +447,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     if weight_column is not None and not isinstance(weight_column, str):
         raise TypeError("weight_column must be a column name (str) or None.")
     files = _resolve_paths(paths)
-    out = _check_output(output, overwrite, files)
+    out = _check_output(output, overwrite, files, paths)
     if isinstance(method, BaseReducer):
         reducer = clone(method)  # the caller's reducer is left as it is
         if keep is not None:
@@ -480,7 +614,7 @@ def _feature_columns(ddf, features, target, id_column):
             raise ValueError(f"features {bad} include the target or the id column.")
     else:
         features = [c for c in columns if c not in (target, id_column)]
-    numeric = [c for c in features if getattr(ddf.dtypes[c], "kind", "O") in "biuf"]
+    numeric = [c for c in features if _is_number(ddf.dtypes[c])]
     other = [c for c in features if c not in numeric]
     if other and explicit:
         # a requested feature is never dropped: the blocks are reduced on numbers only
@@ -496,6 +630,17 @@ def _feature_columns(ddf, features, target, id_column):
     if other:
         logger.info("non-numeric columns not used as features: %s", ", ".join(map(str, other)))
     return numeric
+
+
+def _is_number(dtype) -> bool:
+    """A numeric or boolean column: numpy's kinds ``biuf``, and Arrow decimals (prices,
+    amounts: converted to float64 for the reduction, kept as decimals in the output)."""
+    if getattr(dtype, "kind", "O") in "biuf":
+        return True
+    import pyarrow as pa
+
+    arrow = getattr(dtype, "pyarrow_dtype", None)  # a pandas.ArrowDtype
+    return arrow is not None and pa.types.is_decimal(arrow)
 
 
 def _check_scans(scans, features, target):

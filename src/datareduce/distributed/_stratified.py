@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from .._core.validation import check_keep, draw_seed
+from .._core.validation import check_keep, check_random_generator, draw_seed
 from ..base import allocate_quotas
 
 __all__ = ["stratified_sample"]
@@ -118,8 +118,11 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     keep : float in (0, 1] or int >= 1, default=0.01
         Fraction of rows kept (``round(keep * n)`` rows in total), or a number of rows (this
         needs the row count first: one more pass, over the class column only).
-    random_state : int, default=0
-        Seed of the row keys; the sample depends only on it and on the partitioning.
+    random_state : None, int or numpy Generator, default=0
+        Seed of the row keys; the sample depends only on it and on the partitioning. None
+        draws fresh entropy, so each call gives another sample (the seed drawn is in
+        ``attrs["random_state"]``: pass it back to repeat the sample); a Generator gives a
+        seed drawn from it. A negative int or a float is refused.
     floor : int, default=32
         Rows of smallest key every partition sends per class whatever the threshold: they
         make small classes exact in one pass.
@@ -131,7 +134,8 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     pandas.DataFrame
         The kept rows with their original index and columns, ordered by partition and
         position. ``attrs["class_counts"]`` holds the kept rows per class and
-        ``attrs["passes"]`` the passes made (1 unless a class needed a second one).
+        ``attrs["passes"]`` the passes made (1 unless a class needed a second one);
+        ``attrs["random_state"]`` the int seed of the keys.
 
     Examples
     --------
@@ -143,8 +147,7 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     """
     import dask
 
-    seed = draw_seed(random_state)
-    seed = 0 if seed is None else seed
+    seed = _seed(random_state)
     if by not in ddf.columns:
         raise ValueError(f"by={by!r} is not a column of the data; columns: {list(ddf.columns)}.")
     if not isinstance(floor, int) or floor < 0:
@@ -188,7 +191,24 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     out = cand.gather()
     out.attrs["class_counts"] = dict(zip(classes.tolist(), quotas.tolist(), strict=True))
     out.attrs["passes"] = passes
+    out.attrs["random_state"] = seed
     return out
+
+
+def _seed(random_state) -> int:
+    """The keys' int seed. None draws fresh entropy (scikit-learn's convention: each call
+    another sample; the seed drawn is in ``attrs["random_state"]``); an int is the seed; a
+    numpy Generator or RandomState gives a new int (advancing it). A negative int, a float
+    or another type is refused naming ``random_state``
+    (:func:`~datareduce._core.validation.check_random_generator`)."""
+    if random_state is None:
+        return draw_seed(np.random.default_rng())
+    if not isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        # refuses random_state=-1 and 1.5 by name (1.5 was truncated to 1 before)
+        checked = check_random_generator(random_state)
+        if isinstance(random_state, np.random.SeedSequence):
+            return draw_seed(checked)
+    return draw_seed(random_state)
 
 
 def _check_missing(scans, by):
