@@ -210,3 +210,29 @@ def test_block_path_follows_the_whole_target_rule(tmp_path, no_cluster):
     assert_refused(cli("reduce", folder, "--target", "price", "--exclude", "code", "--keep",
                        "0.1", "-o", tmp_path / "k2.parquet"),
                    "--target 'price'", "distinct whole numbers", "--task classification")
+
+
+def test_hive_partition_column_can_be_the_target(tmp_path, no_cluster):
+    """A hive folder (label=a/...): the partition column is not in the files' footers; the
+    command takes it from the folder names as reduce_parquet does (it said 'not a column')."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300),
+                       "label": rng.choice(["x", "y", "z"], 300)})
+    df.to_parquet(tmp_path / "data", partition_cols=["label"], index=False)
+    out = tmp_path / "k.parquet"
+    res = cli("reduce", tmp_path / "data", "--target", "label", "--keep", "0.1", "-o", out,
+              "--scheduler", "threads", "-q")
+    assert res.returncode == 0, res.stderr
+    kept = pd.read_parquet(out)
+    assert len(kept) == 30 and set(kept["label"].astype(str)) == {"x", "y", "z"}
+
+
+def test_output_inside_the_input_folder_is_refused(tmp_path, no_cluster):
+    """The library's rule (reduce_parquet's _check_output) on the command line: a kept file
+    written into the input folder would be read as data by the next run."""
+    _write(tmp_path / "data")
+    before = snapshot(tmp_path)
+    assert_refused(cli("reduce", tmp_path / "data", "--target", "label", "--keep", "0.1",
+                       "-o", tmp_path / "data" / "k.parquet", "--scheduler", "threads"),
+                   "--output", "inside the input")
+    assert snapshot(tmp_path) == before

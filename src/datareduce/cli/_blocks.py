@@ -126,7 +126,31 @@ def _footers(files):
         total += rows
     if total == 0:
         raise CLIError(f"the {len(files)} input file(s) have no rows.")
+    hive = _hive_columns(files)
+    if hive.difference(frame.columns):
+        # partition columns live in the folder names (label=a/), not in the footers: their
+        # names and types as dask reads them (a categorical), as reduce_parquet reads them
+        import dask.dataframe as dd
+
+        meta = dd.read_parquet(files, index=False)._meta
+        for name in sorted(hive.difference(frame.columns)):
+            if name in meta.columns:
+                frame[name] = meta[name]
     return frame, total
+
+
+def _hive_columns(files) -> set:
+    """Names of hive partitions (``key=value`` folders below the files' common folder)."""
+    import os
+
+    parents = [os.path.dirname(os.path.abspath(f)) for f in files]
+    base = os.path.commonpath(parents) if parents else ""
+    names = set()
+    for p in parents:
+        rel = os.path.relpath(p, base)
+        names.update(part.split("=", 1)[0] for part in Path(rel).parts
+                     if "=" in part and not part.startswith("="))
+    return names
 
 
 @contextmanager
@@ -196,6 +220,12 @@ def run_blocks(args, keep, params, valid) -> int:
     files = _files(args.input)
     if any(same_file(out, f) for f in files):
         raise CLIError("--output is one of the input files: choose another --output.")
+    from ..distributed._parquet import _check_output
+
+    try:  # the library's rule: never inside an input folder, links followed
+        _check_output(out, args.overwrite, files, args.input)
+    except (ValueError, FileExistsError) as exc:
+        raise CLIError(f"--output: {exc}") from None
 
     # ------------------------------------------------------- columns from the footers
     frame, n = _footers(files)
