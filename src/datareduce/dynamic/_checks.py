@@ -34,9 +34,18 @@ def check_real(value, name, *, low, high, low_open=False, high_open=False, hint=
 
 
 def to_numpy(values):
-    """numpy view of an array-like or a torch tensor (detached, on the CPU)."""
+    """numpy view of an array-like or a torch tensor (detached, on the CPU).
+
+    Floating tensors numpy has no type for (``torch.bfloat16``, the float8 types) are
+    converted to float32 first (exact for bfloat16)."""
     if hasattr(values, "detach") and hasattr(values, "cpu"):
-        values = values.detach().cpu().numpy()
+        values = values.detach().cpu()
+        try:
+            values = values.numpy()
+        except TypeError:
+            if not getattr(values.dtype, "is_floating_point", False):
+                raise
+            values = values.float().numpy()
     return np.asarray(values)
 
 
