@@ -69,3 +69,147 @@ def test_all_equal_scores_are_never_below_their_mean(value, negative, n):
     v = -value if negative else value
     x = np.full(n, v)
     assert not _below_mean(x, x).any()
+
+
+# ------------------------------------------------ 01-04. YOLO resume (trainer methods, no training)
+def _yolo_trainer(save_dir, epochs, *, resume_dir=None, time=None, **options):
+    """A PrunedDetectionTrainer in the state __init__ + get_dataloader leave it in."""
+    pytest.importorskip("ultralytics")
+    from types import SimpleNamespace
+
+    from datareduce.dynamic._yolo_loss import _Context
+    from datareduce.dynamic.yolo import pruned_trainer
+
+    cls = pruned_trainer(**{"keep": 0.5, "policy": "uniform", **options})
+    tr = object.__new__(cls)
+    tr.pruning = dict(cls.pruning_options)
+    tr.pruner, tr.pruning_log, tr._earlier_log, tr._ctx = None, [], [], _Context()
+    tr._plans, tr._pruning_epoch, tr._stats = {}, 0, {}
+    tr.epochs, tr.epoch = epochs, 0
+    resume = False if resume_dir is None else str(resume_dir / "weights" / "last.pt")
+    tr.args = SimpleNamespace(seed=0, resume=resume, time=time)
+    tr.save_dir = save_dir
+    tr._attach_dataset(SimpleNamespace(im_files=[f"/data/im{i:02d}.jpg" for i in range(20)]))
+    return tr
+
+
+def _train_epoch(tr, epoch):
+    torch = pytest.importorskip("torch")
+    from datareduce.dynamic.yolo import _on_train_epoch_end, _on_train_epoch_start
+
+    tr.epoch = epoch
+    _on_train_epoch_start(tr)
+    rows = tr._plan(epoch)[0]
+    tr._ctx.collect(rows, torch.as_tensor(rows + 1.0), 0.0)
+    _on_train_epoch_end(tr)
+
+
+def _resume(tr, start_epoch, monkeypatch):
+    from ultralytics.models.yolo.detect import DetectionTrainer
+
+    monkeypatch.setattr(DetectionTrainer, "resume_training",
+                        lambda self, ckpt: setattr(self, "start_epoch", start_epoch))
+    tr.resume = True
+    tr.resume_training({"epoch": start_epoch - 1})
+    tr._pruning_epoch = start_epoch
+
+
+def _csv_epochs(path):
+    import csv
+
+    with open(path, newline="") as fh:
+        return [row["epoch"] for row in csv.DictReader(fh)]
+
+
+def _warnings(monkeypatch):
+    from datareduce.dynamic import yolo
+
+    said = []
+    monkeypatch.setattr(yolo.LOGGER, "warning", said.append)
+    return said
+
+
+def test_resume_of_time_run_keeps_explicit_stop_epoch_after_epochs_lowered(tmp_path):
+    live = _yolo_trainer(tmp_path, 4, time=0.01, stop_epoch=4)
+    _train_epoch(live, 0)
+    _train_epoch(live, 1)
+    live.epochs = 3  # time= re-estimate, saved in last.pt's train_args
+    _train_epoch(live, 2)
+    resumed = _yolo_trainer(tmp_path, 3, resume_dir=tmp_path, time=0.01, stop_epoch=4)
+    assert (resumed.pruner.n_epochs, resumed.pruner.stop_epoch_) == (3, 4)
+    assert (resumed.pruner.n_epochs, resumed.pruner.stop_epoch_) == (
+        live.pruner.n_epochs, live.pruner.stop_epoch_)
+    np.testing.assert_array_equal(resumed.pruner.indices(2), live.pruner.indices(2))
+    # a fresh time= run may start with stop_epoch > epochs (epochs is a first guess)
+    assert _yolo_trainer(tmp_path, 3, time=0.01, stop_epoch=4).pruner.stop_epoch_ == 4
+
+
+def test_stop_epoch_after_epochs_is_refused_naming_what_the_user_sets(tmp_path):
+    with pytest.raises(ValueError, match=r"epochs=3") as info:
+        _yolo_trainer(tmp_path, 3, stop_epoch=4)
+    assert "n_epochs" not in str(info.value)  # pruner_params cannot set n_epochs
+
+
+def test_resume_into_another_save_dir_keeps_the_earlier_rows(tmp_path, monkeypatch):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    first = _yolo_trainer(old, 4)
+    for e in (0, 1):
+        _train_epoch(first, e)
+    resumed = _yolo_trainer(new, 4, resume_dir=old)
+    _resume(resumed, 2, monkeypatch)
+    for e in (2, 3):
+        _train_epoch(resumed, e)
+    assert _csv_epochs(new / "pruning.csv") == ["1", "2", "3", "4"]
+    assert _csv_epochs(old / "pruning.csv") == ["1", "2"]
+
+
+@pytest.mark.parametrize("content", ["epoch,images\r\n1,20\r\n".encode("utf-16"),
+                                     b"epoch,images\n1,\xff\xfe\x80\n"])
+def test_undecodable_pruning_csv_does_not_stop_the_resume(tmp_path, monkeypatch, content):
+    (tmp_path / "pruning.csv").write_bytes(content)
+    tr = _yolo_trainer(tmp_path, 4, resume_dir=tmp_path)
+    said = _warnings(monkeypatch)
+    _resume(tr, 2, monkeypatch)
+    assert tr._earlier_log == []
+    assert any("pruning.csv" in m and "could not read" in m for m in said)
+    _train_epoch(tr, 2)
+    assert _csv_epochs(tmp_path / "pruning.csv") == ["3"]
+
+
+def test_pruning_csv_is_written_atomically(tmp_path, monkeypatch):
+    import csv
+
+    tr = _yolo_trainer(tmp_path, 4)
+    _train_epoch(tr, 0)
+    before = (tmp_path / "pruning.csv").read_bytes()
+
+    def killed(self, rows):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(csv.DictWriter, "writerows", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _train_epoch(tr, 1)
+    assert (tmp_path / "pruning.csv").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pruning.csv"]
+
+
+def test_resume_keeps_only_rows_with_a_whole_epoch_number(tmp_path, monkeypatch):
+    rows = "".join(f"{e},{20 if e == 1 else 10},20,{e > 1}\n" for e in (1, 2, 3, 4))
+    (tmp_path / "pruning.csv").write_text("\ufeffepoch,images,of,pruned\n" + rows,
+                                          encoding="utf-8")  # spreadsheet-saved (BOM)
+    tr = _yolo_trainer(tmp_path, 4, resume_dir=tmp_path)
+    _resume(tr, 2, monkeypatch)
+    for e in (2, 3):
+        _train_epoch(tr, e)
+    assert _csv_epochs(tmp_path / "pruning.csv") == ["1", "2", "3", "4"]
+
+    (tmp_path / "pruning.csv").write_text(
+        "epoch,images\n1,20\n2.0,10\n,10\nx,10\n2.5,10\n3,10\n", encoding="utf-8")
+    tr = _yolo_trainer(tmp_path, 4, resume_dir=tmp_path)
+    said = _warnings(monkeypatch)
+    _resume(tr, 2, monkeypatch)
+    assert [row["epoch"] for row in tr._earlier_log] == [1, 2]
+    said = [m for m in said if "pruning.csv" in m]
+    assert len(said) == 1 and "3 rows" in said[0]

@@ -29,6 +29,7 @@ How the pieces fit (Ultralytics 8.3/8.4 names):
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 import os
@@ -41,6 +42,7 @@ from ultralytics.models.yolo.detect import DetectionTrainer
 from ultralytics.utils import DEFAULT_CFG, LOGGER
 from ultralytics.utils.torch_utils import unwrap_model
 
+from .._core.files import atomic_write_text
 from ._policies import score_mean
 from ._pruner import POLICIES, DynamicPruner
 from ._yolo_data import _EpochLoader, _KeptPartner, _mix_transforms, _PlanSampler
@@ -76,7 +78,8 @@ class PrunedDetectionTrainer(DetectionTrainer):
       ``stop_epoch`` is kept).
     - Resuming (``train(resume=True, trainer=...)``) restores the pruner's scores from
       ``weights/pruner.npz``, written next to ``last.pt`` at every save, and keeps the rows
-      of ``pruning.csv`` of the epochs before the checkpoint; pass the same pruning options.
+      of ``pruning.csv`` (of the checkpoint's run folder) of the epochs before the
+      checkpoint; pass the same pruning options.
     """
 
     pruning_options = {"keep": 0.5, "policy": "infobatch", "groups": None, "partners": "any",
@@ -140,11 +143,22 @@ class PrunedDetectionTrainer(DetectionTrainer):
             self.image_files = image_files
             self._row_of_file = {f: r for r, f in enumerate(image_files)}
             groups = self._groups(dataset, order)
+            epochs = int(self.epochs)
+            stop = self.pruning["pruner_params"].get("stop_epoch")
+            if (stop is not None and stop > epochs and not getattr(self.args, "resume", None)
+                    and not getattr(self.args, "time", None)):
+                raise ValueError(
+                    f"stop_epoch={stop} is after the last epoch (epochs={epochs}): pass "
+                    "stop_epoch <= epochs, or train for more epochs (epochs=...)."
+                )
+            # time= lowers `epochs` during the run (and last.pt keeps the lowered value): an
+            # explicit stop_epoch is kept past it, as in the live run (_follow_n_epochs)
             self.pruner = DynamicPruner(
                 len(image_files), keep=self.pruning["keep"], policy=self.pruning["policy"],
-                groups=groups, n_epochs=int(self.epochs),
+                groups=groups, n_epochs=max(epochs, int(stop or 0)),
                 random_state=int(self.args.seed), **self.pruning["pruner_params"],
             )
+            self.pruner._follow_n_epochs(epochs)
         pos = np.empty(len(files), dtype=np.int64)
         pos[np.asarray(order)] = np.arange(len(files))  # pos[i] = row of dataset position i
         self._pos_of_row = np.empty(len(files), dtype=np.int64)
@@ -266,23 +280,35 @@ class PrunedDetectionTrainer(DetectionTrainer):
     def _restore_pruning_log(self):
         """Keep the ``pruning.csv`` rows of the epochs before ``start_epoch`` (resume): they
         are written back, unchanged, ahead of this run's rows. Rows of epochs logged after the
-        checkpoint are dropped (those epochs are trained again)."""
+        checkpoint are dropped (those epochs are trained again), and so are rows whose epoch
+        is not a whole number (one warning). The file is read from the run the checkpoint
+        belongs to (``save_dir`` may change on resume), else from this run's folder."""
         path = Path(self.save_dir) / "pruning.csv"
+        resume = getattr(self.args, "resume", None)
+        if isinstance(resume, (str, Path)) and str(resume):
+            earlier = Path(str(resume)).parent.parent / "pruning.csv"
+            if earlier.is_file():
+                path = earlier
         if not path.is_file():
             return
         try:
-            with open(path, newline="") as fh:
+            with open(path, newline="", encoding="utf-8-sig") as fh:
                 rows = list(csv.DictReader(fh))
-        except (OSError, csv.Error) as exc:  # pragma: no cover - unreadable file
-            LOGGER.warning(f"datareduce: could not read {path}: {exc}; it restarts.")
+        except (OSError, csv.Error, UnicodeError, ValueError) as exc:
+            LOGGER.warning(f"datareduce: could not read {path} ({type(exc).__name__}: {exc}); "
+                           "pruning.csv restarts with the resumed epochs.")
             return
-        earlier = []
+        earlier, unreadable = [], 0
         for row in rows:
-            try:
-                if int(row.get("epoch") or 0) <= int(self.start_epoch):
-                    earlier.append(row)
-            except ValueError:
-                continue
+            epoch = _whole_number(row.get("epoch"))
+            if epoch is None:
+                unreadable += 1
+            elif epoch <= int(self.start_epoch):
+                row["epoch"] = epoch
+                earlier.append(row)
+        if unreadable:
+            LOGGER.warning(f"datareduce: {unreadable} rows of {path} have no whole epoch number; "
+                           "they are left out of pruning.csv.")
         self._earlier_log = earlier
 
     def resume_training(self, ckpt):
@@ -360,14 +386,25 @@ def _on_train_epoch_end(trainer):
     LOGGER.info(f"datareduce: epoch {stats['epoch']} scored {n} images; scoring "
                 f"{stats['scoring_s']:.3f} s, planning {stats['planning_s']:.3f} s")
     path = Path(trainer.save_dir) / "pruning.csv"
-    try:
-        with open(path, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=_LOG_KEYS, extrasaction="ignore")
-            w.writeheader()
-            w.writerows(getattr(trainer, "_earlier_log", []))  # epochs before a resume
-            w.writerows(trainer.pruning_log)
+    text = io.StringIO(newline="")
+    w = csv.DictWriter(text, fieldnames=_LOG_KEYS, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(getattr(trainer, "_earlier_log", []))  # epochs before a resume
+    w.writerows(trainer.pruning_log)
+    try:  # a temporary file renamed over pruning.csv: an interrupted run never truncates it
+        atomic_write_text(path, text.getvalue())
     except OSError as exc:  # pragma: no cover - read-only run folder
         LOGGER.warning(f"datareduce: could not write {path}: {exc}")
+
+
+def _whole_number(value):
+    """``value`` (a pruning.csv cell) as an int if it is a whole number ("2", "2.0"), else
+    None."""
+    try:
+        x = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return int(x) if math.isfinite(x) and x.is_integer() else None
 
 
 # ------------------------------------------------------------------------------ factory
