@@ -222,7 +222,7 @@ class BaseReducer(BaseEstimator):
             numbers with more than ``max(50, n_samples // 20)`` distinct values (prices,
             counts) unless their values repeat (at least 16 rows per value on average, at
             most 5 % of the values seen once). A decision close to the rule's boundary
-            (half of the rows would be decided otherwise) warns. Give the task to override
+            (a 3-fold training split would be decided otherwise) warns. Give the task to override
             it (e.g. many integer-coded classes, or inside a cross-validation).
 
         Returns

@@ -45,15 +45,22 @@ def classes_by_counts(n_distinct: float, n_samples: float, n_single: float) -> b
     return n_distinct <= n_samples / REPEATS and n_single <= SINGLE_SHARE * n_distinct
 
 
+#: The share of the rows a training split keeps, by which a decision close to the boundary
+#: is judged: 3-fold cross-validation's (the search's default), and its inverse for more rows
+SPLIT = 2 / 3
+
+
 def _near_boundary(counts: np.ndarray, decided: bool) -> bool:
-    """Whether half of these rows, or twice as many of the same kind, would be decided
-    otherwise: the half by its expected counts (each row kept with probability 1/2), the
-    double with every value seen twice as often."""
+    """Whether a 3-fold training split of these rows (two thirds), or 1.5 times as many
+    rows of the same kind, would be decided otherwise: the split by its expected counts
+    (each row kept with probability 2/3), the larger set with every value seen 1.5 times as
+    often."""
     c = counts.astype(np.float64)
-    half = classes_by_counts(float(np.sum(1 - 0.5 ** c)), c.sum() / 2,
-                              float(np.sum(c * 0.5 ** c)))
-    double = classes_by_counts(len(c), 2 * c.sum(), 0)
-    return half != decided or double != decided
+    gone = (1 - SPLIT) ** c  # chance that a value has no row in the split
+    split = classes_by_counts(float(np.sum(1 - gone)), SPLIT * c.sum(),
+                              float(np.sum(c * SPLIT * (1 - SPLIT) ** (c - 1))))
+    larger = classes_by_counts(len(c), c.sum() / SPLIT, 0)
+    return split != decided or larger != decided
 
 
 def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
@@ -80,8 +87,9 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
     warn : bool, default=False
         Warn when whole numbers are taken for a regression target (the case a reader may
         not expect), naming ``override``, the way to say they are classes; and when whole
-        numbers are decided close to the rule's boundary (half of the rows, or twice as
-        many, would be decided otherwise), naming both values of ``task``.
+        numbers are decided close to the rule's boundary (a 3-fold training split, two
+        thirds of the rows, or 1.5 times as many rows would be decided otherwise), naming
+        both values of ``task``.
     override : str, default="task='classification'"
         How the warning tells the caller to declare classes (the CLI: ``--task
         classification``).

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-__all__ = ["ENSEMBLE_HINT", "PIPELINE_HINT", "NoSamplingType", "NoTransform", "ReducerTags",
-           "foreign_pipeline_caller", "reducer_tags", "sampler_tags"]
+__all__ = ["ENSEMBLE_HINT", "PIPELINE_HINT", "NoSamplingType", "NoTransform", "NotASampler",
+           "ReducerTags", "foreign_pipeline_caller", "reducer_tags", "sampler_tags"]
 
 _PIPELINE_MODULES = ("sklearn.pipeline", "imblearn.pipeline")
 PIPELINE_HINT = (
@@ -102,15 +102,23 @@ ENSEMBLE_HINT = (
 )
 
 
+class NotASampler(TypeError, AttributeError):
+    """A reducer asked for an imbalanced-learn sampler's ``_sampling_type``: a ``TypeError``
+    for the reader, and an ``AttributeError`` too, so that ``hasattr`` (``dir()``, tab
+    completion, scikit-learn's HTML display in notebooks) says "no such attribute" instead
+    of failing."""
+
+
 class NoSamplingType:
     """``reducer._sampling_type``, which imbalanced-learn's samplers have and its
-    ``BalancedBaggingClassifier(sampler=...)`` reads first: a ``TypeError`` saying that a
-    reducer cannot serve there and what to do instead (before: a bare ``AttributeError``
-    naming the private attribute). Read on the class, it does not exist."""
+    ``BalancedBaggingClassifier(sampler=...)`` reads first: a :class:`NotASampler` error
+    saying that a reducer cannot serve there and what to do instead (before: a bare
+    ``AttributeError`` naming the private attribute). Read on the class, it does not
+    exist."""
 
     def __get__(self, obj, owner=None):
         if obj is not None:
-            raise TypeError(f"{owner.__name__}: {ENSEMBLE_HINT}")
+            raise NotASampler(f"{owner.__name__}: {ENSEMBLE_HINT}")
         raise AttributeError(f"{owner.__name__} has no _sampling_type: {ENSEMBLE_HINT}")
 
 
