@@ -78,3 +78,33 @@ def test_cli_compare_with_pos_label_passes_the_rule_on_recoded_labels(tmp_path):
               "--methods", "srs", "--keep", "0.5", "--repeats", "1", "--no-plots",
               "--output", tmp_path / "out")
     assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.parametrize("scoring", ["rand_score", "mutual_info_score", "v_measure_score"])
+def test_a_clustering_scorer_is_refused_for_a_regression_target(scoring):
+    """review5/r1 02: only classification names were refused on a regression target, so
+    clustering scorers passed and scored nonsense (rand_score 1.0 for any regressor with
+    distinct predictions); the CLI had refused them before 22004a9."""
+    X, y_reg, _ = _data()
+    with pytest.raises(ValueError, match=f"scoring='{scoring}' is not a regression scorer"):
+        ev.compare(X, y_reg, methods=["srs"], keeps=[0.5], repeats=1, task="regression",
+                   scoring=[scoring], estimator=_NoFit(), metrics=())
+
+
+def test_cli_messages_name_the_target_column(tmp_path):
+    """review5/r1 04: the CLI's refusals name the --target column again."""
+    path = tmp_path / "t.csv"
+    regression_table().to_csv(path, index=False)
+    res = cli("compare", path, "--target", "price", "--scoring", "accuracy", "--keep", "0.3",
+              "--repeats", "1", "--output", tmp_path / "out")
+    assert res.returncode == 2 and "--target 'price' is a regression target" in res.stderr
+
+
+def test_f1_on_labels_1_2_says_which_class_would_be_positive():
+    """review5/r1 05: labels 1/2 are refused with the reason (scikit-learn would take 1 as
+    the positive class), not with a claim that scikit-learn needs 0/1."""
+    from datareduce.evaluation.tasks import check_scoring_for_task
+
+    with pytest.raises(ValueError, match=r"scores class 1 as the positive one .*pos_label=1"
+                                         r".* has 1, 2: recode y to 0/1"):
+        check_scoring_for_task("f1", "classification", np.array([1, 2, 1, 2]))

@@ -203,7 +203,7 @@ def _check_scorers(args, task, y):
 
     try:
         for s in args.scoring:  # (names were checked with the options)
-            check_scoring_for_task(s, task, y, cli=True)
+            check_scoring_for_task(s, task, y, cli=True, target_name=args.target)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
 

@@ -181,12 +181,12 @@ def check_scoring(scoring):
     return scoring
 
 
-def _check_scoring_for_task(scoring, task, y):
+def _check_scoring_for_task(scoring, task, y, target=None):
     """The search's own check (``check_scoring_for_task``), in the options' names."""
-    from ..search._base import check_scoring_for_task
+    from ..evaluation.tasks import check_scoring_for_task
 
     try:
-        check_scoring_for_task(scoring, task, y, cli=True)
+        check_scoring_for_task(scoring, task, y, cli=True, target_name=target)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
 
@@ -262,7 +262,7 @@ def run(args) -> int:
     warn_id_like(cols, df, bool(args.features))
     labels, task = target_strata(df[cols.target], args.task, n_bins=args.bins)
     y = df[cols.target]
-    _check_scoring_for_task(scoring, task, y)
+    _check_scoring_for_task(scoring, task, y, cols.target)
     if task == "classification":
         counts = y.astype(str).value_counts()
         if counts.min() < args.cv:

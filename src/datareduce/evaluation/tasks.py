@@ -57,13 +57,14 @@ def scorers_instead(scoring):
     return (f"{scoring}_macro", f"{scoring}_weighted")
 
 
-def check_scoring_for_task(scoring, task, y, *, cli=False):
+def check_scoring_for_task(scoring, task, y, *, cli=False, target_name=None):
     """Refuse a scorer that does not fit the task before any training: a regression scorer
-    for classes, a classification scorer for a regression target, a scorer of a positive
+    for classes, any scorer but a regression one for a regression target (classification
+    and clustering scorers compute numbers there, meaningless ones), a scorer of a positive
     class (``f1``, ``average_precision`` ...) on labels other than 0/1, ``roc_auc`` on more
     than two classes. Every scorer it advises is a scikit-learn scorer. The one check of
     :func:`~datareduce.evaluation.compare`, the search and the CLI (``cli=True``: the
-    options' names, ``--scoring``, ``--target``, ``--task``)."""
+    options' names, ``--scoring``, ``--target`` with ``target_name``, ``--task``)."""
     if not isinstance(scoring, str):
         return
 
@@ -73,13 +74,17 @@ def check_scoring_for_task(scoring, task, y, *, cli=False):
     def task_option(t):
         return f"--task {t}" if cli else f"task={t!r}"
 
-    said, target = name(scoring), "--target" if cli else "y"
+    said = name(scoring)
+    target = ("y" if not cli else "--target" if target_name is None
+              else f"--target {target_name!r}")
     if task == "classification" and scoring.startswith(REGRESSION_SCORERS):
         raise ValueError(f"{said} is a regression scorer and {target} is a classification "
                          f"target: use e.g. {name('f1_macro')}, or "
                          f"{task_option('regression')}.")
-    if task == "regression" and scoring.startswith(CLASSIFICATION_SCORERS):
-        raise ValueError(f"{said} is a classification scorer and {target} is a regression "
+    if task == "regression" and not scoring.startswith(REGRESSION_SCORERS):
+        kind = ("a classification scorer" if scoring.startswith(CLASSIFICATION_SCORERS)
+                else "not a regression scorer")  # clustering scorers: rand_score ...
+        raise ValueError(f"{said} is {kind} and {target} is a regression "
                          f"target: use {name('r2')} or {name('neg_mean_absolute_error')}, "
                          f"or {task_option('classification')}.")
     if task != "classification":
@@ -106,9 +111,15 @@ def check_scoring_for_task(scoring, task, y, *, cli=False):
         return  # averaged over the classes (scikit-learn's multiclass average_precision)
     names = [str(c) for c in classes.tolist()]
     shown = ", ".join(names[:8]) + (f", ... (+{len(names) - 8} more)" if len(names) > 8 else "")
+    a, b = scorers_instead(scoring)
+    if scoring != "roc_auc" and len(classes) == 2 and 1 in classes.tolist():
+        # scikit-learn would score it with 1 positive (pos_label=1), which labels such as
+        # 1/2 may not mean: the labels are to say which class is positive
+        raise ValueError(f"{said} scores class 1 as the positive one (scikit-learn's "
+                         f"pos_label=1) and {target} has {shown}: recode {target} to 0/1 "
+                         f"with 1 the positive class, or use {name(a)} or {name(b)}.")
     need = ("two classes" if scoring == "roc_auc"
             else "two classes labelled 0/1 (or -1/1)")
-    a, b = scorers_instead(scoring)
     raise ValueError(f"{said} needs {need} and {target} has {shown}: use {name(a)} or "
                      f"{name(b)}.")
 
