@@ -256,7 +256,13 @@ def seeded_clone(estimator, seed, *, overwrite: bool = False, **params):
 
 
 def check_random_generator(random_state) -> np.random.Generator:
-    """A numpy Generator from None, an int, a Generator or a legacy RandomState."""
+    """A numpy Generator from None, an int, a Generator or a legacy RandomState.
+
+    A bool is refused naming ``random_state`` (``True`` is an ``Integral`` and was taken as
+    seed 1, hiding a mistaken ``random_state=True`` meant as "random")."""
+    if isinstance(random_state, (bool, np.bool_)):
+        raise TypeError(f"random_state={random_state!r} is a bool: pass None (fresh entropy) "
+                        "or an int >= 0 seed.")
     if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
         if random_state is not None and int(random_state) < 0:
             raise ValueError(f"random_state={random_state} must be a non-negative int or None.")

@@ -29,8 +29,10 @@ class BlockReduction:
     sample_indices : ndarray of int
         Global positions of the kept rows (sorted).
     sample_weight : ndarray of float
-        Rows each kept row stands for; sums to ``n_samples`` (and, per class, to the class's
-        size when the quotas are per class).
+        Rows each kept row stands for; sums to ``n_samples`` and, whenever ``y`` is given
+        (per-class quotas or not: also for global methods and ``random``), per class to the
+        class's size, as in memory. A class that keeps no row gives its mass to every kept
+        row (the global rescale to ``n_samples``), as the in-memory reducers do.
     n_samples : int
         Rows of the input.
     block_quotas : ndarray of int
@@ -44,6 +46,10 @@ class BlockReduction:
         of its class in its block, and from a stage-one pick to the nearest final pick of its
         class. Their sum bounds the epsilon of the result (triangle inequality: the
         composable-coreset bound). ``stage_two_radius`` is 0 for a one-stage run.
+    random_state : int or None
+        The int seed the run used: the one passed, or the one drawn from fresh entropy for
+        ``random_state=None``. Passing it back with the same data and blocks repeats the
+        result.
     """
 
     sample_indices: np.ndarray
@@ -54,6 +60,7 @@ class BlockReduction:
     class_counts: np.ndarray | None = None
     stage_one_radius: float | None = None
     stage_two_radius: float | None = None
+    random_state: int | None = None
     info: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -119,10 +126,12 @@ def _as_dask(X, y, chunk_rows):
 
 
 def _missing_labels(yb) -> np.ndarray:
-    """Positions of the missing labels (NaN, inf, None, pd.NA) of one block of y."""
+    """Positions of the missing labels (NaN, inf, None, pd.NA, NaT) of one block of y."""
     yb = np.asarray(yb)
     if yb.dtype.kind in "fc":
         return np.flatnonzero(~np.isfinite(yb))
+    if yb.dtype.kind in "mM":  # dates and durations: NaT
+        return np.flatnonzero(np.isnat(yb))
     if yb.dtype == object:
         import pandas as pd
 
@@ -152,8 +161,8 @@ def _check_no_missing(scanned, offsets):
     total = sum(scanned[b][3] for b in blocks)
     rows = [int(offsets[b] + r) for b in blocks for r in scanned[b][2]][:5]
     raise ValueError(
-        f"y has {total} missing label{'s' if total > 1 else ''} (NaN, inf, None or pd.NA) in "
-        f"block{'s' if len(blocks) > 1 else ''} {', '.join(map(str, blocks[:10]))}"
+        f"y has {total} missing label{'s' if total > 1 else ''} (NaN, inf, None, pd.NA or "
+        f"NaT) in block{'s' if len(blocks) > 1 else ''} {', '.join(map(str, blocks[:10]))}"
         f"{', ...' if len(blocks) > 10 else ''} (row{'s' if total > 1 else ''} "
         f"{', '.join(map(str, rows))}"
         f"{', ...' if total > len(rows) else ''}): drop those rows from X and y, or fill the "
@@ -359,10 +368,10 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
         The data; numpy input is split into blocks of ``chunk_rows`` rows.
     y : dask array or array-like, optional
         Class labels (always read as classes, whatever their values); with them (and a
-        stratifying method) every class keeps exactly its in-memory quota, and its weights
-        sum to its size. A dask ``y`` may have blocks of unknown length
+        stratifying method) every class keeps exactly its in-memory quota; with any method,
+        every class's weights sum to its size. A dask ``y`` may have blocks of unknown length
         (``ddf[col].to_dask_array()``): one pass over the labels measures them. A missing
-        label (NaN, None, ``pd.NA``) is refused, naming its block and row.
+        label (NaN, None, ``pd.NA``, NaT) is refused, naming its block and row.
     reducer : BaseReducer
         Any datareduce reducer; its ``keep`` is the global fraction or count.
     oversample : float, default=1.0
@@ -372,7 +381,9 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
     random_state : int >= 0, optional
         Seeds of the per-block reducers (derived deterministically per block; with a single
         block and ``oversample=1`` the block's reducer gets ``random_state`` itself, so the
-        result is the in-memory fit's).
+        result is the in-memory fit's). None draws fresh entropy: each call gives another
+        result, and the seed drawn is in the result's ``random_state`` (pass it back to
+        repeat the run). A negative int, a bool or a float is refused.
     chunk_rows : int, optional
         Rows per block for numpy input.
     radius_metric : {"euclidean", "chebyshev", "manhattan"}, optional
@@ -478,7 +489,11 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
             "scale=, or transform X with global statistics) and pass space='passthrough'.")
     if random_state is not None and not isinstance(random_state, (int, np.integer)):
         raise TypeError(f"random_state must be None or an int, got {type(random_state).__name__}.")
-    check_random_generator(random_state)  # a negative seed is refused by name
+    check_random_generator(random_state)  # a negative seed or a bool is refused by name
+    if random_state is None:
+        # fresh entropy, as in scikit-learn; the seed drawn is recorded on the result
+        # (BlockReduction.random_state), so the run can be repeated
+        random_state = draw_seed(np.random.default_rng())
     X, y = _as_dask(X, y, chunk_rows)
     n = X.shape[0]
     if n == 0:
@@ -490,13 +505,18 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
         raise ValueError(f"block_classes has {len(block_classes)} entries for "
                          f"{len(sizes)} blocks of X.")
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    if per_class:
+    if y is not None:
+        # class sizes, for the quotas (per class) and for every class's weights to sum to
+        # its size (whatever the method: a global or unstratified one loses the mass of a
+        # class's rows in blocks that keep none of them, too)
         if block_classes is None:
             scanned = dask.compute(*[dask.delayed(_block_classes)(b, True)
                                      for b in y.to_delayed()])
             _check_no_missing(scanned, offsets)
             block_classes = [s[:2] for s in scanned]
-        classes, counts = class_count_matrix(block_classes)  # blocks x classes
+        y_classes, y_counts = class_count_matrix(block_classes)  # blocks x classes
+    if per_class:
+        classes, counts = y_classes, y_counts
         class_quota = allocate_quotas(counts.sum(axis=0), n_keep)
         if (class_quota == 0).any():
             warnings.warn(f"keep allows {n_keep} rows for {len(classes)} classes: classes "
@@ -549,14 +569,16 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
     order = np.argsort(idx)
     idx, w = idx[order], w[order]
     class_counts = None
-    if per_class:
+    if y is not None:
         labels = labels[order]
-        class_counts = np.array([(labels == c).sum() for c in classes])
-        w = _class_mass(w, labels, classes, counts.sum(axis=0))
+        if per_class:
+            class_counts = np.array([(labels == c).sum() for c in classes])
+        w = _class_mass(w, labels, y_classes, y_counts.sum(axis=0))
     return BlockReduction(
         idx, w * (n / w.sum()), n, quotas.sum(axis=1), classes, class_counts,
         stage_one_radius=None if radius_metric is None else float(max(r1)),
         stage_two_radius=None if radius_metric is None else float(r2),
+        random_state=int(random_state),
         info={"oversample": oversample, "per_class": per_class, "n_blocks": len(sizes),
               "first_stage": first_stage if two_stage else "same"},
     )
@@ -565,9 +587,10 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
 def _class_mass(w, labels, classes, sizes):
     """Each class's weights scaled to sum to the class's size.
 
-    A block whose share of a class's quota is 0 (a class spread thinly over many blocks)
-    keeps no row of that class, so no stage-one weight stands for its rows of the class;
-    the stage-two rules only move the mass the union carries. That mass is carried here to
+    A block whose share of a class's quota is 0 (a class spread thinly over many blocks), or
+    whose reducer does not stratify (a global method at ``oversample=1``, ``random``) and
+    kept none of the class's rows, keeps no row of that class, so no stage-one weight stands
+    for its rows of the class; the stage-two rules only move the mass the union carries. That mass is carried here to
     the class's kept rows, in proportion to their weights: the rows of blocks without a pick
     are taken to be distributed like the rows the picks stand for (for a uniform method,
     what they are in expectation). Their nearest kept row would need another pass over those
