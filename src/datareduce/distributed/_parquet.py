@@ -65,62 +65,151 @@ class ParquetReduction:
     timings: dict = field(default_factory=dict)
 
 
+def _walk(folder):
+    """``os.walk`` of ``folder`` following links to folders, as pyarrow's dataset discovery
+    does, each real folder once: a link to a folder already walked (a link cycle, or two
+    links to one place) is skipped with a warning naming it. Names starting with ``.`` or
+    ``_`` are not descended into."""
+    import os
+    import warnings
+
+    seen = set()
+
+    def key(path):
+        st = os.stat(path)
+        return st.st_dev, st.st_ino
+
+    seen.add(key(folder))
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        keep = []
+        for d in dirs:
+            if d.startswith((".", "_")):
+                continue
+            sub = os.path.join(root, d)
+            try:
+                k = key(sub)
+            except OSError:  # a broken link: nothing to read there
+                warnings.warn(f"{sub} is a link to a folder that does not exist: skipped.",
+                              UserWarning, stacklevel=4)
+                continue
+            if k in seen:
+                warnings.warn(f"{sub} leads to {os.path.realpath(sub)}, a folder already read "
+                              "(a link cycle, or two links to one folder): skipped, its files "
+                              "are read once.", UserWarning, stacklevel=4)
+                continue
+            seen.add(k)
+            keep.append(d)
+        dirs[:] = keep
+        yield root, dirs, names
+
+
 def _parquet_files_under(folder: Path) -> list[str]:
     """The ``.parquet``/``.pq`` files under ``folder`` and its subfolders (hive partitions
     ``label=a/``, ``year=2024/month=01/``, or plain nested folders), sorted by path, skipping
     files and folders whose name starts with ``.`` or ``_`` (``_metadata``, ``_SUCCESS``,
-    ``.crc`` files), as pyarrow's dataset discovery does."""
+    ``.crc`` files) and following links to folders, as pyarrow's dataset discovery does
+    (each real folder is read once: a link cycle is skipped with a warning)."""
     import os
 
     found = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+    for root, _, names in _walk(folder):
         found += [os.path.join(root, n) for n in names
                   if not n.startswith((".", "_")) and Path(n).suffix.lower() in _SUFFIXES]
     return sorted(found)
 
 
+def _hive_keys(f) -> tuple:
+    """The hive partition keys of a local file: the ``key=value`` folders of its path (dask
+    and pyarrow read every such folder of the path as a partition column)."""
+    import os
+
+    return tuple(part.split("=", 1)[0]
+                 for part in Path(os.path.dirname(os.path.abspath(f))).parts
+                 if "=" in part and not part.startswith("="))
+
+
+def _check_hive_layout(files, origin) -> None:
+    """Refuse files that sit under different hive partition keys (``label=a/p.parquet`` and
+    a plain ``p.parquet``), before any row is read: dask takes the partition columns from
+    every file's folders and its reader fails on a file without them (a bare ``KeyError``;
+    pandas would give those rows a missing partition value)."""
+    local = [f for f in files if "://" not in f]
+    keys = {f: _hive_keys(f) for f in local}
+    every = sorted({k for ks in keys.values() for k in ks})
+    if not every:
+        return
+    odd = [f for f in local if set(keys[f]) != set(every)]
+    if not odd:
+        return
+    full = next((f for f in local if set(keys[f]) == set(every)), None)
+    entries = sorted({origin[f] for f in odd} | ({origin[full]} if full else set()))
+    lacking = sorted({k for f in odd for k in every if k not in keys[f]})
+    names = ", ".join(f"{k}=..." for k in lacking)
+    shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3} more" if len(odd) > 3 else "")
+    example = f" (e.g. {full})" if full else ""
+    raise ValueError(
+        f"{', '.join(entries)} mixes hive partition folders ({', '.join(every)}){example} "
+        f"with file(s) outside the {names} folders: {shown}. dask takes the partition "
+        f"column(s) {', '.join(lacking)} from the folder names and cannot read those rows "
+        f"(they have no value there). Move the file(s) into a {names} folder or out of the "
+        "dataset, or pass the partition folders only (e.g. "
+        f"'{Path(entries[0]) / (lacking[0] + '=*')}').")
+
+
+def _resolve_entry(text, files) -> None:
+    """Append the files of one entry of ``paths`` to ``files``."""
+    if "://" in text:  # remote storage: let dask / fsspec list it
+        files.append(text)
+        return
+    path = Path(text)
+    if path.is_dir():
+        found = _parquet_files_under(path)
+        if not found:
+            raise FileNotFoundError(f"{path} holds no .parquet files (none in it or in its "
+                                    "subfolders).")
+        files.extend(found)
+    elif any(ch in text for ch in "*?["):
+        found = []
+        for match in sorted(glob.glob(text, recursive=True)):
+            # a folder matched (e.g. 'hive/*' matching 'label=a') is read as a folder
+            found += _parquet_files_under(Path(match)) if Path(match).is_dir() else [match]
+        if not found:
+            raise FileNotFoundError(f"no file matches {text!r}.")
+        files.extend(found)
+    elif path.is_file():
+        files.append(str(path))
+    else:
+        raise FileNotFoundError(f"input not found: {path} (pass Parquet files, a folder "
+                                "of them, or a glob such as 'data/*.parquet').")
+
+
 def _resolve_paths(paths) -> list[str]:
-    """Files from a folder (read recursively: nested and hive-partitioned folders), a glob
-    (``**`` reaches nested folders), a file, or a list of them (sorted within each entry)."""
+    """Files from a folder (read recursively: nested and hive-partitioned folders, links to
+    folders followed), a glob (``**`` reaches nested folders), a file, or a list of them
+    (sorted within each entry). Files under different hive partition keys (a plain file next
+    to ``label=a/``) are refused, naming them."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files: list[str] = []
+    origin: dict[str, str] = {}  # file -> the entry that gave it (for messages)
     for entry in paths:
         text = str(entry)
-        if "://" in text:  # remote storage: let dask / fsspec list it
-            files.append(text)
-            continue
-        path = Path(text)
-        if path.is_dir():
-            found = _parquet_files_under(path)
-            if not found:
-                raise FileNotFoundError(f"{path} holds no .parquet files (none in it or in its "
-                                        "subfolders).")
-            files.extend(found)
-        elif any(ch in text for ch in "*?["):
-            found = []
-            for match in sorted(glob.glob(text, recursive=True)):
-                # a folder matched (e.g. 'hive/*' matching 'label=a') is read as a folder
-                found += _parquet_files_under(Path(match)) if Path(match).is_dir() else [match]
-            if not found:
-                raise FileNotFoundError(f"no file matches {text!r}.")
-            files.extend(found)
-        elif path.is_file():
-            files.append(str(path))
-        else:
-            raise FileNotFoundError(f"input not found: {path} (pass Parquet files, a folder "
-                                    "of them, or a glob such as 'data/*.parquet').")
+        before = len(files)
+        _resolve_entry(text, files)
+        origin.update((f, text) for f in files[before:] if f not in origin)
     if not files:
         raise FileNotFoundError("no input files given.")
+    _check_hive_layout(files, origin)
     return files
 
 
 def _input_places(paths, files) -> list[tuple[str, Path]]:
     """Where the inputs live, as (how the user named it, place) pairs, each place both as
-    written (absolute, normalised) and with every link followed: a folder entry, the folder
-    a glob starts from (its path up to the first wildcard), and every input file."""
+    written (absolute, normalised) and with every link followed: a folder entry (and the
+    folders its links to subfolders lead to), the folder a glob starts from (its path up to
+    the first wildcard), and every input file."""
     import os
+    import warnings
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -136,6 +225,11 @@ def _input_places(paths, files) -> list[tuple[str, Path]]:
             continue
         if Path(text).is_dir():
             both(text, text)
+            with warnings.catch_warnings():  # _resolve_paths told about skipped links
+                warnings.simplefilter("ignore")
+                for root, _, _ in _walk(Path(text)):  # linked subfolders, where they lead
+                    if os.path.realpath(root) != os.path.realpath(text):
+                        both(text, root)
         elif any(ch in text for ch in "*?["):
             parts = Path(text).parts
             fixed = next(i for i, part in enumerate(parts) if any(ch in part for ch in "*?["))
@@ -198,9 +292,31 @@ class _RangeIndexes:
         return self.start[f] + self.step[f] * (positions - bounds[f])
 
 
-def _stored_index(files):
+@dataclass
+class _ColumnKinds:
+    """What the footers say of each column's type over the files (filled by
+    :func:`_check_types`): ``first`` maps a column to ``(file, arrow type)`` of its first
+    non-null occurrence, ``nulls`` to the files storing it as Arrow ``null`` (all missing),
+    ``mixed`` to ``(file, type, file, type)`` when bool in some files and numbers in others
+    (the same feature, float64; different labels)."""
+
+    first: dict = field(default_factory=dict)
+    nulls: dict = field(default_factory=dict)
+    mixed: dict = field(default_factory=dict)
+
+    def by_values(self, name) -> str | None:
+        """The kind of the files that hold values of a column (None if all null)."""
+        seen = self.first.get(name)
+        if seen is None:
+            return None
+        return "number" if name in self.mixed else _type_family(seen[1])
+
+
+def _stored_index(files, kinds=None):
     """How the files keep a pandas index, from their footers (which must name the same
-    columns in every file: a ValueError names the first file that differs).
+    columns in every file: a ValueError names the first file that differs; each column
+    stored with one kind of type, see :func:`_check_types`, whose findings go to ``kinds``,
+    a :class:`_ColumnKinds`; no column also a hive partition of the file's folders).
 
     Returns ``"columns"`` when an index is stored as columns (dask's reader restores it, and
     with remote files, not inspected here), a :class:`_RangeIndexes` when every file's index
@@ -214,10 +330,14 @@ def _stored_index(files):
     if any("://" in f for f in files):
         return "columns"
     rows, start, step, names = [], [], [], []
-    first, in_columns, types = None, False, {}
+    first, in_columns = None, False
+    kinds = _ColumnKinds() if kinds is None else kinds
+    both = {}  # a hive partition column also stored in the file -> those files
     for f in files:  # every file's columns are checked, whatever the index
         schema = pq.read_schema(f)
-        _check_types(f, schema, types)
+        for c in set(_hive_keys(f)).intersection(schema.names):
+            both.setdefault(c, []).append(f)
+        _check_types(f, schema, kinds)
         if first is None:
             first = (f, schema.names)
         elif set(schema.names) != set(first[1]):  # another order is read by name
@@ -240,6 +360,15 @@ def _stored_index(files):
         start.append(int(r.get("start", 0)))
         step.append(int(r.get("step", 1)))
         names.append(r.get("name"))
+    if both:
+        c, where = next(iter(sorted(both.items())))
+        shown = ", ".join(where[:3]) + (f" and {len(where) - 3} more" if len(where) > 3 else "")
+        raise ValueError(
+            f"column {c!r} is a hive partition (the {c}=... folder of the path) and is also "
+            f"stored in the file(s) {shown}: dask reads it from both and cannot merge them. "
+            f"Rewrite the files without it (df.drop(columns=[{c!r}]).to_parquet(...), as "
+            "pandas' and Spark's partition_cols= write them), or move them out of the "
+            f"{c}=... folders.")
     if in_columns:
         return "columns"
     if all(a == 0 for a in start) and all(b == 1 for b in step) \
@@ -253,9 +382,10 @@ def _stored_index(files):
 def _type_family(t) -> str:
     """What a column's Arrow type is, for comparing files: integers, floats and decimals are
     all numbers (read as float64 features, compared as numbers as labels); text of any width
-    is text; a dictionary (a pandas categorical) is its values' family; other types are
-    themselves (a timestamp's unit or zone is not compared). An all-null column is ``"null"``
-    (a file whose values are all missing: the missing-value checks name it)."""
+    is text; a dictionary (a pandas categorical) is its values' family; a timestamp is one
+    with or without a time zone (its unit and which zone are not compared); other types are
+    themselves. An all-null column is ``"null"`` (a file whose values are all missing: the
+    column is judged by the files that hold values)."""
     import pyarrow as pa
 
     if pa.types.is_dictionary(t):
@@ -270,8 +400,10 @@ def _type_family(t) -> str:
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or \
             pa.types.is_fixed_size_binary(t):
         return "bytes"
-    if pa.types.is_timestamp(t):
-        return "timestamp"
+    if pa.types.is_boolean(t):
+        return "bool"
+    if pa.types.is_timestamp(t):  # aware and naive times cannot be compared or mixed
+        return "timestamp" if t.tz is None else "timestamp with a time zone"
     if pa.types.is_date(t):
         return "date"
     if pa.types.is_time(t):
@@ -281,22 +413,68 @@ def _type_family(t) -> str:
     return str(t)
 
 
-def _check_types(f, schema, types) -> None:
+def _check_types(f, schema, kinds) -> None:
     """Refuse a column whose type differs in kind from the first file that stored it (text
-    here, numbers there): dask reads every file with the first one's types, so labels would
-    mix ints and strings and a feature would be used or dropped by the order of the files.
-    ``types`` maps a column to ``(file, arrow type)`` of its first non-null occurrence."""
+    here, numbers there; a time zone here, none there): dask reads every file with the first
+    one's types, so labels would mix ints and strings and a feature would be used or dropped
+    by the order of the files. Bool and numbers are both features (float64): recorded in
+    ``kinds.mixed`` (refused for a target or id column). A file storing a column as Arrow
+    ``null`` is recorded in ``kinds.nulls``: the column is judged by the files with values."""
     for name, t in zip(schema.names, schema.types, strict=True):
         family = _type_family(t)
         if family == "null":
+            kinds.nulls.setdefault(name, []).append(f)
             continue
-        seen = types.setdefault(name, (f, t))
-        if _type_family(seen[1]) != family:
+        seen = kinds.first.setdefault(name, (f, t))
+        other = _type_family(seen[1])
+        if other == family:
+            continue
+        if {other, family} == {"bool", "number"}:
+            kinds.mixed.setdefault(name, (seen[0], seen[1], f, t))
+            continue
+        if {other, family} == {"timestamp", "timestamp with a time zone"}:
+            fix = (f"one kind for {name!r}: with a time zone in every file (e.g. "
+                   f"df[{name!r}] = df[{name!r}].dt.tz_localize('UTC') for the naive ones) or "
+                   f"in none (df[{name!r}] = df[{name!r}].dt.tz_convert(None), in UTC), before "
+                   "to_parquet")
             raise ValueError(
-                f"{f} stores column {name!r} as {t} but {seen[0]} stores it as {seen[1]}: "
-                f"every file must store a column with one kind of type. Rewrite the files "
-                f"with one type for {name!r} (e.g. df[{name!r}] = df[{name!r}].astype(str), "
-                f"or pd.to_numeric(df[{name!r}]), before to_parquet), or leave the file out.")
+                f"{f} stores column {name!r} as {t} ({family}) but {seen[0]} stores it as "
+                f"{seen[1]} ({other}): times with and without a time zone cannot be compared "
+                f"or kept in one column. Rewrite the files with {fix}, or leave the file out.")
+        raise ValueError(
+            f"{f} stores column {name!r} as {t} but {seen[0]} stores it as {seen[1]}: "
+            f"every file must store a column with one kind of type. Rewrite the files "
+            f"with one type for {name!r} (e.g. df[{name!r}] = df[{name!r}].astype(str), "
+            f"or pd.to_numeric(df[{name!r}]), before to_parquet), or leave the file out.")
+
+
+def _check_kinds(kinds, features, target, id_column) -> None:
+    """Refuse, from the footers, before any row is read: a target or id column stored as
+    bool in some files and numbers in others (labels True and 1), and a feature column that
+    some files store as all missing (Arrow ``null``), whatever the order of the files."""
+    import pyarrow.parquet as pq
+
+    for what, col in (("target", target), ("id_column", id_column)):
+        if col is not None and col in kinds.mixed:
+            fb, tb, fn, tn = kinds.mixed[col]
+            if _type_family(tb) != "bool":
+                fb, tb, fn, tn = fn, tn, fb, tb
+            raise ValueError(
+                f"{what}={col!r} is stored as {tb} in {fb} but as {tn} in {fn}: the values "
+                "would be True/False in some rows and numbers in others. Rewrite the files "
+                f"with one type: df[{col!r}] = df[{col!r}].astype(int) in the bool files "
+                f"(True -> 1), or .astype(bool) in the others if they hold 0/1 only, before "
+                "to_parquet.")
+    for c in features:
+        where = [f for f in kinds.nulls.get(c, []) if pq.read_metadata(f).num_rows]
+        if where and c in kinds.first:
+            shown = ", ".join(where[:3]) + (f" and {len(where) - 3} more"
+                                            if len(where) > 3 else "")
+            f, t = kinds.first[c]
+            raise ValueError(
+                f"feature column {c!r} is missing in every row of {shown} (stored there as "
+                f"null; {f} stores it as {t}). Impute or drop those rows first, or leave "
+                f"{c!r} out with features=[...] (it is still kept in the output).")
 
 
 def _merge_scale(scans, scale):
@@ -382,9 +560,14 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         Parquet files, folders of ``.parquet`` files, or globs (``"data/*.parquet"``); remote
         URLs (``s3://...``) are passed to dask as they are. A folder is read with its
         subfolders (hive partitions ``label=a/``: the partition column is a categorical, as
-        dask gives it), skipping names that start with ``.`` or ``_``; ``**`` in a glob
-        reaches nested folders. Every file stores each column with one kind of type
-        (numbers, text, ...): a file that differs is refused by name before any row is read.
+        dask gives it), skipping names that start with ``.`` or ``_`` and following links
+        to folders (a link cycle is skipped with a warning); ``**`` in a glob reaches nested
+        folders. A plain file next to partition folders, or a partition column also stored
+        in the files, is refused by name. Every file stores each column with one kind of
+        type (numbers, text, times with or without a zone, ...; bool and numbers are one
+        kind for a feature, not for ``target``/``id_column``): a file that differs is
+        refused by name before any row is read. A column some files store as all-null is
+        judged by the files with values (a numeric one is a feature with missing values).
     method : str or BaseReducer, default="srs"
         A registered method name (see :func:`datareduce.available_reducers`) or a reducer.
     keep : float or int
@@ -563,7 +746,8 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     if scale not in _SCALES:
         raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
     files = _resolve_paths(paths)
-    index = _stored_index(files)
+    kinds = _ColumnKinds()
+    index = _stored_index(files, kinds)
     # a RangeIndex kept in the footers is rebuilt from them (dask's reader fails on a named
     # one and restarts an unnamed one at 0 in every partition): read without it
     ddf = dd.read_parquet(files, index=None if index == "columns" else False)
@@ -572,7 +756,8 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
         if col is not None and col not in columns:
             raise ValueError(f"{name}={col!r} is not a column of the input (columns: "
                              f"{', '.join(map(str, columns[:20]))}).")
-    features = _feature_columns(ddf, features, target, id_column)
+    features = _feature_columns(ddf, features, target, id_column, kinds)
+    _check_kinds(kinds, features, target, id_column)
     parts = ddf.to_delayed()
     scans = dask.compute(*[dask.delayed(_scan)(p, features, target) for p in parts])
     _check_scans(scans, features, target)
@@ -600,8 +785,11 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
                          None if index == "columns" else index)
 
 
-def _feature_columns(ddf, features, target, id_column):
+def _feature_columns(ddf, features, target, id_column, kinds=None):
+    """The feature columns: numeric or boolean by dask's meta, or by the files holding
+    values when the first file stores the column as all-null (dask's meta says object)."""
     columns = list(ddf.columns)
+    kinds = _ColumnKinds() if kinds is None else kinds
     explicit = features is not None
     if explicit:
         features = [features] if isinstance(features, str) else list(features)
@@ -614,8 +802,13 @@ def _feature_columns(ddf, features, target, id_column):
             raise ValueError(f"features {bad} include the target or the id column.")
     else:
         features = [c for c in columns if c not in (target, id_column)]
-    numeric = [c for c in features if _is_number(ddf.dtypes[c])]
+    numeric = [c for c in features if _is_number(ddf.dtypes[c])
+               or (c in kinds.nulls and kinds.by_values(c) in ("number", "bool"))]
     other = [c for c in features if c not in numeric]
+    empty = [c for c in other if c in kinds.nulls and c not in kinds.first]
+    if empty and explicit:
+        raise ValueError(f"features {empty} are missing in every row of every file (stored "
+                         "as null): leave them out of features=[...].")
     if other and explicit:
         # a requested feature is never dropped: the blocks are reduced on numbers only
         kinds = ", ".join(f"{c!r} ({ddf.dtypes[c]})" for c in other)
