@@ -239,13 +239,9 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
     space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
         Selection space (:mod:`datareduce.preprocessing`).
     reweight : None, "mmd" or callable, default=None
-        Weights fitted after the selection, in place of the method's own
-        ``sample_weight_``: ``"mmd"`` gives the kept rows of each class (target bin; the
-        whole pool without ``y``) the non-negative weights that minimise the MMD to all of
-        its rows in the selection space (:func:`datareduce._weights.mmd_weights`); a
-        callable ``f(X_pool, kept_positions)`` returns its own. They are scaled like the
-        method's own weights (see :class:`~datareduce.base.BaseReducer` and
-        docs/weighted.md).
+        Fit ``sample_weight_`` after the selection, in place of the method's own
+        (``"mmd"``: :func:`datareduce._weights.mmd_weights`; see
+        :class:`~datareduce.base.BaseReducer` and docs/weighted.md).
 
     Attributes
     ----------
