@@ -236,3 +236,28 @@ def test_output_inside_the_input_folder_is_refused(tmp_path, no_cluster):
                        "-o", tmp_path / "data" / "k.parquet", "--scheduler", "threads"),
                    "--output", "inside the input")
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("null_first", [True, False])
+def test_a_column_all_null_in_one_file_is_judged_the_same_in_either_order(tmp_path, no_cluster,
+                                                                          null_first):
+    """review5/r3 02 on the command line: the columns came from the first file's footers,
+    so a column stored all-null there was dropped as 'not numeric' while the other order
+    refused it; now both orders take it for a number and refuse it naming the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    empty = pd.DataFrame({"x": rng.normal(size=60), "g": [None] * 60,
+                          "label": rng.choice(["a", "b"], 60)})
+    full = pd.DataFrame({"x": rng.normal(size=60), "g": rng.normal(size=60),
+                         "label": rng.choice(["a", "b"], 60)})
+    order = (empty, full) if null_first else (full, empty)
+    for i, df in enumerate(order):
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False),
+                       folder / f"p{i}.parquet")
+    res = cli("reduce", folder, "--target", "label", "--keep", "0.2", "-o",
+              tmp_path / "k.parquet", "--scheduler", "threads")
+    assert_refused(res, "'g' is missing in every row")

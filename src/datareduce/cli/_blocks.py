@@ -101,9 +101,10 @@ def _footers(files):
     """Columns (an empty pandas frame with the dtypes) and rows, from the files' footers."""
     import os
 
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    frame, total, names = None, 0, None
+    frame, total, names, nulls = None, 0, None, set()
     for f in files:
         if "://" in f:
             raise CLIError(f"input {f}: remote files are read by the Python API "
@@ -123,6 +124,14 @@ def _footers(files):
         elif sorted(schema.names) != sorted(names):  # (read by name: any order)
             raise CLIError(f"input {f} has columns {', '.join(schema.names)} but {first} has "
                            f"{', '.join(names)}: every file must have the same columns.")
+        # a column stored all-null (Arrow null) in the first file takes the type of the first
+        # file holding values, as reduce_parquet judges it, whatever the files' order
+        for fld in schema:
+            if (fld.name in nulls and not pa.types.is_null(fld.type)):
+                frame[fld.name] = pa.schema([fld]).empty_table().to_pandas()[fld.name]
+                nulls.discard(fld.name)
+            elif pa.types.is_null(fld.type) and first == f:
+                nulls.add(fld.name)
         total += rows
     if total == 0:
         raise CLIError(f"the {len(files)} input file(s) have no rows.")
