@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..metrics._plots import styles
 from .summaries import (  # noqa: F401 - SCORING_ATTR re-exported (plots.SCORING_ATTR)
     SCORING_ATTR,
     _check_results,
@@ -15,17 +16,8 @@ from .summaries import (  # noqa: F401 - SCORING_ATTR re-exported (plots.SCORING
 __all__ = ["plot_comparison", "plot_curves", "plot_epsilon", "plot_scores", "plot_time"]
 
 FULL = "full"
-_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h")
-
-
-def _styles(methods):
-    """A distinct (colour, marker) per method, the same in every plot."""
-    import matplotlib
-
-    cmap = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
-    n = cmap.N
-    return {m: {"color": cmap(i % n), "marker": _MARKERS[i % len(_MARKERS)]}
-            for i, m in enumerate(methods)}
+#: a distinct (colour, marker) per method, the same in every plot (shared with metrics)
+_styles = styles
 
 
 def _axes(ax):

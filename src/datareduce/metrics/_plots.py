@@ -73,6 +73,23 @@ MAP_ABSENT = 4
 MAP_TICKS = 12
 
 
+#: markers of :func:`styles`, cycled alongside the colours
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h")
+
+
+def styles(names):
+    """A distinct (colour, marker) per name, in order: tab10's colours up to 10 names,
+    tab20's beyond (distinct up to 20; with the 11 markers a pair repeats only after 220).
+    The same names give the same styles in every plot (``evaluation.plots``, the coverage
+    curve)."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
+    n = cmap.N
+    return {m: {"color": cmap(i % n), "marker": MARKERS[i % len(MARKERS)]}
+            for i, m in enumerate(names)}
+
+
 def _plural(name: str) -> str:
     return name + ("es" if name.endswith("s") else "s")
 

@@ -22,6 +22,10 @@ from .epsilon import check_subset_labels
 
 __all__ = ["CoverageCurve", "coverage_curve"]
 
+#: classes drawn in a style of their own by :meth:`CoverageCurve.plot`, at most (tab20's
+#: colours); the others are drawn alike, as one legend entry "k more classes"
+CURVE_CLASSES = 20
+
 
 @dataclass(frozen=True)
 class CoverageCurve:
@@ -69,21 +73,53 @@ class CoverageCurve:
         return float(np.partition(self.nearest, k - 1)[k - 1])
 
     def plot(self, ax=None, *, per_class: bool = True):
-        """Draw the curve(s) with matplotlib; returns the axes."""
+        """Draw the curve(s) with matplotlib; returns the axes.
+
+        Each class's curve gets a colour and marker of its own (``metrics._plots.styles``:
+        distinct up to :data:`CURVE_CLASSES` classes). Beyond that, the
+        ``CURVE_CLASSES - 1`` least covered classes (lowest mean fraction over the radii)
+        get one each and the others thin grey lines and one legend entry, "k more
+        classes", as the audit map does. A legend of more than 4 entries sits right of the
+        axes. Without ``ax`` the figure is created with a constrained layout, wide enough
+        for that legend, so the labels stay inside the saved figure."""
         import matplotlib.pyplot as plt
 
+        from ._plots import styles
+
+        classes = list(self.per_class) if per_class else []
+        own = classes
+        if len(classes) > CURVE_CLASSES:
+            worst = sorted(classes, key=lambda c: float(np.mean(self.per_class[c])))
+            keep = set(worst[:CURVE_CLASSES - 1])
+            own = [c for c in classes if c in keep]
+        outside = 1 + len(own) + (len(own) < len(classes)) > 4
+        ncol = 1 if len(own) < 16 else 2
         if ax is None:
-            _, ax = plt.subplots(figsize=(5, 3.5))
+            width = 5 + (1.5 * ncol if outside else 0)
+            _, ax = plt.subplots(figsize=(width, 3.5), layout="constrained")
         ax.plot(self.radii, self.fraction, color="black", lw=2, label="all rows")
-        if per_class:
-            for label, frac in self.per_class.items():
-                ax.plot(self.radii, frac, lw=1, alpha=0.8, label=f"class {label}")
+        style = styles(own)
+        for i, label in enumerate(own):
+            st = style[label]
+            # markers spread along the curve, staggered so that they do not pile up
+            every = max(1, self.radii.size // 6)
+            ax.plot(self.radii, self.per_class[label], lw=1, alpha=0.85, color=st["color"],
+                    marker=st["marker"], markersize=3.5,
+                    markevery=(i % every, every), label=f"class {label}")
+        rest = [c for c in classes if c not in set(own)]
+        for j, label in enumerate(rest):
+            ax.plot(self.radii, self.per_class[label], lw=0.6, color="0.55", alpha=0.6,
+                    zorder=1, label=f"{len(rest)} more classes" if j == 0 else None)
         if np.isfinite(self.epsilon):
             ax.axvline(self.epsilon, ls=":", color="grey")
         ax.set_xlabel(f"radius r ({self.metric})")
         ax.set_ylabel("fraction of rows within r")
         ax.set_ylim(0, 1.02)
-        ax.legend(fontsize="small")
+        if outside:
+            ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1),
+                      borderaxespad=0, ncol=ncol, frameon=False)
+        else:
+            ax.legend(fontsize="small")
         return ax
 
 
