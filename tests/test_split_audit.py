@@ -250,7 +250,7 @@ def test_split_verdicts_use_the_split_audits_words():
     assert "% of stratified random splits of this size" in text
     skewed_text = str(skewed)
     assert "further from all rows than" in skewed_text
-    assert "than 95% of stratified random splits" in skewed_text
+    assert "of 95% of stratified random splits" in skewed_text
     # a plain subset audit keeps its words
     from datareduce.metrics import audit_subset
 

@@ -195,13 +195,15 @@ def plot_band(ax, x, curve, lo, mid, hi, *, title, xlabel, ylabel, label="subset
 
 
 def plot_percentiles(ax, names, values, *, title, xlabel="percentile among random subsets",
-                     na_text="n/a", ties=None, tie_text="tie"):
+                     na_text="n/a", ties=None, tie_text="tie", notes=()):
     """Horizontal bars of percentiles (0-100), worst (lowest) first, with the 5% and 50%
     marks. Each bar ends in a dot and its value written next to it, so that a percentile
     of 0 (the most alarming) is as visible as any other. A missing percentile (NaN: e.g. a
     class with no row in the subset) draws no bar but ``na_text`` in red, first.
     ``ties`` (one bool per bar): percentiles that are a tie by construction (a class kept
-    whole, as in every draw), drawn neutral (grey-blue) with ``tie_text`` for their value."""
+    whole, as in every draw), drawn neutral (grey-blue) with ``tie_text`` for their value.
+    ``notes``: lines written below the bars (e.g. "52 more classes, all at 23 or above").
+    A chart of more than 10 rows has its percentile axis at the top as well."""
     vals = np.asarray(values, dtype=float)
     tie = np.zeros(vals.size, bool) if ties is None else np.asarray(ties, dtype=bool)
     order = np.argsort(np.where(np.isnan(vals), -1.0, vals), kind="stable")
@@ -223,11 +225,16 @@ def plot_percentiles(ax, names, values, *, title, xlabel="percentile among rando
                     fontsize=8)
     ax.axvline(50, color="0.4", lw=1, ls="--")
     ax.axvline(5, color=BAD_COLOR, lw=1, ls=":")
+    for i, note in enumerate(notes):
+        ax.text(0, len(names) + i, note, va="center", ha="left", fontsize=8, color="0.3",
+                style="italic")
     ax.set_yticks(y, names, fontsize=8)
     # room right of 100 for the value written after a bar ("100" had been cut at 108)
     ax.set_xlim(-2, 116)
     ax.set_xticks(np.arange(0, 101, 20))
-    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_ylim(len(names) + len(notes) - 0.5, -0.5)
+    if len(names) + len(notes) > 10:  # the axis readable where the worst bars are
+        ax.tick_params(axis="x", top=True, labeltop=True)
     ax.set(title=title, xlabel=xlabel)
     return ax
 

@@ -21,7 +21,15 @@ import numpy as np
 
 from .._core.strata import N_BINS
 from ._html import PageMixin, cell_text, pct_text
-from .calibration import DEFAULT_METRICS, _check_indices, _the, calibrate
+from .calibration import (
+    DEFAULT_METRICS,
+    _check_indices,
+    _percentile,
+    _plural,
+    _the,
+    audit_rng,
+    calibrate,
+)
 
 __all__ = ["SubsetAudit", "audit_space", "audit_subset"]
 
@@ -29,6 +37,14 @@ __all__ = ["SubsetAudit", "audit_space", "audit_subset"]
 MAP_ROWS = 3000
 #: random subsets drawn in the coverage band
 BAND_DRAWS = 30
+#: classes per metric in the per-class chart and table when there are more than
+#: :data:`CHART_ALL` (the lowest percentiles; every class stays in the JSON), then a line
+#: "n more classes, all at P or above"
+CHART_CLASSES = 10
+#: up to this many classes (or target bins: 10 by default) every one is shown
+CHART_ALL = 12
+#: classes named in the class-shares verdict at most (the furthest off first)
+MIX_NAMED = 3
 #: the page's words for the subset's parts (SubsetAudit.roles overrides them)
 ROLES = {"kept": "kept", "dropped": "dropped", "subset": "subset", "draws": "random subsets",
          "full": "full data"}
@@ -196,6 +212,12 @@ class SubsetAudit(PageMixin):
     class_rows : dict or None
         With labels: class (or target bin) -> ``(rows of the full data, rows of the
         subset)``.
+    class_mix : dict or None
+        With labels: how far the subset's class shares (by weight when weighted) are from
+        the full data's: ``distance`` (total variation distance, half the sum of the
+        absolute share differences), ``percentile`` (share of the uniform random subsets
+        of the same size further off; below 5 the verdicts say so in a red line),
+        ``reference`` (the draws' distances) and ``shares`` (class -> ``(full, subset)``).
     """
 
     method: str | None
@@ -214,6 +236,7 @@ class SubsetAudit(PageMixin):
     weighted: bool = False
     method_name: str | None = None
     class_rows: dict | None = None
+    class_mix: dict | None = None
     _page_title = "datareduce subset audit"
 
     @property
@@ -223,18 +246,41 @@ class SubsetAudit(PageMixin):
 
     # ----------------------------------------------------------------- numbers
     def verdicts(self) -> list:
-        """``(sentence, percentile)`` pairs, the headline metric first, then weak classes.
+        """``(sentence, percentile)`` pairs, the headline metric first, then the class
+        shares, classes with no kept row and weak classes.
         A metric whose value is not finite (a class with no kept row) has percentile NaN:
         a failure, whatever its ties with the draws give; one that most draws tie has None
-        (neutral: the metric hardly varies here)."""
+        (neutral: the metric hardly varies here). When the class shares differ from the
+        full data's beyond 95% of uniform random subsets (:attr:`class_mix`), a metric is
+        coloured by the worse of its stratified and uniform percentiles: the stratified
+        draws copy the subset's class counts, so they cannot see the shares."""
         words = self._words()
-        out = [(m.sentence(**words), None if np.isfinite(m.value) and m.degenerate
-                else m.percentile.get("srs", m.percentile.get("random"))
-                if np.isfinite(m.value) else float("nan"))
-               for m in self.calibration.metrics.values()]
-        head = self.calibration.headline
         group = self._group_name()
-        groups = "target bins" if self.task == "regression" else "classes"
+        groups = _plural(group)
+        mix = self._mix_line()
+        out = []
+        for m in self.calibration.metrics.values():
+            text = m.sentence(**words)
+            if not np.isfinite(m.value):
+                out.append((text, float("nan")))
+                continue
+            if m.degenerate:
+                out.append((text, None))
+                continue
+            p = m.percentile.get("srs", m.percentile.get("random"))
+            u = m.percentile.get("random")
+            if mix and "srs" in m.percentile:
+                if u is not None and u < min(p, 50):
+                    text += (f", but further than {100 - u:.0f}% of uniform "
+                             f"{self._role('draws')} (its {group} shares differ)")
+                    p = u
+                elif p >= 50:  # no uniform draws to say how far: not green
+                    text += f" (but its {group} shares differ)"
+                    p = None
+            out.append((text, p))
+        if mix:
+            out.append(mix)
+        head = self.calibration.headline
         absent = [c for c, (_, k) in (self.class_rows or {}).items() if k == 0]
         # named once: a metric with no finite value (coverage) names them in its verdict
         if absent and all(np.isfinite(m.value) for m in self.calibration.metrics.values()):
@@ -243,15 +289,37 @@ class SubsetAudit(PageMixin):
                         f"{'has' if one else 'have'} no {self._role('kept')} row "
                         f"({', '.join(map(str, absent))}): {'its' if one else 'their'} rows "
                         "are unrepresented", float("nan")))
-        weak = [c for c, p in head.per_class_percentile.items() if p < 5]
+        # corrected for the number of classes: against each random subset's worst class
+        # (each class's own percentile is below 5 in about 6% of random subsets)
+        fam = head.per_class_familywise
+        weak = [c for c in head.per_class_percentile if fam.get(c, 100.0) < 5]
         if weak:
             full = self._role("full")
             theirs = ("their full-data rows" if full == "full data" else
                       f"all their {full[4:]}" if full.startswith("all ") else
                       f"their rows in {_the(full)}")
-            out.append((f"{head.name}: {groups} further from {theirs} than 95% of "
-                        f"stratified {self._role('draws')}: {', '.join(map(str, weak))}", 0.0))
+            out.append((f"{head.name}: {groups} further from {theirs} than the furthest "
+                        f"{group} of 95% of stratified {self._role('draws')}: "
+                        f"{', '.join(map(str, weak))}", 0.0))
         return out
+
+    def _mix_line(self):
+        """The red verdict on the class shares, or None when they are as random subsets of
+        this size give (or there are no labels)."""
+        mix = self.class_mix
+        if not mix or not np.isfinite(mix["percentile"]) or mix["percentile"] >= 5:
+            return None
+        group, subset = self._group_name(), self._role("subset")
+        full = self._role("full")
+        shares = mix["shares"]
+        off = sorted(shares, key=lambda c: -abs(shares[c][1] - shares[c][0]))
+        named = ", ".join(f"{c} {_share(shares[c][1])} ({full} {_share(shares[c][0])})"
+                          for c in off[:MIX_NAMED])
+        more = f", {len(off) - MIX_NAMED} more" if len(off) > MIX_NAMED else ""
+        weighted = " (by weight)" if self.weighted else ""
+        return (f"{group} shares{weighted} of the {subset} differ from those of {_the(full)}: "
+                f"{named}{more}; further off than {100 - mix['percentile']:.0f}% of uniform "
+                f"{self._role('draws')} of this size", float(mix["percentile"]))
 
     def _words(self) -> dict:
         """The audit's words for the metrics' verdicts (:meth:`CalibratedMetric.sentence`)."""
@@ -269,6 +337,12 @@ class SubsetAudit(PageMixin):
             "class_rows": None if self.class_rows is None else {
                 str(c): {"full": int(a), "kept": int(k)} for c, (a, k) in
                 self.class_rows.items()},
+            "class_mix": None if self.class_mix is None else {
+                "distance": float(self.class_mix["distance"]),
+                "percentile": float(self.class_mix["percentile"]),
+                "reference": [float(x) for x in self.class_mix["reference"]],
+                "shares": {str(c): {"full": float(a), "subset": float(b)}
+                           for c, (a, b) in self.class_mix["shares"].items()}},
             "coverage": {k: [float(x) for x in v] for k, v in self.coverage.items()},
             "timings": {k: float(v) for k, v in self.timings.items()},
         }
@@ -355,6 +429,29 @@ class SubsetAudit(PageMixin):
         kept = self._role("kept")
         return "kept whole" if kept == "kept" else f"all in the {self._role('subset')}"
 
+    def _capped_classes(self, m):
+        """``(classes, note)``: every class of metric ``m`` in reading order, or above
+        :data:`CHART_ALL` classes the lowest :data:`CHART_CLASSES` percentiles (no
+        kept row first) and a note on the others ("52 more classes, all at 23 or above");
+        the chart and the table show those (every class stays in the JSON)."""
+        order = self._label_order(m.per_class_percentile)
+        if len(order) <= CHART_ALL:
+            return order, ""
+
+        def key(c):
+            v = m.per_class[c]
+            p = m.per_class_percentile[c]
+            return -1.0 if not np.isfinite(v) or np.isnan(p) else p
+        low = sorted(order, key=key)  # stable: reading order among equals
+        shown, rest = low[:CHART_CLASSES], low[CHART_CLASSES:]
+        absent = sum(key(c) < 0 for c in rest)
+        floor = min(key(c) for c in rest)
+        groups = _plural(self._group_name())
+        if absent:
+            return shown, (f"{len(rest)} more {groups}, {absent} with no "
+                           f"{self._role('kept')} row")
+        return shown, f"{len(rest)} more {groups}, all at {np.floor(floor):.0f} or above"
+
     def _label_order(self, labels) -> list:
         """Labels in reading order: target bins by their lower edge (not as strings,
         which put "[-0.5, ...]" before "[-1.2, ...]"), classes as given."""
@@ -408,25 +505,37 @@ class SubsetAudit(PageMixin):
         out.append((f"Each metric over {draws} of the same size (histogram) and the "
                     f"{subset}'s value (line); lower is closer.", "reference distributions",
                     fig))
-        names, values, ties = [], [], []
+        names, values, ties, notes = [], [], [], []
         for m in mets:
-            for c in self._label_order(m.per_class_percentile):
+            shown, more = self._capped_classes(m)
+            for c in shown:
                 names.append(f"{m.name} · {c}")
                 values.append(m.per_class_percentile[c] if np.isfinite(m.per_class[c])
                               else float("nan"))
                 ties.append(c in m.kept_whole)
+            if more:
+                notes.append(f"{m.name}: {more}")
         if names:
-            fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(names))
+            fig, (ax,) = _plots.new_axes(
+                1, width=5.6, height=0.9 + 0.22 * (len(names) + len(notes)))
             _plots.plot_percentiles(ax, names, values,
                                     title=f"per {group}: {subset}'s percentile\n(higher is "
                                           "closer)", xlabel=f"percentile among {draws}",
                                     na_text=f"n/a: no {kept} row", ties=ties,
-                                    tie_text=f"tie: {group} {self._whole()}")
+                                    tie_text=f"tie: {group} {self._whole()}", notes=notes)
             whole = (f"; a {group} {self._whole()} is every draw's rows too: a tie"
                      if any(ties) else "")
+            n_groups = max(len(m.per_class_percentile) for m in mets)
+            chance = (f" With {n_groups} {_plural(group)}, about "
+                      f"{max(1, round(0.06 * n_groups))} read below 5 by chance alone; the "
+                      f"verdicts compare each {group} with the furthest {group} of each "
+                      f"random subset instead." if n_groups >= 5 else "")
+            capped = (f" The lowest {CHART_CLASSES} {_plural(group)} of each metric are "
+                      "drawn; every one is in the JSON." if notes else "")
             out.append((f"Per {group}: the share of stratified {draws} further from that "
                         f"{group}'s rows than the {subset} (red below 5, amber 5-10, grey "
-                        f"10-50, green from 50{whole}).", f"per-{group} percentiles", fig))
+                        f"10-50, green from 50{whole}).{chance}{capped}",
+                        f"per-{group} percentiles", fig))
         if self.diagrams:
             fig, axes = _plots.new_axes(len(self.diagrams), width=4.0, height=3.6)
             for ax, (k, (f_dgm, r_dgm)) in zip(axes, self.diagrams.items(), strict=True):
@@ -451,9 +560,13 @@ class SubsetAudit(PageMixin):
                         f"{group} is in the {subset}, as in all stratified "
                         f"{self._role('draws')})")
             return pct_text(m.per_class_percentile[c]) + m.approx(c=c)
-        per_class = [[f"{m.name} · {c}", float(m.per_class[c]), pct(m, c)]
-                     for m in self.calibration.metrics.values()
-                     for c in self._label_order(m.per_class_percentile)]
+        per_class = []
+        for m in self.calibration.metrics.values():
+            shown, more = self._capped_classes(m)
+            per_class += [[f"{m.name} · {c}", float(m.per_class[c]), pct(m, c)]
+                          for c in shown]
+            if more:
+                per_class.append([f"{m.name} · {more}", "", "every row: to_json / to_dict"])
         header = ("metric", subset) + self._HEADER[2:]
         sections = [(f"Metrics against {self._role('draws')}", _html.table(header, self._rows()))]
         if per_class:
@@ -470,6 +583,46 @@ class SubsetAudit(PageMixin):
         return _html.body(title, self.verdicts(), sections, meta)
 
 
+
+
+def _share(q) -> str:
+    """A class share in per cent: whole numbers, two significant digits below 10%
+    ("0.42%", never "0%" for a class that has rows)."""
+    v = 100.0 * float(q)
+    if v == 0 or v >= 10:
+        return f"{v:.0f}%"
+    return f"{float(f'{v:.2g}'):g}%"
+
+
+def _class_mix(labels, yz, weights, cal, rng):
+    """How far the subset's class shares are from the full data's (``class_mix`` of
+    :class:`SubsetAudit`): the total variation distance, weighted as the subset is,
+    placed among the calibration's uniform random subsets (their class counts; without
+    uniform draws, class counts drawn as a uniform random subset's are, hypergeometric)."""
+    if labels is None or yz is None or len(yz) == 0:
+        return None
+    names, enc, full = np.unique(labels, return_inverse=True, return_counts=True)
+    p_full = full / full.sum()
+    code = {c: i for i, c in enumerate(names.tolist())}
+    at = np.array([code[c] for c in np.asarray(yz).tolist()], dtype=np.intp)
+    w = np.ones(at.size) if weights is None else np.asarray(weights, dtype=np.float64)
+    mass = np.bincount(at, weights=w, minlength=names.size)
+    if mass.sum() <= 0:
+        return None
+    q = mass / mass.sum()
+    m = at.size
+    if "random" in cal.draws:
+        counts = np.array([np.bincount(enc[i], minlength=names.size)
+                           for i, _ in cal.draws["random"]])
+    else:
+        counts = rng.multivariate_hypergeometric(full, m, size=cal.n_draws)
+    ref = 0.5 * np.abs(counts / m - p_full).sum(axis=1)
+    tvd = 0.5 * float(np.abs(q - p_full).sum())
+    # the same shares computed another way (by weight) tie: rounded alike
+    pct = _percentile(round(tvd, 12), np.round(ref, 12))
+    return {"distance": tvd, "percentile": pct, "reference": ref,
+            "shares": {c.item() if hasattr(c, "item") else c: (float(a), float(b))
+                       for c, a, b in zip(names, p_full, q, strict=True)}}
 
 
 def _coverage_band(A, y, cal, idx, Z, yz):
@@ -566,7 +719,10 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     max_points : int, default=300
     projection : {"pca", "umap", "auto"}, default="pca"
         The 2-D map ("auto": UMAP when installed).
-    random_state : int, default=0
+    random_state : int, Generator or None, default=0
+        Seeds every random choice of the audit through the audit's own stream
+        (:func:`~datareduce.metrics.calibration.audit_rng`): reproducible, and never the
+        rows a reducer given the same seed draws.
     progress : callable, optional
         Passed to :func:`~datareduce.metrics.calibrate` (time estimates).
     weights : array-like of shape (n_kept,), optional
@@ -602,7 +758,6 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     (60, ['coverage', 'energy', 'mmd'])
     """
     from .._core.strata import TASKS
-    from .._core.validation import check_random_generator
 
     if task not in TASKS:
         raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, TASKS))}.")
@@ -660,7 +815,7 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
 
         bottleneck = get_metric("bottleneck", max_points=max_points)
         mets = tuple(bottleneck if m == "bottleneck" else m for m in mets)
-    rng = check_random_generator(random_state)
+    rng = audit_rng(random_state)  # never the caller's (a reducer's) stream
     t = time.perf_counter()
     cal = calibrate(A, idx, labels, X_subset=Zs, y_subset=yz if Zs is not None else None,
                     weights=weights, metrics=mets, n_draws=n_draws, draws=draws,
@@ -684,9 +839,10 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         kept_rows = dict(zip(*np.unique(yz, return_counts=True), strict=True))
         class_rows = {c.item() if hasattr(c, "item") else c: (int(f), int(kept_rows.get(c, 0)))
                       for c, f in zip(names, full, strict=True)}
+    mix = _class_mix(labels, yz, weights, cal, rng)
     timings["total"] = time.perf_counter() - t0
     return SubsetAudit(method=method, method_name=method_name, n_samples=A.shape[0], n_kept=Z.shape[0],
                        n_dimensions=A.shape[1], space=described, calibration=cal,
                        coverage=coverage, projection=proj, diagrams=diagrams,
                        timings=timings, task=task, weighted=weights is not None,
-                       class_rows=class_rows)
+                       class_rows=class_rows, class_mix=mix)

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._core.validation import check_random_generator
 from ._inputs import reduced_inputs
-from .calibration import draw_subsets
+from .calibration import audit_rng, draw_subsets
 from .kernel_distance import _check_kernel, _distance, mmd_reference
 
 __all__ = ["MMDTest", "mmd_test"]
@@ -83,7 +82,7 @@ def mmd_test(X, X_reduced=None, weights=None, y=None, y_reduced=None, *, reducer
     unweighted = bool(np.all(q == q[0]))
     subsets = draw_subsets(Xa.shape[0], Z.shape[0], ya, yz, kind="srs",
                            n_draws=int(n_permutations),
-                           random_state=check_random_generator(random_state),
+                           random_state=audit_rng(random_state),  # calibrate's stream
                            weights=None if unweighted else q)
     null = np.empty(int(n_permutations))
     for b, (idx, w) in enumerate(subsets):
