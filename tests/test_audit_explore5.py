@@ -71,6 +71,18 @@ def test_rebalancing_is_flagged_without_weights_not_with_weights_restoring_the_s
     assert not _red(srs, "class shares of the subset differ")
 
 
+def test_one_class_over_represented_among_many_is_flagged():
+    """Class 0 at 6 times its share among 60 classes: the total variation distance alone
+    was within the sampling noise of 60 classes; the chi-square of the shares is not."""
+    X, y = make_classification(3000, 10, n_informative=8, n_classes=60,
+                               n_clusters_per_class=1, random_state=0)
+    idx = np.asarray(get_reducer("srs", keep=0.1, random_state=0).fit(X, y).sample_indices_)
+    idx = np.r_[idx, np.setdiff1d(np.flatnonzero(y == 0), idx)[:30]]
+    a = audit_subset(X, idx, y, n_draws=10, metrics=("mmd",), draws=("random",))
+    line = _red(a, "class shares of the subset differ")
+    assert line and "differ from those of the full data: 0 11%" in line[0], a.verdicts()
+
+
 # --------------------------------------------------------------------------- 03
 def test_random_subsets_of_many_classes_rarely_get_the_red_per_class_line():
     """Uncorrected, about half of the random subsets of 12 classes got it."""

@@ -227,7 +227,7 @@ def plot_percentiles(ax, names, values, *, title, xlabel="percentile among rando
     ax.axvline(5, color=BAD_COLOR, lw=1, ls=":")
     for i, note in enumerate(notes):
         ax.text(0, len(names) + i, note, va="center", ha="left", fontsize=8, color="0.3",
-                style="italic")
+                style="italic", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     ax.set_yticks(y, names, fontsize=8)
     # room right of 100 for the value written after a bar ("100" had been cut at 108)
     ax.set_xlim(-2, 116)

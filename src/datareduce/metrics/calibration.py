@@ -203,8 +203,9 @@ class CalibratedMetric:
         other draws' mean and standard deviation of that class, the subset among them) is
         further than this class of the subset. Below 5, the class is further than the
         worst class of 95% of random subsets: a random subset gets a class there about
-        1 time in ``n_draws + 1`` (30 draws: 3%), whatever the number of classes (the
-        max-statistic correction of Westfall and Young). Each class's own percentile
+        2 times in ``n_draws + 1`` (at most one draw further; 30 draws: 6%), the rate of
+        any verdict below 5, whatever the number of classes (the max-statistic
+        correction of Westfall and Young). Each class's own percentile
         (:attr:`per_class_percentile`) is below 5 about 6% of the time under chance, so
         with 12 classes half of all random subsets had one. Classes with no kept row and
         classes kept whole are left out; empty with fewer than 3 draws or no classes."""
