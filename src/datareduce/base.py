@@ -459,9 +459,16 @@ class BaseReducer(BaseEstimator):
             missing = [labels[i] for i in np.flatnonzero(quotas == 0)]
             what = "quantile bins" if getattr(self, "target_type_", "") == "continuous" \
                 else "classes"
+            advice = "Increase keep to keep every one."
+            if what == "classes" and len(pools) > 2 * n_keep and _numeric_labels(
+                    self.strata_labels_):
+                # one class per distinct number: more likely a numeric target than classes
+                advice = ("Increase keep to keep every one, or, if the labels are a numeric "
+                          "target (prices, counts), pass fit(X, y, task='regression') to "
+                          "stratify by quantile bins.")
             warnings.warn(
                 f"keep allows {n_keep} rows for {len(pools)} {what}: {what} {_few(missing)} "
-                "keep no rows. Increase keep to keep every one.", UserWarning, stacklevel=4)
+                f"keep no rows. {advice}", UserWarning, stacklevel=4)
         self.class_quotas_ = dict(zip(labels, quotas.tolist(), strict=True))
         return quotas
 
@@ -640,3 +647,13 @@ def _weigher(reweight, rng):
         return mmd_weights(X, pos, points=points, initial=initial, random_state=rng)
 
     return weigh
+
+
+def _numeric_labels(labels) -> bool:
+    """Whether class labels are all numbers (numeric dtype, or objects that are numbers)."""
+    from ._core.strata import _object_numbers
+
+    arr = np.asarray(labels)
+    if arr.dtype == object:
+        arr = _object_numbers(arr)
+    return arr.dtype.kind in "iuf"

@@ -119,6 +119,8 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
     if arr.dtype.kind == "c":
         raise ValueError(f"Complex data not supported: {name} holds complex numbers; pass "
                          "class labels or real numbers.")
+    if arr.dtype == object and not categorical and task == "auto":
+        arr = _object_numbers(arr)
     numeric = arr.dtype.kind in "iuf" and not categorical
     if task == "classification":
         return task
@@ -167,6 +169,29 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
             msg += f"; pass {override} to treat them as classes."
         warnings.warn(msg, UserWarning, stacklevel=stacklevel + 1)
     return "classification" if classes else "regression"
+
+
+def _object_numbers(arr: np.ndarray) -> np.ndarray:
+    """An object array whose values are all real numbers (``numbers.Real`` or ``Decimal``,
+    not bool, not text; missing values allowed) as float64, so that the rule judges them as
+    numbers (Parquet decimals, SQL NUMERIC, ints held as objects); ``arr`` otherwise."""
+    import numbers
+    from decimal import Decimal
+
+    values = arr.ravel()
+    if not values.size:
+        return arr
+    out = np.empty(values.shape, dtype=np.float64)
+    for i, v in enumerate(values):
+        if v is None or type(v).__name__ == "NAType":
+            out[i] = np.nan
+        elif isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, Decimal)):
+            return arr
+        else:
+            out[i] = float(v)
+    if np.isnan(out).all():
+        return arr
+    return out.reshape(arr.shape)
 
 
 def allocate_quotas(counts, total: int, *, min_one: bool = True) -> np.ndarray:

@@ -293,7 +293,10 @@ def run(args) -> int:
                            "--bins, change --test-size or the data.")
         raise CLIError(f"--target {cols.target!r}: each class needs at least 2 rows and both "
                        f"splits a row of each class ({len(y)} rows, {len(counts)} classes, "
-                       f"smallest class {counts.min()}); change --test-size or the data.")
+                       f"smallest class {counts.min()}); change --test-size or the data"
+                       + (", or pass --task regression if the values are a numeric target "
+                          "(counts, amounts)" if np.asarray(y).dtype.kind in "iuf" else "")
+                       + ".")
     n_train = len(y) - n_test
     big = [k for k in args.keep if isinstance(k, int) and k > n_train]
     if big:

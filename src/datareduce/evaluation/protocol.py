@@ -29,8 +29,8 @@ from .energy import start_tracker, stop_tracker, task_start, task_stop
 from .summaries import COMPARE_METRICS, FULL, METRICS_ATTR, SCORING_ATTR
 from .tasks import (
     check_scoring_for_task,
+    estimator_task,
     get_scorers,
-    infer_task,
     needs_classes,
     real_rows_reducer,
     reduce_rows,
@@ -151,8 +151,10 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"`` applies the package's one rule (non-integer numbers, or whole numbers with
         many distinct values, are a regression target:
-        :func:`~datareduce.evaluation.tasks.infer_task`); the task is decided once on the
-        whole ``y`` and given to every reducer. For regression, splits and stratifying
+        :func:`~datareduce.evaluation.tasks.infer_task`), after the estimator's own type as
+        in the search (a regressor's target is a regression target, a classifier's are
+        classes: :func:`~datareduce.evaluation.tasks.estimator_task`, which warns when it
+        overrides the rule); the task is decided once on the whole ``y`` and given to every reducer. For regression, splits and stratifying
         reducers are stratified by quantile bins of the target (the reducers bin it
         themselves; the kept rows keep their targets), reducers that emit centroids are
         asked for medoids (real rows with a target), and the metrics are computed without
@@ -204,7 +206,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
 
     Xa = check_X(X)
     ya = check_y(y, Xa.shape[0])
-    task = infer_task(ya, task)
+    # the search's rule: the estimator's type (regressor, classifier) first, then y's
+    task = estimator_task(ya, task, estimator, stacklevel=2)
     if task == "classification":
         _check_class_sizes(ya)
     repeats = _check_int(repeats, "repeats", 1)
@@ -224,6 +227,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     strata = ya
     if task == "regression":
         strata = _quantile_strata(ya, _check_int(n_bins, "n_bins", 1))[0]
+        _check_bin_sizes(strata, test_size, n_bins)
         reducers = _regression_reducers(reducers)
     tracker = start_tracker() if energy else None
     topo = topology_function(topology) if topology else None
@@ -355,7 +359,31 @@ def _check_class_sizes(y):
         raise ValueError(f"y has {len(single)} class(es) with a single row: "
                          f"{single[:10].tolist()}; compare's stratified train/test split needs "
                          f"at least 2 rows per class. Drop those rows or merge the class into "
-                         f"another.")
+                         f"another{_numbers_hint(y)}.")
+
+
+def _check_bin_sizes(strata, test_size, n_bins):
+    """The split stratified by quantile bins needs 2 rows per bin and a row of each bin on
+    both sides: refused up front by name (the CLI's wording), before any training."""
+    if not isinstance(test_size, numbers.Real) or isinstance(test_size, bool):
+        return  # scikit-learn's splitter refuses it by name
+    _, counts = np.unique(strata, return_counts=True)
+    n = len(strata)
+    n_test = (int(np.ceil(test_size * n)) if isinstance(test_size, (float, np.floating))
+              else int(test_size))
+    if counts.min() < 2 or n_test < len(counts) or n - n_test < len(counts):
+        raise ValueError(f"y: each quantile bin needs at least 2 rows and both splits a row "
+                         f"of each bin ({n} rows, {len(counts)} bins of n_bins={n_bins}, "
+                         f"smallest bin {counts.min()}, test split {n_test} rows); lower "
+                         "n_bins, change test_size or the data.")
+
+
+def _numbers_hint(y) -> str:
+    """``", or pass task='regression' ..."`` when the class labels are numbers."""
+    if np.asarray(y).dtype.kind in "iuf":
+        return (", or pass task='regression' (with a regressor) if the values are a numeric "
+                "target (counts, amounts)")
+    return ""
 
 
 def _resolve_metrics(metrics, norm):

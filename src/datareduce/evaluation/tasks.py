@@ -2,6 +2,9 @@
 
 * :func:`infer_task` tells classification from regression: the package's one rule,
   :func:`datareduce._core.strata.target_kind`.
+* :func:`estimator_task` is that rule with the estimator's own type first (a regressor's
+  target is a regression target, a classifier's are classes): the one task of
+  :func:`compare` and the search.
 * :func:`quantile_strata` is a deprecated alias of :func:`datareduce.base.quantile_strata`
   (the one binning of a regression target).
 * :func:`check_scoring_for_task` refuses a scorer that does not fit the task or the labels
@@ -22,7 +25,7 @@ import numpy as np
 from .._core.strata import TASKS, target_kind
 from .._core.strata import quantile_strata as _quantile_strata
 
-__all__ = ["TASKS", "check_scoring_for_task", "get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows"]
+__all__ = ["TASKS", "check_scoring_for_task", "estimator_task", "get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows"]
 
 
 #: Scorers of one positive class, scikit-learn's default ``pos_label=1``: of two classes they
@@ -150,6 +153,55 @@ def infer_task(y, task: str = "auto") -> str:
 
     """
     return target_kind(y, task)
+
+
+def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
+    """The task of ``y`` for ``estimator``: the package's one rule for the target type
+    (:func:`~datareduce._core.strata.target_kind`), and under ``task="auto"`` the
+    estimator's own type first (scikit-learn's ``is_regressor`` / ``is_classifier``, which
+    see through pipelines): a regressor's target is a regression target (whole-number
+    counts too), a classifier's are classes (floats too). An estimator of neither type (or
+    None) gets the rule alone. When the estimator overrides the rule, a ``UserWarning``
+    says which won and how to override it (``task=...``; ``cli=True``: ``--task ...``).
+    The one rule of :func:`~datareduce.evaluation.compare` and the search."""
+    from sklearn.base import is_classifier, is_regressor
+
+    kind = target_kind(y, task)
+    if task != "auto" or estimator is None:
+        return kind
+
+    def option(t):
+        return f"--task {t}" if cli else f"task={t!r}"
+
+    name = type(estimator).__name__
+    try:
+        regressor, classifier = is_regressor(estimator), is_classifier(estimator)
+    except (AttributeError, TypeError):  # not a scikit-learn estimator: the rule alone
+        return kind
+    if kind == "classification" and regressor:
+        try:
+            out = target_kind(y, "regression")
+        except ValueError as exc:
+            raise ValueError(f"the estimator ({name}) is a regressor but y is not numeric: "
+                             f"{exc}") from None
+        import warnings
+
+        warnings.warn(f"y's values would be taken for classes by the target rule, but the "
+                      f"estimator ({name}) is a regressor: y is treated as a regression "
+                      f"target (the estimator's type wins); pass {option('classification')} "
+                      "with a classifier if the values are classes.", UserWarning,
+                      stacklevel=stacklevel + 1)
+        return out
+    if kind == "regression" and classifier:
+        import warnings
+
+        warnings.warn(f"y would be a regression target by the target rule, but the "
+                      f"estimator ({name}) is a classifier: y's values are treated as classes "
+                      f"(the estimator's type wins); pass {option('regression')} with a "
+                      "regressor if they are a numeric target.", UserWarning,
+                      stacklevel=stacklevel + 1)
+        return "classification"
+    return kind
 
 
 def quantile_strata(y, n_bins: int = 5) -> np.ndarray:

@@ -17,11 +17,11 @@ import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
+from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils.metaestimators import available_if
 
 from .._core.output import reduced_data, sample_weight_params
-from .._core.strata import quantile_strata, stratify_params, target_kind
+from .._core.strata import quantile_strata, stratify_params
 from .._core.validation import check_keeps, draw_seed
 from ..evaluation.tasks import (  # noqa: F401  (the scorer rule is re-exported: its old home)
     BINARY_SCORERS,
@@ -31,6 +31,7 @@ from ..evaluation.tasks import (  # noqa: F401  (the scorer rule is re-exported:
     REGRESSION_SCORERS,
     TASKS,
     check_scoring_for_task,
+    estimator_task,
     get_scorers,
     needs_classes,
     real_rows_reducer,
@@ -124,23 +125,10 @@ def check_fractions(keeps):
 
 
 def search_task(y, task, estimator):
-    """The search's task: the package's one rule for the target type (``target_kind``),
-    and under ``task="auto"`` the estimator's own type first (scikit-learn's
-    ``is_regressor`` / ``is_classifier``, which see through pipelines): a regressor's
-    target is a regression target (whole-number counts too), a classifier's are classes
-    (floats too). An estimator of neither type gets the rule alone."""
-    kind = target_kind(y, task)
-    if task != "auto":
-        return kind
-    if kind == "classification" and is_regressor(estimator):
-        try:
-            return target_kind(y, "regression")
-        except ValueError as exc:
-            raise ValueError(f"the estimator ({type(estimator).__name__}) is a regressor but "
-                             f"y is not numeric: {exc}") from None
-    if kind == "regression" and is_classifier(estimator):
-        return "classification"
-    return kind
+    """The search's task: :func:`datareduce.evaluation.tasks.estimator_task` (the package's
+    one rule, and under ``task="auto"`` the estimator's own type first), shared with
+    :func:`~datareduce.evaluation.compare`."""
+    return estimator_task(y, task, estimator, stacklevel=3)
 
 
 def _estimator_has(attr):

@@ -1,0 +1,76 @@
+"""explore5/regression: regression targets end to end (repros 01-08)."""
+
+import decimal
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
+
+from datareduce import get_reducer
+from datareduce.evaluation import compare
+
+
+def _counts(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, np.minimum(rng.poisson(np.exp(0.5 + 0.5 * X[:, 0])), 8)
+
+
+def test_compare_takes_the_estimator_type_first_like_the_search():  # 01
+    X, y = _counts()
+    with pytest.warns(UserWarning, match="regressor.*task='classification'"):
+        res = compare(X, y, methods=["srs"], keeps=(0.2,), estimator=Ridge(), repeats=1,
+                      random_state=0, metrics=["mmd"])
+    assert res.attrs["scoring"] == ["r2", "mae"]
+    # a classifier on floats: classes, as the search decides, saying so
+    from datareduce.evaluation.tasks import estimator_task
+
+    with pytest.warns(UserWarning, match="classifier.*task='regression'"):
+        assert estimator_task(X[:, 0], "auto", LogisticRegression()) == "classification"
+
+
+def test_search_task_is_the_evaluation_rule():  # 01: one rule, one home
+    from datareduce.evaluation.tasks import estimator_task
+    from datareduce.search._base import search_task
+
+    X, y = _counts()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert search_task(y, "auto", Ridge()) == estimator_task(y, "auto", Ridge()) \
+            == "regression"
+    assert estimator_task(y, "classification", Ridge()) == "classification"
+
+
+def test_decimal_and_object_numbers_are_judged_as_numbers():  # 02
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 2))
+    prices = np.round(np.exp(rng.normal(6, 1, 1000)), 2)
+    y = np.array([decimal.Decimal(str(v)) for v in prices], dtype=object)
+    red = get_reducer("srs", keep=0.1, random_state=0).fit(X, y)
+    assert red.target_type_ == "continuous"
+    ints = np.array([int(v * 100) for v in prices], dtype=object)
+    assert get_reducer("srs", keep=0.1).fit(X, ints).target_type_ == "continuous"
+    # text and booleans held as objects stay classes
+    assert get_reducer("srs", keep=0.1).fit(X, np.array(["a", "b"] * 500, dtype=object)
+                                            ).target_type_ == "binary"
+
+
+def test_many_numeric_classes_warning_names_regression():  # 02
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 2))
+    y = np.arange(1000) % 400
+    with pytest.warns(UserWarning, match="task='regression'"):
+        get_reducer("srs", keep=0.05).fit(X, y, task="classification")
+
+
+def test_compare_tiny_regression_table_names_n_bins():  # 04
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = X @ [1.0, 2.0, 3.0] + rng.normal(size=30)
+    with pytest.raises(ValueError, match="n_bins=10.*lower n_bins, change test_size"):
+        compare(X, y, methods=["srs"], keeps=(0.3,), estimator=Ridge(), repeats=1,
+                random_state=0)
+    res = compare(X, y, methods=["srs"], keeps=(0.3,), estimator=Ridge(), repeats=1,
+                  random_state=0, n_bins=3, metrics=["mmd"])
+    assert len(res) == 2
