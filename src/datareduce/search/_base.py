@@ -41,7 +41,7 @@ from ._budget import CHEAP_SECONDS, LARGE_ROWS, Clock, full_training_seconds, pa
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
-__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "KeepsBeyondFold", "check_fractions",
+__all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "FoldsTooSmall", "KeepsBeyondFold", "check_fractions",
            "check_scoring_for_task", "scorers_instead", "search_task"]
 
 #: Below this many rows ``baseline="auto"`` measures the full training set's score (small
@@ -104,6 +104,38 @@ class KeepsBeyondFold(ValueError):
             text += (f", or use more folds (--cv {c} holds --keeps {k:g})" if cli else
                      f", or use more folds (cv={c} holds keep={k:g})")
         return text + "."
+
+
+class FoldsTooSmall(ValueError):
+    """The smallest class (or quantile bin of a regression target) has fewer rows than
+    ``cv`` folds (the refusal of ``_splits``), in the library's words (``str``) or the
+    CLI's (``words(cli=True)``: ``--cv``, ``--bins``, ``--task``)."""
+
+    def __init__(self, cv, smallest, n_strata, n_bins=None, classifier=False,
+                 numbers_as_classes=False):
+        self.cv, self.smallest, self.n_strata, self.n_bins = cv, smallest, n_strata, n_bins
+        self.classifier, self.numbers_as_classes = classifier, numbers_as_classes
+        super().__init__(self.words())
+
+    def words(self, cli=False):
+        cv = f"--cv {self.cv}" if cli else f"cv={self.cv}"
+        if self.n_bins is not None:  # a regression target: its quantile bins
+            bins = f"--bins {self.n_bins}" if cli else f"n_bins={self.n_bins}"
+            fewer = "--bins" if cli else "n_bins"
+            return (f"{cv}: the smallest of the target's {self.n_strata} quantile bins "
+                    f"({bins}) has {self.smallest} rows, fewer than the folds; use fewer "
+                    f"bins ({fewer} below {self.n_bins}), fewer folds or more data.")
+        text = (f"{cv}: the smallest class has {self.smallest} rows, fewer than the folds; "
+                "use fewer folds or more data.")
+        task = "--task regression" if cli else "task='regression'"
+        if self.classifier:
+            text += (f" y holds {self.n_strata} distinct numbers, taken for classes (the "
+                     "estimator is a classifier): if they are a numeric target (counts, "
+                     f"amounts), use a regressor or pass {task}.")
+        elif self.numbers_as_classes:
+            text += (f" y holds {self.n_strata} distinct whole numbers, taken for classes: "
+                     f"if they are a numeric target (counts, amounts), pass {task}.")
+        return text
 
 
 def check_fractions(keeps):
@@ -205,7 +237,8 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
         return task, scoring, scorer, check_fractions(self.keeps), parse_budget(self.budget)
 
-    def _splits(self, X, strata, seed, numbers_as_classes=False, groups=None):
+    def _splits(self, X, strata, seed, numbers_as_classes=False, groups=None,
+                regression=False):
         from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
 
         if isinstance(self.cv, (bool, np.bool_)):
@@ -216,17 +249,10 @@ class BaseReductionSearch(BaseEstimator):
                 raise ValueError(f"cv={self.cv} must be >= 2.")
             counts = np.unique(strata, return_counts=True)[1]
             if counts.min() < self.cv:
-                hint = ""
-                if numbers_as_classes and is_classifier(self.estimator):
-                    hint = (f" y holds {len(counts)} distinct numbers, taken for classes "
-                            "(the estimator is a classifier): if they are a numeric target "
-                            "(counts, amounts), use a regressor or pass task='regression'.")
-                elif numbers_as_classes:
-                    hint = (f" y holds {len(counts)} distinct whole numbers, taken for "
-                            "classes: if they are a numeric target (counts, amounts), pass "
-                            "task='regression'.")
-                raise ValueError(f"cv={self.cv}: the smallest class (or target bin) has "
-                                 f"{counts.min()} rows; use fewer folds or more data.{hint}")
+                raise FoldsTooSmall(self.cv, int(counts.min()), len(counts),
+                                    self.n_bins if regression else None,
+                                    numbers_as_classes and is_classifier(self.estimator),
+                                    numbers_as_classes)
             # groups given with a number of folds: no group on both sides of a split
             splitter = (StratifiedKFold if groups is None else StratifiedGroupKFold)(
                 self.cv, shuffle=True, random_state=seed)
@@ -337,7 +363,8 @@ class BaseReductionSearch(BaseEstimator):
         strata = quantile_strata(y_arr, self.n_bins)[0] if task == "regression" else y_arr
         numbers_as_classes = (task == "classification" and self.task == "auto"
                               and y_arr.dtype.kind in "iuf")
-        splits = self._splits(X, strata, seed, numbers_as_classes, groups)
+        splits = self._splits(X, strata, seed, numbers_as_classes, groups,
+                              regression=task == "regression")
         cands, skipped = self._candidates(task)
         reference = self.reference if self.reference in cands else None
         if reference is None:
