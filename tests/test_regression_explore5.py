@@ -107,3 +107,21 @@ def test_search_small_regression_cli_words(tmp_path, capsys):  # 05
           "--no-plot", "--quiet"])
     err = capsys.readouterr().err
     assert "--cv 3" in err and "--bins 10" in err and "cv=3" not in err
+
+
+def test_audit_fits_the_reducer_with_its_task_and_bins():  # 07
+    from datareduce.base import quantile_strata
+    from datareduce.metrics import audit_subset
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1500, 3))
+    counts = rng.poisson(np.exp(0.5 + 0.5 * X[:, 0]))
+    floats = X[:, 0] * 10 + 100
+    for y in (counts, floats):
+        red = get_reducer("srs", keep=0.1, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            audit_subset(X, red, y, task="regression", n_bins=5, n_draws=5)
+        assert red.target_type_ == "continuous"
+        # the audit's own bins (ties merge edges: the counts have 4 bins, as in the audit)
+        np.testing.assert_array_equal(red.strata_edges_, quantile_strata(y, 5)[1])

@@ -789,7 +789,13 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         method = type(subset).__name__
         method_name = _registry_name(subset)
         if not hasattr(subset, "sample_indices_"):
-            subset.fit(X, y)
+            # fitted as the audit is told: its task, and its bins the way the package
+            # stratifies (stratify_params), so the random subsets are stratified alike
+            if y is not None:
+                from .._core.strata import stratify_params, target_kind
+
+                subset.set_params(**stratify_params(subset, target_kind(y, task), n_bins))
+            subset.fit(X, y, task=task)
             timings["reduction"] = subset.fit_time_
         if getattr(subset, "n_samples_in_", n) != n:
             raise ValueError(f"the reducer was fitted on {subset.n_samples_in_} rows but X has "
