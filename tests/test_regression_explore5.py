@@ -125,3 +125,39 @@ def test_audit_fits_the_reducer_with_its_task_and_bins():  # 07
         assert red.target_type_ == "continuous"
         # the audit's own bins (ties merge edges: the counts have 4 bins, as in the audit)
         np.testing.assert_array_equal(red.strata_edges_, quantile_strata(y, 5)[1])
+
+
+def test_cli_reduce_bins_1_says_not_stratified(tmp_path, capsys):  # 06
+    import pandas as pd
+
+    from datareduce.cli import main
+
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+    d["price"] = np.round(np.exp(rng.normal(6, 1, 400)), 2)
+    src, out = tmp_path / "d.csv", tmp_path / "o.csv"
+    d.to_csv(src, index=False)
+    assert main(["reduce", str(src), "--target", "price", "--method", "srs", "--keep", "8",
+                 "--bins", "1", "--seed", "0", "-o", str(out)]) == 0
+    text = "".join(capsys.readouterr())
+    assert "not stratified (--bins 1)" in text
+    assert "quantile bins" not in text.replace("(stratified by quantile bins)", "")
+    assert "stratify=True" not in text
+
+
+def test_cli_reduce_lost_classes_advice_in_cli_words(tmp_path, capsys):  # 06
+    import pandas as pd
+
+    from datareduce.cli import main
+
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+    d["label"] = np.where(np.arange(400) < 396, "big", "rare")
+    src, out = tmp_path / "d.csv", tmp_path / "o.csv"
+    d.to_csv(src, index=False)
+    assert main(["reduce", str(src), "--target", "label", "--method", "srs", "--keep", "4",
+                 "--param", "stratify=false", "--seed", "0", "-o", str(out)]) == 0
+    text = "".join(capsys.readouterr())
+    assert "stratify=True" not in text
+    if "kept no row" in text:
+        assert "--param stratify=true" in text

@@ -15,6 +15,7 @@ Several Parquet files, a folder of them, or ``--scheduler`` take the block-wise 
 from __future__ import annotations
 
 import argparse
+import warnings
 
 from . import SEED, CLIError
 from ._common import (
@@ -198,10 +199,21 @@ def run(args) -> int:
         say(args, f"estimate: ~{fmt_seconds(est)} for {args.method} on {len(df)} rows")
     with stage(f"reduce ({args.method}" + (f", estimate ~{fmt_seconds(est)})" if est else ")"),
                quiet=args.quiet):
-        reducer.fit(F, y, task=task)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reducer.fit(F, y, task=task)
+    _rewarn(args, caught, task)
     if task == "regression":
-        say(args, f"target: {cols.target} is a regression target, stratified by "
-                  f"{len(reducer.strata_edges_) - 1} quantile bins")
+        params_now = reducer.get_params(deep=False)
+        if not params_now.get("stratify", False):
+            why = ("--bins 1" if args.bins == 1 and "stratify" in params_now else
+                   "--param stratify=false" if "stratify" in params_now else
+                   f"{args.method} does not stratify")
+            say(args, f"target: {cols.target} is a regression target, not stratified "
+                      f"({why})")
+        else:
+            say(args, f"target: {cols.target} is a regression target, stratified by "
+                      f"{len(reducer.strata_edges_) - 1} quantile bins")
     say(args, f"space: {reducer.space_}")
     if getattr(reducer, "synthetic_", None) is not None:
         say(args, "note: writing the real rows nearest each centroid (output=medoids "
@@ -224,6 +236,26 @@ def run(args) -> int:
               f"in {reducer.fit_time_:.2f} s -> {out}"
               + (f" (report: {report_path})" if report_path else ""))
     return 0
+
+
+#: the library's advice on lost classes, and the CLI's option for it
+_STRATIFY_ADVICE = "Pass stratify=True to keep every class."
+
+
+def _rewarn(args, caught, task):
+    """The reducer's warnings again, in the CLI's words: the lost-classes advice names
+    ``--param stratify=true`` (``--bins 2`` or more for a regression target), and with
+    ``--bins 1`` (no stratification, asked for) the lost target bins are not warned about."""
+    for w in caught:
+        text = str(w.message)
+        if _STRATIFY_ADVICE in text:
+            if task == "regression" and args.bins == 1:
+                continue  # the user asked for no strata: the bins are not theirs
+            cli = ("Pass --bins 2 or more (and --param stratify=true) to keep every bin."
+                   if task == "regression" else
+                   "Pass --param stratify=true to keep every class.")
+            text = text.replace(_STRATIFY_ADVICE, cli)
+        warnings.warn_explicit(text, w.category, w.filename, w.lineno)
 
 
 def _is_page(path) -> bool:
