@@ -102,7 +102,7 @@ def test_dataframe_round_trip(method, blobs):
     assert list(Xr.columns) == list("abcd")
     assert list(r.feature_names_in_) == list("abcd")
     assert yr.name == "label"
-    if getattr(r, "output", "medoids") != "centroids":
+    if getattr(r, "output_", "medoids") != "centroids":
         assert Xr.index.equals(index[r.sample_indices_])
         assert yr.index.equals(Xr.index)
         np.testing.assert_array_equal(Xr.to_numpy(), X[r.sample_indices_])

@@ -161,3 +161,44 @@ def test_cli_reduce_lost_classes_advice_in_cli_words(tmp_path, capsys):  # 06
     assert "stratify=True" not in text
     if "kept no row" in text:
         assert "--param stratify=true" in text
+
+
+def test_clc_gives_medoids_for_a_regression_target_on_every_path():  # 03
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    from datareduce import make_pipeline
+    from datareduce.search import tune_on_subset
+
+    class Spy(RegressorMixin, BaseEstimator):
+        def __init__(self, alpha=1.0):
+            self.alpha = alpha
+
+        def fit(self, X, y, sample_weight=None):
+            type(self).seen = (np.asarray(X), np.asarray(y))
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 3))
+    y = X @ [1.0, 2.0, 0.5] + rng.normal(size=600)
+    pipe = make_pipeline(get_reducer("clc", keep=0.1, random_state=0), Spy()).fit(X, y)
+    red = pipe.steps[0][1]
+    assert red.output_ == "medoids" and red.synthetic_ is None
+    Xs, ys = Spy.seen
+    np.testing.assert_array_equal(Xs, X[red.sample_indices_])
+    np.testing.assert_array_equal(ys, y[red.sample_indices_])
+    # tuning: the regressor is tuned on real rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tune_on_subset(Spy(), {"alpha": [1.0, 2.0]}, X, y, reducer="clc", keep=0.1, n_iter=2,
+                       random_state=0, refit="subset")
+    Xs, _ = Spy.seen
+    assert all(np.abs(X - row).sum(1).min() < 1e-12 for row in Xs)
+    # classes keep the paper's centroids; an explicit output='centroids' on a regression
+    # target warns
+    labels = (X[:, 0] > 0).astype(int)
+    assert get_reducer("clc", keep=0.1).fit(X, labels).output_ == "centroids"
+    with pytest.warns(UserWarning, match="output='centroids' on a regression target"):
+        get_reducer("clc", keep=0.1, output="centroids").fit(X, y)

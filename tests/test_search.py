@@ -547,10 +547,13 @@ def test_tune_on_subset_cross_validates_the_kept_rows_in_their_row_order():
     res = tune_on_subset(DecisionTreeRegressor(random_state=0), {"max_depth": [3, 5]}, X, y,
                          keep=0.2, n_iter=2, cv=3, scoring="r2", random_state=0)
     assert res.search.cv_results_["mean_test_score"].min() > 0.8
-    # synthetic rows (cluster centroids) have no row order: they are shuffled
-    clc = tune_on_subset(DecisionTreeRegressor(random_state=0), {"max_depth": [3, 5]}, X, y,
-                         reducer="clc", keep=0.1, n_iter=2, cv=3, scoring="r2",
-                         random_state=0)
+    # synthetic rows (cluster centroids, asked for: a regression target gets medoids by
+    # default) have no row order: they are shuffled
+    with pytest.warns(UserWarning, match="output='centroids' on a regression target"):
+        clc = tune_on_subset(DecisionTreeRegressor(random_state=0), {"max_depth": [3, 5]}, X,
+                             y, reducer=get_reducer("clc", keep=0.1, output="centroids",
+                                                    random_state=0),
+                             n_iter=2, cv=3, scoring="r2", random_state=0)
     assert clc.reducer.synthetic_ is not None
     assert clc.search.cv_results_["mean_test_score"].min() > 0.8
     Xr, yr = get_reducer("srs", keep=0.2, random_state=0).fit_resample(X, y)

@@ -198,6 +198,11 @@ class BaseReducer(BaseEstimator):
         """Whether this configuration emits synthetic rows (e.g. ``output="centroids"``)."""
         return False
 
+    def _resolve_for_target(self, y, task):
+        """Settle parameters that depend on the target before X is validated (CLC's
+        ``output="auto"``: centroids for classes, medoids for a regression target); sets
+        fitted attributes only. Most methods have none."""
+
     # ---------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, task="auto"):
@@ -232,6 +237,7 @@ class BaseReducer(BaseEstimator):
         start = time.perf_counter()
         for attr in [a for a in vars(self) if a.endswith("_") and not a.startswith("__")]:
             delattr(self, attr)
+        self._resolve_for_target(y, task)
         Xs, transformer = self._validate_X(X)
         self._check_reweight_output()
         n = Xs.shape[0]

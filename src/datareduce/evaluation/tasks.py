@@ -163,7 +163,27 @@ def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
     counts too), a classifier's are classes (floats too). An estimator of neither type (or
     None) gets the rule alone. When the estimator overrides the rule, a ``UserWarning``
     says which won and how to override it (``task=...``; ``cli=True``: ``--task ...``).
-    The one rule of :func:`~datareduce.evaluation.compare` and the search."""
+    The one rule of :func:`~datareduce.evaluation.compare` and the search.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        The target.
+    task : {"auto", "classification", "regression"}
+        A declared task is returned as given; ``"auto"`` applies the estimator, then the
+        rule.
+    estimator : scikit-learn estimator or None
+        The model trained on the reduced sets.
+    cli : bool, default=False
+        Name the override in the CLI's words (``--task ...``).
+    stacklevel : int, default=2
+        The warning's ``stacklevel``, counted from the caller of this function.
+
+    Returns
+    -------
+    str
+        ``"classification"`` or ``"regression"``.
+    """
     from sklearn.base import is_classifier, is_regressor
 
     kind = target_kind(y, task)
