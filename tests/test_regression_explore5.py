@@ -202,3 +202,16 @@ def test_clc_gives_medoids_for_a_regression_target_on_every_path():  # 03
     assert get_reducer("clc", keep=0.1).fit(X, labels).output_ == "centroids"
     with pytest.warns(UserWarning, match="output='centroids' on a regression target"):
         get_reducer("clc", keep=0.1, output="centroids").fit(X, y)
+
+
+def test_quality_table_recommends_no_class_only_method_for_regression():  # 08
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "quality.md").read_text()
+    rows = [ln for ln in text.splitlines() if re.match(r"\| regression \d", ln)]
+    assert rows
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        best, second = cells[2].split()[0], cells[5].split()[0]
+        assert best not in ("fes", "des") and second not in ("fes", "des"), row
