@@ -215,3 +215,50 @@ def test_quality_table_recommends_no_class_only_method_for_regression():  # 08
         cells = [c.strip() for c in row.strip("|").split("|")]
         best, second = cells[2].split()[0], cells[5].split()[0]
         assert best not in ("fes", "des") and second not in ("fes", "des"), row
+
+
+def test_clc_auto_is_switched_to_real_rows_where_centroids_were():
+    """review5/r5 01: real_rows_reducer switched output='centroids' only, so CLC's new
+    default 'auto' gave centroids inside the search with a shared selection space (computed
+    in the standardised fold, trained as raw rows: accuracy 0.31 instead of 0.99) and in a
+    regression search decided by the estimator."""
+    from datareduce import get_reducer
+    from datareduce.evaluation.tasks import real_rows_reducer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3)) * 100 + 500
+    y = (X[:, 0] > 500).astype(int)
+    red = real_rows_reducer(get_reducer("clc", keep=0.1, random_state=0)).fit(X, y)
+    assert red.synthetic_ is None and red.output_ == "medoids"
+    assert get_reducer("clc", keep=0.1)._emits_synthetic()  # unfitted 'auto': may be
+
+
+def test_object_whole_numbers_stay_exact_and_huge_ones_are_not_numbers():
+    """review5/r5 02: ints held as objects went through float64: 1,000 distinct IDs near
+    1e18 merged (regression as objects, classes as int64), and ints beyond float64 raised a
+    bare OverflowError."""
+    from datareduce._core.strata import target_kind
+
+    ids = 10**18 + np.arange(1000) * 7
+    y = np.repeat(ids, 20)
+    assert target_kind(y.astype(np.int64)) == target_kind(y.astype(object))
+    huge = np.array([10**400, 10**401] * 50, dtype=object)
+    assert target_kind(huge) == "classification"  # not numbers: classes, no crash
+
+
+def test_cli_reduce_words_the_numeric_classes_advice_with_options(tmp_path):
+    """review5/r5 03: the advice for many numeric classes named fit(X, y, task=...) and
+    'keep' on the command line; it names --keep and --task regression."""
+    import pandas as pd
+
+    from test_cli_errors import cli
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=800), "code": np.repeat(np.arange(400), 2)})
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    res = cli("reduce", path, "--target", "code", "--task", "classification", "--keep", "50",
+              "--method", "srs", "-o", tmp_path / "o.csv")
+    assert res.returncode == 0, res.stderr
+    assert "Increase --keep" in res.stderr and "--task regression" in res.stderr
+    assert "fit(X, y" not in res.stderr

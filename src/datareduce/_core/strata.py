@@ -173,23 +173,33 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
 
 def _object_numbers(arr: np.ndarray) -> np.ndarray:
     """An object array whose values are all real numbers (``numbers.Real`` or ``Decimal``,
-    not bool, not text; missing values allowed) as float64, so that the rule judges them as
-    numbers (Parquet decimals, SQL NUMERIC, ints held as objects); ``arr`` otherwise."""
+    not bool, not text; missing values allowed) as numbers, so that the rule judges them as
+    numbers (Parquet decimals, SQL NUMERIC, ints held as objects); ``arr`` otherwise.
+    Whole numbers without missing values become int64 (exact: IDs beyond 2**53 stay
+    distinct), the others float64; values beyond either range leave ``arr`` as it is."""
     import numbers
     from decimal import Decimal
+
+    import pandas as pd
 
     values = arr.ravel()
     if not values.size:
         return arr
-    out = np.empty(values.shape, dtype=np.float64)
-    for i, v in enumerate(values):
-        if v is None or type(v).__name__ == "NAType":
-            out[i] = np.nan
-        elif isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, Decimal)):
-            return arr
-        else:
-            out[i] = float(v)
-    if np.isnan(out).all():
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    if missing.all():
+        return arr
+    present = values[~missing]
+    kinds = set(map(type, present.tolist() if present.dtype == object else present))
+    if any(issubclass(t, (bool, np.bool_)) or not issubclass(t, (numbers.Real, Decimal))
+           for t in kinds):
+        return arr
+    try:
+        if not missing.any() and all(issubclass(t, (numbers.Integral, np.integer))
+                                     for t in kinds):
+            return np.asarray(present.tolist(), dtype=np.int64).reshape(arr.shape)
+        out = np.full(values.shape, np.nan)
+        out[~missing] = np.asarray([float(v) for v in present.tolist()], dtype=np.float64)
+    except (OverflowError, ValueError):  # beyond int64 / float64: not judged as numbers
         return arr
     return out.reshape(arr.shape)
 

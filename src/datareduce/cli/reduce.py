@@ -244,8 +244,9 @@ _STRATIFY_ADVICE = "Pass stratify=True to keep every class."
 
 def _rewarn(args, caught, task):
     """The reducer's warnings again, in the CLI's words: the lost-classes advice names
-    ``--param stratify=true`` (``--bins 2`` or more for a regression target), and with
-    ``--bins 1`` (no stratification, asked for) the lost target bins are not warned about."""
+    ``--param stratify=true`` (``--bins 2`` or more for a regression target), the
+    numeric-classes advice ``--keep`` and ``--task regression``, and with ``--bins 1`` (no
+    stratification, asked for) the lost target bins are not warned about."""
     for w in caught:
         text = str(w.message)
         if _STRATIFY_ADVICE in text:
@@ -255,6 +256,8 @@ def _rewarn(args, caught, task):
                    if task == "regression" else
                    "Pass --param stratify=true to keep every class.")
             text = text.replace(_STRATIFY_ADVICE, cli)
+        text = text.replace("Increase keep", "Increase --keep").replace(
+            "pass fit(X, y, task='regression')", "pass --task regression")
         warnings.warn_explicit(text, w.category, w.filename, w.lineno)
 
 

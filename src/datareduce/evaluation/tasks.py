@@ -274,11 +274,12 @@ def get_scorers(scoring, task: str) -> dict:
 
 
 def real_rows_reducer(reducer):
-    """A clone asking for real rows when the reducer can emit synthetic ones."""
+    """A clone asking for real rows when the reducer can emit synthetic ones (CLC's
+    ``output="centroids"``, and ``"auto"``, which gives centroids for class labels)."""
     from sklearn.base import clone
 
     red = clone(reducer)
-    if red.get_params(deep=False).get("output") == "centroids":
+    if red.get_params(deep=False).get("output") in ("centroids", "auto"):
         red.set_params(output="medoids")
     return red
 

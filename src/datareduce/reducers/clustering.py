@@ -276,7 +276,8 @@ class ClusterCentroidsReducer(BaseReducer):
         self.reweight = reweight
 
     def _emits_synthetic(self):
-        return getattr(self, "output_", self.output) == "centroids"
+        # before a fit, "auto" may give centroids (class labels): counted as synthetic
+        return getattr(self, "output_", self.output) in ("centroids", "auto")
 
     def _resolve_for_target(self, y, task):
         output = self.output
