@@ -135,7 +135,9 @@ def _footers(files):
         total += rows
     if total == 0:
         raise CLIError(f"the {len(files)} input file(s) have no rows.")
-    hive = _hive_columns(files)
+    from ..distributed._parquet import _hive_columns
+
+    hive = _hive_columns(files)  # the library's rule: every key=value folder of the paths
     if hive.difference(frame.columns):
         # partition columns live in the folder names (label=a/), not in the footers: their
         # names and types as dask reads them (a categorical), as reduce_parquet reads them
@@ -146,20 +148,6 @@ def _footers(files):
             if name in meta.columns:
                 frame[name] = meta[name]
     return frame, total
-
-
-def _hive_columns(files) -> set:
-    """Names of hive partitions (``key=value`` folders below the files' common folder)."""
-    import os
-
-    parents = [os.path.dirname(os.path.abspath(f)) for f in files]
-    base = os.path.commonpath(parents) if parents else ""
-    names = set()
-    for p in parents:
-        rel = os.path.relpath(p, base)
-        names.update(part.split("=", 1)[0] for part in Path(rel).parts
-                     if "=" in part and not part.startswith("="))
-    return names
 
 
 @contextmanager

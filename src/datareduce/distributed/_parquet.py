@@ -128,6 +128,14 @@ def _hive_keys(f) -> tuple:
                  if "=" in part and not part.startswith("="))
 
 
+def _hive_columns(files) -> set:
+    """The hive partition columns dask reads for these files: every ``key=value`` folder of
+    each local file's path (:func:`_hive_keys`), including the folders every file shares (one
+    partition given, a dataset under ``/srv/site=north/``). The one rule of
+    :func:`reduce_parquet` and ``datareduce reduce``."""
+    return {k for f in files if "://" not in f for k in _hive_keys(f)}
+
+
 def _check_hive_layout(files, origin) -> None:
     """Refuse files that sit under different hive partition keys (``label=a/p.parquet`` and
     a plain ``p.parquet``), before any row is read: dask takes the partition columns from
@@ -147,13 +155,28 @@ def _check_hive_layout(files, origin) -> None:
     names = ", ".join(f"{k}=..." for k in lacking)
     shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3} more" if len(odd) > 3 else "")
     example = f" (e.g. {full})" if full else ""
+    folders = "pass the partition folders only"
+    if full is not None:
+        # the glob of the partition folders: a partitioned file's path cut before its first
+        # folder named by a missing key (e.g. 'hive/label=*' from 'hive/label=a/p.parquet'),
+        # whatever the entry was (a partition folder, a file, the dataset's folder)
+        import os
+
+        def key_at(parts):
+            return next((i for i, part in enumerate(parts[:-1])
+                         if part.split("=", 1)[0] == lacking[0] and "=" in part), None)
+
+        parts = Path(full).parts
+        if key_at(parts) is None:  # the key folder is above the path as written
+            parts = Path(os.path.abspath(full)).parts
+        cut = key_at(parts)
+        folders += f" (e.g. '{Path(*parts[:cut]) / (lacking[0] + '=*')}')"
     raise ValueError(
         f"{', '.join(entries)} mixes hive partition folders ({', '.join(every)}){example} "
         f"with file(s) outside the {names} folders: {shown}. dask takes the partition "
         f"column(s) {', '.join(lacking)} from the folder names and cannot read those rows "
         f"(they have no value there). Move the file(s) into a {names} folder or out of the "
-        "dataset, or pass the partition folders only (e.g. "
-        f"'{Path(entries[0]) / (lacking[0] + '=*')}').")
+        f"dataset, or {folders}.")
 
 
 def _resolve_entry(text, files) -> None:
