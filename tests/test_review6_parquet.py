@@ -67,3 +67,38 @@ def test_cli_reads_the_partition_columns_reduce_parquet_reads(tmp_path, layout):
     kept = pd.read_parquet(out)
     assert len(kept) == len(lib.kept) == 20
     assert set(kept["site"].astype(str)) == {"north"}
+
+
+# ------------------- 01: an output in a folder a glob reaches through a link is refused
+def _linked(tmp_path):
+    import os
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    df = pd.DataFrame({"x": rng.random(40), "y": np.repeat([0, 1], 20)})
+    df.to_parquet(tmp_path / "data" / "a.parquet")
+    df.to_parquet(tmp_path / "elsewhere" / "b.parquet")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "data" / "link")
+    return tmp_path / "elsewhere" / "kept.parquet"
+
+
+@pytest.mark.parametrize("pattern", ["data/*", "data/**/*.parquet", "data/*/*.parquet"])
+def test_output_in_a_folder_a_glob_reaches_through_a_link_is_refused(tmp_path, pattern):
+    """The glob reads data/link/ (-> elsewhere/), yet only its fixed prefix (data/) was an
+    input place: the kept rows were written into elsewhere/ and read back by the next run."""
+    from test_cli_errors import snapshot
+
+    out = _linked(tmp_path)
+    before = snapshot(tmp_path / "elsewhere")
+    with pytest.raises(ValueError, match=r"elsewhere/kept\.parquet'.* is inside the input"):
+        reduce_parquet(str(tmp_path / pattern), "srs", 0.5, target="y",
+                       scheduler="synchronous", output=out)
+    res = _cli("reduce", tmp_path / pattern, "--target", "y", "--keep", "0.5", "-o", out,
+               "--scheduler", "threads")
+    assert res.returncode == 2 and "is inside the input" in res.stderr, res.stderr
+    assert snapshot(tmp_path / "elsewhere") == before  # nothing written into the source
+    # an output outside every folder the glob reaches is still written
+    ok = reduce_parquet(str(tmp_path / pattern), "srs", 0.5, target="y",
+                        scheduler="synchronous", output=tmp_path / "kept.parquet")
+    assert len(pd.read_parquet(ok.output)) == ok.n_samples // 2 > 0

@@ -230,7 +230,9 @@ def _input_places(paths, files) -> list[tuple[str, Path]]:
     """Where the inputs live, as (how the user named it, place) pairs, each place both as
     written (absolute, normalised) and with every link followed: a folder entry (and the
     folders its links to subfolders lead to), the folder a glob starts from (its path up to
-    the first wildcard), and every input file."""
+    the first wildcard) and every folder it reaches (those its folder part matches, those it
+    matches with their subfolders; links followed, as ``_resolve_entry`` reads them), and
+    every input file."""
     import os
     import warnings
 
@@ -242,21 +244,38 @@ def _input_places(paths, files) -> list[tuple[str, Path]]:
         a = Path(os.path.normpath(os.path.abspath(Path(p).expanduser())))
         places.extend([(given, a), (given, Path(os.path.realpath(a)))])
 
+    def folder(given, path):  # a folder read with its subfolders, links followed
+        both(given, path)
+        with warnings.catch_warnings():  # _resolve_paths told about skipped links
+            warnings.simplefilter("ignore")
+            for root, _, _ in _walk(Path(path)):  # linked subfolders, where they lead
+                if os.path.realpath(root) != os.path.realpath(path):
+                    both(given, root)
+
+    def wild(t):
+        return any(ch in t for ch in "*?[")
+
     for entry in paths:
         text = str(entry)
         if "://" in text:
             continue
         if Path(text).is_dir():
-            both(text, text)
-            with warnings.catch_warnings():  # _resolve_paths told about skipped links
-                warnings.simplefilter("ignore")
-                for root, _, _ in _walk(Path(text)):  # linked subfolders, where they lead
-                    if os.path.realpath(root) != os.path.realpath(text):
-                        both(text, root)
-        elif any(ch in text for ch in "*?["):
+            folder(text, text)
+        elif wild(text):
             parts = Path(text).parts
-            fixed = next(i for i, part in enumerate(parts) if any(ch in part for ch in "*?["))
+            fixed = next(i for i, part in enumerate(parts) if wild(part))
             both(text, Path(*parts[:fixed]) if fixed else Path("."))
+            # the folders the glob reaches, through links too: those its folder part
+            # matches (a later file there matches it again: 'data/*/*.parquet' and
+            # 'data/**/*.parquet' reach 'data/link/'), and the folders it matches, read
+            # with their subfolders ('data/*' matching 'data/link')
+            head = os.path.dirname(text)
+            for d in glob.glob(head, recursive=True) if wild(head) else []:
+                if os.path.isdir(d):
+                    both(text, d)
+            for match in glob.glob(text, recursive=True):
+                if os.path.isdir(match):
+                    folder(text, match)
     for f in files:
         if "://" not in f:
             both(f, f)
@@ -624,7 +643,8 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     output : str or Path, optional
         A ``.parquet`` file to write the kept rows to (their index is written too). Refused
         before any row is read: an existing folder, an input file, or a place inside an input
-        folder (or the folder a glob starts from), links followed.
+        folder (or the folder a glob starts from, or any folder it reaches: those it
+        matches, those its folder part matches), links followed.
     overwrite : bool, default=False
         Replace an existing ``output``.
     weight_column : str, optional
