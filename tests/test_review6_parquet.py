@@ -102,3 +102,47 @@ def test_output_in_a_folder_a_glob_reaches_through_a_link_is_refused(tmp_path, p
     ok = reduce_parquet(str(tmp_path / pattern), "srs", 0.5, target="y",
                         scheduler="synchronous", output=tmp_path / "kept.parquet")
     assert len(pd.read_parquet(ok.output)) == ok.n_samples // 2 > 0
+
+
+# --------------------------------- 02: the command line speaks in its options' names
+def _case(tmp_path, case):
+    rng = np.random.default_rng(0)
+    folder = tmp_path / case
+    folder.mkdir()
+    a = pd.DataFrame({"x": rng.random(20), "c": rng.random(20), "y": np.repeat([0, 1], 10)})
+    b = a.copy()
+    if case == "nulls":
+        b["c"] = None  # stored as Arrow null
+    elif case == "mixed":
+        b["y"] = b["y"].astype(bool)
+    elif case == "missing":
+        b.loc[3, "c"] = np.nan
+    a.to_parquet(folder / "a.parquet")
+    b.to_parquet(folder / "b.parquet")
+    return folder
+
+
+@pytest.mark.parametrize("case, needles", [
+    ("data", ["--output ", "is inside the input"]),
+    ("nulls", ["'c' is missing in every row", "--exclude c"]),
+    ("mixed", ["--target 'y' is stored as bool"]),
+    ("missing", ["missing or infinite values: c (1 rows)", "--exclude c"]),
+])
+def test_cli_refusals_name_the_options_not_python_arguments(tmp_path, case, needles):
+    """reduce_parquet's refusals reached `datareduce reduce` as they are: output='...',
+    features=[...], target='y'; the command line says --output, --exclude, --target."""
+    from test_cli_errors import assert_refused, snapshot
+
+    folder = _case(tmp_path, case)
+    out = folder / "kept.parquet" if case == "data" else tmp_path / "kept.parquet"
+    before = snapshot(tmp_path)
+    res = _cli("reduce", folder, "--target", "y", "--keep", "0.5", "-o", out,
+               "--scheduler", "threads")
+    assert_refused(res, *needles)
+    last = res.stderr.strip().splitlines()[-1]
+    assert not re.search(r"\b(output=|features=\[|target=|id_column=)", last), last
+    assert snapshot(tmp_path) == before
+    # the library keeps its own words
+    with pytest.raises(ValueError, match=r"output=|features=\[\.\.\.\]|target='y'"):
+        reduce_parquet(folder, "srs", 0.5, target="y", scheduler="synchronous",
+                       output=out)

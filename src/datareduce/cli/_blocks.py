@@ -217,10 +217,18 @@ def run_blocks(args, keep, params, valid) -> int:
     files = _files(args.input)
     if any(same_file(out, f) for f in files):
         raise CLIError("--output is one of the input files: choose another --output.")
-    from ..distributed._parquet import _check_output
+    from ..distributed._parquet import (
+        _check_kinds,
+        _check_output,
+        _ColumnKinds,
+        _Refusal,
+        _stored_index,
+    )
 
     try:  # the library's rule: never inside an input folder, links followed
         _check_output(out, args.overwrite, files, args.input)
+    except _Refusal as exc:  # in the options' words: --output
+        raise CLIError(exc.words(cli=True)) from None
     except (ValueError, FileExistsError) as exc:
         raise CLIError(f"--output: {exc}") from None
 
@@ -228,6 +236,12 @@ def run_blocks(args, keep, params, valid) -> int:
     frame, n = _footers(files)
     cols = resolve_columns(frame, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id, numeric_only=True)
+    kinds = _ColumnKinds()  # the library's checks of the footers, before a cluster starts
+    _stored_index(files, kinds)
+    try:
+        _check_kinds(kinds, cols.features, cols.target, cols.id)
+    except _Refusal as exc:
+        raise CLIError(exc.words(cli=True)) from None
     say(args, cols.summary())
     warn_id_like(cols, frame, bool(args.features))
     if args.weight_column is not None and args.weight_column in frame.columns:
@@ -255,14 +269,17 @@ def run_blocks(args, keep, params, valid) -> int:
 
     where = args.scheduler or "dask threads"
     t0 = time.perf_counter()
-    with _quiet_dask(), stage(f"reduce ({args.method}, {len(files)} file(s), {n} rows, on {where})",
-               quiet=args.quiet):
-        res = reduce_parquet(files, args.method, keep, target=cols.target, id_column=cols.id,
-                             features=cols.features, scale=args.space, params=params,
-                             oversample=args.oversample, random_state=int(seed),
-                             scheduler=args.scheduler, n_workers=args.workers,
-                             memory_limit=args.memory_limit, output=None,
-                             weight_column=args.weight_column)
+    try:  # the library's refusals in the options' words (--target, --exclude, ...)
+        with _quiet_dask(), stage(f"reduce ({args.method}, {len(files)} file(s), {n} rows, "
+                                  f"on {where})", quiet=args.quiet):
+            res = reduce_parquet(files, args.method, keep, target=cols.target,
+                                 id_column=cols.id, features=cols.features, scale=args.space,
+                                 params=params, oversample=args.oversample,
+                                 random_state=int(seed), scheduler=args.scheduler,
+                                 n_workers=args.workers, memory_limit=args.memory_limit,
+                                 output=None, weight_column=args.weight_column)
+    except _Refusal as exc:
+        raise CLIError(exc.words(cli=True)) from None
     kept = res.kept
     write_bytes_with(out, lambda p: kept.to_parquet(p))
     seconds = time.perf_counter() - t0

@@ -22,6 +22,37 @@ logger = logging.getLogger(__name__)
 
 _SUFFIXES = (".parquet", ".pq")
 _SCALES = ("minmax", "standard", "none")
+_OPTIONS = {"output": "--output", "target": "--target", "id_column": "--id"}
+
+
+class _Refusal(ValueError):
+    """A refusal of :func:`reduce_parquet` that names its arguments, in the library's words
+    (``str``: ``output=``, ``target=``, ``id_column=``, ``features=[...]``) or the command
+    line's (``words(cli=True)``: ``--output``, ``--target``, ``--id``, ``--exclude`` /
+    ``--features``). ``say(cli)`` writes the message."""
+
+    def __init__(self, say):
+        self._say = say
+        super().__init__(say(False))
+
+    def words(self, cli=False):
+        return self._say(cli)
+
+
+def _arg(name, value, cli=False) -> str:
+    """An argument as the user gave it: ``target='y'``, ``output='k.parquet'``; on the
+    command line ``--target 'y'``, ``--output k.parquet``."""
+    if cli:
+        return f"{_OPTIONS[name]} {value}" if name == "output" else f"{_OPTIONS[name]} {value!r}"
+    return f"{name}={value!r}"
+
+
+def _leave_out(columns, cli=False) -> str:
+    """How to leave feature columns out: ``features=[...]``; on the command line
+    ``--exclude COL ...`` or a ``--features`` list without them."""
+    if cli:
+        return f"--exclude {' '.join(map(str, columns))} or a --features list without them"
+    return "features=[...]"
 
 
 @dataclass
@@ -501,22 +532,22 @@ def _check_kinds(kinds, features, target, id_column) -> None:
             fb, tb, fn, tn = kinds.mixed[col]
             if _type_family(tb) != "bool":
                 fb, tb, fn, tn = fn, tn, fb, tb
-            raise ValueError(
-                f"{what}={col!r} is stored as {tb} in {fb} but as {tn} in {fn}: the values "
-                "would be True/False in some rows and numbers in others. Rewrite the files "
-                f"with one type: df[{col!r}] = df[{col!r}].astype(int) in the bool files "
+            raise _Refusal(lambda cli, what=what, col=col, fb=fb, tb=tb, fn=fn, tn=tn: (
+                f"{_arg(what, col, cli)} is stored as {tb} in {fb} but as {tn} in {fn}: the "
+                "values would be True/False in some rows and numbers in others. Rewrite the "
+                f"files with one type: df[{col!r}] = df[{col!r}].astype(int) in the bool files "
                 f"(True -> 1), or .astype(bool) in the others if they hold 0/1 only, before "
-                "to_parquet.")
+                "to_parquet."))
     for c in features:
         where = [f for f in kinds.nulls.get(c, []) if pq.read_metadata(f).num_rows]
         if where and c in kinds.first:
             shown = ", ".join(where[:3]) + (f" and {len(where) - 3} more"
                                             if len(where) > 3 else "")
             f, t = kinds.first[c]
-            raise ValueError(
+            raise _Refusal(lambda cli, c=c, shown=shown, f=f, t=t: (
                 f"feature column {c!r} is missing in every row of {shown} (stored there as "
                 f"null; {f} stores it as {t}). Impute or drop those rows first, or leave "
-                f"{c!r} out with features=[...] (it is still kept in the output).")
+                f"{c!r} out with {_leave_out([c], cli)} (it is still kept in the output)."))
 
 
 def _merge_scale(scans, scale):
@@ -553,15 +584,18 @@ def _check_output(output, overwrite, files, paths=None):
     if output is None:
         return None
     out = Path(output)
+    def said(cli):
+        return _arg("output", str(output), cli)
+
     if out.suffix.lower() not in _SUFFIXES:
-        raise ValueError(f"output={str(output)!r}: name a .parquet file (the kept rows are "
-                         "written as one file).")
+        raise _Refusal(lambda cli: f"{said(cli)}: name a .parquet file (the kept rows are "
+                                   "written as one file).")
     if out.is_dir():
-        raise ValueError(
-            f"output={str(output)!r} is an existing folder (a dataset written by dask's or "
-            "Spark's to_parquet?): the kept rows are written as one file, and a folder is "
-            "never replaced, even with overwrite=True. Choose another file name, or remove "
-            "the folder first.")
+        raise _Refusal(lambda cli: (
+            f"{said(cli)} is an existing folder (a dataset written by dask's or Spark's "
+            "to_parquet?): the kept rows are written as one file, and a folder is never "
+            f"replaced, even with {'--overwrite' if cli else 'overwrite=True'}. Choose "
+            "another file name, or remove the folder first."))
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists: pass overwrite=True (--overwrite) to replace it, "
                               "or choose another output.")
@@ -571,15 +605,16 @@ def _check_output(output, overwrite, files, paths=None):
     via = f" ({absolute} leads to {real})" if real != absolute else ""
     for given, place in places:
         if place in (absolute, real):
-            raise ValueError(f"output={str(output)!r}{via} is one of the input files "
-                             f"({given}): choose another output.")
+            raise _Refusal(lambda cli, given=given: (
+                f"{said(cli)}{via} is one of the input files ({given}): choose another "
+                f"{'--output' if cli else 'output'}."))
     for given, place in places:
         if is_within(absolute, place) or is_within(real, place):
             where = f"{given!r}" if Path(given) == place else f"{given!r} ({place})"
-            raise ValueError(
-                f"output={str(output)!r}{via} is inside the input {where}: a later "
-                "run over the same input would read the kept rows as data. Choose an output "
-                f"outside every input folder, e.g. {place.parent / out.name}.")
+            raise _Refusal(lambda cli, where=where, place=place: (
+                f"{said(cli)}{via} is inside the input {where}: a later run over the same "
+                "input would read the kept rows as data. Choose an output outside every "
+                f"input folder, e.g. {place.parent / out.name}."))
     return out
 
 
@@ -797,8 +832,9 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     columns = list(ddf.columns)
     for name, col in (("target", target), ("id_column", id_column)):
         if col is not None and col not in columns:
-            raise ValueError(f"{name}={col!r} is not a column of the input (columns: "
-                             f"{', '.join(map(str, columns[:20]))}).")
+            raise _Refusal(lambda cli, name=name, col=col: (
+                f"{_arg(name, col, cli)} is not a column of the input (columns: "
+                f"{', '.join(map(str, columns[:20]))})."))
     features = _feature_columns(ddf, features, target, id_column, kinds)
     _check_kinds(kinds, features, target, id_column)
     parts = ddf.to_delayed()
@@ -850,16 +886,17 @@ def _feature_columns(ddf, features, target, id_column, kinds=None):
     other = [c for c in features if c not in numeric]
     empty = [c for c in other if c in kinds.nulls and c not in kinds.first]
     if empty and explicit:
-        raise ValueError(f"features {empty} are missing in every row of every file (stored "
-                         "as null): leave them out of features=[...].")
+        raise _Refusal(lambda cli: (
+            f"features {empty} are missing in every row of every file (stored as null): "
+            f"leave them out with {_leave_out(empty, cli)}."))
     if other and explicit:
         # a requested feature is never dropped: the blocks are reduced on numbers only
         kinds = ", ".join(f"{c!r} ({ddf.dtypes[c]})" for c in other)
-        raise ValueError(f"features {other} are not numeric: {kinds}. reduce_parquet reduces "
-                         "the blocks on numeric and boolean columns only; encode them as "
-                         "numbers before writing the files (e.g. one 0/1 column per category, "
-                         "pd.get_dummies) or leave them out of features=[...] (they are "
-                         "still kept in the output).")
+        raise _Refusal(lambda cli: (
+            f"features {other} are not numeric: {kinds}. reduce_parquet reduces the blocks on "
+            "numeric and boolean columns only; encode them as numbers before writing the "
+            "files (e.g. one 0/1 column per category, pd.get_dummies) or leave them out with "
+            f"{_leave_out(other, cli)} (they are still kept in the output)."))
     if not numeric:
         raise ValueError("the input has no numeric feature columns to reduce on "
                          f"(columns: {', '.join(map(str, columns[:20]))}).")
@@ -889,14 +926,16 @@ def _check_scans(scans, features, target):
         bad = [f"{c} ({m} rows)" for c, m in zip(features, missing, strict=True) if m]
         where = [f"rows {a}-{a + n - 1}" for a, n, s in zip(starts, sizes, scans, strict=True)
                  if s["missing"].any()][:3]
-        raise ValueError(f"feature columns have missing or infinite values: {', '.join(bad)}, "
-                         f"in {', '.join(where)}. Impute or drop them first, or leave those "
-                         "columns out with features=[...].")
+        named = [c for c, m in zip(features, missing, strict=True) if m]
+        raise _Refusal(lambda cli: (
+            f"feature columns have missing or infinite values: {', '.join(bad)}, in "
+            f"{', '.join(where)}. Impute or drop them first, or leave those columns out with "
+            f"{_leave_out(named, cli)}."))
     if target is not None:
         n_missing = sum(s["missing_labels"] for s in scans)
         if n_missing:
-            raise ValueError(f"target={target!r} is missing in {n_missing} rows: drop or label "
-                             "them first.")
+            raise _Refusal(lambda cli: (f"{_arg('target', target, cli)} is missing in "
+                                        f"{n_missing} rows: drop or label them first."))
 
 
 def _gather(parts, sizes, idx, index=None):
