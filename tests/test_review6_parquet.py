@@ -146,3 +146,31 @@ def test_cli_refusals_name_the_options_not_python_arguments(tmp_path, case, need
     with pytest.raises(ValueError, match=r"output=|features=\[\.\.\.\]|target='y'"):
         reduce_parquet(folder, "srs", 0.5, target="y", scheduler="synchronous",
                        output=out)
+
+
+# ------------------------- 05: a float target is judged over every file, not the first one
+@pytest.mark.parametrize("int_first", [True, False])
+def test_cli_judges_a_float_target_by_every_file_whatever_their_order(tmp_path, int_first):
+    """The CLI judged the target's type from the first file's footer: int64 in a.parquet and
+    float64 (whole values) in b.parquet was reduced, the other order refused."""
+    from test_cli_errors import assert_refused
+
+    rng = np.random.default_rng(0)
+    ints = pd.DataFrame({"x": rng.random(40), "y": np.repeat([1, 2], 20)})
+    floats = pd.DataFrame({"x": rng.random(40), "y": np.repeat([1.0, 2.0], 20)})
+    folder = tmp_path / "d"
+    folder.mkdir()
+    first, second = (ints, floats) if int_first else (floats, ints)
+    first.to_parquet(folder / "a.parquet")
+    second.to_parquet(folder / "b.parquet")
+    out = tmp_path / "kept.parquet"
+    res = _cli("reduce", folder, "--target", "y", "--keep", "0.5", "-o", out,
+               "--scheduler", "threads")
+    where = "b.parquet" if int_first else "a.parquet"
+    assert_refused(res, "--target 'y' holds floats (stored as double in", where,
+                   "--task classification")
+    assert not out.exists()
+    res = _cli("reduce", folder, "--target", "y", "--keep", "0.5", "-o", out,
+               "--scheduler", "threads", "--task", "classification", "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert len(pd.read_parquet(out)) == 40

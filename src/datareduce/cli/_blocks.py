@@ -98,13 +98,14 @@ def _refuse_whole_number_regression(files, target, n):
 
 
 def _footers(files):
-    """Columns (an empty pandas frame with the dtypes) and rows, from the files' footers."""
+    """Columns (an empty pandas frame with the dtypes), rows, and the columns some file
+    stores as floats (column -> (first such file, its type)), from the files' footers."""
     import os
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    frame, total, names, nulls = None, 0, None, set()
+    frame, total, names, nulls, floats = None, 0, None, set(), {}
     for f in files:
         if "://" in f:
             raise CLIError(f"input {f}: remote files are read by the Python API "
@@ -127,6 +128,8 @@ def _footers(files):
         # a column stored all-null (Arrow null) in the first file takes the type of the first
         # file holding values, as reduce_parquet judges it, whatever the files' order
         for fld in schema:
+            if pa.types.is_floating(fld.type):  # judged over every file, not the first
+                floats.setdefault(fld.name, (f, fld.type))
             if (fld.name in nulls and not pa.types.is_null(fld.type)):
                 frame[fld.name] = pa.schema([fld]).empty_table().to_pandas()[fld.name]
                 nulls.discard(fld.name)
@@ -147,7 +150,7 @@ def _footers(files):
         for name in sorted(hive.difference(frame.columns)):
             if name in meta.columns:
                 frame[name] = meta[name]
-    return frame, total
+    return frame, total, floats
 
 
 @contextmanager
@@ -233,7 +236,7 @@ def run_blocks(args, keep, params, valid) -> int:
         raise CLIError(f"--output: {exc}") from None
 
     # ------------------------------------------------------- columns from the footers
-    frame, n = _footers(files)
+    frame, n, floats = _footers(files)
     cols = resolve_columns(frame, target=args.target, features=args.features,
                            exclude=args.exclude, id=args.id, numeric_only=True)
     kinds = _ColumnKinds()  # the library's checks of the footers, before a cluster starts
@@ -247,11 +250,13 @@ def run_blocks(args, keep, params, valid) -> int:
     if args.weight_column is not None and args.weight_column in frame.columns:
         raise CLIError(f"--weight-column {args.weight_column!r} is already a column of the "
                        "input: choose another name.")
-    if cols.target is not None and frame[cols.target].dtype.kind == "f" \
-            and args.task != "classification":
-        raise CLIError(f"--target {cols.target!r} holds floats and the blocks stratify by "
-                       "class: pass --task classification if its values are classes, or "
-                       "reduce one file in memory (quantile bins).")
+    if cols.target in floats and args.task != "classification":
+        # any file storing floats, whatever the order (int64 here, float64 there is common:
+        # pandas turns an int column into floats after a NaN)
+        f, t = floats[cols.target]
+        raise CLIError(f"--target {cols.target!r} holds floats (stored as {t} in {f}) and "
+                       "the blocks stratify by class: pass --task classification if its "
+                       "values are classes, or reduce one file in memory (quantile bins).")
     if cols.target is not None and frame[cols.target].dtype.kind in "iu" \
             and args.task == "auto":
         _refuse_whole_number_regression(files, cols.target, n)
