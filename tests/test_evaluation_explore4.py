@@ -82,7 +82,8 @@ def test_08_compare_single_row_class_named_before_any_work():
         def fit(self, *a, **k):  # pragma: no cover - must not be reached
             raise AssertionError("trained before the check")
 
-    with pytest.raises(ValueError, match=r"y .*'single'.*[Dd]rop"):
+    # (review6/r1 04: the split check of classes and bins is one helper, "y: each class ...")
+    with pytest.raises(ValueError, match=r"^y: .*'single'.*[Dd]rop"):
         compare(X, y, methods=["srs"], keeps=(0.2,), estimator=Boom(), repeats=1)
 
 

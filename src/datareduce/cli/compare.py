@@ -283,20 +283,16 @@ def run(args) -> int:
     else:
         y = strata = _labels(args, strata)
     _check_scorers(args, task, y)
-    _, counts = np.unique(strata, return_counts=True)
+    from ..evaluation.protocol import check_split_sizes
+
+    try:  # the library's one check of the split (classes and bins), in the options' names
+        check_split_sizes(strata, args.test_size,
+                          n_bins=args.bins if task == "regression" else None,
+                          numeric_labels=np.asarray(y).dtype.kind in "iuf", cli=True,
+                          target_name=cols.target)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     n_test = int(np.ceil(args.test_size * len(y)))
-    if counts.min() < 2 or n_test < len(counts) or len(y) - n_test < len(counts):
-        if task == "regression":
-            raise CLIError(f"--target {cols.target!r}: each quantile bin needs at least 2 rows "
-                           f"and both splits a row of each bin ({len(y)} rows, {len(counts)} "
-                           f"bins of --bins {args.bins}, smallest bin {counts.min()}); lower "
-                           "--bins, change --test-size or the data.")
-        raise CLIError(f"--target {cols.target!r}: each class needs at least 2 rows and both "
-                       f"splits a row of each class ({len(y)} rows, {len(counts)} classes, "
-                       f"smallest class {counts.min()}); change --test-size or the data"
-                       + (", or pass --task regression if the values are a numeric target "
-                          "(counts, amounts)" if np.asarray(y).dtype.kind in "iuf" else "")
-                       + ".")
     n_train = len(y) - n_test
     big = [k for k in args.keep if isinstance(k, int) and k > n_train]
     if big:

@@ -108,7 +108,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         Number of random train/test splits (the paper used 10).
     test_size : float or int, default=0.25
         Size of the test split (the paper used 0.25), stratified by class (by quantile bin
-        of a continuous target).
+        of a continuous target); a split that cannot hold a row of every class (bin) on
+        both sides is refused before any training (``protocol.check_split_sizes``).
     scoring : str or sequence of str, optional
         scikit-learn scorer names, plus ``"mae"`` (mean absolute error, lower is better);
         each becomes a column. Default: ``("accuracy", "f1_macro")`` for classification,
@@ -154,7 +155,9 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         :func:`~datareduce.evaluation.tasks.infer_task`), after the estimator's own type as
         in the search (a regressor's target is a regression target, a classifier's are
         classes: :func:`~datareduce.evaluation.tasks.estimator_task`, which warns when it
-        overrides the rule); the task is decided once on the whole ``y`` and given to every reducer. For regression, splits and stratifying
+        overrides the rule); a declared task the estimator's type contradicts, and class
+        labels given to a regressor, are refused before any training. The task is decided
+        once on the whole ``y`` and given to every reducer. For regression, splits and stratifying
         reducers are stratified by quantile bins of the target (the reducers bin it
         themselves; the kept rows keep their targets), reducers that emit centroids are
         asked for medoids (real rows with a target), and the metrics are computed without
@@ -208,8 +211,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     ya = check_y(y, Xa.shape[0])
     # the search's rule: the estimator's type (regressor, classifier) first, then y's
     task = estimator_task(ya, task, estimator, stacklevel=2)
-    if task == "classification":
-        _check_class_sizes(ya)
+    if task == "classification":  # the split's check, as for a regression target's bins
+        check_split_sizes(ya, test_size, numeric_labels=np.asarray(ya).dtype.kind in "iuf")
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
     scorers = get_scorers(scoring, task)
@@ -227,7 +230,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     strata = ya
     if task == "regression":
         strata = _quantile_strata(ya, _check_int(n_bins, "n_bins", 1))[0]
-        _check_bin_sizes(strata, test_size, n_bins)
+        check_split_sizes(strata, test_size, n_bins=n_bins)
         reducers = _regression_reducers(reducers)
     tracker = start_tracker() if energy else None
     topo = topology_function(topology) if topology else None
@@ -350,40 +353,78 @@ def _check_int(value, name, low):
     return int(value)
 
 
-def _check_class_sizes(y):
-    """The stratified train/test split needs two rows of every class: refuse a class of one
-    row up front, by name (scikit-learn's splitter message names neither y nor a fix)."""
-    classes, counts = np.unique(y, return_counts=True)
-    single = classes[counts < 2]
-    if len(single):
-        raise ValueError(f"y has {len(single)} class(es) with a single row: "
-                         f"{single[:10].tolist()}; compare's stratified train/test split needs "
-                         f"at least 2 rows per class. Drop those rows or merge the class into "
-                         f"another{_numbers_hint(y)}.")
+def check_split_sizes(strata, test_size, *, n_bins=None, numeric_labels=False, cli=False,
+                      target_name=None):
+    """Refuse, before any training, a table whose stratified train/test split cannot be
+    drawn: every class (quantile bin of a regression target, ``n_bins`` given) needs 2
+    rows, and each split a row of every class (bin). The one check of
+    :func:`compare` and ``datareduce compare`` for both tasks (``cli=True``: ``--target``,
+    ``--test-size``, ``--bins``, ``--task``); scikit-learn's splitter message names
+    neither the target nor a fix.
 
-
-def _check_bin_sizes(strata, test_size, n_bins):
-    """The split stratified by quantile bins needs 2 rows per bin and a row of each bin on
-    both sides: refused up front by name (the CLI's wording), before any training."""
-    if not isinstance(test_size, numbers.Real) or isinstance(test_size, bool):
-        return  # scikit-learn's splitter refuses it by name
-    _, counts = np.unique(strata, return_counts=True)
+    Parameters
+    ----------
+    strata : array-like of shape (n_samples,)
+        The class labels, or the quantile-bin codes of a regression target.
+    test_size : float or int
+        The test split (a fraction, or a number of rows); a value scikit-learn refuses is
+        left to its own message.
+    n_bins : int or None, default=None
+        The quantile bins asked for (a regression target); None for classes.
+    numeric_labels : bool, default=False
+        The classes are numbers: advise the regression task too.
+    cli : bool, default=False
+        Name the options in the CLI's words.
+    target_name : str or None, default=None
+        The target column, named with ``cli=True``.
+    """
     n = len(strata)
-    n_test = (int(np.ceil(test_size * n)) if isinstance(test_size, (float, np.floating))
-              else int(test_size))
-    if counts.min() < 2 or n_test < len(counts) or n - n_test < len(counts):
-        raise ValueError(f"y: each quantile bin needs at least 2 rows and both splits a row "
-                         f"of each bin ({n} rows, {len(counts)} bins of n_bins={n_bins}, "
-                         f"smallest bin {counts.min()}, test split {n_test} rows); lower "
-                         "n_bins, change test_size or the data.")
-
-
-def _numbers_hint(y) -> str:
-    """``", or pass task='regression' ..."`` when the class labels are numbers."""
-    if np.asarray(y).dtype.kind in "iuf":
-        return (", or pass task='regression' (with a regressor) if the values are a numeric "
-                "target (counts, amounts)")
-    return ""
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real):
+        return  # scikit-learn's splitter refuses it by name
+    if isinstance(test_size, numbers.Integral):
+        n_test = int(test_size)
+        if not 0 < n_test < n:
+            return
+    else:
+        if not 0 < test_size < 1:
+            return
+        n_test = int(np.ceil(test_size * n))
+    labels, counts = np.unique(strata, return_counts=True)
+    n_train, k = n - n_test, len(counts)
+    if counts.min() >= 2 and n_test >= k and n_train >= k:
+        return
+    target = ("y" if not cli else "--target" if target_name is None
+              else f"--target {target_name!r}")
+    ts_name = "--test-size" if cli else "test_size"
+    ts = f"--test-size {test_size:g}" if cli else f"test_size={test_size!r}"
+    one, many = ("quantile bin", "bins") if n_bins is not None else ("class", "classes")
+    of_bins = "" if n_bins is None else (f" of --bins {n_bins}" if cli else f" of n_bins={n_bins}")
+    text = (f"{target}: each {one} needs at least 2 rows and both splits a row of each {one} "
+            f"({n} rows, {k} {many}{of_bins}, smallest {one} {counts.min()}; {ts}: "
+            f"{n_test} test and {n_train} training rows)")
+    if n_bins is not None:
+        fewer = "--bins" if cli else "n_bins"
+        text += f"; lower {fewer}, change {ts_name} or the data."
+    else:
+        fixes = []
+        single = labels[counts < 2]
+        if len(single):
+            shown = ", ".join(repr(c) for c in single[:10].tolist())
+            more = f", ... (+{len(single) - 10} more)" if len(single) > 10 else ""
+            fixes.append(f"{len(single)} class(es) of a single row ({shown}{more}): drop "
+                         "their rows or merge them into others")
+        if n_test < k or n_train < k:
+            side = "test" if n_test < k else "training"
+            fixes.append(f"change {ts_name} (the {side} split has fewer "
+                         f"rows than the {k} classes)")
+        text += "; " + "; ".join(fixes)
+        if numeric_labels:
+            text += (", or pass --task regression if the values are a numeric target "
+                     "(counts, amounts)" if cli else
+                     ", or pass task='regression' (with a regressor) if the values are a "
+                     "numeric target (counts, amounts)")
+        text += "."
+    raise ValueError(text)
 
 
 def _resolve_metrics(metrics, norm):
