@@ -39,7 +39,10 @@ def test_search_task_is_the_evaluation_rule():  # 01: one rule, one home
         warnings.simplefilter("ignore")
         assert search_task(y, "auto", Ridge()) == estimator_task(y, "auto", Ridge()) \
             == "regression"
-    assert estimator_task(y, "classification", Ridge()) == "classification"
+    # a declared task the estimator's type contradicts is refused (review6/r1 01), no
+    # longer returned as given
+    with pytest.raises(ValueError, match=r"task='classification' and the estimator \(Ridge\)"):
+        estimator_task(y, "classification", Ridge())
 
 
 def test_decimal_and_object_numbers_are_judged_as_numbers():  # 02

@@ -157,25 +157,29 @@ def infer_task(y, task: str = "auto") -> str:
 
 def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
     """The task of ``y`` for ``estimator``: the package's one rule for the target type
-    (:func:`~datareduce._core.strata.target_kind`), and under ``task="auto"`` the
-    estimator's own type first (scikit-learn's ``is_regressor`` / ``is_classifier``, which
-    see through pipelines): a regressor's target is a regression target (whole-number
-    counts too), a classifier's are classes (floats too). An estimator of neither type (or
-    None) gets the rule alone. When the estimator overrides the rule, a ``UserWarning``
-    says which won and how to override it (``task=...``; ``cli=True``: ``--task ...``).
-    The one rule of :func:`~datareduce.evaluation.compare` and the search.
+    (:func:`~datareduce._core.strata.target_kind`) checked against the estimator's own type
+    (scikit-learn's ``is_regressor`` / ``is_classifier``, which see through pipelines).
+    Under ``task="auto"`` the estimator's type comes first: a regressor's target is a
+    regression target (whole-number counts too), a classifier's are classes (floats too).
+    An estimator of neither type (or None) gets the rule alone. When the estimator
+    overrides the rule, a ``UserWarning`` says which won and how to override it
+    (``task=...``; ``cli=True``: ``--task ...``). A declared task that contradicts the
+    estimator's type (``task="regression"`` with a classifier, ``task="classification"``
+    with a regressor), and class labels (text, a categorical) given to a regressor, are
+    refused before any training. The one rule of :func:`~datareduce.evaluation.compare`,
+    the search and the CLI.
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
         The target.
     task : {"auto", "classification", "regression"}
-        A declared task is returned as given; ``"auto"`` applies the estimator, then the
-        rule.
+        A declared task is returned as given when the estimator's type agrees (a
+        ``ValueError`` otherwise); ``"auto"`` applies the estimator, then the rule.
     estimator : scikit-learn estimator or None
         The model trained on the reduced sets.
     cli : bool, default=False
-        Name the override in the CLI's words (``--task ...``).
+        Name the options in the CLI's words (``--task ...``, ``--target``).
     stacklevel : int, default=2
         The warning's ``stacklevel``, counted from the caller of this function.
 
@@ -183,27 +187,49 @@ def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
     -------
     str
         ``"classification"`` or ``"regression"``.
+
+    Raises
+    ------
+    ValueError
+        A declared task the estimator's type contradicts, or a regressor given class
+        labels.
     """
     from sklearn.base import is_classifier, is_regressor
 
-    kind = target_kind(y, task)
-    if task != "auto" or estimator is None:
-        return kind
+    if task not in TASKS:
+        target_kind(y, task)  # the rule's own refusal of an unknown task
+    if estimator is None:
+        return target_kind(y, task)
 
     def option(t):
         return f"--task {t}" if cli else f"task={t!r}"
 
     name = type(estimator).__name__
+    target = "--target" if cli else "y"
     try:
         regressor, classifier = is_regressor(estimator), is_classifier(estimator)
     except (AttributeError, TypeError):  # not a scikit-learn estimator: the rule alone
+        return target_kind(y, task)
+    if regressor == classifier:  # neither type (or both): the rule alone
+        return target_kind(y, task)
+    if task == "regression" and classifier:
+        raise ValueError(f"{option('regression')} and the estimator ({name}) is a "
+                         f"classifier, which cannot train on a numeric target: pass a "
+                         f"regressor (e.g. Ridge) with {option('regression')}, or "
+                         f"{option('classification')} (or {option('auto')}) if {target}'s "
+                         "values are classes.")
+    if task == "classification" and regressor:
+        raise ValueError(f"{option('classification')} and the estimator ({name}) is a "
+                         f"regressor, which cannot train on class labels: pass a classifier "
+                         f"(e.g. LogisticRegression) with {option('classification')}, or "
+                         f"{option('regression')} (or {option('auto')}) if {target} is a "
+                         "numeric target.")
+    if regressor:
+        _check_numeric_for_regressor(y, name, cli)
+    kind = target_kind(y, task)
+    if task != "auto":
         return kind
     if kind == "classification" and regressor:
-        try:
-            out = target_kind(y, "regression")
-        except ValueError as exc:
-            raise ValueError(f"the estimator ({name}) is a regressor but y is not numeric: "
-                             f"{exc}") from None
         import warnings
 
         warnings.warn(f"y's values would be taken for classes by the target rule, but the "
@@ -211,7 +237,7 @@ def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
                       f"target (the estimator's type wins); pass {option('classification')} "
                       "with a classifier if the values are classes.", UserWarning,
                       stacklevel=stacklevel + 1)
-        return out
+        return "regression"
     if kind == "regression" and classifier:
         import warnings
 
@@ -222,6 +248,33 @@ def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
                       stacklevel=stacklevel + 1)
         return "classification"
     return kind
+
+
+def _check_numeric_for_regressor(y, name, cli):
+    """Refuse class labels (text, booleans, a categorical) given to the regressor ``name``,
+    advising a classifier: the target rule's own refusal (``task='regression' needs a
+    numeric y``) names a task, and no task makes a regressor train on labels."""
+    try:
+        target_kind(y, "regression")
+        return
+    except ValueError:
+        dtype = getattr(y, "dtype", None)
+        arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).ravel()
+        if arr.dtype.kind == "c":  # complex numbers: the rule's own refusal
+            raise
+    example = arr[0] if arr.size else None
+    if isinstance(example, np.generic):
+        example = example.item()
+    if getattr(dtype, "name", None) == "category":
+        what = f"a categorical of {arr.dtype} values, e.g. {example!r}"
+        numbers = "numbers (not a categorical)"
+    else:
+        what = f"{arr.dtype} values, e.g. {example!r}"
+        numbers = "numbers"
+    target, column = ("--target", "a --target column") if cli else ("y", "a y")
+    raise ValueError(f"{target} holds class labels ({what}) and the estimator ({name}) is a "
+                     f"regressor: pass a classifier (e.g. LogisticRegression) for class "
+                     f"labels, or {column} of {numbers} for a numeric target.")
 
 
 def quantile_strata(y, n_bins: int = 5) -> np.ndarray:

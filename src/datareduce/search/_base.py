@@ -122,16 +122,31 @@ class FoldsTooSmall(ValueError):
         if self.n_bins is not None:  # a regression target: its quantile bins
             bins = f"--bins {self.n_bins}" if cli else f"n_bins={self.n_bins}"
             fewer = "--bins" if cli else "n_bins"
+            # the advice counts the bins formed: tied values merge quantile bins, and it is
+            # their number (not the one asked for) that has to go down
+            merged = (f"; tied values merged the {self.n_bins} bins asked for into "
+                      f"{self.n_strata}" if self.n_strata < self.n_bins else "")
+            if self.n_strata <= 1:  # one bin: only the folds or the data can change
+                how = ""
+            elif self.n_strata == 2:
+                how = (f"fewer bins ({fewer} below 2: {'--bins 1' if cli else 'n_bins=1'}, "
+                       "no strata), ")
+            else:
+                how = f"fewer bins ({fewer} below {self.n_strata}), "
             return (f"{cv}: the smallest of the target's {self.n_strata} quantile bins "
-                    f"({bins}) has {self.smallest} rows, fewer than the folds; use fewer "
-                    f"bins ({fewer} below {self.n_bins}), fewer folds or more data.")
+                    f"({bins}) has {self.smallest} rows, fewer than the folds{merged}; use "
+                    f"{how}fewer folds or more data.")
         text = (f"{cv}: the smallest class has {self.smallest} rows, fewer than the folds; "
                 "use fewer folds or more data.")
         task = "--task regression" if cli else "task='regression'"
         if self.classifier:
+            # a classifier cannot take task='regression' (refused): the CLI's --model
+            # gives a regressor for --task regression
+            use = ("pass --task regression (--model then trains a regressor)" if cli else
+                   "use a regressor (with task='regression')")
             text += (f" y holds {self.n_strata} distinct numbers, taken for classes (the "
                      "estimator is a classifier): if they are a numeric target (counts, "
-                     f"amounts), use a regressor or pass {task}.")
+                     f"amounts), {use}.")
         elif self.numbers_as_classes:
             text += (f" y holds {self.n_strata} distinct whole numbers, taken for classes: "
                      f"if they are a numeric target (counts, amounts), pass {task}.")
