@@ -15,6 +15,7 @@ Several Parquet files, a folder of them, or ``--scheduler`` take the block-wise 
 from __future__ import annotations
 
 import argparse
+import re
 import warnings
 
 from . import SEED, CLIError
@@ -202,13 +203,12 @@ def run(args) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             reducer.fit(F, y, task=task)
-    _rewarn(args, caught, task)
+    n_strata = _n_strata(y, task, args.bins)
+    _rewarn(args, caught, task, len(reducer.sample_indices_), n_strata)
     if task == "regression":
         params_now = reducer.get_params(deep=False)
         if not params_now.get("stratify", False):
-            why = ("--bins 1" if args.bins == 1 and "stratify" in params_now else
-                   "--param stratify=false" if "stratify" in params_now else
-                   f"{args.method} does not stratify")
+            why = _why_not_stratified(args, params, params_now)
             say(args, f"target: {cols.target} is a regression target, not stratified "
                       f"({why})")
         else:
@@ -240,22 +240,83 @@ def run(args) -> int:
 
 #: the library's advice on lost classes, and the CLI's option for it
 _STRATIFY_ADVICE = "Pass stratify=True to keep every class."
+#: the library's advice when the kept rows are fewer than the classes (where it gives one)
+_SHORT_ADVICE = re.compile(r"The (\d+) kept rows cannot hold one row of each of the (\d+) "
+                           r"classes: pass keep=\d+ or more, with stratify=True\.")
+#: DES's advice when its base misses classes (the base never holds more rows than are kept)
+_BASE_ADVICE = "Increase keep or base_fraction."
 
 
-def _rewarn(args, caught, task):
+def _why_not_stratified(args, params, params_now) -> str:
+    """Why a regression target was not stratified, in options the user gave (``--bins 1``,
+    ``--param stratify=false``) or can give (``--param stratify=true``); ``params`` are the
+    user's ``--param`` values, ``params_now`` the fitted reducer's parameters."""
+    from ._common import method_parameters
+
+    if "stratify" not in params_now:
+        return f"{args.method} does not stratify"
+    asked = params.get("stratify", method_parameters(args.method).get("stratify"))
+    if args.bins == 1 and asked:
+        return "--bins 1"
+    if "stratify" in params:
+        return f"--param stratify={str(params['stratify']).lower()}"
+    more = " and --bins 2 or more" if args.bins == 1 else ""
+    return (f"{args.method} does not stratify by default; --param stratify=true{more} "
+            "stratifies it")
+
+
+def _n_strata(y, task, n_bins):
+    """The classes of y, or the quantile bins ``--bins`` gives a regression target (ties
+    merge bins): what one row of each needs; None without a target."""
+    if y is None:
+        return None
+    if task == "regression":
+        from .._core.strata import quantile_strata
+
+        try:
+            return len(quantile_strata(y.to_numpy(dtype=float), n_bins)[1]) - 1
+        except (TypeError, ValueError):  # numbers the reducer reads its own way
+            return None
+    return int(y.nunique(dropna=True))
+
+
+def _rewarn(args, caught, task, n_kept=None, n_strata=None):
     """The reducer's warnings again, in the CLI's words: the lost-classes advice names
-    ``--param stratify=true`` (``--bins 2`` or more for a regression target), the
-    numeric-classes advice ``--keep`` and ``--task regression``, and with ``--bins 1`` (no
-    stratification, asked for) the lost target bins are not warned about."""
+    ``--param stratify=true`` when the ``n_kept`` rows can hold one row of each of the
+    ``n_strata`` classes (or ``--bins`` quantile bins), else a larger ``--keep`` (the
+    library's own short-rows advice, in Python words, is rewritten the same way); DES's
+    base advice names ``--keep`` (``--param base_fraction=F`` only when the kept rows could
+    hold every class); the numeric-classes advice ``--keep`` and ``--task regression``; and
+    with ``--bins 1`` (no stratification, asked for) the lost target bins are not warned
+    about."""
     for w in caught:
         text = str(w.message)
-        if _STRATIFY_ADVICE in text:
+        found = _SHORT_ADVICE.search(text)
+        if _STRATIFY_ADVICE in text or found:
             if task == "regression" and args.bins == 1:
                 continue  # the user asked for no strata: the bins are not theirs
-            cli = ("Pass --bins 2 or more (and --param stratify=true) to keep every bin."
-                   if task == "regression" else
-                   "Pass --param stratify=true to keep every class.")
+            if (n_kept is None or n_strata is None) and found:
+                n_kept, n_strata = int(found.group(1)), int(found.group(2))
+            short = n_kept is not None and n_strata is not None and n_kept < n_strata
+            what = "bin" if task == "regression" else "class"
+            if not short:
+                cli = f"Pass --param stratify=true to keep every {what}."
+            else:
+                whats = "target bins" if task == "regression" else "classes"
+                fewer = (f" or --bins {n_kept} or fewer" if task == "regression"
+                         and n_kept >= 2 else "")
+                cli = (f"The {n_kept} kept rows cannot hold one row of each of the "
+                       f"{n_strata} {whats}: pass --keep {n_strata} or more{fewer}, with "
+                       "--param stratify=true.")
+            if found:
+                text = text[:found.start()] + cli + text[found.end():]
             text = text.replace(_STRATIFY_ADVICE, cli)
+        if _BASE_ADVICE in text:
+            short = n_kept is not None and n_strata is not None and n_kept < n_strata
+            cli = (f"Pass --keep {n_strata} or more: the base never holds more rows than "
+                   "are kept." if short else
+                   "Increase --keep, or the base with --param base_fraction=F.")
+            text = text.replace(_BASE_ADVICE, cli)
         text = text.replace("Increase keep", "Increase --keep").replace(
             "pass fit(X, y, task='regression')", "pass --task regression")
         warnings.warn_explicit(text, w.category, w.filename, w.lineno)
