@@ -253,10 +253,12 @@ class SubsetAudit(PageMixin):
         A metric whose value is not finite (a class with no kept row) has percentile NaN:
         a failure, whatever its ties with the draws give; one that most draws tie has None
         (neutral: the metric hardly varies here). When the class shares differ from the
-        full data's beyond 95% of uniform random subsets (:attr:`class_mix`), a metric is
-        coloured by the worse of its stratified and uniform percentiles, and never green:
-        the stratified draws copy the subset's class counts, so they cannot see the
-        shares."""
+        full data's beyond 95% of uniform random subsets (:attr:`class_mix`), a metric's
+        verdict is never green, whatever ``draws`` the audit was given: it takes the worse
+        of its stratified and uniform percentiles, and one at 50 or above is neutral (None,
+        "but its class shares differ"). The stratified draws copy the subset's class
+        counts, so they cannot see the shares; a metric's distance mixes them with
+        everything else."""
         words = self._words()
         group = self._group_name()
         groups = _plural(group)
@@ -272,12 +274,12 @@ class SubsetAudit(PageMixin):
                 continue
             p = m.percentile.get("srs", m.percentile.get("random"))
             u = m.percentile.get("random")
-            if mix and "srs" in m.percentile:
+            if mix:  # whatever draws were asked: never green next to the red shares line
                 if u is not None and u < min(p, 50):
                     text += (f", but further than {100 - u:.0f}% of uniform "
                              f"{self._role('draws')} (its {group} shares differ)")
                     p = u
-                elif p >= 50:  # no uniform draws to say how far: not green
+                elif p >= 50:  # no worse percentile to say how far: not green
                     text += f" (but its {group} shares differ)"
                     p = None
             out.append((text, p))
@@ -716,9 +718,12 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     X : DataFrame or array-like of shape (n_samples, n_features)
         The full data; strings, categories and missing values are fine.
     subset : reducer, array of int or bool, or rows
-        A reducer (fitted on ``(X, y)``, or unfitted: then it is fitted here), the kept
-        row positions, a boolean mask, the kept rows of a DataFrame (matched by index), or
-        rows with X's columns (synthetic rows).
+        A reducer (fitted on ``(X, y)``, or unfitted: then it is fitted here, in place,
+        with ``task`` and, for a reducer that stratifies a regression target, ``n_bins``
+        quantile bins; its parameters are restored afterwards, so ``get_params`` and
+        ``clone`` still give the caller's values), the kept row positions, a boolean
+        mask, the kept rows of a DataFrame (matched by index), or rows with X's columns
+        (synthetic rows).
     y : array-like of shape (n_samples,), optional
         Labels (per-class results, stratified random subsets); a regression target is
         binned in ``n_bins`` quantile bins.
@@ -790,12 +795,20 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
         method_name = _registry_name(subset)
         if not hasattr(subset, "sample_indices_"):
             # fitted as the audit is told: its task, and its bins the way the package
-            # stratifies (stratify_params), so the random subsets are stratified alike
+            # stratifies (stratify_params), so the random subsets are stratified alike;
+            # the caller's parameters are restored after the fit (a later fit of the same
+            # object, its get_params and clone, see what the caller set)
+            changed = {}
             if y is not None:
                 from .._core.strata import stratify_params, target_kind
 
-                subset.set_params(**stratify_params(subset, target_kind(y, task), n_bins))
-            subset.fit(X, y, task=task)
+                changed = stratify_params(subset, target_kind(y, task), n_bins)
+            old = {k: v for k, v in subset.get_params(deep=False).items() if k in changed}
+            subset.set_params(**changed)
+            try:
+                subset.fit(X, y, task=task)
+            finally:
+                subset.set_params(**old)
             timings["reduction"] = subset.fit_time_
         if getattr(subset, "n_samples_in_", n) != n:
             raise ValueError(f"the reducer was fitted on {subset.n_samples_in_} rows but X has "
