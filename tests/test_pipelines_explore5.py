@@ -118,8 +118,10 @@ def test_clc_reweight_mmd_weighs_the_centroids_and_a_function_is_refused():
         w = mmd_weights(X[y == c], points=P, initial=sizes, bandwidth=1.5)
         assert _mmd2(X[y == c], P, w, 1.5) <= _mmd2(X[y == c], P, sizes, 1.5) + 1e-12
     # a reweight function takes positions of rows of X: refused with centroids, by name
+    # (the default output='auto' is named as given, review6/r3 07)
     with pytest.raises(ValueError, match=r"ClusterCentroidsReducer: reweight=<lambda> .* "
-                                         r"output='centroids'.*Pass output='medoids'"):
+                                         r"output='auto' \(the default\) returns synthetic "
+                                         r"centroids.*Pass output='medoids'"):
         get_reducer("clc", keep=6, random_state=0,
                     reweight=lambda X, pos: np.ones(len(pos))).fit(X, y)
     with warnings.catch_warnings():

@@ -55,7 +55,13 @@ from ._core.tags import (
     reducer_tags,
     sampler_tags,
 )
-from ._core.validation import check_keep, check_random_generator, is_dataframe, warn_if_duplicates
+from ._core.validation import (
+    check_keep,
+    check_random_generator,
+    is_dataframe,
+    user_stacklevel,
+    warn_if_duplicates,
+)
 from ._core.weights import normalised_weights, reweighted
 from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
 
@@ -227,8 +233,11 @@ class BaseReducer(BaseEstimator):
             numbers with more than ``max(50, n_samples // 20)`` distinct values (prices,
             counts) unless their values repeat (at least 16 rows per value on average, at
             most 5 % of the values seen once). A decision close to the rule's boundary
-            (a 3-fold training split would be decided otherwise) warns. Give the task to override
-            it (e.g. many integer-coded classes, or inside a cross-validation).
+            (2 % or more of 3-fold training splits would be decided otherwise) warns. Give
+            the task to override it (e.g. many integer-coded classes, or inside a
+            cross-validation); in a pipeline before a regressor, ``<step>__task="regression"``
+            for whole numbers the rule calls classes (ratings, mpg): a reducer cannot see
+            the estimator after it.
 
         Returns
         -------
@@ -256,7 +265,7 @@ class BaseReducer(BaseEstimator):
             if stratified:
                 pools = [np.flatnonzero(strata == c) for c in range(len(self.strata_labels_))]
                 labels = list(self.strata_labels_)
-                quotas = self._stratum_quotas(pools, n_keep)
+                quotas = self._stratum_quotas(pools, n_keep, categorical=_categorical(y))
             else:
                 pools, labels, quotas = [np.arange(n)], [None], np.array([n_keep])
             run = self._run_pools if self._selection == "pool" else self._run_scores
@@ -270,12 +279,16 @@ class BaseReducer(BaseEstimator):
         if strata is not None and not stratified:
             lost = np.setdiff1d(np.arange(len(self.strata_labels_)), strata[indices])
             if len(lost):
+                k = len(self.strata_labels_)
+                # stratify=True keeps a row of every class only when keep allows one each
+                advice = (STRATIFY_ADVICE if n_keep >= k else
+                          short_keep_advice(n_keep, k))
                 warnings.warn(
                     f"{type(self).__name__} kept no row of {len(lost)} of "
-                    f"{len(self.strata_labels_)} classes (or target bins) "
+                    f"{k} classes (or target bins) "
                     f"{_few(self.strata_labels_[lost])}: a model trained on "
-                    "the subset cannot learn them. Pass stratify=True to keep every class.",
-                    UserWarning, stacklevel=3)
+                    f"the subset cannot learn them. {advice}",
+                    UserWarning, stacklevel=user_stacklevel())
         weights = sel.weights
         reweight = getattr(self, "reweight", None)
         if reweight is not None:
@@ -302,12 +315,17 @@ class BaseReducer(BaseEstimator):
         if reweight is None or reweight == "mmd" or not self._emits_synthetic():
             return
         what = getattr(reweight, "__name__", repr(reweight))
+        given = getattr(self, "output", "centroids")
+        if given == "centroids":
+            emits = "output='centroids' returns synthetic centroids"
+        else:  # the parameter as the caller gave it, and what it resolved to (review6/r3 07)
+            emits = (f"output={given!r} (the default) returns synthetic centroids for class "
+                     "labels or no y (medoids only for a regression target)")
         raise ValueError(
             f"{type(self).__name__}: reweight={what} weighs kept rows of X by their "
-            "positions, and output='centroids' returns synthetic centroids, which are not rows "
-            "of X. Pass output='medoids' to reweight the real rows nearest the centroids, "
-            "reweight='mmd' (which weighs the centroids themselves), or reweight=None to keep "
-            "the cluster sizes.")
+            f"positions, and {emits}, which are not rows of X. Pass output='medoids' to "
+            "reweight the real rows nearest the centroids, reweight='mmd' (which weighs the "
+            "centroids themselves), or reweight=None to keep the cluster sizes.")
 
     def _stratify_value(self):
         return getattr(self, "stratify", False)
@@ -389,12 +407,12 @@ class BaseReducer(BaseEstimator):
         if _multi_output(y, n):
             return self._accept_multi_output(y, n)
         ya = _one_hot_to_labels(y, n)
-        categorical = getattr(getattr(y, "dtype", None), "name", None) == "category"
+        categorical = _categorical(y)
         kind = target_kind(y if categorical else ya, task, warn=True,
                            override="fit(X, y, task='classification') (in a pipeline: "
                            "<step>__task='classification', or with metadata routing on: "
                            "<reducer>.set_fit_request(task=True), then "
-                           "fit(X, y, task='classification'))", stacklevel=4)
+                           "fit(X, y, task='classification'))", stacklevel=user_stacklevel())
         if kind == "regression":
             if self._requires_classes:
                 raise ValueError(
@@ -457,7 +475,10 @@ class BaseReducer(BaseEstimator):
             self.target_type_ = "multioutput"
         return None  # the method never reads y: its rows follow sample_indices_
 
-    def _stratum_quotas(self, pools, n_keep: int) -> np.ndarray:
+    def _stratum_quotas(self, pools, n_keep: int, categorical: bool = False) -> np.ndarray:
+        """Each stratum's quota; warns naming the strata that keep no row. ``categorical``:
+        y is a pandas categorical, classes by definition, so the numeric-target advice
+        (``task='regression'``) is not given for its number-valued categories."""
         counts = np.array([len(p) for p in pools])
         quotas = allocate_quotas(counts, n_keep)
         labels = [_plain(v) for v in self.strata_labels_]
@@ -466,15 +487,15 @@ class BaseReducer(BaseEstimator):
             what = "quantile bins" if getattr(self, "target_type_", "") == "continuous" \
                 else "classes"
             advice = "Increase keep to keep every one."
-            if what == "classes" and len(pools) > 2 * n_keep and _numeric_labels(
-                    self.strata_labels_):
+            if what == "classes" and not categorical and len(pools) > 2 * n_keep \
+                    and _numeric_labels(self.strata_labels_):
                 # one class per distinct number: more likely a numeric target than classes
                 advice = ("Increase keep to keep every one, or, if the labels are a numeric "
                           "target (prices, counts), pass fit(X, y, task='regression') to "
                           "stratify by quantile bins.")
             warnings.warn(
                 f"keep allows {n_keep} rows for {len(pools)} {what}: {what} {_few(missing)} "
-                f"keep no rows. {advice}", UserWarning, stacklevel=4)
+                f"keep no rows. {advice}", UserWarning, stacklevel=user_stacklevel())
         self.class_quotas_ = dict(zip(labels, quotas.tolist(), strict=True))
         return quotas
 
@@ -653,6 +674,23 @@ def _weigher(reweight, rng):
         return mmd_weights(X, pos, points=points, initial=initial, random_state=rng)
 
     return weigh
+
+
+#: The lost-classes advice when keep allows a row of every class (datareduce reduce rewords
+#: it with its options, cli/reduce.py ``_rewarn``)
+STRATIFY_ADVICE = "Pass stratify=True to keep every class."
+
+
+def short_keep_advice(n_keep: int, n_classes: int) -> str:
+    """The lost-classes advice when ``n_keep`` rows cannot hold one row of each of the
+    ``n_classes`` classes, where ``stratify=True`` alone cannot help (review6/r1 06)."""
+    return (f"The {n_keep} kept rows cannot hold one row of each of the {n_classes} classes: "
+            f"pass keep={n_classes} or more, with stratify=True.")
+
+
+def _categorical(y) -> bool:
+    """Whether y is a pandas categorical (classes by the target rule, whatever its values)."""
+    return getattr(getattr(y, "dtype", None), "name", None) == "category"
 
 
 def _numeric_labels(labels) -> bool:

@@ -48,19 +48,45 @@ def classes_by_counts(n_distinct: float, n_samples: float, n_single: float) -> b
 #: The share of the rows a training split keeps, by which a decision close to the boundary
 #: is judged: 3-fold cross-validation's (the search's default), and its inverse for more rows
 SPLIT = 2 / 3
+#: A decision is close to the boundary when at least this share of the 3-fold training
+#: splits would be decided otherwise (the splits' counts drawn from their normal
+#: approximation; see :func:`_split_flips`)
+FLIP_SHARE = 0.02
+#: Draws of a split's counts (fixed seed: the warning is deterministic)
+_DRAWS = 2000
+
+
+def _split_flips(counts: np.ndarray, decided: bool) -> float:
+    """The share of 3-fold training splits (each row kept with probability 2/3) that the
+    rule would decide otherwise than ``decided``. A split's distinct-value count D and
+    singleton count S are sums over the values of independent indicators (value ``i``, seen
+    ``c`` times, is in the split with probability 1 - (1/3)^c, once with probability
+    c (2/3) (1/3)^(c-1)); (D, S) is drawn from the normal law with their means, variances
+    and covariance, rounded to whole counts: O(number of values) plus a fixed 2,000 draws,
+    where the expected counts alone missed splits that flip (review6/r3 04)."""
+    c = counts.astype(np.float64)
+    p = 1 - (1 - SPLIT) ** c                        # in the split
+    q = c * SPLIT * (1 - SPLIT) ** (c - 1)          # in the split once
+    mean = np.array([p.sum(), q.sum()])
+    cov = np.array([[np.sum(p * (1 - p)), np.sum(q * (1 - p))],
+                    [np.sum(q * (1 - p)), np.sum(q * (1 - q))]])
+    vals, vecs = np.linalg.eigh(cov)
+    root = vecs * np.sqrt(np.clip(vals, 0, None))
+    z = np.random.default_rng(0).standard_normal((_DRAWS, 2))
+    d, single = np.rint(mean + z @ root.T).T
+    single = np.clip(single, 0, None)
+    m = SPLIT * c.sum()
+    classes = (d <= whole_number_threshold(int(m))) | (
+        (d <= m / REPEATS) & (single <= SINGLE_SHARE * d))
+    return float(np.mean(classes != decided))
 
 
 def _near_boundary(counts: np.ndarray, decided: bool) -> bool:
-    """Whether a 3-fold training split of these rows (two thirds), or 1.5 times as many
-    rows of the same kind, would be decided otherwise: the split by its expected counts
-    (each row kept with probability 2/3), the larger set with every value seen 1.5 times as
-    often."""
-    c = counts.astype(np.float64)
-    gone = (1 - SPLIT) ** c  # chance that a value has no row in the split
-    split = classes_by_counts(float(np.sum(1 - gone)), SPLIT * c.sum(),
-                              float(np.sum(c * SPLIT * (1 - SPLIT) ** (c - 1))))
-    larger = classes_by_counts(len(c), c.sum() / SPLIT, 0)
-    return split != decided or larger != decided
+    """Whether 3-fold training splits of these rows (two thirds) would be decided otherwise
+    (at least :data:`FLIP_SHARE` of them, :func:`_split_flips`), or 1.5 times as many rows
+    of the same kind (every value seen 1.5 times as often)."""
+    larger = classes_by_counts(len(counts), counts.sum() / SPLIT, 0)
+    return larger != decided or _split_flips(counts, decided) >= FLIP_SHARE
 
 
 def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
@@ -87,9 +113,9 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
     warn : bool, default=False
         Warn when whole numbers are taken for a regression target (the case a reader may
         not expect), naming ``override``, the way to say they are classes; and when whole
-        numbers are decided close to the rule's boundary (a 3-fold training split, two
-        thirds of the rows, or 1.5 times as many rows would be decided otherwise), naming
-        both values of ``task``.
+        numbers are decided close to the rule's boundary (at least 2 % of 3-fold training
+        splits, two thirds of the rows, or 1.5 times as many rows would be decided
+        otherwise), naming both values of ``task``.
     override : str, default="task='classification'"
         How the warning tells the caller to declare classes (the CLI: ``--task
         classification``).
@@ -125,6 +151,15 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
     if task == "classification":
         return task
     if task == "regression":
+        if categorical:
+            cats = dtype.categories
+            numeric_categories = cats.dtype.kind in "iuf"
+            raise ValueError(
+                f"task='regression' needs a numeric {name}; it is a pandas categorical (class "
+                f"labels by definition) with {cats.dtype} categories. "
+                + (f"To use its categories as a regression target, convert it: "
+                   f"{name}.astype(float)." if numeric_categories else
+                   "Pass task='classification' or 'auto' for class labels."))
         if not numeric:
             if arr.dtype == object:
                 try:
@@ -150,7 +185,7 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
     counts = np.unique(arr, return_counts=True)[1]
     n_distinct = len(counts)
     classes = classes_by_counts(n_distinct, len(arr), int(np.sum(counts == 1)))
-    near = _near_boundary(counts, classes)
+    near = warn and _near_boundary(counts, classes)  # only when it may be said
     if warn and (near or not classes):
         import warnings
 
@@ -176,7 +211,9 @@ def _object_numbers(arr: np.ndarray) -> np.ndarray:
     not bool, not text; missing values allowed) as numbers, so that the rule judges them as
     numbers (Parquet decimals, SQL NUMERIC, ints held as objects); ``arr`` otherwise.
     Whole numbers without missing values become int64 (exact: IDs beyond 2**53 stay
-    distinct), the others float64; values beyond either range leave ``arr`` as it is."""
+    distinct), the others float64; values beyond either range leave ``arr`` as it is. One
+    rule for ints and Decimals: a whole-number Decimal (``Decimal(10**18)``, a Parquet
+    decimal128(p, 0), SQL NUMERIC(20, 0)) is a whole number like an int (review6/r3 06)."""
     import numbers
     from decimal import Decimal
 
@@ -189,19 +226,33 @@ def _object_numbers(arr: np.ndarray) -> np.ndarray:
     if missing.all():
         return arr
     present = values[~missing]
-    kinds = set(map(type, present.tolist() if present.dtype == object else present))
+    objects = present.tolist() if present.dtype == object else present
+    kinds = set(map(type, objects))
     if any(issubclass(t, (bool, np.bool_)) or not issubclass(t, (numbers.Real, Decimal))
            for t in kinds):
         return arr
     try:
-        if not missing.any() and all(issubclass(t, (numbers.Integral, np.integer))
-                                     for t in kinds):
-            return np.asarray(present.tolist(), dtype=np.int64).reshape(arr.shape)
+        if not missing.any() and _all_whole(objects, kinds):
+            return np.asarray([int(v) for v in objects], dtype=np.int64).reshape(arr.shape)
         out = np.full(values.shape, np.nan)
         out[~missing] = np.asarray([float(v) for v in present.tolist()], dtype=np.float64)
     except (OverflowError, ValueError):  # beyond int64 / float64: not judged as numbers
         return arr
     return out.reshape(arr.shape)
+
+
+def _all_whole(values, kinds) -> bool:
+    """Whether every value is a whole number held exactly: ints (``numbers.Integral``), and
+    finite Decimals equal to their integral value, checked one by one (the types once)."""
+    import numbers
+    from decimal import Decimal
+
+    if not all(issubclass(t, (numbers.Integral, np.integer, Decimal)) for t in kinds):
+        return False
+    if not any(issubclass(t, Decimal) for t in kinds):
+        return True
+    return all(not isinstance(v, Decimal) or (v.is_finite() and v == v.to_integral_value())
+               for v in values)
 
 
 def allocate_quotas(counts, total: int, *, min_one: bool = True) -> np.ndarray:

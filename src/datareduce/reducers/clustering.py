@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._core.validation import is_dataframe
+from .._core.validation import is_dataframe, user_stacklevel
 from .._geometry.kmeans import _ENGINES, fit_kmeans
 from .._geometry.neighbors import centre_of, pairwise_block, row_chunks
 from ..base import BaseReducer, Selection
@@ -165,15 +165,52 @@ def _non_float_types(arr) -> list[str]:
 
 def _regression_target(y, task) -> bool:
     """Whether ``y`` is a regression target by the package's rule (``False`` for no ``y``,
-    or one the rule cannot judge: the base's validation then says why)."""
+    or one the rule cannot judge: the base's validation then says why). A multi-output
+    ``Y`` (several columns, not one-hot) is one when any column is by the rule, under
+    ``task="auto"``: a centroid has no target row of its own (review6/r3 02)."""
     if y is None:
         return False
     from .._core.strata import target_kind
+    from ..base import _multi_output
 
     try:
+        if task == "auto" and np.ndim(y) == 2 and _multi_output(y, np.shape(y)[0]):
+            return any(_column_regression(col) for col in _columns(y))
         return target_kind(y, task) == "regression"
     except (TypeError, ValueError):
         return False
+
+
+def _columns(Y):
+    """The columns of a 2-D ``Y`` (a DataFrame's keep their dtypes)."""
+    if hasattr(Y, "iloc"):
+        return [Y.iloc[:, j] for j in range(Y.shape[1])]
+    arr = np.asarray(Y)
+    return [arr[:, j] for j in range(arr.shape[1])]
+
+
+def _column_regression(col) -> bool:
+    from .._core.strata import target_kind
+
+    try:
+        return target_kind(col) == "regression"
+    except (TypeError, ValueError):
+        return False
+
+
+def _numeric_classes(y) -> bool:
+    """Whether a 1-D ``y`` holds numbers (not a categorical) that the rule took for classes:
+    the targets a regressor may also be trained on (ratings, counts, mpg)."""
+    from .._core.strata import _object_numbers
+
+    if y is None or getattr(getattr(y, "dtype", None), "name", None) == "category":
+        return False
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.ravel()
+    if arr.dtype == object:
+        arr = _object_numbers(arr)
+    return arr.ndim == 1 and arr.dtype.kind in "iuf"
 
 
 class ClusterCentroidsReducer(BaseReducer):
@@ -208,7 +245,10 @@ class ClusterCentroidsReducer(BaseReducer):
     output : {'auto', 'centroids', 'medoids'}, default='auto'
         Synthetic centroids (the paper) or the nearest real rows. ``'auto'``: centroids,
         except for a regression target (``fit(X, y, task=...)``, or the package's rule
-        under ``task="auto"``), which gets medoids. Centroids fall back to medoids (with a
+        under ``task="auto"``; a multi-output ``Y`` with a regression column), which gets
+        medoids. The reducer sees ``y``, not the estimator after it: in a pipeline before a
+        regressor, whole numbers the rule calls classes (ratings, mpg) give centroids, with a
+        warning naming ``<step>__task='regression'``. Centroids fall back to medoids (with a
         warning) when they cannot be written in X's columns.
     stratify : bool, default=True
         Per-class quotas (and clusters) when ``y`` is given.
@@ -281,16 +321,49 @@ class ClusterCentroidsReducer(BaseReducer):
 
     def _resolve_for_target(self, y, task):
         output = self.output
+        regression = _regression_target(y, task)
         if output == "auto":
-            output = "medoids" if _regression_target(y, task) else "centroids"
-        elif output == "centroids" and _regression_target(y, task):
+            output = "medoids" if regression else "centroids"
+            if output == "centroids" and task == "auto" and _numeric_classes(y):
+                self._warn_before_regressor(y)
+        elif output == "centroids" and regression:
             warnings.warn(
                 "ClusterCentroidsReducer: output='centroids' on a regression target pairs "
                 "each synthetic centroid with the target of the real row nearest it (a "
                 "centroid has no target of its own); output='auto' (the default) or "
                 "'medoids' returns real rows with their own targets.", UserWarning,
-                stacklevel=5)
+                stacklevel=user_stacklevel())
         self.output_ = output
+
+    def _warn_before_regressor(self, y):
+        """In a pipeline whose final step is a regressor, numbers the rule took for classes
+        (few distinct whole numbers: ratings, mpg) would train the regressor on centroids:
+        the reducer cannot know the task the pipeline's estimator implies
+        (:func:`~datareduce.evaluation.tasks.estimator_task`, which ``compare`` and the
+        search follow), so it says so and how to pass it (review6/r3 01)."""
+        from sklearn.base import is_regressor
+
+        from .._core.tags import fitting_pipeline
+
+        pipe, name = fitting_pipeline(self)
+        if pipe is None:
+            return
+        final = pipe.steps[-1][1]
+        try:
+            if not is_regressor(final):
+                return
+        except (AttributeError, TypeError):
+            return
+        step = name or "<step>"
+        n_distinct = len(np.unique(np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)))
+        warnings.warn(
+            f"ClusterCentroidsReducer: output='auto' gives synthetic centroids, one set per "
+            f"class, because y's {n_distinct} distinct whole numbers are class labels by the "
+            f"target rule, but the pipeline's final step ({type(final).__name__}) is a "
+            "regressor: it is trained on centroids paired with the targets of their nearest "
+            f"rows. If y is a numeric target, pass pipe.fit(X, y, {step}__task='regression') "
+            "(real rows, quantile bins, as compare and the search decide for a regressor), "
+            "or output='medoids'.", UserWarning, stacklevel=user_stacklevel())
 
     def _validate_X(self, X):
         if not hasattr(self, "output_"):  # (called outside fit)
@@ -303,7 +376,7 @@ class ClusterCentroidsReducer(BaseReducer):
                 f"ClusterCentroidsReducer: {obstacle}, so centroids cannot be written in X's "
                 "columns; returning medoids instead (the real rows nearest the centroids, "
                 "clustered in the selection space). Pass output='medoids' to choose this "
-                "explicitly.", UserWarning, stacklevel=4)
+                "explicitly.", UserWarning, stacklevel=user_stacklevel())
         Xs, transformer = super()._validate_X(X)
         if fallback:
             self.space_ = (f"{self.space_}; output: medoids (centroids cannot be expressed "

@@ -106,11 +106,13 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
         groups, df = df[groups].to_numpy(), df.drop(columns=[groups])
     X = df.drop(columns=[target])
     y = df[target]
+    # the Series itself, as the reducers get it: a categorical column keeps its dtype (its
+    # values are classes by the target rule, whatever they are; review6/r3 08)
     if isinstance(model, str):
-        task = target_kind(y.to_numpy(), task)
+        task = target_kind(y, task)
         est = make_model(model, task, X, random_state)
     else:  # the estimator's own type decides under task="auto", as in the search
-        est, task = model, search_task(y.to_numpy(), task, model)
+        est, task = model, search_task(y, task, model)
     search = ReductionSearchCV(est, methods=methods, keeps=keeps, scoring=scoring,
                                tolerance=tolerance, budget=budget, cv=cv, task=task,
                                n_bins=n_bins, space=make_selection_space(X), baseline=baseline,
