@@ -637,9 +637,16 @@ def test_a_reducer_step_takes_task_and_refuses_other_fit_parameters():
     y = np.repeat(np.arange(60), 10)
     X = rng.normal(size=(600, 3)) + y[:, None] * 0.1
     pipe = make_pipeline(StratifiedRandomReducer(keep=0.1, random_state=0), Recorder())
+    # before a classifier the pipeline passes the estimator's task (review6/r3 01), as
+    # compare and the search decide it; before a step of neither type the rule decides
+    with pytest.warns(UserWarning, match=r"the estimator's type wins"):
+        pipe.fit(X, y)
+    assert pipe[0].target_type_ == "multiclass"
+    pipe = make_pipeline(StratifiedRandomReducer(keep=0.1, random_state=0), "passthrough")
     with pytest.warns(UserWarning, match=r"stratifiedrandomreducer__task|<step>__task"):
         pipe.fit(X, y)
     assert pipe[0].target_type_ == "continuous"
+    pipe = make_pipeline(StratifiedRandomReducer(keep=0.1, random_state=0), Recorder())
     pipe.fit(X, y, stratifiedrandomreducer__task="classification")
     assert pipe[0].target_type_ == "multiclass"
     assert len(np.unique(y[pipe[0].sample_indices_])) == 60  # every class kept

@@ -163,49 +163,40 @@ def _mpg(n=2000, seed=0):
     return X, y.astype(int)
 
 
-def test_clc_auto_before_a_regressor_in_a_pipeline_warns_and_task_gives_medoids():
+def test_a_pipeline_gives_its_reducers_the_task_of_its_final_estimator():
+    """make_pipeline(clc, Ridge()) on mpg-like whole numbers (34 values: classes by the
+    rule) trained Ridge on synthetic centroids stratified one stratum per value, while
+    compare and the search, deciding from the estimator (estimator_task), used medoids and
+    quantile bins. The pipeline now passes estimator_task's task to reducer steps given
+    none; a task the user passes still wins."""
     X, y = _mpg()
     pipe = make_pipeline(get_reducer("clc", keep=0.05, random_state=0), Ridge())
     _, caught = _caught(lambda: pipe.fit(X, y))
-    said = [w for w in caught if "final step (Ridge) is a regressor" in str(w.message)]
-    assert len(said) == 1 and said[0].filename == __file__
+    red = pipe.steps[0][1]
+    assert red.output_ == "medoids" and red.synthetic_ is None
+    assert red.target_type_ == "continuous"
+    said = [w for w in caught if "the estimator's type wins" in str(w.message)]
+    assert len(said) == 1 and said[0].filename == __file__  # the user's line
     name = pipe.steps[0][0]
-    assert f"pipe.fit(X, y, {name}__task='regression')" in str(said[0].message)
-    # the advice works: real rows, no warning
-    _, caught = _caught(lambda: pipe.fit(X, y, **{f"{name}__task": "regression"}))
-    assert pipe.steps[0][1].output_ == "medoids"
-    assert not any("is a regressor" in str(w.message) for w in caught)
-    # a classifier after it, or CLC fitted alone: nothing to say
+    pipe.fit(X, y, **{f"{name}__task": "classification"})  # the user's task wins
+    assert pipe.steps[0][1].output_ == "centroids"
+    # a classifier after it: classes (centroids), and the reducer alone follows the rule
     yc = np.random.default_rng(1).integers(0, 5, len(y))
-    _, caught = _caught(lambda: make_pipeline(get_reducer("clc", keep=0.05, random_state=0),
-                                              LogisticRegression()).fit(X, yc))
-    assert not any("is a regressor" in str(w.message) for w in caught)
-    _, caught = _caught(lambda: get_reducer("clc", keep=0.05, random_state=0).fit(X, y))
-    assert not any("is a regressor" in str(w.message) for w in caught)
+    pipe = make_pipeline(get_reducer("clc", keep=0.05, random_state=0),
+                         LogisticRegression()).fit(X, yc)
+    assert pipe.steps[0][1].output_ == "centroids"
+    assert get_reducer("clc", keep=0.05, random_state=0).fit(X, y).output_ == "centroids"
 
 
-# ------------------------------------ 08: search_table keeps a categorical label column
-def test_search_table_takes_a_categorical_label_column_for_classes():
-    from datareduce.search._tables import search_table
-
+def test_des_base_advice_names_the_keep_that_holds_every_class():
+    """DES's base missing classes happens only when keep holds fewer rows than classes (the
+    base is at least min(classes, keep)); 'Increase keep or base_fraction' pointed at a
+    parameter that cannot help. The advice names keep=<classes> and the user's line."""
     rng = np.random.default_rng(0)
-    n = 300
-    label = pd.Categorical(np.repeat(np.arange(60), 5)[rng.permutation(n)])
-    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "label": label})
-    assert target_kind(df["label"].to_numpy()) == "regression"  # the dtype decides
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        s = search_table(df, "label", methods=["random"], keeps=(0.3,), cv=2,
-                         random_state=0)
-    assert s.task == "classification"
-
-
-# ------------------------------------------------------------------ 09: the pages
-def test_design_notes_state_both_clauses_of_the_rule_and_quality_the_medoids():
-    page = (DOCS / "design-notes.md").read_text()
-    block = page[page.index("**One rule for the target type**"):][:1800]
-    assert "classes otherwise" not in block
-    assert "REPEATS = 16" in block and "close to the boundary" in block
-    quality = (DOCS / "quality.md").read_text()
-    line = quality[quality.index("- **Reduction**"):][:900]
-    assert "medoids" in line
+    y = np.repeat(np.arange(30), 20)
+    X = rng.normal(size=(600, 3)) + y[:, None]
+    _, caught = _caught(lambda: get_reducer("des", keep=20, random_state=0).fit(X, y))
+    said = [w for w in caught if "no prototype" in str(w.message)]
+    assert len(said) == 1 and "Pass keep=30 or more" in str(said[0].message)
+    assert "base_fraction" not in str(said[0].message)
+    assert said[0].filename == __file__

@@ -171,6 +171,7 @@ class Pipeline(_ImbPipeline):
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
         if routed_params is not None:
             self._refuse_reducer_params(routed_params)
+            self._task_from_final(routed_params, y)
         original = list(self.steps)
         self.steps = _wrap(original)
         n = self._rows_in = _num_samples(X)  # for the steps' weights (_get_metadata_for_step)
@@ -182,6 +183,30 @@ class Pipeline(_ImbPipeline):
         if routed_params is not None:
             self._route_weights(routed_params, n)
         return Xt, yt
+
+    def _task_from_final(self, routed_params, y) -> None:
+        """A reducer given no ``task`` follows the final estimator's type, as ``compare``
+        and the search do (:func:`~datareduce.evaluation.tasks.estimator_task`): before a
+        regressor, whole numbers that repeat (ratings, mpg) are a regression target
+        (quantile bins; CLC's medoids, not centroids), before a classifier they are
+        classes. A ``task`` the user passes (``<step>__task=``, or routed) wins; a final
+        step of neither type (or ``"passthrough"``), no ``y`` or a 2-D ``y`` leave the
+        target rule alone (review6/r3 01)."""
+        final = self._final_estimator
+        if y is None or final is None or final == "passthrough" or np.ndim(y) != 1:
+            return
+        names = [name for name, est in self.steps[:-1] if isinstance(est, BaseReducer)
+                 and name in routed_params
+                 and "task" not in routed_params[name].get("fit_resample", {})]
+        if not names:
+            return
+        from ._core.validation import user_stacklevel
+        from .evaluation.tasks import estimator_task
+
+        task = estimator_task(y, "auto", final, stacklevel=user_stacklevel())
+        for name in names:
+            routed_params[name]["fit_resample"] = {
+                **routed_params[name].get("fit_resample", {}), "task": task}
 
     def _check_method_params(self, method, props, **kwargs):
         if _routing_on():

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 
 __all__ = ["ENSEMBLE_HINT", "PIPELINE_HINT", "NoSamplingType", "NoTransform", "NotASampler",
-           "ReducerTags", "fitting_pipeline", "foreign_pipeline_caller", "reducer_tags",
+           "ReducerTags", "foreign_pipeline_caller", "reducer_tags",
            "sampler_tags"]
 
 _PIPELINE_MODULES = ("sklearn.pipeline", "imblearn.pipeline")
@@ -91,32 +91,6 @@ def foreign_pipeline_caller(max_depth: int = 12, start: int = 2) -> bool:
             return owner.__module__ != "datareduce.pipeline"
         frame = frame.f_back
     return False
-
-def fitting_pipeline(step, max_depth: int = 40):
-    """The scikit-learn-style ``Pipeline`` (datareduce's, imbalanced-learn's or
-    scikit-learn's) whose ``fit`` is running ``step`` now, found on the call stack, as
-    ``(pipeline, step name)``; ``(None, None)`` when the step is fitted directly. The name
-    is None when the pipeline holds a clone of ``step`` (``memory=``).
-
-    A reducer cannot see the estimator after it; this lets it look, for a warning only
-    (CLC's ``output='auto'`` before a regressor, review6/r3 01): the caller should pass
-    ``task`` to say what ``y`` is."""
-    from sklearn.pipeline import Pipeline as _SkPipeline
-
-    frame = sys._getframe(1)
-    for _ in range(max_depth):
-        if frame is None:
-            return None, None
-        owner = frame.f_locals.get("self") if frame.f_code.co_name in (
-            "fit", "_fit", "fit_transform", "fit_predict", "fit_resample") else None
-        if isinstance(owner, _SkPipeline):
-            for name, est in owner.steps:
-                if est is step or getattr(est, "reducer", None) is step:
-                    return owner, name
-            return owner, None
-        frame = frame.f_back
-    return None, None
-
 
 ENSEMBLE_HINT = (
     "a reducer cannot be the sampler of imbalanced-learn's BalancedBaggingClassifier: the "

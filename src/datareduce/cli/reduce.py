@@ -244,7 +244,8 @@ _STRATIFY_ADVICE = "Pass stratify=True to keep every class."
 _SHORT_ADVICE = re.compile(r"The (\d+) kept rows cannot hold one row of each of the (\d+) "
                            r"classes: pass keep=\d+ or more, with stratify=True\.")
 #: DES's advice when its base misses classes (the base never holds more rows than are kept)
-_BASE_ADVICE = "Increase keep or base_fraction."
+_BASE_ADVICE = re.compile(r"Pass keep=(\d+) or more: the base never holds more rows than "
+                          r"are kept\.")
 
 
 def _why_not_stratified(args, params, params_now) -> str:
@@ -285,8 +286,7 @@ def _rewarn(args, caught, task, n_kept=None, n_strata=None):
     ``--param stratify=true`` when the ``n_kept`` rows can hold one row of each of the
     ``n_strata`` classes (or ``--bins`` quantile bins), else a larger ``--keep`` (the
     library's own short-rows advice, in Python words, is rewritten the same way); DES's
-    base advice names ``--keep`` (``--param base_fraction=F`` only when the kept rows could
-    hold every class); the numeric-classes advice ``--keep`` and ``--task regression``; and
+    base advice names ``--keep``; the numeric-classes advice ``--keep`` and ``--task regression``; and
     with ``--bins 1`` (no stratification, asked for) the lost target bins are not warned
     about."""
     for w in caught:
@@ -311,12 +311,8 @@ def _rewarn(args, caught, task, n_kept=None, n_strata=None):
             if found:
                 text = text[:found.start()] + cli + text[found.end():]
             text = text.replace(_STRATIFY_ADVICE, cli)
-        if _BASE_ADVICE in text:
-            short = n_kept is not None and n_strata is not None and n_kept < n_strata
-            cli = (f"Pass --keep {n_strata} or more: the base never holds more rows than "
-                   "are kept." if short else
-                   "Increase --keep, or the base with --param base_fraction=F.")
-            text = text.replace(_BASE_ADVICE, cli)
+        text = _BASE_ADVICE.sub(r"Pass --keep \1 or more: the base never holds more rows "
+                                r"than are kept.", text)
         text = text.replace("Increase keep", "Increase --keep").replace(
             "pass fit(X, y, task='regression')", "pass --task regression")
         warnings.warn_explicit(text, w.category, w.filename, w.lineno)

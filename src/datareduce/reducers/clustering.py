@@ -198,21 +198,6 @@ def _column_regression(col) -> bool:
         return False
 
 
-def _numeric_classes(y) -> bool:
-    """Whether a 1-D ``y`` holds numbers (not a categorical) that the rule took for classes:
-    the targets a regressor may also be trained on (ratings, counts, mpg)."""
-    from .._core.strata import _object_numbers
-
-    if y is None or getattr(getattr(y, "dtype", None), "name", None) == "category":
-        return False
-    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr.ravel()
-    if arr.dtype == object:
-        arr = _object_numbers(arr)
-    return arr.ndim == 1 and arr.dtype.kind in "iuf"
-
-
 class ClusterCentroidsReducer(BaseReducer):
     """CLC: k-means per class with the class quota as the number of clusters.
 
@@ -324,8 +309,6 @@ class ClusterCentroidsReducer(BaseReducer):
         regression = _regression_target(y, task)
         if output == "auto":
             output = "medoids" if regression else "centroids"
-            if output == "centroids" and task == "auto" and _numeric_classes(y):
-                self._warn_before_regressor(y)
         elif output == "centroids" and regression:
             warnings.warn(
                 "ClusterCentroidsReducer: output='centroids' on a regression target pairs "
@@ -334,36 +317,6 @@ class ClusterCentroidsReducer(BaseReducer):
                 "'medoids' returns real rows with their own targets.", UserWarning,
                 stacklevel=user_stacklevel())
         self.output_ = output
-
-    def _warn_before_regressor(self, y):
-        """In a pipeline whose final step is a regressor, numbers the rule took for classes
-        (few distinct whole numbers: ratings, mpg) would train the regressor on centroids:
-        the reducer cannot know the task the pipeline's estimator implies
-        (:func:`~datareduce.evaluation.tasks.estimator_task`, which ``compare`` and the
-        search follow), so it says so and how to pass it (review6/r3 01)."""
-        from sklearn.base import is_regressor
-
-        from .._core.tags import fitting_pipeline
-
-        pipe, name = fitting_pipeline(self)
-        if pipe is None:
-            return
-        final = pipe.steps[-1][1]
-        try:
-            if not is_regressor(final):
-                return
-        except (AttributeError, TypeError):
-            return
-        step = name or "<step>"
-        n_distinct = len(np.unique(np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)))
-        warnings.warn(
-            f"ClusterCentroidsReducer: output='auto' gives synthetic centroids, one set per "
-            f"class, because y's {n_distinct} distinct whole numbers are class labels by the "
-            f"target rule, but the pipeline's final step ({type(final).__name__}) is a "
-            "regressor: it is trained on centroids paired with the targets of their nearest "
-            f"rows. If y is a numeric target, pass pipe.fit(X, y, {step}__task='regression') "
-            "(real rows, quantile bins, as compare and the search decide for a regressor), "
-            "or output='medoids'.", UserWarning, stacklevel=user_stacklevel())
 
     def _validate_X(self, X):
         if not hasattr(self, "output_"):  # (called outside fit)

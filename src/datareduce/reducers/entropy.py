@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from .._core.validation import user_stacklevel
 from .._geometry.neighbors import centre_of, pairwise_block, row_chunks
 from ..base import BaseReducer, Selection, allocate_quotas
 from ._coverage import COVERAGE_CONSTRAINTS, coverage_choose
@@ -186,7 +187,8 @@ class DistanceEntropyReducer(BaseReducer):
             warnings.warn(
                 f"the base of {n_base} rows misses classes "
                 f"{self.classes_[base_q == 0][:10].tolist()}: they have no prototype. "
-                "Increase keep or base_fraction.", UserWarning, stacklevel=3)
+                f"Pass keep={n_classes} or more: the base never holds more rows than are "
+                "kept.", UserWarning, stacklevel=user_stacklevel())
         base_parts = [pool[np.sort(rng.choice(len(pool), size=q, replace=False))]
                       for pool, q in zip(pools, base_q, strict=True)]
         base = np.concatenate(base_parts)
