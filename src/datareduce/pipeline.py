@@ -189,9 +189,12 @@ class Pipeline(_ImbPipeline):
         and the search do (:func:`~datareduce.evaluation.tasks.estimator_task`): before a
         regressor, whole numbers that repeat (ratings, mpg) are a regression target
         (quantile bins; CLC's medoids, not centroids), before a classifier they are
-        classes. A ``task`` the user passes (``<step>__task=``, or routed) wins; a final
-        step of neither type (or ``"passthrough"``), no ``y`` or a 2-D ``y`` leave the
-        target rule alone (review6/r3 01)."""
+        classes. The pipeline decides silently, on every fit (a cross-validation's too).
+        A ``task`` the user passes (``<step>__task=``, or routed) wins; a final step of
+        neither type (or ``"passthrough"``), no ``y``, a 2-D ``y``, a ``y`` the estimator
+        refuses (booleans before a regressor) and, before a regressor, a reducer that needs
+        class labels (DES, forgetting events) leave the target rule alone (review6/r3 01,
+        review7 a 01-04)."""
         final = self._final_estimator
         if y is None or final is None or final == "passthrough" or np.ndim(y) != 1:
             return
@@ -203,8 +206,13 @@ class Pipeline(_ImbPipeline):
         from ._core.validation import user_stacklevel
         from .evaluation.tasks import estimator_task
 
-        task = estimator_task(y, "auto", final, stacklevel=user_stacklevel())
+        try:
+            task = estimator_task(y, "auto", final, warn=False, stacklevel=user_stacklevel())
+        except ValueError:  # y the estimator cannot train on: the reducers' rule, the
+            return          # estimator's own error
         for name in names:
+            if task == "regression" and self.named_steps[name]._requires_classes:
+                continue  # a class-based method keeps the rule (and its own refusal)
             routed_params[name]["fit_resample"] = {
                 **routed_params[name].get("fit_resample", {}), "task": task}
 

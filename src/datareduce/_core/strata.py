@@ -233,6 +233,10 @@ def _object_numbers(arr: np.ndarray) -> np.ndarray:
         return arr
     try:
         if not missing.any() and _all_whole(objects, kinds):
+            if any(isinstance(v, Decimal) and v.adjusted() >= 19 for v in objects):
+                # beyond int64 (10**19 and up), as an int would be; checked before int(v),
+                # which builds Decimal('1E+999999999'), a few characters, digit by digit
+                return arr
             return np.asarray([int(v) for v in objects], dtype=np.int64).reshape(arr.shape)
         out = np.full(values.shape, np.nan)
         out[~missing] = np.asarray([float(v) for v in present.tolist()], dtype=np.float64)

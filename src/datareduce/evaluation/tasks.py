@@ -155,7 +155,7 @@ def infer_task(y, task: str = "auto") -> str:
     return target_kind(y, task)
 
 
-def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
+def estimator_task(y, task, estimator, *, cli=False, warn=True, stacklevel=2):
     """The task of ``y`` for ``estimator``: the package's one rule for the target type
     (:func:`~datareduce._core.strata.target_kind`) checked against the estimator's own type
     (scikit-learn's ``is_regressor`` / ``is_classifier``, which see through pipelines).
@@ -166,7 +166,8 @@ def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
     (``task=...``; ``cli=True``: ``--task ...``). A declared task that contradicts the
     estimator's type (``task="regression"`` with a classifier, ``task="classification"``
     with a regressor), and class labels (text, a categorical) given to a regressor, are
-    refused before any training. The one rule of :func:`~datareduce.evaluation.compare`,
+    refused before any training (``task="regression"`` with a classifier only on numbers that
+    are not whole: ordinal labels scored as numbers are whole). The one rule of :func:`~datareduce.evaluation.compare`,
     the search and the CLI.
 
     Parameters
@@ -180,6 +181,9 @@ def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
         The model trained on the reduced sets.
     cli : bool, default=False
         Name the options in the CLI's words (``--task ...``, ``--target``).
+    warn : bool, default=True
+        Warn when the estimator's type overrides the rule (``False``: decide silently, as
+        :class:`datareduce.Pipeline` does for its reducer steps on every fit).
     stacklevel : int, default=2
         The warning's ``stacklevel``, counted from the caller of this function.
 
@@ -212,7 +216,7 @@ def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
         return target_kind(y, task)
     if regressor == classifier:  # neither type (or both): the rule alone
         return target_kind(y, task)
-    if task == "regression" and classifier:
+    if task == "regression" and classifier and _has_fractions(y):
         raise ValueError(f"{option('regression')} and the estimator ({name}) is a "
                          f"classifier, which cannot train on a numeric target: pass a "
                          f"regressor (e.g. Ridge) with {option('regression')}, or "
@@ -232,22 +236,34 @@ def estimator_task(y, task, estimator, *, cli=False, stacklevel=2):
     if kind == "classification" and regressor:
         import warnings
 
-        warnings.warn(f"y's values would be taken for classes by the target rule, but the "
-                      f"estimator ({name}) is a regressor: y is treated as a regression "
-                      f"target (the estimator's type wins); pass {option('classification')} "
-                      "with a classifier if the values are classes.", UserWarning,
-                      stacklevel=stacklevel + 1)
+        if warn:
+            warnings.warn(f"y's values would be taken for classes by the target rule, but the "
+                          f"estimator ({name}) is a regressor: y is treated as a regression "
+                          f"target (the estimator's type wins); pass {option('classification')} "
+                          "with a classifier if the values are classes.", UserWarning,
+                          stacklevel=stacklevel + 1)
         return "regression"
     if kind == "regression" and classifier:
         import warnings
 
-        warnings.warn(f"y would be a regression target by the target rule, but the "
-                      f"estimator ({name}) is a classifier: y's values are treated as classes "
-                      f"(the estimator's type wins); pass {option('regression')} with a "
-                      "regressor if they are a numeric target.", UserWarning,
-                      stacklevel=stacklevel + 1)
+        if warn:
+            warnings.warn(f"y would be a regression target by the target rule, but the "
+                          f"estimator ({name}) is a classifier: y's values are treated as classes "
+                          f"(the estimator's type wins); pass {option('regression')} with a "
+                          "regressor if they are a numeric target.", UserWarning,
+                          stacklevel=stacklevel + 1)
         return "classification"
     return kind
+
+
+def _has_fractions(y) -> bool:
+    """Whether ``y`` holds numbers that are not whole (a numeric target no classifier can
+    train on); whole numbers (ratings, ordinal labels) and non-numbers are not."""
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).ravel()
+    if arr.dtype.kind != "f":
+        return False
+    finite = arr[np.isfinite(arr)]
+    return bool(np.any(finite != np.round(finite)))
 
 
 def _check_numeric_for_regressor(y, name, cli):
