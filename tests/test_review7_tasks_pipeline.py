@@ -75,3 +75,16 @@ def test_a_decimal_with_a_huge_exponent_is_judged_at_once():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60)
     assert out.stdout.strip() == "classification", out.stderr
+
+
+def test_an_infinite_decimal_label_gets_the_packages_message():
+    """Decimal('Infinity') among Decimal labels reached scikit-learn's raw 'Input y contains
+    infinity or a value too large for dtype('float64')'; float infinities had the
+    package's message naming the fix."""
+    from decimal import Decimal
+
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    y = np.array([Decimal(i % 7) for i in range(100)], dtype=object)
+    y[3] = Decimal("Infinity")
+    with pytest.raises(ValueError, match=r"y contains infinite values \(e.g. at row 3\)"):
+        get_reducer("srs", keep=0.2, random_state=0).fit(X, y)

@@ -147,6 +147,10 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
                          "class labels or real numbers.")
     if arr.dtype == object and not categorical and task == "auto":
         arr = _object_numbers(arr)
+        if arr.dtype.kind == "f" and np.isinf(arr).any():  # Decimal('Infinity'), 1e999
+            raise ValueError(f"{name} contains infinite values (e.g. at row "
+                             f"{int(np.flatnonzero(np.isinf(arr.ravel()))[0])}): drop or "
+                             "fill those rows.")
     numeric = arr.dtype.kind in "iuf" and not categorical
     if task == "classification":
         return task
