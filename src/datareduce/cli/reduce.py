@@ -203,8 +203,8 @@ def run(args) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             reducer.fit(F, y, task=task)
-    n_strata = _n_strata(y, task, args.bins)
-    _rewarn(args, caught, task, len(reducer.sample_indices_), n_strata)
+    n_kept = len(reducer.sample_indices_)
+    _rewarn(args, caught, task, n_kept, _n_strata(reducer, y, task, args.bins, n_kept))
     if task == "regression":
         params_now = reducer.get_params(deep=False)
         if not params_now.get("stratify", False):
@@ -266,26 +266,40 @@ def _why_not_stratified(args, params, params_now) -> str:
             "stratifies it")
 
 
-def _n_strata(y, task, n_bins):
-    """The classes of y, or the quantile bins ``--bins`` gives a regression target (ties
-    merge bins): what one row of each needs; None without a target."""
+def _n_strata(reducer, y, task, n_bins, n_kept):
+    """The classes of y, or the quantile bins a regression target gets when stratified as
+    the advice says (``--param stratify=true`` with ``--bins``): what one row of each needs;
+    None without a target. The bins are counted by the reducer's own binning
+    (``_validate_y`` of an unfitted copy, stratified, keeping ``n_kept`` rows): never more
+    bins than kept rows, tied bins merged, so a regression target is never short of rows."""
     if y is None:
         return None
     if task == "regression":
-        from .._core.strata import quantile_strata
+        from sklearn.base import clone
 
+        from .._core.strata import stratify_params
+
+        probe = clone(reducer)
+        if "stratify" in probe.get_params(deep=False):
+            probe.set_params(stratify=True)
+            probe.set_params(**stratify_params(probe, task, n_bins))
         try:
-            return len(quantile_strata(y.to_numpy(dtype=float), n_bins)[1]) - 1
+            with warnings.catch_warnings():  # the fit has told its warnings already
+                warnings.simplefilter("ignore")
+                probe._validate_y(y, len(y), n_kept, task)
         except (TypeError, ValueError):  # numbers the reducer reads its own way
             return None
+        labels = getattr(probe, "strata_labels_", None)
+        return None if labels is None else len(labels)
     return int(y.nunique(dropna=True))
 
 
 def _rewarn(args, caught, task, n_kept=None, n_strata=None):
     """The reducer's warnings again, in the CLI's words: the lost-classes advice names
     ``--param stratify=true`` when the ``n_kept`` rows can hold one row of each of the
-    ``n_strata`` classes (or ``--bins`` quantile bins), else a larger ``--keep`` (the
-    library's own short-rows advice, in Python words, is rewritten the same way); DES's
+    ``n_strata`` classes (a regression target's bins, as the reducer counts them, always
+    fit the kept rows), else a larger ``--keep`` (the library's own short-rows advice, in
+    Python words, is rewritten the same way); DES's
     base advice names ``--keep``; the numeric-classes advice ``--keep`` and ``--task regression``; and
     with ``--bins 1`` (no stratification, asked for) the lost target bins are not warned
     about."""
@@ -301,12 +315,9 @@ def _rewarn(args, caught, task, n_kept=None, n_strata=None):
             what = "bin" if task == "regression" else "class"
             if not short:
                 cli = f"Pass --param stratify=true to keep every {what}."
-            else:
-                whats = "target bins" if task == "regression" else "classes"
-                fewer = (f" or --bins {n_kept} or fewer" if task == "regression"
-                         and n_kept >= 2 else "")
+            else:  # classes only: the reducer never makes more bins than kept rows
                 cli = (f"The {n_kept} kept rows cannot hold one row of each of the "
-                       f"{n_strata} {whats}: pass --keep {n_strata} or more{fewer}, with "
+                       f"{n_strata} classes: pass --keep {n_strata} or more, with "
                        "--param stratify=true.")
             if found:
                 text = text[:found.start()] + cli + text[found.end():]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import logging
 import time
@@ -29,14 +30,22 @@ class _Refusal(ValueError):
     """A refusal of :func:`reduce_parquet` that names its arguments, in the library's words
     (``str``: ``output=``, ``target=``, ``id_column=``, ``features=[...]``) or the command
     line's (``words(cli=True)``: ``--output``, ``--target``, ``--id``, ``--exclude`` /
-    ``--features``). ``say(cli)`` writes the message."""
+    ``--features``). ``say(cli)`` writes the message; both texts are written at once and
+    kept as plain strings (``cli_text``), so that the refusal pickles (raised in a process
+    pool or a dask worker, it reaches the caller as itself). ``_Refusal(text, cli_text)``
+    rebuilds one from its texts."""
 
-    def __init__(self, say):
-        self._say = say
-        super().__init__(say(False))
+    def __init__(self, say, cli_text=None):
+        if callable(say):
+            say, cli_text = say(False), say(True)
+        super().__init__(say)
+        self.cli_text = say if cli_text is None else cli_text
+
+    def __reduce__(self):
+        return type(self), (str(self), self.cli_text), self.__dict__
 
     def words(self, cli=False):
-        return self._say(cli)
+        return self.cli_text if cli else str(self)
 
 
 def _arg(name, value, cli=False) -> str:
@@ -187,27 +196,62 @@ def _check_hive_layout(files, origin) -> None:
     shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3} more" if len(odd) > 3 else "")
     example = f" (e.g. {full})" if full else ""
     folders = "pass the partition folders only"
-    if full is not None:
-        # the glob of the partition folders: a partitioned file's path cut before its first
-        # folder named by a missing key (e.g. 'hive/label=*' from 'hive/label=a/p.parquet'),
-        # whatever the entry was (a partition folder, a file, the dataset's folder)
-        import os
-
-        def key_at(parts):
-            return next((i for i, part in enumerate(parts[:-1])
-                         if part.split("=", 1)[0] == lacking[0] and "=" in part), None)
-
-        parts = Path(full).parts
-        if key_at(parts) is None:  # the key folder is above the path as written
-            parts = Path(os.path.abspath(full)).parts
-        cut = key_at(parts)
-        folders += f" (e.g. '{Path(*parts[:cut]) / (lacking[0] + '=*')}')"
+    stray = set(odd)
+    glob_ = _partition_glob(full, [f for f in local if f not in stray], odd, lacking)
+    if glob_ is not None:
+        folders += f" (e.g. '{glob_}')"
     raise ValueError(
         f"{', '.join(entries)} mixes hive partition folders ({', '.join(every)}){example} "
         f"with file(s) outside the {names} folders: {shown}. dask takes the partition "
         f"column(s) {', '.join(lacking)} from the folder names and cannot read those rows "
         f"(they have no value there). Move the file(s) into a {names} folder or out of the "
         f"dataset, or {folders}.")
+
+
+def _is_key_folder(part) -> bool:
+    return "=" in part and not part.startswith("=")
+
+
+def _partition_glob(full, partitioned, odd, lacking):
+    """A glob of the partition folders that reads every partitioned file given and none of
+    the ``odd`` ones, or None: a partitioned file's path (``full``) with each ``key=value``
+    folder from some level on written ``key=*`` (``hive/year=*/month=*``), starting no
+    deeper than its first folder of a ``lacking`` key, as deep as possible (the folders every
+    file shares, ``/srv/site=north/``, stay fixed). The glob is checked against the files:
+    a glob that would silently read only some of the partitions is never advised."""
+    import os
+    import warnings
+
+    if full is None:
+        return None
+
+    def real(files):
+        return {os.path.realpath(f) for f in files}
+
+    want, unwanted = real(partitioned), real(odd)
+    for parts in (Path(full).parts, Path(os.path.abspath(full)).parts):
+        keys = [i for i, part in enumerate(parts[:-1]) if _is_key_folder(part)]
+        first = next((i for i in keys if parts[i].split("=", 1)[0] in lacking), None)
+        if first is None:  # the key folder is above the path as written
+            continue
+        for start in reversed([i for i in keys if i <= first]):
+            levels = [parts[i].split("=", 1)[0] + "=*" for i in keys[keys.index(start):]]
+            last = keys[-1]
+            # the folders between key folders stay as they are (hive/year=*/raw/month=*)
+            between = [levels.pop(0) if i in keys else parts[i]
+                       for i in range(start, last + 1)]
+            text = str(Path(*parts[:start], *between))
+            found: list[str] = []
+            try:
+                with warnings.catch_warnings():  # _resolve_paths told about skipped links
+                    warnings.simplefilter("ignore")
+                    _resolve_entry(text, found)
+            except OSError:  # matches nothing
+                continue
+            got = real(found)
+            if want <= got and not (got & unwanted):
+                return text
+    return None
 
 
 def _resolve_entry(text, files) -> None:
@@ -257,13 +301,17 @@ def _resolve_paths(paths) -> list[str]:
     return files
 
 
-def _input_places(paths, files) -> list[tuple[str, Path]]:
-    """Where the inputs live, as (how the user named it, place) pairs, each place both as
-    written (absolute, normalised) and with every link followed: a folder entry (and the
-    folders its links to subfolders lead to), the folder a glob starts from (its path up to
-    the first wildcard) and every folder it reaches (those its folder part matches, those it
-    matches with their subfolders; links followed, as ``_resolve_entry`` reads them), and
-    every input file."""
+def _input_places(paths, files) -> list[tuple[str, Path, str | None]]:
+    """Where the inputs live, as (how the user named it, place, name) triples, each place
+    both as written (absolute, normalised) and with every link followed: a folder entry (and
+    the folders its links to subfolders lead to), the folder a glob starts from (its path up
+    to the first wildcard) and every folder it reaches (those it matches with their
+    subfolders, those its folder part matches; links followed, as ``_resolve_entry`` reads
+    them), and every input file. ``name`` is None where the whole place is read (everything
+    below it is input); for a folder the glob's folder part matches (``data/shared`` for
+    ``data/*/*.parquet``) it is the glob's last part: the glob reads the files directly in
+    that folder and the subfolders whose name it matches, nothing else below it (a folder
+    part with ``**`` reaches every depth: the whole place)."""
     import os
     import warnings
 
@@ -271,9 +319,9 @@ def _input_places(paths, files) -> list[tuple[str, Path]]:
         paths = [paths]
     places = []
 
-    def both(given, p):
+    def both(given, p, name=None):
         a = Path(os.path.normpath(os.path.abspath(Path(p).expanduser())))
-        places.extend([(given, a), (given, Path(os.path.realpath(a)))])
+        places.extend([(given, a, name), (given, Path(os.path.realpath(a)), name)])
 
     def folder(given, path):  # a folder read with its subfolders, links followed
         both(given, path)
@@ -298,12 +346,14 @@ def _input_places(paths, files) -> list[tuple[str, Path]]:
             both(text, Path(*parts[:fixed]) if fixed else Path("."))
             # the folders the glob reaches, through links too: those its folder part
             # matches (a later file there matches it again: 'data/*/*.parquet' and
-            # 'data/**/*.parquet' reach 'data/link/'), and the folders it matches, read
-            # with their subfolders ('data/*' matching 'data/link')
-            head = os.path.dirname(text)
+            # 'data/**/*.parquet' reach 'data/link/'; without '**' only the files directly
+            # in them and the subfolders the last part matches), and the folders it
+            # matches, read with their subfolders ('data/*' matching 'data/link')
+            head, last = os.path.split(text)
+            deep = "**" in head
             for d in glob.glob(head, recursive=True) if wild(head) else []:
                 if os.path.isdir(d):
-                    both(text, d)
+                    both(text, d, None if deep else last)
             for match in glob.glob(text, recursive=True):
                 if os.path.isdir(match):
                     folder(text, match)
@@ -603,13 +653,24 @@ def _check_output(output, overwrite, files, paths=None):
     real = Path(os.path.realpath(absolute))  # the file is written through a link at its name
     places = _input_places(files if paths is None else paths, files)
     via = f" ({absolute} leads to {real})" if real != absolute else ""
-    for given, place in places:
+    for given, place, _ in places:
         if place in (absolute, real):
             raise _Refusal(lambda cli, given=given: (
                 f"{said(cli)}{via} is one of the input files ({given}): choose another "
                 f"{'--output' if cli else 'output'}."))
-    for given, place in places:
-        if is_within(absolute, place) or is_within(real, place):
+
+    def read(path, place, name):  # would a later run read path as input of this place?
+        if name is None:
+            return is_within(path, place)
+        if not is_within(path, place):
+            return False
+        below = path.relative_to(place).parts
+        # a file directly in the folder, or one in a subfolder the glob's last part matches
+        # (read as a folder, with its subfolders)
+        return len(below) <= 1 or fnmatch.fnmatch(below[0], name)
+
+    for given, place, name in places:
+        if read(absolute, place, name) or read(real, place, name):
             where = f"{given!r}" if Path(given) == place else f"{given!r} ({place})"
             raise _Refusal(lambda cli, where=where, place=place: (
                 f"{said(cli)}{via} is inside the input {where}: a later run over the same "
