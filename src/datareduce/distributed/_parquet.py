@@ -303,7 +303,9 @@ def _resolve_paths(paths) -> list[str]:
 
 def _input_places(paths, files) -> list[tuple[str, Path, str | None]]:
     """Where the inputs live, as (how the user named it, place, name) triples, each place
-    both as written (absolute, normalised) and with every link followed: a folder entry (and
+    where it is on disk (:func:`_real`: every link followed before a ``..`` is cancelled,
+    as the file system resolves ``l/..``; an input file also at its name, :func:`_entry`):
+    a folder entry (and
     the folders its links to subfolders lead to), the folder a glob starts from (its path up
     to the first wildcard) and every folder it reaches (those it matches with their
     subfolders, those its folder part matches; links followed, as ``_resolve_entry`` reads
@@ -319,9 +321,11 @@ def _input_places(paths, files) -> list[tuple[str, Path, str | None]]:
         paths = [paths]
     places = []
 
-    def both(given, p, name=None):
-        a = Path(os.path.normpath(os.path.abspath(Path(p).expanduser())))
-        places.extend([(given, a, name), (given, Path(os.path.realpath(a)), name)])
+    def both(given, p, name=None):  # where p is on disk, links followed before '..'
+        places.append((given, _real(p), name))
+
+    def file(given, f):  # an input file: its folder entry and where its bytes are
+        places.extend({(given, _entry(f), None), (given, _real(f), None)})
 
     def folder(given, path):  # a folder read with its subfolders, links followed
         both(given, path)
@@ -359,8 +363,28 @@ def _input_places(paths, files) -> list[tuple[str, Path, str | None]]:
                     folder(text, match)
     for f in files:
         if "://" not in f:
-            both(f, f)
+            file(f, f)
     return places
+
+
+def _real(p) -> Path:
+    """Where the path ``p`` is on disk, as the file system resolves it: absolute, every link
+    followed *before* a ``..`` is cancelled (``l/..`` with ``l -> data/sub`` is ``data/``,
+    not the folder holding ``l``), the part that does not exist yet taken as written (the
+    folders a write creates are plain folders). ``os.path.normpath`` and ``os.path.abspath``
+    cancel ``..`` as text and are never applied first: the place would be checked in one
+    folder and written in another."""
+    import os
+
+    return Path(os.path.realpath(os.path.expanduser(os.fspath(p))))
+
+
+def _entry(p) -> Path:
+    """Where the name ``p`` itself is: its folder resolved as :func:`_real` does, and its
+    last part as written (a link at that name is not followed: the folder entry a later run
+    lists, which :func:`_real` of ``p`` would replace by the place the link leads to)."""
+    p = Path(p).expanduser()
+    return _real(p.parent) / p.name
 
 
 def _scan(part, features, target):
@@ -627,8 +651,10 @@ def _check_output(output, overwrite, files, paths=None):
     """Refuse, before any row is read: an output that is not a ``.parquet`` name, an existing
     folder (what dask's and Spark's ``to_parquet`` write), an existing file without
     ``overwrite``, and an output inside any input place (an input folder, the folder a glob
-    starts from, an input file), compared as written and with links followed: the next run
-    over the inputs would read the kept rows as data."""
+    starts from, an input file): the next run over the inputs would read the kept rows as
+    data. Paths are compared where they are on disk (:func:`_real`: links followed before a
+    ``..`` is cancelled, as the file system does), the output both at its name
+    (:func:`_entry`) and where a link there leads."""
     import os
 
     if output is None:
@@ -649,12 +675,14 @@ def _check_output(output, overwrite, files, paths=None):
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists: pass overwrite=True (--overwrite) to replace it, "
                               "or choose another output.")
-    absolute = Path(os.path.normpath(os.path.abspath(out.expanduser())))
-    real = Path(os.path.realpath(absolute))  # the file is written through a link at its name
+    # where the kept rows go: the folder entry (its folder with links followed before any
+    # '..', as the file system does) and, through a link at that name, where the bytes land
+    absolute = Path(os.path.normpath(os.path.abspath(out.expanduser())))  # for messages only
+    entry, real = _entry(out), _real(out)
     places = _input_places(files if paths is None else paths, files)
-    via = f" ({absolute} leads to {real})" if real != absolute else ""
+    via = f" (leads to {real})" if real != absolute else ""
     for given, place, _ in places:
-        if place in (absolute, real):
+        if place in (entry, real):
             raise _Refusal(lambda cli, given=given: (
                 f"{said(cli)}{via} is one of the input files ({given}): choose another "
                 f"{'--output' if cli else 'output'}."))
@@ -670,7 +698,7 @@ def _check_output(output, overwrite, files, paths=None):
         return len(below) <= 1 or fnmatch.fnmatch(below[0], name)
 
     for given, place, name in places:
-        if read(absolute, place, name) or read(real, place, name):
+        if read(entry, place, name) or read(real, place, name):
             where = f"{given!r}" if Path(given) == place else f"{given!r} ({place})"
             raise _Refusal(lambda cli, where=where, place=place: (
                 f"{said(cli)}{via} is inside the input {where}: a later run over the same "
