@@ -22,7 +22,7 @@ from sklearn.utils.metaestimators import available_if
 
 from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import quantile_strata, stratify_params
-from .._core.validation import check_keeps, draw_seed
+from .._core.validation import check_keep, check_keeps, draw_seed
 from ..evaluation.tasks import (  # noqa: F401  (the scorer rule is re-exported: its old home)
     BINARY_SCORERS,
     BRIER_SCORERS,
@@ -37,12 +37,19 @@ from ..evaluation.tasks import (  # noqa: F401  (the scorer rule is re-exported:
     real_rows_reducer,
     scorers_instead,
 )
-from ._budget import CHEAP_SECONDS, LARGE_ROWS, Clock, full_training_seconds, parse_budget
+from ._budget import (
+    CHEAP_SECONDS,
+    LARGE_ROWS,
+    Clock,
+    full_training_seconds,
+    parse_budget,
+    time_saving,
+)
 from ._evaluate import FULL, Evaluator
 from ._stats import t_interval
 
 __all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "FoldsTooSmall", "KeepsBeyondFold", "check_fractions",
-           "check_scoring_for_task", "scorers_instead", "search_task"]
+           "check_scoring_for_task", "check_target", "scorers_instead", "search_task"]
 
 #: Below this many rows ``baseline="auto"`` measures the full training set's score (small
 #: tables are cheap to train, and an extrapolated baseline is the riskier estimate there).
@@ -169,6 +176,52 @@ def check_fractions(keeps):
         raise ValueError(f"keeps={keeps!r}: {k!r} is not a kept fraction ({why}); give "
                          "fractions in (0, 1) such as keeps=(0.05, 0.1, 0.2).")
     return sorted({float(k) for k in check_keeps(keeps)})
+
+
+def _unusable_label_rows(arr):
+    """Positions of the missing (None, NaN, pd.NA, NaT) and infinite labels of ``arr``
+    (numbers held as objects too, Decimal('Infinity'))."""
+    import pandas as pd
+
+    arr = np.asarray(arr).ravel()
+    bad = np.asarray(pd.isna(arr), dtype=bool)
+    if arr.dtype.kind == "f":
+        bad |= np.isinf(arr)
+    elif arr.dtype == object:
+        from decimal import Decimal
+
+        for i, v in enumerate(arr):
+            if not bad[i] and isinstance(v, (numbers.Real, Decimal)) and \
+                    not isinstance(v, (bool, np.bool_)):
+                try:
+                    bad[i] = math.isinf(float(v))
+                except (OverflowError, ValueError):  # beyond a float: as infinite
+                    bad[i] = True
+    return np.flatnonzero(bad)
+
+
+def check_target(y, n):
+    """``y`` as a 1-D array, checked as the reducers check it, before any training: the
+    package's ``check_y`` (missing, NaN or infinite labels, text mixed with numbers) and
+    the target rule's refusal of infinite numbers held as objects (``target_kind``); a
+    refusal of missing or infinite labels names their rows."""
+    from .._core.strata import target_kind
+    from .._core.validation import check_y
+
+    try:
+        arr = check_y(y, n)
+        if arr.dtype == object:
+            target_kind(arr, "auto")  # Decimal('Infinity'), 1e999 among object numbers
+    except ValueError as exc:
+        raw = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y, dtype=object) \
+            if not isinstance(y, np.ndarray) else y
+        rows = _unusable_label_rows(raw) if np.ndim(raw) <= 2 else []
+        if not len(rows):
+            raise
+        shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        raise ValueError(f"{exc} Missing or infinite: {len(rows)} of {n} labels, at "
+                         f"row{'s' * (len(rows) > 1)} {shown} (positions in y).") from None
+    return arr
 
 
 def search_task(y, task, estimator):
@@ -367,7 +420,7 @@ class BaseReductionSearch(BaseEstimator):
                              "use X.reshape(-1, 1) for a single feature.")
         if X.shape[0] != len(y):
             raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)}: one target per row.")
-        y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+        y_arr = check_target(y, X.shape[0])  # before any training, in the package's words
         if groups is not None:
             groups = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
             if groups.ndim != 1 or len(groups) != len(y_arr):
@@ -392,7 +445,7 @@ class BaseReductionSearch(BaseEstimator):
                         "among the methods).", self.reference)
         fits = self._fractions_in_a_fold(keeps, len(y_arr), splits, groups)
         floor = max(int(self.min_rows), 2 * len(np.unique(strata)))
-        usable = [k for k in fits if floor <= round(k * len(y_arr))]
+        usable = [k for k in fits if floor <= check_keep(k, len(y_arr))]
         if len(usable) < len(fits):
             logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows; trying "
                         "%s.", sorted(set(fits) - set(usable)), floor, usable or [max(fits)])
@@ -407,7 +460,8 @@ class BaseReductionSearch(BaseEstimator):
         return self
 
     def _fractions_in_a_fold(self, keeps, n, splits, groups=None):
-        """The kept fractions whose rows (``round(keep * n)``) fit in every training fold.
+        """The kept fractions whose rows (``check_keep(keep, n)``, the reducers' count: half
+        rounds up) fit in every training fold.
 
         A fraction that keeps a training fold's rows or more would be that whole fold on a
         split: the full training, not a subset, compared with itself. It is left out (a
@@ -415,7 +469,7 @@ class BaseReductionSearch(BaseEstimator):
         refused before any training (:class:`KeepsBeyondFold`), naming ``keeps`` and ``cv``,
         the smallest training fold and the largest usable fraction."""
         fold = min(len(tr) for tr, _ in splits)  # the smallest training fold
-        fits = [k for k in keeps if round(k * n) < fold]
+        fits = [k for k in keeps if check_keep(k, n) < fold]
         if fits and len(fits) < len(keeps):
             logger.warning("ReductionSearchCV: kept fractions %s keep at least a training "
                            "fold's rows (%d of %d with cv=%s): left out, they would be the "
@@ -426,7 +480,7 @@ class BaseReductionSearch(BaseEstimator):
         more = None  # (folds, keep): StratifiedKFold's smallest training fold is n - ceil(n/c)
         if (groups is None and isinstance(self.cv, numbers.Integral)
                 and not isinstance(self.cv, bool)):
-            top = round(max(keeps) * n)
+            top = check_keep(max(keeps), n)
             c = next((c for c in range(int(self.cv) + 1, 21)
                       if n - math.ceil(n / c) > top), None)
             more = None if c is None else (c, max(keeps))
@@ -450,8 +504,9 @@ class BaseReductionSearch(BaseEstimator):
         linear), else predicted from the trainings so far: the largest one scaled linearly
         (below 50,000 rows: grown at the rate measured between the two largest trainings,
         square root to linear), never below the fastest one grown as the square root of the
-        rows. (Below 50,000 rows, with a budget, the baseline's first split is timed early:
-        first with a multiple, after the first curve point with seconds.)"""
+        rows, plus the shared preprocessing fitted on all rows. (Below 50,000 rows, with a
+        budget, the baseline's first split is timed early: first with a multiple, after the
+        first curve point with seconds.)"""
         cell = ev.cells.get((FULL, 1.0))
         if cell:  # the fold's training grown to all rows at the measured growth rate
             g = ev.times.growth()
@@ -465,7 +520,9 @@ class BaseReductionSearch(BaseEstimator):
             # predict 50-100x the truth; below LARGE_ROWS grow it at the rate measured
             # between the two largest trainings (square root to linear) instead
             high = min(high, ev.times.predict(ev.n))
-        return max(low, high)
+        # the trainings timed are the last step with a shared preprocessing: one full
+        # training also fits the preprocessing on all rows (Evaluator.refit_seconds)
+        return max(low, high) + ev.prep_seconds(ev.n)
 
     def _finish(self, ev, X, y, task, scoring, seed, clock):
         self.task_, self.scoring_, self.seed_ = task, scoring, seed
@@ -514,18 +571,18 @@ class BaseReductionSearch(BaseEstimator):
         self.best_estimator_ = self._refit(red, X, y, Xr, yr, w)
         self.refit_training_seconds_ = time.perf_counter() - t0
         self.best_reducer_ = red
+        full = self.full_fit_seconds_  # measured when the baseline was
         if self.within_tolerance_:
-            self.training_time_saving_ = 1 - self.refit_training_seconds_ / self.full_fit_seconds_
-            self.total_time_saving_ = 1 - (self.refit_training_seconds_
-                                           + self.refit_reduction_seconds_) / self.full_fit_seconds_
+            self.training_time_saving_ = time_saving(self.refit_training_seconds_, full)
+            self.total_time_saving_ = time_saving(
+                self.refit_training_seconds_ + self.refit_reduction_seconds_, full)
         else:  # every row is kept: nothing is saved (the ratio of two timings of one
             self.training_time_saving_ = self.total_time_saving_ = 0.0  # training is noise)
         k, lo, hi = ev.predicted_keep
-        full = self.full_fit_seconds_  # measured when the baseline was
 
-        def saving(f):  # the time model at f * n rows, against one full training
-            return np.nan if not np.isfinite(f) else 1 - min(ev.training_cost(
-                min(f, 1.0) * ev.n) / full, 1.0)
+        def saving(f):  # the refit's cost model at f * n kept rows, as measured above
+            return np.nan if not np.isfinite(f) else time_saving(
+                ev.refit_seconds(min(f, 1.0) * ev.n), full)
 
         self.predicted_saving_ = (saving(k), saving(hi), saving(lo))
 

@@ -26,7 +26,7 @@ import numpy as np
 CHEAP_SECONDS = 1.0
 
 __all__ = ["COST_MODELS", "LARGE_ROWS", "Clock", "TimeModel", "full_training_seconds",
-           "parse_budget", "reduction_cost"]
+           "parse_budget", "reduction_cost", "time_saving"]
 
 #: From this many rows on a table is "large": ``baseline="auto"`` extrapolates the full
 #: training set's score unless measuring it is cheap, and the answer's check runs each
@@ -170,6 +170,24 @@ def full_training_seconds(rows, seconds, n):
         return math.nan
     i = int(np.argmin(seconds))
     return float(seconds[i]) * math.sqrt(max(float(n) / float(rows[i]), 1.0))
+
+
+def time_saving(seconds, full_seconds):
+    """The training-time saving of a training that takes ``seconds`` against one full
+    training (``full_seconds``): ``1 - seconds / full_seconds``, negative when it costs more
+    (NaN when either is unknown). The one formula of the search's measured saving (the
+    refit's timing) and its predicted one (``Evaluator.refit_seconds``), both of a training
+    done as the refit does it: the shared preprocessing on all rows, the model on the kept.
+
+    Examples
+    --------
+    >>> time_saving(0.25, 1.0), time_saving(1.5, 1.0)
+    (0.75, -0.5)
+    """
+    seconds, full_seconds = float(seconds), float(full_seconds)
+    if not (math.isfinite(seconds) and math.isfinite(full_seconds)) or full_seconds <= 0:
+        return math.nan
+    return 1.0 - seconds / full_seconds
 
 
 def reduction_cost(label, probe, rows, keep):

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from .._core.output import reduced_data
-from .._core.validation import seeded_clone
+from .._core.validation import check_keep, seeded_clone
 from ._budget import COST_MODELS, DEFAULT_COST, LARGE_ROWS, Clock, TimeModel, reduction_cost
 from ._stats import fit_learning_curve, paired_interval, paired_lower_bound, t_interval
 
@@ -235,8 +235,9 @@ class Evaluator:
 
     def rows(self, keep):
         """Kept rows of a fraction: ``keep`` of the **whole** training set (what the final
-        reduction on all rows keeps), not of a fold's share."""
-        return max(1, round(keep * self.n))
+        reduction on all rows keeps), not of a fold's share; counted by the reducers' own
+        rule (:func:`~datareduce._core.validation.check_keep`: half rounds up)."""
+        return check_keep(keep, self.n)
 
     def fold_keep(self, keep, fold_rows):
         """The ``keep`` a reducer gets on a training fold: the answer's row count, capped by
@@ -267,9 +268,12 @@ class Evaluator:
             t0 = time.perf_counter()
             model = f.fit(Zr, yr, w, red)
             fit_t = time.perf_counter() - t0
+            # the time model holds what a candidate's training costs on a fold (the last
+            # step with a shared preprocessing); the preprocessing is modelled apart
+            # (prep_seconds), as the refit pays it: on all rows
+            self.times.add(len(yr), fit_t)
             if label == FULL:  # one full training includes its preprocessing
                 fit_t += f.prep_seconds
-            self.times.add(len(yr), fit_t)
             t0 = time.perf_counter()
             score = float(self.scorer(model, f.Zte, f.yte))
             self.score_seconds.append(time.perf_counter() - t0)
@@ -434,8 +438,32 @@ class Evaluator:
         return float(np.median(self.score_seconds)) if self.score_seconds else 0.0
 
     def training_cost(self, rows):
+        """Predicted seconds of one training of the estimator on ``rows`` rows of a fold (its
+        last step only with a shared preprocessing, fitted once per fold)."""
         t = self.times.predict(rows)
         return 0.0 if math.isnan(t) else t
+
+    def prep_seconds(self, rows):
+        """Predicted seconds of the shared preprocessing fitted on ``rows`` rows (0 without
+        one): the median of its measured ``fit_transform`` on the training folds built so
+        far, grown to ``rows`` at the rate the trainings grow beyond the largest measured
+        one (``TimeModel.growth``, square root to linear; much of a preprocessing's time is
+        fixed). One full training is then grown as a whole at that rate
+        (``_full_seconds``): the cost model of a training on all rows and of the refit
+        agree at keep=1."""
+        folds = [f for f in self._folds.values() if f.pre is not None and len(f.tr)]
+        if not folds:
+            return 0.0
+        t = float(np.median([f.prep_seconds for f in folds]))
+        m = float(np.median([len(f.tr) for f in folds]))
+        return t * (float(rows) / m) ** self.times.growth()
+
+    def refit_seconds(self, rows):
+        """The one cost model of a training as the refit does it (``_refit``): the shared
+        preprocessing fitted on **all** rows, then the estimator (its last step) on ``rows``
+        kept rows. The predicted saving at a kept fraction is :func:`time_saving` of it, as
+        the measured saving is of the refit's timing."""
+        return self.prep_seconds(self.n) + self.training_cost(rows)
 
     def reduction_seconds(self, label, keep):
         """Predicted reduction seconds on one training fold: measured at this fraction,

@@ -2,8 +2,9 @@
 
 :class:`ReductionSearchCV` answers "what is the smallest kept fraction whose cross-validated
 score stays within the tolerance of the full training set's?" at the cost of a few
-trainings. A kept fraction ``keep`` always means ``round(keep * n)`` rows of the whole
-training set (what the final reduction keeps), also on a cross-validation fold.
+trainings. A kept fraction ``keep`` always means ``check_keep(keep, n)`` rows of the whole
+training set (``keep * n`` rounded, half up: what the final reduction keeps), also on a
+cross-validation fold.
 
 1. **learning curve**: the reference method (SRS) at the two smallest kept fractions, on
    every split. The budget's unit, one full training, is predicted from the fastest of
