@@ -23,7 +23,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:Warning")
 def test_hive_layout_refusal_suggests_a_glob_of_the_partition_folders(tmp_path, monkeypatch,
                                                                        entries):
     """The advice was built from the first entry's text: 'hive/label=a/label=*' (or
-    '<file>/label=*' for the CLI's file list), a glob that matches nothing."""
+    '<file>/label=*' for the CLI's file list), a glob that matches nothing. (review8/a 04:
+    this pinned 'hive/label=*', which also reads label=b, never given; the advice now reads
+    exactly the partitioned files given: the folder hive/label=a.)"""
     monkeypatch.chdir(tmp_path)
     for lab in "ab":
         (tmp_path / "hive" / f"label={lab}").mkdir(parents=True)
@@ -32,9 +34,9 @@ def test_hive_layout_refusal_suggests_a_glob_of_the_partition_folders(tmp_path, 
     with pytest.raises(ValueError, match="pass the partition folders only") as err:
         reduce_parquet(entries, "srs", 0.5, scheduler="synchronous")
     suggested = re.search(r"\(e\.g\. '([^']+)'\)\.$", str(err.value)).group(1)
-    assert suggested == "hive/label=*"
-    assert sorted(glob.glob(suggested)) == ["hive/label=a", "hive/label=b"]
-    assert reduce_parquet(suggested, "srs", 0.5, scheduler="synchronous").n_samples == 40
+    assert suggested == "hive/label=a"
+    assert sorted(glob.glob(suggested)) == ["hive/label=a"]
+    assert reduce_parquet(suggested, "srs", 0.5, scheduler="synchronous").n_samples == 20
 
 
 # ------------------------- 04: one rule for hive partition columns (library and command line)

@@ -213,12 +213,15 @@ def _is_key_folder(part) -> bool:
 
 
 def _partition_glob(full, partitioned, odd, lacking):
-    """A glob of the partition folders that reads every partitioned file given and none of
-    the ``odd`` ones, or None: a partitioned file's path (``full``) with each ``key=value``
-    folder from some level on written ``key=*`` (``hive/year=*/month=*``), starting no
-    deeper than its first folder of a ``lacking`` key, as deep as possible (the folders every
-    file shares, ``/srv/site=north/``, stay fixed). The glob is checked against the files:
-    a glob that would silently read only some of the partitions is never advised."""
+    """A glob or folder that reads exactly the partitioned files given, or None: a
+    partitioned file's path (``full``) with each ``key=value`` folder from some level on
+    written ``key=*`` (``hive/year=*/month=*``), starting no deeper than its first folder of
+    a ``lacking`` key, as deep as possible (the folders every file shares,
+    ``/srv/site=north/``, stay fixed); else, when the partitioned files given are the files
+    of one folder of a ``lacking`` key (``hive/label=a`` given with a stray file), that
+    folder. What it reads is checked on disk: it must read every partitioned file given,
+    and nothing else (no stray file, and no partition never given: ``hive/label=*`` for
+    ``hive/label=a`` alone would silently reduce ``label=b`` too)."""
     import os
     import warnings
 
@@ -228,7 +231,17 @@ def _partition_glob(full, partitioned, odd, lacking):
     def real(files):
         return {os.path.realpath(f) for f in files}
 
-    want, unwanted = real(partitioned), real(odd)
+    def reads(text):  # the files text reads, where they are on disk
+        found: list[str] = []
+        try:
+            with warnings.catch_warnings():  # _resolve_paths told about skipped links
+                warnings.simplefilter("ignore")
+                _resolve_entry(text, found)
+        except OSError:  # matches nothing
+            return set()
+        return real(found)
+
+    want = real(partitioned)
     for parts in (Path(full).parts, Path(os.path.abspath(full)).parts):
         keys = [i for i, part in enumerate(parts[:-1]) if _is_key_folder(part)]
         first = next((i for i in keys if parts[i].split("=", 1)[0] in lacking), None)
@@ -241,16 +254,22 @@ def _partition_glob(full, partitioned, odd, lacking):
             between = [levels.pop(0) if i in keys else parts[i]
                        for i in range(start, last + 1)]
             text = str(Path(*parts[:start], *between))
-            found: list[str] = []
-            try:
-                with warnings.catch_warnings():  # _resolve_paths told about skipped links
-                    warnings.simplefilter("ignore")
-                    _resolve_entry(text, found)
-            except OSError:  # matches nothing
-                continue
-            got = real(found)
-            if want <= got and not (got & unwanted):
+            if reads(text) == want:
                 return text
+
+    def key_folder(f):  # the file's first folder of a lacking key, as written if there
+        for parts in (Path(f).parts, Path(os.path.abspath(f)).parts):
+            at = next((i for i, part in enumerate(parts[:-1]) if _is_key_folder(part)
+                       and part.split("=", 1)[0] in lacking), None)
+            if at is not None:
+                return str(Path(*parts[:at + 1]))
+        return None
+
+    one = {key_folder(f) for f in partitioned}
+    if len(one) == 1 and None not in one:
+        text = one.pop()
+        if reads(text) == want:
+            return text
     return None
 
 
@@ -301,39 +320,51 @@ def _resolve_paths(paths) -> list[str]:
     return files
 
 
-def _input_places(paths, files) -> list[tuple[str, Path, str | None]]:
-    """Where the inputs live, as (how the user named it, place, name) triples, each place
+def _input_places(paths, files) -> list[tuple[str, Path, tuple | None]]:
+    """Where the inputs live, as (how the user named it, place, rest) triples, each place
     where it is on disk (:func:`_real`: every link followed before a ``..`` is cancelled,
-    as the file system resolves ``l/..``; an input file also at its name, :func:`_entry`):
-    a folder entry (and
-    the folders its links to subfolders lead to), the folder a glob starts from (its path up
-    to the first wildcard) and every folder it reaches (those it matches with their
-    subfolders, those its folder part matches; links followed, as ``_resolve_entry`` reads
-    them), and every input file. ``name`` is None where the whole place is read (everything
-    below it is input); for a folder the glob's folder part matches (``data/shared`` for
-    ``data/*/*.parquet``) it is the glob's last part: the glob reads the files directly in
-    that folder and the subfolders whose name it matches, nothing else below it (a folder
-    part with ``**`` reaches every depth: the whole place)."""
+    as the file system resolves ``l/..``; an input file also at its name, :func:`_entry`).
+
+    ``rest`` is None where the whole place is read, everything below it: a folder entry and
+    the folders its links to subfolders lead to, every input file, and every folder a glob
+    matches now (read as a folder, links followed). For a glob it is also, for every folder
+    the glob's path reaches on the way (the folder it starts from, its path up to the first
+    wildcard, and each existing folder its first ``k`` parts match, through links too), the
+    glob's remaining parts: below that folder a later run reads what those parts match by
+    name (:func:`_glob_reads`), in folders that exist or that a write would create. Folders
+    created by a write are plain folders, so a name match below the real folder of every
+    existing folder the glob passes through covers every path the glob could match after
+    the write (``data/*/*/*.parquet`` with ``data/link -> elsewhere/`` reads
+    ``elsewhere/new/kept.parquet`` once ``new/`` is made; ``raw/*.parquet`` never reads
+    ``raw/reduced/kept.parquet``)."""
     import os
     import warnings
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
     places = []
+    seen = set()
 
-    def both(given, p, name=None):  # where p is on disk, links followed before '..'
-        places.append((given, _real(p), name))
+    def add(given, p, rest=None):  # where p is on disk, links followed before '..'
+        place = _real(p)
+        if (place, rest) not in seen:
+            seen.add((place, rest))
+            places.append((given, place, rest))
 
     def file(given, f):  # an input file: its folder entry and where its bytes are
-        places.extend({(given, _entry(f), None), (given, _real(f), None)})
+        for place in {_entry(f), _real(f)}:
+            places.append((given, place, None))
 
     def folder(given, path):  # a folder read with its subfolders, links followed
-        both(given, path)
+        add(given, path)
+        top = [_real(path)]
         with warnings.catch_warnings():  # _resolve_paths told about skipped links
             warnings.simplefilter("ignore")
             for root, _, _ in _walk(Path(path)):  # linked subfolders, where they lead
-                if os.path.realpath(root) != os.path.realpath(path):
-                    both(given, root)
+                real = _real(root)
+                if not any(is_within(real, t) for t in top):
+                    top.append(real)
+                    add(given, root)
 
     def wild(t):
         return any(ch in t for ch in "*?[")
@@ -347,24 +378,43 @@ def _input_places(paths, files) -> list[tuple[str, Path, str | None]]:
         elif wild(text):
             parts = Path(text).parts
             fixed = next(i for i, part in enumerate(parts) if wild(part))
-            both(text, Path(*parts[:fixed]) if fixed else Path("."))
-            # the folders the glob reaches, through links too: those its folder part
-            # matches (a later file there matches it again: 'data/*/*.parquet' and
-            # 'data/**/*.parquet' reach 'data/link/'; without '**' only the files directly
-            # in them and the subfolders the last part matches), and the folders it
-            # matches, read with their subfolders ('data/*' matching 'data/link')
-            head, last = os.path.split(text)
-            deep = "**" in head
-            for d in glob.glob(head, recursive=True) if wild(head) else []:
-                if os.path.isdir(d):
-                    both(text, d, None if deep else last)
-            for match in glob.glob(text, recursive=True):
+            # a '..' after a wildcard is resolved on disk, not matched by name: start below it
+            lo = max([fixed] + [i + 1 for i, part in enumerate(parts)
+                                if part == ".." and i >= fixed])
+            for k in range(lo, len(parts)):
+                # '**' ending the head goes on matching below it (zero or more folders)
+                rest = parts[k - 1:] if k and parts[k - 1] == "**" else parts[k:]
+                head = str(Path(*parts[:k])) if k else "."
+                found = glob.glob(head, recursive=True) if wild(head) else [head]
+                for d in found:
+                    if os.path.isdir(d):
+                        add(text, d, tuple(rest))
+            for match in glob.glob(text, recursive=True):  # read as folders
                 if os.path.isdir(match):
                     folder(text, match)
     for f in files:
         if "://" not in f:
             file(f, f)
     return places
+
+
+def _glob_reads(below, rest) -> bool:
+    """Whether a glob whose remaining parts are ``rest`` reads the path ``below`` (its parts
+    under the folder the glob reached): a first part or more of ``below`` match all of
+    ``rest``, part by part with ``fnmatch`` (``**`` any number of parts, none included),
+    either the whole path (a file the glob matches) or a folder above it (a folder the glob
+    matches is read with everything in it). Hidden names are matched too (``glob`` leaves
+    them out: refusing them is on the safe side)."""
+    below, rest = tuple(below), tuple(rest)
+
+    def match(i, j):
+        if j == len(rest):
+            return True  # below[:i] is matched: the path itself, or a folder holding it
+        if rest[j] == "**":
+            return match(i, j + 1) or (i < len(below) and match(i + 1, j))
+        return i < len(below) and fnmatch.fnmatch(below[i], rest[j]) and match(i + 1, j + 1)
+
+    return bool(below) and match(0, 0)
 
 
 def _real(p) -> Path:
@@ -650,9 +700,10 @@ def _merge_scale(scans, scale):
 def _check_output(output, overwrite, files, paths=None):
     """Refuse, before any row is read: an output that is not a ``.parquet`` name, an existing
     folder (what dask's and Spark's ``to_parquet`` write), an existing file without
-    ``overwrite``, and an output inside any input place (an input folder, the folder a glob
-    starts from, an input file): the next run over the inputs would read the kept rows as
-    data. Paths are compared where they are on disk (:func:`_real`: links followed before a
+    ``overwrite``, and an output a later run over the inputs would read as data, once the
+    write has created its folders (:func:`_input_places`: an input file, a place inside an
+    input folder, or a path a glob's remaining parts match by name below a folder the glob
+    passes through, :func:`_glob_reads`). Paths are compared where they are on disk (:func:`_real`: links followed before a
     ``..`` is cancelled, as the file system does), the output both at its name
     (:func:`_entry`) and where a link there leads."""
     import os
@@ -687,18 +738,13 @@ def _check_output(output, overwrite, files, paths=None):
                 f"{said(cli)}{via} is one of the input files ({given}): choose another "
                 f"{'--output' if cli else 'output'}."))
 
-    def read(path, place, name):  # would a later run read path as input of this place?
-        if name is None:
-            return is_within(path, place)
+    def read(path, place, rest):  # would a later run read path as input of this place?
         if not is_within(path, place):
             return False
-        below = path.relative_to(place).parts
-        # a file directly in the folder, or one in a subfolder the glob's last part matches
-        # (read as a folder, with its subfolders)
-        return len(below) <= 1 or fnmatch.fnmatch(below[0], name)
+        return rest is None or _glob_reads(path.relative_to(place).parts, rest)
 
-    for given, place, name in places:
-        if read(entry, place, name) or read(real, place, name):
+    for given, place, rest in places:
+        if read(entry, place, rest) or read(real, place, rest):
             where = f"{given!r}" if Path(given) == place else f"{given!r} ({place})"
             raise _Refusal(lambda cli, where=where, place=place: (
                 f"{said(cli)}{via} is inside the input {where}: a later run over the same "
@@ -766,9 +812,16 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         Size of the ``"local"`` cluster.
     output : str or Path, optional
         A ``.parquet`` file to write the kept rows to (their index is written too). Refused
-        before any row is read: an existing folder, an input file, or a place inside an input
-        folder (or the folder a glob starts from, or any folder it reaches: those it
-        matches, those its folder part matches), links followed.
+        before any row is read: an existing folder, and a place a later run over the same
+        ``paths`` would read once the write has created its folders (compared on disk, every
+        link followed before a ``..`` is cancelled, as the file system does): an input file,
+        a place inside a folder given or a folder a glob matches, or a path that the glob's
+        remaining parts match by name below any existing folder the glob passes through
+        (the folder it starts from, ``data/`` for ``data/*.parquet``, and those its first
+        parts match, through links too), the whole path or a folder above it
+        (``data/*.parquet`` refuses ``data/kept.parquet``, not ``data/reduced/kept.parquet``;
+        with ``data/link -> elsewhere/``, ``data/*/*/*.parquet`` refuses
+        ``elsewhere/new/kept.parquet``). See docs/distributed.md.
     overwrite : bool, default=False
         Replace an existing ``output``.
     weight_column : str, optional
