@@ -29,10 +29,22 @@ __all__ = [
     "image_to_label_path",
 ]
 
-#: Image extensions read by Ultralytics (lower case, without the dot).
+#: Image extensions read by Ultralytics (lower case, without the dot): a copy of
+#: ``ultralytics.data.utils.IMG_FORMATS`` (8.4), written out rather than imported so that
+#: ``import datareduce`` and ``load_yolo`` stay light (importing Ultralytics takes seconds
+#: and pulls in torch). tests/test_review8_detection.py compares it with the installed
+#: Ultralytics' set whenever Ultralytics is importable: update both together.
 IMG_FORMATS = frozenset(
-    {"bmp", "dng", "jpeg", "jpg", "mpo", "png", "tif", "tiff", "webp", "pfm", "heic", "avif", "jp2"}
+    {"avif", "bmp", "dng", "heic", "heif", "jp2", "jpeg", "jpg", "mpo", "png", "tif", "tiff",
+     "webp"}
 )
+#: What Pillow may call the content of an image Ultralytics trains on (``check_image``:
+#: ``im.format.lower() in IMG_FORMATS | {"jpeg2000"}``); any other format (a GIF saved as
+#: ``.png``) is ignored by Ultralytics as a corrupt image.
+_PIL_FORMATS = IMG_FORMATS | {"jpeg2000"}
+#: Extensions whose images Pillow reads only with a HEIF plugin (pi-heif), which Ultralytics
+#: registers (installing it) the first time Pillow cannot identify a file.
+_HEIF_SUFFIXES = ("heic", "heif")
 _ON_ERROR = ("raise", "skip")
 _COORD_TOL = 1e-6
 #: The advice every loading error ends with; the CLI rewrites it to its own flag.
@@ -47,8 +59,10 @@ class LabelIssue:
 
     ``kind`` sorts the notes on rows Ultralytics reads anyway (``"clipped"``: coordinates a
     little outside [0, 1], clipped; ``"outside"``: a box wholly in the 1 % margin, dropped;
-    ``"zero_area"``: a box of no width or height as written, dropped) from the problems
-    that stop a file (``"problem"``, the default).
+    ``"zero_area"``: a box of no width or height as written, dropped; ``"duplicate"``: a
+    row identical to an earlier one of its file, read once as Ultralytics reads it) from
+    the problems that stop a file (``"problem"``, the default). The notes are warned about,
+    grouped by kind; label files are never rewritten for them.
 
     Examples
     --------
@@ -244,25 +258,64 @@ def _upright(im):
     return ImageOps.exif_transpose(im)
 
 
+def _register_heif() -> bool:
+    """Register a HEIF opener with Pillow (pi-heif, else pillow-heif) as Ultralytics'
+    ``image_open`` patch does; False when neither is installed."""
+    for module in ("pi_heif", "pillow_heif"):
+        try:
+            register = __import__(module).register_heif_opener
+        except (ImportError, AttributeError):
+            continue
+        register()
+        return True
+    return False
+
+
 def _decode_problem(path) -> str | None:
-    """None when ``path`` decodes completely, else what is wrong (in words)."""
-    from PIL import Image
+    """None when ``path`` decodes completely, else what is wrong (in words).
+
+    Also a problem, as for Ultralytics' ``check_image``: an image under
+    ``MIN_IMAGE_SIDE`` pixels a side, and content whose format (as Pillow names it) is not
+    one of ``IMG_FORMATS`` or ``jpeg2000`` (a GIF saved as ``.png``: Ultralytics ignores
+    it, "Invalid image format GIF"). Only the content's format counts, not whether it
+    matches the extension: a PNG saved as ``.jpg`` is read by Ultralytics and is fine."""
+    from PIL import Image, UnidentifiedImageError
+
+    def _open():
+        try:
+            return Image.open(path)
+        except UnidentifiedImageError:
+            suffix = str(path).rpartition(".")[-1].lower()
+            if suffix not in _HEIF_SUFFIXES or not _register_heif():
+                raise
+            return Image.open(path)
 
     try:
-        with Image.open(path) as im:
+        with _open() as im:
             im.verify()  # structure and checksums (PNG)
-        with Image.open(path) as im:
+        with _open() as im:
             w, h = im.size
             fmt = (im.format or "").lower()
             if fmt in ("jpeg", "mpo"):
                 im.draft("RGB", (64, 64))  # decode the whole stream at a reduced scale
             im.load()  # pixel data: a truncated file fails here
     except Exception as exc:  # Pillow raises many types for broken files
-        return (f"cannot be decoded ({type(exc).__name__}: {exc}); re-save the image from "
-                "its source or remove it")
+        hint = ""
+        if (isinstance(exc, UnidentifiedImageError)
+                and str(path).rpartition(".")[-1].lower() in _HEIF_SUFFIXES):
+            hint = (" (Pillow reads HEIF images only with the pi-heif plugin, which Ultralytics "
+                    "installs when it meets one: pip install pi-heif)")
+        return (f"cannot be decoded ({type(exc).__name__}: {exc}){hint}; re-save the image "
+                "from its source or remove it")
     if min(w, h) < MIN_IMAGE_SIDE:
         return (f"image too small ({w}x{h} pixels; Ultralytics skips images under "
                 f"{MIN_IMAGE_SIDE} pixels a side)")
+    if fmt not in _PIL_FORMATS:
+        suffix = Path(path).suffix or "without an extension"
+        return (f"is a {fmt.upper() or 'unknown-format'} image named {suffix}: Ultralytics "
+                f"reads only {', '.join(sorted(IMG_FORMATS))} images and ignores this one "
+                f"('Invalid image format {fmt.upper()}'); re-save it as PNG or JPEG, or "
+                "remove it")
     return None
 
 

@@ -233,10 +233,15 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
     ``clipped``; such a row left with no width or height once clipped (it lies wholly in
     the margin) is dropped, as Ultralytics drops zero-area boxes, and its
     :class:`LabelIssue` says so (in ``clipped``, not an issue); so is a row of zero width
-    or height as written (``ZERO_AREA``), which Ultralytics also accepts and drops. The
-    notes in ``clipped`` carry their ``kind``: ``"clipped"``, ``"outside"`` (dropped) or
-    ``"zero_area"`` (dropped)."""
+    or height as written (``ZERO_AREA``), which Ultralytics also accepts and drops. A row
+    identical to an earlier one (the same values once read as float32, the way
+    ``verify_image_label`` compares rows with ``np.unique``; for polygons the same class and
+    points) is dropped, as Ultralytics keeps one of them ("N duplicate labels removed"),
+    with a note of kind ``"duplicate"``. The notes in ``clipped`` carry their ``kind``:
+    ``"clipped"``, ``"outside"`` (dropped), ``"zero_area"`` (dropped) or ``"duplicate"``
+    (dropped)."""
     rows, issues = [], []
+    seen: dict = {}  # a valid row's float32 values -> its line
     lines = [(n, parts) for n, line in enumerate(text.splitlines(), 1) if (parts := line.split())]
     poly_rows = [n for n, parts in lines if len(parts) > 6]
     box_rows = [n for n, parts in lines if len(parts) == 5]
@@ -272,6 +277,19 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
                                                "normalised to [0, 1] (Ultralytics tolerates "
                                                "-0.01 to 1.01)"))
             continue
+        # duplicates as Ultralytics finds them: rows equal as float32 (np.unique, so -0.0
+        # equals 0.0); polygons by their class and points' bytes (distinct polygons may
+        # share a box)
+        f32 = np.array(parts, dtype=np.float32)
+        key = tuple((f32 + np.float32(0)).tolist()) if k == 5 else (f32[:1].tobytes(),
+                                                                      f32[1:].tobytes())
+        if key in seen:
+            if clipped is not None:
+                clipped.append(LabelIssue(
+                    fname, n, f"duplicate of line {seen[key]}, dropped (Ultralytics keeps one "
+                              "of identical rows)", "duplicate"))
+            continue
+        seen[key] = n
         coords = vals[1:]
         if k == 5:
             x, y, w, h = coords
@@ -477,7 +495,16 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
         kept_labels.append(lbl)
     _finish(issues, bad, on_error, f"{yaml_path} [{split}]")
     empty = [c for c in clipped if c.kind == "zero_area"]
-    clipped = [c for c in clipped if c.kind != "zero_area"]
+    duplicate = [c for c in clipped if c.kind == "duplicate"]
+    clipped = [c for c in clipped if c.kind in ("clipped", "outside")]
+    if duplicate:
+        files = {c.file for c in duplicate}
+        warnings.warn(
+            f"{yaml_path} [{split}]: {len(duplicate)} label line(s) in {len(files)} file(s) "
+            f"repeat an earlier line of their file (e.g. {duplicate[0].file}:"
+            f"{duplicate[0].line}, {duplicate[0].message}): read once, as Ultralytics "
+            "removes duplicate labels and trains on one box each; the label files are not "
+            "changed.", UserWarning, stacklevel=2)
     if empty:
         warnings.warn(
             f"{yaml_path} [{split}]: {len(empty)} label line(s) are boxes of zero width or "
