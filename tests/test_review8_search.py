@@ -84,3 +84,88 @@ def test_predicted_saving_includes_the_shared_preprocessing_the_refit_pays():
     # before the fix the prediction compared the Ridge alone with a full training (~97 %)
     assert s.predicted_saving_[0] < 0.5, s.predicted_saving_
     assert abs(s.predicted_saving_[0] - s.training_time_saving_) < 0.45
+
+
+# -------------------------------------------------------------- 04 refit warning
+def _whole_number_target(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = np.round(40 * X[:, 0] + 10 * rng.normal(size=n)).astype(int) + 200  # ~150 values
+    return X, y
+
+
+def test_regression_search_does_not_pass_on_the_reducers_task_advice():
+    X, y = _whole_number_target()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        _search(Ridge(), tolerance=0.05, random_state=0).fit(X, y)
+    advice = [str(w.message) for w in rec if "task=" in str(w.message)]
+    assert advice == []
+
+
+def test_tune_on_subset_gives_the_regressors_task_to_the_reducer():
+    from datareduce.search import tune_on_subset
+
+    X, y = _whole_number_target()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        tune_on_subset(Ridge(), {"alpha": [0.1, 1.0]}, X, y, keep=0.5, n_iter=2,
+                       random_state=0)
+    assert [str(w.message) for w in rec if "task=" in str(w.message)] == []
+
+
+# -------------------------------------------------------------- 05 plot title
+def test_a_long_no_reduction_reason_wraps_within_the_figure():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = _classes(200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = _search(LogisticRegression(max_iter=200), tolerance=0.0, keeps=(0.1, 0.2),
+                    random_state=0).fit(X, y)
+    reason = ("the check over several draws of the subset failed (srs at 0.3, srs at 0.5); "
+              "2 other (method, fraction) pair(s) within tolerance did not beat srs at the "
+              "racing level, which a method other than srs must")
+    s.within_tolerance_ = False
+    s.no_reduction_reason = lambda: reason
+    for size in ((6.4, 4.8), (6, 4.2)):
+        fig, ax = plt.subplots(figsize=size)
+        s.plot(ax=ax)
+        fig.canvas.draw()
+        box = ax.title.get_window_extent(fig.canvas.get_renderer())
+        assert box.x0 >= fig.bbox.x0 - 1 and box.x1 <= fig.bbox.x1 + 1, (box, fig.bbox)
+        assert "must" in ax.get_title() and ax.get_title().count("\n") >= 2
+        plt.close(fig)
+
+
+# -------------------------------------------------------------- 06 halving first rung
+def test_tune_halving_first_rung_holds_every_class():
+    from sklearn.datasets import make_classification
+
+    from datareduce.search import tune_halving
+
+    X, y = make_classification(180, 5, n_informative=3, n_classes=3, random_state=0)
+    grid = {"C": [0.001, 0.01, 0.1, 1, 10, 100, 1000, 0.3, 3, 30]}
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        r = tune_halving(LogisticRegression(max_iter=500), grid, X, y, random_state=0)
+    # scikit-learn's floor in rows of each training fold: 2 * (3 splits - 1) * 3 classes
+    assert r.rungs[0][1] >= 12, r.rungs
+    assert r.rungs[-1][1] == check_keep(0.2, 120)  # the last rung still at max_keep
+    assert not [w for w in rec if "Increase keep" in str(w.message)]
+
+
+def test_tune_halving_warns_once_naming_min_keep():
+    from sklearn.datasets import make_classification
+
+    from datareduce.search import tune_halving
+
+    X, y = make_classification(180, 5, n_informative=3, n_classes=3, random_state=0)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        tune_halving(LogisticRegression(max_iter=500), {"C": [0.1, 1, 10]}, X, y,
+                     min_keep=3, max_keep=0.5, random_state=0)
+    ours = [str(w.message) for w in rec if str(w.message).startswith("tune_halving")]
+    assert len(ours) == 1 and "min_keep=3" in ours[0], ours

@@ -367,6 +367,11 @@ def _write(args, out, search, kept, kept_name, text, cols, source, positions):
 
         fig, ax = plt.subplots(figsize=(6, 4.2))
         search.plot(ax=ax)
+        # a "no reduction" reason wraps to the width (_plot._title): the figure grows by
+        # the title's extra lines, so that the axes (and the legend below) keep their room
+        extra = max(ax.get_title().count("\n") - 1, 0)
+        if extra:
+            fig.set_figheight(4.2 + 0.2 * extra)
         fig.tight_layout()
     out.mkdir(parents=True, exist_ok=True)
     frame = search.results_frame()

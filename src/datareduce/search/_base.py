@@ -45,7 +45,7 @@ from ._budget import (
     parse_budget,
     time_saving,
 )
-from ._evaluate import FULL, Evaluator
+from ._evaluate import FULL, Evaluator, fit_reducer
 from ._stats import t_interval
 
 __all__ = ["BASELINE_MAX_ROWS", "BaseReductionSearch", "FoldsTooSmall", "KeepsBeyondFold", "check_fractions",
@@ -450,7 +450,7 @@ class BaseReductionSearch(BaseEstimator):
             logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows; trying "
                         "%s.", sorted(set(fits) - set(usable)), floor, usable or [max(fits)])
         ev = Evaluator(self, X, y, splits, cands, scorer, seed, reference,
-                       usable or [max(fits)], clock)
+                       usable or [max(fits)], clock, task=task)
         ev.skipped.update(skipped)
         ev.budget = (budget_s, budget_x)
         ev.floor_applied = False  # the min_budget floor raised a multiple (resolve_budget)
@@ -522,7 +522,8 @@ class BaseReductionSearch(BaseEstimator):
             high = min(high, ev.times.predict(ev.n))
         # the trainings timed are the last step with a shared preprocessing: one full
         # training also fits the preprocessing on all rows (Evaluator.refit_seconds)
-        return max(low, high) + ev.prep_seconds(ev.n)
+        prep = getattr(ev, "prep_seconds", None)  # (a stand-in evaluator may have none)
+        return max(low, high) + (prep(ev.n) if prep is not None else 0.0)
 
     def _finish(self, ev, X, y, task, scoring, seed, clock):
         self.task_, self.scoring_, self.seed_ = task, scoring, seed
@@ -565,7 +566,9 @@ class BaseReductionSearch(BaseEstimator):
             self.all_rows_gain_ = self._gain(ev, np.nanmean(self.check_scores_, axis=0))
         red = ev.seeded(label, keep)
         t0 = time.perf_counter()
-        Xr, yr, w = reduced_data(red.fit(X, y), X, y)
+        # the search's task, as on the folds: the target rule does not decide (and warn)
+        # again with advice (fit(X, y, task=...)) that this fit does not take
+        Xr, yr, w = reduced_data(fit_reducer(red, X, y, task), X, y)
         self.refit_reduction_seconds_ = time.perf_counter() - t0
         t0 = time.perf_counter()
         self.best_estimator_ = self._refit(red, X, y, Xr, yr, w)

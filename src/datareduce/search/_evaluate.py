@@ -71,6 +71,23 @@ def shared_prefix(estimator):
     return Pipeline(head), last
 
 
+def fit_reducer(red, X, y, task):
+    """``red.fit(X, y)`` with the search's task (``"classification"`` or
+    ``"regression"``, decided once from the estimator and the target rule) when the reducer
+    takes one: its target rule then neither decides again nor warns with advice (``fit(X, y,
+    task=...)``) that the search's own ``fit`` does not take."""
+    import inspect
+
+    if task in ("classification", "regression"):
+        try:
+            takes = "task" in inspect.signature(red.fit).parameters
+        except (TypeError, ValueError):  # pragma: no cover - no signature
+            takes = False
+        if takes:
+            return red.fit(X, y, task=task)
+    return red.fit(X, y)
+
+
 def take_rows(Z, idx):
     """Rows ``idx`` of an array, a sparse matrix or a table."""
     if hasattr(Z, "iloc"):
@@ -166,14 +183,16 @@ class Fold:
         S = self._space_rows(red)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            task = self.ev.task
             if S is not None:
                 red.set_params(space="passthrough")
-                red.fit(S, self.ytr)
+                fit_reducer(red, S, self.ytr, task)
             elif not self._reads_values(red):  # random sampling: only the fold's shape
                 d = self.ev.X.shape[1]
-                red.fit(np.broadcast_to(np.zeros((1, d)), (len(self.tr), d)), self.ytr)
-            else:
-                red.fit(self.Xtr, self.ytr)  # (a fresh copy on large tables, then freed)
+                fit_reducer(red, np.broadcast_to(np.zeros((1, d)), (len(self.tr), d)),
+                            self.ytr, task)
+            else:  # (a fresh copy on large tables, then freed)
+                fit_reducer(red, self.Xtr, self.ytr, task)
         w = np.asarray(red.sample_weight_, dtype=np.float64)
         if getattr(red, "synthetic_", None) is None and hasattr(red, "sample_indices_"):
             idx = np.asarray(red.sample_indices_)
@@ -188,8 +207,9 @@ class Evaluator:
     """Cross-validated evaluations of (method, keep) on shared splits, with their costs."""
 
     def __init__(self, search, X, y, splits, candidates, scorer, seed, reference, keeps,
-                 clock: Clock):
+                 clock: Clock, task="auto"):
         self.search = search
+        self.task = task  # the search's task, given to every reducer's fit (fit_reducer)
         self.X, self.y = X, y
         self.splits = splits
         self.n_splits = len(splits)
@@ -513,7 +533,7 @@ class Evaluator:
             t0 = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                red.fit(take(self.X, idx), take(self.y, idx))
+                fit_reducer(red, take(self.X, idx), take(self.y, idx), self.task)
             times.append(time.perf_counter() - t0)
             if m == n1 and fits is not None and not fits(times[0] * (n2 / n1) ** growth):
                 return times[0], n1

@@ -87,11 +87,31 @@ def _offsets(rows, methods, step=0.012):
     return out
 
 
-def _title(search):
+def _title_chars(ax, fontsize="medium"):
+    """Characters of a title line that fit above ``ax``: the title is centred on the axes,
+    so a line may be twice the distance from the axes' centre to the nearer edge of the
+    figure wide (an average character taken as 0.55 of the font size, a margin kept)."""
+    from matplotlib.font_manager import FontProperties
+
+    pos = ax.get_position()
+    centre = (pos.x0 + pos.x1) / 2
+    room = 2 * min(centre, 1 - centre) * ax.figure.get_figwidth() * 72  # points
+    size = FontProperties(size=fontsize).get_size_in_points()
+    return max(30, int(0.9 * room / (0.55 * size)))
+
+
+def _title(search, width=None):
+    """The answer in words; the "no reduction" reason (up to ~200 characters) wrapped to
+    ``width`` characters a line (:func:`_title_chars`), not cut by the figure's edges."""
+    import textwrap
+
     if search.within_tolerance_:
         return (f"choice: {search.best_method_} keeping {100 * search.best_keep_:.3g}% of "
                 f"the rows (within tolerance {search.tolerance:g})")
-    return "no reduction within tolerance (keep all rows)\n" + search.no_reduction_reason()
+    reason = search.no_reduction_reason()
+    if width is not None:
+        reason = textwrap.fill(reason, width, break_on_hyphens=False)
+    return "no reduction within tolerance (keep all rows)\n" + reason
 
 
 def plot_search(search, ax=None):
@@ -195,7 +215,7 @@ def plot_search(search, ax=None):
     ax.legend(handles=handles, fontsize="x-small", ncol=3, loc="upper center",
               bbox_to_anchor=(0.45, -0.15), frameon=False, columnspacing=1.0,
               handlelength=1.6)
-    title = _title(search)
+    title = _title(search, _title_chars(ax))
     if not known:
         title += "\n(full training set not measured: no reference line)"
     ax.set_title(title, fontsize="medium")

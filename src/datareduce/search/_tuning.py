@@ -192,7 +192,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         else:
             raise TypeError(f"reducer={reducer!r}: give a method name, a reducer, or a fitted "
                             "ReductionSearchCV.")
-        Xr, yr = red.fit_resample(X, y)
+        Xr, yr = red.fit_resample(X, y, **_task_param(red, estimator))
     w = getattr(red, "sample_weight_", None)  # (a sampler of another package has none)
     w = None if w is None or len(w) != _num_samples(Xr) else np.asarray(w, dtype=float)
     Xr, yr, w = _in_row_order(red, Xr, yr, w, random_state)
@@ -236,6 +236,72 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     return SubsetTuning(best, params, search, red, len(y), len(yr), reduce_s, tune_s,
                         refit_s, shortlist=ranked, shortlist_seconds=short_s,
                         untuned_chosen=chose_untuned)
+
+
+def _task_param(reducer, estimator):
+    """``{"task": ...}`` for a datareduce reducer before a regressor or a classifier (the
+    estimator decides what y is, as in ReductionSearchCV): its target rule then does not
+    warn with advice (``fit(X, y, task=...)``) that ``tune_on_subset`` does not take; ``{}``
+    otherwise (an estimator of neither type, a sampler without ``task``)."""
+    import inspect
+
+    from sklearn.base import is_regressor
+
+    task = ("regression" if is_regressor(estimator) else
+            "classification" if is_classifier(estimator) else None)
+    try:
+        takes = "task" in inspect.signature(reducer.fit).parameters
+    except (AttributeError, TypeError, ValueError):
+        takes = False
+    return {"task": task} if task is not None and takes else {}
+
+
+def _first_rung(estimator, dists, X, y, cv, n_candidates, factor, low, top, n_fold,
+                min_keep, max_keep):
+    """The first rung's rows of each training fold (``low``: "exhaust" or a count), raised
+    to scikit-learn's floor for ``HalvingRandomSearchCV(min_resources="exhaust" or
+    "smallest")`` with ``resource="n_samples"``: ``2 * n_splits`` samples, times the
+    classes for a classifier; of each training fold (the resource here) its training part,
+    ``2 * (n_splits - 1)`` rows per class (12 with 3 classes and ``cv=3``). scikit-learn
+    applies no floor to another resource (``reduce__keep``), so that "exhaust" started at
+    ``max_keep // factor ** (rungs - 1)`` rows: 2 rows for 3 classes on a 178-row table.
+
+    ``"exhaust"`` below the floor runs fewer rungs, the last still at ``max_keep`` and the
+    first at the floor or above (scikit-learn's ``exhaust`` past its floor); a ``max_keep``
+    or ``min_keep`` below it warns once, naming them."""
+    from sklearn.model_selection import ParameterGrid
+
+    n_splits = cv.get_n_splits(X, y)
+    n_classes = len(np.unique(np.asarray(y))) if is_classifier(estimator) else 1
+    floor = 2 * max(n_splits - 1, 1) * n_classes
+    per = f"{n_classes} classes" if is_classifier(estimator) else "a regression target"
+    why = (f"fewer than {floor}, two rows per class and training split ({per}, cv with "
+           f"{n_splits} splits: scikit-learn's floor for successive halving)")
+    if floor > top:
+        warnings.warn(f"tune_halving: max_keep={max_keep!r} keeps {top} rows of each "
+                      f"training fold ({n_fold} rows), {why}: every rung ranks the candidates "
+                      f"on too few rows. Pass max_keep={floor} or more (rows), or fewer "
+                      "folds.", UserWarning, stacklevel=3)
+        return low
+    if low != "exhaust":
+        if low < floor:
+            warnings.warn(f"tune_halving: min_keep={min_keep!r} keeps {low} rows of each "
+                          f"training fold at the first rung, {why}. Pass min_keep={floor} or "
+                          "more, or min_keep='exhaust'.", UserWarning, stacklevel=3)
+        return low
+    if not (isinstance(factor, numbers.Real) and factor > 1 and isinstance(
+            n_candidates, numbers.Integral) and n_candidates >= 1):
+        return low  # scikit-learn refuses them by name
+    if all(isinstance(v, (list, tuple, np.ndarray)) for d in dists for v in d.values()):
+        n_cand = min(int(n_candidates), len(ParameterGrid(dists)))  # a grid: no repeats
+    else:
+        n_cand = int(n_candidates)
+    rungs = 1 + math.floor(math.log(max(n_cand, 1), factor))
+    if top // factor ** (rungs - 1) >= floor:
+        return "exhaust"
+    # fewer rungs, the last still at max_keep (what "exhaust" is for), the first >= floor
+    rungs = min(rungs, 1 + math.floor(math.log(top // floor, factor)))
+    return int(max(floor, top // factor ** (rungs - 1)))
 
 
 def _in_row_order(reducer, Xr, yr, w, random_state):
@@ -356,7 +422,9 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
         ``docs/search.md``).
     min_keep : "exhaust", float or int, default="exhaust"
         Rows kept at the first rung. ``"exhaust"`` starts as high as the number of rungs
-        allows (``max_keep // factor ** (rungs - 1)``), scikit-learn's rule.
+        allows (``max_keep // factor ** (rungs - 1)``), scikit-learn's rule, and never
+        below its floor, ``2 * (n_splits - 1)`` rows per class of each training fold
+        (fewer rungs then); a ``min_keep`` or ``max_keep`` below the floor warns once.
     cv, scoring, random_state, n_jobs
         Passed to HalvingRandomSearchCV (``random_state`` also to a named reducer).
     cache_reducer : "auto" or bool, default="auto"
@@ -406,6 +474,8 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
                              f"more than max_keep={max_keep!r} ({top} rows).")
     dists = param_distributions if isinstance(param_distributions, list) \
         else [param_distributions]
+    low = _first_rung(estimator, dists, X, y, cv, n_candidates, factor, low, top, n_fold,
+                      min_keep, max_keep)
     dists = [{f"model__{k}": v for k, v in d.items()} for d in dists]
     if cache_reducer == "auto":
         cache_reducer = not isinstance(red, RandomReducer)
