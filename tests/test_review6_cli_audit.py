@@ -8,18 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _cli_helpers import reduce_csv
 from datareduce import get_reducer
-from datareduce.cli import main
 from datareduce.metrics import audit_subset
 
-
-def _reduce(tmp_path, capsys, df, *args):
-    src, out = tmp_path / "t.csv", tmp_path / "o.csv"
-    df.to_csv(src, index=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        assert main(["reduce", str(src), *args, "-o", str(out), "--overwrite"]) == 0
-    return "".join(capsys.readouterr())
+_reduce = reduce_csv
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import glob
 import os
 import pickle
 import re
-import warnings
 
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ pd = pytest.importorskip("pandas")
 pytest.importorskip("dask.dataframe")
 pytest.importorskip("pyarrow")
 
-from datareduce.cli import main  # noqa: E402
+from _cli_helpers import reduce_csv  # noqa: E402
 from datareduce.distributed import reduce_parquet  # noqa: E402
 from datareduce.distributed._parquet import _check_output, _resolve_paths  # noqa: E402
 
@@ -23,13 +22,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:Warning")
 
 
 # ------------------- 01: a regression target's bins are counted as the reducer counts them
-def _reduce(tmp_path, capsys, df, *args):
-    src, out = tmp_path / "t.csv", tmp_path / "o.csv"
-    df.to_csv(src, index=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        assert main(["reduce", str(src), *args, "-o", str(out), "--overwrite"]) == 0
-    return "".join(capsys.readouterr())
+_reduce = reduce_csv
 
 
 @pytest.fixture
