@@ -146,7 +146,8 @@ def numbers():
         at = int(np.argmin(np.abs(r - 1.5)))
         print(f"{prefix} ({label}): curve reaches 1 at r = {first(curve)}; random subsets' "
               f"median at r = {first(mid)}, 95% at r = {first(hi)}, 5% at r = {first(lo)}; "
-              f"at r = {r[at]:.2f}: subset {curve[at]:.3f}, median {mid[at]:.3f}")
+              f"at r = {r[at]:.2f}: subset {curve[at]:.3f}, median {mid[at]:.3f}; largest "
+              f"radius drawn {r[-1]:.2f}: subset {curve[-1]:.3f}, median {mid[-1]:.3f}")
         j = int(np.argmin(np.abs(r - 0.3)))
         print(f"  at r = {r[j]:.2f}: subset {curve[j]:.3f}, band {lo[j]:.3f}-{hi[j]:.3f}, "
               f"median {mid[j]:.3f}")

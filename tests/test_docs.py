@@ -146,3 +146,35 @@ def test_doc_page_examples(page, tmp_path, monkeypatch):
         warnings.simplefilter("ignore")
         runner.run(test, out=out.append)
     assert runner.failures == 0, "".join(out)
+
+
+def test_audit_page_quotes_the_numbers_its_figures_script_prints():
+    """docs/audit.md quotes percentiles and radii that `python docs_hooks/figures.py
+    --numbers` prints; they had drifted after the audit's random stream changed (80% quoted,
+    67% printed; 0.66 quoted, 0.63 printed)."""
+    import re
+
+    out = subprocess.run([sys.executable, str(ROOT / "docs_hooks" / "figures.py"),
+                          "--numbers"], capture_output=True, text=True, timeout=300,
+                         cwd=ROOT, check=True).stdout
+    page = " ".join((ROOT / "docs" / "audit.md").read_text().split())
+    blocks = dict(re.findall(r"^(audit\w*) \(.*?\): (.*?)(?=^audit|\Z)", out, re.S | re.M))
+    default, reference = blocks["audit"], blocks["audit_mms_reference"]
+    for block in (default, reference):
+        r, sub, lo, hi = re.search(r"at r = ([\d.]+): subset ([\d.]+), band ([\d.]+)-([\d.]+)",
+                                   block).groups()
+        assert f"within {r}" in page
+        assert f"{round(100 * float(sub))}% of the rows within {r}" in page
+    lo, hi = re.search(r"band ([\d.]+)-([\d.]+)", default).groups()
+    assert f"random subsets {round(100 * float(lo))}-{round(100 * float(hi))}%" in page
+    top = re.search(r"95% at r = ([\d.]+)", default).group(1)
+    assert f"reaches 1, at {top}" in page
+    covers = re.search(r"curve reaches 1 at r = ([\d.]+)", reference).group(1)
+    assert f"covers every row within {covers}" in page
+    pct = dict(re.findall(r"(\w+): (?:closer to|further from) the full data than (\d+)%",
+                          default))
+    assert f"coverage closer to the full data than {pct['coverage']}%" in page
+    pct = dict(re.findall(r"(\w+): (?:closer to|further from) the full data than (\d+)%",
+                          reference))
+    assert f"further from the full data than {pct['coverage']}%" in page
+    assert f"energy closer than {pct['energy']}%" in page

@@ -60,13 +60,14 @@ def _looks_like_id(name, series) -> bool:
     step = values[1:] - values[:-1]
     return bool((step == 1).all())
 
-def resolve_columns(df, *, target=None, features=None, exclude=None, id=None,
+def resolve_columns(df, *, target=None, features=None, exclude=None, id=None, group=None,
                     numeric_only: bool = False) -> Columns:
     """Resolve ``--target``, ``--features``, ``--exclude`` and ``--id`` against a table.
 
     Names or shell-style globs (``'x_*'``). Features default to every column but the
     target, the id, the excluded ones and text columns with a different value on every row
-    (an id or free text; named in the summary, usable through ``--features``). With
+    (an id or free text; named in the summary, usable through ``--features``); ``group``
+    (``--group``, group ids) is never a feature and is named as such. With
     ``numeric_only``, non-numeric columns are left out too (listing one in ``--features``
     is an error).
     """
@@ -89,6 +90,9 @@ def resolve_columns(df, *, target=None, features=None, exclude=None, id=None,
     feats = []
     for c in base:
         if c in (target, id):
+            continue
+        if group is not None and c == group:
+            unused[c] = "--group"
             continue
         if c in dropped:
             unused[c] = "--exclude"

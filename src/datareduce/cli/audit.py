@@ -95,9 +95,8 @@ def run(args) -> int:
     train, test = read_tables(tr_path, "TRAIN", te_path, "TEST", na_values=args.na_values)
     if args.group is not None and args.group not in train.columns:
         raise CLIError(unknown_column("--group", args.group, train.columns, "TRAIN"))
-    exclude = list(args.exclude or []) + ([args.group] if args.group else [])
     cols = resolve_columns(train, target=args.target, features=args.features,
-                           exclude=exclude or None, id=args.id)
+                           exclude=args.exclude, id=args.id, group=args.group)
     keep = list(cols.features) + [c for c in (cols.target, args.group) if c is not None]
     missing = [c for c in keep if c not in test.columns]
     if missing:

@@ -248,9 +248,8 @@ def run(args) -> int:
     if args.group is not None and args.group == args.target:
         raise CLIError(f"--group {args.group!r} is the --target column: name the group id "
                        "column (patient, site ...).")
-    exclude = list(args.exclude or []) + ([args.group] if args.group else [])
     cols = resolve_columns(df, target=args.target, features=args.features,
-                           exclude=exclude or None, id=args.id)
+                           exclude=args.exclude, id=args.id, group=args.group)
     if not args.quiet:
         say(args, cols.summary())
     read = df
