@@ -80,6 +80,13 @@ def _check_float_groups(g, labels):
         )
 
 
+def _plain(value):
+    """``value`` (an int, a sequence of ints, a numpy array or a torch tensor) as a
+    Python int or a list of Python ints: the types ``torch.load(weights_only=True)``
+    accepts."""
+    value = to_numpy(value)
+    return int(value) if value.ndim == 0 else [int(v) for v in value.ravel()]
+
 class DynamicPruner:
     """Choose the training rows of every epoch from running per-sample loss statistics.
 
@@ -810,10 +817,15 @@ class DynamicPruner:
         return sum(steps)
 
     def state_dict(self):
-        """The pruner's running state, for checkpoints (plain numpy arrays and ints).
+        """The pruner's running state, for checkpoints (plain Python lists, ints and str).
 
         Restore it with :meth:`load_state_dict` on a pruner created with the same
         parameters; training then continues with the same scores and random draws.
+        The state holds only built-in Python types, so a checkpoint that contains it
+        loads with ``torch.load(path)`` under its default ``weights_only=True``.
+        It is the state at an epoch boundary: save it after the last ``update`` of an
+        epoch; a state saved in the middle of an epoch makes the resumed run plan that
+        epoch again from the partly updated scores (other rows and weights).
 
         Returns
         -------
@@ -832,13 +844,13 @@ class DynamicPruner:
         (True, [1, 1, 0, 0, 0])
         """
         return {
-            "n_samples": self.n_samples,
-            "policy": self.policy,
-            "entropy": self._entropy,
-            "scores": self.scores_.copy(),
-            "variances": self.variances_.copy(),
-            "n_seen": self.n_seen_.copy(),
-            "epoch_sizes": dict(self.epoch_sizes_),
+            "n_samples": int(self.n_samples),
+            "policy": str(self.policy),
+            "entropy": _plain(self._entropy),
+            "scores": self.scores_.tolist(),
+            "variances": self.variances_.tolist(),
+            "n_seen": self.n_seen_.tolist(),
+            "epoch_sizes": {int(k): int(v) for k, v in self.epoch_sizes_.items()},
         }
 
     def load_state_dict(self, state):
@@ -847,7 +859,9 @@ class DynamicPruner:
         Parameters
         ----------
         state : dict
-            As returned by :meth:`state_dict`.
+            As returned by :meth:`state_dict` (lists, numpy arrays or torch tensors are
+            accepted for ``scores``, ``variances`` and ``n_seen``, so checkpoints of
+            earlier versions, which held numpy arrays, still load).
 
         Returns
         -------
@@ -858,16 +872,16 @@ class DynamicPruner:
                 f"the saved pruner state has n_samples={state['n_samples']} but this pruner has "
                 f"{self.n_samples}: the training set changed since the checkpoint."
             )
-        if state["policy"] != self.policy:
+        if str(state["policy"]) != self.policy:
             raise ValueError(
                 f"the saved pruner state is for policy={state['policy']!r}, not "
                 f"{self.policy!r}: create the pruner with the checkpoint's policy."
             )
-        self._entropy = state["entropy"]
+        self._entropy = _plain(state["entropy"])
         self._reset_rotation()
-        self.scores_ = np.asarray(state["scores"], dtype=np.float64).copy()
-        self.variances_ = np.asarray(state["variances"], dtype=np.float64).copy()
-        self.n_seen_ = np.asarray(state["n_seen"], dtype=np.int64).copy()
+        self.scores_ = np.array(to_numpy(state["scores"]), dtype=np.float64)
+        self.variances_ = np.array(to_numpy(state["variances"]), dtype=np.float64)
+        self.n_seen_ = np.array(to_numpy(state["n_seen"]), dtype=np.int64)
         self.epoch_sizes_ = {int(k): int(v) for k, v in dict(state["epoch_sizes"]).items()}
         self._plan_epoch, self._plan = None, None
         self._preview = None

@@ -1,0 +1,40 @@
+"""review9/a: dynamic pruning defects (checkpoints, argument checks, messages)."""
+import io
+
+import numpy as np
+import pytest
+
+from datareduce.dynamic import DynamicPruner
+
+
+def _trained(policy, n=40, random_state=0):
+    p = DynamicPruner(n, keep=0.4, policy=policy, n_epochs=6, random_state=random_state)
+    for e in range(2):
+        rows = p.indices(e)
+        p.update(rows, np.linspace(0.1, 2.0, n)[rows])
+    return p
+
+
+@pytest.mark.parametrize("policy", ["uniform", "ucb", "infobatch", "rs2", "epsilon_greedy"])
+def test_state_dict_loads_with_torch_load_defaults(policy):
+    torch = pytest.importorskip("torch")
+    a = _trained(policy, random_state=np.random.SeedSequence())  # 128-bit entropy
+    buf = io.BytesIO()
+    torch.save({"epoch": 1, "pruner": a.state_dict()}, buf)
+    buf.seek(0)
+    state = torch.load(buf)["pruner"]  # default weights_only (True on torch >= 2.6)
+    b = DynamicPruner(40, keep=0.4, policy=policy, n_epochs=6, random_state=1)
+    b.load_state_dict(state)
+    assert np.array_equal(a.indices(2), b.indices(2))
+    assert np.array_equal(a.weights(np.arange(40)), b.weights(np.arange(40)))
+
+    # the numpy form of earlier checkpoints and a tensor form load too
+    old = dict(state, scores=np.asarray(state["scores"]), variances=np.asarray(state["variances"]),
+               n_seen=np.asarray(state["n_seen"]))
+    tens = dict(state, scores=torch.tensor(state["scores"], dtype=torch.float64),
+                variances=torch.tensor(state["variances"], dtype=torch.float64),
+                n_seen=torch.tensor(state["n_seen"]))
+    for form in (old, tens):
+        c = DynamicPruner(40, keep=0.4, policy=policy, n_epochs=6, random_state=5)
+        c.load_state_dict(form)
+        assert np.array_equal(a.indices(2), c.indices(2))
