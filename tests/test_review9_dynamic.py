@@ -38,3 +38,11 @@ def test_state_dict_loads_with_torch_load_defaults(policy):
         c = DynamicPruner(40, keep=0.4, policy=policy, n_epochs=6, random_state=5)
         c.load_state_dict(form)
         assert np.array_equal(a.indices(2), c.indices(2))
+
+
+@pytest.mark.parametrize("policy", ["uniform", "infobatch"])
+@pytest.mark.parametrize("start", [4, 5])
+def test_start_epoch_not_before_n_epochs_is_refused(policy, start):
+    with pytest.raises(ValueError, match=rf"start_epoch={start} .*n_epochs=4.*start_epoch < n_epochs"):
+        DynamicPruner(100, keep=0.3, policy=policy, n_epochs=4, start_epoch=start)
+    DynamicPruner(100, keep=0.3, policy=policy, n_epochs=4, start_epoch=3)  # still fine

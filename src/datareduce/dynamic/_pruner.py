@@ -282,6 +282,12 @@ class DynamicPruner:
             )
         self.initial_score = initial_score
         self.random_state = random_state
+        if self.n_epochs is not None and self.start_epoch >= self.n_epochs:
+            raise ValueError(
+                f"start_epoch={self.start_epoch} leaves no pruned epoch in n_epochs="
+                f"{self.n_epochs} (epochs count from 0): pass start_epoch < n_epochs, or "
+                "train for more epochs."
+            )
         self.stop_epoch_ = self._resolve_stop_epoch()
         self._entropy = seed_entropy(random_state)
         self.groups = groups
