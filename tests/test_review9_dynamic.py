@@ -46,3 +46,26 @@ def test_start_epoch_not_before_n_epochs_is_refused(policy, start):
     with pytest.raises(ValueError, match=rf"start_epoch={start} .*n_epochs=4.*start_epoch < n_epochs"):
         DynamicPruner(100, keep=0.3, policy=policy, n_epochs=4, start_epoch=start)
     DynamicPruner(100, keep=0.3, policy=policy, n_epochs=4, start_epoch=3)  # still fine
+
+
+def test_pruned_sampler_checks_shuffle_seed_and_epoch():
+    pytest.importorskip("torch")
+    from datareduce.dynamic import PrunedSampler
+
+    pruner = DynamicPruner(10, keep=0.5, random_state=0)
+    for bad in ("False", 1, None):
+        with pytest.raises(TypeError, match="shuffle"):
+            PrunedSampler(pruner, shuffle=bad)
+    for bad in (1.7, None, "3", True):
+        with pytest.raises(TypeError, match="seed"):
+            PrunedSampler(pruner, seed=bad)
+    for bad in (-1, 2**64):
+        with pytest.raises(ValueError, match="seed"):
+            PrunedSampler(pruner, seed=bad)
+    s = PrunedSampler(pruner, seed=2**63 - 1, shuffle=np.bool_(True))
+    with pytest.raises(TypeError, match="epoch"):
+        s.set_epoch(2.7)
+    with pytest.raises(ValueError, match="epoch"):
+        s.set_epoch(-1)
+    s.set_epoch(np.int64(2))
+    assert s.epoch == 2 and len(list(s)) == 5

@@ -9,7 +9,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
+from ._checks import check_int
 from ._pruner import DynamicPruner
+
+_MAX_SEED = 2**63 - 1
 
 __all__ = ["IndexedDataset", "PrunedSampler", "weighted_loss"]
 
@@ -84,8 +87,10 @@ class PrunedSampler(Sampler):
         dataset's first rows only. None skips the check.
     shuffle : bool, default=True
         Shuffle the epoch's rows (otherwise they come in increasing order).
-    seed : int, default=0
-        Seed of the shuffling; epoch ``e`` uses ``seed + e``.
+    seed : int in [0, 2**63 - 1], default=0
+        Seed of the shuffling; epoch ``e`` uses ``seed + e``. A bool ``shuffle``, an int
+        ``seed`` and an int ``epoch`` of :meth:`set_epoch` are required (a float or a string
+        is refused, not rounded or read as true).
 
     Examples
     --------
@@ -115,8 +120,19 @@ class PrunedSampler(Sampler):
                 )
         self.pruner = pruner
         self.dataset = dataset
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(
+                f"shuffle must be True or False, got {shuffle!r} "
+                f"({type(shuffle).__name__})."
+            )
+        seed = check_int(seed, "seed", minimum=0)
+        if seed > _MAX_SEED:
+            raise ValueError(
+                f"seed={seed} is too large: pass an int in [0, 2**63 - 1] (epoch e shuffles "
+                "with seed + e, which torch's generator takes below 2**64)."
+            )
         self.shuffle = bool(shuffle)
-        self.seed = int(seed)
+        self.seed = seed
         self.epoch = 0
         self._finished = None  # last epoch iterated to its end
 
@@ -132,9 +148,7 @@ class PrunedSampler(Sampler):
         -------
         None
         """
-        if int(epoch) < 0:
-            raise ValueError(f"epoch={epoch} must be >= 0.")
-        self.epoch = int(epoch)
+        self.epoch = check_int(epoch, "epoch", minimum=0)
         self._finished = None
 
     def _upcoming_epoch(self):
