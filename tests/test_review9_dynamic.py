@@ -69,3 +69,20 @@ def test_pruned_sampler_checks_shuffle_seed_and_epoch():
         s.set_epoch(-1)
     s.set_epoch(np.int64(2))
     assert s.epoch == 2 and len(list(s)) == 5
+
+
+def test_fit_dynamic_resume_refusal_with_a_policy_name_gives_followable_advice():
+    pytest.importorskip("sklearn")
+    from sklearn.linear_model import SGDClassifier
+
+    from datareduce.dynamic import fit_dynamic
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(120, 4)), np.arange(120) % 2
+    clf = fit_dynamic(SGDClassifier(loss="log_loss", random_state=0), X, y, epochs=3,
+                      pruner="infobatch", random_state=0)
+    with pytest.raises(ValueError) as info:
+        fit_dynamic(clf, X, y, epochs=6, initial_epoch=3, pruner="infobatch", random_state=0)
+    msg = str(info.value)
+    assert "DynamicPruner(len(X), keep=0.5, policy='infobatch', n_epochs=6" in msg
+    assert "both calls" in msg and "initial_epoch=3" in msg and "a infobatch" not in msg

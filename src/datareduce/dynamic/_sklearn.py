@@ -199,9 +199,18 @@ def fit_dynamic(
                                                                  "infobatch"):
         # a new pruner has no losses: the run would resume with fresh scores, silently
         raise ValueError(
-            f"initial_epoch={initial_epoch} with pruner={pruner!r}: a {pruner} pruner plans from "
-            "the losses of the epochs before; pass the DynamicPruner of the first call (or one "
-            "restored with load_state_dict) as pruner=... to resume."
+            f"initial_epoch={initial_epoch} with pruner={pruner!r}: the {pruner!r} policy plans "
+            "from the losses of the epochs before, and a pruner made from a policy name is "
+            "built inside each call and not kept, so its losses are lost (a first call made "
+            f"with pruner={pruner!r} cannot be resumed; train again from initial_epoch=0). "
+            "To resume, pass the DynamicPruner of the first call: build it yourself for the "
+            "whole run, e.g. "
+            f"pruner = DynamicPruner(len(X), keep={keep!r}, policy={pruner!r}, "
+            f"n_epochs={int(epochs)}, random_state=...) (with groups=... for stratify=True), "
+            "and pass the same object as pruner=pruner to both calls (the first with "
+            f"epochs={initial_epoch}, this one with epochs={int(epochs)}, "
+            f"initial_epoch={initial_epoch}), or save pruner.state_dict() after the first call and restore it with "
+            "load_state_dict into a pruner made with the same arguments."
         )
     if pruner is None or isinstance(pruner, str):
         pruner = DynamicPruner(n, keep=keep, policy="uniform" if pruner is None else pruner,
