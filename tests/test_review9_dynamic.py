@@ -86,3 +86,44 @@ def test_fit_dynamic_resume_refusal_with_a_policy_name_gives_followable_advice()
     msg = str(info.value)
     assert "DynamicPruner(len(X), keep=0.5, policy='infobatch', n_epochs=6" in msg
     assert "both calls" in msg and "initial_epoch=3" in msg and "a infobatch" not in msg
+
+
+def _simulate_ranks(policy, gather, world=2, n=120, epochs=4, batch=8):
+    """Two ranks following docs/dynamic.md's DDP recipe; returns the plans of each rank."""
+    losses_of = np.random.default_rng(1).gamma(2.0, size=n)
+    pruners = [DynamicPruner(n, keep=0.4, policy=policy, n_epochs=epochs, random_state=0)
+               for _ in range(world)]
+    plans = [[] for _ in range(world)]
+    for e in range(epochs):
+        shards = []
+        for r, p in enumerate(pruners):
+            rows = p.indices(e)
+            plans[r].append(rows.copy())
+            rows = np.random.default_rng(e).permutation(rows)
+            rows = rows[: len(rows) // world * world]
+            shards.append(rows[r::world])
+        for start in range(0, len(shards[0]), batch):
+            batches = [s[start:start + batch] for s in shards]
+            for r, p in enumerate(pruners):
+                fed = batches if gather else [batches[r]]
+                idx = np.concatenate(fed)
+                p.update(idx, losses_of[idx] * (1 + 0.1 * e))
+    return plans, shards
+
+
+@pytest.mark.parametrize("policy", ["infobatch", "ucb", "epsilon_greedy"])
+def test_docs_distributed_recipe_gathers_losses_and_ranks_agree(policy):
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "dynamic.md").read_text()
+    section = page.split("## Distributed training (DDP)")[1].split("\n## ")[0]
+    assert "all_gather" in section and "pruner.update(torch.cat(all_idx)" in section
+    assert "Same seed is *not* enough" in section and "not part of datareduce" in section
+
+    plans, shards = _simulate_ranks(policy, gather=True)
+    for a, b in zip(*plans):
+        assert np.array_equal(a, b)
+    assert not set(shards[0]) & set(shards[1])
+    # each rank feeding only its own losses: the plans drift apart (what the docs warn of)
+    plans, _ = _simulate_ranks(policy, gather=False)
+    assert any(not np.array_equal(a, b) for a, b in zip(*plans))
