@@ -127,3 +127,24 @@ def test_docs_distributed_recipe_gathers_losses_and_ranks_agree(policy):
     # each rank feeding only its own losses: the plans drift apart (what the docs warn of)
     plans, _ = _simulate_ranks(policy, gather=False)
     assert any(not np.array_equal(a, b) for a, b in zip(*plans))
+
+
+def test_docs_say_a_checkpoint_restores_at_an_epoch_boundary():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "dynamic.md").read_text()
+    assert "restores the pruner **at an epoch boundary**" in page
+    assert "in the middle of\nepoch `e`" in page and "plan epoch `e` again" in page
+    assert "epoch boundary" in DynamicPruner.state_dict.__doc__
+    # what the page describes: a mid-epoch state replans that epoch from other scores
+    losses = np.random.default_rng(0).exponential(size=200)
+    a = DynamicPruner(200, keep=0.5, policy="infobatch", n_epochs=8, random_state=0)
+    for e in range(2):
+        rows = a.indices(e)
+        a.update(rows, losses[rows] * (1 + 0.3 * e))
+    plan = a.indices(2)
+    half = plan[: len(plan) // 2]
+    a.update(half, losses[half] * 0.5)  # half of epoch 2 trained, then the checkpoint
+    b = DynamicPruner(200, keep=0.5, policy="infobatch", n_epochs=8, random_state=0)
+    b.load_state_dict(a.state_dict())
+    assert not np.array_equal(b.indices(2), plan)
