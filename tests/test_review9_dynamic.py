@@ -121,12 +121,12 @@ def test_docs_distributed_recipe_gathers_losses_and_ranks_agree(policy):
     assert "Same seed is *not* enough" in section and "not part of datareduce" in section
 
     plans, shards = _simulate_ranks(policy, gather=True)
-    for a, b in zip(*plans):
+    for a, b in zip(*plans, strict=True):
         assert np.array_equal(a, b)
     assert not set(shards[0]) & set(shards[1])
     # each rank feeding only its own losses: the plans drift apart (what the docs warn of)
     plans, _ = _simulate_ranks(policy, gather=False)
-    assert any(not np.array_equal(a, b) for a, b in zip(*plans))
+    assert any(not np.array_equal(a, b) for a, b in zip(*plans, strict=True))
 
 
 def test_docs_say_a_checkpoint_restores_at_an_epoch_boundary():
