@@ -169,3 +169,20 @@ def test_tune_halving_warns_once_naming_min_keep():
                      min_keep=3, max_keep=0.5, random_state=0)
     ours = [str(w.message) for w in rec if str(w.message).startswith("tune_halving")]
     assert len(ours) == 1 and "min_keep=3" in ours[0], ours
+
+
+def test_tuning_refuses_missing_labels_by_row_before_training():
+    """tune_halving crashed inside scikit-learn ('<' not supported between 'NoneType' and
+    'str') on text labels with a missing one, and tune_on_subset's refusal named no row;
+    both run the search's label check first."""
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.search import tune_halving, tune_on_subset
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = rng.choice(["a", "b"], 300).astype(object)
+    y[5] = None
+    for tune in (tune_on_subset, tune_halving):
+        with pytest.raises(ValueError, match=r"missing labels.*at row 5"):
+            tune(LogisticRegression(), {"C": [0.1, 1.0]}, X, y, random_state=0)

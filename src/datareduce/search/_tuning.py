@@ -89,6 +89,15 @@ class SubsetTuning:
         return self.best_estimator.predict(X)
 
 
+def _check_labels(y) -> None:
+    """The search's label check (missing, NaN or infinite labels refused by row, before any
+    training), shared with :class:`ReductionSearchCV`; tune_halving crashed in scikit-learn's
+    sorting on text labels with a missing one."""
+    from ._base import check_target
+
+    check_target(y, _num_samples(y))
+
+
 def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=0.1,
                    n_iter=10, cv=3, scoring=None, refit="all", shortlist=1, untuned=False,
                    holdout=0.2, random_state=None, n_jobs=None) -> SubsetTuning:
@@ -174,6 +183,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
                          "all rows that scores the shortlist).")
     t0 = time.perf_counter()
     check_consistent_length(X, y)
+    _check_labels(y)
     if hasattr(reducer, "best_reducer_"):  # a fitted ReductionSearchCV
         red = reducer.best_reducer_
         # its rows are positions in the table it was fitted on: X must be that table
@@ -455,6 +465,7 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
     from ..reducers.random import RandomReducer
 
     check_consistent_length(X, y)
+    _check_labels(y)
     if isinstance(reducer, str):
         red = get_reducer(reducer, random_state=random_state)
     elif hasattr(reducer, "fit_resample") and "keep" in reducer.get_params():
