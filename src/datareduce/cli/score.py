@@ -177,6 +177,7 @@ def run(args) -> int:
     if not args.allow_new_rows:
         positions = _check_subset(full, red, cols)
     weights = None if args.weight_column is None else _weights(red, args.weight_column)
+    _cap_bins(args, full, cols, len(red))
     if not legacy or page is not None:
         audit = _audit(args, full, cols, positions, weights)
         if page is not None:
@@ -253,6 +254,22 @@ def run(args) -> int:
         write_text(strict_json(data), json_path)
         say(args, f"report written to {json_path}")
     return 0
+
+
+def _cap_bins(args, full, cols, n_reduced):
+    """Never more quantile bins of a regression target than REDUCED has rows, as ``reduce
+    --report`` bins (and the reducers: a bin with no kept row is infinitely far): ``--bins``
+    was used as given, so --bins 1000 on 20 kept rows gave hundreds of infinite per-bin
+    results, and --bins 1000000000 tried to allocate gigabytes for the bin edges."""
+    if cols.target is None or args.bins <= max(1, n_reduced):
+        return
+    if target_task(full[cols.target], args.task) != "regression":
+        return
+    cap = max(1, n_reduced)
+    say(args, f"--bins {args.bins} is more than REDUCED's {n_reduced} rows: the regression "
+              f"target is binned into {cap} quantile bins (a bin without a kept row would be "
+              "infinitely far)")
+    args.bins = cap
 
 
 def _check_subset(full, red, cols):

@@ -1,0 +1,33 @@
+"""review10/a: the representativeness scorer, its metrics and `datareduce score`
+(repros in notes/review10/a)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from datareduce.cli import main
+
+
+def _regression_tables(tmp_path, n=300, kept=20):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(n, 3)), columns=list("abc"))
+    df["t"] = rng.normal(size=n)
+    df.to_csv(tmp_path / "full.csv", index=False)
+    df.sample(kept, random_state=0).to_csv(tmp_path / "red.csv", index=False)
+    return str(tmp_path / "full.csv"), str(tmp_path / "red.csv")
+
+
+def test_score_caps_bins_at_the_reduced_rows(tmp_path, capsys):
+    # 01: --bins 1000 on 20 kept rows gave 300 per-bin epsilons (all but <= 20 infinite) and
+    # 291 audit bins; --bins 1000000000 tried to allocate 7.45 GiB for the bin edges
+    full, red = _regression_tables(tmp_path)
+    out = tmp_path / "r.json"
+    assert main(["score", full, red, "--target", "t", "--bins", "1000", "--metric",
+                 "euclidean", "--dims", "0", "--json", str(out)]) == 0
+    assert len(json.loads(out.read_text())["epsilon"]["per_class"]) <= 20
+    assert "binned into 20 quantile bins" in capsys.readouterr().err
+    audit = tmp_path / "a.json"
+    assert main(["score", full, red, "--target", "t", "--bins", "1000", "--json",
+                 str(audit)]) == 0
+    assert len(json.loads(audit.read_text())["class_rows"]) <= 20
