@@ -41,22 +41,19 @@ def _check_scheduler(args):
 def _files(inputs):
     from ..distributed._parquet import _resolve_paths
 
-    files = []
-    for entry in inputs:
-        try:
-            found = _resolve_paths(entry)
-        except FileNotFoundError as exc:
-            raise CLIError(f"input: {exc}") from None
-        for f in found:
-            if "://" in f:
-                continue
-            if Path(f).suffix.lower() not in _SUFFIXES:
-                raise CLIError(f"input {f}: several files, folders and --scheduler read "
-                               "Parquet files only (.parquet or .pq); reduce a CSV file on "
-                               "its own, without --scheduler.")
-            if Path(f).is_dir():
-                raise CLIError(f"input {f} is a folder named like a file; pass its files.")
-        files += [f for f in found if f not in files]
+    try:  # a file reached twice (tree/**, two entries, two links) is read once
+        files = _resolve_paths(list(inputs))
+    except FileNotFoundError as exc:
+        raise CLIError(f"input: {exc}") from None
+    for f in files:
+        if "://" in f:
+            continue
+        if Path(f).suffix.lower() not in _SUFFIXES:
+            raise CLIError(f"input {f}: several files, folders and --scheduler read "
+                           "Parquet files only (.parquet or .pq); reduce a CSV file on "
+                           "its own, without --scheduler.")
+        if Path(f).is_dir():
+            raise CLIError(f"input {f} is a folder named like a file; pass its files.")
     return files
 
 

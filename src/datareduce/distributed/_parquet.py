@@ -309,15 +309,52 @@ def _resolve_paths(paths) -> list[str]:
         paths = [paths]
     files: list[str] = []
     origin: dict[str, str] = {}  # file -> the entry that gave it (for messages)
+    seen: dict = {}  # the file on disk -> its first name
     for entry in paths:
         text = str(entry)
-        before = len(files)
-        _resolve_entry(text, files)
-        origin.update((f, text) for f in files[before:] if f not in origin)
+        found: list[str] = []
+        _resolve_entry(text, found)
+        for f in found:
+            key = _file_key(f)
+            if key in seen:
+                _warn_read_once(f, seen[key], origin[seen[key]], text)
+                continue
+            seen[key] = f
+            files.append(f)
+            origin[f] = text
     if not files:
         raise FileNotFoundError("no input files given.")
     _check_hive_layout(files, origin)
     return files
+
+
+def _file_key(f):
+    """One file on disk, however it is reached (links, ``a/../a``, two globs): its device
+    and inode; a remote path is its own text."""
+    import os
+
+    if "://" in f:
+        return f
+    try:
+        st = os.stat(f)
+    except OSError:
+        return os.path.normpath(os.path.abspath(f))
+    return st.st_dev, st.st_ino
+
+
+def _warn_read_once(f, first, first_entry, entry):
+    """A file reached twice is read once (its rows would be counted twice): silent when one
+    entry names it twice under one name (``tree/**`` matches a folder and the files in it),
+    a warning otherwise."""
+    import os
+    import warnings
+
+    if entry == first_entry and os.path.normpath(f) == os.path.normpath(first):
+        return
+    how = (f"{entry!r} reaches it as {f}" if entry == first_entry else
+           f"{entry!r} gives it again" + (f" as {f}" if f != first else ""))
+    warnings.warn(f"input file {first} (from {first_entry!r}) is given more than once: "
+                  f"{how}; it is read once.", UserWarning, stacklevel=4)
 
 
 def _input_places(paths, files) -> list[tuple[str, Path, tuple | None]]:
