@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from datareduce.cli import main
 
@@ -31,3 +32,33 @@ def test_score_caps_bins_at_the_reduced_rows(tmp_path, capsys):
     assert main(["score", full, red, "--target", "t", "--bins", "1000", "--json",
                  str(audit)]) == 0
     assert len(json.loads(audit.read_text())["class_rows"]) <= 20
+
+
+def test_metrics_refuse_dataframe_columns_in_another_order():
+    # 02: the kept rows' columns were compared by position (epsilon 1.46 instead of 1.43)
+    from datareduce.metrics import (
+        coverage_curve,
+        energy_distance,
+        epsilon_representativeness,
+        get_metric,
+        mmd,
+        representativeness_report,
+        topological_distance,
+    )
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(50, 2)), columns=["a", "b"])
+    swapped = df[["b", "a"]].iloc[:10]
+    calls = [lambda: epsilon_representativeness(df, swapped), lambda: mmd(df, swapped),
+             lambda: energy_distance(df, swapped), lambda: coverage_curve(df, swapped),
+             lambda: topological_distance(df, swapped, homology_dimensions=(0,)),
+             lambda: representativeness_report(df, swapped, homology_dimensions=(0,)),
+             lambda: get_metric("coverage")(df, swapped)]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"another order .*pass X_(reduced|subset)\["):
+            call()
+    with pytest.raises(ValueError, match="missing 'a'; not in X: 'x'"):
+        epsilon_representativeness(df, df.rename(columns={"a": "x"}))
+    # the same columns in the same order, and arrays, are accepted as before
+    assert epsilon_representativeness(df, df.iloc[:10]).value == \
+        epsilon_representativeness(df.to_numpy(), df.to_numpy()[:10]).value

@@ -6,7 +6,41 @@ import numpy as np
 
 from .._core.validation import check_X, check_y
 
-__all__ = ["check_fitted_reducer", "reduced_inputs"]
+__all__ = ["check_fitted_reducer", "check_same_columns", "reduced_inputs"]
+
+
+def frame_columns(X):
+    """A DataFrame's column labels as a list, else None (arrays carry no names)."""
+    from .._core.validation import is_dataframe
+
+    return list(X.columns) if is_dataframe(X) else None
+
+
+def check_same_columns(columns, X_reduced, *, name: str = "X_reduced",
+                       full: str = "X") -> None:
+    """A reduced table's columns are the full table's, in the same order, when both are
+    DataFrames (``columns``: the full table's, or None for an array). Arrays are compared
+    by position; two tables with the same columns in another order were compared column
+    by column by position, silently (epsilon of the swapped columns)."""
+    other = frame_columns(X_reduced)
+    if columns is None or other is None or other == list(columns):
+        return
+    columns = list(columns)
+
+    def shown(cols):
+        return ", ".join(map(repr, cols[:5])) + (", ..." if len(cols) > 5 else "")
+
+    if sorted(map(str, other)) == sorted(map(str, columns)) and len(other) == len(columns):
+        raise ValueError(f"{name} has {full}'s columns in another order ({shown(other)} vs "
+                         f"{shown(columns)}): pass {name}[{full}.columns] so that each "
+                         "column is compared with its own.")
+    missing = [c for c in columns if c not in other]
+    extra = [c for c in other if c not in columns]
+    what = "; ".join(part for part in (
+        f"missing {shown(missing)}" if missing else "",
+        f"not in {full}: {shown(extra)}" if extra else "") if part)
+    raise ValueError(f"{name}'s columns are not {full}'s ({what}): pass the same columns, "
+                     f"e.g. {name}[{full}.columns].")
 
 
 def check_fitted_reducer(reducer, X_reduced, n_samples: int) -> None:
@@ -35,6 +69,7 @@ def reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer):
     elif X_reduced is None:
         raise ValueError("pass the reduced data as X_reduced, or a fitted reducer=.")
     else:
+        check_same_columns(frame_columns(X), X_reduced)
         Z = np.asarray(check_X(X_reduced, name="X_reduced"), dtype=np.float64)
     if Z.shape[1] != Xa.shape[1]:
         raise ValueError(f"X_reduced has {Z.shape[1]} features but X has {Xa.shape[1]}: "

@@ -20,6 +20,7 @@ import numpy as np
 
 from .._core.validation import check_X, check_y
 from .._geometry.neighbors import check_metric
+from ._inputs import check_same_columns, frame_columns
 from .diagrams import PersistenceDiagrams, _check_dims, persistence_diagrams
 
 __all__ = ["TopologicalDistance", "diagram_distance", "topological_distance"]
@@ -300,6 +301,7 @@ def _topological_distances(X, X_reduced, y=None, y_reduced=None, *, distances=("
             raise ValueError(f"distance={distance!r} is not supported; use one of {_DISTANCES}.")
     metric = check_metric(metric)
     dims = _check_dims(homology_dimensions)
+    check_same_columns(frame_columns(X), X_reduced)
     Xa = check_X(X)
     Xr = check_X(X_reduced, name="X_reduced", allow_empty=True)
     if Xr.shape[1] != Xa.shape[1]:

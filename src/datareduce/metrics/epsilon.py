@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from .._core.validation import check_random_generator, check_X, check_y
 from .._geometry.neighbors import check_metric, pairwise_block
-from ._inputs import check_fitted_reducer
+from ._inputs import check_fitted_reducer, check_same_columns, frame_columns
 
 __all__ = ["EpsilonResult", "epsilon_representativeness", "directed_hausdorff"]
 
@@ -236,6 +236,7 @@ def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
     elif X_reduced is None:
         raise ValueError("pass the reduced data as X_reduced, or a fitted reducer=.")
     else:
+        check_same_columns(frame_columns(X), X_reduced)
         Xr = check_X(X_reduced, name="X_reduced", allow_empty=True)
     Xr = np.asarray(Xr, dtype=np.float64)
     if Xr.shape[1] != Xa.shape[1]:

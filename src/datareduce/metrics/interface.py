@@ -117,13 +117,20 @@ class PreparedMetric:
 
     def __init__(self, metric, X, y=None):
         from .._core.validation import check_X
+        from ._inputs import frame_columns
 
         self.metric = metric
+        #: the full table's column labels (None for an array): a subset given as a
+        #: DataFrame must have them, in this order
+        self.columns = frame_columns(X)
         self.X = np.ascontiguousarray(check_X(X), dtype=np.float64)
         self.y = _as_labels(y, self.X.shape[0])
         self.classes = None if self.y is None else np.unique(self.y)
 
     def _check_subset(self, Z, y_z, weights):
+        from ._inputs import check_same_columns
+
+        check_same_columns(self.columns, Z, name="X_subset")
         Z = np.ascontiguousarray(np.asarray(Z, dtype=np.float64))
         if Z.ndim != 2 or Z.shape[1] != self.X.shape[1]:
             raise ValueError(f"X_subset has shape {Z.shape} but X has {self.X.shape[1]} "

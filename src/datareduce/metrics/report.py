@@ -25,6 +25,7 @@ import numpy as np
 from .._core.validation import check_X, check_y
 from .._geometry.neighbors import check_metric
 from ._html import strict_json
+from ._inputs import check_same_columns, frame_columns
 from .distances import _describe, _topological_distances
 from .distribution import energy_distance, mmd
 from .epsilon import EpsilonResult, directed_hausdorff, epsilon_representativeness
@@ -368,7 +369,9 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
         Xr = _as_float(syn) if synthetic else Xa[idx]
         yr = None if ya is None else ya[idx]
     else:
-        if transformer is not None:
+        if transformer is None:  # a fitted space selects the columns by name
+            check_same_columns(frame_columns(X_in), reduced)
+        else:
             reduced = transformer.transform(reduced)
         Xr = _as_float(check_X(reduced, name="X_reduced", allow_empty=True))
         if ya is not None:
