@@ -215,8 +215,12 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
             _positions(frame, categorical),
         ))
     columns = ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
-    return Pipeline([("frame", FunctionTransformer(_as_frame, feature_names_out="one-to-one")),
-                     ("columns", columns)])
+    space = Pipeline([("frame", FunctionTransformer(_as_frame, feature_names_out="one-to-one")),
+                      ("columns", columns)])
+    # the space is internal: its steps read pandas frames whatever the caller's global
+    # output container (set_config(transform_output="polars") broke the text columns'
+    # step, review10/b 01)
+    return space.set_output(transform="default")
 
 
 def _positions(frame, columns):
