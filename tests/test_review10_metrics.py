@@ -62,3 +62,32 @@ def test_metrics_refuse_dataframe_columns_in_another_order():
     # the same columns in the same order, and arrays, are accepted as before
     assert epsilon_representativeness(df, df.iloc[:10]).value == \
         epsilon_representativeness(df.to_numpy(), df.to_numpy()[:10]).value
+
+
+def test_registered_metrics_refuse_nonfinite_subsets_and_foreign_labels():
+    # 03: coverage/epsilon of a subset with a NaN were nan, with an infinite row finite;
+    # labels '0', '1', '2' for 0, 1, 2 gave inf for every class (coverage, epsilon,
+    # bottleneck); mmd's refusal named no fix; topological_distance warned per class
+    from datareduce.metrics import get_metric, mmd, topological_distance
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = rng.integers(0, 3, 50)
+    Z = X[:5].copy()
+    Z[0, 0] = np.nan
+    for name in ("coverage", "epsilon", "mmd"):
+        for sub in (Z, np.nan_to_num(Z, nan=np.inf)):
+            with pytest.raises(ValueError, match="X_subset contains NaN or infinite"):
+                get_metric(name)(X, sub)
+    for name in ("coverage", "epsilon", "bottleneck"):
+        with pytest.raises(ValueError, match="y_subset has labels not in y: '0'"):
+            get_metric(name, **({"max_points": 20} if name == "bottleneck" else {}))(
+                X, X[:10], y, y[:10].astype(str))
+    with pytest.raises(ValueError, match="same values and type"):
+        mmd(X, X[:10], None, y, y[:10].astype(str))
+    with pytest.raises(ValueError, match="same values and type"):
+        topological_distance(X, X[:10], y, y[:10].astype(str), homology_dimensions=(0,))
+    # a valid subset, and an empty one, still score
+    assert get_metric("coverage")(X, X[:10], y, y[:10]).value > 0
+    assert get_metric("coverage")(X, X[:0], y, y[:0]).value == np.inf
+

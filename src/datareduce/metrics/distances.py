@@ -22,6 +22,7 @@ from .._core.validation import check_X, check_y
 from .._geometry.neighbors import check_metric
 from ._inputs import check_same_columns, frame_columns
 from .diagrams import PersistenceDiagrams, _check_dims, persistence_diagrams
+from .epsilon import check_subset_labels
 
 __all__ = ["TopologicalDistance", "diagram_distance", "topological_distance"]
 
@@ -325,6 +326,7 @@ def _topological_distances(X, X_reduced, y=None, y_reduced=None, *, distances=("
             raise ValueError("y is given but y_reduced is not: pass the labels of the reduced rows.")
         ya = check_y(y, Xa.shape[0])
         yr = check_y(y_reduced, Xr.shape[0], name="y_reduced")
+        check_subset_labels(ya, yr)  # '0' for 0: every class against an empty diagram
         for c in np.unique(ya):
             key = c.item() if hasattr(c, "item") else c
             if not np.any(yr == c):

@@ -170,7 +170,7 @@ def _early_break(A, B, rows, metric, rng, working_memory):
     return max(cmax, 0.0), arg
 
 
-def check_subset_labels(y, y_reduced) -> None:
+def check_subset_labels(y, y_reduced, *, name: str = "y_reduced") -> None:
     """Refuse reduced-set labels that are no label of ``y``: the same classes of another type
     (``'0'`` read from a CSV for ``0``) would leave every class without a kept row and the
     result silently infinite. Compared as Python values (``1 == 1.0``, ``'1' != 1``)."""
@@ -178,7 +178,7 @@ def check_subset_labels(y, y_reduced) -> None:
     unknown = [v for v in np.unique(np.asarray(y_reduced)).tolist() if v not in known]
     if unknown:
         shown = ", ".join(repr(v) for v in unknown[:5])
-        raise ValueError(f"y_reduced has labels not in y: {shown} (y's labels: "
+        raise ValueError(f"{name} has labels not in y: {shown} (y's labels: "
                          f"{', '.join(repr(v) for v in sorted(known, key=str)[:5])}); pass the "
                          "reduced rows' labels as they are in y (same values and type).")
 

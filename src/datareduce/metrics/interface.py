@@ -128,17 +128,25 @@ class PreparedMetric:
         self.classes = None if self.y is None else np.unique(self.y)
 
     def _check_subset(self, Z, y_z, weights):
+        from .._core.validation import check_X
         from ._inputs import check_same_columns
+        from .epsilon import check_subset_labels
 
         check_same_columns(self.columns, Z, name="X_subset")
-        Z = np.ascontiguousarray(np.asarray(Z, dtype=np.float64))
-        if Z.ndim != 2 or Z.shape[1] != self.X.shape[1]:
-            raise ValueError(f"X_subset has shape {Z.shape} but X has {self.X.shape[1]} "
+        shape = np.shape(Z)
+        if len(shape) != 2 or shape[1] != self.X.shape[1]:
+            raise ValueError(f"X_subset has shape {shape} but X has {self.X.shape[1]} "
                              "features: they must describe the same columns.")
+        # finite numbers, as X: a NaN made coverage and epsilon NaN, and an infinite row
+        # was never anyone's nearest, so its value looked fine
+        Z = np.ascontiguousarray(check_X(Z, name="X_subset", allow_empty=True),
+                                 dtype=np.float64)
         y_z = _as_labels(y_z, Z.shape[0], "y_subset")
         if (self.y is None) != (y_z is None):
             raise ValueError("pass labels for both the full data and the subset, or for "
                              "neither (y and y_subset).")
+        if y_z is not None:  # '0' for 0 left every class without a subset row: inf
+            check_subset_labels(self.classes, y_z, name="y_subset")
         if weights is not None:
             weights = np.asarray(weights, dtype=np.float64)
             if weights.shape != (Z.shape[0],):

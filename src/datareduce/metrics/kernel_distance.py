@@ -68,6 +68,7 @@ from .._geometry.kernels import (
     rows_per_block,
 )
 from ._inputs import reduced_inputs
+from .epsilon import check_subset_labels
 
 __all__ = [
     "DistributionDistance",
@@ -367,6 +368,7 @@ def _distance(X, X_reduced, weights, y, y_reduced, reducer, kernel, bandwidth, m
         C = 1
     else:
         classes = reference.classes
+        check_subset_labels(classes, yz)  # by name, with the fix
         enc_x = np.searchsorted(classes, ya)
         C = len(classes)
         pos = np.searchsorted(classes, yz)
