@@ -91,3 +91,23 @@ def test_registered_metrics_refuse_nonfinite_subsets_and_foreign_labels():
     assert get_metric("coverage")(X, X[:10], y, y[:10]).value > 0
     assert get_metric("coverage")(X, X[:0], y, y[:0]).value == np.inf
 
+
+def test_scorer_refits_on_a_fold_of_the_same_size():
+    # 04: a two-fold split scored the training fold's positions on the test fold's rows
+    # (-1.643 / -2.582 instead of -1.514 / -2.299)
+    from sklearn.base import clone
+    from sklearn.model_selection import KFold, cross_val_score
+
+    from datareduce import get_reducer
+    from datareduce.metrics import epsilon_representativeness, representativeness_scorer
+
+    X = np.random.default_rng(0).normal(size=(120, 3))
+    X[60:] += 100
+    reducer = get_reducer("mms", keep=0.2, random_state=0)
+    got = cross_val_score(reducer, X, scoring=representativeness_scorer("epsilon"),
+                          cv=KFold(2))
+    want = []
+    for _, test in KFold(2).split(X):
+        fitted = clone(reducer).fit(X[test])
+        want.append(-epsilon_representativeness(X[test], X[test][fitted.sample_indices_]).value)
+    assert np.allclose(got, want)

@@ -17,9 +17,11 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
     """A scorer ``scorer(reducer, X, y) -> float`` for scikit-learn model selection.
 
     Greater is better (scikit-learn's convention), so the scorer returns the *negative*
-    of the measure. The reducer is fitted on the data it is scored on when it was fitted on
-    other data (a cross-validation fold), so use ``cv=[(all_rows, all_rows)]`` to score the
-    selection made on the whole data.
+    of the measure. The scorer fits a clone of the reducer on the data it scores: a fitted
+    reducer's kept rows are positions in the rows it was fitted on, and nothing tells them
+    apart from another fold of the same size (a two-fold split scored the training fold's
+    positions on the test fold's rows). Use ``cv=[(all_rows, all_rows)]`` to score the
+    selection made on the whole data; with a seeded reducer the refit selects the same rows.
 
     Parameters
     ----------
@@ -55,11 +57,11 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
     metric = check_metric(metric)
 
     def scorer(estimator, X, y=None):
-        Xa = check_X(X)
-        if getattr(estimator, "n_samples_in_", None) != Xa.shape[0]:
-            from sklearn.base import clone
+        from sklearn.base import clone
 
-            estimator = clone(estimator).fit(X, y)
+        Xa = check_X(X)
+        # always refitted: positions from a fold of the same size passed for these rows
+        estimator = clone(estimator).fit(X, y)
         idx = estimator.sample_indices_
         syn = getattr(estimator, "synthetic_", None)
         Xr = Xa[idx] if syn is None else syn
