@@ -111,3 +111,24 @@ def test_scorer_refits_on_a_fold_of_the_same_size():
         fitted = clone(reducer).fit(X[test])
         want.append(-epsilon_representativeness(X[test], X[test][fitted.sample_indices_]).value)
     assert np.allclose(got, want)
+
+
+def test_report_plot_marks_kept_rows_given_as_values():
+    # 05: with X_reduced given as rows, all 60 rows were drawn as "dropped" (18 kept too)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from datareduce.metrics import representativeness_report
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    fig = representativeness_report(X, X[:18], homology_dimensions=(0,)).plot()
+    drawn = {c.get_label(): len(c.get_offsets()) for c in fig.axes[-1].collections}
+    assert drawn == {"dropped": 42, "kept": 18}
+    plt.close(fig)
+    # rows that are not rows of X: X is drawn as the full data, nothing as "dropped"
+    fig = representativeness_report(X, X[:18] + 0.01, homology_dimensions=(0,)).plot()
+    drawn = {c.get_label(): len(c.get_offsets()) for c in fig.axes[-1].collections}
+    assert drawn == {"full data": 60, "reduced": 18}
+    plt.close(fig)

@@ -244,9 +244,12 @@ class RepresentativenessReport:
         Pr = pca.transform(Xr) if len(Xr) else np.empty((0, k))
         if k == 1:
             P, Pr = np.c_[P, np.zeros(len(P))], np.c_[Pr, np.zeros(len(Pr))]
+        # rows of X not known to be kept (synthetic reduced rows: every row of X)
         dropped = np.ones(len(X), bool) if self._kept is None else ~self._kept
-        ax.scatter(P[dropped, 0], P[dropped, 1], s=6, color="0.7", label="dropped")
-        ax.scatter(Pr[:, 0], Pr[:, 1], s=10, color="C3", label="kept")
+        ax.scatter(P[dropped, 0], P[dropped, 1], s=6, color="0.7",
+                   label="full data" if self._kept is None else "dropped")
+        ax.scatter(Pr[:, 0], Pr[:, 1], s=10, color="C3",
+                   label="reduced" if self._kept is None else "kept")
         ax.set(title="PCA projection", xlabel="PC1", ylabel="PC2" if k == 2 else "")
         ax.legend(loc="best", fontsize=8)
 
@@ -265,6 +268,14 @@ def _subset_of(Xr, X) -> bool:
         return True
     rows = {r.tobytes() for r in _as_float(X) + 0.0}  # + 0.0 maps -0.0 to 0.0
     return all(r.tobytes() in rows for r in _as_float(Xr) + 0.0)
+
+
+def _kept_rows(X, Xr) -> np.ndarray:
+    """Rows of X equal to a row of Xr (reduced rows given as values, a subset of X): the
+    kept rows of the projection, which drew every row of X as "dropped"."""
+    rows = {r.tobytes() for r in _as_float(Xr) + 0.0}
+    return np.fromiter((r.tobytes() in rows for r in _as_float(X) + 0.0), dtype=bool,
+                       count=len(X))
 
 
 def _hausdorff(A, B, metric, subset):
@@ -398,6 +409,8 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
 
     # ------------------------------------------------ stability check, diagram metric
     subset = (not synthetic) and _subset_of(Xr, Xa)
+    if kept is None and subset:
+        kept = _kept_rows(Xa, Xr)
     bn = topo["bottleneck"]
     dH = _hausdorff(Xa, Xr, diagram_metric, subset) if len(Xr) else np.inf
 
