@@ -132,3 +132,15 @@ def test_report_plot_marks_kept_rows_given_as_values():
     drawn = {c.get_label(): len(c.get_offsets()) for c in fig.axes[-1].collections}
     assert drawn == {"full data": 60, "reduced": 18}
     plt.close(fig)
+
+
+def test_score_help_states_the_max_points_default(capsys):
+    # 06: the help said "default 1000"; the report's diagrams are exact up to 2000 rows
+    from datareduce.cli.score import REPORT_MAX_POINTS
+    from datareduce.metrics.diagrams import DEFAULT_MAX_POINTS
+
+    assert REPORT_MAX_POINTS == DEFAULT_MAX_POINTS
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"(default {DEFAULT_MAX_POINTS}; 300 landmarks for --topology)" in help_text

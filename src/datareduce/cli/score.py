@@ -48,6 +48,9 @@ from .audit import announcer, check_page
 
 #: homology dimension 2 is computed on at most this many rows unless --max-points says more
 H2_MAX_POINTS = 200
+#: the report's diagrams are exact up to this many rows (datareduce.metrics.diagrams.
+#: DEFAULT_MAX_POINTS, not imported: the parser is built without the metrics)
+REPORT_MAX_POINTS = 2000
 
 
 def add_parser(sub):
@@ -81,7 +84,8 @@ def add_parser(sub):
                    help="the audit also calibrates the bottleneck distance of persistence "
                         "diagrams (costly; --max-points landmarks, default 300)")
     p.add_argument("--max-points", type=int, action=at_least(2), default=None,
-                   help="subsample diagrams above this many rows (default 1000)")
+                   help="subsample diagrams above this many rows (default "
+                        f"{REPORT_MAX_POINTS}; 300 landmarks for --topology)")
     add_space_option(p)
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="classes (per-class results) or a regression target (per quantile "
