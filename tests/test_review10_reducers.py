@@ -33,3 +33,40 @@ def test_selection_space_ignores_global_output_config(name, output):
         ref.fit(X, y)
     assert isinstance(Xr, pd.DataFrame) and len(Xr) == 12
     assert np.array_equal(r.sample_indices_, ref.sample_indices_)
+
+
+@pytest.mark.parametrize("kind", ["none", "pd.NA", "nan", "inf"])
+@pytest.mark.parametrize("name", ["srs", "mms", "des"])
+def test_missing_labels_are_refused_by_row(name, kind):
+    """02_missing_label_rows: the refusal of missing labels named no row."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(50, 2)), columns=["a", "b"])
+    if kind == "none":
+        y = pd.Series(rng.choice(["u", "v"], 50), dtype=object)
+        y[[7, 37]] = None
+    elif kind == "pd.NA":
+        y = pd.Series(pd.array(rng.integers(0, 2, 50), dtype="Int64"))
+        y[[7, 37]] = pd.NA
+    else:
+        y = rng.integers(0, 2, 50).astype(float)
+        y[[7, 37]] = np.nan if kind == "nan" else np.inf
+    with pytest.raises(ValueError, match=r"2 of 50 labels, at rows 7, 37") as info:
+        datareduce.get_reducer(name, keep=0.2, random_state=0).fit(X, y)
+    assert "drop or fill" in str(info.value)
+
+
+def test_space_description_stays_short_on_wide_text_tables():
+    """03_space_description_length: space_ listed every categorical column (13,175
+    characters for 300 text columns)."""
+    from datareduce.preprocessing import describe_space, make_selection_space
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({f"c{i}": rng.choice(list("abcdefghij"), 60) for i in range(300)})
+    t = make_selection_space(X).fit(X)
+    text = describe_space(t)
+    assert len(text) < 600
+    assert text.startswith("300 categorical one-hot (c0: 10 columns; c1: 10 columns")
+    assert "+295 more columns" in text and text.endswith(" dimensions")
+    small = X.iloc[:, :3]
+    assert "(c0: 10 columns; c1: 10 columns; c2: 10 columns)" in describe_space(
+        make_selection_space(small).fit(small))
