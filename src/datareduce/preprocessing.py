@@ -304,6 +304,10 @@ def _numeric_and_complete(X) -> bool:
     return not np.isnan(values).any() if values.dtype.kind == "f" else True
 
 
+#: Categorical columns whose one-hot width :func:`describe_space` names (the others counted)
+_DESCRIBED_COLUMNS = 5
+
+
 def describe_space(transformer, n_features_in: int | None = None) -> str:
     """A one-line description of a fitted selection space (for reports and manifests).
 
@@ -347,6 +351,9 @@ def describe_space(transformer, n_features_in: int | None = None) -> str:
                 else:  # the rare categories share one "infrequent" column
                     widths.append(f"{c}: {len(cats) - len(rare) + 1} columns, {len(rare)} "
                                   "rare categories pooled")
+            if len(widths) > _DESCRIBED_COLUMNS:  # one line, however wide the table
+                more = len(widths) - _DESCRIBED_COLUMNS
+                widths = widths[:_DESCRIBED_COLUMNS] + [f"... +{more} more columns"]
             parts.append(f"{len(cols)} categorical one-hot ({'; '.join(widths)})")
     width = len(transformer.get_feature_names_out()) if hasattr(
         transformer, "get_feature_names_out") else "?"
