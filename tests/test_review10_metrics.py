@@ -144,3 +144,38 @@ def test_score_help_states_the_max_points_default(capsys):
         main(["score", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert f"(default {DEFAULT_MAX_POINTS}; 300 landmarks for --topology)" in help_text
+
+
+def test_results_with_many_classes_print_short():
+    # 07: with 200 classes the reprs were ~5,000 characters, the report's per-class line
+    # 2,289 and its HTML view a table of ~1,000 rows (87 KB)
+    import warnings
+
+    from datareduce.metrics import (
+        epsilon_representativeness,
+        get_metric,
+        mmd,
+        representativeness_report,
+    )
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 2))
+    y = rng.integers(0, 200, 3000)
+    idx = np.arange(0, 3000, 3)
+    eps = epsilon_representativeness(X, X[idx], y, y[idx])
+    texts = [repr(eps), repr(mmd(X, X[idx], None, y, y[idx])),
+             repr(get_metric("coverage")(X, X[idx], y, y[idx]))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = representativeness_report(X, X[idx], y, y[idx], homology_dimensions=(0,),
+                                        distances=("bottleneck",))
+    texts += str(rep).splitlines()
+    assert max(map(len, texts)) < 300
+    assert len(rep._repr_html_()) < 10_000 and "192 more classes" in rep._repr_html_()
+    # the largest (worst covered) classes are the ones named, and every class stays a value
+    worst = max(eps.per_class, key=eps.per_class.get)
+    assert f"largest {worst}: " in repr(eps) and len(eps.per_class) == 200
+    # a few classes: every one, in label order, as before
+    small = epsilon_representativeness(X, X[idx], y % 2, (y % 2)[idx])
+    assert repr(small).endswith(f"per class: 0: {small.per_class[0]:.4g}, "
+                                f"1: {small.per_class[1]:.4g})")

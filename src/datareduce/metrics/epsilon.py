@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 from .._core.validation import check_random_generator, check_X, check_y
 from .._geometry.neighbors import check_metric, pairwise_block
 from ._inputs import check_fitted_reducer, check_same_columns, frame_columns
+from ._text import per_class_text
 
 __all__ = ["EpsilonResult", "epsilon_representativeness", "directed_hausdorff"]
 
@@ -61,6 +62,14 @@ class EpsilonResult:
 
     def __float__(self) -> float:
         return float(self.value)
+
+    def __repr__(self) -> str:
+        """One line; with many classes only the largest (``per_class`` has them all)."""
+        worst = f", worst_index={self.worst_index}" if self.worst_index >= 0 else ""
+        head = f"EpsilonResult({self.metric}, value={self.value:.6g}{worst}"
+        if None in self.per_class or not self.per_class:
+            return head + ")"
+        return f"{head}; per class: {per_class_text(self.per_class)})"
 
     def to_dict(self) -> dict:
         """Plain-Python dictionary (JSON-serialisable labels as strings)."""

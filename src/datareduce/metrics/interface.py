@@ -78,6 +78,13 @@ class MetricValue:
     def __float__(self) -> float:
         return float(self.value)
 
+    def __repr__(self) -> str:
+        """One line; with many classes only the largest (``per_class`` has them all)."""
+        from ._text import per_class_text
+
+        per = f"; per class: {per_class_text(self.per_class)}" if self.per_class else ""
+        return f"MetricValue({self.name}={self.value:.6g}{per})"
+
     def to_dict(self) -> dict:
         """Plain-Python dictionary (labels as strings)."""
         return {"name": self.name, "value": float(self.value),

@@ -68,6 +68,7 @@ from .._geometry.kernels import (
     rows_per_block,
 )
 from ._inputs import reduced_inputs
+from ._text import per_class_text
 from .epsilon import check_subset_labels
 
 __all__ = [
@@ -176,6 +177,13 @@ class DistributionDistance:
 
     def __float__(self) -> float:
         return float(self.value)
+
+    def __repr__(self) -> str:
+        """One line; with many classes only the largest (``per_class`` has them all)."""
+        how = "" if self.exact else ", estimated"
+        width = "" if math.isnan(self.bandwidth) else f", bandwidth={self.bandwidth:.4g}"
+        per = f"; per class: {per_class_text(self.per_class)}" if self.per_class else ""
+        return f"DistributionDistance({self.name}={self.value:.6g}{width}{how}{per})"
 
     def to_dict(self) -> dict:
         """Plain-Python dictionary (labels as strings)."""

@@ -26,6 +26,7 @@ from .._core.validation import check_X, check_y
 from .._geometry.neighbors import check_metric
 from ._html import strict_json
 from ._inputs import check_same_columns, frame_columns
+from ._text import SHOWN_CLASSES, per_class_text
 from .distances import _describe, _topological_distances
 from .distribution import energy_distance, mmd
 from .epsilon import EpsilonResult, directed_hausdorff, epsilon_representativeness
@@ -158,8 +159,7 @@ class RepresentativenessReport:
                f"{self.n_features} features")
         yield f"  epsilon ({self.epsilon.metric}): {self.epsilon.value:.6g}"
         if None not in self.epsilon.per_class:
-            per = ", ".join(f"{c}: {v:.4g}" for c, v in self.epsilon.per_class.items())
-            yield f"    per class: {per}"
+            yield f"    per class: {per_class_text(self.epsilon.per_class)}"
         for name, res in self.topology.items():
             vals = "; ".join(f"H{k} {_describe(v, res.error_bound.get(k, 0.0))}"
                              for k, v in res.value.items())
@@ -190,8 +190,16 @@ class RepresentativenessReport:
         from html import escape
 
         frame = self.to_frame()
-        head = "".join(f"<p>{escape(line.strip())}</p>" for line in list(self._lines())[:3])
-        return f"<div><h4>datareduce representativeness</h4>{head}{frame.to_html(index=False)}</div>"
+        head = "".join(f"<p>{escape(line.strip())}</p>" for line in list(self._lines())[:4])
+        scopes = list(dict.fromkeys(frame["scope"]))
+        note = ""
+        if len(scopes) > 1 + SHOWN_CLASSES:  # every row of hundreds of classes: a long page
+            shown = set(scopes[:1 + SHOWN_CLASSES])
+            note = (f"<p>{len(scopes) - len(shown)} more classes: "
+                    "<code>report.to_frame()</code> has every row.</p>")
+            frame = frame[frame["scope"].isin(shown)]
+        return (f"<div><h4>datareduce representativeness</h4>{head}"
+                f"{frame.to_html(index=False)}{note}</div>")
 
     # ------------------------------------------------------------------- plots
     def plot(self, *, dimensions=None, axes=None):
