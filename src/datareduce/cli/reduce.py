@@ -204,6 +204,8 @@ def run(args) -> int:
             warnings.simplefilter("always")
             reducer.fit(F, y, task=task)
     n_kept = len(reducer.sample_indices_)
+    if task == "regression" and not reducer.get_params(deep=False).get("stratify", False):
+        caught = _lost_bins_in_cli_bins(caught, y, reducer, args.bins)
     _rewarn(args, caught, task, n_kept, _n_strata(reducer, y, task, args.bins, n_kept))
     if task == "regression":
         params_now = reducer.get_params(deep=False)
@@ -292,6 +294,37 @@ def _n_strata(reducer, y, task, n_bins, n_kept):
         labels = getattr(probe, "strata_labels_", None)
         return None if labels is None else len(labels)
     return int(y.nunique(dropna=True))
+
+
+_LOST = re.compile(r"(\w+) kept no row of \d+ of \d+ classes \(or target bins\) \[[^\]]*\]: ")
+
+
+def _lost_bins_in_cli_bins(caught, y, reducer, n_bins):
+    """A reducer that does not stratify judges the regression target's lost bins with its
+    own default binning (10 quantile bins, at most the kept rows); the CLI's are ``--bins``
+    (at most the kept rows, tied bins merged, as a stratifying reducer makes them): the
+    reducer's warning is replaced by one judged with those (none when every bin has a kept
+    row, or with ``--bins 1``)."""
+    import numpy as np
+
+    from .._core.strata import quantile_strata
+    from ..base import STRATIFY_ADVICE, short_keep_advice
+
+    out = [w for w in caught if not _LOST.match(str(w.message))]
+    kept = reducer.sample_indices_
+    if n_bins < 2:
+        return out  # --bins 1: no strata asked for
+    codes, _ = quantile_strata(np.asarray(y, dtype=np.float64), min(n_bins, len(kept)))
+    k = int(codes.max()) + 1
+    lost = np.setdiff1d(np.arange(k), codes[kept])
+    if len(lost):
+        shown = ", ".join(str(int(b)) for b in lost[:5]) + (", ..." if len(lost) > 5 else "")
+        advice = STRATIFY_ADVICE if len(kept) >= k else short_keep_advice(len(kept), k)
+        text = (f"{type(reducer).__name__} kept no row of {len(lost)} of {k} classes (or "
+                f"target bins) [{shown}]: a model trained on the subset cannot learn them. "
+                f"{advice}")
+        out.append(warnings.WarningMessage(text, UserWarning, __file__, 0))
+    return out
 
 
 def _rewarn(args, caught, task, n_kept=None, n_strata=None):
