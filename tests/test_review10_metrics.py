@@ -179,3 +179,24 @@ def test_results_with_many_classes_print_short():
     small = epsilon_representativeness(X, X[idx], y % 2, (y % 2)[idx])
     assert repr(small).endswith(f"per class: 0: {small.per_class[0]:.4g}, "
                                 f"1: {small.per_class[1]:.4g})")
+
+
+def test_classes_without_reduced_rows_are_one_warning():
+    # 08: one warning per class (~280 lines from `score --bins 1000 --metric ...`)
+    import warnings
+
+    from datareduce.metrics import topological_distance
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    y = np.arange(400) % 100
+    keep = np.flatnonzero(y < 10)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = topological_distance(X, X[keep], y, y[keep], homology_dimensions=(0,))
+    assert [str(w.message) for w in caught] == [
+        "90 classes have no row in the reduced set (10, 11, 12, 13, 14, ...); their "
+        "distances are computed against empty diagrams."]
+    assert len(res.per_class) == 100
+    with pytest.warns(UserWarning, match="^class 9 has no row in the reduced set"):
+        topological_distance(X, X[y != 9], y, y[y != 9], homology_dimensions=(0,))

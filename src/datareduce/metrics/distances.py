@@ -327,11 +327,19 @@ def _topological_distances(X, X_reduced, y=None, y_reduced=None, *, distances=("
         ya = check_y(y, Xa.shape[0])
         yr = check_y(y_reduced, Xr.shape[0], name="y_reduced")
         check_subset_labels(ya, yr)  # '0' for 0: every class against an empty diagram
-        for c in np.unique(ya):
+        labels = np.unique(ya)
+        empty = [c.item() if hasattr(c, "item") else c for c in labels
+                 if not np.any(yr == c)]
+        if len(empty) == 1:
+            warnings.warn(f"class {empty[0]!r} has no row in the reduced set; its distance is "
+                          "computed against an empty diagram.", stacklevel=3)
+        elif empty:  # one warning, not one line per class (hundreds of target bins)
+            shown = ", ".join(map(repr, empty[:5])) + (", ..." if len(empty) > 5 else "")
+            warnings.warn(f"{len(empty)} classes have no row in the reduced set ({shown}); "
+                          "their distances are computed against empty diagrams.",
+                          stacklevel=3)
+        for c in labels:
             key = c.item() if hasattr(c, "item") else c
-            if not np.any(yr == c):
-                warnings.warn(f"class {key!r} has no row in the reduced set; its distance is "
-                              "computed against an empty diagram.", stacklevel=3)
             vals, class_err[key] = compare(Xa[ya == c], Xr[yr == c])[:2]
             for name in distances:
                 classes[name][key] = vals[name]
