@@ -200,3 +200,17 @@ def test_classes_without_reduced_rows_are_one_warning():
     assert len(res.per_class) == 100
     with pytest.warns(UserWarning, match="^class 9 has no row in the reduced set"):
         topological_distance(X, X[y != 9], y, y[y != 9], homology_dimensions=(0,))
+
+
+def test_audit_split_matches_columns_by_name():
+    # 09: the same columns in another order were refused with "they differ in: ." (empty)
+    from datareduce.metrics import audit_split
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200),
+                       "cat": rng.choice(["x", "y"], 200)})
+    train, test = df.iloc[:150], df.iloc[150:]
+    swapped = audit_split(train, test[["b", "a", "cat"]], n_draws=5)
+    assert swapped.features.equals(audit_split(train, test, n_draws=5).features)
+    with pytest.raises(ValueError, match="they differ in: a, z"):
+        audit_split(train, test.rename(columns={"a": "z"}), n_draws=5)

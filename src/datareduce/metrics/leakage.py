@@ -435,9 +435,16 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
     if group is not None:
         groups_train, groups_test = tr.pop(group).to_numpy(), te.pop(group).to_numpy()
     if list(tr.columns) != list(te.columns):
-        missing = sorted(set(map(str, tr.columns)) ^ set(map(str, te.columns)))
-        raise ValueError(f"train and test must have the same feature columns; they differ "
-                         f"in: {', '.join(missing[:10])}.")
+        if (is_dataframe(train) and is_dataframe(test) and tr.columns.is_unique
+                and len(tr.columns) == len(te.columns)
+                and set(tr.columns) == set(te.columns)):
+            te = te[list(tr.columns)]  # the same columns in another order: matched by name
+        else:
+            differ = sorted(set(map(str, tr.columns)) ^ set(map(str, te.columns)))
+            raise ValueError(
+                f"train and test must have the same feature columns; they differ in: "
+                f"{', '.join(differ[:10]) or 'their number'} (train has {len(tr.columns)}, "
+                f"test {len(te.columns)}).")
     n_tr, n_te = len(tr), len(te)
     if n_tr < 2 or n_te < 1:
         raise ValueError(f"train has {n_tr} rows and test {n_te}: need at least 2 and 1.")
