@@ -214,3 +214,18 @@ def test_audit_split_matches_columns_by_name():
     assert swapped.features.equals(audit_split(train, test, n_draws=5).features)
     with pytest.raises(ValueError, match="they differ in: a, z"):
         audit_split(train, test.rename(columns={"a": "z"}), n_draws=5)
+
+
+def test_report_plot_of_one_row():
+    # 10: the PCA panel asked for 2 components of one row (scikit-learn's ValueError)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from datareduce.metrics import representativeness_report
+
+    X = np.random.default_rng(0).normal(size=(1, 3))
+    fig = representativeness_report(X, X).plot()
+    assert fig.axes[-1].get_title() == "PCA projection"
+    plt.close(fig)

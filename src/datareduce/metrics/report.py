@@ -244,10 +244,14 @@ class RepresentativenessReport:
         if X is None:
             ax.set_axis_off()
             return
+        import warnings
+
         from sklearn.decomposition import PCA
 
-        k = min(2, X.shape[1])
-        pca = PCA(n_components=k).fit(X)
+        k = min(2, X.shape[1], X.shape[0])  # one row has one component
+        with warnings.catch_warnings():  # one row: its explained variance is 0 / 0
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pca = PCA(n_components=k).fit(X)
         P = pca.transform(X)
         Pr = pca.transform(Xr) if len(Xr) else np.empty((0, k))
         if k == 1:
