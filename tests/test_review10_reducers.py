@@ -70,3 +70,17 @@ def test_space_description_stays_short_on_wide_text_tables():
     small = X.iloc[:, :3]
     assert "(c0: 10 columns; c1: 10 columns; c2: 10 columns)" in describe_space(
         make_selection_space(small).fit(small))
+
+
+def test_sparse_refusal_names_the_pipeline_fixes():
+    """04_sparse_after_encoder: a reducer after a sparse one-hot ColumnTransformer was told
+    to call X.toarray(), which a pipeline user cannot do."""
+    import scipy.sparse as sp
+
+    X = sp.random(30, 8, density=0.2, format="csr", random_state=0)
+    with pytest.raises(TypeError, match="random, srs") as info:
+        datareduce.get_reducer("mms", keep=0.3).fit(X)
+    msg = str(info.value)
+    assert "X.toarray()" in msg
+    assert "sparse_output=False" in msg and "sparse_threshold=0" in msg
+    assert "datareduce.make_pipeline(reducer, preprocessing, model)" in msg

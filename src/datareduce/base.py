@@ -342,7 +342,12 @@ class BaseReducer(BaseEstimator):
             raise TypeError(
                 f"X is a scipy.sparse matrix, which {type(self).__name__} does not accept "
                 f"(sparse input is supported by: {accepting}). Convert it with X.toarray() "
-                "if it fits in memory, or reduce it with a method that accepts it.")
+                "if it fits in memory, or reduce it with a method that accepts it. In a "
+                "pipeline after a one-hot encoding, ask for dense output "
+                "(OneHotEncoder(sparse_output=False), ColumnTransformer(sparse_threshold=0)), "
+                "or put the reducer first, datareduce.make_pipeline(reducer, preprocessing, "
+                "model): it encodes a raw table itself for the selection (space='auto') and "
+                "returns the rows unchanged.")
         if not (self._reads_X or getattr(self, "reweight", None) is not None):
             _validate_data(self, X, reset=True, skip_check_array=True)
             shape = getattr(X, "shape", None) or np.asarray(X, dtype=object).shape
