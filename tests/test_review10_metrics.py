@@ -229,3 +229,23 @@ def test_report_plot_of_one_row():
     fig = representativeness_report(X, X).plot()
     assert fig.axes[-1].get_title() == "PCA projection"
     plt.close(fig)
+
+
+def test_mmd_refuses_a_bandwidth_its_reference_was_not_computed_with():
+    # 11: the reference's bandwidth was used silently (0.155 instead of 0.059 at bandwidth
+    # 5); working_memory=-1 gave "math domain error"; max_exact=-1 was taken as 0
+    from datareduce.metrics import energy_distance, mmd, mmd_reference
+
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    ref = mmd_reference(X)
+    with pytest.raises(ValueError, match=r"bandwidth=5.0 but reference was computed with"):
+        mmd(X, X[:10], bandwidth=5.0, reference=ref)
+    assert mmd(X, X[:10], bandwidth=ref.bandwidth, reference=ref).value == \
+        mmd(X, X[:10], reference=ref).value
+    for call in (lambda: mmd(X, X[:10], working_memory=-1),
+                 lambda: energy_distance(X, X[:10], working_memory=0)):
+        with pytest.raises(ValueError, match="working_memory=.* must be a number of MiB > 0"):
+            call()
+    with pytest.raises(ValueError, match="max_exact=-1 must be None"):
+        mmd(X, X[:10], max_exact=-1)
+    assert not mmd(X, X[:10], max_exact=0).exact and mmd(X, X[:10], max_exact=None).exact

@@ -54,6 +54,7 @@ data.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,6 +198,20 @@ def _check_kernel(kernel, bandwidth, allowed=("rbf", "energy")) -> Kernel:
     """The :class:`Kernel` of a metric call (a ValueError naming the bad argument)."""
     return Kernel(canonical_kernel(kernel, allowed=allowed), bandwidth)
 
+
+def _check_sizes(max_exact, working_memory) -> None:
+    """``max_exact``: None or an integer >= 0; ``working_memory``: MiB, a number > 0 (a
+    negative one ended in "math domain error", a negative ``max_exact`` was taken as 0)."""
+    if max_exact is not None and (isinstance(max_exact, bool)
+                                  or not isinstance(max_exact, numbers.Integral)
+                                  or max_exact < 0):
+        raise ValueError(f"max_exact={max_exact!r} must be None (always exact) or an integer "
+                         ">= 0 (rows up to which the value is exact).")
+    if isinstance(working_memory, bool) or not isinstance(working_memory, numbers.Real) \
+            or not math.isfinite(working_memory) or working_memory <= 0:
+        raise ValueError(f"working_memory={working_memory!r} must be a number of MiB > 0 "
+                         "(e.g. 64).")
+
 def mmd_reference(X, y=None, *, kernel: str = "rbf", bandwidth=None, max_exact: int | None = 20000,
                   random_state=0, working_memory: float = 64.0) -> MMDReference:
     """Compute the full-set term of MMD^2 once, to score many reduced sets of the same data.
@@ -232,6 +247,7 @@ def mmd_reference(X, y=None, *, kernel: str = "rbf", bandwidth=None, max_exact: 
     0.8033
     """
     kern = _check_kernel(kernel, bandwidth)
+    _check_sizes(max_exact, working_memory)
     Xa = np.asarray(check_X(X), dtype=np.float64)
     n = Xa.shape[0]
     if not kern.resolved:
@@ -353,6 +369,7 @@ def _estimated_squares(reference, Xa, Z, enc_x, enc_z, Wx, Wz, labelled, working
 def _distance(X, X_reduced, weights, y, y_reduced, reducer, kernel, bandwidth, max_exact,
               random_state, working_memory, reference, name):
     kernel = canonical_kernel(kernel)
+    _check_sizes(max_exact, working_memory)
     Xa, Z, q, ya, yz = reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer)
     if reference is None:
         reference = mmd_reference(Xa, ya, kernel=kernel, bandwidth=bandwidth,
@@ -368,6 +385,13 @@ def _distance(X, X_reduced, weights, y, y_reduced, reducer, kernel, bandwidth, m
         if (ya is None) != (reference.classes is None):
             raise ValueError("reference and this call disagree on labels: compute the reference "
                              "with the same y.")
+        asked = Kernel(kernel, bandwidth)
+        if asked.resolved and kernel == "rbf" and not math.isclose(
+                asked.bandwidth, reference.bandwidth, rel_tol=1e-12):
+            # the reference's bandwidth was used, silently: another value than asked for
+            raise ValueError(f"bandwidth={bandwidth!r} but reference was computed with "
+                             f"bandwidth={reference.bandwidth:.6g}: leave bandwidth out to use "
+                             "the reference's, or compute the reference with this bandwidth.")
     kern = Kernel(kernel, reference.bandwidth)
     n = Xa.shape[0]
     if ya is None:
