@@ -26,7 +26,7 @@ from .._core.validation import (
 from .._registry import method_names, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
-from .summaries import COMPARE_METRICS, FULL, METRICS_ATTR, SCORING_ATTR
+from .summaries import _RUN_COLUMNS, COMPARE_METRICS, FULL, METRICS_ATTR, SCORING_ATTR
 from .tasks import (
     check_scoring_for_task,
     estimator_task,
@@ -34,6 +34,7 @@ from .tasks import (
     needs_classes,
     real_rows_reducer,
     reduce_rows,
+    scorer_items,
 )
 
 __all__ = ["COMPARE_METRICS", "compare", "paper_mlp"]
@@ -110,10 +111,13 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         Size of the test split (the paper used 0.25), stratified by class (by quantile bin
         of a continuous target); a split that cannot hold a row of every class (bin) on
         both sides is refused before any training (``protocol.check_split_sizes``).
-    scoring : str or sequence of str, optional
-        scikit-learn scorer names, plus ``"mae"`` (mean absolute error, lower is better);
-        each becomes a column. Default: ``("accuracy", "f1_macro")`` for classification,
-        ``("r2", "mae")`` for regression.
+    scoring : str, callable, sequence or dict, optional
+        scikit-learn scorer names, plus ``"mae"`` (mean absolute error, lower is better), or
+        callables ``scorer(estimator, X, y)`` such as ``make_scorer(fbeta_score, beta=2)``
+        (the column is the function's name, ``fbeta_score``), or a dict ``{column: name or
+        callable}``, as scikit-learn's ``cross_validate`` takes them; each becomes a column.
+        Default: ``("accuracy", "f1_macro")`` for classification, ``("r2", "mae")`` for
+        regression. Names of the other task are refused; a callable is used as given.
     scaler : "minmax", "standard", None or a transformer, default="minmax"
         Fitted on the training split only, applied to both splits; reduction, training and
         the metrics all happen in the scaled space (the paper used min-max scaling).
@@ -216,9 +220,10 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
     scorers = get_scorers(scoring, task)
+    for _, spec in scorer_items(scoring, task):
+        # a scorer (name) of the other task, or of labels y does not have: refused
+        check_scoring_for_task(spec, task, ya)
     scoring = tuple(scorers)
-    for name in scoring:  # a scorer of the other task, or of labels y does not have: refused
-        check_scoring_for_task(name, task, ya)
     if on_error not in ("raise", "warn"):
         raise ValueError(f"on_error must be 'raise' or 'warn', got {on_error!r}.")
     if estimator is None:
@@ -227,11 +232,17 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         raise TypeError(f"estimator must be a scikit-learn estimator, got {type(estimator)}.")
     reducers = _resolve_methods(methods, method_params or {})
     metric_objs = _resolve_metrics(metrics, metric)
+    taken = [c for c in scoring if c in (*_RUN_COLUMNS, *(m.name for m in metric_objs))]
+    if taken:
+        raise ValueError(f"scoring: the score column {taken[0]!r} is one of compare's own "
+                         f"columns: name it otherwise with a dict, e.g. scoring="
+                         f"{{'{taken[0]}_score': ...}}.")
     strata = ya
     if task == "regression":
         strata = _quantile_strata(ya, _check_int(n_bins, "n_bins", 1))[0]
         check_split_sizes(strata, test_size, n_bins=n_bins)
         reducers = _regression_reducers(reducers)
+    _import_outside_timers(reducers)
     tracker = start_tracker() if energy else None
     topo = topology_function(topology) if topology else None
 
@@ -308,6 +319,20 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     out.attrs[METRICS_ATTR] = [m.name for m in metric_objs]
     out.attrs[SCORING_ATTR] = list(scoring)
     return out
+
+
+def _import_outside_timers(reducers):
+    """Pay the one-time imports of a reducer's fit before any timer starts: scikit-learn's
+    tags of a reducer import imbalanced-learn (0.3-0.7 s), which the first run's
+    ``reduction_seconds`` paid, so the first method listed (SRS, usually) showed hundreds
+    of times its reduction time and a time_ratio of about 5 in repeat 0."""
+    from sklearn.utils import get_tags
+
+    for reducer in reducers.values():
+        try:
+            get_tags(reducer)
+        except Exception:  # noqa: BLE001 - the fit reports it, in its run
+            pass
 
 
 def _one_run(label, reducer, keep, r, est, train, test, scorers, prepared, topo, tracker, task,

@@ -25,7 +25,7 @@ import numpy as np
 from .._core.strata import TASKS, target_kind
 from .._core.strata import quantile_strata as _quantile_strata
 
-__all__ = ["TASKS", "check_scoring_for_task", "estimator_task", "get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows"]
+__all__ = ["TASKS", "check_scoring_for_task", "estimator_task", "get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows", "scorer_items"]
 
 
 #: Scorers of one positive class, scikit-learn's default ``pos_label=1``: of two classes they
@@ -319,26 +319,78 @@ def _mae(estimator, X, y):
     return float(mean_absolute_error(y, estimator.predict(X)))
 
 
-def get_scorers(scoring, task: str) -> dict:
-    """``{name: scorer(estimator, X, y)}``; default ``accuracy, f1_macro`` or ``r2, mae``."""
-    from sklearn.metrics import get_scorer
+def scorer_items(scoring, task: str) -> list:
+    """``[(column, spec)]`` of ``scoring``: each spec a scorer name or a callable
+    ``scorer(estimator, X, y)``, each column a distinct name.
+
+    ``scoring`` is what scikit-learn's ``cross_validate`` takes: None (the task's default,
+    ``accuracy, f1_macro`` or ``r2, mae``), a name, a callable (``make_scorer(...)`` or a
+    function; its column is the function's name, e.g. ``fbeta_score``), a list of names and
+    callables, or a dict ``{column: name or callable}``.
+    """
+    from collections.abc import Mapping
 
     if scoring is None:
         scoring = ("accuracy", "f1_macro") if task == "classification" else ("r2", "mae")
-    if isinstance(scoring, str):
+    if isinstance(scoring, str) or callable(scoring):
         scoring = (scoring,)
-    scoring = tuple(scoring)
-    if not scoring:
-        raise ValueError("scoring must name at least one scorer, e.g. scoring=('accuracy',).")
-    out = {}
-    for name in scoring:
-        if name == "mae":
-            out[name] = _mae
-            continue
+    if isinstance(scoring, Mapping):
+        items = []
+        for key, spec in scoring.items():
+            if not isinstance(key, str):
+                raise ValueError(f"scoring: the dict's keys are the score columns and must be "
+                                 f"text, got {key!r}.")
+            items.append((key, spec))
+    else:
         try:
-            out[name] = get_scorer(name)
-        except ValueError as exc:
-            raise ValueError(f"scoring: unknown scorer {name!r} ({exc})") from None
+            items = [(_scorer_column(spec), spec) for spec in scoring]
+        except TypeError:
+            raise TypeError(f"scoring must be a scorer name, a callable scorer(estimator, X, "
+                            f"y), a list of them or a dict {{column: scorer}}, got "
+                            f"{type(scoring).__name__}.") from None
+    if not items:
+        raise ValueError("scoring must name at least one scorer, e.g. scoring=('accuracy',).")
+    for column, spec in items:
+        if not isinstance(spec, str) and not callable(spec):
+            raise TypeError(f"scoring[{column!r}] must be a scorer name or a callable "
+                            f"scorer(estimator, X, y), got {type(spec).__name__}.")
+    columns = [c for c, _ in items]
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise ValueError(f"scoring gives two scores the column name {twice[0]!r}: pass a dict "
+                         f"{{column: scorer}} to name them, e.g. scoring={{'{twice[0]}_a': "
+                         f"..., '{twice[0]}_b': ...}}.")
+    return items
+
+
+def _scorer_column(spec) -> str:
+    """The column of one scorer of a list: its name, or a callable's function name
+    (``make_scorer(fbeta_score, ...)``: ``fbeta_score``)."""
+    if isinstance(spec, str):
+        return spec
+    if not callable(spec):
+        raise TypeError(type(spec).__name__)
+    func = getattr(spec, "_score_func", spec)  # scikit-learn's make_scorer object
+    name = getattr(func, "__name__", None)
+    return name if isinstance(name, str) and name != "<lambda>" else type(spec).__name__
+
+
+def get_scorers(scoring, task: str) -> dict:
+    """``{column: scorer(estimator, X, y)}`` of :func:`scorer_items`; default ``accuracy,
+    f1_macro`` or ``r2, mae``; ``"mae"`` is the mean absolute error itself."""
+    from sklearn.metrics import get_scorer
+
+    out = {}
+    for column, spec in scorer_items(scoring, task):
+        if not isinstance(spec, str):
+            out[column] = spec
+        elif spec == "mae":
+            out[column] = _mae
+        else:
+            try:
+                out[column] = get_scorer(spec)
+            except ValueError as exc:
+                raise ValueError(f"scoring: unknown scorer {spec!r} ({exc})") from None
     return out
 
 

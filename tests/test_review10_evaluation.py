@@ -1,0 +1,78 @@
+"""Review 10 (evaluation): compare, its summaries and the compare / demo commands as a
+notebook user drives them. Each test names the repro in notes/review10/c/ and fails before
+its fix."""
+
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import fbeta_score, make_scorer
+
+from datareduce.evaluation import compare, medians
+
+
+def _binary(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, (X[:, 0] + 0.5 * rng.normal(size=n) > 0).astype(int)
+
+
+def _hit_rate(est, X, y):
+    return float((est.predict(X) == y).mean())
+
+
+# 01_custom_scorers.py
+@pytest.mark.parametrize("scoring, columns", [
+    (_hit_rate, ["_hit_rate"]),
+    (make_scorer(fbeta_score, beta=2), ["fbeta_score"]),
+    ({"f2": make_scorer(fbeta_score, beta=2), "acc": "accuracy"}, ["f2", "acc"]),
+    (["accuracy", _hit_rate], ["accuracy", "_hit_rate"]),
+])
+def test_callable_and_dict_scorers_are_named_columns(scoring, columns):
+    X, y = _binary()
+    res = compare(X, y, methods=["srs"], keeps=(0.3,), estimator=LogisticRegression(),
+                  repeats=2, random_state=0, scoring=scoring)
+    assert list(res.columns[9:9 + len(columns)]) == columns
+    assert res.attrs["scoring"] == columns
+    assert medians(res, columns[0]).shape == (2, 1)
+    if "acc" in columns:  # a name in a dict is the scorer's name: the same numbers
+        assert np.allclose(res["acc"], compare(
+            X, y, methods=["srs"], keeps=(0.3,), estimator=LogisticRegression(), repeats=2,
+            random_state=0, scoring="accuracy")["accuracy"])
+
+
+def test_scorers_of_one_name_are_refused_with_the_dict_fix():
+    X, y = _binary()
+    with pytest.raises(ValueError, match=r"scoring .*'fbeta_score'.*dict"):
+        compare(X, y, methods=["srs"], keeps=(0.3,), estimator=LogisticRegression(),
+                repeats=1, scoring=[make_scorer(fbeta_score, beta=2),
+                                    make_scorer(fbeta_score, beta=0.5)])
+    with pytest.raises(ValueError, match=r"'mmd' is one of compare's own columns"):
+        compare(X, y, methods=["srs"], keeps=(0.3,), estimator=LogisticRegression(),
+                repeats=1, scoring={"mmd": "accuracy"})
+    with pytest.raises(ValueError, match=r"scoring='r2' is a regression scorer"):
+        compare(X, y, methods=["srs"], keeps=(0.3,), estimator=LogisticRegression(),
+                repeats=1, scoring={"fit": "r2"})
+
+
+# 02_first_run_pays_imports.py
+def test_first_run_does_not_pay_the_imports_in_its_time():
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from datareduce.evaluation import compare
+assert "imblearn" not in sys.modules, "imported before compare: the test cannot tell"
+rng = np.random.default_rng(0)
+X, y = rng.normal(size=(300, 3)), rng.integers(0, 2, 300)
+res = compare(X, y, methods=["srs", "random"], keeps=(0.1, 0.3),
+              estimator=LogisticRegression(), repeats=1, random_state=0)
+print(" ".join(map(str, res.loc[res.method != "full", "reduction_seconds"])))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    first, *rest = map(float, out)
+    assert first < 0.1 or first < 20 * max(rest), out
