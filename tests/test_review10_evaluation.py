@@ -3,6 +3,8 @@ notebook user drives them. Each test names the repro in notes/review10/c/ and fa
 its fix."""
 
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -62,6 +64,8 @@ def test_first_run_does_not_pay_the_imports_in_its_time():
 
     code = """
 import sys
+import warnings
+
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from datareduce.evaluation import compare
@@ -76,3 +80,31 @@ print(" ".join(map(str, res.loc[res.method != "full", "reduction_seconds"])))
                          check=True).stdout.split()
     first, *rest = map(float, out)
     assert first < 0.1 or first < 20 * max(rest), out
+
+
+# 03_medians_over_fewer_repeats.py
+def test_medians_say_when_a_cell_has_fewer_repeats():
+    import datareduce
+
+    class Flaky(type(datareduce.get_reducer("srs"))):
+        def _select(self, X, n, rng):
+            if rng.random() < 0.6:
+                raise RuntimeError("boom")
+            return super()._select(X, n, rng)
+
+    X, y = _binary(300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = compare(X, y, methods={"srs": datareduce.get_reducer("srs"), "flaky": Flaky()},
+                      keeps=(0.1, 0.3), estimator=LogisticRegression(), repeats=4,
+                      random_state=0, on_error="warn")
+    with pytest.warns(UserWarning, match=r"'flaky' at keep 0.1: 1 of 4"):
+        medians(res, "accuracy")
+    ok = res[res.method != "flaky"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        medians(ok, "accuracy")  # every cell over every repeat: silent
+    nan = ok.copy()
+    nan.loc[nan.index[1], "accuracy"] = np.nan
+    with pytest.warns(UserWarning, match=r"'srs' at keep 0.1: 3 of 4"):
+        medians(nan, "accuracy")

@@ -72,7 +72,9 @@ def medians(results, value=None):
     -------
     pandas.DataFrame
         Without ``value``: one row per (method, keep) with the median of every numeric
-        column. With ``value``: the keep x method table.
+        column. With ``value``: the keep x method table; a ``UserWarning`` names the cells
+        whose median is over fewer repeats than the results hold (a run that failed under
+        ``on_error="warn"``, a NaN value).
 
     Examples
     --------
@@ -95,6 +97,7 @@ def medians(results, value=None):
     if value not in results.columns:
         raise ValueError(f"value={value!r} is not a column of results "
                          f"(columns: {list(results.columns)}).")
+    _warn_fewer_repeats(results, value)
     runs = results[results["method"] != FULL]
     table = runs.pivot_table(index="keep", columns="method", values=value, aggfunc="median",
                              sort=True)
@@ -107,6 +110,27 @@ def medians(results, value=None):
         table.loc[label] = float(full.median())
     table.columns.name = "method"
     return table
+
+
+def _warn_fewer_repeats(results, value):
+    """Warn when a (method, keep) median of ``value`` is over fewer repeats than the
+    results hold (runs left out by ``on_error="warn"``, NaN values): a median over other
+    splits than its neighbours' and the full data's, which the table cannot show."""
+    import warnings
+
+    n = results["repeat"].nunique()
+    counts = results.assign(_v=results[value].notna()).groupby(
+        ["method", "keep"], sort=False)["_v"].sum()
+    short = counts[counts < n]
+    if not len(short):
+        return
+    shown = "; ".join(f"{m!r} at keep {k:g}: {int(c)} of {n}" for (m, k), c in
+                      short.iloc[:5].items())
+    more = f"; ... (+{len(short) - 5} more)" if len(short) > 5 else ""
+    warnings.warn(f"medians of {value!r} over fewer repeats than the results hold ({shown}"
+                  f"{more}; failed runs left out by on_error='warn', or NaN values): those "
+                  "medians are not over the same splits as the others'.", UserWarning,
+                  stacklevel=3)
 
 
 def epsilon_correlation(results, score=None, metric=None):
