@@ -249,3 +249,27 @@ def test_mmd_refuses_a_bandwidth_its_reference_was_not_computed_with():
     with pytest.raises(ValueError, match="max_exact=-1 must be None"):
         mmd(X, X[:10], max_exact=-1)
     assert not mmd(X, X[:10], max_exact=0).exact and mmd(X, X[:10], max_exact=None).exact
+
+
+def test_score_says_which_options_its_output_ignores(tmp_path, capsys):
+    # 12: --diagram-metric, --backend, --budget, --max-points (audit) and --topology
+    # (uncalibrated report) were ignored without a word
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(120, 3)), columns=list("abc"))
+    df["label"] = rng.integers(0, 2, 120)
+    full, red = tmp_path / "full.csv", tmp_path / "red.csv"
+    df.to_csv(full, index=False)
+    df.iloc[::4].to_csv(red, index=False)
+    main(["score", str(full), str(red), "--target", "label", "--diagram-metric",
+          "chebyshev", "--max-points", "50"])
+    assert ("--diagram-metric, --max-points are ignored: they are for the uncalibrated "
+            "report (add --metric or --dims), or --topology for --max-points"
+            ) in capsys.readouterr().err
+    main(["score", str(full), str(red), "--target", "label", "--metric", "euclidean",
+          "--dims", "0", "--topology"])
+    assert "--topology is ignored" in capsys.readouterr().err
+    # the options a run reads: no such line
+    main(["score", str(full), str(red), "--target", "label", "--metric", "euclidean",
+          "--dims", "0", "--diagram-metric", "chebyshev"])
+    out = capsys.readouterr()
+    assert "ignored" not in out.err and "bottleneck (chebyshev Rips)" in out.out

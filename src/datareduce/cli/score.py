@@ -72,7 +72,7 @@ def add_parser(sub):
                    choices=("chebyshev", "euclidean", "manhattan"),
                    help="write the uncalibrated report, with epsilon in this metric "
                         "(chebyshev is the reference's)")
-    p.add_argument("--diagram-metric", default="euclidean",
+    p.add_argument("--diagram-metric", default=None,
                    choices=("chebyshev", "euclidean", "manhattan"),
                    help="metric of the Rips filtrations and of the stability check "
                         "(default euclidean)")
@@ -93,8 +93,8 @@ def add_parser(sub):
     p.add_argument("--bins", type=int, action=at_least(1), default=N_BINS,
                    help="quantile bins of a regression target (default 10)")
     add_drop_missing_target(p)
-    p.add_argument("--backend", choices=("ripser", "giotto"), default="ripser",
-                   help="persistence backend (default ripser)")
+    p.add_argument("--backend", choices=("ripser", "giotto"), default=None,
+                   help="persistence backend of the uncalibrated report (default ripser)")
     p.add_argument("--allow-new-rows", action="store_true",
                    help="accept REDUCED rows that are not rows of FULL (synthetic rows)")
     p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
@@ -134,7 +134,10 @@ def run(args) -> int:
 
     clock = Clock(check_budget(args.budget))
     legacy = args.metric is not None or args.dims is not None or args.allow_new_rows
+    _say_ignored(args, legacy)
     args.metric = args.metric or "chebyshev"
+    args.diagram_metric = args.diagram_metric or "euclidean"
+    args.backend = args.backend or "ripser"
     dims, max_points = check_dims(args.dims or [0, 1], args.max_points)
     if args.drop_missing_target and args.target is None:
         raise CLIError("--drop-missing-target needs a --target column.")
@@ -258,6 +261,27 @@ def run(args) -> int:
         write_text(strict_json(data), json_path)
         say(args, f"report written to {json_path}")
     return 0
+
+
+def _say_ignored(args, legacy) -> None:
+    """A line for each given option that the chosen output does not read (they were ignored
+    without a word: --diagram-metric chebyshev alone printed the audit, Euclidean nowhere)."""
+    if legacy:
+        if args.topology and not args.report:
+            say(args, "--topology is ignored: it calibrates the audit, and --metric, --dims or "
+                      "--allow-new-rows write the uncalibrated report (add --report PAGE.html "
+                      "for the audit page)")
+        return
+    unused = [opt for opt, given in (
+        ("--diagram-metric", args.diagram_metric is not None),
+        ("--backend", args.backend is not None),
+        ("--budget", args.budget is not None),
+        ("--max-points", args.max_points is not None and not args.topology)) if given]
+    if unused:
+        say(args, f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} ignored: "
+                  f"{'it is' if len(unused) == 1 else 'they are'} for the uncalibrated report "
+                  "(add --metric or --dims)"
+                  + (", or --topology for --max-points" if "--max-points" in unused else ""))
 
 
 def _cap_bins(args, full, cols, n_reduced):
