@@ -108,3 +108,17 @@ def test_medians_say_when_a_cell_has_fewer_repeats():
     nan.loc[nan.index[1], "accuracy"] = np.nan
     with pytest.warns(UserWarning, match=r"'srs' at keep 0.1: 3 of 4"):
         medians(nan, "accuracy")
+
+
+# 04_count_keeps_axis_label.py
+def test_row_counts_label_the_axis_kept_rows():
+    from datareduce.evaluation import plot_scores, plot_time
+
+    X, y = _binary()
+    res = compare(X, y, methods=["srs"], keeps=(20, 60), estimator=LogisticRegression(),
+                  repeats=2, random_state=0)
+    assert plot_scores(res).get_xlabel() == "kept rows"
+    assert plot_time(res).get_xlabel() == "kept rows"
+    frac = compare(X, y, methods=["srs"], keeps=(0.1,), estimator=LogisticRegression(),
+                   repeats=1, random_state=0)
+    assert plot_scores(frac).get_xlabel() == "kept fraction"

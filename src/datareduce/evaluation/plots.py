@@ -11,6 +11,7 @@ from .summaries import (  # noqa: F401 - SCORING_ATTR re-exported (plots.SCORING
     _headline,
     _method_order,
     first_score,
+    kept_counts,
 )
 
 __all__ = ["plot_comparison", "plot_curves", "plot_epsilon", "plot_scores", "plot_time"]
@@ -172,7 +173,15 @@ def plot_scores(results, score=None, ax=None):
     if score not in results.columns:
         raise ValueError(f"score={score!r} is not a column of results.")
     curves, full = _quartile_curves(results, score)
-    return plot_curves(curves, ax=ax, reference=full, ylabel=f"{score} (median)")
+    return plot_curves(curves, ax=ax, reference=full, ylabel=f"{score} (median)",
+                       xlabel=_keep_label(results))
+
+
+def _keep_label(results):
+    """The x axis of a curve over compare's keeps: fractions or row counts."""
+    counts = kept_counts(results.loc[results["method"] != FULL, "keep"])
+    return {"all": "kept rows", "some": "kept fraction (< 1) or rows (>= 1)"}.get(
+        counts, "kept fraction")
 
 
 def plot_time(results, ax=None, relative: bool = True):
@@ -203,6 +212,7 @@ def plot_time(results, ax=None, relative: bool = True):
     col = "time_ratio" if relative else "total_seconds"
     curves, full = _quartile_curves(results, col)
     return plot_curves(curves, ax=ax, reference=full, logy=relative,
+                       xlabel=_keep_label(results),
                        ylabel="time / full-data training time (median)" if relative
                        else "reduction + training seconds (median)")
 

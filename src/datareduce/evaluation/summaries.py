@@ -112,6 +112,15 @@ def medians(results, value=None):
     return table
 
 
+def kept_counts(keeps):
+    """Whether the kept values of compare's runs (without the full-data row) are row
+    counts: ``"all"`` when every one is a whole number >= 1, ``"some"`` when some are (a
+    list mixing fractions and counts), ``""`` for fractions."""
+    k = np.asarray(keeps, dtype=float)
+    rows = (k >= 1) & (k == np.round(k))
+    return "all" if len(k) and rows.all() else "some" if rows.any() else ""
+
+
 def _warn_fewer_repeats(results, value):
     """Warn when a (method, keep) median of ``value`` is over fewer repeats than the
     results hold (runs left out by ``on_error="warn"``, NaN values): a median over other
