@@ -84,3 +84,41 @@ def test_sparse_refusal_names_the_pipeline_fixes():
     assert "X.toarray()" in msg
     assert "sparse_output=False" in msg and "sparse_threshold=0" in msg
     assert "datareduce.make_pipeline(reducer, preprocessing, model)" in msg
+
+
+@pytest.mark.parametrize("name", ["des", "prd", "herding", "kt", "mms", "nrmd"])
+def test_space_output_with_nan_is_refused_by_row(name):
+    """06_space_output_nan: a user space= whose output keeps NaN (StandardScaler passes it
+    through) selected silently on NaN distances (DES, PRD, herding, KT) or failed deep
+    inside (KMeans, NearestNeighbors, 'SVD did not converge')."""
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    X[[4, 9], 1] = np.nan
+    y = rng.choice(["a", "b"], 30)
+    with pytest.raises(ValueError, match=r"space=StandardScaler.*2 row\(s\).*\[4, 9\]"
+                       ) as info:
+        datareduce.get_reducer(name, keep=0.3, random_state=0, space=StandardScaler()).fit(X, y)
+    assert "SimpleImputer" in str(info.value)
+    Xp = np.abs(rng.normal(size=(30, 2)))
+    Xp[7, 0] = 0.0
+    log = FunctionTransformer(np.log)
+    with pytest.raises(ValueError, match=r"infinite values in 1 row\(s\).*\[7\]"), \
+            np.errstate(divide="ignore"):
+        datareduce.get_reducer(name, keep=0.3, random_state=0, space=log).fit(Xp, y)
+
+
+def test_clc_fallback_names_what_the_columns_hold():
+    """07_clc_fallback_reason: a column of floats held as objects was said to hold
+    integers or booleans."""
+    from datareduce.reducers.clustering import centroid_obstacle
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": pd.Series(rng.normal(size=5), dtype=object),
+                      "i": np.arange(5), "b": np.arange(5) > 2, "f": rng.normal(size=5)})
+    reason = centroid_obstacle(X)
+    assert "'a'" in reason and "'i'" in reason and "'b'" in reason and "'f'" not in reason
+    assert "integers" in reason and "booleans" in reason and "objects" in reason
+    assert centroid_obstacle(X[["i"]]) == ("column(s) ['i'] hold integers, not floats (a mean "
+                                           "is not one)")

@@ -395,6 +395,7 @@ class BaseReducer(BaseEstimator):
         # the reducers read dense rows: a space that outputs a sparse matrix (a one-hot
         # encoder's default) is made dense for the selection
         Z = np.asarray(Z.toarray() if sp.issparse(Z) else Z, dtype=np.float64)
+        _check_space_output(Z, space)
         _check_magnitude(Z, "X in the selection space")
         self.space_ = describe_space(transformer)
         return np.ascontiguousarray(Z), transformer
@@ -675,6 +676,29 @@ def _dense_columns(X):
         for i in sparse:
             X.isetitem(i, X.iloc[:, i].sparse.to_dense())
     return X
+
+
+def _check_space_output(Z, space):
+    """The selection space's output, which the methods read as it is: missing or infinite
+    values (a user transformer without an imputer, e.g. StandardScaler, passes NaN through)
+    refused naming the rows, instead of a selection on NaN distances or a failure deep inside
+    a method (review10/b 06)."""
+    if Z.ndim != 2 or np.isfinite(Z).all():
+        return
+    name = space if isinstance(space, str) else type(space).__name__
+    for what, bad, fix in (
+            ("missing values (NaN)", np.isnan(Z),
+             "add an imputer to it (e.g. make_pipeline(SimpleImputer(), StandardScaler())) or "
+             "use space='auto' or 'standard' (missing values imputed for the selection only)"),
+            ("infinite values", np.isinf(Z),
+             "make it return finite values (e.g. np.log1p instead of np.log)")):
+        rows = np.flatnonzero(bad.any(axis=1))
+        if len(rows):
+            raise ValueError(
+                f"space={name} outputs {what} in {len(rows)} row(s) (e.g. rows "
+                f"{rows[:5].tolist()}) and {int(bad.any(axis=0).sum())} of its {Z.shape[1]} "
+                f"column(s); the methods measure rows in that space: {fix}. The rows "
+                "returned are the original ones either way.")
 
 
 def _check_magnitude(Z, what):
