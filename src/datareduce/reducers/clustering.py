@@ -113,9 +113,14 @@ def centroid_obstacle(X) -> str | None:
         if dates:
             return (f"column(s) {[str(c) for c in dates[:5]]} hold dates or durations (a mean "
                     "is not written back)")
-        ints = [str(c) for c, dt in X.dtypes.items() if getattr(dt, "kind", "O") != "f"]
-        if ints:
-            return f"column(s) {ints[:5]} hold integers or booleans (a mean is not one)"
+        other = {str(c): getattr(dt, "kind", "O") for c, dt in X.dtypes.items()
+                 if getattr(dt, "kind", "O") != "f"}
+        if other:  # what they hold, by dtype (a column of floats held as objects too)
+            kinds = {"i": "integers", "u": "integers", "b": "booleans"}
+            held = sorted({kinds.get(k, "objects") for k in other.values()},
+                          key=["integers", "booleans", "objects"].index)
+            return (f"column(s) {list(other)[:5]} hold {' or '.join(held)}, not floats (a "
+                    "mean is not one)")
     else:
         # the values' own types, whatever the container: a numpy object array of ints and
         # bools, or integer text in a str array, is not a float column either (explore3/
