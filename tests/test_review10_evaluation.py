@@ -122,3 +122,13 @@ def test_row_counts_label_the_axis_kept_rows():
     frac = compare(X, y, methods=["srs"], keeps=(0.1,), estimator=LogisticRegression(),
                    repeats=1, random_state=0)
     assert plot_scores(frac).get_xlabel() == "kept fraction"
+
+
+# 05_demo_keep_count.py
+def test_demo_takes_a_row_count(capsys):
+    from datareduce.cli import main
+
+    assert main(["demo", "--keep", "50", "--methods", "srs", "-q"]) == 0
+    assert "| srs | 50 | 50 |" in capsys.readouterr().out
+    assert main(["demo", "--keep", "1.0", "--methods", "srs", "-q"]) == 2
+    assert "--keep 1.0 is the full training split" in capsys.readouterr().err

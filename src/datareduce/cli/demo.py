@@ -19,8 +19,10 @@ def add_parser(sub):
                     "features, 10 classes) with every registered method, then train the same "
                     "classifier on each reduced set and on the full set.",
     )
-    p.add_argument("--keep", nargs="+", type=float, default=[0.1, 0.3],
-                   help="kept fractions (default 0.1 0.3)")
+    # parsed by the package's keep parser (``parse_keep``): 50 is 50 rows (type=float made
+    # it 50.0, refused as a fraction "pass an int for a number of rows")
+    p.add_argument("--keep", nargs="+", default=["0.1", "0.3"],
+                   help="kept fractions in (0, 1) or row counts (default 0.1 0.3)")
     p.add_argument("--methods", nargs="+", default=None, help="methods (default: all)")
     p.add_argument("--seed", type=int, action=SEED, default=0)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -38,6 +40,9 @@ def run(args) -> int:
     from ._common import did_you_mean, parse_keep
 
     keeps = [parse_keep(str(k)) for k in args.keep]
+    if any(k == 1.0 and isinstance(k, float) for k in keeps):
+        raise CLIError("--keep 1.0 is the full training split, which the table always shows; "
+                       "give fractions in (0, 1) or row counts.")
     methods = []
     # the recommended methods first (docs/quality.md: srs, then the weighted coresets)
     default = sorted(available_reducers(), key=lambda m: (m not in RECOMMENDED,
@@ -73,7 +78,8 @@ def run(args) -> int:
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] * len(header)) + "|")
     for r in (res.itertuples() if res is not None else ()):
-        print(f"| {r.method} | {r.keep} | {r.n_kept} | {r.reduction_seconds:.3f} | "
+        keep = r.keep if r.method == "full" else f"{r.keep:g}"  # 50 rows: 50, not 50.0
+        print(f"| {r.method} | {keep} | {r.n_kept} | {r.reduction_seconds:.3f} | "
               f"{r.training_seconds:.3f} | {r.mmd:.4f} | {r.epsilon:.3f} | {r.accuracy:.3f} | "
               f"{r.f1_macro:.3f} |")
     print("MMD: maximum mean discrepancy between the reduced and the full training split "
