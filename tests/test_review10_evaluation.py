@@ -132,3 +132,28 @@ def test_demo_takes_a_row_count(capsys):
     assert "| srs | 50 | 50 |" in capsys.readouterr().out
     assert main(["demo", "--keep", "1.0", "--methods", "srs", "-q"]) == 2
     assert "--keep 1.0 is the full training split" in capsys.readouterr().err
+
+
+# 06_failed_run_unnamed.py
+def test_a_failing_run_is_named_in_the_error(tmp_path, capsys):
+    import pandas as pd
+
+    from datareduce.cli import main
+
+    X, y = _binary()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError) as info:
+            compare(X, y, methods=["srs"], keeps=(0.3, 1), estimator=LogisticRegression(),
+                    repeats=2, random_state=0)
+    assert "the run of 'srs' at keep=1, repeat 0 failed; on_error='warn'" in " ".join(
+        info.value.__notes__)
+    src = tmp_path / "t.csv"
+    pd.DataFrame(X, columns=list("abc")).assign(label=y).to_csv(src, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["compare", str(src), "--target", "label", "--methods", "srs", "--keep",
+                     "1", "5", "--repeats", "1", "--estimator", "logistic", "--no-plots",
+                     "-q", "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "the run of 'srs' at keep=1, repeat 0 failed; --on-error warn" in err

@@ -309,7 +309,10 @@ def run(args) -> int:
             pass_sample_weight=args.sample_weight,
             progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
-        raise CLIError(str(exc)) from exc
+        # compare's note names the failing run (method, keep, repeat)
+        notes = [n.replace("on_error='warn'", "--on-error warn")
+                 for n in getattr(exc, "__notes__", ())]
+        raise CLIError(" ".join([str(exc).rstrip(), *notes])) from exc
     _write(args, out, results, inp, len(y), task)
     return 0
 

@@ -297,6 +297,10 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                         except Exception as exc:
                             task_stop(tracker)
                             if on_error == "raise":
+                                # the estimator's or reducer's own message names no run
+                                exc.add_note(f"compare: the run of {label!r} at keep={keep}, "
+                                             f"repeat {r} failed; on_error='warn' leaves "
+                                             "failing runs out of the table.")
                                 raise
                             warnings.warn(f"compare: {label} at keep={keep}, repeat {r} failed "
                                           f"and is left out: {type(exc).__name__}: {exc}",
