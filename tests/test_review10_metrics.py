@@ -273,3 +273,29 @@ def test_score_says_which_options_its_output_ignores(tmp_path, capsys):
           "--dims", "0", "--diagram-metric", "chebyshev"])
     out = capsys.readouterr()
     assert "ignored" not in out.err and "bottleneck (chebyshev Rips)" in out.out
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6, 1e8])
+def test_euclidean_epsilon_is_exact_far_from_the_origin(offset):
+    # 13: above 10 features the dot-product expansion's rounding exceeded the distances
+    # (epsilon -13% at 1e6, -25% at 1e8; the coverage curve's epsilon +84%)
+    from datareduce.metrics import coverage_curve, epsilon_representativeness
+    from datareduce.metrics.epsilon import directed_hausdorff
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 16)) * 1e-3 + offset
+    idx = rng.choice(3000, 300, replace=False)
+    nearest = np.concatenate([np.sqrt(((X[s:s + 500, None, :] - X[idx][None]) ** 2)
+                                      .sum(-1)).min(1) for s in range(0, 3000, 500)])
+    eps = epsilon_representativeness(X, X[idx], metric="euclidean")
+    assert eps.value == pytest.approx(nearest.max(), rel=1e-9)
+    assert nearest[eps.worst_index] == pytest.approx(eps.value, rel=1e-12)
+    cc = coverage_curve(X, X[idx], metric="euclidean")
+    assert cc.epsilon == pytest.approx(nearest.max(), rel=1e-9)
+    assert np.allclose(cc.nearest, nearest, rtol=1e-9, atol=0)
+    # a tiny working memory (many blocks) and rows that are not kept rows: still exact
+    Z = X[idx] + rng.normal(size=(300, 16)) * 1e-4
+    brute = max(np.sqrt(((X[s:s + 500, None, :] - Z[None]) ** 2).sum(-1)).min(1).max()
+                for s in range(0, 3000, 500))
+    assert directed_hausdorff(X, Z, metric="euclidean", working_memory=0.01)[0] == \
+        pytest.approx(brute, rel=1e-9)
