@@ -157,3 +157,25 @@ def test_a_failing_run_is_named_in_the_error(tmp_path, capsys):
                      "-q", "--output", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "the run of 'srs' at keep=1, repeat 0 failed; --on-error warn" in err
+
+
+# 07_pipeline_estimator_unseeded.py
+def test_a_pipeline_trains_every_method_from_the_repeats_initialisation():
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    import datareduce
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] + X[:, 1] ** 2 + 0.5 * rng.normal(size=300) > 1).astype(int)
+    est = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(20,), max_iter=60))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the MLP's convergence
+        res = compare(X, y, methods={"srs_a": datareduce.get_reducer("srs"),
+                                     "srs_b": datareduce.get_reducer("srs")},
+                      keeps=(0.3,), estimator=est, repeats=3, random_state=0)
+    tab = res.pivot(index="repeat", columns="method", values="f1_macro")
+    assert np.allclose(tab["srs_a"], tab["srs_b"])  # the same rows, the same model
+    assert est.get_params()["mlpclassifier__random_state"] is None  # the user's untouched

@@ -102,9 +102,10 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         Kept fractions (or numbers of rows) of the training split.
     estimator : scikit-learn classifier or regressor, optional
         Trained on each reduced training split (cloned every run). Default: the paper's MLP
-        (:func:`paper_mlp`, its regressor twin for a continuous target). When it has a ``random_state`` parameter left at None, it is set
-        to the repeat's seed, so within a repeat every method trains from the same
-        initialisation.
+        (:func:`paper_mlp`, its regressor twin for a continuous target). Every
+        ``random_state`` left at None, its own and those of a pipeline's steps or nested
+        estimators, is set to the repeat's seed, so within a repeat every method trains from
+        the same initialisation.
     repeats : int, default=5
         Number of random train/test splits (the paper used 10).
     test_size : float or int, default=0.25
@@ -267,7 +268,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                     X_train = sc.fit_transform(Xa[idx_train])
                     X_test = sc.transform(Xa[idx_test])
                 y_train, y_test = ya[idx_train], ya[idx_test]
-                est = seeded_clone(estimator, seed)
+                est = _seeded_estimator(estimator, seed)
                 labels = None if task == "regression" else y_train
                 prepared = {m.name: m.prepare(X_train, labels) for m in metric_objs}
 
@@ -323,6 +324,23 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     out.attrs[METRICS_ATTR] = [m.name for m in metric_objs]
     out.attrs[SCORING_ATTR] = list(scoring)
     return out
+
+
+def _seeded_estimator(estimator, seed):
+    """A clone of ``estimator`` with every ``random_state`` left at None set to ``seed``: its
+    own, and those of a pipeline's steps or of nested estimators (``mlpclassifier__
+    random_state``), which :func:`seeded_clone` alone left unset, so each run of a pipeline
+    drew a fresh initialisation and two methods keeping the same rows scored differently."""
+    est = seeded_clone(estimator, seed)
+    try:
+        params = est.get_params(deep=True)
+    except Exception:  # noqa: BLE001 - not a scikit-learn estimator: its own seed only
+        return est
+    unset = {k: seed for k, v in params.items()
+             if k.endswith("__random_state") and v is None}
+    if unset:
+        est.set_params(**unset)
+    return est
 
 
 def _import_outside_timers(reducers):
