@@ -179,3 +179,46 @@ def test_a_pipeline_trains_every_method_from_the_repeats_initialisation():
     tab = res.pivot(index="repeat", columns="method", values="f1_macro")
     assert np.allclose(tab["srs_a"], tab["srs_b"])  # the same rows, the same model
     assert est.get_params()["mlpclassifier__random_state"] is None  # the user's untouched
+
+
+# 08_paired_differences_to_srs.py
+def test_differences_are_paired_by_repeat_with_a_t_interval():
+    import pandas as pd
+    from scipy.stats import t as student_t
+
+    from datareduce.evaluation import differences
+
+    res = pd.DataFrame({"method": ["full", "srs", "mms", "kt"] * 3,
+                        "keep": [1.0, 0.1, 0.1, 0.1] * 3, "repeat": np.repeat([0, 1, 2], 4),
+                        "accuracy": [.9, .70, .68, .70, .9, .80, .77, .80, .9, .60, .59, .61],
+                        "mae": [1, 2, 3, 2, 1, 2, 2, 1, 1, 2, 3, 2]})
+    d = differences(res).set_index("method")
+    diffs = np.array([-.02, -.03, -.01])
+    half = student_t.ppf(0.975, 2) * diffs.std(ddof=1) / np.sqrt(3)
+    assert d.loc["mms", ["n", "wins", "ties", "losses"]].tolist() == [3, 0, 0, 3]
+    assert d.loc["mms", "mean"] == pytest.approx(-0.02)
+    assert (d.loc["mms", "low"], d.loc["mms", "high"]) == pytest.approx((-.02 - half,
+                                                                         -.02 + half))
+    assert d.loc["kt", ["wins", "ties", "losses"]].tolist() == [1, 2, 0]
+    lower = differences(res, score="mae").set_index("method")  # lower is better
+    assert lower.loc["kt", ["wins", "ties", "losses"]].tolist() == [1, 2, 0]
+    assert differences(res.drop(index=[2])).set_index("method").loc["mms", "n"] == 2
+    with pytest.raises(ValueError, match=r"baseline='clc' is not a method .*\['srs', 'mms'"):
+        differences(res, baseline="clc")
+
+
+def test_compare_results_md_has_the_paired_differences(tmp_path, capsys):
+    import argparse
+
+    import pandas as pd
+
+    from datareduce.cli.compare import _differences_md
+
+    res = pd.DataFrame({"method": ["full", "srs", "mms"] * 3, "keep": [1.0, 0.1, 0.1] * 3,
+                        "repeat": np.repeat([0, 1, 2], 3),
+                        "accuracy": [.9, .70, .60, .9, .80, .71, .9, .60, .52]})
+    args = argparse.Namespace(scoring=["accuracy"], repeats=3, quiet=False)
+    md = "\n".join(_differences_md(args, res))
+    assert "## accuracy: paired difference to srs" in md
+    assert "| 0.1 | -0.090 [" in md and "(0/0/3)" in md
+    assert "accuracy worse than srs" in capsys.readouterr().err

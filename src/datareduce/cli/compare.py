@@ -435,6 +435,49 @@ def _plan(args, X, y, methods, n_train, clock, task):
     return chosen
 
 
+def _differences_md(args, results, baseline="srs"):
+    """The first score's paired differences to SRS (``evaluation.differences``) as a
+    results.md section, and a summary line naming where a method's interval lies below
+    SRS (it loses) or above; nothing without SRS among the methods."""
+    import numpy as np
+    import pandas as pd
+
+    from .. import evaluation as ev
+
+    if baseline not in set(results["method"]) or results["method"].nunique() < 3:
+        return []
+    score = args.scoring[0]
+    d = ev.differences(results, baseline, score)
+    if not len(d):
+        return []
+
+    def cell(r):
+        if not np.isfinite(r.mean):
+            return "-"
+        band = "" if not np.isfinite(r.low) else f" [{r.low:+.3f}, {r.high:+.3f}]"
+        return f"{r.mean:+.3f}{band} ({r.wins}/{r.ties}/{r.losses})"
+
+    table = d.assign(cell=[cell(r) for r in d.itertuples()]).pivot(
+        index="keep", columns="method", values="cell")
+    table = table[[m for m in dict.fromkeys(d["method"])]]
+    table.columns.name = None
+    lower = score in ev.summaries.LOWER_IS_BETTER
+    loses = d[(d["high"] > 0) if lower else (d["high"] < 0)]
+    gains = d[(d["low"] < 0) if lower else (d["low"] > 0)]
+    for label, rows in (("below", loses), ("above", gains)):
+        if len(rows):
+            where = ", ".join(f"{r.method} at keep {r.keep:g} ({r.mean:+.3f})"
+                              for r in rows.itertuples())
+            worse = "worse" if label == "below" else "better"
+            say(args, f"{score} {worse} than {baseline} (95% interval of the paired "
+                      f"differences over {args.repeats} repeats all {worse}): {where}")
+    return [f"## {score}: paired difference to {baseline}", "",
+            f"Mean over repeats of {score}(method) - {score}({baseline}) on the same split, "
+            "[95% Student-t interval], (wins/ties/losses"
+            + (", lower is better" if lower else "") + ").", "",
+            ev.to_markdown(pd.DataFrame(table)), ""]
+
+
 def _write(args, out, results, inp, n_rows, task):
     from .. import evaluation as ev
     from ._io import write_bytes_with, write_text
@@ -457,6 +500,7 @@ def _write(args, out, results, inp, n_rows, task):
                                                 floatfmt=".3g" if col in (
                                                     "energy_kwh", "emissions_kg")
                                                 else ".3f"), ""]
+    md += _differences_md(args, results)
     out.mkdir(parents=True, exist_ok=True)
     write_bytes_with(out / "results.csv", lambda p: results.to_csv(p, index=False))
     write_text("\n".join(md), out / "results.md")

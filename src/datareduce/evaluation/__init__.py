@@ -14,7 +14,8 @@ much time does it save?". It follows the protocol of Perera-Lago et al. (2024):
 
 The result is a tidy :class:`pandas.DataFrame`, one row per (method, keep, repeat);
 :func:`medians` turns it into the paper's tables (medians over repeats, kept fraction x
-method), :func:`epsilon_correlation` gives the Spearman correlation between epsilon and a
+method), :func:`differences` into paired differences to SRS (mean, interval, wins and
+losses over the repeats, which share their splits), :func:`epsilon_correlation` gives the Spearman correlation between epsilon and a
 score per kept fraction, and :func:`plot_scores`, :func:`plot_time`, :func:`plot_epsilon`
 and :func:`plot_comparison` draw it (matplotlib is imported only when plotting).
 
@@ -29,7 +30,14 @@ Energy and emissions (``energy=True``) are measured with codecarbon's offline tr
 
 from .plots import plot_comparison, plot_curves, plot_epsilon, plot_scores, plot_time
 from .protocol import COMPARE_METRICS, PAPER_HIDDEN_LAYERS, compare, paper_mlp
-from .summaries import FULL, epsilon_correlation, headline_metric, medians, to_markdown
+from .summaries import (
+    FULL,
+    differences,
+    epsilon_correlation,
+    headline_metric,
+    medians,
+    to_markdown,
+)
 from .tasks import infer_task, quantile_strata
 
 __all__ = [
@@ -37,6 +45,7 @@ __all__ = [
     "FULL",
     "PAPER_HIDDEN_LAYERS",
     "compare",
+    "differences",
     "epsilon_correlation",
     "headline_metric",
     "infer_task",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["epsilon_correlation", "headline_metric", "medians", "to_markdown"]
+__all__ = ["differences", "epsilon_correlation", "headline_metric", "medians",
+           "to_markdown"]
 
 #: ``attrs`` key of a :func:`compare` table listing its score columns, in order
 SCORING_ATTR = "scoring"
@@ -140,6 +141,93 @@ def _warn_fewer_repeats(results, value):
                   f"{more}; failed runs left out by on_error='warn', or NaN values): those "
                   "medians are not over the same splits as the others'.", UserWarning,
                   stacklevel=3)
+
+
+#: compare's scores where lower is better (``"mae"``, the mean absolute error itself)
+LOWER_IS_BETTER = ("mae",)
+
+
+def differences(results, baseline="srs", score=None, *, confidence=0.95):
+    """Paired differences to a baseline method (SRS by default) over the repeats.
+
+    Every method of a :func:`compare` table is trained and scored on the same split as the
+    baseline in each repeat, so ``score(method) - score(baseline)`` of the same repeat and
+    kept fraction is a paired difference: its mean and Student-t interval over the repeats
+    say whether the method gains or loses against the baseline, more sharply than two
+    medians side by side.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The output of :func:`compare`.
+    baseline : str, default="srs"
+        The method the others are compared with (a ``method`` of ``results``).
+    score : str, optional
+        The score (or any numeric) column; default: the results' first score
+        (:func:`first_score`).
+    confidence : float, default=0.95
+        Level of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (method, keep) other than the baseline and the full data, in the
+        results' order: ``n`` (repeats where both ran and scored), ``mean``, ``std`` (over
+        the repeats), ``low`` and ``high`` (the interval ``mean +- t * std / sqrt(n)``, NaN
+        below 2 pairs), and ``wins``, ``ties``, ``losses`` (repeats where the method scored
+        better than, as well as, worse than the baseline; for ``"mae"`` lower is better).
+        ``attrs`` records ``baseline``, ``score`` and ``confidence``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"method": ["full", "srs", "mms"] * 2, "keep": [1.0, 0.1, 0.1] * 2,
+    ...                     "repeat": [0, 0, 0, 1, 1, 1],
+    ...                     "accuracy": [0.9, 0.7, 0.8, 0.9, 0.8, 0.8]})
+    >>> d = differences(res)
+    >>> print(d[["method", "keep", "n", "mean", "wins", "ties", "losses"]].to_string(index=False))
+    method  keep  n  mean  wins  ties  losses
+       mms   0.1  2  0.05     1     1       0
+    """
+    import pandas as pd
+    from scipy.stats import t as student_t
+
+    _check_results(results)
+    score = first_score(results) if score is None else score
+    if score not in results.columns:
+        raise ValueError(f"results has no column {score!r} (score={score!r}); pass score= one "
+                         f"of its columns: {list(results.columns)}.")
+    methods = _method_order(results)
+    if baseline not in methods:
+        raise ValueError(f"baseline={baseline!r} is not a method of results (methods: "
+                         f"{methods}); run compare with it, e.g. methods=['srs', ...].")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r} must be in (0, 1), e.g. 0.95.")
+    sign = -1.0 if score in LOWER_IS_BETTER else 1.0
+    base = results[results["method"] == baseline].set_index(["keep", "repeat"])[score]
+    rows = []
+    for method in methods:
+        if method == baseline:
+            continue
+        runs = results[results["method"] == method]
+        for keep, grp in runs.groupby("keep", sort=False):
+            pairs = grp.set_index(["keep", "repeat"])[score]
+            d = (pairs - base.reindex(pairs.index)).to_numpy(float)
+            d = d[np.isfinite(d)]
+            n = len(d)
+            mean = float(d.mean()) if n else np.nan
+            std = float(d.std(ddof=1)) if n > 1 else np.nan
+            half = (float(student_t.ppf(0.5 + confidence / 2, n - 1)) * std / np.sqrt(n)
+                    if n > 1 else np.nan)
+            better = sign * d
+            rows.append({"method": method, "keep": keep, "n": n, "mean": mean, "std": std,
+                         "low": mean - half, "high": mean + half,
+                         "wins": int((better > 0).sum()), "ties": int((better == 0).sum()),
+                         "losses": int((better < 0).sum())})
+    out = pd.DataFrame(rows, columns=["method", "keep", "n", "mean", "std", "low", "high",
+                                      "wins", "ties", "losses"])
+    out.attrs.update(baseline=baseline, score=score, confidence=confidence)
+    return out
 
 
 def epsilon_correlation(results, score=None, metric=None):

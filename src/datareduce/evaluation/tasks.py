@@ -327,6 +327,24 @@ def scorer_items(scoring, task: str) -> list:
     ``accuracy, f1_macro`` or ``r2, mae``), a name, a callable (``make_scorer(...)`` or a
     function; its column is the function's name, e.g. ``fbeta_score``), a list of names and
     callables, or a dict ``{column: name or callable}``.
+
+    Parameters
+    ----------
+    scoring : None, str, callable, sequence or dict
+        The scorers, as above.
+    task : {"classification", "regression"}
+        The task whose default scorers None gives.
+
+    Returns
+    -------
+    list of (str, str or callable)
+
+    Examples
+    --------
+    >>> from sklearn.metrics import fbeta_score, make_scorer
+    >>> [c for c, _ in scorer_items(["accuracy", make_scorer(fbeta_score, beta=2)],
+    ...                             "classification")]
+    ['accuracy', 'fbeta_score']
     """
     from collections.abc import Mapping
 
