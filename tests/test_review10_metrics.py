@@ -336,3 +336,26 @@ def test_mmd_does_not_depend_on_a_shift(offset):
         mmd(X, X[idx], bandwidth=1.0).value, rel=1e-6)
     assert mmd_test(Y, Y[idx], n_permutations=19).p_value == \
         mmd_test(X, X[idx], n_permutations=19).p_value
+
+
+def test_scorer_measures_tables_the_reducers_accept():
+    # 16: a table with a text column or a missing value was refused by the scorer while the
+    # reducer and the report accept it
+    from sklearn.model_selection import GridSearchCV
+
+    from datareduce import get_reducer
+    from datareduce.metrics import representativeness_report, representativeness_scorer
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200),
+                       "cat": rng.choice(["x", "y"], 200)})
+    df.loc[0, "a"] = np.nan
+    y = rng.choice([0, 1], 200)
+    reducer = get_reducer("srs", keep=0.2, random_state=0)
+    got = representativeness_scorer("epsilon")(reducer, df, y)
+    want = representativeness_report(df, reducer, y, homology_dimensions=(0,)).epsilon.value
+    assert got == pytest.approx(-want)
+    rows = np.arange(len(df))
+    search = GridSearchCV(reducer, {"random_state": [0, 1]}, cv=[(rows, rows)],
+                          scoring=representativeness_scorer("epsilon"), error_score="raise")
+    assert np.isfinite(search.fit(df, y).best_score_)

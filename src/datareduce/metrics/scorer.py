@@ -13,7 +13,8 @@ __all__ = ["representativeness_scorer"]
 
 
 def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshev",
-                              homology_dimensions=(0, 1), max_points: int | None = None):
+                              homology_dimensions=(0, 1), max_points: int | None = None,
+                              space="auto"):
     """A scorer ``scorer(reducer, X, y) -> float`` for scikit-learn model selection.
 
     Greater is better (scikit-learn's convention), so the scorer returns the *negative*
@@ -34,6 +35,11 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
     homology_dimensions : tuple of int, default=(0, 1)
     max_points : int or None
         Diagram subsampling threshold.
+    space : "auto", "standard", "minmax", "passthrough" or a transformer, default="auto"
+        The space the measure is taken in, as :func:`representativeness_report`'s: with
+        "auto" a numeric and complete X is used as given, and a table with text, categorical
+        or missing values (which the reducers accept) is put in the default selection
+        space; such a table was refused ("X has non-numeric columns").
 
     Returns
     -------
@@ -59,12 +65,18 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
     def scorer(estimator, X, y=None):
         from sklearn.base import clone
 
-        Xa = check_X(X)
+        from .audit import audit_space
+
+        Xa, transformer, _ = audit_space(X, space=space)
         # always refitted: positions from a fold of the same size passed for these rows
         estimator = clone(estimator).fit(X, y)
         idx = estimator.sample_indices_
         syn = getattr(estimator, "synthetic_", None)
-        Xr = Xa[idx] if syn is None else syn
+        if syn is not None and transformer is not None:
+            from .._core.output import _synthetic_like
+
+            syn = transformer.transform(_synthetic_like(X, syn))
+        Xr = Xa[idx] if syn is None else np.asarray(check_X(syn), dtype=np.float64)
         yr = None if y is None else np.asarray(y)[idx]
         if score == "epsilon":
             return -float(epsilon_representativeness(Xa, Xr, y, yr, metric=metric).value)
