@@ -222,3 +222,22 @@ def test_compare_results_md_has_the_paired_differences(tmp_path, capsys):
     assert "## accuracy: paired difference to srs" in md
     assert "| 0.1 | -0.090 [" in md and "(0/0/3)" in md
     assert "accuracy worse than srs" in capsys.readouterr().err
+
+
+# 09_keep_count_above_training_split.py
+def test_a_count_above_the_training_split_is_refused_before_training():
+    fits = []
+
+    class Counting(LogisticRegression):
+        def fit(self, *a, **k):
+            fits.append(1)
+            return super().fit(*a, **k)
+
+    X, y = _binary(300)
+    with pytest.raises(ValueError, match=r"keeps: 280 rows is more than the training split "
+                                         r"\(225 of the 300 rows with test_size=0.25\)"):
+        compare(X, y, methods=["srs"], keeps=(0.1, 280), estimator=Counting(), repeats=2)
+    assert not fits
+    res = compare(X, y, methods=["srs"], keeps=(225,), estimator=LogisticRegression(),
+                  repeats=1, random_state=0)
+    assert res["n_kept"].tolist() == [225, 225]

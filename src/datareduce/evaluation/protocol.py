@@ -220,6 +220,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         check_split_sizes(ya, test_size, numeric_labels=np.asarray(ya).dtype.kind in "iuf")
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
+    _check_counts_fit(keeps, Xa.shape[0], test_size)
     scorers = get_scorers(scoring, task)
     for _, spec in scorer_items(scoring, task):
         # a scorer (name) of the other task, or of labels y does not have: refused
@@ -391,6 +392,22 @@ def _row(method, keep, r, n_train, n_kept, red_s, train_s, total_s, scorers, mod
     for name, scorer in scorers.items():
         row[name] = float(scorer(model, X_test, y_test))
     return row
+
+
+def _check_counts_fit(keeps, n, test_size):
+    """Refuse, before any training, a row count above the training split (each reducer
+    refused it inside the loop, after the baseline and the runs before it, as "larger than
+    the data (225 rows)" when 300 rows were given)."""
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real):
+        return  # scikit-learn's splitter refuses it by name
+    n_test = (int(test_size) if isinstance(test_size, numbers.Integral)
+              else int(np.ceil(test_size * n)))
+    n_train = n - n_test
+    big = [k for k in keeps if isinstance(k, (numbers.Integral, np.integer)) and k > n_train]
+    if big and 0 < n_train < n:
+        raise ValueError(f"keeps: {big[0]} rows is more than the training split ({n_train} of "
+                         f"the {n} rows with test_size={test_size!r}): pass at most "
+                         f"{n_train}, or a fraction such as 0.1.")
 
 
 def _check_int(value, name, low):
