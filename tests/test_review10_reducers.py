@@ -149,3 +149,16 @@ def test_phl_neighbourhood_distances_stay_bounded_on_wide_tables():
         _phl_scoring._STACK_VALUES = old
     assert np.array_equal(r.outlier_scores_, r1.outlier_scores_)
     assert np.array_equal(r.sample_indices_, r1.sample_indices_)
+
+
+def test_nrmd_scores_documents_only_its_own_parameters():
+    """10_nrmd_scores_docstring: nrmd_scores documented the reducer's space and per_class."""
+    import inspect
+    import re
+
+    from datareduce.reducers.nrmd import nrmd_scores
+
+    doc = inspect.getdoc(nrmd_scores)
+    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\nReturns", 1)[0]
+    documented = re.findall(r"^(\w+) :", section, flags=re.M)
+    assert documented == list(inspect.signature(nrmd_scores).parameters)

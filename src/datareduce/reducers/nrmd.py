@@ -81,10 +81,6 @@ def nrmd_scores(Z, *, n_components=None, random_state=None, working_memory=64.0)
         Seed of the randomized SVD.
     working_memory : float, default=64
         MiB for one block of rows.
-    space : "auto", "standard", "minmax", "passthrough", None or transformer, default="auto"
-        Selection space (:mod:`datareduce.preprocessing`).
-    per_class : bool, optional
-        Deprecated alias of ``stratify`` (removed in 0.3).
 
     Returns
     -------
