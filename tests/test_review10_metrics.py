@@ -359,3 +359,22 @@ def test_scorer_measures_tables_the_reducers_accept():
     search = GridSearchCV(reducer, {"random_state": [0, 1]}, cv=[(rows, rows)],
                           scoring=representativeness_scorer("epsilon"), error_score="raise")
     assert np.isfinite(search.fit(df, y).best_score_)
+
+
+def test_y_reduced_without_y_is_refused():
+    # 17: epsilon, topological_distance and the report ignored y_reduced without y
+    from datareduce.metrics import (
+        epsilon_representativeness,
+        representativeness_report,
+        topological_distance,
+    )
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    y = np.arange(50) % 2
+    for call in (lambda: epsilon_representativeness(X, X[:10], None, y[:10]),
+                 lambda: topological_distance(X, X[:10], None, y[:10],
+                                              homology_dimensions=(0,)),
+                 lambda: representativeness_report(X, X[:10], None, y[:10],
+                                                   homology_dimensions=(0,))):
+        with pytest.raises(ValueError, match="y_reduced is given but y is not"):
+            call()

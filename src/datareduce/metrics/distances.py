@@ -319,6 +319,8 @@ def _topological_distances(X, X_reduced, y=None, y_reduced=None, *, distances=("
         err = {k: da.error_bound[k] + db.error_bound[k] for k in dims}
         return vals, err, da, db
 
+    if y is None and y_reduced is not None:  # per-class results were asked for
+        raise ValueError("y_reduced is given but y is not: pass the labels of X too.")
     values, err, dfull, dred = compare(Xa, Xr)
     classes, class_err = {name: {} for name in distances}, {}
     if y is not None and per_class:

@@ -310,6 +310,8 @@ def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
         )
 
     if y is None:
+        if y_reduced is not None and reducer is None:  # per-class results were asked for
+            raise ValueError("y_reduced is given but y is not: pass the labels of X too.")
         value, worst = directed_hausdorff(Xa, Xr, metric=metric, random_state=random_state,
                                           working_memory=working_memory, skip=skip)
         return EpsilonResult(value, {None: value}, metric, worst)

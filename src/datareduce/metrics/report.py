@@ -402,6 +402,8 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
                 raise ValueError("y is given but y_reduced is not: pass the labels of the "
                                  "reduced rows (or pass a fitted reducer).")
             yr = check_y(y_reduced, Xr.shape[0], name="y_reduced")
+        elif y_reduced is not None:  # per-class results were asked for
+            raise ValueError("y_reduced is given but y is not: pass the labels of X too.")
         else:
             yr = None
     if Xr.shape[1] != Xa.shape[1]:
