@@ -241,3 +241,51 @@ def test_a_count_above_the_training_split_is_refused_before_training():
     res = compare(X, y, methods=["srs"], keeps=(225,), estimator=LogisticRegression(),
                   repeats=1, random_state=0)
     assert res["n_kept"].tolist() == [225, 225]
+
+
+# 10_groups_leak_across_splits.py
+def test_groups_never_straddle_a_split(tmp_path, capsys):
+    import pandas as pd
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from datareduce.cli import main
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(40), 10)
+    X = np.column_stack([groups, rng.normal(size=(400, 2))])
+    y = rng.integers(0, 2, 40)[groups]
+    seen = []
+
+    class Spy(KNeighborsClassifier):
+        def fit(self, X, y):
+            seen.append(("fit", set(np.round(X[:, 0], 9))))
+            return super().fit(X, y)
+
+        def predict(self, X):
+            seen.append(("predict", set(np.round(X[:, 0], 9))))
+            return super().predict(X)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = compare(X, y, methods=["srs"], keeps=(0.5,), estimator=Spy(n_neighbors=1),
+                      repeats=2, random_state=0, scoring="accuracy", scaler=None,
+                      metrics=("coverage",), groups=groups)
+    fits = [s for kind, s in seen if kind == "fit"]
+    tests = [s for kind, s in seen if kind == "predict"]
+    assert len(fits) == len(tests) == 4 and not any(f & t for f, t in zip(fits, tests, strict=True))
+    assert set(res["n_train"]) == {300}  # one of 4 group folds: 10 of 40 groups
+    with pytest.raises(ValueError, match=r"groups is missing for 1 row\(s\) \(positions 3\)"):
+        compare(X, y, methods=["srs"], keeps=(0.5,), repeats=1,
+                groups=np.where(np.arange(400) == 3, np.nan, groups))
+    with pytest.raises(ValueError, match=r"groups has 3 group\(s\) and test_size=0.25 needs 4"):
+        compare(X, y, methods=["srs"], keeps=(0.5,), repeats=1, groups=groups % 3)
+    src = tmp_path / "t.csv"
+    pd.DataFrame(X[:, 1:], columns=["a", "b"]).assign(cust=groups, label=y).to_csv(
+        src, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["compare", str(src), "--target", "label", "--group", "cust",
+                     "--methods", "srs", "--keep", "0.5", "--repeats", "1", "--estimator",
+                     "logistic", "--no-plots", "-q", "--output", str(tmp_path / "o")]) == 0
+    assert "groups `cust`" in (tmp_path / "o" / "results.md").read_text()
+    assert "cust" not in capsys.readouterr().err  # not a feature

@@ -35,6 +35,7 @@ from ._common import (
     resolve_columns,
     say,
     target_strata,
+    unknown_column,
     warn_id_like,
 )
 from ._progress import Clock, check_budget, estimate_reduction, fmt_seconds, probe, subsample_rows
@@ -59,6 +60,10 @@ def add_parser(sub):
                        target_help="the column the estimator predicts: classes, or a "
                                    "continuous value (see --task)")
     add_task_options(p)
+    p.add_argument("--group", metavar="COL",
+                   help="group id column (patient, site, ...): no group has rows in both the "
+                        "training and the test split (the test split is one of "
+                        "round(1 / --test-size) stratified group folds); not a feature")
     p.add_argument("--methods", nargs="+", default=["all"], metavar="METHOD",
                    help="method names (see `datareduce methods`) or 'all' (default)")
     p.add_argument("--keep", nargs="+", type=_number, default=[0.1, 0.3, 0.5], metavar="KEEP",
@@ -266,11 +271,23 @@ def run(args) -> int:
                            inputs=[inp])
 
     df = read_table(inp, na_values=args.na_values)
+    if args.group is not None and args.group not in df.columns:
+        raise CLIError(unknown_column("--group", args.group, df.columns))
+    if args.group is not None and args.group == args.target:
+        raise CLIError(f"--group {args.group!r} is the --target column: name the group id "
+                       "column (patient, site ...).")
     cols = resolve_columns(df, target=args.target, features=args.features,
-                           exclude=args.exclude, id=args.id)
+                           exclude=args.exclude, id=args.id, group=args.group)
     say(args, cols.summary())
     warn_id_like(cols, df, bool(args.features))
     df = drop_missing_target(args, df, cols.target)
+    groups = None
+    if args.group is not None:
+        groups = df[args.group]
+        if groups.isna().any():
+            raise CLIError(f"--group {args.group!r} is missing in {int(groups.isna().sum())} "
+                           "row(s): give every row a group, or leave --group out.")
+        groups = groups.to_numpy()
     X = _encoded(args, df[cols.features])
     strata, task = target_strata(df[cols.target], args.task, n_bins=args.bins)
     _check_task(args, task, cols.target)
@@ -306,7 +323,7 @@ def run(args) -> int:
             repeats=args.repeats, test_size=args.test_size, scoring=args.scoring,
             scaler=None if args.scaler == "none" else args.scaler, topology=args.topology,
             metrics=args.metrics, energy=args.energy, on_error=args.on_error, random_state=args.seed,
-            pass_sample_weight=args.sample_weight,
+            pass_sample_weight=args.sample_weight, groups=groups,
             progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
         # compare's note names the failing run (method, keep, repeat)
@@ -488,8 +505,10 @@ def _write(args, out, results, inp, n_rows, task):
           f"Target `{args.target}`"
           + (" (regression)" if task == "regression" else "")
           + f", {n_rows} rows, estimator `{args.estimator}`, "
-          f"{args.repeats} repeats, test size {args.test_size}, seed {args.seed}. "
-          "Medians over repeats; keep 1.0 is the full training split"
+          f"{args.repeats} repeats, test size {args.test_size}, seed {args.seed}"
+          + (f", groups `{args.group}` (no group on both sides of a split). " if args.group
+             else ". ")
+          + "Medians over repeats; keep 1.0 is the full training split"
           + (" (other keeps are row counts)." if counts else "."), ""]
     columns = [*args.scoring, *args.metrics]
     columns += [c for c in results.columns if c.startswith("bottleneck_h")]

@@ -83,7 +83,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
             method_params=None, topology: bool = False, energy: bool = False,
             metrics=COMPARE_METRICS, metric: str = "chebyshev", on_error: str = "raise", task: str = "auto",
             n_bins: int = N_BINS, pass_sample_weight="auto", random_state=None,
-            progress: bool = False):
+            progress: bool = False, groups=None):
     """Reduce, train and score every (method, kept fraction, repeat): the paper's protocol.
 
     Parameters
@@ -179,6 +179,12 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         Seed of the splits (and, through them, of every reducer and estimator).
     progress : bool, default=False
         Show a progress bar over the runs.
+    groups : array-like of shape (n_samples,), optional
+        A group label per row (a customer, a patient, a video): no group has rows on both
+        sides of a split. The test split is then one of ``round(1 / test_size)`` folds of
+        scikit-learn's ``StratifiedGroupKFold`` (shuffled with the repeat's seed,
+        stratified by class or quantile bin as far as the groups allow), so its size is
+        close to ``test_size``, not exact. The reducers select rows, not groups.
 
     Returns
     -------
@@ -248,6 +254,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     tracker = start_tracker() if energy else None
     topo = topology_function(topology) if topology else None
 
+    if groups is not None:
+        groups = _check_groups(groups, Xa.shape[0], test_size)
     rng = check_random_generator(random_state)
     seeds = rng.integers(0, 2**31 - 1, size=repeats)
     n_runs = repeats * (1 + len(reducers) * len(keeps))
@@ -260,8 +268,12 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         warnings.filterwarnings("ignore", message=r"X has \d+ duplicate row", category=UserWarning)
         try:
             for r, seed in enumerate(seeds.tolist()):
-                idx_train, idx_test = train_test_split(
-                    np.arange(Xa.shape[0]), test_size=test_size, random_state=seed, stratify=strata)
+                if groups is None:
+                    idx_train, idx_test = train_test_split(
+                        np.arange(Xa.shape[0]), test_size=test_size, random_state=seed,
+                        stratify=strata)
+                else:
+                    idx_train, idx_test = _group_split(strata, groups, test_size, seed)
                 sc = _make_scaler(scaler)
                 if sc is None:
                     X_train, X_test = Xa[idx_train], Xa[idx_test]
@@ -392,6 +404,51 @@ def _row(method, keep, r, n_train, n_kept, red_s, train_s, total_s, scorers, mod
     for name, scorer in scorers.items():
         row[name] = float(scorer(model, X_test, y_test))
     return row
+
+
+def _group_folds(n, test_size):
+    """The number of group folds whose one fold is the test split: ``round(1 / test_size)``
+    (``round(n / test_size)`` for a number of rows), at least 2."""
+    frac = test_size / n if isinstance(test_size, numbers.Integral) else test_size
+    return max(2, int(round(1 / frac)))
+
+
+def _check_groups(groups, n, test_size):
+    """``groups`` as an array of one label per row, checked: no missing label, enough
+    groups for the folds."""
+    import pandas as pd
+
+    arr = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
+    if arr.ndim != 1 or len(arr) != n:
+        raise ValueError(f"groups has shape {arr.shape} but X has {n} rows: give one group "
+                         "label per row.")
+    missing = pd.isna(arr)
+    if missing.any():
+        shown = ", ".join(map(str, np.flatnonzero(missing)[:10].tolist()))
+        raise ValueError(f"groups is missing for {int(missing.sum())} row(s) (positions "
+                         f"{shown}{', ...' if missing.sum() > 10 else ''}): give every row a "
+                         "group, or leave groups out.")
+    k = _group_folds(n, test_size)
+    n_groups = len(pd.unique(arr))
+    if n_groups < k:
+        raise ValueError(f"groups has {n_groups} group(s) and test_size={test_size!r} needs "
+                         f"{k} (the test split is one of {k} group folds): give more groups "
+                         "or a larger test_size.")
+    return arr
+
+
+def _group_split(strata, groups, test_size, seed):
+    """Training and test positions with no group on both sides: the first fold of
+    scikit-learn's ``StratifiedGroupKFold`` (:func:`_group_folds` folds, shuffled with the
+    repeat's seed), stratified by class or quantile bin as far as the groups allow."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    k = _group_folds(len(groups), test_size)
+    with warnings.catch_warnings():  # "the least populated class has only ... members"
+        warnings.filterwarnings("ignore", message=".*least populated class",
+                                category=UserWarning)
+        splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+        return next(splitter.split(np.zeros((len(groups), 1)), strata, groups))
 
 
 def _check_counts_fit(keeps, n, test_size):
