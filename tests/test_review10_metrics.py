@@ -378,3 +378,23 @@ def test_y_reduced_without_y_is_refused():
                                                    homology_dimensions=(0,))):
         with pytest.raises(ValueError, match="y_reduced is given but y is not"):
             call()
+
+
+def test_y_reduced_length_is_compared_with_the_reduced_rows():
+    # 18: "y_reduced has 9 labels but X has 10 rows" (X had 50; X_reduced 10)
+    from datareduce.metrics import (
+        epsilon_representativeness,
+        mmd,
+        representativeness_report,
+        topological_distance,
+    )
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    y = np.arange(50) % 2
+    for call in (lambda: epsilon_representativeness(X, X[:10], y, y[:9]),
+                 lambda: mmd(X, X[:10], None, y, y[:9]),
+                 lambda: representativeness_report(X, X[:10], y, y[:9]),
+                 lambda: topological_distance(X, X[:10], y, y[:9])):
+        with pytest.raises(ValueError, match="y_reduced has 9 labels but X_reduced has 10 "
+                                             "rows: pass one label per reduced row"):
+            call()

@@ -6,7 +6,8 @@ import numpy as np
 
 from .._core.validation import check_X, check_y
 
-__all__ = ["check_fitted_reducer", "check_same_columns", "reduced_inputs"]
+__all__ = ["check_fitted_reducer", "check_reduced_labels", "check_same_columns",
+           "reduced_inputs"]
 
 
 def frame_columns(X):
@@ -41,6 +42,16 @@ def check_same_columns(columns, X_reduced, *, name: str = "X_reduced",
         f"not in {full}: {shown(extra)}" if extra else "") if part)
     raise ValueError(f"{name}'s columns are not {full}'s ({what}): pass the same columns, "
                      f"e.g. {name}[{full}.columns].")
+
+
+def check_reduced_labels(y_reduced, n_reduced: int) -> np.ndarray:
+    """``y_reduced`` as :func:`check_y` takes it, its length compared with the reduced rows
+    by their name (check_y's message said "but X has 10 rows" for X_reduced's)."""
+    n = len(y_reduced) if hasattr(y_reduced, "__len__") else None
+    if n is not None and np.ndim(y_reduced) == 1 and n != n_reduced:
+        raise ValueError(f"y_reduced has {n} labels but X_reduced has {n_reduced} rows: pass "
+                         "one label per reduced row.")
+    return check_y(y_reduced, n_reduced, name="y_reduced")
 
 
 def check_fitted_reducer(reducer, X_reduced, n_samples: int) -> None:
@@ -89,7 +100,7 @@ def reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer):
             raise ValueError("y is given but y_reduced is not: pass the labels of the reduced "
                              "rows.")
         ya = check_y(y, Xa.shape[0])
-        yz = check_y(y_reduced, Z.shape[0], name="y_reduced")
+        yz = check_reduced_labels(y_reduced, Z.shape[0])
     elif y_reduced is not None:
         raise ValueError("y_reduced is given but y is not: pass the labels of X too.")
     return np.asarray(Xa, dtype=np.float64), Z, q, ya, yz

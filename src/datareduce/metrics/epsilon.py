@@ -31,7 +31,12 @@ from threadpoolctl import threadpool_limits
 
 from .._core.validation import check_random_generator, check_X, check_y
 from .._geometry.neighbors import check_metric, pairwise_block
-from ._inputs import check_fitted_reducer, check_same_columns, frame_columns
+from ._inputs import (
+    check_fitted_reducer,
+    check_reduced_labels,
+    check_same_columns,
+    frame_columns,
+)
 from ._text import per_class_text
 
 __all__ = ["EpsilonResult", "epsilon_representativeness", "directed_hausdorff"]
@@ -318,7 +323,7 @@ def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
     if y_reduced is None:
         raise ValueError("y is given but y_reduced is not: pass the labels of the reduced rows.")
     ya = check_y(y, Xa.shape[0])
-    yr = check_y(y_reduced, Xr.shape[0], name="y_reduced")
+    yr = check_reduced_labels(y_reduced, Xr.shape[0])
     check_subset_labels(ya, yr)
     per_class, value, worst = {}, 0.0, -1
     for c in np.unique(ya):

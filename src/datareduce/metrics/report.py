@@ -25,7 +25,7 @@ import numpy as np
 from .._core.validation import check_X, check_y
 from .._geometry.neighbors import check_metric
 from ._html import strict_json
-from ._inputs import check_same_columns, frame_columns
+from ._inputs import check_reduced_labels, check_same_columns, frame_columns
 from ._text import SHOWN_CLASSES, per_class_text
 from .distances import _describe, _topological_distances
 from .distribution import energy_distance, mmd
@@ -401,7 +401,7 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
             if y_reduced is None:
                 raise ValueError("y is given but y_reduced is not: pass the labels of the "
                                  "reduced rows (or pass a fitted reducer).")
-            yr = check_y(y_reduced, Xr.shape[0], name="y_reduced")
+            yr = check_reduced_labels(y_reduced, Xr.shape[0])
         elif y_reduced is not None:  # per-class results were asked for
             raise ValueError("y_reduced is given but y is not: pass the labels of X too.")
         else:
