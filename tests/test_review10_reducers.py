@@ -162,3 +162,20 @@ def test_nrmd_scores_documents_only_its_own_parameters():
     section = doc.split("Parameters\n----------\n", 1)[1].split("\n\nReturns", 1)[0]
     documented = re.findall(r"^(\w+) :", section, flags=re.M)
     assert documented == list(inspect.signature(nrmd_scores).parameters)
+
+
+def test_fes_names_standardize_when_the_estimator_needs_nonnegative_features():
+    """11_fes_nonnegative_estimator: MultinomialNB on counts failed with 'Negative values'
+    although X had none (FES standardises first)."""
+    from sklearn.naive_bayes import MultinomialNB
+
+    rng = np.random.default_rng(0)
+    X = rng.poisson(2.0, size=(60, 4)).astype(float)
+    y = rng.choice(["a", "b"], 60)
+    with pytest.raises(ValueError, match=r"Negative values.*standardize=False") as info:
+        datareduce.get_reducer("fes", keep=0.2, random_state=0,
+                               estimator=MultinomialNB()).fit(X, y)
+    assert "space='minmax'" in str(info.value)
+    r = datareduce.get_reducer("fes", keep=0.2, random_state=0, estimator=MultinomialNB(),
+                               standardize=False).fit(X, y)
+    assert len(r.sample_indices_) == 12

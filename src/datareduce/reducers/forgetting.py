@@ -335,7 +335,10 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
         else:
             for _ in range(self.epochs):
                 perm = rng.permutation(n)
-                est.partial_fit(Xs[perm], y[perm], classes=np.arange(n_classes))
+                try:
+                    est.partial_fit(Xs[perm], y[perm], classes=np.arange(n_classes))
+                except ValueError as exc:
+                    raise self._explain(exc, Xs) from exc
                 tracker.record(est.predict(Xs) == y)
         order = tracker.ranking(rng)  # most forgotten first, ties as documented
         priority = np.empty(n)
@@ -344,6 +347,19 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
         return Selection(scores=scores, info={
             "tracker": tracker, "estimator": est, "priority": priority,
             "train_time": time.perf_counter() - start})
+
+    def _explain(self, exc, Xs):
+        """The estimator's refusal of negative features, which FES's own preparation made
+        (review10/b 11: MultinomialNB on counts said 'Negative values' of an X without any);
+        other errors unchanged."""
+        if "negative" not in str(exc).lower() or not (Xs < 0).any():
+            return exc
+        return ValueError(
+            f"{exc} The features the estimator saw were prepared by ForgettingEventsReducer: "
+            "standardize=True (the default) centres them, and the default space standardises "
+            "the numeric columns of a table with text or missing values. For an estimator "
+            "that needs non-negative features (MultinomialNB, ComplementNB, CategoricalNB) "
+            "pass standardize=False, and space='minmax' for such a table.")
 
     def _store_info(self, infos):
         (_, info), = infos
