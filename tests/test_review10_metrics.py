@@ -398,3 +398,15 @@ def test_y_reduced_length_is_compared_with_the_reduced_rows():
         with pytest.raises(ValueError, match="y_reduced has 9 labels but X_reduced has 10 "
                                              "rows: pass one label per reduced row"):
             call()
+
+
+def test_diagram_metric_checks_its_parameters_when_built():
+    # 19: a bad distance, dimension or max_points failed at the first score, or never
+    from datareduce.metrics import get_metric
+
+    for kw, match in (({"distance": "cosine"}, "distance='cosine'"),
+                      ({"homology_dimensions": (-1,)}, "non-negative"),
+                      ({"max_points": 1}, "max_points=1")):
+        with pytest.raises(ValueError, match=match):
+            get_metric("bottleneck", **kw)
+    assert get_metric("wasserstein", homology_dimensions=(1, 0)).homology_dimensions == (0, 1)

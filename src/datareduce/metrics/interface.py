@@ -432,8 +432,18 @@ class DiagramDistance(Metric):
         if distance_name not in ("bottleneck", "wasserstein"):
             raise ValueError(f"distance_name={distance_name!r}: use 'bottleneck' or "
                              "'wasserstein'.")
-        self.distance_name, self.distance = distance_name, distance
-        self.homology_dimensions = tuple(homology_dimensions)
+        from .._geometry.neighbors import check_metric
+        from .diagrams import _check_dims
+
+        # checked here, where they are given: a bad one failed at the first score (inside
+        # calibrate's draws) or, for max_points, at the first set above it
+        self.distance_name = distance_name
+        self.distance = check_metric(distance, name="distance")
+        self.homology_dimensions = _check_dims(homology_dimensions)
+        if max_points is not None and (isinstance(max_points, bool)
+                                       or not isinstance(max_points, numbers.Integral)
+                                       or max_points < 2):
+            raise ValueError(f"max_points={max_points!r} must be an integer >= 2 (or None).")
         self.max_points = max_points
         self.name = distance_name
         dims = ", ".join(f"H{k}" for k in self.homology_dimensions)
