@@ -179,3 +179,12 @@ def test_fes_names_standardize_when_the_estimator_needs_nonnegative_features():
     r = datareduce.get_reducer("fes", keep=0.2, random_state=0, estimator=MultinomialNB(),
                                standardize=False).fit(X, y)
     assert len(r.sample_indices_) == 12
+
+
+@pytest.mark.parametrize("keep", [10, 0.1])
+def test_des_base_fraction_refusal_gives_the_largest_allowed_value(keep):
+    """12_des_base_fraction_hint: with keep=10 (rows) the hint was 'base_fraction <= keep'."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(100, 2)), rng.integers(0, 2, 100)
+    with pytest.raises(ValueError, match=r"base_fraction <= 0\.1 \(10 of the 100 rows"):
+        datareduce.get_reducer("des", keep=keep, base_fraction=0.5).fit(X, y)

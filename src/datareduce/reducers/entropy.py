@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -180,7 +181,8 @@ class DistanceEntropyReducer(BaseReducer):
             if n_base > n_keep:
                 raise ValueError(
                     f"base_fraction={self.base_fraction} gives a base of {n_base} rows, more "
-                    f"than the {n_keep} rows kept: use base_fraction <= keep.")
+                    f"than the {n_keep} rows kept: use base_fraction <= {math.floor(n_keep / n * 1e6) / 1e6:g} "
+                    f"({n_keep} of the {n} rows), or None (half the kept rows).")
         n_base = min(n_keep, max(n_base, min(n_classes, n_keep), 1))
         base_q = allocate_quotas(counts, n_base)
         if (base_q == 0).any():
