@@ -289,3 +289,37 @@ def test_groups_never_straddle_a_split(tmp_path, capsys):
                      "logistic", "--no-plots", "-q", "--output", str(tmp_path / "o")]) == 0
     assert "groups `cust`" in (tmp_path / "o" / "results.md").read_text()
     assert "cust" not in capsys.readouterr().err  # not a feature
+
+
+# 11_dataframe_with_text_columns.py
+def test_a_table_with_text_categories_and_missing_values_is_encoded_per_split():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 300
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
+                       "color": rng.choice(["red", "green", "blue"], n),
+                       "size": pd.Categorical(rng.choice(["S", "M", "L"], n))},
+                      index=rng.permutation(n) + 1000)
+    df.loc[df.index[::7], "a"] = np.nan
+    df.loc[df.index[0], "color"] = "purple"  # one row: in the test split of some repeats
+    y = pd.Series(np.where(df["b"] + (df["color"] == "red") > 0.5, "yes", "no"),
+                  index=df.index)
+    seen = []
+
+    class Spy(LogisticRegression):
+        def fit(self, X, y, **kw):
+            seen.append(np.asarray(X))
+            return super().fit(X, y, **kw)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = compare(df, y, methods=["srs", "mms"], keeps=(0.2,), estimator=Spy(),
+                      repeats=4, random_state=0)
+    assert len(res) == 12 and res["accuracy"].notna().all() and res["mmd"].notna().all()
+    widths = {X.shape[1] for X in seen}
+    assert widths <= {9, 10}  # a, its missing indicator, b, 3 (or 4) colours, 3 sizes
+    full_fits = [X for X in seen if len(X) == 225]
+    # fitted on each training split: no column that no training row has (purple in test)
+    assert all((X.max(axis=0) > 0).all() for X in full_fits)
+    assert widths == {9, 10}  # purple was in the test split of some repeat, not of all

@@ -89,7 +89,12 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Numeric features (array or DataFrame).
+        Numeric features (array or DataFrame), or a DataFrame with text, categorical, date or
+        missing values, which each split encodes with the package's preparation
+        (:func:`datareduce.preprocessing.make_selection_space` without scaling: median
+        imputation with a missing-indicator column, one-hot categories up to 20 columns),
+        fitted on the training split only, before ``scaler``; the estimator, the reducers
+        and the metrics then see the encoded columns.
     y : array-like of shape (n_samples,)
         Class labels, or a continuous target (regression, see ``task``).
     methods : "all", str, list of str, or dict of {label: reducer}, default="all"
@@ -218,7 +223,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     import pandas as pd
     from sklearn.model_selection import train_test_split
 
-    Xa = check_X(X)
+    space = _table_space(X)  # a table of text, categories or missing values: encoded per split
+    Xa = check_X(X) if space is None else X
     ya = check_y(y, Xa.shape[0])
     # the search's rule: the estimator's type (regressor, classifier) first, then y's
     task = estimator_task(ya, task, estimator, stacklevel=2)
@@ -275,11 +281,15 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                 else:
                     idx_train, idx_test = _group_split(strata, groups, test_size, seed)
                 sc = _make_scaler(scaler)
+                if space is not None:  # encoding fitted on the training split, then scaled
+                    from sklearn.pipeline import make_pipeline
+
+                    sc = make_pipeline(clone(space), "passthrough" if sc is None else sc)
                 if sc is None:
                     X_train, X_test = Xa[idx_train], Xa[idx_test]
                 else:
-                    X_train = sc.fit_transform(Xa[idx_train])
-                    X_test = sc.transform(Xa[idx_test])
+                    X_train = sc.fit_transform(_take(Xa, idx_train))
+                    X_test = sc.transform(_take(Xa, idx_test))
                 y_train, y_test = ya[idx_train], ya[idx_test]
                 est = _seeded_estimator(estimator, seed)
                 labels = None if task == "regression" else y_train
@@ -404,6 +414,26 @@ def _row(method, keep, r, n_train, n_kept, red_s, train_s, total_s, scorers, mod
     for name, scorer in scorers.items():
         row[name] = float(scorer(model, X_test, y_test))
     return row
+
+
+def _table_space(X):
+    """The package's preparation of a DataFrame with text, categorical, date or missing
+    values (:func:`datareduce.preprocessing.make_selection_space` without scaling: median
+    imputation with missing indicators, one-hot categories), unfitted, or None for a numeric
+    and complete X (checked by ``check_X`` as before). compare fits it on each training
+    split and applies the scaler after it (``datareduce compare`` encodes a CSV the same
+    way, fitted on the whole table)."""
+    from .._core.validation import is_dataframe
+    from ..preprocessing import make_selection_space, resolve_space
+
+    if not is_dataframe(X) or 0 in X.shape or resolve_space("auto", X) is None:
+        return None
+    return make_selection_space(X, scale=None)
+
+
+def _take(X, idx):
+    """Rows ``idx`` of an array or a DataFrame (by position)."""
+    return X.iloc[idx] if hasattr(X, "iloc") else X[idx]
 
 
 def _group_folds(n, test_size):
