@@ -410,3 +410,20 @@ def test_diagram_metric_checks_its_parameters_when_built():
         with pytest.raises(ValueError, match=match):
             get_metric("bottleneck", **kw)
     assert get_metric("wasserstein", homology_dimensions=(1, 0)).homology_dimensions == (0, 1)
+
+
+def test_bad_weights_are_refused_by_row_and_option(tmp_path, capsys):
+    # 20: "weights must be finite, non-negative and not all zero." named no row, no option
+    from datareduce.metrics import energy_distance, mmd
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    with pytest.raises(ValueError, match=r"1 value\(s\) that are negative.*reduced rows 1\)"):
+        mmd(X, X[:3], weights=[1, -1, 1])
+    with pytest.raises(ValueError, match="weights are all 0"):
+        energy_distance(X, X[:3], weights=[0, 0, 0])
+    df = pd.DataFrame(X, columns=["a", "b"])
+    df.to_csv(tmp_path / "full.csv", index=False)
+    df.iloc[::5].assign(w=0.0).to_csv(tmp_path / "red.csv", index=False)
+    assert main(["score", str(tmp_path / "full.csv"), str(tmp_path / "red.csv"),
+                 "--weight-column", "w"]) != 0
+    assert "--weight-column 'w': every weight is 0" in capsys.readouterr().err

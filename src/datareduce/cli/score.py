@@ -358,6 +358,10 @@ def _weights(red, col):
         rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:5])
         raise CLIError(f"--weight-column {col!r}: {int(bad.sum())} value(s) are not numbers "
                        f">= 0 (e.g. data rows {rows}).")
+    if len(w) and not w.sum() > 0:
+        raise CLIError(f"--weight-column {col!r}: every weight is 0, so no kept row counts: "
+                       "pass the rows each kept row stands for (as `reduce --weight-column` "
+                       "writes them), or leave the option out for unweighted rows.")
     return w
 
 

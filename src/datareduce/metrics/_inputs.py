@@ -92,8 +92,15 @@ def reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer):
         if q.shape != (Z.shape[0],):
             raise ValueError(f"weights has shape {q.shape} but X_reduced has {Z.shape[0]} "
                              "rows: pass one weight per reduced row.")
-        if not np.isfinite(q).all() or (q < 0).any() or not q.sum() > 0:
-            raise ValueError("weights must be finite, non-negative and not all zero.")
+        bad = ~np.isfinite(q) | (q < 0)
+        if bad.any():
+            rows = ", ".join(map(str, np.flatnonzero(bad)[:5].tolist()))
+            raise ValueError(f"weights has {int(bad.sum())} value(s) that are negative, NaN or "
+                             f"infinite (reduced rows {rows}{', ...' if bad.sum() > 5 else ''})"
+                             ": pass finite weights >= 0, one per reduced row.")
+        if not q.sum() > 0:
+            raise ValueError("weights are all 0: no reduced row counts; pass positive weights "
+                             "(e.g. a reducer's sample_weight_) or weights=None.")
     ya = yz = None
     if y is not None:
         if y_reduced is None:
