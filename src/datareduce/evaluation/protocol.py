@@ -102,7 +102,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         every registered method. Methods whose optional extra is not installed are skipped
         with a warning, and so are methods that need classes (DES, FES) on a regression
         target. A dict maps row labels to unfitted reducer instances (cloned; their
-        ``keep`` and ``random_state`` are set per run).
+        ``keep`` is set per run, and their ``random_state`` to the repeat's seed when it is
+        None: a seed of your own is kept in every repeat).
     keeps : sequence of float in (0, 1) or int >= 1, default=(0.1, 0.3, 0.5)
         Kept fractions (or numbers of rows) of the training split.
     estimator : scikit-learn classifier or regressor, optional
