@@ -188,3 +188,19 @@ def test_des_base_fraction_refusal_gives_the_largest_allowed_value(keep):
     X, y = rng.normal(size=(100, 2)), rng.integers(0, 2, 100)
     with pytest.raises(ValueError, match=r"base_fraction <= 0\.1 \(10 of the 100 rows"):
         datareduce.get_reducer("des", keep=keep, base_fraction=0.5).fit(X, y)
+
+
+@pytest.mark.parametrize("with_y", [False, True])
+@pytest.mark.parametrize("how", ["drops rows", "1-D", "no column"])
+def test_space_output_shape_is_checked(how, with_y):
+    """13_space_output_shape: a space that drops rows made fit(X) return the wrong rows
+    silently (and blamed y with labels); a 1-D or empty output raised IndexError."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    func = {"drops rows": lambda Z: Z[:-3], "1-D": lambda Z: Z.ravel(),
+            "no column": lambda Z: Z[:, :0]}[how]
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 2)), rng.choice(["a", "b"], 30)
+    with pytest.raises(ValueError, match=r"space=FunctionTransformer outputs .*shape"):
+        datareduce.get_reducer("mms", keep=0.3, random_state=0,
+                               space=FunctionTransformer(func)).fit(X, y if with_y else None)

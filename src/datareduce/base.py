@@ -395,7 +395,7 @@ class BaseReducer(BaseEstimator):
         # the reducers read dense rows: a space that outputs a sparse matrix (a one-hot
         # encoder's default) is made dense for the selection
         Z = np.asarray(Z.toarray() if sp.issparse(Z) else Z, dtype=np.float64)
-        _check_space_output(Z, space)
+        _check_space_output(Z, space, X.shape[0])
         _check_magnitude(Z, "X in the selection space")
         self.space_ = describe_space(transformer)
         return np.ascontiguousarray(Z), transformer
@@ -678,14 +678,21 @@ def _dense_columns(X):
     return X
 
 
-def _check_space_output(Z, space):
-    """The selection space's output, which the methods read as it is: missing or infinite
-    values (a user transformer without an imputer, e.g. StandardScaler, passes NaN through)
-    refused naming the rows, instead of a selection on NaN distances or a failure deep inside
-    a method (review10/b 06)."""
-    if Z.ndim != 2 or np.isfinite(Z).all():
-        return
+def _check_space_output(Z, space, n_rows):
+    """The selection space's output, which the methods read as it is: one row per row of X
+    and at least one column (a transformer that drops rows made fit(X) return the wrong
+    rows, review10/b 13), and no missing or infinite value (a user transformer without an
+    imputer, e.g. StandardScaler, passes NaN through; refused naming the rows, instead of a
+    selection on NaN distances or a failure deep inside a method, review10/b 06)."""
     name = space if isinstance(space, str) else type(space).__name__
+    if Z.ndim != 2 or Z.shape[0] != n_rows or Z.shape[1] == 0:
+        raise ValueError(
+            f"space={name} outputs an array of shape {Z.shape} for X's {n_rows} rows: the "
+            f"selection space must give one row per row of X and at least one column, shape "
+            f"({n_rows}, d). Use a transformer that keeps every row (impute rather than drop "
+            "incomplete rows), or space='auto'.")
+    if np.isfinite(Z).all():
+        return
     for what, bad, fix in (
             ("missing values (NaN)", np.isnan(Z),
              "add an imputer to it (e.g. make_pipeline(SimpleImputer(), StandardScaler())) or "
