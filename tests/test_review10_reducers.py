@@ -204,3 +204,14 @@ def test_space_output_shape_is_checked(how, with_y):
     with pytest.raises(ValueError, match=r"space=FunctionTransformer outputs .*shape"):
         datareduce.get_reducer("mms", keep=0.3, random_state=0,
                                space=FunctionTransformer(func)).fit(X, y if with_y else None)
+
+
+def test_mms_covering_radius_keys_are_plain_labels():
+    """15_covering_radius_keys: keys shown as np.str_('a') / np.int64(0) in a notebook."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    for y in (rng.choice(["a", "b"], 40), rng.integers(0, 2, 40)):
+        r = datareduce.get_reducer("mms", keep=0.3, random_state=0).fit(X, y)
+        assert list(r.covering_radius_) == list(r.class_quotas_)
+        assert not any(isinstance(k, np.generic) for k in r.covering_radius_)
+        assert repr(list(r.covering_radius_)) in ("['a', 'b']", "[0, 1]")

@@ -27,6 +27,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._core.input import _plain
 from .._geometry.farthest import farthest_point_order as _fps
 from .._geometry.neighbors import check_metric, nearest
 from ..base import BaseReducer, Selection
@@ -355,7 +356,8 @@ class MaxMinReducer(BaseReducer):
                                "outliers": out})
 
     def _store_info(self, infos):
-        self.covering_radius_ = {label: info["covering_radius"] for label, info in infos}
+        # plain labels, as class_quotas_ (np.str_('a') in a notebook otherwise)
+        self.covering_radius_ = {_plain(label): info["covering_radius"] for label, info in infos}
         if self.selection == "coverage":
             self.outliers_ = np.zeros(self.n_samples_in_, dtype=bool)
             for _, info in infos:
