@@ -27,8 +27,8 @@ rows that cannot be the farthest.
 from __future__ import annotations
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from .._core.threads import one_blas_thread
 from .neighbors import centred, check_metric
 
 __all__ = ["farthest_point_order", "FPS_METRICS"]
@@ -96,7 +96,7 @@ def farthest_point_order(X, n_select: int, *, start: int = 0, metric: str = "euc
         raise ValueError(f"start={start} is not a row position of X (0 <= start < {n}).")
     if int(block_size) < 1:
         raise ValueError(f"block_size={block_size} must be a positive integer.")
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         picks, assign_at_pick, dist, cell = _lazy_fps(X, k, start, metric, int(block_size),
                                                       return_distances)
     # exact distances from coordinate differences

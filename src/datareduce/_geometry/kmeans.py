@@ -349,10 +349,10 @@ class _Pool:
         self.n = max(1, int(n_threads))
 
     def map(self, fn, blocks):
-        from threadpoolctl import threadpool_limits
+        from .._core.threads import one_blas_thread
 
         # one BLAS thread per block: the parallelism is over blocks
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             if self.n <= 1 or len(blocks) <= 1:
                 for b in blocks:
                     fn(b)

@@ -14,8 +14,8 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from .._core.threads import one_blas_thread
 from .._geometry.neighbors import check_metric
 from ._inputs import reduced_inputs
 from .epsilon import check_subset_labels
@@ -196,7 +196,7 @@ def coverage_curve(X, X_reduced=None, y=None, y_reduced=None, *, reducer=None,
         check_subset_labels(ya, yz)
     nearest = np.empty(Xa.shape[0])
     per_class_rows = {}
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         if ya is None:
             nearest[:] = _nearest_distances(Xa, Z, metric, working_memory)
         else:

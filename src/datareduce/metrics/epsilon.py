@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from .._core.threads import one_blas_thread
 from .._core.validation import check_random_generator, check_X, check_y
 from .._geometry.neighbors import check_metric, pairwise_block
 from ._inputs import (
@@ -134,7 +134,7 @@ def directed_hausdorff(A, B, *, metric: str = "chebyshev", random_state=0,
         j = int(np.argmax(dist))
         return float(dist[j]), int(rows[j])
     rng = check_random_generator(random_state)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         return _early_break(A, B, rows, metric, rng, working_memory)
 
 

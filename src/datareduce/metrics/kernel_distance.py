@@ -58,8 +58,8 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from .._core.threads import one_blas_thread
 from .._core.validation import check_random_generator, check_X, check_y
 from .._geometry.kernels import (
     KERNEL_NAMES,
@@ -274,7 +274,7 @@ def mmd_reference(X, y=None, *, kernel: str = "rbf", bandwidth=None, max_exact: 
                                     working_memory, center)
     onehot = np.zeros((n, C))
     onehot[np.arange(n), enc] = 1.0
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         S = kern.weighted_pair_sum(Xa, Xa, onehot, onehot, working_memory=working_memory,
                                    symmetric=True)
     xx = S / np.outer(counts, counts)
@@ -336,7 +336,7 @@ def _estimated_reference(Xa, enc, classes, counts, kern, random_state, working_m
     W = dirs * np.sqrt(rng.chisquare(d, size=N_FREQUENCIES)) / kern.bandwidth
     weights = np.zeros((Xa.shape[0], C))
     weights[np.arange(Xa.shape[0]), enc] = 1.0 / counts[enc]
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         emb = _fourier_sums(Xa, W, weights, working_memory)
     xx = emb @ emb.T / N_FREQUENCIES
     return MMDReference(kern.name, kern.bandwidth, classes, counts, xx, False, d,
@@ -348,7 +348,7 @@ def _estimated_squares(reference, Xa, Z, enc_x, enc_z, Wx, Wz, labelled, working
     class is ignored: the caller makes it inf)."""
     C = Wz.shape[1] - 1
     if reference.kernel == "rbf":
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             zemb = _fourier_sums(Z, reference.projections, Wz, working_memory)
         counts = reference.counts.astype(np.float64)
         xemb = np.vstack([(counts / counts.sum()) @ reference.embedding, reference.embedding])
@@ -370,7 +370,7 @@ def _estimated_squares(reference, Xa, Z, enc_x, enc_z, Wx, Wz, labelled, working
         step = rows_per_block(working_memory / 4.0, A.shape[0] + B.shape[0])  # ~4 arrays
         for k0 in range(0, dirs.shape[1], step):
             k1 = min(dirs.shape[1], k0 + step)
-            with threadpool_limits(limits=1, user_api="blas"):
+            with one_blas_thread():
                 proj = np.hstack([dirs[:, k0:k1].T @ A.T, dirs[:, k0:k1].T @ B.T])
             order = np.argsort(proj, axis=1)
             v = np.take_along_axis(proj, order, axis=1)
@@ -436,7 +436,7 @@ def _distance(X, X_reduced, weights, y, y_reduced, reducer, kernel, bandwidth, m
     Wx[:, 0] = 1.0 / n
     Wx[np.arange(n), 1 + enc_x] = 1.0 / counts[enc_x]
     if reference.exact:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             xz = kern.weighted_pair_sum(Xa, Z, Wx, Wz, working_memory=working_memory)
             zz = kern.weighted_pair_sum(Z, Z, Wz, Wz, working_memory=working_memory,
                                         symmetric=True)

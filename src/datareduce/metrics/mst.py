@@ -52,8 +52,8 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from .._core.threads import one_blas_thread
 from .._core.validation import check_X
 from .._geometry.farthest import _rowwise as _pair_distances
 from .._geometry.neighbors import check_metric, nearest, pairwise_block
@@ -140,7 +140,7 @@ def minimum_spanning_tree_lengths(X, *, metric: str = "euclidean", n_neighbors: 
                   and _has_mlpack() else "cells")
     if engine == "mlpack":
         return np.sort(np.concatenate([zeros, _mlpack_lengths(U, metric)]))
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         index = _CellIndex(U, metric, int(cell_size), int(batch))
         U = U[index.perm]  # exact coordinates in the index's order, for the final lengths
         k = min(int(n_neighbors), n - 1)
