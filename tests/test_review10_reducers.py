@@ -215,3 +215,24 @@ def test_mms_covering_radius_keys_are_plain_labels():
         assert list(r.covering_radius_) == list(r.class_quotas_)
         assert not any(isinstance(k, np.generic) for k in r.covering_radius_)
         assert repr(list(r.covering_radius_)) in ("['a', 'b']", "[0, 1]")
+
+
+def test_nrmd_rank_deficiency_warns_once_at_the_callers_line():
+    """16_nrmd_rank_warnings: one warning per decomposition (3 for two classes), attributed
+    to nrmd.py, naming no pool."""
+    from datareduce.reducers.nrmd import nrmd_scores
+
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=(40, 1)), np.ones((40, 2))]
+    y = rng.choice(["a", "b"], 40)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        datareduce.get_reducer("nrmd", keep=0.3, random_state=0).fit(X, y)
+    msgs = [w for w in caught if "singular" in str(w.message)]
+    assert len(msgs) == 1 and msgs[0].filename == __file__
+    text = str(msgs[0].message)
+    assert "class 'a'" in text and "class 'b'" in text and "labels appended" in text
+    with warnings.catch_warnings(record=True) as caught:  # the function itself still warns
+        warnings.simplefilter("always")
+        nrmd_scores(X)
+    assert len(caught) == 1 and caught[0].filename == __file__

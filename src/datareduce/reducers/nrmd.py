@@ -29,7 +29,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from threadpoolctl import threadpool_limits
 
-from .._core.validation import draw_seed
+from .._core.input import _plain
+from .._core.validation import draw_seed, user_stacklevel
 from .._geometry.neighbors import row_chunks
 from ..base import BaseReducer, Selection
 from ._coverage import COVERAGE_CONSTRAINTS, CoverageSelectionMixin
@@ -96,18 +97,26 @@ def nrmd_scores(Z, *, n_components=None, random_state=None, working_memory=64.0)
     >>> s.shape, bool(np.all(s >= 0))
     ((4,), True)
     """
+    scores, n_zero = _scores_and_zeros(Z, n_components, random_state, working_memory)
+    if n_zero:
+        warnings.warn(
+            f"NRMD: {n_zero} singular values are zero (rank-deficient data); those directions "
+            "are left out of the score.", UserWarning, stacklevel=user_stacklevel())
+    return scores
+
+
+def _scores_and_zeros(Z, n_components, random_state, working_memory):
+    """:func:`nrmd_scores` and the number of zero singular values left out (the reducer
+    warns once for all its decompositions, review10/b 16)."""
     Z = np.asarray(Z, dtype=np.float64)
     n, d = Z.shape
     s, V = _right_singular(Z, n_components, random_state, working_memory)
     keep = s > s[0] * max(n, d) * np.finfo(np.float64).eps if s.size else s > 0
-    if not keep.all():
-        warnings.warn(
-            f"NRMD: {int((~keep).sum())} singular values are zero (rank-deficient data); "
-            "those directions are left out of the score.", UserWarning, stacklevel=3)
+    n_zero = int((~keep).sum())
     s, V = s[keep], V[:, keep]
     scores = np.zeros(n)
     if s.size == 0:
-        return scores
+        return scores, n_zero
     w = (1.0 / s) / np.sum(1.0 / s)
     k = s.size
     for sl in row_chunks(n, 8 * (k + d), working_memory):
@@ -119,7 +128,7 @@ def nrmd_scores(Z, *, n_components=None, random_state=None, working_memory=64.0)
         proj[~nz] = 0.0
         np.maximum(proj, _FLOOR, out=proj)
         scores[sl] = -np.log(proj) @ w
-    return scores
+    return scores, n_zero
 
 
 class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
@@ -226,9 +235,11 @@ class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
             return bool(self.per_class)
         return self.stratify
 
-    def _nrmd(self, Z, rng):
-        return nrmd_scores(Z, n_components=self.n_components, random_state=rng,
-                           working_memory=self.working_memory)
+    def _nrmd(self, Z, rng, what, zeros):
+        scores, n_zero = _scores_and_zeros(Z, self.n_components, rng, self.working_memory)
+        if n_zero:
+            zeros.append(f"{what}: {n_zero}")
+        return scores
 
     def _score(self, X, y, rng):
         scores = self._decomposition_scores(X, y, rng)
@@ -240,16 +251,31 @@ class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
         self._set_reference_scores(infos)
 
     def _decomposition_scores(self, X, y, rng):
+        zeros = []
         with threadpool_limits(limits=1, user_api="blas"):
             if y is None:
-                return self._nrmd(X, rng)
-            n_classes = int(y.max()) + 1
-            within = np.empty(X.shape[0])
-            for c in range(n_classes):
-                pool = np.flatnonzero(y == c)
-                if len(pool):
-                    within[pool] = self._nrmd(X[pool], rng)
-            onehot = np.zeros((X.shape[0], n_classes), dtype=np.float64)
-            onehot[np.arange(X.shape[0]), y] = 1.0
-            augmented = self._nrmd(np.hstack([np.asarray(X, dtype=np.float64), onehot]), rng)
-            return within * augmented
+                scores = self._nrmd(X, rng, "the data", zeros)
+            else:
+                n_classes = int(y.max()) + 1
+                within = np.empty(X.shape[0])
+                labels = getattr(self, "strata_labels_", np.arange(n_classes))
+                kind = ("bin" if getattr(self, "target_type_", "") == "continuous"
+                        else "class")
+                for c in range(n_classes):
+                    pool = np.flatnonzero(y == c)
+                    if len(pool):
+                        within[pool] = self._nrmd(X[pool], rng,
+                                                  f"{kind} {_plain(labels[c])!r}", zeros)
+                onehot = np.zeros((X.shape[0], n_classes), dtype=np.float64)
+                onehot[np.arange(X.shape[0]), y] = 1.0
+                augmented = self._nrmd(np.hstack([np.asarray(X, dtype=np.float64), onehot]),
+                                       rng, "all rows with the labels appended", zeros)
+                scores = within * augmented
+        if zeros:  # one warning for the fit, at the caller's line
+            shown = "; ".join(zeros[:5]) + (f"; ... (+{len(zeros) - 5} more)"
+                                            if len(zeros) > 5 else "")
+            warnings.warn(
+                f"NRMD: rank-deficient data (constant or duplicated columns or rows), zero "
+                f"singular values left out of the score ({shown}).", UserWarning,
+                stacklevel=user_stacklevel())
+        return scores
