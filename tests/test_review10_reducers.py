@@ -236,3 +236,16 @@ def test_nrmd_rank_deficiency_warns_once_at_the_callers_line():
         warnings.simplefilter("always")
         nrmd_scores(X)
     assert len(caught) == 1 and caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("name, alias", [("des", "stratified_additions"), ("nrmd", "per_class")])
+def test_deprecated_alias_warnings_point_at_the_caller(name, alias):
+    """17_deprecation_warning_location: DES's alias warned a second time from
+    scikit-learn's base.py."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), np.array(["a", "b"] * 10)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        datareduce.get_reducer(name, keep=0.3, random_state=0, **{alias: True}).fit(X, y)
+    where = {w.filename for w in caught if issubclass(w.category, FutureWarning)}
+    assert where == {__file__}

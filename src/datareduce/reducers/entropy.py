@@ -165,7 +165,8 @@ class DistanceEntropyReducer(BaseReducer):
     def _stratify_value(self):
         if self.stratified_additions is not None:
             warnings.warn("stratified_additions is deprecated and will be removed in 0.3: "
-                          "use stratify (same meaning).", FutureWarning, stacklevel=4)
+                          "use stratify (same meaning).", FutureWarning,
+                          stacklevel=user_stacklevel())
             return bool(self.stratified_additions)
         return bool(self.stratify)
 

@@ -231,7 +231,7 @@ class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
         if self.per_class is not None:
             warnings.warn("per_class is deprecated and will be removed in 0.3: use stratify "
                           "(same meaning; stratify=False is the reference's global ranking).",
-                          FutureWarning, stacklevel=4)
+                          FutureWarning, stacklevel=user_stacklevel())
             return bool(self.per_class)
         return self.stratify
 
