@@ -521,7 +521,14 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     elif X_subset is None:
         raise ValueError("pass the subset as indices (rows of X) or as X_subset.")
     else:
-        Z = np.asarray(X_subset, dtype=np.float64)
+        from ._inputs import check_same_columns, frame_columns
+
+        # two DataFrames are matched by name, as every other metric does (review10/a 02)
+        check_same_columns(frame_columns(X), X_subset, name="X_subset")
+        Z = np.asarray(check_X(X_subset), dtype=np.float64)
+        if Z.ndim != 2 or Z.shape[1] != Xa.shape[1]:
+            raise ValueError(f"X_subset has {Z.shape[1] if Z.ndim == 2 else Z.shape} columns "
+                             f"but X has {Xa.shape[1]}: pass the subset in X's columns.")
         yz = None if y_subset is None else np.asarray(y_subset)
     if (ya is None) != (yz is None):
         raise ValueError("pass labels for both the full data and the subset (y and "
