@@ -238,14 +238,17 @@ def test_nrmd_rank_deficiency_warns_once_at_the_callers_line():
     assert len(caught) == 1 and caught[0].filename == __file__
 
 
-@pytest.mark.parametrize("name, alias", [("des", "stratified_additions"), ("nrmd", "per_class")])
-def test_deprecated_alias_warnings_point_at_the_caller(name, alias):
+@pytest.mark.parametrize("name, alias, value", [("des", "stratified_additions", True),
+                                                ("nrmd", "per_class", True),
+                                                ("prd", "sigma", 1.0),
+                                                ("vq", "kmeans_engine", "sklearn")])
+def test_deprecated_alias_warnings_point_at_the_caller(name, alias, value):
     """17_deprecation_warning_location: DES's alias warned a second time from
-    scikit-learn's base.py."""
+    scikit-learn's base.py; PRD's sigma and VQ's kmeans_engine only from base.py."""
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 2)), np.array(["a", "b"] * 10)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        datareduce.get_reducer(name, keep=0.3, random_state=0, **{alias: True}).fit(X, y)
+        datareduce.get_reducer(name, keep=0.3, random_state=0, **{alias: value}).fit(X, y)
     where = {w.filename for w in caught if issubclass(w.category, FutureWarning)}
     assert where == {__file__}

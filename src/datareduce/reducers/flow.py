@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._core.validation import draw_seed
+from .._core.validation import draw_seed, user_stacklevel
 from ..base import BaseReducer, Selection
 from ._coverage import spread_over_strata
 
@@ -256,7 +256,7 @@ class NormalizingFlowReducer(BaseReducer):
         if bad.any():
             warnings.warn(f"{int(bad.sum())} row(s) got a non-finite log-density; they are "
                           "treated as the least dense. Consider fewer epochs or a smaller "
-                          "learning_rate.", RuntimeWarning, stacklevel=2)
+                          "learning_rate.", RuntimeWarning, stacklevel=user_stacklevel())
             finite = logp[~bad]
             logp[bad] = (finite.min() - 1.0) if finite.size else 0.0
         return logp, epochs, -best

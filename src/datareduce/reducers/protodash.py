@@ -29,6 +29,7 @@ from sklearn.utils import deprecated
 from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
+from .._core.validation import user_stacklevel
 from .._geometry.kernels import Kernel, canonical_kernel
 from .._geometry.neighbors import centred
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, allocate_quotas
@@ -383,7 +384,7 @@ class ProtoDashReducer(BaseReducer):
     def _check_params(self, X, y):
         if self.sigma is not None:
             warnings.warn("sigma is deprecated and will be removed in 0.3: use bandwidth.",
-                          FutureWarning, stacklevel=3)
+                          FutureWarning, stacklevel=user_stacklevel())
 
     def _select(self, X, n_select, rng):
         bandwidth = self.bandwidth if self.sigma is None else self.sigma

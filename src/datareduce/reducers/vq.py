@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._core.validation import user_stacklevel
 from .._geometry.kmeans import _ENGINES, fit_kmeans
 from .._geometry.neighbors import nearest
 from ..base import BaseReducer, Selection, allocate_quotas
@@ -146,7 +147,7 @@ class VectorQuantizationReducer(BaseReducer):
     def _engine(self):
         if self.kmeans_engine is not None:
             warnings.warn("kmeans_engine is deprecated and will be removed in 0.3: use engine.",
-                          FutureWarning, stacklevel=5)
+                          FutureWarning, stacklevel=user_stacklevel())
             return self.kmeans_engine
         return self.engine
 
