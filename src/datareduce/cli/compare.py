@@ -288,7 +288,7 @@ def run(args) -> int:
             raise CLIError(f"--group {args.group!r} is missing in {int(groups.isna().sum())} "
                            "row(s): give every row a group, or leave --group out.")
         groups = groups.to_numpy()
-    X = _encoded(args, df[cols.features])
+    X, data = _encoded(args, df[cols.features])
     strata, task = target_strata(df[cols.target], args.task, n_bins=args.bins)
     _check_task(args, task, cols.target)
     if task == "regression":
@@ -318,7 +318,7 @@ def run(args) -> int:
     methods = _plan(args, X, y, methods, n_train, clock, task)
     try:
         results = ev.compare(
-            X, y, methods=methods, keeps=args.keep,
+            data, y, methods=methods, keeps=args.keep,
             estimator=_estimator(args.estimator, task, X), task=task, n_bins=args.bins,
             repeats=args.repeats, test_size=args.test_size, scoring=args.scoring,
             scaler=None if args.scaler == "none" else args.scaler, topology=args.topology,
@@ -358,19 +358,22 @@ def _regression_methods(args, methods):
 
 
 def _encoded(args, F):
-    """Numeric features as they are; a table with categorical columns or missing values is
-    encoded first (the library's selection space without scaling: median imputation with
-    missing indicators, one-hot categories), fitted on the whole table, before the splits'
-    own --scaler."""
+    """The features as numbers (for the plan's probes and the estimator's choice), and what
+    compare is given: the numbers for a numeric and complete table; the table itself when it
+    has categorical columns or missing values, which compare encodes on each training split
+    (the library's selection space without scaling: median imputation with missing
+    indicators, one-hot categories) before the splits' own --scaler, so that no test row
+    informs the encoding."""
     from ..preprocessing import make_selection_space, resolve_space
     from ._common import space_matrix
 
     if resolve_space("auto", F) is None:
-        return space_matrix(None, F)[0]
+        Z = space_matrix(None, F)[0]
+        return Z, Z
     Z, text = space_matrix(make_selection_space(F, scale=None), F)
-    say(args, f"space: {text} (imputation and categories fitted on the whole table; "
-              f"--scaler {args.scaler} fitted on each training split)")
-    return Z
+    say(args, f"space: {text} (imputation and categories fitted on each training split, "
+              f"then --scaler {args.scaler})")
+    return Z, F
 
 
 def _plan(args, X, y, methods, n_train, clock, task):

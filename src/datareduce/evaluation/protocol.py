@@ -422,8 +422,8 @@ def _table_space(X):
     values (:func:`datareduce.preprocessing.make_selection_space` without scaling: median
     imputation with missing indicators, one-hot categories), unfitted, or None for a numeric
     and complete X (checked by ``check_X`` as before). compare fits it on each training
-    split and applies the scaler after it (``datareduce compare`` encodes a CSV the same
-    way, fitted on the whole table)."""
+    split and applies the scaler after it (``datareduce compare`` passes a CSV's table
+    here)."""
     from .._core.validation import is_dataframe
     from ..preprocessing import make_selection_space, resolve_space
 
