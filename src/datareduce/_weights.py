@@ -28,8 +28,8 @@ import math
 import numbers
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from ._core.threads import one_blas_thread
 from ._geometry.kernels import (
     Kernel,
     canonical_kernel,
@@ -212,7 +212,7 @@ def mmd_weights(X_pool, kept_positions=None, *, points=None, initial=None,
     else:
         S = X[kept]
         S_sq = sq[kept]
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         mu = kern.mean_embedding(X, S, working_memory=working_memory, X_sq=sq, targets_sq=S_sq)
         w = np.full(m, 1.0 / m) if initial is None else initial / initial.sum()
         if m <= max_block:

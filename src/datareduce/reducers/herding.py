@@ -27,8 +27,8 @@ import numbers
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from threadpoolctl import threadpool_limits
 
+from .._core.threads import one_blas_thread
 from .._geometry.kernels import Kernel, power_of_two_scale
 from .._geometry.neighbors import centred
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
@@ -85,7 +85,7 @@ def kernel_herding(X, m: int, *, bandwidth: float, max_exact: int | None = 20000
     X /= c
     kern = Kernel("rbf", float(bandwidth) / c)
     sq = np.einsum("ij,ij->i", X, X)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         if max_exact is None or n <= max_exact:
             ref = np.arange(n)
         else:

@@ -43,8 +43,8 @@ import numbers
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from threadpoolctl import threadpool_limits
 
+from .._core.threads import one_blas_thread
 from .._core.validation import draw_seed
 from .._geometry.kernels import Kernel
 from .._geometry.neighbors import centred
@@ -174,7 +174,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
         n_split = int(round(math.log2(cand.size // (b * 2**j))))
     C = cand.size
     sq = np.einsum("ij,ij->i", Xp, Xp)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         if max_target is not None and n > max_target:
             ref = rng.choice(n, size=int(max_target), replace=False)
         else:

@@ -27,9 +27,9 @@ import warnings
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from threadpoolctl import threadpool_limits
 
 from .._core.input import _plain
+from .._core.threads import one_blas_thread
 from .._core.validation import draw_seed, user_stacklevel
 from .._geometry.neighbors import row_chunks
 from ..base import BaseReducer, Selection
@@ -252,7 +252,7 @@ class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
 
     def _decomposition_scores(self, X, y, rng):
         zeros = []
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             if y is None:
                 scores = self._nrmd(X, rng, "the data", zeros)
             else:

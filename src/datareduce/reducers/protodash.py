@@ -27,8 +27,8 @@ import numpy as np
 from scipy.linalg import solve_triangular
 from sklearn.utils import deprecated
 from sklearn.utils._param_validation import Interval, StrOptions
-from threadpoolctl import threadpool_limits
 
+from .._core.threads import one_blas_thread
 from .._core.validation import user_stacklevel
 from .._geometry.kernels import Kernel, canonical_kernel
 from .._geometry.neighbors import centred
@@ -243,7 +243,7 @@ def protodash(X, m: int, *, kernel: str = "rbf", bandwidth: float = 1.0,
         from tqdm.auto import tqdm
 
         iterator = tqdm(iterator, desc="ProtoDash", unit="pick")
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         _greedy(X, kern, sq, mu, tol, cols, picks, gains, Q, qp, iterator)
     logger.debug("ProtoDash: %d picks, %d with positive weight", m, int((qp.w > 0).sum()))
     return picks, qp.w.copy(), gains
