@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from .._core.validation import check_X, check_y
@@ -22,7 +24,9 @@ def check_same_columns(columns, X_reduced, *, name: str = "X_reduced",
     """A reduced table's columns are the full table's, in the same order, when both are
     DataFrames (``columns``: the full table's, or None for an array). Arrays are compared
     by position; two tables with the same columns in another order were compared column
-    by column by position, silently (epsilon of the swapped columns)."""
+    by column by position, silently (epsilon of the swapped columns). Other labels are
+    refused when both tables name their columns with text; labels that are not all text
+    (pandas' default 0, 1, 2) are no names, and the columns are then taken by position."""
     other = frame_columns(X_reduced)
     if columns is None or other is None or other == list(columns):
         return
@@ -31,10 +35,15 @@ def check_same_columns(columns, X_reduced, *, name: str = "X_reduced",
     def shown(cols):
         return ", ".join(map(repr, cols[:5])) + (", ..." if len(cols) > 5 else "")
 
-    if sorted(map(str, other)) == sorted(map(str, columns)) and len(other) == len(columns):
+    if Counter(other) == Counter(columns):
         raise ValueError(f"{name} has {full}'s columns in another order ({shown(other)} vs "
                          f"{shown(columns)}): pass {name}[{full}.columns] so that each "
                          "column is compared with its own.")
+    if not all(isinstance(c, str) for c in (*columns, *other)):
+        # labels that are not all text are no names (scikit-learn's rule for feature
+        # names): pd.DataFrame(array)'s 0, 1, 2, or X's 0, 1, 2 read back from a CSV as
+        # '0', '1', '2' -- compared by position, as an array is (review11/a 01)
+        return
     missing = [c for c in columns if c not in other]
     extra = [c for c in other if c not in columns]
     what = "; ".join(part for part in (

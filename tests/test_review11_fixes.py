@@ -1,0 +1,35 @@
+"""Second-pass review of the review-10 fixes (notes/review11/a): each test fails before its
+fix."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+# 01_column_labels_other_type.py
+def test_column_labels_that_are_not_names_are_taken_by_position():
+    from datareduce.metrics import coverage_curve, epsilon_representativeness, get_metric, mmd
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(200, 3)))
+    buf = io.StringIO()
+    X.iloc[:20].to_csv(buf, index=False)
+    buf.seek(0)
+    back = pd.read_csv(buf)  # '0', '1', '2': X's labels as text, in X's order
+    named = pd.DataFrame(X.to_numpy(), columns=["a", "b", "c"])
+    unnamed = pd.DataFrame(X.to_numpy()[:20])  # 0, 1, 2: no names
+    expected = float(epsilon_representativeness(X.to_numpy(), X.to_numpy()[:20]).value)
+    for full, red in ((X, back), (named, unnamed)):
+        assert float(epsilon_representativeness(full, red).value) == expected
+        mmd(full, red)
+        coverage_curve(full, red)
+        get_metric("coverage").prepare(full).score(red)
+    # names (text) in another order, or other names, are still refused
+    with pytest.raises(ValueError, match="another order"):
+        epsilon_representativeness(named, named.iloc[:20][["c", "a", "b"]])
+    with pytest.raises(ValueError, match="another order"):
+        epsilon_representativeness(X, X.iloc[:20][[2, 0, 1]])
+    with pytest.raises(ValueError, match="columns are not X's"):
+        epsilon_representativeness(named, back)
