@@ -33,3 +33,17 @@ def test_column_labels_that_are_not_names_are_taken_by_position():
         epsilon_representativeness(X, X.iloc[:20][[2, 0, 1]])
     with pytest.raises(ValueError, match="columns are not X's"):
         epsilon_representativeness(named, back)
+
+
+# 02_calibrate_subset_messages.py
+def test_calibrate_names_the_subset_in_its_refusals():
+    from datareduce.metrics import calibrate
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    Z = X[:30].copy()
+    Z[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"^X_subset contains NaN"):
+        calibrate(X, X_subset=Z, n_draws=5)
+    with pytest.raises(ValueError, match=r"^the subset has 0 rows: calibration needs 1 to 300"):
+        calibrate(X, X_subset=X[:0], n_draws=5)

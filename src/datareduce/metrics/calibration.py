@@ -525,7 +525,7 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
 
         # two DataFrames are matched by name, as every other metric does (review10/a 02)
         check_same_columns(frame_columns(X), X_subset, name="X_subset")
-        Z = np.asarray(check_X(X_subset), dtype=np.float64)
+        Z = np.asarray(check_X(X_subset, name="X_subset", allow_empty=True), dtype=np.float64)
         if Z.ndim != 2 or Z.shape[1] != Xa.shape[1]:
             raise ValueError(f"X_subset has {Z.shape[1] if Z.ndim == 2 else Z.shape} columns "
                              f"but X has {Xa.shape[1]}: pass the subset in X's columns.")
