@@ -2,6 +2,7 @@
 fix."""
 
 import io
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -47,3 +48,35 @@ def test_calibrate_names_the_subset_in_its_refusals():
         calibrate(X, X_subset=Z, n_draws=5)
     with pytest.raises(ValueError, match=r"^the subset has 0 rows: calibration needs 1 to 300"):
         calibrate(X, X_subset=X[:0], n_draws=5)
+
+
+# 03_groups_count_above_training_split.py
+def test_a_count_above_a_group_training_split_is_refused_before_training():
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.evaluation import compare
+
+    rng = np.random.default_rng(0)
+    n = 400
+    X = rng.normal(size=(n, 4))
+    y = (X[:, 0] > 0).astype(int)
+    groups = rng.integers(0, 40, n)
+    trained = []
+
+    class Spy(LogisticRegression):
+        def fit(self, X, y, **kw):
+            trained.append(len(X))
+            return super().fit(X, y, **kw)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=r"keeps: 300 rows is more than the training "
+                                             r"split of repeat 0 \(294 of the 400 rows"):
+            compare(X, y, methods=["srs"], keeps=(300,), repeats=3, estimator=Spy(),
+                    groups=groups, random_state=3, metrics=("coverage",))
+        assert trained == []
+        # the largest count allowed runs, on the same splits as before
+        res = compare(X, y, methods=["srs"], keeps=(294,), repeats=3,
+                      estimator=LogisticRegression(), groups=groups, random_state=3,
+                      metrics=("coverage",))
+    assert set(res.loc[res["method"] == "srs", "n_kept"]) == {294}

@@ -265,6 +265,10 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         groups = _check_groups(groups, Xa.shape[0], test_size)
     rng = check_random_generator(random_state)
     seeds = rng.integers(0, 2**31 - 1, size=repeats)
+    group_splits = None
+    if groups is not None:  # the splits' sizes vary with the groups: known before training
+        group_splits = [_group_split(strata, groups, test_size, s) for s in seeds.tolist()]
+        _check_group_counts_fit(keeps, group_splits, Xa.shape[0])
     n_runs = repeats * (1 + len(reducers) * len(keeps))
     bar = tqdm(total=n_runs, desc="compare", unit="run", disable=not progress)
     rows = []
@@ -280,7 +284,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                         np.arange(Xa.shape[0]), test_size=test_size, random_state=seed,
                         stratify=strata)
                 else:
-                    idx_train, idx_test = _group_split(strata, groups, test_size, seed)
+                    idx_train, idx_test = group_splits[r]
                 sc = _make_scaler(scaler)
                 if space is not None:  # encoding fitted on the training split, then scaled
                     from sklearn.pipeline import make_pipeline
@@ -496,6 +500,22 @@ def _check_counts_fit(keeps, n, test_size):
         raise ValueError(f"keeps: {big[0]} rows is more than the training split ({n_train} of "
                          f"the {n} rows with test_size={test_size!r}): pass at most "
                          f"{n_train}, or a fraction such as 0.1.")
+
+
+def _check_group_counts_fit(keeps, splits, n):
+    """With groups, a row count above the smallest training split (the group folds' sizes
+    vary), refused before any training as :func:`_check_counts_fit` does without groups:
+    it was refused inside the loop, after the baseline, as "larger than the data (294
+    rows)" (review11/a 03)."""
+    sizes = [len(train) for train, _ in splits]
+    small = min(sizes)
+    big = [k for k in keeps if isinstance(k, (numbers.Integral, np.integer)) and k > small]
+    if big:
+        r = sizes.index(small)
+        raise ValueError(f"keeps: {big[0]} rows is more than the training split of repeat {r} "
+                         f"({small} of the {n} rows: with groups, the test split is a group "
+                         f"fold of about test_size): pass at most {small}, or a fraction "
+                         "such as 0.1.")
 
 
 def _check_int(value, name, low):
