@@ -80,3 +80,28 @@ def test_a_count_above_a_group_training_split_is_refused_before_training():
                       estimator=LogisticRegression(), groups=groups, random_state=3,
                       metrics=("coverage",))
     assert set(res.loc[res["method"] == "srs", "n_kept"]) == {294}
+
+
+# 04_differences_lower_is_better.py
+def test_differences_count_wins_the_right_way_for_distances_and_renamed_mae():
+    from sklearn.linear_model import Ridge
+
+    from datareduce.evaluation import compare, differences
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 4))
+    y = X[:, 0] * 2 + rng.normal(size=400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = compare(X, y, methods=["srs", "mms", "random"], keeps=(0.1,), repeats=3,
+                      estimator=Ridge(), random_state=0, metrics=("mmd",),
+                      scoring={"r2": "r2", "mae": "mae", "abs_err": "mae"})
+    assert res.attrs["lower_is_better"] == ["mae", "abs_err"]
+    raw = res.set_index(["method", "repeat"])
+    for column in ("mmd", "mae", "abs_err", "total_seconds", "r2"):
+        d = differences(res, "srs", column).set_index("method")
+        lower = column != "r2"
+        for m in ("mms", "random"):
+            better = (raw.loc[m, column] < raw.loc["srs", column]) if lower else (
+                raw.loc[m, column] > raw.loc["srs", column])
+            assert d.loc[m, "wins"] == int(better.sum()), (column, m)

@@ -481,7 +481,7 @@ def _differences_md(args, results, baseline="srs"):
         index="keep", columns="method", values="cell")
     table = table[[m for m in dict.fromkeys(d["method"])]]
     table.columns.name = None
-    lower = score in ev.summaries.LOWER_IS_BETTER
+    lower = ev.summaries.lower_is_better(results, score)
     loses = d[(d["high"] > 0) if lower else (d["high"] < 0)]
     gains = d[(d["low"] < 0) if lower else (d["low"] > 0)]
     for label, rows in (("below", loses), ("above", gains)):

@@ -26,7 +26,14 @@ from .._core.validation import (
 from .._registry import method_names, reducer_class
 from ._topology import topology_function
 from .energy import start_tracker, stop_tracker, task_start, task_stop
-from .summaries import _RUN_COLUMNS, COMPARE_METRICS, FULL, METRICS_ATTR, SCORING_ATTR
+from .summaries import (
+    _RUN_COLUMNS,
+    COMPARE_METRICS,
+    FULL,
+    LOWER_ATTR,
+    METRICS_ATTR,
+    SCORING_ATTR,
+)
 from .tasks import (
     check_scoring_for_task,
     estimator_task,
@@ -234,6 +241,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
     _check_counts_fit(keeps, Xa.shape[0], test_size)
+    scoring_given = scoring
     scorers = get_scorers(scoring, task)
     for _, spec in scorer_items(scoring, task):
         # a scorer (name) of the other task, or of labels y does not have: refused
@@ -351,6 +359,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     out = df[cols]
     out.attrs[METRICS_ATTR] = [m.name for m in metric_objs]
     out.attrs[SCORING_ATTR] = list(scoring)
+    out.attrs[LOWER_ATTR] = [c for c, spec in scorer_items(scoring_given, task) if spec == "mae"]
     return out
 
 

@@ -145,6 +145,27 @@ def _warn_fewer_repeats(results, value):
 
 #: compare's scores where lower is better (``"mae"``, the mean absolute error itself)
 LOWER_IS_BETTER = ("mae",)
+#: key of ``results.attrs`` where :func:`compare` lists its score columns where lower is
+#: better (``"mae"`` under any column name of a dict ``scoring``)
+LOWER_ATTR = "lower_is_better"
+#: compare's columns of time and energy (lower is better)
+_COST_COLUMNS = ("reduction_seconds", "training_seconds", "total_seconds", "time_ratio",
+                 "energy_kwh", "emissions_kg")
+
+
+def lower_is_better(results, column) -> bool:
+    """Whether a lower value of ``column`` of a :func:`compare` table is better: the mean
+    absolute error (``"mae"``, under the column name a dict ``scoring`` gave it, recorded in
+    ``attrs``), the metric columns (distances: lower is closer to the data), the bottleneck
+    distances, and time and energy."""
+    from ..metrics import available_metrics
+
+    attrs = getattr(results, "attrs", {})
+    if column in attrs.get(SCORING_ATTR, ()):  # a score: its scorer says
+        return column in attrs.get(LOWER_ATTR, LOWER_IS_BETTER)
+    return (column in LOWER_IS_BETTER or column in attrs.get(METRICS_ATTR, ())
+            or column in available_metrics() or str(column).startswith("bottleneck_h")
+            or column in _COST_COLUMNS)
 
 
 def differences(results, baseline="srs", score=None, *, confidence=0.95):
@@ -175,7 +196,8 @@ def differences(results, baseline="srs", score=None, *, confidence=0.95):
         results' order: ``n`` (repeats where both ran and scored), ``mean``, ``std`` (over
         the repeats), ``low`` and ``high`` (the interval ``mean +- t * std / sqrt(n)``, NaN
         below 2 pairs), and ``wins``, ``ties``, ``losses`` (repeats where the method scored
-        better than, as well as, worse than the baseline; for ``"mae"`` lower is better).
+        better than, as well as, worse than the baseline; lower is better for ``"mae"``,
+        the metric columns (distances), time and energy: :func:`lower_is_better`).
         ``attrs`` records ``baseline``, ``score`` and ``confidence``.
 
     Examples
@@ -203,7 +225,7 @@ def differences(results, baseline="srs", score=None, *, confidence=0.95):
                          f"{methods}); run compare with it, e.g. methods=['srs', ...].")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r} must be in (0, 1), e.g. 0.95.")
-    sign = -1.0 if score in LOWER_IS_BETTER else 1.0
+    sign = -1.0 if lower_is_better(results, score) else 1.0
     base = results[results["method"] == baseline].set_index(["keep", "repeat"])[score]
     rows = []
     for method in methods:
