@@ -86,5 +86,6 @@ def test_an_infinite_decimal_label_gets_the_packages_message():
     X = np.random.default_rng(0).normal(size=(100, 2))
     y = np.array([Decimal(i % 7) for i in range(100)], dtype=object)
     y[3] = Decimal("Infinity")
-    with pytest.raises(ValueError, match=r"y contains infinite values \(e.g. at row 3\)"):
+    with pytest.raises(ValueError, match=r"y contains infinite values: drop or fill those "
+                       r"rows\. Missing or infinite: 1 of 100 labels, at row 3 "):
         get_reducer("srs", keep=0.2, random_state=0).fit(X, y)

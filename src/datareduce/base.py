@@ -56,6 +56,7 @@ from ._core.tags import (
     sampler_tags,
 )
 from ._core.validation import (
+    as_array,
     check_keep,
     check_random_generator,
     is_dataframe,
@@ -412,12 +413,9 @@ class BaseReducer(BaseEstimator):
             return None
         if _multi_output(y, n):
             return self._accept_multi_output(y, n)
-        try:
-            ya = _one_hot_to_labels(y, n)
-        except ValueError as exc:
-            raise _with_label_rows(exc, y, n) from None
+        ya = _one_hot_to_labels(y, n)  # missing or infinite labels refused by row
         categorical = _categorical(y)
-        kind = target_kind(y if categorical else ya, task, warn=True,
+        kind = target_kind(y if categorical or np.ndim(y) == 1 else ya, task, warn=True,
                            override="fit(X, y, task='classification') (in a pipeline: "
                            "<step>__task='classification', or with metadata routing on: "
                            "<reducer>.set_fit_request(task=True), then "
@@ -633,36 +631,10 @@ def _multi_output(y, n) -> bool:
     shape = np.shape(y)
     if len(shape) != 2 or shape[1] < 2:
         return False
-    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    arr = as_array(y)
     one_hot = (arr.shape[0] == n and np.isin(arr, (0, 1)).all()
                and (arr.sum(axis=1) == 1).all())
     return not one_hot
-
-
-def _with_label_rows(exc, y, n):
-    """``exc`` (a refusal of y's labels) naming the rows of its missing or infinite labels,
-    when it is about them (review10/b 02: the message named no row)."""
-    import pandas as pd
-
-    try:
-        arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y, dtype=object)
-    except (TypeError, ValueError):  # pragma: no cover - ragged y: the message as it was
-        return exc
-    if arr.ndim != 1 or len(arr) != n:
-        return exc
-    bad = np.asarray(pd.isna(arr), dtype=bool)
-    for i, v in enumerate(arr):
-        if not bad[i] and isinstance(v, (float, np.floating)):
-            bad[i] = math.isinf(v)
-    rows = np.flatnonzero(bad)
-    if not len(rows):
-        return exc
-    shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-    where = ""
-    if hasattr(y, "index") and not isinstance(y.index, pd.RangeIndex):
-        where = f"; index labels {_few(y.index[rows])}"
-    return ValueError(f"{exc} Missing or infinite: {len(rows)} of {n} labels, at "
-                      f"row{'s' * (len(rows) > 1)} {shown} (positions in y{where}).")
 
 
 def _dense_columns(X):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_y, is_dataframe, number_columns
+from .validation import as_array, check_y, is_dataframe, number_columns
 
 
 class _RowsOnly:
@@ -23,11 +23,11 @@ class _RowsOnly:
 
 def _one_hot_to_labels(y, n):
     """y as a 1-D label array; a one-hot (one-vs-all) indicator matrix becomes its labels."""
-    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    arr = as_array(y)
     if arr.ndim == 2 and arr.shape[1] > 1 and arr.shape[0] == n and np.isin(arr, (0, 1)).all() \
             and (arr.sum(axis=1) == 1).all():
         return arr.argmax(axis=1)
-    return check_y(arr, n)
+    return check_y(y, n)  # y itself: a refusal names its index labels
 
 
 def _plain(v):

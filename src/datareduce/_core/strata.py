@@ -139,7 +139,9 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
         raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, TASKS))}.")
     dtype = getattr(y, "dtype", None)
     categorical = getattr(dtype, "name", None) == "category"
-    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    from .validation import as_array
+
+    arr = as_array(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr.ravel()
     if arr.dtype.kind == "c":
@@ -148,9 +150,10 @@ def target_kind(y, task: str = "auto", *, name: str = "y", warn: bool = False,
     if arr.dtype == object and not categorical and task == "auto":
         arr = _object_numbers(arr)
         if arr.dtype.kind == "f" and np.isinf(arr).any():  # Decimal('Infinity'), 1e999
-            raise ValueError(f"{name} contains infinite values (e.g. at row "
-                             f"{int(np.flatnonzero(np.isinf(arr.ravel()))[0])}): drop or "
-                             "fill those rows.")
+            from .validation import label_rows_note, unusable_label_rows
+
+            raise ValueError(f"{name} contains infinite values: drop or fill those rows. "
+                             + label_rows_note(y, unusable_label_rows(y), name=name))
     numeric = arr.dtype.kind in "iuf" and not categorical
     if task == "classification":
         return task

@@ -11,8 +11,11 @@ import warnings
 import numpy as np
 
 __all__ = [
+    "as_array",
     "check_X",
     "check_y",
+    "label_rows_note",
+    "unusable_label_rows",
     "check_keep",
     "check_keeps",
     "draw_seed",
@@ -167,9 +170,54 @@ def _is_numeric_dtype(dtype) -> bool:
     return getattr(dtype, "_is_numeric", False) or str(dtype).lower() in ("boolean",)
 
 
+def as_array(y) -> np.ndarray:
+    """``y`` as a numpy array: a pandas object through ``to_numpy()`` (nullable and
+    extension dtypes as their numpy form), anything else through ``np.asarray``."""
+    return np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+
+
+def unusable_label_rows(y) -> np.ndarray:
+    """Positions of the missing (None, NaN, pd.NA, NaT) and infinite labels of ``y``
+    (numbers held as objects too: ``Decimal('Infinity')``, and a number beyond a float
+    counts as infinite)."""
+    import math
+    from decimal import Decimal
+
+    import pandas as pd
+
+    arr = as_array(y).ravel()
+    bad = np.asarray(pd.isna(arr), dtype=bool)
+    if arr.dtype.kind == "f":
+        bad |= np.isinf(arr)
+    elif arr.dtype == object:
+        for i, v in enumerate(arr):
+            if not bad[i] and isinstance(v, (numbers.Real, Decimal)) and \
+                    not isinstance(v, (bool, np.bool_)):
+                try:
+                    bad[i] = math.isinf(float(v))
+                except (OverflowError, ValueError):  # beyond a float: as infinite
+                    bad[i] = True
+    return np.flatnonzero(bad)
+
+
+def label_rows_note(y, rows, *, name: str = "y") -> str:
+    """Where the unusable labels ``rows`` of ``y`` are, for a refusal: their count, the
+    first positions and, for a pandas object with its own index, their index labels."""
+    n = len(as_array(y).ravel())
+    shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    where = ""
+    index = getattr(y, "index", None)
+    if index is not None and type(index).__name__ != "RangeIndex":
+        labels = [v.item() if isinstance(v, np.generic) else v for v in index[rows[:5]]]
+        where = f"; index labels {labels}" + (" ..." if len(rows) > 5 else "")
+    return (f"Missing or infinite: {len(rows)} of {n} labels, at "
+            f"row{'s' * (len(rows) > 1)} {shown} (positions in {name}{where}).")
+
+
 def check_y(y, n_samples: int, *, name: str = "y") -> np.ndarray:
-    """Return y as a 1-D array of length ``n_samples``."""
-    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    """Return y as a 1-D array of length ``n_samples``; missing or infinite labels are
+    refused naming their rows (:func:`label_rows_note`)."""
+    arr = as_array(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr.ravel()
     if arr.ndim != 1:
@@ -179,15 +227,14 @@ def check_y(y, n_samples: int, *, name: str = "y") -> np.ndarray:
             f"{name} has {arr.shape[0]} labels but X has {n_samples} rows: pass one label per row."
         )
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite labels: drop or fill those rows.")
+        raise ValueError(f"{name} contains NaN or infinite labels: drop or fill those rows. "
+                         + label_rows_note(y, unusable_label_rows(arr), name=name))
     if arr.dtype == object:
-        try:
-            import pandas as pd
+        import pandas as pd
 
-            if pd.isna(arr).any():
-                raise ValueError(f"{name} contains missing labels: drop or fill those rows.")
-        except ImportError:  # pragma: no cover
-            pass
+        if pd.isna(arr).any():
+            raise ValueError(f"{name} contains missing labels: drop or fill those rows. "
+                             + label_rows_note(y, unusable_label_rows(arr), name=name))
         text = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
         if text.any() and not text.all():
             examples = [arr[np.flatnonzero(text)[0]], arr[np.flatnonzero(~text)[0]]]

@@ -22,7 +22,7 @@ from sklearn.utils.metaestimators import available_if
 
 from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import quantile_strata, stratify_params
-from .._core.validation import check_keep, check_keeps, draw_seed
+from .._core.validation import as_array, check_keep, check_keeps, draw_seed
 from ..evaluation.tasks import (  # noqa: F401  (the scorer rule is re-exported: its old home)
     BINARY_SCORERS,
     BRIER_SCORERS,
@@ -178,49 +178,17 @@ def check_fractions(keeps):
     return sorted({float(k) for k in check_keeps(keeps)})
 
 
-def _unusable_label_rows(arr):
-    """Positions of the missing (None, NaN, pd.NA, NaT) and infinite labels of ``arr``
-    (numbers held as objects too, Decimal('Infinity'))."""
-    import pandas as pd
-
-    arr = np.asarray(arr).ravel()
-    bad = np.asarray(pd.isna(arr), dtype=bool)
-    if arr.dtype.kind == "f":
-        bad |= np.isinf(arr)
-    elif arr.dtype == object:
-        from decimal import Decimal
-
-        for i, v in enumerate(arr):
-            if not bad[i] and isinstance(v, (numbers.Real, Decimal)) and \
-                    not isinstance(v, (bool, np.bool_)):
-                try:
-                    bad[i] = math.isinf(float(v))
-                except (OverflowError, ValueError):  # beyond a float: as infinite
-                    bad[i] = True
-    return np.flatnonzero(bad)
-
-
 def check_target(y, n):
     """``y`` as a 1-D array, checked as the reducers check it, before any training: the
-    package's ``check_y`` (missing, NaN or infinite labels, text mixed with numbers) and
-    the target rule's refusal of infinite numbers held as objects (``target_kind``); a
-    refusal of missing or infinite labels names their rows."""
+    package's ``check_y`` (missing, NaN or infinite labels, named by row; text mixed with
+    numbers) and the target rule's refusal of infinite numbers held as objects
+    (``target_kind``, rows named the same way)."""
     from .._core.strata import target_kind
     from .._core.validation import check_y
 
-    try:
-        arr = check_y(y, n)
-        if arr.dtype == object:
-            target_kind(arr, "auto")  # Decimal('Infinity'), 1e999 among object numbers
-    except ValueError as exc:
-        raw = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y, dtype=object) \
-            if not isinstance(y, np.ndarray) else y
-        rows = _unusable_label_rows(raw) if np.ndim(raw) <= 2 else []
-        if not len(rows):
-            raise
-        shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-        raise ValueError(f"{exc} Missing or infinite: {len(rows)} of {n} labels, at "
-                         f"row{'s' * (len(rows) > 1)} {shown} (positions in y).") from None
+    arr = check_y(y, n)
+    if arr.dtype == object:
+        target_kind(y if getattr(y, "ndim", 1) == 1 else arr, "auto")
     return arr
 
 
@@ -422,7 +390,7 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)}: one target per row.")
         y_arr = check_target(y, X.shape[0])  # before any training, in the package's words
         if groups is not None:
-            groups = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
+            groups = as_array(groups)
             if groups.ndim != 1 or len(groups) != len(y_arr):
                 raise ValueError(f"groups has shape {groups.shape} but y has {len(y_arr)} "
                                  "rows: one group label per row.")
