@@ -345,6 +345,10 @@ def reduced_set(reducer, X, y=None):
         Xr = X.iloc[idx]
     elif hasattr(X, "tocsr"):  # scipy.sparse
         Xr = X.tocsr()[idx]
+    elif _other_frame(X):  # polars, pyarrow: scikit-learn's own row indexing
+        from sklearn.utils import _safe_indexing
+
+        Xr = _safe_indexing(X, idx)
     else:
         Xr = np.asarray(X)[idx] if not isinstance(X, np.ndarray) else X[idx]
     if y is None:
@@ -353,7 +357,18 @@ def reduced_set(reducer, X, y=None):
         if synthetic is not None:  # the fresh RangeIndex of the synthetic rows, y's dtypes
             return Xr, y.iloc[idx].reset_index(drop=True)
         return Xr, y.iloc[idx]
+    if _other_frame(y):
+        from sklearn.utils import _safe_indexing
+
+        return Xr, _safe_indexing(y, idx)
     return Xr, np.asarray(y)[idx]
+
+
+def _other_frame(obj) -> bool:
+    """A polars or pyarrow table or series (not pandas): containers scikit-learn indexes
+    by rows and its transformers read by column name."""
+    return type(obj).__module__.split(".")[0] in ("polars", "pyarrow") and \
+        hasattr(obj, "__len__") and not isinstance(obj, np.ndarray)
 
 
 def _synthetic_like(X, synthetic: np.ndarray):
@@ -366,6 +381,11 @@ def _synthetic_like(X, synthetic: np.ndarray):
             if getattr(dt, "kind", None) == "f":
                 out.isetitem(i, out.iloc[:, i].astype(dt))
         return out
+    if type(X).__module__.split(".")[0] == "polars" and hasattr(X, "columns"):
+        import polars as pl
+
+        return pl.DataFrame(np.asarray(synthetic, dtype=np.float64),
+                            schema=list(X.columns), orient="row")
     arr = np.asarray(X)
     dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
     return np.asarray(synthetic, dtype=dtype)
