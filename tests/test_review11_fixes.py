@@ -105,3 +105,29 @@ def test_differences_count_wins_the_right_way_for_distances_and_renamed_mae():
             better = (raw.loc[m, column] < raw.loc["srs", column]) if lower else (
                 raw.loc[m, column] > raw.loc["srs", column])
             assert d.loc[m, "wins"] == int(better.sum()), (column, m)
+
+
+# 05_mmd_estimate_copies_x.py
+def test_an_estimated_mmd_score_does_not_copy_x():
+    import tracemalloc
+
+    from datareduce.metrics import energy_distance, mmd, mmd_reference
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100_000, 20))
+    Z = X[rng.choice(len(X), 1000, replace=False)]
+    reference = mmd_reference(X)
+    assert not reference.exact
+    value = mmd(X, Z, reference=reference).value
+    tracemalloc.start()
+    try:
+        mmd(X, Z, reference=reference, working_memory=2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes
+    # still measured from X's mean: no shift changes the estimate or the energy distance
+    assert mmd(X + 1e6, Z + 1e6).value == pytest.approx(value, rel=1e-6)
+    small = X[:30_000]
+    e = energy_distance(small, Z).value
+    assert energy_distance(small + 1e6, Z + 1e6).value == pytest.approx(e, rel=1e-6)

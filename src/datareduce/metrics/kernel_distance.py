@@ -408,7 +408,12 @@ def _distance(X, X_reduced, weights, y, y_reduced, reducer, kernel, bandwidth, m
                              "the reference's, or compute the reference with this bandwidth.")
     kern = Kernel(kernel, reference.bandwidth)
     if reference.center is not None:  # both sets measured from the reference's point
-        Xa, Z = Xa - reference.center, Z - reference.center
+        Z = Z - reference.center
+        if reference.exact or reference.kernel != "rbf":
+            # X's rows are read by the exact blocks and the energy projections only; the
+            # random features' estimate reads the reference's embedding (a copy of X at
+            # every score of an audit's draws: review11/a 05)
+            Xa = Xa - reference.center
     n = Xa.shape[0]
     if ya is None:
         enc_x = np.zeros(n, dtype=np.intp)
