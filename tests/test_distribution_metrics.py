@@ -170,8 +170,10 @@ def test_missing_class_is_infinite_and_bad_input_is_refused(data):
     assert res.per_class["b"] == np.inf and np.isfinite(res.value)
     with pytest.raises(ValueError, match="one weight per reduced row"):
         mmd(X, X[:5], weights=[1.0, 2.0])
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match=r"negative, NaN or infinite \(reduced rows 1\)"):
         mmd(X, X[:2], weights=[1.0, -2.0])
+    with pytest.raises(ValueError, match="weights are all 0"):
+        mmd(X, X[:2], weights=[0.0, 0.0])
     with pytest.raises(ValueError, match="bandwidth"):
         mmd(X, X[:2], bandwidth=0)
     with pytest.raises(ValueError, match="y_reduced"):
