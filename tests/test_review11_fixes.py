@@ -131,3 +131,15 @@ def test_an_estimated_mmd_score_does_not_copy_x():
     small = X[:30_000]
     e = energy_distance(small, Z).value
     assert energy_distance(small + 1e6, Z + 1e6).value == pytest.approx(e, rel=1e-6)
+
+
+# 07_scorer_space_checked_late.py
+def test_scorer_checks_its_space_when_built():
+    from datareduce.metrics import representativeness_scorer
+
+    with pytest.raises(ValueError, match=r"space='minmaxx' is not supported"):
+        representativeness_scorer(space="minmaxx")
+    with pytest.raises(TypeError, match="is not a transformer"):
+        representativeness_scorer(space=object())
+    for space in ("auto", "standard", "minmax", "passthrough", None):
+        representativeness_scorer(space=space)

@@ -61,6 +61,11 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
         raise ValueError(f"score={score!r} is not supported; use 'epsilon', 'bottleneck' "
                          "or 'wasserstein'.")
     metric = check_metric(metric)
+    from ..preprocessing import resolve_space
+
+    # checked here, as score= and metric= are: at scoring time a bad space became NaN
+    # scores in a search ("Scoring failed"), split after split (review11/a 07)
+    resolve_space(space, np.zeros((1, 1)))
 
     def scorer(estimator, X, y=None):
         from sklearn.base import clone
