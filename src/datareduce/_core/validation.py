@@ -206,8 +206,11 @@ def label_rows_note(y, rows, *, name: str = "y") -> str:
     n = len(as_array(y).ravel())
     shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
     where = ""
+    import pandas as pd
+
+    # a pandas index other than 0..n-1 (a list's or tuple's .index is a method)
     index = getattr(y, "index", None)
-    if index is not None and type(index).__name__ != "RangeIndex":
+    if isinstance(index, pd.Index) and not index.equals(pd.RangeIndex(len(index))):
         labels = [v.item() if isinstance(v, np.generic) else v for v in index[rows[:5]]]
         where = f"; index labels {labels}" + (" ..." if len(rows) > 5 else "")
     return (f"Missing or infinite: {len(rows)} of {n} labels, at "
