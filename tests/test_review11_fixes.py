@@ -143,3 +143,33 @@ def test_scorer_checks_its_space_when_built():
         representativeness_scorer(space=object())
     for space in ("auto", "standard", "minmax", "passthrough", None):
         representativeness_scorer(space=space)
+
+
+# 08_add_note_python310.py
+def test_a_failing_run_keeps_its_error_without_add_note():
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.evaluation import compare
+
+    class Py310Error(ValueError):  # Python 3.10's exceptions have no add_note
+        def __getattribute__(self, name):
+            if name == "add_note":
+                raise AttributeError(name)
+            return super().__getattribute__(name)
+
+    class Failing(LogisticRegression):
+        def fit(self, X, y, **kw):
+            if len(X) < 100:
+                raise Py310Error("the estimator's own message")
+            return super().fit(X, y, **kw)
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(Py310Error, match="the estimator's own message") as info:
+            compare(X, y, methods=["srs"], keeps=(0.2,), repeats=1, estimator=Failing(),
+                    metrics=("coverage",))
+    assert info.value.__notes__ == ["compare: the run of 'srs' at keep=0.2, repeat 0 failed; "
+                                    "on_error='warn' leaves failing runs out of the table."]

@@ -335,9 +335,9 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                             task_stop(tracker)
                             if on_error == "raise":
                                 # the estimator's or reducer's own message names no run
-                                exc.add_note(f"compare: the run of {label!r} at keep={keep}, "
-                                             f"repeat {r} failed; on_error='warn' leaves "
-                                             "failing runs out of the table.")
+                                _add_note(exc, f"compare: the run of {label!r} at keep={keep}, "
+                                               f"repeat {r} failed; on_error='warn' leaves "
+                                               "failing runs out of the table.")
                                 raise
                             warnings.warn(f"compare: {label} at keep={keep}, repeat {r} failed "
                                           f"and is left out: {type(exc).__name__}: {exc}",
@@ -361,6 +361,19 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     out.attrs[SCORING_ATTR] = list(scoring)
     out.attrs[LOWER_ATTR] = [c for c, spec in scorer_items(scoring_given, task) if spec == "mae"]
     return out
+
+
+def _add_note(exc, note):
+    """``exc.add_note(note)``; Python 3.10 has no ``add_note`` (3.11+): there the note goes
+    to ``__notes__`` as 3.11 keeps it (the CLI prints it), and the error itself is raised
+    as it was, never an AttributeError about the note (review11/a 08)."""
+    try:
+        exc.add_note(note)
+    except AttributeError:
+        try:
+            exc.__notes__ = [*getattr(exc, "__notes__", ()), note]
+        except Exception:  # noqa: BLE001 - an exception that takes no attribute: no note
+            pass
 
 
 def _seeded_estimator(estimator, seed):
