@@ -26,3 +26,28 @@ def test_a_range_index_not_from_zero_names_its_labels():
     y = pd.Series([0.0, np.nan] + [1.0] * 18, index=pd.RangeIndex(100, 120))
     with pytest.raises(ValueError, match=r"index labels \[101\]"):
         datareduce.get_reducer("mms", keep=0.5, stratify=True).fit(X, y)
+
+
+def test_clc_reads_the_column_types_of_polars_and_pyarrow_tables():
+    # 02: an integer column got means (Float64), Float32 became Float64, a pyarrow Table
+    # of floats came back as a numpy array of centroids
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(100, 2)), columns=["a", "b"])
+    frame["k"] = rng.integers(0, 5, 100)
+    for X in (pl.from_pandas(frame), pa.Table.from_pandas(frame)):
+        with pytest.warns(UserWarning, match=r"column\(s\) \['k'\] hold integers"):
+            Xr = datareduce.get_reducer("clc", keep=0.3, random_state=0).fit_transform(X)
+        assert type(Xr) is type(X) and len(Xr) == 30
+        k = Xr.schema.field("k").type if isinstance(X, pa.Table) else Xr.schema["k"]
+        assert k == (pa.int64() if isinstance(X, pa.Table) else pl.Int64)
+    text = pl.from_pandas(frame).with_columns(pl.col("k").cast(pl.String))
+    with pytest.warns(UserWarning, match=r"column\(s\) \['k'\] are not numeric"):
+        datareduce.get_reducer("clc", keep=0.3, random_state=0).fit_transform(text)
+    X32 = pl.from_pandas(frame[["a", "b"]]).with_columns(pl.col("a").cast(pl.Float32))
+    Xr = datareduce.get_reducer("clc", keep=0.3, random_state=0).fit_transform(X32)
+    assert Xr.schema == X32.schema and Xr.shape == (30, 2)
+    table = pa.Table.from_pandas(frame[["a", "b"]], preserve_index=False)
+    Xr = datareduce.get_reducer("clc", keep=0.3, random_state=0).fit_transform(table)
+    assert isinstance(Xr, pa.Table) and Xr.schema == table.schema and Xr.num_rows == 30

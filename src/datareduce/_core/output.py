@@ -381,11 +381,20 @@ def _synthetic_like(X, synthetic: np.ndarray):
             if getattr(dt, "kind", None) == "f":
                 out.isetitem(i, out.iloc[:, i].astype(dt))
         return out
-    if type(X).__module__.split(".")[0] == "polars" and hasattr(X, "columns"):
+    if type(X).__module__.split(".")[0] == "polars" and hasattr(X, "schema"):
         import polars as pl
 
-        return pl.DataFrame(np.asarray(synthetic, dtype=np.float64),
-                            schema=list(X.columns), orient="row")
+        # X's float types (Float32 stays Float32), as a DataFrame's columns
+        schema = {c: dt if dt.is_float() else pl.Float64 for c, dt in X.schema.items()}
+        return pl.DataFrame(np.asarray(synthetic, dtype=np.float64), schema=list(schema),
+                            orient="row").cast(schema)
+    if type(X).__module__.split(".")[0] == "pyarrow" and hasattr(X, "column_names"):
+        import pyarrow as pa
+
+        values = np.asarray(synthetic, dtype=np.float64)
+        return pa.table([pa.array(values[:, j]).cast(
+            f.type if pa.types.is_floating(f.type) else pa.float64())
+            for j, f in enumerate(X.schema)], names=X.column_names)
     arr = np.asarray(X)
     dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
     return np.asarray(synthetic, dtype=dtype)

@@ -87,6 +87,34 @@ def unique_nearest_rows(centers, X, *, n_candidates=8, working_memory=64.0):
     return rows
 
 
+def _arrow_column_kinds(X) -> dict | None:
+    """``{column: kind}`` of a polars or pyarrow table (numpy's kinds: ``"f"`` floats,
+    ``"i"``/``"u"`` integers, ``"b"`` booleans, ``"M"`` dates and durations, ``"O"``
+    anything else), or None for any other container."""
+    module = type(X).__module__.split(".")[0]
+    if module == "polars" and hasattr(X, "schema"):
+        def kind(dt):
+            if dt.is_float():
+                return "f"
+            if dt.is_integer():
+                return "i"
+            return "b" if str(dt) == "Boolean" else "M" if dt.is_temporal() else "O"
+
+        return {str(c): kind(dt) for c, dt in X.schema.items()}
+    if module == "pyarrow" and hasattr(X, "schema") and hasattr(X, "column_names"):
+        import pyarrow as pa
+
+        def kind(t):
+            if pa.types.is_floating(t):
+                return "f"
+            if pa.types.is_integer(t):
+                return "i"
+            return "b" if pa.types.is_boolean(t) else "M" if pa.types.is_temporal(t) else "O"
+
+        return {str(f.name): kind(f.type) for f in X.schema}
+    return None
+
+
 def centroid_obstacle(X) -> str | None:
     """Why cluster centroids cannot be written in X's own columns, or None if they can.
 
@@ -106,7 +134,21 @@ def centroid_obstacle(X) -> str | None:
 
     if sp.issparse(X):
         return None  # validation refuses sparse X with its own message
-    if is_dataframe(X):
+    kinds = _arrow_column_kinds(X)
+    if kinds is not None:  # polars, pyarrow: by their columns' types, as a DataFrame's
+        text = [c for c, k in kinds.items() if k == "O"]
+        dates = [c for c, k in kinds.items() if k == "M"]
+        other = {c: k for c, k in kinds.items() if k in "iub"}
+        if text:
+            return f"column(s) {text[:5]} are not numeric"
+        if dates:
+            return (f"column(s) {dates[:5]} hold dates or durations (a mean is not written "
+                    "back)")
+        if other:
+            held = sorted({"booleans" if k == "b" else "integers" for k in other.values()})
+            return (f"column(s) {list(other)[:5]} hold {' or '.join(held[::-1])}, not floats "
+                    "(a mean is not one)")
+    elif is_dataframe(X):
         _, categorical, dates = _column_roles(X)
         if categorical:
             return f"column(s) {[str(c) for c in categorical[:5]]} are not numeric"
