@@ -1,6 +1,8 @@
 """Review 11/b: regressions of the review10/b fixes in the reducers and their shared code
 (repros in notes/review11/b/)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -51,3 +53,20 @@ def test_clc_reads_the_column_types_of_polars_and_pyarrow_tables():
     table = pa.Table.from_pandas(frame[["a", "b"]], preserve_index=False)
     Xr = datareduce.get_reducer("clc", keep=0.3, random_state=0).fit_transform(table)
     assert isinstance(Xr, pa.Table) and Xr.schema == table.schema and Xr.num_rows == 30
+
+
+@pytest.mark.parametrize("name, kw, regression", [
+    ("vq", {"kmeans_engine": "sklearn", "stratify": True}, False),
+    ("des", {"stratified_additions": True}, False),
+    ("nrmd", {"per_class": True}, True),
+])
+def test_a_deprecated_alias_warns_once_per_fit_at_the_callers_line(name, kw, regression):
+    # 03: VQ warned once per class, DES twice, NRMD twice on a regression target
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = rng.normal(size=60) if regression else np.repeat(["a", "b", "c"], 20)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        datareduce.get_reducer(name, keep=0.3, random_state=0, **kw).fit(X, y)
+    future = [w for w in caught if issubclass(w.category, FutureWarning)]
+    assert len(future) == 1 and future[0].filename == __file__

@@ -162,11 +162,14 @@ class DistanceEntropyReducer(BaseReducer):
         self.reweight = reweight
         self.stratified_additions = stratified_additions
 
-    def _stratify_value(self):
-        if self.stratified_additions is not None:
+    def _check_params(self, X, y):
+        if self.stratified_additions is not None:  # once per fit (stratify is read twice)
             warnings.warn("stratified_additions is deprecated and will be removed in 0.3: "
                           "use stratify (same meaning).", FutureWarning,
                           stacklevel=user_stacklevel())
+
+    def _stratify_value(self):
+        if self.stratified_additions is not None:
             return bool(self.stratified_additions)
         return bool(self.stratify)
 

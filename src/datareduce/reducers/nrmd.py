@@ -227,11 +227,14 @@ class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
         self.reweight = reweight
         self.per_class = per_class
 
-    def _stratify_value(self):
-        if self.per_class is not None:
+    def _check_params(self, X, y):
+        if self.per_class is not None:  # once per fit (stratify is read more than once)
             warnings.warn("per_class is deprecated and will be removed in 0.3: use stratify "
                           "(same meaning; stratify=False is the reference's global ranking).",
                           FutureWarning, stacklevel=user_stacklevel())
+
+    def _stratify_value(self):
+        if self.per_class is not None:
             return bool(self.per_class)
         return self.stratify
 

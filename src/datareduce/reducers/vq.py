@@ -144,12 +144,13 @@ class VectorQuantizationReducer(BaseReducer):
         self.reweight = reweight
         self.kmeans_engine = kmeans_engine
 
-    def _engine(self):
-        if self.kmeans_engine is not None:
+    def _check_params(self, X, y):
+        if self.kmeans_engine is not None:  # once per fit (the engine is read per class)
             warnings.warn("kmeans_engine is deprecated and will be removed in 0.3: use engine.",
                           FutureWarning, stacklevel=user_stacklevel())
-            return self.kmeans_engine
-        return self.engine
+
+    def _engine(self):
+        return self.engine if self.kmeans_engine is None else self.kmeans_engine
 
     # ------------------------------------------------------------- codebook
     def _codebook(self, X, n_select, rng):
