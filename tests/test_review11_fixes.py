@@ -173,3 +173,21 @@ def test_a_failing_run_keeps_its_error_without_add_note():
                     metrics=("coverage",))
     assert info.value.__notes__ == ["compare: the run of 'srs' at keep=0.2, repeat 0 failed; "
                                     "on_error='warn' leaves failing runs out of the table."]
+
+
+# 09_scoring_resolved_twice.py
+def test_scoring_is_resolved_once():
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.evaluation import compare
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = compare(X, y, methods=["srs"], keeps=(0.2,), repeats=1,
+                      estimator=LogisticRegression(),
+                      scoring=(s for s in ["accuracy", "f1"]), metrics=("coverage",))
+    assert res.attrs["scoring"] == ["accuracy", "f1"]
+    assert res[["accuracy", "f1"]].notna().all().all()

@@ -241,9 +241,9 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
     _check_counts_fit(keeps, Xa.shape[0], test_size)
-    scoring_given = scoring
-    scorers = get_scorers(scoring, task)
-    for _, spec in scorer_items(scoring, task):
+    items = scorer_items(scoring, task)  # resolved once: a one-pass iterable too
+    scorers = get_scorers(dict(items), task)
+    for _, spec in items:
         # a scorer (name) of the other task, or of labels y does not have: refused
         check_scoring_for_task(spec, task, ya)
     scoring = tuple(scorers)
@@ -359,7 +359,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     out = df[cols]
     out.attrs[METRICS_ATTR] = [m.name for m in metric_objs]
     out.attrs[SCORING_ATTR] = list(scoring)
-    out.attrs[LOWER_ATTR] = [c for c, spec in scorer_items(scoring_given, task) if spec == "mae"]
+    out.attrs[LOWER_ATTR] = [c for c, spec in items if spec == "mae"]
     return out
 
 
