@@ -70,3 +70,18 @@ def test_a_deprecated_alias_warns_once_per_fit_at_the_callers_line(name, kw, reg
         datareduce.get_reducer(name, keep=0.3, random_state=0, **kw).fit(X, y)
     future = [w for w in caught if issubclass(w.category, FutureWarning)]
     assert len(future) == 1 and future[0].filename == __file__
+
+
+def test_fes_raises_an_estimator_error_it_does_not_explain_as_it_was():
+    # 04: `raise exc from exc` made the error its own __cause__ (root-cause loops hang)
+    from sklearn.linear_model import SGDClassifier
+
+    class Refusing(SGDClassifier):
+        def partial_fit(self, X, y, classes=None, sample_weight=None):
+            raise ValueError("this estimator refuses the data")
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), np.repeat([0, 1], 20)
+    with pytest.raises(ValueError, match="refuses the data") as info:
+        datareduce.get_reducer("fes", keep=0.5, random_state=0, estimator=Refusing()).fit(X, y)
+    assert info.value.__cause__ is not info.value

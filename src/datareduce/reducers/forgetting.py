@@ -338,7 +338,10 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
                 try:
                     est.partial_fit(Xs[perm], y[perm], classes=np.arange(n_classes))
                 except ValueError as exc:
-                    raise self._explain(exc, Xs) from exc
+                    explained = self._explain(exc, Xs)
+                    if explained is exc:  # not ours to explain: as raised (no self-cause)
+                        raise
+                    raise explained from exc
                 tracker.record(est.predict(Xs) == y)
         order = tracker.ranking(rng)  # most forgotten first, ties as documented
         priority = np.empty(n)
