@@ -191,3 +191,25 @@ def test_scoring_is_resolved_once():
                       scoring=(s for s in ["accuracy", "f1"]), metrics=("coverage",))
     assert res.attrs["scoring"] == ["accuracy", "f1"]
     assert res[["accuracy", "f1"]].notna().all().all()
+
+
+# 10_cli_group_count_message.py
+def test_cli_names_keep_for_a_count_above_a_group_training_split(tmp_path, capsys):
+    from datareduce.cli import main
+
+    rng = np.random.default_rng(0)
+    n = 600
+    df = pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
+    df["y"] = np.where(df["a"] > 0.3, "yes", "no")
+    df["grp"] = rng.integers(0, 30, n)
+    src = tmp_path / "t.csv"
+    df.to_csv(src, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["compare", str(src), "--target", "y", "--group", "grp", "--methods",
+                     "srs", "--keep", "440", "--repeats", "3", "--estimator", "logistic",
+                     "--no-plots", "-q", "--seed", "1", "--output", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--keep 440 rows is more than the training split of repeat 1 (438 of the 600" in err
+    assert "--test-size" in err and "keeps:" not in err and "test_size" not in err

@@ -329,7 +329,11 @@ def run(args) -> int:
         # compare's note names the failing run (method, keep, repeat)
         notes = [n.replace("on_error='warn'", "--on-error warn")
                  for n in getattr(exc, "__notes__", ())]
-        raise CLIError(" ".join([str(exc).rstrip(), *notes])) from exc
+        text = str(exc).rstrip()
+        if text.startswith("keeps: "):  # a count above a --group training split
+            text = "--keep " + text.removeprefix("keeps: ").replace("test_size",
+                                                                  "--test-size")
+        raise CLIError(" ".join([text, *notes])) from exc
     _write(args, out, results, inp, len(y), task)
     return 0
 
