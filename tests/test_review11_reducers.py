@@ -85,3 +85,29 @@ def test_fes_raises_an_estimator_error_it_does_not_explain_as_it_was():
     with pytest.raises(ValueError, match="refuses the data") as info:
         datareduce.get_reducer("fes", keep=0.5, random_state=0, estimator=Refusing()).fit(X, y)
     assert info.value.__cause__ is not info.value
+
+
+def test_unusable_label_rows_finds_object_numbers_without_a_python_loop():
+    # 05: every object label was looked at in Python (1.36 s for 10**6 on a refusal)
+    import time
+    from decimal import Decimal
+
+    from datareduce._core.validation import unusable_label_rows
+
+    cases = [([1, 2**2000, 3, None], [1, 3]),
+             ([Decimal("1e400"), Decimal(1), Decimal("-Infinity"), Decimal("NaN")], [0, 2, 3]),
+             ([np.float32(1), np.int64(2), -np.inf, np.float32(np.inf)], [2, 3]),
+             (["inf", None, "a"], [1]), ([True, None, False], [1]), ([1, "a", np.inf], [2])]
+    for values, rows in cases:
+        assert unusable_label_rows(np.array(values, dtype=object)).tolist() == rows
+    y = np.array([1.5] * 300_000, dtype=object)
+    y[7] = None
+    scan, took = [], []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        pd.isna(y).any()
+        scan.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        assert unusable_label_rows(y).tolist() == [7]
+        took.append(time.perf_counter() - t0)
+    assert min(took) < 40 * min(scan) + 0.01

@@ -190,6 +190,16 @@ def unusable_label_rows(y) -> np.ndarray:
     if arr.dtype.kind == "f":
         bad |= np.isinf(arr)
     elif arr.dtype == object:
+        kind = pd.api.types.infer_dtype(arr, skipna=True)
+        if kind in ("string", "empty", "boolean", "bytes", "categorical"):
+            return np.flatnonzero(bad)  # no number among the labels (C speed)
+        if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
+            rest = np.flatnonzero(~bad)  # numbers only: compared at C speed, not one by one
+            try:
+                bad[rest[np.isinf(arr[rest].astype(np.float64))]] = True
+                return np.flatnonzero(bad)
+            except (OverflowError, TypeError, ValueError, ArithmeticError):
+                pass  # an int beyond a float: one by one
         for i, v in enumerate(arr):
             if not bad[i] and isinstance(v, (numbers.Real, Decimal)) and \
                     not isinstance(v, (bool, np.bool_)):
