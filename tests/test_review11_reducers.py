@@ -87,9 +87,10 @@ def test_fes_raises_an_estimator_error_it_does_not_explain_as_it_was():
     assert info.value.__cause__ is not info.value
 
 
-def test_unusable_label_rows_finds_object_numbers_without_a_python_loop():
-    # 05: every object label was looked at in Python (1.36 s for 10**6 on a refusal)
-    import time
+def test_unusable_label_rows_finds_object_numbers():
+    # 05: every object label was looked at in Python (1.36 s for 10**6 on a refusal; the
+    # speed is measured by notes/review11/b/05_label_rows_python_loop.py, not here: no
+    # timed unit tests); the vectorised path must find the same rows
     from decimal import Decimal
 
     from datareduce._core.validation import unusable_label_rows
@@ -100,14 +101,6 @@ def test_unusable_label_rows_finds_object_numbers_without_a_python_loop():
              (["inf", None, "a"], [1]), ([True, None, False], [1]), ([1, "a", np.inf], [2])]
     for values, rows in cases:
         assert unusable_label_rows(np.array(values, dtype=object)).tolist() == rows
-    y = np.array([1.5] * 300_000, dtype=object)
-    y[7] = None
-    scan, took = [], []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        pd.isna(y).any()
-        scan.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        assert unusable_label_rows(y).tolist() == [7]
-        took.append(time.perf_counter() - t0)
-    assert min(took) < 40 * min(scan) + 0.01
+    y = np.array([1.5] * 1000, dtype=object)
+    y[[7, 900]] = [None, Decimal("Infinity")]
+    assert unusable_label_rows(y).tolist() == [7, 900]
