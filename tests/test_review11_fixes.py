@@ -213,3 +213,23 @@ def test_cli_names_keep_for_a_count_above_a_group_training_split(tmp_path, capsy
     assert code == 2
     assert "--keep 440 rows is more than the training split of repeat 1 (438 of the 600" in err
     assert "--test-size" in err and "keeps:" not in err and "test_size" not in err
+
+
+# 11_cli_medians_warning_repeated.py
+def test_cli_says_once_which_medians_are_over_fewer_repeats(tmp_path):
+    from test_cli_errors import cli
+
+    rng = np.random.default_rng(0)
+    n = 600
+    df = pd.DataFrame(rng.normal(size=(n, 4)), columns=list("abcd"))
+    df["y"] = np.where(df["a"] > 0.3, "yes", "no")
+    src = tmp_path / "t.csv"
+    df.to_csv(src, index=False)
+    r = cli("compare", src, "--target", "y", "--methods", "srs", "random", "--keep", "2", "5",
+            "--repeats", "4", "--estimator", "logistic", "--on-error", "warn", "--no-plots",
+            "--output", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if "fewer repeats" in ln]
+    assert len(lines) == 1, lines
+    assert "'random' at keep 2: " in lines[0] and "in 'accuracy', 'f1_macro', 'mmd'" in lines[0]
+    assert "--on-error warn" in lines[0] and "on_error=" not in lines[0]

@@ -20,6 +20,7 @@ stratifies the splits by ``--bins`` quantile bins.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -502,6 +503,36 @@ def _differences_md(args, results, baseline="srs"):
             ev.to_markdown(pd.DataFrame(table)), ""]
 
 
+_FEWER = re.compile(r"medians of (.+?) over fewer repeats than the results hold \((.*); "
+                    r"failed runs left out by on_error='warn'")
+
+
+def _medians(results, columns):
+    """``{column: evaluation.medians(results, column)}``, with one warning per set of cells
+    whose medians are over fewer repeats, naming the columns and --on-error (the library
+    warned once per column in its own words: 7 lines for one failed run)."""
+    import warnings
+
+    from .. import evaluation as ev
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tables = {col: ev.medians(results, col) for col in columns}
+    fewer = {}  # the cells -> the columns whose medians they are
+    for w in caught:
+        found = _FEWER.match(str(w.message))
+        if found is None:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        else:
+            fewer.setdefault(found.group(2), []).append(found.group(1))
+    for cells, cols in fewer.items():
+        warnings.warn(f"medians over fewer repeats than the results hold ({cells}; in "
+                      f"{', '.join(dict.fromkeys(cols))}): runs left out by --on-error warn, "
+                      "or NaN values; those medians are not over the same splits as the "
+                      "others'.", UserWarning, stacklevel=2)
+    return tables
+
+
 def _write(args, out, results, inp, n_rows, task):
     from .. import evaluation as ev
     from ._io import write_bytes_with, write_text
@@ -521,8 +552,9 @@ def _write(args, out, results, inp, n_rows, task):
     columns += [c for c in results.columns if c.startswith("bottleneck_h")]
     columns += ["time_ratio", "total_seconds"]
     columns += [c for c in ("energy_kwh", "emissions_kg") if c in results.columns]
+    tables = _medians(results, columns)
     for col in columns:
-        md += [f"## {col}", "", ev.to_markdown(ev.medians(results, col),
+        md += [f"## {col}", "", ev.to_markdown(tables[col],
                                                 floatfmt=".3g" if col in (
                                                     "energy_kwh", "emissions_kg")
                                                 else ".3f"), ""]
@@ -530,7 +562,7 @@ def _write(args, out, results, inp, n_rows, task):
     out.mkdir(parents=True, exist_ok=True)
     write_bytes_with(out / "results.csv", lambda p: results.to_csv(p, index=False))
     write_text("\n".join(md), out / "results.md")
-    print(ev.to_markdown(ev.medians(results, args.scoring[0])))
+    print(ev.to_markdown(tables[args.scoring[0]]))
     written = [out / "results.csv", out / "results.md"]
 
     if not args.no_plots:
