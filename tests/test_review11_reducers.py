@@ -104,3 +104,22 @@ def test_unusable_label_rows_finds_object_numbers():
     y = np.array([1.5] * 1000, dtype=object)
     y[[7, 900]] = [None, Decimal("Infinity")]
     assert unusable_label_rows(y).tolist() == [7, 900]
+
+
+def test_fes_with_standardize_false_does_not_blame_its_own_centring():
+    """review11/b: with standardize=False and the user's own negative features, the message
+    still said FES had centred them ('standardize=True (the default) centres them')."""
+    from sklearn.naive_bayes import MultinomialNB
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))  # negative values of the user's own
+    y = rng.choice(["a", "b"], 60)
+    with pytest.raises(ValueError) as info:
+        datareduce.get_reducer("fes", keep=0.2, random_state=0, estimator=MultinomialNB(),
+                               standardize=False, space="passthrough").fit(X, y)
+    assert "standardize=True" not in str(info.value)
+    with pytest.raises(ValueError) as info:
+        datareduce.get_reducer("fes", keep=0.2, random_state=0, estimator=MultinomialNB(),
+                               standardize=False).fit(X, y)
+    assert "standardize=True" not in str(info.value)
+    assert "space='minmax'" in str(info.value)

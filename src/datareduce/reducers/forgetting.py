@@ -357,6 +357,15 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
         other errors unchanged."""
         if "negative" not in str(exc).lower() or not (Xs < 0).any():
             return exc
+        if not self.standardize:  # FES did not centre them: its space may have, or the data
+            if self.space in ("passthrough", None):
+                return exc
+            return ValueError(
+                f"{exc} The features the estimator saw are in ForgettingEventsReducer's "
+                f"selection space (space={self.space!r}), which may standardise numeric "
+                "columns; for an estimator that needs non-negative features pass "
+                "space='minmax' (or 'passthrough' for features that are already "
+                "non-negative).")
         return ValueError(
             f"{exc} The features the estimator saw were prepared by ForgettingEventsReducer: "
             "standardize=True (the default) centres them, and the default space standardises "
