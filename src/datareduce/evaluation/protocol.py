@@ -16,6 +16,7 @@ from .._core.output import sample_weight_params
 from .._core.strata import N_BINS, stratify_params
 from .._core.strata import quantile_strata as _quantile_strata
 from .._core.validation import (
+    as_array,
     check_keeps,
     check_random_generator,
     check_X,
@@ -475,7 +476,7 @@ def _check_groups(groups, n, test_size):
     groups for the folds."""
     import pandas as pd
 
-    arr = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
+    arr = as_array(groups)
     if arr.ndim != 1 or len(arr) != n:
         raise ValueError(f"groups has shape {arr.shape} but X has {n} rows: give one group "
                          "label per row.")

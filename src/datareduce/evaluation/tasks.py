@@ -24,6 +24,7 @@ import numpy as np
 
 from .._core.strata import TASKS, target_kind
 from .._core.strata import quantile_strata as _quantile_strata
+from .._core.validation import as_array
 
 __all__ = ["TASKS", "check_scoring_for_task", "estimator_task", "get_scorers", "infer_task", "needs_classes", "quantile_strata", "reduce_rows", "scorer_items"]
 
@@ -259,7 +260,7 @@ def estimator_task(y, task, estimator, *, cli=False, warn=True, stacklevel=2):
 def _has_fractions(y) -> bool:
     """Whether ``y`` holds numbers that are not whole (a numeric target no classifier can
     train on); whole numbers (ratings, ordinal labels) and non-numbers are not."""
-    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).ravel()
+    arr = as_array(y).ravel()
     if arr.dtype.kind != "f":
         return False
     finite = arr[np.isfinite(arr)]
@@ -275,7 +276,7 @@ def _check_numeric_for_regressor(y, name, cli):
         return
     except ValueError:
         dtype = getattr(y, "dtype", None)
-        arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).ravel()
+        arr = as_array(y).ravel()
         if arr.dtype.kind == "c":  # complex numbers: the rule's own refusal
             raise
     example = arr[0] if arr.size else None
