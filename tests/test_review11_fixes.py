@@ -233,3 +233,30 @@ def test_cli_says_once_which_medians_are_over_fewer_repeats(tmp_path):
     assert len(lines) == 1, lines
     assert "'random' at keep 2: " in lines[0] and "in 'accuracy', 'f1_macro', 'mmd'" in lines[0]
     assert "--on-error warn" in lines[0] and "on_error=" not in lines[0]
+
+
+def test_groups_warn_when_a_class_is_on_one_side_of_every_split():
+    """review11/a (reported): with groups, a class living in one group fell wholly on one
+    side of each split, silently; now one warning names the class and the repeats."""
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.evaluation import compare
+
+    rng = np.random.default_rng(0)
+    n = 200
+    X = rng.normal(size=(n, 3))
+    groups = rng.integers(0, 20, n)
+    y = np.where(groups == 3, "rare", rng.choice(["a", "b"], n))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare(X, y, methods=["srs"], keeps=(0.5,), estimator=LogisticRegression(),
+                repeats=3, groups=groups, metrics=("mmd",), random_state=0)
+    texts = [str(w.message) for w in caught if str(w.message).startswith("groups:")]
+    assert len(texts) == 1
+    assert "['rare'] have no row in the training split of repeat(s) [0, 1, 2]" in texts[0]
+    y2 = rng.choice(["a", "b"], n)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare(X, y2, methods=["srs"], keeps=(0.5,), estimator=LogisticRegression(),
+                repeats=2, groups=groups, metrics=("mmd",), random_state=0)
+    assert not [w for w in caught if str(w.message).startswith("groups:")]

@@ -278,6 +278,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     if groups is not None:  # the splits' sizes vary with the groups: known before training
         group_splits = [_group_split(strata, groups, test_size, s) for s in seeds.tolist()]
         _check_group_counts_fit(keeps, group_splits, Xa.shape[0])
+        if task != "regression":
+            _warn_classes_on_one_side(strata, group_splits)
     n_runs = repeats * (1 + len(reducers) * len(keeps))
     bar = tqdm(total=n_runs, desc="compare", unit="run", disable=not progress)
     rows = []
@@ -507,6 +509,30 @@ def _group_split(strata, groups, test_size, seed):
                                 category=UserWarning)
         splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
         return next(splitter.split(np.zeros((len(groups), 1)), strata, groups))
+
+
+def _warn_classes_on_one_side(labels, splits):
+    """With groups, a class whose rows live in few groups can fall wholly on one side of a
+    split (the group folds stratify only as far as the groups allow): one warning naming
+    the classes and repeats, since every method of such a repeat trains without the class,
+    or is never scored on it (review11/a)."""
+    from .._core.input import _few
+
+    classes = np.unique(labels)
+    found = {"training": {}, "test": {}}
+    for r, (train, test) in enumerate(splits):
+        for side, rows in (("training", train), ("test", test)):
+            for c in np.setdiff1d(classes, labels[rows]).tolist():
+                found[side].setdefault(c, []).append(r)
+    parts = [f"{_few(list(found[side]))} have no row in the {side} split of repeat(s) "
+             f"{_few(sorted({r for rs in found[side].values() for r in rs}))}"
+             for side in ("training", "test") if found[side]]
+    if parts:
+        warnings.warn(
+            "groups: class(es) " + "; ".join(parts) + ": their rows are in too few groups "
+            "for every split to hold them (no group is split), so in those repeats every "
+            "method trains without them or is not scored on them. Give such classes more "
+            "groups, or leave them out.", UserWarning, stacklevel=3)
 
 
 def _check_counts_fit(keeps, n, test_size):
