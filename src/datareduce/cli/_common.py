@@ -126,3 +126,15 @@ def finish_parser(p, run, *, overwrite: str, quiet: str) -> None:
     p.add_argument("--overwrite", action="store_true", help=overwrite)
     p.add_argument("--quiet", "-q", action="store_true", help=quiet)
     p.set_defaults(func=run)
+
+
+def group_column(args, df):
+    """The ``--group`` column of ``df`` (a Series), or None without ``--group``; a row
+    without a group is refused in the options' words (compare and search)."""
+    if args.group is None:
+        return None
+    groups = df[args.group]
+    if groups.isna().any():
+        raise CLIError(f"--group {args.group!r} is missing in {int(groups.isna().sum())} "
+                       "row(s): give every row a group, or leave --group out.")
+    return groups

@@ -33,6 +33,7 @@ from ._common import (
     did_you_mean,
     drop_missing_target,
     finish_parser,
+    group_column,
     resolve_columns,
     say,
     target_strata,
@@ -282,12 +283,8 @@ def run(args) -> int:
     say(args, cols.summary())
     warn_id_like(cols, df, bool(args.features))
     df = drop_missing_target(args, df, cols.target)
-    groups = None
-    if args.group is not None:
-        groups = df[args.group]
-        if groups.isna().any():
-            raise CLIError(f"--group {args.group!r} is missing in {int(groups.isna().sum())} "
-                           "row(s): give every row a group, or leave --group out.")
+    groups = group_column(args, df)
+    if groups is not None:
         groups = groups.to_numpy()
     X, data = _encoded(args, df[cols.features])
     strata, task = target_strata(df[cols.target], args.task, n_bins=args.bins)

@@ -21,6 +21,7 @@ from ._common import (
     at_least,
     did_you_mean,
     drop_missing_target,
+    group_column,
     resolve_columns,
     say,
     target_strata,
@@ -283,12 +284,8 @@ def run(args) -> int:
     table = df[[*cols.features, cols.target]].reset_index(drop=True)
     if task == "classification":
         table[cols.target] = labels  # numbers asked to be classes are classes (as text)
-    groups = None
-    if args.group is not None:
-        groups = df[args.group]
-        if groups.isna().any():
-            raise CLIError(f"--group {args.group!r} is missing in {int(groups.isna().sum())} "
-                           "row(s): give every row a group, or leave --group out.")
+    groups = group_column(args, df)
+    if groups is not None:
         if groups.nunique() < args.cv:
             raise CLIError(f"--group {args.group!r} has {groups.nunique()} group(s), fewer "
                            f"than --cv {args.cv} folds: use fewer folds.")
