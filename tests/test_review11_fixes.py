@@ -260,3 +260,31 @@ def test_groups_warn_when_a_class_is_on_one_side_of_every_split():
         compare(X, y2, methods=["srs"], keeps=(0.5,), estimator=LogisticRegression(),
                 repeats=2, groups=groups, metrics=("mmd",), random_state=0)
     assert not [w for w in caught if str(w.message).startswith("groups:")]
+
+
+def test_scorer_takes_the_task_for_its_refit_and_its_measure():
+    """review11/a (reported): the scorer's refit dropped fit parameters such as task=, and
+    a continuous y gave -inf (epsilon per distinct value); task= is the scorer's own."""
+    from sklearn.model_selection import cross_val_score
+
+    from datareduce import get_reducer
+    from datareduce.metrics import epsilon_representativeness, representativeness_scorer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    rows = np.arange(200)
+    y = X[:, 0] * 3 + rng.normal(size=200)
+    got = cross_val_score(get_reducer("mms", keep=0.2, random_state=0), X, y,
+                          scoring=representativeness_scorer(), cv=[(rows, rows)])[0]
+    red = get_reducer("mms", keep=0.2, random_state=0).fit(X, y)
+    want = epsilon_representativeness(X, X[red.sample_indices_]).value
+    assert np.isfinite(got) and got == pytest.approx(-want)
+    whole = rng.integers(0, 4, 200).astype(float)  # classes by the rule, declared regression
+    got = cross_val_score(get_reducer("srs", keep=0.2, random_state=0), X, whole,
+                          scoring=representativeness_scorer(task="regression"),
+                          cv=[(rows, rows)])[0]
+    red = get_reducer("srs", keep=0.2, random_state=0).fit(X, whole, task="regression")
+    want = epsilon_representativeness(X, X[red.sample_indices_]).value
+    assert got == pytest.approx(-want)
+    with pytest.raises(ValueError, match="task='x'"):
+        representativeness_scorer(task="x")

@@ -14,7 +14,7 @@ __all__ = ["representativeness_scorer"]
 
 def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshev",
                               homology_dimensions=(0, 1), max_points: int | None = None,
-                              space="auto"):
+                              space="auto", task: str = "auto"):
     """A scorer ``scorer(reducer, X, y) -> float`` for scikit-learn model selection.
 
     Greater is better (scikit-learn's convention), so the scorer returns the *negative*
@@ -40,6 +40,11 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
         "auto" a numeric and complete X is used as given, and a table with text, categorical
         or missing values (which the reducers accept) is put in the default selection
         space; such a table was refused ("X has non-numeric columns").
+    task : {"auto", "classification", "regression"}, default="auto"
+        What y is, by the package's target rule (``"auto"``) or as declared: the refit
+        gets it (``fit(X, y, task=...)``, as a search's ``fit`` parameters do not reach a
+        scorer), and epsilon is taken per class of a classification target, over all rows
+        for a regression target (per distinct value it was infinite for any subset).
 
     Returns
     -------
@@ -66,6 +71,10 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
     # checked here, as score= and metric= are: at scoring time a bad space became NaN
     # scores in a search ("Scoring failed"), split after split (review11/a 07)
     resolve_space(space, np.zeros((1, 1)))
+    from .._core.strata import TASKS
+
+    if task not in TASKS:
+        raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, TASKS))}.")
 
     def scorer(estimator, X, y=None):
         from sklearn.base import clone
@@ -73,8 +82,17 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
         from .audit import audit_space
 
         Xa, transformer, _ = audit_space(X, space=space)
+        kind = None
+        if y is not None:
+            from .._core.strata import target_kind
+
+            kind = target_kind(y, task)
         # always refitted: positions from a fold of the same size passed for these rows
-        estimator = clone(estimator).fit(X, y)
+        estimator = clone(estimator)
+        if kind is not None and _takes_task(estimator):
+            estimator.fit(X, y, task=kind)
+        else:
+            estimator.fit(X, y)
         idx = estimator.sample_indices_
         syn = getattr(estimator, "synthetic_", None)
         if syn is not None and transformer is not None:
@@ -84,7 +102,8 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
         Xr = Xa[idx] if syn is None else np.asarray(check_X(syn), dtype=np.float64)
         yr = None if y is None else np.asarray(y)[idx]
         if score == "epsilon":
-            return -float(epsilon_representativeness(Xa, Xr, y, yr, metric=metric).value)
+            labels = (None, None) if kind == "regression" else (y, yr)
+            return -float(epsilon_representativeness(Xa, Xr, *labels, metric=metric).value)
         res: TopologicalDistance = topological_distance(
             Xa, Xr, distance=score, homology_dimensions=homology_dimensions, metric=metric,
             per_class=False, max_points=max_points)
@@ -92,3 +111,13 @@ def representativeness_scorer(score: str = "epsilon", *, metric: str = "chebyshe
 
     scorer.__name__ = f"neg_{score}"
     return scorer
+
+
+def _takes_task(estimator) -> bool:
+    """Whether ``estimator.fit`` takes ``task=`` (the package's reducers do)."""
+    import inspect
+
+    try:
+        return "task" in inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):  # pragma: no cover - a builtin fit
+        return False
