@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import is_dataframe, is_series
+from .validation import is_dataframe, is_series, library_of
 
 __all__ = ["ReducedSet", "accepts_sample_weight", "passes_weights", "reduced_data",
            "reduced_set", "sample_weight_params"]
@@ -367,7 +367,7 @@ def reduced_set(reducer, X, y=None):
 def _other_frame(obj) -> bool:
     """A polars or pyarrow table or series (not pandas): containers scikit-learn indexes
     by rows and its transformers read by column name."""
-    return type(obj).__module__.split(".")[0] in ("polars", "pyarrow") and \
+    return library_of(obj) in ("polars", "pyarrow") and \
         hasattr(obj, "__len__") and not isinstance(obj, np.ndarray)
 
 
@@ -381,14 +381,14 @@ def _synthetic_like(X, synthetic: np.ndarray):
             if getattr(dt, "kind", None) == "f":
                 out.isetitem(i, out.iloc[:, i].astype(dt))
         return out
-    if type(X).__module__.split(".")[0] == "polars" and hasattr(X, "schema"):
+    if library_of(X) == "polars" and hasattr(X, "schema"):
         import polars as pl
 
         # X's float types (Float32 stays Float32), as a DataFrame's columns
         schema = {c: dt if dt.is_float() else pl.Float64 for c, dt in X.schema.items()}
         return pl.DataFrame(np.asarray(synthetic, dtype=np.float64), schema=list(schema),
                             orient="row").cast(schema)
-    if type(X).__module__.split(".")[0] == "pyarrow" and hasattr(X, "column_names"):
+    if library_of(X) == "pyarrow" and hasattr(X, "column_names"):
         import pyarrow as pa
 
         values = np.asarray(synthetic, dtype=np.float64)

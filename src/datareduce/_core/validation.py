@@ -88,6 +88,12 @@ def is_dataframe(obj) -> bool:
     return type(obj).__name__ == "DataFrame" and hasattr(obj, "columns") and hasattr(obj, "iloc")
 
 
+def library_of(obj) -> str:
+    """The top-level package of ``obj``'s type (``"pandas"``, ``"polars"``, ``"pyarrow"``,
+    ``"numpy"``, ...), to tell containers apart without importing their libraries."""
+    return type(obj).__module__.split(".")[0]
+
+
 def is_series(obj) -> bool:
     """True for a pandas Series."""
     return type(obj).__name__ == "Series" and hasattr(obj, "iloc") and hasattr(obj, "index")

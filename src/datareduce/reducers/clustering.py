@@ -87,18 +87,21 @@ def unique_nearest_rows(centers, X, *, n_candidates=8, working_memory=64.0):
     return rows
 
 
-def _arrow_column_kinds(X) -> dict | None:
-    """``{column: kind}`` of a polars or pyarrow table (numpy's kinds: ``"f"`` floats,
-    ``"i"``/``"u"`` integers, ``"b"`` booleans, ``"M"`` dates and durations, ``"O"``
-    anything else), or None for any other container."""
-    module = type(X).__module__.split(".")[0]
+def _frame_column_kinds(X) -> dict | None:
+    """``{column: kind}`` of a pandas, polars or pyarrow table, or None for any other
+    container. Kinds: ``"text"`` (text, categorical), ``"date"`` (dates and durations),
+    numpy's ``"f"``, ``"i"``, ``"u"``, ``"b"``, and ``"O"`` for anything else (e.g. floats
+    held as objects)."""
+    from .._core.validation import library_of
+
+    module = library_of(X)
     if module == "polars" and hasattr(X, "schema"):
         def kind(dt):
             if dt.is_float():
                 return "f"
             if dt.is_integer():
                 return "i"
-            return "b" if str(dt) == "Boolean" else "M" if dt.is_temporal() else "O"
+            return "b" if str(dt) == "Boolean" else "date" if dt.is_temporal() else "text"
 
         return {str(c): kind(dt) for c, dt in X.schema.items()}
     if module == "pyarrow" and hasattr(X, "schema") and hasattr(X, "column_names"):
@@ -109,9 +112,34 @@ def _arrow_column_kinds(X) -> dict | None:
                 return "f"
             if pa.types.is_integer(t):
                 return "i"
-            return "b" if pa.types.is_boolean(t) else "M" if pa.types.is_temporal(t) else "O"
+            return ("b" if pa.types.is_boolean(t) else "date" if pa.types.is_temporal(t)
+                    else "text")
 
         return {str(f.name): kind(f.type) for f in X.schema}
+    if is_dataframe(X):
+        _, categorical, dates = _column_roles(X)
+        roles = {**{str(c): "text" for c in categorical}, **{str(c): "date" for c in dates}}
+        return {str(c): roles.get(str(c), getattr(dt, "kind", "O"))
+                for c, dt in X.dtypes.items()}
+    return None
+
+
+def _columns_obstacle(kinds: dict) -> str | None:
+    """:func:`centroid_obstacle` of a table by its columns' kinds
+    (:func:`_frame_column_kinds`)."""
+    text = [c for c, k in kinds.items() if k == "text"]
+    if text:
+        return f"column(s) {text[:5]} are not numeric"
+    dates = [c for c, k in kinds.items() if k == "date"]
+    if dates:
+        return f"column(s) {dates[:5]} hold dates or durations (a mean is not written back)"
+    other = {c: k for c, k in kinds.items() if k != "f"}
+    if other:  # what they hold, by type (a column of floats held as objects too)
+        names = {"i": "integers", "u": "integers", "b": "booleans"}
+        held = sorted({names.get(k, "objects") for k in other.values()},
+                      key=["integers", "booleans", "objects"].index)
+        return (f"column(s) {list(other)[:5]} hold {' or '.join(held)}, not floats (a mean "
+                "is not one)")
     return None
 
 
@@ -134,35 +162,11 @@ def centroid_obstacle(X) -> str | None:
 
     if sp.issparse(X):
         return None  # validation refuses sparse X with its own message
-    kinds = _arrow_column_kinds(X)
-    if kinds is not None:  # polars, pyarrow: by their columns' types, as a DataFrame's
-        text = [c for c, k in kinds.items() if k == "O"]
-        dates = [c for c, k in kinds.items() if k == "M"]
-        other = {c: k for c, k in kinds.items() if k in "iub"}
-        if text:
-            return f"column(s) {text[:5]} are not numeric"
-        if dates:
-            return (f"column(s) {dates[:5]} hold dates or durations (a mean is not written "
-                    "back)")
-        if other:
-            held = sorted({"booleans" if k == "b" else "integers" for k in other.values()})
-            return (f"column(s) {list(other)[:5]} hold {' or '.join(held[::-1])}, not floats "
-                    "(a mean is not one)")
-    elif is_dataframe(X):
-        _, categorical, dates = _column_roles(X)
-        if categorical:
-            return f"column(s) {[str(c) for c in categorical[:5]]} are not numeric"
-        if dates:
-            return (f"column(s) {[str(c) for c in dates[:5]]} hold dates or durations (a mean "
-                    "is not written back)")
-        other = {str(c): getattr(dt, "kind", "O") for c, dt in X.dtypes.items()
-                 if getattr(dt, "kind", "O") != "f"}
-        if other:  # what they hold, by dtype (a column of floats held as objects too)
-            kinds = {"i": "integers", "u": "integers", "b": "booleans"}
-            held = sorted({kinds.get(k, "objects") for k in other.values()},
-                          key=["integers", "booleans", "objects"].index)
-            return (f"column(s) {list(other)[:5]} hold {' or '.join(held)}, not floats (a "
-                    "mean is not one)")
+    kinds = _frame_column_kinds(X)
+    if kinds is not None:  # pandas, polars, pyarrow: by their columns' types
+        found = _columns_obstacle(kinds)
+        if found:
+            return found
     else:
         # the values' own types, whatever the container: a numpy object array of ints and
         # bools, or integer text in a str array, is not a float column either (explore3/
