@@ -212,7 +212,8 @@ def differences(results, baseline="srs", score=None, *, confidence=0.95):
        mms   0.1  2  0.05     1     1       0
     """
     import pandas as pd
-    from scipy.stats import t as student_t
+
+    from .._core.stats import t_interval
 
     _check_results(results)
     score = first_score(results) if score is None else score
@@ -236,14 +237,10 @@ def differences(results, baseline="srs", score=None, *, confidence=0.95):
             pairs = grp.set_index(["keep", "repeat"])[score]
             d = (pairs - base.reindex(pairs.index)).to_numpy(float)
             d = d[np.isfinite(d)]
-            n = len(d)
-            mean = float(d.mean()) if n else np.nan
-            std = float(d.std(ddof=1)) if n > 1 else np.nan
-            half = (float(student_t.ppf(0.5 + confidence / 2, n - 1)) * std / np.sqrt(n)
-                    if n > 1 else np.nan)
+            mean, std, low, high = t_interval(d, confidence)
             better = sign * d
-            rows.append({"method": method, "keep": keep, "n": n, "mean": mean, "std": std,
-                         "low": mean - half, "high": mean + half,
+            rows.append({"method": method, "keep": keep, "n": len(d), "mean": mean,
+                         "std": std, "low": low, "high": high,
                          "wins": int((better > 0).sum()), "ties": int((better == 0).sum()),
                          "losses": int((better < 0).sum())})
     out = pd.DataFrame(rows, columns=["method", "keep", "n", "mean", "std", "low", "high",

@@ -1,6 +1,7 @@
 """Statistics of the search: intervals over splits, paired differences, the learning curve.
 
-* :func:`t_interval`: mean and Student-t interval of per-split scores.
+* :func:`t_interval`: mean and Student-t interval of per-split scores (in `_core.stats`,
+  shared with the evaluation's paired differences).
 * :func:`paired_interval`: the same for the paired differences of two methods on the same
   splits (what racing uses); :func:`paired_lower_bound`: its one-sided lower bound (what
   a method needs above zero to replace the reference).
@@ -18,33 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._core.stats import t_interval
+
 __all__ = ["LearningCurve", "PowerLaw", "fit_learning_curve", "fit_power_law",
            "paired_interval", "paired_lower_bound", "t_interval"]
-
-
-def t_interval(values, level: float = 0.95):
-    """``(mean, sd, low, high)``: mean and two-sided Student-t interval of ``values``.
-
-    NaN values are left out; fewer than two values give NaN for ``sd, low, high``.
-
-    Examples
-    --------
-    >>> mean, sd, lo, hi = t_interval([1.0, 2.0, 3.0])
-    >>> mean, sd, round(lo, 3), round(hi, 3)
-    (2.0, 1.0, -0.484, 4.484)
-    """
-    from scipy.stats import t
-
-    s = np.asarray(values, dtype=float)
-    s = s[np.isfinite(s)]
-    if len(s) == 0:
-        return np.nan, np.nan, np.nan, np.nan
-    mean = float(s.mean())
-    if len(s) < 2:
-        return mean, np.nan, np.nan, np.nan
-    sd = float(s.std(ddof=1))
-    half = float(t.ppf(0.5 + level / 2, len(s) - 1)) * sd / math.sqrt(len(s))
-    return mean, sd, mean - half, mean + half
 
 
 def paired_interval(a, b, level: float = 0.95):
