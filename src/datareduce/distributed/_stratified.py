@@ -66,6 +66,13 @@ def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None):
         return {"missing": missing.size, "missing_index": part.index[missing[:5]].tolist(),
                 "n": len(part)}
     classes = np.asarray(classes)
+    if classes.size > 1 and not (classes[1:] > classes[:-1]).all():
+        # a categorical column is factorized in its categories' order ('small', 'medium',
+        # 'large'), not sorted: sort the classes, as the client's searchsorted needs them
+        order = np.argsort(classes, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        classes, inverse = classes[order], rank[inverse]
     counts = np.bincount(inverse, minlength=classes.size)
     if thresholds is None:  # the first pass: one threshold per class, vectorised
         t = np.array([_threshold(frac, c * n_parts) for c in counts.tolist()])
