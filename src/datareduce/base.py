@@ -212,7 +212,7 @@ class BaseReducer(BaseEstimator):
 
     # ---------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, task="auto"):
+    def fit(self, X, y=None, *, task="auto", **fit_params):
         """Select the rows to keep.
 
         Sets ``sample_indices_`` (positions into X of the kept rows), ``sample_weight_``
@@ -240,10 +240,17 @@ class BaseReducer(BaseEstimator):
             for whole numbers the rule calls classes (ratings, mpg): a reducer cannot see
             the estimator after it.
 
+        **fit_params
+            None: a reducer's only fit parameter is ``task``. Any other (``sample_weight``,
+            ``groups``) is refused by name with the way to weight the model trained on the
+            kept rows (Python's "unexpected keyword argument" named neither).
+
         Returns
         -------
         self
         """
+        if fit_params:
+            raise TypeError(_fit_params_message(type(self).__name__, fit_params))
         start = time.perf_counter()
         for attr in [a for a in vars(self) if a.endswith("_") and not a.startswith("__")]:
             delattr(self, attr)
@@ -738,3 +745,16 @@ def _numeric_labels(labels) -> bool:
     if arr.dtype == object:
         arr = _object_numbers(arr)
     return arr.dtype.kind in "iuf"
+
+
+def _fit_params_message(name: str, fit_params: dict) -> str:
+    """Why a reducer's ``fit`` refuses ``fit_params`` and what to do instead."""
+    given = ", ".join(sorted(fit_params))
+    text = (f"{name}.fit() got {given}: a reducer's only fit parameter is task; it selects "
+            "rows from X and y.")
+    if "sample_weight" in fit_params:
+        text += (" To weight the model trained on the kept rows, slice your weights through "
+                 "the kept rows and multiply them with the reducer's weights: "
+                 "w[reducer.sample_indices_] * reducer.sample_weight_ (datareduce."
+                 "make_pipeline does this for <model step>__sample_weight=w).")
+    return text

@@ -298,7 +298,7 @@ def run(args) -> int:
     else:
         y = strata = _labels(args, strata)
     _check_scorers(args, task, y)
-    from ..evaluation.protocol import check_split_sizes
+    from ..evaluation.protocol import check_counts_fit, check_split_sizes
 
     try:  # the library's one check of the split (classes and bins), in the options' names
         check_split_sizes(strata, args.test_size,
@@ -307,11 +307,12 @@ def run(args) -> int:
                           target_name=cols.target)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
-    n_test = int(np.ceil(args.test_size * len(y)))
-    n_train = len(y) - n_test
-    big = [k for k in args.keep if isinstance(k, int) and k > n_train]
-    if big:
-        raise CLIError(f"--keep {big[0]} is more rows than the training split ({n_train}).")
+    n_train = len(y) - int(np.ceil(args.test_size * len(y)))
+    if groups is None:  # with groups compare checks the group folds' sizes itself
+        try:
+            check_counts_fit(args.keep, len(y), args.test_size)
+        except ValueError as exc:
+            raise CLIError(_option_words(str(exc))) from None
 
     methods = _plan(args, X, y, methods, n_train, clock, task)
     try:
@@ -327,13 +328,17 @@ def run(args) -> int:
         # compare's note names the failing run (method, keep, repeat)
         notes = [n.replace("on_error='warn'", "--on-error warn")
                  for n in getattr(exc, "__notes__", ())]
-        text = str(exc).rstrip()
-        if text.startswith("keeps: "):  # a count above a --group training split
-            text = "--keep " + text.removeprefix("keeps: ").replace("test_size",
-                                                                  "--test-size")
-        raise CLIError(" ".join([text, *notes])) from exc
+        raise CLIError(" ".join([_option_words(str(exc).rstrip()), *notes])) from exc
     _write(args, out, results, inp, len(y), task)
     return 0
+
+
+def _option_words(text):
+    """The library's refusal of a row count (``check_counts_fit``) in the options' words."""
+    if text.startswith("keeps: "):
+        text = "--keep " + text.removeprefix("keeps: ").replace("test_size=", "--test-size ")
+        text = text.replace("test_size", "--test-size")
+    return text
 
 
 def _regression_methods(args, methods):

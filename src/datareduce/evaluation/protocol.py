@@ -241,7 +241,8 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         check_split_sizes(ya, test_size, numeric_labels=np.asarray(ya).dtype.kind in "iuf")
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
-    _check_counts_fit(keeps, Xa.shape[0], test_size)
+    if groups is None:
+        check_counts_fit(keeps, Xa.shape[0], test_size)
     items = scorer_items(scoring, task)  # resolved once: a one-pass iterable too
     scorers = get_scorers(dict(items), task)
     for _, spec in items:
@@ -277,7 +278,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     group_splits = None
     if groups is not None:  # the splits' sizes vary with the groups: known before training
         group_splits = [_group_split(strata, groups, test_size, s) for s in seeds.tolist()]
-        _check_group_counts_fit(keeps, group_splits, Xa.shape[0])
+        check_counts_fit(keeps, Xa.shape[0], test_size, group_splits)
         if task != "regression":
             _warn_classes_on_one_side(strata, group_splits)
     n_runs = repeats * (1 + len(reducers) * len(keeps))
@@ -535,36 +536,36 @@ def _warn_classes_on_one_side(labels, splits):
             "groups, or leave them out.", UserWarning, stacklevel=3)
 
 
-def _check_counts_fit(keeps, n, test_size):
-    """Refuse, before any training, a row count above the training split (each reducer
-    refused it inside the loop, after the baseline and the runs before it, as "larger than
-    the data (225 rows)" when 300 rows were given)."""
-    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real):
+def check_counts_fit(keeps, n, test_size, splits=None):
+    """Refuse, before any training, a row count in ``keeps`` above the training split: the
+    one check of :func:`compare` and ``datareduce compare`` (which words it in its options,
+    :func:`datareduce.cli.compare._option_words`). Each reducer refused it inside the loop,
+    after the baseline and the runs before it, as "larger than the data (225 rows)" when 300
+    rows were given.
+
+    Without ``splits`` the training split has ``n`` minus the test split's rows
+    (``test_size``, as scikit-learn rounds it); with groups the group folds' sizes vary and
+    ``splits`` (the ``(train, test)`` positions of every repeat) give the smallest one
+    (review11/a 03).
+    """
+    if splits is not None:
+        sizes = [len(train) for train, _ in splits]
+        n_train = min(sizes)
+        where = (f"the training split of repeat {sizes.index(n_train)} ({n_train} of the {n} "
+                 "rows: with groups, the test split is a group fold of about test_size)")
+    elif isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real):
         return  # scikit-learn's splitter refuses it by name
-    n_test = (int(test_size) if isinstance(test_size, numbers.Integral)
-              else int(np.ceil(test_size * n)))
-    n_train = n - n_test
+    else:
+        n_test = (int(test_size) if isinstance(test_size, numbers.Integral)
+                  else int(np.ceil(test_size * n)))
+        n_train = n - n_test
+        if not 0 < n_train < n:
+            return  # the splitter's own check names test_size
+        where = f"the training split ({n_train} of the {n} rows with test_size={test_size!r})"
     big = [k for k in keeps if isinstance(k, (numbers.Integral, np.integer)) and k > n_train]
-    if big and 0 < n_train < n:
-        raise ValueError(f"keeps: {big[0]} rows is more than the training split ({n_train} of "
-                         f"the {n} rows with test_size={test_size!r}): pass at most "
-                         f"{n_train}, or a fraction such as 0.1.")
-
-
-def _check_group_counts_fit(keeps, splits, n):
-    """With groups, a row count above the smallest training split (the group folds' sizes
-    vary), refused before any training as :func:`_check_counts_fit` does without groups:
-    it was refused inside the loop, after the baseline, as "larger than the data (294
-    rows)" (review11/a 03)."""
-    sizes = [len(train) for train, _ in splits]
-    small = min(sizes)
-    big = [k for k in keeps if isinstance(k, (numbers.Integral, np.integer)) and k > small]
     if big:
-        r = sizes.index(small)
-        raise ValueError(f"keeps: {big[0]} rows is more than the training split of repeat {r} "
-                         f"({small} of the {n} rows: with groups, the test split is a group "
-                         f"fold of about test_size): pass at most {small}, or a fraction "
-                         "such as 0.1.")
+        raise ValueError(f"keeps: {big[0]} rows is more than {where}: pass at most "
+                         f"{n_train}, or a fraction such as 0.1.")
 
 
 def _check_int(value, name, low):
