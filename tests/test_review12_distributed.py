@@ -29,3 +29,45 @@ def test_categorical_classes_in_category_order_survive_a_second_pass(monkeypatch
     assert ref.attrs["passes"] >= 2 and got.attrs["passes"] == ref.attrs["passes"]
     assert got.index.equals(ref.index)
     assert got.attrs["class_counts"] == ref.attrs["class_counts"]
+
+
+def test_stage_two_reuses_max_min_covering_radius_without_another_pass(monkeypatch):
+    # 8c970e0 reused max-min's covering_radius_ as r2 to save a nearest-neighbour pass per
+    # class; a leftover line ran the pass again anyway
+    import dask
+
+    import datareduce.distributed._blocks as blocks
+    from datareduce import get_reducer
+    from datareduce.distributed import reduce_blocks
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 3))
+    y = rng.choice(3, size=1200, p=[0.5, 0.3, 0.2])
+    run = dict(reducer=get_reducer("mms", keep=0.05), oversample=4, random_state=0,
+               chunk_rows=300, radius_metric="euclidean")
+    with dask.config.set(scheduler="synchronous"):
+        ref = reduce_blocks(X, y, **run)
+        state = {"stage_two": False, "calls": 0}
+        real_nearest, real_stage_two = blocks.nearest, blocks._stage_two
+
+        def nearest(*args, **kwargs):
+            state["calls"] += state["stage_two"]
+            return real_nearest(*args, **kwargs)
+
+        def stage_two(*args, **kwargs):
+            state["stage_two"] = True
+            try:
+                return real_stage_two(*args, **kwargs)
+            finally:
+                state["stage_two"] = False
+
+        monkeypatch.setattr(blocks, "nearest", nearest)
+        monkeypatch.setattr(blocks, "_stage_two", stage_two)
+        got = reduce_blocks(X, y, **run)
+    assert got.info["first_stage"] == "uniform" and state["calls"] == 0
+    np.testing.assert_array_equal(got.sample_indices, ref.sample_indices)
+    # the reused radius is the measured one
+    kept = got.sample_indices
+    union_free = max(
+        float(blocks._radius(X[y == c], X[kept[y[kept] == c]], "euclidean")) for c in range(3))
+    assert got.radius_bound >= union_free - 1e-12

@@ -327,8 +327,6 @@ def _stage_two(parts, offsets, quotas, classes, reducer, seeds, per_class, radiu
                     known = _fitted_radius(r, radius_metric)
                     radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric)
                                  if known is None else known)
-                if radius_metric is not None:
-                    radius = max(radius, _radius(Xu[rows], Xu[kept], radius_metric))
             else:
                 owner, dist = nearest(Xu[rows], Xu[kept], metric=radius_metric or "euclidean")
                 final_w.append(np.bincount(owner, weights=w[rows], minlength=len(kept)))
