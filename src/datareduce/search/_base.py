@@ -379,11 +379,13 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError("ReductionSearchCV needs y (the target of the estimator).")
         import scipy.sparse as sp
 
+        from ._evaluate import _other_table
+
         if sp.issparse(X):  # rows are taken by position: CSR (a COO matrix has no rows)
             X = X.tocsr()
-        elif not hasattr(X, "iloc"):
-            X = np.asarray(X)
-        if X.ndim != 2:
+        elif not (hasattr(X, "iloc") or _other_table(X)):  # polars, pyarrow kept as given:
+            X = np.asarray(X)  # their columns' names reach the estimator
+        if len(X.shape) != 2:
             raise ValueError(f"X has shape {X.shape}: pass a 2-D table (rows x columns); "
                              "use X.reshape(-1, 1) for a single feature.")
         if X.shape[0] != len(y):

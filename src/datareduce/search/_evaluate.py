@@ -43,12 +43,26 @@ def table_fractions(rows, n):
 
 
 def take(data, idx):
-    """Rows ``idx`` of a table, an array or a CSR matrix (the search's X and y)."""
+    """Rows ``idx`` of a table (pandas, polars, pyarrow), an array or a CSR matrix (the
+    search's X and y)."""
     if hasattr(data, "iloc"):
         return data.iloc[idx]
     if hasattr(data, "tocsr"):
         return data.tocsr()[idx]
+    if _other_table(data):  # polars, pyarrow: scikit-learn's row indexing keeps the columns
+        from sklearn.utils import _safe_indexing
+
+        return _safe_indexing(data, np.asarray(idx))
     return np.asarray(data)[idx]
+
+
+def _other_table(data) -> bool:
+    """A polars or pyarrow table (2-D, not pandas), which the search keeps as it is: its
+    columns' names reach the estimator (a ColumnTransformer selecting them by name)."""
+    from .._core.validation import library_of
+
+    return library_of(data) in ("polars", "pyarrow") and \
+        len(getattr(data, "shape", ())) == 2
 
 
 def shared_prefix(estimator):
@@ -89,12 +103,8 @@ def fit_reducer(red, X, y, task):
 
 
 def take_rows(Z, idx):
-    """Rows ``idx`` of an array, a sparse matrix or a table."""
-    if hasattr(Z, "iloc"):
-        return Z.iloc[idx]
-    if hasattr(Z, "tocsr"):
-        return Z.tocsr()[idx]
-    return np.asarray(Z)[idx]
+    """Rows ``idx`` of an array, a sparse matrix or a table (:func:`take`)."""
+    return take(Z, idx)
 
 
 class Fold:

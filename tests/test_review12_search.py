@@ -1,0 +1,44 @@
+"""review12/c: the search (ReductionSearchCV, tune_on_subset, search_table, the CLI)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from datareduce import ReductionSearchCV
+
+
+def _mixed(n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
+                       "c": rng.choice(["x", "y", "z"], n)})
+    y = np.where(df.a + (df.c == "x") + rng.normal(0, .5, n) > 0.5, "yes", "no")
+    return df, y
+
+
+def _by_name():
+    return make_pipeline(make_column_transformer((OneHotEncoder(), ["c"]),
+                                                 (StandardScaler(), ["a", "b"])),
+                         LogisticRegression())
+
+
+# ------------------------------------------- 01 polars / pyarrow tables keep their columns
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+@pytest.mark.parametrize("share", [True, False])
+def test_a_polars_or_pyarrow_table_reaches_the_estimator_with_its_columns(library, share):
+    lib = pytest.importorskip(library)
+    df, y = _mixed()
+    X = lib.from_pandas(df) if library == "polars" else lib.Table.from_pandas(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(_by_name(), methods=["srs"], keeps=(0.3, 0.5), budget=None,
+                              n_draws=2, share_preprocessing=share,
+                              random_state=0).fit(X, y)
+    # the ColumnTransformer selected its columns by name on the folds and at the refit
+    assert list(s.best_estimator_.feature_names_in_) == ["a", "b", "c"]
+    assert len(s.predict(X)) == len(df)
