@@ -71,3 +71,52 @@ def test_stage_two_reuses_max_min_covering_radius_without_another_pass(monkeypat
     union_free = max(
         float(blocks._radius(X[y == c], X[kept[y[kept] == c]], "euclidean")) for c in range(3))
     assert got.radius_bound >= union_free - 1e-12
+
+
+def _price_files(tmp_path, whole=False):
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        df = pd.DataFrame({"x1": rng.normal(size=200), "x2": rng.normal(size=200)})
+        price = 3 * df["x1"] + rng.normal(size=200)
+        df["price"] = np.round(price * 100).astype(int) if whole else price
+        df.to_parquet(tmp_path / f"p{i}.parquet")
+    return tmp_path
+
+
+def test_reduce_parquet_refuses_a_continuous_target_it_would_take_as_classes(tmp_path):
+    # each price was a class of one row and the quota went to the lowest prices: the kept
+    # rows were the 5% of rows with the smallest target, with a 'keep allows' warning only
+    import dask
+
+    from datareduce.distributed import reduce_parquet
+
+    root = _price_files(tmp_path)
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(ValueError, match=r"target='price' holds numbers that are not "
+                                             r"whole.*task='classification'.*pd\.qcut"):
+            reduce_parquet(root, "srs", 0.05, target="price", random_state=0)
+        with pytest.raises(ValueError, match="not available block by block"):
+            reduce_parquet(root, "srs", 0.05, target="price", task="regression")
+        # declared classes: read as given (the old behaviour, now asked for)
+        with pytest.warns(UserWarning, match="keep allows"):
+            res = reduce_parquet(root, "srs", 0.05, target="price", random_state=0,
+                                 task="classification")
+        assert len(res.kept) == 30
+
+
+def test_reduce_parquet_refuses_many_whole_numbers_that_do_not_repeat(tmp_path):
+    import dask
+
+    from datareduce.distributed import reduce_parquet
+
+    root = _price_files(tmp_path, whole=True)  # cents: ~500 distinct values in 600 rows
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(ValueError, match=r"target='price' has \d+ distinct whole numbers"):
+            reduce_parquet(root, "srs", 0.05, target="price", random_state=0)
+        # a few whole-number classes, and text classes, are classes
+        df = pd.read_parquet(root)
+        df.assign(price=df["price"] % 3).to_parquet(tmp_path / "classes.parquet")
+        for f in tmp_path.glob("p*.parquet"):
+            f.unlink()
+        res = reduce_parquet(tmp_path, "srs", 0.05, target="price", random_state=0)
+        assert sorted(res.kept["price"].unique()) == [0, 1, 2]

@@ -279,7 +279,9 @@ def run_blocks(args, keep, params, valid) -> int:
                                  params=params, oversample=args.oversample,
                                  random_state=int(seed), scheduler=args.scheduler,
                                  n_workers=args.workers, memory_limit=args.memory_limit,
-                                 output=None, weight_column=args.weight_column)
+                                 output=None, weight_column=args.weight_column,
+                                 task="classification" if args.task == "classification"
+                                 else "auto")
     except _Refusal as exc:
         raise CLIError(exc.words(cli=True)) from None
     kept = res.kept

@@ -474,8 +474,11 @@ def _entry(p) -> Path:
     return _real(p.parent) / p.name
 
 
-def _scan(part, features, target):
-    """Pass one over a partition: its length, missing values, ranges, moments, classes."""
+def _scan(part, features, target, task="auto"):
+    """Pass one over a partition: its length, missing values, ranges, moments, classes.
+    With ``task="auto"`` a float target holding a number that is not whole sends that
+    number (``"continuous"``) instead of its distinct values (a regression target: refused
+    by :func:`_check_target`, and one class per value would be all the rows)."""
     X = part[features].to_numpy(dtype=np.float64, na_value=np.nan)
     out = {"n": len(part), "missing": np.isnan(X).sum(axis=0) + np.isinf(X).sum(axis=0)}
     if len(part):
@@ -486,7 +489,13 @@ def _scan(part, features, target):
     if target is not None:
         labels = part[target]
         out["missing_labels"] = int(labels.isna().sum())
-        out["classes"] = np.unique(labels.dropna().to_numpy(), return_counts=True)
+        values = labels.dropna().to_numpy()
+        if task == "auto" and values.dtype.kind == "f":
+            fractional = values[np.isfinite(values) & (values != np.round(values))]
+            if fractional.size:
+                out["continuous"] = float(fractional[0])
+                values = values[:0]
+        out["classes"] = np.unique(values, return_counts=True)
     return out
 
 
@@ -794,7 +803,8 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
                    features=None, scale="minmax", params=None, oversample=None,
                    random_state=0, scheduler=None, n_workers=None, memory_limit="auto",
                    output=None, overwrite=False, weight_column=None, radius_metric=None,
-                   first_stage="auto", stage_two_rows=10_000) -> ParquetReduction:
+                   first_stage="auto", stage_two_rows=10_000,
+                   task="auto") -> ParquetReduction:
     """Reduce the rows of Parquet files block by block and write the kept rows.
 
     The files are read with ``dask.dataframe.read_parquet`` (one block per partition). Three
@@ -823,7 +833,11 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         Fraction in (0, 1] or number of rows kept over all files. Required with a method
         name; with a reducer, its own ``keep`` is used when omitted.
     target : str, optional
-        Label column: every class keeps exactly its in-memory quota.
+        Label column: every class keeps exactly its in-memory quota. The blocks stratify by
+        class, so a regression target by the package's rule
+        (:func:`datareduce.base.target_kind`: numbers that are not all whole, or many
+        distinct whole numbers that do not repeat as classes do) is refused, naming ``task``;
+        bin it into a class column before writing the files, or reduce it in memory.
     id_column : str, optional
         A row identifier column: never used as a feature (it is kept in the output).
     features : list of str, optional
@@ -869,6 +883,10 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         What stage one runs per block (see :func:`reduce_blocks`).
     stage_two_rows : int or None, default=10000
         Rows of a class's union reduced in one stage-two task (see :func:`reduce_blocks`).
+    task : {"auto", "classification"}, default="auto"
+        How ``target`` is read: ``"auto"`` applies the package's target rule (a regression
+        target is refused, see ``target``); ``"classification"`` takes its values as classes
+        whatever they are.
 
     Returns
     -------
@@ -911,7 +929,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
     with use_scheduler(scheduler, n_workers=n_workers, memory_limit=memory_limit):
         t0 = time.perf_counter()
         data = read_parquet_blocks(files, target=target, id_column=id_column,
-                                   features=features, scale=scale)
+                                   features=features, scale=scale, task=task)
         if weight_column in data.columns:
             raise ValueError(f"weight_column={weight_column!r} is already a column of the input:"
                              " choose another name.")
@@ -989,7 +1007,7 @@ class ParquetBlocks:
 
 
 def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
-                        scale="minmax") -> ParquetBlocks:
+                        scale="minmax", task="auto") -> ParquetBlocks:
     """Open Parquet files with ``dask.dataframe`` as a blocked, scaled feature array.
 
     Runs the scan (one pass: partition lengths, missing values, feature ranges or moments,
@@ -1002,6 +1020,7 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
 
     if scale not in _SCALES:
         raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
+    _check_task(task)
     files = _resolve_paths(paths)
     kinds = _ColumnKinds()
     index = _stored_index(files, kinds)
@@ -1017,8 +1036,10 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     features = _feature_columns(ddf, features, target, id_column, kinds)
     _check_kinds(kinds, features, target, id_column)
     parts = ddf.to_delayed()
-    scans = dask.compute(*[dask.delayed(_scan)(p, features, target) for p in parts])
+    scans = dask.compute(*[dask.delayed(_scan)(p, features, target, task) for p in parts])
     _check_scans(scans, features, target)
+    if target is not None and task == "auto":
+        _check_target(scans, target, ddf[target].dtype)
     shift, span = _merge_scale(scans, scale)
     # an empty partition (an empty file) is left out: dask.array's concatenate drops its
     # 0-row block, and the blocks, their class counts and the partitions stay aligned
@@ -1115,6 +1136,53 @@ def _check_scans(scans, features, target):
         if n_missing:
             raise _Refusal(lambda cli: (f"{_arg('target', target, cli)} is missing in "
                                         f"{n_missing} rows: drop or label them first."))
+
+
+_TASKS = ("auto", "classification")
+
+
+def _check_task(task) -> None:
+    if task == "regression":
+        raise _Refusal(lambda cli: (
+            f"{'--task regression' if cli else 'task=' + repr(task)} is not available block "
+            "by block (the blocks stratify by class): bin the target into a class column "
+            "before writing the files, or reduce it in memory (quantile bins)."))
+    if task not in _TASKS:
+        raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, _TASKS))}.")
+
+
+def _check_target(scans, target, dtype) -> None:
+    """Refuse a regression target by the package's rule (:func:`datareduce.base.target_kind`),
+    from the scan: a number that is not whole (sent by :func:`_scan` instead of the values),
+    or whole numbers whose merged counts the rule's whole-number clause does not call
+    classes. Text, booleans and categoricals (a hive partition column) are classes."""
+    from .._core.strata import classes_by_counts
+
+    def refuse(what):
+        raise _Refusal(lambda cli: (
+            f"{_arg('target', target, cli)} {what}: a regression target by the package's rule, "
+            "and the blocks stratify by class (every distinct value would be a class of its "
+            "own, and the quotas would go to the classes of the smallest values). Pass "
+            f"{'--task classification' if cli else 'task=' + repr('classification')} if its "
+            "values are classes; otherwise bin it into a class column before writing the "
+            f"files (e.g. df['bin'] = pd.qcut(df[{target!r}], 10, labels=False), "
+            f"{_arg('target', 'bin', cli)}), or reduce it in memory (quantile bins)."))
+
+    fractional = [s["continuous"] for s in scans if "continuous" in s]
+    if fractional:
+        refuse(f"holds numbers that are not whole (e.g. {fractional[0]:g})")
+    if getattr(dtype, "name", None) == "category" or getattr(dtype, "kind", "O") not in "iuf":
+        return
+    values = np.concatenate([s["classes"][0] for s in scans if s["n"]])
+    counts = np.concatenate([s["classes"][1] for s in scans if s["n"]])
+    if values.dtype.kind not in "iuf":
+        return
+    inverse = np.unique(values, return_inverse=True)[1].reshape(-1)
+    totals = np.bincount(inverse, weights=counts)
+    n = int(counts.sum())
+    if not classes_by_counts(totals.size, n, int(np.sum(totals == 1))):
+        refuse(f"has {totals.size} distinct whole numbers in {n} rows, too many that do not "
+               "repeat as classes do")
 
 
 def _gather(parts, sizes, idx, index=None):
