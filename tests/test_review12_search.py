@@ -42,3 +42,22 @@ def test_a_polars_or_pyarrow_table_reaches_the_estimator_with_its_columns(librar
     # the ColumnTransformer selected its columns by name on the folds and at the refit
     assert list(s.best_estimator_.feature_names_in_) == ["a", "b", "c"]
     assert len(s.predict(X)) == len(df)
+
+
+# ------------------------------------------- 02 search_table reads Parquet, polars, pyarrow
+def test_search_table_reads_parquet_paths_and_polars_tables_and_names_data(tmp_path):
+    from datareduce.search import search_table
+
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pyarrow")
+    df, y = _mixed()
+    df["t"] = y
+    path = tmp_path / "train.parquet"
+    df.to_parquet(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for data in (path, str(path), pl.from_pandas(df)):
+            s = search_table(data, "t", budget=None, methods=["srs"], keeps=(0.3, 0.5))
+            assert s.n_samples_in_ == len(df)
+    with pytest.raises(TypeError, match="data is a ndarray: give a table"):
+        search_table(df.to_numpy(), "t")

@@ -49,11 +49,38 @@ def make_model(name: str, task: str, X, random_state=None):
     return sk_pipeline(make_selection_space(X), model)
 
 
+def _as_frame(data):
+    """``data`` as a pandas DataFrame: a DataFrame as it is, a polars or pyarrow table
+    through ``to_pandas()``, a path read as Parquet (``.parquet``, ``.pq``, as ``datareduce
+    search`` reads it) or CSV (any other path or a text buffer); anything else is refused
+    naming ``data``."""
+    import os
+
+    import pandas as pd
+
+    from .._core.validation import library_of
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if library_of(data) in ("polars", "pyarrow") and hasattr(data, "to_pandas") and \
+            len(getattr(data, "shape", ())) == 2:
+        return data.to_pandas()
+    if isinstance(data, (str, os.PathLike)):
+        if os.fspath(data).lower().endswith((".parquet", ".pq")):
+            return pd.read_parquet(data)
+        return pd.read_csv(data)
+    if hasattr(data, "read"):  # an open text buffer
+        return pd.read_csv(data)
+    raise TypeError(f"data is a {type(data).__name__}: give a table with named columns (a "
+                    "pandas DataFrame, a polars or pyarrow table) or the path of a CSV or "
+                    "Parquet file; for arrays use ReductionSearchCV(...).fit(X, y).")
+
+
 def search_table(data, target: str, *, model="logistic", scoring=None, tolerance=0.01,
                  budget="3x", keeps=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5), methods="auto", cv=3,
                  task="auto", n_bins=N_BINS, baseline="auto", random_state=0, verbose=False,
                  groups=None):
-    """Search a table (DataFrame or CSV path) for its smallest training set: the CLI's call.
+    """Search a table (DataFrame or CSV / Parquet path) for its smallest training set: the CLI's call.
 
     ``datareduce search DATA.csv --target COL --model logistic --scoring f1_macro
     --tolerance 0.01 --budget 3x`` is ``search_table("DATA.csv", "COL", model="logistic",
@@ -64,8 +91,10 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
 
     Parameters
     ----------
-    data : pandas.DataFrame or path
-        The training table (keep your test rows out of it).
+    data : pandas.DataFrame, polars or pyarrow table, or path
+        The training table (keep your test rows out of it): a polars or pyarrow table is
+        read with ``to_pandas()``, a path ending in ``.parquet`` or ``.pq`` as Parquet, any
+        other path as CSV.
     target : str
         The target column. Rows with a missing target are an error.
     model : str or estimator, default="logistic"
@@ -84,11 +113,9 @@ def search_table(data, target: str, *, model="logistic", scoring=None, tolerance
         Fitted; ``.summary()`` is the text to print, ``.best_reducer_.sample_indices_``
         the kept rows (positions in the table).
     """
-    import pandas as pd
-
     from ..preprocessing import make_selection_space
 
-    df = data if isinstance(data, pd.DataFrame) else pd.read_csv(data)
+    df = _as_frame(data)
     if target not in df.columns:
         raise ValueError(f"target={target!r} is not a column; columns: {list(df.columns)}.")
     missing = df[target].isna()
