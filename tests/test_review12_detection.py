@@ -44,3 +44,44 @@ def test_classes_sharing_a_name_or_named_like_a_combination_get_their_ids():
     ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(3)],
                           boxes=[b(0), b(1, 2), b(1, 2)], names={0: "a+b", 1: "a", 2: "b"})
     assert image_categories(ds, min_count=1).tolist() == ["a+b (class 0)", "a+b", "a+b"]
+
+
+def _png(p, seed=0):
+    from PIL import Image
+
+    p.parent.mkdir(parents=True, exist_ok=True)
+    a = (np.random.default_rng(seed).random((32, 32, 3)) * 255).astype(np.uint8)
+    Image.fromarray(a).save(p)
+
+
+def _txt(p, text="0 0.5 0.5 0.2 0.2\n"):
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text)
+
+
+def test_labels_next_to_a_linked_sub_folders_target_are_warned_about(tmp_path):
+    import os
+
+    from datareduce.detection import load_yolo
+
+    ds, cam = tmp_path / "ds", tmp_path / "cam1"
+    for i in range(2):
+        _png(ds / f"images/train/a{i}.png", i)
+        _txt(ds / f"labels/train/a{i}.txt")
+        _png(ds / f"images/val/v{i}.png", 10 + i)
+        _txt(ds / f"labels/val/v{i}.txt")
+        _png(cam / f"images/c{i}.png", 20 + i)
+        _txt(cam / f"labels/c{i}.txt")
+    os.symlink(cam / "images", ds / "images/train/cam1")
+    (ds / "data.yaml").write_text("path: .\ntrain: images/train\nval: images/val\n"
+                                  "names: [car]\n")
+    with pytest.warns(UserWarning, match=r"2 image\(s\) have no label file .*cam1/c0\.txt"):
+        d = load_yolo(ds / "data.yaml")
+    assert sum(len(b) == 0 for b in d.boxes) == 2  # read as Ultralytics reads them
+    # labels mirrored where Ultralytics looks: no warning
+    for i in range(2):
+        _txt(ds / f"labels/train/cam1/c{i}.txt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = load_yolo(ds / "data.yaml")
+    assert all(len(b) == 1 for b in d.boxes)

@@ -404,6 +404,30 @@ def _orphan_labels(entries: list[Path], images: list[Path]) -> list[Path]:
     return sorted(orphans)
 
 
+def _warn_labels_behind_links(images: list, label_files: list, what: str) -> None:
+    """Warn about images read without a label file whose real place (a linked sub-folder,
+    ``images/train/cam1 -> /data/cam1/images``, or a linked file) has one next to it:
+    Ultralytics looks for labels under the path it found the image by, so these are
+    background images for it and for this reader; their boxes are silently lost."""
+    behind = []
+    for img, lf in zip(images, label_files, strict=True):
+        if lf is not None:
+            continue
+        real = Path(os.path.realpath(img))
+        if real != img and (alt := image_to_label_path(real)) != image_to_label_path(img) \
+                and alt.is_file():
+            behind.append((img, alt))
+    if behind:
+        img, alt = behind[0]
+        warnings.warn(
+            f"{what}: {len(behind)} image(s) have no label file where Ultralytics looks for "
+            f"it (e.g. {image_to_label_path(img)}) but one next to the linked image's real "
+            f"place (e.g. {alt}, for {img}, a link to {os.path.realpath(img)}): they are read "
+            "as background images, as Ultralytics reads them. Link the labels where the first "
+            "path says (labels/... mirroring images/...), or link the whole dataset folder "
+            "that holds both images/ and labels/.", UserWarning, stacklevel=3)
+
+
 def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
               verify_images: bool = True, n_jobs: int = 1) -> DetectionDataset:
     """Read one split of a YOLO dataset described by an Ultralytics data YAML.
@@ -539,6 +563,7 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
             f"{image_to_label_path(kept_images[0])}): every image is read as background, as "
             "Ultralytics reads it ('No labels found'). Put the labels where that path says.",
             UserWarning, stacklevel=2)
+    _warn_labels_behind_links(kept_images, kept_labels, f"{yaml_path} [{split}]")
     if orphans:
         shown = ", ".join(str(p) for p in orphans[:5])
         hint = "Restore the images or delete these files."
