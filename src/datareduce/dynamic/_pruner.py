@@ -51,9 +51,12 @@ def group_shares(sizes, k):
 
 
 def _check_missing_groups(g):
-    """Refuse missing group labels (NaN; None, NaN or pd.NA in a text or object column)."""
+    """Refuse missing group labels (NaN; NaT in dates; None, NaN or pd.NA in a text or
+    object column)."""
     if g.dtype.kind == "f":
         missing, what = np.flatnonzero(np.isnan(g)), "NaN"
+    elif g.dtype.kind in "mM":
+        missing, what = np.flatnonzero(np.isnat(g)), "NaT"
     elif g.dtype.kind == "O":
         import pandas as pd
 
