@@ -61,3 +61,31 @@ def test_search_table_reads_parquet_paths_and_polars_tables_and_names_data(tmp_p
             assert s.n_samples_in_ == len(df)
     with pytest.raises(TypeError, match="data is a ndarray: give a table"):
         search_table(df.to_numpy(), "t")
+
+
+# ------------------------------------------- 03 an unknown gain interval is said in words
+def test_an_unknown_interval_of_the_gain_is_said_in_words_not_nan(monkeypatch):
+    import datareduce.search._base as base_module
+    from datareduce.search._evaluate import FULL
+
+    monkeypatch.setattr(base_module, "BASELINE_MAX_ROWS", 1000)
+    refused, real = [], ReductionSearchCV._fits
+
+    def fits(self, ev, seconds):  # the full training's other splits do not fit
+        if len(ev.cells.get((FULL, 1.0), {})) == 1 and not refused:
+            refused.append(seconds)
+            return False
+        return real(self, ev, seconds)
+
+    monkeypatch.setattr(ReductionSearchCV, "_fits", fits)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1500, 4))
+    y = (X[:, 0] + rng.normal(0, 1, 1500) > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.05, 0.1, 0.2),
+                              tolerance=0.03, budget=None, random_state=0).fit(X, y)
+    assert s.baseline_kind_ == "measured on 1 of 3 splits" and s.within_tolerance_
+    assert not np.isfinite(s.all_rows_gain_[1])
+    line = next(v for v in s.summary().splitlines() if v.startswith("checked"))
+    assert "nan" not in line and "95% interval unknown" in line

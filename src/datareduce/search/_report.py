@@ -134,7 +134,7 @@ def summary(search) -> str:
                      f"{splits}, mean {np.nanmean(chk):.4f}, worst draw "
                      f"{np.nanmean(chk, axis=1).min():.4f} "
                      f"(threshold {s.threshold_:.4f}); against the full training set "
-                     f"{g:+.4f} (95% interval {g_lo:+.4f} to {g_hi:+.4f})")
+                     f"{g:+.4f} ({_interval(g_lo, g_hi, lambda v: f'{v:+.4f}')})")
         bound = getattr(s, "check_bounds_", {}).get((s.best_method_, s.best_keep_), math.nan)
         if math.isfinite(bound):
             lines.append(f"one draw on new data (a validation fold's size): at least "
