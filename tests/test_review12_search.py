@@ -89,3 +89,25 @@ def test_an_unknown_interval_of_the_gain_is_said_in_words_not_nan(monkeypatch):
     assert not np.isfinite(s.all_rows_gain_[1])
     line = next(v for v in s.summary().splitlines() if v.startswith("checked"))
     assert "nan" not in line and "95% interval unknown" in line
+
+
+# ------------------------------------------- 04 a vanishing lower end is not "at least below"
+def test_a_vanishing_lower_end_with_no_upper_end_is_not_at_least_below():
+    import copy
+    import math
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + 0.3 * rng.normal(size=300) > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2, 0.5),
+                                   tolerance=0.05, budget=None, n_draws=1,
+                                   random_state=0).fit(X, y)
+    s = copy.copy(search)
+    s.predicted_keep_ = (0.079, 3.6e-5, math.inf)  # seen with 20 classes of 25 rows
+    s.predicted_saving_ = (0.13, math.nan, 0.13)
+    line = next(ln for ln in s.summary().splitlines()
+                if ln.startswith("learning curve predicts"))
+    assert "at least below" not in line
+    assert "from below 0.001, no upper end within the table" in line

@@ -26,7 +26,9 @@ def _interval(lo, hi, fmt, no_upper="no upper end"):
     if _finite(lo) and _finite(hi):
         return f"95% interval {fmt(lo)} to {fmt(hi)}"
     if _finite(lo):
-        return f"95% interval: at least {fmt(lo)}, {no_upper}"
+        low = fmt(lo)  # a vanishing end in words ("below 0.001"): "from", not "at least"
+        return (f"95% interval: from {low}, {no_upper}" if low.startswith("below") else
+                f"95% interval: at least {low}, {no_upper}")
     if _finite(hi):
         return f"95% interval: at most {fmt(hi)}, no lower end"
     return "95% interval unknown"
