@@ -69,3 +69,28 @@ def test_a_reducer_refuses_sample_weight_by_name_with_the_way_to_weight(how):
     with pytest.raises(TypeError, match=r"got groups: a reducer's only fit parameter is task"):
         reducer.fit(X, y, groups=np.zeros(60))
     assert reducer.fit(X, y, task="classification").sample_indices_.shape == (30,)
+
+
+@pytest.mark.parametrize("container", ["pandas", "polars"])
+@pytest.mark.parametrize("source", ["pandas", "polars"])
+def test_the_selection_space_gives_a_named_table_on_set_output(container, source):
+    # its internal steps read pandas frames: set_output(transform="polars") on the returned
+    # pipeline reached them and crashed ('DataFrame' object has no attribute 'astype')
+    pytest.importorskip(container)
+    pytest.importorskip(source)
+    from datareduce.preprocessing import make_selection_space
+
+    df = pd.DataFrame({"mass": [3.1, None, 4.0, 2.0], "island": ["a", "b", None, "a"],
+                       "day": pd.to_datetime(["2020-01-01", "2021-01-01", None,
+                                              "2020-06-01"])})
+    expected = make_selection_space(df).fit_transform(df)
+    assert isinstance(expected, np.ndarray)
+    if source == "polars":
+        import polars as pl
+
+        df = pl.from_pandas(df)
+    Z = make_selection_space(df).set_output(transform=container).fit_transform(df)
+    assert type(Z).__module__.split(".")[0] == container
+    assert list(Z.columns) == ["mass", "day", "missingindicator_mass", "missingindicator_day",
+                               "island_a", "island_b", "island_nan"]
+    np.testing.assert_allclose(np.asarray(Z.to_numpy(), dtype=float), expected)

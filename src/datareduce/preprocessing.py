@@ -40,10 +40,13 @@ SPACE_OPTIONS = ("auto", "standard", "minmax", "passthrough")
 def _as_frame(X):
     import pandas as pd
 
-    from ._core.validation import is_dataframe
+    from ._core.validation import is_dataframe, library_of
 
     if is_dataframe(X):
         return X
+    if library_of(X) in ("polars", "pyarrow") and hasattr(X, "to_pandas"):
+        # a step's output under set_output(transform="polars"): the same columns and dtypes
+        return X.to_pandas()
     arr = np.asarray(X, dtype=object) if not hasattr(X, "dtype") else np.asarray(X)
     if arr.ndim != 2:
         raise ValueError(f"X must be 2-D, got an array with {arr.ndim} dimension(s).")
@@ -166,7 +169,10 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
     -------
     sklearn.pipeline.Pipeline
         ``FunctionTransformer`` (to a DataFrame) followed by a ``ColumnTransformer``; fit it
-        with ``fit_transform(X)``.
+        with ``fit_transform(X)``. It returns a numpy array whatever scikit-learn's global
+        ``transform_output`` (the reducers, the search and ``compare`` read it so); for a
+        table with the output columns' names call ``.set_output(transform="pandas")`` (or
+        ``"polars"``) on it.
 
     Examples
     --------
@@ -232,6 +238,7 @@ def _positions(frame, columns):
 
 def _categories_as_strings(frame):
     """Categorical values as plain strings (NaN kept as NaN for the imputer)."""
+    frame = _as_frame(frame)
     out = frame.astype(object)
     return out.where(frame.notna(), np.nan).map(lambda v: v if v is np.nan else str(v))
 
