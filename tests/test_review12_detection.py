@@ -85,3 +85,21 @@ def test_labels_next_to_a_linked_sub_folders_target_are_warned_about(tmp_path):
         warnings.simplefilter("error")
         d = load_yolo(ds / "data.yaml")
     assert all(len(b) == 1 for b in d.boxes)
+
+
+def test_report_png_inside_the_output_folder_is_written_after_the_dataset(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    from datareduce.cli import main
+    from datareduce.detection import make_shapes_dataset
+
+    src = make_shapes_dataset(tmp_path / "src", n_train=16, n_val=3, random_state=0)
+    out = tmp_path / "out"
+    args = ["yolo", str(src), "--keep", "0.5", "--embedder", "label", "-o", str(out), "-q"]
+    assert main([*args, "--report-png", str(out / "report.png")]) == 0
+    assert (out / "data.yaml").is_file() and (out / "report.png").is_file()
+    # replacing it keeps working; inside images/ it would be trained on: refused first
+    assert main([*args, "--report-png", str(out / "report.png"), "--overwrite"]) == 0
+    assert main([*args[:-3], "-o", str(tmp_path / "o2"),
+                 "--report-png", str(tmp_path / "o2/images/train/r.png")]) == 2
+    assert "inside --output's images/" in capsys.readouterr().err
+    assert not (tmp_path / "o2").exists()

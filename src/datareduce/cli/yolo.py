@@ -221,9 +221,12 @@ def run(args) -> int:
                                    "--cache-dir": args.cache_dir})
     if args.output and not args.dry_run:
         try:  # before the (possibly long) embedding
-            check_output_dir(dataset, args.output, overwrite=args.overwrite, layout=args.layout)
+            out = check_output_dir(dataset, args.output, overwrite=args.overwrite,
+                                   layout=args.layout)
         except FileExistsError as exc:
             raise CLIError(cli_words(str(exc))) from exc
+        if args.report_png:
+            check_report_in_output(args.report_png, out)
     if isinstance(keep, int):  # a note, on stderr like every command's (--quiet: none)
         say(args, f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a "
                   "count; write a fraction such as 0.3 for a share)")
@@ -260,21 +263,44 @@ def run(args) -> int:
         print(f"\nepsilon ({dr.epsilon_.metric}, min-max scaled embeddings): "
               f"{float(dr.epsilon_.value):.4g}")
     print(f"\nembedding {dr.embed_time_:.2f} s, reduction {dr.reduce_time_:.2f} s")
-    if args.report_png:
-        from ._io import write_bytes_with
-
-        try:  # drawn beside and renamed into place: never through a link
-            write_bytes_with(args.report_png, dr.report_.plot)
-        except ImportError as exc:
-            raise CLIError(f"--report-png needs matplotlib (pip install matplotlib): {exc}") \
-                from exc
-        print(f"report picture: {args.report_png}")
     if args.dry_run:
+        if args.report_png:
+            write_report_png(args.report_png, dr.report_)
         print("dry run: nothing written")
         return 0
     try:
         yaml_path = dr.write(args.output, layout=args.layout, overwrite=args.overwrite)
     except FileExistsError as exc:
         raise CLIError(cli_words(str(exc))) from exc
+    if args.report_png:  # after the dataset: it may go into --output, which must be empty
+        write_report_png(args.report_png, dr.report_)
     print(f"wrote {yaml_path}  ->  yolo train data={yaml_path}")
     return 0
+
+
+def check_report_in_output(report_png, out) -> None:
+    """Refuse a ``--report-png`` inside ``--output``'s ``images/`` or ``labels/`` (it would
+    be trained on, or sit among the label files); elsewhere in ``--output`` it is written
+    after the dataset, so the output folder is still empty when the dataset is written."""
+    import os
+    from pathlib import Path
+
+    from ..detection.yolo import _is_within_dir, _real_folder
+
+    real = _real_folder(Path(os.path.normpath(os.path.abspath(Path(report_png).expanduser()))))
+    for top in ("images", "labels"):
+        if _is_within_dir(real, Path(out) / top):
+            raise CLIError(f"--report-png {report_png} is inside --output's {top}/ folder, "
+                           f"which holds the {'training images' if top == 'images' else 'labels'}"
+                           f": put it at the top of {out} or elsewhere.")
+
+
+def write_report_png(path, report) -> None:
+    from ._io import write_bytes_with
+
+    try:  # drawn beside and renamed into place: never through a link
+        write_bytes_with(path, report.plot)
+    except ImportError as exc:
+        raise CLIError(f"--report-png needs matplotlib (pip install matplotlib): {exc}") \
+            from exc
+    print(f"report picture: {path}")
