@@ -103,3 +103,15 @@ def test_report_png_inside_the_output_folder_is_written_after_the_dataset(tmp_pa
                  "--report-png", str(tmp_path / "o2/images/train/r.png")]) == 2
     assert "inside --output's images/" in capsys.readouterr().err
     assert not (tmp_path / "o2").exists()
+
+
+def test_cache_dir_inside_the_output_folder_is_refused_before_any_work(tmp_path, capsys):
+    from datareduce.cli import main
+    from datareduce.detection import make_shapes_dataset
+
+    src = make_shapes_dataset(tmp_path / "src", n_train=12, n_val=3, random_state=0)
+    out = tmp_path / "out"
+    assert main(["yolo", str(src), "--keep", "0.5", "-o", str(out), "-q",
+                 "--cache-dir", str(out / "cache")]) == 2
+    assert "--cache-dir" in capsys.readouterr().err
+    assert not out.exists()

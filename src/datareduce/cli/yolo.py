@@ -227,6 +227,8 @@ def run(args) -> int:
             raise CLIError(cli_words(str(exc))) from exc
         if args.report_png:
             check_report_in_output(args.report_png, out)
+        if args.cache_dir:
+            check_cache_outside_output(args.cache_dir, out)
     if isinstance(keep, int):  # a note, on stderr like every command's (--quiet: none)
         say(args, f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a "
                   "count; write a fraction such as 0.3 for a share)")
@@ -293,6 +295,23 @@ def check_report_in_output(report_png, out) -> None:
             raise CLIError(f"--report-png {report_png} is inside --output's {top}/ folder, "
                            f"which holds the {'training images' if top == 'images' else 'labels'}"
                            f": put it at the top of {out} or elsewhere.")
+
+
+def check_cache_outside_output(cache_dir, out) -> None:
+    """Refuse a ``--cache-dir`` inside ``--output``: the cache is written while embedding,
+    before the dataset, whose folder must then be empty (the cache is meant to outlive an
+    output anyway)."""
+    import os
+    from pathlib import Path
+
+    from ..detection.yolo import _is_within_dir
+
+    real = Path(os.path.realpath(Path(cache_dir).expanduser()))
+    if _is_within_dir(real, Path(out)):
+        raise CLIError(f"--cache-dir {cache_dir} is inside --output {out}: the embeddings are "
+                       "cached before the dataset is written, and the output folder must be "
+                       "empty then. Put the cache beside it (e.g. "
+                       f"{Path(out).parent / (Path(out).name + '-cache')}).")
 
 
 def write_report_png(path, report) -> None:
