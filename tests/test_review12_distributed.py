@@ -120,3 +120,36 @@ def test_reduce_parquet_refuses_many_whole_numbers_that_do_not_repeat(tmp_path):
             f.unlink()
         res = reduce_parquet(tmp_path, "srs", 0.05, target="price", random_state=0)
         assert sorted(res.kept["price"].unique()) == [0, 1, 2]
+
+
+def test_block_seeds_come_from_the_reducer_seed_or_say_it_is_not_used(tmp_path):
+    # reduce_blocks ignored a seeded reducer (fresh entropy at every call); reduce_parquet
+    # ignored params={'random_state': ...} silently (5 and 6 kept the same rows)
+    import warnings
+
+    import dask
+
+    from datareduce import get_reducer
+    from datareduce.distributed import reduce_blocks, reduce_parquet
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(800, 3)), rng.integers(0, 2, 800)
+    with dask.config.set(scheduler="synchronous"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no warning when the seeds agree or one is unset
+            runs = [reduce_blocks(X, y, reducer=get_reducer("srs", keep=0.05, random_state=5),
+                                  chunk_rows=200) for _ in range(2)]
+            same = reduce_blocks(X, y, reducer=get_reducer("srs", keep=0.05, random_state=5),
+                                 chunk_rows=200, random_state=5)
+        assert runs[0].random_state == runs[1].random_state == 5
+        np.testing.assert_array_equal(runs[0].sample_indices, runs[1].sample_indices)
+        np.testing.assert_array_equal(runs[0].sample_indices, same.sample_indices)
+        with pytest.warns(UserWarning, match=r"reducer's random_state=5 is not used.*"
+                                             r"reduce_blocks\(random_state=1\)") as caught:
+            reduce_blocks(X, y, reducer=get_reducer("srs", keep=0.05, random_state=5),
+                          chunk_rows=200, random_state=1)
+        assert caught[0].filename == __file__
+        pd.DataFrame({"x": X[:, 0], "y": y}).to_parquet(tmp_path / "p.parquet")
+        with pytest.warns(UserWarning, match=r"Pass random_state=6 to reduce_parquet") as caught:
+            reduce_parquet(tmp_path, "srs", 0.1, target="y", params={"random_state": 6})
+        assert caught[0].filename == __file__

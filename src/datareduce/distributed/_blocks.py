@@ -379,9 +379,12 @@ def reduce_blocks(X, y=None, *, reducer, oversample: float = 1.0, random_state=N
     random_state : int >= 0, optional
         Seeds of the per-block reducers (derived deterministically per block; with a single
         block and ``oversample=1`` the block's reducer gets ``random_state`` itself, so the
-        result is the in-memory fit's). None draws fresh entropy: each call gives another
-        result, and the seed drawn is in the result's ``random_state`` (pass it back to
-        repeat the run). A negative int, a bool or a float is refused.
+        result is the in-memory fit's). None uses the reducer's own int ``random_state``
+        (``get_reducer("srs", keep=0.1, random_state=5)``), and draws fresh entropy when it
+        has none: each call gives another result, and the seed drawn is in the result's
+        ``random_state`` (pass it back to repeat the run). A reducer's own seed that differs
+        from a given ``random_state`` is not used (a warning says so). A negative int, a
+        bool or a float is refused.
     chunk_rows : int, optional
         Rows per block for numpy input.
     radius_metric : {"euclidean", "chebyshev", "manhattan"}, optional
@@ -461,11 +464,32 @@ def _n_groups(union_rows, quota, stage_two_rows):
     return int(max(1, min(-(-int(union_rows) // int(stage_two_rows)), int(quota))))
 
 
+def _block_seed(reducer, random_state, caller="reduce_blocks", stacklevel=4) -> int:
+    """The int seed the blocks' seeds are drawn from: ``random_state``; when it is None, the
+    reducer's own int ``random_state``, else fresh entropy (recorded on the result). A
+    reducer's own int seed that differs from a given ``random_state`` is not used: a
+    warning says so, naming the argument that seeds the blocks."""
+    own = reducer.get_params().get("random_state")
+    own = int(own) if isinstance(own, (int, np.integer)) and not isinstance(
+        own, (bool, np.bool_)) else None
+    if random_state is None:
+        # the reducer's seed, or fresh entropy as in scikit-learn; the seed is recorded on
+        # the result (BlockReduction.random_state), so the run can be repeated
+        return own if own is not None else draw_seed(np.random.default_rng())
+    if own is not None and own != int(random_state):
+        warnings.warn(
+            f"the reducer's random_state={own} is not used: the blocks' seeds are drawn "
+            f"from {caller}(random_state={int(random_state)}). Pass random_state={own} to "
+            f"{caller} for the reducer's seed.", UserWarning, stacklevel=stacklevel)
+    return int(random_state)
+
+
 def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chunk_rows=None,
                    radius_metric=None, block_classes=None, first_stage="auto",
-                   stage_two_rows=STAGE_TWO_ROWS):
+                   stage_two_rows=STAGE_TWO_ROWS, caller="reduce_blocks", stacklevel=4):
     """:func:`reduce_blocks`; ``block_classes`` may carry per-block (labels, counts) already
-    computed (the Parquet reader counts them in its first pass)."""
+    computed (the Parquet reader counts them in its first pass). ``caller`` and
+    ``stacklevel`` place the warning about an unused reducer seed (:func:`_block_seed`)."""
     import dask
 
     if not isinstance(reducer, BaseReducer):
@@ -488,10 +512,7 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
     if random_state is not None and not isinstance(random_state, (int, np.integer)):
         raise TypeError(f"random_state must be None or an int, got {type(random_state).__name__}.")
     check_random_generator(random_state)  # a negative seed or a bool is refused by name
-    if random_state is None:
-        # fresh entropy, as in scikit-learn; the seed drawn is recorded on the result
-        # (BlockReduction.random_state), so the run can be repeated
-        random_state = draw_seed(np.random.default_rng())
+    random_state = _block_seed(reducer, random_state, caller, stacklevel)
     X, y = _as_dask(X, y, chunk_rows)
     n = X.shape[0]
     if n == 0:

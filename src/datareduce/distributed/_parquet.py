@@ -855,7 +855,11 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         Stage-one oversampling (see :func:`reduce_blocks`). Default 1 for uniform sampling
         (``srs``, ``random``: a second stage gains nothing) and 4 otherwise (two stages).
     random_state : int, default=0
-        Seed; the same files, partitions and seed give the same rows on any scheduler.
+        Seed; the same files, partitions and seed give the same rows on any scheduler. It
+        seeds the blocks: a reducer's own ``random_state`` (``method`` as a reducer, or
+        ``params={"random_state": ...}``) that differs is not used, and a warning says so
+        (pass it here). None uses the reducer's own int seed, else fresh entropy (the seed
+        drawn is in ``res.blocks.random_state``).
     scheduler : None, "local", a scheduler address or a Client
         Where the work runs (see :func:`use_scheduler`): ``"local"`` starts a cluster of
         ``n_workers`` processes on this machine; ``"tcp://host:8786"`` uses a running cluster.
@@ -939,7 +943,8 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         blocks = _reduce_blocks(
             data.X, data.y, reducer=reducer, oversample=oversample, random_state=random_state,
             radius_metric=radius_metric, block_classes=data.block_classes,
-            first_stage=first_stage, stage_two_rows=stage_two_rows)
+            first_stage=first_stage, stage_two_rows=stage_two_rows,
+            caller="reduce_parquet", stacklevel=4)
         timings["reduce"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
