@@ -111,3 +111,40 @@ def test_a_vanishing_lower_end_with_no_upper_end_is_not_at_least_below():
                 if ln.startswith("learning curve predicts"))
     assert "at least below" not in line
     assert "from below 0.001, no upper end within the table" in line
+
+
+# ------------------------------------------- 05 a class missing from a side of a split
+def _one_group_class():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 3))
+    g = np.repeat(np.arange(24), 10)
+    y = np.where(g == 0, 2, (X[:, 0] > 0).astype(int))  # class 2 lives in group 0 only
+    return X, y, g
+
+
+def test_a_class_missing_from_a_fold_warns_and_an_unscorable_split_is_named():
+    from sklearn.model_selection import GroupKFold
+
+    X, y, g = _one_group_class()
+    with pytest.warns(UserWarning, match=r"class\(es\) \[2\] have no row in the training "
+                                         r"fold of split\(s\) \[\d\].*too few groups"):
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.3, 0.5),
+                          budget=None, n_draws=1, cv=GroupKFold(3),
+                          random_state=0).fit(X, y, groups=g)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=r"scoring='neg_log_loss' cannot score split "
+                                             r"\d: its (training|validation) fold has no "
+                                             r"row of class\(es\) \[2\]"):
+            ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.3, 0.5),
+                              scoring="neg_log_loss", budget=None, cv=3,
+                              random_state=0).fit(X, y, groups=g)
+
+
+def test_stratified_folds_without_groups_do_not_warn_about_missing_classes():
+    X, y, _ = _one_group_class()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.3, 0.5),
+                          budget=None, n_draws=1, random_state=0).fit(X, y)
+    assert not [w for w in seen if "no row in the" in str(w.message)]

@@ -192,6 +192,20 @@ def check_target(y, n):
     return arr
 
 
+def classes_missing_from_folds(y, splits):
+    """``{(side, split): [classes]}`` of the classes of ``y`` with no row on a side
+    (``"training"`` or ``"validation"``) of a split: a group splitter keeps each group on
+    one side, so a class whose rows are in few groups can miss a side."""
+    classes = np.unique(y)
+    out = {}
+    for i, (tr, te) in enumerate(splits):
+        for side, rows in (("training", tr), ("validation", te)):
+            absent = np.setdiff1d(classes, y[rows])
+            if len(absent):
+                out[(side, i)] = absent.tolist()
+    return out
+
+
 def search_task(y, task, estimator):
     """The search's task: :func:`datareduce.evaluation.tasks.estimator_task` (the package's
     one rule, and under ``task="auto"`` the estimator's own type first), shared with
@@ -403,6 +417,11 @@ class BaseReductionSearch(BaseEstimator):
                               and y_arr.dtype.kind in "iuf")
         splits = self._splits(X, strata, seed, numbers_as_classes, groups,
                               regression=task == "regression")
+        if task == "classification":
+            missing = classes_missing_from_folds(y_arr, splits)
+            if missing:
+                warnings.warn(self._missing_classes_line(missing, groups is not None),
+                              UserWarning, stacklevel=2)
         cands, skipped = self._candidates(task)
         reference = self.reference if self.reference in cands else None
         if reference is None:
@@ -421,6 +440,8 @@ class BaseReductionSearch(BaseEstimator):
                         "%s.", sorted(set(fits) - set(usable)), floor, usable or [max(fits)])
         ev = Evaluator(self, X, y, splits, cands, scorer, seed, reference,
                        usable or [max(fits)], clock, task=task)
+        ev.scoring = scoring  # named when a split cannot be scored (a class missing there)
+        ev.missing_classes = missing if task == "classification" else {}
         ev.skipped.update(skipped)
         ev.budget = (budget_s, budget_x)
         ev.floor_applied = False  # the min_budget floor raised a multiple (resolve_budget)
@@ -428,6 +449,30 @@ class BaseReductionSearch(BaseEstimator):
         self._run_search(ev)
         self._finish(ev, X, y, task, scoring, seed, clock)
         return self
+
+    def _missing_classes_line(self, missing, groups):
+        """The warning for classes absent from a side of some splits (``missing``, from
+        :func:`classes_missing_from_folds`)."""
+        from .._core.input import _few
+
+        parts = []
+        for side, fold in (("training", "training fold"), ("validation", "validation fold")):
+            classes = sorted({c for (sd, _), cs in missing.items() if sd == side for c in cs},
+                             key=str)
+            splits = sorted({i for (sd, i) in missing if sd == side})
+            if classes:
+                parts.append(f"class(es) {_few(classes)} have no row in the {fold} of "
+                             f"split(s) {_few(splits)}")
+        why = ("their rows are in too few groups for every split to hold them (no group is "
+               "split)" if groups else f"cv={_one_line(self.cv)} does not put every class on "
+               "both sides of each split")
+        fix = ("give such classes more groups, or leave them out" if groups else
+               "use a splitter stratified by class (cv=3, StratifiedKFold), or leave such "
+               "classes out")
+        return (f"ReductionSearchCV: {'; '.join(parts)}: {why}. In those splits every "
+                "candidate and the full training learn without them or are not scored on "
+                "them (a scorer of probabilities, such as roc_auc_ovr or neg_log_loss, "
+                f"cannot score such a split): {fix}.")
 
     def _fractions_in_a_fold(self, keeps, n, splits, groups=None):
         """The kept fractions whose rows (``check_keep(keep, n)``, the reducers' count: half

@@ -305,13 +305,33 @@ class Evaluator:
             if label == FULL:  # one full training includes its preprocessing
                 fit_t += f.prep_seconds
             t0 = time.perf_counter()
-            score = float(self.scorer(model, f.Zte, f.yte))
+            try:
+                score = float(self.scorer(model, f.Zte, f.yte))
+            except ValueError as exc:
+                raise self._unscorable(s, exc) from exc
             self.score_seconds.append(time.perf_counter() - t0)
             cell[s] = (score, red_t, fit_t, len(yr))
         if draw:
             return np.array([cell[s][0] if s in cell else np.nan
                              for s in range(self.n_splits)])
         return self.scores(label, keep)
+
+    def _unscorable(self, s, exc):
+        """The scorer's error on split ``s``, explained when a class is missing from a side
+        of that split (``missing_classes``, set by the search's ``fit``), else as it was."""
+        from .._core.input import _few
+
+        missing = getattr(self, "missing_classes", {}) or {}
+        sides = [f"its {side} fold has no row of class(es) {_few(missing[(side, s)])}"
+                 for side in ("training", "validation") if (side, s) in missing]
+        if not sides:
+            return exc
+        scoring = getattr(self, "scoring", None)
+        return ValueError(
+            f"scoring={scoring!r} cannot score split {s}: {' and '.join(sides)} (see the "
+            f"warning before the search); the scorer said: {str(exc).rstrip('.')}. Give the "
+            "classes rows on both sides of every split (more groups, a splitter stratified "
+            "by class) or use a scorer of predicted labels such as scoring='f1_macro'.")
 
     def fold(self, s):
         """The cached :class:`Fold` of split ``s`` (built on first use)."""
