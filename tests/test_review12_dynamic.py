@@ -18,3 +18,18 @@ def test_missing_dates_in_groups_are_refused_by_row(labels):
         DynamicPruner(12, keep=0.5, policy="rs2", groups=labels, random_state=0)
     fine = pd.Series(pd.to_datetime(["2024-05-01", "2024-05-02", "2024-05-03"] * 4))
     assert DynamicPruner(12, keep=0.5, groups=fine).group_shares_.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_fit_dynamic_names_pruner_for_an_unknown_policy_name():
+    # it said "policy='infobach' is unknown": fit_dynamic has no policy argument
+    from sklearn.linear_model import SGDClassifier
+
+    from datareduce.dynamic import fit_dynamic
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    for initial_epoch in (0, 1):
+        with pytest.raises(ValueError, match=r"pruner='infobach' is unknown: pass a "
+                                             r"DynamicPruner, None, or a policy name.*infobatch"):
+            fit_dynamic(SGDClassifier(loss="log_loss"), X, y, epochs=2, pruner="infobach",
+                        initial_epoch=initial_epoch)

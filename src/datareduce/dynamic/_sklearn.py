@@ -10,7 +10,7 @@ from .._core.output import accepts_sample_weight
 from .._core.strata import N_BINS, quantile_strata, target_kind
 from .._core.validation import check_X, check_y, is_dataframe
 from ._checks import check_int, seed_entropy
-from ._pruner import DynamicPruner
+from ._pruner import POLICIES, DynamicPruner
 
 __all__ = ["fit_dynamic"]
 
@@ -195,6 +195,9 @@ def fit_dynamic(
         raise ValueError(f"batch_size={batch_size!r} must be an int >= 1 or None.")
     if not isinstance(stratify, (bool, np.bool_)):
         raise TypeError(f"stratify must be True or False, got {stratify!r}.")
+    if isinstance(pruner, str) and pruner not in POLICIES:
+        raise ValueError(f"pruner={pruner!r} is unknown: pass a DynamicPruner, None, or a "
+                         f"policy name, one of {', '.join(POLICIES)}.")
     if initial_epoch and isinstance(pruner, str) and pruner in ("epsilon_greedy", "ucb",
                                                                  "infobatch"):
         # a new pruner has no losses: the run would resume with fresh scores, silently
