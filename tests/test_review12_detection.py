@@ -115,3 +115,37 @@ def test_cache_dir_inside_the_output_folder_is_refused_before_any_work(tmp_path,
                  "--cache-dir", str(out / "cache")]) == 2
     assert "--cache-dir" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_group_regex_with_a_slash_names_the_video_folder(tmp_path):
+    import yaml
+
+    from datareduce.detection.groups import group_labels
+    from datareduce.detection.split import split_yolo
+
+    ds = tmp_path / "ds"
+    for split, vids in (("train", range(5)), ("val", range(5, 7))):
+        for v in vids:
+            for f in range(3):  # the same frame names in every video folder
+                _png(ds / f"images/{split}/vid{v:02d}/{f:06d}.png", 10 * v + f)
+                _txt(ds / f"labels/{split}/vid{v:02d}/{f:06d}.txt")
+    (ds / "data.yaml").write_text("path: .\ntrain: images/train\nval: images/val\n"
+                                  "names: [car]\n")
+    out = split_yolo(ds / "data.yaml", tmp_path / "out", groups=r"/(vid\d+)/", val=0.3,
+                     random_state=0)
+    man = yaml.safe_load((out.parent / "manifest.json").read_text())
+    assert sum(man["n_groups"].values()) == 7 and man["n_groups"]["val"] >= 1
+    sides: dict = {}
+    for f in man["written_files"]:
+        if f.startswith("images/"):
+            import os
+            from pathlib import Path
+
+            real = Path(os.path.realpath(out.parent / f))
+            sides.setdefault(real.parent.name, set()).add(f.split("/")[1])
+    assert len(sides) == 7 and all(len(s) == 1 for s in sides.values())
+    # a name regex is still searched in names only
+    d = DetectionDataset(images=["/x/vid1/a_1.png", "/x/vid2/a_2.png"],
+                         boxes=[np.zeros((0, 5))] * 2, names={0: "a"})
+    assert group_labels(d, r"^(a)_").tolist() == ["a", "a"]
+    assert group_labels(d, r"/([^/]+)/[^/]+$").tolist() == ["vid1", "vid2"]

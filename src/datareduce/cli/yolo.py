@@ -57,7 +57,8 @@ def add_parser(sub):
                         "values with --dedup near or exact)")
     p.add_argument("--group", "--group-regex", dest="group_regex", metavar="REGEX|auto",
                    help="groups of images (a video, a burst): a regex over file names whose "
-                        "first group (or whole match) names the group, e.g. '^(.*)_frame', or "
+                        "first group (or whole match) names the group, e.g. '^(.*)_frame' (a regex "
+                        "with '/' is matched against the path: '/(vid\\d+)/'), or "
                         "'auto' (chains of near-duplicate images); the selection covers groups "
                         "before repeating one")
     p.add_argument("--max-per-group", type=int,

@@ -21,8 +21,9 @@ def add_parser(sub):
                    help="near duplicates: at most this many differing bits of the 64-bit "
                         "perceptual hash (default 10)")
     p.add_argument("--group", metavar="REGEX|auto",
-                   help="also report groups (a regex over file names naming e.g. a video, or "
-                        "'auto': chains of near duplicates) with images in more than one split")
+                   help="also report groups (a regex over file names naming e.g. a video, one "
+                        "with '/' matched against the path, or 'auto': chains of near "
+                        "duplicates) with images in more than one split")
     p.add_argument("--contact-sheet", metavar="PNG",
                    help="save the most similar leaking pairs side by side")
     p.add_argument("--max-pairs", type=int, default=16, help="pairs on the contact sheet")

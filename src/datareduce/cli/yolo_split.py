@@ -18,7 +18,8 @@ def add_parser(sub):
     p.add_argument("data", help="the Ultralytics data YAML of the source dataset")
     p.add_argument("--group", required=True, metavar="REGEX|auto",
                    help="a regex over file names whose first group (or whole match) names "
-                        "the group, e.g. '^(.*)_frame', or 'auto' (chains of near duplicates)")
+                        "the group, e.g. '^(.*)_frame' (a regex with '/' is matched against "
+                        "the path: '/(vid\\d+)/'), or 'auto' (chains of near duplicates)")
     p.add_argument("--val", type=float, required=True, help="share of images in val, e.g. 0.2")
     p.add_argument("--test", type=float, default=0.0, help="share of images in test (default 0)")
     p.add_argument("--seed", type=int, action=SEED, default=0, help="random seed (default 0)")

@@ -21,8 +21,10 @@ def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
 
     ``groups`` is a regular expression searched in each file name (its first capture
     group, or the whole match, names the group; e.g. a video id ``r"^(.*)_frame\\d+"``;
-    images it does not match are each their own group, with a warning), one label per
-    image, or ``f(dataset) -> labels``.
+    images it does not match are each their own group, with a warning) — or, when it holds
+    a ``/``, in each image's whole path with forward slashes (``r"/(vid\\d+)/"``: one
+    folder per video, whose frames share their names with other videos' frames) —, one
+    label per image, or ``f(dataset) -> labels``.
 
     Examples
     --------
@@ -32,21 +34,32 @@ def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
     ...                       boxes=[np.zeros((0, 5))] * 3, names={0: "a"})
     >>> group_labels(ds, r"^(vid\\d+)_").tolist()
     ['vid1', 'vid1', 'vid2']
+    >>> ds = DetectionDataset(images=["/d/v1/0.png", "/d/v1/1.png", "/d/v2/0.png"],
+    ...                       boxes=[np.zeros((0, 5))] * 3, names={0: "a"})
+    >>> group_labels(ds, r"/(v\\d+)/").tolist()
+    ['v1', 'v1', 'v2']
     """
     if isinstance(groups, str):
         rx = re.compile(groups)
+        # a regex holding '/' names folders: it is searched in the whole path (videos kept
+        # one folder each, vid01/000001.jpg, have the same file names in every folder)
+        in_path = "/" in groups
         labels, unmatched = [], []
         for i, p in enumerate(dataset.images):
-            m = rx.search(p.name)
+            m = rx.search(p.as_posix() if in_path else p.name)
             if m is None:
                 labels.append(f"\0{i}")
                 unmatched.append(i)
             else:
                 labels.append(m.group(1) if rx.groups else m.group(0))
         if unmatched:
+            eg = dataset.images[unmatched[0]]
             warnings.warn(f"{argument}={groups!r} matches no part of {len(unmatched)} file "
-                          f"name(s) (e.g. {dataset.images[unmatched[0]].name}); each is its own "
-                          "group.", UserWarning, stacklevel=3)
+                          f"{'path' if in_path else 'name'}(s) (e.g. "
+                          f"{eg.as_posix() if in_path else eg.name}); each is its own group"
+                          + ("" if in_path else " (a regex holding '/' is matched against the "
+                             "whole path, e.g. '/(vid\\d+)/' for one folder per video)")
+                          + ".", UserWarning, stacklevel=3)
         return np.asarray(labels, dtype=object)
     if callable(groups):
         groups = groups(dataset)
