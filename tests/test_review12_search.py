@@ -148,3 +148,25 @@ def test_stratified_folds_without_groups_do_not_warn_about_missing_classes():
         ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.3, 0.5),
                           budget=None, n_draws=1, random_state=0).fit(X, y)
     assert not [w for w in seen if "no row in the" in str(w.message)]
+
+
+# ------------------------------------------- 06 a scorer of probabilities without predict_proba
+def test_a_scorer_of_probabilities_is_refused_before_training_without_predict_proba():
+    from sklearn.metrics import get_scorer
+    from sklearn.svm import LinearSVC
+
+    from datareduce.search._base import check_scorer_response
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = (X[:, 0] > 0).astype(int)
+    for est, name in ((LinearSVC(), "LinearSVC"),
+                      (make_pipeline(StandardScaler(), LinearSVC()),
+                       r"Pipeline \(ending in LinearSVC\)")):
+        with pytest.raises(ValueError, match=rf"scoring='neg_log_loss' reads the "
+                                             rf"estimator's predict_proba, which {name}"):
+            ReductionSearchCV(est, methods=["srs"], scoring="neg_log_loss",
+                              budget=None).fit(X, y)
+    # decision values serve roc_auc; labels serve f1_macro
+    for scoring in ("roc_auc", "f1_macro"):
+        check_scorer_response(get_scorer(scoring), scoring, LinearSVC())

@@ -206,6 +206,27 @@ def classes_missing_from_folds(y, splits):
     return out
 
 
+def check_scorer_response(scorer, scoring, estimator):
+    """Refuse, before any training, a scorer that reads a response the estimator does not
+    have (``neg_log_loss`` or ``roc_auc_ovr`` read ``predict_proba``: ``LinearSVC`` and
+    ``RidgeClassifier`` have none), in the search's words rather than after the first
+    training in scikit-learn's."""
+    method = getattr(scorer, "_response_method", None)
+    methods = (method,) if isinstance(method, str) else tuple(method or ())
+    if not methods or any(hasattr(estimator, m) for m in methods):
+        return
+    steps = getattr(estimator, "steps", None)
+    final = steps[-1][1] if isinstance(steps, list) and steps else estimator
+    name = type(final).__name__
+    which = name if final is estimator else f"{type(estimator).__name__} (ending in {name})"
+    said = " or ".join(methods)
+    raise ValueError(f"scoring={scoring!r} reads the estimator's {said}, which {which} does "
+                     "not have: use a scorer of predicted labels (scoring='f1_macro', "
+                     "'balanced_accuracy') or of decision values ('roc_auc' on two classes), "
+                     "or an estimator with predict_proba (e.g. "
+                     f"CalibratedClassifierCV({name}())).")
+
+
 def search_task(y, task, estimator):
     """The search's task: :func:`datareduce.evaluation.tasks.estimator_task` (the package's
     one rule, and under ``task="auto"`` the estimator's own type first), shared with
@@ -267,6 +288,7 @@ class BaseReductionSearch(BaseEstimator):
         if scoring == "mae":
             scoring = "neg_mean_absolute_error"
         scorer = get_scorers(scoring, task)[scoring]
+        check_scorer_response(scorer, scoring, self.estimator)
         tol = self.tolerance
         if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < np.inf:
             raise ValueError(f"tolerance={tol!r} must be a number >= 0 (in the scorer's units, "
