@@ -149,3 +149,28 @@ def test_a_group_regex_with_a_slash_names_the_video_folder(tmp_path):
                          boxes=[np.zeros((0, 5))] * 2, names={0: "a"})
     assert group_labels(d, r"^(a)_").tolist() == ["a", "a"]
     assert group_labels(d, r"/([^/]+)/[^/]+$").tolist() == ["vid1", "vid2"]
+
+
+def test_a_keep_count_above_the_images_is_refused_before_embedding():
+    calls = []
+
+    class Counting:
+        def embed(self, ds, progress=False):
+            calls.append(len(ds))
+            return np.zeros((len(ds), 2))
+
+    ds = DetectionDataset(images=[f"/d/v{i % 4}_{i}.png" for i in range(20)],
+                          boxes=[np.zeros((0, 5))] * 20, names={0: "a"})
+    for kw in ({}, {"groups": r"^(v\d)_"}):
+        with pytest.raises(ValueError, match="keep=500 is more than the 20 images"):
+            DetectionReducer("srs", keep=500, embedder=Counting(), dedup=None, **kw).fit(ds)
+    assert calls == []
+
+
+def test_cli_refuses_a_keep_count_above_the_split_in_its_words(tmp_path, capsys):
+    from datareduce.cli import main
+    from datareduce.detection import make_shapes_dataset
+
+    src = make_shapes_dataset(tmp_path / "src", n_train=12, n_val=3, random_state=0)
+    assert main(["yolo", str(src), "--keep", "500", "--dedup", "none", "--dry-run"]) == 2
+    assert "--keep 500 is more than the 12 images of the 'train' split" in capsys.readouterr().err

@@ -263,6 +263,11 @@ class DetectionReducer:
         est = self._make_reducer(use_y=self.categories is not None)
         dedup = self._make_dedup()
         n = len(dataset)
+        keep = est.get_params().get("keep")
+        if (isinstance(keep, numbers.Integral) and not isinstance(keep, (bool, np.bool_))
+                and keep > n):  # now, not after the embedding (or never, with groups)
+            raise ValueError(f"keep={keep} is more than the {n} images of the dataset: pass "
+                             f"at most {n}, or a fraction such as 0.1.")
         if embeddings is not None:
             embeddings = np.asarray(embeddings, dtype=np.float64)
             if embeddings.ndim != 2 or embeddings.shape[0] != n:
