@@ -33,3 +33,17 @@ def test_fit_dynamic_names_pruner_for_an_unknown_policy_name():
                                              r"DynamicPruner, None, or a policy name.*infobatch"):
             fit_dynamic(SGDClassifier(loss="log_loss"), X, y, epochs=2, pruner="infobach",
                         initial_epoch=initial_epoch)
+
+
+def test_a_nan_loss_is_refused_naming_its_rows():
+    # the message said only "losses contains NaN or infinite values"
+    p = DynamicPruner(100, keep=0.5, policy="ucb", random_state=0)
+    idx = np.array([40, 3, 77, 12])
+    with pytest.raises(ValueError, match=r"2 NaN or infinite values, at rows \[3, 12\]"):
+        p.update(idx, [0.5, np.nan, 1.0, -np.inf])
+    assert p.n_seen_.sum() == 0  # nothing recorded
+    torch = pytest.importorskip("torch")
+    from datareduce.dynamic import weighted_loss
+
+    with pytest.raises(ValueError, match=r"1 NaN or infinite value, at rows \[77\]"):
+        weighted_loss(p, torch.as_tensor(idx), torch.tensor([0.5, 1.0, float("nan"), 2.0]))

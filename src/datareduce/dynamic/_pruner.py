@@ -678,8 +678,11 @@ class DynamicPruner:
         except (TypeError, ValueError) as exc:
             raise TypeError("losses must be numeric.") from exc
         if not np.isfinite(loss).all():
+            bad = np.flatnonzero(~np.isfinite(loss))
             raise ValueError(
-                "losses contains NaN or infinite values: the training diverged or a loss is "
+                f"losses contains {bad.size} NaN or infinite value{'s' if bad.size > 1 else ''}"
+                f", at rows {idx[bad[:5]].tolist()}{' ...' if bad.size > 5 else ''} (the "
+                "row positions given in indices): the training diverged or a loss is "
                 "undefined; fix the loss (e.g. clip probabilities) before calling update."
             )
         if idx.size == 0:
