@@ -170,3 +170,43 @@ def test_a_scorer_of_probabilities_is_refused_before_training_without_predict_pr
     # decision values serve roc_auc; labels serve f1_macro
     for scoring in ("roc_auc", "f1_macro"):
         check_scorer_response(get_scorer(scoring), scoring, LinearSVC())
+
+
+# ------------------------------------------- 07 another reference is named, not "SRS"
+def test_the_summary_and_log_name_the_reference_not_srs(monkeypatch, caplog):
+    import logging
+
+    import datareduce.search._base as base_module
+    from datareduce.search._evaluate import FULL
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 4))
+    y = (X[:, 0] + rng.normal(0, 1, 1200) > 0).astype(int)
+    real = ReductionSearchCV._fits
+    monkeypatch.setattr(base_module, "BASELINE_MAX_ROWS", 1000)
+    refused = []
+
+    def fits(self, ev, seconds):  # the full training measured on one split only
+        if len(ev.cells.get((FULL, 1.0), {})) == 1 and not refused:
+            refused.append(seconds)
+            return False
+        return real(self, ev, seconds)
+
+    monkeypatch.setattr(ReductionSearchCV, "_fits", fits)
+    kw = dict(methods=["srs", "mms"], reference="mms", keeps=(0.05, 0.1, 0.2), n_draws=1,
+              budget=None, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(LogisticRegression(), tolerance=0.03, **kw).fit(X, y)
+    line = next(v for v in s.summary().splitlines() if v.startswith("full training set"))
+    assert "largest mms fraction" in line and "SRS" not in line
+
+    monkeypatch.setattr(base_module, "BASELINE_MAX_ROWS", 50_000)
+    monkeypatch.setattr(ReductionSearchCV, "_fits", lambda self, ev, seconds: real(
+        self, ev, seconds) if not ev.complete(FULL, 1.0) else False)  # no climb fits
+    with caplog.at_level(logging.WARNING, logger="datareduce.search"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ReductionSearchCV(LogisticRegression(), tolerance=0.0, **kw).fit(X, y)
+    said = [r.getMessage() for r in caplog.records if "budget exhausted" in r.getMessage()]
+    assert said and all("before mms at keep=" in m for m in said)

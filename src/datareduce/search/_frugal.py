@@ -337,7 +337,7 @@ class ReductionSearchCV(BaseReductionSearch):
                     if not below and ev.n >= LARGE_ROWS:  # the anchor: one split
                         cost = ev.unit_cost(ref, k)
                         if not self._fits(ev, cost):
-                            ev.cut_short = (f"the curve's anchor, SRS at keep={k} (predicted "
+                            ev.cut_short = (f"the curve's anchor, {ref} at keep={k} (predicted "
                                             f"{cost:.2g} s), did not fit")
                             return min(ok)
                         ev.run(ref, k, [0], stage="curve")
@@ -346,8 +346,8 @@ class ReductionSearchCV(BaseReductionSearch):
                     bad = [k for k in keeps if ev.complete(ref, k)]
                     above = [k for k in keeps if k > max(bad, default=0.0)]
                     if not above:
-                        logger.info("ReductionSearchCV: no kept fraction of SRS is within "
-                                    "tolerance.")
+                        logger.info("ReductionSearchCV: no kept fraction of %s is within "
+                                    "tolerance.", ref)
                         return None
                     pred = ev.predicted_keep[0] if ev.curve is not None else math.nan
                     jump = [k for k in above if math.isfinite(pred) and k >= pred]
@@ -356,11 +356,11 @@ class ReductionSearchCV(BaseReductionSearch):
             if not self._fits(ev, cost):
                 ok = [k2 for k2 in keeps if ev.within(ref, k2)]
                 if ok:
-                    ev.cut_short = (f"SRS at keep={k} (predicted {cost:.2g} s) did not fit; "
+                    ev.cut_short = (f"{ref} at keep={k} (predicted {cost:.2g} s) did not fit; "
                                     f"the smallest fraction shown within tolerance is kept")
                     return min(ok)
                 self._out_of_budget(ev, cost + ev.check_cost(ref, k, self.n_draws),
-                                    f"SRS at keep={k}")
+                                    f"{ref} at keep={k}")
                 return None
             ev.run(ref, k, stage="curve")
 

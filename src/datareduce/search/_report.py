@@ -102,7 +102,8 @@ def summary(search) -> str:
         lines.append(f"full training set: {s.baseline_score_:.4f} (mean CV score, measured)")
     elif s.baseline_kind_.startswith("measured on"):
         lines.append(f"full training set: {s.baseline_score_:.4f} ({s.baseline_kind_}, the "
-                     "others through their paired gap to the largest SRS fraction)")
+                     f"others through their paired gap to the largest {s.reference_} "
+                     "fraction)")
     else:
         lo, hi = s.baseline_interval_
         lines.append(f"full training set: {s.baseline_score_:.4f} (extrapolated from the "
