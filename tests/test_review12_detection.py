@@ -174,3 +174,19 @@ def test_cli_refuses_a_keep_count_above_the_split_in_its_words(tmp_path, capsys)
     src = make_shapes_dataset(tmp_path / "src", n_train=12, n_val=3, random_state=0)
     assert main(["yolo", str(src), "--keep", "500", "--dedup", "none", "--dry-run"]) == 2
     assert "--keep 500 is more than the 12 images of the 'train' split" in capsys.readouterr().err
+
+
+def test_a_bad_reducer_parameter_value_is_refused_before_embedding():
+    calls = []
+
+    class Counting:
+        def embed(self, ds, progress=False):
+            calls.append(len(ds))
+            return np.zeros((len(ds), 2))
+
+    ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(20)],
+                          boxes=[np.zeros((0, 5))] * 20, names={0: "a"})
+    with pytest.raises(ValueError, match="'metric' parameter of MaxMinReducer"):
+        DetectionReducer("mms", keep=5, embedder=Counting(), dedup=None,
+                         reducer_params={"metric": "foo"}).fit(ds)
+    assert calls == []

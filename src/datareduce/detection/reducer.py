@@ -261,6 +261,8 @@ class DetectionReducer:
             raise ValueError("the dataset has no images.")
         # build (and so check) the reducer before the costly embedding
         est = self._make_reducer(use_y=self.categories is not None)
+        if hasattr(est, "_validate_params"):  # scikit-learn's constraints, which fit checks
+            est._validate_params()  # too: a bad value is refused before the embedding
         dedup = self._make_dedup()
         n = len(dataset)
         keep = est.get_params().get("keep")
