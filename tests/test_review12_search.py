@@ -210,3 +210,28 @@ def test_the_summary_and_log_name_the_reference_not_srs(monkeypatch, caplog):
         ReductionSearchCV(LogisticRegression(), tolerance=0.0, **kw).fit(X, y)
     said = [r.getMessage() for r in caplog.records if "budget exhausted" in r.getMessage()]
     assert said and all("before mms at keep=" in m for m in said)
+
+
+# ------------------------------------------- 08 the fitted curve over the measured fractions
+def test_the_fitted_curve_is_drawn_over_the_measured_fractions_only():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(500, 3))
+    y = np.where(X[:, 0] + (X[:, 1] > 1) + rng.normal(0, .5, 500) > 0.5, "yes", "no")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(LogisticRegression(), methods=["srs"], n_draws=1, budget=None,
+                              random_state=0).fit(X, y)
+    measured = s.results_frame().query("method != 'full'")["keep"]
+    assert min(s.keeps) < measured.min()  # 0.01 and 0.02 keep fewer than min_rows rows
+    assert s.learning_curve_ is not None
+    ax = s.plot()
+    curve = next(ln for ln in ax.get_lines() if ln.get_label() == "fitted learning curve")
+    assert curve.get_xdata().min() == pytest.approx(measured.min())
+    assert 0 <= curve.get_ydata().min() and curve.get_ydata().max() <= 1  # macro-F1's range
+    plt.close(ax.figure)

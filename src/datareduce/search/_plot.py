@@ -189,9 +189,15 @@ def plot_search(search, ax=None):
                               linestyle="none", label="not within tol."))
     law = getattr(search.learning_curve_, "law", None)
     if law is not None:
-        x = np.geomspace(min(search.keeps), 1.0, 50)
-        ax.plot(x, law.predict(x * search.n_samples_in_), ":", color="grey", zorder=1,
-                label="fitted learning curve")
+        # over the fractions measured (not the grid asked for: fractions below min_rows are
+        # never run, and the power law extrapolated there can leave the scorer's range and
+        # squash every measured point), clipped to the scorer's range when it has one
+        start = float(runs["keep"].min()) if len(runs) else min(search.keeps)
+        x = np.geomspace(start, 1.0, 50)
+        yv = law.predict(x * search.n_samples_in_)
+        if bounds is not None:
+            yv = np.clip(yv, *bounds)
+        ax.plot(x, yv, ":", color="grey", zorder=1, label="fitted learning curve")
         handles.append(Line2D([], [], color="grey", linestyle=":",
                               label="fitted learning curve"))
     if search.within_tolerance_:
