@@ -153,3 +153,34 @@ def test_block_seeds_come_from_the_reducer_seed_or_say_it_is_not_used(tmp_path):
         with pytest.warns(UserWarning, match=r"Pass random_state=6 to reduce_parquet") as caught:
             reduce_parquet(tmp_path, "srs", 0.1, target="y", params={"random_state": 6})
         assert caught[0].filename == __file__
+
+
+def test_an_output_hard_linked_to_an_input_is_refused(tmp_path):
+    # snap/train.parquet a hard link to data/train.parquet: to_parquet wrote the kept rows
+    # through it, and the input held 30 rows instead of 300
+    import os
+
+    import dask
+
+    from datareduce.distributed import reduce_parquet
+
+    data, snap = tmp_path / "data", tmp_path / "snap"
+    data.mkdir(), snap.mkdir()
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"x": rng.normal(size=300), "y": rng.integers(0, 2, 300)}).to_parquet(
+        data / "train.parquet")
+    os.link(data / "train.parquet", snap / "train.parquet")
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(ValueError, match=r"same file on disk as the input .*train\.parquet "
+                                             r"\(a hard link\)"):
+            reduce_parquet(data, "srs", 0.1, target="y", output=snap / "train.parquet",
+                           overwrite=True)
+        assert len(pd.read_parquet(data / "train.parquet")) == 300
+        # a link at an output that is not an input is replaced, not written through
+        (tmp_path / "elsewhere.parquet").write_bytes(b"keep me")
+        os.symlink(tmp_path / "elsewhere.parquet", snap / "kept.parquet")
+        reduce_parquet(data, "srs", 0.1, target="y", output=snap / "kept.parquet",
+                       overwrite=True)
+    assert (tmp_path / "elsewhere.parquet").read_bytes() == b"keep me"
+    assert not (snap / "kept.parquet").is_symlink()
+    assert len(pd.read_parquet(snap / "kept.parquet")) == 30

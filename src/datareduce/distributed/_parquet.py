@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import clone
 
-from .._core.files import is_within
+from .._core.files import atomic_write, is_within
 from ..base import BaseReducer
 from ._blocks import BlockReduction, _reduce_blocks
 from ._cluster import use_scheduler
@@ -783,6 +783,14 @@ def _check_output(output, overwrite, files, paths=None):
             raise _Refusal(lambda cli, given=given: (
                 f"{said(cli)}{via} is one of the input files ({given}): choose another "
                 f"{'--output' if cli else 'output'}."))
+    if out.exists():  # a hard link to an input file: another path, the same file on disk
+        key = _file_key(str(out))
+        same = next((f for f in files if "://" not in f and _file_key(f) == key), None)
+        if same is not None:
+            raise _Refusal(lambda cli: (
+                f"{said(cli)} is the same file on disk as the input {same} (a hard link): "
+                "writing it would replace the input's rows. Choose another "
+                f"{'--output' if cli else 'output'}."))
 
     def read(path, place, rest):  # would a later run read path as input of this place?
         if not is_within(path, place):
@@ -954,8 +962,9 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         kept[weight_column] = blocks.sample_weight
     if out is not None:
         t0 = time.perf_counter()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        kept.to_parquet(out)
+        # a temporary file renamed over the output: a link at its name is replaced, never
+        # written through, and a failed write leaves it as it was
+        atomic_write(out, lambda tmp: kept.to_parquet(tmp))
         timings["write"] = time.perf_counter() - t0
     logger.info("kept %d of %d rows from %d files (%s)", len(kept), blocks.n_samples,
                 len(files), ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
