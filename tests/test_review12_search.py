@@ -235,3 +235,21 @@ def test_the_fitted_curve_is_drawn_over_the_measured_fractions_only():
     assert curve.get_xdata().min() == pytest.approx(measured.min())
     assert 0 <= curve.get_ydata().min() and curve.get_ydata().max() <= 1  # macro-F1's range
     plt.close(ax.figure)
+
+
+# ------------------------------------------- 09 tuning: a reducer of classes before a regressor
+def test_tuning_refuses_a_reducer_that_needs_classes_before_a_regressor():
+    from sklearn.tree import DecisionTreeRegressor
+
+    from datareduce.search import tune_halving, tune_on_subset
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = X @ [1, 2, 0] + rng.normal(size=200)
+    est = DecisionTreeRegressor(random_state=0)
+    with pytest.raises(ValueError, match="reducer='des' needs class labels, and the "
+                                         "estimator DecisionTreeRegressor is a regressor"):
+        tune_on_subset(est, {"max_depth": [2, 4]}, X, y, reducer="des", keep=0.3, n_iter=2)
+    with pytest.raises(ValueError, match="reducer='des' needs class labels"):
+        tune_halving(est, {"max_depth": [2, 4]}, X, y, reducer="des", n_candidates=2,
+                     factor=2, max_keep=0.5)

@@ -98,6 +98,23 @@ def _check_labels(y) -> None:
     check_target(y, _num_samples(y))
 
 
+def _check_reducer_task(reducer, estimator, given) -> None:
+    """Refuse, before any training, a reducer that needs class labels before a regressor
+    (its target is a regression target): tune_halving's every fit failed, buried in
+    scikit-learn's "All the N fits failed", and the reducer's own refusal advised a
+    ``task=`` that the tuning functions do not take."""
+    from sklearn.base import is_regressor
+
+    from ..evaluation.tasks import needs_classes
+
+    if is_regressor(estimator) and needs_classes(reducer):
+        name = repr(given) if isinstance(given, str) else type(reducer).__name__
+        raise ValueError(f"reducer={name} needs class labels, and the estimator "
+                         f"{type(estimator).__name__} is a regressor (y is a regression "
+                         "target): use a method without classes, e.g. reducer='srs', 'mms' "
+                         "or 'clc'.")
+
+
 def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=0.1,
                    n_iter=10, cv=3, scoring=None, refit="all", shortlist=1, untuned=False,
                    holdout=0.2, random_state=None, n_jobs=None) -> SubsetTuning:
@@ -202,6 +219,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         else:
             raise TypeError(f"reducer={reducer!r}: give a method name, a reducer, or a fitted "
                             "ReductionSearchCV.")
+        _check_reducer_task(red, estimator, reducer)
         Xr, yr = red.fit_resample(X, y, **_task_param(red, estimator))
     w = getattr(red, "sample_weight_", None)  # (a sampler of another package has none)
     w = None if w is None or len(w) != _num_samples(Xr) else np.asarray(w, dtype=float)
@@ -473,6 +491,7 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
     else:
         raise TypeError(f"reducer={reducer!r}: give a method name or an unfitted reducer "
                         "with a keep parameter.")
+    _check_reducer_task(red, estimator, reducer)
     cv = check_cv(cv, y, classifier=is_classifier(estimator))
     n_fold = min(len(train) for train, _ in cv.split(X, y))
     top = check_keep(max_keep, n_fold, name="max_keep")  # a count of rows
