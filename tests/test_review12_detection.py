@@ -190,3 +190,36 @@ def test_a_bad_reducer_parameter_value_is_refused_before_embedding():
         DetectionReducer("mms", keep=5, embedder=Counting(), dedup=None,
                          reducer_params={"metric": "foo"}).fit(ds)
     assert calls == []
+
+
+@pytest.mark.parametrize("command", ["yolo", "yolo-split", "yolo-audit"])
+def test_a_group_regex_that_does_not_compile_is_refused_first(tmp_path, capsys, command):
+    from datareduce.cli import main
+    from datareduce.detection import make_shapes_dataset
+
+    src = str(make_shapes_dataset(tmp_path / "src", n_train=12, n_val=2, random_state=0))
+    extra = {"yolo": ["--keep", "0.5", "--dry-run"],
+             "yolo-split": ["--val", "0.3", "-o", str(tmp_path / "out")], "yolo-audit": []}
+    assert main([command, src, "--group", "^(.*_frame", *extra[command]]) == 2
+    err = capsys.readouterr().err
+    assert "--group ^(.*_frame is not a regular expression" in err and "internal" not in err
+
+
+def test_detection_reducer_refuses_a_bad_group_regex_before_embedding():
+    from datareduce.detection import Deduplicator
+
+    calls = []
+
+    class Counting:
+        def embed(self, ds, progress=False):
+            calls.append(len(ds))
+            return np.zeros((len(ds), 2))
+
+    ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(10)],
+                          boxes=[np.zeros((0, 5))] * 10, names={0: "a"})
+    with pytest.raises(ValueError, match=r"groups='\^\(\.\*_frame' is not a regular"):
+        DetectionReducer("srs", keep=3, embedder=Counting(), dedup=None,
+                         groups="^(.*_frame").fit(ds)
+    assert calls == []
+    with pytest.raises(ValueError, match="is not a regular expression"):
+        Deduplicator("near", groups="[", max_per_group=2).fit(ds)

@@ -194,6 +194,17 @@ def make_embedder(args):
         raise CLIError(f"--embedder-param: {exc}") from exc
 
 
+def check_group(value) -> None:
+    """Refuse (exit 2) a ``--group`` regex that does not compile, before any work."""
+    if value and value != "auto":
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise CLIError(f"--group {value} is not a regular expression ({exc}); give a regex "
+                           "whose first group names the group, e.g. '^(.*)_frame' or "
+                           "'/(vid\\d+)/', or 'auto'.") from None
+
+
 def check_outside_source(dataset, files) -> None:
     """Refuse (exit 2) any output file or folder of ``files`` (``{option: path}``; None
     skipped) that lies inside the source dataset, by the rule ``--output`` follows."""
@@ -213,6 +224,7 @@ def run(args) -> int:
     if not args.output and not args.dry_run:
         raise CLIError("--output OUTDIR is required (or --dry-run to only see the report).")
     keep = parse_detection_keep(args.keep)
+    check_group(args.group_regex)
     if args.report_png:  # before any work, and never over a file without --overwrite
         check_output_file(args.report_png, "--report-png", overwrite=args.overwrite,
                           kind="png")

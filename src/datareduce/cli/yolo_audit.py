@@ -46,8 +46,9 @@ def run(args) -> int:
     from ..detection import find_leakage, load_yolo
     from ..detection.hashing import DEFAULT_THRESHOLD
     from ._io import check_output_file
-    from .yolo import _cli_hint, check_outside_source, data_file_errors, progress
+    from .yolo import _cli_hint, check_group, check_outside_source, data_file_errors, progress
 
+    check_group(args.group)
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     if threshold < 0:
         raise CLIError("--threshold must be >= 0.")

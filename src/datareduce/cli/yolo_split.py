@@ -36,8 +36,9 @@ def run(args) -> int:
     import json
 
     from ..detection.split import EmptySplitError, split_yolo
-    from .yolo import _cli_hint, cli_words, data_file_errors
+    from .yolo import _cli_hint, check_group, cli_words, data_file_errors
 
+    check_group(args.group)
     try:
         path = split_yolo(args.data, args.output, groups=args.group, val=args.val,
                           test=args.test, random_state=args.seed, layout=args.layout,

@@ -121,6 +121,10 @@ class Deduplicator:
         if self.max_per_group is not None and self.groups is None:
             raise ValueError("max_per_group needs groups= (a regex over file names, one label "
                              "per image, or a function of the dataset).")
+        if isinstance(self.groups, str) and self.groups != "auto":
+            from .groups import compile_group_regex
+
+            compile_group_regex(self.groups, argument="groups")  # before any hashing
 
     def _rank(self, members, dataset, feats) -> np.ndarray:
         """``members`` ordered best first by the keep policy."""

@@ -16,6 +16,17 @@ import numpy as np
 __all__ = ["group_labels"]
 
 
+def compile_group_regex(groups: str, *, argument: str = "groups") -> re.Pattern:
+    """``groups`` compiled; a pattern that does not compile is a ValueError naming
+    ``argument`` (checked before any image is read or embedded)."""
+    try:
+        return re.compile(groups)
+    except re.error as exc:
+        raise ValueError(f"{argument}={groups!r} is not a regular expression ({exc}); give "
+                         "a regex whose first group names the group, e.g. '^(.*)_frame' or "
+                         "'/(vid\\d+)/', or 'auto'.") from None
+
+
 def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
     """One group label per image of ``dataset`` (an object array).
 
@@ -40,7 +51,7 @@ def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
     ['v1', 'v1', 'v2']
     """
     if isinstance(groups, str):
-        rx = re.compile(groups)
+        rx = compile_group_regex(groups, argument=argument)
         # a regex holding '/' names folders: it is searched in the whole path (videos kept
         # one folder each, vid01/000001.jpg, have the same file names in every folder)
         in_path = "/" in groups

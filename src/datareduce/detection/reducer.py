@@ -264,6 +264,10 @@ class DetectionReducer:
         if hasattr(est, "_validate_params"):  # scikit-learn's constraints, which fit checks
             est._validate_params()  # too: a bad value is refused before the embedding
         dedup = self._make_dedup()
+        if isinstance(self.groups, str) and self.groups != "auto":
+            from .groups import compile_group_regex
+
+            compile_group_regex(self.groups, argument="groups")  # before the embedding
         n = len(dataset)
         keep = est.get_params().get("keep")
         if (isinstance(keep, numbers.Integral) and not isinstance(keep, (bool, np.bool_))

@@ -137,6 +137,10 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
         raise ValueError(f"val={val!r}: a split needs a validation share > 0.")
     if val + test >= 1:
         raise ValueError(f"val + test = {val + test:g} leaves no training images: keep it < 1.")
+    if isinstance(groups, str) and groups != "auto":
+        from .groups import compile_group_regex
+
+        compile_group_regex(groups, argument="groups")  # before any image is read
     datasets = {}
     for k in _split_names(data_yaml):
         try:
