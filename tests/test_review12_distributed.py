@@ -184,3 +184,16 @@ def test_an_output_hard_linked_to_an_input_is_refused(tmp_path):
     assert (tmp_path / "elsewhere.parquet").read_bytes() == b"keep me"
     assert not (snap / "kept.parquet").is_symlink()
     assert len(pd.read_parquet(snap / "kept.parquet")) == 30
+
+
+def test_keep_in_params_is_refused_naming_params(tmp_path):
+    # a method name gave Python's "multiple values for keyword argument 'keep'"; a reducer
+    # instance took params' keep over keep= silently (60 rows of 300 for keep=0.1)
+    from datareduce import get_reducer
+    from datareduce.distributed import reduce_parquet
+
+    pd.DataFrame({"x": np.arange(300.0), "y": np.arange(300) % 2}).to_parquet(
+        tmp_path / "p.parquet")
+    for method in ("srs", get_reducer("srs", keep=0.5)):
+        with pytest.raises(ValueError, match=r"params=\{'keep': 0\.2, \.\.\.\} sets keep"):
+            reduce_parquet(tmp_path, method, 0.1, target="y", params={"keep": 0.2})

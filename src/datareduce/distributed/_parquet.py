@@ -916,6 +916,10 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
     if weight_column is not None and not isinstance(weight_column, str):
         raise TypeError("weight_column must be a column name (str) or None.")
+    if params and "keep" in params:
+        raise ValueError(
+            f"params={{'keep': {params['keep']!r}, ...}} sets keep, which is reduce_parquet's "
+            "own argument: pass keep=... alone (with a reducer, omit keep to use its own).")
     files = _resolve_paths(paths)
     out = _check_output(output, overwrite, files, paths)
     if isinstance(method, BaseReducer):
