@@ -253,3 +253,18 @@ def test_tuning_refuses_a_reducer_that_needs_classes_before_a_regressor():
     with pytest.raises(ValueError, match="reducer='des' needs class labels"):
         tune_halving(est, {"max_depth": [2, 4]}, X, y, reducer="des", n_candidates=2,
                      factor=2, max_keep=0.5)
+
+
+def test_a_class_missing_from_a_sampled_validation_fold_names_max_val_rows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] > 0).astype(int)
+    y[:4] = 2  # 4 rows: stratified folds hold it, a validation sample of 30 rows may not
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2, 0.5),
+                          budget=None, n_draws=1, max_val_rows=30,
+                          random_state=0).fit(X, y)
+    said = [str(w.message) for w in seen if "no row in the" in str(w.message)]
+    assert said and "validation fold" in said[0] and "training fold" not in said[0]
+    assert "sampled to max_val_rows=30" in said[0] and "does not put" not in said[0]

@@ -485,12 +485,18 @@ class BaseReductionSearch(BaseEstimator):
             if classes:
                 parts.append(f"class(es) {_few(classes)} have no row in the {fold} of "
                              f"split(s) {_few(splits)}")
-        why = ("their rows are in too few groups for every split to hold them (no group is "
-               "split)" if groups else f"cv={_one_line(self.cv)} does not put every class on "
-               "both sides of each split")
-        fix = ("give such classes more groups, or leave them out" if groups else
-               "use a splitter stratified by class (cv=3, StratifiedKFold), or leave such "
-               "classes out")
+        if groups:
+            why = ("their rows are in too few groups for every split to hold them (no group "
+                   "is split)")
+            fix = "give such classes more groups, or leave them out"
+        elif isinstance(self.cv, numbers.Integral):  # stratified: the validation sample
+            why = (f"the validation folds are sampled to max_val_rows={self.max_val_rows} "
+                   "rows, and these classes are too rare to be drawn in each")
+            fix = "raise max_val_rows, or leave such classes out"
+        else:
+            why = f"cv={_one_line(self.cv)} does not put every class on both sides of each split"
+            fix = ("use a splitter stratified by class (cv=3, StratifiedKFold), or leave such "
+                   "classes out")
         return (f"ReductionSearchCV: {'; '.join(parts)}: {why}. In those splits every "
                 "candidate and the full training learn without them or are not scored on "
                 "them (a scorer of probabilities, such as roc_auc_ovr or neg_log_loss, "
