@@ -197,3 +197,28 @@ def test_keep_in_params_is_refused_naming_params(tmp_path):
     for method in ("srs", get_reducer("srs", keep=0.5)):
         with pytest.raises(ValueError, match=r"params=\{'keep': 0\.2, \.\.\.\} sets keep"):
             reduce_parquet(tmp_path, method, 0.1, target="y", params={"keep": 0.2})
+
+
+def test_a_decimal_regression_target_is_refused_too(tmp_path):
+    # 82e1d06 checked float targets only: Parquet decimals (prices) were still classes
+    import decimal
+
+    import dask
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datareduce.distributed import reduce_parquet
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=300)
+    price = [decimal.Decimal(f"{v:.2f}") for v in 3 * x + 10]
+    pq.write_table(pa.table({"x": x, "price": pa.array(price, type=pa.decimal128(8, 2))}),
+                   tmp_path / "p.parquet")
+    whole = [decimal.Decimal(int(v) % 3) for v in 3 * x + 10]
+    pq.write_table(pa.table({"x": x, "cls": pa.array(whole, type=pa.decimal128(4, 0))}),
+                   tmp_path / "classes.parquet")
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(ValueError, match=r"target='price' holds numbers that are not whole"):
+            reduce_parquet(tmp_path / "p.parquet", "srs", 0.05, target="price")
+        res = reduce_parquet(tmp_path / "classes.parquet", "srs", 0.1, target="cls")
+    assert sorted(res.kept["cls"].astype(int).unique()) == [0, 1, 2]

@@ -476,8 +476,8 @@ def _entry(p) -> Path:
 
 def _scan(part, features, target, task="auto"):
     """Pass one over a partition: its length, missing values, ranges, moments, classes.
-    With ``task="auto"`` a float target holding a number that is not whole sends that
-    number (``"continuous"``) instead of its distinct values (a regression target: refused
+    With ``task="auto"`` a numeric target (floats, decimals) holding a number that is not
+    whole sends that number (``"continuous"``) instead of its distinct values (a regression target: refused
     by :func:`_check_target`, and one class per value would be all the rows)."""
     X = part[features].to_numpy(dtype=np.float64, na_value=np.nan)
     out = {"n": len(part), "missing": np.isnan(X).sum(axis=0) + np.isinf(X).sum(axis=0)}
@@ -490,8 +490,9 @@ def _scan(part, features, target, task="auto"):
         labels = part[target]
         out["missing_labels"] = int(labels.isna().sum())
         values = labels.dropna().to_numpy()
-        if task == "auto" and values.dtype.kind == "f":
-            fractional = values[np.isfinite(values) & (values != np.round(values))]
+        if task == "auto" and _numeric_target(labels.dtype) and values.dtype.kind != "i":
+            numbers = values.astype(np.float64)  # floats, and decimals (object Decimals)
+            fractional = numbers[np.isfinite(numbers) & (numbers != np.round(numbers))]
             if fractional.size:
                 out["continuous"] = float(fractional[0])
                 values = values[:0]
@@ -1169,6 +1170,14 @@ def _check_task(task) -> None:
         raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, _TASKS))}.")
 
 
+def _numeric_target(dtype) -> bool:
+    """A target dtype the package's rule reads as numbers: integers, floats and decimals,
+    not booleans and not categoricals (classes by definition, e.g. a hive partition)."""
+    if getattr(dtype, "name", None) == "category" or getattr(dtype, "kind", "O") == "b":
+        return False
+    return _is_number(dtype)
+
+
 def _check_target(scans, target, dtype) -> None:
     """Refuse a regression target by the package's rule (:func:`datareduce.base.target_kind`),
     from the scan: a number that is not whole (sent by :func:`_scan` instead of the values),
@@ -1189,10 +1198,12 @@ def _check_target(scans, target, dtype) -> None:
     fractional = [s["continuous"] for s in scans if "continuous" in s]
     if fractional:
         refuse(f"holds numbers that are not whole (e.g. {fractional[0]:g})")
-    if getattr(dtype, "name", None) == "category" or getattr(dtype, "kind", "O") not in "iuf":
+    if not _numeric_target(dtype):
         return
     values = np.concatenate([s["classes"][0] for s in scans if s["n"]])
     counts = np.concatenate([s["classes"][1] for s in scans if s["n"]])
+    if values.dtype == object:  # decimals
+        values = values.astype(np.float64)
     if values.dtype.kind not in "iuf":
         return
     inverse = np.unique(values, return_inverse=True)[1].reshape(-1)
