@@ -268,3 +268,23 @@ def test_a_class_missing_from_a_sampled_validation_fold_names_max_val_rows():
     said = [str(w.message) for w in seen if "no row in the" in str(w.message)]
     assert said and "validation fold" in said[0] and "training fold" not in said[0]
     assert "sampled to max_val_rows=30" in said[0] and "does not put" not in said[0]
+
+
+# ------------------------------------------- 10 the CLI's "no reduction" writes the table as is
+@pytest.mark.filterwarnings("ignore:ReductionSearchCV:UserWarning")
+def test_cli_no_reduction_writes_every_row_in_the_inputs_order(tmp_path):
+    from test_cli_errors import cli
+
+    rng = np.random.default_rng(0)
+    n = 200
+    df = pd.DataFrame(rng.normal(size=(n, 3)).round(4), columns=["a", "b", "c"])
+    df.insert(0, "rowid", np.arange(1000, 1000 + n))
+    df["label"] = np.where(df["a"] + 0.5 * df["b"] > 0, "p", "q")
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    res = cli("search", path, "--target", "label", "--id", "rowid", "--methods", "srs",
+              "--keeps", "0.1", "0.3", "--budget", "0.001", "-q", "--no-plot",
+              "-o", tmp_path / "out")
+    assert res.returncode == 0, res.stderr
+    assert "(full at keep=1.0)" in res.stdout
+    assert (tmp_path / "out" / "kept.csv").read_text() == path.read_text()

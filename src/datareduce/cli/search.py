@@ -303,7 +303,10 @@ def run(args) -> int:
         except (KeepsBeyondFold, FoldsTooSmall) as exc:  # (before any training) in the
             # options' names
             raise CLIError(exc.words(cli=True)) from None
-    idx = search.best_reducer_.sample_indices_
+    # "no reduction" keeps the table as it is: every row in the input's order (the
+    # reducer's rows at keep=1.0 are the same rows drawn in a random order)
+    idx = (search.best_reducer_.sample_indices_ if search.within_tolerance_
+           else np.arange(len(df)))
     kept = df.iloc[idx]
     text = search.summary()
     print(text)
