@@ -94,3 +94,41 @@ def test_the_selection_space_gives_a_named_table_on_set_output(container, source
     assert list(Z.columns) == ["mass", "day", "missingindicator_mass", "missingindicator_day",
                                "island_a", "island_b", "island_nan"]
     np.testing.assert_allclose(np.asarray(Z.to_numpy(), dtype=float), expected)
+
+
+def test_nrmd_scores_with_many_classes_without_the_one_hot_matrix():
+    # the label-augmented score held [X, onehot(y)] whole: n x (d + C) floats (3.2 GiB at
+    # 20,000 rows x 5,000 classes, review10/b 18); now built by blocks of rows, same bits
+    import tracemalloc
+
+    from datareduce._core.threads import one_blas_thread
+    from datareduce.reducers.nrmd import nrmd_scores
+
+    rng = np.random.default_rng(0)
+    n, d, C = 12000, 5, 600
+    X = rng.normal(size=(n, d))
+    y = rng.integers(0, C, n)
+    reducer = dr.get_reducer("nrmd", keep=0.1, stratify=False, random_state=0,
+                             working_memory=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rank-deficient classes of about 10 rows
+        reducer.fit(X[:300], y[:300] % 3, task="classification")  # imports outside the peak
+        tracemalloc.start()
+        reducer.fit(X, y, task="classification")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    whole = n * (d + C) * 8
+    # peak about 21 MiB (bounded by working_memory, not n) of 55; 230 MiB before
+    assert peak < 0.5 * whole, (peak / 2**20, whole / 2**20)
+    onehot = np.zeros((n, C))
+    onehot[np.arange(n), y] = 1.0
+    # one BLAS thread as the reducer: near-equal class sizes give near-equal singular
+    # values, whose vectors (and so the scores) move with the threads' summation order
+    with warnings.catch_warnings(), one_blas_thread():
+        warnings.simplefilter("ignore")
+        augmented = nrmd_scores(np.hstack([X, onehot]), working_memory=2)
+        within = np.empty(n)
+        for c in range(C):
+            rows = np.flatnonzero(y == c)
+            within[rows] = nrmd_scores(X[rows], working_memory=2)
+    np.testing.assert_array_equal(reducer.decomposition_scores_, within * augmented)

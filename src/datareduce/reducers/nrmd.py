@@ -40,31 +40,59 @@ __all__ = ["MatrixDecompositionReducer", "nrmd_scores"]
 _FLOOR = 1e-3
 
 
-def _right_singular(Z: np.ndarray, n_components, random_state, working_memory):
-    """Singular values and right singular vectors (columns of V) of Z, largest first."""
+class _WithLabels:
+    """``[X, onehot(y)]`` built one block of rows at a time: the label-augmented matrix
+    without an n x (d + C) array (3.2 GiB at 20,000 rows and 5,000 classes, review10/b 18).
+    A block is the same float64 rows the whole matrix had, so the scores are the same bits.
+    """
+
+    def __init__(self, X, y, n_classes):
+        self.X, self.y, self.n_classes = X, y, n_classes
+        self.shape = (X.shape[0], X.shape[1] + n_classes)
+
+    def __getitem__(self, rows):
+        y = self.y[rows]
+        block = np.zeros((len(y), self.shape[1]), dtype=np.float64)
+        block[:, :self.X.shape[1]] = self.X[rows]
+        block[np.arange(len(y)), self.X.shape[1] + y] = 1.0
+        return block
+
+    def __array__(self, dtype=None, copy=None):
+        whole = self[slice(None)]
+        return whole if dtype is None else whole.astype(dtype, copy=False)
+
+
+def _right_singular(Z, n_components, random_state, working_memory):
+    """Singular values and right singular vectors (columns of V) of Z, largest first.
+    ``Z`` is an array or a :class:`_WithLabels`, read by blocks of rows where n >= d."""
     n, d = Z.shape
     k_full = min(n, d)
     if n_components is not None and n_components < k_full:
         from sklearn.utils.extmath import randomized_svd
 
         seed = draw_seed(random_state)
-        _, s, Vt = randomized_svd(Z, n_components, random_state=seed)
+        _, s, Vt = randomized_svd(np.asarray(Z), n_components, random_state=seed)
         return s, Vt.T
     if n >= d:
         # exact, memory-bounded: tall-skinny QR by blocks, then the SVD of the d x d factor
-        Rs = []
+        # the factors held are merged when there are 64 of them or when they hold more
+        # than two blocks' memory: wide rows (d above about 2,900 with 64 MiB) come in
+        # blocks of fewer than d rows, kept raw, and 64 of them were the whole matrix again
+        Rs, held, most = [], 0, 2 * working_memory * 2**20 / (8 * d)
         for sl in row_chunks(n, 8 * d, working_memory):
             block = Z[sl]
             if block.shape[0] >= d:
                 Rs.append(np.linalg.qr(block, mode="r"))
             else:
                 Rs.append(block)
-            if len(Rs) > 64:
+            held += Rs[-1].shape[0]
+            if len(Rs) > 64 or (len(Rs) > 1 and held > most):
                 Rs = [np.linalg.qr(np.vstack(Rs), mode="r")]
+                held = Rs[0].shape[0]
         R = np.linalg.qr(np.vstack(Rs), mode="r") if len(Rs) > 1 else Rs[0]
         _, s, Vt = np.linalg.svd(R, full_matrices=False)
     else:
-        _, s, Vt = np.linalg.svd(Z, full_matrices=False)
+        _, s, Vt = np.linalg.svd(np.asarray(Z), full_matrices=False)
     return s, Vt.T
 
 
@@ -108,7 +136,8 @@ def nrmd_scores(Z, *, n_components=None, random_state=None, working_memory=64.0)
 def _scores_and_zeros(Z, n_components, random_state, working_memory):
     """:func:`nrmd_scores` and the number of zero singular values left out (the reducer
     warns once for all its decompositions, review10/b 16)."""
-    Z = np.asarray(Z, dtype=np.float64)
+    if not isinstance(Z, _WithLabels):
+        Z = np.asarray(Z, dtype=np.float64)
     n, d = Z.shape
     s, V = _right_singular(Z, n_components, random_state, working_memory)
     keep = s > s[0] * max(n, d) * np.finfo(np.float64).eps if s.size else s > 0
@@ -269,9 +298,8 @@ class MatrixDecompositionReducer(CoverageSelectionMixin, BaseReducer):
                     if len(pool):
                         within[pool] = self._nrmd(X[pool], rng,
                                                   f"{kind} {_plain(labels[c])!r}", zeros)
-                onehot = np.zeros((X.shape[0], n_classes), dtype=np.float64)
-                onehot[np.arange(X.shape[0]), y] = 1.0
-                augmented = self._nrmd(np.hstack([np.asarray(X, dtype=np.float64), onehot]),
+                augmented = self._nrmd(_WithLabels(np.asarray(X, dtype=np.float64),
+                                                   np.asarray(y), n_classes),
                                        rng, "all rows with the labels appended", zeros)
                 scores = within * augmented
         if zeros:  # one warning for the fit, at the caller's line
