@@ -223,3 +223,28 @@ def test_detection_reducer_refuses_a_bad_group_regex_before_embedding():
     assert calls == []
     with pytest.raises(ValueError, match="is not a regular expression"):
         Deduplicator("near", groups="[", max_per_group=2).fit(ds)
+
+
+def test_16_bit_images_are_read_as_opencv_scales_them_not_clipped_white(tmp_path):
+    from PIL import Image
+
+    from datareduce.detection import ThumbnailEmbedder
+    from datareduce.detection.hashing import _near_groups_hashes, perceptual_hashes
+
+    y, x = np.mgrid[0:48, 0:48]
+    paths = []
+    for i in range(4):  # distinct thermal-like frames, values 15000..30000
+        a = 20000 + 5000 * np.sin(x / (5 + 3 * i)) + 4000 * np.exp(
+            -((x - 10 * i - 8) ** 2 + (y - 10 * i - 5) ** 2) / 40)
+        paths.append(tmp_path / f"t{i}.png")
+        Image.fromarray(a.astype(np.uint16)).save(paths[-1])
+    H, C = perceptual_hashes(paths, return_colour=True)
+    assert len(set(_near_groups_hashes(H, 10, C, 24.0)[0].tolist())) == 4
+    assert (C < 200).all()
+    ds = DetectionDataset(images=paths, boxes=[np.zeros((0, 5))] * 4, names={0: "a"})
+    assert ThumbnailEmbedder(size=8).raw_features(ds).std(axis=0).max() > 0.01
+    from datareduce.detection.dataset import _upright_rgb
+
+    with Image.open(paths[0]) as im:  # OpenCV's 16-to-8-bit scaling (value / 256)
+        rgb = np.asarray(_upright_rgb(im), dtype=np.int64)
+        assert np.abs(rgb[..., 0] - np.rint(np.asarray(im) / 256)).max() <= 1

@@ -258,6 +258,27 @@ def _upright(im):
     return ImageOps.exif_transpose(im)
 
 
+#: Pillow modes of images with more than 8 bits a pixel (16-bit grayscale PNGs and TIFFs:
+#: thermal cameras, depth maps, medical images); ``convert("RGB")`` clips them at 255
+_WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+def _upright_rgb(im):
+    """``im`` upright (:func:`_upright`) and in 8-bit RGB as OpenCV, and so Ultralytics,
+    reads it: a 16-bit image is scaled by 1/256 (``IMREAD_COLOR``), where Pillow's own
+    ``convert("RGB")`` clips every value above 255 and a thermal or depth frame becomes
+    a blank white square (every such image then a near duplicate of every other)."""
+    from PIL import Image
+
+    im = _upright(im)
+    if im.mode in _WIDE_MODES:
+        a = np.asarray(im)
+        if im.mode != "I" or a.max(initial=0) > 255:  # an "I" image of 8-bit values as is
+            a = np.clip(np.rint(a.astype(np.float64) / 256.0), 0, 255)
+        im = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+    return im.convert("RGB")
+
+
 def _register_heif() -> bool:
     """Register a HEIF opener with Pillow (pi-heif, else pillow-heif) as Ultralytics'
     ``image_open`` patch does; False when neither is installed."""

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .dataset import _upright
+from .dataset import _upright_rgb
 
 __all__ = [
     "BaseEmbedder",
@@ -184,7 +184,7 @@ def _thumbnail(path, size: int, n_bins: int) -> np.ndarray:
 
     with Image.open(path) as im:
         im.draft("RGB", (size * 4, size * 4))  # JPEG: decode at reduced scale
-        im = _upright(im).convert("RGB")
+        im = _upright_rgb(im)
         stats_src = im.resize((64, 64), Image.Resampling.BILINEAR) if max(im.size) > 64 else im
         thumb = im.resize((size, size), Image.Resampling.BOX)
     a = np.asarray(thumb, dtype=np.float32).reshape(-1) / 255.0

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import _upright
+from .dataset import _upright_rgb
 
 __all__ = [
     "exact_duplicate_groups",
@@ -109,7 +109,7 @@ def _phash_one(path, hash_size: int):
 
     with Image.open(path) as im:
         im.draft("RGB", (hash_size * 8, hash_size * 8))  # JPEG: decode at a reduced scale
-        im = _upright(im).convert("RGB")
+        im = _upright_rgb(im)
         bits = imagehash.phash(im, hash_size=hash_size).hash.reshape(-1)
         colour = np.asarray(im.resize((16, 16), Image.Resampling.BOX), np.float32).reshape(
             -1, 3).mean(axis=0)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..metrics._html import PageMixin, body, figure_block, table
-from .dataset import _upright
+from .dataset import _upright_rgb
 from .hashing import (
     DEFAULT_COLOUR_TOL,
     DEFAULT_THRESHOLD,
@@ -188,7 +188,7 @@ class LeakageReport(PageMixin):
                 cx = x0 + c * (thumb + pad)
                 draw.rectangle((cx, y0, cx + thumb - 1, y0 + thumb - 1), fill="#f0f0f0")
                 with Image.open(p[key]) as im:
-                    im = _upright(im).convert("RGB")
+                    im = _upright_rgb(im)
                     scale = thumb / max(im.size)
                     size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
                     im = im.resize(size, Image.Resampling.LANCZOS)

@@ -31,7 +31,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..base import BaseReducer, Selection
-from .dataset import _upright
+from .dataset import _upright_rgb
 from .embedders import BaseEmbedder
 
 __all__ = ["CropEmbedder", "ShapeComplexityScorer", "TopScoreReducer", "shape_complexity"]
@@ -148,7 +148,7 @@ class CropEmbedder(BaseEmbedder):
                 continue
             try:
                 with Image.open(dataset.images[i]) as im:
-                    im = _upright(im).convert("RGB")  # the boxes refer to the upright image
+                    im = _upright_rgb(im)  # the boxes refer to the upright image
                     if self.model is None:
                         f = _crop_features(im, b, self.size, self.margin)
                     else:
