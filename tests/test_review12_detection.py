@@ -248,3 +248,28 @@ def test_16_bit_images_are_read_as_opencv_scales_them_not_clipped_white(tmp_path
     with Image.open(paths[0]) as im:  # OpenCV's 16-to-8-bit scaling (value / 256)
         rgb = np.asarray(_upright_rgb(im), dtype=np.int64)
         assert np.abs(rgb[..., 0] - np.rint(np.asarray(im) / 256)).max() <= 1
+
+
+def test_embedding_caches_from_before_16_bit_scaling_are_not_reused(tmp_path):
+    import hashlib
+    import json
+    import os
+
+    from PIL import Image
+
+    from datareduce.detection import ThumbnailEmbedder
+
+    p = tmp_path / "t.png"
+    Image.fromarray((np.arange(400).reshape(20, 20) * 100).astype(np.uint16)).save(p)
+    ds = DetectionDataset(images=[p, p], boxes=[np.zeros((0, 5))] * 2, names={0: "a"})
+    emb = ThumbnailEmbedder(size=4, n_components=None, cache_dir=tmp_path / "cache")
+    h = hashlib.sha256()  # the key of a cache written while 16-bit images were clipped
+    h.update(json.dumps(emb.describe(), sort_keys=True, default=str).encode())
+    h.update(b"pixels: EXIF orientation applied")
+    for img, boxes in zip(ds.images, ds.boxes, strict=True):
+        st = os.stat(img)
+        h.update(f"{img}|{st.st_size}|{st.st_mtime_ns}".encode())
+        h.update(np.ascontiguousarray(boxes).tobytes())
+    (tmp_path / "cache").mkdir()
+    np.save(tmp_path / "cache" / f"thumbnail-{h.hexdigest()[:24]}.npy", np.full((2, 78), -7.0))
+    assert not (emb.embed(ds) == -7.0).all()

@@ -62,6 +62,7 @@ class BaseEmbedder:
         h = hashlib.sha256()
         h.update(json.dumps(self.describe(), sort_keys=True, default=str).encode())
         h.update(b"pixels: EXIF orientation applied")  # caches of raw stored pixels are stale
+        h.update(b"16-bit pixels scaled as OpenCV")  # caches of clipped 16-bit images too
         for img, boxes in zip(dataset.images, dataset.boxes, strict=True):
             try:
                 st = os.stat(img)
