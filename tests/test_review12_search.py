@@ -288,3 +288,18 @@ def test_cli_no_reduction_writes_every_row_in_the_inputs_order(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "(full at keep=1.0)" in res.stdout
     assert (tmp_path / "out" / "kept.csv").read_text() == path.read_text()
+
+
+# ------------------------------------------- 11 a scoring that is not one name: what to give
+def test_a_scoring_that_is_not_one_name_is_refused_with_names_to_give():
+    from sklearn.metrics import log_loss, make_scorer
+
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    y = (X[:, 0] > 0).astype(int)
+    for sc, what in ((make_scorer(log_loss, greater_is_better=False,
+                                  response_method="predict_proba"), "a callable"),
+                     (["f1_macro"], "a list of scorers")):
+        with pytest.raises(ValueError, match=rf"is {what}: give one scikit-learn scorer "
+                                             r"name, such as 'f1_macro'"):
+            ReductionSearchCV(LogisticRegression(), methods=["srs"], scoring=sc,
+                              budget=None).fit(X, y)

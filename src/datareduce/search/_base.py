@@ -284,7 +284,14 @@ class BaseReductionSearch(BaseEstimator):
         if scoring is None:
             scoring = "f1_macro" if task == "classification" else "r2"
         if not isinstance(scoring, str):
-            raise ValueError(f"scoring must be one scorer name, got {scoring!r}.")
+            what = ("a callable" if callable(scoring) else
+                    f"a {type(scoring).__name__} of scorers" if isinstance(
+                        scoring, (Iterable, Mapping)) else f"a {type(scoring).__name__}")
+            raise ValueError(
+                f"scoring={scoring!r} is {what}: give one scikit-learn scorer name, such as "
+                "'f1_macro', 'balanced_accuracy' or 'neg_log_loss' ('r2' or 'mae' for a "
+                "regression target); the tolerance, the threshold, the summary and score() "
+                "are in that scorer's units.")
         if scoring == "mae":
             scoring = "neg_mean_absolute_error"
         scorer = get_scorers(scoring, task)[scoring]
