@@ -273,3 +273,25 @@ def test_embedding_caches_from_before_16_bit_scaling_are_not_reused(tmp_path):
     (tmp_path / "cache").mkdir()
     np.save(tmp_path / "cache" / f"thumbnail-{h.hexdigest()[:24]}.npy", np.full((2, 78), -7.0))
     assert not (emb.embed(ds) == -7.0).all()
+
+
+def test_split_yolo_leaves_an_unlabelled_test_split_out_of_the_pool(tmp_path):
+    import json
+
+    from datareduce.detection.split import split_yolo
+
+    src = tmp_path / "src"
+    for split, n, labelled in (("train", 6, True), ("val", 2, True), ("test", 3, False)):
+        for i in range(n):
+            _png(src / f"images/{split}/{split}_v{i}.png", 10 * len(split) + i)
+            if labelled:
+                _txt(src / f"labels/{split}/{split}_v{i}.txt")
+    (src / "data.yaml").write_text("path: .\ntrain: images/train\nval: images/val\n"
+                                   "test: images/test\nnames: [car]\n")
+    with pytest.warns(UserWarning, match="'test' split has no label file"):
+        out = split_yolo(src / "data.yaml", tmp_path / "out", groups=r"^(\w+_v\d)", val=0.25,
+                         random_state=0)
+    names = [p.name for p in (out.parent / "images").rglob("*.png")]
+    assert len(names) == 8 and not any(n.startswith("test_") for n in names)
+    man = json.loads((out.parent / "manifest.json").read_text())
+    assert man["source"]["unlabelled_splits_left_out"] == {"test": 3}

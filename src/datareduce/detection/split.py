@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +150,16 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
             if (isinstance(exc, MissingSplitError) and k in ("train", "val")) \
                     or not Path(data_yaml).is_file():
                 raise  # (a missing test folder was warned about, as Ultralytics accepts it)
+    left_out = {}
+    for k in [k for k in datasets if k not in ("train", "val")]:
+        if all(lf is None for lf in datasets[k].label_files):
+            # held-out images without labels (optional for test): pooled, they would be
+            # training or validation images with no boxes, i.e. background
+            warnings.warn(f"{data_yaml}: the {k!r} split has no label file ({len(datasets[k])} "
+                          "held-out images): left out of the pool, since in the new train or "
+                          "val split they would be background images. Label them to pool them.",
+                          UserWarning, stacklevel=2)
+            left_out[k] = len(datasets.pop(k))
     if not datasets:
         raise ValueError(f"{data_yaml}: no images in any split.")
     pool = _Pool(datasets)
@@ -187,7 +198,8 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "complete": False,
         "operation": "split",
         "source": {"format": "yolo", "data_yaml": str(data_yaml),
-                   "splits": {k: len(v) for k, v in datasets.items()}},
+                   "splits": {k: len(v) for k, v in datasets.items()},
+                   "unlabelled_splits_left_out": left_out},
         "layout": layout, "random_state": random_state,
         "groups": groups if isinstance(groups, str) else "user",
         "fractions": fractions,
