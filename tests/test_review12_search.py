@@ -303,3 +303,24 @@ def test_a_scoring_that_is_not_one_name_is_refused_with_names_to_give():
                                              r"name, such as 'f1_macro'"):
             ReductionSearchCV(LogisticRegression(), methods=["srs"], scoring=sc,
                               budget=None).fit(X, y)
+
+
+# ------------------------------------------- 12 a scorer's own error is not its own cause
+def test_a_scorer_error_without_a_missing_class_is_raised_as_it_was(monkeypatch):
+    from datareduce.search import _evaluate
+
+    def failing_scorer(est, X, y):
+        raise ValueError("the scorer's own error")
+
+    real = _evaluate.Evaluator.__init__
+
+    def init(self, search, X, y, splits, candidates, scorer, *a, **k):
+        real(self, search, X, y, splits, candidates, failing_scorer, *a, **k)
+
+    monkeypatch.setattr(_evaluate.Evaluator, "__init__", init)
+    X = np.random.default_rng(0).normal(size=(120, 2))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match="the scorer's own error") as info:
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.3, 0.5),
+                          budget=None).fit(X, y)
+    assert info.value.__cause__ is not info.value

@@ -308,7 +308,10 @@ class Evaluator:
             try:
                 score = float(self.scorer(model, f.Zte, f.yte))
             except ValueError as exc:
-                raise self._unscorable(s, exc) from exc
+                explained = self._unscorable(s, exc)
+                if explained is exc:  # not a missing class: as it was (no self-cause loop)
+                    raise
+                raise explained from exc
             self.score_seconds.append(time.perf_counter() - t0)
             cell[s] = (score, red_t, fit_t, len(yr))
         if draw:
