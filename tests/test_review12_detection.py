@@ -295,3 +295,34 @@ def test_split_yolo_leaves_an_unlabelled_test_split_out_of_the_pool(tmp_path):
     assert len(names) == 8 and not any(n.startswith("test_") for n in names)
     man = json.loads((out.parent / "manifest.json").read_text())
     assert man["source"]["unlabelled_splits_left_out"] == {"test": 3}
+
+
+def test_auto_groups_reuse_the_near_duplicate_groups_of_the_dedup(tmp_path, monkeypatch):
+    import datareduce.detection.dedup as dd
+    import datareduce.detection.hashing as hh
+    from datareduce.detection import Deduplicator, load_yolo, make_shapes_dataset
+    from datareduce.detection.groups import sequence_groups
+
+    ds = load_yolo(make_shapes_dataset(tmp_path, n_train=40, n_val=3, random_state=0))
+    expected = sequence_groups(ds)
+    calls = []
+    orig = hh.perceptual_hashes
+
+    def counting(paths, **kw):
+        calls.append(len(paths))
+        return orig(paths, **kw)
+
+    monkeypatch.setattr(hh, "perceptual_hashes", counting)
+    monkeypatch.setattr(dd, "perceptual_hashes", counting)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dr = DetectionReducer("srs", keep=0.3, embedder="label", groups="auto",
+                              random_state=0).fit(ds)
+        assert calls == [40] and np.array_equal(dr.groups_, expected)
+        calls.clear()
+        Deduplicator("near", groups="auto", max_per_group=2).fit(ds)
+        assert calls == [40]
+        calls.clear()  # other parameters: the groups are searched for on their own
+        dr = DetectionReducer("srs", keep=0.3, embedder="label", groups="auto",
+                              dedup=Deduplicator("near", threshold=4), random_state=0).fit(ds)
+        assert calls == [40, 40] and np.array_equal(dr.groups_, expected)

@@ -178,7 +178,10 @@ class Deduplicator:
         self.duplicate_of_ = dup_of
         capped = np.zeros(n, dtype=bool)
         if self.max_per_group is not None:
-            labels = resolve_groups(dataset, self.groups, argument="groups")
+            labels = self.auto_groups_() if isinstance(self.groups, str) \
+                and self.groups == "auto" else None
+            if labels is None:
+                labels = resolve_groups(dataset, self.groups, argument="groups")
             cap = int(self.max_per_group)
             by_label = defaultdict(list)
             for i in np.flatnonzero(keep):
@@ -199,6 +202,17 @@ class Deduplicator:
         self.keep_mask_ = keep
         self.n_images_ = n
         return self
+
+    def auto_groups_(self):
+        """The groups ``"auto"`` finds (:func:`~datareduce.detection.groups.sequence_groups`
+        with its defaults: pHash within 10 bits, mean colours within 24 levels) when this
+        fit has already found them, i.e. ``group_`` of ``method="near"`` with the same
+        parameters; None otherwise. Saves hashing every image (and the pair search) twice."""
+        if (getattr(self, "group_", None) is not None and self.method == "near"
+                and (self.threshold is None or int(self.threshold) == DEFAULT_THRESHOLD)
+                and self.hash_size == 8 and float(self.colour_tol) == DEFAULT_COLOUR_TOL):
+            return self.group_
+        return None
 
     def summary(self) -> str:
         """One line: what was removed."""

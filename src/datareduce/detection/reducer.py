@@ -345,8 +345,13 @@ class DetectionReducer:
             if len(first):  # the distinct images already cover every category and group
                 warnings.filterwarnings("ignore", message="keep allows")
             if self.groups is not None:
-                self.groups_ = resolve_groups(dataset, self.groups, argument="groups",
-                                              embeddings=embeddings)
+                # groups="auto" are the near-duplicate groups dedup="auto"/"near" just found
+                self.groups_ = dedup.auto_groups_() if (
+                    dedup is not None and isinstance(self.groups, str)
+                    and self.groups == "auto") else None
+                if self.groups_ is None:
+                    self.groups_ = resolve_groups(dataset, self.groups, argument="groups",
+                                                  embeddings=embeddings)
                 est_idx = self._select_by_groups(est, X, y, self.groups_[pos], n)
             else:
                 _fit_plain_warnings(est, X, y)
