@@ -326,3 +326,23 @@ def test_auto_groups_reuse_the_near_duplicate_groups_of_the_dedup(tmp_path, monk
         dr = DetectionReducer("srs", keep=0.3, embedder="label", groups="auto",
                               dedup=Deduplicator("near", threshold=4), random_state=0).fit(ds)
         assert calls == [40, 40] and np.array_equal(dr.groups_, expected)
+
+
+def test_groups_of_a_cap_are_found_once(tmp_path, monkeypatch):
+    import datareduce.detection.hashing as hh
+    from datareduce.detection import Deduplicator, load_yolo, make_shapes_dataset
+
+    ds = load_yolo(make_shapes_dataset(tmp_path, n_train=30, n_val=3, random_state=0))
+    calls = []
+    orig = hh.perceptual_hashes
+
+    def counting(paths, **kw):
+        calls.append(len(paths))
+        return orig(paths, **kw)
+
+    monkeypatch.setattr(hh, "perceptual_hashes", counting)
+    with warnings.catch_warnings():  # what `datareduce yolo --group auto --max-per-group 3` runs
+        warnings.simplefilter("ignore")
+        dr = DetectionReducer("srs", keep=0.3, embedder="label", groups="auto", random_state=0,
+                              dedup=Deduplicator("none", groups="auto", max_per_group=3)).fit(ds)
+    assert calls == [30] and len(dr.groups_) == 30

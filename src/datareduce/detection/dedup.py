@@ -177,11 +177,13 @@ class Deduplicator:
         self.n_duplicates_ = int(n - keep.sum())
         self.duplicate_of_ = dup_of
         capped = np.zeros(n, dtype=bool)
+        self.group_labels_ = None  # the groups the cap used (reused by DetectionReducer)
         if self.max_per_group is not None:
             labels = self.auto_groups_() if isinstance(self.groups, str) \
                 and self.groups == "auto" else None
             if labels is None:
                 labels = resolve_groups(dataset, self.groups, argument="groups")
+            self.group_labels_ = labels
             cap = int(self.max_per_group)
             by_label = defaultdict(list)
             for i in np.flatnonzero(keep):

@@ -345,10 +345,14 @@ class DetectionReducer:
             if len(first):  # the distinct images already cover every category and group
                 warnings.filterwarnings("ignore", message="keep allows")
             if self.groups is not None:
-                # groups="auto" are the near-duplicate groups dedup="auto"/"near" just found
-                self.groups_ = dedup.auto_groups_() if (
-                    dedup is not None and isinstance(self.groups, str)
-                    and self.groups == "auto") else None
+                # groups="auto" are the near-duplicate groups dedup="auto"/"near" just found,
+                # and the groups of a cap (--max-per-group) are these groups again
+                self.groups_ = None
+                if dedup is not None and isinstance(self.groups, str):
+                    if isinstance(dedup.groups, str) and dedup.groups == self.groups:
+                        self.groups_ = dedup.group_labels_
+                    if self.groups_ is None and self.groups == "auto":
+                        self.groups_ = dedup.auto_groups_()
                 if self.groups_ is None:
                     self.groups_ = resolve_groups(dataset, self.groups, argument="groups",
                                                   embeddings=embeddings)
