@@ -132,3 +132,13 @@ def test_nrmd_scores_with_many_classes_without_the_one_hot_matrix():
             rows = np.flatnonzero(y == c)
             within[rows] = nrmd_scores(X[rows], working_memory=2)
     np.testing.assert_array_equal(reducer.decomposition_scores_, within * augmented)
+
+
+def test_text_labels_that_read_as_numbers_are_quoted_in_the_scorer_refusal():
+    # review12/c D7: "y has 0, 1" read as the numbers the check asks for
+    from datareduce.evaluation.tasks import check_scoring_for_task
+
+    with pytest.raises(ValueError, match=r"labelled 0/1 \(or -1/1\) and y has '0', '1' \(text\)"):
+        check_scoring_for_task("f1", "classification", np.array(["0", "1", "0"]))
+    with pytest.raises(ValueError, match=r"and y has no, yes: use"):
+        check_scoring_for_task("f1", "classification", np.array(["no", "yes", "no"]))

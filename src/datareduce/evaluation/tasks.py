@@ -114,7 +114,11 @@ def check_scoring_for_task(scoring, task, y, *, cli=False, target_name=None):
     if scoring == "average_precision" and len(classes) > 2:
         return  # averaged over the classes (scikit-learn's multiclass average_precision)
     names = [str(c) for c in classes.tolist()]
+    if any(isinstance(c, str) and _reads_as_number(c) for c in classes.tolist()):
+        names = [repr(c) for c in classes.tolist()]  # text "0"/"1" is not the numbers 0/1
     shown = ", ".join(names[:8]) + (f", ... (+{len(names) - 8} more)" if len(names) > 8 else "")
+    if names[0].startswith("'"):
+        shown += " (text)"
     a, b = scorers_instead(scoring)
     if scoring != "roc_auc" and len(classes) == 2 and 1 in classes.tolist():
         # scikit-learn would score it with 1 positive (pos_label=1), which labels such as
@@ -455,3 +459,11 @@ def reduce_rows(reducer, X, y, *, task: str = "auto"):
         raise ValueError(f"{type(reducer).__name__} emitted synthetic rows, which have no "
                          "continuous target: ask it for real rows (e.g. output='medoids').")
     return reduced_data(reducer, X, y)
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
