@@ -164,7 +164,10 @@ def test_protodash_results_unchanged():
         0.0766594722, 0.0740705584, 0.0469139024, 0.5762852289, 0.1139782734, 0.0971963541,
         0.0683605378, 0.067387782], atol=1e-9)
     np.testing.assert_allclose(r.bandwidth_, [1.9641840733168379, 1.4932738469818403])
-    cases = {(("kernel", "linear"),): [6, 16, 52, 82, 10, 21, 41, 5, 45, 97, 109, 139, 92, 111],
+    # linear: after three picks the fit is exact and the rest, of no weight, are the rows of
+    # largest mean similarity (the previous 82, 10, 21, ... were rounding noise, another
+    # order on AMD than on Intel OpenBLAS kernels)
+    cases = {(("kernel", "linear"),): [6, 16, 52, 83, 42, 33, 41, 10, 71, 97, 109, 139, 128, 120],
              (("bandwidth", 1.1),): [61, 26, 89, 32, 48, 62, 71, 79, 29, 119, 90, 125, 96, 115],
              (("partition", 3), ("target_size", 30)): [76, 74, 24, 20, 78, 82, 12, 42, 15, 117,
                                                       123, 101, 92, 100]}

@@ -142,3 +142,19 @@ def test_text_labels_that_read_as_numbers_are_quoted_in_the_scorer_refusal():
         check_scoring_for_task("f1", "classification", np.array(["0", "1", "0"]))
     with pytest.raises(ValueError, match=r"and y has no, yes: use"):
         check_scoring_for_task("f1", "classification", np.array(["no", "yes", "no"]))
+
+
+def test_protodash_picks_without_gain_are_the_most_typical_rows_not_rounding_noise():
+    # a linear kernel in 3 dimensions fits the mean embedding exactly after 3 picks; the
+    # later picks had gradients of about 1e-16 and their argmax differed between machines
+    # (test_protodash_results_unchanged failed on an AMD EPYC with the Intel-made pins)
+    from datareduce.reducers.protodash import protodash
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(0, 1, (90, 3))
+    picks, w, gains = protodash(X, 9, kernel="linear")
+    exact = int(np.argmax(np.abs(gains) <= 1e-10 * np.abs(X @ X.mean(0)).max()))
+    assert exact == 3 and np.all(w[exact:] == 0)
+    mu = X @ X.mean(0)  # the linear kernel's mean embedding
+    rest = [i for i in np.argsort(-mu, kind="stable") if i not in picks[:exact]]
+    assert picks[exact:].tolist() == rest[:9 - exact]

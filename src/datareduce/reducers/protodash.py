@@ -257,6 +257,13 @@ def _greedy(X, kern, sq, mu, tol, cols, picks, gains, Q, qp, iterator):
     for t in iterator:
         g = np.where(chosen, -np.inf, grad)
         j = int(np.argmax(g))
+        if g[j] <= tol:
+            # no gain left: the weighted prototypes match the mean embedding (a linear
+            # kernel after rank-many picks), every gradient is rounding noise and its
+            # largest entry differed between machines (AMD and Intel OpenBLAS kernels).
+            # Such picks get no weight; they are the rows of largest mean kernel
+            # similarity to the pool (mu), the most typical rows, the same on every machine
+            j = int(np.argmax(np.where(chosen, -np.inf, mu)))
         picks[t] = j
         gains[t] = g[j]
         chosen[j] = True
