@@ -400,7 +400,10 @@ class DetectionReducer:
         want = keep if isinstance(keep, int) else check_keep(keep, n_all)
         want = int(min(want, len(X)))
         uniq, inverse = np.unique(labels.astype(str), return_inverse=True)
-        members = [np.flatnonzero(inverse == g) for g in range(len(uniq))]
+        # each group's positions in order from one sort (a scan of every image per group was
+        # 0.35 s at 20,000 groups, review12/a)
+        order = np.argsort(inverse, kind="stable")
+        members = np.split(order, np.cumsum(np.bincount(inverse, minlength=len(uniq)))[:-1])
         reps = np.empty(len(uniq), dtype=np.intp)
         for g, m in enumerate(members):  # the member nearest its group's mean
             reps[g] = m[np.argmin(((X[m] - X[m].mean(axis=0)) ** 2).sum(axis=1))]

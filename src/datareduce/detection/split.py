@@ -192,7 +192,7 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
     files = [f for plan in plans for f in _planned_files(plan)]
     from .. import __version__
 
-    uniq = np.unique(labels)
+    uniq, first = np.unique(labels, return_index=True)  # one sort, not a scan per group
     content = {
         "datareduce_output": True, "datareduce_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "complete": False,
@@ -205,7 +205,7 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
         "fractions": fractions,
         "n_images": {k: int((where == k).sum()) for k in fractions},
         "n_groups": {k: int(len(np.unique(labels[where == k]))) for k in fractions},
-        "group_split": {str(g): str(where[labels == g][0]) for g in uniq},
+        "group_split": {str(g): str(where[i]) for g, i in zip(uniq, first, strict=True)},
         "written_files": ["data.yaml", *files],
         "tool_files": [f"labels/{k}.cache" for k in fractions],
     }
