@@ -15,6 +15,17 @@ from datareduce.detection import DetectionDataset, DetectionReducer, image_categ
 pytestmark = pytest.mark.detection
 
 
+
+def _counting_embedder(calls):
+    """An embedder class that records how many images it was asked to embed."""
+
+    class Counting:
+        def embed(self, ds, progress=False):
+            calls.append(len(ds))
+            return np.zeros((len(ds), 2))
+
+    return Counting
+
 def test_a_class_named_empty_keeps_a_stratum_of_its_own():
     # parking lots label 'empty' and 'occupied' spots: the class 'empty' was the category of
     # the background images too, and the stratified selection lost it (15 of 20 seeds)
@@ -153,11 +164,7 @@ def test_a_group_regex_with_a_slash_names_the_video_folder(tmp_path):
 
 def test_a_keep_count_above_the_images_is_refused_before_embedding():
     calls = []
-
-    class Counting:
-        def embed(self, ds, progress=False):
-            calls.append(len(ds))
-            return np.zeros((len(ds), 2))
+    Counting = _counting_embedder(calls)
 
     ds = DetectionDataset(images=[f"/d/v{i % 4}_{i}.png" for i in range(20)],
                           boxes=[np.zeros((0, 5))] * 20, names={0: "a"})
@@ -178,11 +185,7 @@ def test_cli_refuses_a_keep_count_above_the_split_in_its_words(tmp_path, capsys)
 
 def test_a_bad_reducer_parameter_value_is_refused_before_embedding():
     calls = []
-
-    class Counting:
-        def embed(self, ds, progress=False):
-            calls.append(len(ds))
-            return np.zeros((len(ds), 2))
+    Counting = _counting_embedder(calls)
 
     ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(20)],
                           boxes=[np.zeros((0, 5))] * 20, names={0: "a"})
@@ -209,11 +212,7 @@ def test_detection_reducer_refuses_a_bad_group_regex_before_embedding():
     from datareduce.detection import Deduplicator
 
     calls = []
-
-    class Counting:
-        def embed(self, ds, progress=False):
-            calls.append(len(ds))
-            return np.zeros((len(ds), 2))
+    Counting = _counting_embedder(calls)
 
     ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(10)],
                           boxes=[np.zeros((0, 5))] * 10, names={0: "a"})
