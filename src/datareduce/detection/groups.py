@@ -34,7 +34,8 @@ def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
     group, or the whole match, names the group; e.g. a video id ``r"^(.*)_frame\\d+"``;
     images it does not match are each their own group, with a warning) — or, when it holds
     a ``/``, in each image's whole path with forward slashes (``r"/(vid\\d+)/"``: one
-    folder per video, whose frames share their names with other videos' frames) —, one
+    folder per video, whose frames share their names with other videos' frames), and in
+    the file name where it matches no part of the path (``r"^([^/]+)_frame"``) —, one
     label per image, or ``f(dataset) -> labels``.
 
     Examples
@@ -53,11 +54,15 @@ def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
     if isinstance(groups, str):
         rx = compile_group_regex(groups, argument=argument)
         # a regex holding '/' names folders: it is searched in the whole path (videos kept
-        # one folder each, vid01/000001.jpg, have the same file names in every folder)
+        # one folder each, vid01/000001.jpg, have the same file names in every folder), and
+        # in the file name where it matches no part of the path: a file-name regex with '/'
+        # only in a class, r"^([^/]+)_frame", can never match a path (it starts with '/')
         in_path = "/" in groups
         labels, unmatched = [], []
         for i, p in enumerate(dataset.images):
-            m = rx.search(p.as_posix() if in_path else p.name)
+            m = rx.search(p.as_posix()) if in_path else None
+            if m is None:
+                m = rx.search(p.name)
             if m is None:
                 labels.append(f"\0{i}")
                 unmatched.append(i)

@@ -1,0 +1,20 @@
+"""Regression tests of review 13 (helper a): the detection adapter's review-12 fixes."""
+
+import warnings
+
+import numpy as np
+
+from datareduce.detection import DetectionDataset
+
+
+def test_a_file_name_regex_with_a_slash_in_a_class_still_matches_file_names():
+    from datareduce.detection.groups import group_labels
+
+    imgs = [f"/data/images/train/vid{v}_frame{k}.jpg" for v in (1, 2) for k in range(3)]
+    ds = DetectionDataset(images=imgs, boxes=[np.zeros((0, 5))] * 6, names={0: "car"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every image matched: no warning
+        assert group_labels(ds, r"^([^/]+)_frame").tolist() == ["vid1"] * 3 + ["vid2"] * 3
+    ds2 = DetectionDataset(images=["/d/vid01/000001.jpg", "/d/vid02/000001.jpg"],
+                           boxes=[np.zeros((0, 5))] * 2, names={0: "car"})
+    assert group_labels(ds2, r"/(vid\d+)/").tolist() == ["vid01", "vid02"]
