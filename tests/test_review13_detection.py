@@ -18,3 +18,20 @@ def test_a_file_name_regex_with_a_slash_in_a_class_still_matches_file_names():
     ds2 = DetectionDataset(images=["/d/vid01/000001.jpg", "/d/vid02/000001.jpg"],
                            boxes=[np.zeros((0, 5))] * 2, names={0: "car"})
     assert group_labels(ds2, r"/(vid\d+)/").tolist() == ["vid01", "vid02"]
+
+
+def test_unnamed_class_ids_keep_their_id_as_category_unless_it_clashes():
+    from datareduce.detection import image_categories
+
+    def b(c):
+        return np.array([[c, .5, .5, .1, .1]])
+
+    ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(4)],
+                          boxes=[b(0), b(1), np.vstack([b(0), b(1)]), np.zeros((0, 5))],
+                          names={})
+    assert image_categories(ds, min_count=1).tolist() == ["0", "1", "0+1", "empty"]
+    ds = DetectionDataset(images=["/d/a.png", "/d/b.png"], boxes=[b(3), b(0)],
+                          names={0: "person", 5: "car"})
+    assert image_categories(ds, min_count=1).tolist() == ["3", "person"]
+    ds = DetectionDataset(images=["/d/a.png", "/d/b.png"], boxes=[b(1), b(0)], names={0: "1"})
+    assert image_categories(ds, min_count=1).tolist() == ["1 (class 1)", "1"]

@@ -88,6 +88,10 @@ def _class_labels(dataset):
 
     def label(c) -> str:
         c = int(c)
-        return plain.get(c) or f"{dataset.class_name(c)} (class {c})"
+        if c in plain:
+            return plain[c]
+        if c not in names and str(c) not in seen:  # unnamed: its id, as class_name says
+            return str(c)
+        return f"{dataset.class_name(c)} (class {c})"
 
     return label
