@@ -35,3 +35,20 @@ def test_unnamed_class_ids_keep_their_id_as_category_unless_it_clashes():
     assert image_categories(ds, min_count=1).tolist() == ["3", "person"]
     ds = DetectionDataset(images=["/d/a.png", "/d/b.png"], boxes=[b(1), b(0)], names={0: "1"})
     assert image_categories(ds, min_count=1).tolist() == ["1 (class 1)", "1"]
+
+
+def test_report_png_without_matplotlib_is_refused_before_anything_is_written(
+        tmp_path, capsys, monkeypatch):
+    import sys
+
+    from datareduce.cli import main
+    from datareduce.detection import make_shapes_dataset
+
+    src = make_shapes_dataset(tmp_path / "src", n_train=12, n_val=3, random_state=0)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    out = tmp_path / "out"
+    assert main(["yolo", str(src), "--keep", "0.5", "--embedder", "label", "-o", str(out),
+                 "--report-png", str(tmp_path / "r.png"), "--quiet"]) == 2
+    assert "--report-png needs matplotlib" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())

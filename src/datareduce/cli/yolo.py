@@ -228,6 +228,11 @@ def run(args) -> int:
     if args.report_png:  # before any work, and never over a file without --overwrite
         check_output_file(args.report_png, "--report-png", overwrite=args.overwrite,
                           kind="png")
+        try:  # drawn after the dataset is written: a missing matplotlib is told now
+            import matplotlib  # noqa: F401
+        except ImportError as exc:
+            raise CLIError(f"--report-png needs matplotlib (pip install matplotlib): {exc}") \
+                from exc
     embedder = make_embedder(args)
     dataset = load_dataset(args)
     check_outside_source(dataset, {"--report-png": args.report_png,
