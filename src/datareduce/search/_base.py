@@ -213,7 +213,8 @@ def check_scorer_response(scorer, scoring, estimator):
     training in scikit-learn's."""
     method = getattr(scorer, "_response_method", None)
     methods = (method,) if isinstance(method, str) else tuple(method or ())
-    if not methods or any(hasattr(estimator, m) for m in methods):
+    if not methods or any(hasattr(estimator, m) for m in methods) \
+            or _decided_at_fit(estimator):
         return
     steps = getattr(estimator, "steps", None)
     final = steps[-1][1] if isinstance(steps, list) and steps else estimator
@@ -225,6 +226,24 @@ def check_scorer_response(scorer, scoring, estimator):
                      "'balanced_accuracy') or of decision values ('roc_auc' on two classes), "
                      "or an estimator with predict_proba (e.g. "
                      f"CalibratedClassifierCV({name}())).")
+
+
+def _decided_at_fit(estimator) -> bool:
+    """Whether the estimator's responses are decided only at fit, so an unfitted
+    ``hasattr`` cannot tell: a ``StackingClassifier`` whose ``final_estimator=None`` becomes
+    a ``LogisticRegression`` at fit (with ``predict_proba``), also as the last step of a
+    pipeline or inside a meta-estimator (``GridSearchCV(estimator=...)``)."""
+    for _ in range(10):  # nested wrappers, a few levels at most
+        steps = getattr(estimator, "steps", None)
+        if isinstance(steps, list) and steps:
+            estimator = steps[-1][1]
+        elif "final_estimator" in getattr(estimator, "get_params", dict)(deep=False):
+            return estimator.get_params(deep=False)["final_estimator"] is None
+        elif hasattr(getattr(estimator, "estimator", None), "fit"):
+            estimator = estimator.estimator
+        else:
+            return False
+    return False
 
 
 def search_task(y, task, estimator):

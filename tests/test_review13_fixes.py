@@ -1,0 +1,39 @@
+"""Regression tests for review 13, helper b: fixes of fixes outside detection."""
+import warnings
+
+import numpy as np
+import pytest
+
+
+# ------------------------------- 01 a stack's default final estimator has predict_proba
+def test_a_stack_with_its_default_final_estimator_is_not_refused_for_predict_proba():
+    from sklearn.ensemble import StackingClassifier, VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import get_scorer
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+
+    from datareduce import ReductionSearchCV
+    from datareduce.search._base import check_scorer_response
+
+    scorer = get_scorer("neg_log_loss")
+    stack = StackingClassifier([("lr", LogisticRegression())])
+    for est in (stack, make_pipeline(StandardScaler(), stack),
+                GridSearchCV(stack, {"lr__C": [1.0]})):
+        check_scorer_response(scorer, "neg_log_loss", est)  # not refused
+    for est in (StackingClassifier([("lr", LogisticRegression())], final_estimator=LinearSVC()),
+                VotingClassifier([("lr", LogisticRegression())]), LinearSVC()):
+        with pytest.raises(ValueError, match="predict_proba"):
+            check_scorer_response(scorer, "neg_log_loss", est)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(stack, methods=["srs"], keeps=(0.3,), scoring="neg_log_loss",
+                              budget=None, cv=2, random_state=0).fit(X, y)
+    assert s.predict_proba(X).shape == (120, 2)
+
+
