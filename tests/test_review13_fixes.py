@@ -37,3 +37,28 @@ def test_a_stack_with_its_default_final_estimator_is_not_refused_for_predict_pro
     assert s.predict_proba(X).shape == (120, 2)
 
 
+# -------------------------- 02 the missing-class warning blamed a stratified splitter
+def _missing_class_warning(n, rare, **kw):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    from datareduce import ReductionSearchCV
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 3))
+    y = (X[:, 0] > 0).astype(int)
+    y[:rare] = 2
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2,), budget=None,
+                          cv=StratifiedKFold(3), random_state=0, **kw).fit(X, y)
+    said = [str(w.message) for w in seen if "have no row" in str(w.message)]
+    assert len(said) == 1
+    return said[0]
+
+
+def test_the_missing_class_warning_names_its_cause_with_a_stratified_splitter():
+    few = _missing_class_warning(300, 2)
+    assert "fewer rows ([2]) than the 3 splits" in few and "StratifiedKFold)" not in few
+    sampled = _missing_class_warning(1500, 4, max_val_rows=100)
+    assert "max_val_rows=100" in sampled and "StratifiedKFold)" not in sampled

@@ -468,7 +468,8 @@ class BaseReductionSearch(BaseEstimator):
         if task == "classification":
             missing = classes_missing_from_folds(y_arr, splits)
             if missing:
-                warnings.warn(self._missing_classes_line(missing, groups is not None),
+                warnings.warn(self._missing_classes_line(missing, groups is not None,
+                                                         y_arr, splits),
                               UserWarning, stacklevel=2)
         cands, skipped = self._candidates(task)
         reference = self.reference if self.reference in cands else None
@@ -498,10 +499,19 @@ class BaseReductionSearch(BaseEstimator):
         self._finish(ev, X, y, task, scoring, seed, clock)
         return self
 
-    def _missing_classes_line(self, missing, groups):
+    def _missing_classes_line(self, missing, groups, y=None, splits=()):
         """The warning for classes absent from a side of some splits (``missing``, from
-        :func:`classes_missing_from_folds`)."""
+        :func:`classes_missing_from_folds`), with the cause it has: groups, classes with
+        fewer rows than the splits, validation folds sampled to ``max_val_rows`` (``y`` and
+        ``splits``, the sampled ones), else the splitter."""
         from .._core.input import _few
+
+        absent = sorted({c for cs in missing.values() for c in cs}, key=str)
+        validation_only = all(side == "validation" for side, _ in missing)
+        rows = {} if y is None else dict(zip(*np.unique(y, return_counts=True), strict=True))
+        n_splits = len(splits)
+        few = [c for c in absent if rows.get(c, n_splits) < n_splits]
+        sampled = any(len(te) == self.max_val_rows for _, te in splits)
 
         parts = []
         for side, fold in (("training", "training fold"), ("validation", "validation fold")):
@@ -515,7 +525,13 @@ class BaseReductionSearch(BaseEstimator):
             why = ("their rows are in too few groups for every split to hold them (no group "
                    "is split)")
             fix = "give such classes more groups, or leave them out"
-        elif isinstance(self.cv, numbers.Integral):  # stratified: the validation sample
+        elif validation_only and few and len(few) == len(absent):
+            why = (f"{'it has' if len(few) == 1 else 'they have'} fewer rows "
+                   f"({_few([int(rows[c]) for c in few])}) than the {n_splits} splits, so "
+                   "some validation folds hold none")
+            fix = "use fewer splits, add rows of such classes, or leave them out"
+        elif isinstance(self.cv, numbers.Integral) or (validation_only and sampled):
+            # stratified folds (cv a number), or validation folds sampled: the sample
             why = (f"the validation folds are sampled to max_val_rows={self.max_val_rows} "
                    "rows, and these classes are too rare to be drawn in each")
             fix = "raise max_val_rows, or leave such classes out"
