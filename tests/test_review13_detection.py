@@ -52,3 +52,21 @@ def test_report_png_without_matplotlib_is_refused_before_anything_is_written(
                  "--report-png", str(tmp_path / "r.png"), "--quiet"]) == 2
     assert "--report-png needs matplotlib" in capsys.readouterr().err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_cli_keep_count_above_a_coco_file_names_the_file_not_a_split(tmp_path, capsys):
+    import json
+
+    from datareduce.cli import main
+    from datareduce.detection import load_yolo, make_shapes_dataset
+
+    ds = load_yolo(make_shapes_dataset(tmp_path / "src", n_train=12, n_val=3, random_state=0))
+    coco = tmp_path / "ann.json"
+    coco.write_text(json.dumps({
+        "images": [{"id": i, "file_name": p.name, "width": 64, "height": 64}
+                   for i, p in enumerate(ds.images)],
+        "annotations": [], "categories": [{"id": 1, "name": "a"}]}))
+    assert main(["yolo", str(coco), "--images-dir", str(ds.images[0].parent),
+                 "--keep", "500", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert f"--keep 500 is more than the 12 images of {coco}:" in err and "split" not in err

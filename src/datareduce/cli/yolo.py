@@ -248,9 +248,10 @@ def run(args) -> int:
         if args.cache_dir:
             check_cache_outside_output(args.cache_dir, out)
     if isinstance(keep, int) and keep > len(dataset):  # before the (long) embedding
-        raise CLIError(f"--keep {keep} is more than the {len(dataset)} images of the "
-                       f"{dataset.split!r} split: pass at most {len(dataset)}, or a fraction "
-                       "such as 0.3.")
+        where = (args.data if str(args.data).lower().endswith(".json")  # COCO: one split
+                 else f"the {dataset.split!r} split")
+        raise CLIError(f"--keep {keep} is more than the {len(dataset)} images of {where}: "
+                       f"pass at most {len(dataset)}, or a fraction such as 0.3.")
     if isinstance(keep, int):  # a note, on stderr like every command's (--quiet: none)
         say(args, f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a "
                   "count; write a fraction such as 0.3 for a share)")
