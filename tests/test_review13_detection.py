@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from datareduce.detection import DetectionDataset
+from datareduce.detection import DetectionDataset, DetectionReducer
 
 
 def test_a_file_name_regex_with_a_slash_in_a_class_still_matches_file_names():
@@ -70,3 +70,25 @@ def test_cli_keep_count_above_a_coco_file_names_the_file_not_a_split(tmp_path, c
                  "--keep", "500", "--dry-run"]) == 2
     err = capsys.readouterr().err
     assert f"--keep 500 is more than the 12 images of {coco}:" in err and "split" not in err
+
+
+def test_a_users_estimator_without_parameter_constraints_is_accepted_as_reducer():
+    from sklearn.base import BaseEstimator
+
+    class FirstK(BaseEstimator):
+        def __init__(self, keep=2, random_state=None):
+            self.keep = keep
+            self.random_state = random_state
+
+        def fit(self, X, y=None):
+            self.sample_indices_ = np.arange(int(self.keep))
+            return self
+
+    ds = DetectionDataset(images=[f"/d/{i}.png" for i in range(10)],
+                          boxes=[np.zeros((0, 5))] * 10, names={0: "a"})
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dr = DetectionReducer(FirstK(keep=3), dedup=None, categories=None).fit(
+            ds, embeddings=X)
+    assert sorted(dr.sample_indices_.tolist()) == [0, 1, 2]

@@ -261,8 +261,10 @@ class DetectionReducer:
             raise ValueError("the dataset has no images.")
         # build (and so check) the reducer before the costly embedding
         est = self._make_reducer(use_y=self.categories is not None)
-        if hasattr(est, "_validate_params"):  # scikit-learn's constraints, which fit checks
-            est._validate_params()  # too: a bad value is refused before the embedding
+        if hasattr(est, "_validate_params") and hasattr(est, "_parameter_constraints"):
+            # scikit-learn's constraints, which fit checks too: a bad value is refused
+            # before the embedding (a user's estimator may declare none)
+            est._validate_params()
         dedup = self._make_dedup()
         if isinstance(self.groups, str) and self.groups != "auto":
             from .groups import compile_group_regex
