@@ -62,3 +62,19 @@ def test_the_missing_class_warning_names_its_cause_with_a_stratified_splitter():
     assert "fewer rows ([2]) than the 3 splits" in few and "StratifiedKFold)" not in few
     sampled = _missing_class_warning(1500, 4, max_val_rows=100)
     assert "max_val_rows=100" in sampled and "StratifiedKFold)" not in sampled
+
+
+# ------------------------------ 03 an infinite Parquet target was refused as 'y'
+def test_reduce_parquet_refuses_an_infinite_target_naming_target(tmp_path):
+    import pandas as pd
+
+    pytest.importorskip("dask")
+    from datareduce.distributed import reduce_parquet
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "a.parquet"
+    pd.DataFrame({"x": rng.normal(size=60),
+                  "label": np.r_[rng.integers(0, 3, 59).astype(float), np.inf]}).to_parquet(path)
+    for task in ("auto", "classification"):
+        with pytest.raises(ValueError, match=r"target='label' is infinite in 1 rows"):
+            reduce_parquet(path, "srs", 0.2, target="label", scheduler="synchronous", task=task)

@@ -490,8 +490,11 @@ def _scan(part, features, target, task="auto"):
         labels = part[target]
         out["missing_labels"] = int(labels.isna().sum())
         values = labels.dropna().to_numpy()
-        if task == "auto" and _numeric_target(labels.dtype) and values.dtype.kind != "i":
+        numbers = None
+        if _numeric_target(labels.dtype) and values.dtype.kind not in "iu":
             numbers = values.astype(np.float64)  # floats, and decimals (object Decimals)
+            out["infinite_labels"] = int(np.isinf(numbers).sum())
+        if task == "auto" and numbers is not None:
             fractional = numbers[np.isfinite(numbers) & (numbers != np.round(numbers))]
             if fractional.size:
                 out["continuous"] = float(fractional[0])
@@ -1155,6 +1158,10 @@ def _check_scans(scans, features, target):
         if n_missing:
             raise _Refusal(lambda cli: (f"{_arg('target', target, cli)} is missing in "
                                         f"{n_missing} rows: drop or label them first."))
+        n_infinite = sum(s.get("infinite_labels", 0) for s in scans)
+        if n_infinite:
+            raise _Refusal(lambda cli: (f"{_arg('target', target, cli)} is infinite in "
+                                        f"{n_infinite} rows: drop or label them first."))
 
 
 _TASKS = ("auto", "classification")
