@@ -105,7 +105,7 @@ def test_nrmd_scores_with_many_classes_without_the_one_hot_matrix():
     from datareduce.reducers.nrmd import nrmd_scores
 
     rng = np.random.default_rng(0)
-    n, d, C = 12000, 5, 600
+    n, d, C = 24000, 5, 600
     X = rng.normal(size=(n, d))
     y = rng.integers(0, C, n)
     reducer = dr.get_reducer("nrmd", keep=0.1, stratify=False, random_state=0,
@@ -118,7 +118,8 @@ def test_nrmd_scores_with_many_classes_without_the_one_hot_matrix():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     whole = n * (d + C) * 8
-    # peak about 21 MiB (bounded by working_memory, not n) of 55; 230 MiB before
+    # peak about 42 MiB (bounded by working_memory and 4 (d + C) rows, not n) of 110; 450
+    # MiB before
     assert peak < 0.5 * whole, (peak / 2**20, whole / 2**20)
     onehot = np.zeros((n, C))
     onehot[np.arange(n), y] = 1.0
