@@ -159,3 +159,20 @@ def test_protodash_picks_without_gain_are_the_most_typical_rows_not_rounding_noi
     mu = X @ X.mean(0)  # the linear kernel's mean embedding
     rest = [i for i in np.argsort(-mu, kind="stable") if i not in picks[:exact]]
     assert picks[exact:].tolist() == rest[:9 - exact]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_cli_refuses_an_infinite_target_in_the_options_words(tmp_path, capsys, suffix):
+    # review13/b D3: the in-memory path said "y contains NaN or infinite labels ... (positions
+    # in y)", an argument the command does not have
+    from datareduce.cli import main
+
+    df = pd.DataFrame({"x": np.arange(60.0), "label": np.r_[np.zeros(30), np.ones(29), np.inf]})
+    src = tmp_path / f"t{suffix}"
+    df.to_csv(src, index=False) if suffix == ".csv" else df.to_parquet(src)
+    code = main(["reduce", str(src), "--method", "srs", "--keep", "0.5", "--target", "label",
+                 "--task", "classification", "--output", str(tmp_path / "out.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "out.csv").exists()
+    assert ("--target 'label' is infinite in 1 row(s) of the input (data rows 59, counted "
+            "from 0): drop or fix those rows") in err
