@@ -196,13 +196,14 @@ def make_embedder(args):
 
 def check_group(value) -> None:
     """Refuse (exit 2) a ``--group`` regex that does not compile, before any work."""
+    from ..detection.groups import compile_group_regex
+
     if value and value != "auto":
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise CLIError(f"--group {value} is not a regular expression ({exc}); give a regex "
-                           "whose first group names the group, e.g. '^(.*)_frame' or "
-                           "'/(vid\\d+)/', or 'auto'.") from None
+        try:  # the library's one check, in the option's words
+            compile_group_regex(value, argument="--group")
+        except ValueError as exc:
+            raise CLIError(str(exc).replace(f"--group={value!r}", f"--group {value}",
+                                            1)) from None
 
 
 def check_outside_source(dataset, files) -> None:

@@ -179,7 +179,7 @@ class Deduplicator:
         capped = np.zeros(n, dtype=bool)
         self.group_labels_ = None  # the groups the cap used (reused by DetectionReducer)
         if self.max_per_group is not None:
-            labels = self.auto_groups_() if isinstance(self.groups, str) \
+            labels = self._auto_groups() if isinstance(self.groups, str) \
                 and self.groups == "auto" else None
             if labels is None:
                 labels = resolve_groups(dataset, self.groups, argument="groups")
@@ -205,7 +205,7 @@ class Deduplicator:
         self.n_images_ = n
         return self
 
-    def auto_groups_(self):
+    def _auto_groups(self):
         """The groups ``"auto"`` finds (:func:`~datareduce.detection.groups.sequence_groups`
         with its defaults: pHash within 10 bits, mean colours within 24 levels) when this
         fit has already found them, i.e. ``group_`` of ``method="near"`` with the same

@@ -354,7 +354,7 @@ class DetectionReducer:
                     if isinstance(dedup.groups, str) and dedup.groups == self.groups:
                         self.groups_ = dedup.group_labels_
                     if self.groups_ is None and self.groups == "auto":
-                        self.groups_ = dedup.auto_groups_()
+                        self.groups_ = dedup._auto_groups()
                 if self.groups_ is None:
                     self.groups_ = resolve_groups(dataset, self.groups, argument="groups",
                                                   embeddings=embeddings)
