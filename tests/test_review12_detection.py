@@ -26,6 +26,20 @@ def _counting_embedder(calls):
 
     return Counting
 
+
+def _count_hashes(monkeypatch, *modules):
+    """Record how many images each perceptual_hashes call of ``modules`` hashes."""
+    calls = []
+    orig = modules[0].perceptual_hashes
+
+    def counting(paths, **kw):
+        calls.append(len(paths))
+        return orig(paths, **kw)
+
+    for module in modules:
+        monkeypatch.setattr(module, "perceptual_hashes", counting)
+    return calls
+
 def test_a_class_named_empty_keeps_a_stratum_of_its_own():
     # parking lots label 'empty' and 'occupied' spots: the class 'empty' was the category of
     # the background images too, and the stratified selection lost it (15 of 20 seeds)
@@ -304,15 +318,7 @@ def test_auto_groups_reuse_the_near_duplicate_groups_of_the_dedup(tmp_path, monk
 
     ds = load_yolo(make_shapes_dataset(tmp_path, n_train=40, n_val=3, random_state=0))
     expected = sequence_groups(ds)
-    calls = []
-    orig = hh.perceptual_hashes
-
-    def counting(paths, **kw):
-        calls.append(len(paths))
-        return orig(paths, **kw)
-
-    monkeypatch.setattr(hh, "perceptual_hashes", counting)
-    monkeypatch.setattr(dd, "perceptual_hashes", counting)
+    calls = _count_hashes(monkeypatch, hh, dd)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dr = DetectionReducer("srs", keep=0.3, embedder="label", groups="auto",
@@ -332,14 +338,7 @@ def test_groups_of_a_cap_are_found_once(tmp_path, monkeypatch):
     from datareduce.detection import Deduplicator, load_yolo, make_shapes_dataset
 
     ds = load_yolo(make_shapes_dataset(tmp_path, n_train=30, n_val=3, random_state=0))
-    calls = []
-    orig = hh.perceptual_hashes
-
-    def counting(paths, **kw):
-        calls.append(len(paths))
-        return orig(paths, **kw)
-
-    monkeypatch.setattr(hh, "perceptual_hashes", counting)
+    calls = _count_hashes(monkeypatch, hh)
     with warnings.catch_warnings():  # what `datareduce yolo --group auto --max-per-group 3` runs
         warnings.simplefilter("ignore")
         dr = DetectionReducer("srs", keep=0.3, embedder="label", groups="auto", random_state=0,
