@@ -176,3 +176,26 @@ def test_cli_refuses_an_infinite_target_in_the_options_words(tmp_path, capsys, s
     assert code == 2 and not (tmp_path / "out.csv").exists()
     assert ("--target 'label' is infinite in 1 row(s) of the input (data rows 59, counted "
             "from 0): drop or fix those rows") in err
+
+
+def test_a_pruner_checkpoint_is_refused_by_a_pruner_with_other_keep_or_groups():
+    # review12/b design 5: only n_samples and policy were checked; a checkpoint loaded into a
+    # pruner with another keep or other groups resumed silently with other budgets
+    from datareduce.dynamic import DynamicPruner
+
+    groups = np.repeat([0, 1, 2], 20)
+    a = DynamicPruner(60, keep=0.3, policy="rs2", groups=groups, n_epochs=10, random_state=0)
+    a.update(np.arange(60), np.linspace(0, 1, 60))
+    state = a.state_dict()
+    with pytest.raises(ValueError, match=r"n_keep=18 \(this pruner: 30\)"):
+        DynamicPruner(60, keep=0.5, policy="rs2", groups=groups, n_epochs=10,
+                      random_state=0).load_state_dict(state)
+    with pytest.raises(ValueError, match=r"the groups \(another partition of the rows\)"):
+        DynamicPruner(60, keep=0.3, policy="rs2", groups=np.tile([0, 1, 2], 20), n_epochs=10,
+                      random_state=0).load_state_dict(state)
+    b = DynamicPruner(60, keep=0.3, policy="rs2", groups=groups + 10, n_epochs=12,
+                      random_state=0)
+    b.load_state_dict(state)  # the same partition under other labels, a longer run: fine
+    c = DynamicPruner(60, keep=0.3, policy="rs2", groups=groups, n_epochs=10, random_state=0)
+    c.load_state_dict({k: v for k, v in state.items() if k != "settings"})  # older versions
+    assert (c.indices(1) == a.indices(1)).all()

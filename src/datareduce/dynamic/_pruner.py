@@ -9,6 +9,7 @@ epoch plans and sizes and the checkpoint state; the selection rules themselves l
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 
@@ -352,6 +353,8 @@ class DynamicPruner:
             codes = codes.reshape(-1).astype(np.int64)
             if g.dtype.kind == "f":
                 _check_float_groups(g, self.groups_)
+        # which rows share a group, for checkpoints (the labels themselves need not hash)
+        self._group_digest = hashlib.sha256(codes.tobytes()).hexdigest()[:16]
         order = np.argsort(codes, kind="stable")
         sizes = np.bincount(codes, minlength=self.groups_.size)
         self._members = np.split(order, np.cumsum(sizes)[:-1])
@@ -843,7 +846,8 @@ class DynamicPruner:
         -------
         dict
             Keys ``n_samples``, ``policy``, ``entropy``, ``scores``, ``variances``,
-            ``n_seen`` and ``epoch_sizes``.
+            ``n_seen``, ``epoch_sizes`` and ``settings`` (the rows kept per epoch, the
+            policy's parameters and a digest of the groups, checked on loading).
 
         Examples
         --------
@@ -863,7 +867,17 @@ class DynamicPruner:
             "variances": self.variances_.tolist(),
             "n_seen": self.n_seen_.tolist(),
             "epoch_sizes": {int(k): int(v) for k, v in self.epoch_sizes_.items()},
+            "settings": self._settings(),
         }
+
+    def _settings(self):
+        """What a resumed run must share with the saved one besides the policy and the rows
+        (``n_epochs`` may move: Ultralytics' ``time=``)."""
+        return {"n_keep": int(self.n_keep), "ema": float(self.ema), "eps": float(self.eps),
+                "c": float(self.c), "r": float(self.r), "delta": float(self.delta),
+                "start_epoch": int(self.start_epoch),
+                "stop_epoch": None if self.stop_epoch is None else int(self.stop_epoch),
+                "groups": self._group_digest}
 
     def load_state_dict(self, state):
         """Restore the state saved by :meth:`state_dict` (see there).
@@ -889,6 +903,19 @@ class DynamicPruner:
                 f"the saved pruner state is for policy={state['policy']!r}, not "
                 f"{self.policy!r}: create the pruner with the checkpoint's policy."
             )
+        saved = state.get("settings")  # absent from checkpoints of earlier versions
+        if saved is not None:
+            mine = self._settings()
+            differ = [k for k in mine if k in saved and saved[k] != mine[k]]
+            if differ:
+                said = "; ".join(
+                    "the groups (another partition of the rows)" if k == "groups"
+                    else f"{k}={saved[k]!r} (this pruner: {mine[k]!r})" for k in differ)
+                raise ValueError(
+                    f"the saved pruner state was made with other settings: {said}. Create "
+                    "the pruner with the checkpoint's keep, groups and policy parameters: "
+                    "resuming with others replays the saved budgets and scores wrongly."
+                )
         self._entropy = _plain(state["entropy"])
         self._reset_rotation()
         self.scores_ = np.array(to_numpy(state["scores"]), dtype=np.float64)
