@@ -356,3 +356,19 @@ def quantile_strata(y, n_bins: int = N_BINS):
     if len(edges) < 2:
         return np.zeros(y.shape[0], dtype=np.intp), np.array([y.min(), y.max()])
     return bin_codes(y, edges), edges
+
+
+def classes_missing_from_splits(labels, splits, sides=("training", "validation")):
+    """``{(side, split): [classes]}``: the classes of ``labels`` with no row on a side of a
+    split (``splits``: ``(train, test)`` positions; ``sides`` names the two). A group
+    splitter keeps each group on one side, so a class whose rows are in few groups can miss
+    one; the search and ``compare`` warn about it."""
+    labels = np.asarray(labels)
+    classes = np.unique(labels)
+    out = {}
+    for i, parts in enumerate(splits):
+        for side, rows in zip(sides, parts, strict=True):
+            absent = np.setdiff1d(classes, labels[rows])
+            if len(absent):
+                out[(side, i)] = absent.tolist()
+    return out

@@ -518,13 +518,13 @@ def _warn_classes_on_one_side(labels, splits):
     the classes and repeats, since every method of such a repeat trains without the class,
     or is never scored on it (review11/a)."""
     from .._core.input import _few
+    from .._core.strata import classes_missing_from_splits
 
-    classes = np.unique(labels)
     found = {"training": {}, "test": {}}
-    for r, (train, test) in enumerate(splits):
-        for side, rows in (("training", train), ("test", test)):
-            for c in np.setdiff1d(classes, labels[rows]).tolist():
-                found[side].setdefault(c, []).append(r)
+    for (side, r), absent in classes_missing_from_splits(labels, splits,
+                                                         ("training", "test")).items():
+        for c in absent:
+            found[side].setdefault(c, []).append(r)
     parts = [f"{_few(list(found[side]))} have no row in the {side} split of repeat(s) "
              f"{_few(sorted({r for rs in found[side].values() for r in rs}))}"
              for side in ("training", "test") if found[side]]

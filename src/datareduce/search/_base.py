@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils.metaestimators import available_if
 
 from .._core.output import reduced_data, sample_weight_params
-from .._core.strata import quantile_strata, stratify_params
+from .._core.strata import classes_missing_from_splits, quantile_strata, stratify_params
 from .._core.validation import as_array, check_keep, check_keeps, draw_seed
 from ..evaluation.tasks import (  # noqa: F401  (the scorer rule is re-exported: its old home)
     BINARY_SCORERS,
@@ -190,20 +190,6 @@ def check_target(y, n):
     if arr.dtype == object:
         target_kind(y if getattr(y, "ndim", 1) == 1 else arr, "auto")
     return arr
-
-
-def classes_missing_from_folds(y, splits):
-    """``{(side, split): [classes]}`` of the classes of ``y`` with no row on a side
-    (``"training"`` or ``"validation"``) of a split: a group splitter keeps each group on
-    one side, so a class whose rows are in few groups can miss a side."""
-    classes = np.unique(y)
-    out = {}
-    for i, (tr, te) in enumerate(splits):
-        for side, rows in (("training", tr), ("validation", te)):
-            absent = np.setdiff1d(classes, y[rows])
-            if len(absent):
-                out[(side, i)] = absent.tolist()
-    return out
 
 
 def check_scorer_response(scorer, scoring, estimator):
@@ -466,7 +452,7 @@ class BaseReductionSearch(BaseEstimator):
         splits = self._splits(X, strata, seed, numbers_as_classes, groups,
                               regression=task == "regression")
         if task == "classification":
-            missing = classes_missing_from_folds(y_arr, splits)
+            missing = classes_missing_from_splits(y_arr, splits)
             if missing:
                 warnings.warn(self._missing_classes_line(missing, groups is not None,
                                                          y_arr, splits),
@@ -501,7 +487,7 @@ class BaseReductionSearch(BaseEstimator):
 
     def _missing_classes_line(self, missing, groups, y=None, splits=()):
         """The warning for classes absent from a side of some splits (``missing``, from
-        :func:`classes_missing_from_folds`), with the cause it has: groups, classes with
+        :func:`datareduce._core.strata.classes_missing_from_splits`), with the cause it has: groups, classes with
         fewer rows than the splits, validation folds sampled to ``max_val_rows`` (``y`` and
         ``splits``, the sampled ones), else the splitter."""
         from .._core.input import _few
@@ -517,10 +503,10 @@ class BaseReductionSearch(BaseEstimator):
         for side, fold in (("training", "training fold"), ("validation", "validation fold")):
             classes = sorted({c for (sd, _), cs in missing.items() if sd == side for c in cs},
                              key=str)
-            splits = sorted({i for (sd, i) in missing if sd == side})
+            where = sorted({i for (sd, i) in missing if sd == side})
             if classes:
                 parts.append(f"class(es) {_few(classes)} have no row in the {fold} of "
-                             f"split(s) {_few(splits)}")
+                             f"split(s) {_few(where)}")
         if groups:
             why = ("their rows are in too few groups for every split to hold them (no group "
                    "is split)")
