@@ -664,7 +664,7 @@ class BaseReductionSearch(BaseEstimator):
         """The estimator on the kept rows, as the search evaluated it: with a shared
         preprocessing, the pipeline's leading steps fitted on all rows and its last step
         trained on the kept rows (a fitted pipeline of the same steps)."""
-        from ._evaluate import shared_prefix, take_rows
+        from ._evaluate import shared_prefix, take
 
         parts = shared_prefix(self.estimator) if self.share_preprocessing else None
         if parts is None:
@@ -673,7 +673,7 @@ class BaseReductionSearch(BaseEstimator):
         pre = clone(pre)
         Z = pre.fit_transform(X, y)
         if getattr(red, "synthetic_", None) is None and hasattr(red, "sample_indices_"):
-            Zr = take_rows(Z, np.asarray(red.sample_indices_))
+            Zr = take(Z, np.asarray(red.sample_indices_))
         else:
             Zr = pre.transform(Xr)
         est = clone(self.estimator)

@@ -59,10 +59,9 @@ def take(data, idx):
 def _other_table(data) -> bool:
     """A polars or pyarrow table (2-D, not pandas), which the search keeps as it is: its
     columns' names reach the estimator (a ColumnTransformer selecting them by name)."""
-    from .._core.validation import library_of
+    from .._core.output import _other_frame
 
-    return library_of(data) in ("polars", "pyarrow") and \
-        len(getattr(data, "shape", ())) == 2
+    return _other_frame(data) and len(getattr(data, "shape", ())) == 2
 
 
 def shared_prefix(estimator):
@@ -100,11 +99,6 @@ def fit_reducer(red, X, y, task):
         if takes:
             return red.fit(X, y, task=task)
     return red.fit(X, y)
-
-
-def take_rows(Z, idx):
-    """Rows ``idx`` of an array, a sparse matrix or a table (:func:`take`)."""
-    return take(Z, idx)
 
 
 class Fold:
@@ -208,7 +202,7 @@ class Fold:
             idx = np.asarray(red.sample_indices_)
             if self._Ztr is None and self._Xtr is None:  # large: only the kept rows
                 return take(self.ev.X, self.tr[idx]), take(self.ytr, idx), w
-            return take_rows(self.Ztr, idx), take(self.ytr, idx), w
+            return take(self.Ztr, idx), take(self.ytr, idx), w
         Xr, yr, w = reduced_data(red, self.Xtr, self.ytr)  # synthetic rows: original space
         return (Xr if self.pre is None else self.pre.transform(Xr)), yr, w
 
