@@ -140,6 +140,7 @@ def _cli_hint(exc: Exception, path=None) -> CLIError:
 
 def cli_words(message: str) -> str:
     """A library message in the command line's words (its flags, not Python arguments)."""
+    message = re.sub(r"\bkeep=(\d)", r"--keep \1", message)
     return (message.replace("overwrite=True", "--overwrite")
             .replace("listed in dataset.issues", "listed in a warning"))
 
@@ -221,6 +222,7 @@ def check_outside_source(dataset, files) -> None:
 
 def run(args) -> int:
     from ..detection import DetectionReducer, check_output_dir
+    from ..detection.reducer import check_keep_count
 
     if not args.output and not args.dry_run:
         raise CLIError("--output OUTDIR is required (or --dry-run to only see the report).")
@@ -248,11 +250,12 @@ def run(args) -> int:
             check_report_in_output(args.report_png, out)
         if args.cache_dir:
             check_cache_outside_output(args.cache_dir, out)
-    if isinstance(keep, int) and keep > len(dataset):  # before the (long) embedding
-        where = (args.data if str(args.data).lower().endswith(".json")  # COCO: one split
-                 else f"the {dataset.split!r} split")
-        raise CLIError(f"--keep {keep} is more than the {len(dataset)} images of {where}: "
-                       f"pass at most {len(dataset)}, or a fraction such as 0.3.")
+    where = (args.data if str(args.data).lower().endswith(".json")  # COCO: one split
+             else f"the {dataset.split!r} split")
+    try:  # before the (long) embedding
+        check_keep_count(keep, len(dataset), where)
+    except ValueError as exc:
+        raise CLIError(cli_words(str(exc))) from None
     if isinstance(keep, int):  # a note, on stderr like every command's (--quiet: none)
         say(args, f"keeping {keep} image{'s' if keep != 1 else ''} (an integer --keep is a "
                   "count; write a fraction such as 0.3 for a share)")

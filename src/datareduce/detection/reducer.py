@@ -47,6 +47,18 @@ def _fit_plain_warnings(est, X, y) -> None:
         warnings.warn(msg, w.category, stacklevel=3)
 
 
+def check_keep_count(keep, n: int, where: str = "the dataset") -> None:
+    """Refuse an integer ``keep`` above the ``n`` images of ``where``.
+
+    Called before the embedding (the long part), by :class:`DetectionReducer` and by
+    ``datareduce yolo``, which words the message with its flag.
+    """
+    if (isinstance(keep, numbers.Integral) and not isinstance(keep, (bool, np.bool_))
+            and keep > n):
+        raise ValueError(f"keep={keep} is more than the {n} images of {where}: pass at "
+                         f"most {n}, or a fraction such as 0.3.")
+
+
 def _farthest_order(X, members, first, q) -> np.ndarray:
     """``q - 1`` members after ``first``, each the farthest from those picked before it."""
     F = X[members]
@@ -271,11 +283,8 @@ class DetectionReducer:
 
             compile_group_regex(self.groups, argument="groups")  # before the embedding
         n = len(dataset)
-        keep = est.get_params().get("keep")
-        if (isinstance(keep, numbers.Integral) and not isinstance(keep, (bool, np.bool_))
-                and keep > n):  # now, not after the embedding (or never, with groups)
-            raise ValueError(f"keep={keep} is more than the {n} images of the dataset: pass "
-                             f"at most {n}, or a fraction such as 0.1.")
+        # now, not after the embedding (or never, with groups)
+        check_keep_count(est.get_params().get("keep"), n)
         if embeddings is not None:
             embeddings = np.asarray(embeddings, dtype=np.float64)
             if embeddings.ndim != 2 or embeddings.shape[0] != n:
