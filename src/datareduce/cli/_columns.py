@@ -51,7 +51,15 @@ def _match(option: str, patterns, columns) -> list:
     return out
 
 def _distinct_text(series) -> bool:
-    return series.dtype.kind == "O" and len(series) >= 20 and series.nunique() == len(series)
+    """Text with a different value on every row (an id or free text), but not ISO dates as
+    text, which the selection space reads as seconds (a CSV's date column of one row per
+    day, or timestamps, has a different value on every row too)."""
+    if not (series.dtype.kind == "O" and len(series) >= 20
+            and series.nunique() == len(series)):
+        return False
+    from ..preprocessing import _dates_in_text
+
+    return _dates_in_text(series) is None
 
 def _looks_like_id(name, series) -> bool:
     if str(name).strip().lower() in _ID_NAMES or str(name).lower().endswith("_id"):
