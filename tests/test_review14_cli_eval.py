@@ -43,3 +43,55 @@ def test_a_csv_date_column_with_a_date_per_row_is_a_feature(tmp_path, capsys):
     assert "2 feature column(s): x, day" in line
     assert "an id or free text): note" in line  # free text still left out
     assert "dates and durations as seconds" in err
+
+
+# 02_baseline_energy_includes_scoring.py
+class _ClockTracker:
+    """A codecarbon stand-in whose task energy is the task's seconds (as kWh)."""
+
+    def start_task(self, name):
+        import time
+
+        self._t0 = time.perf_counter()
+
+    def stop_task(self):
+        import time
+        from types import SimpleNamespace
+
+        s = time.perf_counter() - self._t0
+        return SimpleNamespace(energy_consumed=s, emissions=s)
+
+    def stop(self):
+        pass
+
+
+def test_the_baselines_energy_is_its_training_not_its_scoring(monkeypatch):
+    import time
+
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from datareduce.evaluation import protocol
+
+    class SlowPredict(KNeighborsClassifier):
+        def predict(self, X):
+            time.sleep(0.3)
+            return super().predict(X)
+
+    monkeypatch.setattr(protocol, "start_tracker", _ClockTracker)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    res = protocol.compare(
+        X,
+        y,
+        methods=["srs"],
+        keeps=[0.5],
+        repeats=1,
+        estimator=SlowPredict(),
+        energy=True,
+        random_state=0,
+        scoring=["accuracy"],
+        metrics=["mmd"],
+    )
+    for r in res.itertuples():  # reduction + training, never the test split's scoring
+        assert r.energy_kwh < r.total_seconds + 0.05, (r.method, r.energy_kwh)
