@@ -78,16 +78,19 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-def _install_warning_format(command: str):
+def _install_warning_format(command: str, words=None):
     """Warnings as one line each, without the source line that raised them, and each line
-    once per run (a model trained on every split and fraction repeats its warning)."""
+    once per run (a model trained on every split and fraction repeats its warning);
+    ``words`` (the subcommand's ``cli_words``) puts a library message in the options'
+    names."""
     previous = warnings.showwarning
     shown = set()
 
     def show(message, category, filename, lineno, file=None, line=None):
         stream = file if file is not None else sys.stderr
         kind = "warning" if category in (UserWarning, RuntimeWarning) else category.__name__
-        text = f"datareduce {command}: {kind}: {' '.join(str(message).split())}"
+        text = " ".join(str(message).split())
+        text = f"datareduce {command}: {kind}: {words(text) if words else text}"
         if text in shown:
             return
         shown.add(text)
@@ -155,7 +158,9 @@ def _main(argv) -> int:
     if extras:  # the subcommand's usage and name, not the top-level ones
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         sub.choices[command].error(f"unrecognized arguments: {' '.join(extras)}")
-    previous = _install_warning_format(command)
+    # a subcommand's cli_words(text): the library's messages in the options' names
+    words = getattr(sys.modules.get(getattr(args.func, "__module__", "")), "cli_words", None)
+    previous = _install_warning_format(command, words)
     debug = bool(os.environ.get("DATAREDUCE_DEBUG"))
     try:
         with warnings.catch_warnings():
@@ -173,6 +178,8 @@ def _main(argv) -> int:
         if debug:
             raise
         text = _one_line(exc)
+        if words is not None:
+            text = words(text)
         if isinstance(exc, MemoryError):
             text = f"out of memory ({text}): use a smaller input, --keep or --max-points"
         print(f"datareduce {command}: error: {text}", file=sys.stderr)

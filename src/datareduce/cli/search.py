@@ -192,6 +192,29 @@ def _check_scoring_for_task(scoring, task, y, target=None):
         raise CLIError(str(exc)) from None
 
 
+#: the search's arguments that are options of ``datareduce search`` (``n_bins`` is ``--bins``)
+_OPTIONS = {"scoring": "--scoring", "tolerance": "--tolerance", "budget": "--budget",
+            "cv": "--cv", "baseline": "--baseline", "n_bins": "--bins", "model": "--model"}
+
+
+def cli_words(message: str) -> str:
+    """A library message in the command line's words: ``scoring='roc_auc_ovr'`` ->
+    ``--scoring roc_auc_ovr``, no ``ReductionSearchCV:`` prefix, and ``max_val_rows`` (not
+    an option) named as the search's sample of each validation fold."""
+    import re
+
+    message = message.removeprefix("ReductionSearchCV: ")
+
+    def option(match):
+        return f"{_OPTIONS[match[1]]} {match[3]}"
+
+    message = re.sub(r"\b(" + "|".join(_OPTIONS) + r")=(['\"]?)([\w.]+)\2(?![\w(\[])",
+                     option, message)
+    message = re.sub(r"sampled to max_val_rows=(\d+) rows", r"sampled to \1 rows each",
+                     message)
+    return message.replace("raise max_val_rows, or leave", "leave")
+
+
 @contextmanager
 def _search_log_lines(args):
     """The search's log lines (a method skipped, the budget exhausted) as they happen, one
@@ -200,7 +223,7 @@ def _search_log_lines(args):
 
     class Lines(logging.Handler):
         def emit(self, record):
-            text = record.getMessage().removeprefix("ReductionSearchCV: ")
+            text = cli_words(record.getMessage())
             say(args, f"datareduce search: {' '.join(text.split())}")
 
     handler = Lines(level=logging.WARNING)
