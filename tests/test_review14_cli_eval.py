@@ -95,3 +95,31 @@ def test_the_baselines_energy_is_its_training_not_its_scoring(monkeypatch):
     )
     for r in res.itertuples():  # reduction + training, never the test split's scoring
         assert r.energy_kwh < r.total_seconds + 0.05, (r.method, r.energy_kwh)
+
+
+# 03_format_errors_name_no_option.py
+def test_format_errors_name_the_option_and_report_takes_html(tmp_path, capsys):
+    pd.DataFrame({"x": range(30), "y": [0, 1] * 15}).to_csv(tmp_path / "t.csv", index=False)
+    (tmp_path / "t.txt").write_text((tmp_path / "t.csv").read_text())
+    t_csv, t_txt = str(tmp_path / "t.csv"), str(tmp_path / "t.txt")
+    cases = [
+        ([t_csv, "--keep", "0.5", "-o", str(tmp_path / "out.txt")], "--output "),
+        ([t_txt, "--keep", "0.5", "-o", str(tmp_path / "o.csv")], "input "),
+        (
+            [
+                t_csv,
+                "--keep",
+                "0.5",
+                "-o",
+                str(tmp_path / "o.csv"),
+                "--report",
+                str(tmp_path / "r.txt"),
+            ],
+            "or .html",
+        ),
+    ]
+    for args, want in cases:
+        assert main(["reduce", *args]) == 2
+        err = capsys.readouterr().err
+        assert want in err, err
+    assert not (tmp_path / "o.csv").exists()

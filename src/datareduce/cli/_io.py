@@ -16,10 +16,14 @@ from . import CLIError
 _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
-def table_format(path) -> str:
+def table_format(path, label: str | None = None) -> str:
+    """``"csv"`` or ``"parquet"`` by the file's extension; another is refused naming
+    ``label`` (the option or the input, ``--output``) when given."""
     suffix = Path(path).suffix.lower()
     if suffix not in _FORMATS:
-        raise CLIError(f"{path}: unknown table format {suffix!r}; use .csv or .parquet.")
+        what = f"{label} {path}" if label else str(path)
+        raise CLIError(f"{what}: unknown table format {suffix!r}; give a file name ending "
+                       "in .csv, .parquet or .pq.")
     return _FORMATS[suffix]
 
 
@@ -30,7 +34,7 @@ def check_input(path, label: str = "input") -> Path:
         raise CLIError(f"{label} file not found: {path}")
     if path.is_dir():
         raise CLIError(f"{label} {path} is a folder; pass a .csv or .parquet file.")
-    table_format(path)
+    table_format(path, label)
     if not os.access(path, os.R_OK):
         raise CLIError(f"{label} {path} is not readable (permission denied).")
     return path
@@ -376,7 +380,7 @@ def check_output_file(path, option: str, *, overwrite: bool, kind: str = "table"
         raise CLIError(f"{option} {path} is a folder; give a file name (e.g. "
                        f"{path / ('report.json' if kind == 'json' else 'out.csv')}).")
     if kind == "table":
-        table_format(path)
+        table_format(path, option)
     elif kind in ("json", "png") and path.suffix.lower() != f".{kind}":
         raise CLIError(f"{option} {path}: give a file name ending in .{kind}.")
     if path.exists() and not overwrite:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import re
 import warnings
+from pathlib import Path
 
 from . import SEED, CLIError
 from ._common import (
@@ -148,6 +149,10 @@ def run(args) -> int:
     out = check_output_file(args.output, "--output", overwrite=args.overwrite)
     report_path = None
     if args.report:
+        if not (_is_page(args.report) or str(args.report).lower().endswith(".json")
+                or Path(args.report).is_dir()):  # (a folder: check_output_file says so)
+            raise CLIError(f"--report {args.report}: give a file name ending in .json (the "
+                           "audit's numbers) or .html (the page with figures).")
         report_path = (check_page(args.report, args.overwrite) if _is_page(args.report) else
                        check_output_file(args.report, "--report", overwrite=args.overwrite,
                                          kind="json"))
