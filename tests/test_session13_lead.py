@@ -48,3 +48,60 @@ def test_yolo_cli_message_is_the_library_refusal_in_flag_words():
     check_keep_count(12, 12)  # every image: fine
     check_keep_count(0.5, 12)  # a fraction: fine
     check_keep_count(True, 1)  # a bool is not a count (refused elsewhere)
+
+
+def test_leakage_lists_the_closest_pairs_and_counts_every_pair(tmp_path):
+    from _detection_data import plant_duplicates
+
+    from datareduce.detection import find_leakage, load_yolo
+
+    plant_duplicates(tmp_path)
+    train, val = load_yolo(tmp_path / "data.yaml"), load_yolo(tmp_path / "data.yaml", "val")
+    every = find_leakage(train, {"val": val}, max_pairs=None, within_train=False)
+    assert every.counts()["val"]["pairs"] == len(every.pairs) == 4
+    for n in (0, 1, 3):
+        few = find_leakage(train, {"val": val}, max_pairs=n, within_train=False)
+        assert few.pairs == every.pairs[:n]  # the closest, exact ones first
+        assert few.counts() == every.counts()  # counted over every pair
+        assert set(few.boxes) == {p[k] for p in few.pairs for k in ("train", "other")}
+    with pytest.raises(ValueError, match="max_pairs=-1"):
+        find_leakage(train, {"val": val}, max_pairs=-1)
+
+
+def test_leakage_memory_grows_with_images_not_pairs(monkeypatch):
+    """3,000 training and 1,000 validation frames of one static camera: 3 million near
+    pairs. Listing every pair held about 1.5 GB (a dict per pair); the report keeps the
+    10,000 closest and counts the rest."""
+    import tracemalloc
+    from datareduce.detection import leakage
+
+    class SimpleNamespace:  # the dataset's images, boxes and length
+        def __init__(self, images, boxes):
+            self.images, self.boxes = images, boxes
+
+        def __len__(self):
+            return len(self.images)
+
+    def hashes(images, **kw):  # every training frame 0, every other frame one bit away
+        n = len(images)
+        H = np.full((n, 1), 0 if images[0].startswith("t") else 1, dtype=np.uint64)
+        return H, np.zeros((n, 3))
+
+    monkeypatch.setattr(leakage, "perceptual_hashes", hashes)
+    monkeypatch.setattr(leakage, "file_hashes", lambda paths, **kw: [str(p) for p in paths])
+    train = SimpleNamespace(images=[f"t{k:05d}.png" for k in range(3000)],
+                            boxes=[np.zeros((0, 5))] * 3000)
+    val = SimpleNamespace(images=[f"v{k:05d}.png" for k in range(1000)],
+                          boxes=[np.zeros((0, 5))] * 1000)
+    tracemalloc.start()
+    try:
+        rep = leakage.find_leakage(train, {"val": val}, within_train=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rep.counts()["val"] == {"pairs": 3_000_000, "exact_pairs": 0, "train_images": 3000,
+                                   "other_images": 1000, "other_total": 1000}
+    assert len(rep.pairs) == leakage.DEFAULT_MAX_PAIRS
+    assert rep.pairs[0] == {"split": "val", "train": "t00000.png", "other": "v00000.png",
+                            "distance": 1, "exact": False}
+    assert peak < 200e6, f"{peak / 1e6:.0f} MB"

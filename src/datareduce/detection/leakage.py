@@ -4,6 +4,7 @@ the validation or test split.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,12 +15,15 @@ from .dataset import _upright_rgb
 from .hashing import (
     DEFAULT_COLOUR_TOL,
     DEFAULT_THRESHOLD,
+    _hamming_blocks,
     _near_groups_hashes,
     exact_duplicate_groups,
     file_hashes,
-    hamming_pairs,
     perceptual_hashes,
 )
+
+#: pairs kept per split by default: the counts are of every pair, the list the closest
+DEFAULT_MAX_PAIRS = 10_000
 
 __all__ = ["LeakageReport", "find_leakage"]
 
@@ -33,7 +37,8 @@ class LeakageReport(PageMixin):
     pairs : list of dict
         One per (training image, other image) pair within the threshold: ``split``,
         ``train`` and ``other`` paths, ``distance`` (Hamming bits), ``exact`` (same bytes).
-        Sorted most similar first.
+        Sorted most similar first; at most ``max_pairs`` per split (the closest), while
+        :meth:`counts` counts every pair.
     n_train : int
         Training images compared.
     n_other : dict of str to int
@@ -48,6 +53,9 @@ class LeakageReport(PageMixin):
     boxes : dict of str to ndarray
         The YOLO boxes of the images in ``pairs`` (path -> rows ``class, x_center,
         y_center, width, height``), drawn on the contact sheet; not in ``to_dict``.
+    split_counts : dict
+        Per split, the counts of :meth:`counts` over every pair (``pairs`` may hold only
+        the closest); empty when the report was made from a complete ``pairs`` list.
 
     ``to_html(path)`` writes a one-file page (verdicts, counts, the closest pairs and their
     contact sheet embedded), ``to_json`` the numbers, like the tabular audits.
@@ -60,6 +68,7 @@ class LeakageReport(PageMixin):
     train_groups: dict = field(default_factory=dict)
     split_groups: dict = field(default_factory=dict)
     boxes: dict = field(default_factory=dict, repr=False, compare=False)
+    split_counts: dict = field(default_factory=dict, repr=False)
 
     _page_title = "datareduce split audit"  # as the tabular split audit's page
 
@@ -132,9 +141,13 @@ class LeakageReport(PageMixin):
             return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
     def counts(self) -> dict:
-        """Per split: pairs, exact pairs, distinct training and other images involved."""
+        """Per split: pairs, exact pairs, distinct training and other images involved
+        (of every pair found, also those beyond the ``pairs`` kept)."""
         out = {}
         for split in self.n_other:
+            if split in self.split_counts:
+                out[split] = dict(self.split_counts[split])
+                continue
             ps = [p for p in self.pairs if p["split"] == split]
             out[split] = {
                 "pairs": len(ps),
@@ -260,7 +273,8 @@ def _draw_boxes(draw, boxes, x, y, size) -> None:
 
 def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
                  hash_size: int = 8, colour_tol: float = DEFAULT_COLOUR_TOL, n_jobs: int = 1,
-                 within_train: bool = True, progress: bool = False) -> LeakageReport:
+                 within_train: bool = True, progress: bool = False,
+                 max_pairs: int | None = DEFAULT_MAX_PAIRS) -> LeakageReport:
     """Training images that duplicate (same bytes) or nearly duplicate (perceptual hashes
     within ``threshold`` bits) images of other splits.
 
@@ -281,27 +295,32 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
         Also count exact and near duplicate groups inside the training split.
     progress : bool, default=False
         Show a progress bar while hashing the images of each split (tqdm).
+    max_pairs : int or None, default=10_000
+        Pairs listed per split, the closest first (exact, then fewest differing bits);
+        the counts are of every pair. A static camera's frames are all near one another:
+        10,000 training and 2,000 validation frames make 20 million pairs, so memory
+        stays bounded by this and the images, not by the pairs. None lists every pair.
     """
+    if max_pairs is not None and (isinstance(max_pairs, bool)
+                                  or not isinstance(max_pairs, numbers.Integral)
+                                  or max_pairs < 0):
+        raise ValueError(f"max_pairs={max_pairs!r}: pass an integer >= 0 (pairs listed "
+                         "per split), or None to list every pair.")
     Ht, Ct = perceptual_hashes(train.images, hash_size=hash_size, n_jobs=n_jobs,
                                progress=progress, return_colour=True)
-    pairs, boxes = [], {}
+    pairs, boxes, split_counts = [], {}, {}
+    t_rank = _path_ranks(train.images)
     for split, other in others.items():
         Ho, Co = perceptual_hashes(other.images, hash_size=hash_size, n_jobs=n_jobs,
                                    progress=progress, return_colour=True)
-        i, j, d = hamming_pairs(Ht, Ho, threshold=threshold)
-        close = np.abs(Ct[i].astype(np.float64) - Co[j]).max(axis=1) <= colour_tol
-        i, j, d = i[close], j[close], d[close]
-        if len(i):
-            ti = np.unique(i)
-            oj = np.unique(j)
-            tb = dict(zip(ti.tolist(), file_hashes([train.images[k] for k in ti],
-                                                   only_size_collisions=False), strict=True))
-            ob = dict(zip(oj.tolist(), file_hashes([other.images[k] for k in oj],
-                                                   only_size_collisions=False), strict=True))
-        for a, b, dist in zip(i, j, d, strict=True):
+        i, j, d, exact, split_counts[split] = _closest_pairs(
+            Ht, Ct, Ho, Co, threshold=threshold, colour_tol=colour_tol, max_pairs=max_pairs,
+            t_rank=t_rank, o_rank=_path_ranks(other.images),
+            same_bytes=_SameBytes(train.images, other.images))
+        for a, b, dist, ex in zip(i, j, d, exact, strict=True):
             pairs.append({"split": split, "train": str(train.images[a]),
                           "other": str(other.images[b]), "distance": int(dist),
-                          "exact": tb[int(a)] == ob[int(b)]})
+                          "exact": bool(ex)})
             boxes[str(train.images[a])] = train.boxes[a]
             boxes[str(other.images[b])] = other.boxes[b]
     pairs.sort(key=lambda p: (not p["exact"], p["distance"], p["train"], p["other"]))
@@ -315,4 +334,78 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
                   "near_removable": int(len(near) - len(np.unique(near)))}
     return LeakageReport(pairs=pairs, n_train=len(train),
                          n_other={k: len(v) for k, v in others.items()}, threshold=threshold,
-                         train_groups=groups, boxes=boxes)
+                         train_groups=groups, boxes=boxes, split_counts=split_counts)
+
+
+def _path_ranks(paths) -> np.ndarray:
+    """Each path's rank in the order of the path strings (ties between splits are broken
+    as the report's sort does: by training path, then the other path)."""
+    order = sorted(range(len(paths)), key=lambda k: str(paths[k]))
+    rank = np.empty(len(paths), dtype=np.int64)
+    rank[order] = np.arange(len(paths))
+    return rank
+
+
+class _SameBytes:
+    """Whether pairs of a training and another image have the same bytes, each image's
+    file hashed once, and only images of pairs at distance 0 (equal bytes decode to equal
+    hashes and colours)."""
+
+    def __init__(self, train_paths, other_paths):
+        self._paths = (train_paths, other_paths)
+        self._ids = ({}, {})  # image index -> hash id, per side
+        self._hash_id = {}
+
+    def _of(self, side: int, idx) -> np.ndarray:
+        ids, paths = self._ids[side], self._paths[side]
+        new = [int(k) for k in np.unique(idx) if int(k) not in ids]
+        for k, h in zip(new, file_hashes([paths[k] for k in new], only_size_collisions=False),
+                        strict=True):
+            ids[k] = self._hash_id.setdefault(h, len(self._hash_id))
+        return np.array([ids[int(k)] for k in idx], dtype=np.int64)
+
+    def __call__(self, i, j, d) -> np.ndarray:
+        out = np.zeros(len(i), dtype=bool)
+        zero = np.flatnonzero(d == 0)
+        if len(zero):
+            out[zero] = self._of(0, i[zero]) == self._of(1, j[zero])
+        return out
+
+
+def _closest_pairs(Ht, Ct, Ho, Co, *, threshold, colour_tol, max_pairs, t_rank, o_rank,
+                   same_bytes):
+    """The pairs of training and other hashes within ``threshold`` bits and ``colour_tol``
+    levels: the ``max_pairs`` closest (exact first, then distance, then paths) as arrays
+    ``(i, j, d, exact)``, and the counts of every pair. Read one block of pairs at a time:
+    memory grows with the images and ``max_pairs``, not with the pairs."""
+    n_pairs = n_exact = 0
+    t_seen = np.zeros(len(Ht), dtype=bool)
+    o_seen = np.zeros(len(Ho), dtype=bool)
+    empty = np.zeros(0, dtype=np.int64)
+    kept = (empty, empty, empty, np.zeros(0, dtype=bool))
+    pieces = []  # max_pairs None: every pair, sorted once at the end
+
+    def closest(i, j, d, exact, n):
+        order = np.lexsort((o_rank[j], t_rank[i], d, ~exact))[:n]
+        return i[order], j[order], d[order], exact[order]
+
+    for i, j, d in _hamming_blocks(Ht, Ho, threshold=threshold):
+        close = np.abs(Ct[i].astype(np.float64) - Co[j]).max(axis=1) <= colour_tol
+        i, j, d = i[close], j[close], d[close]
+        if not len(i):
+            continue
+        exact = same_bytes(i, j, d)
+        n_pairs += len(i)
+        n_exact += int(exact.sum())
+        t_seen[i] = True
+        o_seen[j] = True
+        if max_pairs is None:
+            pieces.append((i, j, d, exact))
+        elif max_pairs > 0:
+            kept = closest(*(np.concatenate([a, b]) for a, b in zip(kept, (i, j, d, exact),
+                                                                     strict=True)), max_pairs)
+    if pieces:
+        kept = closest(*(np.concatenate(p) for p in zip(*pieces, strict=True)), None)
+    counts = {"pairs": n_pairs, "exact_pairs": n_exact, "train_images": int(t_seen.sum()),
+              "other_images": int(o_seen.sum()), "other_total": len(Ho)}
+    return (*kept, counts)
