@@ -123,3 +123,53 @@ def test_format_errors_name_the_option_and_report_takes_html(tmp_path, capsys):
         err = capsys.readouterr().err
         assert want in err, err
     assert not (tmp_path / "o.csv").exists()
+
+
+# 04_not_utf8_csv_no_fix.py
+def test_a_csv_that_is_not_utf8_is_refused_with_its_line_and_a_fix(tmp_path, capsys):
+    import codecs
+
+    rows = "".join(f"{i},Café {i % 3},{'ab'[i % 2]}\n" for i in range(30))
+    (tmp_path / "t.csv").write_bytes(b"x,town,label\n" + rows.encode("cp1252"))
+    (tmp_path / "u.csv").write_bytes(codecs.BOM_UTF16_LE + "x,label\n1,a\n".encode("utf-16-le"))
+    for name, where, encoding in (
+        ("t.csv", "line 2 holds the byte 0xe9 at byte 18", "cp1252"),
+        ("u.csv", "UTF-16 byte-order mark", "utf-16"),
+    ):
+        args = [
+            "reduce",
+            str(tmp_path / name),
+            "--target",
+            "label",
+            "--keep",
+            "1",
+            "-o",
+            str(tmp_path / "o.csv"),
+        ]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert "is not UTF-8 text" in err and where in err, err
+        assert f"encoding={encoding!r}" in err
+    # a character cut by the reading chunk (1 MiB) is not a bad byte: the line is right
+    good = "".join(f"{i},été,{'ab'[i % 2]}\n" for i in range(100_000)).encode()
+    head = b"x,town,label\n"
+    pad = (1 << 20) - 1 - (head + good).rindex(b"\xc3", 0, 1 << 20)  # é across the cut
+    data = b"x,town" + b"_" * pad + b",label\n" + good + "1,Café,a\n".encode("cp1252")
+    assert data[(1 << 20) - 1] == 0xC3
+    (tmp_path / "b.csv").write_bytes(data)
+    assert (
+        main(
+            [
+                "reduce",
+                str(tmp_path / "b.csv"),
+                "--target",
+                "label",
+                "--keep",
+                "1",
+                "-o",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 2
+    )
+    assert "line 100002 holds the byte 0xe9" in capsys.readouterr().err

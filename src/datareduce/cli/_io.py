@@ -189,6 +189,42 @@ def _check_delimiter(path, label, header=None) -> None:
         return
 
 
+def _not_utf8(path, label) -> str:
+    """The refusal of a CSV that is not UTF-8 text, with the line and byte of its first
+    byte that is not (pandas' message gave a position in its own read buffer and no fix),
+    and how to convert it: a spreadsheet's export in Windows-1252 or Latin-1, or UTF-16."""
+    import codecs
+
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    encoding, where = "cp1252", None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, where = "utf-16", "it starts with a UTF-16 byte-order mark"
+    else:
+        carry, offset, lines = b"", 0, 1  # offset: the file's byte at carry[0]
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                data = carry + chunk
+                try:
+                    data.decode("utf-8")
+                    carry = b""
+                except UnicodeDecodeError as exc:
+                    lines += data.count(b"\n", 0, exc.start)
+                    if exc.end == len(data) and exc.reason == "unexpected end of data":
+                        carry, offset = data[exc.start:], offset + exc.start  # cut by the chunk
+                        continue
+                    where = (f"line {lines} holds the byte 0x{data[exc.start]:02x} at byte "
+                             f"{offset + exc.start} of the file")
+                    break
+                lines += data.count(b"\n")
+                offset += len(data)
+    return (f"{label} {path} is not UTF-8 text{f' ({where})' if where else ''}: datareduce "
+            "reads UTF-8 CSV files; save it as UTF-8, e.g. in Python pandas.read_csv(path, "
+            f"encoding={encoding!r}, dtype=str, keep_default_na=False).to_csv(new_path, "
+            "index=False) (a spreadsheet's export is often 'cp1252' or 'latin-1'), or choose "
+            "CSV UTF-8 when you export it.")
+
+
 def _numbers_or_text(col):
     """A text column whose values (the missing ones aside) all read as numbers, as numbers
     (what ``pandas.read_csv`` makes of such a column); any other column as it is."""
@@ -261,7 +297,9 @@ def _read(path, label, na_values=None):
         raise CLIError(f"reading Parquet needs pyarrow: pip install pyarrow ({exc})") from exc
     except pd.errors.EmptyDataError:
         raise CLIError(f"{label} {path} is empty (no header, no rows).") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise CLIError(_not_utf8(path, label)) from None
+    except pd.errors.ParserError as exc:
         raise CLIError(f"{label} {path} could not be read as CSV: "
                        f"{' '.join(str(exc).split())}") from None
     except PermissionError:
