@@ -83,20 +83,23 @@ def audit_space(X, *, space="standard", fit_on=None):
     return np.ascontiguousarray(A), transformer, describe_space(transformer)
 
 
-def audit_labels(y, n, *, task: str = "auto", n_bins: int = N_BINS):
+def audit_labels(y, n, *, task: str = "auto", n_bins: int = N_BINS, name: str = "y"):
     """Labels for per-class results: classes as they are; a regression target in
     ``n_bins`` quantile bins (labelled by their ranges). ``task`` is ``"auto"`` (the
     package's one rule, :func:`datareduce._core.strata.target_kind`), ``"classification"``
-    or ``"regression"``. Returns ``(labels, task)``."""
+    or ``"regression"``. Missing labels are refused naming their rows, as a reducer's
+    ``fit`` refuses them (``name``: what the message calls y). Returns ``(labels, task)``."""
     n_bins = _check_bins(n_bins)
     if y is None:
         return None, None
     from .._core.strata import target_kind
+    from .._core.validation import check_y
 
+    # the reducers' check (its length check too): missing labels were a class "None" or
+    # "nan" of their own, or scikit-learn's "Input y contains NaN." (review14/a 01)
+    check_y(y, n, name=name)
     kind = target_kind(y, task)  # on y as given: a pandas categorical is classes
     y = np.asarray(y)
-    if y.shape[0] != n:
-        raise ValueError(f"y has {y.shape[0]} rows but X has {n}: pass one label per row.")
     # the package's one rule: prices and counts (many whole numbers) are binned too
     if kind == "regression":
         from .._core.strata import quantile_strata

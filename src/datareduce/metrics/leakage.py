@@ -458,11 +458,19 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
 
     t = time.perf_counter()
     A, _, described = audit_space(pool, space=space)
-    y = None if y_train is None else np.concatenate([np.asarray(y_train, dtype=object),
-                                                     np.asarray(y_test, dtype=object)])
-    if y is not None:
-        y = pd.Series(y).infer_objects().to_numpy()
-    labels, task = audit_labels(y, len(pool), task=task, n_bins=n_bins)
+    y = None
+    if y_train is not None:
+        from .._core.validation import check_y
+
+        # each split's missing labels named by their rows in that split (review14/a 01)
+        for side, labels, rows in (("train", y_train, n_tr), ("test", y_test, n_te)):
+            check_y(labels, rows, name=f"{side}[{target!r}]" if target is not None
+                    else f"y_{side}")
+        y = pd.Series(np.concatenate([np.asarray(y_train, dtype=object),
+                                      np.asarray(y_test, dtype=object)])).infer_objects()
+        y = y.to_numpy()
+    labels, task = audit_labels(y, len(pool), task=task, n_bins=n_bins,
+                                name="the labels of train and test")
     classes = None
     if task == "classification":
         ct = pd.Series(labels[:n_tr]).value_counts()

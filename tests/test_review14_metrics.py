@@ -1,0 +1,39 @@
+"""review14/a: the audit, the representativeness metrics and `datareduce audit` / `score`
+(repros in notes/review14/a)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from datareduce.metrics import audit_split, audit_subset
+
+
+def _missing_labels():
+    rng = np.random.default_rng(0)
+    classes = rng.choice(["a", "b"], 200).astype(object)
+    classes[[3, 7]] = None
+    target = np.where(np.arange(200) % 10 == 0, np.nan, rng.normal(size=200))
+    return rng.normal(size=(200, 3)), classes, target
+
+
+@pytest.mark.parametrize("kind", ["classes", "target"])
+def test_audit_subset_refuses_missing_labels_naming_their_rows(kind):
+    # 01: None labels were a class "None" of their own; a NaN in a regression target gave
+    # scikit-learn's "Input y contains NaN."
+    X, classes, target = _missing_labels()
+    y = classes if kind == "classes" else target
+    with pytest.raises(ValueError, match=r"labels: drop or fill those rows.*at rows"):
+        audit_subset(X, np.arange(20), y, n_draws=5)
+
+
+@pytest.mark.parametrize("kind", ["classes", "target"])
+def test_audit_split_refuses_missing_labels_naming_the_split(kind):
+    X, classes, target = _missing_labels()
+    y = classes if kind == "classes" else target
+    df = pd.DataFrame(X, columns=["u", "v", "w"]).assign(t=y)
+    with pytest.raises(
+        ValueError,
+        match=r"train\['t'\] contains .*rows 3, 7|train\['t'\] "
+        r"contains .*rows 0, 10",
+    ):
+        audit_split(df.iloc[:150], df.iloc[150:], target="t", n_draws=5)
