@@ -37,3 +37,12 @@ def test_audit_split_refuses_missing_labels_naming_the_split(kind):
         r"contains .*rows 0, 10",
     ):
         audit_split(df.iloc[:150], df.iloc[150:], target="t", n_draws=5)
+
+
+@pytest.mark.parametrize("frame", [False, True])
+def test_subset_rows_of_another_width_are_refused_by_name(frame):
+    # 02: pandas' "Length mismatch: Expected axis has 2 elements, new values have 3"
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    full = pd.DataFrame(X, columns=["a", "b", "c"]) if frame else X
+    with pytest.raises(ValueError, match=r"subset: rows with 2 columns but X has 3"):
+        audit_subset(full, X[:20, :2], n_draws=5)

@@ -176,6 +176,12 @@ def _resolve_subset(X, subset, n):
     if arr.ndim == 1 and (arr.dtype == bool or arr.dtype.kind in "iu"):
         return _check_indices(arr, n), None  # calibrate's own check of positions and masks
     if arr.ndim == 2:
+        width = np.shape(X)[1] if np.ndim(X) == 2 else None
+        if width is not None and arr.shape[1] != width:
+            # (pandas' "Length mismatch: Expected axis has 2 elements" from the space before)
+            raise ValueError(f"subset: rows with {arr.shape[1]} columns but X has {width}: "
+                             "pass rows with X's columns (in X's order), the kept row "
+                             "positions, or a boolean mask.")
         return None, subset
     raise ValueError("subset: pass a reducer, the kept row positions (integers or a boolean "
                      "mask), or the kept rows (2-D, the same columns as X).")
