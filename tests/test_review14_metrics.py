@@ -46,3 +46,16 @@ def test_subset_rows_of_another_width_are_refused_by_name(frame):
     full = pd.DataFrame(X, columns=["a", "b", "c"]) if frame else X
     with pytest.raises(ValueError, match=r"subset: rows with 2 columns but X has 3"):
         audit_subset(full, X[:20, :2], n_draws=5)
+
+
+def test_verdicts_name_a_few_classes_with_no_kept_row_and_count_the_rest():
+    # 03: the coverage verdict named each of 180 absent classes in one line (915 characters)
+    X = np.random.default_rng(0).normal(size=(400, 2))
+    y = np.arange(400) % 200
+    audit = audit_subset(
+        X, np.flatnonzero(y < 20), y, task="classification", n_draws=5, metrics=("coverage", "mmd")
+    )
+    line = audit.verdicts()[0][0]
+    assert "180 classes" in line and "(20, 21, 22, 23, 24, 25, 26, 27 and 172 more)" in line
+    assert max(len(v) for v, _ in audit.verdicts()) < 300
+    assert len(audit.to_dict()["class_rows"]) == 200  # every class stays in the JSON

@@ -33,3 +33,20 @@ def per_class_text(per_class: dict, *, limit: int = SHOWN_CLASSES, fmt: str = ".
     worst = sorted(items, key=key, reverse=True)[:limit]
     return (f"largest {', '.join(f'{c}: {v:{fmt}}' for c, v in worst)}; "
             f"{len(items) - limit} more classes")
+
+
+def names_text(names, *, limit: int = SHOWN_CLASSES) -> str:
+    """``"a, b, c"``; above ``limit`` names the first ``limit`` and how many more (a verdict
+    named each of 192 classes with no kept row in one line).
+
+    Examples
+    --------
+    >>> names_text(["a", "b"])
+    'a, b'
+    >>> names_text(range(12), limit=3)
+    '0, 1, 2 and 9 more'
+    """
+    names = [str(c) for c in names]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._core.strata import N_BINS
 from ._html import PageMixin, cell_text, pct_text
+from ._text import names_text
 from .calibration import (
     DEFAULT_METRICS,
     _check_indices,
@@ -301,7 +302,7 @@ class SubsetAudit(PageMixin):
             one = len(absent) == 1
             out.append((f"{len(absent)} {group if one else groups} of {_the(self._role('full'))} "
                         f"{'has' if one else 'have'} no {self._role('kept')} row "
-                        f"({', '.join(map(str, absent))}): {'its' if one else 'their'} rows "
+                        f"({names_text(absent)}): {'its' if one else 'their'} rows "
                         "are unrepresented", float("nan")))
         # corrected for the number of classes: against each random subset's worst class
         # (each class's own percentile is below 5 in about 6% of random subsets)
@@ -314,7 +315,7 @@ class SubsetAudit(PageMixin):
                       f"their rows in {_the(full)}")
             out.append((f"{head.name}: {groups} further from {theirs} than the furthest "
                         f"{group} of 95% of stratified {self._role('draws')}: "
-                        f"{', '.join(map(str, weak))}", 0.0))
+                        f"{names_text(weak)}", 0.0))
         return out
 
     def _mix_line(self):

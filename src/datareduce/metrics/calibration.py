@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._core.strata import allocate_quotas
+from ._text import names_text
 from .interface import get_metric
 
 __all__ = ["CalibratedMetric", "Calibration", "calibrate", "DEFAULT_METRICS"]
@@ -188,10 +189,10 @@ class CalibratedMetric:
             absent = [str(c) for c, v in self.per_class.items() if not np.isfinite(v)]
             if len(absent) > 1:  # the count and the plural (was "a class ... (1, 2)")
                 return (f"{self.name}: {len(absent)} {_plural(group)} of {the_full} have no "
-                        f"row in the {subset} ({', '.join(absent)}): their rows are "
+                        f"row in the {subset} ({names_text(absent)}): their rows are "
                         "unrepresented")
             return (f"{self.name}: a {group} of {the_full} has no row in the {subset}"
-                    + (f" ({', '.join(absent)})" if absent else ""))
+                    + (f" ({names_text(absent)})" if absent else ""))
         if p >= 50:
             return f"{self.name}: closer to {the_full} than {p:.0f}% of {what} of this size"
         return f"{self.name}: further from {the_full} than {100 - p:.0f}% of {what} of this size"
