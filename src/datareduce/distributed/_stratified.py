@@ -25,6 +25,13 @@ its ``floor`` smallest, so it is complete below ``K`` when ``K <= t``, or ``K`` 
 (partition, class); a class that fails it (rare: a few standard deviations of luck) is
 resampled in a second pass over the partitions that were incomplete, with its exact counts
 known, until it passes. Because keys are fixed by the seed, the result is the same either way.
+
+Many small classes (quotas of a row or two) make the thresholds and floors send most of
+their rows. A partition whose candidates exceed twice its share of the sample (plus 256
+rows) sends its counts alone in the first pass; once the quotas ``q_c`` are known, a second
+pass over those partitions sends, per class, its rows among its own ``q_c`` smallest keys
+(a row of the class's ``q_c`` smallest overall is among its partition's) with key below
+the bound the ``q_c``-th smallest key of the class exceeds with probability 1e-12.
 """
 
 from __future__ import annotations
@@ -42,6 +49,15 @@ __all__ = ["stratified_sample"]
 DOMAIN = 0x53545241544B4559
 
 
+def _cap(n: int, frac: float) -> int:
+    """The candidates a partition of ``n`` rows sends in the first pass at most: twice its
+    expected share of the sample and 256 rows. More (many classes with few rows each, whose
+    thresholds and floors send most of their rows) and it sends its counts alone, and its
+    rows once the quotas are known: the client then holds a few times the sample, not most
+    of the table."""
+    return int(2 * frac * n) + 256
+
+
 def _keys(seed: int, partition: int, n: int) -> np.ndarray:
     return np.random.default_rng((DOMAIN, seed, partition)).random(n)
 
@@ -55,8 +71,27 @@ def _threshold(frac: float, expected: float, z: float = 7.0) -> float:
     return min(1.0, (mean + z * math.sqrt(mean) + z * z) / expected)
 
 
-def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None):
-    """One partition: per-class counts, candidate rows (with keys) and completeness data."""
+def _order_bound(q, n, miss: float = 1e-12) -> np.ndarray:
+    """A key bound that the ``q``-th smallest of ``n`` uniform keys exceeds with probability
+    ``miss``: the ``1 - miss`` quantile of its Beta(q, n - q + 1) law (-1 where q is 0: no
+    row is needed; 1 where every row is)."""
+    from scipy.special import betaincinv
+
+    q, n = np.asarray(q, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    out = np.where(q >= n, 1.0, -1.0)
+    inner = (q > 0) & (q < n)
+    out[inner] = betaincinv(q[inner], n[inner] - q[inner] + 1, 1.0 - miss)
+    return out
+
+
+def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None, cap=None,
+          exact=None):
+    """One partition: per-class counts, candidate rows (with keys) and completeness data.
+
+    ``cap`` (first pass): more candidates than this and the partition sends its counts
+    alone (``deferred``). ``exact`` (the deferred partitions' pass, the quotas known):
+    class -> (quota q, key threshold t); the partition sends, per class, its rows with key
+    at most t that are among its q smallest."""
     import pandas as pd
 
     keys = _keys(seed, index, len(part))
@@ -74,6 +109,8 @@ def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None):
         rank[order] = np.arange(order.size)
         classes, inverse = classes[order], rank[inverse]
     counts = np.bincount(inverse, minlength=classes.size)
+    if exact is not None:
+        return _scan_exact(part, keys, classes, inverse, counts, exact)
     if thresholds is None:  # the first pass: one threshold per class, vectorised
         t = np.array([_threshold(frac, c * n_parts) for c in counts.tolist()])
     else:  # a later pass: only the classes named (-1: send nothing)
@@ -104,11 +141,36 @@ def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None):
             limits[need] = np.maximum(t[need], top[need])
         limits[(counts <= floor) & (t >= 0)] = np.inf  # every row of the class was sent
     rows = np.flatnonzero(take)
+    if cap is not None and rows.size > cap(len(part), frac):  # many small classes: the counts alone now,
+        # the rows once the quotas are known (_scan_exact)
+        return {"classes": classes, "counts": counts, "deferred": True, "n": len(part)}
+    return _found(part, keys, classes, inverse, counts, limits, rows)
+
+
+def _found(part, keys, classes, inverse, counts, limits, rows):
     # the candidates' keys, rows and classes travel as arrays beside the frame (no columns
     # added to it: that copies the frame); the client chooses on the arrays alone
     return {"classes": classes, "counts": counts, "limits": limits,
             "frame": part.iloc[rows], "keys": keys[rows], "rows": rows,
             "cls": inverse[rows], "n": len(part)}
+
+
+def _scan_exact(part, keys, classes, inverse, counts, exact):
+    """The candidates of a deferred partition, each class's quota ``q`` and threshold ``t``
+    known: its rows with key <= t among its q smallest. A row of the class's q smallest
+    keys overall is among its partition's q smallest, so a partition that sent its q
+    smallest (or all its rows of the class) is complete for the choice (limit inf); one
+    that sent fewer has sent every row with key <= t (limit t)."""
+    q = np.array([exact.get(c, (0, -1.0))[0] for c in classes.tolist()], dtype=np.int64)
+    t = np.array([exact.get(c, (0, -1.0))[1] for c in classes.tolist()])
+    sub = np.flatnonzero(keys <= t[inverse])
+    order = sub[np.lexsort((keys[sub], inverse[sub]))]
+    by_class = inverse[order]
+    rank = np.arange(order.size) - np.searchsorted(by_class, by_class)
+    rows = np.sort(order[rank < q[by_class]])
+    sent = np.bincount(inverse[rows], minlength=classes.size)
+    limits = np.where((sent >= q) | (counts <= sent), np.inf, t)
+    return _found(part, keys, classes, inverse, counts, limits, rows)
 
 
 def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
@@ -141,7 +203,8 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     pandas.DataFrame
         The kept rows with their original index and columns, ordered by partition and
         position. ``attrs["class_counts"]`` holds the kept rows per class and
-        ``attrs["passes"]`` the passes made (1 unless a class needed a second one);
+        ``attrs["passes"]`` the passes made (1 unless a class needed a second one, or
+        partitions with many small classes sent their counts first);
         ``attrs["random_state"]`` the int seed of the keys.
 
     Examples
@@ -167,7 +230,8 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     else:
         n_total = int(ddf[by].shape[0].compute())
         frac = check_keep(keep, n_total) / max(n_total, 1)
-    scans = dask.compute(*[dask.delayed(_scan)(p, i, by, seed, frac, n_parts, floor)
+    scans = dask.compute(*[dask.delayed(_scan)(p, i, by, seed, frac, n_parts, floor,
+                                               cap=_cap)
                            for i, p in enumerate(parts)])
     _check_missing(scans, by)
     passes = 1
@@ -178,6 +242,17 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     n = int(counts.sum())
     total = check_keep(keep, n)
     quotas = allocate_quotas(counts, total, min_one=min_one)
+    deferred = [i for i, s in enumerate(scans) if s.get("deferred")]
+    if deferred:  # their candidates, the quotas known: each class's q smallest at most
+        passes += 1
+        exact = dict(zip(classes.tolist(), zip(quotas.tolist(),
+                                               _order_bound(quotas, counts).tolist(),
+                                               strict=True), strict=True))
+        redo = dask.compute(*[dask.delayed(_scan)(parts[i], i, by, seed, frac, n_parts,
+                                                  floor, exact=exact) for i in deferred])
+        scans = list(scans)
+        for i, s in zip(deferred, redo, strict=True):
+            scans[i] = s
     cand = _Candidates(scans, classes)
     failed = cand.choose(quotas, scans)
     while failed:  # a class whose candidates may miss a smaller key: exact second pass
