@@ -173,3 +173,29 @@ def test_a_csv_that_is_not_utf8_is_refused_with_its_line_and_a_fix(tmp_path, cap
         == 2
     )
     assert "line 100002 holds the byte 0xe9" in capsys.readouterr().err
+
+
+# 05_repeated_keeps_counted_twice.py
+def test_repeated_keeps_are_refused_by_compare_and_the_demo(capsys):
+    import pytest
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.evaluation import compare
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match=r"keeps: 0\.2 is given twice"):
+        compare(
+            X,
+            y,
+            methods=["srs"],
+            keeps=[0.2, 0.3, 0.2],
+            repeats=2,
+            estimator=LogisticRegression(max_iter=300),
+            random_state=0,
+        )
+    assert main(["demo", "--methods", "srs", "--keep", "0.1", "0.10", "-q"]) == 2
+    assert "--keep 0.1 0.10 repeats a value" in capsys.readouterr().err
+    assert main(["demo", "--methods", "srs", "--keep", "2000", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "--keep 2000 is more than the 1347 rows" in err and "test_size" not in err

@@ -31,6 +31,7 @@ def add_parser(sub):
 
 def run(args) -> int:
     """The paper's protocol (:func:`datareduce.evaluation.compare`) on digits, one split."""
+    import numpy as np
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
 
@@ -43,6 +44,8 @@ def run(args) -> int:
     if any(k == 1.0 and isinstance(k, float) for k in keeps):
         raise CLIError("--keep 1.0 is the full training split, which the table always shows; "
                        "give fractions in (0, 1) or row counts.")
+    if len(set(keeps)) != len(keeps):
+        raise CLIError(f"--keep {' '.join(map(str, args.keep))} repeats a value.")
     methods = []
     # the recommended methods first (docs/quality.md: srs, then the weighted coresets)
     default = sorted(available_reducers(), key=lambda m: (m not in RECOMMENDED,
@@ -60,6 +63,11 @@ def run(args) -> int:
             continue
         methods.append(m.lower())
     X, y = load_digits(return_X_y=True)
+    n_train = len(y) - int(np.ceil(0.25 * len(y)))  # the training split of test_size 0.25
+    big = [k for k in keeps if isinstance(k, int) and k > n_train]
+    if big:  # (compare's refusal named its keeps= and test_size=, no option of the demo)
+        raise CLIError(f"--keep {big[0]} is more than the {n_train} rows of the digits' "
+                       "training split: pass at most that many, or a fraction such as 0.1.")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = compare(X, y, methods=methods, keeps=keeps,

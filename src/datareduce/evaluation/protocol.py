@@ -241,6 +241,10 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         check_split_sizes(ya, test_size, numeric_labels=np.asarray(ya).dtype.kind in "iuf")
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
+    repeated = [k for i, k in enumerate(keeps) if k in keeps[:i]]
+    if repeated:  # its runs would count twice in every median and paired difference
+        raise ValueError(f"keeps: {repeated[0]!r} is given twice (keeps={keeps!r}): each kept "
+                         "value is run once per repeat; give distinct values.")
     if groups is None:
         check_counts_fit(keeps, Xa.shape[0], test_size)
     items = scorer_items(scoring, task)  # resolved once: a one-pass iterable too
