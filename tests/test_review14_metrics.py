@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from datareduce.cli import main
 from datareduce.metrics import audit_split, audit_subset
 
 
@@ -59,3 +60,18 @@ def test_verdicts_name_a_few_classes_with_no_kept_row_and_count_the_rest():
     assert "180 classes" in line and "(20, 21, 22, 23, 24, 25, 26, 27 and 172 more)" in line
     assert max(len(v) for v, _ in audit.verdicts()) < 300
     assert len(audit.to_dict()["class_rows"]) == 200  # every class stays in the JSON
+
+
+def test_score_report_takes_classes_written_as_fractional_numbers(tmp_path, capsys):
+    # 04: FULL's classes 1.5, 2.5 became text, REDUCED's stayed numbers: "REDUCED has
+    # labels that FULL has not: 1.5, 2.5, 3.5"
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(200, 2)), columns=["a", "b"])
+    df["rating"] = rng.choice([1.5, 2.5, 3.5], 200)
+    df.to_csv(tmp_path / "full.csv", index=False)
+    df[df.rating < 3].sample(30, random_state=0).to_csv(tmp_path / "red.csv", index=False)
+    args = ["score", str(tmp_path / "full.csv"), str(tmp_path / "red.csv"), "--target"]
+    args += ["rating", "--task", "classification", "--metric", "euclidean", "--dims", "0"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "per class: 1.5: " in out and "3.5: inf" in out

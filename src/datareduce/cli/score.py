@@ -214,6 +214,10 @@ def run(args) -> int:
                       f"{len(edges) - 1} quantile bins of FULL")
         else:
             yr = red[cols.target].to_numpy()
+            if yf.dtype.kind in "OU" and yr.dtype.kind == "f":
+                # classes written 1.5, 2.5 are text in FULL (target_strata): REDUCED's too,
+                # or every reduced row was "a label FULL has not" (review14/a 04)
+                yr = red[cols.target].astype(str).to_numpy()
             new = sorted(set(yr.tolist()) - set(yf.tolist()), key=str)
             if new:
                 raise CLIError(f"REDUCED has labels that FULL has not: "
