@@ -199,3 +199,35 @@ def test_repeated_keeps_are_refused_by_compare_and_the_demo(capsys):
     assert main(["demo", "--methods", "srs", "--keep", "2000", "-q"]) == 2
     err = capsys.readouterr().err
     assert "--keep 2000 is more than the 1347 rows" in err and "test_size" not in err
+
+
+# 06_notebook_says_every_reducer_stratified.py
+def test_the_tabular_notebook_names_the_reducers_it_does_not_stratify():
+    import json
+    import warnings
+    from pathlib import Path
+
+    from sklearn.datasets import load_wine
+    from sklearn.preprocessing import MinMaxScaler
+
+    import datareduce
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "tabular_audit.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    text = "".join(cells[4]["source"])
+    code = "".join(cells[5]["source"])
+    names = code.split("candidates = [", 1)[1].split("]", 1)[0]
+    methods = [m.strip().strip('"') for m in names.split(",")]
+    data = load_wine(as_frame=True)
+    X = pd.DataFrame(MinMaxScaler().fit_transform(data.data))
+    y = data.target
+    counts = {}
+    for m in methods:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kept = datareduce.get_reducer(m, keep=0.2, random_state=0).fit_resample(X, y)[1]
+        counts[m] = np.bincount(kept).tolist()
+    assert "stratified by class" in text
+    for m, c in counts.items():
+        if c != counts["srs"]:  # not stratified: the cell must say so
+            assert m.upper() in text, (m, c, counts["srs"])
