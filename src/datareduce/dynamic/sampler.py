@@ -75,6 +75,15 @@ class PrunedSampler(Sampler):
     of fewer rows than ``batch_size`` trains nothing (``pruner.steps_per_epoch(batch_size,
     epoch, drop_last=True)`` and ``total_steps`` warn about it).
 
+    **Several processes (DDP).** As ``DistributedSampler``: with ``num_replicas`` processes
+    (by default the process group's size, when one is initialised) each rank iterates its
+    share ``rows[rank::num_replicas]`` of the same shuffled plan, padded with the plan's
+    first rows to a multiple of ``num_replicas`` (or cut to one with ``drop_last=True``), so
+    every rank makes the same number of steps. Every rank needs the same plan: one pruner
+    per rank made with the same arguments and an int ``random_state``, fed the losses of
+    all ranks, which :func:`weighted_loss` gathers (docs/dynamic.md, "Distributed
+    training").
+
     Parameters
     ----------
     pruner : DynamicPruner
@@ -91,6 +100,14 @@ class PrunedSampler(Sampler):
         Seed of the shuffling; epoch ``e`` uses ``seed + e``. A bool ``shuffle``, an int
         ``seed`` and an int ``epoch`` of :meth:`set_epoch` are required (a float or a string
         is refused, not rounded or read as true).
+    num_replicas : int >= 1 or None, default=None
+        Processes sharing each epoch. None: the size of the initialised process group
+        (``torch.distributed``), else 1 (the whole plan).
+    rank : int in [0, num_replicas) or None, default=None
+        This process's share. None: its rank in the process group, else 0.
+    drop_last : bool, default=False
+        With several processes, cut the plan to a multiple of ``num_replicas`` rows instead
+        of padding it with its first rows.
 
     Examples
     --------
@@ -101,7 +118,8 @@ class PrunedSampler(Sampler):
     (3, 3, 1)
     """
 
-    def __init__(self, pruner, *, dataset=None, shuffle=True, seed=0):
+    def __init__(self, pruner, *, dataset=None, shuffle=True, seed=0, num_replicas=None,
+                 rank=None, drop_last=False):
         if not isinstance(pruner, DynamicPruner):
             raise TypeError(f"pruner must be a DynamicPruner, got {type(pruner).__name__}.")
         if dataset is not None:
@@ -133,6 +151,10 @@ class PrunedSampler(Sampler):
             )
         self.shuffle = bool(shuffle)
         self.seed = seed
+        self.num_replicas, self.rank = _replicas(num_replicas, rank)
+        if not isinstance(drop_last, (bool, np.bool_)):
+            raise TypeError(f"drop_last must be True or False, got {drop_last!r}.")
+        self.drop_last = bool(drop_last)
         self.epoch = 0
         self._finished = None  # last epoch iterated to its end
 
@@ -161,7 +183,12 @@ class PrunedSampler(Sampler):
     def __len__(self):
         # never plans: the pruner keeps the plan (and the loss weights) of the epoch being
         # trained until the next iteration starts, even when asked during its last batch
-        return self.pruner._size_without_planning(self._upcoming_epoch())
+        return self._share(self.pruner._size_without_planning(self._upcoming_epoch()))
+
+    def _share(self, n: int) -> int:
+        """Rows of an epoch of ``n`` planned rows that this rank iterates."""
+        w = self.num_replicas
+        return n if w == 1 else (n // w if self.drop_last else -(-n // w))
 
     def _check_dataset(self):
         if self.dataset is None:
@@ -189,6 +216,12 @@ class PrunedSampler(Sampler):
             g = torch.Generator()
             g.manual_seed(self.seed + epoch)
             rows = rows[torch.randperm(rows.size, generator=g).numpy()]
+        w = self.num_replicas
+        if w > 1:  # the same plan on every rank: each its share, all of one length
+            n = self._share(rows.size) * w
+            if n > rows.size and rows.size:  # pad with the first rows (DistributedSampler)
+                rows = np.resize(rows, n)
+            rows = rows[:n][self.rank::w]
         return self._generate(rows.tolist(), epoch)
 
     def _generate(self, rows, epoch):
@@ -205,7 +238,54 @@ class PrunedSampler(Sampler):
             yield row
 
 
-def weighted_loss(pruner, indices, losses):
+def _process_group():
+    """(world size, rank) of the initialised ``torch.distributed`` process group, or None."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_world_size(), dist.get_rank()
+    return None
+
+
+def _replicas(num_replicas, rank):
+    group = _process_group()
+    if num_replicas is None:
+        num_replicas = group[0] if group else 1
+    num_replicas = check_int(num_replicas, "num_replicas", minimum=1)
+    if rank is None:
+        rank = group[1] if group and group[0] == num_replicas else 0
+    rank = check_int(rank, "rank", minimum=0)
+    if rank >= num_replicas:
+        raise ValueError(f"rank={rank} is not below num_replicas={num_replicas}: pass a rank "
+                         f"from 0 to {num_replicas - 1}.")
+    return num_replicas, rank
+
+
+def _all_ranks(idx, losses):
+    """The batch's row positions and losses of every rank, in rank order (all-gathered;
+    batches may differ in length)."""
+    import torch.distributed as dist
+
+    world = dist.get_world_size()
+    device = losses.device
+    mine = torch.as_tensor(idx, dtype=torch.int64, device=device)
+    size = torch.tensor([mine.numel()], dtype=torch.int64, device=device)
+    sizes = [torch.zeros_like(size) for _ in range(world)]
+    dist.all_gather(sizes, size)
+    sizes = [int(v) for v in sizes]
+    longest = max(sizes)
+    pad = longest - mine.numel()
+    rows = torch.nn.functional.pad(mine, (0, pad))
+    vals = torch.nn.functional.pad(losses.detach(), (0, pad))
+    all_rows = [torch.empty_like(rows) for _ in range(world)]
+    all_vals = [torch.empty_like(vals) for _ in range(world)]
+    dist.all_gather(all_rows, rows)
+    dist.all_gather(all_vals, vals)
+    return (torch.cat([r[:k] for r, k in zip(all_rows, sizes, strict=True)]).cpu().numpy(),
+            torch.cat([v[:k] for v, k in zip(all_vals, sizes, strict=True)]))
+
+
+def weighted_loss(pruner, indices, losses, *, sync=None):
     """Report per-sample ``losses`` to ``pruner`` and return their weighted mean.
 
     The one-liner of the training loop: ``loss = weighted_loss(pruner, idx, loss_fn(out, y))``
@@ -224,6 +304,11 @@ def weighted_loss(pruner, indices, losses):
         (e.g. ``BCEWithLogitsLoss`` on ``(batch, 1)`` logits) is squeezed, as
         :meth:`DynamicPruner.update` accepts it. Larger dimensions (per token, per pixel)
         are refused: reduce them to one loss per row first.
+    sync : bool or None, default=None
+        Report the losses of every rank (all-gathered, in rank order), so the pruners of
+        all ranks see the same losses and plan the same epochs: what DDP needs. None: when
+        a ``torch.distributed`` process group of more than one process is initialised.
+        Every rank must then call it for each of its batches (it is a collective).
 
     Returns
     -------
@@ -263,6 +348,12 @@ def weighted_loss(pruner, indices, losses):
             f"losses has {losses.shape[0]} rows but indices has {idx.shape[0]}: pass one "
             "loss per row of the batch."
         )
-    pruner.update(idx, losses.detach())
+    if sync is None:
+        group = _process_group()
+        sync = group is not None and group[0] > 1
+    if sync:
+        pruner.update(*_all_ranks(idx, losses))
+    else:
+        pruner.update(idx, losses.detach())
     w = torch.as_tensor(pruner.weights(idx), dtype=losses.dtype, device=losses.device)
     return (losses * w).mean()
