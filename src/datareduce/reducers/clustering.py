@@ -24,6 +24,12 @@ def unique_nearest_rows(centers, X, *, n_candidates=8, working_memory=64.0):
     the nearest centre gets it (ties: lower centre index) and the others move on to their
     next nearest free row. Needs ``len(centers) <= len(X)``.
 
+    The first round remembers ``n_candidates`` rows per centre; each later round (centres
+    whose candidates were all taken) twice as many as the one before, within
+    ``working_memory``: many centres at one point (k-means on a table with few distinct rows)
+    resolve in a few rounds, not one round per ``n_candidates`` rows they share (20,000 rows
+    of three binary columns at 2,000 centres took 118 s).
+
     Parameters
     ----------
     centers : ndarray of shape (k, d)
@@ -57,9 +63,13 @@ def unique_nearest_rows(centers, X, *, n_candidates=8, working_memory=64.0):
     shift = centre_of(X)
     X, centers = np.ascontiguousarray(X - shift), centers - shift
     X_sq = np.einsum("ij,ij->i", X, X)
+    wanted = n_candidates
     while len(todo):
         free = np.flatnonzero(~taken)
-        m = min(n_candidates, len(free))
+        # (candidates held for every centre left: two arrays of len(todo) x m)
+        cap = max(n_candidates, int(working_memory * 2**20 // (16 * len(todo))))
+        m = min(wanted, cap, len(free))
+        wanted *= 2
         cand_r = np.empty((len(todo), m), dtype=np.intp)
         cand_d = np.empty((len(todo), m))
         for sl in row_chunks(len(todo), 8 * len(free), working_memory):
