@@ -105,3 +105,33 @@ def test_leakage_memory_grows_with_images_not_pairs(monkeypatch):
     assert rep.pairs[0] == {"split": "val", "train": "t00000.png", "other": "v00000.png",
                             "distance": 1, "exact": False}
     assert peak < 200e6, f"{peak / 1e6:.0f} MB"
+
+
+def test_relative_yaml_path_in_two_places_is_named(tmp_path, monkeypatch):
+    """'path: data' beside the YAML and under the current directory: this reader takes the
+    YAML's, Ultralytics' `yolo train` the current directory's: said, not silent."""
+    import warnings
+
+    from PIL import Image
+
+    from datareduce.detection import load_yolo
+
+    for base, name in ((tmp_path / "cfg", "a.png"), (tmp_path / "work", "b.png")):
+        (base / "data" / "images" / "train").mkdir(parents=True)
+        Image.new("RGB", (32, 32)).save(base / "data" / "images" / "train" / name)
+        (base / "data" / "labels" / "train").mkdir(parents=True)
+        (base / "data" / "labels" / "train" / name.replace(".png", ".txt")).write_text(
+            "0 0.5 0.5 0.2 0.2\n")
+    yaml = tmp_path / "cfg" / "data.yaml"
+    yaml.write_text("path: data\ntrain: images/train\nval: images/train\nnames: {0: x}\n")
+    monkeypatch.chdir(tmp_path / "work")
+    with pytest.warns(UserWarning, match="names two folders") as rec:
+        ds = load_yolo(yaml)
+    assert [p.name for p in ds.images] == ["a.png"]
+    said = str(rec[0].message)
+    assert str((tmp_path / "cfg" / "data").resolve()) in said
+    assert str((tmp_path / "work" / "data").resolve()) in said
+    monkeypatch.chdir(tmp_path)  # one candidate only: quiet
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [p.name for p in load_yolo(yaml).images] == ["a.png"]

@@ -94,12 +94,18 @@ def _resolve_root(yaml_path: Path, data: dict) -> Path:
         if not p.exists():
             raise FileNotFoundError(f"{yaml_path}: 'path: {p}' does not exist.")
         return p.resolve()
-    tried = []
-    for base in (yaml_path.parent, Path.cwd()):
-        cand = base / p
-        tried.append(str(cand))
-        if cand.exists():
-            return cand.resolve()
+    tried = [yaml_path.parent / p, Path.cwd() / p]
+    found = [c.resolve() for c in tried if c.exists()]
+    if len(found) == 2 and found[0] != found[1]:
+        # Ultralytics tries the current directory first: `yolo train` would read the other
+        warnings.warn(
+            f"{yaml_path}: 'path: {p}' names two folders: {found[0]} (beside the YAML, "
+            f"used here) and {found[1]} (under the current directory, which Ultralytics' "
+            "`yolo train` reads first). Make 'path:' absolute so both read the same "
+            "images.", UserWarning, stacklevel=3)
+    if found:
+        return found[0]
+    tried = [str(c) for c in tried]
     raise FileNotFoundError(
         f"{yaml_path}: 'path: {p}' not found (tried {' and '.join(tried)}); "
         "make it absolute or relative to the YAML's folder."
