@@ -51,3 +51,17 @@ def test_unique_nearest_rows_resolves_many_centres_at_one_point_in_few_rounds(mo
     # the nearest centre of each point still gets a row at distance ~0
     D = np.sqrt(((centres - X[rows]) ** 2).sum(axis=1))
     assert (D < 1e-5).all()
+
+
+def test_fes_refuses_a_regressor_estimator_by_name():
+    # SGDRegressor passed HasMethods(['partial_fit']) and failed inside fit with Python's
+    # "unexpected keyword argument 'classes'"
+    import pytest
+    from sklearn.linear_model import SGDRegressor
+
+    from datareduce.reducers.forgetting import ForgettingEventsReducer
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 3)), rng.integers(0, 2, 60)
+    with pytest.raises(ValueError, match=r"estimator=SGDRegressor\(\) is a regressor.*classifier"):
+        ForgettingEventsReducer(keep=0.2, estimator=SGDRegressor(), epochs=2).fit(X, y)

@@ -304,6 +304,31 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
         self.space = space
         self.reweight = reweight
 
+    def _check_params(self, X, y):
+        est = self.estimator
+        if est is None:
+            return
+        import inspect
+
+        from sklearn.base import is_regressor
+
+        try:
+            params = inspect.signature(est.partial_fit).parameters
+        except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+            params = {}
+        takes_classes = "classes" in params or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        if is_regressor(est) or (params and not takes_classes):
+            what = ("is a regressor" if is_regressor(est)
+                    else "has a partial_fit without classes=")
+            raise ValueError(
+                f"estimator={type(est).__name__}() {what}: ForgettingEventsReducer counts "
+                "how often a classifier's prediction of a row's class goes from right to "
+                "wrong, and trains it with partial_fit(X, y, classes=...). Pass a classifier "
+                "with partial_fit (the default SGDClassifier(loss='log_loss'), Perceptron, "
+                "MLPClassifier, GaussianNB), or use a method without a classifier for a "
+                "regression target (e.g. 'srs', 'clc', 'kt').")
+
     def _make_estimator(self, rng):
         from sklearn.base import clone
 
