@@ -52,7 +52,6 @@ def test_yolo_cli_message_is_the_library_refusal_in_flag_words():
 
 def test_leakage_lists_the_closest_pairs_and_counts_every_pair(tmp_path):
     from _detection_data import plant_duplicates
-
     from datareduce.detection import find_leakage, load_yolo
 
     plant_duplicates(tmp_path)
@@ -70,9 +69,10 @@ def test_leakage_lists_the_closest_pairs_and_counts_every_pair(tmp_path):
 
 def test_leakage_memory_grows_with_images_not_pairs(monkeypatch):
     """3,000 training and 1,000 validation frames of one static camera: 3 million near
-    pairs. Listing every pair held about 1.5 GB (a dict per pair); the report keeps the
+    pairs. Listing every pair held 2.2 GB (a dict per pair); the report keeps the
     10,000 closest and counts the rest."""
     import tracemalloc
+
     from datareduce.detection import leakage
 
     class SimpleNamespace:  # the dataset's images, boxes and length
