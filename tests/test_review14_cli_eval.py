@@ -231,3 +231,38 @@ def test_the_tabular_notebook_names_the_reducers_it_does_not_stratify():
     for m, c in counts.items():
         if c != counts["srs"]:  # not stratified: the cell must say so
             assert m.upper() in text, (m, c, counts["srs"])
+
+
+# 07_compare_one_class_target.py
+def test_compare_refuses_a_target_with_one_class_before_any_run(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"x": rng.normal(size=60), "y": ["a"] * 60}).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    for est in ("mlp", "logistic"):
+        out = tmp_path / f"out_{est}"
+        assert (
+            main(
+                [
+                    "compare",
+                    str(tmp_path / "t.csv"),
+                    "--target",
+                    "y",
+                    "--methods",
+                    "srs",
+                    "--keep",
+                    "0.3",
+                    "--repeats",
+                    "2",
+                    "--estimator",
+                    est,
+                    "--output",
+                    str(out),
+                    "--no-plots",
+                ]
+            )
+            == 2
+        )
+        err = capsys.readouterr().err
+        assert "--target 'y' has a single class ('a')" in err, err
+        assert not out.exists()

@@ -288,6 +288,12 @@ def run(args) -> int:
         groups = groups.to_numpy()
     X, data = _encoded(args, df[cols.features])
     strata, task = target_strata(df[cols.target], args.task, n_bins=args.bins)
+    if task == "classification" and len(np.unique(strata)) < 2:
+        # (the logistic model refused it in scikit-learn's words; the others scored 1.0 for
+        # every method and wrote the results as a comparison)
+        raise CLIError(f"--target {cols.target!r} has a single class ({strata[0]!r}) in its "
+                       f"{len(strata)} rows: every model predicts it and every method scores "
+                       "the same; choose a target with two or more classes.")
     _check_task(args, task, cols.target)
     if task == "regression":
         y = df[cols.target].to_numpy(dtype=np.float64)
