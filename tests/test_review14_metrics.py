@@ -75,3 +75,27 @@ def test_score_report_takes_classes_written_as_fractional_numbers(tmp_path, caps
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "per class: 1.5: " in out and "3.5: inf" in out
+
+
+def test_long_class_names_keep_the_maps_legend_and_the_bars_readable():
+    # 05: 60-character class names pushed the map's legend out of the figure and squashed
+    # the per-class chart's bars to 0.6 inch ("constrained_layout not applied")
+    import warnings
+
+    from datareduce.metrics._plots import FIG_DPI, figure_to_data_uri
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=600), "z": rng.normal(size=600)})
+    names = [f"Department of {w} and Long Descriptive Category Name" for w in "ABCDE"]
+    y = rng.choice(names, 600)
+    figs = audit_subset(df, rng.choice(600, 60, replace=False), y, n_draws=5).figures()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied"
+        for _, _, fig in figs:
+            figure_to_data_uri(fig)
+    fmap, fbars = figs[0][2], figs[3][2]
+    width = fmap.get_figwidth() * FIG_DPI  # extents: pixels of the last drawing
+    for text in fmap.axes[0].get_legend().get_texts():
+        box = text.get_window_extent()
+        assert box.y0 >= 0 and box.x0 >= 0 and box.x1 <= width, text.get_text()
+    assert fbars.axes[0].get_window_extent().width / FIG_DPI > 1.5

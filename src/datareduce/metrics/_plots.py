@@ -57,6 +57,48 @@ FIG_DPI = 150
 LEGEND_PT = 8.5
 
 
+#: characters per line of a name in the map's legend and in a bar chart's labels: longer
+#: names (classes such as "Department of Finance and ...") are wrapped, at most
+#: :data:`LABEL_LINES` lines, then cut with "…"; unwrapped, a 60-character class name pushed
+#: the map's legend out of the figure and squashed the per-class chart's bars to 0.6 inch
+LEGEND_CHARS = 44
+TICK_CHARS = 40
+#: the map's legend has two columns while its lines are at most this long, else one (two
+#: columns of 44 characters are wider than the figure)
+LEGEND_TWO_COLUMNS = 34
+LABEL_LINES = 3
+
+
+def wrap_label(text, width, *, max_lines=LABEL_LINES) -> str:
+    """``text`` in lines of at most ``width`` characters, at most ``max_lines`` of them (the
+    last one ending in "…" when cut); the tables keep the whole name.
+
+    Examples
+    --------
+    >>> wrap_label("kept, class Department of Finance", 20)
+    'kept, class\\nDepartment of\\nFinance'
+    >>> wrap_label("short", 20)
+    'short'
+    """
+    import textwrap
+
+    text = str(text)
+    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
+    if len(lines) <= 1:
+        return text
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:width - 1].rstrip() + "…"
+    return "\n".join(lines)
+
+
+def percentiles_height(names, notes=()) -> float:
+    """Height in inches of a :func:`plot_percentiles` figure of these bars: a row per bar
+    and note, and room for the wrapped lines of long names."""
+    extra = sum(wrap_label(n, TICK_CHARS).count("\n") for n in names)
+    return 0.9 + 0.22 * (len(names) + len(notes)) + 0.13 * extra
+
+
 def figure_to_data_uri(fig, *, dpi=FIG_DPI) -> str:
     """The figure as a ``data:image/png;base64,...`` URI."""
     buf = io.BytesIO()
@@ -172,8 +214,17 @@ def plot_map(ax, P, kept, labels=None, *, title="2-D map", xlabel="PC1", ylabel=
             names.append(f"{len(absent) - len(named)} more {_plural(group_name)} with no "
                          f"{kept_name} row")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    names = [wrap_label(t, LEGEND_CHARS) for t in names]
+    ncol = 2 if max(len(x) for t in names for x in t.split("\n")) <= LEGEND_TWO_COLUMNS else 1
     ax.legend(handles, names, fontsize=LEGEND_PT, loc="upper center",
-              bbox_to_anchor=(0.5, -0.14), ncol=2, markerscale=1.2, frameon=False)
+              bbox_to_anchor=(0.5, -0.14), ncol=ncol, markerscale=1.2, frameon=False)
+    # the figure grows by the legend's lines beyond one per row of two entries, so that
+    # long class names do not squash the map
+    lines = sum(max(t.count("\n") + 1 for t in names[i:i + ncol])
+                for i in range(0, len(names), ncol))
+    extra = lines - -(-len(names) // 2)
+    if extra > 0:
+        ax.figure.set_figheight(ax.figure.get_figheight() + 0.15 * extra)
     return ax
 
 
@@ -207,7 +258,7 @@ def plot_percentiles(ax, names, values, *, title, xlabel="percentile among rando
     vals = np.asarray(values, dtype=float)
     tie = np.zeros(vals.size, bool) if ties is None else np.asarray(ties, dtype=bool)
     order = np.argsort(np.where(np.isnan(vals), -1.0, vals), kind="stable")
-    names = [str(names[i]) for i in order]
+    names = [wrap_label(names[i], TICK_CHARS) for i in order]  # (percentiles_height)
     vals, tie = vals[order], tie[order]
     y = np.arange(len(names))
     ok = ~np.isnan(vals)

@@ -533,7 +533,7 @@ class SubsetAudit(PageMixin):
                 notes.append(f"{m.name}: {more}")
         if names:
             fig, (ax,) = _plots.new_axes(
-                1, width=5.6, height=0.9 + 0.22 * (len(names) + len(notes)))
+                1, width=5.6, height=_plots.percentiles_height(names, notes))
             _plots.plot_percentiles(ax, names, values,
                                     title=f"per {group}: {subset}'s percentile\n(higher is "
                                           "closer)", xlabel=f"percentile among {draws}",

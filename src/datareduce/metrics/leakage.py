@@ -182,8 +182,10 @@ class SplitAudit(PageMixin):
         out = self.representativeness.figures()
         f = self.features
         if len(f):
-            fig, (ax,) = _plots.new_axes(1, width=5.6, height=0.9 + 0.22 * len(f))
-            _plots.plot_percentiles(ax, f["feature"].astype(str).tolist(),
+            names = f["feature"].astype(str).tolist()
+            fig, (ax,) = _plots.new_axes(1, width=5.6,
+                                         height=_plots.percentiles_height(names))
+            _plots.plot_percentiles(ax, names,
                                     f["percentile"].tolist(),
                                     title="per feature: percentile among random splits",
                                     xlabel="percentile among random splits")
