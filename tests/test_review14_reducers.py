@@ -65,3 +65,22 @@ def test_fes_refuses_a_regressor_estimator_by_name():
     X, y = rng.normal(size=(60, 3)), rng.integers(0, 2, 60)
     with pytest.raises(ValueError, match=r"estimator=SGDRegressor\(\) is a regressor.*classifier"):
         ForgettingEventsReducer(keep=0.2, estimator=SGDRegressor(), epochs=2).fit(X, y)
+
+
+def test_numbers_held_as_objects_with_pandas_na_are_imputed():
+    # df.astype(object) of a nullable Int64 column holds pd.NA, which numpy cannot convert:
+    # "float() argument must be a string or a real number, not 'NAType'"
+    import pandas as pd
+
+    from datareduce import get_reducer
+    from datareduce.preprocessing import make_selection_space
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"count": pd.array([3, None, 5, 7] * 10, dtype="Int64")}).astype(object)
+    X["x"] = rng.normal(size=40)
+    Z = make_selection_space(X).fit_transform(X)
+    assert Z.shape == (40, 3) and np.isfinite(Z).all()  # count, its indicator, x
+    r = get_reducer("herding", keep=0.25, random_state=0)
+    Xr, _ = r.fit_resample(X, np.arange(40) % 2)
+    assert len(Xr) == 10 and Xr.dtypes.tolist() == X.dtypes.tolist()
+    assert "missing-indicator" in r.space_

@@ -123,6 +123,20 @@ def _temporal_as_seconds(frame, positions):
     return out
 
 
+def _objects_as_numbers(frame, positions):
+    """Numbers held as objects (the numeric columns of dtype object) as floats, pandas' NA
+    and None as NaN; other columns unchanged. numpy cannot convert ``pd.NA`` (``df.astype(
+    object)`` of a nullable column holds it), so the imputer's own conversion failed with
+    "float() argument must be ... not 'NAType'"."""
+    import pandas as pd
+
+    frame = _as_frame(frame)
+    out = frame.copy(deep=False)  # the other columns are shared, never written
+    for i in positions:
+        out.isetitem(i, pd.to_numeric(frame.iloc[:, i], errors="coerce").astype(np.float64))
+    return out
+
+
 def _column_roles(frame):
     """``(numeric, categorical, dates)``: numeric columns (incl. boolean, dates and
     durations) and categorical ones, by dtype and content, and which of the numeric columns
@@ -203,6 +217,12 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
         if dates:  # (positions in the numeric columns, which the ColumnTransformer hands on)
             steps.insert(0, FunctionTransformer(_temporal_as_seconds,
                                                 kw_args={"positions": dates},
+                                                feature_names_out="one-to-one"))
+        objects = [i for i, c in enumerate(numeric)
+                   if c not in date_columns and frame[c].dtype == object]
+        if objects:
+            steps.insert(0, FunctionTransformer(_objects_as_numbers,
+                                                kw_args={"positions": objects},
                                                 feature_names_out="one-to-one"))
         if scale == "standard":
             steps.append(StandardScaler())
@@ -289,7 +309,10 @@ def _numeric_and_complete(X) -> bool:
         _, categorical, dates = _column_roles(X)
         if categorical or dates:
             return False  # dates and durations go through the default preparation
-        values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+        try:
+            values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+        except TypeError:  # numbers held as objects beside pandas' NA: missing values
+            return False
     else:
         try:
             import scipy.sparse as sp
