@@ -135,3 +135,27 @@ def test_relative_yaml_path_in_two_places_is_named(tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert [p.name for p in load_yolo(yaml).images] == ["a.png"]
+
+
+def test_path_regex_naming_a_folder_above_every_image_is_said():
+    """'^/([^/]+)/' is searched in the absolute path: it names 'home' for every image."""
+    import warnings
+
+    from datareduce.detection import DetectionDataset
+    from datareduce.detection.groups import group_labels
+
+    def ds(paths):
+        return DetectionDataset(images=paths, boxes=[np.zeros((0, 5))] * len(paths),
+                                names={0: "a"})
+
+    videos = ds(["/home/u/d/images/v1/0.png", "/home/u/d/images/v1/1.png",
+                 "/home/u/d/images/v2/0.png"])
+    with pytest.warns(UserWarning, match=r"names the folder 'home', above every image"):
+        assert group_labels(videos, r"^/([^/]+)/").tolist() == ["home"] * 3
+    one_video = ds(["/home/u/d/images/v1/0.png", "/home/u/d/images/v1/1.png"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the folder of the images, or real groups: quiet
+        assert group_labels(videos, r"([^/]+)/[^/]+$").tolist() == ["v1", "v1", "v2"]
+        assert group_labels(one_video, r"([^/]+)/[^/]+$").tolist() == ["v1", "v1"]
+    with pytest.warns(UserWarning, match="names the folder 'images'"):
+        group_labels(one_video, r"/(images)/")

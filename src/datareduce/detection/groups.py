@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -68,6 +69,8 @@ def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
                 unmatched.append(i)
             else:
                 labels.append(m.group(1) if rx.groups else m.group(0))
+        if in_path and len(dataset.images) > 1 and not unmatched and len(set(labels)) == 1:
+            _warn_common_folder(dataset.images, labels[0], groups, argument)
         if unmatched:
             eg = dataset.images[unmatched[0]]
             warnings.warn(f"{argument}={groups!r} matches no part of {len(unmatched)} file "
@@ -85,6 +88,23 @@ def group_labels(dataset, groups, *, argument: str = "groups") -> np.ndarray:
                          f"({len(dataset)}), a regex over file names or a function of the "
                          "dataset.")
     return arr
+
+
+def _warn_common_folder(images, label, groups, argument) -> None:
+    """A path regex that names a folder above every image (``'^/([^/]+)/'`` names
+    ``home``: the path is absolute) puts them all in one group: said, with the fix."""
+    import os
+
+    parents = {Path(p).parent.as_posix() for p in images}
+    common = Path(os.path.commonpath(sorted(parents)))
+    # all in one folder: naming that folder is one group rightly; a folder above is not
+    above = common.parts[:-1] if len(parents) == 1 else common.parts
+    if label in above:
+        warnings.warn(f"{argument}={groups!r} names the folder {label!r}, above every image "
+                      f"({common.as_posix()}): all {len(images)} images are one group. The "
+                      "regex is searched in the whole (absolute) path: match the folder "
+                      "just above the images, e.g. '([^/]+)/[^/]+$', or a folder name "
+                      "pattern such as '/(vid\\d+)/'.", UserWarning, stacklevel=4)
 
 
 def sequence_groups(dataset, *, method: str = "near", embeddings=None, threshold=None,

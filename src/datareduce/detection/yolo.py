@@ -96,7 +96,10 @@ def _resolve_root(yaml_path: Path, data: dict) -> Path:
         return p.resolve()
     tried = [yaml_path.parent / p, Path.cwd() / p]
     found = [c.resolve() for c in tried if c.exists()]
-    if len(found) == 2 and found[0] != found[1]:
+    splits = [v for k in ("train", "val", "test") for v in
+              ([data.get(k)] if isinstance(data.get(k), str) else [])]
+    if (len(found) == 2 and found[0] != found[1]
+            and any((found[1] / v).exists() for v in splits)):  # yolo would find a split
         # Ultralytics tries the current directory first: `yolo train` would read the other
         warnings.warn(
             f"{yaml_path}: 'path: {p}' names two folders: {found[0]} (beside the YAML, "
