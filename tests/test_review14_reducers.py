@@ -84,3 +84,19 @@ def test_numbers_held_as_objects_with_pandas_na_are_imputed():
     Xr, _ = r.fit_resample(X, np.arange(40) % 2)
     assert len(Xr) == 10 and Xr.dtypes.tolist() == X.dtypes.tolist()
     assert "missing-indicator" in r.space_
+
+
+def test_mmd_weights_refuses_missing_values_naming_the_rows():
+    # NaN kernel values reached the simplex projection: "IndexError: index -1 is out of
+    # bounds for axis 0 with size 0"
+    import pytest
+
+    from datareduce._weights import mmd_weights
+
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    X[3, 0] = np.nan
+    X[7, 1] = np.inf
+    with pytest.raises(
+        ValueError, match=r"X_pool has missing or infinite values in 2 row.*\[3, 7\]"
+    ):
+        mmd_weights(X, [0, 1, 2])

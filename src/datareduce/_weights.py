@@ -173,6 +173,13 @@ def mmd_weights(X_pool, kept_positions=None, *, points=None, initial=None,
     X = np.asarray(X_pool, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X_pool must be a non-empty 2-D array, got shape {X.shape}.")
+    if not np.isfinite(X).all():  # NaN kernel values broke the simplex projection (IndexError)
+        rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
+        raise ValueError(
+            f"X_pool has missing or infinite values in {len(rows)} row(s) (e.g. rows "
+            f"{rows[:5].tolist()}): kernel values between such rows are undefined. Impute or "
+            "drop them first (a reducer's reweight='mmd' weighs its selection space, which "
+            "imputes missing values).")
     offset = centre_of(X)
     X = np.ascontiguousarray(X - offset)  # the same kernel, without the rows' offset
     n = X.shape[0]
