@@ -159,3 +159,31 @@ def test_path_regex_naming_a_folder_above_every_image_is_said():
         assert group_labels(one_video, r"([^/]+)/[^/]+$").tolist() == ["v1", "v1"]
     with pytest.warns(UserWarning, match="names the folder 'images'"):
         group_labels(one_video, r"/(images)/")
+
+
+
+
+def test_tune_on_subset_applies_a_fitted_searchs_use_weights():
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.search import ReductionSearchCV, tune_on_subset
+
+    got = []
+
+    class Recording(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            got.append(sample_weight is not None)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = make_classification(600, 5, weights=[0.8, 0.2], random_state=0)
+    for use_weights, expect in ((False, False), ("auto", True)):
+        search = ReductionSearchCV(Recording(), methods=["srs"], keeps=(0.3,), budget=None,
+                                   use_weights=use_weights, tolerance=1.0,
+                                   random_state=0).fit(X, y)
+        assert search.within_tolerance_
+        assert search.best_reducer_.sample_weight_ is not None
+        got.clear()
+        tune_on_subset(Recording(), {"C": [0.1, 1.0]}, X, y, reducer=search, n_iter=2,
+                       refit="subset", random_state=0)
+        assert got and set(got) == {expect}, (use_weights, got)

@@ -133,7 +133,8 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         the table the search was fitted on, of its ``n_samples_in_`` rows).
         The kept rows' ``sample_weight_`` reach the estimator during the search under the
         package's one weight policy (``datareduce._core.output.passes_weights``: not to
-        tree models unless a reducer fitted its weights on request), as in
+        tree models unless a reducer fitted its weights on request; a fitted
+        ``ReductionSearchCV`` given as ``reducer`` applies its own ``use_weights``), as in
         :func:`tune_halving` and :class:`ReductionSearchCV`.
     keep : float or int, default=0.1
     n_iter, cv, scoring, random_state, n_jobs
@@ -201,8 +202,10 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     t0 = time.perf_counter()
     check_consistent_length(X, y)
     _check_labels(y)
+    use_weights = "auto"  # the package's weight policy, or the search's own choice
     if hasattr(reducer, "best_reducer_"):  # a fitted ReductionSearchCV
         red = reducer.best_reducer_
+        use_weights = getattr(reducer, "use_weights", "auto")
         # its rows are positions in the table it was fitted on: X must be that table
         fitted = getattr(reducer, "n_samples_in_", getattr(red, "n_samples_in_", None))
         if fitted is not None and _num_samples(X) != fitted:
@@ -231,7 +234,8 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
                                 random_state=random_state, n_jobs=n_jobs)
     # the kept rows' weights under the package's one policy, as tune_halving's pipeline
     # and ReductionSearchCV train (sliced per fold by the search)
-    search.fit(Xr, yr, **sample_weight_params(estimator, w, reducer=red))
+    search.fit(Xr, yr, **sample_weight_params(estimator, w, pass_sample_weight=use_weights,
+                                              reducer=red))
     tune_s = time.perf_counter() - t0
     params, ranked, short_s, chose_untuned = dict(search.best_params_), None, 0.0, False
     if shortlist > 1 or untuned:
