@@ -100,3 +100,25 @@ def test_mmd_weights_refuses_missing_values_naming_the_rows():
         ValueError, match=r"X_pool has missing or infinite values in 2 row.*\[3, 7\]"
     ):
         mmd_weights(X, [0, 1, 2])
+
+
+def test_public_pool_functions_refuse_a_missing_value_by_row():
+    # one NaN made every median-shifted row NaN: herding and ProtoDash returned the first
+    # positions, silently
+    import pytest
+
+    from datareduce.reducers.entropy import distance_entropy
+    from datareduce.reducers.herding import kernel_herding
+    from datareduce.reducers.kt import kernel_thinning
+    from datareduce.reducers.protodash import protodash
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    X[3, 0] = np.nan
+    for call in (
+        lambda: kernel_herding(X, 5, bandwidth=1.0),
+        lambda: kernel_thinning(X, 5, bandwidth=1.0),
+        lambda: protodash(X, 5),
+        lambda: distance_entropy(X, np.zeros((2, 2))),
+    ):
+        with pytest.raises(ValueError, match=r"X has missing or infinite values .*rows \[3\]"):
+            call()

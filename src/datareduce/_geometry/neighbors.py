@@ -10,6 +10,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 __all__ = [
+    "check_rows",
     "SUPPORTED_METRICS",
     "check_metric",
     "pairwise_block",
@@ -43,6 +44,24 @@ def centred(X) -> np.ndarray:
     """
     X = np.asarray(X, dtype=np.float64)
     return np.ascontiguousarray(X - centre_of(X))
+
+
+def check_rows(X, name: str = "X") -> np.ndarray:
+    """``X`` as a 2-D float64 array of finite values, or a ValueError naming ``name`` and the
+    rows: the public kernel and distance functions (herding, kernel thinning, ProtoDash,
+    distance entropy) shift rows by their column medians, so one missing value made every
+    row NaN and the picks were the first positions, silently."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (rows x features), got shape {X.shape}.")
+    finite = np.isfinite(X).all(axis=1)
+    if not finite.all():
+        rows = np.flatnonzero(~finite)
+        raise ValueError(
+            f"{name} has missing or infinite values in {len(rows)} row(s) (e.g. rows "
+            f"{rows[:5].tolist()}): distances and kernel values of such rows are undefined. "
+            "Impute or drop them first (the reducers do so in their selection space).")
+    return X
 
 
 def check_metric(metric: str, *, name: str = "metric") -> str:

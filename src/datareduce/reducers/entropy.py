@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from .._core.validation import user_stacklevel
-from .._geometry.neighbors import centre_of, pairwise_block, row_chunks
+from .._geometry.neighbors import centre_of, check_rows, pairwise_block, row_chunks
 from ..base import BaseReducer, Selection, allocate_quotas
 from ._coverage import COVERAGE_CONSTRAINTS, coverage_choose
 
@@ -43,8 +43,8 @@ def distance_entropy(X, prototypes, *, working_memory=64.0):
     >>> bool(np.isclose(h[0], np.log(2))), bool(h[1] < h[0])
     (True, True)
     """
-    X = np.asarray(X)
-    P = np.asarray(prototypes, dtype=np.float64)
+    X = check_rows(X)
+    P = check_rows(prototypes, "prototypes")
     # the same distances, without the rows' offset from the origin in their rounding
     shift = centre_of(P)
     P = P - shift

@@ -30,7 +30,7 @@ from sklearn.utils._param_validation import Interval
 
 from .._core.threads import one_blas_thread
 from .._geometry.kernels import Kernel, power_of_two_scale
-from .._geometry.neighbors import centred
+from .._geometry.neighbors import centred, check_rows
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
 from ._coverage import RANDOM_SHARE_CONSTRAINT, random_part
 
@@ -73,7 +73,7 @@ def kernel_herding(X, m: int, *, bandwidth: float, max_exact: int | None = 20000
     >>> kernel_herding(X, 2, bandwidth=1.0)[0].tolist()  # the middle first, then the outlier
     [1, 3]
     """
-    X = centred(X)  # the kernel's float32 tiles lose the rows' offset from the origin
+    X = centred(check_rows(X))  # the kernel's float32 tiles lose the rows' offset from the origin
     n = X.shape[0]
     if not 1 <= m <= n:
         raise ValueError(f"m={m} must be between 1 and the number of rows ({n}).")

@@ -47,7 +47,7 @@ from sklearn.utils._param_validation import Interval
 from .._core.threads import one_blas_thread
 from .._core.validation import draw_seed
 from .._geometry.kernels import Kernel
-from .._geometry.neighbors import centred
+from .._geometry.neighbors import centred, check_rows
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
 from ._coverage import RANDOM_SHARE_CONSTRAINT, random_part
 
@@ -141,7 +141,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
     ((16,), 16)
     """
     compress, kt = _import_goodpoints()
-    X = centred(X)  # the same kernel, without the rows' offset from the origin
+    X = centred(check_rows(X))  # the same kernel, without the rows' offset from the origin
     n = X.shape[0]
     if not 1 <= q <= n:
         raise ValueError(f"q={q} must be between 1 and the number of rows ({n}).")

@@ -31,7 +31,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._core.threads import one_blas_thread
 from .._core.validation import user_stacklevel
 from .._geometry.kernels import Kernel, canonical_kernel
-from .._geometry.neighbors import centred
+from .._geometry.neighbors import centred, check_rows
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, allocate_quotas
 
 __all__ = ["ProtoDashReducer", "protodash"]
@@ -208,7 +208,7 @@ def protodash(X, m: int, *, kernel: str = "rbf", bandwidth: float = 1.0,
     >>> sorted((X[picks, 0] // 5).tolist())
     [0.0, 1.0]
     """
-    X = np.ascontiguousarray(X, dtype=np.float64)
+    X = np.ascontiguousarray(check_rows(X))
     n = X.shape[0]
     if not 1 <= m <= n:
         raise ValueError(f"m={m} must be between 1 and the number of rows ({n}).")
