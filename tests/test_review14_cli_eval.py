@@ -266,3 +266,41 @@ def test_compare_refuses_a_target_with_one_class_before_any_run(tmp_path, capsys
         err = capsys.readouterr().err
         assert "--target 'y' has a single class ('a')" in err, err
         assert not out.exists()
+
+
+# 08_clc_centroids_drop_space.py
+def test_clc_centroids_under_a_scaled_space_are_refused_not_computed_unscaled(tmp_path, capsys):
+    from sklearn.datasets import load_wine
+
+    load_wine(as_frame=True).frame.to_csv(tmp_path / "wine.csv", index=False)
+    base = [
+        "reduce",
+        str(tmp_path / "wine.csv"),
+        "--target",
+        "target",
+        "--method",
+        "clc",
+        "--keep",
+        "20",
+    ]
+    for space in ("minmax", "standard"):
+        out = tmp_path / f"{space}.csv"
+        assert main([*base, "--param", "output=centroids", "--space", space, "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"not in --space {space}" in err and "--space none" in err
+        assert not out.exists()
+    # with --space none the centroids are the user's: the rows nearest them are written
+    assert (
+        main(
+            [
+                *base,
+                "--param",
+                "output=centroids",
+                "--space",
+                "none",
+                "-o",
+                str(tmp_path / "none.csv"),
+            ]
+        )
+        == 0
+    )

@@ -124,6 +124,14 @@ def run(args) -> int:
     params = resolve_seed(args.seed, params, valid)
     if "output" in valid and "output" not in params:
         params["output"] = "medoids"  # the command writes real rows of the table
+    elif params.get("output") in ("centroids", "auto") and args.space in ("minmax", "standard"):
+        # CLC's centroids are computed in the columns as given (its docstring): --space was
+        # dropped silently, and unscaled columns decided the clusters (the rows nearest them
+        # covered wine worse than random subsets did)
+        raise CLIError(f"--param output={params['output']}: {args.method}'s centroids are "
+                       f"computed in the columns as given, not in --space {args.space}: pass "
+                       "--space none with it (scale the columns yourself first), or leave it "
+                       f"out to get medoids chosen in --space {args.space}.")
     if args.max_points is not None:
         say(args, "--max-points is ignored: the --report audit draws no persistence "
                   "diagrams (datareduce score --topology does)")
