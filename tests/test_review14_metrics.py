@@ -99,3 +99,29 @@ def test_long_class_names_keep_the_maps_legend_and_the_bars_readable():
         box = text.get_window_extent()
         assert box.y0 >= 0 and box.x0 >= 0 and box.x1 <= width, text.get_text()
     assert fbars.axes[0].get_window_extent().width / FIG_DPI > 1.5
+
+
+def test_report_takes_a_regression_target_per_quantile_bin():
+    # 06: every distinct value of a regression target was a class: epsilon inf, 300 classes
+    from datareduce import get_reducer
+    from datareduce.metrics import epsilon_representativeness, representativeness_report
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = X[:, 0] + rng.normal(size=300)
+    srs = get_reducer("srs", keep=0.1, random_state=0)
+    rep = representativeness_report(X, srs, y, homology_dimensions=(0,))
+    assert np.isfinite(rep.epsilon.value) and len(rep.epsilon.per_class) == 10
+    # the same as the kept rows given as values, and as epsilon per bin by hand
+    idx = srs.sample_indices_
+    again = representativeness_report(X, X[idx], y, y[idx], homology_dimensions=(0,))
+    assert again.epsilon.per_class == rep.epsilon.per_class
+    codes = np.searchsorted(np.quantile(y, np.linspace(0, 1, 11))[1:-1], y, side="right")
+    hand = epsilon_representativeness(X, X[idx], codes, codes[idx])
+    assert sorted(hand.per_class.values()) == sorted(rep.epsilon.per_class.values())
+    # task="classification" keeps the values as classes, as asked
+    with pytest.warns(UserWarning, match="no row in the reduced set"):
+        as_classes = representativeness_report(
+            X, X[idx], y, y[idx], homology_dimensions=(0,), task="classification"
+        )
+    assert np.isinf(as_classes.epsilon.value)

@@ -252,7 +252,8 @@ def run(args) -> int:
     with stage(f"score (estimate ~{fmt_seconds(est)})", quiet=args.quiet):
         report = representativeness_report(
             A, B, yf, yr, metric=args.metric, diagram_metric=args.diagram_metric,
-            homology_dimensions=dims, max_points=max_points, backend=args.backend)
+            homology_dimensions=dims, max_points=max_points, backend=args.backend,
+            task="classification")  # the labels are final: classes, or FULL's bin codes
     print(report)
     print(f"space: {space}")
     if json_path:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._core.strata import N_BINS
 from .._core.validation import check_X, check_y
 from .._geometry.neighbors import check_metric
 from ._html import strict_json
@@ -266,6 +267,18 @@ class RepresentativenessReport:
         ax.legend(loc="best", fontsize=8)
 
 
+def _target_bins(ya, yr, n_bins):
+    """A regression target's quantile bins, named by their ranges ("[949, 1500]", as the
+    audit names them), for the full rows and the reduced rows (by the full rows' edges)."""
+    from .._core.strata import bin_codes, quantile_strata
+    from .audit import _edge
+
+    codes, edges = quantile_strata(ya, n_bins)
+    names = np.array([f"[{_edge(edges[i])}, {_edge(edges[i + 1])}]"
+                      for i in range(len(edges) - 1)])
+    return names[codes], names[bin_codes(yr, edges)]
+
+
 def _keys_str(d):
     return {str(k): float(v) for k, v in d.items()}
 
@@ -303,7 +316,8 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
                               backend: str = "ripser",
                               reduction_time: float | None = None,
                               distribution: bool = True,
-                              space="auto") -> RepresentativenessReport:
+                              space="auto", task: str = "auto",
+                              n_bins: int = N_BINS) -> RepresentativenessReport:
     """Measure how representative a reduced data set is.
 
     Parameters
@@ -342,6 +356,14 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
         standardised, one-hot), so the report accepts what a reducer accepts. Reduced
         rows given as a table are transformed the same way. For the calibrated,
         readable report see :func:`datareduce.metrics.audit_subset`.
+    task : {"auto", "classification", "regression"}, default="auto"
+        What y is (the package's rule, :func:`datareduce._core.strata.target_kind`, with
+        "auto"). A regression target's per-class results are per quantile bin of y
+        (``n_bins`` bins of the full data's values; the reduced rows' values are put in
+        the same bins), as the audit and ``datareduce score`` give them: every distinct
+        value was a class of its own, so epsilon was infinite for any subset.
+    n_bins : int, default=10
+        Quantile bins of a regression target.
 
     Returns
     -------
@@ -367,11 +389,26 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     Xa, transformer, _ = audit_space(X, space=space)
     Xa = _as_float(Xa)
     ya = None if y is None else check_y(y, Xa.shape[0])
+    kind = None
+    if ya is not None:  # checked before any work, as the audit checks them
+        from .._core.strata import TASKS, target_kind
+        from .audit import _check_bins
+
+        if task not in TASKS:
+            raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, TASKS))}.")
+        n_bins = _check_bins(n_bins)
+        # (warns when whole numbers are taken for a regression target, naming task=)
+        kind = target_kind(y, task, warn=True, stacklevel=3)
     method, kept, synthetic, weights = None, None, False, None
     if hasattr(reduced, "fit") and hasattr(reduced, "get_params"):
         method = type(reduced).__name__
         if not hasattr(reduced, "sample_indices_"):
-            reduced.fit(X_in, y)
+            from .scorer import _takes_task
+
+            if kind is not None and _takes_task(reduced):
+                reduced.fit(X_in, y, task=kind)
+            else:
+                reduced.fit(X_in, y)
         if getattr(reduced, "n_samples_in_", Xa.shape[0]) != Xa.shape[0]:
             raise ValueError(
                 f"reduced was fitted on {reduced.n_samples_in_} rows but X has {Xa.shape[0]}: "
@@ -409,6 +446,8 @@ def representativeness_report(X, reduced, y=None, y_reduced=None, *, metric: str
     if Xr.shape[1] != Xa.shape[1]:
         raise ValueError(f"the reduced data has {Xr.shape[1]} features but X has "
                          f"{Xa.shape[1]}: they must describe the same columns.")
+    if kind == "regression":  # per quantile bin, not per distinct value (review14/a 06)
+        ya, yr = _target_bins(ya, yr, n_bins)
 
     t = time.perf_counter()
     eps = epsilon_representativeness(Xa, Xr, ya, yr, metric=metric)
