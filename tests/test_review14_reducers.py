@@ -122,3 +122,29 @@ def test_public_pool_functions_refuse_a_missing_value_by_row():
     ):
         with pytest.raises(ValueError, match=r"X has missing or infinite values .*rows \[3\]"):
             call()
+
+
+def test_des_with_one_class_draws_its_additions_at_random():
+    # every entropy is 0 with one prototype: "highest entropy first, ties to the lower
+    # position" kept the table's first rows beyond the random base
+    import pytest
+
+    from datareduce.reducers.entropy import DistanceEntropyReducer
+
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    y = np.zeros(100, dtype=int)
+    with pytest.warns(UserWarning, match="only one class has a prototype"):
+        r = DistanceEntropyReducer(keep=0.2, random_state=0).fit(X, y)
+    base = np.sort(r.base_indices_)
+    added = np.sort(r.sample_indices_[len(base) :])
+    assert len(added) == 10
+    assert not np.array_equal(added, np.setdiff1d(np.arange(100), base)[:10])
+    # two classes: the additions are still the highest-entropy rows, without a warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r2 = DistanceEntropyReducer(keep=0.2, random_state=0).fit(X, np.arange(100) % 2)
+    added2 = r2.sample_indices_[len(r2.base_indices_) :]
+    rest = np.setdiff1d(np.arange(100), r2.sample_indices_)
+    assert r2.entropy_[added2].min() >= r2.entropy_[rest].max()

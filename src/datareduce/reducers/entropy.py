@@ -77,7 +77,8 @@ class DistanceEntropyReducer(BaseReducer):
          equal-width entropy strata (coverage-centric selection, Zheng et al., ICLR 2023;
          :func:`~datareduce.reducers._coverage.coverage_choose`);
        * ``selection="reference"`` (default): the highest-entropy rows (the paper). Ties go
-         to the lower row position.
+         to the lower row position; with one class (every entropy 0) the rows are drawn
+         at random, with a warning.
 
     Parameters
     ----------
@@ -205,6 +206,15 @@ class DistanceEntropyReducer(BaseReducer):
                 protos[c] = X[part].mean(axis=0)
         present = ~np.isnan(protos[:, 0])
         scores = distance_entropy(X, protos[present])
+        # one prototype: every entropy is 0, no row is nearer a boundary than another, and
+        # "highest entropy first" kept the table's first rows (ties by position)
+        boundary = int(present.sum()) >= 2
+        if not boundary and n_keep > n_base:
+            warnings.warn(
+                f"DistanceEntropyReducer: only one class has a prototype (y has {n_classes} "
+                "class(es)), so every row's distance entropy is 0 and no row is nearer a class "
+                "boundary: the rows beyond the random base are drawn at random (a simple "
+                "random sample).", UserWarning, stacklevel=user_stacklevel())
         in_base = np.zeros(n, dtype=bool)
         in_base[base] = True
 
@@ -224,11 +234,13 @@ class DistanceEntropyReducer(BaseReducer):
                     add_q[cand[np.argmax((base_q + add_q - ideal)[cand])]] -= 1
             added = []
             for pool, q in zip(pools, add_q, strict=True):
-                added.append(self._additions(pool[~in_base[pool]], scores, int(q), rng))
+                added.append(self._additions(pool[~in_base[pool]], scores, int(q), rng,
+                                             boundary))
             added = np.concatenate(added)
             added = added[np.lexsort((added, -scores[added]))]
         else:
-            added = self._additions(np.flatnonzero(~in_base), scores, n_keep - len(base), rng)
+            added = self._additions(np.flatnonzero(~in_base), scores, n_keep - len(base), rng,
+                                    boundary)
         # scores_: the base first, then the additions by entropy (higher is kept first)
         priority = scores.copy()
         priority[base] = np.inf
@@ -236,9 +248,12 @@ class DistanceEntropyReducer(BaseReducer):
                          scores=priority if self.selection == "reference" else None,
                          info={"base_indices": base, "prototypes": protos, "entropy": scores})
 
-    def _additions(self, cand, scores, q, rng):
-        """``q`` rows of the candidates ``cand``: highest entropy first, or coverage."""
+    def _additions(self, cand, scores, q, rng, boundary=True):
+        """``q`` rows of the candidates ``cand``: highest entropy first, or coverage; at
+        random when there is no boundary (one prototype, every entropy 0)."""
         if self.selection == "reference":
+            if not boundary:
+                return np.sort(rng.choice(cand, size=q, replace=False))
             return cand[np.lexsort((cand, -scores[cand]))[:q]]
         return cand[coverage_choose(scores[cand], q, rng, drop_hardest=self.drop_hardest,
                                     n_strata=self.n_strata)]
