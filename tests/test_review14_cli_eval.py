@@ -4,6 +4,7 @@ its fix."""
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from datareduce.cli import main
 
@@ -177,7 +178,6 @@ def test_a_csv_that_is_not_utf8_is_refused_with_its_line_and_a_fix(tmp_path, cap
 
 # 05_repeated_keeps_counted_twice.py
 def test_repeated_keeps_are_refused_by_compare_and_the_demo(capsys):
-    import pytest
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
@@ -304,3 +304,31 @@ def test_clc_centroids_under_a_scaled_space_are_refused_not_computed_unscaled(tm
         )
         == 0
     )
+
+
+# 09_zero_width_interval_claims_gain.py
+def test_equal_paired_differences_give_no_interval_and_no_claim():
+    from types import SimpleNamespace
+
+    from datareduce.cli.compare import _differences_md
+    from datareduce.evaluation import differences
+
+    acc = {
+        "full": [44 / 45, 43 / 45, 44 / 45],
+        "srs": [43 / 45, 42 / 45, 43 / 45],
+        "clc": [44 / 45, 43 / 45, 44 / 45],
+        "mms": [44 / 45, 44 / 45, 45 / 45],
+    }
+    rows = [
+        {"method": m, "keep": 1.0 if m == "full" else 0.3, "repeat": r, "accuracy": vs[r]}
+        for r in range(3)
+        for m, vs in acc.items()
+    ]
+    res = pd.DataFrame(rows)
+    d = differences(res, score="accuracy").set_index("method")
+    assert np.isnan(d.loc["clc", "low"]) and np.isnan(d.loc["clc", "high"])
+    assert d.loc["clc", "wins"] == 3 and d.loc["clc", "mean"] == pytest.approx(1 / 45)
+    assert np.isfinite(d.loc["mms", "low"])  # differences that vary keep their interval
+    args = SimpleNamespace(scoring=["accuracy"], repeats=3, quiet=False)
+    md = "\n".join(_differences_md(args, res))
+    assert "+0.022 (3/0/0)" in md and "[+0.022, +0.022]" not in md

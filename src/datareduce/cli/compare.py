@@ -506,7 +506,8 @@ def _differences_md(args, results, baseline="srs"):
                       f"differences over {args.repeats} repeats all {worse}): {where}")
     return [f"## {score}: paired difference to {baseline}", "",
             f"Mean over repeats of {score}(method) - {score}({baseline}) on the same split, "
-            "[95% Student-t interval], (wins/ties/losses"
+            "[95% Student-t interval; none when every repeat differs by the same amount, "
+            "or below 2 repeats], (wins/ties/losses"
             + (", lower is better" if lower else "") + ").", "",
             ev.to_markdown(pd.DataFrame(table)), ""]
 
