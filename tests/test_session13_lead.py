@@ -187,3 +187,30 @@ def test_tune_on_subset_applies_a_fitted_searchs_use_weights():
         tune_on_subset(Recording(), {"C": [0.1, 1.0]}, X, y, reducer=search, n_iter=2,
                        refit="subset", random_state=0)
         assert got and set(got) == {expect}, (use_weights, got)
+
+
+def test_yolo_audit_group_auto_hashes_each_image_once(tmp_path, monkeypatch, capsys):
+    from _detection_data import plant_duplicates
+    from datareduce.detection import hashing, leakage, load_yolo
+    from datareduce.detection.split import group_leaks
+
+    plant_duplicates(tmp_path)
+    yaml = tmp_path / "data.yaml"
+    datasets = {"train": load_yolo(yaml), "val": load_yolo(yaml, "val")}
+    expected = group_leaks(datasets, "auto")  # hashing the pooled images itself
+    assert expected  # the planted copies put groups on both sides
+    hashed = []
+    real = hashing.perceptual_hashes
+
+    def counting(images, **kw):
+        hashed.extend(str(p) for p in images)
+        return real(images, **kw)
+
+    monkeypatch.setattr(hashing, "perceptual_hashes", counting)
+    monkeypatch.setattr(leakage, "perceptual_hashes", counting)
+    out = tmp_path / "leaks.json"
+    assert main(["yolo-audit", str(yaml), "--group", "auto", "--json", str(out)]) == 0
+    assert len(hashed) == len(set(hashed)) == sum(len(d) for d in datasets.values())
+    import json
+
+    assert json.loads(out.read_text())["split_groups"] == expected

@@ -78,7 +78,19 @@ def run(args) -> int:
     if args.group:
         from ..detection.split import group_leaks
 
-        leaks = group_leaks({args.split: train, **others}, args.group)
+        groups = args.group
+        if groups == "auto" and all(k in rep.hashes for k in (args.split, *others)):
+            # the leakage pass hashed every image already: not a second time
+            import numpy as np
+
+            from ..detection.groups import sequence_groups
+
+            H, C = (np.concatenate(a) for a in zip(
+                *(rep.hashes[k] for k in (args.split, *others)), strict=True))
+
+            def groups(pool):
+                return sequence_groups(pool, hashes=(H, C))
+        leaks = group_leaks({args.split: train, **others}, groups)
         rep.split_groups = leaks
         print(f"\ngroups in more than one split: {len(leaks)}")
         for g, where in list(leaks.items())[:10]:

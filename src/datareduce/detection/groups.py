@@ -109,7 +109,7 @@ def _warn_common_folder(images, label, groups, argument) -> None:
 
 def sequence_groups(dataset, *, method: str = "near", embeddings=None, threshold=None,
                     hash_size: int = 8, colour_tol: float | None = None,
-                    n_jobs: int = 1) -> np.ndarray:
+                    n_jobs: int = 1, hashes=None) -> np.ndarray:
     """Groups found from the images: chains of near duplicates (e.g. frames of one video).
 
     Two images are linked when they are near duplicates (``method="near"``: perceptual
@@ -119,7 +119,10 @@ def sequence_groups(dataset, *, method: str = "near", embeddings=None, threshold
     group even when its first and last frames differ). The links are merged into the
     groups a block at a time and never all held, so memory is O(n) whatever the number
     of links; time is O(n^2) comparisons (see :mod:`~datareduce.detection.hashing`).
-    Returns one integer label per image.
+    ``hashes``: the images' perceptual hashes and mean colours when already computed
+    (``perceptual_hashes(images, hash_size=hash_size, return_colour=True)``, e.g. a
+    :class:`~datareduce.detection.LeakageReport`'s ``hashes``), so they are not computed
+    again. Returns one integer label per image.
     """
     from .hashing import (
         DEFAULT_COLOUR_TOL,
@@ -131,8 +134,14 @@ def sequence_groups(dataset, *, method: str = "near", embeddings=None, threshold
 
     n = len(dataset)
     if method == "near":
-        H, C = perceptual_hashes(dataset.images, hash_size=hash_size, n_jobs=n_jobs,
-                                 return_colour=True)
+        if hashes is None:
+            H, C = perceptual_hashes(dataset.images, hash_size=hash_size, n_jobs=n_jobs,
+                                     return_colour=True)
+        else:
+            H, C = hashes
+            if len(H) != n or len(C) != n:
+                raise ValueError(f"hashes hold {len(H)} hashes and {len(C)} colours: pass "
+                                 f"one of each per image ({n}).")
         thr = DEFAULT_THRESHOLD if threshold is None else int(threshold)
         tol = DEFAULT_COLOUR_TOL if colour_tol is None else float(colour_tol)
         return _near_groups_hashes(H, thr, C, tol)[0]

@@ -56,6 +56,10 @@ class LeakageReport(PageMixin):
     split_counts : dict
         Per split, the counts of :meth:`counts` over every pair (``pairs`` may hold only
         the closest); empty when the report was made from a complete ``pairs`` list.
+    hashes : dict of str to (ndarray, ndarray)
+        Per split (the training split under its own name), the images' perceptual hashes
+        and mean colours, for :func:`~datareduce.detection.groups.sequence_groups`
+        (``hashes=``) without hashing again; not in ``to_dict``.
 
     ``to_html(path)`` writes a one-file page (verdicts, counts, the closest pairs and their
     contact sheet embedded), ``to_json`` the numbers, like the tabular audits.
@@ -69,6 +73,7 @@ class LeakageReport(PageMixin):
     split_groups: dict = field(default_factory=dict)
     boxes: dict = field(default_factory=dict, repr=False, compare=False)
     split_counts: dict = field(default_factory=dict, repr=False)
+    hashes: dict = field(default_factory=dict, repr=False, compare=False)
 
     _page_title = "datareduce split audit"  # as the tabular split audit's page
 
@@ -309,10 +314,12 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
     Ht, Ct = perceptual_hashes(train.images, hash_size=hash_size, n_jobs=n_jobs,
                                progress=progress, return_colour=True)
     pairs, boxes, split_counts = [], {}, {}
+    hashes = {getattr(train, "split", None) or "train": (Ht, Ct)}
     t_rank = _path_ranks(train.images)
     for split, other in others.items():
         Ho, Co = perceptual_hashes(other.images, hash_size=hash_size, n_jobs=n_jobs,
                                    progress=progress, return_colour=True)
+        hashes[split] = (Ho, Co)
         i, j, d, exact, split_counts[split] = _closest_pairs(
             Ht, Ct, Ho, Co, threshold=threshold, colour_tol=colour_tol, max_pairs=max_pairs,
             t_rank=t_rank, o_rank=_path_ranks(other.images),
@@ -334,7 +341,8 @@ def find_leakage(train, others: dict, *, threshold: int = DEFAULT_THRESHOLD,
                   "near_removable": int(len(near) - len(np.unique(near)))}
     return LeakageReport(pairs=pairs, n_train=len(train),
                          n_other={k: len(v) for k, v in others.items()}, threshold=threshold,
-                         train_groups=groups, boxes=boxes, split_counts=split_counts)
+                         train_groups=groups, boxes=boxes, split_counts=split_counts,
+                         hashes=hashes)
 
 
 def _path_ranks(paths) -> np.ndarray:
