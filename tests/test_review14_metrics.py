@@ -125,3 +125,36 @@ def test_report_takes_a_regression_target_per_quantile_bin():
             X, X[idx], y, y[idx], homology_dimensions=(0,), task="classification"
         )
     assert np.isinf(as_classes.epsilon.value)
+
+
+@pytest.mark.parametrize(
+    "kw, word",
+    [
+        ({"max_rows": 0}, "max_rows"),
+        ({"max_rows": -5}, "max_rows"),
+        ({"max_rows": 1.5}, "max_rows"),
+        ({"max_subset_rows": 0}, "max_subset_rows"),
+        ({"n_draws": True}, "n_draws"),
+        ({"projection": "tsne"}, "projection"),
+        ({"metrics": ()}, "metrics"),
+    ],
+)
+def test_meaningless_audit_parameters_are_refused_by_name(kw, word):
+    # 07: max_rows=0 evaluated the metrics on one row per class, projection="tsne" drew a
+    # PCA map, metrics=() printed a bare StopIteration: all silently accepted
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    y = np.repeat(["a", "b"], 100)
+    with pytest.raises(ValueError, match=rf"^{word}="):
+        audit_subset(X, np.arange(0, 200, 10), y, **{"n_draws": 5, **kw})
+
+
+def test_split_and_calibrate_refuse_meaningless_row_counts():
+    from datareduce.metrics import calibrate
+
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    with pytest.raises(ValueError, match=r"^max_split_rows=0"):
+        audit_split(X[:150], X[150:], n_draws=3, max_split_rows=0)
+    with pytest.raises(ValueError, match=r"^max_rows=-1"):
+        calibrate(X, np.arange(20), max_rows=-1)
+    # one metric by name is one metric (was split into the letters of its name)
+    assert list(calibrate(X, np.arange(20), metrics="mmd", n_draws=3).metrics) == ["mmd"]

@@ -25,6 +25,8 @@ from ._text import names_text
 from .calibration import (
     DEFAULT_METRICS,
     _check_indices,
+    _check_metrics,
+    _check_rows,
     _percentile,
     _plural,
     _the,
@@ -796,6 +798,13 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
     if task not in TASKS:
         raise ValueError(f"task={task!r}: give one of {', '.join(map(repr, TASKS))}.")
     n_bins = _check_bins(n_bins)
+    # checked before any work (a reducer's fit): projection="tsne" drew a PCA map, and
+    # max_rows=0 evaluated the metrics on one row per class, silently (review14/a 07)
+    if projection not in ("pca", "umap", "auto"):
+        raise ValueError(f"projection={projection!r}: give 'pca', 'umap' or 'auto'.")
+    metrics = _check_metrics(metrics)
+    _check_rows(max_rows, "max_rows")
+    _check_rows(max_subset_rows, "max_subset_rows")
     t0 = time.perf_counter()
     timings = {}
     method, method_name, synthetic = None, None, None

@@ -324,6 +324,29 @@ def _as_the_full_data(value, draws) -> bool:
     return bool(np.isfinite(value) and abs(value) <= 2.0 * max(noise, 1e-8))
 
 
+def _check_rows(value, name):
+    """A number of rows >= 1 (an int, not a bool), or None (every row): 0 or -5 had
+    evaluated the metrics on one row of each class, silently (review14/a 07)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or value < 1:
+        raise ValueError(f"{name}={value!r}: give a number of rows >= 1, or None for every "
+                         "row.")
+    return int(value)
+
+
+def _check_metrics(metrics) -> tuple:
+    """The metrics as a tuple (one name or Metric alone is one metric), at least one."""
+    from .interface import Metric
+
+    metrics = (metrics,) if isinstance(metrics, (str, Metric)) else tuple(metrics)
+    if not metrics:
+        raise ValueError("metrics=(): give at least one metric (available_metrics() lists "
+                         "their names).")
+    return metrics
+
+
 def _stratified_sample(y, n, size, rng):
     """Sorted row indices: all rows when ``size`` is None or >= n; else a stratified sample
     of exactly ``size`` rows (the package's largest-remainder quotas, one row of every class
@@ -507,8 +530,12 @@ def calibrate(X, indices=None, y=None, *, X_subset=None, y_subset=None, weights=
     ya = None if y is None else np.asarray(y)
     if ya is not None and ya.shape != (n,):
         raise ValueError(f"y has shape {ya.shape} but X has {n} rows.")
-    if not isinstance(n_draws, numbers.Integral) or n_draws < 1:
+    if isinstance(n_draws, (bool, np.bool_)) or not isinstance(n_draws, numbers.Integral) \
+            or n_draws < 1:
         raise ValueError(f"n_draws={n_draws!r} must be a positive integer.")
+    max_rows = _check_rows(max_rows, "max_rows")
+    max_subset_rows = _check_rows(max_subset_rows, "max_subset_rows")
+    metrics = _check_metrics(metrics)
     draws = (draws,) if isinstance(draws, str) else tuple(draws)
     bad = [d for d in draws if d not in DRAW_KINDS]
     if bad or not draws:

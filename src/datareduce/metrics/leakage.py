@@ -454,6 +454,9 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
         raise ValueError("pass labels for both splits (y_train and y_test), or neither.")
     if not threshold >= 0:
         raise ValueError(f"threshold={threshold!r} must be a distance >= 0.")
+    from .calibration import _check_rows
+
+    max_split_rows = _check_rows(max_split_rows, "max_split_rows")
     tr, te = _same_instants(tr, te)
     pool = pd.concat([tr, te], ignore_index=True)
     rng = check_random_generator(random_state)
