@@ -94,3 +94,33 @@ def test_sharding_without_a_process_group():
         PrunedSampler(pruner, num_replicas=3, rank=3)
     with pytest.raises(TypeError, match="drop_last"):
         PrunedSampler(pruner, num_replicas=2, rank=0, drop_last="yes")
+
+
+def _gather_main(rank, init_file, out_dir):
+    from datareduce.dynamic import DynamicPruner, weighted_loss
+
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank,
+                            world_size=WORLD)
+    try:
+        pruner = DynamicPruner(10, keep=1.0, policy="ucb", random_state=0)
+        # batches of different lengths (a last, short batch on one rank)
+        idx = torch.tensor([0, 1, 2]) if rank == 0 else torch.tensor([7])
+        losses = (idx.double() + 1.0) / 10
+        loss = weighted_loss(pruner, idx, losses)
+        with open(f"{out_dir}/g{rank}.json", "w") as f:
+            json.dump({"scores": [None if np.isnan(v) else v for v in pruner.scores_.tolist()],
+                       "loss": float(loss)}, f)
+    finally:
+        dist.destroy_process_group()
+
+
+def test_weighted_loss_gathers_batches_of_different_lengths(tmp_path):
+    import torch.multiprocessing as mp
+
+    mp.spawn(_gather_main, args=(str(tmp_path / "init"), str(tmp_path)), nprocs=WORLD,
+             join=True)
+    got = [json.loads((tmp_path / f"g{r}.json").read_text()) for r in range(WORLD)]
+    expected = [0.1, 0.2, 0.3] + [None] * 4 + [0.8, None, None]
+    assert got[0]["scores"] == got[1]["scores"]  # every rank's rows reached both pruners
+    assert [None if v is None else round(v, 12) for v in got[0]["scores"]] == expected
+    assert got[0]["loss"] == pytest.approx(0.2) and got[1]["loss"] == pytest.approx(0.8)
