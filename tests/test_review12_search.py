@@ -296,13 +296,17 @@ def test_a_scoring_that_is_not_one_name_is_refused_with_names_to_give():
 
     X = np.random.default_rng(0).normal(size=(60, 2))
     y = (X[:, 0] > 0).astype(int)
-    for sc, what in ((make_scorer(log_loss, greater_is_better=False,
-                                  response_method="predict_proba"), "a callable"),
-                     (["f1_macro"], "a list of scorers")):
-        with pytest.raises(ValueError, match=rf"is {what}: give one scikit-learn scorer "
-                                             r"name, such as 'f1_macro'"):
+    for sc, what in ((["f1_macro"], "a list of scorers"),
+                     ({"a": "f1_macro"}, "a dict of scorers")):
+        with pytest.raises(ValueError, match=rf"is {what}: give one scorer, a scikit-learn "
+                                             r"scorer name such as 'f1_macro'"):
             ReductionSearchCV(LogisticRegression(), methods=["srs"], scoring=sc,
                               budget=None).fit(X, y)
+    # one callable is one scorer (session 13): accepted
+    ll = make_scorer(log_loss, greater_is_better=False, response_method="predict_proba")
+    s = ReductionSearchCV(LogisticRegression(), methods=["srs"], scoring=ll, keeps=(0.5,),
+                          budget=None).fit(X, y)
+    assert s.score(X, y) == pytest.approx(ll(s.best_estimator_, X, y))
 
 
 # ------------------------------------------- 12 a scorer's own error is not its own cause

@@ -214,3 +214,30 @@ def test_yolo_audit_group_auto_hashes_each_image_once(tmp_path, monkeypatch, cap
     import json
 
     assert json.loads(out.read_text())["split_groups"] == expected
+
+
+def test_search_takes_one_callable_scorer():
+    """scikit-learn's searches take make_scorer(...): so does ReductionSearchCV (it refused
+    every callable), with its name in the summary and the plot."""
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import fbeta_score, make_scorer
+
+    from datareduce.search import ReductionSearchCV
+
+    X, y = make_classification(400, 5, random_state=0)
+    f2 = make_scorer(fbeta_score, beta=2)
+    s = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2, 0.5),
+                          scoring=f2, budget=None, random_state=0).fit(X, y)
+    assert s.scoring_ is f2
+    assert s.score(X, y) == pytest.approx(fbeta_score(y, s.best_estimator_.predict(X), beta=2))
+    assert "scoring=fbeta_score," in s.summary()
+    ax = s.plot()
+    assert ax.get_ylabel().startswith("fbeta_score")
+
+    def plain(est, X, y):  # a function scorer(estimator, X, y)
+        return float((est.predict(X) == y).mean())
+
+    s = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.5,), scoring=plain,
+                          budget=None, random_state=0).fit(X, y)
+    assert "scoring=plain," in s.summary()

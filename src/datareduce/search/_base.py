@@ -288,18 +288,21 @@ class BaseReductionSearch(BaseEstimator):
         scoring = self.scoring
         if scoring is None:
             scoring = "f1_macro" if task == "classification" else "r2"
-        if not isinstance(scoring, str):
-            what = ("a callable" if callable(scoring) else
-                    f"a {type(scoring).__name__} of scorers" if isinstance(
-                        scoring, (Iterable, Mapping)) else f"a {type(scoring).__name__}")
+        if callable(scoring) and not isinstance(scoring, str):
+            scorer = scoring  # scorer(estimator, X, y), e.g. make_scorer(fbeta_score, beta=2)
+        elif not isinstance(scoring, str):
+            what = (f"a {type(scoring).__name__} of scorers" if isinstance(
+                scoring, (Iterable, Mapping)) else f"a {type(scoring).__name__}")
             raise ValueError(
-                f"scoring={scoring!r} is {what}: give one scikit-learn scorer name, such as "
-                "'f1_macro', 'balanced_accuracy' or 'neg_log_loss' ('r2' or 'mae' for a "
-                "regression target); the tolerance, the threshold, the summary and score() "
-                "are in that scorer's units.")
-        if scoring == "mae":
-            scoring = "neg_mean_absolute_error"
-        scorer = get_scorers(scoring, task)[scoring]
+                f"scoring={scoring!r} is {what}: give one scorer, a scikit-learn scorer name "
+                "such as 'f1_macro', 'balanced_accuracy' or 'neg_log_loss' ('r2' or 'mae' for "
+                "a regression target) or a callable scorer(estimator, X, y) such as "
+                "make_scorer(fbeta_score, beta=2); the tolerance, the threshold, the summary "
+                "and score() are in that scorer's units.")
+        else:
+            if scoring == "mae":
+                scoring = "neg_mean_absolute_error"
+            scorer = get_scorers(scoring, task)[scoring]
         check_scorer_response(scorer, scoring, self.estimator)
         tol = self.tolerance
         if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < np.inf:
@@ -800,8 +803,9 @@ class BaseReductionSearch(BaseEstimator):
     def score(self, X, y):
         """The search's scorer on ``(X, y)`` with ``best_estimator_``."""
         self._check_fitted()
-        return float(get_scorers(self.scoring_, self.task_)[self.scoring_](
-            self.best_estimator_, X, y))
+        scorer = (self.scoring_ if callable(self.scoring_) and not isinstance(
+            self.scoring_, str) else get_scorers(self.scoring_, self.task_)[self.scoring_])
+        return float(scorer(self.best_estimator_, X, y))
 
     @property
     def best_pipeline_(self):

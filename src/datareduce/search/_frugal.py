@@ -61,9 +61,11 @@ class ReductionSearchCV(BaseReductionSearch):
         target, that does not need classes). A dict maps labels to unfitted reducers.
     keeps : sequence of float in (0, 1), default=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
         The grid of kept fractions (the answer is one of them, or 1.0 for no reduction).
-    scoring : str, optional
+    scoring : str or callable, optional
         One scikit-learn scorer name (higher is better; ``"mae"`` is accepted as
-        ``"neg_mean_absolute_error"``). Default ``"f1_macro"`` or ``"r2"``.
+        ``"neg_mean_absolute_error"``), or one callable ``scorer(estimator, X, y)`` such as
+        ``make_scorer(fbeta_score, beta=2)`` (higher is better; ``tolerance`` in its
+        units). Default ``"f1_macro"`` or ``"r2"``.
     tolerance : float, default=0.01
         How far below the full training set's mean CV score a fraction may score, in the
         scorer's units (0.01 = one point of macro-F1).

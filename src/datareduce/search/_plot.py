@@ -130,7 +130,9 @@ def plot_search(search, ax=None):
     runs = df[df["method"] != FULL]
     methods = list(dict.fromkeys(runs["method"]))
     shift = _offsets(runs, methods)
-    bounds = score_range(search.scoring_)
+    from ..evaluation.tasks import _scorer_column
+
+    bounds = score_range(_scorer_column(search.scoring_))
     level = f"{100 * float(getattr(search, 'racing_level', 0.9)):.0f}%"
     handles = []
     for m in methods:
@@ -217,7 +219,7 @@ def plot_search(search, ax=None):
     ax.xaxis.set_major_formatter(FuncFormatter(_percent))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("kept fraction of the training rows (log scale)")
-    ax.set_ylabel(f"{search.scoring_} (CV mean, 95% interval)")
+    ax.set_ylabel(f"{_scorer_column(search.scoring_)} (CV mean, 95% interval)")
     ax.legend(handles=handles, fontsize="x-small", ncol=3, loc="upper center",
               bbox_to_anchor=(0.45, -0.15), frameon=False, columnspacing=1.0,
               handlelength=1.6)

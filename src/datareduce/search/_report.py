@@ -92,9 +92,11 @@ def _multiple(s, need):
 def summary(search) -> str:
     """The text :meth:`ReductionSearchCV.summary` returns (and the CLI prints)."""
     from ..evaluation import to_markdown
+    from ..evaluation.tasks import _scorer_column
 
     s = search
-    lines = [f"ReductionSearchCV ({s.task_}, scoring={s.scoring_}, tolerance={s.tolerance}, "
+    lines = [f"ReductionSearchCV ({s.task_}, scoring={_scorer_column(s.scoring_)}, "
+             f"tolerance={s.tolerance}, "
              f"{s.n_samples_in_} rows)"]
     if s.baseline_score_ is None:
         lines.append("full training set: not measured (budget too small)")
