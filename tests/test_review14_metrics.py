@@ -158,3 +158,18 @@ def test_split_and_calibrate_refuse_meaningless_row_counts():
         calibrate(X, np.arange(20), max_rows=-1)
     # one metric by name is one metric (was split into the letters of its name)
     assert list(calibrate(X, np.arange(20), metrics="mmd", n_draws=3).metrics) == ["mmd"]
+
+
+def test_a_mask_of_integers_and_positions_outside_x_are_refused_by_name():
+    # 08: a 0/1 "kept" column was taken as positions (rows 0 and 1, "kept 200 of 200");
+    # positions outside X were refused without naming them ("indices must be ...")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    mask = (rng.random(200) < 0.1).astype(int)
+    with pytest.raises(ValueError, match=r"subset holds only 0 and 1.*astype\(bool\)"):
+        audit_subset(X, mask, n_draws=3)
+    assert audit_subset(X, mask.astype(bool), n_draws=3).n_kept == mask.sum()
+    with pytest.raises(
+        ValueError, match=r"subset: 2 value\(s\) are not row positions in \[0, 200\) .* 200, 250"
+    ):
+        audit_subset(X, np.array([3, 200, 250]), n_draws=3)

@@ -177,7 +177,8 @@ def _resolve_subset(X, subset, n):
         return None, subset[X.columns]
     arr = np.asarray(subset)
     if arr.ndim == 1 and (arr.dtype == bool or arr.dtype.kind in "iu"):
-        return _check_indices(arr, n), None  # calibrate's own check of positions and masks
+        # calibrate's own check of positions and masks
+        return _check_indices(arr, n, name="subset"), None
     if arr.ndim == 2:
         width = np.shape(X)[1] if np.ndim(X) == 2 else None
         if width is not None and arr.shape[1] != width:

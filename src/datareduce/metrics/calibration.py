@@ -361,9 +361,10 @@ def _stratified_sample(y, n, size, rng):
                                               replace=False) for c in range(len(classes))]))
 
 
-def _check_indices(indices, n):
+def _check_indices(indices, n, name="indices"):
     """Row positions of X from ``indices``, checked as :func:`audit_subset` checks them: a
-    boolean mask of n entries, or integer positions in [0, n) (no wrap-around, no floats)."""
+    boolean mask of n entries, or integer positions in [0, n) (no wrap-around, no floats).
+    ``name``: the argument, in messages."""
     arr = np.asarray(indices)
     if arr.ndim == 1 and arr.dtype == bool:
         if arr.shape != (n,):
@@ -372,7 +373,16 @@ def _check_indices(indices, n):
         return np.flatnonzero(arr)
     if arr.ndim == 1 and (arr.dtype.kind in "iu" or arr.size == 0):
         if arr.size and (arr.min() < 0 or arr.max() >= n):
-            raise ValueError(f"indices must be row positions in [0, {n}).")
+            out = np.unique(arr[(arr < 0) | (arr >= n)])
+            shown = ", ".join(map(str, out[:5])) + (", ..." if out.size > 5 else "")
+            raise ValueError(f"{name}: {out.size} value(s) are not row positions in [0, {n}) "
+                             f"(e.g. {shown}): pass row positions of X, or a boolean mask.")
+        if n > 2 and arr.size == n and np.isin(arr, (0, 1)).all():
+            # a "kept" column of 0/1 integers: taken as positions, every entry was row 0 or
+            # row 1 and the audit read "kept 200 of 200 rows" (review14/a 08)
+            raise ValueError(f"{name} holds only 0 and 1, one per row of X: a mask written as "
+                             f"integers ({int(arr.sum())} ones)? Pass it as booleans "
+                             "(mask.astype(bool)), or the kept row positions.")
         return arr.astype(np.intp)
     raise ValueError(f"indices: pass the kept row positions (integers in [0, {n})) or a "
                      f"boolean mask of {n} entries, got an array of dtype {arr.dtype} and "
