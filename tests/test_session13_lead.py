@@ -241,3 +241,38 @@ def test_search_takes_one_callable_scorer():
     s = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.5,), scoring=plain,
                           budget=None, random_state=0).fit(X, y)
     assert "scoring=plain," in s.summary()
+
+
+def test_tiffs_opencv_cannot_read_are_decoding_problems(tmp_path):
+    """Float and 32-bit TIFFs (thermal, depth exports) decode with Pillow but not with
+    OpenCV, which Ultralytics trains through: a problem named at load, not at training."""
+    from PIL import Image
+
+    from datareduce.detection import load_yolo
+
+    rng = np.random.default_rng(0)
+    img, lab = tmp_path / "images" / "train", tmp_path / "labels" / "train"
+    img.mkdir(parents=True)
+    lab.mkdir(parents=True)
+    Image.fromarray(rng.random((32, 32)).astype(np.float32), mode="F").save(img / "f.tif")
+    Image.fromarray((rng.random((32, 32)) * 6e4).astype(np.int32), mode="I").save(
+        img / "i32.tif")
+    Image.fromarray((rng.random((32, 32)) * 6e4).astype(np.uint16)).save(img / "u16.tif")
+    Image.new("RGB", (32, 32)).save(img / "ok.png")
+    for name in ("f", "i32", "u16", "ok"):
+        (lab / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    yaml = tmp_path / "data.yaml"
+    yaml.write_text(f"path: {tmp_path}\ntrain: images/train\nval: images/train\n"
+                    "names: {0: x}\n")
+    with pytest.raises(ValueError, match=r"f\.tif: is a TIFF of 32-bit floating-point "
+                                         r"samples, which OpenCV") as info:
+        load_yolo(yaml)
+    assert "i32.tif: is a TIFF of 32-bit samples" in str(info.value)
+    assert "u16.tif" not in str(info.value) and "ok.png" not in str(info.value)
+    with pytest.warns(UserWarning, match="left out 2 image"):
+        ds = load_yolo(yaml, on_error="skip")
+    assert sorted(p.name for p in ds.images) == ["ok.png", "u16.tif"]
+    cv2 = pytest.importorskip("cv2")  # the rule is OpenCV's own: it reads none of the two
+    for name, readable in (("f.tif", False), ("i32.tif", False), ("u16.tif", True)):
+        im = cv2.imdecode(np.fromfile(img / name, np.uint8), cv2.IMREAD_COLOR)
+        assert (im is not None) == readable, name

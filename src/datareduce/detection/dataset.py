@@ -279,6 +279,18 @@ def _upright_rgb(im):
     return im.convert("RGB")
 
 
+def _tiff_sample_bits(im):
+    """The samples of a TIFF that OpenCV cannot read, in words (``"32-bit"``,
+    ``"32-bit floating-point"``: more than 16 bits, as thermal and depth exports), else
+    None."""
+    bits = getattr(im, "tag_v2", {}).get(258)  # BitsPerSample
+    bits = bits if isinstance(bits, tuple) else (bits,)
+    wide = max([b for b in bits if isinstance(b, int)] or [32 if im.mode == "F" else 0])
+    if im.mode == "F":
+        return f"{max(wide, 32)}-bit floating-point"
+    return f"{wide}-bit" if wide > 16 else None
+
+
 def _register_heif() -> bool:
     """Register a HEIF opener with Pillow (pi-heif, else pillow-heif) as Ultralytics'
     ``image_open`` patch does; False when neither is installed."""
@@ -320,6 +332,7 @@ def _decode_problem(path) -> str | None:
             if fmt in ("jpeg", "mpo"):
                 im.draft("RGB", (64, 64))  # decode the whole stream at a reduced scale
             im.load()  # pixel data: a truncated file fails here
+            wide = _tiff_sample_bits(im) if fmt == "tiff" else None
     except Exception as exc:  # Pillow raises many types for broken files
         hint = ""
         if (isinstance(exc, UnidentifiedImageError)
@@ -328,6 +341,10 @@ def _decode_problem(path) -> str | None:
                     "installs when it meets one: pip install pi-heif)")
         return (f"cannot be decoded ({type(exc).__name__}: {exc}){hint}; re-save the image "
                 "from its source or remove it")
+    if wide:
+        return (f"is a TIFF of {wide} samples, which OpenCV, and so Ultralytics' training, cannot read ('can not handle "
+                "images with 32-bit samples'); convert it to an 8- or 16-bit PNG or TIFF "
+                "(scaled to its range), or remove it")
     if min(w, h) < MIN_IMAGE_SIDE:
         return (f"image too small ({w}x{h} pixels; Ultralytics skips images under "
                 f"{MIN_IMAGE_SIDE} pixels a side)")
