@@ -332,3 +332,42 @@ def test_equal_paired_differences_give_no_interval_and_no_claim():
     args = SimpleNamespace(scoring=["accuracy"], repeats=3, quiet=False)
     md = "\n".join(_differences_md(args, res))
     assert "+0.022 (3/0/0)" in md and "[+0.022, +0.022]" not in md
+
+
+# 10_compare_budget_ignores_metrics.py
+def test_compare_budget_counts_the_metric_columns(monkeypatch):
+    import time
+    from types import SimpleNamespace
+
+    import pytest
+
+    import datareduce.metrics as metrics
+    from datareduce.cli import CLIError
+    from datareduce.cli._progress import Clock
+    from datareduce.cli.compare import _plan
+
+    class SlowMetric:  # prepared and scored in 3e-9 s x rows^2 (2.7 s at 30,000 rows)
+        def prepare(self, X, y):
+            rows = len(X)
+
+            class Prepared:
+                def score(self, X_red, y_red, weights):
+                    time.sleep(3e-9 * rows**2)
+
+            return Prepared()
+
+    monkeypatch.setattr(metrics, "get_metric", lambda name, **kw: SlowMetric())
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40_000, 3))
+    y = (X[:, 0] > 0).astype(int)
+    args = SimpleNamespace(
+        estimator="logistic",
+        repeats=1,
+        keep=[0.1],
+        topology=False,
+        metrics=["mmd"],
+        budget=1.5,
+        quiet=True,
+    )
+    with pytest.raises(CLIError, match="no method fits the budget"):
+        _plan(args, X, y, ["srs"], 30_000, Clock(1.5), "classification")

@@ -434,6 +434,10 @@ def _plan(args, X, y, methods, n_train, clock, task):
             return law(min(n_train, 500)) + law(min(k, 500))
     reps, keeps = args.repeats, args.keep
     kept = [k if isinstance(k, int) else max(1, round(k * n_train)) for k in keeps]
+    # the metric columns of every run (--metric): prepared on each training split, scored
+    # on each reduced set; above a few thousand rows they cost more than the runs
+    metric_s = _metric_seconds(args.metrics, Xs, None if task == "regression" else y,
+                               n_train, kept)
     baseline = reps * train_law(n_train)
     total = baseline
     if clock.budget is not None and not clock.fits(total):
@@ -450,7 +454,7 @@ def _plan(args, X, y, methods, n_train, clock, task):
 
         one, _ = estimate_reduction(make, Xs, y, sizes=sizes, task=task,
                                     probe_limit=min(5.0, max(clock.left, 0) / 10))
-        cost = reps * sum(one + train_law(k) + topo(k) for k in kept)
+        cost = reps * sum(one + train_law(k) + topo(k) + metric_s(k) for k in kept)
         if clock.budget is not None and not clock.fits(total + cost):
             say(args, f"skipping {m}: estimated ~{fmt_seconds(cost)} for {reps} repeat(s) x "
                       f"{len(keeps)} keep(s) would exceed --budget {args.budget:g} s "
@@ -466,6 +470,41 @@ def _plan(args, X, y, methods, n_train, clock, task):
     say(args, f"estimate: ~{fmt_seconds(total)} in all ({len(chosen)} method(s), baseline "
               f"~{fmt_seconds(baseline)})")
     return chosen
+
+
+def _metric_seconds(names, Xs, y, n_train, kept):
+    """Seconds of the metric columns (``--metric``) of one run on the ``n_train`` training
+    rows: each metric prepared on the training split (once per repeat, counted per run: an
+    upper bound) and scored on the kept rows (the largest ``kept``: coverage grows with
+    them), timed on two random subsets of the rows and extrapolated by a power law (the
+    energy distance and coverage grow faster than the rows; MMD is exact, quadratic, up to
+    4,000 rows only). Returns a function of the kept rows (one value: an estimate)."""
+    import time
+
+    import numpy as np
+
+    from ..metrics import get_metric
+    from ._progress import PowerLaw
+
+    if n_train < 2000:
+        return lambda k: 0.0  # milliseconds
+    objs = [get_metric(m) for m in names]
+    frac = min(1.0, max(kept) / n_train)
+    sizes = ((min(n_train // 8, 15_000), min(n_train // 4, 30_000)) if n_train > 16_000
+             else (n_train // 4, n_train // 2))
+    points, t_start = [], time.perf_counter()
+    for m in sizes:
+        rows = subsample_rows(Xs.shape[0], m)
+        Xm, ym = Xs[rows], None if y is None else np.asarray(y)[rows]
+        sub = np.arange(max(2, int(frac * m)))
+        t0 = time.perf_counter()
+        for obj in objs:
+            obj.prepare(Xm, ym).score(Xm[sub], None if ym is None else ym[sub], None)
+        points.append((m, max(time.perf_counter() - t0, 1e-4)))
+        if time.perf_counter() - t_start > 5.0:
+            break
+    at_n = PowerLaw(points, (1.0, 2.0))(n_train)
+    return lambda k: at_n
 
 
 def _differences_md(args, results, baseline="srs"):
