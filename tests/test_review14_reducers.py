@@ -148,3 +148,18 @@ def test_des_with_one_class_draws_its_additions_at_random():
     added2 = r2.sample_indices_[len(r2.base_indices_) :]
     rest = np.setdiff1d(np.arange(100), r2.sample_indices_)
     assert r2.entropy_[added2].min() >= r2.entropy_[rest].max()
+
+
+def test_passthrough_space_names_the_text_columns():
+    # numpy's "could not convert string to float: 'x'" named neither the column nor space=
+    import pandas as pd
+    import pytest
+
+    from datareduce import get_reducer
+
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "town": ["x", "y", "x", "y"]})
+    for space in ("passthrough", None):
+        with pytest.raises(ValueError, match=r"space=.* column\(s\) \['town'\] hold text.*'auto'"):
+            get_reducer("vq", keep=2, space=space).fit(X)
+    with pytest.raises(ValueError, match=r"column\(s\) \[1\] hold text"):
+        get_reducer("herding", keep=2, space="passthrough").fit(X.to_numpy())

@@ -383,8 +383,19 @@ class BaseReducer(BaseEstimator):
         if transformer is None:
             if not sp.issparse(X):
                 _check_finite(X, synthetic=self._emits_synthetic())
-            Xa = _validate_data(self, X, reset=True, accept_sparse="csr",
-                                dtype=[np.float64, np.float32], ensure_min_samples=1)
+            try:
+                Xa = _validate_data(self, X, reset=True, accept_sparse="csr",
+                                    dtype=[np.float64, np.float32], ensure_min_samples=1)
+            except (TypeError, ValueError) as exc:
+                columns = _non_numeric_columns(X)
+                if not columns:
+                    raise
+                # numpy's "could not convert string to float: 'x'" named no column nor space=
+                raise ValueError(
+                    f"space={space!r} uses X's values as given, and column(s) "
+                    f"{columns[:5]} hold text, categories or dates, not numbers: use "
+                    "space='auto' (or 'standard') to encode them for the selection only (the "
+                    "rows returned are unchanged), or encode them first.") from exc
             self.space_ = describe_space(None, Xa.shape[1])
             if sp.issparse(Xa):
                 return Xa, None
@@ -655,6 +666,34 @@ def _dense_columns(X):
         for i in sparse:
             X.isetitem(i, X.iloc[:, i].sparse.to_dense())
     return X
+
+
+def _non_numeric_columns(X) -> list:
+    """Names (DataFrames) or positions of the columns of a 2-D X that hold values other than
+    numbers (text, categories, dates), for the message of a space that uses X as given."""
+    import pandas as pd
+
+    try:
+        frame = X if is_dataframe(X) else pd.DataFrame(np.asarray(X, dtype=object))
+    except (TypeError, ValueError):
+        return []
+    if frame.ndim != 2:
+        return []
+    out = []
+    for j in range(frame.shape[1]):
+        s = frame.iloc[:, j]
+        if pd.api.types.is_bool_dtype(s.dtype) or (
+                pd.api.types.is_numeric_dtype(s.dtype)
+                and not isinstance(s.dtype, pd.CategoricalDtype)):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(
+                s.dtype) or isinstance(s.dtype, pd.CategoricalDtype):
+            out.append(_plain(frame.columns[j]))
+            continue
+        numbers = pd.to_numeric(s, errors="coerce")
+        if (numbers.isna() & s.notna()).any():
+            out.append(_plain(frame.columns[j]))
+    return out
 
 
 def _check_space_output(Z, space, n_rows):
