@@ -173,3 +173,19 @@ def test_a_mask_of_integers_and_positions_outside_x_are_refused_by_name():
         ValueError, match=r"subset: 2 value\(s\) are not row positions in \[0, 200\) .* 200, 250"
     ):
         audit_subset(X, np.array([3, 200, 250]), n_draws=3)
+
+
+def test_mmd_test_refuses_reduced_sets_random_subsets_cannot_match():
+    # 09: numpy's "Cannot take a larger sample than population"; a class of 30 rows against
+    # 25 in X drew smaller null subsets and returned p = 1.0; n_permutations=True ran one
+    from datareduce.metrics import mmd_test
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    y = np.repeat([0, 1], 25)
+    with pytest.raises(ValueError, match=r"X_reduced has 55 rows but X has 50"):
+        mmd_test(X, np.r_[X, X[:5]], n_permutations=9)
+    with pytest.raises(ValueError, match=r"more rows of a class than X has: 0 \(30 of 25\)"):
+        mmd_test(X, X[:30], y=y, y_reduced=np.zeros(30, int), n_permutations=9)
+    with pytest.raises(ValueError, match=r"n_permutations=True"):
+        mmd_test(X, X[:10], n_permutations=True)
+    assert mmd_test(X, X[:25], y=y, y_reduced=y[:25], n_permutations=9).null.size == 9

@@ -69,10 +69,12 @@ def mmd_test(X, X_reduced=None, weights=None, y=None, y_reduced=None, *, reducer
     >>> mmd_test(X, X[corner], n_permutations=99).p_value
     0.01
     """
-    if not isinstance(n_permutations, numbers.Integral) or n_permutations < 1:
+    if isinstance(n_permutations, (bool, np.bool_)) \
+            or not isinstance(n_permutations, numbers.Integral) or n_permutations < 1:
         raise ValueError(f"n_permutations={n_permutations!r} must be a positive integer.")
     _check_kernel("rbf", bandwidth)
     Xa, Z, q, ya, yz = reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer)
+    _check_drawable(Xa.shape[0], Z.shape[0], ya, yz)
     ref = mmd_reference(Xa, ya, bandwidth=bandwidth, max_exact=max_exact,
                         random_state=random_state, working_memory=working_memory)
     stat = _distance(Xa, Z, q, ya, yz, None, "rbf", None, max_exact, random_state,
@@ -90,3 +92,26 @@ def mmd_test(X, X_reduced=None, weights=None, y=None, y_reduced=None, *, reducer
                             None, max_exact, random_state, working_memory, ref, "mmd").value
     p_value = (1.0 + np.sum(null >= stat)) / (1.0 + null.size)
     return MMDTest(float(stat), float(p_value), null)
+
+
+def _check_drawable(n, m, y, y_reduced):
+    """The null's random subsets of X must have the reduced set's size (and class counts):
+    more rows than X failed inside numpy ("Cannot take a larger sample than population"),
+    and more rows of a class than X has were capped, so the null compared smaller subsets
+    (p = 1.0; review14/a 09)."""
+    if m > n:
+        raise ValueError(f"X_reduced has {m} rows but X has {n}: the test draws random subsets "
+                         "of X of the reduced set's size, so it needs at most as many rows "
+                         "as X (synthetic rows beyond X's count cannot be tested this way).")
+    if y is None:
+        return
+    classes, counts = np.unique(y, return_counts=True)
+    have = dict(zip(classes.tolist(), counts.tolist(), strict=True))
+    over = [(c, k, have.get(c, 0)) for c, k in
+            zip(*np.unique(y_reduced, return_counts=True), strict=True)
+            if k > have.get(c.item() if hasattr(c, "item") else c, 0)]
+    if over:
+        shown = ", ".join(f"{c} ({k} of {h})" for c, k, h in over[:5])
+        raise ValueError(f"X_reduced has more rows of a class than X has: {shown}; the test "
+                         "draws random subsets of X with the reduced set's class counts, so "
+                         "each must be at most the class's rows in X.")
