@@ -371,3 +371,39 @@ def test_compare_budget_counts_the_metric_columns(monkeypatch):
     )
     with pytest.raises(CLIError, match="no method fits the budget"):
         _plan(args, X, y, ["srs"], 30_000, Clock(1.5), "classification")
+
+
+# 11_compare_energy_without_codecarbon.py
+def test_compare_energy_without_codecarbon_is_refused_before_the_work(
+    tmp_path, capsys, monkeypatch
+):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "codecarbon", None)  # not installed
+    pd.DataFrame({"x": np.arange(40.0), "y": [0, 1] * 20}).to_csv(tmp_path / "t.csv", index=False)
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "compare",
+                str(tmp_path / "t.csv"),
+                "--target",
+                "y",
+                "--methods",
+                "srs",
+                "--keep",
+                "0.3",
+                "--repeats",
+                "2",
+                "--estimator",
+                "logistic",
+                "--energy",
+                "--output",
+                str(out),
+                "--no-plots",
+            ]
+        )
+        == 2
+    )
+    assert "--energy needs codecarbon" in capsys.readouterr().err
+    assert not out.exists()

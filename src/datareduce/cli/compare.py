@@ -104,7 +104,8 @@ def add_parser(sub):
     p.add_argument("--topology", action="store_true",
                    help="also compute bottleneck distances of persistence diagrams")
     p.add_argument("--energy", action="store_true",
-                   help="measure energy and emissions with codecarbon (the 'carbon' extra)")
+                   help="measure energy and emissions with codecarbon (the 'carbon' extra; refused "
+                        "without it)")
     p.add_argument("--on-error", choices=("raise", "warn"), default="raise",
                    help="stop at a failing run (default) or leave it out with a warning")
     p.add_argument("--seed", type=int, action=SEED, default=0, help="random seed of the splits (default 0)")
@@ -188,6 +189,12 @@ def _check_options(args):
                            f"available: {', '.join(known)}.")
     if len(set(args.metrics)) != len(args.metrics):
         raise CLIError("--metric repeats a metric.")
+    if args.energy:  # asked for: refused before the work, not a run without its columns
+        try:
+            import codecarbon  # noqa: F401
+        except ImportError:
+            raise CLIError("--energy needs codecarbon: pip install 'datareduce[carbon]', or "
+                           "leave --energy out.") from None
     return methods
 
 
