@@ -189,3 +189,29 @@ def test_mmd_test_refuses_reduced_sets_random_subsets_cannot_match():
     with pytest.raises(ValueError, match=r"n_permutations=True"):
         mmd_test(X, X[:10], n_permutations=True)
     assert mmd_test(X, X[:25], y=y, y_reduced=y[:25], n_permutations=9).null.size == 9
+
+
+def test_rows_of_x_with_nullable_missing_values_are_matched_as_kept_rows():
+    # 10: X.iloc[...] rows failed with "boolean value of NA is ambiguous" (pd.NA in Int64 /
+    # string columns) where their positions worked
+    rng = np.random.default_rng(0)
+    gaps = rng.random((2, 200)) < 0.2
+    df = pd.DataFrame(
+        {
+            "i": pd.array(np.where(gaps[0], None, rng.integers(0, 5, 200)), dtype="Int64"),
+            "s": pd.array(np.where(gaps[1], None, rng.choice(["a", "b"], 200)), dtype="string"),
+            "x": rng.normal(size=200),
+        }
+    )
+    y = rng.choice(["u", "v"], 200)
+    rows = audit_subset(df, df.iloc[::5], y, n_draws=5)
+    positions = audit_subset(df, np.arange(0, 200, 5), y, n_draws=5)
+    assert rows.n_kept == 40
+    for name, m in rows.calibration.metrics.items():
+        other = positions.calibration.metrics[name]
+        assert m.value == other.value and m.percentile == other.percentile
+    # a row whose missing value is filled is not that row of X: its values are audited
+    changed = df.iloc[::5].copy()
+    changed.loc[changed["i"].isna(), "i"] = 99
+    with pytest.raises(ValueError, match="labels of synthetic rows are unknown"):
+        audit_subset(df, changed, y, n_draws=5)

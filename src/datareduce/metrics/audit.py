@@ -141,8 +141,12 @@ def _same_rows(a, b) -> bool:
 
     for c in range(a.shape[1]):
         u, v = a.iloc[:, c].to_numpy(dtype=object), b.iloc[:, c].to_numpy(dtype=object)
-        same = (u == v) | (pd.isna(u) & pd.isna(v))
-        if not np.all(same):
+        # missing where missing, and the others compared without it: u == v on a nullable
+        # column's pd.NA is NA, whose truth raised "boolean value of NA is ambiguous"
+        missing = pd.isna(u)
+        if not np.array_equal(missing, pd.isna(v)):
+            return False
+        if not np.all(u[~missing] == v[~missing]):
             return False
     return True
 
