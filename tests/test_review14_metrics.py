@@ -215,3 +215,23 @@ def test_rows_of_x_with_nullable_missing_values_are_matched_as_kept_rows():
     changed.loc[changed["i"].isna(), "i"] = 99
     with pytest.raises(ValueError, match="labels of synthetic rows are unknown"):
         audit_subset(df, changed, y, n_draws=5)
+
+
+def test_audit_command_warns_of_a_row_id_used_as_a_feature(tmp_path, capsys):
+    # 11: row_id was a feature without a word: 5 records copied into the test split under
+    # new ids were "no exact duplicates", and the ids shifted the test split
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.normal(size=(300, 2)), columns=["x", "z"])
+    df["label"] = rng.choice(["a", "b"], 300)
+    train, test = df.iloc[:200].copy(), df.iloc[200:].copy()
+    test.iloc[:5, :] = train.iloc[:5, :].to_numpy()
+    train.insert(0, "row_id", np.arange(200))
+    test.insert(0, "row_id", np.arange(200, 300))
+    train.to_csv(tmp_path / "train.csv", index=False)
+    test.to_csv(tmp_path / "test.csv", index=False)
+    files = [str(tmp_path / "train.csv"), str(tmp_path / "test.csv")]
+    assert main(["audit", *files, "--target", "label", "--draws", "3"]) == 0
+    assert "'row_id' looks like a row id" in capsys.readouterr().err
+    assert main(["audit", *files, "--target", "label", "--draws", "3", "--id", "row_id"]) == 0
+    out = capsys.readouterr()
+    assert "5 test row(s) are exact duplicates" in out.out and "row id" not in out.err
