@@ -407,3 +407,30 @@ def test_compare_energy_without_codecarbon_is_refused_before_the_work(
     )
     assert "--energy needs codecarbon" in capsys.readouterr().err
     assert not out.exists()
+
+
+# 12_metric_plot_drops_infinite_runs.py
+def test_the_metric_plot_says_which_runs_it_cannot_draw():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from datareduce.evaluation import plot_epsilon
+
+    res = pd.DataFrame(
+        {
+            "method": ["full", "srs", "srs", "mms", "mms"],
+            "keep": [1.0, 8, 30, 8, 30],
+            "repeat": 0,
+            "epsilon": [0.0, np.inf, 1.0, np.inf, 0.9],
+            "accuracy": [0.97, 0.5, 0.8, 0.6, np.nan],
+        }
+    )
+    ax = plot_epsilon(res, score="accuracy", metric="epsilon")
+    (note,) = [t.get_text() for t in ax.texts]
+    assert "2 with an infinite epsilon" in note and "1 with a missing" in note
+    assert "of the 4 runs" in note
+    finite = res.assign(epsilon=[0.0, 0.5, 1.0, 0.6, 0.9], accuracy=0.8)
+    assert len(plot_epsilon(finite, score="accuracy", metric="epsilon").texts) == 0
+    plt.close("all")

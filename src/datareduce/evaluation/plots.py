@@ -281,7 +281,28 @@ def _plot_runs(ax, results, styles, *, x, y, full_label):
     if len(full):
         ax.axhline(float(full.median()), color="black", linestyle="--", linewidth=1,
                    label=full_label)
+    _note_runs_not_drawn(ax, runs, x, y)
     return size
+
+
+def _note_runs_not_drawn(ax, runs, x, y):
+    """A line in the corner of the axes counting the runs matplotlib does not draw: an
+    infinite ``x`` (epsilon or coverage of a class with no kept row) or a missing value.
+    They vanished silently: at keep 8 rows of digits every run's epsilon is infinite, and
+    the plot "one point per run" showed only the other kept values."""
+    xs, ys = (runs[c].to_numpy(dtype=float, na_value=np.nan) for c in (x, y))
+    inf = np.isinf(xs) & ~np.isnan(ys)
+    other = ~(np.isfinite(xs) & np.isfinite(ys)) & ~inf
+    parts = []
+    if inf.any():
+        parts.append(f"{int(inf.sum())} with an infinite {x} (a class with no kept row)")
+    if other.any():
+        parts.append(f"{int(other.sum())} with a missing or infinite value")
+    if parts:
+        ax.text(0.01, 0.01, f"not drawn: {' and '.join(parts)} of the {len(runs)} runs",
+                transform=ax.transAxes, fontsize="small", ha="left", va="bottom",
+                color="dimgrey", bbox={"facecolor": "white", "alpha": 0.7,
+                                       "edgecolor": "none"})
 
 
 def plot_comparison(results, score=None, metric=None):
