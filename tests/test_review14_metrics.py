@@ -235,3 +235,21 @@ def test_audit_command_warns_of_a_row_id_used_as_a_feature(tmp_path, capsys):
     assert main(["audit", *files, "--target", "label", "--draws", "3", "--id", "row_id"]) == 0
     out = capsys.readouterr()
     assert "5 test row(s) are exact duplicates" in out.out and "row id" not in out.err
+
+
+def test_class_names_with_dollar_signs_are_drawn_as_written():
+    # 12: "$0-$50" was drawn "0 - 50" (mathtext) and "$5^$ off" failed to_html
+    from datareduce.metrics._plots import figure_to_data_uri
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = rng.choice(["$0-$50", "$50-$100", "$5^$ off"], 300)
+    audit = audit_subset(X, rng.choice(300, 40, replace=False), y, n_draws=5)
+    figs = audit.figures()
+    for _, _, fig in figs:
+        figure_to_data_uri(fig)
+    legend = figs[0][2].axes[0].get_legend().get_texts()
+    assert not [t.get_text() for t in legend if t._preprocess_math(t.get_text())[1]]
+    bars = [t.get_text() for t in figs[3][2].axes[0].get_yticklabels()]
+    assert r"mmd · \$0-\$50" in bars  # drawn as "$0-$50"
+    assert "$0-$50" in audit.to_html()

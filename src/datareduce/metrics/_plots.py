@@ -70,8 +70,10 @@ LABEL_LINES = 3
 
 
 def wrap_label(text, width, *, max_lines=LABEL_LINES) -> str:
-    """``text`` in lines of at most ``width`` characters, at most ``max_lines`` of them (the
-    last one ending in "…" when cut); the tables keep the whole name.
+    """``text`` as a matplotlib label: in lines of at most ``width`` characters, at most
+    ``max_lines`` of them (the last one ending in "…" when cut; the tables keep the whole
+    name), its dollar signs literal (matplotlib reads "$...$" as math: the class "$0-$50"
+    was drawn "0 - 50", and "$5^$ off" failed the page with a ParseSyntaxException).
 
     Examples
     --------
@@ -79,17 +81,18 @@ def wrap_label(text, width, *, max_lines=LABEL_LINES) -> str:
     'kept, class\\nDepartment of\\nFinance'
     >>> wrap_label("short", 20)
     'short'
+    >>> wrap_label("$0-$50", 20)
+    '\\\\$0-\\\\$50'
     """
     import textwrap
 
     text = str(text)
     lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
-    if len(lines) <= 1:
-        return text
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][:width - 1].rstrip() + "…"
-    return "\n".join(lines)
+    text = text if len(lines) <= 1 else "\n".join(lines)
+    return text.replace("$", r"\$")
 
 
 def percentiles_height(names, notes=()) -> float:
