@@ -253,3 +253,19 @@ def test_class_names_with_dollar_signs_are_drawn_as_written():
     bars = [t.get_text() for t in figs[3][2].axes[0].get_yticklabels()]
     assert r"mmd · \$0-\$50" in bars  # drawn as "$0-$50"
     assert "$0-$50" in audit.to_html()
+
+
+def test_coverage_curve_plot_draws_dollar_class_names_as_written():
+    # 12: the same mathtext reading in CoverageCurve.plot's legend
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from datareduce.metrics import coverage_curve
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    y = rng.choice(["$0-$50", "$5^$ off"], 100)
+    ax = coverage_curve(X, X[::4], y, y[::4]).plot()
+    ax.figure.canvas.draw()  # "$5^$ off" raised a ParseSyntaxException here
+    texts = ax.get_legend().get_texts()
+    assert not [t.get_text() for t in texts if t._preprocess_math(t.get_text())[1]]

@@ -84,7 +84,7 @@ class CoverageCurve:
         for that legend, so the labels stay inside the saved figure."""
         import matplotlib.pyplot as plt
 
-        from ._plots import styles
+        from ._plots import LEGEND_CHARS, styles, wrap_label
 
         classes = list(self.per_class) if per_class else []
         own = classes
@@ -105,7 +105,8 @@ class CoverageCurve:
             every = max(1, self.radii.size // 6)
             ax.plot(self.radii, self.per_class[label], lw=1, alpha=0.85, color=st["color"],
                     marker=st["marker"], markersize=3.5,
-                    markevery=(i % every, every), label=f"class {label}")
+                    markevery=(i % every, every),
+                    label=wrap_label(f"class {label}", LEGEND_CHARS))  # "$0-$50" literal
         rest = [c for c in classes if c not in set(own)]
         for j, label in enumerate(rest):
             ax.plot(self.radii, self.per_class[label], lw=0.6, color="0.55", alpha=0.6,
