@@ -477,12 +477,9 @@ class BaseReductionSearch(BaseEstimator):
             logger.info("ReductionSearchCV: kept fractions %s keep fewer than %d rows; trying "
                         "%s.", sorted(set(fits) - set(usable)), floor, usable or [max(fits)])
         ev = Evaluator(self, X, y, splits, cands, scorer, seed, reference,
-                       usable or [max(fits)], clock, task=task)
-        ev.scoring = scoring  # named when a split cannot be scored (a class missing there)
-        ev.missing_classes = missing if task == "classification" else {}
-        ev.skipped.update(skipped)
-        ev.budget = (budget_s, budget_x)
-        ev.floor_applied = False  # the min_budget floor raised a multiple (resolve_budget)
+                       usable or [max(fits)], clock, task=task, scoring=scoring,
+                       missing_classes=missing if task == "classification" else {},
+                       budget=(budget_s, budget_x), skipped=skipped)
         clock.limit = budget_s
         self._run_search(ev)
         self._finish(ev, X, y, task, scoring, seed, clock)

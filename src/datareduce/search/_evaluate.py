@@ -211,9 +211,15 @@ class Evaluator:
     """Cross-validated evaluations of (method, keep) on shared splits, with their costs."""
 
     def __init__(self, search, X, y, splits, candidates, scorer, seed, reference, keeps,
-                 clock: Clock, task="auto"):
+                 clock: Clock, task="auto", *, scoring=None, missing_classes=None,
+                 budget=(None, None), skipped=None):
         self.search = search
         self.task = task  # the search's task, given to every reducer's fit (fit_reducer)
+        self.scoring = scoring  # named when a split cannot be scored (_unscorable)
+        # (side, split) -> the classes a side of that split lacks (classification only)
+        self.missing_classes = missing_classes or {}
+        self.budget = budget  # (seconds, multiple of one training)
+        self.floor_applied = False  # the min_budget floor raised a multiple (resolve_budget)
         self.X, self.y = X, y
         self.splits = splits
         self.n_splits = len(splits)
@@ -233,7 +239,7 @@ class Evaluator:
         self.times = TimeModel()
         self.score_seconds = []
         self.probes = {}  # label -> (seconds, rows, keep)
-        self.skipped, self.eliminated = {}, {}
+        self.skipped, self.eliminated = dict(skipped or {}), {}
         # what the strategy decides (read by the base after _run_search)
         self.baseline_score = None
         self.baseline_kind = None  # "measured" | "measured on i of k splits" | "extrapolated"
@@ -318,12 +324,12 @@ class Evaluator:
         of that split (``missing_classes``, set by the search's ``fit``), else as it was."""
         from .._core.input import _few
 
-        missing = getattr(self, "missing_classes", {}) or {}
+        missing = self.missing_classes
         sides = [f"its {side} fold has no row of class(es) {_few(missing[(side, s)])}"
                  for side in ("training", "validation") if (side, s) in missing]
         if not sides:
             return exc
-        scoring = getattr(self, "scoring", None)
+        scoring = self.scoring
         return ValueError(
             f"scoring={scoring!r} cannot score split {s}: {' and '.join(sides)} (see the "
             f"warning before the search); the scorer said: {str(exc).rstrip('.')}. Give the "
