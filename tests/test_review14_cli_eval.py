@@ -434,3 +434,26 @@ def test_the_metric_plot_says_which_runs_it_cannot_draw():
     finite = res.assign(epsilon=[0.0, 0.5, 1.0, 0.6, 0.9], accuracy=0.8)
     assert len(plot_epsilon(finite, score="accuracy", metric="epsilon").texts) == 0
     plt.close("all")
+
+
+# 13_param_value_refused_late_unnamed.py
+def test_a_bad_param_value_is_refused_before_reading_naming_param(tmp_path, capsys):
+    (tmp_path / "t.csv").write_text("x,y\n1,a\n2,b\n3,a\n4,b\n")
+    base = [
+        "reduce",
+        str(tmp_path / "t.csv"),
+        "--method",
+        "mms",
+        "--keep",
+        "2",
+        "-o",
+        str(tmp_path / "o.csv"),
+        "--target",
+        "not_a_column",
+    ]
+    for param in ("selection=bogus", "random_state=-1", "n_neighbors=0"):
+        assert main([*base, "--param", param]) == 2
+        err = capsys.readouterr().err
+        assert f"--param {param}: The '{param.split('=')[0]}' parameter" in err, err
+    assert main([*base, "--param", "selection=reference"]) == 2  # a good value: read on
+    assert "--target 'not_a_column' is not a column" in capsys.readouterr().err

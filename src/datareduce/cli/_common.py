@@ -101,7 +101,33 @@ def check_method_params(method: str, params: dict, *, option: str = "--param") -
             raise CLIError(f"{option} {key}=...: method {method!r} has no parameter {key!r}"
                            f"{did_you_mean(key, valid)}; its parameters are "
                            f"{compact_list(sorted(valid))}.")
+    _check_param_values(method, params, option)
     return valid
+
+
+def _check_param_values(method: str, params: dict, option: str) -> None:
+    """Each value by the method's own ``_parameter_constraints`` (scikit-learn's check),
+    before the data is read, in the option's words: a value such as ``selection=bogus``
+    was refused after reading the table, as "The 'selection' parameter of MaxMinReducer
+    must be ...", naming no option."""
+    import re
+
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from .._registry import reducer_class
+
+    if not params:
+        return
+    est = reducer_class(method)(**params)
+    if not getattr(est, "_parameter_constraints", None):
+        return
+    try:
+        est._validate_params()
+    except InvalidParameterError as exc:
+        found = re.match(r"The '(\w+)' parameter", str(exc))
+        key = found.group(1) if found else next(iter(params))
+        value = params.get(key, "...")
+        raise CLIError(f"{option} {key}={value}: {' '.join(str(exc).split())}") from None
 
 
 def resolve_seed(seed, params: dict, valid: dict, default: int = 0) -> dict:
