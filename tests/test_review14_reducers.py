@@ -163,3 +163,23 @@ def test_passthrough_space_names_the_text_columns():
             get_reducer("vq", keep=2, space=space).fit(X)
     with pytest.raises(ValueError, match=r"column\(s\) \[1\] hold text"):
         get_reducer("herding", keep=2, space="passthrough").fit(X.to_numpy())
+
+
+def test_cluster_centres_are_documented_in_the_space_they_live_in():
+    # documented as (n_kept, n_features) "centroids": on a table with text they are in the
+    # selection space (4 standardised / one-hot columns for X's 2)
+    import warnings
+
+    import pandas as pd
+
+    from datareduce.reducers import ClusterCentroidsReducer, VectorQuantizationReducer
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=40) * 100 + 1000, "t": rng.choice(list("xyz"), 40)})
+    for cls in (ClusterCentroidsReducer, VectorQuantizationReducer):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = cls(keep=4, random_state=0).fit(X)
+        assert r.cluster_centers_.shape == (4, 4)
+        doc = cls.__doc__.split("cluster_centers_ :")[1].split("code_labels_")[0]
+        assert "n_space_features)" in doc and "selection space" in doc

@@ -321,10 +321,13 @@ class ClusterCentroidsReducer(BaseReducer):
         Real rows nearest each centroid (one per cluster, clusters of each class in order).
     sample_weight_ : ndarray of shape (n_kept,)
         Cluster sizes (the fitted weights with ``reweight``); sums to n.
-    cluster_centers_ : ndarray of shape (n_kept, n_features)
-        The centroids (float64), aligned with ``sample_indices_``.
+    cluster_centers_ : ndarray of shape (n_kept, n_space_features)
+        The centroids (float64), aligned with ``sample_indices_``, in the space the
+        clustering ran in: X's own columns for centroids (``output_ == "centroids"``), the
+        selection space (``space_``: e.g. standardised, one-hot columns for a table with
+        text) for medoids, whose width can differ from X's.
     inertia_ : float
-        Sum over classes of the k-means inertia.
+        Sum over classes of the k-means inertia, in the same space.
     output_ : {'centroids', 'medoids'}
         The output actually produced (``'medoids'`` for a regression target under
         ``output='auto'``, or when centroids could not be expressed in X's columns).

@@ -95,8 +95,11 @@ class VectorQuantizationReducer(BaseReducer):
     quantization_error_ : ndarray of shape (n_samples,)
         Distance of every row to its code vector (lower = more typical; NaN for the rows of
         a class whose quota is 0).
-    cluster_centers_ : ndarray of shape (n_codes_total, n_features)
-        Code vectors of all pools, stacked.
+    cluster_centers_ : ndarray of shape (n_codes_total, n_space_features)
+        Code vectors of all pools, stacked, in the selection space (``space_``: X's
+        columns for numeric complete data under ``space="auto"``, else the encoded,
+        scaled columns, whose width can differ from X's); so are the quantization
+        errors.
     code_labels_ : ndarray of int, shape (n_samples,)
         Row of ``cluster_centers_`` each row is assigned to (-1 for the rows of a class
         whose quota is 0, which gets no codebook).
