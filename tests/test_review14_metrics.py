@@ -269,3 +269,23 @@ def test_coverage_curve_plot_draws_dollar_class_names_as_written():
     ax.figure.canvas.draw()  # "$5^$ off" raised a ParseSyntaxException here
     texts = ax.get_legend().get_texts()
     assert not [t.get_text() for t in texts if t._preprocess_math(t.get_text())[1]]
+
+
+def test_score_matches_float32_rows_written_to_csv_by_reduce(tmp_path, capsys):
+    # 13: FULL.parquet's float32 values written to reduced.csv ("0.6836862") read back as
+    # other float64 values: "30 row(s) of REDUCED are not rows of FULL"
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(300, 2)).astype("float32"), columns=["x", "z"])
+    df["label"] = rng.choice(["a", "b"], 300)
+    full, red = tmp_path / "full.parquet", tmp_path / "reduced.csv"
+    df.to_parquet(full)
+    reduce = ["reduce", str(full), "--target", "label", "--method", "srs", "--keep", "0.1"]
+    assert main([*reduce, "-o", str(red), "-q"]) == 0
+    assert main(["score", str(full), str(red), "--target", "label", "-q"]) == 0
+    assert "kept 30 of 300 rows" in capsys.readouterr().out
+    # a row that is not FULL's, even at float32's precision, is still refused
+    other = pd.read_csv(red)
+    other.loc[0, "x"] += 1e-3
+    other.to_csv(red, index=False)
+    assert main(["score", str(full), str(red), "--target", "label", "-q"]) == 2
+    assert "1 row(s) of REDUCED are not rows of FULL" in capsys.readouterr().err
