@@ -457,3 +457,18 @@ def test_a_bad_param_value_is_refused_before_reading_naming_param(tmp_path, caps
         assert f"--param {param}: The '{param.split('=')[0]}' parameter" in err, err
     assert main([*base, "--param", "selection=reference"]) == 2  # a good value: read on
     assert "--target 'not_a_column' is not a column" in capsys.readouterr().err
+
+
+# 14_keep_1e5_refused_by_reduce.py
+def test_reduce_reads_a_whole_keep_in_e_notation_as_rows_as_compare_does():
+    import pytest
+
+    from datareduce.cli import CLIError
+    from datareduce.cli._common import parse_keep
+    from datareduce.cli.compare import _number
+
+    for text, value in (("1e2", 100), ("2E3", 2000), ("5e-2", 0.05), ("0.3", 0.3), ("40", 40)):
+        assert parse_keep(text) == value and type(parse_keep(text)) is type(value)
+        assert _number(text) == value  # the same reading as compare's --keep
+    with pytest.raises(CLIError, match="pass an int"):
+        parse_keep("100.0")  # a point: a fraction, refused by both

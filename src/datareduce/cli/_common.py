@@ -41,6 +41,8 @@ def parse_keep(text: str):
             raise CLIError(
                 f"--keep {text!r}: pass a fraction in (0, 1] or a number of rows."
             ) from None
+        if value >= 1 and value.is_integer() and "." not in text:
+            value = int(value)  # 1e5: a number of rows, as compare's --keep reads it
     try:
         return check_keep(value, name="--keep")
     except (TypeError, ValueError) as exc:
