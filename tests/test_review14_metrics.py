@@ -289,3 +289,15 @@ def test_score_matches_float32_rows_written_to_csv_by_reduce(tmp_path, capsys):
     other.to_csv(red, index=False)
     assert main(["score", str(full), str(red), "--target", "label", "-q"]) == 2
     assert "1 row(s) of REDUCED are not rows of FULL" in capsys.readouterr().err
+
+
+def test_split_audit_finds_exact_copies_across_float32_and_csv_files(tmp_path):
+    # 13: a float32 TRAIN.parquet and a TEST.csv holding 4 of its rows: the copies were
+    # only "near duplicates" (their float32 values read back as other float64 values)
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(300, 2)).astype("float32"), columns=["x", "z"])
+    test = df.iloc[200:].copy()
+    test.iloc[:4, :] = df.iloc[:4, :].to_numpy()
+    test.to_csv(tmp_path / "test.csv", index=False)
+    audit = audit_split(df.iloc[:200], pd.read_csv(tmp_path / "test.csv"), n_draws=3)
+    assert audit.n_exact == 4 and audit.n_near == 0
