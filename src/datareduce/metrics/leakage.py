@@ -277,6 +277,33 @@ def _same_instants(tr, te):
     return tr, te
 
 
+def _check_column_kinds(tr, te):
+    """Refuse a column that holds numbers in one split and text in the other (one stray
+    "?" in a numeric column of a CSV): pooled, it became a categorical column of hundreds
+    of values, and the near-duplicate search reported 41 phantom leaks (review14/a 14)."""
+    import pandas as pd
+
+    for c in tr.columns:
+        a, b = tr[c], te[c]
+        numbers = (a.dtype.kind in "iuf", b.dtype.kind in "iuf")
+        if numbers[0] == numbers[1] or a.isna().all() or b.isna().all():
+            continue
+        side, text, other = ("test", b, "train") if numbers[0] else ("train", a, "test")
+        if text.dtype.kind in "mMb" or isinstance(text.dtype, pd.CategoricalDtype):
+            continue  # dates, booleans, categories: columns of their own kind
+        bad = (pd.to_numeric(text, errors="coerce").isna() & text.notna()).to_numpy()
+        if bad.any():
+            shown = ", ".join(repr(v) for v in pd.unique(text[bad].astype(str))[:3])
+            rows = ", ".join(str(i) for i in np.flatnonzero(bad)[:5])
+            what = f"text in {side} ({int(bad.sum())} value(s) such as {shown}, at {side} rows {rows})"
+        else:
+            what = f"numbers written as text in {side}"
+        raise ValueError(f"column {c!r} holds numbers in {other} but {what}: compared as "
+                         "categories, it would make the duplicates and the drift meaningless. "
+                         "Read those marks as missing values (pandas na_values=[...], "
+                         "datareduce's --na-values) or convert the column in both splits.")
+
+
 def _row_hashes(frame, single=()):
     """A hash of each row's values; the columns ``single`` (float32 in either split) at
     float32's precision: a split written to CSV from float32 values ("0.6836862") reads
@@ -463,6 +490,7 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
 
     max_split_rows = _check_rows(max_split_rows, "max_split_rows")
     tr, te = _same_instants(tr, te)
+    _check_column_kinds(tr, te)
     pool = pd.concat([tr, te], ignore_index=True)
     rng = check_random_generator(random_state)
 
