@@ -472,3 +472,37 @@ def test_reduce_reads_a_whole_keep_in_e_notation_as_rows_as_compare_does():
         assert _number(text) == value  # the same reading as compare's --keep
     with pytest.raises(CLIError, match="pass an int"):
         parse_keep("100.0")  # a point: a fraction, refused by both
+
+
+# 15_compare_overwrite_leaves_stale_plots.py
+def test_compare_names_the_earlier_plots_it_does_not_replace(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    pd.DataFrame(
+        {"a": rng.normal(size=120), "b": rng.normal(size=120), "y": ["p", "q", "r"] * 40}
+    ).to_csv(tmp_path / "t.csv", index=False)
+    out = tmp_path / "res"
+    out.mkdir()
+    for name in ("scores.png", "time.png", "mmd.png", "energy.png", "notes.png"):
+        (out / name).write_bytes(b"old")
+    base = [
+        "compare",
+        str(tmp_path / "t.csv"),
+        "--target",
+        "y",
+        "--keep",
+        "0.3",
+        "--repeats",
+        "2",
+        "--estimator",
+        "logistic",
+        "--output",
+        str(out),
+        "--methods",
+        "srs",
+        "--overwrite",
+    ]
+    assert main([*base, "--no-plots"]) == 0
+    err = capsys.readouterr().err
+    assert "holds scores.png, time.png, energy.png, mmd.png of an earlier" in err, err
+    assert "notes.png" not in err  # not a name compare writes
+    assert (out / "scores.png").read_bytes() == b"old"  # named, never removed

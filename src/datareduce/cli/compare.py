@@ -278,6 +278,7 @@ def run(args) -> int:
     inp = check_input(args.data)
     out = check_output_dir(args.output, "--output", overwrite=args.overwrite, files=files,
                            inputs=[inp])
+    _warn_stale_plots(out, files)
 
     df = read_table(inp, na_values=args.na_values)
     if args.group is not None and args.group not in df.columns:
@@ -344,6 +345,23 @@ def run(args) -> int:
         raise CLIError(" ".join([_option_words(str(exc).rstrip()), *notes])) from exc
     _write(args, out, results, inp, len(y), task)
     return 0
+
+
+def _warn_stale_plots(out, files):
+    """Warn when the --output folder holds plots of an earlier comparison that this run
+    does not write (--no-plots, other --metric names): next to the new results.csv they
+    showed other methods and keeps without a word (they are not removed)."""
+    import warnings
+
+    from ..metrics import available_metrics
+
+    names = [*PLOTS, *(f"{m}.png" for m in available_metrics())]
+    stale = [f for f in names if f not in files and (Path(out) / f).is_file()]
+    if stale:
+        warnings.warn(f"--output {out} holds {', '.join(stale)} of an earlier comparison, "
+                      "which this run does not write (--no-plots, or other --metric names): "
+                      "they do not show these results; remove them, or choose another "
+                      "--output.", UserWarning, stacklevel=2)
 
 
 def _option_words(text):
