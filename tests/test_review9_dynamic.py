@@ -117,8 +117,10 @@ def test_docs_distributed_recipe_gathers_losses_and_ranks_agree(policy):
 
     page = (Path(__file__).resolve().parents[1] / "docs" / "dynamic.md").read_text()
     section = page.split("## Distributed training (DDP)")[1].split("\n## ")[0]
-    assert "all_gather" in section and "pruner.update(torch.cat(all_idx)" in section
-    assert "Same seed is *not* enough" in section and "not part of datareduce" in section
+    # since session 13 the package gathers (weighted_loss) and shards (PrunedSampler)
+    assert "all-gathers each batch's row positions and losses" in section
+    assert "weighted_loss(pruner, idx, losses)" in section
+    assert "Same seed alone is *not*" in section and "PrunedSampler` shards the plan" in section
 
     plans, shards = _simulate_ranks(policy, gather=True)
     for a, b in zip(*plans, strict=True):

@@ -53,6 +53,7 @@ def _rank_main(rank, init_file, out_dir, policy):
         with open(f"{out_dir}/{rank}.json", "w") as f:
             json.dump({"epochs": record, "scores": pruner.scores_.tolist()}, f)
     finally:
+        dist.barrier()  # no rank tears the group down while another still uses it
         dist.destroy_process_group()
 
 
@@ -111,6 +112,7 @@ def _gather_main(rank, init_file, out_dir):
             json.dump({"scores": [None if np.isnan(v) else v for v in pruner.scores_.tolist()],
                        "loss": float(loss)}, f)
     finally:
+        dist.barrier()  # no rank tears the group down while another still uses it
         dist.destroy_process_group()
 
 
