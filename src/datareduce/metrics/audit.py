@@ -323,6 +323,23 @@ class SubsetAudit(PageMixin):
             out.append((f"{head.name}: {groups} further from {theirs} than the furthest "
                         f"{group} of 95% of stratified {self._role('draws')}: "
                         f"{names_text(weak)}", 0.0))
+        fw = self.calibration.familywise()
+        if fw is not None:  # each line above is a test of its own: one of them together
+            p, name, k = fw
+            kind = "stratified" if all("srs" in m.reference
+                                       for m in self.calibration.metrics.values()) else "uniform"
+            draws = f"{kind} {self._role('draws')}"
+            if p < 50:
+                text = (f"the {k} metrics together: the {self._role('subset')}'s furthest "
+                        f"({name}) is further than the furthest metric of {100 - p:.0f}% of "
+                        f"{draws} (corrected for showing {k} metrics)")
+            else:
+                text = (f"the {k} metrics together: the {self._role('subset')}'s furthest "
+                        f"({name}) is closer than the furthest metric of {p:.0f}% of {draws}")
+            if mix and p >= 50:  # never green next to the red shares line
+                text += f" (but its {group} shares differ)"
+                p = None
+            out.append((text, p))
         return out
 
     def _mix_line(self):
