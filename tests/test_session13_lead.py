@@ -337,3 +337,20 @@ def test_audit_says_the_metrics_together_at_the_rate_of_one_line():
     (text, p), = [v for v in a.verdicts() if v[0].startswith("the 3 metrics together")]
     assert p < 5 and "is further than the furthest metric of" in text, text
     assert a.to_dict()["calibration"]["familywise"]["n_metrics"] == 3
+
+
+def test_kt_above_half_a_large_pool_says_it_is_random():
+    """review14/b design 1: keep > 0.5 on a pool whose n x n kernel exceeds working_memory
+    gave uniformly random rows, said only at logging.INFO."""
+    from datareduce.reducers.kt import kernel_thinning
+
+    X = np.random.default_rng(0).normal(size=(600, 3))
+    with pytest.warns(UserWarning, match=r"kt: keeping 400 of 600 rows .* uniformly random "
+                                         r"rows \(as SRS\)\. Raise working_memory \(about 3 MiB"):
+        rows = kernel_thinning(X, 400, bandwidth=1.0, working_memory=1.0)
+    assert len(rows) == 400
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the matrix fits: refined, quiet
+        kernel_thinning(X, 400, bandwidth=1.0, working_memory=8.0)

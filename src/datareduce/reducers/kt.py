@@ -40,6 +40,7 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
@@ -158,8 +159,13 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
         cand = np.arange(n)  # positions into Xp
         n_split = 0
         if n * n > budget:
-            logger.info("kt: q=%d > n/2=%d and the pool is too large to refine: random rows",
-                        q, n // 2)
+            # said, not logged: the user asked for kernel thinning and gets a random sample
+            warnings.warn(f"kt: keeping {q} of {n} rows (more than half) on a pool whose "
+                          f"{n} x {n} kernel matrix exceeds working_memory={working_memory} "
+                          "MiB: no halving round fits and the swap step cannot run, so "
+                          "these are uniformly random rows (as SRS). Raise working_memory "
+                          f"(about {n * n * 8 / 2**20:.0f} MiB), or keep at most half.",
+                          UserWarning, stacklevel=4)
             return np.sort(perm[:q])
     else:
         n_used = b * 4**j
