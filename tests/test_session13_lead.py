@@ -354,3 +354,16 @@ def test_kt_above_half_a_large_pool_says_it_is_random():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the matrix fits: refined, quiet
         kernel_thinning(X, 400, bandwidth=1.0, working_memory=8.0)
+
+
+def test_fes_estimator_is_none_after_a_single_class_fit():
+    """review14/b design 4: the documented estimator_ was missing (AttributeError)."""
+    import warnings
+
+    from datareduce import get_reducer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fes = get_reducer("fes", keep=0.3, random_state=0).fit(
+            np.random.default_rng(0).random((30, 3)), np.zeros(30))
+    assert fes.estimator_ is None

@@ -260,8 +260,9 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
         Rows never classified correctly.
     tracker_ : ForgettingTracker
         The tracker fed during training.
-    estimator_ : classifier
-        The trained model.
+    estimator_ : classifier or None
+        The trained model; None when ``y`` has a single class (nothing is trained: every
+        row is always classified right).
     train_time_ : float
         Seconds spent training and predicting (part of ``fit_time_``).
 
@@ -402,8 +403,7 @@ class ForgettingEventsReducer(CoverageSelectionMixin, BaseReducer):
         (_, info), = infos
         tracker = info["tracker"]
         self.tracker_ = tracker
-        if info["estimator"] is not None:
-            self.estimator_ = info["estimator"]
+        self.estimator_ = info["estimator"]  # None: one class, nothing trained
         self.forgetting_counts_ = tracker.forgetting_counts_.copy()
         self.never_learned_ = tracker.never_learned_
         self.forgetting_scores_ = tracker.scores()
