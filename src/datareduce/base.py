@@ -251,6 +251,10 @@ class BaseReducer(BaseEstimator):
         """
         if fit_params:
             raise TypeError(_fit_params_message(type(self).__name__, fit_params))
+        # imbalanced-learn's tags, imported by the validation below on the first fit of a
+        # process (0.4-0.5 s), are not the reduction's time: imported before the clock
+        import imblearn.utils._tags  # noqa: F401
+
         start = time.perf_counter()
         for attr in [a for a in vars(self) if a.endswith("_") and not a.startswith("__")]:
             delattr(self, attr)
