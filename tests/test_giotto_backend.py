@@ -47,3 +47,22 @@ def test_giotto_backend_subsampled_and_distance():
     assert ra.full.cover_radius == rb.full.cover_radius > 0
     for k in (0, 1):
         assert ra.value[k] == pytest.approx(rb.value[k], abs=1e-5)
+
+
+@pytest.mark.parametrize("method", ["srs", "clc", "mms", "herding", "prd", "phl"])
+def test_reducers_fit_on_the_oldest_supported_scikit_learn(method):
+    """This environment holds scikit-learn 1.3 (giotto-tda's pin), the floor pyproject
+    declares: every reducer failed there in fit's validation (skip_check_array is
+    scikit-learn 1.6's name of what 1.3-1.5 call cast_to_ndarray=False; session 13)."""
+    import pandas as pd
+
+    from datareduce import get_reducer
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(120, 3)), columns=["a", "b", "c"])
+    X["town"] = np.where(rng.random(120) < 0.5, "x", "y")
+    y = np.arange(120) % 3
+    r = get_reducer(method, keep=0.2, random_state=0)
+    Xr, yr = r.fit_resample(X, y)
+    assert len(Xr) == len(yr) == 24 and list(Xr.columns) == list(X.columns)
+    assert sorted(np.bincount(yr)) == [8, 8, 8]

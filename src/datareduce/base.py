@@ -69,8 +69,9 @@ from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
 except ImportError:  # pragma: no cover - old scikit-learn (the giotto environment)
-    def _validate_data(est, X, **kwargs):
-        return est._validate_data(X, **kwargs)
+    def _validate_data(est, X, *, skip_check_array=False, **kwargs):
+        # before 1.6 the method's flag was cast_to_ndarray (the opposite meaning)
+        return est._validate_data(X, cast_to_ndarray=not skip_check_array, **kwargs)
 
 __all__ = [
     "BaseReducer",
@@ -253,7 +254,7 @@ class BaseReducer(BaseEstimator):
             raise TypeError(_fit_params_message(type(self).__name__, fit_params))
         # imbalanced-learn's tags, imported by the validation below on the first fit of a
         # process (0.4-0.5 s), are not the reduction's time: imported before the clock
-        import imblearn.utils._tags  # noqa: F401
+        import imblearn  # noqa: F401  (its package import is the cost; every version has it)
 
         start = time.perf_counter()
         for attr in [a for a in vars(self) if a.endswith("_") and not a.startswith("__")]:
