@@ -58,7 +58,13 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-from imblearn.base import METHODS
+
+try:  # imbalanced-learn >= 0.13: scikit-learn's routed methods and fit_resample
+    from imblearn.base import METHODS
+except ImportError:  # pragma: no cover - imbalanced-learn 0.12 (the giotto environment)
+    from sklearn.utils._metadata_requests import METHODS as _SKLEARN_METHODS
+
+    METHODS = [*_SKLEARN_METHODS, "fit_transform", "fit_predict", "fit_resample"]
 from imblearn.pipeline import Pipeline as _ImbPipeline
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import _name_estimators
