@@ -394,3 +394,23 @@ print(seen[0])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "True", out.stdout + out.stderr
+
+
+def test_clc_centroids_say_an_explicit_space_is_not_used():
+    """review14/c design: get_reducer("clc", output="centroids", space="minmax") dropped
+    the scaling silently (the CLI now refuses the same options)."""
+    import warnings
+
+    from datareduce import get_reducer
+
+    X = np.random.default_rng(0).random((60, 3)) * [1, 100, 1e4]
+    y = np.arange(60) % 2
+    with pytest.warns(UserWarning, match=r"space='minmax' is not used with "
+                                         r"output='centroids'"):
+        get_reducer("clc", output="centroids", space="minmax", keep=0.2,
+                    random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        get_reducer("clc", output="centroids", keep=0.2, random_state=0).fit(X, y)
+        get_reducer("clc", output="medoids", space="minmax", keep=0.2,
+                    random_state=0).fit(X, y)

@@ -394,6 +394,17 @@ class ClusterCentroidsReducer(BaseReducer):
                 "columns; returning medoids instead (the real rows nearest the centroids, "
                 "clustered in the selection space). Pass output='medoids' to choose this "
                 "explicitly.", UserWarning, stacklevel=user_stacklevel())
+        if (self.output_ == "centroids" and not fallback
+                and not (isinstance(self.space, str) and self.space in ("auto", "passthrough"))
+                and self.space is not None):
+            # a scaled space asked for explicitly cannot apply: the centroids live in X's
+            # columns (the CLI refuses --space minmax with output=centroids, review14/c 08)
+            warnings.warn(
+                f"ClusterCentroidsReducer: space={self.space!r} is not used with "
+                "output='centroids': the centroids are computed in X's own columns, "
+                "unscaled. Scale X first (e.g. a MinMaxScaler step before the reducer), or "
+                "pass output='medoids' to cluster in that space.", UserWarning,
+                stacklevel=user_stacklevel())
         Xs, transformer = super()._validate_X(X)
         if fallback:
             self.space_ = (f"{self.space_}; output: medoids (centroids cannot be expressed "
