@@ -414,3 +414,16 @@ def test_clc_centroids_say_an_explicit_space_is_not_used():
         get_reducer("clc", output="centroids", keep=0.2, random_state=0).fit(X, y)
         get_reducer("clc", output="medoids", space="minmax", keep=0.2,
                     random_state=0).fit(X, y)
+
+
+def test_cli_dash_for_stdin_or_stdout_is_said(tmp_path, capsys):
+    """review14/c: '-' was read as a file name ('input file not found: -', '--output -:
+    unknown table format')."""
+    t = tmp_path / "t.csv"
+    pd.DataFrame({"a": range(20), "y": [0, 1] * 10}).to_csv(t, index=False)
+    assert main(["reduce", "-", "-o", str(tmp_path / "o.csv"), "--target", "y",
+                 "--keep", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "input -: the commands read and write table files" in err and "> table.csv" in err
+    assert main(["reduce", str(t), "-o", "-", "--target", "y", "--keep", "0.5"]) == 2
+    assert "--output -: the commands read" in capsys.readouterr().err

@@ -20,6 +20,12 @@ def table_format(path, label: str | None = None) -> str:
     """``"csv"`` or ``"parquet"`` by the file's extension; another is refused naming
     ``label`` (the option or the input, ``--output``) when given."""
     suffix = Path(path).suffix.lower()
+    if str(path) == "-":  # the shell's stdin/stdout: the commands read and write files
+        what = label or "-"
+        fix = (f"name a file (e.g. {label} reduced.csv)" if label and label.startswith("--")
+               else "save the table to a file first (e.g. `... > table.csv`) and name it")
+        raise CLIError(f"{what} -: the commands read and write table files, not standard "
+                       f"input or output; {fix}.")
     if suffix not in _FORMATS:
         what = f"{label} {path}" if label else str(path)
         raise CLIError(f"{what}: unknown table format {suffix!r}; give a file name ending "
@@ -29,6 +35,8 @@ def table_format(path, label: str | None = None) -> str:
 
 def check_input(path, label: str = "input") -> Path:
     """An existing, readable table file (checked before anything else is done)."""
+    if str(path) == "-":
+        table_format(path, label)  # standard input: refused, with what to do
     path = Path(path)
     if not path.exists():
         raise CLIError(f"{label} file not found: {path}")
