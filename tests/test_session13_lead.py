@@ -427,3 +427,26 @@ def test_cli_dash_for_stdin_or_stdout_is_said(tmp_path, capsys):
     assert "input -: the commands read and write table files" in err and "> table.csv" in err
     assert main(["reduce", str(t), "-o", "-", "--target", "y", "--keep", "0.5"]) == 2
     assert "--output -: the commands read" in capsys.readouterr().err
+
+
+def test_compare_summary_line_counts_each_cells_repeats(capsys):
+    """review14/c: the line said 'over {--repeats} repeats' also when runs were dropped
+    (--on-error warn); each cell now says its own count."""
+    from types import SimpleNamespace
+
+    from datareduce.cli.compare import _differences_md
+
+    rows = []
+    for rep in range(5):
+        rows.append({"method": "srs", "keep": 0.1, "repeat": rep, "accuracy": 0.80})
+        rows.append({"method": "mms", "keep": 0.1, "repeat": rep, "accuracy": 0.70 + 0.01 * rep})
+        if rep < 3:  # two of kt's runs dropped
+            rows.append({"method": "kt", "keep": 0.1, "repeat": rep,
+                         "accuracy": 0.60 + 0.01 * rep})
+    results = pd.DataFrame(rows)
+    args = SimpleNamespace(scoring=["accuracy"], repeats=5, quiet=False)
+    _differences_md(args, results)
+    err = capsys.readouterr().err
+    assert "kt at keep 0.1 (-0.190 over 3 repeats)" in err, err
+    assert "mms at keep 0.1 (-0.080 over 5 repeats)" in err
+    assert "over 5 repeats all" not in err

@@ -563,11 +563,13 @@ def _differences_md(args, results, baseline="srs"):
     gains = d[(d["low"] < 0) if lower else (d["low"] > 0)]
     for label, rows in (("below", loses), ("above", gains)):
         if len(rows):
-            where = ", ".join(f"{r.method} at keep {r.keep:g} ({r.mean:+.3f})"
+            # each cell's own count of repeats (--on-error warn may have dropped runs)
+            where = ", ".join(f"{r.method} at keep {r.keep:g} ({r.mean:+.3f} over "
+                              f"{r.wins + r.ties + r.losses} repeats)"
                               for r in rows.itertuples())
             worse = "worse" if label == "below" else "better"
             say(args, f"{score} {worse} than {baseline} (95% interval of the paired "
-                      f"differences over {args.repeats} repeats all {worse}): {where}")
+                      f"differences all {worse}): {where}")
     return [f"## {score}: paired difference to {baseline}", "",
             f"Mean over repeats of {score}(method) - {score}({baseline}) on the same split, "
             "[95% Student-t interval; none when every repeat differs by the same amount, "
