@@ -450,3 +450,18 @@ def test_compare_summary_line_counts_each_cells_repeats(capsys):
     assert "kt at keep 0.1 (-0.190 over 3 repeats)" in err, err
     assert "mms at keep 0.1 (-0.080 over 5 repeats)" in err
     assert "over 5 repeats all" not in err
+
+
+def test_calibrate_says_when_a_class_has_more_subset_rows_than_data_rows():
+    """review14/a design 4: 30 synthetic rows of a class with 25 real ones were ranked
+    among stratified draws of 25 rows of it, silently."""
+    from datareduce.metrics import calibrate
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(125, 2))
+    y = np.r_[np.zeros(100, int), np.ones(25, int)]
+    Z = np.r_[X[:10], rng.normal(size=(30, 2))]
+    yz = np.r_[np.zeros(10, int), np.ones(30, int)]
+    with pytest.warns(UserWarning, match=r"more rows of 1 class\(es\) than the full data "
+                                         r"has: 1 \(30 in the subset, 25 in the data\)"):
+        calibrate(X, y=y, X_subset=Z, y_subset=yz, n_draws=5, metrics=("mmd",))

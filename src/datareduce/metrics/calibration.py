@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numbers
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -443,7 +444,17 @@ def draw_subsets(n, size, y=None, y_subset=None, *, kind="srs", n_draws=50, rand
         return out
     classes = np.unique(y)
     pools = [np.flatnonzero(y == c) for c in classes]
-    counts = [min(int(np.sum(y_subset == c)), p.size) for c, p in zip(classes, pools, strict=True)]
+    wanted = [int(np.sum(y_subset == c)) for c in classes]
+    counts = [min(k, p.size) for k, p in zip(wanted, pools, strict=True)]
+    short = [(c, k, p.size) for c, k, p in zip(classes, wanted, pools, strict=True)
+             if k > p.size]
+    if short:  # synthetic rows of a class outnumbering its real rows (review14/a design 4)
+        said = ", ".join(f"{c} ({k} in the subset, {m} in the data)" for c, k, m in short[:5])
+        warnings.warn(f"the subset has more rows of {len(short)} class(es) than the full "
+                      f"data has: {said}; the stratified draws keep at most every row of "
+                      "such a class, so the subset is ranked among smaller draws (its "
+                      "percentiles lean high). Compare with draws='random' too.",
+                      UserWarning, stacklevel=3)
     w = None
     if weights is not None:
         q = np.asarray(weights, dtype=np.float64)
