@@ -465,3 +465,51 @@ def test_calibrate_says_when_a_class_has_more_subset_rows_than_data_rows():
     with pytest.warns(UserWarning, match=r"more rows of 1 class\(es\) than the full data "
                                          r"has: 1 \(30 in the subset, 25 in the data\)"):
         calibrate(X, y=y, X_subset=Z, y_subset=yz, n_draws=5, metrics=("mmd",))
+
+
+def test_yolo_jobs_reach_every_image_reader(tmp_path, monkeypatch):
+    """datareduce yolo had no --jobs (yolo-audit had): the decoding check, the duplicate
+    hashes and the thumbnail embedder read images in one thread."""
+    import functools
+
+    from _detection_data import plant_duplicates
+    from datareduce.detection import dataset as dsmod
+    from datareduce.detection import dedup as dedupmod
+    from datareduce.detection import embedders, hashing, yolo
+
+    plant_duplicates(tmp_path / "src")
+    seen = {}
+
+    def spy(module, name, key):
+        real = getattr(module, name)
+
+        def wrapped(*a, **k):
+            seen.setdefault(key, []).append(k.get("n_jobs", a[1] if len(a) > 1 else None))
+            return real(*a, **k)
+        monkeypatch.setattr(module, name, wrapped)
+
+    spy(yolo, "_decode_problems", "decode")
+    spy(hashing, "perceptual_hashes", "hash")
+    spy(dedupmod, "perceptual_hashes", "hash")
+    real_init = embedders.ThumbnailEmbedder.__init__
+
+    @functools.wraps(real_init)  # (its signature, which the n_jobs check reads)
+    def init(self, *a, **k):
+        seen.setdefault("embed", []).append(k.get("n_jobs", 1))
+        real_init(self, *a, **k)
+    monkeypatch.setattr(embedders.ThumbnailEmbedder, "__init__", init)
+    assert dsmod  # (the dataset module's decoder is called through yolo's name)
+    code = main(["yolo", str(tmp_path / "src" / "data.yaml"), "--keep", "0.5", "--dedup", "near",
+                 "--jobs", "2", "--dry-run", "-q"])
+    assert code == 0
+    assert seen["decode"] and set(seen["decode"]) == {2}, seen
+    assert seen.get("hash") and set(seen["hash"]) == {2}, seen
+    assert seen["embed"] == [2], seen
+    from datareduce.detection import DetectionReducer
+
+    seen.clear()
+    DetectionReducer("srs", keep=0.5, n_jobs=2, dedup="near").fit(
+        yolo.load_yolo(tmp_path / "src" / "data.yaml"))
+    assert seen["embed"] == [2] and set(seen["hash"]) == {2}, seen
+    with pytest.raises(ValueError, match="n_jobs=0"):
+        DetectionReducer("srs", keep=0.5, n_jobs=0).fit(yolo.load_yolo(tmp_path / "src" / "data.yaml"))

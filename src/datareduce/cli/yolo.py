@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import SEED, CLIError
+from . import SEED, CLIError, at_least
 from ._common import finish_parser, parse_params, say
 from ._io import check_output_file
 
@@ -52,6 +52,9 @@ def add_parser(sub):
                         "duplicates, and when fewer distinct images remain than --keep asks "
                         "for, the rest chosen among the duplicates), near (perceptual hash; "
                         "at most the distinct images), exact (same bytes), none")
+    p.add_argument("--jobs", type=int, action=at_least(1), default=1, metavar="N",
+                   help="threads reading images: the decoding check, the duplicate hashes "
+                        "and the thumbnail embedder (default 1)")
     p.add_argument("--dedup-keep", default="first", choices=("first", "most_boxes", "central"),
                    help="which image of a duplicate group stays (default first; other "
                         "values with --dedup near or exact)")
@@ -153,10 +156,12 @@ def load_dataset(args):
         if str(args.data).lower().endswith(".json"):
             if args.split != "train":
                 raise CLIError("--split applies to data YAMLs; a COCO JSON is one split.")
-            return load_coco(args.data, images_dir=args.images_dir, on_error=args.on_error)
+            return load_coco(args.data, images_dir=args.images_dir, on_error=args.on_error,
+                             n_jobs=getattr(args, "jobs", 1))
         if args.images_dir:
             raise CLIError("--images-dir is only used with a COCO JSON.")
-        return load_yolo(args.data, split=args.split, on_error=args.on_error)
+        return load_yolo(args.data, split=args.split, on_error=args.on_error,
+                         n_jobs=getattr(args, "jobs", 1))
     except (ValueError, *data_file_errors()) as exc:
         raise _cli_hint(exc, args.data) from exc
 
@@ -189,6 +194,15 @@ def make_embedder(args):
             params[name] = value
     if progress(args):
         params["progress"] = True
+    jobs = getattr(args, "jobs", 1)
+    if jobs > 1 and "n_jobs" not in params:  # an embedder that reads images in threads
+        import inspect
+
+        from ..detection.registry import _EMBEDDERS
+
+        cls = _EMBEDDERS.get(str(args.embedder).lower())
+        if cls is not None and "n_jobs" in inspect.signature(cls).parameters:
+            params["n_jobs"] = jobs
     try:
         return get_embedder(args.embedder, **params)
     except TypeError as exc:
@@ -271,12 +285,13 @@ def run(args) -> int:
 
         # --max-per-group with --dedup auto or none: the cap only, no duplicate search
         dedup = Deduplicator(method=args.dedup if explicit else "none", keep=args.dedup_keep,
-                             groups=args.group_regex, max_per_group=args.max_per_group)
+                             groups=args.group_regex, max_per_group=args.max_per_group,
+                             n_jobs=args.jobs)
     dr = DetectionReducer(
         args.method, keep=keep, embedder=embedder,
         categories=None if args.no_stratify else "auto", random_state=args.seed,
         reducer_params=parse_params(args.param), progress=progress(args), dedup=dedup,
-        groups=args.group_regex,
+        groups=args.group_regex, n_jobs=args.jobs,
     )
     try:
         dr.fit(dataset)

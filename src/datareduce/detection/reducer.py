@@ -138,6 +138,10 @@ class DetectionReducer:
         Norm of the epsilon representativeness in the manifest.
     progress : bool, default=False
         Progress bars while embedding.
+    n_jobs : int, default=1
+        Threads reading images: the de-duplication's perceptual hashes (when ``dedup`` is a
+        name) and, for an embedder given by name that reads images in threads
+        (``"thumbnail"``) without its own ``n_jobs`` in ``embedder_params``, the embedding.
 
     Attributes
     ----------
@@ -180,8 +184,9 @@ class DetectionReducer:
     def __init__(self, reducer="srs", *, keep=None, embedder="thumbnail", categories="auto",
                  random_state=None, reducer_params=None, embedder_params=None,
                  min_count="auto", dedup="auto", groups=None, epsilon_metric="chebyshev",
-                 progress=False):
+                 progress=False, n_jobs=1):
         self.reducer = reducer
+        self.n_jobs = n_jobs
         self.keep = keep
         self.embedder = embedder
         self.categories = categories
@@ -278,6 +283,7 @@ class DetectionReducer:
             # before the embedding (a user's estimator may declare none)
             est._validate_params()
         dedup = self._make_dedup()
+        self._jobs()  # a bad n_jobs refused before any image is read
         if isinstance(self.groups, str) and self.groups != "auto":
             from .groups import compile_group_regex
 
@@ -300,7 +306,7 @@ class DetectionReducer:
                 dedup, want = None, None
         embedder = None  # the manifest says "precomputed" when embeddings are given
         if embeddings is None:
-            embedder = get_embedder(self.embedder, **(self.embedder_params or {}))
+            embedder = get_embedder(self.embedder, **self._embedder_params())
         t0 = time.perf_counter()
         if dedup is not None and dedup.method == "embedding" and embeddings is None:
             embeddings = embedder.embed(dataset, progress=self.progress)
@@ -428,6 +434,24 @@ class DetectionReducer:
                                                                   strict=True) if q > 1]
         return np.concatenate([chosen, *extra]).astype(np.intp)
 
+    def _jobs(self) -> int:
+        n = getattr(self, "n_jobs", 1)
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"n_jobs={n!r}: pass an integer >= 1 (threads reading images).")
+        return int(n)
+
+    def _embedder_params(self) -> dict:
+        """``embedder_params``, with ``n_jobs`` for a named embedder that takes it."""
+        params = dict(self.embedder_params or {})
+        jobs = self._jobs()
+        if jobs > 1 and isinstance(self.embedder, str) and "n_jobs" not in params:
+            from .registry import _EMBEDDERS
+
+            cls = _EMBEDDERS.get(self.embedder.lower())
+            if cls is not None and "n_jobs" in inspect.signature(cls).parameters:
+                params["n_jobs"] = jobs
+        return params
+
     def _make_dedup(self):
         from .duplicates import Deduplicator
 
@@ -438,7 +462,7 @@ class DetectionReducer:
             if d not in ("auto", "exact", "near"):
                 raise ValueError(f"dedup={d!r}: use 'auto', 'near', 'exact', None or a "
                                  "Deduplicator.")
-            return Deduplicator("near" if d == "auto" else d)
+            return Deduplicator("near" if d == "auto" else d, n_jobs=self._jobs())
         if isinstance(d, Deduplicator):
             from copy import deepcopy
 
