@@ -72,7 +72,9 @@ def unique_nearest_rows(centers, X, *, n_candidates=8, working_memory=64.0):
         wanted *= 2
         cand_r = np.empty((len(todo), m), dtype=np.intp)
         cand_d = np.empty((len(todo), m))
-        for sl in row_chunks(len(todo), 8 * len(free), working_memory):
+        # a row of the block holds its distances, the expansion's two temporaries and
+        # argpartition's positions: 4 x 8 bytes per free row, within working_memory
+        for sl in row_chunks(len(todo), 32 * len(free), working_memory):
             D = pairwise_block(centers[todo[sl]], X[free], "euclidean", B_sq=X_sq[free])
             part = np.argpartition(D, m - 1, axis=1)[:, :m] if m < len(free) else \
                 np.broadcast_to(np.arange(len(free)), D.shape).copy()
