@@ -194,15 +194,9 @@ def make_embedder(args):
             params[name] = value
     if progress(args):
         params["progress"] = True
-    jobs = getattr(args, "jobs", 1)
-    if jobs > 1 and "n_jobs" not in params:  # an embedder that reads images in threads
-        import inspect
+    from ..detection.registry import with_threads
 
-        from ..detection.registry import _EMBEDDERS
-
-        cls = _EMBEDDERS.get(str(args.embedder).lower())
-        if cls is not None and "n_jobs" in inspect.signature(cls).parameters:
-            params["n_jobs"] = jobs
+    params = with_threads(args.embedder, params, getattr(args, "jobs", 1))
     try:
         return get_embedder(args.embedder, **params)
     except TypeError as exc:

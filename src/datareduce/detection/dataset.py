@@ -342,8 +342,9 @@ def _decode_problem(path) -> str | None:
         return (f"cannot be decoded ({type(exc).__name__}: {exc}){hint}; re-save the image "
                 "from its source or remove it")
     if wide:
-        return (f"is a TIFF of {wide} samples, which OpenCV, and so Ultralytics' training, cannot read ('can not handle "
-                "images with 32-bit samples'); convert it to an 8- or 16-bit PNG or TIFF "
+        return (f"is a TIFF of {wide} samples, which OpenCV, and so Ultralytics' training, "
+                "cannot read ('can not handle images with 32-bit samples'); convert it to an "
+                "8- or 16-bit PNG or TIFF "
                 "(scaled to its range), or remove it")
     if min(w, h) < MIN_IMAGE_SIDE:
         return (f"image too small ({w}x{h} pixels; Ultralytics skips images under "

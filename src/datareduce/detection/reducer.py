@@ -14,7 +14,7 @@ import numpy as np
 from .._core.validation import minmax_ranges
 from .categories import image_categories
 from .groups import group_quotas, resolve_groups
-from .registry import get_embedder
+from .registry import get_embedder, with_threads
 from .report import DetectionReport
 from .writer import write_yolo_subset
 
@@ -306,7 +306,8 @@ class DetectionReducer:
                 dedup, want = None, None
         embedder = None  # the manifest says "precomputed" when embeddings are given
         if embeddings is None:
-            embedder = get_embedder(self.embedder, **self._embedder_params())
+            embedder = get_embedder(self.embedder, **with_threads(
+                self.embedder, dict(self.embedder_params or {}), self._jobs()))
         t0 = time.perf_counter()
         if dedup is not None and dedup.method == "embedding" and embeddings is None:
             embeddings = embedder.embed(dataset, progress=self.progress)
@@ -439,18 +440,6 @@ class DetectionReducer:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"n_jobs={n!r}: pass an integer >= 1 (threads reading images).")
         return int(n)
-
-    def _embedder_params(self) -> dict:
-        """``embedder_params``, with ``n_jobs`` for a named embedder that takes it."""
-        params = dict(self.embedder_params or {})
-        jobs = self._jobs()
-        if jobs > 1 and isinstance(self.embedder, str) and "n_jobs" not in params:
-            from .registry import _EMBEDDERS
-
-            cls = _EMBEDDERS.get(self.embedder.lower())
-            if cls is not None and "n_jobs" in inspect.signature(cls).parameters:
-                params["n_jobs"] = jobs
-        return params
 
     def _make_dedup(self):
         from .duplicates import Deduplicator

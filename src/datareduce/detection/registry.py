@@ -40,3 +40,17 @@ def get_embedder(embedder="thumbnail", **params) -> BaseEmbedder:
     raise ValueError(f"embedder={embedder!r}: use one of "
                      f"{', '.join((*_EMBEDDERS, *_OBJECT_EMBEDDERS))} or an object with an "
                      "embed(dataset) method.")
+
+
+def with_threads(embedder, params: dict, n_jobs: int) -> dict:
+    """``params`` with ``n_jobs`` for an embedder given by name that reads images in
+    threads (its class takes ``n_jobs``: ``"thumbnail"``), unless they set it already or
+    ``n_jobs`` is 1; the same ``params`` otherwise."""
+    if n_jobs <= 1 or "n_jobs" in params or not isinstance(embedder, str):
+        return params
+    import inspect
+
+    cls = _EMBEDDERS.get(embedder.lower())
+    if cls is None or "n_jobs" not in inspect.signature(cls).parameters:
+        return params
+    return {**params, "n_jobs": n_jobs}
