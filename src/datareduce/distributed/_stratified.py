@@ -131,10 +131,7 @@ def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None, cap=None
                             < np.minimum(floor, counts))
             if short.any():
                 sub = np.union1d(sub, np.flatnonzero(short[inverse]))
-            order = sub[np.lexsort((keys[sub], inverse[sub]))]
-            by_class = inverse[order]
-            rank = np.arange(order.size) - np.searchsorted(by_class, by_class)
-            smallest = order[rank < floor]
+            smallest = _smallest_per_class(sub, keys, inverse, floor)
             take[smallest] = True
             top = np.full(classes.size, -np.inf)
             np.maximum.at(top, inverse[smallest], keys[smallest])
@@ -145,6 +142,15 @@ def _scan(part, index, by, seed, frac, n_parts, floor, thresholds=None, cap=None
         # the rows once the quotas are known (_scan_exact)
         return {"classes": classes, "counts": counts, "deferred": True, "n": len(part)}
     return _found(part, keys, classes, inverse, counts, limits, rows)
+
+
+def _smallest_per_class(sub, keys, inverse, q):
+    """The rows among ``sub`` with the ``q`` smallest keys of their class (``q`` a number,
+    or one per class), in one sort by class then key."""
+    order = sub[np.lexsort((keys[sub], inverse[sub]))]
+    by_class = inverse[order]
+    rank = np.arange(order.size) - np.searchsorted(by_class, by_class)
+    return order[rank < (q[by_class] if np.ndim(q) else q)]
 
 
 def _found(part, keys, classes, inverse, counts, limits, rows):
@@ -163,11 +169,7 @@ def _scan_exact(part, keys, classes, inverse, counts, exact):
     that sent fewer has sent every row with key <= t (limit t)."""
     q = np.array([exact.get(c, (0, -1.0))[0] for c in classes.tolist()], dtype=np.int64)
     t = np.array([exact.get(c, (0, -1.0))[1] for c in classes.tolist()])
-    sub = np.flatnonzero(keys <= t[inverse])
-    order = sub[np.lexsort((keys[sub], inverse[sub]))]
-    by_class = inverse[order]
-    rank = np.arange(order.size) - np.searchsorted(by_class, by_class)
-    rows = np.sort(order[rank < q[by_class]])
+    rows = np.sort(_smallest_per_class(np.flatnonzero(keys <= t[inverse]), keys, inverse, q))
     sent = np.bincount(inverse[rows], minlength=classes.size)
     limits = np.where((sent >= q) | (counts <= sent), np.inf, t)
     return _found(part, keys, classes, inverse, counts, limits, rows)
