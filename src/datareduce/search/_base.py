@@ -192,6 +192,13 @@ def check_target(y, n):
     return arr
 
 
+def _the_scorer(scoring, task):
+    """``scorer(estimator, X, y)`` of one scorer name or callable (``get_scorers``'s only
+    item: a callable is its own scorer)."""
+    (scorer,) = get_scorers(scoring, task).values()
+    return scorer
+
+
 def check_scorer_response(scorer, scoring, estimator):
     """Refuse, before any training, a scorer that reads a response the estimator does not
     have (``neg_log_loss`` or ``roc_auc_ovr`` read ``predict_proba``: ``LinearSVC`` and
@@ -288,9 +295,7 @@ class BaseReductionSearch(BaseEstimator):
         scoring = self.scoring
         if scoring is None:
             scoring = "f1_macro" if task == "classification" else "r2"
-        if callable(scoring) and not isinstance(scoring, str):
-            scorer = scoring  # scorer(estimator, X, y), e.g. make_scorer(fbeta_score, beta=2)
-        elif not isinstance(scoring, str):
+        if not isinstance(scoring, str) and not callable(scoring):
             what = (f"a {type(scoring).__name__} of scorers" if isinstance(
                 scoring, (Iterable, Mapping)) else f"a {type(scoring).__name__}")
             raise ValueError(
@@ -299,10 +304,9 @@ class BaseReductionSearch(BaseEstimator):
                 "a regression target) or a callable scorer(estimator, X, y) such as "
                 "make_scorer(fbeta_score, beta=2); the tolerance, the threshold, the summary "
                 "and score() are in that scorer's units.")
-        else:
-            if scoring == "mae":
-                scoring = "neg_mean_absolute_error"
-            scorer = get_scorers(scoring, task)[scoring]
+        if scoring == "mae":
+            scoring = "neg_mean_absolute_error"
+        scorer = _the_scorer(scoring, task)
         check_scorer_response(scorer, scoring, self.estimator)
         tol = self.tolerance
         if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < np.inf:
@@ -800,9 +804,7 @@ class BaseReductionSearch(BaseEstimator):
     def score(self, X, y):
         """The search's scorer on ``(X, y)`` with ``best_estimator_``."""
         self._check_fitted()
-        scorer = (self.scoring_ if callable(self.scoring_) and not isinstance(
-            self.scoring_, str) else get_scorers(self.scoring_, self.task_)[self.scoring_])
-        return float(scorer(self.best_estimator_, X, y))
+        return float(_the_scorer(self.scoring_, self.task_)(self.best_estimator_, X, y))
 
     @property
     def best_pipeline_(self):
