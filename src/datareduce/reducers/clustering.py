@@ -397,8 +397,7 @@ class ClusterCentroidsReducer(BaseReducer):
                 "clustered in the selection space). Pass output='medoids' to choose this "
                 "explicitly.", UserWarning, stacklevel=user_stacklevel())
         if (self.output_ == "centroids" and not fallback
-                and not (isinstance(self.space, str) and self.space in ("auto", "passthrough"))
-                and self.space is not None):
+                and self.space not in (None, "auto", "passthrough")):
             # a scaled space asked for explicitly cannot apply: the centroids live in X's
             # columns (the CLI refuses --space minmax with output=centroids, review14/c 08)
             warnings.warn(

@@ -46,7 +46,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from .._core.threads import one_blas_thread
-from .._core.validation import draw_seed
+from .._core.validation import draw_seed, user_stacklevel
 from .._geometry.kernels import Kernel
 from .._geometry.neighbors import centred, check_rows
 from ..base import _BANDWIDTH_CONSTRAINT, BaseReducer, Selection, _base_constraints_without
@@ -165,7 +165,7 @@ def kernel_thinning(X, q: int, *, bandwidth: float, g: int = 4, delta: float = 0
                           "MiB: no halving round fits and the swap step cannot run, so "
                           "these are uniformly random rows (as SRS). Raise working_memory "
                           f"(about {n * n * 8 / 2**20:.0f} MiB), or keep at most half.",
-                          UserWarning, stacklevel=4)
+                          UserWarning, stacklevel=user_stacklevel())
             return np.sort(perm[:q])
     else:
         n_used = b * 4**j
