@@ -298,7 +298,7 @@ def test_familywise_percentile_by_hand():
     cal = Calibration(metrics={"a": _metric("a", 5.0, [1, 2, 3, 4]),
                                "b": _metric("b", 0.0, [4, 3, 2, 1])},
                       n_draws=4, n_subset=10, n_samples=100, eval_rows=100)
-    assert cal.familywise() == (12.5, "a", 2)
+    assert cal.familywise() == (12.5, "a", 2, "srs")
     one = Calibration(metrics={"a": _metric("a", 5.0, [1, 2, 3, 4])}, n_draws=4,
                       n_subset=10, n_samples=100, eval_rows=100)
     assert one.familywise() is None  # one metric is its own line

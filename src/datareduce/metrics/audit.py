@@ -325,10 +325,8 @@ class SubsetAudit(PageMixin):
                         f"{names_text(weak)}", 0.0))
         fw = self.calibration.familywise()
         if fw is not None:  # each line above is a test of its own: one of them together
-            p, name, k = fw
-            kind = "stratified" if all("srs" in m.reference
-                                       for m in self.calibration.metrics.values()) else "uniform"
-            draws = f"{kind} {self._role('draws')}"
+            p, name, k, kind = fw
+            draws = f"{'stratified' if kind == 'srs' else 'uniform'} {self._role('draws')}"
             if p < 50:
                 text = (f"the {k} metrics together: the {self._role('subset')}'s furthest "
                         f"({name}) is further than the furthest metric of {100 - p:.0f}% of "

@@ -290,7 +290,7 @@ class Calibration:
         return [m.verdict for m in self.metrics.values()]
 
     def familywise(self, kind: str | None = None):
-        """``(percentile, metric, n_metrics)``: the subset's furthest metric (its lowest percentile)
+        """``(percentile, metric, n_metrics, kind)``: the subset's furthest metric (its lowest percentile)
         placed among the draws' furthest metrics, each draw's percentiles taken against
         the other draws and the subset (the max-statistic correction, as
         :attr:`CalibratedMetric.per_class_familywise` across classes). Below 5, the subset
@@ -316,7 +316,8 @@ class Calibration:
                            for j, m in enumerate(mets))
         s = float(own.min())
         further = np.sum(worst < s) + 0.5 * np.sum(worst == s)
-        return float(100.0 * further / worst.size), mets[int(own.argmin())].name, len(mets)
+        return (float(100.0 * further / worst.size), mets[int(own.argmin())].name, len(mets),
+                kind)
 
     def to_dict(self, words=None) -> dict:
         fw = self.familywise()
