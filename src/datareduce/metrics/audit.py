@@ -86,6 +86,18 @@ def audit_space(X, *, space="standard", fit_on=None):
     return np.ascontiguousarray(A), transformer, describe_space(transformer)
 
 
+def _quantile_bins(y, n_bins):
+    """``(names, codes, edges)``: a regression target's quantile bins
+    (:func:`datareduce._core.strata.quantile_strata`), each named by its range
+    ("[949, 1500]")."""
+    from .._core.strata import quantile_strata
+
+    codes, edges = quantile_strata(y, n_bins)
+    names = np.array([f"[{_edge(edges[i])}, {_edge(edges[i + 1])}]"
+                      for i in range(len(edges) - 1)])
+    return names, codes, edges
+
+
 def audit_labels(y, n, *, task: str = "auto", n_bins: int = N_BINS, name: str = "y"):
     """Labels for per-class results: classes as they are; a regression target in
     ``n_bins`` quantile bins (labelled by their ranges). ``task`` is ``"auto"`` (the
@@ -105,11 +117,7 @@ def audit_labels(y, n, *, task: str = "auto", n_bins: int = N_BINS, name: str = 
     y = np.asarray(y)
     # the package's one rule: prices and counts (many whole numbers) are binned too
     if kind == "regression":
-        from .._core.strata import quantile_strata
-
-        codes, edges = quantile_strata(y, n_bins)
-        names = np.array([f"[{_edge(edges[i])}, {_edge(edges[i + 1])}]"
-                          for i in range(len(edges) - 1)])
+        names, codes, _ = _quantile_bins(y, n_bins)
         return names[codes], "regression"
     if y.dtype.kind == "O":
         y = y.astype(str)

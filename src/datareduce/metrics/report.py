@@ -270,12 +270,10 @@ class RepresentativenessReport:
 def _target_bins(ya, yr, n_bins):
     """A regression target's quantile bins, named by their ranges ("[949, 1500]", as the
     audit names them), for the full rows and the reduced rows (by the full rows' edges)."""
-    from .._core.strata import bin_codes, quantile_strata
-    from .audit import _edge
+    from .._core.strata import bin_codes
+    from .audit import _quantile_bins
 
-    codes, edges = quantile_strata(ya, n_bins)
-    names = np.array([f"[{_edge(edges[i])}, {_edge(edges[i + 1])}]"
-                      for i in range(len(edges) - 1)])
+    names, codes, edges = _quantile_bins(ya, n_bins)
     return names[codes], names[bin_codes(yr, edges)]
 
 
