@@ -39,7 +39,7 @@ from ._geometry.kernels import (
     rbf_block,
     rbf_mean_embedding,
 )
-from ._geometry.neighbors import centre_of, row_chunks
+from ._geometry.neighbors import centre_of, check_rows, row_chunks
 
 __all__ = ["gaussian_block", "mean_embedding", "median_bandwidth", "mmd_weights"]
 
@@ -173,13 +173,10 @@ def mmd_weights(X_pool, kept_positions=None, *, points=None, initial=None,
     X = np.asarray(X_pool, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X_pool must be a non-empty 2-D array, got shape {X.shape}.")
-    if not np.isfinite(X).all():  # NaN kernel values broke the simplex projection (IndexError)
-        rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
-        raise ValueError(
-            f"X_pool has missing or infinite values in {len(rows)} row(s) (e.g. rows "
-            f"{rows[:5].tolist()}): kernel values between such rows are undefined. Impute or "
-            "drop them first (a reducer's reweight='mmd' weighs its selection space, which "
-            "imputes missing values).")
+    # NaN kernel values broke the simplex projection (IndexError)
+    check_rows(X, "X_pool", "kernel values between such rows are undefined. Impute or drop "
+               "them first (a reducer's reweight='mmd' weighs its selection space, which "
+               "imputes missing values).")
     offset = centre_of(X)
     X = np.ascontiguousarray(X - offset)  # the same kernel, without the rows' offset
     n = X.shape[0]

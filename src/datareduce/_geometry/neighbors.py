@@ -46,11 +46,15 @@ def centred(X) -> np.ndarray:
     return np.ascontiguousarray(X - centre_of(X))
 
 
-def check_rows(X, name: str = "X") -> np.ndarray:
+_UNDEFINED = ("distances and kernel values of such rows are undefined. Impute or drop them "
+              "first (the reducers do so in their selection space).")
+
+
+def check_rows(X, name: str = "X", why: str = _UNDEFINED) -> np.ndarray:
     """``X`` as a 2-D float64 array of finite values, or a ValueError naming ``name`` and the
-    rows: the public kernel and distance functions (herding, kernel thinning, ProtoDash,
-    distance entropy) shift rows by their column medians, so one missing value made every
-    row NaN and the picks were the first positions, silently."""
+    rows (then ``why``): the public kernel and distance functions (herding, kernel thinning,
+    ProtoDash, distance entropy) shift rows by their column medians, so one missing value
+    made every row NaN and the picks were the first positions, silently."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (rows x features), got shape {X.shape}.")
@@ -59,8 +63,7 @@ def check_rows(X, name: str = "X") -> np.ndarray:
         rows = np.flatnonzero(~finite)
         raise ValueError(
             f"{name} has missing or infinite values in {len(rows)} row(s) (e.g. rows "
-            f"{rows[:5].tolist()}): distances and kernel values of such rows are undefined. "
-            "Impute or drop them first (the reducers do so in their selection space).")
+            f"{rows[:5].tolist()}): {why}")
     return X
 
 
