@@ -10,7 +10,8 @@ images (searched recursively), a ``.txt`` file listing image paths, a single ima
 list of those. An image's label file is found by replacing the last ``images`` folder of
 its path by ``labels`` and its extension by ``.txt``; no label file means a background
 image. Label lines are ``class x_center y_center width height`` (normalised to [0, 1]) or
-segmentation polygons ``class x1 y1 x2 y2 ...`` (turned into their bounding box).
+segmentation polygons ``class x1 y1 x2 y2 ...`` (turned into their bounding box); a
+pose dataset's rows (``kpt_shape:``) are read as their box, without the keypoints.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 from ..base import BaseReducer, Selection
 from .dataset import _upright_rgb
 from .embedders import BaseEmbedder
+from .yolo import _kpt_fields
 
 __all__ = ["CropEmbedder", "ShapeComplexityScorer", "TopScoreReducer", "shape_complexity"]
 
@@ -251,6 +252,8 @@ class ShapeComplexityScorer(BaseEmbedder):
 
     def instance_complexity(self, dataset) -> list:
         """Per image, the complexity of each instance (polygon when available, else box)."""
+        # a pose row is a box followed by keypoints (not a polygon): read as its box
+        kpt = _kpt_fields(dataset.data or {}, dataset.yaml_path)
         out = []
         for b, lf in zip(dataset.boxes, dataset.label_files, strict=True):
             vals = [shape_complexity([w, h]) for _c, _x, _y, w, h in b]
@@ -258,6 +261,8 @@ class ShapeComplexityScorer(BaseEmbedder):
                 polys = []
                 for line in lf.read_text(encoding="utf-8-sig").splitlines():
                     parts = line.split()
+                    if kpt and len(parts) == 5 + kpt:
+                        parts = parts[:5]
                     if len(parts) >= 7:
                         polys.append(shape_complexity([float(v) for v in parts[1:]]))
                     elif len(parts) == 5:

@@ -7,7 +7,8 @@ directory), and splits (``train:``, ``val:``, ``test:``) that are a folder of im
 of those. An image's label file is found by replacing the last ``images`` folder of its
 path by ``labels`` and its extension by ``.txt``; no label file means a background image.
 Label lines are ``class x_center y_center width height`` (normalised to [0, 1]) or
-segmentation polygons ``class x1 y1 x2 y2 ...`` (turned into their bounding box).
+segmentation polygons ``class x1 y1 x2 y2 ...`` (turned into their bounding box); a
+pose dataset's rows (``kpt_shape:``) are read as their box, without the keypoints.
 """
 
 from __future__ import annotations
@@ -230,8 +231,29 @@ def _ultralytics_box(parts: list, vals: np.ndarray) -> np.ndarray:
 ZERO_AREA = "box of zero width or height, dropped"
 
 
-def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = None):
+def _kpt_fields(data: dict, yaml_path) -> int:
+    """Keypoint values per label row of a pose dataset (``kpt_shape: [nkpt, ndim]`` in the
+    data YAML), 0 without ``kpt_shape``."""
+    shape = data.get("kpt_shape")
+    if shape is None:
+        return 0
+    ok = (isinstance(shape, (list, tuple)) and len(shape) == 2
+          and all(isinstance(v, int) and not isinstance(v, bool) for v in shape)
+          and shape[0] > 0 and shape[1] in (2, 3))
+    if not ok:
+        raise ValueError(f"{yaml_path}: kpt_shape: {shape!r} is not [number of keypoints, 2 or 3] "
+                         "(Ultralytics' form, e.g. kpt_shape: [17, 3]); fix it or leave it out.")
+    return shape[0] * shape[1]
+
+
+def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = None,
+                      kpt_fields: int = 0):
     """Parse YOLO label lines; return ((k, 5) boxes, [LabelIssue]).
+
+    In a pose dataset (``kpt_fields`` keypoint values per row, from the YAML's
+    ``kpt_shape``) a row of ``5 + kpt_fields`` fields is its box ``class x y w h`` followed
+    by the keypoints: the box is read and the keypoints left out, as Ultralytics reads pose
+    labels for boxes (``verify_image_label``).
 
     What Ultralytics 8.4 (``verify_image_label``) refuses is an issue: a file that mixes
     box rows and polygon rows, coordinates beyond its tolerance (box values, or a
@@ -252,6 +274,9 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
     rows, issues = [], []
     seen: dict = {}  # a valid row's float32 values -> its line
     lines = [(n, parts) for n, line in enumerate(text.splitlines(), 1) if (parts := line.split())]
+    if kpt_fields:  # pose rows: the box, without the keypoints
+        lines = [(n, parts[:5] if len(parts) == 5 + kpt_fields else parts)
+                 for n, parts in lines]
     poly_rows = [n for n, parts in lines if len(parts) > 6]
     box_rows = [n for n, parts in lines if len(parts) == 5]
     if poly_rows and box_rows:
@@ -488,6 +513,7 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
     if split == "validation":
         split = "val"
     names = _names_from_yaml(data, yaml_path)
+    kpt_fields = _kpt_fields(data, yaml_path)
     root = _resolve_root(yaml_path, data)
     splits = {k: [str(p) for p in _resolve_entries(root, data[k])]
               for k in SPLIT_KEYS if data.get(k)}
@@ -515,7 +541,7 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(LabelIssue(str(lbl), None, f"unreadable label file ({exc})"))
             else:
-                boxes, line_issues = _parse_label_text(text, nc, str(lbl), clipped)
+                boxes, line_issues = _parse_label_text(text, nc, str(lbl), clipped, kpt_fields)
                 problems += line_issues
         else:
             lbl = None
