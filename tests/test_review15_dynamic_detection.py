@@ -63,3 +63,56 @@ def test_bad_kpt_shape_is_named(tmp_path):
     Path(y).write_text(yaml.safe_dump(data))
     with pytest.raises(ValueError, match="kpt_shape"):
         load_yolo(y)
+
+
+# ------------------------------------------- 02. YOLO resume with other pruning options
+def _bare_yolo_trainer(save_dir, resume=False, **options):
+    """A PrunedDetectionTrainer in the state __init__ + get_dataloader leave it in."""
+    from types import SimpleNamespace
+
+    from datareduce.dynamic._yolo_loss import _Context
+    from datareduce.dynamic.yolo import pruned_trainer
+
+    cls = pruned_trainer(**{"keep": 0.5, "policy": "uniform", **options})
+    tr = object.__new__(cls)
+    tr.pruning = dict(cls.pruning_options)
+    tr.pruner, tr.pruning_log, tr._earlier_log, tr._ctx = None, [], [], _Context()
+    tr._plans, tr._pruning_epoch, tr._stats = {}, 0, {}
+    tr.epochs, tr.epoch = 4, 0
+    last = str(save_dir / "weights" / "last.pt") if resume else False
+    tr.args = SimpleNamespace(seed=0, time=None, resume=last)
+    tr.save_dir, tr.wdir = save_dir, save_dir / "weights"
+    tr.wdir.mkdir(exist_ok=True)
+    tr._attach_dataset(SimpleNamespace(im_files=[f"/data/im{i:02d}.jpg" for i in range(20)]))
+    return tr
+
+
+@pytest.mark.detection
+@pytest.mark.parametrize("other", [{"keep": 0.25}, {"ema": 0.9}, {"start_epoch": 1}])
+def test_yolo_resume_refuses_other_pruning_options(tmp_path, monkeypatch, other):
+    pytest.importorskip("ultralytics")
+    torch = pytest.importorskip("torch")
+    from ultralytics.models.yolo.detect import DetectionTrainer
+
+    from datareduce.dynamic.yolo import _on_train_epoch_end, _on_train_epoch_start
+
+    monkeypatch.setattr(DetectionTrainer, "save_model", lambda self: None)
+    monkeypatch.setattr(
+        DetectionTrainer, "resume_training", lambda self, ckpt: setattr(self, "start_epoch", 2)
+    )
+    first = _bare_yolo_trainer(tmp_path)
+    for e in range(2):
+        first.epoch = e
+        _on_train_epoch_start(first)
+        rows = first._plan(e)[0]
+        first._ctx.collect(rows, torch.as_tensor(rows + 1.0), 0.0)
+        _on_train_epoch_end(first)
+    first.save_model()
+    same = _bare_yolo_trainer(tmp_path, resume=True)
+    same.resume = True
+    same.resume_training({"epoch": 1})  # the same options resume
+    assert same.pruner.n_seen_.tolist() == first.pruner.n_seen_.tolist()
+    resumed = _bare_yolo_trainer(tmp_path, resume=True, **other)
+    resumed.resume = True
+    with pytest.raises(ValueError, match="pruner.npz.*other settings.*pruning options"):
+        resumed.resume_training({"epoch": 1})

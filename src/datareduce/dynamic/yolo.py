@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import math
 import os
@@ -273,6 +274,7 @@ class PrunedDetectionTrainer(DetectionTrainer):
                 policy=np.array(state["policy"]), files=np.array(self.image_files),
                 size_epochs=np.array(list(sizes), dtype=np.int64),
                 size_values=np.array(list(sizes.values()), dtype=np.int64),
+                settings=np.array(json.dumps(state["settings"])),
             )
             os.replace(tmp, self.wdir / "pruner.npz")
         return out
@@ -323,13 +325,22 @@ class PrunedDetectionTrainer(DetectionTrainer):
         with np.load(path, allow_pickle=False) as z:
             if list(z["files"]) != self.image_files:
                 raise ValueError(f"{path} was saved for other training images; cannot resume.")
-            self.pruner.load_state_dict({
+            state = {
                 "n_samples": len(self.image_files), "policy": str(z["policy"]),
                 "entropy": int(str(z["entropy"])), "scores": z["scores"],
                 "variances": z["variances"], "n_seen": z["n_seen"],
                 "epoch_sizes": dict(zip(z["size_epochs"].tolist(), z["size_values"].tolist(),
                                         strict=True)),
-            })
+            }
+            if "settings" in z.files:  # absent from the files of earlier versions
+                state["settings"] = json.loads(str(z["settings"]))
+        try:
+            self.pruner.load_state_dict(state)
+        except ValueError as exc:
+            raise ValueError(
+                f"{path}: {exc} Resume with the pruning options of the run being resumed "
+                "(pruned_trainer(keep=..., policy=..., groups=..., ...) as it was first "
+                "called).") from exc
         self._plans = {}
         self._pruning_epoch = int(self.start_epoch)
         LOGGER.info(f"datareduce: pruner scores restored from {path}")
