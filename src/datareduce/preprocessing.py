@@ -302,9 +302,30 @@ def resolve_space(space, X):
     return clone(space)
 
 
+def _temporal_table(X) -> bool:
+    """Whether a polars or pyarrow table has a date, time or duration column (read from its
+    schema, the table not converted): numpy turned polars' dates into microseconds, used as
+    given, and failed on pyarrow's beside numbers (DTypePromotionError), where a pandas
+    table's dates go through the default preparation as seconds."""
+    from ._core.validation import library_of
+
+    schema = getattr(X, "schema", None)
+    if schema is None:
+        return False
+    if library_of(X) == "polars":
+        return any(dtype.is_temporal() for dtype in schema.values())
+    if library_of(X) == "pyarrow":
+        import pyarrow as pa
+
+        return any(pa.types.is_temporal(field.type) for field in schema)
+    return False
+
+
 def _numeric_and_complete(X) -> bool:
     from ._core.validation import is_dataframe
 
+    if _temporal_table(X):
+        return False  # as a pandas table's dates: the default preparation
     if is_dataframe(X):
         _, categorical, dates = _column_roles(X)
         if categorical or dates:

@@ -1,0 +1,42 @@
+"""Review 15 (reviewer B): the reducer contract (base, pipeline, preprocessing, _core,
+_weights) as a scikit-learn / imbalanced-learn / pandas user meets it. Each test names its
+repro in notes/review15/b/ and fails before its fix."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from datareduce import get_reducer
+
+
+# 01_polars_arrow_dates_auto_space.py
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_space_auto_takes_a_polars_or_arrow_tables_dates_as_pandas(library):
+    pytest.importorskip(library)
+    rng = np.random.default_rng(0)
+    n = 40
+    frame = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "when": pd.date_range("2020-01-01", periods=n, freq="D"),
+        }
+    )
+    if library == "polars":
+        import polars as pl
+
+        X = pl.from_pandas(frame)
+    else:
+        import pyarrow as pa
+
+        X = pa.Table.from_pandas(frame)
+    y = np.repeat([0, 1], 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = get_reducer("mms", keep=0.25, random_state=0).fit(frame, y)
+        r = get_reducer("mms", keep=0.25, random_state=0).fit(X, y)
+    assert "dates and durations as seconds" in r.space_
+    assert r.space_ == want.space_
+    assert sorted(r.sample_indices_) == sorted(want.sample_indices_)
