@@ -195,7 +195,7 @@ def test_repeated_keeps_are_refused_by_compare_and_the_demo(capsys):
             random_state=0,
         )
     assert main(["demo", "--methods", "srs", "--keep", "0.1", "0.10", "-q"]) == 2
-    assert "--keep 0.1 0.10 repeats a value" in capsys.readouterr().err
+    assert "--keep: 0.1 is given twice (0.1, 0.1)" in capsys.readouterr().err
     assert main(["demo", "--methods", "srs", "--keep", "2000", "-q"]) == 2
     err = capsys.readouterr().err
     assert "--keep 2000 is more than the 1347 rows" in err and "test_size" not in err

@@ -312,9 +312,13 @@ def check_keep(keep, n_samples: int | None = None, *, name: str = "keep",
     )
 
 
-def check_keeps(keeps, *, name: str = "keeps") -> list:
+def check_keeps(keeps, *, name: str = "keeps", distinct: bool = True) -> list:
     """A list of kept fractions / row counts, each checked by :func:`check_keep` (the full
     fraction 1.0 excluded: it is the baseline); a single number is a list of one.
+
+    ``distinct=True`` refuses a value given twice (its runs would count twice in every
+    median and paired difference); ``distinct=False`` leaves repeats to the caller (the
+    search, which sorts and de-duplicates its fractions).
 
     Examples
     --------
@@ -332,6 +336,10 @@ def check_keeps(keeps, *, name: str = "keeps") -> list:
     if not out:
         raise ValueError(f"{name} must contain at least one kept fraction, e.g. "
                          f"{name}=(0.1, 0.3).")
+    repeated = [k for i, k in enumerate(out) if k in out[:i]]
+    if distinct and repeated:
+        raise ValueError(f"{name}: {repeated[0]!r} is given twice ({', '.join(map(repr, out))}):"
+                         " each kept value is evaluated once; give distinct values.")
     return out
 
 

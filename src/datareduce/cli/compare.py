@@ -151,8 +151,6 @@ def _check_options(args):
         check_keeps(keeps, name="--keep")
     except ValueError as exc:
         raise CLIError(str(exc)) from None
-    if len(set(keeps)) != len(keeps):
-        raise CLIError(f"--keep {' '.join(map(str, keeps))} repeats a value.")
     if not 0 < args.test_size < 1:
         raise CLIError(f"--test-size {args.test_size}: give a fraction in (0, 1).")
     names = available_reducers()

@@ -29,14 +29,18 @@ def add_parser(sub):
     p.set_defaults(func=run)
 
 
+TEST_SIZE = 0.25  # the digits' test split
+
+
 def run(args) -> int:
     """The paper's protocol (:func:`datareduce.evaluation.compare`) on digits, one split."""
-    import numpy as np
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
 
+    from .._core.validation import check_keeps
     from .._registry import available_reducers, reducer_class
     from ..evaluation import compare
+    from ..evaluation.protocol import training_rows
     from . import CLIError
     from ._common import did_you_mean, parse_keep
 
@@ -44,8 +48,10 @@ def run(args) -> int:
     if any(k == 1.0 and isinstance(k, float) for k in keeps):
         raise CLIError("--keep 1.0 is the full training split, which the table always shows; "
                        "give fractions in (0, 1) or row counts.")
-    if len(set(keeps)) != len(keeps):
-        raise CLIError(f"--keep {' '.join(map(str, args.keep))} repeats a value.")
+    try:
+        check_keeps(keeps, name="--keep")
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     methods = []
     # the recommended methods first (docs/quality.md: srs, then the weighted coresets)
     default = sorted(available_reducers(), key=lambda m: (m not in RECOMMENDED,
@@ -63,7 +69,7 @@ def run(args) -> int:
             continue
         methods.append(m.lower())
     X, y = load_digits(return_X_y=True)
-    n_train = len(y) - int(np.ceil(0.25 * len(y)))  # the training split of test_size 0.25
+    n_train = training_rows(len(y), TEST_SIZE)  # the split compare makes below
     big = [k for k in keeps if isinstance(k, int) and k > n_train]
     if big:  # (compare's refusal named its keeps= and test_size=, no option of the demo)
         raise CLIError(f"--keep {big[0]} is more than the {n_train} rows of the digits' "
@@ -72,7 +78,7 @@ def run(args) -> int:
         warnings.simplefilter("ignore")
         res = compare(X, y, methods=methods, keeps=keeps,
                       estimator=LogisticRegression(max_iter=2000), repeats=1,
-                      test_size=0.25, scaler="minmax", metric="euclidean",
+                      test_size=TEST_SIZE, scaler="minmax", metric="euclidean",
                       metrics=("mmd", "epsilon"),  # its table's MMD and eps L2 columns
                       random_state=args.seed,
                       # a bar only on a terminal, as every command draws them

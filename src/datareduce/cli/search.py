@@ -135,6 +135,8 @@ def parse_budget(text):
 
 
 def parse_keeps(items):
+    from .._core.validation import check_keeps
+
     if items is None:
         return DEFAULT_KEEPS
     keeps = []
@@ -148,8 +150,10 @@ def parse_keeps(items):
             raise CLIError(f"--keeps {text}: a kept fraction must be in (0, 1) (the full "
                            "table is the baseline).")
         keeps.append(value)
-    if len(set(keeps)) != len(keeps):
-        raise CLIError("--keeps repeats a fraction.")
+    try:
+        check_keeps(keeps, name="--keeps")
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     return tuple(sorted(keeps))
 
 

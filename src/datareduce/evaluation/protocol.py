@@ -241,10 +241,6 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
         check_split_sizes(ya, test_size, numeric_labels=np.asarray(ya).dtype.kind in "iuf")
     repeats = _check_int(repeats, "repeats", 1)
     keeps = check_keeps(keeps)
-    repeated = [k for i, k in enumerate(keeps) if k in keeps[:i]]
-    if repeated:  # its runs would count twice in every median and paired difference
-        raise ValueError(f"keeps: {repeated[0]!r} is given twice (keeps={keeps!r}): each kept "
-                         "value is run once per repeat; give distinct values.")
     if groups is None:
         check_counts_fit(keeps, Xa.shape[0], test_size)
     items = scorer_items(scoring, task)  # resolved once: a one-pass iterable too
@@ -542,6 +538,23 @@ def _warn_classes_on_one_side(labels, splits):
             "groups, or leave them out.", UserWarning, stacklevel=3)
 
 
+def training_rows(n, test_size):
+    """The rows of the training split that ``test_size`` leaves of ``n`` (the test split
+    rounded up, as scikit-learn's ``train_test_split``), or None when scikit-learn would
+    refuse ``test_size`` (it names it then).
+
+    Examples
+    --------
+    >>> training_rows(1797, 0.25), training_rows(100, 30), training_rows(10, 1.5)
+    (1347, 70, None)
+    """
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real):
+        return None
+    n_test = (int(test_size) if isinstance(test_size, numbers.Integral)
+              else int(np.ceil(test_size * n)))
+    return n - n_test if 0 < n - n_test < n else None
+
+
 def check_counts_fit(keeps, n, test_size, splits=None):
     """Refuse, before any training, a row count in ``keeps`` above the training split: the
     one check of :func:`compare` and ``datareduce compare`` (which words it in its options,
@@ -559,14 +572,10 @@ def check_counts_fit(keeps, n, test_size, splits=None):
         n_train = min(sizes)
         where = (f"the training split of repeat {sizes.index(n_train)} ({n_train} of the {n} "
                  "rows: with groups, the test split is a group fold of about test_size)")
-    elif isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real):
-        return  # scikit-learn's splitter refuses it by name
     else:
-        n_test = (int(test_size) if isinstance(test_size, numbers.Integral)
-                  else int(np.ceil(test_size * n)))
-        n_train = n - n_test
-        if not 0 < n_train < n:
-            return  # the splitter's own check names test_size
+        n_train = training_rows(n, test_size)
+        if n_train is None:
+            return  # scikit-learn's splitter refuses test_size by name
         where = f"the training split ({n_train} of the {n} rows with test_size={test_size!r})"
     big = [k for k in keeps if isinstance(k, (numbers.Integral, np.integer)) and k > n_train]
     if big:

@@ -175,7 +175,7 @@ def check_fractions(keeps):
                else "it is not in (0, 1)" if number else "it is not a number")
         raise ValueError(f"keeps={keeps!r}: {k!r} is not a kept fraction ({why}); give "
                          "fractions in (0, 1) such as keeps=(0.05, 0.1, 0.2).")
-    return sorted({float(k) for k in check_keeps(keeps)})
+    return sorted({float(k) for k in check_keeps(keeps, distinct=False)})
 
 
 def check_target(y, n):
