@@ -40,3 +40,26 @@ def test_space_auto_takes_a_polars_or_arrow_tables_dates_as_pandas(library):
     assert "dates and durations as seconds" in r.space_
     assert r.space_ == want.space_
     assert sorted(r.sample_indices_) == sorted(want.sample_indices_)
+
+
+# 02_duplicate_warning_blames_X.py
+def test_duplicate_warning_of_the_selection_space_does_not_blame_X():
+    rng = np.random.default_rng(0)
+    n = 60
+    X = pd.DataFrame(
+        {"id": [f"cust{i}" for i in range(n)], "region": rng.choice(["n", "s"], n), "x": 1.0}
+    )
+    y = np.repeat([0, 1], 30)
+    assert X.duplicated().sum() == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        get_reducer("mms", keep=0.2, random_state=0).fit(X, y)
+    dup = [str(w.message) for w in caught if "duplicate row" in str(w.message)]
+    assert dup and all(m.startswith("X in the selection space (") for m in dup)
+    assert "rare categories pooled" in dup[0]
+    # duplicates of X itself are still X's
+    Xd = np.vstack([np.eye(3), np.eye(3)[:1]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        get_reducer("mms", keep=2, random_state=0).fit(Xd)
+    assert any(str(w.message).startswith("X has 1 duplicate row") for w in caught)

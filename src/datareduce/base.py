@@ -268,7 +268,10 @@ class BaseReducer(BaseEstimator):
         rng = check_random_generator(getattr(self, "random_state", None))
         self._check_params(Xs, strata)
         if isinstance(Xs, np.ndarray):
-            warn_if_duplicates(Xs)
+            # duplicates of the selection space: rows that differ in X (rare categories
+            # pooled, a text id) can coincide there, so X itself is not said to have them
+            warn_if_duplicates(Xs, name="X" if transformer is None else
+                               f"X in the selection space ({self.space_})")
 
         stratified = strata is not None and bool(self._stratify_value())
         if self._selection == "global":
