@@ -443,6 +443,10 @@ class BaseReductionSearch(BaseEstimator):
         if len(X.shape) != 2:
             raise ValueError(f"X has shape {X.shape}: pass a 2-D table (rows x columns); "
                              "use X.reshape(-1, 1) for a single feature.")
+        if 0 in X.shape:  # before the strata and the splits (numpy's errors otherwise)
+            what = "0 rows" if X.shape[0] == 0 else "0 columns"
+            raise ValueError(f"X has {what} (shape {tuple(X.shape)}): the search needs the "
+                             "training table, at least one row per fold and one feature.")
         if X.shape[0] != len(y):
             raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)}: one target per row.")
         y_arr = check_target(y, X.shape[0])  # before any training, in the package's words
