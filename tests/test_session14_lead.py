@@ -57,3 +57,38 @@ def test_training_rows_leaves_bad_test_sizes_to_scikit_learn():
     check_counts_fit([10_000], 10, 1.5)  # no refusal of its own: the splitter names it
     with pytest.raises(ValueError, match="more than the training split"):
         check_counts_fit([8], 10, 0.3)
+
+
+def test_one_rule_for_the_same_row():
+    import pandas as pd
+
+    from datareduce.metrics.leakage import _float32_columns, _row_hashes
+
+    a = pd.DataFrame({"x": np.array([0.1, 0.2], dtype=np.float32),
+                      "t": pd.array(["u", None], dtype="string"), "k": [1, 2]})
+    # the same rows as a CSV reads them back: float64 in shortest float32 form, NaN, floats
+    b = pd.DataFrame({"x": [float(str(v)) for v in a["x"]], "t": ["u", np.nan],
+                      "k": [1.0, 2.0]})
+    single = _float32_columns(a, b, a.columns)
+    assert single == {"x"}
+    np.testing.assert_array_equal(_row_hashes(a, single), _row_hashes(b, single))
+    assert _row_hashes(a)[0] != _row_hashes(b)[0]  # float64(float32(0.1)) != 0.1
+    b.loc[1, "t"] = "nan"  # a text "nan" is not a missing value
+    assert _row_hashes(a, single)[1] != _row_hashes(b, single)[1]
+
+
+def test_score_matches_reduced_rows_across_formats(tmp_path):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 120
+    full = pd.DataFrame({"a": rng.normal(size=n).astype(np.float32),
+                         "c": pd.array(rng.choice(["x", "y", None], size=n), dtype="string"),
+                         "d": rng.choice(["u", None], size=n), "y": rng.integers(0, 2, n)})
+    full.to_parquet(tmp_path / "full.parquet")
+    red = full.sample(30, random_state=0)
+    red.to_csv(tmp_path / "red.csv", index=False)
+    red.to_parquet(tmp_path / "red.parquet")
+    for name in ("red.csv", "red.parquet"):
+        assert main(["score", str(tmp_path / "full.parquet"), str(tmp_path / name),
+                     "--target", "y", "-q", "--json", str(tmp_path / f"{name}.json")]) == 0

@@ -314,25 +314,16 @@ def _check_subset(full, red, cols):
     import numpy as np
     import pandas as pd
 
+    from ..metrics.leakage import _float32_columns, _row_hashes
+
     features = list(cols.features) + ([cols.id] if cols.id is not None else [])
     labels = [cols.target] if cols.target is not None else []
-    # a float32 column on either side is compared at float32's precision: reduce writes
-    # FULL.parquet's float32 values to a CSV in their shortest float32 form ("0.6836862"),
-    # read back as float64 values that differ from float64(float32) (review14/a 13)
-    single = {c for c in features + labels
-              if np.float32 in (getattr(full[c].dtype, "type", None),
-                                getattr(red[c].dtype, "type", None))}
+    # the split audit's rule for "the same row" (float32 columns at float32's precision:
+    # reduce writes FULL.parquet's float32 values to a CSV in their shortest form)
+    single = _float32_columns(full, red, features + labels)
 
     def rows(df, key):
-        # numbers as float64 and everything else as text, so that an int column in one file
-        # and a float column in the other (or Parquet vs CSV) compare equal
-        def number(c):
-            v = df[c].to_numpy(dtype=np.float64, na_value=np.nan)
-            return v.astype(np.float32).astype(np.float64) if c in single else v
-        frame = pd.DataFrame({
-            str(c): (number(c) if df[c].dtype.kind in "biuf" else df[c].astype(str).to_numpy())
-            for c in key})
-        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        return _row_hashes(df[key], single)
 
     hf, hr = rows(full, features + labels), rows(red, features + labels)
     outside = ~np.isin(hr, hf)

@@ -304,11 +304,21 @@ def _check_column_kinds(tr, te):
                          "datareduce's --na-values) or convert the column in both splits.")
 
 
+def _float32_columns(a, b, columns):
+    """The ``columns`` held as float32 in ``a`` or in ``b``: compared at float32's
+    precision by :func:`_row_hashes`."""
+    return {c for c in columns if np.float32 in (getattr(a[c].dtype, "type", None),
+                                                 getattr(b[c].dtype, "type", None))}
+
+
 def _row_hashes(frame, single=()):
-    """A hash of each row's values; the columns ``single`` (float32 in either split) at
-    float32's precision: a split written to CSV from float32 values ("0.6836862") reads
-    back as other float64 values, and its copies of training rows were only "near"
-    duplicates (review14/a 13)."""
+    """A hash of each row's values, the package's one rule for "the same row" in two
+    tables (the split audit's exact duplicates, ``datareduce score``'s matching of REDUCED
+    in FULL): numbers as float64 (an int column in one file and a float column in the
+    other compare equal), everything else as text with one marker for any missing value
+    (None, NaN, pd.NA). The columns ``single`` (float32 in either table) at float32's
+    precision: a table written to CSV from float32 values ("0.6836862") reads back as other
+    float64 values, and its copies of rows were only "near" duplicates (review14/a 13)."""
     import pandas as pd
 
     cols = {}
@@ -537,8 +547,7 @@ def audit_split(train, test, y_train=None, y_test=None, *, target=None, groups_t
     timings["representativeness"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    single = {c for c in tr.columns if np.float32 in (getattr(tr[c].dtype, "type", None),
-                                                      getattr(te[c].dtype, "type", None))}
+    single = _float32_columns(tr, te, tr.columns)
     h_tr, h_te = _row_hashes(tr, single), _row_hashes(te, single)
     first = pd.Series(np.arange(n_tr)).groupby(h_tr).first()
     exact_train = pd.Series(h_te).map(first).to_numpy(dtype=np.float64)
