@@ -67,7 +67,7 @@ def test_one_rule_for_the_same_row():
     a = pd.DataFrame({"x": np.array([0.1, 0.2], dtype=np.float32),
                       "t": pd.array(["u", None], dtype="string"), "k": [1, 2]})
     # the same rows as a CSV reads them back: float64 in shortest float32 form, NaN, floats
-    b = pd.DataFrame({"x": [float(str(v)) for v in a["x"]], "t": ["u", np.nan],
+    b = pd.DataFrame({"x": [float(str(v)) for v in a["x"].to_numpy()], "t": ["u", np.nan],
                       "k": [1.0, 2.0]})
     single = _float32_columns(a, b, a.columns)
     assert single == {"x"}
