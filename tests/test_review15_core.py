@@ -63,3 +63,24 @@ def test_duplicate_warning_of_the_selection_space_does_not_blame_X():
         warnings.simplefilter("always")
         get_reducer("mms", keep=2, random_state=0).fit(Xd)
     assert any(str(w.message).startswith("X has 1 duplicate row") for w in caught)
+
+
+# 03_list_rows_numbers_become_text.py
+@pytest.mark.parametrize("name", ["srs", "mms"])
+def test_a_list_of_mixed_rows_comes_back_with_its_numbers(name):
+    rng = np.random.default_rng(0)
+    X = [[float(rng.normal()), str(rng.choice(["a", "b"])), i] for i in range(20)]
+    y = [0, 1] * 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = get_reducer(name, keep=0.5, random_state=0)
+        Xr, yr = r.fit_resample(X, y)
+        Xt, _ = get_reducer(name, keep=0.5, random_state=0).fit_resample(tuple(map(tuple, X)), y)
+    assert Xr == [X[i] for i in r.sample_indices_]
+    assert yr == [y[i] for i in r.sample_indices_]
+    assert [list(row) for row in Xt] == Xr
+    # numbers alone still come back as numbers of numpy's type
+    Xn, _ = get_reducer(name, keep=0.5, random_state=0).fit_resample(
+        [[float(i), float(i % 3)] for i in range(20)], y
+    )
+    assert all(isinstance(v, float) for row in Xn for v in row)

@@ -65,9 +65,9 @@ def reduced_data(reducer, X, y=None, *, real_rows: bool = False) -> ReducedSet:
 
 def _rows(reducer, X, y):
     idx = reducer.sample_indices_
-    take = (lambda d: d.iloc[idx]) if hasattr(X, "iloc") else (lambda d: np.asarray(d)[idx])
+    take = (lambda d: d.iloc[idx]) if hasattr(X, "iloc") else (lambda d: _as_rows(d)[idx])
     return take(X), (None if y is None else (y.iloc[idx] if hasattr(y, "iloc")
-                                             else np.asarray(y)[idx]))
+                                             else _as_rows(y)[idx]))
 
 
 def accepts_sample_weight(estimator, method: str = "fit") -> bool:
@@ -333,8 +333,8 @@ def reduced_set(reducer, X, y=None):
     """
     reducer._check_fitted()
     if isinstance(X, list) or isinstance(y, list):
-        Xr, yr = reduced_set(reducer, np.asarray(X) if isinstance(X, list) else X,
-                             np.asarray(y) if isinstance(y, list) else y)
+        Xr, yr = reduced_set(reducer, _as_rows(X) if isinstance(X, list) else X,
+                             _as_rows(y) if isinstance(y, list) else y)
         return (Xr.tolist() if isinstance(X, list) else Xr,
                 yr.tolist() if isinstance(y, list) else yr)
     idx = reducer.sample_indices_
@@ -350,7 +350,7 @@ def reduced_set(reducer, X, y=None):
 
         Xr = _safe_indexing(X, idx)
     else:
-        Xr = np.asarray(X)[idx] if not isinstance(X, np.ndarray) else X[idx]
+        Xr = _as_rows(X)[idx] if not isinstance(X, np.ndarray) else X[idx]
     if y is None:
         return Xr, None
     if is_series(y) or is_dataframe(y):
@@ -361,7 +361,18 @@ def reduced_set(reducer, X, y=None):
         from sklearn.utils import _safe_indexing
 
         return Xr, _safe_indexing(y, idx)
-    return Xr, np.asarray(y)[idx]
+    return Xr, _as_rows(y)[idx]
+
+
+def _as_rows(obj) -> np.ndarray:
+    """A sequence (list, tuple, nested lists) as an array whose rows can be taken: numpy's
+    own conversion, except that values that numpy would turn into text (numbers beside text
+    in one table) are kept as the objects they are, so the kept rows are X's rows (numpy
+    made ``[[1.5, "a", 8]]`` a string array: the numbers came back as ``'1.5'``, ``'8'``)."""
+    arr = np.asarray(obj)
+    if arr.dtype.kind in "US" and not isinstance(obj, np.ndarray):
+        arr = np.asarray(obj, dtype=object)
+    return arr
 
 
 def _other_frame(obj) -> bool:
