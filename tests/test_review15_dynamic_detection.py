@@ -116,3 +116,30 @@ def test_yolo_resume_refuses_other_pruning_options(tmp_path, monkeypatch, other)
     resumed.resume = True
     with pytest.raises(ValueError, match="pruner.npz.*other settings.*pruning options"):
         resumed.resume_training({"epoch": 1})
+
+
+# ------------------------------------------- 03. a boolean mask given as image indices
+def test_boolean_mask_selects_images_in_subset_write_and_report(tmp_path):
+    from datareduce.detection import write_yolo_subset
+    from datareduce.detection.report import DetectionReport
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = load_yolo(make_shapes_dataset(tmp_path / "src", n_train=10, n_val=2))
+    mask = np.zeros(len(ds), dtype=bool)
+    mask[[2, 5, 7]] = True
+    want = [ds.images[i] for i in (2, 5, 7)]
+    assert ds.subset(mask).images == want
+    assert ds.instances_per_class(mask).tolist() == ds.instances_per_class([2, 5, 7]).tolist()
+    assert DetectionReport.from_selection(ds, mask).n_images_after == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = write_yolo_subset(ds, mask, tmp_path / "out")
+        got = sorted(p.name for p in load_yolo(y).images)
+    assert got == sorted(p.name for p in want)
+    with pytest.raises(ValueError, match="boolean mask of shape"):
+        ds.subset(mask[:4])
+    with pytest.raises(TypeError, match="whole numbers"):
+        ds.subset([0.5, 2.7])
+    with pytest.raises(ValueError, match=r"positions in 0\.\.9"):
+        ds.subset([3, 10])

@@ -173,7 +173,7 @@ class DetectionDataset:
 
     def instances_per_class(self, indices=None) -> np.ndarray:
         """Number of boxes of each class id over all images (or the images ``indices``)."""
-        idx = range(len(self)) if indices is None else np.asarray(indices, dtype=np.intp)
+        idx = range(len(self)) if indices is None else positions(indices, len(self))
         counts = np.zeros(self.n_classes, dtype=np.int64)
         for i in idx:
             if len(self.boxes[i]):
@@ -183,7 +183,7 @@ class DetectionDataset:
 
     def images_per_class(self, indices=None) -> np.ndarray:
         """Number of images containing at least one box of each class id."""
-        idx = range(len(self)) if indices is None else np.asarray(indices, dtype=np.intp)
+        idx = range(len(self)) if indices is None else positions(indices, len(self))
         counts = np.zeros(self.n_classes, dtype=np.int64)
         for i in idx:
             present = np.unique(self.boxes[i][:, 0].astype(np.int64))
@@ -195,7 +195,8 @@ class DetectionDataset:
         return [tuple(np.unique(b[:, 0].astype(np.int64)).tolist()) for b in self.boxes]
 
     def subset(self, indices) -> DetectionDataset:
-        """A dataset of the images ``indices`` (same names, splits and source).
+        """A dataset of the images ``indices`` (same names, splits and source): positions, or
+        a boolean mask of the images (a reducer's ``get_support()``).
 
         Examples
         --------
@@ -205,7 +206,7 @@ class DetectionDataset:
         >>> ds.subset([1]).images
         [PosixPath('/d/b.png')]
         """
-        idx = np.asarray(indices, dtype=np.intp).reshape(-1)
+        idx = positions(indices, len(self))
         return DetectionDataset(
             images=[self.images[i] for i in idx],
             boxes=[self.boxes[i].copy() for i in idx],
@@ -222,6 +223,37 @@ class DetectionDataset:
 
 
 # ---------------------------------------------------------------------------- helpers
+def positions(indices, n: int, what: str = "indices") -> np.ndarray:
+    """``indices`` as image positions in ``0..n-1`` (int array): whole numbers, or a boolean
+    mask of the ``n`` images (a reducer's ``get_support()``), read as the positions of its
+    True entries, never as the numbers 0 and 1.
+
+    Examples
+    --------
+    >>> positions([True, False, True], 3).tolist(), positions([2, 0], 3).tolist()
+    ([0, 2], [2, 0])
+    """
+    idx = np.asarray(indices)
+    if idx.dtype == bool:
+        if idx.ndim != 1 or idx.size != n:
+            raise ValueError(f"{what} is a boolean mask of shape {idx.shape} but the dataset has "
+                             f"{n} images: pass one True/False per image, or image positions.")
+        return np.flatnonzero(idx)
+    idx = idx.reshape(-1)
+    if idx.size == 0:
+        return idx.astype(np.intp)
+    if idx.dtype.kind not in "iu":
+        whole = idx.dtype.kind == "f" and bool(np.all(np.isfinite(idx) & (idx == np.round(idx))))
+        if not whole:
+            raise TypeError(f"{what} must be image positions (whole numbers) or a boolean mask, "
+                            f"got dtype {idx.dtype} (e.g. {idx[0]!r}).")
+    idx = idx.astype(np.intp)
+    if idx.min() < 0 or idx.max() >= n:
+        raise ValueError(f"{what} must be positions in 0..{n - 1} (the dataset has {n} images); "
+                         f"got values from {int(idx.min())} to {int(idx.max())}.")
+    return idx
+
+
 def image_to_label_path(image) -> Path:
     """The label file Ultralytics reads for ``image``: last ``images`` folder -> ``labels``.
 

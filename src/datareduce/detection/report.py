@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .dataset import positions
+
 __all__ = ["DetectionReport"]
 
 
@@ -64,7 +66,7 @@ class DetectionReport:
         """The report for keeping images ``indices`` of ``dataset`` (``categories``: per image;
         ``deduplicated``: the images de-duplication removed before the selection; any of them
         also in ``indices`` counts as kept)."""
-        idx = np.asarray(indices, dtype=np.intp)
+        idx = positions(indices, len(dataset))
         dup = None if deduplicated is None else np.setdiff1d(
             np.asarray(deduplicated, dtype=np.intp), idx)
         cats, cats_dup = {}, {}

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import LabelIssue, _is_image, image_to_label_path
+from .dataset import LabelIssue, _is_image, image_to_label_path, positions
 from .yolo import SPLIT_KEYS, _list_images, _real_folder, _split_aliases
 from .yolo import _is_within_dir as _is_within
 
@@ -501,8 +501,9 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     ----------
     dataset : DetectionDataset
         The source (read by :func:`load_yolo` or :func:`load_coco`).
-    indices : array-like of int
-        Positions of the kept images in ``dataset``.
+    indices : array-like of int or of bool
+        Positions of the kept images in ``dataset``, or a boolean mask of its images (a
+        reducer's ``get_support()``).
     out_dir : str or Path
         Output folder (created; must be empty, outside the source dataset).
     layout : {"symlink", "copy", "list"}, default="symlink"
@@ -532,11 +533,9 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
 
     if layout not in LAYOUTS:
         raise ValueError(f"layout={layout!r}: use one of {', '.join(LAYOUTS)}.")
-    idx = np.asarray(indices, dtype=np.intp).reshape(-1)
+    idx = positions(indices, len(dataset))
     if len(idx) == 0:
         raise ValueError("indices is empty: a written dataset needs at least one image.")
-    if idx.min() < 0 or idx.max() >= len(dataset):
-        raise ValueError(f"indices must be positions in 0..{len(dataset) - 1}.")
     if len(np.unique(idx)) != len(idx):
         raise ValueError("indices has duplicates: each image is written once.")
     if layout == "list" and dataset.source_format != "yolo":
