@@ -1,6 +1,8 @@
 """review15/a: the search and the "reduce once, train many" tuning as a demanding user of
 scikit-learn uses them (ReductionSearchCV, search_table, tune_on_subset, the CLI)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,3 +26,37 @@ def test_search_table_of_no_rows_is_refused_naming_the_rows():
 
     with pytest.raises(ValueError, match="X has 0 rows"):
         search_table(pd.DataFrame({"a": [], "t": []}), "t")
+
+
+# ------------------------- 02 tune_on_subset: a kept class with fewer rows than the folds
+def _rare(n=2000):
+    from sklearn.datasets import make_classification
+
+    return make_classification(n, 6, weights=[0.985], random_state=0)  # 36 rows of class 1
+
+
+@pytest.mark.parametrize(
+    "keep, what", [(0.02, "CV score on the 40 kept rows is NaN"), (0.0015, "no stratified split")]
+)
+def test_tune_on_subset_refuses_kept_rows_whose_class_is_short_of_the_folds(keep, what):
+    from datareduce.search import tune_on_subset
+
+    X, y = _rare()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=f"keep={keep}.*1 of class 1 .*3 folds.*{what}"):
+            tune_on_subset(
+                LogisticRegression(), {"C": [0.1, 1, 10]}, X, y, keep=keep, n_iter=3, random_state=0
+            )
+
+
+def test_tune_on_subset_with_two_rows_of_a_class_in_three_folds_still_tunes():
+    from datareduce.search import tune_on_subset
+
+    X, y = _rare()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn's "least populated class" warning
+        res = tune_on_subset(
+            LogisticRegression(), {"C": [0.1, 1, 10]}, X, y, keep=0.05, n_iter=3, random_state=0
+        )
+    assert np.isfinite(res.search.cv_results_["mean_test_score"]).all()

@@ -228,6 +228,10 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     w = None if w is None or len(w) != _num_samples(Xr) else np.asarray(w, dtype=float)
     Xr, yr, w = _in_row_order(red, Xr, yr, w, random_state)
     reduce_s = time.perf_counter() - t0
+    short = _class_short_of_folds(estimator, Xr, yr, cv)
+    if short is not None and short[3]:  # no stratified split at all (scikit-learn refuses)
+        raise ValueError(_short_of_folds_line(short, reducer, keep, len(yr), y,
+                                              "no stratified split of them is possible"))
     t0 = time.perf_counter()
     search = RandomizedSearchCV(estimator, param_distributions, n_iter=n_iter, cv=cv,
                                 scoring=scoring, refit=refit == "subset",
@@ -237,6 +241,14 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     search.fit(Xr, yr, **sample_weight_params(estimator, w, pass_sample_weight=use_weights,
                                               reducer=red))
     tune_s = time.perf_counter() - t0
+    if not np.isfinite(np.asarray(search.cv_results_["mean_test_score"], float)).any():
+        # scikit-learn ranks NaN last and still names a "best": the first configuration
+        what = (f"every configuration's CV score on the {len(yr)} kept rows is NaN (a fold's "
+                "fit failed or its score is undefined): no best configuration can be chosen")
+        if short is None:
+            raise ValueError(f"tune_on_subset: {what}; see scikit-learn's warnings above, "
+                             "or pass a larger keep.")
+        raise ValueError(_short_of_folds_line(short, reducer, keep, len(yr), y, what))
     params, ranked, short_s, chose_untuned = dict(search.best_params_), None, 0.0, False
     if shortlist > 1 or untuned:
         t0 = time.perf_counter()
@@ -268,6 +280,36 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     return SubsetTuning(best, params, search, red, len(y), len(yr), reduce_s, tune_s,
                         refit_s, shortlist=ranked, shortlist_seconds=short_s,
                         untuned_chosen=chose_untuned)
+
+
+def _class_short_of_folds(estimator, Xr, yr, cv):
+    """``(class, kept rows, n_splits, every class short)`` when a classifier's kept rows hold
+    a class with fewer rows than the folds of ``cv`` (its smallest), else None."""
+    if not is_classifier(estimator):
+        return None
+    try:
+        n_splits = int(check_cv(cv, yr, classifier=True).get_n_splits(Xr, yr))
+    except Exception:  # noqa: BLE001 - a splitter that needs groups: scikit-learn says so
+        return None
+    labels, counts = np.unique(np.asarray(yr), return_counts=True)
+    i = int(np.argmin(counts))
+    if counts[i] >= n_splits:
+        return None
+    return labels[i], int(counts[i]), n_splits, bool(counts.max() < n_splits)
+
+
+def _short_of_folds_line(short, reducer, keep, n_kept, y, what):
+    """The refusal of kept rows whose smallest class has fewer rows than the folds, naming
+    the reduction (``keep``), the class, its rows kept and in ``y``, and the fix."""
+    label, rows, n_splits, _ = short
+    label = label.item() if isinstance(label, np.generic) else label  # 1, not np.int64(1)
+    given = (f"reducer={reducer!r} at keep={keep!r}" if isinstance(reducer, str) else
+             f"reducer={type(reducer).__name__}")
+    total = int(np.sum(np.asarray(y) == label))
+    return (f"tune_on_subset: {given} keeps {n_kept} of {_num_samples(y)} rows, {rows} of "
+            f"class {label!r} ({total} in y), fewer than the {n_splits} folds of the search "
+            f"on them: {what}. Pass a larger keep (or a reducer keeping more rows of that "
+            "class), or fewer folds (cv).")
 
 
 def _task_param(reducer, estimator):
