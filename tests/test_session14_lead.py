@@ -92,3 +92,55 @@ def test_score_matches_reduced_rows_across_formats(tmp_path):
     for name in ("red.csv", "red.parquet"):
         assert main(["score", str(tmp_path / "full.parquet"), str(tmp_path / name),
                      "--target", "y", "-q", "--json", str(tmp_path / f"{name}.json")]) == 0
+
+
+def _numbers_with_a_marker(n, rng):
+    col = rng.normal(size=n).astype(object)
+    col[5] = "?"
+    return col
+
+
+def test_numbers_with_a_marker_are_no_free_text(tmp_path, capsys):
+    """A numeric column with one '?' (UCI's missing marker) was dropped as "an id or free
+    text" (a different text on every row), with no word of --na-values."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": _numbers_with_a_marker(100, rng), "b": rng.normal(size=100),
+                       "y": rng.integers(0, 2, 100)})
+    df.to_csv(tmp_path / "t.csv", index=False)
+    assert main(["reduce", str(tmp_path / "t.csv"), "-o", str(tmp_path / "r.csv"),
+                 "--target", "y", "--keep", "0.3"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: column 'a' is numbers except '?' (1 row)" in err
+    assert "pass --na-values '?'" in err
+    assert "2 feature column(s): a, b" in err and "free text" not in err, err
+
+
+def test_audit_keeps_trains_numbers_when_test_has_a_marker(tmp_path, capsys):
+    """A '?' in TEST alone makes the column text in both splits (read_tables): TRAIN's
+    numbers then looked like a different text on every row, and the feature was dropped
+    with no warning."""
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    pd.DataFrame({"a": rng.normal(size=100), "b": rng.normal(size=100),
+                  "y": rng.integers(0, 2, 100)}).to_csv(tmp_path / "tr.csv", index=False)
+    pd.DataFrame({"a": _numbers_with_a_marker(40, rng), "b": rng.normal(size=40),
+                  "y": rng.integers(0, 2, 40)}).to_csv(tmp_path / "te.csv", index=False)
+    assert main(["audit", str(tmp_path / "tr.csv"), str(tmp_path / "te.csv"),
+                 "--target", "y", "--draws", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: column 'a' is numbers except '?' (1 row)" in err
+    assert "2 feature column(s): a, b" in err and "free text" not in err, err
+
+
+def test_ids_and_free_text_are_still_left_out():
+    import pandas as pd
+
+    from datareduce.cli._columns import _distinct_text
+
+    n = 50
+    assert _distinct_text(pd.Series([f"user{i}" for i in range(n)], dtype=object))
+    assert _distinct_text(pd.Series([f"a note {i}" for i in range(n - 1)] + ["?"], dtype=object))
+    assert not _distinct_text(pd.Series([str(i * 0.37) for i in range(n)], dtype=object))

@@ -53,13 +53,16 @@ def _match(option: str, patterns, columns) -> list:
 def _distinct_text(series) -> bool:
     """Text with a different value on every row (an id or free text), but not ISO dates as
     text, which the selection space reads as seconds (a CSV's date column of one row per
-    day, or timestamps, has a different value on every row too)."""
+    day, or timestamps, has a different value on every row too), nor numbers read as text
+    for a '?' (in this table or the other of a pair: :func:`warn_numeric_markers` names the
+    fix)."""
     if not (series.dtype.kind == "O" and len(series) >= 20
             and series.nunique() == len(series)):
         return False
     from ..preprocessing import _dates_in_text
+    from ._io import numbers_as_text
 
-    return _dates_in_text(series) is None
+    return _dates_in_text(series) is None and not numbers_as_text(series)
 
 def _looks_like_id(name, series) -> bool:
     if str(name).strip().lower() in _ID_NAMES or str(name).lower().endswith("_id"):

@@ -337,25 +337,40 @@ def read_table(path, label: str = "input", *, source: bool = False, na_values=No
 MAX_MARKERS = 2
 
 
+def _marker_counts(series):
+    """The rows of each text that is not a number, when ``series`` is text holding numbers
+    but for at most ``MAX_MARKERS`` distinct texts in fewer than half of its rows (an empty
+    count when every text is a number), else None."""
+    import pandas as pd
+
+    if series.dtype.kind != "O":
+        return None
+    s = series.dropna()
+    head = s.iloc[:1000]  # a quick look first: most text columns are not numbers at all
+    if s.empty or 2 * int(pd.to_numeric(head, errors="coerce").isna().sum()) > len(head):
+        return None
+    if s.map(type).ne(str).any():  # (objects of a Parquet file that are not text)
+        return None
+    bad = s[pd.to_numeric(s, errors="coerce").isna()]
+    counts = bad.value_counts()
+    if len(counts) > MAX_MARKERS or 2 * len(bad) >= len(s):
+        return None
+    return counts
+
+
+def numbers_as_text(series) -> bool:
+    """A text column of numbers, but for at most a marker or two (``?``): read as text
+    because of the marker, or because the other table of a pair has one there
+    (:func:`read_tables`)."""
+    return _marker_counts(series) is not None
+
+
 def numeric_markers(series):
     """``{marker: rows}`` when a text column holds numbers except for one or two distinct
     texts in fewer than half of its rows (``?`` or ``-`` for a missing value, as UCI files
     write it), else ``{}``."""
-    import pandas as pd
-
-    if series.dtype.kind != "O":
-        return {}
-    s = series.dropna()
-    head = s.iloc[:1000]  # a quick look first: most text columns are not numbers at all
-    if s.empty or 2 * int(pd.to_numeric(head, errors="coerce").isna().sum()) > len(head):
-        return {}
-    if s.map(type).ne(str).any():  # (objects of a Parquet file that are not text)
-        return {}
-    bad = s[pd.to_numeric(s, errors="coerce").isna()]
-    counts = bad.value_counts()
-    if not 1 <= len(counts) <= MAX_MARKERS or 2 * len(bad) >= len(s):
-        return {}
-    return {str(k): int(v) for k, v in counts.items()}
+    counts = _marker_counts(series)
+    return {} if counts is None else {str(k): int(v) for k, v in counts.items()}
 
 
 def warn_numeric_markers(df, columns) -> None:
