@@ -84,3 +84,40 @@ def test_a_list_of_mixed_rows_comes_back_with_its_numbers(name):
         [[float(i), float(i % 3)] for i in range(20)], y
     )
     assert all(isinstance(v, float) for row in Xn for v in row)
+
+
+# 04_transform_input_through_reducer.py
+@pytest.mark.parametrize("order", ["scale-reduce", "reduce-scale", "undersample"])
+def test_transform_input_goes_through_the_steps_before_a_reducer(order):
+    import sklearn
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.preprocessing import StandardScaler
+
+    from datareduce import Pipeline
+
+    class Model(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y, X_val=None):
+            self.X_val_ = X_val
+            self.classes_ = np.unique(y)
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 3)) + 5, np.repeat([0, 1], 30)
+    X_val = rng.normal(size=(10, 3)) + 5
+    reducer = get_reducer("srs", keep=0.5, random_state=0)
+    if order == "undersample":
+        from imblearn.under_sampling import RandomUnderSampler
+
+        reducer = RandomUnderSampler(random_state=0)
+    steps = [("scale", StandardScaler()), ("reduce", reducer)]
+    if order == "reduce-scale":
+        steps = steps[::-1]
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = Model().set_fit_request(X_val=True)
+        pipe = Pipeline([*steps, ("model", model)], transform_input=["X_val"])
+        pipe.fit(X, y, X_val=X_val)
+    assert np.allclose(pipe[-1].X_val_, pipe.named_steps["scale"].transform(X_val))
+    assert pipe.named_steps["reduce"] is reducer  # the steps are the user's again

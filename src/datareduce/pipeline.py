@@ -92,6 +92,12 @@ class _ResampleOnly(BaseEstimator):
         return self.reducer.fit_resample(X, y, **params)
 
 
+def _resamples(est) -> bool:
+    """Whether a step resamples while fitting (a reducer, in ``_fit`` its resample-only
+    wrapper, an imbalanced-learn sampler) and so passes the data on at predict time."""
+    return not isinstance(est, str) and est is not None and hasattr(est, "fit_resample")
+
+
 def _wrap(steps):
     return [
         (name, _ResampleOnly(est) if isinstance(est, BaseReducer) else est) for name, est in steps
@@ -308,9 +314,21 @@ class Pipeline(_ImbPipeline):
 
     def _get_metadata_for_step(self, *, step_idx, step_params, all_params):
         """A step after a resampling step gets a per-row ``sample_weight`` for the rows it
-        sees (one per row of X as given, sliced like the final estimator's), not for X."""
-        params = super()._get_metadata_for_step(step_idx=step_idx, step_params=step_params,
-                                                all_params=all_params)
+        sees (one per row of X as given, sliced like the final estimator's), not for X.
+
+        ``transform_input`` metadata (a validation set ``X_val``) goes through the steps
+        before this one as at predict time, where resampling steps pass the data on:
+        imbalanced-learn transforms it with the slice ``pipe[:step]``, which has no
+        ``transform`` when a reducer or sampler ends it (AttributeError)."""
+        steps = self.steps
+        if self.transform_input is not None and 0 < step_idx:
+            self.steps = [(n, "passthrough" if _resamples(e) else e) for n, e in steps[:step_idx]
+                          ] + list(steps[step_idx:])
+        try:
+            params = super()._get_metadata_for_step(step_idx=step_idx, step_params=step_params,
+                                                    all_params=all_params)
+        finally:
+            self.steps = steps
         if not params or step_idx == 0 or step_idx == len(self.steps) - 1:
             return params  # (the final step's weights: _route_weights)
         # copies: the methods' dicts may be one object, and each must be sliced once
