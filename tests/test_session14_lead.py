@@ -144,3 +144,20 @@ def test_ids_and_free_text_are_still_left_out():
     assert _distinct_text(pd.Series([f"user{i}" for i in range(n)], dtype=object))
     assert _distinct_text(pd.Series([f"a note {i}" for i in range(n - 1)] + ["?"], dtype=object))
     assert not _distinct_text(pd.Series([str(i * 0.37) for i in range(n)], dtype=object))
+
+
+def test_non_numeric_columns_are_the_spaces_categorical_and_dates():
+    """The passthrough space's message names the default space's categorical columns and
+    dates (one reading of a column's kind), by position where names repeat."""
+    import pandas as pd
+
+    from datareduce.base import _non_numeric_columns
+
+    df = pd.DataFrame({"a": [1.0, 2, 3], "t": ["x", "y", "z"], "b": [True, False, True],
+                       "c": pd.Categorical([1, 2, 1]), "d": pd.to_datetime(["2020-01-01"] * 3),
+                       "o": np.array([1, 2.5, None], dtype=object),
+                       "s": ["2020-01-01", "2020-01-02", "2020-01-03"],
+                       "i": pd.array([1, None, 3], dtype="Int64")})
+    assert _non_numeric_columns(df) == ["t", "c", "d", "s"]
+    assert _non_numeric_columns(df[["a", "t", "t"]]) == ["t", "t"]
+    assert _non_numeric_columns(np.array([[1, "x"], [2, "y"]], dtype=object)) == [1]

@@ -678,8 +678,11 @@ def _dense_columns(X):
 
 def _non_numeric_columns(X) -> list:
     """Names (DataFrames) or positions of the columns of a 2-D X that hold values other than
-    numbers (text, categories, dates), for the message of a space that uses X as given."""
+    numbers (text, categories, dates), for the message of a space that uses X as given: the
+    default space's categorical columns and dates (:func:`preprocessing._column_roles`)."""
     import pandas as pd
+
+    from .preprocessing import _column_roles
 
     try:
         frame = X if is_dataframe(X) else pd.DataFrame(np.asarray(X, dtype=object))
@@ -687,21 +690,9 @@ def _non_numeric_columns(X) -> list:
         return []
     if frame.ndim != 2:
         return []
-    out = []
-    for j in range(frame.shape[1]):
-        s = frame.iloc[:, j]
-        if pd.api.types.is_bool_dtype(s.dtype) or (
-                pd.api.types.is_numeric_dtype(s.dtype)
-                and not isinstance(s.dtype, pd.CategoricalDtype)):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(
-                s.dtype) or isinstance(s.dtype, pd.CategoricalDtype):
-            out.append(_plain(frame.columns[j]))
-            continue
-        numbers = pd.to_numeric(s, errors="coerce")
-        if (numbers.isna() & s.notna()).any():
-            out.append(_plain(frame.columns[j]))
-    return out
+    # by position: the roles read columns by name, which may repeat here
+    _, categorical, dates = _column_roles(frame.set_axis(range(frame.shape[1]), axis=1))
+    return [_plain(frame.columns[j]) for j in sorted({*categorical, *dates})]
 
 
 def _check_space_output(Z, space, n_rows):
