@@ -60,3 +60,29 @@ def test_tune_on_subset_with_two_rows_of_a_class_in_three_folds_still_tunes():
             LogisticRegression(), {"C": [0.1, 1, 10]}, X, y, keep=0.05, n_iter=3, random_state=0
         )
     assert np.isfinite(res.search.cv_results_["mean_test_score"]).all()
+
+
+# ---------------- 03 the summary names failed checks and the splits a stopped race scored
+def test_summary_names_a_failed_check_and_the_splits_of_a_stopped_race():
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(900, 6, flip_y=0.1, random_state=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(
+            LogisticRegression(),
+            methods=["srs", "random", "mms", "clc", "herding"],
+            budget=None,
+            random_state=0,
+        ).fit(X, y)
+    text = s.summary()
+    failed = [(m, k) for (m, k), (_, ok) in s.checks_.items() if not ok]
+    assert failed and s.within_tolerance_  # an answer above a fraction whose check failed
+    for m, k in failed:
+        assert f"check failed: {m} at keep={k}: 3 draws x 3 splits" in text
+    res = s.results_frame()
+    scored = res.filter(like="split").notna().sum(axis=1)
+    assert (scored < 3).any()
+    rows = [r for r in text.splitlines() if r.startswith("| ") and "---" not in r][1:]
+    for r, n in zip(rows, scored, strict=True):
+        assert r.rstrip(" |").endswith("| 3" if n == 3 else f"| {n} of 3")

@@ -161,6 +161,19 @@ def summary(search) -> str:
                 lines.append(f"a budget of at least {need:.3g} s would answer the question "
                              "(predicted from smaller trainings: no full training was "
                              "measured)")
+    # the checks that failed (smaller answers passed over, or every candidate): without
+    # them a fraction whose lower bound clears the threshold seems passed over unexplained
+    for (m, k), (chk, passed) in getattr(s, "checks_", {}).items():
+        if passed:
+            continue
+        bound = getattr(s, "check_bounds_", {}).get((m, k), math.nan)
+        lines.append(f"check failed: {m} at keep={k}: {chk.shape[0]} draws x {chk.shape[1]} "
+                     f"splits, mean "
+                     f"{np.nanmean(chk):.4f}, worst draw {np.nanmean(chk, axis=1).min():.4f} "
+                     f"(threshold {s.threshold_:.4f})" + (
+                         f"; one draw on new data at least {bound:+.4f} against the full "
+                         f"training set in {100 * s.racing_level:.0f}% of cases (tolerance "
+                         f"-{s.tolerance:g})" if math.isfinite(bound) else ""))
     if s.budget_cut_:
         lines.append(f"budget: {s.budget_cut_}")
     budget = "no budget" if s.budget_seconds_ is None else (
@@ -182,5 +195,11 @@ def summary(search) -> str:
         # NaN bounds (the full set, unfinished races) as blanks, rows kept as counts
         table["lower_bound"] = [f"{v:.3f}" if _finite(v) else "" for v in table["lower_bound"]]
         table["rows kept per split"] = [_rows(v) for v in df["n_kept"]]
+        # a race stopped after some splits: its mean is over those only (not comparable
+        # with the complete rows' means, often higher: the hardest split may be missing)
+        split = df[[c for c in df.columns if c.startswith("split")]].to_numpy(float)
+        done = np.isfinite(split).sum(axis=1)
+        table["splits"] = [f"{d}" if d == split.shape[1] else f"{d} of {split.shape[1]}"
+                           for d in done]
         lines += ["", to_markdown(table, floatfmt=".3f")]
     return "\n".join(lines)
