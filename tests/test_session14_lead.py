@@ -161,3 +161,17 @@ def test_non_numeric_columns_are_the_spaces_categorical_and_dates():
     assert _non_numeric_columns(df) == ["t", "c", "d", "s"]
     assert _non_numeric_columns(df[["a", "t", "t"]]) == ["t", "t"]
     assert _non_numeric_columns(np.array([[1, "x"], [2, "y"]], dtype=object)) == [1]
+
+
+def test_audit_of_polars_rows_says_why_they_are_new_rows():
+    pl = pytest.importorskip("polars")
+    from datareduce.metrics import audit_subset
+
+    rng = np.random.default_rng(0)
+    X = pl.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    y = np.repeat([0, 1], 30)
+    with pytest.raises(ValueError, match=r"a polars table's rows are read as new rows: it has "
+                       r"no index .* pass a reducer, or rows of X \(positions, a boolean mask"):
+        audit_subset(X, X[::5], y, n_draws=3)
+    # positions are matched (the fix the message names)
+    assert audit_subset(X, np.arange(0, 60, 5), y, n_draws=3).n_kept == 12

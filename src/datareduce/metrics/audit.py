@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._core.strata import N_BINS
+from .._core.validation import library_of
 from ._html import PageMixin, cell_text, pct_text
 from ._text import names_text
 from .calibration import (
@@ -885,8 +886,13 @@ def audit_subset(X, subset, y=None, *, space="standard", metrics=DEFAULT_METRICS
               if transformer is not None else np.asarray(synthetic, dtype=np.float64))
         if labels is not None:
             if method is None:
-                raise ValueError("labels of synthetic rows are unknown: pass a reducer, or "
-                                 "rows of X (positions or X.iloc[...]).")
+                lib = library_of(subset)
+                why = ("" if lib in ("numpy", "pandas") else
+                       f" (a {lib} table's rows are read as new rows: it has no index to "
+                       "match them to X's rows by)")
+                raise ValueError(f"labels of synthetic rows are unknown{why}: pass a "
+                                 "reducer, or rows of X (positions, a boolean mask or "
+                                 "X.iloc[...]).")
             yz = audit_labels(np.asarray(y)[subset.sample_indices_], len(Zs),
                               task=task)[0] \
                 if task == "classification" else labels[subset.sample_indices_]
