@@ -121,3 +121,28 @@ def test_transform_input_goes_through_the_steps_before_a_reducer(order):
         pipe.fit(X, y, X_val=X_val)
     assert np.allclose(pipe[-1].X_val_, pipe.named_steps["scale"].transform(X_val))
     assert pipe.named_steps["reduce"] is reducer  # the steps are the user's again
+
+
+# 05_feature_names_of_a_reducer_slice.py
+def test_a_pipeline_slice_of_reducers_names_its_columns():
+    from imblearn.under_sampling import RandomUnderSampler
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce import make_pipeline
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["age", "income", "tenure"])
+    y = np.repeat([0, 1], 30)
+    pipe = make_pipeline(
+        get_reducer("srs", keep=0.5, random_state=0),
+        RandomUnderSampler(random_state=0),
+        LogisticRegression(),
+    )
+    with pytest.raises(NotFittedError):
+        pipe[:-1].get_feature_names_out()
+    pipe.fit(X, y)
+    assert pipe[:-1].get_feature_names_out().tolist() == ["age", "income", "tenure"]
+    pipe.fit(X.to_numpy(), y)
+    assert pipe[:-1].get_feature_names_out().tolist() == ["x0", "x1", "x2"]
+    assert pipe[:1].get_feature_names_out(["a", "b", "c"]).tolist() == ["a", "b", "c"]

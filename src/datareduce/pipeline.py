@@ -180,6 +180,22 @@ class Pipeline(_ImbPipeline):
         own = {k: v for k, v in self.get_params(deep=False).items() if k != "steps"}
         return self.__class__(self.steps[ind], **own)
 
+    def get_feature_names_out(self, input_features=None):
+        """Column names of the output of the pipeline's transformers, as in scikit-learn.
+
+        Reducers and samplers only select rows, so a pipeline (or a slice such as
+        ``pipe[:-1]``) made of them alone gives the names of the columns its first step was
+        fitted on (a DataFrame's, else ``x0, x1, ...``), as the reducer itself does, where
+        imbalanced-learn's pipeline returned None (``input_features`` as given)."""
+        if any(True for _ in self._iter()):
+            return super().get_feature_names_out(input_features)
+        first = next((est for _, _, est in self._iter(filter_resample=False)), None)
+        if first is not None and hasattr(first, "get_feature_names_out"):
+            return first.get_feature_names_out(input_features)
+        from sklearn.utils.validation import _check_feature_names_in
+
+        return _check_feature_names_in(self, input_features)
+
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
         if routed_params is not None:
             self._refuse_reducer_params(routed_params)
