@@ -143,3 +143,79 @@ def test_boolean_mask_selects_images_in_subset_write_and_report(tmp_path):
         ds.subset([0.5, 2.7])
     with pytest.raises(ValueError, match=r"positions in 0\.\.9"):
         ds.subset([3, 10])
+
+
+# ------------------------------------------- 04. rect=True with images of several shapes
+@pytest.fixture
+def _ultralytics_font():
+    """A TTF font where Ultralytics looks for Arial, so it never tries to download one."""
+    import os
+    import shutil
+
+    import matplotlib
+
+    cfg = Path(os.environ["YOLO_CONFIG_DIR"])
+    (cfg / "Ultralytics").mkdir(parents=True, exist_ok=True)
+    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    for target in (cfg / "Arial.ttf", cfg / "Ultralytics" / "Arial.ttf"):
+        if not target.exists():
+            shutil.copy(font, target)
+
+
+@pytest.mark.detection
+@pytest.mark.torch
+@pytest.mark.parametrize("workers", [0, 2])
+def test_yolo_rect_training_with_several_aspect_ratios(tmp_path, _ultralytics_font, workers):
+    pytest.importorskip("ultralytics")
+    torch = pytest.importorskip("torch")
+    from PIL import Image
+    from ultralytics import YOLO
+
+    from datareduce.dynamic.yolo import pruned_trainer
+
+    rng = np.random.default_rng(0)
+    for split, count in (("train", 12), ("val", 2)):
+        (tmp_path / "images" / split).mkdir(parents=True)
+        (tmp_path / "labels" / split).mkdir(parents=True)
+        for i in range(count):
+            w, h = [(128, 64), (64, 128), (96, 96)][i % 3]  # wide, tall, square
+            pixels = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(tmp_path / "images" / split / f"g{i:02d}.png")
+            (tmp_path / "labels" / split / f"g{i:02d}.txt").write_text(f"{i % 2} .5 .5 .4 .4\n")
+    data = tmp_path / "data.yaml"
+    data.write_text(f"path: {tmp_path}\ntrain: images/train\nval: images/val\nnames: [a, b]\n")
+    shapes = []
+
+    class Watched(pruned_trainer(keep=0.5, policy="uniform")):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.args.workers = workers  # Ultralytics sets workers=0 on CPU
+
+        def preprocess_batch(self, batch):
+            shapes.append(tuple(batch["img"].shape[2:]))
+            return super().preprocess_batch(batch)
+
+    model = YOLO("yolov8n.yaml")
+    model.train(
+        data=str(data),
+        trainer=Watched,
+        epochs=2,
+        imgsz=64,
+        batch=4,
+        device="cpu",
+        rect=True,
+        val=False,
+        plots=False,
+        verbose=False,
+        amp=False,
+        seed=0,
+        project=str(tmp_path / "runs"),
+        name="r",
+        exist_ok=True,
+    )
+    trainer = model.trainer
+    assert trainer.train_loader.dataset.rect
+    assert [e["images"] for e in trainer.pruning_log] == [6, 6]
+    assert len(shapes) == 4 and len(set(shapes)) > 1  # rectangles, not one square
+    assert int(trainer.pruner.n_seen_.sum()) == 12
+    assert torch.isfinite(torch.as_tensor(trainer.pruner.scores_[trainer.pruner.n_seen_ > 0])).all()

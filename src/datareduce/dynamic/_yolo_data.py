@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader, Sampler
 
@@ -25,6 +26,10 @@ class _PlanSampler(Sampler):
     def __iter__(self):
         epoch = self.trainer._pruning_epoch
         rows = self.trainer._plan(epoch)[0]
+        if getattr(self.trainer, "_rect_shapes", None) is not None:
+            # rectangular batches: in dataset (aspect-ratio) order, not shuffled, as
+            # Ultralytics trains rect=True (the batches' shapes: trainer._fit_rect)
+            return iter(np.sort(self.trainer._pos_of_row[rows]).tolist())
         g = torch.Generator()
         g.manual_seed(int(self.trainer.args.seed) * 100003 + epoch)
         rows = rows[torch.randperm(rows.size, generator=g).numpy()]

@@ -98,6 +98,8 @@ class PrunedDetectionTrainer(DetectionTrainer):
         self._plans = {}
         self._pruning_epoch = 0
         self._stats = {}
+        self._rect_shapes = None  # rect=True: each image's shape in Ultralytics' own batches
+        self._loader_batch = 1
         self.add_callback("on_train_start", _on_train_start)
         self.add_callback("on_train_epoch_start", _on_train_epoch_start)
         self.add_callback("on_train_epoch_end", _on_train_epoch_end)
@@ -118,14 +120,18 @@ class PrunedDetectionTrainer(DetectionTrainer):
             nw = 0
         kept_partners = self.pruning["partners"] == "kept"
         on_cuda = getattr(self.device, "type", str(self.device)) == "cuda"
+        self._loader_batch = min(batch_size, len(dataset))
+        if self._rect_shapes is not None and self._plans.get(self._pruning_epoch) is not None:
+            self._fit_rect(self._plans[self._pruning_epoch][0])  # rebuilt loader (OOM retry)
         return _EpochLoader(
             dataset,
-            batch_size=min(batch_size, len(dataset)),
+            batch_size=self._loader_batch,
             sampler=_PlanSampler(self),
             num_workers=nw,
             pin_memory=on_cuda,
             collate_fn=getattr(dataset, "collate_fn", None),
-            persistent_workers=nw > 0 and not kept_partners,
+            # the workers must see each epoch's partners and rectangle shapes
+            persistent_workers=nw > 0 and not kept_partners and self._rect_shapes is None,
             prefetch_factor=4 if nw > 0 else None,
             drop_last=False,
         )
@@ -165,6 +171,32 @@ class PrunedDetectionTrainer(DetectionTrainer):
         self._pos_of_row = np.empty(len(files), dtype=np.int64)
         self._pos_of_row[pos] = np.arange(len(files))
         self._train_dataset = dataset
+        # rect=True: each image's rectangle shape (h, w) as Ultralytics set it for its own
+        # batches of the whole dataset; None when every batch has the same shape
+        self._rect_shapes = None
+        if getattr(dataset, "rect", False):
+            shapes = np.asarray(dataset.batch_shapes)[np.asarray(dataset.batch)]
+            if not np.all(shapes == shapes[0]):
+                self._rect_shapes = shapes
+
+    def _fit_rect(self, rows):
+        """Rectangular batches of the epoch's kept images (``rect=True``).
+
+        Ultralytics letterboxes every image of a batch to the batch's shape, set for
+        consecutive images of the dataset (sorted by aspect ratio), and does not shuffle
+        them. The epoch's kept images come in dataset order (:class:`_PlanSampler`), so a
+        loader batch holds neighbours in aspect ratio from several of Ultralytics' batches:
+        each loader batch gets the shape that holds all of theirs (their largest height and
+        width), else the images of one batch would differ in size.
+        """
+        ds, shapes = self._train_dataset, self._rect_shapes
+        pos = np.sort(self._pos_of_row[np.asarray(rows, dtype=np.int64)])
+        bs = max(1, int(self._loader_batch))
+        batch = np.zeros(len(shapes), dtype=np.int64)
+        batch[pos] = np.arange(pos.size) // bs
+        ds.batch = batch
+        ds.batch_shapes = np.stack([shapes[pos[i:i + bs]].max(0)
+                                    for i in range(0, pos.size, bs)] or [shapes[0]])
 
     def _groups(self, dataset, order):
         groups = self.pruning["groups"]
@@ -365,6 +397,8 @@ def _on_train_epoch_start(trainer):
     rows, weights = trainer._plan(epoch)
     if trainer.pruning["partners"] == "kept":
         trainer._restrict_partners(rows)
+    if trainer._rect_shapes is not None:
+        trainer._fit_rect(rows)
     p = trainer.pruner
     seen = p.n_seen_ > 0
     threshold = float("nan")
