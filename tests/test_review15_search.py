@@ -86,3 +86,27 @@ def test_summary_names_a_failed_check_and_the_splits_of_a_stopped_race():
     rows = [r for r in text.splitlines() if r.startswith("| ") and "---" not in r][1:]
     for r, n in zip(rows, scored, strict=True):
         assert r.rstrip(" |").endswith("| 3" if n == 3 else f"| {n} of 3")
+
+
+# ------------------------------- 04 tune_halving: factor and cache_reducer refused by name
+@pytest.mark.parametrize(
+    "kw", [{"factor": 1}, {"factor": 0.5}, {"factor": True}, {"cache_reducer": "false"}]
+)
+def test_tune_halving_refuses_a_factor_not_above_one_and_a_cache_word(kw):
+    from sklearn.tree import DecisionTreeClassifier
+
+    from datareduce.search import tune_halving
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(300, 4)), np.arange(300) % 2
+    ((name, value),) = kw.items()
+    with pytest.raises(ValueError, match=f"^{name}={value!r} must be"):
+        tune_halving(
+            DecisionTreeClassifier(random_state=0),
+            {"max_depth": [2, 4, 8, 16]},
+            X,
+            y,
+            n_candidates=4,
+            random_state=0,
+            **kw,
+        )

@@ -528,6 +528,15 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
     from ..pipeline import Pipeline
     from ..reducers.random import RandomReducer
 
+    # scikit-learn takes any factor > 0 and fails far inside (factor=1: ZeroDivisionError,
+    # 0.5: IndexError); "false" from a config file would have cached
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not factor > 1:
+        raise ValueError(f"factor={factor!r} must be a number > 1 (the kept rows grow by it "
+                         "from rung to rung, and 1 / factor of the candidates go on), e.g. "
+                         "factor=3.")
+    if not (isinstance(cache_reducer, (bool, np.bool_)) or (
+            isinstance(cache_reducer, str) and cache_reducer == "auto")):
+        raise ValueError(f"cache_reducer={cache_reducer!r} must be 'auto', True or False.")
     check_consistent_length(X, y)
     _check_labels(y)
     if isinstance(reducer, str):
