@@ -66,7 +66,7 @@ def test_bad_kpt_shape_is_named(tmp_path):
 
 
 # ------------------------------------------- 02. YOLO resume with other pruning options
-def _bare_yolo_trainer(save_dir, resume=False, **options):
+def _bare_yolo_trainer(save_dir, resume=False, files=None, **options):
     """A PrunedDetectionTrainer in the state __init__ + get_dataloader leave it in."""
     from types import SimpleNamespace
 
@@ -83,7 +83,8 @@ def _bare_yolo_trainer(save_dir, resume=False, **options):
     tr.args = SimpleNamespace(seed=0, time=None, resume=last)
     tr.save_dir, tr.wdir = save_dir, save_dir / "weights"
     tr.wdir.mkdir(exist_ok=True)
-    tr._attach_dataset(SimpleNamespace(im_files=[f"/data/im{i:02d}.jpg" for i in range(20)]))
+    files = files or [f"/data/im{i:02d}.jpg" for i in range(20)]
+    tr._attach_dataset(SimpleNamespace(im_files=files))
     return tr
 
 
@@ -219,3 +220,31 @@ def test_yolo_rect_training_with_several_aspect_ratios(tmp_path, _ultralytics_fo
     assert len(shapes) == 4 and len(set(shapes)) > 1  # rectangles, not one square
     assert int(trainer.pruner.n_seen_.sum()) == 12
     assert torch.isfinite(torch.as_tensor(trainer.pruner.scores_[trainer.pruner.n_seen_ > 0])).all()
+
+
+# ------------------------------------------- 05. groups={image path: group} with Path keys
+@pytest.mark.detection
+def test_yolo_groups_dict_takes_path_keys_and_linked_paths(tmp_path, monkeypatch):
+    pytest.importorskip("ultralytics")
+    import os
+
+    files = [f"/data/im{i:02d}.jpg" for i in range(20)]
+    want = [i % 2 for i in range(20)]
+    tr = _bare_yolo_trainer(tmp_path, groups={Path(f): g for f, g in zip(files, want, strict=True)})
+    assert tr.pruner.groups_.tolist() == [0, 1]
+    assert tr.pruner.group_shares_.tolist() == [5.0, 5.0]
+    monkeypatch.chdir("/")
+    tr = _bare_yolo_trainer(tmp_path, groups={f[1:]: g for f, g in zip(files, want, strict=True)})
+    assert tr.pruner.group_shares_.tolist() == [5.0, 5.0]
+    # the dict names the images through a linked folder, the trainer by their real place
+    real = tmp_path / "real"
+    real.mkdir()
+    os.symlink(real, tmp_path / "link")
+    names = [f"im{i:02d}.jpg" for i in range(20)]
+    for n in names:
+        (real / n).touch()
+    groups = {str(tmp_path / "link" / n): g for n, g in zip(names, want, strict=True)}
+    tr = _bare_yolo_trainer(tmp_path, files=[str(real / n) for n in names], groups=groups)
+    assert tr.pruner.group_shares_.tolist() == [5.0, 5.0]
+    with pytest.raises(ValueError, match="no label for 1 training images"):
+        _bare_yolo_trainer(tmp_path, groups={Path(f): 0 for f in files[1:]})

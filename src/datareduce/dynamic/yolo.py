@@ -217,14 +217,30 @@ class PrunedDetectionTrainer(DetectionTrainer):
                                   names=names)
             cats = image_categories(ds)
             return np.asarray(cats)[np.asarray(order)]
-        # a mapping image file -> group label
-        missing = [f for f in self.image_files if f not in groups]
+        # a mapping image file -> group label; keys are paths (str or Path, relative ones
+        # under the current folder), matched as written or with links followed
+        given = {}
+        for k, v in groups.items():
+            try:
+                given[os.path.abspath(os.fspath(k))] = v
+            except TypeError:
+                raise TypeError(f"groups has the key {k!r}: its keys must be image paths (str "
+                                "or Path).") from None
+        real = {os.path.realpath(k): v for k, v in given.items()}
+        labels, missing = [], []
+        for f in self.image_files:
+            if f in given:
+                labels.append(given[f])
+            elif (r := os.path.realpath(f)) in real:
+                labels.append(real[r])
+            else:
+                missing.append(f)
         if missing:
             raise ValueError(
                 f"groups has no label for {len(missing)} training images (e.g. {missing[0]}): "
                 "give every training image file (absolute path) a group."
             )
-        return np.array([groups[f] for f in self.image_files])
+        return np.array(labels)
 
     def _follow_epochs(self):
         """Follow the trainer's ``epochs`` when Ultralytics changes it (``time=``)."""
@@ -487,7 +503,8 @@ def pruned_trainer(keep=0.5, policy="infobatch", *, groups=None, partners="any",
     groups : None, "category" or dict, default=None
         Class-aware budgets: ``"category"`` groups images by the classes in their labels
         (:func:`datareduce.detection.image_categories`: empty, single class, combination);
-        a dict maps each training image's absolute path to a group label.
+        a dict maps each training image's path (``str`` or ``Path``; relative ones under the
+        current folder) to a group label.
     partners : {"any", "kept"}, default="any"
         Mosaic / MixUp partners. ``"any"`` is Ultralytics' behaviour: partners come from the
         recently loaded images (Mosaic's buffer, which also holds earlier epochs' images) or
