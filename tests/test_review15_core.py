@@ -146,3 +146,25 @@ def test_a_pipeline_slice_of_reducers_names_its_columns():
     pipe.fit(X.to_numpy(), y)
     assert pipe[:-1].get_feature_names_out().tolist() == ["x0", "x1", "x2"]
     assert pipe[:1].get_feature_names_out(["a", "b", "c"]).tolist() == ["a", "b", "c"]
+
+
+# 06_period_column_as_categories.py
+def test_a_period_column_is_read_as_its_dates():
+    rng = np.random.default_rng(0)
+    n = 48
+    months = pd.period_range("2020-01", periods=n, freq="M")
+    X = pd.DataFrame({"spend": rng.normal(size=n), "month": months})
+    X.loc[5, "month"] = pd.NaT  # a missing period is a missing date
+    as_dates = X.assign(month=X["month"].dt.start_time)
+    y = np.repeat([0, 1], n // 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = get_reducer("mms", keep=0.25, random_state=0)
+        Xr, _ = r.fit_resample(X, y)
+        want = get_reducer("mms", keep=0.25, random_state=0).fit(as_dates, y)
+    assert "dates and durations as seconds" in r.space_
+    assert r.space_ == want.space_
+    assert sorted(r.sample_indices_) == sorted(want.sample_indices_)
+    assert Xr.equals(X.iloc[r.sample_indices_])
+    with pytest.raises(ValueError, match="month"):  # used as given: named as not numbers
+        get_reducer("mms", keep=0.25, space="passthrough").fit(X, y)

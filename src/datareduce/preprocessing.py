@@ -9,8 +9,8 @@ index) whatever space was used.
 The default preparation (:func:`make_selection_space`):
 
 - numeric and boolean columns, and dates and durations (``datetime64``, with or without a
-  time zone, ``timedelta64``, and ISO 8601 dates written as text, as in a CSV file: as
-  seconds, so that nearer dates are nearer rows): missing
+  time zone, ``timedelta64``, pandas periods as their start, and ISO 8601 dates written as
+  text, as in a CSV file: as seconds, so that nearer dates are nearer rows): missing
   values imputed by the column median, with one
   missing-indicator column per column that had missing values
   (:class:`~sklearn.impute.SimpleImputer` with ``add_indicator=True``), then scaled
@@ -98,6 +98,8 @@ def _seconds(s):
     and unparseable text as NaN."""
     import pandas as pd
 
+    if isinstance(s.dtype, pd.PeriodDtype):  # a month, a quarter: when it starts
+        s = s.dt.start_time
     if not _is_temporal(s.dtype):  # text: ISO 8601, anything else missing
         s = pd.to_datetime(s, format="ISO8601", utc=True, errors="coerce")
     if isinstance(s.dtype, pd.ArrowDtype):  # pyarrow's own seconds overflow at ns
@@ -150,8 +152,8 @@ def _column_roles(frame):
     numeric, categorical, dates = [], [], []
     for col in frame.columns:
         s = frame[col]
-        if _is_temporal(s.dtype):
-            numeric.append(col)
+        if _is_temporal(s.dtype) or isinstance(s.dtype, pd.PeriodDtype):
+            numeric.append(col)  # a period (a month, a quarter) as its start
             dates.append(col)
         elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
             numeric.append(col)
