@@ -110,3 +110,24 @@ def test_tune_halving_refuses_a_factor_not_above_one_and_a_cache_word(kw):
             random_state=0,
             **kw,
         )
+
+
+# ------------------------------------- 05 the search's arguments refused in their own names
+@pytest.mark.parametrize(
+    "kw, said",
+    [
+        ({"racing_level": "0.9"}, "racing_level='0.9' must be a number in"),
+        ({"racing_level": None}, "racing_level=None must be a number in"),
+        ({"method_params": {"mms": {"foo": 1}}}, r"method_params\['mms'\] names \['foo'\]"),
+        ({"method_params": {"mms": 3}}, r"method_params\['mms'\]=3: give a dict"),
+        ({"methods": {"a": "srs"}}, r"methods\['a'\] is 'srs': a dict of methods maps"),
+        ({"methods": 3}, "methods=3: give 'auto'"),
+        ({"min_budget": float("nan"), "budget": "2x"}, "min_budget=nan must be seconds"),
+    ],
+)
+def test_search_arguments_are_refused_in_their_own_names(kw, said):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(300, 4)), np.arange(300) % 2
+    args = {"methods": ["srs", "mms"], "budget": None, "random_state": 0, **kw}
+    with pytest.raises(ValueError, match=f"^{said}"):
+        ReductionSearchCV(LogisticRegression(), **args).fit(X, y)

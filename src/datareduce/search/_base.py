@@ -324,8 +324,12 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"share_preprocessing={self.share_preprocessing!r} must be True "
                              "or False.")
         if isinstance(self.min_budget, bool) or not isinstance(self.min_budget, numbers.Real) \
-                or self.min_budget < 0:
+                or not 0 <= self.min_budget < np.inf:  # (NaN: every budget ran out)
             raise ValueError(f"min_budget={self.min_budget!r} must be seconds >= 0.")
+        level = self.racing_level
+        if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+            raise ValueError(f"racing_level={level!r} must be a number in (0, 1), e.g. 0.9 "
+                             "(the confidence of the racing and of the lower bounds).")
         return task, scoring, scorer, check_fractions(self.keeps), parse_budget(self.budget)
 
     def _splits(self, X, strata, seed, numbers_as_classes=False, groups=None,
@@ -377,8 +381,17 @@ class BaseReductionSearch(BaseEstimator):
             if params:
                 raise ValueError("method_params applies to method names only; set the "
                                  "parameters on the reducers given in methods.")
+            for k, v in self.methods.items():
+                if isinstance(v, type) or not hasattr(v, "fit_resample"):
+                    raise ValueError(
+                        f"methods[{k!r}] is {v!r}: a dict of methods maps labels to "
+                        "reducer objects (e.g. {'mms': get_reducer('mms', space='minmax')}); "
+                        "give method names as a list (methods=['srs', 'mms']).")
             cands = {str(k): clone(v) for k, v in self.methods.items()}
         else:
+            if not isinstance(self.methods, (str, Iterable)):
+                raise ValueError(f"methods={self.methods!r}: give 'auto', a list of method "
+                                 "names or a dict of {label: reducer}.")
             names = method_names(self.methods, params, all_word="auto", role="searched")
             cands = {}
             for name in names:
@@ -387,7 +400,17 @@ class BaseReductionSearch(BaseEstimator):
                 except ImportError as exc:
                     skipped[name] = f"not installed ({exc})"
                     continue
-                cands[str(name).lower()] = cls(**params.get(name, {}))
+                given = params.get(name, {})
+                if not isinstance(given, Mapping):
+                    raise ValueError(f"method_params[{name!r}]={given!r}: give a dict of the "
+                                     "reducer's parameters, e.g. {'space': 'minmax'}.")
+                unknown = sorted(set(given) - set(cls().get_params(deep=False)))
+                if unknown:
+                    raise ValueError(
+                        f"method_params[{name!r}] names {unknown}, not parameters of "
+                        f"{cls.__name__}: choose among "
+                        f"{sorted(cls().get_params(deep=False))}.")
+                cands[str(name).lower()] = cls(**given)
         out = {}
         for label, red in cands.items():
             if task == "regression" and needs_classes(red):
