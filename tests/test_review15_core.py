@@ -168,3 +168,23 @@ def test_a_period_column_is_read_as_its_dates():
     assert Xr.equals(X.iloc[r.sample_indices_])
     with pytest.raises(ValueError, match="month"):  # used as given: named as not numbers
         get_reducer("mms", keep=0.25, space="passthrough").fit(X, y)
+
+
+# 07_space_text_output_unclear.py
+@pytest.mark.parametrize("output", ["default", "pandas"])
+def test_a_space_that_outputs_text_is_refused_naming_its_columns(output):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OrdinalEncoder, StandardScaler
+
+    rng = np.random.default_rng(0)
+    n = 40
+    X = pd.DataFrame(
+        {"a": rng.normal(size=n), "c": rng.choice(["p", "q"], n), "d": rng.choice(["u", "v"], n)}
+    )
+    y = np.repeat([0, 1], 20)
+    space = ColumnTransformer(
+        [("n", StandardScaler(), ["a"]), ("o", OrdinalEncoder(), ["c"])],
+        remainder="passthrough",
+    ).set_output(transform=output)
+    with pytest.raises(ValueError, match=r"space=ColumnTransformer .*\['remainder__d'\]"):
+        get_reducer("mms", keep=0.3, space=space).fit(X, y)

@@ -421,7 +421,7 @@ class BaseReducer(BaseEstimator):
         Z = transformer.fit_transform(X)
         # the reducers read dense rows: a space that outputs a sparse matrix (a one-hot
         # encoder's default) is made dense for the selection
-        Z = np.asarray(Z.toarray() if sp.issparse(Z) else Z, dtype=np.float64)
+        Z = _space_numbers(Z.toarray() if sp.issparse(Z) else Z, space, transformer)
         _check_space_output(Z, space, X.shape[0])
         _check_magnitude(Z, "X in the selection space")
         self.space_ = describe_space(transformer)
@@ -693,6 +693,44 @@ def _non_numeric_columns(X) -> list:
     # by position: the roles read columns by name, which may repeat here
     _, categorical, dates = _column_roles(frame.set_axis(range(frame.shape[1]), axis=1))
     return [_plain(frame.columns[j]) for j in sorted({*categorical, *dates})]
+
+
+def _space_numbers(Z, space, transformer) -> np.ndarray:
+    """The selection space's output as a float array. Values that are not numbers (a
+    ColumnTransformer's ``remainder="passthrough"`` of a text column) are refused naming the
+    output columns, instead of numpy's "could not convert string to float: 'v'"."""
+    try:
+        return np.asarray(Z, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        import pandas as pd
+
+        values = np.asarray(Z, dtype=object)
+        if values.ndim != 2:
+            raise
+        names = list(Z.columns) if hasattr(Z, "columns") else None
+        if names is None:
+            try:
+                names = list(transformer.get_feature_names_out())
+            except Exception:  # noqa: BLE001 - a transformer that cannot name its output
+                names = None
+        if names is None or len(names) != values.shape[1]:
+            names = list(range(values.shape[1]))
+        bad = []
+        for j in range(values.shape[1]):
+            column = pd.Series(values[:, j])
+            wrong = column.notna() & pd.to_numeric(column, errors="coerce").isna()
+            if wrong.any():
+                bad.append((_plain(names[j]), column[wrong].iloc[0]))
+        if not bad:
+            raise
+        name = space if isinstance(space, str) else type(space).__name__
+        raise ValueError(
+            f"space={name} outputs values that are not numbers in {len(bad)} of its "
+            f"{values.shape[1]} column(s) {[c for c, _ in bad[:5]]} (e.g. {bad[0][1]!r}); the "
+            "methods measure rows in that space, so it must output numbers: encode those "
+            "columns in it (e.g. a OneHotEncoder, or remainder='drop' in a ColumnTransformer) "
+            "or use space='auto' (text encoded for the selection only). The rows returned are "
+            "the original ones either way.") from exc
 
 
 def _check_space_output(Z, space, n_rows):
