@@ -248,3 +248,42 @@ def test_yolo_groups_dict_takes_path_keys_and_linked_paths(tmp_path, monkeypatch
     assert tr.pruner.group_shares_.tolist() == [5.0, 5.0]
     with pytest.raises(ValueError, match="no label for 1 training images"):
         _bare_yolo_trainer(tmp_path, groups={Path(f): 0 for f in files[1:]})
+
+
+# ------------------------------------------- 06. layout='list' of a COCO source, before embedding
+def _coco_copy(root):
+    import json
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = load_yolo(make_shapes_dataset(root, n_train=12, n_val=2))
+    imgs, anns = [], []
+    for i, (p, b) in enumerate(zip(ds.images, ds.boxes, strict=True)):
+        imgs.append({"id": i, "file_name": str(p.relative_to(root)), "width": 64, "height": 64})
+        for c, x, y, w, h in b:
+            box = [(x - w / 2) * 64, (y - h / 2) * 64, w * 64, h * 64]
+            anns.append({"id": len(anns), "image_id": i, "category_id": int(c) + 1, "bbox": box})
+    cats = [{"id": k + 1, "name": v} for k, v in ds.names.items()]
+    doc = {"images": imgs, "annotations": anns, "categories": cats}
+    (root / "ann.json").write_text(json.dumps(doc))
+    return root / "ann.json"
+
+
+def test_list_layout_of_a_coco_source_is_refused_before_embedding(tmp_path, capsys, monkeypatch):
+    from datareduce.cli import main
+    from datareduce.detection import check_output_dir, load_coco
+    from datareduce.detection import reducer as reducer_module
+
+    ann = _coco_copy(tmp_path / "src")
+    with pytest.raises(ValueError, match="layout='list' needs YOLO label files"):
+        check_output_dir(load_coco(ann), tmp_path / "out", layout="list")
+
+    def never(*args, **kwargs):
+        raise AssertionError("the images were embedded")
+
+    monkeypatch.setattr(reducer_module.DetectionReducer, "fit", never)
+    code = main(["yolo", str(ann), "--layout", "list", "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--layout list needs YOLO label files" in err and "--layout copy" in err
+    assert not (tmp_path / "out").exists()

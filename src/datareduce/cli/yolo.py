@@ -144,6 +144,7 @@ def _cli_hint(exc: Exception, path=None) -> CLIError:
 def cli_words(message: str) -> str:
     """A library message in the command line's words (its flags, not Python arguments)."""
     message = re.sub(r"\bkeep=(\d)", r"--keep \1", message)
+    message = re.sub(r"\blayout='(\w+)'", r"--layout \1", message)
     return (message.replace("overwrite=True", "--overwrite")
             .replace("listed in dataset.issues", "listed in a warning"))
 

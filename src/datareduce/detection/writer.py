@@ -129,7 +129,8 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
                      layout: str = "symlink") -> Path:
     """Check that ``out_dir`` may receive a reduced copy of ``dataset``; returns its real path.
 
-    Nothing is written. Refused: an output inside, equal to, or containing any place the
+    Nothing is written. Refused: ``layout="list"`` for a source without YOLO label files
+    (COCO); an output inside, equal to, or containing any place the
     source lives in (the ``path:`` root, each split folder or list and the folders it
     lists, their label folders, the data YAML), compared after following symbolic links
     (so a link pointing into the source is refused too); an existing file; a non-empty
@@ -147,6 +148,10 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout={layout!r}: use one of {', '.join(LAYOUTS)}.")
+    if layout == "list" and dataset.source_format != "yolo":
+        raise ValueError(f"layout='list' needs YOLO label files next to the images; a "
+                         f"{dataset.source_format} dataset has none: use layout='symlink' or "
+                         "layout='copy'.")
     given = Path(out_dir).expanduser()
     out = Path(os.path.realpath(given))
     hit = _overlap(out, source_locations(dataset))
@@ -538,10 +543,7 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
         raise ValueError("indices is empty: a written dataset needs at least one image.")
     if len(np.unique(idx)) != len(idx):
         raise ValueError("indices has duplicates: each image is written once.")
-    if layout == "list" and dataset.source_format != "yolo":
-        raise ValueError(f"layout='list' needs YOLO label files next to the images; a "
-                         f"{dataset.source_format} dataset has none: use 'symlink' or 'copy'.")
-    out = check_output_dir(dataset, out_dir, overwrite=overwrite)  # nothing written yet
+    out = check_output_dir(dataset, out_dir, overwrite=overwrite, layout=layout)  # nothing written
     kept = np.sort(idx)
     split = dataset.split
     images = [dataset.images[i] for i in kept]
@@ -561,8 +563,8 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
             raise ValueError(
                 f"layout='list': {len(rewritten)} JPEG(s) do not end with the JPEG end marker "
                 f"(e.g. {rewritten[0]}); Ultralytics 'restores' such files by rewriting them in "
-                "place, i.e. in the source dataset. Use layout='symlink' or 'copy' (Ultralytics "
-                "then replaces the link or copy inside the output folder).")
+                "place, i.e. in the source dataset. Use layout='symlink' or layout='copy' "
+                "(Ultralytics then replaces the link or copy inside the output folder).")
         written = [str(p) for p in images]
         files = [f"{split}.txt"]
         data[split] = f"{split}.txt"
