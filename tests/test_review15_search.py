@@ -131,3 +131,35 @@ def test_search_arguments_are_refused_in_their_own_names(kw, said):
     args = {"methods": ["srs", "mms"], "budget": None, "random_state": 0, **kw}
     with pytest.raises(ValueError, match=f"^{said}"):
         ReductionSearchCV(LogisticRegression(), **args).fit(X, y)
+
+
+# ------------- 06 tune_halving: a factor that is not a whole number runs the rungs asked
+@pytest.mark.parametrize(
+    "factor, max_keep, rungs",
+    [
+        (2.5, 0.2, [(4, 53), (2, 132)]),
+        (1.5, 0.6, [(4, 120), (3, 180), (2, 270), (2, 405)]),
+        (3, 0.2, [(4, 53), (2, 159)]),
+        (2, 0.2, [(4, 40), (2, 80), (1, 160)]),
+    ],
+)
+def test_tune_halving_with_a_fractional_factor_runs_its_rungs_up_towards_max_keep(
+    factor, max_keep, rungs
+):
+    from sklearn.datasets import make_classification
+    from sklearn.tree import DecisionTreeClassifier
+
+    from datareduce.search import tune_halving
+
+    X, y = make_classification(1200, 6, random_state=0)  # training folds of 800 rows
+    res = tune_halving(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": list(range(1, 20))},
+        X,
+        y,
+        n_candidates=4,
+        factor=factor,
+        max_keep=max_keep,
+        random_state=0,
+    )
+    assert res.rungs == rungs  # whole factors: scikit-learn's "exhaust", as before

@@ -371,6 +371,16 @@ def _first_rung(estimator, dists, X, y, cv, n_candidates, factor, low, top, n_fo
     else:
         n_cand = int(n_candidates)
     rungs = 1 + math.floor(math.log(max(n_cand, 1), factor))
+    if not float(factor).is_integer():
+        # scikit-learn counts the rungs that fit as 1 + floor(log(max // first, factor)),
+        # an integer division: its "exhaust" with factor=2.5 (first 160 // 2.5 = 64 rows,
+        # 160 // 64 = 2 < 2.5) ran one rung of every candidate on 64 rows, never at
+        # max_keep. The first rung that runs the rungs asked for: max_keep // ceil(factor **
+        # (rungs - 1)) rows (53: rungs of 53 and 132), or fewer rungs above the floor
+        for r in range(rungs, 0, -1):
+            low = top // math.ceil(factor ** (r - 1))
+            if low >= floor:
+                return int(low)
     if top // factor ** (rungs - 1) >= floor:
         return "exhaust"
     # fewer rungs, the last still at max_keep (what "exhaust" is for), the first >= floor
@@ -498,7 +508,9 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
         Rows kept at the first rung. ``"exhaust"`` starts as high as the number of rungs
         allows (``max_keep // factor ** (rungs - 1)``), scikit-learn's rule, and never
         below its floor, ``2 * (n_splits - 1)`` rows per class of each training fold
-        (fewer rungs then); a ``min_keep`` or ``max_keep`` below the floor warns once.
+        (fewer rungs then); a ``min_keep`` or ``max_keep`` below the floor warns once. With
+        a factor that is not a whole number, ``max_keep // ceil(factor ** (rungs - 1))``:
+        scikit-learn's own rule then ran fewer rungs, ending below ``max_keep``.
     cv, scoring, random_state, n_jobs
         Passed to HalvingRandomSearchCV (``random_state`` also to a named reducer).
     cache_reducer : "auto" or bool, default="auto"
