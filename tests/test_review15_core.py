@@ -188,3 +188,11 @@ def test_a_space_that_outputs_text_is_refused_naming_its_columns(output):
     ).set_output(transform=output)
     with pytest.raises(ValueError, match=r"space=ColumnTransformer .*\['remainder__d'\]"):
         get_reducer("mms", keep=0.3, space=space).fit(X, y)
+
+
+# 08_dataframe_without_columns.py
+@pytest.mark.parametrize("name", ["mms", "clc", "random"])
+def test_a_dataframe_without_columns_is_said_to_have_none(name):
+    X = pd.DataFrame({"city": ["a", "b", "c", "d"]}).select_dtypes("number")
+    with pytest.raises(ValueError, match=r"0 feature\(s\) \(shape=\(4, 0\)\).*X has no columns"):
+        get_reducer(name, keep=2).fit(X, np.array([0, 1, 0, 1]))

@@ -353,6 +353,15 @@ class BaseReducer(BaseEstimator):
         if X is None:
             raise TypeError("X is None: pass a 2-D array-like of shape (n_samples, "
                             "n_features).")
+        shape = getattr(X, "shape", None)
+        if shape is not None and len(shape) == 2 and shape[1] == 0:
+            # scikit-learn's check of a DataFrame without columns said only "at least one
+            # array or dtype is required"
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={tuple(shape)}) while a minimum of 1 is "
+                "required: X has no columns (a column selection such as "
+                "select_dtypes('number') may have left none); pass at least one feature "
+                "column.")
         if sp.issparse(X) and not self._accepts_sparse:
             accepting = "random, srs"
             raise TypeError(
