@@ -287,3 +287,22 @@ def test_list_layout_of_a_coco_source_is_refused_before_embedding(tmp_path, caps
     assert code == 2
     assert "--layout list needs YOLO label files" in err and "--layout copy" in err
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------- 07. yolo-split keeps the source YAML's other keys
+def test_split_keeps_kpt_shape_and_other_yaml_keys(tmp_path):
+    from datareduce.detection import split_yolo
+
+    y = make_shapes_dataset(tmp_path / "src", n_train=20, n_val=4)
+    _as_pose(y, (17, 3))
+    data = yaml.safe_load(Path(y).read_text())
+    data.update(flip_idx=list(range(17)), channels=3)
+    Path(y).write_text(yaml.safe_dump(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = split_yolo(y, tmp_path / "out", groups=r"^(.*)_\d", val=0.25, random_state=0)
+        n = len(load_yolo(out)) + len(load_yolo(out, split="val"))
+    written = yaml.safe_load(Path(out).read_text())
+    assert written["kpt_shape"] == [17, 3] and written["flip_idx"] == list(range(17))
+    assert written["channels"] == 3 and written["path"] == str(Path(out).parent)
+    assert n == 24

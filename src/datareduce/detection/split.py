@@ -19,6 +19,7 @@ import numpy as np
 
 from .groups import assign_groups, resolve_groups
 from .writer import (
+    _other_keys,
     _place_and_finish,
     _Placer,
     _plan_split,
@@ -179,7 +180,7 @@ def split_yolo(data_yaml, out_dir, *, groups, val: float, test: float = 0.0,
             "split the images more finely, or ask for fewer splits (test=0); nothing was "
             "written.", empty=empty, n_groups=n_groups)
     place = _Placer(layout)
-    plans, data = [], {"path": str(out)}
+    plans, data = [], {"path": str(out), **_other_keys(pool.first.data)}
     for split in fractions:
         idx = np.flatnonzero(where == split)
         if len(idx):

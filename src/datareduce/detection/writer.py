@@ -407,6 +407,14 @@ def _label_text(boxes: np.ndarray) -> str:
     return "".join(f"{int(b[0])} {b[1]:.6f} {b[2]:.6f} {b[3]:.6f} {b[4]:.6f}\n" for b in boxes)
 
 
+def _other_keys(data: dict) -> dict:
+    """The keys of a source data YAML that a written one keeps (``kpt_shape``, ``flip_idx``,
+    ``channels``, ...): all but the splits (``validation:`` is written as ``val:``), the
+    root, the download script and the names, which the writer sets itself."""
+    drop = SPLIT_KEYS + ("validation", "path", "download", "yaml_file", "names", "nc")
+    return {k: v for k, v in (data or {}).items() if k not in drop}
+
+
 def _plan_split(images, label_files, boxes, split: str) -> list:
     """(image source, image dest, label source or None, label text or None) per image."""
     plan = []
@@ -547,10 +555,7 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
     kept = np.sort(idx)
     split = dataset.split
     images = [dataset.images[i] for i in kept]
-    data = {k: v for k, v in dataset.data.items()  # 'validation:' is written as 'val:'
-            if k not in SPLIT_KEYS + ("validation", "path", "download", "yaml_file", "names",
-                                       "nc")}
-    data = {"path": str(out), **data}
+    data = {"path": str(out), **_other_keys(dataset.data)}
     names = {int(k): v for k, v in sorted(dataset.names.items())}
     other_splits = {k: v for k, v in dataset.splits.items() if k != split}
     place = _Placer(layout)
