@@ -163,3 +163,27 @@ def test_tune_halving_with_a_fractional_factor_runs_its_rungs_up_towards_max_kee
         random_state=0,
     )
     assert res.rungs == rungs  # whole factors: scikit-learn's "exhaust", as before
+
+
+# ------------------- 07 the budget's 8 s floor is said where it applies (cli.md, --help)
+def test_the_budget_floor_is_said_only_for_trainings_under_a_second(capsys):
+    from pathlib import Path
+
+    from datareduce.cli import main
+    from datareduce.search._budget import CHEAP_SECONDS, Clock
+
+    s = ReductionSearchCV(LogisticRegression(), budget="3x")
+
+    class Ev:
+        budget, clock = (None, 3.0), Clock()
+
+    s._full_seconds = lambda ev: 2 * CHEAP_SECONDS
+    assert s.resolve_budget(Ev()) == pytest.approx(6 * CHEAP_SECONDS)  # no 8 s floor
+    with pytest.raises(SystemExit):
+        main(["search", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    for text in (help_text, page):
+        assert "never under 8 s" not in text
+        assert "at least 8 s when one" in text
+    assert "with its stage: curve, baseline, race, check)" in page

@@ -83,7 +83,8 @@ def add_parser(sub):
                         "scorer's units (default 0.01: one point of macro-F1)")
     p.add_argument("--budget", default="3x", metavar="SECONDS|Nx|none",
                    help="time for the search: seconds, a multiple of one full training "
-                        "such as 3x (default; never under 8 s), or none; methods predicted "
+                        "such as 3x (default; at least 8 s when one training takes under a "
+                        "second), or none; methods predicted "
                         "not to fit are skipped with a line saying why")
     p.add_argument("--baseline", choices=("auto", "measure", "extrapolate"), default="auto",
                    help="the full table's CV score: measured below 50,000 rows or when it "
