@@ -306,3 +306,28 @@ def test_split_keeps_kpt_shape_and_other_yaml_keys(tmp_path):
     assert written["kpt_shape"] == [17, 3] and written["flip_idx"] == list(range(17))
     assert written["channels"] == 3 and written["path"] == str(Path(out).parent)
     assert n == 24
+
+
+# ------------------------------------------- 08. a rank's steps under DDP sharding
+@pytest.mark.torch
+@pytest.mark.parametrize("drop_last", [False, True])
+@pytest.mark.parametrize("sampler_drop_last", [False, True])
+def test_sampler_counts_the_steps_of_its_rank(drop_last, sampler_drop_last):
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from datareduce.dynamic import DynamicPruner, IndexedDataset, PrunedSampler
+
+    ds = IndexedDataset(TensorDataset(torch.arange(1001.0)))
+    for world, rank in ((1, 0), (2, 1), (3, 2)):
+        pruner = DynamicPruner(1001, keep=0.5, n_epochs=4, start_epoch=1, random_state=0)
+        sampler = PrunedSampler(
+            pruner, dataset=ds, num_replicas=world, rank=rank, drop_last=sampler_drop_last
+        )
+        loader = DataLoader(ds, batch_size=64, sampler=sampler, drop_last=drop_last)
+        want = sampler.total_steps(64, drop_last=drop_last)
+        made = [len(list(loader)) for _ in range(4)]
+        assert want == sum(made)
+        assert sampler.steps_per_epoch(64, 0, drop_last=drop_last) == made[0]
+        if world == 1:
+            assert want == pruner.total_steps(64, drop_last=drop_last)

@@ -792,7 +792,8 @@ class DynamicPruner:
 
         Counts the smaller pruned epochs, which a schedule built from
         ``len(full_loader) * n_epochs`` would not. Not available for InfoBatch while its
-        epoch sizes are unknown (see :meth:`epoch_size`).
+        epoch sizes are unknown (see :meth:`epoch_size`). It counts the whole plan: under
+        DDP, where each rank trains its share, use ``PrunedSampler.total_steps``.
 
         Parameters
         ----------

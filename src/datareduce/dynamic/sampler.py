@@ -185,6 +185,61 @@ class PrunedSampler(Sampler):
         # trained until the next iteration starts, even when asked during its last batch
         return self._share(self.pruner._size_without_planning(self._upcoming_epoch()))
 
+    def steps_per_epoch(self, batch_size, epoch, *, drop_last=False):
+        """Optimizer steps (mini-batches) this rank makes in ``epoch``.
+
+        As :meth:`DynamicPruner.steps_per_epoch`, but of this rank's share of the plan: with
+        several processes each rank iterates ``ceil(n / num_replicas)`` of the epoch's ``n``
+        rows (``n // num_replicas`` with the sampler's ``drop_last``), so the pruner's count,
+        which is of the whole plan, is ``num_replicas`` times too many steps for a per-rank
+        learning-rate schedule. With one process both counts agree.
+
+        Parameters
+        ----------
+        batch_size : int >= 1
+            Mini-batch size of the DataLoader.
+        epoch : int >= 0
+            The epoch counted, from 0.
+        drop_last : bool, default=False
+            The DataLoader's ``drop_last``: a last incomplete batch is not a step.
+
+        Returns
+        -------
+        int
+        """
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
+        n = self._share(self.pruner.epoch_size(epoch))
+        return n // batch_size if drop_last else -(-n // batch_size)
+
+    def total_steps(self, batch_size, *, drop_last=False):
+        """Optimizer steps this rank makes over the pruner's ``n_epochs`` epochs, e.g. for
+        ``OneCycleLR(total_steps=...)`` under DDP (see :meth:`steps_per_epoch`; InfoBatch
+        epochs not planned yet have no size, as in :meth:`DynamicPruner.total_steps`).
+
+        Parameters
+        ----------
+        batch_size : int >= 1
+            Mini-batch size of the DataLoader.
+        drop_last : bool, default=False
+            The DataLoader's ``drop_last``.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> from datareduce.dynamic import DynamicPruner, PrunedSampler
+        >>> pruner = DynamicPruner(1000, keep=0.5, n_epochs=10, random_state=0)
+        >>> pruner.total_steps(64), PrunedSampler(pruner, num_replicas=2, rank=0).total_steps(64)
+        (80, 40)
+        """
+        if self.pruner.n_epochs is None:
+            raise ValueError("total_steps needs the planned number of epochs: create the "
+                             "pruner with n_epochs=...")
+        return sum(self.steps_per_epoch(batch_size, e, drop_last=drop_last)
+                   for e in range(self.pruner.n_epochs))
+
     def _share(self, n: int) -> int:
         """Rows of an epoch of ``n`` planned rows that this rank iterates."""
         w = self.num_replicas
