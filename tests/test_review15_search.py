@@ -187,3 +187,37 @@ def test_the_budget_floor_is_said_only_for_trainings_under_a_second(capsys):
         assert "never under 8 s" not in text
         assert "at least 8 s when one" in text
     assert "with its stage: curve, baseline, race, check)" in page
+
+
+# ------------------ 08 the plot clips an F-beta (callable scorer) band to the scorer's range
+def test_plot_clips_the_band_of_an_fbeta_scorer_to_one():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+    from sklearn.datasets import make_classification
+    from sklearn.metrics import fbeta_score, make_scorer
+
+    from datareduce.search._plot import score_range
+
+    X, y = make_classification(300, 6, class_sep=2.0, random_state=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(
+            LogisticRegression(),
+            methods=["srs"],
+            budget=None,
+            random_state=0,
+            scoring=make_scorer(fbeta_score, beta=2),
+        ).fit(X, y)
+    assert np.nanmax(s.cv_results_["ci_high"]) > 1  # the 95 % t-interval passes 1.0
+    ax = s.plot()
+    bands = [
+        p.get_paths()[0].vertices[:, 1]
+        for p in ax.collections
+        if isinstance(p, PolyCollection) and len(p.get_paths())
+    ]
+    plt.close("all")
+    assert bands and max(float(np.max(b)) for b in bands) <= 1.0
+    assert score_range("cohen_kappa_score") == (-1.0, 1.0)

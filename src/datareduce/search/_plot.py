@@ -45,8 +45,10 @@ _OTHER_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 
 # scorers whose values lie in a known range (the confidence bands are clipped to it);
 # r2, explained variance and the neg_* errors are unbounded on one side: left alone
-_UNIT_SCORERS = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1", "precision",
-                 "recall", "jaccard", "roc_auc", "average_precision")
+_UNIT_SCORERS = ("accuracy", "balanced_accuracy", "top_k_accuracy", "f1", "fbeta",
+                 "precision", "recall", "jaccard", "roc_auc", "average_precision")
+# scorers in [-1, 1] (names or a callable scorer's metric function)
+_SIGNED_UNIT_SCORERS = ("matthews_corrcoef", "cohen_kappa_score")
 
 
 def method_style(name):
@@ -62,9 +64,10 @@ def method_style(name):
 
 def score_range(scoring):
     """``(low, high)`` of a scorer bounded on both sides (``(0, 1)`` for accuracy, F1,
-    precision, recall, ROC AUC ...; ``(-1, 1)`` for the Matthews correlation), else None."""
+    F-beta, precision, recall, ROC AUC ...; ``(-1, 1)`` for the Matthews correlation and
+    Cohen's kappa), else None."""
     name = str(scoring)
-    if name == "matthews_corrcoef":
+    if name in _SIGNED_UNIT_SCORERS:
         return (-1.0, 1.0)
     if any(name == s or name.startswith(s + "_") for s in _UNIT_SCORERS):
         return (0.0, 1.0)
