@@ -196,3 +196,33 @@ def test_a_dataframe_without_columns_is_said_to_have_none(name):
     X = pd.DataFrame({"city": ["a", "b", "c", "d"]}).select_dtypes("number")
     with pytest.raises(ValueError, match=r"0 feature\(s\) \(shape=\(4, 0\)\).*X has no columns"):
         get_reducer(name, keep=2).fit(X, np.array([0, 1, 0, 1]))
+
+
+# 09_register_reducer_class.py
+def test_register_reducer_takes_a_class_and_refuses_bad_targets_and_taken_names(monkeypatch):
+    from datareduce import _registry
+    from datareduce.base import BaseReducer, Selection
+
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(_registry._REGISTRY))
+
+    class FirstRows(BaseReducer):
+        def __init__(self, keep=0.5):
+            self.keep = keep
+
+        def _select(self, X, n_select, rng):
+            return Selection(indices=np.arange(n_select))
+
+    X = np.arange(20.0).reshape(10, 2)
+    _registry.register_reducer("FirstRows", FirstRows, "the first rows")
+    _registry.register_reducer("firstrows", FirstRows, "again (a notebook cell re-run)")
+    assert _registry.get_reducer("firstrows", keep=3).fit(X).sample_indices_.tolist() == [0, 1, 2]
+    assert "firstrows" in _registry.available_reducers()
+    with pytest.raises(ValueError, match="target='mypkg.mod.MyReducer' must be"):
+        _registry.register_reducer("dotted", "mypkg.mod.MyReducer", "a dotted path")
+    with pytest.raises(TypeError, match="not a reducer class"):
+        _registry.register_reducer("dict", dict, "not a reducer")
+    with pytest.raises(ValueError, match="'srs' is already registered"):
+        _registry.register_reducer("srs", FirstRows, "replaces SRS")
+    assert _registry.get_reducer("srs").__class__.__name__ == "StratifiedRandomReducer"
+    _registry.register_reducer("srs", FirstRows, "replaces SRS", replace=True)
+    assert isinstance(_registry.get_reducer("srs"), FirstRows)

@@ -20,6 +20,7 @@ class _Entry:
     target: str  # "package.module:ClassName"
     summary: str
     extra: str | None = None  # the optional extra it needs, if any
+    cls: type | None = None  # the class itself, when it was registered as one
 
 
 _REGISTRY: dict[str, _Entry] = {}
@@ -36,10 +37,47 @@ def _importable(module: str) -> bool:
         return False
 
 
-def register_reducer(name: str, target: str, summary: str, *, extra: str | None = None) -> None:
-    """Register a reducer class under ``name`` (lower-case short name)."""
+def register_reducer(name: str, target, summary: str, *, extra: str | None = None,
+                     replace: bool = False) -> None:
+    """Register a reducer class under ``name`` (a short name, case-insensitive), so that
+    ``get_reducer(name, ...)``, ``compare`` and the search can use it.
+
+    ``target`` is the class itself (a :class:`~datareduce.base.BaseReducer` subclass) or
+    the string ``"package.module:ClassName"`` (imported only when the method is asked for,
+    as the package's own methods are); ``summary`` is the one line
+    ``available_reducers(with_summary=True)`` shows; ``extra`` the optional extra it needs.
+    A name already registered to another class is refused unless ``replace=True``
+    (registering the same class again, e.g. re-running a notebook cell, is allowed).
+
+    Examples
+    --------
+    >>> from datareduce.reducers.random import StratifiedRandomReducer
+    >>> register_reducer("my-srs", StratifiedRandomReducer, "SRS under another name")
+    >>> get_reducer("my-srs", keep=0.2)
+    StratifiedRandomReducer(keep=0.2)
+    >>> del _REGISTRY["my-srs"]
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"name={name!r} must be a non-empty string (the method's short name).")
+    cls = None
+    if isinstance(target, type):
+        from .base import BaseReducer
+
+        if not issubclass(target, BaseReducer):
+            raise TypeError(f"target={target.__name__} is not a reducer class: pass a subclass "
+                            "of datareduce.base.BaseReducer, or its 'package.module:ClassName'.")
+        cls, target = target, f"{target.__module__}:{target.__qualname__}"
+    elif not isinstance(target, str) or target.count(":") != 1 or not all(
+            part.strip() for part in target.split(":")):
+        raise ValueError(f"target={target!r} must be a reducer class or the string "
+                         "'package.module:ClassName' (a colon before the class name), e.g. "
+                         "'mypackage.reducers:MyReducer'.")
     key = name.lower()
-    _REGISTRY[key] = _Entry(key, target, summary, extra)
+    old = _REGISTRY.get(key)
+    if old is not None and not replace and old.target != target:
+        raise ValueError(f"a reducer named {key!r} is already registered ({old.target}): pass "
+                         "replace=True to replace it, or choose another name.")
+    _REGISTRY[key] = _Entry(key, target, summary, extra, cls)
 
 
 def available_reducers(*, with_summary: bool = False):
@@ -80,6 +118,8 @@ def reducer_class(name: str):
             f"Unknown method {name!r}. Available: {', '.join(available_reducers())}."
         )
     entry = _REGISTRY[key]
+    if entry.cls is not None:
+        return entry.cls
     if entry.extra:
         missing = [m for m in _EXTRA_MODULES.get(entry.extra, ()) if not _importable(m)]
         if missing:
