@@ -331,3 +331,26 @@ def test_sampler_counts_the_steps_of_its_rank(drop_last, sampler_drop_last):
         assert sampler.steps_per_epoch(64, 0, drop_last=drop_last) == made[0]
         if world == 1:
             assert want == pruner.total_steps(64, drop_last=drop_last)
+
+
+# ------------------------------------------- 09. layout='list' of boxes that no label file holds
+def test_list_layout_refuses_images_whose_boxes_are_in_no_label_file(tmp_path):
+    from PIL import Image
+
+    from datareduce.detection import DetectionDataset, write_yolo_subset
+
+    paths = []
+    for i in range(4):
+        paths.append(tmp_path / "imgs" / f"a{i}.png")
+        paths[-1].parent.mkdir(exist_ok=True)
+        Image.new("RGB", (32, 32)).save(paths[-1])
+    boxes = [np.array([[0, 0.5, 0.5, 0.2, 0.2]])] * 3 + [np.zeros((0, 5))]
+    ds = DetectionDataset(images=paths, boxes=boxes, names={0: "x"})
+    with pytest.raises(ValueError, match=r"3 image\(s\) have boxes and no label file"):
+        write_yolo_subset(ds, [0, 2], tmp_path / "out", layout="list")
+    assert not (tmp_path / "out").exists()
+    with pytest.warns(UserWarning, match="no validation split"):
+        y = write_yolo_subset(ds, [0, 2], tmp_path / "out2")  # label files written
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert load_yolo(y).n_boxes == 2

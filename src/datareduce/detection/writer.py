@@ -130,7 +130,7 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
     """Check that ``out_dir`` may receive a reduced copy of ``dataset``; returns its real path.
 
     Nothing is written. Refused: ``layout="list"`` for a source without YOLO label files
-    (COCO); an output inside, equal to, or containing any place the
+    (COCO, or images with boxes and no label file); an output inside, equal to, or containing any place the
     source lives in (the ``path:`` root, each split folder or list and the folders it
     lists, their label folders, the data YAML), compared after following symbolic links
     (so a link pointing into the source is refused too); an existing file; a non-empty
@@ -152,6 +152,16 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
         raise ValueError(f"layout='list' needs YOLO label files next to the images; a "
                          f"{dataset.source_format} dataset has none: use layout='symlink' or "
                          "layout='copy'.")
+    if layout == "list":  # a dataset made in memory: its boxes are in no label file
+        unfiled = [img for img, b, lf in zip(dataset.images, dataset.boxes,
+                                             dataset.label_files, strict=True)
+                   if lf is None and len(b)]
+        if unfiled:
+            raise ValueError(
+                f"layout='list' needs YOLO label files next to the images, but {len(unfiled)} "
+                f"image(s) have boxes and no label file (e.g. {unfiled[0]}): Ultralytics would "
+                "read them as background. Use layout='symlink' or layout='copy', which write "
+                "label files from the boxes.")
     given = Path(out_dir).expanduser()
     out = Path(os.path.realpath(given))
     hit = _overlap(out, source_locations(dataset))
