@@ -221,3 +221,16 @@ def test_plot_clips_the_band_of_an_fbeta_scorer_to_one():
     plt.close("all")
     assert bands and max(float(np.max(b)) for b in bands) <= 1.0
     assert score_range("cohen_kappa_score") == (-1.0, 1.0)
+
+
+# ---------------- 09 the tuning functions refuse param_distributions that are not dicts
+@pytest.mark.parametrize("func", ["tune_halving", "tune_on_subset"])
+@pytest.mark.parametrize("dists", [None, [("C", [1])], {"solver": "lbfgs"}])
+def test_tuning_refuses_param_distributions_by_name(func, dists):
+    import datareduce.search as search
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(300, 4)), np.arange(300) % 2
+    kw = {"n_candidates": 2} if func == "tune_halving" else {"n_iter": 2}
+    with pytest.raises(ValueError, match=f"^{func}: param_distributions"):
+        getattr(search, func)(LogisticRegression(), dists, X, y, random_state=0, **kw)

@@ -98,6 +98,29 @@ def _check_labels(y) -> None:
     check_target(y, _num_samples(y))
 
 
+def _check_distributions(param_distributions, func) -> list:
+    """``param_distributions`` as a list of dicts, refused by name before any training when
+    it is not a dict (or a list of dicts) of lists or distributions: ``tune_halving`` failed
+    with "'NoneType' object has no attribute 'values'", and named a value as its pipeline's
+    parameter (``model__solver``), not the one given."""
+    from collections.abc import Iterable, Mapping
+
+    dists = param_distributions if isinstance(param_distributions, list) \
+        else [param_distributions]
+    for d in dists:
+        if not isinstance(d, Mapping):
+            raise ValueError(f"{func}: param_distributions={param_distributions!r}: give a dict "
+                             "of {parameter: list of values or scipy.stats distribution}, or "
+                             "a list of such dicts, e.g. {'C': [0.1, 1, 10]}.")
+        for name, values in d.items():
+            if isinstance(values, str) or not (isinstance(values, Iterable)
+                                               or hasattr(values, "rvs")):
+                raise ValueError(f"{func}: param_distributions[{name!r}]={values!r} is not a "
+                                 "list of values or a distribution: give a list, e.g. "
+                                 f"{{{name!r}: [{values!r}]}}.")
+    return dists
+
+
 def _check_reducer_task(reducer, estimator, given) -> None:
     """Refuse, before any training, a reducer that needs class labels before a regressor
     (its target is a regression target): tune_halving's every fit failed, buried in
@@ -199,6 +222,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     if not (isinstance(holdout, numbers.Real) and 0 < holdout < 1):
         raise ValueError(f"holdout={holdout!r} must be a fraction in (0, 1) (the part of "
                          "all rows that scores the shortlist).")
+    _check_distributions(param_distributions, "tune_on_subset")
     t0 = time.perf_counter()
     check_consistent_length(X, y)
     _check_labels(y)
@@ -569,8 +593,7 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
         if low > top:
             raise ValueError(f"min_keep={min_keep!r} keeps {low} rows of each training fold, "
                              f"more than max_keep={max_keep!r} ({top} rows).")
-    dists = param_distributions if isinstance(param_distributions, list) \
-        else [param_distributions]
+    dists = _check_distributions(param_distributions, "tune_halving")
     low = _first_rung(estimator, dists, X, y, cv, n_candidates, factor, low, top, n_fold,
                       min_keep, max_keep)
     dists = [{f"model__{k}": v for k, v in d.items()} for d in dists]
