@@ -354,3 +354,24 @@ def test_list_layout_refuses_images_whose_boxes_are_in_no_label_file(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert load_yolo(y).n_boxes == 2
+
+
+# ------------------------------------------- 10. InfoBatch's logged threshold with groups
+@pytest.mark.detection
+def test_yolo_infobatch_log_gives_no_single_threshold_with_groups(tmp_path):
+    pytest.importorskip("ultralytics")
+    torch = pytest.importorskip("torch")
+    from datareduce.dynamic.yolo import _on_train_epoch_end, _on_train_epoch_start
+
+    files = [f"/data/im{i:02d}.jpg" for i in range(20)]
+    for groups, single in ((None, True), ({f: i < 10 for i, f in enumerate(files)}, False)):
+        tr = _bare_yolo_trainer(tmp_path, policy="infobatch", groups=groups)
+        for e in range(2):
+            tr.epoch = e
+            _on_train_epoch_start(tr)
+            rows = tr._plan(e)[0]
+            scale = np.where(rows < 10, 1.0, 100.0)  # one group's losses 100x the other's
+            tr._ctx.collect(rows, torch.as_tensor(scale * (1 + rows % 3)), 0.0)
+            _on_train_epoch_end(tr)
+        threshold = tr.pruning_log[1]["threshold"]
+        assert np.isfinite(threshold) == single

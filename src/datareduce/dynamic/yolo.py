@@ -420,7 +420,9 @@ def _on_train_epoch_start(trainer):
     threshold = float("nan")
     if p.is_pruning_epoch(epoch) and seen.any():
         if p.policy == "infobatch":
-            threshold = float(score_mean(p.scores_[seen]))
+            # one threshold only without groups: each group is cut at its own mean
+            if p.groups_.size == 1:
+                threshold = float(score_mean(p.scores_[seen]))
         elif p.policy in ("epsilon_greedy", "ucb"):
             kept_seen = rows[p.n_seen_[rows] > 0]
             if kept_seen.size:
