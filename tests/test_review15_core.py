@@ -226,3 +226,33 @@ def test_register_reducer_takes_a_class_and_refuses_bad_targets_and_taken_names(
     assert _registry.get_reducer("srs").__class__.__name__ == "StratifiedRandomReducer"
     _registry.register_reducer("srs", FirstRows, "replaces SRS", replace=True)
     assert isinstance(_registry.get_reducer("srs"), FirstRows)
+
+
+# 10_routing_declined_weights.py
+@pytest.mark.parametrize("request_value", [False, None, True])
+def test_a_model_that_declines_sample_weight_under_routing_gets_none(request_value):
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce import make_pipeline
+    from datareduce._core.output import passes_weights
+
+    class Recorder(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            self.seen_weight_ = sample_weight
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 3)), np.repeat([0, 1], 30)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = Recorder()
+        if request_value is not None:
+            model.set_fit_request(sample_weight=request_value)
+        reducer = get_reducer("random", keep=0.5, random_state=0)
+        pipe = make_pipeline(reducer, model).fit(X, y)
+        assert passes_weights(model) is (request_value is not False)
+    seen = pipe[-1].seen_weight_
+    if request_value is False:
+        assert seen is None
+    else:  # unset: the signature decides, as documented; requested: passed
+        np.testing.assert_allclose(seen, reducer.sample_weight_)

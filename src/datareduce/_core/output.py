@@ -84,6 +84,8 @@ def accepts_sample_weight(estimator, method: str = "fit") -> bool:
         routes = _routes_sample_weight(estimator)
         if routes is not None:
             return routes
+        if _declines_sample_weight(estimator):
+            return False
     steps = getattr(estimator, "steps", None)
     if isinstance(steps, list) and steps:
         final = steps[-1][1]
@@ -128,6 +130,20 @@ def _routes_sample_weight(estimator):
     if not isinstance(routing, MetadataRouter) or not hasattr(routing, "consumes"):
         return None
     return "sample_weight" in routing.consumes(method="fit", params={"sample_weight"})
+
+
+def _declines_sample_weight(estimator) -> bool:
+    """With metadata routing on: whether a plain consumer said it takes no
+    ``sample_weight`` in ``fit`` (``set_fit_request(sample_weight=False)``), which the
+    reducers' weights respect as scikit-learn's routing would; an unset request leaves the
+    decision to ``fit``'s signature (the consumer is called directly)."""
+    from sklearn.utils.metadata_routing import get_routing_for_object
+
+    try:
+        fit = get_routing_for_object(estimator).fit
+    except Exception:  # noqa: BLE001 - an estimator that does not describe its routing
+        return False
+    return getattr(fit, "requests", {}).get("sample_weight", None) is False
 
 
 def _routing_on() -> bool:
