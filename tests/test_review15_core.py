@@ -256,3 +256,18 @@ def test_a_model_that_declines_sample_weight_under_routing_gets_none(request_val
         assert seen is None
     else:  # unset: the signature decides, as documented; requested: passed
         np.testing.assert_allclose(seen, reducer.sample_weight_)
+
+
+# 11: make_pipeline took no transform_input (scikit-learn's and imbalanced-learn's do)
+def test_make_pipeline_takes_transform_input_like_scikit_learns():
+    import inspect
+
+    from imblearn.pipeline import make_pipeline as imb_make_pipeline
+
+    from datareduce import make_pipeline
+
+    theirs = set(inspect.signature(imb_make_pipeline).parameters)
+    assert theirs <= set(inspect.signature(make_pipeline).parameters)
+    pipe = make_pipeline(get_reducer("srs", keep=0.5), transform_input=["X_val"], memory=None)
+    assert pipe.transform_input == ["X_val"]
+    assert pipe[:1].transform_input == ["X_val"]

@@ -468,13 +468,16 @@ class _Rows(NamedTuple):
     lost: list
 
 
-def make_pipeline(*steps, pass_sample_weight="auto", memory=None, verbose=False):
+def make_pipeline(*steps, pass_sample_weight="auto", memory=None, transform_input=None,
+                  verbose=False):
     """Build a :class:`Pipeline` from estimators, naming steps after their classes.
 
     With ``pass_sample_weight="auto"`` (default) the final estimator is fitted with the
     reducers' ``sample_weight_`` when its ``fit`` accepts ``sample_weight`` and it is not a
     tree model (see :class:`Pipeline` and the one weight policy,
-    :func:`datareduce._core.output.passes_weights`).
+    :func:`datareduce._core.output.passes_weights`). ``memory``, ``transform_input`` and
+    ``verbose`` are passed on, as by scikit-learn's and imbalanced-learn's
+    ``make_pipeline``.
 
     Examples
     --------
@@ -487,4 +490,4 @@ def make_pipeline(*steps, pass_sample_weight="auto", memory=None, verbose=False)
     ['standardscaler', 'stratifiedrandomreducer', 'kneighborsclassifier']
     """
     return Pipeline(_name_estimators(steps), pass_sample_weight=pass_sample_weight,
-                    memory=memory, verbose=verbose)
+                    memory=memory, transform_input=transform_input, verbose=verbose)
