@@ -167,8 +167,9 @@ def summary(search) -> str:
         if passed:
             continue
         bound = getattr(s, "check_bounds_", {}).get((m, k), math.nan)
+        part = "" if np.isfinite(chk).all() else " (one split per extra draw)"
         lines.append(f"check failed: {m} at keep={k}: {chk.shape[0]} draws x {chk.shape[1]} "
-                     f"splits, mean "
+                     f"splits{part}, mean "
                      f"{np.nanmean(chk):.4f}, worst draw {np.nanmean(chk, axis=1).min():.4f} "
                      f"(threshold {s.threshold_:.4f})" + (
                          f"; one draw on new data at least {bound:+.4f} against the full "
