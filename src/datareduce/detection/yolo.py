@@ -238,11 +238,11 @@ def _kpt_fields(data: dict, yaml_path) -> int:
     if shape is None:
         return 0
     ok = (isinstance(shape, (list, tuple)) and len(shape) == 2
-          and all(isinstance(v, int) and not isinstance(v, bool) for v in shape)
-          and shape[0] > 0 and shape[1] in (2, 3))
-    if not ok:
-        raise ValueError(f"{yaml_path}: kpt_shape: {shape!r} is not [number of keypoints, 2 or 3] "
-                         "(Ultralytics' form, e.g. kpt_shape: [17, 3]); fix it or leave it out.")
+          and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in shape))
+    if not ok:  # Ultralytics cannot read it either (it unpacks two numbers)
+        raise ValueError(f"{yaml_path}: kpt_shape: {shape!r} is not [number of keypoints, "
+                         "values per keypoint] (Ultralytics' form, e.g. kpt_shape: [17, 3]); "
+                         "fix it or leave it out.")
     return shape[0] * shape[1]
 
 
