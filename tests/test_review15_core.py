@@ -271,3 +271,22 @@ def test_make_pipeline_takes_transform_input_like_scikit_learns():
     pipe = make_pipeline(get_reducer("srs", keep=0.5), transform_input=["X_val"], memory=None)
     assert pipe.transform_input == ["X_val"]
     assert pipe[:1].transform_input == ["X_val"]
+
+
+# 12_bad_rows_by_position_only.py
+@pytest.mark.parametrize(
+    "space, value, what",
+    [
+        ("auto", np.inf, "infinite"),
+        ("passthrough", np.inf, "infinite"),
+        ("passthrough", np.nan, "missing"),
+    ],
+)
+def test_bad_rows_of_a_dataframe_are_named_by_index_label_too(space, value, what):
+    X = pd.DataFrame({"a": [0.1, 0.2, value, 0.4, 0.5, 0.6], "b": 1.0}, index=[5, 4, 3, 2, 1, 0])
+    with pytest.raises(
+        ValueError, match=rf"{what} .*rows \[2\]; positions in X, index labels \[3\]"
+    ):
+        get_reducer("mms", keep=2, space=space).fit(X)
+    with pytest.raises(ValueError, match=rf"{what} .*rows \[2\]\)"):  # 0..n-1: positions only
+        get_reducer("mms", keep=2, space=space).fit(X.reset_index(drop=True))

@@ -52,7 +52,8 @@ def _check_finite(X, synthetic=False):
         return  # not numeric: validate_data gives its message
     if arr.dtype.kind != "f" or arr.ndim != 2 or np.isfinite(arr).all():
         return  # the common case: one pass
-    _raise_on_inf(np.isinf(arr))
+    index = X.index if is_dataframe(X) else None
+    _raise_on_inf(np.isinf(arr), index)
     bad = np.isnan(arr)
     if bad.any():
         rows = np.flatnonzero(bad.any(axis=1))
@@ -64,18 +65,30 @@ def _check_finite(X, synthetic=False):
                "(missing values imputed for the selection only, rows returned unchanged)")
         raise ValueError(
             f"X contains missing values (NaN) in {len(rows)} row(s) (e.g. rows "
-            f"{rows[:5].tolist()}) and {len(cols)} column(s): {how}, or impute / drop "
-            "them first.")
+            f"{rows[:5].tolist()}{_index_labels(rows, index)}) and {len(cols)} column(s): "
+            f"{how}, or impute / drop them first.")
 
 
-def _raise_on_inf(inf):
-    """One message for infinite values, which no space can impute (rows named)."""
+def _index_labels(rows, index) -> str:
+    """For a DataFrame whose index is not 0..n-1, the index labels of the first ``rows``
+    (positions), so that ``df.loc[...]`` finds them: ``"; positions in X, index labels
+    [...]"``; ``""`` otherwise."""
+    import pandas as pd
+
+    if not isinstance(index, pd.Index) or index.equals(pd.RangeIndex(len(index))):
+        return ""
+    return f"; positions in X, index labels {[_plain(v) for v in index[rows[:5]]]}"
+
+
+def _raise_on_inf(inf, index=None):
+    """One message for infinite values, which no space can impute (rows named: positions,
+    and a DataFrame's index labels)."""
     if inf.any():
         rows = np.flatnonzero(inf.any(axis=1))
         raise ValueError(f"X contains infinite values in {len(rows)} row(s) (e.g. rows "
-                         f"{rows[:5].tolist()}): replace them (with NaN, a missing value, "
-                         "which space='auto' imputes for the selection only) or drop those "
-                         "rows.")
+                         f"{rows[:5].tolist()}{_index_labels(rows, index)}): replace them "
+                         "(with NaN, a missing value, which space='auto' imputes for the "
+                         "selection only) or drop those rows.")
 
 
 def _check_no_inf(X):
@@ -86,4 +99,4 @@ def _check_no_inf(X):
     num = number_columns(frame)
     if num.shape[1]:
         vals = num.to_numpy(dtype=np.float64, na_value=np.nan)
-        _raise_on_inf(np.isinf(vals))
+        _raise_on_inf(np.isinf(vals), frame.index if is_dataframe(X) else None)
