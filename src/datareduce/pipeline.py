@@ -12,7 +12,7 @@ would silently turn X into a tuple. To prevent that, a reducer's ``fit_transform
 scikit-learn's own ``Pipeline`` calls them (``hasattr(reducer, "transform")`` is False
 everywhere else, including this pipeline).
 
-:class:`Pipeline` here is imbalanced-learn's pipeline with two overrides of its private
+:class:`Pipeline` here is imbalanced-learn's pipeline with overrides of its private
 methods, because its public API cannot express them (docs/design-notes.md, "Pipelines"):
 ``_fit`` presents every reducer step as a resample-only step while fitting, so it is routed
 through ``fit_resample`` (imbalanced-learn prefers ``fit_transform`` when a step has one); the
@@ -21,8 +21,12 @@ fitted reducer is put back afterwards, so ``named_steps``, ``get_params`` / ``se
 ``_check_method_params`` returns a real dict of routed parameters, into which ``_fit`` puts
 the reducers' weights for the final estimator, and hands a reducer's ``task`` to its
 ``fit_resample`` (``<step>__task=`` without metadata routing; with routing on,
-``reducer.set_fit_request(task=True)`` and ``pipe.fit(X, y, task=...)``). At predict /
-score time the reducer is skipped, as every sampler is.
+``reducer.set_fit_request(task=True)`` and ``pipe.fit(X, y, task=...)``). A third,
+``_get_metadata_for_step``, slices a middle step's per-row ``sample_weight`` through the rows
+it sees and hands ``transform_input`` metadata (``X_val``) the steps before with the
+resampling ones passed over, as at predict time. At predict / score time the reducer is
+skipped, as every sampler is; ``get_feature_names_out`` of steps that only resample names
+the columns they were fitted on.
 
 Weights reach the model
 -----------------------
