@@ -375,3 +375,12 @@ def test_yolo_infobatch_log_gives_no_single_threshold_with_groups(tmp_path):
             _on_train_epoch_end(tr)
         threshold = tr.pruning_log[1]["threshold"]
         assert np.isfinite(threshold) == single
+
+
+# ------------------------------------------- 11. an image listed twice is named
+@pytest.mark.detection
+def test_yolo_names_an_image_listed_twice(tmp_path):
+    pytest.importorskip("ultralytics")
+    files = [f"/data/im{i:02d}.jpg" for i in range(10)] + ["/data/im03.jpg"] * 2
+    with pytest.raises(ValueError, match=r"1 image file\(s\) more than once.*im03\.jpg, 3 times"):
+        _bare_yolo_trainer(tmp_path, files=files)

@@ -141,8 +141,16 @@ class PrunedDetectionTrainer(DetectionTrainer):
         order = sorted(range(len(files)), key=files.__getitem__)
         image_files = [files[i] for i in order]
         if len(set(image_files)) != len(image_files):
-            raise ValueError("the training set lists an image file twice; each image must be "
-                             "listed once for per-image pruning.")
+            from collections import Counter
+
+            twice = [f for f, k in Counter(image_files).items() if k > 1]
+            raise ValueError(
+                f"the training set lists {len(twice)} image file(s) more than once (e.g. "
+                f"{twice[0]}, {Counter(image_files)[twice[0]]} times: a .txt list of the "
+                "train split repeating lines, to oversample them?): "
+                "per-image pruning scores each file once, so each must be listed once. List "
+                "every image once; to favour rare images use groups='category' (each image "
+                "category keeps its share of every epoch).")
         if self.pruner is not None:  # loader rebuilt (OOM retry): same images, same pruner
             if image_files != self.image_files:
                 raise RuntimeError("the training images changed while training.")
