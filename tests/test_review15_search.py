@@ -234,3 +234,40 @@ def test_tuning_refuses_param_distributions_by_name(func, dists):
     kw = {"n_candidates": 2} if func == "tune_halving" else {"n_iter": 2}
     with pytest.raises(ValueError, match=f"^{func}: param_distributions"):
         getattr(search, func)(LogisticRegression(), dists, X, y, random_state=0, **kw)
+
+
+# ---------- 10 tune_on_subset under scikit-learn's metadata routing (weights routed)
+class _WeightSpy(LogisticRegression):
+    seen = []
+
+    def fit(self, X, y, sample_weight=None):
+        _WeightSpy.seen.append(sample_weight is not None)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_tune_on_subset_offers_weights_only_to_a_requesting_model_under_routing():
+    import sklearn
+    from sklearn.datasets import make_classification
+
+    from datareduce.search import tune_on_subset
+
+    X, y = make_classification(600, 6, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        res = tune_on_subset(
+            LogisticRegression(), {"C": [0.1, 1]}, X, y, n_iter=2, random_state=0
+        )  # was UnsetMetadataPassedError
+        assert res.best_params["C"] in (0.1, 1)
+        _WeightSpy.seen = []
+        spy = _WeightSpy().set_fit_request(sample_weight=True)
+        tune_on_subset(
+            spy.set_score_request(sample_weight=False),
+            {"C": [0.1, 1]},
+            X,
+            y,
+            n_iter=2,
+            random_state=0,
+        )
+        assert _WeightSpy.seen[:-1] and all(_WeightSpy.seen[:-1])  # the subset's fits
+    _WeightSpy.seen = []
+    tune_on_subset(_WeightSpy(), {"C": [0.1, 1]}, X, y, n_iter=2, random_state=0)
+    assert all(_WeightSpy.seen[:-1]) and not _WeightSpy.seen[-1]  # routing off: unchanged

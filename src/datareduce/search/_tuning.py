@@ -203,7 +203,12 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     from sklearn.model_selection import RandomizedSearchCV
 
     from .. import get_reducer
-    from .._core.output import reduced_set, sample_weight_params
+    from .._core.output import (
+        _routes_sample_weight,
+        _routing_on,
+        reduced_set,
+        sample_weight_params,
+    )
 
     if refit not in ("all", "subset"):
         raise ValueError(f"refit={refit!r}: choose 'all' (one training on every row) or "
@@ -262,8 +267,14 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
                                 random_state=random_state, n_jobs=n_jobs)
     # the kept rows' weights under the package's one policy, as tune_halving's pipeline
     # and ReductionSearchCV train (sliced per fold by the search)
-    search.fit(Xr, yr, **sample_weight_params(estimator, w, pass_sample_weight=use_weights,
-                                              reducer=red))
+    fit_params = sample_weight_params(estimator, w, pass_sample_weight=use_weights,
+                                      reducer=red)
+    if fit_params and _routing_on() and not _routes_sample_weight(search):
+        # with scikit-learn's metadata routing on, the search routes them: only to an
+        # estimator that requested them (set_fit_request), as the package's pipeline
+        # offers them; an unset request raised UnsetMetadataPassedError
+        fit_params = {}
+    search.fit(Xr, yr, **fit_params)
     tune_s = time.perf_counter() - t0
     if not np.isfinite(np.asarray(search.cv_results_["mean_test_score"], float)).any():
         # scikit-learn ranks NaN last and still names a "best": the first configuration
