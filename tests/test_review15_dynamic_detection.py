@@ -384,3 +384,21 @@ def test_yolo_names_an_image_listed_twice(tmp_path):
     files = [f"/data/im{i:02d}.jpg" for i in range(10)] + ["/data/im03.jpg"] * 2
     with pytest.raises(ValueError, match=r"1 image file\(s\) more than once.*im03\.jpg, 3 times"):
         _bare_yolo_trainer(tmp_path, files=files)
+
+
+# ------------------------------------------- 12. repeated listings (oversampling) are said
+def test_load_yolo_warns_about_images_listed_more_than_once(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = make_shapes_dataset(tmp_path, n_train=12, n_val=2)
+    files = sorted(str(p) for p in (tmp_path / "images" / "train").glob("*.png"))
+    (tmp_path / "train.txt").write_text("".join(f + "\n" for f in files + files[:3] * 4))
+    data = yaml.safe_load(Path(y).read_text())
+    data["train"] = "train.txt"
+    Path(y).write_text(yaml.safe_dump(data))
+    with pytest.warns(UserWarning, match=r"3 image\(s\) are listed more than once .*5 times; 12"):
+        ds = load_yolo(y)
+    assert len(ds) == 12
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        load_yolo(y, split="val")  # listed once: no warning

@@ -176,9 +176,12 @@ def _files_under(folder: Path) -> list[str]:
     return found
 
 
-def _list_images(entries: list[Path], issues: list, yaml_path) -> list[Path]:
+def _list_images(entries: list[Path], issues: list, yaml_path,
+                 repeats: dict | None = None) -> list[Path]:
     """Image files of split entries (folders, .txt lists, images), sorted, de-duplicated;
-    the one listing ``load_yolo``, the writer, ``yolo-split`` and ``yolo-audit`` share."""
+    the one listing ``load_yolo``, the writer, ``yolo-split`` and ``yolo-audit`` share.
+    ``repeats`` (a dict) receives the images listed more than once and how many times
+    (Ultralytics trains every listing)."""
     found: list[str] = []
     for entry in entries:
         if entry.is_dir():
@@ -207,6 +210,10 @@ def _list_images(entries: list[Path], issues: list, yaml_path) -> list[Path]:
                 f"{yaml_path}: split entry {entry} does not exist (or is not a folder, a .txt "
                 "list of images or an image)."
             )
+    if repeats is not None and len(set(found)) < len(found):
+        from collections import Counter
+
+        repeats.update({p: k for p, k in Counter(found).items() if k > 1})
     return [Path(p) for p in sorted(set(found))]
 
 
@@ -521,7 +528,16 @@ def load_yolo(data_yaml, split: str = "train", *, on_error: str = "raise",
     if split not in splits:
         raise ValueError(f"{yaml_path}: no {split!r} split (splits: {', '.join(splits) or 'none'}).")
     issues: list[LabelIssue] = []
-    images = _list_images([Path(p) for p in splits[split]], issues, yaml_path)
+    repeats: dict = {}
+    images = _list_images([Path(p) for p in splits[split]], issues, yaml_path, repeats)
+    if repeats:
+        first = min(repeats)
+        warnings.warn(
+            f"{yaml_path} [{split}]: {len(repeats)} image(s) are listed more than once (e.g. "
+            f"{first}, {repeats[first]} times; {sum(repeats.values()) - len(repeats)} extra "
+            "listings): read once. Ultralytics trains every listing (oversampling); a dataset "
+            "datareduce writes lists each kept image once, so repeat its lines yourself to "
+            "oversample.", UserWarning, stacklevel=2)
     if not images and not issues:
         raise FileNotFoundError(f"{yaml_path}: no images found in split {split!r} ({splits[split]}).")
     nc = max(names) + 1 if names else 0
