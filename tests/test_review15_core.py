@@ -290,3 +290,21 @@ def test_bad_rows_of_a_dataframe_are_named_by_index_label_too(space, value, what
         get_reducer("mms", keep=2, space=space).fit(X)
     with pytest.raises(ValueError, match=rf"{what} .*rows \[2\]\)"):  # 0..n-1: positions only
         get_reducer("mms", keep=2, space=space).fit(X.reset_index(drop=True))
+
+
+# 13_user_space_fails_on_text.py
+def test_a_numbers_only_space_on_a_table_with_text_names_the_columns():
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=20), "city": rng.choice(["p", "q"], 20)})
+    with pytest.raises(ValueError, match=r"space=StandardScaler failed .*\['city'\].*space='auto'"):
+        get_reducer("mms", keep=5, space=StandardScaler()).fit(X)
+    # a failure of the space on a table of numbers is its own
+    from sklearn.preprocessing import FunctionTransformer
+
+    def boom(Z):
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="^boom$"):
+        get_reducer("mms", keep=5, space=FunctionTransformer(boom)).fit(X[["a"]])

@@ -427,7 +427,20 @@ class BaseReducer(BaseEstimator):
             raise ValueError("X is empty (0 rows): there is nothing to reduce.")
         self.n_features_in_ = X.shape[1]
         _check_no_inf(X)
-        Z = transformer.fit_transform(X)
+        try:
+            Z = transformer.fit_transform(X)
+        except (TypeError, ValueError) as exc:
+            columns = [] if space in SPACE_OPTIONS else _non_numeric_columns(X)
+            if not columns:
+                raise
+            # a user transformer for numbers alone (StandardScaler) on a table with text:
+            # its own "could not convert string to float: 'p'" named neither
+            raise ValueError(
+                f"space={type(space).__name__} failed on X ({exc}), whose column(s) "
+                f"{columns[:5]} hold text, categories or dates, not numbers: put an encoder "
+                "for them in the space (e.g. a ColumnTransformer with a OneHotEncoder), or "
+                "use space='auto' (or 'standard') to encode them for the selection only (the "
+                "rows returned are unchanged).") from exc
         # the reducers read dense rows: a space that outputs a sparse matrix (a one-hot
         # encoder's default) is made dense for the selection
         Z = _space_numbers(Z.toarray() if sp.issparse(Z) else Z, space, transformer)
