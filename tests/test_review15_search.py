@@ -271,3 +271,24 @@ def test_tune_on_subset_offers_weights_only_to_a_requesting_model_under_routing(
     _WeightSpy.seen = []
     tune_on_subset(_WeightSpy(), {"C": [0.1, 1]}, X, y, n_iter=2, random_state=0)
     assert all(_WeightSpy.seen[:-1]) and not _WeightSpy.seen[-1]  # routing off: unchanged
+
+
+# --------------- 11 cv given as (train, test) index arrays is named, not printed whole
+def test_a_cv_list_of_splits_is_named_by_its_length_in_messages():
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import KFold
+
+    X, y = make_classification(600, 6, random_state=0)
+    y = y.copy()
+    y[:5] = 2  # a rare class, all in the first fold
+    splits = list(KFold(3).split(X))
+    with pytest.warns(UserWarning, match="cv=a list of 3 \\(train, test\\) splits does not") as rec:
+        ReductionSearchCV(
+            LogisticRegression(), methods=["srs"], budget=None, random_state=0, cv=splits
+        ).fit(X, y)
+    assert max(len(str(w.message)) for w in rec) < 1000  # 9,221 characters before
+    with pytest.raises(ValueError, match="with cv=a list of 3 \\(train, test\\) splits:") as exc:
+        ReductionSearchCV(
+            LogisticRegression(), methods=["srs"], budget=None, cv=splits, keeps=[0.7, 0.8]
+        ).fit(X, y)
+    assert len(str(exc.value)) < 1000
