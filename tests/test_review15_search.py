@@ -292,3 +292,36 @@ def test_a_cv_list_of_splits_is_named_by_its_length_in_messages():
             LogisticRegression(), methods=["srs"], budget=None, cv=splits, keeps=[0.7, 0.8]
         ).fit(X, y)
     assert len(str(exc.value)) < 1000
+
+
+# ------------- 12 tune_on_subset: a keep given with a reducer object is said to be unused
+def test_tune_on_subset_warns_that_keep_is_not_used_with_a_reducer_object():
+    from sklearn.datasets import make_classification
+
+    from datareduce import get_reducer
+    from datareduce.search import tune_on_subset
+
+    X, y = make_classification(1000, 6, random_state=0)
+    red = get_reducer("mms", space="minmax")
+    with pytest.warns(
+        UserWarning, match="keep=0.3 is not used: reducer is MaxMinReducer, which keeps 0.1"
+    ):
+        res = tune_on_subset(
+            LogisticRegression(),
+            {"C": [0.1, 1]},
+            X,
+            y,
+            reducer=red,
+            keep=0.3,
+            n_iter=2,
+            random_state=0,
+        )
+    assert res.n_tuned == 100
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the default keep, or the reducer's own: no warning
+        tune_on_subset(
+            LogisticRegression(), {"C": [0.1, 1]}, X, y, reducer=red, n_iter=2, random_state=0
+        )
+        tune_on_subset(
+            LogisticRegression(), {"C": [0.1, 1]}, X, y, keep=0.3, n_iter=2, random_state=0
+        )

@@ -243,11 +243,14 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
                              "in the table it was fitted on. Pass that table, or a method "
                              "name with keep=search.best_keep_ to reduce this one.")
         Xr, yr = reduced_set(red, X, y)
+        _keep_not_used(keep, getattr(reducer, "best_keep_", None),
+                       "a fitted ReductionSearchCV, whose answer")
     else:
         if isinstance(reducer, str):
             red = get_reducer(reducer, keep=keep, random_state=random_state)
         elif hasattr(reducer, "fit_resample"):
             red = clone(reducer)
+            _keep_not_used(keep, red.get_params().get("keep"), type(red).__name__ + ", which")
         else:
             raise TypeError(f"reducer={reducer!r}: give a method name, a reducer, or a fitted "
                             "ReductionSearchCV.")
@@ -315,6 +318,16 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     return SubsetTuning(best, params, search, red, len(y), len(yr), reduce_s, tune_s,
                         refit_s, shortlist=ranked, shortlist_seconds=short_s,
                         untuned_chosen=chose_untuned)
+
+
+def _keep_not_used(keep, own, what) -> None:
+    """Warn when ``keep`` was given (not the default 0.1) with a reducer object or a fitted
+    search, which keep their own: ``keep=0.3`` with ``reducer=get_reducer("mms")`` tuned on
+    its default 10 %, silently."""
+    if keep != 0.1 and keep != own:
+        warnings.warn(f"tune_on_subset: keep={keep!r} is not used: reducer is {what} keeps "
+                      f"{own!r}. Set keep on the reducer (get_reducer(name, keep=...)), or "
+                      "give the method's name with keep.", UserWarning, stacklevel=3)
 
 
 def _class_short_of_folds(estimator, Xr, yr, cv):
