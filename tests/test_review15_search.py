@@ -325,3 +325,25 @@ def test_tune_on_subset_warns_that_keep_is_not_used_with_a_reducer_object():
         tune_on_subset(
             LogisticRegression(), {"C": [0.1, 1]}, X, y, keep=0.3, n_iter=2, random_state=0
         )
+
+
+def test_tune_on_subset_does_not_call_a_plain_kfold_stratified():
+    from sklearn.model_selection import KFold
+
+    from datareduce.search import tune_on_subset
+
+    X, y = _rare()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="1 of class 1 .*3 folds.*is NaN") as exc:
+            tune_on_subset(
+                LogisticRegression(),
+                {"C": [0.1, 1, 10]},
+                X,
+                y,
+                keep=0.0015,
+                n_iter=3,
+                cv=KFold(3),
+                random_state=0,
+            )
+    assert "stratified" not in str(exc.value)

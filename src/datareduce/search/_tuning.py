@@ -331,19 +331,24 @@ def _keep_not_used(keep, own, what) -> None:
 
 
 def _class_short_of_folds(estimator, Xr, yr, cv):
-    """``(class, kept rows, n_splits, every class short)`` when a classifier's kept rows hold
-    a class with fewer rows than the folds of ``cv`` (its smallest), else None."""
+    """``(class, kept rows, n_splits, no stratified split)`` when a classifier's kept rows
+    hold a class with fewer rows than the folds of ``cv`` (its smallest), else None; the
+    last is True when every class is that short and the splitter stratifies by class
+    (scikit-learn refuses: "n_splits=3 cannot be greater than the number of members in
+    each class")."""
     if not is_classifier(estimator):
         return None
     try:
-        n_splits = int(check_cv(cv, yr, classifier=True).get_n_splits(Xr, yr))
+        splitter = check_cv(cv, yr, classifier=True)
+        n_splits = int(splitter.get_n_splits(Xr, yr))
     except Exception:  # noqa: BLE001 - a splitter that needs groups: scikit-learn says so
         return None
     labels, counts = np.unique(np.asarray(yr), return_counts=True)
     i = int(np.argmin(counts))
     if counts[i] >= n_splits:
         return None
-    return labels[i], int(counts[i]), n_splits, bool(counts.max() < n_splits)
+    stratified = "Stratified" in type(splitter).__name__
+    return labels[i], int(counts[i]), n_splits, bool(counts.max() < n_splits and stratified)
 
 
 def _short_of_folds_line(short, reducer, keep, n_kept, y, what):
