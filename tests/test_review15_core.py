@@ -308,3 +308,35 @@ def test_a_numbers_only_space_on_a_table_with_text_names_the_columns():
 
     with pytest.raises(ValueError, match="^boom$"):
         get_reducer("mms", keep=5, space=FunctionTransformer(boom)).fit(X[["a"]])
+
+
+# 14_numbers_as_string_dtype.py
+@pytest.mark.parametrize("dtype", ["string", "string[pyarrow]"])
+@pytest.mark.parametrize("missing", [False, True])
+def test_numbers_as_text_are_numbers_in_a_string_column_as_in_an_object_column(missing, dtype):
+    from datareduce.preprocessing import _column_roles
+
+    rng = np.random.default_rng(0)
+    n = 40
+    a = rng.normal(size=n)
+    text = np.round(rng.normal(size=n), 2).astype(str).astype(object)
+    if missing:
+        text[3] = None
+    as_object = pd.DataFrame({"a": a, "t": pd.Series(text, dtype=object)})
+    if dtype.endswith("[pyarrow]"):
+        pytest.importorskip("pyarrow")
+    as_string = pd.DataFrame({"a": a, "t": pd.Series(text, dtype=dtype)})
+    y = np.repeat([0, 1], 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r_obj = get_reducer("mms", keep=0.25, random_state=0).fit(as_object, y)
+        r_str = get_reducer("mms", keep=0.25, random_state=0).fit(as_string, y)
+    assert r_str.space_ == r_obj.space_ and "categorical" not in r_str.space_
+    assert sorted(r_str.sample_indices_) == sorted(r_obj.sample_indices_)
+    # text that is not all numbers stays categories
+    junk = as_string.assign(t=as_string["t"].where(as_string.index != 5, "?"))
+    assert _column_roles(junk)[1] == ["t"]
+    dates = as_string.assign(
+        t=pd.Series(pd.date_range("2024-01-01", periods=40).strftime("%Y-%m-%d"), dtype=dtype)
+    )
+    assert _column_roles(dates)[2] == ["t"]  # ISO dates as text stay dates

@@ -157,15 +157,29 @@ def _column_roles(frame):
             dates.append(col)
         elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
             numeric.append(col)
-        elif s.dtype == object and pd.to_numeric(s, errors="coerce").notna().sum() == \
-                s.notna().sum():
-            numeric.append(col)  # an object column of numbers (e.g. a numpy object array)
+        elif _is_text(s.dtype) and _all_numbers(s):
+            # numbers held as objects (a numpy object array) or as text, whichever dtype
+            # pandas gives text (object, or pandas 3's default string dtype)
+            numeric.append(col)
         elif _dates_in_text(s) is not None:
             numeric.append(col)  # ISO 8601 dates as text: seconds
             dates.append(col)
         else:
             categorical.append(col)
     return numeric, categorical, dates
+
+
+def _all_numbers(s) -> bool:
+    """Whether every value a column holds (missing values aside) is a number or text that
+    reads as one. (As floats: pyarrow's parse of text that is no number is a NaN, which is
+    no missing value to pyarrow.)"""
+    import pandas as pd
+
+    try:
+        parsed = pd.to_numeric(s, errors="coerce").astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return int(parsed.notna().sum()) == int(s.notna().sum())
 
 
 def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int = 20):
@@ -221,7 +235,7 @@ def make_selection_space(X, *, scale: str | None = "standard", max_onehot: int =
                                                 kw_args={"positions": dates},
                                                 feature_names_out="one-to-one"))
         objects = [i for i, c in enumerate(numeric)
-                   if c not in date_columns and frame[c].dtype == object]
+                   if c not in date_columns and _is_text(frame[c].dtype)]
         if objects:
             steps.insert(0, FunctionTransformer(_objects_as_numbers,
                                                 kw_args={"positions": objects},
