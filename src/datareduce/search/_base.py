@@ -411,12 +411,12 @@ class BaseReductionSearch(BaseEstimator):
                 if not isinstance(given, Mapping):
                     raise ValueError(f"method_params[{name!r}]={given!r}: give a dict of the "
                                      "reducer's parameters, e.g. {'space': 'minmax'}.")
-                unknown = sorted(set(given) - set(cls().get_params(deep=False)))
+                known = cls._get_param_names()  # the class's own: no instance needed
+                unknown = sorted(set(given) - set(known))
                 if unknown:
                     raise ValueError(
                         f"method_params[{name!r}] names {unknown}, not parameters of "
-                        f"{cls.__name__}: choose among "
-                        f"{sorted(cls().get_params(deep=False))}.")
+                        f"{cls.__name__}: choose among {sorted(known)}.")
                 cands[str(name).lower()] = cls(**given)
         out = {}
         for label, red in cands.items():
