@@ -340,3 +340,21 @@ def test_numbers_as_text_are_numbers_in_a_string_column_as_in_an_object_column(m
         t=pd.Series(pd.date_range("2024-01-01", periods=40).strftime("%Y-%m-%d"), dtype=dtype)
     )
     assert _column_roles(dates)[2] == ["t"]  # ISO dates as text stay dates
+
+
+# 15_final_reducer_task_dropped.py
+def test_fit_resample_hands_a_final_reducer_its_task():
+    from sklearn.preprocessing import StandardScaler
+
+    from datareduce import make_pipeline
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 2)), rng.integers(1, 6, 200)
+    pipe = make_pipeline(StandardScaler(), get_reducer("srs", keep=0.3, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Xr, yr = pipe.fit_resample(X, y, stratifiedrandomreducer__task="regression")
+        assert pipe[-1].target_type_ == "continuous"
+        pipe.fit_resample(X, y, stratifiedrandomreducer__task="classification")
+        assert pipe[-1].target_type_ == "multiclass"
+    assert Xr.shape == (60, 2) and len(yr) == 60

@@ -262,8 +262,9 @@ class Pipeline(_ImbPipeline):
         # and fit_predict, never fit_resample. With routing, a task the reducer requested
         # (``set_fit_request(task=True)``) is routed to its fit_transform (imbalanced-learn
         # maps a step that has one so; scikit-learn's fit_transform request is fit's plus
-        # transform's, and a reducer has no transform), again not to fit_resample.
-        for name, est in self.steps[:-1]:
+        # transform's, and a reducer has no transform), again not to fit_resample. The final
+        # step too: ``pipe.fit_resample`` calls a final reducer's fit_resample with them.
+        for name, est in self.steps:
             if isinstance(est, BaseReducer) and name in routed:
                 step = routed[name]
                 for source in ("fit_transform", "fit"):
