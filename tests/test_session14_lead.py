@@ -175,3 +175,39 @@ def test_audit_of_polars_rows_says_why_they_are_new_rows():
         audit_subset(X, X[::5], y, n_draws=3)
     # positions are matched (the fix the message names)
     assert audit_subset(X, np.arange(0, 60, 5), y, n_draws=3).n_kept == 12
+
+
+def test_a_seeded_search_of_an_unseeded_model_gives_one_answer():
+    """ReductionSearchCV(RandomForestClassifier(), random_state=0) answered srs at 0.5, no
+    reduction twice and mms at 0.5 in four runs: the forest was cloned unseeded."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from datareduce.search import ReductionSearchCV
+
+    X, y = make_classification(300, 6, n_informative=4, n_classes=3, random_state=0)
+    runs = []
+    for _ in range(2):
+        model = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=5))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = ReductionSearchCV(model, methods=["srs", "mms"], keeps=(0.1, 0.3), cv=2,
+                                  n_draws=2, budget=None, random_state=0).fit(X, y)
+        runs.append(s)
+    a, b = runs
+    assert a.best_score_ == b.best_score_
+    np.testing.assert_array_equal(np.asarray(a.cv_results_["mean_test_score"], dtype=float),
+                                  np.asarray(b.cv_results_["mean_test_score"], dtype=float))
+    forest = a.best_estimator_[-1]
+    assert forest.random_state == a.seed_
+    assert a.best_pipeline_[-1][-1].random_state == a.seed_
+    # a value set by the user is kept
+    s = ReductionSearchCV(RandomForestClassifier(n_estimators=5, random_state=7),
+                          methods=["srs"], keeps=(0.3,), cv=2, budget=None, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert s.fit(X, y).best_estimator_.random_state == 7

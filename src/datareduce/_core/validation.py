@@ -24,6 +24,7 @@ __all__ = [
     "is_series",
     "minmax_ranges",
     "seeded_clone",
+    "seeded_estimator",
     "user_stacklevel",
 ]
 
@@ -364,6 +365,32 @@ def seeded_clone(estimator, seed, *, overwrite: bool = False, **params):
         params["random_state"] = seed
     if params:
         est.set_params(**params)
+    return est
+
+
+def seeded_estimator(estimator, seed):
+    """A model seeded for training: :func:`seeded_clone`, and every nested ``random_state``
+    left at None (a pipeline's steps, ``mlpclassifier__random_state``) set to ``seed`` too,
+    so that two trainings on the same rows start alike (the evaluation's runs, the search's
+    candidates) and a seeded search gives one answer; values the user set are kept.
+
+    Examples
+    --------
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> seeded_estimator(make_pipeline(MLPClassifier()), 3).get_params()[
+    ...     "mlpclassifier__random_state"]
+    3
+    """
+    est = seeded_clone(estimator, seed)
+    try:
+        params = est.get_params(deep=True)
+    except Exception:  # noqa: BLE001 - not a scikit-learn estimator: its own seed only
+        return est
+    unset = {k: seed for k, v in params.items()
+             if k.endswith("__random_state") and v is None}
+    if unset:
+        est.set_params(**unset)
     return est
 
 

@@ -22,6 +22,7 @@ from .._core.validation import (
     check_X,
     check_y,
     seeded_clone,
+    seeded_estimator,
     warn_if_duplicates,
 )
 from .._registry import method_names, reducer_class
@@ -308,7 +309,7 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
                     X_train = sc.fit_transform(_take(Xa, idx_train))
                     X_test = sc.transform(_take(Xa, idx_test))
                 y_train, y_test = ya[idx_train], ya[idx_test]
-                est = _seeded_estimator(estimator, seed)
+                est = seeded_estimator(estimator, seed)
                 labels = None if task == "regression" else y_train
                 prepared = {m.name: m.prepare(X_train, labels) for m in metric_objs}
 
@@ -380,23 +381,6 @@ def _add_note(exc, note):
             exc.__notes__ = [*getattr(exc, "__notes__", ()), note]
         except Exception:  # noqa: BLE001 - an exception that takes no attribute: no note
             pass
-
-
-def _seeded_estimator(estimator, seed):
-    """A clone of ``estimator`` with every ``random_state`` left at None set to ``seed``: its
-    own, and those of a pipeline's steps or of nested estimators (``mlpclassifier__
-    random_state``), which :func:`seeded_clone` alone left unset, so each run of a pipeline
-    drew a fresh initialisation and two methods keeping the same rows scored differently."""
-    est = seeded_clone(estimator, seed)
-    try:
-        params = est.get_params(deep=True)
-    except Exception:  # noqa: BLE001 - not a scikit-learn estimator: its own seed only
-        return est
-    unset = {k: seed for k, v in params.items()
-             if k.endswith("__random_state") and v is None}
-    if unset:
-        est.set_params(**unset)
-    return est
 
 
 def _import_outside_timers(reducers):

@@ -22,7 +22,13 @@ from sklearn.utils.metaestimators import available_if
 
 from .._core.output import reduced_data, sample_weight_params
 from .._core.strata import classes_missing_from_splits, quantile_strata, stratify_params
-from .._core.validation import as_array, check_keep, check_keeps, draw_seed
+from .._core.validation import (
+    as_array,
+    check_keep,
+    check_keeps,
+    draw_seed,
+    seeded_estimator,
+)
 from ..evaluation.tasks import (  # noqa: F401  (the scorer rule is re-exported: its old home)
     BINARY_SCORERS,
     BRIER_SCORERS,
@@ -435,11 +441,11 @@ class BaseReductionSearch(BaseEstimator):
             raise ValueError(f"no method can run here: {skipped}.")
         return out, skipped
 
-    def _fit_estimator(self, X, y, weights, reducer=None):
-        """Train a clone on the kept rows; weights as the package's one policy gives them
-        (``use_weights``: ``"auto"``, ``True`` or ``False``, and ``reducer``'s ``reweight``;
-        see ``passes_weights``)."""
-        est = clone(self.estimator)
+    def _fit_estimator(self, estimator, X, y, weights, reducer=None):
+        """Train a clone of ``estimator`` (the evaluator's seeded model) on the kept rows;
+        weights as the package's one policy gives them (``use_weights``: ``"auto"``, ``True``
+        or ``False``, and ``reducer``'s ``reweight``; see ``passes_weights``)."""
+        est = clone(estimator)
         return est.fit(X, y, **sample_weight_params(est, weights, reducer=reducer,
                                                      pass_sample_weight=self.use_weights))
 
@@ -680,7 +686,7 @@ class BaseReductionSearch(BaseEstimator):
         Xr, yr, w = reduced_data(fit_reducer(red, X, y, task), X, y)
         self.refit_reduction_seconds_ = time.perf_counter() - t0
         t0 = time.perf_counter()
-        self.best_estimator_ = self._refit(red, X, y, Xr, yr, w)
+        self.best_estimator_ = self._refit(ev.estimator, red, X, y, Xr, yr, w)
         self.refit_training_seconds_ = time.perf_counter() - t0
         self.best_reducer_ = red
         full = self.full_fit_seconds_  # measured when the baseline was
@@ -698,15 +704,15 @@ class BaseReductionSearch(BaseEstimator):
 
         self.predicted_saving_ = (saving(k), saving(hi), saving(lo))
 
-    def _refit(self, red, X, y, Xr, yr, w):
-        """The estimator on the kept rows, as the search evaluated it: with a shared
+    def _refit(self, estimator, red, X, y, Xr, yr, w):
+        """``estimator`` on the kept rows, as the search evaluated it: with a shared
         preprocessing, the pipeline's leading steps fitted on all rows and its last step
         trained on the kept rows (a fitted pipeline of the same steps)."""
         from ._evaluate import shared_prefix, take
 
-        parts = shared_prefix(self.estimator) if self.share_preprocessing else None
+        parts = shared_prefix(estimator) if self.share_preprocessing else None
         if parts is None:
-            return self._fit_estimator(Xr, yr, w, red)
+            return self._fit_estimator(estimator, Xr, yr, w, red)
         pre, _ = parts
         pre = clone(pre)
         Z = pre.fit_transform(X, y)
@@ -714,7 +720,7 @@ class BaseReductionSearch(BaseEstimator):
             Zr = take(Z, np.asarray(red.sample_indices_))
         else:
             Zr = pre.transform(Xr)
-        est = clone(self.estimator)
+        est = clone(estimator)
         name, last = est.steps[-1]
         last.fit(Zr, yr, **sample_weight_params(last, w, pass_sample_weight=self.use_weights,
                                                 reducer=red))
@@ -846,7 +852,8 @@ class BaseReductionSearch(BaseEstimator):
         self._check_fitted()
         from ..pipeline import make_pipeline
 
-        return make_pipeline(clone(self.best_reducer_), clone(self.estimator),
+        return make_pipeline(clone(self.best_reducer_),
+                             seeded_estimator(self.estimator, self.seed_),
                              pass_sample_weight=self.use_weights)
 
     def results_frame(self):

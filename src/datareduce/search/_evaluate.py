@@ -10,6 +10,7 @@ on the training fold (the search never transforms X itself).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -18,7 +19,7 @@ import warnings
 import numpy as np
 
 from .._core.output import reduced_data
-from .._core.validation import check_keep, seeded_clone
+from .._core.validation import check_keep, seeded_clone, seeded_estimator
 from ._budget import COST_MODELS, DEFAULT_COST, LARGE_ROWS, Clock, TimeModel, reduction_cost
 from ._stats import fit_learning_curve, paired_interval, paired_lower_bound, t_interval
 
@@ -120,12 +121,12 @@ class Fold:
         # again when needed (three copies of a large table would stay in memory)
         self._Xtr = take(ev.X, tr) if ev.n < LARGE_ROWS else None
         self.ytr, self.yte = take(ev.y, tr), take(ev.y, te)
-        parts = shared_prefix(search.estimator) if getattr(
+        parts = shared_prefix(ev.estimator) if getattr(
             search, "share_preprocessing", True) else None
         self.prep_seconds = 0.0  # the preprocessing's part of one training on the fold
         self._Ztr = None
         if parts is None:
-            self.pre, self.final = None, search.estimator
+            self.pre, self.final = None, ev.estimator
             self.Zte = take(ev.X, te)
         else:
             pre, self.final = parts
@@ -149,7 +150,7 @@ class Fold:
         """The estimator (its last step when the preprocessing is shared) on kept rows;
         ``reducer`` for the weight policy (weights fitted on request always pass)."""
         if self.pre is None:
-            return self.ev.search._fit_estimator(Z, y, w, reducer)
+            return self.ev.search._fit_estimator(self.ev.estimator, Z, y, w, reducer)
         from sklearn.base import clone
 
         from .._core.output import sample_weight_params
@@ -253,6 +254,13 @@ class Evaluator:
         self.cut_short = None  # why the budget stopped a later step (answer still safe)
         self.needed_seconds = None
         self._folds = {}  # split -> Fold: the rows and the preprocessing, computed once
+
+    @functools.cached_property
+    def estimator(self):
+        """The model every training clones: the search's seed in each ``random_state`` left
+        at None, so that a seeded search gives one answer (an unseeded forest gave three
+        different answers in four runs of one seed) and the candidates train alike."""
+        return seeded_estimator(self.search.estimator, self.seed)
 
     # --------------------------------------------------------------- evaluations
     def seeded(self, label, keep, draw=0):

@@ -130,6 +130,9 @@ class ReductionSearchCV(BaseReductionSearch):
         ``space`` too is fitted once per fold). ``False``: the whole pipeline is trained on
         the kept rows, as ``best_pipeline_`` does.
     random_state : int or None
+        Seeds the splits, the reducers and every ``random_state`` of ``estimator`` left at
+        None (its own and its steps'), so that one seed gives one answer; values set on the
+        estimator are kept.
     verbose : bool, default=False
         Kept for compatibility; progress goes to the ``datareduce.search`` logger.
 
