@@ -358,3 +358,16 @@ def test_fit_resample_hands_a_final_reducer_its_task():
         pipe.fit_resample(X, y, stratifiedrandomreducer__task="classification")
         assert pipe[-1].target_type_ == "multiclass"
     assert Xr.shape == (60, 2) and len(yr) == 60
+
+
+# 16_polars_columns_by_position.py
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_a_polars_or_arrow_tables_text_column_is_named(library):
+    pl = pytest.importorskip("polars")
+    rng = np.random.default_rng(0)
+    X = pl.DataFrame({"a": rng.normal(size=20), "city": rng.choice(["p", "q"], 20)})
+    if library == "pyarrow":
+        pytest.importorskip("pyarrow")
+        X = X.to_arrow()
+    with pytest.raises(ValueError, match=r"column\(s\) \['city'\] hold text"):
+        get_reducer("mms", keep=5, space="passthrough").fit(X)

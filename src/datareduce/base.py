@@ -704,10 +704,13 @@ def _non_numeric_columns(X) -> list:
     default space's categorical columns and dates (:func:`preprocessing._column_roles`)."""
     import pandas as pd
 
-    from .preprocessing import _column_roles
+    from .preprocessing import _as_frame, _column_roles
 
     try:
-        frame = X if is_dataframe(X) else pd.DataFrame(np.asarray(X, dtype=object))
+        # a polars or pyarrow table as pandas, so that its columns are named, not numbered
+        frame = X if is_dataframe(X) else (
+            _as_frame(X) if hasattr(X, "to_pandas") and hasattr(X, "schema")
+            else pd.DataFrame(np.asarray(X, dtype=object)))
     except (TypeError, ValueError):
         return []
     if frame.ndim != 2:
