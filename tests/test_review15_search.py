@@ -347,3 +347,22 @@ def test_tune_on_subset_does_not_call_a_plain_kfold_stratified():
                 random_state=0,
             )
     assert "stratified" not in str(exc.value)
+
+
+# ------------------------------------- 13 keeps given as a generator is read once
+def test_keeps_given_as_a_generator_are_searched():
+    from datareduce.search._base import check_fractions
+
+    assert check_fractions(k for k in [0.3, 0.1, 0.3]) == [0.1, 0.3]
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(300, 4)), np.arange(300) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(
+            LogisticRegression(),
+            methods=["srs"],
+            budget=None,
+            keeps=(k for k in [0.1, 0.3]),
+            random_state=0,
+        ).fit(X, y)
+    assert {0.1, 0.3} <= set(s.cv_results_["keep"])

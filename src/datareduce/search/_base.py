@@ -14,7 +14,7 @@ import math
 import numbers
 import time
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
@@ -177,6 +177,8 @@ def check_fractions(keeps):
     """Sorted distinct kept fractions in (0, 1) (the package's ``check_keeps``, fractions
     only: the answer is a fraction of the table). Every refusal gives the same advice:
     fractions, not row counts (``check_keeps`` itself also takes counts)."""
+    if isinstance(keeps, Iterator):  # read once here: a generator was empty for check_keeps
+        keeps = list(keeps)  # ("keeps must contain at least one kept fraction")
     items = keeps if isinstance(keeps, Iterable) and not isinstance(keeps, str) else [keeps]
     for k in items:
         number = isinstance(k, (numbers.Real, np.number)) and not isinstance(k, (bool, np.bool_))
