@@ -161,7 +161,9 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         :func:`tune_halving` and :class:`ReductionSearchCV`.
     keep : float or int, default=0.1
     n_iter, cv, scoring, random_state, n_jobs
-        Passed to RandomizedSearchCV.
+        Passed to RandomizedSearchCV. An int ``random_state`` also seeds a named reducer
+        and every ``random_state`` of ``estimator`` left at None (its steps' too), so that
+        one seed gives one answer; values set on the estimator are kept.
     refit : {"all", "subset"}, default="all"
         Train the best configuration on all rows (one training) or keep the one trained
         on the kept rows (no full training at all).
@@ -228,6 +230,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         raise ValueError(f"holdout={holdout!r} must be a fraction in (0, 1) (the part of "
                          "all rows that scores the shortlist).")
     _check_distributions(param_distributions, "tune_on_subset")
+    estimator = _seeded(estimator, random_state)
     t0 = time.perf_counter()
     check_consistent_length(X, y)
     _check_labels(y)
@@ -441,6 +444,17 @@ def _first_rung(estimator, dists, X, y, cv, n_candidates, factor, low, top, n_fo
     return int(max(floor, top // factor ** (rungs - 1)))
 
 
+def _seeded(estimator, random_state):
+    """``estimator`` with its unset seeds set to an int ``random_state`` (the search's
+    :func:`~datareduce._core.validation.seeded_estimator`): an unseeded forest tuned with
+    ``random_state=0`` gave other best parameters from run to run. Otherwise as given."""
+    from .._core.validation import seeded_estimator
+
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return seeded_estimator(estimator, int(random_state))
+    return estimator
+
+
 def _in_row_order(reducer, Xr, yr, w, random_state):
     """The kept rows (and their weights ``w``, or None) in their order in ``X``.
 
@@ -565,7 +579,9 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
         a factor that is not a whole number, ``max_keep // ceil(factor ** (rungs - 1))``:
         scikit-learn's own rule then ran fewer rungs, ending below ``max_keep``.
     cv, scoring, random_state, n_jobs
-        Passed to HalvingRandomSearchCV (``random_state`` also to a named reducer).
+        Passed to HalvingRandomSearchCV (``random_state`` also to a named reducer; an int
+        also seeds every ``random_state`` of ``estimator`` left at None, as in
+        :func:`tune_on_subset`).
     cache_reducer : "auto" or bool, default="auto"
         Fit the reducer once per training fold and rung (the pipeline's joblib ``memory`` in
         a temporary directory, removed afterwards) instead of once per candidate there too.
@@ -623,6 +639,7 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
             raise ValueError(f"min_keep={min_keep!r} keeps {low} rows of each training fold, "
                              f"more than max_keep={max_keep!r} ({top} rows).")
     dists = _check_distributions(param_distributions, "tune_halving")
+    estimator = _seeded(estimator, random_state)
     low = _first_rung(estimator, dists, X, y, cv, n_candidates, factor, low, top, n_fold,
                       min_keep, max_keep)
     dists = [{f"model__{k}": v for k, v in d.items()} for d in dists]
