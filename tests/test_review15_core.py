@@ -371,3 +371,21 @@ def test_a_polars_or_arrow_tables_text_column_is_named(library):
         X = X.to_arrow()
     with pytest.raises(ValueError, match=r"column\(s\) \['city'\] hold text"):
         get_reducer("mms", keep=5, space="passthrough").fit(X)
+
+
+# 17_user_pipeline_step_named_columns.py
+def test_a_users_pipeline_with_a_step_named_columns_is_a_user_transformer():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from datareduce.preprocessing import describe_space, make_selection_space
+
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    for space in (
+        Pipeline([("columns", StandardScaler())]),
+        Pipeline([("columns", ColumnTransformer([("s", StandardScaler(), [0, 1])]))]),
+    ):
+        assert get_reducer("mms", keep=5, space=space).fit(X).space_ == "user transformer Pipeline"
+    own = make_selection_space(pd.DataFrame(X)).fit(pd.DataFrame(X))
+    assert describe_space(own) == "3 numeric (median-imputed, standardised) -> 3 dimensions"

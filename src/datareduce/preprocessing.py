@@ -387,9 +387,12 @@ def describe_space(transformer, n_features_in: int | None = None) -> str:
     """
     if transformer is None:
         return ("features as given" + (f" ({n_features_in} columns)" if n_features_in else ""))
-    if not hasattr(transformer, "named_steps") or "columns" not in transformer.named_steps:
+    steps = getattr(transformer, "named_steps", None)
+    ct = steps.get("columns") if hasattr(steps, "get") else None
+    if not {part[0] for part in getattr(ct, "transformers_", ())} & {"numeric", "categorical"}:
+        # the default preparation's layout (a fitted ColumnTransformer "columns" with its
+        # "numeric" / "categorical" parts), not any pipeline with a step named "columns"
         return f"user transformer {type(transformer).__name__}"
-    ct = transformer.named_steps["columns"]
     parts = []
     for name, pipe, cols in ct.transformers_:
         if name == "numeric":
