@@ -238,3 +238,34 @@ def test_tuning_with_an_int_seed_gives_one_answer():
     assert runs[0].best_estimator.random_state == 0
     assert halv.best_estimator.random_state == 0
     assert own.best_estimator.random_state == 5  # the user's value is kept
+
+
+def test_the_search_names_a_reference_it_cannot_use():
+    """reference='nope' (a typo) or a method not searched fell back to srs with an INFO log
+    line only (review15/a design 6)."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.search import ReductionSearchCV
+
+    X, y = make_classification(300, 5, random_state=0)
+
+    def search(**kw):
+        return ReductionSearchCV(LogisticRegression(), keeps=(0.2,), cv=2, budget=None,
+                                 random_state=0, **kw)
+
+    with pytest.raises(ValueError, match=r"reference='knn' is neither a method .* \('srs', "
+                       r"'mms'"):
+        search(methods=["srs", "mms"], reference="knn").fit(X, y)
+    with pytest.warns(UserWarning, match=r"reference='kt' is not searched \(not among the "
+                      r"methods\): the learning curve uses srs"):
+        assert search(methods=["mms"], reference="kt").fit(X, y).reference_ == "srs"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        # the default reference added to methods that lack it is the documented case
+        try:
+            search(methods=["mms"]).fit(X, y)
+        except UserWarning as w:
+            assert "reference" not in str(w), w

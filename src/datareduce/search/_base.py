@@ -510,7 +510,19 @@ class BaseReductionSearch(BaseEstimator):
         reference = self.reference if self.reference in cands else None
         if reference is None:
             from .. import get_reducer
+            from .._registry import _REGISTRY
 
+            given = self.reference
+            if given is not None and str(given).lower() not in _REGISTRY:
+                raise ValueError(f"reference={given!r} is neither a method of the package nor "
+                                 f"a label of methods ({', '.join(map(repr, cands))}): give "
+                                 "one of those, or leave it at 'srs'.")
+            if given is not None and str(given).lower() != "srs":
+                # a method the user chose for the curve, not searched here: said, not logged
+                why = skipped.get(given, "not among the methods")
+                warnings.warn(f"reference={given!r} is not searched ({why}): the learning "
+                              "curve uses srs; add it to methods to use it.", UserWarning,
+                              stacklevel=2)
             reference = "srs"
             red = get_reducer("srs")
             cands = {reference: red, **cands} if reference not in cands else cands

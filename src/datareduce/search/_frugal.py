@@ -84,7 +84,8 @@ class ReductionSearchCV(BaseReductionSearch):
         a method whose one-sided lower confidence bound of their paired split differences is
         above zero, at ``racing_level`` for all the methods together (Bonferroni: each of
         ``m`` methods at ``1 - (1 - racing_level) / m``). When it is not among the methods, SRS is added
-        for the curve.
+        for the curve (with a warning for another method's name); a name that is neither a
+        method nor a label of ``methods`` is refused.
     method_params : dict of {method: dict}, optional
     space : transformer, optional
         The selection space, given to each reducer as its ``space`` (its base fits it on the
