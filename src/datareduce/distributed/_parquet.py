@@ -512,10 +512,16 @@ def _labels(part, target):
     return part[target].to_numpy()
 
 
-def _take(part, local, offset):
+def _take(part, local, offset, floats=()):
+    """The kept rows of a partition. ``floats``: the columns some files store as bool and
+    others as numbers, given as float64 (what the reduction read; as they are, the kept
+    rows mixed True and 0.13 in an object column that to_parquet could not write)."""
     import pandas as pd
 
     rows = part.iloc[local]
+    if floats:
+        rows = rows.assign(**{c: rows[c].to_numpy(dtype=np.float64, na_value=np.nan)
+                              for c in floats})
     if isinstance(part.index, pd.RangeIndex) and part.index.name is None:
         # no stored index: number the rows by their position over all files
         rows = rows.set_axis(pd.Index(offset + local, name="row"), axis=0)
@@ -964,7 +970,8 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
         timings["reduce"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        kept = _gather(data.parts, data.sizes, blocks.sample_indices, data.index)
+        kept = _gather(data.parts, data.sizes, blocks.sample_indices, data.index,
+                       data.floats)
         timings["gather"] = time.perf_counter() - t0
     if weight_column is not None:
         kept[weight_column] = blocks.sample_weight
@@ -1005,6 +1012,9 @@ class ParquetBlocks:
         Class counts per partition.
     index : object
         A RangeIndex the files keep in their footers (rebuilt for the kept rows), or None.
+    floats : tuple of str
+        Columns stored as bool in some files and as numbers in others: float64 in the kept
+        rows, as the features are read.
     """
 
     X: object
@@ -1018,6 +1028,7 @@ class ParquetBlocks:
     parts: list = field(repr=False)
     block_classes: list | None = field(default=None, repr=False)
     index: object = field(default=None, repr=False)
+    floats: tuple = field(default=(), repr=False)
 
     @property
     def n_samples(self) -> int:
@@ -1083,7 +1094,8 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
         index = None  # pragma: no cover - dask read other rows than the footers count
     return ParquetBlocks(X, y, features, columns, files, sizes, shift, span, parts,
                          None if target is None else [s["classes"] for s in scans],
-                         None if index == "columns" else index)
+                         None if index == "columns" else index,
+                         tuple(c for c in columns if c in kinds.mixed))
 
 
 def _feature_columns(ddf, features, target, id_column, kinds=None):
@@ -1221,9 +1233,10 @@ def _check_target(scans, target, dtype) -> None:
                "repeat as classes do")
 
 
-def _gather(parts, sizes, idx, index=None):
+def _gather(parts, sizes, idx, index=None, floats=()):
     """The kept rows with all their columns: one task per partition holding kept rows.
-    ``index``: a :class:`_RangeIndexes` the kept rows' index is rebuilt from."""
+    ``index``: a :class:`_RangeIndexes` the kept rows' index is rebuilt from; ``floats``:
+    the columns stored as bool in some files and numbers in others (see :func:`_take`)."""
     import dask
     import pandas as pd
 
@@ -1232,9 +1245,25 @@ def _gather(parts, sizes, idx, index=None):
     for b, part in enumerate(parts):
         local = idx[(idx >= bounds[b]) & (idx < bounds[b + 1])] - bounds[b]
         if len(local):
-            tasks.append(dask.delayed(_take)(part, local, int(bounds[b])))
-    frames = dask.compute(*tasks)
-    kept = pd.concat(frames) if len(frames) > 1 else frames[0].copy()
+            tasks.append(dask.delayed(_take)(part, local, int(bounds[b]), tuple(floats)))
+    kept = _concat_parts(dask.compute(*tasks))
     if isinstance(index, _RangeIndexes):  # the rows are in the order of idx (sorted)
         kept.index = pd.Index(index.values(np.sort(idx)), name=index.name)
     return kept
+
+
+def _concat_parts(frames):
+    """The rows of several partitions in one frame, as dask's ``compute`` joins them: a
+    categorical column whose files hold different categories (each file's dictionary is
+    its own values) stays a categorical of their union, as ``pandas.read_parquet`` gives it
+    (``pd.concat`` made it plain text). Categoricals that cannot be joined so (ordered
+    ones with different categories) are joined as pandas does."""
+    import pandas as pd
+    from dask.dataframe.dispatch import concat
+
+    if len(frames) == 1:
+        return frames[0].copy()
+    try:
+        return concat(list(frames))
+    except TypeError:  # ordered categoricals with different categories
+        return pd.concat(frames)

@@ -364,10 +364,11 @@ class _Candidates:
 
     def gather(self):
         """The chosen rows, ordered by partition and position."""
-        import pandas as pd
+        from ._parquet import _concat_parts
 
         frames = [f.iloc[np.flatnonzero(m)] for f, m in zip(self.frames, self.chosen,
                                                              strict=True) if m.any()]
         if not frames:
             return self.frames[0].iloc[:0]
-        return pd.concat(frames) if len(frames) > 1 else frames[0]
+        # categoricals whose partitions hold different categories stay categoricals
+        return _concat_parts(frames)

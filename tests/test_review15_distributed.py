@@ -1,0 +1,63 @@
+"""Review 15 (reviewer d): Parquet folders, reduce_parquet, stratified_sample and the CLI."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+pytest.importorskip("pyarrow")
+
+from datareduce.distributed import reduce_parquet, stratified_sample  # noqa: E402
+
+
+def test_categoricals_with_other_categories_per_file_stay_categoricals(tmp_path):
+    # one file per day: each file's dictionary holds its own values; pd.concat of the kept
+    # rows made the column plain text where pandas.read_parquet and dask give the union
+    rng = np.random.default_rng(0)
+    for i, labs in enumerate([["x", "y"], ["z"]]):
+        pd.DataFrame(
+            {
+                "a": rng.normal(size=50),
+                "label": pd.Categorical(rng.choice(labs, size=50)),
+                "shop": pd.Categorical(rng.choice(labs, size=50)),
+            }
+        ).to_parquet(tmp_path / f"{i}.parquet")
+    res = reduce_parquet(tmp_path, "srs", 0.2, target="label", scheduler="synchronous")
+    s = stratified_sample(dd.read_parquet(tmp_path), "label", 0.2)
+    for kept in (res.kept, s):
+        for c in ("label", "shop"):
+            assert isinstance(kept[c].dtype, pd.CategoricalDtype), (c, kept[c].dtype)
+            assert set(kept[c].cat.categories) == {"x", "y", "z"}
+    assert res.kept["label"].value_counts().to_dict() == {"x": 5, "y": 5, "z": 10}
+
+
+def test_a_feature_stored_as_bool_and_as_floats_is_written_as_floats(tmp_path):
+    # documented as one kind (float64 features); the kept rows mixed True and 0.13 in an
+    # object column and the output write failed after the reduction (ArrowInvalid)
+    rng = np.random.default_rng(0)
+    data, out = tmp_path / "data", tmp_path / "out"
+    data.mkdir()
+    out.mkdir()
+    pd.DataFrame(
+        {
+            "a": rng.normal(size=40),
+            "b": rng.normal(size=40) > 0,
+            "label": rng.choice(["x", "y"], size=40),
+        }
+    ).to_parquet(data / "0.parquet")
+    second = pd.DataFrame(
+        {
+            "a": rng.normal(size=40),
+            "b": rng.normal(size=40),
+            "label": rng.choice(["x", "y"], size=40),
+        }
+    )
+    second.to_parquet(data / "1.parquet")
+    res = reduce_parquet(
+        data, "srs", 0.5, target="label", scheduler="synchronous", output=out / "kept.parquet"
+    )
+    assert res.kept["b"].dtype == np.float64
+    assert set(res.kept["b"].iloc[:5]) <= {0.0, 1.0}  # 0.parquet's rows come first
+    back = pd.read_parquet(out / "kept.parquet")
+    later = back.index >= 40
+    np.testing.assert_array_equal(back["b"][later], second["b"].to_numpy()[back.index[later] - 40])
