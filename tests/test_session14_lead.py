@@ -269,3 +269,35 @@ def test_the_search_names_a_reference_it_cannot_use():
             search(methods=["mms"]).fit(X, y)
         except UserWarning as w:
             assert "reference" not in str(w), w
+
+
+def test_asking_for_weights_a_model_cannot_take_is_said():
+    """use_weights=True / pass_sample_weight=True with a model whose fit takes no
+    sample_weight (KNN) trained unweighted without a word (review15/a design 7)."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    import datareduce
+    from datareduce.search import ReductionSearchCV
+
+    X, y = make_classification(300, 5, random_state=0)
+    pipe = datareduce.make_pipeline(datareduce.get_reducer("kt", keep=0.3, random_state=0),
+                                    KNeighborsClassifier(), pass_sample_weight=True)
+    with pytest.warns(UserWarning, match=r"pass_sample_weight=True has no effect: step "
+                      r"'kneighborsclassifier' \(KNeighborsClassifier\) takes no sample_weight"):
+        pipe.fit(X, y)
+    search = ReductionSearchCV(KNeighborsClassifier(), use_weights=True, keeps=(0.2,), cv=2,
+                               budget=None, random_state=0)
+    with pytest.warns(UserWarning, match=r"use_weights=True has no effect: "
+                      r"KNeighborsClassifier.fit takes no sample_weight"):
+        search.fit(X, y)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        datareduce.make_pipeline(datareduce.get_reducer("kt", keep=0.3, random_state=0),
+                                 LogisticRegression(), pass_sample_weight=True).fit(X, y)
+        datareduce.make_pipeline(datareduce.get_reducer("kt", keep=0.3, random_state=0),
+                                 KNeighborsClassifier()).fit(X, y)  # "auto": nothing asked
+    assert not [w for w in seen if "has no effect" in str(w.message)]

@@ -76,7 +76,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _num_samples
 
-from ._core.output import _routing_on, passes_weights, weight_key
+from ._core.output import _routing_on, accepts_sample_weight, passes_weights, weight_key
 from .base import BaseReducer
 
 __all__ = ["Pipeline", "make_pipeline"]
@@ -380,6 +380,10 @@ class Pipeline(_ImbPipeline):
             return
         reducers = [e for _, e in self.steps[:-1] if isinstance(e, BaseReducer)]
         give = bool(reducers) and passes_weights(final, self.pass_sample_weight, reducers)
+        if reducers and self.pass_sample_weight is True and not accepts_sample_weight(final):
+            warnings.warn(f"pass_sample_weight=True has no effect: step {final_name!r} "
+                          f"({type(final).__name__}) takes no sample_weight in fit, so it "
+                          "trains on the kept rows unweighted.", UserWarning, stacklevel=5)
         if give and out.lost:
             message = (
                 f"The weights of reducer step(s) {out.lost} cannot reach {final_name!r}: step "

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.utils.metaestimators import available_if
 
-from .._core.output import reduced_data, sample_weight_params
+from .._core.output import accepts_sample_weight, reduced_data, sample_weight_params
 from .._core.strata import classes_missing_from_splits, quantile_strata, stratify_params
 from .._core.validation import (
     as_array,
@@ -335,6 +335,10 @@ class BaseReductionSearch(BaseEstimator):
         if not (isinstance(uw, (bool, np.bool_)) or (isinstance(uw, str) and uw == "auto")):
             raise ValueError(f"use_weights={uw!r} must be 'auto', True or False (whether the "
                              "estimator trains with the reducer's sample_weight_).")
+        if uw is True and not accepts_sample_weight(self.estimator):
+            warnings.warn(f"use_weights=True has no effect: {type(self.estimator).__name__}"
+                          ".fit takes no sample_weight, so the kept rows train unweighted.",
+                          UserWarning, stacklevel=3)
         if not isinstance(getattr(self, "share_preprocessing", True), bool):
             raise ValueError(f"share_preprocessing={self.share_preprocessing!r} must be True "
                              "or False.")
