@@ -61,3 +61,32 @@ def test_a_feature_stored_as_bool_and_as_floats_is_written_as_floats(tmp_path):
     back = pd.read_parquet(out / "kept.parquet")
     later = back.index >= 40
     np.testing.assert_array_equal(back["b"][later], second["b"].to_numpy()[back.index[later] - 40])
+
+
+def test_the_command_line_uses_parquet_decimals_as_features_as_python_does(tmp_path, capsys):
+    # the footers' empty frame holds decimals as objects: the dask path of `datareduce
+    # reduce` left them out ("not used (not numeric): price") and kept other rows than
+    # reduce_parquet with the same arguments
+    import decimal
+
+    from datareduce.cli import main
+
+    rng = np.random.default_rng(0)
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(3):
+        pd.DataFrame(
+            {
+                "id": np.arange(100) + 100 * i,
+                "a": rng.normal(size=100),
+                "price": [decimal.Decimal(f"{x:.2f}") for x in rng.random(100) * 100],
+                "label": rng.choice(["x", "y", "z"], size=100),
+            }
+        ).to_parquet(data / f"{i}.parquet")
+    api = reduce_parquet(data, "mms", 0.1, target="label", id_column="id", scheduler="synchronous")
+    assert api.features == ["a", "price"]
+    out = tmp_path / "kept.parquet"
+    args = ["reduce", str(data), "--method", "mms", "--keep", "0.1", "--target", "label"]
+    assert main([*args, "--id", "id", "-o", str(out)]) == 0
+    assert "2 feature column(s): a, price" in "".join(capsys.readouterr())
+    assert pd.read_parquet(out)["id"].tolist() == api.kept["id"].tolist()
