@@ -301,3 +301,17 @@ def test_asking_for_weights_a_model_cannot_take_is_said():
         datareduce.make_pipeline(datareduce.get_reducer("kt", keep=0.3, random_state=0),
                                  KNeighborsClassifier()).fit(X, y)  # "auto": nothing asked
     assert not [w for w in seen if "has no effect" in str(w.message)]
+
+
+@pytest.mark.parametrize("method", ["srs", "random", "kt"])
+def test_repeated_column_names_are_refused_in_the_packages_words(method):
+    """srs and random (which read no values) failed in narwhals' words ("DuplicateError:
+    Expected unique column names") where the others named the columns and the fix."""
+    import pandas as pd
+
+    import datareduce
+
+    df = pd.DataFrame(np.random.default_rng(0).random((20, 3)), columns=["a", "a", "b"])
+    with pytest.raises(ValueError, match=r"X has duplicate column names \['a'\].*rename them"):
+        datareduce.get_reducer(method, keep=0.5, random_state=0).fit_resample(
+            df, np.arange(20) % 2)

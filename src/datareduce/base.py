@@ -64,7 +64,7 @@ from ._core.validation import (
     warn_if_duplicates,
 )
 from ._core.weights import normalised_weights, reweighted
-from .preprocessing import SPACE_OPTIONS, describe_space, resolve_space
+from .preprocessing import SPACE_OPTIONS, check_unique_columns, describe_space, resolve_space
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
@@ -373,6 +373,8 @@ class BaseReducer(BaseEstimator):
                 "or put the reducer first, datareduce.make_pipeline(reducer, preprocessing, "
                 "model): it encodes a raw table itself for the selection (space='auto') and "
                 "returns the rows unchanged.")
+        if is_dataframe(X):  # (scikit-learn's check said "Expected unique column names")
+            check_unique_columns(X)
         if not (self._reads_X or getattr(self, "reweight", None) is not None):
             _validate_data(self, X, reset=True, skip_check_array=True)
             shape = getattr(X, "shape", None) or np.asarray(X, dtype=object).shape

@@ -139,16 +139,24 @@ def _objects_as_numbers(frame, positions):
     return out
 
 
+def check_unique_columns(frame) -> None:
+    """Refuse a DataFrame whose column names repeat, in the package's words (the selection
+    space reads columns by name; scikit-learn's feature-name check refuses them too, in
+    narwhals' words "Expected unique column names")."""
+    if frame.columns.has_duplicates:
+        dups = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+        raise ValueError(f"X has duplicate column names {dups[:5]}: columns are read by name "
+                         "(scikit-learn's feature names, the selection space); rename them "
+                         "(e.g. X.columns = [...]) first.")
+
+
 def _column_roles(frame):
     """``(numeric, categorical, dates)``: numeric columns (incl. boolean, dates and
     durations) and categorical ones, by dtype and content, and which of the numeric columns
     are dates or durations (each column's text read once)."""
     import pandas as pd
 
-    if frame.columns.has_duplicates:
-        dups = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
-        raise ValueError(f"X has duplicate column names {dups[:5]}: the selection space reads "
-                         "columns by name; rename them (e.g. X.columns = [...]) first.")
+    check_unique_columns(frame)
     numeric, categorical, dates = [], [], []
     for col in frame.columns:
         s = frame[col]
