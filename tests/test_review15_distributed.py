@@ -90,3 +90,21 @@ def test_the_command_line_uses_parquet_decimals_as_features_as_python_does(tmp_p
     assert main([*args, "--id", "id", "-o", str(out)]) == 0
     assert "2 feature column(s): a, price" in "".join(capsys.readouterr())
     assert pd.read_parquet(out)["id"].tolist() == api.kept["id"].tolist()
+
+
+def test_a_column_categorical_in_some_files_only_is_joined_as_pandas_joins_it(tmp_path):
+    # 6aa0ef7 joined the kept rows with dask's concat, which failed on a column that one
+    # file stores as a categorical and another as text (AttributeError: 'StringDtype'
+    # object has no attribute 'categories'); such a column is joined by pd.concat as before
+    rng = np.random.default_rng(0)
+    for i in range(2):
+        d = pd.DataFrame({"a": rng.normal(size=40), "label": rng.choice(["x", "y"], size=40)})
+        d["s"] = rng.choice(["u", "v"], size=40)
+        if i == 0:
+            d["s"] = d["s"].astype("category")
+            d["label"] = d["label"].astype("category")
+        d.to_parquet(tmp_path / f"{i}.parquet")
+    res = reduce_parquet(tmp_path, "srs", 0.5, target="label", scheduler="synchronous")
+    assert len(res.kept) == 40 and set(res.kept["s"]) == {"u", "v"}
+    s = stratified_sample(dd.read_parquet(tmp_path), "label", 0.5)
+    assert len(s) == 40 and set(s["s"]) == {"u", "v"}

@@ -1253,17 +1253,24 @@ def _gather(parts, sizes, idx, index=None, floats=()):
 
 
 def _concat_parts(frames):
-    """The rows of several partitions in one frame, as dask's ``compute`` joins them: a
-    categorical column whose files hold different categories (each file's dictionary is
-    its own values) stays a categorical of their union, as ``pandas.read_parquet`` gives it
-    (``pd.concat`` made it plain text). Categoricals that cannot be joined so (ordered
-    ones with different categories) are joined as pandas does."""
+    """The rows of several partitions in one frame. A categorical column whose files hold
+    different categories (each file's dictionary is its own values) stays a categorical of
+    their union, as ``pandas.read_parquet`` and dask give it (``pd.concat`` made it plain
+    text). Columns categorical in some frames only, or ordered with different categories,
+    are joined as pandas joins them."""
     import pandas as pd
-    from dask.dataframe.dispatch import concat
+    from pandas.api.types import union_categoricals
 
     if len(frames) == 1:
         return frames[0].copy()
-    try:
-        return concat(list(frames))
-    except TypeError:  # ordered categoricals with different categories
-        return pd.concat(frames)
+    kept = pd.concat(frames)
+    for j, c in enumerate(kept.columns):
+        parts = [f.iloc[:, j] for f in frames]
+        if isinstance(kept.iloc[:, j].dtype, pd.CategoricalDtype) or not all(
+                isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            continue
+        try:
+            kept[c] = union_categoricals(parts)
+        except TypeError:  # ordered categoricals with different categories
+            continue
+    return kept
