@@ -108,3 +108,25 @@ def test_a_column_categorical_in_some_files_only_is_joined_as_pandas_joins_it(tm
     assert len(res.kept) == 40 and set(res.kept["s"]) == {"u", "v"}
     s = stratified_sample(dd.read_parquet(tmp_path), "label", 0.5)
     assert len(s) == 40 and set(s["s"]) == {"u", "v"}
+
+
+@pytest.mark.parametrize("zones", [("Europe/Paris", "UTC"), ("UTC", "America/New_York")])
+def test_times_stored_in_other_zones_come_back_in_one_zone(tmp_path, zones):
+    # a UTC export beside a Europe/Paris one (one kind: accepted) gave an object column of
+    # Timestamps of two zones (no .dt accessor); pandas.read_parquet and dask's meta give
+    # the first file's zone
+    rng = np.random.default_rng(0)
+    times = []
+    for i, tz in enumerate(zones):
+        t = pd.date_range("2024-03-01", periods=40, freq="h", tz=tz)
+        times.append(t)
+        d = pd.DataFrame({"a": rng.normal(size=40), "label": rng.choice(["x", "y"], size=40)})
+        d.assign(t=t).to_parquet(tmp_path / f"{i}.parquet")
+    res = reduce_parquet(tmp_path, "srs", 0.5, target="label", scheduler="synchronous")
+    assert res.kept["t"].dtype == pd.read_parquet(tmp_path)["t"].dtype
+    assert str(res.kept["t"].dt.tz) == zones[0]
+    # the same instants
+    want = pd.DatetimeIndex(np.concatenate([t.tz_convert("UTC") for t in times]))
+    np.testing.assert_array_equal(
+        res.kept["t"].dt.tz_convert("UTC").to_numpy(), want[res.sample_indices].to_numpy()
+    )

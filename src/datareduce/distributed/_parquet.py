@@ -512,16 +512,23 @@ def _labels(part, target):
     return part[target].to_numpy()
 
 
-def _take(part, local, offset, floats=()):
+def _take(part, local, offset, floats=(), zones=()):
     """The kept rows of a partition. ``floats``: the columns some files store as bool and
     others as numbers, given as float64 (what the reduction read; as they are, the kept
-    rows mixed True and 0.13 in an object column that to_parquet could not write)."""
+    rows mixed True and 0.13 in an object column that to_parquet could not write).
+    ``zones``: ``(column, zone)`` of the times with a time zone, given in the zone dask's
+    meta and pandas.read_parquet give them (the first file's: times of two zones made an
+    object column)."""
     import pandas as pd
 
     rows = part.iloc[local]
     if floats:
         rows = rows.assign(**{c: rows[c].to_numpy(dtype=np.float64, na_value=np.nan)
                               for c in floats})
+    moved = {c: rows[c].dt.tz_convert(tz) for c, tz in zones
+             if isinstance(rows[c].dtype, pd.DatetimeTZDtype) and rows[c].dtype.tz != tz}
+    if moved:
+        rows = rows.assign(**moved)
     if isinstance(part.index, pd.RangeIndex) and part.index.name is None:
         # no stored index: number the rows by their position over all files
         rows = rows.set_axis(pd.Index(offset + local, name="row"), axis=0)
@@ -971,7 +978,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
 
         t0 = time.perf_counter()
         kept = _gather(data.parts, data.sizes, blocks.sample_indices, data.index,
-                       data.floats)
+                       data.floats, data.zones)
         timings["gather"] = time.perf_counter() - t0
     if weight_column is not None:
         kept[weight_column] = blocks.sample_weight
@@ -1015,6 +1022,9 @@ class ParquetBlocks:
     floats : tuple of str
         Columns stored as bool in some files and as numbers in others: float64 in the kept
         rows, as the features are read.
+    zones : tuple of (str, tzinfo)
+        The time zone of each column of times with one, as dask's meta gives it (the first
+        file's): the kept rows of files storing another zone are converted to it.
     """
 
     X: object
@@ -1029,6 +1039,7 @@ class ParquetBlocks:
     block_classes: list | None = field(default=None, repr=False)
     index: object = field(default=None, repr=False)
     floats: tuple = field(default=(), repr=False)
+    zones: tuple = field(default=(), repr=False)
 
     @property
     def n_samples(self) -> int:
@@ -1050,6 +1061,7 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     import dask
     import dask.array as da
     import dask.dataframe as dd
+    import pandas as pd
 
     if scale not in _SCALES:
         raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
@@ -1095,7 +1107,9 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     return ParquetBlocks(X, y, features, columns, files, sizes, shift, span, parts,
                          None if target is None else [s["classes"] for s in scans],
                          None if index == "columns" else index,
-                         tuple(c for c in columns if c in kinds.mixed))
+                         tuple(c for c in columns if c in kinds.mixed),
+                         tuple((c, ddf.dtypes[c].tz) for c in columns
+                               if isinstance(ddf.dtypes[c], pd.DatetimeTZDtype)))
 
 
 def _feature_columns(ddf, features, target, id_column, kinds=None):
@@ -1233,10 +1247,11 @@ def _check_target(scans, target, dtype) -> None:
                "repeat as classes do")
 
 
-def _gather(parts, sizes, idx, index=None, floats=()):
+def _gather(parts, sizes, idx, index=None, floats=(), zones=()):
     """The kept rows with all their columns: one task per partition holding kept rows.
     ``index``: a :class:`_RangeIndexes` the kept rows' index is rebuilt from; ``floats``:
-    the columns stored as bool in some files and numbers in others (see :func:`_take`)."""
+    the columns stored as bool in some files and numbers in others; ``zones``: the time
+    zone of each column of times with one (see :func:`_take`)."""
     import dask
     import pandas as pd
 
@@ -1245,7 +1260,8 @@ def _gather(parts, sizes, idx, index=None, floats=()):
     for b, part in enumerate(parts):
         local = idx[(idx >= bounds[b]) & (idx < bounds[b + 1])] - bounds[b]
         if len(local):
-            tasks.append(dask.delayed(_take)(part, local, int(bounds[b]), tuple(floats)))
+            tasks.append(dask.delayed(_take)(part, local, int(bounds[b]), tuple(floats),
+                                             tuple(zones)))
     kept = _concat_parts(dask.compute(*tasks))
     if isinstance(index, _RangeIndexes):  # the rows are in the order of idx (sorted)
         kept.index = pd.Index(index.values(np.sort(idx)), name=index.name)
