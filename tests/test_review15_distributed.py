@@ -130,3 +130,28 @@ def test_times_stored_in_other_zones_come_back_in_one_zone(tmp_path, zones):
     np.testing.assert_array_equal(
         res.kept["t"].dt.tz_convert("UTC").to_numpy(), want[res.sample_indices].to_numpy()
     )
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        pd.Categorical(["a", "b", None, "a"] * 25),
+        pd.array([1, 2, None, 1] * 25, dtype="Int64"),
+        np.array([1.0, 2.0, np.nan, 1.0] * 25),
+        np.array(["a", "b", None, "a"] * 25, dtype=object),
+    ],
+    ids=["categorical", "Int64", "float", "text"],
+)
+def test_the_fill_advised_for_rows_without_a_class_runs(y):
+    # the refusal advised ddf.fillna({'y': 'missing'}) whatever the column: a categorical
+    # raised 'Cannot setitem on a Categorical with a new category', a nullable integer
+    # 'Invalid value', and floats mixed with text failed in the sample
+    import re
+
+    ddf = dd.from_pandas(pd.DataFrame({"x": range(100), "y": y}), npartitions=2)
+    with pytest.raises(ValueError, match="missing") as info:
+        stratified_sample(ddf, "y", 0.1)
+    fix = re.search(r"class of their own \(.*?(ddf\.(?:assign|fillna)\(.*?\}\))", str(info.value))
+    fixed = eval(fix.group(1), {"ddf": ddf})
+    s = stratified_sample(fixed, "y", 0.1)
+    assert len(s) == 10 and sum(s.attrs["class_counts"].values()) == 10

@@ -235,7 +235,7 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     scans = dask.compute(*[dask.delayed(_scan)(p, i, by, seed, frac, n_parts, floor,
                                                cap=_cap)
                            for i, p in enumerate(parts)])
-    _check_missing(scans, by)
+    _check_missing(scans, by, ddf.dtypes[by])
     passes = 1
     classes = np.unique(np.concatenate([s["classes"] for s in scans]))
     counts = np.zeros(classes.size, dtype=np.int64)
@@ -295,18 +295,30 @@ def _seed(random_state) -> int:
     return draw_seed(random_state)
 
 
-def _check_missing(scans, by):
-    """Refuse rows without a class, naming the column, the count and the first rows."""
+def _check_missing(scans, by, dtype=None):
+    """Refuse rows without a class, naming the column, the count and the first rows, and a
+    fill that works for the column's ``dtype`` (a text class for text; a new category for a
+    categorical, where fillna('missing') raises; a number for numbers, where text is refused
+    by a nullable integer and mixes with floats)."""
+    import pandas as pd
+
     bad = [s for s in scans if "missing" in s]
     if not bad:
         return
     n_missing = sum(s["missing"] for s in bad)
     shown = [i for s in bad for i in s["missing_index"]][:5]
+    if isinstance(dtype, pd.CategoricalDtype):
+        fill = f"ddf.assign(**{{{by!r}: ddf[{by!r}].cat.add_categories('missing')" \
+               ".fillna('missing')})"
+    elif getattr(dtype, "kind", "O") in "iuf":
+        fill = f"a number that is not a class, e.g. ddf.fillna({{{by!r}: -1}})"
+    else:
+        fill = f"ddf.fillna({{{by!r}: 'missing'}})"
     raise ValueError(
         f"by={by!r} is missing (NaN/None) in {n_missing} rows, with index "
         f"{shown}{' ...' if n_missing > len(shown) else ''}: every row needs a class. Drop "
         f"them (ddf.dropna(subset=[{by!r}])) or give them a class of their own "
-        f"(ddf.fillna({{{by!r}: 'missing'}})) first.")
+        f"({fill}) first.")
 
 
 class _Candidates:
