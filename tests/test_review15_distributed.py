@@ -155,3 +155,29 @@ def test_the_fill_advised_for_rows_without_a_class_runs(y):
     fixed = eval(fix.group(1), {"ddf": ddf})
     s = stratified_sample(fixed, "y", 0.1)
     assert len(s) == 10 and sum(s.attrs["class_counts"].values()) == 10
+
+
+def test_a_missing_label_is_refused_naming_its_file_and_rows(tmp_path, capsys):
+    # "target='label' is missing in 3 rows: drop or label them first." named neither the
+    # file nor the rows (block by block the command line cannot drop them itself)
+    from datareduce.cli import main
+
+    rng = np.random.default_rng(0)
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(4):
+        df = pd.DataFrame(
+            {"a": rng.normal(size=30), "label": rng.choice(["x", "y"], size=30).astype(object)}
+        )
+        if i == 2:
+            df.loc[[3, 7, 8], "label"] = None
+        df.to_parquet(data / f"part-{i}.parquet")
+    bad = str(data / "part-2.parquet")
+    with pytest.raises(ValueError, match="target='label' is missing in 3 rows") as info:
+        reduce_parquet(data, "srs", 0.2, target="label", scheduler="synchronous")
+    assert f"rows 60-89 ({bad})" in str(info.value)
+    out = tmp_path / "kept.parquet"
+    args = ["reduce", str(data), "--method", "srs", "--keep", "0.2", "--target", "label"]
+    assert main([*args, "-o", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "--target 'label' is missing in 3 rows" in err and bad in err

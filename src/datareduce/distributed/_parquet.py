@@ -1082,7 +1082,7 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     _check_kinds(kinds, features, target, id_column)
     parts = ddf.to_delayed()
     scans = dask.compute(*[dask.delayed(_scan)(p, features, target, task) for p in parts])
-    _check_scans(scans, features, target)
+    _check_scans(scans, features, target, files)
     if target is not None and task == "auto":
         _check_target(scans, target, ddf[target].dtype)
     shift, span = _merge_scale(scans, scale)
@@ -1164,30 +1164,47 @@ def _is_number(dtype) -> bool:
     return arrow is not None and pa.types.is_decimal(arrow)
 
 
-def _check_scans(scans, features, target):
+def _partition_places(scans, files, flagged) -> list:
+    """``rows a-b`` (positions over all files) of the flagged partitions, the first three,
+    each with its file when the partitions are the files (one each, by the footers' row
+    counts): what to fix is in the files."""
+    sizes = np.array([s["n"] for s in scans])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    names = None
+    if files is not None and len(files) == len(scans) and not any("://" in f for f in files):
+        import pyarrow.parquet as pq
+
+        try:
+            rows = [pq.read_metadata(f).num_rows for f in files]
+        except (OSError, ValueError):  # pragma: no cover - a file gone since the scan
+            rows = None
+        if rows is not None and list(rows) == sizes.tolist():
+            names = files
+    return [f"rows {a}-{a + n - 1}" + (f" ({names[i]})" if names is not None else "")
+            for i, (a, n) in enumerate(zip(starts, sizes, strict=True)) if flagged[i]][:3]
+
+
+def _check_scans(scans, features, target, files=None):
     sizes = np.array([s["n"] for s in scans])
     if sizes.sum() == 0:
         raise ValueError("the input has 0 rows: there is nothing to reduce.")
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     missing = np.sum([s["missing"] for s in scans], axis=0)
     if missing.any():
         bad = [f"{c} ({m} rows)" for c, m in zip(features, missing, strict=True) if m]
-        where = [f"rows {a}-{a + n - 1}" for a, n, s in zip(starts, sizes, scans, strict=True)
-                 if s["missing"].any()][:3]
+        where = _partition_places(scans, files, [s["missing"].any() for s in scans])
         named = [c for c, m in zip(features, missing, strict=True) if m]
         raise _Refusal(lambda cli: (
             f"feature columns have missing or infinite values: {', '.join(bad)}, in "
             f"{', '.join(where)}. Impute or drop them first, or leave those columns out with "
             f"{_leave_out(named, cli)}."))
     if target is not None:
-        n_missing = sum(s["missing_labels"] for s in scans)
-        if n_missing:
-            raise _Refusal(lambda cli: (f"{_arg('target', target, cli)} is missing in "
-                                        f"{n_missing} rows: drop or label them first."))
-        n_infinite = sum(s.get("infinite_labels", 0) for s in scans)
-        if n_infinite:
-            raise _Refusal(lambda cli: (f"{_arg('target', target, cli)} is infinite in "
-                                        f"{n_infinite} rows: drop or label them first."))
+        for key, what in (("missing_labels", "missing"), ("infinite_labels", "infinite")):
+            n_bad = sum(s.get(key, 0) for s in scans)
+            if n_bad:
+                where = _partition_places(scans, files, [s.get(key, 0) for s in scans])
+                raise _Refusal(lambda cli, n_bad=n_bad, what=what, where=where: (
+                    f"{_arg('target', target, cli)} is {what} in {n_bad} rows, in "
+                    f"{', '.join(where)}: drop or label them first."))
 
 
 _TASKS = ("auto", "classification")
