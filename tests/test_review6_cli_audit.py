@@ -86,7 +86,7 @@ def test_reduce_regression_too_few_rows_for_the_bins(tmp_path, capsys, prices):
     (this test used to pin the advice of a larger --keep or fewer --bins, wrong here)."""
     text = _reduce(tmp_path, capsys, prices, "--target", "price", "--method", "random",
                    "--keep", "5", "--seed", "1")
-    assert "kept no row" in text and "of 5 classes (or target bins)" in text
+    assert "kept no row" in text and "of 5 target bins" in text
     assert "Pass --param stratify=true to keep every bin." in text
     assert "cannot hold" not in text and "--bins" not in text
 
@@ -158,7 +158,7 @@ def test_rewarn_puts_the_librarys_short_rows_advice_in_cli_words():
     from datareduce.cli.reduce import _rewarn
 
     args = Namespace(bins=10)
-    head = "SRS kept no row of 10 of 30 classes (or target bins) [...]: a model ... them. "
+    head = "SRS kept no row of 10 of 30 classes [...]: a model ... them. "
     for advice in ("Pass stratify=True to keep every class.",
                    "The 20 kept rows cannot hold one row of each of the 30 classes: pass "
                    "keep=30 or more, with stratify=True."):

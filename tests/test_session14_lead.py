@@ -315,3 +315,36 @@ def test_repeated_column_names_are_refused_in_the_packages_words(method):
     with pytest.raises(ValueError, match=r"X has duplicate column names \['a'\].*rename them"):
         datareduce.get_reducer(method, keep=0.5, random_state=0).fit_resample(
             df, np.arange(20) % 2)
+
+
+def test_lost_target_bins_are_said_with_their_ranges(tmp_path, capsys):
+    """An unstratified reduction of a regression target warned "kept no row of 2 of 5
+    classes (or target bins) [0, 4]: a model trained on the subset cannot learn them. Pass
+    stratify=True to keep every class." (review15/b design 1): internal codes, a class's
+    words."""
+    import pandas as pd
+
+    import datareduce
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 3)), rng.gamma(2.0, 300.0, 200)
+    reducer = datareduce.get_reducer("random", keep=5, random_state=1)
+    with pytest.warns(UserWarning, match=r"RandomReducer kept no row of 2 of 5 target bins "
+                      r"\[0, 1\] \(y in \[\S+, \S+\) and \[\S+, \S+\)\): the subset has no "
+                      r"target values there\. Pass stratify=True to keep every bin\."):
+        reducer.fit(X, y)
+    lo, hi = reducer.strata_edges_[0], reducer.strata_edges_[1]
+    kept = y[reducer.sample_indices_]
+    assert not ((kept >= lo) & (kept < hi)).any()  # the first range said holds no kept row
+    with pytest.warns(UserWarning, match=r"kept no row of 20 of 30 classes \[0, 1, 2, 8, 9, "
+                      r"\.\.\. \(\+15 more\)\]: a model trained on the subset cannot learn"):
+        datareduce.get_reducer("random", keep=10, random_state=1).fit(
+            X, rng.integers(0, 30, 200))
+    # the CLI names the target column and its option
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "price": y}).to_csv(tmp_path / "t.csv",
+                                                                  index=False)
+    assert main(["reduce", str(tmp_path / "t.csv"), "-o", str(tmp_path / "r.csv"), "--target",
+                 "price", "--method", "random", "--keep", "5", "--seed", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "target bins" in err and "(price in [" in err, err
+    assert "Pass --param stratify=true to keep every bin." in err, err

@@ -45,7 +45,14 @@ from ._core.input import (
     _RowsOnly,
 )
 from ._core.output import reduced_set
-from ._core.strata import N_BINS, TASKS, allocate_quotas, quantile_strata, target_kind
+from ._core.strata import (
+    N_BINS,
+    TASKS,
+    allocate_quotas,
+    lost_strata_text,
+    quantile_strata,
+    target_kind,
+)
 from ._core.tags import (
     PIPELINE_HINT,
     NoSamplingType,
@@ -297,14 +304,12 @@ class BaseReducer(BaseEstimator):
             if len(lost):
                 k = len(self.strata_labels_)
                 # stratify=True keeps a row of every class only when keep allows one each
-                advice = (STRATIFY_ADVICE if n_keep >= k else
-                          short_keep_advice(n_keep, k))
-                warnings.warn(
-                    f"{type(self).__name__} kept no row of {len(lost)} of "
-                    f"{k} classes (or target bins) "
-                    f"{_few(self.strata_labels_[lost])}: a model trained on "
-                    f"the subset cannot learn them. {advice}",
-                    UserWarning, stacklevel=user_stacklevel())
+                edges = getattr(self, "strata_edges_", None)  # a regression target's bins
+                advice = (short_keep_advice(n_keep, k) if n_keep < k else
+                          STRATIFY_ADVICE if edges is None else STRATIFY_BIN_ADVICE)
+                warnings.warn(lost_strata_text(type(self).__name__, lost, self.strata_labels_,
+                                               edges) + f" {advice}", UserWarning,
+                              stacklevel=user_stacklevel())
         weights = sel.weights
         reweight = getattr(self, "reweight", None)
         if reweight is not None:
@@ -826,6 +831,8 @@ def _weigher(reweight, rng):
 #: The lost-classes advice when keep allows a row of every class (datareduce reduce rewords
 #: it with its options, cli/reduce.py ``_rewarn``)
 STRATIFY_ADVICE = "Pass stratify=True to keep every class."
+#: the same for a regression target's quantile bins
+STRATIFY_BIN_ADVICE = "Pass stratify=True to keep every bin."
 
 
 def short_keep_advice(n_keep: int, n_classes: int) -> str:

@@ -329,6 +329,37 @@ def bin_codes(y, edges) -> np.ndarray:
                            ).astype(np.intp)
 
 
+def lost_strata_text(owner, lost, labels, edges=None) -> str:
+    """The warning's first sentence for strata a subset kept no row of: ``lost`` are the
+    positions in ``labels`` (classes), or, with ``edges`` (:func:`quantile_strata`'s), the
+    quantile bins of a regression target, each said with its range of y.
+
+    Examples
+    --------
+    >>> lost_strata_text("SRS", [1], np.array(["a", "b", "c"]))
+    "SRS kept no row of 1 of 3 classes ['b']: a model trained on the subset cannot learn them."
+    >>> lost_strata_text("SRS", [0, 2], np.arange(3), np.array([0.0, 1.5, 2.5, 9.0]))
+    'SRS kept no row of 2 of 3 target bins [0, 2] (y in [0, 1.5) and [2.5, 9]): the subset has no target values there.'
+    """
+    from .input import _few
+
+    lost = np.asarray(lost, dtype=np.intp)
+    k = len(labels)
+    if edges is None:
+        return (f"{owner} kept no row of {len(lost)} of {k} classes {_few(labels[lost])}: a "
+                "model trained on the subset cannot learn them.")
+    last = len(edges) - 2
+
+    def span(b):
+        return f"[{edges[b]:.4g}, {edges[b + 1]:.4g}{']' if b == last else ')'}"
+
+    spans = [span(int(b)) for b in lost[:5]]
+    said = (" and ".join(spans) if len(spans) <= 2 else ", ".join(spans)) + (
+        ", ..." if len(lost) > 5 else "")
+    return (f"{owner} kept no row of {len(lost)} of {k} target bins {_few(lost.tolist())} "
+            f"(y in {said}): the subset has no target values there.")
+
+
 def quantile_strata(y, n_bins: int = N_BINS):
     """Stratum codes of a regression target: ``n_bins`` quantile bins (equal-count).
 

@@ -253,8 +253,10 @@ def run(args) -> int:
     return 0
 
 
-#: the library's advice on lost classes, and the CLI's option for it
-_STRATIFY_ADVICE = "Pass stratify=True to keep every class."
+#: the library's advice on lost classes (or a regression target's bins), and the CLI's
+#: option for it
+_STRATIFY_ADVICES = ("Pass stratify=True to keep every class.",
+                     "Pass stratify=True to keep every bin.")
 #: the library's advice when the kept rows are fewer than the classes (where it gives one)
 _SHORT_ADVICE = re.compile(r"The (\d+) kept rows cannot hold one row of each of the (\d+) "
                            r"classes: pass keep=\d+ or more, with stratify=True\.")
@@ -309,7 +311,7 @@ def _n_strata(reducer, y, task, n_bins, n_kept):
     return int(y.nunique(dropna=True))
 
 
-_LOST = re.compile(r"(\w+) kept no row of \d+ of \d+ classes \(or target bins\) \[[^\]]*\]: ")
+_LOST = re.compile(r"(\w+) kept no row of \d+ of \d+ (classes|target bins) \[[^\]]*\]")
 
 
 def _lost_bins_in_cli_bins(caught, y, reducer, n_bins):
@@ -320,22 +322,20 @@ def _lost_bins_in_cli_bins(caught, y, reducer, n_bins):
     row, or with ``--bins 1``)."""
     import numpy as np
 
-    from .._core.strata import quantile_strata
-    from ..base import STRATIFY_ADVICE, short_keep_advice
+    from .._core.strata import lost_strata_text, quantile_strata
+    from ..base import STRATIFY_BIN_ADVICE, short_keep_advice
 
     out = [w for w in caught if not _LOST.match(str(w.message))]
     kept = reducer.sample_indices_
     if n_bins < 2:
         return out  # --bins 1: no strata asked for
-    codes, _ = quantile_strata(np.asarray(y, dtype=np.float64), min(n_bins, len(kept)))
+    codes, edges = quantile_strata(np.asarray(y, dtype=np.float64), min(n_bins, len(kept)))
     k = int(codes.max()) + 1
     lost = np.setdiff1d(np.arange(k), codes[kept])
     if len(lost):
-        shown = ", ".join(str(int(b)) for b in lost[:5]) + (", ..." if len(lost) > 5 else "")
-        advice = STRATIFY_ADVICE if len(kept) >= k else short_keep_advice(len(kept), k)
-        text = (f"{type(reducer).__name__} kept no row of {len(lost)} of {k} classes (or "
-                f"target bins) [{shown}]: a model trained on the subset cannot learn them. "
-                f"{advice}")
+        advice = STRATIFY_BIN_ADVICE if len(kept) >= k else short_keep_advice(len(kept), k)
+        text = (lost_strata_text(type(reducer).__name__, lost, np.arange(k), edges)
+                + f" {advice}")
         out.append(warnings.WarningMessage(text, UserWarning, __file__, 0))
     return out
 
@@ -352,7 +352,7 @@ def _rewarn(args, caught, task, n_kept=None, n_strata=None):
     for w in caught:
         text = str(w.message)
         found = _SHORT_ADVICE.search(text)
-        if _STRATIFY_ADVICE in text or found:
+        if any(a in text for a in _STRATIFY_ADVICES) or found:
             if task == "regression" and args.bins == 1:
                 continue  # the user asked for no strata: the bins are not theirs
             if (n_kept is None or n_strata is None) and found:
@@ -367,9 +367,12 @@ def _rewarn(args, caught, task, n_kept=None, n_strata=None):
                        "--param stratify=true.")
             if found:
                 text = text[:found.start()] + cli + text[found.end():]
-            text = text.replace(_STRATIFY_ADVICE, cli)
+            for a in _STRATIFY_ADVICES:
+                text = text.replace(a, cli)
         text = _BASE_ADVICE.sub(r"Pass --keep \1 or more: the base never holds more rows "
                                 r"than are kept.", text)
+        if task == "regression" and getattr(args, "target", None) is not None:
+            text = text.replace(" (y in [", f" ({args.target} in [", 1)  # the column's name
         text = text.replace("Increase keep", "Increase --keep").replace(
             "pass fit(X, y, task='regression')", "pass --task regression")
         warnings.warn_explicit(text, w.category, w.filename, w.lineno)
