@@ -181,3 +181,31 @@ def test_a_missing_label_is_refused_naming_its_file_and_rows(tmp_path, capsys):
     assert main([*args, "-o", str(out)]) != 0
     err = capsys.readouterr().err
     assert "--target 'label' is missing in 3 rows" in err and bad in err
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_hive_folder_of_missing_values_is_refused_naming_it_and_the_glob_given_reads(
+    tmp_path, nested
+):
+    # partition_cols= writes the rows whose partition value is missing under
+    # key=__HIVE_DEFAULT_PARTITION__/: dask's reader failed with pyarrow's "No non-null
+    # segments were available for field 'region'; couldn't infer type"
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "a": rng.normal(size=120),
+            "year": rng.choice([2023, 2024], size=120),
+            "region": rng.choice(["n", "s", None], size=120),
+            "label": rng.choice(["x", "y"], size=120),
+        }
+    )
+    cols = ["year", "region"] if nested else ["region"]
+    df.to_parquet(tmp_path / "data", partition_cols=cols)
+    for target in ("label", "region"):
+        with pytest.raises(ValueError, match="region=__HIVE_DEFAULT_PARTITION__ holds the rows"):
+            reduce_parquet(tmp_path / "data", "srs", 0.2, target=target, scheduler="synchronous")
+    with pytest.raises(ValueError) as info:
+        reduce_parquet(tmp_path / "data", "srs", 0.2, target="label", scheduler="synchronous")
+    glob_ = str(info.value).rsplit("(e.g. '", 1)[1].split("'")[0]
+    res = reduce_parquet(glob_, "srs", 0.2, target="label", scheduler="synchronous")
+    assert res.n_samples == int(df["region"].notna().sum())

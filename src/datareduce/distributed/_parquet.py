@@ -182,6 +182,7 @@ def _check_hive_layout(files, origin) -> None:
     every file's folders and its reader fails on a file without them (a bare ``KeyError``;
     pandas would give those rows a missing partition value)."""
     local = [f for f in files if "://" not in f]
+    _check_default_partitions(local)
     keys = {f: _hive_keys(f) for f in local}
     every = sorted({k for ks in keys.values() for k in ks})
     if not every:
@@ -206,6 +207,44 @@ def _check_hive_layout(files, origin) -> None:
         f"column(s) {', '.join(lacking)} from the folder names and cannot read those rows "
         f"(they have no value there). Move the file(s) into a {names} folder or out of the "
         f"dataset, or {folders}.")
+
+
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _check_default_partitions(local) -> None:
+    """Refuse files in a ``key=__HIVE_DEFAULT_PARTITION__`` folder, naming it: the rows
+    whose partition column is missing, as pandas', pyarrow's and Spark's ``partition_cols=``
+    write them. dask's reader fails on them ("No non-null segments were available for field
+    ...; couldn't infer type"), whichever column is the target."""
+    import os
+
+    folders, globs = {}, {}
+    for f in local:
+        parts = Path(os.path.dirname(f)).parts
+        for i, part in enumerate(parts):
+            if _is_key_folder(part) and part.split("=", 1)[1] == _HIVE_NULL:
+                folder = str(Path(*parts[:i + 1]))
+                folders.setdefault(folder, []).append(f)
+                # every key folder from the dataset's first one: any value but the missing
+                first = next(j for j, p in enumerate(parts) if _is_key_folder(p))
+                globs.setdefault(folder, str(Path(*parts[:first], *[
+                    p.split("=", 1)[0] + "=[!_]*" if _is_key_folder(p) else p
+                    for p in parts[first:i + 1]])))
+                break
+    if not folders:
+        return
+    folder = next(iter(folders))
+    key = Path(folder).name.split("=", 1)[0]
+    others = globs[folder]
+    n = sum(len(v) for v in folders.values())
+    raise ValueError(
+        f"{', '.join(list(folders)[:3])} holds the rows whose {key!r} is missing ({n} "
+        f"file(s); partition_cols= writes missing values there), which dask cannot read "
+        f"(\"No non-null segments were available for field {key!r}\"). Give those rows a "
+        f"{key} before writing (e.g. df[{key!r}] = df[{key!r}].fillna('missing')) or rename "
+        f"the folder (to {key}=missing), or leave it out: pass the other partition folders "
+        f"(e.g. '{others}').")
 
 
 def _is_key_folder(part) -> bool:
