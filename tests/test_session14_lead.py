@@ -348,3 +348,30 @@ def test_lost_target_bins_are_said_with_their_ranges(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "target bins" in err and "(price in [" in err, err
     assert "Pass --param stratify=true to keep every bin." in err, err
+
+
+def test_cv_results_has_scikit_learns_params_and_the_answers():
+    """search.cv_results_["params"] (what a GridSearchCV user reads first) was a KeyError
+    (review15/a design 2)."""
+    import warnings
+
+    import pandas as pd
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.search import ReductionSearchCV
+
+    X, y = make_classification(600, 5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(LogisticRegression(), methods=["srs", "mms"], keeps=(0.1, 0.3),
+                              tolerance=0.05, cv=2, budget=None, random_state=0).fit(X, y)
+    res = s.cv_results_
+    assert isinstance(res["params"], list) and len(res["params"]) == len(res["method"])
+    assert res["params"] == [{"method": m, "keep": float(k)}
+                             for m, k in zip(res["method"], res["keep"], strict=True)]
+    assert s.best_params_ == {"method": s.best_method_, "keep": float(s.best_keep_)}
+    if s.within_tolerance_:
+        assert s.best_params_ in res["params"]
+    assert "params" in s.results_frame().columns
+    pd.DataFrame(res)  # scikit-learn's way of reading it

@@ -401,7 +401,7 @@ def _write(args, out, search, kept, kept_name, text, cols, source, positions):
             fig.set_figheight(4.2 + 0.2 * extra)
         fig.tight_layout()
     out.mkdir(parents=True, exist_ok=True)
-    frame = search.results_frame()
+    frame = search.results_frame().drop(columns="params")  # (method and keep say it)
     write_bytes_with(out / "results.csv", lambda p: frame.to_csv(p, index=False))
     write_text(text + "\n", out / "summary.md")
     write_text(strict_json(choice, default=float) + "\n", out / "choice.json")

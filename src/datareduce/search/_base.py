@@ -809,6 +809,7 @@ class BaseReductionSearch(BaseEstimator):
             if label != FULL and ev.complete(label, keep):
                 lower = ev.lower_bound(scores)
             row = {"method": label, "keep": float(keep), "stage": ev.stage[(label, keep)],
+                   "params": {"method": label, "keep": float(keep)},  # (scikit-learn's key)
                    "mean_test_score": mean, "std_test_score": sd, "ci_low": lo, "ci_high": hi,
                    "lower_bound": lower}
             for i, s in enumerate(scores):
@@ -821,7 +822,12 @@ class BaseReductionSearch(BaseEstimator):
                         "check_mean": float(ev.checks[(label, keep)][0].mean())
                         if (label, keep) in ev.checks else np.nan})
             rows.append(row)
-        return {k: np.array([row[k] for row in rows]) for k in rows[0]} if rows else {}
+        def column(k):
+            if k == "params":  # a list of dicts, as in scikit-learn's cv_results_
+                return [row[k] for row in rows]
+            return np.array([row[k] for row in rows])
+
+        return {k: column(k) for k in rows[0]} if rows else {}
 
     # ----------------------------------------------------------------- results
     def _check_fitted(self):
@@ -863,6 +869,13 @@ class BaseReductionSearch(BaseEstimator):
         """The search's scorer on ``(X, y)`` with ``best_estimator_``."""
         self._check_fitted()
         return float(_the_scorer(self.scoring_, self.task_)(self.best_estimator_, X, y))
+
+    @property
+    def best_params_(self):
+        """The answer as ``cv_results_["params"]`` holds it: ``{"method", "keep"}``
+        (``{"method": "full", "keep": 1.0}`` for no reduction)."""
+        self._check_fitted()
+        return {"method": self.best_method_, "keep": float(self.best_keep_)}
 
     @property
     def best_pipeline_(self):

@@ -171,7 +171,11 @@ class ReductionSearchCV(BaseReductionSearch):
         ``split<i>_test_score`` (NaN where a race stopped), ``mean_reduction_time``,
         ``mean_fit_time``, ``n_kept`` (rows per split: ``keep`` of the whole training
         set), ``within_tolerance``, ``check_mean`` (mean over the check's draws, NaN where
-        not checked).
+        not checked), and ``params`` (``{"method", "keep"}`` per row, as scikit-learn's;
+        ``best_params_`` is the answer's). Unlike scikit-learn's searches, the answer is
+        the smallest fraction shown within tolerance, not the best mean score, so there is
+        no ``rank_test_score``; ``std_test_score`` is the sample standard deviation
+        (ddof=1, as the intervals use it), scikit-learn's is ddof=0.
     skipped_, eliminated_ : dict of {method: reason}
     budget_exhausted_ : bool; ``budget_needed_seconds_``: what would have been needed.
         ``budget_floor_applied_``: the ``min_budget`` floor raised a multiple.
