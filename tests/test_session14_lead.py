@@ -375,3 +375,48 @@ def test_cv_results_has_scikit_learns_params_and_the_answers():
         assert s.best_params_ in res["params"]
     assert "params" in s.results_frame().columns
     pd.DataFrame(res)  # scikit-learn's way of reading it
+
+
+def test_tuning_takes_groups_for_its_folds_and_holdout():
+    """tune_on_subset and tune_halving had no groups=: cv=GroupKFold(3) failed inside
+    scikit-learn ("The 'groups' parameter should not be None"), and an int cv mixed a
+    patient's rows between folds (review15/a design 4)."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+    from datareduce.search import tune_halving, tune_on_subset
+
+    class Spy(GroupKFold):
+        seen = []
+
+        def split(self, X, y=None, groups=None):
+            Spy.seen.append(None if groups is None else np.asarray(groups))
+            return super().split(X, y, groups)
+
+    X, y = make_classification(600, 5, random_state=0)
+    g = np.repeat(np.arange(60), 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = tune_on_subset(LogisticRegression(), {"C": [0.1, 1, 10]}, X, y, keep=0.5,
+                             n_iter=3, cv=Spy(3), groups=g, shortlist=2, random_state=0)
+        kept = np.sort(res.reducer.sample_indices_)
+        assert Spy.seen and all(s is not None for s in Spy.seen)
+        np.testing.assert_array_equal(Spy.seen[0], g[kept])  # the kept rows' groups
+        res = tune_on_subset(LogisticRegression(), {"C": [0.1, 1]}, X, y, keep=0.5,
+                             n_iter=2, cv=3, groups=g, random_state=0)
+        assert isinstance(res.search.cv, StratifiedGroupKFold)
+        halv = tune_halving(LogisticRegression(), {"C": [0.1, 1, 10, 100]}, X, y,
+                            n_candidates=4, cv=3, groups=g, random_state=0)
+        assert isinstance(halv.search.cv, StratifiedGroupKFold)
+    with pytest.raises(ValueError, match=r"groups has shape \(10,\) but y has 600 rows"):
+        tune_on_subset(LogisticRegression(), {"C": [1]}, X, y, groups=g[:10])
+    with pytest.raises(ValueError, match=r"groups= needs the kept rows of X, but "
+                       r"ClusterCentroidsReducer made synthetic rows"):
+        import datareduce
+
+        tune_on_subset(LogisticRegression(), {"C": [1]}, X, y, groups=g,
+                       reducer=datareduce.get_reducer("clc", keep=0.2, output="centroids",
+                                                      random_state=0))

@@ -140,7 +140,7 @@ def _check_reducer_task(reducer, estimator, given) -> None:
 
 def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=0.1,
                    n_iter=10, cv=3, scoring=None, refit="all", shortlist=1, untuned=False,
-                   holdout=0.2, random_state=None, n_jobs=None) -> SubsetTuning:
+                   holdout=0.2, random_state=None, n_jobs=None, groups=None) -> SubsetTuning:
     """Tune ``estimator`` on a reduced training set, then refit the best on all rows.
 
     Parameters
@@ -190,6 +190,12 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     holdout : float in (0, 1), default=0.2
         The held-out part of all rows that scores the shortlist (one split: on a small
         table its noise can exceed the differences it ranks).
+    groups : array-like of shape (n_samples,), optional
+        Group labels of X's rows (patients, sessions, sites): the kept rows' groups go to
+        the splitter, so no group is on both sides of a fold (with ``cv`` a number of folds:
+        ``StratifiedGroupKFold`` for a classifier, ``GroupKFold`` otherwise, as
+        :class:`ReductionSearchCV` splits), and the shortlist's holdout is a set of whole
+        groups. Not with a reducer that makes synthetic rows (they belong to no group).
 
     Examples
     --------
@@ -234,6 +240,8 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     t0 = time.perf_counter()
     check_consistent_length(X, y)
     _check_labels(y)
+    groups = _check_groups(groups, y)
+    cv = _group_cv(cv, estimator, groups, random_state)
     use_weights = "auto"  # the package's weight policy, or the search's own choice
     if hasattr(reducer, "best_reducer_"):  # a fitted ReductionSearchCV
         red = reducer.best_reducer_
@@ -261,7 +269,14 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         Xr, yr = red.fit_resample(X, y, **_task_param(red, estimator))
     w = getattr(red, "sample_weight_", None)  # (a sampler of another package has none)
     w = None if w is None or len(w) != _num_samples(Xr) else np.asarray(w, dtype=float)
-    Xr, yr, w = _in_row_order(red, Xr, yr, w, random_state)
+    Xr, yr, w, kept = _in_row_order(red, Xr, yr, w, random_state)
+    group_params = {}
+    if groups is not None:
+        if kept is None:
+            raise ValueError(f"groups= needs the kept rows of X, but {type(red).__name__} "
+                             "made synthetic rows, which belong to no group: choose a "
+                             "reducer that keeps rows (e.g. 'srs'), or leave groups out.")
+        group_params = {"groups": groups[kept]}
     reduce_s = time.perf_counter() - t0
     short = _class_short_of_folds(estimator, Xr, yr, cv)
     if short is not None and short[3]:  # no stratified split at all (scikit-learn refuses)
@@ -280,7 +295,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         # estimator that requested them (set_fit_request), as the package's pipeline
         # offers them; an unset request raised UnsetMetadataPassedError
         fit_params = {}
-    search.fit(Xr, yr, **fit_params)
+    search.fit(Xr, yr, **fit_params, **group_params)
     tune_s = time.perf_counter() - t0
     if not np.isfinite(np.asarray(search.cv_results_["mean_test_score"], float)).any():
         # scikit-learn ranks NaN last and still names a "best": the first configuration
@@ -295,7 +310,8 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         t0 = time.perf_counter()
         given = _given_params(estimator, search.cv_results_) if untuned else None
         ranked = _rerank(estimator, search.cv_results_, shortlist, X, y, holdout=holdout,
-                         scoring=scoring, random_state=random_state, given=given)
+                         scoring=scoring, random_state=random_state, given=given,
+                         groups=groups)
         scored = [i for i, ps in enumerate(ranked) if math.isfinite(ps[1])]
         if scored:  # ties: the subset's order, the untuned estimator last
             pick = max(scored, key=lambda i: ranked[i][1])
@@ -444,6 +460,32 @@ def _first_rung(estimator, dists, X, y, cv, n_candidates, factor, low, top, n_fo
     return int(max(floor, top // factor ** (rungs - 1)))
 
 
+def _check_groups(groups, y):
+    """``groups`` as an array of one label per row of ``y`` (or None)."""
+    if groups is None:
+        return None
+    from .._core.validation import as_array
+
+    groups = as_array(groups)
+    if groups.ndim != 1 or len(groups) != _num_samples(y):
+        raise ValueError(f"groups has shape {groups.shape} but y has {_num_samples(y)} rows: "
+                         "one group label per row.")
+    return groups
+
+
+def _group_cv(cv, estimator, groups, random_state):
+    """With ``groups``, a number of folds becomes a group splitter (``StratifiedGroupKFold``
+    for a classifier, ``GroupKFold`` otherwise: scikit-learn's default ``cv=3`` ignores
+    groups); a splitter given stays as given."""
+    if groups is None or not isinstance(cv, numbers.Integral) or isinstance(cv, bool):
+        return cv
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+    if is_classifier(estimator):
+        return StratifiedGroupKFold(int(cv), shuffle=True, random_state=random_state)
+    return GroupKFold(int(cv))
+
+
 def _seeded(estimator, random_state):
     """``estimator`` with its unset seeds set to an int ``random_state`` (the search's
     :func:`~datareduce._core.validation.seeded_estimator`): an unseeded forest tuned with
@@ -456,7 +498,8 @@ def _seeded(estimator, random_state):
 
 
 def _in_row_order(reducer, Xr, yr, w, random_state):
-    """The kept rows (and their weights ``w``, or None) in their order in ``X``.
+    """The kept rows (and their weights ``w``, or None) in their order in ``X``, and their
+    positions in ``X`` (None for synthetic rows).
 
     Reducers return their rows grouped by class or target bin (as imbalanced-learn's
     samplers do); a splitter that does not shuffle (``cv=3`` is ``KFold`` for a regressor)
@@ -468,12 +511,14 @@ def _in_row_order(reducer, Xr, yr, w, random_state):
 
     n = _num_samples(Xr)
     idx = getattr(reducer, "sample_indices_", None)
+    kept = None  # the rows' positions in X, in the order returned
     if getattr(reducer, "synthetic_", None) is None and idx is not None and len(idx) == n:
         order = np.argsort(idx, kind="stable")
+        kept = np.asarray(idx)[order]
     else:  # synthetic rows, or a sampler that does not say which rows it kept
         order = check_random_state(random_state).permutation(n)
     return (_safe_indexing(Xr, order), None if yr is None else _safe_indexing(yr, order),
-            None if w is None else w[order])
+            None if w is None else w[order], kept)
 
 
 def _given_params(estimator, cv_results):
@@ -492,14 +537,15 @@ def _configured(estimator, params):
     return clone(estimator).set_params(**clone(params, safe=False))
 
 
-def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, given=None):
+def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, given=None,
+            groups=None):
     """The ``k`` best configurations of ``cv_results`` (their rank there; configurations
     whose fits failed on the subset are left out), then ``given`` (the estimator's own
     parameters) when it is not None, each trained on all rows but a held-out part and
     scored on it: ``[(params, score)]``, NaN where a training fails there."""
     from joblib import hash as value_hash
     from sklearn.metrics import check_scoring
-    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+    from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
     from sklearn.utils import _safe_indexing
 
     finite = np.flatnonzero(np.isfinite(np.asarray(cv_results["mean_test_score"], float)))
@@ -510,8 +556,10 @@ def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, g
         counts = np.unique(np.asarray(y), return_counts=True)[1]
         if counts.min() >= 2 and math.floor(holdout * len(y)) >= len(counts):
             splitter = StratifiedShuffleSplit  # else a class too rare to stratify
+    if groups is not None:  # whole groups held out (about holdout of the rows)
+        splitter = GroupShuffleSplit
     split = splitter(n_splits=1, test_size=holdout, random_state=random_state)
-    train, val = next(split.split(X, y))
+    train, val = next(split.split(X, y, groups))
     Xt, yt = _safe_indexing(X, train), _safe_indexing(y, train)
     Xv, yv = _safe_indexing(X, val), _safe_indexing(y, val)
     scorer = check_scoring(estimator, scoring=scoring)
@@ -541,7 +589,8 @@ def _rerank(estimator, cv_results, k, X, y, *, holdout, scoring, random_state, g
 
 def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candidates=10,
                  factor=3, max_keep=0.2, min_keep="exhaust", cv=3, scoring=None,
-                 cache_reducer="auto", random_state=None, n_jobs=None) -> SubsetTuning:
+                 cache_reducer="auto", random_state=None, n_jobs=None,
+                 groups=None) -> SubsetTuning:
     """Successive halving with a reducer's kept rows as the resource, then one refit on all.
 
     scikit-learn's :class:`~sklearn.model_selection.HalvingRandomSearchCV` runs on the
@@ -587,6 +636,11 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
         a temporary directory, removed afterwards) instead of once per candidate there too.
         ``"auto"`` caches every reducer but the random ones, whose fits cost less than the
         cache's hashing of the fold (measured in ``docs/search.md``).
+    groups : array-like of shape (n_samples,), optional
+        Group labels of X's rows, given to the splitter (no group on both sides of a fold;
+        with ``cv`` a number of folds: ``StratifiedGroupKFold`` for a classifier,
+        ``GroupKFold`` otherwise). The reducer still selects rows within each training
+        fold.
 
     Examples
     --------
@@ -628,8 +682,10 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
         raise TypeError(f"reducer={reducer!r}: give a method name or an unfitted reducer "
                         "with a keep parameter.")
     _check_reducer_task(red, estimator, reducer)
-    cv = check_cv(cv, y, classifier=is_classifier(estimator))
-    n_fold = min(len(train) for train, _ in cv.split(X, y))
+    groups = _check_groups(groups, y)
+    cv = check_cv(_group_cv(cv, estimator, groups, random_state), y,
+                  classifier=is_classifier(estimator))
+    n_fold = min(len(train) for train, _ in cv.split(X, y, groups))
     top = check_keep(max_keep, n_fold, name="max_keep")  # a count of rows
     if isinstance(min_keep, str) and min_keep == "exhaust":
         low = "exhaust"
@@ -654,7 +710,7 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
                                        refit=False, return_train_score=False,
                                        random_state=random_state, n_jobs=n_jobs)
         t0 = time.perf_counter()
-        search.fit(X, y)
+        search.fit(X, y, **({} if groups is None else {"groups": groups}))
         tune_s = time.perf_counter() - t0
     finally:
         if cache is not None:
