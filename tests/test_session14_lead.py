@@ -420,3 +420,23 @@ def test_tuning_takes_groups_for_its_folds_and_holdout():
         tune_on_subset(LogisticRegression(), {"C": [1]}, X, y, groups=g,
                        reducer=datareduce.get_reducer("clc", keep=0.2, output="centroids",
                                                       random_state=0))
+
+
+def test_tune_halving_says_what_to_pass_for_a_fitted_search():
+    """tune_halving(reducer=<fitted ReductionSearchCV>) was refused as 'give a method name
+    or an unfitted reducer' with no word of the search (review15/a design 13)."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.search import ReductionSearchCV, tune_halving
+
+    X, y = make_classification(400, 5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = ReductionSearchCV(LogisticRegression(), methods=["srs"], keeps=(0.2,), cv=2,
+                              budget=None, tolerance=0.05, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match=r"fitted ReductionSearchCV.*reducer=search\."
+                       r"best_method_.*tune_on_subset\(\.\.\., reducer=search\)"):
+        tune_halving(LogisticRegression(), {"C": [1, 10]}, X, y, reducer=s)

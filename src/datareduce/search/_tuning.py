@@ -678,6 +678,11 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
         red = get_reducer(reducer, random_state=random_state)
     elif hasattr(reducer, "fit_resample") and "keep" in reducer.get_params():
         red = clone(reducer)
+    elif hasattr(reducer, "best_reducer_"):  # a fitted ReductionSearchCV
+        raise TypeError("reducer is a fitted ReductionSearchCV, whose answer is one kept "
+                        "fraction; tune_halving grows the kept rows itself: pass its method, "
+                        "reducer=search.best_method_ (or clone(search.best_reducer_)), or "
+                        "tune on its rows with tune_on_subset(..., reducer=search).")
     else:
         raise TypeError(f"reducer={reducer!r}: give a method name or an unfitted reducer "
                         "with a keep parameter.")
