@@ -440,3 +440,10 @@ def test_tune_halving_says_what_to_pass_for_a_fitted_search():
     with pytest.raises(TypeError, match=r"fitted ReductionSearchCV.*reducer=search\."
                        r"best_method_.*tune_on_subset\(\.\.\., reducer=search\)"):
         tune_halving(LogisticRegression(), {"C": [1, 10]}, X, y, reducer=s)
+
+
+def test_a_saving_of_minus_a_fraction_of_a_percent_is_zero():
+    from datareduce.search._report import _pct
+
+    assert (_pct(-0.004), _pct(0.0), _pct(0.456), _pct(-0.2)) == ("0%", "0%", "46%",
+                                                                   "20% more time")

@@ -17,7 +17,8 @@ def _pct(v):
     """A saving as a percentage; a cost (negative saving) is said as such."""
     if not _finite(v):
         return "unknown"
-    return f"{100 * v:.0f}%" if v >= -0.005 else f"{100 * -v:.0f}% more time"
+    # (a cost under half a percent is "0%", not "-0%")
+    return f"{100 * max(v, 0.0):.0f}%" if v >= -0.005 else f"{100 * -v:.0f}% more time"
 
 
 def _interval(lo, hi, fmt, no_upper="no upper end"):
