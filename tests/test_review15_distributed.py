@@ -209,3 +209,38 @@ def test_a_hive_folder_of_missing_values_is_refused_naming_it_and_the_glob_given
     glob_ = str(info.value).rsplit("(e.g. '", 1)[1].split("'")[0]
     res = reduce_parquet(glob_, "srs", 0.2, target="label", scheduler="synchronous")
     assert res.n_samples == int(df["region"].notna().sum())
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float64"])
+def test_the_target_rule_does_not_bring_every_distinct_value_to_the_client(
+    tmp_path, monkeypatch, dtype
+):
+    # amounts in cents: every partition sent all its distinct values and counts to the
+    # client (n values for n rows) before the refusal; a partition holding more distinct
+    # whole numbers than the rule allows in all the rows sends their count only
+    import datareduce.distributed._parquet as P
+
+    sent = []
+    real = P._check_target
+
+    def spy(scans, target, dtype):
+        sent.append(sum(len(s["classes"][0]) for s in scans))
+        return real(scans, target, dtype)
+
+    monkeypatch.setattr(P, "_check_target", spy)
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        cents = (rng.permutation(5000) + i * 5000).astype(dtype)
+        pd.DataFrame({"a": rng.normal(size=5000), "cents": cents}).to_parquet(
+            tmp_path / f"{i}.parquet"
+        )
+    with pytest.raises(ValueError, match=r"target='cents' has \d+ distinct whole numbers"):
+        reduce_parquet(tmp_path, "srs", 0.01, target="cents", scheduler="synchronous")
+    assert sent == [0]
+    # classes (a few values, repeated) still come as values and are counted exactly
+    for i in range(4):
+        pd.DataFrame(
+            {"a": rng.normal(size=5000), "cents": rng.integers(0, 3, 5000).astype(dtype)}
+        ).to_parquet(tmp_path / f"{i}.parquet")
+    res = reduce_parquet(tmp_path, "srs", 0.01, target="cents", scheduler="synchronous")
+    assert len(res.kept) == 200 and sent[-1] == 12

@@ -513,7 +513,7 @@ def _entry(p) -> Path:
     return _real(p.parent) / p.name
 
 
-def _scan(part, features, target, task="auto"):
+def _scan(part, features, target, task="auto", limit=None):
     """Pass one over a partition: its length, missing values, ranges, moments, classes.
     With ``task="auto"`` a numeric target (floats, decimals) holding a number that is not
     whole sends that number (``"continuous"``) instead of its distinct values (a regression target: refused
@@ -539,6 +539,13 @@ def _scan(part, features, target, task="auto"):
                 out["continuous"] = float(fractional[0])
                 values = values[:0]
         out["classes"] = np.unique(values, return_counts=True)
+        if task == "auto" and limit is not None and _numeric_target(labels.dtype) \
+                and out["classes"][0].size > limit:
+            # more distinct whole numbers than the rule allows in all the rows: a regression
+            # target whatever the other partitions hold; the count alone goes to the client
+            # (the values were all the rows of a table of distinct cents)
+            out["distinct"] = int(out["classes"][0].size)
+            out["classes"] = (values[:0], np.zeros(0, dtype=np.int64))
     return out
 
 
@@ -1120,7 +1127,18 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     features = _feature_columns(ddf, features, target, id_column, kinds)
     _check_kinds(kinds, features, target, id_column)
     parts = ddf.to_delayed()
-    scans = dask.compute(*[dask.delayed(_scan)(p, features, target, task) for p in parts])
+    limit = None
+    if target is not None and not any("://" in f for f in files):
+        import pyarrow.parquet as pq
+
+        from .._core.strata import REPEATS, whole_number_threshold
+
+        # more distinct whole numbers in a partition than this is a regression target by the
+        # rule whatever the rest holds: such a partition sends their count, not the values
+        n_rows = sum(pq.read_metadata(f).num_rows for f in files)
+        limit = max(whole_number_threshold(n_rows), n_rows / REPEATS)
+    scans = dask.compute(*[dask.delayed(_scan)(p, features, target, task, limit)
+                           for p in parts])
     _check_scans(scans, features, target, files)
     if target is not None and task == "auto":
         _check_target(scans, target, ddf[target].dtype)
@@ -1287,6 +1305,10 @@ def _check_target(scans, target, dtype) -> None:
     fractional = [s["continuous"] for s in scans if "continuous" in s]
     if fractional:
         refuse(f"holds numbers that are not whole (e.g. {fractional[0]:g})")
+    distinct = [s["distinct"] for s in scans if "distinct" in s]
+    if distinct:
+        refuse(f"has {max(distinct)} distinct whole numbers in one partition alone, in "
+               f"{sum(s['n'] for s in scans)} rows, too many that do not repeat as classes do")
     if not _numeric_target(dtype):
         return
     values = np.concatenate([s["classes"][0] for s in scans if s["n"]])
