@@ -447,3 +447,23 @@ def test_a_saving_of_minus_a_fraction_of_a_percent_is_zero():
 
     assert (_pct(-0.004), _pct(0.0), _pct(0.456), _pct(-0.2)) == ("0%", "0%", "46%",
                                                                    "20% more time")
+
+
+def test_a_subclass_of_the_packages_pipeline_is_the_packages():
+    """MyPipe(datareduce.Pipeline) ending in a reducer: fit_transform said "has no attribute
+    'fit_transform'" (a foreign pipeline, by the module of its class; review15/b design 11)."""
+    from sklearn.datasets import make_classification
+    from sklearn.preprocessing import StandardScaler
+
+    import datareduce
+
+    class MyPipe(datareduce.Pipeline):
+        pass
+
+    X, y = make_classification(100, 4, random_state=0)
+    steps = [("s", StandardScaler()), ("r", datareduce.get_reducer("srs", keep=0.3,
+                                                                    random_state=0))]
+    ours = datareduce.Pipeline(steps).fit_transform(X, y)
+    theirs = MyPipe(steps).fit_transform(X, y)
+    assert len(theirs) == len(ours) == 2
+    np.testing.assert_array_equal(theirs[0], ours[0])

@@ -88,7 +88,9 @@ def foreign_pipeline_caller(max_depth: int = 12, start: int = 2) -> bool:
             return False
         if frame.f_globals.get("__name__") in _PIPELINE_MODULES:
             owner = type(frame.f_locals.get("self"))
-            return owner.__module__ != "datareduce.pipeline"
+            # datareduce.Pipeline or a user's subclass of it (by its classes, not its module)
+            return not any(c.__module__ == "datareduce.pipeline" and c.__name__ == "Pipeline"
+                           for c in owner.__mro__)
         frame = frame.f_back
     return False
 
