@@ -312,3 +312,30 @@ def test_reproduce_paper_script_reproduces_its_published_epsilons():
         want = published[(published.method == method) & (published.keep == 0.1)]
         want = want.sort_values("repeat").epsilon.to_numpy()[:3]
         np.testing.assert_allclose(got, want, rtol=1e-9, err_msg=method)
+
+
+def test_pipeline_task_of_the_final_step_is_silent_as_the_docs_say():
+    """The guide said a warning tells when make_pipeline's final step overrode the target
+    rule, and CLC's docstring that before a regressor ratings give centroids with a warning
+    naming <step>__task: the pipeline passes the final step's task silently (design notes,
+    review 6), so CLC keeps medoids and nothing warns."""
+    from sklearn.linear_model import Ridge
+
+    import datareduce
+    from datareduce.reducers import ClusterCentroidsReducer
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(400, 3)), rng.integers(1, 6, 400)  # ratings: classes by the rule
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pipe = datareduce.make_pipeline(
+            datareduce.get_reducer("clc", keep=0.1, random_state=0), Ridge()
+        ).fit(X, y)
+    assert pipe.steps[0][1].output_ == "medoids"
+    assert not [w for w in caught if "task" in str(w.message)]
+    guide = " ".join((DOCS / "guide.md").read_text().split())
+    assert "The pipeline decides silently" in guide
+    assert "a warning says when the estimator's type overrode the rule" not in guide
+    doc = " ".join(ClusterCentroidsReducer.__doc__.split())
+    assert "give centroids, with a warning" not in doc
+    assert "make_pipeline" in doc

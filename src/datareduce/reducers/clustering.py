@@ -294,10 +294,12 @@ class ClusterCentroidsReducer(BaseReducer):
         Synthetic centroids (the paper) or the nearest real rows. ``'auto'``: centroids,
         except for a regression target (``fit(X, y, task=...)``, or the package's rule
         under ``task="auto"``; a multi-output ``Y`` with a regression column), which gets
-        medoids. The reducer sees ``y``, not the estimator after it: in a pipeline before a
-        regressor, whole numbers the rule calls classes (ratings, mpg) give centroids, with a
-        warning naming ``<step>__task='regression'``. Centroids fall back to medoids (with a
-        warning) when they cannot be written in X's columns.
+        medoids. Fitted alone, the reducer sees ``y``, not the model trained after it:
+        whole numbers the rule calls classes (ratings, mpg) give centroids unless
+        ``task="regression"`` is passed; in :func:`datareduce.make_pipeline` the pipeline
+        passes the task of its final step, so before a regressor they get medoids (silently,
+        on every fit). Centroids fall back to medoids (with a warning) when they cannot be
+        written in X's columns.
     stratify : bool, default=True
         Per-class quotas (and clusters) when ``y`` is given.
     max_iter : int, optional
