@@ -244,3 +244,16 @@ def test_the_target_rule_does_not_bring_every_distinct_value_to_the_client(
         ).to_parquet(tmp_path / f"{i}.parquet")
     res = reduce_parquet(tmp_path, "srs", 0.01, target="cents", scheduler="synchronous")
     assert len(res.kept) == 200 and sent[-1] == 12
+
+
+def test_a_feature_listed_twice_is_refused(tmp_path):
+    # features=['a', 'b', 'a'] reduced on 'a' twice (its distances counted double) and kept
+    # other rows than features=['a', 'b'], without a word
+    rng = np.random.default_rng(0)
+    pd.DataFrame(
+        {"a": rng.normal(size=200), "b": rng.normal(size=200), "label": rng.choice(["x", "y"], 200)}
+    ).to_parquet(tmp_path / "0.parquet")
+    with pytest.raises(ValueError, match="features lists 'a' more than once"):
+        reduce_parquet(tmp_path, "mms", 0.05, target="label", features=["a", "b", "a"])
+    with pytest.raises(ValueError, match=r"features=\[\] lists no column"):
+        reduce_parquet(tmp_path, "mms", 0.05, target="label", features=[])

@@ -1184,6 +1184,13 @@ def _feature_columns(ddf, features, target, id_column, kinds=None):
         bad = [c for c in features if c in (target, id_column)]
         if bad:
             raise ValueError(f"features {bad} include the target or the id column.")
+        twice = sorted({c for c in features if features.count(c) > 1}, key=features.index)
+        if twice:  # a column listed twice counts double in every distance
+            raise ValueError(f"features lists {', '.join(map(repr, twice))} more than once: "
+                             "give each column once.")
+        if not features:
+            raise ValueError("features=[] lists no column: give the feature columns, or "
+                             "leave features out to use every numeric one.")
     else:
         features = [c for c in columns if c not in (target, id_column)]
     numeric = [c for c in features if _is_number(ddf.dtypes[c])
