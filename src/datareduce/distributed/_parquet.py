@@ -1365,13 +1365,13 @@ def _concat_parts(frames):
     if len(frames) == 1:
         return frames[0].copy()
     kept = pd.concat(frames)
+    joined, each = kept.dtypes, [f.dtypes for f in frames]
     for j, c in enumerate(kept.columns):
-        parts = [f.iloc[:, j] for f in frames]
-        if isinstance(kept.iloc[:, j].dtype, pd.CategoricalDtype) or not all(
-                isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+        if isinstance(joined.iloc[j], pd.CategoricalDtype) or not all(
+                isinstance(d.iloc[j], pd.CategoricalDtype) for d in each):
             continue
         try:
-            kept[c] = union_categoricals(parts)
+            kept[c] = union_categoricals([f.iloc[:, j] for f in frames])
         except TypeError:  # ordered categoricals with different categories
             continue
     return kept
