@@ -339,3 +339,37 @@ def test_pipeline_task_of_the_final_step_is_silent_as_the_docs_say():
     doc = " ".join(ClusterCentroidsReducer.__doc__.split())
     assert "give centroids, with a warning" not in doc
     assert "make_pipeline" in doc
+
+
+def _reduction_seconds(page_text):
+    """{method: [median reduction seconds]} over every 'reduction seconds' table."""
+    out = {}
+    for table in re.findall(r"#### reduction seconds \(median\)\n\n(\|.*?)\n\n", page_text, re.S):
+        lines = table.splitlines()
+        names = [c.strip() for c in lines[0].strip("|").split("|")]
+        for line in lines[2:]:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if cells[0] == "1.0":
+                continue  # the full split: no reduction
+            for name, cell in zip(names[1:], cells[1:], strict=True):
+                out.setdefault(name, []).append(float(cell))
+    return out
+
+
+def test_evaluation_and_guide_quote_the_reduction_times_of_the_evaluation_tables():
+    """evaluation.md said PHL takes 'about 0.6 s' on breast cancer and Flow 5-130 s, the
+    guide 'Flow 5-20 s': its own tables have PHL at 0.1 s there and Flow from 0.9 s (wine)
+    to 129 s (digits)."""
+    text = (DOCS / "evaluation.md").read_text()
+    times = _reduction_seconds(text)
+    assert {"flow", "phl", "srs", "vq"} <= set(times)
+    flat = " ".join(text.split())
+    lo, hi = map(float, re.search(r"and (\d+)-(\d+) s for Flow", flat).groups())
+    assert lo <= round(min(times["flow"])) and max(times["flow"]) <= hi
+    bound = float(re.search(r"at most ([\d.]+) s for SRS, DES and NRMD", flat).group(1))
+    assert max(times["srs"] + times["des"] + times["nrmd"]) <= bound
+    guide = " ".join((DOCS / "guide.md").read_text().split())
+    lo, hi = map(float, re.search(r"Flow (\d+)-(\d+) s", guide).groups())
+    assert lo <= round(min(times["flow"])) and max(times["flow"]) <= hi
+    phl_hi = float(re.search(r"PHL up to (\d+) s", guide).group(1))
+    assert max(times["phl"]) <= phl_hi + 0.5
