@@ -467,3 +467,23 @@ def test_a_subclass_of_the_packages_pipeline_is_the_packages():
     theirs = MyPipe(steps).fit_transform(X, y)
     assert len(theirs) == len(ours) == 2
     np.testing.assert_array_equal(theirs[0], ours[0])
+
+
+def test_one_class_is_refused_before_any_training():
+    """fit(X, zeros) ended in the estimator's "This solver needs samples of at least 2
+    classes" after the splits and a first training (tune_on_subset: "All the 3 fits
+    failed"; review15/a design 12)."""
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.search import ReductionSearchCV, tune_halving, tune_on_subset
+
+    X, _ = make_classification(200, 4, random_state=0)
+    y = np.zeros(200, dtype=int)
+    for call in (lambda: ReductionSearchCV(LogisticRegression(), task="classification",
+                                           budget=None).fit(X, y),
+                 lambda: tune_on_subset(LogisticRegression(), {"C": [1]}, X, y),
+                 lambda: tune_halving(LogisticRegression(), {"C": [1]}, X, y)):
+        with pytest.raises(ValueError, match=r"y holds one class \(0\) in all its 200 rows: "
+                           r"a classifier needs two or more"):
+            call()

@@ -207,6 +207,18 @@ def check_target(y, n):
     return arr
 
 
+def check_two_classes(y, who):
+    """Refuse, before any training, a classification target of one class (the first
+    training failed in the estimator's words: "This solver needs samples of at least 2
+    classes", or scikit-learn's "All the 3 fits failed")."""
+    classes = np.unique(y)
+    if len(classes) < 2:
+        only = classes[0].item() if isinstance(classes[0], np.generic) else classes[0]
+        raise ValueError(f"y holds one class ({only!r}) in all its {len(y)} rows: a "
+                         f"classifier needs two or more, so {who} cannot train one. Pass rows "
+                         "of every class.")
+
+
 def _the_scorer(scoring, task):
     """``scorer(estimator, X, y)`` of one scorer name or callable (``get_scorers``'s only
     item: a callable is its own scorer)."""
@@ -498,6 +510,8 @@ class BaseReductionSearch(BaseEstimator):
                 raise ValueError(f"groups has shape {groups.shape} but y has {len(y_arr)} "
                                  "rows: one group label per row.")
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
+        if task == "classification":
+            check_two_classes(y_arr, "the search")
         seed = draw_seed(np.random.default_rng(self.random_state))
         strata = quantile_strata(y_arr, self.n_bins)[0] if task == "regression" else y_arr
         numbers_as_classes = (task == "classification" and self.task == "auto"

@@ -121,7 +121,8 @@ class ReductionSearchCV(BaseReductionSearch):
         training under a second); slower models get exactly the multiple.
     min_rows : int, default=20
         Fractions keeping fewer rows of a training fold than ``max(min_rows, 2 * strata)``
-        are left out.
+        are left out (when every fraction does, the largest is still tried, with a log
+        line).
     max_val_rows : int, default=20000
         Validation rows per split (larger folds are sampled; large tables score faster).
     share_preprocessing : bool, default=True

@@ -89,13 +89,15 @@ class SubsetTuning:
         return self.best_estimator.predict(X)
 
 
-def _check_labels(y) -> None:
-    """The search's label check (missing, NaN or infinite labels refused by row, before any
-    training), shared with :class:`ReductionSearchCV`; tune_halving crashed in scikit-learn's
-    sorting on text labels with a missing one."""
-    from ._base import check_target
+def _check_labels(y, estimator, who) -> None:
+    """The search's label check (missing, NaN or infinite labels refused by row, one class
+    for a classifier, before any training), shared with :class:`ReductionSearchCV`;
+    tune_halving crashed in scikit-learn's sorting on text labels with a missing one."""
+    from ._base import check_target, check_two_classes
 
-    check_target(y, _num_samples(y))
+    arr = check_target(y, _num_samples(y))
+    if is_classifier(estimator):
+        check_two_classes(arr, who)
 
 
 def _check_distributions(param_distributions, func) -> list:
@@ -239,7 +241,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     estimator = _seeded(estimator, random_state)
     t0 = time.perf_counter()
     check_consistent_length(X, y)
-    _check_labels(y)
+    _check_labels(y, estimator, "tune_on_subset")
     groups = _check_groups(groups, y)
     cv = _group_cv(cv, estimator, groups, random_state)
     use_weights = "auto"  # the package's weight policy, or the search's own choice
@@ -673,7 +675,7 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
             isinstance(cache_reducer, str) and cache_reducer == "auto")):
         raise ValueError(f"cache_reducer={cache_reducer!r} must be 'auto', True or False.")
     check_consistent_length(X, y)
-    _check_labels(y)
+    _check_labels(y, estimator, "tune_halving")
     if isinstance(reducer, str):
         red = get_reducer(reducer, random_state=random_state)
     elif hasattr(reducer, "fit_resample") and "keep" in reducer.get_params():
