@@ -309,6 +309,12 @@ class _CellIndex:
         scale = float(np.sqrt(max(sq.max(), self.c_sq.max()))) + 1.0
         self.slack = 1e-9 * scale
         self.slack_sq = 1e-9 * scale * scale
+        # distances to the centres come from the expansion too: a key's error (up to about
+        # 8 (d + 4) eps scale^2) moves a short distance by up to its square root, far more
+        # than ``slack`` (review15/e 01: cells holding the nearest row were skipped)
+        self.dc_slack = self.slack + (float(np.sqrt(8.0 * (U.shape[1] + 4)
+                                                     * np.finfo(np.float64).eps)) * scale
+                                      if metric == "euclidean" else 0.0)
         # float32 keys: rounding of the inputs and of a sum of d + 2 terms, each of size at
         # most 4 scale^2, is below (d + 6) 6e-8 * 4 scale^2; ten times that
         self.slack32 = 10 * (U.shape[1] + 6) * 6e-8 * 4 * scale * scale
@@ -344,7 +350,7 @@ class _CellIndex:
             bis -= self.slack_sq
             bis *= inv
             np.maximum(lb, bis, out=lb)
-        lb -= self.slack
+        lb -= self.dc_slack
         lb[:, cell] = 0.0
         return self.to_key(lb)
 
@@ -662,6 +668,26 @@ class _CellIndex:
         topd[r_u] = np.take_along_axis(C, take, axis=1)
         topj[r_u] = np.take_along_axis(J, take, axis=1)
 
+    def _exact_min(self, P, Q, D, dmin):
+        """Nearest row of ``Q`` (positions in Q) for each row of ``P`` and its key, from
+        coordinate differences: the keys ``D`` of the dot-product expansion err by up to
+        ``tol`` (its terms reach the squared norms), so every column within twice that of a
+        row's smallest key is measured exactly. On 2-D data with coordinates near 1e5 and
+        neighbours 1e-3 apart the expansion's argmin picked another row and the tree's
+        lengths were off by up to 1e-3 (review15/e 01)."""
+        sq = self.XB[:, -2]
+        tol = 4.0 * (self.X.shape[1] + 4) * np.finfo(np.float64).eps * (sq[P] + sq[Q].max())
+        live = np.isfinite(dmin)
+        i, jj = np.nonzero((D <= (dmin + 2.0 * tol)[:, None]) & live[:, None])
+        v = self._exact_keys(P[i], Q[jj])
+        out_d = np.full(P.size, np.inf)
+        out_j = np.zeros(P.size, dtype=np.intp)
+        order = np.lexsort((v, i))  # by row, then exact key
+        first = order[np.r_[True, i[order][1:] != i[order][:-1]]] if i.size else order
+        out_d[i[first]] = v[first]
+        out_j[i[first]] = jj[first]
+        return out_d, out_j
+
     def nearest_outside(self, rows, labels, best):
         """Nearest row of another component for each of ``rows``, where it can beat ``best``.
 
@@ -711,6 +737,8 @@ class _CellIndex:
                     D[:, same] = np.inf
                 j = D.argmin(axis=1)
                 dj = D[np.arange(pa.size), j]
+                if self.euclidean:  # the expansion's argmin may be the wrong row: exactly
+                    dj, j = self._exact_min(rows[pa], Q, D, dj)
                 better = dj < out_d[pa]
                 out_d[pa[better]] = dj[better]
                 out_j[pa[better]] = Q[j[better]]
