@@ -21,3 +21,16 @@ def test_cells_mst_is_exact_for_close_rows_far_from_each_other(d, kw):
     ref = np.sort(minimum_spanning_tree(cdist(X, X)).data)
     got = minimum_spanning_tree_lengths(X, engine="cells", n_jobs=1, **kw)
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("rows", [1, 2])
+def test_diagram_distance_names_the_shape_of_birth_death_dimension_triples(rows):
+    # 02: giotto-tda's (birth, death, dimension) triples were cut into other pairs: "death <
+    # birth ... pass (birth, death) in that order", or numpy's "cannot reshape array of size
+    # 3 into shape (2)"
+    from datareduce.metrics import diagram_distance
+
+    triples = np.array([[0.2, 0.9, 1.0], [0.3, 0.5, 1.0]])[:rows]
+    with pytest.raises(ValueError, match=r"shape \(\d, 3\), not \(k, 2\).*D\[D\[:, 2\] == k, :2\]"):
+        diagram_distance(triples, triples[:, :2])
+    assert diagram_distance(triples[:, :2], triples[:, :2]) == 0.0

@@ -225,6 +225,13 @@ def _diagram_array(D, name) -> np.ndarray:
             from None
     if A.ndim > 2:
         raise ValueError(f"{name} has shape {A.shape}, not (k, 2): several diagrams? {fix}")
+    if (A.ndim == 2 and A.shape[1] != 2 and A.size) or (A.ndim < 2 and A.size % 2):
+        # a giotto-tda diagram's (birth, death, dimension) triples were cut into other
+        # pairs ("death < birth ... pass (birth, death) in that order"), or numpy's
+        # "cannot reshape array of size 3 into shape (2)" (review15/e 02)
+        raise ValueError(f"{name} has shape {A.shape}, not (k, 2): pass (birth, death) pairs "
+                         "of one homology dimension; from giotto-tda's (birth, death, "
+                         "dimension) triples D take D[D[:, 2] == k, :2].")
     return A.reshape(-1, 2)
 
 
