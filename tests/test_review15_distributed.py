@@ -257,3 +257,28 @@ def test_a_feature_listed_twice_is_refused(tmp_path):
         reduce_parquet(tmp_path, "mms", 0.05, target="label", features=["a", "b", "a"])
     with pytest.raises(ValueError, match=r"features=\[\] lists no column"):
         reduce_parquet(tmp_path, "mms", 0.05, target="label", features=[])
+
+
+def test_a_delta_table_folder_is_refused_and_its_current_files_are_read(tmp_path):
+    # a Delta Lake table keeps the files of older versions beside the current ones (the log
+    # removes them): reading the folder's .parquet files read 200 rows for a table of 100
+    from datareduce.cli import main
+
+    table = tmp_path / "table"
+    (table / "_delta_log").mkdir(parents=True)
+    (table / "_delta_log" / "00000000000000000000.json").write_text("{}")
+    rng = np.random.default_rng(0)
+    for name in ("part-v0.parquet", "year=2024/part-v1.parquet"):
+        (table / name).parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame({"a": rng.normal(size=100), "label": rng.choice(["x", "y"], 100)}).to_parquet(
+            table / name
+        )
+    for given in (table, str(table / "*.parquet"), str(table / "year=*")):
+        with pytest.raises(ValueError, match="is a Delta Lake table"):
+            reduce_parquet(given, "srs", 0.1, target="label", scheduler="synchronous")
+    current = [str(table / "part-v0.parquet")]  # what DeltaTable(...).file_uris() lists
+    res = reduce_parquet(current, "srs", 0.1, target="label", scheduler="synchronous")
+    assert res.n_samples == 100
+    out = tmp_path / "kept.parquet"
+    assert main(["reduce", str(table), "--keep", "0.1", "--target", "label", "-o", str(out)]) != 0
+    assert not out.exists()

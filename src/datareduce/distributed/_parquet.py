@@ -323,6 +323,7 @@ def _resolve_entry(text, files) -> None:
         if not found:
             raise FileNotFoundError(f"{path} holds no .parquet files (none in it or in its "
                                     "subfolders).")
+        _check_table_logs(found)
         files.extend(found)
     elif any(ch in text for ch in "*?["):
         found = []
@@ -331,6 +332,7 @@ def _resolve_entry(text, files) -> None:
             found += _parquet_files_under(Path(match)) if Path(match).is_dir() else [match]
         if not found:
             raise FileNotFoundError(f"no file matches {text!r}.")
+        _check_table_logs(found)
         files.extend(found)
     elif path.is_file():
         files.append(str(path))
@@ -365,6 +367,35 @@ def _resolve_paths(paths) -> list[str]:
         raise FileNotFoundError("no input files given.")
     _check_hive_layout(files, origin)
     return files
+
+
+def _check_table_logs(files) -> None:
+    """Refuse files a folder or a glob found in a Delta Lake table (a folder above them
+    holds ``_delta_log/``): the table's folder keeps the files of every version (an
+    overwrite or a DELETE leaves the old files and the log removes them), so listing its
+    .parquet files reads removed rows. Files given one by one (the table's current files)
+    are read."""
+    import os
+
+    roots: dict = {}
+
+    def root(folder):  # the table folder above `folder`, or None
+        if folder not in roots:
+            parent = os.path.dirname(folder)
+            roots[folder] = folder if os.path.isdir(os.path.join(folder, "_delta_log")) \
+                else (None if parent == folder else root(parent))
+        return roots[folder]
+
+    tables = sorted({t for f in files if "://" not in f
+                     for t in [root(os.path.dirname(os.path.abspath(f)))] if t})
+    if tables:
+        t = tables[0]
+        raise ValueError(
+            f"{', '.join(tables[:3])} is a Delta Lake table (it has a _delta_log folder): its "
+            "folder also keeps the files of older versions and deleted rows, which only the "
+            "log leaves out, and reading its .parquet files would read them as data. Pass the "
+            f"table's current files: deltalake.DeltaTable({t!r}).file_uris() (pip install "
+            "deltalake).")
 
 
 def _file_key(f):
