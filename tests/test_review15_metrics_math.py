@@ -34,3 +34,17 @@ def test_diagram_distance_names_the_shape_of_birth_death_dimension_triples(rows)
     with pytest.raises(ValueError, match=r"shape \(\d, 3\), not \(k, 2\).*D\[D\[:, 2\] == k, :2\]"):
         diagram_distance(triples, triples[:, :2])
     assert diagram_distance(triples[:, :2], triples[:, :2]) == 0.0
+
+
+@pytest.mark.parametrize(("unit", "order"), [(10.0, 400), (1e-3, 200), (1.0, 2.5)])
+def test_exact_wasserstein_of_a_high_order_neither_overflows_nor_underflows(unit, order):
+    # 03: cost ** q overflowed ("cost matrix is infeasible", order 400, costs of 10) or
+    # underflowed to 0 (W = 0.0 for two different diagrams, order 200, costs of 1e-3)
+    from datareduce.metrics import diagram_distance
+
+    A = np.array([[0.0, 1.0], [0.0, 2.0]]) * unit
+    B = np.array([[0.0, 3.0]]) * unit
+    # (0, 2) -> (0, 3) costs one unit, (0, 1) to the diagonal half a unit
+    want = unit * (1.0 + 0.5**order) ** (1.0 / order)
+    got = diagram_distance(A, B, distance="wasserstein", order=order)
+    assert got == pytest.approx(want, rel=1e-12)

@@ -239,14 +239,22 @@ def _wasserstein_exact(A, B, q):
     from scipy.optimize import linear_sum_assignment
 
     n, m = len(A), len(B)
+    cross = np.abs(A[:, None, :] - B[None, :, :]).max(axis=2)
+    diag_a = (A[:, 1] - A[:, 0]) / 2
+    diag_b = (B[:, 1] - B[:, 0]) / 2
+    # W_q is homogeneous: costs in units of the largest one, so that cost ** q neither
+    # overflows (order=400, costs of 10: "cost matrix is infeasible") nor underflows to 0
+    # (order=200, costs of 1e-3: W = 0; review15/e 03)
+    scale = max(float(cross.max(initial=0.0)), float(diag_a.max(initial=0.0)),
+                float(diag_b.max(initial=0.0)))
+    if scale == 0.0:
+        return 0.0
     C = np.zeros((n + m, n + m))
-    C[:n, :m] = np.abs(A[:, None, :] - B[None, :, :]).max(axis=2) ** q
-    diag_a = ((A[:, 1] - A[:, 0]) / 2) ** q
-    diag_b = ((B[:, 1] - B[:, 0]) / 2) ** q
-    C[:n, m:] = diag_a[:, None]  # a point of A to the diagonal
-    C[n:, :m] = diag_b[None, :]  # a point of B to the diagonal
+    C[:n, :m] = (cross / scale) ** q
+    C[:n, m:] = ((diag_a / scale) ** q)[:, None]  # a point of A to the diagonal
+    C[n:, :m] = ((diag_b / scale) ** q)[None, :]  # a point of B to the diagonal
     r, c = linear_sum_assignment(C)
-    return float(C[r, c].sum() ** (1.0 / q))
+    return float(scale * C[r, c].sum() ** (1.0 / q))
 
 
 def topological_distance(X, X_reduced, y=None, y_reduced=None, *, distance: str = "bottleneck",
