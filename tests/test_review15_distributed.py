@@ -282,3 +282,30 @@ def test_a_delta_table_folder_is_refused_and_its_current_files_are_read(tmp_path
     out = tmp_path / "kept.parquet"
     assert main(["reduce", str(table), "--keep", "0.1", "--target", "label", "-o", str(out)]) != 0
     assert not out.exists()
+
+
+@pytest.mark.parametrize("null_first", [False, True])
+def test_columns_a_file_stores_as_null_keep_their_type(tmp_path, null_first):
+    # a file storing a column as all-null (Arrow null) made the kept column 'object' (floats,
+    # times, texts mixed with None) where pandas.read_parquet gives the other files' type
+    rng = np.random.default_rng(0)
+    values = pd.DataFrame(
+        {
+            "a": rng.normal(size=40),
+            "label": rng.choice(["x", "y"], size=40),
+            "t": pd.date_range("2024", periods=40, freq="h", tz="UTC"),
+            "f": rng.normal(size=40),
+            "s": rng.choice(["u", "v"], size=40),
+        }
+    )
+    nulls = values.assign(t=None, f=None, s=None)
+    first, second = (nulls, values) if null_first else (values, nulls)
+    first.to_parquet(tmp_path / "0.parquet")
+    second.to_parquet(tmp_path / "1.parquet")
+    for keep in (0.5, 0.05):  # kept rows from both files; (for 0.05 maybe one file only)
+        res = reduce_parquet(
+            tmp_path, "srs", keep, target="label", features=["a"], scheduler="synchronous"
+        )
+        assert res.kept["t"].dtype == "datetime64[us, UTC]"
+        assert res.kept["f"].dtype == np.float64
+        assert pd.api.types.is_string_dtype(res.kept["s"]) and res.kept["s"].dtype != object

@@ -1055,7 +1055,7 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
 
         t0 = time.perf_counter()
         kept = _gather(data.parts, data.sizes, blocks.sample_indices, data.index,
-                       data.floats, data.zones)
+                       data.floats, data.zones, data.nulls)
         timings["gather"] = time.perf_counter() - t0
     if weight_column is not None:
         kept[weight_column] = blocks.sample_weight
@@ -1102,6 +1102,9 @@ class ParquetBlocks:
     zones : tuple of (str, tzinfo)
         The time zone of each column of times with one, as dask's meta gives it (the first
         file's): the kept rows of files storing another zone are converted to it.
+    nulls : tuple of (str, dtype)
+        Columns some files store as all-null (Arrow ``null``), with the type of the first
+        file holding values: the kept rows of the null files take it.
     """
 
     X: object
@@ -1117,6 +1120,7 @@ class ParquetBlocks:
     index: object = field(default=None, repr=False)
     floats: tuple = field(default=(), repr=False)
     zones: tuple = field(default=(), repr=False)
+    nulls: tuple = field(default=(), repr=False)
 
     @property
     def n_samples(self) -> int:
@@ -1197,7 +1201,16 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
                          None if index == "columns" else index,
                          tuple(c for c in columns if c in kinds.mixed),
                          tuple((c, ddf.dtypes[c].tz) for c in columns
-                               if isinstance(ddf.dtypes[c], pd.DatetimeTZDtype)))
+                               if isinstance(ddf.dtypes[c], pd.DatetimeTZDtype)),
+                         tuple((c, _pandas_dtype(kinds.first[c][1])) for c in columns
+                               if c in kinds.nulls and c in kinds.first))
+
+
+def _pandas_dtype(arrow_type):
+    """The pandas type pyarrow gives a column of this Arrow type."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field("c", arrow_type)]).empty_table().to_pandas()["c"].dtype
 
 
 def _feature_columns(ddf, features, target, id_column, kinds=None):
@@ -1363,11 +1376,31 @@ def _check_target(scans, target, dtype) -> None:
                "repeat as classes do")
 
 
-def _gather(parts, sizes, idx, index=None, floats=(), zones=()):
+def _typed_nulls(frames, nulls):
+    """The kept rows of files storing a column as all-null (Arrow ``null``, read as
+    ``object``) take the type the other files give it (a kept frame holding values, else
+    the type of the first file with values, ``nulls``: ``(column, dtype)``), as
+    ``pandas.read_parquet`` gives it: joined as they are, the column was ``object``."""
+    frames = list(frames)
+    for c, fallback in nulls:
+        typed = next((f[c].dtype for f in frames if f[c].dtype != object), fallback)
+        if typed == np.dtype(object):
+            continue
+        for i, f in enumerate(frames):
+            if f[c].dtype == object and f[c].isna().all():
+                try:
+                    frames[i] = f.assign(**{c: f[c].astype(typed)})
+                except (TypeError, ValueError):  # pragma: no cover - a type without nulls
+                    pass
+    return frames
+
+
+def _gather(parts, sizes, idx, index=None, floats=(), zones=(), nulls=()):
     """The kept rows with all their columns: one task per partition holding kept rows.
     ``index``: a :class:`_RangeIndexes` the kept rows' index is rebuilt from; ``floats``:
     the columns stored as bool in some files and numbers in others; ``zones``: the time
-    zone of each column of times with one (see :func:`_take`)."""
+    zone of each column of times with one (see :func:`_take`); ``nulls``: the columns some
+    files store as all-null, with their type elsewhere (see :func:`_typed_nulls`)."""
     import dask
     import pandas as pd
 
@@ -1378,7 +1411,7 @@ def _gather(parts, sizes, idx, index=None, floats=(), zones=()):
         if len(local):
             tasks.append(dask.delayed(_take)(part, local, int(bounds[b]), tuple(floats),
                                              tuple(zones)))
-    kept = _concat_parts(dask.compute(*tasks))
+    kept = _concat_parts(_typed_nulls(dask.compute(*tasks), nulls))
     if isinstance(index, _RangeIndexes):  # the rows are in the order of idx (sorted)
         kept.index = pd.Index(index.values(np.sort(idx)), name=index.name)
     return kept
