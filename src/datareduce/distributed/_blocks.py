@@ -534,6 +534,17 @@ def _reduce_blocks(X, y=None, *, reducer, oversample=1.0, random_state=None, chu
             _check_no_missing(scanned, offsets)
             block_classes = [s[:2] for s in scanned]
         y_classes, y_counts = class_count_matrix(block_classes)  # blocks x classes
+        alone = int(((y_counts > 0).sum(axis=1) == 1).sum())
+        if alone and len(y_classes) > 1 and _is_global(reducer):
+            # a method selecting across classes runs per block (it is not pool-wise): a block
+            # of one class gives it no other class to select against
+            warnings.warn(
+                f"{alone} of {len(sizes)} blocks hold one class only (files written per "
+                f"class, e.g. partitioned by the target, or rows sorted by it): "
+                f"{type(reducer).__name__} selects across classes and runs per block, so "
+                "there it sees no other class (DES keeps random rows). Write files that mix "
+                "the classes (shuffle the rows before writing them), or reduce in memory.",
+                UserWarning, stacklevel=stacklevel - 1)
     if per_class:
         classes, counts = y_classes, y_counts
         class_quota = allocate_quotas(counts.sum(axis=0), n_keep)
