@@ -350,19 +350,21 @@ def test_tune_on_subset_does_not_call_a_plain_kfold_stratified():
 
 
 # ------------------------------------- 13 keeps given as a generator is read once
-def test_keeps_given_as_a_generator_are_searched():
+def test_keeps_given_as_a_generator_are_refused_by_name():
+    """A generator was refused with the false reason "keeps must contain at least one kept
+    fraction" (review15/a 13); reading it once then searched it, but a second fit and clone()
+    failed (the re-read of 0c3f06a): an iterator is refused, naming the fix."""
+    from sklearn.base import clone
+
     from datareduce.search._base import check_fractions
 
-    assert check_fractions(k for k in [0.3, 0.1, 0.3]) == [0.1, 0.3]
+    with pytest.raises(ValueError, match=r"keeps is an iterator .* keeps=tuple"):
+        check_fractions(k for k in [0.3, 0.1, 0.3])
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(300, 4)), np.arange(300) % 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        s = ReductionSearchCV(
-            LogisticRegression(),
-            methods=["srs"],
-            budget=None,
-            keeps=(k for k in [0.1, 0.3]),
-            random_state=0,
-        ).fit(X, y)
-    assert {0.1, 0.3} <= set(s.cv_results_["keep"])
+    s = ReductionSearchCV(LogisticRegression(), methods=["srs"], budget=None,
+                          keeps=(k for k in [0.1, 0.3]), random_state=0)
+    with pytest.raises(ValueError, match=r"keeps is an iterator"):
+        s.fit(X, y)
+    assert check_fractions([0.3, 0.1]) == [0.1, 0.3]
+    clone(ReductionSearchCV(LogisticRegression(), keeps=(0.1, 0.3)))

@@ -487,3 +487,69 @@ def test_one_class_is_refused_before_any_training():
         with pytest.raises(ValueError, match=r"y holds one class \(0\) in all its 200 rows: "
                            r"a classifier needs two or more"):
             call()
+
+
+def test_a_checks_numbers_say_one_split_per_extra_draw_on_large_tables():
+    """The check line's "(one split per extra draw)" (3298e3c) was never asserted; the
+    answer's line and a failed check's line share one wording."""
+    from datareduce.search._report import _check_text
+
+    full = np.array([[0.9, 0.8, 0.85], [0.7, 0.75, 0.8]])
+    assert _check_text(full, 0.8, " of the subset") == (
+        "2 draws of the subset x 3 splits, mean 0.8000, worst draw 0.7500 (threshold 0.8000)")
+    large = np.array([[0.9, 0.8, 0.85], [0.7, np.nan, np.nan]])
+    assert _check_text(large, 0.8) == ("2 draws x 3 splits (one split per extra draw), mean "
+                                       "0.8125, worst draw 0.7000 (threshold 0.8000)")
+
+
+def test_compare_warns_once_of_duplicates_in_an_encoded_space():
+    """069a572 reworded the reducers' warning ("X in the selection space (...) has N") and
+    compare's once-per-call filter, which read "X has N", let 9 through (the re-read)."""
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.evaluation import compare
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    X[:10] = X[10:20]  # 10 duplicate rows
+    y = np.arange(120) % 2
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        compare(X, y, methods=["mms", "kt"], keeps=(0.2, 0.4), repeats=2,
+                estimator=LogisticRegression(),
+                method_params={"mms": {"space": "standard"}, "kt": {"space": "standard"}},
+                random_state=0)
+    dup = [w for w in seen if "duplicate row" in str(w.message)]
+    assert len(dup) == 1, [str(w.message) for w in dup]
+
+
+def test_reference_in_capitals_and_numpy_bools():
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from datareduce.search import ReductionSearchCV
+
+    X, y = make_classification(300, 5, random_state=0)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        s = ReductionSearchCV(LogisticRegression(), methods=["MMS", "srs"], reference="MMS",
+                              keeps=(0.2,), cv=2, budget=None, random_state=0).fit(X, y)
+    assert s.reference_ == "mms"
+    assert not [w for w in seen if "not searched" in str(w.message)]
+    with pytest.warns(UserWarning, match="use_weights=True has no effect"):
+        ReductionSearchCV(KNeighborsClassifier(), use_weights=np.True_, keeps=(0.2,), cv=2,
+                          budget=None, random_state=0).fit(X, y)
+
+
+def test_repeated_names_of_a_pyarrow_table_are_refused_in_the_packages_words():
+    pa = pytest.importorskip("pyarrow")
+    import datareduce
+
+    t = pa.table([np.arange(20.0), np.arange(20.0)], names=["x", "x"])
+    with pytest.raises(ValueError, match=r"X has duplicate column names \['x'\]"):
+        datareduce.get_reducer("srs", keep=0.5).fit(t)

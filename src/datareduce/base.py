@@ -67,6 +67,7 @@ from ._core.validation import (
     check_keep,
     check_random_generator,
     is_dataframe,
+    library_of,
     user_stacklevel,
     warn_if_duplicates,
 )
@@ -378,8 +379,8 @@ class BaseReducer(BaseEstimator):
                 "or put the reducer first, datareduce.make_pipeline(reducer, preprocessing, "
                 "model): it encodes a raw table itself for the selection (space='auto') and "
                 "returns the rows unchanged.")
-        if is_dataframe(X):  # (scikit-learn's check said "Expected unique column names")
-            check_unique_columns(X)
+        if is_dataframe(X) or library_of(X) == "pyarrow":  # (scikit-learn's check said
+            check_unique_columns(X)  # "Expected unique column names", in narwhals' words)
         if not (self._reads_X or getattr(self, "reweight", None) is not None):
             _validate_data(self, X, reset=True, skip_check_array=True)
             shape = getattr(X, "shape", None) or np.asarray(X, dtype=object).shape

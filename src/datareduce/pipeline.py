@@ -380,7 +380,8 @@ class Pipeline(_ImbPipeline):
             return
         reducers = [e for _, e in self.steps[:-1] if isinstance(e, BaseReducer)]
         give = bool(reducers) and passes_weights(final, self.pass_sample_weight, reducers)
-        if reducers and self.pass_sample_weight is True and not accepts_sample_weight(final):
+        if reducers and isinstance(self.pass_sample_weight, (bool, np.bool_)) and \
+                self.pass_sample_weight and not accepts_sample_weight(final):
             warnings.warn(f"pass_sample_weight=True has no effect: step {final_name!r} "
                           f"({type(final).__name__}) takes no sample_weight in fit, so it "
                           "trains on the kept rows unweighted.", UserWarning, stacklevel=5)

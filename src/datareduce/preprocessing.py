@@ -140,11 +140,13 @@ def _objects_as_numbers(frame, positions):
 
 
 def check_unique_columns(frame) -> None:
-    """Refuse a DataFrame whose column names repeat, in the package's words (the selection
+    """Refuse a DataFrame (or pyarrow Table) whose column names repeat, in the package's
+    words (the selection
     space reads columns by name; scikit-learn's feature-name check refuses them too, in
     narwhals' words "Expected unique column names")."""
-    if frame.columns.has_duplicates:
-        dups = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+    names = list(getattr(frame, "column_names", None) or frame.columns)  # (pyarrow's Table)
+    if len(set(names)) < len(names):
+        dups = list(dict.fromkeys(n for i, n in enumerate(names) if n in names[:i]))
         raise ValueError(f"X has duplicate column names {dups[:5]}: columns are read by name "
                          "(scikit-learn's feature names, the selection space); rename them "
                          "(e.g. X.columns = [...]) first.")

@@ -253,10 +253,6 @@ def run(args) -> int:
     return 0
 
 
-#: the library's advice on lost classes (or a regression target's bins), and the CLI's
-#: option for it
-_STRATIFY_ADVICES = ("Pass stratify=True to keep every class.",
-                     "Pass stratify=True to keep every bin.")
 #: the library's advice when the kept rows are fewer than the classes (where it gives one)
 _SHORT_ADVICE = re.compile(r"The (\d+) kept rows cannot hold one row of each of the (\d+) "
                            r"classes: pass keep=\d+ or more, with stratify=True\.")
@@ -349,10 +345,13 @@ def _rewarn(args, caught, task, n_kept=None, n_strata=None):
     base advice names ``--keep``; the numeric-classes advice ``--keep`` and ``--task regression``; and
     with ``--bins 1`` (no stratification, asked for) the lost target bins are not warned
     about."""
+    from ..base import STRATIFY_ADVICE, STRATIFY_BIN_ADVICE
+
+    advices = (STRATIFY_ADVICE, STRATIFY_BIN_ADVICE)  # the library's, for classes and bins
     for w in caught:
         text = str(w.message)
         found = _SHORT_ADVICE.search(text)
-        if any(a in text for a in _STRATIFY_ADVICES) or found:
+        if any(a in text for a in advices) or found:
             if task == "regression" and args.bins == 1:
                 continue  # the user asked for no strata: the bins are not theirs
             if (n_kept is None or n_strata is None) and found:
@@ -367,7 +366,7 @@ def _rewarn(args, caught, task, n_kept=None, n_strata=None):
                        "--param stratify=true.")
             if found:
                 text = text[:found.start()] + cli + text[found.end():]
-            for a in _STRATIFY_ADVICES:
+            for a in advices:
                 text = text.replace(a, cli)
         text = _BASE_ADVICE.sub(r"Pass --keep \1 or more: the base never holds more rows "
                                 r"than are kept.", text)

@@ -289,7 +289,9 @@ def compare(X, y, methods="all", keeps=(0.1, 0.3, 0.5), estimator=None, *, repea
     # repeats times), on the table as given
     warn_if_duplicates(Xa)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"X has \d+ duplicate row", category=UserWarning)
+        # (the reducers say "X in the selection space (...) has N" of an encoded space)
+        warnings.filterwarnings("ignore", message=r"X( in the selection space \(.*\))? has \d+ "
+                                "duplicate row", category=UserWarning)
         try:
             for r, seed in enumerate(seeds.tolist()):
                 if groups is None:

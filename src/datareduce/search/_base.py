@@ -177,8 +177,9 @@ def check_fractions(keeps):
     """Sorted distinct kept fractions in (0, 1) (the package's ``check_keeps``, fractions
     only: the answer is a fraction of the table). Every refusal gives the same advice:
     fractions, not row counts (``check_keeps`` itself also takes counts)."""
-    if isinstance(keeps, Iterator):  # read once here: a generator was empty for check_keeps
-        keeps = list(keeps)  # ("keeps must contain at least one kept fraction")
+    if isinstance(keeps, Iterator):  # (it was read empty: "keeps must contain at least one")
+        raise ValueError("keeps is an iterator (a generator), which is read once: clone() and "
+                         "a second fit need it again. Pass keeps=tuple(...).")
     items = keeps if isinstance(keeps, Iterable) and not isinstance(keeps, str) else [keeps]
     for k in items:
         number = isinstance(k, (numbers.Real, np.number)) and not isinstance(k, (bool, np.bool_))
@@ -347,7 +348,8 @@ class BaseReductionSearch(BaseEstimator):
         if not (isinstance(uw, (bool, np.bool_)) or (isinstance(uw, str) and uw == "auto")):
             raise ValueError(f"use_weights={uw!r} must be 'auto', True or False (whether the "
                              "estimator trains with the reducer's sample_weight_).")
-        if uw is True and not accepts_sample_weight(self.estimator):
+        if isinstance(uw, (bool, np.bool_)) and uw and not accepts_sample_weight(
+                self.estimator):
             warnings.warn(f"use_weights=True has no effect: {type(self.estimator).__name__}"
                           ".fit takes no sample_weight, so the kept rows train unweighted.",
                           UserWarning, stacklevel=3)
@@ -525,7 +527,10 @@ class BaseReductionSearch(BaseEstimator):
                                                          y_arr, splits),
                               UserWarning, stacklevel=2)
         cands, skipped = self._candidates(task)
-        reference = self.reference if self.reference in cands else None
+        reference = self.reference
+        if reference not in cands and str(reference).lower() in cands:
+            reference = str(reference).lower()  # method names are searched in lower case
+        reference = reference if reference in cands else None
         if reference is None:
             from .. import get_reducer
             from .._registry import _REGISTRY

@@ -13,6 +13,15 @@ def _finite(v):
     return v is not None and math.isfinite(v)
 
 
+def _check_text(chk, threshold, of=""):
+    """A check's numbers: its draws x splits (on a large table one split per extra draw, the
+    others NaN), mean, worst draw's mean and the threshold they are held to."""
+    part = "" if np.isfinite(chk).all() else " (one split per extra draw)"
+    return (f"{chk.shape[0]} draws{of} x {chk.shape[1]} splits{part}, mean "
+            f"{np.nanmean(chk):.4f}, worst draw {np.nanmean(chk, axis=1).min():.4f} "
+            f"(threshold {threshold:.4f})")
+
+
 def _pct(v):
     """A saving as a percentage; a cost (negative saving) is said as such."""
     if not _finite(v):
@@ -133,13 +142,9 @@ def summary(search) -> str:
     if s.within_tolerance_:
         lines.append(f"choice: {s.best_method_} at keep={s.best_keep_} -> {s.best_score_:.4f} "
                      "(mean CV score, within tolerance)")
-        chk = s.check_scores_
         g, g_lo, g_hi = s.all_rows_gain_
-        splits = "" if np.isfinite(chk).all() else " (one split per extra draw)"
-        lines.append(f"checked: {chk.shape[0]} draws of the subset x {chk.shape[1]} splits"
-                     f"{splits}, mean {np.nanmean(chk):.4f}, worst draw "
-                     f"{np.nanmean(chk, axis=1).min():.4f} "
-                     f"(threshold {s.threshold_:.4f}); against the full training set "
+        lines.append(f"checked: {_check_text(s.check_scores_, s.threshold_, ' of the subset')}"
+                     f"; against the full training set "
                      f"{g:+.4f} ({_interval(g_lo, g_hi, lambda v: f'{v:+.4f}')})")
         bound = getattr(s, "check_bounds_", {}).get((s.best_method_, s.best_keep_), math.nan)
         if math.isfinite(bound):
@@ -168,11 +173,7 @@ def summary(search) -> str:
         if passed:
             continue
         bound = getattr(s, "check_bounds_", {}).get((m, k), math.nan)
-        part = "" if np.isfinite(chk).all() else " (one split per extra draw)"
-        lines.append(f"check failed: {m} at keep={k}: {chk.shape[0]} draws x {chk.shape[1]} "
-                     f"splits{part}, mean "
-                     f"{np.nanmean(chk):.4f}, worst draw {np.nanmean(chk, axis=1).min():.4f} "
-                     f"(threshold {s.threshold_:.4f})" + (
+        lines.append(f"check failed: {m} at keep={k}: {_check_text(chk, s.threshold_)}" + (
                          f"; one draw on new data at least {bound:+.4f} against the full "
                          f"training set in {100 * s.racing_level:.0f}% of cases (tolerance "
                          f"-{s.tolerance:g})" if math.isfinite(bound) else ""))
