@@ -405,3 +405,32 @@ def test_parameter_tables_list_every_parameter_of_their_method():
         method = re.search(r"\b([A-Z]{2,4})\b", section).group(1).lower()
         params = set(inspect.signature(reducer_class(method).__init__).parameters) - shared
         assert params <= set(names), f"docs/coverage.md, {section}: {params - set(names)}"
+
+
+@pytest.mark.parametrize("start", [0, 1])
+def test_csv_row_numbers_without_a_header_name_are_kept_whatever_they_start_at(tmp_path, start):
+    """README: table columns are 'used for the selection, written back unchanged'. Rows with
+    one field more than the header (a row-number column without a name: pandas' implicit
+    index) were kept whole when the numbers started at 1; from 0 pandas makes a RangeIndex
+    that looked like no index, so the text columns were re-read one field to the left (the
+    target became the y values: 40 'classes' of 40 rows) and the kept rows were written
+    without their row numbers."""
+    from datareduce.cli import main
+
+    rng = np.random.default_rng(0)
+    lines = ["x,y,label"] + [
+        f"{i + start},{rng.normal():.3f},{rng.normal():.3f},{'ab'[i % 2]}" for i in range(40)
+    ]
+    src, out = tmp_path / "rows.csv", tmp_path / "out.csv"
+    src.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 'keep allows 10 rows for 40 classes' was the only sign
+        assert (
+            main(["reduce", str(src), "--target", "label", "--keep", "0.25", "-o", str(out), "-q"])
+            == 0
+        )
+    written = out.read_text().splitlines()
+    assert written[0] == "x,y,label"
+    assert len(written) == 11 and set(written[1:]) <= set(lines[1:])
+    # stratified by the real labels: 5 of each class
+    assert sorted(w.rsplit(",", 1)[1] for w in written[1:]) == ["a"] * 5 + ["b"] * 5

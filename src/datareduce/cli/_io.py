@@ -137,8 +137,10 @@ def _stamp(path):
 
 
 def _csv_layout(path):
-    """The header's names as written, the line terminator and whether the file starts with a
-    UTF-8 byte-order mark."""
+    """The header's names as written, the line terminator, whether the file starts with a
+    UTF-8 byte-order mark, and the number of fields of the first row after the header (None
+    without one): more than the header's is pandas' implicit index (a row-number column
+    without a name), whatever its values."""
     import csv
 
     with open(path, "rb") as fh:
@@ -152,13 +154,18 @@ def _csv_layout(path):
                 raw.append(line)
                 yield line
 
-        header = []
-        for row in csv.reader(record_lines()):
+        header, first = [], None
+        reader = csv.reader(record_lines())
+        for row in reader:
             if row:  # pandas skips blank lines before the header
                 header = row
                 break
-    terminator = "\r\n" if raw and raw[-1].endswith("\r\n") else "\n"
-    return header, terminator, bom
+        terminator = "\r\n" if raw and raw[-1].endswith("\r\n") else "\n"
+        for row in reader:
+            if row:  # and blank lines after it
+                first = len(row)
+                break
+    return header, terminator, bom, first
 
 
 #: delimiters other than the comma that a file read as one column may use (European
@@ -277,12 +284,16 @@ def _read(path, label, na_values=None):
             except pd.errors.ParserError:  # (e.g. decimal commas in a ';' file)
                 _check_delimiter(path, label)
                 raise
-            header, terminator, bom = _csv_layout(path)
+            header, terminator, bom, first = _csv_layout(path)
             _check_delimiter(path, label, header)
             source = Source(fmt, df.index, path=path, columns=df.columns, header=header,
                             lineterminator=terminator, bom=bom, na_values=na_values)
-            if not _is_default_index(df.index):  # e.g. rows with one field more than the
-                source.text = source._read_text()  # header: their text is kept whole
+            # rows with one field more than the header (pandas' implicit index): their text
+            # is kept whole. Decided by the first row's width, not by the index's values:
+            # row numbers 0, 1, ... make a default-looking RangeIndex, and the text columns
+            # were then re-read one field to the left (review15/f 05).
+            if not _is_default_index(df.index) or (first or 0) > len(header):
+                source.text = source._read_text()
             if len(header) != df.shape[1] or source.text is not None:
                 source.header = None
             texts = [c for c in df.columns if df[c].dtype.kind not in "biufcmM"]
