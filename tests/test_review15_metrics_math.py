@@ -48,3 +48,24 @@ def test_exact_wasserstein_of_a_high_order_neither_overflows_nor_underflows(unit
     want = unit * (1.0 + 0.5**order) ** (1.0 / order)
     got = diagram_distance(A, B, distance="wasserstein", order=order)
     assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_mmd_bandwidth_stays_in_the_datas_units_when_most_pairs_are_duplicates():
+    # 04: 800 of 1,000 rows at the origin: median distance 0, so the width was 1.0 at a
+    # scale of 1000 and a biased subset had the MMD of a random one (0.0424 both)
+    from scipy.spatial.distance import pdist
+
+    from datareduce.metrics import median_bandwidth, mmd
+
+    rng = np.random.default_rng(0)
+    X = np.r_[np.zeros((800, 2)), rng.normal(size=(200, 2)) * 1000]
+    dist = pdist(X)
+    assert median_bandwidth(X) == pytest.approx(np.median(dist[dist > 0]))
+    random = np.r_[np.arange(80), 800 + rng.choice(200, 20, replace=False)]
+    corner = np.r_[np.arange(80), 800 + np.argsort(X[800:, 0])[:20]]
+    assert mmd(X, X[corner]).value > 2 * mmd(X, X[random]).value
+    # fewer than two distinct rows: still 1.0; reducers' median heuristic is unchanged
+    from datareduce._geometry.kernels import median_heuristic
+
+    assert median_bandwidth(np.ones((5, 2))) == 1.0
+    assert median_heuristic(X) == 1.0

@@ -77,14 +77,18 @@ def power_of_two_scale(X) -> float:
     return math.ldexp(1.0, min(math.frexp(top)[1], 1023))
 
 
-def median_heuristic(X, rng=None, max_rows: int | None = 1000) -> float:
+def median_heuristic(X, rng=None, max_rows: int | None = 1000, *,
+                     positive: bool = False) -> float:
     """Median pairwise Euclidean distance of at most ``max_rows`` rows of X (1.0 if degenerate).
 
     ``max_rows`` is an integer >= 2, or None for all rows (a smaller value is refused).
 
     When X has more than ``max_rows`` rows a uniform subsample (drawn from ``rng``, default
     seed 0) is used. The result is 1.0 when the median is 0 (e.g. fewer than two distinct
-    rows), so the Gaussian kernel stays defined.
+    rows), so the Gaussian kernel stays defined. With ``positive=True`` (the metrics) a
+    median of 0 with distinct rows present (more than half the pairs are duplicates) is
+    replaced by the median of the positive distances, so the width stays in the data's
+    units; the reducers keep the 1.0 (their selections do not move).
 
     Examples
     --------
@@ -108,7 +112,10 @@ def median_heuristic(X, rng=None, max_rows: int | None = 1000) -> float:
     # on X / c (c a power of two: exact), so that squared distances neither underflow nor
     # overflow whatever X's units; the median scales back exactly
     c = power_of_two_scale(X)
-    med = float(np.median(pdist(X / c))) * c
+    dist = pdist(X / c)
+    med = float(np.median(dist)) * c
+    if med <= 0 and positive and np.any(dist > 0):
+        med = float(np.median(dist[dist > 0])) * c
     return med if med > 0 else 1.0
 
 

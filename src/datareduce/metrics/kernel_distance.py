@@ -10,7 +10,8 @@ the squared distance between the two kernel mean embeddings (a V-statistic: the 
 the reduced set are the distributions compared, not samples of them). The reported value is
 ``sqrt(max(MMD^2, 0))``. The kernel is Gaussian, ``k(x, y) = exp(-||x - y||^2 / (2 s^2))``,
 with ``s`` the median heuristic by default (the median pairwise Euclidean distance of at most
-1,000 seeded random rows of X). With labels, each class's rows are compared with the kept rows
+1,000 seeded random rows of X; the median of the positive distances when more than half the
+pairs are duplicate rows). With labels, each class's rows are compared with the kept rows
 of that class (weights normalised within the class), and the overall value compares all rows
 with all kept rows (weights normalised over the kept set, so a wrong class balance shows).
 One bandwidth serves every class so the values are comparable.
@@ -97,14 +98,17 @@ def median_bandwidth(X, *, max_rows: int | None = 1000, random_state=0) -> float
     Returns
     -------
     float
-        The median distance (1.0 when it is 0, e.g. for fewer than two distinct rows).
+        The median distance. When more than half the pairs are duplicate rows (the median
+        is 0), the median of the positive distances; 1.0 for fewer than two distinct rows.
 
     Examples
     --------
     >>> median_bandwidth([[0.0], [1.0], [3.0]])
     2.0
     """
-    return median_heuristic(X, check_random_generator(random_state), max_rows)
+    # positive: a median of 0 (most pairs duplicates) had given a width of 1.0 whatever the
+    # data's units, and MMD could not tell a biased subset from a random one (review15/e 04)
+    return median_heuristic(X, check_random_generator(random_state), max_rows, positive=True)
 
 
 # ---------------------------------------------------------------------------- results
