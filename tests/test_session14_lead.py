@@ -553,3 +553,19 @@ def test_repeated_names_of_a_pyarrow_table_are_refused_in_the_packages_words():
     t = pa.table([np.arange(20.0), np.arange(20.0)], names=["x", "x"])
     with pytest.raises(ValueError, match=r"X has duplicate column names \['x'\]"):
         datareduce.get_reducer("srs", keep=0.5).fit(t)
+
+
+def test_keep_with_a_sampler_of_another_package_is_said_as_such():
+    """tune_on_subset(reducer=RandomUnderSampler(), keep=0.3) warned "... which keeps None.
+    Set keep on the reducer (get_reducer(name, keep=...))" (the re-read of 0a499be)."""
+    from imblearn.under_sampling import RandomUnderSampler
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from datareduce.search import tune_on_subset
+
+    X, y = make_classification(300, 5, random_state=0)
+    with pytest.warns(UserWarning, match=r"keep=0.3 is not used: reducer is "
+                      r"RandomUnderSampler, which sets its own size \(it has no keep\)"):
+        tune_on_subset(LogisticRegression(), {"C": [1]}, X, y, reducer=RandomUnderSampler(),
+                       keep=0.3)

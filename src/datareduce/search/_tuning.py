@@ -346,6 +346,11 @@ def _keep_not_used(keep, own, what) -> None:
     search, which keep their own: ``keep=0.3`` with ``reducer=get_reducer("mms")`` tuned on
     its default 10 %, silently."""
     if keep != 0.1 and keep != own:
+        if own is None:  # a sampler of another package: no keep of its own
+            warnings.warn(f"tune_on_subset: keep={keep!r} is not used: reducer is {what} "
+                          "sets its own size (it has no keep). Give a method's name with keep "
+                          "to keep that fraction.", UserWarning, stacklevel=3)
+            return
         warnings.warn(f"tune_on_subset: keep={keep!r} is not used: reducer is {what} keeps "
                       f"{own!r}. Set keep on the reducer (get_reducer(name, keep=...)), or "
                       "give the method's name with keep.", UserWarning, stacklevel=3)
