@@ -91,6 +91,39 @@ def _plain(value):
     value = to_numpy(value)
     return int(value) if value.ndim == 0 else [int(v) for v in value.ravel()]
 
+
+def count_steps(rows, batch_size, drop_last, *, epoch=None, n_epochs=None):
+    """Optimizer steps of ``epoch``, or of epochs ``0 .. n_epochs - 1`` when ``epoch`` is
+    None, where ``rows(e)`` is the number of rows trained in epoch ``e``: the one count of
+    :meth:`DynamicPruner.steps_per_epoch` / :meth:`~DynamicPruner.total_steps` (rows: the
+    plan's) and of ``PrunedSampler``'s (rows: its rank's share). Warns when ``drop_last``
+    leaves an epoch with rows no step; refuses a total without ``n_epochs``."""
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    if epoch is None and n_epochs is None:
+        raise ValueError(
+            "total_steps needs the planned number of epochs: create the pruner with n_epochs=..."
+        )
+    epochs = [epoch] if epoch is not None else range(n_epochs)
+    sizes = {e: rows(e) for e in epochs}
+    steps = {e: n // batch_size if drop_last else -(-n // batch_size) for e, n in sizes.items()}
+    empty = [e for e in epochs if steps[e] == 0 and sizes[e] > 0]
+    if empty and drop_last:
+        e = empty[0]
+        which = (
+            f"epoch {e} has 0 steps: its {sizes[e]} rows are"
+            if epoch is not None
+            else f"{len(empty)} of the {n_epochs} epochs (e.g. epoch {e}, {sizes[e]} rows) "
+            "have 0 steps: their rows are"
+        )
+        warnings.warn(
+            f"{which} fewer than batch_size={batch_size} and drop_last=True drops them, so "
+            f"{'the epoch trains' if len(empty) == 1 else 'those epochs train'} nothing; "
+            "lower the batch size, raise keep, or use drop_last=False.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return sum(steps.values())
+
 class DynamicPruner:
     """Choose the training rows of every epoch from running per-sample loss statistics.
 
@@ -771,21 +804,7 @@ class DynamicPruner:
         >>> DynamicPruner(1000, keep=0.3).steps_per_epoch(64, epoch=0)
         5
         """
-        steps = self._steps(batch_size, epoch, drop_last)
-        if steps == 0 and drop_last and self.epoch_size(epoch) > 0:
-            warnings.warn(
-                f"epoch {epoch} has 0 steps: its {self.epoch_size(epoch)} rows are fewer than "
-                f"batch_size={batch_size} and drop_last=True drops them, so the epoch trains "
-                "nothing; lower the batch size, raise keep, or use drop_last=False.",
-                UserWarning,
-                stacklevel=2,
-            )
-        return steps
-
-    def _steps(self, batch_size, epoch, drop_last):
-        batch_size = check_int(batch_size, "batch_size", minimum=1)
-        size = self.epoch_size(epoch)
-        return size // batch_size if drop_last else -(-size // batch_size)
+        return count_steps(self.epoch_size, batch_size, drop_last, epoch=epoch)
 
     def total_steps(self, batch_size, *, drop_last=False):
         """Optimizer steps over all ``n_epochs`` epochs, e.g. for ``OneCycleLR(total_steps=...)``.
@@ -814,23 +833,7 @@ class DynamicPruner:
         >>> p.total_steps(100)   # 2 full epochs of 10 steps + 8 epochs of 5 steps
         60
         """
-        if self.n_epochs is None:
-            raise ValueError(
-                "total_steps needs the planned number of epochs: create the pruner with "
-                "n_epochs=..."
-            )
-        steps = [self._steps(batch_size, e, drop_last) for e in range(self.n_epochs)]
-        empty = [e for e, s in enumerate(steps) if s == 0 and self.epoch_size(e) > 0]
-        if empty and drop_last:
-            warnings.warn(
-                f"{len(empty)} of the {self.n_epochs} epochs (e.g. epoch {empty[0]}, "
-                f"{self.epoch_size(empty[0])} rows) have 0 steps: their rows are fewer than "
-                f"batch_size={batch_size} and drop_last=True drops them; lower the batch "
-                "size, raise keep, or use drop_last=False.",
-                UserWarning,
-                stacklevel=2,
-            )
-        return sum(steps)
+        return count_steps(self.epoch_size, batch_size, drop_last, n_epochs=self.n_epochs)
 
     def state_dict(self):
         """The pruner's running state, for checkpoints (plain Python lists, ints and str).

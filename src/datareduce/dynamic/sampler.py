@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import Dataset, Sampler
 
 from ._checks import check_int
-from ._pruner import DynamicPruner
+from ._pruner import DynamicPruner, count_steps
 
 _MAX_SEED = 2**63 - 1
 
@@ -206,10 +206,9 @@ class PrunedSampler(Sampler):
         Returns
         -------
         int
+            Warns, as the pruner does, when ``drop_last`` leaves this rank's rows no step.
         """
-        batch_size = check_int(batch_size, "batch_size", minimum=1)
-        n = self._share(self.pruner.epoch_size(epoch))
-        return n // batch_size if drop_last else -(-n // batch_size)
+        return count_steps(self._rows, batch_size, drop_last, epoch=epoch)
 
     def total_steps(self, batch_size, *, drop_last=False):
         """Optimizer steps this rank makes over the pruner's ``n_epochs`` epochs, e.g. for
@@ -234,11 +233,11 @@ class PrunedSampler(Sampler):
         >>> pruner.total_steps(64), PrunedSampler(pruner, num_replicas=2, rank=0).total_steps(64)
         (80, 40)
         """
-        if self.pruner.n_epochs is None:
-            raise ValueError("total_steps needs the planned number of epochs: create the "
-                             "pruner with n_epochs=...")
-        return sum(self.steps_per_epoch(batch_size, e, drop_last=drop_last)
-                   for e in range(self.pruner.n_epochs))
+        return count_steps(self._rows, batch_size, drop_last, n_epochs=self.pruner.n_epochs)
+
+    def _rows(self, epoch: int) -> int:
+        """Rows this rank iterates in ``epoch``."""
+        return self._share(self.pruner.epoch_size(epoch))
 
     def _share(self, n: int) -> int:
         """Rows of an epoch of ``n`` planned rows that this rank iterates."""
