@@ -339,6 +339,9 @@ def test_pipeline_task_of_the_final_step_is_silent_as_the_docs_say():
     doc = " ".join(ClusterCentroidsReducer.__doc__.split())
     assert "give centroids, with a warning" not in doc
     assert "make_pipeline" in doc
+    fit_doc = " ".join(datareduce.base.BaseReducer.fit.__doc__.split())
+    assert 'in a pipeline before a regressor, ``<step>__task="regression"``' not in fit_doc
+    assert "make_pipeline` passes its final step's task" in fit_doc
 
 
 def _reduction_seconds(page_text):

@@ -245,9 +245,10 @@ class BaseReducer(BaseEstimator):
             most 5 % of the values seen once). A decision close to the rule's boundary
             (2 % or more of 3-fold training splits would be decided otherwise) warns. Give
             the task to override it (e.g. many integer-coded classes, or inside a
-            cross-validation); in a pipeline before a regressor, ``<step>__task="regression"``
-            for whole numbers the rule calls classes (ratings, mpg): a reducer cannot see
-            the estimator after it.
+            cross-validation). Fitted alone, a reducer cannot see the model trained after
+            it: pass ``task="regression"`` for whole numbers the rule calls classes
+            (ratings, mpg) that a regressor will learn; :func:`datareduce.make_pipeline`
+            passes its final step's task to its reducers itself.
 
         **fit_params
             None: a reducer's only fit parameter is ``task``. Any other (``sample_weight``,
