@@ -142,7 +142,7 @@ def test_boolean_mask_selects_images_in_subset_write_and_report(tmp_path):
         ds.subset(mask[:4])
     with pytest.raises(TypeError, match="whole numbers"):
         ds.subset([0.5, 2.7])
-    with pytest.raises(ValueError, match=r"positions in 0\.\.9"):
+    with pytest.raises(ValueError, match=r"positions in \[0, 9\]"):
         ds.subset([3, 10])
 
 
@@ -346,7 +346,7 @@ def test_list_layout_refuses_images_whose_boxes_are_in_no_label_file(tmp_path):
         Image.new("RGB", (32, 32)).save(paths[-1])
     boxes = [np.array([[0, 0.5, 0.5, 0.2, 0.2]])] * 3 + [np.zeros((0, 5))]
     ds = DetectionDataset(images=paths, boxes=boxes, names={0: "x"})
-    with pytest.raises(ValueError, match=r"3 image\(s\) have boxes and no label file"):
+    with pytest.raises(ValueError, match=r"2 image\(s\) have boxes and no label file"):
         write_yolo_subset(ds, [0, 2], tmp_path / "out", layout="list")
     assert not (tmp_path / "out").exists()
     with pytest.warns(UserWarning, match="no validation split"):

@@ -14,6 +14,8 @@ __all__ = [
     "as_array",
     "check_X",
     "check_y",
+    "check_indices",
+    "to_numpy",
     "label_rows_note",
     "unusable_label_rows",
     "check_keep",
@@ -439,6 +441,74 @@ def draw_seed(random_state) -> int | None:
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(0, 2**31 - 1))
     return int(random_state)
+
+
+def to_numpy(values):
+    """numpy view of an array-like or a torch tensor (detached, on the CPU).
+
+    Floating tensors numpy has no type for (``torch.bfloat16``, the float8 types) are
+    converted to float32 first (exact for bfloat16)."""
+    if hasattr(values, "detach") and hasattr(values, "cpu"):
+        values = values.detach().cpu()
+        try:
+            values = values.numpy()
+        except TypeError:
+            if not getattr(values.dtype, "is_floating_point", False):
+                raise
+            values = values.float().numpy()
+    return np.asarray(values)
+
+
+def check_indices(indices, n_samples, *, name="indices", unit="rows", mask=False):
+    """``indices`` as a 1-D int64 array of positions in ``[0, n_samples)`` (whole floats
+    pass; a torch tensor too).
+
+    ``mask=True`` also takes a boolean mask of the ``n_samples`` items (a reducer's
+    ``get_support()``), read as the positions of its True entries, never as the numbers 0
+    and 1, and refuses a mask written as integers (``n_samples > 2`` values, all 0 or 1), as
+    the metrics' audit does. ``name`` (the argument) and ``unit`` (what is counted, plural)
+    word the messages.
+
+    Examples
+    --------
+    >>> check_indices([True, False, True], 3, mask=True).tolist(), check_indices([2, 0], 3).tolist()
+    ([0, 2], [2, 0])
+    """
+    idx = to_numpy(indices)
+    if idx.ndim == 0:
+        idx = idx.reshape(1)
+    if mask and idx.dtype == bool:
+        if idx.shape != (n_samples,):
+            raise ValueError(
+                f"{name} is a boolean mask of shape {idx.shape} but there are "
+                f"{n_samples} {unit}: pass one True/False for each, or positions."
+            )
+        return np.flatnonzero(idx).astype(np.int64)
+    if idx.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {idx.shape}.")
+    if idx.size == 0:
+        return idx.astype(np.int64)
+    if idx.dtype.kind not in "iu":
+        if idx.dtype.kind != "f" or not np.all(np.mod(idx, 1) == 0):
+            also = f" or a boolean mask of the {n_samples} {unit}" if mask else ""
+            raise TypeError(
+                f"{name} must be integer positions of the {unit} (whole "
+                f"numbers){also}, got dtype {idx.dtype} (e.g. {idx[0]!r})."
+            )
+    idx = idx.astype(np.int64)
+    if idx.min() < 0 or idx.max() >= n_samples:
+        raise ValueError(
+            f"{name} must be positions in [0, {n_samples - 1}] ({n_samples} {unit}); "
+            f"got values from {int(idx.min())} to {int(idx.max())}."
+        )
+    if mask and n_samples > 2 and idx.size == n_samples and np.isin(idx, (0, 1)).all():
+        # a "kept" column of 0/1 integers: as positions every entry is item 0 or item 1
+        raise ValueError(
+            f"{name} holds only 0 and 1, {n_samples} values for the {n_samples} "
+            f"{unit}: a mask written as integers ({int(idx.sum())} ones)? Pass it "
+            "as booleans (mask.astype(bool)), or the kept positions."
+        )
+    return idx
 
 
 def warn_if_duplicates(X: np.ndarray, *, name: str = "X") -> None:

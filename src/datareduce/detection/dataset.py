@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._core.validation import check_indices
+
 __all__ = [
     "IMG_FORMATS",
     "DetectionDataset",
@@ -226,32 +228,15 @@ class DetectionDataset:
 def positions(indices, n: int, what: str = "indices") -> np.ndarray:
     """``indices`` as image positions in ``0..n-1`` (int array): whole numbers, or a boolean
     mask of the ``n`` images (a reducer's ``get_support()``), read as the positions of its
-    True entries, never as the numbers 0 and 1.
+    True entries, never as the numbers 0 and 1 (a 0/1 integer mask is refused): the rule of
+    :func:`datareduce._core.validation.check_indices`.
 
     Examples
     --------
     >>> positions([True, False, True], 3).tolist(), positions([2, 0], 3).tolist()
     ([0, 2], [2, 0])
     """
-    idx = np.asarray(indices)
-    if idx.dtype == bool:
-        if idx.ndim != 1 or idx.size != n:
-            raise ValueError(f"{what} is a boolean mask of shape {idx.shape} but the dataset has "
-                             f"{n} images: pass one True/False per image, or image positions.")
-        return np.flatnonzero(idx)
-    idx = idx.reshape(-1)
-    if idx.size == 0:
-        return idx.astype(np.intp)
-    if idx.dtype.kind not in "iu":
-        whole = idx.dtype.kind == "f" and bool(np.all(np.isfinite(idx) & (idx == np.round(idx))))
-        if not whole:
-            raise TypeError(f"{what} must be image positions (whole numbers) or a boolean mask, "
-                            f"got dtype {idx.dtype} (e.g. {idx[0]!r}).")
-    idx = idx.astype(np.intp)
-    if idx.min() < 0 or idx.max() >= n:
-        raise ValueError(f"{what} must be positions in 0..{n - 1} (the dataset has {n} images); "
-                         f"got values from {int(idx.min())} to {int(idx.max())}.")
-    return idx
+    return check_indices(indices, n, name=what, unit="images", mask=True)
 
 
 def image_to_label_path(image) -> Path:

@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 from ..base import BaseReducer, Selection
 from .dataset import _upright_rgb
 from .embedders import BaseEmbedder
-from .yolo import _kpt_fields
+from .yolo import _box_fields, _kpt_fields
 
 __all__ = ["CropEmbedder", "ShapeComplexityScorer", "TopScoreReducer", "shape_complexity"]
 
@@ -260,9 +260,7 @@ class ShapeComplexityScorer(BaseEmbedder):
             if self.use_polygons and lf is not None and len(b):
                 polys = []
                 for line in lf.read_text(encoding="utf-8-sig").splitlines():
-                    parts = line.split()
-                    if kpt and len(parts) == 5 + kpt:
-                        parts = parts[:5]
+                    parts = _box_fields(line.split(), kpt)
                     if len(parts) >= 7:
                         polys.append(shape_complexity([float(v) for v in parts[1:]]))
                     elif len(parts) == 5:

@@ -68,7 +68,7 @@ class DetectionReport:
         also in ``indices`` counts as kept)."""
         idx = positions(indices, len(dataset))
         dup = None if deduplicated is None else np.setdiff1d(
-            np.asarray(deduplicated, dtype=np.intp), idx)
+            positions(deduplicated, len(dataset), "deduplicated"), idx)
         cats, cats_dup = {}, {}
         if categories is not None:
             cats_arr = np.asarray(categories)

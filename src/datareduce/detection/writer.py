@@ -126,7 +126,7 @@ def check_outside_source(dataset, path, what: str = "output file", *,
 
 
 def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
-                     layout: str = "symlink") -> Path:
+                     layout: str = "symlink", indices=None) -> Path:
     """Check that ``out_dir`` may receive a reduced copy of ``dataset``; returns its real path.
 
     Nothing is written. Refused: ``layout="list"`` for a source without YOLO label files
@@ -137,7 +137,9 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
     folder unless ``overwrite=True`` and it holds a datareduce output whose manifest
     records every file in its ``images/`` and ``labels/`` folders.
 
-    Call it before a long embedding (``datareduce yolo`` does).
+    Call it before a long embedding (``datareduce yolo`` does). ``indices``: the kept
+    images (positions or a boolean mask) when known, so that ``layout="list"`` looks for
+    label files of those only; None checks every image of ``dataset``.
 
     Raises
     ------
@@ -153,9 +155,9 @@ def check_output_dir(dataset, out_dir, *, overwrite: bool = False,
                          f"{dataset.source_format} dataset has none: use layout='symlink' or "
                          "layout='copy'.")
     if layout == "list":  # a dataset made in memory: its boxes are in no label file
-        unfiled = [img for img, b, lf in zip(dataset.images, dataset.boxes,
-                                             dataset.label_files, strict=True)
-                   if lf is None and len(b)]
+        kept = range(len(dataset)) if indices is None else positions(indices, len(dataset))
+        unfiled = [dataset.images[i] for i in kept
+                   if dataset.label_files[i] is None and len(dataset.boxes[i])]
         if unfiled:
             raise ValueError(
                 f"layout='list' needs YOLO label files next to the images, but {len(unfiled)} "
@@ -561,7 +563,8 @@ def write_yolo_subset(dataset, indices, out_dir, *, layout: str = "symlink",
         raise ValueError("indices is empty: a written dataset needs at least one image.")
     if len(np.unique(idx)) != len(idx):
         raise ValueError("indices has duplicates: each image is written once.")
-    out = check_output_dir(dataset, out_dir, overwrite=overwrite, layout=layout)  # nothing written
+    out = check_output_dir(dataset, out_dir, overwrite=overwrite, layout=layout,
+                           indices=idx)  # nothing written
     kept = np.sort(idx)
     split = dataset.split
     images = [dataset.images[i] for i in kept]

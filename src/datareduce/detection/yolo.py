@@ -253,6 +253,13 @@ def _kpt_fields(data: dict, yaml_path) -> int:
     return shape[0] * shape[1]
 
 
+def _box_fields(parts: list, kpt_fields: int) -> list:
+    """A label row's fields without a pose row's keypoints: a row of ``5 + kpt_fields``
+    fields (``kpt_fields`` from :func:`_kpt_fields`, 0 for no pose dataset) is its box
+    ``class x y w h`` followed by the keypoints; any other row is returned as it is."""
+    return parts[:5] if kpt_fields and len(parts) == 5 + kpt_fields else parts
+
+
 def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = None,
                       kpt_fields: int = 0):
     """Parse YOLO label lines; return ((k, 5) boxes, [LabelIssue]).
@@ -282,8 +289,7 @@ def _parse_label_text(text: str, nc: int, fname: str, clipped: list | None = Non
     seen: dict = {}  # a valid row's float32 values -> its line
     lines = [(n, parts) for n, line in enumerate(text.splitlines(), 1) if (parts := line.split())]
     if kpt_fields:  # pose rows: the box, without the keypoints
-        lines = [(n, parts[:5] if len(parts) == 5 + kpt_fields else parts)
-                 for n, parts in lines]
+        lines = [(n, _box_fields(parts, kpt_fields)) for n, parts in lines]
     poly_rows = [n for n, parts in lines if len(parts) > 6]
     box_rows = [n for n, parts in lines if len(parts) == 5]
     if poly_rows and box_rows:

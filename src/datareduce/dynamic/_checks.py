@@ -7,6 +7,9 @@ import numbers
 
 import numpy as np
 
+# row positions and arrays, one rule with detection (a lower module): in _core
+from .._core.validation import check_indices, to_numpy  # noqa: F401
+
 
 def check_int(value, name, *, minimum, allow_none=False):
     """``value`` as an int >= ``minimum`` (None passes when ``allow_none``)."""
@@ -33,22 +36,6 @@ def check_real(value, name, *, low, high, low_open=False, high_open=False, hint=
     return value
 
 
-def to_numpy(values):
-    """numpy view of an array-like or a torch tensor (detached, on the CPU).
-
-    Floating tensors numpy has no type for (``torch.bfloat16``, the float8 types) are
-    converted to float32 first (exact for bfloat16)."""
-    if hasattr(values, "detach") and hasattr(values, "cpu"):
-        values = values.detach().cpu()
-        try:
-            values = values.numpy()
-        except TypeError:
-            if not getattr(values.dtype, "is_floating_point", False):
-                raise
-            values = values.float().numpy()
-    return np.asarray(values)
-
-
 def seed_entropy(random_state):
     """Integer entropy of ``random_state`` that seeds every epoch's draws."""
     if isinstance(random_state, np.random.Generator):
@@ -69,26 +56,3 @@ def seed_entropy(random_state):
     if int(random_state) < 0:
         raise ValueError(f"random_state={random_state} must be a non-negative int or None.")
     return int(random_state)
-
-
-def check_indices(indices, n_samples):
-    """``indices`` as a 1-D int64 array of row positions in ``[0, n_samples)``."""
-    idx = to_numpy(indices)
-    if idx.ndim == 0:
-        idx = idx.reshape(1)
-    if idx.ndim != 1:
-        raise ValueError(f"indices must be 1-D, got shape {idx.shape}.")
-    if idx.size == 0:
-        return idx.astype(np.int64)
-    if idx.dtype.kind not in "iu":
-        if idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0):
-            idx = idx.astype(np.int64)
-        else:
-            raise TypeError(f"indices must be integer row positions, got dtype {idx.dtype}.")
-    idx = idx.astype(np.int64)
-    if idx.min() < 0 or idx.max() >= n_samples:
-        raise ValueError(
-            f"indices must be in [0, {n_samples - 1}] (n_samples={n_samples}); "
-            f"got values from {int(idx.min())} to {int(idx.max())}."
-        )
-    return idx
