@@ -2,6 +2,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,3 +30,24 @@ def blobs():
     X = np.vstack([rng.normal(c, 1.0, size=(s, 4)) for c, s in zip(centers, sizes, strict=True)])
     y = np.repeat([0, 1, 2], sizes)
     return X, y
+
+
+@pytest.fixture(scope="session")
+def _ultralytics_font():
+    """A TTF font where Ultralytics looks for Arial (``Arial.ttf`` and
+    ``Ultralytics/Arial.ttf`` of its config folder), so it never tries to download one: put
+    in ``YOLO_CONFIG_DIR``; returns the function that puts it in another config folder (a
+    subprocess's)."""
+
+    def put(cfg):
+        import matplotlib
+
+        cfg = Path(cfg)
+        (cfg / "Ultralytics").mkdir(parents=True, exist_ok=True)
+        font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+        for target in (cfg / "Arial.ttf", cfg / "Ultralytics" / "Arial.ttf"):
+            if not target.exists():
+                shutil.copy(font, target)
+
+    put(os.environ["YOLO_CONFIG_DIR"])
+    return put

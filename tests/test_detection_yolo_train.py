@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -62,7 +61,7 @@ SCRIPT = textwrap.dedent("""
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, _ultralytics_font):
     tmp = tmp_path_factory.mktemp("yolo_e2e")
     src = tmp / "src"
     make_shapes_dataset(src, n_train=40, n_val=6, random_state=2)
@@ -73,13 +72,9 @@ def trained(tmp_path_factory):
     out = tmp / "out"
     data_yaml = dr.write(out)
 
-    import matplotlib
-
     cfg, home = tmp / "cfg", tmp / "home"
-    (cfg / "Ultralytics").mkdir(parents=True)
+    _ultralytics_font(cfg)
     home.mkdir()
-    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-    shutil.copy(font, cfg / "Ultralytics" / "Arial.ttf")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("YOLO", "ULTRALYTICS"))}
     env.update(YOLO_OFFLINE="1", YOLO_CONFIG_DIR=str(cfg), MPLCONFIGDIR=str(cfg),
                HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),

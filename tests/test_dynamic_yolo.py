@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -35,16 +34,8 @@ TRAIN = dict(imgsz=64, batch=4, device="cpu", plots=False, verbose=False, amp=Fa
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _ultralytics_font():
-    """A TTF font where Ultralytics looks for Arial, so it never tries to download one."""
-    import matplotlib
-
-    cfg = Path(os.environ["YOLO_CONFIG_DIR"])
-    (cfg / "Ultralytics").mkdir(parents=True, exist_ok=True)
-    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-    for target in (cfg / "Arial.ttf", cfg / "Ultralytics" / "Arial.ttf"):
-        if not target.exists():
-            shutil.copy(font, target)
+def _font(_ultralytics_font):
+    """Every test here may start Ultralytics: the font of conftest, never downloaded."""
 
 
 # ----------------------------------------------------------------------- loss split

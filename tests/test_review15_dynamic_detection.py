@@ -147,22 +147,6 @@ def test_boolean_mask_selects_images_in_subset_write_and_report(tmp_path):
 
 
 # ------------------------------------------- 04. rect=True with images of several shapes
-@pytest.fixture
-def _ultralytics_font():
-    """A TTF font where Ultralytics looks for Arial, so it never tries to download one."""
-    import os
-    import shutil
-
-    import matplotlib
-
-    cfg = Path(os.environ["YOLO_CONFIG_DIR"])
-    (cfg / "Ultralytics").mkdir(parents=True, exist_ok=True)
-    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-    for target in (cfg / "Arial.ttf", cfg / "Ultralytics" / "Arial.ttf"):
-        if not target.exists():
-            shutil.copy(font, target)
-
-
 @pytest.mark.detection
 @pytest.mark.torch
 @pytest.mark.parametrize("workers", [0, 2])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -92,3 +94,17 @@ def test_pose_row_cut_is_one_helper():
     assert yolo._box_fields(row, 6) == row[:5]
     assert yolo._box_fields(row, 4) == row and yolo._box_fields(row, 0) == row
     assert objects._box_fields is yolo._box_fields
+
+
+# ------------------------------------------- 05. the Ultralytics font fixture lives in conftest
+def test_ultralytics_font_fixture_is_shared(_ultralytics_font, tmp_path):
+    cfg = Path(os.environ["YOLO_CONFIG_DIR"])
+    assert (cfg / "Ultralytics" / "Arial.ttf").is_file() and (cfg / "Arial.ttf").is_file()
+    _ultralytics_font(tmp_path / "cfg")
+    assert (tmp_path / "cfg" / "Ultralytics" / "Arial.ttf").is_file()
+    for name in (
+        "test_dynamic_yolo.py",
+        "test_review15_dynamic_detection.py",
+        "test_detection_yolo_train.py",
+    ):
+        assert "DejaVuSans" not in (Path(__file__).parent / name).read_text()
