@@ -51,7 +51,7 @@ def _python_blocks(page):
 @pytest.mark.parametrize(
     "page",
     [
-        "README.md",
+        pytest.param("README.md", marks=pytest.mark.slow),  # an audit, a grid search: ~5 s
         "docs/weighted.md",
         "docs/coverage.md",
         "docs/prototypes.md",
