@@ -69,3 +69,34 @@ def test_mmd_bandwidth_stays_in_the_datas_units_when_most_pairs_are_duplicates()
 
     assert median_bandwidth(np.ones((5, 2))) == 1.0
     assert median_heuristic(X) == 1.0
+
+
+def test_diagram_distances_are_metrics_and_match_gudhi():
+    # not a fix: symmetry, zero on identical diagrams, the triangle inequality, and the
+    # exact Wasserstein against gudhi's Hera (L-infinity ground metric) on random diagrams
+    import gudhi.hera
+
+    from datareduce.metrics import diagram_distance
+
+    rng = np.random.default_rng(0)
+
+    def diagram(k):
+        a = rng.random((k, 2)) * 3
+        return np.c_[a.min(axis=1), a.max(axis=1)]
+
+    for _ in range(20):
+        A, B, C = diagram(rng.integers(0, 7)), diagram(rng.integers(0, 7)), diagram(5)
+        for kw in (
+            {"distance": "bottleneck"},
+            {"distance": "wasserstein", "order": 1.0},
+            {"distance": "wasserstein", "order": 2.5},
+        ):
+            ab = diagram_distance(A, B, **kw)
+            assert ab == pytest.approx(diagram_distance(B, A, **kw), abs=1e-12)
+            assert diagram_distance(A, A, **kw) == 0.0
+            assert ab <= diagram_distance(A, C, **kw) + diagram_distance(C, B, **kw) + 1e-12
+            if kw["distance"] == "wasserstein":
+                hera = gudhi.hera.wasserstein_distance(
+                    A, B, order=kw["order"], internal_p=np.inf, delta=1e-6
+                )
+                assert ab == pytest.approx(hera, rel=1e-5, abs=1e-12)
