@@ -569,3 +569,18 @@ def test_keep_with_a_sampler_of_another_package_is_said_as_such():
                       r"RandomUnderSampler, which sets its own size \(it has no keep\)"):
         tune_on_subset(LogisticRegression(), {"C": [1]}, X, y, reducer=RandomUnderSampler(),
                        keep=0.3)
+
+
+def test_index_labels_one_rule_for_x_and_y():
+    import pandas as pd
+
+    from datareduce._core.input import _index_labels
+    from datareduce._core.validation import index_labels, label_rows_note
+
+    rows = np.array([1, 3])
+    assert index_labels(pd.RangeIndex(5), rows) is None
+    assert index_labels(pd.Index([10, 11, 12, 13, 14]), rows) == [11, 13]
+    assert _index_labels(rows, pd.Index(list("abcde"))) == "; positions in X, index labels " \
+        "['b', 'd']"
+    y = pd.Series([0.0, np.nan, 1.0, np.nan], index=[7, 8, 9, 10])
+    assert "index labels [8, 10]" in label_rows_note(y, np.array([1, 3]))

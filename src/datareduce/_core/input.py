@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_array, check_y, is_dataframe, number_columns
+from .validation import as_array, check_y, index_labels, is_dataframe, number_columns
 
 
 class _RowsOnly:
@@ -73,11 +73,8 @@ def _index_labels(rows, index) -> str:
     """For a DataFrame whose index is not 0..n-1, the index labels of the first ``rows``
     (positions), so that ``df.loc[...]`` finds them: ``"; positions in X, index labels
     [...]"``; ``""`` otherwise."""
-    import pandas as pd
-
-    if not isinstance(index, pd.Index) or index.equals(pd.RangeIndex(len(index))):
-        return ""
-    return f"; positions in X, index labels {[_plain(v) for v in index[rows[:5]]]}"
+    labels = index_labels(index, rows)
+    return "" if labels is None else f"; positions in X, index labels {labels}"
 
 
 def _raise_on_inf(inf, index=None):

@@ -219,19 +219,25 @@ def unusable_label_rows(y) -> np.ndarray:
     return np.flatnonzero(bad)
 
 
+def index_labels(index, rows):
+    """The labels of a pandas ``index`` at the first five positions ``rows``, so that
+    ``.loc[...]`` finds them, or None when the index is not a pandas one or is 0..n-1 (the
+    positions say it all; a list's or tuple's ``.index`` is a method)."""
+    import pandas as pd
+
+    if not isinstance(index, pd.Index) or index.equals(pd.RangeIndex(len(index))):
+        return None
+    return [v.item() if isinstance(v, np.generic) else v for v in index[rows[:5]]]
+
+
 def label_rows_note(y, rows, *, name: str = "y") -> str:
     """Where the unusable labels ``rows`` of ``y`` are, for a refusal: their count, the
     first positions and, for a pandas object with its own index, their index labels."""
     n = len(as_array(y).ravel())
     shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-    where = ""
-    import pandas as pd
-
-    # a pandas index other than 0..n-1 (a list's or tuple's .index is a method)
-    index = getattr(y, "index", None)
-    if isinstance(index, pd.Index) and not index.equals(pd.RangeIndex(len(index))):
-        labels = [v.item() if isinstance(v, np.generic) else v for v in index[rows[:5]]]
-        where = f"; index labels {labels}" + (" ..." if len(rows) > 5 else "")
+    labels = index_labels(getattr(y, "index", None), rows)
+    where = "" if labels is None else f"; index labels {labels}" + (
+        " ..." if len(rows) > 5 else "")
     return (f"Missing or infinite: {len(rows)} of {n} labels, at "
             f"row{'s' * (len(rows) > 1)} {shown} (positions in {name}{where}).")
 
