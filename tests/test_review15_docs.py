@@ -437,3 +437,44 @@ def test_csv_row_numbers_without_a_header_name_are_kept_whatever_they_start_at(t
     assert len(written) == 11 and set(written[1:]) <= set(lines[1:])
     # stratified by the real labels: 5 of each class
     assert sorted(w.rsplit(",", 1)[1] for w in written[1:]) == ["a"] * 5 + ["b"] * 5
+
+
+def test_csv_lines_ending_with_a_delimiter_are_read_with_their_labels(tmp_path, capsys):
+    """Some exports end every line with a delimiter ('0.126,-0.132,a,'): one empty field
+    more than the header. pandas then took the first column for an index and moved every
+    name one column, and the CLI refused the file as "--target 'label' is missing in 40
+    row(s)" although every row has its label. Such a file is read with index_col=False
+    (pandas' remedy); text in that extra field is refused, naming the fix."""
+    from datareduce.cli import main
+
+    rng = np.random.default_rng(0)
+    rows = [f"{rng.normal():.3f},{rng.normal():.3f},{'ab'[i % 2]}" for i in range(40)]
+    src, out = tmp_path / "trail.csv", tmp_path / "out.csv"
+    src.write_text("x,y,label\n" + "".join(r + ",\n" for r in rows))
+    assert (
+        main(["reduce", str(src), "--target", "label", "--keep", "0.25", "-o", str(out), "-q"]) == 0
+    )
+    written = out.read_text().splitlines()
+    assert written[0] == "x,y,label" and len(written) == 11 and set(written[1:]) <= set(rows)
+    assert sorted(w[-1] for w in written[1:]) == ["a"] * 5 + ["b"] * 5
+    assert "ParserWarning" not in capsys.readouterr().err
+    # text in the extra field would be lost: refused, in one line naming the fix
+    src.write_text("x,y,label\n" + "".join(r + ",\n" for r in rows[:-1]) + rows[-1] + ",oops\n")
+    assert (
+        main(
+            [
+                "reduce",
+                str(src),
+                "--target",
+                "label",
+                "--keep",
+                "0.25",
+                "-o",
+                str(out),
+                "--overwrite",
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "end with a delimiter" in err and "quote the fields" in err

@@ -8,6 +8,7 @@ the same folder, then renamed, so an interrupted or failed run leaves no half-wr
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from .._core.files import atomic_write, atomic_write_text
@@ -79,6 +80,7 @@ class Source:
         self.stamp = _stamp(path) if path is not None else None
         self._columns_text = {}
         self.stored = {}
+        self.read_options = {}  # pandas options of every reading of the file (index_col)
 
     def _read_text(self, **options):
         import pandas as pd
@@ -86,8 +88,11 @@ class Source:
         if _stamp(self.path) != self.stamp:
             raise CLIError(f"{self.path} changed while it was being reduced: run the command "
                            "again on the finished file.")
-        return pd.read_csv(self.path, low_memory=False, dtype=str, keep_default_na=False,
-                           na_filter=False, **options)
+        with warnings.catch_warnings():
+            # the empty field at the end of each line, checked when the file was read
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return pd.read_csv(self.path, low_memory=False, dtype=str, keep_default_na=False,
+                               na_filter=False, **self.read_options, **options)
 
     def column_text(self, column):
         """A column as text, as in the file; only an empty field is missing (and a text of
@@ -117,12 +122,14 @@ class Source:
             return self.text.iloc[pos]
         wanted = np.unique(pos)
         parts, start = [], 0
-        for block in self._read_text(chunksize=self.BLOCK_ROWS):
-            stop = start + len(block)
-            lo, hi = np.searchsorted(wanted, [start, stop])
-            if hi > lo:
-                parts.append(block.iloc[wanted[lo:hi] - start])
-            start = stop
+        with warnings.catch_warnings():  # (the blocks are parsed while iterating)
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            for block in self._read_text(chunksize=self.BLOCK_ROWS):
+                stop = start + len(block)
+                lo, hi = np.searchsorted(wanted, [start, stop])
+                if hi > lo:
+                    parts.append(block.iloc[wanted[lo:hi] - start])
+                start = stop
         if start != len(self.labels):
             raise CLIError(f"{self.path} changed while it was being reduced ({start} rows "
                            f"now, {len(self.labels)} when read): run the command again.")
@@ -138,9 +145,10 @@ def _stamp(path):
 
 def _csv_layout(path):
     """The header's names as written, the line terminator, whether the file starts with a
-    UTF-8 byte-order mark, and the number of fields of the first row after the header (None
-    without one): more than the header's is pandas' implicit index (a row-number column
-    without a name), whatever its values."""
+    UTF-8 byte-order mark, and the first row after the header (its fields; None without
+    one): more fields than the header's is pandas' implicit index (a row-number column
+    without a name), whatever its values, unless the extra last field is empty (a
+    delimiter at the end of every line)."""
     import csv
 
     with open(path, "rb") as fh:
@@ -163,7 +171,7 @@ def _csv_layout(path):
         terminator = "\r\n" if raw and raw[-1].endswith("\r\n") else "\n"
         for row in reader:
             if row:  # and blank lines after it
-                first = len(row)
+                first = row
                 break
     return header, terminator, bom, first
 
@@ -279,20 +287,38 @@ def _read(path, label, na_values=None):
     source = None
     try:
         if fmt == "csv":
+            header, terminator, bom, first = _csv_layout(path)
+            # a delimiter at the end of every line (the first row one field longer than the
+            # header, that field empty) is no index: pandas' remedy, index_col=False
+            # (before, the first column became the index and every name moved one column:
+            # "--target 'label' is missing in 40 row(s)", review15/f 06)
+            trailing = (first is not None and len(first) == len(header) + 1
+                        and first[-1] == "")
+            options = {"index_col": False} if trailing else {}
             try:
-                df = pd.read_csv(path, low_memory=False, na_values=na_values or None)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", pd.errors.ParserWarning)
+                    df = pd.read_csv(path, low_memory=False, na_values=na_values or None,
+                                     **options)
+            except pd.errors.ParserWarning:  # a row's extra field is not empty
+                raise CLIError(
+                    f"{label} {path}: its rows end with a delimiter (one empty field more "
+                    f"than the {len(header)} names of the header), but some row has text in "
+                    "that extra field: quote the fields that contain commas, or give the "
+                    "extra column a name in the header.") from None
             except pd.errors.ParserError:  # (e.g. decimal commas in a ';' file)
                 _check_delimiter(path, label)
                 raise
-            header, terminator, bom, first = _csv_layout(path)
             _check_delimiter(path, label, header)
             source = Source(fmt, df.index, path=path, columns=df.columns, header=header,
                             lineterminator=terminator, bom=bom, na_values=na_values)
+            source.read_options = options
             # rows with one field more than the header (pandas' implicit index): their text
             # is kept whole. Decided by the first row's width, not by the index's values:
             # row numbers 0, 1, ... make a default-looking RangeIndex, and the text columns
             # were then re-read one field to the left (review15/f 05).
-            if not _is_default_index(df.index) or (first or 0) > len(header):
+            if not trailing and (not _is_default_index(df.index)
+                                 or len(first or ()) > len(header)):
                 source.text = source._read_text()
             if len(header) != df.shape[1] or source.text is not None:
                 source.header = None
