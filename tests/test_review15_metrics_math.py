@@ -100,3 +100,23 @@ def test_diagram_distances_are_metrics_and_match_gudhi():
                     A, B, order=kw["order"], internal_p=np.inf, delta=1e-6
                 )
                 assert ab == pytest.approx(hera, rel=1e-5, abs=1e-12)
+
+
+def test_a_subsampled_wasserstein_distance_claims_no_bottleneck_bound():
+    # 05: the bottleneck stability bound 2 r_full + 2 r_reduced was the Wasserstein value's
+    # "+/-": H1 6.988 +/- 0.583 (informative) where the exact value is 8.169
+    from datareduce.metrics import topological_distance
+
+    rng = np.random.default_rng(1)
+    t = np.linspace(0, 2 * np.pi, 1200, endpoint=False)
+    X = np.c_[np.cos(t), np.sin(t)] * 10 + rng.normal(size=(1200, 2)) * 0.3
+    idx = rng.choice(1200, 100, replace=False)
+    y = (t > np.pi).astype(int)
+    kw = dict(homology_dimensions=(0, 1), max_points=400)
+    w = topological_distance(X, X[idx], y, y[idx], distance="wasserstein", **kw)
+    b = topological_distance(X, X[idx], y, y[idx], distance="bottleneck", **kw)
+    assert w.error_bound == {0: 0.0, 1: np.inf}  # H0 stays exact (minimum spanning tree)
+    assert w.informative == {0: True, 1: False}
+    assert "no bound" in repr(w)
+    assert b.error_bound[1] == pytest.approx(2 * (b.full.cover_radius + b.reduced.cover_radius))
+    assert all(e[1] == np.inf for e in w.per_class_error_bound.values())
