@@ -584,3 +584,25 @@ def test_index_labels_one_rule_for_x_and_y():
         "['b', 'd']"
     y = pd.Series([0.0, np.nan, 1.0, np.nan], index=[7, 8, 9, 10])
     assert "index labels [8, 10]" in label_rows_note(y, np.array([1, 3]))
+
+
+def test_small_argument_checks_of_the_parquet_path(tmp_path):
+    """review15/d design 7: reduce_parquet(id_column=target) was accepted (the column is the
+    target and "kept"), weight_column='' wrote a column named '', stratified_sample(
+    floor=np.int64(32)) was refused as not an integer."""
+    pytest.importorskip("dask")
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from datareduce.distributed import reduce_parquet, stratified_sample
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=60), "y": np.arange(60) % 2, "id": np.arange(60)})
+    df.to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(ValueError, match=r"id_column='y' is also the target: give different"):
+        reduce_parquet(tmp_path / "t.parquet", "srs", 0.2, target="y", id_column="y")
+    with pytest.raises(TypeError, match=r"weight_column='' must be a column name \(a non-empty"):
+        reduce_parquet(tmp_path / "t.parquet", "srs", 0.2, target="y", weight_column="")
+    sample = stratified_sample(dd.from_pandas(df, npartitions=2), "y", 0.2,
+                               floor=np.int64(32))
+    assert len(sample) == 12

@@ -1008,8 +1008,9 @@ def reduce_parquet(paths, method="srs", keep=None, *, target=None, id_column=Non
 
     if scale not in _SCALES:
         raise ValueError(f"scale={scale!r}: use one of {', '.join(_SCALES)}.")
-    if weight_column is not None and not isinstance(weight_column, str):
-        raise TypeError("weight_column must be a column name (str) or None.")
+    if weight_column is not None and (not isinstance(weight_column, str) or not weight_column):
+        raise TypeError(f"weight_column={weight_column!r} must be a column name (a non-empty "
+                        "str) or None.")
     if params and "keep" in params:
         raise ValueError(
             f"params={{'keep': {params['keep']!r}, ...}} sets keep, which is reduce_parquet's "
@@ -1154,6 +1155,9 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     # one and restarts an unnamed one at 0 in every partition): read without it
     ddf = dd.read_parquet(files, index=None if index == "columns" else False)
     columns = list(ddf.columns)
+    if id_column is not None and id_column == target:  # (accepted: the target, "kept")
+        raise _Refusal(lambda cli: f"{_arg('id_column', id_column, cli)} is also the "
+                       f"{_OPTIONS['target'] if cli else 'target'}: give different columns.")
     for name, col in (("target", target), ("id_column", id_column)):
         if col is not None and col not in columns:
             raise _Refusal(lambda cli, name=name, col=col: (

@@ -37,6 +37,7 @@ the bound the ``q_c``-th smallest key of the class exceeds with probability 1e-1
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -222,8 +223,10 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
     seed = _seed(random_state)
     if by not in ddf.columns:
         raise ValueError(f"by={by!r} is not a column of the data; columns: {list(ddf.columns)}.")
-    if not isinstance(floor, int) or floor < 0:
+    if isinstance(floor, (bool, np.bool_)) or not isinstance(floor, numbers.Integral) \
+            or floor < 0:  # (np.int64(32) was refused as not an integer)
         raise ValueError(f"floor={floor!r} must be a non-negative integer.")
+    floor = int(floor)
     parts = ddf.to_delayed()
     n_parts = len(parts)
     if isinstance(keep, float):
