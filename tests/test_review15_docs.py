@@ -52,6 +52,7 @@ def _python_blocks(page):
     "page",
     [
         pytest.param("README.md", marks=pytest.mark.slow),  # an audit, a grid search: ~5 s
+        "docs/guide.md",  # its python blocks (the audit); test_docs.py runs its pycon
         "docs/weighted.md",
         "docs/coverage.md",
         "docs/prototypes.md",
@@ -69,7 +70,9 @@ def test_python_examples_of_pages_test_docs_does_not_run(page, tmp_path, monkeyp
 
     monkeypatch.chdir(tmp_path)  # README's audit.to_html-like examples write here
     X, y = load_digits(return_X_y=True)
-    namespace = {"X": X, "y": y, "user_w": np.ones(len(y))}
+    import datareduce
+
+    namespace = {"X": X, "y": y, "user_w": np.ones(len(y)), "datareduce": datareduce}
     blocks = [b for b in _python_blocks(page) if not any(s in b for s in SKETCH_NAMES)]
     assert blocks, page
     with warnings.catch_warnings():
