@@ -1211,10 +1211,22 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
 
 
 def _pandas_dtype(arrow_type):
-    """The pandas type pyarrow gives a column of this Arrow type."""
+    """The pandas type pyarrow gives a column of this Arrow type holding nulls (bool:
+    object, integers: float64), as ``pandas.read_parquet`` gives a column that some files
+    store as all-null."""
     import pyarrow as pa
 
-    return pa.schema([pa.field("c", arrow_type)]).empty_table().to_pandas()["c"].dtype
+    return pa.array([None], arrow_type).to_pandas().dtype
+
+
+def _nullable(dtype):
+    """``dtype`` as pandas holds it with missing values: a numpy bool becomes object (None
+    stays None: ``astype(bool)`` made it False), integers float64 (NaN), others as they are."""
+    if dtype.kind == "b":
+        return np.dtype(object)
+    if dtype.kind in "iu":
+        return np.dtype(np.float64)
+    return dtype
 
 
 def _feature_columns(ddf, features, target, id_column, kinds=None):
@@ -1387,7 +1399,8 @@ def _typed_nulls(frames, nulls):
     ``pandas.read_parquet`` gives it: joined as they are, the column was ``object``."""
     frames = list(frames)
     for c, fallback in nulls:
-        typed = next((f[c].dtype for f in frames if f[c].dtype != object), fallback)
+        typed = _nullable(next((f[c].dtype for f in frames if f[c].dtype != object),
+                               fallback))
         if typed == np.dtype(object):
             continue
         for i, f in enumerate(frames):
