@@ -39,3 +39,22 @@ def test_null_file_bool_and_int_columns_stay_missing(tmp_path, keep):
         kept.loc[~null_rows, "i"].dropna()
         == kept.index[~null_rows][kept.loc[~null_rows, "i"].notna()]
     ).all()
+
+
+@pytest.mark.parametrize("null_first", [True, False])
+def test_cli_footers_read_decimals_as_numbers_whatever_the_file_order(tmp_path, null_first):
+    # 06308c4 converted decimals before the branch for a column null in the first file,
+    # which reset it to object: datareduce reduce left price out where reduce_parquet used it
+    import decimal
+
+    from datareduce.cli._blocks import _footers
+
+    n = 10
+    null = pa.table({"a": np.random.default_rng(0).random(n), "price": pa.nulls(n)})
+    prices = pa.array([decimal.Decimal("1.25")] * n, pa.decimal128(9, 2))
+    values = pa.table({"a": np.random.default_rng(1).random(n), "price": prices})
+    pq.write_table(null, tmp_path / "null.parquet")
+    pq.write_table(values, tmp_path / "values.parquet")
+    files = [str(tmp_path / "null.parquet"), str(tmp_path / "values.parquet")]
+    frame = _footers(files if null_first else files[::-1])[0]
+    assert frame["price"].dtype == np.float64

@@ -127,15 +127,16 @@ def _footers(files):
         for fld in schema:
             if pa.types.is_floating(fld.type):  # judged over every file, not the first
                 floats.setdefault(fld.name, (f, fld.type))
-            if pa.types.is_decimal(fld.type) and frame[fld.name].dtype == object:
-                # decimals (prices, amounts) are numeric features, as reduce_parquet and the
-                # in-memory reduce read them (the empty frame has no Decimal to tell)
-                frame[fld.name] = frame[fld.name].astype("float64")
             if (fld.name in nulls and not pa.types.is_null(fld.type)):
                 frame[fld.name] = pa.schema([fld]).empty_table().to_pandas()[fld.name]
                 nulls.discard(fld.name)
             elif pa.types.is_null(fld.type) and first == f:
                 nulls.add(fld.name)
+            # after the null-first branch (which resets the column from this file's type)
+            if pa.types.is_decimal(fld.type) and frame[fld.name].dtype == object:
+                # decimals (prices, amounts) are numeric features, as reduce_parquet and the
+                # in-memory reduce read them (the empty frame has no Decimal to tell)
+                frame[fld.name] = frame[fld.name].astype("float64")
         total += rows
     if total == 0:
         raise CLIError(f"the {len(files)} input file(s) have no rows.")
