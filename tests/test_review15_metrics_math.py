@@ -120,3 +120,21 @@ def test_a_subsampled_wasserstein_distance_claims_no_bottleneck_bound():
     assert "no bound" in repr(w)
     assert b.error_bound[1] == pytest.approx(2 * (b.full.cover_radius + b.reduced.cover_radius))
     assert all(e[1] == np.inf for e in w.per_class_error_bound.values())
+
+
+@pytest.mark.parametrize("d", [12, 20])
+def test_coverage_curve_nearest_distances_are_exact_for_close_rows_far_apart(d):
+    # 06: more than 10 features: the nearest kept row was the argmin of scikit-learn's
+    # dot-product-expansion blocks, another row when close rows lie far from the kept rows'
+    # mean (three clusters 1e5 apart, neighbours 1e-3 apart: up to 3.3 times the distance,
+    # the curve's epsilon 0.00706 against 0.00518)
+    from datareduce.metrics import coverage_curve
+
+    rng = np.random.default_rng(4)
+    C = rng.normal(size=(3, d)) * 1e5
+    X = C[rng.integers(0, 3, 800)] + rng.normal(size=(800, d)) * 1e-3
+    B = X[rng.choice(800, 80, replace=False)]
+    ref = cdist(X, B).min(axis=1)
+    cc = coverage_curve(X, B, metric="euclidean", working_memory=0.05)
+    np.testing.assert_allclose(cc.nearest, ref, rtol=1e-12, atol=0)
+    assert cc.epsilon == pytest.approx(ref.max(), rel=1e-12)

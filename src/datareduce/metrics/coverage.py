@@ -132,6 +132,8 @@ def _nearest_distances(A, B, metric, working_memory):
 
         p = {"euclidean": 2, "chebyshev": np.inf, "manhattan": 1}[metric]
         return cKDTree(B).query(A, k=1, p=p)[0]
+    if metric == "euclidean":
+        return _nearest_euclidean(A, B, working_memory)
     from sklearn.metrics import pairwise_distances_chunked
 
     # scikit-learn's Euclidean blocks use the dot-product expansion, whose rounding grows
@@ -156,6 +158,40 @@ def _nearest_distances(A, B, metric, working_memory):
     if metric == "manhattan":
         return diff.sum(axis=1)
     return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+
+
+def _nearest_euclidean(A, B, working_memory):
+    """Exact Euclidean distance of every row of A to its nearest row of B, in blocks.
+
+    The blocks use the dot-product expansion (one matrix product), measured from B's mean;
+    its keys err by up to ``tol`` (in proportion to the squared norms), so every row of B
+    within twice that of a row's smallest key is measured from coordinate differences.
+    Taking the expansion's argmin alone picked other rows when close rows lie far from the
+    mean: 800 rows in 12-D, three clusters 1e5 apart, neighbours 1e-3 apart gave nearest
+    distances up to 3.3 times the true ones and an epsilon of 0.0071 for 0.0052
+    (review15/e 06)."""
+    mu = B.mean(axis=0)
+    Bc = B - mu
+    b_sq = np.einsum("ij,ij->i", Bc, Bc)
+    b_max = float(b_sq.max())
+    tol_unit = 4.0 * (A.shape[1] + 4) * np.finfo(np.float64).eps
+    out = np.empty(A.shape[0])
+    step = max(1, int(working_memory * 2**20 / 8 / max(B.shape[0], 1)))
+    for start in range(0, A.shape[0], step):
+        Ab = A[start:start + step] - mu
+        a_sq = np.einsum("ij,ij->i", Ab, Ab)
+        K = Ab @ Bc.T
+        K *= -2.0
+        K += a_sq[:, None]
+        K += b_sq[None, :]
+        kmin = K.min(axis=1)
+        i, j = np.nonzero(K <= (kmin + 2.0 * tol_unit * (a_sq + b_max))[:, None])
+        diff = A[start + i] - B[j]  # the input's coordinates: exact differences
+        exact = np.einsum("ij,ij->i", diff, diff)
+        best = np.full(Ab.shape[0], np.inf)
+        np.minimum.at(best, i, exact)
+        out[start:start + step] = np.sqrt(best)
+    return out
 
 
 def coverage_curve(X, X_reduced=None, y=None, y_reduced=None, *, reducer=None,
