@@ -236,7 +236,7 @@ def test_the_target_rule_does_not_bring_every_distinct_value_to_the_client(
         )
     with pytest.raises(ValueError, match=r"target='cents' has \d+ distinct whole numbers"):
         reduce_parquet(tmp_path, "srs", 0.01, target="cents", scheduler="synchronous")
-    assert sent == [0]
+    assert sent in ([], [0])  # (integers: refused from dask's estimate before the scan)
     # classes (a few values, repeated) still come as values and are counted exactly
     for i in range(4):
         pd.DataFrame(

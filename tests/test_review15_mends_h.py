@@ -58,3 +58,47 @@ def test_cli_footers_read_decimals_as_numbers_whatever_the_file_order(tmp_path, 
     files = [str(tmp_path / "null.parquet"), str(tmp_path / "values.parquet")]
     frame = _footers(files if null_first else files[::-1])[0]
     assert frame["price"].dtype == np.float64
+
+
+def test_many_small_partitions_of_distinct_numbers_send_no_values(tmp_path, monkeypatch):
+    # ee08e7d's per-partition bound does nothing with >= 16 partitions of n/P distinct
+    # values each: 20 files of 100 distinct cents sent all 2,000 values to the client
+    import datareduce.distributed._parquet as P
+
+    rng = np.random.default_rng(0)
+    for i in range(20):
+        pd.DataFrame({"a": rng.random(100), "y": np.arange(i * 100, i * 100 + 100)}).to_parquet(
+            tmp_path / f"p{i:02d}.parquet"
+        )
+    scan, sent = P._scan, []
+
+    def spy(*args, **kwargs):
+        out = scan(*args, **kwargs)
+        sent.append(out["classes"][0].size)
+        return out
+
+    monkeypatch.setattr(P, "_scan", spy)
+    with pytest.raises(ValueError, match="regression target"):
+        reduce_parquet(tmp_path, "srs", 0.5, target="y", scheduler="synchronous")
+    assert sum(sent) < 125  # at most the rule's limit for 2,000 rows reaches the client
+    # whole-number classes that repeat are still classes (the exact rule decides)
+    for i in range(20):
+        pd.DataFrame({"a": rng.random(100), "y": np.arange(100) % 7}).to_parquet(
+            tmp_path / f"p{i:02d}.parquet"
+        )
+    res = reduce_parquet(tmp_path, "srs", 0.5, target="y", scheduler="synchronous")
+    assert len(res.kept) == 1000
+
+
+def test_the_classes_limit_is_one_helper():
+    # ee08e7d wrote max(whole_number_threshold(n), n / REPEATS) a second time
+    import inspect
+
+    from datareduce._core.strata import classes_limit
+    from datareduce.cli import _blocks
+    from datareduce.distributed import _parquet
+
+    assert classes_limit(2000) == 125 and classes_limit(100) == 50
+    for module in (_blocks, _parquet):
+        assert "n / REPEATS" not in inspect.getsource(module)
+        assert "n_rows / REPEATS" not in inspect.getsource(module)

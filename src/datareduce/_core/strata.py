@@ -45,6 +45,14 @@ def classes_by_counts(n_distinct: float, n_samples: float, n_single: float) -> b
     return n_distinct <= n_samples / REPEATS and n_single <= SINGLE_SHARE * n_distinct
 
 
+def classes_limit(n_samples: float) -> float:
+    """More distinct whole numbers than this in ``n_samples`` rows fail both clauses of
+    :func:`classes_by_counts` whatever their counts (a regression target): ``max(
+    whole_number_threshold(n), n / REPEATS)``. The bound the block readers stop counting at
+    (the CLI's batches, reduce_parquet's partitions and its distributed estimate)."""
+    return max(whole_number_threshold(int(n_samples)), n_samples / REPEATS)
+
+
 #: The share of the rows a training split keeps, by which a decision close to the boundary
 #: is judged: 3-fold cross-validation's (the search's default), and its inverse for more rows
 SPLIT = 2 / 3

@@ -66,9 +66,9 @@ def _refuse_whole_number_regression(files, target, n):
     import numpy as np
     import pyarrow.parquet as pq
 
-    from .._core.strata import REPEATS, classes_by_counts, whole_number_threshold
+    from .._core.strata import classes_by_counts, classes_limit
 
-    limit = max(whole_number_threshold(n), n / REPEATS)  # above both: regression whatever
+    limit = classes_limit(n)  # above both clauses: regression whatever the counts
     values, counts = np.empty(0), np.empty(0, dtype=np.int64)
     for f in files:
         for batch in pq.ParquetFile(f).iter_batches(columns=[target]):

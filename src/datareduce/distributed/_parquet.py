@@ -1170,12 +1170,24 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     if target is not None and not any("://" in f for f in files):
         import pyarrow.parquet as pq
 
-        from .._core.strata import REPEATS, whole_number_threshold
+        from .._core.strata import classes_limit
 
         # more distinct whole numbers in a partition than this is a regression target by the
         # rule whatever the rest holds: such a partition sends their count, not the values
         n_rows = sum(pq.read_metadata(f).num_rows for f in files)
-        limit = max(whole_number_threshold(n_rows), n_rows / REPEATS)
+        limit = classes_limit(n_rows)
+        if task == "auto" and getattr(ddf[target].dtype, "kind", "") in ("i", "u"):
+            # many partitions of a few distinct values each stay under the limit one by one
+            # and would all send their values (20 files of 100 distinct cents): a bounded
+            # estimate over all of them first (HyperLogLog, constant memory per partition),
+            # with room for the estimator's error; the exact rule below decides the rest.
+            # (Integers only: a float or decimal target's scan names a value that is not
+            # whole, the clearer refusal, and sends no values then.)
+            estimate = int(ddf[target].dropna().nunique_approx().compute())
+            if estimate > 1.1 * limit:
+                _refuse_regression(target, (
+                    f"has {estimate} distinct whole numbers (dask's estimate, nunique_approx) "
+                    f"in {n_rows} rows, more than the {int(limit)} the rule calls classes"))
     scans = dask.compute(*[dask.delayed(_scan)(p, features, target, task, limit)
                            for p in parts])
     _check_scans(scans, features, target, files)
@@ -1352,6 +1364,18 @@ def _numeric_target(dtype) -> bool:
     return _is_number(dtype)
 
 
+def _refuse_regression(target, what):
+    """Refuse a regression target (``what`` says why) naming the fixes."""
+    raise _Refusal(lambda cli: (
+        f"{_arg('target', target, cli)} {what}: a regression target by the package's rule, "
+        "and the blocks stratify by class (every distinct value would be a class of its "
+        "own, and the quotas would go to the classes of the smallest values). Pass "
+        f"{'--task classification' if cli else 'task=' + repr('classification')} if its "
+        "values are classes; otherwise bin it into a class column before writing the "
+        f"files (e.g. df['bin'] = pd.qcut(df[{target!r}], 10, labels=False), "
+        f"{_arg('target', 'bin', cli)}), or reduce it in memory (quantile bins)."))
+
+
 def _check_target(scans, target, dtype) -> None:
     """Refuse a regression target by the package's rule (:func:`datareduce.base.target_kind`),
     from the scan: a number that is not whole (sent by :func:`_scan` instead of the values),
@@ -1360,14 +1384,7 @@ def _check_target(scans, target, dtype) -> None:
     from .._core.strata import classes_by_counts
 
     def refuse(what):
-        raise _Refusal(lambda cli: (
-            f"{_arg('target', target, cli)} {what}: a regression target by the package's rule, "
-            "and the blocks stratify by class (every distinct value would be a class of its "
-            "own, and the quotas would go to the classes of the smallest values). Pass "
-            f"{'--task classification' if cli else 'task=' + repr('classification')} if its "
-            "values are classes; otherwise bin it into a class column before writing the "
-            f"files (e.g. df['bin'] = pd.qcut(df[{target!r}], 10, labels=False), "
-            f"{_arg('target', 'bin', cli)}), or reduce it in memory (quantile bins)."))
+        _refuse_regression(target, what)
 
     fractional = [s["continuous"] for s in scans if "continuous" in s]
     if fractional:
