@@ -102,3 +102,47 @@ def test_the_classes_limit_is_one_helper():
     for module in (_blocks, _parquet):
         assert "n / REPEATS" not in inspect.getsource(module)
         assert "n_rows / REPEATS" not in inspect.getsource(module)
+
+
+def test_stratified_sample_gives_reduce_parquets_column_types(tmp_path):
+    # 6aa0ef7: stratified_sample unified categoricals only; a column bool in one file and
+    # float in the other, and times of two zones, came back object
+    from datareduce.distributed import stratified_sample
+
+    n = 20
+    rng = np.random.default_rng(0)
+    paris = pd.date_range("2020", periods=n, tz="Europe/Paris")
+    pq.write_table(
+        pa.table(
+            {
+                "a": rng.random(n),
+                "f": [True, False] * (n // 2),
+                "y": ["u", "v"] * (n // 2),
+                "t": pa.array(paris),
+            }
+        ),
+        tmp_path / "p0.parquet",
+    )
+    pq.write_table(
+        pa.table(
+            {
+                "a": rng.random(n),
+                "f": rng.random(n),
+                "y": ["u", "v"] * (n // 2),
+                "t": pa.array(pd.date_range("2021", periods=n, tz="UTC")),
+            }
+        ),
+        tmp_path / "p1.parquet",
+    )
+    kept = reduce_parquet(tmp_path, "srs", 0.5, features=["a", "f"], scheduler="synchronous").kept
+    with dd_sync():
+        sample = stratified_sample(dd.read_parquet(tmp_path), "y", 0.5)
+    assert sample["f"].dtype == kept["f"].dtype == np.float64
+    assert sample["t"].dtype == kept["t"].dtype == "datetime64[us, Europe/Paris]"
+    assert sample["t"].notna().all()
+
+
+def dd_sync():
+    import dask
+
+    return dask.config.set(scheduler="synchronous")

@@ -589,6 +589,33 @@ def _labels(part, target):
     return part[target].to_numpy()
 
 
+def _unify_types(rows, floats=(), zones=()):
+    """One type per column over the partitions (see :func:`_take`): the ``floats`` columns
+    (bool in some partitions, numbers in others) as float64, the times of ``zones``
+    (``(column, zone)``) in that zone. Used by reduce_parquet and stratified_sample."""
+    import pandas as pd
+
+    if floats:
+        rows = rows.assign(**{c: rows[c].to_numpy(dtype=np.float64, na_value=np.nan)
+                              for c in floats})
+    moved = {c: rows[c].dt.tz_convert(tz) for c, tz in zones
+             if isinstance(rows[c].dtype, pd.DatetimeTZDtype) and rows[c].dtype.tz != tz}
+    return rows.assign(**moved) if moved else rows
+
+
+def _mixed_types(frames, meta):
+    """The columns :func:`_unify_types` unifies in these frames (partitions): those bool in
+    some and numbers in others (``floats``), and the times with a time zone in ``meta`` (a
+    dask DataFrame's dtypes: the zone dask and pandas.read_parquet give, ``zones``)."""
+    import pandas as pd
+
+    kinds = {c: {getattr(f[c].dtype, "kind", "O") for f in frames if c in f.columns}
+             for c in meta.index}
+    floats = [c for c, k in kinds.items() if "b" in k and k & set("iuf")]
+    zones = [(c, t.tz) for c, t in meta.items() if isinstance(t, pd.DatetimeTZDtype)]
+    return floats, zones
+
+
 def _take(part, local, offset, floats=(), zones=()):
     """The kept rows of a partition. ``floats``: the columns some files store as bool and
     others as numbers, given as float64 (what the reduction read; as they are, the kept
@@ -598,14 +625,7 @@ def _take(part, local, offset, floats=(), zones=()):
     object column)."""
     import pandas as pd
 
-    rows = part.iloc[local]
-    if floats:
-        rows = rows.assign(**{c: rows[c].to_numpy(dtype=np.float64, na_value=np.nan)
-                              for c in floats})
-    moved = {c: rows[c].dt.tz_convert(tz) for c, tz in zones
-             if isinstance(rows[c].dtype, pd.DatetimeTZDtype) and rows[c].dtype.tz != tz}
-    if moved:
-        rows = rows.assign(**moved)
+    rows = _unify_types(part.iloc[local], floats, zones)
     if isinstance(part.index, pd.RangeIndex) and part.index.name is None:
         # no stored index: number the rows by their position over all files
         rows = rows.set_axis(pd.Index(offset + local, name="row"), axis=0)

@@ -275,7 +275,7 @@ def stratified_sample(ddf, by, keep=0.01, *, random_state=0, floor: int = 32,
             again = np.isin(s_new["classes"], failed)
             s_old["limits"][pos[again]] = s_new["limits"][again]
         failed = cand.choose(quotas, scans)
-    out = cand.gather()
+    out = cand.gather(ddf.dtypes)
     out.attrs["class_counts"] = dict(zip(classes.tolist(), quotas.tolist(), strict=True))
     out.attrs["passes"] = passes
     out.attrs["random_state"] = seed
@@ -377,13 +377,16 @@ class _Candidates:
         self.chosen = np.split(picked, np.cumsum(sizes)[:-1])
         return self.classes[bad].tolist()
 
-    def gather(self):
-        """The chosen rows, ordered by partition and position."""
-        from ._parquet import _concat_parts
+    def gather(self, meta):
+        """The chosen rows, ordered by partition and position, with reduce_parquet's column
+        types (``meta``: the dask DataFrame's dtypes): a column bool in some partitions and
+        numbers in others is float64, times of several zones are in ``meta``'s zone."""
+        from ._parquet import _concat_parts, _mixed_types, _unify_types
 
-        frames = [f.iloc[np.flatnonzero(m)] for f, m in zip(self.frames, self.chosen,
-                                                             strict=True) if m.any()]
+        floats, zones = _mixed_types(self.frames, meta)
+        frames = [_unify_types(f.iloc[np.flatnonzero(m)], floats, zones)
+                  for f, m in zip(self.frames, self.chosen, strict=True) if m.any()]
         if not frames:
-            return self.frames[0].iloc[:0]
+            return _unify_types(self.frames[0].iloc[:0], floats, zones)
         # categoricals whose partitions hold different categories stay categoricals
         return _concat_parts(frames)
