@@ -146,3 +146,35 @@ def dd_sync():
     import dask
 
     return dask.config.set(scheduler="synchronous")
+
+
+def test_the_fill_advice_for_a_boolean_class_runs():
+    # 9a9ab13 advised ddf.fillna({'y': 'missing'}) for a nullable boolean class, which
+    # raises "Invalid value 'missing' for dtype 'boolean'"
+    import dask
+
+    from datareduce.distributed import stratified_sample
+
+    y = pd.array([True, False, None, True] * 5, dtype="boolean")
+    frame = pd.DataFrame({"a": np.random.default_rng(0).random(20), "y": y})
+    ddf = dd.from_pandas(frame, npartitions=2)
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(ValueError, match="missing") as info:
+            stratified_sample(ddf, "y", 0.5)
+        fill = str(info.value).split("e.g. ")[-1].rsplit(") first", 1)[0]
+        sample = stratified_sample(eval(fill, {"ddf": ddf}), "y", 0.5)
+    assert "missing" in set(sample["y"])
+
+
+def test_the_hive_fill_advice_is_the_columns_type(tmp_path):
+    # 793b8e2 advised df[key].fillna('missing') whatever the partition column holds: a
+    # number column (years) gets a number that is not a value
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {"a": rng.normal(size=60), "year": rng.choice([2023.0, 2024.0, None], size=60)}
+    )
+    df.to_parquet(tmp_path / "data", partition_cols=["year"])
+    with pytest.raises(ValueError, match="year=__HIVE_DEFAULT_PARTITION__") as info:
+        reduce_parquet(tmp_path / "data", "srs", 0.2, scheduler="synchronous")
+    assert "fillna({'year': -1})" in str(info.value)
+    assert "'missing'" not in str(info.value).split("before writing")[1].split(" or rename")[0]

@@ -238,11 +238,25 @@ def _check_default_partitions(local) -> None:
     key = Path(folder).name.split("=", 1)[0]
     others = globs[folder]
     n = sum(len(v) for v in folders.values())
+    from ._stratified import _fill_advice
+
+    # the column's type as the other folders' values show it (the type-specific fill)
+    values = {p.split("=", 1)[1] for f in local for p in Path(os.path.dirname(f)).parts
+              if _is_key_folder(p) and p.split("=", 1)[0] == key and not p.endswith(_HIVE_NULL)}
+    dtype = np.dtype(object)
+    if values and values <= {"true", "false", "True", "False"}:
+        dtype = np.dtype(bool)
+    elif values:
+        try:
+            [float(v) for v in values]
+            dtype = np.dtype(np.float64)
+        except ValueError:
+            pass
     raise ValueError(
         f"{', '.join(list(folders)[:3])} holds the rows whose {key!r} is missing ({n} "
         f"file(s); partition_cols= writes missing values there), which dask cannot read "
         f"(\"No non-null segments were available for field {key!r}\"). Give those rows a "
-        f"{key} before writing (e.g. df[{key!r}] = df[{key!r}].fillna('missing')) or rename "
+        f"{key} before writing ({_fill_advice('df', key, dtype)}) or rename "
         f"the folder (to {key}=missing), or leave it out: pass the other partition folders "
         f"(e.g. '{others}').")
 

@@ -298,25 +298,37 @@ def _seed(random_state) -> int:
     return draw_seed(random_state)
 
 
+def _fill_advice(frame, column, dtype=None) -> str:
+    """A fill giving the rows where ``frame[column]`` is missing a class of their own that
+    works for the column's ``dtype``: a new category for a categorical (fillna('missing')
+    raises), text for booleans (a nullable ``boolean`` refuses 'missing' and holds no third
+    value), a number for numbers (text is refused by a nullable integer and mixes with
+    floats), 'missing' for text."""
+    import pandas as pd
+
+    if isinstance(dtype, pd.CategoricalDtype):
+        return (f"{frame}.assign(**{{{column!r}: {frame}[{column!r}]"
+                ".cat.add_categories('missing').fillna('missing')})")
+    kind = getattr(dtype, "kind", "O")
+    if kind == "b":
+        return (f"as text, e.g. {frame}.assign(**{{{column!r}: {frame}[{column!r}]"
+                ".astype('string').fillna('missing')})")
+    if kind in "iuf":
+        return f"a number that is not a class, e.g. {frame}.fillna({{{column!r}: -1}})"
+    return f"{frame}.fillna({{{column!r}: 'missing'}})"
+
+
 def _check_missing(scans, by, dtype=None):
     """Refuse rows without a class, naming the column, the count and the first rows, and a
     fill that works for the column's ``dtype`` (a text class for text; a new category for a
     categorical, where fillna('missing') raises; a number for numbers, where text is refused
-    by a nullable integer and mixes with floats)."""
-    import pandas as pd
-
+    by a nullable integer and mixes with floats; see :func:`_fill_advice`)."""
     bad = [s for s in scans if "missing" in s]
     if not bad:
         return
     n_missing = sum(s["missing"] for s in bad)
     shown = [i for s in bad for i in s["missing_index"]][:5]
-    if isinstance(dtype, pd.CategoricalDtype):
-        fill = f"ddf.assign(**{{{by!r}: ddf[{by!r}].cat.add_categories('missing')" \
-               ".fillna('missing')})"
-    elif getattr(dtype, "kind", "O") in "iuf":
-        fill = f"a number that is not a class, e.g. ddf.fillna({{{by!r}: -1}})"
-    else:
-        fill = f"ddf.fillna({{{by!r}: 'missing'}})"
+    fill = _fill_advice("ddf", by, dtype)
     raise ValueError(
         f"by={by!r} is missing (NaN/None) in {n_missing} rows, with index "
         f"{shown}{' ...' if n_missing > len(shown) else ''}: every row needs a class. Drop "
