@@ -606,3 +606,32 @@ def test_small_argument_checks_of_the_parquet_path(tmp_path):
     sample = stratified_sample(dd.from_pandas(df, npartitions=2), "y", 0.2,
                                floor=np.int64(32))
     assert len(sample) == 12
+
+
+@pytest.mark.parametrize("which", ["epsilon", "mmd", "energy", "coverage", "topology"])
+def test_bare_per_class_metrics_say_when_y_is_a_regression_target(which):
+    """The bare metrics took 200 distinct floats as 200 classes: epsilon inf, MMD inf for 180
+    "classes", without a word (review15/e design 7); the report and the audit bin them."""
+    import warnings
+
+    from datareduce import metrics
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 2)), rng.normal(size=200)
+    idx = np.arange(20)
+    call = {"epsilon": lambda a, b: metrics.epsilon_representativeness(X, X[idx], a, b),
+            "mmd": lambda a, b: metrics.mmd(X, X[idx], y=a, y_reduced=b),
+            "energy": lambda a, b: metrics.energy_distance(X, X[idx], y=a, y_reduced=b),
+            "coverage": lambda a, b: metrics.coverage_curve(X, X[idx], a, b),
+            "topology": lambda a, b: metrics.topological_distance(
+                X, X[idx], a, b, homology_dimensions=(0,))}[which]
+    with pytest.warns(UserWarning, match=r"y looks like a regression target \(200 distinct "
+                      r"numbers\): each value is taken as a class"):
+        call(y, y[idx])
+    labels = np.arange(200) % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        try:
+            call(labels, labels[idx])
+        except UserWarning as w:  # another warning may come; not this one
+            assert "regression target" not in str(w), w

@@ -74,6 +74,31 @@ def check_fitted_reducer(reducer, X_reduced, n_samples: int) -> None:
                          f"{n_samples}: pass the data the reducer was fitted on.")
 
 
+def warn_if_regression_labels(y) -> None:
+    """Warn when the labels of a per-class metric are numbers that are not all whole (a
+    regression target, not classes nor bin codes): each value is then a class, and the values without a kept row
+    make the per-class results infinite (200 distinct floats, 20 kept: epsilon inf, MMD inf
+    for 180 "classes"). The report and the audit bin such a target themselves."""
+    import warnings
+
+    from sklearn.utils.multiclass import type_of_target
+
+    from .._core.validation import user_stacklevel
+
+    # numbers that are not all whole only: whole numbers may be classes or bin codes (the
+    # CLI's --bins passes codes of 1,000 bins), which the caller chose to compare
+    y = np.asarray(y)
+    if y.dtype.kind == "f" and type_of_target(y) == "continuous":
+        warnings.warn(
+            f"y looks like a regression target ({len(np.unique(y))} distinct numbers): each "
+            "value is taken as a class, so a value without a kept row gives an infinite "
+            "per-class result. Bin both with the same edges (codes, edges = "
+            "datareduce.base.quantile_strata(y); bin_codes(y_reduced, edges) from "
+            "datareduce._core.strata), or use representativeness_report / audit_subset, "
+            "which bin a regression target (task='regression').", UserWarning,
+            stacklevel=user_stacklevel())
+
+
 def reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer):
     """Arrays (X, Z, q, y, y_z) from either an explicit reduced set or a fitted reducer."""
     Xa = check_X(X)
@@ -117,6 +142,7 @@ def reduced_inputs(X, X_reduced, weights, y, y_reduced, reducer):
                              "rows.")
         ya = check_y(y, Xa.shape[0])
         yz = check_reduced_labels(y_reduced, Z.shape[0])
+        warn_if_regression_labels(ya)
     elif y_reduced is not None:
         raise ValueError("y_reduced is given but y is not: pass the labels of X too.")
     return np.asarray(Xa, dtype=np.float64), Z, q, ya, yz

@@ -20,7 +20,12 @@ import numpy as np
 
 from .._core.validation import check_X, check_y
 from .._geometry.neighbors import check_metric
-from ._inputs import check_reduced_labels, check_same_columns, frame_columns
+from ._inputs import (
+    check_reduced_labels,
+    check_same_columns,
+    frame_columns,
+    warn_if_regression_labels,
+)
 from .diagrams import PersistenceDiagrams, _check_dims, persistence_diagrams
 from .epsilon import check_subset_labels
 
@@ -356,6 +361,7 @@ def _topological_distances(X, X_reduced, y=None, y_reduced=None, *, distances=("
             raise ValueError("y is given but y_reduced is not: pass the labels of the reduced rows.")
         ya = check_y(y, Xa.shape[0])
         yr = check_reduced_labels(y_reduced, Xr.shape[0])
+        warn_if_regression_labels(ya)
         check_subset_labels(ya, yr)  # '0' for 0: every class against an empty diagram
         labels = np.unique(ya)
         empty = [c.item() if hasattr(c, "item") else c for c in labels

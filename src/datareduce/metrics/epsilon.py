@@ -36,6 +36,7 @@ from ._inputs import (
     check_reduced_labels,
     check_same_columns,
     frame_columns,
+    warn_if_regression_labels,
 )
 from ._text import per_class_text
 
@@ -325,6 +326,7 @@ def epsilon_representativeness(X, X_reduced=None, y=None, y_reduced=None, *,
     ya = check_y(y, Xa.shape[0])
     yr = check_reduced_labels(y_reduced, Xr.shape[0])
     check_subset_labels(ya, yr)
+    warn_if_regression_labels(ya)
     per_class, value, worst = {}, 0.0, -1
     for c in np.unique(ya):
         members = np.flatnonzero(ya == c)
