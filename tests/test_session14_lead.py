@@ -635,3 +635,24 @@ def test_bare_per_class_metrics_say_when_y_is_a_regression_target(which):
             call(labels, labels[idx])
         except UserWarning as w:  # another warning may come; not this one
             assert "regression target" not in str(w), w
+
+
+def test_a_csv_with_unquoted_commas_on_some_rows_is_named(tmp_path, capsys):
+    """A text field with an unquoted comma on the first row (and some others) made pandas
+    read the first column as an index: the other rows were padded and the CLI said
+    "--target 'label' is missing in 150 row(s)" (review15/f design 2)."""
+    lines = ["a,b,name,label"]
+    for i in range(40):
+        name = "Smith, John" if i % 4 == 0 else "Doe"
+        lines.append(f"{i / 40:.3f},{i % 7},{name},{i % 2}")
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    assert main(["reduce", str(tmp_path / "t.csv"), "-o", str(tmp_path / "r.csv"),
+                 "--target", "label", "--keep", "0.2"]) == 2
+    err = capsys.readouterr().err
+    assert "data row 1 has 5 fields and data row 2 has 4, under a header of 4 names" in err
+    assert "missing" not in err
+    # an unnamed row-number column on every row (R's write.table) is still an index
+    rows = ["a,b,label"] + [f"{i},{i / 40:.3f},{i % 7},{i % 2}" for i in range(40)]
+    (tmp_path / "r_table.csv").write_text("\n".join(rows) + "\n")
+    assert main(["reduce", str(tmp_path / "r_table.csv"), "-o", str(tmp_path / "k.csv"),
+                 "--target", "label", "--keep", "0.25"]) == 0

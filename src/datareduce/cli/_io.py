@@ -176,6 +176,28 @@ def _csv_layout(path):
     return header, terminator, bom, first
 
 
+def _check_widths(path, label, n_names) -> None:
+    """Refuse a CSV whose data rows have different numbers of fields when the first is one
+    wider than the header (which pandas reads as an unnamed index column): a text field
+    holding an unquoted comma on some rows ("Smith, John") shifted those rows, and the
+    others were padded, so the target was "missing" in most rows (review15/f design 2)."""
+    import csv
+
+    seen = {}  # width -> first data row (counted from 1) of that width
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        rows = (row for row in csv.reader(fh) if row)
+        next(rows, None)  # the header
+        for i, row in enumerate(rows, start=1):
+            seen.setdefault(len(row), i)
+            if len(seen) > 1:
+                break
+    if len(seen) > 1:
+        (w1, r1), (w2, r2) = sorted(seen.items(), key=lambda kv: kv[1])[:2]
+        raise CLIError(f"{label} {path}: data row {r1} has {w1} fields and data row {r2} has "
+                       f"{w2}, under a header of {n_names} names: a text field holding a comma "
+                       'must be quoted ("Smith, John"), or every row needs the same fields.')
+
+
 #: delimiters other than the comma that a file read as one column may use (European
 #: spreadsheets write ';', some exports tabs or '|')
 _OTHER_DELIMITERS = {";": "';' (semicolons)", "\t": "tabs", "|": "'|'"}
@@ -295,6 +317,8 @@ def _read(path, label, na_values=None):
             trailing = (first is not None and len(first) == len(header) + 1
                         and first[-1] == "")
             options = {"index_col": False} if trailing else {}
+            if not trailing and first is not None and len(first) == len(header) + 1:
+                _check_widths(path, label, len(header))  # implicit index, or bad quoting?
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", pd.errors.ParserWarning)
