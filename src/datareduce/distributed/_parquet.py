@@ -238,7 +238,6 @@ def _check_default_partitions(local) -> None:
     key = Path(folder).name.split("=", 1)[0]
     others = globs[folder]
     n = sum(len(v) for v in folders.values())
-    from ._stratified import _fill_advice
 
     # the column's type as the other folders' values show it (the type-specific fill)
     values = {p.split("=", 1)[1] for f in local for p in Path(os.path.dirname(f)).parts
@@ -1483,6 +1482,26 @@ def _gather(parts, sizes, idx, index=None, floats=(), zones=(), nulls=()):
     if isinstance(index, _RangeIndexes):  # the rows are in the order of idx (sorted)
         kept.index = pd.Index(index.values(np.sort(idx)), name=index.name)
     return kept
+
+
+def _fill_advice(frame, column, dtype=None) -> str:
+    """A fill giving the rows where ``frame[column]`` is missing a class of their own that
+    works for the column's ``dtype``: a new category for a categorical (fillna('missing')
+    raises), text for booleans (a nullable ``boolean`` refuses 'missing' and holds no third
+    value), a number for numbers (text is refused by a nullable integer and mixes with
+    floats), 'missing' for text."""
+    import pandas as pd
+
+    if isinstance(dtype, pd.CategoricalDtype):
+        return (f"{frame}.assign(**{{{column!r}: {frame}[{column!r}]"
+                ".cat.add_categories('missing').fillna('missing')})")
+    kind = getattr(dtype, "kind", "O")
+    if kind == "b":
+        return (f"as text, e.g. {frame}.assign(**{{{column!r}: {frame}[{column!r}]"
+                ".astype('string').fillna('missing')})")
+    if kind in "iuf":
+        return f"a number that is not a class, e.g. {frame}.fillna({{{column!r}: -1}})"
+    return f"{frame}.fillna({{{column!r}: 'missing'}})"
 
 
 def _concat_parts(frames):

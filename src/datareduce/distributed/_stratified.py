@@ -298,26 +298,6 @@ def _seed(random_state) -> int:
     return draw_seed(random_state)
 
 
-def _fill_advice(frame, column, dtype=None) -> str:
-    """A fill giving the rows where ``frame[column]`` is missing a class of their own that
-    works for the column's ``dtype``: a new category for a categorical (fillna('missing')
-    raises), text for booleans (a nullable ``boolean`` refuses 'missing' and holds no third
-    value), a number for numbers (text is refused by a nullable integer and mixes with
-    floats), 'missing' for text."""
-    import pandas as pd
-
-    if isinstance(dtype, pd.CategoricalDtype):
-        return (f"{frame}.assign(**{{{column!r}: {frame}[{column!r}]"
-                ".cat.add_categories('missing').fillna('missing')})")
-    kind = getattr(dtype, "kind", "O")
-    if kind == "b":
-        return (f"as text, e.g. {frame}.assign(**{{{column!r}: {frame}[{column!r}]"
-                ".astype('string').fillna('missing')})")
-    if kind in "iuf":
-        return f"a number that is not a class, e.g. {frame}.fillna({{{column!r}: -1}})"
-    return f"{frame}.fillna({{{column!r}: 'missing'}})"
-
-
 def _check_missing(scans, by, dtype=None):
     """Refuse rows without a class, naming the column, the count and the first rows, and a
     fill that works for the column's ``dtype`` (a text class for text; a new category for a
@@ -328,6 +308,8 @@ def _check_missing(scans, by, dtype=None):
         return
     n_missing = sum(s["missing"] for s in bad)
     shown = [i for s in bad for i in s["missing_index"]][:5]
+    from ._parquet import _fill_advice  # (with the other column-type rules of the files)
+
     fill = _fill_advice("ddf", by, dtype)
     raise ValueError(
         f"by={by!r} is missing (NaN/None) in {n_missing} rows, with index "
