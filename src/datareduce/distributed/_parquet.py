@@ -1199,8 +1199,9 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
     features = _feature_columns(ddf, features, target, id_column, kinds)
     _check_kinds(kinds, features, target, id_column)
     parts = ddf.to_delayed()
-    limit = None
-    if target is not None and not any("://" in f for f in files):
+    limit = None  # (read by _scan only for a numeric target under the target rule)
+    if target is not None and task == "auto" and _numeric_target(ddf[target].dtype) \
+            and not any("://" in f for f in files):
         import pyarrow.parquet as pq
 
         from .._core.strata import classes_limit
@@ -1209,7 +1210,7 @@ def read_parquet_blocks(paths, *, target=None, id_column=None, features=None,
         # rule whatever the rest holds: such a partition sends their count, not the values
         n_rows = sum(pq.read_metadata(f).num_rows for f in files)
         limit = classes_limit(n_rows)
-        if task == "auto" and getattr(ddf[target].dtype, "kind", "") in ("i", "u"):
+        if getattr(ddf[target].dtype, "kind", "") in ("i", "u"):
             # many partitions of a few distinct values each stay under the limit one by one
             # and would all send their values (20 files of 100 distinct cents): a bounded
             # estimate over all of them first (HyperLogLog, constant memory per partition),
