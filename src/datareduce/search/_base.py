@@ -208,6 +208,18 @@ def check_target(y, n):
     return arr
 
 
+def check_groups(groups, n):
+    """``groups`` as an array of one label per row of the ``n`` rows of y (or None), for the
+    splitter: the search's and the tuning functions' one check."""
+    if groups is None:
+        return None
+    groups = as_array(groups)
+    if groups.ndim != 1 or len(groups) != n:
+        raise ValueError(f"groups has shape {groups.shape} but y has {n} rows: one group "
+                         "label per row.")
+    return groups
+
+
 def check_two_classes(y, who):
     """Refuse, before any training, a classification target of one class (the first
     training failed in the estimator's words: "This solver needs samples of at least 2
@@ -506,11 +518,7 @@ class BaseReductionSearch(BaseEstimator):
         if X.shape[0] != len(y):
             raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)}: one target per row.")
         y_arr = check_target(y, X.shape[0])  # before any training, in the package's words
-        if groups is not None:
-            groups = as_array(groups)
-            if groups.ndim != 1 or len(groups) != len(y_arr):
-                raise ValueError(f"groups has shape {groups.shape} but y has {len(y_arr)} "
-                                 "rows: one group label per row.")
+        groups = check_groups(groups, len(y_arr))
         task, scoring, scorer, keeps, (budget_s, budget_x) = self._check_params(y_arr)
         if task == "classification":
             check_two_classes(y_arr, "the search")

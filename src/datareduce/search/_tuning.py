@@ -219,6 +219,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
         reduced_set,
         sample_weight_params,
     )
+    from ._base import check_groups
 
     if refit not in ("all", "subset"):
         raise ValueError(f"refit={refit!r}: choose 'all' (one training on every row) or "
@@ -242,7 +243,7 @@ def tune_on_subset(estimator, param_distributions, X, y, *, reducer="srs", keep=
     t0 = time.perf_counter()
     check_consistent_length(X, y)
     _check_labels(y, estimator, "tune_on_subset")
-    groups = _check_groups(groups, y)
+    groups = check_groups(groups, _num_samples(y))
     cv = _group_cv(cv, estimator, groups, random_state)
     use_weights = "auto"  # the package's weight policy, or the search's own choice
     if hasattr(reducer, "best_reducer_"):  # a fitted ReductionSearchCV
@@ -467,19 +468,6 @@ def _first_rung(estimator, dists, X, y, cv, n_candidates, factor, low, top, n_fo
     return int(max(floor, top // factor ** (rungs - 1)))
 
 
-def _check_groups(groups, y):
-    """``groups`` as an array of one label per row of ``y`` (or None)."""
-    if groups is None:
-        return None
-    from .._core.validation import as_array
-
-    groups = as_array(groups)
-    if groups.ndim != 1 or len(groups) != _num_samples(y):
-        raise ValueError(f"groups has shape {groups.shape} but y has {_num_samples(y)} rows: "
-                         "one group label per row.")
-    return groups
-
-
 def _group_cv(cv, estimator, groups, random_state):
     """With ``groups``, a number of folds becomes a group splitter (``StratifiedGroupKFold``
     for a classifier, ``GroupKFold`` otherwise: scikit-learn's default ``cv=3`` ignores
@@ -669,6 +657,7 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
     from .._core.validation import check_keep
     from ..pipeline import Pipeline
     from ..reducers.random import RandomReducer
+    from ._base import check_groups
 
     # scikit-learn takes any factor > 0 and fails far inside (factor=1: ZeroDivisionError,
     # 0.5: IndexError); "false" from a config file would have cached
@@ -694,7 +683,7 @@ def tune_halving(estimator, param_distributions, X, y, *, reducer="srs", n_candi
         raise TypeError(f"reducer={reducer!r}: give a method name or an unfitted reducer "
                         "with a keep parameter.")
     _check_reducer_task(red, estimator, reducer)
-    groups = _check_groups(groups, y)
+    groups = check_groups(groups, _num_samples(y))
     cv = check_cv(_group_cv(cv, estimator, groups, random_state), y,
                   classifier=is_classifier(estimator))
     n_fold = min(len(train) for train, _ in cv.split(X, y, groups))
